@@ -1,0 +1,172 @@
+//! Errors of the front end: what went wrong, and where in the user's text.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// What kind of problem a [`CdefError`] reports.
+///
+/// The kinds follow cffi's exceptions where cffi has one (`CDefError`, `FFIError`), split finer
+/// so that a program can tell a typo from an unsupported construct.
+#[non_exhaustive]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The text is not C: a token where it cannot be (cffi: `cannot parse "..."`).
+    Syntax,
+    /// A name used as a type is not a known type (cffi: `unknown type 'x'` /
+    /// `unknown identifier 'x'`).
+    UnknownType,
+    /// A name used in a constant expression is not a known constant.
+    UnknownName,
+    /// A preprocessor directive that a cdef cannot hold (`#include`, `#if`, ...).
+    Directive,
+    /// A `#define` whose value is not an integer constant expression or `...`.
+    Macro,
+    /// A constant expression that cannot be evaluated (division by zero, a float, a string...).
+    ConstExpr,
+    /// A name declared again with a different meaning (cffi: `multiple declarations of ...`).
+    Redeclared,
+    /// A function body or other definition that a cdef must not contain.
+    Definition,
+    /// A declaration that is not valid C (`void` member, array of functions, bad bitfield...).
+    InvalidType,
+    /// Valid C that rcffi does not support (vector types, `transparent_union`, ...).
+    Unsupported,
+    /// A misplaced cffi `...`.
+    Ellipsis,
+    /// A wrong option value (`pack=3`).
+    Option,
+}
+
+impl ErrorKind {
+    /// A short lowercase name for the kind (`"syntax"`, `"unknown type"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Syntax => "syntax",
+            ErrorKind::UnknownType => "unknown type",
+            ErrorKind::UnknownName => "unknown name",
+            ErrorKind::Directive => "directive",
+            ErrorKind::Macro => "macro",
+            ErrorKind::ConstExpr => "constant expression",
+            ErrorKind::Redeclared => "redeclared",
+            ErrorKind::Definition => "definition",
+            ErrorKind::InvalidType => "invalid type",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Ellipsis => "ellipsis",
+            ErrorKind::Option => "option",
+        }
+    }
+}
+
+/// Where an error is: a file name (from `# N "file"` markers, `<cdef>` otherwise), a 1-based
+/// line and column (in characters), and the text of that line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The file name: `<cdef>` for cdef text, `<type>` for a type string, or the name given by
+    /// the last `# N "file"` / `#line` marker.
+    pub file: Arc<str>,
+    /// 1-based line number (as renumbered by line markers).
+    pub line: u32,
+    /// 1-based column, counted in characters.
+    pub column: u32,
+    /// The source line the error is on, without its line end.
+    pub source_line: String,
+}
+
+/// An error in cdef text or a type string, with its position.
+///
+/// ```
+/// let mut reg = rcffi_cdef::Registry::new();
+/// let err = reg.cdef("int a;\nfoo_t x;").unwrap_err();
+/// assert_eq!(err.kind(), rcffi_cdef::ErrorKind::UnknownType);
+/// let loc = err.location().unwrap();
+/// assert_eq!((loc.line, loc.column), (2, 1));
+/// assert_eq!(err.to_string(), "<cdef>:2:1: unknown type name 'foo_t'\n  foo_t x;\n  ^");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CdefError {
+    kind: ErrorKind,
+    message: String,
+    location: Option<Box<Location>>,
+}
+
+impl CdefError {
+    /// An error without a position yet.
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> CdefError {
+        CdefError {
+            kind,
+            message: message.into(),
+            location: None,
+        }
+    }
+
+    /// An error at a byte offset of preprocessed text, to be located later.
+    pub(crate) fn at(kind: ErrorKind, offset: usize, message: impl Into<String>) -> Located {
+        Located {
+            error: CdefError::new(kind, message),
+            offset: Some(offset),
+        }
+    }
+
+    pub(crate) fn with_location(mut self, location: Location) -> CdefError {
+        self.location = Some(Box::new(location));
+        self
+    }
+
+    /// The kind of problem.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message, without the position.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Where the problem is, when it has a place in the text.
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_deref()
+    }
+}
+
+impl fmt::Display for CdefError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.location {
+            None => f.write_str(&self.message),
+            Some(loc) => {
+                write!(
+                    f,
+                    "{}:{}:{}: {}",
+                    loc.file, loc.line, loc.column, self.message
+                )?;
+                if !loc.source_line.trim().is_empty() {
+                    let line = loc.source_line.replace('\t', " ");
+                    let pad = (loc.column as usize).saturating_sub(1);
+                    write!(f, "\n  {}\n  {}^", line, " ".repeat(pad))?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for CdefError {}
+
+/// An error with a byte offset into the text being processed, not yet turned into a line and
+/// column. The pipeline's stages return these; the entry point locates them once.
+#[derive(Clone, Debug)]
+pub(crate) struct Located {
+    pub(crate) error: CdefError,
+    /// Byte offset in the preprocessed text, or `None` when the error has no position.
+    pub(crate) offset: Option<usize>,
+}
+
+impl From<CdefError> for Located {
+    fn from(error: CdefError) -> Located {
+        Located {
+            error,
+            offset: None,
+        }
+    }
+}
+
+pub(crate) type LResult<T> = Result<T, Located>;

@@ -1,0 +1,173 @@
+//! # rcffi-cdef: C declarations to types and layouts
+//!
+//! The front end of [rcffi](https://crates.io/crates/rcffi): C declarations pasted as text
+//! become a [`Registry`] of types whose sizes, alignments and member offsets agree with gcc
+//! byte for byte.
+//!
+//! ```
+//! use rcffi_cdef::Registry;
+//!
+//! let mut reg = Registry::new();
+//! reg.cdef(r#"
+//!     #define NAME_MAX 255
+//!     typedef struct { int x, y; } point_t;
+//!     struct entry { unsigned kind : 4; unsigned flags : 12; char name[NAME_MAX + 1]; };
+//!     double hypot(double, double);
+//! "#).unwrap();
+//! let entry = reg.parse_type("struct entry").unwrap();
+//! assert_eq!(reg.layout(entry).unwrap().size, 260);
+//! let arr = reg.parse_type("point_t *[2]").unwrap();
+//! assert_eq!(reg.cname(arr), "point_t *[2]");
+//! ```
+//!
+//! # Organization
+//!
+//! Data flows one way: `text → preprocess → parse (lang-c) → lower → Registry → layout`.
+//!
+//! - `preprocess`: a tokenizer pass that strips comments, takes `#define`, `#pragma pack` and
+//!   line markers out, gives cffi's `...` forms legal C spellings and moves GNU attributes where
+//!   lang-c reads them, keeping a map back to the user's line and column.
+//! - `parse`: lang-c behind one module, with a prelude declaring the known typedef names.
+//! - `lower`: the AST into the registry; `consteval`: integer constant expressions.
+//! - [`Registry`]: interned types, declarations in order, transactional `cdef`.
+//! - [`layout`]: gcc's record layout rules for a [`Target`].
+//! - `tparse`: the type strings of `new`/`cast`/`typeof` (`"int(*)(int)"`), parsed directly
+//!   against the registry.
+//!
+//! This is not a validating C parser: it accepts declarations, checks what matters for
+//! layouts and calls, and leaves the rest to the C compiler, which is the authority when in
+//! doubt. No input makes it panic; every error carries a line and column.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod builtins;
+mod consteval;
+mod ctype;
+mod display;
+mod dump;
+mod error;
+mod fields;
+pub mod layout;
+mod lex;
+mod lower;
+mod parse;
+mod preprocess;
+mod registry;
+mod source;
+mod target;
+mod tparse;
+mod types;
+
+pub use consteval::{IntTy, IntVal, PathStep};
+pub use ctype::{
+    CType, CTypeId, CTypeKind, CallConv, EnumDef, EnumId, Field, FuncSig, Prim, PrimRepr, Record,
+    RecordId, RecordKind,
+};
+pub use error::{CdefError, ErrorKind, Location};
+pub use fields::{FieldInfo, PathError};
+pub use layout::{BitfieldLayout, FieldLayout, LayoutError, RecordLayout, TypeLayout};
+pub use registry::{CdefOptions, CdefReport, Decl, Registry};
+pub use target::{Arch, Target};
+
+use source::LineIndex;
+
+impl preprocess::Names for Registry {
+    fn is_type_name(&self, name: &str) -> bool {
+        Registry::is_type_name(self, name)
+    }
+}
+
+impl Registry {
+    /// Declares the C declarations in `text`. On error nothing is declared.
+    ///
+    /// ```
+    /// let mut reg = rcffi_cdef::Registry::new();
+    /// reg.cdef("int abs(int);").unwrap();
+    /// let err = reg.cdef("long abs(long);").unwrap_err();
+    /// assert_eq!(err.kind(), rcffi_cdef::ErrorKind::Redeclared);
+    /// ```
+    pub fn cdef(&mut self, text: &str) -> Result<CdefReport, CdefError> {
+        self.cdef_with(text, &CdefOptions::default())
+    }
+
+    /// [`Registry::cdef`] with options: `override_`, `packed`, `pack`.
+    ///
+    /// ```
+    /// use rcffi_cdef::{CdefOptions, Registry};
+    /// let mut reg = Registry::new();
+    /// reg.cdef_with("struct s { char a; int b; };", &CdefOptions { pack: Some(2), ..Default::default() }).unwrap();
+    /// let s = reg.parse_type("struct s").unwrap();
+    /// assert_eq!(reg.layout(s).unwrap().size, 6);
+    /// ```
+    pub fn cdef_with(&mut self, text: &str, opts: &CdefOptions) -> Result<CdefReport, CdefError> {
+        check_options(opts)?;
+        let default_pack = if opts.packed { Some(1) } else { opts.pack };
+        self.begin();
+        let result = (|| {
+            let pre = preprocess::preprocess(text, self, default_pack)?;
+            let parsed = parse::parse(&pre, self)?;
+            let report = lower::lower(self, &pre, &parsed, text, opts)?;
+            Ok(report)
+        })();
+        match result {
+            Ok(report) => {
+                self.commit();
+                Ok(report)
+            }
+            Err(e) => {
+                self.rollback();
+                let markers = preprocess::line_markers(text);
+                Err(LineIndex::new(text, "<cdef>", &markers).finish(e))
+            }
+        }
+    }
+
+    /// Parses a type string (`"int[]"`, `"struct foo *"`, `"int(*)(int, int)"`, `"char *[]"`)
+    /// to a type. Mentioning an unknown `struct`/`union` tag declares it, as in C.
+    ///
+    /// ```
+    /// let mut reg = rcffi_cdef::Registry::new();
+    /// let t = reg.parse_type("int (*(*)[3])(int)").unwrap();
+    /// assert_eq!(reg.cname(t), "int(*(*)[3])(int)");
+    /// assert!(reg.parse_type("foo_t").is_err());
+    /// ```
+    pub fn parse_type(&mut self, text: &str) -> Result<CTypeId, CdefError> {
+        self.begin();
+        let result = (|| {
+            let lexed = lex::lex(text)?;
+            let mut p = tparse::TokParser::new(text, &lexed.tokens, self, text.len());
+            let ty = p.type_name()?;
+            p.expect_end()?;
+            Ok(ty)
+        })();
+        match result {
+            Ok(ty) => {
+                self.commit();
+                Ok(ty)
+            }
+            Err(e) => {
+                self.rollback();
+                Err(LineIndex::new(text, "<type>", &[]).finish(e))
+            }
+        }
+    }
+}
+
+fn check_options(opts: &CdefOptions) -> Result<(), CdefError> {
+    if opts.packed && opts.pack.is_some() {
+        return Err(CdefError::new(
+            ErrorKind::Option,
+            "cannot give both 'pack' and 'packed'",
+        ));
+    }
+    if let Some(p) = opts.pack
+        && !matches!(p, 1 | 2 | 4 | 8 | 16)
+    {
+        return Err(CdefError::new(
+            ErrorKind::Option,
+            format!("'pack' must be a power of two up to 16, not {p}"),
+        ));
+    }
+    Ok(())
+}

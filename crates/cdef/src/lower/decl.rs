@@ -1,0 +1,503 @@
+//! Declarations and declarators: typedefs, functions, variables and constants.
+
+use lang_c::ast::{
+    ArraySize, Declaration, Declarator, DeclaratorKind, DerivedDeclarator, FunctionDeclarator,
+    Initializer, PointerQualifier, StorageClassSpecifier, TypeQualifier,
+};
+use lang_c::span::{Node, Span};
+
+use super::{Attr, Lowerer, Specs, attr};
+use crate::builtins::private;
+use crate::consteval::{IntTy, IntVal};
+use crate::ctype::{CTypeId, CTypeKind, FuncSig, PrimRepr, Record, RecordKind};
+use crate::error::{CdefError, ErrorKind, LResult};
+use crate::registry::Decl;
+use crate::types;
+
+/// What a declarator declares.
+pub(crate) struct Declared {
+    pub(crate) ty: CTypeId,
+    pub(crate) name: Option<String>,
+    pub(crate) name_span: Span,
+    pub(crate) attrs: Vec<Attr>,
+    /// The outermost derivation is a `const` pointer (`int *const p`): `Some(true)`;
+    /// a non-const pointer: `Some(false)`; an array or function, or none: `None`.
+    pub(crate) const_pointer: Option<bool>,
+    /// Any derivation at all (pointer, array, function)?
+    pub(crate) derived: bool,
+    /// An outermost array derivation?
+    pub(crate) array: bool,
+    /// An array size was cffi's `[...]`.
+    pub(crate) dots_array: bool,
+}
+
+/// The name a declarator declares, if any.
+pub(crate) fn declarator_name(d: &Declarator) -> Option<&str> {
+    match &d.kind.node {
+        DeclaratorKind::Identifier(id) => Some(&id.node.name),
+        DeclaratorKind::Declarator(inner) => declarator_name(&inner.node),
+        DeclaratorKind::Abstract => None,
+    }
+}
+
+impl Lowerer<'_, '_> {
+    pub(super) fn declaration(&mut self, d: &Node<Declaration>) -> LResult<()> {
+        let specs = self.specifiers(&d.node.specifiers, d.span)?;
+        if d.node.declarators.is_empty() {
+            if specs.tag_type.is_some() {
+                return Ok(());
+            }
+            if let Some(p) = specs.placeholder {
+                return Err(self.placeholder_misuse(p, d.span));
+            }
+            return Err(self.err(
+                ErrorKind::Syntax,
+                d.span,
+                "declaration does not declare anything",
+            ));
+        }
+        let typedef = specs.storage == Some(StorageClassSpecifier::Typedef);
+        for init in &d.node.declarators {
+            let decl = &init.node.declarator;
+            let name_for_msg = declarator_name(&decl.node).map(str::to_string);
+            let base = match specs.placeholder {
+                Some(private::PARTIAL_T) => {
+                    return Err(self.placeholder_misuse(private::PARTIAL_T, d.span));
+                }
+                Some(p) => {
+                    let Some(name) = name_for_msg.as_deref().filter(|_| typedef) else {
+                        return Err(self.placeholder_misuse(p, d.span));
+                    };
+                    self.placeholder_base(p, name, decl, d.span)?
+                }
+                None => specs.base.unwrap_or_else(|| self.int_type()),
+            };
+            let declared = self.declarator(base, decl, name_for_msg.as_deref())?;
+            let Some(name) = declared.name.clone() else {
+                return Err(self.err(ErrorKind::Syntax, decl.span, "declaration without a name"));
+            };
+            let mut attrs = specs.attrs.clone();
+            attrs.extend(declared.attrs.iter().cloned());
+            let name_pos = self.pos(declared.name_span.start);
+            if typedef {
+                self.typedef(&name, name_pos, &declared, &specs, &attrs)?;
+                continue;
+            }
+            self.object(
+                &name,
+                name_pos,
+                &declared,
+                &specs,
+                &attrs,
+                init.node.initializer.as_ref(),
+                init.span,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn definition_error(&self, span: Span) -> crate::error::Located {
+        self.err(
+            ErrorKind::Definition,
+            span,
+            "a variable with an initializer is a definition; a cdef only declares (drop the \
+             '= ...', or make it 'static const' for a constant)",
+        )
+    }
+
+    /// The type behind a cffi placeholder in `typedef ... name;` / `typedef int... name;`.
+    fn placeholder_base(
+        &mut self,
+        p: &str,
+        name: &str,
+        decl: &Node<Declarator>,
+        span: Span,
+    ) -> LResult<CTypeId> {
+        match p {
+            private::OPAQUE => {
+                // `typedef ... t;` is an opaque struct named `t`; `typedef ... *t;` points to an
+                // opaque struct named `$$t`, as cffi names it.
+                let plain = decl.node.derived.is_empty()
+                    && matches!(decl.node.kind.node, DeclaratorKind::Identifier(_));
+                let display = if plain {
+                    name.to_string()
+                } else {
+                    format!("struct $${name}")
+                };
+                if let Some(Decl::Typedef(old)) = self.reg.decl(name)
+                    && plain
+                    && let CTypeKind::Record(rid) = self.reg.kind(*old)
+                    && self.reg.record(*rid).fields.is_none()
+                    && *self.reg.record(*rid).display == *display
+                {
+                    return Ok(*old);
+                }
+                Ok(self.reg.new_record(Record {
+                    kind: RecordKind::Struct,
+                    tag: None,
+                    display: display.into(),
+                    fields: None,
+                    partial: false,
+                    packed: false,
+                    aligned: None,
+                    pack: None,
+                }))
+            }
+            _ => {
+                if !decl.node.derived.is_empty() {
+                    return Err(self.err(
+                        ErrorKind::Ellipsis,
+                        span,
+                        "unsupported usage of \"...\" in typedef: 'typedef int... name;' declares \
+                         a number type, not a pointer or array",
+                    ));
+                }
+                Ok(self.reg.intern(CTypeKind::UnknownNumber {
+                    name: name.into(),
+                    float: p == private::UNKNOWN_FLOAT,
+                }))
+            }
+        }
+    }
+
+    fn typedef(
+        &mut self,
+        name: &str,
+        pos: usize,
+        d: &Declared,
+        specs: &Specs,
+        attrs: &[Attr],
+    ) -> LResult<()> {
+        let mut ty = d.ty;
+        for a in attrs {
+            match a {
+                Attr::Mode(bytes) => ty = self.apply_mode(ty, *bytes, pos)?,
+                Attr::Aligned(arg) => {
+                    let align = self.align_value(arg, pos)?;
+                    ty = self.reg.intern(CTypeKind::Aligned {
+                        base: ty,
+                        align,
+                        name: name.into(),
+                    });
+                }
+                // gcc ignores `packed` on a typedef name (see grammar-tests/attributes/
+                // packed-typedef-name.cdef) and asm labels mean nothing on a type.
+                Attr::Packed | Attr::AsmLabel(_) => {}
+            }
+        }
+        // An anonymous struct/union/enum takes the name of its first plain typedef (cffi).
+        if !d.derived && specs.defines_tag && Some(d.ty) == specs.tag_type {
+            self.name_anonymous(d.ty, name);
+        }
+        self.declare(name, Decl::Typedef(ty), pos)
+    }
+
+    fn name_anonymous(&mut self, ty: CTypeId, name: &str) {
+        match self.reg.kind(ty).clone() {
+            CTypeKind::Record(rid) => {
+                let rec = self.reg.record(rid);
+                if rec.tag.is_none()
+                    && rec.display.starts_with(['s', 'u'])
+                    && rec.display.contains(" $")
+                {
+                    let mut rec = rec.clone();
+                    rec.display = name.into();
+                    self.reg.update_record(rid, rec);
+                }
+            }
+            CTypeKind::Enum(eid) => {
+                let e = self.reg.enum_def(eid);
+                if e.tag.is_none() && e.display.contains(" $") {
+                    let mut e = e.clone();
+                    e.display = name.into();
+                    self.reg.update_enum(eid, e);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn object(
+        &mut self,
+        name: &str,
+        pos: usize,
+        d: &Declared,
+        specs: &Specs,
+        attrs: &[Attr],
+        init: Option<&Node<Initializer>>,
+        span: Span,
+    ) -> LResult<()> {
+        let mut ty = d.ty;
+        let mut symbol = None;
+        for a in attrs {
+            match a {
+                Attr::AsmLabel(s) => symbol = Some(s.as_str().into()),
+                Attr::Mode(bytes) => ty = self.apply_mode(ty, *bytes, pos)?,
+                Attr::Packed | Attr::Aligned(_) => {}
+            }
+        }
+        if let CTypeKind::Function(_) = self.reg.kind(self.reg.strip_aligned(ty)) {
+            if init.is_some() {
+                return Err(self.err(
+                    ErrorKind::Definition,
+                    span,
+                    "a function cannot have an initializer",
+                ));
+            }
+            return self.declare(name, Decl::Function { ty, symbol }, pos);
+        }
+        if matches!(self.reg.kind(ty), CTypeKind::Void) {
+            return Err(CdefError::at(
+                ErrorKind::InvalidType,
+                pos,
+                format!("variable '{name}' declared void"),
+            ));
+        }
+        let is_const = match d.const_pointer {
+            Some(c) => c,
+            None => specs.is_const && !d.derived,
+        };
+        match init {
+            None => {
+                let read_only = is_const || (d.array && specs.is_const);
+                self.declare(
+                    name,
+                    Decl::Variable {
+                        ty,
+                        symbol,
+                        read_only,
+                    },
+                    pos,
+                )
+            }
+            Some(init) if is_const => {
+                let Initializer::Expression(e) = &init.node else {
+                    return Err(self.err(
+                        ErrorKind::Unsupported,
+                        init.span,
+                        "only integer constants can be given a value in a cdef",
+                    ));
+                };
+                let value = match self.int_repr(ty) {
+                    Some(to) => {
+                        let v = self.eval(e)?;
+                        Some(IntVal {
+                            value: to.wrap(v.value),
+                            ty: to,
+                        })
+                    }
+                    None => None,
+                };
+                self.declare(name, Decl::Constant { ty, value }, pos)
+            }
+            Some(_) => Err(self.definition_error(span)),
+        }
+    }
+
+    /// The integer type of `ty`, if it is one.
+    fn int_repr(&self, ty: CTypeId) -> Option<IntTy> {
+        match self.reg.kind(self.reg.strip_aligned(ty)) {
+            CTypeKind::Prim(p) => match self.reg.target.repr(*p) {
+                PrimRepr::Int { bytes, signed } => Some(IntTy::new(bytes * 8, signed)),
+                PrimRepr::Bool => Some(IntTy {
+                    bits: 8,
+                    signed: false,
+                    bool_: true,
+                }),
+                _ => None,
+            },
+            CTypeKind::Enum(e) => match self.reg.target.repr(self.reg.enum_def(*e).underlying) {
+                PrimRepr::Int { bytes, signed } => Some(IntTy::new(bytes * 8, signed)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Applies a declarator to a base type. `fname` names the declaration for messages about
+    /// its parameters.
+    pub(crate) fn declarator(
+        &mut self,
+        base: CTypeId,
+        d: &Node<Declarator>,
+        fname: Option<&str>,
+    ) -> LResult<Declared> {
+        let mut t = base;
+        let mut const_pointer = None;
+        let mut dots_array = false;
+        let mut array = false;
+        let derived = !d.node.derived.is_empty();
+        for der in &d.node.derived {
+            if let DerivedDeclarator::Pointer(quals) = &der.node {
+                t = self.reg.pointer_to(t);
+                let c = quals.iter().any(|q| {
+                    matches!(&q.node, PointerQualifier::TypeQualifier(tq) if tq.node == TypeQualifier::Const)
+                });
+                const_pointer = Some(c);
+                array = false;
+            }
+        }
+        for der in d.node.derived.iter().rev() {
+            match &der.node {
+                DerivedDeclarator::Pointer(_) => {}
+                DerivedDeclarator::Array(ad) => {
+                    let len = match &ad.node.size {
+                        ArraySize::Unknown | ArraySize::VariableUnknown => None,
+                        ArraySize::VariableExpression(e) | ArraySize::StaticExpression(e) => {
+                            if Self::is_dotdotdot(&e.node) {
+                                dots_array = true;
+                                None
+                            } else {
+                                let v = self.eval(e)?;
+                                if v.value < 0 {
+                                    return Err(self.err(
+                                        ErrorKind::InvalidType,
+                                        e.span,
+                                        "negative array length",
+                                    ));
+                                }
+                                Some(u64::try_from(v.value).map_err(|_| {
+                                    self.err(
+                                        ErrorKind::InvalidType,
+                                        e.span,
+                                        "array length too large",
+                                    )
+                                })?)
+                            }
+                        }
+                    };
+                    t = self.make_array(t, len, der.span)?;
+                    const_pointer = None;
+                    array = true;
+                }
+                DerivedDeclarator::Function(fd) => {
+                    let (params, variadic) = self.params(fd, fname)?;
+                    let sig = FuncSig {
+                        ret: t,
+                        params,
+                        variadic,
+                        abi: Default::default(),
+                    };
+                    t = types::make_function(self.reg, sig)
+                        .map_err(|m| self.err(ErrorKind::InvalidType, der.span, m))?;
+                    const_pointer = None;
+                    array = false;
+                }
+                DerivedDeclarator::KRFunction(ids) => {
+                    if let Some(first) = ids.first() {
+                        return Err(self.err(
+                            ErrorKind::UnknownType,
+                            first.span,
+                            format!(
+                                "{}arg 1: unknown type '{}' (if you meant to use the old C syntax \
+                                 of giving untyped arguments, it is not supported)",
+                                fname.map(|f| format!("{f} ")).unwrap_or_default(),
+                                first.node.name
+                            ),
+                        ));
+                    }
+                    // K&R `f()` is taken as `f(void)`, as LuaJIT and cffi do.
+                    let sig = FuncSig {
+                        ret: t,
+                        params: Vec::new(),
+                        variadic: false,
+                        abi: Default::default(),
+                    };
+                    t = types::make_function(self.reg, sig)
+                        .map_err(|m| self.err(ErrorKind::InvalidType, der.span, m))?;
+                    const_pointer = None;
+                    array = false;
+                }
+                DerivedDeclarator::Block(_) => {
+                    return Err(self.err(
+                        ErrorKind::Unsupported,
+                        der.span,
+                        "blocks ('^') are not supported",
+                    ));
+                }
+            }
+        }
+        let pos = |o: usize| self.pos(o);
+        let mut attrs = attr::read(&d.node.extensions, &pos)?;
+        match &d.node.kind.node {
+            DeclaratorKind::Identifier(id) => Ok(Declared {
+                ty: t,
+                name: Some(id.node.name.clone()),
+                name_span: id.span,
+                attrs,
+                const_pointer,
+                derived,
+                array,
+                dots_array,
+            }),
+            DeclaratorKind::Abstract => Ok(Declared {
+                ty: t,
+                name: None,
+                name_span: d.span,
+                attrs,
+                const_pointer,
+                derived,
+                array,
+                dots_array,
+            }),
+            DeclaratorKind::Declarator(inner) => {
+                let mut r = self.declarator(t, inner, fname)?;
+                attrs.extend(r.attrs);
+                r.attrs = attrs;
+                r.derived |= derived;
+                r.dots_array |= dots_array;
+                if inner.node.derived.is_empty() {
+                    r.const_pointer = const_pointer;
+                    r.array = array;
+                }
+                Ok(r)
+            }
+        }
+    }
+
+    fn params(
+        &mut self,
+        fd: &Node<FunctionDeclarator>,
+        fname: Option<&str>,
+    ) -> LResult<(Vec<CTypeId>, bool)> {
+        let mut params = Vec::with_capacity(fd.node.parameters.len());
+        for p in &fd.node.parameters {
+            let specs = self.specifiers(&p.node.specifiers, p.span)?;
+            if let Some(ph) = specs.placeholder {
+                return Err(self.placeholder_misuse(ph, p.span));
+            }
+            let base = specs.base.unwrap_or_else(|| self.int_type());
+            let (mut ty, mut attrs) = match &p.node.declarator {
+                Some(d) => {
+                    let r = self.declarator(base, d, fname)?;
+                    (r.ty, r.attrs)
+                }
+                None => (base, Vec::new()),
+            };
+            let pos = |o: usize| self.pos(o);
+            attrs.extend(attr::read(&p.node.extensions, &pos)?);
+            attrs.extend(specs.attrs.iter().cloned());
+            let at = self.pos(p.span.start);
+            for a in &attrs {
+                if let Attr::Mode(b) = a {
+                    ty = self.apply_mode(ty, *b, at)?;
+                }
+            }
+            params.push((ty, at));
+        }
+        let variadic = fd.node.ellipsis == lang_c::ast::Ellipsis::Some;
+        if variadic && params.is_empty() {
+            return Err(self.err(
+                ErrorKind::InvalidType,
+                fd.span,
+                format!(
+                    "{}a function with only '(...)' as argument is not correct C",
+                    fname.map(|f| format!("{f}: ")).unwrap_or_default()
+                ),
+            ));
+        }
+        let params = types::adjust_params(self.reg, params)?;
+        Ok((params, variadic))
+    }
+}

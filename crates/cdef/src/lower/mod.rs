@@ -1,0 +1,643 @@
+//! Lowering: lang-c's AST (plus the pre-pass's `#define`s and pragmas) into the registry.
+//!
+//! Declarations are processed in source order, `#define`s interleaved by position, so a later
+//! declaration can use an earlier constant (`int a[N];`). A cdef declares and never defines:
+//! function bodies are an error, except inline definitions from headers, which are skipped and
+//! reported.
+
+mod attr;
+mod decl;
+mod expr;
+mod record;
+
+use lang_c::ast::{
+    DeclarationSpecifier, ExternalDeclaration, SpecifierQualifier, StorageClassSpecifier, TypeName,
+    TypeQualifier, TypeSpecifier,
+};
+use lang_c::span::{Node, Span};
+
+use crate::builtins::private;
+use crate::consteval::eval;
+use crate::ctype::{CTypeId, CTypeKind, Prim};
+use crate::error::{CdefError, ErrorKind, LResult, Located};
+use crate::parse::Parsed;
+use crate::preprocess::Preprocessed;
+use crate::registry::{CdefOptions, CdefReport, Decl, Registry};
+use crate::tparse::TokParser;
+use crate::types::{self, KeywordSpec};
+
+pub(crate) use attr::Attr;
+
+pub(crate) struct Lowerer<'r, 'p> {
+    pub(crate) reg: &'r mut Registry,
+    pre: &'p Preprocessed<'p>,
+    parsed: &'p Parsed,
+    user_src: &'p str,
+    opts: &'p CdefOptions,
+    report: CdefReport,
+    next_define: usize,
+}
+
+/// What declaration specifiers say, apart from the type.
+#[derive(Default)]
+pub(crate) struct Specs {
+    pub(crate) base: Option<CTypeId>,
+    pub(crate) storage: Option<StorageClassSpecifier>,
+    pub(crate) is_const: bool,
+    pub(crate) inline: bool,
+    /// Attributes that apply to the declared names.
+    pub(crate) attrs: Vec<Attr>,
+    /// A struct/union/enum defined or named by these specifiers.
+    pub(crate) tag_type: Option<CTypeId>,
+    /// The tag type was defined here with a body (not just named).
+    pub(crate) defines_tag: bool,
+    /// cffi placeholder seen as the type (`typedef ...`, `...;` member, `int...`).
+    pub(crate) placeholder: Option<&'static str>,
+}
+
+/// One declaration specifier, from either kind of specifier list.
+enum Spec<'a> {
+    Storage(&'a StorageClassSpecifier),
+    Qual(&'a TypeQualifier),
+    Inline,
+    Alignas(Span),
+    Ext(&'a [Node<lang_c::ast::Extension>]),
+    Type(&'a Node<TypeSpecifier>),
+}
+
+/// Runs lowering of a parsed cdef.
+pub(crate) fn lower(
+    reg: &mut Registry,
+    pre: &Preprocessed<'_>,
+    parsed: &Parsed,
+    user_src: &str,
+    opts: &CdefOptions,
+) -> LResult<CdefReport> {
+    let mut l = Lowerer {
+        reg,
+        pre,
+        parsed,
+        user_src,
+        opts,
+        report: CdefReport::default(),
+        next_define: 0,
+    };
+    for ext in &parsed.unit.0 {
+        // The typedef prelude only told lang-c which names are types.
+        if ext.span.start < parsed.prelude_len {
+            continue;
+        }
+        let start = l.pos(ext.span.start);
+        l.defines_before(start)?;
+        match &ext.node {
+            ExternalDeclaration::Declaration(d) => l.declaration(d)?,
+            ExternalDeclaration::StaticAssert(sa) => l.static_assert(sa)?,
+            ExternalDeclaration::FunctionDefinition(fd) => l.function_definition(fd)?,
+        }
+    }
+    l.defines_before(usize::MAX)?;
+    Ok(l.report)
+}
+
+impl<'r, 'p> Lowerer<'r, 'p> {
+    /// The user offset of an offset in lang-c's source.
+    pub(crate) fn pos(&self, offset: usize) -> usize {
+        self.parsed.user_offset(self.pre, offset)
+    }
+
+    pub(crate) fn err(&self, kind: ErrorKind, span: Span, msg: impl Into<String>) -> Located {
+        CdefError::at(kind, self.pos(span.start), msg)
+    }
+
+    /// The text of lang-c's source between two offsets.
+    pub(crate) fn source_text(&self, start: usize, end: usize) -> &str {
+        // lang-c offsets cover prelude + text; the text part is `pre.text`.
+        let p = self.parsed.prelude_len;
+        let (s, e) = (start.saturating_sub(p), end.saturating_sub(p));
+        self.pre.text.get(s..e).unwrap_or("")
+    }
+
+    /// The `#pragma pack` value in effect at a user offset.
+    pub(crate) fn pack_at(&self, user: usize) -> Option<u64> {
+        let default = if self.opts.packed {
+            Some(1)
+        } else {
+            self.opts.pack
+        };
+        let i = self.pre.packs.partition_point(|(p, _)| *p <= user);
+        if i == 0 {
+            default
+        } else {
+            self.pre.packs[i - 1].1
+        }
+    }
+
+    // --- #define ---
+
+    fn defines_before(&mut self, user: usize) -> LResult<()> {
+        while let Some(d) = self.pre.defines.get(self.next_define) {
+            if d.pos >= user {
+                break;
+            }
+            self.next_define += 1;
+            let value = match &d.body {
+                None => None,
+                Some(toks) => {
+                    let end = toks.last().map_or(d.name_pos, |t| t.end);
+                    let mut p = TokParser::new(self.user_src, toks, self.reg, end);
+                    let e = p.expr()?;
+                    p.expect_end()?;
+                    Some(eval(&e, &*self.reg)?)
+                }
+            };
+            self.declare(&d.name, Decl::Macro(value), d.name_pos)?;
+        }
+        Ok(())
+    }
+
+    // --- Declaring names ---
+
+    /// Declares an ordinary name: new, identical to before (fine), or different (an error
+    /// unless `override`).
+    pub(crate) fn declare(&mut self, name: &str, decl: Decl, pos: usize) -> LResult<()> {
+        if let Some(old) = self.reg.decl(name) {
+            if old == &decl || self.same_decl(old, &decl) {
+                return Ok(());
+            }
+            if !self.opts.override_ {
+                return Err(CdefError::at(
+                    ErrorKind::Redeclared,
+                    pos,
+                    format!(
+                        "multiple declarations of {} '{}' (previously a {}); to replace it, pass \
+                         CdefOptions {{ override_: true, .. }}",
+                        decl.kind_name(),
+                        name,
+                        old.kind_name()
+                    ),
+                ));
+            }
+        }
+        self.reg.set_name(name, decl);
+        self.report.declared.push(name.into());
+        Ok(())
+    }
+
+    /// Declarations that differ only in the ids of identical anonymous records are the same.
+    fn same_decl(&self, a: &Decl, b: &Decl) -> bool {
+        match (a, b) {
+            (Decl::Typedef(x), Decl::Typedef(y)) => self.same_type(*x, *y),
+            (Decl::Function { ty: x, symbol: s }, Decl::Function { ty: y, symbol: t }) => {
+                s == t && self.same_type(*x, *y)
+            }
+            (
+                Decl::Variable {
+                    ty: x,
+                    symbol: s,
+                    read_only: r,
+                },
+                Decl::Variable {
+                    ty: y,
+                    symbol: t,
+                    read_only: q,
+                },
+            ) => s == t && r == q && self.same_type(*x, *y),
+            (Decl::EnumConst { value: v, .. }, Decl::EnumConst { value: w, .. }) => {
+                v.value == w.value
+            }
+            (Decl::Macro(Some(v)), Decl::Macro(Some(w))) => v.value == w.value,
+            _ => false,
+        }
+    }
+
+    /// Structural equality that treats anonymous records with equal members as equal.
+    pub(crate) fn same_type(&self, a: CTypeId, b: CTypeId) -> bool {
+        if a == b {
+            return true;
+        }
+        let r = &*self.reg;
+        match (r.kind(a), r.kind(b)) {
+            (CTypeKind::Pointer(x), CTypeKind::Pointer(y)) => self.same_type(*x, *y),
+            (CTypeKind::Array { elem: x, len: l }, CTypeKind::Array { elem: y, len: m }) => {
+                l == m && self.same_type(*x, *y)
+            }
+            (CTypeKind::Function(f), CTypeKind::Function(g)) => {
+                f.variadic == g.variadic
+                    && f.params.len() == g.params.len()
+                    && self.same_type(f.ret, g.ret)
+                    && f.params
+                        .iter()
+                        .zip(&g.params)
+                        .all(|(x, y)| self.same_type(*x, *y))
+            }
+            (CTypeKind::Record(x), CTypeKind::Record(y)) => {
+                let (p, q) = (r.record(*x), r.record(*y));
+                p.tag.is_none()
+                    && q.tag.is_none()
+                    && p.kind == q.kind
+                    && p.partial == q.partial
+                    && p.packed == q.packed
+                    && p.aligned == q.aligned
+                    && p.pack == q.pack
+                    && match (&p.fields, &q.fields) {
+                        (Some(f), Some(g)) => {
+                            f.len() == g.len()
+                                && f.iter().zip(g).all(|(u, v)| {
+                                    u.name == v.name
+                                        && u.bit_width == v.bit_width
+                                        && u.aligned == v.aligned
+                                        && u.packed == v.packed
+                                        && self.same_type(u.ty, v.ty)
+                                })
+                        }
+                        (None, None) => p.display == q.display,
+                        _ => false,
+                    }
+            }
+            (CTypeKind::Enum(x), CTypeKind::Enum(y)) => {
+                let (p, q) = (r.enum_def(*x), r.enum_def(*y));
+                p.tag.is_none() && q.tag.is_none() && p.items == q.items && p.packed == q.packed
+            }
+            (
+                CTypeKind::Aligned {
+                    base: x, align: a, ..
+                },
+                CTypeKind::Aligned {
+                    base: y, align: b, ..
+                },
+            ) => a == b && self.same_type(*x, *y),
+            _ => false,
+        }
+    }
+
+    // --- Specifiers ---
+
+    /// Reads declaration specifiers: storage class, qualifiers, attributes and the base type
+    /// (defining any struct/union/enum given with a body).
+    pub(crate) fn specifiers(
+        &mut self,
+        specs: &[Node<DeclarationSpecifier>],
+        span: Span,
+    ) -> LResult<Specs> {
+        let view: Vec<Spec<'_>> = specs
+            .iter()
+            .map(|s| match &s.node {
+                DeclarationSpecifier::StorageClass(sc) => Spec::Storage(&sc.node),
+                DeclarationSpecifier::TypeQualifier(q) => Spec::Qual(&q.node),
+                DeclarationSpecifier::Function(_) => Spec::Inline,
+                DeclarationSpecifier::Alignment(_) => Spec::Alignas(s.span),
+                DeclarationSpecifier::Extension(e) => Spec::Ext(e),
+                DeclarationSpecifier::TypeSpecifier(t) => Spec::Type(t),
+            })
+            .collect();
+        self.read_specs(&view, span)
+    }
+
+    /// The same for a specifier-qualifier list (struct members, type names).
+    pub(crate) fn specifier_qualifiers(
+        &mut self,
+        specs: &[Node<SpecifierQualifier>],
+        span: Span,
+    ) -> LResult<Specs> {
+        let view: Vec<Spec<'_>> = specs
+            .iter()
+            .map(|s| match &s.node {
+                SpecifierQualifier::TypeQualifier(q) => Spec::Qual(&q.node),
+                SpecifierQualifier::Extension(e) => Spec::Ext(e),
+                SpecifierQualifier::TypeSpecifier(t) => Spec::Type(t),
+            })
+            .collect();
+        self.read_specs(&view, span)
+    }
+
+    fn read_specs(&mut self, view: &[Spec<'_>], span: Span) -> LResult<Specs> {
+        let mut out = Specs::default();
+        let mut kw = KeywordSpec::default();
+        // Attributes after a struct/union/enum specifier belong to that type (gcc); the
+        // others to the declared names.
+        let tag_index = view.iter().position(|s| {
+            matches!(s, Spec::Type(t) if matches!(t.node, TypeSpecifier::Struct(_) | TypeSpecifier::Enum(_)))
+        });
+        let mut trailing = Vec::new();
+        for (i, s) in view.iter().enumerate() {
+            if let Spec::Ext(exts) = s {
+                let pos = |o: usize| self.pos(o);
+                let attrs = attr::read(exts, &pos)?;
+                match tag_index {
+                    Some(t) if i > t => trailing.extend(attrs),
+                    _ => out.attrs.extend(attrs),
+                }
+            }
+        }
+        for s in view {
+            match s {
+                Spec::Storage(sc) => out.storage = Some((*sc).clone()),
+                Spec::Qual(q) => {
+                    if **q == TypeQualifier::Const {
+                        out.is_const = true;
+                    }
+                }
+                Spec::Inline => out.inline = true,
+                Spec::Alignas(at) => {
+                    return Err(self.err(
+                        ErrorKind::Unsupported,
+                        *at,
+                        "_Alignas here is not supported; use __attribute__((aligned(N)))",
+                    ));
+                }
+                Spec::Ext(_) => {}
+                Spec::Type(ts) => self.type_specifier(ts, &mut kw, &mut out, &trailing)?,
+            }
+        }
+        self.finish_specs(kw, &mut out, span)?;
+        Ok(out)
+    }
+
+    fn type_specifier(
+        &mut self,
+        ts: &Node<TypeSpecifier>,
+        kw: &mut KeywordSpec,
+        out: &mut Specs,
+        trailing: &[Attr],
+    ) -> LResult<()> {
+        let word = match &ts.node {
+            TypeSpecifier::Void => "void",
+            TypeSpecifier::Char => "char",
+            TypeSpecifier::Short => "short",
+            TypeSpecifier::Int => "int",
+            TypeSpecifier::Long => "long",
+            TypeSpecifier::Float => "float",
+            TypeSpecifier::Double => "double",
+            TypeSpecifier::Signed => "signed",
+            TypeSpecifier::Unsigned => "unsigned",
+            TypeSpecifier::Bool => "_Bool",
+            TypeSpecifier::Complex => "_Complex",
+            TypeSpecifier::TS18661Float(f) => {
+                use lang_c::ast::TS18661FloatFormat as F;
+                match (&f.format, f.width) {
+                    (F::BinaryInterchange, 16) => "_Float16",
+                    (F::BinaryInterchange, 32) => "_Float32",
+                    (F::BinaryInterchange, 64) => "_Float64",
+                    (F::BinaryInterchange, 128) => "_Float128",
+                    (F::BinaryExtended, 32) => "_Float32x",
+                    (F::BinaryExtended, 64) => "_Float64x",
+                    _ => {
+                        return Err(self.err(
+                            ErrorKind::Unsupported,
+                            ts.span,
+                            "this floating point type is not supported",
+                        ));
+                    }
+                }
+            }
+            TypeSpecifier::Struct(st) => {
+                self.set_named(out, ts.span)?;
+                let (id, defined) = self.struct_specifier(st, trailing)?;
+                out.base = Some(id);
+                out.tag_type = Some(id);
+                out.defines_tag = defined;
+                return Ok(());
+            }
+            TypeSpecifier::Enum(et) => {
+                self.set_named(out, ts.span)?;
+                let (id, defined) = self.enum_specifier(et, trailing)?;
+                out.base = Some(id);
+                out.tag_type = Some(id);
+                out.defines_tag = defined;
+                return Ok(());
+            }
+            TypeSpecifier::TypedefName(id) => {
+                self.set_named(out, ts.span)?;
+                let name = id.node.name.as_str();
+                match name {
+                    private::OPAQUE
+                    | private::PARTIAL_T
+                    | private::UNKNOWN_INT
+                    | private::UNKNOWN_FLOAT => {
+                        out.placeholder = Some(match name {
+                            private::OPAQUE => private::OPAQUE,
+                            private::PARTIAL_T => private::PARTIAL_T,
+                            private::UNKNOWN_INT => private::UNKNOWN_INT,
+                            _ => private::UNKNOWN_FLOAT,
+                        });
+                        out.base = self.reg.builtin(name);
+                    }
+                    _ => {
+                        let ty = self.reg.typedef(name).ok_or_else(|| {
+                            self.err(
+                                ErrorKind::UnknownType,
+                                id.span,
+                                format!("unknown type name '{name}'"),
+                            )
+                        })?;
+                        out.base = Some(ty);
+                    }
+                }
+                return Ok(());
+            }
+            TypeSpecifier::TypeOf(t) => {
+                self.set_named(out, ts.span)?;
+                match &t.node {
+                    lang_c::ast::TypeOf::Type(tn) => out.base = Some(self.type_name(tn)?),
+                    lang_c::ast::TypeOf::Expression(_) => {
+                        return Err(self.err(
+                            ErrorKind::Unsupported,
+                            ts.span,
+                            "typeof(expression) is not supported; use typeof(type)",
+                        ));
+                    }
+                }
+                return Ok(());
+            }
+            TypeSpecifier::Atomic(_) => {
+                return Err(self.err(
+                    ErrorKind::Unsupported,
+                    ts.span,
+                    "_Atomic(type) is not supported",
+                ));
+            }
+        };
+        if out.base.is_some() {
+            return Err(self.err(
+                ErrorKind::Syntax,
+                ts.span,
+                format!("'{word}' cannot be combined with a named type"),
+            ));
+        }
+        kw.add(word)
+            .map_err(|m| self.err(ErrorKind::InvalidType, ts.span, m))
+    }
+
+    fn set_named(&self, out: &Specs, span: Span) -> LResult<()> {
+        if out.base.is_some() {
+            return Err(self.err(ErrorKind::InvalidType, span, "two types in one declaration"));
+        }
+        Ok(())
+    }
+
+    fn finish_specs(&mut self, kw: KeywordSpec, out: &mut Specs, span: Span) -> LResult<()> {
+        if kw.is_empty() {
+            if out.base.is_none() {
+                return Err(self.err(ErrorKind::Syntax, span, "declaration without a type"));
+            }
+            return Ok(());
+        }
+        if out.base.is_some() {
+            return Err(self.err(
+                ErrorKind::InvalidType,
+                span,
+                "invalid combination of type specifiers",
+            ));
+        }
+        let id = kw
+            .resolve(self.reg)
+            .map_err(|m| self.err(ErrorKind::InvalidType, span, m))?;
+        out.base = Some(id);
+        Ok(())
+    }
+
+    /// A type name (`sizeof(T)`, casts, `typeof(T)`).
+    pub(crate) fn type_name(&mut self, tn: &Node<TypeName>) -> LResult<CTypeId> {
+        let specs = self.specifier_qualifiers(&tn.node.specifiers, tn.span)?;
+        if let Some(p) = specs.placeholder {
+            return Err(self.placeholder_misuse(p, tn.span));
+        }
+        let base = specs.base.unwrap_or_else(|| self.reg.prim(Prim::Int));
+        match &tn.node.declarator {
+            None => Ok(base),
+            Some(d) => Ok(self.declarator(base, d, None)?.ty),
+        }
+    }
+
+    pub(crate) fn placeholder_misuse(&self, p: &str, span: Span) -> Located {
+        let what = match p {
+            private::OPAQUE => "'...' as a type",
+            private::PARTIAL_T => "'...;'",
+            _ => "'int...'/'float...'",
+        };
+        self.err(
+            ErrorKind::Ellipsis,
+            span,
+            format!("bad usage of {what}: only allowed in 'typedef ... name;' (and '...;' in a struct body)"),
+        )
+    }
+
+    /// Whether an expression is cffi's `...` placeholder.
+    pub(crate) fn is_dotdotdot(e: &lang_c::ast::Expression) -> bool {
+        matches!(e, lang_c::ast::Expression::Identifier(id) if id.node.name == private::DOTDOTDOT)
+    }
+
+    /// Evaluates an `aligned(N)` argument to a power-of-two byte count.
+    pub(crate) fn align_value(
+        &mut self,
+        arg: &Option<Node<lang_c::ast::Expression>>,
+        at: usize,
+    ) -> LResult<u64> {
+        let Some(e) = arg else {
+            return Ok(self.reg.target.biggest_alignment());
+        };
+        let v = self.eval(e)?;
+        let bad = || {
+            CdefError::at(
+                ErrorKind::InvalidType,
+                at,
+                format!(
+                    "requested alignment {} is not a positive power of 2",
+                    v.value
+                ),
+            )
+        };
+        let n = u64::try_from(v.value).map_err(|_| bad())?;
+        if n == 0 || !n.is_power_of_two() || n > (1 << 28) {
+            return Err(bad());
+        }
+        Ok(n)
+    }
+
+    /// Converts an integer type to the one `mode(...)` selects.
+    pub(crate) fn apply_mode(&mut self, ty: CTypeId, bytes: u8, at: usize) -> LResult<CTypeId> {
+        let signed = match self.reg.kind(ty) {
+            CTypeKind::Prim(p) => match self.reg.target.repr(*p) {
+                crate::ctype::PrimRepr::Int { signed, .. } => signed,
+                _ => {
+                    return Err(CdefError::at(
+                        ErrorKind::Unsupported,
+                        at,
+                        "attribute mode on a non-integer type is not supported",
+                    ));
+                }
+            },
+            CTypeKind::Enum(_) => true,
+            _ => {
+                return Err(CdefError::at(
+                    ErrorKind::Unsupported,
+                    at,
+                    "attribute mode on a non-integer type is not supported",
+                ));
+            }
+        };
+        let p = match (bytes, signed) {
+            (1, true) => Prim::SChar,
+            (1, false) => Prim::UChar,
+            (2, true) => Prim::Short,
+            (2, false) => Prim::UShort,
+            (4, true) => Prim::Int,
+            (4, false) => Prim::UInt,
+            (8, true) => Prim::Long,
+            (8, false) => Prim::ULong,
+            (_, true) => Prim::Int128,
+            (_, false) => Prim::UInt128,
+        };
+        Ok(self.reg.prim(p))
+    }
+
+    pub(super) fn static_assert(&mut self, sa: &Node<lang_c::ast::StaticAssert>) -> LResult<()> {
+        let v = self.eval(&sa.node.expression)?;
+        if v.value == 0 {
+            let msg: String = sa.node.message.node.concat();
+            return Err(self.err(
+                ErrorKind::InvalidType,
+                sa.span,
+                format!("static assertion failed: {msg}"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn function_definition(&mut self, fd: &Node<lang_c::ast::FunctionDefinition>) -> LResult<()> {
+        let specs = &fd.node.specifiers;
+        let inline = specs
+            .iter()
+            .any(|s| matches!(s.node, DeclarationSpecifier::Function(_)));
+        let name = decl::declarator_name(&fd.node.declarator.node)
+            .unwrap_or("?")
+            .to_string();
+        if inline {
+            self.report.skipped_definitions.push(name.into());
+            return Ok(());
+        }
+        Err(self.err(
+            ErrorKind::Definition,
+            fd.span,
+            format!(
+                "unexpected definition of function '{name}': a cdef declares, it never defines \
+                 (write the prototype, ending with ';')"
+            ),
+        ))
+    }
+
+    /// Types made by a cdef from keywords are always valid; used where a fallback is needed.
+    pub(crate) fn int_type(&mut self) -> CTypeId {
+        self.reg.prim(Prim::Int)
+    }
+
+    pub(crate) fn make_array(
+        &mut self,
+        elem: CTypeId,
+        len: Option<u64>,
+        span: Span,
+    ) -> LResult<CTypeId> {
+        types::make_array(self.reg, elem, len)
+            .map_err(|m| self.err(ErrorKind::InvalidType, span, m))
+    }
+}

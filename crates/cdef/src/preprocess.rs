@@ -1,0 +1,863 @@
+//! The pre-pass: from the user's text to text that lang-c parses, plus what lang-c never sees.
+//!
+//! Steps, all on tokens (never on regexes), in one left-to-right walk:
+//!
+//! - comments and line continuations are blanked out;
+//! - directives are taken out of the text: `#define NAME <integer constant expression>` and
+//!   `#define NAME ...` become [`Define`]s, `#pragma pack(...)` becomes pack changes,
+//!   `# N "file"` / `#line` become line markers; a few pragmas that change nothing are accepted
+//!   and listed in `docs/cffi-compat.md`; every other directive is an error with its position;
+//! - cffi's `...` forms get legal C spellings: `typedef ... t;`, `typedef int... t;`, `...;` in a
+//!   struct body, `[...]`, and `...` in an enum body, each as a private name of
+//!   [`crate::builtins::private`];
+//! - `struct|union|enum __attribute__((...)) tag {...}` has its attributes moved after the `}`
+//!   (lang-c mis-parses the first form as a function definition);
+//! - `__stdcall`, `__cdecl`, `__fastcall`, `__thiscall`, `__vectorcall`, `WINAPI` become GNU
+//!   attributes; `_Alignas(x)` becomes `__attribute__((aligned(x)))`; `__int128` spellings and
+//!   `__float128` become names lang-c knows.
+//!
+//! Every byte of the output maps back to the user's text ([`SourceMap`]), so errors found later
+//! point at what the user wrote.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use crate::builtins::private;
+use crate::error::{CdefError, ErrorKind, LResult};
+use crate::lex::{self, Tok, Token};
+use crate::source::{LineMarker, Rewriter, SourceMap};
+
+/// A `#define` of the user's text, evaluated in order during lowering.
+#[derive(Clone, Debug)]
+pub(crate) struct Define {
+    /// The macro name.
+    pub(crate) name: String,
+    /// User offset of the name.
+    pub(crate) name_pos: usize,
+    /// The value's tokens (user offsets), or `None` for `#define NAME ...`.
+    pub(crate) body: Option<Vec<Token>>,
+    /// User offset of the `#`.
+    pub(crate) pos: usize,
+}
+
+/// The result of the pre-pass.
+pub(crate) struct Preprocessed<'a> {
+    /// Text for lang-c (without the typedef prelude).
+    pub(crate) text: String,
+    /// From `text` offsets to user offsets.
+    pub(crate) map: SourceMap,
+    /// `#define`s in order.
+    pub(crate) defines: Vec<Define>,
+    /// Changes of the `#pragma pack` value: (user offset, new value).
+    pub(crate) packs: Vec<(usize, Option<u64>)>,
+    /// Identifiers that appear in the text (candidates for the typedef prelude).
+    pub(crate) idents: HashSet<&'a str>,
+}
+
+/// What the pre-pass needs to know about names declared before this text.
+pub(crate) trait Names {
+    /// Whether `name` is a type name (typedef or built-in).
+    fn is_type_name(&self, name: &str) -> bool;
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Open {
+    Paren,
+    Bracket,
+    Brace(BraceKind),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum BraceKind {
+    Record,
+    Enum,
+    Other,
+}
+
+/// One rewrite, applied in order of position.
+#[derive(Clone, Debug)]
+enum Edit {
+    Blank(usize, usize),
+    Replace(usize, usize, String),
+    /// Insert text at a position; it maps back to `origin`.
+    Insert(usize, String, usize),
+}
+
+impl Edit {
+    fn key(&self) -> (usize, u8) {
+        match self {
+            Edit::Insert(p, ..) => (*p, 0),
+            Edit::Blank(s, _) | Edit::Replace(s, ..) => (*s, 1),
+        }
+    }
+}
+
+struct Pass<'a, 'n> {
+    src: &'a str,
+    toks: Vec<Token>,
+    names: &'n dyn Names,
+    edits: Vec<Edit>,
+    markers: Vec<LineMarker>,
+    defines: Vec<Define>,
+    packs: Vec<(usize, Option<u64>)>,
+    pack_stack: Vec<Option<u64>>,
+    pack: Option<u64>,
+    default_pack: Option<u64>,
+    idents: HashSet<&'a str>,
+    stack: Vec<Open>,
+}
+
+/// Runs the pre-pass over `src`. `default_pack` is the `pack`/`packed` option of the cdef.
+pub(crate) fn preprocess<'a>(
+    src: &'a str,
+    names: &dyn Names,
+    default_pack: Option<u64>,
+) -> LResult<Preprocessed<'a>> {
+    let lexed = lex::lex(src)?;
+    let mut pass = Pass {
+        src,
+        toks: lexed.tokens,
+        names,
+        edits: Vec::new(),
+        markers: Vec::new(),
+        defines: Vec::new(),
+        packs: Vec::new(),
+        pack_stack: Vec::new(),
+        pack: default_pack,
+        default_pack,
+        idents: HashSet::new(),
+        stack: Vec::new(),
+    };
+    for c in &lexed.comments {
+        pass.edits.push(Edit::Blank(c.start, c.end));
+    }
+    for (s, e) in &lexed.splices {
+        pass.edits.push(Edit::Blank(*s, *e));
+    }
+    pass.walk()?;
+    let Pass {
+        mut edits,
+        defines,
+        packs,
+        idents,
+        ..
+    } = pass;
+    edits.sort_by_key(Edit::key);
+    let mut w = Rewriter::new(src);
+    let mut done = 0;
+    for e in edits {
+        match e {
+            Edit::Insert(p, text, origin) => {
+                if p >= done {
+                    w.insert(p, &text, origin);
+                }
+            }
+            Edit::Blank(s, e) => {
+                if s >= done {
+                    w.blank(s, e);
+                    done = e;
+                }
+            }
+            Edit::Replace(s, e, text) => {
+                if s >= done {
+                    w.replace(s, e, &text);
+                    done = e;
+                }
+            }
+        }
+    }
+    let (text, map) = w.finish();
+    Ok(Preprocessed {
+        text,
+        map,
+        defines,
+        packs,
+        idents,
+    })
+}
+
+/// The line markers of a text, for locating an error after a failed pre-pass.
+pub(crate) fn line_markers(src: &str) -> Vec<LineMarker> {
+    struct NoNames;
+    impl Names for NoNames {
+        fn is_type_name(&self, _: &str) -> bool {
+            false
+        }
+    }
+    let Ok(lexed) = lex::lex(src) else {
+        return Vec::new();
+    };
+    let names = NoNames;
+    let mut pass = Pass {
+        src,
+        toks: lexed.tokens,
+        names: &names,
+        edits: Vec::new(),
+        markers: Vec::new(),
+        defines: Vec::new(),
+        packs: Vec::new(),
+        pack_stack: Vec::new(),
+        pack: None,
+        default_pack: None,
+        idents: HashSet::new(),
+        stack: Vec::new(),
+    };
+    let mut i = 0;
+    while i < pass.toks.len() {
+        let t = pass.toks[i];
+        let mut end = i + 1;
+        if t.bol && t.is(src, "#") {
+            while end < pass.toks.len() && !pass.toks[end].bol {
+                end += 1;
+            }
+            let num = if pass.is(i + 1, "line") { i + 2 } else { i + 1 };
+            if num < end && pass.toks[num].kind == Tok::Number {
+                let _ = pass.line_marker(num, end, t.start);
+            }
+        }
+        i = end;
+    }
+    pass.markers
+}
+
+const TYPE_KEYWORDS: [&str; 25] = [
+    "void",
+    "char",
+    "short",
+    "int",
+    "long",
+    "float",
+    "double",
+    "signed",
+    "unsigned",
+    "_Bool",
+    "_Complex",
+    "struct",
+    "union",
+    "enum",
+    "const",
+    "volatile",
+    "__signed__",
+    "__signed",
+    "__const",
+    "__volatile__",
+    "_Float16",
+    "_Float32",
+    "_Float64",
+    "_Float128",
+    "__int128",
+];
+
+impl<'a> Pass<'a, '_> {
+    fn text(&self, i: usize) -> &'a str {
+        self.toks[i].text(self.src)
+    }
+
+    fn is(&self, i: usize, s: &str) -> bool {
+        i < self.toks.len() && self.toks[i].is(self.src, s)
+    }
+
+    fn err(&self, kind: ErrorKind, pos: usize, msg: impl Into<String>) -> crate::error::Located {
+        CdefError::at(kind, pos, msg)
+    }
+
+    /// Index of the token closing the bracket opened at `i`, if any.
+    fn matching(&self, i: usize) -> Option<usize> {
+        let (open, close) = match self.text(i) {
+            "(" => ("(", ")"),
+            "[" => ("[", "]"),
+            "{" => ("{", "}"),
+            _ => return None,
+        };
+        let mut depth = 0usize;
+        for j in i..self.toks.len() {
+            let t = self.text(j);
+            if t == open {
+                depth += 1;
+            } else if t == close {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+        }
+        None
+    }
+
+    /// If `i` starts `__attribute__((...))` (or `__attribute`), the index after it.
+    fn attribute_end(&self, i: usize) -> Option<usize> {
+        if !(self.is(i, "__attribute__") || self.is(i, "__attribute")) || !self.is(i + 1, "(") {
+            return None;
+        }
+        self.matching(i + 1).map(|j| j + 1)
+    }
+
+    fn walk(&mut self) -> LResult<()> {
+        let mut i = 0;
+        while i < self.toks.len() {
+            let t = self.toks[i];
+            if t.bol && t.is(self.src, "#") {
+                i = self.directive(i)?;
+                continue;
+            }
+            i = self.token(i)?;
+        }
+        Ok(())
+    }
+
+    /// Handles one ordinary token; returns the index of the next token to look at.
+    fn token(&mut self, i: usize) -> LResult<usize> {
+        let t = self.toks[i];
+        let text = t.text(self.src);
+        match t.kind {
+            Tok::Punct => match text {
+                "(" => self.stack.push(Open::Paren),
+                "[" => self.stack.push(Open::Bracket),
+                "{" => {
+                    let kind = self.brace_kind(i);
+                    self.stack.push(Open::Brace(kind));
+                }
+                ")" | "]" | "}" => {
+                    self.stack.pop();
+                }
+                "..." => return self.ellipsis(i),
+                _ => {}
+            },
+            Tok::Ident => {
+                self.idents.insert(text);
+                match text {
+                    "__stdcall" | "__cdecl" | "__fastcall" | "__thiscall" | "__vectorcall"
+                    | "WINAPI" | "_stdcall" | "_cdecl" => {
+                        let attr = match text.trim_start_matches('_') {
+                            "WINAPI" => "stdcall",
+                            other => other,
+                        };
+                        self.edits.push(Edit::Replace(
+                            t.start,
+                            t.end,
+                            format!("__attribute__(({attr}))"),
+                        ));
+                    }
+                    "_Alignas" => return self.alignas(i),
+                    "__int128" => return Ok(self.int128(i)),
+                    "__float128" => {
+                        self.edits
+                            .push(Edit::Replace(t.start, t.end, "_Float128".into()));
+                    }
+                    "struct" | "union" | "enum" => self.tag_attributes(i),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        Ok(i + 1)
+    }
+
+    /// What a `{` opens: a struct/union body, an enum body, or something else.
+    fn brace_kind(&self, i: usize) -> BraceKind {
+        // Walk back over a tag name and attributes to the keyword.
+        let mut j = i;
+        while j > 0 {
+            j -= 1;
+            let t = self.text(j);
+            match t {
+                "struct" | "union" => return BraceKind::Record,
+                "enum" => return BraceKind::Enum,
+                ")" => {
+                    // Skip an attribute's parentheses backwards.
+                    let mut depth = 0usize;
+                    loop {
+                        match self.text(j) {
+                            ")" => depth += 1,
+                            "(" => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
+                        if j == 0 {
+                            return BraceKind::Other;
+                        }
+                        j -= 1;
+                    }
+                }
+                _ if self.toks[j].kind == Tok::Ident => {}
+                _ => return BraceKind::Other,
+            }
+        }
+        BraceKind::Other
+    }
+
+    /// `struct __attribute__((...)) [tag] {` → the attributes move after the closing brace.
+    fn tag_attributes(&mut self, i: usize) {
+        let mut j = i + 1;
+        let first = j;
+        while let Some(end) = self.attribute_end(j) {
+            j = end;
+        }
+        if j == first {
+            return;
+        }
+        let attrs_end = j;
+        if j < self.toks.len() && self.toks[j].kind == Tok::Ident && !self.is(j, "__attribute__") {
+            j += 1;
+        }
+        if !self.is(j, "{") {
+            return;
+        }
+        let Some(close) = self.matching(j) else {
+            return;
+        };
+        let (s, e) = (self.toks[first].start, self.toks[attrs_end - 1].end);
+        let attrs = self.src[s..e].to_string();
+        self.edits.push(Edit::Blank(s, e));
+        self.edits
+            .push(Edit::Insert(self.toks[close].end, format!(" {attrs}"), s));
+    }
+
+    /// `_Alignas(x)` → `__attribute__((aligned(x)))`, with `x` a type or an expression.
+    fn alignas(&mut self, i: usize) -> LResult<usize> {
+        let t = self.toks[i];
+        if !self.is(i + 1, "(") {
+            return Err(self.err(ErrorKind::Syntax, t.start, "expected '(' after _Alignas"));
+        }
+        let close = self.matching(i + 1).ok_or_else(|| {
+            self.err(
+                ErrorKind::Syntax,
+                t.start,
+                "unbalanced parentheses after _Alignas",
+            )
+        })?;
+        let inner_start = self.toks[i + 2.min(close - i)].start;
+        let inner = &self.src[inner_start.min(self.toks[close].start)..self.toks[close].start];
+        let first = if i + 2 < close { self.text(i + 2) } else { "" };
+        let is_type = TYPE_KEYWORDS.contains(&first) || self.names.is_type_name(first);
+        let arg = if is_type {
+            format!("__alignof__({inner})")
+        } else {
+            inner.to_string()
+        };
+        for k in i + 2..close {
+            if self.toks[k].kind == Tok::Ident {
+                self.idents.insert(self.text(k));
+            }
+        }
+        self.edits.push(Edit::Replace(
+            t.start,
+            self.toks[close].end,
+            format!("__attribute__((aligned({arg})))"),
+        ));
+        Ok(close + 1)
+    }
+
+    /// `[signed|unsigned] __int128 [signed|unsigned]` → a private typedef name.
+    fn int128(&mut self, i: usize) -> usize {
+        let mut start = self.toks[i].start;
+        let mut end = self.toks[i].end;
+        let mut unsigned = false;
+        let mut next = i + 1;
+        if i > 0
+            && matches!(
+                self.text(i - 1),
+                "signed" | "unsigned" | "__signed__" | "__signed"
+            )
+        {
+            unsigned = self.text(i - 1) == "unsigned";
+            start = self.toks[i - 1].start;
+        } else if matches!(
+            self.toks.get(i + 1).map(|t| t.text(self.src)),
+            Some("signed" | "unsigned")
+        ) {
+            unsigned = self.text(i + 1) == "unsigned";
+            end = self.toks[i + 1].end;
+            next = i + 2;
+        }
+        let name = if unsigned {
+            private::UINT128
+        } else {
+            private::INT128
+        };
+        self.idents.insert(name);
+        self.edits.push(Edit::Replace(start, end, name.into()));
+        next
+    }
+
+    /// cffi's `...` forms.
+    fn ellipsis(&mut self, i: usize) -> LResult<usize> {
+        let t = self.toks[i];
+        let bad = |msg: &str| CdefError::at(ErrorKind::Ellipsis, t.start, msg.to_string());
+        match self.stack.last() {
+            // C's own variadic `...`.
+            Some(Open::Paren) => Ok(i + 1),
+            // `int a[...]`.
+            Some(Open::Bracket) => {
+                self.replace_tok(i, private::DOTDOTDOT);
+                Ok(i + 1)
+            }
+            // `enum e { A, ... }` and `enum e { A = ... }`.
+            Some(Open::Brace(BraceKind::Enum)) => {
+                self.replace_tok(i, private::DOTDOTDOT);
+                Ok(i + 1)
+            }
+            // `struct s { int a; ...; }`.
+            Some(Open::Brace(BraceKind::Record)) => {
+                if !self.is(i + 1, ";") {
+                    return Err(bad(
+                        "bad usage of \"...\": in a struct body, write \"...;\"",
+                    ));
+                }
+                self.idents.insert(private::PARTIAL_T);
+                self.edits.push(Edit::Replace(
+                    t.start,
+                    t.end,
+                    format!("{} {}", private::PARTIAL_T, private::DOTDOTDOT),
+                ));
+                Ok(i + 1)
+            }
+            Some(Open::Brace(BraceKind::Other)) => Err(bad("bad usage of \"...\"")),
+            None => {
+                // `typedef ... t;`
+                if i > 0 && self.is(i - 1, "typedef") {
+                    self.idents.insert(private::OPAQUE);
+                    self.replace_tok(i, private::OPAQUE);
+                    return Ok(i + 1);
+                }
+                // `typedef int... t;`, `typedef unsigned long ... t;`, `typedef double... t;`
+                let mut j = i;
+                let mut float = false;
+                while j > 0 {
+                    match self.text(j - 1) {
+                        "int" | "long" | "short" | "char" | "signed" | "unsigned" => {}
+                        "float" | "double" => float = true,
+                        _ => break,
+                    }
+                    j -= 1;
+                }
+                if j < i && j > 0 && self.is(j - 1, "typedef") {
+                    let name = if float {
+                        private::UNKNOWN_FLOAT
+                    } else {
+                        private::UNKNOWN_INT
+                    };
+                    self.idents.insert(name);
+                    self.edits
+                        .push(Edit::Replace(self.toks[j].start, t.end, name.to_string()));
+                    return Ok(i + 1);
+                }
+                Err(bad(
+                    "bad usage of \"...\": outside a parameter list, cffi allows it only in \
+                     'typedef ... t;', 'typedef int... t;', '[...]', enums and '...;' in structs",
+                ))
+            }
+        }
+    }
+
+    fn replace_tok(&mut self, i: usize, name: &'static str) {
+        self.idents.insert(name);
+        let t = self.toks[i];
+        self.edits
+            .push(Edit::Replace(t.start, t.end, name.to_string()));
+    }
+
+    // --- Directives ---
+
+    /// Handles the directive starting at `#` token `i`; returns the index after it.
+    fn directive(&mut self, i: usize) -> LResult<usize> {
+        let mut end = i + 1;
+        while end < self.toks.len() && !self.toks[end].bol {
+            end += 1;
+        }
+        let hash = self.toks[i];
+        let last = self.toks[end - 1];
+        self.edits.push(Edit::Blank(hash.start, last.end));
+        if end == i + 1 {
+            // The null directive `#` does nothing.
+            return Ok(end);
+        }
+        let name_tok = self.toks[i + 1];
+        let name = name_tok.text(self.src);
+        let line_text = &self.src[hash.start..last.end];
+        match name {
+            "define" => self.define(i, end)?,
+            "pragma" => self.pragma(i, end)?,
+            "line" => self.line_marker(i + 2, end, hash.start)?,
+            _ if name_tok.kind == Tok::Number => self.line_marker(i + 1, end, hash.start)?,
+            _ => {
+                let what = if name_tok.kind == Tok::Ident {
+                    format!("#{name}")
+                } else {
+                    line_text.to_string()
+                };
+                return Err(self.err(
+                    ErrorKind::Directive,
+                    hash.start,
+                    format!(
+                        "directive '{what}' is not supported: a cdef holds declarations; run the \
+                         C preprocessor first (gcc -E) or paste the preprocessed text"
+                    ),
+                ));
+            }
+        }
+        Ok(end)
+    }
+
+    fn define(&mut self, i: usize, end: usize) -> LResult<()> {
+        let hash = self.toks[i];
+        let Some(name_tok) = self.toks.get(i + 2).filter(|_| i + 2 < end) else {
+            return Err(self.err(ErrorKind::Macro, hash.start, "#define without a name"));
+        };
+        let name = name_tok.text(self.src);
+        if name_tok.kind != Tok::Ident {
+            return Err(self.err(
+                ErrorKind::Macro,
+                name_tok.start,
+                format!("macro name must be an identifier, not '{name}'"),
+            ));
+        }
+        let value = self.src[name_tok.end..self.toks[end - 1].end].trim();
+        let unsupported = |this: &Self, why: &str| {
+            this.err(
+                ErrorKind::Macro,
+                hash.start,
+                format!(
+                    "{why}; only supports one of the following syntax:\n  #define {name} ...     \
+                     (literally dot-dot-dot)\n  #define {name} <integer constant expression>\ngot:\n  \
+                     #define {name} {value}"
+                ),
+            )
+        };
+        // A function-like macro has '(' right after the name, with no space.
+        if self.is(i + 3, "(") && self.toks[i + 3].start == name_tok.end && i + 3 < end {
+            return Err(unsupported(self, "function-like macros are not supported"));
+        }
+        let body: Vec<Token> = self.toks[i + 3..end].to_vec();
+        if body.is_empty() {
+            return Err(unsupported(
+                self,
+                "a macro without a value is not supported",
+            ));
+        }
+        if body.len() == 1 && body[0].is(self.src, "...") {
+            self.defines.push(Define {
+                name: name.to_string(),
+                name_pos: name_tok.start,
+                body: None,
+                pos: hash.start,
+            });
+            return Ok(());
+        }
+        if let Some(bad) = body.iter().find(|t| t.kind == Tok::Str) {
+            let _ = bad;
+            return Err(unsupported(self, "a string is not an integer constant"));
+        }
+        self.defines.push(Define {
+            name: name.to_string(),
+            name_pos: name_tok.start,
+            body: Some(body),
+            pos: hash.start,
+        });
+        Ok(())
+    }
+
+    fn pragma(&mut self, i: usize, end: usize) -> LResult<()> {
+        let hash = self.toks[i];
+        let words: Vec<&str> = (i + 2..end).map(|k| self.text(k)).collect();
+        match words.as_slice() {
+            ["pack", rest @ ..] => self.pragma_pack(hash.start, self.toks[i + 2].start, rest),
+            ["once"] | ["GCC", "system_header"] => Ok(()),
+            [
+                "GCC",
+                "diagnostic" | "visibility" | "push_options" | "pop_options",
+                ..,
+            ] => Ok(()),
+            _ => Err(self.err(
+                ErrorKind::Directive,
+                hash.start,
+                format!(
+                    "'#pragma {}' is not supported (only '#pragma pack' changes declarations)",
+                    words.join(" ")
+                ),
+            )),
+        }
+    }
+
+    /// `#pragma pack(N)`, `pack()`, `pack(push[, N])`, `pack(pop[, N])`, with MSVC's optional
+    /// identifiers (`pack(push, id, N)`).
+    fn pragma_pack(&mut self, at: usize, pack_pos: usize, rest: &[&str]) -> LResult<()> {
+        let bad = |msg: String| CdefError::at(ErrorKind::Directive, pack_pos, msg);
+        let inner = match rest {
+            ["(", inner @ .., ")"] => inner,
+            _ => {
+                return Err(bad(
+                    "malformed '#pragma pack': expected '#pragma pack(...)'".into(),
+                ));
+            }
+        };
+        let args: Vec<&str> = inner.iter().copied().filter(|t| *t != ",").collect();
+        let parse_n = |s: &str| -> LResult<Option<u64>> {
+            let v: u64 = crate::consteval::parse_int_literal(s)
+                .ok()
+                .and_then(|v| u64::try_from(v.value).ok())
+                .ok_or_else(|| bad(format!("'#pragma pack' expects a number, got '{s}'")))?;
+            if !matches!(v, 1 | 2 | 4 | 8 | 16) {
+                return Err(bad(format!(
+                    "'#pragma pack({v})': alignment must be 1, 2, 4, 8 or 16"
+                )));
+            }
+            Ok(Some(v))
+        };
+        match args.as_slice() {
+            [] => self.pack = self.default_pack,
+            ["push", rest @ ..] => {
+                self.pack_stack.push(self.pack);
+                if let Some(n) = rest.iter().find(|s| s.as_bytes()[0].is_ascii_digit()) {
+                    self.pack = parse_n(n)?;
+                }
+            }
+            ["pop", rest @ ..] => {
+                self.pack = self.pack_stack.pop().unwrap_or(self.default_pack);
+                if let Some(n) = rest.iter().find(|s| s.as_bytes()[0].is_ascii_digit()) {
+                    self.pack = parse_n(n)?;
+                }
+            }
+            ["show"] => return Ok(()),
+            [n] => self.pack = parse_n(n)?,
+            _ => {
+                return Err(bad(format!(
+                    "malformed '#pragma pack({})'",
+                    args.join(", ")
+                )));
+            }
+        }
+        self.packs.push((at, self.pack));
+        Ok(())
+    }
+
+    /// `# N "file" flags` and `#line N "file"`: the next line is line N of "file".
+    fn line_marker(&mut self, num: usize, end: usize, at: usize) -> LResult<()> {
+        let bad = || {
+            CdefError::at(
+                ErrorKind::Directive,
+                at,
+                "malformed line marker: expected '# N \"file\"' or '#line N \"file\"'".to_string(),
+            )
+        };
+        if num >= end || self.toks[num].kind != Tok::Number {
+            return Err(bad());
+        }
+        let line: u32 = self.text(num).parse().map_err(|_| bad())?;
+        let file = match self.toks.get(num + 1) {
+            Some(t) if num + 1 < end && t.kind == Tok::Str => {
+                let s = t.text(self.src);
+                Some(Arc::from(&s[1..s.len() - 1]))
+            }
+            _ => None,
+        };
+        // The marker applies from the next line on.
+        let last = self.toks[end - 1].end;
+        let next_line = self.src[last..]
+            .find('\n')
+            .map_or(self.src.len(), |p| last + p + 1);
+        self.markers.push(LineMarker {
+            next_line,
+            line,
+            file,
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoNames;
+    impl Names for NoNames {
+        fn is_type_name(&self, name: &str) -> bool {
+            name == "foo_t"
+        }
+    }
+
+    fn pp(src: &str) -> String {
+        preprocess(src, &NoNames, None).unwrap().text
+    }
+
+    #[test]
+    fn comments_and_directives_are_blanked() {
+        assert_eq!(
+            pp("int a; /* x */ // y\n#define N 3\nint b;"),
+            "int a;             \n           \nint b;"
+        );
+    }
+
+    #[test]
+    fn dotdotdot_forms() {
+        assert_eq!(pp("typedef ... t;"), "typedef __rcffi_opaque_t t;");
+        assert_eq!(
+            pp("typedef unsigned long... t;"),
+            "typedef __rcffi_unknown_int_t t;"
+        );
+        assert_eq!(
+            pp("struct s { int a; ...; };"),
+            "struct s { int a; __rcffi_partial_t __rcffi_dotdotdot; };"
+        );
+        assert_eq!(pp("int a[...];"), "int a[__rcffi_dotdotdot];");
+        assert_eq!(pp("enum e { A, ... };"), "enum e { A, __rcffi_dotdotdot };");
+        assert_eq!(pp("int f(int, ...);"), "int f(int, ...);");
+        assert!(preprocess("int ...;", &NoNames, None).is_err());
+    }
+
+    #[test]
+    fn attributes_move_after_the_body() {
+        assert_eq!(
+            pp("struct __attribute__((packed)) s { char c; };"),
+            "struct                         s { char c; } __attribute__((packed));"
+        );
+    }
+
+    #[test]
+    fn alignas_and_calling_conventions() {
+        assert_eq!(
+            pp("_Alignas(16) int x;"),
+            "__attribute__((aligned(16))) int x;"
+        );
+        assert_eq!(
+            pp("_Alignas(foo_t) int x;"),
+            "__attribute__((aligned(__alignof__(foo_t)))) int x;"
+        );
+        assert_eq!(
+            pp("int __stdcall f(void);"),
+            "int __attribute__((stdcall)) f(void);"
+        );
+        assert_eq!(pp("unsigned __int128 x;"), "__rcffi_uint128_t x;");
+    }
+
+    #[test]
+    fn pragma_pack_stack() {
+        let p = preprocess(
+            "#pragma pack(push, 2)\n#pragma pack(4)\n#pragma pack(pop)\n",
+            &NoNames,
+            None,
+        )
+        .unwrap();
+        let vals: Vec<Option<u64>> = p.packs.iter().map(|x| x.1).collect();
+        assert_eq!(vals, [Some(2), Some(4), None]);
+    }
+
+    #[test]
+    fn bad_directives() {
+        for src in [
+            "#include <stdio.h>",
+            "#if 0",
+            "#define F(x) x",
+            "#define",
+            "#define N",
+            "#pragma foo",
+            "#pragma pack(3)",
+        ] {
+            assert!(preprocess(src, &NoNames, None).is_err(), "{src}");
+        }
+    }
+}

@@ -1,0 +1,529 @@
+//! The registry: every type and declaration that `cdef` has seen.
+//!
+//! One table of [`CType`] records indexed by [`CTypeId`] (derived types hash-consed), tables of
+//! struct/union and enum definitions, and two name spaces as in C: ordinary names (typedefs,
+//! functions, variables, constants, macros) and tags (`struct`/`union`/`enum` names). Both keep
+//! declaration order.
+//!
+//! A `cdef` is a transaction: the registry records a checkpoint and an undo log, and a failed
+//! `cdef` rolls back to the checkpoint, so it changes nothing (LuaJIT's `LJ_CTYPE_SAVE`).
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+
+use crate::builtins;
+use crate::consteval::IntVal;
+use crate::ctype::{
+    CType, CTypeId, CTypeKind, EnumDef, EnumId, FuncSig, Prim, Record, RecordId, RecordKind,
+};
+use crate::layout::{self, LayoutError, RecordLayout, TypeLayout};
+use crate::target::Target;
+
+/// A declaration of an ordinary name.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Decl {
+    /// `typedef T name;`
+    Typedef(CTypeId),
+    /// A function: `int f(int);`
+    Function {
+        /// The function type (kind [`CTypeKind::Function`]).
+        ty: CTypeId,
+        /// The symbol to look up, when an `__asm__("name")` label renames it.
+        symbol: Option<Box<str>>,
+    },
+    /// A global variable: `extern int x;`. A `const` one (`extern char *const p;`) is
+    /// read-only.
+    Variable {
+        /// The variable's type.
+        ty: CTypeId,
+        /// The symbol to look up, when an `__asm__("name")` label renames it.
+        symbol: Option<Box<str>>,
+        /// Declared `const`: readable, not writable.
+        read_only: bool,
+    },
+    /// A constant with a value in the cdef: `static const int X = 1;`. `value` is `None` when the
+    /// initializer is not an integer constant (`static const double D = 1.5;`).
+    Constant {
+        /// The declared type.
+        ty: CTypeId,
+        /// The value, converted to the declared type.
+        value: Option<IntVal>,
+    },
+    /// An enumerator.
+    EnumConst {
+        /// The enum it belongs to.
+        enum_ty: CTypeId,
+        /// Its value.
+        value: IntVal,
+    },
+    /// `#define NAME value`; `None` for cffi's `#define NAME ...`.
+    Macro(Option<IntVal>),
+}
+
+impl Decl {
+    /// The kind word cffi uses in messages (`function`, `typedef`, `variable`, `constant`,
+    /// `macro`).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Decl::Typedef(_) => "typedef",
+            Decl::Function { .. } => "function",
+            Decl::Variable { .. } => "variable",
+            Decl::Constant { .. } | Decl::EnumConst { .. } => "constant",
+            Decl::Macro(_) => "macro",
+        }
+    }
+}
+
+/// Options of one `cdef` call (cffi's `cdef(..., override=, packed=, pack=)`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CdefOptions {
+    /// Later declarations replace earlier different ones instead of being an error.
+    pub override_: bool,
+    /// Every struct and union of this cdef is laid out as under `#pragma pack(1)`.
+    pub packed: bool,
+    /// Every struct and union of this cdef is laid out as under `#pragma pack(N)`; a power of
+    /// two.
+    pub pack: Option<u64>,
+}
+
+/// What a successful `cdef` did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CdefReport {
+    /// Names declared or redeclared by this cdef, in order.
+    pub declared: Vec<Box<str>>,
+    /// Inline function definitions that were skipped (their bodies cannot be called through a
+    /// shared library), by name.
+    pub skipped_definitions: Vec<Box<str>>,
+}
+
+/// The type registry: what `cdef` built, and the layouts of its types on one [`Target`].
+///
+/// ```
+/// use rcffi_cdef::Registry;
+/// let mut reg = Registry::new();
+/// reg.cdef("typedef struct { int x, y; } point_t; double hypot(double, double);").unwrap();
+/// let pt = reg.parse_type("point_t").unwrap();
+/// assert_eq!(reg.layout(pt).unwrap().size, 8);
+/// let arr = reg.parse_type("point_t *[3]").unwrap();
+/// assert_eq!(reg.cname(arr), "point_t *[3]");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Registry {
+    pub(crate) target: Target,
+    types: Vec<CType>,
+    intern: HashMap<CTypeKind, CTypeId>,
+    pub(crate) records: Vec<Record>,
+    pub(crate) enums: Vec<EnumDef>,
+    names: IndexMap<Box<str>, Decl>,
+    tags: IndexMap<Box<str>, CTypeId>,
+    /// Host layouts of records, filled when a cdef commits.
+    layouts: Vec<Option<Result<RecordLayout, LayoutError>>>,
+    builtin_ids: HashMap<&'static str, CTypeId>,
+    anon_counter: u32,
+    undo: Vec<Undo>,
+    checkpoint: Option<Checkpoint>,
+}
+
+#[derive(Clone, Debug)]
+enum Undo {
+    Record(RecordId, Record),
+    Enum(EnumId, EnumDef),
+    Name(Box<str>, Decl),
+}
+
+#[derive(Clone, Debug)]
+struct Checkpoint {
+    types: usize,
+    records: usize,
+    enums: usize,
+    names: usize,
+    tags: usize,
+    anon_counter: u32,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry::new()
+    }
+}
+
+impl Registry {
+    /// An empty registry for the host target, knowing cffi's built-in type names.
+    pub fn new() -> Registry {
+        Registry::with_target(Target::host())
+    }
+
+    /// An empty registry laying types out for `target`.
+    pub fn with_target(target: Target) -> Registry {
+        let mut reg = Registry {
+            target,
+            types: Vec::with_capacity(256),
+            intern: HashMap::with_capacity(256),
+            records: Vec::new(),
+            enums: Vec::new(),
+            names: IndexMap::new(),
+            tags: IndexMap::new(),
+            layouts: Vec::new(),
+            builtin_ids: HashMap::new(),
+            anon_counter: 0,
+            undo: Vec::new(),
+            checkpoint: None,
+        };
+        builtins::install(&mut reg);
+        reg.commit();
+        reg
+    }
+
+    /// The target this registry lays types out for.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    // --- Types ---
+
+    /// The record of a type.
+    pub fn get(&self, id: CTypeId) -> &CType {
+        &self.types[id.index()]
+    }
+
+    /// The kind of a type.
+    pub fn kind(&self, id: CTypeId) -> &CTypeKind {
+        &self.types[id.index()].kind
+    }
+
+    /// The number of types in the table.
+    pub fn type_count(&self) -> usize {
+        self.types.len()
+    }
+
+    /// Interns a type: the same kind always gives the same id.
+    pub fn intern(&mut self, kind: CTypeKind) -> CTypeId {
+        if let Some(id) = self.intern.get(&kind) {
+            return *id;
+        }
+        let id = CTypeId(self.types.len() as u32);
+        self.types.push(CType { kind: kind.clone() });
+        self.intern.insert(kind, id);
+        id
+    }
+
+    /// The type `void`.
+    pub fn void(&mut self) -> CTypeId {
+        self.intern(CTypeKind::Void)
+    }
+
+    /// A primitive type.
+    pub fn prim(&mut self, p: Prim) -> CTypeId {
+        self.intern(CTypeKind::Prim(p))
+    }
+
+    /// A pointer to `target`.
+    pub fn pointer_to(&mut self, target: CTypeId) -> CTypeId {
+        self.intern(CTypeKind::Pointer(target))
+    }
+
+    /// An array of `elem`; `len` is `None` for `T[]`.
+    pub fn array_of(&mut self, elem: CTypeId, len: Option<u64>) -> CTypeId {
+        self.intern(CTypeKind::Array { elem, len })
+    }
+
+    /// A function type.
+    pub fn function(&mut self, sig: FuncSig) -> CTypeId {
+        self.intern(CTypeKind::Function(sig))
+    }
+
+    /// Follows [`CTypeKind::Aligned`] typedefs to the type they align.
+    pub fn strip_aligned(&self, mut id: CTypeId) -> CTypeId {
+        while let CTypeKind::Aligned { base, .. } = self.kind(id) {
+            id = *base;
+        }
+        id
+    }
+
+    /// The built-in type of this name (`int32_t`, `FILE`, `va_list`...), if any.
+    pub fn builtin(&self, name: &str) -> Option<CTypeId> {
+        self.builtin_ids.get(name).copied()
+    }
+
+    pub(crate) fn set_builtin(&mut self, name: &'static str, id: CTypeId) {
+        self.builtin_ids.insert(name, id);
+    }
+
+    // --- Records and enums ---
+
+    /// A struct or union definition.
+    pub fn record(&self, id: RecordId) -> &Record {
+        &self.records[id.0 as usize]
+    }
+
+    /// The type of a struct or union definition.
+    pub fn record_type(&self, rid: RecordId) -> Option<CTypeId> {
+        self.intern.get(&CTypeKind::Record(rid)).copied()
+    }
+
+    /// An enum definition.
+    pub fn enum_def(&self, id: EnumId) -> &EnumDef {
+        &self.enums[id.0 as usize]
+    }
+
+    /// Adds a new struct or union (opaque until [`Registry::complete_record`]) and its type.
+    pub(crate) fn new_record(&mut self, rec: Record) -> CTypeId {
+        let rid = RecordId(self.records.len() as u32);
+        self.records.push(rec);
+        self.layouts.push(None);
+        self.intern(CTypeKind::Record(rid))
+    }
+
+    /// Replaces a record's definition (completing an opaque one), keeping an undo entry.
+    pub(crate) fn update_record(&mut self, rid: RecordId, rec: Record) {
+        let i = rid.0 as usize;
+        let old = std::mem::replace(&mut self.records[i], rec);
+        if self.checkpoint.as_ref().is_some_and(|c| i < c.records) {
+            self.undo.push(Undo::Record(rid, old));
+        }
+        self.layouts[i] = None;
+    }
+
+    pub(crate) fn new_enum(&mut self, e: EnumDef) -> CTypeId {
+        let eid = EnumId(self.enums.len() as u32);
+        self.enums.push(e);
+        self.intern(CTypeKind::Enum(eid))
+    }
+
+    pub(crate) fn update_enum(&mut self, eid: EnumId, e: EnumDef) {
+        let i = eid.0 as usize;
+        let old = std::mem::replace(&mut self.enums[i], e);
+        if self.checkpoint.as_ref().is_some_and(|c| i < c.enums) {
+            self.undo.push(Undo::Enum(eid, old));
+        }
+    }
+
+    /// A fresh name for an anonymous record or enum: `$1`, `$2`, ...
+    pub(crate) fn anon_name(&mut self) -> String {
+        self.anon_counter += 1;
+        format!("${}", self.anon_counter)
+    }
+
+    // --- Names ---
+
+    /// The declaration of an ordinary name.
+    pub fn decl(&self, name: &str) -> Option<&Decl> {
+        self.names.get(name)
+    }
+
+    /// All ordinary declarations, in declaration order.
+    pub fn decls(&self) -> impl Iterator<Item = (&str, &Decl)> {
+        self.names.iter().map(|(k, v)| (&**k, v))
+    }
+
+    /// The type a typedef name (user-declared first, then built-in) stands for.
+    pub fn typedef(&self, name: &str) -> Option<CTypeId> {
+        match self.names.get(name) {
+            Some(Decl::Typedef(id)) => Some(*id),
+            Some(_) => None,
+            None => self.builtin(name),
+        }
+    }
+
+    /// Whether `name` is a type name (a user typedef or a built-in).
+    pub fn is_type_name(&self, name: &str) -> bool {
+        match self.names.get(name) {
+            Some(Decl::Typedef(_)) => true,
+            Some(_) => false,
+            None => self.builtin_ids.contains_key(name),
+        }
+    }
+
+    /// The type declared by a tag (`struct foo`, `union u`, `enum e`: the tag is `foo`).
+    pub fn tag(&self, name: &str) -> Option<CTypeId> {
+        self.tags.get(name).copied()
+    }
+
+    /// All tags with their types, in declaration order.
+    pub fn tags(&self) -> impl Iterator<Item = (&str, CTypeId)> {
+        self.tags.iter().map(|(k, v)| (&**k, *v))
+    }
+
+    pub(crate) fn set_tag(&mut self, name: &str, id: CTypeId) {
+        self.tags.insert(name.into(), id);
+    }
+
+    /// Declares an ordinary name, replacing an earlier declaration (with an undo entry).
+    pub(crate) fn set_name(&mut self, name: &str, decl: Decl) {
+        if let Some((i, _, old)) = self.names.get_full_mut(name) {
+            let old = std::mem::replace(old, decl);
+            if self.checkpoint.as_ref().is_some_and(|c| i < c.names) {
+                self.undo.push(Undo::Name(name.into(), old));
+            }
+            return;
+        }
+        self.names.insert(name.into(), decl);
+    }
+
+    /// The value of an integer constant: an enumerator, a `#define`, or a `static const`.
+    ///
+    /// ```
+    /// let mut reg = rcffi_cdef::Registry::new();
+    /// reg.cdef("#define N (1 << 4)\nenum e { A = N, B };").unwrap();
+    /// assert_eq!(reg.integer_const("B").unwrap().value, 17);
+    /// ```
+    pub fn integer_const(&self, name: &str) -> Option<IntVal> {
+        match self.names.get(name)? {
+            Decl::EnumConst { value, .. } => Some(*value),
+            Decl::Macro(v) => *v,
+            Decl::Constant { value, .. } => *value,
+            _ => None,
+        }
+    }
+
+    // --- Layout ---
+
+    /// Size and alignment of a type, or why it has none (opaque, `void`, a function, cffi's
+    /// partial `...` structs).
+    pub fn layout(&self, id: CTypeId) -> Result<TypeLayout, LayoutError> {
+        layout::type_layout(self, id, &mut |rid| {
+            self.record_layout(rid).map(|l| TypeLayout {
+                size: l.size,
+                align: l.align,
+            })
+        })
+    }
+
+    /// The layout of a struct or union: its size, alignment and the place of every member.
+    pub fn record_layout(&self, rid: RecordId) -> Result<&RecordLayout, LayoutError> {
+        match &self.layouts[rid.0 as usize] {
+            Some(Ok(l)) => Ok(l),
+            Some(Err(e)) => Err(e.clone()),
+            // Not committed yet (only seen during a cdef): the caller computes it.
+            None => Err(LayoutError::NotReady),
+        }
+    }
+
+    // --- Transactions ---
+
+    /// Starts a transaction. Everything until [`Registry::commit`] can be undone.
+    pub(crate) fn begin(&mut self) {
+        self.checkpoint = Some(Checkpoint {
+            types: self.types.len(),
+            records: self.records.len(),
+            enums: self.enums.len(),
+            names: self.names.len(),
+            tags: self.tags.len(),
+            anon_counter: self.anon_counter,
+        });
+        self.undo.clear();
+    }
+
+    /// Undoes everything since [`Registry::begin`].
+    pub(crate) fn rollback(&mut self) {
+        let Some(cp) = self.checkpoint.take() else {
+            return;
+        };
+        for u in self.undo.drain(..).rev() {
+            match u {
+                Undo::Record(rid, rec) => {
+                    self.records[rid.0 as usize] = rec;
+                    self.layouts[rid.0 as usize] = None;
+                }
+                Undo::Enum(eid, e) => self.enums[eid.0 as usize] = e,
+                Undo::Name(name, decl) => {
+                    if let Some(slot) = self.names.get_mut(&name) {
+                        *slot = decl;
+                    }
+                }
+            }
+        }
+        for t in self.types.drain(cp.types..) {
+            self.intern.remove(&t.kind);
+        }
+        self.records.truncate(cp.records);
+        self.layouts.truncate(cp.records);
+        self.enums.truncate(cp.enums);
+        self.names.truncate(cp.names);
+        self.tags.truncate(cp.tags);
+        self.anon_counter = cp.anon_counter;
+        // Records completed in the transaction and rolled back lost their layouts; recompute.
+        self.fill_layouts();
+    }
+
+    /// Ends a transaction, computing the layouts of new and changed records.
+    pub(crate) fn commit(&mut self) {
+        self.checkpoint = None;
+        self.undo.clear();
+        self.fill_layouts();
+    }
+
+    fn fill_layouts(&mut self) {
+        let todo: Vec<usize> = (0..self.records.len())
+            .filter(|&i| !matches!(self.layouts[i], Some(Ok(_))))
+            .collect();
+        if todo.is_empty() {
+            return;
+        }
+        for i in &todo {
+            self.layouts[*i] = None;
+        }
+        for i in todo {
+            if self.layouts[i].is_none() {
+                let result = layout::compute_record_cached(self, RecordId(i as u32));
+                self.layouts[i] = Some(result);
+            }
+        }
+    }
+
+    pub(crate) fn cached_layout(
+        &self,
+        rid: RecordId,
+    ) -> Option<&Result<RecordLayout, LayoutError>> {
+        self.layouts[rid.0 as usize].as_ref()
+    }
+
+    // --- Listing ---
+
+    /// cffi's `list_types()`: sorted typedef names, struct tags and union tags.
+    pub fn list_types(&self) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let mut typedefs: Vec<String> = self
+            .names
+            .iter()
+            .filter(|(_, d)| matches!(d, Decl::Typedef(_)))
+            .map(|(n, _)| n.to_string())
+            .collect();
+        let mut structs = Vec::new();
+        let mut unions = Vec::new();
+        for (name, id) in &self.tags {
+            if self.is_builtin(*id) {
+                continue;
+            }
+            if let CTypeKind::Record(rid) = self.kind(*id) {
+                match self.record(*rid).kind {
+                    RecordKind::Struct => structs.push(name.to_string()),
+                    RecordKind::Union => unions.push(name.to_string()),
+                }
+            }
+        }
+        typedefs.sort();
+        structs.sort();
+        unions.sort();
+        (typedefs, structs, unions)
+    }
+
+    /// Whether `id` is a record that only the built-in names declared (`struct _IO_FILE` behind
+    /// `FILE`, `struct __va_list_tag` behind `va_list`), not yet defined by a cdef.
+    pub fn is_builtin(&self, id: CTypeId) -> bool {
+        if !self.is_builtin_record(id) {
+            return false;
+        }
+        match self.kind(id) {
+            CTypeKind::Record(rid) => {
+                let rec = self.record(*rid);
+                rec.fields.is_none()
+                    || rec
+                        .tag
+                        .as_deref()
+                        .is_some_and(|t| t.starts_with("__va_list"))
+            }
+            _ => false,
+        }
+    }
+}

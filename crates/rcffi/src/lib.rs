@@ -1,0 +1,1 @@
+//! rcffi (in progress).

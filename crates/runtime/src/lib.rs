@@ -1,0 +1,1 @@
+//! rcffi-runtime (in progress).

@@ -1,0 +1,14 @@
+//! # rcffi-testkit: how rcffi is checked
+//!
+//! Test support shared by the workspace's test suites (not published):
+//!
+//! - [`grammar`]: the golden files of `grammar-tests/` (cdef text in, registry dump out);
+//! - [`oracle`]: gcc as the judge of layouts — a registry becomes a C probe of `_Static_assert`s
+//!   and bitfield initializers, compiled with `gcc -S`;
+//! - [`generate`]: seeded generators of random records (structs, unions, bitfields, packing,
+//!   alignment, enums) for the oracle;
+//! - [`headers`]: real system headers preprocessed with `gcc -E`.
+
+pub mod generate;
+pub mod grammar;
+pub mod oracle;
