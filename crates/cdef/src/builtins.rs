@@ -102,6 +102,7 @@ pub(crate) fn install(reg: &mut Registry) {
         packed: false,
         aligned: None,
         pack: None,
+        transparent: false,
     });
     reg.set_tag("_IO_FILE", file);
     reg.set_builtin("FILE", file);
@@ -185,5 +186,6 @@ fn builtin_struct(tag: &str, fields: &[(&str, crate::ctype::CTypeId)]) -> Record
         packed: false,
         aligned: None,
         pack: None,
+        transparent: false,
     }
 }

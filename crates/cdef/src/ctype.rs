@@ -166,6 +166,9 @@ pub struct Record {
     pub aligned: Option<u64>,
     /// `#pragma pack(N)` (or the `pack` option) in effect where the record was defined.
     pub pack: Option<u64>,
+    /// `__attribute__((transparent_union))`: as a function parameter, the union is passed as
+    /// its first member is (glibc's `__SOCKADDR_ARG`).
+    pub transparent: bool,
 }
 
 /// A member of a struct or union, as declared.
@@ -231,6 +234,7 @@ pub enum Prim {
     FloatComplex,
     DoubleComplex,
     LongDoubleComplex,
+    Float128Complex,
     Int8,
     UInt8,
     Int16,
@@ -304,7 +308,7 @@ impl PrimRepr {
 
 impl Prim {
     /// Every primitive, in a fixed order.
-    pub const ALL: [Prim; 56] = [
+    pub const ALL: [Prim; 57] = [
         Prim::Char,
         Prim::SChar,
         Prim::UChar,
@@ -327,6 +331,7 @@ impl Prim {
         Prim::FloatComplex,
         Prim::DoubleComplex,
         Prim::LongDoubleComplex,
+        Prim::Float128Complex,
         Prim::Int8,
         Prim::UInt8,
         Prim::Int16,
@@ -390,6 +395,7 @@ impl Prim {
             FloatComplex => "_cffi_float_complex_t",
             DoubleComplex => "_cffi_double_complex_t",
             LongDoubleComplex => "long double _Complex",
+            Float128Complex => "_Float128 _Complex",
             Int8 => "int8_t",
             UInt8 => "uint8_t",
             Int16 => "int16_t",

@@ -29,7 +29,7 @@ pub enum ErrorKind {
     Definition,
     /// A declaration that is not valid C (`void` member, array of functions, bad bitfield...).
     InvalidType,
-    /// Valid C that rcffi does not support (vector types, `transparent_union`, ...).
+    /// Valid C that rcffi does not support (vector types, `ms_abi`, ...).
     Unsupported,
     /// A misplaced cffi `...`.
     Ellipsis,

@@ -114,6 +114,10 @@ impl Target {
                 part_bytes: 16,
                 x87: self.arch == Arch::X86_64,
             },
+            Float128Complex => PrimRepr::Complex {
+                part_bytes: 16,
+                x87: false,
+            },
         }
     }
 

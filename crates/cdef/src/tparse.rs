@@ -681,6 +681,7 @@ impl Registry {
             packed: false,
             aligned: None,
             pack: None,
+            transparent: false,
         });
         self.set_tag(name, id);
         id

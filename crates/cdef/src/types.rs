@@ -141,7 +141,17 @@ impl KeywordSpec {
             };
         }
         if let Some(p) = self.float_n {
-            return if self.count == 1 { prim(p) } else { invalid() };
+            return match (others(1 + self.complex), self.complex) {
+                (0, 0) => prim(p),
+                (0, _) => match p {
+                    Prim::Float => prim(Prim::FloatComplex),
+                    Prim::Double => prim(Prim::DoubleComplex),
+                    Prim::LongDouble => prim(Prim::LongDoubleComplex),
+                    Prim::Float128 => prim(Prim::Float128Complex),
+                    _ => Err("_Complex _Float16 is not supported".to_string()),
+                },
+                _ => invalid(),
+            };
         }
         if self.float > 0 {
             return match (others(self.float + self.complex), self.complex) {

@@ -11,4 +11,5 @@
 
 pub mod generate;
 pub mod grammar;
+pub mod headers;
 pub mod oracle;

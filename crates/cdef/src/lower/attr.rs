@@ -18,6 +18,8 @@ pub(crate) enum Attr {
     Mode(u8),
     /// `__asm__("name")`: the symbol's real name.
     AsmLabel(String),
+    /// `transparent_union`.
+    TransparentUnion,
 }
 
 /// Attributes known to change neither layout nor how a function is called from another module.
@@ -129,8 +131,8 @@ pub(crate) fn read(exts: &[Node<Extension>], pos: &dyn Fn(usize) -> usize) -> LR
                         }
                     },
                     "mode" => out.push(Attr::Mode(mode_bytes(&a.arguments, at)?)),
+                    "transparent_union" => out.push(Attr::TransparentUnion),
                     "vector_size"
-                    | "transparent_union"
                     | "ms_abi"
                     | "sysv_abi"
                     | "regparm"

@@ -141,6 +141,7 @@ impl Lowerer<'_, '_> {
                     packed: false,
                     aligned: None,
                     pack: None,
+                    transparent: false,
                 }))
             }
             _ => {
@@ -180,7 +181,9 @@ impl Lowerer<'_, '_> {
                         name: name.into(),
                     });
                 }
-                // gcc ignores `packed` on a typedef name (see grammar-tests/attributes/
+                // On a typedef of a union, the union becomes transparent.
+                Attr::TransparentUnion => self.make_transparent(ty, pos)?,
+                // gcc ignores `packed` on a typedef name (see grammar-tests/layout/
                 // packed-typedef-name.cdef) and asm labels mean nothing on a type.
                 Attr::Packed | Attr::AsmLabel(_) => {}
             }
@@ -190,6 +193,26 @@ impl Lowerer<'_, '_> {
             self.name_anonymous(d.ty, name);
         }
         self.declare(name, Decl::Typedef(ty), pos)
+    }
+
+    /// `transparent_union` on a typedef: the union it names becomes transparent.
+    pub(super) fn make_transparent(&mut self, ty: CTypeId, pos: usize) -> LResult<()> {
+        if let CTypeKind::Record(rid) = self.reg.kind(ty).clone() {
+            let rec = self.reg.record(rid);
+            if rec.kind == RecordKind::Union && rec.fields.is_some() {
+                if !rec.transparent {
+                    let mut rec = rec.clone();
+                    rec.transparent = true;
+                    self.reg.update_record(rid, rec);
+                }
+                return Ok(());
+            }
+        }
+        Err(CdefError::at(
+            ErrorKind::InvalidType,
+            pos,
+            "'transparent_union' applies only to a defined union",
+        ))
     }
 
     fn name_anonymous(&mut self, ty: CTypeId, name: &str) {
@@ -234,7 +257,7 @@ impl Lowerer<'_, '_> {
             match a {
                 Attr::AsmLabel(s) => symbol = Some(s.as_str().into()),
                 Attr::Mode(bytes) => ty = self.apply_mode(ty, *bytes, pos)?,
-                Attr::Packed | Attr::Aligned(_) => {}
+                Attr::Packed | Attr::Aligned(_) | Attr::TransparentUnion => {}
             }
         }
         if let CTypeKind::Function(_) = self.reg.kind(self.reg.strip_aligned(ty)) {
@@ -323,6 +346,17 @@ impl Lowerer<'_, '_> {
         d: &Node<Declarator>,
         fname: Option<&str>,
     ) -> LResult<Declared> {
+        self.declarator_in(base, d, fname, false)
+    }
+
+    /// [`Lowerer::declarator`]; `param` is true for a function parameter.
+    fn declarator_in(
+        &mut self,
+        base: CTypeId,
+        d: &Node<Declarator>,
+        fname: Option<&str>,
+        param: bool,
+    ) -> LResult<Declared> {
         let mut t = base;
         let mut const_pointer = None;
         let mut dots_array = false;
@@ -349,7 +383,20 @@ impl Lowerer<'_, '_> {
                                 dots_array = true;
                                 None
                             } else {
-                                let v = self.eval(e)?;
+                                let v = match self.eval(e) {
+                                    Ok(v) => v,
+                                    // A parameter's array size may name another parameter (a
+                                    // variable-length array); it becomes a pointer anyway.
+                                    Err(err)
+                                        if param && err.error.kind() == ErrorKind::UnknownName =>
+                                    {
+                                        t = self.make_array(t, None, der.span)?;
+                                        const_pointer = None;
+                                        array = true;
+                                        continue;
+                                    }
+                                    Err(err) => return Err(err),
+                                };
                                 if v.value < 0 {
                                     return Err(self.err(
                                         ErrorKind::InvalidType,
@@ -442,7 +489,7 @@ impl Lowerer<'_, '_> {
                 dots_array,
             }),
             DeclaratorKind::Declarator(inner) => {
-                let mut r = self.declarator(t, inner, fname)?;
+                let mut r = self.declarator_in(t, inner, fname, param)?;
                 attrs.extend(r.attrs);
                 r.attrs = attrs;
                 r.derived |= derived;
@@ -470,7 +517,7 @@ impl Lowerer<'_, '_> {
             let base = specs.base.unwrap_or_else(|| self.int_type());
             let (mut ty, mut attrs) = match &p.node.declarator {
                 Some(d) => {
-                    let r = self.declarator(base, d, fname)?;
+                    let r = self.declarator_in(base, d, fname, true)?;
                     (r.ty, r.attrs)
                 }
                 None => (base, Vec::new()),

@@ -159,9 +159,42 @@ impl<'r, 'p> Lowerer<'r, 'p> {
 
     /// Declares an ordinary name: new, identical to before (fine), or different (an error
     /// unless `override`).
-    pub(crate) fn declare(&mut self, name: &str, decl: Decl, pos: usize) -> LResult<()> {
+    pub(crate) fn declare(&mut self, name: &str, mut decl: Decl, pos: usize) -> LResult<()> {
         if let Some(old) = self.reg.decl(name) {
+            // A redeclaration may add an `__asm__("name")` label (glibc's `fscanf`) or leave it
+            // out; either way it is the same function or variable.
+            match (old, &mut decl) {
+                (
+                    Decl::Function {
+                        symbol: Some(s), ..
+                    },
+                    Decl::Function {
+                        symbol: new @ None, ..
+                    },
+                )
+                | (
+                    Decl::Variable {
+                        symbol: Some(s), ..
+                    },
+                    Decl::Variable {
+                        symbol: new @ None, ..
+                    },
+                ) => {
+                    *new = Some(s.clone());
+                }
+                _ => {}
+            }
             if old == &decl || self.same_decl(old, &decl) {
+                return Ok(());
+            }
+            let adds_label = matches!(
+                (old, &decl),
+                (Decl::Function { symbol: None, ty: a }, Decl::Function { symbol: Some(_), ty: b })
+                | (Decl::Variable { symbol: None, ty: a, .. }, Decl::Variable { symbol: Some(_), ty: b, .. })
+                    if self.same_type(*a, *b)
+            );
+            if adds_label {
+                self.reg.set_name(name, decl);
                 return Ok(());
             }
             if !self.opts.override_ {

@@ -64,6 +64,7 @@ impl Lowerer<'_, '_> {
                     packed: false,
                     aligned: None,
                     pack: None,
+                    transparent: false,
                 });
                 (id, false)
             }
@@ -87,6 +88,7 @@ impl Lowerer<'_, '_> {
             aligned: None,
             // The `#pragma pack` in effect at the closing brace counts (gcc).
             pack: self.pack_at(self.pos(st.span.end.saturating_sub(1))),
+            transparent: false,
         };
         for a in trailing {
             match a {
@@ -94,6 +96,14 @@ impl Lowerer<'_, '_> {
                 Attr::Aligned(arg) => {
                     let n = self.align_value(arg, at)?;
                     rec.aligned = Some(rec.aligned.map_or(n, |m| m.max(n)));
+                }
+                Attr::TransparentUnion if kind == RecordKind::Union => rec.transparent = true,
+                Attr::TransparentUnion => {
+                    return Err(CdefError::at(
+                        ErrorKind::InvalidType,
+                        at,
+                        "'transparent_union' applies only to unions",
+                    ));
                 }
                 Attr::Mode(_) | Attr::AsmLabel(_) => {}
             }
@@ -105,6 +115,7 @@ impl Lowerer<'_, '_> {
                 && old.packed == rec.packed
                 && old.aligned == rec.aligned
                 && old.pack == rec.pack
+                && old.transparent == rec.transparent
                 && match (&old.fields, &rec.fields) {
                     (Some(f), Some(g)) => {
                         f.len() == g.len()
@@ -209,7 +220,7 @@ impl Lowerer<'_, '_> {
                             field.aligned = Some(field.aligned.map_or(n, |m| m.max(n)));
                         }
                         Attr::Mode(b) => field.ty = self.apply_mode(field.ty, *b, at)?,
-                        Attr::AsmLabel(_) => {}
+                        Attr::AsmLabel(_) | Attr::TransparentUnion => {}
                     }
                 }
                 let label = name.as_deref().unwrap_or("<unnamed>");

@@ -1,0 +1,51 @@
+//! Real system headers preprocessed with `gcc -E` are accepted by cdef, and gcc agrees with
+//! every layout and constant of their records (one test per header, one with all of them under
+//! `_GNU_SOURCE`, and the same for AArch64 when its cross compiler is installed).
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use rcffi_cdef::{Registry, Target};
+use rcffi_testkit::headers::{self, HEADERS};
+use rcffi_testkit::oracle::{self, Compiler, Includes};
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    for target in [Target::x86_64_linux(), Target::aarch64_linux()] {
+        let cc = Compiler::for_target(&target);
+        let mut add = |name: String, list: Vec<&'static str>, defines: Vec<&'static str>| {
+            let cc = cc.clone();
+            let target = target.clone();
+            let ignored = cc.is_none();
+            trials.push(
+                Trial::test(format!("{}/{name}", target.name), move || {
+                    check(&target, cc.as_ref(), &list, &defines)
+                })
+                .with_ignored_flag(ignored),
+            );
+        };
+        for h in HEADERS {
+            add(h.to_string(), vec![h], vec![]);
+        }
+        add(
+            "all-gnu-source".into(),
+            HEADERS.to_vec(),
+            vec!["_GNU_SOURCE"],
+        );
+    }
+    libtest_mimic::run(&args, trials).exit()
+}
+
+fn check(
+    target: &Target,
+    cc: Option<&Compiler>,
+    list: &[&str],
+    defines: &[&str],
+) -> Result<(), Failed> {
+    let cc = cc.ok_or("no compiler")?;
+    let text = headers::preprocess(cc, list, defines).map_err(|e| format!("{e:#}"))?;
+    let mut reg = Registry::with_target(target.clone());
+    reg.cdef(&text)
+        .map_err(|e| format!("rcffi rejected the preprocessed header: {e}"))?;
+    oracle::check(&reg, &text, Includes::None, cc).map_err(|e| format!("{e:#}"))?;
+    Ok(())
+}
