@@ -219,6 +219,12 @@ pub(crate) fn eval(e: &Expr, env: &dyn EvalEnv) -> LResult<IntVal> {
         ExprKind::Int(v) => *v,
         ExprKind::Name(n) => match env.constant(n) {
             Some(v) => v,
+            None if &**n == crate::builtins::private::DOTDOTDOT => {
+                return Err(err(
+                    ErrorKind::Ellipsis,
+                    "bad usage of \"...\": it cannot be part of an expression".to_string(),
+                ));
+            }
             None => {
                 return Err(err(
                     ErrorKind::UnknownName,
@@ -312,8 +318,11 @@ fn binary(op: BinOp, a: &Expr, b: &Expr, env: &dyn EvalEnv, pos: usize) -> LResu
             }));
         }
         BinOp::Comma => {
-            eval(a, env)?;
-            return eval(b, env);
+            return Err(CdefError::at(
+                ErrorKind::ConstExpr,
+                pos,
+                "the comma operator is not allowed in an integer constant expression",
+            ));
         }
         _ => {}
     }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::ctype::{CTypeKind, EnumId, RecordId};
+use crate::ctype::{CTypeId, CTypeKind, EnumId, RecordId};
 use crate::registry::{Decl, Registry};
 
 impl Registry {
@@ -22,17 +22,24 @@ impl Registry {
     /// ```
     pub fn dump(&self) -> String {
         let mut out = String::new();
+        let reachable = self.reachable();
         for i in 0..self.records.len() {
             let rid = RecordId(i as u32);
-            if let Some(id) = self.record_type(rid)
-                && self.is_builtin(id)
-            {
-                continue;
+            match self.record_type(rid) {
+                Some(id) if reachable.contains(&id) && !self.is_builtin(id) => {
+                    self.dump_record(rid, &mut out)
+                }
+                _ => {}
             }
-            self.dump_record(rid, &mut out);
         }
         for i in 0..self.enums.len() {
-            self.dump_enum(EnumId(i as u32), &mut out);
+            let eid = EnumId(i as u32);
+            if self
+                .enum_type(eid)
+                .is_some_and(|id| reachable.contains(&id))
+            {
+                self.dump_enum(eid, &mut out);
+            }
         }
         for (name, decl) in self.decls() {
             let _ = match decl {
@@ -77,6 +84,43 @@ impl Registry {
             };
         }
         out
+    }
+
+    /// Types reachable from the declarations and tags (identical redeclarations of anonymous
+    /// records leave unreachable copies behind).
+    fn reachable(&self) -> std::collections::HashSet<CTypeId> {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack: Vec<CTypeId> = self.tags().map(|(_, id)| id).collect();
+        for (_, d) in self.decls() {
+            match d {
+                Decl::Typedef(t)
+                | Decl::Function { ty: t, .. }
+                | Decl::Variable { ty: t, .. }
+                | Decl::Constant { ty: t, .. } => stack.push(*t),
+                Decl::EnumConst { enum_ty, .. } => stack.push(*enum_ty),
+                Decl::Macro(_) => {}
+            }
+        }
+        while let Some(t) = stack.pop() {
+            if !seen.insert(t) {
+                continue;
+            }
+            match self.kind(t) {
+                CTypeKind::Pointer(x) | CTypeKind::Array { elem: x, .. } => stack.push(*x),
+                CTypeKind::Aligned { base, .. } => stack.push(*base),
+                CTypeKind::Function(sig) => {
+                    stack.push(sig.ret);
+                    stack.extend(sig.params.iter().copied());
+                }
+                CTypeKind::Record(rid) => {
+                    if let Some(fields) = &self.record(*rid).fields {
+                        stack.extend(fields.iter().map(|f| f.ty));
+                    }
+                }
+                _ => {}
+            }
+        }
+        seen
     }
 
     fn dump_record(&self, rid: RecordId, out: &mut String) {

@@ -321,6 +321,11 @@ impl<'a> Pass<'a, '_> {
                     self.stack.pop();
                 }
                 "..." => return self.ellipsis(i),
+                // A stray ';' between declarations (gcc accepts it, lang-c does not at the very
+                // start): blank it.
+                ";" if self.stack.is_empty() && (i == 0 || self.is(i - 1, ";")) => {
+                    self.edits.push(Edit::Blank(t.start, t.end));
+                }
                 _ => {}
             },
             Tok::Ident => {
@@ -616,15 +621,13 @@ impl<'a> Pass<'a, '_> {
                 format!("macro name must be an identifier, not '{name}'"),
             ));
         }
-        let value = self.src[name_tok.end..self.toks[end - 1].end].trim();
         let unsupported = |this: &Self, why: &str| {
             this.err(
                 ErrorKind::Macro,
                 hash.start,
                 format!(
-                    "{why}; only supports one of the following syntax:\n  #define {name} ...     \
-                     (literally dot-dot-dot)\n  #define {name} <integer constant expression>\ngot:\n  \
-                     #define {name} {value}"
+                    "unsupported #define ({why}); a cdef supports only:\n  #define {name} ...  \
+                     (literally dot-dot-dot)\n  #define {name} <integer constant expression>"
                 ),
             )
         };

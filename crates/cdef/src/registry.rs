@@ -262,6 +262,11 @@ impl Registry {
         self.intern.get(&CTypeKind::Record(rid)).copied()
     }
 
+    /// The type of an enum definition.
+    pub fn enum_type(&self, eid: EnumId) -> Option<CTypeId> {
+        self.intern.get(&CTypeKind::Enum(eid)).copied()
+    }
+
     /// An enum definition.
     pub fn enum_def(&self, id: EnumId) -> &EnumDef {
         &self.enums[id.0 as usize]

@@ -218,7 +218,7 @@ impl<'r> Namer<'r> {
             CTypeKind::Record(_) | CTypeKind::Enum(_) => {
                 self.records.entry(t).or_insert(spelled);
             }
-            CTypeKind::Pointer(inner) => self.reach(*inner, format!("__typeof__(*({spelled} *)0)")),
+            CTypeKind::Pointer(inner) => self.reach(*inner, format!("__typeof__(*(({spelled})0))")),
             CTypeKind::Array { elem, .. } => {
                 self.reach(*elem, format!("__typeof__((*({spelled} *)0)[0])"))
             }

@@ -152,6 +152,8 @@ impl Lowerer<'_, '_> {
         kind: RecordKind,
     ) -> LResult<(Vec<Field>, bool)> {
         let mut fields = Vec::with_capacity(members.len());
+        // The user offset of each member's name, for messages about it.
+        let mut positions = Vec::with_capacity(members.len());
         let mut partial = false;
         for m in members {
             let f = match &m.node {
@@ -186,6 +188,7 @@ impl Lowerer<'_, '_> {
                         packed: false,
                         is_const: false,
                     });
+                    positions.push(self.pos(f.span.start));
                 }
                 // A tagged declaration inside a body declares the tag and no member (gcc
                 // warns "declaration does not declare anything").
@@ -254,9 +257,10 @@ impl Lowerer<'_, '_> {
                     ));
                 }
                 fields.push(field);
+                positions.push(at);
             }
         }
-        self.check_members(&fields, kind, members.first().map(|m| m.span))?;
+        self.check_members(&fields, &positions, kind)?;
         Ok((fields, partial))
     }
 
@@ -336,30 +340,41 @@ impl Lowerer<'_, '_> {
     }
 
     /// Member checks that need the whole body: duplicate names (through anonymous members) and
-    /// flexible array members that are not last.
+    /// flexible array members that are not last. `positions` has each member's user offset.
     fn check_members(
         &self,
         fields: &[Field],
+        positions: &[usize],
         kind: RecordKind,
-        span: Option<lang_c::span::Span>,
     ) -> LResult<()> {
-        let at = span.map_or(0, |s| self.pos(s.start));
         let mut seen = HashSet::new();
-        self.collect_names(fields, &mut seen, at)?;
-        for (i, f) in fields.iter().enumerate() {
+        for (f, at) in fields.iter().zip(positions) {
+            let mut names = Vec::new();
+            self.member_names(f, &mut names);
+            for n in names {
+                if !seen.insert(n) {
+                    return Err(CdefError::at(
+                        ErrorKind::InvalidType,
+                        *at,
+                        format!("duplicate member '{n}'"),
+                    ));
+                }
+            }
+        }
+        for (i, (f, at)) in fields.iter().zip(positions).enumerate() {
             if let CTypeKind::Array { len: None, .. } = self.reg.kind(f.ty) {
                 let name = f.name.as_deref().unwrap_or("<anonymous>");
                 if kind == RecordKind::Union {
                     return Err(CdefError::at(
                         ErrorKind::InvalidType,
-                        at,
+                        *at,
                         format!("flexible array member '{name}' in a union"),
                     ));
                 }
                 if i + 1 != fields.len() {
                     return Err(CdefError::at(
                         ErrorKind::InvalidType,
-                        at,
+                        *at,
                         format!("flexible array member '{name}' not at end of struct"),
                     ));
                 }
@@ -368,34 +383,21 @@ impl Lowerer<'_, '_> {
         Ok(())
     }
 
-    fn collect_names<'f>(
-        &'f self,
-        fields: &'f [Field],
-        seen: &mut HashSet<&'f str>,
-        at: usize,
-    ) -> LResult<()> {
-        for f in fields {
-            match &f.name {
-                Some(n) => {
-                    if !seen.insert(n) {
-                        return Err(CdefError::at(
-                            ErrorKind::InvalidType,
-                            at,
-                            format!("duplicate member '{n}'"),
-                        ));
+    /// The names a member brings into its record: its own, or those of an anonymous member.
+    fn member_names<'f>(&'f self, f: &'f Field, out: &mut Vec<&'f str>) {
+        match &f.name {
+            Some(n) => out.push(n),
+            None if f.bit_width.is_none() => {
+                if let CTypeKind::Record(rid) = self.reg.kind(f.ty)
+                    && let Some(sub) = &self.reg.record(*rid).fields
+                {
+                    for g in sub {
+                        self.member_names(g, out);
                     }
                 }
-                None if f.bit_width.is_none() => {
-                    if let CTypeKind::Record(rid) = self.reg.kind(f.ty)
-                        && let Some(sub) = &self.reg.record(*rid).fields
-                    {
-                        self.collect_names(sub, seen, at)?;
-                    }
-                }
-                None => {}
             }
+            None => {}
         }
-        Ok(())
     }
 
     /// `enum` specifiers. Returns the type and whether a body was given.
@@ -445,7 +447,13 @@ impl Lowerer<'_, '_> {
         let packed = trailing.iter().any(|a| *a == Attr::Packed);
         let mut items = Vec::with_capacity(et.node.enumerators.len());
         let mut partial = false;
-        let mut next: Option<i128> = Some(0);
+        // The previous enumerator, typed as gcc types it: `int` when the value fits, else the
+        // type of its expression. The next implicit value must fit that type (gcc: "overflow
+        // in enumeration values"). See grammar-tests/layout/enum-implicit-values.cdef.
+        let mut prev: Option<IntVal> = Some(IntVal {
+            value: -1,
+            ty: IntTy::INT,
+        });
         for e in &et.node.enumerators {
             let name = e.node.identifier.node.name.as_str();
             if name == private::DOTDOTDOT {
@@ -457,17 +465,39 @@ impl Lowerer<'_, '_> {
                     partial = true;
                     None
                 }
-                Some(x) => Some(self.eval(x)?.value),
-                None => next,
+                Some(x) => {
+                    let v = self.eval(x)?;
+                    let ty = if i32::try_from(v.value).is_ok() {
+                        IntTy::INT
+                    } else {
+                        v.ty
+                    };
+                    Some(IntVal { value: v.value, ty })
+                }
+                None => match prev {
+                    Some(p) => {
+                        let v = p.value + 1;
+                        let (_, max) = p.ty.range();
+                        if v > max {
+                            return Err(self.err(
+                                ErrorKind::InvalidType,
+                                e.node.identifier.span,
+                                format!("overflow in enumeration values: '{name}' does not fit the type of the previous value"),
+                            ));
+                        }
+                        let ty = if i32::try_from(v).is_ok() {
+                            IntTy::INT
+                        } else {
+                            p.ty
+                        };
+                        Some(IntVal { value: v, ty })
+                    }
+                    None => None,
+                },
             };
-            next = value.map(|v| v + 1);
-            let Some(v) = value else { continue };
-            let ty = if i32::try_from(v).is_ok() {
-                IntTy::INT
-            } else if v < 0 || i64::try_from(v).is_ok() {
-                IntTy::LONG
-            } else {
-                IntTy::ULONG
+            prev = value;
+            let Some(IntVal { value: v, ty }) = value else {
+                continue;
             };
             let pos = self.pos(e.node.identifier.span.start);
             self.declare(
