@@ -78,6 +78,12 @@ fn syntax_error(
     let user = pre.map.to_input(offset.saturating_sub(prelude_len));
     let rest = &source[offset.min(source.len())..];
     let token = token_at(rest);
+    // The pre-pass's private names stand for cffi's `...`.
+    let token = if token.starts_with("__rcffi_") {
+        "..."
+    } else {
+        token
+    };
     let before = source[prelude_len.min(offset)..offset.min(source.len())].trim_end();
     if token.is_empty() {
         // Point just after the last token rather than at the end of the text.

@@ -508,7 +508,8 @@ impl<'a> Pass<'a, '_> {
             }
             // `struct s { int a; ...; }`.
             Some(Open::Brace(BraceKind::Record)) => {
-                if !self.is(i + 1, ";") {
+                let alone = i > 0 && (self.is(i - 1, ";") || self.is(i - 1, "{"));
+                if !self.is(i + 1, ";") || !alone {
                     return Err(bad(
                         "bad usage of \"...\": in a struct body, write \"...;\"",
                     ));
@@ -713,13 +714,21 @@ impl<'a> Pass<'a, '_> {
         };
         match args.as_slice() {
             [] => self.pack = self.default_pack,
-            ["push", rest @ ..] => {
+            // MSVC's forms take an optional identifier: push[, id][, n], pop[, id | n].
+            ["push", rest @ ..] if rest.len() <= 2 => {
+                let number = |s: &&str| s.as_bytes()[0].is_ascii_digit();
+                if rest.len() == 2 && (number(&rest[0]) || !number(&rest[1])) {
+                    return Err(bad(format!(
+                        "malformed '#pragma pack({})'",
+                        args.join(", ")
+                    )));
+                }
                 self.pack_stack.push(self.pack);
-                if let Some(n) = rest.iter().find(|s| s.as_bytes()[0].is_ascii_digit()) {
+                if let Some(n) = rest.iter().find(|s| number(s)) {
                     self.pack = parse_n(n)?;
                 }
             }
-            ["pop", rest @ ..] => {
+            ["pop", rest @ ..] if rest.len() <= 1 => {
                 self.pack = self.pack_stack.pop().unwrap_or(self.default_pack);
                 if let Some(n) = rest.iter().find(|s| s.as_bytes()[0].is_ascii_digit()) {
                     self.pack = parse_n(n)?;

@@ -17,7 +17,12 @@ impl Lowerer<'_, '_> {
     }
 
     pub(super) fn expr(&mut self, e: &Node<Expression>) -> LResult<Expr> {
-        let pos = self.pos(e.span.start);
+        // Errors about an operator point at the operator, not at its left operand.
+        let pos = match &e.node {
+            Expression::BinaryOperator(b) => self.pos(b.node.operator.span.start),
+            Expression::UnaryOperator(u) => self.pos(u.node.operator.span.start),
+            _ => self.pos(e.span.start),
+        };
         let invalid = |what: &str| {
             ExprKind::Invalid(
                 ErrorKind::ConstExpr,

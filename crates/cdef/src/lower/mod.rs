@@ -346,6 +346,8 @@ impl<'r, 'p> Lowerer<'r, 'p> {
     fn read_specs(&mut self, view: &[Spec<'_>], span: Span) -> LResult<Specs> {
         let mut out = Specs::default();
         let mut kw = KeywordSpec::default();
+        // Keyword combinations are checked at the end; errors point at the last keyword.
+        let mut last_kw = span;
         // Attributes after a struct/union/enum specifier belong to that type (gcc); the
         // others to the declared names.
         let tag_index = view.iter().position(|s| {
@@ -379,10 +381,13 @@ impl<'r, 'p> Lowerer<'r, 'p> {
                     ));
                 }
                 Spec::Ext(_) => {}
-                Spec::Type(ts) => self.type_specifier(ts, &mut kw, &mut out, &trailing)?,
+                Spec::Type(ts) => {
+                    last_kw = ts.span;
+                    self.type_specifier(ts, &mut kw, &mut out, &trailing)?
+                }
             }
         }
-        self.finish_specs(kw, &mut out, span)?;
+        self.finish_specs(kw, &mut out, span, last_kw)?;
         Ok(out)
     }
 
@@ -508,7 +513,13 @@ impl<'r, 'p> Lowerer<'r, 'p> {
         Ok(())
     }
 
-    fn finish_specs(&mut self, kw: KeywordSpec, out: &mut Specs, span: Span) -> LResult<()> {
+    fn finish_specs(
+        &mut self,
+        kw: KeywordSpec,
+        out: &mut Specs,
+        span: Span,
+        last_kw: Span,
+    ) -> LResult<()> {
         if kw.is_empty() {
             if out.base.is_none() {
                 return Err(self.err(ErrorKind::Syntax, span, "declaration without a type"));
@@ -524,7 +535,7 @@ impl<'r, 'p> Lowerer<'r, 'p> {
         }
         let id = kw
             .resolve(self.reg)
-            .map_err(|m| self.err(ErrorKind::InvalidType, span, m))?;
+            .map_err(|m| self.err(ErrorKind::InvalidType, last_kw, m))?;
         out.base = Some(id);
         Ok(())
     }
