@@ -10,7 +10,7 @@ use crate::layout::{self, LayoutError, RecordLayout};
 use crate::registry::Registry;
 
 /// A member as cffi's `CType.fields` lists it: members of anonymous struct/union members are
-/// listed in their place (with `flags == 1`), unnamed bitfields are left out.
+/// listed in their place, unnamed bitfields are left out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldInfo {
     /// The member name.
@@ -25,7 +25,8 @@ pub struct FieldInfo {
     pub bitshift: i32,
     /// For bitfields, the width; -1 otherwise (cffi).
     pub bitsize: i32,
-    /// 1 for members flattened out of an anonymous struct or union, 0 otherwise (cffi).
+    /// cffi's flag: 1 for the members of a union after its first (directly or through
+    /// anonymous members), 0 otherwise.
     pub flags: u32,
 }
 
@@ -122,7 +123,7 @@ impl Registry {
     /// let s = reg.parse_type("struct s").unwrap();
     /// let f = reg.fields(s).unwrap().unwrap();
     /// let names: Vec<_> = f.iter().map(|f| (f.name.as_str(), f.offset, f.flags)).collect();
-    /// assert_eq!(names, [("a", 0, 0), ("b", 4, 1), ("c", 4, 1), ("d", 4, 0)]);
+    /// assert_eq!(names, [("a", 0, 0), ("b", 4, 0), ("c", 4, 1), ("d", 4, 0)]);
     /// ```
     pub fn fields(&self, ty: CTypeId) -> Result<Option<Vec<FieldInfo>>, LayoutError> {
         let CTypeKind::Record(rid) = self.kind(self.strip_aligned(ty)) else {
@@ -148,7 +149,11 @@ impl Registry {
         let Some(fields) = &rec.fields else {
             return Ok(());
         };
-        for (f, l) in fields.iter().zip(&layout.fields) {
+        let union = rec.kind == crate::ctype::RecordKind::Union;
+        for (i, (f, l)) in fields.iter().zip(&layout.fields).enumerate() {
+            // cffi flags the members of a union after the first (an initializer sets only the
+            // first), and everything flattened out of a flagged anonymous member.
+            let flags = if union && i > 0 { 1 } else { flags };
             match &f.name {
                 Some(name) => {
                     let (offset, bitshift, bitsize) = match l.bitfield {
@@ -171,7 +176,7 @@ impl Registry {
                 }
                 None if f.bit_width.is_none() => {
                     if let CTypeKind::Record(sub) = self.kind(f.ty) {
-                        self.flatten(*sub, base_bits + l.offset_bits, 1, out)?;
+                        self.flatten(*sub, base_bits + l.offset_bits, flags, out)?;
                     }
                 }
                 None => {}

@@ -1,0 +1,544 @@
+//! cffi's parsing and introspection behaviours (reference §3.2 group J and the declaration
+//! parts of A, B, D, E), checked on the facade. Test names carry the reference's ids; where
+//! rcffi deliberately differs, the test says so (and docs/cffi-compat.md lists it).
+
+use rcffi::{CdefOptions, Error, ErrorKind, Ffi, Kind};
+
+fn ffi_with(text: &str) -> Ffi {
+    let ffi = Ffi::new();
+    ffi.cdef(text).unwrap();
+    ffi
+}
+
+#[test]
+fn j01_simple_function_types() {
+    let ffi = ffi_with("double sin(double x); int pipe(int pipefd[2]); short foo(int, ...);");
+    let sin = ffi.typeof_("double(*)(double)").unwrap();
+    assert_eq!(sin.kind(), Kind::Function);
+    assert_eq!(sin.result().unwrap().cname(), "double");
+    assert_eq!(sin.args().unwrap().len(), 1);
+    assert_eq!(sin.ellipsis(), Some(false));
+    ffi.with_registry(|r| {
+        let pipe = match r.decl("pipe").unwrap() {
+            rcffi_cdef::Decl::Function { ty, .. } => *ty,
+            d => panic!("{d:?}"),
+        };
+        assert_eq!(r.cname(pipe), "int(int *)");
+        let foo = match r.decl("foo").unwrap() {
+            rcffi_cdef::Decl::Function { ty, .. } => *ty,
+            d => panic!("{d:?}"),
+        };
+        assert_eq!(r.cname(foo), "short(int, ...)");
+    });
+}
+
+#[test]
+fn j02_no_args_and_typedef_chains() {
+    let ffi = ffi_with("int foo(void); typedef unsigned int UInt; typedef UInt UIntReally;");
+    assert!(
+        ffi.typeof_("int(*)(void)")
+            .unwrap()
+            .args()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        ffi.typeof_("UIntReally").unwrap(),
+        ffi.typeof_("unsigned int").unwrap()
+    );
+}
+
+#[test]
+fn j03_typedef_more_complex() {
+    let ffi = ffi_with("typedef struct { int a, b; } foo_t, *foo_p; int foo(foo_p[]);");
+    let t = ffi.typeof_("int(*)(foo_p[])").unwrap();
+    assert_eq!(t.args().unwrap()[0].cname(), "foo_t * *");
+}
+
+#[test]
+fn j09_unnamed_struct_naming() {
+    let ffi = ffi_with("typedef struct { int x; } foo_t; typedef struct { int y; } *bar_p;");
+    assert_eq!(ffi.typeof_("foo_t").unwrap().cname(), "foo_t");
+    let bar = ffi.typeof_("bar_p").unwrap().item().unwrap().cname();
+    assert!(bar.starts_with("struct $"), "{bar}");
+}
+
+#[test]
+fn j10_override() {
+    let ffi = ffi_with("int foo(void); typedef int T;");
+    let err = ffi.cdef("long foo(void);").unwrap_err();
+    assert!(
+        matches!(&err, Error::CDef(e) if e.kind() == ErrorKind::Redeclared),
+        "{err}"
+    );
+    let t_before = ffi.typeof_("T").unwrap();
+    ffi.cdef_with(
+        "long foo(void); typedef long T;",
+        &CdefOptions {
+            override_: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // The type-string cache does not keep the old meaning of T.
+    assert_ne!(ffi.typeof_("T").unwrap(), t_before);
+    assert_eq!(ffi.typeof_("T").unwrap().cname(), "long");
+}
+
+#[test]
+fn j12_parse_error_position() {
+    let ffi = Ffi::new();
+    let Error::CDef(e) = ffi.cdef("\n\n\nint x y z;").unwrap_err() else {
+        panic!()
+    };
+    let loc = e.location().unwrap();
+    assert_eq!((loc.line, loc.column), (4, 7));
+}
+
+#[test]
+fn j13_custom_line_number() {
+    let ffi = Ffi::new();
+    let Error::CDef(e) = ffi.cdef("# 42 \"foobar\"\n\nint x y;").unwrap_err() else {
+        panic!()
+    };
+    let loc = e.location().unwrap();
+    assert_eq!((&*loc.file, loc.line), ("foobar", 43));
+}
+
+#[test]
+fn j14_enum_values_given_later_is_accepted_unlike_cffi() {
+    // cffi: NotImplementedError. C (gcc) accepts it; so does rcffi.
+    let ffi = ffi_with("typedef enum foo_e foo_t; enum foo_e { AA, BB };");
+    assert_eq!(ffi.integer_const("BB").unwrap(), 1);
+    assert_eq!(ffi.sizeof("foo_t").unwrap(), 4);
+}
+
+#[test]
+fn j15_unknown_identifier() {
+    let ffi = Ffi::new();
+    let e = ffi.typeof_("foobarbazunknown").unwrap_err().to_string();
+    assert!(e.contains("unknown identifier 'foobarbazunknown'"), "{e}");
+    let e = ffi.typeof_("foobarbazunknown*").unwrap_err().to_string();
+    assert!(e.contains("foobarbazunknown"), "{e}");
+}
+
+#[test]
+fn j16_redefine_common_types() {
+    let ffi = ffi_with("typedef char FILE;");
+    assert_eq!(ffi.typeof_("FILE").unwrap().cname(), "char");
+    let ffi = ffi_with("typedef int bool, *FILE; typedef bool (*fn_t)(bool, bool);");
+    assert_eq!(ffi.typeof_("bool").unwrap().cname(), "int");
+    assert_eq!(ffi.typeof_("FILE").unwrap().cname(), "int *");
+}
+
+#[test]
+fn j17_bool() {
+    ffi_with("void f(bool);");
+    ffi_with("typedef _Bool bool; void f(bool);");
+}
+
+#[test]
+fn j18_unknown_argument_type() {
+    let e = Ffi::new()
+        .cdef("void f(foobarbazzz);")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("f arg 1: unknown type 'foobarbazzz' (if you meant to use the old C syntax of giving untyped arguments, it is not supported)"), "{e}");
+}
+
+#[test]
+fn j19_void_renamed_as_only_arg() {
+    let ffi =
+        ffi_with("typedef void void_t1; typedef void_t1 void_t; typedef int (*func_t)(void_t);");
+    assert!(ffi.typeof_("func_t").unwrap().args().unwrap().is_empty());
+}
+
+#[test]
+fn j20_constant_or_variable() {
+    use rcffi_cdef::Decl;
+    let ffi = ffi_with(
+        "extern const int a; extern int *const b; extern const int *c; extern const int d[3]; \
+         static const int K = 5;",
+    );
+    ffi.with_registry(|r| {
+        assert!(matches!(
+            r.decl("a"),
+            Some(Decl::Variable {
+                read_only: true,
+                ..
+            })
+        ));
+        assert!(matches!(
+            r.decl("b"),
+            Some(Decl::Variable {
+                read_only: true,
+                ..
+            })
+        ));
+        assert!(matches!(
+            r.decl("c"),
+            Some(Decl::Variable {
+                read_only: false,
+                ..
+            })
+        ));
+        assert!(matches!(
+            r.decl("d"),
+            Some(Decl::Variable {
+                read_only: true,
+                ..
+            })
+        ));
+        assert!(matches!(r.decl("K"), Some(Decl::Constant { .. })));
+    });
+}
+
+#[test]
+fn j22_qualifiers_do_not_make_types() {
+    let ffi = Ffi::new();
+    assert_eq!(
+        ffi.typeof_("int(*)(const int *)").unwrap(),
+        ffi.typeof_("int(*)(int *)").unwrap()
+    );
+    assert_eq!(
+        ffi.typeof_("int(*)(int const)").unwrap(),
+        ffi.typeof_("int(*)(int)").unwrap()
+    );
+}
+
+#[test]
+fn j23_qualifier_placement() {
+    let ffi = Ffi::new();
+    assert_eq!(
+        ffi.typeof_("char * * (* const)").unwrap().cname(),
+        "char * * *"
+    );
+    assert_eq!(
+        ffi.typeof_("char * volatile restrict * *").unwrap().cname(),
+        "char * * *"
+    );
+}
+
+#[test]
+fn j26_function_body() {
+    let Error::CDef(e) = Ffi::new().cdef("void foo(void) {}").unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(e.kind(), ErrorKind::Definition);
+}
+
+#[test]
+fn j28_inspect_types() {
+    let ffi = Ffi::new();
+    assert_eq!(ffi.typeof_("long").unwrap().kind(), Kind::Primitive);
+    let t = ffi.typeof_("long(*)(long, long**, ...)").unwrap();
+    assert_eq!(t.cname(), "long(*)(long, long * *, ...)");
+    assert_eq!(t.ellipsis(), Some(true));
+    assert_eq!(t.kind().as_str(), "function");
+    assert_eq!(
+        t.abi(),
+        Some(if cfg!(target_arch = "aarch64") { 1 } else { 2 })
+    );
+}
+
+#[test]
+fn j29_list_types() {
+    let ffi = ffi_with("typedef int foo_t;");
+    let l = ffi.list_types();
+    assert_eq!(
+        (l.typedefs, l.structs, l.unions),
+        (vec!["foo_t".to_string()], vec![], vec![])
+    );
+    let ffi = ffi_with(
+        "typedef int foo_t; typedef struct { int x; } A, *PA; struct s1; union u1 { int a; }; \
+         typedef int bar_t, *baz_p;",
+    );
+    let l = ffi.list_types();
+    // The same lists cffi 2.0 prints for this cdef.
+    assert_eq!(l.typedefs, ["A", "PA", "bar_t", "baz_p", "foo_t"]);
+    assert_eq!(l.structs, ["s1"]);
+    assert_eq!(l.unions, ["u1"]);
+    ffi.cdef("typedef int aaa_t;").unwrap();
+    assert_eq!(ffi.list_types().typedefs[0], "A");
+    assert!(ffi.list_types().typedefs.contains(&"aaa_t".to_string()));
+}
+
+#[test]
+fn j31_pack_options() {
+    let ffi = Ffi::new();
+    for opts in [
+        CdefOptions {
+            pack: Some(3),
+            ..Default::default()
+        },
+        CdefOptions {
+            packed: true,
+            pack: Some(1),
+            ..Default::default()
+        },
+    ] {
+        let Error::CDef(e) = ffi.cdef_with("", &opts).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(e.kind(), ErrorKind::Option);
+    }
+}
+
+#[test]
+fn j32_define_twice() {
+    let ffi = ffi_with("#define FOO 42\n#define FOO 42");
+    ffi.cdef("#define FOO 42").unwrap();
+    assert!(ffi.cdef("#define FOO 43").is_err());
+    assert_eq!(ffi.integer_const("FOO").unwrap(), 42);
+}
+
+#[test]
+fn j33_opaque_struct_becomes_non_opaque() {
+    let ffi = ffi_with("struct foo_s;");
+    assert!(matches!(ffi.sizeof("struct foo_s"), Err(Error::Layout(_))));
+    ffi.cdef("struct foo_s { int x; };").unwrap();
+    assert_eq!(ffi.sizeof("struct foo_s").unwrap(), 4);
+}
+
+#[test]
+fn j35_function_types_in_type_strings() {
+    let ffi = Ffi::new();
+    assert!(ffi.typeof_("int(int)").is_err());
+    assert!(ffi.typeof_("int([5])(int)").is_err());
+    let t = ffi.typeof_("int(*[5])(int)").unwrap();
+    assert_eq!(ffi.getctype(&t, "").unwrap(), "int(*[5])(int)");
+    assert_eq!(t.length(), Some(5));
+}
+
+#[test]
+fn j36_getctype() {
+    let ffi = Ffi::new();
+    // Each expectation is what cffi 2.0's getctype returns.
+    for (t, r, want) in [
+        ("int", "x", "int x"),
+        ("int*", "x", "int * x"),
+        ("int", "*", "int *"),
+        ("int[5]", "[6]", "int[6][5]"),
+        ("int[5]", "*", "int(*)[5]"),
+        ("int[5]", " ** foo ", "int(** foo)[5]"),
+        ("int(*)(int, char *, ...)", "", "int(*)(int, char *, ...)"),
+        ("int(*)(int)", "*", "int(* *)(int)"),
+        ("int(*)(int)", "[3]", "int(*[3])(int)"),
+        ("char * *", "", "char * *"),
+        ("int[]", "", "int[]"),
+        ("int[5][6]", "*", "int(*)[5][6]"),
+        ("int(*)[5]", "*", "int(* *)[5]"),
+        ("void *", "", "void *"),
+    ] {
+        assert_eq!(ffi.getctype(t, r).unwrap(), want, "getctype({t:?}, {r:?})");
+    }
+}
+
+#[test]
+fn j37_array_of_unknown_size_items() {
+    assert!(Ffi::new().typeof_("int[10][]").is_err());
+}
+
+#[test]
+fn j39_define_float() {
+    let Error::CDef(e) = Ffi::new().cdef("#define BB 12.34").unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(e.kind(), ErrorKind::ConstExpr);
+}
+
+#[test]
+fn d_unique_types() {
+    // cffi test_unique_types: the same type, however spelled, is the same object.
+    let ffi = Ffi::new();
+    assert_eq!(
+        ffi.typeof_("long").unwrap(),
+        ffi.typeof_("signed long int").unwrap()
+    );
+    assert_eq!(
+        ffi.typeof_("int ***").unwrap(),
+        ffi.typeof_(" int * * *").unwrap()
+    );
+    assert_eq!(
+        ffi.typeof_("int[]").unwrap(),
+        ffi.typeof_("signed int[]").unwrap()
+    );
+    assert_ne!(
+        ffi.typeof_("int64_t").unwrap(),
+        ffi.typeof_("long").unwrap()
+    );
+}
+
+#[test]
+fn d_sizeof_and_alignof() {
+    let ffi = ffi_with(
+        "struct foo { int a; short b, c, d; }; union ufoo { int a; short b, c, d; }; \
+         struct mixed { char a; short b; char c; };",
+    );
+    assert_eq!(ffi.sizeof("struct foo").unwrap(), 12);
+    assert_eq!(ffi.sizeof("union ufoo").unwrap(), 4);
+    assert_eq!(ffi.alignof("struct mixed").unwrap(), 2);
+    assert_eq!(ffi.alignof("long double").unwrap(), 16);
+    assert!(matches!(ffi.alignof("void"), Err(Error::Layout(_))));
+    assert!(matches!(ffi.sizeof("int[]"), Err(Error::Layout(_))));
+}
+
+#[test]
+fn d_fields_introspection() {
+    let ffi = ffi_with(
+        "struct bar { int a; union { int b; char c; }; struct { short d; } e; int f:3; };",
+    );
+    let fields = ffi
+        .typeof_("struct bar")
+        .unwrap()
+        .fields()
+        .unwrap()
+        .unwrap();
+    let got: Vec<(&str, usize, i32, i32, u32)> = fields
+        .iter()
+        .map(|(n, f)| (n.as_str(), f.offset, f.bitshift, f.bitsize, f.flags))
+        .collect();
+    // cffi 2.0 gives the same (name, offset, bitshift, bitsize, flags) for a..e.
+    assert_eq!(
+        got,
+        [
+            ("a", 0, -1, -1, 0),
+            ("b", 4, -1, -1, 0),
+            ("c", 4, -1, -1, 1),
+            ("e", 8, -1, -1, 0),
+            ("f", 8, 16, 3, 0)
+        ]
+    );
+    assert_eq!(fields[3].1.ty.cname(), fields[3].1.ty.cname());
+    assert!(fields[3].1.ty.cname().starts_with("struct $"));
+    assert_eq!(ffi.offsetof("struct bar", "e.d").unwrap(), 8);
+    assert!(
+        ffi.typeof_("struct opaque_one")
+            .unwrap()
+            .fields()
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn d_offsetof_rules() {
+    let ffi = ffi_with("struct P { int x, y; int arr[4]; int bits:3; };");
+    assert_eq!(ffi.offsetof("struct P*", "y").unwrap(), 4);
+    assert_eq!(
+        ffi.offsetof("int[2]", "[5]").unwrap(),
+        20,
+        "no bounds check, as cffi"
+    );
+    assert!(matches!(
+        ffi.offsetof("struct P", "nope"),
+        Err(Error::Key(_))
+    ));
+    assert!(matches!(
+        ffi.offsetof("struct P", "bits"),
+        Err(Error::Type(_))
+    ));
+    assert!(matches!(ffi.offsetof("int", "[1]"), Err(Error::Type(_))));
+    assert!(matches!(ffi.offsetof("struct P", ""), Err(Error::Value(_))));
+    assert_eq!(ffi.offsetof("struct P", "arr[3]").unwrap(), 8 + 12);
+}
+
+#[test]
+fn e_enum_elements() {
+    let ffi = ffi_with("enum e { A, B = 5, C = 5, D = -1 };");
+    let t = ffi.typeof_("enum e").unwrap();
+    assert_eq!(t.kind(), Kind::Enum);
+    let el = t.elements().unwrap();
+    // The first name wins for duplicate values, as in cffi.
+    assert_eq!(el.get(&5).map(String::as_str), Some("B"));
+    assert_eq!(el.len(), 3);
+    assert_eq!(t.relements().unwrap().len(), 4);
+    assert_eq!(ffi.integer_const("D").unwrap(), -1);
+}
+
+#[test]
+fn a_primitive_kinds_and_sizes() {
+    let ffi = Ffi::new();
+    for (t, size) in [
+        ("char", 1),
+        ("short", 2),
+        ("int", 4),
+        ("long", 8),
+        ("long long", 8),
+        ("float", 4),
+        ("double", 8),
+        ("long double", 16),
+        ("_Bool", 1),
+        ("wchar_t", 4),
+        ("char16_t", 2),
+        ("char32_t", 4),
+        ("int8_t", 1),
+        ("uint64_t", 8),
+        ("size_t", 8),
+        ("ssize_t", 8),
+        ("intptr_t", 8),
+        ("ptrdiff_t", 8),
+        ("float _Complex", 8),
+        ("double _Complex", 16),
+    ] {
+        let ct = ffi.typeof_(t).unwrap();
+        assert_eq!(ct.kind(), Kind::Primitive, "{t}");
+        assert_eq!(ct.size().unwrap(), size, "{t}");
+    }
+    assert_eq!(ffi.typeof_("void").unwrap().kind(), Kind::Void);
+}
+
+#[test]
+fn b_pointer_and_array_introspection() {
+    let ffi = Ffi::new();
+    let t = ffi.typeof_("int *[3]").unwrap();
+    assert_eq!(t.kind(), Kind::Array);
+    assert_eq!(t.length(), Some(3));
+    assert_eq!(t.item().unwrap().cname(), "int *");
+    assert_eq!(t.item().unwrap().item().unwrap().cname(), "int");
+    assert_eq!(ffi.typeof_("int[]").unwrap().length(), None);
+    assert_eq!(
+        ffi.typeof_("void *").unwrap().item().unwrap().kind(),
+        Kind::Void
+    );
+    assert_eq!(
+        format!("{:?}", ffi.typeof_("int *").unwrap()),
+        "<ctype 'int *'>"
+    );
+}
+
+#[test]
+fn ctype_from_another_ffi_is_refused() {
+    let a = Ffi::new();
+    let b = Ffi::new();
+    let t = a.typeof_("int").unwrap();
+    assert!(matches!(b.sizeof(&t), Err(Error::Type(_))));
+    assert_eq!(a.sizeof(&t).unwrap(), 4);
+}
+
+#[test]
+fn many_threads_declare_and_query_one_ffi() {
+    let ffi = Ffi::new();
+    ffi.cdef("struct base { int x; };").unwrap();
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let ffi = ffi.clone();
+            std::thread::spawn(move || {
+                for j in 0..200usize {
+                    let name = format!("t{i}_{j}");
+                    ffi.cdef(&format!(
+                        "typedef struct {{ struct base b; char c[{j}]; }} {name};"
+                    ))
+                    .unwrap();
+                    let size = ffi.sizeof(name.as_str()).unwrap();
+                    assert_eq!(size, (4 + j).div_ceil(4) * 4);
+                    assert_eq!(ffi.sizeof("struct base").unwrap(), 4);
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    assert_eq!(ffi.list_types().typedefs.len(), 8 * 200);
+}
