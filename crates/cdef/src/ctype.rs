@@ -46,7 +46,7 @@ pub struct RecordId(pub(crate) u32);
 pub struct EnumId(pub(crate) u32);
 
 /// One type record.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CType {
     /// What kind of type this is.
     pub kind: CTypeKind,

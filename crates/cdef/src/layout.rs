@@ -7,6 +7,8 @@
 //! `rcffi-testkit` checks those files, real system headers and thousands of generated records.
 
 use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
 use std::fmt;
 
 use crate::ctype::{CTypeId, CTypeKind, RecordId, RecordKind};
@@ -232,7 +234,7 @@ pub(crate) fn type_layout(
 /// Computes record layouts, reusing stored ones and detecting records that contain themselves.
 struct Computer<'r> {
     reg: &'r Registry,
-    memo: HashMap<RecordId, Result<TypeLayout, LayoutError>>,
+    memo: HashMap<RecordId, Result<TypeLayout, LayoutError>, RandomState>,
     active: Vec<RecordId>,
 }
 
@@ -280,7 +282,7 @@ pub(crate) fn compute_record_cached(
 ) -> Result<RecordLayout, LayoutError> {
     let mut c = Computer {
         reg,
-        memo: HashMap::new(),
+        memo: HashMap::default(),
         active: Vec::new(),
     };
     c.full_record(rid)
@@ -290,7 +292,7 @@ pub(crate) fn compute_record_cached(
 pub(crate) fn compute_type(reg: &Registry, id: CTypeId) -> Result<TypeLayout, LayoutError> {
     let mut c = Computer {
         reg,
-        memo: HashMap::new(),
+        memo: HashMap::default(),
         active: Vec::new(),
     };
     c.type_layout(id)

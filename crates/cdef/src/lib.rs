@@ -101,14 +101,28 @@ impl Registry {
     /// assert_eq!(reg.layout(s).unwrap().size, 6);
     /// ```
     pub fn cdef_with(&mut self, text: &str, opts: &CdefOptions) -> Result<CdefReport, CdefError> {
+        self.cdef_inner(text, opts, |_| {})
+    }
+
+    /// [`Registry::cdef_with`], with a hook that may change the pre-pass's result (tests use it
+    /// to make the typedef scan wrong and check that parsing corrects it).
+    fn cdef_inner(
+        &mut self,
+        text: &str,
+        opts: &CdefOptions,
+        tamper: impl FnOnce(&mut preprocess::Preprocessed<'_>),
+    ) -> Result<CdefReport, CdefError> {
         check_options(opts)?;
         let default_pack = if opts.packed { Some(1) } else { opts.pack };
         self.begin();
         let result = (|| {
-            let pre = preprocess::preprocess(text, self, default_pack)?;
-            let parsed = parse::parse(&pre, self)?;
-            let report = lower::lower(self, &pre, &parsed, text, opts)?;
-            Ok(report)
+            let mut pre = preprocess::preprocess(text, self, default_pack)?;
+            tamper(&mut pre);
+            let mut state = lower::LowerState::default();
+            parse::parse_and_lower(&pre, self, opts.threads, |reg, chunk| {
+                lower::lower_chunk(reg, &pre, chunk, text, opts, &mut state)
+            })?;
+            lower::finish(self, &pre, text, opts, state)
         })();
         match result {
             Ok(report) => {
@@ -151,6 +165,81 @@ impl Registry {
                 Err(LineIndex::new(text, "<type>", &[]).finish(e))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A big text: a generated cffi-subset part, then typedefs used across chunk boundaries.
+    fn big_text() -> String {
+        let mut t = String::new();
+        for i in 0..3000 {
+            t.push_str(&format!(
+                "typedef struct s{i} {{ int a[{n}]; struct s{i} *next; }} t{i};\n\
+                 typedef t{i} *p{i}, a{i}[2];\nint f{i}(t{i} *x, p{i} y, a{i} z);\n",
+                n = i % 7 + 1
+            ));
+        }
+        t
+    }
+
+    fn parallel(threads: usize) -> CdefOptions {
+        CdefOptions {
+            threads: Some(threads),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn parallel_and_sequential_parsing_agree() {
+        let text = big_text();
+        assert!(text.len() > 200 * 1024);
+        let mut a = Registry::new();
+        a.cdef_with(&text, &parallel(1)).unwrap();
+        let mut b = Registry::new();
+        b.cdef_with(&text, &parallel(4)).unwrap();
+        assert_eq!(a.dump(), b.dump());
+    }
+
+    #[test]
+    fn a_wrong_typedef_scan_is_corrected() {
+        let text = big_text();
+        let mut a = Registry::new();
+        a.cdef_with(&text, &parallel(1)).unwrap();
+        // Forget every scanned typedef: later chunks first fail to parse, then are parsed
+        // again with the names lowering declared.
+        let mut b = Registry::new();
+        b.cdef_inner(&text, &parallel(4), |pre| {
+            for d in &mut pre.decls {
+                d.typedefs.clear();
+            }
+        })
+        .unwrap();
+        assert_eq!(a.dump(), b.dump());
+        // Claim typedefs that do not exist: the preludes differ from the declared names, so
+        // chunks are parsed again.
+        let mut c = Registry::new();
+        c.cdef_inner(&text, &parallel(4), |pre| {
+            for d in &mut pre.decls {
+                d.typedefs.push("f1");
+            }
+        })
+        .unwrap();
+        assert_eq!(a.dump(), c.dump());
+    }
+
+    #[test]
+    fn errors_in_late_chunks_are_reported_in_order() {
+        let mut text = big_text();
+        text.push_str("int broken(;\n");
+        let mut a = Registry::new();
+        let e1 = a.cdef_with(&text, &parallel(1)).unwrap_err();
+        let mut b = Registry::new();
+        let e2 = b.cdef_with(&text, &parallel(4)).unwrap_err();
+        assert_eq!(e1, e2);
+        assert_eq!(b.dump(), "");
     }
 }
 

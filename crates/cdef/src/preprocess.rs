@@ -20,6 +20,8 @@
 //! point at what the user wrote.
 
 use std::collections::HashSet;
+
+use foldhash::fast::RandomState;
 use std::sync::Arc;
 
 use crate::builtins::private;
@@ -40,6 +42,16 @@ pub(crate) struct Define {
     pub(crate) pos: usize,
 }
 
+/// A top-level declaration of the user's text: where it ends, and the typedef names it
+/// declares (found by a token scan; lowering checks them before relying on them).
+#[derive(Clone, Debug)]
+pub(crate) struct TopDecl<'a> {
+    /// User offset just after the declaration's `;` (or function body's `}`).
+    pub(crate) end: usize,
+    /// Names declared by `typedef`, if it is a typedef declaration.
+    pub(crate) typedefs: Vec<&'a str>,
+}
+
 /// The result of the pre-pass.
 pub(crate) struct Preprocessed<'a> {
     /// Text for lang-c (without the typedef prelude).
@@ -51,7 +63,9 @@ pub(crate) struct Preprocessed<'a> {
     /// Changes of the `#pragma pack` value: (user offset, new value).
     pub(crate) packs: Vec<(usize, Option<u64>)>,
     /// Identifiers that appear in the text (candidates for the typedef prelude).
-    pub(crate) idents: HashSet<&'a str>,
+    pub(crate) idents: HashSet<&'a str, RandomState>,
+    /// The top-level declarations, in order (for parsing in parallel chunks).
+    pub(crate) decls: Vec<TopDecl<'a>>,
 }
 
 /// What the pre-pass needs to know about names declared before this text.
@@ -103,8 +117,13 @@ struct Pass<'a, 'n> {
     pack_stack: Vec<Option<u64>>,
     pack: Option<u64>,
     default_pack: Option<u64>,
-    idents: HashSet<&'a str>,
+    idents: HashSet<&'a str, RandomState>,
     stack: Vec<Open>,
+    decls: Vec<TopDecl<'a>>,
+    /// Token index where the current top-level declaration starts.
+    decl_start: Option<usize>,
+    /// The current top-level declaration has `typedef` at depth 0.
+    decl_typedef: bool,
 }
 
 /// Runs the pre-pass over `src`. `default_pack` is the `pack`/`packed` option of the cdef.
@@ -125,8 +144,11 @@ pub(crate) fn preprocess<'a>(
         pack_stack: Vec::new(),
         pack: default_pack,
         default_pack,
-        idents: HashSet::new(),
+        idents: HashSet::default(),
         stack: Vec::new(),
+        decls: Vec::new(),
+        decl_start: None,
+        decl_typedef: false,
     };
     for c in &lexed.comments {
         pass.edits.push(Edit::Blank(c.start, c.end));
@@ -140,6 +162,7 @@ pub(crate) fn preprocess<'a>(
         defines,
         packs,
         idents,
+        decls,
         ..
     } = pass;
     edits.sort_by_key(Edit::key);
@@ -173,7 +196,137 @@ pub(crate) fn preprocess<'a>(
         defines,
         packs,
         idents,
+        decls,
     })
+}
+
+/// The names a `typedef` declaration declares, found from its tokens (without the final `;`):
+/// in each comma-separated declarator, after dropping bodies, attributes and trailing array
+/// and parameter suffixes, the name is the last identifier, looking inside grouping
+/// parentheses (`(*fn_t)(int)`). Lowering checks the result against what it declared.
+fn typedef_names<'a>(src: &'a str, toks: &[Token]) -> Vec<&'a str> {
+    // Drop `{...}` bodies and `__attribute__((...))` / `__asm__(...)`, split at depth-0 commas.
+    let mut parts: Vec<Vec<Token>> = vec![Vec::new()];
+    let mut i = 0;
+    let mut depth = 0usize;
+    while i < toks.len() {
+        let t = toks[i];
+        let s = t.text(src);
+        if matches!(
+            s,
+            "__attribute__" | "__attribute" | "__asm__" | "__asm" | "asm"
+        ) {
+            // Skip the keyword and its parenthesised argument.
+            i += 1;
+            let mut d = 0usize;
+            while i < toks.len() {
+                match toks[i].text(src) {
+                    "(" => d += 1,
+                    ")" => {
+                        d = d.saturating_sub(1);
+                        if d == 0 {
+                            i += 1;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            continue;
+        }
+        if s == "{" {
+            let mut d = 0usize;
+            while i < toks.len() {
+                match toks[i].text(src) {
+                    "{" => d += 1,
+                    "}" => {
+                        d -= 1;
+                        if d == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        match s {
+            "(" | "[" => depth += 1,
+            ")" | "]" => depth = depth.saturating_sub(1),
+            "," if depth == 0 => {
+                parts.push(Vec::new());
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(p) = parts.last_mut() {
+            p.push(t);
+        }
+        i += 1;
+    }
+    parts
+        .iter()
+        .filter_map(|p| declarator_name(src, p))
+        .collect()
+}
+
+/// The declared name of one declarator's tokens (see [`typedef_names`]).
+fn declarator_name<'a>(src: &'a str, toks: &[Token]) -> Option<&'a str> {
+    let mut end = toks.len();
+    loop {
+        let last = toks.get(end.checked_sub(1)?)?;
+        match last.text(src) {
+            "]" | ")" => {
+                // Find the matching opener.
+                let close = last.text(src);
+                let open = if close == "]" { "[" } else { "(" };
+                let mut d = 0usize;
+                let mut j = end;
+                while j > 0 {
+                    j -= 1;
+                    let s = toks[j].text(src);
+                    if s == close {
+                        d += 1;
+                    } else if s == open {
+                        d -= 1;
+                        if d == 0 {
+                            break;
+                        }
+                    }
+                }
+                // A group right after a name or another group is a suffix; otherwise it is a
+                // grouping around the inner declarator.
+                let before = j.checked_sub(1).map(|k| toks[k]);
+                let is_suffix = close == "]"
+                    || before.is_some_and(|b| {
+                        b.kind == Tok::Ident || b.text(src) == ")" || b.text(src) == "]"
+                    });
+                if is_suffix && !(close == ")" && before.is_some_and(|b| is_type_word(b.text(src))))
+                {
+                    end = j;
+                    continue;
+                }
+                return declarator_name(src, &toks[j + 1..end - 1]);
+            }
+            _ if last.kind == Tok::Ident && !is_type_word(last.text(src)) => {
+                return Some(last.text(src));
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Words that end a type rather than name a declarator.
+fn is_type_word(s: &str) -> bool {
+    TYPE_KEYWORDS.contains(&s)
+        || matches!(
+            s,
+            "typedef" | "restrict" | "__restrict" | "__restrict__" | "__extension__"
+        )
 }
 
 /// The line markers of a text, for locating an error after a failed pre-pass.
@@ -199,8 +352,11 @@ pub(crate) fn line_markers(src: &str) -> Vec<LineMarker> {
         pack_stack: Vec::new(),
         pack: None,
         default_pack: None,
-        idents: HashSet::new(),
+        idents: HashSet::default(),
         stack: Vec::new(),
+        decls: Vec::new(),
+        decl_start: None,
+        decl_typedef: false,
     };
     let mut i = 0;
     while i < pass.toks.len() {
@@ -309,6 +465,22 @@ impl<'a> Pass<'a, '_> {
     fn token(&mut self, i: usize) -> LResult<usize> {
         let t = self.toks[i];
         let text = t.text(self.src);
+        if self.stack.is_empty() {
+            if self.decl_start.is_none() {
+                self.decl_start = Some(i);
+            }
+            if text == "typedef" {
+                self.decl_typedef = true;
+            } else if text == ";" {
+                self.end_decl(i);
+            }
+        } else if text == "}"
+            && self.stack.len() == 1
+            && self.stack[0] == Open::Brace(BraceKind::Other)
+        {
+            // The end of a function body ends a definition.
+            self.end_decl(i);
+        }
         match t.kind {
             Tok::Punct => match text {
                 "(" => self.stack.push(Open::Paren),
@@ -356,6 +528,20 @@ impl<'a> Pass<'a, '_> {
             _ => {}
         }
         Ok(i + 1)
+    }
+
+    /// Records the top-level declaration ending with token `last`.
+    fn end_decl(&mut self, last: usize) {
+        let start = self.decl_start.take().unwrap_or(last);
+        let typedefs = if std::mem::take(&mut self.decl_typedef) {
+            typedef_names(self.src, &self.toks[start..last])
+        } else {
+            Vec::new()
+        };
+        self.decls.push(TopDecl {
+            end: self.toks[last].end,
+            typedefs,
+        });
     }
 
     /// What a `{` opens: a struct/union body, an enum body, or something else.
@@ -856,6 +1042,24 @@ mod tests {
         .unwrap();
         let vals: Vec<Option<u64>> = p.packs.iter().map(|x| x.1).collect();
         assert_eq!(vals, [Some(2), Some(4), None]);
+    }
+
+    #[test]
+    fn typedef_names_are_found() {
+        let src = "typedef struct { int a, b; } A, *PA, AA[3]; typedef int (*fn_t)(int, char); \
+                   typedef void (*sig_t(int))(int); typedef unsigned long size_t __attribute__((x)); \
+                   typedef int arr_t[N][M]; typedef struct s s; int not_a_typedef;";
+        let p = preprocess(src, &NoNames, None).unwrap();
+        let names: Vec<&str> = p
+            .decls
+            .iter()
+            .flat_map(|d| d.typedefs.iter().copied())
+            .collect();
+        assert_eq!(
+            names,
+            ["A", "PA", "AA", "fn_t", "sig_t", "size_t", "arr_t", "s"]
+        );
+        assert_eq!(p.decls.len(), 7);
     }
 
     #[test]

@@ -10,7 +10,8 @@
 
 use std::collections::HashMap;
 
-use indexmap::IndexMap;
+use foldhash::fast::RandomState;
+use indexmap::{IndexMap, IndexSet};
 
 use crate::builtins;
 use crate::consteval::IntVal;
@@ -85,6 +86,9 @@ pub struct CdefOptions {
     /// Every struct and union of this cdef is laid out as under `#pragma pack(N)`; a power of
     /// two.
     pub pack: Option<u64>,
+    /// How many threads may parse a big text (above about 96 kB): `None` for the machine's
+    /// parallelism, `Some(1)` to parse on the calling thread only. The result is the same.
+    pub threads: Option<usize>,
 }
 
 /// What a successful `cdef` did.
@@ -111,15 +115,15 @@ pub struct CdefReport {
 #[derive(Clone, Debug)]
 pub struct Registry {
     pub(crate) target: Target,
-    types: Vec<CType>,
-    intern: HashMap<CTypeKind, CTypeId>,
+    /// Every type, interned: a type's id is its index (hash-consing with one copy of each).
+    types: IndexSet<CType, RandomState>,
     pub(crate) records: Vec<Record>,
     pub(crate) enums: Vec<EnumDef>,
-    names: IndexMap<Box<str>, Decl>,
-    tags: IndexMap<Box<str>, CTypeId>,
+    names: IndexMap<Box<str>, Decl, RandomState>,
+    tags: IndexMap<Box<str>, CTypeId, RandomState>,
     /// Host layouts of records, filled when a cdef commits.
     layouts: Vec<Option<Result<RecordLayout, LayoutError>>>,
-    builtin_ids: HashMap<&'static str, CTypeId>,
+    builtin_ids: HashMap<&'static str, CTypeId, RandomState>,
     anon_counter: u32,
     undo: Vec<Undo>,
     checkpoint: Option<Checkpoint>,
@@ -158,14 +162,13 @@ impl Registry {
     pub fn with_target(target: Target) -> Registry {
         let mut reg = Registry {
             target,
-            types: Vec::with_capacity(256),
-            intern: HashMap::with_capacity(256),
+            types: IndexSet::with_capacity_and_hasher(256, RandomState::default()),
             records: Vec::new(),
             enums: Vec::new(),
-            names: IndexMap::new(),
-            tags: IndexMap::new(),
+            names: IndexMap::default(),
+            tags: IndexMap::default(),
             layouts: Vec::new(),
-            builtin_ids: HashMap::new(),
+            builtin_ids: HashMap::default(),
             anon_counter: 0,
             undo: Vec::new(),
             checkpoint: None,
@@ -199,13 +202,8 @@ impl Registry {
 
     /// Interns a type: the same kind always gives the same id.
     pub fn intern(&mut self, kind: CTypeKind) -> CTypeId {
-        if let Some(id) = self.intern.get(&kind) {
-            return *id;
-        }
-        let id = CTypeId(self.types.len() as u32);
-        self.types.push(CType { kind: kind.clone() });
-        self.intern.insert(kind, id);
-        id
+        let (i, _) = self.types.insert_full(CType { kind });
+        CTypeId(i as u32)
     }
 
     /// The type `void`.
@@ -259,12 +257,18 @@ impl Registry {
 
     /// The type of a struct or union definition.
     pub fn record_type(&self, rid: RecordId) -> Option<CTypeId> {
-        self.intern.get(&CTypeKind::Record(rid)).copied()
+        let key = CType {
+            kind: CTypeKind::Record(rid),
+        };
+        self.types.get_index_of(&key).map(|i| CTypeId(i as u32))
     }
 
     /// The type of an enum definition.
     pub fn enum_type(&self, eid: EnumId) -> Option<CTypeId> {
-        self.intern.get(&CTypeKind::Enum(eid)).copied()
+        let key = CType {
+            kind: CTypeKind::Enum(eid),
+        };
+        self.types.get_index_of(&key).map(|i| CTypeId(i as u32))
     }
 
     /// An enum definition.
@@ -439,9 +443,7 @@ impl Registry {
                 }
             }
         }
-        for t in self.types.drain(cp.types..) {
-            self.intern.remove(&t.kind);
-        }
+        self.types.truncate(cp.types);
         self.records.truncate(cp.records);
         self.layouts.truncate(cp.records);
         self.enums.truncate(cp.enums);

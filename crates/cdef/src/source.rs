@@ -21,23 +21,72 @@ struct Segment {
 }
 
 /// Maps byte offsets of rewritten text back to byte offsets of the original text.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct SourceMap {
     segments: Vec<Segment>,
+    /// The segment of the last lookup: lowering asks for positions in increasing order, so the
+    /// next answer is usually in the same or the next segment.
+    /// (Atomic so that parser threads can share the map; the hint is only an optimisation.)
+    hint: std::sync::atomic::AtomicUsize,
 }
 
 impl SourceMap {
     /// The input offset that produced output offset `out`.
     pub(crate) fn to_input(&self, out: usize) -> usize {
-        let i = self.segments.partition_point(|s| s.out <= out);
+        let segs = &self.segments;
+        let h = self.hint.load(std::sync::atomic::Ordering::Relaxed);
+        let contains = |i: usize| segs[i].out <= out && segs.get(i + 1).is_none_or(|n| n.out > out);
+        let i = if h < segs.len() && contains(h) {
+            h + 1
+        } else if h + 1 < segs.len() && contains(h + 1) {
+            h + 2
+        } else {
+            segs.partition_point(|s| s.out <= out)
+        };
         if i == 0 {
             return out;
         }
-        let seg = self.segments[i - 1];
+        self.hint.store(i - 1, std::sync::atomic::Ordering::Relaxed);
+        let seg = segs[i - 1];
         if seg.synthetic {
             seg.input
         } else {
             seg.input + (out - seg.out)
+        }
+    }
+}
+
+impl SourceMap {
+    /// A map from input offsets to output offsets, for offsets outside replaced text (the end
+    /// of a `;` token, say).
+    pub(crate) fn inverse(&self) -> InverseMap {
+        InverseMap {
+            // Copied segments, which are in input order (inserted text is not).
+            segments: self
+                .segments
+                .iter()
+                .filter(|s| !s.synthetic)
+                .map(|s| (s.input, s.out))
+                .collect(),
+        }
+    }
+}
+
+/// See [`SourceMap::inverse`].
+pub(crate) struct InverseMap {
+    segments: Vec<(usize, usize)>,
+}
+
+impl InverseMap {
+    /// The output offset of an input offset.
+    pub(crate) fn to_output(&self, input: usize) -> usize {
+        let i = self.segments.partition_point(|s| s.0 <= input);
+        match i {
+            0 => input,
+            _ => {
+                let (inp, out) = self.segments[i - 1];
+                out + (input - inp)
+            }
         }
     }
 }

@@ -344,6 +344,32 @@ impl Gen {
     }
 }
 
+/// A cdef text of about `decls` declarations in cffi's subset (what cffi's `ffi.cdef` accepts
+/// too): `#define`s, enums, structs with typedefs, bitfields, arrays sized by constants,
+/// pointers between structs, and functions. About 46 bytes a declaration, as the 277 kB of
+/// 6,000 declarations cffi's parsing figures were measured on.
+pub fn cffi_subset(decls: usize) -> String {
+    let mut out = String::with_capacity(decls * 48);
+    let units = decls.div_ceil(7);
+    for i in 0..units {
+        let prev = if i == 0 {
+            "void".to_string()
+        } else {
+            format!("struct s{} ", i - 1)
+        };
+        let _ = writeln!(out, "#define CONST_{i} {}", i % 50 + 1);
+        let _ = writeln!(out, "enum e{i} {{ E{i}_A, E{i}_B = CONST_{i}, E{i}_C }};");
+        let _ = writeln!(
+            out,
+            "typedef struct s{i} {{ int a; char name[CONST_{i} + 1]; double x; {prev}*prev; unsigned flags : 3; enum e{i} kind; }} s{i}_t;"
+        );
+        let _ = writeln!(out, "struct p{i} {{ s{i}_t *items; size_t n; }};");
+        let _ = writeln!(out, "int f{i}(s{i}_t *p, const char *name, int n);");
+        let _ = writeln!(out, "s{i}_t *make{i}(void);");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,7 @@ use crate::builtins::private;
 use crate::consteval::eval;
 use crate::ctype::{CTypeId, CTypeKind, Prim};
 use crate::error::{CdefError, ErrorKind, LResult, Located};
-use crate::parse::Parsed;
+use crate::parse::Chunk;
 use crate::preprocess::Preprocessed;
 use crate::registry::{CdefOptions, CdefReport, Decl, Registry};
 use crate::tparse::TokParser;
@@ -31,11 +31,20 @@ pub(crate) use attr::Attr;
 pub(crate) struct Lowerer<'r, 'p> {
     pub(crate) reg: &'r mut Registry,
     pre: &'p Preprocessed<'p>,
-    parsed: &'p Parsed,
+    /// The chunk whose declarations are being lowered (its offsets are lang-c's).
+    chunk: Option<&'p Chunk>,
     user_src: &'p str,
     opts: &'p CdefOptions,
+    state: &'r mut LowerState,
+}
+
+/// What lowering carries from one chunk to the next.
+#[derive(Default)]
+pub(crate) struct LowerState {
     report: CdefReport,
     next_define: usize,
+    /// Typedef names declared by the current chunk.
+    typedefs: Vec<String>,
 }
 
 /// What declaration specifiers say, apart from the type.
@@ -65,26 +74,26 @@ enum Spec<'a> {
     Type(&'a Node<TypeSpecifier>),
 }
 
-/// Runs lowering of a parsed cdef.
-pub(crate) fn lower(
+/// Lowers one parsed chunk; returns the typedef names it declared.
+pub(crate) fn lower_chunk(
     reg: &mut Registry,
     pre: &Preprocessed<'_>,
-    parsed: &Parsed,
+    chunk: &Chunk,
     user_src: &str,
     opts: &CdefOptions,
-) -> LResult<CdefReport> {
+    state: &mut LowerState,
+) -> LResult<Vec<String>> {
     let mut l = Lowerer {
         reg,
         pre,
-        parsed,
+        chunk: Some(chunk),
         user_src,
         opts,
-        report: CdefReport::default(),
-        next_define: 0,
+        state,
     };
-    for ext in &parsed.unit.0 {
+    for ext in &chunk.unit.0 {
         // The typedef prelude only told lang-c which names are types.
-        if ext.span.start < parsed.prelude_len {
+        if ext.span.start < chunk.prelude_len {
             continue;
         }
         let start = l.pos(ext.span.start);
@@ -95,14 +104,34 @@ pub(crate) fn lower(
             ExternalDeclaration::FunctionDefinition(fd) => l.function_definition(fd)?,
         }
     }
+    Ok(std::mem::take(&mut l.state.typedefs))
+}
+
+/// Ends lowering: the `#define`s after the last declaration.
+pub(crate) fn finish(
+    reg: &mut Registry,
+    pre: &Preprocessed<'_>,
+    user_src: &str,
+    opts: &CdefOptions,
+    mut state: LowerState,
+) -> LResult<CdefReport> {
+    let mut l = Lowerer {
+        reg,
+        pre,
+        chunk: None,
+        user_src,
+        opts,
+        state: &mut state,
+    };
     l.defines_before(usize::MAX)?;
-    Ok(l.report)
+    Ok(state.report)
 }
 
 impl<'r, 'p> Lowerer<'r, 'p> {
     /// The user offset of an offset in lang-c's source.
     pub(crate) fn pos(&self, offset: usize) -> usize {
-        self.parsed.user_offset(self.pre, offset)
+        let text = self.chunk.map_or(offset, |c| c.text_offset(offset));
+        self.pre.map.to_input(text)
     }
 
     pub(crate) fn err(&self, kind: ErrorKind, span: Span, msg: impl Into<String>) -> Located {
@@ -111,9 +140,10 @@ impl<'r, 'p> Lowerer<'r, 'p> {
 
     /// The text of lang-c's source between two offsets.
     pub(crate) fn source_text(&self, start: usize, end: usize) -> &str {
-        // lang-c offsets cover prelude + text; the text part is `pre.text`.
-        let p = self.parsed.prelude_len;
-        let (s, e) = (start.saturating_sub(p), end.saturating_sub(p));
+        let (s, e) = match self.chunk {
+            Some(c) => (c.text_offset(start), c.text_offset(end)),
+            None => (start, end),
+        };
         self.pre.text.get(s..e).unwrap_or("")
     }
 
@@ -135,11 +165,11 @@ impl<'r, 'p> Lowerer<'r, 'p> {
     // --- #define ---
 
     fn defines_before(&mut self, user: usize) -> LResult<()> {
-        while let Some(d) = self.pre.defines.get(self.next_define) {
+        while let Some(d) = self.pre.defines.get(self.state.next_define) {
             if d.pos >= user {
                 break;
             }
-            self.next_define += 1;
+            self.state.next_define += 1;
             let value = match &d.body {
                 None => None,
                 Some(toks) => {
@@ -211,8 +241,11 @@ impl<'r, 'p> Lowerer<'r, 'p> {
                 ));
             }
         }
+        if let Decl::Typedef(_) = decl {
+            self.state.typedefs.push(name.to_string());
+        }
         self.reg.set_name(name, decl);
-        self.report.declared.push(name.into());
+        self.state.report.declared.push(name.into());
         Ok(())
     }
 
@@ -657,7 +690,7 @@ impl<'r, 'p> Lowerer<'r, 'p> {
             .unwrap_or("?")
             .to_string();
         if inline {
-            self.report.skipped_definitions.push(name.into());
+            self.state.report.skipped_definitions.push(name.into());
             return Ok(());
         }
         Err(self.err(

@@ -347,7 +347,7 @@ impl Lowerer<'_, '_> {
         positions: &[usize],
         kind: RecordKind,
     ) -> LResult<()> {
-        let mut seen = HashSet::new();
+        let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
         for (f, at) in fields.iter().zip(positions) {
             let mut names = Vec::new();
             self.member_names(f, &mut names);
