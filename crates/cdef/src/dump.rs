@@ -130,7 +130,7 @@ impl Registry {
             && !rec.display.starts_with("struct ")
             && !rec.display.starts_with("union ")
         {
-            let _ = write!(out, " ({} {})", rec.kind.keyword(), "anonymous");
+            let _ = write!(out, " ({} anonymous)", rec.kind.keyword());
         }
         let Some(fields) = &rec.fields else {
             let _ = writeln!(out, "  opaque");

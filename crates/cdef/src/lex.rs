@@ -149,10 +149,9 @@ pub(crate) fn lex(src: &str) -> LResult<Lexed> {
                     i += 1;
                     while i < b.len() {
                         let d = b[i];
-                        if matches!(d, b'+' | b'-') && matches!(b[i - 1], b'e' | b'E' | b'p' | b'P')
-                        {
-                            i += 1;
-                        } else if is_ident_char(d) || d == b'.' {
+                        let exponent_sign = matches!(d, b'+' | b'-')
+                            && matches!(b[i - 1], b'e' | b'E' | b'p' | b'P');
+                        if exponent_sign || is_ident_char(d) || d == b'.' {
                             i += 1;
                         } else {
                             break;

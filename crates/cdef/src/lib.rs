@@ -168,6 +168,24 @@ impl Registry {
     }
 }
 
+fn check_options(opts: &CdefOptions) -> Result<(), CdefError> {
+    if opts.packed && opts.pack.is_some() {
+        return Err(CdefError::new(
+            ErrorKind::Option,
+            "cannot give both 'pack' and 'packed'",
+        ));
+    }
+    if let Some(p) = opts.pack
+        && !matches!(p, 1 | 2 | 4 | 8 | 16)
+    {
+        return Err(CdefError::new(
+            ErrorKind::Option,
+            format!("'pack' must be a power of two up to 16, not {p}"),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,22 +259,4 @@ mod tests {
         assert_eq!(e1, e2);
         assert_eq!(b.dump(), "");
     }
-}
-
-fn check_options(opts: &CdefOptions) -> Result<(), CdefError> {
-    if opts.packed && opts.pack.is_some() {
-        return Err(CdefError::new(
-            ErrorKind::Option,
-            "cannot give both 'pack' and 'packed'",
-        ));
-    }
-    if let Some(p) = opts.pack
-        && !matches!(p, 1 | 2 | 4 | 8 | 16)
-    {
-        return Err(CdefError::new(
-            ErrorKind::Option,
-            format!("'pack' must be a power of two up to 16, not {p}"),
-        ));
-    }
-    Ok(())
 }

@@ -286,6 +286,7 @@ fn declarator_name<'a>(src: &'a str, toks: &[Token]) -> Option<&'a str> {
                 let open = if close == "]" { "[" } else { "(" };
                 let mut d = 0usize;
                 let mut j = end;
+                let mut found = false;
                 while j > 0 {
                     j -= 1;
                     let s = toks[j].text(src);
@@ -294,9 +295,14 @@ fn declarator_name<'a>(src: &'a str, toks: &[Token]) -> Option<&'a str> {
                     } else if s == open {
                         d -= 1;
                         if d == 0 {
+                            found = true;
                             break;
                         }
                     }
+                }
+                // Unbalanced: not a declaration the parser will accept anyway.
+                if !found {
+                    return None;
                 }
                 // A group right after a name or another group is a suffix; otherwise it is a
                 // grouping around the inner declarator.
@@ -1060,6 +1066,19 @@ mod tests {
             ["A", "PA", "AA", "fn_t", "sig_t", "size_t", "arr_t", "s"]
         );
         assert_eq!(p.decls.len(), 7);
+    }
+
+    #[test]
+    fn unbalanced_typedefs_do_not_panic() {
+        // Found by the fuzzer: a declarator that is only ')'.
+        for src in [
+            "typedef int a, );",
+            "typedef int (b;",
+            "typedef ) x;",
+            "typedef int ]];",
+        ] {
+            let _ = preprocess(src, &NoNames, None);
+        }
     }
 
     #[test]

@@ -200,6 +200,11 @@ impl Registry {
         self.types.len()
     }
 
+    /// Every type id, in creation order.
+    pub fn type_ids(&self) -> impl Iterator<Item = CTypeId> + '_ {
+        (0..self.types.len() as u32).map(CTypeId)
+    }
+
     /// Interns a type: the same kind always gives the same id.
     pub fn intern(&mut self, kind: CTypeKind) -> CTypeId {
         let (i, _) = self.types.insert_full(CType { kind });

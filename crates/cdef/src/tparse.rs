@@ -132,20 +132,16 @@ impl<'a, 'r> TokParser<'a, 'r> {
 
     /// `specifiers abstract-declarator`, with an optional (ignored) declarator name.
     pub(crate) fn type_name(&mut self) -> LResult<CTypeId> {
-        let start = self.here();
         let base = self.specifiers()?;
         let d = self.declarator()?;
-        self.build(base, &d, start)
+        self.build(base, &d)
     }
 
     fn specifiers(&mut self) -> LResult<CTypeId> {
         let start = self.here();
         let mut kw = KeywordSpec::default();
         let mut named: Option<CTypeId> = None;
-        loop {
-            let Some(t) = self.toks.get(self.pos).copied() else {
-                break;
-            };
+        while let Some(t) = self.toks.get(self.pos).copied() {
             if t.kind != Tok::Ident {
                 break;
             }
@@ -391,7 +387,7 @@ impl<'a, 'r> TokParser<'a, 'r> {
         Ok((params, variadic))
     }
 
-    fn build(&mut self, base: CTypeId, d: &Declarator, at: usize) -> LResult<CTypeId> {
+    fn build(&mut self, base: CTypeId, d: &Declarator) -> LResult<CTypeId> {
         let mut t = base;
         for _ in 0..d.pointers {
             t = self.reg.pointer_to(t);
@@ -413,7 +409,7 @@ impl<'a, 'r> TokParser<'a, 'r> {
             };
         }
         match &d.inner {
-            Some(inner) => self.build(t, inner, at),
+            Some(inner) => self.build(t, inner),
             None => Ok(t),
         }
     }
@@ -455,10 +451,7 @@ impl<'a, 'r> TokParser<'a, 'r> {
 
     fn binary(&mut self, min_prec: u8) -> LResult<Expr> {
         let mut lhs = self.unary()?;
-        loop {
-            let Some((op, prec)) = self.peek().and_then(binop) else {
-                break;
-            };
+        while let Some((op, prec)) = self.peek().and_then(binop) {
             if prec < min_prec {
                 break;
             }

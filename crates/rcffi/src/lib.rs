@@ -53,6 +53,11 @@ pub use error::{Error, Result};
 pub use ffi::{Ffi, TypeList, TypeSpec};
 pub use rcffi_cdef::{CdefError, CdefOptions, CdefReport, ErrorKind, LayoutError, Target};
 
+/// The README's Rust examples, compiled and run as doc tests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -185,8 +185,8 @@ impl Gen {
             if min >= 0 {
                 match max {
                     0..=0xff => 8,
-                    0..=0xffff => 16,
-                    0..=0xffff_ffff => 32,
+                    0x100..=0xffff => 16,
+                    0x1_0000..=0xffff_ffff => 32,
                     _ => 64,
                 }
             } else if min >= -128 && max <= 127 {

@@ -406,24 +406,19 @@ pub fn parse_data(asm: &str, arch: Arch) -> HashMap<String, Vec<u8>> {
                 continue;
             }
             _ => {
-                if dir.starts_with('.')
-                    && matches!(
-                        dir,
-                        ".size"
-                            | ".globl"
-                            | ".section"
-                            | ".text"
-                            | ".data"
-                            | ".bss"
-                            | ".type"
-                            | ".align"
-                            | ".p2align"
-                            | ".ident"
-                    )
-                {
-                    if !matches!(dir, ".align" | ".p2align") {
-                        current = None;
-                    }
+                // A section or symbol directive ends the data of the current label.
+                if matches!(
+                    dir,
+                    ".size"
+                        | ".globl"
+                        | ".section"
+                        | ".text"
+                        | ".data"
+                        | ".bss"
+                        | ".type"
+                        | ".ident"
+                ) {
+                    current = None;
                 }
                 continue;
             }

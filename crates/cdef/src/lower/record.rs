@@ -444,7 +444,7 @@ impl Lowerer<'_, '_> {
         let CTypeKind::Enum(eid) = *self.reg.kind(id) else {
             return Err(self.err(ErrorKind::Redeclared, et.span, "not an enum"));
         };
-        let packed = trailing.iter().any(|a| *a == Attr::Packed);
+        let packed = trailing.contains(&Attr::Packed);
         let mut items = Vec::with_capacity(et.node.enumerators.len());
         let mut partial = false;
         // The previous enumerator, typed as gcc types it: `int` when the value fits, else the
