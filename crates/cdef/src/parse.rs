@@ -346,6 +346,24 @@ fn syntax_error(
             format!("unknown type name '{token}'"),
         );
     }
+    // `extern "C"` (C++) and cffi's API-mode `extern "Python"`.
+    if token == "\"" && prev_word == "extern" {
+        let lang: String = rest
+            .trim_start()
+            .chars()
+            .take_while(|c| *c != '\n')
+            .take(12)
+            .collect();
+        return CdefError::at(
+            ErrorKind::Unsupported,
+            user,
+            format!(
+                "'extern {}' is not supported in a cdef: C++ linkage and cffi's API-mode \
+                 'extern \"Python\"' have no meaning for a loaded library",
+                lang.split_whitespace().next().unwrap_or("\"...\"")
+            ),
+        );
+    }
     // `f(...)`: lang-c wants a parameter before `...`.
     if token == "..." && source[..offset].trim_end().ends_with('(') {
         return CdefError::at(

@@ -133,23 +133,7 @@ pub(crate) fn preprocess<'a>(
     default_pack: Option<u64>,
 ) -> LResult<Preprocessed<'a>> {
     let lexed = lex::lex(src)?;
-    let mut pass = Pass {
-        src,
-        toks: lexed.tokens,
-        names,
-        edits: Vec::new(),
-        markers: Vec::new(),
-        defines: Vec::new(),
-        packs: Vec::new(),
-        pack_stack: Vec::new(),
-        pack: default_pack,
-        default_pack,
-        idents: HashSet::default(),
-        stack: Vec::new(),
-        decls: Vec::new(),
-        decl_start: None,
-        decl_typedef: false,
-    };
+    let mut pass = Pass::new(src, lexed.tokens, names, default_pack);
     for c in &lexed.comments {
         pass.edits.push(Edit::Blank(c.start, c.end));
     }
@@ -347,23 +331,7 @@ pub(crate) fn line_markers(src: &str) -> Vec<LineMarker> {
         return Vec::new();
     };
     let names = NoNames;
-    let mut pass = Pass {
-        src,
-        toks: lexed.tokens,
-        names: &names,
-        edits: Vec::new(),
-        markers: Vec::new(),
-        defines: Vec::new(),
-        packs: Vec::new(),
-        pack_stack: Vec::new(),
-        pack: None,
-        default_pack: None,
-        idents: HashSet::default(),
-        stack: Vec::new(),
-        decls: Vec::new(),
-        decl_start: None,
-        decl_typedef: false,
-    };
+    let mut pass = Pass::new(src, lexed.tokens, &names, None);
     let mut i = 0;
     while i < pass.toks.len() {
         let t = pass.toks[i];
@@ -410,7 +378,32 @@ const TYPE_KEYWORDS: [&str; 25] = [
     "__int128",
 ];
 
-impl<'a> Pass<'a, '_> {
+impl<'a, 'n> Pass<'a, 'n> {
+    fn new(
+        src: &'a str,
+        toks: Vec<Token>,
+        names: &'n dyn Names,
+        default_pack: Option<u64>,
+    ) -> Self {
+        Pass {
+            src,
+            toks,
+            names,
+            edits: Vec::new(),
+            markers: Vec::new(),
+            defines: Vec::new(),
+            packs: Vec::new(),
+            pack_stack: Vec::new(),
+            pack: default_pack,
+            default_pack,
+            idents: HashSet::default(),
+            stack: Vec::new(),
+            decls: Vec::new(),
+            decl_start: None,
+            decl_typedef: false,
+        }
+    }
+
     fn text(&self, i: usize) -> &'a str {
         self.toks[i].text(self.src)
     }

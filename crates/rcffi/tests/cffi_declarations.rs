@@ -409,8 +409,17 @@ fn d_fields_introspection() {
             ("f", 8, 16, 3, 0)
         ]
     );
-    assert_eq!(fields[3].1.ty.cname(), fields[3].1.ty.cname());
-    assert!(fields[3].1.ty.cname().starts_with("struct $"));
+    let e = &fields[3].1.ty;
+    assert!(e.cname().starts_with("struct $"), "{}", e.cname());
+    let inner = e.fields().unwrap().unwrap();
+    assert_eq!(
+        (
+            inner[0].0.as_str(),
+            inner[0].1.offset,
+            inner[0].1.ty.cname()
+        ),
+        ("d", 0, "short".to_string())
+    );
     assert_eq!(ffi.offsetof("struct bar", "e.d").unwrap(), 8);
     assert!(
         ffi.typeof_("struct opaque_one")
