@@ -178,6 +178,32 @@ pub(crate) fn lex(src: &str) -> LResult<Lexed> {
                         format!("unexpected character {ch:?}"),
                     ));
                 };
+                // lang-c's grammar backtracks exponentially on long runs of adjacent '+' and
+                // '-' (each '++' may also be '+ +'); no real declaration has one, so a run of
+                // more than four is refused.
+                if kind == Tok::Punct && b[start..i].iter().all(|c| matches!(c, b'+' | b'-')) {
+                    let mut run = i - start;
+                    let mut k = tokens.len();
+                    let mut next_start = start;
+                    while k > 0 {
+                        let p: &Token = &tokens[k - 1];
+                        if p.end != next_start
+                            || !b[p.start..p.end].iter().all(|c| matches!(c, b'+' | b'-'))
+                        {
+                            break;
+                        }
+                        run += p.end - p.start;
+                        next_start = p.start;
+                        k -= 1;
+                    }
+                    if run > 4 {
+                        return Err(CdefError::at(
+                            ErrorKind::Syntax,
+                            next_start,
+                            "too many adjacent '+' and '-' characters: separate them with spaces",
+                        ));
+                    }
+                }
                 tokens.push(Token {
                     kind,
                     start,
@@ -281,6 +307,16 @@ mod tests {
     #[test]
     fn continued_line_comment() {
         assert_eq!(texts("// a \\\n b\nc"), ["c"]);
+    }
+
+    #[test]
+    fn long_plus_minus_runs_are_refused() {
+        assert!(lex("a+++b; x---y; - -1;").is_ok());
+        let Err(e) = lex("int a[-++++++1];") else {
+            panic!("accepted")
+        };
+        assert_eq!(e.offset, Some(6));
+        assert!(lex("int a[- + + + + + + 1];").is_ok());
     }
 
     #[test]
