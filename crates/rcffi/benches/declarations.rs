@@ -17,7 +17,7 @@ fn cdef_generated(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("6000 declarations", |b| {
         b.iter(|| {
-            let ffi = Ffi::new();
+            let ffi = Ffi::default();
             ffi.cdef(black_box(&text)).unwrap();
             ffi
         })
@@ -28,7 +28,7 @@ fn cdef_generated(c: &mut Criterion) {
             ..Default::default()
         };
         b.iter(|| {
-            let ffi = Ffi::new();
+            let ffi = Ffi::default();
             ffi.cdef_with(black_box(&text), &opts).unwrap();
             ffi
         })
@@ -75,7 +75,7 @@ fn cdef_headers(c: &mut Criterion) {
         };
         g.bench_function(format!("{name} ({} kB)", text.len() / 1024), |b| {
             b.iter(|| {
-                let ffi = Ffi::new();
+                let ffi = Ffi::default();
                 ffi.cdef(black_box(&text)).unwrap();
                 ffi
             })
@@ -85,7 +85,7 @@ fn cdef_headers(c: &mut Criterion) {
 }
 
 fn typeof_cached(c: &mut Criterion) {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     ffi.cdef(&rcffi_testkit::generate::cffi_subset(6000))
         .unwrap();
     ffi.typeof_("struct s42 *[3]").unwrap();

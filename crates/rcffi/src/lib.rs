@@ -4,7 +4,7 @@
 //! build script, no hand-written `extern` blocks.
 //!
 //! ```
-//! let ffi = rcffi::Ffi::new();
+//! let ffi = rcffi::Ffi::default();
 //! ffi.cdef(r#"
 //!     #define NAME_MAX 255
 //!     struct dirent_like {
@@ -24,47 +24,57 @@
 //! # Ok::<(), rcffi::Error>(())
 //! ```
 //!
+//! C data is made, read and written with cffi's rules — and checked where cffi is not:
+//!
+//! ```
+//! use rcffi::{Ffi, list, map};
+//! let ffi = Ffi::default();
+//! ffi.cdef("struct pt { int x, y; }; struct shape { int n; struct pt pts[]; };")?;
+//! let s = ffi.new("struct shape *", list![3, list![map! {"x" => 1}, list![2, 3]]])?;
+//! assert_eq!(s.field("pts")?.as_cdata().unwrap().len()?, 2);
+//! let names = ffi.new("char *[]", [ffi.new("char[]", "argv0")?, ffi.null()])?; // kept alive
+//! assert_eq!(ffi.string(&names.get(0)?.try_into()?, None)?, b"argv0".into());
+//! assert!(s.field("pts")?.as_cdata().unwrap().get(2).is_err()); // bounds-checked
+//! # Ok::<(), rcffi::Error>(())
+//! ```
+//!
 //! # Organization
 //!
 //! - [`Ffi`] is cffi's `ffi` object. Its declaration half — [`Ffi::cdef`], [`Ffi::typeof_`],
 //!   [`Ffi::sizeof`], [`Ffi::alignof`], [`Ffi::offsetof`], [`Ffi::getctype`],
-//!   [`Ffi::list_types`], [`Ffi::integer_const`] — works before any library is loaded.
+//!   [`Ffi::list_types`], [`Ffi::integer_const`] — works before any library is loaded. Its
+//!   data half — [`Ffi::new`], [`Ffi::cast`], [`Ffi::string`], [`Ffi::unpack`],
+//!   [`Ffi::buffer`], [`Ffi::from_buffer`], [`Ffi::memmove`], [`Ffi::addressof`], [`Ffi::gc`],
+//!   [`Ffi::new_handle`], [`Ffi::null`] — makes and uses [`CData`].
+//! - [`CData`] is C data: a number, a pointer, or a view of an array or struct, which knows the
+//!   memory it may touch and keeps it alive. Its `Debug` is cffi's repr.
+//! - [`Value`] is what initializers are made of and what reads give back (Python's objects,
+//!   for cffi); [`list!`] and [`map!`] write list and dict initializers.
 //! - [`CType`] is a C type with cffi's introspection (`kind`, `cname`, `item`, `length`,
 //!   `fields`, `args`, `result`, `ellipsis`, `elements`).
 //! - [`Error`] is the one error type, with variants named after cffi's exceptions.
 //!
 //! Types and layouts come from [`rcffi_cdef`], which agrees with gcc byte for byte (its tests
-//! check every layout against the compiler).
+//! check every layout against the compiler). Memory and conversions live in
+//! [`rcffi_runtime`], the only crate with `unsafe` code.
 //!
 //! # Names
 //!
 //! Methods keep cffi's names so cffi users find them. `typeof` is a reserved word in Rust, so
-//! it is [`Ffi::typeof_`].
+//! it is [`Ffi::typeof_`]; `new` is cffi's allocation, so an `Ffi` is made with
+//! `Ffi::default()` (cffi's `FFI()`); `ffi.NULL` is [`Ffi::null`].
 
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
-mod ctype;
-mod error;
-mod ffi;
-
-pub use ctype::{CField, CType, Kind};
-pub use error::{Error, Result};
-pub use ffi::{Ffi, TypeList, TypeSpec};
 pub use rcffi_cdef::{CdefError, CdefOptions, CdefReport, ErrorKind, LayoutError, Target};
+pub use rcffi_runtime::{
+    Allocator, Buffer, CData, CField, CType, Error, Ffi, Kind, Result, TypeList, TypeSpec, Value,
+    list, map,
+};
+pub use {rcffi_cdef, rcffi_runtime};
 
 /// The README's Rust examples, compiled and run as doc tests so that they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn ffi_and_ctype_are_send_and_sync() {
-        fn check<T: Send + Sync>() {}
-        check::<crate::Ffi>();
-        check::<crate::CType>();
-        check::<crate::Error>();
-    }
-}

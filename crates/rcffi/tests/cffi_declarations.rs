@@ -5,7 +5,7 @@
 use rcffi::{CdefOptions, Error, ErrorKind, Ffi, Kind};
 
 fn ffi_with(text: &str) -> Ffi {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     ffi.cdef(text).unwrap();
     ffi
 }
@@ -87,7 +87,7 @@ fn j10_override() {
 
 #[test]
 fn j12_parse_error_position() {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     let Error::CDef(e) = ffi.cdef("\n\n\nint x y z;").unwrap_err() else {
         panic!()
     };
@@ -97,7 +97,7 @@ fn j12_parse_error_position() {
 
 #[test]
 fn j13_custom_line_number() {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     let Error::CDef(e) = ffi.cdef("# 42 \"foobar\"\n\nint x y;").unwrap_err() else {
         panic!()
     };
@@ -115,7 +115,7 @@ fn j14_enum_values_given_later_is_accepted_unlike_cffi() {
 
 #[test]
 fn j15_unknown_identifier() {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     let e = ffi.typeof_("foobarbazunknown").unwrap_err().to_string();
     assert!(e.contains("unknown identifier 'foobarbazunknown'"), "{e}");
     let e = ffi.typeof_("foobarbazunknown*").unwrap_err().to_string();
@@ -139,7 +139,7 @@ fn j17_bool() {
 
 #[test]
 fn j18_unknown_argument_type() {
-    let e = Ffi::new()
+    let e = Ffi::default()
         .cdef("void f(foobarbazzz);")
         .unwrap_err()
         .to_string();
@@ -195,7 +195,7 @@ fn j20_constant_or_variable() {
 
 #[test]
 fn j22_qualifiers_do_not_make_types() {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     assert_eq!(
         ffi.typeof_("int(*)(const int *)").unwrap(),
         ffi.typeof_("int(*)(int *)").unwrap()
@@ -208,7 +208,7 @@ fn j22_qualifiers_do_not_make_types() {
 
 #[test]
 fn j23_qualifier_placement() {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     assert_eq!(
         ffi.typeof_("char * * (* const)").unwrap().cname(),
         "char * * *"
@@ -221,7 +221,7 @@ fn j23_qualifier_placement() {
 
 #[test]
 fn j26_function_body() {
-    let Error::CDef(e) = Ffi::new().cdef("void foo(void) {}").unwrap_err() else {
+    let Error::CDef(e) = Ffi::default().cdef("void foo(void) {}").unwrap_err() else {
         panic!()
     };
     assert_eq!(e.kind(), ErrorKind::Definition);
@@ -229,7 +229,7 @@ fn j26_function_body() {
 
 #[test]
 fn j28_inspect_types() {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     assert_eq!(ffi.typeof_("long").unwrap().kind(), Kind::Primitive);
     let t = ffi.typeof_("long(*)(long, long**, ...)").unwrap();
     assert_eq!(t.cname(), "long(*)(long, long * *, ...)");
@@ -265,7 +265,7 @@ fn j29_list_types() {
 
 #[test]
 fn j31_pack_options() {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     for opts in [
         CdefOptions {
             pack: Some(3),
@@ -302,7 +302,7 @@ fn j33_opaque_struct_becomes_non_opaque() {
 
 #[test]
 fn j35_function_types_in_type_strings() {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     assert!(ffi.typeof_("int(int)").is_err());
     assert!(ffi.typeof_("int([5])(int)").is_err());
     let t = ffi.typeof_("int(*[5])(int)").unwrap();
@@ -312,7 +312,7 @@ fn j35_function_types_in_type_strings() {
 
 #[test]
 fn j36_getctype() {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     // Each expectation is what cffi 2.0's getctype returns.
     for (t, r, want) in [
         ("int", "x", "int x"),
@@ -336,12 +336,12 @@ fn j36_getctype() {
 
 #[test]
 fn j37_array_of_unknown_size_items() {
-    assert!(Ffi::new().typeof_("int[10][]").is_err());
+    assert!(Ffi::default().typeof_("int[10][]").is_err());
 }
 
 #[test]
 fn j39_define_float() {
-    let Error::CDef(e) = Ffi::new().cdef("#define BB 12.34").unwrap_err() else {
+    let Error::CDef(e) = Ffi::default().cdef("#define BB 12.34").unwrap_err() else {
         panic!()
     };
     assert_eq!(e.kind(), ErrorKind::ConstExpr);
@@ -350,7 +350,7 @@ fn j39_define_float() {
 #[test]
 fn d_unique_types() {
     // cffi test_unique_types: the same type, however spelled, is the same object.
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     assert_eq!(
         ffi.typeof_("long").unwrap(),
         ffi.typeof_("signed long int").unwrap()
@@ -467,7 +467,7 @@ fn e_enum_elements() {
 
 #[test]
 fn a_primitive_kinds_and_sizes() {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     for (t, size) in [
         ("char", 1),
         ("short", 2),
@@ -499,7 +499,7 @@ fn a_primitive_kinds_and_sizes() {
 
 #[test]
 fn b_pointer_and_array_introspection() {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     let t = ffi.typeof_("int *[3]").unwrap();
     assert_eq!(t.kind(), Kind::Array);
     assert_eq!(t.length(), Some(3));
@@ -518,8 +518,8 @@ fn b_pointer_and_array_introspection() {
 
 #[test]
 fn ctype_from_another_ffi_is_refused() {
-    let a = Ffi::new();
-    let b = Ffi::new();
+    let a = Ffi::default();
+    let b = Ffi::default();
     let t = a.typeof_("int").unwrap();
     assert!(matches!(b.sizeof(&t), Err(Error::Type(_))));
     assert_eq!(a.sizeof(&t).unwrap(), 4);
@@ -527,7 +527,7 @@ fn ctype_from_another_ffi_is_refused() {
 
 #[test]
 fn many_threads_declare_and_query_one_ffi() {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     ffi.cdef("struct base { int x; };").unwrap();
     let handles: Vec<_> = (0..8)
         .map(|i| {

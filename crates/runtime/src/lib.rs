@@ -1,15 +1,70 @@
-//! # rcffi-runtime: memory, conversions, libraries and calls
+//! # rcffi-runtime: the `ffi` object, C data, and (later) libraries and calls
 //!
-//! The part of rcffi that touches memory and foreign code: owned C memory with its ownership
-//! rules, conversions between Rust values and C data, `dlopen`/`dlsym` through libloading, and
-//! calls and callbacks through libffi. It is the only crate of the workspace with `unsafe` code,
-//! fenced into named modules, each stating the invariant it keeps (see `docs/unsafe.md`).
+//! The part of rcffi that touches memory and foreign code: [`Ffi`] (cffi's `ffi` object),
+//! [`CData`] (C values and views of C memory, with their ownership rules), [`Value`] (what
+//! Python objects are to cffi), conversions between them with cffi's rules, and the calls and
+//! callbacks of later work. It is the only crate of the workspace with `unsafe` code, fenced
+//! into named modules that each state the invariant they keep (see `docs/unsafe.md`):
+//! `universe` (the arena of realized types), `mem` (every load and store of C memory) and
+//! `allocator` (user allocators).
 //!
-//! This crate is being built: the declaration half of rcffi (types, layouts, introspection)
-//! lives in [`rcffi_cdef`] and works today; the runtime parts arrive with the CData, calls and
-//! callbacks work (see the project's issues).
+//! Most programs use the `rcffi` crate, which re-exports all of this.
+//!
+//! ```
+//! use rcffi_runtime::{Ffi, map};
+//! let ffi = Ffi::default();
+//! ffi.cdef("struct pt { int x, y; };")?;
+//! let p = ffi.new("struct pt *", map! { "x" => 1, "y" => 2 })?;
+//! p.set_field("y", p.field("y")?.to_int()? * 10)?;
+//! assert_eq!(p.field("y")?, 20.into());
+//! assert_eq!(format!("{p:?}"), "<cdata 'struct pt *' owning 8 bytes>");
+//! # Ok::<(), rcffi_runtime::Error>(())
+//! ```
 
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 pub use rcffi_cdef;
+
+mod access;
+mod allocator;
+mod buffer;
+mod cast;
+mod cdata;
+mod convert;
+mod ctype;
+mod decl;
+mod error;
+mod floats;
+mod lifetime;
+mod mem;
+mod newp;
+mod repr;
+mod text;
+mod typeinfo;
+mod universe;
+mod value;
+
+pub use allocator::Allocator;
+pub use buffer::Buffer;
+pub use cdata::CData;
+pub use ctype::{CField, CType, Kind};
+pub use decl::{TypeList, TypeSpec};
+pub use error::{Error, Result};
+pub use universe::Ffi;
+pub use value::Value;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<crate::Ffi>();
+        check::<crate::CData>();
+        check::<crate::CType>();
+        check::<crate::Value>();
+        check::<crate::Buffer>();
+        check::<crate::Allocator>();
+        check::<crate::Error>();
+    }
+}

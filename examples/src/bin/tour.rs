@@ -45,7 +45,7 @@ const LIBC: &str = r#"
 "#;
 
 fn main() -> Result<()> {
-    let ffi = Ffi::new();
+    let ffi = Ffi::default();
     let report = ffi.cdef(LIBC)?;
     println!(
         "cdef: declared {} names from pasted libc declarations",

@@ -1,34 +1,33 @@
-//! [`CType`]: a C type of an [`Ffi`](crate::Ffi), with cffi's introspection.
+//! [`CType`]: a C type of a [`Ffi`](crate::Ffi) (an `ffi` object), with cffi's introspection.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
 use rcffi_cdef::{CTypeId, CTypeKind, RecordKind, Registry};
 
 use crate::error::Result;
-use crate::ffi::Inner;
+use crate::universe::Ffi;
 
 /// A C type, as cffi's `ffi.typeof()` returns it: cheap to clone, comparable, and describing
 /// itself (`kind`, `cname`, `item`, `length`, `fields`, `args`, `result`, `ellipsis`,
 /// `elements`).
 ///
 /// ```
-/// let ffi = rcffi::Ffi::new();
-/// ffi.cdef("struct point { int x, y; };")?;
+/// let ffi = rcffi_runtime::Ffi::default();
+/// ffi.cdef_with("struct point { int x, y; };", &Default::default())?;
 /// let t = ffi.typeof_("struct point *")?;
-/// assert_eq!(t.kind(), rcffi::Kind::Pointer);
+/// assert_eq!(t.kind(), rcffi_runtime::Kind::Pointer);
 /// assert_eq!(t.cname(), "struct point *");
 /// let item = t.item().unwrap();
 /// let fields = item.fields()?.unwrap();
 /// assert_eq!(fields[1].0, "y");
 /// assert_eq!(fields[1].1.offset, 4);
-/// # Ok::<(), rcffi::Error>(())
+/// # Ok::<(), rcffi_runtime::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct CType {
-    pub(crate) ffi: Arc<Inner>,
+    pub(crate) uni: Ffi,
     pub(crate) id: CTypeId,
 }
 
@@ -92,16 +91,21 @@ pub struct CField {
 }
 
 impl CType {
-    pub(crate) fn new(ffi: Arc<Inner>, id: CTypeId) -> CType {
-        CType { ffi, id }
+    pub(crate) fn new(uni: Ffi, id: CTypeId) -> CType {
+        CType { uni, id }
     }
 
     fn with<R>(&self, f: impl FnOnce(&Registry) -> R) -> R {
-        f(&self.ffi.read())
+        f(&self.uni.registry())
     }
 
     fn wrap(&self, id: CTypeId) -> CType {
-        CType::new(self.ffi.clone(), id)
+        CType::new(self.uni.clone(), id)
+    }
+
+    /// The universe (the `ffi` object) this type belongs to.
+    pub fn universe(&self) -> &Ffi {
+        &self.uni
     }
 
     /// The registry id of this type.
@@ -262,7 +266,7 @@ pub(crate) fn kind_of(r: &Registry, id: CTypeId) -> Kind {
 
 impl PartialEq for CType {
     fn eq(&self, other: &Self) -> bool {
-        self.id == other.id && Arc::ptr_eq(&self.ffi, &other.ffi)
+        self.id == other.id && self.uni.same(&other.uni)
     }
 }
 

@@ -1,0 +1,595 @@
+//! Operations on a [`CData`]: items, members, length, iteration, pointer arithmetic, slices and
+//! conversions to Rust numbers, with cffi's rules and messages — and bounds checks and NULL
+//! checks where cffi has none.
+
+use crate::cdata::{CData, Origin};
+use crate::convert::{self, Place};
+use crate::error::{Error, Result};
+use crate::typeinfo::{FieldRt, IntRole, Repr, TypeInfo};
+use crate::universe::TypeRef;
+use crate::value::Value;
+
+impl CData {
+    /// The object this cdata points to or is: its type, address and owner. Pointers are
+    /// dereferenced (NULL-checked); arrays, structs and unions are themselves.
+    fn object(&self) -> Result<(TypeRef, usize)> {
+        let info = self.info();
+        match &info.repr {
+            Repr::Pointer { .. } => {
+                let target = self
+                    .uni
+                    .pointee(info)
+                    .ok_or_else(|| Error::Type(format!("{} points to nothing", self.what())))?;
+                if self.addr == 0 {
+                    return Err(Error::NullPointer(format!(
+                        "cannot dereference null pointer from {}",
+                        self.what()
+                    )));
+                }
+                Ok((target, self.addr))
+            }
+            Repr::Array { .. } | Repr::Record { .. } => Ok((self.ty, self.addr)),
+            _ => Err(Error::Type(format!(
+                "{} is not a pointer, an array or a struct",
+                self.what()
+            ))),
+        }
+    }
+
+    fn place_at(&self, ty: TypeRef, addr: usize, len: Option<usize>) -> Place<'_> {
+        Place {
+            uni: &self.uni,
+            ty,
+            addr,
+            owner: &self.owner,
+            len,
+        }
+    }
+
+    /// The item type and address of item `i` (arrays: bounds-checked; pointers: checked by
+    /// the owner's region when accessed).
+    fn item(&self, i: isize) -> Result<(TypeRef, usize)> {
+        let info = self.info();
+        let (elem, base, len) = match &info.repr {
+            Repr::Array { elem, len } => (*elem, self.addr, len.or(self.len)),
+            Repr::Pointer { .. } => {
+                let (t, addr) = self.object()?;
+                let ti = t.get(&self.uni.inner);
+                if let Repr::Void = ti.repr {
+                    return Err(Error::Type(format!(
+                        "{}: cdata 'void' is opaque",
+                        self.what()
+                    )));
+                }
+                if let Repr::Function = ti.repr {
+                    return Err(Error::Type(format!(
+                        "cdata of type '{}' cannot be indexed",
+                        info.name
+                    )));
+                }
+                (t, addr, None)
+            }
+            _ => {
+                return Err(Error::Type(format!(
+                    "cdata of type '{}' cannot be indexed",
+                    info.name
+                )));
+            }
+        };
+        if let Some(n) = len {
+            if i < 0 {
+                return Err(Error::Index(format!(
+                    "negative index {i} for {}",
+                    self.what()
+                )));
+            }
+            if i as usize >= n {
+                return Err(Error::Index(format!(
+                    "index too large for {} (expected {i} < {n})",
+                    self.what()
+                )));
+            }
+        }
+        let e = elem.get(&self.uni.inner);
+        let size = e.size().unwrap_or(0) as isize;
+        let addr = (base as isize).wrapping_add(i.wrapping_mul(size)) as usize;
+        Ok((elem, addr))
+    }
+
+    /// Item `i` of an array or pointer (cffi's `p[i]`). Arrays are bounds-checked; pointers
+    /// into rcffi's memory are checked against it; a NULL pointer is an error.
+    ///
+    /// ```
+    /// # let ffi = rcffi_runtime::Ffi::default();
+    /// let a = ffi.new("int[3]", [10, 20, 30])?;
+    /// assert_eq!(a.get(1)?, 20.into());
+    /// assert!(a.get(3).is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn get(&self, i: isize) -> Result<Value> {
+        let (elem, addr) = self.item(i)?;
+        let v = convert::read(&self.place_at(elem, addr, None))?;
+        // cffi: `p[0]` of `new("struct s *")` co-owns the struct.
+        Ok(match v {
+            Value::CData(c) if self.origin == Origin::New && self.info().is_pointer() => {
+                Value::CData(c.with_origin(Origin::CoOwned))
+            }
+            other => other,
+        })
+    }
+
+    /// Writes item `i` (cffi's `p[i] = v`), with the same checks as [`CData::get`].
+    pub fn set(&self, i: isize, v: impl Into<Value>) -> Result<()> {
+        let (elem, addr) = self.item(i)?;
+        convert::write(&self.place_at(elem, addr, None), &v.into())
+    }
+
+    /// The member `name` of a struct or union, or of the struct a pointer points to (one
+    /// level, as in cffi). A NULL pointer is an error (cffi segfaults).
+    ///
+    /// ```
+    /// # let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef_with("struct pt { int x, y; };", &Default::default())?;
+    /// let p = ffi.new("struct pt *", rcffi_runtime::map! { "y" => 7 })?;
+    /// assert_eq!(p.field("y")?, 7.into());
+    /// p.set_field("x", 3)?;
+    /// assert_eq!(p.field("x")?, 3.into());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn field(&self, name: &str) -> Result<Value> {
+        let (place, f) = self.field_place(name, "read")?;
+        convert::read_field(&place, f)
+    }
+
+    /// Writes the member `name` (cffi's `p.name = v`).
+    pub fn set_field(&self, name: &str, v: impl Into<Value>) -> Result<()> {
+        let (place, f) = self.field_place(name, "write")?;
+        convert::write_field(&place, f, &v.into())
+    }
+
+    fn field_place(&self, name: &str, verb: &str) -> Result<(Place<'_>, &FieldRt)> {
+        let info = self.info();
+        let record = match &info.repr {
+            Repr::Record { .. } => self.ty,
+            Repr::Pointer { .. } => {
+                let t = self.uni.pointee(info).ok_or_else(|| {
+                    Error::Key(format!("{} has no attribute '{name}'", self.what()))
+                })?;
+                if !matches!(t.get(&self.uni.inner).repr, Repr::Record { .. }) {
+                    return Err(Error::Key(format!(
+                        "{} has no attribute '{name}'",
+                        self.what()
+                    )));
+                }
+                t
+            }
+            _ => {
+                return Err(Error::Key(format!(
+                    "{} has no attribute '{name}'",
+                    self.what()
+                )));
+            }
+        };
+        let rinfo = record.get(&self.uni.inner);
+        let Some(body) = rinfo.record_body() else {
+            return Err(Error::Type(format!(
+                "{} points to an opaque type: cannot {verb} fields",
+                self.what()
+            )));
+        };
+        let f = body
+            .field(name)
+            .ok_or_else(|| Error::Key(format!("{} has no field '{name}'", self.what())))?;
+        let (_, addr) = self.object()?;
+        Ok((self.place_at(record, addr, None), f))
+    }
+
+    /// The number of items of an array (cffi's `len()`); an error for other kinds.
+    pub fn len(&self) -> Result<usize> {
+        match &self.info().repr {
+            Repr::Array { len, .. } => len
+                .or(self.len)
+                .ok_or_else(|| Error::Type(format!("{} has no len()", self.what()))),
+            _ => Err(Error::Type(format!(
+                "cdata of type '{}' has no len()",
+                self.type_name()
+            ))),
+        }
+    }
+
+    /// Whether an array has no items.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// The items of an array, in order (cffi: iteration; only arrays iterate).
+    pub fn iter(&self) -> Result<impl Iterator<Item = Result<Value>> + '_> {
+        if !matches!(self.info().repr, Repr::Array { .. }) {
+            return Err(Error::Type(format!(
+                "{} does not support iteration",
+                self.what()
+            )));
+        }
+        let n = self.len()?;
+        Ok((0..n).map(move |i| self.get(i as isize)))
+    }
+
+    /// The items as a vector of values.
+    pub fn to_vec(&self) -> Result<Vec<Value>> {
+        self.iter()?.collect()
+    }
+
+    /// Pointer arithmetic (cffi's `p + n`): a pointer `n` items further. Arrays decay to
+    /// pointers; `void *` moves by bytes. The result keeps the memory's owner (and bounds).
+    pub fn offset(&self, n: isize) -> Result<CData> {
+        let info = self.info();
+        let (ptr_ty, elem) = match &info.repr {
+            Repr::Pointer { .. } => (self.ty, self.uni.pointee(info)),
+            Repr::Array { elem, .. } => (self.uni.pointer_to(*elem), Some(*elem)),
+            Repr::Function => {
+                return Err(Error::Type(format!(
+                    "cannot add a {} and a number",
+                    self.what()
+                )));
+            }
+            _ => {
+                return Err(Error::Type(format!(
+                    "cannot add a {} and a number",
+                    self.what()
+                )));
+            }
+        };
+        let elem =
+            elem.ok_or_else(|| Error::Type(format!("cannot add a {} and a number", self.what())))?;
+        let e = elem.get(&self.uni.inner);
+        let size = match &e.repr {
+            Repr::Void => 1,
+            Repr::Function => {
+                return Err(Error::Type(format!(
+                    "cannot add a {} and a number",
+                    self.what()
+                )));
+            }
+            _ => e.size().ok_or_else(|| {
+                Error::Type(format!(
+                    "ctype '{}' points to items of unknown size",
+                    self.type_name()
+                ))
+            })?,
+        };
+        let addr = (self.addr as isize).wrapping_add(n.wrapping_mul(size as isize)) as usize;
+        let mut c = CData::pointer(&self.uni, ptr_ty, addr, self.owner.clone());
+        c.origin = Origin::Plain;
+        Ok(c)
+    }
+
+    /// Pointer difference (cffi's `p - q`) in items, for pointers (or arrays) to the same
+    /// item type.
+    pub fn diff(&self, other: &CData) -> Result<isize> {
+        let item = |c: &CData| -> Option<TypeRef> {
+            match &c.info().repr {
+                Repr::Pointer { .. } => c.uni.pointee(c.info()),
+                Repr::Array { elem, .. } => Some(*elem),
+                _ => None,
+            }
+        };
+        let (a, b) = (item(self), item(other));
+        let (Some(a), Some(b)) = (a, b) else {
+            return Err(Error::Type(format!(
+                "cannot subtract {} and {}",
+                self.what(),
+                other.what()
+            )));
+        };
+        if a.get(&self.uni.inner).id != b.get(&other.uni.inner).id || !self.uni.same(&other.uni) {
+            return Err(Error::Type(format!(
+                "cannot subtract {} and {}",
+                self.what(),
+                other.what()
+            )));
+        }
+        let e = a.get(&self.uni.inner);
+        let size = match e.repr {
+            Repr::Void => 1,
+            _ => e.size().ok_or_else(|| {
+                Error::Type(format!(
+                    "ctype '{}' points to items of unknown size",
+                    self.type_name()
+                ))
+            })?,
+        } as isize;
+        let d = (self.addr as isize).wrapping_sub(other.addr as isize);
+        if d % size != 0 {
+            return Err(Error::Value(
+                "pointer subtraction: the distance between the two pointers is not a multiple of the item size".into(),
+            ));
+        }
+        Ok(d / size)
+    }
+
+    /// The items `start..stop` as an open array (cffi's `p[start:stop]`, "sliced length n").
+    /// On an array the bounds are checked; on a pointer `start` may be negative.
+    pub fn slice(&self, start: isize, stop: isize) -> Result<CData> {
+        let info = self.info();
+        if start > stop {
+            return Err(Error::Index("slice start > stop".into()));
+        }
+        let (elem, base, len) = match &info.repr {
+            Repr::Array { elem, len } => (*elem, self.addr, len.or(self.len)),
+            Repr::Pointer { .. } => {
+                let (t, addr) = self.object()?;
+                (t, addr, None)
+            }
+            _ => {
+                return Err(Error::Type(format!(
+                    "cdata of type '{}' cannot be indexed",
+                    info.name
+                )));
+            }
+        };
+        if let Some(n) = len {
+            if start < 0 {
+                return Err(Error::Index("negative index".into()));
+            }
+            if stop as usize > n {
+                return Err(Error::Index(format!(
+                    "index too large (expected {stop} <= {n})"
+                )));
+            }
+        }
+        let e = elem.get(&self.uni.inner);
+        let size = e.size().ok_or_else(|| crate::universe::unknown_size(e))? as isize;
+        let arr = self.uni.array_of(elem, None);
+        let addr = (base as isize).wrapping_add(start.wrapping_mul(size)) as usize;
+        let mut c = CData::place(
+            &self.uni,
+            arr,
+            addr,
+            self.owner.clone(),
+            Some((stop - start) as usize),
+        );
+        c.origin = Origin::Sliced;
+        Ok(c)
+    }
+
+    /// Writes the items `start..stop` from a list (or bytes, or text) of exactly that length
+    /// (cffi's `p[start:stop] = values`).
+    pub fn set_slice(&self, start: isize, stop: isize, v: impl Into<Value>) -> Result<()> {
+        let s = self.slice(start, stop)?;
+        let n = (stop - start) as usize;
+        let v = v.into();
+        let got = match &v {
+            Value::List(l) => Some(l.len()),
+            Value::Bytes(b) => Some(b.len()),
+            Value::Text(t) => Some(t.chars().count()),
+            Value::CData(c) => c.len().ok(),
+            _ => None,
+        };
+        match got {
+            Some(g) if g == n => {}
+            Some(g) => return Err(Error::Value(format!("need {n} values to unpack, got {g}"))),
+            None => {
+                return Err(Error::Type(format!(
+                    "a slice of {} must be set from a list, not {}",
+                    self.what(),
+                    v.describe()
+                )));
+            }
+        }
+        let arr = s.info();
+        let Repr::Array { elem, .. } = &arr.repr else {
+            unreachable!()
+        };
+        // Text and bytes of exactly the slice length: no NUL is written.
+        match (&v, elem.get(&self.uni.inner)) {
+            (Value::Bytes(b), e) if e.size() == Some(1) => {
+                let items = b.iter().map(|x| {
+                    if matches!(&e.repr, Repr::Int(k) if k.role == IntRole::Char) {
+                        Value::Bytes(vec![*x])
+                    } else {
+                        Value::Int(i128::from(*x))
+                    }
+                });
+                for (i, item) in items.enumerate() {
+                    s.set(i as isize, item)?;
+                }
+                Ok(())
+            }
+            (Value::Text(t), _) => {
+                for (i, ch) in t.chars().enumerate() {
+                    s.set(i as isize, Value::Text(ch.to_string()))?;
+                }
+                Ok(())
+            }
+            (Value::CData(c), _) => {
+                for i in 0..n {
+                    s.set(i as isize, c.get(i as isize)?)?;
+                }
+                Ok(())
+            }
+            _ => convert::write(
+                &Place {
+                    uni: &s.uni,
+                    ty: s.ty,
+                    addr: s.addr,
+                    owner: &s.owner,
+                    len: s.len,
+                },
+                &v,
+            ),
+        }
+    }
+
+    /// The integer value of an integer, character, `_Bool` or enum cdata (cffi's `int()`);
+    /// floats truncate. Pointers are refused (cast them to `intptr_t`).
+    pub fn to_int(&self) -> Result<i128> {
+        let info = self.info();
+        match &info.repr {
+            Repr::Int(k) | Repr::Enum { int: k, .. } => {
+                let v = crate::convert::decode_scalar(
+                    &TypeInfo {
+                        id: info.id,
+                        name: info.name.clone(),
+                        layout: info.layout,
+                        repr: Repr::Int(crate::typeinfo::IntKind {
+                            role: IntRole::Number,
+                            ..*k
+                        }),
+                    },
+                    &self.value,
+                )?;
+                v.to_int()
+            }
+            Repr::Float(_) | Repr::LongDouble => {
+                let x = self.to_f64()?;
+                if !x.is_finite() {
+                    return Err(Error::Overflow(format!(
+                        "cannot convert float {x} to integer"
+                    )));
+                }
+                Ok(x.trunc() as i128)
+            }
+            _ => Err(Error::Type(format!(
+                "int() not supported on {}",
+                self.what()
+            ))),
+        }
+    }
+
+    /// The value of a floating point cdata as `f64` (cffi's `float()`); integers are refused,
+    /// as in cffi.
+    pub fn to_f64(&self) -> Result<f64> {
+        let info = self.info();
+        match &info.repr {
+            Repr::Float(2) => Ok(crate::floats::f16_to_f64(&self.value)),
+            Repr::Float(4) => Ok(f64::from(f32::from_le_bytes([
+                self.value[0],
+                self.value[1],
+                self.value[2],
+                self.value[3],
+            ]))),
+            Repr::Float(8) => Ok(f64::from_le_bytes(
+                self.value[..8].try_into().unwrap_or([0; 8]),
+            )),
+            Repr::Float(_) => Ok(crate::floats::f128_to_f64(&self.value)),
+            Repr::LongDouble => Ok(crate::floats::x87_to_f64(&self.value)),
+            _ => Err(Error::Type(format!(
+                "float() not supported on {}",
+                self.what()
+            ))),
+        }
+    }
+
+    /// The value of a primitive cdata (integer, character, bool, float) as a [`Value`].
+    pub fn to_value(&self) -> Result<Value> {
+        let info = self.info();
+        match &info.repr {
+            Repr::Int(_) | Repr::Enum { .. } | Repr::Float(2 | 4 | 8) | Repr::Complex(4 | 8) => {
+                convert::decode_scalar(info, &self.value)
+            }
+            Repr::Float(_) | Repr::LongDouble => Ok(Value::Float(self.to_f64()?)),
+            _ => Ok(Value::CData(self.clone())),
+        }
+    }
+
+    /// cffi's truth value: pointers are true when not NULL, numbers when not zero, arrays and
+    /// structs always.
+    pub fn truthy(&self) -> bool {
+        match &self.info().repr {
+            Repr::Pointer { .. } => self.addr != 0,
+            Repr::Int(_) | Repr::Enum { .. } => self.to_int().is_ok_and(|i| i != 0),
+            Repr::Float(_) | Repr::LongDouble => self.to_f64().is_ok_and(|x| x != 0.0),
+            _ => true,
+        }
+    }
+}
+
+impl crate::universe::Ffi {
+    /// The address of a struct, union or array, or of a member or item inside one, as a
+    /// pointer (cffi's `ffi.addressof`). `path` names members and items as in
+    /// [`Ffi::offsetof`](crate::Ffi::offsetof) (`"b.y"`, `"c[25]"`, `"[1]"`); on a pointer it
+    /// starts from what the pointer points to. The pointer keeps the memory alive and its
+    /// bounds.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("struct p { int a, b; int c[50]; };")?;
+    /// let p = ffi.new("struct p *", ())?;
+    /// let b = ffi.addressof(&p, "b")?;
+    /// assert_eq!(b.type_name(), "int *");
+    /// assert_eq!(b.address(), p.address() + 4);
+    /// assert_eq!(ffi.addressof(&p, "c[25]")?, ffi.cast("int *", &p)?.offset(27)?);
+    /// let s = p.get(0)?.as_cdata().unwrap().clone();
+    /// assert_eq!(ffi.addressof(&s, "")?, p);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn addressof(&self, cdata: &CData, path: &str) -> Result<CData> {
+        let info = cdata.info();
+        let is_pointer = match &info.repr {
+            Repr::Record { .. } | Repr::Array { .. } => false,
+            Repr::Pointer { .. } => true,
+            _ => {
+                return Err(Error::Type(format!(
+                    "expected a cdata struct/union/array/pointer object, got {}",
+                    cdata.what()
+                )));
+            }
+        };
+        let (off, target) = if path.trim().is_empty() {
+            if is_pointer {
+                return Err(Error::Type(format!(
+                    "addressof({}) needs a member or an index",
+                    cdata.what()
+                )));
+            }
+            (0, info.id)
+        } else {
+            let steps = crate::decl::parse_path(path)?;
+            let r = self.registry();
+            match r.offset_path(info.id, &steps) {
+                Ok(x) => x,
+                Err(rcffi_cdef::PathError::NoField { ty, field }) => {
+                    return Err(Error::Key(format!("'{ty}' has no field '{field}'")));
+                }
+                Err(rcffi_cdef::PathError::Layout(e)) => return Err(Error::Layout(e)),
+                Err(e) => return Err(Error::Type(e.to_string())),
+            }
+        };
+        let ptr = self.pointer_to(self.realize(target));
+        let addr = (cdata.addr as isize).wrapping_add(off as isize) as usize;
+        Ok(CData::pointer(self, ptr, addr, cdata.owner.clone()))
+    }
+}
+
+macro_rules! try_from_cdata {
+    ($($t:ty),*) => {$(
+        impl TryFrom<&CData> for $t {
+            type Error = Error;
+            fn try_from(c: &CData) -> Result<$t> {
+                let i = c.to_int()?;
+                <$t>::try_from(i).map_err(|_| Error::Overflow(format!("integer {i} does not fit '{}'", stringify!($t))))
+            }
+        }
+        impl TryFrom<CData> for $t {
+            type Error = Error;
+            fn try_from(c: CData) -> Result<$t> {
+                <$t>::try_from(&c)
+            }
+        }
+    )*};
+}
+try_from_cdata!(i8, u8, i16, u16, i32, u32, i64, u64, i128, isize, usize);
+
+impl TryFrom<&CData> for f64 {
+    type Error = Error;
+    fn try_from(c: &CData) -> Result<f64> {
+        c.to_f64()
+    }
+}
+
+impl TryFrom<CData> for f64 {
+    type Error = Error;
+    fn try_from(c: CData) -> Result<f64> {
+        c.to_f64()
+    }
+}

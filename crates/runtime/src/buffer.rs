@@ -1,0 +1,430 @@
+//! Bytes in and out of C memory: `ffi.buffer` (a bounds-checked byte view of a cdata),
+//! `ffi.from_buffer` (cdata over Rust bytes, owned or borrowed for a scope) and `ffi.memmove`.
+
+use std::cmp::Ordering;
+use std::ops::{Bound, RangeBounds};
+use std::sync::Arc;
+
+use crate::cdata::{CData, Origin, Owner};
+use crate::decl::TypeSpec;
+use crate::error::{Error, Result};
+use crate::mem::{self, Lent};
+use crate::typeinfo::Repr;
+use crate::universe::{Ffi, TypeRef};
+use crate::value::Value;
+
+/// A byte view of C memory (cffi's `ffi.buffer`), made by [`Ffi::buffer`]. Every access is
+/// checked against the memory the cdata may use; the buffer keeps that memory alive.
+///
+/// ```
+/// let ffi = rcffi_runtime::Ffi::default();
+/// let p = ffi.new("short *", 100)?;
+/// let b = ffi.buffer(&p, None)?;
+/// assert_eq!(b.to_vec()?, [100, 0]);
+/// b.set(0, 101)?;
+/// assert_eq!(p.get(0)?, 101.into());
+/// assert!(b.get(2).is_err());
+/// # Ok::<(), rcffi_runtime::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Buffer {
+    cdata: CData,
+    addr: usize,
+    len: usize,
+}
+
+impl Buffer {
+    /// The number of bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the buffer has no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The cdata this buffer views.
+    pub fn cdata(&self) -> &CData {
+        &self.cdata
+    }
+
+    fn range(&self, r: impl RangeBounds<usize>) -> Result<(usize, usize)> {
+        let start = match r.start_bound() {
+            Bound::Included(s) => *s,
+            Bound::Excluded(s) => s.saturating_add(1),
+            Bound::Unbounded => 0,
+        };
+        let end = match r.end_bound() {
+            Bound::Included(e) => e.saturating_add(1),
+            Bound::Excluded(e) => *e,
+            Bound::Unbounded => self.len,
+        };
+        if start > end || end > self.len {
+            return Err(Error::Index(format!(
+                "buffer range {start}..{end} out of range for {} bytes",
+                self.len
+            )));
+        }
+        Ok((start, end))
+    }
+
+    /// Byte `i` (cffi's `b[i]`).
+    pub fn get(&self, i: usize) -> Result<u8> {
+        if i >= self.len {
+            return Err(Error::Index("buffer index out of range".into()));
+        }
+        let mut b = [0u8];
+        self.cdata
+            .owner
+            .with_region(&|| self.cdata.what(), |r| r.read(self.addr + i, &mut b))?;
+        Ok(b[0])
+    }
+
+    /// Writes byte `i` (cffi's `b[i] = x`).
+    pub fn set(&self, i: usize, byte: u8) -> Result<()> {
+        if i >= self.len {
+            return Err(Error::Index("buffer index out of range".into()));
+        }
+        self.write(self.addr + i, &[byte])
+    }
+
+    /// A copy of the bytes in `range` (cffi's `b[a:b]`).
+    pub fn slice(&self, range: impl RangeBounds<usize>) -> Result<Vec<u8>> {
+        let (start, end) = self.range(range)?;
+        self.cdata.owner.with_region(&|| self.cdata.what(), |r| {
+            r.bytes_at(self.addr + start, end - start)
+        })
+    }
+
+    /// A copy of all the bytes (cffi's `b[:]`).
+    pub fn to_vec(&self) -> Result<Vec<u8>> {
+        self.slice(..)
+    }
+
+    /// Writes `bytes` over `range`, which must have the same length (cffi's `b[a:b] = x`).
+    pub fn set_slice(&self, range: impl RangeBounds<usize>, bytes: &[u8]) -> Result<()> {
+        let (start, end) = self.range(range)?;
+        if end - start != bytes.len() {
+            return Err(Error::Value(format!(
+                "right operand length must match slice length ({} bytes into {})",
+                bytes.len(),
+                end - start
+            )));
+        }
+        self.write(self.addr + start, bytes)
+    }
+
+    /// Writes `bytes` over the whole buffer; the lengths must match (cffi's `b[:] = x`).
+    pub fn copy_from_slice(&self, bytes: &[u8]) -> Result<()> {
+        self.set_slice(.., bytes)
+    }
+
+    fn write(&self, addr: usize, bytes: &[u8]) -> Result<()> {
+        self.cdata
+            .owner
+            .with_region(&|| self.cdata.what(), |r| r.write(addr, bytes))?;
+        if let Some(a) = self.cdata.owner.allocation() {
+            a.forget_range(addr - a.addr(), bytes.len());
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Buffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "<buffer of {} bytes at {:#x} over {:?}>",
+            self.len, self.addr, self.cdata
+        )
+    }
+}
+
+/// Buffers compare by content, as cffi's do; a buffer that cannot be read is unequal to
+/// everything.
+impl PartialEq for Buffer {
+    fn eq(&self, other: &Buffer) -> bool {
+        matches!((self.to_vec(), other.to_vec()), (Ok(a), Ok(b)) if a == b)
+    }
+}
+
+impl PartialEq<[u8]> for Buffer {
+    fn eq(&self, other: &[u8]) -> bool {
+        self.to_vec().is_ok_and(|a| a == other)
+    }
+}
+
+impl PartialEq<&[u8]> for Buffer {
+    fn eq(&self, other: &&[u8]) -> bool {
+        *self == **other
+    }
+}
+
+impl<const N: usize> PartialEq<[u8; N]> for Buffer {
+    fn eq(&self, other: &[u8; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl PartialEq<Vec<u8>> for Buffer {
+    fn eq(&self, other: &Vec<u8>) -> bool {
+        *self == other[..]
+    }
+}
+
+impl PartialOrd for Buffer {
+    fn partial_cmp(&self, other: &Buffer) -> Option<Ordering> {
+        Some(self.to_vec().ok()?.cmp(&other.to_vec().ok()?))
+    }
+}
+
+impl PartialOrd<[u8]> for Buffer {
+    fn partial_cmp(&self, other: &[u8]) -> Option<Ordering> {
+        Some(self.to_vec().ok()?.as_slice().cmp(other))
+    }
+}
+
+impl Ffi {
+    /// A byte view of the memory a pointer points to or an array holds (cffi's `ffi.buffer`).
+    /// `size` defaults to the array's size (open arrays included) or the size of one pointed-to
+    /// item. The view must lie inside the memory the cdata may use — cffi only warns here, and
+    /// the access then crashes.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let a = ffi.new("int[2]", [1, 2])?;
+    /// assert_eq!(ffi.buffer(&a, None)?.to_vec()?, [1, 0, 0, 0, 2, 0, 0, 0]);
+    /// assert_eq!(ffi.buffer(&a, Some(1))?.len(), 1);
+    /// assert!(ffi.buffer(&a, Some(9)).is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn buffer(&self, cdata: &CData, size: Option<usize>) -> Result<Buffer> {
+        let info = cdata.info();
+        let default = match &info.repr {
+            Repr::Array { .. } => cdata.sizeof(),
+            Repr::Pointer { .. } => {
+                let t = self.pointee(info).map(|t| t.get(&self.inner));
+                match t {
+                    Some(t)
+                        if !matches!(t.repr, Repr::Void | Repr::Function) && t.size().is_some() =>
+                    {
+                        Ok(t.size().unwrap_or(0))
+                    }
+                    _ => Err(Error::Type(format!(
+                        "don't know the size pointed to by '{}'",
+                        info.name
+                    ))),
+                }
+            }
+            _ => {
+                return Err(Error::Type(format!(
+                    "expected a pointer or array cdata, got '{}'",
+                    info.name
+                )));
+            }
+        };
+        let len = match size {
+            Some(n) => n,
+            None => default?,
+        };
+        if cdata.addr == 0 {
+            return Err(Error::NullPointer(format!(
+                "cannot make a buffer over {cdata:?}"
+            )));
+        }
+        cdata.owner.with_region(&|| cdata.what(), |r| {
+            r.check(cdata.addr, len).map_err(|_| {
+                Error::Index(format!(
+                    "a buffer of {len} bytes over {cdata:?}, which may use only {} bytes there",
+                    (r.base() + r.len()).saturating_sub(cdata.addr)
+                ))
+            })
+        })?;
+        Ok(Buffer {
+            cdata: cdata.clone(),
+            addr: cdata.addr,
+            len,
+        })
+    }
+
+    /// A cdata of type `ty` over Rust bytes it takes (cffi's `ffi.from_buffer`): `"char[]"`
+    /// (or any `T[]`) covers all the bytes, `T[N]` needs at least its size, a pointer type
+    /// points to the first byte. The bytes live as long as the cdata and what is derived from
+    /// it; accesses are checked against them. See [`Ffi::with_buffer`] to lend bytes instead.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let c = ffi.from_buffer("char[]", b"hello".to_vec())?;
+    /// assert_eq!(format!("{c:?}"), "<cdata 'char[]' buffer len 5 from 'Vec<u8>' object>");
+    /// assert_eq!(c.len()?, 5);
+    /// assert!(ffi.from_buffer("int[2]", vec![0u8; 4]).is_err()); // too small
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn from_buffer<T: TypeSpec + ?Sized>(
+        &self,
+        ty: &T,
+        bytes: impl Into<Vec<u8>>,
+    ) -> Result<CData> {
+        let t = ty.type_ref(self)?;
+        let lent = Arc::new(Lent::owned(bytes.into().into_boxed_slice(), "Vec<u8>"));
+        self.buffer_view(t, lent)
+    }
+
+    /// Lends `bytes` to a cdata of type `ty` for the duration of `f` (cffi's `ffi.from_buffer`
+    /// over a writable buffer). When `f` returns, the loan ends: the cdata (and anything derived
+    /// from it, even if kept) refuses every access from then on.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let mut bytes = [0u8; 8];
+    /// let kept = ffi.with_buffer("int[]", &mut bytes, |c| {
+    ///     c.set(1, 7)?;
+    ///     Ok::<_, rcffi_runtime::Error>(c)
+    /// })??;
+    /// assert_eq!(bytes[4], 7);
+    /// assert!(kept.get(0).is_err()); // the loan is over
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn with_buffer<T: TypeSpec + ?Sized, R>(
+        &self,
+        ty: &T,
+        bytes: &mut [u8],
+        f: impl FnOnce(CData) -> R,
+    ) -> Result<R> {
+        let t = ty.type_ref(self)?;
+        mem::lend(bytes, "&mut [u8]", |lent| Ok(f(self.buffer_view(t, lent)?)))
+    }
+
+    /// [`Ffi::with_buffer`] over bytes that may only be read: writes through the cdata are
+    /// errors (cffi hands out `bytes` objects as writable memory).
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let n = ffi.with_buffer_ref("char[]", b"abc", |c| ffi.string(&c, None))??;
+    /// assert_eq!(n, b"abc".into());
+    /// assert!(ffi.with_buffer_ref("char[]", b"abc", |c| c.set(0, b"x"))?.is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn with_buffer_ref<T: TypeSpec + ?Sized, R>(
+        &self,
+        ty: &T,
+        bytes: &[u8],
+        f: impl FnOnce(CData) -> R,
+    ) -> Result<R> {
+        let t = ty.type_ref(self)?;
+        mem::lend_ref(bytes, "&[u8]", |lent| Ok(f(self.buffer_view(t, lent)?)))
+    }
+
+    /// A cdata of type `t` over lent bytes, with cffi's size rules.
+    fn buffer_view(&self, t: TypeRef, lent: Arc<Lent>) -> Result<CData> {
+        let info = t.get(&self.inner);
+        let nbytes = lent.len();
+        let base = lent.base();
+        let (align, len) = match &info.repr {
+            Repr::Array { elem, len } => {
+                let e = elem.get(&self.inner);
+                let (esize, align) = e.layout.ok_or_else(|| {
+                    Error::Value(format!("array item of unknown size: '{}'", e.name))
+                })?;
+                match len {
+                    None if esize == 0 => {
+                        return Err(Error::Value(format!(
+                            "from_buffer(): the items of '{}' have size 0",
+                            info.name
+                        )));
+                    }
+                    None => (align, Some(nbytes / esize)),
+                    Some(n) => {
+                        let need = n.saturating_mul(esize);
+                        if need > nbytes {
+                            return Err(Error::Value(format!(
+                                "buffer is too small ({nbytes} bytes) for '{}' ({need} bytes)",
+                                info.name
+                            )));
+                        }
+                        (align, None)
+                    }
+                }
+            }
+            Repr::Pointer { .. } => {
+                let align = self
+                    .pointee(info)
+                    .and_then(|p| p.get(&self.inner).layout)
+                    .map_or(1, |l| l.1);
+                (align, None)
+            }
+            _ => {
+                return Err(Error::Type(format!(
+                    "expected a pointer or array ctype, got '{}'",
+                    info.name
+                )));
+            }
+        };
+        if !base.is_multiple_of(align.max(1)) {
+            return Err(Error::Value(format!(
+                "the bytes at {base:#x} are not aligned for '{}' (it needs {align})",
+                info.name
+            )));
+        }
+        let owner = Owner::Buffer(lent);
+        let c = if info.is_pointer() {
+            CData::pointer(self, t, base, owner)
+        } else {
+            CData::place(self, t, base, owner, len)
+        };
+        Ok(c.with_origin(Origin::FromBuffer))
+    }
+
+    /// Copies `n` bytes from `src` (a pointer or array cdata, or Rust bytes) to the memory
+    /// `dest` points to (cffi's `ffi.memmove`); the ranges may overlap. Both sides are
+    /// bounds-checked (cffi corrupts the heap when `n` is too large).
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let p = ffi.new("short[]", [-1234, -2345, -3456, -4567, -5678])?;
+    /// ffi.memmove(&p, &p.offset(1)?, 4)?;
+    /// assert_eq!(rcffi_runtime::Value::List(p.to_vec()?), rcffi_runtime::list![-2345, -3456, -3456, -4567, -5678]);
+    /// ffi.memmove(&p, b"\x01\x00", 2)?;
+    /// assert_eq!(p.get(0)?, 1.into());
+    /// assert!(ffi.memmove(&p, &p, 11).is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn memmove(&self, dest: &CData, src: impl Into<Value>, n: usize) -> Result<()> {
+        check_pointer_like(dest)?;
+        match src.into() {
+            Value::CData(s) => {
+                check_pointer_like(&s)?;
+                crate::convert::copy_memory(dest, dest.addr, &s, s.addr, n)
+            }
+            Value::Bytes(b) => {
+                if n > b.len() {
+                    return Err(Error::Index(format!(
+                        "memmove() of {n} bytes from {} bytes",
+                        b.len()
+                    )));
+                }
+                dest.owner
+                    .with_region(&|| dest.what(), |r| r.write(dest.addr, &b[..n]))?;
+                if let Some(a) = dest.owner.allocation() {
+                    a.forget_range(dest.addr - a.addr(), n);
+                }
+                Ok(())
+            }
+            other => Err(Error::Type(format!(
+                "a bytes-like object or a cdata is required, not '{}'",
+                other.type_name()
+            ))),
+        }
+    }
+}
+
+fn check_pointer_like(c: &CData) -> Result<()> {
+    match &c.info().repr {
+        Repr::Pointer { .. } | Repr::Array { .. } => Ok(()),
+        _ => Err(Error::Type(format!(
+            "expected a pointer or array ctype, got '{}'",
+            c.type_name()
+        ))),
+    }
+}

@@ -1,0 +1,181 @@
+//! `ffi.cast`: C's conversions between numbers and pointers, with cffi's rules — integers wrap,
+//! floats truncate, NaN is an error, pointers and integers convert through their address.
+//!
+//! A cast never creates memory. A pointer cast from a cdata keeps that cdata's owner, so it
+//! keeps the memory alive and stays bounds-checked (cffi's casts are dangling views); a pointer
+//! cast from an integer is foreign memory that safe code will not touch.
+
+use crate::cdata::{CData, Owner};
+use crate::decl::TypeSpec;
+use crate::error::{Error, Result};
+use crate::typeinfo::{IntRole, Repr, TypeInfo};
+use crate::universe::Ffi;
+use crate::value::Value;
+
+/// A number as a cast sees it.
+enum Num {
+    Int(i128),
+    Float(f64),
+}
+
+impl Ffi {
+    /// Converts `value` to the C type `ty` as a C cast does (cffi's `ffi.cast`).
+    ///
+    /// - To an integer type (or enum, `char`, `wchar_t`): integers wrap modulo 2^bits, floats
+    ///   truncate toward zero (NaN and infinities are errors), a one-byte or one-character
+    ///   string gives its code, a pointer its address. To `_Bool`: truth (`0.1` is true).
+    /// - To a floating type: numbers, one-byte strings, integer and float cdata.
+    /// - To a pointer type: an integer (an address rcffi knows nothing about: reading through
+    ///   it needs `unsafe { p.assume_valid(n) }`), or any pointer, array or function pointer.
+    ///   A pointer cast from rcffi's memory keeps it alive and keeps its bounds.
+    /// - To an array type `T[N]`: a view of what a pointer points to.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// assert_eq!(ffi.cast("signed char", 200)?, -56);
+    /// assert_eq!(ffi.cast("int", 12.9)?, 12);
+    /// assert_eq!(ffi.cast("unsigned char", -1)?, 255);
+    /// assert!(ffi.cast("int", f64::NAN).is_err());
+    /// let a = ffi.new("int[4]", [1, 2, 3, 4])?;
+    /// let p = ffi.cast("int *", &a)?;
+    /// assert_eq!(p.get(3)?, 4.into()); // bounds are kept: p.get(4) is an error
+    /// assert!(p.get(4).is_err());
+    /// assert_eq!(format!("{:?}", ffi.cast("int *", 0)?), "<cdata 'int *' NULL>");
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn cast<T: TypeSpec + ?Sized>(&self, ty: &T, value: impl Into<Value>) -> Result<CData> {
+        let t = ty.type_ref(self)?;
+        let info = t.get(&self.inner);
+        let v = value.into();
+        match &info.repr {
+            Repr::Int(k) | Repr::Enum { int: k, .. } => {
+                let i = if k.role == IntRole::Bool {
+                    i128::from(truth(info, &v)?)
+                } else {
+                    match number(info, &v)? {
+                        Num::Int(i) => k.wrap(i),
+                        Num::Float(x) => k.wrap(float_to_int(x)?),
+                    }
+                };
+                Ok(CData::primitive(self, t, &crate::convert::int_bytes(*k, i)))
+            }
+            Repr::Float(_) | Repr::LongDouble | Repr::Complex(_) => {
+                let x = match number(info, &v)? {
+                    Num::Int(i) => i as f64,
+                    Num::Float(x) => x,
+                };
+                let bytes = crate::convert::encode_scalar(info, &Value::Float(x))?;
+                Ok(CData::primitive(self, t, &bytes))
+            }
+            Repr::Pointer { .. } => {
+                let (addr, owner) = address_of(info, &v)?;
+                Ok(CData::pointer(self, t, addr, owner))
+            }
+            Repr::Array { len: Some(n), .. } => {
+                let (addr, owner) = address_of(info, &v)?;
+                Ok(CData::place(self, t, addr, owner, Some(*n)))
+            }
+            _ => Err(Error::Type(format!("cannot cast to ctype '{}'", info.name))),
+        }
+    }
+}
+
+/// The number a cast to an arithmetic type takes from `v`.
+fn number(target: &TypeInfo, v: &Value) -> Result<Num> {
+    match v {
+        Value::Int(i) => Ok(Num::Int(*i)),
+        Value::Bool(b) => Ok(Num::Int(i128::from(*b))),
+        Value::Float(x) => Ok(Num::Float(*x)),
+        Value::Bytes(b) if b.len() == 1 => Ok(Num::Int(i128::from(b[0]))),
+        Value::Bytes(b) => Err(Error::Type(format!(
+            "initializer for ctype 'char' must be a bytes of length 1, not bytes of length {}",
+            b.len()
+        ))),
+        Value::Text(s) => {
+            let mut chars = s.chars();
+            match (chars.next(), chars.next(), target.int_kind()) {
+                (Some(c), None, Some(_)) => Ok(Num::Int(i128::from(u32::from(c)))),
+                (_, _, Some(_)) => Err(Error::Type(format!(
+                    "cannot cast unicode string of length {} to ctype '{}'",
+                    s.chars().count(),
+                    target.name
+                ))),
+                _ => Err(Error::Type(format!(
+                    "cannot cast str object to ctype '{}'",
+                    target.name
+                ))),
+            }
+        }
+        Value::CData(c) => {
+            let src = c.info();
+            match &src.repr {
+                Repr::Int(k) if k.role == IntRole::Char => Ok(Num::Int(i128::from(c.value[0]))),
+                Repr::Int(_) | Repr::Enum { .. } => Ok(Num::Int(c.to_int()?)),
+                Repr::Float(_) | Repr::LongDouble => Ok(Num::Float(c.to_f64()?)),
+                Repr::Pointer { .. } | Repr::Array { .. } if target.int_kind().is_some() => {
+                    Ok(Num::Int(c.addr as i128))
+                }
+                _ => Err(Error::Type(format!(
+                    "cannot cast ctype '{}' to ctype '{}'",
+                    src.name, target.name
+                ))),
+            }
+        }
+        other => Err(Error::Type(format!(
+            "an integer is required to cast to ctype '{}', not {}",
+            target.name,
+            other.describe()
+        ))),
+    }
+}
+
+/// `_Bool` casts take the truth of the value.
+fn truth(target: &TypeInfo, v: &Value) -> Result<bool> {
+    Ok(match v {
+        Value::CData(c) if c.info().is_pointer() => c.addr != 0,
+        _ => match number(target, v)? {
+            Num::Int(i) => i != 0,
+            Num::Float(x) => x != 0.0,
+        },
+    })
+}
+
+fn float_to_int(x: f64) -> Result<i128> {
+    if x.is_nan() {
+        return Err(Error::Value("cannot convert float NaN to integer".into()));
+    }
+    if x.is_infinite() {
+        return Err(Error::Overflow(
+            "cannot convert float infinity to integer".into(),
+        ));
+    }
+    // Truncates toward zero; `as` saturates beyond i128, whose low bits are then all ones or
+    // zeros — C leaves such casts undefined.
+    Ok(x.trunc() as i128)
+}
+
+/// The address (and the owner of the memory there) a cast to a pointer or array type takes.
+fn address_of(target: &TypeInfo, v: &Value) -> Result<(usize, Owner)> {
+    match v {
+        Value::Int(i) => Ok((*i as u128 as u64 as usize, Owner::Foreign)),
+        Value::Bool(b) => Ok((usize::from(*b), Owner::Foreign)),
+        // cffi truncates a float cast to a pointer.
+        Value::Float(x) => Ok((float_to_int(*x)? as u128 as u64 as usize, Owner::Foreign)),
+        Value::CData(c) => match &c.info().repr {
+            Repr::Pointer { .. } | Repr::Array { .. } => Ok((c.addr, c.owner.clone())),
+            Repr::Int(_) | Repr::Enum { .. } => {
+                Ok((c.to_int()? as u128 as u64 as usize, Owner::Foreign))
+            }
+            _ => Err(Error::Type(format!(
+                "cannot cast ctype '{}' to ctype '{}'",
+                c.type_name(),
+                target.name
+            ))),
+        },
+        other => Err(Error::Type(format!(
+            "an integer is required to cast to ctype '{}', not {}",
+            target.name,
+            other.describe()
+        ))),
+    }
+}

@@ -1,0 +1,942 @@
+//! Conversions between [`Value`]s and C memory, in one place, with cffi's rules: range checks,
+//! `char` as one byte, `signed`/`unsigned char` as integers, wide characters as text, arrays
+//! from lists and strings, structs and unions from lists and maps, pointers of compatible types.
+//!
+//! Every read and write goes through the region of the place's owner (`crate::mem`), so it is
+//! bounds-checked on rcffi's own memory and refused on memory nobody vouched for.
+
+use crate::cdata::{CData, Origin, Owner};
+use crate::error::{Error, Result};
+use crate::floats;
+use crate::mem::Region;
+use crate::typeinfo::{FieldRt, IntKind, IntRole, Repr, TypeInfo};
+use crate::universe::{Ffi, TypeRef};
+use crate::value::Value;
+
+/// A typed place in memory: where to read or write, and who says it may be touched.
+#[derive(Clone, Copy)]
+pub(crate) struct Place<'a> {
+    pub(crate) uni: &'a Ffi,
+    pub(crate) ty: TypeRef,
+    pub(crate) addr: usize,
+    pub(crate) owner: &'a Owner,
+    /// The number of items, for an open array (`T[]`).
+    pub(crate) len: Option<usize>,
+}
+
+impl<'a> Place<'a> {
+    pub(crate) fn info(&self) -> &'a TypeInfo {
+        self.ty.get(&self.uni.inner)
+    }
+
+    fn region<T>(&self, f: impl FnOnce(&Region<'_>) -> Result<T>) -> Result<T> {
+        let info = self.info();
+        let addr = self.addr;
+        self.owner
+            .with_region(&|| format!("cdata '{}' at {addr:#x}", info.name), f)
+    }
+
+    fn at(&self, ty: TypeRef, addr: usize, len: Option<usize>) -> Place<'a> {
+        Place {
+            uni: self.uni,
+            ty,
+            addr,
+            owner: self.owner,
+            len,
+        }
+    }
+
+    fn size(&self) -> Result<usize> {
+        let info = self.info();
+        match (&info.repr, self.len) {
+            (Repr::Array { elem, .. }, Some(n)) => {
+                let e = elem.get(&self.uni.inner);
+                e.size()
+                    .map(|s| s * n)
+                    .ok_or_else(|| crate::universe::unknown_size(e))
+            }
+            _ => info
+                .size()
+                .ok_or_else(|| crate::universe::unknown_size(info)),
+        }
+    }
+
+    /// Tells the allocation that the slots of this place no longer hold tracked pointers.
+    fn forget_keep(&self, n: usize) {
+        if let Some(a) = self.owner.allocation() {
+            a.forget_range(self.addr.wrapping_sub(a.addr()), n);
+        }
+    }
+}
+
+// --- Integers ---
+
+fn int_from_bytes(k: IntKind, b: &[u8]) -> i128 {
+    let mut buf = [0u8; 16];
+    let n = usize::from(k.bytes);
+    buf[..n].copy_from_slice(&b[..n]);
+    let u = u128::from_le_bytes(buf);
+    let bits = n as u32 * 8;
+    if k.signed && bits < 128 && (u >> (bits - 1)) & 1 == 1 {
+        (u | (!0u128 << bits)) as i128
+    } else {
+        u as i128
+    }
+}
+
+/// Checks that `v` fits the integer type `name`, with cffi's messages.
+pub(crate) fn check_int_range(k: IntKind, v: i128, name: &str) -> Result<i128> {
+    let (lo, hi) = k.range();
+    if v >= lo && v <= hi {
+        return Ok(v);
+    }
+    if v < 0 && !k.signed {
+        return Err(Error::Overflow(format!(
+            "can't convert negative number {v} to unsigned '{name}'"
+        )));
+    }
+    Err(Error::Overflow(format!(
+        "integer {v} does not fit '{name}'"
+    )))
+}
+
+/// The integer an initializer gives an integer-typed place (not `char`, wide or `_Bool`, which
+/// have rules of their own).
+fn int_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
+    let i = match v {
+        Value::Int(i) => *i,
+        Value::Bool(b) => i128::from(*b),
+        Value::CData(c) => match c.info().int_kind() {
+            Some(_) => c.to_int()?,
+            None => {
+                return Err(Error::Type(format!(
+                    "an integer is required for ctype '{}', not {}",
+                    info.name,
+                    v.describe()
+                )));
+            }
+        },
+        Value::Text(s) if matches!(info.repr, Repr::Enum { .. }) => {
+            // An enumerator by name.
+            if let Repr::Enum { items, .. } = &info.repr
+                && let Some((_, val)) = items.iter().find(|(n, _)| **n == **s)
+            {
+                *val
+            } else {
+                return Err(Error::Value(format!(
+                    "'{s}' is not an enumerator of '{}'",
+                    info.name
+                )));
+            }
+        }
+        _ => {
+            return Err(Error::Type(format!(
+                "an integer is required for ctype '{}', not {}",
+                info.name,
+                v.describe()
+            )));
+        }
+    };
+    check_int_range(k, i, &info.name)
+}
+
+/// The value of a character-typed initializer: `char` takes one byte, wide types one
+/// character, `_Bool` 0 or 1.
+fn char_like_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
+    match k.role {
+        IntRole::Char => match v {
+            Value::Bytes(b) if b.len() == 1 => Ok(i128::from(b[0])),
+            Value::CData(c) if c.info().int_kind().is_some_and(|k| k.role == IntRole::Char) => {
+                Ok(i128::from(c.value[0]))
+            }
+            _ => Err(Error::Type(format!(
+                "initializer for ctype 'char' must be a bytes of length 1, not {}",
+                describe_len(v)
+            ))),
+        },
+        IntRole::Wide => {
+            let c = match v {
+                Value::Text(s) if s.chars().count() == 1 => {
+                    s.chars().next().map_or(0, |c| c as u32)
+                }
+                Value::CData(c) if c.info().int_kind().is_some_and(|k| k.role == IntRole::Wide) => {
+                    c.to_int()? as u32
+                }
+                _ => {
+                    return Err(Error::Type(format!(
+                        "initializer for ctype '{}' must be a unicode string of length 1, not {}",
+                        info.name,
+                        describe_len(v)
+                    )));
+                }
+            };
+            if k.bytes == 2 && c > 0xffff {
+                return Err(Error::Type(format!(
+                    "initializer for ctype '{}' must be a unicode string of length 1, not larger-than-0xFFFF character",
+                    info.name
+                )));
+            }
+            Ok(i128::from(c))
+        }
+        IntRole::Bool => {
+            let i = match v {
+                Value::Bool(b) => i128::from(*b),
+                Value::Int(i) => *i,
+                Value::CData(c) if c.info().int_kind().is_some() => c.to_int()?,
+                _ => {
+                    return Err(Error::Type(format!(
+                        "an integer is required for ctype '_Bool', not {}",
+                        v.describe()
+                    )));
+                }
+            };
+            if !(0..=1).contains(&i) {
+                return Err(Error::Overflow(format!("integer {i} does not fit '_Bool'")));
+            }
+            Ok(i)
+        }
+        IntRole::Number => int_init(info, k, v),
+    }
+}
+
+fn describe_len(v: &Value) -> String {
+    match v {
+        Value::Bytes(b) if b.len() != 1 => format!("bytes of length {}", b.len()),
+        Value::Text(s) => format!("str of length {}", s.chars().count()),
+        other => other.describe(),
+    }
+}
+
+// --- Scalars ---
+
+/// Encodes an initializer for a scalar type (integer, character, enum, float) to its bytes.
+pub(crate) fn encode_scalar(info: &TypeInfo, v: &Value) -> Result<[u8; 16]> {
+    match &info.repr {
+        Repr::Int(k) => {
+            let i = char_like_init(info, *k, v)?;
+            Ok(int_bytes(*k, i))
+        }
+        Repr::Enum { int, .. } => {
+            let i = int_init(info, *int, v)?;
+            Ok(int_bytes(*int, i))
+        }
+        Repr::Float(n) => {
+            let x = float_init(info, v)?;
+            Ok(float_bytes(*n, x))
+        }
+        Repr::LongDouble => {
+            let x = float_init(info, v)?;
+            Ok(floats::f64_to_x87(x))
+        }
+        Repr::Complex(n) => {
+            let (re, im) = match v {
+                Value::List(l) if l.len() == 2 => (l[0].to_f64()?, l[1].to_f64()?),
+                Value::CData(c) if c.info().id == info.id => return Ok(c.value),
+                other => (float_init(info, other)?, 0.0),
+            };
+            let mut out = [0u8; 16];
+            match n {
+                4 => {
+                    out[..4].copy_from_slice(&(re as f32).to_le_bytes());
+                    out[4..8].copy_from_slice(&(im as f32).to_le_bytes());
+                }
+                8 => {
+                    out[..8].copy_from_slice(&re.to_le_bytes());
+                    out[8..].copy_from_slice(&im.to_le_bytes());
+                }
+                _ => {
+                    return Err(Error::Unsupported(format!(
+                        "values of ctype '{}' cannot be converted",
+                        info.name
+                    )));
+                }
+            }
+            Ok(out)
+        }
+        _ => Err(Error::Type(format!(
+            "ctype '{}' is not a scalar",
+            info.name
+        ))),
+    }
+}
+
+pub(crate) fn int_bytes(k: IntKind, i: i128) -> [u8; 16] {
+    let mut out = (i as u128).to_le_bytes();
+    for b in &mut out[usize::from(k.bytes)..] {
+        *b = 0;
+    }
+    out
+}
+
+fn float_init(info: &TypeInfo, v: &Value) -> Result<f64> {
+    match v {
+        Value::Float(x) => Ok(*x),
+        Value::Int(i) => Ok(*i as f64),
+        Value::Bool(b) => Ok(f64::from(u8::from(*b))),
+        Value::CData(c) => match &c.info().repr {
+            Repr::Float(_) | Repr::LongDouble => c.to_f64(),
+            _ => Err(Error::Type(format!(
+                "float() not supported on cdata '{}' (ctype '{}' needs a number)",
+                c.type_name(),
+                info.name
+            ))),
+        },
+        other => Err(Error::Type(format!(
+            "must be real number, not {} (ctype '{}')",
+            other.describe(),
+            info.name
+        ))),
+    }
+}
+
+fn float_bytes(n: u8, x: f64) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    match n {
+        2 => out[..2].copy_from_slice(&floats::f64_to_f16(x)),
+        4 => out[..4].copy_from_slice(&(x as f32).to_le_bytes()),
+        8 => out[..8].copy_from_slice(&x.to_le_bytes()),
+        _ => out = floats::f64_to_f128(x),
+    }
+    out
+}
+
+/// Decodes a scalar's bytes to a value (long double and complex stay cdata-like: see `read`).
+pub(crate) fn decode_scalar(info: &TypeInfo, b: &[u8]) -> Result<Value> {
+    Ok(match &info.repr {
+        Repr::Int(k) => {
+            let i = int_from_bytes(*k, b);
+            match k.role {
+                IntRole::Char => Value::Bytes(vec![b[0]]),
+                IntRole::Wide => match char::from_u32(i as u32) {
+                    Some(c) => Value::Text(c.to_string()),
+                    None => Value::Int(i),
+                },
+                IntRole::Bool => match i {
+                    0 => Value::Bool(false),
+                    1 => Value::Bool(true),
+                    _ => {
+                        return Err(Error::Value(format!(
+                            "got a _Bool of value {i}, expected 0 or 1"
+                        )));
+                    }
+                },
+                IntRole::Number => Value::Int(i),
+            }
+        }
+        Repr::Enum { int, .. } => Value::Int(int_from_bytes(*int, b)),
+        Repr::Float(2) => Value::Float(floats::f16_to_f64(b)),
+        Repr::Float(4) => Value::Float(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
+        Repr::Float(8) => Value::Float(f64::from_le_bytes(b[..8].try_into().unwrap_or([0; 8]))),
+        Repr::Complex(4) => Value::List(vec![
+            Value::Float(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
+            Value::Float(f64::from(f32::from_le_bytes([b[4], b[5], b[6], b[7]]))),
+        ]),
+        Repr::Complex(8) => Value::List(vec![
+            Value::Float(f64::from_le_bytes(b[..8].try_into().unwrap_or([0; 8]))),
+            Value::Float(f64::from_le_bytes(b[8..16].try_into().unwrap_or([0; 8]))),
+        ]),
+        _ => {
+            return Err(Error::Type(format!(
+                "ctype '{}' is not a scalar",
+                info.name
+            )));
+        }
+    })
+}
+
+// --- Reading ---
+
+/// Reads the value at a place.
+pub(crate) fn read(p: &Place<'_>) -> Result<Value> {
+    let info = p.info();
+    match &info.repr {
+        Repr::Int(k) | Repr::Enum { int: k, .. } => {
+            let mut b = [0u8; 16];
+            p.region(|r| r.read(p.addr, &mut b[..usize::from(k.bytes)]))?;
+            decode_scalar(info, &b)
+        }
+        Repr::Float(n) if *n <= 8 => {
+            let mut b = [0u8; 16];
+            p.region(|r| r.read(p.addr, &mut b[..usize::from(*n)]))?;
+            decode_scalar(info, &b)
+        }
+        Repr::Complex(n) if *n <= 8 => {
+            let mut b = [0u8; 16];
+            p.region(|r| r.read(p.addr, &mut b[..usize::from(*n) * 2]))?;
+            decode_scalar(info, &b)
+        }
+        Repr::Float(_) | Repr::LongDouble | Repr::Complex(_) => {
+            // Kept as cdata, as cffi does for long double.
+            let size = p.size()?;
+            let mut b = [0u8; 16];
+            p.region(|r| r.read(p.addr, &mut b[..size.min(16)]))?;
+            Ok(Value::CData(CData::primitive(p.uni, p.ty, &b)))
+        }
+        Repr::Pointer { .. } => {
+            let mut b = [0u8; 8];
+            p.region(|r| r.read(p.addr, &mut b))?;
+            let addr = usize::from_le_bytes(b);
+            // A pointer rcffi stored into its own memory keeps the bounds and life of its
+            // pointee; any other pointer is foreign.
+            let owner = match p.owner.allocation() {
+                Some(a) if addr != 0 => a.kept(p.addr - a.addr()).unwrap_or_default(),
+                _ => Owner::Foreign,
+            };
+            Ok(Value::CData(CData::pointer(p.uni, p.ty, addr, owner)))
+        }
+        Repr::Array { elem, len: Some(0) } => {
+            // cffi reads a zero-length array member as a pointer to its first item.
+            let ptr = p.uni.pointer_to(*elem);
+            Ok(Value::CData(CData::pointer(
+                p.uni,
+                ptr,
+                p.addr,
+                p.owner.clone(),
+            )))
+        }
+        Repr::Array { .. } | Repr::Record { .. } => Ok(Value::CData(CData::place(
+            p.uni,
+            p.ty,
+            p.addr,
+            p.owner.clone(),
+            p.len,
+        ))),
+        Repr::Void | Repr::Function | Repr::Opaque => Err(Error::Type(format!(
+            "cannot read a value of ctype '{}'",
+            info.name
+        ))),
+    }
+}
+
+// --- Writing ---
+
+/// Writes `v` at a place, with cffi's initializer rules.
+pub(crate) fn write(p: &Place<'_>, v: &Value) -> Result<()> {
+    let info = p.info();
+    match &info.repr {
+        Repr::Int(_) | Repr::Enum { .. } | Repr::Float(_) | Repr::LongDouble | Repr::Complex(_) => {
+            let size = p.size()?;
+            let bytes = encode_scalar(info, v)?;
+            p.region(|r| r.write(p.addr, &bytes[..size]))?;
+            p.forget_keep(size);
+            Ok(())
+        }
+        Repr::Pointer { .. } => write_pointer(p, v),
+        Repr::Array { elem, len } => write_array(p, *elem, len.or(p.len), v),
+        Repr::Record { .. } => write_record(p, v),
+        Repr::Void | Repr::Function | Repr::Opaque => Err(Error::Type(format!(
+            "cannot write a value of ctype '{}'",
+            info.name
+        ))),
+    }
+}
+
+/// The item type a pointer or array cdata points to, for compatibility checks.
+fn item_of(c: &CData) -> Option<TypeRef> {
+    let info = c.info();
+    match &info.repr {
+        Repr::Pointer { .. } => c.uni.pointee(info),
+        Repr::Array { elem, .. } => Some(*elem),
+        _ => None,
+    }
+}
+
+fn is_char_like(t: &TypeInfo) -> bool {
+    matches!(&t.repr, Repr::Int(k) if k.bytes == 1 && k.role != IntRole::Bool)
+}
+
+/// The address and owner an initializer gives a pointer of type `info`.
+pub(crate) fn pointer_init(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<(usize, Owner)> {
+    let Value::CData(c) = v else {
+        return Err(Error::Type(format!(
+            "initializer for ctype '{}' must be a cdata pointer, not {}",
+            info.name,
+            v.describe()
+        )));
+    };
+    if !c.uni.same(uni) {
+        let same_name = c.type_name() == &*info.name;
+        return Err(Error::Type(if same_name {
+            format!(
+                "initializer for ctype '{}' appears indeed to be '{}', but the types are different \
+                 (check that you are not e.g. mixing up different ffi instances)",
+                info.name, info.name
+            )
+        } else {
+            format!(
+                "initializer for ctype '{}' must be a pointer to same type, not {}",
+                info.name,
+                c.what()
+            )
+        }));
+    }
+    let src = c.info();
+    let addr = match &src.repr {
+        Repr::Pointer { .. } | Repr::Array { .. } => c.addr,
+        Repr::Record { .. } => {
+            return Err(Error::Type(format!(
+                "initializer for ctype '{}' must be a pointer to same type, not {}",
+                info.name,
+                c.what()
+            )));
+        }
+        _ => {
+            return Err(Error::Type(format!(
+                "initializer for ctype '{}' must be a cdata pointer, not {}",
+                info.name,
+                c.what()
+            )));
+        }
+    };
+    if src.id != info.id {
+        let dst_item = uni.pointee(info).map(|t| t.get(&uni.inner));
+        let src_item = item_of(c).map(|t| t.get(&uni.inner));
+        let ok = match (dst_item, src_item) {
+            (Some(d), Some(s)) => {
+                d.id == s.id
+                    || matches!(d.repr, Repr::Void)
+                    || matches!(s.repr, Repr::Void)
+                    || (is_char_like(d) && is_char_like(s))
+            }
+            _ => false,
+        };
+        if !ok {
+            return Err(Error::Type(format!(
+                "initializer for ctype '{}' must be a pointer to same type, not {}",
+                info.name,
+                c.what()
+            )));
+        }
+    }
+    Ok((addr, c.owner.clone()))
+}
+
+fn write_pointer(p: &Place<'_>, v: &Value) -> Result<()> {
+    let info = p.info();
+    let (addr, src_owner) = pointer_init(p.uni, info, v)?;
+    p.region(|r| r.write(p.addr, &addr.to_le_bytes()))?;
+    // An owned pointee stored into rcffi's memory lives as long as the slot holds it.
+    if let Some(a) = p.owner.allocation() {
+        let keep = (src_owner.is_owning() && addr != 0).then_some(src_owner);
+        a.keep(p.addr - a.addr(), keep);
+    }
+    Ok(())
+}
+
+fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> Result<()> {
+    let info = p.info();
+    let e = elem.get(&p.uni.inner);
+    let esize = e.size().ok_or_else(|| crate::universe::unknown_size(e))?;
+    let n_max = len.unwrap_or(usize::MAX);
+    match v {
+        Value::Void => Ok(()),
+        Value::List(items) => {
+            if items.len() > n_max {
+                return Err(Error::Index(format!(
+                    "too many initializers for '{}' (got {})",
+                    info.name,
+                    items.len()
+                )));
+            }
+            for (i, item) in items.iter().enumerate() {
+                write(&p.at(elem, p.addr + i * esize, None), item)?;
+            }
+            Ok(())
+        }
+        Value::Text(t) if is_char_like(e) => {
+            // A Rust string is UTF-8 bytes: a `char` array takes them (cffi wants bytes).
+            write_array(p, elem, len, &Value::Bytes(t.as_bytes().to_vec()))
+        }
+        Value::Bytes(b) if is_char_like(e) => {
+            if b.len() > n_max {
+                return Err(Error::Index(format!(
+                    "initializer bytes is too long for '{}' (got {} characters)",
+                    info.name,
+                    b.len()
+                )));
+            }
+            let with_nul = b.len() < n_max;
+            p.region(|r| {
+                r.write(p.addr, b)?;
+                if with_nul {
+                    r.write(p.addr + b.len(), &[0])?;
+                }
+                Ok(())
+            })?;
+            p.forget_keep(b.len() + usize::from(with_nul));
+            Ok(())
+        }
+        Value::Bytes(b) if matches!(&e.repr, Repr::Int(k) if k.role == IntRole::Bool) => {
+            if b.iter().any(|x| *x > 1) {
+                return Err(Error::Value(
+                    "an array of _Bool can only contain \\x00 or \\x01".into(),
+                ));
+            }
+            write_array(
+                p,
+                elem,
+                len,
+                &Value::List(b.iter().map(|x| Value::Int(i128::from(*x))).collect()),
+            )
+        }
+        Value::Text(s) if matches!(&e.repr, Repr::Int(k) if k.role == IntRole::Wide) => {
+            let units: Vec<u32> = if esize == 2 {
+                s.encode_utf16().map(u32::from).collect()
+            } else {
+                s.chars().map(|c| c as u32).collect()
+            };
+            if units.len() > n_max {
+                return Err(Error::Index(format!(
+                    "initializer string is too long for '{}' (got {} characters)",
+                    info.name,
+                    units.len()
+                )));
+            }
+            let with_nul = units.len() < n_max;
+            p.region(|r| {
+                for (i, u) in units.iter().enumerate() {
+                    r.write(p.addr + i * esize, &u.to_le_bytes()[..esize])?;
+                }
+                if with_nul {
+                    r.fill(p.addr + units.len() * esize, esize, 0)?;
+                }
+                Ok(())
+            })
+        }
+        Value::CData(c) if matches!(c.info().repr, Repr::Array { .. }) => {
+            let src = c.info();
+            let same = src.id == info.id
+                || (matches!(&src.repr, Repr::Array { elem: se, .. } if *se == elem)
+                    && c.len == len);
+            if !same {
+                return Err(Error::Type(format!(
+                    "initializer for ctype '{}' must be a list or tuple, not {}",
+                    info.name,
+                    c.what()
+                )));
+            }
+            let n = c.byte_size()?;
+            copy_between(p, c, n)
+        }
+        other => {
+            let wanted = if is_char_like(e) {
+                "a bytes or list or tuple"
+            } else if matches!(&e.repr, Repr::Int(k) if k.role == IntRole::Wide) {
+                "a unicode or list or tuple"
+            } else {
+                "a list or tuple"
+            };
+            Err(Error::Type(format!(
+                "initializer for ctype '{}' must be {wanted}, not {}",
+                info.name,
+                other.describe()
+            )))
+        }
+    }
+}
+
+/// Copies `n` bytes from cdata `src`'s memory to place `p`, with the keep-alive entries of any
+/// pointers in them.
+fn copy_between(p: &Place<'_>, src: &CData, n: usize) -> Result<()> {
+    copy_owned(
+        p.owner,
+        p.addr,
+        &|| format!("cdata '{}'", p.info().name),
+        &src.owner,
+        src.addr,
+        &|| src.what(),
+        n,
+    )
+}
+
+/// Copies `n` bytes from `src` (in `from`'s memory) to `dst` (in `to`'s memory), overlapping or
+/// not, both bounds-checked; pointers kept alive in the source stay kept alive in the copy.
+pub(crate) fn copy_owned(
+    to: &Owner,
+    dst: usize,
+    to_what: &dyn Fn() -> String,
+    from: &Owner,
+    src: usize,
+    from_what: &dyn Fn() -> String,
+    n: usize,
+) -> Result<()> {
+    from.with_region(from_what, |fr| {
+        to.with_region(to_what, |tr| crate::mem::copy(tr, dst, fr, src, n))
+    })?;
+    if let Some(da) = to.allocation() {
+        let kept = from
+            .allocation()
+            .map(|sa| sa.kept_in(src - sa.addr(), n))
+            .unwrap_or_default();
+        let doff = dst - da.addr();
+        da.forget_range(doff, n);
+        for (off, k) in kept {
+            da.keep(doff + off, Some(k));
+        }
+    }
+    Ok(())
+}
+
+/// `memmove` between two cdata: `n` bytes from `src_addr` (in `src`'s memory) to `dst_addr`
+/// (in `dst`'s memory).
+pub(crate) fn copy_memory(
+    dst: &CData,
+    dst_addr: usize,
+    src: &CData,
+    src_addr: usize,
+    n: usize,
+) -> Result<()> {
+    copy_owned(
+        &dst.owner,
+        dst_addr,
+        &|| dst.what(),
+        &src.owner,
+        src_addr,
+        &|| src.what(),
+        n,
+    )
+}
+
+fn write_record(p: &Place<'_>, v: &Value) -> Result<()> {
+    let info = p.info();
+    let Repr::Record { kind, body, .. } = &info.repr else {
+        unreachable!()
+    };
+    let union = *kind == rcffi_cdef::RecordKind::Union;
+    let Some(body) = body else {
+        return Err(crate::universe::unknown_size(info));
+    };
+    match v {
+        Value::Void => Ok(()),
+        Value::List(items) => {
+            let fields: Vec<&FieldRt> = body.fields.iter().filter(|f| !f.skip_in_list).collect();
+            let max = if union {
+                1.min(fields.len())
+            } else {
+                fields.len()
+            };
+            if items.len() > max {
+                return Err(Error::Value(format!(
+                    "too many initializers for '{}' (got {})",
+                    info.name,
+                    items.len()
+                )));
+            }
+            for (f, item) in fields.iter().zip(items) {
+                write_field(p, f, item)?;
+            }
+            Ok(())
+        }
+        Value::Map(items) => {
+            for (name, item) in items {
+                let f = body.field(name).ok_or_else(|| {
+                    Error::Key(format!("'{name}': ctype '{}' has no such field", info.name))
+                })?;
+                write_field(p, f, item)?;
+            }
+            Ok(())
+        }
+        Value::CData(c) if c.info().id == info.id && !c.info().is_pointer() => {
+            let n = p.size()?;
+            copy_between(p, c, n)
+        }
+        other => Err(Error::Type(format!(
+            "initializer for ctype '{}' must be a list or tuple or dict or struct-cdata, not {}",
+            info.name,
+            other.describe()
+        ))),
+    }
+}
+
+/// Writes one member of the record at `p`.
+pub(crate) fn write_field(p: &Place<'_>, f: &FieldRt, v: &Value) -> Result<()> {
+    match f.bit_width {
+        Some(w) => write_bitfield(p, f, w, v),
+        None => {
+            let len = flexible_len(p, f);
+            write(&p.at(f.ty, p.addr + f.offset(), len), v)
+        }
+    }
+}
+
+/// Reads one member of the record at `p`.
+pub(crate) fn read_field(p: &Place<'_>, f: &FieldRt) -> Result<Value> {
+    match f.bit_width {
+        Some(w) => read_bitfield(p, f, w),
+        None => {
+            let len = flexible_len(p, f);
+            read(&p.at(f.ty, p.addr + f.offset(), len))
+        }
+    }
+}
+
+/// The item count of a flexible array member: what the memory after it holds (the
+/// allocation of a variable-size struct, or a vouched range), or `None` if unknown.
+fn flexible_len(p: &Place<'_>, f: &FieldRt) -> Option<usize> {
+    let t = f.ty.get(&p.uni.inner);
+    let Repr::Array { elem, len: None } = &t.repr else {
+        return None;
+    };
+    let esize = elem.get(&p.uni.inner).size()?.max(1);
+    let start = p.addr + f.offset();
+    let end = match p.owner {
+        Owner::Alloc(a) => a.addr() + a.size(),
+        Owner::Foreign => return Some(0),
+        other => other
+            .with_region(&String::new, |r| Ok(r.base() + r.len()))
+            .ok()?,
+    };
+    Some(end.saturating_sub(start) / esize)
+}
+
+fn bit_range(p: &Place<'_>, f: &FieldRt, w: u32) -> (usize, usize, u32) {
+    let first = p.addr + f.offset_bits / 8;
+    let shift = (f.offset_bits % 8) as u32;
+    let nbytes = (shift + w).div_ceil(8) as usize;
+    (first, nbytes, shift)
+}
+
+fn read_bitfield(p: &Place<'_>, f: &FieldRt, w: u32) -> Result<Value> {
+    let t = f.ty.get(&p.uni.inner);
+    let k = t
+        .int_kind()
+        .ok_or_else(|| Error::Type(format!("bitfield of ctype '{}'", t.name)))?;
+    let (first, nbytes, shift) = bit_range(p, f, w);
+    let mut b = [0u8; 16];
+    p.region(|r| r.read(first, &mut b[..nbytes]))?;
+    let raw = (u128::from_le_bytes(b) >> shift) & ((1u128 << w) - 1);
+    let v = if k.signed && raw >> (w - 1) & 1 == 1 {
+        (raw | (!0u128 << w)) as i128
+    } else {
+        raw as i128
+    };
+    Ok(match k.role {
+        IntRole::Bool => Value::Bool(v != 0),
+        _ => Value::Int(v),
+    })
+}
+
+fn write_bitfield(p: &Place<'_>, f: &FieldRt, w: u32, v: &Value) -> Result<()> {
+    let t = f.ty.get(&p.uni.inner);
+    let k = t
+        .int_kind()
+        .ok_or_else(|| Error::Type(format!("bitfield of ctype '{}'", t.name)))?;
+    let i = match k.role {
+        IntRole::Bool => char_like_init(t, k, v)?,
+        _ => int_init(t, k, v)?,
+    };
+    let (lo, hi) = if k.signed {
+        (-(1i128 << (w - 1)), (1i128 << (w - 1)) - 1)
+    } else {
+        (0, (1i128 << w) - 1)
+    };
+    if i < lo || i > hi {
+        return Err(Error::Overflow(format!(
+            "value {i} outside the range allowed by the bit field width: {lo} <= x <= {hi}"
+        )));
+    }
+    let (first, nbytes, shift) = bit_range(p, f, w);
+    p.region(|r| {
+        let mut b = [0u8; 16];
+        r.read(first, &mut b[..nbytes])?;
+        let mut word = u128::from_le_bytes(b);
+        let mask = ((1u128 << w) - 1) << shift;
+        word = (word & !mask) | (((i as u128) << shift) & mask);
+        r.write(first, &word.to_le_bytes()[..nbytes])
+    })
+}
+
+/// For `new`: how many bytes a variable-size struct needs for this initializer (the
+/// flexible array member's length comes from it), or `None` for a fixed size.
+pub(crate) fn varsize_bytes(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Option<usize>> {
+    let Repr::Record {
+        body: Some(body), ..
+    } = &info.repr
+    else {
+        return Ok(None);
+    };
+    let Some(fi) = body.flexible else {
+        return Ok(None);
+    };
+    let f = &body.fields[fi];
+    let init = match v {
+        Value::List(items) => {
+            let listed: Vec<&FieldRt> = body.fields.iter().filter(|f| !f.skip_in_list).collect();
+            let pos = listed.iter().position(|x| std::ptr::eq(*x, f));
+            pos.and_then(|i| items.get(i))
+        }
+        Value::Map(items) => items.iter().find(|(k, _)| **k == *f.name).map(|(_, v)| v),
+        _ => None,
+    };
+    let Repr::Array { elem, .. } = &f.ty.get(&uni.inner).repr else {
+        return Ok(None);
+    };
+    let esize = elem.get(&uni.inner).size().unwrap_or(1);
+    let n = match init {
+        None => 0,
+        Some(Value::Int(n)) => {
+            usize::try_from(*n).map_err(|_| Error::Value("negative array length".into()))?
+        }
+        Some(Value::List(l)) => l.len(),
+        Some(Value::Bytes(b)) => b.len() + 1,
+        Some(Value::Text(s)) => s.chars().count() + 1,
+        Some(other) => {
+            return Err(Error::Type(format!(
+                "initializer for the flexible array member '{}' must be a length or a list, not {}",
+                f.name,
+                other.describe()
+            )));
+        }
+    };
+    let size = info.size().unwrap_or(0);
+    Ok(Some(size.max(f.offset() + n * esize)))
+}
+
+/// For `new` of a variable-size struct: the initializer with the flexible member's length
+/// (an integer) turned into "no initializer" (the memory is already zero).
+pub(crate) fn strip_varsize_length(info: &TypeInfo, v: &Value) -> Value {
+    let Repr::Record {
+        body: Some(body), ..
+    } = &info.repr
+    else {
+        return v.clone();
+    };
+    let Some(fi) = body.flexible else {
+        return v.clone();
+    };
+    let name = &body.fields[fi].name;
+    match v {
+        Value::List(items) => {
+            let listed = body.fields.iter().filter(|f| !f.skip_in_list).count();
+            let mut items = items.clone();
+            if items.len() == listed
+                && let Some(last) = items.last_mut()
+                && matches!(last, Value::Int(_))
+            {
+                *last = Value::Void;
+            }
+            Value::List(items)
+        }
+        Value::Map(items) => Value::Map(
+            items
+                .iter()
+                .map(|(k, x)| {
+                    if **k == **name && matches!(x, Value::Int(_)) {
+                        (k.clone(), Value::Void)
+                    } else {
+                        (k.clone(), x.clone())
+                    }
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+impl CData {
+    /// The origin of this cdata, for reprs.
+    pub(crate) fn with_origin(mut self, o: Origin) -> CData {
+        self.origin = o;
+        self
+    }
+}

@@ -1,0 +1,595 @@
+//! Raw memory: allocations rcffi owns, and every read and write of C memory.
+//!
+//! # Safety
+//!
+//! All loads and stores of C memory in rcffi go through a [`Region`]: a byte range that is valid
+//! for reads and writes for as long as the region's lifetime. Regions come from two places:
+//!
+//! - an [`Allocation`] (memory rcffi allocated, zeroed and aligned, freed when the last `Arc`
+//!   to it is dropped): the region borrows the allocation, so it cannot outlive it;
+//! - [`Region::vouched`], an `unsafe fn` whose caller promises that the range is valid (memory
+//!   C handed back, a cast integer) for the region's lifetime.
+//!
+//! Every access checks that the bytes it touches lie inside the region, so no access through a
+//! region can reach memory outside it. This module is one of the runtime's two modules with
+//! `unsafe` code (with `universe`).
+
+#![allow(unsafe_code)]
+
+use std::alloc::Layout;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+use std::sync::Mutex;
+
+use crate::cdata::CData;
+use crate::error::{Error, Result};
+
+/// Memory owned by rcffi: zeroed (unless a custom allocator says otherwise) and aligned.
+pub(crate) struct Allocation {
+    ptr: NonNull<u8>,
+    size: usize,
+    /// How to give the memory back.
+    free: Free,
+    /// Things that must live as long as this memory: an owned pointer stored in slot `offset`
+    /// keeps its pointee alive until the slot is overwritten (`crate::cdata::Owner`).
+    keep: Mutex<Vec<(usize, crate::cdata::Owner)>>,
+}
+
+enum Free {
+    /// Allocated by the global allocator with this layout.
+    Global(Layout),
+    /// Allocated by a user's allocator; this gives it back.
+    Custom(Option<Box<dyn FnOnce(usize) + Send + Sync>>),
+}
+
+// SAFETY: the allocation is plain memory; all access to it goes through Regions whose
+// bounds are checked, and concurrent access from several threads is the program's business as
+// it is in C (each single load and store is of plain bytes). The pointer is only freed in Drop.
+unsafe impl Send for Allocation {}
+// SAFETY: as for Send.
+unsafe impl Sync for Allocation {}
+
+impl Allocation {
+    /// New zeroed memory of `size` bytes aligned to `align` (a power of two).
+    pub(crate) fn zeroed(size: usize, align: usize) -> Result<Allocation> {
+        let layout = Layout::from_size_align(size.max(1), align.max(1)).map_err(|_| {
+            Error::Memory(format!("cannot allocate {size} bytes aligned to {align}"))
+        })?;
+        // SAFETY: the layout has a non-zero size.
+        let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+        let ptr = NonNull::new(ptr)
+            .ok_or_else(|| Error::Memory(format!("out of memory allocating {size} bytes")))?;
+        Ok(Allocation {
+            ptr,
+            size,
+            free: Free::Global(layout),
+            keep: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Memory from a user's allocator (cffi's `new_allocator`).
+    ///
+    /// # Safety
+    ///
+    /// `addr` must be valid for reads and writes of `size` bytes, aligned for the type that
+    /// will live there, until `free` is called (or forever if it is `None`).
+    pub(crate) unsafe fn custom(
+        addr: usize,
+        size: usize,
+        free: Option<Box<dyn FnOnce(usize) + Send + Sync>>,
+        clear: bool,
+    ) -> Result<Allocation> {
+        let ptr = NonNull::new(addr as *mut u8)
+            .ok_or_else(|| Error::Memory("alloc() returned NULL".into()))?;
+        if clear {
+            // SAFETY: the caller promises `size` writable bytes at `addr`.
+            unsafe { std::ptr::write_bytes(ptr.as_ptr(), 0, size) };
+        }
+        Ok(Allocation {
+            ptr,
+            size,
+            free: Free::Custom(free),
+            keep: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Address of the first byte.
+    pub(crate) fn addr(&self) -> usize {
+        self.ptr.as_ptr() as usize
+    }
+
+    /// Size in bytes.
+    pub(crate) fn size(&self) -> usize {
+        self.size
+    }
+
+    /// The whole allocation as a region.
+    pub(crate) fn region(&self) -> Region<'_> {
+        Region {
+            base: self.addr(),
+            len: self.size,
+            writable: true,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// Records that slot `offset` holds a pointer into `owner`'s memory (replacing what the
+    /// slot held), or that it holds nothing owned (`None`).
+    pub(crate) fn keep(&self, offset: usize, owner: Option<crate::cdata::Owner>) {
+        let mut keep = self.keep.lock().unwrap_or_else(|e| e.into_inner());
+        keep.retain(|(o, _)| *o != offset);
+        if let Some(owner) = owner {
+            keep.push((offset, owner));
+        }
+    }
+
+    /// What slot `offset` keeps alive, if anything.
+    pub(crate) fn kept(&self, offset: usize) -> Option<crate::cdata::Owner> {
+        let keep = self.keep.lock().unwrap_or_else(|e| e.into_inner());
+        keep.iter()
+            .find(|(o, _)| *o == offset)
+            .map(|(_, k)| k.clone())
+    }
+
+    /// What the slots in `offset..offset + len` keep alive, as offsets from `offset`.
+    pub(crate) fn kept_in(&self, offset: usize, len: usize) -> Vec<(usize, crate::cdata::Owner)> {
+        let keep = self.keep.lock().unwrap_or_else(|e| e.into_inner());
+        keep.iter()
+            .filter(|(o, _)| *o >= offset && *o < offset + len)
+            .map(|(o, k)| (o - offset, k.clone()))
+            .collect()
+    }
+
+    /// Forgets what slots in `offset..offset + len` keep alive (they were overwritten by bytes
+    /// that are not a tracked pointer).
+    pub(crate) fn forget_range(&self, offset: usize, len: usize) {
+        let mut keep = self.keep.lock().unwrap_or_else(|e| e.into_inner());
+        if !keep.is_empty() {
+            keep.retain(|(o, _)| *o < offset || *o >= offset + len);
+        }
+    }
+}
+
+impl Drop for Allocation {
+    fn drop(&mut self) {
+        match &mut self.free {
+            // SAFETY: `ptr` came from `alloc_zeroed` with this layout and is freed once, here.
+            Free::Global(layout) => unsafe { std::alloc::dealloc(self.ptr.as_ptr(), *layout) },
+            Free::Custom(f) => {
+                if let Some(f) = f.take() {
+                    f(self.ptr.as_ptr() as usize);
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Allocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Allocation({:#x}, {} bytes)", self.addr(), self.size)
+    }
+}
+
+/// A byte range valid for reads and writes for the lifetime `'a`. See the module docs.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Region<'a> {
+    base: usize,
+    len: usize,
+    /// Whether writes are allowed (bytes lent by `&[u8]` are read-only).
+    writable: bool,
+    _borrow: PhantomData<&'a ()>,
+}
+
+impl<'a> Region<'a> {
+    /// First address.
+    pub(crate) fn base(&self) -> usize {
+        self.base
+    }
+
+    /// Length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Checks that `addr..addr + n` lies inside the region.
+    pub(crate) fn check(&self, addr: usize, n: usize) -> Result<()> {
+        let ok = addr >= self.base
+            && addr
+                .checked_add(n)
+                .is_some_and(|end| end <= self.base + self.len);
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::Index(format!(
+                "access of {n} bytes at {addr:#x} is outside the {} bytes at {:#x} that this cdata may use",
+                self.len, self.base
+            )))
+        }
+    }
+
+    /// Copies `out.len()` bytes at `addr` into `out`.
+    pub(crate) fn read(&self, addr: usize, out: &mut [u8]) -> Result<()> {
+        self.check(addr, out.len())?;
+        // SAFETY: the range is inside the region (checked above), which is valid for reads;
+        // `out` is a distinct Rust buffer, so the ranges do not overlap.
+        unsafe { std::ptr::copy_nonoverlapping(addr as *const u8, out.as_mut_ptr(), out.len()) };
+        Ok(())
+    }
+
+    /// Checks that the region may be written.
+    pub(crate) fn check_writable(&self) -> Result<()> {
+        if self.writable {
+            Ok(())
+        } else {
+            Err(Error::Runtime(format!(
+                "the {} bytes at {:#x} were lent read-only (from a &[u8]); they cannot be written",
+                self.len, self.base
+            )))
+        }
+    }
+
+    /// Copies `bytes` to `addr`.
+    pub(crate) fn write(&self, addr: usize, bytes: &[u8]) -> Result<()> {
+        self.check_writable()?;
+        self.check(addr, bytes.len())?;
+        // SAFETY: the range is inside the region (checked above), which is valid for writes;
+        // `bytes` is a Rust buffer that may not alias C memory we own uniquely here.
+        unsafe { std::ptr::copy(bytes.as_ptr(), addr as *mut u8, bytes.len()) };
+        Ok(())
+    }
+
+    /// Fills `n` bytes at `addr` with `byte`.
+    pub(crate) fn fill(&self, addr: usize, n: usize, byte: u8) -> Result<()> {
+        self.check_writable()?;
+        self.check(addr, n)?;
+        // SAFETY: inside the region, which is valid for writes.
+        unsafe { std::ptr::write_bytes(addr as *mut u8, byte, n) };
+        Ok(())
+    }
+
+    /// The bytes at `addr..addr + n`, copied.
+    pub(crate) fn bytes_at(&self, addr: usize, n: usize) -> Result<Vec<u8>> {
+        let mut v = vec![0u8; n];
+        self.read(addr, &mut v)?;
+        Ok(v)
+    }
+
+    /// Index of the first zero byte at or after `addr`, searching at most `max` bytes and never
+    /// past the region's end.
+    pub(crate) fn find_zero(&self, addr: usize, max: usize, unit: usize) -> Result<usize> {
+        self.check(addr, 0)?;
+        let avail = self.base + self.len - addr;
+        let n = max.min(avail) / unit;
+        let mut buf = [0u8; 8];
+        for i in 0..n {
+            self.read(addr + i * unit, &mut buf[..unit])?;
+            if buf[..unit].iter().all(|b| *b == 0) {
+                return Ok(i);
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// A byte range that an `unsafe` caller vouched for (`CData::assume_valid`). Only that
+/// `unsafe fn` can make one.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Vouched {
+    base: usize,
+    len: usize,
+}
+
+impl Vouched {
+    /// # Safety
+    ///
+    /// `base..base + len` must be valid for reads and writes for as long as this value (or a
+    /// copy, or anything made from it) is used.
+    pub(crate) unsafe fn new(base: usize, len: usize) -> Vouched {
+        Vouched { base, len }
+    }
+
+    /// The vouched range as a region.
+    pub(crate) fn region(&self) -> Region<'_> {
+        Region {
+            base: self.base,
+            len: self.len,
+            writable: true,
+            _borrow: PhantomData,
+        }
+    }
+}
+
+/// Rust bytes lent to C (`from_buffer`): owned by the lender, or borrowed until the borrow
+/// ends. A borrowed one is ended with [`Lent::end`], which waits for accesses in progress and
+/// refuses later ones.
+pub(crate) struct Lent {
+    base: usize,
+    len: usize,
+    /// Owned bytes live here as long as any cdata over them.
+    _owned: Option<Box<[u8]>>,
+    alive: std::sync::RwLock<bool>,
+    /// What the bytes came from, for the repr.
+    pub(crate) source: &'static str,
+    pub(crate) writable: bool,
+}
+
+impl Lent {
+    /// Owned bytes.
+    pub(crate) fn owned(bytes: Box<[u8]>, source: &'static str) -> Lent {
+        Lent {
+            base: bytes.as_ptr() as usize,
+            len: bytes.len(),
+            _owned: Some(bytes),
+            alive: std::sync::RwLock::new(true),
+            source,
+            writable: true,
+        }
+    }
+
+    /// Length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// First address.
+    pub(crate) fn base(&self) -> usize {
+        self.base
+    }
+
+    /// Whether the bytes may still be used.
+    pub(crate) fn is_alive(&self) -> bool {
+        *self.alive.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Ends the loan: waits for accesses in progress, then refuses new ones.
+    pub(crate) fn end(&self) {
+        *self.alive.write().unwrap_or_else(|e| e.into_inner()) = false;
+    }
+
+    /// Runs `f` with the lent bytes as a region, while they are alive.
+    pub(crate) fn with_region<T>(&self, f: impl FnOnce(&Region<'_>) -> Result<T>) -> Result<T> {
+        let alive = self.alive.read().unwrap_or_else(|e| e.into_inner());
+        if !*alive {
+            return Err(Error::Runtime(
+                "the buffer this cdata was made from was released".into(),
+            ));
+        }
+        let region = Region {
+            base: self.base,
+            len: self.len,
+            writable: self.writable,
+            _borrow: PhantomData,
+        };
+        f(&region)
+    }
+}
+
+/// Lends `bytes` for the duration of `f` (`from_buffer` over borrowed bytes): `f` gets the
+/// loan; when `f` returns (or panics) the loan ends, so cdata made from it refuse access.
+pub(crate) fn lend<R>(
+    bytes: &mut [u8],
+    source: &'static str,
+    f: impl FnOnce(std::sync::Arc<Lent>) -> R,
+) -> R {
+    // SAFETY: `bytes` is mutably borrowed until this function returns, and `lend_range` ends
+    // the loan before it returns.
+    unsafe { lend_range(bytes.as_mut_ptr() as usize, bytes.len(), true, source, f) }
+}
+
+/// Lends read-only `bytes` for the duration of `f`: writes through the loan are refused.
+pub(crate) fn lend_ref<R>(
+    bytes: &[u8],
+    source: &'static str,
+    f: impl FnOnce(std::sync::Arc<Lent>) -> R,
+) -> R {
+    // SAFETY: `bytes` is borrowed until this function returns, the loan is read-only (Region
+    // refuses writes), and `lend_range` ends it before it returns.
+    unsafe { lend_range(bytes.as_ptr() as usize, bytes.len(), false, source, f) }
+}
+
+/// # Safety
+///
+/// `base..base + len` must be valid for reads (and for writes if `writable`) until this
+/// function returns.
+unsafe fn lend_range<R>(
+    base: usize,
+    len: usize,
+    writable: bool,
+    source: &'static str,
+    f: impl FnOnce(std::sync::Arc<Lent>) -> R,
+) -> R {
+    struct End(std::sync::Arc<Lent>);
+    impl Drop for End {
+        fn drop(&mut self) {
+            self.0.end();
+        }
+    }
+    let lent = std::sync::Arc::new(Lent {
+        base,
+        len,
+        _owned: None,
+        alive: std::sync::RwLock::new(true),
+        source,
+        writable,
+    });
+    // The loan is valid until this function returns; the guard ends it before that (also on
+    // panic), waiting for any access in progress on another thread.
+    let guard = End(lent.clone());
+    let r = f(lent);
+    drop(guard);
+    r
+}
+
+/// The number of `unit`-byte items before the first all-zero item at `addr`, looking at
+/// most `max` items (C's `strlen` for `unit` 1, `wcslen` for 2 or 4).
+///
+/// # Safety
+///
+/// The memory from `addr` up to and including the terminating zero item (or `max` items)
+/// must be readable.
+pub(crate) unsafe fn c_strlen(addr: usize, unit: usize, max: usize) -> usize {
+    let mut n = 0;
+    while n < max {
+        let mut buf = [0u8; 8];
+        // SAFETY: item `n` is at or before the terminator, which the caller promises readable.
+        unsafe {
+            std::ptr::copy_nonoverlapping((addr + n * unit) as *const u8, buf.as_mut_ptr(), unit)
+        };
+        if buf[..unit].iter().all(|b| *b == 0) {
+            break;
+        }
+        n += 1;
+    }
+    n
+}
+
+/// Copies `n` bytes from `src` (in `from`) to `dst` (in `to`); the ranges may overlap.
+pub(crate) fn copy(
+    to: &Region<'_>,
+    dst: usize,
+    from: &Region<'_>,
+    src: usize,
+    n: usize,
+) -> Result<()> {
+    to.check_writable()?;
+    to.check(dst, n)?;
+    from.check(src, n)?;
+    // SAFETY: both ranges are inside regions valid for reads (source) and writes
+    // (destination); `ptr::copy` allows overlap.
+    unsafe { std::ptr::copy(src as *const u8, dst as *mut u8, n) };
+    Ok(())
+}
+
+impl CData {
+    /// Vouches that this pointer addresses `count` valid items of its type (or, for an array or
+    /// struct, that its own memory is valid), so that reads and writes through it are allowed
+    /// and checked against those bounds.
+    ///
+    /// # Safety
+    ///
+    /// The memory must be valid for reads and writes of `count` items, and stay valid (not
+    /// freed, not unmapped) for as long as the returned cdata or anything derived from it is
+    /// used.
+    ///
+    /// ```
+    /// # let ffi = rcffi_runtime::Ffi::default();
+    /// let mut x = [1i32, 2, 3];
+    /// let p = ffi.cast("int *", x.as_mut_ptr() as usize)?;
+    /// assert!(p.get(0).is_err()); // rcffi does not know this memory
+    /// let p = unsafe { p.assume_valid(3)? };
+    /// assert_eq!(p.get(2)?, rcffi_runtime::Value::Int(3));
+    /// assert!(p.get(3).is_err()); // but it knows the bounds it was given
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub unsafe fn assume_valid(&self, count: usize) -> Result<CData> {
+        let info = self.info();
+        let (addr, size) = match &info.repr {
+            crate::typeinfo::Repr::Pointer { .. } => {
+                let target = self
+                    .uni
+                    .pointee(info)
+                    .ok_or_else(|| Error::Type(format!("{} points to nothing", self.what())))?;
+                let elem = target.get(&self.uni.inner);
+                let size = elem.size().unwrap_or(1);
+                (
+                    self.addr,
+                    size.checked_mul(count)
+                        .ok_or_else(|| Error::Value("count too large".into()))?,
+                )
+            }
+            crate::typeinfo::Repr::Array { .. } | crate::typeinfo::Repr::Record { .. } => {
+                (self.addr, self.byte_size()?)
+            }
+            _ => {
+                return Err(Error::Type(format!(
+                    "{} is not a pointer, array or struct",
+                    self.what()
+                )));
+            }
+        };
+        if addr == 0 {
+            return Err(Error::NullPointer(format!(
+                "cannot vouch for the NULL {}",
+                self.what()
+            )));
+        }
+        let mut c = self.clone();
+        // SAFETY: the caller promises the memory is valid for `count` items while the cdata
+        // is used (this function's contract).
+        c.owner = crate::cdata::Owner::Vouched(unsafe { Vouched::new(addr, size) });
+        Ok(c)
+    }
+}
+
+impl crate::universe::Ffi {
+    /// [`Ffi::string`](crate::Ffi::string) of a pointer into memory rcffi knows nothing
+    /// about — a `char *` C returned — reading up to the first NUL (or `maxlen` items).
+    ///
+    /// # Safety
+    ///
+    /// The pointer must point to readable items up to and including a NUL item, or to at
+    /// least `maxlen` readable items.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let text = std::ffi::CString::new("from C")?;
+    /// let p = ffi.cast("char *", text.as_ptr() as usize)?;
+    /// assert!(ffi.string(&p, None).is_err()); // foreign memory
+    /// assert_eq!(unsafe { ffi.string_unchecked(&p, None)? }, b"from C".into());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub unsafe fn string_unchecked(
+        &self,
+        cdata: &CData,
+        maxlen: Option<usize>,
+    ) -> Result<crate::Value> {
+        let info = cdata.info();
+        let unit = match self.pointee(info).map(|t| t.get(&self.inner)) {
+            Some(t) if matches!(t.repr, crate::typeinfo::Repr::Int(_)) => t.size().unwrap_or(0),
+            _ => 0,
+        };
+        if !matches!(unit, 1 | 2 | 4) || cdata.addr == 0 || cdata.owner.is_owning() {
+            // Not a C string pointer, NULL, or memory rcffi knows: the checked path says why
+            // or does the job.
+            return self.string(cdata, maxlen);
+        }
+        let max = maxlen.unwrap_or(usize::MAX);
+        // SAFETY: the caller promises readable items up to a NUL or `maxlen` items.
+        let n = unsafe { c_strlen(cdata.addr, unit, max) };
+        let count = if n < max { n + 1 } else { n };
+        // SAFETY: as above, `count` items (the string and its NUL) are readable; they are only
+        // read, by the `string` call below, while the caller's promise holds.
+        let vouched = unsafe { cdata.assume_valid(count)? };
+        self.string(&vouched, maxlen)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocation_is_zeroed_aligned_and_bounded() {
+        let a = Allocation::zeroed(24, 16).unwrap();
+        assert_eq!(a.addr() % 16, 0);
+        let r = a.region();
+        assert_eq!(r.bytes_at(a.addr(), 24).unwrap(), vec![0; 24]);
+        r.write(a.addr() + 20, &[1, 2, 3, 4]).unwrap();
+        assert!(r.write(a.addr() + 21, &[1, 2, 3, 4]).is_err());
+        assert!(r.read(a.addr() - 1, &mut [0]).is_err());
+        assert!(r.check(usize::MAX, 2).is_err());
+        let mut out = [0u8; 2];
+        r.read(a.addr() + 22, &mut out).unwrap();
+        assert_eq!(out, [3, 4]);
+    }
+
+    #[test]
+    fn zero_search_stops_at_the_end() {
+        let a = Allocation::zeroed(4, 1).unwrap();
+        let r = a.region();
+        r.write(a.addr(), b"abcd").unwrap();
+        assert_eq!(r.find_zero(a.addr(), usize::MAX, 1).unwrap(), 4);
+        r.write(a.addr() + 2, &[0]).unwrap();
+        assert_eq!(r.find_zero(a.addr(), usize::MAX, 1).unwrap(), 2);
+    }
+}

@@ -1,0 +1,195 @@
+//! `ffi.new`: owned, zeroed, aligned C memory with an initializer.
+
+use std::sync::Arc;
+
+use crate::cdata::{CData, Origin, Owner};
+use crate::convert::{self, Place};
+use crate::decl::TypeSpec;
+use crate::error::{Error, Result};
+use crate::mem::Allocation;
+use crate::typeinfo::{IntRole, Repr, TypeInfo};
+use crate::universe::{Ffi, TypeRef};
+use crate::value::Value;
+
+/// What `new` will build: the bytes to allocate and where the initializer goes.
+pub(crate) struct NewPlan {
+    /// The type asked for (`T *` or `T[N]`/`T[]`).
+    pub(crate) ty: TypeRef,
+    /// The object's type: `T` for `T *`, the array type for arrays.
+    pub(crate) object: TypeRef,
+    pub(crate) size: usize,
+    pub(crate) align: usize,
+    /// The item count of an open array.
+    pub(crate) len: Option<usize>,
+    /// The initializer, with array lengths taken out.
+    pub(crate) init: Value,
+}
+
+impl Ffi {
+    /// Allocates zeroed, aligned memory for a `T *` or `T[N]` / `T[]` type and writes `init`
+    /// into it (cffi's `ffi.new`). Pass `()` for no initializer.
+    ///
+    /// - `"T *"` allocates one `T` and returns a pointer to it; `"T[N]"` allocates an array;
+    ///   `"T[]"` takes its length from `init`: a number, or the length of a list (a byte
+    ///   string gets a terminating NUL).
+    /// - A struct with a flexible array member (`int data[]` last) takes that member's
+    ///   length from its initializer: `[5, [6, 7, 8]]`, `[5, 3]` (three zeroed items) or
+    ///   `{"data": 3}`.
+    /// - The memory lives as long as the returned cdata or anything derived from it (an item,
+    ///   a field, a cast, a pointer to it stored into other memory of rcffi's).
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let p = ffi.new("int *", 42)?;
+    /// assert_eq!(format!("{p:?}"), "<cdata 'int *' owning 4 bytes>");
+    /// assert_eq!(p.get(0)?, 42.into());
+    /// let a = ffi.new("int[]", [1, 2, 3])?;
+    /// assert_eq!(a.len()?, 3);
+    /// let s = ffi.new("char[]", "hi")?;
+    /// assert_eq!(ffi.sizeof(&s)?, 3);
+    /// assert!(ffi.new("int", ()).is_err()); // not a pointer or array type
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    #[allow(
+        clippy::new_ret_no_self,
+        reason = "cffi's name: `ffi.new` allocates; `Ffi::default()` constructs"
+    )]
+    pub fn new<T: TypeSpec + ?Sized>(&self, ty: &T, init: impl Into<Value>) -> Result<CData> {
+        let plan = self.plan_new(ty.type_ref(self)?, init.into())?;
+        let mem = Allocation::zeroed(plan.size, plan.align)?;
+        self.finish_new(plan, mem)
+    }
+
+    /// Works out the size, alignment and initializer of a `new`.
+    pub(crate) fn plan_new(&self, ty: TypeRef, init: Value) -> Result<NewPlan> {
+        let info = ty.get(&self.inner);
+        match &info.repr {
+            Repr::Pointer { .. } => {
+                let object = self
+                    .pointee(info)
+                    .ok_or_else(|| not_pointer_or_array(info))?;
+                let oinfo = object.get(&self.inner);
+                if matches!(oinfo.repr, Repr::Function) {
+                    return Err(not_pointer_or_array(info));
+                }
+                let Some((size, align)) = oinfo.layout else {
+                    return Err(Error::Type(format!(
+                        "cannot instantiate ctype '{}' of unknown size",
+                        oinfo.name
+                    )));
+                };
+                let size = convert::varsize_bytes(self, oinfo, &init)?.unwrap_or(size);
+                let init = convert::strip_varsize_length(oinfo, &init);
+                Ok(NewPlan {
+                    ty,
+                    object,
+                    size,
+                    align,
+                    len: None,
+                    init,
+                })
+            }
+            Repr::Array { elem, len } => {
+                let e = elem.get(&self.inner);
+                let Some((esize, align)) = e.layout else {
+                    return Err(Error::Value(format!(
+                        "array item of unknown size: '{}'",
+                        e.name
+                    )));
+                };
+                let (count, init, open_len) = match len {
+                    Some(n) => (*n, init, None),
+                    None => {
+                        let (n, init) = open_array_length(info, e, init)?;
+                        (n, init, Some(n))
+                    }
+                };
+                let size = count
+                    .checked_mul(esize)
+                    .filter(|s| *s <= isize::MAX as usize)
+                    .ok_or_else(|| {
+                        Error::Overflow("array size would overflow a Py_ssize_t".into())
+                    })?;
+                Ok(NewPlan {
+                    ty,
+                    object: ty,
+                    size,
+                    align,
+                    len: open_len,
+                    init,
+                })
+            }
+            _ => Err(not_pointer_or_array(info)),
+        }
+    }
+
+    /// Writes the initializer of a planned `new` into its memory and makes the cdata.
+    pub(crate) fn finish_new(&self, plan: NewPlan, mem: Allocation) -> Result<CData> {
+        let addr = mem.addr();
+        let owner = Owner::Alloc(Arc::new(mem));
+        let place = Place {
+            uni: self,
+            ty: plan.object,
+            addr,
+            owner: &owner,
+            len: plan.len,
+        };
+        if !matches!(plan.init, Value::Void) {
+            convert::write(&place, &plan.init)?;
+        }
+        let c = if plan.ty.get(&self.inner).is_pointer() {
+            CData::pointer(self, plan.ty, addr, owner)
+        } else {
+            CData::place(self, plan.ty, addr, owner, plan.len)
+        };
+        Ok(c.with_origin(Origin::New))
+    }
+}
+
+fn not_pointer_or_array(info: &TypeInfo) -> Error {
+    Error::Type(format!(
+        "expected a pointer or array ctype, got '{}'",
+        info.name
+    ))
+}
+
+/// The length of `new("T[]", init)`, and what is left of the initializer.
+fn open_array_length(info: &TypeInfo, elem: &TypeInfo, init: Value) -> Result<(usize, Value)> {
+    let char_like = matches!(&elem.repr, Repr::Int(k) if k.bytes == 1 && k.role != IntRole::Bool);
+    let wide = matches!(&elem.repr, Repr::Int(k) if k.role == IntRole::Wide);
+    match init {
+        Value::Int(n) => {
+            if n < 0 {
+                return Err(Error::Value("negative array length".into()));
+            }
+            let n = usize::try_from(n).map_err(|_| {
+                Error::Overflow("cannot fit 'int' into an index-sized integer".into())
+            })?;
+            Ok((n, Value::Void))
+        }
+        Value::List(items) => Ok((items.len(), Value::List(items))),
+        Value::Bytes(b)
+            if char_like || matches!(&elem.repr, Repr::Int(k) if k.role == IntRole::Bool) =>
+        {
+            Ok((b.len() + 1, Value::Bytes(b)))
+        }
+        Value::Text(t) if wide => {
+            let units = if elem.size() == Some(2) {
+                t.encode_utf16().count()
+            } else {
+                t.chars().count()
+            };
+            Ok((units + 1, Value::Text(t)))
+        }
+        Value::Text(t) if char_like => {
+            // Rust strings are UTF-8 bytes: a `char[]` takes them as bytes (cffi wants bytes).
+            let b = t.into_bytes();
+            Ok((b.len() + 1, Value::Bytes(b)))
+        }
+        other => Err(Error::Type(format!(
+            "expected new array length or list/tuple/str, not {} (for ctype '{}')",
+            other.type_name(),
+            info.name
+        ))),
+    }
+}

@@ -1,0 +1,360 @@
+//! How a [`CData`] prints and compares: cffi's reprs (`<cdata 'int *' owning 4 bytes>`,
+//! `<cdata 'int' 42>`, `<cdata 'struct foo &' 0x...>`), and cffi's comparisons — pointers by
+//! address, numbers by value, `char` with one-byte strings.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use crate::cdata::{CData, Origin, Owner};
+use crate::typeinfo::{IntRole, Repr};
+use crate::value::Value;
+
+impl fmt::Debug for CData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let info = self.info();
+        let name = &info.name;
+        match (&self.owner, self.origin) {
+            (Owner::Buffer(b), Origin::FromBuffer) => {
+                if !b.is_alive() {
+                    return write!(f, "<cdata '{name}' buffer RELEASED>");
+                }
+                return match self.len {
+                    Some(n) if !info.is_pointer() => {
+                        write!(
+                            f,
+                            "<cdata '{name}' buffer len {n} from '{}' object>",
+                            b.source
+                        )
+                    }
+                    _ => write!(f, "<cdata '{name}' buffer from '{}' object>", b.source),
+                };
+            }
+            (Owner::Handle(h), _) if h.addr == self.addr => {
+                return write!(f, "<cdata '{name}' handle to {}>", h.type_name);
+            }
+            (owner, Origin::New | Origin::CoOwned) if owner.allocation().is_some() => {
+                let size = owner.allocation().map_or(0, |a| a.size());
+                return write!(f, "<cdata '{name}' owning {size} bytes>");
+            }
+            (_, Origin::Sliced) => {
+                return write!(
+                    f,
+                    "<cdata '{name}' sliced length {}>",
+                    self.len.unwrap_or(0)
+                );
+            }
+            _ => {}
+        }
+        match &info.repr {
+            Repr::Pointer { .. } | Repr::Array { .. } | Repr::Function => {
+                if self.addr == 0 {
+                    write!(f, "<cdata '{name}' NULL>")
+                } else {
+                    write!(f, "<cdata '{name}' {:#x}>", self.addr)
+                }
+            }
+            Repr::Record { .. } | Repr::Opaque | Repr::Void => {
+                write!(f, "<cdata '{name} &' {:#x}>", self.addr)
+            }
+            _ => write!(f, "<cdata '{name}' {}>", self.value_repr()),
+        }
+    }
+}
+
+/// The repr, as cffi's `str(cdata)` is.
+impl fmt::Display for CData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+impl CData {
+    /// The value part of a primitive's repr, as Python prints it.
+    fn value_repr(&self) -> String {
+        let info = self.info();
+        match &info.repr {
+            Repr::Int(k) => match k.role {
+                IntRole::Char => py_bytes(&self.value[..1]),
+                IntRole::Wide => match self.to_int().ok().and_then(|i| char::from_u32(i as u32)) {
+                    Some(c) => py_str(c),
+                    None => self
+                        .to_int()
+                        .map_or_else(|e| e.to_string(), |i| i.to_string()),
+                },
+                IntRole::Bool => match self.to_int() {
+                    Ok(0) => "False".into(),
+                    Ok(1) => "True".into(),
+                    Ok(i) => i.to_string(),
+                    Err(e) => e.to_string(),
+                },
+                IntRole::Number => self
+                    .to_int()
+                    .map_or_else(|e| e.to_string(), |i| i.to_string()),
+            },
+            Repr::Enum { items, .. } => match self.to_int() {
+                Ok(v) => match items.iter().find(|(_, x)| *x == v) {
+                    Some((n, _)) => format!("{v}: {n}"),
+                    None => v.to_string(),
+                },
+                Err(e) => e.to_string(),
+            },
+            Repr::LongDouble => self.to_f64().map_or_else(|e| e.to_string(), c_long_double),
+            Repr::Float(_) => self.to_f64().map_or_else(|e| e.to_string(), py_float),
+            Repr::Complex(_) => match self.to_value() {
+                Ok(Value::List(parts)) if parts.len() == 2 => {
+                    let re = parts[0].to_f64().unwrap_or(f64::NAN);
+                    let im = parts[1].to_f64().unwrap_or(f64::NAN);
+                    py_complex(re, im)
+                }
+                _ => "?".into(),
+            },
+            _ => String::new(),
+        }
+    }
+
+    /// What comparisons look at.
+    fn key(&self) -> Key {
+        let info = self.info();
+        match &info.repr {
+            Repr::Pointer { .. } | Repr::Array { .. } | Repr::Record { .. } | Repr::Function => {
+                Key::Addr(self.addr)
+            }
+            Repr::Int(k) if k.role == IntRole::Char => Key::Char(self.value[0]),
+            Repr::Int(k) if k.role == IntRole::Wide => Key::Wide(self.to_int().unwrap_or(0) as u32),
+            Repr::Int(_) | Repr::Enum { .. } => self.to_int().map_or(Key::Other, Key::Int),
+            Repr::Float(_) | Repr::LongDouble => self.to_f64().map_or(Key::Other, Key::Float),
+            _ => Key::Other,
+        }
+    }
+}
+
+/// A cdata as comparisons see it.
+#[derive(Copy, Clone, Debug)]
+enum Key {
+    Addr(usize),
+    Int(i128),
+    Float(f64),
+    Char(u8),
+    Wide(u32),
+    Other,
+}
+
+impl Key {
+    fn of_value(v: &Value) -> Key {
+        match v {
+            Value::Int(i) => Key::Int(*i),
+            Value::Bool(b) => Key::Int(i128::from(*b)),
+            Value::Float(x) => Key::Float(*x),
+            Value::Bytes(b) if b.len() == 1 => Key::Char(b[0]),
+            Value::Text(s) if s.chars().count() == 1 => {
+                Key::Wide(s.chars().next().map_or(0, u32::from))
+            }
+            Value::CData(c) => c.key(),
+            _ => Key::Other,
+        }
+    }
+
+    fn cmp(self, other: Key) -> Option<Ordering> {
+        match (self, other) {
+            (Key::Addr(a), Key::Addr(b)) => Some(a.cmp(&b)),
+            (Key::Int(a), Key::Int(b)) => Some(a.cmp(&b)),
+            (Key::Float(a), Key::Float(b)) => a.partial_cmp(&b),
+            (Key::Int(a), Key::Float(b)) => (a as f64).partial_cmp(&b),
+            (Key::Float(a), Key::Int(b)) => a.partial_cmp(&(b as f64)),
+            (Key::Char(a), Key::Char(b)) => Some(a.cmp(&b)),
+            (Key::Wide(a), Key::Wide(b)) => Some(a.cmp(&b)),
+            _ => None,
+        }
+    }
+}
+
+/// cffi's equality: pointers (and arrays, struct values, function pointers) by address,
+/// numbers by value across types, `char` only with `char`, wide characters only with wide
+/// characters. A NaN float is unequal to itself.
+impl PartialEq for CData {
+    fn eq(&self, other: &CData) -> bool {
+        match (self.key(), other.key()) {
+            (Key::Other, Key::Other) => {
+                self.ty == other.ty && self.value == other.value && self.addr == other.addr
+            }
+            (a, b) => a.cmp(b) == Some(Ordering::Equal),
+        }
+    }
+}
+
+/// Equality is an equivalence except for NaN floats, as for Python objects used as keys.
+impl Eq for CData {}
+
+/// Hashes agree with equality: numbers hash by value (an integral float as the integer),
+/// pointers by address.
+impl Hash for CData {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self.key() {
+            Key::Addr(a) => (0u8, a).hash(state),
+            Key::Int(i) => (1u8, i).hash(state),
+            Key::Float(x) if x.fract() == 0.0 && x.abs() < 1e38 => (1u8, x as i128).hash(state),
+            Key::Float(x) => (2u8, x.to_bits()).hash(state),
+            Key::Char(c) => (3u8, c).hash(state),
+            Key::Wide(c) => (4u8, c).hash(state),
+            Key::Other => (5u8, self.value).hash(state),
+        }
+    }
+}
+
+/// Ordering: pointers by address, numbers by value; a pointer and a number do not compare.
+impl PartialOrd for CData {
+    fn partial_cmp(&self, other: &CData) -> Option<Ordering> {
+        self.key().cmp(other.key())
+    }
+}
+
+impl PartialEq<Value> for CData {
+    fn eq(&self, other: &Value) -> bool {
+        self.key().cmp(Key::of_value(other)) == Some(Ordering::Equal)
+    }
+}
+
+impl PartialOrd<Value> for CData {
+    fn partial_cmp(&self, other: &Value) -> Option<Ordering> {
+        self.key().cmp(Key::of_value(other))
+    }
+}
+
+/// Compares with a Rust number as cffi compares with a Python one (`cast("int", 5) == 5`,
+/// `cast("float", 3.3) < 3.3`); a `char` cdata equals only a one-byte string.
+macro_rules! cmp_number {
+    ($variant:ident, $conv:expr; $($t:ty),*) => {$(
+        impl PartialEq<$t> for CData {
+            fn eq(&self, other: &$t) -> bool {
+                self.key().cmp(Key::$variant($conv(*other))) == Some(Ordering::Equal)
+            }
+        }
+        impl PartialOrd<$t> for CData {
+            fn partial_cmp(&self, other: &$t) -> Option<Ordering> {
+                self.key().cmp(Key::$variant($conv(*other)))
+            }
+        }
+    )*};
+}
+cmp_number!(Int, i128::from; i8, i16, i32, i64, i128, u8, u16, u32, u64, bool);
+cmp_number!(Int, |x| x as i128; isize, usize);
+cmp_number!(Float, f64::from; f32, f64);
+
+impl PartialEq<&[u8]> for CData {
+    fn eq(&self, other: &&[u8]) -> bool {
+        matches!((self.key(), *other), (Key::Char(a), [b]) if a == *b)
+    }
+}
+
+impl<const N: usize> PartialEq<&[u8; N]> for CData {
+    fn eq(&self, other: &&[u8; N]) -> bool {
+        *self == &other[..]
+    }
+}
+
+/// Python's `repr` of a float: the shortest digits that read back the same, positional for
+/// exponents -4..16, else `1e+16` style.
+pub(crate) fn py_float(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let sci = format!("{x:e}");
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..16).contains(&exp) {
+        let s = format!("{x}");
+        if s.contains('.') { s } else { format!("{s}.0") }
+    } else {
+        format!("{mant}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+    }
+}
+
+/// C's `%LE` of a long double (cffi's repr of one): `1.500000E+00`.
+fn c_long_double(x: f64) -> String {
+    if !x.is_finite() {
+        return py_float(x);
+    }
+    let s = format!("{x:.6E}");
+    let (mant, exp) = s.split_once('E').unwrap_or((&s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    format!("{mant}E{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+}
+
+/// Python's repr of a complex number: `(1+2j)`, `(1.5-0.5j)`, `2j`.
+fn py_complex(re: f64, im: f64) -> String {
+    let part = |x: f64| {
+        let s = py_float(x);
+        s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+    };
+    if re == 0.0 && re.is_sign_positive() {
+        return format!("{}j", part(im));
+    }
+    let sign = if im.is_sign_negative() { "-" } else { "+" };
+    format!("({}{sign}{}j)", part(re), part(im.abs()))
+}
+
+/// Python's repr of a bytes object: `b'A'`, `b'\x80'`, `b'\''`.
+pub(crate) fn py_bytes(b: &[u8]) -> String {
+    let mut s = String::from("b'");
+    for &c in b {
+        match c {
+            b'\\' => s.push_str("\\\\"),
+            b'\'' => s.push_str("\\'"),
+            b'\t' => s.push_str("\\t"),
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            0x20..=0x7e => s.push(c as char),
+            _ => s.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    s.push('\'');
+    s
+}
+
+/// Python's repr of a one-character str: `'A'`, `'\x00'`, `"'"`.
+fn py_str(c: char) -> String {
+    match c {
+        '\'' => "\"'\"".into(),
+        '\\' => "'\\\\'".into(),
+        '\t' => "'\\t'".into(),
+        '\n' => "'\\n'".into(),
+        '\r' => "'\\r'".into(),
+        c if (c as u32) < 0x20 || c as u32 == 0x7f => format!("'\\x{:02x}'", c as u32),
+        c if c.is_control() => format!("'\\u{:04x}'", c as u32),
+        c => format!("'{c}'"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_as_python_does() {
+        for (x, want) in [
+            (1.5, "1.5"),
+            (1.0, "1.0"),
+            (f64::from(1.1f32), "1.100000023841858"),
+            (1e16, "1e+16"),
+            (1.5e-5, "1.5e-05"),
+            (0.0001, "0.0001"),
+            (-0.0, "-0.0"),
+            (123456789012345.0, "123456789012345.0"),
+            (f64::INFINITY, "inf"),
+        ] {
+            assert_eq!(py_float(x), want, "{x}");
+        }
+        assert_eq!(c_long_double(1.5), "1.500000E+00");
+        assert_eq!(c_long_double(-1.23e-7), "-1.230000E-07");
+        assert_eq!(py_complex(1.0, 2.0), "(1+2j)");
+        assert_eq!(py_complex(1.5, -0.5), "(1.5-0.5j)");
+        assert_eq!(py_complex(0.0, 2.0), "2j");
+        assert_eq!(py_bytes(b"A\x80'\\"), "b'A\\x80\\'\\\\'");
+        assert_eq!(py_str('A'), "'A'");
+        assert_eq!(py_str('\0'), "'\\x00'");
+    }
+}

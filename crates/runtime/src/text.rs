@@ -1,0 +1,204 @@
+//! `ffi.string` and `ffi.unpack`: C strings and runs of items out of C memory, bounded by the
+//! memory the cdata may use.
+
+use crate::cdata::CData;
+use crate::convert::{self, Place};
+use crate::error::{Error, Result};
+use crate::typeinfo::{IntRole, Repr, TypeInfo};
+use crate::universe::{Ffi, TypeRef};
+use crate::value::Value;
+
+/// How the items of a string are read.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Unit {
+    /// One-byte characters (`char`, `signed char`, `unsigned char`, `int8_t`, `uint8_t`).
+    Byte,
+    /// UTF-16 code units (`char16_t`).
+    Utf16,
+    /// Code points (`wchar_t`, `char32_t`).
+    Utf32,
+}
+
+fn unit_of(t: &TypeInfo) -> Option<Unit> {
+    match &t.repr {
+        Repr::Int(k) if k.bytes == 1 && k.role != IntRole::Bool => Some(Unit::Byte),
+        Repr::Int(k) if k.role == IntRole::Wide && k.bytes == 2 => Some(Unit::Utf16),
+        Repr::Int(k) if k.role == IntRole::Wide && k.bytes == 4 => Some(Unit::Utf32),
+        _ => None,
+    }
+}
+
+impl Unit {
+    fn size(self) -> usize {
+        match self {
+            Unit::Byte => 1,
+            Unit::Utf16 => 2,
+            Unit::Utf32 => 4,
+        }
+    }
+
+    /// The value of `bytes` read as items of this unit.
+    fn decode(self, bytes: Vec<u8>) -> Value {
+        match self {
+            Unit::Byte => Value::Bytes(bytes),
+            Unit::Utf16 => {
+                let units = bytes
+                    .chunks_exact(2)
+                    .map(|c| u16::from_ne_bytes([c[0], c[1]]));
+                Value::Text(
+                    char::decode_utf16(units)
+                        .map(|c| c.unwrap_or('\u{fffd}'))
+                        .collect(),
+                )
+            }
+            Unit::Utf32 => Value::Text(
+                bytes
+                    .chunks_exact(4)
+                    .map(|c| {
+                        char::from_u32(u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+                            .unwrap_or('\u{fffd}')
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl Ffi {
+    /// The string a cdata holds (cffi's `ffi.string`): for a pointer to or an array of `char`
+    /// (or `signed`/`unsigned char`), the bytes up to the first NUL, as `Value::Bytes`; for
+    /// `wchar_t`, `char16_t` and `char32_t`, the text up to the first NUL; for one `char`,
+    /// that byte; for an enum, the name of its value (or the number as text).
+    ///
+    /// `maxlen` bounds the search (in items). An array is never read past its end, and a
+    /// pointer never past the memory it may use: a missing NUL ends the string there. A
+    /// pointer C handed back is foreign memory: see [`Ffi::string_unchecked`].
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let s = ffi.new("char[]", b"hello\0world")?;
+    /// assert_eq!(ffi.string(&s, None)?, b"hello".into());
+    /// assert_eq!(ffi.string(&s, Some(2))?, b"he".into());
+    /// let w = ffi.new("wchar_t[]", "héllo")?;
+    /// assert_eq!(ffi.string(&w, None)?, "héllo".into());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn string(&self, cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
+        let info = cdata.info();
+        match &info.repr {
+            Repr::Int(k) if k.role == IntRole::Char => Ok(Value::Bytes(vec![cdata.value[0]])),
+            Repr::Int(k) if k.role == IntRole::Wide => cdata.to_value(),
+            Repr::Enum { items, .. } => {
+                let v = cdata.to_int()?;
+                Ok(Value::Text(match items.iter().find(|(_, x)| *x == v) {
+                    Some((name, _)) => name.to_string(),
+                    None => v.to_string(),
+                }))
+            }
+            Repr::Pointer { .. } | Repr::Array { .. } => {
+                let (elem, len) = items_of(cdata, "string")?;
+                let unit = unit_of(elem.get(&self.inner)).ok_or_else(|| unexpected(cdata))?;
+                let max = match (len, maxlen) {
+                    (Some(n), Some(m)) => n.min(m),
+                    (Some(n), None) => n,
+                    (None, Some(m)) => m,
+                    (None, None) => usize::MAX,
+                };
+                let us = unit.size();
+                let bytes = cdata.owner.with_region(&|| cdata.what(), |r| {
+                    let n = r.find_zero(cdata.addr, max.saturating_mul(us), us)?;
+                    r.bytes_at(cdata.addr, n * us)
+                })?;
+                Ok(unit.decode(bytes))
+            }
+            _ => Err(unexpected(cdata)),
+        }
+    }
+
+    /// `length` items from a pointer or array (cffi's `ffi.unpack`): `char` items as bytes
+    /// (NULs included), wide characters as text, other items as a list of values. Reads are
+    /// bounds-checked against the array's length and the memory the cdata may use.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let s = ffi.new("char[]", b"abc\0def")?;
+    /// assert_eq!(ffi.unpack(&s.offset(1)?, 7)?, b"bc\0def\0".into());
+    /// let a = ffi.new("int[]", [-1, 2])?;
+    /// assert_eq!(ffi.unpack(&a, 2)?, rcffi_runtime::list![-1, 2]);
+    /// assert!(ffi.unpack(&a, 3).is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn unpack(&self, cdata: &CData, length: usize) -> Result<Value> {
+        let (elem, len) = items_of(cdata, "unpack")?;
+        let e = elem.get(&self.inner);
+        let Some(esize) = e.size().filter(|_| !matches!(e.repr, Repr::Void)) else {
+            return Err(Error::Value(format!(
+                "'{}' points to items of unknown size",
+                cdata.type_name()
+            )));
+        };
+        if let Some(n) = len
+            && length > n
+        {
+            return Err(Error::Index(format!(
+                "unpack() of {length} items from {}, which has {n}",
+                cdata.what()
+            )));
+        }
+        let nbytes = length
+            .checked_mul(esize)
+            .ok_or_else(|| Error::Overflow(format!("unpack() of {length} items is too large")))?;
+        if let Some(unit) = unit_of(e) {
+            let bytes = cdata
+                .owner
+                .with_region(&|| cdata.what(), |r| r.bytes_at(cdata.addr, nbytes))?;
+            return Ok(unit.decode(bytes));
+        }
+        let items = (0..length)
+            .map(|i| {
+                convert::read(&Place {
+                    uni: self,
+                    ty: elem,
+                    addr: cdata.addr + i * esize,
+                    owner: &cdata.owner,
+                    len: None,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Value::List(items))
+    }
+}
+
+/// The item type and (for arrays) item count of a pointer or array, refusing NULL.
+fn items_of(cdata: &CData, func: &str) -> Result<(TypeRef, Option<usize>)> {
+    let info = cdata.info();
+    let (elem, len) = match &info.repr {
+        Repr::Array { elem, len } => (*elem, len.or(cdata.len)),
+        Repr::Pointer { .. } => {
+            let t = cdata.uni.pointee(info).ok_or_else(|| {
+                Error::Type(format!("expected a pointer or array, got '{}'", info.name))
+            })?;
+            (t, None)
+        }
+        _ => {
+            return Err(if func == "string" {
+                unexpected(cdata)
+            } else {
+                Error::Type(format!("expected a pointer or array, got '{}'", info.name))
+            });
+        }
+    };
+    if cdata.addr == 0 {
+        return Err(Error::NullPointer(format!(
+            "cannot use {func}() on {cdata:?}"
+        )));
+    }
+    Ok((elem, len))
+}
+
+fn unexpected(cdata: &CData) -> Error {
+    Error::Type(format!(
+        "string(): unexpected cdata '{}' argument",
+        cdata.type_name()
+    ))
+}

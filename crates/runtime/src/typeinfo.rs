@@ -1,0 +1,210 @@
+//! Realized types: what the runtime needs to know about a C type, resolved once from the
+//! registry so that reads, writes and conversions never take the registry's lock.
+//!
+//! A [`TypeInfo`] lives in its [`Ffi`](crate::Ffi)'s arena for as long as the
+//! universe lives; types refer to each other by [`TypeRef`]. Pointer targets are resolved
+//! lazily (a struct may point to itself); types that are incomplete when first realized (an
+//! opaque struct completed by a later cdef) are realized again once complete.
+
+use std::sync::OnceLock;
+
+use rcffi_cdef::{CTypeId, RecordKind};
+
+use crate::universe::TypeRef;
+
+/// What an integer's bytes mean to conversions.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum IntRole {
+    /// An ordinary integer (`int`, `signed char`, `uint8_t`, enums).
+    Number,
+    /// Plain `char`: a one-byte character, converted to and from bytes (cffi).
+    Char,
+    /// `wchar_t`, `char16_t`, `char32_t`: a character, converted to and from text.
+    Wide,
+    /// `_Bool`: 0 or 1.
+    Bool,
+}
+
+/// An integer type: width, signedness and role.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct IntKind {
+    /// Size in bytes (1, 2, 4, 8 or 16).
+    pub(crate) bytes: u8,
+    /// Whether the type is signed.
+    pub(crate) signed: bool,
+    /// How conversions treat it.
+    pub(crate) role: IntRole,
+}
+
+impl IntKind {
+    /// The smallest and largest value.
+    pub(crate) fn range(self) -> (i128, i128) {
+        if self.role == IntRole::Bool {
+            return (0, 1);
+        }
+        let bits = u32::from(self.bytes) * 8;
+        if bits >= 128 {
+            return if self.signed {
+                (i128::MIN, i128::MAX)
+            } else {
+                (0, i128::MAX)
+            };
+        }
+        if self.signed {
+            (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+        } else {
+            (0, (1i128 << bits) - 1)
+        }
+    }
+
+    /// Reduces `v` modulo 2^bits into the type's range (C's conversion to an integer type).
+    pub(crate) fn wrap(self, v: i128) -> i128 {
+        if self.role == IntRole::Bool {
+            return (v != 0) as i128;
+        }
+        let bits = u32::from(self.bytes) * 8;
+        if bits >= 128 {
+            return v;
+        }
+        let u = v & ((1i128 << bits) - 1);
+        if self.signed && u >> (bits - 1) != 0 {
+            u - (1i128 << bits)
+        } else {
+            u
+        }
+    }
+}
+
+/// A member of a record as conversions see it: cffi's flattened list (members of anonymous
+/// members in their place, unnamed bitfields left out).
+#[derive(Debug)]
+pub(crate) struct FieldRt {
+    /// The member name.
+    pub(crate) name: Box<str>,
+    /// The member type.
+    pub(crate) ty: TypeRef,
+    /// Offset of the first bit from the start of the record.
+    pub(crate) offset_bits: usize,
+    /// Bitfield width, for bitfields.
+    pub(crate) bit_width: Option<u32>,
+    /// cffi's flag: a union member after the first, which list initializers skip.
+    pub(crate) skip_in_list: bool,
+}
+
+impl FieldRt {
+    /// Byte offset of the member (of its first byte, for bitfields).
+    pub(crate) fn offset(&self) -> usize {
+        self.offset_bits / 8
+    }
+}
+
+/// The complete part of a struct or union.
+#[derive(Debug)]
+pub(crate) struct RecordBody {
+    /// The members, flattened.
+    pub(crate) fields: Vec<FieldRt>,
+    /// The last member is a flexible array (`T x[]`): its index in `fields`.
+    pub(crate) flexible: Option<usize>,
+}
+
+impl RecordBody {
+    /// The member of this name.
+    pub(crate) fn field(&self, name: &str) -> Option<&FieldRt> {
+        self.fields.iter().find(|f| &*f.name == name)
+    }
+}
+
+/// The kinds of realized types.
+#[derive(Debug)]
+pub(crate) enum Repr {
+    /// `void`.
+    Void,
+    /// An integer, character or `_Bool`.
+    Int(IntKind),
+    /// An IEEE float of this many bytes (2, 4, 8, 16).
+    Float(u8),
+    /// x87 extended precision in 16 bytes (x86-64 `long double`).
+    LongDouble,
+    /// A complex number of two parts of this many bytes each.
+    Complex(u8),
+    /// An enum: its integer representation and its values.
+    Enum {
+        /// The underlying integer.
+        int: IntKind,
+        /// The enumerators in declaration order.
+        items: Box<[(Box<str>, i128)]>,
+    },
+    /// A pointer; the target is resolved on first use.
+    Pointer {
+        /// The pointed-to type.
+        target: CTypeId,
+        /// The realized target, once complete.
+        resolved: OnceLock<TypeRef>,
+    },
+    /// An array; `len` is `None` for `T[]`.
+    Array {
+        /// The element type.
+        elem: TypeRef,
+        /// The length.
+        len: Option<usize>,
+    },
+    /// A function type (the target of function pointers).
+    Function,
+    /// A struct or union. `body` is `None` while it is opaque or its layout unknown.
+    Record {
+        /// Struct or union.
+        kind: RecordKind,
+        /// The members.
+        body: Option<RecordBody>,
+    },
+    /// A type of unknown size that is not a record (`typedef int... t;`).
+    Opaque,
+}
+
+/// A realized C type.
+#[derive(Debug)]
+pub(crate) struct TypeInfo {
+    /// The registry id.
+    pub(crate) id: CTypeId,
+    /// The C name, as cffi prints it.
+    pub(crate) name: Box<str>,
+    /// Size and alignment, when known.
+    pub(crate) layout: Option<(usize, usize)>,
+    /// The kind, with what conversions need.
+    pub(crate) repr: Repr,
+}
+
+impl TypeInfo {
+    /// `sizeof`, when known.
+    pub(crate) fn size(&self) -> Option<usize> {
+        self.layout.map(|l| l.0)
+    }
+
+    /// Whether everything about this type is known (size, members). Incomplete types are
+    /// realized again when asked for after a later cdef.
+    pub(crate) fn is_complete(&self) -> bool {
+        self.layout.is_some()
+    }
+
+    /// The integer representation of integers, characters, `_Bool` and enums.
+    pub(crate) fn int_kind(&self) -> Option<IntKind> {
+        match &self.repr {
+            Repr::Int(k) => Some(*k),
+            Repr::Enum { int, .. } => Some(*int),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a pointer (to data or to a function).
+    pub(crate) fn is_pointer(&self) -> bool {
+        matches!(self.repr, Repr::Pointer { .. })
+    }
+
+    /// The record body of a complete struct or union.
+    pub(crate) fn record_body(&self) -> Option<&RecordBody> {
+        match &self.repr {
+            Repr::Record { body, .. } => body.as_ref(),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,424 @@
+//! The universe of one `ffi` object: its registry, its parsed type strings, and the arena of
+//! realized types.
+//!
+//! # Safety
+//!
+//! Realized types ([`TypeInfo`]) live in an arena of boxes that only grows and is freed when the
+//! universe is dropped, so a [`TypeRef`] (a pointer to one) stays valid while its universe
+//! lives. The only way to read through a `TypeRef` is [`TypeRef::get`], which takes a borrow of
+//! the universe that made it: the returned reference cannot outlive that borrow. Every holder of
+//! a `TypeRef` outside the universe (a `CData`, a `CType`) holds an `Arc` of that universe and
+//! only pairs the ref with it. This module is one of the runtime's two modules with `unsafe`
+//! code (with `mem`).
+
+#![allow(unsafe_code)]
+
+use std::collections::HashMap;
+use std::ptr::NonNull;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use foldhash::fast::RandomState;
+use rcffi_cdef::{CTypeId, CTypeKind, CdefOptions, CdefReport, Prim, PrimRepr, Registry, Target};
+
+use crate::error::{Error, Result};
+use crate::typeinfo::{FieldRt, IntKind, IntRole, RecordBody, Repr, TypeInfo};
+
+/// A realized type in its universe's arena.
+///
+/// Cheap to copy; meaningful only together with the universe that made it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TypeRef(NonNull<TypeInfo>);
+
+// SAFETY: a TypeRef is a pointer to a TypeInfo in an arena that is never mutated in place;
+// TypeInfo is Sync (its only interior mutability is OnceLock), so sharing the pointer across
+// threads shares only `&TypeInfo`.
+unsafe impl Send for TypeRef {}
+// SAFETY: as for Send: only shared references are ever made from it.
+unsafe impl Sync for TypeRef {}
+
+impl TypeRef {
+    /// The type, borrowed for as long as its universe is.
+    ///
+    /// The universe must be the one that made this ref (every caller pairs a ref with the
+    /// universe it was stored next to).
+    pub(crate) fn get(self, uni: &UniInner) -> &TypeInfo {
+        let _ = uni;
+        // SAFETY: the pointee is a Box in `uni.arena`, which only grows and is dropped with
+        // `uni`; the returned lifetime is bounded by the borrow of `uni`. TypeInfo is never
+        // mutated through `&mut` after it is pushed.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+/// The handles of one `ffi` object (`new_handle`): address -> the live handle.
+pub(crate) type HandleTable =
+    Mutex<HashMap<usize, std::sync::Weak<crate::cdata::HandleBox>, RandomState>>;
+
+/// The shared state of an [`Ffi`]. See the module docs for the arena's invariant.
+pub(crate) struct UniInner {
+    reg: RwLock<Registry>,
+    /// Type strings already parsed, and what they mean.
+    strings: RwLock<HashMap<Box<str>, TypeRef, RandomState>>,
+    /// Realized types by registry id.
+    ids: RwLock<Vec<Option<TypeRef>>>,
+    /// Every realized type; boxes are never freed before the universe.
+    #[allow(
+        clippy::vec_box,
+        reason = "the boxes keep each TypeInfo at a stable address as the Vec grows"
+    )]
+    arena: Mutex<Vec<Box<TypeInfo>>>,
+    /// Live handles, by address.
+    pub(crate) handles: Arc<HandleTable>,
+    target: Target,
+}
+
+// The universe is shared between threads (an `Ffi` is `Send + Sync`); this fails to compile if
+// a field stops being thread-safe.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<UniInner>();
+};
+
+/// cffi's `ffi` object: declarations, types, and the C data made from them.
+///
+/// Cheap to clone (clones share everything) and usable from many threads at once. Every
+/// [`CData`](crate::CData) and [`CType`](crate::CType) it makes keeps it alive.
+///
+/// ```
+/// let ffi = rcffi_runtime::Ffi::default();
+/// ffi.cdef(r#"
+///     typedef struct { double x, y; } point_t;
+///     struct line { point_t a, b; unsigned flags : 3; };
+/// "#)?;
+/// assert_eq!(ffi.sizeof("struct line")?, 40);
+/// assert_eq!(ffi.offsetof("struct line", "b.y")?, 24);
+/// let line = ffi.new("struct line *", rcffi_runtime::map! { "b" => [1.5, 2.5] })?;
+/// assert_eq!(line.field("b")?.as_cdata().unwrap().field("y")?, 2.5.into());
+/// # Ok::<(), rcffi_runtime::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Ffi {
+    pub(crate) inner: Arc<UniInner>,
+}
+
+impl std::fmt::Debug for Ffi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let r = self.inner.read();
+        f.debug_struct("Ffi")
+            .field("target", &self.inner.target.name)
+            .field("declarations", &r.decls().count())
+            .finish()
+    }
+}
+
+/// A new `ffi` object for the host (cffi's `FFI()`), knowing cffi's built-in type names.
+/// (`ffi.new` is cffi's allocation, [`Ffi::new`], so the constructor is `Ffi::default()`.)
+impl Default for Ffi {
+    fn default() -> Self {
+        Ffi::with_target(Target::host())
+    }
+}
+
+fn poison_ok<G>(r: std::result::Result<G, std::sync::PoisonError<G>>) -> G {
+    // The registry is only changed inside `cdef`, which leaves it consistent even when it
+    // fails; the caches only ever gain complete entries. A poisoned lock is still usable.
+    r.unwrap_or_else(|e| e.into_inner())
+}
+
+impl Ffi {
+    /// A new `ffi` object computing layouts for another target (declarations and layouts only:
+    /// memory is laid out for it, but libraries can only be loaded for the host).
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::with_target(rcffi_runtime::rcffi_cdef::Target::aarch64_linux());
+    /// assert_eq!(ffi.sizeof("long double")?, 16);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn with_target(target: Target) -> Ffi {
+        Ffi {
+            inner: Arc::new(UniInner {
+                reg: RwLock::new(Registry::with_target(target.clone())),
+                strings: RwLock::new(HashMap::default()),
+                ids: RwLock::new(Vec::new()),
+                arena: Mutex::new(Vec::new()),
+                handles: Arc::new(Mutex::new(HashMap::default())),
+                target,
+            }),
+        }
+    }
+
+    /// The target layouts are computed for.
+    pub fn target(&self) -> &Target {
+        &self.inner.target
+    }
+
+    /// Reads the registry.
+    pub fn registry(&self) -> RwLockReadGuard<'_, Registry> {
+        self.inner.read()
+    }
+
+    /// Runs `f` with the registry (every declaration and type), for tools and tests.
+    pub fn with_registry<R>(&self, f: impl FnOnce(&Registry) -> R) -> R {
+        f(&self.inner.read())
+    }
+
+    /// Declares C declarations (cffi's `ffi.cdef(source)`). Accepts cffi's subset (including
+    /// `...` forms and `#define NAME <number>`) and the `gcc -E` output of real headers. On
+    /// error nothing is declared and the error names the line and column.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("int printf(const char *fmt, ...);")?;
+    /// let err = ffi.cdef("int x y;").unwrap_err();
+    /// assert!(err.to_string().starts_with("<cdef>:1:7:"));
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn cdef(&self, text: &str) -> Result<CdefReport> {
+        self.cdef_with(text, &CdefOptions::default())
+    }
+
+    /// [`Ffi::cdef`] with options: `override_` (a later different declaration replaces an
+    /// earlier one), `packed` (as `#pragma pack(1)`), `pack` (as `#pragma pack(N)`).
+    ///
+    /// ```
+    /// use rcffi_runtime::rcffi_cdef::CdefOptions;
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef_with("struct s { char a; int b; };", &CdefOptions { packed: true, ..Default::default() })?;
+    /// assert_eq!(ffi.sizeof("struct s")?, 5);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn cdef_with(&self, text: &str, options: &CdefOptions) -> Result<CdefReport> {
+        let report = self.inner.write().cdef_with(text, options)?;
+        if options.override_ {
+            // A replaced typedef changes what type strings mean; realized types stay valid
+            // for the cdata that use them.
+            poison_ok(self.inner.strings.write()).clear();
+            poison_ok(self.inner.ids.write()).clear();
+        }
+        Ok(report)
+    }
+
+    /// Whether two `Ffi` values are clones of the same `ffi` object.
+    pub fn same(&self, other: &Ffi) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// The realized type of a type string, parsed once and then cached.
+    pub(crate) fn parse(&self, text: &str) -> Result<TypeRef> {
+        let cached = poison_ok(self.inner.strings.read()).get(text).copied();
+        if let Some(t) = cached {
+            if t.get(&self.inner).is_complete() {
+                return Ok(t);
+            }
+            // Incomplete when cached: a later cdef may have completed it.
+            return Ok(self.inner.realize(t.get(&self.inner).id));
+        }
+        let id = self.inner.write().parse_type(text)?;
+        let t = self.inner.realize(id);
+        poison_ok(self.inner.strings.write()).insert(text.into(), t);
+        Ok(t)
+    }
+
+    /// The realized type of a registry id.
+    pub(crate) fn realize(&self, id: CTypeId) -> TypeRef {
+        self.inner.realize(id)
+    }
+
+    /// The realized type `t` points to (for pointers).
+    pub(crate) fn pointee(&self, t: &TypeInfo) -> Option<TypeRef> {
+        self.inner.pointee(t)
+    }
+
+    /// The realized pointer type to `t`.
+    pub(crate) fn pointer_to(&self, t: TypeRef) -> TypeRef {
+        let id = t.get(&self.inner).id;
+        let ptr = self.inner.write().pointer_to(id);
+        self.inner.realize(ptr)
+    }
+
+    /// The realized array type `t[len]` (`None`: `t[]`), when C allows it.
+    pub(crate) fn array_of(&self, t: TypeRef, len: Option<usize>) -> TypeRef {
+        let id = t.get(&self.inner).id;
+        let arr = self.inner.write().array_of(id, len.map(|n| n as u64));
+        self.inner.realize(arr)
+    }
+}
+
+impl UniInner {
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Registry> {
+        poison_ok(self.reg.read())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Registry> {
+        poison_ok(self.reg.write())
+    }
+
+    /// The realized type of `id`, realizing it (again, if it was incomplete) as needed.
+    pub(crate) fn realize(&self, id: CTypeId) -> TypeRef {
+        if let Some(Some(t)) = poison_ok(self.ids.read()).get(id.index()).copied()
+            && t.get(self).is_complete()
+        {
+            return t;
+        }
+        let reg = self.read();
+        self.realize_in(&reg, id)
+    }
+
+    /// The realized type a pointer points to, resolved once complete.
+    pub(crate) fn pointee(&self, t: &TypeInfo) -> Option<TypeRef> {
+        let Repr::Pointer { target, resolved } = &t.repr else {
+            return None;
+        };
+        if let Some(r) = resolved.get() {
+            return Some(*r);
+        }
+        let r = self.realize(*target);
+        if r.get(self).is_complete() {
+            let _ = resolved.set(r);
+        }
+        Some(r)
+    }
+
+    fn realize_in(&self, reg: &Registry, id: CTypeId) -> TypeRef {
+        if let Some(Some(t)) = poison_ok(self.ids.read()).get(id.index()).copied() {
+            let info = t.get(self);
+            // Incomplete types are realized again only once the registry can lay them out.
+            if info.is_complete() || reg.layout(id).is_err() {
+                return t;
+            }
+        }
+        let info = self.build(reg, id);
+        let t = self.push(info);
+        let mut ids = poison_ok(self.ids.write());
+        if ids.len() <= id.index() {
+            ids.resize(id.index() + 1, None);
+        }
+        ids[id.index()] = Some(t);
+        t
+    }
+
+    fn push(&self, info: TypeInfo) -> TypeRef {
+        let boxed = Box::new(info);
+        let t = TypeRef(NonNull::from(&*boxed));
+        poison_ok(self.arena.lock()).push(boxed);
+        t
+    }
+
+    /// Builds the realized form of a registry type; parts held by value are realized too.
+    fn build(&self, reg: &Registry, id: CTypeId) -> TypeInfo {
+        let layout = reg
+            .layout(id)
+            .ok()
+            .map(|l| (l.size as usize, l.align as usize));
+        let base = reg.strip_aligned(id);
+        let repr = match reg.kind(base) {
+            CTypeKind::Void => Repr::Void,
+            CTypeKind::Prim(p) => prim_repr(&self.target, *p),
+            CTypeKind::Pointer(t) => Repr::Pointer {
+                target: *t,
+                resolved: std::sync::OnceLock::new(),
+            },
+            CTypeKind::Array { elem, len } => Repr::Array {
+                elem: self.realize_in(reg, *elem),
+                len: len.map(|n| n as usize),
+            },
+            CTypeKind::Function(_) => Repr::Function,
+            CTypeKind::Record(rid) => {
+                let rec = reg.record(*rid);
+                let body = match (layout, reg.fields(base)) {
+                    (Some(_), Ok(Some(fields))) => {
+                        let fields: Vec<FieldRt> = fields
+                            .into_iter()
+                            .map(|f| FieldRt {
+                                name: f.name.into(),
+                                ty: self.realize_in(reg, f.ty),
+                                offset_bits: f.offset_bits as usize,
+                                bit_width: (f.bitsize >= 0).then_some(f.bitsize as u32),
+                                skip_in_list: f.flags == 1,
+                            })
+                            .collect();
+                        let flexible = match (rec.kind, fields.last()) {
+                            (rcffi_cdef::RecordKind::Struct, Some(last))
+                                if matches!(
+                                    last.ty.get(self).repr,
+                                    Repr::Array { len: None, .. }
+                                ) =>
+                            {
+                                Some(fields.len() - 1)
+                            }
+                            _ => None,
+                        };
+                        Some(RecordBody { fields, flexible })
+                    }
+                    _ => None,
+                };
+                Repr::Record {
+                    kind: rec.kind,
+                    body,
+                }
+            }
+            CTypeKind::Enum(eid) => {
+                let e = reg.enum_def(*eid);
+                match &e.items {
+                    Some(items) => {
+                        let int = match prim_repr(&self.target, e.underlying) {
+                            Repr::Int(k) => IntKind {
+                                role: IntRole::Number,
+                                ..k
+                            },
+                            _ => IntKind {
+                                bytes: 4,
+                                signed: false,
+                                role: IntRole::Number,
+                            },
+                        };
+                        Repr::Enum {
+                            int,
+                            items: items.iter().map(|(n, v)| (n.clone(), *v)).collect(),
+                        }
+                    }
+                    None => Repr::Opaque,
+                }
+            }
+            CTypeKind::UnknownNumber { .. } | CTypeKind::Aligned { .. } => Repr::Opaque,
+        };
+        TypeInfo {
+            id,
+            name: reg.cname(id).into(),
+            layout,
+            repr,
+        }
+    }
+}
+
+/// The realized form of a primitive.
+fn prim_repr(target: &Target, p: Prim) -> Repr {
+    match target.repr(p) {
+        PrimRepr::Int { bytes, signed } => Repr::Int(IntKind {
+            bytes,
+            signed,
+            role: if p == Prim::Char {
+                IntRole::Char
+            } else if p.is_wide_char() {
+                IntRole::Wide
+            } else {
+                IntRole::Number
+            },
+        }),
+        PrimRepr::Bool => Repr::Int(IntKind {
+            bytes: 1,
+            signed: false,
+            role: IntRole::Bool,
+        }),
+        PrimRepr::Float { bytes } => Repr::Float(bytes),
+        PrimRepr::X87 => Repr::LongDouble,
+        PrimRepr::Complex { part_bytes, .. } => Repr::Complex(part_bytes),
+    }
+}
+
+/// An error for types that cannot be used here, naming them.
+pub(crate) fn unknown_size(t: &TypeInfo) -> Error {
+    Error::Layout(rcffi_cdef::LayoutError::Unsized {
+        ty: t.name.to_string(),
+    })
+}

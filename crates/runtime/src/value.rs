@@ -1,0 +1,445 @@
+//! [`Value`]: the dynamic values that initializers, arguments and results are made of — the
+//! part Python objects play for cffi.
+
+use std::fmt;
+
+use crate::cdata::CData;
+use crate::error::{Error, Result};
+
+/// A dynamic value: what is written into C memory (`new`, field and item writes, arguments) and
+/// what is read out of it.
+///
+/// Rust scalars, strings, byte strings, arrays, vectors and tuples convert with `From`/`Into`;
+/// [`list!`](crate::list) and [`map!`](crate::map) build list and map initializers, as Python's
+/// `[1, 2]` and `{'x': 1}` do for cffi. Reading gives integers, floats, bools, one-byte `Bytes`
+/// for `char`, one-character `Text` for `wchar_t`, and `CData` for pointers, arrays and structs.
+///
+/// ```
+/// use rcffi_runtime::{Value, map};
+/// let v: Value = map! { "x" => 1, "y" => 2.5 };
+/// assert_eq!(v, Value::Map(vec![("x".into(), Value::Int(1)), ("y".into(), Value::Float(2.5))]));
+/// let n: i32 = Value::Int(7).try_into()?;
+/// assert_eq!(n, 7);
+/// # Ok::<(), rcffi_runtime::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    /// No value: cffi's `None` as an initializer (nothing is written), `void` as a result.
+    #[default]
+    Void,
+    /// A boolean (`_Bool`).
+    Bool(bool),
+    /// An integer of any C integer type (and enums).
+    Int(i128),
+    /// A floating point number.
+    Float(f64),
+    /// Bytes: one `char`, or the contents of a `char` array (cffi's `bytes`).
+    Bytes(Vec<u8>),
+    /// Text: one `wchar_t`/`char16_t`/`char32_t`, the contents of a wide-character array, or an
+    /// enumerator name (cffi's `str`).
+    Text(String),
+    /// A list: initializer of an array, or of a struct's members in order.
+    List(Vec<Value>),
+    /// Members by name: initializer of a struct or union.
+    Map(Vec<(String, Value)>),
+    /// C data: a pointer, an array, a struct, or a primitive kept as cdata.
+    CData(CData),
+}
+
+impl Value {
+    /// cffi's name of the value's Python type, for error messages (`int`, `float`, `bytes`...).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Void => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Bytes(_) => "bytes",
+            Value::Text(_) => "str",
+            Value::List(_) => "list",
+            Value::Map(_) => "dict",
+            Value::CData(_) => "cdata",
+        }
+    }
+
+    /// A short description for messages: the type name, or the cdata's repr.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Value::CData(c) => format!("cdata '{}'", c.type_name()),
+            other => other.type_name().to_string(),
+        }
+    }
+
+    /// The cdata inside, if this is one.
+    pub fn as_cdata(&self) -> Option<&CData> {
+        match self {
+            Value::CData(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Void, Value::Void) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
+                (*a as f64) == *b
+            }
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            (Value::Text(a), Value::Text(b)) => a == b,
+            (Value::List(a), Value::List(b)) => a == b,
+            (Value::Map(a), Value::Map(b)) => a == b,
+            (Value::CData(a), Value::CData(b)) => a == b,
+            // A cdata compares with numbers and strings as in cffi (`cast("int", 5) == 5`).
+            (Value::CData(c), other) | (other, Value::CData(c)) => *c == *other,
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Void => f.write_str("None"),
+            Value::Bool(b) => write!(f, "{}", if *b { "True" } else { "False" }),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{x:?}"),
+            Value::Bytes(b) => write!(f, "b'{}'", b.escape_ascii()),
+            Value::Text(s) => write!(f, "{s:?}"),
+            Value::List(items) => {
+                f.write_str("[")?;
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("]")
+            }
+            Value::Map(items) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{k:?}: {v}")?;
+                }
+                f.write_str("}")
+            }
+            Value::CData(c) => write!(f, "{c:?}"),
+        }
+    }
+}
+
+/// Builds a [`Value::List`]: `list![1, 2.5, "x"]` (cffi: `[1, 2.5, 'x']`).
+///
+/// ```
+/// use rcffi_runtime::{Value, list};
+/// assert_eq!(list![1, 2], Value::List(vec![Value::Int(1), Value::Int(2)]));
+/// ```
+#[macro_export]
+macro_rules! list {
+    ($($v:expr),* $(,)?) => {
+        $crate::Value::List(vec![$($crate::Value::from($v)),*])
+    };
+}
+
+/// Builds a [`Value::Map`]: `map!{"x" => 1, "y" => 2}` (cffi: `{'x': 1, 'y': 2}`).
+///
+/// ```
+/// use rcffi_runtime::{Value, map};
+/// let m = map! { "a" => 1 };
+/// assert_eq!(m, Value::Map(vec![("a".to_string(), Value::Int(1))]));
+/// ```
+#[macro_export]
+macro_rules! map {
+    ($($k:expr => $v:expr),* $(,)?) => {
+        $crate::Value::Map(vec![$((::std::string::String::from($k), $crate::Value::from($v))),*])
+    };
+}
+
+macro_rules! from_int {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value {
+            fn from(v: $t) -> Value {
+                Value::Int(v as i128)
+            }
+        }
+        impl From<Vec<$t>> for Value {
+            fn from(v: Vec<$t>) -> Value {
+                Value::List(v.into_iter().map(Value::from).collect())
+            }
+        }
+        impl From<&[$t]> for Value {
+            fn from(v: &[$t]) -> Value {
+                Value::List(v.iter().map(|x| Value::from(*x)).collect())
+            }
+        }
+        impl TryFrom<Value> for $t {
+            type Error = Error;
+            fn try_from(v: Value) -> Result<$t> {
+                let i = v.to_int()?;
+                <$t>::try_from(i).map_err(|_| {
+                    Error::Overflow(format!("integer {i} does not fit '{}'", stringify!($t)))
+                })
+            }
+        }
+    )*};
+}
+from_int!(i8, i16, i32, i64, i128, isize, u16, u32, u64, usize);
+
+impl From<u8> for Value {
+    fn from(v: u8) -> Value {
+        Value::Int(i128::from(v))
+    }
+}
+
+impl TryFrom<Value> for u8 {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<u8> {
+        let i = v.to_int()?;
+        u8::try_from(i).map_err(|_| Error::Overflow(format!("integer {i} does not fit 'u8'")))
+    }
+}
+
+/// Byte strings are `char` data, as Python's `bytes` are for cffi.
+impl From<&[u8]> for Value {
+    fn from(v: &[u8]) -> Value {
+        Value::Bytes(v.to_vec())
+    }
+}
+
+impl<const N: usize> From<&[u8; N]> for Value {
+    fn from(v: &[u8; N]) -> Value {
+        Value::Bytes(v.to_vec())
+    }
+}
+
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Value {
+        Value::Bytes(v)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(v: f64) -> Value {
+        Value::Float(v)
+    }
+}
+
+impl From<f32> for Value {
+    fn from(v: f32) -> Value {
+        Value::Float(f64::from(v))
+    }
+}
+
+impl From<Vec<f64>> for Value {
+    fn from(v: Vec<f64>) -> Value {
+        Value::List(v.into_iter().map(Value::Float).collect())
+    }
+}
+
+impl From<&[f64]> for Value {
+    fn from(v: &[f64]) -> Value {
+        Value::List(v.iter().map(|x| Value::Float(*x)).collect())
+    }
+}
+
+/// Arrays are lists: `[1, 2, 3]`, `[[1, 2], [3, 4]]`, `[1.5, 2.5]`.
+impl<T: Into<Value>, const N: usize> From<[T; N]> for Value {
+    fn from(v: [T; N]) -> Value {
+        Value::List(v.into_iter().map(Into::into).collect())
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Bool(v)
+    }
+}
+
+impl From<char> for Value {
+    fn from(v: char) -> Value {
+        Value::Text(v.to_string())
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Value {
+        Value::Text(v.to_string())
+    }
+}
+
+impl From<&String> for Value {
+    fn from(v: &String) -> Value {
+        Value::Text(v.clone())
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Value {
+        Value::Text(v)
+    }
+}
+
+impl From<()> for Value {
+    fn from(_: ()) -> Value {
+        Value::Void
+    }
+}
+
+impl From<CData> for Value {
+    fn from(v: CData) -> Value {
+        Value::CData(v)
+    }
+}
+
+impl From<&CData> for Value {
+    fn from(v: &CData) -> Value {
+        Value::CData(v.clone())
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(v: Vec<Value>) -> Value {
+        Value::List(v)
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Value {
+        v.map_or(Value::Void, Into::into)
+    }
+}
+
+macro_rules! from_tuple {
+    ($($n:ident),+) => {
+        impl<$($n: Into<Value>),+> From<($($n,)+)> for Value {
+            #[allow(non_snake_case)]
+            fn from(($($n,)+): ($($n,)+)) -> Value {
+                Value::List(vec![$($n.into()),+])
+            }
+        }
+    };
+}
+from_tuple!(A);
+from_tuple!(A, B);
+from_tuple!(A, B, C);
+from_tuple!(A, B, C, D);
+from_tuple!(A, B, C, D, E);
+from_tuple!(A, B, C, D, E, F);
+from_tuple!(A, B, C, D, E, F, G);
+from_tuple!(A, B, C, D, E, F, G, H);
+
+impl Value {
+    /// The integer in an `Int`, `Bool`, or integer-like cdata.
+    pub fn to_int(&self) -> Result<i128> {
+        match self {
+            Value::Int(i) => Ok(*i),
+            Value::Bool(b) => Ok(i128::from(*b)),
+            Value::CData(c) => c.to_int(),
+            other => Err(Error::Type(format!(
+                "an integer is required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+
+    /// The number in a `Float`, `Int`, `Bool`, or numeric cdata.
+    pub fn to_f64(&self) -> Result<f64> {
+        match self {
+            Value::Float(x) => Ok(*x),
+            Value::Int(i) => Ok(*i as f64),
+            Value::Bool(b) => Ok(f64::from(u8::from(*b))),
+            Value::CData(c) => c.to_f64(),
+            other => Err(Error::Type(format!(
+                "must be real number, not {}",
+                other.describe()
+            ))),
+        }
+    }
+}
+
+impl TryFrom<Value> for f64 {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<f64> {
+        v.to_f64()
+    }
+}
+
+impl TryFrom<Value> for f32 {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<f32> {
+        Ok(v.to_f64()? as f32)
+    }
+}
+
+impl TryFrom<Value> for bool {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<bool> {
+        match v {
+            Value::Bool(b) => Ok(b),
+            Value::Int(i) => Ok(i != 0),
+            other => Err(Error::Type(format!(
+                "a bool is required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+}
+
+impl TryFrom<Value> for Vec<u8> {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<Vec<u8>> {
+        match v {
+            Value::Bytes(b) => Ok(b),
+            other => Err(Error::Type(format!(
+                "bytes are required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+}
+
+impl TryFrom<Value> for String {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<String> {
+        match v {
+            Value::Text(s) => Ok(s),
+            other => Err(Error::Type(format!(
+                "text is required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+}
+
+impl TryFrom<Value> for CData {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<CData> {
+        match v {
+            Value::CData(c) => Ok(c),
+            other => Err(Error::Type(format!(
+                "a cdata is required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+}
+
+impl TryFrom<Value> for Vec<Value> {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<Vec<Value>> {
+        match v {
+            Value::List(l) => Ok(l),
+            other => Err(Error::Type(format!(
+                "a list is required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+}
