@@ -5,7 +5,7 @@
 use crate::cdata::{CData, Origin};
 use crate::convert::{self, Place};
 use crate::error::{Error, Result};
-use crate::typeinfo::{FieldRt, IntRole, Repr, TypeInfo};
+use crate::typeinfo::{FieldRt, IntRole, Repr};
 use crate::universe::TypeRef;
 use crate::value::Value;
 
@@ -67,6 +67,13 @@ impl CData {
                         info.name
                     )));
                 }
+                // cffi: the pointer `new("T *")` returns points to one item.
+                if self.origin == Origin::New && i != 0 {
+                    return Err(Error::Index(format!(
+                        "{} can only be indexed by 0",
+                        self.what()
+                    )));
+                }
                 (t, addr, None)
             }
             _ => {
@@ -108,7 +115,7 @@ impl CData {
     /// ```
     pub fn get(&self, i: isize) -> Result<Value> {
         let (elem, addr) = self.item(i)?;
-        let v = convert::read(&self.place_at(elem, addr, None))?;
+        let v = convert::c_to_value(&self.place_at(elem, addr, None))?;
         // cffi: `p[0]` of `new("struct s *")` co-owns the struct.
         Ok(match v {
             Value::CData(c) if self.origin == Origin::New && self.info().is_pointer() => {
@@ -121,7 +128,7 @@ impl CData {
     /// Writes item `i` (cffi's `p[i] = v`), with the same checks as [`CData::get`].
     pub fn set(&self, i: isize, v: impl Into<Value>) -> Result<()> {
         let (elem, addr) = self.item(i)?;
-        convert::write(&self.place_at(elem, addr, None), &v.into())
+        convert::value_to_c(&self.place_at(elem, addr, None), &v.into())
     }
 
     /// The member `name` of a struct or union, or of the struct a pointer points to (one
@@ -182,6 +189,30 @@ impl CData {
             .ok_or_else(|| Error::Key(format!("{} has no field '{name}'", self.what())))?;
         let (_, addr) = self.object()?;
         Ok((self.place_at(record, addr, None), f))
+    }
+
+    /// The member names of a struct or union, or of the one a pointer points to, sorted
+    /// (cffi's `dir(cdata)`); empty for other kinds and opaque types.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("struct s { int b, a; };")?;
+    /// assert_eq!(ffi.new("struct s *", ())?.dir(), ["a", "b"]);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn dir(&self) -> Vec<String> {
+        let info = self.info();
+        let record = match &info.repr {
+            Repr::Record { .. } => Some(self.ty),
+            Repr::Pointer { .. } => self.uni.pointee(info),
+            _ => None,
+        };
+        let mut names: Vec<String> = record
+            .and_then(|r| r.get(&self.uni.inner).record_body())
+            .map(|b| b.fields.iter().map(|f| f.name.to_string()).collect())
+            .unwrap_or_default();
+        names.sort();
+        names
     }
 
     /// The number of items of an array (cffi's `len()`); an error for other kinds.
@@ -407,7 +438,7 @@ impl CData {
                 }
                 Ok(())
             }
-            _ => convert::write(
+            _ => convert::value_to_c(
                 &Place {
                     uni: &s.uni,
                     ty: s.ty,
@@ -425,27 +456,20 @@ impl CData {
     pub fn to_int(&self) -> Result<i128> {
         let info = self.info();
         match &info.repr {
+            // `char` is a byte: 0..=255 whatever the signedness of the target's char (cffi).
+            Repr::Int(k) if k.role == IntRole::Char => Ok(i128::from(self.value[0])),
             Repr::Int(k) | Repr::Enum { int: k, .. } => {
-                let v = crate::convert::decode_scalar(
-                    &TypeInfo {
-                        id: info.id,
-                        name: info.name.clone(),
-                        layout: info.layout,
-                        repr: Repr::Int(crate::typeinfo::IntKind {
-                            role: IntRole::Number,
-                            ..*k
-                        }),
-                    },
-                    &self.value,
-                )?;
-                v.to_int()
+                Ok(crate::scalar::int_from_bytes(*k, &self.value))
             }
             Repr::Float(_) | Repr::LongDouble => {
                 let x = self.to_f64()?;
-                if !x.is_finite() {
-                    return Err(Error::Overflow(format!(
-                        "cannot convert float {x} to integer"
-                    )));
+                if x.is_nan() {
+                    return Err(Error::Value("cannot convert float NaN to integer".into()));
+                }
+                if x.is_infinite() {
+                    return Err(Error::Overflow(
+                        "cannot convert float infinity to integer".into(),
+                    ));
                 }
                 Ok(x.trunc() as i128)
             }
@@ -485,7 +509,7 @@ impl CData {
         let info = self.info();
         match &info.repr {
             Repr::Int(_) | Repr::Enum { .. } | Repr::Float(2 | 4 | 8) | Repr::Complex(4 | 8) => {
-                convert::decode_scalar(info, &self.value)
+                crate::scalar::decode_scalar(info, &self.value)
             }
             Repr::Float(_) | Repr::LongDouble => Ok(Value::Float(self.to_f64()?)),
             _ => Ok(Value::CData(self.clone())),

@@ -167,6 +167,12 @@ impl<const N: usize> PartialEq<[u8; N]> for Buffer {
     }
 }
 
+impl<const N: usize> PartialEq<&[u8; N]> for Buffer {
+    fn eq(&self, other: &&[u8; N]) -> bool {
+        *self == other[..]
+    }
+}
+
 impl PartialEq<Vec<u8>> for Buffer {
     fn eq(&self, other: &Vec<u8>) -> bool {
         *self == other[..]

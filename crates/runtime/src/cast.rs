@@ -57,14 +57,14 @@ impl Ffi {
                         Num::Float(x) => k.wrap(float_to_int(x)?),
                     }
                 };
-                Ok(CData::primitive(self, t, &crate::convert::int_bytes(*k, i)))
+                Ok(CData::primitive(self, t, &crate::scalar::int_bytes(*k, i)))
             }
             Repr::Float(_) | Repr::LongDouble | Repr::Complex(_) => {
                 let x = match number(info, &v)? {
                     Num::Int(i) => i as f64,
                     Num::Float(x) => x,
                 };
-                let bytes = crate::convert::encode_scalar(info, &Value::Float(x))?;
+                let bytes = crate::scalar::encode_scalar(info, &Value::Float(x))?;
                 Ok(CData::primitive(self, t, &bytes))
             }
             Repr::Pointer { .. } => {
@@ -75,6 +75,10 @@ impl Ffi {
                 let (addr, owner) = address_of(info, &v)?;
                 Ok(CData::place(self, t, addr, owner, Some(*n)))
             }
+            Repr::Function => Err(Error::Type(format!(
+                "the type '{}' is a function type, not a pointer-to-function type",
+                info.name
+            ))),
             _ => Err(Error::Type(format!("cannot cast to ctype '{}'", info.name))),
         }
     }

@@ -1,4 +1,5 @@
-//! Conversions between [`Value`]s and C memory, in one place, with cffi's rules: range checks,
+//! Conversions between [`Value`]s and C memory, in one place — `value_to_c` (writes),
+//! `c_to_value` (reads) and `c_to_c` (copies) — with cffi's rules: range checks,
 //! `char` as one byte, `signed`/`unsigned char` as integers, wide characters as text, arrays
 //! from lists and strings, structs and unions from lists and maps, pointers of compatible types.
 //!
@@ -7,9 +8,9 @@
 
 use crate::cdata::{CData, Origin, Owner};
 use crate::error::{Error, Result};
-use crate::floats;
 use crate::mem::Region;
-use crate::typeinfo::{FieldRt, IntKind, IntRole, Repr, TypeInfo};
+use crate::scalar::{char_like_init, decode_scalar, encode_scalar, int_init};
+use crate::typeinfo::{FieldRt, IntRole, Repr, TypeInfo};
 use crate::universe::{Ffi, TypeRef};
 use crate::value::Value;
 
@@ -69,285 +70,10 @@ impl<'a> Place<'a> {
     }
 }
 
-// --- Integers ---
-
-fn int_from_bytes(k: IntKind, b: &[u8]) -> i128 {
-    let mut buf = [0u8; 16];
-    let n = usize::from(k.bytes);
-    buf[..n].copy_from_slice(&b[..n]);
-    let u = u128::from_le_bytes(buf);
-    let bits = n as u32 * 8;
-    if k.signed && bits < 128 && (u >> (bits - 1)) & 1 == 1 {
-        (u | (!0u128 << bits)) as i128
-    } else {
-        u as i128
-    }
-}
-
-/// Checks that `v` fits the integer type `name`, with cffi's messages.
-pub(crate) fn check_int_range(k: IntKind, v: i128, name: &str) -> Result<i128> {
-    let (lo, hi) = k.range();
-    if v >= lo && v <= hi {
-        return Ok(v);
-    }
-    if v < 0 && !k.signed {
-        return Err(Error::Overflow(format!(
-            "can't convert negative number {v} to unsigned '{name}'"
-        )));
-    }
-    Err(Error::Overflow(format!(
-        "integer {v} does not fit '{name}'"
-    )))
-}
-
-/// The integer an initializer gives an integer-typed place (not `char`, wide or `_Bool`, which
-/// have rules of their own).
-fn int_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
-    let i = match v {
-        Value::Int(i) => *i,
-        Value::Bool(b) => i128::from(*b),
-        Value::CData(c) => match c.info().int_kind() {
-            Some(_) => c.to_int()?,
-            None => {
-                return Err(Error::Type(format!(
-                    "an integer is required for ctype '{}', not {}",
-                    info.name,
-                    v.describe()
-                )));
-            }
-        },
-        Value::Text(s) if matches!(info.repr, Repr::Enum { .. }) => {
-            // An enumerator by name.
-            if let Repr::Enum { items, .. } = &info.repr
-                && let Some((_, val)) = items.iter().find(|(n, _)| **n == **s)
-            {
-                *val
-            } else {
-                return Err(Error::Value(format!(
-                    "'{s}' is not an enumerator of '{}'",
-                    info.name
-                )));
-            }
-        }
-        _ => {
-            return Err(Error::Type(format!(
-                "an integer is required for ctype '{}', not {}",
-                info.name,
-                v.describe()
-            )));
-        }
-    };
-    check_int_range(k, i, &info.name)
-}
-
-/// The value of a character-typed initializer: `char` takes one byte, wide types one
-/// character, `_Bool` 0 or 1.
-fn char_like_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
-    match k.role {
-        IntRole::Char => match v {
-            Value::Bytes(b) if b.len() == 1 => Ok(i128::from(b[0])),
-            Value::CData(c) if c.info().int_kind().is_some_and(|k| k.role == IntRole::Char) => {
-                Ok(i128::from(c.value[0]))
-            }
-            _ => Err(Error::Type(format!(
-                "initializer for ctype 'char' must be a bytes of length 1, not {}",
-                describe_len(v)
-            ))),
-        },
-        IntRole::Wide => {
-            let c = match v {
-                Value::Text(s) if s.chars().count() == 1 => {
-                    s.chars().next().map_or(0, |c| c as u32)
-                }
-                Value::CData(c) if c.info().int_kind().is_some_and(|k| k.role == IntRole::Wide) => {
-                    c.to_int()? as u32
-                }
-                _ => {
-                    return Err(Error::Type(format!(
-                        "initializer for ctype '{}' must be a unicode string of length 1, not {}",
-                        info.name,
-                        describe_len(v)
-                    )));
-                }
-            };
-            if k.bytes == 2 && c > 0xffff {
-                return Err(Error::Type(format!(
-                    "initializer for ctype '{}' must be a unicode string of length 1, not larger-than-0xFFFF character",
-                    info.name
-                )));
-            }
-            Ok(i128::from(c))
-        }
-        IntRole::Bool => {
-            let i = match v {
-                Value::Bool(b) => i128::from(*b),
-                Value::Int(i) => *i,
-                Value::CData(c) if c.info().int_kind().is_some() => c.to_int()?,
-                _ => {
-                    return Err(Error::Type(format!(
-                        "an integer is required for ctype '_Bool', not {}",
-                        v.describe()
-                    )));
-                }
-            };
-            if !(0..=1).contains(&i) {
-                return Err(Error::Overflow(format!("integer {i} does not fit '_Bool'")));
-            }
-            Ok(i)
-        }
-        IntRole::Number => int_init(info, k, v),
-    }
-}
-
-fn describe_len(v: &Value) -> String {
-    match v {
-        Value::Bytes(b) if b.len() != 1 => format!("bytes of length {}", b.len()),
-        Value::Text(s) => format!("str of length {}", s.chars().count()),
-        other => other.describe(),
-    }
-}
-
-// --- Scalars ---
-
-/// Encodes an initializer for a scalar type (integer, character, enum, float) to its bytes.
-pub(crate) fn encode_scalar(info: &TypeInfo, v: &Value) -> Result<[u8; 16]> {
-    match &info.repr {
-        Repr::Int(k) => {
-            let i = char_like_init(info, *k, v)?;
-            Ok(int_bytes(*k, i))
-        }
-        Repr::Enum { int, .. } => {
-            let i = int_init(info, *int, v)?;
-            Ok(int_bytes(*int, i))
-        }
-        Repr::Float(n) => {
-            let x = float_init(info, v)?;
-            Ok(float_bytes(*n, x))
-        }
-        Repr::LongDouble => {
-            let x = float_init(info, v)?;
-            Ok(floats::f64_to_x87(x))
-        }
-        Repr::Complex(n) => {
-            let (re, im) = match v {
-                Value::List(l) if l.len() == 2 => (l[0].to_f64()?, l[1].to_f64()?),
-                Value::CData(c) if c.info().id == info.id => return Ok(c.value),
-                other => (float_init(info, other)?, 0.0),
-            };
-            let mut out = [0u8; 16];
-            match n {
-                4 => {
-                    out[..4].copy_from_slice(&(re as f32).to_le_bytes());
-                    out[4..8].copy_from_slice(&(im as f32).to_le_bytes());
-                }
-                8 => {
-                    out[..8].copy_from_slice(&re.to_le_bytes());
-                    out[8..].copy_from_slice(&im.to_le_bytes());
-                }
-                _ => {
-                    return Err(Error::Unsupported(format!(
-                        "values of ctype '{}' cannot be converted",
-                        info.name
-                    )));
-                }
-            }
-            Ok(out)
-        }
-        _ => Err(Error::Type(format!(
-            "ctype '{}' is not a scalar",
-            info.name
-        ))),
-    }
-}
-
-pub(crate) fn int_bytes(k: IntKind, i: i128) -> [u8; 16] {
-    let mut out = (i as u128).to_le_bytes();
-    for b in &mut out[usize::from(k.bytes)..] {
-        *b = 0;
-    }
-    out
-}
-
-fn float_init(info: &TypeInfo, v: &Value) -> Result<f64> {
-    match v {
-        Value::Float(x) => Ok(*x),
-        Value::Int(i) => Ok(*i as f64),
-        Value::Bool(b) => Ok(f64::from(u8::from(*b))),
-        Value::CData(c) => match &c.info().repr {
-            Repr::Float(_) | Repr::LongDouble => c.to_f64(),
-            _ => Err(Error::Type(format!(
-                "float() not supported on cdata '{}' (ctype '{}' needs a number)",
-                c.type_name(),
-                info.name
-            ))),
-        },
-        other => Err(Error::Type(format!(
-            "must be real number, not {} (ctype '{}')",
-            other.describe(),
-            info.name
-        ))),
-    }
-}
-
-fn float_bytes(n: u8, x: f64) -> [u8; 16] {
-    let mut out = [0u8; 16];
-    match n {
-        2 => out[..2].copy_from_slice(&floats::f64_to_f16(x)),
-        4 => out[..4].copy_from_slice(&(x as f32).to_le_bytes()),
-        8 => out[..8].copy_from_slice(&x.to_le_bytes()),
-        _ => out = floats::f64_to_f128(x),
-    }
-    out
-}
-
-/// Decodes a scalar's bytes to a value (long double and complex stay cdata-like: see `read`).
-pub(crate) fn decode_scalar(info: &TypeInfo, b: &[u8]) -> Result<Value> {
-    Ok(match &info.repr {
-        Repr::Int(k) => {
-            let i = int_from_bytes(*k, b);
-            match k.role {
-                IntRole::Char => Value::Bytes(vec![b[0]]),
-                IntRole::Wide => match char::from_u32(i as u32) {
-                    Some(c) => Value::Text(c.to_string()),
-                    None => Value::Int(i),
-                },
-                IntRole::Bool => match i {
-                    0 => Value::Bool(false),
-                    1 => Value::Bool(true),
-                    _ => {
-                        return Err(Error::Value(format!(
-                            "got a _Bool of value {i}, expected 0 or 1"
-                        )));
-                    }
-                },
-                IntRole::Number => Value::Int(i),
-            }
-        }
-        Repr::Enum { int, .. } => Value::Int(int_from_bytes(*int, b)),
-        Repr::Float(2) => Value::Float(floats::f16_to_f64(b)),
-        Repr::Float(4) => Value::Float(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
-        Repr::Float(8) => Value::Float(f64::from_le_bytes(b[..8].try_into().unwrap_or([0; 8]))),
-        Repr::Complex(4) => Value::List(vec![
-            Value::Float(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
-            Value::Float(f64::from(f32::from_le_bytes([b[4], b[5], b[6], b[7]]))),
-        ]),
-        Repr::Complex(8) => Value::List(vec![
-            Value::Float(f64::from_le_bytes(b[..8].try_into().unwrap_or([0; 8]))),
-            Value::Float(f64::from_le_bytes(b[8..16].try_into().unwrap_or([0; 8]))),
-        ]),
-        _ => {
-            return Err(Error::Type(format!(
-                "ctype '{}' is not a scalar",
-                info.name
-            )));
-        }
-    })
-}
-
 // --- Reading ---
 
 /// Reads the value at a place.
-pub(crate) fn read(p: &Place<'_>) -> Result<Value> {
+pub(crate) fn c_to_value(p: &Place<'_>) -> Result<Value> {
     let info = p.info();
     match &info.repr {
         Repr::Int(k) | Repr::Enum { int: k, .. } => {
@@ -373,14 +99,20 @@ pub(crate) fn read(p: &Place<'_>) -> Result<Value> {
             Ok(Value::CData(CData::primitive(p.uni, p.ty, &b)))
         }
         Repr::Pointer { .. } => {
-            let mut b = [0u8; 8];
-            p.region(|r| r.read(p.addr, &mut b))?;
-            let addr = usize::from_le_bytes(b);
             // A pointer rcffi stored into its own memory keeps the bounds and life of its
             // pointee; any other pointer is foreign.
-            let owner = match p.owner.allocation() {
-                Some(a) if addr != 0 => a.kept(p.addr - a.addr()).unwrap_or_default(),
-                _ => Owner::Foreign,
+            let (addr, kept) = p.region(|r| match p.owner.allocation() {
+                Some(a) => a.load_pointer(r, p.addr),
+                None => {
+                    let mut b = [0u8; 8];
+                    r.read(p.addr, &mut b)?;
+                    Ok((usize::from_le_bytes(b), None))
+                }
+            })?;
+            let owner = if addr == 0 {
+                Owner::Foreign
+            } else {
+                kept.unwrap_or_default()
             };
             Ok(Value::CData(CData::pointer(p.uni, p.ty, addr, owner)))
         }
@@ -411,7 +143,7 @@ pub(crate) fn read(p: &Place<'_>) -> Result<Value> {
 // --- Writing ---
 
 /// Writes `v` at a place, with cffi's initializer rules.
-pub(crate) fn write(p: &Place<'_>, v: &Value) -> Result<()> {
+pub(crate) fn value_to_c(p: &Place<'_>, v: &Value) -> Result<()> {
     let info = p.info();
     match &info.repr {
         Repr::Int(_) | Repr::Enum { .. } | Repr::Float(_) | Repr::LongDouble | Repr::Complex(_) => {
@@ -514,13 +246,14 @@ pub(crate) fn pointer_init(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<(usi
 fn write_pointer(p: &Place<'_>, v: &Value) -> Result<()> {
     let info = p.info();
     let (addr, src_owner) = pointer_init(p.uni, info, v)?;
-    p.region(|r| r.write(p.addr, &addr.to_le_bytes()))?;
     // An owned pointee stored into rcffi's memory lives as long as the slot holds it.
-    if let Some(a) = p.owner.allocation() {
-        let keep = (src_owner.is_owning() && addr != 0).then_some(src_owner);
-        a.keep(p.addr - a.addr(), keep);
-    }
-    Ok(())
+    p.region(|r| match p.owner.allocation() {
+        Some(a) => {
+            let keep = (src_owner.is_owning() && addr != 0).then_some(src_owner);
+            a.store_pointer(r, p.addr, addr, keep)
+        }
+        None => r.write(p.addr, &addr.to_le_bytes()),
+    })
 }
 
 fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> Result<()> {
@@ -539,7 +272,7 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
                 )));
             }
             for (i, item) in items.iter().enumerate() {
-                write(&p.at(elem, p.addr + i * esize, None), item)?;
+                value_to_c(&p.at(elem, p.addr + i * esize, None), item)?;
             }
             Ok(())
         }
@@ -638,7 +371,7 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
 /// Copies `n` bytes from cdata `src`'s memory to place `p`, with the keep-alive entries of any
 /// pointers in them.
 fn copy_between(p: &Place<'_>, src: &CData, n: usize) -> Result<()> {
-    copy_owned(
+    c_to_c(
         p.owner,
         p.addr,
         &|| format!("cdata '{}'", p.info().name),
@@ -651,7 +384,7 @@ fn copy_between(p: &Place<'_>, src: &CData, n: usize) -> Result<()> {
 
 /// Copies `n` bytes from `src` (in `from`'s memory) to `dst` (in `to`'s memory), overlapping or
 /// not, both bounds-checked; pointers kept alive in the source stay kept alive in the copy.
-pub(crate) fn copy_owned(
+pub(crate) fn c_to_c(
     to: &Owner,
     dst: usize,
     to_what: &dyn Fn() -> String,
@@ -671,7 +404,7 @@ pub(crate) fn copy_owned(
         let doff = dst - da.addr();
         da.forget_range(doff, n);
         for (off, k) in kept {
-            da.keep(doff + off, Some(k));
+            da.keep(doff + off, k);
         }
     }
     Ok(())
@@ -686,7 +419,7 @@ pub(crate) fn copy_memory(
     src_addr: usize,
     n: usize,
 ) -> Result<()> {
-    copy_owned(
+    c_to_c(
         &dst.owner,
         dst_addr,
         &|| dst.what(),
@@ -754,7 +487,7 @@ pub(crate) fn write_field(p: &Place<'_>, f: &FieldRt, v: &Value) -> Result<()> {
         Some(w) => write_bitfield(p, f, w, v),
         None => {
             let len = flexible_len(p, f);
-            write(&p.at(f.ty, p.addr + f.offset(), len), v)
+            value_to_c(&p.at(f.ty, p.addr + f.offset(), len), v)
         }
     }
 }
@@ -765,7 +498,7 @@ pub(crate) fn read_field(p: &Place<'_>, f: &FieldRt) -> Result<Value> {
         Some(w) => read_bitfield(p, f, w),
         None => {
             let len = flexible_len(p, f);
-            read(&p.at(f.ty, p.addr + f.offset(), len))
+            c_to_value(&p.at(f.ty, p.addr + f.offset(), len))
         }
     }
 }
@@ -844,93 +577,6 @@ fn write_bitfield(p: &Place<'_>, f: &FieldRt, w: u32, v: &Value) -> Result<()> {
         word = (word & !mask) | (((i as u128) << shift) & mask);
         r.write(first, &word.to_le_bytes()[..nbytes])
     })
-}
-
-/// For `new`: how many bytes a variable-size struct needs for this initializer (the
-/// flexible array member's length comes from it), or `None` for a fixed size.
-pub(crate) fn varsize_bytes(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Option<usize>> {
-    let Repr::Record {
-        body: Some(body), ..
-    } = &info.repr
-    else {
-        return Ok(None);
-    };
-    let Some(fi) = body.flexible else {
-        return Ok(None);
-    };
-    let f = &body.fields[fi];
-    let init = match v {
-        Value::List(items) => {
-            let listed: Vec<&FieldRt> = body.fields.iter().filter(|f| !f.skip_in_list).collect();
-            let pos = listed.iter().position(|x| std::ptr::eq(*x, f));
-            pos.and_then(|i| items.get(i))
-        }
-        Value::Map(items) => items.iter().find(|(k, _)| **k == *f.name).map(|(_, v)| v),
-        _ => None,
-    };
-    let Repr::Array { elem, .. } = &f.ty.get(&uni.inner).repr else {
-        return Ok(None);
-    };
-    let esize = elem.get(&uni.inner).size().unwrap_or(1);
-    let n = match init {
-        None => 0,
-        Some(Value::Int(n)) => {
-            usize::try_from(*n).map_err(|_| Error::Value("negative array length".into()))?
-        }
-        Some(Value::List(l)) => l.len(),
-        Some(Value::Bytes(b)) => b.len() + 1,
-        Some(Value::Text(s)) => s.chars().count() + 1,
-        Some(other) => {
-            return Err(Error::Type(format!(
-                "initializer for the flexible array member '{}' must be a length or a list, not {}",
-                f.name,
-                other.describe()
-            )));
-        }
-    };
-    let size = info.size().unwrap_or(0);
-    Ok(Some(size.max(f.offset() + n * esize)))
-}
-
-/// For `new` of a variable-size struct: the initializer with the flexible member's length
-/// (an integer) turned into "no initializer" (the memory is already zero).
-pub(crate) fn strip_varsize_length(info: &TypeInfo, v: &Value) -> Value {
-    let Repr::Record {
-        body: Some(body), ..
-    } = &info.repr
-    else {
-        return v.clone();
-    };
-    let Some(fi) = body.flexible else {
-        return v.clone();
-    };
-    let name = &body.fields[fi].name;
-    match v {
-        Value::List(items) => {
-            let listed = body.fields.iter().filter(|f| !f.skip_in_list).count();
-            let mut items = items.clone();
-            if items.len() == listed
-                && let Some(last) = items.last_mut()
-                && matches!(last, Value::Int(_))
-            {
-                *last = Value::Void;
-            }
-            Value::List(items)
-        }
-        Value::Map(items) => Value::Map(
-            items
-                .iter()
-                .map(|(k, x)| {
-                    if **k == **name && matches!(x, Value::Int(_)) {
-                        (k.clone(), Value::Void)
-                    } else {
-                        (k.clone(), x.clone())
-                    }
-                })
-                .collect(),
-        ),
-        other => other.clone(),
-    }
 }
 
 impl CData {

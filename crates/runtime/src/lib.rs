@@ -40,10 +40,12 @@ mod lifetime;
 mod mem;
 mod newp;
 mod repr;
+mod scalar;
 mod text;
 mod typeinfo;
 mod universe;
 mod value;
+mod varsize;
 
 pub use allocator::Allocator;
 pub use buffer::Buffer;

@@ -78,8 +78,8 @@ impl Ffi {
                         oinfo.name
                     )));
                 };
-                let size = convert::varsize_bytes(self, oinfo, &init)?.unwrap_or(size);
-                let init = convert::strip_varsize_length(oinfo, &init);
+                let size = crate::varsize::varsize_bytes(self, oinfo, &init)?.unwrap_or(size);
+                let init = crate::varsize::strip_varsize_length(self, oinfo, &init);
                 Ok(NewPlan {
                     ty,
                     object,
@@ -135,7 +135,7 @@ impl Ffi {
             len: plan.len,
         };
         if !matches!(plan.init, Value::Void) {
-            convert::write(&place, &plan.init)?;
+            convert::value_to_c(&place, &plan.init)?;
         }
         let c = if plan.ty.get(&self.inner).is_pointer() {
             CData::pointer(self, plan.ty, addr, owner)

@@ -156,7 +156,7 @@ impl Ffi {
         }
         let items = (0..length)
             .map(|i| {
-                convert::read(&Place {
+                convert::c_to_value(&Place {
                     uni: self,
                     ty: elem,
                     addr: cdata.addr + i * esize,

@@ -103,8 +103,6 @@ impl FieldRt {
 pub(crate) struct RecordBody {
     /// The members, flattened.
     pub(crate) fields: Vec<FieldRt>,
-    /// The last member is a flexible array (`T x[]`): its index in `fields`.
-    pub(crate) flexible: Option<usize>,
 }
 
 impl RecordBody {

@@ -337,18 +337,7 @@ impl UniInner {
                                 skip_in_list: f.flags == 1,
                             })
                             .collect();
-                        let flexible = match (rec.kind, fields.last()) {
-                            (rcffi_cdef::RecordKind::Struct, Some(last))
-                                if matches!(
-                                    last.ty.get(self).repr,
-                                    Repr::Array { len: None, .. }
-                                ) =>
-                            {
-                                Some(fields.len() - 1)
-                            }
-                            _ => None,
-                        };
-                        Some(RecordBody { fields, flexible })
+                        Some(RecordBody { fields })
                     }
                     _ => None,
                 };
@@ -359,26 +348,26 @@ impl UniInner {
             }
             CTypeKind::Enum(eid) => {
                 let e = reg.enum_def(*eid);
-                match &e.items {
-                    Some(items) => {
-                        let int = match prim_repr(&self.target, e.underlying) {
-                            Repr::Int(k) => IntKind {
-                                role: IntRole::Number,
-                                ..k
-                            },
-                            _ => IntKind {
-                                bytes: 4,
-                                signed: false,
-                                role: IntRole::Number,
-                            },
-                        };
-                        Repr::Enum {
-                            int,
-                            items: items.iter().map(|(n, v)| (n.clone(), *v)).collect(),
-                        }
-                    }
-                    None => Repr::Opaque,
-                }
+                // An enum declared without values (`enum foo;`) is an `unsigned int`, as cffi
+                // guesses (and the registry lays it out).
+                let int = match prim_repr(&self.target, e.underlying) {
+                    Repr::Int(k) => IntKind {
+                        role: IntRole::Number,
+                        ..k
+                    },
+                    _ => IntKind {
+                        bytes: 4,
+                        signed: false,
+                        role: IntRole::Number,
+                    },
+                };
+                let items = e
+                    .items
+                    .iter()
+                    .flatten()
+                    .map(|(n, v)| (n.clone(), *v))
+                    .collect();
+                Repr::Enum { int, items }
             }
             CTypeKind::UnknownNumber { .. } | CTypeKind::Aligned { .. } => Repr::Opaque,
         };

@@ -70,6 +70,18 @@ impl Value {
         }
     }
 
+    /// The cdata inside, or an error naming what this is instead (for chains like
+    /// `p.get(2)?.cdata()?.field("x")?`).
+    pub fn cdata(self) -> Result<CData> {
+        match self {
+            Value::CData(c) => Ok(c),
+            other => Err(Error::Type(format!(
+                "a cdata is required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+
     /// The cdata inside, if this is one.
     pub fn as_cdata(&self) -> Option<&CData> {
         match self {

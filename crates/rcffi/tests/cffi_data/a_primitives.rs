@@ -1,0 +1,521 @@
+//! Group A: primitives and casts.
+
+use std::hash::BuildHasher;
+
+use rcffi::{Ffi, Value};
+
+use crate::*;
+
+/// Every integer type with its range, taken from the Rust type of the same width and
+/// signedness on x86-64 Linux (LP64).
+fn int_types() -> Vec<(&'static str, i128, i128)> {
+    let s8 = (i128::from(i8::MIN), i128::from(i8::MAX));
+    let u8_ = (0, i128::from(u8::MAX));
+    let s16 = (i128::from(i16::MIN), i128::from(i16::MAX));
+    let u16_ = (0, i128::from(u16::MAX));
+    let s32 = (i128::from(i32::MIN), i128::from(i32::MAX));
+    let u32_ = (0, i128::from(u32::MAX));
+    let s64 = (i128::from(i64::MIN), i128::from(i64::MAX));
+    let u64_ = (0, i128::from(u64::MAX));
+    [
+        ("signed char", s8),
+        ("unsigned char", u8_),
+        ("short", s16),
+        ("unsigned short", u16_),
+        ("int", s32),
+        ("unsigned int", u32_),
+        ("long", s64),
+        ("unsigned long", u64_),
+        ("long long", s64),
+        ("unsigned long long", u64_),
+        ("int8_t", s8),
+        ("uint8_t", u8_),
+        ("int16_t", s16),
+        ("uint16_t", u16_),
+        ("int32_t", s32),
+        ("uint32_t", u32_),
+        ("int64_t", s64),
+        ("uint64_t", u64_),
+        ("intptr_t", s64),
+        ("uintptr_t", u64_),
+        ("size_t", u64_),
+        ("ssize_t", s64),
+        ("ptrdiff_t", s64),
+    ]
+    .into_iter()
+    .map(|(n, (lo, hi))| (n, lo, hi))
+    .collect()
+}
+
+#[test]
+fn a01_cast_wraps_at_both_ends_of_every_int_type() {
+    let ffi = Ffi::default();
+    for (t, lo, hi) in int_types() {
+        assert_eq!(ffi.cast(t, lo - 1).unwrap().to_int().unwrap(), hi, "{t}");
+        assert_eq!(ffi.cast(t, hi + 1).unwrap().to_int().unwrap(), lo, "{t}");
+        assert_eq!(ffi.cast(t, lo).unwrap().to_int().unwrap(), lo, "{t}");
+    }
+}
+
+#[test]
+fn a02_new_checks_the_range_of_every_int_type() {
+    let ffi = Ffi::default();
+    for (t, lo, hi) in int_types() {
+        let ptr = format!("{t} *");
+        err_has(ffi.new(&ptr, lo - 1), is_overflow, "");
+        err_has(ffi.new(&ptr, hi + 1), is_overflow, "");
+        assert_eq!(
+            ffi.new(&ptr, lo).unwrap().get(0).unwrap(),
+            Value::Int(lo),
+            "{t}"
+        );
+        assert_eq!(
+            ffi.new(&ptr, hi).unwrap().get(0).unwrap(),
+            Value::Int(hi),
+            "{t}"
+        );
+    }
+}
+
+#[test]
+fn a03_cast_values_compare_hash_and_test_like_the_number() {
+    let ffi = Ffi::default();
+    let h = std::collections::hash_map::RandomState::new();
+    for (t, lo, hi) in int_types() {
+        for v in [lo, hi, 0, 1] {
+            let c = ffi.cast(t, v).unwrap();
+            assert_eq!(c, Value::Int(v), "{t} {v}");
+            assert_eq!(c.truthy(), v != 0);
+            // Equal numbers hash equal, whatever their C type.
+            let wide = ffi.cast("__int128", v).unwrap();
+            assert_eq!(c, wide);
+            assert_eq!(h.hash_one(&c), h.hash_one(&wide), "{t} {v}");
+        }
+    }
+    let d = ffi.cast("double", 5.0).unwrap();
+    assert_eq!(h.hash_one(&d), h.hash_one(ffi.cast("int", 5).unwrap()));
+    #[allow(
+        clippy::mutable_key_type,
+        reason = "a CData hashes by its address or value, which never change"
+    )]
+    let mut set = std::collections::HashSet::new();
+    set.insert(ffi.cast("long", 7).unwrap());
+    assert!(set.contains(&ffi.cast("short", 7).unwrap()));
+}
+
+#[test]
+fn a04_new_of_a_non_pointer_type_is_refused() {
+    let ffi = Ffi::default();
+    err_has(
+        ffi.new("int", ()),
+        is_type,
+        "expected a pointer or array ctype, got 'int'",
+    );
+}
+
+#[test]
+fn a05_new_int_ptr_zeroed_initialized_and_repr() {
+    let ffi = Ffi::default();
+    assert_eq!(ffi.new("int *", ()).unwrap().get(0).unwrap(), 0.into());
+    let p = ffi.new("int *", -42).unwrap();
+    assert_eq!(p.get(0).unwrap(), (-42).into());
+    assert_eq!(repr(&p), "<cdata 'int *' owning 4 bytes>");
+}
+
+#[test]
+fn a06_char_casts_wrap_and_test() {
+    let ffi = Ffi::default();
+    assert_eq!(ffi.cast("char", 300).unwrap().to_int().unwrap(), 44);
+    assert!(!ffi.cast("char", 0).unwrap().truthy());
+    assert!(ffi.cast("char", 255).unwrap().truthy());
+}
+
+#[test]
+fn a07_char_takes_one_byte_only() {
+    let ffi = Ffi::default();
+    err_has(
+        ffi.new("char *", 32),
+        is_type,
+        "must be a bytes of length 1, not int",
+    );
+    err_has(
+        ffi.new("char *", "x"),
+        is_type,
+        "must be a bytes of length 1",
+    );
+    err_has(ffi.new("char *", b"foo"), is_type, "bytes of length 3");
+    assert_eq!(
+        ffi.new("char *", b"\xff").unwrap().get(0).unwrap(),
+        Value::Bytes(vec![0xff])
+    );
+}
+
+#[test]
+fn a08_wchar_t_round_trips_astral_characters() {
+    let ffi = Ffi::default();
+    let p = ffi.new("wchar_t *", "\u{12345}").unwrap();
+    assert_eq!(p.get(0).unwrap(), "\u{12345}".into());
+    err_has(
+        ffi.new("wchar_t *", 32),
+        is_type,
+        "must be a unicode string of length 1, not int",
+    );
+}
+
+#[test]
+fn a09_wchar_t_is_a_signed_32_bit_integer_on_linux() {
+    let ffi = Ffi::default();
+    assert_eq!(ffi.cast("wchar_t", 300).unwrap().to_int().unwrap(), 300);
+    let w = ffi.cast("wchar_t", -1).unwrap();
+    assert_eq!(ffi.cast("long long", &w).unwrap().to_int().unwrap(), -1);
+}
+
+#[test]
+fn a10_float_arrays_from_ints_and_floats() {
+    let ffi = Ffi::default();
+    let p = ffi.new("float[]", rcffi::list![-2, -2.5]).unwrap();
+    assert_eq!(
+        p.to_vec().unwrap(),
+        [Value::Float(-2.0), Value::Float(-2.5)]
+    );
+    let v = p.get(1).unwrap().to_f64().unwrap();
+    p.set(1, v + 17.75).unwrap();
+    assert_eq!(p.get(1).unwrap(), Value::Float(15.25));
+}
+
+#[test]
+fn a11_float_rounds_and_overflows_to_infinity() {
+    let ffi = Ffi::default();
+    let x = ffi
+        .new("float *", 1.1)
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .to_f64()
+        .unwrap();
+    assert_ne!(x, 1.1);
+    assert!((x - 1.1).abs() < 1e-7);
+    let big = ffi
+        .new("float *", 1e200)
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .to_f64()
+        .unwrap();
+    assert_eq!(big, f64::INFINITY);
+}
+
+#[test]
+fn a12_pointers_are_not_numbers() {
+    let ffi = Ffi::default();
+    let p = ffi.new("int *", ()).unwrap();
+    err_has(p.to_int(), is_type, "int() not supported on cdata 'int *'");
+    err_has(
+        p.to_f64(),
+        is_type,
+        "float() not supported on cdata 'int *'",
+    );
+}
+
+#[test]
+fn a13_char_casts_read_bytes_as_unsigned() {
+    let ffi = Ffi::default();
+    assert_eq!(ffi.cast("int", b"\x01").unwrap(), 1);
+    let c = ffi.cast("char", b"\x80").unwrap();
+    assert_eq!(ffi.cast("int", &c).unwrap(), 128);
+    assert_eq!(ffi.cast("int", b"\x81").unwrap(), 129);
+}
+
+#[test]
+fn a14_float_casts_and_truncation() {
+    let ffi = Ffi::default();
+    assert_eq!(ffi.cast("float", b"A").unwrap(), 65.0);
+    assert_eq!(ffi.cast("int", 12.9).unwrap(), 12);
+    assert_eq!(ffi.cast("int", -12.9).unwrap(), -12);
+    let c = ffi.cast("char", 66.9 + 256.0).unwrap();
+    assert_eq!(ffi.string(&c, None).unwrap(), b"B".into());
+}
+
+#[test]
+fn a15_bool_casts_take_truth() {
+    let ffi = Ffi::default();
+    assert_eq!(ffi.cast("_Bool", 0.1).unwrap().to_int().unwrap(), 1);
+    assert_eq!(ffi.cast("_Bool", -0.0).unwrap().to_int().unwrap(), 0);
+    assert_eq!(ffi.cast("_Bool", b"\x02").unwrap().to_int().unwrap(), 1);
+    assert_eq!(ffi.cast("_Bool", ffi.null()).unwrap().to_int().unwrap(), 0);
+}
+
+#[test]
+fn a16_bool_is_zero_or_one() {
+    let ffi = Ffi::default();
+    err_has(
+        ffi.new("_Bool *", 2),
+        is_overflow,
+        "integer 2 does not fit '_Bool'",
+    );
+    err_has(
+        ffi.string(&ffi.cast("_Bool", 2).unwrap(), None),
+        is_type,
+        "unexpected cdata '_Bool'",
+    );
+}
+
+#[test]
+fn a17_integer_comparisons() {
+    let ffi = Ffi::default();
+    assert!(ffi.cast("int", 123).unwrap() < ffi.cast("int", 456).unwrap());
+    assert!(ffi.cast("int", 123).unwrap() > ffi.cast("double", 78.9).unwrap());
+}
+
+#[test]
+fn a18_one_byte_and_one_character_strings_cast_to_integers() {
+    let ffi = Ffi::default();
+    for (t, _, _) in int_types() {
+        assert_eq!(ffi.cast(t, b"\x08").unwrap().to_int().unwrap(), 8, "{t}");
+        assert_eq!(ffi.cast(t, "\x08").unwrap().to_int().unwrap(), 8, "{t}");
+    }
+    assert_eq!(ffi.cast("unsigned char", b"\xfe").unwrap(), 254);
+}
+
+#[test]
+fn a19_cast_of_nothing_is_an_error() {
+    let ffi = Ffi::default();
+    err_has(ffi.cast("int", ()), is_type, "an integer is required");
+    err_has(ffi.cast("double", ()), is_type, "an integer is required");
+}
+
+#[test]
+fn a20_integers_have_no_float_value() {
+    let ffi = Ffi::default();
+    err_has(
+        ffi.cast("long", 42).unwrap().to_f64(),
+        is_type,
+        "float() not supported on cdata 'long'",
+    );
+}
+
+#[test]
+fn a21_float_truth_truncation_and_infinity() {
+    let ffi = Ffi::default();
+    for t in ["float", "double", "long double"] {
+        assert!(!ffi.cast(t, 0).unwrap().truthy(), "{t}");
+        assert!(!ffi.cast(t, -0.0).unwrap().truthy(), "{t}");
+        assert!(ffi.cast(t, f64::NAN).unwrap().truthy(), "{t}");
+        assert_eq!(ffi.cast(t, 61.91).unwrap().to_int().unwrap(), 61, "{t}");
+        err_has(
+            ffi.cast(t, f64::INFINITY).unwrap().to_int(),
+            is_overflow,
+            "infinity",
+        );
+        let z = ffi.cast(t, -0.0).unwrap().to_f64().unwrap();
+        assert!(z == 0.0 && z.is_sign_negative(), "{t}");
+    }
+}
+
+#[test]
+fn a22_cast_truncates_floats_but_new_refuses_them() {
+    let ffi = Ffi::default();
+    assert_eq!(ffi.cast("unsigned int", 4.2).unwrap(), 4);
+    err_has(
+        ffi.new("unsigned int *", 4.2),
+        is_type,
+        "an integer is required",
+    );
+}
+
+#[test]
+fn a23_unsigned_overflow_errors() {
+    let ffi = Ffi::default();
+    err_has(
+        ffi.new("unsigned int *", -1),
+        is_overflow,
+        "can't convert negative number",
+    );
+    err_has(
+        ffi.new("unsigned int *", 1i64 << 32),
+        is_overflow,
+        "does not fit 'unsigned int'",
+    );
+}
+
+#[test]
+fn a24_integer_cdata_initialize_with_range_checks() {
+    let ffi = Ffi::default();
+    let ll = ffi.cast("long long", 42).unwrap();
+    assert_eq!(ffi.new("int *", &ll).unwrap().get(0).unwrap(), 42.into());
+    let neg = ffi.cast("int", -42).unwrap();
+    err_has(ffi.new("unsigned long long *", &neg), is_overflow, "");
+    assert_eq!(ffi.cast("unsigned long long", &neg).unwrap(), u64::MAX - 41);
+}
+
+#[test]
+fn a25_bool_to_int_is_an_integer() {
+    let ffi = Ffi::default();
+    let b = ffi.cast("_Bool", 42).unwrap();
+    assert_eq!(b.to_int().unwrap(), 1);
+    err_has(
+        b.to_f64(),
+        is_type,
+        "float() not supported on cdata '_Bool'",
+    );
+}
+
+#[test]
+fn a26_primitive_comparisons() {
+    let ffi = Ffi::default();
+    let c = |t: &str, v: Value| ffi.cast(t, v).unwrap();
+    assert!(c("char", 65.into()) == b"A");
+    assert!(c("char", 65.into()) != 65);
+    assert!(c("unsigned char", 65.into()) != b"A");
+    assert!(c("unsigned int", (-1).into()) == u64::from(u32::MAX));
+    assert!(c("float", 3.3.into()) < 3.3);
+    assert_eq!(c("float", 3.5.into()), c("double", 3.5.into()));
+    assert_eq!(c("float", 7.0.into()), c("unsigned char", 7.into()));
+    assert_eq!(c("int", 5.into()), 5.0);
+    assert_ne!(c("int", (-1).into()), c("unsigned int", (-1).into()));
+}
+
+#[test]
+fn a27_numbers_are_not_equal_to_lists() {
+    let ffi = Ffi::default();
+    let c = ffi.cast("int", 42).unwrap();
+    assert!(Value::CData(c.clone()) != rcffi::list!["hello"]);
+    assert!(c != Value::List(vec![]));
+}
+
+#[test]
+fn a28_display_is_the_repr() {
+    let ffi = Ffi::default();
+    let c = ffi.cast("char", 42).unwrap();
+    assert_eq!(c.to_string(), repr(&c));
+    assert_eq!(repr(&c), "<cdata 'char' b'*'>");
+}
+
+#[test]
+fn a29_long_double_reads_as_cdata() {
+    let ffi = Ffi::default();
+    let a = ffi.new("long double[]", rcffi::list![1.23]).unwrap();
+    let x = cd(a.get(0).unwrap());
+    assert!(
+        repr(&x).starts_with("<cdata 'long double' 1.23"),
+        "{}",
+        repr(&x)
+    );
+    assert_eq!(x.to_f64().unwrap(), 1.23);
+    assert_eq!(x.to_int().unwrap(), 1);
+}
+
+#[test]
+fn a30_every_primitive_name_has_a_size_from_1_to_16() {
+    let ffi = Ffi::default();
+    let names = [
+        "char",
+        "short",
+        "int",
+        "long",
+        "long long",
+        "signed char",
+        "unsigned char",
+        "unsigned short",
+        "unsigned int",
+        "unsigned long",
+        "unsigned long long",
+        "float",
+        "double",
+        "long double",
+        "float _Complex",
+        "double _Complex",
+        "_Bool",
+        "wchar_t",
+        "char16_t",
+        "char32_t",
+        "int8_t",
+        "uint8_t",
+        "int16_t",
+        "uint16_t",
+        "int32_t",
+        "uint32_t",
+        "int64_t",
+        "uint64_t",
+        "int_least8_t",
+        "uint_least8_t",
+        "int_least16_t",
+        "uint_least16_t",
+        "int_least32_t",
+        "uint_least32_t",
+        "int_least64_t",
+        "uint_least64_t",
+        "int_fast8_t",
+        "uint_fast8_t",
+        "int_fast16_t",
+        "uint_fast16_t",
+        "int_fast32_t",
+        "uint_fast32_t",
+        "int_fast64_t",
+        "uint_fast64_t",
+        "intptr_t",
+        "uintptr_t",
+        "intmax_t",
+        "uintmax_t",
+        "ptrdiff_t",
+        "size_t",
+        "ssize_t",
+    ];
+    for n in names {
+        let s = ffi.sizeof(n).unwrap();
+        assert!((1..=16).contains(&s), "{n}: {s}");
+        // And each can be made and read back.
+        assert!(ffi.new(&format!("{n} *"), ()).is_ok(), "{n}");
+    }
+}
+
+#[test]
+fn a31_type_identity() {
+    let ffi = Ffi::default();
+    assert_ne!(
+        ffi.typeof_("int64_t").unwrap(),
+        ffi.typeof_("long").unwrap()
+    );
+    assert_eq!(
+        ffi.typeof_("long").unwrap(),
+        ffi.typeof_("long int").unwrap()
+    );
+}
+
+#[test]
+fn a32_char16_and_char32_are_unsigned() {
+    let ffi = Ffi::default();
+    let w = ffi.cast("wchar_t", 0x1f345).unwrap();
+    assert_eq!(ffi.cast("char16_t", &w).unwrap().to_int().unwrap(), 0xf345);
+    assert_eq!(
+        ffi.cast("char32_t", -1).unwrap().to_int().unwrap(),
+        i128::from(u32::MAX)
+    );
+    assert_eq!(ffi.cast("char16_t", -1).unwrap().to_int().unwrap(), 0xffff);
+}
+
+#[test]
+fn a33_primitive_reprs() {
+    let ffi = Ffi::default();
+    let r = |t: &str, v: Value| repr(&ffi.cast(t, v).unwrap());
+    assert_eq!(
+        r("unsigned short int", 0.into()),
+        "<cdata 'unsigned short' 0>"
+    );
+    assert_eq!(r("short", (-123).into()), "<cdata 'short' -123>");
+    assert_eq!(r("int", 42.into()), "<cdata 'int' 42>");
+    assert_eq!(r("char", b"A".into()), "<cdata 'char' b'A'>");
+    assert_eq!(r("char", 0x80.into()), "<cdata 'char' b'\\x80'>");
+    assert_eq!(r("wchar_t", "A".into()), "<cdata 'wchar_t' 'A'>");
+    assert_eq!(r("_Bool", 1.into()), "<cdata '_Bool' True>");
+    assert_eq!(r("float", 1.1.into()), "<cdata 'float' 1.100000023841858>");
+    assert_eq!(r("double", 1.5.into()), "<cdata 'double' 1.5>");
+    assert_eq!(
+        r("long double", 1.5.into()),
+        "<cdata 'long double' 1.500000E+00>"
+    );
+    assert_eq!(
+        r("double _Complex", 1.into()),
+        "<cdata '_cffi_double_complex_t' (1+0j)>"
+    );
+}

@@ -1,0 +1,147 @@
+//! Ownership beyond cffi: every cdata derived from owned memory keeps it alive and knows its
+//! bounds, and pointers stored into owned memory keep their pointee alive, per slot. The three
+//! programs cffi's documentation marks WRONG are correct rcffi programs.
+
+use std::sync::{Arc, Mutex};
+
+use rcffi::{CData, Ffi};
+
+use crate::*;
+
+/// A `char[]` whose freeing is observable: the log gets `name` when its memory is released.
+fn tracked(ffi: &Ffi, log: &Arc<Mutex<Vec<String>>>, name: &str) -> CData {
+    let log = log.clone();
+    let n = name.to_string();
+    let s = ffi.new("char[]", name).unwrap();
+    ffi.gc(&s, move |_| log.lock().unwrap().push(n))
+}
+
+#[test]
+fn wrong_1_new_pointer_to_a_temporary_array() {
+    // cffi docs: `p = ffi.new("char **", ffi.new("char[]", b"hello"))` — WRONG, dangles.
+    let ffi = Ffi::default();
+    let p = ffi
+        .new("char **", ffi.new("char[]", "hello").unwrap())
+        .unwrap();
+    assert_eq!(
+        ffi.string(&cd(p.get(0).unwrap()), None).unwrap(),
+        b"hello".into()
+    );
+}
+
+#[test]
+fn wrong_2_struct_field_set_to_a_temporary() {
+    // cffi docs: `p.foo = ffi.new("char[]", b"...")` — WRONG, freed at once.
+    let ffi = ffi_with("struct s { char *foo; };");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let p = ffi.new("struct s *", ()).unwrap();
+    p.set_field("foo", tracked(&ffi, &log, "first")).unwrap();
+    assert!(log.lock().unwrap().is_empty());
+    assert_eq!(
+        ffi.string(&cd(p.field("foo").unwrap()), None).unwrap(),
+        b"first".into()
+    );
+    // Overwriting the slot releases what it held.
+    p.set_field("foo", tracked(&ffi, &log, "second")).unwrap();
+    assert_eq!(*log.lock().unwrap(), ["first"]);
+    p.set_field("foo", ffi.null()).unwrap();
+    assert_eq!(*log.lock().unwrap(), ["first", "second"]);
+}
+
+#[test]
+fn wrong_3_reusable_argv_array() {
+    // cffi docs: building `char *argv[]` from `ffi.new("char[]", ...)` temporaries — WRONG.
+    let ffi = Ffi::default();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let args = ["prog", "-v", "file.txt"];
+    let argv = ffi.new("char *[]", args.len() + 1).unwrap();
+    for (i, a) in args.iter().enumerate() {
+        argv.set(i as isize, tracked(&ffi, &log, a)).unwrap();
+    }
+    let read = |argv: &CData| -> Vec<Vec<u8>> {
+        (0..args.len() as isize)
+            .map(|i| {
+                ffi.string(&cd(argv.get(i).unwrap()), None)
+                    .unwrap()
+                    .try_into()
+                    .unwrap()
+            })
+            .collect()
+    };
+    assert_eq!(
+        read(&argv),
+        [b"prog".to_vec(), b"-v".to_vec(), b"file.txt".to_vec()]
+    );
+    assert!(cd(argv.get(3).unwrap()).is_null());
+    // Reuse: a new argument releases the old one in that slot only.
+    argv.set(1, tracked(&ffi, &log, "-q")).unwrap();
+    assert_eq!(*log.lock().unwrap(), ["-v"]);
+    assert_eq!(read(&argv)[1], b"-q");
+    drop(argv);
+    let mut freed = log.lock().unwrap().clone();
+    freed.sort();
+    assert_eq!(freed, ["-q", "-v", "file.txt", "prog"]);
+}
+
+#[test]
+fn derived_cdata_keep_memory_alive_and_bounded() {
+    let ffi = ffi_with("struct s { int a; int b[4]; };");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let l = log.clone();
+    let p = ffi.gc(&ffi.new("struct s *", ()).unwrap(), move |_| {
+        l.lock().unwrap().push(())
+    });
+    let b = cd(p.field("b").unwrap());
+    let as_bytes = ffi.cast("char *", &b).unwrap();
+    let item = ffi.addressof(&b, "[3]").unwrap();
+    drop(p);
+    assert!(
+        log.lock().unwrap().is_empty(),
+        "views keep the struct alive"
+    );
+    item.set(0, 9).unwrap();
+    assert_eq!(b.get(3).unwrap(), 9.into());
+    // The cast to `char *` knows the struct's 20 bytes: byte 16 is b[3], byte 20 is past it.
+    assert_eq!(as_bytes.get(12).unwrap(), rcffi::Value::Bytes(vec![9]));
+    err_has(as_bytes.get(16), is_index, "outside the 20 bytes");
+    err_has(item.get(1), is_index, "outside the 20 bytes");
+    drop((b, as_bytes, item));
+    assert_eq!(log.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn copies_of_owned_pointers_keep_their_pointees() {
+    let ffi = ffi_with("struct node { int v; struct node *next; };");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let a = ffi.new("struct node *[2]", ()).unwrap();
+    let l = log.clone();
+    let n = ffi.gc(&ffi.new("struct node *", [7]).unwrap(), move |_| {
+        l.lock().unwrap().push(())
+    });
+    a.set(0, &n).unwrap();
+    drop(n);
+    // Copying the array copies what its slots keep alive.
+    let b = ffi.new("struct node *[2]", &a).unwrap();
+    ffi.memmove(&a.offset(1).unwrap(), &a, 8).unwrap();
+    a.set(0, ffi.null()).unwrap();
+    a.set(1, ffi.null()).unwrap();
+    assert!(log.lock().unwrap().is_empty(), "b still holds the node");
+    assert_eq!(cd(b.get(0).unwrap()).field("v").unwrap(), 7.into());
+    drop(b);
+    assert_eq!(log.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn foreign_memory_needs_unsafe_to_touch() {
+    let ffi = Ffi::default();
+    let mut x = [1i32, 2, 3];
+    let p = ffi.cast("int *", x.as_mut_ptr() as usize).unwrap();
+    err_has(p.get(0), is_unchecked, "assume_valid");
+    // SAFETY: `x` has 3 ints and outlives `v`.
+    let v = unsafe { p.assume_valid(3) }.unwrap();
+    v.set(2, 30).unwrap();
+    assert_eq!(v.get(2).unwrap(), 30.into());
+    err_has(v.get(3), is_index, "outside the 12 bytes");
+    drop(v);
+    assert_eq!(x, [1, 2, 30]);
+}

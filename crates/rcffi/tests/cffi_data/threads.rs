@@ -1,0 +1,55 @@
+//! Eight threads creating, filling and reading cdata concurrently through one `Ffi`.
+
+use std::sync::Barrier;
+
+use rcffi::{Value, map};
+
+use crate::*;
+
+#[test]
+fn eight_threads_share_one_ffi() {
+    let ffi = ffi_with(
+        "struct pt { int x, y; double w; char name[8]; }; struct bag { int n; struct pt *items[8]; };",
+    );
+    let bag = ffi.new("struct bag *", ()).unwrap();
+    let barrier = Barrier::new(8);
+    std::thread::scope(|s| {
+        for t in 0..8i64 {
+            let (ffi, bag, barrier) = (&ffi, &bag, &barrier);
+            s.spawn(move || {
+                barrier.wait();
+                for round in 0..1000i64 {
+                    // New type strings are parsed and cached concurrently.
+                    let arr = ffi.new(&format!("struct pt[{}]", 1 + (t + round) % 5), ()).unwrap();
+                    let n = arr.len().unwrap() as isize;
+                    for i in 0..n {
+                        let name = format!("t{t}r{}", round % 100);
+                        let v = map! {"x" => t, "y" => round, "w" => i as f64 * 0.5, "name" => name.as_str()};
+                        arr.set(i, v).unwrap();
+                    }
+                    for i in 0..n {
+                        let p = cd(arr.get(i).unwrap());
+                        assert_eq!(p.field("x").unwrap(), t.into());
+                        assert_eq!(p.field("y").unwrap(), round.into());
+                        assert_eq!(p.field("w").unwrap(), Value::Float(i as f64 * 0.5));
+                    }
+                    // Publish one item into shared memory; other threads read what is there.
+                    let mine = ffi.new("struct pt *", map! {"x" => t, "y" => round}).unwrap();
+                    bag.field("items").unwrap().cdata().unwrap().set(t as isize, &mine).unwrap();
+                    drop(mine);
+                    let slot = cd(cd(bag.field("items").unwrap()).get(((t + 1) % 8) as isize).unwrap());
+                    if !slot.is_null() {
+                        let x = slot.field("x").unwrap().to_int().unwrap();
+                        assert_eq!(x, i128::from((t + 1) % 8));
+                    }
+                    assert!(ffi.sizeof("struct pt").unwrap() == 24);
+                }
+            });
+        }
+    });
+    for t in 0..8 {
+        let p = cd(cd(bag.field("items").unwrap()).get(t).unwrap());
+        assert_eq!(p.field("x").unwrap(), (t as i64).into());
+        assert_eq!(p.field("y").unwrap(), 999.into());
+    }
+}

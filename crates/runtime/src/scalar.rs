@@ -1,0 +1,281 @@
+//! Scalar conversions: integers (with cffi's range checks and messages), `char` as one byte,
+//! wide characters as text, `_Bool`, enums by name or number, and floats of every width —
+//! between [`Value`]s and the bytes of a C scalar.
+
+use crate::error::{Error, Result};
+use crate::floats;
+use crate::typeinfo::{IntKind, IntRole, Repr, TypeInfo};
+use crate::value::Value;
+
+pub(crate) fn int_from_bytes(k: IntKind, b: &[u8]) -> i128 {
+    let mut buf = [0u8; 16];
+    let n = usize::from(k.bytes);
+    buf[..n].copy_from_slice(&b[..n]);
+    let u = u128::from_le_bytes(buf);
+    let bits = n as u32 * 8;
+    if k.signed && bits < 128 && (u >> (bits - 1)) & 1 == 1 {
+        (u | (!0u128 << bits)) as i128
+    } else {
+        u as i128
+    }
+}
+
+/// Checks that `v` fits the integer type `name`, with cffi's messages.
+pub(crate) fn check_int_range(k: IntKind, v: i128, name: &str) -> Result<i128> {
+    let (lo, hi) = k.range();
+    if v >= lo && v <= hi {
+        return Ok(v);
+    }
+    if v < 0 && !k.signed {
+        return Err(Error::Overflow(format!(
+            "can't convert negative number {v} to unsigned '{name}'"
+        )));
+    }
+    Err(Error::Overflow(format!(
+        "integer {v} does not fit '{name}'"
+    )))
+}
+
+/// The integer an initializer gives an integer-typed place (not `char`, wide or `_Bool`, which
+/// have rules of their own).
+pub(crate) fn int_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
+    let i = match v {
+        Value::Int(i) => *i,
+        Value::Bool(b) => i128::from(*b),
+        Value::CData(c) => match c.info().int_kind() {
+            Some(_) => c.to_int()?,
+            None => {
+                return Err(Error::Type(format!(
+                    "an integer is required for ctype '{}', not {}",
+                    info.name,
+                    v.describe()
+                )));
+            }
+        },
+        Value::Text(s) if matches!(info.repr, Repr::Enum { .. }) => {
+            // An enumerator by name.
+            if let Repr::Enum { items, .. } = &info.repr
+                && let Some((_, val)) = items.iter().find(|(n, _)| **n == **s)
+            {
+                *val
+            } else {
+                return Err(Error::Value(format!(
+                    "'{s}' is not an enumerator of '{}'",
+                    info.name
+                )));
+            }
+        }
+        _ => {
+            return Err(Error::Type(format!(
+                "an integer is required for ctype '{}', not {}",
+                info.name,
+                v.describe()
+            )));
+        }
+    };
+    check_int_range(k, i, &info.name)
+}
+
+/// The value of a character-typed initializer: `char` takes one byte, wide types one
+/// character, `_Bool` 0 or 1.
+pub(crate) fn char_like_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
+    match k.role {
+        IntRole::Char => match v {
+            Value::Bytes(b) if b.len() == 1 => Ok(i128::from(b[0])),
+            Value::CData(c) if c.info().int_kind().is_some_and(|k| k.role == IntRole::Char) => {
+                Ok(i128::from(c.value[0]))
+            }
+            _ => Err(Error::Type(format!(
+                "initializer for ctype 'char' must be a bytes of length 1, not {}",
+                describe_len(v)
+            ))),
+        },
+        IntRole::Wide => {
+            let c = match v {
+                Value::Text(s) if s.chars().count() == 1 => {
+                    s.chars().next().map_or(0, |c| c as u32)
+                }
+                Value::CData(c) if c.info().int_kind().is_some_and(|k| k.role == IntRole::Wide) => {
+                    c.to_int()? as u32
+                }
+                _ => {
+                    return Err(Error::Type(format!(
+                        "initializer for ctype '{}' must be a unicode string of length 1, not {}",
+                        info.name,
+                        describe_len(v)
+                    )));
+                }
+            };
+            if k.bytes == 2 && c > 0xffff {
+                return Err(Error::Type(format!(
+                    "initializer for ctype '{}' must be a unicode string of length 1, not larger-than-0xFFFF character",
+                    info.name
+                )));
+            }
+            Ok(i128::from(c))
+        }
+        IntRole::Bool => {
+            let i = match v {
+                Value::Bool(b) => i128::from(*b),
+                Value::Int(i) => *i,
+                Value::CData(c) if c.info().int_kind().is_some() => c.to_int()?,
+                _ => {
+                    return Err(Error::Type(format!(
+                        "an integer is required for ctype '_Bool', not {}",
+                        v.describe()
+                    )));
+                }
+            };
+            if !(0..=1).contains(&i) {
+                return Err(Error::Overflow(format!("integer {i} does not fit '_Bool'")));
+            }
+            Ok(i)
+        }
+        IntRole::Number => int_init(info, k, v),
+    }
+}
+
+fn describe_len(v: &Value) -> String {
+    match v {
+        Value::Bytes(b) if b.len() != 1 => format!("bytes of length {}", b.len()),
+        Value::Text(s) => format!("str of length {}", s.chars().count()),
+        other => other.describe(),
+    }
+}
+
+// --- Scalars ---
+
+/// Encodes an initializer for a scalar type (integer, character, enum, float) to its bytes.
+pub(crate) fn encode_scalar(info: &TypeInfo, v: &Value) -> Result<[u8; 16]> {
+    match &info.repr {
+        Repr::Int(k) => {
+            let i = char_like_init(info, *k, v)?;
+            Ok(int_bytes(*k, i))
+        }
+        Repr::Enum { int, .. } => {
+            let i = int_init(info, *int, v)?;
+            Ok(int_bytes(*int, i))
+        }
+        Repr::Float(n) => {
+            let x = float_init(info, v)?;
+            Ok(float_bytes(*n, x))
+        }
+        Repr::LongDouble => {
+            let x = float_init(info, v)?;
+            Ok(floats::f64_to_x87(x))
+        }
+        Repr::Complex(n) => {
+            let (re, im) = match v {
+                Value::List(l) if l.len() == 2 => (l[0].to_f64()?, l[1].to_f64()?),
+                Value::CData(c) if c.info().id == info.id => return Ok(c.value),
+                other => (float_init(info, other)?, 0.0),
+            };
+            let mut out = [0u8; 16];
+            match n {
+                4 => {
+                    out[..4].copy_from_slice(&(re as f32).to_le_bytes());
+                    out[4..8].copy_from_slice(&(im as f32).to_le_bytes());
+                }
+                8 => {
+                    out[..8].copy_from_slice(&re.to_le_bytes());
+                    out[8..].copy_from_slice(&im.to_le_bytes());
+                }
+                _ => {
+                    return Err(Error::Unsupported(format!(
+                        "values of ctype '{}' cannot be converted",
+                        info.name
+                    )));
+                }
+            }
+            Ok(out)
+        }
+        _ => Err(Error::Type(format!(
+            "ctype '{}' is not a scalar",
+            info.name
+        ))),
+    }
+}
+
+pub(crate) fn int_bytes(k: IntKind, i: i128) -> [u8; 16] {
+    let mut out = (i as u128).to_le_bytes();
+    for b in &mut out[usize::from(k.bytes)..] {
+        *b = 0;
+    }
+    out
+}
+
+fn float_init(info: &TypeInfo, v: &Value) -> Result<f64> {
+    match v {
+        Value::Float(x) => Ok(*x),
+        Value::Int(i) => Ok(*i as f64),
+        Value::Bool(b) => Ok(f64::from(u8::from(*b))),
+        Value::CData(c) => match &c.info().repr {
+            Repr::Float(_) | Repr::LongDouble => c.to_f64(),
+            _ => Err(Error::Type(format!(
+                "float() not supported on cdata '{}' (ctype '{}' needs a number)",
+                c.type_name(),
+                info.name
+            ))),
+        },
+        other => Err(Error::Type(format!(
+            "must be real number, not {} (ctype '{}')",
+            other.describe(),
+            info.name
+        ))),
+    }
+}
+
+fn float_bytes(n: u8, x: f64) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    match n {
+        2 => out[..2].copy_from_slice(&floats::f64_to_f16(x)),
+        4 => out[..4].copy_from_slice(&(x as f32).to_le_bytes()),
+        8 => out[..8].copy_from_slice(&x.to_le_bytes()),
+        _ => out = floats::f64_to_f128(x),
+    }
+    out
+}
+
+/// Decodes a scalar's bytes to a value (long double and complex stay cdata-like: see `read`).
+pub(crate) fn decode_scalar(info: &TypeInfo, b: &[u8]) -> Result<Value> {
+    Ok(match &info.repr {
+        Repr::Int(k) => {
+            let i = int_from_bytes(*k, b);
+            match k.role {
+                IntRole::Char => Value::Bytes(vec![b[0]]),
+                IntRole::Wide => match char::from_u32(i as u32) {
+                    Some(c) => Value::Text(c.to_string()),
+                    None => Value::Int(i),
+                },
+                IntRole::Bool => match i {
+                    0 => Value::Bool(false),
+                    1 => Value::Bool(true),
+                    _ => {
+                        return Err(Error::Value(format!(
+                            "got a _Bool of value {i}, expected 0 or 1"
+                        )));
+                    }
+                },
+                IntRole::Number => Value::Int(i),
+            }
+        }
+        Repr::Enum { int, .. } => Value::Int(int_from_bytes(*int, b)),
+        Repr::Float(2) => Value::Float(floats::f16_to_f64(b)),
+        Repr::Float(4) => Value::Float(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
+        Repr::Float(8) => Value::Float(f64::from_le_bytes(b[..8].try_into().unwrap_or([0; 8]))),
+        Repr::Complex(4) => Value::List(vec![
+            Value::Float(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
+            Value::Float(f64::from(f32::from_le_bytes([b[4], b[5], b[6], b[7]]))),
+        ]),
+        Repr::Complex(8) => Value::List(vec![
+            Value::Float(f64::from_le_bytes(b[..8].try_into().unwrap_or([0; 8]))),
+            Value::Float(f64::from_le_bytes(b[8..16].try_into().unwrap_or([0; 8]))),
+        ]),
+        _ => {
+            return Err(Error::Type(format!(
+                "ctype '{}' is not a scalar",
+                info.name
+            )));
+        }
+    })
+}
