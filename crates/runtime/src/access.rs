@@ -343,7 +343,9 @@ impl CData {
     pub fn slice(&self, start: isize, stop: isize) -> Result<CData> {
         let info = self.info();
         if start > stop {
-            return Err(Error::Index("slice start > stop".into()));
+            return Err(Error::Index(format!(
+                "slice start > stop ({start} > {stop})"
+            )));
         }
         let (elem, base, len) = match &info.repr {
             Repr::Array { elem, len } => (*elem, self.addr, len.or(self.len)),
@@ -360,7 +362,10 @@ impl CData {
         };
         if let Some(n) = len {
             if start < 0 {
-                return Err(Error::Index("negative index".into()));
+                return Err(Error::Index(format!(
+                    "negative index {start} for {}",
+                    self.what()
+                )));
             }
             if stop as usize > n {
                 return Err(Error::Index(format!(

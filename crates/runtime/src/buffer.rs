@@ -69,10 +69,14 @@ impl Buffer {
         Ok((start, end))
     }
 
+    fn out_of_range(&self, i: usize) -> Error {
+        Error::Index(format!("buffer index out of range ({i} >= {})", self.len))
+    }
+
     /// Byte `i` (cffi's `b[i]`).
     pub fn get(&self, i: usize) -> Result<u8> {
         if i >= self.len {
-            return Err(Error::Index("buffer index out of range".into()));
+            return Err(self.out_of_range(i));
         }
         let mut b = [0u8];
         self.cdata
@@ -84,7 +88,7 @@ impl Buffer {
     /// Writes byte `i` (cffi's `b[i] = x`).
     pub fn set(&self, i: usize, byte: u8) -> Result<()> {
         if i >= self.len {
-            return Err(Error::Index("buffer index out of range".into()));
+            return Err(self.out_of_range(i));
         }
         self.write(self.addr + i, &[byte])
     }

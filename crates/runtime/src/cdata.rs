@@ -115,6 +115,13 @@ impl Owner {
         }
     }
 
+    /// Whether this owner's memory is allocation `a` (so storing it into `a` would make `a`
+    /// keep itself alive).
+    pub(crate) fn is_in(&self, a: &Allocation) -> bool {
+        self.allocation()
+            .is_some_and(|mine| std::ptr::eq(Arc::as_ptr(mine), a))
+    }
+
     /// Whether this owner keeps something alive (storing it into rcffi memory must keep it).
     pub(crate) fn is_owning(&self) -> bool {
         !matches!(self, Owner::Foreign | Owner::Vouched(_))

@@ -109,10 +109,15 @@ pub(crate) fn c_to_value(p: &Place<'_>) -> Result<Value> {
                     Ok((usize::from_le_bytes(b), None))
                 }
             })?;
-            let owner = if addr == 0 {
-                Owner::Foreign
-            } else {
-                kept.unwrap_or_default()
+            let owner = match (kept, p.owner.allocation()) {
+                _ if addr == 0 => Owner::Foreign,
+                (Some(k), _) => k,
+                // A pointer into the memory it is stored in is alive as long as that memory:
+                // the reader holds it.
+                (None, Some(a)) if addr >= a.addr() && addr < a.addr() + a.size() => {
+                    p.owner.clone()
+                }
+                (None, _) => Owner::Foreign,
             };
             Ok(Value::CData(CData::pointer(p.uni, p.ty, addr, owner)))
         }
@@ -249,7 +254,9 @@ fn write_pointer(p: &Place<'_>, v: &Value) -> Result<()> {
     // An owned pointee stored into rcffi's memory lives as long as the slot holds it.
     p.region(|r| match p.owner.allocation() {
         Some(a) => {
-            let keep = (src_owner.is_owning() && addr != 0).then_some(src_owner);
+            // A pointer into the same memory keeps nothing (it would keep itself alive).
+            let keep =
+                (src_owner.is_owning() && addr != 0 && !src_owner.is_in(a)).then_some(src_owner);
             a.store_pointer(r, p.addr, addr, keep)
         }
         None => r.write(p.addr, &addr.to_le_bytes()),
@@ -272,7 +279,10 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
                 )));
             }
             for (i, item) in items.iter().enumerate() {
-                value_to_c(&p.at(elem, p.addr + i * esize, None), item)?;
+                value_to_c(
+                    &p.at(elem, p.addr.wrapping_add(i.wrapping_mul(esize)), None),
+                    item,
+                )?;
             }
             Ok(())
         }
@@ -292,7 +302,7 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
             p.region(|r| {
                 r.write(p.addr, b)?;
                 if with_nul {
-                    r.write(p.addr + b.len(), &[0])?;
+                    r.write(p.addr.wrapping_add(b.len()), &[0])?;
                 }
                 Ok(())
             })?;
@@ -328,10 +338,13 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
             let with_nul = units.len() < n_max;
             p.region(|r| {
                 for (i, u) in units.iter().enumerate() {
-                    r.write(p.addr + i * esize, &u.to_le_bytes()[..esize])?;
+                    r.write(
+                        p.addr.wrapping_add(i.wrapping_mul(esize)),
+                        &u.to_le_bytes()[..esize],
+                    )?;
                 }
                 if with_nul {
-                    r.fill(p.addr + units.len() * esize, esize, 0)?;
+                    r.fill(p.addr.wrapping_add(units.len() * esize), esize, 0)?;
                 }
                 Ok(())
             })
@@ -403,7 +416,7 @@ pub(crate) fn c_to_c(
             .unwrap_or_default();
         let doff = dst - da.addr();
         da.forget_range(doff, n);
-        for (off, k) in kept {
+        for (off, k) in kept.into_iter().filter(|(_, k)| !k.is_in(da)) {
             da.keep(doff + off, k);
         }
     }
@@ -487,7 +500,7 @@ pub(crate) fn write_field(p: &Place<'_>, f: &FieldRt, v: &Value) -> Result<()> {
         Some(w) => write_bitfield(p, f, w, v),
         None => {
             let len = flexible_len(p, f);
-            value_to_c(&p.at(f.ty, p.addr + f.offset(), len), v)
+            value_to_c(&p.at(f.ty, p.addr.wrapping_add(f.offset()), len), v)
         }
     }
 }
@@ -498,7 +511,7 @@ pub(crate) fn read_field(p: &Place<'_>, f: &FieldRt) -> Result<Value> {
         Some(w) => read_bitfield(p, f, w),
         None => {
             let len = flexible_len(p, f);
-            c_to_value(&p.at(f.ty, p.addr + f.offset(), len))
+            c_to_value(&p.at(f.ty, p.addr.wrapping_add(f.offset()), len))
         }
     }
 }
@@ -511,7 +524,7 @@ fn flexible_len(p: &Place<'_>, f: &FieldRt) -> Option<usize> {
         return None;
     };
     let esize = elem.get(&p.uni.inner).size()?.max(1);
-    let start = p.addr + f.offset();
+    let start = p.addr.wrapping_add(f.offset());
     let end = match p.owner {
         Owner::Alloc(a) => a.addr() + a.size(),
         Owner::Foreign => return Some(0),
@@ -523,7 +536,7 @@ fn flexible_len(p: &Place<'_>, f: &FieldRt) -> Option<usize> {
 }
 
 fn bit_range(p: &Place<'_>, f: &FieldRt, w: u32) -> (usize, usize, u32) {
-    let first = p.addr + f.offset_bits / 8;
+    let first = p.addr.wrapping_add(f.offset_bits / 8);
     let shift = (f.offset_bits % 8) as u32;
     let nbytes = (shift + w).div_ceil(8) as usize;
     (first, nbytes, shift)

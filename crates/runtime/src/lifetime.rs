@@ -159,9 +159,9 @@ impl Ffi {
             )));
         }
         if cdata.addr == 0 {
-            return Err(Error::Runtime(
-                "cannot use from_handle() on NULL pointer".into(),
-            ));
+            return Err(Error::Runtime(format!(
+                "cannot use from_handle() on NULL pointer ({cdata:?})"
+            )));
         }
         let live = self
             .inner

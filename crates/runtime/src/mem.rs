@@ -567,8 +567,9 @@ impl CData {
                 let size = elem.size().unwrap_or(1);
                 (
                     self.addr,
-                    size.checked_mul(count)
-                        .ok_or_else(|| Error::Value("count too large".into()))?,
+                    size.checked_mul(count).ok_or_else(|| {
+                        Error::Value(format!("{count} items of {} is too large", elem.name))
+                    })?,
                 )
             }
             crate::typeinfo::Repr::Array { .. } | crate::typeinfo::Repr::Record { .. } => {

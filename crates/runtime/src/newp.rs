@@ -108,7 +108,9 @@ impl Ffi {
                     .checked_mul(esize)
                     .filter(|s| *s <= isize::MAX as usize)
                     .ok_or_else(|| {
-                        Error::Overflow("array size would overflow a Py_ssize_t".into())
+                        Error::Overflow(format!(
+                            "array size would overflow: {count} items of {esize} bytes"
+                        ))
                     })?;
                 Ok(NewPlan {
                     ty,
@@ -160,7 +162,10 @@ fn open_array_length(info: &TypeInfo, elem: &TypeInfo, init: Value) -> Result<(u
     match init {
         Value::Int(n) => {
             if n < 0 {
-                return Err(Error::Value("negative array length".into()));
+                return Err(Error::Value(format!(
+                    "negative array length {n} for '{}'",
+                    info.name
+                )));
             }
             let n = usize::try_from(n).map_err(|_| {
                 Error::Overflow("cannot fit 'int' into an index-sized integer".into())

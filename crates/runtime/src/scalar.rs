@@ -166,7 +166,9 @@ pub(crate) fn encode_scalar(info: &TypeInfo, v: &Value) -> Result<[u8; 16]> {
         }
         Repr::Complex(n) => {
             let (re, im) = match v {
-                Value::List(l) if l.len() == 2 => (l[0].to_f64()?, l[1].to_f64()?),
+                Value::List(l) if l.len() == 2 => {
+                    (float_init(info, &l[0])?, float_init(info, &l[1])?)
+                }
                 Value::CData(c) if c.info().id == info.id => return Ok(c.value),
                 other => (float_init(info, other)?, 0.0),
             };

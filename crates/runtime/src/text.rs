@@ -159,7 +159,7 @@ impl Ffi {
                 convert::c_to_value(&Place {
                     uni: self,
                     ty: elem,
-                    addr: cdata.addr + i * esize,
+                    addr: cdata.addr.wrapping_add(i * esize),
                     owner: &cdata.owner,
                     len: None,
                 })

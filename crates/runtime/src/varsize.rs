@@ -54,9 +54,9 @@ pub(crate) fn varsize_bytes(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Opt
             let esize = elem.get(&uni.inner).size().unwrap_or(1);
             let n = match init {
                 None | Some(Value::Void) => 0,
-                Some(Value::Int(n)) => {
-                    usize::try_from(*n).map_err(|_| Error::Value("negative array length".into()))?
-                }
+                Some(Value::Int(n)) => usize::try_from(*n).map_err(|_| {
+                    Error::Value(format!("negative array length {n} for member '{}'", f.name))
+                })?,
                 Some(Value::List(l)) => l.len(),
                 Some(Value::Bytes(b)) => b.len() + 1,
                 Some(Value::Text(s)) => s.chars().count() + 1,

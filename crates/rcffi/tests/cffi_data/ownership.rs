@@ -145,3 +145,31 @@ fn foreign_memory_needs_unsafe_to_touch() {
     drop(v);
     assert_eq!(x, [1, 2, 30]);
 }
+
+#[test]
+fn a_pointer_into_its_own_memory_does_not_keep_it_alive() {
+    let ffi = ffi_with("struct node { int v; struct node *next; };");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let l = log.clone();
+    let n = ffi.gc(&ffi.new("struct node *", [1]).unwrap(), move |_| {
+        l.lock().unwrap().push(())
+    });
+    n.set_field("next", &n).unwrap();
+    let arr = ffi.new("struct node[3]", ()).unwrap();
+    // Items of one array pointing to each other: a ring inside one allocation.
+    for i in 0..3 {
+        let next = ffi.addressof(&arr, &format!("[{}]", (i + 1) % 3)).unwrap();
+        cd(arr.get(i).unwrap()).set_field("next", next).unwrap();
+    }
+    assert_eq!(
+        cd(cd(arr.get(2).unwrap()).field("next").unwrap()),
+        ffi.addressof(&arr, "[0]").unwrap()
+    );
+    assert_eq!(cd(n.field("next").unwrap()).field("v").unwrap(), 1.into());
+    drop(n);
+    assert_eq!(
+        log.lock().unwrap().len(),
+        1,
+        "a self-pointer is no reference cycle"
+    );
+}

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Runs rcffi's data test suite under valgrind memcheck: the cffi data behaviours
+# (crates/rcffi/tests/cffi_data), the misuse cross product (crates/rcffi/tests/misuse.rs) and
+# the runtime's unit tests. Fails on any invalid access or definite leak.
+#
+#   scripts/memcheck.sh            # needs valgrind (apt-get install valgrind)
+#
+# Reports, per binary, the number of tests run and valgrind's error summary.
+set -eu
+cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
+
+binaries=$(cargo test -p rcffi -p rcffi-runtime --no-run --message-format=json 2>/dev/null |
+    python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["profile"]["test"]:
+        name = m["target"]["name"]
+        if name in ("cffi_data", "misuse", "rcffi_runtime"):
+            print(m["executable"])
+')
+status=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for bin in $binaries; do
+    echo "== $(basename "$bin")"
+    # One test thread: valgrind serializes threads anyway, and reports read better.
+    if valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+        --show-leak-kinds=definite "$bin" --test-threads=1 -q >"$log" 2>&1; then
+        grep -E "^test result|ERROR SUMMARY|definitely lost" "$log" | sed 's/^==[0-9]*== //'
+    else
+        cat "$log"
+        status=1
+    fi
+done
+exit $status
