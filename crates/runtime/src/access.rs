@@ -2,10 +2,11 @@
 //! conversions to Rust numbers, with cffi's rules and messages — and bounds checks and NULL
 //! checks where cffi has none.
 
-use crate::cdata::{CData, Origin};
+use crate::cdata::{CData, Origin, Owner};
 use crate::convert::{self, Place};
 use crate::error::{Error, Result};
-use crate::typeinfo::{FieldRt, IntRole, Repr};
+use crate::mem::Allocation;
+use crate::typeinfo::{Fast, FieldRt, IntRole, Repr};
 use crate::universe::TypeRef;
 use crate::value::Value;
 
@@ -49,40 +50,14 @@ impl CData {
     /// The item type and address of item `i` (arrays: bounds-checked; pointers: checked by
     /// the owner's region when accessed).
     fn item(&self, i: isize) -> Result<(TypeRef, usize)> {
-        let info = self.info();
-        let (elem, base, len) = match &info.repr {
-            Repr::Array { elem, len } => (*elem, self.addr, len.or(self.len)),
-            Repr::Pointer { .. } => {
-                let (t, addr) = self.object()?;
-                let ti = t.get(&self.uni.inner);
-                if let Repr::Void = ti.repr {
-                    return Err(Error::Type(format!(
-                        "{}: cdata 'void' is opaque",
-                        self.what()
-                    )));
-                }
-                if let Repr::Function = ti.repr {
-                    return Err(Error::Type(format!(
-                        "cdata of type '{}' cannot be indexed",
-                        info.name
-                    )));
-                }
-                // cffi: the pointer `new("T *")` returns points to one item.
-                if self.origin == Origin::New && i != 0 {
-                    return Err(Error::Index(format!(
-                        "{} can only be indexed by 0",
-                        self.what()
-                    )));
-                }
-                (t, addr, None)
-            }
-            _ => {
-                return Err(Error::Type(format!(
-                    "cdata of type '{}' cannot be indexed",
-                    info.name
-                )));
-            }
-        };
+        let (elem, base, len) = self.elements()?;
+        // cffi: the pointer `new("T *")` returns points to one item.
+        if len.is_none() && self.origin == Origin::New && i != 0 {
+            return Err(Error::Index(format!(
+                "{} can only be indexed by 0",
+                self.what()
+            )));
+        }
         if let Some(n) = len {
             if i < 0 {
                 return Err(Error::Index(format!(
@@ -97,10 +72,36 @@ impl CData {
                 )));
             }
         }
-        let e = elem.get(&self.uni.inner);
-        let size = e.size().unwrap_or(0) as isize;
+        let size = elem.get(&self.uni.inner).size().unwrap_or(0) as isize;
         let addr = (base as isize).wrapping_add(i.wrapping_mul(size)) as usize;
         Ok((elem, addr))
+    }
+
+    /// The item type, the address of item 0 and (for arrays) the item count of an array or of
+    /// what a pointer points to (NULL-checked; `void` and functions have no items).
+    fn elements(&self) -> Result<(TypeRef, usize, Option<usize>)> {
+        let info = self.info();
+        match &info.repr {
+            Repr::Array { elem, len } => Ok((*elem, self.addr, len.or(self.len))),
+            Repr::Pointer { .. } => {
+                let (t, addr) = self.object()?;
+                match t.get(&self.uni.inner).repr {
+                    Repr::Void => Err(Error::Type(format!(
+                        "{}: cdata 'void' is opaque",
+                        self.what()
+                    ))),
+                    Repr::Function => Err(Error::Type(format!(
+                        "cdata of type '{}' cannot be indexed",
+                        info.name
+                    ))),
+                    _ => Ok((t, addr, None)),
+                }
+            }
+            _ => Err(Error::Type(format!(
+                "cdata of type '{}' cannot be indexed",
+                info.name
+            ))),
+        }
     }
 
     /// Item `i` of an array or pointer (cffi's `p[i]`). Arrays are bounds-checked; pointers
@@ -113,7 +114,15 @@ impl CData {
     /// assert!(a.get(3).is_err());
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
+    #[inline]
     pub fn get(&self, i: isize) -> Result<Value> {
+        if let Some((a, fast, addr)) = self.fast_item(i) {
+            return a.region().load(addr, fast);
+        }
+        self.get_slow(i)
+    }
+
+    fn get_slow(&self, i: isize) -> Result<Value> {
         let (elem, addr) = self.item(i)?;
         let v = convert::c_to_value(&self.place_at(elem, addr, None))?;
         // cffi: `p[0]` of `new("struct s *")` co-owns the struct.
@@ -127,8 +136,63 @@ impl CData {
 
     /// Writes item `i` (cffi's `p[i] = v`), with the same checks as [`CData::get`].
     pub fn set(&self, i: isize, v: impl Into<Value>) -> Result<()> {
+        let v = v.into();
+        if let Some((a, fast, addr)) = self.fast_item(i)
+            && let Some(bytes) = fast.encode(&v)
+        {
+            return store(a, addr, &bytes[..fast.size()]);
+        }
         let (elem, addr) = self.item(i)?;
-        convert::value_to_c(&self.place_at(elem, addr, None), &v.into())
+        convert::value_to_c(&self.place_at(elem, addr, None), &v)
+    }
+
+    /// The direct path of `get`/`set`: item `i` of an array or pointer into rcffi's memory,
+    /// when the item is a plain number and the index needs no error message.
+    #[inline]
+    fn fast_item(&self, i: isize) -> Option<(&Allocation, Fast, usize)> {
+        let Owner::Alloc(a) = &self.owner else {
+            return None;
+        };
+        let (elem, len) = match &self.info().repr {
+            Repr::Array { elem, len } => (elem.get(&self.uni.inner), len.or(self.len)),
+            Repr::Pointer { resolved, .. }
+                if self.addr != 0 && (i == 0 || self.origin != Origin::New) =>
+            {
+                (resolved.get()?.get(&self.uni.inner), None)
+            }
+            _ => return None,
+        };
+        if len.is_some_and(|n| i < 0 || i as usize >= n) {
+            return None;
+        }
+        let fast = elem.fast?;
+        let addr = self
+            .addr
+            .wrapping_add((i as usize).wrapping_mul(fast.size()));
+        Some((a, fast, addr))
+    }
+
+    /// The direct path of `field`/`set_field`: a plain-number member of a struct in rcffi's
+    /// memory, or of one a resolved, non-NULL pointer points to.
+    #[inline]
+    fn fast_member(&self, name: &str) -> Option<(&Allocation, Fast, usize)> {
+        let Owner::Alloc(a) = &self.owner else {
+            return None;
+        };
+        let body = match &self.info().repr {
+            Repr::Record { body: Some(b), .. } => b,
+            Repr::Pointer { resolved, .. } => resolved.get()?.get(&self.uni.inner).record_body()?,
+            _ => return None,
+        };
+        if self.addr == 0 {
+            return None;
+        }
+        let f = body.field(name)?;
+        if f.bit_width.is_some() {
+            return None;
+        }
+        let fast = f.ty.get(&self.uni.inner).fast?;
+        Some((a, fast, self.addr.wrapping_add(f.offset())))
     }
 
     /// The member `name` of a struct or union, or of the struct a pointer points to (one
@@ -143,15 +207,59 @@ impl CData {
     /// assert_eq!(p.field("x")?, 3.into());
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
+    #[inline]
     pub fn field(&self, name: &str) -> Result<Value> {
+        if let Some((a, fast, addr)) = self.fast_member(name) {
+            return a.region().load(addr, fast);
+        }
+        self.field_slow(name)
+    }
+
+    fn field_slow(&self, name: &str) -> Result<Value> {
         let (place, f) = self.field_place(name, "read")?;
         convert::read_field(&place, f)
     }
 
+    /// The member `name` as a Rust value (`p.field_as::<i32>("x")`): [`CData::field`] then
+    /// `TryFrom`, without building a [`Value`] for plain numbers.
+    ///
+    /// ```
+    /// # let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("struct pt { int x; double w; };")?;
+    /// let p = ffi.new("struct pt *", [7])?;
+    /// assert_eq!(p.field_as::<i32>("x")?, 7);
+    /// assert_eq!(p.field_as::<f64>("w")?, 0.0);
+    /// assert!(p.field_as::<u8>("y").is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    #[inline]
+    pub fn field_as<T: TryFrom<Value, Error = Error>>(&self, name: &str) -> Result<T> {
+        self.field(name).and_then(T::try_from)
+    }
+
+    /// Item `i` as a Rust value (`a.get_as::<i64>(3)`): [`CData::get`] then `TryFrom`.
+    ///
+    /// ```
+    /// # let ffi = rcffi_runtime::Ffi::default();
+    /// let a = ffi.new("short[]", [1, -2])?;
+    /// assert_eq!(a.get_as::<i16>(1)?, -2);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    #[inline]
+    pub fn get_as<T: TryFrom<Value, Error = Error>>(&self, i: isize) -> Result<T> {
+        self.get(i).and_then(T::try_from)
+    }
+
     /// Writes the member `name` (cffi's `p.name = v`).
     pub fn set_field(&self, name: &str, v: impl Into<Value>) -> Result<()> {
+        let v = v.into();
+        if let Some((a, fast, addr)) = self.fast_member(name)
+            && let Some(bytes) = fast.encode(&v)
+        {
+            return store(a, addr, &bytes[..fast.size()]);
+        }
         let (place, f) = self.field_place(name, "write")?;
-        convert::write_field(&place, f, &v.into())
+        convert::write_field(&place, f, &v)
     }
 
     fn field_place(&self, name: &str, verb: &str) -> Result<(Place<'_>, &FieldRt)> {
@@ -187,8 +295,13 @@ impl CData {
         let f = body
             .field(name)
             .ok_or_else(|| Error::Key(format!("{} has no field '{name}'", self.what())))?;
-        let (_, addr) = self.object()?;
-        Ok((self.place_at(record, addr, None), f))
+        if self.addr == 0 {
+            return Err(Error::NullPointer(format!(
+                "cannot {verb} field '{name}' through the NULL {}",
+                self.what()
+            )));
+        }
+        Ok((self.place_at(record, self.addr, None), f))
     }
 
     /// The member names of a struct or union, or of the one a pointer points to, sorted
@@ -341,25 +454,12 @@ impl CData {
     /// The items `start..stop` as an open array (cffi's `p[start:stop]`, "sliced length n").
     /// On an array the bounds are checked; on a pointer `start` may be negative.
     pub fn slice(&self, start: isize, stop: isize) -> Result<CData> {
-        let info = self.info();
         if start > stop {
             return Err(Error::Index(format!(
                 "slice start > stop ({start} > {stop})"
             )));
         }
-        let (elem, base, len) = match &info.repr {
-            Repr::Array { elem, len } => (*elem, self.addr, len.or(self.len)),
-            Repr::Pointer { .. } => {
-                let (t, addr) = self.object()?;
-                (t, addr, None)
-            }
-            _ => {
-                return Err(Error::Type(format!(
-                    "cdata of type '{}' cannot be indexed",
-                    info.name
-                )));
-            }
-        };
+        let (elem, base, len) = self.elements()?;
         if let Some(n) = len {
             if start < 0 {
                 return Err(Error::Index(format!(
@@ -466,18 +566,7 @@ impl CData {
             Repr::Int(k) | Repr::Enum { int: k, .. } => {
                 Ok(crate::scalar::int_from_bytes(*k, &self.value))
             }
-            Repr::Float(_) | Repr::LongDouble => {
-                let x = self.to_f64()?;
-                if x.is_nan() {
-                    return Err(Error::Value("cannot convert float NaN to integer".into()));
-                }
-                if x.is_infinite() {
-                    return Err(Error::Overflow(
-                        "cannot convert float infinity to integer".into(),
-                    ));
-                }
-                Ok(x.trunc() as i128)
-            }
+            Repr::Float(_) | Repr::LongDouble => crate::scalar::float_to_int(self.to_f64()?),
             _ => Err(Error::Type(format!(
                 "int() not supported on {}",
                 self.what()
@@ -531,6 +620,14 @@ impl CData {
             _ => true,
         }
     }
+}
+
+/// Stores plain bytes at `addr` in `a`: the slot no longer holds a tracked pointer.
+#[inline]
+fn store(a: &Allocation, addr: usize, bytes: &[u8]) -> Result<()> {
+    a.region().write(addr, bytes)?;
+    a.forget_range(addr - a.addr(), bytes.len());
+    Ok(())
 }
 
 impl crate::universe::Ffi {

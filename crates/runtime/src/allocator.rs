@@ -108,7 +108,8 @@ impl Allocator {
     )]
     pub fn new<T: TypeSpec + ?Sized>(&self, ty: &T, init: impl Into<Value>) -> Result<CData> {
         let ffi = &self.ffi;
-        let plan = ffi.plan_new(ty.type_ref(ffi)?, init.into())?;
+        let init = init.into();
+        let plan = ffi.plan_new(ty.type_ref(ffi)?, &init)?;
         let p = (self.alloc)(plan.size)?;
         let pinfo = p.info();
         if !matches!(pinfo.repr, Repr::Pointer { .. } | Repr::Array { .. }) {
@@ -135,6 +136,6 @@ impl Allocator {
         // SAFETY: `Ffi::new_allocator`'s caller promised that what `alloc` returns is valid for
         // `plan.size` bytes until `free` is called; alignment and NULL were checked above.
         let mem = unsafe { Allocation::custom(addr, plan.size, free, self.clear)? };
-        ffi.finish_new(plan, mem)
+        ffi.finish_new(&plan, &init, std::sync::Arc::new(mem))
     }
 }

@@ -54,7 +54,7 @@ impl Ffi {
                 } else {
                     match number(info, &v)? {
                         Num::Int(i) => k.wrap(i),
-                        Num::Float(x) => k.wrap(float_to_int(x)?),
+                        Num::Float(x) => k.wrap(crate::scalar::float_to_int(x)?),
                     }
                 };
                 Ok(CData::primitive(self, t, &crate::scalar::int_bytes(*k, i)))
@@ -144,27 +144,16 @@ fn truth(target: &TypeInfo, v: &Value) -> Result<bool> {
     })
 }
 
-fn float_to_int(x: f64) -> Result<i128> {
-    if x.is_nan() {
-        return Err(Error::Value("cannot convert float NaN to integer".into()));
-    }
-    if x.is_infinite() {
-        return Err(Error::Overflow(
-            "cannot convert float infinity to integer".into(),
-        ));
-    }
-    // Truncates toward zero; `as` saturates beyond i128, whose low bits are then all ones or
-    // zeros — C leaves such casts undefined.
-    Ok(x.trunc() as i128)
-}
-
 /// The address (and the owner of the memory there) a cast to a pointer or array type takes.
 fn address_of(target: &TypeInfo, v: &Value) -> Result<(usize, Owner)> {
     match v {
         Value::Int(i) => Ok((*i as u128 as u64 as usize, Owner::Foreign)),
         Value::Bool(b) => Ok((usize::from(*b), Owner::Foreign)),
         // cffi truncates a float cast to a pointer.
-        Value::Float(x) => Ok((float_to_int(*x)? as u128 as u64 as usize, Owner::Foreign)),
+        Value::Float(x) => Ok((
+            crate::scalar::float_to_int(*x)? as u128 as u64 as usize,
+            Owner::Foreign,
+        )),
         Value::CData(c) => match &c.info().repr {
             Repr::Pointer { .. } | Repr::Array { .. } => Ok((c.addr, c.owner.clone())),
             Repr::Int(_) | Repr::Enum { .. } => {

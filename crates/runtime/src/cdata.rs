@@ -84,6 +84,7 @@ impl Drop for HandleBox {
 
 impl Owner {
     /// Runs `f` with the region this owner lets a cdata use.
+    #[inline]
     pub(crate) fn with_region<T>(
         &self,
         what: &dyn Fn() -> String,
@@ -164,6 +165,7 @@ pub struct CData {
 }
 
 impl CData {
+    #[inline]
     pub(crate) fn info(&self) -> &TypeInfo {
         self.ty.get(&self.uni.inner)
     }
@@ -193,19 +195,13 @@ impl CData {
     }
 
     /// A pointer cdata holding `addr`, pointing into `owner`'s memory.
+    #[inline]
     pub(crate) fn pointer(uni: &Ffi, ty: TypeRef, addr: usize, owner: Owner) -> CData {
-        CData {
-            uni: uni.clone(),
-            ty,
-            value: [0; 16],
-            addr,
-            owner,
-            len: None,
-            origin: Origin::Plain,
-        }
+        CData::place(uni, ty, addr, owner, None)
     }
 
     /// A view of an array, struct or union at `addr`.
+    #[inline]
     pub(crate) fn place(
         uni: &Ffi,
         ty: TypeRef,
@@ -271,17 +267,22 @@ impl CData {
     }
 
     pub(crate) fn byte_size(&self) -> Result<usize> {
-        let info = self.info();
-        match (&info.repr, self.len) {
-            (Repr::Array { elem, .. }, Some(n)) => {
-                let e = elem.get(&self.uni.inner);
-                e.size()
-                    .map(|s| s * n)
-                    .ok_or_else(|| crate::universe::unknown_size(e))
-            }
-            _ => info
-                .size()
-                .ok_or_else(|| crate::universe::unknown_size(info)),
+        object_size(&self.uni, self.ty, self.len)
+    }
+}
+
+/// Size in bytes of an object of type `ty`: an open array or slice counts its `len` items.
+pub(crate) fn object_size(uni: &Ffi, ty: TypeRef, len: Option<usize>) -> Result<usize> {
+    let info = ty.get(&uni.inner);
+    match (&info.repr, len) {
+        (Repr::Array { elem, .. }, Some(n)) => {
+            let e = elem.get(&uni.inner);
+            e.size()
+                .and_then(|s| s.checked_mul(n))
+                .ok_or_else(|| crate::universe::unknown_size(e))
         }
+        _ => info
+            .size()
+            .ok_or_else(|| crate::universe::unknown_size(info)),
     }
 }

@@ -48,18 +48,7 @@ impl<'a> Place<'a> {
     }
 
     fn size(&self) -> Result<usize> {
-        let info = self.info();
-        match (&info.repr, self.len) {
-            (Repr::Array { elem, .. }, Some(n)) => {
-                let e = elem.get(&self.uni.inner);
-                e.size()
-                    .map(|s| s * n)
-                    .ok_or_else(|| crate::universe::unknown_size(e))
-            }
-            _ => info
-                .size()
-                .ok_or_else(|| crate::universe::unknown_size(info)),
-        }
+        crate::cdata::object_size(self.uni, self.ty, self.len)
     }
 
     /// Tells the allocation that the slots of this place no longer hold tracked pointers.
@@ -76,6 +65,12 @@ impl<'a> Place<'a> {
 pub(crate) fn c_to_value(p: &Place<'_>) -> Result<Value> {
     let info = p.info();
     match &info.repr {
+        // The common case first: a plain integer.
+        Repr::Int(k) if k.role == IntRole::Number => {
+            let mut b = [0u8; 16];
+            p.region(|r| r.read(p.addr, &mut b[..usize::from(k.bytes)]))?;
+            Ok(Value::Int(crate::scalar::int_from_bytes(*k, &b)))
+        }
         Repr::Int(k) | Repr::Enum { int: k, .. } => {
             let mut b = [0u8; 16];
             p.region(|r| r.read(p.addr, &mut b[..usize::from(k.bytes)]))?;

@@ -29,6 +29,8 @@ use crate::universe::Ffi;
 pub struct CType {
     pub(crate) uni: Ffi,
     pub(crate) id: CTypeId,
+    /// The realized type, once complete: `new(&ctype, ...)` skips every lookup.
+    pub(crate) realized: std::sync::OnceLock<crate::universe::TypeRef>,
 }
 
 /// The kinds of [`CType`], with cffi's names.
@@ -92,7 +94,11 @@ pub struct CField {
 
 impl CType {
     pub(crate) fn new(uni: Ffi, id: CTypeId) -> CType {
-        CType { uni, id }
+        CType {
+            uni,
+            id,
+            realized: std::sync::OnceLock::new(),
+        }
     }
 
     fn with<R>(&self, f: impl FnOnce(&Registry) -> R) -> R {

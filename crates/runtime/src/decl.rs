@@ -68,6 +68,9 @@ impl TypeSpec for CType {
     fn type_id(&self, uni: &Ffi) -> Result<CTypeId> {
         (&self).type_id(uni)
     }
+    fn type_ref(&self, uni: &Ffi) -> Result<TypeRef> {
+        (&self).type_ref(uni)
+    }
 }
 
 impl TypeSpec for &CType {
@@ -79,6 +82,18 @@ impl TypeSpec for &CType {
             )));
         }
         Ok(self.id)
+    }
+    fn type_ref(&self, uni: &Ffi) -> Result<TypeRef> {
+        if let Some(t) = self.realized.get()
+            && self.uni.same(uni)
+        {
+            return Ok(*t);
+        }
+        let t = uni.realize(self.type_id(uni)?);
+        if t.get(&uni.inner).is_complete() {
+            let _ = self.realized.set(t);
+        }
+        Ok(t)
     }
 }
 

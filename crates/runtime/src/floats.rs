@@ -49,22 +49,25 @@ pub(crate) fn x87_to_f64(b: &[u8]) -> f64 {
     sign * ldexp(m as f64, e - 16383 - 63)
 }
 
-/// `x * 2^e` without overflowing or underflowing the intermediate power of two (C's `ldexp`;
-/// the result itself rounds once, at the end, when it is subnormal).
+/// `2^e` for `-1022 <= e <= 1023`, exactly (built from its bits, not computed).
+fn pow2(e: i32) -> f64 {
+    f64::from_bits(((e + 1023) as u64) << 52)
+}
+
+/// `x * 2^e` with one rounding (C's `scalbn`): large scales are applied in exact
+/// power-of-two steps; small ones first by `2^-969`, which keeps 53 bits of headroom so that
+/// only the last multiplication can round.
 fn ldexp(mut x: f64, mut e: i32) -> f64 {
-    while e > 1000 {
-        x *= 2f64.powi(1000);
-        e -= 1000;
-    }
-    while e < -1000 {
-        // Stop scaling in steps once the next step would make x subnormal.
-        if x.abs() < 2f64.powi(-1022 + 1000) {
-            break;
+    for _ in 0..2 {
+        if e > 1023 {
+            x *= pow2(1023);
+            e -= 1023;
+        } else if e < -1022 {
+            x *= pow2(-1022 + 53);
+            e += 1022 - 53;
         }
-        x *= 2f64.powi(-1000);
-        e += 1000;
     }
-    x * 2f64.powi(e.max(-1074 - 64))
+    x * pow2(e.clamp(-1022, 1023))
 }
 
 /// `f64` → IEEE binary128, little-endian.
@@ -156,7 +159,7 @@ pub(crate) fn f16_to_f64(b: &[u8]) -> f64 {
     let e = i32::from((h >> 10) & 0x1f);
     let m = f64::from(h & 0x3ff);
     match e {
-        0 => sign * m * 2f64.powi(-24),
+        0 => sign * m * pow2(-24),
         0x1f => {
             if m == 0.0 {
                 sign * f64::INFINITY
@@ -164,7 +167,7 @@ pub(crate) fn f16_to_f64(b: &[u8]) -> f64 {
                 f64::NAN
             }
         }
-        _ => sign * (1.0 + m / 1024.0) * 2f64.powi(e - 15),
+        _ => sign * (1.0 + m / 1024.0) * pow2(e - 15),
     }
 }
 
@@ -211,6 +214,23 @@ mod tests {
         }
         // 1.0 in binary128: exponent 0x3FFF, zero fraction.
         assert_eq!(u128::from_le_bytes(f64_to_f128(1.0)), 0x3fff_u128 << 112);
+    }
+
+    #[test]
+    fn random_doubles_round_trip_exactly() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let n = if cfg!(miri) { 300 } else { 20_000 };
+        for _ in 0..n {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let x = f64::from_bits(state);
+            if x.is_nan() {
+                continue;
+            }
+            assert_eq!(x87_to_f64(&f64_to_x87(x)).to_bits(), x.to_bits(), "{x:e}");
+            assert_eq!(f128_to_f64(&f64_to_f128(x)).to_bits(), x.to_bits(), "{x:e}");
+        }
     }
 
     #[test]

@@ -21,8 +21,16 @@ pub(crate) struct NewPlan {
     pub(crate) align: usize,
     /// The item count of an open array.
     pub(crate) len: Option<usize>,
-    /// The initializer, with array lengths taken out.
-    pub(crate) init: Value,
+    /// How the initializer is used.
+    pub(crate) init: Init,
+}
+
+/// What `new` writes: the initializer as given, nothing (it was an array length), or a
+/// rewritten one (a variable-size struct's member length taken out).
+pub(crate) enum Init {
+    AsGiven,
+    Nothing,
+    Replaced(Box<Value>),
 }
 
 impl Ffi {
@@ -54,14 +62,20 @@ impl Ffi {
         clippy::new_ret_no_self,
         reason = "cffi's name: `ffi.new` allocates; `Ffi::default()` constructs"
     )]
+    #[inline]
     pub fn new<T: TypeSpec + ?Sized>(&self, ty: &T, init: impl Into<Value>) -> Result<CData> {
-        let plan = self.plan_new(ty.type_ref(self)?, init.into())?;
-        let mem = Allocation::zeroed(plan.size, plan.align)?;
-        self.finish_new(plan, mem)
+        self.new_value(ty.type_ref(self)?, &init.into())
+    }
+
+    fn new_value(&self, ty: TypeRef, init: &Value) -> Result<CData> {
+        let plan = self.plan_new(ty, init)?;
+        let mem = Allocation::zeroed_shared(plan.size, plan.align)?;
+        self.finish_new(&plan, init, mem)
     }
 
     /// Works out the size, alignment and initializer of a `new`.
-    pub(crate) fn plan_new(&self, ty: TypeRef, init: Value) -> Result<NewPlan> {
+    #[inline]
+    pub(crate) fn plan_new(&self, ty: TypeRef, init: &Value) -> Result<NewPlan> {
         let info = ty.get(&self.inner);
         match &info.repr {
             Repr::Pointer { .. } => {
@@ -78,8 +92,15 @@ impl Ffi {
                         oinfo.name
                     )));
                 };
-                let size = crate::varsize::varsize_bytes(self, oinfo, &init)?.unwrap_or(size);
-                let init = crate::varsize::strip_varsize_length(self, oinfo, &init);
+                let (size, init) = match crate::varsize::varsize_bytes(self, oinfo, init)? {
+                    None => (size, Init::AsGiven),
+                    Some(n) => (
+                        n,
+                        Init::Replaced(Box::new(crate::varsize::strip_varsize_length(
+                            self, oinfo, init,
+                        ))),
+                    ),
+                };
                 Ok(NewPlan {
                     ty,
                     object,
@@ -98,7 +119,7 @@ impl Ffi {
                     )));
                 };
                 let (count, init, open_len) = match len {
-                    Some(n) => (*n, init, None),
+                    Some(n) => (*n, Init::AsGiven, None),
                     None => {
                         let (n, init) = open_array_length(info, e, init)?;
                         (n, init, Some(n))
@@ -126,9 +147,16 @@ impl Ffi {
     }
 
     /// Writes the initializer of a planned `new` into its memory and makes the cdata.
-    pub(crate) fn finish_new(&self, plan: NewPlan, mem: Allocation) -> Result<CData> {
+    #[inline]
+    pub(crate) fn finish_new(
+        &self,
+        plan: &NewPlan,
+        init: &Value,
+        mem: Arc<Allocation>,
+    ) -> Result<CData> {
+        // Small allocations are inline: their address is where the Arc put them.
         let addr = mem.addr();
-        let owner = Owner::Alloc(Arc::new(mem));
+        let owner = Owner::Alloc(mem);
         let place = Place {
             uni: self,
             ty: plan.object,
@@ -136,8 +164,13 @@ impl Ffi {
             owner: &owner,
             len: plan.len,
         };
-        if !matches!(plan.init, Value::Void) {
-            convert::value_to_c(&place, &plan.init)?;
+        let init = match &plan.init {
+            Init::AsGiven => init,
+            Init::Nothing => &Value::Void,
+            Init::Replaced(v) => v,
+        };
+        if !matches!(init, Value::Void) {
+            convert::value_to_c(&place, init)?;
         }
         let c = if plan.ty.get(&self.inner).is_pointer() {
             CData::pointer(self, plan.ty, addr, owner)
@@ -155,42 +188,36 @@ fn not_pointer_or_array(info: &TypeInfo) -> Error {
     ))
 }
 
-/// The length of `new("T[]", init)`, and what is left of the initializer.
-fn open_array_length(info: &TypeInfo, elem: &TypeInfo, init: Value) -> Result<(usize, Value)> {
+/// The length of `new("T[]", init)`, and how the initializer is used.
+fn open_array_length(info: &TypeInfo, elem: &TypeInfo, init: &Value) -> Result<(usize, Init)> {
     let char_like = matches!(&elem.repr, Repr::Int(k) if k.bytes == 1 && k.role != IntRole::Bool);
+    let bool_like = matches!(&elem.repr, Repr::Int(k) if k.role == IntRole::Bool);
     let wide = matches!(&elem.repr, Repr::Int(k) if k.role == IntRole::Wide);
     match init {
         Value::Int(n) => {
-            if n < 0 {
+            if *n < 0 {
                 return Err(Error::Value(format!(
                     "negative array length {n} for '{}'",
                     info.name
                 )));
             }
-            let n = usize::try_from(n).map_err(|_| {
+            let n = usize::try_from(*n).map_err(|_| {
                 Error::Overflow("cannot fit 'int' into an index-sized integer".into())
             })?;
-            Ok((n, Value::Void))
+            Ok((n, Init::Nothing))
         }
-        Value::List(items) => Ok((items.len(), Value::List(items))),
-        Value::Bytes(b)
-            if char_like || matches!(&elem.repr, Repr::Int(k) if k.role == IntRole::Bool) =>
-        {
-            Ok((b.len() + 1, Value::Bytes(b)))
-        }
+        Value::List(items) => Ok((items.len(), Init::AsGiven)),
+        Value::Bytes(b) if char_like || bool_like => Ok((b.len() + 1, Init::AsGiven)),
         Value::Text(t) if wide => {
             let units = if elem.size() == Some(2) {
                 t.encode_utf16().count()
             } else {
                 t.chars().count()
             };
-            Ok((units + 1, Value::Text(t)))
+            Ok((units + 1, Init::AsGiven))
         }
-        Value::Text(t) if char_like => {
-            // Rust strings are UTF-8 bytes: a `char[]` takes them as bytes (cffi wants bytes).
-            let b = t.into_bytes();
-            Ok((b.len() + 1, Value::Bytes(b)))
-        }
+        // Rust strings are UTF-8 bytes: a `char[]` takes them as bytes (cffi wants bytes).
+        Value::Text(t) if char_like => Ok((t.len() + 1, Init::AsGiven)),
         other => Err(Error::Type(format!(
             "expected new array length or list/tuple/str, not {} (for ctype '{}')",
             other.type_name(),

@@ -7,6 +7,7 @@ use crate::floats;
 use crate::typeinfo::{IntKind, IntRole, Repr, TypeInfo};
 use crate::value::Value;
 
+#[inline]
 pub(crate) fn int_from_bytes(k: IntKind, b: &[u8]) -> i128 {
     let mut buf = [0u8; 16];
     let n = usize::from(k.bytes);
@@ -280,4 +281,20 @@ pub(crate) fn decode_scalar(info: &TypeInfo, b: &[u8]) -> Result<Value> {
             )));
         }
     })
+}
+
+/// C's conversion of a float to an integer: truncation toward zero; NaN and infinities are
+/// errors with cffi's messages.
+pub(crate) fn float_to_int(x: f64) -> Result<i128> {
+    if x.is_nan() {
+        return Err(Error::Value("cannot convert float NaN to integer".into()));
+    }
+    if x.is_infinite() {
+        return Err(Error::Overflow(
+            "cannot convert float infinity to integer".into(),
+        ));
+    }
+    // Truncates toward zero; `as` saturates beyond i128, whose low bits are then all ones or
+    // zeros — C leaves such casts undefined.
+    Ok(x.trunc() as i128)
 }

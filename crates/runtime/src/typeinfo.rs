@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use rcffi_cdef::{CTypeId, RecordKind};
 
 use crate::universe::TypeRef;
+use crate::value::Value;
 
 /// What an integer's bytes mean to conversions.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -81,6 +82,8 @@ impl IntKind {
 pub(crate) struct FieldRt {
     /// The member name.
     pub(crate) name: Box<str>,
+    /// The name's first 8 bytes and its length: compares a whole short name at once.
+    pub(crate) key: (u64, usize),
     /// The member type.
     pub(crate) ty: TypeRef,
     /// Offset of the first bit from the start of the record.
@@ -89,6 +92,19 @@ pub(crate) struct FieldRt {
     pub(crate) bit_width: Option<u32>,
     /// cffi's flag: a union member after the first, which list initializers skip.
     pub(crate) skip_in_list: bool,
+}
+
+/// The first 8 bytes of a name (zero-padded) and its length.
+#[inline]
+pub(crate) fn name_key(name: &str) -> (u64, usize) {
+    let b = name.as_bytes();
+    // Shifts, not a byte copy: a copy of a variable length becomes a memcpy call and a
+    // stalled reload.
+    let mut k = 0u64;
+    for (i, c) in b.iter().take(8).enumerate() {
+        k |= u64::from(*c) << (8 * i);
+    }
+    (k, b.len())
 }
 
 impl FieldRt {
@@ -107,8 +123,12 @@ pub(crate) struct RecordBody {
 
 impl RecordBody {
     /// The member of this name.
+    #[inline]
     pub(crate) fn field(&self, name: &str) -> Option<&FieldRt> {
-        self.fields.iter().find(|f| &*f.name == name)
+        let key = name_key(name);
+        self.fields.iter().find(|f| {
+            f.key == key && (key.1 <= 8 || f.name.as_bytes()[8..] == name.as_bytes()[8..])
+        })
     }
 }
 
@@ -159,6 +179,83 @@ pub(crate) enum Repr {
     Opaque,
 }
 
+/// A plain number type that reads and writes take a direct path for: its size, signedness
+/// and kind in one byte-sized tag.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Fast {
+    I8,
+    U8,
+    I16,
+    U16,
+    I32,
+    U32,
+    I64,
+    U64,
+    F32,
+    F64,
+}
+
+impl Fast {
+    /// The direct path for a type, if it has one: integers that read as numbers (not `char`,
+    /// wide characters, `_Bool` or enums), `float` and `double`.
+    pub(crate) fn of(repr: &Repr) -> Option<Fast> {
+        Some(match repr {
+            Repr::Int(k) if k.role == IntRole::Number => match (k.bytes, k.signed) {
+                (1, true) => Fast::I8,
+                (1, false) => Fast::U8,
+                (2, true) => Fast::I16,
+                (2, false) => Fast::U16,
+                (4, true) => Fast::I32,
+                (4, false) => Fast::U32,
+                (8, true) => Fast::I64,
+                (8, false) => Fast::U64,
+                _ => return None,
+            },
+            Repr::Float(4) => Fast::F32,
+            Repr::Float(8) => Fast::F64,
+            _ => return None,
+        })
+    }
+
+    /// Size in bytes.
+    pub(crate) fn size(self) -> usize {
+        match self {
+            Fast::I8 | Fast::U8 => 1,
+            Fast::I16 | Fast::U16 => 2,
+            Fast::I32 | Fast::U32 | Fast::F32 => 4,
+            Fast::I64 | Fast::U64 | Fast::F64 => 8,
+        }
+    }
+
+    /// The bytes of `v` for this type, when `v` is an in-range number of the right kind
+    /// (`None`: the general path decides, with its messages).
+    #[inline]
+    pub(crate) fn encode(self, v: &Value) -> Option<[u8; 8]> {
+        let int = |lo: i128, hi: i128| match v {
+            Value::Int(i) if (lo..=hi).contains(i) => Some((*i as u64).to_le_bytes()),
+            _ => None,
+        };
+        match self {
+            Fast::I8 => int(i8::MIN.into(), i8::MAX.into()),
+            Fast::U8 => int(0, u8::MAX.into()),
+            Fast::I16 => int(i16::MIN.into(), i16::MAX.into()),
+            Fast::U16 => int(0, u16::MAX.into()),
+            Fast::I32 => int(i32::MIN.into(), i32::MAX.into()),
+            Fast::U32 => int(0, u32::MAX.into()),
+            Fast::I64 => int(i64::MIN.into(), i64::MAX.into()),
+            Fast::U64 => int(0, u64::MAX.into()),
+            Fast::F32 => match v {
+                Value::Float(x) => Some(u64::from((*x as f32).to_bits()).to_le_bytes()),
+                _ => None,
+            },
+            Fast::F64 => match v {
+                Value::Float(x) => Some(x.to_bits().to_le_bytes()),
+                _ => None,
+            },
+        }
+    }
+}
+
 /// A realized C type.
 #[derive(Debug)]
 pub(crate) struct TypeInfo {
@@ -170,6 +267,8 @@ pub(crate) struct TypeInfo {
     pub(crate) layout: Option<(usize, usize)>,
     /// The kind, with what conversions need.
     pub(crate) repr: Repr,
+    /// The direct read/write path of plain numbers.
+    pub(crate) fast: Option<Fast>,
 }
 
 impl TypeInfo {

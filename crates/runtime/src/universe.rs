@@ -3,13 +3,15 @@
 //!
 //! # Safety
 //!
-//! Realized types ([`TypeInfo`]) live in an arena of boxes that only grows and is freed when the
-//! universe is dropped, so a [`TypeRef`] (a pointer to one) stays valid while its universe
-//! lives. The only way to read through a `TypeRef` is [`TypeRef::get`], which takes a borrow of
-//! the universe that made it: the returned reference cannot outlive that borrow. Every holder of
-//! a `TypeRef` outside the universe (a `CData`, a `CType`) holds an `Arc` of that universe and
-//! only pairs the ref with it. This module is one of the runtime's two modules with `unsafe`
-//! code (with `mem`).
+//! Realized types ([`TypeInfo`]) are leaked boxes listed in an arena that only grows; they are
+//! freed when the universe is dropped, so a [`TypeRef`] (a pointer to one) stays valid while its
+//! universe lives. A realized type is never mutated after it is pushed. The only way to read
+//! through a `TypeRef` is [`TypeRef::get`], which takes a borrow of the universe that made it:
+//! the returned reference cannot outlive that borrow. Every holder of a `TypeRef` outside the
+//! universe (a `CData`, a `CType`) holds an `Arc` of that universe and only pairs the ref with
+//! it; the per-thread cache of type strings keys its refs by a universe id that is never
+//! reused, so a ref of a dropped universe is never read. One of the runtime's modules with
+//! `unsafe` code (with `mem` and `allocator`).
 
 #![allow(unsafe_code)]
 
@@ -41,11 +43,12 @@ impl TypeRef {
     ///
     /// The universe must be the one that made this ref (every caller pairs a ref with the
     /// universe it was stored next to).
+    #[inline]
     pub(crate) fn get(self, uni: &UniInner) -> &TypeInfo {
         let _ = uni;
-        // SAFETY: the pointee is a Box in `uni.arena`, which only grows and is dropped with
-        // `uni`; the returned lifetime is bounded by the borrow of `uni`. TypeInfo is never
-        // mutated through `&mut` after it is pushed.
+        // SAFETY: the pointee is a leaked Box listed in `uni.arena`, freed only when `uni` is
+        // dropped; the returned lifetime is bounded by the borrow of `uni`. TypeInfo is never
+        // mutated after it is pushed.
         unsafe { self.0.as_ref() }
     }
 }
@@ -61,15 +64,32 @@ pub(crate) struct UniInner {
     strings: RwLock<HashMap<Box<str>, TypeRef, RandomState>>,
     /// Realized types by registry id.
     ids: RwLock<Vec<Option<TypeRef>>>,
-    /// Every realized type; boxes are never freed before the universe.
-    #[allow(
-        clippy::vec_box,
-        reason = "the boxes keep each TypeInfo at a stable address as the Vec grows"
-    )]
-    arena: Mutex<Vec<Box<TypeInfo>>>,
+    /// Every realized type, each leaked from a `Box` and freed when the universe is dropped.
+    arena: Mutex<Vec<TypeRef>>,
     /// Live handles, by address.
     pub(crate) handles: Arc<HandleTable>,
+    /// A number no other universe of this process has: the key of the per-thread cache of
+    /// type strings (an address could be reused by a later universe).
+    id: u64,
+    /// Bumped whenever what type strings mean may change (`override`): older per-thread
+    /// cache entries are ignored.
+    generation: std::sync::atomic::AtomicU64,
     target: Target,
+}
+
+impl Drop for UniInner {
+    fn drop(&mut self) {
+        for t in self
+            .arena
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+        {
+            // SAFETY: each arena entry came from `Box::leak` in `push` and is freed once, here.
+            // Nothing can read it any more: every holder of a TypeRef also holds this universe.
+            drop(unsafe { Box::from_raw(t.0.as_ptr()) });
+        }
+    }
 }
 
 // The universe is shared between threads (an `Ffi` is `Send + Sync`); this fails to compile if
@@ -142,6 +162,8 @@ impl Ffi {
                 ids: RwLock::new(Vec::new()),
                 arena: Mutex::new(Vec::new()),
                 handles: Arc::new(Mutex::new(HashMap::default())),
+                id: NEXT_UNIVERSE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                generation: std::sync::atomic::AtomicU64::new(0),
                 target,
             }),
         }
@@ -194,6 +216,9 @@ impl Ffi {
             // for the cdata that use them.
             poison_ok(self.inner.strings.write()).clear();
             poison_ok(self.inner.ids.write()).clear();
+            self.inner
+                .generation
+                .fetch_add(1, std::sync::atomic::Ordering::Release);
         }
         Ok(report)
     }
@@ -203,8 +228,27 @@ impl Ffi {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
-    /// The realized type of a type string, parsed once and then cached.
+    /// The realized type of a type string, parsed once and then cached: per thread for the
+    /// last few strings (no lock), then in the universe.
+    #[inline]
     pub(crate) fn parse(&self, text: &str) -> Result<TypeRef> {
+        let key = (
+            self.inner.id,
+            self.inner
+                .generation
+                .load(std::sync::atomic::Ordering::Acquire),
+        );
+        if let Some(t) = RECENT.with(|r| r.borrow().find(key, text)) {
+            return Ok(t);
+        }
+        let t = self.parse_shared(text)?;
+        if t.get(&self.inner).is_complete() {
+            RECENT.with(|r| r.borrow_mut().insert(key, text, t));
+        }
+        Ok(t)
+    }
+
+    fn parse_shared(&self, text: &str) -> Result<TypeRef> {
         let cached = poison_ok(self.inner.strings.read()).get(text).copied();
         if let Some(t) = cached {
             if t.get(&self.inner).is_complete() {
@@ -244,6 +288,42 @@ impl Ffi {
     }
 }
 
+/// Gives each universe its `id`.
+static NEXT_UNIVERSE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+thread_local! {
+    /// The type strings this thread used last, with what they mean.
+    static RECENT: std::cell::RefCell<Recent> = const { std::cell::RefCell::new(Recent { entries: Vec::new(), next: 0 }) };
+}
+
+/// A small per-thread cache: (universe id, generation, type string) -> complete type.
+struct Recent {
+    entries: Vec<((u64, u64), Box<str>, TypeRef)>,
+    next: usize,
+}
+
+impl Recent {
+    const SIZE: usize = 8;
+
+    #[inline]
+    fn find(&self, key: (u64, u64), text: &str) -> Option<TypeRef> {
+        self.entries
+            .iter()
+            .find(|(k, s, _)| *k == key && **s == *text)
+            .map(|e| e.2)
+    }
+
+    fn insert(&mut self, key: (u64, u64), text: &str, t: TypeRef) {
+        let e = (key, text.into(), t);
+        if self.entries.len() < Self::SIZE {
+            self.entries.push(e);
+        } else {
+            self.entries[self.next] = e;
+            self.next = (self.next + 1) % Self::SIZE;
+        }
+    }
+}
+
 impl UniInner {
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, Registry> {
         poison_ok(self.reg.read())
@@ -265,6 +345,7 @@ impl UniInner {
     }
 
     /// The realized type a pointer points to, resolved once complete.
+    #[inline]
     pub(crate) fn pointee(&self, t: &TypeInfo) -> Option<TypeRef> {
         let Repr::Pointer { target, resolved } = &t.repr else {
             return None;
@@ -298,9 +379,10 @@ impl UniInner {
     }
 
     fn push(&self, info: TypeInfo) -> TypeRef {
-        let boxed = Box::new(info);
-        let t = TypeRef(NonNull::from(&*boxed));
-        poison_ok(self.arena.lock()).push(boxed);
+        // Leaked now and freed in `Drop for UniInner`: a raw pointer kept while a `Box` moves
+        // would be invalidated by the move (the Box asserts unique access).
+        let t = TypeRef(NonNull::from(Box::leak(Box::new(info))));
+        poison_ok(self.arena.lock()).push(t);
         t
     }
 
@@ -330,6 +412,7 @@ impl UniInner {
                         let fields: Vec<FieldRt> = fields
                             .into_iter()
                             .map(|f| FieldRt {
+                                key: crate::typeinfo::name_key(&f.name),
                                 name: f.name.into(),
                                 ty: self.realize_in(reg, f.ty),
                                 offset_bits: f.offset_bits as usize,
@@ -375,6 +458,7 @@ impl UniInner {
             id,
             name: reg.cname(id).into(),
             layout,
+            fast: crate::typeinfo::Fast::of(&repr),
             repr,
         }
     }

@@ -23,6 +23,9 @@ use crate::error::{Error, Result};
 /// # Ok::<(), rcffi_runtime::Error>(())
 /// ```
 #[derive(Clone, Debug, Default)]
+// An explicit tag: reads return a Value that is dropped or matched at once, and a plain tag
+// byte is cheaper to test than a niche inside a cdata.
+#[repr(u8)]
 pub enum Value {
     /// No value: cffi's `None` as an initializer (nothing is written), `void` as a result.
     #[default]
@@ -193,6 +196,7 @@ macro_rules! from_int {
         }
         impl TryFrom<Value> for $t {
             type Error = Error;
+            #[inline]
             fn try_from(v: Value) -> Result<$t> {
                 let i = v.to_int()?;
                 <$t>::try_from(i).map_err(|_| {
@@ -322,6 +326,35 @@ impl From<Vec<Value>> for Value {
     }
 }
 
+/// Maps are member initializers by name (cffi's `{'x': 1}`), in the map's order.
+impl<K: Into<String>, V: Into<Value>> From<std::collections::BTreeMap<K, V>> for Value {
+    fn from(m: std::collections::BTreeMap<K, V>) -> Value {
+        Value::Map(m.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    }
+}
+
+/// Maps are member initializers by name; a `HashMap`'s order is arbitrary, which matters only
+/// for a union given several members.
+impl<K: Into<String>, V: Into<Value>, S> From<std::collections::HashMap<K, V, S>> for Value {
+    fn from(m: std::collections::HashMap<K, V, S>) -> Value {
+        Value::Map(m.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    }
+}
+
+/// Members by name, in order.
+impl TryFrom<Value> for std::collections::BTreeMap<String, Value> {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<Self> {
+        match v {
+            Value::Map(items) => Ok(items.into_iter().collect()),
+            other => Err(Error::Type(format!(
+                "a map is required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+}
+
 impl<T: Into<Value>> From<Option<T>> for Value {
     fn from(v: Option<T>) -> Value {
         v.map_or(Value::Void, Into::into)
@@ -349,6 +382,7 @@ from_tuple!(A, B, C, D, E, F, G, H);
 
 impl Value {
     /// The integer in an `Int`, `Bool`, or integer-like cdata.
+    #[inline]
     pub fn to_int(&self) -> Result<i128> {
         match self {
             Value::Int(i) => Ok(*i),
@@ -362,6 +396,7 @@ impl Value {
     }
 
     /// The number in a `Float`, `Int`, `Bool`, or numeric cdata.
+    #[inline]
     pub fn to_f64(&self) -> Result<f64> {
         match self {
             Value::Float(x) => Ok(*x),
@@ -378,6 +413,7 @@ impl Value {
 
 impl TryFrom<Value> for f64 {
     type Error = Error;
+    #[inline]
     fn try_from(v: Value) -> Result<f64> {
         v.to_f64()
     }
@@ -453,5 +489,39 @@ impl TryFrom<Value> for Vec<Value> {
                 other.describe()
             ))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, HashMap};
+
+    use super::*;
+
+    #[test]
+    fn rust_values_convert_both_ways() {
+        assert_eq!(
+            Value::from((1, 2.5, "x", b"y")),
+            list![1, 2.5, "x", Value::Bytes(b"y".to_vec())]
+        );
+        assert_eq!(
+            Value::from([[1, 2], [3, 4]]),
+            list![list![1, 2], list![3, 4]]
+        );
+        assert_eq!(Value::from(vec![1u16, 2]), list![1, 2]);
+        assert_eq!(Value::from(None::<i32>), Value::Void);
+        assert_eq!(Value::from(Some('é')), Value::Text("é".into()));
+        let bt = BTreeMap::from([("y", 2), ("x", 1)]);
+        assert_eq!(Value::from(bt), map! {"x" => 1, "y" => 2});
+        let hm: HashMap<String, f64> = HashMap::from([("w".to_string(), 0.5)]);
+        assert_eq!(Value::from(hm), map! {"w" => 0.5});
+        let back: BTreeMap<String, Value> = map! {"a" => 1}.try_into().unwrap();
+        assert_eq!(back["a"], Value::Int(1));
+        assert_eq!(i8::try_from(Value::Int(-128)).unwrap(), -128);
+        assert!(i8::try_from(Value::Int(128)).is_err());
+        assert!(u32::try_from(Value::Float(1.0)).is_err());
+        assert_eq!(String::try_from(Value::from("s")).unwrap(), "s");
+        assert_eq!(Vec::<u8>::try_from(Value::from(b"ab")).unwrap(), b"ab");
+        assert!(bool::try_from(Value::Bool(true)).unwrap());
     }
 }

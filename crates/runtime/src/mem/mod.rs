@@ -3,18 +3,29 @@
 //! # Safety
 //!
 //! All loads and stores of C memory in rcffi go through a [`Region`]: a byte range that is valid
-//! for reads and writes for as long as the region's lifetime. Regions come from two places:
+//! for reads (and, unless read-only, writes) for as long as the region's lifetime. Regions come
+//! from three places:
 //!
 //! - an [`Allocation`] (memory rcffi allocated, zeroed and aligned, freed when the last `Arc`
-//!   to it is dropped): the region borrows the allocation, so it cannot outlive it;
-//! - [`Region::vouched`], an `unsafe fn` whose caller promises that the range is valid (memory
-//!   C handed back, a cast integer) for the region's lifetime.
+//!   to it is dropped, or given back to a user's allocator then): the region borrows the
+//!   allocation, so it cannot outlive it;
+//! - a [`Vouched`] range, made only by the `unsafe fn`s [`CData::assume_valid`] and
+//!   `Ffi::string_unchecked`, whose callers promise that the range stays valid;
+//! - a [`Lent`] buffer (`from_buffer`): Rust bytes owned by the loan, or borrowed for a scope
+//!   that ends the loan before the borrow ends (waiting for accesses in progress); read-only
+//!   when lent from `&[u8]`.
 //!
 //! Every access checks that the bytes it touches lie inside the region, so no access through a
-//! region can reach memory outside it. This module is one of the runtime's two modules with
-//! `unsafe` code (with `universe`).
+//! region can reach memory outside it; and every access is a relaxed atomic one (`bytes`), so
+//! threads sharing C memory race only as C code would, never with undefined behaviour in Rust.
+//! Small allocations keep their bytes inline in their `Arc`, inside an `UnsafeCell`: their
+//! address is taken only once the `Arc` exists, and writes through it are allowed while the
+//! allocation is shared. One of the runtime's modules with `unsafe` code (with `universe` and
+//! `allocator`).
 
 #![allow(unsafe_code)]
+
+mod bytes;
 
 use std::alloc::Layout;
 use std::marker::PhantomData;
@@ -26,7 +37,10 @@ use crate::error::{Error, Result};
 
 /// Memory owned by rcffi: zeroed (unless a custom allocator says otherwise) and aligned.
 pub(crate) struct Allocation {
+    /// The memory, unless it is `inline`.
     ptr: NonNull<u8>,
+    /// Small allocations live here, in the `Arc` that owns them: one heap block per `new`.
+    inline: Inline,
     size: usize,
     /// How to give the memory back.
     free: Free,
@@ -37,7 +51,17 @@ pub(crate) struct Allocation {
     tracks: std::sync::atomic::AtomicBool,
 }
 
+/// Bytes of a small allocation (at most [`INLINE`] bytes, aligned to at most 16), written
+/// through raw pointers while shared references to the allocation exist: hence `UnsafeCell`.
+#[repr(C, align(16))]
+struct Inline(std::cell::UnsafeCell<[u8; INLINE]>);
+
+/// The largest allocation kept inline.
+const INLINE: usize = 64;
+
 enum Free {
+    /// The bytes are inline: nothing to free.
+    Inline,
     /// Allocated by the global allocator with this layout.
     Global(Layout),
     /// Allocated by a user's allocator; this gives it back.
@@ -54,6 +78,16 @@ unsafe impl Sync for Allocation {}
 impl Allocation {
     /// New zeroed memory of `size` bytes aligned to `align` (a power of two).
     pub(crate) fn zeroed(size: usize, align: usize) -> Result<Allocation> {
+        if size <= INLINE && align <= 16 {
+            return Ok(Allocation {
+                ptr: NonNull::dangling(),
+                inline: Inline(std::cell::UnsafeCell::new([0; INLINE])),
+                size,
+                free: Free::Inline,
+                keep: Mutex::new(Vec::new()),
+                tracks: std::sync::atomic::AtomicBool::new(false),
+            });
+        }
         let layout = Layout::from_size_align(size.max(1), align.max(1)).map_err(|_| {
             Error::Memory(format!("cannot allocate {size} bytes aligned to {align}"))
         })?;
@@ -63,11 +97,37 @@ impl Allocation {
             .ok_or_else(|| Error::Memory(format!("out of memory allocating {size} bytes")))?;
         Ok(Allocation {
             ptr,
+            inline: Inline(std::cell::UnsafeCell::new([0; INLINE])),
             size,
             free: Free::Global(layout),
             keep: Mutex::new(Vec::new()),
             tracks: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// [`Allocation::zeroed`], already shared: a small allocation is built in place in its
+    /// `Arc` (one heap block, no copy of the inline bytes).
+    #[inline]
+    pub(crate) fn zeroed_shared(size: usize, align: usize) -> Result<std::sync::Arc<Allocation>> {
+        if size > INLINE || align > 16 {
+            return Ok(std::sync::Arc::new(Allocation::zeroed(size, align)?));
+        }
+        let a = std::sync::Arc::<Allocation>::new_uninit();
+        // Not `Arc::get_mut`: it costs an atomic compare-and-swap, and this Arc was just made.
+        let p = std::sync::Arc::as_ptr(&a).cast_mut().cast::<Allocation>();
+        // SAFETY: `a` was just created and never cloned or borrowed, so nothing else can see
+        // its contents; `p` comes from the Arc's own allocation (not from a reference), so
+        // writing through it is allowed. Every field is written exactly once before
+        // `assume_init` (all-zero bytes are a valid `Inline`).
+        unsafe {
+            std::ptr::addr_of_mut!((*p).ptr).write(NonNull::dangling());
+            std::ptr::addr_of_mut!((*p).inline).write_bytes(0, 1);
+            std::ptr::addr_of_mut!((*p).size).write(size);
+            std::ptr::addr_of_mut!((*p).free).write(Free::Inline);
+            std::ptr::addr_of_mut!((*p).keep).write(Mutex::new(Vec::new()));
+            std::ptr::addr_of_mut!((*p).tracks).write(std::sync::atomic::AtomicBool::new(false));
+            Ok(a.assume_init())
+        }
     }
 
     /// Memory from a user's allocator (cffi's `new_allocator`).
@@ -90,6 +150,7 @@ impl Allocation {
         }
         Ok(Allocation {
             ptr,
+            inline: Inline(std::cell::UnsafeCell::new([0; INLINE])),
             size,
             free: Free::Custom(free),
             keep: Mutex::new(Vec::new()),
@@ -98,8 +159,14 @@ impl Allocation {
     }
 
     /// Address of the first byte.
+    #[inline]
     pub(crate) fn addr(&self) -> usize {
-        self.ptr.as_ptr() as usize
+        match self.free {
+            // Inline bytes move with the allocation: their address is taken where it lives
+            // (in its `Arc`), never cached before.
+            Free::Inline => self.inline.0.get() as usize,
+            _ => self.ptr.as_ptr() as usize,
+        }
     }
 
     /// Size in bytes.
@@ -108,6 +175,7 @@ impl Allocation {
     }
 
     /// The whole allocation as a region.
+    #[inline]
     pub(crate) fn region(&self) -> Region<'_> {
         Region {
             base: self.addr(),
@@ -197,10 +265,15 @@ impl Allocation {
 
     /// Forgets what slots in `offset..offset + len` keep alive (they were overwritten by bytes
     /// that are not a tracked pointer).
+    #[inline]
     pub(crate) fn forget_range(&self, offset: usize, len: usize) {
-        if !self.tracks.load(std::sync::atomic::Ordering::Acquire) {
-            return;
+        if self.tracks.load(std::sync::atomic::Ordering::Acquire) {
+            self.forget_tracked(offset, len);
         }
+    }
+
+    #[inline(never)]
+    fn forget_tracked(&self, offset: usize, len: usize) {
         let replaced = take_range(&mut self.keep_lock(), offset, len);
         drop(replaced);
     }
@@ -227,6 +300,7 @@ fn take_range(
 impl Drop for Allocation {
     fn drop(&mut self) {
         match &mut self.free {
+            Free::Inline => {}
             // SAFETY: `ptr` came from `alloc_zeroed` with this layout and is freed once, here.
             Free::Global(layout) => unsafe { std::alloc::dealloc(self.ptr.as_ptr(), *layout) },
             Free::Custom(f) => {
@@ -266,6 +340,7 @@ impl<'a> Region<'a> {
     }
 
     /// Checks that `addr..addr + n` lies inside the region.
+    #[inline]
     pub(crate) fn check(&self, addr: usize, n: usize) -> Result<()> {
         let ok = addr >= self.base
             && addr
@@ -274,41 +349,92 @@ impl<'a> Region<'a> {
         if ok {
             Ok(())
         } else {
-            Err(Error::Index(format!(
-                "access of {n} bytes at {addr:#x} is outside the {} bytes at {:#x} that this cdata may use",
-                self.len, self.base
-            )))
+            Err(self.outside(addr, n))
         }
     }
 
+    #[cold]
+    #[inline(never)]
+    fn outside(&self, addr: usize, n: usize) -> Error {
+        Error::Index(format!(
+            "access of {n} bytes at {addr:#x} is outside the {} bytes at {:#x} that this cdata may use",
+            self.len, self.base
+        ))
+    }
+
     /// Copies `out.len()` bytes at `addr` into `out`.
+    #[inline]
     pub(crate) fn read(&self, addr: usize, out: &mut [u8]) -> Result<()> {
         self.check(addr, out.len())?;
-        // SAFETY: the range is inside the region (checked above), which is valid for reads;
-        // `out` is a distinct Rust buffer, so the ranges do not overlap.
-        unsafe { std::ptr::copy_nonoverlapping(addr as *const u8, out.as_mut_ptr(), out.len()) };
+        // SAFETY: the range is inside the region (checked above), which is valid for reads.
+        unsafe { bytes::load(addr, out) };
         Ok(())
     }
 
+    /// Reads the plain number of type `fast` at `addr`.
+    #[inline]
+    pub(crate) fn load(&self, addr: usize, fast: crate::typeinfo::Fast) -> Result<crate::Value> {
+        use crate::Value;
+        use crate::typeinfo::Fast;
+        let n = fast.size();
+        self.check(addr, n)?;
+        // SAFETY: `n` bytes at `addr` are inside the region (checked above), which is valid
+        // for reads; each arm loads exactly `n` bytes.
+        let b: [u8; 8] = unsafe {
+            match n {
+                1 => [bytes::load_array::<1>(addr)[0], 0, 0, 0, 0, 0, 0, 0],
+                2 => {
+                    let [a, b] = bytes::load_array::<2>(addr);
+                    [a, b, 0, 0, 0, 0, 0, 0]
+                }
+                4 => {
+                    let [a, b, c, d] = bytes::load_array::<4>(addr);
+                    [a, b, c, d, 0, 0, 0, 0]
+                }
+                _ => bytes::load_array::<8>(addr),
+            }
+        };
+        let (w2, w4) = ([b[0], b[1]], [b[0], b[1], b[2], b[3]]);
+        Ok(match fast {
+            Fast::I8 => Value::Int(i128::from(b[0] as i8)),
+            Fast::U8 => Value::Int(i128::from(b[0])),
+            Fast::I16 => Value::Int(i128::from(i16::from_ne_bytes(w2))),
+            Fast::U16 => Value::Int(i128::from(u16::from_ne_bytes(w2))),
+            Fast::I32 => Value::Int(i128::from(i32::from_ne_bytes(w4))),
+            Fast::U32 => Value::Int(i128::from(u32::from_ne_bytes(w4))),
+            Fast::I64 => Value::Int(i128::from(i64::from_ne_bytes(b))),
+            Fast::U64 => Value::Int(i128::from(u64::from_ne_bytes(b))),
+            Fast::F32 => Value::Float(f64::from(f32::from_ne_bytes(w4))),
+            Fast::F64 => Value::Float(f64::from_ne_bytes(b)),
+        })
+    }
+
     /// Checks that the region may be written.
+    #[inline]
     pub(crate) fn check_writable(&self) -> Result<()> {
         if self.writable {
             Ok(())
         } else {
-            Err(Error::Runtime(format!(
-                "the {} bytes at {:#x} were lent read-only (from a &[u8]); they cannot be written",
-                self.len, self.base
-            )))
+            Err(self.read_only())
         }
     }
 
+    #[cold]
+    #[inline(never)]
+    fn read_only(&self) -> Error {
+        Error::Runtime(format!(
+            "the {} bytes at {:#x} were lent read-only (from a &[u8]); they cannot be written",
+            self.len, self.base
+        ))
+    }
+
     /// Copies `bytes` to `addr`.
+    #[inline]
     pub(crate) fn write(&self, addr: usize, bytes: &[u8]) -> Result<()> {
         self.check_writable()?;
         self.check(addr, bytes.len())?;
-        // SAFETY: the range is inside the region (checked above), which is valid for writes;
-        // `bytes` is a Rust buffer that may not alias C memory we own uniquely here.
-        unsafe { std::ptr::copy(bytes.as_ptr(), addr as *mut u8, bytes.len()) };
+        // SAFETY: the range is inside the region (checked above), which is valid for writes.
+        unsafe { bytes::store(addr, bytes) };
         Ok(())
     }
 
@@ -317,7 +443,7 @@ impl<'a> Region<'a> {
         self.check_writable()?;
         self.check(addr, n)?;
         // SAFETY: inside the region, which is valid for writes.
-        unsafe { std::ptr::write_bytes(addr as *mut u8, byte, n) };
+        unsafe { bytes::fill(addr, n, byte) };
         Ok(())
     }
 
@@ -328,16 +454,19 @@ impl<'a> Region<'a> {
         Ok(v)
     }
 
-    /// Index of the first zero byte at or after `addr`, searching at most `max` bytes and never
-    /// past the region's end.
+    /// Index of the first all-zero `unit`-byte item at or after `addr`, searching at most
+    /// `max` bytes and never past the region's end.
     pub(crate) fn find_zero(&self, addr: usize, max: usize, unit: usize) -> Result<usize> {
         self.check(addr, 0)?;
         let avail = self.base + self.len - addr;
         let n = max.min(avail) / unit;
-        let mut buf = [0u8; 8];
+        self.check(addr, n * unit)?;
+        let mut item = [0u8; 8];
         for i in 0..n {
-            self.read(addr + i * unit, &mut buf[..unit])?;
-            if buf[..unit].iter().all(|b| *b == 0) {
+            // SAFETY: item `i` lies inside `addr..addr + n * unit`, checked above to be inside
+            // the region, which is valid for reads.
+            unsafe { bytes::load(addr + i * unit, &mut item[..unit]) };
+            if item[..unit].iter().all(|b| *b == 0) {
                 return Ok(i);
             }
         }
@@ -506,9 +635,7 @@ pub(crate) unsafe fn c_strlen(addr: usize, unit: usize, max: usize) -> usize {
     while n < max {
         let mut buf = [0u8; 8];
         // SAFETY: item `n` is at or before the terminator, which the caller promises readable.
-        unsafe {
-            std::ptr::copy_nonoverlapping((addr + n * unit) as *const u8, buf.as_mut_ptr(), unit)
-        };
+        unsafe { bytes::load(addr + n * unit, &mut buf[..unit]) };
         if buf[..unit].iter().all(|b| *b == 0) {
             break;
         }
@@ -529,8 +656,8 @@ pub(crate) fn copy(
     to.check(dst, n)?;
     from.check(src, n)?;
     // SAFETY: both ranges are inside regions valid for reads (source) and writes
-    // (destination); `ptr::copy` allows overlap.
-    unsafe { std::ptr::copy(src as *const u8, dst as *mut u8, n) };
+    // (destination); `bytes::copy` allows overlap.
+    unsafe { bytes::copy(dst, src, n) };
     Ok(())
 }
 

@@ -1,0 +1,192 @@
+//! Times the same C data operations in rcffi, Python cffi and Python ctypes in one run and
+//! prints a markdown table with the ratios (`bench/data-vs-cffi` runs it in release mode).
+//!
+//! `cargo run --release -p rcffi-testkit --bin data-compare -- [ITERATIONS] [RUNS]`
+//!
+//! Each figure is the median over RUNS runs of ITERATIONS operations, in ns per operation.
+//! Python's figures include its loop (as `timeit` does); rcffi's include dropping the result.
+
+use std::hint::black_box;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use rcffi::Ffi;
+
+/// One operation: its name, and the same operation in cffi and ctypes (set-up code first).
+struct Op {
+    name: &'static str,
+    cffi: &'static str,
+    ctypes: &'static str,
+}
+
+const OPS: &[Op] = &[
+    Op {
+        name: "new(\"int[10]\")",
+        cffi: "ffi.new('int[10]')",
+        ctypes: "(ctypes.c_int * 10)()",
+    },
+    Op {
+        name: "new(\"struct pt *\")",
+        cffi: "ffi.new('struct pt *')",
+        ctypes: "PT()",
+    },
+    Op {
+        name: "p.x = 5",
+        cffi: "p.x = 5",
+        ctypes: "cp.x = 5",
+    },
+    Op {
+        name: "p.x (field read)",
+        cffi: "p.x",
+        ctypes: "cp.x",
+    },
+    Op {
+        name: "a[3] (item read)",
+        cffi: "a[3]",
+        ctypes: "ca[3]",
+    },
+    Op {
+        name: "cast(\"int\", 42)",
+        cffi: "ffi.cast('int', 42)",
+        ctypes: "ctypes.c_int(42)",
+    },
+    Op {
+        name: "string of a char[16]",
+        cffi: "ffi.string(s)",
+        ctypes: "cs.value",
+    },
+];
+
+const PYTHON: &str = r#"
+import sys, timeit, statistics, ctypes, json
+import cffi
+ffi = cffi.FFI()
+ffi.cdef("struct pt { int x, y; };")
+class PT(ctypes.Structure):
+    _fields_ = [("x", ctypes.c_int), ("y", ctypes.c_int)]
+p = ffi.new("struct pt *"); cp = PT()
+a = ffi.new("int[10]"); ca = (ctypes.c_int * 10)()
+s = ffi.new("char[16]", b"hello world 123"); cs = ctypes.create_string_buffer(b"hello world 123", 16)
+n, runs = int(sys.argv[1]), int(sys.argv[2])
+out = {}
+for stmt in json.loads(sys.argv[3]):
+    t = timeit.Timer(stmt, globals=globals())
+    out[stmt] = statistics.median(t.timeit(n) / n * 1e9 for _ in range(runs))
+print(json.dumps(out))
+"#;
+
+fn median_ns(iterations: usize, runs: usize, mut f: impl FnMut()) -> f64 {
+    let mut v: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..iterations {
+                f();
+            }
+            t.elapsed().as_nanos() as f64 / iterations as f64
+        })
+        .collect();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn rcffi_times(iterations: usize, runs: usize) -> anyhow::Result<Vec<f64>> {
+    let ffi = Ffi::default();
+    ffi.cdef("struct pt { int x, y; };")?;
+    let p = ffi.new("struct pt *", ())?;
+    let a = ffi.new("int[10]", ())?;
+    let s = ffi.new("char[16]", b"hello world 123")?;
+    let mut t = Vec::new();
+    t.push(median_ns(iterations, runs, || {
+        drop(black_box(ffi.new(black_box("int[10]"), ())))
+    }));
+    t.push(median_ns(iterations, runs, || {
+        drop(black_box(ffi.new(black_box("struct pt *"), ())))
+    }));
+    t.push(median_ns(iterations, runs, || {
+        drop(black_box(p.set_field(black_box("x"), 5)))
+    }));
+    t.push(median_ns(iterations, runs, || {
+        drop(black_box(p.field(black_box("x"))))
+    }));
+    t.push(median_ns(iterations, runs, || {
+        drop(black_box(a.get(black_box(3))))
+    }));
+    t.push(median_ns(iterations, runs, || {
+        drop(black_box(ffi.cast(black_box("int"), 42)))
+    }));
+    t.push(median_ns(iterations, runs, || {
+        drop(black_box(ffi.string(black_box(&s), None)))
+    }));
+    Ok(t)
+}
+
+fn python_times(iterations: usize, runs: usize, stmts: &[&str]) -> anyhow::Result<Vec<f64>> {
+    let out = Command::new("python3")
+        .args(["-c", PYTHON, &iterations.to_string(), &runs.to_string()])
+        .arg(format!(
+            "[{}]",
+            stmts
+                .iter()
+                .map(|s| format!("{s:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .output()
+        .context("running python3")?;
+    if !out.status.success() {
+        bail!(
+            "python3 failed (is cffi installed?): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = String::from_utf8(out.stdout)?;
+    // A flat JSON object of numbers; parsed by hand to keep testkit's dependencies small.
+    stmts
+        .iter()
+        .map(|s| {
+            let key = format!("{s:?}: ");
+            let at = text
+                .find(&key)
+                .with_context(|| format!("{s} missing from {text}"))?
+                + key.len();
+            let rest = &text[at..];
+            let end = rest.find([',', '}']).unwrap_or(rest.len());
+            Ok(rest[..end].trim().parse::<f64>()?)
+        })
+        .collect()
+}
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let iterations: usize = args.next().map_or(Ok(200_000), |s| s.parse())?;
+    let runs: usize = args.next().map_or(Ok(11), |s| s.parse())?;
+    let rcffi = rcffi_times(iterations, runs)?;
+    let cffi = python_times(
+        iterations,
+        runs,
+        &OPS.iter().map(|o| o.cffi).collect::<Vec<_>>(),
+    )?;
+    let ctypes = python_times(
+        iterations,
+        runs,
+        &OPS.iter().map(|o| o.ctypes).collect::<Vec<_>>(),
+    )?;
+    println!("| operation | rcffi ns | cffi ns | ctypes ns | cffi / rcffi | ctypes / rcffi |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (i, op) in OPS.iter().enumerate() {
+        println!(
+            "| `{}` | {:.1} | {:.1} | {:.1} | {:.1}× | {:.1}× |",
+            op.name,
+            rcffi[i],
+            cffi[i],
+            ctypes[i],
+            cffi[i] / rcffi[i],
+            ctypes[i] / rcffi[i]
+        );
+    }
+    println!(
+        "\n{iterations} operations per run, median of {runs} runs; Python's figures include its loop."
+    );
+    Ok(())
+}
