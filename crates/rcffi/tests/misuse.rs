@@ -162,6 +162,7 @@ fn exercise(ffi: &Ffi, c: &CData, v: &Value, stats: &mut (usize, usize)) {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "about 100,000 operations: hours under Miri")]
 fn no_misuse_panics_and_every_error_names_its_subject() {
     let ffi = Ffi::default();
     ffi.cdef(CDEF).unwrap();

@@ -5,10 +5,10 @@
 use crate::cdata::{CData, Origin, Owner};
 use crate::convert::{self, Place};
 use crate::error::{Error, Result};
-use crate::mem::Allocation;
+use crate::mem::{Allocation, Number};
 use crate::typeinfo::{Fast, FieldRt, IntRole, Repr};
 use crate::universe::TypeRef;
-use crate::value::Value;
+use crate::value::{Scalar, Value};
 
 impl CData {
     /// The object this cdata points to or is: its type, address and owner. Pointers are
@@ -233,7 +233,17 @@ impl CData {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     #[inline]
-    pub fn field_as<T: TryFrom<Value, Error = Error>>(&self, name: &str) -> Result<T> {
+    pub fn field_as<T: Scalar>(&self, name: &str) -> Result<T> {
+        if let Some((a, fast, addr)) = self.fast_member(name)
+            && let Some(v) = number_as(a.region().load_number(addr, fast)?)
+        {
+            return Ok(v);
+        }
+        self.field_as_slow(name)
+    }
+
+    #[inline(never)]
+    fn field_as_slow<T: Scalar>(&self, name: &str) -> Result<T> {
         self.field(name).and_then(T::try_from)
     }
 
@@ -246,7 +256,17 @@ impl CData {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     #[inline]
-    pub fn get_as<T: TryFrom<Value, Error = Error>>(&self, i: isize) -> Result<T> {
+    pub fn get_as<T: Scalar>(&self, i: isize) -> Result<T> {
+        if let Some((a, fast, addr)) = self.fast_item(i)
+            && let Some(v) = number_as(a.region().load_number(addr, fast)?)
+        {
+            return Ok(v);
+        }
+        self.get_as_slow(i)
+    }
+
+    #[inline(never)]
+    fn get_as_slow<T: Scalar>(&self, i: isize) -> Result<T> {
         self.get(i).and_then(T::try_from)
     }
 
@@ -619,6 +639,15 @@ impl CData {
             Repr::Float(_) | Repr::LongDouble => self.to_f64().is_ok_and(|x| x != 0.0),
             _ => true,
         }
+    }
+}
+
+/// A number read directly as `T`, when it converts without loss.
+#[inline]
+fn number_as<T: Scalar>(n: Number) -> Option<T> {
+    match n {
+        Number::Int(i) => T::from_c_int(i),
+        Number::Float(x) => T::from_c_float(x),
     }
 }
 

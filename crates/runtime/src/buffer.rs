@@ -277,7 +277,18 @@ impl Ffi {
         bytes: impl Into<Vec<u8>>,
     ) -> Result<CData> {
         let t = ty.type_ref(self)?;
-        let lent = Arc::new(Lent::owned(bytes.into().into_boxed_slice(), "Vec<u8>"));
+        let info = t.get(&self.inner);
+        // The alignment the view needs; owned bytes that lack it are moved to memory that has
+        // it (allocators only promise 1 for `u8`).
+        let align = match &info.repr {
+            Repr::Array { elem, .. } => elem.get(&self.inner).layout.map_or(1, |l| l.1),
+            Repr::Pointer { .. } => self
+                .pointee(info)
+                .and_then(|p| p.get(&self.inner).layout)
+                .map_or(1, |l| l.1),
+            _ => 1,
+        };
+        let lent = Arc::new(Lent::owned(bytes.into(), align, "Vec<u8>")?);
         self.buffer_view(t, lent)
     }
 
@@ -287,8 +298,11 @@ impl Ffi {
     ///
     /// ```
     /// let ffi = rcffi_runtime::Ffi::default();
-    /// let mut bytes = [0u8; 8];
-    /// let kept = ffi.with_buffer("int[]", &mut bytes, |c| {
+    /// #[repr(align(4))] // aligned for `int`, as C expects
+    /// struct Words([u8; 8]);
+    /// let mut words = Words([0; 8]);
+    /// let bytes = &mut words.0;
+    /// let kept = ffi.with_buffer("int[]", bytes, |c| {
     ///     c.set(1, 7)?;
     ///     Ok::<_, rcffi_runtime::Error>(c)
     /// })??;

@@ -54,7 +54,7 @@ pub use ctype::{CField, CType, Kind};
 pub use decl::{TypeList, TypeSpec};
 pub use error::{Error, Result};
 pub use universe::Ffi;
-pub use value::Value;
+pub use value::{Scalar, Value};
 
 #[cfg(test)]
 mod tests {

@@ -106,8 +106,7 @@ impl Ffi {
                 };
                 let us = unit.size();
                 let bytes = cdata.owner.with_region(&|| cdata.what(), |r| {
-                    let n = r.find_zero(cdata.addr, max.saturating_mul(us), us)?;
-                    r.bytes_at(cdata.addr, n * us)
+                    r.read_c_string(cdata.addr, max.saturating_mul(us), us)
                 })?;
                 Ok(unit.decode(bytes))
             }

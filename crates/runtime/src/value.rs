@@ -525,3 +525,54 @@ mod tests {
         assert!(bool::try_from(Value::Bool(true)).unwrap());
     }
 }
+
+/// A Rust number that a C number reads into directly: [`CData::field_as`] and
+/// [`CData::get_as`] skip building a [`Value`] for these. Conversions are the `TryFrom<Value>`
+/// ones (an integer out of the type's range, or a float into an integer type, is an error).
+pub trait Scalar: TryFrom<Value, Error = Error> {
+    /// The value of C integer `i`, when it converts without loss (`None`: the general path
+    /// reports why not).
+    #[doc(hidden)]
+    fn from_c_int(i: i128) -> Option<Self>;
+    /// The value of C float `x`, when this type takes floats.
+    #[doc(hidden)]
+    fn from_c_float(x: f64) -> Option<Self>;
+}
+
+macro_rules! scalar_int {
+    ($($t:ty),*) => {$(
+        impl Scalar for $t {
+            #[inline]
+            fn from_c_int(i: i128) -> Option<$t> {
+                <$t>::try_from(i).ok()
+            }
+            #[inline]
+            fn from_c_float(_: f64) -> Option<$t> {
+                None
+            }
+        }
+    )*};
+}
+scalar_int!(i8, u8, i16, u16, i32, u32, i64, u64, i128, isize, usize);
+
+impl Scalar for f64 {
+    #[inline]
+    fn from_c_int(i: i128) -> Option<f64> {
+        Some(i as f64)
+    }
+    #[inline]
+    fn from_c_float(x: f64) -> Option<f64> {
+        Some(x)
+    }
+}
+
+impl Scalar for f32 {
+    #[inline]
+    fn from_c_int(i: i128) -> Option<f32> {
+        Some(i as f32)
+    }
+    #[inline]
+    fn from_c_float(x: f64) -> Option<f32> {
+        Some(x as f32)
+    }
+}

@@ -291,9 +291,13 @@ fn i12_memmove_checks_both_sides() {
 #[test]
 fn i_borrowed_buffers_end_with_their_scope() {
     let ffi = Ffi::default();
-    let mut bytes = [0u8; 8];
+    // Bytes aligned for `int` (a `[u8; 8]` alone may sit at any address).
+    #[repr(C, align(4))]
+    struct Aligned([u8; 8]);
+    let mut buf = Aligned([0; 8]);
+    let bytes = &mut buf.0;
     let kept = ffi
-        .with_buffer("int[]", &mut bytes, |c| {
+        .with_buffer("int[]", bytes, |c| {
             c.set(1, 7).unwrap();
             c.offset(1).unwrap()
         })

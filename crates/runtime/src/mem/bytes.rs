@@ -11,7 +11,9 @@
 //!
 //! Each function's caller guarantees that the whole range is valid for the access (inside a
 //! `Region`). Rust code touches C memory only through these functions, so every Rust-side
-//! access to it is atomic and of the same size.
+//! access to memory that may be written is atomic and of the same size; memory that nobody
+//! writes while it is used (read-only regions) is read with plain loads, since an atomic
+//! access would require it to be writable.
 
 use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
@@ -26,6 +28,19 @@ pub(super) unsafe fn load(src: usize, out: &mut [u8]) {
         // SAFETY: byte `i` is inside the caller's range; a byte is always aligned.
         *b = unsafe { AtomicU8::from_ptr((src + i) as *mut u8) }.load(Relaxed);
     }
+}
+
+/// Loads `out.len()` bytes at `src` with plain loads, for memory that nobody writes while it is
+/// read (bytes lent from `&[u8]`, a C string vouched for as read-only): atomic accesses would
+/// need it to be writable.
+///
+/// # Safety
+///
+/// `src..src + out.len()` must be valid for reads and not written during the call.
+#[inline]
+pub(super) unsafe fn load_unshared(src: usize, out: &mut [u8]) {
+    // SAFETY: the caller's range, valid for reads; nothing writes it, so there is no race.
+    unsafe { std::ptr::copy_nonoverlapping(src as *const u8, out.as_mut_ptr(), out.len()) };
 }
 
 /// Loads `N` bytes at `src` (unrolled for the common scalar sizes).

@@ -366,20 +366,39 @@ impl<'a> Region<'a> {
     #[inline]
     pub(crate) fn read(&self, addr: usize, out: &mut [u8]) -> Result<()> {
         self.check(addr, out.len())?;
-        // SAFETY: the range is inside the region (checked above), which is valid for reads.
-        unsafe { bytes::load(addr, out) };
+        // SAFETY: the range is inside the region (checked above), which is valid for reads,
+        // and for writes unless the region is read-only (then nobody writes it: plain reads).
+        unsafe {
+            if self.writable {
+                bytes::load(addr, out);
+            } else {
+                bytes::load_unshared(addr, out);
+            }
+        }
         Ok(())
     }
 
     /// Reads the plain number of type `fast` at `addr`.
     #[inline]
     pub(crate) fn load(&self, addr: usize, fast: crate::typeinfo::Fast) -> Result<crate::Value> {
-        use crate::Value;
-        use crate::typeinfo::Fast;
+        Ok(match self.load_number(addr, fast)? {
+            Number::Int(i) => crate::Value::Int(i),
+            Number::Float(x) => crate::Value::Float(x),
+        })
+    }
+
+    /// Reads the plain number of type `fast` at `addr`, as a number.
+    #[inline]
+    pub(crate) fn load_number(&self, addr: usize, fast: crate::typeinfo::Fast) -> Result<Number> {
         let n = fast.size();
         self.check(addr, n)?;
+        if !self.writable {
+            let mut b = [0u8; 8];
+            self.read(addr, &mut b[..n])?;
+            return Ok(decode_number(fast, b));
+        }
         // SAFETY: `n` bytes at `addr` are inside the region (checked above), which is valid
-        // for reads; each arm loads exactly `n` bytes.
+        // for reads and writes; each arm loads exactly `n` bytes.
         let b: [u8; 8] = unsafe {
             match n {
                 1 => [bytes::load_array::<1>(addr)[0], 0, 0, 0, 0, 0, 0, 0],
@@ -394,19 +413,7 @@ impl<'a> Region<'a> {
                 _ => bytes::load_array::<8>(addr),
             }
         };
-        let (w2, w4) = ([b[0], b[1]], [b[0], b[1], b[2], b[3]]);
-        Ok(match fast {
-            Fast::I8 => Value::Int(i128::from(b[0] as i8)),
-            Fast::U8 => Value::Int(i128::from(b[0])),
-            Fast::I16 => Value::Int(i128::from(i16::from_ne_bytes(w2))),
-            Fast::U16 => Value::Int(i128::from(u16::from_ne_bytes(w2))),
-            Fast::I32 => Value::Int(i128::from(i32::from_ne_bytes(w4))),
-            Fast::U32 => Value::Int(i128::from(u32::from_ne_bytes(w4))),
-            Fast::I64 => Value::Int(i128::from(i64::from_ne_bytes(b))),
-            Fast::U64 => Value::Int(i128::from(u64::from_ne_bytes(b))),
-            Fast::F32 => Value::Float(f64::from(f32::from_ne_bytes(w4))),
-            Fast::F64 => Value::Float(f64::from_ne_bytes(b)),
-        })
+        Ok(decode_number(fast, b))
     }
 
     /// Checks that the region may be written.
@@ -454,23 +461,59 @@ impl<'a> Region<'a> {
         Ok(v)
     }
 
-    /// Index of the first all-zero `unit`-byte item at or after `addr`, searching at most
-    /// `max` bytes and never past the region's end.
-    pub(crate) fn find_zero(&self, addr: usize, max: usize, unit: usize) -> Result<usize> {
+    /// The `unit`-byte items at `addr` up to (not including) the first all-zero one, reading at
+    /// most `max` bytes and never past the region's end: C's string, copied in one pass.
+    pub(crate) fn read_c_string(&self, addr: usize, max: usize, unit: usize) -> Result<Vec<u8>> {
         self.check(addr, 0)?;
         let avail = self.base + self.len - addr;
         let n = max.min(avail) / unit;
-        self.check(addr, n * unit)?;
-        let mut item = [0u8; 8];
-        for i in 0..n {
-            // SAFETY: item `i` lies inside `addr..addr + n * unit`, checked above to be inside
-            // the region, which is valid for reads.
-            unsafe { bytes::load(addr + i * unit, &mut item[..unit]) };
-            if item[..unit].iter().all(|b| *b == 0) {
-                return Ok(i);
+        let mut out = Vec::with_capacity(n.min(64) * unit);
+        let mut chunk = [0u8; 64];
+        let per = chunk.len() / unit;
+        let mut i = 0;
+        while i < n {
+            let k = per.min(n - i);
+            let bytes = &mut chunk[..k * unit];
+            self.read(addr + i * unit, bytes)?;
+            match bytes
+                .chunks_exact(unit)
+                .position(|c| c.iter().all(|b| *b == 0))
+            {
+                Some(z) => {
+                    out.extend_from_slice(&bytes[..z * unit]);
+                    return Ok(out);
+                }
+                None => out.extend_from_slice(bytes),
             }
+            i += k;
         }
-        Ok(n)
+        Ok(out)
+    }
+}
+
+/// A plain number read from C memory.
+#[derive(Copy, Clone, Debug)]
+pub(crate) enum Number {
+    Int(i128),
+    Float(f64),
+}
+
+/// The value of a plain number's bytes.
+#[inline]
+fn decode_number(fast: crate::typeinfo::Fast, b: [u8; 8]) -> Number {
+    use crate::typeinfo::Fast;
+    let (w2, w4) = ([b[0], b[1]], [b[0], b[1], b[2], b[3]]);
+    match fast {
+        Fast::I8 => Number::Int(i128::from(b[0] as i8)),
+        Fast::U8 => Number::Int(i128::from(b[0])),
+        Fast::I16 => Number::Int(i128::from(i16::from_ne_bytes(w2))),
+        Fast::U16 => Number::Int(i128::from(u16::from_ne_bytes(w2))),
+        Fast::I32 => Number::Int(i128::from(i32::from_ne_bytes(w4))),
+        Fast::U32 => Number::Int(i128::from(u32::from_ne_bytes(w4))),
+        Fast::I64 => Number::Int(i128::from(i64::from_ne_bytes(b))),
+        Fast::U64 => Number::Int(i128::from(u64::from_ne_bytes(b))),
+        Fast::F32 => Number::Float(f64::from(f32::from_ne_bytes(w4))),
+        Fast::F64 => Number::Float(f64::from_ne_bytes(b)),
     }
 }
 
@@ -480,6 +523,7 @@ impl<'a> Region<'a> {
 pub(crate) struct Vouched {
     base: usize,
     len: usize,
+    writable: bool,
 }
 
 impl Vouched {
@@ -488,7 +532,25 @@ impl Vouched {
     /// `base..base + len` must be valid for reads and writes for as long as this value (or a
     /// copy, or anything made from it) is used.
     pub(crate) unsafe fn new(base: usize, len: usize) -> Vouched {
-        Vouched { base, len }
+        Vouched {
+            base,
+            len,
+            writable: true,
+        }
+    }
+
+    /// A range that may only be read.
+    ///
+    /// # Safety
+    ///
+    /// `base..base + len` must be valid for reads, and not written by anyone, for as long as
+    /// this value (or a copy, or anything made from it) is used.
+    pub(crate) unsafe fn read_only(base: usize, len: usize) -> Vouched {
+        Vouched {
+            base,
+            len,
+            writable: false,
+        }
     }
 
     /// The vouched range as a region.
@@ -496,10 +558,19 @@ impl Vouched {
         Region {
             base: self.base,
             len: self.len,
-            writable: true,
+            writable: self.writable,
             _borrow: PhantomData,
         }
     }
+}
+
+/// How owned lent bytes are freed.
+#[derive(Copy, Clone, Debug)]
+enum Owned {
+    /// The caller's `Vec`, taken over (it was aligned enough): a leaked `Box<[u8]>`.
+    Boxed,
+    /// A copy in memory allocated with this layout (the `Vec` was not aligned enough).
+    Copied(Layout),
 }
 
 /// Rust bytes lent to C (`from_buffer`): owned by the lender, or borrowed until the borrow
@@ -508,8 +579,10 @@ impl Vouched {
 pub(crate) struct Lent {
     base: usize,
     len: usize,
-    /// Owned bytes live here as long as any cdata over them.
-    _owned: Option<Box<[u8]>>,
+    /// Owned bytes: the layout they were allocated with (freed in `Drop`). They are held as a
+    /// raw allocation, not a `Box`, so that the pointers made from them stay valid (moving a
+    /// `Box` would invalidate them).
+    owned: Option<Owned>,
     alive: std::sync::RwLock<bool>,
     /// What the bytes came from, for the repr.
     pub(crate) source: &'static str,
@@ -518,15 +591,35 @@ pub(crate) struct Lent {
 
 impl Lent {
     /// Owned bytes.
-    pub(crate) fn owned(bytes: Box<[u8]>, source: &'static str) -> Lent {
-        Lent {
-            base: bytes.as_ptr() as usize,
-            len: bytes.len(),
-            _owned: Some(bytes),
+    pub(crate) fn owned(bytes: Vec<u8>, align: usize, source: &'static str) -> Result<Lent> {
+        let len = bytes.len();
+        let (base, owned) = if (bytes.as_ptr() as usize).is_multiple_of(align.max(1)) {
+            // Taken over as they are: no copy.
+            (
+                Box::into_raw(bytes.into_boxed_slice()).cast::<u8>() as usize,
+                Owned::Boxed,
+            )
+        } else {
+            let layout = Layout::from_size_align(len.max(1), align.max(1)).map_err(|_| {
+                Error::Memory(format!("cannot allocate {len} bytes aligned to {align}"))
+            })?;
+            // SAFETY: the layout has a non-zero size.
+            let ptr = unsafe { std::alloc::alloc(layout) };
+            if ptr.is_null() {
+                return Err(Error::Memory(format!("out of memory copying {len} bytes")));
+            }
+            // SAFETY: `ptr` is a fresh allocation of at least `len` bytes; `bytes` is distinct.
+            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), ptr, len) };
+            (ptr as usize, Owned::Copied(layout))
+        };
+        Ok(Lent {
+            base,
+            len,
+            owned: Some(owned),
             alive: std::sync::RwLock::new(true),
             source,
             writable: true,
-        }
+        })
     }
 
     /// Length in bytes.
@@ -566,6 +659,31 @@ impl Lent {
         f(&region)
     }
 }
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        match self.owned {
+            Some(Owned::Boxed) => {
+                let bytes = std::ptr::slice_from_raw_parts_mut(self.base as *mut u8, self.len);
+                // SAFETY: `base..base + len` came from `Box::into_raw` in `Lent::owned` and is
+                // freed once, here; every cdata over it holds this Lent, so none is left.
+                drop(unsafe { Box::from_raw(bytes) });
+            }
+            Some(Owned::Copied(layout)) => {
+                // SAFETY: `base` came from `alloc` with this layout in `Lent::owned` and is
+                // freed once, here, as above.
+                unsafe { std::alloc::dealloc(self.base as *mut u8, layout) }
+            }
+            None => {}
+        }
+    }
+}
+
+// SAFETY: a Lent is a byte range and a lock; owned bytes are freed only in Drop, and all
+// access goes through Regions (relaxed atomic bytes, or plain reads of read-only loans).
+unsafe impl Send for Lent {}
+// SAFETY: as for Send.
+unsafe impl Sync for Lent {}
 
 /// Lends `bytes` for the duration of `f` (`from_buffer` over borrowed bytes): `f` gets the
 /// loan; when `f` returns (or panics) the loan ends, so cdata made from it refuse access.
@@ -610,7 +728,7 @@ unsafe fn lend_range<R>(
     let lent = std::sync::Arc::new(Lent {
         base,
         len,
-        _owned: None,
+        owned: None,
         alive: std::sync::RwLock::new(true),
         source,
         writable,
@@ -629,13 +747,14 @@ unsafe fn lend_range<R>(
 /// # Safety
 ///
 /// The memory from `addr` up to and including the terminating zero item (or `max` items)
-/// must be readable.
+/// must be readable, and not written while this runs.
 pub(crate) unsafe fn c_strlen(addr: usize, unit: usize, max: usize) -> usize {
     let mut n = 0;
     while n < max {
         let mut buf = [0u8; 8];
-        // SAFETY: item `n` is at or before the terminator, which the caller promises readable.
-        unsafe { bytes::load(addr + n * unit, &mut buf[..unit]) };
+        // SAFETY: item `n` is at or before the terminator, which the caller promises readable
+        // and not written meanwhile.
+        unsafe { bytes::load_unshared(addr + n * unit, &mut buf[..unit]) };
         if buf[..unit].iter().all(|b| *b == 0) {
             break;
         }
@@ -730,7 +849,7 @@ impl crate::universe::Ffi {
     /// # Safety
     ///
     /// The pointer must point to readable items up to and including a NUL item, or to at
-    /// least `maxlen` readable items.
+    /// least `maxlen` readable items, which nothing writes while this runs.
     ///
     /// ```
     /// let ffi = rcffi_runtime::Ffi::default();
@@ -759,9 +878,11 @@ impl crate::universe::Ffi {
         // SAFETY: the caller promises readable items up to a NUL or `maxlen` items.
         let n = unsafe { c_strlen(cdata.addr, unit, max) };
         let count = if n < max { n + 1 } else { n };
-        // SAFETY: as above, `count` items (the string and its NUL) are readable; they are only
-        // read, by the `string` call below, while the caller's promise holds.
-        let vouched = unsafe { cdata.assume_valid(count)? };
+        let mut vouched = cdata.clone();
+        // SAFETY: as above, `count` items (the string and its NUL) are readable and not
+        // written; they are only read, by the `string` call below, while the promise holds.
+        vouched.owner =
+            crate::cdata::Owner::Vouched(unsafe { Vouched::read_only(cdata.addr, count * unit) });
         self.string(&vouched, maxlen)
     }
 }
@@ -786,12 +907,23 @@ mod tests {
     }
 
     #[test]
-    fn zero_search_stops_at_the_end() {
-        let a = Allocation::zeroed(4, 1).unwrap();
+    fn c_strings_stop_at_nul_maxlen_or_the_end() {
+        let a = Allocation::zeroed(200, 2).unwrap();
         let r = a.region();
-        r.write(a.addr(), b"abcd").unwrap();
-        assert_eq!(r.find_zero(a.addr(), usize::MAX, 1).unwrap(), 4);
-        r.write(a.addr() + 2, &[0]).unwrap();
-        assert_eq!(r.find_zero(a.addr(), usize::MAX, 1).unwrap(), 2);
+        let text: Vec<u8> = (1..=200u8).collect();
+        r.write(a.addr(), &text).unwrap();
+        assert_eq!(r.read_c_string(a.addr(), usize::MAX, 1).unwrap(), text);
+        assert_eq!(
+            r.read_c_string(a.addr() + 190, 5, 1).unwrap(),
+            &text[190..195]
+        );
+        r.write(a.addr() + 130, &[0]).unwrap();
+        assert_eq!(
+            r.read_c_string(a.addr(), usize::MAX, 1).unwrap(),
+            &text[..130]
+        );
+        // Two-byte units: a zero byte inside a unit does not end the string.
+        r.write(a.addr() + 10, &[0, 7, 0, 0]).unwrap();
+        assert_eq!(r.read_c_string(a.addr(), usize::MAX, 2).unwrap().len(), 12);
     }
 }

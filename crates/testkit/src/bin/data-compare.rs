@@ -4,7 +4,8 @@
 //! `cargo run --release -p rcffi-testkit --bin data-compare -- [ITERATIONS] [RUNS]`
 //!
 //! Each figure is the median over RUNS runs of ITERATIONS operations, in ns per operation.
-//! Python's figures include its loop (as `timeit` does); rcffi's include dropping the result.
+//! Python's figures include its loop (as `timeit` does; the first row measures the loop
+//! alone); rcffi's include dropping the result.
 
 use std::hint::black_box;
 use std::process::Command;
@@ -22,6 +23,11 @@ struct Op {
 
 const OPS: &[Op] = &[
     Op {
+        name: "nothing (the loop alone)",
+        cffi: "pass",
+        ctypes: "pass",
+    },
+    Op {
         name: "new(\"int[10]\")",
         cffi: "ffi.new('int[10]')",
         ctypes: "(ctypes.c_int * 10)()",
@@ -37,7 +43,12 @@ const OPS: &[Op] = &[
         ctypes: "cp.x = 5",
     },
     Op {
-        name: "p.x (field read)",
+        name: "p.x (field read, a Value)",
+        cffi: "p.x",
+        ctypes: "cp.x",
+    },
+    Op {
+        name: "p.x (field read, field_as::<i32>)",
         cffi: "p.x",
         ctypes: "cp.x",
     },
@@ -97,6 +108,7 @@ fn rcffi_times(iterations: usize, runs: usize) -> anyhow::Result<Vec<f64>> {
     let a = ffi.new("int[10]", ())?;
     let s = ffi.new("char[16]", b"hello world 123")?;
     let mut t = Vec::new();
+    t.push(median_ns(iterations, runs, || black_box(())));
     t.push(median_ns(iterations, runs, || {
         drop(black_box(ffi.new(black_box("int[10]"), ())))
     }));
@@ -108,6 +120,9 @@ fn rcffi_times(iterations: usize, runs: usize) -> anyhow::Result<Vec<f64>> {
     }));
     t.push(median_ns(iterations, runs, || {
         drop(black_box(p.field(black_box("x"))))
+    }));
+    t.push(median_ns(iterations, runs, || {
+        drop(black_box(p.field_as::<i32>(black_box("x"))))
     }));
     t.push(median_ns(iterations, runs, || {
         drop(black_box(a.get(black_box(3))))
@@ -186,7 +201,7 @@ fn main() -> anyhow::Result<()> {
         );
     }
     println!(
-        "\n{iterations} operations per run, median of {runs} runs; Python's figures include its loop."
+        "\n{iterations} operations per run, median of {runs} runs; Python's figures include its loop (first row)."
     );
     Ok(())
 }
