@@ -90,7 +90,7 @@ impl CData {
                         "{}: cdata 'void' is opaque",
                         self.what()
                     ))),
-                    Repr::Function => Err(Error::Type(format!(
+                    Repr::Function { .. } => Err(Error::Type(format!(
                         "cdata of type '{}' cannot be indexed",
                         info.name
                     ))),
@@ -390,7 +390,7 @@ impl CData {
         let (ptr_ty, elem) = match &info.repr {
             Repr::Pointer { .. } => (self.ty, self.uni.pointee(info)),
             Repr::Array { elem, .. } => (self.uni.pointer_to(*elem), Some(*elem)),
-            Repr::Function => {
+            Repr::Function { .. } => {
                 return Err(Error::Type(format!(
                     "cannot add a {} and a number",
                     self.what()
@@ -408,7 +408,7 @@ impl CData {
         let e = elem.get(&self.uni.inner);
         let size = match &e.repr {
             Repr::Void => 1,
-            Repr::Function => {
+            Repr::Function { .. } => {
                 return Err(Error::Type(format!(
                     "cannot add a {} and a number",
                     self.what()

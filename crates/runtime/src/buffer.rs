@@ -217,7 +217,8 @@ impl Ffi {
                 let t = self.pointee(info).map(|t| t.get(&self.inner));
                 match t {
                     Some(t)
-                        if !matches!(t.repr, Repr::Void | Repr::Function) && t.size().is_some() =>
+                        if !matches!(t.repr, Repr::Void | Repr::Function { .. })
+                            && t.size().is_some() =>
                     {
                         Ok(t.size().unwrap_or(0))
                     }

@@ -75,7 +75,7 @@ impl Ffi {
                 let (addr, owner) = address_of(info, &v)?;
                 Ok(CData::place(self, t, addr, owner, Some(*n)))
             }
-            Repr::Function => Err(Error::Type(format!(
+            Repr::Function { .. } => Err(Error::Type(format!(
                 "the type '{}' is a function type, not a pointer-to-function type",
                 info.name
             ))),

@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
-use crate::mem::{Allocation, Lent, Region, Vouched};
+use crate::mem::{Allocation, Lent, Mapped, Region, Vouched};
 use crate::typeinfo::{Repr, TypeInfo};
 use crate::universe::{Ffi, TypeRef};
 
@@ -29,6 +29,9 @@ pub(crate) enum Owner {
     Buffer(Arc<Lent>),
     /// A handle (`new_handle`): a unique address standing for a Rust value.
     Handle(Arc<HandleBox>),
+    /// Memory or code kept valid by something else: a library's global variable or function
+    /// (the library stays loaded), a callback's code (its closure stays alive).
+    Mapped(Mapped),
 }
 
 /// What `gc` runs.
@@ -104,6 +107,7 @@ impl Owner {
                 "{}: a handle points to no C data",
                 what()
             ))),
+            Owner::Mapped(m) => f(&m.region()),
         }
     }
 

@@ -133,7 +133,7 @@ pub(crate) fn c_to_value(p: &Place<'_>) -> Result<Value> {
             p.owner.clone(),
             p.len,
         ))),
-        Repr::Void | Repr::Function | Repr::Opaque => Err(Error::Type(format!(
+        Repr::Void | Repr::Function { .. } | Repr::Opaque => Err(Error::Type(format!(
             "cannot read a value of ctype '{}'",
             info.name
         ))),
@@ -156,7 +156,7 @@ pub(crate) fn value_to_c(p: &Place<'_>, v: &Value) -> Result<()> {
         Repr::Pointer { .. } => write_pointer(p, v),
         Repr::Array { elem, len } => write_array(p, *elem, len.or(p.len), v),
         Repr::Record { .. } => write_record(p, v),
-        Repr::Void | Repr::Function | Repr::Opaque => Err(Error::Type(format!(
+        Repr::Void | Repr::Function { .. } | Repr::Opaque => Err(Error::Type(format!(
             "cannot write a value of ctype '{}'",
             info.name
         ))),
@@ -173,7 +173,7 @@ fn item_of(c: &CData) -> Option<TypeRef> {
     }
 }
 
-fn is_char_like(t: &TypeInfo) -> bool {
+pub(crate) fn is_char_like(t: &TypeInfo) -> bool {
     matches!(&t.repr, Repr::Int(k) if k.bytes == 1 && k.role != IntRole::Bool)
 }
 
@@ -186,6 +186,12 @@ pub(crate) fn pointer_init(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<(usi
             v.describe()
         )));
     };
+    Ok((pointer_addr(uni, info, c)?, c.owner.clone()))
+}
+
+/// The address cdata `c` gives a pointer of type `info`, with cffi's compatibility rules (the
+/// same item type, `void *` either way, `char *` with `signed`/`unsigned char *`).
+pub(crate) fn pointer_addr(uni: &Ffi, info: &TypeInfo, c: &CData) -> Result<usize> {
     if !c.uni.same(uni) {
         let same_name = c.type_name() == &*info.name;
         return Err(Error::Type(if same_name {
@@ -240,7 +246,7 @@ pub(crate) fn pointer_init(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<(usi
             )));
         }
     }
-    Ok((addr, c.owner.clone()))
+    Ok(addr)
 }
 
 fn write_pointer(p: &Place<'_>, v: &Value) -> Result<()> {

@@ -57,6 +57,46 @@ pub enum Error {
     /// `RuntimeError`, `ValueError`).
     #[error("{0}")]
     Runtime(String),
+    /// A library that cannot be loaded, or that was closed (cffi: `OSError: cannot load
+    /// library ...`, `ValueError: library '...' has already been closed`). The message holds
+    /// the name tried and the dynamic loader's own text.
+    #[error("{0}")]
+    Library(String),
+    /// A name that the cdef does not declare, or that the library does not have (cffi:
+    /// `AttributeError`, and `KeyError` for variables). The message names both the symbol and
+    /// the library.
+    #[error("{0}")]
+    Symbol(String),
+    /// A callback's closure failed or panicked, and its `onerror` handler (if any) failed too;
+    /// C received the callback's error value.
+    #[error("{0}")]
+    Callback(String),
+}
+
+impl Error {
+    /// The same error, its message prefixed by where it happened (`argument 2 of 'int(*)(int,
+    /// int)'`). Errors that carry structured data (cdef and layout errors) become type errors
+    /// with their text.
+    pub(crate) fn context(self, prefix: impl std::fmt::Display) -> Error {
+        let p = |m: String| format!("{prefix}: {m}");
+        match self {
+            Error::Type(m) => Error::Type(p(m)),
+            Error::Key(m) => Error::Key(p(m)),
+            Error::Value(m) => Error::Value(p(m)),
+            Error::Overflow(m) => Error::Overflow(p(m)),
+            Error::Index(m) => Error::Index(p(m)),
+            Error::NullPointer(m) => Error::NullPointer(p(m)),
+            Error::Unchecked(m) => Error::Unchecked(p(m)),
+            Error::Unsupported(m) => Error::Unsupported(p(m)),
+            Error::Memory(m) => Error::Memory(p(m)),
+            Error::Runtime(m) => Error::Runtime(p(m)),
+            Error::Library(m) => Error::Library(p(m)),
+            Error::Symbol(m) => Error::Symbol(p(m)),
+            Error::Callback(m) => Error::Callback(p(m)),
+            Error::Layout(e) => Error::Layout(e),
+            Error::CDef(e) => Error::Type(p(e.to_string())),
+        }
+    }
 }
 
 /// `Result` with rcffi's [`Error`].

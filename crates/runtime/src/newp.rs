@@ -67,7 +67,7 @@ impl Ffi {
         self.new_value(ty.type_ref(self)?, &init.into())
     }
 
-    fn new_value(&self, ty: TypeRef, init: &Value) -> Result<CData> {
+    pub(crate) fn new_value(&self, ty: TypeRef, init: &Value) -> Result<CData> {
         let plan = self.plan_new(ty, init)?;
         let mem = Allocation::zeroed_shared(plan.size, plan.align)?;
         self.finish_new(&plan, init, mem)
@@ -83,7 +83,7 @@ impl Ffi {
                     .pointee(info)
                     .ok_or_else(|| not_pointer_or_array(info))?;
                 let oinfo = object.get(&self.inner);
-                if matches!(oinfo.repr, Repr::Function) {
+                if matches!(oinfo.repr, Repr::Function { .. }) {
                     return Err(not_pointer_or_array(info));
                 }
                 let Some((size, align)) = oinfo.layout else {

@@ -47,7 +47,7 @@ impl fmt::Debug for CData {
             _ => {}
         }
         match &info.repr {
-            Repr::Pointer { .. } | Repr::Array { .. } | Repr::Function => {
+            Repr::Pointer { .. } | Repr::Array { .. } | Repr::Function { .. } => {
                 if self.addr == 0 {
                     write!(f, "<cdata '{name}' NULL>")
                 } else {
@@ -117,9 +117,10 @@ impl CData {
     fn key(&self) -> Key {
         let info = self.info();
         match &info.repr {
-            Repr::Pointer { .. } | Repr::Array { .. } | Repr::Record { .. } | Repr::Function => {
-                Key::Addr(self.addr)
-            }
+            Repr::Pointer { .. }
+            | Repr::Array { .. }
+            | Repr::Record { .. }
+            | Repr::Function { .. } => Key::Addr(self.addr),
             Repr::Int(k) if k.role == IntRole::Char => Key::Char(self.value[0]),
             Repr::Int(k) if k.role == IntRole::Wide => Key::Wide(self.to_int().unwrap_or(0) as u32),
             Repr::Int(_) | Repr::Enum { .. } => self.to_int().map_or(Key::Other, Key::Int),

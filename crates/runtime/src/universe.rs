@@ -223,6 +223,13 @@ impl Ffi {
         Ok(report)
     }
 
+    /// A number that changes whenever a cdef may have changed what a name means (`override`).
+    pub(crate) fn generation(&self) -> u64 {
+        self.inner
+            .generation
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
     /// Whether two `Ffi` values are clones of the same `ffi` object.
     pub fn same(&self, other: &Ffi) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
@@ -404,7 +411,9 @@ impl UniInner {
                 elem: self.realize_in(reg, *elem),
                 len: len.map(|n| n as usize),
             },
-            CTypeKind::Function(_) => Repr::Function,
+            CTypeKind::Function(_) => Repr::Function {
+                plan: std::sync::OnceLock::new(),
+            },
             CTypeKind::Record(rid) => {
                 let rec = reg.record(*rid);
                 let body = match (layout, reg.fields(base)) {

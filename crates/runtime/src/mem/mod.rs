@@ -13,7 +13,10 @@
 //!   `Ffi::string_unchecked`, whose callers promise that the range stays valid;
 //! - a [`Lent`] buffer (`from_buffer`): Rust bytes owned by the loan, or borrowed for a scope
 //!   that ends the loan before the borrow ends (waiting for accesses in progress); read-only
-//!   when lent from `&[u8]`.
+//!   when lent from `&[u8]`;
+//! - a [`Mapped`] range, made only by an `unsafe fn` whose caller promises the range valid for
+//!   as long as its keeper lives (a library's global variable: the caller of `dlopen` vouched
+//!   that the cdef matches the library, and the range keeps the library loaded).
 //!
 //! Every access checks that the bytes it touches lie inside the region, so no access through a
 //! region can reach memory outside it; and every access is a relaxed atomic one (`bytes`), so
@@ -26,6 +29,9 @@
 #![allow(unsafe_code)]
 
 mod bytes;
+mod mapped;
+
+pub(crate) use mapped::{Keeper, Mapped};
 
 use std::alloc::Layout;
 use std::marker::PhantomData;
@@ -500,7 +506,7 @@ pub(crate) enum Number {
 
 /// The value of a plain number's bytes.
 #[inline]
-fn decode_number(fast: crate::typeinfo::Fast, b: [u8; 8]) -> Number {
+pub(crate) fn decode_number(fast: crate::typeinfo::Fast, b: [u8; 8]) -> Number {
     use crate::typeinfo::Fast;
     let (w2, w4) = ([b[0], b[1]], [b[0], b[1], b[2], b[3]]);
     match fast {

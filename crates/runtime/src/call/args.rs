@@ -1,0 +1,276 @@
+//! Call arguments: [`Arg`], what one argument is; [`IntoArg`], what converts into one; and
+//! [`Args`], an argument list (a tuple, a slice or a vector).
+
+use std::ffi::{CStr, CString};
+
+use crate::cdata::CData;
+use crate::value::Value;
+
+/// One argument of a C call.
+///
+/// Most programs never name this type: a tuple of Rust values is an argument list, and each
+/// element converts with [`IntoArg`]. Borrowed strings, byte strings and cdata are passed
+/// without copying them into a [`Value`] first: `&str` and `&[u8]` become a temporary
+/// NUL-terminated copy for a `char *` parameter (on the stack when short), `&CData` is used
+/// as it is.
+///
+/// ```
+/// use rcffi_runtime::{Arg, IntoArg};
+/// assert!(matches!(5.into_arg(), Arg::Value(rcffi_runtime::Value::Int(5))));
+/// assert!(matches!("hi".into_arg(), Arg::Str("hi")));
+/// assert!(matches!(None::<&rcffi_runtime::CData>.into_arg(), Arg::Null));
+/// ```
+#[derive(Debug)]
+pub enum Arg<'a> {
+    /// A value, converted with cffi's rules for the parameter's type.
+    Value(Value),
+    /// A borrowed value.
+    Ref(&'a Value),
+    /// Text: a temporary NUL-terminated copy of its UTF-8 bytes for `char *` (and `void *`,
+    /// `signed`/`unsigned char *`) parameters, a temporary wide string for `wchar_t *`,
+    /// `char16_t *` and `char32_t *` ones.
+    Str(&'a str),
+    /// Bytes: a temporary NUL-terminated copy for `char *` (and `void *`,
+    /// `signed`/`unsigned char *`) parameters.
+    Bytes(&'a [u8]),
+    /// A borrowed cdata.
+    CData(&'a CData),
+    /// A NULL pointer (`None` in Rust), for any pointer parameter.
+    Null,
+}
+
+impl Arg<'_> {
+    /// cffi's name of the argument's Python type, for messages (`int`, `str`, `cdata`...).
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Arg::Value(v) => v.describe(),
+            Arg::Ref(v) => v.describe(),
+            Arg::Str(_) => "str".into(),
+            Arg::Bytes(_) => "bytes".into(),
+            Arg::CData(c) => c.what(),
+            Arg::Null => "None".into(),
+        }
+    }
+}
+
+/// Converts a Rust value into one call argument ([`Arg`]).
+///
+/// Implemented for Rust numbers, `bool`, `char`, strings and byte strings (borrowed or
+/// owned), [`CStr`], [`CData`] (borrowed or owned), [`Value`], arrays and slices of numbers
+/// (a temporary C array for a `T *` parameter), and `Option` of any of these (`None` is
+/// NULL).
+pub trait IntoArg<'a> {
+    /// The argument.
+    fn into_arg(self) -> Arg<'a>;
+}
+
+macro_rules! into_arg_value {
+    ($($t:ty),*) => {$(
+        impl<'a> IntoArg<'a> for $t {
+            #[inline]
+            fn into_arg(self) -> Arg<'a> {
+                Arg::Value(Value::from(self))
+            }
+        }
+    )*};
+}
+into_arg_value!(
+    i8,
+    u8,
+    i16,
+    u16,
+    i32,
+    u32,
+    i64,
+    u64,
+    i128,
+    isize,
+    usize,
+    f32,
+    f64,
+    bool,
+    char,
+    String,
+    Vec<u8>,
+    Vec<Value>,
+    CData,
+    Value
+);
+
+macro_rules! into_arg_slice {
+    ($($t:ty),*) => {$(
+        impl<'a> IntoArg<'a> for &'a [$t] {
+            fn into_arg(self) -> Arg<'a> {
+                Arg::Value(Value::List(self.iter().map(|x| Value::from(*x)).collect()))
+            }
+        }
+        impl<'a> IntoArg<'a> for Vec<$t> {
+            fn into_arg(self) -> Arg<'a> {
+                Arg::Value(Value::List(self.into_iter().map(Value::from).collect()))
+            }
+        }
+        impl<'a, const N: usize> IntoArg<'a> for [$t; N] {
+            fn into_arg(self) -> Arg<'a> {
+                Arg::Value(Value::List(self.into_iter().map(Value::from).collect()))
+            }
+        }
+    )*};
+}
+into_arg_slice!(i8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64);
+
+impl<'a> IntoArg<'a> for &'a str {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Str(self)
+    }
+}
+
+impl<'a> IntoArg<'a> for &'a String {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Str(self)
+    }
+}
+
+impl<'a> IntoArg<'a> for &'a [u8] {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Bytes(self)
+    }
+}
+
+impl<'a, const N: usize> IntoArg<'a> for &'a [u8; N] {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Bytes(self)
+    }
+}
+
+impl<'a> IntoArg<'a> for &'a Vec<u8> {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Bytes(self)
+    }
+}
+
+impl<'a> IntoArg<'a> for &'a CStr {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Bytes(self.to_bytes())
+    }
+}
+
+impl<'a> IntoArg<'a> for &'a CString {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Bytes(self.to_bytes())
+    }
+}
+
+impl<'a> IntoArg<'a> for &'a CData {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        Arg::CData(self)
+    }
+}
+
+impl<'a> IntoArg<'a> for &'a Value {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Ref(self)
+    }
+}
+
+impl<'a> IntoArg<'a> for Arg<'a> {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        self
+    }
+}
+
+/// `None` is a NULL pointer.
+impl<'a, T: IntoArg<'a>> IntoArg<'a> for Option<T> {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        match self {
+            Some(v) => v.into_arg(),
+            None => Arg::Null,
+        }
+    }
+}
+
+/// An argument list: a tuple of [`IntoArg`] values (up to 16), `()`, or a slice or vector of
+/// [`Value`]s or [`Arg`]s.
+///
+/// ```
+/// use rcffi_runtime::{Args, Value};
+/// (1, 2.5, "x").with_args(|a| assert_eq!(a.len(), 3));
+/// vec![Value::Int(1)].with_args(|a| assert_eq!(a.len(), 1));
+/// ().with_args(|a| assert!(a.is_empty()));
+/// ```
+pub trait Args<'a> {
+    /// Runs `f` with the arguments.
+    fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R;
+}
+
+impl<'a> Args<'a> for () {
+    #[inline]
+    fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R {
+        f(&[])
+    }
+}
+
+macro_rules! args_tuple {
+    ($($name:ident),+) => {
+        impl<'a, $($name: IntoArg<'a>),+> Args<'a> for ($($name,)+) {
+            #[inline]
+            #[allow(non_snake_case)]
+            fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R {
+                let ($($name,)+) = self;
+                f(&[$($name.into_arg()),+])
+            }
+        }
+    };
+}
+args_tuple!(A);
+args_tuple!(A, B);
+args_tuple!(A, B, C);
+args_tuple!(A, B, C, D);
+args_tuple!(A, B, C, D, E);
+args_tuple!(A, B, C, D, E, F);
+args_tuple!(A, B, C, D, E, F, G);
+args_tuple!(A, B, C, D, E, F, G, H);
+args_tuple!(A, B, C, D, E, F, G, H, I);
+args_tuple!(A, B, C, D, E, F, G, H, I, J);
+args_tuple!(A, B, C, D, E, F, G, H, I, J, K);
+args_tuple!(A, B, C, D, E, F, G, H, I, J, K, L);
+args_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M);
+args_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N);
+args_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O);
+args_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P);
+
+impl<'a> Args<'a> for &'a [Value] {
+    fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R {
+        let args: Vec<Arg<'a>> = self.iter().map(Arg::Ref).collect();
+        f(&args)
+    }
+}
+
+impl<'a> Args<'a> for Vec<Value> {
+    fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R {
+        let args: Vec<Arg<'a>> = self.into_iter().map(Arg::Value).collect();
+        f(&args)
+    }
+}
+
+impl<'a> Args<'a> for Vec<Arg<'a>> {
+    fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R {
+        f(&self)
+    }
+}
+
+impl<'a> Args<'a> for &[Arg<'a>] {
+    fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R {
+        f(self)
+    }
+}

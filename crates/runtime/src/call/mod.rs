@@ -1,0 +1,8 @@
+//! Calls into C through libffi: argument lists ([`args`]), libffi's types ([`ffitype`]), call
+//! plans built once per function type ([`plan`]), and the call itself with errno around it
+//! ([`invoke`], the one module here with `unsafe` code).
+
+pub(crate) mod args;
+pub(crate) mod ffitype;
+pub(crate) mod invoke;
+pub(crate) mod plan;

@@ -1,0 +1,287 @@
+//! Call plans: for each function type, once, what each argument and the result convert
+//! through and the libffi call interface (`Cif`) — so a call does no type work. A variadic
+//! function gets one interface per shape of its variadic part (the promoted types of the extra
+//! arguments), cached the same way.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use foldhash::fast::RandomState;
+use rcffi_cdef::CTypeKind;
+
+use super::args::Arg;
+use super::ffitype::{Position, ffi_type};
+use super::invoke::FfiCif;
+use crate::error::{Error, Result};
+use crate::typeinfo::{Fast, IntRole, Repr};
+use crate::universe::{Ffi, TypeRef};
+use crate::value::Value;
+
+/// How an argument is converted.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Conv {
+    /// A plain number (direct path).
+    Fast(Fast),
+    /// Another scalar (`char`, `_Bool`, wide characters, enums, `long double`).
+    Scalar,
+    /// A pointer.
+    Pointer,
+    /// A struct by value.
+    Struct,
+    /// No value (`void` results only).
+    Void,
+}
+
+/// One parameter (or the result) of a signature.
+#[derive(Debug)]
+pub(crate) struct Param {
+    pub(crate) ty: TypeRef,
+    pub(crate) conv: Conv,
+    pub(crate) size: usize,
+    pub(crate) align: usize,
+}
+
+/// The call interface of one complete argument list.
+#[derive(Debug)]
+pub(crate) struct Shape {
+    pub(crate) cif: FfiCif,
+    /// The variadic part's parameters (promoted types); empty for fixed signatures.
+    pub(crate) extra: Box<[Param]>,
+}
+
+/// Everything a call of one function type needs, built once.
+pub(crate) struct CallPlan {
+    /// The function pointer type's C name, for messages (`int(*)(int, int)`).
+    pub(crate) name: Box<str>,
+    pub(crate) params: Box<[Param]>,
+    pub(crate) ret: Param,
+    /// The interface of a fixed signature.
+    pub(crate) fixed: Option<Shape>,
+    /// Interfaces of a variadic one, by the types of the variadic part.
+    pub(crate) variadic: Option<ShapeCache>,
+}
+
+/// Variadic interfaces by the promoted types of the variadic part.
+pub(crate) type ShapeCache = RwLock<HashMap<Box<[TypeRef]>, Arc<Shape>, RandomState>>;
+
+impl std::fmt::Debug for CallPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CallPlan({})", self.name)
+    }
+}
+
+impl CallPlan {
+    /// The plan of function type `func` (a realized `Repr::Function`), named `name` in
+    /// messages.
+    pub(crate) fn build(uni: &Ffi, func: TypeRef, name: &str) -> Result<CallPlan> {
+        let id = func.get(&uni.inner).id;
+        let sig = {
+            let reg = uni.inner.read();
+            match reg.kind(reg.strip_aligned(id)) {
+                CTypeKind::Function(sig) => sig.clone(),
+                _ => {
+                    return Err(Error::Type(format!(
+                        "ctype '{name}' is not a function type"
+                    )));
+                }
+            }
+        };
+        let mut params = Vec::with_capacity(sig.params.len());
+        let mut types = Vec::with_capacity(sig.params.len());
+        for (i, p) in sig.params.iter().enumerate() {
+            let t = uni.realize(*p);
+            let pos = Position::Arg(i + 1);
+            types.push(ffi_type(uni, t, pos).map_err(|e| e.context(format!("'{name}'")))?);
+            params.push(param(uni, t, pos)?);
+        }
+        let rt = uni.realize(sig.ret);
+        let ret_type =
+            ffi_type(uni, rt, Position::Result).map_err(|e| e.context(format!("'{name}'")))?;
+        let ret = param(uni, rt, Position::Result)?;
+        let (fixed, variadic) = if sig.variadic {
+            (None, Some(RwLock::new(HashMap::default())))
+        } else {
+            let cif =
+                FfiCif::new(types, ret_type, None).map_err(|e| e.context(format!("'{name}'")))?;
+            (
+                Some(Shape {
+                    cif,
+                    extra: Box::new([]),
+                }),
+                None,
+            )
+        };
+        Ok(CallPlan {
+            name: name.into(),
+            params: params.into_boxed_slice(),
+            ret,
+            fixed,
+            variadic,
+        })
+    }
+
+    /// The interface for a call with `args` (for a variadic function, by the promoted types
+    /// of the extra arguments: built the first time a shape is seen).
+    pub(crate) fn shape(&self, uni: &Ffi, args: &[Arg<'_>]) -> Result<ShapeRef<'_>> {
+        if let Some(s) = &self.fixed {
+            if args.len() != self.params.len() {
+                return Err(Error::Type(format!(
+                    "'{}' expects {} arguments, got {}",
+                    self.name,
+                    self.params.len(),
+                    args.len()
+                )));
+            }
+            return Ok(ShapeRef::Fixed(s));
+        }
+        let Some(cache) = &self.variadic else {
+            unreachable!("a plan is fixed or variadic");
+        };
+        let n = self.params.len();
+        if args.len() < n {
+            return Err(Error::Type(format!(
+                "'{}' expects at least {} arguments, got {}",
+                self.name,
+                n,
+                args.len()
+            )));
+        }
+        let mut key = Vec::with_capacity(args.len() - n);
+        for (i, a) in args.iter().enumerate().skip(n) {
+            key.push(promoted_type(uni, a).map_err(|e| {
+                e.context(format!(
+                    "argument {} passed in the variadic part of '{}'",
+                    i + 1,
+                    self.name
+                ))
+            })?);
+        }
+        if let Some(s) = cache
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key[..])
+        {
+            return Ok(ShapeRef::Variadic(s.clone()));
+        }
+        let shape = Arc::new(self.variadic_shape(uni, &key)?);
+        cache
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.into_boxed_slice(), shape.clone());
+        Ok(ShapeRef::Variadic(shape))
+    }
+
+    fn variadic_shape(&self, uni: &Ffi, extra: &[TypeRef]) -> Result<Shape> {
+        let name = &self.name;
+        let mut types = Vec::with_capacity(self.params.len() + extra.len());
+        for (i, p) in self.params.iter().enumerate() {
+            types.push(ffi_type(uni, p.ty, Position::Arg(i + 1))?);
+        }
+        let mut params = Vec::with_capacity(extra.len());
+        for (i, t) in extra.iter().enumerate() {
+            let pos = Position::Arg(self.params.len() + i + 1);
+            types.push(ffi_type(uni, *t, pos).map_err(|e| e.context(format!("'{name}'")))?);
+            params.push(param(uni, *t, pos)?);
+        }
+        let ret = ffi_type(uni, self.ret.ty, Position::Result)?;
+        let cif = FfiCif::new(types, ret, Some(self.params.len()))
+            .map_err(|e| e.context(format!("'{name}'")))?;
+        Ok(Shape {
+            cif,
+            extra: params.into_boxed_slice(),
+        })
+    }
+}
+
+/// The interface of one call: the plan's own, or a variadic shape from the cache.
+pub(crate) enum ShapeRef<'a> {
+    Fixed(&'a Shape),
+    Variadic(Arc<Shape>),
+}
+
+impl std::ops::Deref for ShapeRef<'_> {
+    type Target = Shape;
+    fn deref(&self) -> &Shape {
+        match self {
+            ShapeRef::Fixed(s) => s,
+            ShapeRef::Variadic(s) => s,
+        }
+    }
+}
+
+/// How values of type `t` convert at `pos`.
+fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
+    let info = t.get(&uni.inner);
+    let conv = match &info.repr {
+        Repr::Void => Conv::Void,
+        _ if info.fast.is_some() => Conv::Fast(info.fast.unwrap_or(Fast::I32)),
+        Repr::Int(_) | Repr::Enum { .. } | Repr::Float(_) | Repr::LongDouble => Conv::Scalar,
+        Repr::Pointer { .. } => Conv::Pointer,
+        Repr::Record { .. } => Conv::Struct,
+        _ => {
+            return Err(Error::Unsupported(format!(
+                "ctype '{}' not supported as {pos}",
+                info.name
+            )));
+        }
+    };
+    let (size, align) = info.layout.unwrap_or((0, 1));
+    Ok(Param {
+        ty: t,
+        conv,
+        size,
+        align,
+    })
+}
+
+/// The type an argument of the variadic part is passed as, after C's default argument
+/// promotions: cdata keep their type (`char`, `short`, `_Bool` and small enums become `int`,
+/// `float` becomes `double`, arrays decay to pointers); Rust integers are `int` when they fit
+/// (else `long long`, or `unsigned long long` above its range), floats are `double`, strings
+/// and byte strings are `char *`.
+fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
+    let v = match a {
+        Arg::Value(v) => Some(v),
+        Arg::Ref(v) => Some(*v),
+        _ => None,
+    };
+    let c = match (a, v) {
+        (Arg::CData(c), _) => *c,
+        (_, Some(Value::CData(c))) => c,
+        (_, Some(v)) => {
+            return match v {
+                Value::Int(i) if i32::try_from(*i).is_ok() => uni.parse("int"),
+                Value::Int(i) if i64::try_from(*i).is_ok() => uni.parse("long long"),
+                Value::Int(i) if u64::try_from(*i).is_ok() => uni.parse("unsigned long long"),
+                Value::Int(i) => Err(Error::Overflow(format!(
+                    "integer {i} does not fit any C integer type"
+                ))),
+                Value::Bool(_) => uni.parse("int"),
+                Value::Float(_) => uni.parse("double"),
+                Value::Bytes(_) | Value::Text(_) => uni.parse("char *"),
+                other => Err(Error::Type(format!(
+                    "needs to be a cdata object, a number or a string (got {})",
+                    other.type_name()
+                ))),
+            };
+        }
+        (Arg::Str(_) | Arg::Bytes(_), _) => return uni.parse("char *"),
+        (Arg::Null, _) => return uni.parse("void *"),
+        (Arg::Value(_) | Arg::Ref(_), None) => unreachable!("values have a value"),
+    };
+    if !c.uni.same(uni) {
+        return Err(Error::Type(format!(
+            "{} belongs to another ffi object",
+            c.what()
+        )));
+    }
+    let info = c.info();
+    Ok(match &info.repr {
+        Repr::Int(k) | Repr::Enum { int: k, .. } if k.bytes < 4 || k.role == IntRole::Bool => {
+            uni.parse("int")?
+        }
+        Repr::Float(n) if *n < 8 => uni.parse("double")?,
+        Repr::Array { elem, .. } => uni.pointer_to(*elem),
+        _ => c.ty,
+    })
+}

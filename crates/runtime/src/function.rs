@@ -1,0 +1,208 @@
+//! Calling C: [`Function`], a reusable handle on a library's function, and
+//! [`CData::call`] for any function pointer (a struct member, a value C returned, an address
+//! cast to a function type).
+//!
+//! # Safety
+//!
+//! The `unsafe` methods here are the user's side of the trust boundary: calling C. They check
+//! everything they can (the type is a function pointer, the address is not NULL, the argument
+//! count and every argument's conversion) and pass the one promise they cannot check — that
+//! the address is a function of the declared type — on to `call::invoke`. One of the runtime's
+//! modules with `unsafe` code.
+
+#![allow(unsafe_code)]
+
+use crate::call::args::Args;
+use crate::call::invoke::invoke;
+use crate::call::plan::CallPlan;
+use crate::cdata::CData;
+use crate::ctype::CType;
+use crate::error::{Error, Result};
+use crate::typeinfo::Repr;
+use crate::universe::{Ffi, TypeRef};
+use crate::value::Value;
+
+/// A C function ready to call: its address, kept valid (the library stays loaded while the
+/// handle lives), and its call plan, built once — a call converts the arguments, calls through
+/// libffi and converts the result, with no lookup. Made by [`Lib::function`](crate::Lib::function).
+///
+/// Cheap to clone; `Send + Sync`. Its `Debug` is the function pointer's cffi repr.
+///
+/// ```
+/// let ffi = rcffi_runtime::Ffi::default();
+/// ffi.cdef("double ldexp(double x, int exp);")?;
+/// let ldexp = unsafe { ffi.dlopen("m")? }.function("ldexp")?;
+/// assert_eq!(ldexp.ctype().cname(), "double(*)(double, int)");
+/// // SAFETY: ldexp takes a double and an int, as declared.
+/// assert_eq!(unsafe { ldexp.call((1.5, 3))? }, 12.0.into());
+/// # Ok::<(), rcffi_runtime::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Function {
+    /// The function pointer, owned so that the code stays loaded.
+    pointer: CData,
+    /// The function type (whose plan is used).
+    pub(crate) func: TypeRef,
+}
+
+impl std::fmt::Debug for Function {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.pointer, f)
+    }
+}
+
+impl Function {
+    /// A handle on the function `pointer` points to (of function type `func`); its plan is
+    /// built now, so an unsupported signature is reported here.
+    pub(crate) fn new(pointer: CData, func: TypeRef) -> Result<Function> {
+        plan(&pointer.uni, func)?;
+        Ok(Function { pointer, func })
+    }
+
+    /// Calls the function with `args`: a tuple of Rust values (`(1, 2.5, "text")`), `()`, or a
+    /// list of [`Value`]s. Each argument converts with cffi's rules for its parameter's type
+    /// (range-checked integers, floats, `char` from a one-byte string, cdata pointers of a
+    /// compatible type, structs by value from a cdata, a list or a map); beyond cffi:
+    ///
+    /// - `&str`, `String` and byte strings passed to `char *` (or `void *`) parameters become
+    ///   temporary NUL-terminated copies; to `wchar_t *` parameters, temporary wide strings;
+    /// - a list (`[1, 2, 3]`, `vec![...]`) passed to a `T *` parameter becomes a temporary
+    ///   `T[]` array; `None` is NULL.
+    ///
+    /// Temporaries live until the call returns. The variadic part of a variadic function takes
+    /// cdata (their type, after C's promotions: `float` is passed as `double`, `char` and
+    /// `short` as `int`) and Rust numbers and strings: integers as `int` when they fit (else
+    /// `long long`), floats as `double`, strings as `char *`. An error names the argument and
+    /// the types.
+    ///
+    /// The result is a [`Value`]: a number, `Void`, a `CData` pointer (to memory rcffi does
+    /// not know: read it after vouching for it, see [`CData::assume_valid`]) or a struct
+    /// (owned by the result). C's `errno` is saved right after the call (see
+    /// [`Ffi::errno`](crate::Ffi::errno)).
+    ///
+    /// # Safety
+    ///
+    /// The cdef's declaration must match the function (rcffi calls it as declared), and the
+    /// arguments must be what the function expects of them: pointers to enough valid memory,
+    /// NUL-terminated strings, no pointer kept past the life of a temporary.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("int snprintf(char *buf, size_t n, const char *fmt, ...);")?;
+    /// let snprintf = unsafe { ffi.dlopen("c")? }.function("snprintf")?;
+    /// let buf = ffi.new("char[32]", ())?;
+    /// let f = ffi.cast("float", 1.5)?;
+    /// // SAFETY: buf has 32 bytes; the format matches the variadic arguments.
+    /// let n = unsafe { snprintf.call((&buf, 32usize, "%d %s %.1f", 42, "x", &f))? };
+    /// assert_eq!(n, 8.into());
+    /// assert_eq!(ffi.string(&buf, None)?, b"42 x 1.5".to_vec().into());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    #[inline]
+    pub unsafe fn call<'a>(&self, args: impl Args<'a>) -> Result<Value> {
+        let uni = &self.pointer.uni;
+        let plan = plan(uni, self.func)?;
+        // SAFETY: the address is the function's, kept loaded by `self.pointer`'s owner; the
+        // caller vouches for the declaration and the arguments.
+        args.with_args(|a| unsafe { invoke(uni, plan, self.pointer.addr, a) })
+    }
+
+    /// The function pointer, as a cdata (cffi's `lib.name`).
+    pub fn cdata(&self) -> &CData {
+        &self.pointer
+    }
+
+    /// The function pointer type (`int(*)(int)`).
+    pub fn ctype(&self) -> CType {
+        self.pointer.ctype()
+    }
+
+    /// The function's address.
+    pub fn address(&self) -> usize {
+        self.pointer.addr
+    }
+
+    /// The `ffi` object this function belongs to.
+    pub fn ffi(&self) -> &Ffi {
+        &self.pointer.uni
+    }
+}
+
+/// The call plan of function type `func`, built at the first call and kept with the type.
+#[inline]
+pub(crate) fn plan(uni: &Ffi, func: TypeRef) -> Result<&CallPlan> {
+    let info = func.get(&uni.inner);
+    let Repr::Function { plan } = &info.repr else {
+        return Err(Error::Type(format!(
+            "ctype '{}' is not a function type",
+            info.name
+        )));
+    };
+    if let Some(p) = plan.get() {
+        return Ok(p);
+    }
+    build_plan(uni, func, plan)
+}
+
+#[cold]
+fn build_plan<'u>(
+    uni: &'u Ffi,
+    func: TypeRef,
+    slot: &'u std::sync::OnceLock<CallPlan>,
+) -> Result<&'u CallPlan> {
+    let ptr = uni.pointer_to(func);
+    let name = ptr.get(&uni.inner).name.to_string();
+    let built = CallPlan::build(uni, func, &name)?;
+    // Another thread may have built it first; either plan is the same.
+    let _ = slot.set(built);
+    slot.get()
+        .ok_or_else(|| Error::Runtime("call plan not stored".into()))
+}
+
+impl CData {
+    /// Calls the function this function pointer points to: a member of a struct, a pointer C
+    /// returned, a callback, or an address cast to a function type (the ctypes recipe for
+    /// calling a function by address). Arguments and result convert as for
+    /// [`Function::call`].
+    ///
+    /// # Safety
+    ///
+    /// The pointer must point to a function of its type, valid for the call (rcffi cannot
+    /// know what an address holds), and the arguments must be what it expects, as for
+    /// [`Function::call`].
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("double sin(double);")?;
+    /// let m = unsafe { ffi.dlopen("m")? };
+    /// let addr = m.function("sin")?.address();
+    /// let sin = ffi.cast("double(*)(double)", addr)?; // an address becomes a callable
+    /// assert_eq!(unsafe { sin.call((0.0,))? }, 0.0.into());
+    /// let null = ffi.cast("double(*)(double)", 0)?;
+    /// assert!(unsafe { null.call((0.0,)) }.is_err()); // NULL is checked
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub unsafe fn call<'a>(&self, args: impl Args<'a>) -> Result<Value> {
+        let info = self.info();
+        let func = match &info.repr {
+            Repr::Pointer { .. } => self.uni.pointee(info),
+            _ => None,
+        }
+        .filter(|t| matches!(t.get(&self.uni.inner).repr, Repr::Function { .. }))
+        .ok_or_else(|| {
+            Error::Type(format!(
+                "cdata '{}' is not callable: it is not a function pointer",
+                info.name
+            ))
+        })?;
+        if self.addr == 0 {
+            return Err(Error::NullPointer(format!(
+                "cannot call null function pointer from cdata '{}'",
+                info.name
+            )));
+        }
+        let plan = plan(&self.uni, func)?;
+        // SAFETY: the caller vouches that the address is a function of this type.
+        args.with_args(|a| unsafe { invoke(&self.uni, plan, self.addr, a) })
+    }
+}

@@ -1,0 +1,873 @@
+//! Libraries: `dlopen` (with ctypes' short names and glibc's linker scripts), symbols looked up
+//! lazily and cached, global variables, and `dlclose`.
+//!
+//! # Safety
+//!
+//! Opening a library runs its initialisers, and using its symbols takes the cdef's
+//! declarations on trust: both are the promise of the caller of the `unsafe` `dlopen`
+//! functions. From then on this module keeps one invariant: every address it hands out (a
+//! global variable's memory, a function's code) belongs to a library that stays loaded as long
+//! as anything holding that address does — each such cdata or [`Function`] holds the library
+//! (`Arc<LibInner>`) as its keeper, and the handle is only closed when the last holder goes,
+//! even after `dlclose` (which only makes the library refuse further use). One of the
+//! runtime's modules with `unsafe` code.
+
+#![allow(unsafe_code)]
+
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use foldhash::fast::RandomState;
+use libloading::os::unix::Library as RawLibrary;
+use rcffi_cdef::Decl;
+
+use crate::cdata::{CData, Owner};
+use crate::convert::{self, Place};
+use crate::error::{Error, Result};
+use crate::function::Function;
+use crate::mem::{Keeper, Mapped};
+use crate::universe::{Ffi, TypeRef};
+use crate::value::Value;
+
+/// A library opened by [`Ffi::dlopen`] (cffi's library object): its functions, global
+/// variables and the cdef's constants.
+///
+/// Cheap to clone (clones share the handle and caches); `Send + Sync`. The library stays
+/// loaded while the `Lib`, or anything made from it (a [`Function`], a global variable's
+/// cdata), lives.
+///
+/// ```
+/// let ffi = rcffi_runtime::Ffi::default();
+/// ffi.cdef("size_t strlen(const char *); extern char **environ;\n#define ANSWER 42")?;
+/// // SAFETY: libc is the process's own C library, and the cdef matches it.
+/// let libc = unsafe { ffi.dlopen("c")? };
+/// let strlen = libc.function("strlen")?;
+/// // SAFETY: strlen gets a NUL-terminated string.
+/// assert_eq!(unsafe { strlen.call(("hello",))? }, 5.into());
+/// assert!(!libc.get("environ")?.cdata()?.is_null());
+/// assert_eq!(libc.get("ANSWER")?, 42.into());
+/// # Ok::<(), rcffi_runtime::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Lib {
+    pub(crate) inner: Arc<LibInner>,
+}
+
+/// The shared state of a [`Lib`].
+pub(crate) struct LibInner {
+    ffi: Ffi,
+    /// The name as given (`"c"`, `"./libfoo.so"`; `None` for the process).
+    name: Option<String>,
+    /// The file opened, when known.
+    path: Option<PathBuf>,
+    handle: Handle,
+    closed: AtomicBool,
+    /// Symbol addresses by name, looked up once.
+    symbols: RwLock<HashMap<Box<str>, usize, RandomState>>,
+    /// Functions by name, with the universe generation they were resolved in (a later
+    /// `override` cdef may change a declaration).
+    functions: RwLock<HashMap<Box<str>, (u64, Function), RandomState>>,
+}
+
+/// A loaded library's handle: closed when dropped, unless it was lent by the caller.
+struct Handle(std::mem::ManuallyDrop<RawLibrary>, bool);
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if self.1 {
+            // SAFETY: dropped once, here; nothing else holds the library (see the module docs).
+            unsafe { std::mem::ManuallyDrop::drop(&mut self.0) };
+        }
+    }
+}
+
+impl std::fmt::Debug for Lib {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<Lib '{}'", self.name())?;
+        if let Some(p) = &self.inner.path {
+            write!(f, " from {}", p.display())?;
+        }
+        if self.is_closed() {
+            f.write_str(" closed")?;
+        }
+        f.write_str(">")
+    }
+}
+
+/// Flags of `dlopen` (cffi's `ffi.RTLD_*`), with Linux's values.
+impl Ffi {
+    /// Resolve symbols when they are first used.
+    pub const RTLD_LAZY: i32 = libc::RTLD_LAZY;
+    /// Resolve all symbols now (the default when neither this nor `RTLD_LAZY` is given).
+    pub const RTLD_NOW: i32 = libc::RTLD_NOW;
+    /// Make the library's symbols available to libraries loaded later.
+    pub const RTLD_GLOBAL: i32 = libc::RTLD_GLOBAL;
+    /// The opposite of `RTLD_GLOBAL` (the default).
+    pub const RTLD_LOCAL: i32 = libc::RTLD_LOCAL;
+    /// Never unload the library.
+    pub const RTLD_NODELETE: i32 = libc::RTLD_NODELETE;
+    /// Only succeed if the library is already loaded.
+    pub const RTLD_NOLOAD: i32 = libc::RTLD_NOLOAD;
+    /// Prefer the library's own symbols over global ones (glibc).
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    pub const RTLD_DEEPBIND: i32 = libc::RTLD_DEEPBIND;
+
+    /// Opens a shared library (cffi's `ffi.dlopen(name)`): a path (`"./libfoo.so"`,
+    /// `"libm.so.6"`) or a short name as ctypes' `find_library` takes it (`"c"`, `"m"`, `"z"`,
+    /// `"sqlite3"`). Opened with `RTLD_NOW`.
+    ///
+    /// An error names what was tried and carries the dynamic loader's message.
+    ///
+    /// # Safety
+    ///
+    /// Loading a library runs its initialisers, and the declarations of this `ffi` object
+    /// are taken as the truth about the library: a global variable declared with the wrong
+    /// type is read and written as declared. Calls stay `unsafe` on their own.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("double cos(double);")?;
+    /// // SAFETY: libm's cos matches the declaration.
+    /// let m = unsafe { ffi.dlopen("m")? };
+    /// assert_eq!(unsafe { m.call("cos", (0.0,))? }, 1.0.into());
+    /// let err = unsafe { ffi.dlopen("no-such-library") }.unwrap_err();
+    /// assert!(err.to_string().contains("no-such-library"));
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub unsafe fn dlopen(&self, name: &str) -> Result<Lib> {
+        // SAFETY: the caller's promise.
+        unsafe { self.dlopen_flags(name, 0) }
+    }
+
+    /// [`Ffi::dlopen`] with `RTLD_*` flags (`RTLD_NOW` is added when neither it nor
+    /// `RTLD_LAZY` is given, as cffi does).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Ffi::dlopen`].
+    pub unsafe fn dlopen_flags(&self, name: &str, flags: i32) -> Result<Lib> {
+        let flags = if flags & (libc::RTLD_NOW | libc::RTLD_LAZY) == 0 {
+            flags | libc::RTLD_NOW
+        } else {
+            flags
+        };
+        let (raw, path) = open_by_name(name, flags)?;
+        Ok(self.wrap(
+            Some(name.to_string()),
+            path,
+            Handle(std::mem::ManuallyDrop::new(raw), true),
+        ))
+    }
+
+    /// The running program and the libraries it has loaded, libc among them (cffi's
+    /// `ffi.dlopen(None)`).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Ffi::dlopen`].
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("int abs(int);")?;
+    /// let this = unsafe { ffi.dlopen_self()? };
+    /// assert_eq!(unsafe { this.call("abs", (-3,))? }, 3.into());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub unsafe fn dlopen_self(&self) -> Result<Lib> {
+        let raw = RawLibrary::this();
+        Ok(self.wrap(None, None, Handle(std::mem::ManuallyDrop::new(raw), true)))
+    }
+
+    /// A library from a handle that C's `dlopen` returned (cffi's `ffi.dlopen(handle)`); it is
+    /// not closed by rcffi.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Ffi::dlopen`]; and `handle` must be a handle from `dlopen` that stays open
+    /// while the returned `Lib` (or anything made from it) lives.
+    pub unsafe fn dlopen_handle(&self, handle: &CData) -> Result<Lib> {
+        let info = handle.info();
+        if !matches!(info.repr, crate::typeinfo::Repr::Pointer { .. })
+            || !matches!(
+                self.pointee(info).map(|t| &t.get(&self.inner).repr),
+                Some(crate::typeinfo::Repr::Void)
+            )
+        {
+            return Err(Error::Type(format!(
+                "dlopen() takes a file name or 'void *' handle, not '{}'",
+                info.name
+            )));
+        }
+        if handle.addr == 0 {
+            return Err(Error::NullPointer("cannot call dlopen(NULL)".into()));
+        }
+        // SAFETY: the caller promises a live handle from dlopen; it is never closed here.
+        let raw = unsafe { RawLibrary::from_raw(handle.addr as *mut c_void) };
+        Ok(self.wrap(
+            Some(format!("{:#x}", handle.addr)),
+            None,
+            Handle(std::mem::ManuallyDrop::new(raw), false),
+        ))
+    }
+
+    fn wrap(&self, name: Option<String>, path: Option<PathBuf>, handle: Handle) -> Lib {
+        Lib {
+            inner: Arc::new(LibInner {
+                ffi: self.clone(),
+                name,
+                path,
+                handle,
+                closed: AtomicBool::new(false),
+                symbols: RwLock::new(HashMap::default()),
+                functions: RwLock::new(HashMap::default()),
+            }),
+        }
+    }
+
+    /// Closes a library (cffi's `ffi.dlclose(lib)`): afterwards it refuses every use. rcffi
+    /// unloads it once nothing made from it is left — functions and global variables fetched
+    /// before stay valid (cffi unloads at once, and calling them then crashes). Closing twice
+    /// is allowed.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("int abs(int);")?;
+    /// let lib = unsafe { ffi.dlopen("c")? };
+    /// let abs = lib.function("abs")?;
+    /// ffi.dlclose(&lib);
+    /// assert!(lib.function("abs").is_err());
+    /// assert_eq!(unsafe { abs.call((-2,))? }, 2.into()); // still loaded: `abs` holds it
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn dlclose(&self, lib: &Lib) {
+        lib.close();
+    }
+
+    /// cffi's `ffi.errno`: the value C's `errno` had right after this thread's last call
+    /// through rcffi (0 on a new thread).
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.set_errno(7);
+    /// assert_eq!(ffi.errno(), 7);
+    /// ```
+    pub fn errno(&self) -> i32 {
+        crate::call::invoke::errno::get()
+    }
+
+    /// Sets what [`Ffi::errno`] reads, and what C's `errno` is set to right before this
+    /// thread's next call.
+    pub fn set_errno(&self, value: i32) {
+        crate::call::invoke::errno::set(value)
+    }
+}
+
+impl Lib {
+    /// The name the library was opened with (`"c"`, `"./libfoo.so"`, `"<None>"` for the
+    /// program itself).
+    pub fn name(&self) -> &str {
+        self.inner.name.as_deref().unwrap_or("<None>")
+    }
+
+    /// The file that was opened, when rcffi resolved one.
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
+    }
+
+    /// The `ffi` object whose declarations this library is used with.
+    pub fn ffi(&self) -> &Ffi {
+        &self.inner.ffi
+    }
+
+    /// Whether [`Lib::close`] (or [`Ffi::dlclose`]) was called.
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.load(Ordering::Acquire)
+    }
+
+    /// Closes the library: see [`Ffi::dlclose`].
+    pub fn close(&self) {
+        self.inner.closed.store(true, Ordering::Release);
+        self.inner
+            .functions
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.inner
+            .symbols
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.is_closed() {
+            return Err(Error::Library(format!(
+                "library '{}' has already been closed",
+                self.name()
+            )));
+        }
+        Ok(())
+    }
+
+    /// A declared function, as a reusable handle: the symbol is looked up and the call plan
+    /// built once, so calls through it do no name lookup.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("int abs(int);")?;
+    /// let abs = unsafe { ffi.dlopen("c")? }.function("abs")?;
+    /// assert_eq!(format!("{abs:?}").split(' ').take(2).collect::<Vec<_>>(), ["<cdata", "'int(*)(int)'"]);
+    /// assert_eq!(unsafe { abs.call((-9,))? }, 9.into());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn function(&self, name: &str) -> Result<Function> {
+        let generation = self.inner.ffi.generation();
+        if let Some((g, f)) = self
+            .inner
+            .functions
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            && *g == generation
+        {
+            return Ok(f.clone());
+        }
+        self.check_open()?;
+        let (ty, symbol) = match self.decl(name)? {
+            Decl::Function { ty, symbol } => (ty, symbol),
+            other => {
+                return Err(Error::Type(format!(
+                    "'{name}' is a {}, not a function",
+                    other.kind_name()
+                )));
+            }
+        };
+        let ffi = &self.inner.ffi;
+        let func = ffi.realize(ty);
+        let ptr = ffi.pointer_to(func);
+        let addr = self.symbol(symbol.as_deref().unwrap_or(name), "function/symbol")?;
+        let f = Function::new(CData::pointer(ffi, ptr, addr, self.code_owner(addr)), func)?;
+        self.inner
+            .functions
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.into(), (generation, f.clone()));
+        Ok(f)
+    }
+
+    /// Calls the declared function `name` (cffi's `lib.name(args...)`); see
+    /// [`Function::call`] for how arguments convert. The function is looked up once, then
+    /// found by name in a cache; [`Lib::function`] gives a handle that skips even that.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Function::call`]: the declaration must match the library's function, and the
+    /// arguments must be what the function expects of them (valid pointers, C strings...).
+    pub unsafe fn call<'a>(&self, name: &str, args: impl crate::Args<'a>) -> Result<Value> {
+        let generation = self.inner.ffi.generation();
+        let found = self
+            .inner
+            .functions
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, f)| (f.address(), f.func));
+        // The library stays loaded while `self` lives, so the address may be used without
+        // holding a reference to the cached handle.
+        let (code, func) = match found {
+            Some(x) => x,
+            None => {
+                let f = self.function(name)?;
+                (f.address(), f.func)
+            }
+        };
+        let ffi = &self.inner.ffi;
+        let plan = crate::function::plan(ffi, func)?;
+        // SAFETY: `code` is the library's function `name`, kept loaded by `self`; the caller
+        // vouches for the declaration and the arguments.
+        args.with_args(|a| unsafe { crate::call::invoke::invoke(ffi, plan, code, a) })
+    }
+
+    /// The value of a name (cffi's `lib.name`): a global variable's value (arrays and
+    /// structs as views of the library's memory), a function as a function pointer, or an
+    /// integer constant of the cdef (`#define`, enum value, `static const`).
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("extern char **environ; enum e { A, B = 5 }; int abs(int);")?;
+    /// let libc = unsafe { ffi.dlopen("c")? };
+    /// assert_eq!(libc.get("B")?, 5.into());
+    /// assert_eq!(libc.get("abs")?.cdata()?.type_name(), "int(*)(int)");
+    /// assert!(libc.get("nope").is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn get(&self, name: &str) -> Result<Value> {
+        match self.decl(name)? {
+            Decl::Function { .. } => Ok(Value::CData(self.function(name)?.cdata().clone())),
+            Decl::Variable {
+                ty,
+                symbol,
+                read_only,
+            } => {
+                let (t, owner, addr) = self.variable(name, ty, symbol.as_deref(), read_only)?;
+                convert::c_to_value(&Place {
+                    uni: &self.inner.ffi,
+                    ty: t,
+                    addr,
+                    owner: &owner,
+                    len: None,
+                })
+            }
+            Decl::Constant { value: Some(v), .. }
+            | Decl::EnumConst { value: v, .. }
+            | Decl::Macro(Some(v)) => Ok(Value::Int(v.value)),
+            Decl::Constant { value: None, .. } => Err(Error::Unsupported(format!(
+                "non-integer constant '{name}' cannot be accessed from a dlopen() library"
+            ))),
+            Decl::Macro(None) => Err(Error::Symbol(format!(
+                "'{name}' is declared with '#define {name} ...': its value is not known in ABI mode"
+            ))),
+            Decl::Typedef(_) => Err(Error::Symbol(format!(
+                "'{name}' is a type, not a function, variable or constant of library '{}'",
+                self.name()
+            ))),
+        }
+    }
+
+    /// Writes a global variable (cffi's `lib.name = value`), with the conversions of a
+    /// member write: `lib.set("counter", 5)`, `lib.set("arr", [1, 2, 3])`.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("extern int opterr;")?;
+    /// let libc = unsafe { ffi.dlopen("c")? };
+    /// let before = libc.get("opterr")?;
+    /// libc.set("opterr", 0)?;
+    /// assert_eq!(libc.get("opterr")?, 0.into());
+    /// libc.set("opterr", before)?;
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
+        match self.decl(name)? {
+            Decl::Variable {
+                ty,
+                symbol,
+                read_only,
+            } => {
+                if read_only {
+                    return Err(Error::Type(format!(
+                        "cannot write to '{name}': it is declared const"
+                    )));
+                }
+                let (t, owner, addr) = self.variable(name, ty, symbol.as_deref(), false)?;
+                convert::value_to_c(
+                    &Place {
+                        uni: &self.inner.ffi,
+                        ty: t,
+                        addr,
+                        owner: &owner,
+                        len: None,
+                    },
+                    &value.into(),
+                )
+            }
+            other => Err(Error::Type(format!(
+                "cannot write to {} '{name}'",
+                other.kind_name()
+            ))),
+        }
+    }
+
+    /// The address of a global variable as a `T *` cdata (cffi's `ffi.addressof(lib,
+    /// "name")`), or a function as a function pointer.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("extern int opterr;")?;
+    /// let libc = unsafe { ffi.dlopen("c")? };
+    /// let p = libc.addressof("opterr")?;
+    /// assert_eq!(p.type_name(), "int *");
+    /// assert_eq!(p.get(0)?, libc.get("opterr")?);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn addressof(&self, name: &str) -> Result<CData> {
+        match self.decl(name)? {
+            Decl::Function { .. } => Ok(self.function(name)?.cdata().clone()),
+            Decl::Variable {
+                ty,
+                symbol,
+                read_only,
+            } => {
+                let (t, owner, addr) = self.variable(name, ty, symbol.as_deref(), read_only)?;
+                let ffi = &self.inner.ffi;
+                Ok(CData::pointer(ffi, ffi.pointer_to(t), addr, owner))
+            }
+            other => Err(Error::Type(format!(
+                "cannot take the address of {} '{name}'",
+                other.kind_name()
+            ))),
+        }
+    }
+
+    /// The names this library object offers (cffi's `dir(lib)`): the cdef's functions,
+    /// variables, integer constants and enum values, sorted.
+    pub fn dir(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.inner.ffi.with_registry(|r| {
+            r.decls()
+                .filter(|(_, d)| !matches!(d, Decl::Typedef(_) | Decl::Macro(None)))
+                .map(|(n, _)| n.to_string())
+                .collect()
+        });
+        names.sort();
+        names
+    }
+
+    /// The declaration of `name`.
+    fn decl(&self, name: &str) -> Result<Decl> {
+        let d = self.inner.ffi.with_registry(|r| r.decl(name).cloned());
+        d.ok_or_else(|| {
+            Error::Symbol(format!(
+                "'{name}' is not declared in the cdef (library '{}')",
+                self.name()
+            ))
+        })
+    }
+
+    /// A global variable: its realized type, owner and address.
+    fn variable(
+        &self,
+        name: &str,
+        ty: rcffi_cdef::CTypeId,
+        symbol: Option<&str>,
+        read_only: bool,
+    ) -> Result<(TypeRef, Owner, usize)> {
+        self.check_open()?;
+        let ffi = &self.inner.ffi;
+        let t = ffi.realize(ty);
+        let addr = self.symbol(symbol.unwrap_or(name), "variable")?;
+        let size = t.get(&ffi.inner).size().unwrap_or(0);
+        let keeper: Keeper = self.inner.clone();
+        // SAFETY: `addr` is the address of the library's symbol, declared with type `t` by the
+        // cdef (the caller of dlopen vouched for it), so `size` bytes there are the variable;
+        // `keeper` keeps the library loaded while the range is used. A const variable is
+        // read-only and nobody writes it.
+        let owner = Owner::Mapped(unsafe { Mapped::new(addr, size, !read_only, keeper) });
+        Ok((t, owner, addr))
+    }
+
+    /// What keeps a function's code valid: this library.
+    fn code_owner(&self, addr: usize) -> Owner {
+        let keeper: Keeper = self.inner.clone();
+        // SAFETY: a length of 0: no byte of the code is ever read or written through it.
+        Owner::Mapped(unsafe { Mapped::new(addr, 0, false, keeper) })
+    }
+
+    /// The address of symbol `name`, looked up once.
+    fn symbol(&self, name: &str, what: &str) -> Result<usize> {
+        if let Some(a) = self
+            .inner
+            .symbols
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+        {
+            return Ok(*a);
+        }
+        // SAFETY: the symbol is only used as an address: typed by the cdef (the caller of
+        // dlopen vouched for it), never as a Rust value of some type here.
+        let found = unsafe { self.inner.handle.0.get::<*mut c_void>(name.as_bytes()) };
+        let addr = match found {
+            Ok(s) => *s as usize,
+            Err(e) => {
+                return Err(Error::Symbol(format!(
+                    "{what} '{name}' not found in library '{}': {}",
+                    self.name(),
+                    loader_message(&e)
+                )));
+            }
+        };
+        self.inner
+            .symbols
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.into(), addr);
+        Ok(addr)
+    }
+}
+
+/// The dynamic loader's own message in a libloading error.
+fn loader_message(e: &libloading::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg = s.to_string();
+        src = s.source();
+    }
+    msg
+}
+
+/// Opens `name`: as given when it looks like a file name (following glibc's linker scripts),
+/// else — and as a fallback — as a short name found the way ctypes' `find_library` does.
+fn open_by_name(name: &str, flags: i32) -> Result<(RawLibrary, Option<PathBuf>)> {
+    let looks_like_file = name.contains('/') || name.contains(".so") || name.contains('.');
+    let mut first_error = None;
+    if looks_like_file {
+        match open_file(Path::new(name), flags) {
+            Ok(x) => return Ok(x),
+            Err(e) => first_error = Some(e),
+        }
+    }
+    if !name.contains('/') {
+        match find_library(name) {
+            Some(path) => {
+                return open_file(&path, flags).map_err(|e| {
+                    Error::Library(format!(
+                        "cannot load library '{name}' (found as {}): {e}",
+                        path.display()
+                    ))
+                });
+            }
+            None => {
+                let searched = search_dirs()
+                    .iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let not_found = format!(
+                    "no library called '{name}' was found (looked for lib{name}.so* in {searched})"
+                );
+                return Err(Error::Library(match first_error {
+                    Some(e) => {
+                        format!("cannot load library '{name}': {e}.  Additionally, {not_found}")
+                    }
+                    None => format!("cannot load library '{name}': {not_found}"),
+                }));
+            }
+        }
+    }
+    Err(Error::Library(format!(
+        "cannot load library '{name}': {}",
+        first_error.unwrap_or_default()
+    )))
+}
+
+/// Opens one file; a glibc linker script (`libc.so`) is followed to the library it names.
+fn open_file(
+    path: &Path,
+    flags: i32,
+) -> std::result::Result<(RawLibrary, Option<PathBuf>), String> {
+    // SAFETY: the caller of dlopen accepted that the library's initialisers run.
+    match unsafe { RawLibrary::open(Some(path), flags) } {
+        Ok(l) => Ok((l, Some(path.to_path_buf()))),
+        Err(e) => {
+            let msg = loader_message(&e);
+            if let Some(target) = linker_script_target(path) {
+                // SAFETY: as above.
+                return match unsafe { RawLibrary::open(Some(&target), flags) } {
+                    Ok(l) => Ok((l, Some(target))),
+                    Err(e2) => Err(format!(
+                        "{msg}; its linker script names {}: {}",
+                        target.display(),
+                        loader_message(&e2)
+                    )),
+                };
+            }
+            Err(msg)
+        }
+    }
+}
+
+/// The first shared library a GNU ld script (`GROUP ( /lib/.../libc.so.6 ... )`) names.
+fn linker_script_target(path: &Path) -> Option<PathBuf> {
+    let path = if path.components().count() == 1 {
+        search_dirs()
+            .iter()
+            .map(|d| d.join(path))
+            .find(|p| p.is_file())?
+    } else {
+        path.to_path_buf()
+    };
+    let text = std::fs::read(&path).ok()?;
+    if text.len() > 64 * 1024 || text.starts_with(b"\x7fELF") {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&text);
+    let start = text.find("GROUP").or_else(|| text.find("INPUT"))?;
+    text[start..]
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .filter(|w| w.contains(".so"))
+        .map(PathBuf::from)
+        .find(|p| is_loadable_elf(p))
+}
+
+/// ctypes' `find_library` for Linux: the best `lib{name}.so*` in the loader's directories
+/// (`LD_LIBRARY_PATH`, `/etc/ld.so.conf`, the system's), a real ELF file of the host's
+/// architecture — the plain `.so` when it is one, else the highest version. Cached.
+pub(crate) fn find_library(name: &str) -> Option<PathBuf> {
+    static FOUND: OnceLock<Mutex<HashMap<String, Option<PathBuf>>>> = OnceLock::new();
+    let cache = FOUND.get_or_init(Default::default);
+    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(name) {
+        return hit.clone();
+    }
+    let plain = format!("lib{name}.so");
+    let mut best: Option<(Vec<u64>, PathBuf)> = None;
+    for dir in search_dirs() {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let file = e.file_name();
+            let Some(file) = file.to_str() else { continue };
+            let Some(rest) = file.strip_prefix(&plain) else {
+                continue;
+            };
+            // `lib{name}.so` or `lib{name}.so.1.2.3`, not `lib{name}.so.gdb.py`.
+            let version: Option<Vec<u64>> = if rest.is_empty() {
+                Some(vec![u64::MAX])
+            } else {
+                rest.strip_prefix('.')
+                    .and_then(|v| v.split('.').map(|p| p.parse().ok()).collect())
+            };
+            let Some(version) = version else { continue };
+            let path = e.path();
+            if !is_loadable_elf(&path) {
+                continue;
+            }
+            if best.as_ref().is_none_or(|(v, _)| version > *v) {
+                best = Some((version, path));
+            }
+        }
+        if best.is_some() {
+            break;
+        }
+    }
+    let found = best.map(|(_, p)| p);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(name.to_string(), found.clone());
+    found
+}
+
+/// Whether `path` is an ELF shared object for this process's architecture.
+fn is_loadable_elf(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 20];
+    let ok = std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok();
+    if !ok || &head[..4] != b"\x7fELF" {
+        return false;
+    }
+    let class64 = head[4] == 2;
+    let machine = u16::from_le_bytes([head[18], head[19]]);
+    let want: u16 = if cfg!(target_arch = "x86_64") {
+        62
+    } else if cfg!(target_arch = "aarch64") {
+        183
+    } else {
+        return true;
+    };
+    class64 == cfg!(target_pointer_width = "64") && machine == want
+}
+
+/// The directories the dynamic loader searches, in its order: `LD_LIBRARY_PATH`, those of
+/// `/etc/ld.so.conf` (and the files it includes), then the system's.
+fn search_dirs() -> &'static [PathBuf] {
+    static DIRS: OnceLock<Vec<PathBuf>> = OnceLock::new();
+    DIRS.get_or_init(|| {
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        if let Ok(p) = std::env::var("LD_LIBRARY_PATH") {
+            dirs.extend(p.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
+        }
+        read_ld_conf(Path::new("/etc/ld.so.conf"), &mut dirs, 0);
+        let triplet = if cfg!(target_arch = "x86_64") {
+            "x86_64-linux-gnu"
+        } else {
+            "aarch64-linux-gnu"
+        };
+        for d in [
+            format!("/lib/{triplet}"),
+            format!("/usr/lib/{triplet}"),
+            "/lib64".into(),
+            "/usr/lib64".into(),
+            "/lib".into(),
+            "/usr/lib".into(),
+            "/usr/local/lib".into(),
+        ] {
+            dirs.push(PathBuf::from(d));
+        }
+        let mut seen = std::collections::HashSet::new();
+        dirs.retain(|d| seen.insert(d.clone()));
+        dirs
+    })
+}
+
+/// The directories listed in an ld.so.conf file, following `include` lines.
+fn read_ld_conf(path: &Path, out: &mut Vec<PathBuf>, depth: u32) {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return;
+    };
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if let Some(pattern) = line.strip_prefix("include") {
+            let pattern = pattern.trim();
+            if depth > 4 {
+                continue;
+            }
+            let (dir, file) = match pattern.rsplit_once('/') {
+                Some((d, f)) => (PathBuf::from(d), f.to_string()),
+                None => (PathBuf::from("/etc"), pattern.to_string()),
+            };
+            let (prefix, suffix) = file.split_once('*').unwrap_or((&file, ""));
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .map(|es| {
+                    es.flatten()
+                        .map(|e| e.path())
+                        .filter(|p| {
+                            p.file_name()
+                                .and_then(|n| n.to_str())
+                                .is_some_and(|n| n.starts_with(prefix) && n.ends_with(suffix))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            files.sort();
+            for f in files {
+                read_ld_conf(&f, out, depth + 1);
+            }
+        } else if line.starts_with('/') {
+            out.push(PathBuf::from(line));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_are_found_like_ctypes() {
+        let c = find_library("c").expect("libc is installed");
+        assert!(c.to_string_lossy().contains("libc.so"), "{}", c.display());
+        assert!(find_library("m").is_some());
+        assert!(find_library("definitely-not-a-library").is_none());
+    }
+
+    #[test]
+    fn linker_scripts_are_followed() {
+        // glibc's libc.so (with libc6-dev) is a linker script naming libc.so.6.
+        if let Some(t) = search_dirs()
+            .iter()
+            .map(|d| d.join("libc.so"))
+            .find(|p| p.is_file())
+            .and_then(|p| linker_script_target(&p))
+        {
+            assert!(t.to_string_lossy().contains("libc.so.6"), "{}", t.display());
+        }
+    }
+}

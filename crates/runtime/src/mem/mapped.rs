@@ -1,0 +1,54 @@
+//! Memory that something else keeps valid: the global variables of a loaded library (kept
+//! mapped by the library's handle), and the code of functions and callbacks (kept by their
+//! library or closure). See the `mem` module's safety notes.
+
+use std::sync::Arc;
+
+use super::Region;
+
+/// What keeps a [`Mapped`] range valid: a loaded library, a callback's closure.
+pub(crate) type Keeper = Arc<dyn std::any::Any + Send + Sync>;
+
+/// A byte range valid while `keep` lives: a library's global variable, or a code address
+/// (length 0: it is called, never read).
+#[derive(Clone)]
+pub(crate) struct Mapped {
+    base: usize,
+    len: usize,
+    writable: bool,
+    /// Held for its drop: it keeps the range valid.
+    _keep: Keeper,
+}
+
+impl Mapped {
+    /// A range kept valid by `keep`.
+    ///
+    /// # Safety
+    ///
+    /// `base..base + len` must be valid for reads (and for writes if `writable`) for as long
+    /// as `keep` lives; if not `writable`, nobody may write it meanwhile.
+    pub(crate) unsafe fn new(base: usize, len: usize, writable: bool, keep: Keeper) -> Mapped {
+        Mapped {
+            base,
+            len,
+            writable,
+            _keep: keep,
+        }
+    }
+
+    /// The range as a region.
+    pub(crate) fn region(&self) -> Region<'_> {
+        Region {
+            base: self.base,
+            len: self.len,
+            writable: self.writable,
+            _borrow: std::marker::PhantomData,
+        }
+    }
+}
+
+impl std::fmt::Debug for Mapped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Mapped({:#x}, {} bytes)", self.base, self.len)
+    }
+}
