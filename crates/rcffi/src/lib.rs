@@ -69,8 +69,8 @@
 
 pub use rcffi_cdef::{CdefError, CdefOptions, CdefReport, ErrorKind, LayoutError, Target};
 pub use rcffi_runtime::{
-    Allocator, Buffer, CData, CField, CType, Error, Ffi, Kind, Result, Scalar, TypeList, TypeSpec,
-    Value, list, map,
+    Allocator, Arg, Args, Buffer, CData, CField, CType, Error, Ffi, Function, IntoArg, Kind, Lib,
+    Result, Scalar, TypeList, TypeSpec, Value, list, map,
 };
 pub use {rcffi_cdef, rcffi_runtime};
 

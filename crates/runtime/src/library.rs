@@ -414,6 +414,16 @@ impl Lib {
                 read_only,
             } => {
                 let (t, owner, addr) = self.variable(name, ty, symbol.as_deref(), read_only)?;
+                let ffi = &self.inner.ffi;
+                if let crate::typeinfo::Repr::Array { elem, len: None } = &t.get(&ffi.inner).repr {
+                    // `extern int a[];`: a pointer to the first item, of unknown bounds (cffi).
+                    return Ok(Value::CData(CData::pointer(
+                        ffi,
+                        ffi.pointer_to(*elem),
+                        addr,
+                        Owner::Foreign,
+                    )));
+                }
                 convert::c_to_value(&Place {
                     uni: &self.inner.ffi,
                     ty: t,

@@ -320,6 +320,12 @@ impl From<&CData> for Value {
     }
 }
 
+impl From<&Value> for Value {
+    fn from(v: &Value) -> Value {
+        v.clone()
+    }
+}
+
 impl From<Vec<Value>> for Value {
     fn from(v: Vec<Value>) -> Value {
         Value::List(v)

@@ -7,8 +7,13 @@
 //!   and bitfield initializers, compiled with `gcc -S`;
 //! - [`generate`]: seeded generators of random records (structs, unions, bitfields, packing,
 //!   alignment, enums) for the oracle;
-//! - [`headers`]: real system headers preprocessed with `gcc -E`.
+//! - [`headers`]: real system headers preprocessed with `gcc -E`;
+//! - [`fixture`]: the C libraries of the call tests, built with gcc;
+//! - [`callgen`]: seeded random signatures with graffiti values, checked through a generated
+//!   library.
 
+pub mod callgen;
+pub mod fixture;
 pub mod generate;
 pub mod grammar;
 pub mod headers;

@@ -2,13 +2,15 @@
 //! a type cannot be passed by value.
 //!
 //! libffi knows scalars, pointers and structs of naturally aligned members. A struct is given
-//! to it as the flat list of its scalar leaves (nested structs and arrays unrolled, which
-//! classifies the same on x86-64 and AArch64), and the offsets libffi computes for that list
-//! are compared with the registry's layout: a packed or over-aligned struct, whose layout
-//! libffi cannot reproduce, is refused rather than passed wrong. Unions, bitfields, complex
-//! numbers and 128-bit integers have no libffi type and are refused with the reason.
+//! to it as its members (nested structs as nested libffi structs, arrays unrolled into their
+//! items, which classifies the same on x86-64 and AArch64), and the offsets libffi computes
+//! are compared with the registry's layout, level by level: a packed or over-aligned struct,
+//! whose layout libffi cannot reproduce, is refused rather than passed wrong. Unions,
+//! bitfields, complex numbers and 128-bit integers have no libffi type and are refused with
+//! the reason.
 
 use libffi::middle::Type;
+use rcffi_cdef::{CTypeId, CTypeKind, PrimRepr, RecordKind, Registry};
 
 use crate::error::{Error, Result};
 use crate::typeinfo::{IntRole, Repr, TypeInfo};
@@ -91,108 +93,64 @@ fn refuse(info: &TypeInfo, pos: Position, why: String) -> Error {
     ))
 }
 
-/// One scalar leaf of a struct: offset, size, alignment and libffi type.
-struct Leaf {
-    offset: usize,
-    size: usize,
-    align: usize,
-    ty: Type,
-}
-
 fn record_type(uni: &Ffi, info: &TypeInfo, pos: Position) -> Result<Type> {
-    let Repr::Record { kind, body } = &info.repr else {
-        unreachable!("record_type is called for records");
-    };
-    if *kind == rcffi_cdef::RecordKind::Union {
-        return Err(refuse(
-            info,
-            pos,
-            "libffi has no union type (pass a pointer instead)".into(),
-        ));
-    }
-    let (Some(body), Some((size, align))) = (body, info.layout) else {
-        return Err(refuse(
-            info,
-            pos,
-            format!("ctype '{}' is of unknown size", info.name),
-        ));
-    };
-    let mut leaves = Vec::new();
-    for f in &body.fields {
-        if f.bit_width.is_some() {
-            return Err(refuse(
-                info,
-                pos,
-                "it is a struct with bit fields, which libffi does not support".into(),
-            ));
-        }
-        collect_leaves(uni, info, f.ty, f.offset(), pos, &mut leaves)?;
-    }
-    if leaves.is_empty() || size == 0 {
-        return Err(refuse(
-            info,
-            pos,
-            "an empty struct has no libffi type".into(),
-        ));
-    }
-    // Leaves must follow each other: an overlap is a union member.
-    let mut end = 0;
-    for l in &leaves {
-        if l.offset < end {
-            return Err(refuse(
-                info,
-                pos,
-                "it contains a union, and libffi has no union type".into(),
-            ));
-        }
-        end = l.offset + l.size;
-    }
-    let offsets: Vec<usize> = leaves.iter().map(|l| l.offset).collect();
-    let natural_align = leaves.iter().map(|l| l.align).max().unwrap_or(1);
-    let natural_size = end.div_ceil(natural_align) * natural_align;
-    let mut ty = Type::structure(leaves.into_iter().map(|l| l.ty));
-    let laid = ty
-        .struct_offsets(libffi::low::ffi_abi_FFI_DEFAULT_ABI)
-        .map_err(|e| refuse(info, pos, format!("libffi cannot lay it out ({e:?})")))?;
-    if laid != offsets || natural_size != size || natural_align != align {
-        return Err(refuse(
-            info,
-            pos,
-            "it is packed or over-aligned, and libffi only lays out naturally aligned structs"
-                .into(),
-        ));
-    }
-    Ok(ty)
+    let reg = uni.inner.read();
+    reg_type(&reg, info.id, info, pos)
 }
 
-/// Appends the scalar leaves of member type `t` at `offset`.
-fn collect_leaves(
-    uni: &Ffi,
-    outer: &TypeInfo,
-    t: TypeRef,
-    offset: usize,
-    pos: Position,
-    out: &mut Vec<Leaf>,
-) -> Result<()> {
-    let info = t.get(&uni.inner);
-    match &info.repr {
-        Repr::Record {
-            kind: rcffi_cdef::RecordKind::Union,
-            ..
-        } => Err(refuse(
-            outer,
-            pos,
-            format!("it contains '{}', and libffi has no union type", info.name),
-        )),
-        Repr::Record { body, .. } => {
-            let Some(body) = body else {
+/// libffi's type for registry type `id`, a member (or the whole) of record `outer`: records
+/// become libffi structs of their members (arrays unrolled, nested records nested), checked
+/// against the registry's layout.
+fn reg_type(reg: &Registry, id: CTypeId, outer: &TypeInfo, pos: Position) -> Result<Type> {
+    let base = reg.strip_aligned(id);
+    let name = || reg.cname(id);
+    match reg.kind(base) {
+        CTypeKind::Prim(p) => match reg.target().repr(*p) {
+            PrimRepr::Int { bytes, signed } => int_type(bytes, signed),
+            PrimRepr::Bool => Some(Type::u8()),
+            PrimRepr::Float { bytes: 4 } => Some(Type::f32()),
+            PrimRepr::Float { bytes: 8 } => Some(Type::f64()),
+            PrimRepr::X87 => Some(Type::longdouble()),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            refuse(
+                outer,
+                pos,
+                format!("its member of ctype '{}' has no libffi type", name()),
+            )
+        }),
+        CTypeKind::Pointer(_) => Ok(Type::pointer()),
+        CTypeKind::Enum(e) => match reg.target().repr(reg.enum_def(*e).underlying) {
+            PrimRepr::Int { bytes, signed } => int_type(bytes, signed),
+            _ => None,
+        }
+        .ok_or_else(|| refuse(outer, pos, format!("enum '{}' has no libffi type", name()))),
+        CTypeKind::Record(rid) => {
+            let rec = reg.record(*rid);
+            if rec.kind == RecordKind::Union {
                 return Err(refuse(
                     outer,
                     pos,
-                    format!("ctype '{}' is of unknown size", info.name),
+                    if base == reg.strip_aligned(outer.id) {
+                        "libffi has no union type (pass a pointer instead)".into()
+                    } else {
+                        format!("it contains '{}', and libffi has no union type", name())
+                    },
+                ));
+            }
+            let (Some(fields), Ok(layout)) = (&rec.fields, reg.record_layout(*rid)) else {
+                return Err(refuse(
+                    outer,
+                    pos,
+                    format!("ctype '{}' is of unknown size", name()),
                 ));
             };
-            for f in &body.fields {
+            let mut elements = Vec::new();
+            let mut offsets = Vec::new();
+            let mut end = 0u64;
+            let mut natural_align = 1u64;
+            for (f, fl) in fields.iter().zip(&layout.fields) {
                 if f.bit_width.is_some() {
                     return Err(refuse(
                         outer,
@@ -200,46 +158,76 @@ fn collect_leaves(
                         "it is a struct with bit fields, which libffi does not support".into(),
                     ));
                 }
-                collect_leaves(uni, outer, f.ty, offset + f.offset(), pos, out)?;
+                let ft = reg.strip_aligned(f.ty);
+                let (count, item) = match reg.kind(ft) {
+                    CTypeKind::Array { elem, len } => {
+                        let n = len.unwrap_or(0);
+                        if n == 0 {
+                            return Err(refuse(
+                                outer,
+                                pos,
+                                "it ends with a flexible or zero-length array, whose size C \
+                                 does not pass"
+                                    .into(),
+                            ));
+                        }
+                        (n, *elem)
+                    }
+                    _ => (1, f.ty),
+                };
+                let il = reg.layout(item).map_err(Error::Layout)?;
+                for i in 0..count {
+                    elements.push(reg_type(reg, item, outer, pos)?);
+                    offsets.push((fl.offset() + i * il.size) as usize);
+                }
+                end = fl.offset() + count * il.size;
+                natural_align = natural_align.max(il.align);
             }
-            Ok(())
-        }
-        Repr::Array { elem, len } => {
-            let n = len.unwrap_or(0);
-            let esize = elem.get(&uni.inner).size().unwrap_or(0);
-            if n == 0 || esize == 0 {
+            if elements.is_empty() || layout.size == 0 {
                 return Err(refuse(
                     outer,
                     pos,
-                    "it ends with a flexible or zero-length array, whose size C does not pass"
+                    "an empty struct has no libffi type".into(),
+                ));
+            }
+            let natural_size = end.div_ceil(natural_align) * natural_align;
+            let mut ty = Type::structure(elements);
+            let laid = ty
+                .struct_offsets(libffi::low::ffi_abi_FFI_DEFAULT_ABI)
+                .map_err(|e| refuse(outer, pos, format!("libffi cannot lay it out ({e:?})")))?;
+            let (size, align) = reg
+                .layout(id)
+                .map(|l| (l.size, l.align))
+                .unwrap_or((layout.size, layout.align));
+            if laid != offsets || natural_size != size || natural_align != align {
+                return Err(refuse(
+                    outer,
+                    pos,
+                    "it is packed or over-aligned, and libffi only lays out naturally aligned \
+                     structs"
                         .into(),
                 ));
             }
-            for i in 0..n {
-                collect_leaves(uni, outer, *elem, offset + i * esize, pos, out)?;
-            }
-            Ok(())
+            Ok(ty)
         }
-        _ => {
-            let ty = scalar_type(info).ok_or_else(|| {
-                refuse(
-                    outer,
-                    pos,
-                    format!(
-                        "its member of ctype '{}': {}",
-                        info.name,
-                        scalar_reason(info)
-                    ),
-                )
-            })?;
-            let (size, align) = info.layout.unwrap_or((0, 1));
-            out.push(Leaf {
-                offset,
-                size,
-                align,
-                ty,
-            });
-            Ok(())
-        }
+        _ => Err(refuse(
+            outer,
+            pos,
+            format!("its member of ctype '{}' has no libffi type", name()),
+        )),
     }
+}
+
+fn int_type(bytes: u8, signed: bool) -> Option<Type> {
+    Some(match (bytes, signed) {
+        (1, true) => Type::i8(),
+        (1, false) => Type::u8(),
+        (2, true) => Type::i16(),
+        (2, false) => Type::u16(),
+        (4, true) => Type::i32(),
+        (4, false) => Type::u32(),
+        (8, true) => Type::i64(),
+        (8, false) => Type::u64(),
+        _ => return None,
+    })
 }

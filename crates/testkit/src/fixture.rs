@@ -1,0 +1,91 @@
+//! Shared libraries built with gcc for the call tests: the hand-written fixture
+//! (`fixture/fixture.c`) and generated sources (see [`crate::callgen`]).
+//!
+//! Each library is compiled once per content: its file name carries a hash of the source and
+//! flags, so test processes running at once share it, and a changed source is rebuilt.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use anyhow::{Context, Result, bail};
+
+/// The fixture's C source.
+pub const FIXTURE_C: &str = include_str!("../fixture/fixture.c");
+
+/// The fixture library, built on first use.
+///
+/// ```no_run
+/// let path = rcffi_testkit::fixture::fixture_library();
+/// assert!(path.exists());
+/// ```
+pub fn fixture_library() -> &'static Path {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        build_shared("fixture", FIXTURE_C, &["-O1", "-pthread"])
+            .unwrap_or_else(|e| panic!("cannot build the fixture library: {e:#}"))
+    })
+}
+
+/// Where built libraries go: `target/rcffi-fixtures` (next to the test executables).
+fn out_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("."));
+    // target/<profile>/deps/<test> -> target/rcffi-fixtures
+    let mut dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+    while let Some(name) = dir.file_name().and_then(|n| n.to_str()) {
+        if name == "target" {
+            break;
+        }
+        if !dir.pop() {
+            break;
+        }
+    }
+    if dir.file_name().and_then(|n| n.to_str()) != Some("target") {
+        dir = std::env::temp_dir();
+    }
+    dir.join("rcffi-fixtures")
+}
+
+/// Compiles `source` into a shared library named after `stem` and the source's hash, unless
+/// it exists already; returns its path.
+pub fn build_shared(stem: &str, source: &str, flags: &[&str]) -> Result<PathBuf> {
+    let hash = fnv1a(format!("{source}\0{flags:?}").as_bytes());
+    let dir = out_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let lib = dir.join(format!("lib{stem}-{hash:016x}.so"));
+    if lib.exists() {
+        return Ok(lib);
+    }
+    let pid = std::process::id();
+    let src = dir.join(format!("{stem}-{hash:016x}-{pid}.c"));
+    let tmp = dir.join(format!("lib{stem}-{hash:016x}-{pid}.so.tmp"));
+    std::fs::write(&src, source)?;
+    let out = Command::new("gcc")
+        .args(["-shared", "-fPIC", "-w"])
+        .args(flags)
+        .arg("-o")
+        .arg(&tmp)
+        .arg(&src)
+        .output()
+        .context("running gcc (install gcc)")?;
+    let _ = std::fs::remove_file(&src);
+    if !out.status.success() {
+        bail!(
+            "gcc failed on {stem}:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Renamed into place: another process building the same library at once is harmless.
+    std::fs::rename(&tmp, &lib)?;
+    Ok(lib)
+}
+
+/// FNV-1a: a stable hash for file names.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
