@@ -361,7 +361,9 @@ impl UniInner {
             return Some(*r);
         }
         let r = self.realize(*target);
-        if r.get(self).is_complete() {
+        let info = r.get(self);
+        // Complete types are final; so are `void` and function types, which never get a size.
+        if info.is_complete() || matches!(info.repr, Repr::Void | Repr::Function { .. }) {
             let _ = resolved.set(r);
         }
         Some(r)

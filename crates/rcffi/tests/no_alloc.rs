@@ -1,0 +1,101 @@
+//! Calls with scalar arguments do not allocate: a counting global allocator watches the
+//! calling thread while it makes thousands of calls through function handles, by name, and
+//! through function pointer cdata (pointer arguments and short strings included).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use rcffi::{Ffi, list};
+
+struct Counting;
+
+thread_local! {
+    static WATCHING: Cell<bool> = const { Cell::new(false) };
+    static COUNT: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator; only counts (in thread-locals with const
+// initializers, which never allocate).
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if WATCHING.with(Cell::get) {
+            COUNT.with(|c| c.set(c.get() + 1));
+        }
+        // SAFETY: the caller's layout, as GlobalAlloc requires.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// How many allocations `f` makes on this thread.
+fn allocations(f: impl FnOnce()) -> usize {
+    COUNT.with(|c| c.set(0));
+    WATCHING.with(|w| w.set(true));
+    f();
+    WATCHING.with(|w| w.set(false));
+    COUNT.with(Cell::get)
+}
+
+#[test]
+fn scalar_calls_do_not_allocate() {
+    let ffi = Ffi::default();
+    ffi.cdef(
+        "int add(int, int); double addd(double, double);
+         double mixed6(int, double, long long, float, signed char, unsigned short);
+         void *id_ptr(void *); size_t fx_strlen(const char *); int vsum(int n, ...);
+         struct pt { int x, y; }; struct pt mid(struct pt, struct pt);",
+    )
+    .unwrap();
+    let path = rcffi_testkit::fixture::fixture_library();
+    // SAFETY: the fixture library defines these functions as declared.
+    let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
+    let add = lib.function("add").unwrap();
+    let addd = lib.function("addd").unwrap();
+    let mixed6 = lib.function("mixed6").unwrap();
+    let id_ptr = lib.function("id_ptr").unwrap();
+    let strlen = lib.function("fx_strlen").unwrap();
+    let p = ffi.new("int *", 1).unwrap();
+    let fp = ffi.cast("int(*)(int, int)", add.address()).unwrap();
+    // SAFETY (all calls below): the fixture's functions with the declared argument types.
+    let warm_up = || unsafe {
+        add.call((1, 2)).unwrap();
+        addd.call((1.0, 2.0)).unwrap();
+        mixed6.call((1, 2.0, 3i64, 4.0f32, 5, 6u16)).unwrap();
+        id_ptr.call((&p,)).unwrap();
+        strlen.call(("hello",)).unwrap();
+        lib.call("add", (1, 2)).unwrap();
+        fp.call((1, 2)).unwrap();
+    };
+    warm_up();
+    let n = allocations(|| {
+        for i in 0..2000 {
+            // SAFETY: as above.
+            unsafe {
+                assert_eq!(add.call((i, 1)).unwrap(), (i + 1).into());
+                addd.call((f64::from(i), 0.5)).unwrap();
+                mixed6.call((i, 2.0, 3i64, 4.0f32, 5, 6u16)).unwrap();
+                id_ptr.call((&p,)).unwrap();
+                strlen.call(("hello",)).unwrap();
+                lib.call("add", (i, 2)).unwrap();
+                fp.call((i, 3)).unwrap();
+            }
+        }
+    });
+    assert_eq!(n, 0, "allocations during 14,000 scalar calls");
+    // Structs by value allocate their result (an owned cdata): one block per call.
+    let mid = lib.function("mid").unwrap();
+    let a = ffi.new("struct pt *", list![1, 2]).unwrap().get(0).unwrap();
+    // SAFETY: as above.
+    unsafe { mid.call((&a, &a)).unwrap() };
+    // SAFETY: as above.
+    let n = allocations(|| unsafe {
+        drop(mid.call((&a, &a)).unwrap());
+    });
+    assert_eq!(n, 1, "a struct result is one allocation");
+}
