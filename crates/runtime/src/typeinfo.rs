@@ -230,6 +230,34 @@ impl Fast {
         }
     }
 
+    /// The bytes of integer `i` for this type, when it is in range (floats take any integer).
+    #[inline]
+    pub(crate) fn encode_int(self, i: i64) -> Option<[u8; 8]> {
+        let ok = match self {
+            Fast::I8 => i8::try_from(i).is_ok(),
+            Fast::U8 => u8::try_from(i).is_ok(),
+            Fast::I16 => i16::try_from(i).is_ok(),
+            Fast::U16 => u16::try_from(i).is_ok(),
+            Fast::I32 => i32::try_from(i).is_ok(),
+            Fast::U32 => u32::try_from(i).is_ok(),
+            Fast::I64 => true,
+            Fast::U64 => i >= 0,
+            Fast::F32 => return Some(u64::from((i as f32).to_bits()).to_le_bytes()),
+            Fast::F64 => return Some((i as f64).to_bits().to_le_bytes()),
+        };
+        ok.then(|| (i as u64).to_le_bytes())
+    }
+
+    /// The bytes of float `x` for this type, when it is a float type.
+    #[inline]
+    pub(crate) fn encode_float(self, x: f64) -> Option<[u8; 8]> {
+        match self {
+            Fast::F32 => Some(u64::from((x as f32).to_bits()).to_le_bytes()),
+            Fast::F64 => Some(x.to_bits().to_le_bytes()),
+            _ => None,
+        }
+    }
+
     /// The bytes of `v` for this type, when `v` is an in-range number of the right kind
     /// (`None`: the general path decides, with its messages).
     #[inline]

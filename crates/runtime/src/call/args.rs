@@ -16,12 +16,19 @@ use crate::value::Value;
 ///
 /// ```
 /// use rcffi_runtime::{Arg, IntoArg};
-/// assert!(matches!(5.into_arg(), Arg::Value(rcffi_runtime::Value::Int(5))));
+/// assert!(matches!(5.into_arg(), Arg::Int(5)));
+/// assert!(matches!(2.5.into_arg(), Arg::Float(2.5)));
 /// assert!(matches!("hi".into_arg(), Arg::Str("hi")));
 /// assert!(matches!(None::<&rcffi_runtime::CData>.into_arg(), Arg::Null));
 /// ```
 #[derive(Debug)]
 pub enum Arg<'a> {
+    /// An integer (Rust integers up to 64 bits), converted as [`Value::Int`] is.
+    Int(i64),
+    /// An unsigned integer above `i64::MAX`.
+    UInt(u64),
+    /// A float (`f32`, `f64`), converted as [`Value::Float`] is.
+    Float(f64),
     /// A value, converted with cffi's rules for the parameter's type.
     Value(Value),
     /// A borrowed value.
@@ -43,6 +50,8 @@ impl Arg<'_> {
     /// cffi's name of the argument's Python type, for messages (`int`, `str`, `cdata`...).
     pub(crate) fn describe(&self) -> String {
         match self {
+            Arg::Int(_) | Arg::UInt(_) => "int".into(),
+            Arg::Float(_) => "float".into(),
             Arg::Value(v) => v.describe(),
             Arg::Ref(v) => v.describe(),
             Arg::Str(_) => "str".into(),
@@ -74,28 +83,50 @@ macro_rules! into_arg_value {
         }
     )*};
 }
-into_arg_value!(
-    i8,
-    u8,
-    i16,
-    u16,
-    i32,
-    u32,
-    i64,
-    u64,
-    i128,
-    isize,
-    usize,
-    f32,
-    f64,
-    bool,
-    char,
-    String,
-    Vec<u8>,
-    Vec<Value>,
-    CData,
-    Value
-);
+into_arg_value!(i128, bool, char, String, Vec<u8>, Vec<Value>, CData, Value);
+
+macro_rules! into_arg_int {
+    ($($t:ty),*) => {$(
+        impl<'a> IntoArg<'a> for $t {
+            #[inline]
+            fn into_arg(self) -> Arg<'a> {
+                Arg::Int(self as i64)
+            }
+        }
+    )*};
+}
+into_arg_int!(i8, u8, i16, u16, i32, u32, i64, isize);
+
+impl<'a> IntoArg<'a> for u64 {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        match i64::try_from(self) {
+            Ok(i) => Arg::Int(i),
+            Err(_) => Arg::UInt(self),
+        }
+    }
+}
+
+impl<'a> IntoArg<'a> for usize {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        (self as u64).into_arg()
+    }
+}
+
+impl<'a> IntoArg<'a> for f64 {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Float(self)
+    }
+}
+
+impl<'a> IntoArg<'a> for f32 {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Float(f64::from(self))
+    }
+}
 
 macro_rules! into_arg_slice {
     ($($t:ty),*) => {$(

@@ -17,6 +17,7 @@
 #![allow(unsafe_code)]
 
 use std::ffi::c_void;
+use std::mem::MaybeUninit;
 
 use libffi::middle::{Cif, Type};
 
@@ -72,9 +73,9 @@ struct Slot([u8; 16]);
 const ZERO: Slot = Slot([0; 16]);
 
 /// Arguments up to this count live on the stack.
-const INLINE_ARGS: usize = 16;
+pub(crate) const INLINE_ARGS: usize = 16;
 
-/// Bytes of the stack scratch area (strings, structs).
+/// Slots of the stack scratch area (strings, structs): 256 bytes.
 const SCRATCH_SLOTS: usize = 16;
 
 /// Where an argument's bytes are.
@@ -87,16 +88,33 @@ enum Loc {
 
 /// The temporaries of one call. `base` points to a stack area of `SCRATCH_SLOTS` slots that
 /// outlives this value; blocks are handed out 16-byte aligned and never reused during a call.
+/// Heap blocks and temporary cdata, rarely needed, live behind one pointer so that a call
+/// without them pays nothing to drop them.
 struct Scratch {
     base: *mut Slot,
     used: usize,
-    /// Heap blocks, when the stack area is full.
+    spill: Option<Box<Spill>>,
+}
+
+/// What a call's temporaries keep on the heap.
+#[derive(Default)]
+struct Spill {
+    /// Blocks, when the stack area is full.
     blocks: Vec<Box<[Slot]>>,
     /// Temporary arrays and structs made by conversions.
     keep: Vec<CData>,
 }
 
 impl Scratch {
+    fn spill(&mut self) -> &mut Spill {
+        self.spill.get_or_insert_with(Box::default)
+    }
+
+    /// Keeps `c` alive until the call ends.
+    fn keep(&mut self, c: CData) {
+        self.spill().keep.push(c);
+    }
+
     /// A block of at least `n` bytes, 16-byte aligned, valid until the call ends.
     fn alloc(&mut self, n: usize) -> *mut u8 {
         let slots = n.div_ceil(16).max(1);
@@ -110,7 +128,7 @@ impl Scratch {
         let mut b = vec![ZERO; slots].into_boxed_slice();
         let p = b.as_mut_ptr().cast();
         // The box's heap block does not move when the box does.
-        self.blocks.push(b);
+        self.spill().blocks.push(b);
         p
     }
 
@@ -133,12 +151,31 @@ impl Scratch {
 /// `code` must be the address of a C function whose type is the plan's (the cdef's
 /// declaration is the caller's claim about the library). What the function does with the
 /// pointers it receives is the caller's business, as in C.
+#[inline]
 pub(crate) unsafe fn invoke(
     uni: &Ffi,
     plan: &CallPlan,
     code: usize,
     args: &[Arg<'_>],
 ) -> Result<Value> {
+    // SAFETY: the caller's promise, passed on.
+    unsafe {
+        if plan.simple && code != 0 && args.len() == plan.params.len() {
+            simple(uni, plan, code, args)
+        } else {
+            general(uni, plan, code, args)
+        }
+    }
+}
+
+/// The general path of [`invoke`]: any signature, any argument, temporaries on the heap when
+/// the stack area is not enough.
+///
+/// # Safety
+///
+/// As for [`invoke`].
+#[inline(never)]
+unsafe fn general(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> Result<Value> {
     if code == 0 {
         return Err(Error::NullPointer(format!(
             "cannot call null function pointer of type '{}'",
@@ -147,23 +184,26 @@ pub(crate) unsafe fn invoke(
     }
     let shape = plan.shape(uni, args)?;
     let n = args.len();
-    let mut stack_slots = [ZERO; INLINE_ARGS];
-    let mut stack_ptrs = [std::ptr::null_mut::<c_void>(); INLINE_ARGS];
+    // Uninitialized: each slot and pointer used is written before the call.
+    let mut stack_slots = MaybeUninit::<[Slot; INLINE_ARGS]>::uninit();
+    let mut stack_ptrs = MaybeUninit::<[*mut c_void; INLINE_ARGS]>::uninit();
     let mut heap_slots: Vec<Slot>;
     let mut heap_ptrs: Vec<*mut c_void>;
-    let (slots, ptrs): (*mut Slot, &mut [*mut c_void]) = if n <= INLINE_ARGS {
-        (stack_slots.as_mut_ptr(), &mut stack_ptrs[..n])
+    let (slots, ptrs): (*mut Slot, *mut *mut c_void) = if n <= INLINE_ARGS {
+        (
+            stack_slots.as_mut_ptr().cast(),
+            stack_ptrs.as_mut_ptr().cast(),
+        )
     } else {
         heap_slots = vec![ZERO; n];
         heap_ptrs = vec![std::ptr::null_mut(); n];
-        (heap_slots.as_mut_ptr(), &mut heap_ptrs[..])
+        (heap_slots.as_mut_ptr(), heap_ptrs.as_mut_ptr())
     };
-    let mut area = [ZERO; SCRATCH_SLOTS];
+    let mut area = MaybeUninit::<[Slot; SCRATCH_SLOTS]>::uninit();
     let mut scratch = Scratch {
-        base: area.as_mut_ptr(),
+        base: area.as_mut_ptr().cast(),
         used: 0,
-        blocks: Vec::new(),
-        keep: Vec::new(),
+        spill: None,
     };
     let fixed = plan.params.len();
     for (i, a) in args.iter().enumerate() {
@@ -172,12 +212,14 @@ pub(crate) unsafe fn invoke(
         } else {
             &shape.extra[i - fixed]
         };
-        let loc = marshal(uni, p, a, &mut scratch)
-            .map_err(|e| e.context(format_args!("argument {} of '{}'", i + 1, plan.name)))?;
-        ptrs[i] = match loc {
+        let loc = match marshal(uni, p, a, &mut scratch) {
+            Ok(loc) => loc,
+            Err(e) => return Err(e.context(format_args!("argument {} of '{}'", i + 1, plan.name))),
+        };
+        let at = match loc {
             Loc::Inline(s) => {
-                // SAFETY: `i < n`, and `slots` has `n` slots (the stack array or the heap
-                // vector above, both alive until the end of this function).
+                // SAFETY: `i < n`, and `slots` has room for `n` slots (the stack array or the
+                // heap vector above, both alive until the end of this function).
                 unsafe {
                     let at = slots.add(i);
                     at.write(s);
@@ -186,9 +228,12 @@ pub(crate) unsafe fn invoke(
             }
             Loc::At(p) => p,
         };
+        // SAFETY: as above, `ptrs` has room for `n` pointers.
+        unsafe { ptrs.add(i).write(at) };
     }
     // The result: at least one `ffi_arg` (libffi widens small integers), 16-byte aligned.
     let ret_size = plan.ret.size.max(8);
+    // Zeroed: libffi may write fewer bytes than are read back (a float, an x87 value).
     let mut ret_stack = [ZERO; 2];
     let mut ret_heap: Vec<Slot>;
     let ret_ptr: *mut Slot = if ret_size <= 32 {
@@ -198,25 +243,168 @@ pub(crate) unsafe fn invoke(
         ret_heap.as_mut_ptr()
     };
     // SAFETY: `code` is a function of the plan's type (the caller's promise); the interface
-    // was prepared from that type; `ptrs` holds one valid pointer per argument, each to
-    // memory holding the argument's bytes that lives until this function returns; the
-    // result buffer is aligned and large enough for what libffi writes.
+    // was prepared from that type; `ptrs` holds one valid pointer per argument (all `n`
+    // written above), each to memory holding the argument's bytes that lives until this
+    // function returns; the result buffer is aligned and large enough for what libffi writes.
     unsafe {
-        let fun: unsafe extern "C" fn() =
-            std::mem::transmute::<usize, unsafe extern "C" fn()>(code);
+        let fun = std::mem::transmute::<usize, unsafe extern "C" fn()>(code);
         errno::restore();
-        libffi::raw::ffi_call(
-            shape.cif.raw(),
-            Some(fun),
-            ret_ptr.cast(),
-            ptrs.as_mut_ptr(),
-        );
+        libffi::raw::ffi_call(shape.cif.raw(), Some(fun), ret_ptr.cast(), ptrs);
         errno::save();
     }
     drop(scratch);
+    if matches!(plan.ret.conv, Conv::Void) {
+        return Ok(Value::Void);
+    }
     // SAFETY: the buffer holds `ret_size` initialized bytes (zeroed, then written by libffi).
     let ret = unsafe { std::slice::from_raw_parts(ret_ptr.cast::<u8>(), ret_size) };
     result(uni, &plan.ret, ret)
+}
+
+/// Slots (16 bytes each) of the direct path's stack area for C strings and structs.
+const SIMPLE_SLOTS: usize = 16;
+
+/// The direct path of a simple plan (plain numbers, pointers, small structs): each argument
+/// converted into a word or a block of a small stack area, no heap temporaries. When an
+/// argument needs the general path (another kind of value, a conversion error, a long
+/// string), nothing has happened yet, and the general path starts over.
+///
+/// # Safety
+///
+/// As for [`invoke`]; `plan.simple` holds and `args` has one argument per parameter.
+#[inline(never)]
+unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> Result<Value> {
+    // SAFETY: the caller's promise, passed on.
+    let general = || unsafe { general(uni, plan, code, args) };
+    let Some(cif) = plan.fixed.as_ref() else {
+        return general();
+    };
+    let mut words = MaybeUninit::<[u64; INLINE_ARGS]>::uninit();
+    let mut ptrs = MaybeUninit::<[*mut c_void; INLINE_ARGS]>::uninit();
+    let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
+    let words: *mut u64 = words.as_mut_ptr().cast();
+    let ptrs: *mut *mut c_void = ptrs.as_mut_ptr().cast();
+    let area: *mut Slot = area.as_mut_ptr().cast();
+    let mut used = 0;
+    // A block of `n` bytes of the stack area, 16-byte aligned.
+    let mut block = |n: usize| -> Option<*mut u8> {
+        let slots = n.div_ceil(16).max(1);
+        if used + slots > SIMPLE_SLOTS {
+            return None;
+        }
+        // SAFETY: `used + slots <= SIMPLE_SLOTS`: inside the stack area.
+        let at = unsafe { area.add(used) };
+        used += slots;
+        Some(at.cast())
+    };
+    for (i, (p, a)) in plan.params.iter().zip(args).enumerate() {
+        let at: *mut c_void = match (p.conv, a) {
+            (Conv::Fast(f), Arg::Int(x)) => match f.encode_int(*x) {
+                Some(b) => word(words, i, u64::from_le_bytes(b)),
+                None => return general(),
+            },
+            (Conv::Fast(f), Arg::Float(x)) => match f.encode_float(*x) {
+                Some(b) => word(words, i, u64::from_le_bytes(b)),
+                None => return general(),
+            },
+            (Conv::Pointer, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => match cdata_of(a) {
+                Some(c) if c.ty == p.ty && c.uni.same(uni) => word(words, i, c.addr as u64),
+                _ => return general(),
+            },
+            (Conv::Pointer, Arg::Null) => word(words, i, 0),
+            (Conv::Pointer, Arg::Str(_) | Arg::Bytes(_)) if p.text => {
+                let bytes = match a {
+                    Arg::Str(s) => s.as_bytes(),
+                    Arg::Bytes(b) => b,
+                    _ => return general(),
+                };
+                let Some(at) = block(bytes.len() + 1) else {
+                    return general();
+                };
+                // SAFETY: `at` is a fresh block of at least `len + 1` bytes of the stack area,
+                // which `bytes` is not part of.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(bytes.as_ptr(), at, bytes.len());
+                    *at.add(bytes.len()) = 0;
+                }
+                word(words, i, at as u64)
+            }
+            (Conv::Struct, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => {
+                let Some(c) = cdata_of(a).filter(|c| c.ty == p.ty && c.uni.same(uni)) else {
+                    return general();
+                };
+                let Some(at) = block(p.size) else {
+                    return general();
+                };
+                // SAFETY: a fresh block of at least `p.size` bytes, not aliased.
+                let out = unsafe { std::slice::from_raw_parts_mut(at, p.size) };
+                if c.owner
+                    .with_region(&String::new, |r| r.read(c.addr, out))
+                    .is_err()
+                {
+                    return general();
+                }
+                at.cast()
+            }
+            _ => return general(),
+        };
+        // SAFETY: `i < INLINE_ARGS` (a simple plan has at most that many parameters).
+        unsafe { ptrs.add(i).write(at) };
+    }
+    // The result: at most 32 bytes (zeroed: libffi may write less than is read back).
+    let mut ret = [0u64; 4];
+    // SAFETY: `code` is a function of the plan's type (the caller's promise); `ptrs` holds one
+    // pointer per argument, to its word or stack block, alive until this function returns;
+    // the result buffer holds the widest result of a simple plan.
+    unsafe {
+        let fun = std::mem::transmute::<usize, unsafe extern "C" fn()>(code);
+        let errno = errno::location();
+        errno::restore_at(errno);
+        libffi::raw::ffi_call(cif.cif.raw(), Some(fun), ret.as_mut_ptr().cast(), ptrs);
+        errno::save_from(errno);
+    }
+    match plan.ret.conv {
+        Conv::Fast(f) => Ok(match decode_number(f, ret[0].to_le_bytes()) {
+            Number::Int(i) => Value::Int(i),
+            Number::Float(x) => Value::Float(x),
+        }),
+        Conv::Pointer => Ok(Value::CData(CData::pointer(
+            uni,
+            plan.ret.ty,
+            ret[0] as usize,
+            Owner::Foreign,
+        ))),
+        Conv::Struct => {
+            let mut bytes = [0u8; 32];
+            for (k, w) in ret.iter().enumerate() {
+                bytes[k * 8..k * 8 + 8].copy_from_slice(&w.to_le_bytes());
+            }
+            result(uni, &plan.ret, &bytes)
+        }
+        _ => Ok(Value::Void),
+    }
+}
+
+/// The cdata an argument is, if it is one.
+#[inline(always)]
+fn cdata_of<'x>(a: &'x Arg<'_>) -> Option<&'x CData> {
+    match a {
+        Arg::CData(c) => Some(c),
+        Arg::Value(Value::CData(c)) => Some(c),
+        Arg::Ref(Value::CData(c)) => Some(c),
+        _ => None,
+    }
+}
+
+/// Stores `w` in word `i` of `words`; returns its address.
+#[inline(always)]
+fn word(words: *mut u64, i: usize, w: u64) -> *mut c_void {
+    // SAFETY: callers pass `i < INLINE_ARGS`, the length of the stack array `words` points to.
+    unsafe {
+        let at = words.add(i);
+        at.write(w);
+        at.cast()
+    }
 }
 
 /// The value of an argument, when it is one (`None`: a borrowed string, bytes or cdata).
@@ -232,6 +420,9 @@ fn value_of<'v>(a: &'v Arg<'_>) -> Option<&'v Value> {
 /// The argument as an owned value (for the general conversions).
 fn to_value(a: &Arg<'_>) -> Value {
     match a {
+        Arg::Int(i) => Value::Int(i128::from(*i)),
+        Arg::UInt(u) => Value::Int(i128::from(*u)),
+        Arg::Float(x) => Value::Float(*x),
         Arg::Value(v) => v.clone(),
         Arg::Ref(v) => (*v).clone(),
         Arg::Str(s) => Value::Text((*s).to_string()),
@@ -246,7 +437,12 @@ fn to_value(a: &Arg<'_>) -> Value {
 fn marshal(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch) -> Result<Loc> {
     match p.conv {
         Conv::Fast(f) => {
-            if let Some(b) = value_of(a).and_then(|v| f.encode(v)) {
+            let direct = match a {
+                Arg::Int(i) => f.encode_int(*i),
+                Arg::Float(x) => f.encode_float(*x),
+                _ => value_of(a).and_then(|v| f.encode(v)),
+            };
+            if let Some(b) = direct {
                 let mut s = ZERO;
                 s.0[..8].copy_from_slice(&b);
                 return Ok(Loc::Inline(s));
@@ -290,7 +486,7 @@ fn pointer(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch) -> Result<u
         };
         let c = uni.new_value(uni.array_of(t, None), v)?;
         let addr = c.addr;
-        scratch.keep.push(c);
+        scratch.keep(c);
         Ok(addr)
     };
     if let Some(v) = value_of(a) {
@@ -352,9 +548,7 @@ fn structure(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch) -> Result
         },
         &v,
     )?;
-    scratch
-        .keep
-        .push(CData::place(uni, p.ty, addr, owner, None));
+    scratch.keep(CData::place(uni, p.ty, addr, owner, None));
     Ok(Loc::At(addr as *mut c_void))
 }
 
@@ -410,7 +604,7 @@ pub(crate) mod errno {
 
     /// This thread's `errno` variable.
     #[inline]
-    fn location() -> *mut libc::c_int {
+    pub(crate) fn location() -> *mut libc::c_int {
         // SAFETY: these functions take no arguments and return the calling thread's errno
         // address, valid for the thread's life.
         unsafe {
@@ -428,6 +622,30 @@ pub(crate) mod errno {
         let v = SAVED.with(Cell::get);
         // SAFETY: `location` is this thread's errno, valid and aligned.
         unsafe { *location() = v };
+    }
+
+    /// Writes the saved value into `errno`, at its address `loc` (from [`location`]).
+    ///
+    /// # Safety
+    ///
+    /// `loc` must be this thread's errno address.
+    #[inline]
+    pub(crate) unsafe fn restore_at(loc: *mut libc::c_int) {
+        let v = SAVED.with(Cell::get);
+        // SAFETY: the caller's promise: this thread's errno.
+        unsafe { *loc = v };
+    }
+
+    /// Saves `errno`, read at its address `loc`.
+    ///
+    /// # Safety
+    ///
+    /// `loc` must be this thread's errno address.
+    #[inline]
+    pub(crate) unsafe fn save_from(loc: *mut libc::c_int) {
+        // SAFETY: the caller's promise: this thread's errno.
+        let v = unsafe { *loc };
+        SAVED.with(|s| s.set(v));
     }
 
     /// Saves C's `errno`.

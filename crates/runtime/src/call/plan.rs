@@ -39,6 +39,8 @@ pub(crate) struct Param {
     pub(crate) conv: Conv,
     pub(crate) size: usize,
     pub(crate) align: usize,
+    /// A pointer to `char`-like items or `void`: strings and bytes become C strings.
+    pub(crate) text: bool,
 }
 
 /// The call interface of one complete argument list.
@@ -59,6 +61,10 @@ pub(crate) struct CallPlan {
     pub(crate) fixed: Option<Shape>,
     /// Interfaces of a variadic one, by the types of the variadic part.
     pub(crate) variadic: Option<ShapeCache>,
+    /// A fixed signature of at most 16 plain numbers, pointers and small structs (at most 32
+    /// bytes), returning one of those or `void`: calls take the direct path
+    /// (`invoke::simple`) when their arguments allow.
+    pub(crate) simple: bool,
 }
 
 /// Variadic interfaces by the promoted types of the variadic part.
@@ -111,28 +117,44 @@ impl CallPlan {
                 None,
             )
         };
+        let plain = |p: &Param| match p.conv {
+            Conv::Fast(_) | Conv::Pointer => true,
+            Conv::Struct => p.size <= 32 && p.align <= 16,
+            _ => false,
+        };
+        let simple = fixed.is_some()
+            && params.len() <= super::invoke::INLINE_ARGS
+            && params.iter().all(plain)
+            && (plain(&ret) || ret.conv == Conv::Void);
         Ok(CallPlan {
             name: name.into(),
             params: params.into_boxed_slice(),
             ret,
             fixed,
             variadic,
+            simple,
         })
     }
 
     /// The interface for a call with `args` (for a variadic function, by the promoted types
     /// of the extra arguments: built the first time a shape is seen).
+    #[inline]
     pub(crate) fn shape(&self, uni: &Ffi, args: &[Arg<'_>]) -> Result<ShapeRef<'_>> {
-        if let Some(s) = &self.fixed {
-            if args.len() != self.params.len() {
-                return Err(Error::Type(format!(
-                    "'{}' expects {} arguments, got {}",
-                    self.name,
-                    self.params.len(),
-                    args.len()
-                )));
-            }
-            return Ok(ShapeRef::Fixed(s));
+        match &self.fixed {
+            Some(s) if args.len() == self.params.len() => Ok(ShapeRef::Fixed(s)),
+            _ => self.other_shape(uni, args),
+        }
+    }
+
+    #[inline(never)]
+    fn other_shape(&self, uni: &Ffi, args: &[Arg<'_>]) -> Result<ShapeRef<'_>> {
+        if self.fixed.is_some() {
+            return Err(Error::Type(format!(
+                "'{}' expects {} arguments, got {}",
+                self.name,
+                self.params.len(),
+                args.len()
+            )));
         }
         let Some(cache) = &self.variadic else {
             unreachable!("a plan is fixed or variadic");
@@ -226,11 +248,17 @@ fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         }
     };
     let (size, align) = info.layout.unwrap_or((0, 1));
+    let text = conv == Conv::Pointer
+        && uni.pointee(info).is_some_and(|p| {
+            let p = p.get(&uni.inner);
+            crate::convert::is_char_like(p) || matches!(p.repr, Repr::Void)
+        });
     Ok(Param {
         ty: t,
         conv,
         size,
         align,
+        text,
     })
 }
 
@@ -246,6 +274,10 @@ fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
         _ => None,
     };
     let c = match (a, v) {
+        (Arg::Int(i), _) if i32::try_from(*i).is_ok() => return uni.parse("int"),
+        (Arg::Int(_), _) => return uni.parse("long long"),
+        (Arg::UInt(_), _) => return uni.parse("unsigned long long"),
+        (Arg::Float(_), _) => return uni.parse("double"),
         (Arg::CData(c), _) => *c,
         (_, Some(Value::CData(c))) => c,
         (_, Some(v)) => {
@@ -284,4 +316,18 @@ fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
         Repr::Array { elem, .. } => uni.pointer_to(*elem),
         _ => c.ty,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Ffi;
+
+    #[test]
+    fn scalar_signatures_are_simple() {
+        let ffi = Ffi::default();
+        let t = ffi.parse("int(*)(int, int)").unwrap();
+        let f = ffi.pointee(t.get(&ffi.inner)).unwrap();
+        let plan = crate::function::plan(&ffi, f).unwrap();
+        assert!(plan.simple, "{:?}", plan.params);
+    }
 }
