@@ -62,7 +62,7 @@ fn scalar_calls_do_not_allocate() {
     let strlen = lib.function("fx_strlen").unwrap();
     let p = ffi.new("int *", 1).unwrap();
     let fp = ffi.cast("int(*)(int, int)", add.address()).unwrap();
-    // SAFETY (all calls below): the fixture's functions with the declared argument types.
+    // SAFETY: the fixture's functions with the declared argument types (as all calls below).
     let warm_up = || unsafe {
         add.call((1, 2)).unwrap();
         addd.call((1.0, 2.0)).unwrap();

@@ -152,13 +152,8 @@ fn f09_a_cast_function_pointer_is_the_same_and_callable() {
     assert_eq!(Value::CData(cast.clone()), fputs);
     let stderr = c.get("stderr").unwrap();
     // SAFETY: fputs with a string and libc's stderr.
-    assert!(
-        unsafe { cast.call(("f09\n", stderr)) }
-            .unwrap()
-            .to_int()
-            .unwrap()
-            >= 0
-    );
+    let r = unsafe { cast.call(("f09\n", stderr)) };
+    assert!(r.unwrap().to_int().unwrap() >= 0);
 }
 
 #[test]
@@ -190,10 +185,8 @@ fn f12_strchr_returns_a_pointer_into_the_argument() {
     let s = ffi.new("char[]", "hello, world!").unwrap();
     let q = cd(call!(c, "strchr", (&s, i32::from(b'w'))).unwrap());
     // SAFETY: q points into `s`, NUL-terminated and alive.
-    assert_eq!(
-        unsafe { ffi.string_unchecked(&q, None) }.unwrap(),
-        b"world!".to_vec().into()
-    );
+    let r = unsafe { ffi.string_unchecked(&q, None) };
+    assert_eq!(r.unwrap(), b"world!".to_vec().into());
 }
 
 #[test]
@@ -203,10 +196,8 @@ fn f13_a_struct_argument_by_value() {
     let ina = ffi.new("struct in_addr *", list![0x0404_0404]).unwrap();
     let s = cd(call!(c, "inet_ntoa", (ina.get(0).unwrap(),)).unwrap());
     // SAFETY: inet_ntoa returns a static NUL-terminated buffer.
-    assert_eq!(
-        unsafe { ffi.string_unchecked(&s, None) }.unwrap(),
-        b"4.4.4.4".to_vec().into()
-    );
+    let r = unsafe { ffi.string_unchecked(&s, None) };
+    assert_eq!(r.unwrap(), b"4.4.4.4".to_vec().into());
 }
 
 #[test]

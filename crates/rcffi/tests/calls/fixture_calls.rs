@@ -75,22 +75,6 @@ struct Nested {
     tag: i8,
 }
 
-#[repr(C)]
-#[derive(Copy, Clone, Debug, PartialEq)]
-struct Rect {
-    left: i64,
-    top: i64,
-    right: i64,
-    bottom: i64,
-}
-
-#[repr(C)]
-#[derive(Copy, Clone, Debug, PartialEq)]
-struct Point {
-    x: i64,
-    y: i64,
-}
-
 /// Calls fixture function `$name` through rcffi.
 macro_rules! call {
     ($lib:expr, $name:expr, $args:expr) => {
@@ -494,10 +478,8 @@ fn pointers_arrays_and_strings() {
     assert_eq!(w.address(), hay.address() + 6);
     assert!(matches!(ffi.string(&w, None), Err(Error::Unchecked(_))));
     // SAFETY: `w` points into `hay`, a NUL-terminated string that is alive.
-    assert_eq!(
-        unsafe { ffi.string_unchecked(&w, None) }.unwrap(),
-        b"world".to_vec().into()
-    );
+    let r = unsafe { ffi.string_unchecked(&w, None) };
+    assert_eq!(r.unwrap(), b"world".to_vec().into());
     assert_eq!(
         call!(lib, "is_null", (None::<&rcffi::CData>,)).unwrap(),
         1.into()
@@ -521,7 +503,7 @@ fn function_pointers_from_c_fields_globals_and_addresses_are_callable() {
     assert_eq!(call!(lib, "apply", (add, 3, 4)).unwrap(), 7.into());
     let ops = cd(lib.get("default_ops").unwrap());
     let op = cd(ops.field("op").unwrap());
-    assert!(matches!(op.field("x"), Err(_)));
+    assert!(op.field("x").is_err());
     // A struct in the library's memory: its pointer member is foreign, vouched by dlopen.
     // SAFETY: default_ops.op is `add`.
     assert_eq!(unsafe { op.call((1, 2)) }.unwrap(), 3.into());
@@ -605,10 +587,8 @@ fn global_variables_read_write_and_address() {
     assert_eq!(cd(lib.get("gpt").unwrap()).field("x").unwrap(), 11.into());
     let greeting = cd(lib.get("greeting").unwrap());
     // SAFETY: greeting points to a string literal of the fixture.
-    assert_eq!(
-        unsafe { ffi.string_unchecked(&greeting, None) }.unwrap(),
-        b"hello".to_vec().into()
-    );
+    let r = unsafe { ffi.string_unchecked(&greeting, None) };
+    assert_eq!(r.unwrap(), b"hello".to_vec().into());
     assert_eq!(lib.get("answer").unwrap(), 42.into());
     assert!(lib.set("answer", 1).is_err());
     let p = lib.addressof("counter").unwrap();
