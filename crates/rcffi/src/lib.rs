@@ -69,8 +69,9 @@
 
 pub use rcffi_cdef::{CdefError, CdefOptions, CdefReport, ErrorKind, LayoutError, Target};
 pub use rcffi_runtime::{
-    Allocator, Arg, Args, Buffer, CData, CField, CType, Error, Ffi, Function, IntoArg, Kind, Lib,
-    Result, Scalar, TypeList, TypeSpec, Value, list, map,
+    Allocator, Arg, Args, Buffer, CData, CField, CType, CallbackArgs, CallbackOptions,
+    CallbackResult, Closure, Error, Ffi, Function, IntoArg, Kind, Lib, OnError, Result, Scalar,
+    TypeList, TypeSpec, Value, closure, list, map,
 };
 pub use {rcffi_cdef, rcffi_runtime};
 

@@ -30,8 +30,10 @@ pub(crate) enum Owner {
     /// A handle (`new_handle`): a unique address standing for a Rust value.
     Handle(Arc<HandleBox>),
     /// Memory or code kept valid by something else: a library's global variable or function
-    /// (the library stays loaded), a callback's code (its closure stays alive).
+    /// (the library stays loaded).
     Mapped(Mapped),
+    /// A callback's code: its closure stays alive.
+    Callback(Arc<crate::callback::CallbackBox>),
 }
 
 /// What `gc` runs.
@@ -108,6 +110,10 @@ impl Owner {
                 what()
             ))),
             Owner::Mapped(m) => f(&m.region()),
+            Owner::Callback(_) => Err(Error::Type(format!(
+                "{}: a callback's code is not data",
+                what()
+            ))),
         }
     }
 

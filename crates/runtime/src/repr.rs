@@ -33,6 +33,9 @@ impl fmt::Debug for CData {
             (Owner::Handle(h), _) if h.addr == self.addr => {
                 return write!(f, "<cdata '{name}' handle to {}>", h.type_name);
             }
+            (Owner::Callback(cb), Origin::New) if cb.code == self.addr => {
+                return write!(f, "<cdata '{name}' calling <{}>>", cb.name);
+            }
             (owner, Origin::New | Origin::CoOwned) if owner.allocation().is_some() => {
                 let size = owner.allocation().map_or(0, |a| a.size());
                 return write!(f, "<cdata '{name}' owning {size} bytes>");

@@ -13,6 +13,9 @@ use anyhow::{Context, Result, bail};
 /// The fixture's C source.
 pub const FIXTURE_C: &str = include_str!("../fixture/fixture.c");
 
+/// The fixture's declarations, for `ffi.cdef`.
+pub const FIXTURE_CDEF: &str = include_str!("../fixture/fixture.cdef");
+
 /// The fixture library, built on first use.
 ///
 /// ```no_run

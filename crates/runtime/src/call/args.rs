@@ -44,6 +44,9 @@ pub enum Arg<'a> {
     CData(&'a CData),
     /// A NULL pointer (`None` in Rust), for any pointer parameter.
     Null,
+    /// A Rust closure for a function pointer parameter: a callback for the duration of the
+    /// call (see [`closure`](crate::closure)).
+    Closure(crate::callback::Closure),
 }
 
 impl Arg<'_> {
@@ -58,6 +61,7 @@ impl Arg<'_> {
             Arg::Bytes(_) => "bytes".into(),
             Arg::CData(c) => c.what(),
             Arg::Null => "None".into(),
+            Arg::Closure(c) => format!("{c:?}"),
         }
     }
 }

@@ -428,7 +428,7 @@ fn to_value(a: &Arg<'_>) -> Value {
         Arg::Str(s) => Value::Text((*s).to_string()),
         Arg::Bytes(b) => Value::Bytes(b.to_vec()),
         Arg::CData(c) => Value::CData((*c).clone()),
-        Arg::Null => Value::Void,
+        Arg::Null | Arg::Closure(_) => Value::Void,
     }
 }
 
@@ -501,6 +501,12 @@ fn pointer(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch) -> Result<u
     }
     match a {
         Arg::CData(c) => convert::pointer_addr(uni, info, c),
+        Arg::Closure(c) => {
+            let cb = c.callback(uni, p.ty)?;
+            let addr = cb.addr;
+            scratch.keep(cb);
+            Ok(addr)
+        }
         Arg::Str(s) if char_like => Ok(scratch.c_string(s.as_bytes()) as usize),
         Arg::Bytes(b) if char_like => Ok(scratch.c_string(b) as usize),
         Arg::Str(s) if wide => temp_array(&Value::Text((*s).to_string()), scratch),

@@ -41,6 +41,8 @@ pub(crate) struct Param {
     pub(crate) align: usize,
     /// A pointer to `char`-like items or `void`: strings and bytes become C strings.
     pub(crate) text: bool,
+    /// For a pointer, the size of what it points to, when known.
+    pub(crate) item_size: Option<usize>,
 }
 
 /// The call interface of one complete argument list.
@@ -253,12 +255,17 @@ fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
             let p = p.get(&uni.inner);
             crate::convert::is_char_like(p) || matches!(p.repr, Repr::Void)
         });
+    let item_size = match conv {
+        Conv::Pointer => uni.pointee(info).and_then(|p| p.get(&uni.inner).size()),
+        _ => None,
+    };
     Ok(Param {
         ty: t,
         conv,
         size,
         align,
         text,
+        item_size,
     })
 }
 
@@ -299,6 +306,12 @@ fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
         }
         (Arg::Str(_) | Arg::Bytes(_), _) => return uni.parse("char *"),
         (Arg::Null, _) => return uni.parse("void *"),
+        (Arg::Closure(_), _) => {
+            return Err(Error::Type(
+                "a closure has no C type here: make it a callback with `ffi.callback(type, f)`"
+                    .into(),
+            ));
+        }
         (Arg::Value(_) | Arg::Ref(_), None) => unreachable!("values have a value"),
     };
     if !c.uni.same(uni) {

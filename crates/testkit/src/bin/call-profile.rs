@@ -28,7 +28,7 @@ fn main() -> anyhow::Result<()> {
     let pa = ffi.new("struct pt *", list![1, 2])?.get(0)?;
     let f = match which.as_str() {
         "strlen" => libc.function("strlen")?,
-        "raw" | "rawmid" => lib.function("bench_add")?,
+        "raw" | "rawmid" | "qsort" => lib.function("bench_add")?,
         other => lib.function(&format!("bench_{other}"))?,
     };
     if which == "raw" {
@@ -39,6 +39,25 @@ fn main() -> anyhow::Result<()> {
             // SAFETY: bench_add takes two ints.
             black_box(unsafe { cif.call::<i32>(code, &[arg(&black_box(i as i32)), arg(&2i32)]) });
         }
+        return Ok(());
+    }
+    if which == "qsort" {
+        ffi.cdef("void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));")?;
+        let qsort = libc.function("qsort")?;
+        let cmp = ffi.callback(
+            "int(*)(const void *, const void *)",
+            |a| -> rcffi::Result<i32> {
+                // SAFETY: qsort passes pointers to two ints.
+                let (x, y): (i32, i32) = unsafe { (a.deref(0)?, a.deref(1)?) };
+                Ok(x.cmp(&y) as i32)
+            },
+        )?;
+        let data: Vec<i32> = (0..n as i32)
+            .map(|i| i.wrapping_mul(7919) % 10007)
+            .collect();
+        let arr = ffi.new("int[]", data)?;
+        // SAFETY: qsort sorts the array with a comparator of its type.
+        unsafe { qsort.call((&arr, n, 4usize, &cmp))? };
         return Ok(());
     }
     if which == "rawmid" {

@@ -1,0 +1,328 @@
+//! Every primitive and struct type through a callback (`cb_T(cb, x)` returns `cb(x)` in C),
+//! with an rcffi callback and with a native `extern "C"` callback: the results must be equal.
+
+use rcffi::{Ffi, Value, list};
+use rcffi_testkit::callgen::{self, Member, Scalar, Ty};
+
+use super::{cd, fixture};
+
+/// Calls fixture function `name` with `args` through rcffi.
+macro_rules! call {
+    ($lib:expr, $name:expr, $args:expr) => {
+        // SAFETY: the fixture's declarations match fixture.c; callbacks are of the declared
+        // types and outlive the call.
+        unsafe { $lib.call($name, $args) }
+    };
+}
+
+/// An identity function as a C function pointer cdata of type `ty`.
+fn native_cdata(ffi: &Ffi, ty: &str, f: usize) -> rcffi::CData {
+    ffi.cast(ty, f).unwrap()
+}
+
+#[test]
+fn every_primitive_type_passes_through_callbacks_as_through_native_ones() {
+    let (ffi, lib) = fixture();
+    macro_rules! check {
+        ($name:literal, $t:ty, $cty:literal, [$($v:expr),*]) => {{
+            extern "C" fn native(x: $t) -> $t {
+                x
+            }
+            let ty = concat!($cty, "(*)(", $cty, ")");
+            let rc = ffi.callback(ty, |a| a.get(0)).unwrap();
+            let nat = native_cdata(&ffi, ty, native as extern "C" fn($t) -> $t as usize);
+            for v in [$($v),*] {
+                let x: $t = v;
+                let through_rcffi = call!(lib, $name, (&rc, x)).unwrap();
+                let through_native = call!(lib, $name, (&nat, x)).unwrap();
+                assert_eq!(through_rcffi, through_native, "{} {:?}", $name, x);
+            }
+        }};
+    }
+    check!("cb_schar", i8, "signed char", [i8::MIN, -1, 0, i8::MAX]);
+    check!("cb_uchar", u8, "unsigned char", [0, 200, u8::MAX]);
+    check!("cb_short", i16, "short", [i16::MIN, -300, i16::MAX]);
+    check!("cb_ushort", u16, "unsigned short", [0, 65535]);
+    check!("cb_int", i32, "int", [i32::MIN, -5, i32::MAX]);
+    check!("cb_uint", u32, "unsigned int", [0, u32::MAX]);
+    check!("cb_long", i64, "long", [i64::MIN, -1, i64::MAX]);
+    check!("cb_ulong", u64, "unsigned long", [0, u64::MAX]);
+    check!("cb_llong", i64, "long long", [i64::MIN, i64::MAX]);
+    check!("cb_ullong", u64, "unsigned long long", [0, u64::MAX]);
+    check!(
+        "cb_float",
+        f32,
+        "float",
+        [0.0, -1.5, f32::MAX, f32::MIN_POSITIVE]
+    );
+    check!(
+        "cb_double",
+        f64,
+        "double",
+        [0.0, -2.5e300, f64::MIN_POSITIVE]
+    );
+    check!("cb_bool", bool, "_Bool", [true, false]);
+    // char, wchar_t, long double and pointers have Rust spellings of their own.
+    let rc = ffi.callback("char(*)(char)", |a| a.get(0)).unwrap();
+    assert_eq!(
+        call!(lib, "cb_char", (&rc, b"x")).unwrap(),
+        Value::Bytes(b"x".to_vec())
+    );
+    let rc = ffi.callback("wchar_t(*)(wchar_t)", |a| a.get(0)).unwrap();
+    assert_eq!(
+        call!(lib, "cb_wchar", (&rc, 'λ')).unwrap(),
+        Value::Text("λ".into())
+    );
+    let rc = ffi
+        .callback("long double(*)(long double)", |a| a.get(0))
+        .unwrap();
+    let r = cd(call!(lib, "cb_ldouble", (&rc, 1.0e300)).unwrap());
+    assert_eq!(r.to_f64().unwrap(), 1.0e300);
+    let rc = ffi.callback("void *(*)(void *)", |a| a.get(0)).unwrap();
+    let p = ffi.new("int *", 5).unwrap();
+    let r = cd(call!(lib, "cb_ptr", (&rc, &p)).unwrap());
+    assert_eq!(r.address(), p.address());
+}
+
+#[test]
+fn fixture_structs_pass_through_callbacks_as_through_native_ones() {
+    let (ffi, lib) = fixture();
+    #[repr(C)]
+    #[derive(Copy, Clone)]
+    struct Pt(i32, i32);
+    extern "C" fn native_pt(p: Pt) -> Pt {
+        Pt(p.0 + 1, p.1 * 2)
+    }
+    let rc = ffi
+        .callback("struct pt(*)(struct pt)", |a| -> rcffi::Result<Value> {
+            let p = cd(a.get(0)?);
+            Ok(list![
+                p.field_as::<i32>("x")? + 1,
+                p.field_as::<i32>("y")? * 2
+            ])
+        })
+        .unwrap();
+    let nat = native_cdata(
+        &ffi,
+        "struct pt(*)(struct pt)",
+        native_pt as extern "C" fn(Pt) -> Pt as usize,
+    );
+    let a = cd(call!(lib, "cb_pt", (&rc, list![3, 4])).unwrap());
+    let b = cd(call!(lib, "cb_pt", (&nat, list![3, 4])).unwrap());
+    assert_eq!(
+        (a.field("x").unwrap(), a.field("y").unwrap()),
+        (4.into(), 8.into())
+    );
+    assert_eq!(
+        (b.field("x").unwrap(), b.field("y").unwrap()),
+        (4.into(), 8.into())
+    );
+    // Identity callbacks of the other fixture structs return what they were given.
+    for (f, ty, v) in [
+        ("cb_three", "three_t", list![1, 2, 3]),
+        ("cb_dfi", "dfi_t", list![1.5, 2.5, -3]),
+        ("cb_f2", "f2_t", list![0.5, -0.25]),
+        ("cb_f4", "f4_t", list![1.0, 2.0, 3.0, 4.0]),
+        ("cb_cd", "cd_t", list![b"z", 9.75]),
+        (
+            "cb_big",
+            "big_t",
+            list![list![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 13],
+        ),
+        (
+            "cb_nested",
+            "nested_t",
+            list![list![1, 2], list![3, 4, 5], b"\x06"],
+        ),
+    ] {
+        let sig = format!("{ty}(*)({ty})");
+        let rc = ffi.callback(sig.as_str(), |a| a.get(0)).unwrap();
+        let got = cd(call!(lib, f, (&rc, v.clone())).unwrap());
+        let want = ffi.new(format!("{ty} *").as_str(), v).unwrap();
+        let bytes = |c: &rcffi::CData| {
+            ffi.buffer(&ffi.addressof(c, "").unwrap(), None)
+                .unwrap()
+                .to_vec()
+                .unwrap()
+        };
+        assert_eq!(
+            bytes(&got),
+            ffi.buffer(&want, None).unwrap().to_vec().unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn mixed_arguments_errno_and_pointer_results() {
+    let (ffi, lib) = fixture();
+    let cb = ffi
+        .callback(
+            "long long(*)(signed char, unsigned short, int, long long, float, double)",
+            |a| -> rcffi::Result<i64> {
+                Ok(a.get_as::<i64>(0)?
+                    + a.get_as::<i64>(1)?
+                    + a.get_as::<i64>(2)?
+                    + a.get_as::<i64>(3)?
+                    + a.get_as::<f64>(4)? as i64
+                    + a.get_as::<f64>(5)? as i64)
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        call!(lib, "call_mixed_cb", (&cb, -1, 2u16, 3, 4i64, 5.5f32, 6.5)).unwrap(),
+        19.into()
+    );
+    let pt = ffi
+        .callback(
+            "struct pt(*)(struct pt, int)",
+            |a| -> rcffi::Result<Value> {
+                let p = cd(a.get(0)?);
+                let k = a.get_as::<i32>(1)?;
+                Ok(list![
+                    p.field_as::<i32>("x")? * k,
+                    p.field_as::<i32>("y")? * k
+                ])
+            },
+        )
+        .unwrap();
+    let r = cd(call!(lib, "call_pt_cb", (&pt, list![2, 3], 10)).unwrap());
+    assert_eq!(r.field("y").unwrap(), 30.into());
+}
+
+/// Generated structs of every size from 1 to 64 bytes through callbacks: C calls the callback
+/// with a struct of graffiti values and returns what it returned; a native C identity function
+/// gives the reference.
+#[test]
+fn generated_structs_of_every_size_through_callbacks() {
+    let g = callgen::generate(0xcb, 0);
+    let mut c = String::from("#include <string.h>\n");
+    let mut decls = String::new();
+    for s in &g.structs {
+        decls.push_str(&format!("struct {} {{", s.name));
+        for (k, m) in s.members.iter().enumerate() {
+            decls.push_str(&match m {
+                Member::Scalar(t) => format!(" {} m{k};", t.c_name()),
+                Member::Array(t, n) => format!(" {} m{k}[{n}];", t.c_name()),
+                Member::Struct(j) => format!(" struct {} m{k};", g.structs[*j].name),
+            });
+        }
+        decls.push_str(" };\n");
+    }
+    c.push_str(&decls);
+    let mut cdef = decls.clone();
+    for s in &g.structs {
+        let n = &s.name;
+        c.push_str(&format!(
+            "struct {n} cb_{n}(struct {n} (*cb)(struct {n}, int), struct {n} x) {{ return cb(x, 7); }}\n\
+             struct {n} id_{n}(struct {n} x, int k) {{ (void)k; return x; }}\n"
+        ));
+        cdef.push_str(&format!(
+            "struct {n} cb_{n}(struct {n} (*cb)(struct {n}, int), struct {n} x);\n\
+             struct {n} id_{n}(struct {n} x, int k);\n"
+        ));
+    }
+    let path = rcffi_testkit::fixture::build_shared("callback-structs", &c, &["-O0"]).unwrap();
+    let ffi = Ffi::default();
+    ffi.cdef(&cdef).unwrap();
+    // SAFETY: built from the same declarations.
+    let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
+    let mut rng = rcffi_testkit::generate::Rng::new(0xcb);
+    for (i, s) in g.structs.iter().enumerate() {
+        let n = &s.name;
+        // A value with graffiti in every leaf.
+        let value = graffiti(&g, Ty::Struct(i), &mut rng);
+        let x = ffi.new(format!("struct {n} *").as_str(), value).unwrap();
+        let sig = format!("struct {n}(*)(struct {n}, int)");
+        let rc = ffi
+            .callback(sig.as_str(), |a| -> rcffi::Result<Value> {
+                assert_eq!(a.get_as::<i32>(1)?, 7);
+                a.get(0)
+            })
+            .unwrap();
+        let native = lib.get(&format!("id_{n}")).unwrap();
+        let via_rc = cd(call!(lib, format!("cb_{n}").as_str(), (&rc, x.get(0).unwrap())).unwrap());
+        let via_native =
+            cd(call!(lib, format!("cb_{n}").as_str(), (native, x.get(0).unwrap())).unwrap());
+        let bytes = |c: &rcffi::CData| {
+            ffi.buffer(&ffi.addressof(c, "").unwrap(), None)
+                .unwrap()
+                .to_vec()
+                .unwrap()
+        };
+        let want = ffi.buffer(&x, None).unwrap().to_vec().unwrap();
+        let leaves = leaf_offsets(&ffi, &g, i);
+        for (path, off, len) in leaves {
+            assert_eq!(
+                bytes(&via_rc)[off..off + len],
+                want[off..off + len],
+                "struct {n} ({} bytes) leaf {path} through an rcffi callback",
+                s.size
+            );
+            assert_eq!(
+                bytes(&via_native)[off..off + len],
+                want[off..off + len],
+                "{n} native"
+            );
+        }
+    }
+}
+
+/// A value of type `t` with random leaves.
+fn graffiti(g: &callgen::CallLib, t: Ty, rng: &mut rcffi_testkit::generate::Rng) -> Value {
+    match t {
+        Ty::Scalar(s) => match s {
+            Scalar::Char => Value::Bytes(vec![1 + (rng.below(126) as u8)]),
+            Scalar::Float | Scalar::Double => Value::Float((rng.below(1 << 20) as f64) / 64.0),
+            Scalar::UChar => Value::Int(i128::from(rng.below(256))),
+            Scalar::Short => Value::Int(i128::from(rng.below(1 << 15))),
+            Scalar::Int => Value::Int(i128::from(rng.below(1 << 31))),
+            _ => Value::Int(i128::from(rng.below(1 << 62))),
+        },
+        Ty::Struct(i) => Value::List(
+            g.structs[i]
+                .members
+                .iter()
+                .map(|m| match m {
+                    Member::Scalar(s) => graffiti(g, Ty::Scalar(*s), rng),
+                    Member::Array(s, n) => {
+                        Value::List((0..*n).map(|_| graffiti(g, Ty::Scalar(*s), rng)).collect())
+                    }
+                    Member::Struct(j) => graffiti(g, Ty::Struct(*j), rng),
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// Every scalar leaf of struct `i`: path, offset and size.
+fn leaf_offsets(ffi: &Ffi, g: &callgen::CallLib, i: usize) -> Vec<(String, usize, usize)> {
+    fn walk(g: &callgen::CallLib, i: usize, path: &str, out: &mut Vec<(String, usize)>) {
+        for (k, m) in g.structs[i].members.iter().enumerate() {
+            let p = if path.is_empty() {
+                format!("m{k}")
+            } else {
+                format!("{path}.m{k}")
+            };
+            match m {
+                Member::Scalar(s) => out.push((p, s.size_align().0)),
+                Member::Array(s, n) => {
+                    for j in 0..*n {
+                        out.push((format!("{p}[{j}]"), s.size_align().0));
+                    }
+                }
+                Member::Struct(j) => walk(g, *j, &p, out),
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    walk(g, i, "", &mut paths);
+    let name = format!("struct {}", g.structs[i].name);
+    paths
+        .into_iter()
+        .map(|(p, len)| {
+            let off = ffi.offsetof(name.as_str(), &p).unwrap() as usize;
+            (p, off, len)
+        })
+        .collect()
+}

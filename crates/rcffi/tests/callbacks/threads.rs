@@ -1,0 +1,58 @@
+//! Callbacks called from threads C creates: 4 pthreads at once, and a re-entrant callback.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::fixture;
+
+#[test]
+fn four_pthreads_call_back_at_once() {
+    let (ffi, lib) = fixture();
+    let threads = Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
+    let seen = threads.clone();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let cb = ffi
+        .callback("int(*)(int)", move |a| -> rcffi::Result<i32> {
+            counter.fetch_add(1, Ordering::Relaxed);
+            seen.lock().unwrap().insert(std::thread::current().id());
+            Ok(a.get_as::<i32>(0)? * 2)
+        })
+        .unwrap();
+    // SAFETY: call_from_threads calls cb(from + i) on 4 pthreads, 5,000 times each.
+    let sum = unsafe { lib.call("call_from_threads", (&cb, 4, 5000)) }.unwrap();
+    let n: i64 = 4 * 5000;
+    assert_eq!(sum, (n * (n - 1)).into()); // 2 * (0 + 1 + ... + n-1)
+    assert_eq!(calls.load(Ordering::Relaxed), 20_000);
+    assert!(
+        !threads
+            .lock()
+            .unwrap()
+            .contains(&std::thread::current().id())
+    );
+    assert!(
+        threads.lock().unwrap().len() >= 2,
+        "several threads called back"
+    );
+}
+
+#[test]
+fn a_callback_may_call_into_c_again() {
+    let (ffi, lib) = fixture();
+    let lib2 = lib.clone();
+    let inner = ffi
+        .callback("int(*)(int)", |a| -> rcffi::Result<i32> {
+            Ok(a.get_as::<i32>(0)? + 1)
+        })
+        .unwrap();
+    let outer = ffi
+        .callback("int(*)(int)", move |a| -> rcffi::Result<rcffi::Value> {
+            let x = a.get_as::<i32>(0)?;
+            // SAFETY: call_int_cb calls `inner` with x.
+            unsafe { lib2.call("call_int_cb", (&inner, x * 10)) }
+        })
+        .unwrap();
+    // SAFETY: as above.
+    let r = unsafe { lib.call("call_int_cb", (&outer, 4)) };
+    assert_eq!(r.unwrap(), 41.into());
+}
