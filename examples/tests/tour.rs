@@ -5,7 +5,12 @@
 use std::process::Command;
 
 fn tour_output() -> String {
+    tour_in(".")
+}
+
+fn tour_in(dir: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_tour"))
+        .arg(dir)
         .output()
         .expect("run the tour");
     assert!(
@@ -18,7 +23,9 @@ fn tour_output() -> String {
 
 /// Builds and runs a C program; returns what it printed.
 fn run_c(source: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("rcffi-tour-{}", std::process::id()));
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("rcffi-tour-{}-{k}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let src = dir.join("probe.c");
     let exe = dir.join("probe");
@@ -31,6 +38,7 @@ fn run_c(source: &str) -> String {
         .expect("gcc");
     assert!(st.success());
     let out = Command::new(&exe).output().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -74,4 +82,53 @@ fn tour_shows_a_located_error() {
         tour.contains("<cdef>:1:24: unknown type name 'widget_t'"),
         "{tour}"
     );
+}
+
+#[test]
+fn tour_calls_libc_and_libm_and_gets_their_answers() {
+    let dir = std::env::temp_dir().join(format!("rcffi-tour-dir-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("a.txt"), "a").unwrap();
+    std::os::unix::fs::symlink("a.txt", dir.join("link")).unwrap();
+    let tour = tour_in(dir.to_str().unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+    for want in [
+        "strlen(\"hello, rcffi\") = 12",
+        "printf: 42 is the answer 1.50",
+        "printf returned 30",
+        "div(17, 5) = {quot: 3, rem: 2}  (<cdata 'div_t' owning 8 bytes>)",
+        "qsort with a Rust comparator: [-7, -1, 0, 3, 19, 42, 88]",
+        "readdir(",
+        "  a.txt (file)",
+        "  link (link)",
+        "  sub (dir)",
+        "open(\"/no/such/file\") = -1, errno 2: No such file or directory",
+        "libm: cos(0) = 1.0, pow(2, 10) = 1024.0",
+        "a bad argument is refused: argument 1 of 'div_t(*)(int, int)': integer 1099511627776 does not fit 'int'",
+    ] {
+        assert!(
+            tour.contains(want),
+            "the tour does not print {want:?}:\n{tour}"
+        );
+    }
+    // printf's own output comes before the line that reports its return value.
+    let printed = tour.find("printf: 42").unwrap();
+    assert!(printed < tour.find("printf returned").unwrap());
+    // strftime's year is the year C's localtime_r saw, and the date is today's.
+    let year = run_c(
+        "#include <stdio.h>\n#include <time.h>\nint main(void){time_t t=time(0);struct tm tm;localtime_r(&t,&tm);printf(\"%d\", tm.tm_year+1900);return 0;}",
+    );
+    assert!(tour.contains(&format!("now: {year}-")), "{tour}");
+    assert!(tour.contains(&format!("= {year})")), "{tour}");
+    // environ: as many variables as the tour process had.
+    let n: usize = tour
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("environ holds ")?
+                .strip_suffix(" variables")?
+                .parse()
+                .ok()
+        })
+        .expect("an environ line");
+    assert_eq!(n, std::env::vars_os().count());
 }
