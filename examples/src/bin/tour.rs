@@ -75,7 +75,7 @@ fn main() -> Result<()> {
         Ok::<_, rcffi::Error>(a.cmp(&b) as i32)
     })?;
 
-    // SAFETY (every call below): each function is called as glibc declares it, with valid
+    // SAFETY: in every call below, each function is called as glibc declares it, with valid
     // pointers and NUL-terminated strings.
     unsafe {
         // A Rust string becomes a temporary C string.

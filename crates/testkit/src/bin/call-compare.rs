@@ -219,7 +219,7 @@ fn rust_times(path: &str, iterations: usize, runs: usize) -> anyhow::Result<[Vec
         code("strlen")?,
     );
     let hp = hello.as_ptr();
-    // SAFETY (each call): the interface matches the function, the arguments its parameters.
+    // SAFETY: in each call, the interface matches the function, the arguments its parameters.
     let raw = vec![
         // SAFETY: the function matches its declaration (or interface) and the arguments its parameters.
         median_ns(iterations, runs, || unsafe {
@@ -255,7 +255,7 @@ fn rust_times(path: &str, iterations: usize, runs: usize) -> anyhow::Result<[Vec
 
     let spa = ffi.new("struct pt *", rcffi::list![1, 2])?.get(0)?;
     let spb = ffi.new("struct pt *", rcffi::list![3, 4])?.get(0)?;
-    // SAFETY (each call): the declared functions with arguments of their parameters' types.
+    // SAFETY: in each call, the declared functions with arguments of their parameters' types.
     let by_name = vec![
         // SAFETY: the function matches its declaration (or interface) and the arguments its parameters.
         median_ns(iterations, runs, || unsafe {

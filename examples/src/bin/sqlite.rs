@@ -1,0 +1,223 @@
+//! sqlite3 from declarations pasted out of `sqlite3.h`: an in-memory database, `sqlite3_exec`
+//! with a Rust closure as the row callback, and prepared statements with bound values.
+//!
+//! `cargo run -p rcffi-examples --bin sqlite`
+
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Result, bail};
+use rcffi::{CData, Ffi, Lib, Value};
+
+/// From sqlite3.h, as pasted.
+const SQLITE: &str = r#"
+    typedef struct sqlite3 sqlite3;
+    typedef struct sqlite3_stmt sqlite3_stmt;
+    typedef long long sqlite3_int64;
+    typedef void (*sqlite3_destructor_type)(void*);
+    #define SQLITE_OK 0
+    #define SQLITE_ROW 100
+    #define SQLITE_DONE 101
+    const char *sqlite3_libversion(void);
+    int sqlite3_open(const char *filename, sqlite3 **ppDb);
+    int sqlite3_close(sqlite3 *);
+    const char *sqlite3_errmsg(sqlite3 *);
+    int sqlite3_exec(sqlite3 *, const char *sql,
+                     int (*callback)(void *, int, char **, char **), void *, char **errmsg);
+    int sqlite3_prepare_v2(sqlite3 *db, const char *zSql, int nByte, sqlite3_stmt **ppStmt,
+                           const char **pzTail);
+    int sqlite3_bind_int(sqlite3_stmt *, int, int);
+    int sqlite3_bind_double(sqlite3_stmt *, int, double);
+    int sqlite3_bind_text(sqlite3_stmt *, int, const char *, int, void (*)(void *));
+    int sqlite3_step(sqlite3_stmt *);
+    int sqlite3_column_int(sqlite3_stmt *, int iCol);
+    double sqlite3_column_double(sqlite3_stmt *, int iCol);
+    const unsigned char *sqlite3_column_text(sqlite3_stmt *, int iCol);
+    int sqlite3_finalize(sqlite3_stmt *pStmt);
+    int sqlite3_reset(sqlite3_stmt *pStmt);
+    void sqlite3_free(void *);
+"#;
+
+fn main() -> Result<()> {
+    let ffi = Ffi::default();
+    ffi.cdef(SQLITE)?;
+    // SAFETY: libsqlite3, declared as sqlite3.h declares it.
+    let sql = unsafe { ffi.dlopen("sqlite3")? };
+    // SAFETY: in every call below, sqlite3's functions with a live database and statements, and
+    // NUL-terminated strings.
+    unsafe {
+        let v = sql.call("sqlite3_libversion", ())?.cdata()?;
+        println!("sqlite {}", text(&ffi.string_unchecked(&v, None)?));
+
+        let db_out = ffi.new("sqlite3 **", ())?;
+        check(
+            &ffi,
+            &sql,
+            None,
+            sql.call("sqlite3_open", (":memory:", &db_out))?,
+        )?;
+        let db = db_out.get(0)?.cdata()?;
+
+        exec(
+            &ffi,
+            &sql,
+            &db,
+            "CREATE TABLE planets (name TEXT, moons INTEGER, au REAL)",
+        )?;
+
+        // Inserts through a prepared statement with bound values; SQLITE_TRANSIENT (-1)
+        // makes sqlite copy the text.
+        let stmt_out = ffi.new("sqlite3_stmt **", ())?;
+        let sql_text = "INSERT INTO planets VALUES (?, ?, ?)";
+        check(
+            &ffi,
+            &sql,
+            Some(&db),
+            sql.call(
+                "sqlite3_prepare_v2",
+                (&db, sql_text, -1, &stmt_out, None::<&CData>),
+            )?,
+        )?;
+        let stmt = stmt_out.get(0)?.cdata()?;
+        let transient = ffi.cast("sqlite3_destructor_type", -1)?;
+        for (name, moons, au) in [
+            ("Mercury", 0, 0.39),
+            ("Venus", 0, 0.72),
+            ("Earth", 1, 1.0),
+            ("Mars", 2, 1.52),
+            ("Jupiter", 95, 5.2),
+        ] {
+            sql.call("sqlite3_bind_text", (&stmt, 1, name, -1, &transient))?;
+            sql.call("sqlite3_bind_int", (&stmt, 2, moons))?;
+            sql.call("sqlite3_bind_double", (&stmt, 3, au))?;
+            let rc = sql.call("sqlite3_step", (&stmt,))?;
+            if rc != Value::Int(ffi.integer_const("SQLITE_DONE")?) {
+                bail!("step: {rc}");
+            }
+            sql.call("sqlite3_reset", (&stmt,))?;
+        }
+        sql.call("sqlite3_finalize", (&stmt,))?;
+
+        // sqlite3_exec with a Rust closure as the row callback.
+        let (on_row, rows) = row_collector(&ffi)?;
+        let errmsg = ffi.new("char **", ())?;
+        let query = "SELECT name, moons FROM planets WHERE moons > 0 ORDER BY moons DESC";
+        let rc = sql.call(
+            "sqlite3_exec",
+            (&db, query, &on_row, None::<&CData>, &errmsg),
+        )?;
+        check(&ffi, &sql, Some(&db), rc)?;
+        println!("sqlite3_exec({query}):");
+        for r in rows.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            println!("  {r}");
+        }
+
+        // A prepared SELECT, row by row.
+        let q = "SELECT name, au FROM planets WHERE au < ? ORDER BY au";
+        check(
+            &ffi,
+            &sql,
+            Some(&db),
+            sql.call(
+                "sqlite3_prepare_v2",
+                (&db, q, -1, &stmt_out, None::<&CData>),
+            )?,
+        )?;
+        let stmt = stmt_out.get(0)?.cdata()?;
+        sql.call("sqlite3_bind_double", (&stmt, 1, 1.1))?;
+        println!("{q} (? = 1.1):");
+        while sql.call("sqlite3_step", (&stmt,))? == Value::Int(ffi.integer_const("SQLITE_ROW")?) {
+            let name = sql.call("sqlite3_column_text", (&stmt, 0))?.cdata()?;
+            let au = sql.call("sqlite3_column_double", (&stmt, 1))?;
+            println!("  {} at {au} AU", text(&ffi.string_unchecked(&name, None)?));
+        }
+        sql.call("sqlite3_finalize", (&stmt,))?;
+
+        // An error, with sqlite's message.
+        let rc = sql.call(
+            "sqlite3_exec",
+            (
+                &db,
+                "SELECT * FROM moons",
+                None::<&CData>,
+                None::<&CData>,
+                &errmsg,
+            ),
+        )?;
+        let msg = errmsg.get(0)?.cdata()?;
+        println!(
+            "a bad query: rc {rc}, {}",
+            text(&ffi.string_unchecked(&msg, None)?)
+        );
+        sql.call("sqlite3_free", (&msg,))?;
+        sql.call("sqlite3_close", (&db,))?;
+    }
+    Ok(())
+}
+
+/// A row callback for `sqlite3_exec` collecting `name=value` lines.
+fn row_collector(ffi: &Ffi) -> Result<(CData, Arc<Mutex<Vec<String>>>)> {
+    let rows = Arc::new(Mutex::new(Vec::new()));
+    let seen = rows.clone();
+    let on_row = ffi.callback("int(*)(void *, int, char **, char **)", move |args| {
+        let ffi = args.ffi();
+        let n = args.get_as::<usize>(1)?;
+        let mut row = Vec::new();
+        // SAFETY: sqlite passes `n` column values and names, each a C string or NULL.
+        unsafe {
+            let values = args.get(2)?.cdata()?.assume_valid(n)?;
+            let names = args.get(3)?.cdata()?.assume_valid(n)?;
+            for i in 0..n as isize {
+                let (v, k) = (values.get(i)?.cdata()?, names.get(i)?.cdata()?);
+                let (v, k) = (
+                    ffi.string_unchecked(&v, None)?,
+                    ffi.string_unchecked(&k, None)?,
+                );
+                row.push(format!("{}={}", text(&k), text(&v)));
+            }
+        }
+        seen.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(row.join(" "));
+        Ok::<_, rcffi::Error>(0)
+    })?;
+    Ok((on_row, rows))
+}
+
+/// Runs SQL without a row callback.
+///
+/// # Safety
+///
+/// `db` must be an open database of `sql`.
+unsafe fn exec(ffi: &Ffi, sql: &Lib, db: &CData, text: &str) -> Result<()> {
+    // SAFETY: the caller's open database; no callback, no error message pointer.
+    let rc = unsafe {
+        sql.call(
+            "sqlite3_exec",
+            (db, text, None::<&CData>, None::<&CData>, None::<&CData>),
+        )?
+    };
+    check(ffi, sql, Some(db), rc)
+}
+
+/// An error for a result code other than SQLITE_OK, with sqlite's message.
+fn check(ffi: &Ffi, sql: &Lib, db: Option<&CData>, rc: Value) -> Result<()> {
+    if rc == Value::Int(0) {
+        return Ok(());
+    }
+    let msg = match db {
+        // SAFETY: sqlite3_errmsg of an open database is a NUL-terminated string.
+        Some(db) => unsafe {
+            let m = sql.call("sqlite3_errmsg", (db,))?.cdata()?;
+            text(&ffi.string_unchecked(&m, None)?)
+        },
+        None => String::new(),
+    };
+    bail!("sqlite error {rc}: {msg}")
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        other => other.to_string(),
+    }
+}

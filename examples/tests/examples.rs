@@ -1,0 +1,133 @@
+//! Every example program runs, and what it prints is checked against an independent answer
+//! (a round trip, known query rows, the user database, Rust's own math).
+
+use std::process::Command;
+
+fn run(bin: &str, args: &[&str]) -> String {
+    let exe = match bin {
+        "zlib" => env!("CARGO_BIN_EXE_zlib"),
+        "sqlite" => env!("CARGO_BIN_EXE_sqlite"),
+        "passwd" => env!("CARGO_BIN_EXE_passwd"),
+        "datapoint" => env!("CARGO_BIN_EXE_datapoint"),
+        "sin_address" => env!("CARGO_BIN_EXE_sin_address"),
+        other => panic!("no example {other}"),
+    };
+    let out = Command::new(exe)
+        .args(args)
+        .output()
+        .expect("run the example");
+    assert!(
+        out.status.success(),
+        "{bin} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// CRC-32 (IEEE), bit by bit: the independent answer for zlib's crc32.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for b in bytes {
+        crc ^= u32::from(*b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn zlib_round_trips_and_its_crc32_is_right() {
+    let text = "The quick brown fox jumps over the lazy dog. ".repeat(50);
+    let out = run("zlib", &[&text]);
+    assert!(
+        out.contains(&format!("compress2: {} bytes -> ", text.len())),
+        "{out}"
+    );
+    let packed: usize = out
+        .lines()
+        .find_map(|l| l.split(" -> ").nth(1)?.strip_suffix(" bytes")?.parse().ok())
+        .expect("a compress2 line");
+    assert!(packed < text.len() / 10, "{out}");
+    assert!(out.contains(&format!(
+        "uncompress: {} bytes, identical to the original",
+        text.len()
+    )));
+    assert!(
+        out.contains(&format!("crc32 = {:#010x}", crc32(text.as_bytes()))),
+        "{out}"
+    );
+    assert!(out.contains(&format!(
+        "crc32(\"hello world\") = {:#010x}",
+        crc32(b"hello world")
+    )));
+}
+
+#[test]
+fn sqlite_returns_the_rows_it_was_given() {
+    let out = run("sqlite", &[]);
+    let want = "\
+  name=Jupiter moons=95
+  name=Mars moons=2
+  name=Earth moons=1
+";
+    assert!(out.contains(want), "{out}");
+    let want = "\
+  Mercury at 0.39 AU
+  Venus at 0.72 AU
+  Earth at 1.0 AU
+";
+    assert!(out.contains(want), "{out}");
+    assert!(
+        out.contains("a bad query: rc 1, no such table: moons"),
+        "{out}"
+    );
+}
+
+#[test]
+fn passwd_matches_the_user_database() {
+    let out = run("passwd", &[]);
+    let uid = Command::new("id").arg("-u").output().expect("id -u");
+    let uid = String::from_utf8(uid.stdout).unwrap().trim().to_string();
+    assert!(out.contains(&format!("uid {uid}:")), "{out}");
+    let entry = Command::new("getent")
+        .args(["passwd", &uid])
+        .output()
+        .expect("getent");
+    let entry = String::from_utf8(entry.stdout).unwrap();
+    let f: Vec<&str> = entry.trim().split(':').collect();
+    assert_eq!(f.len(), 7, "{entry}");
+    assert!(out.contains(&format!("  pw_name   {}\n", f[0])), "{out}");
+    assert!(out.contains(&format!("  pw_dir    {}\n", f[5])), "{out}");
+    assert!(out.contains(&format!("  pw_shell  {}\n", f[6])), "{out}");
+    assert!(out.contains(&format!("  pw_gid    {}\n", f[3])), "{out}");
+}
+
+#[test]
+fn datapoint_sums_in_c() {
+    let out = run("datapoint", &[]);
+    assert!(
+        out.contains(
+            "add_data of 3 points = {x: 4.75, y: 5.0}  (<cdata 'DataPoint' owning 16 bytes>)"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn sin_through_its_address_is_sin() {
+    let out = run("sin_address", &[]);
+    for x in [
+        0.0,
+        std::f64::consts::FRAC_PI_6,
+        std::f64::consts::FRAC_PI_2,
+    ] {
+        let want = format!("sin({x:.6}) = {}", rcffi::Value::Float(x.sin()));
+        assert!(out.contains(&want), "{want} not in {out}");
+    }
+}
