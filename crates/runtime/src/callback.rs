@@ -415,15 +415,38 @@ impl CallbackArgs<'_> {
     /// The address a pointer argument holds.
     #[inline]
     pub fn address(&self, i: usize) -> Result<usize> {
-        let p = self.param(i)?;
-        if p.conv != Conv::Pointer {
-            return Err(Error::Type(format!(
+        match self.plan.params.get(i) {
+            Some(p) if p.conv == Conv::Pointer => {
+                // SAFETY: a pointer argument's 8 bytes are valid for reads during the call.
+                Ok(unsafe { std::ptr::read_unaligned(self.at(i) as *const usize) })
+            }
+            _ => Err(self.not_a_pointer(i)),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn not_a_pointer(&self, i: usize) -> Error {
+        match self.param(i) {
+            Err(e) => e,
+            Ok(_) => Error::Type(format!(
                 "argument {i} of '{}' is not a pointer",
                 self.plan.name
-            )));
+            )),
         }
-        // SAFETY: a pointer argument's 8 bytes are valid for reads during the call.
-        Ok(unsafe { std::ptr::read_unaligned(self.at(i) as *const usize) })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn bad_deref(&self, i: usize, addr: usize, want: usize, name: &str) -> Error {
+        if addr == 0 {
+            return Error::NullPointer(format!("argument {i} of '{}' is NULL", self.plan.name));
+        }
+        Error::Type(format!(
+            "argument {i} of '{}' points to {} bytes, not the {want} of '{name}'",
+            self.plan.name,
+            self.plan.params[i].item_size.unwrap_or(0),
+        ))
     }
 
     /// What pointer argument `i` points to, read as a `T` — for `const void *` arguments
@@ -436,22 +459,16 @@ impl CallbackArgs<'_> {
     #[inline]
     pub unsafe fn deref<T: Copy>(&self, i: usize) -> Result<T> {
         let addr = self.address(i)?;
-        if addr == 0 {
-            return Err(Error::NullPointer(format!(
-                "argument {i} of '{}' is NULL",
-                self.plan.name
-            )));
-        }
-        let p = &self.plan.params[i];
-        if let Some(size) = p.item_size
-            && size != std::mem::size_of::<T>()
-        {
-            return Err(Error::Type(format!(
-                "argument {i} of '{}' points to {size} bytes, not the {} of '{}'",
-                self.plan.name,
+        let size_ok = self.plan.params[i]
+            .item_size
+            .is_none_or(|s| s == std::mem::size_of::<T>());
+        if addr == 0 || !size_ok {
+            return Err(self.bad_deref(
+                i,
+                addr,
                 std::mem::size_of::<T>(),
-                std::any::type_name::<T>()
-            )));
+                std::any::type_name::<T>(),
+            ));
         }
         // SAFETY: the caller's promise: a valid T at `addr` (not NULL, checked above).
         Ok(unsafe { std::ptr::read_unaligned(addr as *const T) })
