@@ -5,6 +5,20 @@
 //!
 //! ```
 //! let ffi = rcffi::Ffi::default();
+//! ffi.cdef("size_t strlen(const char *s); double pow(double x, double y);")?;
+//! // SAFETY: the system's libc and libm, declared as they are.
+//! let (libc, libm) = unsafe { (ffi.dlopen("c")?, ffi.dlopen("m")?) };
+//! // SAFETY: strlen gets a C string (a temporary copy of "hello"); pow two doubles.
+//! assert_eq!(unsafe { libc.call("strlen", ("hello",))? }, 5.into());
+//! let pow = libm.function("pow")?; // a handle: no lookup per call
+//! assert_eq!(unsafe { pow.call((2.0, 10.0))? }, 1024.0.into());
+//! # Ok::<(), rcffi::Error>(())
+//! ```
+//!
+//! Declarations alone give types and layouts, as gcc computes them:
+//!
+//! ```
+//! let ffi = rcffi::Ffi::default();
 //! ffi.cdef(r#"
 //!     #define NAME_MAX 255
 //!     struct dirent_like {
@@ -52,11 +66,19 @@
 //!   for cffi); [`list!`] and [`map!`] write list and dict initializers.
 //! - [`CType`] is a C type with cffi's introspection (`kind`, `cname`, `item`, `length`,
 //!   `fields`, `args`, `result`, `ellipsis`, `elements`).
+//! - [`Lib`] is a library opened by [`Ffi::dlopen`] (cffi's library object): its functions
+//!   ([`Lib::call`], [`Lib::function`] for a reusable [`Function`]), global variables
+//!   ([`Lib::get`], [`Lib::set`], [`Lib::addressof`]) and constants. Any function pointer
+//!   cdata is callable too ([`CData::call`]). Calls and `dlopen` are `unsafe`: the cdef is the
+//!   caller's claim about the library. [`Ffi::errno`] is cffi's `ffi.errno`.
+//! - [`Ffi::callback`] makes a C function pointer from a Rust closure, which reads its
+//!   arguments through [`CallbackArgs`]; [`CallbackOptions`] sets cffi's `error=` and
+//!   `onerror=`; [`closure`] passes a closure directly as an argument.
 //! - [`Error`] is the one error type, with variants named after cffi's exceptions.
 //!
 //! Types and layouts come from [`rcffi_cdef`], which agrees with gcc byte for byte (its tests
-//! check every layout against the compiler). Memory and conversions live in
-//! [`rcffi_runtime`], the only crate with `unsafe` code.
+//! check every layout against the compiler). Memory, conversions, libraries, calls (through
+//! libffi) and callbacks live in [`rcffi_runtime`], the only crate with `unsafe` code.
 //!
 //! # Names
 //!

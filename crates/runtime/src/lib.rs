@@ -1,12 +1,14 @@
-//! # rcffi-runtime: the `ffi` object, C data, and (later) libraries and calls
+//! # rcffi-runtime: the `ffi` object, C data, libraries, calls and callbacks
 //!
 //! The part of rcffi that touches memory and foreign code: [`Ffi`] (cffi's `ffi` object),
 //! [`CData`] (C values and views of C memory, with their ownership rules), [`Value`] (what
-//! Python objects are to cffi), conversions between them with cffi's rules, and the calls and
-//! callbacks of later work. It is the only crate of the workspace with `unsafe` code, fenced
-//! into named modules that each state the invariant they keep (see `docs/unsafe.md`):
-//! `universe` (the arena of realized types), `mem` (every load and store of C memory) and
-//! `allocator` (user allocators).
+//! Python objects are to cffi), conversions between them with cffi's rules, [`Lib`] (a loaded
+//! library), calls through libffi ([`Function`], [`CData::call`]) and callbacks
+//! ([`Ffi::callback`]). It is the only crate of the workspace with `unsafe` code, fenced into
+//! named modules that each state the invariant they keep (see `docs/unsafe.md`): `universe`
+//! (the arena of realized types), `mem` (every load and store of C memory), `allocator` (user
+//! allocators), `library` (dlopen and symbols), `call::invoke` (the jump into C), `function`
+//! and `callback` (libffi closures).
 //!
 //! Most programs use the `rcffi` crate, which re-exports all of this.
 //!
