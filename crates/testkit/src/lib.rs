@@ -9,9 +9,11 @@
 //!   alignment, enums) for the oracle;
 //! - [`headers`]: real system headers preprocessed with `gcc -E`;
 //! - [`fixture`]: the C libraries of the call tests, built with gcc;
+//! - [`bench`]: timing helpers of the side-by-side benchmark programs;
 //! - [`callgen`]: seeded random signatures with graffiti values, checked through a generated
 //!   library.
 
+pub mod bench;
 pub mod callgen;
 pub mod fixture;
 pub mod generate;

@@ -12,21 +12,10 @@ fn libc() -> (Ffi, rcffi::Lib) {
     (ffi, lib)
 }
 
-/// 100,000 pseudo-random ints (Park–Miller).
-fn numbers(n: usize) -> Vec<i32> {
-    let mut x: i64 = 42;
-    (0..n)
-        .map(|_| {
-            x = x * 16807 % 2_147_483_647;
-            (x % 2_000_001 - 1_000_000) as i32
-        })
-        .collect()
-}
-
 #[test]
 fn qsort_sorts_100000_ints_with_an_rcffi_comparator() {
     let (ffi, libc) = libc();
-    let input = numbers(100_000);
+    let input = rcffi_testkit::bench::park_miller_ints(100_000);
     let arr = ffi.new("int[]", input.clone()).unwrap();
     let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = calls.clone();

@@ -53,17 +53,7 @@ pub(crate) fn ffi_type(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Type> {
 fn scalar_type(info: &TypeInfo) -> Option<Type> {
     Some(match &info.repr {
         Repr::Int(k) | Repr::Enum { int: k, .. } => {
-            match (k.bytes, k.signed && k.role != IntRole::Bool) {
-                (1, true) => Type::i8(),
-                (1, false) => Type::u8(),
-                (2, true) => Type::i16(),
-                (2, false) => Type::u16(),
-                (4, true) => Type::i32(),
-                (4, false) => Type::u32(),
-                (8, true) => Type::i64(),
-                (8, false) => Type::u64(),
-                _ => return None,
-            }
+            return int_type(k.bytes, k.signed && k.role != IntRole::Bool);
         }
         Repr::Float(4) => Type::f32(),
         Repr::Float(8) => Type::f64(),

@@ -10,11 +10,11 @@
 
 use std::hint::black_box;
 use std::process::Command;
-use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use libffi::middle::{Cif, CodePtr, Type, arg};
 use rcffi::{Ffi, Value};
+use rcffi_testkit::bench::{median_ns, park_miller_ints, python_times as python_times_of};
 
 const CDEF: &str = "int bench_add(int a, int b);
 double bench_addd(double a, double b);
@@ -61,9 +61,9 @@ const OPS: &[Op] = &[
 const PYTHON: &str = r#"
 import sys, timeit, statistics, ctypes, ctypes.util, json
 import cffi
-path, n, runs, which = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+path, n, runs, which = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[5]
 ffi = cffi.FFI()
-ffi.cdef(sys.argv[5])
+ffi.cdef(sys.argv[4])
 lib = ffi.dlopen(path)
 libc = ffi.dlopen(None)
 pa = ffi.new("struct pt *", [1, 2])[0]; pb = ffi.new("struct pt *", [3, 4])[0]
@@ -121,20 +121,6 @@ local out = {
 }
 for i = 1, #out do io.write(string.format("%.3f\n", out[i])) end
 "#;
-
-fn median_ns(iterations: usize, runs: usize, mut f: impl FnMut()) -> f64 {
-    let mut v: Vec<f64> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..iterations {
-                f();
-            }
-            t.elapsed().as_nanos() as f64 / iterations as f64
-        })
-        .collect();
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -326,46 +312,11 @@ fn python_times(
     runs: usize,
     stmts: &[&str],
 ) -> anyhow::Result<Vec<f64>> {
-    let json = format!(
-        "[{}]",
-        stmts
-            .iter()
-            .map(|s| format!("{s:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            PYTHON,
-            path,
-            &iterations.to_string(),
-            &runs.to_string(),
-            &json,
-            CDEF,
-        ])
-        .output()
-        .context("running python3")?;
-    if !out.status.success() {
-        bail!(
-            "python3 failed (is cffi installed?): {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let text = String::from_utf8(out.stdout)?;
-    stmts
-        .iter()
-        .map(|s| {
-            let key = format!("{s:?}: ");
-            let at = text
-                .find(&key)
-                .with_context(|| format!("{s} missing from {text}"))?
-                + key.len();
-            let rest = &text[at..];
-            let end = rest.find([',', '}']).unwrap_or(rest.len());
-            Ok(rest[..end].trim().parse::<f64>()?)
-        })
-        .collect()
+    python_times_of(
+        PYTHON,
+        &[path, &iterations.to_string(), &runs.to_string(), CDEF],
+        stmts,
+    )
 }
 
 /// LuaJIT's times with the JIT on or off, or `None` when luajit is not installed.
@@ -392,17 +343,6 @@ fn lua_times(path: &str, iterations: usize, runs: usize, jit: bool) -> Option<Ve
         .ok()?
         .lines()
         .map(|l| l.trim().parse().ok())
-        .collect()
-}
-
-/// The qsort input: `n` pseudo-random ints (Park–Miller), the same in every language.
-fn qsort_data(n: usize) -> Vec<i32> {
-    let mut x: i64 = 42;
-    (0..n)
-        .map(|_| {
-            x = x * 16807 % 2_147_483_647;
-            (x % 2_000_001 - 1_000_000) as i32
-        })
         .collect()
 }
 
@@ -488,7 +428,7 @@ fn qsort_times(n: usize, runs: usize) -> anyhow::Result<Vec<(&'static str, Optio
     let qsort_fn = libc.function("qsort")?;
     // SAFETY: qsort's address, as its C type.
     let qsort = unsafe { std::mem::transmute::<usize, Qsort>(qsort_fn.address()) };
-    let data = qsort_data(n);
+    let data = park_miller_ints(n);
     let mut v = data.clone();
     qsort(v.as_mut_ptr(), n, 4, counting);
     let calls = COUNT.load(Ordering::Relaxed) as f64;

@@ -8,11 +8,9 @@
 //! alone); rcffi's include dropping the result.
 
 use std::hint::black_box;
-use std::process::Command;
-use std::time::Instant;
 
-use anyhow::{Context, bail};
 use rcffi::Ffi;
+use rcffi_testkit::bench::{median_ns, python_times as python_times_of};
 
 /// One operation: its name, and the same operation in cffi and ctypes (set-up code first).
 struct Op {
@@ -87,20 +85,6 @@ for stmt in json.loads(sys.argv[3]):
 print(json.dumps(out))
 "#;
 
-fn median_ns(iterations: usize, runs: usize, mut f: impl FnMut()) -> f64 {
-    let mut v: Vec<f64> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..iterations {
-                f();
-            }
-            t.elapsed().as_nanos() as f64 / iterations as f64
-        })
-        .collect();
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn rcffi_times(iterations: usize, runs: usize) -> anyhow::Result<Vec<f64>> {
     let ffi = Ffi::default();
     ffi.cdef("struct pt { int x, y; };")?;
@@ -137,39 +121,7 @@ fn rcffi_times(iterations: usize, runs: usize) -> anyhow::Result<Vec<f64>> {
 }
 
 fn python_times(iterations: usize, runs: usize, stmts: &[&str]) -> anyhow::Result<Vec<f64>> {
-    let out = Command::new("python3")
-        .args(["-c", PYTHON, &iterations.to_string(), &runs.to_string()])
-        .arg(format!(
-            "[{}]",
-            stmts
-                .iter()
-                .map(|s| format!("{s:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .output()
-        .context("running python3")?;
-    if !out.status.success() {
-        bail!(
-            "python3 failed (is cffi installed?): {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let text = String::from_utf8(out.stdout)?;
-    // A flat JSON object of numbers; parsed by hand to keep testkit's dependencies small.
-    stmts
-        .iter()
-        .map(|s| {
-            let key = format!("{s:?}: ");
-            let at = text
-                .find(&key)
-                .with_context(|| format!("{s} missing from {text}"))?
-                + key.len();
-            let rest = &text[at..];
-            let end = rest.find([',', '}']).unwrap_or(rest.len());
-            Ok(rest[..end].trim().parse::<f64>()?)
-        })
-        .collect()
+    python_times_of(PYTHON, &[&iterations.to_string(), &runs.to_string()], stmts)
 }
 
 fn main() -> anyhow::Result<()> {

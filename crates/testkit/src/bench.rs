@@ -1,0 +1,75 @@
+//! Helpers of the side-by-side benchmark programs (`src/bin/*-compare.rs`): timing loops,
+//! running a Python script that times statements, and the qsort input shared by every
+//! language.
+
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+/// The median over `runs` runs of `iterations` calls of `f`, in ns per call.
+pub fn median_ns(iterations: usize, runs: usize, mut f: impl FnMut()) -> f64 {
+    let mut v: Vec<f64> = (0..runs.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..iterations {
+                f();
+            }
+            t.elapsed().as_nanos() as f64 / iterations.max(1) as f64
+        })
+        .collect();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Runs `python3 -c script args... json(stmts)`; the script prints a flat JSON object from
+/// each statement to its time. Returns the times in the order of `stmts`.
+pub fn python_times(script: &str, args: &[&str], stmts: &[&str]) -> Result<Vec<f64>> {
+    let json = format!(
+        "[{}]",
+        stmts
+            .iter()
+            .map(|s| format!("{s:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .args(args)
+        .arg(&json)
+        .output()
+        .context("running python3")?;
+    if !out.status.success() {
+        bail!(
+            "python3 failed (is cffi installed?): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = String::from_utf8(out.stdout)?;
+    // A flat JSON object of numbers; parsed by hand to keep testkit's dependencies small.
+    stmts
+        .iter()
+        .map(|s| {
+            let key = format!("{s:?}: ");
+            let at = text
+                .find(&key)
+                .with_context(|| format!("{s} missing from {text}"))?
+                + key.len();
+            let rest = &text[at..];
+            let end = rest.find([',', '}']).unwrap_or(rest.len());
+            Ok(rest[..end].trim().parse::<f64>()?)
+        })
+        .collect()
+}
+
+/// `n` pseudo-random ints from -1,000,000 to 1,000,000 (Park–Miller from 42): the qsort input,
+/// computed the same way by the Python and Lua sides of the benchmark.
+pub fn park_miller_ints(n: usize) -> Vec<i32> {
+    let mut x: i64 = 42;
+    (0..n)
+        .map(|_| {
+            x = x * 16807 % 2_147_483_647;
+            (x % 2_000_001 - 1_000_000) as i32
+        })
+        .collect()
+}
