@@ -1,23 +1,28 @@
 #!/bin/sh
-# Runs rcffi's data test suite under valgrind memcheck: the cffi data behaviours
-# (crates/rcffi/tests/cffi_data), the misuse cross product (crates/rcffi/tests/misuse.rs) and
-# the runtime's unit tests. Fails on any invalid access or definite leak.
+# Runs rcffi's data, call and callback test suites under valgrind memcheck: the cffi data
+# behaviours (crates/rcffi/tests/cffi_data), the misuse cross product (tests/misuse.rs), the
+# calls (tests/calls: the fixture, group F, 500 random signatures, threads), the callbacks
+# (tests/callbacks), the no-allocation test and the runtime's unit tests. Fails on any
+# invalid access or definite leak.
 #
-#   scripts/memcheck.sh            # needs valgrind (apt-get install valgrind)
+#   scripts/memcheck.sh                   # needs valgrind (apt-get install valgrind)
+#   scripts/memcheck.sh calls callbacks   # only these test binaries
 #
 # Reports, per binary, the number of tests run and valgrind's error summary.
 set -eu
 cd "$(dirname "$0")/.."
+only="${*:-cffi_data misuse rcffi_runtime calls callbacks no_alloc}"
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
 
 binaries=$(cargo test -p rcffi -p rcffi-runtime --no-run --message-format=json 2>/dev/null |
-    python3 -c '
-import json, sys
+    ONLY="$only" python3 -c '
+import json, os, sys
+only = os.environ["ONLY"].split()
 for line in sys.stdin:
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m.get("executable") and m["profile"]["test"]:
         name = m["target"]["name"]
-        if name in ("cffi_data", "misuse", "rcffi_runtime"):
+        if name in only:
             print(m["executable"])
 ')
 status=0

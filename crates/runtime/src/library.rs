@@ -67,9 +67,19 @@ pub(crate) struct LibInner {
     closed: AtomicBool,
     /// Symbol addresses by name, looked up once.
     symbols: RwLock<HashMap<Box<str>, usize, RandomState>>,
-    /// Functions by name, with the universe generation they were resolved in (a later
-    /// `override` cdef may change a declaration).
-    functions: RwLock<HashMap<Box<str>, (u64, Function), RandomState>>,
+    /// Functions by name: the universe generation they were resolved in (a later `override`
+    /// cdef may change a declaration), their address, function type and pointer type. Not
+    /// `Function`s: those hold the library, and the cache would keep it alive forever.
+    functions: RwLock<HashMap<Box<str>, Resolved, RandomState>>,
+}
+
+/// A function looked up once: generation, address, function type, pointer type.
+#[derive(Copy, Clone)]
+struct Resolved {
+    generation: u64,
+    code: usize,
+    func: TypeRef,
+    ptr: TypeRef,
 }
 
 /// A loaded library's handle: closed when dropped, unless it was lent by the caller.
@@ -324,17 +334,33 @@ impl Lib {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     pub fn function(&self, name: &str) -> Result<Function> {
+        let r = self.resolve(name)?;
+        let ffi = &self.inner.ffi;
+        Function::new(
+            CData::pointer(ffi, r.ptr, r.code, self.code_owner(r.code)),
+            r.func,
+        )
+    }
+
+    /// Function `name`, looked up once.
+    #[inline]
+    fn resolve(&self, name: &str) -> Result<Resolved> {
         let generation = self.inner.ffi.generation();
-        if let Some((g, f)) = self
+        if let Some(r) = self
             .inner
             .functions
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(name)
-            && *g == generation
+            .filter(|r| r.generation == generation)
         {
-            return Ok(f.clone());
+            return Ok(*r);
         }
+        self.resolve_new(name, generation)
+    }
+
+    #[cold]
+    fn resolve_new(&self, name: &str, generation: u64) -> Result<Resolved> {
         self.check_open()?;
         let (ty, symbol) = match self.decl(name)? {
             Decl::Function { ty, symbol } => (ty, symbol),
@@ -348,14 +374,21 @@ impl Lib {
         let ffi = &self.inner.ffi;
         let func = ffi.realize(ty);
         let ptr = ffi.pointer_to(func);
-        let addr = self.symbol(symbol.as_deref().unwrap_or(name), "function/symbol")?;
-        let f = Function::new(CData::pointer(ffi, ptr, addr, self.code_owner(addr)), func)?;
+        let code = self.symbol(symbol.as_deref().unwrap_or(name), "function/symbol")?;
+        // Built now, so that an unsupported signature is reported here.
+        crate::function::plan(ffi, func)?;
+        let r = Resolved {
+            generation,
+            code,
+            func,
+            ptr,
+        };
         self.inner
             .functions
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(name.into(), (generation, f.clone()));
-        Ok(f)
+            .insert(name.into(), r);
+        Ok(r)
     }
 
     /// Calls the declared function `name` (cffi's `lib.name(args...)`); see
@@ -367,24 +400,8 @@ impl Lib {
     /// As for [`Function::call`]: the declaration must match the library's function, and the
     /// arguments must be what the function expects of them (valid pointers, C strings...).
     pub unsafe fn call<'a>(&self, name: &str, args: impl crate::Args<'a>) -> Result<Value> {
-        let generation = self.inner.ffi.generation();
-        let found = self
-            .inner
-            .functions
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(name)
-            .filter(|(g, _)| *g == generation)
-            .map(|(_, f)| (f.address(), f.func));
-        // The library stays loaded while `self` lives, so the address may be used without
-        // holding a reference to the cached handle.
-        let (code, func) = match found {
-            Some(x) => x,
-            None => {
-                let f = self.function(name)?;
-                (f.address(), f.func)
-            }
-        };
+        // The library stays loaded while `self` lives, so the address may be used as it is.
+        let Resolved { code, func, .. } = self.resolve(name)?;
         let ffi = &self.inner.ffi;
         let plan = crate::function::plan(ffi, func)?;
         // SAFETY: `code` is the library's function `name`, kept loaded by `self`; the caller
@@ -866,6 +883,24 @@ mod tests {
         assert!(c.to_string_lossy().contains("libc.so"), "{}", c.display());
         assert!(find_library("m").is_some());
         assert!(find_library("definitely-not-a-library").is_none());
+    }
+
+    #[test]
+    fn a_library_is_freed_when_nothing_made_from_it_is_left() {
+        let ffi = Ffi::default();
+        ffi.cdef("int abs(int); extern char **environ;").unwrap();
+        // SAFETY: libc's abs and environ, as declared.
+        let lib = unsafe { ffi.dlopen("c") }.unwrap();
+        let abs = lib.function("abs").unwrap();
+        let env = lib.addressof("environ").unwrap();
+        // SAFETY: abs takes an int.
+        assert_eq!(unsafe { lib.call("abs", (-1,)) }.unwrap(), 1.into());
+        let weak = Arc::downgrade(&lib.inner);
+        drop(lib);
+        assert!(weak.upgrade().is_some(), "abs and env hold it");
+        drop(abs);
+        drop(env);
+        assert!(weak.upgrade().is_none(), "the library was not freed");
     }
 
     #[test]
