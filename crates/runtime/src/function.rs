@@ -41,9 +41,16 @@ use crate::value::Value;
 pub struct Function {
     /// The function pointer, owned so that the code stays loaded.
     pointer: CData,
-    /// The function type (whose plan is used).
-    pub(crate) func: TypeRef,
+    /// The function type's call plan. It lives in the type's realized info, in the arena of
+    /// the pointer's universe, which `pointer` keeps alive: valid as long as `self`.
+    plan: *const CallPlan,
 }
+
+// SAFETY: `plan` points to a CallPlan (Send + Sync) that lives as long as the universe the
+// `pointer` field keeps alive; it is only read.
+unsafe impl Send for Function {}
+// SAFETY: as for Send.
+unsafe impl Sync for Function {}
 
 impl std::fmt::Debug for Function {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -55,8 +62,8 @@ impl Function {
     /// A handle on the function `pointer` points to (of function type `func`); its plan is
     /// built now, so an unsupported signature is reported here.
     pub(crate) fn new(pointer: CData, func: TypeRef) -> Result<Function> {
-        plan(&pointer.uni, func)?;
-        Ok(Function { pointer, func })
+        let plan = std::ptr::from_ref(plan(&pointer.uni, func)?);
+        Ok(Function { pointer, plan })
     }
 
     /// Calls the function with `args`: a tuple of Rust values (`(1, 2.5, "text")`), `()`, or a
@@ -101,7 +108,8 @@ impl Function {
     #[inline]
     pub unsafe fn call<'a>(&self, args: impl Args<'a>) -> Result<Value> {
         let uni = &self.pointer.uni;
-        let plan = plan(uni, self.func)?;
+        // SAFETY: the plan lives as long as the universe `self.pointer` keeps alive.
+        let plan = unsafe { &*self.plan };
         // SAFETY: the address is the function's, kept loaded by `self.pointer`'s owner; the
         // caller vouches for the declaration and the arguments.
         args.with_args(|a| unsafe { invoke(uni, plan, self.pointer.addr, a) })

@@ -50,6 +50,12 @@ pub enum Arg<'a> {
 }
 
 impl Arg<'_> {
+    /// Whether dropping this argument does nothing (it owns no value or closure).
+    #[inline(always)]
+    fn owns_nothing(&self) -> bool {
+        !matches!(self, Arg::Value(_) | Arg::Closure(_))
+    }
+
     /// cffi's name of the argument's Python type, for messages (`int`, `str`, `cdata`...).
     pub(crate) fn describe(&self) -> String {
         match self {
@@ -258,11 +264,17 @@ impl<'a> Args<'a> for () {
 macro_rules! args_tuple {
     ($($name:ident),+) => {
         impl<'a, $($name: IntoArg<'a>),+> Args<'a> for ($($name,)+) {
-            #[inline]
+            #[inline(always)]
             #[allow(non_snake_case)]
             fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R {
                 let ($($name,)+) = self;
-                f(&[$($name.into_arg()),+])
+                let args = [$($name.into_arg()),+];
+                let r = f(&args);
+                if args.iter().all(Arg::owns_nothing) {
+                    // Numbers and borrows: nothing to drop, so skip the drop glue's walk.
+                    std::mem::forget(args);
+                }
+                r
             }
         }
     };
