@@ -424,12 +424,18 @@ fn gen_ty(rng: &mut Rng, structs: &[StructDef], struct_percent: u64) -> Ty {
 
 fn gen_func(rng: &mut Rng, structs: &[StructDef], i: usize) -> Func {
     let n = 1 + rng.below(16) as usize;
-    let params: Vec<Ty> = (0..n).map(|_| gen_ty(rng, structs, 30)).collect();
-    let ret = match rng.below(10) {
+    let mut params: Vec<Ty> = (0..n).map(|_| gen_ty(rng, structs, 30)).collect();
+    let mut ret = match rng.below(10) {
         0 => None,
         1..=4 => Some(Ty::Struct(rng.below(structs.len() as u64) as usize)),
         _ => Some(gen_ty(rng, structs, 0)),
     };
+    // The first functions cover every struct type (every size 1..64) both as their first
+    // argument and as their result.
+    if i < structs.len() {
+        params[0] = Ty::Struct(i);
+        ret = Some(Ty::Struct(i));
+    }
     let args = params
         .iter()
         .map(|t| {
@@ -552,6 +558,16 @@ fn render(structs: &[StructDef], funcs: &[Func]) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_struct_size_is_an_argument_and_a_result() {
+        let g = generate(3, 100);
+        for (i, _) in g.structs.iter().enumerate() {
+            let f = &g.funcs[i];
+            assert!(matches!(f.params[0], Ty::Struct(j) if j == i));
+            assert!(matches!(f.ret, Some(Ty::Struct(j)) if j == i));
+        }
+    }
 
     #[test]
     fn every_struct_size_is_generated_and_seeds_repeat() {

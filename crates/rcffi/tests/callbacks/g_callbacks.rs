@@ -464,3 +464,64 @@ fn a_panic_never_unwinds_into_c() {
     let err = ffi.callback_with("int(*)(int)", |_| 0, bad).unwrap_err();
     assert!(err.to_string().contains("error value"), "{err}");
 }
+
+#[test]
+fn a_callback_in_a_struct_field_and_a_global_variable() {
+    let (ffi, lib) = fixture();
+    let sub = ffi
+        .callback("int(*)(int, int)", |a| -> Result<i32> {
+            Ok(a.get_as::<i32>(0)? - a.get_as::<i32>(1)?)
+        })
+        .unwrap();
+    // A struct member: the struct keeps the callback alive once the cdata is dropped.
+    let ops = ffi.new("struct ops *", list![&sub, 5]).unwrap();
+    // The global `gop`: C calls it through call_gop.
+    let saved = lib.get("gop").unwrap();
+    lib.set("gop", &sub).unwrap();
+    drop(sub);
+    // SAFETY: apply_ops calls ops->op(a, ops->k); call_gop calls gop(a, b).
+    unsafe {
+        assert_eq!(lib.call("apply_ops", (&ops, 12)).unwrap(), 7.into());
+        assert_eq!(lib.call("call_gop", (10, 4)).unwrap(), 6.into());
+    }
+    lib.set("gop", saved).unwrap();
+}
+
+#[test]
+fn user_data_handles_pass_through_c_to_the_callback() {
+    // The `void *userdata` pattern: qsort_r passes its last argument to the comparator.
+    let ffi = Ffi::default();
+    ffi.cdef(
+        "void qsort_r(void *base, size_t n, size_t size,
+                      int (*cmp)(const void *, const void *, void *), void *arg);",
+    )
+    .unwrap();
+    // SAFETY: glibc's qsort_r, as declared.
+    let libc = unsafe { ffi.dlopen("c") }.unwrap();
+    let state = ffi.new_handle(AtomicUsize::new(0));
+    let cmp = ffi
+        .callback(
+            "int(*)(const void *, const void *, void *)",
+            |a| -> Result<i32> {
+                let count = a.ffi().from_handle::<AtomicUsize>(&a.get(2)?.cdata()?)?;
+                count.fetch_add(1, Ordering::Relaxed);
+                // SAFETY: qsort_r passes pointers to two ints.
+                let (x, y): (i32, i32) = unsafe { (a.deref(0)?, a.deref(1)?) };
+                Ok(y.cmp(&x) as i32)
+            },
+        )
+        .unwrap();
+    let arr = ffi.new("int[]", [1, 5, 3, 4, 2]).unwrap();
+    // SAFETY: qsort_r sorts the 5 ints, passing `state` to the comparator.
+    unsafe { libc.call("qsort_r", (&arr, 5, 4, &cmp, &state)) }.unwrap();
+    assert_eq!(
+        arr.to_vec().unwrap(),
+        [5, 4, 3, 2, 1].map(Value::from).to_vec()
+    );
+    assert!(
+        ffi.from_handle::<AtomicUsize>(&state)
+            .unwrap()
+            .load(Ordering::Relaxed)
+            >= 4
+    );
+}

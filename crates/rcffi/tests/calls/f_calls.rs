@@ -116,6 +116,16 @@ fn f06_variadic_arguments_of_every_kind() {
 }
 
 #[test]
+fn f06b_a_float_in_the_variadic_part_is_promoted_to_double() {
+    // cffi passes the float's bits as they are and prints 0.000000.
+    let (ffi, c) = libc_with("int snprintf(char *, size_t, const char *, ...);");
+    let buf = ffi.new("char[32]", ()).unwrap();
+    let f = ffi.cast("float", 1.5).unwrap();
+    call!(c, "snprintf", (&buf, 32, "%f", &f)).unwrap();
+    assert_eq!(ffi.string(&buf, None).unwrap(), b"1.500000".to_vec().into());
+}
+
+#[test]
 fn f07_plain_numbers_in_the_variadic_part_are_accepted() {
     // cffi: TypeError "argument 2 passed in the variadic part needs to be a cdata object (got
     // int)". rcffi (better): a Rust integer that fits is an `int`, a float a `double`.
