@@ -43,6 +43,10 @@ fn varsize_member(info: &TypeInfo) -> Option<(&RecordBody, &FieldRt)> {
 /// flexible array member's length comes from it, also when the member is the last one of a
 /// struct nested last), or `None` for a fixed size.
 pub(crate) fn varsize_bytes(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Option<usize>> {
+    // Without an initializer a flexible array member has no items: the fixed size.
+    if matches!(v, Value::Void) {
+        return Ok(None);
+    }
     let Some((body, f)) = varsize_member(info) else {
         return Ok(None);
     };
