@@ -78,5 +78,9 @@ mod tests {
         check::<crate::Buffer>();
         check::<crate::Allocator>();
         check::<crate::Error>();
+        check::<crate::Lib>();
+        check::<crate::Function>();
+        check::<crate::Closure>();
+        check::<crate::CallbackOptions>();
     }
 }

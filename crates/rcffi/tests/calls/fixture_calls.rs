@@ -546,6 +546,10 @@ fn variadic_calls_promote_as_c_does() {
     .unwrap();
     let want = 7 + 2 * (1i64 << 40) + 3 * 9 + 4 * 4 + 5 * 0x5678 + 6 * 304;
     assert_eq!(got, want.into());
+    // More arguments than the stack slots: the general path's heap arrays.
+    let mut many: Vec<Value> = vec![Value::Int(24)];
+    many.extend((1..=24).map(Value::Int));
+    assert_eq!(call!(lib, "vsum", many).unwrap(), (24 * 25 / 2).into());
     let err = call!(lib, "vsum", (1, list![1])).unwrap_err();
     assert!(
         err.to_string()
