@@ -48,8 +48,8 @@ pub enum Ret {
     UInt(u64),
     /// A Rust float.
     Float(f64),
-    /// Any value.
-    Value(Value),
+    /// Any value (boxed: the common results stay small).
+    Value(Box<Value>),
 }
 
 impl Ret {
@@ -58,7 +58,7 @@ impl Ret {
             Ret::Int(i) => Value::Int(i128::from(i)),
             Ret::UInt(u) => Value::Int(i128::from(u)),
             Ret::Float(x) => Value::Float(x),
-            Ret::Value(v) => v,
+            Ret::Value(v) => *v,
         }
     }
 }
@@ -120,7 +120,7 @@ macro_rules! callback_result_value {
         impl CallbackResult for $t {
             #[inline]
             fn into_ret(self) -> Result<Ret> {
-                Ok(Ret::Value(Value::from(self)))
+                Ok(Ret::Value(Box::new(Value::from(self))))
             }
         }
     )*};
@@ -142,7 +142,7 @@ callback_result_value!(
 
 impl<T: Into<Value>, const N: usize> CallbackResult for [T; N] {
     fn into_ret(self) -> Result<Ret> {
-        Ok(Ret::Value(Value::from(self)))
+        Ok(Ret::Value(Box::new(Value::from(self))))
     }
 }
 
