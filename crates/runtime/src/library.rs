@@ -65,6 +65,9 @@ pub(crate) struct LibInner {
     path: Option<PathBuf>,
     handle: Handle,
     closed: AtomicBool,
+    /// A number no other library object of this process has: the key of the per-thread cache
+    /// of functions (an address could be reused by a later library).
+    id: u64,
     /// Symbol addresses by name, looked up once.
     symbols: RwLock<HashMap<Box<str>, usize, RandomState>>,
     /// Functions by name: the universe generation they were resolved in (a later `override`
@@ -80,6 +83,44 @@ struct Resolved {
     code: usize,
     func: TypeRef,
     ptr: TypeRef,
+}
+
+/// Gives each library object its `id`.
+static NEXT_LIB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+thread_local! {
+    /// The functions this thread called by name last, with where they are.
+    static RECENT_FUNCTIONS: std::cell::RefCell<RecentFunctions> =
+        const { std::cell::RefCell::new(RecentFunctions { entries: Vec::new(), next: 0 }) };
+}
+
+/// A small per-thread cache: (library id, generation, name) -> resolved function. An entry
+/// is used only while its library is open (checked first), and library ids are never reused.
+struct RecentFunctions {
+    entries: Vec<((u64, u64), Box<str>, Resolved)>,
+    next: usize,
+}
+
+impl RecentFunctions {
+    const SIZE: usize = 8;
+
+    #[inline]
+    fn find(&self, key: (u64, u64), name: &str) -> Option<Resolved> {
+        self.entries
+            .iter()
+            .find(|(k, n, _)| *k == key && **n == *name)
+            .map(|e| e.2)
+    }
+
+    fn insert(&mut self, key: (u64, u64), name: &str, r: Resolved) {
+        let e = (key, name.into(), r);
+        if self.entries.len() < Self::SIZE {
+            self.entries.push(e);
+        } else {
+            self.entries[self.next] = e;
+            self.next = (self.next + 1) % Self::SIZE;
+        }
+    }
 }
 
 /// A loaded library's handle: closed when dropped, unless it was lent by the caller.
@@ -231,6 +272,7 @@ impl Ffi {
                 path,
                 handle,
                 closed: AtomicBool::new(false),
+                id: NEXT_LIB.fetch_add(1, Ordering::Relaxed),
                 symbols: RwLock::new(HashMap::default()),
                 functions: RwLock::new(HashMap::default()),
             }),
@@ -346,17 +388,27 @@ impl Lib {
     #[inline]
     fn resolve(&self, name: &str) -> Result<Resolved> {
         let generation = self.inner.ffi.generation();
-        if let Some(r) = self
+        let key = (self.inner.id, generation);
+        // This thread's last few functions first: no lock (a closed library finds none).
+        if !self.is_closed()
+            && let Some(r) = RECENT_FUNCTIONS.with(|c| c.borrow().find(key, name))
+        {
+            return Ok(r);
+        }
+        let shared = self
             .inner
             .functions
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(name)
             .filter(|r| r.generation == generation)
-        {
-            return Ok(*r);
-        }
-        self.resolve_new(name, generation)
+            .copied();
+        let r = match shared {
+            Some(r) => r,
+            None => self.resolve_new(name, generation)?,
+        };
+        RECENT_FUNCTIONS.with(|c| c.borrow_mut().insert(key, name, r));
+        Ok(r)
     }
 
     #[cold]

@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|strlen|raw|rawmid|qsort|new|field] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|strlen|raw|rawmid|qsort|new|field|byname] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -28,7 +28,7 @@ fn main() -> anyhow::Result<()> {
     let pa = ffi.new("struct pt *", list![1, 2])?.get(0)?;
     let f = match which.as_str() {
         "strlen" => libc.function("strlen")?,
-        "raw" | "rawmid" | "qsort" | "new" | "field" => lib.function("bench_add")?,
+        "raw" | "rawmid" | "qsort" | "new" | "field" | "byname" => lib.function("bench_add")?,
         other => lib.function(&format!("bench_{other}"))?,
     };
     if which == "raw" {
@@ -38,6 +38,15 @@ fn main() -> anyhow::Result<()> {
         for i in 0..n {
             // SAFETY: bench_add takes two ints.
             black_box(unsafe { cif.call::<i32>(code, &[arg(&black_box(i as i32)), arg(&2i32)]) });
+        }
+        return Ok(());
+    }
+    if which == "byname" {
+        for i in 0..n {
+            // SAFETY: bench_add takes two ints.
+            drop(black_box(unsafe {
+                lib.call("bench_add", (black_box(i as i32), 2))
+            }));
         }
         return Ok(());
     }
