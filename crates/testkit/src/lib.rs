@@ -9,7 +9,7 @@
 //!   alignment, enums) for the oracle;
 //! - [`headers`]: real system headers preprocessed with `gcc -E`;
 //! - [`fixture`]: the C libraries of the call tests, built with gcc;
-//! - [`bench`]: timing helpers of the side-by-side benchmark programs;
+//! - [`bench`](mod@bench): timing helpers of the side-by-side benchmark programs;
 //! - [`callgen`]: seeded random signatures with graffiti values, checked through a generated
 //!   library.
 
