@@ -65,12 +65,24 @@ fn calls(c: &mut Criterion) {
             unsafe { mid.call((black_box(&pt), &pt)) }.unwrap()
         })
     });
-    g.bench_function("handle: strlen(\"hello\")", |b| {
-        b.iter(|| {
-            // SAFETY: the fixture's function (or callback) with arguments of its declared types.
-            unsafe { strlen.call((black_box("hello"),)) }.unwrap()
-        })
-    });
+    g.bench_function(
+        "handle: strlen(c\"hello\") (a C string, passed as it is)",
+        |b| {
+            b.iter(|| {
+                // SAFETY: the fixture's function (or callback) with arguments of its declared types.
+                unsafe { strlen.call((black_box(c"hello"),)) }.unwrap()
+            })
+        },
+    );
+    g.bench_function(
+        "handle: strlen(\"hello\") (a Rust string, copied with a NUL)",
+        |b| {
+            b.iter(|| {
+                // SAFETY: the fixture's function (or callback) with arguments of its declared types.
+                unsafe { strlen.call((black_box("hello"),)) }.unwrap()
+            })
+        },
+    );
     let cb = ffi
         .callback("int(*)(int)", |a| -> rcffi::Result<i32> {
             Ok(a.get_as::<i32>(0)? + 1)

@@ -156,14 +156,15 @@ pub(crate) fn plan(uni: &Ffi, func: TypeRef) -> Result<&CallPlan> {
 fn build_plan<'u>(
     uni: &'u Ffi,
     func: TypeRef,
-    slot: &'u std::sync::OnceLock<CallPlan>,
+    slot: &'u std::sync::OnceLock<Box<CallPlan>>,
 ) -> Result<&'u CallPlan> {
     let ptr = uni.pointer_to(func);
     let name = ptr.get(&uni.inner).name.to_string();
     let built = CallPlan::build(uni, func, &name)?;
     // Another thread may have built it first; either plan is the same.
-    let _ = slot.set(built);
+    let _ = slot.set(Box::new(built));
     slot.get()
+        .map(|b| &**b)
         .ok_or_else(|| Error::Runtime("call plan not stored".into()))
 }
 

@@ -169,7 +169,7 @@ pub(crate) enum Repr {
     /// A function type (the target of function pointers), with its call plan once built.
     Function {
         /// How calls of this type convert and pass their arguments (built at the first call).
-        plan: OnceLock<crate::call::plan::CallPlan>,
+        plan: OnceLock<Box<crate::call::plan::CallPlan>>,
     },
     /// A struct or union. `body` is `None` while it is opaque or its layout unknown.
     Record {

@@ -68,6 +68,23 @@ const ALL_SCALARS: [Scalar; 16] = [
     Scalar::Ptr,
 ];
 
+/// Plain numbers and pointers: the types of signatures passed in registers only.
+const REGISTER_SCALARS: [Scalar; 13] = [
+    Scalar::SChar,
+    Scalar::UChar,
+    Scalar::Short,
+    Scalar::UShort,
+    Scalar::Int,
+    Scalar::UInt,
+    Scalar::Long,
+    Scalar::ULong,
+    Scalar::LLong,
+    Scalar::ULLong,
+    Scalar::Float,
+    Scalar::Double,
+    Scalar::Ptr,
+];
+
 /// Member types of generated structs (no `long double`, `_Bool` or pointers: plain data).
 const MEMBER_SCALARS: [Scalar; 7] = [
     Scalar::Char,
@@ -435,6 +452,42 @@ fn gen_func(rng: &mut Rng, structs: &[StructDef], i: usize) -> Func {
     if i < structs.len() {
         params[0] = Ty::Struct(i);
         ret = Some(Ty::Struct(i));
+    } else if i % 8 == 3 {
+        // One in eight: plain numbers, pointers and structs of at most 16 bytes that all fit
+        // in registers (up to 6 of the integer class and 8 floats, interleaved at random),
+        // which calls pass without libffi.
+        let (mut ints, mut floats) = (0, 0);
+        params.clear();
+        let small: Vec<usize> = (0..structs.len())
+            .filter(|k| structs[*k].size <= 16)
+            .collect();
+        for _ in 0..1 + rng.below(14) {
+            // Small structs travel in one or two registers (counted as two integer ones).
+            if rng.chance(25) && ints + 2 <= 6 {
+                ints += 2;
+                params.push(Ty::Struct(*rng.pick(&small)));
+                continue;
+            }
+            let s = *rng.pick(&REGISTER_SCALARS);
+            let float = matches!(s, Scalar::Float | Scalar::Double);
+            if (float && floats == 8) || (!float && ints == 6) {
+                continue;
+            }
+            if float {
+                floats += 1;
+            } else {
+                ints += 1;
+            }
+            params.push(Ty::Scalar(s));
+        }
+        if params.is_empty() {
+            params.push(Ty::Scalar(Scalar::Int));
+        }
+        ret = match rng.below(6) {
+            0 => None,
+            1 | 2 => Some(Ty::Struct(*rng.pick(&small))),
+            _ => Some(Ty::Scalar(*rng.pick(&REGISTER_SCALARS))),
+        };
     }
     let args = params
         .iter()

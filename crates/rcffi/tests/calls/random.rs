@@ -172,6 +172,38 @@ fn random_signatures_pass_every_leaf_intact() {
             failures.push(format!("{}: {e}", prototype(&g, f)));
         }
     }
+    // Signatures whose arguments all travel in registers take the direct path without libffi
+    // (call::native); enough of them must be among these.
+    let native = g
+        .funcs
+        .iter()
+        .filter(|f| {
+            // Plain numbers and pointers (`char` and `_Bool` convert as characters and truth
+            // values, through the general path).
+            let scalar = |t: &Ty| match t {
+                Ty::Scalar(s) => !matches!(s, Scalar::LongDouble | Scalar::Char | Scalar::Bool),
+                Ty::Struct(k) => g.structs[*k].size <= 16,
+            };
+            let floats = f
+                .params
+                .iter()
+                .filter(|t| matches!(t, Ty::Scalar(Scalar::Float | Scalar::Double)))
+                .count();
+            let structs = f
+                .params
+                .iter()
+                .filter(|t| matches!(t, Ty::Struct(_)))
+                .count();
+            f.params.iter().all(scalar)
+                && floats <= 8
+                && f.params.len() - floats + structs <= 6
+                && f.ret.as_ref().is_none_or(scalar)
+        })
+        .count();
+    assert!(
+        native >= count / 10,
+        "only {native} of {count} signatures use registers only"
+    );
     assert!(
         failures.is_empty(),
         "seed {seed:#x}: {} of {count} signatures failed:\n{}",

@@ -11,8 +11,8 @@ use crate::value::Value;
 /// Most programs never name this type: a tuple of Rust values is an argument list, and each
 /// element converts with [`IntoArg`]. Borrowed strings, byte strings and cdata are passed
 /// without copying them into a [`Value`] first: `&str` and `&[u8]` become a temporary
-/// NUL-terminated copy for a `char *` parameter (on the stack when short), `&CData` is used
-/// as it is.
+/// NUL-terminated copy for a `char *` parameter (on the stack when short), `&CStr` and
+/// `&CData` are used as they are.
 ///
 /// ```
 /// use rcffi_runtime::{Arg, IntoArg};
@@ -40,6 +40,9 @@ pub enum Arg<'a> {
     /// Bytes: a temporary NUL-terminated copy for `char *` (and `void *`,
     /// `signed`/`unsigned char *`) parameters.
     Bytes(&'a [u8]),
+    /// A C string, passed as it is (no copy) to `char *` (and `void *`,
+    /// `signed`/`unsigned char *`) parameters: the function must not write through it.
+    CStr(&'a CStr),
     /// A borrowed cdata.
     CData(&'a CData),
     /// A NULL pointer (`None` in Rust), for any pointer parameter.
@@ -64,7 +67,7 @@ impl Arg<'_> {
             Arg::Value(v) => v.describe(),
             Arg::Ref(v) => v.describe(),
             Arg::Str(_) => "str".into(),
-            Arg::Bytes(_) => "bytes".into(),
+            Arg::Bytes(_) | Arg::CStr(_) => "bytes".into(),
             Arg::CData(c) => c.what(),
             Arg::Null => "None".into(),
             Arg::Closure(c) => format!("{c:?}"),
@@ -75,9 +78,10 @@ impl Arg<'_> {
 /// Converts a Rust value into one call argument ([`Arg`]).
 ///
 /// Implemented for Rust numbers, `bool`, `char`, strings and byte strings (borrowed or
-/// owned), [`CStr`], [`CData`] (borrowed or owned), [`Value`], arrays and slices of numbers
-/// (a temporary C array for a `T *` parameter), and `Option` of any of these (`None` is
-/// NULL).
+/// owned: copied), [`CStr`] and [`CString`] (passed without a copy: `c"text"` is the fastest
+/// way to pass a constant string), [`CData`] (borrowed or owned), [`Value`], arrays and slices
+/// of numbers (a temporary C array for a `T *` parameter), and `Option` of any of these (`None`
+/// is NULL).
 pub trait IntoArg<'a> {
     /// The argument.
     fn into_arg(self) -> Arg<'a>;
@@ -197,14 +201,14 @@ impl<'a> IntoArg<'a> for &'a Vec<u8> {
 impl<'a> IntoArg<'a> for &'a CStr {
     #[inline]
     fn into_arg(self) -> Arg<'a> {
-        Arg::Bytes(self.to_bytes())
+        Arg::CStr(self)
     }
 }
 
 impl<'a> IntoArg<'a> for &'a CString {
     #[inline]
     fn into_arg(self) -> Arg<'a> {
-        Arg::Bytes(self.to_bytes())
+        Arg::CStr(self)
     }
 }
 

@@ -22,6 +22,7 @@ use std::mem::MaybeUninit;
 use libffi::middle::{Cif, Type};
 
 use super::args::Arg;
+use super::native;
 use super::plan::{CallPlan, Conv, Param};
 use crate::cdata::{CData, Origin, Owner};
 use crate::convert::{self, Place};
@@ -161,7 +162,10 @@ pub(crate) unsafe fn invoke(
     // SAFETY: the caller's promise, passed on.
     unsafe {
         if plan.simple && code != 0 && args.len() == plan.params.len() {
-            simple(uni, plan, code, args)
+            match &plan.native {
+                Some(n) => registers_only(uni, plan, n, code, args),
+                None => simple(uni, plan, code, args),
+            }
         } else {
             general(uni, plan, code, args)
         }
@@ -299,36 +303,10 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
     };
     for (i, (p, a)) in plan.params.iter().zip(args).enumerate() {
         let at: *mut c_void = match (p.conv, a) {
-            (Conv::Fast(f), Arg::Int(x)) => match f.encode_int(*x) {
-                Some(b) => word(words, i, u64::from_le_bytes(b)),
+            (Conv::Fast(_) | Conv::Pointer, _) => match scalar_word(uni, p, a, &mut block) {
+                Some(w) => word(words, i, w),
                 None => return general(),
             },
-            (Conv::Fast(f), Arg::Float(x)) => match f.encode_float(*x) {
-                Some(b) => word(words, i, u64::from_le_bytes(b)),
-                None => return general(),
-            },
-            (Conv::Pointer, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => match cdata_of(a) {
-                Some(c) if c.ty == p.ty && c.uni.same(uni) => word(words, i, c.addr as u64),
-                _ => return general(),
-            },
-            (Conv::Pointer, Arg::Null) => word(words, i, 0),
-            (Conv::Pointer, Arg::Str(_) | Arg::Bytes(_)) if p.text => {
-                let bytes = match a {
-                    Arg::Str(s) => s.as_bytes(),
-                    Arg::Bytes(b) => b,
-                    _ => return general(),
-                };
-                let Some(at) = block(bytes.len() + 1) else {
-                    return general();
-                };
-                // SAFETY: `at` is a fresh block of at least `len + 1` bytes of the stack area,
-                // which `bytes` is not part of.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(bytes.as_ptr(), at, bytes.len());
-                    *at.add(bytes.len()) = 0;
-                }
-                word(words, i, at as u64)
-            }
             (Conv::Struct, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => {
                 let Some(c) = cdata_of(a).filter(|c| c.ty == p.ty && c.uni.same(uni)) else {
                     return general();
@@ -353,9 +331,9 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
     }
     // The result: at most 32 bytes (zeroed: libffi may write less than is read back).
     let mut ret = [0u64; 4];
-    // SAFETY: `code` is a function of the plan's type (the caller's promise); `ptrs` holds one
-    // pointer per argument, to its word or stack block, alive until this function returns;
-    // the result buffer holds the widest result of a simple plan.
+    // SAFETY: `code` is a function of the plan's type (the caller's promise); `ptrs`
+    // holds one pointer per argument, to its word or stack block, alive until this
+    // function returns; the result buffer holds the widest result of a simple plan.
     unsafe {
         let fun = std::mem::transmute::<usize, unsafe extern "C" fn()>(code);
         let errno = errno::location();
@@ -363,6 +341,12 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
         libffi::raw::ffi_call(cif.cif.raw(), Some(fun), ret.as_mut_ptr().cast(), ptrs);
         errno::save_from(errno);
     }
+    simple_result(uni, plan, ret)
+}
+
+/// The value of a simple plan's result, from the result registers' (or buffer's) words.
+#[inline(always)]
+fn simple_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result<Value> {
     match plan.ret.conv {
         Conv::Fast(f) => Ok(match decode_number(f, ret[0].to_le_bytes()) {
             Number::Int(i) => Value::Int(i),
@@ -382,6 +366,158 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
             result(uni, &plan.ret, &bytes)
         }
         _ => Ok(Value::Void),
+    }
+}
+
+/// The word a plain-number or pointer argument passes (a C string copied to a block from
+/// `block`); `None` when the general path must decide.
+#[inline(always)]
+fn scalar_word(
+    uni: &Ffi,
+    p: &Param,
+    a: &Arg<'_>,
+    block: &mut impl FnMut(usize) -> Option<*mut u8>,
+) -> Option<u64> {
+    match (p.conv, a) {
+        (Conv::Fast(f), Arg::Int(x)) => f.encode_int(*x).map(u64::from_le_bytes),
+        (Conv::Fast(f), Arg::Float(x)) => f.encode_float(*x).map(u64::from_le_bytes),
+        (Conv::Pointer, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => match cdata_of(a) {
+            Some(c) if c.ty == p.ty && c.uni.same(uni) => Some(c.addr as u64),
+            _ => None,
+        },
+        (Conv::Pointer, Arg::Null) => Some(0),
+        (Conv::Pointer, Arg::CStr(c)) if p.text => Some(c.as_ptr() as u64),
+        (Conv::Pointer, Arg::Str(_) | Arg::Bytes(_)) if p.text => {
+            let bytes = match a {
+                Arg::Str(s) => s.as_bytes(),
+                Arg::Bytes(b) => b,
+                _ => return None,
+            };
+            let at = block(bytes.len() + 1)?;
+            // SAFETY: `at` is a fresh block of at least `len + 1` bytes of the stack area,
+            // which `bytes` is not part of.
+            unsafe {
+                copy_short(bytes, at);
+                *at.add(bytes.len()) = 0;
+            }
+            Some(at as u64)
+        }
+        _ => None,
+    }
+}
+
+/// An eightbyte of a struct argument (a struct cdata of the parameter's type, read from its
+/// memory); `None` when the general path must decide.
+#[inline(always)]
+fn struct_word(uni: &Ffi, p: &Param, a: &Arg<'_>, piece: &native::Piece) -> Option<u64> {
+    let c = cdata_of(a).filter(|c| c.ty == p.ty && c.uni.same(uni))?;
+    let mut b = [0u8; 8];
+    let at = c.addr.checked_add(usize::from(piece.offset))?;
+    c.owner
+        .with_region(&String::new, |r| {
+            r.read(at, &mut b[..usize::from(piece.len)])
+        })
+        .ok()?;
+    Some(u64::from_le_bytes(b))
+}
+
+/// The direct path of a plan whose arguments all travel in registers: each argument (or
+/// each eightbyte of a small struct) straight into its register, then the call, without
+/// libffi.
+///
+/// # Safety
+///
+/// As for [`invoke`]; `n` is the plan's register assignment and `args` has one argument per
+/// parameter.
+#[inline(never)]
+unsafe fn registers_only(
+    uni: &Ffi,
+    plan: &CallPlan,
+    n: &native::Native,
+    code: usize,
+    args: &[Arg<'_>],
+) -> Result<Value> {
+    let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
+    let area: *mut Slot = area.as_mut_ptr().cast();
+    let mut used = 0;
+    // A block of `n` bytes of the stack area, 16-byte aligned.
+    let mut block = |n: usize| -> Option<*mut u8> {
+        let slots = n.div_ceil(16).max(1);
+        if used + slots > SIMPLE_SLOTS {
+            return None;
+        }
+        // SAFETY: `used + slots <= SIMPLE_SLOTS`: inside the stack area.
+        let at = unsafe { area.add(used) };
+        used += slots;
+        Some(at.cast())
+    };
+    let mut regs = native::Regs::new();
+    for piece in n.pieces.iter() {
+        let i = usize::from(piece.arg);
+        let (p, a) = (&plan.params[i], &args[i]);
+        let word = if p.conv == Conv::Struct {
+            struct_word(uni, p, a, piece)
+        } else {
+            scalar_word(uni, p, a, &mut block)
+        };
+        match word {
+            Some(w) => regs.set(piece.reg, w),
+            // SAFETY: the caller's promise, passed on; nothing has happened yet.
+            None => return unsafe { general(uni, plan, code, args) },
+        }
+    }
+    let mut ret = [0u64; 4];
+    // SAFETY: `code` is a non-variadic function of the plan's type (the caller's promise),
+    // whose registers `Native::of` assigned; errno is this thread's.
+    unsafe {
+        let errno = errno::location();
+        errno::restore_at(errno);
+        let [a, b] = native::call(code, n.ret, &regs);
+        ret[0] = a;
+        ret[1] = b;
+        errno::save_from(errno);
+    }
+    simple_result(uni, plan, ret)
+}
+
+/// Copies `src` to `dst`: short strings with a few overlapping loads and stores instead of a
+/// call to `memcpy`.
+///
+/// # Safety
+///
+/// `dst` must be valid for `src.len()` bytes of writes and not overlap `src`.
+#[inline(always)]
+unsafe fn copy_short(src: &[u8], dst: *mut u8) {
+    let n = src.len();
+    let s = src.as_ptr();
+    // SAFETY: every read is inside `src` (the two reads of a pair cover `0..n`, overlapping
+    // when `n` is not twice their size) and every write inside `dst..dst + n`.
+    unsafe {
+        match n {
+            0 => {}
+            1..=3 => {
+                *dst = *s;
+                *dst.add(n / 2) = *s.add(n / 2);
+                *dst.add(n - 1) = *s.add(n - 1);
+            }
+            4..=7 => {
+                let (a, b) = (
+                    s.cast::<u32>().read_unaligned(),
+                    s.add(n - 4).cast::<u32>().read_unaligned(),
+                );
+                dst.cast::<u32>().write_unaligned(a);
+                dst.add(n - 4).cast::<u32>().write_unaligned(b);
+            }
+            8..=16 => {
+                let (a, b) = (
+                    s.cast::<u64>().read_unaligned(),
+                    s.add(n - 8).cast::<u64>().read_unaligned(),
+                );
+                dst.cast::<u64>().write_unaligned(a);
+                dst.add(n - 8).cast::<u64>().write_unaligned(b);
+            }
+            _ => std::ptr::copy_nonoverlapping(s, dst, n),
+        }
     }
 }
 
@@ -427,6 +563,7 @@ fn to_value(a: &Arg<'_>) -> Value {
         Arg::Ref(v) => (*v).clone(),
         Arg::Str(s) => Value::Text((*s).to_string()),
         Arg::Bytes(b) => Value::Bytes(b.to_vec()),
+        Arg::CStr(c) => Value::Bytes(c.to_bytes().to_vec()),
         Arg::CData(c) => Value::CData((*c).clone()),
         Arg::Null | Arg::Closure(_) => Value::Void,
     }
@@ -509,6 +646,7 @@ fn pointer(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch) -> Result<u
         }
         Arg::Str(s) if char_like => Ok(scratch.c_string(s.as_bytes()) as usize),
         Arg::Bytes(b) if char_like => Ok(scratch.c_string(b) as usize),
+        Arg::CStr(c) if char_like => Ok(c.as_ptr() as usize),
         Arg::Str(s) if wide => temp_array(&Value::Text((*s).to_string()), scratch),
         Arg::Null => Ok(0),
         _ => Err(cdata_pointer_required(info, a)),
@@ -670,5 +808,20 @@ pub(crate) mod errno {
     /// Sets the saved value.
     pub(crate) fn set(v: i32) {
         SAVED.with(|s| s.set(v));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_copies_copy_every_length() {
+        let src: Vec<u8> = (1..=40).collect();
+        for n in 0..=40 {
+            let mut dst = [0u8; 48];
+            // SAFETY: `dst` has room for `n <= 40` bytes and does not overlap `src`.
+            unsafe { super::copy_short(&src[..n], dst.as_mut_ptr()) };
+            assert_eq!(&dst[..n], &src[..n], "length {n}");
+            assert!(dst[n..].iter().all(|b| *b == 0), "length {n}");
+        }
     }
 }

@@ -67,6 +67,9 @@ pub(crate) struct CallPlan {
     /// bytes), returning one of those or `void`: calls take the direct path
     /// (`invoke::simple`) when their arguments allow.
     pub(crate) simple: bool,
+    /// For a simple signature whose arguments all travel in registers: which register each
+    /// goes in (calls then skip libffi).
+    pub(crate) native: Option<super::native::Native>,
 }
 
 /// Variadic interfaces by the promoted types of the variadic part.
@@ -128,6 +131,11 @@ impl CallPlan {
             && params.len() <= super::invoke::INLINE_ARGS
             && params.iter().all(plain)
             && (plain(&ret) || ret.conv == Conv::Void);
+        let native = if simple {
+            super::native::Native::of(uni, &params, &ret)
+        } else {
+            None
+        };
         Ok(CallPlan {
             name: name.into(),
             params: params.into_boxed_slice(),
@@ -135,6 +143,7 @@ impl CallPlan {
             fixed,
             variadic,
             simple,
+            native,
         })
     }
 
@@ -304,7 +313,7 @@ fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
                 ))),
             };
         }
-        (Arg::Str(_) | Arg::Bytes(_), _) => return uni.parse("char *"),
+        (Arg::Str(_) | Arg::Bytes(_) | Arg::CStr(_), _) => return uni.parse("char *"),
         (Arg::Null, _) => return uni.parse("void *"),
         (Arg::Closure(_), _) => {
             return Err(Error::Type(
@@ -342,5 +351,59 @@ mod tests {
         let f = ffi.pointee(t.get(&ffi.inner)).unwrap();
         let plan = crate::function::plan(&ffi, f).unwrap();
         assert!(plan.simple, "{:?}", plan.params);
+    }
+
+    /// The register classes of small structs, as the x86-64 System V ABI assigns them (the
+    /// fixture tests check the same functions against direct calls).
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn small_structs_travel_in_registers_by_class() {
+        use crate::call::native::{Class, Reg, RetReg};
+        let ffi = Ffi::default();
+        ffi.cdef(
+            "struct pt { int x, y; }; struct dfi { double x; float y; int z; };
+             struct f3 { float a, b, c; }; struct big { long long a[3]; };
+             struct cd { char c; double d; };",
+        )
+        .unwrap();
+        let native = |sig: &str| {
+            let t = ffi.parse(sig).unwrap();
+            let f = ffi.pointee(t.get(&ffi.inner)).unwrap();
+            let plan = crate::function::plan(&ffi, f).unwrap();
+            plan.native
+                .as_ref()
+                .map(|n| (n.pieces.iter().map(|p| p.reg).collect::<Vec<_>>(), n.ret))
+        };
+        assert_eq!(
+            native("struct pt(*)(struct pt, struct pt)"),
+            Some((vec![Reg::Int(0), Reg::Int(1)], RetReg::Int))
+        );
+        assert_eq!(
+            native("struct dfi(*)(int, struct dfi)"),
+            Some((
+                vec![Reg::Int(0), Reg::Float(0), Reg::Int(1)],
+                RetReg::Two(Class::Float, Class::Int)
+            ))
+        );
+        assert_eq!(
+            native("struct f3(*)(struct f3, double)"),
+            Some((
+                vec![Reg::Float(0), Reg::Float(1), Reg::Float(2)],
+                RetReg::Two(Class::Float, Class::Float)
+            ))
+        );
+        assert_eq!(
+            native("struct cd(*)(struct cd)"),
+            Some((
+                vec![Reg::Int(0), Reg::Float(0)],
+                RetReg::Two(Class::Int, Class::Float)
+            ))
+        );
+        // More than 16 bytes go through memory: libffi's path.
+        assert!(native("long long(*)(struct big)").is_none());
+        // Out of integer registers: a struct goes whole onto the stack.
+        assert!(native("int(*)(long, long, long, long, long, struct pt, struct pt)").is_none());
+        assert!(native("int(*)(long, long, long, long, long, long)").is_some());
+        assert!(native("int(*)(long, long, long, long, long, long, long)").is_none());
     }
 }

@@ -52,7 +52,7 @@ const OPS: &[Op] = &[
         ctypes: "clib.bench_mid(cpa, cpb)",
     },
     Op {
-        name: "strlen(\"hello\")",
+        name: "strlen(c\"hello\")",
         cffi: "libc.strlen(b'hello')",
         ctypes: "clibc.strlen(b'hello')",
     },
@@ -263,7 +263,7 @@ fn rust_times(path: &str, iterations: usize, runs: usize) -> anyhow::Result<[Vec
         }),
         // SAFETY: the function matches its declaration (or interface) and the arguments its parameters.
         median_ns(iterations, runs, || unsafe {
-            drop(black_box(libc.call("strlen", (black_box("hello"),))));
+            drop(black_box(libc.call("strlen", (black_box(hello),))));
         }),
     ];
     let (h_add, h_addd, h_mixed, h_mid, h_strlen) = (
@@ -293,13 +293,14 @@ fn rust_times(path: &str, iterations: usize, runs: usize) -> anyhow::Result<[Vec
         }),
         // SAFETY: the function matches its declaration (or interface) and the arguments its parameters.
         median_ns(iterations, runs, || unsafe {
-            drop(black_box(h_strlen.call((black_box("hello"),))));
+            drop(black_box(h_strlen.call((black_box(hello),))));
         }),
     ];
     // The results are right (a benchmark of wrong calls measures nothing).
     // SAFETY: as above.
     unsafe {
         anyhow::ensure!(h_add.call((1, 2))? == Value::Int(3));
+        anyhow::ensure!(h_strlen.call((hello,))? == Value::Int(5));
         anyhow::ensure!(h_strlen.call(("hello",))? == Value::Int(5));
         anyhow::ensure!(h_mid.call((&spa, &spb))?.cdata()?.field("x")? == Value::Int(2));
     }

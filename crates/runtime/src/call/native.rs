@@ -1,0 +1,370 @@
+//! Calls without libffi for signatures whose arguments all travel in registers: plain
+//! numbers, pointers and (on x86-64) structs of at most 16 bytes, at most 6 (x86-64) or 8
+//! (AArch64) registers of the integer class and 8 of the floating class, returning a number,
+//! a pointer, a small struct or nothing.
+//!
+//! # Safety
+//!
+//! The System V x86-64 and AAPCS64 calling conventions give each argument of a non-variadic
+//! function the next free register of its class, integer-class arguments (integers,
+//! pointers) in `rdi, rsi, rdx, rcx, r8, r9` / `x0–x7` and floating ones in `xmm0–7` /
+//! `v0–v7`, independently of each other and of their interleaving, and a callee reads only the
+//! registers its parameters name. So one "universal" Rust signature — all the integer
+//! registers, then all the floating ones — places the arguments of *any* such function where it
+//! expects them: the integer-class arguments in order, then the floating ones in order, the
+//! registers beyond them holding zeros that the callee never reads. A `float` travels in the
+//! low 32 bits of its vector register, so its bits go in the low half of an `f64`'s bits.
+//! Integers narrower than a register are passed sign- or zero-extended to 64 bits (as callers
+//! must for `char`, `short` and `_Bool`). On x86-64 a struct of at most 16 bytes travels as its
+//! eightbytes, each in the next register of its class (a vector register when it holds only
+//! floats), all in registers or none; a struct result comes back the same way, in `rax`, `rdx`,
+//! `xmm0`, `xmm1` — which is how Rust returns the `repr(C)` pairs used here. Results come back
+//! in `rax`/`x0` or `xmm0`/`v0`; a result narrower than the register is read from its low bytes
+//! only. This is what libffi's
+//! assembly does for such signatures, without classifying the arguments again on every call.
+//! Only this module makes these calls; its caller vouches that the code address is a function
+//! of the plan's (non-variadic) type. One of the runtime's modules with `unsafe` code.
+
+#![allow(unsafe_code)]
+
+use super::plan::{Conv, Param};
+use crate::typeinfo::{Fast, Repr};
+use crate::universe::{Ffi, TypeRef};
+
+/// Integer-class argument registers.
+#[cfg(target_arch = "x86_64")]
+const INT_REGS: usize = 6;
+#[cfg(target_arch = "aarch64")]
+const INT_REGS: usize = 8;
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+const INT_REGS: usize = 0;
+
+/// Floating-class argument registers.
+const FLOAT_REGS: usize = 8;
+
+/// Whether this target's calls can take the register path at all.
+const SUPPORTED: bool = cfg!(all(
+    any(target_arch = "x86_64", target_arch = "aarch64"),
+    any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd"
+    )
+));
+
+/// A register class.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// Integer registers (integers, pointers).
+    Int,
+    /// Vector registers (`float`, `double`).
+    Float,
+}
+
+/// Where an argument goes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Reg {
+    /// Integer register `n` of the class.
+    Int(u8),
+    /// Vector register `n`.
+    Float(u8),
+}
+
+/// Eight bytes (at most) of one argument, and the register they travel in: a scalar is one
+/// piece, a small struct one per eightbyte (x86-64).
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Piece {
+    /// The argument.
+    pub(crate) arg: u8,
+    /// The piece's first byte within the argument.
+    pub(crate) offset: u8,
+    /// Its length: 8 for scalars (extended to a word), up to 8 for a struct's last eightbyte.
+    pub(crate) len: u8,
+    pub(crate) reg: Reg,
+}
+
+/// What the result is read as.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum RetReg {
+    /// The integer return register (also pointers, and a struct in one integer eightbyte).
+    Int,
+    /// The floating return register (also a struct in one floating eightbyte).
+    Float,
+    /// A struct in two eightbytes, each in the first free return register of its class.
+    Two(Class, Class),
+    /// Nothing.
+    Void,
+}
+
+/// The register assignment of a signature.
+#[derive(Debug)]
+pub(crate) struct Native {
+    pub(crate) pieces: Box<[Piece]>,
+    pub(crate) ret: RetReg,
+}
+
+impl Native {
+    /// The register assignment of a non-variadic signature, when every argument travels in
+    /// registers and the result comes back in them.
+    pub(crate) fn of(uni: &Ffi, params: &[Param], ret: &Param) -> Option<Native> {
+        if !SUPPORTED {
+            return None;
+        }
+        let (mut ints, mut floats) = (0usize, 0usize);
+        let mut pieces = Vec::with_capacity(params.len());
+        for (i, p) in params.iter().enumerate() {
+            let classes: Vec<(Class, u8)> = match p.conv {
+                Conv::Fast(Fast::F32 | Fast::F64) => vec![(Class::Float, 8)],
+                Conv::Fast(_) | Conv::Pointer => vec![(Class::Int, 8)],
+                Conv::Struct => eightbytes(uni, p)?,
+                _ => return None,
+            };
+            // A struct goes whole into registers, or (when they run out) onto the stack.
+            let need_int = classes.iter().filter(|c| c.0 == Class::Int).count();
+            if ints + need_int > INT_REGS || floats + classes.len() - need_int > FLOAT_REGS {
+                return None;
+            }
+            for (k, (class, len)) in classes.into_iter().enumerate() {
+                let reg = match class {
+                    Class::Int => {
+                        ints += 1;
+                        Reg::Int((ints - 1) as u8)
+                    }
+                    Class::Float => {
+                        floats += 1;
+                        Reg::Float((floats - 1) as u8)
+                    }
+                };
+                pieces.push(Piece {
+                    arg: u8::try_from(i).ok()?,
+                    offset: (k * 8) as u8,
+                    len,
+                    reg,
+                });
+            }
+        }
+        let ret = match ret.conv {
+            Conv::Fast(Fast::F32 | Fast::F64) => RetReg::Float,
+            Conv::Fast(_) | Conv::Pointer => RetReg::Int,
+            Conv::Void => RetReg::Void,
+            Conv::Struct => match eightbytes(uni, ret)?.as_slice() {
+                [(Class::Int, _)] => RetReg::Int,
+                [(Class::Float, _)] => RetReg::Float,
+                [(a, _), (b, _)] => RetReg::Two(*a, *b),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some(Native {
+            pieces: pieces.into_boxed_slice(),
+            ret,
+        })
+    }
+}
+
+/// The classes of a small struct's eightbytes (x86-64 System V: a struct of at most 16 bytes,
+/// naturally aligned, is passed in registers, one per eightbyte: a vector register when the
+/// eightbyte holds only `float`s and `double`s, else an integer one), with each eightbyte's
+/// length. `None` where the struct does not travel in registers, or on other targets.
+fn eightbytes(uni: &Ffi, p: &Param) -> Option<Vec<(Class, u8)>> {
+    if !cfg!(target_arch = "x86_64") || p.size == 0 || p.size > 16 {
+        return None;
+    }
+    let mut leaves = Vec::new();
+    leaf_classes(uni, p.ty, 0, &mut leaves)?;
+    let n = p.size.div_ceil(8);
+    let mut out = Vec::with_capacity(n);
+    for k in 0..n {
+        let (lo, hi) = (k * 8, (k * 8 + 8).min(p.size));
+        let inside: Vec<&(usize, usize, Class)> = leaves
+            .iter()
+            .filter(|(off, size, _)| *off < hi && off + size > lo)
+            .collect();
+        if inside.is_empty() {
+            // Only padding: not a layout worth a special case.
+            return None;
+        }
+        let class = if inside.iter().all(|l| l.2 == Class::Float) {
+            Class::Float
+        } else {
+            Class::Int
+        };
+        out.push((class, (hi - lo) as u8));
+    }
+    Some(out)
+}
+
+/// Appends the scalar leaves (offset, size, class) of type `t` at `offset`; `None` for a
+/// member that is not a plain number or pointer (`long double`, a bitfield...).
+fn leaf_classes(
+    uni: &Ffi,
+    t: TypeRef,
+    offset: usize,
+    out: &mut Vec<(usize, usize, Class)>,
+) -> Option<()> {
+    let info = t.get(&uni.inner);
+    match &info.repr {
+        Repr::Record {
+            kind: rcffi_cdef::RecordKind::Struct,
+            body: Some(body),
+        } => {
+            for f in &body.fields {
+                if f.bit_width.is_some() {
+                    return None;
+                }
+                leaf_classes(uni, f.ty, offset + f.offset(), out)?;
+            }
+            Some(())
+        }
+        Repr::Array { elem, len: Some(n) } => {
+            let esize = elem.get(&uni.inner).size()?;
+            for i in 0..*n {
+                leaf_classes(uni, *elem, offset + i * esize, out)?;
+            }
+            Some(())
+        }
+        Repr::Float(4 | 8) => {
+            out.push((offset, info.size()?, Class::Float));
+            Some(())
+        }
+        Repr::Int(_) | Repr::Enum { .. } | Repr::Pointer { .. } => {
+            out.push((offset, info.size()?, Class::Int));
+            Some(())
+        }
+        _ => None,
+    }
+}
+
+/// Integer arguments and floating arguments, as the universal signature takes them.
+pub(crate) struct Regs {
+    pub(crate) ints: [u64; 8],
+    pub(crate) floats: [f64; 8],
+}
+
+impl Regs {
+    pub(crate) const fn new() -> Regs {
+        Regs {
+            ints: [0; 8],
+            floats: [0.0; 8],
+        }
+    }
+
+    /// Puts 8 bytes of an argument (an integer extended to 64 bits, a pointer, a `double`'s
+    /// bits, a `float`'s bits in the low half, a struct's eightbyte) in its register.
+    #[inline(always)]
+    pub(crate) fn set(&mut self, reg: Reg, word: u64) {
+        match reg {
+            Reg::Int(n) => self.ints[usize::from(n) & 7] = word,
+            Reg::Float(n) => self.floats[usize::from(n) & 7] = f64::from_bits(word),
+        }
+    }
+}
+
+/// Two-register struct results, as the calling convention returns them (each eightbyte in the
+/// first free return register of its class: `rax`, `rdx`, `xmm0`, `xmm1`).
+#[repr(C)]
+struct RetII(u64, u64);
+#[repr(C)]
+struct RetFF(f64, f64);
+#[repr(C)]
+struct RetIF(u64, f64);
+#[repr(C)]
+struct RetFI(f64, u64);
+
+/// Calls `code` with the universal signature and result type `$r`.
+#[cfg(target_arch = "x86_64")]
+macro_rules! universal {
+    ($code:expr, $r:ty, $i:expr, $f:expr) => {{
+        let (i, f) = ($i, $f);
+        let fun = std::mem::transmute::<
+            usize,
+            unsafe extern "C" fn(
+                u64,
+                u64,
+                u64,
+                u64,
+                u64,
+                u64,
+                f64,
+                f64,
+                f64,
+                f64,
+                f64,
+                f64,
+                f64,
+                f64,
+            ) -> $r,
+        >($code);
+        fun(
+            i[0], i[1], i[2], i[3], i[4], i[5], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
+        )
+    }};
+}
+#[cfg(not(target_arch = "x86_64"))]
+macro_rules! universal {
+    ($code:expr, $r:ty, $i:expr, $f:expr) => {{
+        let (i, f) = ($i, $f);
+        let fun = std::mem::transmute::<
+            usize,
+            unsafe extern "C" fn(
+                u64,
+                u64,
+                u64,
+                u64,
+                u64,
+                u64,
+                u64,
+                u64,
+                f64,
+                f64,
+                f64,
+                f64,
+                f64,
+                f64,
+                f64,
+                f64,
+            ) -> $r,
+        >($code);
+        fun(
+            i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7], f[0], f[1], f[2], f[3], f[4], f[5],
+            f[6], f[7],
+        )
+    }};
+}
+
+/// Calls `code` with the registers `r`; returns the result registers' bits, in the order of
+/// the result's bytes (a `float` in the low 32 bits).
+///
+/// # Safety
+///
+/// `code` must be a non-variadic function whose parameters are the ones `Native::of`
+/// assigned `r` from, and whose result is of the class `ret` (see the module docs).
+#[inline(always)]
+pub(crate) unsafe fn call(code: usize, ret: RetReg, r: &Regs) -> [u64; 2] {
+    let (i, f) = (&r.ints, &r.floats);
+    // SAFETY: the caller's promise: by the calling conventions (module docs), this call puts
+    // every argument in the register the callee reads it from, and reads its result where the
+    // callee leaves it. Registers the callee has no parameter for are only ever ignored.
+    unsafe {
+        match ret {
+            RetReg::Float => [universal!(code, f64, i, f).to_bits(), 0],
+            RetReg::Int | RetReg::Void => [universal!(code, u64, i, f), 0],
+            RetReg::Two(Class::Int, Class::Int) => {
+                let RetII(a, b) = universal!(code, RetII, i, f);
+                [a, b]
+            }
+            RetReg::Two(Class::Float, Class::Float) => {
+                let RetFF(a, b) = universal!(code, RetFF, i, f);
+                [a.to_bits(), b.to_bits()]
+            }
+            RetReg::Two(Class::Int, Class::Float) => {
+                let RetIF(a, b) = universal!(code, RetIF, i, f);
+                [a, b.to_bits()]
+            }
+            RetReg::Two(Class::Float, Class::Int) => {
+                let RetFI(a, b) = universal!(code, RetFI, i, f);
+                [a.to_bits(), b]
+            }
+        }
+    }
+}
