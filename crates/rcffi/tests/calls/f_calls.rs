@@ -136,6 +136,9 @@ fn f07_plain_numbers_in_the_variadic_part_are_accepted() {
         ffi.string(&buf, None).unwrap(),
         b"hello 42 0.5".to_vec().into()
     );
+    // A C string literal is passed as it is, in the fixed and the variadic part.
+    call!(c, "snprintf", (&buf, 32, c"%s|%s", c"cstr", "str")).unwrap();
+    assert_eq!(ffi.string(&buf, None).unwrap(), b"cstr|str".to_vec().into());
     let err = call!(c, "snprintf", (&buf, 32, "%d", list![1])).unwrap_err();
     assert!(matches!(err, Error::Type(_)));
     assert!(
