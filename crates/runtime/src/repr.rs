@@ -102,7 +102,10 @@ impl CData {
                 },
                 Err(e) => e.to_string(),
             },
-            Repr::LongDouble => self.to_f64().map_or_else(|e| e.to_string(), c_long_double),
+            // x87 and binary128 `long double`s print as cffi prints long doubles (`%LE`).
+            Repr::LongDouble | Repr::Float(16) => {
+                self.to_f64().map_or_else(|e| e.to_string(), c_long_double)
+            }
             Repr::Float(_) => self.to_f64().map_or_else(|e| e.to_string(), py_float),
             Repr::Complex(_) => match self.to_value() {
                 Ok(Value::List(parts)) if parts.len() == 2 => {

@@ -130,10 +130,11 @@ impl Scalar {
         }
     }
 
-    /// The bytes a value occupies that carry meaning (x87 `long double`: 10 of 16).
+    /// The bytes a value occupies that carry meaning (x86-64's x87 `long double`: 10 of 16;
+    /// AArch64's binary128: all 16).
     pub fn meaningful_bytes(self) -> usize {
         match self {
-            Scalar::LongDouble => 10,
+            Scalar::LongDouble if cfg!(target_arch = "x86_64") => 10,
             _ => self.size_align().0,
         }
     }
@@ -157,7 +158,10 @@ impl LeafValue {
         match (self, s) {
             (LeafValue::Float(x), Scalar::Float) => (*x as f32).to_le_bytes().to_vec(),
             (LeafValue::Float(x), Scalar::Double) => x.to_le_bytes().to_vec(),
-            (LeafValue::Float(x), Scalar::LongDouble) => x87(*x).to_vec(),
+            (LeafValue::Float(x), Scalar::LongDouble) if cfg!(target_arch = "x86_64") => {
+                x87(*x).to_vec()
+            }
+            (LeafValue::Float(x), Scalar::LongDouble) => binary128(*x).to_vec(),
             (LeafValue::Int(i), _) => (*i as u128).to_le_bytes()[..n].to_vec(),
             (LeafValue::Ptr(p), _) => p.to_le_bytes()[..n].to_vec(),
             (LeafValue::Float(_), _) => vec![0; n],
@@ -196,6 +200,18 @@ fn x87(x: f64) -> [u8; 10] {
     out[..8].copy_from_slice(&mant.to_le_bytes());
     out[8..].copy_from_slice(&((sign << 15) | exp as u16).to_le_bytes());
     out
+}
+
+/// The IEEE binary128 bytes (AArch64's `long double`) of a double that is 0 or normal.
+fn binary128(x: f64) -> [u8; 16] {
+    let bits = x.to_bits();
+    if x == 0.0 {
+        return (u128::from(bits >> 63) << 127).to_le_bytes();
+    }
+    let sign = u128::from(bits >> 63);
+    let exp = u128::from(((bits >> 52) & 0x7ff) as u16 + 16383 - 1023);
+    let mant = u128::from(bits & ((1u64 << 52) - 1)) << 60;
+    ((sign << 127) | (exp << 112) | mant).to_le_bytes()
 }
 
 /// A member type of a generated struct.
@@ -636,5 +652,10 @@ mod tests {
         // 1.0: mantissa 0x8000000000000000, exponent 16383.
         assert_eq!(x87(1.0), [0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f]);
         assert_eq!(x87(-2.0)[9], 0xc0);
+        // 1.0: exponent 16383, no fraction bits.
+        assert_eq!(binary128(1.0)[14..], [0xff, 0x3f]);
+        assert_eq!(binary128(-2.0)[15], 0xc0);
+        // 1/64: exponent 16383 - 6.
+        assert_eq!(binary128(1.0 / 64.0)[14..], (16383u16 - 6).to_le_bytes());
     }
 }

@@ -1,8 +1,10 @@
 //! Shared libraries built with gcc for the call tests: the hand-written fixture
 //! (`fixture/fixture.c`) and generated sources (see [`crate::callgen`]).
 //!
-//! Each library is compiled once per content: its file name carries a hash of the source and
-//! flags, so test processes running at once share it, and a changed source is rebuilt.
+//! Each library is compiled once per content: its file name carries a hash of the source,
+//! flags and compiler, so test processes running at once share it, and a changed source is
+//! rebuilt. `RCFFI_CC` names another compiler (`aarch64-linux-gnu-gcc` for the AArch64 run
+//! under qemu, `scripts/test-aarch64.sh`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -52,7 +54,8 @@ fn out_dir() -> PathBuf {
 /// Compiles `source` into a shared library named after `stem` and the source's hash, unless
 /// it exists already; returns its path.
 pub fn build_shared(stem: &str, source: &str, flags: &[&str]) -> Result<PathBuf> {
-    let hash = fnv1a(format!("{source}\0{flags:?}").as_bytes());
+    let cc = std::env::var("RCFFI_CC").unwrap_or_else(|_| "gcc".into());
+    let hash = fnv1a(format!("{source}\0{flags:?}\0{cc}").as_bytes());
     let dir = out_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let lib = dir.join(format!("lib{stem}-{hash:016x}.so"));
@@ -63,14 +66,15 @@ pub fn build_shared(stem: &str, source: &str, flags: &[&str]) -> Result<PathBuf>
     let src = dir.join(format!("{stem}-{hash:016x}-{pid}.c"));
     let tmp = dir.join(format!("lib{stem}-{hash:016x}-{pid}.so.tmp"));
     std::fs::write(&src, source)?;
-    let out = Command::new("gcc")
+    let cc = std::env::var("RCFFI_CC").unwrap_or_else(|_| "gcc".into());
+    let out = Command::new(&cc)
         .args(["-shared", "-fPIC", "-w"])
         .args(flags)
         .arg("-o")
         .arg(&tmp)
         .arg(&src)
         .output()
-        .context("running gcc (install gcc)")?;
+        .with_context(|| format!("running {cc} (install gcc, or set RCFFI_CC)"))?;
     let _ = std::fs::remove_file(&src);
     if !out.status.success() {
         bail!(

@@ -58,6 +58,8 @@ fn scalar_type(info: &TypeInfo) -> Option<Type> {
         Repr::Float(4) => Type::f32(),
         Repr::Float(8) => Type::f64(),
         Repr::LongDouble => Type::longdouble(),
+        // AArch64's `long double` is IEEE binary128: libffi's long double there.
+        Repr::Float(16) if cfg!(target_arch = "aarch64") => Type::longdouble(),
         Repr::Pointer { .. } => Type::pointer(),
         _ => return None,
     })
@@ -101,6 +103,9 @@ fn reg_type(reg: &Registry, id: CTypeId, outer: &TypeInfo, pos: Position) -> Res
             PrimRepr::Float { bytes: 4 } => Some(Type::f32()),
             PrimRepr::Float { bytes: 8 } => Some(Type::f64()),
             PrimRepr::X87 => Some(Type::longdouble()),
+            PrimRepr::Float { bytes: 16 } if cfg!(target_arch = "aarch64") => {
+                Some(Type::longdouble())
+            }
             _ => None,
         }
         .ok_or_else(|| {

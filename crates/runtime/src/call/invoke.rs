@@ -712,7 +712,9 @@ fn result(uni: &Ffi, r: &Param, bytes: &[u8]) -> Result<Value> {
             let info = r.ty.get(&uni.inner);
             match info.repr {
                 // Kept as cdata, as cffi does.
-                Repr::LongDouble => Ok(Value::CData(CData::primitive(uni, r.ty, &bytes[..16]))),
+                Repr::LongDouble | Repr::Float(16) => {
+                    Ok(Value::CData(CData::primitive(uni, r.ty, &bytes[..16])))
+                }
                 _ => crate::scalar::decode_scalar(info, bytes),
             }
         }

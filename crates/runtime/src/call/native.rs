@@ -1,8 +1,9 @@
 //! Calls without libffi for signatures whose arguments all travel in registers: plain
-//! numbers, pointers and structs of at most 16 bytes, at most 6 registers of the integer class
-//! and 8 of the floating class, returning a number, a pointer, a small struct or nothing.
-//! Enabled on x86-64 System V, where the tests check it; AArch64 (whose register counts and
-//! universal signature are here) stays on libffi until it can be tested there.
+//! numbers, pointers and (x86-64) structs of at most 16 bytes, at most 6 (x86-64) or 8
+//! (AArch64) registers of the integer class and 8 of the floating class, returning a number,
+//! a pointer, a small struct or nothing.
+//! On x86-64 (System V) and AArch64 (AAPCS64, Linux), where the tests check it; structs go
+//! through registers this way on x86-64 only (AArch64 passes them by other rules: libffi).
 //!
 //! # Safety
 //!
