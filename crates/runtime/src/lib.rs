@@ -45,6 +45,7 @@ mod library;
 mod lifetime;
 mod mem;
 mod newp;
+mod recent;
 mod repr;
 mod scalar;
 mod text;

@@ -23,6 +23,7 @@ use foldhash::fast::RandomState;
 use rcffi_cdef::{CTypeId, CTypeKind, CdefOptions, CdefReport, Prim, PrimRepr, Registry, Target};
 
 use crate::error::{Error, Result};
+use crate::recent::Recent;
 use crate::typeinfo::{FieldRt, IntKind, IntRole, RecordBody, Repr, TypeInfo};
 
 /// A realized type in its universe's arena.
@@ -300,35 +301,7 @@ static NEXT_UNIVERSE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU6
 
 thread_local! {
     /// The type strings this thread used last, with what they mean.
-    static RECENT: std::cell::RefCell<Recent> = const { std::cell::RefCell::new(Recent { entries: Vec::new(), next: 0 }) };
-}
-
-/// A small per-thread cache: (universe id, generation, type string) -> complete type.
-struct Recent {
-    entries: Vec<((u64, u64), Box<str>, TypeRef)>,
-    next: usize,
-}
-
-impl Recent {
-    const SIZE: usize = 8;
-
-    #[inline]
-    fn find(&self, key: (u64, u64), text: &str) -> Option<TypeRef> {
-        self.entries
-            .iter()
-            .find(|(k, s, _)| *k == key && **s == *text)
-            .map(|e| e.2)
-    }
-
-    fn insert(&mut self, key: (u64, u64), text: &str, t: TypeRef) {
-        let e = (key, text.into(), t);
-        if self.entries.len() < Self::SIZE {
-            self.entries.push(e);
-        } else {
-            self.entries[self.next] = e;
-            self.next = (self.next + 1) % Self::SIZE;
-        }
-    }
+    static RECENT: std::cell::RefCell<Recent<TypeRef>> = const { std::cell::RefCell::new(Recent::new()) };
 }
 
 impl UniInner {

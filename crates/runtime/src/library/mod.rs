@@ -29,6 +29,7 @@ use crate::convert::{self, Place};
 use crate::error::{Error, Result};
 use crate::function::Function;
 use crate::mem::{Keeper, Mapped};
+use crate::recent::Recent;
 use crate::universe::{Ffi, TypeRef};
 use crate::value::Value;
 
@@ -93,38 +94,10 @@ struct Resolved {
 static NEXT_LIB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 thread_local! {
-    /// The functions this thread called by name last, with where they are.
-    static RECENT_FUNCTIONS: std::cell::RefCell<RecentFunctions> =
-        const { std::cell::RefCell::new(RecentFunctions { entries: Vec::new(), next: 0 }) };
-}
-
-/// A small per-thread cache: (library id, generation, name) -> resolved function. An entry
-/// is used only while its library is open (checked first), and library ids are never reused.
-struct RecentFunctions {
-    entries: Vec<((u64, u64), Box<str>, Resolved)>,
-    next: usize,
-}
-
-impl RecentFunctions {
-    const SIZE: usize = 8;
-
-    #[inline]
-    fn find(&self, key: (u64, u64), name: &str) -> Option<Resolved> {
-        self.entries
-            .iter()
-            .find(|(k, n, _)| *k == key && **n == *name)
-            .map(|e| e.2)
-    }
-
-    fn insert(&mut self, key: (u64, u64), name: &str, r: Resolved) {
-        let e = (key, name.into(), r);
-        if self.entries.len() < Self::SIZE {
-            self.entries.push(e);
-        } else {
-            self.entries[self.next] = e;
-            self.next = (self.next + 1) % Self::SIZE;
-        }
-    }
+    /// The functions this thread called by name last, with where they are (keyed by library
+    /// id and generation; an entry is used only while its library is open, checked first).
+    static RECENT_FUNCTIONS: std::cell::RefCell<Recent<Resolved>> =
+        const { std::cell::RefCell::new(Recent::new()) };
 }
 
 /// A loaded library's handle: closed when dropped, unless it was lent by the caller.
