@@ -17,6 +17,7 @@
 #![allow(unsafe_code)]
 
 use std::ffi::c_void;
+use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
 use libffi::middle::{Cif, Type};
@@ -87,13 +88,46 @@ enum Loc {
     At(*mut c_void),
 }
 
-/// The temporaries of one call. `base` points to a stack area of `SCRATCH_SLOTS` slots that
-/// outlives this value; blocks are handed out 16-byte aligned and never reused during a call.
-/// Heap blocks and temporary cdata, rarely needed, live behind one pointer so that a call
-/// without them pays nothing to drop them.
-struct Scratch {
+/// Blocks of a stack area of 16-byte slots, handed out in order and never reused, valid while
+/// the area (borrowed for `'a`) lives: the temporaries of one call.
+struct StackBlocks<'a> {
+    /// The area's first slot; the only pointer blocks are derived from.
     base: *mut Slot,
+    /// The area's length in slots.
+    cap: usize,
     used: usize,
+    _area: PhantomData<&'a mut [Slot]>,
+}
+
+impl<'a> StackBlocks<'a> {
+    fn new<const N: usize>(area: &'a mut MaybeUninit<[Slot; N]>) -> StackBlocks<'a> {
+        StackBlocks {
+            base: area.as_mut_ptr().cast(),
+            cap: N,
+            used: 0,
+            _area: PhantomData,
+        }
+    }
+
+    /// A block of at least `n` bytes, 16-byte aligned; `None` when the area is full.
+    #[inline(always)]
+    fn take(&mut self, n: usize) -> Option<*mut u8> {
+        let slots = n.div_ceil(16).max(1);
+        if slots > self.cap - self.used {
+            return None;
+        }
+        // SAFETY: `used + slots <= cap`, so the block lies inside the area `base` points to.
+        let at = unsafe { self.base.add(self.used) };
+        self.used += slots;
+        Some(at.cast())
+    }
+}
+
+/// The temporaries of one call: blocks of a stack area of `SCRATCH_SLOTS` slots, then heap
+/// blocks. Heap blocks and temporary cdata, rarely needed, live behind one pointer so that a
+/// call without them pays nothing to drop them.
+struct Scratch<'a> {
+    stack: StackBlocks<'a>,
     spill: Option<Box<Spill>>,
 }
 
@@ -106,7 +140,7 @@ struct Spill {
     keep: Vec<CData>,
 }
 
-impl Scratch {
+impl Scratch<'_> {
     fn spill(&mut self) -> &mut Spill {
         self.spill.get_or_insert_with(Box::default)
     }
@@ -118,15 +152,10 @@ impl Scratch {
 
     /// A block of at least `n` bytes, 16-byte aligned, valid until the call ends.
     fn alloc(&mut self, n: usize) -> *mut u8 {
-        let slots = n.div_ceil(16).max(1);
-        if self.used + slots <= SCRATCH_SLOTS {
-            // SAFETY: `used + slots <= SCRATCH_SLOTS`, so the block lies inside the stack area
-            // that `base` points to.
-            let p = unsafe { self.base.add(self.used) };
-            self.used += slots;
-            return p.cast();
+        if let Some(p) = self.stack.take(n) {
+            return p;
         }
-        let mut b = vec![ZERO; slots].into_boxed_slice();
+        let mut b = vec![ZERO; n.div_ceil(16).max(1)].into_boxed_slice();
         let p = b.as_mut_ptr().cast();
         // The box's heap block does not move when the box does.
         self.spill().blocks.push(b);
@@ -205,8 +234,7 @@ unsafe fn general(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> 
     };
     let mut area = MaybeUninit::<[Slot; SCRATCH_SLOTS]>::uninit();
     let mut scratch = Scratch {
-        base: area.as_mut_ptr().cast(),
-        used: 0,
+        stack: StackBlocks::new(&mut area),
         spill: None,
     };
     let fixed = plan.params.len();
@@ -286,24 +314,12 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
     let mut words = MaybeUninit::<[u64; INLINE_ARGS]>::uninit();
     let mut ptrs = MaybeUninit::<[*mut c_void; INLINE_ARGS]>::uninit();
     let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
+    let mut blocks = StackBlocks::new(&mut area);
     let words: *mut u64 = words.as_mut_ptr().cast();
     let ptrs: *mut *mut c_void = ptrs.as_mut_ptr().cast();
-    let area: *mut Slot = area.as_mut_ptr().cast();
-    let mut used = 0;
-    // A block of `n` bytes of the stack area, 16-byte aligned.
-    let mut block = |n: usize| -> Option<*mut u8> {
-        let slots = n.div_ceil(16).max(1);
-        if used + slots > SIMPLE_SLOTS {
-            return None;
-        }
-        // SAFETY: `used + slots <= SIMPLE_SLOTS`: inside the stack area.
-        let at = unsafe { area.add(used) };
-        used += slots;
-        Some(at.cast())
-    };
     for (i, (p, a)) in plan.params.iter().zip(args).enumerate() {
         let at: *mut c_void = match (p.conv, a) {
-            (Conv::Fast(_) | Conv::Pointer, _) => match scalar_word(uni, p, a, &mut block) {
+            (Conv::Fast(_) | Conv::Pointer, _) => match scalar_word(uni, p, a, &mut blocks) {
                 Some(w) => word(words, i, w),
                 None => return general(),
             },
@@ -311,7 +327,7 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
                 let Some(c) = cdata_of(a).filter(|c| c.ty == p.ty && c.uni.same(uni)) else {
                     return general();
                 };
-                let Some(at) = block(p.size) else {
+                let Some(at) = blocks.take(p.size) else {
                     return general();
                 };
                 // SAFETY: a fresh block of at least `p.size` bytes, not aliased.
@@ -369,15 +385,10 @@ fn simple_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result<Value> {
     }
 }
 
-/// The word a plain-number or pointer argument passes (a C string copied to a block from
-/// `block`); `None` when the general path must decide.
+/// The word a plain-number or pointer argument passes (a C string copied to a block of
+/// `blocks`); `None` when the general path must decide.
 #[inline(always)]
-fn scalar_word(
-    uni: &Ffi,
-    p: &Param,
-    a: &Arg<'_>,
-    block: &mut impl FnMut(usize) -> Option<*mut u8>,
-) -> Option<u64> {
+fn scalar_word(uni: &Ffi, p: &Param, a: &Arg<'_>, blocks: &mut StackBlocks<'_>) -> Option<u64> {
     match (p.conv, a) {
         (Conv::Fast(f), Arg::Int(x)) => f.encode_int(*x).map(u64::from_le_bytes),
         (Conv::Fast(f), Arg::Float(x)) => f.encode_float(*x).map(u64::from_le_bytes),
@@ -393,7 +404,7 @@ fn scalar_word(
                 Arg::Bytes(b) => b,
                 _ => return None,
             };
-            let at = block(bytes.len() + 1)?;
+            let at = blocks.take(bytes.len() + 1)?;
             // SAFETY: `at` is a fresh block of at least `len + 1` bytes of the stack area,
             // which `bytes` is not part of.
             unsafe {
@@ -438,19 +449,7 @@ unsafe fn registers_only(
     args: &[Arg<'_>],
 ) -> Result<Value> {
     let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
-    let area: *mut Slot = area.as_mut_ptr().cast();
-    let mut used = 0;
-    // A block of `n` bytes of the stack area, 16-byte aligned.
-    let mut block = |n: usize| -> Option<*mut u8> {
-        let slots = n.div_ceil(16).max(1);
-        if used + slots > SIMPLE_SLOTS {
-            return None;
-        }
-        // SAFETY: `used + slots <= SIMPLE_SLOTS`: inside the stack area.
-        let at = unsafe { area.add(used) };
-        used += slots;
-        Some(at.cast())
-    };
+    let mut blocks = StackBlocks::new(&mut area);
     let mut regs = native::Regs::new();
     for piece in n.pieces.iter() {
         let i = usize::from(piece.arg);
@@ -458,7 +457,7 @@ unsafe fn registers_only(
         let word = if p.conv == Conv::Struct {
             struct_word(uni, p, a, piece)
         } else {
-            scalar_word(uni, p, a, &mut block)
+            scalar_word(uni, p, a, &mut blocks)
         };
         match word {
             Some(w) => regs.set(piece.reg, w),
@@ -571,7 +570,7 @@ fn to_value(a: &Arg<'_>) -> Value {
 
 /// Converts one argument for parameter `p`.
 #[inline]
-fn marshal(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch) -> Result<Loc> {
+fn marshal(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Result<Loc> {
     match p.conv {
         Conv::Fast(f) => {
             let direct = match a {
@@ -609,7 +608,7 @@ fn scalar(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Result<Loc> {
 }
 
 /// The address a pointer argument passes.
-fn pointer(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch) -> Result<usize> {
+fn pointer(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Result<usize> {
     let info = p.ty.get(&uni.inner);
     let item = uni.pointee(info).map(|t| (t, t.get(&uni.inner)));
     // Bytes and text are C strings for `char *` and `void *` parameters.
@@ -617,7 +616,7 @@ fn pointer(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch) -> Result<u
         item.is_some_and(|(_, t)| convert::is_char_like(t) || matches!(t.repr, Repr::Void));
     let wide =
         item.is_some_and(|(_, t)| matches!(&t.repr, Repr::Int(k) if k.role == IntRole::Wide));
-    let temp_array = |v: &Value, scratch: &mut Scratch| -> Result<usize> {
+    let temp_array = |v: &Value, scratch: &mut Scratch<'_>| -> Result<usize> {
         let Some((t, _)) = item else {
             return Err(cdata_pointer_required(info, a));
         };
@@ -662,7 +661,7 @@ fn cdata_pointer_required(info: &crate::typeinfo::TypeInfo, a: &Arg<'_>) -> Erro
 }
 
 /// A struct argument: its bytes copied to scratch memory.
-fn structure(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch) -> Result<Loc> {
+fn structure(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Result<Loc> {
     let info = p.ty.get(&uni.inner);
     let same = match (a, value_of(a)) {
         (Arg::CData(c), _) => Some(*c),
