@@ -401,6 +401,28 @@ impl Value {
         }
     }
 
+    /// The text of a string read from C (what `ffi.string` gives): `Bytes` decoded as UTF-8
+    /// with invalid sequences replaced by U+FFFD, `Text` as it is.
+    ///
+    /// ```
+    /// use rcffi_runtime::Value;
+    /// assert_eq!(Value::Bytes(b"caf\xc3\xa9".to_vec()).to_string_lossy()?, "café");
+    /// assert_eq!(Value::Bytes(vec![b'a', 0xff]).to_string_lossy()?, "a\u{fffd}");
+    /// assert_eq!(Value::Text("ß".into()).to_string_lossy()?, "ß");
+    /// assert!(Value::Int(1).to_string_lossy().is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn to_string_lossy(&self) -> Result<std::borrow::Cow<'_, str>> {
+        match self {
+            Value::Bytes(b) => Ok(String::from_utf8_lossy(b)),
+            Value::Text(s) => Ok(std::borrow::Cow::Borrowed(s)),
+            other => Err(Error::Type(format!(
+                "bytes or text are required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+
     /// The number in a `Float`, `Int`, `Bool`, or numeric cdata.
     #[inline]
     pub fn to_f64(&self) -> Result<f64> {

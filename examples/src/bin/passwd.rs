@@ -3,7 +3,7 @@
 //! `cargo run -p rcffi-examples --bin passwd`
 
 use anyhow::{Result, ensure};
-use rcffi::{Ffi, Value};
+use rcffi::Ffi;
 
 /// From glibc's pwd.h and unistd.h.
 const PWD: &str = r#"
@@ -37,17 +37,13 @@ fn main() -> Result<()> {
         println!("uid {uid}:");
         for field in ["pw_name", "pw_dir", "pw_shell"] {
             let s = pw.field(field)?.cdata()?;
-            println!("  {field:<9} {}", text(&ffi.string_unchecked(&s, None)?));
+            println!(
+                "  {field:<9} {}",
+                ffi.string_unchecked(&s, None)?.to_string_lossy()?
+            );
         }
         println!("  pw_uid    {}", pw.field("pw_uid")?);
         println!("  pw_gid    {}", pw.field("pw_gid")?);
     }
     Ok(())
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
-        other => other.to_string(),
-    }
 }

@@ -46,7 +46,10 @@ fn main() -> Result<()> {
     // NUL-terminated strings.
     unsafe {
         let v = sql.call("sqlite3_libversion", ())?.cdata()?;
-        println!("sqlite {}", text(&ffi.string_unchecked(&v, None)?));
+        println!(
+            "sqlite {}",
+            ffi.string_unchecked(&v, None)?.to_string_lossy()?
+        );
 
         let db_out = ffi.new("sqlite3 **", ())?;
         check(
@@ -66,18 +69,7 @@ fn main() -> Result<()> {
 
         // Inserts through a prepared statement with bound values; SQLITE_TRANSIENT (-1)
         // makes sqlite copy the text.
-        let stmt_out = ffi.new("sqlite3_stmt **", ())?;
-        let sql_text = "INSERT INTO planets VALUES (?, ?, ?)";
-        check(
-            &ffi,
-            &sql,
-            Some(&db),
-            sql.call(
-                "sqlite3_prepare_v2",
-                (&db, sql_text, -1, &stmt_out, None::<&CData>),
-            )?,
-        )?;
-        let stmt = stmt_out.get(0)?.cdata()?;
+        let stmt = prepare(&ffi, &sql, &db, "INSERT INTO planets VALUES (?, ?, ?)")?;
         let transient = ffi.cast("sqlite3_destructor_type", -1)?;
         for (name, moons, au) in [
             ("Mercury", 0, 0.39),
@@ -113,22 +105,16 @@ fn main() -> Result<()> {
 
         // A prepared SELECT, row by row.
         let q = "SELECT name, au FROM planets WHERE au < ? ORDER BY au";
-        check(
-            &ffi,
-            &sql,
-            Some(&db),
-            sql.call(
-                "sqlite3_prepare_v2",
-                (&db, q, -1, &stmt_out, None::<&CData>),
-            )?,
-        )?;
-        let stmt = stmt_out.get(0)?.cdata()?;
+        let stmt = prepare(&ffi, &sql, &db, q)?;
         sql.call("sqlite3_bind_double", (&stmt, 1, 1.1))?;
         println!("{q} (? = 1.1):");
         while sql.call("sqlite3_step", (&stmt,))? == Value::Int(ffi.integer_const("SQLITE_ROW")?) {
             let name = sql.call("sqlite3_column_text", (&stmt, 0))?.cdata()?;
             let au = sql.call("sqlite3_column_double", (&stmt, 1))?;
-            println!("  {} at {au} AU", text(&ffi.string_unchecked(&name, None)?));
+            println!(
+                "  {} at {au} AU",
+                ffi.string_unchecked(&name, None)?.to_string_lossy()?
+            );
         }
         sql.call("sqlite3_finalize", (&stmt,))?;
 
@@ -146,7 +132,7 @@ fn main() -> Result<()> {
         let msg = errmsg.get(0)?.cdata()?;
         println!(
             "a bad query: rc {rc}, {}",
-            text(&ffi.string_unchecked(&msg, None)?)
+            ffi.string_unchecked(&msg, None)?.to_string_lossy()?
         );
         sql.call("sqlite3_free", (&msg,))?;
         sql.call("sqlite3_close", (&db,))?;
@@ -172,7 +158,7 @@ fn row_collector(ffi: &Ffi) -> Result<(CData, Arc<Mutex<Vec<String>>>)> {
                     ffi.string_unchecked(&v, None)?,
                     ffi.string_unchecked(&k, None)?,
                 );
-                row.push(format!("{}={}", text(&k), text(&v)));
+                row.push(format!("{}={}", k.to_string_lossy()?, v.to_string_lossy()?));
             }
         }
         seen.lock()
@@ -199,6 +185,19 @@ unsafe fn exec(ffi: &Ffi, sql: &Lib, db: &CData, text: &str) -> Result<()> {
     check(ffi, sql, Some(db), rc)
 }
 
+/// Compiles one SQL statement.
+///
+/// # Safety
+///
+/// `db` must be an open database of `sql`.
+unsafe fn prepare(ffi: &Ffi, sql: &Lib, db: &CData, text: &str) -> Result<CData> {
+    let out = ffi.new("sqlite3_stmt **", ())?;
+    // SAFETY: the caller's open database; `out` receives the statement; no tail pointer.
+    let rc = unsafe { sql.call("sqlite3_prepare_v2", (db, text, -1, &out, None::<&CData>))? };
+    check(ffi, sql, Some(db), rc)?;
+    Ok(out.get(0)?.cdata()?)
+}
+
 /// An error for a result code other than SQLITE_OK, with sqlite's message.
 fn check(ffi: &Ffi, sql: &Lib, db: Option<&CData>, rc: Value) -> Result<()> {
     if rc == Value::Int(0) {
@@ -208,16 +207,11 @@ fn check(ffi: &Ffi, sql: &Lib, db: Option<&CData>, rc: Value) -> Result<()> {
         // SAFETY: sqlite3_errmsg of an open database is a NUL-terminated string.
         Some(db) => unsafe {
             let m = sql.call("sqlite3_errmsg", (db,))?.cdata()?;
-            text(&ffi.string_unchecked(&m, None)?)
+            ffi.string_unchecked(&m, None)?
+                .to_string_lossy()?
+                .into_owned()
         },
         None => String::new(),
     };
     bail!("sqlite error {rc}: {msg}")
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
-        other => other.to_string(),
-    }
 }

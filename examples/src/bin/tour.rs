@@ -11,7 +11,7 @@
 //! gcc's; the tests check that) and the error a bad declaration gets.
 
 use anyhow::Result;
-use rcffi::{Ffi, Value};
+use rcffi::Ffi;
 
 /// Declarations pasted from glibc's headers (x86-64 and AArch64 Linux).
 const LIBC: &str = r#"
@@ -117,7 +117,7 @@ fn main() -> Result<()> {
         libc.call("strftime", (&buf, 64usize, "%Y-%m-%d %H:%M:%S %Z", &tm))?;
         println!(
             "now: {} (tm_year {} + 1900 = {})",
-            text(&ffi.string(&buf, None)?),
+            ffi.string(&buf, None)?.to_string_lossy()?,
             tm.field("tm_year")?,
             tm.field_as::<i32>("tm_year")? + 1900
         );
@@ -141,7 +141,8 @@ fn main() -> Result<()> {
             };
             entries.push(format!(
                 "{} ({kind})",
-                text(&ffi.string(&e.field("d_name")?.cdata()?, None)?)
+                ffi.string(&e.field("d_name")?.cdata()?, None)?
+                    .to_string_lossy()?
             ));
         }
         libc.call("closedir", (&d,))?;
@@ -173,7 +174,7 @@ fn main() -> Result<()> {
         let msg = libc.call("strerror", (errno,))?.cdata()?;
         println!(
             "open(\"/no/such/file\") = {fd}, errno {errno}: {}",
-            text(&ffi.string_unchecked(&msg, None)?)
+            ffi.string_unchecked(&msg, None)?.to_string_lossy()?
         );
 
         // libm.
@@ -214,14 +215,6 @@ fn main() -> Result<()> {
     let err = unsafe { libc.call("div", (1i64 << 40, 2)) }.unwrap_err();
     println!("a bad argument is refused: {err}");
     Ok(())
-}
-
-/// Bytes from C as text.
-fn text(v: &Value) -> String {
-    match v {
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
-        other => other.to_string(),
-    }
 }
 
 fn show_path(lib: &rcffi::Lib) -> String {

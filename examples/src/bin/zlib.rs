@@ -32,7 +32,10 @@ fn main() -> Result<()> {
     // SAFETY: in every call below, zlib's functions with buffers of the sizes they are told.
     unsafe {
         let version = z.call("zlibVersion", ())?.cdata()?;
-        println!("zlib {}", show(&ffi.string_unchecked(&version, None)?));
+        println!(
+            "zlib {}",
+            ffi.string_unchecked(&version, None)?.to_string_lossy()?
+        );
 
         let source = text.as_bytes();
         let bound = z.call("compressBound", (source.len(),))?.to_int()? as usize;
@@ -65,11 +68,4 @@ fn main() -> Result<()> {
         println!("crc32(\"hello world\") = {:#010x}", hello.to_int()?);
     }
     Ok(())
-}
-
-fn show(v: &Value) -> String {
-    match v {
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
-        other => other.to_string(),
-    }
 }
