@@ -1,11 +1,21 @@
-//! Helpers of the side-by-side benchmark programs (`src/bin/*-compare.rs`): timing loops,
-//! running a Python script that times statements, and the qsort input shared by every
-//! language.
+//! Helpers of the benchmark programs (`src/bin/*-compare.rs`, `call-profile`): timing loops,
+//! running a Python script that times statements, and the qsort input and comparator shared
+//! by every language.
 
 use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+
+/// One timed operation: its name in the table, and its spelling in Python's cffi and ctypes.
+pub struct Op {
+    /// The table's name for it.
+    pub name: &'static str,
+    /// The statement for cffi.
+    pub cffi: &'static str,
+    /// The statement for ctypes.
+    pub ctypes: &'static str,
+}
 
 /// The median over `runs` runs of `iterations` calls of `f`, in ns per call.
 pub fn median_ns(iterations: usize, runs: usize, mut f: impl FnMut()) -> f64 {
@@ -72,4 +82,17 @@ pub fn park_miller_ints(n: usize) -> Vec<i32> {
             (x % 2_000_001 - 1_000_000) as i32
         })
         .collect()
+}
+
+/// rcffi's qsort comparator of two `int`s, as the benchmarks time it: `int(*)(const void *,
+/// const void *)`, reading each int with `deref`.
+pub fn int_comparator(ffi: &rcffi::Ffi) -> rcffi::Result<rcffi::CData> {
+    ffi.callback(
+        "int(*)(const void *, const void *)",
+        |a| -> rcffi::Result<i32> {
+            // SAFETY: qsort passes pointers to two ints.
+            let (x, y): (i32, i32) = unsafe { (a.deref(0)?, a.deref(1)?) };
+            Ok(x.cmp(&y) as i32)
+        },
+    )
 }

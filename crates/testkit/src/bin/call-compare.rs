@@ -14,7 +14,9 @@ use std::process::Command;
 use anyhow::Context;
 use libffi::middle::{Cif, CodePtr, Type, arg};
 use rcffi::{Ffi, Value};
-use rcffi_testkit::bench::{median_ns, park_miller_ints, python_times as python_times_of};
+use rcffi_testkit::bench::{
+    Op, int_comparator, median_ns, park_miller_ints, python_times as python_times_of,
+};
 
 const CDEF: &str = "int bench_add(int a, int b);
 double bench_addd(double a, double b);
@@ -23,13 +25,7 @@ struct pt { int x, y; };
 struct pt bench_mid(struct pt a, struct pt b);
 size_t strlen(const char *s);";
 
-/// The operations, with their Python spellings (cffi, ctypes); LuaJIT's are in `LUA`.
-struct Op {
-    name: &'static str,
-    cffi: &'static str,
-    ctypes: &'static str,
-}
-
+/// The calls timed, with their Python spellings; LuaJIT's are in `LUA`.
 const OPS: &[Op] = &[
     Op {
         name: "int add(int, int)",
@@ -470,14 +466,7 @@ fn qsort_times(n: usize, runs: usize) -> anyhow::Result<Vec<(&'static str, Optio
             qsort(v.as_mut_ptr(), n, 4, raw);
         }))),
     ));
-    let cmp = ffi.callback(
-        "int(*)(const void *, const void *)",
-        |a| -> rcffi::Result<i32> {
-            // SAFETY: qsort passes pointers to two ints.
-            let (x, y): (i32, i32) = unsafe { (a.deref(0)?, a.deref(1)?) };
-            Ok(x.cmp(&y) as i32)
-        },
-    )?;
+    let cmp = int_comparator(&ffi)?;
     let cmp_values = ffi.callback(
         "int(*)(const void *, const void *)",
         |a| -> rcffi::Result<i32> {

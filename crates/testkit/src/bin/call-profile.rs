@@ -64,17 +64,8 @@ fn main() -> anyhow::Result<()> {
     if which == "qsort" {
         ffi.cdef("void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));")?;
         let qsort = libc.function("qsort")?;
-        let cmp = ffi.callback(
-            "int(*)(const void *, const void *)",
-            |a| -> rcffi::Result<i32> {
-                // SAFETY: qsort passes pointers to two ints.
-                let (x, y): (i32, i32) = unsafe { (a.deref(0)?, a.deref(1)?) };
-                Ok(x.cmp(&y) as i32)
-            },
-        )?;
-        let data: Vec<i32> = (0..n as i32)
-            .map(|i| i.wrapping_mul(7919) % 10007)
-            .collect();
+        let cmp = rcffi_testkit::bench::int_comparator(&ffi)?;
+        let data = rcffi_testkit::bench::park_miller_ints(n);
         let arr = ffi.new("int[]", data)?;
         // SAFETY: qsort sorts the array with a comparator of its type.
         unsafe { qsort.call((&arr, n, 4usize, &cmp))? };

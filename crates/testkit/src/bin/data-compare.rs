@@ -10,15 +10,9 @@
 use std::hint::black_box;
 
 use rcffi::Ffi;
-use rcffi_testkit::bench::{median_ns, python_times as python_times_of};
+use rcffi_testkit::bench::{Op, median_ns, python_times as python_times_of};
 
-/// One operation: its name, and the same operation in cffi and ctypes (set-up code first).
-struct Op {
-    name: &'static str,
-    cffi: &'static str,
-    ctypes: &'static str,
-}
-
+/// The operations timed, with their Python spellings.
 const OPS: &[Op] = &[
     Op {
         name: "nothing (the loop alone)",
