@@ -414,9 +414,9 @@ fn f28_variadic_promotion_of_small_integers() {
         ffi.cast("unsigned char", 200).unwrap(),
         ffi.cast("short", -5).unwrap(),
     );
-    assert_eq!(call!(lib, "vpromoted", args).unwrap(), 192.into());
+    assert_eq!(call!(lib, "vsum", args).unwrap(), 192.into());
     // cffi: f(1, 42) is a TypeError; rcffi passes 42 as an int. `None` is NULL, not an error.
-    assert_eq!(call!(lib, "vpromoted", (1, 42)).unwrap(), 42.into());
+    assert_eq!(call!(lib, "vsum", (1, 42)).unwrap(), 42.into());
 }
 
 #[test]

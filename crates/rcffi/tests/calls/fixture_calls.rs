@@ -534,7 +534,7 @@ fn variadic_calls_promote_as_c_does() {
         ffi.cast("unsigned char", 200).unwrap(),
         ffi.cast("short", -5).unwrap(),
     );
-    assert_eq!(call!(lib, "vpromoted", args).unwrap(), 192.into());
+    assert_eq!(call!(lib, "vsum", args).unwrap(), 192.into());
     let p = ffi.new("struct pt *", list![3, 4]).unwrap();
     let pt = p.get(0).unwrap();
     let vp = ffi.cast("void *", 0x1234_5678usize).unwrap();
