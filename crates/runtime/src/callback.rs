@@ -347,7 +347,7 @@ impl CallbackArgs<'_> {
     fn param(&self, i: usize) -> Result<&Param> {
         self.plan.params.get(i).ok_or_else(|| {
             Error::Index(format!(
-                "argument {i} of a callback of type '{}', which takes {}",
+                "no argument {i} (counted from 0): a callback of type '{}' takes {}",
                 self.plan.name,
                 self.len()
             ))

@@ -525,3 +525,24 @@ fn user_data_handles_pass_through_c_to_the_callback() {
             >= 4
     );
 }
+
+#[test]
+fn an_argument_index_past_the_end_is_an_index_error() {
+    let ffi = Ffi::default();
+    let seen = Arc::new(std::sync::Mutex::new(None));
+    let s2 = seen.clone();
+    let opts = CallbackOptions::default().onerror(move |err, _| {
+        *s2.lock().unwrap() = Some((matches!(err, Error::Index(_)), err.to_string()));
+        Some(7.into())
+    });
+    let f = ffi
+        .callback_with("int(*)(int)", |a| a.get_as::<i32>(1), opts)
+        .unwrap();
+    assert_eq!(call!(f, (5,)).unwrap(), 7.into());
+    let (is_index, msg) = seen.lock().unwrap().take().expect("onerror ran");
+    assert!(is_index, "{msg}");
+    assert!(
+        msg.contains("no argument 1 (counted from 0)") && msg.contains("takes 1"),
+        "{msg}"
+    );
+}
