@@ -51,6 +51,28 @@ fn out_dir() -> PathBuf {
     dir.join("rcffi-fixtures")
 }
 
+/// A fresh `ffi` object with [`FIXTURE_CDEF`] declared, and the fixture library opened with
+/// it: where the call and callback tests start.
+///
+/// ```no_run
+/// let (ffi, lib) = rcffi_testkit::fixture::open_fixture()?;
+/// // SAFETY: the fixture's add is `int add(int, int)`.
+/// assert_eq!(unsafe { lib.call("add", (2, 3))? }, 5.into());
+/// # let _ = ffi;
+/// # Ok::<(), anyhow::Error>(())
+/// ```
+pub fn open_fixture() -> Result<(rcffi::Ffi, rcffi::Lib)> {
+    let ffi = rcffi::Ffi::default();
+    ffi.cdef(FIXTURE_CDEF).context("the fixture's cdef")?;
+    let path = fixture_library();
+    let path = path
+        .to_str()
+        .context("the fixture library's path is not UTF-8")?;
+    // SAFETY: the fixture library is built from fixture.c, which FIXTURE_CDEF declares.
+    let lib = unsafe { ffi.dlopen(path) }.context("opening the fixture library")?;
+    Ok((ffi, lib))
+}
+
 /// Compiles `source` into a shared library named after `stem` and the source's hash, unless
 /// it exists already; returns its path.
 pub fn build_shared(stem: &str, source: &str, flags: &[&str]) -> Result<PathBuf> {

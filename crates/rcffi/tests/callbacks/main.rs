@@ -12,13 +12,7 @@ use rcffi::{CData, Ffi, Lib, Value};
 
 /// A fresh ffi object with the fixture declared, and the fixture library opened.
 pub(crate) fn fixture() -> (Ffi, Lib) {
-    let ffi = Ffi::default();
-    ffi.cdef(rcffi_testkit::fixture::FIXTURE_CDEF)
-        .expect("fixture cdef");
-    let path = rcffi_testkit::fixture::fixture_library();
-    // SAFETY: the fixture library is built from fixture.c, which the cdef declares.
-    let lib = unsafe { ffi.dlopen(path.to_str().expect("utf-8 path")) }.expect("fixture dlopen");
-    (ffi, lib)
+    rcffi_testkit::fixture::open_fixture().expect("the fixture library")
 }
 
 /// The cdata a value holds.

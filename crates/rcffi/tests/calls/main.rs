@@ -10,18 +10,9 @@ mod threads;
 
 use rcffi::{CData, Ffi, Lib, Value};
 
-/// The fixture's declarations, as a user would paste them.
-/// The fixture's declarations, as a user would paste them.
-pub(crate) const FIXTURE_CDEF: &str = rcffi_testkit::fixture::FIXTURE_CDEF;
-
 /// A fresh ffi object with the fixture declared, and the fixture library opened.
 pub(crate) fn fixture() -> (Ffi, Lib) {
-    let ffi = Ffi::default();
-    ffi.cdef(FIXTURE_CDEF).expect("fixture cdef");
-    let path = rcffi_testkit::fixture::fixture_library();
-    // SAFETY: the fixture library is built from fixture.c, which FIXTURE_CDEF declares.
-    let lib = unsafe { ffi.dlopen(path.to_str().expect("utf-8 path")) }.expect("fixture dlopen");
-    (ffi, lib)
+    rcffi_testkit::fixture::open_fixture().expect("the fixture library")
 }
 
 /// The address of a fixture function, for calling it directly.
