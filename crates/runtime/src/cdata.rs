@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
-use crate::mem::{Allocation, Lent, Mapped, Region, Vouched};
+use crate::mem::{Allocation, Lent, Mapped, Region, Shared, Vouched};
 use crate::typeinfo::{Repr, TypeInfo};
 use crate::universe::{Ffi, TypeRef};
 
@@ -19,7 +19,7 @@ pub(crate) enum Owner {
     #[default]
     Foreign,
     /// An allocation of rcffi's (`new`), kept alive by this owner.
-    Alloc(Arc<Allocation>),
+    Alloc(Shared),
     /// A range a caller vouched for with `unsafe`; nothing keeps it alive.
     Vouched(Vouched),
     /// A cdata returned by `gc`: the original's memory, and a destructor run when the last
@@ -118,7 +118,7 @@ impl Owner {
     }
 
     /// The allocation, when this is rcffi's memory (for keeping stored pointers alive).
-    pub(crate) fn allocation(&self) -> Option<&Arc<Allocation>> {
+    pub(crate) fn allocation(&self) -> Option<&Shared> {
         match self {
             Owner::Alloc(a) => Some(a),
             Owner::Gc(g) => g.original.owner().allocation(),
@@ -130,7 +130,7 @@ impl Owner {
     /// keep itself alive).
     pub(crate) fn is_in(&self, a: &Allocation) -> bool {
         self.allocation()
-            .is_some_and(|mine| std::ptr::eq(Arc::as_ptr(mine), a))
+            .is_some_and(|mine| std::ptr::eq(mine.as_ptr(), a))
     }
 
     /// Whether this owner keeps something alive (storing it into rcffi memory must keep it).
@@ -161,7 +161,7 @@ pub(crate) enum Origin {
 /// `<cdata 'int *' NULL>`.
 #[derive(Clone)]
 pub struct CData {
-    pub(crate) uni: Ffi,
+    pub(crate) uni: crate::held::Held,
     pub(crate) ty: TypeRef,
     /// Primitives: the value's bytes (native endianness).
     pub(crate) value: [u8; 16],
@@ -194,7 +194,7 @@ impl CData {
         let mut value = [0u8; 16];
         value[..bytes.len()].copy_from_slice(bytes);
         CData {
-            uni: uni.clone(),
+            uni: crate::held::Held::new(uni),
             ty,
             value,
             addr: 0,
@@ -220,7 +220,7 @@ impl CData {
         len: Option<usize>,
     ) -> CData {
         CData {
-            uni: uni.clone(),
+            uni: crate::held::Held::new(uni),
             ty,
             value: [0; 16],
             addr,
@@ -243,7 +243,7 @@ impl CData {
 
     /// The type of this cdata.
     pub fn ctype(&self) -> crate::ctype::CType {
-        crate::ctype::CType::new(self.uni.clone(), self.info().id)
+        crate::ctype::CType::new(&self.uni, self.info().id)
     }
 
     /// A description for error messages: `cdata 'int *'`.

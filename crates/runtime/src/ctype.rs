@@ -27,7 +27,7 @@ use crate::universe::Ffi;
 /// ```
 #[derive(Clone)]
 pub struct CType {
-    pub(crate) uni: Ffi,
+    pub(crate) uni: crate::held::Held,
     pub(crate) id: CTypeId,
     /// The realized type, once complete: `new(&ctype, ...)` skips every lookup.
     pub(crate) realized: std::sync::OnceLock<crate::universe::TypeRef>,
@@ -93,9 +93,9 @@ pub struct CField {
 }
 
 impl CType {
-    pub(crate) fn new(uni: Ffi, id: CTypeId) -> CType {
+    pub(crate) fn new(uni: &Ffi, id: CTypeId) -> CType {
         CType {
-            uni,
+            uni: crate::held::Held::new(uni),
             id,
             realized: std::sync::OnceLock::new(),
         }
@@ -106,7 +106,7 @@ impl CType {
     }
 
     fn wrap(&self, id: CTypeId) -> CType {
-        CType::new(self.uni.clone(), id)
+        CType::new(&self.uni, id)
     }
 
     /// The universe (the `ffi` object) this type belongs to.

@@ -145,7 +145,7 @@ impl Ffi {
             )));
         }
         drop(r);
-        Ok(CType::new(self.clone(), id))
+        Ok(CType::new(self, id))
     }
 
     /// `sizeof` a type.

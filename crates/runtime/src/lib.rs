@@ -41,6 +41,7 @@ mod decl;
 mod error;
 mod floats;
 mod function;
+mod held;
 mod library;
 mod lifetime;
 mod mem;

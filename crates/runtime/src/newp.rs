@@ -1,7 +1,5 @@
 //! `ffi.new`: owned, zeroed, aligned C memory with an initializer.
 
-use std::sync::Arc;
-
 use crate::cdata::{CData, Origin, Owner};
 use crate::convert::{self, Place};
 use crate::decl::TypeSpec;
@@ -152,7 +150,7 @@ impl Ffi {
         &self,
         plan: &NewPlan,
         init: &Value,
-        mem: Arc<Allocation>,
+        mem: crate::mem::Shared,
     ) -> Result<CData> {
         // Small allocations are inline: their address is where the Arc put them.
         let addr = mem.addr();

@@ -76,6 +76,10 @@ pub(crate) struct UniInner {
     /// cache entries are ignored.
     generation: std::sync::atomic::AtomicU64,
     target: Target,
+    /// The references cdata and ctypes hold (`held`).
+    pub(crate) holds: crate::held::Holds,
+    /// How many `Ffi` handles exist (not counting those inside `Held`).
+    users: std::sync::atomic::AtomicUsize,
 }
 
 impl Drop for UniInner {
@@ -117,9 +121,47 @@ const _: () = {
 /// assert_eq!(line.field("b")?.as_cdata().unwrap().field("y")?, 2.5.into());
 /// # Ok::<(), rcffi_runtime::Error>(())
 /// ```
-#[derive(Clone)]
 pub struct Ffi {
     pub(crate) inner: Arc<UniInner>,
+}
+
+impl Clone for Ffi {
+    fn clone(&self) -> Ffi {
+        self.inner
+            .users
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ffi {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl Drop for Ffi {
+    fn drop(&mut self) {
+        if self
+            .inner
+            .users
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel)
+            == 1
+        {
+            // The last handle: this thread's spare references go back, so the universe is
+            // freed with its last cdata.
+            crate::held::flush(&self.inner);
+        }
+    }
+}
+
+impl Ffi {
+    /// An `Ffi` over `inner` that is not counted as a handle: only for [`crate::held::Held`],
+    /// which never drops it.
+    pub(crate) fn from_inner_uncounted(inner: Arc<UniInner>) -> Ffi {
+        Ffi { inner }
+    }
+
+    /// Whether any `Ffi` handle of this universe exists.
+    pub(crate) fn has_handles(&self) -> bool {
+        self.inner.users.load(std::sync::atomic::Ordering::Relaxed) > 0
+    }
 }
 
 impl std::fmt::Debug for Ffi {
@@ -166,6 +208,8 @@ impl Ffi {
                 id: NEXT_UNIVERSE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 generation: std::sync::atomic::AtomicU64::new(0),
                 target,
+                holds: Default::default(),
+                users: std::sync::atomic::AtomicUsize::new(1),
             }),
         }
     }

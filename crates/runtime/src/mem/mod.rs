@@ -30,8 +30,10 @@
 
 mod bytes;
 mod mapped;
+mod shared;
 
 pub(crate) use mapped::{Keeper, Mapped};
+pub(crate) use shared::Shared;
 
 use std::alloc::Layout;
 use std::marker::PhantomData;
@@ -112,28 +114,24 @@ impl Allocation {
     }
 
     /// [`Allocation::zeroed`], already shared: a small allocation is built in place in its
-    /// `Arc` (one heap block, no copy of the inline bytes).
+    /// block (one heap block, no copy of the inline bytes).
     #[inline]
-    pub(crate) fn zeroed_shared(size: usize, align: usize) -> Result<std::sync::Arc<Allocation>> {
+    pub(crate) fn zeroed_shared(size: usize, align: usize) -> Result<Shared> {
         if size > INLINE || align > 16 {
-            return Ok(std::sync::Arc::new(Allocation::zeroed(size, align)?));
+            return Ok(Shared::new(Allocation::zeroed(size, align)?));
         }
-        let a = std::sync::Arc::<Allocation>::new_uninit();
-        // Not `Arc::get_mut`: it costs an atomic compare-and-swap, and this Arc was just made.
-        let p = std::sync::Arc::as_ptr(&a).cast_mut().cast::<Allocation>();
-        // SAFETY: `a` was just created and never cloned or borrowed, so nothing else can see
-        // its contents; `p` comes from the Arc's own allocation (not from a reference), so
-        // writing through it is allowed. Every field is written exactly once before
-        // `assume_init` (all-zero bytes are a valid `Inline`).
-        unsafe {
-            std::ptr::addr_of_mut!((*p).ptr).write(NonNull::dangling());
-            std::ptr::addr_of_mut!((*p).inline).write_bytes(0, 1);
-            std::ptr::addr_of_mut!((*p).size).write(size);
-            std::ptr::addr_of_mut!((*p).free).write(Free::Inline);
-            std::ptr::addr_of_mut!((*p).keep).write(Mutex::new(Vec::new()));
-            std::ptr::addr_of_mut!((*p).tracks).write(std::sync::atomic::AtomicBool::new(false));
-            Ok(a.assume_init())
-        }
+        // SAFETY: every field is written exactly once (all-zero bytes are a valid `Inline`).
+        Ok(unsafe {
+            Shared::new_in_place(|p| {
+                std::ptr::addr_of_mut!((*p).ptr).write(NonNull::dangling());
+                std::ptr::addr_of_mut!((*p).inline).write_bytes(0, 1);
+                std::ptr::addr_of_mut!((*p).size).write(size);
+                std::ptr::addr_of_mut!((*p).free).write(Free::Inline);
+                std::ptr::addr_of_mut!((*p).keep).write(Mutex::new(Vec::new()));
+                std::ptr::addr_of_mut!((*p).tracks)
+                    .write(std::sync::atomic::AtomicBool::new(false));
+            })
+        })
     }
 
     /// Memory from a user's allocator (cffi's `new_allocator`).

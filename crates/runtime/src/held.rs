@@ -1,0 +1,295 @@
+//! [`Held`]: the reference by which a cdata (or a ctype) keeps its `ffi` object alive, counted
+//! per thread in batches.
+//!
+//! Every cdata keeps its universe alive: its type lives in the universe's arena. An `Arc` clone
+//! per cdata would cost two atomic read-modify-writes (one when the cdata is made, one when it
+//! is dropped), about 12 ns of a 45 ns `new` on the machines we measure. Instead, the
+//! references that cdata hold are counted by the universe in batches: each thread keeps spare
+//! references to the universe it last used, taken from the universe's count [`BATCH`] at a
+//! time, so making and dropping a cdata touches only a counter of the thread's own.
+//!
+//! # Safety
+//!
+//! The universe counts, under its `holds` lock, every reference handed out this way: each live
+//! `Held`, plus the spares parked in each thread's pool. While that count is above zero the
+//! universe keeps one `Arc` to itself (`keep`), so it outlives every `Held` and every parked
+//! spare; the count reaching zero drops that `Arc` (the only cycle, broken then). So:
+//!
+//! - a `Held` points to a live universe for as long as it exists (it is one of the counted
+//!   references), which makes its `Ffi` — an `Arc` made from that pointer without a count of
+//!   its own, and never dropped — valid to use;
+//! - a pool's pointer is read only while the pool holds spares (`spare > 0`): those spares are
+//!   counted, so the universe is alive. A pool with no spares may keep a stale pointer; it is
+//!   only compared, never followed, and a new universe at the same address is a different
+//!   universe only in name: a reference handed back is one that universe counted.
+//!
+//! A thread's spares go back to their universe when the thread next takes a reference of
+//! another universe, when the last `Ffi` handle is dropped on that thread, and when the thread
+//! exits. Only a dropped `Ffi` whose spares sit in another, idle thread's pool lingers (its
+//! types, not any C memory) until that thread uses rcffi again or exits.
+//! One of the runtime's modules with `unsafe` code.
+
+#![allow(unsafe_code)]
+
+use std::cell::Cell;
+use std::mem::ManuallyDrop;
+use std::sync::{Arc, Mutex};
+
+use crate::universe::{Ffi, UniInner};
+
+/// How many references a thread takes from a universe at once.
+const BATCH: usize = 64;
+/// How many spares a thread keeps at most; past that it gives [`BATCH`] back.
+const MAX_SPARE: usize = 2 * BATCH;
+
+/// A universe's count of the references handed out through [`Held`] (live ones and spares).
+#[derive(Default)]
+pub(crate) struct Holds(Mutex<HoldState>);
+
+#[derive(Default)]
+struct HoldState {
+    count: usize,
+    /// While `count > 0`: the universe's own `Arc`, so it outlives every counted reference.
+    keep: Option<Arc<UniInner>>,
+}
+
+impl Holds {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HoldState> {
+        // The state is two plain fields updated together; a poisoned lock is still consistent.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A thread's spare references, all to one universe.
+struct Pool {
+    uni: Cell<*const UniInner>,
+    spare: Cell<usize>,
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        let n = self.spare.replace(0);
+        if n > 0 {
+            // SAFETY: the pool held `n` counted spares of `uni`, which is therefore alive.
+            unsafe { release(self.uni.get(), n) };
+        }
+    }
+}
+
+thread_local! {
+    static POOL: Pool = const {
+        Pool {
+            uni: Cell::new(std::ptr::null()),
+            spare: Cell::new(0),
+        }
+    };
+}
+
+/// Adds `n` references to the universe's count.
+fn acquire(inner: &Arc<UniInner>, n: usize) {
+    let mut s = inner.holds.lock();
+    if s.count == 0 {
+        s.keep = Some(Arc::clone(inner));
+    }
+    s.count += n;
+}
+
+/// Gives `n` references back; the last one lets the universe go.
+///
+/// # Safety
+///
+/// `p` must point to a live universe whose count includes these `n` references (which the
+/// caller gives up).
+unsafe fn release(p: *const UniInner, n: usize) {
+    // SAFETY: the caller's `n` counted references keep the universe alive until here.
+    let holds = unsafe { &(*p).holds };
+    let keep = {
+        let mut s = holds.lock();
+        s.count -= n;
+        if s.count == 0 { s.keep.take() } else { None }
+    };
+    // After the lock is released: this may drop the universe.
+    drop(keep);
+}
+
+/// A counted reference to a universe, usable as its [`Ffi`].
+pub(crate) struct Held {
+    /// An `Arc` made from the universe's pointer without a strong count of its own: valid
+    /// while this reference is counted, and never dropped.
+    ffi: ManuallyDrop<Ffi>,
+}
+
+impl Held {
+    /// A new counted reference to `ffi`'s universe: from the thread's spares when it has some.
+    #[inline]
+    pub(crate) fn new(ffi: &Ffi) -> Held {
+        let p = Arc::as_ptr(&ffi.inner);
+        let took = POOL
+            .try_with(|pool| {
+                let n = pool.spare.get();
+                let mine = n > 0 && pool.uni.get() == p;
+                if mine {
+                    pool.spare.set(n - 1);
+                }
+                mine
+            })
+            .unwrap_or(false);
+        if !took {
+            take_slow(&ffi.inner);
+        }
+        // SAFETY: the reference just taken is counted, so the universe lives at least as long
+        // as this `Held`; the `Arc` is never dropped (ManuallyDrop), so it never gives back a
+        // strong count it did not take.
+        let inner = unsafe { Arc::from_raw(p) };
+        Held {
+            ffi: ManuallyDrop::new(Ffi::from_inner_uncounted(inner)),
+        }
+    }
+}
+
+/// Takes a reference when the thread has no spare of this universe: a batch of them, giving
+/// back the spares of the universe the thread used before.
+#[cold]
+#[inline(never)]
+fn take_slow(inner: &Arc<UniInner>) {
+    let p = Arc::as_ptr(inner);
+    let old = POOL.try_with(|pool| {
+        acquire(inner, BATCH);
+        let old = (pool.uni.replace(p), pool.spare.replace(BATCH - 1));
+        if old.0 == p { (p, 0) } else { old }
+    });
+    match old {
+        // SAFETY: those were the pool's counted spares of `old`.
+        Ok((old, n)) if n > 0 => unsafe { release(old, n) },
+        Ok(_) => {}
+        // The thread is exiting: count this one reference alone.
+        Err(_) => acquire(inner, 1),
+    }
+}
+
+impl Clone for Held {
+    #[inline]
+    fn clone(&self) -> Held {
+        Held::new(&self.ffi)
+    }
+}
+
+impl Drop for Held {
+    #[inline]
+    fn drop(&mut self) {
+        let p = Arc::as_ptr(&self.ffi.inner);
+        // Park the reference as a spare while the `ffi` object has handles (after the last
+        // one, references go straight back so the universe is freed when the last cdata goes).
+        let users = self.ffi.has_handles();
+        let parked = POOL
+            .try_with(|pool| {
+                let n = pool.spare.get();
+                if !users || (n > 0 && pool.uni.get() != p) {
+                    return 0;
+                }
+                pool.uni.set(p);
+                if n < MAX_SPARE {
+                    pool.spare.set(n + 1);
+                    usize::MAX
+                } else {
+                    pool.spare.set(n + 1 - BATCH);
+                    BATCH
+                }
+            })
+            .unwrap_or(0);
+        match parked {
+            usize::MAX => {}
+            // SAFETY: this reference (and, on overflow, the pool's `BATCH - 1` spares given up
+            // with it) is counted by the live universe `p`.
+            n => unsafe { release(p, n.max(1)) },
+        }
+    }
+}
+
+impl std::ops::Deref for Held {
+    type Target = Ffi;
+    #[inline]
+    fn deref(&self) -> &Ffi {
+        &self.ffi
+    }
+}
+
+/// Gives this thread's spares of `inner` back (its last `Ffi` handle is being dropped here).
+pub(crate) fn flush(inner: &Arc<UniInner>) {
+    let p = Arc::as_ptr(inner);
+    let n = POOL
+        .try_with(|pool| {
+            if pool.uni.get() == p {
+                pool.spare.replace(0)
+            } else {
+                0
+            }
+        })
+        .unwrap_or(0);
+    if n > 0 {
+        // SAFETY: the pool's `n` counted spares of the live universe `inner`.
+        unsafe { release(p, n) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(ffi: &Ffi) -> usize {
+        ffi.inner.holds.lock().count
+    }
+
+    #[test]
+    fn a_universe_lives_while_held_and_is_freed_after() {
+        let ffi = Ffi::default();
+        let weak = Arc::downgrade(&ffi.inner);
+        let held: Vec<Held> = (0..300).map(|_| Held::new(&ffi)).collect();
+        // 300 taken in batches of 64: the count covers them and the thread's spares.
+        assert_eq!(count(&ffi), 320);
+        drop(ffi);
+        assert!(weak.upgrade().is_some(), "cdata keep the universe alive");
+        assert_eq!(held[7].sizeof("int").unwrap(), 4);
+        drop(held);
+        assert!(weak.upgrade().is_none(), "freed with its last cdata");
+    }
+
+    #[test]
+    fn spares_go_back_when_the_last_handle_is_dropped() {
+        let ffi = Ffi::default();
+        let weak = Arc::downgrade(&ffi.inner);
+        drop(Held::new(&ffi)); // parks spares in this thread's pool
+        assert_eq!(count(&ffi), BATCH);
+        drop(ffi);
+        assert!(weak.upgrade().is_none());
+    }
+
+    #[test]
+    fn another_universe_takes_the_pool_over() {
+        let (a, b) = (Ffi::default(), Ffi::default());
+        let ha = Held::new(&a);
+        assert_eq!(count(&a), BATCH);
+        let hb = Held::new(&b);
+        assert_eq!(count(&a), 1, "a's spares went back");
+        drop(ha);
+        assert_eq!(count(&a), 0);
+        drop(hb);
+        assert_eq!(count(&b), BATCH, "parked");
+    }
+
+    #[test]
+    fn references_cross_threads() {
+        let ffi = Ffi::default();
+        let weak = Arc::downgrade(&ffi.inner);
+        let held: Vec<Held> = (0..1000).map(|_| Held::new(&ffi)).collect();
+        let t = std::thread::spawn(move || {
+            let copies: Vec<Held> = held.iter().map(Held::clone).collect();
+            drop(held);
+            copies
+        });
+        let copies = t.join().unwrap();
+        drop(ffi);
+        drop(copies);
+        assert!(weak.upgrade().is_none());
+    }
+}
