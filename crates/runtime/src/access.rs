@@ -5,7 +5,7 @@
 use crate::cdata::{CData, Origin, Owner};
 use crate::convert::{self, Place};
 use crate::error::{Error, Result};
-use crate::mem::{Allocation, Number};
+use crate::mem::Allocation;
 use crate::typeinfo::{Fast, FieldRt, IntRole, Repr};
 use crate::universe::TypeRef;
 use crate::value::{Scalar, Value};
@@ -188,11 +188,7 @@ impl CData {
             return None;
         }
         let f = body.field(name)?;
-        if f.bit_width.is_some() {
-            return None;
-        }
-        let fast = f.ty.get(&self.uni.inner).fast?;
-        Some((a, fast, self.addr.wrapping_add(f.offset())))
+        Some((a, f.fast?, self.addr.wrapping_add(f.offset())))
     }
 
     /// The member `name` of a struct or union, or of the struct a pointer points to (one
@@ -235,7 +231,7 @@ impl CData {
     #[inline]
     pub fn field_as<T: Scalar>(&self, name: &str) -> Result<T> {
         if let Some((a, fast, addr)) = self.fast_member(name)
-            && let Some(v) = number_as(a.region().load_number(addr, fast)?)
+            && let Some(v) = fast_as(fast, a.region().load_bits(addr, fast)?)
         {
             return Ok(v);
         }
@@ -258,7 +254,7 @@ impl CData {
     #[inline]
     pub fn get_as<T: Scalar>(&self, i: isize) -> Result<T> {
         if let Some((a, fast, addr)) = self.fast_item(i)
-            && let Some(v) = number_as(a.region().load_number(addr, fast)?)
+            && let Some(v) = fast_as(fast, a.region().load_bits(addr, fast)?)
         {
             return Ok(v);
         }
@@ -642,12 +638,20 @@ impl CData {
     }
 }
 
-/// A number read directly as `T`, when it converts without loss.
-#[inline]
-fn number_as<T: Scalar>(n: Number) -> Option<T> {
-    match n {
-        Number::Int(i) => T::from_c_int(i),
-        Number::Float(x) => T::from_c_float(x),
+/// The plain number of type `fast` whose bits are `bits` (as [`Region::load_bits`] reads
+/// them) as a `T`, when it converts without loss (`None`: the general path says why not).
+///
+/// [`Region::load_bits`]: crate::mem::Region::load_bits
+#[inline(always)]
+fn fast_as<T: Scalar>(fast: Fast, bits: u64) -> Option<T> {
+    match fast {
+        Fast::I8 => T::from_i64(i64::from(bits as u8 as i8)),
+        Fast::I16 => T::from_i64(i64::from(bits as u16 as i16)),
+        Fast::I32 => T::from_i64(i64::from(bits as u32 as i32)),
+        Fast::I64 => T::from_i64(bits as i64),
+        Fast::U8 | Fast::U16 | Fast::U32 | Fast::U64 => T::from_u64(bits),
+        Fast::F32 => T::from_c_float(f64::from(f32::from_bits(bits as u32))),
+        Fast::F64 => T::from_c_float(f64::from_bits(bits)),
     }
 }
 

@@ -92,6 +92,8 @@ pub(crate) struct FieldRt {
     pub(crate) bit_width: Option<u32>,
     /// cffi's flag: a union member after the first, which list initializers skip.
     pub(crate) skip_in_list: bool,
+    /// The direct read/write path, for a member that is a plain number (not a bitfield).
+    pub(crate) fast: Option<Fast>,
 }
 
 /// The first 8 bytes of a name (zero-padded) and its length.

@@ -439,13 +439,18 @@ impl UniInner {
                     (Some(_), Ok(Some(fields))) => {
                         let fields: Vec<FieldRt> = fields
                             .into_iter()
-                            .map(|f| FieldRt {
-                                key: crate::typeinfo::name_key(&f.name),
-                                name: f.name.into(),
-                                ty: self.realize_in(reg, f.ty),
-                                offset_bits: f.offset_bits as usize,
-                                bit_width: (f.bitsize >= 0).then_some(f.bitsize as u32),
-                                skip_in_list: f.flags == 1,
+                            .map(|f| {
+                                let ty = self.realize_in(reg, f.ty);
+                                let bit_width = (f.bitsize >= 0).then_some(f.bitsize as u32);
+                                FieldRt {
+                                    key: crate::typeinfo::name_key(&f.name),
+                                    name: f.name.into(),
+                                    ty,
+                                    offset_bits: f.offset_bits as usize,
+                                    bit_width,
+                                    skip_in_list: f.flags == 1,
+                                    fast: ty.get(self).fast.filter(|_| bit_width.is_none()),
+                                }
                             })
                             .collect();
                         Some(RecordBody { fields })

@@ -565,6 +565,18 @@ pub trait Scalar: TryFrom<Value, Error = Error> {
     /// The value of C float `x`, when this type takes floats.
     #[doc(hidden)]
     fn from_c_float(x: f64) -> Option<Self>;
+    /// [`Scalar::from_c_int`] of a C integer of at most 64 bits (cheaper than through `i128`).
+    #[doc(hidden)]
+    #[inline]
+    fn from_i64(i: i64) -> Option<Self> {
+        Self::from_c_int(i128::from(i))
+    }
+    /// [`Scalar::from_c_int`] of a C unsigned integer of at most 64 bits.
+    #[doc(hidden)]
+    #[inline]
+    fn from_u64(u: u64) -> Option<Self> {
+        Self::from_c_int(i128::from(u))
+    }
 }
 
 macro_rules! scalar_int {
@@ -577,6 +589,14 @@ macro_rules! scalar_int {
             #[inline]
             fn from_c_float(_: f64) -> Option<$t> {
                 None
+            }
+            #[inline]
+            fn from_i64(i: i64) -> Option<$t> {
+                <$t>::try_from(i).ok()
+            }
+            #[inline]
+            fn from_u64(u: u64) -> Option<$t> {
+                <$t>::try_from(u).ok()
             }
         }
     )*};

@@ -394,30 +394,40 @@ impl<'a> Region<'a> {
     /// Reads the plain number of type `fast` at `addr`, as a number.
     #[inline]
     pub(crate) fn load_number(&self, addr: usize, fast: crate::typeinfo::Fast) -> Result<Number> {
+        Ok(decode_bits(fast, self.load_bits(addr, fast)?))
+    }
+
+    /// Reads the plain number of type `fast` at `addr`: its bits, zero-extended to 64 (built
+    /// in a register, so the caller's read of it never waits on byte stores).
+    #[inline(always)]
+    pub(crate) fn load_bits(&self, addr: usize, fast: crate::typeinfo::Fast) -> Result<u64> {
         let n = fast.size();
         self.check(addr, n)?;
         if !self.writable {
-            let mut b = [0u8; 8];
-            self.read(addr, &mut b[..n])?;
-            return Ok(decode_number(fast, b));
+            return self.load_bits_read_only(addr, n);
         }
         // SAFETY: `n` bytes at `addr` are inside the region (checked above), which is valid
         // for reads and writes; each arm loads exactly `n` bytes.
-        let b: [u8; 8] = unsafe {
+        Ok(unsafe {
             match n {
-                1 => [bytes::load_array::<1>(addr)[0], 0, 0, 0, 0, 0, 0, 0],
-                2 => {
-                    let [a, b] = bytes::load_array::<2>(addr);
-                    [a, b, 0, 0, 0, 0, 0, 0]
-                }
-                4 => {
-                    let [a, b, c, d] = bytes::load_array::<4>(addr);
-                    [a, b, c, d, 0, 0, 0, 0]
-                }
-                _ => bytes::load_array::<8>(addr),
+                1 => u64::from(bytes::load_array::<1>(addr)[0]),
+                2 => u64::from(u16::from_ne_bytes(bytes::load_array::<2>(addr))),
+                4 => u64::from(u32::from_ne_bytes(bytes::load_array::<4>(addr))),
+                _ => u64::from_ne_bytes(bytes::load_array::<8>(addr)),
             }
-        };
-        Ok(decode_number(fast, b))
+        })
+    }
+
+    #[inline(never)]
+    fn load_bits_read_only(&self, addr: usize, n: usize) -> Result<u64> {
+        let mut b = [0u8; 8];
+        self.read(addr, &mut b[..n])?;
+        Ok(match n {
+            1 => u64::from(b[0]),
+            2 => u64::from(u16::from_ne_bytes([b[0], b[1]])),
+            4 => u64::from(u32::from_ne_bytes([b[0], b[1], b[2], b[3]])),
+            _ => u64::from_ne_bytes(b),
+        })
     }
 
     /// Checks that the region may be written.
@@ -500,6 +510,21 @@ impl<'a> Region<'a> {
 pub(crate) enum Number {
     Int(i128),
     Float(f64),
+}
+
+/// The number whose bits [`Region::load_bits`] read.
+#[inline]
+pub(crate) fn decode_bits(fast: crate::typeinfo::Fast, bits: u64) -> Number {
+    use crate::typeinfo::Fast;
+    match fast {
+        Fast::I8 => Number::Int(i128::from(bits as u8 as i8)),
+        Fast::I16 => Number::Int(i128::from(bits as u16 as i16)),
+        Fast::I32 => Number::Int(i128::from(bits as u32 as i32)),
+        Fast::I64 => Number::Int(i128::from(bits as i64)),
+        Fast::U8 | Fast::U16 | Fast::U32 | Fast::U64 => Number::Int(i128::from(bits)),
+        Fast::F32 => Number::Float(f64::from(f32::from_bits(bits as u32))),
+        Fast::F64 => Number::Float(f64::from_bits(bits)),
+    }
 }
 
 /// The value of a plain number's bytes.

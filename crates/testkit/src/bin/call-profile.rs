@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|strlen|raw|rawmid|qsort|new|field|byname] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|strlen|raw|rawmid|qsort|new|field|fieldv|cast|byname] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -28,7 +28,9 @@ fn main() -> anyhow::Result<()> {
     let pa = ffi.new("struct pt *", list![1, 2])?.get(0)?;
     let f = match which.as_str() {
         "strlen" => libc.function("strlen")?,
-        "raw" | "rawmid" | "qsort" | "new" | "field" | "byname" => lib.function("bench_add")?,
+        "raw" | "rawmid" | "qsort" | "new" | "field" | "fieldv" | "cast" | "byname" => {
+            lib.function("bench_add")?
+        }
         other => lib.function(&format!("bench_{other}"))?,
     };
     if which == "raw" {
@@ -50,11 +52,15 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    if which == "new" || which == "field" {
+    if which == "new" || which == "field" || which == "fieldv" || which == "cast" {
         let p = ffi.new("struct pt *", ())?;
         for _ in 0..n {
             if which == "new" {
                 drop(black_box(ffi.new(black_box("struct pt *"), ())?));
+            } else if which == "fieldv" {
+                drop(black_box(p.field(black_box("x"))?));
+            } else if which == "cast" {
+                drop(black_box(ffi.cast(black_box("int"), 42)?));
             } else {
                 black_box(p.field_as::<i32>(black_box("x"))?);
             }
