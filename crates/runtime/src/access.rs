@@ -140,7 +140,9 @@ impl CData {
         if let Some((a, fast, addr)) = self.fast_item(i)
             && let Some(bytes) = fast.encode(&v)
         {
-            return store(a, addr, &bytes[..fast.size()]);
+            // A number (what `encode` takes) owns nothing: skip the out-of-line drop.
+            std::mem::forget(v);
+            return store(a, addr, fast, u64::from_le_bytes(bytes));
         }
         let (elem, addr) = self.item(i)?;
         convert::value_to_c(&self.place_at(elem, addr, None), &v)
@@ -148,7 +150,7 @@ impl CData {
 
     /// The direct path of `get`/`set`: item `i` of an array or pointer into rcffi's memory,
     /// when the item is a plain number and the index needs no error message.
-    #[inline]
+    #[inline(always)]
     fn fast_item(&self, i: isize) -> Option<(&Allocation, Fast, usize)> {
         let Owner::Alloc(a) = &self.owner else {
             return None;
@@ -174,7 +176,7 @@ impl CData {
 
     /// The direct path of `field`/`set_field`: a plain-number member of a struct in rcffi's
     /// memory, or of one a resolved, non-NULL pointer points to.
-    #[inline]
+    #[inline(always)]
     fn fast_member(&self, name: &str) -> Option<(&Allocation, Fast, usize)> {
         let Owner::Alloc(a) = &self.owner else {
             return None;
@@ -272,7 +274,9 @@ impl CData {
         if let Some((a, fast, addr)) = self.fast_member(name)
             && let Some(bytes) = fast.encode(&v)
         {
-            return store(a, addr, &bytes[..fast.size()]);
+            // A number (what `encode` takes) owns nothing: skip the out-of-line drop.
+            std::mem::forget(v);
+            return store(a, addr, fast, u64::from_le_bytes(bytes));
         }
         let (place, f) = self.field_place(name, "write")?;
         convert::write_field(&place, f, &v)
@@ -655,11 +659,12 @@ fn fast_as<T: Scalar>(fast: Fast, bits: u64) -> Option<T> {
     }
 }
 
-/// Stores plain bytes at `addr` in `a`: the slot no longer holds a tracked pointer.
-#[inline]
-fn store(a: &Allocation, addr: usize, bytes: &[u8]) -> Result<()> {
-    a.region().write(addr, bytes)?;
-    a.forget_range(addr - a.addr(), bytes.len());
+/// Stores the plain number of type `fast` whose bits are `bits` at `addr` in `a`: the slot
+/// no longer holds a tracked pointer.
+#[inline(always)]
+fn store(a: &Allocation, addr: usize, fast: Fast, bits: u64) -> Result<()> {
+    a.region().store_bits(addr, fast, bits)?;
+    a.forget_range(addr - a.addr(), fast.size());
     Ok(())
 }
 

@@ -23,9 +23,8 @@ use crate::error::{Error, Result};
 /// # Ok::<(), rcffi_runtime::Error>(())
 /// ```
 #[derive(Clone, Debug, Default)]
-// An explicit tag: reads return a Value that is dropped or matched at once, and a plain tag
-// byte is cheaper to test than a niche inside a cdata.
-#[repr(u8)]
+// No `repr(u8)`: with an explicit tag byte, a `Result<Value>` taken apart by the caller is
+// copied from offset 1 and stalls on store forwarding (a field read went from 11 to 15 ns).
 pub enum Value {
     /// No value: cffi's `None` as an initializer (nothing is written), `void` as a result.
     #[default]

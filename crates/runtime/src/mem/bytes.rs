@@ -69,6 +69,19 @@ pub(super) unsafe fn store(dst: usize, bytes: &[u8]) {
     }
 }
 
+/// Stores the `N` bytes of `bytes` at `dst` (unrolled for the common scalar sizes).
+///
+/// # Safety
+///
+/// `dst..dst + N` must be valid for writes.
+#[inline(always)]
+pub(super) unsafe fn store_array<const N: usize>(dst: usize, bytes: [u8; N]) {
+    for (i, b) in bytes.into_iter().enumerate() {
+        // SAFETY: byte `i < N` is inside the caller's range; a byte is always aligned.
+        unsafe { AtomicU8::from_ptr((dst + i) as *mut u8) }.store(b, Relaxed);
+    }
+}
+
 /// Stores `n` copies of `byte` at `dst`.
 ///
 /// # Safety

@@ -383,7 +383,7 @@ impl<'a> Region<'a> {
     }
 
     /// Reads the plain number of type `fast` at `addr`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn load(&self, addr: usize, fast: crate::typeinfo::Fast) -> Result<crate::Value> {
         Ok(match self.load_number(addr, fast)? {
             Number::Int(i) => crate::Value::Int(i),
@@ -392,7 +392,7 @@ impl<'a> Region<'a> {
     }
 
     /// Reads the plain number of type `fast` at `addr`, as a number.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn load_number(&self, addr: usize, fast: crate::typeinfo::Fast) -> Result<Number> {
         Ok(decode_bits(fast, self.load_bits(addr, fast)?))
     }
@@ -447,6 +447,31 @@ impl<'a> Region<'a> {
             "the {} bytes at {:#x} were lent read-only (from a &[u8]); they cannot be written",
             self.len, self.base
         ))
+    }
+
+    /// Writes the plain number of type `fast` whose bits are `bits` (zero-extended, as
+    /// [`Region::load_bits`] returns them) at `addr`.
+    #[inline(always)]
+    pub(crate) fn store_bits(
+        &self,
+        addr: usize,
+        fast: crate::typeinfo::Fast,
+        bits: u64,
+    ) -> Result<()> {
+        self.check_writable()?;
+        let n = fast.size();
+        self.check(addr, n)?;
+        // SAFETY: `n` bytes at `addr` are inside the region (checked above), which is valid
+        // for writes; each arm stores exactly `n` bytes.
+        unsafe {
+            match n {
+                1 => bytes::store_array(addr, [bits as u8]),
+                2 => bytes::store_array(addr, (bits as u16).to_ne_bytes()),
+                4 => bytes::store_array(addr, (bits as u32).to_ne_bytes()),
+                _ => bytes::store_array(addr, bits.to_ne_bytes()),
+            }
+        }
+        Ok(())
     }
 
     /// Copies `bytes` to `addr`.
