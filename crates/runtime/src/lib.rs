@@ -6,7 +6,8 @@
 //! library), calls through libffi ([`Function`], [`CData::call`]) and callbacks
 //! ([`Ffi::callback`]). It is the only crate of the workspace with `unsafe` code, fenced into
 //! named modules that each state the invariant they keep (see `docs/unsafe.md`): `universe`
-//! (the arena of realized types), `mem` (every load and store of C memory), `allocator` (user
+//! (the arena of realized types), `held` (how cdata keep their universe alive), `mem` (every
+//! load and store of C memory, and the shared blocks owned memory lives in), `allocator` (user
 //! allocators), `library` (dlopen and symbols), `call::invoke` (the jump into C), `function`
 //! and `callback` (libffi closures).
 //!

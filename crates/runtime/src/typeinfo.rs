@@ -101,7 +101,8 @@ pub(crate) struct FieldRt {
 pub(crate) fn name_key(name: &str) -> (u64, usize) {
     let b = name.as_bytes();
     // Shifts, not a byte copy: a copy of a variable length becomes a memcpy call and a
-    // stalled reload.
+    // stalled reload. (Overlapping word loads measured slower for the short names structs
+    // have.)
     let mut k = 0u64;
     for (i, c) in b.iter().take(8).enumerate() {
         k |= u64::from(*c) << (8 * i);
@@ -335,6 +336,24 @@ impl TypeInfo {
         match &self.repr {
             Repr::Record { body, .. } => body.as_ref(),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_key;
+
+    #[test]
+    fn name_keys_are_the_first_eight_bytes_zero_padded() {
+        let text = "abcdefghijklmnop";
+        for n in 0..=text.len() {
+            let name = &text[..n];
+            let mut want = 0u64;
+            for (i, c) in name.bytes().take(8).enumerate() {
+                want |= u64::from(c) << (8 * i);
+            }
+            assert_eq!(name_key(name), (want, n), "{name:?}");
         }
     }
 }

@@ -8,10 +8,10 @@
 //! universe lives. A realized type is never mutated after it is pushed. The only way to read
 //! through a `TypeRef` is [`TypeRef::get`], which takes a borrow of the universe that made it:
 //! the returned reference cannot outlive that borrow. Every holder of a `TypeRef` outside the
-//! universe (a `CData`, a `CType`) holds an `Arc` of that universe and only pairs the ref with
-//! it; the per-thread cache of type strings keys its refs by a universe id that is never
-//! reused, so a ref of a dropped universe is never read. One of the runtime's modules with
-//! `unsafe` code (with `mem` and `allocator`).
+//! universe (a `CData`, a `CType`) holds a counted reference to that universe (`held`) and
+//! only pairs the ref with it; the per-thread cache of type strings keys its refs by a universe
+//! id that is never reused, so a ref of a dropped universe is never read. One of the runtime's
+//! modules with `unsafe` code (`docs/unsafe.md` lists them).
 
 #![allow(unsafe_code)]
 
