@@ -5,7 +5,7 @@
 use crate::cdata::{CData, Origin, Owner};
 use crate::convert::{self, Place};
 use crate::error::{Error, Result};
-use crate::mem::Allocation;
+use crate::mem::{Allocation, Region};
 use crate::typeinfo::{Fast, FieldRt, IntRole, Repr};
 use crate::universe::TypeRef;
 use crate::value::{Scalar, Value};
@@ -116,8 +116,8 @@ impl CData {
     /// ```
     #[inline]
     pub fn get(&self, i: isize) -> Result<Value> {
-        if let Some((a, fast, addr)) = self.fast_item(i) {
-            return a.region().load(addr, fast);
+        if let Some((m, fast, addr)) = self.fast_item(i) {
+            return m.region.load(addr, fast);
         }
         self.get_slow(i)
     }
@@ -137,24 +137,42 @@ impl CData {
     /// Writes item `i` (cffi's `p[i] = v`), with the same checks as [`CData::get`].
     pub fn set(&self, i: isize, v: impl Into<Value>) -> Result<()> {
         let v = v.into();
-        if let Some((a, fast, addr)) = self.fast_item(i)
+        if let Some((m, fast, addr)) = self.fast_item(i)
             && let Some(bytes) = fast.encode(&v)
         {
             // A number (what `encode` takes) owns nothing: skip the out-of-line drop.
             std::mem::forget(v);
-            return store(a, addr, fast, u64::from_le_bytes(bytes));
+            return m.store(addr, fast, u64::from_le_bytes(bytes));
         }
         let (elem, addr) = self.item(i)?;
         convert::value_to_c(&self.place_at(elem, addr, None), &v)
     }
 
-    /// The direct path of `get`/`set`: item `i` of an array or pointer into rcffi's memory,
-    /// when the item is a plain number and the index needs no error message.
+    /// The memory the direct paths use: rcffi's own, or a range vouched for or mapped.
     #[inline(always)]
-    fn fast_item(&self, i: isize) -> Option<(&Allocation, Fast, usize)> {
-        let Owner::Alloc(a) = &self.owner else {
-            return None;
-        };
+    fn fast_mem(&self) -> Option<FastMem<'_>> {
+        Some(match &self.owner {
+            Owner::Alloc(a) => FastMem {
+                region: a.region(),
+                alloc: Some(a),
+            },
+            Owner::Vouched(v) => FastMem {
+                region: v.region(),
+                alloc: None,
+            },
+            Owner::Mapped(m) => FastMem {
+                region: m.region(),
+                alloc: None,
+            },
+            _ => return None,
+        })
+    }
+
+    /// The direct path of `get`/`set`: item `i` of an array or pointer into memory with a
+    /// region, when the item is a plain number and the index needs no error message.
+    #[inline(always)]
+    fn fast_item(&self, i: isize) -> Option<(FastMem<'_>, Fast, usize)> {
+        let m = self.fast_mem()?;
         let (elem, len) = match &self.info().repr {
             Repr::Array { elem, len } => (elem.get(&self.uni.inner), len.or(self.len)),
             Repr::Pointer { resolved, .. }
@@ -171,16 +189,14 @@ impl CData {
         let addr = self
             .addr
             .wrapping_add((i as usize).wrapping_mul(fast.size()));
-        Some((a, fast, addr))
+        Some((m, fast, addr))
     }
 
-    /// The direct path of `field`/`set_field`: a plain-number member of a struct in rcffi's
-    /// memory, or of one a resolved, non-NULL pointer points to.
+    /// The direct path of `field`/`set_field`: a plain-number member of a struct in memory
+    /// with a region, or of one a resolved, non-NULL pointer points to.
     #[inline(always)]
-    fn fast_member(&self, name: &str) -> Option<(&Allocation, Fast, usize)> {
-        let Owner::Alloc(a) = &self.owner else {
-            return None;
-        };
+    fn fast_member(&self, name: &str) -> Option<(FastMem<'_>, Fast, usize)> {
+        let m = self.fast_mem()?;
         let body = match &self.info().repr {
             Repr::Record { body: Some(b), .. } => b,
             Repr::Pointer { resolved, .. } => resolved.get()?.get(&self.uni.inner).record_body()?,
@@ -190,7 +206,7 @@ impl CData {
             return None;
         }
         let f = body.field(name)?;
-        Some((a, f.fast?, self.addr.wrapping_add(f.offset())))
+        Some((m, f.fast?, self.addr.wrapping_add(f.offset())))
     }
 
     /// The member `name` of a struct or union, or of the struct a pointer points to (one
@@ -207,8 +223,8 @@ impl CData {
     /// ```
     #[inline]
     pub fn field(&self, name: &str) -> Result<Value> {
-        if let Some((a, fast, addr)) = self.fast_member(name) {
-            return a.region().load(addr, fast);
+        if let Some((m, fast, addr)) = self.fast_member(name) {
+            return m.region.load(addr, fast);
         }
         self.field_slow(name)
     }
@@ -232,8 +248,8 @@ impl CData {
     /// ```
     #[inline]
     pub fn field_as<T: Scalar>(&self, name: &str) -> Result<T> {
-        if let Some((a, fast, addr)) = self.fast_member(name)
-            && let Some(v) = fast_as(fast, a.region().load_bits(addr, fast)?)
+        if let Some((m, fast, addr)) = self.fast_member(name)
+            && let Some(v) = fast_as(fast, m.region.load_bits(addr, fast)?)
         {
             return Ok(v);
         }
@@ -255,8 +271,8 @@ impl CData {
     /// ```
     #[inline]
     pub fn get_as<T: Scalar>(&self, i: isize) -> Result<T> {
-        if let Some((a, fast, addr)) = self.fast_item(i)
-            && let Some(v) = fast_as(fast, a.region().load_bits(addr, fast)?)
+        if let Some((m, fast, addr)) = self.fast_item(i)
+            && let Some(v) = fast_as(fast, m.region.load_bits(addr, fast)?)
         {
             return Ok(v);
         }
@@ -271,12 +287,12 @@ impl CData {
     /// Writes the member `name` (cffi's `p.name = v`).
     pub fn set_field(&self, name: &str, v: impl Into<Value>) -> Result<()> {
         let v = v.into();
-        if let Some((a, fast, addr)) = self.fast_member(name)
+        if let Some((m, fast, addr)) = self.fast_member(name)
             && let Some(bytes) = fast.encode(&v)
         {
             // A number (what `encode` takes) owns nothing: skip the out-of-line drop.
             std::mem::forget(v);
-            return store(a, addr, fast, u64::from_le_bytes(bytes));
+            return m.store(addr, fast, u64::from_le_bytes(bytes));
         }
         let (place, f) = self.field_place(name, "write")?;
         convert::write_field(&place, f, &v)
@@ -659,13 +675,24 @@ fn fast_as<T: Scalar>(fast: Fast, bits: u64) -> Option<T> {
     }
 }
 
-/// Stores the plain number of type `fast` whose bits are `bits` at `addr` in `a`: the slot
-/// no longer holds a tracked pointer.
-#[inline(always)]
-fn store(a: &Allocation, addr: usize, fast: Fast, bits: u64) -> Result<()> {
-    a.region().store_bits(addr, fast, bits)?;
-    a.forget_range(addr - a.addr(), fast.size());
-    Ok(())
+/// The memory of a direct read or write: its region, and rcffi's allocation when it is one
+/// (whose pointer slots a write must forget).
+struct FastMem<'a> {
+    region: Region<'a>,
+    alloc: Option<&'a Allocation>,
+}
+
+impl FastMem<'_> {
+    /// Stores the plain number of type `fast` whose bits are `bits` at `addr`: in rcffi's
+    /// memory, the slot no longer holds a tracked pointer.
+    #[inline(always)]
+    fn store(&self, addr: usize, fast: Fast, bits: u64) -> Result<()> {
+        self.region.store_bits(addr, fast, bits)?;
+        if let Some(a) = self.alloc {
+            a.forget_range(addr - a.addr(), fast.size());
+        }
+        Ok(())
+    }
 }
 
 impl crate::universe::Ffi {

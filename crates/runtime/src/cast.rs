@@ -68,11 +68,11 @@ impl Ffi {
                 Ok(CData::primitive(self, t, &bytes))
             }
             Repr::Pointer { .. } => {
-                let (addr, owner) = address_of(info, &v)?;
+                let (addr, owner) = address_of(info, v)?;
                 Ok(CData::pointer(self, t, addr, owner))
             }
             Repr::Array { len: Some(n), .. } => {
-                let (addr, owner) = address_of(info, &v)?;
+                let (addr, owner) = address_of(info, v)?;
                 Ok(CData::place(self, t, addr, owner, Some(*n)))
             }
             Repr::Function { .. } => Err(Error::Type(format!(
@@ -145,17 +145,19 @@ fn truth(target: &TypeInfo, v: &Value) -> Result<bool> {
 }
 
 /// The address (and the owner of the memory there) a cast to a pointer or array type takes.
-fn address_of(target: &TypeInfo, v: &Value) -> Result<(usize, Owner)> {
+/// Takes `v` by value: a cdata's owner moves into the result (a clone would cost an atomic
+/// update, and dropping the temporary another).
+fn address_of(target: &TypeInfo, v: Value) -> Result<(usize, Owner)> {
     match v {
-        Value::Int(i) => Ok((*i as u128 as u64 as usize, Owner::Foreign)),
-        Value::Bool(b) => Ok((usize::from(*b), Owner::Foreign)),
+        Value::Int(i) => Ok((i as u128 as u64 as usize, Owner::Foreign)),
+        Value::Bool(b) => Ok((usize::from(b), Owner::Foreign)),
         // cffi truncates a float cast to a pointer.
         Value::Float(x) => Ok((
-            crate::scalar::float_to_int(*x)? as u128 as u64 as usize,
+            crate::scalar::float_to_int(x)? as u128 as u64 as usize,
             Owner::Foreign,
         )),
         Value::CData(c) => match &c.info().repr {
-            Repr::Pointer { .. } | Repr::Array { .. } => Ok((c.addr, c.owner.clone())),
+            Repr::Pointer { .. } | Repr::Array { .. } => Ok((c.addr, c.owner)),
             Repr::Int(_) | Repr::Enum { .. } => {
                 Ok((c.to_int()? as u128 as u64 as usize, Owner::Foreign))
             }

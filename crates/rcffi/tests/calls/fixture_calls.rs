@@ -581,12 +581,15 @@ fn global_variables_read_write_and_address() {
     );
     assert_eq!(arr.len().unwrap(), 7);
     assert_eq!(arr.get(6).unwrap(), 6.into());
+    assert_eq!(arr.get_as::<i32>(6).unwrap(), 6);
     assert!(arr.get(7).is_err()); // bounds known from the declaration
+    assert!(arr.get_as::<i32>(7).is_err());
     lib.set("my_array", [9, 8, 7, 6, 5, 4, 3]).unwrap();
     assert_eq!(call!(lib, "sum_my_array", ()).unwrap(), 42.into());
     assert!(lib.set("my_array", [0; 8]).is_err());
     let gpt = cd(lib.get("gpt").unwrap());
     assert_eq!(gpt.field("y").unwrap(), 20.into());
+    assert_eq!(gpt.field_as::<i64>("y").unwrap(), 20);
     gpt.set_field("x", 11).unwrap();
     assert_eq!(cd(lib.get("gpt").unwrap()).field("x").unwrap(), 11.into());
     let greeting = cd(lib.get("greeting").unwrap());

@@ -147,6 +147,32 @@ fn foreign_memory_needs_unsafe_to_touch() {
 }
 
 #[test]
+fn vouched_memory_takes_the_direct_reads_and_writes_within_its_bounds() {
+    let ffi = ffi_with("struct pt { int x, y; };");
+    let mut raw = [7i32, -8];
+    let addr = raw.as_mut_ptr() as usize;
+    // SAFETY: `raw` holds one struct pt (two ints) and outlives both cdata.
+    let (pt, ints) = unsafe {
+        (
+            ffi.cast("struct pt *", addr)
+                .unwrap()
+                .assume_valid(1)
+                .unwrap(),
+            ffi.cast("int *", addr).unwrap().assume_valid(2).unwrap(),
+        )
+    };
+    assert_eq!(pt.field_as::<i32>("y").unwrap(), -8);
+    pt.set_field("x", 70).unwrap();
+    assert_eq!(pt.field("x").unwrap(), 70.into());
+    assert_eq!(ints.get_as::<i64>(1).unwrap(), -8);
+    err_has(ints.get_as::<i32>(2), is_index, "outside the 8 bytes");
+    err_has(ints.set(2, 1), is_index, "outside the 8 bytes");
+    err_has(ints.get_as::<u32>(1), is_overflow, "");
+    drop((pt, ints));
+    assert_eq!(raw, [70, -8]);
+}
+
+#[test]
 fn a_pointer_into_its_own_memory_does_not_keep_it_alive() {
     let ffi = ffi_with("struct node { int v; struct node *next; };");
     let log = Arc::new(Mutex::new(Vec::new()));

@@ -888,11 +888,19 @@ impl CData {
                 self.what()
             )));
         }
-        let mut c = self.clone();
         // SAFETY: the caller promises the memory is valid for `count` items while the cdata
         // is used (this function's contract).
-        c.owner = crate::cdata::Owner::Vouched(unsafe { Vouched::new(addr, size) });
-        Ok(c)
+        let owner = crate::cdata::Owner::Vouched(unsafe { Vouched::new(addr, size) });
+        // Not a clone with the owner replaced: cloning the old owner costs an atomic update.
+        Ok(CData {
+            uni: self.uni.clone(),
+            ty: self.ty,
+            value: self.value,
+            addr: self.addr,
+            owner,
+            len: self.len,
+            origin: self.origin,
+        })
     }
 }
 
