@@ -59,6 +59,29 @@ fn f03_dlopen_by_path_basename_and_flags() {
     }
 }
 
+#[test]
+fn f03b_a_missing_or_empty_library_name_is_a_clear_error() {
+    let ffi = Ffi::default();
+    // SAFETY: neither opens anything.
+    let (missing, empty) = unsafe {
+        (
+            ffi.dlopen("rcffi_no_such_library").unwrap_err(),
+            ffi.dlopen("").unwrap_err(),
+        )
+    };
+    let missing = missing.to_string();
+    assert!(
+        missing.contains("no library called 'rcffi_no_such_library'"),
+        "{missing}"
+    );
+    // cffi says find_library found no library called ''; rcffi says why it will not look.
+    let empty = empty.to_string();
+    assert!(
+        empty.contains("the name is empty") && empty.contains("dlopen_self"),
+        "{empty}"
+    );
+}
+
 /// The path of a short-named library, as the dynamic loader sees it.
 fn rcffi_testkit_path(name: &str) -> String {
     let ffi = Ffi::default();

@@ -669,6 +669,13 @@ fn loader_message(e: &libloading::Error) -> String {
 /// Opens `name`: as given when it looks like a file name (following glibc's linker scripts),
 /// else — and as a fallback — as a short name found the way ctypes' `find_library` does.
 fn open_by_name(name: &str, flags: i32) -> Result<(RawLibrary, Option<PathBuf>)> {
+    if name.trim().is_empty() {
+        // dlopen("") would open the running program: that is `dlopen_self`, asked for by name.
+        return Err(Error::Library(format!(
+            "cannot load library {name:?}: the name is empty (the running program and its \
+             libraries are `dlopen_self()`)"
+        )));
+    }
     let looks_like_file = name.contains('/') || name.contains(".so") || name.contains('.');
     let mut first_error = None;
     if looks_like_file {
