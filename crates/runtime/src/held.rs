@@ -5,8 +5,8 @@
 //! per cdata would cost two atomic read-modify-writes (one when the cdata is made, one when it
 //! is dropped), about 12 ns of a 45 ns `new` on the machines we measure. Instead, the
 //! references that cdata hold are counted by the universe in batches: each thread keeps spare
-//! references to the universe it last used, taken from the universe's count [`BATCH`] at a
-//! time, so making and dropping a cdata touches only a counter of the thread's own.
+//! references to the few universes it last used, taken from the universe's count [`BATCH`] at
+//! a time, so making and dropping a cdata touches only a counter of the thread's own.
 //!
 //! # Safety
 //!
@@ -23,10 +23,11 @@
 //!   only compared, never followed, and a new universe at the same address is a different
 //!   universe only in name: a reference handed back is one that universe counted.
 //!
-//! A thread's spares go back to their universe when the thread next takes a reference of
-//! another universe, when the last `Ffi` handle is dropped on that thread, and when the thread
-//! exits. Only a dropped `Ffi` whose spares sit in another, idle thread's pool lingers (its
-//! types, not any C memory) until that thread uses rcffi again or exits.
+//! A thread keeps spares of at most `SLOTS` universes. They go back to their universe when
+//! another universe takes their slot over, when the last `Ffi` handle is dropped on that
+//! thread, and when the thread exits. Only a dropped `Ffi` whose spares sit in another, idle
+//! thread's pool lingers (its types, not any C memory) until that thread uses other `ffi`
+//! objects or exits.
 //! One of the runtime's modules with `unsafe` code.
 
 #![allow(unsafe_code)]
@@ -60,18 +61,30 @@ impl Holds {
     }
 }
 
-/// A thread's spare references, all to one universe.
-struct Pool {
+/// How many universes a thread keeps spares of (a program may use a few `ffi` objects in turn).
+const SLOTS: usize = 4;
+
+/// A thread's spare references to one universe.
+struct Slot {
     uni: Cell<*const UniInner>,
     spare: Cell<usize>,
 }
 
+/// A thread's spares, by universe.
+struct Pool {
+    slots: [Slot; SLOTS],
+    /// The slot the next universe without one takes (round robin).
+    next: Cell<usize>,
+}
+
 impl Drop for Pool {
     fn drop(&mut self) {
-        let n = self.spare.replace(0);
-        if n > 0 {
-            // SAFETY: the pool held `n` counted spares of `uni`, which is therefore alive.
-            unsafe { release(self.uni.get(), n) };
+        for slot in &self.slots {
+            let n = slot.spare.replace(0);
+            if n > 0 {
+                // SAFETY: the slot held `n` counted spares of `uni`, which is therefore alive.
+                unsafe { release(slot.uni.get(), n) };
+            }
         }
     }
 }
@@ -79,8 +92,13 @@ impl Drop for Pool {
 thread_local! {
     static POOL: Pool = const {
         Pool {
-            uni: Cell::new(std::ptr::null()),
-            spare: Cell::new(0),
+            slots: [const {
+                Slot {
+                    uni: Cell::new(std::ptr::null()),
+                    spare: Cell::new(0),
+                }
+            }; SLOTS],
+            next: Cell::new(0),
         }
     };
 }
@@ -126,12 +144,14 @@ impl Held {
         let p = Arc::as_ptr(&ffi.inner);
         let took = POOL
             .try_with(|pool| {
-                let n = pool.spare.get();
-                let mine = n > 0 && pool.uni.get() == p;
-                if mine {
-                    pool.spare.set(n - 1);
-                }
-                mine
+                pool.slots.iter().any(|slot| {
+                    let n = slot.spare.get();
+                    let mine = n > 0 && slot.uni.get() == p;
+                    if mine {
+                        slot.spare.set(n - 1);
+                    }
+                    mine
+                })
             })
             .unwrap_or(false);
         if !took {
@@ -147,19 +167,26 @@ impl Held {
     }
 }
 
-/// Takes a reference when the thread has no spare of this universe: a batch of them, giving
-/// back the spares of the universe the thread used before.
+/// Takes a reference when the thread has no spare of this universe: a batch of them, into a
+/// slot that is empty or (when none is) given back by the universe that had it.
 #[cold]
 #[inline(never)]
 fn take_slow(inner: &Arc<UniInner>) {
     let p = Arc::as_ptr(inner);
     let old = POOL.try_with(|pool| {
         acquire(inner, BATCH);
-        let old = (pool.uni.replace(p), pool.spare.replace(BATCH - 1));
-        if old.0 == p { (p, 0) } else { old }
+        let slot = match pool.slots.iter().find(|s| s.spare.get() == 0) {
+            Some(empty) => empty,
+            None => {
+                let k = pool.next.get();
+                pool.next.set((k + 1) % SLOTS);
+                &pool.slots[k]
+            }
+        };
+        (slot.uni.replace(p), slot.spare.replace(BATCH - 1))
     });
     match old {
-        // SAFETY: those were the pool's counted spares of `old`.
+        // SAFETY: those were the slot's counted spares of `old`.
         Ok((old, n)) if n > 0 => unsafe { release(old, n) },
         Ok(_) => {}
         // The thread is exiting: count this one reference alone.
@@ -180,28 +207,36 @@ impl Drop for Held {
         let p = Arc::as_ptr(&self.ffi.inner);
         // Park the reference as a spare while the `ffi` object has handles (after the last
         // one, references go straight back so the universe is freed when the last cdata goes).
-        let users = self.ffi.has_handles();
-        let parked = POOL
-            .try_with(|pool| {
-                let n = pool.spare.get();
-                if !users || (n > 0 && pool.uni.get() != p) {
-                    return 0;
-                }
-                pool.uni.set(p);
-                if n < MAX_SPARE {
-                    pool.spare.set(n + 1);
-                    usize::MAX
+        let parked = if self.ffi.has_handles() {
+            POOL.try_with(|pool| {
+                let slot = pool
+                    .slots
+                    .iter()
+                    .find(|s| s.uni.get() == p)
+                    .or_else(|| pool.slots.iter().find(|s| s.spare.get() == 0))?;
+                let n = if slot.uni.replace(p) == p {
+                    slot.spare.get()
                 } else {
-                    pool.spare.set(n + 1 - BATCH);
-                    BATCH
+                    0
+                };
+                if n < MAX_SPARE {
+                    slot.spare.set(n + 1);
+                    Some(0)
+                } else {
+                    slot.spare.set(n + 1 - BATCH);
+                    Some(BATCH)
                 }
             })
-            .unwrap_or(0);
+            .ok()
+            .flatten()
+        } else {
+            None
+        };
         match parked {
-            usize::MAX => {}
-            // SAFETY: this reference (and, on overflow, the pool's `BATCH - 1` spares given up
+            Some(0) => {}
+            // SAFETY: this reference (and, on overflow, the slot's `BATCH - 1` spares given up
             // with it) is counted by the live universe `p`.
-            n => unsafe { release(p, n.max(1)) },
+            n => unsafe { release(p, n.unwrap_or(1)) },
         }
     }
 }
@@ -219,11 +254,11 @@ pub(crate) fn flush(inner: &Arc<UniInner>) {
     let p = Arc::as_ptr(inner);
     let n = POOL
         .try_with(|pool| {
-            if pool.uni.get() == p {
-                pool.spare.replace(0)
-            } else {
-                0
-            }
+            pool.slots
+                .iter()
+                .filter(|s| s.uni.get() == p)
+                .map(|s| s.spare.replace(0))
+                .sum()
         })
         .unwrap_or(0);
     if n > 0 {
@@ -265,16 +300,17 @@ mod tests {
     }
 
     #[test]
-    fn another_universe_takes_the_pool_over() {
-        let (a, b) = (Ffi::default(), Ffi::default());
-        let ha = Held::new(&a);
-        assert_eq!(count(&a), BATCH);
-        let hb = Held::new(&b);
-        assert_eq!(count(&a), 1, "a's spares went back");
-        drop(ha);
-        assert_eq!(count(&a), 0);
-        drop(hb);
-        assert_eq!(count(&b), BATCH, "parked");
+    fn a_few_universes_keep_their_spares_and_one_more_takes_a_slot_over() {
+        let ffis: Vec<Ffi> = (0..=SLOTS).map(|_| Ffi::default()).collect();
+        let held: Vec<Held> = ffis.iter().map(Held::new).collect();
+        // The last universe took the first one's slot: its spares went back.
+        assert_eq!(count(&ffis[0]), 1);
+        for f in &ffis[1..] {
+            assert_eq!(count(f), BATCH);
+        }
+        drop(held);
+        assert_eq!(count(&ffis[0]), 0, "no slot left to park in");
+        assert_eq!(count(&ffis[1]), BATCH, "parked");
     }
 
     #[test]
