@@ -200,11 +200,10 @@ pub(crate) fn encode_scalar(info: &TypeInfo, v: &Value) -> Result<[u8; 16]> {
 }
 
 pub(crate) fn int_bytes(k: IntKind, i: i128) -> [u8; 16] {
-    let mut out = (i as u128).to_le_bytes();
-    for b in &mut out[usize::from(k.bytes)..] {
-        *b = 0;
-    }
-    out
+    // A mask, not a loop zeroing the bytes past the type's: that loop became a memset call.
+    let bits = 8 * u32::from(k.bytes);
+    let mask = u128::MAX.checked_shr(128 - bits.min(128)).unwrap_or(0);
+    ((i as u128) & mask).to_le_bytes()
 }
 
 fn float_init(info: &TypeInfo, v: &Value) -> Result<f64> {
@@ -297,4 +296,27 @@ pub(crate) fn float_to_int(x: f64) -> Result<i128> {
     // Truncates toward zero; `as` saturates beyond i128, whose low bits are then all ones or
     // zeros — C leaves such casts undefined.
     Ok(x.trunc() as i128)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_bytes_keeps_the_type_s_bytes_and_zeroes_the_rest() {
+        for bytes in [1u8, 2, 4, 8, 16] {
+            let k = IntKind {
+                bytes,
+                signed: true,
+                role: IntRole::Number,
+            };
+            for i in [0i128, 1, -1, 0x1234_5678_9abc_def0, i128::MIN, i128::MAX] {
+                let all = (i as u128).to_le_bytes();
+                let got = int_bytes(k, i);
+                let n = usize::from(bytes);
+                assert_eq!(got[..n], all[..n], "{bytes} bytes of {i}");
+                assert!(got[n..].iter().all(|b| *b == 0), "{bytes} bytes of {i}");
+            }
+        }
+    }
 }
