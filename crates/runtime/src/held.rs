@@ -314,6 +314,32 @@ mod tests {
     }
 
     #[test]
+    fn threads_share_two_universes_and_both_are_freed_after() {
+        let (a, b) = (Ffi::default(), Ffi::default());
+        let weak = [Arc::downgrade(&a.inner), Arc::downgrade(&b.inner)];
+        let seeds = [Held::new(&a), Held::new(&b)];
+        drop((a, b)); // from here on only cdata hold them
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let seeds = &seeds;
+                s.spawn(move || {
+                    let mut kept = Vec::new();
+                    for i in 0..20_000 {
+                        let h = seeds[(i + t) % 2].clone();
+                        if i % 7 == 0 {
+                            kept.push(h);
+                        }
+                    }
+                    assert_eq!(kept[3].sizeof("long").unwrap(), 8);
+                });
+            }
+        });
+        assert!(weak.iter().all(|w| w.upgrade().is_some()));
+        drop(seeds);
+        assert!(weak.iter().all(|w| w.upgrade().is_none()));
+    }
+
+    #[test]
     fn references_cross_threads() {
         let ffi = Ffi::default();
         let weak = Arc::downgrade(&ffi.inner);
