@@ -319,19 +319,26 @@ mod tests {
         let weak = [Arc::downgrade(&a.inner), Arc::downgrade(&b.inner)];
         let seeds = [Held::new(&a), Held::new(&b)];
         drop((a, b)); // from here on only cdata hold them
+        // Joined one by one: a scope's end does not wait for its threads' thread-local
+        // destructors (their pools), a join does.
         std::thread::scope(|s| {
-            for t in 0..8 {
-                let seeds = &seeds;
-                s.spawn(move || {
-                    let mut kept = Vec::new();
-                    for i in 0..20_000 {
-                        let h = seeds[(i + t) % 2].clone();
-                        if i % 7 == 0 {
-                            kept.push(h);
+            let threads: Vec<_> = (0..8)
+                .map(|t| {
+                    let seeds = &seeds;
+                    s.spawn(move || {
+                        let mut kept = Vec::new();
+                        for i in 0..20_000 {
+                            let h = seeds[(i + t) % 2].clone();
+                            if i % 7 == 0 {
+                                kept.push(h);
+                            }
                         }
-                    }
-                    assert_eq!(kept[3].sizeof("long").unwrap(), 8);
-                });
+                        assert_eq!(kept[3].sizeof("long").unwrap(), 8);
+                    })
+                })
+                .collect();
+            for t in threads {
+                t.join().unwrap();
             }
         });
         assert!(weak.iter().all(|w| w.upgrade().is_some()));
