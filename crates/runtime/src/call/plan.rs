@@ -345,6 +345,7 @@ mod tests {
     use crate::Ffi;
 
     #[test]
+    #[cfg_attr(miri, ignore = "builds libffi interfaces, which Miri cannot run")]
     fn scalar_signatures_are_simple() {
         let ffi = Ffi::default();
         let t = ffi.parse("int(*)(int, int)").unwrap();
@@ -356,6 +357,7 @@ mod tests {
     /// The register classes of small structs, as the x86-64 System V ABI assigns them (the
     /// fixture tests check the same functions against direct calls).
     #[test]
+    #[cfg_attr(miri, ignore = "builds libffi interfaces, which Miri cannot run")]
     #[cfg(target_arch = "x86_64")]
     fn small_structs_travel_in_registers_by_class() {
         use crate::call::native::{Class, Reg, RetReg};

@@ -749,6 +749,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg_attr(miri, ignore = "opens libraries, which Miri cannot run")]
     fn short_names_are_found_like_ctypes() {
         let c = find_library("c").expect("libc is installed");
         assert!(c.to_string_lossy().contains("libc.so"), "{}", c.display());
@@ -757,6 +758,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "opens libraries, which Miri cannot run")]
     fn a_library_is_freed_when_nothing_made_from_it_is_left() {
         let ffi = Ffi::default();
         ffi.cdef("int abs(int); extern char **environ;").unwrap();
@@ -775,6 +777,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "opens libraries, which Miri cannot run")]
     fn linker_scripts_are_followed() {
         // glibc's libc.so (with libc6-dev) is a linker script naming libc.so.6.
         if let Some(t) = search_dirs()
