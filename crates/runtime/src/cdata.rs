@@ -230,6 +230,20 @@ impl CData {
         }
     }
 
+    /// The same cdata over other memory: `owner` replaces this one's (built field by field, so
+    /// the old owner is not cloned only to be dropped: that costs an atomic update).
+    pub(crate) fn with_owner(&self, owner: Owner) -> CData {
+        CData {
+            uni: self.uni.clone(),
+            ty: self.ty,
+            value: self.value,
+            addr: self.addr,
+            owner,
+            len: self.len,
+            origin: self.origin,
+        }
+    }
+
     /// Whether this is a pointer whose address is 0.
     pub fn is_null(&self) -> bool {
         self.info().is_pointer() && self.addr == 0

@@ -36,10 +36,7 @@ impl Ffi {
             original: cdata.clone(),
             destructor: Mutex::new(Some(Box::new(destructor))),
         });
-        let mut c = cdata.clone();
-        c.owner = Owner::Gc(gc);
-        c.origin = Origin::Plain;
-        c
+        cdata.with_owner(Owner::Gc(gc)).with_origin(Origin::Plain)
     }
 
     /// Removes the destructor of a cdata returned by [`Ffi::gc`] without running it (cffi's

@@ -676,7 +676,7 @@ fn open_by_name(name: &str, flags: i32) -> Result<(RawLibrary, Option<PathBuf>)>
              libraries are `dlopen_self()`)"
         )));
     }
-    let looks_like_file = name.contains('/') || name.contains(".so") || name.contains('.');
+    let looks_like_file = name.contains('/') || name.contains('.');
     let mut first_error = None;
     if looks_like_file {
         match open_file(Path::new(name), flags) {

@@ -84,18 +84,21 @@ unsafe impl Send for Allocation {}
 unsafe impl Sync for Allocation {}
 
 impl Allocation {
-    /// New zeroed memory of `size` bytes aligned to `align` (a power of two).
-    pub(crate) fn zeroed(size: usize, align: usize) -> Result<Allocation> {
-        if size <= INLINE && align <= 16 {
-            return Ok(Allocation {
-                ptr: NonNull::dangling(),
-                inline: Inline(std::cell::UnsafeCell::new([0; INLINE])),
-                size,
-                free: Free::Inline,
-                keep: Mutex::new(Vec::new()),
-                tracks: std::sync::atomic::AtomicBool::new(false),
-            });
+    /// An allocation of `size` bytes at `ptr`, given back by `free`.
+    fn over(ptr: NonNull<u8>, size: usize, free: Free) -> Allocation {
+        Allocation {
+            ptr,
+            inline: Inline(std::cell::UnsafeCell::new([0; INLINE])),
+            size,
+            free,
+            keep: Mutex::new(Vec::new()),
+            tracks: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// New zeroed memory of `size` bytes aligned to `align` (a power of two), on the heap
+    /// ([`Allocation::zeroed_shared`] keeps small ones inline in their shared block).
+    pub(crate) fn zeroed(size: usize, align: usize) -> Result<Allocation> {
         let layout = Layout::from_size_align(size.max(1), align.max(1)).map_err(|_| {
             Error::Memory(format!("cannot allocate {size} bytes aligned to {align}"))
         })?;
@@ -103,14 +106,7 @@ impl Allocation {
         let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
         let ptr = NonNull::new(ptr)
             .ok_or_else(|| Error::Memory(format!("out of memory allocating {size} bytes")))?;
-        Ok(Allocation {
-            ptr,
-            inline: Inline(std::cell::UnsafeCell::new([0; INLINE])),
-            size,
-            free: Free::Global(layout),
-            keep: Mutex::new(Vec::new()),
-            tracks: std::sync::atomic::AtomicBool::new(false),
-        })
+        Ok(Allocation::over(ptr, size, Free::Global(layout)))
     }
 
     /// [`Allocation::zeroed`], already shared: a small allocation is built in place in its
@@ -152,14 +148,7 @@ impl Allocation {
             // SAFETY: the caller promises `size` writable bytes at `addr`.
             unsafe { std::ptr::write_bytes(ptr.as_ptr(), 0, size) };
         }
-        Ok(Allocation {
-            ptr,
-            inline: Inline(std::cell::UnsafeCell::new([0; INLINE])),
-            size,
-            free: Free::Custom(free),
-            keep: Mutex::new(Vec::new()),
-            tracks: std::sync::atomic::AtomicBool::new(false),
-        })
+        Ok(Allocation::over(ptr, size, Free::Custom(free)))
     }
 
     /// Address of the first byte.
@@ -422,12 +411,7 @@ impl<'a> Region<'a> {
     fn load_bits_read_only(&self, addr: usize, n: usize) -> Result<u64> {
         let mut b = [0u8; 8];
         self.read(addr, &mut b[..n])?;
-        Ok(match n {
-            1 => u64::from(b[0]),
-            2 => u64::from(u16::from_ne_bytes([b[0], b[1]])),
-            4 => u64::from(u32::from_ne_bytes([b[0], b[1], b[2], b[3]])),
-            _ => u64::from_ne_bytes(b),
-        })
+        Ok(bits_of(n, b))
     }
 
     /// Checks that the region may be written.
@@ -552,23 +536,22 @@ pub(crate) fn decode_bits(fast: crate::typeinfo::Fast, bits: u64) -> Number {
     }
 }
 
+/// The bits of the `n`-byte number whose bytes lead `b`, zero-extended (as
+/// [`Region::load_bits`] returns them).
+#[inline]
+fn bits_of(n: usize, b: [u8; 8]) -> u64 {
+    match n {
+        1 => u64::from(b[0]),
+        2 => u64::from(u16::from_ne_bytes([b[0], b[1]])),
+        4 => u64::from(u32::from_ne_bytes([b[0], b[1], b[2], b[3]])),
+        _ => u64::from_ne_bytes(b),
+    }
+}
+
 /// The value of a plain number's bytes.
 #[inline]
 pub(crate) fn decode_number(fast: crate::typeinfo::Fast, b: [u8; 8]) -> Number {
-    use crate::typeinfo::Fast;
-    let (w2, w4) = ([b[0], b[1]], [b[0], b[1], b[2], b[3]]);
-    match fast {
-        Fast::I8 => Number::Int(i128::from(b[0] as i8)),
-        Fast::U8 => Number::Int(i128::from(b[0])),
-        Fast::I16 => Number::Int(i128::from(i16::from_ne_bytes(w2))),
-        Fast::U16 => Number::Int(i128::from(u16::from_ne_bytes(w2))),
-        Fast::I32 => Number::Int(i128::from(i32::from_ne_bytes(w4))),
-        Fast::U32 => Number::Int(i128::from(u32::from_ne_bytes(w4))),
-        Fast::I64 => Number::Int(i128::from(i64::from_ne_bytes(b))),
-        Fast::U64 => Number::Int(i128::from(u64::from_ne_bytes(b))),
-        Fast::F32 => Number::Float(f64::from(f32::from_ne_bytes(w4))),
-        Fast::F64 => Number::Float(f64::from_ne_bytes(b)),
-    }
+    decode_bits(fast, bits_of(fast.size(), b))
 }
 
 /// A byte range that an `unsafe` caller vouched for (`CData::assume_valid`). Only that
@@ -890,17 +873,9 @@ impl CData {
         }
         // SAFETY: the caller promises the memory is valid for `count` items while the cdata
         // is used (this function's contract).
-        let owner = crate::cdata::Owner::Vouched(unsafe { Vouched::new(addr, size) });
-        // Not a clone with the owner replaced: cloning the old owner costs an atomic update.
-        Ok(CData {
-            uni: self.uni.clone(),
-            ty: self.ty,
-            value: self.value,
-            addr: self.addr,
-            owner,
-            len: self.len,
-            origin: self.origin,
-        })
+        Ok(self.with_owner(crate::cdata::Owner::Vouched(unsafe {
+            Vouched::new(addr, size)
+        })))
     }
 }
 
@@ -940,11 +915,11 @@ impl crate::universe::Ffi {
         // SAFETY: the caller promises readable items up to a NUL or `maxlen` items.
         let n = unsafe { c_strlen(cdata.addr, unit, max) };
         let count = if n < max { n + 1 } else { n };
-        let mut vouched = cdata.clone();
         // SAFETY: as above, `count` items (the string and its NUL) are readable and not
         // written; they are only read, by the `string` call below, while the promise holds.
-        vouched.owner =
-            crate::cdata::Owner::Vouched(unsafe { Vouched::read_only(cdata.addr, count * unit) });
+        let vouched = cdata.with_owner(crate::cdata::Owner::Vouched(unsafe {
+            Vouched::read_only(cdata.addr, count * unit)
+        }));
         self.string(&vouched, maxlen)
     }
 }
