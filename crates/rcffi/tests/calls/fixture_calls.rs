@@ -598,6 +598,14 @@ fn global_variables_read_write_and_address() {
     assert_eq!(r.unwrap(), b"hello".to_vec().into());
     assert_eq!(lib.get("answer").unwrap(), 42.into());
     assert!(lib.set("answer", 1).is_err());
+    // Through its address too, on the direct write path: the memory is read-only.
+    let answer = lib.addressof("answer").unwrap();
+    assert_eq!(answer.get_as::<i32>(0).unwrap(), 42);
+    let err = answer.set(0, 1).unwrap_err().to_string();
+    assert!(
+        err.contains("const variable of the library; they cannot be written"),
+        "{err}"
+    );
     let p = lib.addressof("counter").unwrap();
     assert_eq!(p.type_name(), "int *");
     p.set(0, 100).unwrap();

@@ -41,7 +41,7 @@ impl Mapped {
         Region {
             base: self.base,
             len: self.len,
-            writable: self.writable,
+            access: super::Access::unless(self.writable, super::Access::Const),
             _borrow: std::marker::PhantomData,
         }
     }

@@ -173,7 +173,7 @@ impl Allocation {
         Region {
             base: self.addr(),
             len: self.size,
-            writable: true,
+            access: Access::ReadWrite,
             _borrow: PhantomData,
         }
     }
@@ -316,9 +316,33 @@ impl std::fmt::Debug for Allocation {
 pub(crate) struct Region<'a> {
     base: usize,
     len: usize,
-    /// Whether writes are allowed (bytes lent by `&[u8]` are read-only).
-    writable: bool,
+    /// Whether writes are allowed, and if not, why (for the error).
+    access: Access,
     _borrow: PhantomData<&'a ()>,
+}
+
+/// What a region allows: reads and writes, or reads only, for one of these reasons.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    ReadWrite,
+    /// Bytes lent from a `&[u8]` (`from_buffer`).
+    LentShared,
+    /// A library's `const` variable.
+    Const,
+    /// Memory vouched for as read-only: a C string read in place, a struct a callback
+    /// receives by value.
+    ReadOnlyView,
+}
+
+impl Access {
+    /// `ReadWrite` if `writable`, else `read_only`.
+    pub(crate) fn unless(writable: bool, read_only: Access) -> Access {
+        if writable {
+            Access::ReadWrite
+        } else {
+            read_only
+        }
+    }
 }
 
 impl<'a> Region<'a> {
@@ -362,7 +386,7 @@ impl<'a> Region<'a> {
         // SAFETY: the range is inside the region (checked above), which is valid for reads,
         // and for writes unless the region is read-only (then nobody writes it: plain reads).
         unsafe {
-            if self.writable {
+            if self.access == Access::ReadWrite {
                 bytes::load(addr, out);
             } else {
                 bytes::load_unshared(addr, out);
@@ -392,7 +416,7 @@ impl<'a> Region<'a> {
     pub(crate) fn load_bits(&self, addr: usize, fast: crate::typeinfo::Fast) -> Result<u64> {
         let n = fast.size();
         self.check(addr, n)?;
-        if !self.writable {
+        if self.access != Access::ReadWrite {
             return self.load_bits_read_only(addr, n);
         }
         // SAFETY: `n` bytes at `addr` are inside the region (checked above), which is valid
@@ -417,7 +441,7 @@ impl<'a> Region<'a> {
     /// Checks that the region may be written.
     #[inline]
     pub(crate) fn check_writable(&self) -> Result<()> {
-        if self.writable {
+        if self.access == Access::ReadWrite {
             Ok(())
         } else {
             Err(self.read_only())
@@ -427,8 +451,13 @@ impl<'a> Region<'a> {
     #[cold]
     #[inline(never)]
     fn read_only(&self) -> Error {
+        let what = match self.access {
+            Access::LentShared => "were lent read-only (from a &[u8])",
+            Access::Const => "are a const variable of the library",
+            Access::ReadWrite | Access::ReadOnlyView => "are read-only (vouched for as such)",
+        };
         Error::Runtime(format!(
-            "the {} bytes at {:#x} were lent read-only (from a &[u8]); they cannot be written",
+            "the {} bytes at {:#x} {what}; they cannot be written",
             self.len, self.base
         ))
     }
@@ -595,7 +624,7 @@ impl Vouched {
         Region {
             base: self.base,
             len: self.len,
-            writable: self.writable,
+            access: Access::unless(self.writable, Access::ReadOnlyView),
             _borrow: PhantomData,
         }
     }
@@ -690,7 +719,7 @@ impl Lent {
         let region = Region {
             base: self.base,
             len: self.len,
-            writable: self.writable,
+            access: Access::unless(self.writable, Access::LentShared),
             _borrow: PhantomData,
         };
         f(&region)
