@@ -59,6 +59,12 @@ pub enum PathError {
     },
     /// The layout needed is not known.
     Layout(LayoutError),
+    /// The offset does not fit a signed 64-bit number (`"[4611686018427387904]"` of an
+    /// `int` array).
+    Overflow {
+        /// The path's type's C name.
+        ty: String,
+    },
 }
 
 impl fmt::Display for PathError {
@@ -83,6 +89,9 @@ impl fmt::Display for PathError {
                  got '{ty}'"
             ),
             PathError::Layout(e) => e.fmt(f),
+            PathError::Overflow { ty } => {
+                write!(f, "the offset of this path in '{ty}' does not fit 64 bits")
+            }
         }
     }
 }
@@ -253,7 +262,10 @@ impl Registry {
                             field: name.clone(),
                         });
                     }
-                    offset += (found.offset_bits / 8) as i64;
+                    offset = i64::try_from(found.offset_bits / 8)
+                        .ok()
+                        .and_then(|o| offset.checked_add(o))
+                        .ok_or_else(|| PathError::Overflow { ty: self.cname(ty) })?;
                     cur = found.ty;
                 }
                 PathStep::Index(n) => {
@@ -266,8 +278,12 @@ impl Registry {
                             });
                         }
                     };
-                    let size = layout::compute_type(self, elem)?.size as i64;
-                    offset += n * size;
+                    let size = layout::compute_type(self, elem)?.size;
+                    offset = i64::try_from(size)
+                        .ok()
+                        .and_then(|s| n.checked_mul(s))
+                        .and_then(|o| offset.checked_add(o))
+                        .ok_or_else(|| PathError::Overflow { ty: self.cname(ty) })?;
                     cur = elem;
                 }
             }

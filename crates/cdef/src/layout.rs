@@ -169,6 +169,15 @@ fn align_up(v: u64, a: u64) -> u64 {
     if a <= 1 { v } else { v.div_ceil(a) * a }
 }
 
+/// The largest object rcffi lays out, in bytes (arrays and records alike): sizes and offsets in
+/// bits then fit a `u64` with room for one more addition, and every sum is checked anyway.
+pub const MAX_OBJECT_BYTES: u64 = 1 << 60;
+
+/// `v`, if it is a bit count of an object rcffi can lay out (`None`: it overflowed).
+fn bounded_bits(v: Option<u64>) -> Option<u64> {
+    v.filter(|b| *b <= MAX_OBJECT_BYTES * 8)
+}
+
 /// Layout of any type; `record` gives the size and alignment of records.
 pub(crate) fn type_layout(
     reg: &Registry,
@@ -200,7 +209,7 @@ pub(crate) fn type_layout(
                 .size
                 .checked_mul(*len)
                 .ok_or_else(|| LayoutError::TooBig { ty: reg.cname(id) })?;
-            if size > (1u64 << 60) {
+            if size > MAX_OBJECT_BYTES {
                 return Err(LayoutError::TooBig { ty: reg.cname(id) });
             }
             Ok(TypeLayout {
@@ -328,6 +337,9 @@ fn record_layout(c: &mut Computer<'_>, rid: RecordId) -> Result<RecordLayout, La
     let mut end: u64 = 0; // largest member end (unions)
     let mut record_align: u64 = 8;
     let mut out = Vec::with_capacity(fields.len());
+    let too_big = || LayoutError::TooBig {
+        ty: rec.display.to_string(),
+    };
 
     for (i, f) in fields.iter().enumerate() {
         let last = i + 1 == fields.len();
@@ -400,7 +412,7 @@ fn record_layout(c: &mut Computer<'_>, rid: RecordId) -> Result<RecordLayout, La
             if is_union {
                 end = end.max(width);
             } else {
-                offset = at + width;
+                offset = bounded_bits(at.checked_add(width)).ok_or_else(too_big)?;
             }
             continue;
         }
@@ -431,7 +443,7 @@ fn record_layout(c: &mut Computer<'_>, rid: RecordId) -> Result<RecordLayout, La
                 offset_bits: offset,
                 bitfield: None,
             });
-            offset += size_bits;
+            offset = bounded_bits(offset.checked_add(size_bits)).ok_or_else(too_big)?;
         }
     }
     if let Some(a) = rec.aligned {
@@ -440,7 +452,8 @@ fn record_layout(c: &mut Computer<'_>, rid: RecordId) -> Result<RecordLayout, La
     let end = if is_union { end } else { offset };
     // The size is a multiple of the alignment; an empty struct has size 0 in GNU C.
     // See grammar-tests/layout/empty-struct.cdef.
-    let size_bits = align_up(align_up(end, 8), record_align);
+    let size_bits =
+        bounded_bits(Some(align_up(align_up(end, 8), record_align))).ok_or_else(too_big)?;
     Ok(RecordLayout {
         size: size_bits / 8,
         align: record_align / 8,

@@ -517,12 +517,18 @@ fn b_pointer_and_array_introspection() {
 }
 
 #[test]
-fn ctype_from_another_ffi_is_refused() {
+fn ctype_from_another_ffi_means_itself() {
+    // A ctype is resolved in the ffi object it came from, whichever one is asked (b does not
+    // know `struct s`).
     let a = Ffi::default();
+    a.cdef("struct s { char c; double d; };").unwrap();
     let b = Ffi::default();
-    let t = a.typeof_("int").unwrap();
-    assert!(matches!(b.sizeof(&t), Err(Error::Type(_))));
-    assert_eq!(a.sizeof(&t).unwrap(), 4);
+    let t = a.typeof_("struct s").unwrap();
+    assert_eq!(b.sizeof(&t).unwrap(), 16);
+    assert_eq!(b.alignof(&t).unwrap(), 8);
+    assert_eq!(b.offsetof(&t, "d").unwrap(), 8);
+    assert_eq!(b.typeof_(&t).unwrap(), t);
+    assert!(b.sizeof("struct s").is_err());
 }
 
 #[test]

@@ -72,8 +72,8 @@ impl CData {
                 )));
             }
         }
-        let size = elem.get(&self.uni.inner).size().unwrap_or(0) as isize;
-        let addr = (base as isize).wrapping_add(i.wrapping_mul(size)) as usize;
+        let size = elem.get(&self.uni.inner).size().unwrap_or(0);
+        let addr = crate::addr::item_or_err(base, i, size, &|| self.what())?;
         Ok((elem, addr))
     }
 
@@ -186,9 +186,8 @@ impl CData {
             return None;
         }
         let fast = elem.fast?;
-        let addr = self
-            .addr
-            .wrapping_add((i as usize).wrapping_mul(fast.size()));
+        // An index whose address overflows takes the general path, which says so.
+        let addr = crate::addr::item(self.addr, i, fast.size())?;
         Some((m, fast, addr))
     }
 
@@ -206,7 +205,7 @@ impl CData {
             return None;
         }
         let f = body.field(name)?;
-        Some((m, f.fast?, self.addr.wrapping_add(f.offset())))
+        Some((m, f.fast?, crate::addr::plus(self.addr, f.offset())?))
     }
 
     /// The member `name` of a struct or union, or of the struct a pointer points to (one
@@ -437,7 +436,7 @@ impl CData {
                 ))
             })?,
         };
-        let addr = (self.addr as isize).wrapping_add(n.wrapping_mul(size as isize)) as usize;
+        let addr = crate::addr::item_or_err(self.addr, n, size, &|| self.what())?;
         let mut c = CData::pointer(&self.uni, ptr_ty, addr, self.owner.clone());
         c.origin = Origin::Plain;
         Ok(c)
@@ -477,8 +476,20 @@ impl CData {
                     self.type_name()
                 ))
             })?,
-        } as isize;
-        let d = (self.addr as isize).wrapping_sub(other.addr as isize);
+        };
+        let d = i128::try_from(self.addr).unwrap_or(i128::MAX)
+            - i128::try_from(other.addr).unwrap_or(i128::MAX);
+        let d = isize::try_from(d).map_err(|_| {
+            Error::Overflow(format!(
+                "pointer subtraction: {:#x} - {:#x} does not fit an isize",
+                self.addr, other.addr
+            ))
+        })?;
+        // Items of size 0 (`struct e {}`) all sit at one address: the difference is in bytes,
+        // as in cffi.
+        let Ok(size @ 1..) = isize::try_from(size) else {
+            return Ok(d);
+        };
         if d % size != 0 {
             return Err(Error::Value(
                 "pointer subtraction: the distance between the two pointers is not a multiple of the item size".into(),
@@ -509,17 +520,25 @@ impl CData {
                 )));
             }
         }
+        let count = stop.checked_sub(start).ok_or_else(|| {
+            Error::Overflow(format!(
+                "slice {start}..{stop} has more items than an isize holds"
+            ))
+        })? as usize;
         let e = elem.get(&self.uni.inner);
-        let size = e.size().ok_or_else(|| crate::universe::unknown_size(e))? as isize;
+        let size = e.size().ok_or_else(|| crate::universe::unknown_size(e))?;
+        let addr = crate::addr::item_or_err(base, start, size, &|| self.what())?;
+        if size
+            .checked_mul(count)
+            .is_none_or(|n| n > isize::MAX as usize)
+        {
+            return Err(Error::Overflow(format!(
+                "slice {start}..{stop} of {} is larger than the address space",
+                self.what()
+            )));
+        }
         let arr = self.uni.array_of(elem, None);
-        let addr = (base as isize).wrapping_add(start.wrapping_mul(size)) as usize;
-        let mut c = CData::place(
-            &self.uni,
-            arr,
-            addr,
-            self.owner.clone(),
-            Some((stop - start) as usize),
-        );
+        let mut c = CData::place(&self.uni, arr, addr, self.owner.clone(), Some(count));
         c.origin = Origin::Sliced;
         Ok(c)
     }
@@ -528,7 +547,7 @@ impl CData {
     /// (cffi's `p[start:stop] = values`).
     pub fn set_slice(&self, start: isize, stop: isize, v: impl Into<Value>) -> Result<()> {
         let s = self.slice(start, stop)?;
-        let n = (stop - start) as usize;
+        let n = s.len()?;
         let v = v.into();
         let got = match &v {
             Value::List(l) => Some(l.len()),
@@ -715,6 +734,8 @@ impl crate::universe::Ffi {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     pub fn addressof(&self, cdata: &CData, path: &str) -> Result<CData> {
+        // A cdata's types are its own ffi object's, whichever ffi object is asked.
+        let ffi = cdata.ffi();
         let info = cdata.info();
         let is_pointer = match &info.repr {
             Repr::Record { .. } | Repr::Array { .. } => false,
@@ -736,19 +757,14 @@ impl crate::universe::Ffi {
             (0, info.id)
         } else {
             let steps = crate::decl::parse_path(path)?;
-            let r = self.registry();
-            match r.offset_path(info.id, &steps) {
-                Ok(x) => x,
-                Err(rcffi_cdef::PathError::NoField { ty, field }) => {
-                    return Err(Error::Key(format!("'{ty}' has no field '{field}'")));
-                }
-                Err(rcffi_cdef::PathError::Layout(e)) => return Err(Error::Layout(e)),
-                Err(e) => return Err(Error::Type(e.to_string())),
-            }
+            let r = ffi.inner.read();
+            r.offset_path(info.id, &steps)
+                .map_err(crate::decl::path_error)?
         };
-        let ptr = self.pointer_to(self.realize(target));
-        let addr = (cdata.addr as isize).wrapping_add(off as isize) as usize;
-        Ok(CData::pointer(self, ptr, addr, cdata.owner.clone()))
+        let ptr = ffi.pointer_to(ffi.realize(target));
+        let off = isize::try_from(off).map_err(|_| crate::addr::overflow(path, off))?;
+        let addr = crate::addr::item_or_err(cdata.addr, off, 1, &|| cdata.what())?;
+        Ok(CData::pointer(ffi, ptr, addr, cdata.owner.clone()))
     }
 }
 

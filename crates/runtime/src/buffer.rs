@@ -214,7 +214,7 @@ impl Ffi {
         let default = match &info.repr {
             Repr::Array { .. } => cdata.sizeof(),
             Repr::Pointer { .. } => {
-                let t = self.pointee(info).map(|t| t.get(&self.inner));
+                let t = cdata.pointee_info();
                 match t {
                     Some(t)
                         if !matches!(t.repr, Repr::Void | Repr::Function { .. })
@@ -277,7 +277,12 @@ impl Ffi {
         ty: &T,
         bytes: impl Into<Vec<u8>>,
     ) -> Result<CData> {
-        let t = ty.type_ref(self)?;
+        let (ffi, t) = ty.resolve(self)?;
+        ffi.buffer_from_bytes(t, bytes.into())
+    }
+
+    /// [`Ffi::from_buffer`] for a realized type of this ffi object.
+    fn buffer_from_bytes(&self, t: TypeRef, bytes: Vec<u8>) -> Result<CData> {
         let info = t.get(&self.inner);
         // The alignment the view needs; owned bytes that lack it are moved to memory that has
         // it (allocators only promise 1 for `u8`).
@@ -289,7 +294,7 @@ impl Ffi {
                 .map_or(1, |l| l.1),
             _ => 1,
         };
-        let lent = Arc::new(Lent::owned(bytes.into(), align, "Vec<u8>")?);
+        let lent = Arc::new(Lent::owned(bytes, align, "Vec<u8>")?);
         self.buffer_view(t, lent)
     }
 
@@ -317,8 +322,8 @@ impl Ffi {
         bytes: &mut [u8],
         f: impl FnOnce(CData) -> R,
     ) -> Result<R> {
-        let t = ty.type_ref(self)?;
-        mem::lend(bytes, "&mut [u8]", |lent| Ok(f(self.buffer_view(t, lent)?)))
+        let (ffi, t) = ty.resolve(self)?;
+        mem::lend(bytes, "&mut [u8]", |lent| Ok(f(ffi.buffer_view(t, lent)?)))
     }
 
     /// [`Ffi::with_buffer`] over bytes that may only be read: writes through the cdata are
@@ -337,8 +342,8 @@ impl Ffi {
         bytes: &[u8],
         f: impl FnOnce(CData) -> R,
     ) -> Result<R> {
-        let t = ty.type_ref(self)?;
-        mem::lend_ref(bytes, "&[u8]", |lent| Ok(f(self.buffer_view(t, lent)?)))
+        let (ffi, t) = ty.resolve(self)?;
+        mem::lend_ref(bytes, "&[u8]", |lent| Ok(f(ffi.buffer_view(t, lent)?)))
     }
 
     /// A cdata of type `t` over lent bytes, with cffi's size rules.

@@ -534,12 +534,8 @@ impl Ffi {
         R: CallbackResult,
     {
         let body: Arc<Body> = Arc::new(move |a: &CallbackArgs<'_>| f(a).into_ret());
-        self.make_callback(
-            ty.type_ref(self)?,
-            body,
-            std::any::type_name::<F>(),
-            options,
-        )
+        let (ffi, t) = ty.resolve(self)?;
+        ffi.make_callback(t, body, std::any::type_name::<F>(), options)
     }
 
     /// A callback of function (pointer) type `t` running `body`.
@@ -757,10 +753,14 @@ impl CallbackBox {
     #[cold]
     #[inline(never)]
     fn failed(&self, failure: Error, args: &CallbackArgs<'_>) -> Out {
-        catch_unwind(AssertUnwindSafe(|| self.fail(failure, args)))
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| self.error.clone())
+        match catch_unwind(AssertUnwindSafe(|| self.fail(failure, args))) {
+            Ok(Some(out)) => out,
+            Ok(None) => self.error.clone(),
+            Err(p) => {
+                drop_payload(p);
+                self.error.clone()
+            }
+        }
     }
 
     /// The plan of the callback's type.
@@ -784,10 +784,11 @@ impl CallbackBox {
         let v = match catch_unwind(AssertUnwindSafe(|| handler(&failure, args))) {
             Ok(v) => v?,
             Err(p) => {
+                let message = panic_message(&*p);
+                drop_payload(p);
                 eprintln!(
-                    "rcffi: the onerror handler of callback '{}' panicked: {}",
+                    "rcffi: the onerror handler of callback '{}' panicked: {message}",
                     args.plan.name,
-                    panic_message(&*p)
                 );
                 return None;
             }
@@ -802,6 +803,14 @@ impl CallbackBox {
                 None
             }
         }
+    }
+}
+
+/// Drops a panic's payload where C is the caller: a payload whose own `Drop` panics is
+/// leaked, since that second panic has nowhere to go but C (an abort).
+fn drop_payload(p: Box<dyn std::any::Any + Send>) {
+    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(p))) {
+        std::mem::forget(again);
     }
 }
 
@@ -837,10 +846,11 @@ unsafe extern "C" fn trampoline(
     let out = match catch_unwind(AssertUnwindSafe(|| cb.run(&a))) {
         Ok(Ok(out)) => out,
         Ok(Err(e)) => cb.failed(e, &a),
-        Err(p) => cb.failed(
-            Error::Callback(format!("panicked: {}", panic_message(&*p))),
-            &a,
-        ),
+        Err(p) => {
+            let message = panic_message(&*p);
+            drop_payload(p);
+            cb.failed(Error::Callback(format!("panicked: {message}")), &a)
+        }
     };
     // SAFETY: libffi's result buffer has room for the result type (integers: a full
     // `ffi_arg`, which is what `out` holds for them).

@@ -9,7 +9,7 @@ use crate::cdata::{CData, Owner};
 use crate::decl::TypeSpec;
 use crate::error::{Error, Result};
 use crate::typeinfo::{IntRole, Repr, TypeInfo};
-use crate::universe::Ffi;
+use crate::universe::{Ffi, TypeRef};
 use crate::value::Value;
 
 /// A number as a cast sees it.
@@ -44,9 +44,13 @@ impl Ffi {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     pub fn cast<T: TypeSpec + ?Sized>(&self, ty: &T, value: impl Into<Value>) -> Result<CData> {
-        let t = ty.type_ref(self)?;
+        let (ffi, t) = ty.resolve(self)?;
+        ffi.cast_to(t, value.into())
+    }
+
+    /// [`Ffi::cast`] to a realized type of this ffi object.
+    fn cast_to(&self, t: TypeRef, v: Value) -> Result<CData> {
         let info = t.get(&self.inner);
-        let v = value.into();
         match &info.repr {
             Repr::Int(k) | Repr::Enum { int: k, .. } => {
                 let i = if k.role == IntRole::Bool {

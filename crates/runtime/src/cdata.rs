@@ -74,16 +74,11 @@ pub(crate) struct HandleBox {
     pub(crate) value: Arc<dyn std::any::Any + Send + Sync>,
     /// The Rust type of the value, for reprs and error messages.
     pub(crate) type_name: &'static str,
-    pub(crate) table: std::sync::Weak<crate::universe::HandleTable>,
 }
 
 impl Drop for HandleBox {
     fn drop(&mut self) {
-        if let Some(t) = self.table.upgrade() {
-            t.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&self.addr);
-        }
+        crate::lifetime::forget_handle(self.addr);
     }
 }
 
@@ -180,6 +175,17 @@ impl CData {
         self.ty.get(&self.uni.inner)
     }
 
+    /// The type a pointer cdata points to (in its own universe).
+    #[inline]
+    pub(crate) fn pointee(&self) -> Option<TypeRef> {
+        self.uni.pointee(self.info())
+    }
+
+    /// The realized type a pointer cdata points to.
+    pub(crate) fn pointee_info(&self) -> Option<&TypeInfo> {
+        self.pointee().map(|t| t.get(&self.uni.inner))
+    }
+
     pub(crate) fn owner(&self) -> &Owner {
         &self.owner
     }
@@ -191,6 +197,7 @@ impl CData {
 
     /// A primitive cdata holding `bytes`.
     pub(crate) fn primitive(uni: &Ffi, ty: TypeRef, bytes: &[u8]) -> CData {
+        assert_belongs(uni, ty);
         let mut value = [0u8; 16];
         value[..bytes.len()].copy_from_slice(bytes);
         CData {
@@ -219,6 +226,7 @@ impl CData {
         owner: Owner,
         len: Option<usize>,
     ) -> CData {
+        assert_belongs(uni, ty);
         CData {
             uni: crate::held::Held::new(uni),
             ty,
@@ -293,6 +301,17 @@ impl CData {
     pub(crate) fn byte_size(&self) -> Result<usize> {
         object_size(&self.uni, self.ty, self.len)
     }
+}
+
+/// Checks that a cdata about to be made pairs its type with the universe that made it: a
+/// cdata keeps only its own universe alive, so a type of another one would dangle once that
+/// one is dropped (`docs/unsafe.md`, the cross-ffi rule).
+#[inline(always)]
+fn assert_belongs(uni: &Ffi, ty: TypeRef) {
+    assert!(
+        ty.belongs(&uni.inner),
+        "rcffi: a cdata of one ffi object was given a type of another"
+    );
 }
 
 /// Size in bytes of an object of type `ty`: an open array or slice counts its `len` items.

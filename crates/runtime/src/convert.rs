@@ -51,6 +51,14 @@ impl<'a> Place<'a> {
         crate::cdata::object_size(self.uni, self.ty, self.len)
     }
 
+    /// The address of item `i` of `size` bytes from this place (a member at byte offset
+    /// `i` for `size` 1), checked against overflow.
+    fn item_addr(&self, i: usize, size: usize) -> Result<usize> {
+        i.checked_mul(size)
+            .and_then(|off| crate::addr::plus(self.addr, off))
+            .ok_or_else(|| crate::addr::overflow(&format!("cdata '{}'", self.info().name), i))
+    }
+
     /// Tells the allocation that the slots of this place no longer hold tracked pointers.
     fn forget_keep(&self, n: usize) {
         if let Some(a) = self.owner.allocation() {
@@ -202,7 +210,8 @@ pub(crate) fn pointer_addr(uni: &Ffi, info: &TypeInfo, c: &CData) -> Result<usiz
             )
         } else {
             format!(
-                "initializer for ctype '{}' must be a pointer to same type, not {}",
+                "initializer for ctype '{}' must be a pointer to same type, not {} of another \
+                 ffi object (the types of two ffi objects are never the same)",
                 info.name,
                 c.what()
             )
@@ -226,7 +235,7 @@ pub(crate) fn pointer_addr(uni: &Ffi, info: &TypeInfo, c: &CData) -> Result<usiz
             )));
         }
     };
-    if src.id != info.id {
+    if !src.same_type(info) {
         let dst_item = uni.pointee(info).map(|t| t.get(&uni.inner));
         let src_item = item_of(c).map(|t| t.get(&uni.inner));
         let ok = match (dst_item, src_item) {
@@ -280,10 +289,7 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
                 )));
             }
             for (i, item) in items.iter().enumerate() {
-                value_to_c(
-                    &p.at(elem, p.addr.wrapping_add(i.wrapping_mul(esize)), None),
-                    item,
-                )?;
+                value_to_c(&p.at(elem, p.item_addr(i, esize)?, None), item)?;
             }
             Ok(())
         }
@@ -303,7 +309,7 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
             p.region(|r| {
                 r.write(p.addr, b)?;
                 if with_nul {
-                    r.write(p.addr.wrapping_add(b.len()), &[0])?;
+                    r.write(p.item_addr(b.len(), 1)?, &[0])?;
                 }
                 Ok(())
             })?;
@@ -339,21 +345,19 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
             let with_nul = units.len() < n_max;
             p.region(|r| {
                 for (i, u) in units.iter().enumerate() {
-                    r.write(
-                        p.addr.wrapping_add(i.wrapping_mul(esize)),
-                        &u.to_le_bytes()[..esize],
-                    )?;
+                    r.write(p.item_addr(i, esize)?, &u.to_le_bytes()[..esize])?;
                 }
                 if with_nul {
-                    r.fill(p.addr.wrapping_add(units.len() * esize), esize, 0)?;
+                    r.fill(p.item_addr(units.len(), esize)?, esize, 0)?;
                 }
                 Ok(())
             })
         }
         Value::CData(c) if matches!(c.info().repr, Repr::Array { .. }) => {
             let src = c.info();
-            let same = src.id == info.id
-                || (matches!(&src.repr, Repr::Array { elem: se, .. } if *se == elem)
+            let same = src.same_type(info)
+                || (matches!(&src.repr, Repr::Array { elem: se, .. }
+                        if se.get(&c.uni.inner).same_type(e))
                     && c.len == len);
             if !same {
                 return Err(Error::Type(format!(
@@ -483,7 +487,7 @@ fn write_record(p: &Place<'_>, v: &Value) -> Result<()> {
             }
             Ok(())
         }
-        Value::CData(c) if c.info().id == info.id && !c.info().is_pointer() => {
+        Value::CData(c) if c.info().same_type(info) && !c.info().is_pointer() => {
             let n = p.size()?;
             copy_between(p, c, n)
         }
@@ -501,7 +505,7 @@ pub(crate) fn write_field(p: &Place<'_>, f: &FieldRt, v: &Value) -> Result<()> {
         Some(w) => write_bitfield(p, f, w, v),
         None => {
             let len = flexible_len(p, f);
-            value_to_c(&p.at(f.ty, p.addr.wrapping_add(f.offset()), len), v)
+            value_to_c(&p.at(f.ty, p.item_addr(f.offset(), 1)?, len), v)
         }
     }
 }
@@ -512,7 +516,7 @@ pub(crate) fn read_field(p: &Place<'_>, f: &FieldRt) -> Result<Value> {
         Some(w) => read_bitfield(p, f, w),
         None => {
             let len = flexible_len(p, f);
-            c_to_value(&p.at(f.ty, p.addr.wrapping_add(f.offset()), len))
+            c_to_value(&p.at(f.ty, p.item_addr(f.offset(), 1)?, len))
         }
     }
 }
@@ -525,7 +529,7 @@ fn flexible_len(p: &Place<'_>, f: &FieldRt) -> Option<usize> {
         return None;
     };
     let esize = elem.get(&p.uni.inner).size()?.max(1);
-    let start = p.addr.wrapping_add(f.offset());
+    let start = crate::addr::plus(p.addr, f.offset())?;
     let end = match p.owner {
         Owner::Alloc(a) => a.addr() + a.size(),
         Owner::Foreign => return Some(0),
@@ -536,11 +540,52 @@ fn flexible_len(p: &Place<'_>, f: &FieldRt) -> Option<usize> {
     Some(end.saturating_sub(start) / esize)
 }
 
-fn bit_range(p: &Place<'_>, f: &FieldRt, w: u32) -> (usize, usize, u32) {
-    let first = p.addr.wrapping_add(f.offset_bits / 8);
+/// Where a bitfield's bits are: its first byte, how many bytes hold it (at most 17: 128 bits
+/// that start mid-byte), and the bit position in the first byte.
+fn bit_range(p: &Place<'_>, f: &FieldRt, w: u32) -> Result<(usize, usize, u32)> {
+    let first = p.item_addr(f.offset_bits / 8, 1)?;
     let shift = (f.offset_bits % 8) as u32;
     let nbytes = (shift + w).div_ceil(8) as usize;
-    (first, nbytes, shift)
+    if w == 0 || w > 128 || nbytes > BITS_BYTES {
+        return Err(Error::Type(format!(
+            "bitfield of {w} bits at bit {shift}: rcffi reads at most 128"
+        )));
+    }
+    Ok((first, nbytes, shift))
+}
+
+/// The bytes a bitfield of up to 128 bits can span.
+const BITS_BYTES: usize = 17;
+
+/// All ones in the low `w` bits (`w` in 1..=128).
+fn low_mask(w: u32) -> u128 {
+    u128::MAX >> (128 - w)
+}
+
+/// The `w` bits at bit `shift` (0..8) of `b`.
+fn extract_bits(b: &[u8; BITS_BYTES], shift: u32, w: u32) -> u128 {
+    let lo = u128::from_le_bytes(b[..16].try_into().unwrap_or([0; 16]));
+    let hi = u128::from(b[16]);
+    let v = if shift == 0 {
+        lo
+    } else {
+        (lo >> shift) | (hi << (128 - shift))
+    };
+    v & low_mask(w)
+}
+
+/// `b` with the `w` bits at bit `shift` (0..8) replaced by the low bits of `v`.
+fn insert_bits(b: &mut [u8; BITS_BYTES], shift: u32, w: u32, v: u128) {
+    let mask = low_mask(w);
+    let v = v & mask;
+    let mut lo = u128::from_le_bytes(b[..16].try_into().unwrap_or([0; 16]));
+    lo = (lo & !(mask << shift)) | (v << shift);
+    b[..16].copy_from_slice(&lo.to_le_bytes());
+    if shift > 0 {
+        let hmask = (mask >> (128 - shift)) as u8;
+        let hv = (v >> (128 - shift)) as u8;
+        b[16] = (b[16] & !hmask) | hv;
+    }
 }
 
 fn read_bitfield(p: &Place<'_>, f: &FieldRt, w: u32) -> Result<Value> {
@@ -548,12 +593,12 @@ fn read_bitfield(p: &Place<'_>, f: &FieldRt, w: u32) -> Result<Value> {
     let k = t
         .int_kind()
         .ok_or_else(|| Error::Type(format!("bitfield of ctype '{}'", t.name)))?;
-    let (first, nbytes, shift) = bit_range(p, f, w);
-    let mut b = [0u8; 16];
+    let (first, nbytes, shift) = bit_range(p, f, w)?;
+    let mut b = [0u8; BITS_BYTES];
     p.region(|r| r.read(first, &mut b[..nbytes]))?;
-    let raw = (u128::from_le_bytes(b) >> shift) & ((1u128 << w) - 1);
-    let v = if k.signed && raw >> (w - 1) & 1 == 1 {
-        (raw | (!0u128 << w)) as i128
+    let raw = extract_bits(&b, shift, w);
+    let v = if k.signed && w < 128 && raw >> (w - 1) & 1 == 1 {
+        (raw | !low_mask(w)) as i128
     } else {
         raw as i128
     };
@@ -572,24 +617,24 @@ fn write_bitfield(p: &Place<'_>, f: &FieldRt, w: u32, v: &Value) -> Result<()> {
         IntRole::Bool => char_like_init(t, k, v)?,
         _ => int_init(t, k, v)?,
     };
-    let (lo, hi) = if k.signed {
-        (-(1i128 << (w - 1)), (1i128 << (w - 1)) - 1)
-    } else {
-        (0, (1i128 << w) - 1)
+    let (lo, hi) = match (k.signed, w) {
+        (_, 0) | (_, 129..) => (0, -1),
+        (true, 128) => (i128::MIN, i128::MAX),
+        (true, _) => (-(1i128 << (w - 1)), (1i128 << (w - 1)) - 1),
+        (false, 127..) => (0, i128::MAX),
+        (false, _) => (0, (1i128 << w) - 1),
     };
     if i < lo || i > hi {
         return Err(Error::Overflow(format!(
             "value {i} outside the range allowed by the bit field width: {lo} <= x <= {hi}"
         )));
     }
-    let (first, nbytes, shift) = bit_range(p, f, w);
+    let (first, nbytes, shift) = bit_range(p, f, w)?;
     p.region(|r| {
-        let mut b = [0u8; 16];
+        let mut b = [0u8; BITS_BYTES];
         r.read(first, &mut b[..nbytes])?;
-        let mut word = u128::from_le_bytes(b);
-        let mask = ((1u128 << w) - 1) << shift;
-        word = (word & !mask) | (((i as u128) << shift) & mask);
-        r.write(first, &word.to_le_bytes()[..nbytes])
+        insert_bits(&mut b, shift, w, i as u128);
+        r.write(first, &b[..nbytes])
     })
 }
 

@@ -102,7 +102,7 @@ impl CType {
     }
 
     fn with<R>(&self, f: impl FnOnce(&Registry) -> R) -> R {
-        f(&self.uni.registry())
+        f(&self.uni.inner.read())
     }
 
     fn wrap(&self, id: CTypeId) -> CType {

@@ -9,9 +9,16 @@ use crate::ctype::CType;
 use crate::error::{Error, Result};
 use crate::universe::{Ffi, TypeRef};
 
-/// Something that names a C type: a type string (`"int *"`, `"struct foo[3]"`) or a [`CType`].
+/// Something that names a C type: a type string (`"int *"`, `"struct foo[3]"`), a [`CType`],
+/// or a [`CData`] (its type).
+///
+/// A type string is parsed by the `ffi` object it is given to. A `CType` or a cdata always
+/// means its own type, in the `ffi` object it came from: given to another `ffi` object's
+/// method, that method works in the type's own `ffi` object (`ffi_b.new(&ctype_of_a, ..)`
+/// makes a cdata of `ffi_a`), since the types of two `ffi` objects are never the same.
 pub trait TypeSpec {
-    /// The registry id of the type, parsed (and cached) if a string.
+    /// The registry id of the type, parsed (and cached) if a string, in the `ffi` object
+    /// [`TypeSpec::resolve_id`] names.
     fn type_id(&self, uni: &Ffi) -> Result<CTypeId>;
 
     /// For a cdata, its own size (`sizeof(cdata)`: open arrays and variable-size structs
@@ -21,10 +28,30 @@ pub trait TypeSpec {
         None
     }
 
-    /// The realized type.
+    /// The `ffi` object the type belongs to, if it is not the one asked (a `CType` or cdata).
+    #[doc(hidden)]
+    fn own_ffi(&self) -> Option<&Ffi> {
+        None
+    }
+
+    /// The realized type in `uni`.
     #[doc(hidden)]
     fn type_ref(&self, uni: &Ffi) -> Result<TypeRef> {
         Ok(uni.realize(self.type_id(uni)?))
+    }
+
+    /// The `ffi` object the type belongs to (its own, or `asked`) and the realized type there.
+    #[doc(hidden)]
+    fn resolve<'a>(&'a self, asked: &'a Ffi) -> Result<(&'a Ffi, TypeRef)> {
+        let ffi = self.own_ffi().unwrap_or(asked);
+        Ok((ffi, self.type_ref(ffi)?))
+    }
+
+    /// The `ffi` object the type belongs to (its own, or `asked`) and the registry id there.
+    #[doc(hidden)]
+    fn resolve_id<'a>(&'a self, asked: &'a Ffi) -> Result<(&'a Ffi, CTypeId)> {
+        let ffi = self.own_ffi().unwrap_or(asked);
+        Ok((ffi, self.type_id(ffi)?))
     }
 }
 
@@ -68,6 +95,9 @@ impl TypeSpec for CType {
     fn type_id(&self, uni: &Ffi) -> Result<CTypeId> {
         (&self).type_id(uni)
     }
+    fn own_ffi(&self) -> Option<&Ffi> {
+        Some(&self.uni)
+    }
     fn type_ref(&self, uni: &Ffi) -> Result<TypeRef> {
         (&self).type_ref(uni)
     }
@@ -77,19 +107,21 @@ impl TypeSpec for &CType {
     fn type_id(&self, uni: &Ffi) -> Result<CTypeId> {
         if !self.uni.same(uni) {
             return Err(Error::Type(format!(
-                "ctype '{}' belongs to another ffi object; use a type string",
+                "ctype '{}' belongs to another ffi object",
                 self.cname()
             )));
         }
         Ok(self.id)
     }
+    fn own_ffi(&self) -> Option<&Ffi> {
+        Some(&self.uni)
+    }
     fn type_ref(&self, uni: &Ffi) -> Result<TypeRef> {
-        if let Some(t) = self.realized.get()
-            && self.uni.same(uni)
-        {
+        let id = self.type_id(uni)?;
+        if let Some(t) = self.realized.get() {
             return Ok(*t);
         }
-        let t = uni.realize(self.type_id(uni)?);
+        let t = uni.realize(id);
         if t.get(&uni.inner).is_complete() {
             let _ = self.realized.set(t);
         }
@@ -100,6 +132,9 @@ impl TypeSpec for &CType {
 impl TypeSpec for CData {
     fn type_id(&self, uni: &Ffi) -> Result<CTypeId> {
         (&self).type_id(uni)
+    }
+    fn own_ffi(&self) -> Option<&Ffi> {
+        Some(&self.uni)
     }
     fn cdata_size(&self) -> Option<Result<usize>> {
         Some(self.sizeof())
@@ -115,6 +150,9 @@ impl TypeSpec for &CData {
             )));
         }
         Ok(self.info().id)
+    }
+    fn own_ffi(&self) -> Option<&Ffi> {
+        Some(&self.uni)
     }
     fn cdata_size(&self) -> Option<Result<usize>> {
         Some(self.sizeof())
@@ -136,8 +174,8 @@ impl Ffi {
     /// The [`CType`] of a type string (cffi's `ffi.typeof`); a function type (not a pointer to
     /// one) is refused.
     pub fn typeof_<T: TypeSpec + ?Sized>(&self, ty: &T) -> Result<CType> {
-        let id = ty.type_id(self)?;
-        let r = self.registry();
+        let (ffi, id) = ty.resolve_id(self)?;
+        let r = ffi.inner.read();
         if let CTypeKind::Function(_) = r.kind(r.strip_aligned(id)) {
             return Err(Error::Type(format!(
                 "the type '{}' is a function type, not a pointer-to-function type",
@@ -145,7 +183,7 @@ impl Ffi {
             )));
         }
         drop(r);
-        Ok(CType::new(self, id))
+        Ok(CType::new(ffi, id))
     }
 
     /// `sizeof` a type.
@@ -153,41 +191,37 @@ impl Ffi {
         if let Some(size) = ty.cdata_size() {
             return size;
         }
-        let id = ty.type_id(self)?;
-        Ok(self.registry().layout(id)?.size as usize)
+        let (ffi, id) = ty.resolve_id(self)?;
+        Ok(ffi.inner.read().layout(id)?.size as usize)
     }
 
     /// `_Alignof` a type.
     pub fn alignof<T: TypeSpec + ?Sized>(&self, ty: &T) -> Result<usize> {
-        let id = ty.type_id(self)?;
-        Ok(self.registry().layout(id)?.align as usize)
+        let (ffi, id) = ty.resolve_id(self)?;
+        Ok(ffi.inner.read().layout(id)?.align as usize)
     }
 
     /// The byte offset of a member path (`"b.y"`, `"pts[2].x"`, `"[51]"`), as cffi's
     /// `offsetof`.
     pub fn offsetof<T: TypeSpec + ?Sized>(&self, ty: &T, path: &str) -> Result<isize> {
-        let id = ty.type_id(self)?;
+        let (ffi, id) = ty.resolve_id(self)?;
         let steps = parse_path(path)?;
-        let r = self.registry();
-        match r.offset_path(id, &steps) {
-            Ok((off, _)) => Ok(off as isize),
-            Err(PathError::NoField { ty, field }) => {
-                Err(Error::Key(format!("'{ty}' has no field '{field}'")))
-            }
-            Err(PathError::Layout(e)) => Err(Error::Layout(e)),
-            Err(e) => Err(Error::Type(e.to_string())),
-        }
+        let r = ffi.inner.read();
+        let (off, _) = r.offset_path(id, &steps).map_err(path_error)?;
+        isize::try_from(off).map_err(|_| {
+            Error::Overflow(format!("offsetof('{path}') = {off} does not fit an isize"))
+        })
     }
 
     /// cffi's `getctype`: the C spelling with a declarator inserted.
     pub fn getctype<T: TypeSpec + ?Sized>(&self, ty: &T, replace_with: &str) -> Result<String> {
-        let id = ty.type_id(self)?;
-        Ok(self.registry().getctype(id, replace_with))
+        let (ffi, id) = ty.resolve_id(self)?;
+        Ok(ffi.inner.read().getctype(id, replace_with))
     }
 
     /// cffi's `list_types()`.
     pub fn list_types(&self) -> TypeList {
-        let (typedefs, structs, unions) = self.registry().list_types();
+        let (typedefs, structs, unions) = self.inner.read().list_types();
         TypeList {
             typedefs,
             structs,
@@ -197,7 +231,7 @@ impl Ffi {
 
     /// The value of an integer constant: an enumerator, a `#define`, or a `static const`.
     pub fn integer_const(&self, name: &str) -> Result<i128> {
-        let r = self.registry();
+        let r = self.inner.read();
         match r.integer_const(name) {
             Some(v) => Ok(v.value),
             None => match r.decl(name) {
@@ -208,6 +242,16 @@ impl Ffi {
                 None => Err(Error::Key(format!("integer constant '{name}' not found"))),
             },
         }
+    }
+}
+
+/// The error of a member path that does not apply to its type.
+pub(crate) fn path_error(e: PathError) -> Error {
+    match e {
+        PathError::NoField { ty, field } => Error::Key(format!("'{ty}' has no field '{field}'")),
+        PathError::Layout(e) => Error::Layout(e),
+        e @ PathError::Overflow { .. } => Error::Overflow(e.to_string()),
+        e => Error::Type(e.to_string()),
     }
 }
 

@@ -30,6 +30,7 @@
 pub use rcffi_cdef;
 
 mod access;
+mod addr;
 mod allocator;
 mod buffer;
 mod call;

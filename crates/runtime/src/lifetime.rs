@@ -2,8 +2,9 @@
 //! and `NULL`.
 
 use std::any::Any;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use crate::cdata::{CData, GcBox, HandleBox, Origin, Owner};
 use crate::error::{Error, Result};
@@ -14,6 +15,21 @@ use crate::universe::Ffi;
 /// look aligned to C code that checks.
 const HANDLE_BASE: usize = 0x1000_0000_0000_0000;
 static NEXT_HANDLE: AtomicUsize = AtomicUsize::new(1);
+
+/// The live handles of the process, by address. One table for every `ffi` object, as in
+/// cffi: a handle is a Rust value, not a C type, so any `ffi` object can give it back.
+static HANDLES: Mutex<Option<HashMap<usize, Weak<HandleBox>>>> = Mutex::new(None);
+
+fn handles() -> std::sync::MutexGuard<'static, Option<HashMap<usize, Weak<HandleBox>>>> {
+    HANDLES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes a handle that is going away from the table.
+pub(crate) fn forget_handle(addr: usize) {
+    if let Some(t) = handles().as_mut() {
+        t.remove(&addr);
+    }
+}
 
 impl Ffi {
     /// A new cdata for the same memory as `cdata` that runs `destructor(cdata)` once, when the
@@ -119,12 +135,9 @@ impl Ffi {
             addr,
             value: Arc::new(value),
             type_name: std::any::type_name::<T>(),
-            table: Arc::downgrade(&self.inner.handles),
         });
-        self.inner
-            .handles
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        handles()
+            .get_or_insert_with(HashMap::new)
             .insert(addr, Arc::downgrade(&handle));
         let void_ptr = self
             .parse("void *")
@@ -160,16 +173,16 @@ impl Ffi {
                 "cannot use from_handle() on NULL pointer ({cdata:?})"
             )));
         }
-        let live = self
-            .inner
-            .handles
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&cdata.addr)
-            .and_then(std::sync::Weak::upgrade);
+        let live = match &cdata.owner {
+            Owner::Handle(h) if h.addr == cdata.addr => Some(h.clone()),
+            _ => handles()
+                .as_ref()
+                .and_then(|t| t.get(&cdata.addr))
+                .and_then(Weak::upgrade),
+        };
         let Some(h) = live else {
             return Err(Error::Runtime(format!(
-                "{:#x} is not a live handle of this ffi object (it was released, or never was one)",
+                "{:#x} is not a live handle (it was released, or never was one)",
                 cdata.addr
             )));
         };

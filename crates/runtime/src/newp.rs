@@ -62,7 +62,8 @@ impl Ffi {
     )]
     #[inline]
     pub fn new<T: TypeSpec + ?Sized>(&self, ty: &T, init: impl Into<Value>) -> Result<CData> {
-        self.new_value(ty.type_ref(self)?, &init.into())
+        let (ffi, t) = ty.resolve(self)?;
+        ffi.new_value(t, &init.into())
     }
 
     pub(crate) fn new_value(&self, ty: TypeRef, init: &Value) -> Result<CData> {
@@ -85,6 +86,12 @@ impl Ffi {
                     return Err(not_pointer_or_array(info));
                 }
                 let Some((size, align)) = oinfo.layout else {
+                    // Why the size is unknown, when the registry says more (too large).
+                    if let Err(e @ rcffi_cdef::LayoutError::TooBig { .. }) =
+                        self.inner.read().layout(oinfo.id)
+                    {
+                        return Err(Error::Layout(e));
+                    }
                     return Err(Error::Type(format!(
                         "cannot instantiate ctype '{}' of unknown size",
                         oinfo.name

@@ -170,7 +170,7 @@ pub(crate) fn encode_scalar(info: &TypeInfo, v: &Value) -> Result<[u8; 16]> {
                 Value::List(l) if l.len() == 2 => {
                     (float_init(info, &l[0])?, float_init(info, &l[1])?)
                 }
-                Value::CData(c) if c.info().id == info.id => return Ok(c.value),
+                Value::CData(c) if c.info().same_type(info) => return Ok(c.value),
                 other => (float_init(info, other)?, 0.0),
             };
             let mut out = [0u8; 16];

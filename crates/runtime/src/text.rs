@@ -84,6 +84,8 @@ impl Ffi {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     pub fn string(&self, cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
+        // A cdata's types are its own ffi object's, whichever ffi object is asked.
+        let ffi = cdata.ffi();
         let info = cdata.info();
         match &info.repr {
             Repr::Int(k) if k.role == IntRole::Char => Ok(Value::Bytes(vec![cdata.value[0]])),
@@ -97,7 +99,7 @@ impl Ffi {
             }
             Repr::Pointer { .. } | Repr::Array { .. } => {
                 let (elem, len) = items_of(cdata, "string")?;
-                let unit = unit_of(elem.get(&self.inner)).ok_or_else(|| unexpected(cdata))?;
+                let unit = unit_of(elem.get(&ffi.inner)).ok_or_else(|| unexpected(cdata))?;
                 let max = match (len, maxlen) {
                     (Some(n), Some(m)) => n.min(m),
                     (Some(n), None) => n,
@@ -128,8 +130,10 @@ impl Ffi {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     pub fn unpack(&self, cdata: &CData, length: usize) -> Result<Value> {
+        // A cdata's types are its own ffi object's, whichever ffi object is asked.
+        let ffi = cdata.ffi();
         let (elem, len) = items_of(cdata, "unpack")?;
-        let e = elem.get(&self.inner);
+        let e = elem.get(&ffi.inner);
         let Some(esize) = e.size().filter(|_| !matches!(e.repr, Repr::Void)) else {
             return Err(Error::Value(format!(
                 "'{}' points to items of unknown size",
@@ -144,26 +148,42 @@ impl Ffi {
                 cdata.what()
             )));
         }
+        if esize == 0 && len.is_none() && length > 1 {
+            // Nothing bounds a count of items that take no memory but the array they are in.
+            return Err(Error::Value(format!(
+                "unpack() of {length} items of size 0 through {}: only arrays know how many there are",
+                cdata.what()
+            )));
+        }
         let nbytes = length
             .checked_mul(esize)
             .ok_or_else(|| Error::Overflow(format!("unpack() of {length} items is too large")))?;
+        // All the items must lie in the memory the cdata may use, before any is read or made
+        // (items that are views, structs and arrays, read nothing themselves).
+        cdata
+            .owner
+            .with_region(&|| cdata.what(), |r| r.check(cdata.addr, nbytes))?;
         if let Some(unit) = unit_of(e) {
             let bytes = cdata
                 .owner
                 .with_region(&|| cdata.what(), |r| r.bytes_at(cdata.addr, nbytes))?;
             return Ok(unit.decode(bytes));
         }
-        let items = (0..length)
-            .map(|i| {
-                convert::c_to_value(&Place {
-                    uni: self,
-                    ty: elem,
-                    addr: cdata.addr.wrapping_add(i * esize),
-                    owner: &cdata.owner,
-                    len: None,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut items = Vec::new();
+        items
+            .try_reserve_exact(length)
+            .map_err(|_| Error::Memory(format!("out of memory unpacking {length} items")))?;
+        for i in 0..length {
+            let addr = crate::addr::plus(cdata.addr, i * esize)
+                .ok_or_else(|| crate::addr::overflow(&cdata.what(), i))?;
+            items.push(convert::c_to_value(&Place {
+                uni: ffi,
+                ty: elem,
+                addr,
+                owner: &cdata.owner,
+                len: None,
+            })?);
+        }
         Ok(Value::List(items))
     }
 }

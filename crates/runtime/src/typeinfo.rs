@@ -295,6 +295,9 @@ impl Fast {
 pub(crate) struct TypeInfo {
     /// The registry id.
     pub(crate) id: CTypeId,
+    /// The id of the universe (the `ffi` object) whose arena holds this type: a registry id
+    /// means something only there.
+    pub(crate) universe: u64,
     /// The C name, as cffi prints it.
     pub(crate) name: Box<str>,
     /// Size and alignment, when known.
@@ -306,6 +309,13 @@ pub(crate) struct TypeInfo {
 }
 
 impl TypeInfo {
+    /// Whether `other` is the same C type: the same id in the same universe (types of two
+    /// `ffi` objects are never the same, as in cffi).
+    #[inline]
+    pub(crate) fn same_type(&self, other: &TypeInfo) -> bool {
+        self.id == other.id && self.universe == other.universe
+    }
+
     /// `sizeof`, when known.
     pub(crate) fn size(&self) -> Option<usize> {
         self.layout.map(|l| l.0)

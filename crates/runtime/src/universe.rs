@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 use std::ptr::NonNull;
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use foldhash::fast::RandomState;
 use rcffi_cdef::{CTypeId, CTypeKind, CdefOptions, CdefReport, Prim, PrimRepr, Registry, Target};
@@ -46,29 +46,41 @@ impl TypeRef {
     /// universe it was stored next to).
     #[inline]
     pub(crate) fn get(self, uni: &UniInner) -> &TypeInfo {
-        let _ = uni;
         // SAFETY: the pointee is a leaked Box listed in `uni.arena`, freed only when `uni` is
         // dropped; the returned lifetime is bounded by the borrow of `uni`. TypeInfo is never
         // mutated after it is pushed.
-        unsafe { self.0.as_ref() }
+        let info = unsafe { self.0.as_ref() };
+        // Every pairing of a ref with a universe is checked by the tests (debug builds); the
+        // places that make cdata and ctypes check it always (`TypeRef::belongs`).
+        debug_assert_eq!(
+            info.universe, uni.id,
+            "a type of one ffi object read through another"
+        );
+        info
+    }
+
+    /// Whether this ref was made by universe `uni` (checked where a ref is stored beside a
+    /// universe: a mismatch there would outlive the ref's own universe).
+    #[inline]
+    pub(crate) fn belongs(self, uni: &UniInner) -> bool {
+        // SAFETY: as in `get`; the caller holds a universe that keeps this ref's own alive
+        // (the ref was just made or read by it) — this is the check that they are the same.
+        unsafe { self.0.as_ref() }.universe == uni.id
     }
 }
 
-/// The handles of one `ffi` object (`new_handle`): address -> the live handle.
-pub(crate) type HandleTable =
-    Mutex<HashMap<usize, std::sync::Weak<crate::cdata::HandleBox>, RandomState>>;
-
 /// The shared state of an [`Ffi`]. See the module docs for the arena's invariant.
 pub(crate) struct UniInner {
-    reg: RwLock<Registry>,
+    /// The registry. Readers hold the lock only for a lookup; [`Ffi::registry`] hands out a
+    /// snapshot (a clone of the `Arc`), and a write while a snapshot is held copies the
+    /// registry first, so no caller ever waits on a guard another holds.
+    reg: RwLock<Arc<Registry>>,
     /// Type strings already parsed, and what they mean.
     strings: RwLock<HashMap<Box<str>, TypeRef, RandomState>>,
     /// Realized types by registry id.
     ids: RwLock<Vec<Option<TypeRef>>>,
     /// Every realized type, each leaked from a `Box` and freed when the universe is dropped.
     arena: Mutex<Vec<TypeRef>>,
-    /// Live handles, by address.
-    pub(crate) handles: Arc<HandleTable>,
     /// A number no other universe of this process has: the key of the per-thread cache of
     /// type strings (an address could be reused by a later universe).
     id: u64,
@@ -200,11 +212,10 @@ impl Ffi {
     pub fn with_target(target: Target) -> Ffi {
         Ffi {
             inner: Arc::new(UniInner {
-                reg: RwLock::new(Registry::with_target(target.clone())),
+                reg: RwLock::new(Arc::new(Registry::with_target(target.clone()))),
                 strings: RwLock::new(HashMap::default()),
                 ids: RwLock::new(Vec::new()),
                 arena: Mutex::new(Vec::new()),
-                handles: Arc::new(Mutex::new(HashMap::default())),
                 id: NEXT_UNIVERSE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 generation: std::sync::atomic::AtomicU64::new(0),
                 target,
@@ -219,14 +230,27 @@ impl Ffi {
         &self.inner.target
     }
 
-    /// Reads the registry.
-    pub fn registry(&self) -> RwLockReadGuard<'_, Registry> {
-        self.inner.read()
+    /// The registry (every declaration and type) as it is now, for tools and tests: a snapshot
+    /// that later `cdef`s do not change. Holding it blocks nothing: this `ffi` object goes on
+    /// declaring and deriving types while it is held.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("int abs(int);")?;
+    /// let before = ffi.registry();
+    /// ffi.cdef("long labs(long);")?;
+    /// assert_eq!(before.decls().count(), 1);
+    /// assert_eq!(ffi.registry().decls().count(), 2);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn registry(&self) -> Arc<Registry> {
+        Arc::clone(&self.inner.read())
     }
 
-    /// Runs `f` with the registry (every declaration and type), for tools and tests.
+    /// Runs `f` with [`Ffi::registry`]: `f` may use this `ffi` object in every way, `cdef`
+    /// included.
     pub fn with_registry<R>(&self, f: impl FnOnce(&Registry) -> R) -> R {
-        f(&self.inner.read())
+        f(&self.registry())
     }
 
     /// Declares C declarations (cffi's `ffi.cdef(source)`). Accepts cffi's subset (including
@@ -255,7 +279,7 @@ impl Ffi {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     pub fn cdef_with(&self, text: &str, options: &CdefOptions) -> Result<CdefReport> {
-        let report = self.inner.write().cdef_with(text, options)?;
+        let report = self.inner.write(|r| r.cdef_with(text, options))?;
         if options.override_ {
             // A replaced typedef changes what type strings mean; realized types stay valid
             // for the cdata that use them.
@@ -309,7 +333,7 @@ impl Ffi {
             // Incomplete when cached: a later cdef may have completed it.
             return Ok(self.inner.realize(t.get(&self.inner).id));
         }
-        let id = self.inner.write().parse_type(text)?;
+        let id = self.inner.write(|r| r.parse_type(text))?;
         let t = self.inner.realize(id);
         poison_ok(self.inner.strings.write()).insert(text.into(), t);
         Ok(t)
@@ -328,14 +352,14 @@ impl Ffi {
     /// The realized pointer type to `t`.
     pub(crate) fn pointer_to(&self, t: TypeRef) -> TypeRef {
         let id = t.get(&self.inner).id;
-        let ptr = self.inner.write().pointer_to(id);
+        let ptr = self.inner.write(|r| r.pointer_to(id));
         self.inner.realize(ptr)
     }
 
     /// The realized array type `t[len]` (`None`: `t[]`), when C allows it.
     pub(crate) fn array_of(&self, t: TypeRef, len: Option<usize>) -> TypeRef {
         let id = t.get(&self.inner).id;
-        let arr = self.inner.write().array_of(id, len.map(|n| n as u64));
+        let arr = self.inner.write(|r| r.array_of(id, len.map(|n| n as u64)));
         self.inner.realize(arr)
     }
 }
@@ -349,12 +373,16 @@ thread_local! {
 }
 
 impl UniInner {
-    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Registry> {
+    /// Reads the registry (the lock is held while the guard lives: keep it short, and never
+    /// hand it out).
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Arc<Registry>> {
         poison_ok(self.reg.read())
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, Registry> {
-        poison_ok(self.reg.write())
+    /// Changes the registry: copied first if a snapshot of it is held ([`Ffi::registry`]).
+    fn write<R>(&self, f: impl FnOnce(&mut Registry) -> R) -> R {
+        let mut guard = poison_ok(self.reg.write());
+        f(Arc::make_mut(&mut guard))
     }
 
     /// The realized type of `id`, realizing it (again, if it was incomplete) as needed.
@@ -374,6 +402,11 @@ impl UniInner {
         let Repr::Pointer { target, resolved } = &t.repr else {
             return None;
         };
+        // The resolved target is stored in `t`: it must be a ref of `t`'s own universe.
+        assert_eq!(
+            t.universe, self.id,
+            "rcffi: a pointer type of one ffi object resolved in another"
+        );
         if let Some(r) = resolved.get() {
             return Some(*r);
         }
@@ -489,6 +522,7 @@ impl UniInner {
         };
         TypeInfo {
             id,
+            universe: self.id,
             name: reg.cname(id).into(),
             layout,
             fast: crate::typeinfo::Fast::of(&repr),

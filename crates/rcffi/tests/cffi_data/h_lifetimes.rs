@@ -64,12 +64,13 @@ fn h_released_and_foreign_handles_are_errors_not_aborts() {
         is_runtime,
         "is not a live handle",
     );
-    // A handle of another ffi object, or an address that never was one.
+    // A handle of another ffi object is a handle all the same (cffi's handles are global);
+    // an address that never was one is not.
     let other = Ffi::default().new_handle(1u8);
-    err_has(
-        ffi.from_handle::<u8>(&ffi.cast("void *", other.address()).unwrap()),
-        is_runtime,
-        "not a live handle",
+    assert_eq!(
+        *ffi.from_handle::<u8>(&ffi.cast("void *", other.address()).unwrap())
+            .unwrap(),
+        1
     );
     let heap = ffi.new("int *", ()).unwrap();
     err_has(

@@ -323,13 +323,34 @@ fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
         }
         (Arg::Value(_) | Arg::Ref(_), None) => unreachable!("values have a value"),
     };
-    if !c.uni.same(uni) {
-        return Err(Error::Type(format!(
-            "{} belongs to another ffi object",
-            c.what()
-        )));
-    }
     let info = c.info();
+    if !c.uni.same(uni) {
+        // A number of another ffi object passes as the same C number of this one; its
+        // pointers and structs have no type here.
+        let name = match &info.repr {
+            Repr::Int(k) | Repr::Enum { int: k, .. } if k.bytes < 4 || k.role == IntRole::Bool => {
+                "int"
+            }
+            Repr::Int(k) | Repr::Enum { int: k, .. } => match (k.bytes, k.signed) {
+                (4, true) => "int",
+                (4, false) => "unsigned int",
+                (8, true) => "long long",
+                (8, false) => "unsigned long long",
+                (_, true) => "__int128",
+                (_, false) => "unsigned __int128",
+            },
+            Repr::Float(n) if *n <= 8 => "double",
+            Repr::LongDouble => "long double",
+            _ => {
+                return Err(Error::Type(format!(
+                    "{} belongs to another ffi object (the types of two ffi objects are never \
+                     the same)",
+                    c.what()
+                )));
+            }
+        };
+        return uni.parse(name);
+    }
     Ok(match &info.repr {
         Repr::Int(k) | Repr::Enum { int: k, .. } if k.bytes < 4 || k.role == IntRole::Bool => {
             uni.parse("int")?

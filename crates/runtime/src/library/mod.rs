@@ -220,7 +220,7 @@ impl Ffi {
         let info = handle.info();
         if !matches!(info.repr, crate::typeinfo::Repr::Pointer { .. })
             || !matches!(
-                self.pointee(info).map(|t| &t.get(&self.inner).repr),
+                handle.pointee_info().map(|t| &t.repr),
                 Some(crate::typeinfo::Repr::Void)
             )
         {

@@ -1,0 +1,215 @@
+//! Rust bytes lent to C (`from_buffer`): owned by the loan, or borrowed for a scope that ends
+//! the loan before the borrow ends. See the `mem` module's safety notes.
+//!
+//! A borrowed loan ends when its scope does: [`Lent::end`] refuses new accesses and waits for
+//! those in progress. Accesses never block (they count themselves in and out of an atomic
+//! counter), so an access nested in another on the same thread — `memmove(c, c, n)` on one
+//! loan — cannot deadlock against an `end` on another thread, as a read lock taken twice
+//! would behind a waiting writer.
+
+use std::alloc::Layout;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{Access, Region};
+use crate::error::{Error, Result};
+
+/// The bit of [`Lent::state`] that says the loan has ended; the other bits count the
+/// accesses in progress.
+const ENDED: usize = 1 << (usize::BITS - 1);
+
+/// How owned lent bytes are freed.
+#[derive(Copy, Clone, Debug)]
+enum Owned {
+    /// The caller's `Vec`, taken over (it was aligned enough): a leaked `Box<[u8]>`.
+    Boxed,
+    /// A copy in memory allocated with this layout (the `Vec` was not aligned enough).
+    Copied(Layout),
+}
+
+/// Rust bytes lent to C (`from_buffer`): owned by the lender, or borrowed until the borrow
+/// ends. A borrowed one is ended with [`Lent::end`], which waits for accesses in progress and
+/// refuses later ones.
+pub(crate) struct Lent {
+    base: usize,
+    len: usize,
+    /// Owned bytes: the layout they were allocated with (freed in `Drop`). They are held as a
+    /// raw allocation, not a `Box`, so that the pointers made from them stay valid (moving a
+    /// `Box` would invalidate them).
+    owned: Option<Owned>,
+    /// [`ENDED`], and the number of accesses in progress.
+    state: AtomicUsize,
+    /// What the bytes came from, for the repr.
+    pub(crate) source: &'static str,
+    pub(crate) writable: bool,
+}
+
+impl Lent {
+    /// Owned bytes.
+    pub(crate) fn owned(bytes: Vec<u8>, align: usize, source: &'static str) -> Result<Lent> {
+        let len = bytes.len();
+        // Boxed first: a `Vec` with spare capacity moves its bytes when it shrinks, so the
+        // alignment is that of the box.
+        let bytes = bytes.into_boxed_slice();
+        let (base, owned) = if (bytes.as_ptr() as usize).is_multiple_of(align.max(1)) {
+            // Taken over as they are: no copy.
+            (Box::into_raw(bytes).cast::<u8>() as usize, Owned::Boxed)
+        } else {
+            let layout = Layout::from_size_align(len.max(1), align.max(1)).map_err(|_| {
+                Error::Memory(format!("cannot allocate {len} bytes aligned to {align}"))
+            })?;
+            // SAFETY: the layout has a non-zero size.
+            let ptr = unsafe { std::alloc::alloc(layout) };
+            if ptr.is_null() {
+                return Err(Error::Memory(format!("out of memory copying {len} bytes")));
+            }
+            // SAFETY: `ptr` is a fresh allocation of at least `len` bytes; `bytes` is distinct.
+            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), ptr, len) };
+            (ptr as usize, Owned::Copied(layout))
+        };
+        Ok(Lent {
+            base,
+            len,
+            owned: Some(owned),
+            state: AtomicUsize::new(0),
+            source,
+            writable: true,
+        })
+    }
+
+    /// Length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// First address.
+    pub(crate) fn base(&self) -> usize {
+        self.base
+    }
+
+    /// Whether the bytes may still be used.
+    pub(crate) fn is_alive(&self) -> bool {
+        self.state.load(Ordering::Acquire) & ENDED == 0
+    }
+
+    /// Ends the loan: refuses new accesses, then waits for those in progress (they are short:
+    /// one read, write or copy).
+    pub(crate) fn end(&self) {
+        self.state.fetch_or(ENDED, Ordering::AcqRel);
+        let mut spins = 0u32;
+        while self.state.load(Ordering::Acquire) & !ENDED != 0 {
+            if spins < 64 {
+                std::hint::spin_loop();
+                spins += 1;
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+
+    /// Runs `f` with the lent bytes as a region, while they are alive.
+    pub(crate) fn with_region<T>(&self, f: impl FnOnce(&Region<'_>) -> Result<T>) -> Result<T> {
+        /// Counts an access out when it ends, also on panic.
+        struct Out<'a>(&'a AtomicUsize);
+        impl Drop for Out<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::Release);
+            }
+        }
+        let before = self.state.fetch_add(1, Ordering::Acquire);
+        let _out = Out(&self.state);
+        if before & ENDED != 0 {
+            return Err(Error::Runtime(
+                "the buffer this cdata was made from was released".into(),
+            ));
+        }
+        let region = Region {
+            base: self.base,
+            len: self.len,
+            access: Access::unless(self.writable, Access::LentShared),
+            _borrow: PhantomData,
+        };
+        f(&region)
+    }
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        match self.owned {
+            Some(Owned::Boxed) => {
+                let bytes = std::ptr::slice_from_raw_parts_mut(self.base as *mut u8, self.len);
+                // SAFETY: `base..base + len` came from `Box::into_raw` in `Lent::owned` and is
+                // freed once, here; every cdata over it holds this Lent, so none is left.
+                drop(unsafe { Box::from_raw(bytes) });
+            }
+            Some(Owned::Copied(layout)) => {
+                // SAFETY: `base` came from `alloc` with this layout in `Lent::owned` and is
+                // freed once, here, as above.
+                unsafe { std::alloc::dealloc(self.base as *mut u8, layout) }
+            }
+            None => {}
+        }
+    }
+}
+
+// SAFETY: a Lent is a byte range and an atomic counter; owned bytes are freed only in Drop, and all
+// access goes through Regions (relaxed atomic bytes, or plain reads of read-only loans).
+unsafe impl Send for Lent {}
+// SAFETY: as for Send.
+unsafe impl Sync for Lent {}
+
+/// Lends `bytes` for the duration of `f` (`from_buffer` over borrowed bytes): `f` gets the
+/// loan; when `f` returns (or panics) the loan ends, so cdata made from it refuse access.
+pub(crate) fn lend<R>(
+    bytes: &mut [u8],
+    source: &'static str,
+    f: impl FnOnce(std::sync::Arc<Lent>) -> R,
+) -> R {
+    // SAFETY: `bytes` is mutably borrowed until this function returns, and `lend_range` ends
+    // the loan before it returns.
+    unsafe { lend_range(bytes.as_mut_ptr() as usize, bytes.len(), true, source, f) }
+}
+
+/// Lends read-only `bytes` for the duration of `f`: writes through the loan are refused.
+pub(crate) fn lend_ref<R>(
+    bytes: &[u8],
+    source: &'static str,
+    f: impl FnOnce(std::sync::Arc<Lent>) -> R,
+) -> R {
+    // SAFETY: `bytes` is borrowed until this function returns, the loan is read-only (Region
+    // refuses writes), and `lend_range` ends it before it returns.
+    unsafe { lend_range(bytes.as_ptr() as usize, bytes.len(), false, source, f) }
+}
+
+/// # Safety
+///
+/// `base..base + len` must be valid for reads (and for writes if `writable`) until this
+/// function returns.
+unsafe fn lend_range<R>(
+    base: usize,
+    len: usize,
+    writable: bool,
+    source: &'static str,
+    f: impl FnOnce(std::sync::Arc<Lent>) -> R,
+) -> R {
+    struct End(std::sync::Arc<Lent>);
+    impl Drop for End {
+        fn drop(&mut self) {
+            self.0.end();
+        }
+    }
+    let lent = std::sync::Arc::new(Lent {
+        base,
+        len,
+        owned: None,
+        state: AtomicUsize::new(0),
+        source,
+        writable,
+    });
+    // The loan is valid until this function returns; the guard ends it before that (also on
+    // panic), waiting for any access in progress on another thread.
+    let guard = End(lent.clone());
+    let r = f(lent);
+    drop(guard);
+    r
+}
