@@ -5,7 +5,7 @@
 use crate::cdata::{CData, Origin, Owner};
 use crate::convert::{self, Place};
 use crate::error::{Error, Result};
-use crate::mem::{Allocation, Region};
+use crate::mem::{KeepSet, Region};
 use crate::typeinfo::{Fast, FieldRt, IntRole, Repr};
 use crate::universe::TypeRef;
 use crate::value::{Scalar, Value};
@@ -154,15 +154,15 @@ impl CData {
         Some(match &self.owner {
             Owner::Alloc(a) => FastMem {
                 region: a.region(),
-                alloc: Some(a),
+                keep: Some(a.keep_set()),
             },
             Owner::Vouched(v) => FastMem {
                 region: v.region(),
-                alloc: None,
+                keep: None,
             },
             Owner::Mapped(m) => FastMem {
                 region: m.region(),
-                alloc: None,
+                keep: Some(m.keep_set()),
             },
             _ => return None,
         })
@@ -694,23 +694,23 @@ fn fast_as<T: Scalar>(fast: Fast, bits: u64) -> Option<T> {
     }
 }
 
-/// The memory of a direct read or write: its region, and rcffi's allocation when it is one
-/// (whose pointer slots a write must forget).
+/// The memory of a direct read or write: its region, and what pointers stored there keep
+/// alive (a number written over a pointer releases it).
 struct FastMem<'a> {
     region: Region<'a>,
-    alloc: Option<&'a Allocation>,
+    keep: Option<&'a KeepSet>,
 }
 
 impl FastMem<'_> {
-    /// Stores the plain number of type `fast` whose bits are `bits` at `addr`: in rcffi's
-    /// memory, the slot no longer holds a tracked pointer.
+    /// Stores the plain number of type `fast` whose bits are `bits` at `addr`.
     #[inline(always)]
     fn store(&self, addr: usize, fast: Fast, bits: u64) -> Result<()> {
-        self.region.store_bits(addr, fast, bits)?;
-        if let Some(a) = self.alloc {
-            a.forget_range(addr - a.addr(), fast.size());
+        match self.keep {
+            Some(k) => k.write_bytes(&self.region, addr, fast.size(), || {
+                self.region.store_bits(addr, fast, bits)
+            }),
+            None => self.region.store_bits(addr, fast, bits),
         }
-        Ok(())
     }
 }
 

@@ -125,13 +125,7 @@ impl Buffer {
     }
 
     fn write(&self, addr: usize, bytes: &[u8]) -> Result<()> {
-        self.cdata
-            .owner
-            .with_region(&|| self.cdata.what(), |r| r.write(addr, bytes))?;
-        if let Some(a) = self.cdata.owner.allocation() {
-            a.forget_range(addr - a.addr(), bytes.len());
-        }
-        Ok(())
+        write_untracked(&self.cdata, addr, bytes)
     }
 }
 
@@ -434,12 +428,7 @@ impl Ffi {
                         b.len()
                     )));
                 }
-                dest.owner
-                    .with_region(&|| dest.what(), |r| r.write(dest.addr, &b[..n]))?;
-                if let Some(a) = dest.owner.allocation() {
-                    a.forget_range(dest.addr - a.addr(), n);
-                }
-                Ok(())
+                write_untracked(dest, dest.addr, &b[..n])
             }
             other => Err(Error::Type(format!(
                 "a bytes-like object or a cdata is required, not '{}'",
@@ -447,6 +436,16 @@ impl Ffi {
             ))),
         }
     }
+}
+
+/// Writes `bytes` at `addr` of `c`'s memory: bytes, not a pointer rcffi tracks, so the
+/// pointers they overwrite no longer keep their memory alive.
+fn write_untracked(c: &CData, addr: usize, bytes: &[u8]) -> Result<()> {
+    c.owner
+        .with_region(&|| c.what(), |r| match c.owner.keeping() {
+            Some((set, _)) => set.write_bytes(r, addr, bytes.len(), || r.write(addr, bytes)),
+            None => r.write(addr, bytes),
+        })
 }
 
 fn check_pointer_like(c: &CData) -> Result<()> {

@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
-use crate::mem::{Allocation, Lent, Mapped, Region, Shared, Vouched};
+use crate::mem::{KeepSet, Lent, Mapped, Region, Shared, Vouched};
 use crate::typeinfo::{Repr, TypeInfo};
 use crate::universe::{Ffi, TypeRef};
 
@@ -62,6 +62,8 @@ impl GcBox {
 impl Drop for GcBox {
     fn drop(&mut self) {
         self.run();
+        // What the original holds is let go without recursion (`gc` of `gc` of ...).
+        crate::mem::bury([std::mem::take(&mut self.original.owner)]);
     }
 }
 
@@ -112,7 +114,7 @@ impl Owner {
         }
     }
 
-    /// The allocation, when this is rcffi's memory (for keeping stored pointers alive).
+    /// The allocation, when this is rcffi's memory.
     pub(crate) fn allocation(&self) -> Option<&Shared> {
         match self {
             Owner::Alloc(a) => Some(a),
@@ -121,11 +123,68 @@ impl Owner {
         }
     }
 
-    /// Whether this owner's memory is allocation `a` (so storing it into `a` would make `a`
-    /// keep itself alive).
-    pub(crate) fn is_in(&self, a: &Allocation) -> bool {
-        self.allocation()
-            .is_some_and(|mine| std::ptr::eq(mine.as_ptr(), a))
+    /// The memory this owner's cdata may touch, as a home for pointers stored into it: what
+    /// it keeps alive, and its first and last-plus-one addresses. `None` for memory that keeps
+    /// nothing (foreign, vouched) or is no memory (handles, callbacks).
+    #[inline]
+    pub(crate) fn keeping(&self) -> Option<(&KeepSet, crate::mem::Home<'_>)> {
+        let (set, base, len) = match self {
+            Owner::Alloc(a) => (a.keep_set(), a.addr(), a.size()),
+            Owner::Gc(g) => {
+                let (set, home) = g.original.owner().keeping()?;
+                return Some((
+                    set,
+                    crate::mem::Home {
+                        owner: self,
+                        ..home
+                    },
+                ));
+            }
+            Owner::Buffer(b) => (&b.keep, b.base(), b.len()),
+            Owner::Mapped(m) => {
+                let (base, len) = m.range();
+                (m.keep_set(), base, len)
+            }
+            Owner::Foreign | Owner::Vouched(_) | Owner::Handle(_) | Owner::Callback(_) => {
+                return None;
+            }
+        };
+        Some((
+            set,
+            crate::mem::Home {
+                base,
+                end: base.saturating_add(len),
+                owner: self,
+            },
+        ))
+    }
+
+    /// The first and last-plus-one address of the memory this owner keeps alive (`None`:
+    /// no memory, only an address — a handle, a callback's code — or nothing kept).
+    pub(crate) fn memory_range(&self) -> Option<(usize, usize)> {
+        match self {
+            Owner::Handle(_) | Owner::Callback(_) => None,
+            _ => self.keeping().map(|(_, h)| (h.base, h.end)),
+        }
+    }
+
+    /// Whether this owner's memory is the memory `set` keeps for (so storing a pointer to it
+    /// there would make that memory keep itself alive).
+    pub(crate) fn keeps_set(&self, set: &KeepSet) -> bool {
+        self.keeping().is_some_and(|(s, _)| std::ptr::eq(s, set))
+    }
+
+    /// Whether two owners hold the same thing (one entry of a keep set counts both).
+    pub(crate) fn same_as(&self, other: &Owner) -> bool {
+        match (self, other) {
+            (Owner::Alloc(a), Owner::Alloc(b)) => std::ptr::eq(a.as_ptr(), b.as_ptr()),
+            (Owner::Gc(a), Owner::Gc(b)) => Arc::ptr_eq(a, b),
+            (Owner::Buffer(a), Owner::Buffer(b)) => Arc::ptr_eq(a, b),
+            (Owner::Handle(a), Owner::Handle(b)) => Arc::ptr_eq(a, b),
+            (Owner::Callback(a), Owner::Callback(b)) => Arc::ptr_eq(a, b),
+            (Owner::Mapped(a), Owner::Mapped(b)) => a.same_as(b),
+            _ => false,
+        }
     }
 
     /// Whether this owner keeps something alive (storing it into rcffi memory must keep it).

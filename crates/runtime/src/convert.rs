@@ -59,11 +59,13 @@ impl<'a> Place<'a> {
             .ok_or_else(|| crate::addr::overflow(&format!("cdata '{}'", self.info().name), i))
     }
 
-    /// Tells the allocation that the slots of this place no longer hold tracked pointers.
-    fn forget_keep(&self, n: usize) {
-        if let Some(a) = self.owner.allocation() {
-            a.forget_range(self.addr.wrapping_sub(a.addr()), n);
-        }
+    /// Writes `n` bytes at this place that are not a pointer rcffi tracks (numbers, bytes)
+    /// with `write`: the pointers they overwrite no longer keep their memory alive.
+    fn write_bytes(&self, n: usize, write: impl FnOnce(&Region<'_>) -> Result<()>) -> Result<()> {
+        self.region(|r| match self.owner.keeping() {
+            Some((set, _)) => set.write_bytes(r, self.addr, n, || write(r)),
+            None => write(r),
+        })
     }
 }
 
@@ -102,26 +104,17 @@ pub(crate) fn c_to_value(p: &Place<'_>) -> Result<Value> {
             Ok(Value::CData(CData::primitive(p.uni, p.ty, &b)))
         }
         Repr::Pointer { .. } => {
-            // A pointer rcffi stored into its own memory keeps the bounds and life of its
-            // pointee; any other pointer is foreign.
-            let (addr, kept) = p.region(|r| match p.owner.allocation() {
-                Some(a) => a.load_pointer(r, p.addr),
+            // A pointer into the memory it is read from, or into memory that memory keeps
+            // alive, is a view of that memory, with its bounds and life; any other pointer is
+            // foreign (`mem::keep`).
+            let (addr, owner) = p.region(|r| match p.owner.keeping() {
+                Some((set, home)) => set.load_pointer(r, p.addr, home),
                 None => {
                     let mut b = [0u8; 8];
                     r.read(p.addr, &mut b)?;
-                    Ok((usize::from_le_bytes(b), None))
+                    Ok((usize::from_le_bytes(b), Owner::Foreign))
                 }
             })?;
-            let owner = match (kept, p.owner.allocation()) {
-                _ if addr == 0 => Owner::Foreign,
-                (Some(k), _) => k,
-                // A pointer into the memory it is stored in is alive as long as that memory:
-                // the reader holds it.
-                (None, Some(a)) if addr >= a.addr() && addr < a.addr() + a.size() => {
-                    p.owner.clone()
-                }
-                (None, _) => Owner::Foreign,
-            };
             Ok(Value::CData(CData::pointer(p.uni, p.ty, addr, owner)))
         }
         Repr::Array { elem, len: Some(0) } => {
@@ -157,9 +150,7 @@ pub(crate) fn value_to_c(p: &Place<'_>, v: &Value) -> Result<()> {
         Repr::Int(_) | Repr::Enum { .. } | Repr::Float(_) | Repr::LongDouble | Repr::Complex(_) => {
             let size = p.size()?;
             let bytes = encode_scalar(info, v)?;
-            p.region(|r| r.write(p.addr, &bytes[..size]))?;
-            p.forget_keep(size);
-            Ok(())
+            p.write_bytes(size, |r| r.write(p.addr, &bytes[..size]))
         }
         Repr::Pointer { .. } => write_pointer(p, v),
         Repr::Array { elem, len } => write_array(p, *elem, len.or(p.len), v),
@@ -185,8 +176,13 @@ pub(crate) fn is_char_like(t: &TypeInfo) -> bool {
     matches!(&t.repr, Repr::Int(k) if k.bytes == 1 && k.role != IntRole::Bool)
 }
 
-/// The address and owner an initializer gives a pointer of type `info`.
-pub(crate) fn pointer_init(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<(usize, Owner)> {
+/// The address an initializer gives a pointer of type `info`, and the owner of the memory
+/// there.
+pub(crate) fn pointer_source<'v>(
+    uni: &Ffi,
+    info: &TypeInfo,
+    v: &'v Value,
+) -> Result<(usize, &'v Owner)> {
     let Value::CData(c) = v else {
         return Err(Error::Type(format!(
             "initializer for ctype '{}' must be a cdata pointer, not {}",
@@ -194,7 +190,7 @@ pub(crate) fn pointer_init(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<(usi
             v.describe()
         )));
     };
-    Ok((pointer_addr(uni, info, c)?, c.owner.clone()))
+    Ok((pointer_addr(uni, info, c)?, &c.owner))
 }
 
 /// The address cdata `c` gives a pointer of type `info`, with cffi's compatibility rules (the
@@ -260,15 +256,10 @@ pub(crate) fn pointer_addr(uni: &Ffi, info: &TypeInfo, c: &CData) -> Result<usiz
 
 fn write_pointer(p: &Place<'_>, v: &Value) -> Result<()> {
     let info = p.info();
-    let (addr, src_owner) = pointer_init(p.uni, info, v)?;
-    // An owned pointee stored into rcffi's memory lives as long as the slot holds it.
-    p.region(|r| match p.owner.allocation() {
-        Some(a) => {
-            // A pointer into the same memory keeps nothing (it would keep itself alive).
-            let keep =
-                (src_owner.is_owning() && addr != 0 && !src_owner.is_in(a)).then_some(src_owner);
-            a.store_pointer(r, p.addr, addr, keep)
-        }
+    let (addr, src_owner) = pointer_source(p.uni, info, v)?;
+    // An owned pointee stored into rcffi's memory lives as long as a slot points into it.
+    p.region(|r| match p.owner.keeping() {
+        Some((set, home)) => set.store_pointer(r, p.addr, addr, src_owner, home),
         None => r.write(p.addr, &addr.to_le_bytes()),
     })
 }
@@ -306,15 +297,13 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
                 )));
             }
             let with_nul = b.len() < n_max;
-            p.region(|r| {
+            p.write_bytes(b.len() + usize::from(with_nul), |r| {
                 r.write(p.addr, b)?;
                 if with_nul {
                     r.write(p.item_addr(b.len(), 1)?, &[0])?;
                 }
                 Ok(())
-            })?;
-            p.forget_keep(b.len() + usize::from(with_nul));
-            Ok(())
+            })
         }
         Value::Bytes(b) if matches!(&e.repr, Repr::Int(k) if k.role == IntRole::Bool) => {
             if b.iter().any(|x| *x > 1) {
@@ -343,15 +332,18 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
                 )));
             }
             let with_nul = units.len() < n_max;
-            p.region(|r| {
-                for (i, u) in units.iter().enumerate() {
-                    r.write(p.item_addr(i, esize)?, &u.to_le_bytes()[..esize])?;
-                }
-                if with_nul {
-                    r.fill(p.item_addr(units.len(), esize)?, esize, 0)?;
-                }
-                Ok(())
-            })
+            p.write_bytes(
+                (units.len() + usize::from(with_nul)).saturating_mul(esize),
+                |r| {
+                    for (i, u) in units.iter().enumerate() {
+                        r.write(p.item_addr(i, esize)?, &u.to_le_bytes()[..esize])?;
+                    }
+                    if with_nul {
+                        r.fill(p.item_addr(units.len(), esize)?, esize, 0)?;
+                    }
+                    Ok(())
+                },
+            )
         }
         Value::CData(c) if matches!(c.info().repr, Repr::Array { .. }) => {
             let src = c.info();
@@ -401,7 +393,8 @@ fn copy_between(p: &Place<'_>, src: &CData, n: usize) -> Result<()> {
 }
 
 /// Copies `n` bytes from `src` (in `from`'s memory) to `dst` (in `to`'s memory), overlapping or
-/// not, both bounds-checked; pointers kept alive in the source stay kept alive in the copy.
+/// not, both bounds-checked; pointers into owned memory among them keep that memory alive in
+/// the copy as they did in the source.
 pub(crate) fn c_to_c(
     to: &Owner,
     dst: usize,
@@ -411,18 +404,23 @@ pub(crate) fn c_to_c(
     from_what: &dyn Fn() -> String,
     n: usize,
 ) -> Result<()> {
-    from.with_region(from_what, |fr| {
-        to.with_region(to_what, |tr| crate::mem::copy(tr, dst, fr, src, n))
+    // What the copied pointers point into, found before the copy (the source's lock is not
+    // held while the destination's is).
+    let carried = match (to.keeping(), from.keeping()) {
+        (Some(_), Some((set, home))) => {
+            from.with_region(from_what, |r| Ok(set.pointers_in(r, src, n, home)))?
+        }
+        _ => Vec::new(),
+    };
+    to.with_region(to_what, |tr| {
+        from.with_region(from_what, |fr| match to.keeping() {
+            Some((set, _)) => set.write_bytes(tr, dst, n, || crate::mem::copy(tr, dst, fr, src, n)),
+            None => crate::mem::copy(tr, dst, fr, src, n),
+        })
     })?;
-    if let Some(da) = to.allocation() {
-        let kept = from
-            .allocation()
-            .map(|sa| sa.kept_in(src - sa.addr(), n))
-            .unwrap_or_default();
-        let doff = dst - da.addr();
-        da.forget_range(doff, n);
-        for (off, k) in kept.into_iter().filter(|(_, k)| !k.is_in(da)) {
-            da.keep(doff + off, k);
+    if let Some((set, _)) = to.keeping() {
+        for (_, value, owner) in carried {
+            set.adopt(value, &owner);
         }
     }
     Ok(())

@@ -472,12 +472,16 @@ fn pointers_arrays_and_strings() {
         call!(lib, "fx_wcslen", ("héllo wörld",)).unwrap(),
         11.into()
     );
-    // A pointer C returns is foreign: read it after vouching for it.
+    // A pointer C returns into an argument's memory is a view of it; any other is foreign:
+    // read it after vouching for it.
     let hay = ffi.new("char[]", "hello world").unwrap();
     let w = cd(call!(lib, "fx_strchr", (&hay, i32::from(b'w'))).unwrap());
     assert_eq!(w.address(), hay.address() + 6);
+    assert_eq!(ffi.string(&w, None).unwrap(), b"world".to_vec().into());
+    let text = std::ffi::CString::new("hello world").unwrap();
+    let w = cd(call!(lib, "fx_strchr", (text.as_c_str(), i32::from(b'w'))).unwrap());
     assert!(matches!(ffi.string(&w, None), Err(Error::Unchecked(_))));
-    // SAFETY: `w` points into `hay`, a NUL-terminated string that is alive.
+    // SAFETY: `w` points into `text`, a NUL-terminated string that is alive.
     let r = unsafe { ffi.string_unchecked(&w, None) };
     assert_eq!(r.unwrap(), b"world".to_vec().into());
     assert_eq!(

@@ -35,8 +35,9 @@ fn unpack_by_another_ffi_gives_items_of_the_cdata_own_ffi() {
     let items: Vec<CData> = items.into_iter().map(|v| v.cdata().unwrap()).collect();
     assert!(items[1].ffi().same(&a));
     drop((a, arr, b));
-    scribble();
+    let held = scribble();
     assert_eq!(items[1].field("y").unwrap(), Value::Int(4));
+    drop(held);
     assert_eq!(items[0].type_name(), "struct pt");
 }
 
@@ -50,8 +51,9 @@ fn buffer_by_another_ffi_does_not_cache_its_types_in_the_cdata_type() {
     let q = a.cast("long *", &p).unwrap();
     assert_eq!(b.buffer(&q, None).unwrap().len(), 8);
     drop(b);
-    scribble();
+    let held = scribble();
     assert_eq!(q.get(0).unwrap(), Value::Int(77));
+    drop(held);
     assert_eq!(a.new("long *", 5).unwrap().get(0).unwrap(), Value::Int(5));
 }
 
@@ -192,8 +194,8 @@ fn foreign_pointer_arguments_are_refused_with_the_reason() {
     assert_eq!(printed.unwrap(), Value::Int(0));
 }
 
-/// Allocates and frees memory of many sizes, so that memory freed too early holds other bytes.
-fn scribble() {
-    let v: Vec<Vec<u8>> = (1..400).map(|n| vec![0xa5; n * 3]).collect();
-    drop(v);
+/// Allocates memory of many sizes (held by the caller), so that memory freed too early holds
+/// other bytes.
+fn scribble() -> Vec<Vec<u8>> {
+    (1..400).map(|n| vec![0xa5; n * 3]).collect()
 }

@@ -1,33 +1,46 @@
 //! No public method may deadlock against another, on one thread or two.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
-use rcffi::Ffi;
+use rcffi::{CData, Ffi};
 
 use crate::within;
 
 #[test]
 fn memmove_within_a_loan_does_not_deadlock_against_its_release() {
     // memmove(c, c, n) took the loan's read lock twice; a release on another thread waiting
-    // for the write lock between the two made the second wait forever.
-    within(60, || {
+    // for the write lock between the two made the second wait forever. Two threads copy
+    // within whichever loan is current while this one makes and releases loans.
+    within(120, || {
         let ffi = Ffi::default();
-        for _ in 0..200 {
-            let c = ffi.from_buffer("char[]", vec![1u8; 1 << 16]).unwrap();
-            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-            let (c2, f2, s2) = (c.clone(), ffi.clone(), stop.clone());
-            let mover = std::thread::spawn(move || {
-                while !s2.load(std::sync::atomic::Ordering::Relaxed) {
-                    if f2.memmove(&c2, c2.offset(1).unwrap(), 1 << 15).is_err() {
-                        break; // released
+        let current: Arc<Mutex<Option<CData>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let movers: Vec<_> = (0..2)
+            .map(|_| {
+                let (ffi, current, stop) = (ffi.clone(), current.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let c = current.lock().unwrap().clone();
+                        if let Some(c) = c {
+                            let _ = ffi.memmove(&c, &c, 64);
+                        }
                     }
-                }
-            });
-            std::thread::yield_now();
+                })
+            })
+            .collect();
+        for _ in 0..20_000 {
+            let c = ffi.from_buffer("char[]", vec![1u8; 128]).unwrap();
+            *current.lock().unwrap() = Some(c.clone());
+            for _ in 0..100 {
+                std::hint::spin_loop();
+            }
             ffi.release(&c).unwrap();
-            stop.store(true, std::sync::atomic::Ordering::Relaxed);
-            mover.join().unwrap();
             assert!(c.get(0).is_err());
+        }
+        stop.store(true, Ordering::Relaxed);
+        for m in movers {
+            m.join().unwrap();
         }
     });
 }

@@ -6,6 +6,7 @@
 mod arithmetic;
 mod cross_ffi;
 mod hangs;
+mod keep_alive;
 mod panics;
 
 use rcffi::Error;

@@ -188,8 +188,9 @@ pub(crate) unsafe fn invoke(
     code: usize,
     args: &[Arg<'_>],
 ) -> Result<Value> {
+    let outs = super::adopt::OutParams::before(plan, args);
     // SAFETY: the caller's promise, passed on.
-    unsafe {
+    let v = unsafe {
         if plan.simple && code != 0 && args.len() == plan.params.len() {
             match &plan.native {
                 Some(n) => registers_only(uni, plan, n, code, args),
@@ -198,7 +199,11 @@ pub(crate) unsafe fn invoke(
         } else {
             general(uni, plan, code, args)
         }
+    }?;
+    if let Some(outs) = outs {
+        outs.after(args);
     }
+    Ok(super::adopt::result(plan, v, args))
 }
 
 /// The general path of [`invoke`]: any signature, any argument, temporaries on the heap when
@@ -324,7 +329,7 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
                 None => return general(),
             },
             (Conv::Struct, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => {
-                let Some(c) = cdata_of(a).filter(|c| c.ty == p.ty && c.uni.same(uni)) else {
+                let Some(c) = a.as_cdata().filter(|c| c.ty == p.ty && c.uni.same(uni)) else {
                     return general();
                 };
                 let Some(at) = blocks.take(p.size) else {
@@ -392,7 +397,7 @@ fn scalar_word(uni: &Ffi, p: &Param, a: &Arg<'_>, blocks: &mut StackBlocks<'_>) 
     match (p.conv, a) {
         (Conv::Fast(f), Arg::Int(x)) => f.encode_int(*x).map(u64::from_le_bytes),
         (Conv::Fast(f), Arg::Float(x)) => f.encode_float(*x).map(u64::from_le_bytes),
-        (Conv::Pointer, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => match cdata_of(a) {
+        (Conv::Pointer, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => match a.as_cdata() {
             Some(c) if c.ty == p.ty && c.uni.same(uni) => Some(c.addr as u64),
             _ => None,
         },
@@ -421,7 +426,7 @@ fn scalar_word(uni: &Ffi, p: &Param, a: &Arg<'_>, blocks: &mut StackBlocks<'_>) 
 /// memory); `None` when the general path must decide.
 #[inline(always)]
 fn struct_word(uni: &Ffi, p: &Param, a: &Arg<'_>, piece: &native::Piece) -> Option<u64> {
-    let c = cdata_of(a).filter(|c| c.ty == p.ty && c.uni.same(uni))?;
+    let c = a.as_cdata().filter(|c| c.ty == p.ty && c.uni.same(uni))?;
     let mut b = [0u8; 8];
     let at = c.addr.checked_add(usize::from(piece.offset))?;
     c.owner
@@ -517,17 +522,6 @@ unsafe fn copy_short(src: &[u8], dst: *mut u8) {
             }
             _ => std::ptr::copy_nonoverlapping(s, dst, n),
         }
-    }
-}
-
-/// The cdata an argument is, if it is one.
-#[inline(always)]
-fn cdata_of<'x>(a: &'x Arg<'_>) -> Option<&'x CData> {
-    match a {
-        Arg::CData(c) => Some(c),
-        Arg::Value(Value::CData(c)) => Some(c),
-        Arg::Ref(Value::CData(c)) => Some(c),
-        _ => None,
     }
 }
 

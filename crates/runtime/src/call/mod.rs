@@ -3,6 +3,7 @@
 //! ([`invoke`]: through libffi, or [`native`]: straight through the registers for signatures
 //! that allow it — the two modules here with `unsafe` code).
 
+pub(crate) mod adopt;
 pub(crate) mod args;
 pub(crate) mod ffitype;
 pub(crate) mod invoke;

@@ -43,6 +43,10 @@ pub(crate) struct Param {
     pub(crate) text: bool,
     /// For a pointer, the size of what it points to, when known.
     pub(crate) item_size: Option<usize>,
+    /// For a pointer to pointers (`char **endptr`) or to a struct with pointer members
+    /// (`struct passwd *`): the offsets of those pointers, where C may write pointers into
+    /// the call's other arguments (`call::adopt`).
+    pub(crate) out: Box<[usize]>,
 }
 
 /// The call interface of one complete argument list.
@@ -70,6 +74,8 @@ pub(crate) struct CallPlan {
     /// For a simple signature whose arguments all travel in registers: which register each
     /// goes in (calls then skip libffi).
     pub(crate) native: Option<super::native::Native>,
+    /// Whether a parameter is an out-parameter for a pointer (`Param::out`).
+    pub(crate) has_out: bool,
 }
 
 /// Variadic interfaces by the promoted types of the variadic part.
@@ -138,12 +144,13 @@ impl CallPlan {
         };
         Ok(CallPlan {
             name: name.into(),
-            params: params.into_boxed_slice(),
             ret,
             fixed,
             variadic,
             simple,
             native,
+            has_out: params.iter().any(|p| !p.out.is_empty()),
+            params: params.into_boxed_slice(),
         })
     }
 
@@ -268,6 +275,10 @@ fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         Conv::Pointer => uni.pointee(info).and_then(|p| p.get(&uni.inner).size()),
         _ => None,
     };
+    let out = match conv {
+        Conv::Pointer => out_slots(uni, info),
+        _ => Box::default(),
+    };
     Ok(Param {
         ty: t,
         conv,
@@ -275,8 +286,33 @@ fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         align,
         text,
         item_size,
+        out,
     })
 }
+
+/// The offsets of the pointers in what a pointer parameter of type `info` points to: one
+/// pointer, or a struct's pointer members (at most [`MAX_OUT_SLOTS`]).
+fn out_slots(uni: &Ffi, info: &crate::typeinfo::TypeInfo) -> Box<[usize]> {
+    let Some(target) = uni.pointee(info).map(|p| p.get(&uni.inner)) else {
+        return Box::default();
+    };
+    if target.is_pointer() {
+        return Box::new([0]);
+    }
+    match target.record_body() {
+        Some(body) => body
+            .fields
+            .iter()
+            .filter(|f| f.bit_width.is_none() && f.ty.get(&uni.inner).is_pointer())
+            .map(|f| f.offset())
+            .take(MAX_OUT_SLOTS)
+            .collect(),
+        None => Box::default(),
+    }
+}
+
+/// The most pointer members of an out-parameter's struct that a call looks at.
+const MAX_OUT_SLOTS: usize = 32;
 
 /// The type an argument of the variadic part is passed as, after C's default argument
 /// promotions: cdata keep their type (`char`, `short`, `_Bool` and small enums become `int`,

@@ -28,7 +28,7 @@ use crate::cdata::{CData, Owner};
 use crate::convert::{self, Place};
 use crate::error::{Error, Result};
 use crate::function::Function;
-use crate::mem::{Keeper, Mapped};
+use crate::mem::{KeepSet, Keeper, Keeps, Mapped};
 use crate::recent::Recent;
 use crate::universe::{Ffi, TypeRef};
 use crate::value::Value;
@@ -79,6 +79,15 @@ pub(crate) struct LibInner {
     /// cdef may change a declaration), their address, function type and pointer type. Not
     /// `Function`s: those hold the library, and the cache would keep it alive forever.
     functions: RwLock<HashMap<Box<str>, Resolved, RandomState>>,
+    /// What pointers stored into the library's global variables keep alive
+    /// (`lib.set("optarg", buf)`: `buf` lives while the global points into it).
+    keep: KeepSet,
+}
+
+impl Keeps for LibInner {
+    fn keep_set(&self) -> &KeepSet {
+        &self.keep
+    }
 }
 
 /// A function looked up once: generation, address, function type, pointer type.
@@ -252,6 +261,7 @@ impl Ffi {
                 id: NEXT_LIB.fetch_add(1, Ordering::Relaxed),
                 symbols: RwLock::new(HashMap::default()),
                 functions: RwLock::new(HashMap::default()),
+                keep: KeepSet::default(),
             }),
         }
     }

@@ -39,6 +39,8 @@ pub(crate) struct Lent {
     owned: Option<Owned>,
     /// [`ENDED`], and the number of accesses in progress.
     state: AtomicUsize,
+    /// What the pointers stored in the bytes keep alive.
+    pub(crate) keep: super::KeepSet,
     /// What the bytes came from, for the repr.
     pub(crate) source: &'static str,
     pub(crate) writable: bool,
@@ -72,6 +74,7 @@ impl Lent {
             len,
             owned: Some(owned),
             state: AtomicUsize::new(0),
+            keep: super::KeepSet::default(),
             source,
             writable: true,
         })
@@ -203,6 +206,7 @@ unsafe fn lend_range<R>(
         len,
         owned: None,
         state: AtomicUsize::new(0),
+        keep: super::KeepSet::default(),
         source,
         writable,
     });

@@ -6,8 +6,15 @@ use std::sync::Arc;
 
 use super::Region;
 
-/// What keeps a [`Mapped`] range valid: a loaded library, a callback's closure.
-pub(crate) type Keeper = Arc<dyn std::any::Any + Send + Sync>;
+/// What keeps a [`Mapped`] range valid (a loaded library), and what pointers stored into its
+/// memory keep alive.
+pub(crate) trait Keeps: Send + Sync {
+    /// The keep set of the memory this keeper keeps valid (for a library: all its globals).
+    fn keep_set(&self) -> &super::KeepSet;
+}
+
+/// A shared keeper.
+pub(crate) type Keeper = Arc<dyn Keeps>;
 
 /// A byte range valid while `keep` lives: a library's global variable, or a code address
 /// (length 0: it is called, never read).
@@ -16,8 +23,8 @@ pub(crate) struct Mapped {
     base: usize,
     len: usize,
     writable: bool,
-    /// Held for its drop: it keeps the range valid.
-    _keep: Keeper,
+    /// It keeps the range valid (held for its drop), and what is stored there alive.
+    keep: Keeper,
 }
 
 impl Mapped {
@@ -32,8 +39,24 @@ impl Mapped {
             base,
             len,
             writable,
-            _keep: keep,
+            keep,
         }
+    }
+
+    /// The first address and the length.
+    pub(crate) fn range(&self) -> (usize, usize) {
+        (self.base, self.len)
+    }
+
+    /// What the keeper keeps alive for pointers stored into its memory.
+    pub(crate) fn keep_set(&self) -> &super::KeepSet {
+        self.keep.keep_set()
+    }
+
+    /// Whether two ranges are the same range of the same keeper.
+    pub(crate) fn same_as(&self, other: &Mapped) -> bool {
+        std::ptr::addr_eq(Arc::as_ptr(&self.keep), Arc::as_ptr(&other.keep))
+            && self.base == other.base
     }
 
     /// The range as a region.

@@ -29,18 +29,19 @@
 #![allow(unsafe_code)]
 
 mod bytes;
+mod keep;
 mod lent;
 mod mapped;
 mod shared;
 
+pub(crate) use keep::{Home, KeepSet, bury};
 pub(crate) use lent::{Lent, lend, lend_ref};
-pub(crate) use mapped::{Keeper, Mapped};
+pub(crate) use mapped::{Keeper, Keeps, Mapped};
 pub(crate) use shared::Shared;
 
 use std::alloc::Layout;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
-use std::sync::Mutex;
 
 use crate::cdata::CData;
 use crate::error::{Error, Result};
@@ -54,11 +55,8 @@ pub(crate) struct Allocation {
     size: usize,
     /// How to give the memory back.
     free: Free,
-    /// Things that must live as long as this memory: an owned pointer stored in slot `offset`
-    /// keeps its pointee alive until the slot is overwritten (`crate::cdata::Owner`).
-    keep: Mutex<Vec<(usize, crate::cdata::Owner)>>,
-    /// Whether `keep` was ever used: memory that never held an owned pointer skips its lock.
-    tracks: std::sync::atomic::AtomicBool,
+    /// What the pointers stored in this memory keep alive.
+    keep: KeepSet,
 }
 
 /// Bytes of a small allocation (at most [`INLINE`] bytes, aligned to at most 16), written
@@ -93,8 +91,7 @@ impl Allocation {
             inline: Inline(std::cell::UnsafeCell::new([0; INLINE])),
             size,
             free,
-            keep: Mutex::new(Vec::new()),
-            tracks: std::sync::atomic::AtomicBool::new(false),
+            keep: KeepSet::default(),
         }
     }
 
@@ -125,9 +122,7 @@ impl Allocation {
                 std::ptr::addr_of_mut!((*p).inline).write_bytes(0, 1);
                 std::ptr::addr_of_mut!((*p).size).write(size);
                 std::ptr::addr_of_mut!((*p).free).write(Free::Inline);
-                std::ptr::addr_of_mut!((*p).keep).write(Mutex::new(Vec::new()));
-                std::ptr::addr_of_mut!((*p).tracks)
-                    .write(std::sync::atomic::AtomicBool::new(false));
+                std::ptr::addr_of_mut!((*p).keep).write(KeepSet::default());
             })
         })
     }
@@ -180,116 +175,10 @@ impl Allocation {
         }
     }
 
-    fn keep_lock(&self) -> std::sync::MutexGuard<'_, Vec<(usize, crate::cdata::Owner)>> {
-        self.keep.lock().unwrap_or_else(|e| e.into_inner())
+    /// What the pointers stored in this memory keep alive.
+    pub(crate) fn keep_set(&self) -> &KeepSet {
+        &self.keep
     }
-
-    /// Reads the pointer stored at `addr` (slot `addr - self.addr()`) together with what the
-    /// slot keeps alive, consistently with [`Allocation::store_pointer`] on other threads.
-    pub(crate) fn load_pointer(
-        &self,
-        region: &Region<'_>,
-        addr: usize,
-    ) -> Result<(usize, Option<crate::cdata::Owner>)> {
-        let mut b = [0u8; 8];
-        if !self.tracks.load(std::sync::atomic::Ordering::Acquire) {
-            region.read(addr, &mut b)?;
-            return Ok((usize::from_le_bytes(b), None));
-        }
-        let keep = self.keep_lock();
-        region.read(addr, &mut b)?;
-        let offset = addr.wrapping_sub(self.addr());
-        let kept = keep
-            .iter()
-            .find(|(o, _)| *o == offset)
-            .map(|(_, k)| k.clone());
-        Ok((usize::from_le_bytes(b), kept))
-    }
-
-    /// Writes pointer `value` at `addr` and records what the slot keeps alive (`None`: nothing
-    /// owned), replacing what it kept before. The replaced owner is dropped after the lock is
-    /// released (its drop may run a `gc` destructor that touches this memory).
-    pub(crate) fn store_pointer(
-        &self,
-        region: &Region<'_>,
-        addr: usize,
-        value: usize,
-        owner: Option<crate::cdata::Owner>,
-    ) -> Result<()> {
-        let offset = addr.wrapping_sub(self.addr());
-        let replaced = {
-            let mut keep = self.keep_lock();
-            region.write(addr, &value.to_le_bytes())?;
-            let replaced = take_range(&mut keep, offset, 1);
-            if let Some(owner) = owner {
-                keep.push((offset, owner));
-                self.tracks
-                    .store(true, std::sync::atomic::Ordering::Release);
-            }
-            replaced
-        };
-        drop(replaced);
-        Ok(())
-    }
-
-    /// Records that slot `offset` keeps `owner` alive (copies of slots: `memmove`, struct
-    /// copies), replacing what it kept.
-    pub(crate) fn keep(&self, offset: usize, owner: crate::cdata::Owner) {
-        let replaced = {
-            let mut keep = self.keep_lock();
-            let replaced = take_range(&mut keep, offset, 1);
-            keep.push((offset, owner));
-            self.tracks
-                .store(true, std::sync::atomic::Ordering::Release);
-            replaced
-        };
-        drop(replaced);
-    }
-
-    /// What the slots in `offset..offset + len` keep alive, as offsets from `offset`.
-    pub(crate) fn kept_in(&self, offset: usize, len: usize) -> Vec<(usize, crate::cdata::Owner)> {
-        if !self.tracks.load(std::sync::atomic::Ordering::Acquire) {
-            return Vec::new();
-        }
-        let keep = self.keep_lock();
-        keep.iter()
-            .filter(|(o, _)| *o >= offset && *o < offset + len)
-            .map(|(o, k)| (o - offset, k.clone()))
-            .collect()
-    }
-
-    /// Forgets what slots in `offset..offset + len` keep alive (they were overwritten by bytes
-    /// that are not a tracked pointer).
-    #[inline]
-    pub(crate) fn forget_range(&self, offset: usize, len: usize) {
-        if self.tracks.load(std::sync::atomic::Ordering::Acquire) {
-            self.forget_tracked(offset, len);
-        }
-    }
-
-    #[inline(never)]
-    fn forget_tracked(&self, offset: usize, len: usize) {
-        let replaced = take_range(&mut self.keep_lock(), offset, len);
-        drop(replaced);
-    }
-}
-
-/// Removes the entries for slots in `offset..offset + len`, returning what they kept.
-fn take_range(
-    keep: &mut Vec<(usize, crate::cdata::Owner)>,
-    offset: usize,
-    len: usize,
-) -> Vec<crate::cdata::Owner> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < keep.len() {
-        if keep[i].0 >= offset && keep[i].0 < offset + len {
-            out.push(keep.swap_remove(i).1);
-        } else {
-            i += 1;
-        }
-    }
-    out
 }
 
 impl Drop for Allocation {

@@ -1,0 +1,125 @@
+//! Pointers a call hands back into memory it was given: a pointer result (`strchr`,
+//! `bsearch`, `strtok_r` return pointers into the caller's buffers) and pointers C writes into
+//! out-parameters (`strtol`'s `endptr`, `strtok_r`'s `saveptr`) are matched by address against
+//! the call's arguments and what their memory keeps alive (`mem::keep`): inside one of them,
+//! they are a bounded view of it, as if rcffi had made them; else they stay foreign.
+
+use super::args::Arg;
+use super::plan::{CallPlan, Conv};
+use crate::cdata::{CData, Owner};
+use crate::value::Value;
+
+impl Arg<'_> {
+    /// The cdata this argument is, if it is one.
+    #[inline(always)]
+    pub(crate) fn as_cdata(&self) -> Option<&CData> {
+        match self {
+            Arg::CData(c) => Some(c),
+            Arg::Value(Value::CData(c)) => Some(c),
+            Arg::Ref(Value::CData(c)) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// The owner of the memory `addr` points into, among the call's arguments and what their
+/// memory keeps alive.
+fn owner_among(addr: usize, args: &[Arg<'_>]) -> Option<Owner> {
+    if addr == 0 {
+        return None;
+    }
+    args.iter()
+        .filter_map(Arg::as_cdata)
+        .filter(|c| c.owner.is_owning())
+        .find_map(|c| match c.owner.keeping() {
+            Some((_, home)) if addr >= home.base && addr <= home.end => Some(c.owner.clone()),
+            Some((set, _)) => set.owner_of(addr),
+            // A handle or callback passed through, and handed back.
+            None => (c.addr == addr).then(|| c.owner.clone()),
+        })
+}
+
+/// A call's result, with a foreign pointer into an argument's memory made a view of it.
+#[inline]
+pub(crate) fn result(plan: &CallPlan, v: Value, args: &[Arg<'_>]) -> Value {
+    if plan.ret.conv != Conv::Pointer {
+        return v;
+    }
+    match v {
+        Value::CData(c) if c.addr != 0 && !c.owner.is_owning() => match owner_among(c.addr, args) {
+            Some(owner) => Value::CData(c.with_owner(owner)),
+            None => Value::CData(c),
+        },
+        other => other,
+    }
+}
+
+/// The out-parameters of a call — pointers to pointers, or to structs with pointer members,
+/// into memory that keeps what is stored there — with the pointer each slot held before the
+/// call.
+pub(crate) struct OutParams {
+    /// Argument index, slot address, and the pointer the slot held.
+    before: Vec<(usize, usize, usize)>,
+}
+
+impl OutParams {
+    /// Reads the out-parameters' slots before the call (nothing for plans without any).
+    #[inline]
+    pub(crate) fn before(plan: &CallPlan, args: &[Arg<'_>]) -> Option<OutParams> {
+        if !plan.has_out {
+            return None;
+        }
+        let mut before = Vec::new();
+        for (i, (p, a)) in plan.params.iter().zip(args).enumerate() {
+            let Some(c) = a.as_cdata().filter(|c| c.addr != 0) else {
+                continue;
+            };
+            for off in &p.out {
+                let Some(at) = c.addr.checked_add(*off) else {
+                    continue;
+                };
+                if let Some(v) = slot(c, at) {
+                    before.push((i, at, v));
+                }
+            }
+        }
+        Some(OutParams { before })
+    }
+
+    /// After the call: a slot C changed to point into an argument's memory keeps that memory
+    /// alive, as if rcffi had stored the pointer; the pointer it held before lets go of its
+    /// memory.
+    pub(crate) fn after(self, args: &[Arg<'_>]) {
+        for (i, at, old) in self.before {
+            let Some(c) = args[i].as_cdata() else {
+                continue;
+            };
+            let Some(new) = slot(c, at) else {
+                continue;
+            };
+            if new == old {
+                continue;
+            }
+            let Some((set, _)) = c.owner.keeping() else {
+                continue;
+            };
+            // Found first: the old pointer may be all that keeps the new one's memory.
+            let owner = owner_among(new, args);
+            set.release_value(old);
+            if let Some(owner) = owner {
+                set.adopt(new, &owner);
+            }
+        }
+    }
+}
+
+/// The pointer in the slot at `at` of `c`'s memory, when that memory keeps what is stored
+/// there.
+fn slot(c: &CData, at: usize) -> Option<usize> {
+    c.owner.keeping()?;
+    let mut b = [0u8; 8];
+    c.owner
+        .with_region(&String::new, |r| r.read(at, &mut b))
+        .ok()?;
+    Some(usize::from_le_bytes(b))
+}
