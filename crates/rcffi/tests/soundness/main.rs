@@ -8,6 +8,7 @@ mod cross_ffi;
 mod hangs;
 mod keep_alive;
 mod panics;
+mod symbols;
 
 use rcffi::Error;
 

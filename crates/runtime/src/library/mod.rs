@@ -34,6 +34,7 @@ use crate::universe::{Ffi, TypeRef};
 use crate::value::Value;
 
 mod find;
+mod symtab;
 
 use find::{find_library, linker_script_target, search_dirs};
 
@@ -73,8 +74,9 @@ pub(crate) struct LibInner {
     /// A number no other library object of this process has: the key of the per-thread cache
     /// of functions (an address could be reused by a later library).
     id: u64,
-    /// Symbol addresses by name, looked up once.
-    symbols: RwLock<HashMap<Box<str>, usize, RandomState>>,
+    /// Symbol addresses by name, looked up once, with what the symbol table says of them
+    /// (looked up when first needed: `dladdr1` scans the object's symbols).
+    symbols: RwLock<HashMap<Box<str>, Symbol, RandomState>>,
     /// Functions by name: the universe generation they were resolved in (a later `override`
     /// cdef may change a declaration), their address, function type and pointer type. Not
     /// `Function`s: those hold the library, and the cache would keep it alive forever.
@@ -89,6 +91,10 @@ impl Keeps for LibInner {
         &self.keep
     }
 }
+
+/// A symbol looked up once: its address, and what the symbol table says of it once asked
+/// (`None` until then).
+type Symbol = (usize, Option<Option<symtab::Sym>>);
 
 /// A function looked up once: generation, address, function type, pointer type.
 #[derive(Copy, Clone)]
@@ -413,7 +419,19 @@ impl Lib {
         let ffi = &self.inner.ffi;
         let func = ffi.realize(ty);
         let ptr = ffi.pointer_to(func);
-        let code = self.symbol(symbol.as_deref().unwrap_or(name), "function/symbol")?;
+        let sym_name = symbol.as_deref().unwrap_or(name);
+        let code = self.symbol(sym_name, "function/symbol")?;
+        if let Some(s) = self.symbol_entry(sym_name, code)
+            && s.kind == symtab::SymKind::Data
+        {
+            return Err(Error::Type(format!(
+                "'{name}' is declared as a function, but symbol '{sym_name}' of library '{}' is \
+                 {} ({} bytes)",
+                self.name(),
+                s.kind.describe(),
+                s.size
+            )));
+        }
         // Built now, so that an unsupported signature is reported here.
         crate::function::plan(ffi, func)?;
         let r = Resolved {
@@ -472,12 +490,13 @@ impl Lib {
                 let (t, owner, addr) = self.variable(name, ty, symbol.as_deref(), read_only)?;
                 let ffi = &self.inner.ffi;
                 if let crate::typeinfo::Repr::Array { elem, len: None } = &t.get(&ffi.inner).repr {
-                    // `extern int a[];`: a pointer to the first item, of unknown bounds (cffi).
+                    // `extern int a[];`: a pointer to the first item (cffi), bounded by the
+                    // symbol's size.
                     return Ok(Value::CData(CData::pointer(
                         ffi,
                         ffi.pointer_to(*elem),
                         addr,
-                        Owner::Foreign,
+                        owner,
                     )));
                 }
                 convert::c_to_value(&Place {
@@ -603,7 +622,9 @@ impl Lib {
         })
     }
 
-    /// A global variable: its realized type, owner and address.
+    /// A global variable: its realized type, owner and address. The memory is bounded by
+    /// the symbol's size in the library's symbol table: a declaration larger than the
+    /// symbol, or of a variable where the symbol is code, is refused.
     fn variable(
         &self,
         name: &str,
@@ -614,15 +635,69 @@ impl Lib {
         self.check_open()?;
         let ffi = &self.inner.ffi;
         let t = ffi.realize(ty);
-        let addr = self.symbol(symbol.unwrap_or(name), "variable")?;
-        let size = t.get(&ffi.inner).size().unwrap_or(0);
+        let sym_name = symbol.unwrap_or(name);
+        let addr = self.symbol(sym_name, "variable")?;
+        let info = t.get(&ffi.inner);
+        let Some(sym) = self.symbol_entry(sym_name, addr) else {
+            return Err(Error::Symbol(format!(
+                "variable '{name}': no symbol of library '{}' starts at its address {addr:#x}, so \
+                 its size is unknown and rcffi will not read or write it",
+                self.name()
+            )));
+        };
+        if sym.kind == symtab::SymKind::Code {
+            return Err(Error::Type(format!(
+                "'{name}' is declared as a variable of type '{}', but symbol '{sym_name}' of \
+                 library '{}' is a function",
+                info.name,
+                self.name()
+            )));
+        }
+        let size = match info.size() {
+            Some(n) if n > sym.size => {
+                return Err(Error::Type(format!(
+                    "variable '{name}' is declared as '{}' ({n} bytes), but symbol '{sym_name}' \
+                     of library '{}' is {} of {} bytes",
+                    info.name,
+                    self.name(),
+                    sym.kind.describe(),
+                    sym.size
+                )));
+            }
+            Some(n) => n,
+            // `extern int a[];`: as many bytes as the symbol has.
+            None => sym.size,
+        };
         let keeper: Keeper = self.inner.clone();
-        // SAFETY: `addr` is the address of the library's symbol, declared with type `t` by the
-        // cdef (the caller of dlopen vouched for it), so `size` bytes there are the variable;
-        // `keeper` keeps the library loaded while the range is used. A const variable is
-        // read-only and nobody writes it.
+        // SAFETY: `addr` is the start of the library's data symbol `sym_name`, whose symbol
+        // table entry says it has at least `size` bytes; `keeper` keeps the library loaded
+        // while the range is used. A const variable is read-only and nobody writes it.
         let owner = Owner::Mapped(unsafe { Mapped::new(addr, size, !read_only, keeper) });
         Ok((t, owner, addr))
+    }
+
+    /// What the symbol table says of the symbol `name` at `addr` (looked up once).
+    fn symbol_entry(&self, name: &str, addr: usize) -> Option<symtab::Sym> {
+        if let Some((_, Some(s))) = self
+            .inner
+            .symbols
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+        {
+            return *s;
+        }
+        let s = symtab::at(addr);
+        if let Some(entry) = self
+            .inner
+            .symbols
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(name)
+        {
+            entry.1 = Some(s);
+        }
+        s
     }
 
     /// What keeps a function's code valid: this library.
@@ -641,7 +716,7 @@ impl Lib {
             .unwrap_or_else(|e| e.into_inner())
             .get(name)
         {
-            return Ok(*a);
+            return Ok(a.0);
         }
         // SAFETY: the symbol is only used as an address: typed by the cdef (the caller of
         // dlopen vouched for it), never as a Rust value of some type here.
@@ -660,7 +735,7 @@ impl Lib {
             .symbols
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(name.into(), addr);
+            .insert(name.into(), (addr, None));
         Ok(addr)
     }
 }
