@@ -35,6 +35,8 @@ pub enum ErrorKind {
     Ellipsis,
     /// A wrong option value (`pack=3`).
     Option,
+    /// Declarations, expressions or types nested deeper than [`crate::MAX_NESTING`] levels.
+    TooDeep,
 }
 
 impl ErrorKind {
@@ -50,6 +52,7 @@ impl ErrorKind {
             ErrorKind::Redeclared => "redeclared",
             ErrorKind::Definition => "definition",
             ErrorKind::InvalidType => "invalid type",
+            ErrorKind::TooDeep => "too deep",
             ErrorKind::Unsupported => "unsupported",
             ErrorKind::Ellipsis => "ellipsis",
             ErrorKind::Option => "option",

@@ -51,6 +51,7 @@ mod fields;
 pub mod layout;
 mod lex;
 mod lower;
+mod nesting;
 mod parse;
 mod preprocess;
 mod registry;
@@ -67,6 +68,7 @@ pub use ctype::{
 pub use error::{CdefError, ErrorKind, Location};
 pub use fields::{FieldInfo, PathError};
 pub use layout::{BitfieldLayout, FieldLayout, LayoutError, RecordLayout, TypeLayout};
+pub use nesting::MAX_NESTING;
 pub use registry::{CdefOptions, CdefReport, Decl, Registry};
 pub use target::{Arch, Target};
 
@@ -118,11 +120,17 @@ impl Registry {
         let result = (|| {
             let mut pre = preprocess::preprocess(text, self, default_pack)?;
             tamper(&mut pre);
-            let mut state = lower::LowerState::default();
-            parse::parse_and_lower(&pre, self, opts.threads, |reg, chunk| {
-                lower::lower_chunk(reg, &pre, chunk, text, opts, &mut state)
-            })?;
-            lower::finish(self, &pre, text, opts, state)
+            // lang-c and the lowering recurse once per level: a deep text gets a deep stack.
+            let reg = &mut *self;
+            nesting::with_stack_for(pre.depth, || {
+                let mut state = lower::LowerState::default();
+                parse::parse_and_lower(&pre, reg, opts.threads, |reg, chunk| {
+                    lower::lower_chunk(reg, &pre, chunk, text, opts, &mut state)
+                })?;
+                let mut report = lower::finish(reg, &pre, text, opts, state)?;
+                report.nesting = pre.depth;
+                Ok(report)
+            })
         })();
         match result {
             Ok(report) => {
@@ -150,10 +158,17 @@ impl Registry {
         self.begin();
         let result = (|| {
             let lexed = lex::lex(text)?;
-            let mut p = tparse::TokParser::new(text, &lexed.tokens, self, text.len());
-            let ty = p.type_name()?;
-            p.expect_end()?;
-            Ok(ty)
+            let depth = nesting::measure(text, &lexed.tokens)?;
+            let reg = &mut *self;
+            nesting::with_stack_for(depth, || {
+                let mut p = tparse::TokParser::new(text, &lexed.tokens, reg, text.len());
+                let ty = p.type_name()?;
+                p.expect_end()?;
+                if let Some(t) = reg.take_past_limit() {
+                    return Err(nesting::too_deep(0, &format!("type '{t}'")));
+                }
+                Ok(ty)
+            })
         })();
         match result {
             Ok(ty) => {

@@ -192,55 +192,73 @@ pub(crate) fn parse_and_lower(
     });
     let turn_changed = Condvar::new();
     let next_parse = AtomicUsize::new(0);
+    let mut started = 0;
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let k = next_parse.fetch_add(1, Ordering::Relaxed);
-                    if k >= plans.len() {
-                        break;
-                    }
-                    let mut scanned = plans[..k].iter().flat_map(|p| p.typedefs.iter().copied());
-                    let prelude = prelude_for(k, &mut scanned);
-                    let names: Vec<&str> = prelude.iter().map(String::as_str).collect();
-                    let parsed = parse_range(pre, plans[k].start, plans[k].end, &names);
-                    let mut t = turn.lock().unwrap_or_else(|e| e.into_inner());
-                    while t.next != k && t.error.is_none() {
-                        t = turn_changed.wait(t).unwrap_or_else(|e| e.into_inner());
-                    }
-                    if t.error.is_some() {
-                        break;
-                    }
-                    // Parse again if the scanned typedefs were not exactly the declared ones,
-                    // or if the chunk did not parse (the exact prelude decides).
-                    let exact = prelude_for(k, &mut t.declared.iter().map(String::as_str));
-                    let chunk = match parsed {
-                        Ok(c) if exact == prelude => Ok(c),
-                        _ => {
-                            let names: Vec<&str> = exact.iter().map(String::as_str).collect();
-                            parse_range(pre, plans[k].start, plans[k].end, &names)
-                        }
-                    };
-                    let tr = &mut *t;
-                    match chunk.and_then(|c| (tr.lower)(tr.reg, &c).map(|d| (c, d))) {
-                        Ok((c, declared)) => {
-                            tr.declared.extend(declared);
-                            tr.next += 1;
-                            turn_changed.notify_all();
-                            // Free the AST outside the lock.
-                            drop(t);
-                            drop(c);
-                        }
-                        Err(e) => {
-                            tr.error = Some(e);
-                            turn_changed.notify_all();
+            // Each worker parses and lowers whole chunks: it gets the stack the deepest text
+            // allowed needs (reserved, not touched, by shallow ones).
+            let worker = std::thread::Builder::new()
+                .name("rcffi-cdef".into())
+                .stack_size(crate::nesting::DEEP_STACK)
+                .spawn_scoped(scope, || {
+                    loop {
+                        let k = next_parse.fetch_add(1, Ordering::Relaxed);
+                        if k >= plans.len() {
                             break;
                         }
+                        let mut scanned =
+                            plans[..k].iter().flat_map(|p| p.typedefs.iter().copied());
+                        let prelude = prelude_for(k, &mut scanned);
+                        let names: Vec<&str> = prelude.iter().map(String::as_str).collect();
+                        let parsed = parse_range(pre, plans[k].start, plans[k].end, &names);
+                        let mut t = turn.lock().unwrap_or_else(|e| e.into_inner());
+                        while t.next != k && t.error.is_none() {
+                            t = turn_changed.wait(t).unwrap_or_else(|e| e.into_inner());
+                        }
+                        if t.error.is_some() {
+                            break;
+                        }
+                        // Parse again if the scanned typedefs were not exactly the declared ones,
+                        // or if the chunk did not parse (the exact prelude decides).
+                        let exact = prelude_for(k, &mut t.declared.iter().map(String::as_str));
+                        let chunk = match parsed {
+                            Ok(c) if exact == prelude => Ok(c),
+                            _ => {
+                                let names: Vec<&str> = exact.iter().map(String::as_str).collect();
+                                parse_range(pre, plans[k].start, plans[k].end, &names)
+                            }
+                        };
+                        let tr = &mut *t;
+                        match chunk.and_then(|c| (tr.lower)(tr.reg, &c).map(|d| (c, d))) {
+                            Ok((c, declared)) => {
+                                tr.declared.extend(declared);
+                                tr.next += 1;
+                                turn_changed.notify_all();
+                                // Free the AST outside the lock.
+                                drop(t);
+                                drop(c);
+                            }
+                            Err(e) => {
+                                tr.error = Some(e);
+                                turn_changed.notify_all();
+                                break;
+                            }
+                        }
                     }
-                }
-            });
+                });
+            if worker.is_err() {
+                break;
+            }
+            started += 1;
         }
     });
+    if started == 0 {
+        return Err(CdefError::new(
+            ErrorKind::Syntax,
+            "cannot start a thread to parse this text",
+        )
+        .into());
+    }
     match turn.into_inner().unwrap_or_else(|e| e.into_inner()).error {
         Some(e) => Err(e),
         None => Ok(()),

@@ -66,6 +66,8 @@ pub(crate) struct Preprocessed<'a> {
     pub(crate) idents: HashSet<&'a str, RandomState>,
     /// The top-level declarations, in order (for parsing in parallel chunks).
     pub(crate) decls: Vec<TopDecl<'a>>,
+    /// How deep the text nests (`crate::nesting`): at most [`crate::MAX_NESTING`].
+    pub(crate) depth: usize,
 }
 
 /// What the pre-pass needs to know about names declared before this text.
@@ -133,6 +135,8 @@ pub(crate) fn preprocess<'a>(
     default_pack: Option<u64>,
 ) -> LResult<Preprocessed<'a>> {
     let lexed = lex::lex(src)?;
+    // Before anything walks the text: nothing nested past the limit goes further.
+    let depth = crate::nesting::measure(src, &lexed.tokens)?;
     let mut pass = Pass::new(src, lexed.tokens, names, default_pack);
     for c in &lexed.comments {
         pass.edits.push(Edit::Blank(c.start, c.end));
@@ -181,6 +185,7 @@ pub(crate) fn preprocess<'a>(
         packs,
         idents,
         decls,
+        depth,
     })
 }
 

@@ -99,6 +99,8 @@ pub struct CdefReport {
     /// Inline function definitions that were skipped (their bodies cannot be called through a
     /// shared library), by name.
     pub skipped_definitions: Vec<Box<str>>,
+    /// How deep the text nests, in the levels [`crate::MAX_NESTING`] limits.
+    pub nesting: usize,
 }
 
 /// The type registry: what `cdef` built, and the layouts of its types on one [`Target`].
@@ -127,6 +129,20 @@ pub struct Registry {
     anon_counter: u32,
     undo: Vec<Undo>,
     checkpoint: Option<Checkpoint>,
+    /// Per type, its spelling depth; per record, the value depth of its members
+    /// (`crate::nesting`); and the first type made past the limit, not yet reported.
+    depths: Depths,
+}
+
+/// How deep types nest (see `crate::nesting`).
+#[derive(Clone, Debug, Default)]
+struct Depths {
+    /// Per type id: pointers, arrays, functions and `aligned` typedefs around a named type.
+    spelling: Vec<u32>,
+    /// Per record id: structs and arrays held by value, the record's own level included.
+    value: Vec<u32>,
+    /// The C name of the first type past [`crate::MAX_NESTING`] since the last report.
+    past_limit: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -172,6 +188,7 @@ impl Registry {
             anon_counter: 0,
             undo: Vec::new(),
             checkpoint: None,
+            depths: Depths::default(),
         };
         builtins::install(&mut reg);
         reg.commit();
@@ -207,8 +224,94 @@ impl Registry {
 
     /// Interns a type: the same kind always gives the same id.
     pub fn intern(&mut self, kind: CTypeKind) -> CTypeId {
-        let (i, _) = self.types.insert_full(CType { kind });
-        CTypeId(i as u32)
+        let (i, new) = self.types.insert_full(CType { kind });
+        let id = CTypeId(i as u32);
+        if new {
+            let d = self.spelling_depth_of(&self.types[i].kind);
+            self.depths.spelling.push(d);
+            if d as usize > crate::MAX_NESTING && self.depths.past_limit.is_none() {
+                let name = self.cname(id);
+                self.depths.past_limit = Some(match name.char_indices().nth(48) {
+                    Some((at, _)) => format!("{}...", &name[..at]),
+                    None => name,
+                });
+            }
+        }
+        id
+    }
+
+    /// The spelling depth of a type of this kind, from its parts' (already interned).
+    fn spelling_depth_of(&self, kind: &CTypeKind) -> u32 {
+        let d = |t: &CTypeId| self.depths.spelling[t.index()];
+        match kind {
+            CTypeKind::Pointer(t) => 1 + d(t),
+            CTypeKind::Array { elem, .. } => 1 + d(elem),
+            CTypeKind::Aligned { base, .. } => 1 + d(base),
+            CTypeKind::Function(sig) => {
+                1 + sig
+                    .params
+                    .iter()
+                    .chain([&sig.ret])
+                    .map(d)
+                    .max()
+                    .unwrap_or(0)
+            }
+            _ => 0,
+        }
+    }
+
+    /// How many levels of types `id` nests: its spelling depth, or for what holds structs by
+    /// value (arrays of them, the structs themselves) their value depth, whichever is more.
+    pub fn nesting(&self, id: CTypeId) -> usize {
+        let spelling = self.depths.spelling[id.index()] as usize;
+        spelling.max(self.value_depth(id) as usize)
+    }
+
+    /// The value depth of type `id`: the arrays and `aligned` typedefs around it, then the
+    /// record it holds by value (no recursion: records keep theirs).
+    fn value_depth(&self, mut id: CTypeId) -> u32 {
+        let mut n = 0;
+        loop {
+            match self.kind(id) {
+                CTypeKind::Array { elem, .. } => id = *elem,
+                CTypeKind::Aligned { base, .. } => id = *base,
+                CTypeKind::Record(rid) => {
+                    return n + self.depths.value.get(rid.0 as usize).copied().unwrap_or(1);
+                }
+                _ => return n,
+            }
+            n += 1;
+        }
+    }
+
+    /// The value depth of a record: one more than its deepest member's.
+    fn record_depth_of(&self, rec: &Record) -> u32 {
+        1 + rec
+            .fields
+            .iter()
+            .flatten()
+            .map(|f| self.value_depth(f.ty))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Sets the value depth of record `rid` from its members, noting it if past the limit.
+    fn set_record_depth(&mut self, rid: RecordId) {
+        let i = rid.0 as usize;
+        let d = self.record_depth_of(&self.records[i]);
+        if self.depths.value.len() <= i {
+            self.depths.value.resize(i + 1, 1);
+        }
+        self.depths.value[i] = d;
+        if d as usize > crate::MAX_NESTING && self.depths.past_limit.is_none() {
+            self.depths.past_limit = Some(self.records[i].display.to_string());
+        }
+    }
+
+    /// The C name of the first type made past [`crate::MAX_NESTING`] levels since the last
+    /// call, if any (lowering and type strings report it where it was made).
+    pub(crate) fn take_past_limit(&mut self) -> Option<String> {
+        self.depths.past_limit.take()
     }
 
     /// The type `void`.
@@ -286,6 +389,7 @@ impl Registry {
         let rid = RecordId(self.records.len() as u32);
         self.records.push(rec);
         self.layouts.push(None);
+        self.set_record_depth(rid);
         self.intern(CTypeKind::Record(rid))
     }
 
@@ -297,6 +401,7 @@ impl Registry {
             self.undo.push(Undo::Record(rid, old));
         }
         self.layouts[i] = None;
+        self.set_record_depth(rid);
     }
 
     pub(crate) fn new_enum(&mut self, e: EnumDef) -> CTypeId {
@@ -427,6 +532,9 @@ impl Registry {
             anon_counter: self.anon_counter,
         });
         self.undo.clear();
+        // Types derived outside a transaction (the runtime's `T *` of a cdata's `T`) may pass
+        // the limit by a level or two; only what this transaction makes is reported.
+        self.depths.past_limit = None;
     }
 
     /// Undoes everything since [`Registry::begin`].
@@ -434,11 +542,12 @@ impl Registry {
         let Some(cp) = self.checkpoint.take() else {
             return;
         };
-        for u in self.undo.drain(..).rev() {
+        for u in std::mem::take(&mut self.undo).into_iter().rev() {
             match u {
                 Undo::Record(rid, rec) => {
                     self.records[rid.0 as usize] = rec;
                     self.layouts[rid.0 as usize] = None;
+                    self.set_record_depth(rid);
                 }
                 Undo::Enum(eid, e) => self.enums[eid.0 as usize] = e,
                 Undo::Name(name, decl) => {
@@ -449,6 +558,9 @@ impl Registry {
             }
         }
         self.types.truncate(cp.types);
+        self.depths.spelling.truncate(cp.types);
+        self.depths.value.truncate(cp.records);
+        self.depths.past_limit = None;
         self.records.truncate(cp.records);
         self.layouts.truncate(cp.records);
         self.enums.truncate(cp.enums);

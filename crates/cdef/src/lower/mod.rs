@@ -103,6 +103,11 @@ pub(crate) fn lower_chunk(
             ExternalDeclaration::StaticAssert(sa) => l.static_assert(sa)?,
             ExternalDeclaration::FunctionDefinition(fd) => l.function_definition(fd)?,
         }
+        // A type past the nesting limit (a typedef chain can make one without nesting in
+        // the text) is refused where it was declared.
+        if let Some(ty) = l.reg.take_past_limit() {
+            return Err(crate::nesting::too_deep(start, &format!("type '{ty}'")));
+        }
     }
     Ok(std::mem::take(&mut l.state.typedefs))
 }
@@ -124,6 +129,16 @@ pub(crate) fn finish(
         state: &mut state,
     };
     l.defines_before(usize::MAX)?;
+    if let Some(ty) = l.reg.take_past_limit() {
+        return Err(CdefError::new(
+            ErrorKind::TooDeep,
+            format!(
+                "type '{ty}' nests deeper than {} levels",
+                crate::MAX_NESTING
+            ),
+        )
+        .into());
+    }
     Ok(state.report)
 }
 

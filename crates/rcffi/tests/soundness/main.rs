@@ -7,6 +7,7 @@ mod arithmetic;
 mod cross_ffi;
 mod hangs;
 mod keep_alive;
+mod nesting;
 mod panics;
 mod symbols;
 
