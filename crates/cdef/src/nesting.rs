@@ -83,6 +83,9 @@ pub(crate) fn measure(src: &str, tokens: &[Token]) -> LResult<usize> {
     let mut deepest = 1;
     // The text's own levels, set aside while a directive line is measured.
     let mut outside: Option<(Vec<usize>, usize)> = None;
+    // After an attribute's keyword: how many levels were open there, and whether its
+    // parentheses have been entered (they end when those levels are all that is open again).
+    let mut attribute: Option<(usize, bool)> = None;
     for t in tokens {
         let text = t.text(src);
         if t.bol {
@@ -119,7 +122,23 @@ pub(crate) fn measure(src: &str, tokens: &[Token]) -> LResult<usize> {
             }
         } else if t.kind == Tok::Ident && is_operator(text) {
             bump(&mut levels, &mut depth);
+        } else if t.kind == Tok::Ident && matches!(text, "__attribute__" | "__attribute") {
+            // lang-c tries every reading of an attribute's arguments, and each of those tries
+            // every reading of an attribute nested in them: twice the work per level.
+            if attribute.is_some_and(|(open, _)| levels.len() > open) {
+                return Err(CdefError::at(
+                    ErrorKind::Syntax,
+                    t.start,
+                    "an attribute inside the arguments of another attribute",
+                ));
+            }
+            attribute = Some((levels.len(), false));
         }
+        attribute = match attribute {
+            Some((open, _)) if levels.len() > open => Some((open, true)),
+            Some((open, true)) if levels.len() <= open => None,
+            other => other,
+        };
         if depth > MAX_NESTING {
             return Err(too_deep(t.start, "this text"));
         }
@@ -192,6 +211,21 @@ mod tests {
         // Directives are measured on their own lines.
         assert_eq!(depth("int f(int\n#define X (1+1)\n);").unwrap(), 3);
         assert_eq!(depth("int a[(((1\n#define X 1\n))+1+1)];").unwrap(), 6);
+    }
+
+    #[test]
+    fn attributes_nested_in_attributes_are_refused() {
+        // lang-c's parser doubles its work per level of these.
+        let nested = "int x __attribute__((aligned(__attribute__((packed)) 8)));";
+        let e = depth(nested).unwrap_err();
+        assert_eq!(
+            e.offset,
+            Some(nested.find("__attribute__((packed").unwrap())
+        );
+        // Side by side, or one in a later parameter list, is fine.
+        assert!(
+            depth("__attribute__((a)) int f(__attribute__((b)) int x) __attribute__((c));").is_ok()
+        );
     }
 
     #[test]

@@ -395,7 +395,19 @@ impl CData {
 
     /// The items as a vector of values.
     pub fn to_vec(&self) -> Result<Vec<Value>> {
-        self.iter()?.collect()
+        let items = self.iter()?;
+        let mut out = Vec::new();
+        // An array of a billion items (or of items of size 0) is an error, not an abort.
+        out.try_reserve_exact(self.len()?).map_err(|_| {
+            Error::Memory(format!(
+                "out of memory listing the items of {}",
+                self.what()
+            ))
+        })?;
+        for item in items {
+            out.push(item?);
+        }
+        Ok(out)
     }
 
     /// Pointer arithmetic (cffi's `p + n`): a pointer `n` items further. Arrays decay to

@@ -806,12 +806,17 @@ impl CallbackBox {
     }
 }
 
-/// Drops a panic's payload where C is the caller: a payload whose own `Drop` panics is
-/// leaked, since that second panic has nowhere to go but C (an abort).
-fn drop_payload(p: Box<dyn std::any::Any + Send>) {
-    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(p))) {
-        std::mem::forget(again);
+/// Drops a panic's payload where C is the caller, under `catch_unwind`: a payload whose own
+/// `Drop` panics gives another payload (usually a message), dropped the same way; past a few
+/// of those, the last is leaked rather than let a panic reach C (an abort).
+fn drop_payload(mut p: Box<dyn std::any::Any + Send>) {
+    for _ in 0..4 {
+        match catch_unwind(AssertUnwindSafe(move || drop(p))) {
+            Ok(()) => return,
+            Err(again) => p = again,
+        }
     }
+    std::mem::forget(p);
 }
 
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {

@@ -42,6 +42,9 @@ pub(crate) type Destructor = Box<dyn FnOnce(CData) + Send>;
 /// The state of a `gc`'d cdata.
 pub(crate) struct GcBox {
     pub(crate) original: CData,
+    /// The owner of the memory, past any `gc` the original was itself made by: regions and
+    /// keep sets are found here in one step, however many times a cdata was `gc`'d.
+    pub(crate) base: Owner,
     pub(crate) destructor: Mutex<Option<Destructor>>,
 }
 
@@ -63,7 +66,10 @@ impl Drop for GcBox {
     fn drop(&mut self) {
         self.run();
         // What the original holds is let go without recursion (`gc` of `gc` of ...).
-        crate::mem::bury([std::mem::take(&mut self.original.owner)]);
+        crate::mem::bury([
+            std::mem::take(&mut self.original.owner),
+            std::mem::take(&mut self.base),
+        ]);
     }
 }
 
@@ -100,7 +106,7 @@ impl Owner {
             ))),
             Owner::Alloc(a) => f(&a.region()),
             Owner::Vouched(v) => f(&v.region()),
-            Owner::Gc(g) => g.original.owner().with_region(what, f),
+            Owner::Gc(g) => g.base.with_region(what, f),
             Owner::Buffer(b) => b.with_region(f),
             Owner::Handle(_) => Err(Error::Type(format!(
                 "{}: a handle points to no C data",
@@ -118,7 +124,7 @@ impl Owner {
     pub(crate) fn allocation(&self) -> Option<&Shared> {
         match self {
             Owner::Alloc(a) => Some(a),
-            Owner::Gc(g) => g.original.owner().allocation(),
+            Owner::Gc(g) => g.base.allocation(),
             _ => None,
         }
     }
@@ -131,7 +137,7 @@ impl Owner {
         let (set, base, len) = match self {
             Owner::Alloc(a) => (a.keep_set(), a.addr(), a.size()),
             Owner::Gc(g) => {
-                let (set, home) = g.original.owner().keeping()?;
+                let (set, home) = g.base.keeping()?;
                 return Some((
                     set,
                     crate::mem::Home {
@@ -245,10 +251,6 @@ impl CData {
         self.pointee().map(|t| t.get(&self.uni.inner))
     }
 
-    pub(crate) fn owner(&self) -> &Owner {
-        &self.owner
-    }
-
     /// The C name of this cdata's type (`"int *"`, `"struct foo"`).
     pub fn type_name(&self) -> &str {
         &self.info().name
@@ -271,13 +273,13 @@ impl CData {
     }
 
     /// A pointer cdata holding `addr`, pointing into `owner`'s memory.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn pointer(uni: &Ffi, ty: TypeRef, addr: usize, owner: Owner) -> CData {
         CData::place(uni, ty, addr, owner, None)
     }
 
     /// A view of an array, struct or union at `addr`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn place(
         uni: &Ffi,
         ty: TypeRef,
@@ -367,10 +369,15 @@ impl CData {
 /// one is dropped (`docs/unsafe.md`, the cross-ffi rule).
 #[inline(always)]
 fn assert_belongs(uni: &Ffi, ty: TypeRef) {
-    assert!(
-        ty.belongs(&uni.inner),
-        "rcffi: a cdata of one ffi object was given a type of another"
-    );
+    if !ty.belongs(&uni.inner) {
+        mismatched_universe();
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn mismatched_universe() -> ! {
+    panic!("rcffi: a cdata of one ffi object was given a type of another")
 }
 
 /// Size in bytes of an object of type `ty`: an open array or slice counts its `len` items.

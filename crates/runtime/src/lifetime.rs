@@ -50,6 +50,10 @@ impl Ffi {
     pub fn gc(&self, cdata: &CData, destructor: impl FnOnce(CData) + Send + 'static) -> CData {
         let gc = Arc::new(GcBox {
             original: cdata.clone(),
+            base: match &cdata.owner {
+                Owner::Gc(inner) => inner.base.clone(),
+                other => other.clone(),
+            },
             destructor: Mutex::new(Some(Box::new(destructor))),
         });
         cdata.with_owner(Owner::Gc(gc)).with_origin(Origin::Plain)

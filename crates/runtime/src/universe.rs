@@ -403,10 +403,9 @@ impl UniInner {
             return None;
         };
         // The resolved target is stored in `t`: it must be a ref of `t`'s own universe.
-        assert_eq!(
-            t.universe, self.id,
-            "rcffi: a pointer type of one ffi object resolved in another"
-        );
+        if t.universe != self.id {
+            resolved_elsewhere();
+        }
         if let Some(r) = resolved.get() {
             return Some(*r);
         }
@@ -529,6 +528,12 @@ impl UniInner {
             repr,
         }
     }
+}
+
+#[cold]
+#[inline(never)]
+fn resolved_elsewhere() -> ! {
+    panic!("rcffi: a pointer type of one ffi object resolved in another")
 }
 
 /// The realized form of a primitive.

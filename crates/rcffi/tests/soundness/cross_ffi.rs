@@ -103,10 +103,13 @@ fn every_method_given_a_foreign_cdata_works_or_says_why_not() {
             .ffi()
             .same(&a)
     );
-    let cb = b
-        .callback(&a.typeof_("int(*)(int)").unwrap(), |x| x.get_as::<i32>(0))
-        .unwrap();
-    assert!(cb.ffi().same(&a));
+    if !cfg!(miri) {
+        // A libffi closure: not under Miri.
+        let cb = b
+            .callback(&a.typeof_("int(*)(int)").unwrap(), |x| x.get_as::<i32>(0))
+            .unwrap();
+        assert!(cb.ffi().same(&a));
+    }
 
     // One cdata alone: as its own ffi object does it.
     assert_eq!(
@@ -174,6 +177,7 @@ fn every_method_given_a_foreign_cdata_works_or_says_why_not() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "calls C through libffi: Miri cannot")]
 fn foreign_pointer_arguments_are_refused_with_the_reason() {
     let (a, b) = two();
     b.cdef("size_t strlen(const char *); int printf(const char *, ...);")

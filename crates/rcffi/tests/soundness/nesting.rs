@@ -32,6 +32,7 @@ fn cdef(text: String) -> Result<rcffi::CdefReport, rcffi::Error> {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "stack depth and lang-c's speed: not what Miri checks")]
 fn deep_texts_are_errors_at_their_position() {
     let n = 10_000;
     // Each of these overflowed a stack: lang-c's parser, or rcffi's lowering, constant
@@ -76,6 +77,7 @@ fn deep_texts_are_errors_at_their_position() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "stack depth and lang-c's speed: not what Miri checks")]
 fn deep_types_are_errors_where_they_are_declared() {
     // Twenty thousand structs each holding the one before by value: realizing or laying out
     // the last recursed once per struct.
@@ -99,6 +101,7 @@ fn deep_types_are_errors_where_they_are_declared() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "stack depth and lang-c's speed: not what Miri checks")]
 fn deep_type_strings_are_errors() {
     on_small_stack(|| {
         let ffi = Ffi::default();
@@ -120,6 +123,7 @@ fn deep_type_strings_are_errors() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "stack depth and lang-c's speed: not what Miri checks")]
 fn a_deep_declaration_inside_a_big_text_parses_as_it_does_alone() {
     // Big texts are parsed on worker threads, which had 2 MiB stacks: a declaration that a
     // cdef accepted alone aborted inside a text of more than 96 kB.
@@ -138,6 +142,7 @@ fn a_deep_declaration_inside_a_big_text_parses_as_it_does_alone() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "stack depth and lang-c's speed: not what Miri checks")]
 fn the_deepest_types_allowed_work_on_a_small_stack() {
     on_small_stack(|| {
         let ffi = Ffi::default();

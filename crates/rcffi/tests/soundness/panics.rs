@@ -12,6 +12,7 @@ impl Drop for Bomb {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "calls C through libffi: Miri cannot")]
 fn a_callback_panic_whose_payload_panics_on_drop_does_not_abort() {
     let ffi = Ffi::default();
     ffi.cdef("int (*)(int);").ok();

@@ -7,6 +7,7 @@ use rcffi::{Ffi, Value};
 use crate::err_has;
 
 #[test]
+#[cfg_attr(miri, ignore = "opens a library: Miri cannot")]
 fn a_variable_declared_larger_than_its_symbol_is_refused() {
     let ffi = Ffi::default();
     // SAFETY: the C library; nothing is declared yet.
@@ -23,6 +24,7 @@ fn a_variable_declared_larger_than_its_symbol_is_refused() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "opens a library: Miri cannot")]
 fn open_arrays_are_bounded_by_their_symbol() {
     let ffi = Ffi::default();
     // SAFETY: the C library.
@@ -35,6 +37,7 @@ fn open_arrays_are_bounded_by_their_symbol() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "opens a library: Miri cannot")]
 fn data_and_functions_are_not_mixed_up() {
     let ffi = Ffi::default();
     // SAFETY: the C library.
@@ -46,6 +49,7 @@ fn data_and_functions_are_not_mixed_up() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "opens a library: Miri cannot")]
 fn the_fixture_globals_are_checked_against_their_own_sizes() {
     let (ffi, lib) = rcffi_testkit::fixture::open_fixture().unwrap();
     assert_eq!(lib.get("counter").unwrap(), lib.get("counter").unwrap());

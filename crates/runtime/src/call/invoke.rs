@@ -188,9 +188,40 @@ pub(crate) unsafe fn invoke(
     code: usize,
     args: &[Arg<'_>],
 ) -> Result<Value> {
+    if plan.has_out || plan.ret.conv == Conv::Pointer {
+        // SAFETY: the caller's promise, passed on.
+        return unsafe { adopting(uni, plan, code, args) };
+    }
+    // SAFETY: the caller's promise, passed on.
+    unsafe { dispatch(uni, plan, code, args) }
+}
+
+/// [`invoke`] of a function that returns a pointer or has out-parameters: what C hands back
+/// into the arguments' memory becomes views of it (`call::adopt`).
+///
+/// # Safety
+///
+/// As for [`invoke`].
+#[inline(never)]
+unsafe fn adopting(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> Result<Value> {
     let outs = super::adopt::OutParams::before(plan, args);
     // SAFETY: the caller's promise, passed on.
-    let v = unsafe {
+    let v = unsafe { dispatch(uni, plan, code, args) }?;
+    if let Some(outs) = outs {
+        outs.after(args);
+    }
+    Ok(super::adopt::result(plan, v, args))
+}
+
+/// The call, by the fastest path its plan and arguments allow.
+///
+/// # Safety
+///
+/// As for [`invoke`].
+#[inline(always)]
+unsafe fn dispatch(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> Result<Value> {
+    // SAFETY: the caller's promise, passed on.
+    unsafe {
         if plan.simple && code != 0 && args.len() == plan.params.len() {
             match &plan.native {
                 Some(n) => registers_only(uni, plan, n, code, args),
@@ -199,11 +230,7 @@ pub(crate) unsafe fn invoke(
         } else {
             general(uni, plan, code, args)
         }
-    }?;
-    if let Some(outs) = outs {
-        outs.after(args);
     }
-    Ok(super::adopt::result(plan, v, args))
 }
 
 /// The general path of [`invoke`]: any signature, any argument, temporaries on the heap when

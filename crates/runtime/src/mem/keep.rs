@@ -24,6 +24,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::mem::ManuallyDrop;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -37,14 +38,22 @@ pub(crate) struct KeepSet {
     /// Whether the memory ever held a pointer to owned memory (its own included): memory that
     /// never did skips the lock on every access, and its copies skip the scan for pointers.
     used: AtomicBool,
-    kept: Mutex<Kept>,
+    /// Dropped by hand, only when `used`: memory that never kept anything (the common case)
+    /// skips the drop of its empty list and map.
+    kept: Mutex<ManuallyDrop<Kept>>,
 }
 
-/// The kept owners by the first address of their memory.
+/// The kept owners: a few in a list (most memory that keeps anything keeps a handful: the
+/// strings of a struct), then, past [`FEW`], an address-ordered map by the first address of
+/// their memory.
 #[derive(Default)]
 struct Kept {
-    by_base: BTreeMap<usize, Vec<Entry>>,
+    few: Vec<(usize, Entry)>,
+    many: Option<BTreeMap<usize, Vec<Entry>>>,
 }
+
+/// How many kept owners a list holds before they move to a map.
+const FEW: usize = 8;
 
 /// One kept owner: the end of its memory (inclusive: a pointer one past the end is still
 /// its), and how many stores point into it.
@@ -75,52 +84,119 @@ const WORD: usize = 8;
 impl Kept {
     /// The entry whose memory holds `addr`.
     fn find(&self, addr: usize) -> Option<&Entry> {
-        let (_, entries) = self.by_base.range(..=addr).next_back()?;
-        entries.iter().find(|e| addr <= e.end)
+        match &self.many {
+            None => self
+                .few
+                .iter()
+                .find(|(base, e)| *base <= addr && addr <= e.end)
+                .map(|(_, e)| e),
+            Some(map) => {
+                let (_, entries) = map.range(..=addr).next_back()?;
+                entries.iter().find(|e| addr <= e.end)
+            }
+        }
     }
 
     /// Counts one more pointer into `owner`'s memory `base..=end`.
     fn add(&mut self, base: usize, end: usize, owner: &Owner) {
-        let entries = self.by_base.entry(base).or_default();
+        if self.many.is_none() {
+            if let Some((_, e)) = self
+                .few
+                .iter_mut()
+                .find(|(b, e)| *b == base && e.owner.same_as(owner))
+            {
+                e.count += 1;
+                e.end = e.end.max(end);
+                return;
+            }
+            if self.few.len() < FEW {
+                self.few.push((base, Entry::new(end, owner)));
+                return;
+            }
+            let mut map: BTreeMap<usize, Vec<Entry>> = BTreeMap::new();
+            for (b, e) in self.few.drain(..) {
+                map.entry(b).or_default().push(e);
+            }
+            self.many = Some(map);
+        }
+        let entries = self
+            .many
+            .get_or_insert_with(BTreeMap::new)
+            .entry(base)
+            .or_default();
         match entries.iter_mut().find(|e| e.owner.same_as(owner)) {
             Some(e) => {
                 e.count += 1;
                 e.end = e.end.max(end);
             }
-            None => entries.push(Entry {
-                end,
-                owner: owner.clone(),
-                count: 1,
-            }),
+            None => entries.push(Entry::new(end, owner)),
         }
     }
 
     /// Releases one pointer to `addr` (a slot that held it was overwritten); an owner no
     /// pointer counts any more is returned, to be dropped once the lock is released.
-    fn release(&mut self, addr: usize, out: &mut Vec<Owner>) {
-        let Some((&base, entries)) = self.by_base.range_mut(..=addr).next_back() else {
-            return;
-        };
-        let Some(i) = entries.iter().position(|e| addr <= e.end) else {
-            return;
-        };
-        entries[i].count -= 1;
-        if entries[i].count == 0 {
-            out.push(entries.swap_remove(i).owner);
-            if entries.is_empty() {
-                self.by_base.remove(&base);
+    fn release(&mut self, addr: usize) -> Option<Owner> {
+        let Some(map) = self.many.as_mut() else {
+            let i = self
+                .few
+                .iter()
+                .position(|(base, e)| *base <= addr && addr <= e.end)?;
+            self.few[i].1.count -= 1;
+            if self.few[i].1.count > 0 {
+                return None;
             }
+            return Some(self.few.swap_remove(i).1.owner);
+        };
+        let (&base, entries) = map.range_mut(..=addr).next_back()?;
+        let i = entries.iter().position(|e| addr <= e.end)?;
+        entries[i].count -= 1;
+        if entries[i].count > 0 {
+            return None;
         }
+        let gone = entries.swap_remove(i).owner;
+        if entries.is_empty() {
+            map.remove(&base);
+        }
+        Some(gone)
+    }
+
+    /// Every kept owner, taken out.
+    fn take_all(&mut self) -> impl Iterator<Item = Owner> + use<> {
+        let few = std::mem::take(&mut self.few)
+            .into_iter()
+            .map(|(_, e)| e.owner);
+        let many = self
+            .many
+            .take()
+            .into_iter()
+            .flat_map(|m| m.into_values().flat_map(|v| v.into_iter().map(|e| e.owner)));
+        few.chain(many)
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.by_base.values().map(Vec::len).sum()
+        self.few.len()
+            + self
+                .many
+                .iter()
+                .flat_map(|m| m.values())
+                .map(Vec::len)
+                .sum::<usize>()
+    }
+}
+
+impl Entry {
+    fn new(end: usize, owner: &Owner) -> Entry {
+        Entry {
+            end,
+            owner: owner.clone(),
+            count: 1,
+        }
     }
 }
 
 impl KeepSet {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, ManuallyDrop<Kept>> {
         // Every update leaves the map consistent: a poisoned lock is still usable.
         self.kept.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -178,24 +254,31 @@ impl KeepSet {
         src: &Owner,
         home: Home<'_>,
     ) -> Result<()> {
-        let keep = keep_range(value, src);
-        let into_itself = home.contains(value) && value != 0 || src.keeps_set(self);
+        let src_memory = src.keeping();
+        let into_itself = (value != 0 && home.contains(value))
+            || src_memory.is_some_and(|(set, _)| std::ptr::eq(set, self));
+        let keep = if into_itself {
+            None
+        } else {
+            keep_range(value, src, src_memory.map(|(_, h)| (h.base, h.end)))
+        };
         if keep.is_none() && !into_itself && !self.is_used() {
             // Nothing owned stored into memory that never held anything owned: no lock.
             return r.write(addr, &value.to_le_bytes());
         }
-        let mut released = Vec::new();
-        {
+        let released = {
             let mut kept = self.lock();
             let mut old = [0u8; WORD];
             r.read(addr, &mut old)?;
             r.write(addr, &value.to_le_bytes())?;
-            kept.release(usize::from_le_bytes(old), &mut released);
-            if let (Some((base, end)), false) = (keep, into_itself) {
+            // Counted before the old pointer is released: storing a pointer into the memory
+            // the slot already pointed into changes no entry.
+            if let Some((base, end)) = keep {
                 kept.add(base, end, src);
             }
             self.used.store(true, Ordering::Release);
-        }
+            kept.release(usize::from_le_bytes(old))
+        };
         bury(released);
         Ok(())
     }
@@ -225,15 +308,18 @@ impl KeepSet {
         n: usize,
         write: impl FnOnce() -> Result<()>,
     ) -> Result<()> {
-        let mut released = Vec::new();
-        {
+        let released: Vec<Owner> = {
             let mut kept = self.lock();
-            let olds = words(r, addr, n);
+            // Only the words that point into something kept (a copy of megabytes keeps no
+            // list of every word).
+            let start = addr - addr % WORD;
+            let olds: Vec<usize> = words_from(r, start, addr.saturating_add(n))
+                .map(|(_, v)| v)
+                .filter(|v| kept.find(*v).is_some())
+                .collect();
             write()?;
-            for v in olds {
-                kept.release(v, &mut released);
-            }
-        }
+            olds.into_iter().filter_map(|v| kept.release(v)).collect()
+        };
         bury(released);
         Ok(())
     }
@@ -270,7 +356,8 @@ impl KeepSet {
             self.used.store(true, Ordering::Release);
             return;
         }
-        let Some((base, end)) = keep_range(value, owner) else {
+        let range = owner.memory_range();
+        let Some((base, end)) = keep_range(value, owner, range) else {
             return;
         };
         let mut kept = self.lock();
@@ -284,23 +371,20 @@ impl KeepSet {
         if !self.is_used() {
             return;
         }
-        let mut released = Vec::new();
-        self.lock().release(value, &mut released);
+        let released = self.lock().release(value);
         bury(released);
     }
 }
 
 impl Drop for KeepSet {
     fn drop(&mut self) {
-        let kept = std::mem::take(self.kept.get_mut().unwrap_or_else(|e| e.into_inner()));
-        if kept.by_base.is_empty() {
+        if !*self.used.get_mut() {
+            // Never stored into: still the empty default, which owns nothing.
             return;
         }
-        bury(
-            kept.by_base
-                .into_values()
-                .flat_map(|v| v.into_iter().map(|e| e.owner)),
-        );
+        let kept = self.kept.get_mut().unwrap_or_else(|e| e.into_inner());
+        let mut kept = std::mem::take(&mut **kept);
+        bury(kept.take_all());
     }
 }
 
@@ -321,34 +405,35 @@ fn owner_in(v: usize, home: Home<'_>, kept: Option<&Kept>) -> Owner {
 /// `src`'s memory (a point for owners without memory: handles, callbacks) when `value` lies
 /// in it; `None` when nothing is kept (NULL, foreign or vouched memory, a pointer outside the
 /// memory it came from).
-fn keep_range(value: usize, src: &Owner) -> Option<(usize, usize)> {
+fn keep_range(value: usize, src: &Owner, memory: Option<(usize, usize)>) -> Option<(usize, usize)> {
     if value == 0 || !src.is_owning() {
         return None;
     }
-    match src.memory_range() {
+    let memory = match src {
+        Owner::Handle(_) | Owner::Callback(_) => None,
+        _ => memory,
+    };
+    match memory {
         Some((base, end)) if value >= base && value <= end => Some((base, end)),
         Some(_) => None,
         None => Some((value, value)),
     }
 }
 
-/// The pointer-sized words that `addr..addr + n` touches, clipped to the region `r`.
-fn words(r: &Region<'_>, addr: usize, n: usize) -> Vec<usize> {
-    let start = addr - addr % WORD;
-    let end = addr.saturating_add(n);
-    words_from(r, start, end).map(|(_, v)| v).collect()
-}
-
 /// The aligned words from `start` (aligned) that begin before `end` and lie inside `r`, with
-/// their index.
+/// their index from `start`: only the region's words are visited, however far `end` is.
 fn words_from<'r>(
     r: &'r Region<'_>,
     start: usize,
     end: usize,
 ) -> impl Iterator<Item = (usize, usize)> + 'r {
-    (0..)
-        .map(move |k: usize| (k, start.saturating_add(k * WORD)))
-        .take_while(move |(_, a)| *a < end && *a != usize::MAX)
+    let region_end = r.base().saturating_add(r.len());
+    let first = start.max(r.base().next_multiple_of(WORD));
+    let skip = (first - start) / WORD;
+    let end = end.min(region_end.saturating_sub(WORD - 1));
+    (skip..)
+        .map(move |k: usize| (k, start + k * WORD))
+        .take_while(move |(_, a)| *a < end)
         .filter_map(move |(k, a)| {
             let mut b = [0u8; WORD];
             r.read(a, &mut b)
@@ -364,8 +449,8 @@ thread_local! {
 }
 
 /// Drops `owners` without recursion: the first call on a thread drops them one by one, and
-/// the owners that dropping them lets go (a list's next node) join the queue instead of
-/// being dropped inside the drop that let them go.
+/// the owners that dropping them lets go (a list's next node) join a queue that it drains,
+/// instead of being dropped inside the drop that let them go.
 pub(crate) fn bury(owners: impl IntoIterator<Item = Owner>) {
     let mut owners = owners.into_iter().peekable();
     if owners.peek().is_none() {
@@ -379,7 +464,8 @@ pub(crate) fn bury(owners: impl IntoIterator<Item = Owner>) {
                 false
             }
             None => {
-                *g = Some(owners.by_ref().collect());
+                // An empty `Vec` allocates nothing: most drops queue nothing more.
+                *g = Some(Vec::new());
                 true
             }
         }
@@ -398,6 +484,9 @@ pub(crate) fn bury(owners: impl IntoIterator<Item = Owner>) {
                 }
             }
             let _done = Done;
+            for o in owners {
+                drop(o);
+            }
             while let Some(o) = GRAVE.with(|g| g.borrow_mut().as_mut().and_then(Vec::pop)) {
                 drop(o);
             }
@@ -449,6 +538,32 @@ mod tests {
         assert_eq!(set.len(), 1);
         set.store_pointer(&r, home.base + 8, 0, &Owner::Foreign, home)
             .unwrap();
+        assert_eq!(set.len(), 0);
+    }
+
+    #[test]
+    fn a_few_owners_and_many_are_found_alike() {
+        let dst = alloc(8 * 40);
+        let (set, home) = home_of(&dst);
+        let r = dst.allocation().unwrap().region();
+        let targets: Vec<Owner> = (0..20).map(|_| alloc(16)).collect();
+        for (i, t) in targets.iter().enumerate() {
+            let base = t.memory_range().unwrap().0;
+            set.store_pointer(&r, home.base + 8 * i, base + i % 16, t, home)
+                .unwrap();
+            // Past eight owners the list becomes a map; every one is still found.
+            for (j, u) in targets.iter().enumerate().take(i + 1) {
+                let (_, o) = set.load_pointer(&r, home.base + 8 * j, home).unwrap();
+                assert!(o.same_as(u), "{i} {j}");
+            }
+        }
+        assert_eq!(set.len(), 20);
+        for i in 0..20 {
+            set.write_bytes(&r, home.base + 8 * i, 8, || {
+                r.write(home.base + 8 * i, &[0; 8])
+            })
+            .unwrap();
+        }
         assert_eq!(set.len(), 0);
     }
 

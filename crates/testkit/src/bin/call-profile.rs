@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|strlen|raw|rawmid|qsort|new|field|fieldv|cast|byname] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|strlen|raw|rawmid|qsort|new|field|fieldv|cast|byname|ptrstore|ptrread] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -28,9 +28,8 @@ fn main() -> anyhow::Result<()> {
     let pa = ffi.new("struct pt *", list![1, 2])?.get(0)?;
     let f = match which.as_str() {
         "strlen" => libc.function("strlen")?,
-        "raw" | "rawmid" | "qsort" | "new" | "field" | "fieldv" | "cast" | "byname" => {
-            lib.function("bench_add")?
-        }
+        "raw" | "rawmid" | "qsort" | "new" | "field" | "fieldv" | "cast" | "byname"
+        | "ptrstore" | "ptrread" => lib.function("bench_add")?,
         other => lib.function(&format!("bench_{other}"))?,
     };
     if which == "raw" {
@@ -63,6 +62,20 @@ fn main() -> anyhow::Result<()> {
                 drop(black_box(ffi.cast(black_box("int"), 42)?));
             } else {
                 black_box(p.field_as::<i32>(black_box("x"))?);
+            }
+        }
+        return Ok(());
+    }
+    if which == "ptrstore" || which == "ptrread" {
+        ffi.cdef("struct node { struct node *next; int v; };")?;
+        let q = ffi.new("struct node *", ())?;
+        let nd = ffi.new("struct node *", ())?;
+        q.set_field("next", &nd)?;
+        for _ in 0..n {
+            if which == "ptrstore" {
+                q.set_field(black_box("next"), black_box(&nd))?;
+            } else {
+                drop(black_box(q.field(black_box("next"))?));
             }
         }
         return Ok(());

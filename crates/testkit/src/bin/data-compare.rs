@@ -59,6 +59,16 @@ const OPS: &[Op] = &[
         cffi: "ffi.string(s)",
         ctypes: "cs.value",
     },
+    Op {
+        name: "q.next = n (pointer store, kept alive)",
+        cffi: "q.next = nd",
+        ctypes: "cq.next = cn_p",
+    },
+    Op {
+        name: "q.next (pointer read, a kept view)",
+        cffi: "q.next",
+        ctypes: "cq.next",
+    },
 ];
 
 const PYTHON: &str = r#"
@@ -68,6 +78,12 @@ ffi = cffi.FFI()
 ffi.cdef("struct pt { int x, y; };")
 class PT(ctypes.Structure):
     _fields_ = [("x", ctypes.c_int), ("y", ctypes.c_int)]
+ffi.cdef("struct node { struct node *next; int v; };")
+class NODE(ctypes.Structure):
+    pass
+NODE._fields_ = [("next", ctypes.POINTER(NODE)), ("v", ctypes.c_int)]
+q = ffi.new("struct node *"); nd = ffi.new("struct node *"); q.next = nd
+cq = NODE(); cn = NODE(); cn_p = ctypes.pointer(cn); cq.next = cn_p
 p = ffi.new("struct pt *"); cp = PT()
 a = ffi.new("int[10]"); ca = (ctypes.c_int * 10)()
 s = ffi.new("char[16]", b"hello world 123"); cs = ctypes.create_string_buffer(b"hello world 123", 16)
@@ -85,6 +101,10 @@ fn rcffi_times(iterations: usize, runs: usize) -> anyhow::Result<Vec<f64>> {
     let p = ffi.new("struct pt *", ())?;
     let a = ffi.new("int[10]", ())?;
     let s = ffi.new("char[16]", b"hello world 123")?;
+    ffi.cdef("struct node { struct node *next; int v; };")?;
+    let q = ffi.new("struct node *", ())?;
+    let n = ffi.new("struct node *", ())?;
+    q.set_field("next", &n)?;
     let mut t = Vec::new();
     t.push(median_ns(iterations, runs, || black_box(())));
     t.push(median_ns(iterations, runs, || {
@@ -110,6 +130,12 @@ fn rcffi_times(iterations: usize, runs: usize) -> anyhow::Result<Vec<f64>> {
     }));
     t.push(median_ns(iterations, runs, || {
         drop(black_box(ffi.string(black_box(&s), None).unwrap()))
+    }));
+    t.push(median_ns(iterations, runs, || {
+        q.set_field(black_box("next"), black_box(&n)).unwrap()
+    }));
+    t.push(median_ns(iterations, runs, || {
+        drop(black_box(q.field(black_box("next")).unwrap()))
     }));
     Ok(t)
 }
@@ -149,5 +175,39 @@ fn main() -> anyhow::Result<()> {
     println!(
         "\n{iterations} operations per run, median of {runs} runs; Python's figures include its loop (first row)."
     );
+    store_scaling()?;
+    Ok(())
+}
+
+/// Stores of N owned pointers into one array (each new string kept alive by the array), then
+/// N reads of them back and N overwrites with NULL: the time per operation must not grow
+/// with N (it was a scan of every stored pointer per store before).
+fn store_scaling() -> anyhow::Result<()> {
+    println!("\n| stored pointers N | store ns | read ns | overwrite ns |");
+    println!("|---:|---:|---:|---:|");
+    for n in [10_000usize, 100_000, 1_000_000] {
+        let ffi = Ffi::default();
+        let arr = ffi.new("char *[]", n)?;
+        let strings: Vec<rcffi::CData> = (0..n)
+            .map(|_| ffi.new("char[]", "x"))
+            .collect::<Result<_, _>>()?;
+        let t = std::time::Instant::now();
+        for (i, s) in strings.iter().enumerate() {
+            arr.set(i as isize, s)?;
+        }
+        let store = t.elapsed().as_nanos() as f64 / n as f64;
+        drop(strings);
+        let t = std::time::Instant::now();
+        for i in 0..n as isize {
+            black_box(arr.get(i)?);
+        }
+        let read = t.elapsed().as_nanos() as f64 / n as f64;
+        let t = std::time::Instant::now();
+        for i in 0..n as isize {
+            arr.set(i, ffi.null())?;
+        }
+        let overwrite = t.elapsed().as_nanos() as f64 / n as f64;
+        println!("| {n} | {store:.0} | {read:.0} | {overwrite:.0} |");
+    }
     Ok(())
 }

@@ -1,0 +1,248 @@
+//! Names of a library other than its functions: global variables (read, written, addressed;
+//! bounded by their symbols' sizes, `symtab`), integer constants of the cdef, and `dir`.
+
+use rcffi_cdef::Decl;
+
+use super::{Lib, symtab};
+use crate::cdata::{CData, Owner};
+use crate::convert::{self, Place};
+use crate::error::{Error, Result};
+use crate::mem::{Keeper, Mapped};
+use crate::universe::TypeRef;
+use crate::value::Value;
+
+impl Lib {
+    /// The value of a name (cffi's `lib.name`): a global variable's value (arrays and
+    /// structs as views of the library's memory), a function as a function pointer, or an
+    /// integer constant of the cdef (`#define`, enum value, `static const`).
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("extern char **environ; enum e { A, B = 5 }; int abs(int);")?;
+    /// let libc = unsafe { ffi.dlopen("c")? };
+    /// assert_eq!(libc.get("B")?, 5.into());
+    /// assert_eq!(libc.get("abs")?.cdata()?.type_name(), "int(*)(int)");
+    /// assert!(libc.get("nope").is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn get(&self, name: &str) -> Result<Value> {
+        match self.decl(name)? {
+            Decl::Function { .. } => Ok(Value::CData(self.function(name)?.cdata().clone())),
+            Decl::Variable {
+                ty,
+                symbol,
+                read_only,
+            } => {
+                let (t, owner, addr) = self.variable(name, ty, symbol.as_deref(), read_only)?;
+                let ffi = &self.inner.ffi;
+                if let crate::typeinfo::Repr::Array { elem, len: None } = &t.get(&ffi.inner).repr {
+                    // `extern int a[];`: a pointer to the first item (cffi), bounded by the
+                    // symbol's size.
+                    return Ok(Value::CData(CData::pointer(
+                        ffi,
+                        ffi.pointer_to(*elem),
+                        addr,
+                        owner,
+                    )));
+                }
+                convert::c_to_value(&Place {
+                    uni: &self.inner.ffi,
+                    ty: t,
+                    addr,
+                    owner: &owner,
+                    len: None,
+                })
+            }
+            Decl::Constant { value: Some(v), .. }
+            | Decl::EnumConst { value: v, .. }
+            | Decl::Macro(Some(v)) => Ok(Value::Int(v.value)),
+            Decl::Constant { value: None, .. } => Err(Error::Unsupported(format!(
+                "non-integer constant '{name}' cannot be accessed from a dlopen() library"
+            ))),
+            Decl::Macro(None) => Err(Error::Symbol(format!(
+                "'{name}' is declared with '#define {name} ...': its value is not known in ABI mode"
+            ))),
+            Decl::Typedef(_) => Err(Error::Symbol(format!(
+                "'{name}' is a type, not a function, variable or constant of library '{}'",
+                self.name()
+            ))),
+        }
+    }
+
+    /// Writes a global variable (cffi's `lib.name = value`), with the conversions of a
+    /// member write: `lib.set("counter", 5)`, `lib.set("arr", [1, 2, 3])`.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("extern int opterr;")?;
+    /// let libc = unsafe { ffi.dlopen("c")? };
+    /// let before = libc.get("opterr")?;
+    /// libc.set("opterr", 0)?;
+    /// assert_eq!(libc.get("opterr")?, 0.into());
+    /// libc.set("opterr", before)?;
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
+        match self.decl(name)? {
+            Decl::Variable {
+                ty,
+                symbol,
+                read_only,
+            } => {
+                if read_only {
+                    return Err(Error::Type(format!(
+                        "cannot write to '{name}': it is declared const"
+                    )));
+                }
+                let (t, owner, addr) = self.variable(name, ty, symbol.as_deref(), false)?;
+                convert::value_to_c(
+                    &Place {
+                        uni: &self.inner.ffi,
+                        ty: t,
+                        addr,
+                        owner: &owner,
+                        len: None,
+                    },
+                    &value.into(),
+                )
+            }
+            other => Err(Error::Type(format!(
+                "cannot write to {} '{name}'",
+                other.kind_name()
+            ))),
+        }
+    }
+
+    /// The address of a global variable as a `T *` cdata (cffi's `ffi.addressof(lib,
+    /// "name")`), or a function as a function pointer.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("extern int opterr;")?;
+    /// let libc = unsafe { ffi.dlopen("c")? };
+    /// let p = libc.addressof("opterr")?;
+    /// assert_eq!(p.type_name(), "int *");
+    /// assert_eq!(p.get(0)?, libc.get("opterr")?);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn addressof(&self, name: &str) -> Result<CData> {
+        match self.decl(name)? {
+            Decl::Function { .. } => Ok(self.function(name)?.cdata().clone()),
+            Decl::Variable {
+                ty,
+                symbol,
+                read_only,
+            } => {
+                let (t, owner, addr) = self.variable(name, ty, symbol.as_deref(), read_only)?;
+                let ffi = &self.inner.ffi;
+                Ok(CData::pointer(ffi, ffi.pointer_to(t), addr, owner))
+            }
+            other => Err(Error::Type(format!(
+                "cannot take the address of {} '{name}'",
+                other.kind_name()
+            ))),
+        }
+    }
+
+    /// The names this library object offers (cffi's `dir(lib)`): the cdef's functions,
+    /// variables, integer constants and enum values, sorted.
+    pub fn dir(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.inner.ffi.with_registry(|r| {
+            r.decls()
+                .filter(|(_, d)| !matches!(d, Decl::Typedef(_) | Decl::Macro(None)))
+                .map(|(n, _)| n.to_string())
+                .collect()
+        });
+        names.sort();
+        names
+    }
+
+    /// The declaration of `name`.
+    pub(super) fn decl(&self, name: &str) -> Result<Decl> {
+        let d = self.inner.ffi.with_registry(|r| r.decl(name).cloned());
+        d.ok_or_else(|| {
+            Error::Symbol(format!(
+                "'{name}' is not declared in the cdef (library '{}')",
+                self.name()
+            ))
+        })
+    }
+
+    /// A global variable: its realized type, owner and address. The memory is bounded by
+    /// the symbol's size in the library's symbol table: a declaration larger than the
+    /// symbol, or of a variable where the symbol is code, is refused.
+    fn variable(
+        &self,
+        name: &str,
+        ty: rcffi_cdef::CTypeId,
+        symbol: Option<&str>,
+        read_only: bool,
+    ) -> Result<(TypeRef, Owner, usize)> {
+        self.check_open()?;
+        let ffi = &self.inner.ffi;
+        let t = ffi.realize(ty);
+        let sym_name = symbol.unwrap_or(name);
+        let addr = self.symbol(sym_name, "variable")?;
+        let info = t.get(&ffi.inner);
+        let Some(sym) = self.symbol_entry(sym_name, addr) else {
+            return Err(Error::Symbol(format!(
+                "variable '{name}': no symbol of library '{}' starts at its address {addr:#x}, so \
+                 its size is unknown and rcffi will not read or write it",
+                self.name()
+            )));
+        };
+        if sym.kind == symtab::SymKind::Code {
+            return Err(Error::Type(format!(
+                "'{name}' is declared as a variable of type '{}', but symbol '{sym_name}' of \
+                 library '{}' is a function",
+                info.name,
+                self.name()
+            )));
+        }
+        let size = match info.size() {
+            Some(n) if n > sym.size => {
+                return Err(Error::Type(format!(
+                    "variable '{name}' is declared as '{}' ({n} bytes), but symbol '{sym_name}' \
+                     of library '{}' is {} of {} bytes",
+                    info.name,
+                    self.name(),
+                    sym.kind.describe(),
+                    sym.size
+                )));
+            }
+            Some(n) => n,
+            // `extern int a[];`: as many bytes as the symbol has.
+            None => sym.size,
+        };
+        let keeper: Keeper = self.inner.clone();
+        // SAFETY: `addr` is the start of the library's data symbol `sym_name`, whose symbol
+        // table entry says it has at least `size` bytes; `keeper` keeps the library loaded
+        // while the range is used. A const variable is read-only and nobody writes it.
+        let owner = Owner::Mapped(unsafe { Mapped::new(addr, size, !read_only, keeper) });
+        Ok((t, owner, addr))
+    }
+
+    /// What the symbol table says of the symbol `name` at `addr` (looked up once).
+    pub(super) fn symbol_entry(&self, name: &str, addr: usize) -> Option<symtab::Sym> {
+        if let Some((_, Some(s))) = self
+            .inner
+            .symbols
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+        {
+            return *s;
+        }
+        let s = symtab::at(addr);
+        if let Some(entry) = self
+            .inner
+            .symbols
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(name)
+        {
+            entry.1 = Some(s);
+        }
+        s
+    }
+}
