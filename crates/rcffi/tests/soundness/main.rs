@@ -37,5 +37,11 @@ pub(crate) fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send 
         let _ = tx.send(f());
     });
     rx.recv_timeout(std::time::Duration::from_secs(secs))
-        .expect("did not return: a deadlock")
+        .expect("did not return in time: a deadlock, or a hang")
+}
+
+/// Whether the tests run under valgrind (which preloads its own library), where every step
+/// is some fifty times slower.
+pub(crate) fn under_valgrind() -> bool {
+    std::env::var("LD_PRELOAD").is_ok_and(|p| p.contains("vgpreload"))
 }
