@@ -510,13 +510,19 @@ mod tests {
         o.keeping().unwrap()
     }
 
+    /// Memory to point into, and its first address.
+    fn target(n: usize) -> (Owner, usize) {
+        let t = alloc(n);
+        let base = t.memory_range().unwrap().0;
+        (t, base)
+    }
+
     #[test]
     fn stores_count_and_loads_find_by_address() {
         let dst = alloc(64);
         let (set, home) = home_of(&dst);
         let r = dst.allocation().unwrap().region();
-        let a = alloc(16);
-        let a_base = a.memory_range().unwrap().0;
+        let (a, a_base) = target(16);
         // Two slots into `a` (one in its middle), one into `dst` itself.
         set.store_pointer(&r, home.base, a_base, &a, home).unwrap();
         set.store_pointer(&r, home.base + 8, a_base + 10, &a, home)
@@ -572,8 +578,7 @@ mod tests {
         let src = alloc(32);
         let (sset, shome) = home_of(&src);
         let sr = src.allocation().unwrap().region();
-        let a = alloc(8);
-        let a_base = a.memory_range().unwrap().0;
+        let (a, a_base) = target(8);
         sset.store_pointer(&sr, shome.base + 8, a_base, &a, shome)
             .unwrap();
         sset.store_pointer(&sr, shome.base + 16, shome.base, &src, shome)
