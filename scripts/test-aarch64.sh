@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs the data, call and callback tests (and the runtime's unit tests) for AArch64 under
+# Runs the data, call, callback and soundness tests (and the runtime's unit tests) for AArch64 under
 # qemu-user, with the fixture libraries built by the AArch64 cross compiler: checks the data
 # half's conversions, libffi's AArch64 path and rcffi's register path for AAPCS64 on an x86-64
 # machine. About a minute after the first build.
@@ -15,4 +15,4 @@ export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch
 export RCFFI_CC=aarch64-linux-gnu-gcc
 exec cargo test --target aarch64-unknown-linux-gnu -p rcffi -p rcffi-runtime \
     --test cffi_data --test cffi_declarations --test misuse \
-    --test calls --test callbacks --test no_alloc --lib "$@"
+    --test calls --test callbacks --test no_alloc --test soundness --lib "$@"

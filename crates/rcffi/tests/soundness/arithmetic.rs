@@ -106,7 +106,7 @@ fn bitfields_of_128_bits_keep_every_bit() {
     ffi.cdef(
         "struct u { char c; unsigned __int128 x : 100; };\
          struct __attribute__((packed)) p { char c; __int128 x : 128; char d; };\
-         struct __attribute__((packed)) q { char c : 3; unsigned __int128 x : 127; };",
+         struct __attribute__((packed)) q { signed char c : 3; unsigned __int128 x : 127; };",
     )
     .unwrap();
     let big = (1i128 << 99) | 0x1234_5678_9abc_def0;
