@@ -180,7 +180,7 @@ fn every_method_given_a_foreign_cdata_works_or_says_why_not() {
 #[cfg_attr(miri, ignore = "calls C through libffi: Miri cannot")]
 fn foreign_pointer_arguments_are_refused_with_the_reason() {
     let (a, b) = two();
-    b.cdef("size_t strlen(const char *); int printf(const char *, ...);")
+    b.cdef("size_t strlen(const char *); int printf(const char *, ...); extern char *optarg;")
         .unwrap();
     // SAFETY: the C library declares strlen so.
     let libc = unsafe { b.dlopen("c") }.unwrap();
@@ -192,6 +192,8 @@ fn foreign_pointer_arguments_are_refused_with_the_reason() {
         unsafe { libc.call("printf", ("%s", &s)) },
         "another ffi object",
     );
+    // Stored into a global of the library: refused the same way.
+    err_has(libc.set("optarg", &s), "another ffi object");
     let n = a.cast("int", 3).unwrap();
     // SAFETY: the fixed and variadic parts are a format and an int.
     let printed = unsafe { libc.call("printf", ("", &n)) };
