@@ -2,11 +2,13 @@
 //! conversions to Rust numbers, with cffi's rules and messages — and bounds checks and NULL
 //! checks where cffi has none.
 
-use crate::cdata::{CData, Origin, Owner};
+use crate::cdata::{CData, Origin};
 use crate::convert::{self, Place};
 use crate::error::{Error, Result};
+use crate::mem::Fast;
+use crate::mem::Owner;
 use crate::mem::{KeepSet, Region};
-use crate::typeinfo::{Fast, FieldRt, IntRole, Repr};
+use crate::typeinfo::{FieldRt, IntRole, Repr};
 use crate::universe::TypeRef;
 use crate::value::{Scalar, Value};
 
@@ -73,7 +75,7 @@ impl CData {
             }
         }
         let size = elem.get(&self.uni.inner).size().unwrap_or(0);
-        let addr = crate::addr::item_or_err(base, i, size, &|| self.what())?;
+        let addr = crate::base::addr::item_or_err(base, i, size, &|| self.what())?;
         Ok((elem, addr))
     }
 
@@ -117,7 +119,7 @@ impl CData {
     #[inline]
     pub fn get(&self, i: isize) -> Result<Value> {
         if let Some((m, fast, addr)) = self.fast_item(i) {
-            return m.region.load(addr, fast);
+            return m.region.load_number(addr, fast).map(Value::from_number);
         }
         self.get_slow(i)
     }
@@ -138,7 +140,7 @@ impl CData {
     pub fn set(&self, i: isize, v: impl Into<Value>) -> Result<()> {
         let v = v.into();
         if let Some((m, fast, addr)) = self.fast_item(i)
-            && let Some(bytes) = fast.encode(&v)
+            && let Some(bytes) = crate::value::encode_fast(fast, &v)
         {
             // A number (what `encode` takes) owns nothing: skip the out-of-line drop.
             std::mem::forget(v);
@@ -187,7 +189,7 @@ impl CData {
         }
         let fast = elem.fast?;
         // An index whose address overflows takes the general path, which says so.
-        let addr = crate::addr::item(self.addr, i, fast.size())?;
+        let addr = crate::base::addr::item(self.addr, i, fast.size())?;
         Some((m, fast, addr))
     }
 
@@ -205,7 +207,7 @@ impl CData {
             return None;
         }
         let f = body.field(name)?;
-        Some((m, f.fast?, crate::addr::plus(self.addr, f.offset())?))
+        Some((m, f.fast?, crate::base::addr::plus(self.addr, f.offset())?))
     }
 
     /// The member `name` of a struct or union, or of the struct a pointer points to (one
@@ -223,7 +225,7 @@ impl CData {
     #[inline]
     pub fn field(&self, name: &str) -> Result<Value> {
         if let Some((m, fast, addr)) = self.fast_member(name) {
-            return m.region.load(addr, fast);
+            return m.region.load_number(addr, fast).map(Value::from_number);
         }
         self.field_slow(name)
     }
@@ -287,7 +289,7 @@ impl CData {
     pub fn set_field(&self, name: &str, v: impl Into<Value>) -> Result<()> {
         let v = v.into();
         if let Some((m, fast, addr)) = self.fast_member(name)
-            && let Some(bytes) = fast.encode(&v)
+            && let Some(bytes) = crate::value::encode_fast(fast, &v)
         {
             // A number (what `encode` takes) owns nothing: skip the out-of-line drop.
             std::mem::forget(v);
@@ -448,7 +450,7 @@ impl CData {
                 ))
             })?,
         };
-        let addr = crate::addr::item_or_err(self.addr, n, size, &|| self.what())?;
+        let addr = crate::base::addr::item_or_err(self.addr, n, size, &|| self.what())?;
         let mut c = CData::pointer(&self.uni, ptr_ty, addr, self.owner.clone());
         c.origin = Origin::Plain;
         Ok(c)
@@ -539,7 +541,7 @@ impl CData {
         })? as usize;
         let e = elem.get(&self.uni.inner);
         let size = e.size().ok_or_else(|| crate::universe::unknown_size(e))?;
-        let addr = crate::addr::item_or_err(base, start, size, &|| self.what())?;
+        let addr = crate::base::addr::item_or_err(base, start, size, &|| self.what())?;
         if size
             .checked_mul(count)
             .is_none_or(|n| n > isize::MAX as usize)
@@ -646,7 +648,7 @@ impl CData {
     pub fn to_f64(&self) -> Result<f64> {
         let info = self.info();
         match &info.repr {
-            Repr::Float(2) => Ok(crate::floats::f16_to_f64(&self.value)),
+            Repr::Float(2) => Ok(crate::base::floats::f16_to_f64(&self.value)),
             Repr::Float(4) => Ok(f64::from(f32::from_le_bytes([
                 self.value[0],
                 self.value[1],
@@ -656,8 +658,8 @@ impl CData {
             Repr::Float(8) => Ok(f64::from_le_bytes(
                 self.value[..8].try_into().unwrap_or([0; 8]),
             )),
-            Repr::Float(_) => Ok(crate::floats::f128_to_f64(&self.value)),
-            Repr::LongDouble => Ok(crate::floats::x87_to_f64(&self.value)),
+            Repr::Float(_) => Ok(crate::base::floats::f128_to_f64(&self.value)),
+            Repr::LongDouble => Ok(crate::base::floats::x87_to_f64(&self.value)),
             _ => Err(Error::Type(format!(
                 "float() not supported on {}",
                 self.what()
@@ -774,8 +776,8 @@ impl crate::universe::Ffi {
                 .map_err(crate::decl::path_error)?
         };
         let ptr = ffi.pointer_to(ffi.realize(target));
-        let off = isize::try_from(off).map_err(|_| crate::addr::overflow(path, off))?;
-        let addr = crate::addr::item_or_err(cdata.addr, off, 1, &|| cdata.what())?;
+        let off = isize::try_from(off).map_err(|_| crate::base::addr::overflow(path, off))?;
+        let addr = crate::base::addr::item_or_err(cdata.addr, off, 1, &|| cdata.what())?;
         Ok(CData::pointer(ffi, ptr, addr, cdata.owner.clone()))
     }
 }

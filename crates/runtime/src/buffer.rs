@@ -5,9 +5,10 @@ use std::cmp::Ordering;
 use std::ops::{Bound, RangeBounds};
 use std::sync::Arc;
 
-use crate::cdata::{CData, Origin, Owner};
+use crate::cdata::{CData, Origin};
 use crate::decl::TypeSpec;
 use crate::error::{Error, Result};
+use crate::mem::Owner;
 use crate::mem::{self, Lent};
 use crate::typeinfo::Repr;
 use crate::universe::{Ffi, TypeRef};

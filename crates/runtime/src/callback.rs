@@ -22,10 +22,11 @@ use std::sync::Arc;
 use crate::call::args::{Arg, IntoArg};
 use crate::call::invoke::errno;
 use crate::call::plan::{CallPlan, Conv, Param};
-use crate::cdata::{CData, Origin, Owner};
+use crate::cdata::{CData, Origin};
 use crate::convert::{self, Place};
 use crate::decl::TypeSpec;
 use crate::error::{Error, Result};
+use crate::mem::Owner;
 use crate::mem::{Allocation, Number, Vouched, decode_number};
 use crate::typeinfo::Repr;
 use crate::universe::{Ffi, TypeRef};
@@ -294,6 +295,16 @@ pub(crate) struct CallbackBox {
 unsafe impl Send for CallbackBox {}
 // SAFETY: as for Send.
 unsafe impl Sync for CallbackBox {}
+
+impl crate::mem::Code for CallbackBox {
+    fn code(&self) -> usize {
+        self.code
+    }
+
+    fn name(&self) -> &str {
+        self.name
+    }
+}
 
 impl Drop for CallbackBox {
     fn drop(&mut self) {
@@ -639,7 +650,7 @@ impl Out {
 #[inline]
 fn result_bytes(uni: &Ffi, r: &Param, v: &Value) -> Result<Out> {
     if let Conv::Fast(f) = r.conv
-        && let Some(b) = f.encode(v)
+        && let Some(b) = crate::value::encode_fast(f, v)
     {
         return Ok(widen(f, b));
     }
@@ -648,8 +659,8 @@ fn result_bytes(uni: &Ffi, r: &Param, v: &Value) -> Result<Out> {
 
 /// The result bytes of a plain number: integers widened to a full `ffi_arg`, with their sign.
 #[inline]
-fn widen(f: crate::typeinfo::Fast, b: [u8; 8]) -> Out {
-    use crate::typeinfo::Fast;
+fn widen(f: crate::mem::Fast, b: [u8; 8]) -> Out {
+    use crate::mem::Fast;
     let wide = match f {
         Fast::I8 => i64::from(b[0] as i8).to_le_bytes(),
         Fast::I16 => i64::from(i16::from_le_bytes([b[0], b[1]])).to_le_bytes(),

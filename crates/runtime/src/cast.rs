@@ -5,9 +5,10 @@
 //! keeps the memory alive and stays bounds-checked (cffi's casts are dangling views); a pointer
 //! cast from an integer is foreign memory that safe code will not touch.
 
-use crate::cdata::{CData, Owner};
+use crate::cdata::CData;
 use crate::decl::TypeSpec;
 use crate::error::{Error, Result};
+use crate::mem::Owner;
 use crate::typeinfo::{IntRole, Repr, TypeInfo};
 use crate::universe::{Ffi, TypeRef};
 use crate::value::Value;

@@ -5,36 +5,12 @@
 //! bounds-checked), ranges a caller vouched for with `unsafe`, or nothing (foreign memory: C's
 //! pointers, integers cast to pointers), which safe code refuses to touch.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use crate::error::{Error, Result};
-use crate::mem::{KeepSet, Lent, Mapped, Region, Shared, Vouched};
+use crate::error::Result;
+use crate::mem::{Finalizer, Owner};
 use crate::typeinfo::{Repr, TypeInfo};
 use crate::universe::{Ffi, TypeRef};
-
-/// What memory a cdata may use, and what keeps it alive.
-#[derive(Clone, Default)]
-pub(crate) enum Owner {
-    /// Memory rcffi knows nothing about: C's pointers, casts from integers, NULL.
-    #[default]
-    Foreign,
-    /// An allocation of rcffi's (`new`), kept alive by this owner.
-    Alloc(Shared),
-    /// A range a caller vouched for with `unsafe`; nothing keeps it alive.
-    Vouched(Vouched),
-    /// A cdata returned by `gc`: the original's memory, and a destructor run when the last
-    /// clone is dropped (or on `release`).
-    Gc(Arc<GcBox>),
-    /// Rust bytes lent to C (`from_buffer`).
-    Buffer(Arc<Lent>),
-    /// A handle (`new_handle`): a unique address standing for a Rust value.
-    Handle(Arc<HandleBox>),
-    /// Memory or code kept valid by something else: a library's global variable or function
-    /// (the library stays loaded).
-    Mapped(Mapped),
-    /// A callback's code: its closure stays alive.
-    Callback(Arc<crate::callback::CallbackBox>),
-}
 
 /// What `gc` runs.
 pub(crate) type Destructor = Box<dyn FnOnce(CData) + Send>;
@@ -48,9 +24,21 @@ pub(crate) struct GcBox {
     pub(crate) destructor: Mutex<Option<Destructor>>,
 }
 
-impl GcBox {
-    /// Runs the destructor now, once.
-    pub(crate) fn run(&self) {
+impl Finalizer for GcBox {
+    fn base(&self) -> &Owner {
+        &self.base
+    }
+
+    fn cancel(&self) {
+        drop(
+            self.destructor
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take(),
+        );
+    }
+
+    fn run(&self) {
         let d = self
             .destructor
             .lock()
@@ -70,132 +58,6 @@ impl Drop for GcBox {
             std::mem::take(&mut self.original.owner),
             std::mem::take(&mut self.base),
         ]);
-    }
-}
-
-/// A handle: a unique address standing for a Rust value (`new_handle`).
-///
-/// Handle addresses are never reused, so a released handle is recognized as such (cffi may
-/// abort on one). They point to no memory; C only passes them around.
-pub(crate) struct HandleBox {
-    pub(crate) addr: usize,
-    pub(crate) value: Arc<dyn std::any::Any + Send + Sync>,
-    /// The Rust type of the value, for reprs and error messages.
-    pub(crate) type_name: &'static str,
-}
-
-impl Drop for HandleBox {
-    fn drop(&mut self) {
-        crate::lifetime::forget_handle(self.addr);
-    }
-}
-
-impl Owner {
-    /// Runs `f` with the region this owner lets a cdata use.
-    #[inline]
-    pub(crate) fn with_region<T>(
-        &self,
-        what: &dyn Fn() -> String,
-        f: impl FnOnce(&Region<'_>) -> Result<T>,
-    ) -> Result<T> {
-        match self {
-            Owner::Foreign => Err(Error::Unchecked(format!(
-                "{}: rcffi does not know this memory (it came from C or from an integer); if it is \
-                 valid, say so with `unsafe {{ cdata.assume_valid(n) }}`",
-                what()
-            ))),
-            Owner::Alloc(a) => f(&a.region()),
-            Owner::Vouched(v) => f(&v.region()),
-            Owner::Gc(g) => g.base.with_region(what, f),
-            Owner::Buffer(b) => b.with_region(f),
-            Owner::Handle(_) => Err(Error::Type(format!(
-                "{}: a handle points to no C data",
-                what()
-            ))),
-            Owner::Mapped(m) => f(&m.region()),
-            Owner::Callback(_) => Err(Error::Type(format!(
-                "{}: a callback's code is not data",
-                what()
-            ))),
-        }
-    }
-
-    /// The allocation, when this is rcffi's memory.
-    pub(crate) fn allocation(&self) -> Option<&Shared> {
-        match self {
-            Owner::Alloc(a) => Some(a),
-            Owner::Gc(g) => g.base.allocation(),
-            _ => None,
-        }
-    }
-
-    /// The memory this owner's cdata may touch, as a home for pointers stored into it: what
-    /// it keeps alive, and its first and last-plus-one addresses. `None` for memory that keeps
-    /// nothing (foreign, vouched) or is no memory (handles, callbacks).
-    #[inline]
-    pub(crate) fn keeping(&self) -> Option<(&KeepSet, crate::mem::Home<'_>)> {
-        let (set, base, len) = match self {
-            Owner::Alloc(a) => (a.keep_set(), a.addr(), a.size()),
-            Owner::Gc(g) => {
-                let (set, home) = g.base.keeping()?;
-                return Some((
-                    set,
-                    crate::mem::Home {
-                        owner: self,
-                        ..home
-                    },
-                ));
-            }
-            Owner::Buffer(b) => (&b.keep, b.base(), b.len()),
-            Owner::Mapped(m) => {
-                let (base, len) = m.range();
-                (m.keep_set(), base, len)
-            }
-            Owner::Foreign | Owner::Vouched(_) | Owner::Handle(_) | Owner::Callback(_) => {
-                return None;
-            }
-        };
-        Some((
-            set,
-            crate::mem::Home {
-                base,
-                end: base.saturating_add(len),
-                owner: self,
-            },
-        ))
-    }
-
-    /// The first and last-plus-one address of the memory this owner keeps alive (`None`:
-    /// no memory, only an address — a handle, a callback's code — or nothing kept).
-    pub(crate) fn memory_range(&self) -> Option<(usize, usize)> {
-        match self {
-            Owner::Handle(_) | Owner::Callback(_) => None,
-            _ => self.keeping().map(|(_, h)| (h.base, h.end)),
-        }
-    }
-
-    /// Whether this owner's memory is the memory `set` keeps for (so storing a pointer to it
-    /// there would make that memory keep itself alive).
-    pub(crate) fn keeps_set(&self, set: &KeepSet) -> bool {
-        self.keeping().is_some_and(|(s, _)| std::ptr::eq(s, set))
-    }
-
-    /// Whether two owners hold the same thing (one entry of a keep set counts both).
-    pub(crate) fn same_as(&self, other: &Owner) -> bool {
-        match (self, other) {
-            (Owner::Alloc(a), Owner::Alloc(b)) => std::ptr::eq(a.as_ptr(), b.as_ptr()),
-            (Owner::Gc(a), Owner::Gc(b)) => Arc::ptr_eq(a, b),
-            (Owner::Buffer(a), Owner::Buffer(b)) => Arc::ptr_eq(a, b),
-            (Owner::Handle(a), Owner::Handle(b)) => Arc::ptr_eq(a, b),
-            (Owner::Callback(a), Owner::Callback(b)) => Arc::ptr_eq(a, b),
-            (Owner::Mapped(a), Owner::Mapped(b)) => a.same_as(b),
-            _ => false,
-        }
-    }
-
-    /// Whether this owner keeps something alive (storing it into rcffi memory must keep it).
-    pub(crate) fn is_owning(&self) -> bool {
-        !matches!(self, Owner::Foreign | Owner::Vouched(_))
     }
 }
 

@@ -6,8 +6,9 @@
 //! Every read and write goes through the region of the place's owner (`crate::mem`), so it is
 //! bounds-checked on rcffi's own memory and refused on memory nobody vouched for.
 
-use crate::cdata::{CData, Origin, Owner};
+use crate::cdata::{CData, Origin};
 use crate::error::{Error, Result};
+use crate::mem::Owner;
 use crate::mem::Region;
 use crate::scalar::{char_like_init, decode_scalar, encode_scalar, int_init};
 use crate::typeinfo::{FieldRt, IntRole, Repr, TypeInfo};
@@ -55,8 +56,8 @@ impl<'a> Place<'a> {
     /// `i` for `size` 1), checked against overflow.
     fn item_addr(&self, i: usize, size: usize) -> Result<usize> {
         i.checked_mul(size)
-            .and_then(|off| crate::addr::plus(self.addr, off))
-            .ok_or_else(|| crate::addr::overflow(&format!("cdata '{}'", self.info().name), i))
+            .and_then(|off| crate::base::addr::plus(self.addr, off))
+            .ok_or_else(|| crate::base::addr::overflow(&format!("cdata '{}'", self.info().name), i))
     }
 
     /// Writes `n` bytes at this place that are not a pointer rcffi tracks (numbers, bytes)
@@ -527,7 +528,7 @@ fn flexible_len(p: &Place<'_>, f: &FieldRt) -> Option<usize> {
         return None;
     };
     let esize = elem.get(&p.uni.inner).size()?.max(1);
-    let start = crate::addr::plus(p.addr, f.offset())?;
+    let start = crate::base::addr::plus(p.addr, f.offset())?;
     let end = match p.owner {
         Owner::Alloc(a) => a.addr() + a.size(),
         Owner::Foreign => return Some(0),

@@ -30,8 +30,8 @@
 pub use rcffi_cdef;
 
 mod access;
-mod addr;
 mod allocator;
+mod base;
 mod buffer;
 mod call;
 mod callback;
@@ -41,14 +41,12 @@ mod convert;
 mod ctype;
 mod decl;
 mod error;
-mod floats;
 mod function;
 mod held;
 mod library;
 mod lifetime;
 mod mem;
 mod newp;
-mod recent;
 mod repr;
 mod scalar;
 mod text;
@@ -56,6 +54,7 @@ mod typeinfo;
 mod universe;
 mod value;
 mod varsize;
+mod vouch;
 
 pub use allocator::Allocator;
 pub use buffer::Buffer;

@@ -2,12 +2,12 @@
 //! and `NULL`.
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 
-use crate::cdata::{CData, GcBox, HandleBox, Origin, Owner};
+use crate::cdata::{CData, GcBox, Origin};
 use crate::error::{Error, Result};
+use crate::mem::{HandleBox, Owner, live_handle, register_handle};
 use crate::universe::Ffi;
 
 /// Handle addresses: unique, never reused, never dereferenceable. They start at a
@@ -15,21 +15,6 @@ use crate::universe::Ffi;
 /// look aligned to C code that checks.
 const HANDLE_BASE: usize = 0x1000_0000_0000_0000;
 static NEXT_HANDLE: AtomicUsize = AtomicUsize::new(1);
-
-/// The live handles of the process, by address. One table for every `ffi` object, as in
-/// cffi: a handle is a Rust value, not a C type, so any `ffi` object can give it back.
-static HANDLES: Mutex<Option<HashMap<usize, Weak<HandleBox>>>> = Mutex::new(None);
-
-fn handles() -> std::sync::MutexGuard<'static, Option<HashMap<usize, Weak<HandleBox>>>> {
-    HANDLES.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Removes a handle that is going away from the table.
-pub(crate) fn forget_handle(addr: usize) {
-    if let Some(t) = handles().as_mut() {
-        t.remove(&addr);
-    }
-}
 
 impl Ffi {
     /// A new cdata for the same memory as `cdata` that runs `destructor(cdata)` once, when the
@@ -51,7 +36,7 @@ impl Ffi {
         let gc = Arc::new(GcBox {
             original: cdata.clone(),
             base: match &cdata.owner {
-                Owner::Gc(inner) => inner.base.clone(),
+                Owner::Gc(inner) => inner.base().clone(),
                 other => other.clone(),
             },
             destructor: Mutex::new(Some(Box::new(destructor))),
@@ -73,12 +58,7 @@ impl Ffi {
     pub fn gc_remove(&self, cdata: &CData) -> Result<()> {
         match &cdata.owner {
             Owner::Gc(g) => {
-                drop(
-                    g.destructor
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .take(),
-                );
+                g.cancel();
                 Ok(())
             }
             _ => Err(Error::Type(
@@ -140,9 +120,7 @@ impl Ffi {
             value: Arc::new(value),
             type_name: std::any::type_name::<T>(),
         });
-        handles()
-            .get_or_insert_with(HashMap::new)
-            .insert(addr, Arc::downgrade(&handle));
+        register_handle(&handle);
         let void_ptr = self
             .parse("void *")
             .unwrap_or_else(|_| unreachable!("'void *' always parses"));
@@ -179,10 +157,7 @@ impl Ffi {
         }
         let live = match &cdata.owner {
             Owner::Handle(h) if h.addr == cdata.addr => Some(h.clone()),
-            _ => handles()
-                .as_ref()
-                .and_then(|t| t.get(&cdata.addr))
-                .and_then(Weak::upgrade),
+            _ => live_handle(cdata.addr),
         };
         let Some(h) = live else {
             return Err(Error::Runtime(format!(

@@ -1,10 +1,11 @@
 //! `ffi.new`: owned, zeroed, aligned C memory with an initializer.
 
-use crate::cdata::{CData, Origin, Owner};
+use crate::cdata::{CData, Origin};
 use crate::convert::{self, Place};
 use crate::decl::TypeSpec;
 use crate::error::{Error, Result};
 use crate::mem::Allocation;
+use crate::mem::Owner;
 use crate::typeinfo::{IntRole, Repr, TypeInfo};
 use crate::universe::{Ffi, TypeRef};
 use crate::value::Value;

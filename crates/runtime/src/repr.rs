@@ -6,7 +6,8 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use crate::cdata::{CData, Origin, Owner};
+use crate::cdata::{CData, Origin};
+use crate::mem::Owner;
 use crate::typeinfo::{IntRole, Repr};
 use crate::value::Value;
 
@@ -33,8 +34,8 @@ impl fmt::Debug for CData {
             (Owner::Handle(h), _) if h.addr == self.addr => {
                 return write!(f, "<cdata '{name}' handle to {}>", h.type_name);
             }
-            (Owner::Callback(cb), Origin::New) if cb.code == self.addr => {
-                return write!(f, "<cdata '{name}' calling <{}>>", cb.name);
+            (Owner::Callback(cb), Origin::New) if cb.code() == self.addr => {
+                return write!(f, "<cdata '{name}' calling <{}>>", cb.name());
             }
             (owner, Origin::New | Origin::CoOwned) if owner.allocation().is_some() => {
                 let size = owner.allocation().map_or(0, |a| a.size());

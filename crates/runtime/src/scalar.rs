@@ -2,8 +2,8 @@
 //! wide characters as text, `_Bool`, enums by name or number, and floats of every width —
 //! between [`Value`]s and the bytes of a C scalar.
 
+use crate::base::floats;
 use crate::error::{Error, Result};
-use crate::floats;
 use crate::typeinfo::{IntKind, IntRole, Repr, TypeInfo};
 use crate::value::Value;
 

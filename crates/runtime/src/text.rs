@@ -174,8 +174,8 @@ impl Ffi {
             .try_reserve_exact(length)
             .map_err(|_| Error::Memory(format!("out of memory unpacking {length} items")))?;
         for i in 0..length {
-            let addr = crate::addr::plus(cdata.addr, i * esize)
-                .ok_or_else(|| crate::addr::overflow(&cdata.what(), i))?;
+            let addr = crate::base::addr::plus(cdata.addr, i * esize)
+                .ok_or_else(|| crate::base::addr::overflow(&cdata.what(), i))?;
             items.push(convert::c_to_value(&Place {
                 uni: ffi,
                 ty: elem,

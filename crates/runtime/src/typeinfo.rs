@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 
 use rcffi_cdef::{CTypeId, RecordKind};
 
+use crate::mem::Fast;
 use crate::universe::TypeRef;
-use crate::value::Value;
 
 /// What an integer's bytes mean to conversions.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -185,111 +185,6 @@ pub(crate) enum Repr {
     Opaque,
 }
 
-/// A plain number type that reads and writes take a direct path for: its size, signedness
-/// and kind in one byte-sized tag.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Fast {
-    I8,
-    U8,
-    I16,
-    U16,
-    I32,
-    U32,
-    I64,
-    U64,
-    F32,
-    F64,
-}
-
-impl Fast {
-    /// The direct path for a type, if it has one: integers that read as numbers (not `char`,
-    /// wide characters, `_Bool` or enums), `float` and `double`.
-    pub(crate) fn of(repr: &Repr) -> Option<Fast> {
-        Some(match repr {
-            Repr::Int(k) if k.role == IntRole::Number => match (k.bytes, k.signed) {
-                (1, true) => Fast::I8,
-                (1, false) => Fast::U8,
-                (2, true) => Fast::I16,
-                (2, false) => Fast::U16,
-                (4, true) => Fast::I32,
-                (4, false) => Fast::U32,
-                (8, true) => Fast::I64,
-                (8, false) => Fast::U64,
-                _ => return None,
-            },
-            Repr::Float(4) => Fast::F32,
-            Repr::Float(8) => Fast::F64,
-            _ => return None,
-        })
-    }
-
-    /// Size in bytes.
-    pub(crate) fn size(self) -> usize {
-        match self {
-            Fast::I8 | Fast::U8 => 1,
-            Fast::I16 | Fast::U16 => 2,
-            Fast::I32 | Fast::U32 | Fast::F32 => 4,
-            Fast::I64 | Fast::U64 | Fast::F64 => 8,
-        }
-    }
-
-    /// The bytes of integer `i` for this type, when it is in range (floats take any integer).
-    #[inline]
-    pub(crate) fn encode_int(self, i: i64) -> Option<[u8; 8]> {
-        let ok = match self {
-            Fast::I8 => i8::try_from(i).is_ok(),
-            Fast::U8 => u8::try_from(i).is_ok(),
-            Fast::I16 => i16::try_from(i).is_ok(),
-            Fast::U16 => u16::try_from(i).is_ok(),
-            Fast::I32 => i32::try_from(i).is_ok(),
-            Fast::U32 => u32::try_from(i).is_ok(),
-            Fast::I64 => true,
-            Fast::U64 => i >= 0,
-            Fast::F32 => return Some(u64::from((i as f32).to_bits()).to_le_bytes()),
-            Fast::F64 => return Some((i as f64).to_bits().to_le_bytes()),
-        };
-        ok.then(|| (i as u64).to_le_bytes())
-    }
-
-    /// The bytes of float `x` for this type, when it is a float type.
-    #[inline]
-    pub(crate) fn encode_float(self, x: f64) -> Option<[u8; 8]> {
-        match self {
-            Fast::F32 => Some(u64::from((x as f32).to_bits()).to_le_bytes()),
-            Fast::F64 => Some(x.to_bits().to_le_bytes()),
-            _ => None,
-        }
-    }
-
-    /// The bytes of `v` for this type, when `v` is an in-range number of the right kind
-    /// (`None`: the general path decides, with its messages).
-    #[inline]
-    pub(crate) fn encode(self, v: &Value) -> Option<[u8; 8]> {
-        let int = |lo: i128, hi: i128| match v {
-            Value::Int(i) if (lo..=hi).contains(i) => Some((*i as u64).to_le_bytes()),
-            _ => None,
-        };
-        match self {
-            Fast::I8 => int(i8::MIN.into(), i8::MAX.into()),
-            Fast::U8 => int(0, u8::MAX.into()),
-            Fast::I16 => int(i16::MIN.into(), i16::MAX.into()),
-            Fast::U16 => int(0, u16::MAX.into()),
-            Fast::I32 => int(i32::MIN.into(), i32::MAX.into()),
-            Fast::U32 => int(0, u32::MAX.into()),
-            Fast::I64 => int(i64::MIN.into(), i64::MAX.into()),
-            Fast::U64 => int(0, u64::MAX.into()),
-            Fast::F32 => match v {
-                Value::Float(x) => Some(u64::from((*x as f32).to_bits()).to_le_bytes()),
-                _ => None,
-            },
-            Fast::F64 => match v {
-                Value::Float(x) => Some(x.to_bits().to_le_bytes()),
-                _ => None,
-            },
-        }
-    }
-}
-
 /// A realized C type.
 #[derive(Debug)]
 pub(crate) struct TypeInfo {
@@ -306,6 +201,27 @@ pub(crate) struct TypeInfo {
     pub(crate) repr: Repr,
     /// The direct read/write path of plain numbers.
     pub(crate) fast: Option<Fast>,
+}
+
+/// The direct path for a type, if it has one: integers that read as numbers (not `char`, wide
+/// characters, `_Bool` or enums), `float` and `double`.
+pub(crate) fn fast_of(repr: &Repr) -> Option<Fast> {
+    Some(match repr {
+        Repr::Int(k) if k.role == IntRole::Number => match (k.bytes, k.signed) {
+            (1, true) => Fast::I8,
+            (1, false) => Fast::U8,
+            (2, true) => Fast::I16,
+            (2, false) => Fast::U16,
+            (4, true) => Fast::I32,
+            (4, false) => Fast::U32,
+            (8, true) => Fast::I64,
+            (8, false) => Fast::U64,
+            _ => return None,
+        },
+        Repr::Float(4) => Fast::F32,
+        Repr::Float(8) => Fast::F64,
+        _ => return None,
+    })
 }
 
 impl TypeInfo {

@@ -22,8 +22,8 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use foldhash::fast::RandomState;
 use rcffi_cdef::{CTypeId, CTypeKind, CdefOptions, CdefReport, Prim, PrimRepr, Registry, Target};
 
+use crate::base::recent::Recent;
 use crate::error::{Error, Result};
-use crate::recent::Recent;
 use crate::typeinfo::{FieldRt, IntKind, IntRole, RecordBody, Repr, TypeInfo};
 
 /// A realized type in its universe's arena.
@@ -524,7 +524,7 @@ impl UniInner {
             universe: self.id,
             name: reg.cname(id).into(),
             layout,
-            fast: crate::typeinfo::Fast::of(&repr),
+            fast: crate::typeinfo::fast_of(&repr),
             repr,
         }
     }

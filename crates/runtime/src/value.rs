@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::cdata::CData;
 use crate::error::{Error, Result};
+use crate::mem::{Fast, Number};
 
 /// A dynamic value: what is written into C memory (`new`, field and item writes, arguments) and
 /// what is read out of it.
@@ -621,5 +622,44 @@ impl Scalar for f32 {
     #[inline]
     fn from_c_float(x: f64) -> Option<f32> {
         Some(x as f32)
+    }
+}
+
+/// The bytes of `v` for this type, when `v` is an in-range number of the right kind
+/// (`None`: the general path decides, with its messages).
+#[inline]
+pub(crate) fn encode_fast(fast: Fast, v: &Value) -> Option<[u8; 8]> {
+    let int = |lo: i128, hi: i128| match v {
+        Value::Int(i) if (lo..=hi).contains(i) => Some((*i as u64).to_le_bytes()),
+        _ => None,
+    };
+    match fast {
+        Fast::I8 => int(i8::MIN.into(), i8::MAX.into()),
+        Fast::U8 => int(0, u8::MAX.into()),
+        Fast::I16 => int(i16::MIN.into(), i16::MAX.into()),
+        Fast::U16 => int(0, u16::MAX.into()),
+        Fast::I32 => int(i32::MIN.into(), i32::MAX.into()),
+        Fast::U32 => int(0, u32::MAX.into()),
+        Fast::I64 => int(i64::MIN.into(), i64::MAX.into()),
+        Fast::U64 => int(0, u64::MAX.into()),
+        Fast::F32 => match v {
+            Value::Float(x) => Some(u64::from((*x as f32).to_bits()).to_le_bytes()),
+            _ => None,
+        },
+        Fast::F64 => match v {
+            Value::Float(x) => Some(x.to_bits().to_le_bytes()),
+            _ => None,
+        },
+    }
+}
+
+impl Value {
+    /// The value of a plain number read from C memory.
+    #[inline(always)]
+    pub(crate) fn from_number(n: Number) -> Value {
+        match n {
+            Number::Int(i) => Value::Int(i),
+            Number::Float(x) => Value::Float(x),
+        }
     }
 }

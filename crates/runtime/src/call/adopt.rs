@@ -6,7 +6,8 @@
 
 use super::args::Arg;
 use super::plan::{CallPlan, Conv};
-use crate::cdata::{CData, Owner};
+use crate::cdata::CData;
+use crate::mem::Owner;
 use crate::value::Value;
 
 impl Arg<'_> {

@@ -25,9 +25,10 @@ use libffi::middle::{Cif, Type};
 use super::args::Arg;
 use super::native;
 use super::plan::{CallPlan, Conv, Param};
-use crate::cdata::{CData, Origin, Owner};
+use crate::cdata::{CData, Origin};
 use crate::convert::{self, Place};
 use crate::error::{Error, Result};
+use crate::mem::Owner;
 use crate::mem::{Allocation, Number, decode_number};
 use crate::typeinfo::{IntRole, Repr};
 use crate::universe::Ffi;
@@ -597,7 +598,7 @@ fn marshal(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Resu
             let direct = match a {
                 Arg::Int(i) => f.encode_int(*i),
                 Arg::Float(x) => f.encode_float(*x),
-                _ => value_of(a).and_then(|v| f.encode(v)),
+                _ => value_of(a).and_then(|v| crate::value::encode_fast(f, v)),
             };
             if let Some(b) = direct {
                 let mut s = ZERO;

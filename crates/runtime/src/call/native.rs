@@ -30,7 +30,8 @@
 #![allow(unsafe_code)]
 
 use super::plan::{Conv, Param};
-use crate::typeinfo::{Fast, Repr};
+use crate::mem::Fast;
+use crate::typeinfo::Repr;
 use crate::universe::{Ffi, TypeRef};
 
 /// Integer-class argument registers.

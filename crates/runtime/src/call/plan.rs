@@ -13,7 +13,8 @@ use super::args::Arg;
 use super::ffitype::{Position, ffi_type};
 use super::invoke::FfiCif;
 use crate::error::{Error, Result};
-use crate::typeinfo::{Fast, IntRole, Repr};
+use crate::mem::Fast;
+use crate::typeinfo::{IntRole, Repr};
 use crate::universe::{Ffi, TypeRef};
 use crate::value::Value;
 

@@ -4,9 +4,10 @@
 use rcffi_cdef::Decl;
 
 use super::{Lib, symtab};
-use crate::cdata::{CData, Owner};
+use crate::cdata::CData;
 use crate::convert::{self, Place};
 use crate::error::{Error, Result};
+use crate::mem::Owner;
 use crate::mem::{Keeper, Mapped};
 use crate::universe::TypeRef;
 use crate::value::Value;

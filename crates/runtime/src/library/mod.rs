@@ -24,11 +24,12 @@ use foldhash::fast::RandomState;
 use libloading::os::unix::Library as RawLibrary;
 use rcffi_cdef::Decl;
 
-use crate::cdata::{CData, Owner};
+use crate::base::recent::Recent;
+use crate::cdata::CData;
 use crate::error::{Error, Result};
 use crate::function::Function;
+use crate::mem::Owner;
 use crate::mem::{KeepSet, Keeper, Keeps, Mapped};
-use crate::recent::Recent;
 use crate::universe::{Ffi, TypeRef};
 use crate::value::Value;
 

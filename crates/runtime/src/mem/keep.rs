@@ -28,8 +28,8 @@ use std::mem::ManuallyDrop;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::Owner;
 use super::Region;
-use crate::cdata::Owner;
 use crate::error::Result;
 
 /// What one block of memory keeps alive. See the module docs.

@@ -1,0 +1,186 @@
+//! [`Allocation`]: memory rcffi owns — zeroed and aligned, small ones inline in their shared
+//! block — and freed (or given back to a user's allocator) exactly once. See the `mem` module's
+//! safety notes.
+
+use std::alloc::Layout;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+use super::{Access, KeepSet, Region, Shared};
+use crate::error::{Error, Result};
+
+/// Memory owned by rcffi: zeroed (unless a custom allocator says otherwise) and aligned.
+pub(crate) struct Allocation {
+    /// The memory, unless it is `inline`.
+    ptr: NonNull<u8>,
+    /// Small allocations live here, in the `Arc` that owns them: one heap block per `new`.
+    inline: Inline,
+    size: usize,
+    /// How to give the memory back.
+    free: Free,
+    /// What the pointers stored in this memory keep alive.
+    keep: KeepSet,
+}
+
+/// Bytes of a small allocation (at most [`INLINE`] bytes, aligned to at most 16), written
+/// through raw pointers while shared references to the allocation exist: hence `UnsafeCell`.
+#[repr(C, align(16))]
+struct Inline(std::cell::UnsafeCell<[u8; INLINE]>);
+
+/// The largest allocation kept inline.
+const INLINE: usize = 64;
+
+enum Free {
+    /// The bytes are inline: nothing to free.
+    Inline,
+    /// Allocated by the global allocator with this layout.
+    Global(Layout),
+    /// Allocated by a user's allocator; this gives it back.
+    Custom(Option<Box<dyn FnOnce(usize) + Send + Sync>>),
+}
+
+// SAFETY: the allocation is plain memory; all access to it goes through Regions whose
+// bounds are checked, and concurrent access from several threads is the program's business as
+// it is in C (each single load and store is of plain bytes). The pointer is only freed in Drop.
+unsafe impl Send for Allocation {}
+// SAFETY: as for Send.
+unsafe impl Sync for Allocation {}
+
+impl Allocation {
+    /// An allocation of `size` bytes at `ptr`, given back by `free`.
+    fn over(ptr: NonNull<u8>, size: usize, free: Free) -> Allocation {
+        Allocation {
+            ptr,
+            inline: Inline(std::cell::UnsafeCell::new([0; INLINE])),
+            size,
+            free,
+            keep: KeepSet::default(),
+        }
+    }
+
+    /// New zeroed memory of `size` bytes aligned to `align` (a power of two), on the heap
+    /// ([`Allocation::zeroed_shared`] keeps small ones inline in their shared block).
+    pub(crate) fn zeroed(size: usize, align: usize) -> Result<Allocation> {
+        let layout = Layout::from_size_align(size.max(1), align.max(1)).map_err(|_| {
+            Error::Memory(format!("cannot allocate {size} bytes aligned to {align}"))
+        })?;
+        // SAFETY: the layout has a non-zero size.
+        let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+        let ptr = NonNull::new(ptr)
+            .ok_or_else(|| Error::Memory(format!("out of memory allocating {size} bytes")))?;
+        Ok(Allocation::over(ptr, size, Free::Global(layout)))
+    }
+
+    /// [`Allocation::zeroed`], already shared: a small allocation is built in place in its
+    /// block (one heap block, no copy of the inline bytes).
+    #[inline]
+    pub(crate) fn zeroed_shared(size: usize, align: usize) -> Result<Shared> {
+        if size > INLINE || align > 16 {
+            return Ok(Shared::new(Allocation::zeroed(size, align)?));
+        }
+        // SAFETY: every field is written exactly once (all-zero bytes are a valid `Inline`).
+        Ok(unsafe {
+            Shared::new_in_place(|p| {
+                std::ptr::addr_of_mut!((*p).ptr).write(NonNull::dangling());
+                std::ptr::addr_of_mut!((*p).inline).write_bytes(0, 1);
+                std::ptr::addr_of_mut!((*p).size).write(size);
+                std::ptr::addr_of_mut!((*p).free).write(Free::Inline);
+                std::ptr::addr_of_mut!((*p).keep).write(KeepSet::default());
+            })
+        })
+    }
+
+    /// Memory from a user's allocator (cffi's `new_allocator`).
+    ///
+    /// # Safety
+    ///
+    /// `addr` must be valid for reads and writes of `size` bytes, aligned for the type that
+    /// will live there, until `free` is called (or forever if it is `None`).
+    pub(crate) unsafe fn custom(
+        addr: usize,
+        size: usize,
+        free: Option<Box<dyn FnOnce(usize) + Send + Sync>>,
+        clear: bool,
+    ) -> Result<Allocation> {
+        let ptr = NonNull::new(addr as *mut u8)
+            .ok_or_else(|| Error::Memory("alloc() returned NULL".into()))?;
+        if clear {
+            // SAFETY: the caller promises `size` writable bytes at `addr`.
+            unsafe { std::ptr::write_bytes(ptr.as_ptr(), 0, size) };
+        }
+        Ok(Allocation::over(ptr, size, Free::Custom(free)))
+    }
+
+    /// Address of the first byte.
+    #[inline]
+    pub(crate) fn addr(&self) -> usize {
+        match self.free {
+            // Inline bytes move with the allocation: their address is taken where it lives
+            // (in its `Arc`), never cached before.
+            Free::Inline => self.inline.0.get() as usize,
+            _ => self.ptr.as_ptr() as usize,
+        }
+    }
+
+    /// Size in bytes.
+    pub(crate) fn size(&self) -> usize {
+        self.size
+    }
+
+    /// The whole allocation as a region.
+    #[inline]
+    pub(crate) fn region(&self) -> Region<'_> {
+        Region {
+            base: self.addr(),
+            len: self.size,
+            access: Access::ReadWrite,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// What the pointers stored in this memory keep alive.
+    pub(crate) fn keep_set(&self) -> &KeepSet {
+        &self.keep
+    }
+}
+
+impl Drop for Allocation {
+    fn drop(&mut self) {
+        match &mut self.free {
+            Free::Inline => {}
+            // SAFETY: `ptr` came from `alloc_zeroed` with this layout and is freed once, here.
+            Free::Global(layout) => unsafe { std::alloc::dealloc(self.ptr.as_ptr(), *layout) },
+            Free::Custom(f) => {
+                if let Some(f) = f.take() {
+                    f(self.ptr.as_ptr() as usize);
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Allocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Allocation({:#x}, {} bytes)", self.addr(), self.size)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocation_is_zeroed_aligned_and_bounded() {
+        let a = Allocation::zeroed(24, 16).unwrap();
+        assert_eq!(a.addr() % 16, 0);
+        let r = a.region();
+        assert_eq!(r.bytes_at(a.addr(), 24).unwrap(), vec![0; 24]);
+        r.write(a.addr() + 20, &[1, 2, 3, 4]).unwrap();
+        assert!(r.write(a.addr() + 21, &[1, 2, 3, 4]).is_err());
+        assert!(r.read(a.addr() - 1, &mut [0]).is_err());
+        assert!(r.check(usize::MAX, 2).is_err());
+        let mut out = [0u8; 2];
+        r.read(a.addr() + 22, &mut out).unwrap();
+        assert_eq!(out, [3, 4]);
+    }
+}

@@ -1,0 +1,339 @@
+//! [`Region`]: a byte range that loads and stores of C memory go through, each checked against
+//! it; [`Vouched`] ranges, which only an `unsafe` promise makes; C strings and copies. See the
+//! `mem` module's safety notes.
+
+use std::marker::PhantomData;
+
+use super::bytes;
+use super::number::{Fast, Number, bits_of, decode_bits};
+use crate::error::{Error, Result};
+
+/// A byte range valid for reads and writes for the lifetime `'a`. See the module docs.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Region<'a> {
+    pub(super) base: usize,
+    pub(super) len: usize,
+    /// Whether writes are allowed, and if not, why (for the error).
+    pub(super) access: Access,
+    pub(super) _borrow: PhantomData<&'a ()>,
+}
+
+/// What a region allows: reads and writes, or reads only, for one of these reasons.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    ReadWrite,
+    /// Bytes lent from a `&[u8]` (`from_buffer`).
+    LentShared,
+    /// A library's `const` variable.
+    Const,
+    /// Memory vouched for as read-only: a C string read in place, a struct a callback
+    /// receives by value.
+    ReadOnlyView,
+}
+
+impl Access {
+    /// `ReadWrite` if `writable`, else `read_only`.
+    pub(crate) fn unless(writable: bool, read_only: Access) -> Access {
+        if writable {
+            Access::ReadWrite
+        } else {
+            read_only
+        }
+    }
+}
+
+impl<'a> Region<'a> {
+    /// First address.
+    pub(crate) fn base(&self) -> usize {
+        self.base
+    }
+
+    /// Length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Checks that `addr..addr + n` lies inside the region.
+    #[inline]
+    pub(crate) fn check(&self, addr: usize, n: usize) -> Result<()> {
+        let ok = addr >= self.base
+            && addr
+                .checked_add(n)
+                .is_some_and(|end| end <= self.base + self.len);
+        if ok {
+            Ok(())
+        } else {
+            Err(self.outside(addr, n))
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn outside(&self, addr: usize, n: usize) -> Error {
+        Error::Index(format!(
+            "access of {n} bytes at {addr:#x} is outside the {} bytes at {:#x} that this cdata may use",
+            self.len, self.base
+        ))
+    }
+
+    /// Copies `out.len()` bytes at `addr` into `out`.
+    #[inline]
+    pub(crate) fn read(&self, addr: usize, out: &mut [u8]) -> Result<()> {
+        self.check(addr, out.len())?;
+        // SAFETY: the range is inside the region (checked above), which is valid for reads,
+        // and for writes unless the region is read-only (then nobody writes it: plain reads).
+        unsafe {
+            if self.access == Access::ReadWrite {
+                bytes::load(addr, out);
+            } else {
+                bytes::load_unshared(addr, out);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the plain number of type `fast` at `addr`, as a number.
+    #[inline(always)]
+    pub(crate) fn load_number(&self, addr: usize, fast: Fast) -> Result<Number> {
+        Ok(decode_bits(fast, self.load_bits(addr, fast)?))
+    }
+
+    /// Reads the plain number of type `fast` at `addr`: its bits, zero-extended to 64 (built
+    /// in a register, so the caller's read of it never waits on byte stores).
+    #[inline(always)]
+    pub(crate) fn load_bits(&self, addr: usize, fast: Fast) -> Result<u64> {
+        let n = fast.size();
+        self.check(addr, n)?;
+        if self.access != Access::ReadWrite {
+            return self.load_bits_read_only(addr, n);
+        }
+        // SAFETY: `n` bytes at `addr` are inside the region (checked above), which is valid
+        // for reads and writes; each arm loads exactly `n` bytes.
+        Ok(unsafe {
+            match n {
+                1 => u64::from(bytes::load_array::<1>(addr)[0]),
+                2 => u64::from(u16::from_ne_bytes(bytes::load_array::<2>(addr))),
+                4 => u64::from(u32::from_ne_bytes(bytes::load_array::<4>(addr))),
+                _ => u64::from_ne_bytes(bytes::load_array::<8>(addr)),
+            }
+        })
+    }
+
+    #[inline(never)]
+    fn load_bits_read_only(&self, addr: usize, n: usize) -> Result<u64> {
+        let mut b = [0u8; 8];
+        self.read(addr, &mut b[..n])?;
+        Ok(bits_of(n, b))
+    }
+
+    /// Checks that the region may be written.
+    #[inline]
+    pub(crate) fn check_writable(&self) -> Result<()> {
+        if self.access == Access::ReadWrite {
+            Ok(())
+        } else {
+            Err(self.read_only())
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn read_only(&self) -> Error {
+        let what = match self.access {
+            Access::LentShared => "were lent read-only (from a &[u8])",
+            Access::Const => "are a const variable of the library",
+            Access::ReadWrite | Access::ReadOnlyView => "are read-only (vouched for as such)",
+        };
+        Error::Runtime(format!(
+            "the {} bytes at {:#x} {what}; they cannot be written",
+            self.len, self.base
+        ))
+    }
+
+    /// Writes the plain number of type `fast` whose bits are `bits` (zero-extended, as
+    /// [`Region::load_bits`] returns them) at `addr`.
+    #[inline(always)]
+    pub(crate) fn store_bits(&self, addr: usize, fast: Fast, bits: u64) -> Result<()> {
+        self.check_writable()?;
+        let n = fast.size();
+        self.check(addr, n)?;
+        // SAFETY: `n` bytes at `addr` are inside the region (checked above), which is valid
+        // for writes; each arm stores exactly `n` bytes.
+        unsafe {
+            match n {
+                1 => bytes::store_array(addr, [bits as u8]),
+                2 => bytes::store_array(addr, (bits as u16).to_ne_bytes()),
+                4 => bytes::store_array(addr, (bits as u32).to_ne_bytes()),
+                _ => bytes::store_array(addr, bits.to_ne_bytes()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies `bytes` to `addr`.
+    #[inline]
+    pub(crate) fn write(&self, addr: usize, bytes: &[u8]) -> Result<()> {
+        self.check_writable()?;
+        self.check(addr, bytes.len())?;
+        // SAFETY: the range is inside the region (checked above), which is valid for writes.
+        unsafe { bytes::store(addr, bytes) };
+        Ok(())
+    }
+
+    /// Fills `n` bytes at `addr` with `byte`.
+    pub(crate) fn fill(&self, addr: usize, n: usize, byte: u8) -> Result<()> {
+        self.check_writable()?;
+        self.check(addr, n)?;
+        // SAFETY: inside the region, which is valid for writes.
+        unsafe { bytes::fill(addr, n, byte) };
+        Ok(())
+    }
+
+    /// The bytes at `addr..addr + n`, copied.
+    pub(crate) fn bytes_at(&self, addr: usize, n: usize) -> Result<Vec<u8>> {
+        let mut v = vec![0u8; n];
+        self.read(addr, &mut v)?;
+        Ok(v)
+    }
+
+    /// The `unit`-byte items at `addr` up to (not including) the first all-zero one, reading at
+    /// most `max` bytes and never past the region's end: C's string, copied in one pass.
+    pub(crate) fn read_c_string(&self, addr: usize, max: usize, unit: usize) -> Result<Vec<u8>> {
+        self.check(addr, 0)?;
+        let avail = self.base + self.len - addr;
+        let n = max.min(avail) / unit;
+        let mut out = Vec::with_capacity(n.min(64) * unit);
+        let mut chunk = [0u8; 64];
+        let per = chunk.len() / unit;
+        let mut i = 0;
+        while i < n {
+            let k = per.min(n - i);
+            let bytes = &mut chunk[..k * unit];
+            self.read(addr + i * unit, bytes)?;
+            match bytes
+                .chunks_exact(unit)
+                .position(|c| c.iter().all(|b| *b == 0))
+            {
+                Some(z) => {
+                    out.extend_from_slice(&bytes[..z * unit]);
+                    return Ok(out);
+                }
+                None => out.extend_from_slice(bytes),
+            }
+            i += k;
+        }
+        Ok(out)
+    }
+}
+
+/// A byte range that an `unsafe` caller vouched for (`CData::assume_valid`). Only that
+/// `unsafe fn` can make one.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Vouched {
+    base: usize,
+    len: usize,
+    writable: bool,
+}
+
+impl Vouched {
+    /// # Safety
+    ///
+    /// `base..base + len` must be valid for reads and writes for as long as this value (or a
+    /// copy, or anything made from it) is used.
+    pub(crate) unsafe fn new(base: usize, len: usize) -> Vouched {
+        Vouched {
+            base,
+            len,
+            writable: true,
+        }
+    }
+
+    /// A range that may only be read.
+    ///
+    /// # Safety
+    ///
+    /// `base..base + len` must be valid for reads, and not written by anyone, for as long as
+    /// this value (or a copy, or anything made from it) is used.
+    pub(crate) unsafe fn read_only(base: usize, len: usize) -> Vouched {
+        Vouched {
+            base,
+            len,
+            writable: false,
+        }
+    }
+
+    /// The vouched range as a region.
+    pub(crate) fn region(&self) -> Region<'_> {
+        Region {
+            base: self.base,
+            len: self.len,
+            access: Access::unless(self.writable, Access::ReadOnlyView),
+            _borrow: PhantomData,
+        }
+    }
+}
+
+/// The number of `unit`-byte items before the first all-zero item at `addr`, looking at
+/// most `max` items (C's `strlen` for `unit` 1, `wcslen` for 2 or 4).
+///
+/// # Safety
+///
+/// The memory from `addr` up to and including the terminating zero item (or `max` items)
+/// must be readable, and not written while this runs.
+pub(crate) unsafe fn c_strlen(addr: usize, unit: usize, max: usize) -> usize {
+    let mut n = 0;
+    while n < max {
+        let mut buf = [0u8; 8];
+        // SAFETY: item `n` is at or before the terminator, which the caller promises readable
+        // and not written meanwhile.
+        unsafe { bytes::load_unshared(addr + n * unit, &mut buf[..unit]) };
+        if buf[..unit].iter().all(|b| *b == 0) {
+            break;
+        }
+        n += 1;
+    }
+    n
+}
+
+/// Copies `n` bytes from `src` (in `from`) to `dst` (in `to`); the ranges may overlap.
+pub(crate) fn copy(
+    to: &Region<'_>,
+    dst: usize,
+    from: &Region<'_>,
+    src: usize,
+    n: usize,
+) -> Result<()> {
+    to.check_writable()?;
+    to.check(dst, n)?;
+    from.check(src, n)?;
+    // SAFETY: both ranges are inside regions valid for reads (source) and writes
+    // (destination); `bytes::copy` allows overlap.
+    unsafe { bytes::copy(dst, src, n) };
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Allocation;
+
+    #[test]
+    fn c_strings_stop_at_nul_maxlen_or_the_end() {
+        let a = Allocation::zeroed(200, 2).unwrap();
+        let r = a.region();
+        let text: Vec<u8> = (1..=200u8).collect();
+        r.write(a.addr(), &text).unwrap();
+        assert_eq!(r.read_c_string(a.addr(), usize::MAX, 1).unwrap(), text);
+        assert_eq!(
+            r.read_c_string(a.addr() + 190, 5, 1).unwrap(),
+            &text[190..195]
+        );
+        r.write(a.addr() + 130, &[0]).unwrap();
+        assert_eq!(
+            r.read_c_string(a.addr(), usize::MAX, 1).unwrap(),
+            &text[..130]
+        );
+        // Two-byte units: a zero byte inside a unit does not end the string.
+        r.write(a.addr() + 10, &[0, 7, 0, 0]).unwrap();
+        assert_eq!(r.read_c_string(a.addr(), usize::MAX, 2).unwrap().len(), 12);
+    }
+}

@@ -1,0 +1,115 @@
+//! Vouching for memory rcffi does not know: [`CData::assume_valid`] and
+//! [`Ffi::string_unchecked`], the `unsafe fn`s through which a caller's promise becomes a
+//! [`Vouched`] range. One of the runtime's modules with `unsafe` code.
+
+#![allow(unsafe_code)]
+
+use crate::cdata::CData;
+use crate::error::{Error, Result};
+use crate::mem::{Vouched, c_strlen};
+
+impl CData {
+    /// Vouches that this pointer addresses `count` valid items of its type (or, for an array or
+    /// struct, that its own memory is valid), so that reads and writes through it are allowed
+    /// and checked against those bounds.
+    ///
+    /// # Safety
+    ///
+    /// The memory must be valid for reads and writes of `count` items, and stay valid (not
+    /// freed, not unmapped) for as long as the returned cdata or anything derived from it is
+    /// used.
+    ///
+    /// ```
+    /// # let ffi = rcffi_runtime::Ffi::default();
+    /// let mut x = [1i32, 2, 3];
+    /// let p = ffi.cast("int *", x.as_mut_ptr() as usize)?;
+    /// assert!(p.get(0).is_err()); // rcffi does not know this memory
+    /// let p = unsafe { p.assume_valid(3)? };
+    /// assert_eq!(p.get(2)?, rcffi_runtime::Value::Int(3));
+    /// assert!(p.get(3).is_err()); // but it knows the bounds it was given
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub unsafe fn assume_valid(&self, count: usize) -> Result<CData> {
+        let info = self.info();
+        let (addr, size) = match &info.repr {
+            crate::typeinfo::Repr::Pointer { .. } => {
+                let target = self
+                    .uni
+                    .pointee(info)
+                    .ok_or_else(|| Error::Type(format!("{} points to nothing", self.what())))?;
+                let elem = target.get(&self.uni.inner);
+                let size = elem.size().unwrap_or(1);
+                (
+                    self.addr,
+                    size.checked_mul(count).ok_or_else(|| {
+                        Error::Value(format!("{count} items of {} is too large", elem.name))
+                    })?,
+                )
+            }
+            crate::typeinfo::Repr::Array { .. } | crate::typeinfo::Repr::Record { .. } => {
+                (self.addr, self.byte_size()?)
+            }
+            _ => {
+                return Err(Error::Type(format!(
+                    "{} is not a pointer, array or struct",
+                    self.what()
+                )));
+            }
+        };
+        if addr == 0 {
+            return Err(Error::NullPointer(format!(
+                "cannot vouch for the NULL {}",
+                self.what()
+            )));
+        }
+        // SAFETY: the caller promises the memory is valid for `count` items while the cdata
+        // is used (this function's contract).
+        Ok(self.with_owner(crate::mem::Owner::Vouched(unsafe {
+            Vouched::new(addr, size)
+        })))
+    }
+}
+
+impl crate::universe::Ffi {
+    /// [`Ffi::string`](crate::Ffi::string) of a pointer into memory rcffi knows nothing
+    /// about — a `char *` C returned — reading up to the first NUL (or `maxlen` items).
+    ///
+    /// # Safety
+    ///
+    /// The pointer must point to readable items up to and including a NUL item, or to at
+    /// least `maxlen` readable items, which nothing writes while this runs.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let text = std::ffi::CString::new("from C")?;
+    /// let p = ffi.cast("char *", text.as_ptr() as usize)?;
+    /// assert!(ffi.string(&p, None).is_err()); // foreign memory
+    /// assert_eq!(unsafe { ffi.string_unchecked(&p, None)? }, b"from C".into());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub unsafe fn string_unchecked(
+        &self,
+        cdata: &CData,
+        maxlen: Option<usize>,
+    ) -> Result<crate::Value> {
+        let unit = match cdata.pointee_info() {
+            Some(t) if matches!(t.repr, crate::typeinfo::Repr::Int(_)) => t.size().unwrap_or(0),
+            _ => 0,
+        };
+        if !matches!(unit, 1 | 2 | 4) || cdata.addr == 0 || cdata.owner.is_owning() {
+            // Not a C string pointer, NULL, or memory rcffi knows: the checked path says why
+            // or does the job.
+            return self.string(cdata, maxlen);
+        }
+        let max = maxlen.unwrap_or(usize::MAX);
+        // SAFETY: the caller promises readable items up to a NUL or `maxlen` items.
+        let n = unsafe { c_strlen(cdata.addr, unit, max) };
+        let count = if n < max { n + 1 } else { n };
+        // SAFETY: as above, `count` items (the string and its NUL) are readable and not
+        // written; they are only read, by the `string` call below, while the promise holds.
+        let vouched = cdata.with_owner(crate::mem::Owner::Vouched(unsafe {
+            Vouched::read_only(cdata.addr, count * unit)
+        }));
+        self.string(&vouched, maxlen)
+    }
+}
