@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::mem::Fast;
 use crate::mem::Owner;
 use crate::mem::{KeepSet, Region};
-use crate::typeinfo::{FieldRt, IntRole, Repr};
-use crate::universe::TypeRef;
+use crate::types::TypeRef;
+use crate::types::{FieldRt, IntRole, Repr};
 use crate::value::{Scalar, Value};
 
 impl CData {
@@ -540,7 +540,7 @@ impl CData {
             ))
         })? as usize;
         let e = elem.get(&self.uni.inner);
-        let size = e.size().ok_or_else(|| crate::universe::unknown_size(e))?;
+        let size = e.size().ok_or_else(|| crate::types::unknown_size(e))?;
         let addr = crate::base::addr::item_or_err(base, start, size, &|| self.what())?;
         if size
             .checked_mul(count)
@@ -728,7 +728,7 @@ impl FastMem<'_> {
     }
 }
 
-impl crate::universe::Ffi {
+impl crate::types::Ffi {
     /// The address of a struct, union or array, or of a member or item inside one, as a
     /// pointer (cffi's `ffi.addressof`). `path` names members and items as in
     /// [`Ffi::offsetof`](crate::Ffi::offsetof) (`"b.y"`, `"c[25]"`, `"[1]"`); on a pointer it
@@ -770,10 +770,10 @@ impl crate::universe::Ffi {
             }
             (0, info.id)
         } else {
-            let steps = crate::decl::parse_path(path)?;
+            let steps = crate::types::parse_path(path)?;
             let r = ffi.inner.read();
             r.offset_path(info.id, &steps)
-                .map_err(crate::decl::path_error)?
+                .map_err(crate::types::path_error)?
         };
         let ptr = ffi.pointer_to(ffi.realize(target));
         let off = isize::try_from(off).map_err(|_| crate::base::addr::overflow(path, off))?;

@@ -13,11 +13,11 @@
 use std::sync::Arc;
 
 use crate::cdata::CData;
-use crate::decl::TypeSpec;
 use crate::error::{Error, Result};
 use crate::mem::Allocation;
-use crate::typeinfo::Repr;
-use crate::universe::Ffi;
+use crate::types::Ffi;
+use crate::types::Repr;
+use crate::types::TypeSpec;
 use crate::value::Value;
 
 /// The allocation function of an [`Allocator`]: takes a byte count, returns a pointer cdata.

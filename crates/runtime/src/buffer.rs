@@ -6,12 +6,12 @@ use std::ops::{Bound, RangeBounds};
 use std::sync::Arc;
 
 use crate::cdata::{CData, Origin};
-use crate::decl::TypeSpec;
 use crate::error::{Error, Result};
 use crate::mem::Owner;
 use crate::mem::{self, Lent};
-use crate::typeinfo::Repr;
-use crate::universe::{Ffi, TypeRef};
+use crate::types::Repr;
+use crate::types::TypeSpec;
+use crate::types::{Ffi, TypeRef};
 use crate::value::Value;
 
 /// A byte view of C memory (cffi's `ffi.buffer`), made by [`Ffi::buffer`]. Every access is

@@ -24,12 +24,12 @@ use crate::call::invoke::errno;
 use crate::call::plan::{CallPlan, Conv, Param};
 use crate::cdata::{CData, Origin};
 use crate::convert::{self, Place};
-use crate::decl::TypeSpec;
 use crate::error::{Error, Result};
 use crate::mem::Owner;
 use crate::mem::{Allocation, Number, Vouched, decode_number};
-use crate::typeinfo::Repr;
-use crate::universe::{Ffi, TypeRef};
+use crate::types::Repr;
+use crate::types::TypeSpec;
+use crate::types::{Ffi, TypeRef};
 use crate::value::{Scalar, Value};
 
 /// The body of a callback: the arguments in, a result (or an error) out.

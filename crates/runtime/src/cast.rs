@@ -6,11 +6,11 @@
 //! cast from an integer is foreign memory that safe code will not touch.
 
 use crate::cdata::CData;
-use crate::decl::TypeSpec;
 use crate::error::{Error, Result};
 use crate::mem::Owner;
-use crate::typeinfo::{IntRole, Repr, TypeInfo};
-use crate::universe::{Ffi, TypeRef};
+use crate::types::TypeSpec;
+use crate::types::{Ffi, TypeRef};
+use crate::types::{IntRole, Repr, TypeInfo};
 use crate::value::Value;
 
 /// A number as a cast sees it.

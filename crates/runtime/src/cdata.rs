@@ -9,8 +9,8 @@ use std::sync::Mutex;
 
 use crate::error::Result;
 use crate::mem::{Finalizer, Owner};
-use crate::typeinfo::{Repr, TypeInfo};
-use crate::universe::{Ffi, TypeRef};
+use crate::types::{Ffi, TypeRef};
+use crate::types::{Repr, TypeInfo};
 
 /// What `gc` runs.
 pub(crate) type Destructor = Box<dyn FnOnce(CData) + Send>;
@@ -83,7 +83,7 @@ pub(crate) enum Origin {
 /// `<cdata 'int *' NULL>`.
 #[derive(Clone)]
 pub struct CData {
-    pub(crate) uni: crate::held::Held,
+    pub(crate) uni: crate::types::Held,
     pub(crate) ty: TypeRef,
     /// Primitives: the value's bytes (native endianness).
     pub(crate) value: [u8; 16],
@@ -124,7 +124,7 @@ impl CData {
         let mut value = [0u8; 16];
         value[..bytes.len()].copy_from_slice(bytes);
         CData {
-            uni: crate::held::Held::new(uni),
+            uni: crate::types::Held::new(uni),
             ty,
             value,
             addr: 0,
@@ -151,7 +151,7 @@ impl CData {
     ) -> CData {
         assert_belongs(uni, ty);
         CData {
-            uni: crate::held::Held::new(uni),
+            uni: crate::types::Held::new(uni),
             ty,
             value: [0; 16],
             addr,
@@ -187,8 +187,8 @@ impl CData {
     }
 
     /// The type of this cdata.
-    pub fn ctype(&self) -> crate::ctype::CType {
-        crate::ctype::CType::new(&self.uni, self.info().id)
+    pub fn ctype(&self) -> crate::types::CType {
+        crate::types::CType::new(&self.uni, self.info().id)
     }
 
     /// A description for error messages: `cdata 'int *'`.
@@ -250,10 +250,8 @@ pub(crate) fn object_size(uni: &Ffi, ty: TypeRef, len: Option<usize>) -> Result<
             let e = elem.get(&uni.inner);
             e.size()
                 .and_then(|s| s.checked_mul(n))
-                .ok_or_else(|| crate::universe::unknown_size(e))
+                .ok_or_else(|| crate::types::unknown_size(e))
         }
-        _ => info
-            .size()
-            .ok_or_else(|| crate::universe::unknown_size(info)),
+        _ => info.size().ok_or_else(|| crate::types::unknown_size(info)),
     }
 }

@@ -11,8 +11,8 @@ use crate::error::{Error, Result};
 use crate::mem::Owner;
 use crate::mem::Region;
 use crate::scalar::{char_like_init, decode_scalar, encode_scalar, int_init};
-use crate::typeinfo::{FieldRt, IntRole, Repr, TypeInfo};
-use crate::universe::{Ffi, TypeRef};
+use crate::types::{Ffi, TypeRef};
+use crate::types::{FieldRt, IntRole, Repr, TypeInfo};
 use crate::value::Value;
 
 /// A typed place in memory: where to read or write, and who says it may be touched.
@@ -268,7 +268,7 @@ fn write_pointer(p: &Place<'_>, v: &Value) -> Result<()> {
 fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> Result<()> {
     let info = p.info();
     let e = elem.get(&p.uni.inner);
-    let esize = e.size().ok_or_else(|| crate::universe::unknown_size(e))?;
+    let esize = e.size().ok_or_else(|| crate::types::unknown_size(e))?;
     let n_max = len.unwrap_or(usize::MAX);
     match v {
         Value::Void => Ok(()),
@@ -454,7 +454,7 @@ fn write_record(p: &Place<'_>, v: &Value) -> Result<()> {
     };
     let union = *kind == rcffi_cdef::RecordKind::Union;
     let Some(body) = body else {
-        return Err(crate::universe::unknown_size(info));
+        return Err(crate::types::unknown_size(info));
     };
     match v {
         Value::Void => Ok(()),

@@ -16,10 +16,10 @@ use crate::call::args::Args;
 use crate::call::invoke::invoke;
 use crate::call::plan::CallPlan;
 use crate::cdata::CData;
-use crate::ctype::CType;
 use crate::error::{Error, Result};
-use crate::typeinfo::Repr;
-use crate::universe::{Ffi, TypeRef};
+use crate::types::CType;
+use crate::types::Repr;
+use crate::types::{Ffi, TypeRef};
 use crate::value::Value;
 
 /// A C function ready to call: its address, kept valid (the library stays loaded while the
@@ -146,7 +146,7 @@ pub(crate) fn plan(uni: &Ffi, func: TypeRef) -> Result<&CallPlan> {
             info.name
         )));
     };
-    if let Some(p) = plan.get() {
+    if let Some(p) = plan.get().and_then(|p| p.downcast_ref::<CallPlan>()) {
         return Ok(p);
     }
     build_plan(uni, func, plan)
@@ -156,7 +156,7 @@ pub(crate) fn plan(uni: &Ffi, func: TypeRef) -> Result<&CallPlan> {
 fn build_plan<'u>(
     uni: &'u Ffi,
     func: TypeRef,
-    slot: &'u std::sync::OnceLock<Box<CallPlan>>,
+    slot: &'u crate::types::PlanSlot,
 ) -> Result<&'u CallPlan> {
     let ptr = uni.pointer_to(func);
     let name = ptr.get(&uni.inner).name.to_string();
@@ -164,7 +164,7 @@ fn build_plan<'u>(
     // Another thread may have built it first; either plan is the same.
     let _ = slot.set(Box::new(built));
     slot.get()
-        .map(|b| &**b)
+        .and_then(|b| b.downcast_ref::<CallPlan>())
         .ok_or_else(|| Error::Runtime("call plan not stored".into()))
 }
 

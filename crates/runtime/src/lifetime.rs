@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use crate::cdata::{CData, GcBox, Origin};
 use crate::error::{Error, Result};
 use crate::mem::{HandleBox, Owner, live_handle, register_handle};
-use crate::universe::Ffi;
+use crate::types::Ffi;
 
 /// Handle addresses: unique, never reused, never dereferenceable. They start at a
 /// non-canonical address (a dereference by C faults at once) and step by 16 so that they

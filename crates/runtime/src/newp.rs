@@ -2,12 +2,12 @@
 
 use crate::cdata::{CData, Origin};
 use crate::convert::{self, Place};
-use crate::decl::TypeSpec;
 use crate::error::{Error, Result};
 use crate::mem::Allocation;
 use crate::mem::Owner;
-use crate::typeinfo::{IntRole, Repr, TypeInfo};
-use crate::universe::{Ffi, TypeRef};
+use crate::types::TypeSpec;
+use crate::types::{Ffi, TypeRef};
+use crate::types::{IntRole, Repr, TypeInfo};
 use crate::value::Value;
 
 /// What `new` will build: the bytes to allocate and where the initializer goes.

@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::cdata::{CData, Origin};
 use crate::mem::Owner;
-use crate::typeinfo::{IntRole, Repr};
+use crate::types::{IntRole, Repr};
 use crate::value::Value;
 
 impl fmt::Debug for CData {

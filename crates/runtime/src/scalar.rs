@@ -4,7 +4,7 @@
 
 use crate::base::floats;
 use crate::error::{Error, Result};
-use crate::typeinfo::{IntKind, IntRole, Repr, TypeInfo};
+use crate::types::{IntKind, IntRole, Repr, TypeInfo};
 use crate::value::Value;
 
 #[inline]

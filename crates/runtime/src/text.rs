@@ -4,8 +4,8 @@
 use crate::cdata::CData;
 use crate::convert::{self, Place};
 use crate::error::{Error, Result};
-use crate::typeinfo::{IntRole, Repr, TypeInfo};
-use crate::universe::{Ffi, TypeRef};
+use crate::types::{Ffi, TypeRef};
+use crate::types::{IntRole, Repr, TypeInfo};
 use crate::value::Value;
 
 /// How the items of a string are read.

@@ -3,8 +3,8 @@
 //! `new` (cffi's `new("foo_t *", [5, [6, 7, 8]])`, `[5, 3]`, `{"data": 3}`).
 
 use crate::error::{Error, Result};
-use crate::typeinfo::{FieldRt, RecordBody, Repr, TypeInfo};
-use crate::universe::Ffi;
+use crate::types::Ffi;
+use crate::types::{FieldRt, RecordBody, Repr, TypeInfo};
 use crate::value::Value;
 
 /// The position of member `f` in a list initializer of `body` (union members after the

@@ -32,7 +32,7 @@ impl CData {
     pub unsafe fn assume_valid(&self, count: usize) -> Result<CData> {
         let info = self.info();
         let (addr, size) = match &info.repr {
-            crate::typeinfo::Repr::Pointer { .. } => {
+            crate::types::Repr::Pointer { .. } => {
                 let target = self
                     .uni
                     .pointee(info)
@@ -46,7 +46,7 @@ impl CData {
                     })?,
                 )
             }
-            crate::typeinfo::Repr::Array { .. } | crate::typeinfo::Repr::Record { .. } => {
+            crate::types::Repr::Array { .. } | crate::types::Repr::Record { .. } => {
                 (self.addr, self.byte_size()?)
             }
             _ => {
@@ -70,7 +70,7 @@ impl CData {
     }
 }
 
-impl crate::universe::Ffi {
+impl crate::types::Ffi {
     /// [`Ffi::string`](crate::Ffi::string) of a pointer into memory rcffi knows nothing
     /// about — a `char *` C returned — reading up to the first NUL (or `maxlen` items).
     ///
@@ -93,7 +93,7 @@ impl crate::universe::Ffi {
         maxlen: Option<usize>,
     ) -> Result<crate::Value> {
         let unit = match cdata.pointee_info() {
-            Some(t) if matches!(t.repr, crate::typeinfo::Repr::Int(_)) => t.size().unwrap_or(0),
+            Some(t) if matches!(t.repr, crate::types::Repr::Int(_)) => t.size().unwrap_or(0),
             _ => 0,
         };
         if !matches!(unit, 1 | 2 | 4) || cdata.addr == 0 || cdata.owner.is_owning() {

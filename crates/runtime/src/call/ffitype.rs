@@ -13,8 +13,8 @@ use libffi::middle::Type;
 use rcffi_cdef::{CTypeId, CTypeKind, PrimRepr, RecordKind, Registry};
 
 use crate::error::{Error, Result};
-use crate::typeinfo::{IntRole, Repr, TypeInfo};
-use crate::universe::{Ffi, TypeRef};
+use crate::types::{Ffi, TypeRef};
+use crate::types::{IntRole, Repr, TypeInfo};
 
 /// Where a type is used in a signature, for messages.
 #[derive(Copy, Clone, Debug)]

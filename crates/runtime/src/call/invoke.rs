@@ -30,8 +30,8 @@ use crate::convert::{self, Place};
 use crate::error::{Error, Result};
 use crate::mem::Owner;
 use crate::mem::{Allocation, Number, decode_number};
-use crate::typeinfo::{IntRole, Repr};
-use crate::universe::Ffi;
+use crate::types::Ffi;
+use crate::types::{IntRole, Repr};
 use crate::value::Value;
 
 /// A prepared libffi call interface.
@@ -674,7 +674,7 @@ fn pointer(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Resu
     }
 }
 
-fn cdata_pointer_required(info: &crate::typeinfo::TypeInfo, a: &Arg<'_>) -> Error {
+fn cdata_pointer_required(info: &crate::types::TypeInfo, a: &Arg<'_>) -> Error {
     Error::Type(format!(
         "initializer for ctype '{}' must be a cdata pointer, not {}",
         info.name,

@@ -31,8 +31,8 @@
 
 use super::plan::{Conv, Param};
 use crate::mem::Fast;
-use crate::typeinfo::Repr;
-use crate::universe::{Ffi, TypeRef};
+use crate::types::Repr;
+use crate::types::{Ffi, TypeRef};
 
 /// Integer-class argument registers.
 #[cfg(target_arch = "x86_64")]

@@ -14,8 +14,8 @@ use super::ffitype::{Position, ffi_type};
 use super::invoke::FfiCif;
 use crate::error::{Error, Result};
 use crate::mem::Fast;
-use crate::typeinfo::{IntRole, Repr};
-use crate::universe::{Ffi, TypeRef};
+use crate::types::{Ffi, TypeRef};
+use crate::types::{IntRole, Repr};
 use crate::value::Value;
 
 /// How an argument is converted.
@@ -293,7 +293,7 @@ fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
 
 /// The offsets of the pointers in what a pointer parameter of type `info` points to: one
 /// pointer, or a struct's pointer members (at most [`MAX_OUT_SLOTS`]).
-fn out_slots(uni: &Ffi, info: &crate::typeinfo::TypeInfo) -> Box<[usize]> {
+fn out_slots(uni: &Ffi, info: &crate::types::TypeInfo) -> Box<[usize]> {
     let Some(target) = uni.pointee(info).map(|p| p.get(&uni.inner)) else {
         return Box::default();
     };

@@ -9,7 +9,7 @@ use crate::convert::{self, Place};
 use crate::error::{Error, Result};
 use crate::mem::Owner;
 use crate::mem::{Keeper, Mapped};
-use crate::universe::TypeRef;
+use crate::types::TypeRef;
 use crate::value::Value;
 
 impl Lib {
@@ -36,7 +36,7 @@ impl Lib {
             } => {
                 let (t, owner, addr) = self.variable(name, ty, symbol.as_deref(), read_only)?;
                 let ffi = &self.inner.ffi;
-                if let crate::typeinfo::Repr::Array { elem, len: None } = &t.get(&ffi.inner).repr {
+                if let crate::types::Repr::Array { elem, len: None } = &t.get(&ffi.inner).repr {
                     // `extern int a[];`: a pointer to the first item (cffi), bounded by the
                     // symbol's size.
                     return Ok(Value::CData(CData::pointer(

@@ -24,13 +24,13 @@ use foldhash::fast::RandomState;
 use libloading::os::unix::Library as RawLibrary;
 use rcffi_cdef::Decl;
 
-use crate::base::recent::Recent;
+use crate::base::lookup_cache::Recent;
 use crate::cdata::CData;
 use crate::error::{Error, Result};
 use crate::function::Function;
 use crate::mem::Owner;
 use crate::mem::{KeepSet, Keeper, Keeps, Mapped};
-use crate::universe::{Ffi, TypeRef};
+use crate::types::{Ffi, TypeRef};
 use crate::value::Value;
 
 mod find;
@@ -234,10 +234,10 @@ impl Ffi {
     /// while the returned `Lib` (or anything made from it) lives.
     pub unsafe fn dlopen_handle(&self, handle: &CData) -> Result<Lib> {
         let info = handle.info();
-        if !matches!(info.repr, crate::typeinfo::Repr::Pointer { .. })
+        if !matches!(info.repr, crate::types::Repr::Pointer { .. })
             || !matches!(
                 handle.pointee_info().map(|t| &t.repr),
-                Some(crate::typeinfo::Repr::Void)
+                Some(crate::types::Repr::Void)
             )
         {
             return Err(Error::Type(format!(

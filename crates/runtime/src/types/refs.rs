@@ -36,7 +36,7 @@ use std::cell::Cell;
 use std::mem::ManuallyDrop;
 use std::sync::{Arc, Mutex};
 
-use crate::universe::{Ffi, UniInner};
+use crate::types::{Ffi, UniInner};
 
 /// How many references a thread takes from a universe at once.
 const BATCH: usize = 64;

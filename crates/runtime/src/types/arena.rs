@@ -22,9 +22,9 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use foldhash::fast::RandomState;
 use rcffi_cdef::{CTypeId, CTypeKind, CdefOptions, CdefReport, Prim, PrimRepr, Registry, Target};
 
-use crate::base::recent::Recent;
+use crate::base::lookup_cache::Recent;
 use crate::error::{Error, Result};
-use crate::typeinfo::{FieldRt, IntKind, IntRole, RecordBody, Repr, TypeInfo};
+use crate::types::{FieldRt, IntKind, IntRole, RecordBody, Repr, TypeInfo};
 
 /// A realized type in its universe's arena.
 ///
@@ -89,7 +89,7 @@ pub(crate) struct UniInner {
     generation: std::sync::atomic::AtomicU64,
     target: Target,
     /// The references cdata and ctypes hold (`held`).
-    pub(crate) holds: crate::held::Holds,
+    pub(crate) holds: crate::types::Holds,
     /// How many `Ffi` handles exist (not counting those inside `Held`).
     users: std::sync::atomic::AtomicUsize,
 }
@@ -158,13 +158,13 @@ impl Drop for Ffi {
         {
             // The last handle: this thread's spare references go back, so the universe is
             // freed with its last cdata.
-            crate::held::flush(&self.inner);
+            crate::types::flush(&self.inner);
         }
     }
 }
 
 impl Ffi {
-    /// An `Ffi` over `inner` that is not counted as a handle: only for [`crate::held::Held`],
+    /// An `Ffi` over `inner` that is not counted as a handle: only for [`crate::types::Held`],
     /// which never drops it.
     pub(crate) fn from_inner_uncounted(inner: Arc<UniInner>) -> Ffi {
         Ffi { inner }
@@ -475,7 +475,7 @@ impl UniInner {
                                 let ty = self.realize_in(reg, f.ty);
                                 let bit_width = (f.bitsize >= 0).then_some(f.bitsize as u32);
                                 FieldRt {
-                                    key: crate::typeinfo::name_key(&f.name),
+                                    key: crate::types::name_key(&f.name),
                                     name: f.name.into(),
                                     ty,
                                     offset_bits: f.offset_bits as usize,
@@ -524,7 +524,7 @@ impl UniInner {
             universe: self.id,
             name: reg.cname(id).into(),
             layout,
-            fast: crate::typeinfo::fast_of(&repr),
+            fast: crate::types::fast_of(&repr),
             repr,
         }
     }

@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use rcffi_cdef::{CTypeId, CTypeKind, RecordKind, Registry};
 
 use crate::error::Result;
-use crate::universe::Ffi;
+use crate::types::Ffi;
 
 /// A C type, as cffi's `ffi.typeof()` returns it: cheap to clone, comparable, and describing
 /// itself (`kind`, `cname`, `item`, `length`, `fields`, `args`, `result`, `ellipsis`,
@@ -27,10 +27,10 @@ use crate::universe::Ffi;
 /// ```
 #[derive(Clone)]
 pub struct CType {
-    pub(crate) uni: crate::held::Held,
+    pub(crate) uni: crate::types::Held,
     pub(crate) id: CTypeId,
     /// The realized type, once complete: `new(&ctype, ...)` skips every lookup.
-    pub(crate) realized: std::sync::OnceLock<crate::universe::TypeRef>,
+    pub(crate) realized: std::sync::OnceLock<crate::types::TypeRef>,
 }
 
 /// The kinds of [`CType`], with cffi's names.
@@ -95,7 +95,7 @@ pub struct CField {
 impl CType {
     pub(crate) fn new(uni: &Ffi, id: CTypeId) -> CType {
         CType {
-            uni: crate::held::Held::new(uni),
+            uni: crate::types::Held::new(uni),
             id,
             realized: std::sync::OnceLock::new(),
         }

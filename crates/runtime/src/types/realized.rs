@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use rcffi_cdef::{CTypeId, RecordKind};
 
 use crate::mem::Fast;
-use crate::universe::TypeRef;
+use crate::types::TypeRef;
 
 /// What an integer's bytes mean to conversions.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -172,7 +172,7 @@ pub(crate) enum Repr {
     /// A function type (the target of function pointers), with its call plan once built.
     Function {
         /// How calls of this type convert and pass their arguments (built at the first call).
-        plan: OnceLock<Box<crate::call::plan::CallPlan>>,
+        plan: PlanSlot,
     },
     /// A struct or union. `body` is `None` while it is opaque or its layout unknown.
     Record {
@@ -223,6 +223,10 @@ pub(crate) fn fast_of(repr: &Repr) -> Option<Fast> {
         _ => return None,
     })
 }
+
+/// Where a function type keeps its call plan, built by the call floor the first time the type is
+/// called: this floor cannot name the plan's type (it is above), so it holds it as `Any`.
+pub(crate) type PlanSlot = OnceLock<Box<dyn std::any::Any + Send + Sync>>;
 
 impl TypeInfo {
     /// Whether `other` is the same C type: the same id in the same universe (types of two
