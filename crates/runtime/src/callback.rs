@@ -22,15 +22,15 @@ use std::sync::Arc;
 use crate::call::args::{Arg, IntoArg};
 use crate::call::invoke::errno;
 use crate::call::plan::{CallPlan, Conv, Param};
-use crate::cdata::{CData, Origin};
-use crate::convert::{self, Place};
+use crate::data::convert::{self, Place};
+use crate::data::{CData, Origin};
+use crate::data::{Scalar, Value};
 use crate::error::{Error, Result};
 use crate::mem::Owner;
 use crate::mem::{Allocation, Number, Vouched, decode_number};
 use crate::types::Repr;
 use crate::types::TypeSpec;
 use crate::types::{Ffi, TypeRef};
-use crate::value::{Scalar, Value};
 
 /// The body of a callback: the arguments in, a result (or an error) out.
 pub(crate) type Body = dyn Fn(&CallbackArgs<'_>) -> Result<Ret> + Send + Sync;
@@ -650,7 +650,7 @@ impl Out {
 #[inline]
 fn result_bytes(uni: &Ffi, r: &Param, v: &Value) -> Result<Out> {
     if let Conv::Fast(f) = r.conv
-        && let Some(b) = crate::value::encode_fast(f, v)
+        && let Some(b) = crate::data::encode_fast(f, v)
     {
         return Ok(widen(f, b));
     }
@@ -686,10 +686,10 @@ fn result_bytes_general(uni: &Ffi, r: &Param, v: &Value) -> Result<Out> {
             }
         },
         Conv::Fast(_) | Conv::Scalar => {
-            let b = crate::scalar::encode_scalar(info, v)?;
+            let b = crate::data::scalar::encode_scalar(info, v)?;
             match info.int_kind() {
                 Some(k) => {
-                    let i = crate::scalar::int_from_bytes(k, &b);
+                    let i = crate::data::scalar::int_from_bytes(k, &b);
                     let mut out = [0u8; 16];
                     out[..8].copy_from_slice(&(i as i64).to_le_bytes());
                     Out::Small(out, 8)

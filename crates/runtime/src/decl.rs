@@ -2,42 +2,11 @@
 //! `offsetof`, `getctype`, `list_types` and integer constants. Works before any library is
 //! loaded.
 
-use rcffi_cdef::{CTypeId, CTypeKind};
+use rcffi_cdef::CTypeKind;
 
-use crate::cdata::CData;
 use crate::error::{Error, Result};
 use crate::types::CType;
 use crate::types::{Ffi, TypeSpec, parse_path, path_error};
-
-impl TypeSpec for CData {
-    fn type_id(&self, uni: &Ffi) -> Result<CTypeId> {
-        (&self).type_id(uni)
-    }
-    fn own_ffi(&self) -> Option<&Ffi> {
-        Some(&self.uni)
-    }
-    fn cdata_size(&self) -> Option<Result<usize>> {
-        Some(self.sizeof())
-    }
-}
-
-impl TypeSpec for &CData {
-    fn type_id(&self, uni: &Ffi) -> Result<CTypeId> {
-        if !self.uni.same(uni) {
-            return Err(Error::Type(format!(
-                "{} belongs to another ffi object",
-                self.what()
-            )));
-        }
-        Ok(self.info().id)
-    }
-    fn own_ffi(&self) -> Option<&Ffi> {
-        Some(&self.uni)
-    }
-    fn cdata_size(&self) -> Option<Result<usize>> {
-        Some(self.sizeof())
-    }
-}
 
 /// cffi's `list_types()`: the names of declared types, each list sorted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -15,12 +15,12 @@
 use crate::call::args::Args;
 use crate::call::invoke::invoke;
 use crate::call::plan::CallPlan;
-use crate::cdata::CData;
+use crate::data::CData;
+use crate::data::Value;
 use crate::error::{Error, Result};
 use crate::types::CType;
 use crate::types::Repr;
 use crate::types::{Ffi, TypeRef};
-use crate::value::Value;
 
 /// A C function ready to call: its address, kept valid (the library stays loaded while the
 /// handle lives), and its call plan, built once — a call converts the arguments, calls through

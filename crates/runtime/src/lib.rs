@@ -29,35 +29,20 @@
 
 pub use rcffi_cdef;
 
-mod access;
-mod allocator;
 mod base;
-mod buffer;
 mod call;
 mod callback;
-mod cast;
-mod cdata;
-mod convert;
+mod data;
 mod decl;
 mod error;
 mod function;
 mod library;
-mod lifetime;
 mod mem;
-mod newp;
-mod repr;
-mod scalar;
-mod text;
 mod types;
-mod value;
-mod varsize;
-mod vouch;
 
-pub use allocator::Allocator;
-pub use buffer::Buffer;
 pub use call::args::{Arg, Args, IntoArg};
 pub use callback::{CallbackArgs, CallbackOptions, CallbackResult, Closure, OnError, Ret, closure};
-pub use cdata::CData;
+pub use data::{Allocator, Buffer, CData, Scalar, Value};
 pub use decl::TypeList;
 pub use error::{Error, Result};
 pub use function::Function;
@@ -65,7 +50,6 @@ pub use library::Lib;
 pub use types::Ffi;
 pub use types::TypeSpec;
 pub use types::{CField, CType, Kind};
-pub use value::{Scalar, Value};
 
 #[cfg(test)]
 mod tests {

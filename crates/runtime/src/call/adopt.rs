@@ -6,9 +6,9 @@
 
 use super::args::Arg;
 use super::plan::{CallPlan, Conv};
-use crate::cdata::CData;
+use crate::data::CData;
+use crate::data::Value;
 use crate::mem::Owner;
-use crate::value::Value;
 
 impl Arg<'_> {
     /// The cdata this argument is, if it is one.

@@ -3,8 +3,8 @@
 
 use std::ffi::{CStr, CString};
 
-use crate::cdata::CData;
-use crate::value::Value;
+use crate::data::CData;
+use crate::data::Value;
 
 /// One argument of a C call.
 ///

@@ -25,14 +25,14 @@ use libffi::middle::{Cif, Type};
 use super::args::Arg;
 use super::native;
 use super::plan::{CallPlan, Conv, Param};
-use crate::cdata::{CData, Origin};
-use crate::convert::{self, Place};
+use crate::data::Value;
+use crate::data::convert::{self, Place};
+use crate::data::{CData, Origin};
 use crate::error::{Error, Result};
 use crate::mem::Owner;
 use crate::mem::{Allocation, Number, decode_number};
 use crate::types::Ffi;
 use crate::types::{IntRole, Repr};
-use crate::value::Value;
 
 /// A prepared libffi call interface.
 pub(crate) struct FfiCif(Cif);
@@ -598,7 +598,7 @@ fn marshal(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Resu
             let direct = match a {
                 Arg::Int(i) => f.encode_int(*i),
                 Arg::Float(x) => f.encode_float(*x),
-                _ => value_of(a).and_then(|v| crate::value::encode_fast(f, v)),
+                _ => value_of(a).and_then(|v| crate::data::encode_fast(f, v)),
             };
             if let Some(b) = direct {
                 let mut s = ZERO;
@@ -623,8 +623,8 @@ fn marshal(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Resu
 fn scalar(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Result<Loc> {
     let info = p.ty.get(&uni.inner);
     let v = match value_of(a) {
-        Some(v) => crate::scalar::encode_scalar(info, v)?,
-        None => crate::scalar::encode_scalar(info, &to_value(a))?,
+        Some(v) => crate::data::scalar::encode_scalar(info, v)?,
+        None => crate::data::scalar::encode_scalar(info, &to_value(a))?,
     };
     Ok(Loc::Inline(Slot(v)))
 }
@@ -736,7 +736,7 @@ fn result(uni: &Ffi, r: &Param, bytes: &[u8]) -> Result<Value> {
                 Repr::LongDouble | Repr::Float(16) => {
                     Ok(Value::CData(CData::primitive(uni, r.ty, &bytes[..16])))
                 }
-                _ => crate::scalar::decode_scalar(info, bytes),
+                _ => crate::data::scalar::decode_scalar(info, bytes),
             }
         }
         Conv::Pointer => {

@@ -12,11 +12,11 @@ use rcffi_cdef::CTypeKind;
 use super::args::Arg;
 use super::ffitype::{Position, ffi_type};
 use super::invoke::FfiCif;
+use crate::data::Value;
 use crate::error::{Error, Result};
 use crate::mem::Fast;
 use crate::types::{Ffi, TypeRef};
 use crate::types::{IntRole, Repr};
-use crate::value::Value;
 
 /// How an argument is converted.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -270,7 +270,7 @@ fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
     let text = conv == Conv::Pointer
         && uni.pointee(info).is_some_and(|p| {
             let p = p.get(&uni.inner);
-            crate::convert::is_char_like(p) || matches!(p.repr, Repr::Void)
+            crate::data::convert::is_char_like(p) || matches!(p.repr, Repr::Void)
         });
     let item_size = match conv {
         Conv::Pointer => uni.pointee(info).and_then(|p| p.get(&uni.inner).size()),

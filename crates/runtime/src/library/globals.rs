@@ -4,13 +4,13 @@
 use rcffi_cdef::Decl;
 
 use super::{Lib, symtab};
-use crate::cdata::CData;
-use crate::convert::{self, Place};
+use crate::data::CData;
+use crate::data::Value;
+use crate::data::convert::{self, Place};
 use crate::error::{Error, Result};
 use crate::mem::Owner;
 use crate::mem::{Keeper, Mapped};
 use crate::types::TypeRef;
-use crate::value::Value;
 
 impl Lib {
     /// The value of a name (cffi's `lib.name`): a global variable's value (arrays and

@@ -25,13 +25,13 @@ use libloading::os::unix::Library as RawLibrary;
 use rcffi_cdef::Decl;
 
 use crate::base::lookup_cache::Recent;
-use crate::cdata::CData;
+use crate::data::CData;
+use crate::data::Value;
 use crate::error::{Error, Result};
 use crate::function::Function;
 use crate::mem::Owner;
 use crate::mem::{KeepSet, Keeper, Keeps, Mapped};
 use crate::types::{Ffi, TypeRef};
-use crate::value::Value;
 
 mod find;
 mod globals;

@@ -1,14 +1,14 @@
 //! `ffi.new`: owned, zeroed, aligned C memory with an initializer.
 
-use crate::cdata::{CData, Origin};
-use crate::convert::{self, Place};
+use crate::data::Value;
+use crate::data::convert::{self, Place};
+use crate::data::{CData, Origin};
 use crate::error::{Error, Result};
 use crate::mem::Allocation;
 use crate::mem::Owner;
 use crate::types::TypeSpec;
 use crate::types::{Ffi, TypeRef};
 use crate::types::{IntRole, Repr, TypeInfo};
-use crate::value::Value;
 
 /// What `new` will build: the bytes to allocate and where the initializer goes.
 pub(crate) struct NewPlan {
@@ -98,11 +98,11 @@ impl Ffi {
                         oinfo.name
                     )));
                 };
-                let (size, init) = match crate::varsize::varsize_bytes(self, oinfo, init)? {
+                let (size, init) = match crate::data::varsize::varsize_bytes(self, oinfo, init)? {
                     None => (size, Init::AsGiven),
                     Some(n) => (
                         n,
-                        Init::Replaced(Box::new(crate::varsize::strip_varsize_length(
+                        Init::Replaced(Box::new(crate::data::varsize::strip_varsize_length(
                             self, oinfo, init,
                         ))),
                     ),

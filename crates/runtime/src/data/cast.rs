@@ -5,13 +5,13 @@
 //! keeps the memory alive and stays bounds-checked (cffi's casts are dangling views); a pointer
 //! cast from an integer is foreign memory that safe code will not touch.
 
-use crate::cdata::CData;
+use crate::data::CData;
+use crate::data::Value;
 use crate::error::{Error, Result};
 use crate::mem::Owner;
 use crate::types::TypeSpec;
 use crate::types::{Ffi, TypeRef};
 use crate::types::{IntRole, Repr, TypeInfo};
-use crate::value::Value;
 
 /// A number as a cast sees it.
 enum Num {
@@ -59,17 +59,21 @@ impl Ffi {
                 } else {
                     match number(info, &v)? {
                         Num::Int(i) => k.wrap(i),
-                        Num::Float(x) => k.wrap(crate::scalar::float_to_int(x)?),
+                        Num::Float(x) => k.wrap(crate::data::scalar::float_to_int(x)?),
                     }
                 };
-                Ok(CData::primitive(self, t, &crate::scalar::int_bytes(*k, i)))
+                Ok(CData::primitive(
+                    self,
+                    t,
+                    &crate::data::scalar::int_bytes(*k, i),
+                ))
             }
             Repr::Float(_) | Repr::LongDouble | Repr::Complex(_) => {
                 let x = match number(info, &v)? {
                     Num::Int(i) => i as f64,
                     Num::Float(x) => x,
                 };
-                let bytes = crate::scalar::encode_scalar(info, &Value::Float(x))?;
+                let bytes = crate::data::scalar::encode_scalar(info, &Value::Float(x))?;
                 Ok(CData::primitive(self, t, &bytes))
             }
             Repr::Pointer { .. } => {
@@ -158,7 +162,7 @@ fn address_of(target: &TypeInfo, v: Value) -> Result<(usize, Owner)> {
         Value::Bool(b) => Ok((usize::from(b), Owner::Foreign)),
         // cffi truncates a float cast to a pointer.
         Value::Float(x) => Ok((
-            crate::scalar::float_to_int(x)? as u128 as u64 as usize,
+            crate::data::scalar::float_to_int(x)? as u128 as u64 as usize,
             Owner::Foreign,
         )),
         Value::CData(c) => match &c.info().repr {

@@ -4,7 +4,7 @@
 
 #![allow(unsafe_code)]
 
-use crate::cdata::CData;
+use crate::data::CData;
 use crate::error::{Error, Result};
 use crate::mem::{Vouched, c_strlen};
 

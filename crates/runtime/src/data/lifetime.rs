@@ -5,7 +5,7 @@ use std::any::Any;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::cdata::{CData, GcBox, Origin};
+use crate::data::{CData, GcBox, Origin};
 use crate::error::{Error, Result};
 use crate::mem::{HandleBox, Owner, live_handle, register_handle};
 use crate::types::Ffi;

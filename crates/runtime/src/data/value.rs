@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::cdata::CData;
+use crate::data::CData;
 use crate::error::{Error, Result};
 use crate::mem::{Fast, Number};
 

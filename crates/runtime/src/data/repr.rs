@@ -6,10 +6,10 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use crate::cdata::{CData, Origin};
+use crate::data::Value;
+use crate::data::{CData, Origin};
 use crate::mem::Owner;
 use crate::types::{IntRole, Repr};
-use crate::value::Value;
 
 impl fmt::Debug for CData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -2,15 +2,15 @@
 //! conversions to Rust numbers, with cffi's rules and messages — and bounds checks and NULL
 //! checks where cffi has none.
 
-use crate::cdata::{CData, Origin};
-use crate::convert::{self, Place};
+use crate::data::convert::{self, Place};
+use crate::data::{CData, Origin};
+use crate::data::{Scalar, Value};
 use crate::error::{Error, Result};
 use crate::mem::Fast;
 use crate::mem::Owner;
 use crate::mem::{KeepSet, Region};
 use crate::types::TypeRef;
 use crate::types::{FieldRt, IntRole, Repr};
-use crate::value::{Scalar, Value};
 
 impl CData {
     /// The object this cdata points to or is: its type, address and owner. Pointers are
@@ -140,7 +140,7 @@ impl CData {
     pub fn set(&self, i: isize, v: impl Into<Value>) -> Result<()> {
         let v = v.into();
         if let Some((m, fast, addr)) = self.fast_item(i)
-            && let Some(bytes) = crate::value::encode_fast(fast, &v)
+            && let Some(bytes) = crate::data::encode_fast(fast, &v)
         {
             // A number (what `encode` takes) owns nothing: skip the out-of-line drop.
             std::mem::forget(v);
@@ -289,7 +289,7 @@ impl CData {
     pub fn set_field(&self, name: &str, v: impl Into<Value>) -> Result<()> {
         let v = v.into();
         if let Some((m, fast, addr)) = self.fast_member(name)
-            && let Some(bytes) = crate::value::encode_fast(fast, &v)
+            && let Some(bytes) = crate::data::encode_fast(fast, &v)
         {
             // A number (what `encode` takes) owns nothing: skip the out-of-line drop.
             std::mem::forget(v);
@@ -633,9 +633,9 @@ impl CData {
             // `char` is a byte: 0..=255 whatever the signedness of the target's char (cffi).
             Repr::Int(k) if k.role == IntRole::Char => Ok(i128::from(self.value[0])),
             Repr::Int(k) | Repr::Enum { int: k, .. } => {
-                Ok(crate::scalar::int_from_bytes(*k, &self.value))
+                Ok(crate::data::scalar::int_from_bytes(*k, &self.value))
             }
-            Repr::Float(_) | Repr::LongDouble => crate::scalar::float_to_int(self.to_f64()?),
+            Repr::Float(_) | Repr::LongDouble => crate::data::scalar::float_to_int(self.to_f64()?),
             _ => Err(Error::Type(format!(
                 "int() not supported on {}",
                 self.what()
@@ -672,7 +672,7 @@ impl CData {
         let info = self.info();
         match &info.repr {
             Repr::Int(_) | Repr::Enum { .. } | Repr::Float(2 | 4 | 8) | Repr::Complex(4 | 8) => {
-                crate::scalar::decode_scalar(info, &self.value)
+                crate::data::scalar::decode_scalar(info, &self.value)
             }
             Repr::Float(_) | Repr::LongDouble => Ok(Value::Float(self.to_f64()?)),
             _ => Ok(Value::CData(self.clone())),

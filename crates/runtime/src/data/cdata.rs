@@ -7,10 +7,11 @@
 
 use std::sync::Mutex;
 
-use crate::error::Result;
+use rcffi_cdef::CTypeId;
+
+use crate::error::{Error, Result};
 use crate::mem::{Finalizer, Owner};
-use crate::types::{Ffi, TypeRef};
-use crate::types::{Repr, TypeInfo};
+use crate::types::{Ffi, Repr, TypeInfo, TypeRef, TypeSpec};
 
 /// What `gc` runs.
 pub(crate) type Destructor = Box<dyn FnOnce(CData) + Send>;
@@ -253,5 +254,36 @@ pub(crate) fn object_size(uni: &Ffi, ty: TypeRef, len: Option<usize>) -> Result<
                 .ok_or_else(|| crate::types::unknown_size(e))
         }
         _ => info.size().ok_or_else(|| crate::types::unknown_size(info)),
+    }
+}
+
+/// A cdata names its own type, in its own `ffi` object.
+impl TypeSpec for CData {
+    fn type_id(&self, uni: &Ffi) -> Result<CTypeId> {
+        (&self).type_id(uni)
+    }
+    fn own_ffi(&self) -> Option<&Ffi> {
+        Some(&self.uni)
+    }
+    fn cdata_size(&self) -> Option<Result<usize>> {
+        Some(self.sizeof())
+    }
+}
+
+impl TypeSpec for &CData {
+    fn type_id(&self, uni: &Ffi) -> Result<CTypeId> {
+        if !self.uni.same(uni) {
+            return Err(Error::Type(format!(
+                "{} belongs to another ffi object",
+                self.what()
+            )));
+        }
+        Ok(self.info().id)
+    }
+    fn own_ffi(&self) -> Option<&Ffi> {
+        Some(&self.uni)
+    }
+    fn cdata_size(&self) -> Option<Result<usize>> {
+        Some(self.sizeof())
     }
 }

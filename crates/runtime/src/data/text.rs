@@ -1,12 +1,12 @@
 //! `ffi.string` and `ffi.unpack`: C strings and runs of items out of C memory, bounded by the
 //! memory the cdata may use.
 
-use crate::cdata::CData;
-use crate::convert::{self, Place};
+use crate::data::CData;
+use crate::data::Value;
+use crate::data::convert::{self, Place};
 use crate::error::{Error, Result};
 use crate::types::{Ffi, TypeRef};
 use crate::types::{IntRole, Repr, TypeInfo};
-use crate::value::Value;
 
 /// How the items of a string are read.
 #[derive(Copy, Clone, PartialEq, Eq)]

@@ -2,10 +2,10 @@
 //! a struct nested last that ends in one, takes that member's length from the initializer of
 //! `new` (cffi's `new("foo_t *", [5, [6, 7, 8]])`, `[5, 3]`, `{"data": 3}`).
 
+use crate::data::Value;
 use crate::error::{Error, Result};
 use crate::types::Ffi;
 use crate::types::{FieldRt, RecordBody, Repr, TypeInfo};
-use crate::value::Value;
 
 /// The position of member `f` in a list initializer of `body` (union members after the
 /// first are not listed).

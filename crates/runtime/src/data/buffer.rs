@@ -5,14 +5,14 @@ use std::cmp::Ordering;
 use std::ops::{Bound, RangeBounds};
 use std::sync::Arc;
 
-use crate::cdata::{CData, Origin};
+use crate::data::Value;
+use crate::data::{CData, Origin};
 use crate::error::{Error, Result};
 use crate::mem::Owner;
 use crate::mem::{self, Lent};
 use crate::types::Repr;
 use crate::types::TypeSpec;
 use crate::types::{Ffi, TypeRef};
-use crate::value::Value;
 
 /// A byte view of C memory (cffi's `ffi.buffer`), made by [`Ffi::buffer`]. Every access is
 /// checked against the memory the cdata may use; the buffer keeps that memory alive.
@@ -420,7 +420,7 @@ impl Ffi {
         match src.into() {
             Value::CData(s) => {
                 check_pointer_like(&s)?;
-                crate::convert::copy_memory(dest, dest.addr, &s, s.addr, n)
+                crate::data::convert::copy_memory(dest, dest.addr, &s, s.addr, n)
             }
             Value::Bytes(b) => {
                 if n > b.len() {

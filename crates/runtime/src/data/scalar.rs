@@ -3,9 +3,9 @@
 //! between [`Value`]s and the bytes of a C scalar.
 
 use crate::base::floats;
+use crate::data::Value;
 use crate::error::{Error, Result};
 use crate::types::{IntKind, IntRole, Repr, TypeInfo};
-use crate::value::Value;
 
 #[inline]
 pub(crate) fn int_from_bytes(k: IntKind, b: &[u8]) -> i128 {

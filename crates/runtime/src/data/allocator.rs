@@ -12,13 +12,13 @@
 
 use std::sync::Arc;
 
-use crate::cdata::CData;
+use crate::data::CData;
+use crate::data::Value;
 use crate::error::{Error, Result};
 use crate::mem::Allocation;
 use crate::types::Ffi;
 use crate::types::Repr;
 use crate::types::TypeSpec;
-use crate::value::Value;
 
 /// The allocation function of an [`Allocator`]: takes a byte count, returns a pointer cdata.
 type AllocFn = dyn Fn(usize) -> Result<CData> + Send + Sync;

@@ -6,14 +6,14 @@
 //! Every read and write goes through the region of the place's owner (`crate::mem`), so it is
 //! bounds-checked on rcffi's own memory and refused on memory nobody vouched for.
 
-use crate::cdata::{CData, Origin};
+use crate::data::Value;
+use crate::data::scalar::{char_like_init, decode_scalar, encode_scalar, int_init};
+use crate::data::{CData, Origin};
 use crate::error::{Error, Result};
 use crate::mem::Owner;
 use crate::mem::Region;
-use crate::scalar::{char_like_init, decode_scalar, encode_scalar, int_init};
 use crate::types::{Ffi, TypeRef};
 use crate::types::{FieldRt, IntRole, Repr, TypeInfo};
-use crate::value::Value;
 
 /// A typed place in memory: where to read or write, and who says it may be touched.
 #[derive(Clone, Copy)]
@@ -49,7 +49,7 @@ impl<'a> Place<'a> {
     }
 
     fn size(&self) -> Result<usize> {
-        crate::cdata::object_size(self.uni, self.ty, self.len)
+        crate::data::object_size(self.uni, self.ty, self.len)
     }
 
     /// The address of item `i` of `size` bytes from this place (a member at byte offset
@@ -80,7 +80,7 @@ pub(crate) fn c_to_value(p: &Place<'_>) -> Result<Value> {
         Repr::Int(k) if k.role == IntRole::Number => {
             let mut b = [0u8; 16];
             p.region(|r| r.read(p.addr, &mut b[..usize::from(k.bytes)]))?;
-            Ok(Value::Int(crate::scalar::int_from_bytes(*k, &b)))
+            Ok(Value::Int(crate::data::scalar::int_from_bytes(*k, &b)))
         }
         Repr::Int(k) | Repr::Enum { int: k, .. } => {
             let mut b = [0u8; 16];

@@ -1,0 +1,32 @@
+//! The third floor: C data and cffi's rules. [`CData`] (a value or a view of C memory, with the
+//! memory it may touch) and [`Value`] (what Python objects are to cffi); conversions between
+//! them in one place ([`convert`], [`scalar`], [`varsize`]); reads and writes of items and
+//! members, pointer arithmetic and slices ([`access`]); making cdata ([`new`], [`cast`],
+//! [`allocator`]); strings, unpacking and byte views ([`text`], [`buffer`]); `gc`, handles and
+//! `release` ([`lifetime`]); cffi's reprs and comparisons ([`repr`]); and the two `unsafe fn`s
+//! that vouch for memory rcffi does not know ([`vouch`]).
+//!
+//! Uses `base`, `mem` and `types`. No unsafe code but in `vouch` and `allocator`, which take a
+//! caller's promise about memory and say so.
+
+pub(crate) mod access;
+pub(crate) mod allocator;
+pub(crate) mod buffer;
+pub(crate) mod cast;
+pub(crate) mod cdata;
+pub(crate) mod convert;
+pub(crate) mod lifetime;
+pub(crate) mod new;
+pub(crate) mod repr;
+pub(crate) mod scalar;
+pub(crate) mod text;
+pub(crate) mod value;
+pub(crate) mod varsize;
+pub(crate) mod vouch;
+
+pub use allocator::Allocator;
+pub use buffer::Buffer;
+pub use cdata::CData;
+pub(crate) use cdata::{GcBox, Origin, object_size};
+pub(crate) use value::encode_fast;
+pub use value::{Scalar, Value};
