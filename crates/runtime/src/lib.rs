@@ -29,23 +29,23 @@
 
 pub use rcffi_cdef;
 
+mod abi;
 mod base;
 mod call;
 mod callback;
 mod data;
 mod decl;
 mod error;
-mod function;
 mod library;
 mod mem;
 mod types;
 
 pub use call::args::{Arg, Args, IntoArg};
+pub use call::function::Function;
 pub use callback::{CallbackArgs, CallbackOptions, CallbackResult, Closure, OnError, Ret, closure};
 pub use data::{Allocator, Buffer, CData, Scalar, Value};
 pub use decl::TypeList;
 pub use error::{Error, Result};
-pub use function::Function;
 pub use library::Lib;
 pub use types::Ffi;
 pub use types::TypeSpec;

@@ -5,7 +5,7 @@
 //! they are a bounded view of it, as if rcffi had made them; else they stay foreign.
 
 use super::args::Arg;
-use super::plan::{CallPlan, Conv};
+use crate::abi::{CallPlan, Conv};
 use crate::data::CData;
 use crate::data::Value;
 use crate::mem::Owner;

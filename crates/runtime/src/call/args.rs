@@ -3,6 +3,7 @@
 
 use std::ffi::{CStr, CString};
 
+use crate::callback::Closure;
 use crate::data::CData;
 use crate::data::Value;
 
@@ -323,5 +324,11 @@ impl<'a> Args<'a> for Vec<Arg<'a>> {
 impl<'a> Args<'a> for &[Arg<'a>] {
     fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R {
         f(self)
+    }
+}
+
+impl<'a> IntoArg<'a> for Closure {
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Closure(self)
     }
 }

@@ -20,11 +20,10 @@ use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
-use libffi::middle::{Cif, Type};
-
 use super::args::Arg;
 use super::native;
-use super::plan::{CallPlan, Conv, Param};
+use crate::abi::errno;
+use crate::abi::{CallPlan, Conv, INLINE_ARGS, Param};
 use crate::data::Value;
 use crate::data::convert::{self, Place};
 use crate::data::{CData, Origin};
@@ -34,49 +33,12 @@ use crate::mem::{Allocation, Number, decode_number};
 use crate::types::Ffi;
 use crate::types::{IntRole, Repr};
 
-/// A prepared libffi call interface.
-pub(crate) struct FfiCif(Cif);
-
-// SAFETY: a Cif is plain data (the `ffi_cif` and the type descriptions it points to, owned by
-// the Cif) that is never mutated after `prep_cif`; `ffi_call` only reads it, so sharing it
-// between threads is sound. (libffi's crate leaves it !Send/!Sync because of raw pointers.)
-unsafe impl Send for FfiCif {}
-// SAFETY: as for Send.
-unsafe impl Sync for FfiCif {}
-
-impl std::fmt::Debug for FfiCif {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("FfiCif")
-    }
-}
-
-impl FfiCif {
-    /// The interface for `args` -> `ret`; `fixed`: the number of fixed arguments of a
-    /// variadic call.
-    pub(crate) fn new(args: Vec<Type>, ret: Type, fixed: Option<usize>) -> Result<FfiCif> {
-        let cif = match fixed {
-            None => Cif::try_new(args, ret),
-            Some(n) => Cif::try_new_variadic(args, n, ret),
-        };
-        cif.map(FfiCif)
-            .map_err(|e| Error::Unsupported(format!("libffi refused the signature ({e:?})")))
-    }
-
-    /// The raw interface, for closures.
-    pub(crate) fn raw(&self) -> *mut libffi::low::ffi_cif {
-        self.0.as_raw_ptr()
-    }
-}
-
 /// One argument's bytes: scalars and pointers are stored in place.
 #[repr(C, align(16))]
 #[derive(Copy, Clone)]
 struct Slot([u8; 16]);
 
 const ZERO: Slot = Slot([0; 16]);
-
-/// Arguments up to this count live on the stack.
-pub(crate) const INLINE_ARGS: usize = 16;
 
 /// Slots of the stack scratch area (strings, structs): 256 bytes.
 const SCRATCH_SLOTS: usize = 16;
@@ -248,7 +210,9 @@ unsafe fn general(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> 
             plan.name
         )));
     }
-    let shape = plan.shape(uni, args)?;
+    let shape = plan.shape(uni, args.len(), |i| {
+        super::variadic::promoted_type(uni, &args[i])
+    })?;
     let n = args.len();
     // Uninitialized: each slot and pointer used is written before the call.
     let mut stack_slots = MaybeUninit::<[Slot; INLINE_ARGS]>::uninit();
@@ -453,7 +417,7 @@ fn scalar_word(uni: &Ffi, p: &Param, a: &Arg<'_>, blocks: &mut StackBlocks<'_>) 
 /// An eightbyte of a struct argument (a struct cdata of the parameter's type, read from its
 /// memory); `None` when the general path must decide.
 #[inline(always)]
-fn struct_word(uni: &Ffi, p: &Param, a: &Arg<'_>, piece: &native::Piece) -> Option<u64> {
+fn struct_word(uni: &Ffi, p: &Param, a: &Arg<'_>, piece: &crate::abi::Piece) -> Option<u64> {
     let c = a.as_cdata().filter(|c| c.ty == p.ty && c.uni.same(uni))?;
     let mut b = [0u8; 8];
     let at = c.addr.checked_add(usize::from(piece.offset))?;
@@ -477,7 +441,7 @@ fn struct_word(uni: &Ffi, p: &Param, a: &Arg<'_>, piece: &native::Piece) -> Opti
 unsafe fn registers_only(
     uni: &Ffi,
     plan: &CallPlan,
-    n: &native::Native,
+    n: &crate::abi::Native,
     code: usize,
     args: &[Arg<'_>],
 ) -> Result<Value> {
@@ -757,80 +721,6 @@ fn result(uni: &Ffi, r: &Param, bytes: &[u8]) -> Result<Value> {
                 CData::place(uni, r.ty, addr, Owner::Alloc(mem), None).with_origin(Origin::New),
             ))
         }
-    }
-}
-
-/// cffi's `ffi.errno`: C's `errno` as it was right after this thread's last call, written
-/// back into C's `errno` right before its next one.
-pub(crate) mod errno {
-    use std::cell::Cell;
-
-    thread_local! {
-        static SAVED: Cell<i32> = const { Cell::new(0) };
-    }
-
-    /// This thread's `errno` variable.
-    #[inline]
-    pub(crate) fn location() -> *mut libc::c_int {
-        // SAFETY: these functions take no arguments and return the calling thread's errno
-        // address, valid for the thread's life.
-        unsafe {
-            #[cfg(any(target_os = "linux", target_os = "android"))]
-            let p = libc::__errno_location();
-            #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
-            let p = libc::__error();
-            p
-        }
-    }
-
-    /// Writes the saved value into C's `errno`.
-    #[inline]
-    pub(crate) fn restore() {
-        let v = SAVED.with(Cell::get);
-        // SAFETY: `location` is this thread's errno, valid and aligned.
-        unsafe { *location() = v };
-    }
-
-    /// Writes the saved value into `errno`, at its address `loc` (from [`location`]).
-    ///
-    /// # Safety
-    ///
-    /// `loc` must be this thread's errno address.
-    #[inline]
-    pub(crate) unsafe fn restore_at(loc: *mut libc::c_int) {
-        let v = SAVED.with(Cell::get);
-        // SAFETY: the caller's promise: this thread's errno.
-        unsafe { *loc = v };
-    }
-
-    /// Saves `errno`, read at its address `loc`.
-    ///
-    /// # Safety
-    ///
-    /// `loc` must be this thread's errno address.
-    #[inline]
-    pub(crate) unsafe fn save_from(loc: *mut libc::c_int) {
-        // SAFETY: the caller's promise: this thread's errno.
-        let v = unsafe { *loc };
-        SAVED.with(|s| s.set(v));
-    }
-
-    /// Saves C's `errno`.
-    #[inline]
-    pub(crate) fn save() {
-        // SAFETY: as above.
-        let v = unsafe { *location() };
-        SAVED.with(|s| s.set(v));
-    }
-
-    /// The saved value.
-    pub(crate) fn get() -> i32 {
-        SAVED.with(Cell::get)
-    }
-
-    /// Sets the saved value.
-    pub(crate) fn set(v: i32) {
-        SAVED.with(|s| s.set(v));
     }
 }
 

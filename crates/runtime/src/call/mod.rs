@@ -1,11 +1,14 @@
-//! Calls into C through libffi: argument lists ([`args`]), libffi's types ([`ffitype`]), call
-//! plans built once per function type ([`plan`]), and the call itself with errno around it
-//! ([`invoke`]: through libffi, or [`native`]: straight through the registers for signatures
-//! that allow it — the two modules here with `unsafe` code).
+//! The sixth floor: calls into C — argument lists ([`args`]), the call itself with errno around
+//! it ([`invoke`]: through libffi, or [`native`]: straight through the registers), what a call
+//! hands back into its arguments' memory ([`adopt`]), and function handles ([`function`]).
+//!
+//! Uses every floor below: `base`, `mem`, `types`, `data`, `abi` and `callback` (a closure
+//! passed as an argument becomes a callback for the call). Unsafe code in `invoke`, `native`
+//! and `function`: the jump into C and the promise it needs.
 
 pub(crate) mod adopt;
 pub(crate) mod args;
-pub(crate) mod ffitype;
+pub(crate) mod function;
 pub(crate) mod invoke;
 pub(crate) mod native;
-pub(crate) mod plan;
+pub(crate) mod variadic;

@@ -25,10 +25,10 @@ use libloading::os::unix::Library as RawLibrary;
 use rcffi_cdef::Decl;
 
 use crate::base::lookup_cache::Recent;
+use crate::call::function::Function;
 use crate::data::CData;
 use crate::data::Value;
 use crate::error::{Error, Result};
-use crate::function::Function;
 use crate::mem::Owner;
 use crate::mem::{KeepSet, Keeper, Keeps, Mapped};
 use crate::types::{Ffi, TypeRef};
@@ -301,13 +301,13 @@ impl Ffi {
     /// assert_eq!(ffi.errno(), 7);
     /// ```
     pub fn errno(&self) -> i32 {
-        crate::call::invoke::errno::get()
+        crate::abi::errno::get()
     }
 
     /// Sets what [`Ffi::errno`] reads, and what C's `errno` is set to right before this
     /// thread's next call.
     pub fn set_errno(&self, value: i32) {
-        crate::call::invoke::errno::set(value)
+        crate::abi::errno::set(value)
     }
 }
 
@@ -434,7 +434,7 @@ impl Lib {
             )));
         }
         // Built now, so that an unsupported signature is reported here.
-        crate::function::plan(ffi, func)?;
+        crate::abi::plan_of(ffi, func)?;
         let r = Resolved {
             generation,
             code,
@@ -461,7 +461,7 @@ impl Lib {
         // The library stays loaded while `self` lives, so the address may be used as it is.
         let Resolved { code, func, .. } = self.resolve(name)?;
         let ffi = &self.inner.ffi;
-        let plan = crate::function::plan(ffi, func)?;
+        let plan = crate::abi::plan_of(ffi, func)?;
         // SAFETY: `code` is the library's function `name`, kept loaded by `self`; the caller
         // vouches for the declaration and the arguments.
         args.with_args(|a| unsafe { crate::call::invoke::invoke(ffi, plan, code, a) })

@@ -1,4 +1,5 @@
-//! Callbacks: Rust closures as C function pointers (cffi's `ffi.callback`).
+//! Callbacks made: the libffi closure, the box it calls ([`CallbackBox`]), the trampoline, and
+//! [`Closure`], a Rust closure passed as a function pointer argument.
 //!
 //! # Safety
 //!
@@ -19,204 +20,15 @@ use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use crate::call::args::{Arg, IntoArg};
-use crate::call::invoke::errno;
-use crate::call::plan::{CallPlan, Conv, Param};
+use crate::abi::errno;
+use crate::abi::{CallPlan, Conv, Param};
 use crate::data::convert::{self, Place};
-use crate::data::{CData, Origin};
-use crate::data::{Scalar, Value};
+use crate::data::{CData, Origin, Value};
 use crate::error::{Error, Result};
-use crate::mem::Owner;
-use crate::mem::{Allocation, Number, Vouched, decode_number};
-use crate::types::Repr;
-use crate::types::TypeSpec;
-use crate::types::{Ffi, TypeRef};
+use crate::mem::{Allocation, Owner};
+use crate::types::{Ffi, Repr, TypeRef, TypeSpec};
 
-/// The body of a callback: the arguments in, a result (or an error) out.
-pub(crate) type Body = dyn Fn(&CallbackArgs<'_>) -> Result<Ret> + Send + Sync;
-
-/// What runs when a callback fails (cffi's `onerror`): the failure and the arguments in;
-/// `Some(value)` to return that to C, `None` for the error value.
-pub type OnError = dyn Fn(&Error, &CallbackArgs<'_>) -> Option<Value> + Send + Sync;
-
-/// What a callback's closure returned: a number directly, or any value.
-#[doc(hidden)]
-#[derive(Debug)]
-pub enum Ret {
-    /// A Rust integer.
-    Int(i64),
-    /// A Rust integer above `i64::MAX`.
-    UInt(u64),
-    /// A Rust float.
-    Float(f64),
-    /// Any value (boxed: the common results stay small).
-    Value(Box<Value>),
-}
-
-impl Ret {
-    fn into_value(self) -> Value {
-        match self {
-            Ret::Int(i) => Value::Int(i128::from(i)),
-            Ret::UInt(u) => Value::Int(i128::from(u)),
-            Ret::Float(x) => Value::Float(x),
-            Ret::Value(v) => *v,
-        }
-    }
-}
-
-/// What a callback's closure may return: a Rust number, `bool`, `char`, `()`, a string or
-/// bytes, a [`CData`], a [`Value`] — or a `Result` of one of these whose error is any error
-/// type (reported like cffi's exceptions in callbacks).
-pub trait CallbackResult {
-    /// The result, or the failure.
-    #[doc(hidden)]
-    fn into_ret(self) -> Result<Ret>;
-}
-
-macro_rules! callback_result_int {
-    ($($t:ty),*) => {$(
-        impl CallbackResult for $t {
-            #[inline]
-            fn into_ret(self) -> Result<Ret> {
-                Ok(Ret::Int(self as i64))
-            }
-        }
-    )*};
-}
-callback_result_int!(i8, u8, i16, u16, i32, u32, i64, isize);
-
-impl CallbackResult for u64 {
-    #[inline]
-    fn into_ret(self) -> Result<Ret> {
-        Ok(match i64::try_from(self) {
-            Ok(i) => Ret::Int(i),
-            Err(_) => Ret::UInt(self),
-        })
-    }
-}
-
-impl CallbackResult for usize {
-    #[inline]
-    fn into_ret(self) -> Result<Ret> {
-        (self as u64).into_ret()
-    }
-}
-
-impl CallbackResult for f64 {
-    #[inline]
-    fn into_ret(self) -> Result<Ret> {
-        Ok(Ret::Float(self))
-    }
-}
-
-impl CallbackResult for f32 {
-    #[inline]
-    fn into_ret(self) -> Result<Ret> {
-        Ok(Ret::Float(f64::from(self)))
-    }
-}
-
-macro_rules! callback_result_value {
-    ($($t:ty),*) => {$(
-        impl CallbackResult for $t {
-            #[inline]
-            fn into_ret(self) -> Result<Ret> {
-                Ok(Ret::Value(Box::new(Value::from(self))))
-            }
-        }
-    )*};
-}
-callback_result_value!(
-    i128,
-    bool,
-    char,
-    (),
-    String,
-    &str,
-    Vec<u8>,
-    &[u8],
-    Vec<Value>,
-    CData,
-    &CData,
-    Value
-);
-
-impl<T: Into<Value>, const N: usize> CallbackResult for [T; N] {
-    fn into_ret(self) -> Result<Ret> {
-        Ok(Ret::Value(Box::new(Value::from(self))))
-    }
-}
-
-/// An rcffi [`Error`] keeps its kind (an `onerror` handler can match it); any other error
-/// becomes [`Error::Callback`] with its message.
-impl<T: CallbackResult, E: std::fmt::Display + 'static> CallbackResult
-    for std::result::Result<T, E>
-{
-    #[inline]
-    fn into_ret(self) -> Result<Ret> {
-        match self {
-            Ok(v) => v.into_ret(),
-            Err(e) => Err(own_error(e)),
-        }
-    }
-}
-
-#[cold]
-fn own_error<E: std::fmt::Display + 'static>(e: E) -> Error {
-    let mut slot = Some(e);
-    if let Some(own) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<Error>>()
-        && let Some(own) = own.take()
-    {
-        return own;
-    }
-    Error::Callback(slot.map(|e| e.to_string()).unwrap_or_default())
-}
-
-/// Options of a callback (cffi's `error=` and `onerror=`).
-///
-/// ```
-/// let opts = rcffi_runtime::CallbackOptions::default()
-///     .error(-1)
-///     .onerror(|err, _args| {
-///         eprintln!("callback failed: {err}");
-///         None // C gets the error value, -1
-///     });
-/// # let _ = opts;
-/// ```
-#[derive(Default)]
-pub struct CallbackOptions {
-    error: Value,
-    onerror: Option<Box<OnError>>,
-}
-
-impl CallbackOptions {
-    /// What C receives when the closure fails or panics (default: zero, NULL, a zeroed
-    /// struct). Checked against the result type when the callback is made.
-    pub fn error(mut self, value: impl Into<Value>) -> CallbackOptions {
-        self.error = value.into();
-        self
-    }
-
-    /// Runs when the closure fails or panics, with the failure and the arguments; what it
-    /// returns (`Some`) is given to C instead of the error value. Without a handler, a
-    /// failure is reported on stderr, as cffi does.
-    pub fn onerror(
-        mut self,
-        f: impl Fn(&Error, &CallbackArgs<'_>) -> Option<Value> + Send + Sync + 'static,
-    ) -> CallbackOptions {
-        self.onerror = Some(Box::new(f));
-        self
-    }
-}
-
-impl std::fmt::Debug for CallbackOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CallbackOptions")
-            .field("error", &self.error)
-            .field("onerror", &self.onerror.is_some())
-            .finish()
-    }
-}
+use super::{Body, CallbackArgs, CallbackOptions, CallbackResult, OnError, Ret};
 
 /// A Rust closure to pass directly as a function pointer argument: converted to a callback of
 /// the parameter's type for the duration of the call.
@@ -267,12 +79,6 @@ impl Closure {
     }
 }
 
-impl<'a> IntoArg<'a> for Closure {
-    fn into_arg(self) -> Arg<'a> {
-        Arg::Closure(self)
-    }
-}
-
 /// The state of one callback: the libffi closure, the Rust closure, what to do on failure.
 pub(crate) struct CallbackBox {
     ffi: Ffi,
@@ -311,183 +117,6 @@ impl Drop for CallbackBox {
         // SAFETY: allocated by closure_alloc in `make`, freed once, here; nothing holds the
         // code any more (every cdata of the callback held this box).
         unsafe { libffi::low::closure_free(self.closure) };
-    }
-}
-
-/// The arguments of one call of a callback, as C passed them.
-///
-/// `get(i)` converts like cffi (numbers, `bytes` for `char`, cdata for pointers, a private copy
-/// of a struct); `get_as::<T>(i)` reads a number directly; `deref::<T>(i)` reads what a
-/// pointer argument points to — the fast way to write a comparator.
-pub struct CallbackArgs<'a> {
-    ffi: &'a Ffi,
-    plan: &'a CallPlan,
-    args: *const *const c_void,
-}
-
-impl std::fmt::Debug for CallbackArgs<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut l = f.debug_list();
-        for i in 0..self.len() {
-            match self.get(i) {
-                Ok(v) => l.entry(&v),
-                Err(e) => l.entry(&e.to_string()),
-            };
-        }
-        l.finish()
-    }
-}
-
-impl CallbackArgs<'_> {
-    /// The number of arguments.
-    pub fn len(&self) -> usize {
-        self.plan.params.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The `ffi` object of the callback.
-    pub fn ffi(&self) -> &Ffi {
-        self.ffi
-    }
-
-    #[inline]
-    fn param(&self, i: usize) -> Result<&Param> {
-        self.plan.params.get(i).ok_or_else(|| {
-            Error::Index(format!(
-                "no argument {i} (counted from 0): a callback of type '{}' takes {}",
-                self.plan.name,
-                self.len()
-            ))
-        })
-    }
-
-    /// The address of argument `i`'s bytes.
-    fn at(&self, i: usize) -> usize {
-        // SAFETY: `i < len` (checked by `param`), and libffi passes one pointer per argument.
-        unsafe { *self.args.add(i) as usize }
-    }
-
-    /// Argument `i` (from 0) converted as cffi does: a number, `Bytes` for `char`, a `CData`
-    /// for a pointer (to memory rcffi does not know), a private copy for a struct.
-    pub fn get(&self, i: usize) -> Result<Value> {
-        let p = self.param(i)?;
-        let at = self.at(i);
-        if p.conv == Conv::Struct {
-            let mem = Allocation::zeroed_shared(p.size, p.align)?;
-            let addr = mem.addr();
-            let mut bytes = vec![0u8; p.size];
-            // SAFETY: libffi's argument pointer is valid for the struct's `size` bytes during
-            // the call, and only read here.
-            let src = unsafe { Vouched::read_only(at, p.size) };
-            src.region().read(at, &mut bytes)?;
-            mem.region().write(addr, &bytes)?;
-            return Ok(Value::CData(
-                CData::place(self.ffi, p.ty, addr, Owner::Alloc(mem), None)
-                    .with_origin(Origin::New),
-            ));
-        }
-        // SAFETY: as above, for the argument's `size` bytes.
-        let owner = Owner::Vouched(unsafe { Vouched::read_only(at, p.size) });
-        convert::c_to_value(&Place {
-            uni: self.ffi,
-            ty: p.ty,
-            addr: at,
-            owner: &owner,
-            len: None,
-        })
-    }
-
-    /// Argument `i` as a Rust number, read directly (integer arguments into integer types
-    /// when in range, floats into `f32`/`f64`).
-    #[inline]
-    pub fn get_as<T: Scalar>(&self, i: usize) -> Result<T> {
-        let p = self.param(i)?;
-        if let Conv::Fast(f) = p.conv {
-            let mut b = [0u8; 8];
-            // SAFETY: the argument's `size` bytes are valid for reads during the call.
-            unsafe {
-                std::ptr::copy_nonoverlapping(self.at(i) as *const u8, b.as_mut_ptr(), f.size())
-            };
-            let v = match decode_number(f, b) {
-                Number::Int(n) => T::from_c_int(n),
-                Number::Float(x) => T::from_c_float(x),
-            };
-            if let Some(v) = v {
-                return Ok(v);
-            }
-        }
-        self.get(i).and_then(T::try_from)
-    }
-
-    /// The address a pointer argument holds.
-    #[inline]
-    pub fn address(&self, i: usize) -> Result<usize> {
-        match self.plan.params.get(i) {
-            Some(p) if p.conv == Conv::Pointer => {
-                // SAFETY: a pointer argument's 8 bytes are valid for reads during the call.
-                Ok(unsafe { std::ptr::read_unaligned(self.at(i) as *const usize) })
-            }
-            _ => Err(self.not_a_pointer(i)),
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn not_a_pointer(&self, i: usize) -> Error {
-        match self.param(i) {
-            Err(e) => e,
-            Ok(_) => Error::Type(format!(
-                "argument {i} of '{}' is not a pointer",
-                self.plan.name
-            )),
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn bad_deref(&self, i: usize, addr: usize, want: usize, name: &str) -> Error {
-        if addr == 0 {
-            return Error::NullPointer(format!("argument {i} of '{}' is NULL", self.plan.name));
-        }
-        Error::Type(format!(
-            "argument {i} of '{}' points to {} bytes, not the {want} of '{name}'",
-            self.plan.name,
-            self.plan.params[i].item_size.unwrap_or(0),
-        ))
-    }
-
-    /// What pointer argument `i` points to, read as a `T` — for `const void *` arguments
-    /// (qsort's comparator) and any other pointer, without making a cdata.
-    ///
-    /// # Safety
-    ///
-    /// The pointer must point to a valid, initialized `T` (rcffi checks that it is not NULL,
-    /// and that `T` has the size of the declared pointee when that is known).
-    #[inline]
-    pub unsafe fn deref<T: Copy>(&self, i: usize) -> Result<T> {
-        let addr = self.address(i)?;
-        let size_ok = self.plan.params[i]
-            .item_size
-            .is_none_or(|s| s == std::mem::size_of::<T>());
-        if addr == 0 || !size_ok {
-            return Err(self.bad_deref(
-                i,
-                addr,
-                std::mem::size_of::<T>(),
-                std::any::type_name::<T>(),
-            ));
-        }
-        // SAFETY: the caller's promise: a valid T at `addr` (not NULL, checked above).
-        Ok(unsafe { std::ptr::read_unaligned(addr as *const T) })
-    }
-
-    /// All arguments, converted as [`CallbackArgs::get`] does.
-    pub fn to_vec(&self) -> Result<Vec<Value>> {
-        (0..self.len()).map(|i| self.get(i)).collect()
     }
 }
 
@@ -567,7 +196,7 @@ impl Ffi {
             _ => return Err(not_a_function(&info.name)),
         };
         let ptr = self.pointer_to(func);
-        let plan = crate::function::plan(self, func)?;
+        let plan = crate::abi::plan_of(self, func)?;
         let Some(shape) = &plan.fixed else {
             return Err(Error::Unsupported(format!(
                 "{}: callback with unsupported argument or return type or with '...'",

@@ -12,9 +12,9 @@
 
 #![allow(unsafe_code)]
 
+use crate::abi::CallPlan;
 use crate::call::args::Args;
 use crate::call::invoke::invoke;
-use crate::call::plan::CallPlan;
 use crate::data::CData;
 use crate::data::Value;
 use crate::error::{Error, Result};
@@ -62,7 +62,7 @@ impl Function {
     /// A handle on the function `pointer` points to (of function type `func`); its plan is
     /// built now, so an unsupported signature is reported here.
     pub(crate) fn new(pointer: CData, func: TypeRef) -> Result<Function> {
-        let plan = std::ptr::from_ref(plan(&pointer.uni, func)?);
+        let plan = std::ptr::from_ref(crate::abi::plan_of(&pointer.uni, func)?);
         Ok(Function { pointer, plan })
     }
 
@@ -136,38 +136,6 @@ impl Function {
     }
 }
 
-/// The call plan of function type `func`, built at the first call and kept with the type.
-#[inline]
-pub(crate) fn plan(uni: &Ffi, func: TypeRef) -> Result<&CallPlan> {
-    let info = func.get(&uni.inner);
-    let Repr::Function { plan } = &info.repr else {
-        return Err(Error::Type(format!(
-            "ctype '{}' is not a function type",
-            info.name
-        )));
-    };
-    if let Some(p) = plan.get().and_then(|p| p.downcast_ref::<CallPlan>()) {
-        return Ok(p);
-    }
-    build_plan(uni, func, plan)
-}
-
-#[cold]
-fn build_plan<'u>(
-    uni: &'u Ffi,
-    func: TypeRef,
-    slot: &'u crate::types::PlanSlot,
-) -> Result<&'u CallPlan> {
-    let ptr = uni.pointer_to(func);
-    let name = ptr.get(&uni.inner).name.to_string();
-    let built = CallPlan::build(uni, func, &name)?;
-    // Another thread may have built it first; either plan is the same.
-    let _ = slot.set(Box::new(built));
-    slot.get()
-        .and_then(|b| b.downcast_ref::<CallPlan>())
-        .ok_or_else(|| Error::Runtime("call plan not stored".into()))
-}
-
 impl CData {
     /// Calls the function this function pointer points to: a member of a struct, a pointer C
     /// returned, a callback, or an address cast to a function type (the ctypes recipe for
@@ -210,7 +178,7 @@ impl CData {
                 info.name
             )));
         }
-        let plan = plan(&self.uni, func)?;
+        let plan = crate::abi::plan_of(&self.uni, func)?;
         // SAFETY: the caller vouches that the address is a function of this type.
         args.with_args(|a| unsafe { invoke(&self.uni, plan, self.addr, a) })
     }

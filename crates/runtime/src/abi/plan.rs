@@ -9,14 +9,12 @@ use std::sync::{Arc, RwLock};
 use foldhash::fast::RandomState;
 use rcffi_cdef::CTypeKind;
 
-use super::args::Arg;
+use super::FfiCif;
 use super::ffitype::{Position, ffi_type};
-use super::invoke::FfiCif;
-use crate::data::Value;
 use crate::error::{Error, Result};
 use crate::mem::Fast;
+use crate::types::Repr;
 use crate::types::{Ffi, TypeRef};
-use crate::types::{IntRole, Repr};
 
 /// How an argument is converted.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -74,10 +72,13 @@ pub(crate) struct CallPlan {
     pub(crate) simple: bool,
     /// For a simple signature whose arguments all travel in registers: which register each
     /// goes in (calls then skip libffi).
-    pub(crate) native: Option<super::native::Native>,
+    pub(crate) native: Option<super::registers::Native>,
     /// Whether a parameter is an out-parameter for a pointer (`Param::out`).
     pub(crate) has_out: bool,
 }
+
+/// Arguments up to this count live on the stack of a call; a simple plan has at most this many.
+pub(crate) const INLINE_ARGS: usize = 16;
 
 /// Variadic interfaces by the promoted types of the variadic part.
 pub(crate) type ShapeCache = RwLock<HashMap<Box<[TypeRef]>, Arc<Shape>, RandomState>>;
@@ -135,11 +136,11 @@ impl CallPlan {
             _ => false,
         };
         let simple = fixed.is_some()
-            && params.len() <= super::invoke::INLINE_ARGS
+            && params.len() <= INLINE_ARGS
             && params.iter().all(plain)
             && (plain(&ret) || ret.conv == Conv::Void);
         let native = if simple {
-            super::native::Native::of(uni, &params, &ret)
+            super::registers::Native::of(uni, &params, &ret)
         } else {
             None
         };
@@ -155,41 +156,50 @@ impl CallPlan {
         })
     }
 
-    /// The interface for a call with `args` (for a variadic function, by the promoted types
-    /// of the extra arguments: built the first time a shape is seen).
+    /// The interface for a call with `n` arguments (for a variadic function, by the types
+    /// `promoted(i)` gives the extra arguments after C's promotions: built the first time a
+    /// shape is seen).
     #[inline]
-    pub(crate) fn shape(&self, uni: &Ffi, args: &[Arg<'_>]) -> Result<ShapeRef<'_>> {
+    pub(crate) fn shape(
+        &self,
+        uni: &Ffi,
+        n: usize,
+        promoted: impl Fn(usize) -> Result<TypeRef>,
+    ) -> Result<ShapeRef<'_>> {
         match &self.fixed {
-            Some(s) if args.len() == self.params.len() => Ok(ShapeRef::Fixed(s)),
-            _ => self.other_shape(uni, args),
+            Some(s) if n == self.params.len() => Ok(ShapeRef::Fixed(s)),
+            _ => self.other_shape(uni, n, promoted),
         }
     }
 
     #[inline(never)]
-    fn other_shape(&self, uni: &Ffi, args: &[Arg<'_>]) -> Result<ShapeRef<'_>> {
+    fn other_shape(
+        &self,
+        uni: &Ffi,
+        n_args: usize,
+        promoted: impl Fn(usize) -> Result<TypeRef>,
+    ) -> Result<ShapeRef<'_>> {
         if self.fixed.is_some() {
             return Err(Error::Type(format!(
                 "'{}' expects {} arguments, got {}",
                 self.name,
                 self.params.len(),
-                args.len()
+                n_args
             )));
         }
         let Some(cache) = &self.variadic else {
             unreachable!("a plan is fixed or variadic");
         };
         let n = self.params.len();
-        if args.len() < n {
+        if n_args < n {
             return Err(Error::Type(format!(
                 "'{}' expects at least {} arguments, got {}",
-                self.name,
-                n,
-                args.len()
+                self.name, n, n_args
             )));
         }
-        let mut key = Vec::with_capacity(args.len() - n);
-        for (i, a) in args.iter().enumerate().skip(n) {
-            key.push(promoted_type(uni, a).map_err(|e| {
+        let mut key = Vec::with_capacity(n_args - n);
+        for i in n..n_args {
+            key.push(promoted(i).map_err(|e| {
                 e.context(format!(
                     "argument {} passed in the variadic part of '{}'",
                     i + 1,
@@ -315,87 +325,36 @@ fn out_slots(uni: &Ffi, info: &crate::types::TypeInfo) -> Box<[usize]> {
 /// The most pointer members of an out-parameter's struct that a call looks at.
 const MAX_OUT_SLOTS: usize = 32;
 
-/// The type an argument of the variadic part is passed as, after C's default argument
-/// promotions: cdata keep their type (`char`, `short`, `_Bool` and small enums become `int`,
-/// `float` becomes `double`, arrays decay to pointers); Rust integers are `int` when they fit
-/// (else `long long`, or `unsigned long long` above its range), floats are `double`, strings
-/// and byte strings are `char *`.
-fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
-    let v = match a {
-        Arg::Value(v) => Some(v),
-        Arg::Ref(v) => Some(*v),
-        _ => None,
+/// The call plan of function type `func`, built at the first call and kept with the type.
+#[inline]
+pub(crate) fn plan_of(uni: &Ffi, func: TypeRef) -> Result<&CallPlan> {
+    let info = func.get(&uni.inner);
+    let Repr::Function { plan } = &info.repr else {
+        return Err(Error::Type(format!(
+            "ctype '{}' is not a function type",
+            info.name
+        )));
     };
-    let c = match (a, v) {
-        (Arg::Int(i), _) if i32::try_from(*i).is_ok() => return uni.parse("int"),
-        (Arg::Int(_), _) => return uni.parse("long long"),
-        (Arg::UInt(_), _) => return uni.parse("unsigned long long"),
-        (Arg::Float(_), _) => return uni.parse("double"),
-        (Arg::CData(c), _) => *c,
-        (_, Some(Value::CData(c))) => c,
-        (_, Some(v)) => {
-            return match v {
-                Value::Int(i) if i32::try_from(*i).is_ok() => uni.parse("int"),
-                Value::Int(i) if i64::try_from(*i).is_ok() => uni.parse("long long"),
-                Value::Int(i) if u64::try_from(*i).is_ok() => uni.parse("unsigned long long"),
-                Value::Int(i) => Err(Error::Overflow(format!(
-                    "integer {i} does not fit any C integer type"
-                ))),
-                Value::Bool(_) => uni.parse("int"),
-                Value::Float(_) => uni.parse("double"),
-                Value::Bytes(_) | Value::Text(_) => uni.parse("char *"),
-                other => Err(Error::Type(format!(
-                    "needs to be a cdata object, a number or a string (got {})",
-                    other.type_name()
-                ))),
-            };
-        }
-        (Arg::Str(_) | Arg::Bytes(_) | Arg::CStr(_), _) => return uni.parse("char *"),
-        (Arg::Null, _) => return uni.parse("void *"),
-        (Arg::Closure(_), _) => {
-            return Err(Error::Type(
-                "a closure has no C type here: make it a callback with `ffi.callback(type, f)`"
-                    .into(),
-            ));
-        }
-        (Arg::Value(_) | Arg::Ref(_), None) => unreachable!("values have a value"),
-    };
-    let info = c.info();
-    if !c.uni.same(uni) {
-        // A number of another ffi object passes as the same C number of this one; its
-        // pointers and structs have no type here.
-        let name = match &info.repr {
-            Repr::Int(k) | Repr::Enum { int: k, .. } if k.bytes < 4 || k.role == IntRole::Bool => {
-                "int"
-            }
-            Repr::Int(k) | Repr::Enum { int: k, .. } => match (k.bytes, k.signed) {
-                (4, true) => "int",
-                (4, false) => "unsigned int",
-                (8, true) => "long long",
-                (8, false) => "unsigned long long",
-                (_, true) => "__int128",
-                (_, false) => "unsigned __int128",
-            },
-            Repr::Float(n) if *n <= 8 => "double",
-            Repr::LongDouble => "long double",
-            _ => {
-                return Err(Error::Type(format!(
-                    "{} belongs to another ffi object (the types of two ffi objects are never \
-                     the same)",
-                    c.what()
-                )));
-            }
-        };
-        return uni.parse(name);
+    if let Some(p) = plan.get().and_then(|p| p.downcast_ref::<CallPlan>()) {
+        return Ok(p);
     }
-    Ok(match &info.repr {
-        Repr::Int(k) | Repr::Enum { int: k, .. } if k.bytes < 4 || k.role == IntRole::Bool => {
-            uni.parse("int")?
-        }
-        Repr::Float(n) if *n < 8 => uni.parse("double")?,
-        Repr::Array { elem, .. } => uni.pointer_to(*elem),
-        _ => c.ty,
-    })
+    build_plan(uni, func, plan)
+}
+
+#[cold]
+fn build_plan<'u>(
+    uni: &'u Ffi,
+    func: TypeRef,
+    slot: &'u crate::types::PlanSlot,
+) -> Result<&'u CallPlan> {
+    let ptr = uni.pointer_to(func);
+    let name = ptr.get(&uni.inner).name.to_string();
+    let built = CallPlan::build(uni, func, &name)?;
+    // Another thread may have built it first; either plan is the same.
+    let _ = slot.set(Box::new(built));
+    slot.get()
+        .and_then(|b| b.downcast_ref::<CallPlan>())
+        .ok_or_else(|| Error::Runtime("call plan not stored".into()))
 }
 
 #[cfg(test)]
@@ -408,7 +367,7 @@ mod tests {
         let ffi = Ffi::default();
         let t = ffi.parse("int(*)(int, int)").unwrap();
         let f = ffi.pointee(t.get(&ffi.inner)).unwrap();
-        let plan = crate::function::plan(&ffi, f).unwrap();
+        let plan = crate::abi::plan_of(&ffi, f).unwrap();
         assert!(plan.simple, "{:?}", plan.params);
     }
 
@@ -418,7 +377,7 @@ mod tests {
     #[cfg_attr(miri, ignore = "builds libffi interfaces, which Miri cannot run")]
     #[cfg(target_arch = "x86_64")]
     fn small_structs_travel_in_registers_by_class() {
-        use crate::call::native::{Class, Reg, RetReg};
+        use crate::abi::{Class, Reg, RetReg};
         let ffi = Ffi::default();
         ffi.cdef(
             "struct pt { int x, y; }; struct dfi { double x; float y; int z; };
@@ -429,7 +388,7 @@ mod tests {
         let native = |sig: &str| {
             let t = ffi.parse(sig).unwrap();
             let f = ffi.pointee(t.get(&ffi.inner)).unwrap();
-            let plan = crate::function::plan(&ffi, f).unwrap();
+            let plan = crate::abi::plan_of(&ffi, f).unwrap();
             plan.native
                 .as_ref()
                 .map(|n| (n.pieces.iter().map(|p| p.reg).collect::<Vec<_>>(), n.ret))

@@ -1,0 +1,79 @@
+//! cffi's `ffi.errno`: C's `errno` as it was right after this thread's last call, written back
+//! into C's `errno` right before its next one (calls and callbacks save and restore it).
+//!
+//! # Safety
+//!
+//! `errno`'s address is the calling thread's own, valid for the thread's life; it is read and
+//! written only as that thread's `int`. One of the runtime's modules with `unsafe` code.
+
+#![allow(unsafe_code)]
+
+use std::cell::Cell;
+
+thread_local! {
+    static SAVED: Cell<i32> = const { Cell::new(0) };
+}
+
+/// This thread's `errno` variable.
+#[inline]
+pub(crate) fn location() -> *mut libc::c_int {
+    // SAFETY: these functions take no arguments and return the calling thread's errno
+    // address, valid for the thread's life.
+    unsafe {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        let p = libc::__errno_location();
+        #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
+        let p = libc::__error();
+        p
+    }
+}
+
+/// Writes the saved value into C's `errno`.
+#[inline]
+pub(crate) fn restore() {
+    let v = SAVED.with(Cell::get);
+    // SAFETY: `location` is this thread's errno, valid and aligned.
+    unsafe { *location() = v };
+}
+
+/// Writes the saved value into `errno`, at its address `loc` (from [`location`]).
+///
+/// # Safety
+///
+/// `loc` must be this thread's errno address.
+#[inline]
+pub(crate) unsafe fn restore_at(loc: *mut libc::c_int) {
+    let v = SAVED.with(Cell::get);
+    // SAFETY: the caller's promise: this thread's errno.
+    unsafe { *loc = v };
+}
+
+/// Saves `errno`, read at its address `loc`.
+///
+/// # Safety
+///
+/// `loc` must be this thread's errno address.
+#[inline]
+pub(crate) unsafe fn save_from(loc: *mut libc::c_int) {
+    // SAFETY: the caller's promise: this thread's errno.
+    let v = unsafe { *loc };
+    SAVED.with(|s| s.set(v));
+}
+
+/// Saves C's `errno`.
+#[inline]
+pub(crate) fn save() {
+    // SAFETY: as above.
+    let v = unsafe { *location() };
+    SAVED.with(|s| s.set(v));
+}
+
+/// The saved value.
+pub(crate) fn get() -> i32 {
+    SAVED.with(Cell::get)
+}
+
+/// Sets the saved value.
+pub(crate) fn set(v: i32) {
+    SAVED.with(|s| s.set(v));
+}

@@ -1,0 +1,18 @@
+//! The fourth floor: what calls and callbacks share about a function type — its call plan, built
+//! once and kept with the type ([`plan`]: how each argument and the result convert, the
+//! variadic shapes), libffi's types and prepared interfaces ([`ffitype`], [`cif`]), the
+//! register assignment of calls that skip libffi ([`registers`]), and C's `errno` around them
+//! ([`errno`]).
+//!
+//! Uses `base`, `mem`, `types` and `data`. Unsafe code only in `cif` (sharing a prepared
+//! interface between threads) and `errno` (this thread's `errno`).
+
+pub(crate) mod cif;
+pub(crate) mod errno;
+pub(crate) mod ffitype;
+pub(crate) mod plan;
+pub(crate) mod registers;
+
+pub(crate) use cif::FfiCif;
+pub(crate) use plan::{CallPlan, Conv, INLINE_ARGS, Param, plan_of};
+pub(crate) use registers::{Class, Native, Piece, Reg, RetReg};

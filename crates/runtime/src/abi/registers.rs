@@ -1,0 +1,214 @@
+//! Register assignment for calls without libffi: which argument (or eightbyte of a small struct)
+//! goes in which register, for signatures whose arguments all travel in registers — plain
+//! numbers, pointers and (x86-64) structs of at most 16 bytes, at most 6 (x86-64) or 8
+//! (AArch64) registers of the integer class and 8 of the floating class. The call itself, and
+//! why one universal signature is sound, is `call::native`. No unsafe code.
+
+use super::plan::{Conv, Param};
+use crate::mem::Fast;
+use crate::types::Repr;
+use crate::types::{Ffi, TypeRef};
+
+/// Integer-class argument registers.
+#[cfg(target_arch = "x86_64")]
+const INT_REGS: usize = 6;
+#[cfg(target_arch = "aarch64")]
+const INT_REGS: usize = 8;
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+const INT_REGS: usize = 0;
+
+/// Floating-class argument registers.
+const FLOAT_REGS: usize = 8;
+
+/// Whether this target's calls can take the register path at all.
+const SUPPORTED: bool = cfg!(all(
+    any(target_arch = "x86_64", target_arch = "aarch64"),
+    any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd"
+    )
+));
+
+/// A register class.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// Integer registers (integers, pointers).
+    Int,
+    /// Vector registers (`float`, `double`).
+    Float,
+}
+
+/// Where an argument goes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Reg {
+    /// Integer register `n` of the class.
+    Int(u8),
+    /// Vector register `n`.
+    Float(u8),
+}
+
+/// Eight bytes (at most) of one argument, and the register they travel in: a scalar is one
+/// piece, a small struct one per eightbyte (x86-64).
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Piece {
+    /// The argument.
+    pub(crate) arg: u8,
+    /// The piece's first byte within the argument.
+    pub(crate) offset: u8,
+    /// Its length: 8 for scalars (extended to a word), up to 8 for a struct's last eightbyte.
+    pub(crate) len: u8,
+    pub(crate) reg: Reg,
+}
+
+/// What the result is read as.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum RetReg {
+    /// The integer return register (also pointers, and a struct in one integer eightbyte).
+    Int,
+    /// The floating return register (also a struct in one floating eightbyte).
+    Float,
+    /// A struct in two eightbytes, each in the first free return register of its class.
+    Two(Class, Class),
+    /// Nothing.
+    Void,
+}
+
+/// The register assignment of a signature.
+#[derive(Debug)]
+pub(crate) struct Native {
+    pub(crate) pieces: Box<[Piece]>,
+    pub(crate) ret: RetReg,
+}
+
+impl Native {
+    /// The register assignment of a non-variadic signature, when every argument travels in
+    /// registers and the result comes back in them.
+    pub(crate) fn of(uni: &Ffi, params: &[Param], ret: &Param) -> Option<Native> {
+        if !SUPPORTED {
+            return None;
+        }
+        let (mut ints, mut floats) = (0usize, 0usize);
+        let mut pieces = Vec::with_capacity(params.len());
+        for (i, p) in params.iter().enumerate() {
+            let classes: Vec<(Class, u8)> = match p.conv {
+                Conv::Fast(Fast::F32 | Fast::F64) => vec![(Class::Float, 8)],
+                Conv::Fast(_) | Conv::Pointer => vec![(Class::Int, 8)],
+                Conv::Struct => eightbytes(uni, p)?,
+                _ => return None,
+            };
+            // A struct goes whole into registers, or (when they run out) onto the stack.
+            let need_int = classes.iter().filter(|c| c.0 == Class::Int).count();
+            if ints + need_int > INT_REGS || floats + classes.len() - need_int > FLOAT_REGS {
+                return None;
+            }
+            for (k, (class, len)) in classes.into_iter().enumerate() {
+                let reg = match class {
+                    Class::Int => {
+                        ints += 1;
+                        Reg::Int((ints - 1) as u8)
+                    }
+                    Class::Float => {
+                        floats += 1;
+                        Reg::Float((floats - 1) as u8)
+                    }
+                };
+                pieces.push(Piece {
+                    arg: u8::try_from(i).ok()?,
+                    offset: (k * 8) as u8,
+                    len,
+                    reg,
+                });
+            }
+        }
+        let ret = match ret.conv {
+            Conv::Fast(Fast::F32 | Fast::F64) => RetReg::Float,
+            Conv::Fast(_) | Conv::Pointer => RetReg::Int,
+            Conv::Void => RetReg::Void,
+            Conv::Struct => match eightbytes(uni, ret)?.as_slice() {
+                [(Class::Int, _)] => RetReg::Int,
+                [(Class::Float, _)] => RetReg::Float,
+                [(a, _), (b, _)] => RetReg::Two(*a, *b),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some(Native {
+            pieces: pieces.into_boxed_slice(),
+            ret,
+        })
+    }
+}
+
+/// The classes of a small struct's eightbytes (x86-64 System V: a struct of at most 16 bytes,
+/// naturally aligned, is passed in registers, one per eightbyte: a vector register when the
+/// eightbyte holds only `float`s and `double`s, else an integer one), with each eightbyte's
+/// length. `None` where the struct does not travel in registers, or on other targets.
+fn eightbytes(uni: &Ffi, p: &Param) -> Option<Vec<(Class, u8)>> {
+    if !cfg!(target_arch = "x86_64") || p.size == 0 || p.size > 16 {
+        return None;
+    }
+    let mut leaves = Vec::new();
+    leaf_classes(uni, p.ty, 0, &mut leaves)?;
+    let n = p.size.div_ceil(8);
+    let mut out = Vec::with_capacity(n);
+    for k in 0..n {
+        let (lo, hi) = (k * 8, (k * 8 + 8).min(p.size));
+        let inside: Vec<&(usize, usize, Class)> = leaves
+            .iter()
+            .filter(|(off, size, _)| *off < hi && off + size > lo)
+            .collect();
+        if inside.is_empty() {
+            // Only padding: not a layout worth a special case.
+            return None;
+        }
+        let class = if inside.iter().all(|l| l.2 == Class::Float) {
+            Class::Float
+        } else {
+            Class::Int
+        };
+        out.push((class, (hi - lo) as u8));
+    }
+    Some(out)
+}
+
+/// Appends the scalar leaves (offset, size, class) of type `t` at `offset`; `None` for a
+/// member that is not a plain number or pointer (`long double`, a bitfield...).
+fn leaf_classes(
+    uni: &Ffi,
+    t: TypeRef,
+    offset: usize,
+    out: &mut Vec<(usize, usize, Class)>,
+) -> Option<()> {
+    let info = t.get(&uni.inner);
+    match &info.repr {
+        Repr::Record {
+            kind: rcffi_cdef::RecordKind::Struct,
+            body: Some(body),
+        } => {
+            for f in &body.fields {
+                if f.bit_width.is_some() {
+                    return None;
+                }
+                leaf_classes(uni, f.ty, offset + f.offset(), out)?;
+            }
+            Some(())
+        }
+        Repr::Array { elem, len: Some(n) } => {
+            let esize = elem.get(&uni.inner).size()?;
+            for i in 0..*n {
+                leaf_classes(uni, *elem, offset + i * esize, out)?;
+            }
+            Some(())
+        }
+        Repr::Float(4 | 8) => {
+            out.push((offset, info.size()?, Class::Float));
+            Some(())
+        }
+        Repr::Int(_) | Repr::Enum { .. } | Repr::Pointer { .. } => {
+            out.push((offset, info.size()?, Class::Int));
+            Some(())
+        }
+        _ => None,
+    }
+}

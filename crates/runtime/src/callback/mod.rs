@@ -1,0 +1,15 @@
+//! The fifth floor: callbacks, Rust closures as C function pointers (cffi's `ffi.callback`) —
+//! what a closure returns and what happens when it fails ([`result`]), the arguments C passes
+//! ([`args`]), and the libffi closures that call them ([`closure`]).
+//!
+//! Uses `base`, `mem`, `types`, `data` and `abi` (the function type's plan, errno). Unsafe code
+//! in `args` and `closure`, each opening with the invariant it keeps.
+
+pub(crate) mod args;
+pub(crate) mod closure;
+pub(crate) mod result;
+
+pub use args::CallbackArgs;
+pub use closure::{Closure, closure};
+pub(crate) use result::Body;
+pub use result::{CallbackOptions, CallbackResult, OnError, Ret};

@@ -1,0 +1,192 @@
+//! What a callback's closure returns ([`Ret`], [`CallbackResult`]) and what happens when it
+//! fails ([`CallbackOptions`]: cffi's `error=` and `onerror=`). No unsafe code.
+
+use super::CallbackArgs;
+use crate::data::{CData, Value};
+use crate::error::{Error, Result};
+
+/// The body of a callback: the arguments in, a result (or an error) out.
+pub(crate) type Body = dyn Fn(&CallbackArgs<'_>) -> Result<Ret> + Send + Sync;
+
+/// What runs when a callback fails (cffi's `onerror`): the failure and the arguments in;
+/// `Some(value)` to return that to C, `None` for the error value.
+pub type OnError = dyn Fn(&Error, &CallbackArgs<'_>) -> Option<Value> + Send + Sync;
+
+/// What a callback's closure returned: a number directly, or any value.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Ret {
+    /// A Rust integer.
+    Int(i64),
+    /// A Rust integer above `i64::MAX`.
+    UInt(u64),
+    /// A Rust float.
+    Float(f64),
+    /// Any value (boxed: the common results stay small).
+    Value(Box<Value>),
+}
+
+impl Ret {
+    pub(super) fn into_value(self) -> Value {
+        match self {
+            Ret::Int(i) => Value::Int(i128::from(i)),
+            Ret::UInt(u) => Value::Int(i128::from(u)),
+            Ret::Float(x) => Value::Float(x),
+            Ret::Value(v) => *v,
+        }
+    }
+}
+
+/// What a callback's closure may return: a Rust number, `bool`, `char`, `()`, a string or
+/// bytes, a [`CData`], a [`Value`] — or a `Result` of one of these whose error is any error
+/// type (reported like cffi's exceptions in callbacks).
+pub trait CallbackResult {
+    /// The result, or the failure.
+    #[doc(hidden)]
+    fn into_ret(self) -> Result<Ret>;
+}
+
+macro_rules! callback_result_int {
+    ($($t:ty),*) => {$(
+        impl CallbackResult for $t {
+            #[inline]
+            fn into_ret(self) -> Result<Ret> {
+                Ok(Ret::Int(self as i64))
+            }
+        }
+    )*};
+}
+callback_result_int!(i8, u8, i16, u16, i32, u32, i64, isize);
+
+impl CallbackResult for u64 {
+    #[inline]
+    fn into_ret(self) -> Result<Ret> {
+        Ok(match i64::try_from(self) {
+            Ok(i) => Ret::Int(i),
+            Err(_) => Ret::UInt(self),
+        })
+    }
+}
+
+impl CallbackResult for usize {
+    #[inline]
+    fn into_ret(self) -> Result<Ret> {
+        (self as u64).into_ret()
+    }
+}
+
+impl CallbackResult for f64 {
+    #[inline]
+    fn into_ret(self) -> Result<Ret> {
+        Ok(Ret::Float(self))
+    }
+}
+
+impl CallbackResult for f32 {
+    #[inline]
+    fn into_ret(self) -> Result<Ret> {
+        Ok(Ret::Float(f64::from(self)))
+    }
+}
+
+macro_rules! callback_result_value {
+    ($($t:ty),*) => {$(
+        impl CallbackResult for $t {
+            #[inline]
+            fn into_ret(self) -> Result<Ret> {
+                Ok(Ret::Value(Box::new(Value::from(self))))
+            }
+        }
+    )*};
+}
+callback_result_value!(
+    i128,
+    bool,
+    char,
+    (),
+    String,
+    &str,
+    Vec<u8>,
+    &[u8],
+    Vec<Value>,
+    CData,
+    &CData,
+    Value
+);
+
+impl<T: Into<Value>, const N: usize> CallbackResult for [T; N] {
+    fn into_ret(self) -> Result<Ret> {
+        Ok(Ret::Value(Box::new(Value::from(self))))
+    }
+}
+
+/// An rcffi [`Error`] keeps its kind (an `onerror` handler can match it); any other error
+/// becomes [`Error::Callback`] with its message.
+impl<T: CallbackResult, E: std::fmt::Display + 'static> CallbackResult
+    for std::result::Result<T, E>
+{
+    #[inline]
+    fn into_ret(self) -> Result<Ret> {
+        match self {
+            Ok(v) => v.into_ret(),
+            Err(e) => Err(own_error(e)),
+        }
+    }
+}
+
+#[cold]
+fn own_error<E: std::fmt::Display + 'static>(e: E) -> Error {
+    let mut slot = Some(e);
+    if let Some(own) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<Error>>()
+        && let Some(own) = own.take()
+    {
+        return own;
+    }
+    Error::Callback(slot.map(|e| e.to_string()).unwrap_or_default())
+}
+
+/// Options of a callback (cffi's `error=` and `onerror=`).
+///
+/// ```
+/// let opts = rcffi_runtime::CallbackOptions::default()
+///     .error(-1)
+///     .onerror(|err, _args| {
+///         eprintln!("callback failed: {err}");
+///         None // C gets the error value, -1
+///     });
+/// # let _ = opts;
+/// ```
+#[derive(Default)]
+pub struct CallbackOptions {
+    pub(super) error: Value,
+    pub(super) onerror: Option<Box<OnError>>,
+}
+
+impl CallbackOptions {
+    /// What C receives when the closure fails or panics (default: zero, NULL, a zeroed
+    /// struct). Checked against the result type when the callback is made.
+    pub fn error(mut self, value: impl Into<Value>) -> CallbackOptions {
+        self.error = value.into();
+        self
+    }
+
+    /// Runs when the closure fails or panics, with the failure and the arguments; what it
+    /// returns (`Some`) is given to C instead of the error value. Without a handler, a
+    /// failure is reported on stderr, as cffi does.
+    pub fn onerror(
+        mut self,
+        f: impl Fn(&Error, &CallbackArgs<'_>) -> Option<Value> + Send + Sync + 'static,
+    ) -> CallbackOptions {
+        self.onerror = Some(Box::new(f));
+        self
+    }
+}
+
+impl std::fmt::Debug for CallbackOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallbackOptions")
+            .field("error", &self.error)
+            .field("onerror", &self.onerror.is_some())
+            .finish()
+    }
+}
