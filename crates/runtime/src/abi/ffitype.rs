@@ -18,7 +18,7 @@ use crate::types::{IntRole, Repr, TypeInfo};
 
 /// Where a type is used in a signature, for messages.
 #[derive(Copy, Clone, Debug)]
-pub(crate) enum Position {
+pub(super) enum Position {
     /// Parameter `n` (1-based).
     Arg(usize),
     /// The result.
@@ -35,7 +35,7 @@ impl std::fmt::Display for Position {
 }
 
 /// libffi's type for `t` used at `pos` (`void` only as a result).
-pub(crate) fn ffi_type(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Type> {
+pub(super) fn ffi_type(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Type> {
     let info = t.get(&uni.inner);
     match &info.repr {
         Repr::Void => match pos {

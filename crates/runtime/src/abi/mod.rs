@@ -9,9 +9,9 @@
 
 pub(crate) mod cif;
 pub(crate) mod errno;
-pub(crate) mod ffitype;
+mod ffitype;
 pub(crate) mod plan;
-pub(crate) mod registers;
+mod registers;
 
 pub(crate) use cif::FfiCif;
 pub(crate) use plan::{CallPlan, Conv, INLINE_ARGS, Param, plan_of};

@@ -11,7 +11,7 @@ pub(crate) struct Recent<V> {
 
 impl<V: Copy> Recent<V> {
     /// How many entries a cache holds.
-    pub(crate) const SIZE: usize = 8;
+    pub(super) const SIZE: usize = 8;
 
     /// An empty cache (usable in a `thread_local!` initializer).
     pub(crate) const fn new() -> Recent<V> {

@@ -58,7 +58,7 @@ pub(crate) fn result(plan: &CallPlan, v: Value, args: &[Arg<'_>]) -> Value {
 /// The out-parameters of a call — pointers to pointers, or to structs with pointer members,
 /// into memory that keeps what is stored there — with the pointer each slot held before the
 /// call.
-pub(crate) struct OutParams {
+pub(super) struct OutParams {
     /// Argument index, slot address, and the pointer the slot held.
     before: Vec<(usize, usize, usize)>,
 }
@@ -90,7 +90,7 @@ impl OutParams {
     /// After the call: a slot C changed to point into an argument's memory keeps that memory
     /// alive, as if rcffi had stored the pointer; the pointer it held before lets go of its
     /// memory.
-    pub(crate) fn after(self, args: &[Arg<'_>]) {
+    pub(super) fn after(self, args: &[Arg<'_>]) {
         for (i, at, old) in self.before {
             let Some(c) = args[i].as_cdata() else {
                 continue;

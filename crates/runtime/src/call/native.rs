@@ -32,7 +32,7 @@
 use crate::abi::{Class, Reg, RetReg};
 
 /// Integer arguments and floating arguments, as the universal signature takes them.
-pub(crate) struct Regs {
+pub(super) struct Regs {
     pub(crate) ints: [u64; 8],
     pub(crate) floats: [f64; 8],
 }
@@ -136,7 +136,7 @@ macro_rules! universal {
 /// `code` must be a non-variadic function whose parameters are the ones `Native::of`
 /// assigned `r` from, and whose result is of the class `ret` (see the module docs).
 #[inline(always)]
-pub(crate) unsafe fn call(code: usize, ret: RetReg, r: &Regs) -> [u64; 2] {
+pub(super) unsafe fn call(code: usize, ret: RetReg, r: &Regs) -> [u64; 2] {
     let (i, f) = (&r.ints, &r.floats);
     // SAFETY: the caller's promise: by the calling conventions (module docs), this call puts
     // every argument in the register the callee reads it from, and reads its result where the

@@ -11,7 +11,7 @@ use crate::types::{Ffi, IntRole, Repr, TypeRef};
 /// `float` becomes `double`, arrays decay to pointers); Rust integers are `int` when they fit
 /// (else `long long`, or `unsigned long long` above its range), floats are `double`, strings
 /// and byte strings are `char *`.
-pub(crate) fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
+pub(super) fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
     let v = match a {
         Arg::Value(v) => Some(v),
         Arg::Ref(v) => Some(*v),

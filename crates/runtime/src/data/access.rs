@@ -728,60 +728,6 @@ impl FastMem<'_> {
     }
 }
 
-impl crate::types::Ffi {
-    /// The address of a struct, union or array, or of a member or item inside one, as a
-    /// pointer (cffi's `ffi.addressof`). `path` names members and items as in
-    /// [`Ffi::offsetof`](crate::Ffi::offsetof) (`"b.y"`, `"c[25]"`, `"[1]"`); on a pointer it
-    /// starts from what the pointer points to. The pointer keeps the memory alive and its
-    /// bounds.
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// ffi.cdef("struct p { int a, b; int c[50]; };")?;
-    /// let p = ffi.new("struct p *", ())?;
-    /// let b = ffi.addressof(&p, "b")?;
-    /// assert_eq!(b.type_name(), "int *");
-    /// assert_eq!(b.address(), p.address() + 4);
-    /// assert_eq!(ffi.addressof(&p, "c[25]")?, ffi.cast("int *", &p)?.offset(27)?);
-    /// let s = p.get(0)?.as_cdata().unwrap().clone();
-    /// assert_eq!(ffi.addressof(&s, "")?, p);
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn addressof(&self, cdata: &CData, path: &str) -> Result<CData> {
-        // A cdata's types are its own ffi object's, whichever ffi object is asked.
-        let ffi = cdata.ffi();
-        let info = cdata.info();
-        let is_pointer = match &info.repr {
-            Repr::Record { .. } | Repr::Array { .. } => false,
-            Repr::Pointer { .. } => true,
-            _ => {
-                return Err(Error::Type(format!(
-                    "expected a cdata struct/union/array/pointer object, got {}",
-                    cdata.what()
-                )));
-            }
-        };
-        let (off, target) = if path.trim().is_empty() {
-            if is_pointer {
-                return Err(Error::Type(format!(
-                    "addressof({}) needs a member or an index",
-                    cdata.what()
-                )));
-            }
-            (0, info.id)
-        } else {
-            let steps = crate::types::parse_path(path)?;
-            let r = ffi.inner.read();
-            r.offset_path(info.id, &steps)
-                .map_err(crate::types::path_error)?
-        };
-        let ptr = ffi.pointer_to(ffi.realize(target));
-        let off = isize::try_from(off).map_err(|_| crate::base::addr::overflow(path, off))?;
-        let addr = crate::base::addr::item_or_err(cdata.addr, off, 1, &|| cdata.what())?;
-        Ok(CData::pointer(ffi, ptr, addr, cdata.owner.clone()))
-    }
-}
-
 macro_rules! try_from_cdata {
     ($($t:ty),*) => {$(
         impl TryFrom<&CData> for $t {
@@ -813,4 +759,39 @@ impl TryFrom<CData> for f64 {
     fn try_from(c: CData) -> Result<f64> {
         c.to_f64()
     }
+}
+
+/// The work of [`Ffi::addressof`](crate::Ffi::addressof).
+pub(crate) fn addressof(cdata: &CData, path: &str) -> Result<CData> {
+    // A cdata's types are its own ffi object's, whichever ffi object is asked.
+    let ffi = cdata.ffi();
+    let info = cdata.info();
+    let is_pointer = match &info.repr {
+        Repr::Record { .. } | Repr::Array { .. } => false,
+        Repr::Pointer { .. } => true,
+        _ => {
+            return Err(Error::Type(format!(
+                "expected a cdata struct/union/array/pointer object, got {}",
+                cdata.what()
+            )));
+        }
+    };
+    let (off, target) = if path.trim().is_empty() {
+        if is_pointer {
+            return Err(Error::Type(format!(
+                "addressof({}) needs a member or an index",
+                cdata.what()
+            )));
+        }
+        (0, info.id)
+    } else {
+        let steps = crate::types::parse_path(path)?;
+        let r = ffi.inner.read();
+        r.offset_path(info.id, &steps)
+            .map_err(crate::types::path_error)?
+    };
+    let ptr = ffi.pointer_to(ffi.realize(target));
+    let off = isize::try_from(off).map_err(|_| crate::base::addr::overflow(path, off))?;
+    let addr = crate::base::addr::item_or_err(cdata.addr, off, 1, &|| cdata.what())?;
+    Ok(CData::pointer(ffi, ptr, addr, cdata.owner.clone()))
 }

@@ -44,63 +44,21 @@ impl std::fmt::Debug for Allocator {
     }
 }
 
-impl Ffi {
-    /// An allocator whose `new` takes memory from `alloc(size)` and gives it back with
-    /// `free(pointer)` when the last cdata over it is dropped (cffi's `ffi.new_allocator`).
-    /// With `should_clear_after_alloc` the memory is zeroed before the initializer is written.
-    ///
-    /// # Safety
-    ///
-    /// Every pointer `alloc(n)` returns must be valid for reads and writes of `n` bytes
-    /// (rcffi checks that it is not NULL and is aligned for the type) until `free` is called
-    /// with it — or forever, without `free`. When `should_clear_after_alloc` is false the
-    /// memory must already be initialized (C's `malloc` memory is, as far as Rust is
-    /// concerned, only once written; use `calloc` or clear it).
-    ///
-    /// ```
-    /// # let ffi = rcffi_runtime::Ffi::default();
-    /// use std::sync::{Arc, Mutex};
-    /// // Memory from a pool of rcffi's own arrays, handed back to a free list.
-    /// let freed = Arc::new(Mutex::new(0));
-    /// let pool_ffi = ffi.clone();
-    /// let seen = freed.clone();
-    /// let alloc = unsafe {
-    ///     ffi.new_allocator(
-    ///         move |n| {
-    ///             let block = pool_ffi.new("char[]", n as i64)?;
-    ///             // Hand out a raw pointer: the block stays alive in the free function.
-    ///             Ok(pool_ffi.cast("char *", &block)?)
-    ///         },
-    ///         Some(move |_p| *seen.lock().unwrap() += 1),
-    ///         true,
-    ///     )
-    /// };
-    /// let p = alloc.new("int[10]", [1, 2, 3])?;
-    /// assert_eq!(p.get(2)?, 3.into());
-    /// drop(p);
-    /// assert_eq!(*freed.lock().unwrap(), 1);
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub unsafe fn new_allocator<A, F>(
-        &self,
-        alloc: A,
-        free: Option<F>,
-        should_clear_after_alloc: bool,
-    ) -> Allocator
+impl Allocator {
+    /// The work of [`Ffi::new_allocator`]: an allocator of `ffi` over `alloc` and `free`.
+    pub(crate) fn with_functions<A, F>(ffi: &Ffi, alloc: A, free: Option<F>, clear: bool) -> Self
     where
         A: Fn(usize) -> Result<CData> + Send + Sync + 'static,
         F: Fn(CData) + Send + Sync + 'static,
     {
         Allocator {
-            ffi: self.clone(),
+            ffi: ffi.clone(),
             alloc: Arc::new(alloc),
             free: free.map(|f| Arc::new(f) as Arc<FreeFn>),
-            clear: should_clear_after_alloc,
+            clear,
         }
     }
-}
 
-impl Allocator {
     /// [`Ffi::new`] with this allocator's memory.
     #[allow(
         clippy::new_ret_no_self,

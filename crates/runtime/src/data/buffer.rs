@@ -11,7 +11,6 @@ use crate::error::{Error, Result};
 use crate::mem::Owner;
 use crate::mem::{self, Lent};
 use crate::types::Repr;
-use crate::types::TypeSpec;
 use crate::types::{Ffi, TypeRef};
 
 /// A byte view of C memory (cffi's `ffi.buffer`), made by [`Ffi::buffer`]. Every access is
@@ -191,93 +190,8 @@ impl PartialOrd<[u8]> for Buffer {
 }
 
 impl Ffi {
-    /// A byte view of the memory a pointer points to or an array holds (cffi's `ffi.buffer`).
-    /// `size` defaults to the array's size (open arrays included) or the size of one pointed-to
-    /// item. The view must lie inside the memory the cdata may use — cffi only warns here, and
-    /// the access then crashes.
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// let a = ffi.new("int[2]", [1, 2])?;
-    /// assert_eq!(ffi.buffer(&a, None)?.to_vec()?, [1, 0, 0, 0, 2, 0, 0, 0]);
-    /// assert_eq!(ffi.buffer(&a, Some(1))?.len(), 1);
-    /// assert!(ffi.buffer(&a, Some(9)).is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn buffer(&self, cdata: &CData, size: Option<usize>) -> Result<Buffer> {
-        let info = cdata.info();
-        let default = match &info.repr {
-            Repr::Array { .. } => cdata.sizeof(),
-            Repr::Pointer { .. } => {
-                let t = cdata.pointee_info();
-                match t {
-                    Some(t)
-                        if !matches!(t.repr, Repr::Void | Repr::Function { .. })
-                            && t.size().is_some() =>
-                    {
-                        Ok(t.size().unwrap_or(0))
-                    }
-                    _ => Err(Error::Type(format!(
-                        "don't know the size pointed to by '{}'",
-                        info.name
-                    ))),
-                }
-            }
-            _ => {
-                return Err(Error::Type(format!(
-                    "expected a pointer or array cdata, got '{}'",
-                    info.name
-                )));
-            }
-        };
-        let len = match size {
-            Some(n) => n,
-            None => default?,
-        };
-        if cdata.addr == 0 {
-            return Err(Error::NullPointer(format!(
-                "cannot make a buffer over {cdata:?}"
-            )));
-        }
-        cdata.owner.with_region(&|| cdata.what(), |r| {
-            r.check(cdata.addr, len).map_err(|_| {
-                Error::Index(format!(
-                    "a buffer of {len} bytes over {cdata:?}, which may use only {} bytes there",
-                    (r.base() + r.len()).saturating_sub(cdata.addr)
-                ))
-            })
-        })?;
-        Ok(Buffer {
-            cdata: cdata.clone(),
-            addr: cdata.addr,
-            len,
-        })
-    }
-
-    /// A cdata of type `ty` over Rust bytes it takes (cffi's `ffi.from_buffer`): `"char[]"`
-    /// (or any `T[]`) covers all the bytes, `T[N]` needs at least its size, a pointer type
-    /// points to the first byte. The bytes live as long as the cdata and what is derived from
-    /// it; accesses are checked against them. See [`Ffi::with_buffer`] to lend bytes instead.
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// let c = ffi.from_buffer("char[]", b"hello".to_vec())?;
-    /// assert_eq!(format!("{c:?}"), "<cdata 'char[]' buffer len 5 from 'Vec<u8>' object>");
-    /// assert_eq!(c.len()?, 5);
-    /// assert!(ffi.from_buffer("int[2]", vec![0u8; 4]).is_err()); // too small
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn from_buffer<T: TypeSpec + ?Sized>(
-        &self,
-        ty: &T,
-        bytes: impl Into<Vec<u8>>,
-    ) -> Result<CData> {
-        let (ffi, t) = ty.resolve(self)?;
-        ffi.buffer_from_bytes(t, bytes.into())
-    }
-
     /// [`Ffi::from_buffer`] for a realized type of this ffi object.
-    fn buffer_from_bytes(&self, t: TypeRef, bytes: Vec<u8>) -> Result<CData> {
+    pub(crate) fn buffer_from_bytes(&self, t: TypeRef, bytes: Vec<u8>) -> Result<CData> {
         let info = t.get(&self.inner);
         // The alignment the view needs; owned bytes that lack it are moved to memory that has
         // it (allocators only promise 1 for `u8`).
@@ -291,54 +205,6 @@ impl Ffi {
         };
         let lent = Arc::new(Lent::owned(bytes, align, "Vec<u8>")?);
         self.buffer_view(t, lent)
-    }
-
-    /// Lends `bytes` to a cdata of type `ty` for the duration of `f` (cffi's `ffi.from_buffer`
-    /// over a writable buffer). When `f` returns, the loan ends: the cdata (and anything derived
-    /// from it, even if kept) refuses every access from then on.
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// #[repr(align(4))] // aligned for `int`, as C expects
-    /// struct Words([u8; 8]);
-    /// let mut words = Words([0; 8]);
-    /// let bytes = &mut words.0;
-    /// let kept = ffi.with_buffer("int[]", bytes, |c| {
-    ///     c.set(1, 7)?;
-    ///     Ok::<_, rcffi_runtime::Error>(c)
-    /// })??;
-    /// assert_eq!(bytes[4], 7);
-    /// assert!(kept.get(0).is_err()); // the loan is over
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn with_buffer<T: TypeSpec + ?Sized, R>(
-        &self,
-        ty: &T,
-        bytes: &mut [u8],
-        f: impl FnOnce(CData) -> R,
-    ) -> Result<R> {
-        let (ffi, t) = ty.resolve(self)?;
-        mem::lend(bytes, "&mut [u8]", |lent| Ok(f(ffi.buffer_view(t, lent)?)))
-    }
-
-    /// [`Ffi::with_buffer`] over bytes that may only be read: writes through the cdata are
-    /// errors (cffi hands out `bytes` objects as writable memory).
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// let n = ffi.with_buffer_ref("char[]", b"abc", |c| ffi.string(&c, None))??;
-    /// assert_eq!(n, b"abc".into());
-    /// assert!(ffi.with_buffer_ref("char[]", b"abc", |c| c.set(0, b"x"))?.is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn with_buffer_ref<T: TypeSpec + ?Sized, R>(
-        &self,
-        ty: &T,
-        bytes: &[u8],
-        f: impl FnOnce(CData) -> R,
-    ) -> Result<R> {
-        let (ffi, t) = ty.resolve(self)?;
-        mem::lend_ref(bytes, "&[u8]", |lent| Ok(f(ffi.buffer_view(t, lent)?)))
     }
 
     /// A cdata of type `t` over lent bytes, with cffi's size rules.
@@ -400,43 +266,28 @@ impl Ffi {
         };
         Ok(c.with_origin(Origin::FromBuffer))
     }
+}
 
-    /// Copies `n` bytes from `src` (a pointer or array cdata, or Rust bytes) to the memory
-    /// `dest` points to (cffi's `ffi.memmove`); the ranges may overlap. Both sides are
-    /// bounds-checked (cffi corrupts the heap when `n` is too large).
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// let p = ffi.new("short[]", [-1234, -2345, -3456, -4567, -5678])?;
-    /// ffi.memmove(&p, &p.offset(1)?, 4)?;
-    /// assert_eq!(rcffi_runtime::Value::List(p.to_vec()?), rcffi_runtime::list![-2345, -3456, -3456, -4567, -5678]);
-    /// ffi.memmove(&p, b"\x01\x00", 2)?;
-    /// assert_eq!(p.get(0)?, 1.into());
-    /// assert!(ffi.memmove(&p, &p, 11).is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn memmove(&self, dest: &CData, src: impl Into<Value>, n: usize) -> Result<()> {
-        check_pointer_like(dest)?;
-        match src.into() {
-            Value::CData(s) => {
-                check_pointer_like(&s)?;
-                crate::data::convert::copy_memory(dest, dest.addr, &s, s.addr, n)
-            }
-            Value::Bytes(b) => {
-                if n > b.len() {
-                    return Err(Error::Index(format!(
-                        "memmove() of {n} bytes from {} bytes",
-                        b.len()
-                    )));
-                }
-                write_untracked(dest, dest.addr, &b[..n])
-            }
-            other => Err(Error::Type(format!(
-                "a bytes-like object or a cdata is required, not '{}'",
-                other.type_name()
-            ))),
-        }
-    }
+/// The work of [`Ffi::with_buffer`](crate::Ffi::with_buffer): `bytes` lent to a cdata of type
+/// `t` while `f` runs.
+pub(crate) fn lend<R>(
+    ffi: &Ffi,
+    t: TypeRef,
+    bytes: &mut [u8],
+    f: impl FnOnce(CData) -> R,
+) -> Result<R> {
+    mem::lend(bytes, "&mut [u8]", |lent| Ok(f(ffi.buffer_view(t, lent)?)))
+}
+
+/// The work of [`Ffi::with_buffer_ref`](crate::Ffi::with_buffer_ref): read-only `bytes` lent
+/// to a cdata of type `t` while `f` runs.
+pub(crate) fn lend_ref<R>(
+    ffi: &Ffi,
+    t: TypeRef,
+    bytes: &[u8],
+    f: impl FnOnce(CData) -> R,
+) -> Result<R> {
+    mem::lend_ref(bytes, "&[u8]", |lent| Ok(f(ffi.buffer_view(t, lent)?)))
 }
 
 /// Writes `bytes` at `addr` of `c`'s memory: bytes, not a pointer rcffi tracks, so the
@@ -455,6 +306,81 @@ fn check_pointer_like(c: &CData) -> Result<()> {
         _ => Err(Error::Type(format!(
             "expected a pointer or array ctype, got '{}'",
             c.type_name()
+        ))),
+    }
+}
+
+/// The work of [`Ffi::buffer`](crate::Ffi::buffer): a byte view of the memory a pointer points to or an array holds (cffi's `ffi.buffer`).
+pub(crate) fn buffer(cdata: &CData, size: Option<usize>) -> Result<Buffer> {
+    let info = cdata.info();
+    let default = match &info.repr {
+        Repr::Array { .. } => cdata.sizeof(),
+        Repr::Pointer { .. } => {
+            let t = cdata.pointee_info();
+            match t {
+                Some(t)
+                    if !matches!(t.repr, Repr::Void | Repr::Function { .. })
+                        && t.size().is_some() =>
+                {
+                    Ok(t.size().unwrap_or(0))
+                }
+                _ => Err(Error::Type(format!(
+                    "don't know the size pointed to by '{}'",
+                    info.name
+                ))),
+            }
+        }
+        _ => {
+            return Err(Error::Type(format!(
+                "expected a pointer or array cdata, got '{}'",
+                info.name
+            )));
+        }
+    };
+    let len = match size {
+        Some(n) => n,
+        None => default?,
+    };
+    if cdata.addr == 0 {
+        return Err(Error::NullPointer(format!(
+            "cannot make a buffer over {cdata:?}"
+        )));
+    }
+    cdata.owner.with_region(&|| cdata.what(), |r| {
+        r.check(cdata.addr, len).map_err(|_| {
+            Error::Index(format!(
+                "a buffer of {len} bytes over {cdata:?}, which may use only {} bytes there",
+                (r.base() + r.len()).saturating_sub(cdata.addr)
+            ))
+        })
+    })?;
+    Ok(Buffer {
+        cdata: cdata.clone(),
+        addr: cdata.addr,
+        len,
+    })
+}
+
+/// The work of [`Ffi::memmove`](crate::Ffi::memmove).
+pub(crate) fn memmove(dest: &CData, src: impl Into<Value>, n: usize) -> Result<()> {
+    check_pointer_like(dest)?;
+    match src.into() {
+        Value::CData(s) => {
+            check_pointer_like(&s)?;
+            crate::data::convert::copy_memory(dest, dest.addr, &s, s.addr, n)
+        }
+        Value::Bytes(b) => {
+            if n > b.len() {
+                return Err(Error::Index(format!(
+                    "memmove() of {n} bytes from {} bytes",
+                    b.len()
+                )));
+            }
+            write_untracked(dest, dest.addr, &b[..n])
+        }
+        other => Err(Error::Type(format!(
+            "a bytes-like object or a cdata is required, not '{}'",
+            other.type_name()
         ))),
     }
 }

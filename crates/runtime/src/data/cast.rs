@@ -9,7 +9,6 @@ use crate::data::CData;
 use crate::data::Value;
 use crate::error::{Error, Result};
 use crate::mem::Owner;
-use crate::types::TypeSpec;
 use crate::types::{Ffi, TypeRef};
 use crate::types::{IntRole, Repr, TypeInfo};
 
@@ -20,37 +19,8 @@ enum Num {
 }
 
 impl Ffi {
-    /// Converts `value` to the C type `ty` as a C cast does (cffi's `ffi.cast`).
-    ///
-    /// - To an integer type (or enum, `char`, `wchar_t`): integers wrap modulo 2^bits, floats
-    ///   truncate toward zero (NaN and infinities are errors), a one-byte or one-character
-    ///   string gives its code, a pointer its address. To `_Bool`: truth (`0.1` is true).
-    /// - To a floating type: numbers, one-byte strings, integer and float cdata.
-    /// - To a pointer type: an integer (an address rcffi knows nothing about: reading through
-    ///   it needs `unsafe { p.assume_valid(n) }`), or any pointer, array or function pointer.
-    ///   A pointer cast from rcffi's memory keeps it alive and keeps its bounds.
-    /// - To an array type `T[N]`: a view of what a pointer points to.
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// assert_eq!(ffi.cast("signed char", 200)?, -56);
-    /// assert_eq!(ffi.cast("int", 12.9)?, 12);
-    /// assert_eq!(ffi.cast("unsigned char", -1)?, 255);
-    /// assert!(ffi.cast("int", f64::NAN).is_err());
-    /// let a = ffi.new("int[4]", [1, 2, 3, 4])?;
-    /// let p = ffi.cast("int *", &a)?;
-    /// assert_eq!(p.get(3)?, 4.into()); // bounds are kept: p.get(4) is an error
-    /// assert!(p.get(4).is_err());
-    /// assert_eq!(format!("{:?}", ffi.cast("int *", 0)?), "<cdata 'int *' NULL>");
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn cast<T: TypeSpec + ?Sized>(&self, ty: &T, value: impl Into<Value>) -> Result<CData> {
-        let (ffi, t) = ty.resolve(self)?;
-        ffi.cast_to(t, value.into())
-    }
-
     /// [`Ffi::cast`] to a realized type of this ffi object.
-    fn cast_to(&self, t: TypeRef, v: Value) -> Result<CData> {
+    pub(crate) fn cast_to(&self, t: TypeRef, v: Value) -> Result<CData> {
         let info = t.get(&self.inner);
         match &info.repr {
             Repr::Int(k) | Repr::Enum { int: k, .. } => {

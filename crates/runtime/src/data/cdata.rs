@@ -14,11 +14,11 @@ use crate::mem::{Finalizer, Owner};
 use crate::types::{Ffi, Repr, TypeInfo, TypeRef, TypeSpec};
 
 /// What `gc` runs.
-pub(crate) type Destructor = Box<dyn FnOnce(CData) + Send>;
+pub(super) type Destructor = Box<dyn FnOnce(CData) + Send>;
 
 /// The state of a `gc`'d cdata.
-pub(crate) struct GcBox {
-    pub(crate) original: CData,
+pub(super) struct GcBox {
+    pub(super) original: CData,
     /// The owner of the memory, past any `gc` the original was itself made by: regions and
     /// keep sets are found here in one step, however many times a cdata was `gc`'d.
     pub(crate) base: Owner,
@@ -94,7 +94,7 @@ pub struct CData {
     pub(crate) owner: Owner,
     /// The number of items of an open array (`T[]`) or slice.
     pub(crate) len: Option<usize>,
-    pub(crate) origin: Origin,
+    pub(super) origin: Origin,
 }
 
 impl CData {
@@ -244,7 +244,7 @@ fn mismatched_universe() -> ! {
 }
 
 /// Size in bytes of an object of type `ty`: an open array or slice counts its `len` items.
-pub(crate) fn object_size(uni: &Ffi, ty: TypeRef, len: Option<usize>) -> Result<usize> {
+pub(super) fn object_size(uni: &Ffi, ty: TypeRef, len: Option<usize>) -> Result<usize> {
     let info = ty.get(&uni.inner);
     match (&info.repr, len) {
         (Repr::Array { elem, .. }, Some(n)) => {

@@ -179,7 +179,7 @@ pub(crate) fn is_char_like(t: &TypeInfo) -> bool {
 
 /// The address an initializer gives a pointer of type `info`, and the owner of the memory
 /// there.
-pub(crate) fn pointer_source<'v>(
+pub(super) fn pointer_source<'v>(
     uni: &Ffi,
     info: &TypeInfo,
     v: &'v Value,
@@ -396,7 +396,7 @@ fn copy_between(p: &Place<'_>, src: &CData, n: usize) -> Result<()> {
 /// Copies `n` bytes from `src` (in `from`'s memory) to `dst` (in `to`'s memory), overlapping or
 /// not, both bounds-checked; pointers into owned memory among them keep that memory alive in
 /// the copy as they did in the source.
-pub(crate) fn c_to_c(
+pub(super) fn c_to_c(
     to: &Owner,
     dst: usize,
     to_what: &dyn Fn() -> String,
@@ -429,7 +429,7 @@ pub(crate) fn c_to_c(
 
 /// `memmove` between two cdata: `n` bytes from `src_addr` (in `src`'s memory) to `dst_addr`
 /// (in `dst`'s memory).
-pub(crate) fn copy_memory(
+pub(super) fn copy_memory(
     dst: &CData,
     dst_addr: usize,
     src: &CData,
@@ -499,7 +499,7 @@ fn write_record(p: &Place<'_>, v: &Value) -> Result<()> {
 }
 
 /// Writes one member of the record at `p`.
-pub(crate) fn write_field(p: &Place<'_>, f: &FieldRt, v: &Value) -> Result<()> {
+pub(super) fn write_field(p: &Place<'_>, f: &FieldRt, v: &Value) -> Result<()> {
     match f.bit_width {
         Some(w) => write_bitfield(p, f, w, v),
         None => {
@@ -510,7 +510,7 @@ pub(crate) fn write_field(p: &Place<'_>, f: &FieldRt, v: &Value) -> Result<()> {
 }
 
 /// Reads one member of the record at `p`.
-pub(crate) fn read_field(p: &Place<'_>, f: &FieldRt) -> Result<Value> {
+pub(super) fn read_field(p: &Place<'_>, f: &FieldRt) -> Result<Value> {
     match f.bit_width {
         Some(w) => read_bitfield(p, f, w),
         None => {

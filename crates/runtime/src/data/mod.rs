@@ -10,7 +10,7 @@
 //! caller's promise about memory and say so.
 
 pub(crate) mod access;
-pub(crate) mod allocator;
+mod allocator;
 pub(crate) mod buffer;
 pub(crate) mod cast;
 pub(crate) mod cdata;
@@ -21,12 +21,14 @@ pub(crate) mod repr;
 pub(crate) mod scalar;
 pub(crate) mod text;
 pub(crate) mod value;
-pub(crate) mod varsize;
+mod varsize;
 pub(crate) mod vouch;
 
 pub use allocator::Allocator;
 pub use buffer::Buffer;
 pub use cdata::CData;
-pub(crate) use cdata::{GcBox, Origin, object_size};
+use cdata::GcBox;
+pub(crate) use cdata::Origin;
+use cdata::object_size;
 pub(crate) use value::encode_fast;
 pub use value::{Scalar, Value};

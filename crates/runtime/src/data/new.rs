@@ -6,12 +6,11 @@ use crate::data::{CData, Origin};
 use crate::error::{Error, Result};
 use crate::mem::Allocation;
 use crate::mem::Owner;
-use crate::types::TypeSpec;
 use crate::types::{Ffi, TypeRef};
 use crate::types::{IntRole, Repr, TypeInfo};
 
 /// What `new` will build: the bytes to allocate and where the initializer goes.
-pub(crate) struct NewPlan {
+pub(super) struct NewPlan {
     /// The type asked for (`T *` or `T[N]`/`T[]`).
     pub(crate) ty: TypeRef,
     /// The object's type: `T` for `T *`, the array type for arrays.
@@ -26,47 +25,13 @@ pub(crate) struct NewPlan {
 
 /// What `new` writes: the initializer as given, nothing (it was an array length), or a
 /// rewritten one (a variable-size struct's member length taken out).
-pub(crate) enum Init {
+pub(super) enum Init {
     AsGiven,
     Nothing,
     Replaced(Box<Value>),
 }
 
 impl Ffi {
-    /// Allocates zeroed, aligned memory for a `T *` or `T[N]` / `T[]` type and writes `init`
-    /// into it (cffi's `ffi.new`). Pass `()` for no initializer.
-    ///
-    /// - `"T *"` allocates one `T` and returns a pointer to it; `"T[N]"` allocates an array;
-    ///   `"T[]"` takes its length from `init`: a number, or the length of a list (a byte
-    ///   string gets a terminating NUL).
-    /// - A struct with a flexible array member (`int data[]` last) takes that member's
-    ///   length from its initializer: `[5, [6, 7, 8]]`, `[5, 3]` (three zeroed items) or
-    ///   `{"data": 3}`.
-    /// - The memory lives as long as the returned cdata or anything derived from it (an item,
-    ///   a field, a cast, a pointer to it stored into other memory of rcffi's).
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// let p = ffi.new("int *", 42)?;
-    /// assert_eq!(format!("{p:?}"), "<cdata 'int *' owning 4 bytes>");
-    /// assert_eq!(p.get(0)?, 42.into());
-    /// let a = ffi.new("int[]", [1, 2, 3])?;
-    /// assert_eq!(a.len()?, 3);
-    /// let s = ffi.new("char[]", "hi")?;
-    /// assert_eq!(ffi.sizeof(&s)?, 3);
-    /// assert!(ffi.new("int", ()).is_err()); // not a pointer or array type
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    #[allow(
-        clippy::new_ret_no_self,
-        reason = "cffi's name: `ffi.new` allocates; `Ffi::default()` constructs"
-    )]
-    #[inline]
-    pub fn new<T: TypeSpec + ?Sized>(&self, ty: &T, init: impl Into<Value>) -> Result<CData> {
-        let (ffi, t) = ty.resolve(self)?;
-        ffi.new_value(t, &init.into())
-    }
-
     pub(crate) fn new_value(&self, ty: TypeRef, init: &Value) -> Result<CData> {
         let plan = self.plan_new(ty, init)?;
         let mem = Allocation::zeroed_shared(plan.size, plan.align)?;
@@ -75,7 +40,7 @@ impl Ffi {
 
     /// Works out the size, alignment and initializer of a `new`.
     #[inline]
-    pub(crate) fn plan_new(&self, ty: TypeRef, init: &Value) -> Result<NewPlan> {
+    pub(super) fn plan_new(&self, ty: TypeRef, init: &Value) -> Result<NewPlan> {
         let info = ty.get(&self.inner);
         match &info.repr {
             Repr::Pointer { .. } => {
@@ -154,7 +119,7 @@ impl Ffi {
 
     /// Writes the initializer of a planned `new` into its memory and makes the cdata.
     #[inline]
-    pub(crate) fn finish_new(
+    pub(super) fn finish_new(
         &self,
         plan: &NewPlan,
         init: &Value,

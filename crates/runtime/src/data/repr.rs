@@ -263,7 +263,7 @@ impl<const N: usize> PartialEq<&[u8; N]> for CData {
 
 /// Python's `repr` of a float: the shortest digits that read back the same, positional for
 /// exponents -4..16, else `1e+16` style.
-pub(crate) fn py_float(x: f64) -> String {
+pub(super) fn py_float(x: f64) -> String {
     if x.is_nan() {
         return "nan".into();
     }
@@ -306,7 +306,7 @@ fn py_complex(re: f64, im: f64) -> String {
 }
 
 /// Python's repr of a bytes object: `b'A'`, `b'\x80'`, `b'\''`.
-pub(crate) fn py_bytes(b: &[u8]) -> String {
+pub(super) fn py_bytes(b: &[u8]) -> String {
     let mut s = String::from("b'");
     for &c in b {
         match c {

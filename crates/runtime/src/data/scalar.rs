@@ -22,7 +22,7 @@ pub(crate) fn int_from_bytes(k: IntKind, b: &[u8]) -> i128 {
 }
 
 /// Checks that `v` fits the integer type `name`, with cffi's messages.
-pub(crate) fn check_int_range(k: IntKind, v: i128, name: &str) -> Result<i128> {
+pub(super) fn check_int_range(k: IntKind, v: i128, name: &str) -> Result<i128> {
     let (lo, hi) = k.range();
     if v >= lo && v <= hi {
         return Ok(v);
@@ -39,7 +39,7 @@ pub(crate) fn check_int_range(k: IntKind, v: i128, name: &str) -> Result<i128> {
 
 /// The integer an initializer gives an integer-typed place (not `char`, wide or `_Bool`, which
 /// have rules of their own).
-pub(crate) fn int_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
+pub(super) fn int_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
     let i = match v {
         Value::Int(i) => *i,
         Value::Bool(b) => i128::from(*b),
@@ -79,7 +79,7 @@ pub(crate) fn int_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
 
 /// The value of a character-typed initializer: `char` takes one byte, wide types one
 /// character, `_Bool` 0 or 1.
-pub(crate) fn char_like_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
+pub(super) fn char_like_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
     match k.role {
         IntRole::Char => match v {
             Value::Bytes(b) if b.len() == 1 => Ok(i128::from(b[0])),
@@ -284,7 +284,7 @@ pub(crate) fn decode_scalar(info: &TypeInfo, b: &[u8]) -> Result<Value> {
 
 /// C's conversion of a float to an integer: truncation toward zero; NaN and infinities are
 /// errors with cffi's messages.
-pub(crate) fn float_to_int(x: f64) -> Result<i128> {
+pub(super) fn float_to_int(x: f64) -> Result<i128> {
     if x.is_nan() {
         return Err(Error::Value("cannot convert float NaN to integer".into()));
     }

@@ -5,7 +5,7 @@ use crate::data::CData;
 use crate::data::Value;
 use crate::data::convert::{self, Place};
 use crate::error::{Error, Result};
-use crate::types::{Ffi, TypeRef};
+use crate::types::TypeRef;
 use crate::types::{IntRole, Repr, TypeInfo};
 
 /// How the items of a string are read.
@@ -64,130 +64,6 @@ impl Unit {
     }
 }
 
-impl Ffi {
-    /// The string a cdata holds (cffi's `ffi.string`): for a pointer to or an array of `char`
-    /// (or `signed`/`unsigned char`), the bytes up to the first NUL, as `Value::Bytes`; for
-    /// `wchar_t`, `char16_t` and `char32_t`, the text up to the first NUL; for one `char`,
-    /// that byte; for an enum, the name of its value (or the number as text).
-    ///
-    /// `maxlen` bounds the search (in items). An array is never read past its end, and a
-    /// pointer never past the memory it may use: a missing NUL ends the string there. A
-    /// pointer C handed back is foreign memory: see [`Ffi::string_unchecked`].
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// let s = ffi.new("char[]", b"hello\0world")?;
-    /// assert_eq!(ffi.string(&s, None)?, b"hello".into());
-    /// assert_eq!(ffi.string(&s, Some(2))?, b"he".into());
-    /// let w = ffi.new("wchar_t[]", "héllo")?;
-    /// assert_eq!(ffi.string(&w, None)?, "héllo".into());
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn string(&self, cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
-        // A cdata's types are its own ffi object's, whichever ffi object is asked.
-        let ffi = cdata.ffi();
-        let info = cdata.info();
-        match &info.repr {
-            Repr::Int(k) if k.role == IntRole::Char => Ok(Value::Bytes(vec![cdata.value[0]])),
-            Repr::Int(k) if k.role == IntRole::Wide => cdata.to_value(),
-            Repr::Enum { items, .. } => {
-                let v = cdata.to_int()?;
-                Ok(Value::Text(match items.iter().find(|(_, x)| *x == v) {
-                    Some((name, _)) => name.to_string(),
-                    None => v.to_string(),
-                }))
-            }
-            Repr::Pointer { .. } | Repr::Array { .. } => {
-                let (elem, len) = items_of(cdata, "string")?;
-                let unit = unit_of(elem.get(&ffi.inner)).ok_or_else(|| unexpected(cdata))?;
-                let max = match (len, maxlen) {
-                    (Some(n), Some(m)) => n.min(m),
-                    (Some(n), None) => n,
-                    (None, Some(m)) => m,
-                    (None, None) => usize::MAX,
-                };
-                let us = unit.size();
-                let bytes = cdata.owner.with_region(&|| cdata.what(), |r| {
-                    r.read_c_string(cdata.addr, max.saturating_mul(us), us)
-                })?;
-                Ok(unit.decode(bytes))
-            }
-            _ => Err(unexpected(cdata)),
-        }
-    }
-
-    /// `length` items from a pointer or array (cffi's `ffi.unpack`): `char` items as bytes
-    /// (NULs included), wide characters as text, other items as a list of values. Reads are
-    /// bounds-checked against the array's length and the memory the cdata may use.
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// let s = ffi.new("char[]", b"abc\0def")?;
-    /// assert_eq!(ffi.unpack(&s.offset(1)?, 7)?, b"bc\0def\0".into());
-    /// let a = ffi.new("int[]", [-1, 2])?;
-    /// assert_eq!(ffi.unpack(&a, 2)?, rcffi_runtime::list![-1, 2]);
-    /// assert!(ffi.unpack(&a, 3).is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn unpack(&self, cdata: &CData, length: usize) -> Result<Value> {
-        // A cdata's types are its own ffi object's, whichever ffi object is asked.
-        let ffi = cdata.ffi();
-        let (elem, len) = items_of(cdata, "unpack")?;
-        let e = elem.get(&ffi.inner);
-        let Some(esize) = e.size().filter(|_| !matches!(e.repr, Repr::Void)) else {
-            return Err(Error::Value(format!(
-                "'{}' points to items of unknown size",
-                cdata.type_name()
-            )));
-        };
-        if let Some(n) = len
-            && length > n
-        {
-            return Err(Error::Index(format!(
-                "unpack() of {length} items from {}, which has {n}",
-                cdata.what()
-            )));
-        }
-        if esize == 0 && len.is_none() && length > 1 {
-            // Nothing bounds a count of items that take no memory but the array they are in.
-            return Err(Error::Value(format!(
-                "unpack() of {length} items of size 0 through {}: only arrays know how many there are",
-                cdata.what()
-            )));
-        }
-        let nbytes = length
-            .checked_mul(esize)
-            .ok_or_else(|| Error::Overflow(format!("unpack() of {length} items is too large")))?;
-        // All the items must lie in the memory the cdata may use, before any is read or made
-        // (items that are views, structs and arrays, read nothing themselves).
-        cdata
-            .owner
-            .with_region(&|| cdata.what(), |r| r.check(cdata.addr, nbytes))?;
-        if let Some(unit) = unit_of(e) {
-            let bytes = cdata
-                .owner
-                .with_region(&|| cdata.what(), |r| r.bytes_at(cdata.addr, nbytes))?;
-            return Ok(unit.decode(bytes));
-        }
-        let mut items = Vec::new();
-        items
-            .try_reserve_exact(length)
-            .map_err(|_| Error::Memory(format!("out of memory unpacking {length} items")))?;
-        for i in 0..length {
-            let addr = crate::base::addr::plus(cdata.addr, i * esize)
-                .ok_or_else(|| crate::base::addr::overflow(&cdata.what(), i))?;
-            items.push(convert::c_to_value(&Place {
-                uni: ffi,
-                ty: elem,
-                addr,
-                owner: &cdata.owner,
-                len: None,
-            })?);
-        }
-        Ok(Value::List(items))
-    }
-}
-
 /// The item type and (for arrays) item count of a pointer or array, refusing NULL.
 fn items_of(cdata: &CData, func: &str) -> Result<(TypeRef, Option<usize>)> {
     let info = cdata.info();
@@ -220,4 +96,97 @@ fn unexpected(cdata: &CData) -> Error {
         "string(): unexpected cdata '{}' argument",
         cdata.type_name()
     ))
+}
+
+/// The work of [`Ffi::string`](crate::Ffi::string).
+pub(crate) fn string(cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
+    // A cdata's types are its own ffi object's, whichever ffi object is asked.
+    let ffi = cdata.ffi();
+    let info = cdata.info();
+    match &info.repr {
+        Repr::Int(k) if k.role == IntRole::Char => Ok(Value::Bytes(vec![cdata.value[0]])),
+        Repr::Int(k) if k.role == IntRole::Wide => cdata.to_value(),
+        Repr::Enum { items, .. } => {
+            let v = cdata.to_int()?;
+            Ok(Value::Text(match items.iter().find(|(_, x)| *x == v) {
+                Some((name, _)) => name.to_string(),
+                None => v.to_string(),
+            }))
+        }
+        Repr::Pointer { .. } | Repr::Array { .. } => {
+            let (elem, len) = items_of(cdata, "string")?;
+            let unit = unit_of(elem.get(&ffi.inner)).ok_or_else(|| unexpected(cdata))?;
+            let max = match (len, maxlen) {
+                (Some(n), Some(m)) => n.min(m),
+                (Some(n), None) => n,
+                (None, Some(m)) => m,
+                (None, None) => usize::MAX,
+            };
+            let us = unit.size();
+            let bytes = cdata.owner.with_region(&|| cdata.what(), |r| {
+                r.read_c_string(cdata.addr, max.saturating_mul(us), us)
+            })?;
+            Ok(unit.decode(bytes))
+        }
+        _ => Err(unexpected(cdata)),
+    }
+}
+
+/// The work of [`Ffi::unpack`](crate::Ffi::unpack).
+pub(crate) fn unpack(cdata: &CData, length: usize) -> Result<Value> {
+    // A cdata's types are its own ffi object's, whichever ffi object is asked.
+    let ffi = cdata.ffi();
+    let (elem, len) = items_of(cdata, "unpack")?;
+    let e = elem.get(&ffi.inner);
+    let Some(esize) = e.size().filter(|_| !matches!(e.repr, Repr::Void)) else {
+        return Err(Error::Value(format!(
+            "'{}' points to items of unknown size",
+            cdata.type_name()
+        )));
+    };
+    if let Some(n) = len
+        && length > n
+    {
+        return Err(Error::Index(format!(
+            "unpack() of {length} items from {}, which has {n}",
+            cdata.what()
+        )));
+    }
+    if esize == 0 && len.is_none() && length > 1 {
+        // Nothing bounds a count of items that take no memory but the array they are in.
+        return Err(Error::Value(format!(
+            "unpack() of {length} items of size 0 through {}: only arrays know how many there are",
+            cdata.what()
+        )));
+    }
+    let nbytes = length
+        .checked_mul(esize)
+        .ok_or_else(|| Error::Overflow(format!("unpack() of {length} items is too large")))?;
+    // All the items must lie in the memory the cdata may use, before any is read or made
+    // (items that are views, structs and arrays, read nothing themselves).
+    cdata
+        .owner
+        .with_region(&|| cdata.what(), |r| r.check(cdata.addr, nbytes))?;
+    if let Some(unit) = unit_of(e) {
+        let bytes = cdata
+            .owner
+            .with_region(&|| cdata.what(), |r| r.bytes_at(cdata.addr, nbytes))?;
+        return Ok(unit.decode(bytes));
+    }
+    let mut items = Vec::new();
+    items
+        .try_reserve_exact(length)
+        .map_err(|_| Error::Memory(format!("out of memory unpacking {length} items")))?;
+    for i in 0..length {
+        let addr = crate::base::addr::plus(cdata.addr, i * esize)
+            .ok_or_else(|| crate::base::addr::overflow(&cdata.what(), i))?;
+        items.push(convert::c_to_value(&Place {
+            uni: ffi,
+            ty: elem,
+            addr,
+            owner: &cdata.owner,
+            len: None,
+        })?);
+    }
+    Ok(Value::List(items))
 }

@@ -656,7 +656,7 @@ pub(crate) fn encode_fast(fast: Fast, v: &Value) -> Option<[u8; 8]> {
 impl Value {
     /// The value of a plain number read from C memory.
     #[inline(always)]
-    pub(crate) fn from_number(n: Number) -> Value {
+    pub(super) fn from_number(n: Number) -> Value {
         match n {
             Number::Int(i) => Value::Int(i),
             Number::Float(x) => Value::Float(x),

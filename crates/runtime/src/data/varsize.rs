@@ -42,7 +42,7 @@ fn varsize_member(info: &TypeInfo) -> Option<(&RecordBody, &FieldRt)> {
 /// For `new`: how many bytes a variable-size struct needs for this initializer (the
 /// flexible array member's length comes from it, also when the member is the last one of a
 /// struct nested last), or `None` for a fixed size.
-pub(crate) fn varsize_bytes(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Option<usize>> {
+pub(super) fn varsize_bytes(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Option<usize>> {
     // Without an initializer a flexible array member has no items: the fixed size.
     if matches!(v, Value::Void) {
         return Ok(None);
@@ -95,7 +95,7 @@ pub(crate) fn varsize_bytes(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Opt
 /// For `new` of a variable-size struct: the initializer with the flexible member's length
 /// (an integer) turned into "no initializer" (the memory is already zero), also inside a
 /// struct nested last.
-pub(crate) fn strip_varsize_length(uni: &Ffi, info: &TypeInfo, v: &Value) -> Value {
+pub(super) fn strip_varsize_length(uni: &Ffi, info: &TypeInfo, v: &Value) -> Value {
     let Some((body, f)) = varsize_member(info) else {
         return v.clone();
     };

@@ -7,6 +7,7 @@
 use crate::data::CData;
 use crate::error::{Error, Result};
 use crate::mem::{Vouched, c_strlen};
+use crate::types::Ffi;
 
 impl CData {
     /// Vouches that this pointer addresses `count` valid items of its type (or, for an array or
@@ -70,46 +71,33 @@ impl CData {
     }
 }
 
-impl crate::types::Ffi {
-    /// [`Ffi::string`](crate::Ffi::string) of a pointer into memory rcffi knows nothing
-    /// about — a `char *` C returned — reading up to the first NUL (or `maxlen` items).
-    ///
-    /// # Safety
-    ///
-    /// The pointer must point to readable items up to and including a NUL item, or to at
-    /// least `maxlen` readable items, which nothing writes while this runs.
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// let text = std::ffi::CString::new("from C")?;
-    /// let p = ffi.cast("char *", text.as_ptr() as usize)?;
-    /// assert!(ffi.string(&p, None).is_err()); // foreign memory
-    /// assert_eq!(unsafe { ffi.string_unchecked(&p, None)? }, b"from C".into());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub unsafe fn string_unchecked(
-        &self,
-        cdata: &CData,
-        maxlen: Option<usize>,
-    ) -> Result<crate::Value> {
-        let unit = match cdata.pointee_info() {
-            Some(t) if matches!(t.repr, crate::types::Repr::Int(_)) => t.size().unwrap_or(0),
-            _ => 0,
-        };
-        if !matches!(unit, 1 | 2 | 4) || cdata.addr == 0 || cdata.owner.is_owning() {
-            // Not a C string pointer, NULL, or memory rcffi knows: the checked path says why
-            // or does the job.
-            return self.string(cdata, maxlen);
-        }
-        let max = maxlen.unwrap_or(usize::MAX);
-        // SAFETY: the caller promises readable items up to a NUL or `maxlen` items.
-        let n = unsafe { c_strlen(cdata.addr, unit, max) };
-        let count = if n < max { n + 1 } else { n };
-        // SAFETY: as above, `count` items (the string and its NUL) are readable and not
-        // written; they are only read, by the `string` call below, while the promise holds.
-        let vouched = cdata.with_owner(crate::mem::Owner::Vouched(unsafe {
-            Vouched::read_only(cdata.addr, count * unit)
-        }));
-        self.string(&vouched, maxlen)
+/// The work of [`Ffi::string_unchecked`](crate::Ffi::string_unchecked).
+///
+/// # Safety
+///
+/// As for [`Ffi::string_unchecked`](crate::Ffi::string_unchecked).
+pub(crate) unsafe fn string_unchecked(
+    ffi: &Ffi,
+    cdata: &CData,
+    maxlen: Option<usize>,
+) -> Result<crate::Value> {
+    let unit = match cdata.pointee_info() {
+        Some(t) if matches!(t.repr, crate::types::Repr::Int(_)) => t.size().unwrap_or(0),
+        _ => 0,
+    };
+    if !matches!(unit, 1 | 2 | 4) || cdata.addr == 0 || cdata.owner.is_owning() {
+        // Not a C string pointer, NULL, or memory rcffi knows: the checked path says why
+        // or does the job.
+        return ffi.string(cdata, maxlen);
     }
+    let max = maxlen.unwrap_or(usize::MAX);
+    // SAFETY: the caller promises readable items up to a NUL or `maxlen` items.
+    let n = unsafe { c_strlen(cdata.addr, unit, max) };
+    let count = if n < max { n + 1 } else { n };
+    // SAFETY: as above, `count` items (the string and its NUL) are readable and not
+    // written; they are only read, by the `string` call below, while the promise holds.
+    let vouched = cdata.with_owner(crate::mem::Owner::Vouched(unsafe {
+        Vouched::read_only(cdata.addr, count * unit)
+    }));
+    ffi.string(&vouched, maxlen)
 }

@@ -8,7 +8,7 @@ use std::ffi::c_void;
 
 /// What a symbol is.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum SymKind {
+pub(super) enum SymKind {
     /// Data: `STT_OBJECT`, `STT_COMMON`, `STT_TLS`.
     Data,
     /// Code: `STT_FUNC`, `STT_GNU_IFUNC`.
@@ -30,7 +30,7 @@ impl SymKind {
 
 /// The symbol that starts at an address.
 #[derive(Copy, Clone, Debug)]
-pub(crate) struct Sym {
+pub(super) struct Sym {
     pub(crate) size: usize,
     pub(crate) kind: SymKind,
 }

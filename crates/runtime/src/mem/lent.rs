@@ -43,7 +43,7 @@ pub(crate) struct Lent {
     pub(crate) keep: super::KeepSet,
     /// What the bytes came from, for the repr.
     pub(crate) source: &'static str,
-    pub(crate) writable: bool,
+    pub(super) writable: bool,
 }
 
 impl Lent {

@@ -54,7 +54,7 @@ impl Mapped {
     }
 
     /// Whether two ranges are the same range of the same keeper.
-    pub(crate) fn same_as(&self, other: &Mapped) -> bool {
+    pub(super) fn same_as(&self, other: &Mapped) -> bool {
         std::ptr::addr_eq(Arc::as_ptr(&self.keep), Arc::as_ptr(&other.keep))
             && self.base == other.base
     }

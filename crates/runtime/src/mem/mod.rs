@@ -39,10 +39,12 @@ mod region;
 mod shared;
 
 pub(crate) use allocation::Allocation;
-pub(crate) use keep::{Home, KeepSet, bury};
+pub(crate) use keep::Home;
+pub(crate) use keep::{KeepSet, bury};
 pub(crate) use lent::{Lent, lend, lend_ref};
 pub(crate) use mapped::{Keeper, Keeps, Mapped};
 pub(crate) use number::{Fast, Number, decode_number};
 pub(crate) use owner::{Code, Finalizer, HandleBox, Owner, live_handle, register_handle};
-pub(crate) use region::{Access, Region, Vouched, c_strlen, copy};
+use region::Access;
+pub(crate) use region::{Region, Vouched, c_strlen, copy};
 pub(crate) use shared::Shared;

@@ -66,7 +66,7 @@ pub(crate) enum Number {
 
 /// The number whose bits [`Region::load_bits`](super::Region::load_bits) read.
 #[inline]
-pub(crate) fn decode_bits(fast: Fast, bits: u64) -> Number {
+pub(super) fn decode_bits(fast: Fast, bits: u64) -> Number {
     match fast {
         Fast::I8 => Number::Int(i128::from(bits as u8 as i8)),
         Fast::I16 => Number::Int(i128::from(bits as u16 as i16)),

@@ -176,7 +176,7 @@ impl Owner {
 
     /// The first and last-plus-one address of the memory this owner keeps alive (`None`:
     /// no memory, only an address — a handle, a callback's code — or nothing kept).
-    pub(crate) fn memory_range(&self) -> Option<(usize, usize)> {
+    pub(super) fn memory_range(&self) -> Option<(usize, usize)> {
         match self {
             Owner::Handle(_) | Owner::Callback(_) => None,
             _ => self.keeping().map(|(_, h)| (h.base, h.end)),
@@ -185,12 +185,12 @@ impl Owner {
 
     /// Whether this owner's memory is the memory `set` keeps for (so storing a pointer to it
     /// there would make that memory keep itself alive).
-    pub(crate) fn keeps_set(&self, set: &KeepSet) -> bool {
+    pub(super) fn keeps_set(&self, set: &KeepSet) -> bool {
         self.keeping().is_some_and(|(s, _)| std::ptr::eq(s, set))
     }
 
     /// Whether two owners hold the same thing (one entry of a keep set counts both).
-    pub(crate) fn same_as(&self, other: &Owner) -> bool {
+    pub(super) fn same_as(&self, other: &Owner) -> bool {
         match (self, other) {
             (Owner::Alloc(a), Owner::Alloc(b)) => std::ptr::eq(a.as_ptr(), b.as_ptr()),
             (Owner::Gc(a), Owner::Gc(b)) => std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b)),

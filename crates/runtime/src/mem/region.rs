@@ -20,7 +20,7 @@ pub(crate) struct Region<'a> {
 
 /// What a region allows: reads and writes, or reads only, for one of these reasons.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Access {
+pub(super) enum Access {
     ReadWrite,
     /// Bytes lent from a `&[u8]` (`from_buffer`).
     LentShared,
@@ -33,7 +33,7 @@ pub(crate) enum Access {
 
 impl Access {
     /// `ReadWrite` if `writable`, else `read_only`.
-    pub(crate) fn unless(writable: bool, read_only: Access) -> Access {
+    pub(super) fn unless(writable: bool, read_only: Access) -> Access {
         if writable {
             Access::ReadWrite
         } else {
@@ -128,7 +128,7 @@ impl<'a> Region<'a> {
 
     /// Checks that the region may be written.
     #[inline]
-    pub(crate) fn check_writable(&self) -> Result<()> {
+    pub(super) fn check_writable(&self) -> Result<()> {
         if self.access == Access::ReadWrite {
             Ok(())
         } else {

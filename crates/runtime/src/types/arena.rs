@@ -87,9 +87,10 @@ pub(crate) struct UniInner {
     /// Bumped whenever what type strings mean may change (`override`): older per-thread
     /// cache entries are ignored.
     generation: std::sync::atomic::AtomicU64,
-    target: Target,
+    /// The target layouts are computed for.
+    pub(crate) target: Target,
     /// The references cdata and ctypes hold (`held`).
-    pub(crate) holds: crate::types::Holds,
+    pub(super) holds: crate::types::Holds,
     /// How many `Ffi` handles exist (not counting those inside `Held`).
     users: std::sync::atomic::AtomicUsize,
 }
@@ -166,12 +167,12 @@ impl Drop for Ffi {
 impl Ffi {
     /// An `Ffi` over `inner` that is not counted as a handle: only for [`crate::types::Held`],
     /// which never drops it.
-    pub(crate) fn from_inner_uncounted(inner: Arc<UniInner>) -> Ffi {
+    pub(super) fn from_inner_uncounted(inner: Arc<UniInner>) -> Ffi {
         Ffi { inner }
     }
 
     /// Whether any `Ffi` handle of this universe exists.
-    pub(crate) fn has_handles(&self) -> bool {
+    pub(super) fn has_handles(&self) -> bool {
         self.inner.users.load(std::sync::atomic::Ordering::Relaxed) > 0
     }
 }
@@ -186,14 +187,6 @@ impl std::fmt::Debug for Ffi {
     }
 }
 
-/// A new `ffi` object for the host (cffi's `FFI()`), knowing cffi's built-in type names.
-/// (`ffi.new` is cffi's allocation, [`Ffi::new`], so the constructor is `Ffi::default()`.)
-impl Default for Ffi {
-    fn default() -> Self {
-        Ffi::with_target(Target::host())
-    }
-}
-
 fn poison_ok<G>(r: std::result::Result<G, std::sync::PoisonError<G>>) -> G {
     // The registry is only changed inside `cdef`, which leaves it consistent even when it
     // fails; the caches only ever gain complete entries. A poisoned lock is still usable.
@@ -201,107 +194,11 @@ fn poison_ok<G>(r: std::result::Result<G, std::sync::PoisonError<G>>) -> G {
 }
 
 impl Ffi {
-    /// A new `ffi` object computing layouts for another target (declarations and layouts only:
-    /// memory is laid out for it, but libraries can only be loaded for the host).
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::with_target(rcffi_runtime::rcffi_cdef::Target::aarch64_linux());
-    /// assert_eq!(ffi.sizeof("long double")?, 16);
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn with_target(target: Target) -> Ffi {
-        Ffi {
-            inner: Arc::new(UniInner {
-                reg: RwLock::new(Arc::new(Registry::with_target(target.clone()))),
-                strings: RwLock::new(HashMap::default()),
-                ids: RwLock::new(Vec::new()),
-                arena: Mutex::new(Vec::new()),
-                id: NEXT_UNIVERSE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-                generation: std::sync::atomic::AtomicU64::new(0),
-                target,
-                holds: Default::default(),
-                users: std::sync::atomic::AtomicUsize::new(1),
-            }),
-        }
-    }
-
-    /// The target layouts are computed for.
-    pub fn target(&self) -> &Target {
-        &self.inner.target
-    }
-
-    /// The registry (every declaration and type) as it is now, for tools and tests: a snapshot
-    /// that later `cdef`s do not change. Holding it blocks nothing: this `ffi` object goes on
-    /// declaring and deriving types while it is held.
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// ffi.cdef("int abs(int);")?;
-    /// let before = ffi.registry();
-    /// ffi.cdef("long labs(long);")?;
-    /// assert_eq!(before.decls().count(), 1);
-    /// assert_eq!(ffi.registry().decls().count(), 2);
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn registry(&self) -> Arc<Registry> {
-        Arc::clone(&self.inner.read())
-    }
-
-    /// Runs `f` with [`Ffi::registry`]: `f` may use this `ffi` object in every way, `cdef`
-    /// included.
-    pub fn with_registry<R>(&self, f: impl FnOnce(&Registry) -> R) -> R {
-        f(&self.registry())
-    }
-
-    /// Declares C declarations (cffi's `ffi.cdef(source)`). Accepts cffi's subset (including
-    /// `...` forms and `#define NAME <number>`) and the `gcc -E` output of real headers. On
-    /// error nothing is declared and the error names the line and column.
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// ffi.cdef("int printf(const char *fmt, ...);")?;
-    /// let err = ffi.cdef("int x y;").unwrap_err();
-    /// assert!(err.to_string().starts_with("<cdef>:1:7:"));
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn cdef(&self, text: &str) -> Result<CdefReport> {
-        self.cdef_with(text, &CdefOptions::default())
-    }
-
-    /// [`Ffi::cdef`] with options: `override_` (a later different declaration replaces an
-    /// earlier one), `packed` (as `#pragma pack(1)`), `pack` (as `#pragma pack(N)`).
-    ///
-    /// ```
-    /// use rcffi_runtime::rcffi_cdef::CdefOptions;
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// ffi.cdef_with("struct s { char a; int b; };", &CdefOptions { packed: true, ..Default::default() })?;
-    /// assert_eq!(ffi.sizeof("struct s")?, 5);
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn cdef_with(&self, text: &str, options: &CdefOptions) -> Result<CdefReport> {
-        let report = self.inner.write(|r| r.cdef_with(text, options))?;
-        if options.override_ {
-            // A replaced typedef changes what type strings mean; realized types stay valid
-            // for the cdata that use them.
-            poison_ok(self.inner.strings.write()).clear();
-            poison_ok(self.inner.ids.write()).clear();
-            self.inner
-                .generation
-                .fetch_add(1, std::sync::atomic::Ordering::Release);
-        }
-        Ok(report)
-    }
-
     /// A number that changes whenever a cdef may have changed what a name means (`override`).
     pub(crate) fn generation(&self) -> u64 {
         self.inner
             .generation
             .load(std::sync::atomic::Ordering::Acquire)
-    }
-
-    /// Whether two `Ffi` values are clones of the same `ffi` object.
-    pub fn same(&self, other: &Ffi) -> bool {
-        Arc::ptr_eq(&self.inner, &other.inner)
     }
 
     /// The realized type of a type string, parsed once and then cached: per thread for the
@@ -566,4 +463,36 @@ pub(crate) fn unknown_size(t: &TypeInfo) -> Error {
     Error::Layout(rcffi_cdef::LayoutError::Unsized {
         ty: t.name.to_string(),
     })
+}
+
+/// The work of [`Ffi::with_target`](crate::Ffi::with_target).
+pub(crate) fn with_target(target: Target) -> Ffi {
+    Ffi {
+        inner: Arc::new(UniInner {
+            reg: RwLock::new(Arc::new(Registry::with_target(target.clone()))),
+            strings: RwLock::new(HashMap::default()),
+            ids: RwLock::new(Vec::new()),
+            arena: Mutex::new(Vec::new()),
+            id: NEXT_UNIVERSE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            generation: std::sync::atomic::AtomicU64::new(0),
+            target,
+            holds: Default::default(),
+            users: std::sync::atomic::AtomicUsize::new(1),
+        }),
+    }
+}
+
+/// The work of [`Ffi::cdef_with`](crate::Ffi::cdef_with).
+pub(crate) fn cdef_with(ffi: &Ffi, text: &str, options: &CdefOptions) -> Result<CdefReport> {
+    let report = ffi.inner.write(|r| r.cdef_with(text, options))?;
+    if options.override_ {
+        // A replaced typedef changes what type strings mean; realized types stay valid
+        // for the cdata that use them.
+        poison_ok(ffi.inner.strings.write()).clear();
+        poison_ok(ffi.inner.ids.write()).clear();
+        ffi.inner
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
+    }
+    Ok(report)
 }

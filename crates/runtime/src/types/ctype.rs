@@ -30,7 +30,7 @@ pub struct CType {
     pub(crate) uni: crate::types::Held,
     pub(crate) id: CTypeId,
     /// The realized type, once complete: `new(&ctype, ...)` skips every lookup.
-    pub(crate) realized: std::sync::OnceLock<crate::types::TypeRef>,
+    pub(super) realized: std::sync::OnceLock<crate::types::TypeRef>,
 }
 
 /// The kinds of [`CType`], with cffi's names.
@@ -251,7 +251,7 @@ impl CType {
 }
 
 /// cffi's kind of a registry type.
-pub(crate) fn kind_of(r: &Registry, id: CTypeId) -> Kind {
+pub(super) fn kind_of(r: &Registry, id: CTypeId) -> Kind {
     match r.kind(r.strip_aligned(id)) {
         CTypeKind::Void => Kind::Void,
         CTypeKind::Prim(_) | CTypeKind::UnknownNumber { .. } => Kind::Primitive,

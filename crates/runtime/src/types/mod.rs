@@ -9,16 +9,19 @@
 
 pub(crate) mod arena;
 pub(crate) mod ctype;
-pub(crate) mod realized;
-pub(crate) mod refs;
-pub(crate) mod spec;
+mod realized;
+mod refs;
+mod spec;
 
 pub use arena::Ffi;
-pub(crate) use arena::{TypeRef, UniInner, unknown_size};
+pub(crate) use arena::UniInner;
+pub(crate) use arena::{TypeRef, unknown_size};
 pub use ctype::{CField, CType, Kind};
-pub(crate) use realized::{
-    FieldRt, IntKind, IntRole, PlanSlot, RecordBody, Repr, TypeInfo, fast_of, name_key,
-};
-pub(crate) use refs::{Held, Holds, flush};
+use realized::fast_of;
+use realized::name_key;
+pub(crate) use realized::{FieldRt, IntKind, IntRole, PlanSlot, RecordBody, Repr, TypeInfo};
+pub(crate) use refs::Held;
+use refs::Holds;
+use refs::flush;
 pub use spec::TypeSpec;
 pub(crate) use spec::{parse_path, path_error};

@@ -98,7 +98,7 @@ pub(crate) struct FieldRt {
 
 /// The first 8 bytes of a name (zero-padded) and its length.
 #[inline]
-pub(crate) fn name_key(name: &str) -> (u64, usize) {
+pub(super) fn name_key(name: &str) -> (u64, usize) {
     let b = name.as_bytes();
     // Shifts, not a byte copy: a copy of a variable length becomes a memcpy call and a
     // stalled reload. (Overlapping word loads measured slower for the short names structs
@@ -192,7 +192,7 @@ pub(crate) struct TypeInfo {
     pub(crate) id: CTypeId,
     /// The id of the universe (the `ffi` object) whose arena holds this type: a registry id
     /// means something only there.
-    pub(crate) universe: u64,
+    pub(super) universe: u64,
     /// The C name, as cffi prints it.
     pub(crate) name: Box<str>,
     /// Size and alignment, when known.
@@ -205,7 +205,7 @@ pub(crate) struct TypeInfo {
 
 /// The direct path for a type, if it has one: integers that read as numbers (not `char`, wide
 /// characters, `_Bool` or enums), `float` and `double`.
-pub(crate) fn fast_of(repr: &Repr) -> Option<Fast> {
+pub(super) fn fast_of(repr: &Repr) -> Option<Fast> {
     Some(match repr {
         Repr::Int(k) if k.role == IntRole::Number => match (k.bytes, k.signed) {
             (1, true) => Fast::I8,
@@ -243,7 +243,7 @@ impl TypeInfo {
 
     /// Whether everything about this type is known (size, members). Incomplete types are
     /// realized again when asked for after a later cdef.
-    pub(crate) fn is_complete(&self) -> bool {
+    pub(super) fn is_complete(&self) -> bool {
         self.layout.is_some()
     }
 

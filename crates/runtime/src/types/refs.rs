@@ -45,7 +45,7 @@ const MAX_SPARE: usize = 2 * BATCH;
 
 /// A universe's count of the references handed out through [`Held`] (live ones and spares).
 #[derive(Default)]
-pub(crate) struct Holds(Mutex<HoldState>);
+pub(super) struct Holds(Mutex<HoldState>);
 
 #[derive(Default)]
 struct HoldState {
@@ -250,7 +250,7 @@ impl std::ops::Deref for Held {
 }
 
 /// Gives this thread's spares of `inner` back (its last `Ffi` handle is being dropped here).
-pub(crate) fn flush(inner: &Arc<UniInner>) {
+pub(super) fn flush(inner: &Arc<UniInner>) {
     let p = Arc::as_ptr(inner);
     let n = POOL
         .try_with(|pool| {

@@ -1,0 +1,178 @@
+//! Making an `ffi` object, `cdef`, and what the declarations tell before any library is
+//! loaded: `typeof_`, `sizeof`, `alignof`, `offsetof`, `getctype`, `list_types` and integer
+//! constants.
+
+use std::sync::Arc;
+
+use rcffi_cdef::{CTypeKind, CdefOptions, CdefReport, Registry, Target};
+
+use crate::error::{Error, Result};
+use crate::types::{CType, Ffi, TypeSpec, arena, parse_path, path_error};
+
+impl Default for Ffi {
+    fn default() -> Self {
+        Ffi::with_target(Target::host())
+    }
+}
+
+impl Ffi {
+    /// A new `ffi` object computing layouts for another target (declarations and layouts only:
+    /// memory is laid out for it, but libraries can only be loaded for the host).
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::with_target(rcffi_runtime::rcffi_cdef::Target::aarch64_linux());
+    /// assert_eq!(ffi.sizeof("long double")?, 16);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    #[inline]
+    pub fn with_target(target: Target) -> Ffi {
+        arena::with_target(target)
+    }
+
+    /// The target layouts are computed for.
+    pub fn target(&self) -> &Target {
+        &self.inner.target
+    }
+
+    /// Whether two `Ffi` values are clones of the same `ffi` object.
+    pub fn same(&self, other: &Ffi) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Declares C declarations (cffi's `ffi.cdef(source)`). Accepts cffi's subset (including
+    /// `...` forms and `#define NAME <number>`) and the `gcc -E` output of real headers. On
+    /// error nothing is declared and the error names the line and column.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("int printf(const char *fmt, ...);")?;
+    /// let err = ffi.cdef("int x y;").unwrap_err();
+    /// assert!(err.to_string().starts_with("<cdef>:1:7:"));
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn cdef(&self, text: &str) -> Result<CdefReport> {
+        self.cdef_with(text, &CdefOptions::default())
+    }
+
+    /// [`Ffi::cdef`] with options: `override_` (a later different declaration replaces an
+    /// earlier one), `packed` (as `#pragma pack(1)`), `pack` (as `#pragma pack(N)`).
+    ///
+    /// ```
+    /// use rcffi_runtime::rcffi_cdef::CdefOptions;
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef_with("struct s { char a; int b; };", &CdefOptions { packed: true, ..Default::default() })?;
+    /// assert_eq!(ffi.sizeof("struct s")?, 5);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    #[inline]
+    pub fn cdef_with(&self, text: &str, options: &CdefOptions) -> Result<CdefReport> {
+        arena::cdef_with(self, text, options)
+    }
+
+    /// The registry (every declaration and type) as it is now, for tools and tests: a snapshot
+    /// that later `cdef`s do not change. Holding it blocks nothing: this `ffi` object goes on
+    /// declaring and deriving types while it is held.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("int abs(int);")?;
+    /// let before = ffi.registry();
+    /// ffi.cdef("long labs(long);")?;
+    /// assert_eq!(before.decls().count(), 1);
+    /// assert_eq!(ffi.registry().decls().count(), 2);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn registry(&self) -> Arc<Registry> {
+        Arc::clone(&self.inner.read())
+    }
+
+    /// Runs `f` with [`Ffi::registry`]: `f` may use this `ffi` object in every way, `cdef`
+    /// included.
+    pub fn with_registry<R>(&self, f: impl FnOnce(&Registry) -> R) -> R {
+        f(&self.registry())
+    }
+
+    /// The [`CType`] of a type string (cffi's `ffi.typeof`); a function type (not a pointer to
+    /// one) is refused.
+    pub fn typeof_<T: TypeSpec + ?Sized>(&self, ty: &T) -> Result<CType> {
+        let (ffi, id) = ty.resolve_id(self)?;
+        let r = ffi.inner.read();
+        if let CTypeKind::Function(_) = r.kind(r.strip_aligned(id)) {
+            return Err(Error::Type(format!(
+                "the type '{}' is a function type, not a pointer-to-function type",
+                r.cname(id)
+            )));
+        }
+        drop(r);
+        Ok(CType::new(ffi, id))
+    }
+
+    /// `sizeof` a type.
+    pub fn sizeof<T: TypeSpec + ?Sized>(&self, ty: &T) -> Result<usize> {
+        if let Some(size) = ty.cdata_size() {
+            return size;
+        }
+        let (ffi, id) = ty.resolve_id(self)?;
+        Ok(ffi.inner.read().layout(id)?.size as usize)
+    }
+
+    /// `_Alignof` a type.
+    pub fn alignof<T: TypeSpec + ?Sized>(&self, ty: &T) -> Result<usize> {
+        let (ffi, id) = ty.resolve_id(self)?;
+        Ok(ffi.inner.read().layout(id)?.align as usize)
+    }
+
+    /// The byte offset of a member path (`"b.y"`, `"pts[2].x"`, `"[51]"`), as cffi's
+    /// `offsetof`.
+    pub fn offsetof<T: TypeSpec + ?Sized>(&self, ty: &T, path: &str) -> Result<isize> {
+        let (ffi, id) = ty.resolve_id(self)?;
+        let steps = parse_path(path)?;
+        let r = ffi.inner.read();
+        let (off, _) = r.offset_path(id, &steps).map_err(path_error)?;
+        isize::try_from(off).map_err(|_| {
+            Error::Overflow(format!("offsetof('{path}') = {off} does not fit an isize"))
+        })
+    }
+
+    /// cffi's `getctype`: the C spelling with a declarator inserted.
+    pub fn getctype<T: TypeSpec + ?Sized>(&self, ty: &T, replace_with: &str) -> Result<String> {
+        let (ffi, id) = ty.resolve_id(self)?;
+        Ok(ffi.inner.read().getctype(id, replace_with))
+    }
+
+    /// cffi's `list_types()`.
+    pub fn list_types(&self) -> TypeList {
+        let (typedefs, structs, unions) = self.inner.read().list_types();
+        TypeList {
+            typedefs,
+            structs,
+            unions,
+        }
+    }
+
+    /// The value of an integer constant: an enumerator, a `#define`, or a `static const`.
+    pub fn integer_const(&self, name: &str) -> Result<i128> {
+        let r = self.inner.read();
+        match r.integer_const(name) {
+            Some(v) => Ok(v.value),
+            None => match r.decl(name) {
+                Some(d) => Err(Error::Key(format!(
+                    "'{name}' is a {} with no integer value known to the cdef",
+                    d.kind_name()
+                ))),
+                None => Err(Error::Key(format!("integer constant '{name}' not found"))),
+            },
+        }
+    }
+}
+
+/// cffi's `list_types()`: the names of declared types, each list sorted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TypeList {
+    /// Typedef names.
+    pub typedefs: Vec<String>,
+    /// Struct tags.
+    pub structs: Vec<String>,
+    /// Union tags.
+    pub unions: Vec<String>,
+}

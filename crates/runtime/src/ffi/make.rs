@@ -1,0 +1,158 @@
+//! Making cdata: `new`, `cast`, `NULL`, `addressof`, and allocation through a user's
+//! allocator.
+
+#![allow(unsafe_code)]
+
+use crate::data::{Allocator, CData, Value, access, lifetime};
+use crate::error::Result;
+use crate::types::{Ffi, TypeSpec};
+
+impl Ffi {
+    /// Allocates zeroed, aligned memory for a `T *` or `T[N]` / `T[]` type and writes `init`
+    /// into it (cffi's `ffi.new`). Pass `()` for no initializer.
+    ///
+    /// - `"T *"` allocates one `T` and returns a pointer to it; `"T[N]"` allocates an array;
+    ///   `"T[]"` takes its length from `init`: a number, or the length of a list (a byte
+    ///   string gets a terminating NUL).
+    /// - A struct with a flexible array member (`int data[]` last) takes that member's
+    ///   length from its initializer: `[5, [6, 7, 8]]`, `[5, 3]` (three zeroed items) or
+    ///   `{"data": 3}`.
+    /// - The memory lives as long as the returned cdata or anything derived from it (an item,
+    ///   a field, a cast, a pointer to it stored into other memory of rcffi's).
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let p = ffi.new("int *", 42)?;
+    /// assert_eq!(format!("{p:?}"), "<cdata 'int *' owning 4 bytes>");
+    /// assert_eq!(p.get(0)?, 42.into());
+    /// let a = ffi.new("int[]", [1, 2, 3])?;
+    /// assert_eq!(a.len()?, 3);
+    /// let s = ffi.new("char[]", "hi")?;
+    /// assert_eq!(ffi.sizeof(&s)?, 3);
+    /// assert!(ffi.new("int", ()).is_err()); // not a pointer or array type
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    #[allow(
+        clippy::new_ret_no_self,
+        reason = "cffi's name: `ffi.new` allocates; `Ffi::default()` constructs"
+    )]
+    #[inline]
+    pub fn new<T: TypeSpec + ?Sized>(&self, ty: &T, init: impl Into<Value>) -> Result<CData> {
+        let (ffi, t) = ty.resolve(self)?;
+        ffi.new_value(t, &init.into())
+    }
+
+    /// Converts `value` to the C type `ty` as a C cast does (cffi's `ffi.cast`).
+    ///
+    /// - To an integer type (or enum, `char`, `wchar_t`): integers wrap modulo 2^bits, floats
+    ///   truncate toward zero (NaN and infinities are errors), a one-byte or one-character
+    ///   string gives its code, a pointer its address. To `_Bool`: truth (`0.1` is true).
+    /// - To a floating type: numbers, one-byte strings, integer and float cdata.
+    /// - To a pointer type: an integer (an address rcffi knows nothing about: reading through
+    ///   it needs `unsafe { p.assume_valid(n) }`), or any pointer, array or function pointer.
+    ///   A pointer cast from rcffi's memory keeps it alive and keeps its bounds.
+    /// - To an array type `T[N]`: a view of what a pointer points to.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// assert_eq!(ffi.cast("signed char", 200)?, -56);
+    /// assert_eq!(ffi.cast("int", 12.9)?, 12);
+    /// assert_eq!(ffi.cast("unsigned char", -1)?, 255);
+    /// assert!(ffi.cast("int", f64::NAN).is_err());
+    /// let a = ffi.new("int[4]", [1, 2, 3, 4])?;
+    /// let p = ffi.cast("int *", &a)?;
+    /// assert_eq!(p.get(3)?, 4.into()); // bounds are kept: p.get(4) is an error
+    /// assert!(p.get(4).is_err());
+    /// assert_eq!(format!("{:?}", ffi.cast("int *", 0)?), "<cdata 'int *' NULL>");
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn cast<T: TypeSpec + ?Sized>(&self, ty: &T, value: impl Into<Value>) -> Result<CData> {
+        let (ffi, t) = ty.resolve(self)?;
+        ffi.cast_to(t, value.into())
+    }
+
+    /// cffi's `ffi.NULL`: a `void *` NULL, which initializes and compares with any pointer.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let a = ffi.new("int *[2]", [ffi.null()])?;
+    /// assert_eq!(a.get(1)?, ffi.null().into());
+    /// assert!(ffi.null().is_null());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn null(&self) -> CData {
+        lifetime::null(self)
+    }
+
+    /// The address of a struct, union or array, or of a member or item inside one, as a
+    /// pointer (cffi's `ffi.addressof`). `path` names members and items as in
+    /// [`Ffi::offsetof`](crate::Ffi::offsetof) (`"b.y"`, `"c[25]"`, `"[1]"`); on a pointer it
+    /// starts from what the pointer points to. The pointer keeps the memory alive and its
+    /// bounds.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("struct p { int a, b; int c[50]; };")?;
+    /// let p = ffi.new("struct p *", ())?;
+    /// let b = ffi.addressof(&p, "b")?;
+    /// assert_eq!(b.type_name(), "int *");
+    /// assert_eq!(b.address(), p.address() + 4);
+    /// assert_eq!(ffi.addressof(&p, "c[25]")?, ffi.cast("int *", &p)?.offset(27)?);
+    /// let s = p.get(0)?.as_cdata().unwrap().clone();
+    /// assert_eq!(ffi.addressof(&s, "")?, p);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    #[inline]
+    pub fn addressof(&self, cdata: &CData, path: &str) -> Result<CData> {
+        access::addressof(cdata, path)
+    }
+
+    /// An allocator whose `new` takes memory from `alloc(size)` and gives it back with
+    /// `free(pointer)` when the last cdata over it is dropped (cffi's `ffi.new_allocator`).
+    /// With `should_clear_after_alloc` the memory is zeroed before the initializer is written.
+    ///
+    /// # Safety
+    ///
+    /// Every pointer `alloc(n)` returns must be valid for reads and writes of `n` bytes
+    /// (rcffi checks that it is not NULL and is aligned for the type) until `free` is called
+    /// with it — or forever, without `free`. When `should_clear_after_alloc` is false the
+    /// memory must already be initialized (C's `malloc` memory is, as far as Rust is
+    /// concerned, only once written; use `calloc` or clear it).
+    ///
+    /// ```
+    /// # let ffi = rcffi_runtime::Ffi::default();
+    /// use std::sync::{Arc, Mutex};
+    /// // Memory from a pool of rcffi's own arrays, handed back to a free list.
+    /// let freed = Arc::new(Mutex::new(0));
+    /// let pool_ffi = ffi.clone();
+    /// let seen = freed.clone();
+    /// let alloc = unsafe {
+    ///     ffi.new_allocator(
+    ///         move |n| {
+    ///             let block = pool_ffi.new("char[]", n as i64)?;
+    ///             // Hand out a raw pointer: the block stays alive in the free function.
+    ///             Ok(pool_ffi.cast("char *", &block)?)
+    ///         },
+    ///         Some(move |_p| *seen.lock().unwrap() += 1),
+    ///         true,
+    ///     )
+    /// };
+    /// let p = alloc.new("int[10]", [1, 2, 3])?;
+    /// assert_eq!(p.get(2)?, 3.into());
+    /// drop(p);
+    /// assert_eq!(*freed.lock().unwrap(), 1);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub unsafe fn new_allocator<A, F>(
+        &self,
+        alloc: A,
+        free: Option<F>,
+        should_clear_after_alloc: bool,
+    ) -> Allocator
+    where
+        A: Fn(usize) -> Result<CData> + Send + Sync + 'static,
+        F: Fn(CData) + Send + Sync + 'static,
+    {
+        Allocator::with_functions(self, alloc, free, should_clear_after_alloc)
+    }
+}

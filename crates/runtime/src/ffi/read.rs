@@ -1,0 +1,72 @@
+//! C strings and arrays as Rust values: `string`, `string_unchecked` and `unpack`.
+
+#![allow(unsafe_code)]
+
+use crate::data::{CData, Value, text, vouch};
+use crate::error::Result;
+use crate::types::Ffi;
+
+impl Ffi {
+    /// The string a cdata holds (cffi's `ffi.string`): for a pointer to or an array of `char`
+    /// (or `signed`/`unsigned char`), the bytes up to the first NUL, as `Value::Bytes`; for
+    /// `wchar_t`, `char16_t` and `char32_t`, the text up to the first NUL; for one `char`,
+    /// that byte; for an enum, the name of its value (or the number as text).
+    ///
+    /// `maxlen` bounds the search (in items). An array is never read past its end, and a
+    /// pointer never past the memory it may use: a missing NUL ends the string there. A
+    /// pointer C handed back is foreign memory: see [`Ffi::string_unchecked`].
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let s = ffi.new("char[]", b"hello\0world")?;
+    /// assert_eq!(ffi.string(&s, None)?, b"hello".into());
+    /// assert_eq!(ffi.string(&s, Some(2))?, b"he".into());
+    /// let w = ffi.new("wchar_t[]", "héllo")?;
+    /// assert_eq!(ffi.string(&w, None)?, "héllo".into());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    #[inline]
+    pub fn string(&self, cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
+        text::string(cdata, maxlen)
+    }
+
+    /// [`Ffi::string`] of a pointer into memory rcffi knows nothing
+    /// about — a `char *` C returned — reading up to the first NUL (or `maxlen` items).
+    ///
+    /// # Safety
+    ///
+    /// The pointer must point to readable items up to and including a NUL item, or to at
+    /// least `maxlen` readable items, which nothing writes while this runs.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let text = std::ffi::CString::new("from C")?;
+    /// let p = ffi.cast("char *", text.as_ptr() as usize)?;
+    /// assert!(ffi.string(&p, None).is_err()); // foreign memory
+    /// assert_eq!(unsafe { ffi.string_unchecked(&p, None)? }, b"from C".into());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub unsafe fn string_unchecked(&self, cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
+        // SAFETY: the caller's promise, passed on.
+        unsafe { vouch::string_unchecked(self, cdata, maxlen) }
+    }
+
+    /// `length` items from a pointer or array (cffi's `ffi.unpack`): `char` items as bytes
+    /// (NULs included), wide characters as text, other items as a list of values. Reads are
+    /// bounds-checked against the array's length and the memory the cdata may use.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let s = ffi.new("char[]", b"abc\0def")?;
+    /// assert_eq!(ffi.unpack(&s.offset(1)?, 7)?, b"bc\0def\0".into());
+    /// let a = ffi.new("int[]", [-1, 2])?;
+    /// assert_eq!(ffi.unpack(&a, 2)?, rcffi_runtime::list![-1, 2]);
+    /// assert!(ffi.unpack(&a, 3).is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    #[inline]
+    pub fn unpack(&self, cdata: &CData, length: usize) -> Result<Value> {
+        text::unpack(cdata, length)
+    }
+}
