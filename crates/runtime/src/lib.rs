@@ -4,12 +4,16 @@
 //! [`CData`] (C values and views of C memory, with their ownership rules), [`Value`] (what
 //! Python objects are to cffi), conversions between them with cffi's rules, [`Lib`] (a loaded
 //! library), calls through libffi ([`Function`], [`CData::call`]) and callbacks
-//! ([`Ffi::callback`]). It is the only crate of the workspace with `unsafe` code, fenced into
-//! named modules that each state the invariant they keep (see `docs/unsafe.md`): `universe`
-//! (the arena of realized types), `held` (how cdata keep their universe alive), `mem` (every
-//! load and store of C memory, and the shared blocks owned memory lives in), `allocator` (user
-//! allocators), `library` (dlopen and symbols), `call::invoke` (the jump into C), `function`
-//! and `callback` (libffi closures).
+//! ([`Ffi::callback`]).
+//!
+//! The source is a house with floors, each folder using only those below it
+//! (`docs/architecture.md` draws it, and a test keeps it): `base` (checked address arithmetic, number formats), `mem`
+//! (raw memory and ownership), `types` (realized types and the `Ffi` handle), `data` (C values
+//! and cffi's rules), `abi` (call plans, libffi interfaces, registers, errno), `callback`
+//! (closures as C function pointers), `call` (calls into C), `library` (dlopen and symbols), and
+//! on top `ffi`, where the public methods of [`Ffi`] live in the order a user meets them. It is
+//! the only crate of the workspace with `unsafe` code, fenced into named files that each state
+//! the invariant they keep (`docs/unsafe.md` lists them).
 //!
 //! Most programs use the `rcffi` crate, which re-exports all of this.
 //!

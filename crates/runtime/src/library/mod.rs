@@ -1,5 +1,6 @@
-//! Libraries: `dlopen` (with ctypes' short names and glibc's linker scripts), symbols looked up
-//! lazily and cached, global variables, and `dlclose`.
+//! The seventh floor: libraries — `dlopen`'s work (with ctypes' short names and glibc's linker
+//! scripts), symbols looked up lazily and cached, global variables, calls by name, and
+//! `dlclose`. Uses `base`, `mem`, `types`, `data`, `abi` and `call` (`Lib::call`).
 //!
 //! # Safety
 //!

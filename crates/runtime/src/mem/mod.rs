@@ -1,4 +1,5 @@
-//! Raw memory: allocations rcffi owns, and every read and write of C memory.
+//! The first floor: raw memory — allocations rcffi owns, every read and write of C memory, and
+//! what memory keeps alive. Uses only `error`: nothing here knows C types.
 //!
 //! # Safety
 //!

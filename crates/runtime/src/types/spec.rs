@@ -7,7 +7,7 @@ use super::{CType, Ffi, TypeRef};
 use crate::error::{Error, Result};
 
 /// Something that names a C type: a type string (`"int *"`, `"struct foo[3]"`), a [`CType`],
-/// or a [`CData`] (its type).
+/// or a [`CData`](crate::CData) (its type).
 ///
 /// A type string is parsed by the `ffi` object it is given to. A `CType` or a cdata always
 /// means its own type, in the `ffi` object it came from: given to another `ffi` object's
