@@ -232,16 +232,43 @@ fn result_bytes(uni: &Ffi, r: &Param, v: &Value) -> Result<Out> {
 /// The result bytes of a plain number: integers widened to a full `ffi_arg`, with their sign.
 #[inline]
 fn widen(f: crate::mem::Fast, b: [u8; 8]) -> Out {
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&widen_word(f, b));
+    Out::Small(out, 8)
+}
+
+/// A plain number's 8 bytes as a full `ffi_arg`: signed integers narrower than 64 bits
+/// sign-extended (unsigned ones are zero-extended already).
+#[inline(always)]
+fn widen_word(f: crate::mem::Fast, b: [u8; 8]) -> [u8; 8] {
     use crate::mem::Fast;
-    let wide = match f {
+    match f {
         Fast::I8 => i64::from(b[0] as i8).to_le_bytes(),
         Fast::I16 => i64::from(i16::from_le_bytes([b[0], b[1]])).to_le_bytes(),
         Fast::I32 => i64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]])).to_le_bytes(),
         _ => b,
-    };
-    let mut out = [0u8; 16];
-    out[..8].copy_from_slice(&wide);
-    Out::Small(out, f.size().max(8))
+    }
+}
+
+/// Writes `out` where C reads a callback's result.
+///
+/// # Safety
+///
+/// `ret` must have room for `out`'s bytes.
+#[inline(always)]
+unsafe fn write_out(ret: *mut c_void, out: &Out) {
+    // SAFETY: the caller's promise.
+    unsafe {
+        match out {
+            Out::Small(b, 8) => ret
+                .cast::<[u8; 8]>()
+                .write_unaligned([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+            other => {
+                let bytes = other.bytes();
+                std::ptr::copy_nonoverlapping(bytes.as_ptr(), ret.cast::<u8>(), bytes.len());
+            }
+        }
+    }
 }
 
 #[inline(never)]
@@ -309,9 +336,14 @@ fn result_bytes_general(uni: &Ffi, r: &Param, v: &Value) -> Result<Out> {
 }
 
 impl CallbackBox {
-    /// Runs the closure and converts its result.
-    #[inline]
-    fn run(&self, args: &CallbackArgs<'_>) -> Result<Out> {
+    /// Runs the closure and writes its result where C reads it: a plain number straight from
+    /// the closure's `Ret`, anything else converted from a value.
+    ///
+    /// # Safety
+    ///
+    /// `ret` must have room for the result type (integers: a full `ffi_arg`).
+    #[inline(always)]
+    unsafe fn run_into(&self, args: &CallbackArgs<'_>, ret: *mut c_void) -> Result<()> {
         let r = (self.body)(args)?;
         let plan = args.plan;
         if let Conv::Fast(f) = plan.ret.conv {
@@ -321,15 +353,20 @@ impl CallbackBox {
                 _ => None,
             };
             if let Some(b) = direct {
-                return Ok(widen(f, b));
+                // SAFETY: the caller's promise: room for a full `ffi_arg` (8 bytes).
+                unsafe { ret.cast::<[u8; 8]>().write_unaligned(widen_word(f, b)) };
+                return Ok(());
             }
         }
-        result_bytes(&self.ffi, &plan.ret, &r.into_value()).map_err(|e| {
+        let out = result_bytes(&self.ffi, &plan.ret, &r.into_value()).map_err(|e| {
             e.context(format_args!(
                 "converting the result of callback '{}'",
                 plan.name
             ))
-        })
+        })?;
+        // SAFETY: the caller's promise.
+        unsafe { write_out(ret, &out) };
+        Ok(())
     }
 
     /// What C receives after `failure` (nothing here may unwind).
@@ -431,26 +468,22 @@ unsafe extern "C" fn trampoline(
         plan: cb.plan(),
         args: args as *const *const c_void,
     };
-    let out = match catch_unwind(AssertUnwindSafe(|| cb.run(&a))) {
-        Ok(Ok(out)) => out,
-        Ok(Err(e)) => cb.failed(e, &a),
+    // SAFETY: libffi's result buffer has room for the result type (integers: a full
+    // `ffi_arg`).
+    let outcome = catch_unwind(AssertUnwindSafe(|| unsafe { cb.run_into(&a, ret) }));
+    let failure = match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(cb.failed(e, &a)),
         Err(p) => {
             let message = panic_message(&*p);
             drop_payload(p);
-            cb.failed(Error::Callback(format!("panicked: {message}")), &a)
+            Some(cb.failed(Error::Callback(format!("panicked: {message}")), &a))
         }
     };
-    // SAFETY: libffi's result buffer has room for the result type (integers: a full
-    // `ffi_arg`, which is what `out` holds for them).
+    // SAFETY: as above; errno is this thread's.
     unsafe {
-        match &out {
-            Out::Small(b, 8) => ret
-                .cast::<[u8; 8]>()
-                .write_unaligned([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
-            other => {
-                let bytes = other.bytes();
-                std::ptr::copy_nonoverlapping(bytes.as_ptr(), ret.cast::<u8>(), bytes.len());
-            }
+        if let Some(out) = failure {
+            write_out(ret, &out);
         }
         errno::restore_at(errno_at);
     }

@@ -18,6 +18,7 @@
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -25,6 +26,7 @@ use foldhash::fast::RandomState;
 use libloading::os::unix::Library as RawLibrary;
 use rcffi_cdef::Decl;
 
+use crate::abi::CallPlan;
 use crate::base::lookup_cache::Recent;
 use crate::call::function::Function;
 use crate::data::CData;
@@ -98,14 +100,28 @@ impl Keeps for LibInner {
 /// (`None` until then).
 type Symbol = (usize, Option<Option<symtab::Sym>>);
 
-/// A function looked up once: generation, address, function type, pointer type.
+/// A function looked up once: generation, address, function type, pointer type, call plan.
 #[derive(Copy, Clone)]
 struct Resolved {
     generation: u64,
     code: usize,
     func: TypeRef,
     ptr: TypeRef,
+    plan: PlanPtr,
 }
+
+/// The call plan of a function type, by address. The plan lives in the type's realized info,
+/// in the arena of the library's `ffi` object, which the library keeps alive; it is read only
+/// through the library that resolved it (the per-thread cache keys entries by library id,
+/// never reused), so never after that arena is gone.
+#[derive(Copy, Clone)]
+struct PlanPtr(NonNull<CallPlan>);
+
+// SAFETY: a CallPlan is Send + Sync and never mutated after it is built; the pointer is only
+// read as `&CallPlan`, while the arena that holds it lives (see `PlanPtr`).
+unsafe impl Send for PlanPtr {}
+// SAFETY: as for Send.
+unsafe impl Sync for PlanPtr {}
 
 /// Gives each library object its `id`.
 static NEXT_LIB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -281,12 +297,13 @@ impl Lib {
             )));
         }
         // Built now, so that an unsupported signature is reported here.
-        crate::abi::plan_of(ffi, func)?;
+        let plan = PlanPtr(NonNull::from(crate::abi::plan_of(ffi, func)?));
         let r = Resolved {
             generation,
             code,
             func,
             ptr,
+            plan,
         };
         self.inner
             .functions
@@ -306,9 +323,10 @@ impl Lib {
     /// arguments must be what the function expects of them (valid pointers, C strings...).
     pub unsafe fn call<'a>(&self, name: &str, args: impl crate::Args<'a>) -> Result<Value> {
         // The library stays loaded while `self` lives, so the address may be used as it is.
-        let Resolved { code, func, .. } = self.resolve(name)?;
+        let Resolved { code, plan, .. } = self.resolve(name)?;
         let ffi = &self.inner.ffi;
-        let plan = crate::abi::plan_of(ffi, func)?;
+        // SAFETY: the plan lives in the arena of `ffi`, which `self` keeps alive (`PlanPtr`).
+        let plan = unsafe { plan.0.as_ref() };
         // SAFETY: `code` is the library's function `name`, kept loaded by `self`; the caller
         // vouches for the declaration and the arguments.
         args.with_args(|a| unsafe { crate::call::invoke::invoke(ffi, plan, code, a) })
