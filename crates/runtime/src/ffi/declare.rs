@@ -9,6 +9,8 @@ use rcffi_cdef::{CTypeKind, CdefOptions, CdefReport, Registry, Target};
 use crate::error::{Error, Result};
 use crate::types::{CType, Ffi, TypeSpec, arena, parse_path, path_error};
 
+/// A new `ffi` object for the host (cffi's `FFI()`), knowing cffi's built-in type names.
+/// (`ffi.new` is cffi's allocation, [`Ffi::new`], so the constructor is `Ffi::default()`.)
 impl Default for Ffi {
     fn default() -> Self {
         Ffi::with_target(Target::host())
