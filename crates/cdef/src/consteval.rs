@@ -149,6 +149,14 @@ pub(crate) enum ExprKind {
     AlignOfType(CTypeId),
     /// `offsetof(type, a.b[2])`.
     OffsetOf(CTypeId, Vec<OffsetStep>),
+    /// A floating constant (`1.5`, `1e-3f`, `0x1p4L`), with its spelling; never an integer
+    /// constant, but a macro's value may be one (`crate::macros`).
+    Float(f64, crate::macros::FloatTy, Box<str>),
+    /// A string literal's bytes (adjacent literals joined), without the terminating NUL.
+    Str(Vec<u8>),
+    /// A call `name(args)`: never an integer constant; a macro may call the compiler's
+    /// constant builtins (`__builtin_huge_val()`).
+    Call(Box<str>, Vec<Expr>),
     /// Something that is never an integer constant; the message says what.
     Invalid(ErrorKind, String),
 }
@@ -233,6 +241,26 @@ pub(crate) fn eval(e: &Expr, env: &dyn EvalEnv) -> LResult<IntVal> {
             }
         },
         ExprKind::Invalid(kind, msg) => return Err(err(*kind, msg.clone())),
+        ExprKind::Float(_, _, text) => {
+            return Err(err(
+                ErrorKind::ConstExpr,
+                format!(
+                    "'{text}' is a floating point constant; only integer constants are supported"
+                ),
+            ));
+        }
+        ExprKind::Str(_) => {
+            return Err(err(
+                ErrorKind::ConstExpr,
+                "a string is not an integer constant".to_string(),
+            ));
+        }
+        ExprKind::Call(name, _) => {
+            return Err(err(
+                ErrorKind::ConstExpr,
+                format!("'{name}(...)' is a call, not an integer constant"),
+            ));
+        }
         ExprKind::Unary(op, a) => {
             let a = eval(a, env)?;
             match op {

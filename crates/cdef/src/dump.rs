@@ -79,8 +79,9 @@ impl Registry {
                         self.cname(*enum_ty)
                     )
                 }
-                Decl::Macro(Some(v)) => writeln!(out, "macro {name} = {}", v.value),
-                Decl::Macro(None) => writeln!(out, "macro {name} = ..."),
+                Decl::Macro(v) => {
+                    writeln!(out, "macro {name} = {}", crate::macros::describe(v, self))
+                }
             };
         }
         out

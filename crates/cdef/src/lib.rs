@@ -51,6 +51,7 @@ mod fields;
 pub mod layout;
 mod lex;
 mod lower;
+mod macros;
 mod nesting;
 mod parse;
 mod preprocess;
@@ -68,8 +69,9 @@ pub use ctype::{
 pub use error::{CdefError, ErrorKind, Location};
 pub use fields::{FieldInfo, PathError};
 pub use layout::{BitfieldLayout, FieldLayout, LayoutError, RecordLayout, TypeLayout};
+pub use macros::{FloatTy, MacroValue};
 pub use nesting::MAX_NESTING;
-pub use registry::{CdefOptions, CdefReport, Decl, Registry};
+pub use registry::{CdefOptions, CdefReport, Decl, Registry, SkippedMacro};
 pub use target::{Arch, Target};
 
 use source::LineIndex;

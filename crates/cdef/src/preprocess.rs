@@ -40,6 +40,19 @@ pub(crate) struct Define {
     pub(crate) body: Option<Vec<Token>>,
     /// User offset of the `#`.
     pub(crate) pos: usize,
+    /// Object-like, function-like, or an `#undef`.
+    pub(crate) form: DefineForm,
+}
+
+/// What a `#define` line is.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum DefineForm {
+    /// `#define NAME body`.
+    Object,
+    /// `#define NAME(params) body`: not a value (kept as skipped, with the reason).
+    Function,
+    /// `#undef NAME`.
+    Undef,
 }
 
 /// A top-level declaration of the user's text: where it ends, and the typedef names it
@@ -777,6 +790,7 @@ impl<'a, 'n> Pass<'a, 'n> {
         let line_text = &self.src[hash.start..last.end];
         match name {
             "define" => self.define(i, end)?,
+            "undef" => self.undef(i, end)?,
             "pragma" => self.pragma(i, end)?,
             "line" => self.line_marker(i + 2, end, hash.start)?,
             _ if name_tok.kind == Tok::Number => self.line_marker(i + 1, end, hash.start)?,
@@ -812,45 +826,55 @@ impl<'a, 'n> Pass<'a, 'n> {
                 format!("macro name must be an identifier, not '{name}'"),
             ));
         }
-        let unsupported = |this: &Self, why: &str| {
-            this.err(
-                ErrorKind::Macro,
-                hash.start,
-                format!(
-                    "unsupported #define ({why}); a cdef supports only:\n  #define {name} ...  \
-                     (literally dot-dot-dot)\n  #define {name} <integer constant expression>"
-                ),
-            )
-        };
         // A function-like macro has '(' right after the name, with no space.
-        if self.is(i + 3, "(") && self.toks[i + 3].start == name_tok.end && i + 3 < end {
-            return Err(unsupported(self, "function-like macros are not supported"));
-        }
+        let form = if self.is(i + 3, "(") && self.toks[i + 3].start == name_tok.end && i + 3 < end {
+            DefineForm::Function
+        } else {
+            DefineForm::Object
+        };
         let body: Vec<Token> = self.toks[i + 3..end].to_vec();
-        if body.is_empty() {
-            return Err(unsupported(
-                self,
-                "a macro without a value is not supported",
-            ));
-        }
-        if body.len() == 1 && body[0].is(self.src, "...") {
+        if form == DefineForm::Object && body.len() == 1 && body[0].is(self.src, "...") {
             self.defines.push(Define {
                 name: name.to_string(),
                 name_pos: name_tok.start,
                 body: None,
                 pos: hash.start,
+                form,
             });
             return Ok(());
-        }
-        if let Some(bad) = body.iter().find(|t| t.kind == Tok::Str) {
-            let _ = bad;
-            return Err(unsupported(self, "a string is not an integer constant"));
         }
         self.defines.push(Define {
             name: name.to_string(),
             name_pos: name_tok.start,
             body: Some(body),
             pos: hash.start,
+            form,
+        });
+        Ok(())
+    }
+
+    fn undef(&mut self, i: usize, end: usize) -> LResult<()> {
+        let hash = self.toks[i];
+        let Some(name_tok) = self.toks.get(i + 2).filter(|_| i + 2 < end) else {
+            return Err(self.err(ErrorKind::Macro, hash.start, "#undef without a name"));
+        };
+        let name = name_tok.text(self.src);
+        if name_tok.kind != Tok::Ident || i + 3 < end {
+            return Err(self.err(
+                ErrorKind::Macro,
+                name_tok.start,
+                format!(
+                    "#undef takes one macro name, not '{}'",
+                    &self.src[name_tok.start..self.toks[end - 1].end]
+                ),
+            ));
+        }
+        self.defines.push(Define {
+            name: name.to_string(),
+            name_pos: name_tok.start,
+            body: Some(Vec::new()),
+            pos: hash.start,
+            form: DefineForm::Undef,
         });
         Ok(())
     }
@@ -1084,13 +1108,18 @@ mod tests {
         for src in [
             "#include <stdio.h>",
             "#if 0",
-            "#define F(x) x",
             "#define",
-            "#define N",
+            "#define 3 x",
+            "#undef",
+            "#undef A B",
             "#pragma foo",
             "#pragma pack(3)",
         ] {
             assert!(preprocess(src, &NoNames, None).is_err(), "{src}");
+        }
+        // Macros without a value are kept (and skipped in lowering), not refused.
+        for src in ["#define F(x) x", "#define N", "#undef N"] {
+            assert!(preprocess(src, &NoNames, None).is_ok(), "{src}");
         }
     }
 }

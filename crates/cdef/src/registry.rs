@@ -58,8 +58,8 @@ pub enum Decl {
         /// Its value.
         value: IntVal,
     },
-    /// `#define NAME value`; `None` for cffi's `#define NAME ...`.
-    Macro(Option<IntVal>),
+    /// `#define NAME value`: what the value means ([`MacroValue`]), or why it has none.
+    Macro(crate::macros::MacroValue),
 }
 
 impl Decl {
@@ -101,6 +101,20 @@ pub struct CdefReport {
     pub skipped_definitions: Vec<Box<str>>,
     /// How deep the text nests, in the levels [`crate::MAX_NESTING`] limits.
     pub nesting: usize,
+    /// `#define`s without a usable value (function-like, empty, not a constant...), each with
+    /// where it is and why. They stay in the registry as [`MacroValue::Skipped`](crate::MacroValue).
+    pub skipped_macros: Vec<SkippedMacro>,
+}
+
+/// A `#define` without a usable value, in a [`CdefReport`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedMacro {
+    /// The macro's name.
+    pub name: Box<str>,
+    /// Where its `#define` is (file and line from `# N "file"` markers).
+    pub location: crate::error::Location,
+    /// Why it has no value.
+    pub reason: Box<str>,
 }
 
 /// The type registry: what `cdef` built, and the layouts of its types on one [`Target`].
@@ -490,7 +504,8 @@ impl Registry {
     pub fn integer_const(&self, name: &str) -> Option<IntVal> {
         match self.names.get(name)? {
             Decl::EnumConst { value, .. } => Some(*value),
-            Decl::Macro(v) => *v,
+            Decl::Macro(crate::macros::MacroValue::Int(v)) => Some(*v),
+            Decl::Macro(_) => None,
             Decl::Constant { value, .. } => *value,
             _ => None,
         }

@@ -545,16 +545,30 @@ impl<'a, 'r> TokParser<'a, 'r> {
         let kind = match t.kind {
             Tok::Number => match parse_int_literal(text) {
                 Ok(v) => ExprKind::Int(v),
-                Err(m) => ExprKind::Invalid(ErrorKind::ConstExpr, m),
+                Err(m) => match crate::macros::parse_float_literal(text) {
+                    Some((value, ty)) => ExprKind::Float(value, ty, text.into()),
+                    None => ExprKind::Invalid(ErrorKind::ConstExpr, m),
+                },
             },
             Tok::Char => match parse_char_literal(text, self.reg.target.char_signed) {
                 Ok(v) => ExprKind::Int(v),
                 Err(m) => ExprKind::Invalid(ErrorKind::ConstExpr, m),
             },
-            Tok::Str => ExprKind::Invalid(
-                ErrorKind::ConstExpr,
-                "a string is not an integer constant".to_string(),
-            ),
+            Tok::Str => {
+                // Adjacent literals are one string ("a" "b" is "ab").
+                let mut bytes = Vec::new();
+                while let Some(s) = self.toks.get(self.pos).filter(|t| t.kind == Tok::Str) {
+                    match crate::macros::string_literal_bytes(s.text(self.src)) {
+                        Ok(b) => bytes.extend_from_slice(&b),
+                        Err(m) => return Err(CdefError::at(ErrorKind::ConstExpr, s.start, m)),
+                    }
+                    self.pos += 1;
+                }
+                return Ok(Expr {
+                    kind: ExprKind::Str(bytes),
+                    pos,
+                });
+            }
             Tok::Ident => {
                 if self.starts_type() {
                     return Err(CdefError::at(
@@ -562,6 +576,13 @@ impl<'a, 'r> TokParser<'a, 'r> {
                         pos,
                         format!("'{text}' is a type, not a constant"),
                     ));
+                }
+                if self
+                    .toks
+                    .get(self.pos + 1)
+                    .is_some_and(|n| n.is(self.src, "("))
+                {
+                    return self.call(text, pos);
                 }
                 ExprKind::Name(text.into())
             }
@@ -575,6 +596,28 @@ impl<'a, 'r> TokParser<'a, 'r> {
         };
         self.pos += 1;
         Ok(Expr { kind, pos })
+    }
+}
+
+impl TokParser<'_, '_> {
+    /// A call `name(args)` at `name` (the current token), as a macro's value may hold one.
+    fn call(&mut self, name: &str, pos: usize) -> LResult<Expr> {
+        self.pos += 2;
+        let mut args = Vec::new();
+        if self.peek() != Some(")") {
+            loop {
+                args.push(self.conditional()?);
+                if self.peek() != Some(",") {
+                    break;
+                }
+                self.pos += 1;
+            }
+        }
+        self.expect(")")?;
+        Ok(Expr {
+            kind: ExprKind::Call(name.into(), args),
+            pos,
+        })
     }
 }
 

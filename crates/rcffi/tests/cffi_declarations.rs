@@ -2,7 +2,7 @@
 //! parts of A, B, D, E), checked on the facade. Test names carry the reference's ids; where
 //! rcffi deliberately differs, the test says so (and docs/cffi-compat.md lists it).
 
-use rcffi::{CdefOptions, Error, ErrorKind, Ffi, Kind};
+use rcffi::{CdefOptions, Error, ErrorKind, Ffi, Kind, Value};
 
 fn ffi_with(text: &str) -> Ffi {
     let ffi = Ffi::default();
@@ -340,11 +340,62 @@ fn j37_array_of_unknown_size_items() {
 }
 
 #[test]
-fn j39_define_float() {
-    let Error::CDef(e) = Ffi::default().cdef("#define BB 12.34").unwrap_err() else {
+fn j39_define_float_is_a_float_unlike_cffi() {
+    // cffi refuses a float macro; rcffi keeps it, typed (docs/cffi-compat.md).
+    let ffi = ffi_with("#define BB 12.34\n#define S \"ab\" \"c\"");
+    // SAFETY: only the cdef's constants are used.
+    let lib = unsafe { ffi.dlopen_self() }.unwrap();
+    assert_eq!(lib.get("BB").unwrap(), Value::Float(12.34));
+    assert_eq!(lib.get("S").unwrap(), Value::Bytes(b"abc".to_vec()));
+    let Error::Key(m) = ffi.integer_const("BB").unwrap_err() else {
         panic!()
     };
-    assert_eq!(e.kind(), ErrorKind::ConstExpr);
+    assert!(m.contains("macro"), "{m}");
+}
+
+#[test]
+fn macros_of_every_kind_through_lib_get_and_calls() {
+    let ffi = ffi_with(
+        "typedef void (*handler_t)(int); int abs(int); size_t strlen(const char *);
+         #define MY_ABS abs
+         #define MY_ABS_AGAIN MY_ABS
+         #define NIL ((void *)0)
+         #define ERR_ ((handler_t) -1)
+         #define HUGE_ (__builtin_huge_val())
+         #define LATE (EARLY * 2)
+         #define EARLY 21
+         #define F(x) ((x) + 1)
+         #define EMPTY",
+    );
+    // SAFETY: libc's abs and strlen match the declarations.
+    let lib = unsafe { ffi.dlopen("c") }.unwrap();
+    // SAFETY: `abs` takes an int.
+    assert_eq!(unsafe { lib.call("MY_ABS", (-3,)) }.unwrap(), Value::Int(3));
+    assert_eq!(
+        // SAFETY: as above.
+        unsafe { lib.call("MY_ABS_AGAIN", (-4,)) }.unwrap(),
+        Value::Int(4)
+    );
+    let f = lib.function("MY_ABS").unwrap();
+    assert_eq!(f.address(), lib.function("abs").unwrap().address());
+    let nil = lib.get("NIL").unwrap();
+    let nil = nil.as_cdata().unwrap();
+    assert!(nil.is_null());
+    assert_eq!(nil.type_name(), "void *");
+    let err = lib.get("ERR_").unwrap();
+    let err = err.as_cdata().unwrap();
+    assert_eq!(err.type_name(), "void(*)(int)");
+    assert_eq!(err.address(), usize::MAX);
+    assert_eq!(lib.get("HUGE_").unwrap(), Value::Float(f64::INFINITY));
+    assert_eq!(lib.get("LATE").unwrap(), Value::Int(42));
+    for (name, why) in [("F", "function-like"), ("EMPTY", "defined to nothing")] {
+        let Error::Symbol(m) = lib.get(name).unwrap_err() else {
+            panic!()
+        };
+        assert!(m.contains(why), "{name}: {m}");
+    }
+    let names = lib.dir();
+    assert!(names.contains(&"MY_ABS".to_string()) && !names.contains(&"F".to_string()));
 }
 
 #[test]

@@ -216,6 +216,14 @@ pub fn run(case: &Case) -> (String, Registry) {
                             report.skipped_definitions.join(", ")
                         );
                     }
+                    for m in &report.skipped_macros {
+                        let l = &m.location;
+                        let _ = writeln!(
+                            out,
+                            "skipped macro {} ({}:{}:{}): {}",
+                            m.name, l.file, l.line, l.column, m.reason
+                        );
+                    }
                 }
                 Err(e) => {
                     let _ = writeln!(out, "error[{}]: {e}", e.kind().name());

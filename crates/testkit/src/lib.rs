@@ -19,4 +19,5 @@ pub mod fixture;
 pub mod generate;
 pub mod grammar;
 pub mod headers;
+pub mod macros;
 pub mod oracle;

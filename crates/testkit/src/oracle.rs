@@ -345,7 +345,7 @@ fn probe(reg: &Registry, c_text: &str, includes: Includes) -> (String, Vec<Bitfi
                     );
                 }
             }
-            Decl::EnumConst { value, .. } | Decl::Macro(Some(value)) => {
+            Decl::EnumConst { value, .. } | Decl::Macro(rcffi_cdef::MacroValue::Int(value)) => {
                 sa(
                     &mut src,
                     format!("({name}) == {}", c_literal(value.value)),

@@ -7,6 +7,7 @@
 
 mod attr;
 mod decl;
+mod define;
 mod expr;
 mod record;
 
@@ -17,13 +18,11 @@ use lang_c::ast::{
 use lang_c::span::{Node, Span};
 
 use crate::builtins::private;
-use crate::consteval::eval;
 use crate::ctype::{CTypeId, CTypeKind, Prim};
 use crate::error::{CdefError, ErrorKind, LResult, Located};
 use crate::parse::Chunk;
 use crate::preprocess::Preprocessed;
 use crate::registry::{CdefOptions, CdefReport, Decl, Registry};
-use crate::tparse::TokParser;
 use crate::types::{self, KeywordSpec};
 
 pub(crate) use attr::Attr;
@@ -43,6 +42,11 @@ pub(crate) struct Lowerer<'r, 'p> {
 pub(crate) struct LowerState {
     report: CdefReport,
     next_define: usize,
+    /// Macros whose bodies named something not declared yet (indexes of `#define`s), retried
+    /// at the end.
+    pending_defines: Vec<usize>,
+    /// Macros without a usable value: name, user offset of the `#`, reason.
+    skipped_macros: Vec<(Box<str>, usize, Box<str>)>,
     /// Typedef names declared by the current chunk.
     typedefs: Vec<String>,
 }
@@ -129,6 +133,7 @@ pub(crate) fn finish(
         state: &mut state,
     };
     l.defines_before(usize::MAX)?;
+    l.retry_pending_defines()?;
     if let Some(ty) = l.reg.take_past_limit() {
         return Err(CdefError::new(
             ErrorKind::TooDeep,
@@ -139,7 +144,21 @@ pub(crate) fn finish(
         )
         .into());
     }
-    Ok(state.report)
+    let mut report = state.report;
+    if !state.skipped_macros.is_empty() {
+        let markers = crate::preprocess::line_markers(user_src);
+        let index = crate::source::LineIndex::new(user_src, "<cdef>", &markers);
+        report.skipped_macros = state
+            .skipped_macros
+            .into_iter()
+            .map(|(name, pos, reason)| crate::registry::SkippedMacro {
+                name,
+                location: index.locate(pos),
+                reason,
+            })
+            .collect();
+    }
+    Ok(report)
 }
 
 impl<'r, 'p> Lowerer<'r, 'p> {
@@ -175,29 +194,6 @@ impl<'r, 'p> Lowerer<'r, 'p> {
         } else {
             self.pre.packs[i - 1].1
         }
-    }
-
-    // --- #define ---
-
-    fn defines_before(&mut self, user: usize) -> LResult<()> {
-        while let Some(d) = self.pre.defines.get(self.state.next_define) {
-            if d.pos >= user {
-                break;
-            }
-            self.state.next_define += 1;
-            let value = match &d.body {
-                None => None,
-                Some(toks) => {
-                    let end = toks.last().map_or(d.name_pos, |t| t.end);
-                    let mut p = TokParser::new(self.user_src, toks, self.reg, end);
-                    let e = p.expr()?;
-                    p.expect_end()?;
-                    Some(eval(&e, &*self.reg)?)
-                }
-            };
-            self.declare(&d.name, Decl::Macro(value), d.name_pos)?;
-        }
-        Ok(())
     }
 
     // --- Declaring names ---
@@ -286,7 +282,10 @@ impl<'r, 'p> Lowerer<'r, 'p> {
             (Decl::EnumConst { value: v, .. }, Decl::EnumConst { value: w, .. }) => {
                 v.value == w.value
             }
-            (Decl::Macro(Some(v)), Decl::Macro(Some(w))) => v.value == w.value,
+            (
+                Decl::Macro(crate::macros::MacroValue::Int(v)),
+                Decl::Macro(crate::macros::MacroValue::Int(w)),
+            ) => v.value == w.value,
             _ => false,
         }
     }

@@ -1,7 +1,7 @@
 //! Names of a library other than its functions: global variables (read, written, addressed;
 //! bounded by their symbols' sizes, `symtab`), integer constants of the cdef, and `dir`.
 
-use rcffi_cdef::Decl;
+use rcffi_cdef::{Decl, MacroValue};
 
 use super::{Lib, symtab};
 use crate::data::CData;
@@ -12,10 +12,15 @@ use crate::mem::Owner;
 use crate::mem::{Keeper, Mapped};
 use crate::types::TypeRef;
 
+/// How many macros naming macros are followed before the chain is called a loop.
+const MAX_ALIASES: usize = 32;
+
 impl Lib {
     /// The value of a name (cffi's `lib.name`): a global variable's value (arrays and
-    /// structs as views of the library's memory), a function as a function pointer, or an
-    /// integer constant of the cdef (`#define`, enum value, `static const`).
+    /// structs as views of the library's memory), a function as a function pointer, or a
+    /// constant of the cdef: an enum value, a `static const`, or a macro's value (an integer, a
+    /// float, a string's bytes, a pointer constant; a macro naming a function or variable is
+    /// that function or variable).
     ///
     /// ```
     /// let ffi = rcffi_runtime::Ffi::default();
@@ -56,13 +61,36 @@ impl Lib {
             }
             Decl::Constant { value: Some(v), .. }
             | Decl::EnumConst { value: v, .. }
-            | Decl::Macro(Some(v)) => Ok(Value::Int(v.value)),
+            | Decl::Macro(MacroValue::Int(v)) => Ok(Value::Int(v.value)),
             Decl::Constant { value: None, .. } => Err(Error::Unsupported(format!(
                 "non-integer constant '{name}' cannot be accessed from a dlopen() library"
             ))),
-            Decl::Macro(None) => Err(Error::Symbol(format!(
+            Decl::Macro(MacroValue::Float { value, .. }) => Ok(Value::Float(value)),
+            Decl::Macro(MacroValue::Bytes(b)) => Ok(Value::Bytes(b.into_vec())),
+            Decl::Macro(MacroValue::Pointer { ty, addr }) => {
+                let ffi = &self.inner.ffi;
+                let addr = usize::try_from(addr).map_err(|_| {
+                    Error::Overflow(format!("macro '{name}': address {addr:#x} does not fit"))
+                })?;
+                Ok(Value::CData(CData::pointer(
+                    ffi,
+                    ffi.realize(ty),
+                    addr,
+                    Owner::Foreign,
+                )))
+            }
+            Decl::Macro(MacroValue::Unknown) => Err(Error::Symbol(format!(
                 "'{name}' is declared with '#define {name} ...': its value is not known in ABI mode"
             ))),
+            Decl::Macro(MacroValue::Skipped(why)) => Err(Error::Symbol(format!(
+                "macro '{name}' has no value rcffi can use: {why}"
+            ))),
+            Decl::Macro(MacroValue::Undefined) => Err(Error::Symbol(format!(
+                "macro '{name}' was removed by #undef"
+            ))),
+            Decl::Macro(MacroValue::Alias(_)) => {
+                unreachable!("Lib::decl follows aliases")
+            }
             Decl::Typedef(_) => Err(Error::Symbol(format!(
                 "'{name}' is a type, not a function, variable or constant of library '{}'",
                 self.name()
@@ -150,7 +178,11 @@ impl Lib {
     pub fn dir(&self) -> Vec<String> {
         let mut names: Vec<String> = self.inner.ffi.with_registry(|r| {
             r.decls()
-                .filter(|(_, d)| !matches!(d, Decl::Typedef(_) | Decl::Macro(None)))
+                .filter(|(_, d)| match d {
+                    Decl::Typedef(_) => false,
+                    Decl::Macro(v) => v.is_usable() && *v != MacroValue::Unknown,
+                    _ => true,
+                })
                 .map(|(n, _)| n.to_string())
                 .collect()
         });
@@ -158,15 +190,48 @@ impl Lib {
         names
     }
 
-    /// The declaration of `name`.
+    /// The declaration of `name`, through macros that name other declarations
+    /// (`#define mpz_init __gmpz_init`): a function or variable reached so is looked up by
+    /// the name it was declared with.
     pub(super) fn decl(&self, name: &str) -> Result<Decl> {
-        let d = self.inner.ffi.with_registry(|r| r.decl(name).cloned());
-        d.ok_or_else(|| {
-            Error::Symbol(format!(
-                "'{name}' is not declared in the cdef (library '{}')",
-                self.name()
-            ))
-        })
+        let reg = self.inner.ffi.registry();
+        let mut current = name;
+        for _ in 0..MAX_ALIASES {
+            let Some(d) = reg.decl(current) else {
+                return Err(Error::Symbol(if current == name {
+                    format!(
+                        "'{name}' is not declared in the cdef (library '{}')",
+                        self.name()
+                    )
+                } else {
+                    format!("macro '{name}' names '{current}', which is not declared in the cdef")
+                }));
+            };
+            match d {
+                Decl::Macro(MacroValue::Alias(next)) => current = next,
+                Decl::Function { ty, symbol: None } if current != name => {
+                    return Ok(Decl::Function {
+                        ty: *ty,
+                        symbol: Some(current.into()),
+                    });
+                }
+                Decl::Variable {
+                    ty,
+                    symbol: None,
+                    read_only,
+                } if current != name => {
+                    return Ok(Decl::Variable {
+                        ty: *ty,
+                        symbol: Some(current.into()),
+                        read_only: *read_only,
+                    });
+                }
+                other => return Ok(other.clone()),
+            }
+        }
+        Err(Error::Symbol(format!(
+            "macro '{name}' names names more than {MAX_ALIASES} levels deep (a loop?)"
+        )))
     }
 
     /// A global variable: its realized type, owner and address. The memory is bounded by
