@@ -47,6 +47,7 @@ mod ctype;
 mod display;
 mod dump;
 mod error;
+mod expand;
 mod fields;
 pub mod layout;
 mod lex;
@@ -69,7 +70,7 @@ pub use ctype::{
 pub use error::{CdefError, ErrorKind, Location};
 pub use fields::{FieldInfo, PathError};
 pub use layout::{BitfieldLayout, FieldLayout, LayoutError, RecordLayout, TypeLayout};
-pub use macros::{FloatTy, MacroValue};
+pub use macros::{FloatTy, FunctionMacro, MacroArg, MacroCall, MacroValue};
 pub use nesting::MAX_NESTING;
 pub use registry::{CdefOptions, CdefReport, Decl, Registry, SkippedMacro};
 pub use target::{Arch, Target};

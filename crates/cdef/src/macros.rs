@@ -48,7 +48,9 @@ impl FloatTy {
 /// assert!(matches!(reg.decl("PI"), Some(Decl::Macro(MacroValue::Float { value, .. })) if *value == 3.25));
 /// assert!(matches!(reg.decl("V"), Some(Decl::Macro(MacroValue::Bytes(b))) if &**b == b"1.2"));
 /// assert!(matches!(reg.decl("NIL"), Some(Decl::Macro(MacroValue::Pointer { addr: 0, .. }))));
-/// assert!(matches!(reg.decl("F"), Some(Decl::Macro(MacroValue::Skipped(_)))));
+/// assert!(matches!(reg.decl("F"), Some(Decl::Macro(MacroValue::Function(_)))));
+/// reg.cdef("#define E").unwrap();
+/// assert!(matches!(reg.decl("E"), Some(Decl::Macro(MacroValue::Skipped(_)))));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum MacroValue {
@@ -74,10 +76,46 @@ pub enum MacroValue {
     },
     /// Another name: a declared function, variable, constant or macro.
     Alias(Box<str>),
+    /// A function-like macro: its definition, and what calling it by name calls.
+    Function(Box<FunctionMacro>),
     /// Not a value this cdef can use; the reason says why (`function-like macro`, ...).
     Skipped(Box<str>),
     /// Removed by `#undef`.
     Undefined,
+}
+
+/// A function-like macro (`#define deflateInit(strm, level) deflateInit_(...)`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionMacro {
+    /// The parameter names; a variadic macro's last one takes the rest of the arguments
+    /// (`__VA_ARGS__` for `...`, or GNU's named `ARGS...`).
+    pub params: Box<[Box<str>]>,
+    /// Whether the last parameter takes the rest of the arguments.
+    pub variadic: bool,
+    /// The body's tokens.
+    pub body: Box<[Box<str>]>,
+    /// What calling it by name does — a call of a declared function with the macro's
+    /// arguments rearranged and constants added — or why it cannot be called by name.
+    pub call: Result<MacroCall, Box<str>>,
+}
+
+/// What a function-like macro calls: `deflateInit(strm, level)` calls `deflateInit_` with
+/// `[Param(0), Param(1), Value("1.3.1"), Value(112)]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MacroCall {
+    /// The declared function called (through aliases, its own name).
+    pub function: Box<str>,
+    /// Its arguments, in order.
+    pub args: Box<[MacroArg]>,
+}
+
+/// One argument of a [`MacroCall`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum MacroArg {
+    /// The macro's argument number `n` (from 0), as the caller gives it.
+    Param(usize),
+    /// A constant the macro adds (an integer, float, string or pointer value).
+    Value(MacroValue),
 }
 
 impl MacroValue {
@@ -124,15 +162,23 @@ pub(crate) fn value_of(e: &Expr, reg: &Registry) -> Result<MacroValue, NoValue> 
             )),
         };
     }
-    if let ExprKind::Name(n) = &e.kind {
-        match reg.decl(n) {
-            Some(Decl::Function { .. } | Decl::Variable { .. }) => {
-                return Ok(MacroValue::Alias(n.clone()));
+    if let ExprKind::Name(n) = &e.kind
+        && !matches!(
+            reg.decl(n),
+            Some(Decl::Macro(MacroValue::Int(_)))
+                | Some(Decl::EnumConst { .. })
+                | Some(Decl::Constant { .. })
+        )
+    {
+        // Another macro's constant is that constant; a function, a variable or a
+        // function-like macro is named (an alias).
+        match named(n, reg) {
+            Ok(c) => return Ok(from_const(c)),
+            Err(NoValue::Unknown(why)) if reg.decl(n).is_none() => {
+                return Err(NoValue::Unknown(why));
             }
-            Some(Decl::Macro(v)) if !matches!(v, MacroValue::Int(_)) && v.is_usable() => {
-                return Ok(MacroValue::Alias(n.clone()));
-            }
-            _ => {}
+            Err(_) if names_code(n, reg) => return Ok(MacroValue::Alias(n.clone())),
+            Err(_) => {}
         }
     }
     match eval(e, reg) {
@@ -160,6 +206,20 @@ const GENERIC: &[&str] = &[
     "an operator that does not apply to these operands",
     "an operator that does not apply to this operand",
 ];
+
+/// Whether `n` names (through aliases) a function, a variable or a function-like macro.
+fn names_code(n: &str, reg: &Registry) -> bool {
+    let mut name = n;
+    for _ in 0..MAX_ALIASES {
+        match reg.decl(name) {
+            Some(Decl::Macro(MacroValue::Alias(next))) => name = next,
+            Some(Decl::Function { .. } | Decl::Variable { .. }) => return true,
+            Some(Decl::Macro(MacroValue::Function(_))) => return true,
+            _ => return false,
+        }
+    }
+    false
+}
 
 fn from_const(c: Const) -> MacroValue {
     match c {
@@ -324,6 +384,12 @@ fn builtin(name: &str, args: &[Expr], reg: &Registry) -> Result<Const, NoValue> 
         "huge_val" | "inf" | "nan" | "nans" => FloatTy::Double,
         "huge_valf" | "inff" | "nanf" | "nansf" => FloatTy::Float,
         "huge_vall" | "infl" | "nanl" | "nansl" => FloatTy::LongDouble,
+        // A function-like macro defined later may still expand it.
+        _ if reg.decl(name).is_none() => {
+            return Err(NoValue::Unknown(format!(
+                "calls '{name}', which is not declared"
+            )));
+        }
         _ => {
             return Err(NoValue::Never(format!(
                 "calls '{name}', which is not a constant"
@@ -457,6 +523,32 @@ pub(crate) fn describe(v: &MacroValue, reg: &Registry) -> String {
         MacroValue::Bytes(b) => format!("\"{}\"", b.escape_ascii()),
         MacroValue::Pointer { ty, addr } => format!("({}) {addr:#x}", reg.cname(*ty)),
         MacroValue::Alias(n) => format!("-> {n}"),
+        MacroValue::Function(f) => {
+            let mut params: Vec<String> = f.params.iter().map(|p| p.to_string()).collect();
+            if let (true, Some(last)) = (f.variadic, params.last_mut()) {
+                *last = if last == "__VA_ARGS__" {
+                    "...".into()
+                } else {
+                    format!("{last}...")
+                };
+            }
+            let body: Vec<&str> = f.body.iter().map(|t| &**t).collect();
+            let call = match &f.call {
+                Ok(c) => {
+                    let args: Vec<String> = c
+                        .args
+                        .iter()
+                        .map(|a| match a {
+                            MacroArg::Param(n) => format!("#{n}"),
+                            MacroArg::Value(v) => describe(v, reg),
+                        })
+                        .collect();
+                    format!("calls {}({})", c.function, args.join(", "))
+                }
+                Err(why) => format!("not callable: {why}"),
+            };
+            format!("({}) {}  [{call}]", params.join(", "), body.join(" "))
+        }
         MacroValue::Skipped(why) => format!("skipped: {why}"),
         MacroValue::Undefined => "#undef".into(),
     }

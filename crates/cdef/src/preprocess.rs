@@ -42,6 +42,10 @@ pub(crate) struct Define {
     pub(crate) pos: usize,
     /// Object-like, function-like, or an `#undef`.
     pub(crate) form: DefineForm,
+    /// A function-like macro's parameters, and whether the last one takes the rest of the
+    /// arguments (`...`, named `__VA_ARGS__`, or GNU's `ARGS...`).
+    pub(crate) params: Vec<String>,
+    pub(crate) variadic: bool,
 }
 
 /// What a `#define` line is.
@@ -827,30 +831,81 @@ impl<'a, 'n> Pass<'a, 'n> {
             ));
         }
         // A function-like macro has '(' right after the name, with no space.
-        let form = if self.is(i + 3, "(") && self.toks[i + 3].start == name_tok.end && i + 3 < end {
-            DefineForm::Function
+        let function = self.is(i + 3, "(") && self.toks[i + 3].start == name_tok.end && i + 3 < end;
+        let (form, params, variadic, body_start) = if function {
+            let (params, variadic, after) = self.macro_params(i + 4, end, hash.start)?;
+            (DefineForm::Function, params, variadic, after)
         } else {
-            DefineForm::Object
+            (DefineForm::Object, Vec::new(), false, i + 3)
         };
-        let body: Vec<Token> = self.toks[i + 3..end].to_vec();
-        if form == DefineForm::Object && body.len() == 1 && body[0].is(self.src, "...") {
-            self.defines.push(Define {
-                name: name.to_string(),
-                name_pos: name_tok.start,
-                body: None,
-                pos: hash.start,
-                form,
-            });
-            return Ok(());
-        }
+        let body: Vec<Token> = self.toks[body_start..end].to_vec();
+        let body = if form == DefineForm::Object && body.len() == 1 && body[0].is(self.src, "...") {
+            None
+        } else {
+            Some(body)
+        };
         self.defines.push(Define {
             name: name.to_string(),
             name_pos: name_tok.start,
-            body: Some(body),
+            body,
             pos: hash.start,
             form,
+            params,
+            variadic,
         });
         Ok(())
+    }
+
+    /// The parameters of a function-like macro, from token `i` (after its `(`) to the `)`:
+    /// names, whether it ends in `...`, and the index after the `)`.
+    fn macro_params(
+        &self,
+        mut i: usize,
+        end: usize,
+        at: usize,
+    ) -> LResult<(Vec<String>, bool, usize)> {
+        let mut params = Vec::new();
+        let mut variadic = false;
+        let bad = |this: &Self| {
+            this.err(
+                ErrorKind::Macro,
+                at,
+                "malformed parameter list of a function-like macro",
+            )
+        };
+        if self.is(i, ")") && i < end {
+            return Ok((params, false, i + 1));
+        }
+        while i < end {
+            let t = self.toks[i];
+            let text = t.text(self.src);
+            if text == "..." {
+                // `...` is named `__VA_ARGS__` in the body.
+                variadic = true;
+                params.push("__VA_ARGS__".to_string());
+            } else if t.kind == Tok::Ident && !variadic {
+                params.push(text.to_string());
+                // GNU's named variadic parameter: `ARGS...`.
+                if self.toks.get(i + 1).is_some_and(|n| n.is(self.src, "...")) && i + 1 < end {
+                    variadic = true;
+                    i += 1;
+                }
+            } else {
+                return Err(bad(self));
+            }
+            i += 1;
+            match self
+                .toks
+                .get(i)
+                .filter(|_| i < end)
+                .map(|t| t.text(self.src))
+            {
+                Some(",") if !variadic => i += 1,
+                Some(")") => return Ok((params, variadic, i + 1)),
+                _ => return Err(bad(self)),
+            }
+        }
+        Err(bad(self))
     }
 
     fn undef(&mut self, i: usize, end: usize) -> LResult<()> {
@@ -875,6 +930,8 @@ impl<'a, 'n> Pass<'a, 'n> {
             body: Some(Vec::new()),
             pos: hash.start,
             form: DefineForm::Undef,
+            params: Vec::new(),
+            variadic: false,
         });
         Ok(())
     }

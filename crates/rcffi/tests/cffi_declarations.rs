@@ -356,7 +356,7 @@ fn j39_define_float_is_a_float_unlike_cffi() {
 #[test]
 fn macros_of_every_kind_through_lib_get_and_calls() {
     let ffi = ffi_with(
-        "typedef void (*handler_t)(int); int abs(int); size_t strlen(const char *);
+        r#"typedef void (*handler_t)(int); int abs(int); size_t strlen(const char *);
          #define MY_ABS abs
          #define MY_ABS_AGAIN MY_ABS
          #define NIL ((void *)0)
@@ -365,7 +365,11 @@ fn macros_of_every_kind_through_lib_get_and_calls() {
          #define LATE (EARLY * 2)
          #define EARLY 21
          #define F(x) ((x) + 1)
-         #define EMPTY",
+         #define LEN(s) strlen((s))
+         #define HELLO_LEN() strlen("hello")
+         #define SECOND_ABS(a, b) abs(b)
+         #define NEG_ABS(x) abs(-(x))
+         #define EMPTY"#,
     );
     // SAFETY: libc's abs and strlen match the declarations.
     let lib = unsafe { ffi.dlopen("c") }.unwrap();
@@ -388,14 +392,30 @@ fn macros_of_every_kind_through_lib_get_and_calls() {
     assert_eq!(err.address(), usize::MAX);
     assert_eq!(lib.get("HUGE_").unwrap(), Value::Float(f64::INFINITY));
     assert_eq!(lib.get("LATE").unwrap(), Value::Int(42));
-    for (name, why) in [("F", "function-like"), ("EMPTY", "defined to nothing")] {
-        let Error::Symbol(m) = lib.get(name).unwrap_err() else {
-            panic!()
-        };
+    // Function-like macros that call a function: the caller's arguments, rearranged, and the
+    // macro's constants.
+    // SAFETY: strlen gets C strings, abs ints.
+    unsafe {
+        assert_eq!(lib.call("LEN", ("abcd",)).unwrap(), Value::Int(4));
+        assert_eq!(lib.call("HELLO_LEN", ()).unwrap(), Value::Int(5));
+        assert_eq!(lib.call("SECOND_ABS", (1, -7)).unwrap(), Value::Int(7));
+        let arity = lib.call("SECOND_ABS", (1,)).unwrap_err().to_string();
+        assert!(arity.contains("takes 2 arguments (1 given)"), "{arity}");
+        let expr = lib.call("NEG_ABS", (1,)).unwrap_err().to_string();
+        assert!(
+            expr.contains("expression of the macro's parameters"),
+            "{expr}"
+        );
+    }
+    for (name, why) in [
+        ("F", "function-like macro"),
+        ("EMPTY", "defined to nothing"),
+    ] {
+        let m = lib.get(name).unwrap_err().to_string();
         assert!(m.contains(why), "{name}: {m}");
     }
     let names = lib.dir();
-    assert!(names.contains(&"MY_ABS".to_string()) && !names.contains(&"F".to_string()));
+    assert!(names.contains(&"MY_ABS".to_string()) && !names.contains(&"EMPTY".to_string()));
 }
 
 #[test]

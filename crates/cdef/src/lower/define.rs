@@ -4,12 +4,38 @@
 //! without a usable value kept as skipped, with its reason, in the registry and the report.
 
 use crate::error::{ErrorKind, LResult};
-use crate::macros::{MacroValue, NoValue, value_of};
+use crate::expand;
+use crate::lex;
+use crate::macros::{FunctionMacro, MacroArg, MacroCall, MacroValue, NoValue, value_of};
 use crate::preprocess::{Define, DefineForm};
 use crate::registry::Decl;
 use crate::tparse::TokParser;
 
 use super::Lowerer;
+
+/// The spelling of the macro's arguments while its call is worked out.
+const PLACEHOLDER: &str = "__rcffi_macro_argument_";
+
+/// Removes parentheses around the whole of `toks`.
+fn strip_parens(toks: &mut Vec<String>) {
+    while toks.len() >= 2 && toks[0] == "(" && toks[toks.len() - 1] == ")" {
+        // Only when the first `(` closes at the end.
+        let mut depth = 0usize;
+        let closes_at_end = toks.iter().enumerate().all(|(k, t)| {
+            match t.as_str() {
+                "(" => depth += 1,
+                ")" => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            depth > 0 || k == toks.len() - 1
+        });
+        if !closes_at_end {
+            return;
+        }
+        toks.pop();
+        toks.remove(0);
+    }
+}
 
 /// How many passes settle macros that use macros defined after them.
 const MAX_PASSES: usize = 64;
@@ -60,10 +86,16 @@ impl Lowerer<'_, '_> {
         let d = &pre.defines[i];
         let value = match (d.form, &d.body) {
             (DefineForm::Undef, _) => return self.undef(d),
-            (DefineForm::Function, _) => MacroValue::Skipped(
-                "a function-like macro, not a value (calling it by name is not supported yet)"
-                    .into(),
-            ),
+            (DefineForm::Function, body) => {
+                let body = body.as_deref().unwrap_or_default();
+                self.state.function_macros.push(i);
+                MacroValue::Function(Box::new(FunctionMacro {
+                    params: d.params.iter().map(|p| p.as_str().into()).collect(),
+                    variadic: d.variadic,
+                    body: body.iter().map(|t| t.text(self.user_src).into()).collect(),
+                    call: Err("not settled until the end of the cdef".into()),
+                }))
+            }
             (DefineForm::Object, None) => MacroValue::Unknown,
             (DefineForm::Object, Some(toks)) if toks.is_empty() => {
                 MacroValue::Skipped("defined to nothing (a flag for #ifdef)".into())
@@ -85,6 +117,13 @@ impl Lowerer<'_, '_> {
         let pre = self.pre;
         let d = &pre.defines[i];
         let toks = d.body.as_deref().unwrap_or_default();
+        let texts: Vec<&str> = toks.iter().map(|t| t.text(self.user_src)).collect();
+        if expand::invokes_macros(&texts, self.reg) {
+            let owned: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+            let expanded = expand::expand(&owned, self.reg, &mut self.state.macro_work)
+                .map_err(NoValue::Never)?;
+            return self.text_value(&expanded.join(" "));
+        }
         let end = toks.last().map_or(d.name_pos, |t| t.end);
         let mut p = TokParser::new(self.user_src, toks, self.reg, end);
         let parsed = p.expr().and_then(|e| p.expect_end().map(|()| e));
@@ -100,6 +139,144 @@ impl Lowerer<'_, '_> {
             }
         };
         value_of(&e, self.reg)
+    }
+
+    /// The value of a macro body given as text (after expansion).
+    fn text_value(&mut self, text: &str) -> Result<MacroValue, NoValue> {
+        let lexed = lex::lex(text).map_err(|e| NoValue::Never(e.error.message().to_string()))?;
+        let depth = crate::nesting::measure(text, &lexed.tokens)
+            .map_err(|e| NoValue::Never(e.error.message().to_string()))?;
+        // The thread's stack was sized for the text as written; an expansion may nest deeper.
+        if depth > crate::nesting::INLINE_DEPTH.max(self.pre.depth) {
+            return Err(NoValue::Never(format!(
+                "its expansion nests {depth} levels deep (at most {} here)",
+                crate::nesting::INLINE_DEPTH.max(self.pre.depth)
+            )));
+        }
+        let mut p = TokParser::new(text, &lexed.tokens, self.reg, text.len());
+        let parsed = p.expr().and_then(|e| p.expect_end().map(|()| e));
+        match parsed {
+            Ok(e) => value_of(&e, self.reg),
+            Err(err) if err.error.kind() == ErrorKind::UnknownName => {
+                Err(NoValue::Unknown(err.error.message().to_string()))
+            }
+            Err(err) => Err(NoValue::Never(err.error.message().to_string())),
+        }
+    }
+
+    /// Works out what each function-like macro of this text calls when called by name.
+    pub(crate) fn settle_function_macros(&mut self) {
+        for i in std::mem::take(&mut self.state.function_macros) {
+            let name = self.pre.defines[i].name.as_str();
+            let Some(Decl::Macro(MacroValue::Function(f))) = self.reg.decl(name) else {
+                continue;
+            };
+            let mut f = (**f).clone();
+            f.call = self.macro_call(name, &f).map_err(Into::into);
+            self.reg
+                .set_name(name, Decl::Macro(MacroValue::Function(Box::new(f))));
+        }
+    }
+
+    /// What calling function-like macro `name` calls: its expansion with placeholder
+    /// arguments must be a call of a declared function whose arguments are the macro's
+    /// arguments or constants.
+    fn macro_call(&mut self, name: &str, f: &FunctionMacro) -> Result<MacroCall, String> {
+        if f.variadic {
+            return Err("a variadic macro".into());
+        }
+        let mut toks = vec![name.to_string(), "(".to_string()];
+        for k in 0..f.params.len() {
+            if k > 0 {
+                toks.push(",".into());
+            }
+            toks.push(format!("{PLACEHOLDER}{k}"));
+        }
+        toks.push(")".into());
+        let mut out = expand::expand(&toks, self.reg, &mut self.state.macro_work)?;
+        strip_parens(&mut out);
+        // `(void)f(x)` and `((void)f(x))` call too.
+        if out.len() > 3 && out[0] == "(" && out[1] == "void" && out[2] == ")" {
+            out.drain(..3);
+            strip_parens(&mut out);
+        }
+        let [callee, open, ..] = out.as_slice() else {
+            return Err("its expansion is not a call".into());
+        };
+        if open != "(" || out.last().map(String::as_str) != Some(")") {
+            return Err("its expansion is not a call of one function".into());
+        }
+        let inner = &out[2..out.len() - 1];
+        let mut args = Vec::new();
+        let mut depth = 0usize;
+        let mut current: Vec<String> = Vec::new();
+        for t in inner.iter().chain(std::iter::once(&",".to_string())) {
+            match t.as_str() {
+                "(" => depth += 1,
+                ")" => depth = depth.checked_sub(1).ok_or("unbalanced parentheses")?,
+                "," if depth == 0 => {
+                    args.push(std::mem::take(&mut current));
+                    continue;
+                }
+                _ => {}
+            }
+            current.push(t.clone());
+        }
+        if inner.is_empty() {
+            args.clear();
+        }
+        // The callee must be a declared function (through aliases).
+        let mut target = callee.clone();
+        for _ in 0..32 {
+            match self.reg.decl(&target) {
+                Some(Decl::Macro(MacroValue::Alias(next))) => target = next.to_string(),
+                Some(Decl::Function { .. }) => break,
+                _ => {
+                    return Err(format!(
+                        "its expansion calls '{callee}', which is not a declared function"
+                    ));
+                }
+            }
+        }
+        let mut call_args = Vec::with_capacity(args.len());
+        for (k, mut a) in args.into_iter().enumerate() {
+            strip_parens(&mut a);
+            if let [one] = a.as_slice()
+                && let Some(n) = one.strip_prefix(PLACEHOLDER).and_then(|n| n.parse().ok())
+            {
+                call_args.push(MacroArg::Param(n));
+                continue;
+            }
+            if a.iter().any(|t| t.starts_with(PLACEHOLDER)) {
+                return Err(format!(
+                    "argument {} of '{callee}' is an expression of the macro's parameters",
+                    k + 1
+                ));
+            }
+            match self.text_value(&a.join(" ")) {
+                Ok(
+                    v @ (MacroValue::Int(_)
+                    | MacroValue::Float { .. }
+                    | MacroValue::Bytes(_)
+                    | MacroValue::Pointer { .. }),
+                ) => {
+                    call_args.push(MacroArg::Value(v));
+                }
+                Ok(_) => {
+                    return Err(format!(
+                        "argument {} of '{callee}' is not a constant",
+                        k + 1
+                    ));
+                }
+                Err(NoValue::Unknown(why) | NoValue::Never(why)) => {
+                    return Err(format!("argument {} of '{callee}': {why}", k + 1));
+                }
+            }
+        }
+        Ok(MacroCall {
+            function: callee.as_str().into(),
+            args: call_args.into(),
+        })
     }
 
     /// `#undef NAME`: a macro is removed (a later `#define` may give it a new value).
@@ -140,6 +317,18 @@ impl Lowerer<'_, '_> {
                     _ => false,
                 };
                 if same || matches!(value, MacroValue::Skipped(_)) {
+                    return Ok(());
+                }
+                if let MacroValue::Function(_) = value {
+                    // `#define getc(fp) _IO_getc(fp)` beside the function `getc`: the function
+                    // stays callable as itself.
+                    let why = format!(
+                        "'{name}' is also a declared {}, which stays what the name means",
+                        other.kind_name()
+                    );
+                    self.state
+                        .skipped_macros
+                        .push((name.into(), d.pos, why.into()));
                     return Ok(());
                 }
                 if let Decl::Typedef(_) = other {

@@ -38,13 +38,17 @@ pub(crate) struct Lowerer<'r, 'p> {
 }
 
 /// What lowering carries from one chunk to the next.
-#[derive(Default)]
 pub(crate) struct LowerState {
     report: CdefReport,
     next_define: usize,
     /// Macros whose bodies named something not declared yet (indexes of `#define`s), retried
     /// at the end.
     pending_defines: Vec<usize>,
+    /// Function-like macros of this text (indexes of `#define`s), whose calls are settled at
+    /// the end.
+    function_macros: Vec<usize>,
+    /// What is left of the tokens macro expansion may make in this cdef.
+    macro_work: usize,
     /// Macros without a usable value: name, user offset of the `#`, reason.
     skipped_macros: Vec<(Box<str>, usize, Box<str>)>,
     /// Typedef names declared by the current chunk.
@@ -76,6 +80,20 @@ enum Spec<'a> {
     Alignas(Span),
     Ext(&'a [Node<lang_c::ast::Extension>]),
     Type(&'a Node<TypeSpecifier>),
+}
+
+impl Default for LowerState {
+    fn default() -> Self {
+        LowerState {
+            report: CdefReport::default(),
+            next_define: 0,
+            pending_defines: Vec::new(),
+            function_macros: Vec::new(),
+            macro_work: crate::expand::MAX_WORK,
+            skipped_macros: Vec::new(),
+            typedefs: Vec::new(),
+        }
+    }
 }
 
 /// Lowers one parsed chunk; returns the typedef names it declared.
@@ -134,6 +152,7 @@ pub(crate) fn finish(
     };
     l.defines_before(usize::MAX)?;
     l.retry_pending_defines()?;
+    l.settle_function_macros();
     if let Some(ty) = l.reg.take_past_limit() {
         return Err(CdefError::new(
             ErrorKind::TooDeep,

@@ -54,6 +54,23 @@ pub enum Arg<'a> {
 }
 
 impl Arg<'_> {
+    /// The same argument, borrowed (a macro that passes its argument on to a function).
+    pub(crate) fn reborrow(&self) -> Arg<'_> {
+        match self {
+            Arg::Int(i) => Arg::Int(*i),
+            Arg::UInt(u) => Arg::UInt(*u),
+            Arg::Float(x) => Arg::Float(*x),
+            Arg::Value(v) => Arg::Ref(v),
+            Arg::Ref(v) => Arg::Ref(v),
+            Arg::Str(s) => Arg::Str(s),
+            Arg::Bytes(b) => Arg::Bytes(b),
+            Arg::CStr(c) => Arg::CStr(c),
+            Arg::CData(c) => Arg::CData(c),
+            Arg::Null => Arg::Null,
+            Arg::Closure(c) => Arg::Closure(c.clone()),
+        }
+    }
+
     /// Whether dropping this argument does nothing (it owns no value or closure).
     #[inline(always)]
     fn owns_nothing(&self) -> bool {

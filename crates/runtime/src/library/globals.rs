@@ -88,6 +88,15 @@ impl Lib {
             Decl::Macro(MacroValue::Undefined) => Err(Error::Symbol(format!(
                 "macro '{name}' was removed by #undef"
             ))),
+            Decl::Macro(MacroValue::Function(f)) => Err(Error::Type(match &f.call {
+                Ok(c) => format!(
+                    "'{name}' is a function-like macro, not a value: call it with lib.call (it calls '{}')",
+                    c.function
+                ),
+                Err(why) => format!(
+                    "'{name}' is a function-like macro, not a value, and cannot be called by name: {why}"
+                ),
+            })),
             Decl::Macro(MacroValue::Alias(_)) => {
                 unreachable!("Lib::decl follows aliases")
             }

@@ -24,7 +24,7 @@ use std::sync::{Arc, RwLock};
 
 use foldhash::fast::RandomState;
 use libloading::os::unix::Library as RawLibrary;
-use rcffi_cdef::Decl;
+use rcffi_cdef::{Decl, MacroArg, MacroValue};
 
 use crate::abi::CallPlan;
 use crate::base::lookup_cache::Recent;
@@ -323,13 +323,95 @@ impl Lib {
     /// arguments must be what the function expects of them (valid pointers, C strings...).
     pub unsafe fn call<'a>(&self, name: &str, args: impl crate::Args<'a>) -> Result<Value> {
         // The library stays loaded while `self` lives, so the address may be used as it is.
-        let Resolved { code, plan, .. } = self.resolve(name)?;
+        let Resolved { code, plan, .. } = match self.resolve(name) {
+            Ok(r) => r,
+            // SAFETY: the caller's promise, passed on.
+            Err(e) => return unsafe { self.call_macro(name, args, e) },
+        };
         let ffi = &self.inner.ffi;
         // SAFETY: the plan lives in the arena of `ffi`, which `self` keeps alive (`PlanPtr`).
         let plan = unsafe { plan.0.as_ref() };
         // SAFETY: `code` is the library's function `name`, kept loaded by `self`; the caller
         // vouches for the declaration and the arguments.
         args.with_args(|a| unsafe { crate::call::invoke::invoke(ffi, plan, code, a) })
+    }
+
+    /// [`Lib::call`] of a function-like macro whose expansion calls a declared function
+    /// (`deflateInit(strm, level)` calls `deflateInit_(strm, level, ZLIB_VERSION, ...)`): the
+    /// function, with the caller's arguments rearranged and the macro's constants added.
+    /// `not_a_function` is the error to give when `name` is no such macro.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Lib::call`], for the function the macro calls.
+    #[cold]
+    unsafe fn call_macro<'a>(
+        &self,
+        name: &str,
+        args: impl crate::Args<'a>,
+        not_a_function: Error,
+    ) -> Result<Value> {
+        let Ok(Decl::Macro(MacroValue::Function(f))) = self.decl(name) else {
+            return Err(not_a_function);
+        };
+        let call = f.call.map_err(|why| {
+            Error::Type(format!(
+                "'{name}' is a function-like macro that cannot be called by name: {why}"
+            ))
+        })?;
+        let constants: Vec<Option<Value>> = call
+            .args
+            .iter()
+            .map(|a| match a {
+                MacroArg::Param(_) => Ok(None),
+                MacroArg::Value(v) => self.macro_constant(name, v).map(Some),
+            })
+            .collect::<Result<_>>()?;
+        args.with_args(|given| {
+            if given.len() != f.params.len() {
+                return Err(Error::Type(format!(
+                    "macro '{name}' takes {} arguments ({} given)",
+                    f.params.len(),
+                    given.len()
+                )));
+            }
+            let list: Vec<crate::Arg<'_>> = call
+                .args
+                .iter()
+                .zip(&constants)
+                .map(|(a, c)| match (a, c) {
+                    (MacroArg::Param(n), _) => given[*n].reborrow(),
+                    (_, Some(v)) => crate::Arg::Ref(v),
+                    (_, None) => unreachable!("every constant was made above"),
+                })
+                .collect();
+            // SAFETY: the caller's promise, for the function the macro calls.
+            unsafe { self.call(&call.function, list) }
+                .map_err(|e| e.context(format_args!("calling macro '{name}'")))
+        })
+    }
+
+    /// A constant a function-like macro passes, as a value.
+    fn macro_constant(&self, name: &str, v: &MacroValue) -> Result<Value> {
+        let ffi = &self.inner.ffi;
+        Ok(match v {
+            MacroValue::Int(i) => Value::Int(i.value),
+            MacroValue::Float { value, .. } => Value::Float(*value),
+            MacroValue::Bytes(b) => Value::Bytes(b.to_vec()),
+            MacroValue::Pointer { ty, addr } => Value::CData(CData::pointer(
+                ffi,
+                ffi.realize(*ty),
+                usize::try_from(*addr).map_err(|_| {
+                    Error::Overflow(format!("macro '{name}': address {addr:#x} does not fit"))
+                })?,
+                Owner::Foreign,
+            )),
+            _ => {
+                return Err(Error::Type(format!(
+                    "macro '{name}' passes a constant rcffi cannot make"
+                )));
+            }
+        })
     }
 
     /// What keeps a function's code valid: this library.
