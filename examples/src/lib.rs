@@ -8,6 +8,7 @@
 //! - `zlib` — `compress2`/`uncompress` round trip and `crc32`, declarations from `zlib.h`;
 //! - `sqlite` — an in-memory database, `sqlite3_exec` with a row callback, prepared statements;
 //! - `passwd` — `getpwuid` and `struct passwd`;
+//! - `headers` — imports installed headers (declarations and macros) and reports on them;
 //! - `datapoint` — the seed article's `DataPoint add_data(const DataPoint *, unsigned)` in a C
 //!   library built on the spot;
 //! - `sin_address` — `sin`'s address cast to `double(*)(double)` and called.

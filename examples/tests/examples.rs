@@ -10,6 +10,7 @@ fn run(bin: &str, args: &[&str]) -> String {
         "passwd" => env!("CARGO_BIN_EXE_passwd"),
         "datapoint" => env!("CARGO_BIN_EXE_datapoint"),
         "sin_address" => env!("CARGO_BIN_EXE_sin_address"),
+        "headers" => env!("CARGO_BIN_EXE_headers"),
         other => panic!("no example {other}"),
     };
     let out = Command::new(exe)
@@ -130,4 +131,58 @@ fn sin_through_its_address_is_sin() {
         let want = format!("sin({x:.6}) = {}", rcffi::Value::Float(x.sin()));
         assert!(out.contains(&want), "{want} not in {out}");
     }
+}
+
+#[test]
+fn headers_imports_zlib_with_its_macros() {
+    // The independent answer: gcc's own list of zlib.h's macros.
+    let Ok(dm) = Command::new("gcc")
+        .args(["-dM", "-E", "-x", "c", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write as _;
+            c.stdin
+                .take()
+                .expect("stdin")
+                .write_all(b"#include <zlib.h>\n")?;
+            c.wait_with_output()
+        })
+    else {
+        eprintln!("gcc is not installed: skipped");
+        return;
+    };
+    if !dm.status.success() {
+        eprintln!("zlib.h is not installed: skipped");
+        return;
+    }
+    let out = run("headers", &["zlib.h"]);
+    assert!(out.contains("names declared"), "{out}");
+    let with_value: usize = out
+        .split("names declared (")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a count of macros");
+    // Every macro whose body is a plain integer literal (`#define Z_OK 0`, `(-1)`) must be
+    // among them: a lower bound computed from gcc's list alone.
+    let literal = String::from_utf8_lossy(&dm.stdout)
+        .lines()
+        .filter(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            w.len() == 3 && w[0] == "#define" && !w[1].contains('(') && {
+                let body = w[2].trim_start_matches('(').trim_end_matches(')');
+                let digits = body
+                    .trim_start_matches('-')
+                    .trim_end_matches(['u', 'U', 'l', 'L']);
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+            }
+        })
+        .count();
+    assert!(literal > 100, "gcc listed only {literal} integer macros");
+    assert!(
+        with_value >= literal,
+        "{with_value} macros with a value, {literal} integer literals"
+    );
 }

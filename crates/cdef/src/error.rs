@@ -19,7 +19,7 @@ pub enum ErrorKind {
     UnknownName,
     /// A preprocessor directive that a cdef cannot hold (`#include`, `#if`, ...).
     Directive,
-    /// A `#define` whose value is not an integer constant expression or `...`.
+    /// A malformed `#define` or `#undef` line (no name, a bad parameter list).
     Macro,
     /// A constant expression that cannot be evaluated (division by zero, a float, a string...).
     ConstExpr,
@@ -37,6 +37,8 @@ pub enum ErrorKind {
     Option,
     /// Declarations, expressions or types nested deeper than [`crate::MAX_NESTING`] levels.
     TooDeep,
+    /// The C preprocessor could not be run, or refused the headers ([`crate::Headers`]).
+    Preprocessor,
 }
 
 impl ErrorKind {
@@ -56,6 +58,7 @@ impl ErrorKind {
             ErrorKind::Unsupported => "unsupported",
             ErrorKind::Ellipsis => "ellipsis",
             ErrorKind::Option => "option",
+            ErrorKind::Preprocessor => "preprocessor",
         }
     }
 }

@@ -49,6 +49,7 @@ mod dump;
 mod error;
 mod expand;
 mod fields;
+mod headers;
 pub mod layout;
 mod lex;
 mod lower;
@@ -69,6 +70,7 @@ pub use ctype::{
 };
 pub use error::{CdefError, ErrorKind, Location};
 pub use fields::{FieldInfo, PathError};
+pub use headers::{HeaderReport, Headers, PreprocessedHeaders};
 pub use layout::{BitfieldLayout, FieldLayout, LayoutError, RecordLayout, TypeLayout};
 pub use macros::{FloatTy, FunctionMacro, MacroArg, MacroCall, MacroValue};
 pub use nesting::MAX_NESTING;

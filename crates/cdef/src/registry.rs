@@ -58,7 +58,7 @@ pub enum Decl {
         /// Its value.
         value: IntVal,
     },
-    /// `#define NAME value`: what the value means ([`MacroValue`]), or why it has none.
+    /// `#define NAME value`: what the value means ([`MacroValue`](crate::MacroValue)), or why it has none.
     Macro(crate::macros::MacroValue),
 }
 

@@ -89,7 +89,10 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
-pub use rcffi_cdef::{CdefError, CdefOptions, CdefReport, ErrorKind, LayoutError, Target};
+pub use rcffi_cdef::{
+    CdefError, CdefOptions, CdefReport, ErrorKind, HeaderReport, Headers, LayoutError, MacroValue,
+    SkippedMacro, Target,
+};
 pub use rcffi_runtime::{
     Allocator, Arg, Args, Buffer, CData, CField, CType, CallbackArgs, CallbackOptions,
     CallbackResult, Closure, Error, Ffi, Function, IntoArg, Kind, Lib, OnError, Result, Scalar,

@@ -7,7 +7,7 @@
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
-use rcffi::{Ffi, Value};
+use rcffi::{Error, ErrorKind, Ffi, Headers, Value};
 
 /// `gcc FLAGS -x c -` of `#include <header>`, or `None` when gcc or the header is missing.
 fn gcc(flags: &[&str], header: &str) -> Option<String> {
@@ -30,22 +30,54 @@ fn gcc(flags: &[&str], header: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Whether `header` can be preprocessed here.
+fn have(header: &str) -> bool {
+    let ok = gcc(&["-E"], header).is_some();
+    if !ok {
+        eprintln!("gcc or {header} is not installed: skipped");
+    }
+    ok
+}
+
 #[test]
-fn zlib_through_its_header_and_macros() {
+fn pasted_preprocessor_text_works_as_well() {
+    // `gcc -E` and `gcc -dM -E` text, given to cdef by hand: the same as include_headers.
     let (Some(decls), Some(macros)) = (gcc(&["-E"], "zlib.h"), gcc(&["-dM", "-E"], "zlib.h"))
     else {
-        eprintln!("gcc or zlib.h is not installed: skipped");
         return;
     };
     let ffi = Ffi::default();
     ffi.cdef(&decls).unwrap();
-    let report = ffi.cdef(&macros).unwrap();
+    ffi.cdef(&macros).unwrap();
+    // SAFETY: the declarations are zlib's own.
+    let z = unsafe { ffi.dlopen("z") }.unwrap();
+    assert_eq!(z.get("Z_BEST_COMPRESSION").unwrap(), Value::Int(9));
+}
+
+#[test]
+fn zlib_through_its_header_and_macros() {
+    if !have("zlib.h") {
+        return;
+    }
+    let ffi = Ffi::default();
+    let report = ffi.include_headers(&Headers::new(["zlib.h"])).unwrap();
+    assert!(report.text_bytes > 10_000 && report.cdef.declared.len() > 100);
+    let report = report.cdef;
+    // Every skipped macro is named with its header (or the compiler's built-ins) and a reason.
+    for m in &report.skipped_macros {
+        let file = &*m.location.file;
+        assert!(
+            !m.reason.is_empty()
+                && (file.ends_with(".h") || file == "<built-in>" || file == "<command-line>"),
+            "{m:?}"
+        );
+    }
     assert!(
         report
             .skipped_macros
             .iter()
-            .all(|m| !m.reason.is_empty() && m.location.line > 0),
-        "every skipped macro has a place and a reason"
+            .any(|m| m.location.file.ends_with("zlib.h") && m.location.line > 0),
+        "zlib.h's own skipped macros carry their lines"
     );
     // SAFETY: the declarations are zlib's own.
     let z = unsafe { ffi.dlopen("z") }.unwrap();
@@ -80,4 +112,82 @@ fn zlib_through_its_header_and_macros() {
     // SAFETY: nothing is called: the name is refused.
     let err = unsafe { z.call("zlib_version", (1,)) }.unwrap_err();
     assert!(err.to_string().contains("zlib_version"), "{err}");
+}
+
+#[test]
+fn opaque_structs_get_the_compilers_size() {
+    // Caller-allocated structs that cffi users size by hand: with the header, `new` just works.
+    if !have("regex.h") {
+        return;
+    }
+    let ffi = Ffi::default();
+    ffi.include_headers(&Headers::new(["regex.h", "pthread.h"]))
+        .unwrap();
+    // SAFETY: libc's regcomp/regexec/regfree match their header.
+    let libc = unsafe { ffi.dlopen("c") }.unwrap();
+    let re = ffi.new("regex_t *", ()).unwrap();
+    let flags = libc.get("REG_EXTENDED").unwrap();
+    // SAFETY: re is a regex_t, the pattern a C string.
+    let rc = unsafe { libc.call("regcomp", (&re, "^a+b$", flags)) }.unwrap();
+    assert_eq!(rc, Value::Int(0));
+    let exec = |s: &str| {
+        // SAFETY: re is compiled; a NULL match array with 0 matches.
+        unsafe { libc.call("regexec", (&re, s, 0usize, None::<&rcffi::CData>, 0)) }.unwrap()
+    };
+    let (hit, miss) = (exec("aaab"), exec("abab"));
+    assert_eq!(hit, Value::Int(0));
+    assert_eq!(miss, libc.get("REG_NOMATCH").unwrap());
+    // SAFETY: re was compiled above.
+    unsafe { libc.call("regfree", (&re,)) }.unwrap();
+    let m = ffi.new("pthread_mutex_t *", ()).unwrap();
+    assert_eq!(
+        ffi.sizeof(&m.get(0).unwrap().as_cdata().unwrap().clone())
+            .unwrap(),
+        ffi.sizeof("pthread_mutex_t").unwrap()
+    );
+    assert!(ffi.sizeof("pthread_mutex_t").unwrap() >= 24);
+}
+
+#[test]
+fn preprocessor_problems_are_clear_errors() {
+    let ffi = Ffi::default();
+    let missing = ffi
+        .include_headers(&Headers::new(["no/such/header.h"]))
+        .unwrap_err();
+    let Error::CDef(e) = &missing else {
+        panic!("{missing}")
+    };
+    assert_eq!(e.kind(), ErrorKind::Preprocessor);
+    assert!(
+        missing.to_string().contains("no/such/header.h"),
+        "{missing}"
+    );
+    let none = ffi
+        .include_headers(&Headers::new(["stdio.h"]).compiler(["no-such-compiler-rcffi"]))
+        .unwrap_err()
+        .to_string();
+    assert!(none.contains("no-such-compiler-rcffi"), "{none}");
+    let pkg = ffi
+        .include_headers(&Headers::new(["stdio.h"]).pkg_config("no-such-package-rcffi"))
+        .unwrap_err()
+        .to_string();
+    assert!(pkg.contains("no-such-package-rcffi"), "{pkg}");
+    // Nothing was declared by the failures.
+    assert_eq!(ffi.registry().decls().count(), 0);
+}
+
+#[test]
+fn cross_target_headers_with_the_cross_compiler() {
+    let target = rcffi::Target::aarch64_linux();
+    let ffi = Ffi::with_target(target);
+    match ffi.include_headers(&Headers::new(["stdlib.h", "limits.h"])) {
+        Ok(_) => {
+            assert_eq!(ffi.sizeof("long double").unwrap(), 16);
+            assert_eq!(ffi.integer_const("LONG_MAX").unwrap(), i128::from(i64::MAX));
+        }
+        Err(e) => {
+            // Without aarch64-linux-gnu-gcc (or a clang with the target's headers).
+            eprintln!("no cross preprocessor: {e}");
+        }
+    }
 }

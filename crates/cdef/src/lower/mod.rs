@@ -247,6 +247,14 @@ impl<'r, 'p> Lowerer<'r, 'p> {
             if old == &decl || self.same_decl(old, &decl) {
                 return Ok(());
             }
+            // A function a header declares under the name of a macro it defined before
+            // (`gint (g_bit_nth_lsf) (gulong mask, ...)` after `#define g_bit_nth_lsf(...)`)
+            // is the name's meaning: callable as itself.
+            if matches!(old, Decl::Macro(_)) && !matches!(decl, Decl::Macro(_)) {
+                self.reg.set_name(name, decl);
+                self.state.report.declared.push(name.into());
+                return Ok(());
+            }
             let adds_label = matches!(
                 (old, &decl),
                 (Decl::Function { symbol: None, ty: a }, Decl::Function { symbol: Some(_), ty: b })

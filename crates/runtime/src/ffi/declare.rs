@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rcffi_cdef::{CTypeKind, CdefOptions, CdefReport, Registry, Target};
+use rcffi_cdef::{CTypeKind, CdefOptions, CdefReport, HeaderReport, Headers, Registry, Target};
 
 use crate::error::{Error, Result};
 use crate::types::{CType, Ffi, TypeSpec, arena, parse_path, path_error};
@@ -69,6 +69,35 @@ impl Ffi {
     #[inline]
     pub fn cdef_with(&self, text: &str, options: &CdefOptions) -> Result<CdefReport> {
         arena::cdef_with(self, text, options)
+    }
+
+    /// Declares what installed headers declare, their macros included (cffi's ABI mode never
+    /// reads headers): the system C preprocessor runs once (`-E -dD`), and its output is
+    /// `cdef`'d whole. The report says what was declared, what was skipped and why (each with
+    /// its header file and line), and how long each half took.
+    ///
+    /// ```
+    /// use rcffi_runtime::{Ffi, rcffi_cdef::Headers};
+    /// # if std::process::Command::new("cc").arg("--version").output().is_err() { return Ok(()); }
+    /// let ffi = Ffi::default();
+    /// let report = ffi.include_headers(&Headers::new(["stdlib.h", "limits.h"]))?;
+    /// assert!(report.cdef.declared.iter().any(|n| &**n == "qsort"));
+    /// let libc = unsafe { ffi.dlopen("c")? };
+    /// assert_eq!(libc.get("INT_MAX")?, i32::MAX.into());
+    /// assert_eq!(ffi.sizeof("div_t")?, 8);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn include_headers(&self, headers: &Headers) -> Result<HeaderReport> {
+        let pre = headers.preprocess(self.target())?;
+        let start = std::time::Instant::now();
+        let cdef = self.cdef_with(&pre.text, headers.cdef_options())?;
+        Ok(HeaderReport {
+            preprocessor: pre.command,
+            preprocess_time: pre.time,
+            text_bytes: pre.text.len(),
+            cdef_time: start.elapsed(),
+            cdef,
+        })
     }
 
     /// The registry (every declaration and type) as it is now, for tools and tests: a snapshot
