@@ -149,6 +149,9 @@ pub(crate) enum ExprKind {
     AlignOfType(CTypeId),
     /// `offsetof(type, a.b[2])`.
     OffsetOf(CTypeId, Vec<OffsetStep>),
+    /// A member of a record reached through a constant pointer, `((T *)0)->a.b[2]`: only its
+    /// type is known (for `sizeof`), never a value.
+    Member(CTypeId, Vec<OffsetStep>),
     /// A floating constant (`1.5`, `1e-3f`, `0x1p4L`), with its spelling; never an integer
     /// constant, but a macro's value may be one (`crate::macros`).
     Float(f64, crate::macros::FloatTy, Box<str>),
@@ -218,6 +221,25 @@ pub(crate) trait EvalEnv {
     fn cast_target(&self, ty: CTypeId) -> Result<IntTy, String>;
     /// The byte offset of a member path inside `ty`.
     fn offset_of(&self, ty: CTypeId, path: &[PathStep]) -> Result<i64, String>;
+    /// The size of the member a path names inside `ty`.
+    fn member_size(&self, ty: CTypeId, path: &[PathStep]) -> Result<u64, String>;
+}
+
+/// The steps of a member path, indexes evaluated.
+fn member_path(steps: &[OffsetStep], env: &dyn EvalEnv, pos: usize) -> LResult<Vec<PathStep>> {
+    let mut path = Vec::with_capacity(steps.len());
+    for s in steps {
+        path.push(match s {
+            OffsetStep::Field(f) => PathStep::Field(f.clone()),
+            OffsetStep::Index(x) => {
+                let v = eval(x, env)?;
+                PathStep::Index(i64::try_from(v.value).map_err(|_| {
+                    CdefError::at(ErrorKind::ConstExpr, pos, "index out of range".to_string())
+                })?)
+            }
+        });
+    }
+    Ok(path)
 }
 
 /// Evaluates an integer constant expression.
@@ -301,22 +323,27 @@ pub(crate) fn eval(e: &Expr, env: &dyn EvalEnv) -> LResult<IntVal> {
             IntVal::new(align.into(), IntTy::ULONG)
         }
         ExprKind::OffsetOf(ty, steps) => {
-            let mut path = Vec::with_capacity(steps.len());
-            for s in steps {
-                path.push(match s {
-                    OffsetStep::Field(f) => PathStep::Field(f.clone()),
-                    OffsetStep::Index(x) => {
-                        let v = eval(x, env)?;
-                        PathStep::Index(i64::try_from(v.value).map_err(|_| {
-                            err(ErrorKind::ConstExpr, "index out of range".to_string())
-                        })?)
-                    }
-                });
-            }
+            let path = member_path(steps, env, e.pos)?;
             let off = env
                 .offset_of(*ty, &path)
                 .map_err(|m| err(ErrorKind::ConstExpr, m))?;
             IntVal::new(off.into(), IntTy::ULONG)
+        }
+        ExprKind::Member(..) => {
+            return Err(err(
+                ErrorKind::ConstExpr,
+                "a member reached through a pointer is not a constant (only its size is)".into(),
+            ));
+        }
+        ExprKind::SizeOfExpr(a) if matches!(a.kind, ExprKind::Member(..)) => {
+            let ExprKind::Member(ty, steps) = &a.kind else {
+                unreachable!("matched above")
+            };
+            let path = member_path(steps, env, e.pos)?;
+            let size = env
+                .member_size(*ty, &path)
+                .map_err(|m| err(ErrorKind::ConstExpr, m))?;
+            IntVal::new(size.into(), IntTy::ULONG)
         }
         ExprKind::SizeOfExpr(a) => {
             let a = eval(a, env)?;
@@ -589,6 +616,9 @@ mod tests {
         }
         fn offset_of(&self, _: CTypeId, _: &[PathStep]) -> Result<i64, String> {
             Ok(0)
+        }
+        fn member_size(&self, _: CTypeId, _: &[PathStep]) -> Result<u64, String> {
+            Ok(2)
         }
     }
 

@@ -942,9 +942,11 @@ impl<'a, 'n> Pass<'a, 'n> {
         match words.as_slice() {
             ["pack", rest @ ..] => self.pragma_pack(hash.start, self.toks[i + 2].start, rest),
             ["once"] | ["GCC", "system_header"] => Ok(()),
+            // `target` and `optimize` change code generation, not layouts.
             [
                 "GCC",
-                "diagnostic" | "visibility" | "push_options" | "pop_options",
+                "diagnostic" | "visibility" | "push_options" | "pop_options" | "target"
+                | "optimize",
                 ..,
             ] => Ok(()),
             _ => Err(self.err(

@@ -6,7 +6,7 @@
 //! however many typedefs exist (cffi re-parses a prelude of every typedef: O(typedefs)).
 
 use crate::consteval::{
-    self, BinOp, EvalEnv, Expr, ExprKind, IntTy, IntVal, UnOp, parse_char_literal,
+    self, BinOp, EvalEnv, Expr, ExprKind, IntTy, IntVal, OffsetStep, UnOp, parse_char_literal,
     parse_int_literal,
 };
 use crate::ctype::{CTypeId, CTypeKind, FuncSig, Prim, Record, RecordKind};
@@ -520,7 +520,57 @@ impl<'a, 'r> TokParser<'a, 'r> {
             }
             _ => {}
         }
-        self.primary()
+        let e = self.primary()?;
+        self.postfix(e)
+    }
+
+    /// `->member`, `.member` and `[index]` after a constant pointer to a record
+    /// (`((T *)0)->a.b[2]`): a member whose size `sizeof` can take.
+    fn postfix(&mut self, mut e: Expr) -> LResult<Expr> {
+        loop {
+            let step = match self.peek() {
+                Some("->") => {
+                    let ExprKind::Cast(ty, _) = &e.kind else {
+                        return Err(self.unexpected("a constant pointer before '->'"));
+                    };
+                    let ty = self.reg.strip_aligned(*ty);
+                    let CTypeKind::Pointer(record) = *self.reg.kind(ty) else {
+                        return Err(self.unexpected("a pointer type before '->'"));
+                    };
+                    self.pos += 1;
+                    let name = self.member_name()?;
+                    e = Expr {
+                        kind: ExprKind::Member(record, vec![OffsetStep::Field(name)]),
+                        pos: e.pos,
+                    };
+                    continue;
+                }
+                Some(".") if matches!(e.kind, ExprKind::Member(..)) => {
+                    self.pos += 1;
+                    OffsetStep::Field(self.member_name()?)
+                }
+                Some("[") if matches!(e.kind, ExprKind::Member(..)) => {
+                    self.pos += 1;
+                    let index = self.expr()?;
+                    self.expect("]")?;
+                    OffsetStep::Index(Box::new(index))
+                }
+                _ => return Ok(e),
+            };
+            if let ExprKind::Member(_, steps) = &mut e.kind {
+                steps.push(step);
+            }
+        }
+    }
+
+    fn member_name(&mut self) -> LResult<String> {
+        match self.toks.get(self.pos) {
+            Some(t) if t.kind == Tok::Ident => {
+                self.pos += 1;
+                Ok(t.text(self.src).to_string())
+            }
+            _ => Err(self.unexpected("a member name")),
+        }
     }
 
     fn type_follows_paren(&self) -> bool {
@@ -695,6 +745,11 @@ impl EvalEnv for Registry {
         self.offset_path(ty, path)
             .map(|r| r.0)
             .map_err(|e| e.to_string())
+    }
+
+    fn member_size(&self, ty: CTypeId, path: &[crate::consteval::PathStep]) -> Result<u64, String> {
+        let (_, member) = self.offset_path(ty, path).map_err(|e| e.to_string())?;
+        self.size_align(member).map(|(size, _)| size)
     }
 }
 

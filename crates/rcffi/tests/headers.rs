@@ -191,3 +191,25 @@ fn cross_target_headers_with_the_cross_compiler() {
         }
     }
 }
+
+#[test]
+fn wide_characters_stay_characters_through_headers() {
+    if !have("uchar.h") {
+        return;
+    }
+    let ffi = Ffi::default();
+    ffi.include_headers(&Headers::new(["stdlib.h", "wchar.h", "uchar.h"]))
+        .unwrap();
+    let w = ffi.new("wchar_t[]", "h\u{e9}llo").unwrap();
+    assert_eq!(
+        ffi.string(&w, None).unwrap(),
+        Value::Text("h\u{e9}llo".into())
+    );
+    let u = ffi.new("char16_t[]", "\u{1f600}").unwrap();
+    assert_eq!(u.len().unwrap(), 3); // a surrogate pair and the NUL
+    // SAFETY: the declarations are libc's own.
+    let libc = unsafe { ffi.dlopen("c") }.unwrap();
+    // SAFETY: wcslen reads a NUL-terminated wide string.
+    let n = unsafe { libc.call("wcslen", (&w,)) }.unwrap();
+    assert_eq!(n, Value::Int(5));
+}

@@ -90,6 +90,22 @@ impl Lowerer<'_, '_> {
                     B::BitwiseOr => BinOp::BitOr,
                     B::LogicalAnd => BinOp::And,
                     B::LogicalOr => BinOp::Or,
+                    // `((T *)0)->a[2]`: an item of a member, for `sizeof`.
+                    B::Index => {
+                        let base = self.expr(&b.node.lhs)?;
+                        let index = self.expr(&b.node.rhs)?;
+                        let ExprKind::Member(record, mut steps) = base.kind else {
+                            return Ok(Expr {
+                                kind: invalid("indexing"),
+                                pos,
+                            });
+                        };
+                        steps.push(OffsetStep::Index(Box::new(index)));
+                        return Ok(Expr {
+                            kind: ExprKind::Member(record, steps),
+                            pos,
+                        });
+                    }
                     _ => {
                         return Ok(Expr {
                             kind: invalid("this operator"),
@@ -153,7 +169,27 @@ impl Lowerer<'_, '_> {
                 }
                 ExprKind::OffsetOf(ty, steps)
             }
-            Expression::Member(_) => invalid("member access"),
+            // `((T *)0)->a.b`: a member whose type `sizeof` can take.
+            Expression::Member(m) => {
+                let base = self.expr(&m.node.expression)?;
+                let name = m.node.identifier.node.name.clone();
+                match (&m.node.operator.node, base.kind) {
+                    (ast::MemberOperator::Indirect, ExprKind::Cast(ty, _)) => {
+                        let ty = self.reg.strip_aligned(ty);
+                        match *self.reg.kind(ty) {
+                            crate::ctype::CTypeKind::Pointer(record) => {
+                                ExprKind::Member(record, vec![OffsetStep::Field(name)])
+                            }
+                            _ => invalid("'->' on something that is not a pointer"),
+                        }
+                    }
+                    (ast::MemberOperator::Direct, ExprKind::Member(record, mut steps)) => {
+                        steps.push(OffsetStep::Field(name));
+                        ExprKind::Member(record, steps)
+                    }
+                    _ => invalid("member access"),
+                }
+            }
             Expression::Call(_) => invalid("a function call"),
             Expression::CompoundLiteral(_) => invalid("a compound literal"),
             Expression::VaArg(_) => invalid("va_arg"),

@@ -220,6 +220,21 @@ impl<'r, 'p> Lowerer<'r, 'p> {
     /// Declares an ordinary name: new, identical to before (fine), or different (an error
     /// unless `override`).
     pub(crate) fn declare(&mut self, name: &str, mut decl: Decl, pos: usize) -> LResult<()> {
+        // `typedef int wchar_t;` (what `gcc -E` of <stdlib.h> says): the character type stays
+        // a character type when the integer has the target's representation of it.
+        if let Decl::Typedef(t) = decl
+            && let Some(p) = match name {
+                "wchar_t" => Some(Prim::WChar),
+                "char16_t" => Some(Prim::Char16),
+                "char32_t" => Some(Prim::Char32),
+                _ => None,
+            }
+            && let CTypeKind::Prim(q) = self.reg.kind(self.reg.strip_aligned(t))
+            && *q != p
+            && self.reg.target.repr(*q) == self.reg.target.repr(p)
+        {
+            decl = Decl::Typedef(self.reg.prim(p));
+        }
         if let Some(old) = self.reg.decl(name) {
             // A redeclaration may add an `__asm__("name")` label (glibc's `fscanf`) or leave it
             // out; either way it is the same function or variable.
@@ -724,13 +739,19 @@ impl<'r, 'p> Lowerer<'r, 'p> {
 
     fn function_definition(&mut self, fd: &Node<lang_c::ast::FunctionDefinition>) -> LResult<()> {
         let specs = &fd.node.specifiers;
-        let inline = specs
-            .iter()
-            .any(|s| matches!(s.node, DeclarationSpecifier::Function(_)));
+        // Inline and `static` definitions (curl's typecheck-gcc.h) are not the library's
+        // exported functions: skipped and listed, as the bodies of headers are.
+        let inline_or_static = specs.iter().any(|s| match &s.node {
+            DeclarationSpecifier::Function(_) => true,
+            DeclarationSpecifier::StorageClass(sc) => {
+                matches!(sc.node, StorageClassSpecifier::Static)
+            }
+            _ => false,
+        });
         let name = decl::declarator_name(&fd.node.declarator.node)
             .unwrap_or("?")
             .to_string();
-        if inline {
+        if inline_or_static {
             self.state.report.skipped_definitions.push(name.into());
             return Ok(());
         }
