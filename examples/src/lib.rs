@@ -5,9 +5,14 @@
 //!
 //! - `tour` — libc and libm from pasted declarations: `strlen`, `printf`, `div`, `qsort` with a
 //!   Rust closure, `strftime`, `readdir`, `environ`, errno, layouts, errors;
-//! - `zlib` — `compress2`/`uncompress` round trip and `crc32`, declarations from `zlib.h`;
-//! - `sqlite` — an in-memory database, `sqlite3_exec` with a row callback, prepared statements;
-//! - `passwd` — `getpwuid` and `struct passwd`;
+//! - `zlib` — `zlib.h` imported (`include_headers`): `compress2`/`uncompress` round trip,
+//!   `crc32`, and streaming through `deflateInit`, a macro that calls `deflateInit_`;
+//! - `sqlite` — `sqlite3.h` imported: an in-memory database, `sqlite3_exec` with a row
+//!   callback, prepared statements (`SQLITE_TRANSIENT` from the header);
+//! - `gmp` — `gmp.h` imported: `mpz_fac_ui` and friends, which the header renames with macros;
+//! - `sha256` — `openssl/evp.h` imported: SHA-256 through OpenSSL's EVP functions;
+//! - `passwd` — `getpwuid` and `struct passwd`, from declarations pasted into a `cdef` (the
+//!   way without headers, for comparison);
 //! - `headers` — imports installed headers (declarations and macros) and reports on them;
 //! - `datapoint` — the seed article's `DataPoint add_data(const DataPoint *, unsigned)` in a C
 //!   library built on the spot;

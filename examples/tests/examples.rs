@@ -11,6 +11,8 @@ fn run(bin: &str, args: &[&str]) -> String {
         "datapoint" => env!("CARGO_BIN_EXE_datapoint"),
         "sin_address" => env!("CARGO_BIN_EXE_sin_address"),
         "headers" => env!("CARGO_BIN_EXE_headers"),
+        "gmp" => env!("CARGO_BIN_EXE_gmp"),
+        "sha256" => env!("CARGO_BIN_EXE_sha256"),
         other => panic!("no example {other}"),
     };
     let out = Command::new(exe)
@@ -184,5 +186,71 @@ fn headers_imports_zlib_with_its_macros() {
     assert!(
         with_value >= literal,
         "{with_value} macros with a value, {literal} integer literals"
+    );
+}
+
+/// Whether gcc can include `header` here (its -dev package is installed).
+fn have_header(header: &str) -> bool {
+    use std::io::Write as _;
+    let ok = Command::new("gcc")
+        .args(["-E", "-x", "c", "-", "-o", "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin
+                .take()
+                .expect("stdin")
+                .write_all(format!("#include <{header}>\n").as_bytes())?;
+            c.wait()
+        })
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("{header} is not installed: skipped");
+    }
+    ok
+}
+
+#[test]
+fn gmp_factorial_through_renaming_macros() {
+    if !have_header("gmp.h") {
+        return;
+    }
+    let out = run("gmp", &["30"]);
+    let want: u128 = (1..=30u128).product();
+    assert!(out.contains(&format!("30! = {want}\n")), "{out}");
+}
+
+#[test]
+fn sha256_matches_sha256sum() {
+    if !have_header("openssl/evp.h") {
+        return;
+    }
+    let text = "The quick brown fox jumps over the lazy dog";
+    let out = run("sha256", &[text]);
+    // The independent answer: coreutils' sha256sum of the same bytes.
+    let Ok(mut child) = Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+    else {
+        eprintln!("sha256sum is not installed: skipped");
+        return;
+    };
+    {
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("write");
+    }
+    let sum = child.wait_with_output().expect("sha256sum");
+    let sum = String::from_utf8_lossy(&sum.stdout);
+    let hex = sum.split_whitespace().next().expect("a digest");
+    assert!(
+        out.contains(&format!(" = {hex}")),
+        "{out}\nsha256sum: {hex}"
     );
 }

@@ -1,45 +1,18 @@
-//! sqlite3 from declarations pasted out of `sqlite3.h`: an in-memory database, `sqlite3_exec`
-//! with a Rust closure as the row callback, and prepared statements with bound values.
+//! sqlite3 through its installed header (`ffi.include_headers(["sqlite3.h"])`, no pasted
+//! declarations): an in-memory database, `sqlite3_exec` with a Rust closure as the row
+//! callback, and prepared statements with bound values (`SQLITE_TRANSIENT` is the header's own
+//! pointer constant).
 //!
 //! `cargo run -p rcffi-examples --bin sqlite`
 
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Result, bail};
-use rcffi::{CData, Ffi, Lib, Value};
-
-/// From sqlite3.h, as pasted.
-const SQLITE: &str = r#"
-    typedef struct sqlite3 sqlite3;
-    typedef struct sqlite3_stmt sqlite3_stmt;
-    typedef long long sqlite3_int64;
-    typedef void (*sqlite3_destructor_type)(void*);
-    #define SQLITE_OK 0
-    #define SQLITE_ROW 100
-    #define SQLITE_DONE 101
-    const char *sqlite3_libversion(void);
-    int sqlite3_open(const char *filename, sqlite3 **ppDb);
-    int sqlite3_close(sqlite3 *);
-    const char *sqlite3_errmsg(sqlite3 *);
-    int sqlite3_exec(sqlite3 *, const char *sql,
-                     int (*callback)(void *, int, char **, char **), void *, char **errmsg);
-    int sqlite3_prepare_v2(sqlite3 *db, const char *zSql, int nByte, sqlite3_stmt **ppStmt,
-                           const char **pzTail);
-    int sqlite3_bind_int(sqlite3_stmt *, int, int);
-    int sqlite3_bind_double(sqlite3_stmt *, int, double);
-    int sqlite3_bind_text(sqlite3_stmt *, int, const char *, int, void (*)(void *));
-    int sqlite3_step(sqlite3_stmt *);
-    int sqlite3_column_int(sqlite3_stmt *, int iCol);
-    double sqlite3_column_double(sqlite3_stmt *, int iCol);
-    const unsigned char *sqlite3_column_text(sqlite3_stmt *, int iCol);
-    int sqlite3_finalize(sqlite3_stmt *pStmt);
-    int sqlite3_reset(sqlite3_stmt *pStmt);
-    void sqlite3_free(void *);
-"#;
+use rcffi::{CData, Ffi, Headers, Lib, Value};
 
 fn main() -> Result<()> {
     let ffi = Ffi::default();
-    ffi.cdef(SQLITE)?;
+    ffi.include_headers(&Headers::new(["sqlite3.h"]))?;
     // SAFETY: libsqlite3, declared as sqlite3.h declares it.
     let sql = unsafe { ffi.dlopen("sqlite3")? };
     // SAFETY: in every call below, sqlite3's functions with a live database and statements, and
@@ -67,10 +40,10 @@ fn main() -> Result<()> {
             "CREATE TABLE planets (name TEXT, moons INTEGER, au REAL)",
         )?;
 
-        // Inserts through a prepared statement with bound values; SQLITE_TRANSIENT (-1)
-        // makes sqlite copy the text.
+        // Inserts through a prepared statement with bound values; SQLITE_TRANSIENT, the
+        // header's `((sqlite3_destructor_type)-1)`, makes sqlite copy the text.
         let stmt = prepare(&ffi, &sql, &db, "INSERT INTO planets VALUES (?, ?, ?)")?;
-        let transient = ffi.cast("sqlite3_destructor_type", -1)?;
+        let transient = sql.get("SQLITE_TRANSIENT")?.cdata()?;
         for (name, moons, au) in [
             ("Mercury", 0, 0.39),
             ("Venus", 0, 0.72),

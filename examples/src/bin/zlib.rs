@@ -1,32 +1,24 @@
-//! zlib from declarations pasted out of `zlib.h`: `compress2`/`uncompress` round trip and
-//! `crc32`.
+//! zlib through its installed header: `ffi.include_headers(["zlib.h"])` declares every
+//! function, struct and macro of it — no pasted declarations. A `compress2`/`uncompress` round
+//! trip, `crc32`, and streaming with `deflateInit`, which is a macro that calls
+//! `deflateInit_` with the header's version and `sizeof(z_stream)`.
 //!
 //! `cargo run -p rcffi-examples --bin zlib [TEXT]`
 
 use anyhow::{Result, ensure};
-use rcffi::{Ffi, Value};
-
-/// From zlib.h (1.2.x/1.3.x), as pasted.
-const ZLIB: &str = r#"
-    typedef unsigned char Bytef;
-    typedef unsigned long uLong;
-    typedef uLong uLongf;
-    typedef unsigned int uInt;
-    #define Z_OK 0
-    #define Z_BEST_COMPRESSION 9
-    const char *zlibVersion(void);
-    uLong compressBound(uLong sourceLen);
-    int compress2(Bytef *dest, uLongf *destLen, const Bytef *source, uLong sourceLen, int level);
-    int uncompress(Bytef *dest, uLongf *destLen, const Bytef *source, uLong sourceLen);
-    uLong crc32(uLong crc, const Bytef *buf, uInt len);
-"#;
+use rcffi::{Ffi, Headers};
 
 fn main() -> Result<()> {
     let text = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "rcffi calls zlib without bindings. ".repeat(40));
     let ffi = Ffi::default();
-    ffi.cdef(ZLIB)?;
+    let report = ffi.include_headers(&Headers::new(["zlib.h"]))?;
+    println!(
+        "zlib.h: {} names declared, {} macros skipped",
+        report.cdef.declared.len(),
+        report.cdef.skipped_macros.len()
+    );
     // SAFETY: libz, declared as zlib.h declares it.
     let z = unsafe { ffi.dlopen("z")? };
     // SAFETY: in every call below, zlib's functions with buffers of the sizes they are told.
@@ -41,12 +33,12 @@ fn main() -> Result<()> {
         let bound = z.call("compressBound", (source.len(),))?.to_int()? as usize;
         let packed = ffi.new("Bytef[]", bound)?;
         let packed_len = ffi.new("uLongf *", bound)?;
-        let level = ffi.integer_const("Z_BEST_COMPRESSION")? as i32;
+        let level = z.get("Z_BEST_COMPRESSION")?;
         let rc = z.call(
             "compress2",
-            (&packed, &packed_len, source, source.len(), level),
+            (&packed, &packed_len, source, source.len(), &level),
         )?;
-        ensure!(rc == Value::Int(0), "compress2 failed: {rc}");
+        ensure!(rc == z.get("Z_OK")?, "compress2 failed: {rc}");
         let packed_len = packed_len.get_as::<usize>(0)?;
         println!("compress2: {} bytes -> {packed_len} bytes", source.len());
 
@@ -56,7 +48,7 @@ fn main() -> Result<()> {
             "uncompress",
             (&unpacked, &unpacked_len, &packed, packed_len),
         )?;
-        ensure!(rc == Value::Int(0), "uncompress failed: {rc}");
+        ensure!(rc == z.get("Z_OK")?, "uncompress failed: {rc}");
         let n = unpacked_len.get_as::<usize>(0)?;
         let back = ffi.buffer(&unpacked, Some(n))?.to_vec()?;
         ensure!(back == source, "the round trip changed the text");
@@ -66,6 +58,26 @@ fn main() -> Result<()> {
         println!("crc32 = {:#010x}", crc.to_int()?);
         let hello = z.call("crc32", (0, "hello world", 11))?;
         println!("crc32(\"hello world\") = {:#010x}", hello.to_int()?);
+
+        // Streaming: deflateInit is a macro, deflate and deflateEnd functions; the z_stream
+        // struct comes from the header with gcc's layout.
+        let strm = ffi.new("z_stream *", ())?;
+        let rc = z.call("deflateInit", (&strm, &level))?;
+        ensure!(rc == z.get("Z_OK")?, "deflateInit failed: {rc}");
+        let out = ffi.new("Bytef[]", bound)?;
+        strm.set_field("next_in", &ffi.from_buffer("Bytef[]", source.to_vec())?)?;
+        strm.set_field("avail_in", source.len())?;
+        strm.set_field("next_out", &out)?;
+        strm.set_field("avail_out", bound)?;
+        let rc = z.call("deflate", (&strm, z.get("Z_FINISH")?))?;
+        ensure!(rc == z.get("Z_STREAM_END")?, "deflate did not finish: {rc}");
+        let streamed = strm.field("total_out")?.to_int()?;
+        z.call("deflateEnd", (&strm,))?;
+        println!("deflateInit (a macro) + deflate: {streamed} bytes, as compress2 made");
+        ensure!(
+            streamed == packed_len as i128,
+            "deflate made {streamed} bytes, compress2 {packed_len}"
+        );
     }
     Ok(())
 }
