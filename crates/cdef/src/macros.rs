@@ -181,6 +181,11 @@ pub(crate) fn value_of(e: &Expr, reg: &Registry) -> Result<MacroValue, NoValue> 
             Err(_) => {}
         }
     }
+    if let Some(n) = mentions(e, WHERE_USED) {
+        return Err(NoValue::Never(format!(
+            "'{n}' depends on where the macro is used: it has no one value"
+        )));
+    }
     match eval(e, reg) {
         Ok(v) => Ok(MacroValue::Int(v)),
         // A name that is not an integer may still be a float or a string; else it is unknown
@@ -221,6 +226,25 @@ fn names_code(n: &str, reg: &Registry) -> bool {
     false
 }
 
+/// The first of `names` that expression `e` mentions.
+fn mentions(e: &Expr, names: &[&'static str]) -> Option<&'static str> {
+    let found = |n: &str| names.iter().find(|w| **w == n).copied();
+    match &e.kind {
+        ExprKind::Name(n) => found(n),
+        ExprKind::Unary(_, a) | ExprKind::Cast(_, a) | ExprKind::SizeOfExpr(a) => {
+            mentions(a, names)
+        }
+        ExprKind::Binary(_, a, b) => mentions(a, names).or_else(|| mentions(b, names)),
+        ExprKind::Cond(a, b, c) => mentions(a, names)
+            .or_else(|| mentions(b, names))
+            .or_else(|| mentions(c, names)),
+        ExprKind::Call(n, args) => {
+            found(n).or_else(|| args.iter().find_map(|a| mentions(a, names)))
+        }
+        _ => None,
+    }
+}
+
 fn from_const(c: Const) -> MacroValue {
     match c {
         Const::Int(v) => MacroValue::Int(v),
@@ -243,8 +267,24 @@ fn float_ty(reg: &Registry, ty: CTypeId) -> Option<FloatTy> {
     }
 }
 
+/// The preprocessor's own macros whose value depends on where they are used.
+const WHERE_USED: &[&str] = &[
+    "__LINE__",
+    "__FILE__",
+    "__COUNTER__",
+    "__DATE__",
+    "__TIME__",
+    "__FILE_NAME__",
+    "__BASE_FILE__",
+];
+
 /// The value of a name inside a body.
 fn named(n: &str, reg: &Registry) -> Result<Const, NoValue> {
+    if WHERE_USED.contains(&n) {
+        return Err(NoValue::Never(format!(
+            "'{n}' depends on where the macro is used: it has no one value"
+        )));
+    }
     let mut name = n;
     for _ in 0..MAX_ALIASES {
         return match reg.decl(name) {

@@ -170,3 +170,64 @@ pub fn macro_definitions(cc: &Compiler, headers: &[&str]) -> Result<String> {
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
+
+/// Of the macros `names`, the ones gcc evaluates as integer constants under `prelude`: each is
+/// tried as an enumerator's value (`enum { e = (NAME) };`, which gcc accepts only for integer
+/// constant expressions), in a function of its own; lines gcc refuses are dropped and the rest
+/// compiled again.
+pub fn gcc_integer_macros(cc: &Compiler, prelude: &str, names: &[String]) -> Result<Vec<String>> {
+    let mut alive: Vec<&String> = names.iter().collect();
+    let mut last = String::new();
+    for _ in 0..16 {
+        let mut src = String::from(prelude);
+        src.push('\n');
+        let first_line = src.lines().count() + 1;
+        for (k, n) in alive.iter().enumerate() {
+            // One function each: gcc reports an undeclared name once per function.
+            let _ = writeln!(
+                src,
+                "void rcffi_probe_f{k}(void) {{ enum {{ rcffi_probe_{k} = ({n}) }}; }}"
+            );
+        }
+        let out = Command::new(&cc.command)
+            .args(["-std=gnu11", "-w", "-fsyntax-only", "-x", "c", "-"])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                c.stdin.take().expect("stdin").write_all(src.as_bytes())?;
+                c.wait_with_output()
+            })
+            .context("running the integer probe")?;
+        if out.status.success() {
+            return Ok(alive.into_iter().cloned().collect());
+        }
+        let errors = String::from_utf8_lossy(&out.stderr);
+        last = errors.lines().take(12).collect::<Vec<_>>().join("\n");
+        let mut bad = std::collections::HashSet::new();
+        for l in errors.lines() {
+            // `<stdin>:LINE:COL: error: ...`
+            let Some(rest) = l.strip_prefix("<stdin>:") else {
+                continue;
+            };
+            if !l.contains("error") {
+                continue;
+            }
+            if let Some(line) = rest.split(':').next().and_then(|n| n.parse::<usize>().ok())
+                && line >= first_line
+            {
+                bad.insert(line - first_line);
+            }
+        }
+        if bad.is_empty() {
+            bail!("the integer probe failed outside the probe lines:\n{errors}");
+        }
+        alive = alive
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| !bad.contains(k))
+            .map(|(_, n)| n)
+            .collect();
+    }
+    bail!("the integer probe did not settle:\n{last}")
+}

@@ -5,9 +5,10 @@
 //! gcc prints gcc's value; they must be equal. The `-dM` text must import whole: what has no
 //! value is reported with its place, never a refusal.
 
+use rcffi_cdef::{Decl, MacroValue};
 use rcffi_cdef::{Registry, Target};
 use rcffi_testkit::headers;
-use rcffi_testkit::macros::{gcc_values, macro_definitions, rcffi_values};
+use rcffi_testkit::macros::{gcc_integer_macros, gcc_values, macro_definitions, rcffi_values};
 use rcffi_testkit::oracle::Compiler;
 
 fn compiler() -> Option<Compiler> {
@@ -69,6 +70,9 @@ fn header_macros_match_gcc() {
             "netinet/in.h",
         ],
         &["sqlite3.h"],
+        &["png.h"],
+        &["openssl/evp.h"],
+        &["curl/curl.h"],
     ] {
         let decls = match headers::preprocess(&cc, set, &[]) {
             Ok(t) => t,
@@ -107,6 +111,48 @@ fn header_macros_match_gcc() {
             println!("    {count:5} {why}... e.g. {example}");
         }
         failures.extend(wrong.into_iter().map(|w| format!("{set:?}: {w}")));
+        // Every macro gcc evaluates as an integer constant is an integer for rcffi too.
+        let object_like: Vec<String> = reg
+            .decls()
+            .filter(|(_, d)| match d {
+                Decl::Macro(MacroValue::Function(_) | MacroValue::Undefined) => false,
+                Decl::Macro(_) => true,
+                _ => false,
+            })
+            .map(|(n, _)| n.to_string())
+            .collect();
+        let gcc_ints = gcc_integer_macros(&cc, &prelude, &object_like).expect("the integer probe");
+        // (`__LINE__` and its kind have a value only where they are used.)
+        let missing: Vec<String> = gcc_ints
+            .iter()
+            .filter(|n| match reg.decl(n) {
+                Some(Decl::Macro(MacroValue::Int(_))) => false,
+                Some(Decl::Macro(MacroValue::Skipped(why))) => {
+                    !why.contains("where the macro is used")
+                }
+                _ => true,
+            })
+            .map(|n| {
+                format!(
+                    "{n} ({})",
+                    reg.decl(n).map_or("?".into(), |d| format!("{d:?}"))
+                )
+            })
+            .collect();
+        let where_used = gcc_ints
+            .iter()
+            .filter(|n| matches!(reg.decl(n), Some(Decl::Macro(MacroValue::Skipped(w))) if w.contains("where the macro is used")))
+            .count();
+        println!(
+            "  integer macros: rcffi {} of the {} gcc evaluates ({where_used} more have a value only where used: __LINE__)",
+            gcc_ints.len() - missing.len() - where_used,
+            gcc_ints.len() - where_used
+        );
+        failures.extend(
+            missing
+                .into_iter()
+                .map(|m| format!("{set:?}: gcc evaluates {m}")),
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     if total > 0 {

@@ -118,8 +118,10 @@ impl Lowerer<'_, '_> {
         let d = &pre.defines[i];
         let toks = d.body.as_deref().unwrap_or_default();
         let texts: Vec<&str> = toks.iter().map(|t| t.text(self.user_src)).collect();
-        if expand::invokes_macros(&texts, self.reg) {
-            let owned: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+        let spelled = self.spell_out(i, &texts);
+        if spelled.is_some() || expand::invokes_macros(&texts, self.reg) {
+            let owned: Vec<String> =
+                spelled.unwrap_or_else(|| texts.iter().map(|t| t.to_string()).collect());
             let expanded = expand::expand(&owned, self.reg, &mut self.state.macro_work)
                 .map_err(NoValue::Never)?;
             return self.text_value(&expanded.join(" "));
@@ -139,6 +141,55 @@ impl Lowerer<'_, '_> {
             }
         };
         value_of(&e, self.reg)
+    }
+
+    /// `texts` (the body of `#define` number `i`) with the macros that have no value of their
+    /// own — a type (`#define __ss_aligntype unsigned long int`), an attribute — replaced by
+    /// their bodies, as C's preprocessor does, so that `sizeof (__ss_aligntype)` is a size;
+    /// `None` when there is none.
+    fn spell_out(&mut self, i: usize, texts: &[&str]) -> Option<Vec<String>> {
+        let pre = self.pre;
+        let is_textual = |reg: &crate::registry::Registry, t: &str| {
+            matches!(reg.decl(t), Some(Decl::Macro(MacroValue::Skipped(_))))
+        };
+        if !texts.iter().any(|t| is_textual(self.reg, t)) {
+            return None;
+        }
+        if self.state.define_index.is_empty() {
+            for (k, d) in pre.defines.iter().enumerate() {
+                if d.form == DefineForm::Object && d.body.is_some() {
+                    self.state.define_index.insert(d.name.clone(), k);
+                }
+            }
+        }
+        let mut out: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+        let mut active: Vec<String> = vec![pre.defines[i].name.clone()];
+        // A few rounds: a type macro may name another (`__FD_MASK_TYPE`).
+        for _ in 0..8 {
+            let mut changed = false;
+            let mut next = Vec::with_capacity(out.len());
+            for t in out {
+                let def = self
+                    .state
+                    .define_index
+                    .get(&t)
+                    .filter(|_| is_textual(self.reg, &t) && !active.contains(&t))
+                    .map(|&k| &pre.defines[k]);
+                match def.and_then(|d| d.body.as_deref()) {
+                    Some(body) => {
+                        next.extend(body.iter().map(|b| b.text(self.user_src).to_string()));
+                        active.push(t);
+                        changed = true;
+                    }
+                    None => next.push(t),
+                }
+            }
+            out = next;
+            if !changed || out.len() > 10_000 {
+                break;
+            }
+        }
+        Some(out)
     }
 
     /// The value of a macro body given as text (after expansion).

@@ -49,6 +49,8 @@ pub(crate) struct LowerState {
     function_macros: Vec<usize>,
     /// What is left of the tokens macro expansion may make in this cdef.
     macro_work: usize,
+    /// The last object-like `#define` of each name in this text (made when first needed).
+    define_index: std::collections::HashMap<String, usize>,
     /// Macros without a usable value: name, user offset of the `#`, reason.
     skipped_macros: Vec<(Box<str>, usize, Box<str>)>,
     /// Typedef names declared by the current chunk.
@@ -90,6 +92,7 @@ impl Default for LowerState {
             pending_defines: Vec::new(),
             function_macros: Vec::new(),
             macro_work: crate::expand::MAX_WORK,
+            define_index: std::collections::HashMap::new(),
             skipped_macros: Vec::new(),
             typedefs: Vec::new(),
         }
