@@ -85,6 +85,8 @@ pub(crate) struct Preprocessed<'a> {
     pub(crate) decls: Vec<TopDecl<'a>>,
     /// How deep the text nests (`crate::nesting`): at most [`crate::MAX_NESTING`].
     pub(crate) depth: usize,
+    /// Inline and `static` function definitions blanked out by the pre-pass, by name.
+    pub(crate) skipped_bodies: Vec<String>,
 }
 
 /// What the pre-pass needs to know about names declared before this text.
@@ -143,6 +145,8 @@ struct Pass<'a, 'n> {
     decl_start: Option<usize>,
     /// The current top-level declaration has `typedef` at depth 0.
     decl_typedef: bool,
+    /// Names of the inline and `static` function definitions blanked out.
+    skipped_bodies: Vec<String>,
 }
 
 /// Runs the pre-pass over `src`. `default_pack` is the `pack`/`packed` option of the cdef.
@@ -168,6 +172,7 @@ pub(crate) fn preprocess<'a>(
         packs,
         idents,
         decls,
+        skipped_bodies,
         ..
     } = pass;
     edits.sort_by_key(Edit::key);
@@ -203,6 +208,7 @@ pub(crate) fn preprocess<'a>(
         idents,
         decls,
         depth,
+        skipped_bodies,
     })
 }
 
@@ -422,6 +428,7 @@ impl<'a, 'n> Pass<'a, 'n> {
             stack: Vec::new(),
             decls: Vec::new(),
             decl_start: None,
+            skipped_bodies: Vec::new(),
             decl_typedef: false,
         }
     }
@@ -508,6 +515,12 @@ impl<'a, 'n> Pass<'a, 'n> {
                 "[" => self.stack.push(Open::Bracket),
                 "{" => {
                     let kind = self.brace_kind(i);
+                    if self.stack.is_empty()
+                        && kind == BraceKind::Other
+                        && let Some(next) = self.skip_definition(i)
+                    {
+                        return Ok(next);
+                    }
                     self.stack.push(Open::Brace(kind));
                 }
                 ")" | "]" | "}" => {
@@ -549,6 +562,65 @@ impl<'a, 'n> Pass<'a, 'n> {
             _ => {}
         }
         Ok(i + 1)
+    }
+
+    /// At the `{` (token `i`) of a top-level inline or `static` function definition, blanks
+    /// the whole definition — a header's bodies are never called through a library, and
+    /// lang-c need not parse statements it may not know (`__auto_type`,
+    /// `__attribute__((fallthrough));`) — records its name, and returns the index after its
+    /// `}`. Other definitions are left to lowering (which refuses them with a message).
+    fn skip_definition(&mut self, i: usize) -> Option<usize> {
+        let start = self.decl_start?;
+        if i == 0 || self.is(i - 1, "=") {
+            return None;
+        }
+        let head = start..i;
+        let inline_or_static = head.clone().any(|k| {
+            matches!(
+                self.text(k),
+                "inline" | "__inline" | "__inline__" | "static"
+            )
+        });
+        if !inline_or_static {
+            return None;
+        }
+        let end = self.matching(i)?;
+        // The name: the first identifier followed by `(`, past attributes and asm labels.
+        let mut name = None;
+        let mut k = start;
+        while k < i {
+            if let Some(after) = self.attribute_end(k) {
+                k = after;
+                continue;
+            }
+            let t = self.toks[k];
+            let text = t.text(self.src);
+            if t.kind == Tok::Ident && self.is(k + 1, "(") {
+                if matches!(
+                    text,
+                    "__asm__"
+                        | "__asm"
+                        | "asm"
+                        | "__declspec"
+                        | "__typeof__"
+                        | "typeof"
+                        | "_Alignas"
+                ) {
+                    k = self.matching(k + 1).map_or(i, |j| j + 1);
+                    continue;
+                }
+                name = Some(text.to_string());
+                break;
+            }
+            k += 1;
+        }
+        self.edits
+            .push(Edit::Blank(self.toks[start].start, self.toks[end].end));
+        self.skipped_bodies
+            .push(name.unwrap_or_else(|| "(a definition)".into()));
+        self.decl_start = None;
+        self.decl_typedef = false;
+        Some(end + 1)
     }
 
     /// Records the top-level declaration ending with token `last`.

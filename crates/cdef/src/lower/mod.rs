@@ -167,6 +167,16 @@ pub(crate) fn finish(
         .into());
     }
     let mut report = state.report;
+    // Definitions the pre-pass blanked out come first (lowering lists those it saw itself).
+    if !pre.skipped_bodies.is_empty() {
+        let mut names: Vec<Box<str>> = pre
+            .skipped_bodies
+            .iter()
+            .map(|n| n.as_str().into())
+            .collect();
+        names.append(&mut report.skipped_definitions);
+        report.skipped_definitions = names;
+    }
     if !state.skipped_macros.is_empty() {
         let markers = crate::preprocess::line_markers(user_src);
         let index = crate::source::LineIndex::new(user_src, "<cdef>", &markers);
