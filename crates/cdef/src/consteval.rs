@@ -506,6 +506,50 @@ pub(crate) fn parse_int_literal(text: &str) -> Result<IntVal, String> {
 
 /// Parses a character constant (`'a'`, `'\n'`, `'\x41'`, `L'x'`) to its `int` value.
 /// `char_signed` says whether plain `char` is signed on the target.
+/// The value of the escape sequence after a backslash (`n`, `x41`, `101`...), or `None` when it
+/// is not one C knows (or a hexadecimal one overflows).
+pub(crate) fn escape_value(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<u32> {
+    let e = chars.next()?;
+    Some(match e {
+        'n' => 10,
+        't' => 9,
+        'r' => 13,
+        '0'..='7' => {
+            let mut v = e.to_digit(8).unwrap_or(0);
+            for _ in 0..2 {
+                match chars.peek().and_then(|c| c.to_digit(8)) {
+                    Some(d) => {
+                        v = v * 8 + d;
+                        chars.next();
+                    }
+                    None => break,
+                }
+            }
+            v
+        }
+        'x' => {
+            let mut v: u32 = 0;
+            let mut any = false;
+            while let Some(d) = chars.peek().and_then(|c| c.to_digit(16)) {
+                v = v.checked_mul(16)?.checked_add(d)?;
+                chars.next();
+                any = true;
+            }
+            if !any {
+                return None;
+            }
+            v
+        }
+        'a' => 7,
+        'b' => 8,
+        'f' => 12,
+        'v' => 11,
+        'e' => 27,
+        '\\' | '\'' | '"' | '?' => e as u32,
+        _ => return None,
+    })
+}
+
 pub(crate) fn parse_char_literal(text: &str, char_signed: bool) -> Result<IntVal, String> {
     let bad = || format!("invalid character constant {text}");
     let (prefix, rest) = match text.find('\'') {
@@ -528,45 +572,7 @@ pub(crate) fn parse_char_literal(text: &str, char_signed: bool) -> Result<IntVal
             }
             continue;
         }
-        let e = chars.next().ok_or_else(bad)?;
-        let v = match e {
-            'n' => 10,
-            't' => 9,
-            'r' => 13,
-            '0'..='7' => {
-                let mut v = e.to_digit(8).unwrap_or(0);
-                for _ in 0..2 {
-                    match chars.peek().and_then(|c| c.to_digit(8)) {
-                        Some(d) => {
-                            v = v * 8 + d;
-                            chars.next();
-                        }
-                        None => break,
-                    }
-                }
-                v
-            }
-            'x' => {
-                let mut v: u32 = 0;
-                let mut any = false;
-                while let Some(d) = chars.peek().and_then(|c| c.to_digit(16)) {
-                    v = v.checked_mul(16).ok_or_else(bad)? + d;
-                    chars.next();
-                    any = true;
-                }
-                if !any {
-                    return Err(bad());
-                }
-                v
-            }
-            'a' => 7,
-            'b' => 8,
-            'f' => 12,
-            'v' => 11,
-            'e' => 27,
-            '\\' | '\'' | '"' | '?' => e as u32,
-            _ => return Err(bad()),
-        };
+        let v = escape_value(&mut chars).ok_or_else(bad)?;
         units.push(v);
     }
     if units.is_empty() {

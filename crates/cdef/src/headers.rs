@@ -248,19 +248,32 @@ fn pkg_config_flags(packages: &[String]) -> Result<Vec<String>, CdefError> {
         .collect())
 }
 
-impl Registry {
-    /// Declares what installed headers declare, macros included (see [`Headers`]): the
-    /// preprocessor's output, `cdef`'d whole. A failure of either changes nothing.
-    pub fn include_headers(&mut self, headers: &Headers) -> Result<HeaderReport, CdefError> {
-        let pre = headers.preprocess(&self.target)?;
+impl Headers {
+    /// Runs the preprocessor for `target` and hands its output to `cdef` (a registry's, or an
+    /// `ffi` object's), timing both halves.
+    pub fn import<E: From<CdefError>>(
+        &self,
+        target: &Target,
+        cdef: impl FnOnce(&str, &CdefOptions) -> Result<CdefReport, E>,
+    ) -> Result<HeaderReport, E> {
+        let pre = self.preprocess(target)?;
         let start = Instant::now();
-        let cdef = self.cdef_with(&pre.text, &headers.options)?;
+        let report = cdef(&pre.text, &self.options)?;
         Ok(HeaderReport {
             preprocessor: pre.command,
             preprocess_time: pre.time,
             text_bytes: pre.text.len(),
             cdef_time: start.elapsed(),
-            cdef,
+            cdef: report,
         })
+    }
+}
+
+impl Registry {
+    /// Declares what installed headers declare, macros included (see [`Headers`]): the
+    /// preprocessor's output, `cdef`'d whole. A failure of either changes nothing.
+    pub fn include_headers(&mut self, headers: &Headers) -> Result<HeaderReport, CdefError> {
+        let target = self.target.clone();
+        headers.import(&target, |text, options| self.cdef_with(text, options))
     }
 }

@@ -510,45 +510,9 @@ pub(crate) fn string_literal_bytes(text: &str) -> Result<Vec<u8>, String> {
             out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
             continue;
         }
-        let e = chars.next().ok_or_else(bad)?;
-        let byte = match e {
-            'n' => b'\n',
-            't' => b'\t',
-            'r' => b'\r',
-            'a' => 7,
-            'b' => 8,
-            'f' => 12,
-            'v' => 11,
-            'e' => 27,
-            '\\' | '\'' | '"' | '?' => e as u8,
-            '0'..='7' => {
-                let mut v = e.to_digit(8).unwrap_or(0);
-                for _ in 0..2 {
-                    match chars.peek().and_then(|c| c.to_digit(8)) {
-                        Some(d) => {
-                            v = v * 8 + d;
-                            chars.next();
-                        }
-                        None => break,
-                    }
-                }
-                u8::try_from(v).map_err(|_| bad())?
-            }
-            'x' => {
-                let mut v: u32 = 0;
-                let mut any = false;
-                while let Some(d) = chars.peek().and_then(|c| c.to_digit(16)) {
-                    v = v.saturating_mul(16).saturating_add(d);
-                    chars.next();
-                    any = true;
-                }
-                if !any {
-                    return Err(bad());
-                }
-                u8::try_from(v).map_err(|_| bad())?
-            }
-            _ => return Err(bad()),
-        };
+        let byte = crate::consteval::escape_value(&mut chars)
+            .and_then(|v| u8::try_from(v).ok())
+            .ok_or_else(bad)?;
         out.push(byte);
     }
     Ok(out)

@@ -108,13 +108,19 @@ pub fn preprocess(cc: &Compiler, headers: &[&str], defines: &[&str]) -> Result<S
     for h in headers {
         source.push_str(&format!("#include <{h}>\n"));
     }
+    run_preprocessor(cc, &["-E"], &source)
+}
+
+/// The output of `cc ARGS -std=gnu11 -x c -` with `source` on its standard input.
+pub fn run_preprocessor(cc: &Compiler, args: &[&str], source: &str) -> Result<String> {
     let mut child = Command::new(&cc.command)
-        .args(["-E", "-std=gnu11", "-x", "c", "-"])
+        .args(args)
+        .args(["-std=gnu11", "-x", "c", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .with_context(|| format!("running {} -E", cc.command))?;
+        .with_context(|| format!("running {} {}", cc.command, args.join(" ")))?;
     child
         .stdin
         .take()
@@ -123,8 +129,9 @@ pub fn preprocess(cc: &Compiler, headers: &[&str], defines: &[&str]) -> Result<S
     let out = child.wait_with_output()?;
     if !out.status.success() {
         bail!(
-            "{} -E failed: {}",
+            "{} {} failed: {}",
             cc.command,
+            args.join(" "),
             String::from_utf8_lossy(&out.stderr)
         );
     }

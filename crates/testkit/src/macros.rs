@@ -148,27 +148,7 @@ pub fn macro_definitions(cc: &Compiler, headers: &[&str]) -> Result<String> {
         .iter()
         .map(|h| format!("#include <{h}>\n"))
         .collect();
-    let mut child = Command::new(&cc.command)
-        .args(["-dM", "-E", "-std=gnu11", "-x", "c", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("running {} -dM -E", cc.command))?;
-    child
-        .stdin
-        .take()
-        .context("stdin")?
-        .write_all(source.as_bytes())?;
-    let out = child.wait_with_output()?;
-    if !out.status.success() {
-        bail!(
-            "{} -dM -E failed: {}",
-            cc.command,
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    crate::headers::run_preprocessor(cc, &["-dM", "-E"], &source)
 }
 
 /// Of the macros `names`, the ones gcc evaluates as integer constants under `prelude`: each is

@@ -88,16 +88,7 @@ impl Ffi {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     pub fn include_headers(&self, headers: &Headers) -> Result<HeaderReport> {
-        let pre = headers.preprocess(self.target())?;
-        let start = std::time::Instant::now();
-        let cdef = self.cdef_with(&pre.text, headers.cdef_options())?;
-        Ok(HeaderReport {
-            preprocessor: pre.command,
-            preprocess_time: pre.time,
-            text_bytes: pre.text.len(),
-            cdef_time: start.elapsed(),
-            cdef,
-        })
+        headers.import(self.target(), |text, options| self.cdef_with(text, options))
     }
 
     /// The registry (every declaration and type) as it is now, for tools and tests: a snapshot
