@@ -16,25 +16,30 @@ use super::Lowerer;
 /// The spelling of the macro's arguments while its call is worked out.
 const PLACEHOLDER: &str = "__rcffi_macro_argument_";
 
-/// Removes parentheses around the whole of `toks`.
+/// Removes parentheses around the whole of `toks` (in one pass: nesting can be deep after
+/// expansion).
 fn strip_parens(toks: &mut Vec<String>) {
-    while toks.len() >= 2 && toks[0] == "(" && toks[toks.len() - 1] == ")" {
-        // Only when the first `(` closes at the end.
-        let mut depth = 0usize;
-        let closes_at_end = toks.iter().enumerate().all(|(k, t)| {
-            match t.as_str() {
-                "(" => depth += 1,
-                ")" => depth = depth.saturating_sub(1),
-                _ => {}
+    let n = toks.len();
+    let mut close = vec![usize::MAX; n];
+    let mut open = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        match t.as_str() {
+            "(" => open.push(i),
+            ")" => {
+                if let Some(o) = open.pop() {
+                    close[o] = i;
+                }
             }
-            depth > 0 || k == toks.len() - 1
-        });
-        if !closes_at_end {
-            return;
+            _ => {}
         }
-        toks.pop();
-        toks.remove(0);
     }
+    let (mut lo, mut hi) = (0, n);
+    while hi - lo >= 2 && toks[lo] == "(" && close[lo] == hi - 1 {
+        lo += 1;
+        hi -= 1;
+    }
+    toks.truncate(hi);
+    toks.drain(..lo);
 }
 
 /// How many passes settle macros that use macros defined after them.
@@ -118,7 +123,7 @@ impl Lowerer<'_, '_> {
         let d = &pre.defines[i];
         let toks = d.body.as_deref().unwrap_or_default();
         let texts: Vec<&str> = toks.iter().map(|t| t.text(self.user_src)).collect();
-        let spelled = self.spell_out(i, &texts);
+        let spelled = self.spell_out(i, &texts).map_err(NoValue::Never)?;
         if spelled.is_some() || expand::invokes_macros(&texts, self.reg) {
             let owned: Vec<String> =
                 spelled.unwrap_or_else(|| texts.iter().map(|t| t.to_string()).collect());
@@ -146,14 +151,14 @@ impl Lowerer<'_, '_> {
     /// `texts` (the body of `#define` number `i`) with the macros that have no value of their
     /// own — a type (`#define __ss_aligntype unsigned long int`), an attribute — replaced by
     /// their bodies, as C's preprocessor does, so that `sizeof (__ss_aligntype)` is a size;
-    /// `None` when there is none.
-    fn spell_out(&mut self, i: usize, texts: &[&str]) -> Option<Vec<String>> {
+    /// `None` when there is none, an error when spelling out grows past any real macro.
+    fn spell_out(&mut self, i: usize, texts: &[&str]) -> Result<Option<Vec<String>>, String> {
         let pre = self.pre;
         let is_textual = |reg: &crate::registry::Registry, t: &str| {
             matches!(reg.decl(t), Some(Decl::Macro(MacroValue::Skipped(_))))
         };
         if !texts.iter().any(|t| is_textual(self.reg, t)) {
-            return None;
+            return Ok(None);
         }
         if self.state.define_index.is_empty() {
             for (k, d) in pre.defines.iter().enumerate() {
@@ -183,13 +188,18 @@ impl Lowerer<'_, '_> {
                     }
                     None => next.push(t),
                 }
+                if next.len() > 10_000 {
+                    return Err(
+                        "spelling out the macros it uses makes more than 10,000 tokens".into(),
+                    );
+                }
             }
             out = next;
-            if !changed || out.len() > 10_000 {
+            if !changed {
                 break;
             }
         }
-        Some(out)
+        Ok(Some(out))
     }
 
     /// The value of a macro body given as text (after expansion).
