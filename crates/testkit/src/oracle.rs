@@ -121,7 +121,30 @@ pub fn check(reg: &Registry, c_text: &str, includes: Includes, cc: &Compiler) ->
                 })
                 .collect();
             if failed.is_empty() {
-                bail!("gcc rejected the probe:\n{msg}");
+                // The probe's lines that gcc names, to see what was asked.
+                let probe_lines: Vec<&str> = source
+                    .split("#line 1 \"probe\"\n")
+                    .nth(1)
+                    .unwrap_or_default()
+                    .lines()
+                    .collect();
+                let quoted: Vec<String> = msg
+                    .lines()
+                    .filter_map(|l| {
+                        l.strip_prefix("probe:")?
+                            .split(':')
+                            .next()?
+                            .parse::<usize>()
+                            .ok()
+                    })
+                    .take(3)
+                    .filter_map(|n| {
+                        probe_lines
+                            .get(n.checked_sub(1)?)
+                            .map(|t| format!("  {n}: {t}"))
+                    })
+                    .collect();
+                bail!("gcc rejected the probe:\n{msg}\n{}", quoted.join("\n"));
             }
             bail!(
                 "gcc disagrees with rcffi on {} fact(s):\n  {}",
@@ -259,6 +282,22 @@ fn probe(reg: &Registry, c_text: &str, includes: Includes) -> (String, Vec<Bitfi
     src.push_str(c_text);
     src.push_str("\n#line 1 \"probe\"\n");
     let namer = Namer::new(reg);
+    // Macros with the names of members would rewrite the assertions' member names (glibc's
+    // `#define si_pid _sifields._kill.si_pid`): gone from here on.
+    let mut members = std::collections::BTreeSet::new();
+    for id in namer.records.keys() {
+        if let Ok(Some(fields)) = reg.fields(*id) {
+            members.extend(fields.into_iter().map(|f| f.name));
+        }
+    }
+    for (name, d) in reg.decls() {
+        if let Decl::Macro(v) = d
+            && !matches!(v, rcffi_cdef::MacroValue::Int(_))
+            && members.contains(name)
+        {
+            let _ = writeln!(src, "#undef {name}");
+        }
+    }
     let mut asserts = 0;
     let mut sa = |src: &mut String, cond: String, msg: String| {
         let _ = writeln!(

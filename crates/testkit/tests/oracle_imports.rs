@@ -1,0 +1,61 @@
+//! Installed headers imported with `Registry::include_headers` (the `-E -dD` text: declarations
+//! and macros) — the libraries issue 12 names, each when installed — and gcc agrees with every
+//! record's layout and every integer constant and macro of the import: the layout oracle
+//! compiles the same text with its assertions.
+
+use rcffi_cdef::{Headers, Registry, Target};
+use rcffi_testkit::oracle::{self, Compiler, Includes};
+
+/// Header, pkg-config package (empty: none).
+const IMPORTS: &[(&str, &str)] = &[
+    ("zlib.h", ""),
+    ("png.h", "libpng"),
+    ("openssl/evp.h", ""),
+    ("yaml.h", ""),
+    ("gmp.h", ""),
+    ("glib.h", "glib-2.0"),
+    ("cairo.h", "cairo"),
+    ("libxml/parser.h", "libxml-2.0"),
+    ("jansson.h", ""),
+    ("archive.h", ""),
+    ("curl/curl.h", ""),
+    ("sqlite3.h", ""),
+];
+
+#[test]
+fn imported_headers_agree_with_gcc() {
+    let target = Target::host();
+    let Some(cc) = Compiler::for_target(&target) else {
+        eprintln!("gcc is not installed: skipped");
+        return;
+    };
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (header, package) in IMPORTS {
+        let mut spec = Headers::new([*header]);
+        if !package.is_empty() {
+            spec = spec.pkg_config(*package);
+        }
+        let pre = match spec.preprocess(&target) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("{header}: not installed here: {e}");
+                continue;
+            }
+        };
+        let mut reg = Registry::with_target(target.clone());
+        if let Err(e) = reg.cdef(&pre.text) {
+            failures.push(format!("{header}: the import is refused: {e}"));
+            continue;
+        }
+        match oracle::check(&reg, &pre.text, Includes::None, &cc) {
+            Ok(c) => {
+                checked += 1;
+                println!("{header}: {} facts agree with gcc", c.asserts);
+            }
+            Err(e) => failures.push(format!("{header}: {e:#}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    println!("{checked} header imports checked");
+}
