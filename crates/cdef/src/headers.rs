@@ -6,7 +6,8 @@
 //!
 //! The preprocessor is `$CC` when set, else the first of `cc`, `gcc` and `clang` that runs (for
 //! the AArch64 target on another host: `aarch64-linux-gnu-gcc`, then `clang
-//! --target=aarch64-linux-gnu`); package names add `pkg-config --cflags` flags.
+//! --target=aarch64-linux-gnu`); package names add `pkg-config --cflags` flags. The text is
+//! cached (`crate::header_cache`) until a file it came from changes.
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -34,6 +35,9 @@ pub struct Headers {
     packages: Vec<String>,
     compiler: Option<Vec<String>>,
     options: CdefOptions,
+    /// `Some(false)`: no cache; `Some(true)`/`None`: the default folder, if any.
+    cache: Option<bool>,
+    cache_dir: Option<std::path::PathBuf>,
 }
 
 /// What [`Registry::include_headers`] did.
@@ -47,6 +51,8 @@ pub struct HeaderReport {
     pub text_bytes: usize,
     /// How long `cdef` of the output took.
     pub cdef_time: Duration,
+    /// Whether the text came from the cache (no process was started).
+    pub cached: bool,
     /// What `cdef` declared and what it skipped (with each item's header file and line).
     pub cdef: CdefReport,
 }
@@ -60,6 +66,8 @@ pub struct PreprocessedHeaders {
     pub command: Vec<String>,
     /// How long it took.
     pub time: Duration,
+    /// Whether it came from the cache.
+    pub cached: bool,
 }
 
 impl Headers {
@@ -114,6 +122,21 @@ impl Headers {
         self
     }
 
+    /// Whether to use the cache of preprocessed text (on by default; see below). An entry is
+    /// used only while every file it came from has the same modification time and size;
+    /// `RCFFI_CACHE=0` turns the cache off for a whole program.
+    pub fn cache(mut self, on: bool) -> Headers {
+        self.cache = Some(on);
+        self
+    }
+
+    /// The cache folder, instead of `$RCFFI_CACHE_DIR`, `$XDG_CACHE_HOME/rcffi` or
+    /// `~/.cache/rcffi`.
+    pub fn cache_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Headers {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
     /// The `cdef` options given with [`Headers::options`].
     pub fn cdef_options(&self) -> &CdefOptions {
         &self.options
@@ -133,6 +156,32 @@ impl Headers {
             .iter()
             .map(|h| format!("#include <{h}>\n"))
             .collect();
+        let start = Instant::now();
+        let cache = match self.cache {
+            Some(false) => None,
+            _ => self
+                .cache_dir
+                .clone()
+                .or_else(crate::header_cache::default_dir),
+        };
+        let cc = std::env::var("CC").unwrap_or_default();
+        let compiler = self
+            .compiler
+            .as_ref()
+            .map(|c| c.join(" "))
+            .unwrap_or_default();
+        let flags_key = flags.join("\u{1f}");
+        let key = crate::header_cache::key(&[&source, &flags_key, &cc, &compiler, target.name]);
+        if let Some(dir) = &cache
+            && let Some((text, command)) = crate::header_cache::load(dir, key)
+        {
+            return Ok(PreprocessedHeaders {
+                text,
+                command,
+                time: start.elapsed(),
+                cached: true,
+            });
+        }
         let mut tried = Vec::new();
         for candidate in self.candidates(target) {
             let Some((program, own)) = candidate.split_first() else {
@@ -142,7 +191,6 @@ impl Headers {
             command.extend(["-E", "-dD"].map(String::from));
             command.extend(flags.iter().cloned());
             command.extend(["-x", "c", "-"].map(String::from));
-            let start = Instant::now();
             let child = Command::new(program)
                 .args(own)
                 .args(&command[candidate.len()..])
@@ -176,10 +224,14 @@ impl Headers {
             }
             let text = String::from_utf8(out.stdout)
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            if let Some(dir) = &cache {
+                crate::header_cache::store(dir, key, &command, &text);
+            }
             return Ok(PreprocessedHeaders {
                 text,
                 command,
                 time: start.elapsed(),
+                cached: false,
             });
         }
         Err(error(format!(
@@ -264,6 +316,7 @@ impl Headers {
             preprocess_time: pre.time,
             text_bytes: pre.text.len(),
             cdef_time: start.elapsed(),
+            cached: pre.cached,
             cdef: report,
         })
     }

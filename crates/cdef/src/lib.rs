@@ -49,6 +49,7 @@ mod dump;
 mod error;
 mod expand;
 mod fields;
+mod header_cache;
 mod headers;
 pub mod layout;
 mod lex;

@@ -213,3 +213,44 @@ fn wide_characters_stay_characters_through_headers() {
     let n = unsafe { libc.call("wcslen", (&w,)) }.unwrap();
     assert_eq!(n, Value::Int(5));
 }
+
+#[test]
+fn the_preprocessed_text_is_cached_until_a_header_changes() {
+    if !have("stddef.h") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("rcffi-header-cache-{}", std::process::id()));
+    let include = dir.join("include");
+    std::fs::create_dir_all(&include).unwrap();
+    let header = include.join("answer.h");
+    std::fs::write(&header, "#define ANSWER 41\nstruct pair { int a, b; };\n").unwrap();
+    let spec = || {
+        Headers::new(["answer.h"])
+            .flag(format!("-I{}", include.display()))
+            .cache_dir(dir.join("cache"))
+    };
+    let first = Ffi::default().include_headers(&spec()).unwrap();
+    assert!(!first.cached);
+    let ffi = Ffi::default();
+    let second = ffi.include_headers(&spec()).unwrap();
+    assert!(second.cached, "the same headers, unchanged: from the cache");
+    assert_eq!(second.text_bytes, first.text_bytes);
+    assert_eq!(ffi.integer_const("ANSWER").unwrap(), 41);
+    // A changed header (another size) is preprocessed again.
+    std::fs::write(
+        &header,
+        "#define ANSWER 42\nstruct pair { int a, b, c; };\n",
+    )
+    .unwrap();
+    let ffi = Ffi::default();
+    let third = ffi.include_headers(&spec()).unwrap();
+    assert!(!third.cached);
+    assert_eq!(ffi.integer_const("ANSWER").unwrap(), 42);
+    assert_eq!(ffi.sizeof("struct pair").unwrap(), 12);
+    // Turned off, it neither reads nor writes.
+    let off = Ffi::default()
+        .include_headers(&spec().cache(false))
+        .unwrap();
+    assert!(!off.cached);
+    let _ = std::fs::remove_dir_all(&dir);
+}

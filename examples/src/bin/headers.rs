@@ -42,8 +42,13 @@ fn main() -> Result<()> {
         .count();
     println!("{}", headers.join(" "));
     println!(
-        "  preprocessor: {:.1} ms ({} KiB of text: {})",
+        "  preprocessor: {:.1} ms{} ({} KiB of text: {})",
         report.preprocess_time.as_secs_f64() * 1e3,
+        if report.cached {
+            ", from the cache"
+        } else {
+            ""
+        },
         report.text_bytes / 1024,
         report.preprocessor.join(" ")
     );
