@@ -75,7 +75,7 @@ pub use headers::{HeaderReport, Headers, PreprocessedHeaders};
 pub use layout::{BitfieldLayout, FieldLayout, LayoutError, RecordLayout, TypeLayout};
 pub use macros::{FloatTy, FunctionMacro, MacroArg, MacroCall, MacroValue};
 pub use nesting::MAX_NESTING;
-pub use registry::{CdefOptions, CdefReport, Decl, Registry, SkippedMacro};
+pub use registry::{CdefOptions, CdefReport, Decl, Registry, SkippedDefinition, SkippedMacro};
 pub use target::{Arch, Target};
 
 use source::LineIndex;

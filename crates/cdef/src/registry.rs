@@ -96,14 +96,23 @@ pub struct CdefOptions {
 pub struct CdefReport {
     /// Names declared or redeclared by this cdef, in order.
     pub declared: Vec<Box<str>>,
-    /// Inline function definitions that were skipped (their bodies cannot be called through a
-    /// shared library), by name.
-    pub skipped_definitions: Vec<Box<str>>,
+    /// Inline and `static` function definitions that were skipped (their bodies cannot be
+    /// called through a shared library), each with its name and place.
+    pub skipped_definitions: Vec<SkippedDefinition>,
     /// How deep the text nests, in the levels [`crate::MAX_NESTING`] limits.
     pub nesting: usize,
     /// `#define`s without a usable value (function-like, empty, not a constant...), each with
     /// where it is and why. They stay in the registry as [`MacroValue::Skipped`](crate::MacroValue).
     pub skipped_macros: Vec<SkippedMacro>,
+}
+
+/// A function definition skipped by `cdef`, in a [`CdefReport`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedDefinition {
+    /// The function's name.
+    pub name: Box<str>,
+    /// Where the definition starts (file and line from `# N "file"` markers).
+    pub location: crate::error::Location,
 }
 
 /// A `#define` without a usable value, in a [`CdefReport`].

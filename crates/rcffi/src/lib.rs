@@ -91,7 +91,7 @@
 
 pub use rcffi_cdef::{
     CdefError, CdefOptions, CdefReport, ErrorKind, HeaderReport, Headers, LayoutError, MacroValue,
-    SkippedMacro, Target,
+    SkippedDefinition, SkippedMacro, Target,
 };
 pub use rcffi_runtime::{
     Allocator, Arg, Args, Buffer, CData, CField, CType, CallbackArgs, CallbackOptions,

@@ -79,6 +79,13 @@ fn zlib_through_its_header_and_macros() {
             .any(|m| m.location.file.ends_with("zlib.h") && m.location.line > 0),
         "zlib.h's own skipped macros carry their lines"
     );
+    // Skipped inline definitions are named with their header and line too.
+    for d in &report.skipped_definitions {
+        assert!(
+            d.location.file.ends_with(".h") && d.location.line > 0,
+            "{d:?}"
+        );
+    }
     // SAFETY: the declarations are zlib's own.
     let z = unsafe { ffi.dlopen("z") }.unwrap();
     assert_eq!(z.get("Z_BEST_COMPRESSION").unwrap(), Value::Int(9));

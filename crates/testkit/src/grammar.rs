@@ -213,7 +213,12 @@ pub fn run(case: &Case) -> (String, Registry) {
                         let _ = writeln!(
                             out,
                             "skipped definitions: {}",
-                            report.skipped_definitions.join(", ")
+                            report
+                                .skipped_definitions
+                                .iter()
+                                .map(|d| &*d.name)
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         );
                     }
                     for m in &report.skipped_macros {

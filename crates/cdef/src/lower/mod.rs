@@ -51,6 +51,8 @@ pub(crate) struct LowerState {
     macro_work: usize,
     /// The last object-like `#define` of each name in this text (made when first needed).
     define_index: std::collections::HashMap<String, usize>,
+    /// Function definitions lowering skipped: name, user offset.
+    skipped_defs: Vec<(Box<str>, usize)>,
     /// Macros without a usable value: name, user offset of the `#`, reason.
     skipped_macros: Vec<(Box<str>, usize, Box<str>)>,
     /// Typedef names declared by the current chunk.
@@ -94,6 +96,7 @@ impl Default for LowerState {
             macro_work: crate::expand::MAX_WORK,
             define_index: std::collections::HashMap::new(),
             skipped_macros: Vec::new(),
+            skipped_defs: Vec::new(),
             typedefs: Vec::new(),
         }
     }
@@ -168,18 +171,22 @@ pub(crate) fn finish(
     }
     let mut report = state.report;
     // Definitions the pre-pass blanked out come first (lowering lists those it saw itself).
-    if !pre.skipped_bodies.is_empty() {
-        let mut names: Vec<Box<str>> = pre
-            .skipped_bodies
-            .iter()
-            .map(|n| n.as_str().into())
-            .collect();
-        names.append(&mut report.skipped_definitions);
-        report.skipped_definitions = names;
-    }
-    if !state.skipped_macros.is_empty() {
+    let mut defs: Vec<(Box<str>, usize)> = pre
+        .skipped_bodies
+        .iter()
+        .map(|(n, p)| (n.as_str().into(), *p))
+        .collect();
+    defs.append(&mut state.skipped_defs);
+    if !state.skipped_macros.is_empty() || !defs.is_empty() {
         let markers = crate::preprocess::line_markers(user_src);
         let index = crate::source::LineIndex::new(user_src, "<cdef>", &markers);
+        report.skipped_definitions = defs
+            .into_iter()
+            .map(|(name, pos)| crate::registry::SkippedDefinition {
+                name,
+                location: index.locate(pos),
+            })
+            .collect();
         report.skipped_macros = state
             .skipped_macros
             .into_iter()
@@ -765,7 +772,8 @@ impl<'r, 'p> Lowerer<'r, 'p> {
             .unwrap_or("?")
             .to_string();
         if inline_or_static {
-            self.state.report.skipped_definitions.push(name.into());
+            let at = self.pos(fd.span.start);
+            self.state.skipped_defs.push((name.into(), at));
             return Ok(());
         }
         Err(self.err(

@@ -86,8 +86,9 @@ pub(crate) struct Preprocessed<'a> {
     pub(crate) decls: Vec<TopDecl<'a>>,
     /// How deep the text nests (`crate::nesting`): at most [`crate::MAX_NESTING`].
     pub(crate) depth: usize,
-    /// Inline and `static` function definitions blanked out by the pre-pass, by name.
-    pub(crate) skipped_bodies: Vec<String>,
+    /// Inline and `static` function definitions blanked out by the pre-pass: name, user
+    /// offset.
+    pub(crate) skipped_bodies: Vec<(String, usize)>,
 }
 
 /// What the pre-pass needs to know about names declared before this text.
@@ -146,8 +147,8 @@ struct Pass<'a, 'n> {
     decl_start: Option<usize>,
     /// The current top-level declaration has `typedef` at depth 0.
     decl_typedef: bool,
-    /// Names of the inline and `static` function definitions blanked out.
-    skipped_bodies: Vec<String>,
+    /// Names and user offsets of the inline and `static` function definitions blanked out.
+    skipped_bodies: Vec<(String, usize)>,
 }
 
 /// Runs the pre-pass over `src`. `default_pack` is the `pack`/`packed` option of the cdef.
@@ -617,8 +618,10 @@ impl<'a, 'n> Pass<'a, 'n> {
         }
         self.edits
             .push(Edit::Blank(self.toks[start].start, self.toks[end].end));
-        self.skipped_bodies
-            .push(name.unwrap_or_else(|| "(a definition)".into()));
+        self.skipped_bodies.push((
+            name.unwrap_or_else(|| "(a definition)".into()),
+            self.toks[start].start,
+        ));
         self.decl_start = None;
         self.decl_typedef = false;
         Some(end + 1)

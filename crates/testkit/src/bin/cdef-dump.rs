@@ -37,7 +37,12 @@ fn main() -> anyhow::Result<()> {
             if !report.skipped_definitions.is_empty() {
                 println!(
                     "skipped definitions: {}",
-                    report.skipped_definitions.join(", ")
+                    report
+                        .skipped_definitions
+                        .iter()
+                        .map(|d| &*d.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
             }
         }
