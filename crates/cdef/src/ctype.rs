@@ -85,6 +85,15 @@ pub enum CTypeKind {
         /// The typedef's name, used when the type is printed.
         name: Box<str>,
     },
+    /// A vector of numbers (`float __attribute__((vector_size(16)))`, `__m128`): its items'
+    /// size, aligned as gcc aligns it ([`crate::Registry::alignof`] tells the alignment C's
+    /// `_Alignof` reports); not passed by value yet.
+    Vector {
+        /// The item type (an integer or floating type).
+        elem: CTypeId,
+        /// How many items (a power of two).
+        len: u64,
+    },
     /// An integer or floating type of unknown size (cffi's `typedef int... t;`), usable only
     /// after compilation: any use that needs its size is an error.
     UnknownNumber {

@@ -27,6 +27,15 @@ impl Registry {
             CTypeKind::Enum(eid) => plain(&self.enum_def(*eid).display),
             CTypeKind::Aligned { name, .. } => plain(name),
             CTypeKind::UnknownNumber { name, .. } => plain(name),
+            CTypeKind::Vector { elem, len } => {
+                let size = self
+                    .layout(*elem)
+                    .map_or(0, |l| l.size.saturating_mul(*len));
+                plain(&format!(
+                    "{} __attribute__((vector_size({size})))",
+                    self.cname(*elem)
+                ))
+            }
             CTypeKind::Pointer(t) => {
                 let mut s = self.spell(*t);
                 let next = s.text[s.marker..].chars().next();

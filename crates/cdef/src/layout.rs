@@ -237,6 +237,21 @@ pub(crate) fn type_layout(
         CTypeKind::UnknownNumber { name, .. } => Err(LayoutError::UnknownNumber {
             ty: name.to_string(),
         }),
+        // gcc: the items' size; placed at the alignment of that size on x86-64 (where C's
+        // `_Alignof` still reports at most 16: `Registry::alignof`), at most 16 on AArch64.
+        CTypeKind::Vector { elem, len } => {
+            let e = type_layout(reg, *elem, record)?;
+            let size = e
+                .size
+                .checked_mul(*len)
+                .filter(|s| *s <= MAX_OBJECT_BYTES)
+                .ok_or_else(|| LayoutError::TooBig { ty: reg.cname(id) })?;
+            let align = match t.arch {
+                crate::target::Arch::X86_64 => size.max(1),
+                crate::target::Arch::AArch64 => size.clamp(1, 16),
+            };
+            Ok(TypeLayout { size, align })
+        }
     }
 }
 

@@ -76,6 +76,15 @@ fn is_operator(text: &str) -> bool {
 /// The deepest nesting of `tokens` (of `src`), or an error at the first token past
 /// [`MAX_NESTING`]. Directive lines (`# ...`) are measured on their own.
 pub(crate) fn measure(src: &str, tokens: &[Token]) -> LResult<usize> {
+    measure_up_to(src, tokens, MAX_NESTING)
+}
+
+/// How deep the pre-pass's own walk may go: its helpers are safe to this depth, and bodies it
+/// blanks out (which lang-c never sees) may nest past [`MAX_NESTING`] up to it.
+pub(crate) const WALK_NESTING: usize = 4096;
+
+/// [`measure`] with another limit.
+pub(crate) fn measure_up_to(src: &str, tokens: &[Token], limit: usize) -> LResult<usize> {
     // The operators seen in each open bracket (the text's top level first).
     let mut levels: Vec<usize> = vec![0];
     // The sum of `1 + operators` over `levels`.
@@ -139,7 +148,7 @@ pub(crate) fn measure(src: &str, tokens: &[Token]) -> LResult<usize> {
             Some((open, true)) if levels.len() <= open => None,
             other => other,
         };
-        if depth > MAX_NESTING {
+        if depth > limit {
             return Err(too_deep(t.start, "this text"));
         }
         deepest = deepest.max(depth);

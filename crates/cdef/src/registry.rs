@@ -533,6 +533,48 @@ impl Registry {
         })
     }
 
+    /// The alignment C's `_Alignof` reports for a type. It is the layout's alignment, except
+    /// that gcc reports at most 16 bytes for a type whose alignment comes from an x86-64
+    /// vector rather than from an `aligned` attribute (a 32-byte vector is placed at 32 but
+    /// `_Alignof` says 16).
+    ///
+    /// ```
+    /// let mut reg = rcffi_cdef::Registry::with_target(rcffi_cdef::Target::x86_64_linux());
+    /// reg.cdef("typedef char v32 __attribute__((vector_size(32))); struct s { char c; v32 v; };").unwrap();
+    /// let s = reg.parse_type("struct s").unwrap();
+    /// assert_eq!((reg.layout(s).unwrap().size, reg.layout(s).unwrap().align), (64, 32));
+    /// assert_eq!(reg.alignof(s).unwrap(), 16);
+    /// ```
+    pub fn alignof(&self, id: CTypeId) -> Result<u64, LayoutError> {
+        let natural = self.layout(id)?.align;
+        Ok(if natural > 16 && !self.user_aligned(id, 0) {
+            16
+        } else {
+            natural
+        })
+    }
+
+    /// Whether an `aligned` attribute decides part of `id`'s alignment.
+    fn user_aligned(&self, id: CTypeId, depth: usize) -> bool {
+        if depth > crate::MAX_NESTING {
+            return true;
+        }
+        match self.kind(id) {
+            CTypeKind::Aligned { .. } => true,
+            CTypeKind::Array { elem, .. } => self.user_aligned(*elem, depth + 1),
+            CTypeKind::Record(rid) => {
+                let rec = self.record(*rid);
+                rec.aligned.is_some()
+                    || rec
+                        .fields
+                        .iter()
+                        .flatten()
+                        .any(|f| f.aligned.is_some() || self.user_aligned(f.ty, depth + 1))
+            }
+            _ => false,
+        }
+    }
+
     /// The layout of a struct or union: its size, alignment and the place of every member.
     pub fn record_layout(&self, rid: RecordId) -> Result<&RecordLayout, LayoutError> {
         match &self.layouts[rid.0 as usize] {

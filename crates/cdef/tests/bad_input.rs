@@ -182,10 +182,10 @@ const CASES: &[(&str, K, u32, u32)] = &[
     ("extern int a[2][];", K::InvalidType, 1, 13),
     // --- unsupported ---
     (
-        "typedef float v4 __attribute__((vector_size(16)));",
-        K::Unsupported,
+        "typedef float v3 __attribute__((vector_size(12)));",
+        K::InvalidType,
         1,
-        33,
+        15,
     ),
     (
         "int f(void) __attribute__((frobnicate));",

@@ -261,3 +261,28 @@ fn the_preprocessed_text_is_cached_until_a_header_changes() {
     assert!(!off.cached);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn vector_types_have_gcc_layouts_and_refuse_by_value_use() {
+    let ffi = Ffi::default();
+    ffi.cdef(
+        "typedef float v4sf __attribute__((vector_size(16)));
+         struct holder { char c; v4sf v; };
+         v4sf add(v4sf a, v4sf b);",
+    )
+    .unwrap();
+    assert_eq!(ffi.sizeof("v4sf").unwrap(), 16);
+    assert_eq!(ffi.offsetof("struct holder", "v").unwrap(), 16);
+    let p = ffi.new("v4sf *", ()).unwrap();
+    assert_eq!(p.address() % 16, 0);
+    let read = p.get(0).unwrap_err().to_string();
+    assert!(read.contains("vector_size(16)"), "{read}");
+    // A function taking vectors by value is refused before anything is called.
+    let f = ffi.cast("v4sf(*)(v4sf, v4sf)", 0x1000).unwrap();
+    // SAFETY: the call is refused before the jump (the address is never called).
+    let err = unsafe { f.call((&p, &p)) }.unwrap_err().to_string();
+    assert!(
+        err.contains("vector types are not passed by value yet"),
+        "{err}"
+    );
+}

@@ -332,10 +332,11 @@ fn probe(reg: &Registry, c_text: &str, includes: Includes) -> (String, Vec<Bitfi
             format!("sizeof({spelled}) == {}", l.size),
             format!("sizeof({label}) is {}", l.size),
         );
+        let align = reg.alignof(id).unwrap_or(l.align);
         sa(
             &mut src,
-            format!("_Alignof({spelled}) == {}", l.align),
-            format!("_Alignof({label}) is {}", l.align),
+            format!("_Alignof({spelled}) == {align}"),
+            format!("_Alignof({label}) is {align}"),
         );
         let Ok(Some(fields)) = reg.fields(id) else {
             continue;

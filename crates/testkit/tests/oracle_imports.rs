@@ -20,6 +20,8 @@ const IMPORTS: &[(&str, &str)] = &[
     ("archive.h", ""),
     ("curl/curl.h", ""),
     ("sqlite3.h", ""),
+    // Vector types and thousands of inline intrinsics (x86-64 only).
+    ("immintrin.h", ""),
 ];
 
 #[test]

@@ -20,6 +20,8 @@ pub(crate) enum Attr {
     AsmLabel(String),
     /// `transparent_union`.
     TransparentUnion,
+    /// `vector_size(N)`: the type becomes a vector of N bytes of it.
+    VectorSize(Node<Expression>),
 }
 
 /// Attributes known to change neither layout nor how a function is called from another module.
@@ -132,8 +134,17 @@ pub(crate) fn read(exts: &[Node<Extension>], pos: &dyn Fn(usize) -> usize) -> LR
                     },
                     "mode" => out.push(Attr::Mode(mode_bytes(&a.arguments, at)?)),
                     "transparent_union" => out.push(Attr::TransparentUnion),
-                    "vector_size"
-                    | "ms_abi"
+                    "vector_size" => match a.arguments.as_slice() {
+                        [x] => out.push(Attr::VectorSize(x.clone())),
+                        _ => {
+                            return Err(CdefError::at(
+                                ErrorKind::Syntax,
+                                at,
+                                "vector_size takes one argument (a size in bytes)",
+                            ));
+                        }
+                    },
+                    "ms_abi"
                     | "sysv_abi"
                     | "regparm"
                     | "scalar_storage_order"

@@ -173,6 +173,7 @@ impl Lowerer<'_, '_> {
         for a in attrs {
             match a {
                 Attr::Mode(bytes) => ty = self.apply_mode(ty, *bytes, pos)?,
+                Attr::VectorSize(size) => ty = self.apply_vector(ty, size, pos)?,
                 Attr::Aligned(arg) => {
                     let align = self.align_value(arg, pos)?;
                     ty = self.reg.intern(CTypeKind::Aligned {
@@ -257,6 +258,7 @@ impl Lowerer<'_, '_> {
             match a {
                 Attr::AsmLabel(s) => symbol = Some(s.as_str().into()),
                 Attr::Mode(bytes) => ty = self.apply_mode(ty, *bytes, pos)?,
+                Attr::VectorSize(size) => ty = self.apply_vector(ty, size, pos)?,
                 Attr::Packed | Attr::Aligned(_) | Attr::TransparentUnion => {}
             }
         }
@@ -527,8 +529,10 @@ impl Lowerer<'_, '_> {
             attrs.extend(specs.attrs.iter().cloned());
             let at = self.pos(p.span.start);
             for a in &attrs {
-                if let Attr::Mode(b) = a {
-                    ty = self.apply_mode(ty, *b, at)?;
+                match a {
+                    Attr::Mode(b) => ty = self.apply_mode(ty, *b, at)?,
+                    Attr::VectorSize(size) => ty = self.apply_vector(ty, size, at)?,
+                    _ => {}
                 }
             }
             params.push((ty, at));

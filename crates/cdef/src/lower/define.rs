@@ -234,6 +234,15 @@ impl Lowerer<'_, '_> {
             };
             let mut f = (**f).clone();
             f.call = self.macro_call(name, &f).map_err(Into::into);
+            // Listed as skipped for calls by name (it still expands inside other macros).
+            if let Err(why) = &f.call {
+                let at = self.pre.defines[i].pos;
+                self.state.skipped_macros.push((
+                    name.into(),
+                    at,
+                    format!("a function-like macro that cannot be called by name: {why}").into(),
+                ));
+            }
             self.reg
                 .set_name(name, Decl::Macro(MacroValue::Function(Box::new(f))));
         }

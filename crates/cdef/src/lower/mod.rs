@@ -708,6 +708,43 @@ impl<'r, 'p> Lowerer<'r, 'p> {
     }
 
     /// Converts an integer type to the one `mode(...)` selects.
+    /// `vector_size(N)` on a type: a vector of N bytes of that integer or floating type, as gcc
+    /// makes it (N a power-of-two multiple of the item's size).
+    pub(crate) fn apply_vector(
+        &mut self,
+        ty: CTypeId,
+        size: &Node<lang_c::ast::Expression>,
+        at: usize,
+    ) -> LResult<CTypeId> {
+        let bytes = self.eval(size)?.value;
+        let elem = self.reg.strip_aligned(ty);
+        let number = matches!(
+            self.reg.kind(elem),
+            CTypeKind::Prim(p) if matches!(
+                self.reg.target.repr(*p),
+                crate::ctype::PrimRepr::Int { .. } | crate::ctype::PrimRepr::Float { .. }
+            )
+        );
+        let esize = crate::layout::compute_type(self.reg, elem).map_or(0, |l| l.size);
+        let len = u64::try_from(bytes)
+            .ok()
+            .filter(|b| esize > 0 && *b % esize == 0)
+            .map(|b| b / esize);
+        match len {
+            Some(len) if number && len.is_power_of_two() => {
+                Ok(self.reg.intern(CTypeKind::Vector { elem, len }))
+            }
+            _ => Err(CdefError::at(
+                ErrorKind::InvalidType,
+                at,
+                format!(
+                    "vector_size({bytes}) of '{}': a vector holds a power-of-two number of integers or floats",
+                    self.reg.cname(ty)
+                ),
+            )),
+        }
+    }
+
     pub(crate) fn apply_mode(&mut self, ty: CTypeId, bytes: u8, at: usize) -> LResult<CTypeId> {
         let signed = match self.reg.kind(ty) {
             CTypeKind::Prim(p) => match self.reg.target.repr(*p) {

@@ -105,7 +105,7 @@ impl Lowerer<'_, '_> {
                         "'transparent_union' applies only to unions",
                     ));
                 }
-                Attr::Mode(_) | Attr::AsmLabel(_) => {}
+                Attr::Mode(_) | Attr::AsmLabel(_) | Attr::VectorSize(_) => {}
             }
         }
         if existing_complete {
@@ -223,6 +223,9 @@ impl Lowerer<'_, '_> {
                             field.aligned = Some(field.aligned.map_or(n, |m| m.max(n)));
                         }
                         Attr::Mode(b) => field.ty = self.apply_mode(field.ty, *b, at)?,
+                        Attr::VectorSize(size) => {
+                            field.ty = self.apply_vector(field.ty, size, at)?;
+                        }
                         Attr::AsmLabel(_) | Attr::TransparentUnion => {}
                     }
                 }

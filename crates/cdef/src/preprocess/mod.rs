@@ -149,6 +149,8 @@ struct Pass<'a, 'n> {
     decl_typedef: bool,
     /// Names and user offsets of the inline and `static` function definitions blanked out.
     skipped_bodies: Vec<(String, usize)>,
+    /// Their token ranges (first and last token), in order.
+    skipped_ranges: Vec<(usize, usize)>,
 }
 
 /// Runs the pre-pass over `src`. `default_pack` is the `pack`/`packed` option of the cdef.
@@ -158,8 +160,11 @@ pub(crate) fn preprocess<'a>(
     default_pack: Option<u64>,
 ) -> LResult<Preprocessed<'a>> {
     let lexed = lex::lex(src)?;
-    // Before anything walks the text: nothing nested past the limit goes further.
-    let depth = crate::nesting::measure(src, &lexed.tokens)?;
+    // The walk's helpers are safe to `WALK_NESTING` levels; past that nothing goes further, and
+    // the error is at the first token past `MAX_NESTING`, as for any text too deep.
+    if crate::nesting::measure_up_to(src, &lexed.tokens, crate::nesting::WALK_NESTING).is_err() {
+        crate::nesting::measure(src, &lexed.tokens)?;
+    }
     let mut pass = Pass::new(src, lexed.tokens, names, default_pack);
     for c in &lexed.comments {
         pass.edits.push(Edit::Blank(c.start, c.end));
@@ -167,7 +172,27 @@ pub(crate) fn preprocess<'a>(
     for (s, e) in &lexed.splices {
         pass.edits.push(Edit::Blank(*s, *e));
     }
+    // The walk keeps its own stack, so any nesting is safe for it; what lang-c and lowering
+    // will see is measured next — without the function bodies the walk blanked out (a header's
+    // inline bodies may nest past the limit: gcc's sgxintrin.h).
     pass.walk()?;
+    let depth = {
+        let mut kept = Vec::with_capacity(pass.toks.len());
+        let mut ranges = pass.skipped_ranges.iter().peekable();
+        for (k, t) in pass.toks.iter().enumerate() {
+            while ranges.peek().is_some_and(|(_, end)| *end < k) {
+                ranges.next();
+            }
+            if ranges
+                .peek()
+                .is_some_and(|(start, end)| (*start..=*end).contains(&k))
+            {
+                continue;
+            }
+            kept.push(*t);
+        }
+        crate::nesting::measure(src, &kept)?
+    };
     let Pass {
         mut edits,
         defines,
@@ -290,6 +315,7 @@ fn typedef_names<'a>(src: &'a str, toks: &[Token]) -> Vec<&'a str> {
 
 /// The declared name of one declarator's tokens (see [`typedef_names`]).
 fn declarator_name<'a>(src: &'a str, toks: &[Token]) -> Option<&'a str> {
+    let mut toks = toks;
     let mut end = toks.len();
     loop {
         let last = toks.get(end.checked_sub(1)?)?;
@@ -330,7 +356,9 @@ fn declarator_name<'a>(src: &'a str, toks: &[Token]) -> Option<&'a str> {
                     end = j;
                     continue;
                 }
-                return declarator_name(src, &toks[j + 1..end - 1]);
+                // The grouped inner declarator (a loop, not recursion: groups may nest deep).
+                toks = &toks[j + 1..end - 1];
+                end = toks.len();
             }
             _ if last.kind == Tok::Ident && !is_type_word(last.text(src)) => {
                 return Some(last.text(src));
@@ -431,6 +459,7 @@ impl<'a, 'n> Pass<'a, 'n> {
             decls: Vec::new(),
             decl_start: None,
             skipped_bodies: Vec::new(),
+            skipped_ranges: Vec::new(),
             decl_typedef: false,
         }
     }
@@ -622,6 +651,7 @@ impl<'a, 'n> Pass<'a, 'n> {
             name.unwrap_or_else(|| "(a definition)".into()),
             self.toks[start].start,
         ));
+        self.skipped_ranges.push((start, end));
         self.decl_start = None;
         self.decl_typedef = false;
         Some(end + 1)

@@ -74,6 +74,7 @@ fn scalar_reason(info: &TypeInfo) -> String {
         }
         Repr::Array { .. } => "arrays are passed by pointer in C".into(),
         Repr::Function { .. } => "functions are passed by pointer in C".into(),
+        Repr::Opaque if info.layout.is_some() => "vector types are not passed by value yet".into(),
         _ => format!("ctype '{}' is of unknown size", info.name),
     }
 }

@@ -141,7 +141,7 @@ impl Ffi {
     /// `_Alignof` a type.
     pub fn alignof<T: TypeSpec + ?Sized>(&self, ty: &T) -> Result<usize> {
         let (ffi, id) = ty.resolve_id(self)?;
-        Ok(ffi.inner.read().layout(id)?.align as usize)
+        Ok(ffi.inner.read().alignof(id)? as usize)
     }
 
     /// The byte offset of a member path (`"b.y"`, `"pts[2].x"`, `"[51]"`), as cffi's

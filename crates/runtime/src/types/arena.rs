@@ -414,7 +414,11 @@ impl UniInner {
                     .collect();
                 Repr::Enum { int, items }
             }
-            CTypeKind::UnknownNumber { .. } | CTypeKind::Aligned { .. } => Repr::Opaque,
+            // A vector has a layout (memory of it can be made and pointed to) but no
+            // conversions yet.
+            CTypeKind::UnknownNumber { .. }
+            | CTypeKind::Aligned { .. }
+            | CTypeKind::Vector { .. } => Repr::Opaque,
         };
         TypeInfo {
             id,

@@ -254,7 +254,9 @@ impl CType {
 pub(super) fn kind_of(r: &Registry, id: CTypeId) -> Kind {
     match r.kind(r.strip_aligned(id)) {
         CTypeKind::Void => Kind::Void,
-        CTypeKind::Prim(_) | CTypeKind::UnknownNumber { .. } => Kind::Primitive,
+        CTypeKind::Prim(_) | CTypeKind::UnknownNumber { .. } | CTypeKind::Vector { .. } => {
+            Kind::Primitive
+        }
         CTypeKind::Pointer(t) => match r.kind(*t) {
             CTypeKind::Function(_) => Kind::Function,
             _ => Kind::Pointer,
