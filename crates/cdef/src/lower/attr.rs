@@ -5,6 +5,7 @@
 use lang_c::ast::{Expression, Extension};
 use lang_c::span::Node;
 
+use crate::ctype::{CTypeId, CTypeKind, Prim};
 use crate::error::{CdefError, ErrorKind, LResult};
 
 /// An attribute that matters to rcffi.
@@ -208,4 +209,108 @@ fn mode_bytes(args: &[Node<Expression>], at: usize) -> LResult<u8> {
             ));
         }
     })
+}
+
+/// Attributes that change a type: `aligned(N)`, `vector_size(N)`, `mode(...)`.
+impl super::Lowerer<'_, '_> {
+    /// Evaluates an `aligned(N)` argument to a power-of-two byte count.
+    pub(crate) fn align_value(
+        &mut self,
+        arg: &Option<Node<lang_c::ast::Expression>>,
+        at: usize,
+    ) -> LResult<u64> {
+        let Some(e) = arg else {
+            return Ok(self.reg.target.biggest_alignment());
+        };
+        let v = self.eval(e)?;
+        let bad = || {
+            CdefError::at(
+                ErrorKind::InvalidType,
+                at,
+                format!(
+                    "requested alignment {} is not a positive power of 2",
+                    v.value
+                ),
+            )
+        };
+        let n = u64::try_from(v.value).map_err(|_| bad())?;
+        if n == 0 || !n.is_power_of_two() || n > (1 << 28) {
+            return Err(bad());
+        }
+        Ok(n)
+    }
+
+    /// Converts an integer type to the one `mode(...)` selects.
+    /// `vector_size(N)` on a type: a vector of N bytes of that integer or floating type, as gcc
+    /// makes it (N a power-of-two multiple of the item's size).
+    pub(crate) fn apply_vector(
+        &mut self,
+        ty: CTypeId,
+        size: &Node<lang_c::ast::Expression>,
+        at: usize,
+    ) -> LResult<CTypeId> {
+        let bytes = self.eval(size)?.value;
+        let elem = self.reg.strip_aligned(ty);
+        let number = matches!(
+            self.reg.kind(elem),
+            CTypeKind::Prim(p) if matches!(
+                self.reg.target.repr(*p),
+                crate::ctype::PrimRepr::Int { .. } | crate::ctype::PrimRepr::Float { .. }
+            )
+        );
+        let esize = crate::layout::compute_type(self.reg, elem).map_or(0, |l| l.size);
+        let len = u64::try_from(bytes)
+            .ok()
+            .filter(|b| esize > 0 && *b % esize == 0)
+            .map(|b| b / esize);
+        match len {
+            Some(len) if number && len.is_power_of_two() => {
+                Ok(self.reg.intern(CTypeKind::Vector { elem, len }))
+            }
+            _ => Err(CdefError::at(
+                ErrorKind::InvalidType,
+                at,
+                format!(
+                    "vector_size({bytes}) of '{}': a vector holds a power-of-two number of integers or floats",
+                    self.reg.cname(ty)
+                ),
+            )),
+        }
+    }
+
+    pub(crate) fn apply_mode(&mut self, ty: CTypeId, bytes: u8, at: usize) -> LResult<CTypeId> {
+        let signed = match self.reg.kind(ty) {
+            CTypeKind::Prim(p) => match self.reg.target.repr(*p) {
+                crate::ctype::PrimRepr::Int { signed, .. } => signed,
+                _ => {
+                    return Err(CdefError::at(
+                        ErrorKind::Unsupported,
+                        at,
+                        "attribute mode on a non-integer type is not supported",
+                    ));
+                }
+            },
+            CTypeKind::Enum(_) => true,
+            _ => {
+                return Err(CdefError::at(
+                    ErrorKind::Unsupported,
+                    at,
+                    "attribute mode on a non-integer type is not supported",
+                ));
+            }
+        };
+        let p = match (bytes, signed) {
+            (1, true) => Prim::SChar,
+            (1, false) => Prim::UChar,
+            (2, true) => Prim::Short,
+            (2, false) => Prim::UShort,
+            (4, true) => Prim::Int,
+            (4, false) => Prim::UInt,
+            (8, true) => Prim::Long,
+            (8, false) => Prim::ULong,
+            (_, true) => Prim::Int128,
+            (_, false) => Prim::UInt128,
+        };
+        Ok(self.reg.prim(p))
+    }
 }

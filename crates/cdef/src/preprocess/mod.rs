@@ -23,12 +23,15 @@ use std::collections::HashSet;
 
 use foldhash::fast::RandomState;
 
-use crate::builtins::private;
 use crate::error::{CdefError, ErrorKind, LResult};
 use crate::lex::{self, Tok, Token};
 use crate::source::{LineMarker, Rewriter, SourceMap};
 
 mod directives;
+mod spellings;
+mod typedefs;
+
+use typedefs::typedef_names;
 
 /// A `#define` of the user's text, evaluated in order during lowering.
 #[derive(Clone, Debug)]
@@ -239,144 +242,6 @@ pub(crate) fn preprocess<'a>(
     })
 }
 
-/// The names a `typedef` declaration declares, found from its tokens (without the final `;`):
-/// in each comma-separated declarator, after dropping bodies, attributes and trailing array
-/// and parameter suffixes, the name is the last identifier, looking inside grouping
-/// parentheses (`(*fn_t)(int)`). Lowering checks the result against what it declared.
-fn typedef_names<'a>(src: &'a str, toks: &[Token]) -> Vec<&'a str> {
-    // Drop `{...}` bodies and `__attribute__((...))` / `__asm__(...)`, split at depth-0 commas.
-    let mut parts: Vec<Vec<Token>> = vec![Vec::new()];
-    let mut i = 0;
-    let mut depth = 0usize;
-    while i < toks.len() {
-        let t = toks[i];
-        let s = t.text(src);
-        if matches!(
-            s,
-            "__attribute__" | "__attribute" | "__asm__" | "__asm" | "asm"
-        ) {
-            // Skip the keyword and its parenthesised argument.
-            i += 1;
-            let mut d = 0usize;
-            while i < toks.len() {
-                match toks[i].text(src) {
-                    "(" => d += 1,
-                    ")" => {
-                        d = d.saturating_sub(1);
-                        if d == 0 {
-                            i += 1;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-            continue;
-        }
-        if s == "{" {
-            let mut d = 0usize;
-            while i < toks.len() {
-                match toks[i].text(src) {
-                    "{" => d += 1,
-                    "}" => {
-                        d -= 1;
-                        if d == 0 {
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-            i += 1;
-            continue;
-        }
-        match s {
-            "(" | "[" => depth += 1,
-            ")" | "]" => depth = depth.saturating_sub(1),
-            "," if depth == 0 => {
-                parts.push(Vec::new());
-                i += 1;
-                continue;
-            }
-            _ => {}
-        }
-        if let Some(p) = parts.last_mut() {
-            p.push(t);
-        }
-        i += 1;
-    }
-    parts
-        .iter()
-        .filter_map(|p| declarator_name(src, p))
-        .collect()
-}
-
-/// The declared name of one declarator's tokens (see [`typedef_names`]).
-fn declarator_name<'a>(src: &'a str, toks: &[Token]) -> Option<&'a str> {
-    let mut toks = toks;
-    let mut end = toks.len();
-    loop {
-        let last = toks.get(end.checked_sub(1)?)?;
-        match last.text(src) {
-            "]" | ")" => {
-                // Find the matching opener.
-                let close = last.text(src);
-                let open = if close == "]" { "[" } else { "(" };
-                let mut d = 0usize;
-                let mut j = end;
-                let mut found = false;
-                while j > 0 {
-                    j -= 1;
-                    let s = toks[j].text(src);
-                    if s == close {
-                        d += 1;
-                    } else if s == open {
-                        d -= 1;
-                        if d == 0 {
-                            found = true;
-                            break;
-                        }
-                    }
-                }
-                // Unbalanced: not a declaration the parser will accept anyway.
-                if !found {
-                    return None;
-                }
-                // A group right after a name or another group is a suffix; otherwise it is a
-                // grouping around the inner declarator.
-                let before = j.checked_sub(1).map(|k| toks[k]);
-                let is_suffix = close == "]"
-                    || before.is_some_and(|b| {
-                        b.kind == Tok::Ident || b.text(src) == ")" || b.text(src) == "]"
-                    });
-                if is_suffix && !(close == ")" && before.is_some_and(|b| is_type_word(b.text(src))))
-                {
-                    end = j;
-                    continue;
-                }
-                // The grouped inner declarator (a loop, not recursion: groups may nest deep).
-                toks = &toks[j + 1..end - 1];
-                end = toks.len();
-            }
-            _ if last.kind == Tok::Ident && !is_type_word(last.text(src)) => {
-                return Some(last.text(src));
-            }
-            _ => return None,
-        }
-    }
-}
-
-/// Words that end a type rather than name a declarator.
-fn is_type_word(s: &str) -> bool {
-    TYPE_KEYWORDS.contains(&s)
-        || matches!(
-            s,
-            "typedef" | "restrict" | "__restrict" | "__restrict__" | "__extension__"
-        )
-}
-
 /// The line markers of a text, for locating an error after a failed pre-pass.
 pub(crate) fn line_markers(src: &str) -> Vec<LineMarker> {
     struct NoNames;
@@ -408,7 +273,7 @@ pub(crate) fn line_markers(src: &str) -> Vec<LineMarker> {
     pass.markers
 }
 
-const TYPE_KEYWORDS: [&str; 25] = [
+pub(super) const TYPE_KEYWORDS: [&str; 25] = [
     "void",
     "char",
     "short",
@@ -706,178 +571,6 @@ impl<'a, 'n> Pass<'a, 'n> {
             }
         }
         BraceKind::Other
-    }
-
-    /// `struct __attribute__((...)) [tag] {` → the attributes move after the closing brace.
-    fn tag_attributes(&mut self, i: usize) {
-        let mut j = i + 1;
-        let first = j;
-        while let Some(end) = self.attribute_end(j) {
-            j = end;
-        }
-        if j == first {
-            return;
-        }
-        let attrs_end = j;
-        if j < self.toks.len() && self.toks[j].kind == Tok::Ident && !self.is(j, "__attribute__") {
-            j += 1;
-        }
-        if !self.is(j, "{") {
-            return;
-        }
-        let Some(close) = self.matching(j) else {
-            return;
-        };
-        let (s, e) = (self.toks[first].start, self.toks[attrs_end - 1].end);
-        let attrs = self.src[s..e].to_string();
-        self.edits.push(Edit::Blank(s, e));
-        self.edits
-            .push(Edit::Insert(self.toks[close].end, format!(" {attrs}"), s));
-    }
-
-    /// `_Alignas(x)` → `__attribute__((aligned(x)))`, with `x` a type or an expression.
-    fn alignas(&mut self, i: usize) -> LResult<usize> {
-        let t = self.toks[i];
-        if !self.is(i + 1, "(") {
-            return Err(self.err(ErrorKind::Syntax, t.start, "expected '(' after _Alignas"));
-        }
-        let close = self.matching(i + 1).ok_or_else(|| {
-            self.err(
-                ErrorKind::Syntax,
-                t.start,
-                "unbalanced parentheses after _Alignas",
-            )
-        })?;
-        let inner_start = self.toks[i + 2.min(close - i)].start;
-        let inner = &self.src[inner_start.min(self.toks[close].start)..self.toks[close].start];
-        let first = if i + 2 < close { self.text(i + 2) } else { "" };
-        let is_type = TYPE_KEYWORDS.contains(&first) || self.names.is_type_name(first);
-        let arg = if is_type {
-            format!("__alignof__({inner})")
-        } else {
-            inner.to_string()
-        };
-        for k in i + 2..close {
-            if self.toks[k].kind == Tok::Ident {
-                self.idents.insert(self.text(k));
-            }
-        }
-        self.edits.push(Edit::Replace(
-            t.start,
-            self.toks[close].end,
-            format!("__attribute__((aligned({arg})))"),
-        ));
-        Ok(close + 1)
-    }
-
-    /// `[signed|unsigned] __int128 [signed|unsigned]` → a private typedef name.
-    fn int128(&mut self, i: usize) -> usize {
-        let mut start = self.toks[i].start;
-        let mut end = self.toks[i].end;
-        let mut unsigned = false;
-        let mut next = i + 1;
-        if i > 0
-            && matches!(
-                self.text(i - 1),
-                "signed" | "unsigned" | "__signed__" | "__signed"
-            )
-        {
-            unsigned = self.text(i - 1) == "unsigned";
-            start = self.toks[i - 1].start;
-        } else if matches!(
-            self.toks.get(i + 1).map(|t| t.text(self.src)),
-            Some("signed" | "unsigned")
-        ) {
-            unsigned = self.text(i + 1) == "unsigned";
-            end = self.toks[i + 1].end;
-            next = i + 2;
-        }
-        let name = if unsigned {
-            private::UINT128
-        } else {
-            private::INT128
-        };
-        self.idents.insert(name);
-        self.edits.push(Edit::Replace(start, end, name.into()));
-        next
-    }
-
-    /// cffi's `...` forms.
-    fn ellipsis(&mut self, i: usize) -> LResult<usize> {
-        let t = self.toks[i];
-        let bad = |msg: &str| CdefError::at(ErrorKind::Ellipsis, t.start, msg.to_string());
-        match self.stack.last() {
-            // C's own variadic `...`.
-            Some(Open::Paren) => Ok(i + 1),
-            // `int a[...]`.
-            Some(Open::Bracket) => {
-                self.replace_tok(i, private::DOTDOTDOT);
-                Ok(i + 1)
-            }
-            // `enum e { A, ... }` and `enum e { A = ... }`.
-            Some(Open::Brace(BraceKind::Enum)) => {
-                self.replace_tok(i, private::DOTDOTDOT);
-                Ok(i + 1)
-            }
-            // `struct s { int a; ...; }`.
-            Some(Open::Brace(BraceKind::Record)) => {
-                let alone = i > 0 && (self.is(i - 1, ";") || self.is(i - 1, "{"));
-                if !self.is(i + 1, ";") || !alone {
-                    return Err(bad(
-                        "bad usage of \"...\": in a struct body, write \"...;\"",
-                    ));
-                }
-                self.idents.insert(private::PARTIAL_T);
-                self.edits.push(Edit::Replace(
-                    t.start,
-                    t.end,
-                    format!("{} {}", private::PARTIAL_T, private::DOTDOTDOT),
-                ));
-                Ok(i + 1)
-            }
-            Some(Open::Brace(BraceKind::Other)) => Err(bad("bad usage of \"...\"")),
-            None => {
-                // `typedef ... t;`
-                if i > 0 && self.is(i - 1, "typedef") {
-                    self.idents.insert(private::OPAQUE);
-                    self.replace_tok(i, private::OPAQUE);
-                    return Ok(i + 1);
-                }
-                // `typedef int... t;`, `typedef unsigned long ... t;`, `typedef double... t;`
-                let mut j = i;
-                let mut float = false;
-                while j > 0 {
-                    match self.text(j - 1) {
-                        "int" | "long" | "short" | "char" | "signed" | "unsigned" => {}
-                        "float" | "double" => float = true,
-                        _ => break,
-                    }
-                    j -= 1;
-                }
-                if j < i && j > 0 && self.is(j - 1, "typedef") {
-                    let name = if float {
-                        private::UNKNOWN_FLOAT
-                    } else {
-                        private::UNKNOWN_INT
-                    };
-                    self.idents.insert(name);
-                    self.edits
-                        .push(Edit::Replace(self.toks[j].start, t.end, name.to_string()));
-                    return Ok(i + 1);
-                }
-                Err(bad(
-                    "bad usage of \"...\": outside a parameter list, cffi allows it only in \
-                     'typedef ... t;', 'typedef int... t;', '[...]', enums and '...;' in structs",
-                ))
-            }
-        }
-    }
-
-    fn replace_tok(&mut self, i: usize, name: &'static str) {
-        self.idents.insert(name);
-        let t = self.toks[i];
-        self.edits
-            .push(Edit::Replace(t.start, t.end, name.to_string()));
     }
 }
 
