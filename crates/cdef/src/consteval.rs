@@ -83,6 +83,7 @@ impl IntTy {
     }
 
     /// The smallest and largest value of this type.
+    #[inline]
     pub fn range(self) -> (i128, i128) {
         if self.bool_ {
             return (0, 1);

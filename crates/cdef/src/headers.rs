@@ -137,15 +137,19 @@ impl Headers {
         self
     }
 
-    /// The `cdef` options given with [`Headers::options`].
-    pub fn cdef_options(&self) -> &CdefOptions {
-        &self.options
-    }
-
     /// Runs the preprocessor for `target`: the text to declare.
     pub fn preprocess(&self, target: &Target) -> Result<PreprocessedHeaders, CdefError> {
         if self.headers.is_empty() {
             return Err(error("no header to include"));
+        }
+        if let Some(bad) = self
+            .headers
+            .iter()
+            .find(|h| h.is_empty() || h.contains(['>', '\n', '\r', '\0']))
+        {
+            return Err(error(format!(
+                "{bad:?} is not a header name (one `#include <...>` name each)"
+            )));
         }
         let mut flags = self.flags.clone();
         if !self.packages.is_empty() {

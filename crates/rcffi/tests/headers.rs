@@ -179,6 +179,11 @@ fn preprocessor_problems_are_clear_errors() {
         .unwrap_err()
         .to_string();
     assert!(pkg.contains("no-such-package-rcffi"), "{pkg}");
+    let injected = ffi
+        .include_headers(&Headers::new(["stdio.h>\n#pragma evil"]))
+        .unwrap_err()
+        .to_string();
+    assert!(injected.contains("is not a header name"), "{injected}");
     // Nothing was declared by the failures.
     assert_eq!(ffi.registry().decls().count(), 0);
 }

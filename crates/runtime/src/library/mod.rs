@@ -322,37 +322,38 @@ impl Lib {
     /// As for [`Function::call`]: the declaration must match the library's function, and the
     /// arguments must be what the function expects of them (valid pointers, C strings...).
     pub unsafe fn call<'a>(&self, name: &str, args: impl crate::Args<'a>) -> Result<Value> {
-        // The library stays loaded while `self` lives, so the address may be used as it is.
-        let Resolved { code, plan, .. } = match self.resolve(name) {
-            Ok(r) => r,
-            // SAFETY: the caller's promise, passed on.
-            Err(e) => return unsafe { self.call_macro(name, args, e) },
-        };
-        let ffi = &self.inner.ffi;
-        // SAFETY: the plan lives in the arena of `ffi`, which `self` keeps alive (`PlanPtr`).
-        let plan = unsafe { plan.0.as_ref() };
-        // SAFETY: `code` is the library's function `name`, kept loaded by `self`; the caller
-        // vouches for the declaration and the arguments.
-        args.with_args(|a| unsafe { crate::call::invoke::invoke(ffi, plan, code, a) })
+        args.with_args(|a| {
+            // The library stays loaded while `self` lives, so the address may be used as it is.
+            let Ok(Resolved { code, plan, .. }) = self.resolve(name) else {
+                // SAFETY: the caller's promise, passed on.
+                return unsafe { self.call_macro(name, a) };
+            };
+            let ffi = &self.inner.ffi;
+            // SAFETY: the plan lives in the arena of `ffi`, which `self` keeps alive
+            // (`PlanPtr`).
+            let plan = unsafe { plan.0.as_ref() };
+            // SAFETY: `code` is the library's function `name`, kept loaded by `self`; the
+            // caller vouches for the declaration and the arguments.
+            unsafe { crate::call::invoke::invoke(ffi, plan, code, a) }
+        })
     }
 
     /// [`Lib::call`] of a function-like macro whose expansion calls a declared function
     /// (`deflateInit(strm, level)` calls `deflateInit_(strm, level, ZLIB_VERSION, ...)`): the
     /// function, with the caller's arguments rearranged and the macro's constants added.
-    /// `not_a_function` is the error to give when `name` is no such macro.
+    /// When `name` is no such macro, the error is the one looking it up as a function gives.
     ///
     /// # Safety
     ///
     /// As for [`Lib::call`], for the function the macro calls.
     #[cold]
-    unsafe fn call_macro<'a>(
-        &self,
-        name: &str,
-        args: impl crate::Args<'a>,
-        not_a_function: Error,
-    ) -> Result<Value> {
+    #[inline(never)]
+    unsafe fn call_macro(&self, name: &str, given: &[crate::Arg<'_>]) -> Result<Value> {
         let Ok(Decl::Macro(MacroValue::Function(f))) = self.decl(name) else {
-            return Err(not_a_function);
+            // Not a macro: the lookup's own error (looked up again: this path is cold).
+            return self
+                .resolve(name)
+                .and(Err(Error::Symbol(format!("'{name}' cannot be called"))));
         };
         let call = f.call.map_err(|why| {
             Error::Type(format!(
@@ -367,28 +368,26 @@ impl Lib {
                 MacroArg::Value(v) => self.macro_constant(name, v).map(Some),
             })
             .collect::<Result<_>>()?;
-        args.with_args(|given| {
-            if given.len() != f.params.len() {
-                return Err(Error::Type(format!(
-                    "macro '{name}' takes {} arguments ({} given)",
-                    f.params.len(),
-                    given.len()
-                )));
-            }
-            let list: Vec<crate::Arg<'_>> = call
-                .args
-                .iter()
-                .zip(&constants)
-                .map(|(a, c)| match (a, c) {
-                    (MacroArg::Param(n), _) => given[*n].reborrow(),
-                    (_, Some(v)) => crate::Arg::Ref(v),
-                    (_, None) => unreachable!("every constant was made above"),
-                })
-                .collect();
-            // SAFETY: the caller's promise, for the function the macro calls.
-            unsafe { self.call(&call.function, list) }
-                .map_err(|e| e.context(format_args!("calling macro '{name}'")))
-        })
+        if given.len() != f.params.len() {
+            return Err(Error::Type(format!(
+                "macro '{name}' takes {} arguments ({} given)",
+                f.params.len(),
+                given.len()
+            )));
+        }
+        let list: Vec<crate::Arg<'_>> = call
+            .args
+            .iter()
+            .zip(&constants)
+            .map(|(a, c)| match (a, c) {
+                (MacroArg::Param(n), _) => given[*n].reborrow(),
+                (_, Some(v)) => crate::Arg::Ref(v),
+                (_, None) => unreachable!("every constant was made above"),
+            })
+            .collect();
+        // SAFETY: the caller's promise, for the function the macro calls.
+        unsafe { self.call(&call.function, list) }
+            .map_err(|e| e.context(format_args!("calling macro '{name}'")))
     }
 
     /// A constant a function-like macro passes, as a value.

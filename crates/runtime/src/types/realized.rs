@@ -38,24 +38,13 @@ pub(crate) struct IntKind {
 }
 
 impl IntKind {
-    /// The smallest and largest value.
+    /// The smallest and largest value (C's rule, as the cdef's constant arithmetic has it).
+    #[inline]
     pub(crate) fn range(self) -> (i128, i128) {
         if self.role == IntRole::Bool {
             return (0, 1);
         }
-        let bits = u32::from(self.bytes) * 8;
-        if bits >= 128 {
-            return if self.signed {
-                (i128::MIN, i128::MAX)
-            } else {
-                (0, i128::MAX)
-            };
-        }
-        if self.signed {
-            (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
-        } else {
-            (0, (1i128 << bits) - 1)
-        }
+        rcffi_cdef::IntTy::new(self.bytes * 8, self.signed).range()
     }
 
     /// Reduces `v` modulo 2^bits into the type's range (C's conversion to an integer type).
