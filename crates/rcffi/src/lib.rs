@@ -93,10 +93,12 @@ pub use rcffi_cdef::{
     CdefError, CdefOptions, CdefReport, ErrorKind, HeaderReport, Headers, LayoutError, MacroValue,
     SkippedDefinition, SkippedMacro, Target,
 };
+pub use rcffi_derive::{Bindings, NativeType};
 pub use rcffi_runtime::{
-    Allocator, Arg, Args, Buffer, CData, CField, CType, CallbackArgs, CallbackOptions,
-    CallbackResult, Closure, Error, Ffi, Function, IntoArg, Kind, Lib, OnError, Result, Scalar,
-    TypeList, TypeSpec, Value, closure, list, map,
+    Allocator, Arg, Args, Bindings, BindingsLoader, Buffer, CData, CField, CType, CallbackArgs,
+    CallbackOptions, CallbackResult, Closure, Error, Ffi, FieldShape, FnShape, ForeignFn, Function,
+    IntoArg, IntoCallback, Kind, Lib, NativeFn, NativeType, OnError, RecordShape, Result, Scalar,
+    Shape, ShapeKind, TypeList, TypeSpec, TypedCallback, TypedFn, Value, closure, list, map,
 };
 pub use {rcffi_cdef, rcffi_runtime};
 

@@ -42,6 +42,7 @@ mod error;
 mod ffi;
 mod library;
 mod mem;
+mod typed;
 mod types;
 
 pub use call::args::{Arg, Args, IntoArg};
@@ -50,7 +51,11 @@ pub use callback::{CallbackArgs, CallbackOptions, CallbackResult, Closure, OnErr
 pub use data::{Allocator, Buffer, CData, Scalar, Value};
 pub use error::{Error, Result};
 pub use ffi::TypeList;
-pub use library::Lib;
+pub use library::{Bindings, BindingsLoader, Lib};
+pub use typed::{
+    FieldShape, FnShape, ForeignFn, IntoCallback, NativeFn, NativeType, RecordShape, Shape,
+    ShapeKind, TypedCallback, TypedFn, View,
+};
 pub use types::Ffi;
 pub use types::TypeSpec;
 pub use types::{CField, CType, Kind};

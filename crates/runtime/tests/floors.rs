@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 /// The floors, lowest first. `error` is the ground under all of them; `lib.rs` is the roof
 /// (it may re-export anything).
 const FLOORS: &[&str] = &[
-    "error", "base", "mem", "types", "data", "abi", "callback", "call", "library", "ffi",
+    "error", "base", "mem", "types", "data", "abi", "callback", "call", "typed", "library", "ffi",
 ];
 
 fn rank(floor: &str) -> Option<usize> {

@@ -429,7 +429,7 @@ impl CallbackBox {
 /// Drops a panic's payload where C is the caller, under `catch_unwind`: a payload whose own
 /// `Drop` panics gives another payload (usually a message), dropped the same way; past a few
 /// of those, the last is leaked rather than let a panic reach C (an abort).
-fn drop_payload(mut p: Box<dyn std::any::Any + Send>) {
+pub(crate) fn drop_payload(mut p: Box<dyn std::any::Any + Send>) {
     for _ in 0..4 {
         match catch_unwind(AssertUnwindSafe(move || drop(p))) {
             Ok(()) => return,
@@ -439,7 +439,7 @@ fn drop_payload(mut p: Box<dyn std::any::Any + Send>) {
     std::mem::forget(p);
 }
 
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     p.downcast_ref::<&str>()
         .map(|s| (*s).to_string())
         .or_else(|| p.downcast_ref::<String>().cloned())

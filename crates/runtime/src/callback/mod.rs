@@ -11,5 +11,6 @@ pub(crate) mod result;
 
 pub use args::CallbackArgs;
 pub use closure::{Closure, closure};
+pub(crate) use closure::{drop_payload, panic_message};
 pub(crate) use result::Body;
 pub use result::{CallbackOptions, CallbackResult, OnError, Ret};

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use crate::callback::{Body, CallbackArgs, CallbackOptions, CallbackResult};
 use crate::data::CData;
 use crate::error::Result;
-use crate::types::{Ffi, TypeSpec};
+use crate::typed::{IntoCallback, NativeFn, TypedCallback};
+use crate::types::{Ffi, Repr, TypeRef, TypeSpec};
 
 impl Ffi {
     /// A C function pointer that calls a Rust closure (cffi's `ffi.callback`). `ty` is a
@@ -63,5 +64,79 @@ impl Ffi {
         let body: Arc<Body> = Arc::new(move |a: &CallbackArgs<'_>| f(a).into_ret());
         let (ffi, t) = ty.resolve(self)?;
         ffi.make_callback(t, body, std::any::type_name::<F>(), options)
+    }
+
+    /// A Rust closure as a C function pointer of Rust type `F` (`extern "C" fn(A, B) -> R` or
+    /// its `unsafe` form), checked once against the declared callback type `ty` (a function
+    /// or function pointer type, or a typedef of one). The closure takes and returns the Rust
+    /// types themselves — no [`CallbackArgs`], no conversion: C enters it through a
+    /// trampoline compiled for the signature, at close to the cost of a Rust `extern "C" fn`.
+    ///
+    /// As with [`Ffi::callback`], errno is kept (`ffi.errno()` inside the closure is C's, and
+    /// what the closure leaves is C's after it), a panic never unwinds into C (C receives zero,
+    /// and the panic is reported on stderr; where zero is no value of the result — a
+    /// non-nullable function pointer — the process aborts), and the pointer is valid while the
+    /// handle or its cdata lives. A typed callback C calls after its release aborts the
+    /// process instead of running freed code. Up to 64 typed callbacks are on the fast path at
+    /// once; more are made through libffi (slower to enter, same behaviour).
+    ///
+    /// ```
+    /// use std::ffi::{c_int, c_void};
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("typedef int (*cmp_t)(const void *, const void *);
+    ///           void qsort(void *, size_t, size_t, cmp_t);")?;
+    /// type Cmp = extern "C" fn(*const c_void, *const c_void) -> c_int;
+    /// let by_value = ffi.typed_callback::<Cmp, _>("cmp_t", |a: *const c_void, b: *const c_void| {
+    ///     // SAFETY: qsort passes pointers to two ints of the array.
+    ///     let (a, b) = unsafe { (*a.cast::<i32>(), *b.cast::<i32>()) };
+    ///     a.cmp(&b) as c_int
+    /// })?;
+    /// let qsort = unsafe { ffi.dlopen("c")? }
+    ///     .typed::<unsafe extern "C" fn(*mut c_void, usize, usize, Cmp)>("qsort")?;
+    /// let mut v = [5, 3, 9, 1];
+    /// // SAFETY: 4 ints of 4 bytes, sorted with the comparator.
+    /// unsafe { qsort(v.as_mut_ptr().cast(), 4, 4, by_value.get()) };
+    /// assert_eq!(v, [1, 3, 5, 9]);
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn typed_callback<F, C>(
+        &self,
+        ty: &(impl TypeSpec + ?Sized),
+        closure: C,
+    ) -> Result<TypedCallback<F>>
+    where
+        F: NativeFn,
+        C: IntoCallback<F>,
+    {
+        let (ffi, t) = ty.resolve(self)?;
+        let ptr = function_pointer(ffi, t);
+        crate::typed::callback::make::<F>(ffi, ptr, closure, std::any::type_name::<C>())
+    }
+
+    /// A Rust `extern "C" fn` as a cdata of function pointer type `ty`, its type checked once
+    /// against `ty`: for the dynamic API (`lib.call("qsort", (..., cmp))`) and for storing into
+    /// C structs. A Rust function lives as long as the program, so nothing is kept.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// extern "C" fn twice(x: i32) -> i32 { x * 2 }
+    /// let f = ffi.callback_fn("int(*)(int)", twice as extern "C" fn(i32) -> i32)?;
+    /// // SAFETY: a Rust function of this type.
+    /// assert_eq!(unsafe { f.call((21,))? }, 42.into());
+    /// assert!(ffi.callback_fn("int(*)(long)", twice as extern "C" fn(i32) -> i32).is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn callback_fn<F: NativeFn>(&self, ty: &(impl TypeSpec + ?Sized), f: F) -> Result<CData> {
+        let (ffi, t) = ty.resolve(self)?;
+        let ptr = function_pointer(ffi, t);
+        crate::typed::callback::of_fn(ffi, ptr, f)
+    }
+}
+
+/// A function type's pointer type; other types as they are (the check names them).
+fn function_pointer(ffi: &Ffi, t: TypeRef) -> TypeRef {
+    match t.get(&ffi.inner).repr {
+        Repr::Function { .. } => ffi.pointer_to(t),
+        _ => t,
     }
 }

@@ -4,7 +4,8 @@
 #![allow(unsafe_code)]
 
 use crate::data::{Allocator, CData, Value, access, lifetime};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::typed::{NativeType, ShapeKind, View};
 use crate::types::{Ffi, TypeSpec};
 
 impl Ffi {
@@ -40,6 +41,52 @@ impl Ffi {
     pub fn new<T: TypeSpec + ?Sized>(&self, ty: &T, init: impl Into<Value>) -> Result<CData> {
         let (ffi, t) = ty.resolve(self)?;
         ffi.new_value(t, &init.into())
+    }
+
+    /// Allocates a `T` — a `#[derive(NativeType)]` struct or union, whose C type it names —
+    /// and writes `value` into it: `ffi.new("struct pt *", ...)` from a Rust value, checked
+    /// once against the cdef. Returns the view; its cdata ([`View::cdata`]) is the
+    /// `struct pt *` owning the memory.
+    ///
+    /// ```
+    /// #[derive(Clone, Copy, Debug, PartialEq)]
+    /// #[repr(C)]
+    /// struct Pt { x: i32, y: i32 }
+    /// # unsafe impl rcffi_runtime::NativeType for Pt {
+    /// #     fn shape() -> rcffi_runtime::Shape {
+    /// #         use rcffi_runtime::*;
+    /// #         Shape { rust: "Pt", kind: ShapeKind::Record(Box::new(RecordShape {
+    /// #             c_name: "struct pt", union: false, opaque: false, size: 8, align: 4,
+    /// #             fields: vec![FieldShape { name: "x", offset: 0, shape: i32::shape() },
+    /// #                          FieldShape { name: "y", offset: 4, shape: i32::shape() }] })) }
+    /// #     }
+    /// # }
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("struct pt { int x, y; };")?;
+    /// let p = ffi.new_typed(Pt { x: 1, y: 2 })?;
+    /// assert_eq!(p.cdata().field("y")?, 2.into());
+    /// assert_eq!(p.get()?, Pt { x: 1, y: 2 });
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn new_typed<T: NativeType>(&self, value: T) -> Result<View<T>> {
+        let shape = T::shape();
+        let ShapeKind::Record(r) = &shape.kind else {
+            return Err(Error::Type(format!(
+                "new_typed makes derived structs and unions; for {} name the C type: \
+                 ffi.new(\"int *\", ...)",
+                shape.rust
+            )));
+        };
+        if r.opaque {
+            return Err(Error::Type(format!(
+                "{} is opaque (#[rcffi(opaque)]): rcffi does not know its size",
+                shape.rust
+            )));
+        }
+        let p = self.new(format!("{} *", r.c_name).as_str(), ())?;
+        let view = p.view::<T>()?;
+        view.set(value)?;
+        Ok(view)
     }
 
     /// Converts `value` to the C type `ty` as a C cast does (cffi's `ffi.cast`).

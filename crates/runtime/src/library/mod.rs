@@ -39,6 +39,9 @@ use crate::types::{Ffi, TypeRef};
 mod find;
 mod globals;
 mod symtab;
+mod typed;
+
+pub use typed::{Bindings, BindingsLoader};
 
 use find::{find_library, linker_script_target, search_dirs};
 
@@ -270,32 +273,10 @@ impl Lib {
 
     #[cold]
     fn resolve_new(&self, name: &str, generation: u64) -> Result<Resolved> {
-        self.check_open()?;
-        let (ty, symbol) = match self.decl(name)? {
-            Decl::Function { ty, symbol } => (ty, symbol),
-            other => {
-                return Err(Error::Type(format!(
-                    "'{name}' is a {}, not a function",
-                    other.kind_name()
-                )));
-            }
-        };
+        let (ty, code) = self.locate_function(name)?;
         let ffi = &self.inner.ffi;
         let func = ffi.realize(ty);
         let ptr = ffi.pointer_to(func);
-        let sym_name = symbol.as_deref().unwrap_or(name);
-        let code = self.symbol(sym_name, "function/symbol")?;
-        if let Some(s) = self.symbol_entry(sym_name, code)
-            && s.kind == symtab::SymKind::Data
-        {
-            return Err(Error::Type(format!(
-                "'{name}' is declared as a function, but symbol '{sym_name}' of library '{}' is \
-                 {} ({} bytes)",
-                self.name(),
-                s.kind.describe(),
-                s.size
-            )));
-        }
         // Built now, so that an unsupported signature is reported here.
         let plan = PlanPtr(NonNull::from(crate::abi::plan_of(ffi, func)?));
         let r = Resolved {
@@ -311,6 +292,35 @@ impl Lib {
             .unwrap_or_else(|e| e.into_inner())
             .insert(name.into(), r);
         Ok(r)
+    }
+
+    /// The declared function `name`: its function type and its code's address (checked to
+    /// be code, when the symbol table says).
+    fn locate_function(&self, name: &str) -> Result<(rcffi_cdef::CTypeId, usize)> {
+        self.check_open()?;
+        let (ty, symbol) = match self.decl(name)? {
+            Decl::Function { ty, symbol } => (ty, symbol),
+            other => {
+                return Err(Error::Type(format!(
+                    "'{name}' is a {}, not a function",
+                    other.kind_name()
+                )));
+            }
+        };
+        let sym_name = symbol.as_deref().unwrap_or(name);
+        let code = self.symbol(sym_name, "function/symbol")?;
+        if let Some(s) = self.symbol_entry(sym_name, code)
+            && s.kind == symtab::SymKind::Data
+        {
+            return Err(Error::Type(format!(
+                "'{name}' is declared as a function, but symbol '{sym_name}' of library '{}' is \
+                 {} ({} bytes)",
+                self.name(),
+                s.kind.describe(),
+                s.size
+            )));
+        }
+        Ok((ty, code))
     }
 
     /// Calls the declared function `name` (cffi's `lib.name(args...)`); see

@@ -128,7 +128,7 @@ impl<'a> Region<'a> {
 
     /// Checks that the region may be written.
     #[inline]
-    pub(super) fn check_writable(&self) -> Result<()> {
+    pub(crate) fn check_writable(&self) -> Result<()> {
         if self.access == Access::ReadWrite {
             Ok(())
         } else {
