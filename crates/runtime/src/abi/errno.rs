@@ -12,6 +12,31 @@ use std::cell::Cell;
 
 thread_local! {
     static SAVED: Cell<i32> = const { Cell::new(0) };
+    /// This thread's errno address, once asked for: a thread-local read instead of a call
+    /// (typed callbacks take it on every entry).
+    static AT: Cell<*mut libc::c_int> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+/// This thread's `errno` variable if [`location_cached`] already remembered it, else NULL.
+#[inline(always)]
+pub(crate) fn location_if_known() -> *mut libc::c_int {
+    AT.with(Cell::get)
+}
+
+/// This thread's `errno` variable, remembered after the first call (the address is the
+/// thread's for its whole life).
+#[inline(always)]
+pub(crate) fn location_cached() -> *mut libc::c_int {
+    let p = AT.with(Cell::get);
+    if p.is_null() { remember_location() } else { p }
+}
+
+#[cold]
+#[inline(never)]
+fn remember_location() -> *mut libc::c_int {
+    let p = location();
+    AT.with(|c| c.set(p));
+    p
 }
 
 /// This thread's `errno` variable.

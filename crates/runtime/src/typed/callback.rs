@@ -1,19 +1,19 @@
 //! Typed callbacks: a Rust closure with a typed signature as a C function pointer that reads
 //! its arguments as they arrive in the registers — no `Value`, no libffi on the way in.
 //!
-//! Each signature has [`SLOTS`] trampolines compiled ahead, `extern "C" fn`s of the
-//! signature's own Rust type, each reading its callback from one slot of a process-wide
-//! table. A callback takes a free slot and gives C that slot's trampoline; past [`SLOTS`]
+//! Each closure type has [`SLOTS`] trampolines compiled ahead, `extern "C" fn`s of the
+//! signature's own Rust type that call the closure directly, each reading its callback's state
+//! from one slot of a process-wide table. A callback takes a free slot and gives C that slot's trampoline; past [`SLOTS`]
 //! live typed callbacks, it is a libffi closure calling the same Rust code (slower to
 //! enter, never refused).
 //!
 //! # Safety
 //!
 //! A slot holds a pointer to a callback's [`Boxed`] state, whose first field is an [`Entry`]
-//! naming the signature (a `TypeId`) and the function that runs the closure. A trampoline
-//! runs the entry's function only when the slot is taken by its own signature, so the
-//! arguments are always read as the types they were passed as; a slot that is free, or taken
-//! by another signature, means C called a callback after it was released: the process
+//! naming the closure's type and signature (a `TypeId`). A trampoline runs the state's closure
+//! only when the slot is taken by a state of its own closure type, so the state is always
+//! read as the type it is and the arguments as the types they were passed as; a slot that is
+//! free, or taken by another type, means C called a callback after it was released: the process
 //! aborts with a message rather than run anything. The state lives in an `Arc` held by every
 //! cdata of the callback (`Owner::Callback`), and gives its slot back (or frees its libffi
 //! closure) in its `Drop`, before its memory goes. Nothing unwinds into C: the closure runs
@@ -45,10 +45,8 @@ pub(crate) const SLOTS: usize = 64;
 /// What a slot points to: the head of a callback's state.
 #[repr(C)]
 pub(crate) struct Entry {
-    /// The signature's Rust type (`(R, A, B)`), checked by the trampoline.
+    /// The closure's type and signature (`(C, R, A, B)`), checked by the trampoline.
     sig: TypeId,
-    /// `invoke::<R, A, B, C>`, as an address.
-    invoke: usize,
 }
 
 /// The slots: each null, or a live callback's entry.
@@ -329,33 +327,51 @@ fn via_free(via: Via) -> Result<()> {
 }
 
 macro_rules! typed_callbacks {
-    ($tramp:ident, $invoke:ident, $handler:ident; $($a:ident $x:ident $i:tt),*) => {
-        /// A slot's trampoline for one signature.
-        extern "C" fn $tramp<R: NativeType, $($a: NativeType,)* const N: usize>($($x: $a),*) -> R {
+    ($tramp:ident, $invoke:ident, $first:ident, $handler:ident; $($a:ident $x:ident $i:tt),*) => {
+        /// A slot's trampoline for one closure type (so the closure is called directly, and
+        /// inlined where it is small).
+        extern "C" fn $tramp<R: NativeType, $($a: NativeType,)* C: Fn($($a),*) -> R + 'static, const N: usize>($($x: $a),*) -> R {
             let e = TABLE[N].load(Ordering::Acquire);
             // SAFETY: a non-null slot points to a live callback's entry (released entries are
             // taken out of the table before their memory goes).
-            if e.is_null() || unsafe { (*e).sig } != TypeId::of::<(R, $($a,)*)>() {
+            if e.is_null() || unsafe { (*e).sig } != TypeId::of::<(C, R, $($a,)*)>() {
                 released()
             }
-            // SAFETY: the entry's function was made for this signature (checked above).
-            unsafe {
-                let f: unsafe fn(*const Entry, $($a),*) -> R = std::mem::transmute((*e).invoke);
-                f(e, $($x),*)
+            let at = errno::location_if_known();
+            if at.is_null() {
+                // SAFETY: as below.
+                return unsafe { $first::<R, $($a,)* C>(e, $($x),*) };
             }
+            // SAFETY: the entry heads a `Boxed<C>` (its `sig` says so, checked above); `at` is
+            // this thread's errno.
+            unsafe { $invoke::<R, $($a,)* C>(e, at, $($x),*) }
         }
 
-        /// Runs closure `C` of the state at `e`, with errno saved and restored around it and
-        /// panics caught.
+        /// The first typed callback on a thread: finds errno's address, then runs the closure
+        /// (apart, so that the common path saves no registers).
         ///
         /// # Safety
         ///
-        /// `e` must be the entry of a live `Boxed<C>`.
+        /// As for the invoke function.
+        #[cold]
+        #[inline(never)]
         #[allow(clippy::too_many_arguments)]
-        unsafe fn $invoke<R: NativeType, $($a: NativeType,)* C: Fn($($a),*) -> R>(e: *const Entry, $($x: $a),*) -> R {
+        unsafe fn $first<R: NativeType, $($a: NativeType,)* C: Fn($($a),*) -> R>(e: *const Entry, $($x: $a),*) -> R {
+            // SAFETY: the caller's promise, passed on; the address is this thread's errno.
+            unsafe { $invoke::<R, $($a,)* C>(e, errno::location_cached(), $($x),*) }
+        }
+
+        /// Runs closure `C` of the state at `e`, with errno (at `at`) saved and restored
+        /// around it and panics caught.
+        ///
+        /// # Safety
+        ///
+        /// `e` must be the entry of a live `Boxed<C>`, `at` this thread's errno address.
+        #[allow(clippy::too_many_arguments)]
+        #[inline(always)]
+        unsafe fn $invoke<R: NativeType, $($a: NativeType,)* C: Fn($($a),*) -> R>(e: *const Entry, at: *mut libc::c_int, $($x: $a),*) -> R {
             // SAFETY: the caller's promise; the entry is the state's first field.
             let b = unsafe { &*e.cast::<Boxed<C>>() };
-            let at = errno::location();
             // SAFETY: this thread's errno.
             unsafe { errno::save_from(at) };
             let r = match catch_unwind(AssertUnwindSafe(|| (b.closure)($($x),*))) {
@@ -383,7 +399,7 @@ macro_rules! typed_callbacks {
             // (checked against the C type the interface was made from).
             unsafe {
                 $(let $x = _args.add($i).read().cast::<$a>().read_unaligned();)*
-                let r = $invoke::<R, $($a,)* C>(userdata as *const Entry, $($x),*);
+                let r = $invoke::<R, $($a,)* C>(userdata as *const Entry, errno::location_cached(), $($x),*);
                 write_ret(ret, r);
             }
         }
@@ -393,11 +409,10 @@ macro_rules! typed_callbacks {
             C: Fn($($a),*) -> R + Send + Sync + 'static,
         {
             fn into_callback(self, ffi: &Ffi, ptr: TypeRef, name: &'static str) -> Result<TypedCallback<extern "C" fn($($a),*) -> R>> {
-                let slots: [extern "C" fn($($a),*) -> R; SLOTS] = slot_list!($tramp, [R $(, $a)*], extern "C" fn($($a),*) -> R);
+                let slots: [extern "C" fn($($a),*) -> R; SLOTS] = slot_list!($tramp, [R $(, $a)*, C], extern "C" fn($($a),*) -> R);
                 let state = Arc::new(Boxed {
                     head: Entry {
-                        sig: TypeId::of::<(R, $($a,)*)>(),
-                        invoke: ($invoke::<R, $($a,)* C> as unsafe fn(*const Entry, $($a),*) -> R) as usize,
+                        sig: TypeId::of::<(C, R, $($a,)*)>(),
                     },
                     closure: self,
                     how: std::sync::OnceLock::new(),
@@ -432,19 +447,19 @@ macro_rules! typed_callbacks {
     };
 }
 
-typed_callbacks!(tramp0, invoke0, handler0;);
-typed_callbacks!(tramp1, invoke1, handler1; A a 0);
-typed_callbacks!(tramp2, invoke2, handler2; A a 0, B b 1);
-typed_callbacks!(tramp3, invoke3, handler3; A a 0, B b 1, C3 c 2);
-typed_callbacks!(tramp4, invoke4, handler4; A a 0, B b 1, C3 c 2, D d 3);
-typed_callbacks!(tramp5, invoke5, handler5; A a 0, B b 1, C3 c 2, D d 3, E e 4);
-typed_callbacks!(tramp6, invoke6, handler6; A a 0, B b 1, C3 c 2, D d 3, E e 4, G g 5);
-typed_callbacks!(tramp7, invoke7, handler7; A a 0, B b 1, C3 c 2, D d 3, E e 4, G g 5, H h 6);
-typed_callbacks!(tramp8, invoke8, handler8; A a 0, B b 1, C3 c 2, D d 3, E e 4, G g 5, H h 6, I i 7);
-typed_callbacks!(tramp9, invoke9, handler9; A a 0, B b 1, C3 c 2, D d 3, E e 4, G g 5, H h 6, I i 7, J j 8);
-typed_callbacks!(tramp10, invoke10, handler10; A a 0, B b 1, C3 c 2, D d 3, E e 4, G g 5, H h 6, I i 7, J j 8, K k 9);
-typed_callbacks!(tramp11, invoke11, handler11; A a 0, B b 1, C3 c 2, D d 3, E e 4, G g 5, H h 6, I i 7, J j 8, K k 9, L l 10);
-typed_callbacks!(tramp12, invoke12, handler12; A a 0, B b 1, C3 c 2, D d 3, E e 4, G g 5, H h 6, I i 7, J j 8, K k 9, L l 10, M m 11);
+typed_callbacks!(tramp0, invoke0, first0, handler0;);
+typed_callbacks!(tramp1, invoke1, first1, handler1; A a 0);
+typed_callbacks!(tramp2, invoke2, first2, handler2; A a 0, B b 1);
+typed_callbacks!(tramp3, invoke3, first3, handler3; A a 0, B b 1, C3 c 2);
+typed_callbacks!(tramp4, invoke4, first4, handler4; A a 0, B b 1, C3 c 2, D d 3);
+typed_callbacks!(tramp5, invoke5, first5, handler5; A a 0, B b 1, C3 c 2, D d 3, E e 4);
+typed_callbacks!(tramp6, invoke6, first6, handler6; A a 0, B b 1, C3 c 2, D d 3, E e 4, G g 5);
+typed_callbacks!(tramp7, invoke7, first7, handler7; A a 0, B b 1, C3 c 2, D d 3, E e 4, G g 5, H h 6);
+typed_callbacks!(tramp8, invoke8, first8, handler8; A a 0, B b 1, C3 c 2, D d 3, E e 4, G g 5, H h 6, I i 7);
+typed_callbacks!(tramp9, invoke9, first9, handler9; A a 0, B b 1, C3 c 2, D d 3, E e 4, G g 5, H h 6, I i 7, J j 8);
+typed_callbacks!(tramp10, invoke10, first10, handler10; A a 0, B b 1, C3 c 2, D d 3, E e 4, G g 5, H h 6, I i 7, J j 8, K k 9);
+typed_callbacks!(tramp11, invoke11, first11, handler11; A a 0, B b 1, C3 c 2, D d 3, E e 4, G g 5, H h 6, I i 7, J j 8, K k 9, L l 10);
+typed_callbacks!(tramp12, invoke12, first12, handler12; A a 0, B b 1, C3 c 2, D d 3, E e 4, G g 5, H h 6, I i 7, J j 8, K k 9, L l 10, M m 11);
 
 /// The work of [`Ffi::typed_callback`](crate::Ffi::typed_callback): checks `F` against
 /// function pointer type `ptr` and makes the callback.

@@ -119,14 +119,16 @@ for i = 1, #out do io.write(string.format("%.3f\n", out[i])) end
 "#;
 
 #[repr(C)]
-#[derive(Copy, Clone)]
+#[derive(Copy, Clone, rcffi::NativeType)]
+#[rcffi(c = "struct pt")]
 struct Pt {
     x: i32,
     y: i32,
 }
 
-/// Times of direct calls, raw libffi, rcffi by name and rcffi through a handle.
-fn rust_times(path: &str, iterations: usize, runs: usize) -> anyhow::Result<[Vec<f64>; 4]> {
+/// Times of direct calls, raw libffi, rcffi by name, rcffi through a handle, and rcffi typed
+/// handles.
+fn rust_times(path: &str, iterations: usize, runs: usize) -> anyhow::Result<[Vec<f64>; 5]> {
     let ffi = Ffi::default();
     ffi.cdef(CDEF)?;
     // SAFETY: the fixture library and libc define these functions as CDEF declares them.
@@ -292,6 +294,41 @@ fn rust_times(path: &str, iterations: usize, runs: usize) -> anyhow::Result<[Vec
             drop(black_box(h_strlen.call((black_box(hello),))));
         }),
     ];
+    // Typed handles: the Rust signature checked once against the cdef.
+    let t_add = lib.typed::<unsafe extern "C" fn(i32, i32) -> i32>("bench_add")?;
+    let t_addd = lib.typed::<unsafe extern "C" fn(f64, f64) -> f64>("bench_addd")?;
+    let t_mixed =
+        lib.typed::<unsafe extern "C" fn(i32, f64, i64, f32, i32, f64) -> f64>("bench_mixed6")?;
+    let t_mid = lib.typed::<unsafe extern "C" fn(Pt, Pt) -> Pt>("bench_mid")?;
+    let t_strlen =
+        libc.typed::<unsafe extern "C" fn(*const std::ffi::c_char) -> usize>("strlen")?;
+    let typed = vec![
+        // SAFETY: the function matches its declaration (checked) and the arguments its parameters.
+        median_ns(iterations, runs, || unsafe {
+            black_box(t_add(black_box(1), black_box(2)));
+        }),
+        // SAFETY: as above.
+        median_ns(iterations, runs, || unsafe {
+            black_box(t_addd(black_box(1.5), black_box(2.5)));
+        }),
+        // SAFETY: as above.
+        median_ns(iterations, runs, || unsafe {
+            black_box(t_mixed(black_box(1), 2.5, 3, 4.5, 5, 6.5));
+        }),
+        // SAFETY: as above.
+        median_ns(iterations, runs, || unsafe {
+            black_box(t_mid(black_box(pa), black_box(pb)));
+        }),
+        // SAFETY: as above (a C string).
+        median_ns(iterations, runs, || unsafe {
+            black_box(t_strlen(black_box(hello.as_ptr())));
+        }),
+    ];
+    // SAFETY: as above.
+    unsafe {
+        anyhow::ensure!(t_add(1, 2) == 3 && t_strlen(hello.as_ptr()) == 5);
+        anyhow::ensure!(t_mid(pa, pb).x == 2 && t_mixed(1, 2.5, 3, 4.5, 5, 6.5) == 22.5);
+    }
     // The results are right (a benchmark of wrong calls measures nothing).
     // SAFETY: as above.
     unsafe {
@@ -300,7 +337,7 @@ fn rust_times(path: &str, iterations: usize, runs: usize) -> anyhow::Result<[Vec
         anyhow::ensure!(h_strlen.call(("hello",))? == Value::Int(5));
         anyhow::ensure!(h_mid.call((&spa, &spb))?.cdata()?.field("x")? == Value::Int(2));
     }
-    Ok([direct, raw, by_name, handle])
+    Ok([direct, raw, by_name, handle, typed])
 }
 
 fn python_times(
@@ -466,6 +503,26 @@ fn qsort_times(n: usize, runs: usize) -> anyhow::Result<Vec<(&'static str, Optio
             qsort(v.as_mut_ptr(), n, 4, raw);
         }))),
     ));
+    // A typed callback: the closure takes the C argument types themselves.
+    let typed_cmp = ffi.typed_callback::<extern "C" fn(*const i32, *const i32) -> i32, _>(
+        "int(*)(const void *, const void *)",
+        |a: *const i32, b: *const i32| {
+            // SAFETY: qsort passes pointers into the array.
+            let (x, y) = unsafe { (*a, *b) };
+            x.cmp(&y) as i32
+        },
+    )?;
+    let typed_fn = typed_cmp.get();
+    out.push((
+        "rcffi typed callback (`ffi.typed_callback`)",
+        Some(per_call(time(&mut || {
+            let mut v = data.clone();
+            qsort(v.as_mut_ptr(), n, 4, typed_fn);
+        }))),
+    ));
+    let mut check = data.clone();
+    qsort(check.as_mut_ptr(), n, 4, typed_fn);
+    anyhow::ensure!(check.windows(2).all(|w| w[0] <= w[1]));
     let cmp = int_comparator(&ffi)?;
     let cmp_values = ffi.callback(
         "int(*)(const void *, const void *)",
@@ -546,7 +603,7 @@ fn main() -> anyhow::Result<()> {
     let runs: usize = args.next().map_or(Ok(11), |s| s.parse())?;
     let path = rcffi_testkit::fixture::fixture_library();
     let path = path.to_str().context("utf-8 path")?;
-    let [direct, raw, by_name, handle] = rust_times(path, iterations, runs)?;
+    let [direct, raw, by_name, handle, typed] = rust_times(path, iterations, runs)?;
     let py_n = (iterations / 5).max(1000);
     let cffi = python_times(
         path,
@@ -563,26 +620,30 @@ fn main() -> anyhow::Result<()> {
     let lua_on = lua_times(path, iterations, runs, true);
     let lua_off = lua_times(path, iterations, runs, false);
     println!(
-        "| call | direct Rust | raw libffi | rcffi handle | rcffi by name | cffi | ctypes | LuaJIT JIT / interp | handle / raw libffi | cffi / handle |"
+        "| call | direct Rust | rcffi typed | raw libffi | rcffi handle | rcffi by name | cffi | ctypes | LuaJIT JIT / interp | typed / direct | handle / raw libffi | cffi / handle |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut geo = 0.0;
+    let mut geo_typed = 0.0;
     for (i, op) in OPS.iter().enumerate() {
         let lua = match (&lua_on, &lua_off) {
             (Some(on), Some(off)) => format!("{:.1} / {:.1}", on[i], off[i]),
             _ => "—".into(),
         };
         geo += (cffi[i] / handle[i]).ln();
+        geo_typed += (typed[i] / direct[i]).ln();
         println!(
-            "| `{}` | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {:.2}× | {:.1}× |",
+            "| `{}` | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {:.2}× | {:.2}× | {:.1}× |",
             op.name,
             direct[i],
+            typed[i],
             raw[i],
             handle[i],
             by_name[i],
             cffi[i],
             ctypes[i],
             lua,
+            typed[i] / direct[i],
             handle[i] / raw[i],
             cffi[i] / handle[i]
         );
@@ -595,11 +656,25 @@ fn main() -> anyhow::Result<()> {
     let n = 200_000;
     let q = qsort_times(n, runs.min(5))?;
     println!("\n| qsort of {n} ints: comparator | ns per comparator call |\n|---|---:|");
-    for (name, t) in q {
+    for (name, t) in &q {
         match t {
             Some(t) => println!("| {name} | {t:.1} |"),
             None => println!("| {name} | — |"),
         }
     }
+    if let (Some((_, Some(native))), Some((_, Some(typed_cb)))) = (
+        q.first(),
+        q.iter()
+            .find(|(n, _)| n.starts_with("rcffi typed callback")),
+    ) {
+        println!(
+            "\ntyped callback / native comparator: {:.2}",
+            typed_cb / native
+        );
+    }
+    println!(
+        "typed/direct geomean: {:.2}",
+        (geo_typed / OPS.len() as f64).exp()
+    );
     Ok(())
 }

@@ -28,8 +28,8 @@ fn main() -> anyhow::Result<()> {
     let pa = ffi.new("struct pt *", list![1, 2])?.get(0)?;
     let f = match which.as_str() {
         "strlen" => libc.function("strlen")?,
-        "raw" | "rawmid" | "qsort" | "new" | "field" | "fieldv" | "cast" | "byname"
-        | "ptrstore" | "ptrread" => lib.function("bench_add")?,
+        "raw" | "rawmid" | "qsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "new" | "field"
+        | "fieldv" | "cast" | "byname" | "ptrstore" | "ptrread" => lib.function("bench_add")?,
         other => lib.function(&format!("bench_{other}"))?,
     };
     if which == "raw" {
@@ -78,6 +78,52 @@ fn main() -> anyhow::Result<()> {
                 drop(black_box(q.field(black_box("next"))?));
             }
         }
+        return Ok(());
+    }
+    if which == "tqsort" || which == "nqsort" {
+        // qsort with a typed callback, or with a native comparator (the typed one's baseline).
+        ffi.cdef("void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));")?;
+        type Cmp = extern "C" fn(*const i32, *const i32) -> i32;
+        extern "C" fn native(a: *const i32, b: *const i32) -> i32 {
+            // SAFETY: qsort passes pointers into the array.
+            let (x, y) = unsafe { (*a, *b) };
+            x.cmp(&y) as i32
+        }
+        let qsort = libc.typed::<unsafe extern "C" fn(*mut i32, usize, usize, Cmp)>("qsort")?;
+        let typed = ffi.typed_callback::<Cmp, _>(
+            "int(*)(const void *, const void *)",
+            |a: *const i32, b: *const i32| {
+                // SAFETY: qsort passes pointers into the array.
+                let (x, y) = unsafe { (*a, *b) };
+                x.cmp(&y) as i32
+            },
+        )?;
+        let mut data = rcffi_testkit::bench::park_miller_ints(n);
+        let cmp = if which == "tqsort" {
+            typed.get()
+        } else {
+            native
+        };
+        // SAFETY: qsort sorts the ints with a comparator of its type.
+        unsafe { qsort(data.as_mut_ptr(), n, 4, cmp) };
+        anyhow::ensure!(data.windows(2).all(|w| w[0] <= w[1]));
+        return Ok(());
+    }
+    if which == "tadd" || which == "dadd" {
+        // A typed call, or the direct call through the same pointer (its baseline).
+        let add = lib.typed::<unsafe extern "C" fn(i32, i32) -> i32>("bench_add")?;
+        // SAFETY: the fixture's bench_add, of this type (checked).
+        let direct: extern "C" fn(i32, i32) -> i32 = unsafe { std::mem::transmute(add.address()) };
+        let mut s = 0i32;
+        for i in 0..n {
+            s = s.wrapping_add(if which == "tadd" {
+                // SAFETY: as above.
+                unsafe { add(black_box(i as i32), 2) }
+            } else {
+                direct(black_box(i as i32), 2)
+            });
+        }
+        black_box(s);
         return Ok(());
     }
     if which == "qsort" {

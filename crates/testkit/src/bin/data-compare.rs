@@ -10,6 +10,15 @@
 use std::hint::black_box;
 
 use rcffi::Ffi;
+
+/// `struct pt` as a Rust type, for the typed view rows.
+#[derive(Clone, Copy, rcffi::NativeType)]
+#[repr(C)]
+#[rcffi(c = "struct pt")]
+struct Pt {
+    x: i32,
+    y: i32,
+}
 use rcffi_testkit::bench::{Op, median_ns, python_times as python_times_of};
 
 /// The operations timed, with their Python spellings.
@@ -41,6 +50,16 @@ const OPS: &[Op] = &[
     },
     Op {
         name: "p.x (field read, field_as::<i32>)",
+        cffi: "p.x",
+        ctypes: "cp.x",
+    },
+    Op {
+        name: "p.x (typed view: `view.get()?.x`)",
+        cffi: "p.x",
+        ctypes: "cp.x",
+    },
+    Op {
+        name: "p.x (typed view: `unsafe { view.as_ref().x }`)",
         cffi: "p.x",
         ctypes: "cp.x",
     },
@@ -122,6 +141,15 @@ fn rcffi_times(iterations: usize, runs: usize) -> anyhow::Result<Vec<f64>> {
     t.push(median_ns(iterations, runs, || {
         black_box(p.field_as::<i32>(black_box("x")).unwrap());
     }));
+    let view = p.view::<Pt>()?;
+    t.push(median_ns(iterations, runs, || {
+        black_box(black_box(&view).get().unwrap().x);
+    }));
+    t.push(median_ns(iterations, runs, || {
+        // SAFETY: nothing writes p while the reference lives (this thread only reads it).
+        black_box(unsafe { black_box(&view).as_ref() }.x);
+    }));
+    anyhow::ensure!(view.get()?.x == 5 && view.get()?.y == 0);
     t.push(median_ns(iterations, runs, || {
         drop(black_box(a.get(black_box(3)).unwrap()))
     }));
