@@ -15,4 +15,4 @@ export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch
 export RCFFI_CC=aarch64-linux-gnu-gcc
 exec cargo test --target aarch64-unknown-linux-gnu -p rcffi -p rcffi-runtime \
     --test cffi_data --test cffi_declarations --test misuse \
-    --test calls --test callbacks --test no_alloc --test soundness --lib "$@"
+    --test calls --test callbacks --test no_alloc --test soundness --test typed --lib "$@"

@@ -13,6 +13,7 @@ fn run(bin: &str, args: &[&str]) -> String {
         "headers" => env!("CARGO_BIN_EXE_headers"),
         "gmp" => env!("CARGO_BIN_EXE_gmp"),
         "sha256" => env!("CARGO_BIN_EXE_sha256"),
+        "typed" => env!("CARGO_BIN_EXE_typed"),
         other => panic!("no example {other}"),
     };
     let out = Command::new(exe)
@@ -252,5 +253,31 @@ fn sha256_matches_sha256sum() {
     assert!(
         out.contains(&format!(" = {hex}")),
         "{out}\nsha256sum: {hex}"
+    );
+}
+
+#[test]
+fn typed_calls_give_zlibs_and_libcs_answers() {
+    let text = "typed calls are plain calls. ".repeat(40);
+    let out = run("typed", &[&text]);
+    assert!(
+        out.contains(&format!("crc32: {:08x}", crc32(text.as_bytes()))),
+        "{out}"
+    );
+    assert!(out.contains("uncompress: round trip ok"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "div(47, 5) = {{ quot: {}, rem: {} }}",
+            47 / 5,
+            47 % 5
+        )),
+        "{out}"
+    );
+    let mut words: Vec<&str> = text.split_whitespace().take(5).collect();
+    words.extend(["a", "zebra", "of"]);
+    words.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
+    assert!(
+        out.contains(&format!("sorted by length: {}", words.join(" "))),
+        "{out}"
     );
 }

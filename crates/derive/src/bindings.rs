@@ -38,10 +38,15 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             Some(n) => n.value(),
             None => ident.to_string().trim_start_matches("r#").to_string(),
         };
-        let (optional, fn_ty) = field_fn_type(&f.ty)?;
+        let (optional, kind, fn_ty) = field_type(&f.ty)?;
         let tmp = format_ident!("__{}", ident);
-        loads.push(quote! {
-            let #tmp = __loader.function::<#fn_ty>(#c_name, #optional);
+        loads.push(match kind {
+            Item::Function => {
+                quote! { let #tmp = __loader.function::<#fn_ty>(#c_name, #optional); }
+            }
+            Item::Variable => {
+                quote! { let #tmp = __loader.variable::<#fn_ty>(#c_name, #optional); }
+            }
         });
         inits.push(if optional {
             quote! { #ident: #tmp }
@@ -49,6 +54,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             quote! { #ident: #tmp.expect("a required function is loaded or reported") }
         });
         if !optional
+            && kind == Item::Function
             && let Type::BareFn(bare) = fn_ty
             && bare.variadic.is_none()
         {
@@ -88,22 +94,33 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     })
 }
 
-/// A field's function pointer type: `TypedFn<F>` gives `(false, F)`, `Option<TypedFn<F>>`
-/// gives `(true, F)`.
-fn field_fn_type(ty: &Type) -> syn::Result<(bool, &Type)> {
-    if let Some(inner) = single_arg(ty, "Option") {
-        let f = single_arg(inner, "TypedFn").ok_or_else(|| wrong_field(inner))?;
-        return Ok((true, f));
-    }
-    let f = single_arg(ty, "TypedFn").ok_or_else(|| wrong_field(ty))?;
-    Ok((false, f))
+/// What a field loads.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Item {
+    /// `TypedFn<F>`: a function.
+    Function,
+    /// `View<T>`: a global variable.
+    Variable,
 }
 
-fn wrong_field(ty: &Type) -> syn::Error {
-    syn::Error::new(
+/// A field's item: `TypedFn<F>` gives `(false, Function, F)`, `Option<View<T>>` gives
+/// `(true, Variable, T)`.
+fn field_type(ty: &Type) -> syn::Result<(bool, Item, &Type)> {
+    let (optional, ty) = match single_arg(ty, "Option") {
+        Some(inner) => (true, inner),
+        None => (false, ty),
+    };
+    if let Some(f) = single_arg(ty, "TypedFn") {
+        return Ok((optional, Item::Function, f));
+    }
+    if let Some(t) = single_arg(ty, "View") {
+        return Ok((optional, Item::Variable, t));
+    }
+    Err(syn::Error::new(
         ty.span(),
-        "derive(Bindings) fields are `TypedFn<unsafe extern \"C\" fn(...) -> R>` or an `Option` of one",
-    )
+        "derive(Bindings) fields are `TypedFn<unsafe extern \"C\" fn(...) -> R>` (a function), \
+         `View<T>` (a global variable), or an `Option` of one",
+    ))
 }
 
 /// `T` of a type `Name<T>` whose last path segment is `name`.

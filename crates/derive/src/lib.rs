@@ -50,8 +50,9 @@ pub fn derive_native_type(input: TokenStream) -> TokenStream {
 /// `load(&lib)` looks up every field's function, checks its Rust type against the cdef and
 /// reports every mismatch at once.
 ///
-/// Fields are `rcffi::TypedFn<unsafe extern "C" fn(...) -> R>` (a required function) or
-/// `Option<rcffi::TypedFn<...>>` (absent from the cdef or the library: `None`). The C name is
+/// Fields are `rcffi::TypedFn<unsafe extern "C" fn(...) -> R>` (a required function),
+/// `rcffi::View<T>` (a global variable, `T` a `NativeType`), or an `Option` of either (absent
+/// from the cdef or the library: `None`). The C name is
 /// the field's, or `#[rcffi(name = "zlibVersion")]`. For each function field the derive also
 /// writes an `unsafe` method of the same name that calls it (`z.crc32(0, p, n)`).
 #[proc_macro_derive(Bindings, attributes(rcffi))]

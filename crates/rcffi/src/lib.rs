@@ -98,7 +98,7 @@ pub use rcffi_runtime::{
     Allocator, Arg, Args, Bindings, BindingsLoader, Buffer, CData, CField, CType, CallbackArgs,
     CallbackOptions, CallbackResult, Closure, Error, Ffi, FieldShape, FnShape, ForeignFn, Function,
     IntoArg, IntoCallback, Kind, Lib, NativeFn, NativeType, OnError, RecordShape, Result, Scalar,
-    Shape, ShapeKind, TypeList, TypeSpec, TypedCallback, TypedFn, Value, closure, list, map,
+    Shape, ShapeKind, TypeList, TypeSpec, TypedCallback, TypedFn, Value, View, closure, list, map,
 };
 pub use {rcffi_cdef, rcffi_runtime};
 

@@ -10,7 +10,8 @@
 //! (`docs/architecture.md` draws it, and a test keeps it): `base` (checked address arithmetic, number formats), `mem`
 //! (raw memory and ownership), `types` (realized types and the `Ffi` handle), `data` (C values
 //! and cffi's rules), `abi` (call plans, libffi interfaces, registers, errno), `callback`
-//! (closures as C function pointers), `call` (calls into C), `library` (dlopen and symbols), and
+//! (closures as C function pointers), `call` (calls into C), `typed` (Rust types checked once
+//! against the cdef: typed functions, callbacks and views), `library` (dlopen and symbols), and
 //! on top `ffi`, where the public methods of [`Ffi`] live in the order a user meets them. It is
 //! the only crate of the workspace with `unsafe` code, fenced into named files that each state
 //! the invariant they keep (`docs/unsafe.md` lists them).

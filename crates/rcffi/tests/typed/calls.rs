@@ -299,3 +299,29 @@ fn what_is_not_a_function_is_refused() {
     assert!(e.contains("'long double' has no Rust counterpart"), "{e}");
     let _ = c_uint::MAX;
 }
+
+#[test]
+fn int128_by_value_equals_the_direct_call() {
+    let src =
+        "__int128 mul128(__int128 a, unsigned __int128 b, int c) { return a * (__int128)b + c; }";
+    let path = rcffi_testkit::fixture::build_shared("typed_int128", src, &["-O1"]).expect("gcc");
+    let ffi = rcffi::Ffi::default();
+    ffi.cdef("__int128 mul128(__int128 a, unsigned __int128 b, int c);")
+        .unwrap();
+    // SAFETY: the library is built from `src`, which the cdef declares.
+    let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
+    type F = unsafe extern "C" fn(i128, u128, c_int) -> i128;
+    let typed = lib.typed::<F>("mul128").unwrap();
+    // (Not `direct!`: the dynamic API refuses 128-bit integers, which libffi cannot pass.)
+    // SAFETY: the library's mul128, of this type.
+    let raw = unsafe { std::mem::transmute::<usize, F>(typed.address()) };
+    for (a, b) in [(-3i128, 1u128 << 70), (i128::MAX / 5, 4), (1, 0)] {
+        // SAFETY: both are the same function, called with what it expects.
+        assert_eq!(unsafe { typed(a, b, 7) }, unsafe { raw(a, b, 7) });
+        assert_eq!(unsafe { typed(a, b, 7) }, a.wrapping_mul(b as i128) + 7);
+    }
+    assert!(
+        lib.typed::<unsafe extern "C" fn(i64, u128, c_int) -> i128>("mul128")
+            .is_err()
+    );
+}

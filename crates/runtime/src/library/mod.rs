@@ -1,6 +1,7 @@
-//! The seventh floor: libraries — `dlopen`'s work (with ctypes' short names and glibc's linker
+//! The eighth floor: libraries — `dlopen`'s work (with ctypes' short names and glibc's linker
 //! scripts), symbols looked up lazily and cached, global variables, calls by name, and
-//! `dlclose`. Uses `base`, `mem`, `types`, `data`, `abi` and `call` (`Lib::call`).
+//! `dlclose`. Uses `base`, `mem`, `types`, `data`, `abi`, `call` (`Lib::call`) and `typed`
+//! (`Lib::typed`).
 //!
 //! # Safety
 //!

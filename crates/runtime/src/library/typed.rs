@@ -11,9 +11,9 @@
 
 use crate::data::CData;
 use crate::error::{Error, Result};
-use crate::typed::ForeignFn;
 use crate::typed::TypedFn;
 use crate::typed::func::check_fn;
+use crate::typed::{ForeignFn, NativeType, View};
 
 use super::Lib;
 
@@ -62,7 +62,8 @@ impl Lib {
 
 /// A struct of typed functions loaded from a library at once: `#[derive(Bindings)]` (from
 /// `rcffi`) writes it for a struct whose fields are [`TypedFn`]s (required) or `Option`s of
-/// them (`None` when the cdef or the library lacks the function), checking each against the
+/// them (`None` when the cdef or the library lacks the function), and global variables as
+/// [`View`]s (or `Option`s of them), checking each against the
 /// cdef and reporting every mismatch in one error. What a Rust user would otherwise write with
 /// bindgen, checked against the declarations instead of trusted.
 ///
@@ -128,13 +129,30 @@ impl<'a> BindingsLoader<'a> {
         }
     }
 
-    /// `Ok` when every function loaded; else one error listing each failure.
+    /// Global variable `name` as a [`View`] of type `T`; a failure is kept for
+    /// [`BindingsLoader::finish`]. An `optional` variable the cdef does not declare or the
+    /// library does not export is `None` without a failure.
+    pub fn variable<T: NativeType>(&mut self, name: &str, optional: bool) -> Option<View<T>> {
+        match self.lib.addressof(name).and_then(|c| c.view::<T>()) {
+            Ok(v) => Some(v),
+            Err(Error::Symbol(_)) if optional => None,
+            Err(e) => {
+                self.failures.push(format!(
+                    "variable '{name}': {}",
+                    e.to_string().replace('\n', "\n  ")
+                ));
+                None
+            }
+        }
+    }
+
+    /// `Ok` when every function and variable loaded; else one error listing each failure.
     pub fn finish(self) -> Result<()> {
         if self.failures.is_empty() {
             return Ok(());
         }
         Err(Error::Type(format!(
-            "cannot load {} from library '{}': {} function{} failed:\n- {}",
+            "cannot load {} from library '{}': {} item{} failed:\n- {}",
             self.what,
             self.lib.name(),
             self.failures.len(),
