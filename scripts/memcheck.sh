@@ -2,7 +2,7 @@
 # Runs rcffi's data, call and callback test suites under valgrind memcheck: the cffi data
 # behaviours (crates/rcffi/tests/cffi_data), the misuse cross product (tests/misuse.rs), the
 # calls (tests/calls: the fixture, group F, 500 random signatures, threads), the callbacks
-# (tests/callbacks), the soundness tests (tests/soundness: foreign cdata, keep-alive by address,
+# (tests/callbacks), the typed calls, callbacks and views (tests/typed), the soundness tests (tests/soundness: foreign cdata, keep-alive by address,
 # symbols, nesting, overflows), the no-allocation test and the runtime's unit tests. Fails on
 # any invalid access or definite leak.
 #
@@ -12,7 +12,7 @@
 # Reports, per binary, the number of tests run and valgrind's error summary.
 set -eu
 cd "$(dirname "$0")/.."
-only="${*:-cffi_data misuse rcffi_runtime calls callbacks soundness no_alloc}"
+only="${*:-cffi_data misuse rcffi_runtime calls callbacks soundness no_alloc typed}"
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
 
 binaries=$(cargo test -p rcffi -p rcffi-runtime --no-run --message-format=json 2>/dev/null |

@@ -1,7 +1,7 @@
 //! The messages of refused typed handles, callbacks and views, as golden text
 //! (`mismatches.golden`; `RCFFI_BLESS=1` rewrites it after a deliberate change).
 
-use std::ffi::{c_char, c_int, c_long, c_void};
+use std::ffi::{c_int, c_long, c_void};
 use std::fmt::Write;
 
 use rcffi::NativeType;
@@ -70,7 +70,7 @@ fn mismatch_messages_are_golden() {
     refused!(
         out,
         lib,
-        "fx_strlen" as unsafe extern "C" fn(*const [c_char; 4]) -> usize
+        "fx_strlen" as unsafe extern "C" fn(*const [u8; 4]) -> usize
     );
     refused!(out, lib, "mid" as unsafe extern "C" fn(PtLong, Pt) -> Pt);
     refused!(out, lib, "mid" as unsafe extern "C" fn(*const Pt, Pt) -> Pt);

@@ -364,6 +364,9 @@ impl<'r> Checker<'r> {
 /// A primitive C type against a Rust shape.
 fn prim(repr: PrimRepr, either_sign: bool, cname: &str, s: &Shape) -> Result<(), String> {
     match (repr, &s.kind) {
+        (PrimRepr::Float { bytes: 2 | 16 } | PrimRepr::X87 | PrimRepr::Complex { .. }, _) => Err(
+            format!("'{cname}' has no Rust counterpart in typed calls: use the dynamic API"),
+        ),
         (
             PrimRepr::Int { bytes, signed },
             ShapeKind::Int {
@@ -388,12 +391,6 @@ fn prim(repr: PrimRepr, either_sign: bool, cname: &str, s: &Shape) -> Result<(),
         (PrimRepr::Float { bytes }, ShapeKind::Float { bytes: b }) => {
             Err(format!("{b} bytes, not {bytes}"))
         }
-        (PrimRepr::Float { bytes: 2 | 16 }, _) => Err(format!(
-            "'{cname}' has no Rust counterpart in typed calls: use the dynamic API"
-        )),
-        (PrimRepr::X87 | PrimRepr::Complex { .. }, _) => Err(format!(
-            "'{cname}' has no Rust counterpart in typed calls: use the dynamic API"
-        )),
         (PrimRepr::Bool, _) => Err("'_Bool' is `bool`".into()),
         (PrimRepr::Int { .. }, _) => Err(format!("an integer in C, {} in Rust", rust_kind(s))),
         (PrimRepr::Float { .. }, _) => Err(format!("a float in C, {} in Rust", rust_kind(s))),
