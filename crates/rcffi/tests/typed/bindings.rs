@@ -43,6 +43,7 @@ fn a_struct_of_functions_loads_at_once() {
         .unwrap();
     // SAFETY: sums the fixture's my_array.
     assert_eq!(
+        // SAFETY: sums the fixture's my_array.
         unsafe { sum() },
         f.my_array
             .get()

@@ -405,3 +405,38 @@ fn a_callback_of_the_wrong_type_is_refused() {
         .to_string();
     assert!(e.contains("C may hand over NULL here"), "{e}");
 }
+
+#[test]
+fn a_released_callback_aborts_instead_of_running() {
+    if std::env::var_os("RCFFI_TYPED_RELEASED_CHILD").is_some() {
+        let ffi = rcffi::Ffi::default();
+        let cb = ffi
+            .typed_callback::<extern "C" fn(c_int) -> c_int, _>("int(*)(int)", |x: c_int| x + 1)
+            .unwrap();
+        // SAFETY: deliberately broken below, to see the safety net: the call after the
+        // release must abort, not run.
+        let f = unsafe { cb.get() };
+        assert_eq!(f(1), 2);
+        drop(cb);
+        f(1);
+        std::process::exit(0);
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "callbacks::a_released_callback_aborts_instead_of_running",
+            "--nocapture",
+        ])
+        .env("RCFFI_TYPED_RELEASED_CHILD", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "the call after the release ran: {stderr}"
+    );
+    assert!(
+        stderr.contains("a typed callback was called after it was released"),
+        "{stderr}"
+    );
+}

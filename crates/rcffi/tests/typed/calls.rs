@@ -318,6 +318,7 @@ fn int128_by_value_equals_the_direct_call() {
     for (a, b) in [(-3i128, 1u128 << 70), (i128::MAX / 5, 4), (1, 0)] {
         // SAFETY: both are the same function, called with what it expects.
         assert_eq!(unsafe { typed(a, b, 7) }, unsafe { raw(a, b, 7) });
+        // SAFETY: as above.
         assert_eq!(unsafe { typed(a, b, 7) }, a.wrapping_mul(b as i128) + 7);
     }
     assert!(

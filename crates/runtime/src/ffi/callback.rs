@@ -76,9 +76,10 @@ impl Ffi {
     /// what the closure leaves is C's after it), a panic never unwinds into C (C receives zero,
     /// and the panic is reported on stderr; where zero is no value of the result — a
     /// non-nullable function pointer — the process aborts), and the pointer is valid while the
-    /// handle or its cdata lives. A typed callback C calls after its release aborts the
-    /// process instead of running freed code. Up to 64 typed callbacks are on the fast path at
-    /// once; more are made through libffi (slower to enter, same behaviour).
+    /// handle or its cdata lives ([`TypedCallback::get`] is `unsafe` for that reason). A typed
+    /// callback called after its release aborts the process instead of running freed code.
+    /// Up to 64 typed callbacks are on this fast path at once; more are made through libffi
+    /// (slower to enter, the same behaviour while alive).
     ///
     /// ```
     /// use std::ffi::{c_int, c_void};

@@ -108,7 +108,7 @@ impl<C> Drop for Boxed<C> {
 /// C called a typed callback that was released: nothing safe can run.
 #[cold]
 fn released() -> ! {
-    eprintln!("rcffi: C called a typed callback after it was released; aborting");
+    eprintln!("rcffi: a typed callback was called after it was released; aborting");
     std::process::abort()
 }
 
@@ -167,8 +167,9 @@ unsafe fn write_ret<R: NativeType>(ret: *mut c_void, r: R) {
 
 /// A Rust closure as a C function pointer of type `F`, checked once against the declared
 /// callback type: made by [`Ffi::typed_callback`](crate::Ffi::typed_callback). C calls it
-/// at close to the cost of calling a Rust `extern "C" fn`. The pointer is valid while this
-/// handle, or a cdata from [`TypedCallback::cdata`], lives.
+/// at close to the cost of calling a Rust `extern "C" fn`. The pointer ([`TypedCallback::get`],
+/// `unsafe`: its validity is the caller's to keep) is valid while this handle, or a cdata from
+/// [`TypedCallback::cdata`], lives.
 ///
 /// Cheap to clone; `Send + Sync`.
 #[derive(Clone)]
@@ -179,24 +180,23 @@ pub struct TypedCallback<F> {
 
 impl<F: NativeFn> TypedCallback<F> {
     /// The C function pointer, as the Rust function pointer type `F` (to pass to typed
-    /// calls). Valid while this handle lives.
+    /// calls, which are `unsafe` themselves).
+    ///
+    /// # Safety
+    ///
+    /// The pointer must not be called once this handle and every cdata of the callback are
+    /// gone — not even while they are being dropped on another thread. (`F` may be a safe
+    /// `extern "C" fn` type, whose calls Rust does not guard: this is where the promise is
+    /// made.) A call after the release on the trampoline path aborts the process with a
+    /// message; past 64 live typed callbacks, such a call would run freed code.
     #[inline(always)]
-    pub fn get(&self) -> F {
+    pub unsafe fn get(&self) -> F {
         self.f
     }
 
     /// The C function pointer as a cdata (for the dynamic API); it keeps the callback alive.
     pub fn cdata(&self) -> &CData {
         &self.pointer
-    }
-}
-
-impl<F: NativeFn> std::ops::Deref for TypedCallback<F> {
-    type Target = F;
-
-    #[inline(always)]
-    fn deref(&self) -> &F {
-        &self.f
     }
 }
 

@@ -512,7 +512,8 @@ fn qsort_times(n: usize, runs: usize) -> anyhow::Result<Vec<(&'static str, Optio
             x.cmp(&y) as i32
         },
     )?;
-    let typed_fn = typed_cmp.get();
+    // SAFETY: called only by the qsorts below, while `typed_cmp` lives.
+    let typed_fn = unsafe { typed_cmp.get() };
     out.push((
         "rcffi typed callback (`ffi.typed_callback`)",
         Some(per_call(time(&mut || {

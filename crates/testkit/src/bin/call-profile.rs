@@ -100,7 +100,8 @@ fn main() -> anyhow::Result<()> {
         )?;
         let mut data = rcffi_testkit::bench::park_miller_ints(n);
         let cmp = if which == "tqsort" {
-            typed.get()
+            // SAFETY: called only by the qsort below, while `typed` lives.
+            unsafe { typed.get() }
         } else {
             native
         };
