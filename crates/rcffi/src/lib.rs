@@ -106,3 +106,82 @@ pub use {rcffi_cdef, rcffi_runtime};
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
+
+/// What `#[derive(NativeType)]` and `#[derive(Bindings)]` refuse at compile time, as doc tests
+/// that must not compile (each one's message names the fix).
+///
+/// Without `#[repr(C)]` (Rust's own layout is not C's):
+///
+/// ```compile_fail
+/// #[derive(rcffi::NativeType, Clone, Copy)]
+/// #[rcffi(c = "struct pt")]
+/// struct Pt { x: i32, y: i32 }
+/// ```
+///
+/// Without the C type's name:
+///
+/// ```compile_fail
+/// #[derive(rcffi::NativeType, Clone, Copy)]
+/// #[repr(C)]
+/// struct Pt { x: i32, y: i32 }
+/// ```
+///
+/// An enum (C may hand over any integer):
+///
+/// ```compile_fail
+/// #[derive(rcffi::NativeType, Clone, Copy)]
+/// #[repr(C)]
+/// #[rcffi(c = "enum color")]
+/// enum Color { Red, Green }
+/// ```
+///
+/// A member whose type has no C counterpart:
+///
+/// ```compile_fail
+/// #[derive(rcffi::NativeType, Clone)]
+/// #[repr(C)]
+/// #[rcffi(c = "struct s")]
+/// struct S { name: String }
+/// ```
+///
+/// A generic type, and an unknown attribute:
+///
+/// ```compile_fail
+/// #[derive(rcffi::NativeType, Clone, Copy)]
+/// #[repr(C)]
+/// #[rcffi(c = "struct w")]
+/// struct W<T: Copy> { v: T }
+/// ```
+///
+/// ```compile_fail
+/// #[derive(rcffi::NativeType, Clone, Copy)]
+/// #[repr(C)]
+/// #[rcffi(c = "struct pt", packed)]
+/// struct Pt { x: i32, y: i32 }
+/// ```
+///
+/// A bindings field that is neither a typed function nor a view, and a safe function type
+/// (C functions are only callable through `unsafe`):
+///
+/// ```compile_fail
+/// #[derive(rcffi::Bindings)]
+/// struct Lib { abs: fn(i32) -> i32 }
+/// ```
+///
+/// ```compile_fail
+/// #[derive(rcffi::Bindings)]
+/// struct Lib { abs: rcffi::TypedFn<extern "C" fn(i32) -> i32> }
+/// ```
+///
+/// The same with the right spelling compiles:
+///
+/// ```
+/// #[derive(rcffi::NativeType, Clone, Copy)]
+/// #[repr(C)]
+/// #[rcffi(c = "struct pt")]
+/// struct Pt { x: i32, y: i32 }
+/// #[derive(rcffi::Bindings)]
+/// struct Lib { abs: rcffi::TypedFn<unsafe extern "C" fn(i32) -> i32> }
+/// ```
+#[cfg(doctest)]
+struct DeriveErrors;

@@ -326,3 +326,112 @@ fn int128_by_value_equals_the_direct_call() {
             .is_err()
     );
 }
+
+/// Every C integer and float type against every Rust number type: accepted exactly when the
+/// sizes agree (gcc's `sizeof`) and so do the signs (gcc's `(T)-1 < 0`) — except `char` and the
+/// wide characters, whose sign is the platform's, and `_Bool`, which only `bool` matches.
+#[test]
+fn every_primitive_against_every_rust_number() {
+    let c_types = [
+        "char",
+        "signed char",
+        "unsigned char",
+        "short",
+        "unsigned short",
+        "int",
+        "unsigned int",
+        "long",
+        "unsigned long",
+        "long long",
+        "unsigned long long",
+        "int8_t",
+        "uint8_t",
+        "int16_t",
+        "uint16_t",
+        "int32_t",
+        "uint32_t",
+        "int64_t",
+        "uint64_t",
+        "size_t",
+        "ssize_t",
+        "intptr_t",
+        "uintptr_t",
+        "ptrdiff_t",
+        "wchar_t",
+        "char16_t",
+        "char32_t",
+        "float",
+        "double",
+        "_Bool",
+        "__int128",
+        "unsigned __int128",
+    ];
+    // gcc's answers: a function per type returning its size and, times 2, whether it is signed.
+    let mut src = String::from(
+        "#include <stddef.h>\n#include <stdint.h>\n#include <uchar.h>\n#include <sys/types.h>\n",
+    );
+    let mut cdef = String::new();
+    for (i, c) in c_types.iter().enumerate() {
+        src.push_str(&format!(
+            "int facts{i}(void) {{ return (int)sizeof({c}) * 2 + (({c})-1 < 0); }}\n"
+        ));
+        cdef.push_str(&format!("int facts{i}(void);\n"));
+    }
+    let path = rcffi_testkit::fixture::build_shared("typed_prims", &src, &["-O1"]).expect("gcc");
+    let ffi = rcffi::Ffi::default();
+    ffi.cdef(&cdef).unwrap();
+    // SAFETY: the library is built from `src`, which the cdef declares.
+    let facts_lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
+    let facts = |c: &str| -> (usize, bool) {
+        let i = c_types.iter().position(|t| *t == c).unwrap();
+        // SAFETY: facts{i} takes nothing and returns an int.
+        let v = unsafe { facts_lib.call(&format!("facts{i}"), ()) }
+            .unwrap()
+            .to_int()
+            .unwrap();
+        ((v / 2) as usize, v % 2 == 1)
+    };
+    /// Checks Rust type `$r` (size, signed, float, bool) against C type `$c`.
+    macro_rules! try_as {
+        ($c:expr, $r:ty, $signed:expr, $float:expr, $bool:expr) => {{
+            let p = ffi
+                .cast(format!("{}(*)({})", $c, $c).as_str(), 0x1000)
+                .unwrap();
+            let got = p.as_fn::<unsafe extern "C" fn($r) -> $r>().is_ok();
+            let c_float = matches!($c, "float" | "double");
+            let c_bool = $c == "_Bool";
+            let (c_size, c_signed) = facts($c);
+            let size_ok = c_size == size_of::<$r>();
+            let want = if c_bool || $bool {
+                c_bool && $bool
+            } else if c_float || $float {
+                c_float && $float && size_ok
+            } else {
+                let either = matches!($c, "char" | "wchar_t" | "char16_t" | "char32_t");
+                size_ok && (either || c_signed == $signed)
+            };
+            assert_eq!(got, want, "{} as {}", $c, stringify!($r));
+            got as usize
+        }};
+    }
+    let mut accepted = 0;
+    for c in c_types {
+        accepted += try_as!(c, i8, true, false, false)
+            + try_as!(c, u8, false, false, false)
+            + try_as!(c, i16, true, false, false)
+            + try_as!(c, u16, false, false, false)
+            + try_as!(c, i32, true, false, false)
+            + try_as!(c, u32, false, false, false)
+            + try_as!(c, i64, true, false, false)
+            + try_as!(c, u64, false, false, false)
+            + try_as!(c, i128, true, false, false)
+            + try_as!(c, u128, false, false, false)
+            + try_as!(c, isize, true, false, false)
+            + try_as!(c, usize, false, false, false)
+            + try_as!(c, f32, true, true, false)
+            + try_as!(c, f64, true, true, false)
+            + try_as!(c, bool, false, false, true);
+    }
+    // Every C type has at least one Rust counterpart.
+    assert!(accepted >= c_types.len(), "{accepted}");
+}
