@@ -284,28 +284,15 @@ pub unsafe trait NativeFn: Copy + Send + Sync + 'static {
 /// Only for `unsafe extern "C" fn` types.
 pub unsafe trait ForeignFn: NativeFn {}
 
-macro_rules! native_fns {
-    ($($a:ident)*) => {
+/// `NativeFn` and `NativeType` for one function pointer type `$f` with parameters `$a`.
+macro_rules! fn_impls {
+    ($f:ty, $variadic:expr, [$($a:ident),*]) => {
         // SAFETY: an `extern "C"` function pointer is the C ABI's function pointer; the
-        // signature lists its parameter and result types.
-        unsafe impl<R: NativeType, $($a: NativeType),*> NativeFn for unsafe extern "C" fn($($a),*) -> R {
+        // signature lists its parameter and result types (for a variadic one, the fixed
+        // parameters: Rust applies C's promotions to the rest at each call).
+        unsafe impl<R: NativeType, $($a: NativeType),*> NativeFn for $f {
             fn signature() -> FnShape {
-                FnShape { args: vec![$($a::shape()),*], ret: R::shape(), variadic: false, nullable: false }
-            }
-            unsafe fn from_code(code: std::ptr::NonNull<c_void>) -> Self {
-                // SAFETY: the caller's promise: a function of this type.
-                unsafe { std::mem::transmute::<*mut c_void, Self>(code.as_ptr()) }
-            }
-            fn code(self) -> usize {
-                self as usize
-            }
-        }
-        // SAFETY: an `unsafe extern "C" fn` type.
-        unsafe impl<R: NativeType, $($a: NativeType),*> ForeignFn for unsafe extern "C" fn($($a),*) -> R {}
-        // SAFETY: as above.
-        unsafe impl<R: NativeType, $($a: NativeType),*> NativeFn for extern "C" fn($($a),*) -> R {
-            fn signature() -> FnShape {
-                FnShape { args: vec![$($a::shape()),*], ret: R::shape(), variadic: false, nullable: false }
+                FnShape { args: vec![$($a::shape()),*], ret: R::shape(), variadic: $variadic, nullable: false }
             }
             unsafe fn from_code(code: std::ptr::NonNull<c_void>) -> Self {
                 // SAFETY: the caller's promise: a function of this type.
@@ -316,13 +303,7 @@ macro_rules! native_fns {
             }
         }
         // SAFETY: a function pointer is a pointer (the signature is checked separately).
-        unsafe impl<R: NativeType, $($a: NativeType),*> NativeType for unsafe extern "C" fn($($a),*) -> R {
-            fn shape() -> Shape {
-                Shape { rust: std::any::type_name::<Self>(), kind: ShapeKind::Function(Box::new(<Self as NativeFn>::signature())) }
-            }
-        }
-        // SAFETY: as above.
-        unsafe impl<R: NativeType, $($a: NativeType),*> NativeType for extern "C" fn($($a),*) -> R {
+        unsafe impl<R: NativeType, $($a: NativeType),*> NativeType for $f {
             fn shape() -> Shape {
                 Shape { rust: std::any::type_name::<Self>(), kind: ShapeKind::Function(Box::new(<Self as NativeFn>::signature())) }
             }
@@ -330,30 +311,20 @@ macro_rules! native_fns {
     };
 }
 
+macro_rules! native_fns {
+    ($($a:ident)*) => {
+        fn_impls!(unsafe extern "C" fn($($a),*) -> R, false, [$($a),*]);
+        fn_impls!(extern "C" fn($($a),*) -> R, false, [$($a),*]);
+        // SAFETY: an `unsafe extern "C" fn` type.
+        unsafe impl<R: NativeType, $($a: NativeType),*> ForeignFn for unsafe extern "C" fn($($a),*) -> R {}
+    };
+}
+
 macro_rules! native_variadic_fns {
     ($($a:ident)+) => {
-        // SAFETY: a variadic `extern "C"` function pointer; the signature lists the fixed
-        // parameters (Rust applies C's promotions to the rest at each call).
-        unsafe impl<R: NativeType, $($a: NativeType),+> NativeFn for unsafe extern "C" fn($($a),+, ...) -> R {
-            fn signature() -> FnShape {
-                FnShape { args: vec![$($a::shape()),+], ret: R::shape(), variadic: true, nullable: false }
-            }
-            unsafe fn from_code(code: std::ptr::NonNull<c_void>) -> Self {
-                // SAFETY: the caller's promise: a function of this type.
-                unsafe { std::mem::transmute::<*mut c_void, Self>(code.as_ptr()) }
-            }
-            fn code(self) -> usize {
-                self as usize
-            }
-        }
+        fn_impls!(unsafe extern "C" fn($($a),+, ...) -> R, true, [$($a),+]);
         // SAFETY: an `unsafe extern "C" fn` type.
         unsafe impl<R: NativeType, $($a: NativeType),+> ForeignFn for unsafe extern "C" fn($($a),+, ...) -> R {}
-        // SAFETY: as for the fixed-argument function pointers.
-        unsafe impl<R: NativeType, $($a: NativeType),+> NativeType for unsafe extern "C" fn($($a),+, ...) -> R {
-            fn shape() -> Shape {
-                Shape { rust: std::any::type_name::<Self>(), kind: ShapeKind::Function(Box::new(<Self as NativeFn>::signature())) }
-            }
-        }
     };
 }
 
