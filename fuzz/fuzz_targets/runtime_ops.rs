@@ -99,6 +99,14 @@ const PATHS: &[&str] = &[
     "m2[-3]", "", "nope",
 ];
 
+/// `struct t0 { char x; }` as a Rust type, when the random declarations make it so.
+#[derive(rcffi::NativeType, Clone, Copy)]
+#[repr(C)]
+#[rcffi(c = "struct t0")]
+struct T0 {
+    x: i8,
+}
+
 fuzz_target!(|data: &[u8]| {
     let mut inp = Input { data, at: 0 };
     let ffi = Ffi::default();
@@ -130,7 +138,7 @@ fuzz_target!(|data: &[u8]| {
         let pick = |inp: &mut Input<'_>, pool: &[CData]| -> Option<CData> {
             if pool.is_empty() { None } else { Some(inp.pick(pool).clone()) }
         };
-        match inp.byte() % 24 {
+        match inp.byte() % 26 {
             0 | 1 => {
                 let ty = inp.pick(&types).clone();
                 let init = inp.value(&pool);
@@ -250,6 +258,28 @@ fuzz_target!(|data: &[u8]| {
                 let h = ffi.new_handle(inp.byte());
                 let _ = ffi.from_handle::<u8>(&h);
                 pool.push(h);
+            },
+            23 => if let Some(c) = pick(&mut inp, &pool) {
+                // Typed views of any cdata as a few Rust types: refused unless type, bounds and
+                // alignment hold; then copies in and out.
+                if let Ok(v) = c.view::<[u8; 16]>() {
+                    let _ = v.get();
+                    let _ = v.set([inp.byte(); 16]);
+                }
+                if let Ok(v) = c.view::<i32>() {
+                    let _ = v.set(i32::from(inp.byte()));
+                    let _ = v.get();
+                }
+                if let Ok(v) = c.view::<[i64; 2]>() {
+                    let _ = v.get();
+                }
+                if let Ok(v) = c.view::<*mut i64>() {
+                    let _ = v.get();
+                }
+            },
+            24 => if let Some(c) = pick(&mut inp, &pool) {
+                let _ = c.as_fn::<unsafe extern "C" fn(i32) -> i32>();
+                let _ = ffi.new_typed(T0 { x: inp.byte() as i8 });
             },
             _ => if let Some(c) = pick(&mut inp, &pool) {
                 let v = inp.value(&pool);
