@@ -4,6 +4,7 @@
 //! compared with `mismatches.golden`.
 
 mod bindings;
+mod bulk;
 mod callbacks;
 mod calls;
 mod mismatches;

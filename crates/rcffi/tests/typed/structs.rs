@@ -60,6 +60,16 @@ pub(crate) struct Cd {
     d: f64,
 }
 
+impl Cd {
+    /// A value with `c` = k and `d` = k + 0.5.
+    pub(crate) fn default_like(k: i8) -> Cd {
+        Cd {
+            c: k as c_char,
+            d: f64::from(k) + 0.5,
+        }
+    }
+}
+
 #[derive(NativeType, Clone, Copy, Debug, PartialEq)]
 #[repr(C)]
 #[rcffi(c = "big_t")]

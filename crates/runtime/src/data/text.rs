@@ -65,7 +65,7 @@ impl Unit {
 }
 
 /// The item type and (for arrays) item count of a pointer or array, refusing NULL.
-fn items_of(cdata: &CData, func: &str) -> Result<(TypeRef, Option<usize>)> {
+pub(crate) fn items_of(cdata: &CData, func: &str) -> Result<(TypeRef, Option<usize>)> {
     let info = cdata.info();
     let (elem, len) = match &info.repr {
         Repr::Array { elem, len } => (*elem, len.or(cdata.len)),

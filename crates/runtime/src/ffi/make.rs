@@ -89,6 +89,30 @@ impl Ffi {
         Ok(view)
     }
 
+    /// An array (`"int[]"`, `"int[N]"`) — or a pointer to one item (`"int *"`) — holding the
+    /// items of a Rust slice, without a [`Value`] per item: when the C item type is `T` (checked
+    /// once, as for typed calls: `i32` for `int`, a `#[derive(NativeType)]` struct for its C
+    /// struct) the items are copied as bytes; when both are numbers of other types, each
+    /// converts as `set` converts it (range-checked: `300` into `unsigned char[]` is an error).
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let a = ffi.new_slice("int[]", &[1i32, 2, 3])?; // a copy
+    /// assert_eq!(ffi.unpack_as::<i32>(&a, 3)?, [1, 2, 3]);
+    /// let d = ffi.new_slice("double[4]", &[1i32, 2])?; // converted, the rest zero
+    /// assert_eq!(ffi.unpack_as::<f64>(&d, 4)?, [1.0, 2.0, 0.0, 0.0]);
+    /// assert!(ffi.new_slice("unsigned char[]", &[300i32]).is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn new_slice<T: NativeType + Copy>(
+        &self,
+        ty: &(impl TypeSpec + ?Sized),
+        items: &[T],
+    ) -> Result<CData> {
+        let (ffi, t) = ty.resolve(self)?;
+        crate::typed::bulk::new_slice(ffi, t, items)
+    }
+
     /// Converts `value` to the C type `ty` as a C cast does (cffi's `ffi.cast`).
     ///
     /// - To an integer type (or enum, `char`, `wchar_t`): integers wrap modulo 2^bits, floats

@@ -69,4 +69,25 @@ impl Ffi {
     pub fn unpack(&self, cdata: &CData, length: usize) -> Result<Value> {
         text::unpack(cdata, length)
     }
+
+    /// [`Ffi::unpack`] into a `Vec<T>`, without a [`Value`] per item: when the C item type is
+    /// `T` (checked once) the items are copied as bytes; when both are numbers of other types,
+    /// each converts (integers range-checked, `_Bool`s checked). Bounds-checked as `unpack` is.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let a = ffi.new("short[]", [1, -2, 3])?;
+    /// assert_eq!(ffi.unpack_as::<i16>(&a, 3)?, [1, -2, 3]);
+    /// assert_eq!(ffi.unpack_as::<i64>(&a, 2)?, [1, -2]); // converted
+    /// assert!(ffi.unpack_as::<u8>(&a, 2).is_err()); // -2 does not fit
+    /// assert!(ffi.unpack_as::<i16>(&a, 4).is_err()); // past the end
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn unpack_as<T: crate::typed::NativeType + Copy>(
+        &self,
+        cdata: &CData,
+        length: usize,
+    ) -> Result<Vec<T>> {
+        crate::typed::bulk::unpack_as(cdata, length)
+    }
 }

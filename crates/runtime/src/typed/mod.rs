@@ -10,6 +10,7 @@
 //! trampolines) and `callback` (panic payloads). Unsafe code in `shape` (the trait's
 //! promise), `func` (an address becoming a function pointer) and `callback` (the trampolines).
 
+pub(crate) mod bulk;
 pub(crate) mod callback;
 pub(crate) mod check;
 pub(crate) mod func;

@@ -279,7 +279,11 @@ impl CData {
 }
 
 /// The `bool` members of `s` at `base`: (offset, count, stride) runs.
-fn bool_runs(s: &Shape, base: usize, out: &mut Vec<(usize, usize, usize)>) -> Result<()> {
+pub(super) fn bool_runs(
+    s: &Shape,
+    base: usize,
+    out: &mut Vec<(usize, usize, usize)>,
+) -> Result<()> {
     match &s.kind {
         ShapeKind::Bool => out.push((base, 1, 1)),
         ShapeKind::Array { elem, len } => {
@@ -312,7 +316,12 @@ fn bool_runs(s: &Shape, base: usize, out: &mut Vec<(usize, usize, usize)>) -> Re
 
 /// The initialized bytes of `s` (`size` bytes at `base`): pushes (offset, length) runs;
 /// `false` when `s` holds a union.
-fn init_runs(s: &Shape, base: usize, size: usize, out: &mut Vec<(usize, usize)>) -> Result<bool> {
+pub(super) fn init_runs(
+    s: &Shape,
+    base: usize,
+    size: usize,
+    out: &mut Vec<(usize, usize)>,
+) -> Result<bool> {
     match &s.kind {
         ShapeKind::Record(r) if r.union => return Ok(false),
         ShapeKind::Record(r) => {
@@ -361,7 +370,7 @@ fn push_run(out: &mut Vec<(usize, usize)>, off: usize, len: usize) {
 }
 
 /// The size of a member or item type, from its shape.
-fn elem_size(s: &Shape) -> Result<usize> {
+pub(super) fn elem_size(s: &Shape) -> Result<usize> {
     Ok(match &s.kind {
         ShapeKind::Void => 0,
         ShapeKind::Bool => 1,

@@ -203,7 +203,70 @@ fn main() -> anyhow::Result<()> {
     println!(
         "\n{iterations} operations per run, median of {runs} runs; Python's figures include its loop (first row)."
     );
+    bulk(runs)?;
     store_scaling()?;
+    Ok(())
+}
+
+const BULK_PY: &str = r#"
+import sys, timeit, statistics, json
+import cffi
+ffi = cffi.FFI()
+big = list(range(1000000))
+a1000 = ffi.new("int[]", list(range(1000)))
+runs = int(sys.argv[1])
+out = {}
+for stmt, n in [("ffi.new('int[]', big)", 5), ("ffi.unpack(a1000, 1000)", 2000)]:
+    t = timeit.Timer(stmt, globals=globals())
+    out[stmt] = statistics.median(t.timeit(n) / n * 1e9 for _ in range(runs))
+print(json.dumps(out))
+"#;
+
+/// Bulk values: an array from 10^6 Rust ints, and 1,000 ints read back, through `Value`s and
+/// through the typed paths (`new_slice`, `unpack_as`), against cffi.
+fn bulk(runs: usize) -> anyhow::Result<()> {
+    let ffi = Ffi::default();
+    let big: Vec<i32> = (0..1_000_000).collect();
+    let a1000 = ffi.new_slice("int[]", &(0..1000).collect::<Vec<i32>>())?;
+    let runs = runs.min(5);
+    let new_values = median_ns(1, runs, || {
+        drop(black_box(ffi.new("int[]", black_box(big.clone())).unwrap()));
+    });
+    let new_typed = median_ns(5, runs, || {
+        drop(black_box(
+            ffi.new_slice("int[]", black_box(&big[..])).unwrap(),
+        ));
+    });
+    let unpack_values = median_ns(2000, runs, || {
+        drop(black_box(ffi.unpack(black_box(&a1000), 1000).unwrap()));
+    });
+    let unpack_typed = median_ns(2000, runs, || {
+        drop(black_box(
+            ffi.unpack_as::<i32>(black_box(&a1000), 1000).unwrap(),
+        ));
+    });
+    anyhow::ensure!(ffi.unpack_as::<i32>(&ffi.new_slice("int[]", &big[..])?, 1_000_000)? == big);
+    let py = python_times_of(
+        BULK_PY,
+        &[&runs.to_string()],
+        &["ffi.new('int[]', big)", "ffi.unpack(a1000, 1000)"],
+    )?;
+    println!("\n| bulk operation | rcffi, `Value`s | rcffi, typed | cffi | cffi / typed |");
+    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| `new(\"int[]\", ...)` of 10^6 ints (`Vec<i32>` / `new_slice(&[i32])`) | {:.2} ms | {:.2} ms | {:.2} ms | {:.1}× |",
+        new_values / 1e6,
+        new_typed / 1e6,
+        py[0] / 1e6,
+        py[0] / new_typed
+    );
+    println!(
+        "| `unpack` of 1,000 ints (`unpack` / `unpack_as::<i32>`) | {:.1} µs | {:.2} µs | {:.1} µs | {:.1}× |",
+        unpack_values / 1e3,
+        unpack_typed / 1e3,
+        py[1] / 1e3,
+        py[1] / unpack_typed
+    );
     Ok(())
 }
 
