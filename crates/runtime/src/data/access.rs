@@ -783,14 +783,18 @@ pub(crate) fn addressof(cdata: &CData, path: &str) -> Result<CData> {
                 cdata.what()
             )));
         }
-        (0, info.id)
+        // The cdata's own type: no lookup.
+        (0, cdata.ty)
     } else {
         let steps = crate::types::parse_path(path)?;
         let r = ffi.inner.read();
-        r.offset_path(info.id, &steps)
-            .map_err(crate::types::path_error)?
+        let (off, id) = r
+            .offset_path(info.id, &steps)
+            .map_err(crate::types::path_error)?;
+        drop(r);
+        (off, ffi.realize(id))
     };
-    let ptr = ffi.pointer_to(ffi.realize(target));
+    let ptr = ffi.pointer_to(target);
     let off = isize::try_from(off).map_err(|_| crate::base::addr::overflow(path, off))?;
     let addr = crate::base::addr::item_or_err(cdata.addr, off, 1, &|| cdata.what())?;
     Ok(CData::pointer(ffi, ptr, addr, cdata.owner.clone()))

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rcffi_cdef::{CTypeKind, CdefOptions, CdefReport, HeaderReport, Headers, Registry, Target};
+use rcffi_cdef::{CdefOptions, CdefReport, HeaderReport, Headers, Registry, Target};
 
 use crate::error::{Error, Result};
 use crate::types::{CType, Ffi, TypeSpec, arena, parse_path, path_error};
@@ -117,16 +117,16 @@ impl Ffi {
     /// The [`CType`] of a type string (cffi's `ffi.typeof`); a function type (not a pointer to
     /// one) is refused.
     pub fn typeof_<T: TypeSpec + ?Sized>(&self, ty: &T) -> Result<CType> {
-        let (ffi, id) = ty.resolve_id(self)?;
-        let r = ffi.inner.read();
-        if let CTypeKind::Function(_) = r.kind(r.strip_aligned(id)) {
+        // The realized type answers without the registry's lock (a type string's is cached).
+        let (ffi, t) = ty.resolve(self)?;
+        let info = t.get(&ffi.inner);
+        if matches!(info.repr, crate::types::Repr::Function { .. }) {
             return Err(Error::Type(format!(
                 "the type '{}' is a function type, not a pointer-to-function type",
-                r.cname(id)
+                info.name
             )));
         }
-        drop(r);
-        Ok(CType::new(ffi, id))
+        Ok(CType::new(ffi, info.id))
     }
 
     /// `sizeof` a type.
@@ -134,7 +134,12 @@ impl Ffi {
         if let Some(size) = ty.cdata_size() {
             return size;
         }
-        let (ffi, id) = ty.resolve_id(self)?;
+        let (ffi, t) = ty.resolve(self)?;
+        // A complete type knows its size (no lock); the registry explains why another has none.
+        if let Some(size) = t.get(&ffi.inner).size() {
+            return Ok(size);
+        }
+        let id = t.get(&ffi.inner).id;
         Ok(ffi.inner.read().layout(id)?.size as usize)
     }
 

@@ -246,18 +246,34 @@ impl Ffi {
         self.inner.pointee(t)
     }
 
-    /// The realized pointer type to `t`.
+    /// The realized pointer type to `t`: made once, then kept with `t` (no lock).
+    #[inline]
     pub(crate) fn pointer_to(&self, t: TypeRef) -> TypeRef {
-        let id = t.get(&self.inner).id;
-        let ptr = self.inner.write(|r| r.pointer_to(id));
-        self.inner.realize(ptr)
+        let info = t.get(&self.inner);
+        if let Some(p) = info.derived.pointer.get() {
+            return *p;
+        }
+        let id = info.id;
+        let ptr = self.inner.realize(self.inner.write(|r| r.pointer_to(id)));
+        *info.derived.pointer.get_or_init(|| ptr)
     }
 
-    /// The realized array type `t[len]` (`None`: `t[]`), when C allows it.
+    /// The realized array type `t[len]` (`None`: `t[]`, made once and then kept with `t`).
     pub(crate) fn array_of(&self, t: TypeRef, len: Option<usize>) -> TypeRef {
-        let id = t.get(&self.inner).id;
-        let arr = self.inner.write(|r| r.array_of(id, len.map(|n| n as u64)));
-        self.inner.realize(arr)
+        let info = t.get(&self.inner);
+        if len.is_none()
+            && let Some(a) = info.derived.open_array.get()
+        {
+            return *a;
+        }
+        let id = info.id;
+        let arr = self
+            .inner
+            .realize(self.inner.write(|r| r.array_of(id, len.map(|n| n as u64))));
+        match len {
+            None => *info.derived.open_array.get_or_init(|| arr),
+            Some(_) => arr,
+        }
     }
 }
 
@@ -427,6 +443,7 @@ impl UniInner {
             layout,
             fast: crate::types::fast_of(&repr),
             repr,
+            derived: Default::default(),
         }
     }
 }

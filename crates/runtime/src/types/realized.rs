@@ -190,6 +190,18 @@ pub(crate) struct TypeInfo {
     pub(crate) repr: Repr,
     /// The direct read/write path of plain numbers.
     pub(crate) fast: Option<Fast>,
+    /// The types made from this one at run time (`T *` for `a + 1` and `addressof`, `T[]`
+    /// for slices), once asked for: found again without the registry's lock.
+    pub(crate) derived: Derived,
+}
+
+/// The types derived from a realized type, each made once.
+#[derive(Debug, Default)]
+pub(crate) struct Derived {
+    /// `T *`.
+    pub(crate) pointer: OnceLock<TypeRef>,
+    /// `T[]`.
+    pub(crate) open_array: OnceLock<TypeRef>,
 }
 
 /// The direct path for a type, if it has one: integers that read as numbers (not `char`, wide
