@@ -1,44 +1,101 @@
-//! [`Recent`]: a thread's last few lookups by name, checked before a shared (locked) cache.
-//! Type strings (`Ffi::parse`) and functions called by name (`Lib::call`) use it.
+//! [`Recent`]: a thread's lookups by name, checked before a shared (locked) cache. Type
+//! strings (`Ffi::parse`) and functions called by name (`Lib::call`) use it.
 
-/// A small per-thread cache: (owner id, generation, name) -> value. Owner ids are never
-/// reused and a new generation makes old entries miss, so an entry cannot outlive what it
-/// describes; the oldest entry gives way once [`Recent::SIZE`] are held.
+use std::hash::{BuildHasher, Hash, Hasher};
+
+/// A per-thread cache: (owner id, generation, name) -> value. Owner ids are never reused and a
+/// new generation makes old entries miss, so an entry cannot outlive what it describes.
+///
+/// Two levels: the last few names in a short list (a linear scan, the cheapest hit: a loop
+/// using one or two names), and behind it [`Recent::SLOTS`] slots chosen by a hash of the name
+/// (direct-mapped), so that a program using many names still finds most of them here. A new
+/// name takes its slot, so two names that share a slot miss now and then, but there is no
+/// cliff at some count of names (the list alone missed every time on its ninth name, and every
+/// miss took a lock).
 pub(crate) struct Recent<V> {
-    entries: Vec<((u64, u64), Box<str>, V)>,
-    next: usize,
+    /// The last names found or inserted, newest last.
+    recent: Vec<Entry<V>>,
+    /// The hashed slots; empty until the list first overflows.
+    slots: Vec<Option<Entry<V>>>,
 }
 
+#[derive(Clone)]
+struct Entry<V> {
+    key: (u64, u64),
+    name: Box<str>,
+    value: V,
+}
+
+/// The slot of a name: a fixed hash (the cache is a thread's own; a collision only misses).
+fn slot_of(key: (u64, u64), name: &str) -> usize {
+    let mut h = foldhash::fast::FixedState::with_seed(0x5eed).build_hasher();
+    name.hash(&mut h);
+    key.hash(&mut h);
+    (h.finish() as usize) & (SLOTS - 1)
+}
+
+const RECENT: usize = 4;
+const SLOTS: usize = 256;
+
 impl<V: Copy> Recent<V> {
-    /// How many entries a cache holds.
-    pub(super) const SIZE: usize = 8;
+    /// How many hashed slots a cache has (a power of two).
+    #[cfg(test)]
+    pub(crate) const SLOTS: usize = SLOTS;
 
     /// An empty cache (usable in a `thread_local!` initializer).
     pub(crate) const fn new() -> Recent<V> {
         Recent {
-            entries: Vec::new(),
-            next: 0,
+            recent: Vec::new(),
+            slots: Vec::new(),
         }
     }
 
     /// The value for `name` under `key` (owner id, generation).
     #[inline]
-    pub(crate) fn find(&self, key: (u64, u64), name: &str) -> Option<V> {
-        self.entries
+    pub(crate) fn find(&mut self, key: (u64, u64), name: &str) -> Option<V> {
+        if let Some(e) = self
+            .recent
             .iter()
-            .find(|(k, n, _)| *k == key && **n == *name)
-            .map(|e| e.2)
+            .rev()
+            .find(|e| e.key == key && *e.name == *name)
+        {
+            return Some(e.value);
+        }
+        self.find_hashed(key, name)
     }
 
-    /// Remembers `value` for `name` under `key`, in place of the oldest entry when full.
-    pub(crate) fn insert(&mut self, key: (u64, u64), name: &str, value: V) {
-        let e = (key, name.into(), value);
-        if self.entries.len() < Self::SIZE {
-            self.entries.push(e);
-        } else {
-            self.entries[self.next] = e;
-            self.next = (self.next + 1) % Self::SIZE;
+    /// [`Recent::find`] past the short list: the name's slot; a hit joins the list.
+    #[inline(never)]
+    fn find_hashed(&mut self, key: (u64, u64), name: &str) -> Option<V> {
+        let e = self.slots.get(slot_of(key, name))?.as_ref()?;
+        if e.key != key || *e.name != *name {
+            return None;
         }
+        let e = e.clone();
+        let value = e.value;
+        self.push_recent(e);
+        Some(value)
+    }
+
+    /// Remembers `value` for `name` under `key`: in the short list, and in its slot.
+    pub(crate) fn insert(&mut self, key: (u64, u64), name: &str, value: V) {
+        let e = Entry {
+            key,
+            name: name.into(),
+            value,
+        };
+        if self.slots.is_empty() {
+            self.slots.resize_with(SLOTS, || None);
+        }
+        self.slots[slot_of(key, name)] = Some(e.clone());
+        self.push_recent(e);
+    }
+
+    fn push_recent(&mut self, e: Entry<V>) {
+        if self.recent.len() == RECENT {
+            self.recent.remove(0);
+        }
+        self.recent.push(e);
     }
 }
 
@@ -47,17 +104,35 @@ mod tests {
     use super::Recent;
 
     #[test]
-    fn finds_by_key_and_name_and_forgets_the_oldest() {
+    fn finds_by_key_and_name() {
         let mut r = Recent::<u32>::new();
+        assert_eq!(r.find((1, 0), "a"), None);
         r.insert((1, 0), "a", 10);
         assert_eq!(r.find((1, 0), "a"), Some(10));
         assert_eq!(r.find((1, 1), "a"), None, "another generation misses");
         assert_eq!(r.find((2, 0), "a"), None, "another owner misses");
-        for i in 0..Recent::<u32>::SIZE as u32 {
-            r.insert((1, 0), &format!("n{i}"), i);
+        r.insert((1, 1), "a", 11);
+        assert_eq!(r.find((1, 1), "a"), Some(11));
+    }
+
+    #[test]
+    fn many_names_mostly_stay() {
+        // 64 names in a 256-slot cache: most keep their slot; none is ever answered wrong.
+        let mut r = Recent::<u32>::new();
+        for i in 0..64 {
+            r.insert((1, 0), &format!("name{i}"), i);
         }
-        assert_eq!(r.find((1, 0), "a"), None, "the oldest entry gave way");
-        assert_eq!(r.find((1, 0), "n0"), Some(0));
-        assert_eq!(r.find((1, 0), "n7"), Some(7));
+        let kept = (0..64)
+            .filter(|&i| {
+                let got = r.find((1, 0), &format!("name{i}"));
+                assert!(got.is_none() || got == Some(i), "name{i}: {got:?}");
+                got.is_some()
+            })
+            .count();
+        assert!(
+            kept >= 48,
+            "{kept} of 64 names kept (of {} slots)",
+            Recent::<u32>::SLOTS
+        );
     }
 }
