@@ -62,6 +62,7 @@ fn scalar_calls_do_not_allocate() {
     let strlen = lib.function("fx_strlen").unwrap();
     let p = ffi.new("int *", 1).unwrap();
     let fp = ffi.cast("int(*)(int, int)", add.address()).unwrap();
+    let vsum = lib.function("vsum").unwrap();
     // SAFETY: the fixture's functions with the declared argument types (as all calls below).
     let warm_up = || unsafe {
         add.call((1, 2)).unwrap();
@@ -71,6 +72,7 @@ fn scalar_calls_do_not_allocate() {
         strlen.call(("hello",)).unwrap();
         lib.call("add", (1, 2)).unwrap();
         fp.call((1, 2)).unwrap();
+        vsum.call((3, 1, 2, 3)).unwrap();
     };
     warm_up();
     let n = allocations(|| {
@@ -84,10 +86,12 @@ fn scalar_calls_do_not_allocate() {
                 strlen.call(("hello",)).unwrap();
                 lib.call("add", (i, 2)).unwrap();
                 fp.call((i, 3)).unwrap();
+                // A variadic call whose shape this thread used before: no key, no lookup.
+                assert_eq!(vsum.call((3, i, 2, 3)).unwrap(), (i + 5).into());
             }
         }
     });
-    assert_eq!(n, 0, "allocations during 14,000 scalar calls");
+    assert_eq!(n, 0, "allocations during 16,000 scalar calls");
     // Structs by value allocate their result (an owned cdata): one block per call.
     let mid = lib.function("mid").unwrap();
     let a = ffi.new("struct pt *", list![1, 2]).unwrap().get(0).unwrap();

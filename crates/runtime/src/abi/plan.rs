@@ -1,7 +1,19 @@
 //! Call plans: for each function type, once, what each argument and the result convert
 //! through and the libffi call interface (`Cif`) — so a call does no type work. A variadic
 //! function gets one interface per shape of its variadic part (the promoted types of the extra
-//! arguments), cached the same way.
+//! arguments), cached the same way, and found again through a per-thread list without a lock.
+//!
+//! # Safety
+//!
+//! A variadic shape, once in its plan's cache, is never removed or replaced: it lives in its
+//! `Arc` as long as the plan (which lives as long as its universe). So a reference to it may
+//! be handed out for as long as the plan is borrowed, and a pointer to it kept per thread, keyed
+//! by the universe's id (never reused) and the plan's address, is valid whenever a caller
+//! holding that universe finds it. One of the runtime's modules with `unsafe` code.
+
+#![allow(unsafe_code)]
+
+use std::cell::RefCell;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -197,29 +209,56 @@ impl CallPlan {
                 self.name, n, n_args
             )));
         }
-        let mut key = Vec::with_capacity(n_args - n);
-        for i in n..n_args {
-            key.push(promoted(i).map_err(|e| {
+        let promoted_at = |i: usize| {
+            promoted(i).map_err(|e| {
                 e.context(format!(
                     "argument {} passed in the variadic part of '{}'",
                     i + 1,
                     self.name
                 ))
-            })?);
+            })
+        };
+        // The promoted types on the stack (up to 8 of them: no allocation on a hit).
+        let mut stack: [Option<TypeRef>; 8] = [None; 8];
+        let key: Vec<TypeRef> = if n_args - n <= stack.len() {
+            for i in n..n_args {
+                stack[i - n] = Some(promoted_at(i)?);
+            }
+            Vec::new()
+        } else {
+            (n..n_args).map(promoted_at).collect::<Result<_>>()?
+        };
+        let short = &stack[..if key.is_empty() { n_args - n } else { 0 }];
+        let this = (uni.inner.id, std::ptr::from_ref(self) as usize);
+        // This thread's last shapes first: no lock, no reference count.
+        if let Some(p) = RECENT_SHAPES.with(|r| r.borrow().find(this, short, &key)) {
+            // SAFETY: the pointer was taken from this plan's cache (same universe id, never
+            // reused, and same plan), whose entries live as long as the plan (module docs).
+            return Ok(ShapeRef::Fixed(unsafe { &*p }));
         }
-        if let Some(s) = cache
+        let key: Vec<TypeRef> = if key.is_empty() {
+            short.iter().map(|t| t.expect("filled above")).collect()
+        } else {
+            key
+        };
+        let found = cache
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(&key[..])
-        {
-            return Ok(ShapeRef::Variadic(s.clone()));
-        }
-        let shape = Arc::new(self.variadic_shape(uni, &key)?);
-        cache
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key.into_boxed_slice(), shape.clone());
-        Ok(ShapeRef::Variadic(shape))
+            .map(Arc::as_ptr);
+        let p = match found {
+            Some(p) => p,
+            None => {
+                let shape = Arc::new(self.variadic_shape(uni, &key)?);
+                let mut map = cache.write().unwrap_or_else(|e| e.into_inner());
+                // Another thread may have made it meanwhile: theirs stays, never replaced.
+                Arc::as_ptr(map.entry(key.clone().into_boxed_slice()).or_insert(shape))
+            }
+        };
+        RECENT_SHAPES.with(|r| r.borrow_mut().insert(this, key.into_boxed_slice(), p));
+        // SAFETY: `p` points into an `Arc` held by this plan's cache, never removed (module
+        // docs): valid while `self` is borrowed.
+        Ok(ShapeRef::Fixed(unsafe { &*p }))
     }
 
     fn variadic_shape(&self, uni: &Ffi, extra: &[TypeRef]) -> Result<Shape> {
@@ -244,10 +283,9 @@ impl CallPlan {
     }
 }
 
-/// The interface of one call: the plan's own, or a variadic shape from the cache.
+/// The interface of one call: the plan's own, or a variadic shape from the plan's cache.
 pub(crate) enum ShapeRef<'a> {
     Fixed(&'a Shape),
-    Variadic(Arc<Shape>),
 }
 
 impl std::ops::Deref for ShapeRef<'_> {
@@ -255,7 +293,61 @@ impl std::ops::Deref for ShapeRef<'_> {
     fn deref(&self) -> &Shape {
         match self {
             ShapeRef::Fixed(s) => s,
-            ShapeRef::Variadic(s) => s,
+        }
+    }
+}
+
+thread_local! {
+    /// The variadic shapes this thread used last.
+    static RECENT_SHAPES: RefCell<RecentShapes> = const { RefCell::new(RecentShapes::new()) };
+}
+
+/// A thread's last variadic shapes: (universe id, plan address, promoted types) -> shape.
+struct RecentShapes {
+    entries: Vec<RecentShape>,
+    next: usize,
+}
+
+/// One remembered shape: (universe id, plan address), the promoted types, the shape.
+type RecentShape = ((u64, usize), Box<[TypeRef]>, *const Shape);
+
+impl RecentShapes {
+    const SIZE: usize = 8;
+
+    const fn new() -> RecentShapes {
+        RecentShapes {
+            entries: Vec::new(),
+            next: 0,
+        }
+    }
+
+    /// The shape for these promoted types: `short` (on the stack) or, when it is empty and
+    /// the variadic part is not, `long`.
+    fn find(
+        &self,
+        this: (u64, usize),
+        short: &[Option<TypeRef>],
+        long: &[TypeRef],
+    ) -> Option<*const Shape> {
+        self.entries
+            .iter()
+            .find(|(t, k, _)| {
+                *t == this
+                    && if long.is_empty() {
+                        k.len() == short.len() && k.iter().zip(short).all(|(a, b)| Some(*a) == *b)
+                    } else {
+                        **k == *long
+                    }
+            })
+            .map(|e| e.2)
+    }
+
+    fn insert(&mut self, this: (u64, usize), key: Box<[TypeRef]>, p: *const Shape) {
+        if self.entries.len() < Self::SIZE {
+            self.entries.push((this, key, p));
+        } else {
+            self.entries[self.next] = (this, key, p);
+            self.next = (self.next + 1) % Self::SIZE;
         }
     }
 }

@@ -83,7 +83,7 @@ pub(crate) struct UniInner {
     arena: Mutex<Vec<TypeRef>>,
     /// A number no other universe of this process has: the key of the per-thread cache of
     /// type strings (an address could be reused by a later universe).
-    id: u64,
+    pub(crate) id: u64,
     /// Bumped whenever what type strings mean may change (`override`): older per-thread
     /// cache entries are ignored.
     generation: std::sync::atomic::AtomicU64,

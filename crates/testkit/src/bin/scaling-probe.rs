@@ -118,7 +118,17 @@ fn main() -> anyhow::Result<()> {
             k.get() % 16
         })
     };
+    let (_fx_ffi, fixture) = rcffi_testkit::fixture::open_fixture()?;
     let many: Vec<Op<'_>> = vec![
+        (
+            "a variadic call: vsum(3, 1, 2, 3)",
+            Box::new(|| {
+                // SAFETY: the fixture's vsum reads n ints.
+                drop(black_box(
+                    unsafe { fixture.call("vsum", (3, 1, 2, 3)) }.unwrap(),
+                ));
+            }),
+        ),
         (
             "new over 16 type strings in turn",
             Box::new(|| {
