@@ -431,6 +431,11 @@ fn a_released_callback_aborts_instead_of_running() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
+    if !String::from_utf8_lossy(&out.stdout).contains("running 1 test") {
+        // Under an emulator (qemu-user), `current_exe` may not start this test binary again.
+        eprintln!("the child did not run this test; skipped: {stderr}");
+        return;
+    }
     assert!(
         !out.status.success(),
         "the call after the release ran: {stderr}"
