@@ -51,8 +51,8 @@ impl<V: Copy> Recent<V> {
     }
 
     /// The value for `name` under `key` (owner id, generation).
-    #[inline]
-    pub(crate) fn find(&mut self, key: (u64, u64), name: &str) -> Option<V> {
+    #[inline(always)]
+    pub(crate) fn find(&self, key: (u64, u64), name: &str) -> Option<V> {
         if let Some(e) = self
             .recent
             .iter()
@@ -64,17 +64,13 @@ impl<V: Copy> Recent<V> {
         self.find_hashed(key, name)
     }
 
-    /// [`Recent::find`] past the short list: the name's slot; a hit joins the list.
+    /// [`Recent::find`] past the short list: the name's slot (cold: the short list answers a
+    /// loop over one or two names, and keeping this out of line keeps that path small).
+    #[cold]
     #[inline(never)]
-    fn find_hashed(&mut self, key: (u64, u64), name: &str) -> Option<V> {
+    fn find_hashed(&self, key: (u64, u64), name: &str) -> Option<V> {
         let e = self.slots.get(slot_of(key, name))?.as_ref()?;
-        if e.key != key || *e.name != *name {
-            return None;
-        }
-        let e = e.clone();
-        let value = e.value;
-        self.push_recent(e);
-        Some(value)
+        (e.key == key && *e.name == *name).then_some(e.value)
     }
 
     /// Remembers `value` for `name` under `key`: in the short list, and in its slot.

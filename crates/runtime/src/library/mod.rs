@@ -252,7 +252,7 @@ impl Lib {
         let key = (self.inner.id, generation);
         // This thread's last few functions first: no lock (a closed library finds none).
         if !self.is_closed()
-            && let Some(r) = RECENT_FUNCTIONS.with(|c| c.borrow_mut().find(key, name))
+            && let Some(r) = RECENT_FUNCTIONS.with(|c| c.borrow().find(key, name))
         {
             return Ok(r);
         }

@@ -211,7 +211,7 @@ impl Ffi {
                 .generation
                 .load(std::sync::atomic::Ordering::Acquire),
         );
-        if let Some(t) = RECENT.with(|r| r.borrow_mut().find(key, text)) {
+        if let Some(t) = RECENT.with(|r| r.borrow().find(key, text)) {
             return Ok(t);
         }
         let t = self.parse_shared(text)?;
