@@ -10,6 +10,7 @@
 //! caller's promise about memory and say so.
 
 pub(crate) mod access;
+pub(crate) mod address;
 mod allocator;
 pub(crate) mod buffer;
 pub(crate) mod cast;

@@ -3,7 +3,7 @@
 
 #![allow(unsafe_code)]
 
-use crate::data::{Allocator, CData, Value, access, lifetime};
+use crate::data::{Allocator, CData, Value, address, lifetime};
 use crate::error::{Error, Result};
 use crate::typed::{NativeType, ShapeKind, View};
 use crate::types::{Ffi, TypeSpec};
@@ -175,7 +175,7 @@ impl Ffi {
     /// ```
     #[inline]
     pub fn addressof(&self, cdata: &CData, path: &str) -> Result<CData> {
-        access::addressof(cdata, path)
+        address::addressof(cdata, path)
     }
 
     /// An allocator whose `new` takes memory from `alloc(size)` and gives it back with

@@ -1,0 +1,45 @@
+//! `ffi.addressof`'s work: the address of a member or item of a struct, union or array (or of
+//! the whole), as a pointer that keeps the memory's owner.
+
+use crate::data::CData;
+use crate::error::{Error, Result};
+use crate::types::Repr;
+
+/// The work of [`Ffi::addressof`](crate::Ffi::addressof).
+pub(crate) fn addressof(cdata: &CData, path: &str) -> Result<CData> {
+    // A cdata's types are its own ffi object's, whichever ffi object is asked.
+    let ffi = cdata.ffi();
+    let info = cdata.info();
+    let is_pointer = match &info.repr {
+        Repr::Record { .. } | Repr::Array { .. } => false,
+        Repr::Pointer { .. } => true,
+        _ => {
+            return Err(Error::Type(format!(
+                "expected a cdata struct/union/array/pointer object, got {}",
+                cdata.what()
+            )));
+        }
+    };
+    let (off, target) = if path.trim().is_empty() {
+        if is_pointer {
+            return Err(Error::Type(format!(
+                "addressof({}) needs a member or an index",
+                cdata.what()
+            )));
+        }
+        // The cdata's own type: no lookup.
+        (0, cdata.ty)
+    } else {
+        let steps = crate::types::parse_path(path)?;
+        let r = ffi.inner.read();
+        let (off, id) = r
+            .offset_path(info.id, &steps)
+            .map_err(crate::types::path_error)?;
+        drop(r);
+        (off, ffi.realize(id))
+    };
+    let ptr = ffi.pointer_to(target);
+    let off = isize::try_from(off).map_err(|_| crate::base::addr::overflow(path, off))?;
+    let addr = crate::base::addr::item_or_err(cdata.addr, off, 1, &|| cdata.what())?;
+    Ok(CData::pointer(ffi, ptr, addr, cdata.owner.clone()))
+}
