@@ -262,11 +262,20 @@ unsafe fn general(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> 
     }
     // The result: at least one `ffi_arg` (libffi widens small integers), 16-byte aligned.
     let ret_size = plan.ret.size.max(8);
-    // Zeroed: libffi may write fewer bytes than are read back (a float, an x87 value).
+    // Zeroed: libffi may write fewer bytes than are read back (a float, an x87 value). A struct
+    // of more than 32 bytes is returned through memory on both ABIs — the callee writes exactly
+    // its bytes where it is told — so it is written straight into the result's own new
+    // allocation (no one else can see it yet), not into a buffer copied afterwards.
     let mut ret_stack = [ZERO; 2];
     let mut ret_heap: Vec<Slot>;
+    let mut ret_mem = None;
     let ret_ptr: *mut Slot = if ret_size <= 32 {
         ret_stack.as_mut_ptr()
+    } else if plan.ret.conv == Conv::Struct {
+        let mem = Allocation::zeroed_shared(plan.ret.size, plan.ret.align)?;
+        let at = mem.addr() as *mut Slot;
+        ret_mem = Some(mem);
+        at
     } else {
         ret_heap = vec![ZERO; ret_size.div_ceil(16)];
         ret_heap.as_mut_ptr()
@@ -284,6 +293,12 @@ unsafe fn general(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> 
     drop(scratch);
     if matches!(plan.ret.conv, Conv::Void) {
         return Ok(Value::Void);
+    }
+    if let Some(mem) = ret_mem {
+        let addr = mem.addr();
+        return Ok(Value::CData(
+            CData::place(uni, plan.ret.ty, addr, Owner::Alloc(mem), None).with_origin(Origin::New),
+        ));
     }
     // SAFETY: the buffer holds `ret_size` initialized bytes (zeroed, then written by libffi).
     let ret = unsafe { std::slice::from_raw_parts(ret_ptr.cast::<u8>(), ret_size) };
@@ -324,6 +339,11 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
                 let Some(c) = a.as_cdata().filter(|c| c.ty == p.ty && c.uni.same(uni)) else {
                     return general();
                 };
+                if let Ok(Some(at)) = struct_in_place(c, p.size) {
+                    // SAFETY: `i < INLINE_ARGS` (a simple plan has at most that many parameters).
+                    unsafe { ptrs.add(i).write(at) };
+                    continue;
+                }
                 let Some(at) = blocks.take(p.size) else {
                     return general();
                 };
@@ -656,6 +676,9 @@ fn structure(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Re
     }
     .filter(|c| c.uni.same(uni) && c.info().id == info.id);
     if let Some(c) = same {
+        if let Some(at) = struct_in_place(c, p.size)? {
+            return Ok(Loc::At(at));
+        }
         let dst = scratch.alloc(p.size);
         // SAFETY: `dst` is a fresh scratch block of at least `p.size` bytes, not aliased.
         let out = unsafe { std::slice::from_raw_parts_mut(dst, p.size) };
@@ -679,6 +702,21 @@ fn structure(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Re
     )?;
     scratch.keep(CData::place(uni, p.ty, addr, owner, None));
     Ok(Loc::At(addr as *mut c_void))
+}
+
+/// Where a struct argument of `size` bytes in cdata `c` may be passed from without a copy:
+/// memory that stays valid for the call without a lock (rcffi's own, a library's, or vouched
+/// for) is passed where it is, and libffi copies the struct from there, as C copies a struct
+/// argument. `None` for memory that needs its lock held while read (Rust bytes lent to C);
+/// an error when the bytes are not all inside the memory the cdata may use.
+#[inline]
+fn struct_in_place(c: &CData, size: usize) -> Result<Option<*mut c_void>> {
+    if c.owner.allocation().is_none() && !matches!(c.owner, Owner::Mapped(_) | Owner::Vouched(_)) {
+        return Ok(None);
+    }
+    c.owner
+        .with_region(&|| c.what(), |r| r.check(c.addr, size))?;
+    Ok(Some(c.addr as *mut c_void))
 }
 
 /// The value of a result in `bytes`.
@@ -714,9 +752,8 @@ fn result(uni: &Ffi, r: &Param, bytes: &[u8]) -> Result<Value> {
             )))
         }
         Conv::Struct => {
-            let mem = Allocation::zeroed_shared(r.size, r.align)?;
+            let mem = Allocation::shared_copy(&bytes[..r.size], r.align)?;
             let addr = mem.addr();
-            mem.region().write(addr, &bytes[..r.size])?;
             Ok(Value::CData(
                 CData::place(uni, r.ty, addr, Owner::Alloc(mem), None).with_origin(Origin::New),
             ))

@@ -90,6 +90,20 @@ impl Allocation {
         })
     }
 
+    /// New shared memory holding a copy of `bytes`, aligned to `align`: copied with a plain
+    /// `memcpy` (the block is new, and no one else can see it before this returns), not byte by
+    /// byte as shared memory is.
+    pub(crate) fn shared_copy(bytes: &[u8], align: usize) -> Result<Shared> {
+        let s = Allocation::zeroed_shared(bytes.len(), align)?;
+        // SAFETY: the block was just made: `bytes.len()` bytes at its address are valid for
+        // writes, and nothing else holds a reference to it (the only `Shared` is `s`, not yet
+        // returned), so nothing reads or writes them meanwhile.
+        unsafe {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), s.addr() as *mut u8, bytes.len());
+        }
+        Ok(s)
+    }
+
     /// Memory from a user's allocator (cffi's `new_allocator`).
     ///
     /// # Safety

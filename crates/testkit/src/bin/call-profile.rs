@@ -28,8 +28,9 @@ fn main() -> anyhow::Result<()> {
     let pa = ffi.new("struct pt *", list![1, 2])?.get(0)?;
     let f = match which.as_str() {
         "strlen" => libc.function("strlen")?,
-        "raw" | "rawmid" | "qsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "new" | "field"
-        | "fieldv" | "cast" | "byname" | "ptrstore" | "ptrread" => lib.function("bench_add")?,
+        "raw" | "rawmid" | "qsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8" | "s24"
+        | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "field" | "fieldv"
+        | "cast" | "byname" | "ptrstore" | "ptrread" => lib.function("bench_add")?,
         other => lib.function(&format!("bench_{other}"))?,
     };
     if which == "raw" {
@@ -125,6 +126,59 @@ fn main() -> anyhow::Result<()> {
             });
         }
         black_box(s);
+        return Ok(());
+    }
+    if let Some(size) = which
+        .strip_prefix("rs")
+        .or_else(|| which.strip_prefix('s'))
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        // A struct of `size` bytes (long longs) in and out: through a handle (sN), or raw
+        // libffi (rsN).
+        let k = size / 8;
+        let src = format!(
+            "typedef struct {{ long long v[{k}]; }} s_t;\n\
+             s_t echo(s_t a, int d) {{ a.v[0] += d; return a; }}\n"
+        );
+        let path = rcffi_testkit::fixture::build_shared(&format!("sprobe{size}"), &src, &["-O1"])?;
+        let sffi = Ffi::default();
+        sffi.cdef(&format!(
+            "typedef struct {{ long long v[{k}]; }} s_t; s_t echo(s_t a, int d);"
+        ))?;
+        // SAFETY: the library is built from `src`, which the cdef declares.
+        let slib = unsafe { sffi.dlopen(path.to_str().unwrap_or_default())? };
+        let echo = slib.function("echo")?;
+        let a = sffi.new("s_t *", ())?.get(0)?;
+        if which.starts_with("rs") {
+            use libffi::middle::{Cif, CodePtr, Type};
+            let st = || Type::structure((0..k).map(|_| Type::i64()));
+            let cif = Cif::new([st(), Type::i32()], st());
+            let code = CodePtr::from_ptr(echo.address() as *const _);
+            let input = vec![0i64; k];
+            for i in 0..n {
+                let mut out = vec![0i64; k];
+                let d = i as i32;
+                // SAFETY: echo takes and returns the struct of k long longs, as the interface says.
+                unsafe {
+                    libffi::raw::ffi_call(
+                        cif.as_raw_ptr(),
+                        Some(*code.as_safe_fun()),
+                        out.as_mut_ptr().cast(),
+                        [
+                            input.as_ptr().cast_mut().cast::<std::ffi::c_void>(),
+                            (&raw const d).cast_mut().cast::<std::ffi::c_void>(),
+                        ]
+                        .as_mut_ptr(),
+                    );
+                }
+                black_box(out);
+            }
+        } else {
+            for i in 0..n {
+                // SAFETY: as declared.
+                drop(black_box(unsafe { echo.call((&a, i as i32))? }));
+            }
+        }
         return Ok(());
     }
     if which == "qsort" {
