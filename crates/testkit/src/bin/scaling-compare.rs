@@ -1,0 +1,510 @@
+//! rcffi at every size and on two cores, side by side with Python cffi and raw libffi in one
+//! run (issue 18's measure): bulk memory at 4 KiB and 1 MiB, arrays from and to a million ints,
+//! bytes per held cdata, structs by value of 8 to 256 bytes and 1 to 16 arguments against raw
+//! libffi, and the two-thread scaling of the read paths. The last lines say how many operations
+//! are slower than cffi (or raw libffi) and the worst two-thread scaling.
+//!
+//! `cargo run --release -p rcffi-testkit --bin scaling-compare -- [RUNS]` (or
+//! `bench/scaling-vs-cffi`); needs gcc and python3 with cffi.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::hint::black_box;
+use std::time::Instant;
+
+use anyhow::Context;
+use libffi::middle::{Cif, CodePtr, Type};
+use rcffi::{CData, Ffi};
+use rcffi_testkit::bench::median_ns;
+
+/// Counts the bytes this thread allocates (for the bytes per held cdata).
+struct Counting;
+
+thread_local! {
+    static ALLOCATED: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator; only counts, in a const thread-local.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATED.try_with(|a| a.set(a.get() + layout.size()));
+        // SAFETY: the caller's layout, passed on.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        let _ = ALLOCATED.try_with(|a| a.set(a.get().saturating_sub(layout.size())));
+        // SAFETY: allocated by `alloc` above with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const PYTHON: &str = r#"
+import sys, timeit, statistics, json
+import cffi
+ffi = cffi.FFI()
+runs = int(sys.argv[1])
+k4, m1 = 4096, 1 << 20
+d4, s4 = ffi.new("char[]", k4), ffi.new("char[]", k4)
+d1, s1 = ffi.new("char[]", m1), ffi.new("char[]", m1)
+st = ffi.new("char[]", b"a" * k4)
+big = list(range(1000000))
+a1000 = ffi.new("int[]", list(range(1000)))
+out = {}
+for stmt, n in json.loads(sys.argv[2]):
+    t = timeit.Timer(stmt, globals=globals())
+    out[stmt] = statistics.median(t.timeit(n) / n * 1e9 for _ in range(runs))
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+held = []
+before = rss()
+held = [ffi.new("int *") for _ in range(200000)]
+out["bytes per held new('int *')"] = (rss() - before) / 200000
+print(json.dumps(out))
+"#;
+
+/// An operation timed against cffi: its name, cffi's statement, iterations per run, the Rust.
+type Compared<'a> = (&'static str, &'static str, usize, Box<dyn Fn() + 'a>);
+
+/// An operation run by one thread and by two at once.
+type Timed<'a> = (&'static str, Box<dyn Fn() + Sync + 'a>);
+
+/// One compared figure: rcffi's, the other's (cffi, or raw libffi), in ns (or bytes).
+struct Row {
+    name: String,
+    rcffi: f64,
+    other: f64,
+    unit: &'static str,
+}
+
+fn main() -> anyhow::Result<()> {
+    let runs: usize = std::env::args()
+        .nth(1)
+        .map_or(Ok(5), |s| s.parse())
+        .context("RUNS")?;
+    let mut vs_cffi = Vec::new();
+    bulk_rows(runs, &mut vs_cffi)?;
+    let mut vs_libffi = Vec::new();
+    call_rows(runs, &mut vs_libffi)?;
+    let scaling = scaling_rows();
+
+    println!(
+        "| operation (against Python cffi) | rcffi | cffi | cffi / rcffi |\n|---|---:|---:|---:|"
+    );
+    for r in &vs_cffi {
+        println!(
+            "| {} | {:.1} {u} | {:.1} {u} | {:.2}× |",
+            r.name,
+            r.rcffi,
+            r.other,
+            r.other / r.rcffi,
+            u = r.unit
+        );
+    }
+    println!(
+        "\n| call (against raw libffi, same interface) | rcffi handle ns | raw libffi ns | rcffi / raw |\n|---|---:|---:|---:|"
+    );
+    for r in &vs_libffi {
+        println!(
+            "| {} | {:.1} | {:.1} | {:.2}× |",
+            r.name,
+            r.rcffi,
+            r.other,
+            r.rcffi / r.other
+        );
+    }
+    println!("\n| operation | ns on one thread | two threads / one |\n|---|---:|---:|");
+    for (name, ns, ratio) in &scaling {
+        println!("| {name} | {ns:.0} | {ratio:.2} |");
+    }
+    let slower: Vec<&str> = vs_cffi
+        .iter()
+        .filter(|r| r.rcffi > r.other)
+        .map(|r| r.name.as_str())
+        .collect();
+    let slower_raw = vs_libffi.iter().filter(|r| r.rcffi > r.other).count();
+    let worst = scaling.iter().map(|s| s.2).fold(f64::INFINITY, f64::min);
+    println!("\nmedians of {runs} runs; two-thread figures are throughput ratios (2.0: perfect).");
+    println!(
+        "slower than cffi: {} operations{}",
+        slower.len(),
+        if slower.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", slower.join(", "))
+        }
+    );
+    println!(
+        "slower than raw libffi: {slower_raw} of {} calls",
+        vs_libffi.len()
+    );
+    println!("worst 2-thread scaling: {worst:.2}");
+    Ok(())
+}
+
+/// Bulk memory, arrays and held bytes, against cffi.
+fn bulk_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    let ffi = Ffi::default();
+    let (k4, m1) = (4096usize, 1usize << 20);
+    let (d4, s4) = (ffi.new("char[]", k4)?, ffi.new("char[]", k4)?);
+    let (d1, s1) = (ffi.new("char[]", m1)?, ffi.new("char[]", m1)?);
+    let st = ffi.new("char[]", vec![b'a'; k4])?;
+    let big: Vec<i32> = (0..1_000_000).collect();
+    let a1000 = ffi.new_slice("int[]", &(0..1000).collect::<Vec<i32>>())?;
+    let ours: Vec<Compared<'_>> = vec![
+        (
+            "memmove of 4 KiB",
+            "ffi.memmove(d4, s4, k4)",
+            20_000,
+            Box::new(|| ffi.memmove(&d4, &s4, k4).unwrap()),
+        ),
+        (
+            "memmove of 1 MiB",
+            "ffi.memmove(d1, s1, m1)",
+            50,
+            Box::new(|| ffi.memmove(&d1, &s1, m1).unwrap()),
+        ),
+        (
+            "string of 4 KiB",
+            "ffi.string(st)",
+            20_000,
+            Box::new(|| drop(black_box(ffi.string(&st, None).unwrap()))),
+        ),
+        (
+            "buffer of 1 MiB, copied out",
+            "ffi.buffer(d1)[:]",
+            50,
+            Box::new(|| drop(black_box(ffi.buffer(&d1, None).unwrap().to_vec().unwrap()))),
+        ),
+        (
+            "new(\"int[]\") of 10^6 ints (new_slice)",
+            "ffi.new('int[]', big)",
+            5,
+            Box::new(|| drop(black_box(ffi.new_slice("int[]", &big[..]).unwrap()))),
+        ),
+        (
+            "new(\"int[]\") of 10^6 ints (Vec of Values)",
+            "ffi.new('int[]', big)",
+            2,
+            Box::new(|| drop(black_box(ffi.new("int[]", big.clone()).unwrap()))),
+        ),
+        (
+            "unpack of 1,000 ints (unpack_as)",
+            "ffi.unpack(a1000, 1000)",
+            2000,
+            Box::new(|| drop(black_box(ffi.unpack_as::<i32>(&a1000, 1000).unwrap()))),
+        ),
+        (
+            "unpack of 1,000 ints (Values)",
+            "ffi.unpack(a1000, 1000)",
+            500,
+            Box::new(|| drop(black_box(ffi.unpack(&a1000, 1000).unwrap()))),
+        ),
+    ];
+    let stmts: Vec<String> = ours
+        .iter()
+        .map(|(_, py, n, _)| format!("[{py:?}, {n}]"))
+        .collect();
+    let json = format!("[{}]", stmts.join(", "));
+    let text = std::process::Command::new("python3")
+        .args(["-c", PYTHON, &runs.min(5).to_string(), &json])
+        .output()
+        .context("running python3")?;
+    anyhow::ensure!(
+        text.status.success(),
+        "python3: {}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    let text = String::from_utf8(text.stdout)?;
+    let value = |key: &str| -> anyhow::Result<f64> {
+        let k = format!("{key:?}: ");
+        let at = text
+            .find(&k)
+            .with_context(|| format!("{key} missing from {text}"))?
+            + k.len();
+        let rest = &text[at..];
+        Ok(rest[..rest.find([',', '}']).unwrap_or(rest.len())]
+            .trim()
+            .parse()?)
+    };
+    for (name, py, n, f) in &ours {
+        let ns = median_ns(*n, runs, f);
+        rows.push(Row {
+            name: (*name).into(),
+            rcffi: ns,
+            other: value(py)?,
+            unit: "ns",
+        });
+    }
+    // Bytes per held `new("int *")`: the cdata itself (in the list holding it) plus what it
+    // allocates, counted by the allocator (cffi's: the process's resident memory, which also
+    // counts its list's pointer: both sides hold their objects in a list).
+    let before = ALLOCATED.with(Cell::get);
+    let held: Vec<CData> = (0..200_000)
+        .map(|_| ffi.new("int *", ()).unwrap())
+        .collect();
+    let per = (ALLOCATED.with(Cell::get) - before) as f64 / held.len() as f64;
+    drop(held);
+    rows.push(Row {
+        name: "bytes per held `new(\"int *\")` (the cdata and its block)".into(),
+        rcffi: per,
+        other: value("bytes per held new('int *')")?,
+        unit: "B",
+    });
+    Ok(())
+}
+
+/// Structs by value and argument counts, against raw libffi with the same interface.
+fn call_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    let mut src = String::new();
+    let mut cdef = String::new();
+    for size in [8usize, 24, 64, 256] {
+        let k = size / 8;
+        src.push_str(&format!("typedef struct {{ long long v[{k}]; }} s{size}_t;\ns{size}_t echo{size}(s{size}_t a, int d) {{ a.v[0] += d; return a; }}\n"));
+        cdef.push_str(&format!("typedef struct {{ long long v[{k}]; }} s{size}_t; s{size}_t echo{size}(s{size}_t a, int d);\n"));
+    }
+    let counts = [1usize, 2, 4, 6, 7, 8, 12, 16];
+    for n in counts {
+        let params: Vec<String> = (0..n).map(|i| format!("int a{i}")).collect();
+        let sum: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();
+        src.push_str(&format!(
+            "int sum{n}({}) {{ return {}; }}\n",
+            params.join(", "),
+            sum.join(" + ")
+        ));
+        cdef.push_str(&format!("int sum{n}({});\n", vec!["int"; n].join(", ")));
+    }
+    let path = rcffi_testkit::fixture::build_shared("scaling_calls", &src, &["-O1"])?;
+    let ffi = Ffi::default();
+    ffi.cdef(&cdef)?;
+    // SAFETY: the library is built from `src`, which `cdef` declares.
+    let lib = unsafe { ffi.dlopen(path.to_str().context("utf-8 path")?)? };
+    let iters = 200_000;
+    for size in [8usize, 24, 64, 256] {
+        let k = size / 8;
+        let f = lib.function(&format!("echo{size}"))?;
+        let a = ffi.new(format!("s{size}_t *").as_str(), ())?.get(0)?;
+        let ours = median_ns(iters, runs, || {
+            // SAFETY: echo takes the struct and an int, as declared.
+            drop(black_box(unsafe { f.call((&a, 1)) }.unwrap()))
+        });
+        let st = || Type::structure((0..k).map(|_| Type::i64()));
+        let cif = Cif::new([st(), Type::i32()], st());
+        let code = CodePtr::from_ptr(f.address() as *const _);
+        let input = vec![0i64; k];
+        let mut out = vec![0i64; k];
+        let d = 1i32;
+        let raw = median_ns(iters, runs, || {
+            let mut argv = [
+                input.as_ptr().cast_mut().cast::<std::ffi::c_void>(),
+                (&raw const d).cast_mut().cast::<std::ffi::c_void>(),
+            ];
+            // SAFETY: the interface is echo's; the argument pointers and result buffer are
+            // valid for the call.
+            unsafe {
+                libffi::raw::ffi_call(
+                    cif.as_raw_ptr(),
+                    Some(*code.as_safe_fun()),
+                    out.as_mut_ptr().cast(),
+                    argv.as_mut_ptr(),
+                );
+            }
+            black_box(&out);
+        });
+        rows.push(Row {
+            name: format!("struct of {size} bytes in and out"),
+            rcffi: ours,
+            other: raw,
+            unit: "ns",
+        });
+    }
+    for n in counts {
+        let f = lib.function(&format!("sum{n}"))?;
+        // Rust integers as a tuple, as a program passes them.
+        let args: Vec<rcffi::Value> = (0..n as i128).map(rcffi::Value::Int).collect();
+        // SAFETY: sumN takes n ints.
+        let call = || unsafe {
+            match n {
+                1 => f.call((0,)),
+                2 => f.call((0, 1)),
+                4 => f.call((0, 1, 2, 3)),
+                6 => f.call((0, 1, 2, 3, 4, 5)),
+                7 => f.call((0, 1, 2, 3, 4, 5, 6)),
+                8 => f.call((0, 1, 2, 3, 4, 5, 6, 7)),
+                12 => f.call((0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)),
+                16 => f.call((0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)),
+                _ => f.call(&args[..]),
+            }
+        };
+        let ours = median_ns(iters, runs, || drop(black_box(call().unwrap())));
+        let cif = Cif::new(vec![Type::i32(); n], Type::i32());
+        let code = CodePtr::from_ptr(f.address() as *const _);
+        let vals: Vec<i32> = (0..n as i32).collect();
+        let mut argv: Vec<*mut std::ffi::c_void> = vals
+            .iter()
+            .map(|v| (v as *const i32).cast_mut().cast())
+            .collect();
+        let raw = median_ns(iters, runs, || {
+            let mut r = 0u64;
+            // SAFETY: the interface is sumN's; each pointer is to an int.
+            unsafe {
+                libffi::raw::ffi_call(
+                    cif.as_raw_ptr(),
+                    Some(*code.as_safe_fun()),
+                    (&raw mut r).cast(),
+                    argv.as_mut_ptr(),
+                );
+            }
+            black_box(r);
+        });
+        rows.push(Row {
+            name: format!("{n} int argument{}", if n == 1 { "" } else { "s" }),
+            rcffi: ours,
+            other: raw,
+            unit: "ns",
+        });
+    }
+    Ok(())
+}
+
+/// Throughput of one thread and of two at once: (name, ns per op on one, two / one).
+fn scaling_rows() -> Vec<(String, f64, f64)> {
+    fn rate(threads: usize, n: usize, f: &(dyn Fn() + Sync)) -> f64 {
+        let t = Instant::now();
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| (0..n).for_each(|_| f()));
+            }
+        });
+        (threads * n) as f64 / t.elapsed().as_secs_f64()
+    }
+    let ffi = Ffi::default();
+    ffi.cdef("struct pt { int x, y; };").expect("cdef");
+    let a = ffi.new("int[10]", ()).expect("new");
+    let p = ffi.new("struct pt *", ()).expect("new");
+    let (_fx, fixture) = rcffi_testkit::fixture::open_fixture().expect("fixture");
+    let add = fixture.function("add").expect("add");
+    let mut names = String::new();
+    for i in 0..16 {
+        names.push_str(&format!("typedef struct {{ int v[{}]; }} n{i}_t;\n", i + 1));
+    }
+    ffi.cdef(&names).expect("cdef");
+    let types: Vec<String> = (0..16).map(|i| format!("n{i}_t *")).collect();
+    thread_local! { static K: Cell<usize> = const { Cell::new(0) }; }
+    let next = || {
+        K.with(|k| {
+            k.set(k.get() + 1);
+            k.get() % 16
+        })
+    };
+    let fns = [
+        "id_int",
+        "id_uint",
+        "id_long",
+        "id_ulong",
+        "id_llong",
+        "id_ullong",
+        "id_short",
+        "id_ushort",
+        "id_schar",
+        "id_uchar",
+        "id_i8",
+        "id_u8",
+        "id_i16",
+        "id_u16",
+        "id_i32",
+        "id_u32",
+    ];
+    let ops: Vec<Timed<'_>> = vec![
+        (
+            "a direct call through a handle (`add`)",
+            Box::new(|| {
+                // SAFETY: the fixture's add takes two ints.
+                drop(black_box(unsafe { add.call((1, 2)) }.unwrap()))
+            }),
+        ),
+        (
+            "`typeof_` of a cached string",
+            Box::new(|| drop(black_box(ffi.typeof_("struct pt *").unwrap()))),
+        ),
+        (
+            "`sizeof` of a cached string",
+            Box::new(|| {
+                black_box(ffi.sizeof("struct pt").unwrap());
+            }),
+        ),
+        (
+            "`a + 1` on a shared array",
+            Box::new(|| drop(black_box(a.offset(1).unwrap()))),
+        ),
+        (
+            "`a[1:3]` on a shared array",
+            Box::new(|| drop(black_box(a.slice(1, 3).unwrap()))),
+        ),
+        (
+            "`addressof` of a shared struct",
+            Box::new(|| drop(black_box(ffi.addressof(&p, "x").unwrap()))),
+        ),
+        (
+            "`new` over 16 type strings in turn",
+            Box::new(|| drop(black_box(ffi.new(types[next()].as_str(), ()).unwrap()))),
+        ),
+        (
+            "calls by name over 16 functions in turn",
+            Box::new(|| {
+                // SAFETY: each identity function takes one small integer.
+                drop(black_box(
+                    unsafe { fixture.call(fns[next()], (7,)) }.unwrap(),
+                ))
+            }),
+        ),
+        (
+            "a variadic call (`vsum(3, 1, 2, 3)`)",
+            Box::new(|| {
+                // SAFETY: the fixture's vsum reads n ints.
+                drop(black_box(
+                    unsafe { fixture.call("vsum", (3, 1, 2, 3)) }.unwrap(),
+                ))
+            }),
+        ),
+        (
+            "`p.x` (field read)",
+            Box::new(|| {
+                black_box(p.field_as::<i32>("x").unwrap());
+            }),
+        ),
+    ];
+    let n = 200_000;
+    let mut rows: Vec<(String, f64, f64)> = ops
+        .iter()
+        .map(|(name, f)| {
+            let one = rate(1, n, f.as_ref());
+            let two = rate(2, n, f.as_ref());
+            ((*name).to_string(), 1e9 / one, two / one)
+        })
+        .collect();
+    // The same pointer arithmetic on an array of each thread's own: what is left of the shared
+    // array's figure is its reference count, which every result increments.
+    let own = |threads: usize| {
+        let t = Instant::now();
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| {
+                    let mine = ffi.new("int[10]", ()).expect("new");
+                    (0..n).for_each(|_| drop(black_box(mine.offset(1).unwrap())));
+                });
+            }
+        });
+        (threads * n) as f64 / t.elapsed().as_secs_f64()
+    };
+    let (one, two) = (own(1), own(2));
+    rows.push((
+        "`a + 1`, each thread its own array".into(),
+        1e9 / one,
+        two / one,
+    ));
+    rows
+}
