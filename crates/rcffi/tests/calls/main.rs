@@ -6,6 +6,7 @@ mod f_calls;
 mod fixture_calls;
 mod libc_programs;
 mod random;
+mod stack_args;
 mod threads;
 
 use rcffi::{CData, Ffi, Lib, Value};

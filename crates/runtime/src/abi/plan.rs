@@ -512,9 +512,15 @@ mod tests {
         );
         // More than 16 bytes go through memory: libffi's path.
         assert!(native("long long(*)(struct big)").is_none());
-        // Out of integer registers: a struct goes whole onto the stack.
-        assert!(native("int(*)(long, long, long, long, long, struct pt, struct pt)").is_none());
+        // Out of integer registers: a struct goes whole onto the stack, in stack words.
+        assert_eq!(
+            native("int(*)(long, long, long, long, long, struct pt, struct pt)").map(|n| n.0[6]),
+            Some(Reg::Stack(0))
+        );
         assert!(native("int(*)(long, long, long, long, long, long)").is_some());
-        assert!(native("int(*)(long, long, long, long, long, long, long)").is_none());
+        assert_eq!(
+            native("int(*)(long, long, long, long, long, long, long)").map(|n| n.0[6]),
+            Some(Reg::Stack(0))
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! Register assignment for calls without libffi: which argument (or eightbyte of a small struct)
-//! goes in which register, for signatures whose arguments all travel in registers — plain
-//! numbers, pointers and (x86-64) structs of at most 16 bytes, at most 6 (x86-64) or 8
-//! (AArch64) registers of the integer class and 8 of the floating class. The call itself, and
-//! why one universal signature is sound, is `call::native`. No unsafe code.
+//! goes in which register — or, past the 6 (x86-64) or 8 (AArch64) integer-class registers and
+//! the 8 floating ones, in which stack word — for signatures of plain numbers, pointers and
+//! (x86-64) structs of at most 16 bytes. The call itself, and why one universal signature is
+//! sound, is `call::native`. No unsafe code.
 
 use super::plan::{Conv, Param};
 use crate::mem::Fast;
@@ -19,6 +19,10 @@ const INT_REGS: usize = 0;
 
 /// Floating-class argument registers.
 const FLOAT_REGS: usize = 8;
+
+/// Stack words the universal signature can pass after the registers (arguments that no longer
+/// fit their class's registers go there, each in whole 8-byte words, in argument order).
+pub(crate) const STACK_WORDS: usize = 16;
 
 /// Whether this target's calls can take the register path at all.
 const SUPPORTED: bool = cfg!(all(
@@ -46,6 +50,8 @@ pub(crate) enum Reg {
     Int(u8),
     /// Vector register `n`.
     Float(u8),
+    /// Stack word `n` (after the registers).
+    Stack(u8),
 }
 
 /// Eight bytes (at most) of one argument, and the register they travel in: a scalar is one
@@ -79,6 +85,8 @@ pub(crate) enum RetReg {
 pub(crate) struct Native {
     pub(crate) pieces: Box<[Piece]>,
     pub(crate) ret: RetReg,
+    /// How many stack words the arguments take (0: registers only).
+    pub(crate) stack: u8,
 }
 
 impl Native {
@@ -88,7 +96,7 @@ impl Native {
         if !SUPPORTED {
             return None;
         }
-        let (mut ints, mut floats) = (0usize, 0usize);
+        let (mut ints, mut floats, mut stack) = (0usize, 0usize, 0usize);
         let mut pieces = Vec::with_capacity(params.len());
         for (i, p) in params.iter().enumerate() {
             let classes: Vec<(Class, u8)> = match p.conv {
@@ -97,10 +105,24 @@ impl Native {
                 Conv::Struct => eightbytes(uni, p)?,
                 _ => return None,
             };
-            // A struct goes whole into registers, or (when they run out) onto the stack.
+            // An argument goes whole into registers of its classes, or — when they run out —
+            // whole onto the stack, in 8-byte words (a value narrower than a word in its low
+            // bytes); later arguments still take the registers left (each class on its own).
             let need_int = classes.iter().filter(|c| c.0 == Class::Int).count();
             if ints + need_int > INT_REGS || floats + classes.len() - need_int > FLOAT_REGS {
-                return None;
+                if stack + classes.len() > STACK_WORDS || p.align > 8 {
+                    return None;
+                }
+                for (k, (_, len)) in classes.into_iter().enumerate() {
+                    pieces.push(Piece {
+                        arg: u8::try_from(i).ok()?,
+                        offset: (k * 8) as u8,
+                        len,
+                        reg: Reg::Stack(stack as u8),
+                    });
+                    stack += 1;
+                }
+                continue;
             }
             for (k, (class, len)) in classes.into_iter().enumerate() {
                 let reg = match class {
@@ -136,6 +158,7 @@ impl Native {
         Some(Native {
             pieces: pieces.into_boxed_slice(),
             ret,
+            stack: stack as u8,
         })
     }
 }
@@ -210,5 +233,50 @@ fn leaf_classes(
             Some(())
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::types::Ffi;
+
+    /// The stack words a function type's register assignment uses, or `None` off the path.
+    fn stack_words(decl: &str) -> Option<u8> {
+        let ffi = Ffi::default();
+        ffi.cdef("typedef struct { long long a, b; } ll2; typedef struct { double x, y; } dd2;")
+            .unwrap();
+        let func = ffi.parse(decl).unwrap();
+        let plan = crate::abi::plan_of(&ffi, func).unwrap();
+        plan.native.as_ref().map(|n| n.stack)
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "builds libffi interfaces")]
+    fn arguments_past_the_registers_take_stack_words() {
+        if !super::SUPPORTED {
+            return;
+        }
+        let ints = |n: usize| format!("int({})", vec!["int"; n].join(", "));
+        let doubles = |n: usize| format!("double({})", vec!["double"; n].join(", "));
+        assert_eq!(stack_words(&ints(super::INT_REGS)), Some(0));
+        assert_eq!(stack_words(&ints(super::INT_REGS + 1)), Some(1));
+        assert_eq!(stack_words(&ints(16)), Some((16 - super::INT_REGS) as u8));
+        assert_eq!(stack_words(&doubles(10)), Some(2));
+        if cfg!(target_arch = "x86_64") {
+            // A struct needing two integer registers when one is left goes to the stack whole;
+            // the int after it takes the register left.
+            assert_eq!(
+                stack_words("long long(int, int, int, int, int, ll2, int)"),
+                Some(2)
+            );
+            assert_eq!(
+                stack_words(
+                    "double(double, double, double, double, double, double, double, dd2, double)"
+                ),
+                Some(2)
+            );
+        }
+        // 16-byte aligned arguments never take stack words on this path.
+        assert_eq!(stack_words("long double(long double)"), None);
     }
 }

@@ -488,7 +488,7 @@ unsafe fn registers_only(
     unsafe {
         let errno = errno::location();
         errno::restore_at(errno);
-        let [a, b] = native::call(code, n.ret, &regs);
+        let [a, b] = native::call(code, n.ret, &regs, n.stack);
         ret[0] = a;
         ret[1] = b;
         errno::save_from(errno);

@@ -1,7 +1,7 @@
-//! Calls without libffi for signatures whose arguments all travel in registers: plain
-//! numbers, pointers and (x86-64) structs of at most 16 bytes, at most 6 (x86-64) or 8
-//! (AArch64) registers of the integer class and 8 of the floating class, returning a number,
-//! a pointer, a small struct or nothing.
+//! Calls without libffi for signatures of plain numbers, pointers and (x86-64) structs of at
+//! most 16 bytes — in the 6 (x86-64) or 8 (AArch64) integer-class registers and the 8 floating
+//! ones, and past them in up to 16 stack words — returning a number, a pointer, a small struct
+//! or nothing.
 //! On x86-64 (System V) and AArch64 (AAPCS64, Linux), where the tests check it; structs go
 //! through registers this way on x86-64 only (AArch64 passes them by other rules: libffi).
 //!
@@ -22,19 +22,29 @@
 //! floats), all in registers or none; a struct result comes back the same way, in `rax`, `rdx`,
 //! `xmm0`, `xmm1` — which is how Rust returns the `repr(C)` pairs used here. Results come back
 //! in `rax`/`x0` or `xmm0`/`v0`; a result narrower than the register is read from its low bytes
-//! only. This is what libffi's
-//! assembly does for such signatures, without classifying the arguments again on every call.
+//! only. An argument for which its class's registers have run out goes on the stack, whole
+//! (a struct's eightbytes together), in argument order, in 8-byte words holding the value in
+//! their low bytes (both conventions round stack arguments of at most 8-byte alignment up to
+//! 8 bytes; arguments aligned to more never take this path); later arguments still take the
+//! registers left of their own class. The universal signature's parameters after the
+//! registers are plain `u64`s: with every register already taken by its first parameters, the
+//! caller passes them on the stack in order, 8 bytes each, which is where the callee reads its
+//! stack arguments; words past the callee's are never read, and the caller pops them. This is
+//! what libffi's assembly does for such signatures, without classifying the arguments again
+//! on every call.
 //! Only this module makes these calls; its caller vouches that the code address is a function
 //! of the plan's (non-variadic) type. One of the runtime's modules with `unsafe` code.
 
 #![allow(unsafe_code)]
 
-use crate::abi::{Class, Reg, RetReg};
+use crate::abi::{Class, Reg, RetReg, STACK_WORDS};
 
-/// Integer arguments and floating arguments, as the universal signature takes them.
+/// Integer arguments, floating arguments and stack words, as the universal signature takes
+/// them.
 pub(super) struct Regs {
     pub(crate) ints: [u64; 8],
     pub(crate) floats: [f64; 8],
+    pub(crate) stack: [u64; STACK_WORDS],
 }
 
 impl Regs {
@@ -42,6 +52,7 @@ impl Regs {
         Regs {
             ints: [0; 8],
             floats: [0.0; 8],
+            stack: [0; STACK_WORDS],
         }
     }
 
@@ -52,6 +63,7 @@ impl Regs {
         match reg {
             Reg::Int(n) => self.ints[usize::from(n) & 7] = word,
             Reg::Float(n) => self.floats[usize::from(n) & 7] = f64::from_bits(word),
+            Reg::Stack(n) => self.stack[usize::from(n) % STACK_WORDS] = word,
         }
     }
 }
@@ -67,64 +79,61 @@ struct RetIF(u64, f64);
 #[repr(C)]
 struct RetFI(f64, u64);
 
-/// Calls `code` with the universal signature and result type `$r`.
+/// Calls `code` with the universal signature — the integer registers, the floating ones, then
+/// `$k` stack words — and result type `$r`.
 #[cfg(target_arch = "x86_64")]
 macro_rules! universal {
-    ($code:expr, $r:ty, $i:expr, $f:expr) => {{
-        let (i, f) = ($i, $f);
+    ($code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
+        #[allow(unused_variables)]
+        let (i, f, s) = ($i, $f, $s);
         let fun = std::mem::transmute::<
             usize,
             unsafe extern "C" fn(
-                u64,
-                u64,
-                u64,
-                u64,
-                u64,
-                u64,
-                f64,
-                f64,
-                f64,
-                f64,
-                f64,
-                f64,
-                f64,
-                f64,
+                u64, u64, u64, u64, u64, u64,
+                f64, f64, f64, f64, f64, f64, f64, f64,
+                $(stack_word!($k)),*
             ) -> $r,
         >($code);
-        fun(
-            i[0], i[1], i[2], i[3], i[4], i[5], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
-        )
+        fun(i[0], i[1], i[2], i[3], i[4], i[5], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], $(s[$k]),*)
     }};
 }
 #[cfg(not(target_arch = "x86_64"))]
 macro_rules! universal {
-    ($code:expr, $r:ty, $i:expr, $f:expr) => {{
-        let (i, f) = ($i, $f);
+    ($code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
+        #[allow(unused_variables)]
+        let (i, f, s) = ($i, $f, $s);
         let fun = std::mem::transmute::<
             usize,
             unsafe extern "C" fn(
-                u64,
-                u64,
-                u64,
-                u64,
-                u64,
-                u64,
-                u64,
-                u64,
-                f64,
-                f64,
-                f64,
-                f64,
-                f64,
-                f64,
-                f64,
-                f64,
+                u64, u64, u64, u64, u64, u64, u64, u64,
+                f64, f64, f64, f64, f64, f64, f64, f64,
+                $(stack_word!($k)),*
             ) -> $r,
         >($code);
-        fun(
-            i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7], f[0], f[1], f[2], f[3], f[4], f[5],
-            f[6], f[7],
-        )
+        fun(i[0], i[1], i[2], i[3], i[4], i[5], i[6], i[7], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], $(s[$k]),*)
+    }};
+}
+
+/// The type of one stack word of the universal signature (the literal only counts them).
+macro_rules! stack_word {
+    ($k:literal) => {
+        u64
+    };
+}
+
+/// [`universal!`] with as many stack words as the call needs, rounded up to 0, 2, 4, 8 or 16
+/// (the words past the arguments are never read: the caller owns and pops its stack area).
+macro_rules! universal_stack {
+    ($code:expr, $r:ty, $r_in:expr, $words:expr) => {{
+        let r = $r_in;
+        let (i, f, s) = (&r.ints, &r.floats, &r.stack);
+        match $words {
+            0 => universal!($code, $r, i, f, s, []),
+            1..=2 => universal!($code, $r, i, f, s, [0 1]),
+            3..=4 => universal!($code, $r, i, f, s, [0 1 2 3]),
+            5..=8 => universal!($code, $r, i, f, s, [0 1 2 3 4 5 6 7]),
+            _ => universal!($code, $r, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15]),
+        }
     }};
 }
 
@@ -136,29 +145,28 @@ macro_rules! universal {
 /// `code` must be a non-variadic function whose parameters are the ones `Native::of`
 /// assigned `r` from, and whose result is of the class `ret` (see the module docs).
 #[inline(always)]
-pub(super) unsafe fn call(code: usize, ret: RetReg, r: &Regs) -> [u64; 2] {
-    let (i, f) = (&r.ints, &r.floats);
+pub(super) unsafe fn call(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64; 2] {
     // SAFETY: the caller's promise: by the calling conventions (module docs), this call puts
     // every argument in the register the callee reads it from, and reads its result where the
     // callee leaves it. Registers the callee has no parameter for are only ever ignored.
     unsafe {
         match ret {
-            RetReg::Float => [universal!(code, f64, i, f).to_bits(), 0],
-            RetReg::Int | RetReg::Void => [universal!(code, u64, i, f), 0],
+            RetReg::Float => [universal_stack!(code, f64, r, words).to_bits(), 0],
+            RetReg::Int | RetReg::Void => [universal_stack!(code, u64, r, words), 0],
             RetReg::Two(Class::Int, Class::Int) => {
-                let RetII(a, b) = universal!(code, RetII, i, f);
+                let RetII(a, b) = universal_stack!(code, RetII, r, words);
                 [a, b]
             }
             RetReg::Two(Class::Float, Class::Float) => {
-                let RetFF(a, b) = universal!(code, RetFF, i, f);
+                let RetFF(a, b) = universal_stack!(code, RetFF, r, words);
                 [a.to_bits(), b.to_bits()]
             }
             RetReg::Two(Class::Int, Class::Float) => {
-                let RetIF(a, b) = universal!(code, RetIF, i, f);
+                let RetIF(a, b) = universal_stack!(code, RetIF, r, words);
                 [a, b.to_bits()]
             }
             RetReg::Two(Class::Float, Class::Int) => {
-                let RetFI(a, b) = universal!(code, RetFI, i, f);
+                let RetFI(a, b) = universal_stack!(code, RetFI, r, words);
                 [a.to_bits(), b]
             }
         }
