@@ -27,6 +27,14 @@ float floats(float a, float b, float c, float d, float e, float f, float g, floa
     return a + 2*b + 3*c + 4*d + 5*e + 6*f + 7*g + 8*h + 9*i + 10*j + 11*(float)s.x
          + 12*(float)s.y + 13*k;
 }
+/* structs of more than 16 bytes: copied onto the stack (an argument), written at a hidden
+   address (a result), the integer arguments after that address */
+typedef struct { long long a, b, c; } ll3;
+typedef struct { double v[5]; } d5;
+ll3 rot(int x, ll3 s, int y) { ll3 r = { s.b + x, s.c + y, s.a }; return r; }
+d5 make5(double k, int n, ll3 s) {
+    d5 r; for (int i = 0; i < 5; i++) r.v[i] = k * (i + n) + (double)s.c; return r;
+}
 /* narrow integers on the stack, extended */
 long long narrow(long long a, long long b, long long c, long long d, long long e, long long f,
                  signed char g, unsigned short h, short i, unsigned char j) {
@@ -43,6 +51,10 @@ double interleaved(int, double, int, double, int, double, int, double, int, doub
 float floats(float, float, float, float, float, float, float, float, float, float, dd2, char);
 long long narrow(long long, long long, long long, long long, long long, long long,
                  signed char, unsigned short, short, unsigned char);
+typedef struct { long long a, b, c; } ll3;
+typedef struct { double v[5]; } d5;
+ll3 rot(int, ll3, int);
+d5 make5(double, int, ll3);
 ";
 
 #[repr(C)]
@@ -50,6 +62,20 @@ long long narrow(long long, long long, long long, long long, long long, long lon
 struct Ll2 {
     a: i64,
     b: i64,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Ll3 {
+    a: i64,
+    b: i64,
+    c: i64,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct D5 {
+    v: [f64; 5],
 }
 
 #[repr(C)]
@@ -150,6 +176,38 @@ fn arguments_past_the_registers_equal_the_direct_call() {
     }
     .unwrap();
     assert_eq!(got, f64::from(want).into());
+
+    type Rot = extern "C" fn(i32, Ll3, i32) -> Ll3;
+    // SAFETY: rot has this signature.
+    let rot: Rot = unsafe { std::mem::transmute(direct("rot")) };
+    let l3 = ffi.new("ll3 *", list![1, -2, 3]).unwrap().get(0).unwrap();
+    let want = rot(10, Ll3 { a: 1, b: -2, c: 3 }, 20);
+    // SAFETY: as declared.
+    let got = unsafe { lib.call("rot", (10, &l3, 20)) }
+        .unwrap()
+        .cdata()
+        .unwrap();
+    assert_eq!(
+        (
+            got.field("a").unwrap(),
+            got.field("b").unwrap(),
+            got.field("c").unwrap()
+        ),
+        (want.a.into(), want.b.into(), want.c.into())
+    );
+    type Make5 = extern "C" fn(f64, i32, Ll3) -> D5;
+    // SAFETY: make5 has this signature.
+    let make5: Make5 = unsafe { std::mem::transmute(direct("make5")) };
+    let want = make5(1.5, 2, Ll3 { a: 1, b: -2, c: 3 });
+    // SAFETY: as declared.
+    let got = unsafe { lib.call("make5", (1.5, 2, &l3)) }
+        .unwrap()
+        .cdata()
+        .unwrap();
+    let v = got.field("v").unwrap().cdata().unwrap();
+    for (i, w) in want.v.iter().enumerate() {
+        assert_eq!(v.get(i as isize).unwrap(), (*w).into(), "v[{i}]");
+    }
 
     type Narrow = extern "C" fn(i64, i64, i64, i64, i64, i64, i8, u16, i16, u8) -> i64;
     // SAFETY: narrow has this signature.

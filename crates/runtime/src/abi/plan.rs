@@ -151,7 +151,9 @@ impl CallPlan {
             && params.len() <= INLINE_ARGS
             && params.iter().all(plain)
             && (plain(&ret) || ret.conv == Conv::Void);
-        let native = if simple {
+        // The register path decides for itself which parameters it can take (plain numbers,
+        // pointers, structs: see `registers`), whatever their size.
+        let native = if fixed.is_some() && params.len() <= INLINE_ARGS {
             super::registers::Native::of(uni, &params, &ret)
         } else {
             None
@@ -510,8 +512,16 @@ mod tests {
                 RetReg::Two(Class::Int, Class::Float)
             ))
         );
-        // More than 16 bytes go through memory: libffi's path.
-        assert!(native("long long(*)(struct big)").is_none());
+        // More than 16 bytes go through memory: copied onto the stack (an argument), or
+        // written at a hidden address (a result).
+        assert_eq!(
+            native("long long(*)(struct big)").map(|n| n.0),
+            Some(vec![Reg::Stack(0), Reg::Stack(1), Reg::Stack(2)])
+        );
+        assert_eq!(
+            native("struct big(*)(long)").map(|n| (n.0, n.1)),
+            Some((vec![Reg::Int(0)], RetReg::Memory))
+        );
         // Out of integer registers: a struct goes whole onto the stack, in stack words.
         assert_eq!(
             native("int(*)(long, long, long, long, long, struct pt, struct pt)").map(|n| n.0[6]),

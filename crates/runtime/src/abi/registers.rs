@@ -76,9 +76,18 @@ pub(crate) enum RetReg {
     Float,
     /// A struct in two eightbytes, each in the first free return register of its class.
     Two(Class, Class),
+    /// A struct of more than 16 bytes (x86-64: returned through memory, at an address the
+    /// caller passes as a hidden first integer argument; at most [`MEMORY_RESULT`] bytes).
+    Memory,
     /// Nothing.
     Void,
 }
+
+/// The largest struct result the register path returns through memory.
+pub(crate) const MEMORY_RESULT: usize = 256;
+
+/// The largest struct argument the register path copies onto the stack.
+const MEMORY_ARG: usize = 32;
 
 /// The register assignment of a signature.
 #[derive(Debug)]
@@ -96,12 +105,47 @@ impl Native {
         if !SUPPORTED {
             return None;
         }
+        let ret = match ret.conv {
+            Conv::Fast(Fast::F32 | Fast::F64) => RetReg::Float,
+            Conv::Fast(_) | Conv::Pointer => RetReg::Int,
+            Conv::Void => RetReg::Void,
+            Conv::Struct if memory_class(ret) && ret.size <= MEMORY_RESULT => RetReg::Memory,
+            Conv::Struct => match eightbytes(uni, ret)?.as_slice() {
+                [(Class::Int, _)] => RetReg::Int,
+                [(Class::Float, _)] => RetReg::Float,
+                [(a, _), (b, _)] => RetReg::Two(*a, *b),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        // A result through memory takes the first integer register for its address (the
+        // arguments' registers start after it: `call::native` passes it).
+        let int_regs = INT_REGS - usize::from(ret == RetReg::Memory);
         let (mut ints, mut floats, mut stack) = (0usize, 0usize, 0usize);
         let mut pieces = Vec::with_capacity(params.len());
         for (i, p) in params.iter().enumerate() {
             let classes: Vec<(Class, u8)> = match p.conv {
                 Conv::Fast(Fast::F32 | Fast::F64) => vec![(Class::Float, 8)],
                 Conv::Fast(_) | Conv::Pointer => vec![(Class::Int, 8)],
+                // More than 16 bytes: copied onto the stack whole (x86-64's MEMORY class). Only
+                // up to 32 bytes: the copy is Rust's, byte by byte from shared memory, where
+                // libffi's path passes the struct where it is and C copies it.
+                Conv::Struct if memory_class(p) => {
+                    let words = p.size.div_ceil(8);
+                    if p.size > MEMORY_ARG || stack + words > STACK_WORDS || p.align > 8 {
+                        return None;
+                    }
+                    for k in 0..words {
+                        pieces.push(Piece {
+                            arg: u8::try_from(i).ok()?,
+                            offset: u8::try_from(k * 8).ok()?,
+                            len: (p.size - k * 8).min(8) as u8,
+                            reg: Reg::Stack(stack as u8),
+                        });
+                        stack += 1;
+                    }
+                    continue;
+                }
                 Conv::Struct => eightbytes(uni, p)?,
                 _ => return None,
             };
@@ -109,7 +153,7 @@ impl Native {
             // whole onto the stack, in 8-byte words (a value narrower than a word in its low
             // bytes); later arguments still take the registers left (each class on its own).
             let need_int = classes.iter().filter(|c| c.0 == Class::Int).count();
-            if ints + need_int > INT_REGS || floats + classes.len() - need_int > FLOAT_REGS {
+            if ints + need_int > int_regs || floats + classes.len() - need_int > FLOAT_REGS {
                 if stack + classes.len() > STACK_WORDS || p.align > 8 {
                     return None;
                 }
@@ -143,24 +187,19 @@ impl Native {
                 });
             }
         }
-        let ret = match ret.conv {
-            Conv::Fast(Fast::F32 | Fast::F64) => RetReg::Float,
-            Conv::Fast(_) | Conv::Pointer => RetReg::Int,
-            Conv::Void => RetReg::Void,
-            Conv::Struct => match eightbytes(uni, ret)?.as_slice() {
-                [(Class::Int, _)] => RetReg::Int,
-                [(Class::Float, _)] => RetReg::Float,
-                [(a, _), (b, _)] => RetReg::Two(*a, *b),
-                _ => return None,
-            },
-            _ => return None,
-        };
         Some(Native {
             pieces: pieces.into_boxed_slice(),
             ret,
             stack: stack as u8,
         })
     }
+}
+
+/// Whether a struct travels through memory (x86-64 System V: more than 16 bytes), which the
+/// register path does as stack words (an argument) or a hidden result address (a result).
+/// Only x86-64: AArch64 passes large composites by reference and returns some in registers.
+fn memory_class(p: &Param) -> bool {
+    cfg!(target_arch = "x86_64") && p.conv == Conv::Struct && p.size > 16
 }
 
 /// The classes of a small struct's eightbytes (x86-64 System V: a struct of at most 16 bytes,

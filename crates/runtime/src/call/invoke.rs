@@ -185,7 +185,7 @@ unsafe fn adopting(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) ->
 unsafe fn dispatch(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> Result<Value> {
     // SAFETY: the caller's promise, passed on.
     unsafe {
-        if plan.simple && code != 0 && args.len() == plan.params.len() {
+        if code != 0 && args.len() == plan.params.len() && (plan.simple || plan.native.is_some()) {
             match &plan.native {
                 Some(n) => registers_only(uni, plan, n, code, args),
                 None => simple(uni, plan, code, args),
@@ -481,6 +481,17 @@ unsafe fn registers_only(
             // SAFETY: the caller's promise, passed on; nothing has happened yet.
             None => return unsafe { general(uni, plan, code, args) },
         }
+    }
+    if n.ret == crate::abi::RetReg::Memory {
+        // SAFETY: as below, for a struct result through memory.
+        let big = unsafe {
+            let errno = errno::location();
+            errno::restore_at(errno);
+            let big = native::call_memory(code, &regs, n.stack);
+            errno::save_from(errno);
+            big
+        };
+        return result(uni, &plan.ret, &big.0[..plan.ret.size]);
     }
     let mut ret = [0u64; 4];
     // SAFETY: `code` is a non-variadic function of the plan's type (the caller's promise),

@@ -114,6 +114,32 @@ macro_rules! universal {
     }};
 }
 
+/// A struct result through memory, as the universal signature declares it: the callee writes
+/// its own (smaller or equal) struct at the start of this buffer, whose address the caller
+/// passes as the hidden first integer argument (x86-64 System V).
+#[repr(C, align(16))]
+pub(super) struct RetBig(pub(super) [u8; crate::abi::MEMORY_RESULT]);
+
+/// [`universal!`] for a result through memory (x86-64): the hidden result address takes the
+/// first integer register, so the signature has one integer register fewer before its stack
+/// words.
+#[cfg(target_arch = "x86_64")]
+macro_rules! universal_memory {
+    ($code:expr, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
+        #[allow(unused_variables)]
+        let (i, f, s) = ($i, $f, $s);
+        let fun = std::mem::transmute::<
+            usize,
+            unsafe extern "C" fn(
+                u64, u64, u64, u64, u64,
+                f64, f64, f64, f64, f64, f64, f64, f64,
+                $(stack_word!($k)),*
+            ) -> RetBig,
+        >($code);
+        fun(i[0], i[1], i[2], i[3], i[4], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], $(s[$k]),*)
+    }};
+}
+
 /// The type of one stack word of the universal signature (the literal only counts them).
 macro_rules! stack_word {
     ($k:literal) => {
@@ -137,6 +163,42 @@ macro_rules! universal_stack {
     }};
 }
 
+/// Calls `code`, whose result is a struct through memory, with the registers `r` and `words`
+/// stack words; returns the buffer the callee wrote its result at the start of.
+///
+/// # Safety
+///
+/// As for [`call`], for a result of class [`RetReg::Memory`] (x86-64 only).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(super) unsafe fn call_memory(code: usize, r: &Regs, words: u8) -> RetBig {
+    let (i, f, s) = (&r.ints, &r.floats, &r.stack);
+    // SAFETY: the caller's promise, as for `call`: the hidden result address is the first
+    // integer argument of both signatures (the callee's struct is at most MEMORY_RESULT bytes
+    // and aligned to at most 16, which the buffer is), then the registers and stack words as
+    // `Native::of` assigned them for one integer register fewer.
+    unsafe {
+        match words {
+            0 => universal_memory!(code, i, f, s, []),
+            1..=2 => universal_memory!(code, i, f, s, [0 1]),
+            3..=4 => universal_memory!(code, i, f, s, [0 1 2 3]),
+            5..=8 => universal_memory!(code, i, f, s, [0 1 2 3 4 5 6 7]),
+            _ => universal_memory!(code, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15]),
+        }
+    }
+}
+
+/// Not reached on targets without results through memory on this path.
+///
+/// # Safety
+///
+/// Never called: `Native::of` gives no [`RetReg::Memory`] here.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub(super) unsafe fn call_memory(_code: usize, _r: &Regs, _words: u8) -> RetBig {
+    unreachable!("results through memory take the register path on x86-64 only")
+}
+
 /// Calls `code` with the registers `r`; returns the result registers' bits, in the order of
 /// the result's bytes (a `float` in the low 32 bits).
 ///
@@ -153,6 +215,7 @@ pub(super) unsafe fn call(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64
         match ret {
             RetReg::Float => [universal_stack!(code, f64, r, words).to_bits(), 0],
             RetReg::Int | RetReg::Void => [universal_stack!(code, u64, r, words), 0],
+            RetReg::Memory => unreachable!("results through memory are `call_memory`'s"),
             RetReg::Two(Class::Int, Class::Int) => {
                 let RetII(a, b) = universal_stack!(code, RetII, r, words);
                 [a, b]
