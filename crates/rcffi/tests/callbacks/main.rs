@@ -3,6 +3,7 @@
 //! callbacks, generated struct sizes 1..64, libc's qsort of 100,000 ints, and pthreads calling
 //! back concurrently.
 
+mod entry;
 mod fixture_callbacks;
 mod g_callbacks;
 mod qsort;

@@ -85,7 +85,11 @@ pub(super) struct CallbackBox {
     /// The function type's plan (it holds the prepared interface): it lives in the type's
     /// realized info, in the arena of `ffi`'s universe, so it is valid while `ffi` is.
     plan: *const CallPlan,
+    /// The libffi closure C enters through, or NULL when it enters through a slot of
+    /// `callback::entry` (`slot`).
     closure: *mut libffi::low::ffi_closure,
+    /// The slot of `callback::entry` C enters through, when it does.
+    slot: std::sync::OnceLock<usize>,
     /// The code address C calls.
     pub(crate) code: usize,
     body: Arc<Body>,
@@ -114,9 +118,14 @@ impl crate::mem::Code for CallbackBox {
 
 impl Drop for CallbackBox {
     fn drop(&mut self) {
-        // SAFETY: allocated by closure_alloc in `make`, freed once, here; nothing holds the
-        // code any more (every cdata of the callback held this box).
-        unsafe { libffi::low::closure_free(self.closure) };
+        if let Some(n) = self.slot.get() {
+            super::entry::release(*n);
+        }
+        if !self.closure.is_null() {
+            // SAFETY: allocated by closure_alloc in `make`, freed once, here; nothing holds the
+            // code any more (every cdata of the callback held this box).
+            unsafe { libffi::low::closure_free(self.closure) };
+        }
     }
 }
 
@@ -157,6 +166,44 @@ impl Ffi {
                 e.context(format_args!("the error value of callback '{}'", plan.name))
             })?,
         };
+        // Arguments all in registers: C enters through a trampoline of `callback::entry`, when
+        // one is free (no libffi closure, no classification of the arguments per call).
+        if let Some((code, n)) =
+            super::entry::eligible(plan).and_then(|native| super::entry::reserve(native.ret))
+        {
+            let slot = std::sync::OnceLock::new();
+            let _ = slot.set(n);
+            let cb = Arc::new(CallbackBox {
+                ffi: self.clone(),
+                plan: std::ptr::from_ref(plan),
+                closure: std::ptr::null_mut(),
+                slot,
+                code,
+                body,
+                error,
+                onerror: options.onerror,
+                name,
+            });
+            super::entry::fill(n, Arc::as_ptr(&cb));
+            return Ok(
+                CData::pointer(self, ptr, code, Owner::Callback(cb)).with_origin(Origin::New)
+            );
+        }
+        self.libffi_callback(ptr, plan, shape, body, error, options.onerror, name)
+    }
+
+    /// A callback entered through a libffi closure.
+    #[allow(clippy::too_many_arguments)]
+    fn libffi_callback(
+        &self,
+        ptr: TypeRef,
+        plan: &CallPlan,
+        shape: &crate::abi::plan::Shape,
+        body: Arc<Body>,
+        error: Out,
+        onerror: Option<Box<OnError>>,
+        name: &'static str,
+    ) -> Result<CData> {
         let (closure, code) = libffi::low::closure_alloc();
         if closure.is_null() {
             return Err(Error::Memory(
@@ -168,10 +215,11 @@ impl Ffi {
             ffi: self.clone(),
             plan: std::ptr::from_ref(plan),
             closure,
+            slot: std::sync::OnceLock::new(),
             code: code.as_ptr() as usize,
             body,
             error,
-            onerror: options.onerror,
+            onerror,
             name,
         });
         // SAFETY: `closure` was just allocated for `code`; the interface lives in the function
@@ -385,7 +433,7 @@ impl CallbackBox {
 
     /// The plan of the callback's type.
     #[inline]
-    fn plan(&self) -> &CallPlan {
+    pub(super) fn plan(&self) -> &CallPlan {
         // SAFETY: `plan` points into the function type's realized info, which the box's `Ffi`
         // keeps alive (see `make_callback`).
         unsafe { &*self.plan }
@@ -452,7 +500,7 @@ pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 ///
 /// Called by libffi only, with the box as user data (see `make_callback`), argument pointers
 /// valid for the call and a result buffer of the result type's size (at least `ffi_arg`).
-unsafe extern "C" fn trampoline(
+pub(super) unsafe extern "C" fn trampoline(
     _cif: *mut libffi::low::ffi_cif,
     ret: *mut c_void,
     args: *mut *mut c_void,

@@ -7,6 +7,7 @@
 
 pub(crate) mod args;
 pub(crate) mod closure;
+pub(crate) mod entry;
 pub(crate) mod result;
 
 pub use args::CallbackArgs;

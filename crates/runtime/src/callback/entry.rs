@@ -1,0 +1,290 @@
+//! C entering a callback without libffi's closure: for callback types whose arguments all
+//! arrive in registers (the call floor's register assignment, `abi::Native`), C calls one of
+//! [`SLOTS`] trampolines compiled ahead — `extern "C"` functions that take every argument
+//! register (the universal signature of `call::native`, seen from the callee's side) — which
+//! finds its callback in a process-wide slot table, points each argument at the register it
+//! came in, and runs the callback as libffi's closure would. Past [`SLOTS`] live callbacks,
+//! or for other types, libffi's closure takes over.
+//!
+//! # Safety
+//!
+//! The System V x86-64 and AAPCS64 conventions put each argument of a non-variadic function in
+//! the next register of its class, independently of the other class; a function whose
+//! parameters are all the integer registers and then all the vector registers receives every
+//! register-passed argument of *any* such signature in its own parameter of that register
+//! (`call::native`'s module docs argue the caller's side; this is the same assignment). The
+//! trampoline reads an argument only through a pointer to the register's 8 bytes (a narrower
+//! argument is in their low bytes: the targets are little-endian), or, for an x86-64 struct,
+//! through a buffer rebuilt from its eightbytes; registers the callee's signature does not use
+//! hold garbage that is never read as an argument. A slot holds a live `CallbackBox` (taken out
+//! of the table in the box's `Drop`, before its memory goes) whose result class is the
+//! trampoline's (checked: another class means C called a released callback, and the process
+//! aborts). The result buffer has 32 zeroed bytes, room for every result this path takes,
+//! which goes back in the result registers as the convention returns it. One of the runtime's
+//! modules with `unsafe` code.
+
+#![allow(unsafe_code)]
+
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+
+use crate::abi::{CallPlan, Class, Native, Reg, RetReg};
+
+use super::closure::{CallbackBox, trampoline};
+
+/// How many callbacks can be entered this way at once.
+pub(crate) const SLOTS: usize = 32;
+
+/// The slots: each null, or a live callback's box.
+static TABLE: [AtomicPtr<CallbackBox>; SLOTS] =
+    [const { AtomicPtr::new(std::ptr::null_mut()) }; SLOTS];
+
+/// Where the search for a free slot starts (moves on, so a freed slot is not taken at once).
+static CURSOR: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether callbacks of this plan can be entered through the trampolines: every argument in
+/// registers, and a result in registers (or none).
+pub(super) fn eligible(plan: &CallPlan) -> Option<&Native> {
+    plan.native
+        .as_ref()
+        .filter(|n| n.stack == 0 && n.ret != RetReg::Memory)
+}
+
+/// What a reserved slot holds until its box is made: not a box.
+const RESERVED: *mut CallbackBox = std::ptr::dangling_mut();
+
+/// Reserves a free slot for a callback whose results are of class `ret`: the code address C
+/// calls, and the slot's number. [`fill`] puts the box in it.
+pub(super) fn reserve(ret: RetReg) -> Option<(usize, usize)> {
+    let start = CURSOR.fetch_add(1, Ordering::Relaxed);
+    let n = (0..SLOTS).map(|i| (start + i) % SLOTS).find(|&n| {
+        TABLE[n]
+            .compare_exchange(
+                std::ptr::null_mut(),
+                RESERVED,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            )
+            .is_ok()
+    })?;
+    Some((code_of(ret, n), n))
+}
+
+/// Puts box `b` in slot `n`, reserved for it.
+pub(super) fn fill(n: usize, b: *const CallbackBox) {
+    TABLE[n].store(b.cast_mut(), Ordering::Release);
+}
+
+/// Gives slot `n` back (the box is being dropped).
+pub(super) fn release(n: usize) {
+    TABLE[n].store(std::ptr::null_mut(), Ordering::Release);
+}
+
+/// C called a callback after its release.
+#[cold]
+fn released() -> ! {
+    eprintln!("rcffi: a callback was called after it was released; aborting");
+    std::process::abort()
+}
+
+/// Two-register results, as the conventions return them.
+#[repr(C)]
+struct RetII(u64, u64);
+#[repr(C)]
+struct RetFF(f64, f64);
+#[repr(C)]
+struct RetIF(u64, f64);
+#[repr(C)]
+struct RetFI(f64, u64);
+
+/// Runs the callback in slot `n` with the argument registers `ints` and `floats`; returns the
+/// result buffer.
+///
+/// # Safety
+///
+/// Called only by the trampolines, with the registers C passed, for slot `n`.
+#[inline(never)]
+unsafe fn run(n: usize, ret: RetReg, ints: &[u64; 8], floats: &[f64; 8]) -> [u64; 4] {
+    let b = TABLE[n].load(Ordering::Acquire);
+    if b.is_null() || b == RESERVED {
+        released();
+    }
+    // SAFETY: a non-null slot holds a live box (module docs).
+    let cb = unsafe { &*b };
+    let plan = cb.plan();
+    let Some(native) = eligible(plan).filter(|nat| nat.ret == ret) else {
+        released()
+    };
+    // Each argument: a pointer to its register, or to its struct rebuilt from eightbytes
+    // (uninitialized until then: every argument's pointer, and every byte of a struct, is
+    // written below before the callback reads it — a struct's eightbytes cover it whole).
+    let mut args = std::mem::MaybeUninit::<[*mut c_void; crate::abi::INLINE_ARGS]>::uninit();
+    let mut structs = std::mem::MaybeUninit::<[[u64; 2]; crate::abi::INLINE_ARGS]>::uninit();
+    let args_at = args.as_mut_ptr().cast::<*mut c_void>();
+    let structs_at = structs.as_mut_ptr().cast::<[u64; 2]>();
+    for piece in native.pieces.iter() {
+        let i = usize::from(piece.arg);
+        let word = match piece.reg {
+            Reg::Int(k) => &ints[usize::from(k) & 7] as *const u64,
+            Reg::Float(k) => (&floats[usize::from(k) & 7] as *const f64).cast::<u64>(),
+            Reg::Stack(_) => released(), // not eligible: never assigned here
+        };
+        // SAFETY: `i` is a parameter's index, below INLINE_ARGS (a plan with a register
+        // assignment has at most that many); the piece's `len` (at most 8) bytes at `offset`
+        // (0 or 8) lie inside the argument's 16-byte struct buffer; the word is 8 readable
+        // bytes.
+        unsafe {
+            if plan.params[i].conv == crate::abi::Conv::Struct {
+                let dst = structs_at.add(i).cast::<u8>();
+                std::ptr::copy_nonoverlapping(
+                    word.cast::<u8>(),
+                    dst.add(usize::from(piece.offset)),
+                    usize::from(piece.len),
+                );
+                args_at.add(i).write(dst.cast());
+            } else {
+                args_at.add(i).write(word.cast_mut().cast());
+            }
+        }
+    }
+    let mut out = [0u64; 4];
+    // SAFETY: libffi's closure contract, kept: one pointer per argument, to its bytes, valid
+    // for the call; a zeroed result buffer of 32 bytes (every register result, integers as a
+    // full word); the box as user data. The interface pointer is not used by `trampoline`.
+    unsafe {
+        trampoline(
+            std::ptr::null_mut(),
+            out.as_mut_ptr().cast(),
+            args_at,
+            b.cast(),
+        );
+    }
+    out
+}
+
+/// `u64`, once per integer register name.
+macro_rules! u64_of {
+    ($i:ident) => {
+        u64
+    };
+}
+
+/// The trampolines of slot `N`, one per result class, and their function pointer types.
+macro_rules! trampolines {
+    ($($i:ident)*) => {
+        type IntFn = extern "C" fn($(u64_of!($i),)* f64, f64, f64, f64, f64, f64, f64, f64) -> u64;
+        type VoidFn = extern "C" fn($(u64_of!($i),)* f64, f64, f64, f64, f64, f64, f64, f64);
+        type FloatFn = extern "C" fn($(u64_of!($i),)* f64, f64, f64, f64, f64, f64, f64, f64) -> f64;
+        type IIFn = extern "C" fn($(u64_of!($i),)* f64, f64, f64, f64, f64, f64, f64, f64) -> RetII;
+        type FFFn = extern "C" fn($(u64_of!($i),)* f64, f64, f64, f64, f64, f64, f64, f64) -> RetFF;
+        type IFFn = extern "C" fn($(u64_of!($i),)* f64, f64, f64, f64, f64, f64, f64, f64) -> RetIF;
+        type FIFn = extern "C" fn($(u64_of!($i),)* f64, f64, f64, f64, f64, f64, f64, f64) -> RetFI;
+
+        extern "C" fn int<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> u64 {
+            let ints = regs([$($i),*]);
+            // SAFETY: C entered slot N with its argument registers.
+            unsafe { run(N, RetReg::Int, &ints, &[f0, f1, f2, f3, f4, f5, f6, f7])[0] }
+        }
+        extern "C" fn void<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) {
+            let ints = regs([$($i),*]);
+            // SAFETY: as above.
+            unsafe { run(N, RetReg::Void, &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]) };
+        }
+        extern "C" fn float<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> f64 {
+            let ints = regs([$($i),*]);
+            // SAFETY: as above.
+            f64::from_bits(unsafe { run(N, RetReg::Float, &ints, &[f0, f1, f2, f3, f4, f5, f6, f7])[0] })
+        }
+        extern "C" fn ii<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> RetII {
+            let ints = regs([$($i),*]);
+            // SAFETY: as above.
+            let r = unsafe { run(N, RetReg::Two(Class::Int, Class::Int), &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]) };
+            RetII(r[0], r[1])
+        }
+        extern "C" fn ff<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> RetFF {
+            let ints = regs([$($i),*]);
+            // SAFETY: as above.
+            let r = unsafe { run(N, RetReg::Two(Class::Float, Class::Float), &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]) };
+            RetFF(f64::from_bits(r[0]), f64::from_bits(r[1]))
+        }
+        extern "C" fn i_f<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> RetIF {
+            let ints = regs([$($i),*]);
+            // SAFETY: as above.
+            let r = unsafe { run(N, RetReg::Two(Class::Int, Class::Float), &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]) };
+            RetIF(r[0], f64::from_bits(r[1]))
+        }
+        extern "C" fn f_i<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> RetFI {
+            let ints = regs([$($i),*]);
+            // SAFETY: as above.
+            let r = unsafe { run(N, RetReg::Two(Class::Float, Class::Int), &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]) };
+            RetFI(f64::from_bits(r[0]), r[1])
+        }
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+trampolines!(i0 i1 i2 i3 i4 i5);
+#[cfg(not(target_arch = "x86_64"))]
+trampolines!(i0 i1 i2 i3 i4 i5 i6 i7);
+
+/// The integer registers as an array of 8 (x86-64 has 6 argument registers).
+#[inline(always)]
+fn regs<const K: usize>(r: [u64; K]) -> [u64; 8] {
+    let mut out = [0u64; 8];
+    out[..K].copy_from_slice(&r);
+    out
+}
+
+/// The `N`th trampoline of result class `ret`, for slots 0..32.
+macro_rules! pick {
+    ($f:ident, $t:ty, $n:expr) => {
+        match $n {
+            0 => ($f::<0> as $t) as usize,
+            1 => ($f::<1> as $t) as usize,
+            2 => ($f::<2> as $t) as usize,
+            3 => ($f::<3> as $t) as usize,
+            4 => ($f::<4> as $t) as usize,
+            5 => ($f::<5> as $t) as usize,
+            6 => ($f::<6> as $t) as usize,
+            7 => ($f::<7> as $t) as usize,
+            8 => ($f::<8> as $t) as usize,
+            9 => ($f::<9> as $t) as usize,
+            10 => ($f::<10> as $t) as usize,
+            11 => ($f::<11> as $t) as usize,
+            12 => ($f::<12> as $t) as usize,
+            13 => ($f::<13> as $t) as usize,
+            14 => ($f::<14> as $t) as usize,
+            15 => ($f::<15> as $t) as usize,
+            16 => ($f::<16> as $t) as usize,
+            17 => ($f::<17> as $t) as usize,
+            18 => ($f::<18> as $t) as usize,
+            19 => ($f::<19> as $t) as usize,
+            20 => ($f::<20> as $t) as usize,
+            21 => ($f::<21> as $t) as usize,
+            22 => ($f::<22> as $t) as usize,
+            23 => ($f::<23> as $t) as usize,
+            24 => ($f::<24> as $t) as usize,
+            25 => ($f::<25> as $t) as usize,
+            26 => ($f::<26> as $t) as usize,
+            27 => ($f::<27> as $t) as usize,
+            28 => ($f::<28> as $t) as usize,
+            29 => ($f::<29> as $t) as usize,
+            30 => ($f::<30> as $t) as usize,
+            _ => ($f::<31> as $t) as usize,
+        }
+    };
+}
+
+/// The code address of slot `n`'s trampoline for results of class `ret`.
+fn code_of(ret: RetReg, n: usize) -> usize {
+    match ret {
+        RetReg::Int => pick!(int, IntFn, n),
+        RetReg::Void => pick!(void, VoidFn, n),
+        RetReg::Float => pick!(float, FloatFn, n),
+        RetReg::Two(Class::Int, Class::Int) => pick!(ii, IIFn, n),
+        RetReg::Two(Class::Float, Class::Float) => pick!(ff, FFFn, n),
+        RetReg::Two(Class::Int, Class::Float) => pick!(i_f, IFFn, n),
+        RetReg::Two(Class::Float, Class::Int) => pick!(f_i, FIFn, n),
+        RetReg::Memory => unreachable!("not eligible"),
+    }
+}
