@@ -29,6 +29,9 @@ pub(crate) fn addressof(cdata: &CData, path: &str) -> Result<CData> {
         }
         // The cdata's own type: no lookup.
         (0, cdata.ty)
+    } else if let Some((off, ty)) = plain_member(cdata, path) {
+        // A member named by itself: the realized record knows where it is (no lock).
+        (off as i64, ty)
     } else {
         let steps = crate::types::parse_path(path)?;
         let r = ffi.inner.read();
@@ -42,4 +45,26 @@ pub(crate) fn addressof(cdata: &CData, path: &str) -> Result<CData> {
     let off = isize::try_from(off).map_err(|_| crate::base::addr::overflow(path, off))?;
     let addr = crate::base::addr::item_or_err(cdata.addr, off, 1, &|| cdata.what())?;
     Ok(CData::pointer(ffi, ptr, addr, cdata.owner.clone()))
+}
+
+/// The offset and type of member `path` when it is a plain member name of the record this
+/// cdata is (or points to), not a bitfield; `None` for anything else (the registry's path
+/// walk answers, or says why not).
+fn plain_member(cdata: &CData, path: &str) -> Option<(usize, crate::types::TypeRef)> {
+    let name = path.trim();
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return None;
+    }
+    let ffi = cdata.ffi();
+    let info = cdata.info();
+    let record = match &info.repr {
+        Repr::Record { .. } => info,
+        Repr::Pointer { .. } => ffi.pointee(info)?.get(&ffi.inner),
+        _ => return None,
+    };
+    let f = record.record_body()?.field(name)?;
+    if f.bit_width.is_some() {
+        return None;
+    }
+    Some((f.offset(), f.ty))
 }
