@@ -15,4 +15,6 @@ mod registers;
 
 pub(crate) use cif::FfiCif;
 pub(crate) use plan::{CallPlan, Conv, INLINE_ARGS, Param, plan_of};
-pub(crate) use registers::{Class, MEMORY_RESULT, Native, Piece, Reg, RetReg, STACK_WORDS};
+pub(crate) use registers::{
+    Class, MEMORY_RESULT, Native, Piece, Reg, RetFF, RetFI, RetIF, RetII, RetReg, STACK_WORDS,
+};

@@ -83,6 +83,21 @@ pub(crate) enum RetReg {
     Void,
 }
 
+/// Two-register struct results, as the calling conventions return them (each eightbyte in the
+/// first free return register of its class: `rax`, `rdx`, `xmm0`, `xmm1` / `x0`, `x1`, `v0`,
+/// `v1`): the result types of the universal signatures, on both sides of a call.
+#[repr(C)]
+pub(crate) struct RetII(pub(crate) u64, pub(crate) u64);
+/// See [`RetII`].
+#[repr(C)]
+pub(crate) struct RetFF(pub(crate) f64, pub(crate) f64);
+/// See [`RetII`].
+#[repr(C)]
+pub(crate) struct RetIF(pub(crate) u64, pub(crate) f64);
+/// See [`RetII`].
+#[repr(C)]
+pub(crate) struct RetFI(pub(crate) f64, pub(crate) u64);
+
 /// The largest struct result the register path returns through memory.
 pub(crate) const MEMORY_RESULT: usize = 256;
 

@@ -37,7 +37,7 @@
 
 #![allow(unsafe_code)]
 
-use crate::abi::{Class, Reg, RetReg, STACK_WORDS};
+use crate::abi::{Class, Reg, RetFF, RetFI, RetIF, RetII, RetReg, STACK_WORDS};
 
 /// Integer arguments, floating arguments and stack words, as the universal signature takes
 /// them.
@@ -67,17 +67,6 @@ impl Regs {
         }
     }
 }
-
-/// Two-register struct results, as the calling convention returns them (each eightbyte in the
-/// first free return register of its class: `rax`, `rdx`, `xmm0`, `xmm1`).
-#[repr(C)]
-struct RetII(u64, u64);
-#[repr(C)]
-struct RetFF(f64, f64);
-#[repr(C)]
-struct RetIF(u64, f64);
-#[repr(C)]
-struct RetFI(f64, u64);
 
 /// Calls `code` with the universal signature — the integer registers, the floating ones, then
 /// `$k` stack words — and result type `$r`.

@@ -28,7 +28,7 @@
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
-use crate::abi::{CallPlan, Class, Native, Reg, RetReg};
+use crate::abi::{CallPlan, Class, Native, Reg, RetFF, RetFI, RetIF, RetII, RetReg};
 
 use super::closure::{CallbackBox, trampoline};
 
@@ -86,16 +86,6 @@ fn released() -> ! {
     eprintln!("rcffi: a callback was called after it was released; aborting");
     std::process::abort()
 }
-
-/// Two-register results, as the conventions return them.
-#[repr(C)]
-struct RetII(u64, u64);
-#[repr(C)]
-struct RetFF(f64, f64);
-#[repr(C)]
-struct RetIF(u64, f64);
-#[repr(C)]
-struct RetFI(f64, u64);
 
 /// Runs the callback in slot `n` with the argument registers `ints` and `floats`; returns the
 /// result buffer.
