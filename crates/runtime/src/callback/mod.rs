@@ -1,9 +1,12 @@
 //! The fifth floor: callbacks, Rust closures as C function pointers (cffi's `ffi.callback`) —
 //! what a closure returns and what happens when it fails ([`result`]), the arguments C passes
-//! ([`args`]), and the libffi closures that call them ([`closure`]).
+//! ([`args`]), the callback's box and the libffi closures that call it ([`closure`]), and the
+//! register trampolines C enters instead when every argument arrives in a register
+//! ([`entry`]).
 //!
-//! Uses `base`, `mem`, `types`, `data` and `abi` (the function type's plan, errno). Unsafe code
-//! in `args` and `closure`, each opening with the invariant it keeps.
+//! Uses `base`, `mem`, `types`, `data` and `abi` (the function type's plan and register
+//! assignment, errno). Unsafe code in `args`, `closure` and `entry`, each opening with the
+//! invariant it keeps.
 
 pub(crate) mod args;
 pub(crate) mod closure;
