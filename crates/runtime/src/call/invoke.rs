@@ -491,7 +491,11 @@ unsafe fn registers_only(
             errno::save_from(errno);
             big
         };
-        return result(uni, &plan.ret, &big.0[..plan.ret.size]);
+        // SAFETY: the callee wrote its result, `size` bytes (at most MEMORY_RESULT: `Native::of`
+        // checked), at the start of the buffer.
+        let bytes =
+            unsafe { std::slice::from_raw_parts(big.0.as_ptr().cast::<u8>(), plan.ret.size) };
+        return result(uni, &plan.ret, bytes);
     }
     let mut ret = [0u64; 4];
     // SAFETY: `code` is a non-variadic function of the plan's type (the caller's promise),

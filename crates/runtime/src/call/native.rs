@@ -105,9 +105,10 @@ macro_rules! universal {
 
 /// A struct result through memory, as the universal signature declares it: the callee writes
 /// its own (smaller or equal) struct at the start of this buffer, whose address the caller
-/// passes as the hidden first integer argument (x86-64 System V).
+/// passes as the hidden first integer argument (x86-64 System V). The bytes past the callee's
+/// struct are never written: they stay uninitialized, which `MaybeUninit` allows.
 #[repr(C, align(16))]
-pub(super) struct RetBig(pub(super) [u8; crate::abi::MEMORY_RESULT]);
+pub(super) struct RetBig(pub(super) [std::mem::MaybeUninit<u8>; crate::abi::MEMORY_RESULT]);
 
 /// [`universal!`] for a result through memory (x86-64): the hidden result address takes the
 /// first integer register, so the signature has one integer register fewer before its stack
