@@ -120,3 +120,15 @@ fn bounds_lengths_and_kinds_are_checked() {
     let empty: [i32; 0] = [];
     assert_eq!(ffi.new_slice("int[]", &empty).unwrap().len().unwrap(), 0);
 }
+
+#[test]
+fn a_huge_length_is_refused_before_anything_is_reserved() {
+    let ffi = rcffi::Ffi::default();
+    let p = ffi.new("int *", 7).unwrap();
+    let e = ffi
+        .unpack_as::<i32>(&p, usize::MAX / 8)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("outside"), "{e}");
+    assert!(ffi.unpack_as::<i32>(&p, usize::MAX).is_err());
+}

@@ -144,6 +144,10 @@ pub(crate) fn unpack_as<T: NativeType + Copy>(cdata: &CData, length: usize) -> R
         let nbytes = length
             .checked_mul(size_of::<T>())
             .ok_or_else(|| Error::Overflow(format!("unpack() of {length} items is too large")))?;
+        // The bounds first: a length past the memory is an error before anything is reserved.
+        cdata
+            .owner
+            .with_region(&|| cdata.what(), |r| r.check(cdata.addr, nbytes))?;
         let mut v: Vec<T> = Vec::new();
         v.try_reserve_exact(length)
             .map_err(|_| Error::Memory(format!("out of memory unpacking {length} items")))?;
