@@ -9,7 +9,8 @@
 //! # Safety
 //!
 //! Copies go through the cdata's region (bounds-checked, per-byte atomic where memory is
-//! shared). Bytes written from a Rust slice are only its items' initialized bytes (the runs
+//! shared), but for the one copy into an array `new_slice` has just allocated: nothing else
+//! can see that memory yet, so it is a plain `memcpy` after the bounds check. Bytes written from a Rust slice are only its items' initialized bytes (the runs
 //! the shape lists: members, not padding); bytes read into a `Vec<T>` land in zeroed memory
 //! of the vector's capacity, and the length is set only after every `bool` was checked to hold
 //! 0 or 1 (every other type the check accepts takes any bytes). One of the runtime's modules
@@ -85,14 +86,18 @@ pub(crate) fn new_slice<T: NativeType + Copy>(ffi: &Ffi, t: TypeRef, items: &[T]
         let mut runs = Vec::new();
         let init_known = init_runs(&shape, 0, size_of::<T>(), &mut runs)?;
         if init_known && runs == [(0, size_of::<T>())] {
-            // Every byte of every item is initialized: one copy.
-            // SAFETY: the slice's items are `size_of_val(items)` initialized bytes (no padding:
-            // the runs cover each item whole).
-            let bytes = unsafe {
-                std::slice::from_raw_parts(items.as_ptr().cast::<u8>(), size_of_val(items))
-            };
+            // Every byte of every item is initialized: one copy, and a plain `memcpy` — the
+            // memory was allocated just now and nothing else can see it yet (no clone of `c`,
+            // no pointer handed to C), so no access can race with this one.
+            let len = size_of_val(items);
             c.owner
-                .with_region(&|| c.what(), |r| r.write(c.addr, bytes))?;
+                .with_region(&|| c.what(), |r| r.check(c.addr, len))?;
+            // SAFETY: `len` bytes at `c.addr` are inside the new allocation (checked above) and
+            // written by no one else (see above); the source is the slice's `len` initialized
+            // bytes (no padding: the runs cover each item whole), which does not overlap.
+            unsafe {
+                std::ptr::copy_nonoverlapping(items.as_ptr().cast::<u8>(), c.addr as *mut u8, len);
+            }
             return Ok(c);
         }
         if init_known {
