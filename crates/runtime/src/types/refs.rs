@@ -61,8 +61,9 @@ impl Holds {
     }
 }
 
-/// How many universes a thread keeps spares of (a program may use a few `ffi` objects in turn).
-const SLOTS: usize = 4;
+/// How many universes a thread keeps spares of (a program may use several `ffi` objects in
+/// turn: a module per library, each with its own).
+const SLOTS: usize = 16;
 
 /// A thread's spare references to one universe.
 struct Slot {

@@ -477,6 +477,23 @@ fn scaling_rows() -> Vec<(String, f64, f64)> {
             }),
         ),
     ];
+    // `new` with 5 ffi objects in turn (a program with a module per library).
+    let five: Vec<Ffi> = (0..5)
+        .map(|_| {
+            let f = Ffi::default();
+            f.cdef("struct pt { int x, y; };").expect("cdef");
+            f
+        })
+        .collect();
+    let ops: Vec<Timed<'_>> = ops
+        .into_iter()
+        .chain(std::iter::once::<Timed<'_>>((
+            "`new` with 5 ffi objects in turn",
+            Box::new(|| {
+                drop(black_box(five[next() % 5].new("struct pt *", ()).unwrap()));
+            }),
+        )))
+        .collect();
     let n = 200_000;
     let mut rows: Vec<(String, f64, f64)> = ops
         .iter()
