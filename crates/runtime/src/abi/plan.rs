@@ -179,9 +179,9 @@ impl CallPlan {
         uni: &Ffi,
         n: usize,
         promoted: impl Fn(usize) -> Result<TypeRef>,
-    ) -> Result<ShapeRef<'_>> {
+    ) -> Result<&Shape> {
         match &self.fixed {
-            Some(s) if n == self.params.len() => Ok(ShapeRef::Fixed(s)),
+            Some(s) if n == self.params.len() => Ok(s),
             _ => self.other_shape(uni, n, promoted),
         }
     }
@@ -192,7 +192,7 @@ impl CallPlan {
         uni: &Ffi,
         n_args: usize,
         promoted: impl Fn(usize) -> Result<TypeRef>,
-    ) -> Result<ShapeRef<'_>> {
+    ) -> Result<&Shape> {
         if self.fixed.is_some() {
             return Err(Error::Type(format!(
                 "'{}' expects {} arguments, got {}",
@@ -236,7 +236,7 @@ impl CallPlan {
         if let Some(p) = RECENT_SHAPES.with(|r| r.borrow().find(this, short, &key)) {
             // SAFETY: the pointer was taken from this plan's cache (same universe id, never
             // reused, and same plan), whose entries live as long as the plan (module docs).
-            return Ok(ShapeRef::Fixed(unsafe { &*p }));
+            return Ok(unsafe { &*p });
         }
         let key: Vec<TypeRef> = if key.is_empty() {
             short.iter().map(|t| t.expect("filled above")).collect()
@@ -260,7 +260,7 @@ impl CallPlan {
         RECENT_SHAPES.with(|r| r.borrow_mut().insert(this, key.into_boxed_slice(), p));
         // SAFETY: `p` points into an `Arc` held by this plan's cache, never removed (module
         // docs): valid while `self` is borrowed.
-        Ok(ShapeRef::Fixed(unsafe { &*p }))
+        Ok(unsafe { &*p })
     }
 
     fn variadic_shape(&self, uni: &Ffi, extra: &[TypeRef]) -> Result<Shape> {
@@ -282,20 +282,6 @@ impl CallPlan {
             cif,
             extra: params.into_boxed_slice(),
         })
-    }
-}
-
-/// The interface of one call: the plan's own, or a variadic shape from the plan's cache.
-pub(crate) enum ShapeRef<'a> {
-    Fixed(&'a Shape),
-}
-
-impl std::ops::Deref for ShapeRef<'_> {
-    type Target = Shape;
-    fn deref(&self) -> &Shape {
-        match self {
-            ShapeRef::Fixed(s) => s,
-        }
     }
 }
 

@@ -139,10 +139,16 @@ fn on_panic<R: NativeType>(name: &str, p: Box<dyn std::any::Any + Send>) -> R {
 /// `ret` must have room for `R` and for an `ffi_arg`.
 unsafe fn write_ret<R: NativeType>(ret: *mut c_void, r: R) {
     let size = size_of::<R>();
-    let widen = match R::shape().kind {
-        ShapeKind::Int { signed, .. } if size < 8 => Some(signed),
-        ShapeKind::Bool => Some(false),
-        _ => None,
+    // Only a result narrower than a register can need widening: the shape (which builds a
+    // list of members for a struct) is asked only then.
+    let widen = if size < 8 {
+        match R::shape().kind {
+            ShapeKind::Int { signed, .. } => Some(signed),
+            ShapeKind::Bool => Some(false),
+            _ => None,
+        }
+    } else {
+        None
     };
     match widen {
         Some(signed) => {
