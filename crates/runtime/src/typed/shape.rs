@@ -187,34 +187,30 @@ unsafe impl NativeType for c_void {
     }
 }
 
-/// The pointee of `*const T`: `None` for `c_void` and `()` (any pointer).
-fn pointee<T: NativeType>() -> Option<fn() -> Shape> {
+/// The shape of a raw pointer type `P` to `T`: its pointee is `None` for `c_void` and `()`
+/// (any pointer).
+fn pointer_shape<P, T: NativeType>() -> Shape {
     let void = std::any::TypeId::of::<T>() == std::any::TypeId::of::<c_void>()
         || std::any::TypeId::of::<T>() == std::any::TypeId::of::<()>();
-    (!void).then_some(T::shape as fn() -> Shape)
+    Shape {
+        rust: std::any::type_name::<P>(),
+        kind: ShapeKind::Pointer {
+            pointee: (!void).then_some(T::shape as fn() -> Shape),
+        },
+    }
 }
 
 // SAFETY: a raw pointer is an address, passed as C passes pointers.
 unsafe impl<T: NativeType> NativeType for *const T {
     fn shape() -> Shape {
-        Shape {
-            rust: std::any::type_name::<Self>(),
-            kind: ShapeKind::Pointer {
-                pointee: pointee::<T>(),
-            },
-        }
+        pointer_shape::<Self, T>()
     }
 }
 
 // SAFETY: as for `*const T`.
 unsafe impl<T: NativeType> NativeType for *mut T {
     fn shape() -> Shape {
-        Shape {
-            rust: std::any::type_name::<Self>(),
-            kind: ShapeKind::Pointer {
-                pointee: pointee::<T>(),
-            },
-        }
+        pointer_shape::<Self, T>()
     }
 }
 
