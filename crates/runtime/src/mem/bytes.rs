@@ -1,11 +1,23 @@
-//! Every load and store of C memory, as relaxed atomic byte operations.
+//! Every load and store of C memory, each byte as a relaxed atomic byte operation.
 //!
 //! Several threads may use the same C memory at once through clones of one cdata, as they may
 //! in C. Plain loads and stores would make that a data race, which Rust's memory model leaves
 //! undefined, and so would atomic accesses of different sizes to overlapping bytes. Every
-//! access here is a relaxed atomic access of one byte, so a race is a race in C's sense only
-//! (a thread may see another's bytes, or a mix of them) and never undefined behaviour in Rust.
-//! On x86-64 and AArch64 a relaxed atomic byte access is a plain byte load or store.
+//! access here is, in Rust's abstract machine, a relaxed atomic access of one byte, so a race
+//! is a race in C's sense only (a thread may see another's bytes, or a mix of them) and never
+//! undefined behaviour in Rust.
+//!
+//! Short ranges are plain loops of `AtomicU8` accesses (a plain byte load or store on x86-64
+//! and AArch64). Ranges of [`BULK`] bytes or more go through a few lines of inline assembly —
+//! `rep movsb`/`rep stosb` on x86-64, a loop of 16-byte `ldp`/`stp` pairs on AArch64 — that
+//! the abstract machine sees as exactly that sequence of relaxed byte accesses: both
+//! architectures make every byte of every access single-copy atomic, relaxed atomics impose no
+//! order between different bytes, and an `asm!` block is opaque to the compiler, so it cannot
+//! be merged with or split against the Rust accesses around it. That keeps the one access size
+//! per byte that makes races defined, at the speed of `memcpy` (the `atomic-memcpy` crate
+//! instead mixes word-sized atomic loads with byte ones, which Rust's model leaves undefined
+//! when they race with a write, and it copies a `T` of static size, not a run-time length).
+//! Other targets, and Miri, use the byte loops.
 //!
 //! # Safety
 //!
@@ -17,6 +29,10 @@
 
 use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
+/// Ranges this long or longer are copied and filled by the bulk (assembly) paths; shorter ones
+/// by byte loops, whose cost is below the bulk paths' start-up.
+pub(super) const BULK: usize = 32;
+
 /// Loads `out.len()` bytes at `src`.
 ///
 /// # Safety
@@ -24,9 +40,29 @@ use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 /// `src..src + out.len()` must be valid for reads.
 #[inline]
 pub(super) unsafe fn load(src: usize, out: &mut [u8]) {
-    for (i, b) in out.iter_mut().enumerate() {
-        // SAFETY: byte `i` is inside the caller's range; a byte is always aligned.
-        *b = unsafe { AtomicU8::from_ptr((src + i) as *mut u8) }.load(Relaxed);
+    // SAFETY: the caller's range; `out` is a Rust borrow, valid for writes.
+    unsafe { load_to(src, out.as_mut_ptr(), out.len()) }
+}
+
+/// Loads `n` bytes at `src` into `out`, which may be uninitialized.
+///
+/// # Safety
+///
+/// `src..src + n` must be valid for reads; `out..out + n` must be valid for writes, and be
+/// Rust memory that nobody else uses meanwhile (not C memory a region covers).
+#[inline]
+pub(super) unsafe fn load_to(src: usize, out: *mut u8, n: usize) {
+    if bulk::FAST && n >= BULK {
+        // SAFETY: the caller's ranges, which do not overlap (`out` is private).
+        unsafe { bulk::copy_forward(out as usize, src, n) };
+        return;
+    }
+    for i in 0..n {
+        // SAFETY: byte `i` is inside the caller's ranges; a byte is always aligned.
+        unsafe {
+            let b = AtomicU8::from_ptr((src + i) as *mut u8).load(Relaxed);
+            out.add(i).write(b);
+        }
     }
 }
 
@@ -63,6 +99,12 @@ pub(super) unsafe fn load_array<const N: usize>(src: usize) -> [u8; N] {
 /// `dst..dst + bytes.len()` must be valid for writes.
 #[inline]
 pub(super) unsafe fn store(dst: usize, bytes: &[u8]) {
+    if bulk::FAST && bytes.len() >= BULK {
+        // SAFETY: the caller's range is valid for writes; `bytes` is a Rust borrow, valid for
+        // reads and not written meanwhile.
+        unsafe { bulk::copy_forward(dst, bytes.as_ptr() as usize, bytes.len()) };
+        return;
+    }
     for (i, b) in bytes.iter().enumerate() {
         // SAFETY: byte `i` is inside the caller's range; a byte is always aligned.
         unsafe { AtomicU8::from_ptr((dst + i) as *mut u8) }.store(*b, Relaxed);
@@ -88,36 +130,209 @@ pub(super) unsafe fn store_array<const N: usize>(dst: usize, bytes: [u8; N]) {
 ///
 /// `dst..dst + n` must be valid for writes.
 pub(super) unsafe fn fill(dst: usize, n: usize, byte: u8) {
-    let chunk = [byte; 256];
-    let mut done = 0;
-    while done < n {
-        let k = (n - done).min(chunk.len());
-        // SAFETY: inside the caller's range.
-        unsafe { store(dst + done, &chunk[..k]) };
-        done += k;
+    if n >= BULK {
+        // SAFETY: the caller's range.
+        unsafe { bulk::fill(dst, n, byte) };
+        return;
+    }
+    for i in 0..n {
+        // SAFETY: byte `i` is inside the caller's range; a byte is always aligned.
+        unsafe { AtomicU8::from_ptr((dst + i) as *mut u8) }.store(byte, Relaxed);
     }
 }
 
-/// Copies `n` bytes from `src` to `dst`; the ranges may overlap (through a buffer).
+/// Copies `n` bytes from `src` to `dst`; the ranges may overlap, as for `memmove`.
 ///
 /// # Safety
 ///
 /// `src..src + n` must be valid for reads and `dst..dst + n` for writes.
 pub(super) unsafe fn copy(dst: usize, src: usize, n: usize) {
-    let mut buf = [0u8; 256];
-    if n <= buf.len() {
+    if dst <= src || dst - src >= n {
+        // A forward copy reads every source byte before a write can reach it.
         // SAFETY: the caller's ranges.
-        unsafe {
-            load(src, &mut buf[..n]);
-            store(dst, &buf[..n]);
-        }
+        unsafe { bulk::copy_forward(dst, src, n) };
         return;
     }
-    let mut v = vec![0u8; n];
-    // SAFETY: the caller's ranges.
-    unsafe {
-        load(src, &mut v);
-        store(dst, &v);
+    // The destination starts inside the source: copy from the end, a buffer at a time. Each
+    // step writes only source bytes at or after the ones it has just read, which no later step
+    // reads.
+    let mut buf = [0u8; 4096];
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(buf.len());
+        left -= k;
+        // SAFETY: inside the caller's ranges.
+        unsafe {
+            load(src + left, &mut buf[..k]);
+            store(dst + left, &buf[..k]);
+        }
+    }
+}
+
+/// The bulk paths: a forward copy and a fill, each byte accessed as one relaxed atomic byte
+/// access would (see the module docs).
+#[cfg(all(target_arch = "x86_64", not(miri)))]
+mod bulk {
+    use std::arch::asm;
+
+    /// The bulk paths are faster than byte loops.
+    pub(super) const FAST: bool = true;
+
+    /// Copies `n` bytes from `src` to `dst`, front to back, one byte after the other as far as
+    /// any observer can tell (`rep movsb` is specified as a repeated byte move, which is also
+    /// what makes a forward overlapping copy with `dst < src` correct).
+    ///
+    /// # Safety
+    ///
+    /// `src..src + n` valid for reads, `dst..dst + n` for writes; if they overlap, `dst <= src`.
+    #[inline]
+    pub(super) unsafe fn copy_forward(dst: usize, src: usize, n: usize) {
+        // SAFETY: the caller's ranges; the direction flag is clear on entry to any Rust code
+        // (the ABI requires it), so the copy runs upwards; no stack, no flags touched.
+        unsafe {
+            asm!(
+                "rep movsb",
+                inout("rcx") n => _,
+                inout("rdi") dst => _,
+                inout("rsi") src => _,
+                options(nostack, preserves_flags),
+            );
+        }
+    }
+
+    /// Stores `n` copies of `byte` at `dst`.
+    ///
+    /// # Safety
+    ///
+    /// `dst..dst + n` valid for writes.
+    #[inline]
+    pub(super) unsafe fn fill(dst: usize, n: usize, byte: u8) {
+        // SAFETY: the caller's range; as for `copy_forward`.
+        unsafe {
+            asm!(
+                "rep stosb",
+                inout("rcx") n => _,
+                inout("rdi") dst => _,
+                in("al") byte,
+                options(nostack, preserves_flags),
+            );
+        }
+    }
+}
+
+/// The bulk paths: a forward copy and a fill, each byte accessed as one relaxed atomic byte
+/// access would (see the module docs).
+#[cfg(all(target_arch = "aarch64", not(miri)))]
+mod bulk {
+    use std::arch::asm;
+
+    /// The bulk paths are faster than byte loops.
+    pub(super) const FAST: bool = true;
+
+    /// Copies `n` bytes from `src` to `dst`, front to back: 16 bytes per `ldp`/`stp` pair, then
+    /// single bytes. Each pair loads all 16 bytes before storing any, so a forward overlapping
+    /// copy with `dst < src` is correct.
+    ///
+    /// # Safety
+    ///
+    /// `src..src + n` valid for reads, `dst..dst + n` for writes; if they overlap, `dst <= src`.
+    #[inline]
+    pub(super) unsafe fn copy_forward(dst: usize, src: usize, n: usize) {
+        // SAFETY: the caller's ranges; the loop reads only `src..src + n` and writes only
+        // `dst..dst + n`; the scratch registers are declared clobbered.
+        unsafe {
+            asm!(
+                "2:",
+                "cmp {n}, #16",
+                "b.lo 3f",
+                "ldp {a}, {b}, [{src}], #16",
+                "stp {a}, {b}, [{dst}], #16",
+                "sub {n}, {n}, #16",
+                "b 2b",
+                "3:",
+                "cbz {n}, 4f",
+                "ldrb {a:w}, [{src}], #1",
+                "strb {a:w}, [{dst}], #1",
+                "sub {n}, {n}, #1",
+                "b 3b",
+                "4:",
+                n = inout(reg) n => _,
+                src = inout(reg) src => _,
+                dst = inout(reg) dst => _,
+                a = out(reg) _,
+                b = out(reg) _,
+                options(nostack),
+            );
+        }
+    }
+
+    /// Stores `n` copies of `byte` at `dst`: 16 bytes per `stp`, then single bytes.
+    ///
+    /// # Safety
+    ///
+    /// `dst..dst + n` valid for writes.
+    #[inline]
+    pub(super) unsafe fn fill(dst: usize, n: usize, byte: u8) {
+        let word = u64::from(byte) * 0x0101_0101_0101_0101;
+        // SAFETY: the caller's range; the loop writes only `dst..dst + n`.
+        unsafe {
+            asm!(
+                "2:",
+                "cmp {n}, #16",
+                "b.lo 3f",
+                "stp {w}, {w}, [{dst}], #16",
+                "sub {n}, {n}, #16",
+                "b 2b",
+                "3:",
+                "cbz {n}, 4f",
+                "strb {w:w}, [{dst}], #1",
+                "sub {n}, {n}, #1",
+                "b 3b",
+                "4:",
+                n = inout(reg) n => _,
+                dst = inout(reg) dst => _,
+                w = in(reg) word,
+                options(nostack),
+            );
+        }
+    }
+}
+
+/// The bulk paths on other targets and under Miri: byte loops, atomic on both sides (so only
+/// for copies within C memory: loads into and stores from Rust buffers use their own loops).
+#[cfg(any(not(any(target_arch = "x86_64", target_arch = "aarch64")), miri))]
+mod bulk {
+    use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+
+    /// Loads and stores between C memory and Rust buffers take the byte loops of `load_to`
+    /// and `store`.
+    pub(super) const FAST: bool = false;
+
+    /// Copies `n` bytes from `src` to `dst`, front to back.
+    ///
+    /// # Safety
+    ///
+    /// `src..src + n` valid for reads, `dst..dst + n` for writes; if they overlap, `dst <= src`.
+    pub(super) unsafe fn copy_forward(dst: usize, src: usize, n: usize) {
+        for i in 0..n {
+            // SAFETY: byte `i` of the caller's ranges; a byte is always aligned.
+            unsafe {
+                let b = AtomicU8::from_ptr((src + i) as *mut u8).load(Relaxed);
+                AtomicU8::from_ptr((dst + i) as *mut u8).store(b, Relaxed);
+            }
+        }
+    }
+
+    /// Stores `n` copies of `byte` at `dst`.
+    ///
+    /// # Safety
+    ///
+    /// `dst..dst + n` valid for writes.
+    pub(super) unsafe fn fill(dst: usize, n: usize, byte: u8) {
+        for i in 0..n {
+            // SAFETY: byte `i` of the caller's range; a byte is always aligned.
+            unsafe { AtomicU8::from_ptr((dst + i) as *mut u8) }.store(byte, Relaxed);
+        }
     }
 }
 
@@ -127,25 +342,48 @@ mod tests {
 
     #[test]
     fn loads_and_stores_of_every_alignment_and_length() {
-        let mut mem = [0u8; 40];
+        let mut mem = [0u8; 120];
         let base = mem.as_mut_ptr() as usize;
         for off in 0..8 {
-            for len in 0..=24 {
+            for len in 0..=100 {
                 let data: Vec<u8> = (0..len).map(|i| (i * 7 + off + 1) as u8).collect();
-                // SAFETY: `off + len <= 32 < 40` bytes of `mem`.
+                // SAFETY: `off + len <= 108 < 120` bytes of `mem`.
                 unsafe { store(base + off, &data) };
                 let mut out = vec![0u8; len];
                 // SAFETY: as above.
                 unsafe { load(base + off, &mut out) };
                 assert_eq!(out, data, "offset {off} length {len}");
+                // SAFETY: as above.
+                unsafe { fill(base + off, len, off as u8 ^ 0x5a) };
+                // SAFETY: as above.
+                unsafe { load(base + off, &mut out) };
+                assert!(
+                    out.iter().all(|b| *b == off as u8 ^ 0x5a),
+                    "fill {off} {len}"
+                );
             }
         }
-        // SAFETY: bytes 3..23 and 0..20 of `mem`, overlapping.
-        unsafe {
-            fill(base, 40, 0);
-            store(base, &(1..=20).collect::<Vec<u8>>());
-            copy(base + 3, base, 20);
+    }
+
+    /// `copy` against `copy_within` (memmove) for overlaps in both directions, short and long
+    /// distances, and lengths on both sides of `BULK` and of the backward path's buffer.
+    #[test]
+    fn copies_match_memmove_for_every_overlap() {
+        let cases = [0usize, 1, 5, 31, 32, 33, 100, 4095, 4096, 4097, 9000];
+        for &n in &cases {
+            for &shift in &[0usize, 1, 3, 8, 17, 64, 5000] {
+                for forward in [true, false] {
+                    let size = n + shift + 16;
+                    let mut mem: Vec<u8> = (0..size).map(|i| (i * 31 + 7) as u8).collect();
+                    let mut want = mem.clone();
+                    let (src, dst) = if forward { (shift, 0) } else { (0, shift) };
+                    want.copy_within(src..src + n, dst);
+                    let base = mem.as_mut_ptr() as usize;
+                    // SAFETY: both ranges end at or before `n + shift < size`.
+                    unsafe { copy(base + dst, base + src, n) };
+                    assert!(mem == want, "n {n} shift {shift} forward {forward}");
+                }
+            }
         }
-        assert_eq!(&mem[3..23], &(1..=20).collect::<Vec<u8>>()[..]);
     }
 }

@@ -80,14 +80,42 @@ impl<'a> Region<'a> {
     #[inline]
     pub(crate) fn read(&self, addr: usize, out: &mut [u8]) -> Result<()> {
         self.check(addr, out.len())?;
-        // SAFETY: the range is inside the region (checked above), which is valid for reads,
-        // and for writes unless the region is read-only (then nobody writes it: plain reads).
+        // SAFETY: `out` is a Rust borrow, valid for its length's writes.
+        unsafe { self.read_to(addr, out.as_mut_ptr(), out.len()) };
+        Ok(())
+    }
+
+    /// Copies `n` bytes at `addr`, which the caller checked lie inside the region, to `out`.
+    ///
+    /// # Safety
+    ///
+    /// `out..out + n` must be valid for writes and private to the caller.
+    #[inline]
+    unsafe fn read_to(&self, addr: usize, out: *mut u8, n: usize) {
+        // SAFETY: the range is inside the region (the caller checked), which is valid for
+        // reads, and for writes unless the region is read-only (then nobody writes it: plain
+        // reads); `out` is the caller's.
         unsafe {
             if self.access == Access::ReadWrite {
-                bytes::load(addr, out);
+                bytes::load_to(addr, out, n);
             } else {
-                bytes::load_unshared(addr, out);
+                std::ptr::copy_nonoverlapping(addr as *const u8, out, n);
             }
+        }
+    }
+
+    /// Appends the `n` bytes at `addr` to `out`, without zeroing the new room first.
+    pub(crate) fn read_append(&self, addr: usize, n: usize, out: &mut Vec<u8>) -> Result<()> {
+        self.check(addr, n)?;
+        out.try_reserve(n).map_err(|_| {
+            Error::Memory(format!("cannot allocate {n} bytes to copy C memory into"))
+        })?;
+        let len = out.len();
+        // SAFETY: `try_reserve` made room for `n` more bytes past `len`, which `read_to` writes
+        // in full before `set_len` counts them.
+        unsafe {
+            self.read_to(addr, out.as_mut_ptr().add(len), n);
+            out.set_len(len + n);
         }
         Ok(())
     }
@@ -191,39 +219,54 @@ impl<'a> Region<'a> {
 
     /// The bytes at `addr..addr + n`, copied.
     pub(crate) fn bytes_at(&self, addr: usize, n: usize) -> Result<Vec<u8>> {
-        let mut v = vec![0u8; n];
-        self.read(addr, &mut v)?;
+        let mut v = Vec::new();
+        self.read_append(addr, n, &mut v)?;
         Ok(v)
     }
 
     /// The `unit`-byte items at `addr` up to (not including) the first all-zero one, reading at
     /// most `max` bytes and never past the region's end: C's string, copied in one pass.
+    ///
+    /// Reads go straight into the result, in chunks that start at 4 KiB and grow fourfold up to
+    /// 64 KiB, so a string in an array of up to 4 KiB takes one read and one search, and a
+    /// long one few; the search for the terminator runs on that private copy.
     pub(crate) fn read_c_string(&self, addr: usize, max: usize, unit: usize) -> Result<Vec<u8>> {
         self.check(addr, 0)?;
         let avail = self.base + self.len - addr;
-        let n = max.min(avail) / unit;
-        let mut out = Vec::with_capacity(n.min(64) * unit);
-        let mut chunk = [0u8; 64];
-        let per = chunk.len() / unit;
-        let mut i = 0;
-        while i < n {
-            let k = per.min(n - i);
-            let bytes = &mut chunk[..k * unit];
-            self.read(addr + i * unit, bytes)?;
-            match bytes
-                .chunks_exact(unit)
-                .position(|c| c.iter().all(|b| *b == 0))
-            {
-                Some(z) => {
-                    out.extend_from_slice(&bytes[..z * unit]);
-                    return Ok(out);
+        let total = max.min(avail) / unit * unit;
+        let mut chunk = 4096;
+        let mut out = Vec::with_capacity(total.min(chunk));
+        while out.len() < total {
+            let start = out.len();
+            let k = chunk.min(total - start);
+            self.read_append(addr + start, k, &mut out)?;
+            if let Some(z) = first_zero_item(&out[start..], unit) {
+                out.truncate(start + z * unit);
+                if out.len() < out.capacity() / 2 {
+                    out.shrink_to_fit();
                 }
-                None => out.extend_from_slice(bytes),
+                return Ok(out);
             }
-            i += k;
+            chunk = (chunk * 4).min(1 << 16);
         }
         Ok(out)
     }
+}
+
+/// The index of the first all-zero `unit`-byte item of `bytes` (whose length is a multiple of
+/// `unit`); bytes are searched with C's vectorized `memchr` (`bytes` is a private Rust copy).
+fn first_zero_item(bytes: &[u8], unit: usize) -> Option<usize> {
+    if unit == 1 {
+        if cfg!(miri) {
+            return bytes.iter().position(|b| *b == 0);
+        }
+        // SAFETY: `memchr` reads at most `bytes.len()` bytes of the borrowed slice.
+        let hit = unsafe { libc::memchr(bytes.as_ptr().cast(), 0, bytes.len()) };
+        return (!hit.is_null()).then(|| hit as usize - bytes.as_ptr() as usize);
+    }
+    bytes
+        .chunks_exact(unit)
+        .position(|c| c.iter().all(|b| *b == 0))
 }
 
 /// A byte range that an `unsafe` caller vouched for (`CData::assume_valid`). Only that
@@ -281,6 +324,11 @@ impl Vouched {
 /// The memory from `addr` up to and including the terminating zero item (or `max` items)
 /// must be readable, and not written while this runs.
 pub(crate) unsafe fn c_strlen(addr: usize, unit: usize, max: usize) -> usize {
+    if unit == 1 && !cfg!(miri) {
+        // SAFETY: `strnlen` reads up to the terminator or `max` bytes, which the caller
+        // promises readable and not written meanwhile.
+        return unsafe { libc::strnlen(addr as *const libc::c_char, max) };
+    }
     let mut n = 0;
     while n < max {
         let mut buf = [0u8; 8];
