@@ -231,14 +231,24 @@ mod tests {
         }
     }
 
+    /// Chunks parsed by one thread or four give what small texts parsed whole give: the same
+    /// declarations cdef'd in pieces below the chunking size, one `cdef` each.
     #[test]
     fn parallel_and_sequential_parsing_agree() {
         let text = big_text();
         assert!(text.len() > 200 * 1024);
+        let mut whole = Registry::new();
+        let lines: Vec<&str> = text.lines().collect();
+        for piece in lines.chunks(600) {
+            let piece = piece.join("\n");
+            assert!(piece.len() < 96 * 1024);
+            whole.cdef_with(&piece, &parallel(1)).unwrap();
+        }
         let mut a = Registry::new();
         a.cdef_with(&text, &parallel(1)).unwrap();
         let mut b = Registry::new();
         b.cdef_with(&text, &parallel(4)).unwrap();
+        assert_eq!(whole.dump(), a.dump());
         assert_eq!(a.dump(), b.dump());
     }
 

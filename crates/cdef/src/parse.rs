@@ -5,8 +5,10 @@
 //! with pycparser). Only mentioned names go in, so the cost does not grow with the number of
 //! typedefs already declared.
 //!
-//! Big texts are cut at top-level declaration boundaries into chunks that lang-c parses in
-//! parallel, while the caller lowers finished chunks in order. A chunk's prelude names the
+//! Big texts are cut at top-level declaration boundaries into chunks. On one thread each chunk
+//! is parsed with the typedefs lowering has declared so far, lowered and freed in turn, so one
+//! chunk's syntax tree is alive at a time. With more, lang-c parses chunks in parallel while
+//! finished chunks are lowered in order. A chunk's prelude names the
 //! typedefs that a token scan found in the chunks before it; before a chunk is used, the
 //! caller compares that with the typedefs lowering actually declared, and on any difference
 //! (or a syntax error) the chunk is parsed again with the exact names. So the result is always
@@ -161,11 +163,14 @@ pub(crate) fn parse_and_lower(
     let known = known_names(pre, reg);
     let threads =
         threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let plans = plan(pre);
-    if pre.text.len() < PARALLEL_MIN_BYTES || threads < 2 || plans.len() < 2 {
+    if pre.text.len() < PARALLEL_MIN_BYTES {
         let chunk = parse_range(pre, 0, pre.text.len(), &known)?;
         lower(reg, &chunk)?;
         return Ok(());
+    }
+    let plans = plan(pre);
+    if threads < 2 || plans.len() < 2 {
+        return lower_in_turn(pre, reg, &plans, &known, lower);
     }
 
     // The prelude of chunk k: known names plus typedefs declared before chunk k, limited to the
@@ -263,6 +268,30 @@ pub(crate) fn parse_and_lower(
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// One thread's way through a big text: each chunk in turn is parsed with the typedefs lowering
+/// has declared so far (exact, so never twice), lowered, and freed before the next is parsed,
+/// so at most one chunk's syntax tree is alive at a time.
+fn lower_in_turn(
+    pre: &Preprocessed<'_>,
+    reg: &mut Registry,
+    plans: &[Plan<'_>],
+    known: &[&str],
+    mut lower: impl FnMut(&mut Registry, &Chunk) -> LResult<Vec<String>>,
+) -> LResult<()> {
+    let mut declared: Vec<String> = Vec::new();
+    for p in plans {
+        let names = prelude(
+            &pre.text[p.start..p.end],
+            known,
+            &mut declared.iter().map(String::as_str),
+        );
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let chunk = parse_range(pre, p.start, p.end, &names)?;
+        declared.extend(lower(reg, &chunk)?);
+    }
+    Ok(())
 }
 
 /// Cuts the text into chunks of about [`CHUNK_BYTES`] at top-level declaration ends.
