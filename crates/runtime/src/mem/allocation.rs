@@ -11,10 +11,9 @@ use crate::error::{Error, Result};
 
 /// Memory owned by rcffi: zeroed (unless a custom allocator says otherwise) and aligned.
 pub(crate) struct Allocation {
-    /// The memory, unless it is `inline`.
+    /// The memory: its own heap block, or, for [`Free::Inline`], the bytes right after the
+    /// shared block that holds this allocation (one heap block per `new`, of the exact size).
     ptr: NonNull<u8>,
-    /// Small allocations live here, in the `Arc` that owns them: one heap block per `new`.
-    inline: Inline,
     size: usize,
     /// How to give the memory back.
     free: Free,
@@ -22,16 +21,11 @@ pub(crate) struct Allocation {
     keep: KeepSet,
 }
 
-/// Bytes of a small allocation (at most [`INLINE`] bytes, aligned to at most 16), written
-/// through raw pointers while shared references to the allocation exist: hence `UnsafeCell`.
-#[repr(C, align(16))]
-struct Inline(std::cell::UnsafeCell<[u8; INLINE]>);
+/// The largest allocation kept inline, after its shared block's header (aligned to at most 16).
+pub(super) const INLINE: usize = 4096;
 
-/// The largest allocation kept inline.
-const INLINE: usize = 64;
-
-enum Free {
-    /// The bytes are inline: nothing to free.
+pub(super) enum Free {
+    /// The bytes follow the shared block's header; the block frees them.
     Inline,
     /// Allocated by the global allocator with this layout.
     Global(Layout),
@@ -48,10 +42,9 @@ unsafe impl Sync for Allocation {}
 
 impl Allocation {
     /// An allocation of `size` bytes at `ptr`, given back by `free`.
-    fn over(ptr: NonNull<u8>, size: usize, free: Free) -> Allocation {
+    pub(super) fn over(ptr: NonNull<u8>, size: usize, free: Free) -> Allocation {
         Allocation {
             ptr,
-            inline: Inline(std::cell::UnsafeCell::new([0; INLINE])),
             size,
             free,
             keep: KeepSet::default(),
@@ -78,16 +71,7 @@ impl Allocation {
         if size > INLINE || align > 16 {
             return Ok(Shared::new(Allocation::zeroed(size, align)?));
         }
-        // SAFETY: every field is written exactly once (all-zero bytes are a valid `Inline`).
-        Ok(unsafe {
-            Shared::new_in_place(|p| {
-                std::ptr::addr_of_mut!((*p).ptr).write(NonNull::dangling());
-                std::ptr::addr_of_mut!((*p).inline).write_bytes(0, 1);
-                std::ptr::addr_of_mut!((*p).size).write(size);
-                std::ptr::addr_of_mut!((*p).free).write(Free::Inline);
-                std::ptr::addr_of_mut!((*p).keep).write(KeepSet::default());
-            })
-        })
+        Ok(Shared::inline_zeroed(size))
     }
 
     /// New shared memory holding a copy of `bytes`, aligned to `align`: copied with a plain
@@ -128,12 +112,12 @@ impl Allocation {
     /// Address of the first byte.
     #[inline]
     pub(crate) fn addr(&self) -> usize {
-        match self.free {
-            // Inline bytes move with the allocation: their address is taken where it lives
-            // (in its `Arc`), never cached before.
-            Free::Inline => self.inline.0.get() as usize,
-            _ => self.ptr.as_ptr() as usize,
-        }
+        self.ptr.as_ptr() as usize
+    }
+
+    /// Whether the bytes follow the shared block that holds this allocation.
+    pub(super) fn is_inline(&self) -> bool {
+        matches!(self.free, Free::Inline)
     }
 
     /// Size in bytes.

@@ -24,9 +24,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::mem::ManuallyDrop;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use super::Owner;
 use super::Region;
@@ -35,12 +33,10 @@ use crate::error::Result;
 /// What one block of memory keeps alive. See the module docs.
 #[derive(Default)]
 pub(crate) struct KeepSet {
-    /// Whether the memory ever held a pointer to owned memory (its own included): memory that
-    /// never did skips the lock on every access, and its copies skip the scan for pointers.
-    used: AtomicBool,
-    /// Dropped by hand, only when `used`: memory that never kept anything (the common case)
-    /// skips the drop of its empty list and map.
-    kept: Mutex<ManuallyDrop<Kept>>,
+    /// Made on the first store of a pointer to owned memory (its own included): memory that
+    /// never held one (the common case) skips the lock on every access, its copies skip the
+    /// scan for pointers, and it costs 16 bytes, not a mutex, a list and a map.
+    kept: OnceLock<Box<Mutex<Kept>>>,
 }
 
 /// The kept owners: a few in a list (most memory that keeps anything keeps a handful: the
@@ -196,13 +192,18 @@ impl Entry {
 }
 
 impl KeepSet {
-    fn lock(&self) -> std::sync::MutexGuard<'_, ManuallyDrop<Kept>> {
+    /// The kept owners, locked (made empty on first use).
+    fn lock(&self) -> MutexGuard<'_, Kept> {
         // Every update leaves the map consistent: a poisoned lock is still usable.
-        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+        self.kept
+            .get_or_init(Box::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Whether the memory ever held a pointer to owned memory.
     fn is_used(&self) -> bool {
-        self.used.load(Ordering::Acquire)
+        self.kept.get().is_some()
     }
 
     /// The number of owners kept.
@@ -276,7 +277,6 @@ impl KeepSet {
             if let Some((base, end)) = keep {
                 kept.add(base, end, src);
             }
-            self.used.store(true, Ordering::Release);
             kept.release(usize::from_le_bytes(old))
         };
         bury(released);
@@ -353,16 +353,15 @@ impl KeepSet {
     /// into `owner`'s memory (copies of pointer slots, pointers C wrote into out-parameters).
     pub(crate) fn adopt(&self, value: usize, owner: &Owner) {
         if owner.keeps_set(self) {
-            self.used.store(true, Ordering::Release);
+            // A pointer into itself: copies of this memory must now look for it.
+            self.kept.get_or_init(Box::default);
             return;
         }
         let range = owner.memory_range();
         let Some((base, end)) = keep_range(value, owner, range) else {
             return;
         };
-        let mut kept = self.lock();
-        kept.add(base, end, owner);
-        self.used.store(true, Ordering::Release);
+        self.lock().add(base, end, owner);
     }
 
     /// Releases one count of the owner `value` points into (a pointer-sized word that held
@@ -378,13 +377,11 @@ impl KeepSet {
 
 impl Drop for KeepSet {
     fn drop(&mut self) {
-        if !*self.used.get_mut() {
-            // Never stored into: still the empty default, which owns nothing.
-            return;
+        // Memory never stored into has no set, and owns nothing.
+        if let Some(kept) = self.kept.get_mut() {
+            let kept = kept.get_mut().unwrap_or_else(|e| e.into_inner());
+            bury(kept.take_all());
         }
-        let kept = self.kept.get_mut().unwrap_or_else(|e| e.into_inner());
-        let mut kept = std::mem::take(&mut **kept);
-        bury(kept.take_all());
     }
 }
 

@@ -19,7 +19,11 @@ pub(crate) type Keeper = Arc<dyn Keeps>;
 /// A byte range valid while `keep` lives: a library's global variable, or a code address
 /// (length 0: it is called, never read).
 #[derive(Clone)]
-pub(crate) struct Mapped {
+pub(crate) struct Mapped(Arc<Range>);
+
+/// What a [`Mapped`] holds, behind one pointer: an owner is in every cdata, and the rarely used
+/// mapped one must not make all of them bigger.
+struct Range {
     base: usize,
     len: usize,
     writable: bool,
@@ -28,43 +32,43 @@ pub(crate) struct Mapped {
 }
 
 impl Mapped {
-    /// A range kept valid by `keep`.
+    /// The range `base..base + len`, kept valid by `keep`.
     ///
     /// # Safety
     ///
     /// `base..base + len` must be valid for reads (and for writes if `writable`) for as long
     /// as `keep` lives; if not `writable`, nobody may write it meanwhile.
     pub(crate) unsafe fn new(base: usize, len: usize, writable: bool, keep: Keeper) -> Mapped {
-        Mapped {
+        Mapped(Arc::new(Range {
             base,
             len,
             writable,
             keep,
-        }
+        }))
     }
 
     /// The first address and the length.
     pub(crate) fn range(&self) -> (usize, usize) {
-        (self.base, self.len)
+        (self.0.base, self.0.len)
     }
 
-    /// What the keeper keeps alive for pointers stored into its memory.
+    /// What the pointers stored in the range keep alive.
     pub(crate) fn keep_set(&self) -> &super::KeepSet {
-        self.keep.keep_set()
+        self.0.keep.keep_set()
     }
 
-    /// Whether two ranges are the same range of the same keeper.
+    /// Whether both are the same range of the same keeper.
     pub(super) fn same_as(&self, other: &Mapped) -> bool {
-        std::ptr::addr_eq(Arc::as_ptr(&self.keep), Arc::as_ptr(&other.keep))
-            && self.base == other.base
+        std::ptr::addr_eq(Arc::as_ptr(&self.0.keep), Arc::as_ptr(&other.0.keep))
+            && self.0.base == other.0.base
     }
 
-    /// The range as a region.
+    /// The range, as a region (read-only unless writable).
     pub(crate) fn region(&self) -> Region<'_> {
         Region {
-            base: self.base,
-            len: self.len,
-            access: super::Access::unless(self.writable, super::Access::Const),
+            base: self.0.base,
+            len: self.0.len,
+            access: super::Access::unless(self.0.writable, super::Access::Const),
             _borrow: std::marker::PhantomData,
         }
     }
@@ -72,6 +76,6 @@ impl Mapped {
 
 impl std::fmt::Debug for Mapped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Mapped({:#x}, {} bytes)", self.base, self.len)
+        write!(f, "Mapped({:#x}, {} bytes)", self.0.base, self.0.len)
     }
 }

@@ -22,9 +22,10 @@
 //! Every access checks that the bytes it touches lie inside the region, so no access through a
 //! region can reach memory outside it; and every access is a relaxed atomic one (`bytes`), so
 //! threads sharing C memory race only as C code would, never with undefined behaviour in Rust.
-//! Small allocations keep their bytes inline in their shared block ([`Shared`]), inside an
-//! `UnsafeCell`: their address is taken only once the block exists, and writes through it are
-//! allowed while the allocation is shared. One of the runtime's modules with `unsafe` code
+//! Small allocations keep their bytes right after their shared block's header ([`Shared`]),
+//! in the same heap block of the exact size: their pointer is made from the block's raw
+//! pointer, outside the header that references cover, so writes through it are allowed while
+//! the allocation is shared. One of the runtime's modules with `unsafe` code
 //! (`docs/unsafe.md` lists them).
 
 #![allow(unsafe_code)]

@@ -16,15 +16,33 @@
 //! `Release`, and the one that frees first synchronizes with them (`Acquire`), so every use of
 //! the memory happens before it is freed.
 
+use std::alloc::Layout;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering, fence};
 
 use super::Allocation;
+use super::allocation::{Free, INLINE};
 
-/// The heap block: the count, then the allocation (whose bytes may be inline in it).
+/// The heap block's header: the count, then the allocation. An inline allocation's bytes follow
+/// it in the same heap block, which is exactly as long as they need
+/// ([`Block::layout`]): a `new("int *")` is one block of 80 bytes.
+#[repr(C, align(16))]
 struct Block {
     count: AtomicUsize,
     alloc: Allocation,
+}
+
+impl Block {
+    /// The layout of a block whose inline bytes are `inline` long (0: the bytes are elsewhere),
+    /// and the offset of those bytes. The header's size is a multiple of 16, its alignment.
+    fn layout(inline: usize) -> (Layout, usize) {
+        let header = Layout::new::<Block>();
+        debug_assert!(inline <= INLINE);
+        // `inline <= INLINE` bytes with alignment 16 after a small header cannot overflow.
+        let bytes = Layout::from_size_align(inline, 16).unwrap_or(header);
+        let (layout, offset) = header.extend(bytes).unwrap_or((header, header.size()));
+        (layout.pad_to_align(), offset)
+    }
 }
 
 /// A shared reference to an [`Allocation`]. See the module docs.
@@ -41,35 +59,49 @@ unsafe impl Sync for Shared {}
 impl Shared {
     /// Shares `alloc`.
     pub(crate) fn new(alloc: Allocation) -> Shared {
-        Shared::from_box(Box::new(Block {
-            count: AtomicUsize::new(1),
-            alloc,
-        }))
+        let (layout, _) = Block::layout(0);
+        // SAFETY: the layout is the header's, which has a non-zero size; the header is
+        // written in full before the pointer is used.
+        unsafe {
+            let block = Shared::alloc(layout).cast::<Block>();
+            block.write(Block {
+                count: AtomicUsize::new(1),
+                alloc,
+            });
+            Shared { block }
+        }
     }
 
-    /// A block whose allocation `init` writes in place (no copy of inline bytes).
+    /// A block with `size` zeroed bytes of its own, right after its header, aligned to 16.
+    /// The caller keeps `size` at most [`INLINE`].
+    #[inline]
+    pub(super) fn inline_zeroed(size: usize) -> Shared {
+        let (layout, offset) = Block::layout(size);
+        // SAFETY: the layout has a non-zero size (the header); `offset + size` lies inside
+        // it, so the data pointer is inside the same heap block, with its provenance (a raw
+        // pointer, not derived from a reference to the header); the header is written in full
+        // before the pointer is used.
+        unsafe {
+            let raw = Shared::alloc(layout);
+            let data = raw.add(offset);
+            let block = raw.cast::<Block>();
+            block.write(Block {
+                count: AtomicUsize::new(1),
+                alloc: Allocation::over(data, size, Free::Inline),
+            });
+            Shared { block }
+        }
+    }
+
+    /// A zeroed heap block of `layout`; aborts as `Box::new` does when memory runs out.
     ///
     /// # Safety
     ///
-    /// `init` must initialize the whole `Allocation` it is given a pointer to.
-    #[inline]
-    pub(super) unsafe fn new_in_place(init: impl FnOnce(*mut Allocation)) -> Shared {
-        let mut b = Box::<Block>::new_uninit();
-        let p = b.as_mut_ptr();
-        // SAFETY: `p` points to the uninitialized block, valid for writes; the count is written
-        // here and the caller's `init` writes the allocation, so the whole block is initialized
-        // before `assume_init`.
-        unsafe {
-            std::ptr::addr_of_mut!((*p).count).write(AtomicUsize::new(1));
-            init(std::ptr::addr_of_mut!((*p).alloc));
-            Shared::from_box(b.assume_init())
-        }
-    }
-
-    fn from_box(b: Box<Block>) -> Shared {
-        Shared {
-            block: NonNull::from(Box::leak(b)),
-        }
+    /// `layout` must have a non-zero size.
+    unsafe fn alloc(layout: Layout) -> NonNull<u8> {
+        // SAFETY: the caller's non-zero size.
+        let raw = unsafe { std::alloc::alloc_zeroed(layout) };
+        NonNull::new(raw).unwrap_or_else(|| std::alloc::handle_alloc_error(layout))
     }
 
     /// The allocation's address, to tell allocations apart.
@@ -111,8 +143,15 @@ impl Drop for Shared {
         }
         fence(Ordering::Acquire);
         // SAFETY: this was the last reference (see the module docs); the block came from
-        // `Box::leak` and is freed once, here.
-        drop(unsafe { Box::from_raw(self.block.as_ptr()) });
+        // `Shared::alloc` with the layout its allocation's inline size gives, and is dropped
+        // and freed once, here.
+        unsafe {
+            let block = self.block.as_ptr();
+            let alloc = &(*block).alloc;
+            let inline = if alloc.is_inline() { alloc.size() } else { 0 };
+            std::ptr::drop_in_place(block);
+            std::alloc::dealloc(block.cast(), Block::layout(inline).0);
+        }
     }
 }
 
