@@ -54,8 +54,8 @@ pub use error::{Error, Result};
 pub use ffi::TypeList;
 pub use library::{Bindings, BindingsLoader, Lib};
 pub use typed::{
-    FieldShape, FnShape, ForeignFn, IntoCallback, NativeFn, NativeType, RecordShape, Shape,
-    ShapeKind, TypedCallback, TypedFn, View,
+    FieldShape, FnShape, ForeignFn, IntoCallback, NativeArgs, NativeFn, NativeType, RecordShape,
+    Shape, ShapeKind, TypedCallback, TypedFn, View,
 };
 pub use types::Ffi;
 pub use types::TypeSpec;

@@ -7,6 +7,7 @@ mod bindings;
 mod bulk;
 mod callbacks;
 mod calls;
+mod handles;
 mod mismatches;
 mod sizes;
 mod structs;

@@ -87,6 +87,43 @@ pub(crate) struct CallPlan {
     pub(crate) native: Option<super::registers::Native>,
     /// Whether a parameter is an out-parameter for a pointer (`Param::out`).
     pub(crate) has_out: bool,
+    /// The Rust function pointer types already checked against this signature (`call_as`).
+    pub(crate) checked: CheckedTypes,
+}
+
+/// Rust types (by `TypeId`) already checked against one C signature: the first in a cell read
+/// without a lock, up to [`CheckedTypes::MORE`] others behind a lock; past those, types are
+/// checked at each use (bounded memory whatever a program does).
+#[derive(Default)]
+pub(crate) struct CheckedTypes {
+    first: std::sync::OnceLock<std::any::TypeId>,
+    more: RwLock<Vec<std::any::TypeId>>,
+}
+
+impl CheckedTypes {
+    /// How many types past the first are remembered.
+    const MORE: usize = 32;
+
+    /// Whether `t` was checked.
+    #[inline]
+    pub(crate) fn contains(&self, t: std::any::TypeId) -> bool {
+        self.first.get() == Some(&t) || self.contains_more(t)
+    }
+
+    #[inline(never)]
+    fn contains_more(&self, t: std::any::TypeId) -> bool {
+        self.first.get().is_some() && self.more.read().is_ok_and(|m| m.contains(&t))
+    }
+
+    /// Remembers that `t` matches.
+    pub(crate) fn insert(&self, t: std::any::TypeId) {
+        if self.first.set(t).is_err() && self.first.get() != Some(&t) {
+            let mut more = self.more.write().unwrap_or_else(|e| e.into_inner());
+            if more.len() < Self::MORE && !more.contains(&t) {
+                more.push(t);
+            }
+        }
+    }
 }
 
 /// Arguments up to this count live on the stack of a call; a simple plan has at most this many.
@@ -167,6 +204,7 @@ impl CallPlan {
             native,
             has_out: params.iter().any(|p| !p.out.is_empty()),
             params: params.into_boxed_slice(),
+            checked: CheckedTypes::default(),
         })
     }
 

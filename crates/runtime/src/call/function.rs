@@ -115,6 +115,12 @@ impl Function {
         args.with_args(|a| unsafe { invoke(uni, plan, self.pointer.addr, a) })
     }
 
+    /// The plan of the function's C type (shared by every handle of that type).
+    pub(crate) fn plan(&self) -> &CallPlan {
+        // SAFETY: the plan lives as long as the universe, which the pointer cdata holds.
+        unsafe { &*self.plan }
+    }
+
     /// The function pointer, as a cdata (cffi's `lib.name`).
     pub fn cdata(&self) -> &CData {
         &self.pointer

@@ -34,14 +34,17 @@ struct Block {
 
 impl Block {
     /// The layout of a block whose inline bytes are `inline` long (0: the bytes are elsewhere),
-    /// and the offset of those bytes. The header's size is a multiple of 16, its alignment.
+    /// and the offset of those bytes: the header (whose size is a multiple of 16, its
+    /// alignment), then the bytes, rounded up to 16.
+    #[inline(always)]
     fn layout(inline: usize) -> (Layout, usize) {
-        let header = Layout::new::<Block>();
-        debug_assert!(inline <= INLINE);
-        // `inline <= INLINE` bytes with alignment 16 after a small header cannot overflow.
-        let bytes = Layout::from_size_align(inline, 16).unwrap_or(header);
-        let (layout, offset) = header.extend(bytes).unwrap_or((header, header.size()));
-        (layout.pad_to_align(), offset)
+        const HEADER: usize = size_of::<Block>();
+        debug_assert!(inline <= INLINE && HEADER % 16 == 0);
+        // `inline <= INLINE`, so the size is small, and 16 is a power of two.
+        match Layout::from_size_align(HEADER + inline.next_multiple_of(16), 16) {
+            Ok(layout) => (layout, HEADER),
+            Err(_) => unreachable!("a block of at most {INLINE} inline bytes"),
+        }
     }
 }
 
@@ -84,6 +87,7 @@ impl Shared {
         unsafe {
             let raw = Shared::alloc(layout);
             let data = raw.add(offset);
+            data.write_bytes(0, size);
             let block = raw.cast::<Block>();
             block.write(Block {
                 count: AtomicUsize::new(1),
@@ -93,14 +97,15 @@ impl Shared {
         }
     }
 
-    /// A zeroed heap block of `layout`; aborts as `Box::new` does when memory runs out.
+    /// A heap block of `layout` (not zeroed); aborts as `Box::new` does when memory runs out.
     ///
     /// # Safety
     ///
     /// `layout` must have a non-zero size.
+    #[inline]
     unsafe fn alloc(layout: Layout) -> NonNull<u8> {
         // SAFETY: the caller's non-zero size.
-        let raw = unsafe { std::alloc::alloc_zeroed(layout) };
+        let raw = unsafe { std::alloc::alloc(layout) };
         NonNull::new(raw).unwrap_or_else(|| std::alloc::handle_alloc_error(layout))
     }
 

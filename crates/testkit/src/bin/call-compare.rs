@@ -126,9 +126,9 @@ struct Pt {
     y: i32,
 }
 
-/// Times of direct calls, raw libffi, rcffi by name, rcffi through a handle, and rcffi typed
-/// handles.
-fn rust_times(path: &str, iterations: usize, runs: usize) -> anyhow::Result<[Vec<f64>; 5]> {
+/// Times of direct calls, raw libffi, rcffi by name, rcffi through a handle, rcffi typed
+/// handles, and a handle's `call_as`.
+fn rust_times(path: &str, iterations: usize, runs: usize) -> anyhow::Result<[Vec<f64>; 6]> {
     let ffi = Ffi::default();
     ffi.cdef(CDEF)?;
     // SAFETY: the fixture library and libc define these functions as CDEF declares them.
@@ -324,6 +324,48 @@ fn rust_times(path: &str, iterations: usize, runs: usize) -> anyhow::Result<[Vec
             black_box(t_strlen(black_box(hello.as_ptr())));
         }),
     ];
+    // Handles called with Rust arguments (`call_as`): checked once per Rust signature.
+    let as_ = vec![
+        // SAFETY: the function matches its declaration (checked) and the arguments its parameters.
+        median_ns(iterations, runs, || unsafe {
+            black_box(h_add.call_as::<i32, _>((black_box(1), black_box(2))).ok());
+        }),
+        // SAFETY: as above.
+        median_ns(iterations, runs, || unsafe {
+            black_box(
+                h_addd
+                    .call_as::<f64, _>((black_box(1.5), black_box(2.5)))
+                    .ok(),
+            );
+        }),
+        // SAFETY: as above.
+        median_ns(iterations, runs, || unsafe {
+            black_box(
+                h_mixed
+                    .call_as::<f64, _>((black_box(1), 2.5, 3i64, 4.5f32, 5, 6.5))
+                    .ok(),
+            );
+        }),
+        // SAFETY: as above.
+        median_ns(iterations, runs, || unsafe {
+            black_box(h_mid.call_as::<Pt, _>((black_box(pa), black_box(pb))).ok());
+        }),
+        // SAFETY: as above (a C string).
+        median_ns(iterations, runs, || unsafe {
+            black_box(
+                h_strlen
+                    .call_as::<usize, _>((black_box(hello.as_ptr()),))
+                    .ok(),
+            );
+        }),
+    ];
+    // SAFETY: as above.
+    unsafe {
+        anyhow::ensure!(h_add.call_as::<i32, _>((1, 2))? == 3);
+        anyhow::ensure!(h_strlen.call_as::<usize, _>((hello.as_ptr(),))? == 5);
+        anyhow::ensure!(h_mid.call_as::<Pt, _>((pa, pb))?.x == 2);
+        anyhow::ensure!(h_mixed.call_as::<f64, _>((1, 2.5, 3i64, 4.5f32, 5, 6.5))? == 22.5);
+    }
     // SAFETY: as above.
     unsafe {
         anyhow::ensure!(t_add(1, 2) == 3 && t_strlen(hello.as_ptr()) == 5);
@@ -337,7 +379,7 @@ fn rust_times(path: &str, iterations: usize, runs: usize) -> anyhow::Result<[Vec
         anyhow::ensure!(h_strlen.call(("hello",))? == Value::Int(5));
         anyhow::ensure!(h_mid.call((&spa, &spb))?.cdata()?.field("x")? == Value::Int(2));
     }
-    Ok([direct, raw, by_name, handle, typed])
+    Ok([direct, raw, by_name, handle, typed, as_])
 }
 
 fn python_times(
@@ -604,7 +646,7 @@ fn main() -> anyhow::Result<()> {
     let runs: usize = args.next().map_or(Ok(11), |s| s.parse())?;
     let path = rcffi_testkit::fixture::fixture_library();
     let path = path.to_str().context("utf-8 path")?;
-    let [direct, raw, by_name, handle, typed] = rust_times(path, iterations, runs)?;
+    let [direct, raw, by_name, handle, typed, as_] = rust_times(path, iterations, runs)?;
     let py_n = (iterations / 5).max(1000);
     let cffi = python_times(
         path,
@@ -621,11 +663,12 @@ fn main() -> anyhow::Result<()> {
     let lua_on = lua_times(path, iterations, runs, true);
     let lua_off = lua_times(path, iterations, runs, false);
     println!(
-        "| call | direct Rust | rcffi typed | raw libffi | rcffi handle | rcffi by name | cffi | ctypes | LuaJIT JIT / interp | typed / direct | handle / raw libffi | cffi / handle |"
+        "| call | direct Rust | rcffi typed | rcffi `call_as` | raw libffi | rcffi handle | rcffi by name | cffi | ctypes | LuaJIT JIT / interp | typed / direct | `call_as` / direct | handle / raw libffi | cffi / handle |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut geo = 0.0;
     let mut geo_typed = 0.0;
+    let mut geo_as = 0.0;
     for (i, op) in OPS.iter().enumerate() {
         let lua = match (&lua_on, &lua_off) {
             (Some(on), Some(off)) => format!("{:.1} / {:.1}", on[i], off[i]),
@@ -633,11 +676,13 @@ fn main() -> anyhow::Result<()> {
         };
         geo += (cffi[i] / handle[i]).ln();
         geo_typed += (typed[i] / direct[i]).ln();
+        geo_as += (as_[i] / direct[i]).ln();
         println!(
-            "| `{}` | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {:.2}× | {:.2}× | {:.1}× |",
+            "| `{}` | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {:.2}× | {:.2}× | {:.2}× | {:.1}× |",
             op.name,
             direct[i],
             typed[i],
+            as_[i],
             raw[i],
             handle[i],
             by_name[i],
@@ -645,6 +690,7 @@ fn main() -> anyhow::Result<()> {
             ctypes[i],
             lua,
             typed[i] / direct[i],
+            as_[i] / direct[i],
             handle[i] / raw[i],
             cffi[i] / handle[i]
         );
@@ -676,6 +722,10 @@ fn main() -> anyhow::Result<()> {
     println!(
         "typed/direct geomean: {:.2}",
         (geo_typed / OPS.len() as f64).exp()
+    );
+    println!(
+        "call_as/direct geomean: {:.2}",
+        (geo_as / OPS.len() as f64).exp()
     );
     Ok(())
 }

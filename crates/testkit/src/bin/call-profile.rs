@@ -30,7 +30,7 @@ fn main() -> anyhow::Result<()> {
         "strlen" => libc.function("strlen")?,
         "raw" | "rawmid" | "qsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8" | "s24"
         | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "field" | "fieldv"
-        | "cast" | "byname" | "ptrstore" | "ptrread" => lib.function("bench_add")?,
+        | "cast" | "byname" | "ptrstore" | "ptrread" | "asadd" => lib.function("bench_add")?,
         other => lib.function(&format!("bench_{other}"))?,
     };
     if which == "raw" {
@@ -109,6 +109,16 @@ fn main() -> anyhow::Result<()> {
         // SAFETY: qsort sorts the ints with a comparator of its type.
         unsafe { qsort(data.as_mut_ptr(), n, 4, cmp) };
         anyhow::ensure!(data.windows(2).all(|w| w[0] <= w[1]));
+        return Ok(());
+    }
+    if which == "asadd" {
+        // A handle called with Rust arguments (`call_as`): checked once, then a direct call.
+        let mut s = 0i32;
+        for i in 0..n {
+            // SAFETY: bench_add takes two ints.
+            s = s.wrapping_add(unsafe { f.call_as::<i32, _>((black_box(i as i32), 2))? });
+        }
+        black_box(s);
         return Ok(());
     }
     if which == "tadd" || which == "dadd" {
