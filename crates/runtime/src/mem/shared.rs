@@ -39,7 +39,7 @@ impl Block {
     #[inline(always)]
     fn layout(inline: usize) -> (Layout, usize) {
         const HEADER: usize = size_of::<Block>();
-        debug_assert!(inline <= INLINE && HEADER % 16 == 0);
+        debug_assert!(inline <= INLINE && HEADER.is_multiple_of(16));
         // `inline <= INLINE`, so the size is small, and 16 is a power of two.
         match Layout::from_size_align(HEADER + inline.next_multiple_of(16), 16) {
             Ok(layout) => (layout, HEADER),
