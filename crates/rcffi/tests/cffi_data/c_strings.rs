@@ -312,3 +312,88 @@ fn c_string_of_foreign_memory_needs_unsafe() {
         b"from".into()
     );
 }
+
+/// The number types that `unpack` and list initializers convert in bulk: each result equals
+/// reading or writing the items one at a time (the per-item path those bulk paths replace).
+const NUMBER_TYPES: &[&str] = &[
+    "signed char",
+    "unsigned char",
+    "short",
+    "unsigned short",
+    "int",
+    "unsigned int",
+    "long",
+    "unsigned long",
+    "long long",
+    "unsigned long long",
+    "int8_t",
+    "uint16_t",
+    "float",
+    "double",
+    "_Bool",
+    "enum e13 { E13A = -2, E13B = 7 }",
+    "float _Complex",
+    "double _Complex",
+    "long double",
+];
+
+#[test]
+fn c13b_bulk_unpack_and_initializers_equal_item_by_item() {
+    let ffi = Ffi::default();
+    ffi.cdef("enum e13 { E13A = -2, E13B = 7 };").unwrap();
+    for ty in NUMBER_TYPES {
+        let ty = ty.split(" {").next().unwrap();
+        let size = ffi.sizeof(ty).unwrap();
+        let n = 37;
+        let a = ffi.new(format!("{ty}[{n}]").as_str(), ()).unwrap();
+        // Bytes that are valid items of every type: a _Bool holds 0 or 1.
+        let bytes: Vec<u8> = (0..n * size)
+            .map(|i| {
+                if ty == "_Bool" {
+                    (i % 3 == 0) as u8
+                } else {
+                    (i * 97 + 13) as u8
+                }
+            })
+            .collect();
+        ffi.memmove(&a, bytes.clone(), bytes.len()).unwrap();
+        let bulk = ffi.unpack(&a, n).unwrap();
+        let one_by_one: Vec<Value> = (0..n as isize).map(|i| a.get(i).unwrap()).collect();
+        assert_eq!(
+            format!("{bulk:?}"),
+            format!("{:?}", Value::List(one_by_one.clone())),
+            "{ty}"
+        );
+        // Written back from that list, the array holds the same bytes (long double keeps
+        // its 10 significant bytes; the rest is padding).
+        let b = ffi
+            .new(format!("{ty}[]").as_str(), Value::List(one_by_one.clone()))
+            .unwrap();
+        let c = ffi.new(format!("{ty}[{n}]").as_str(), ()).unwrap();
+        for (i, v) in one_by_one.iter().enumerate() {
+            c.set(i as isize, v.clone()).unwrap();
+        }
+        let (bb, cb) = (
+            ffi.buffer(&b, None).unwrap().to_vec().unwrap(),
+            ffi.buffer(&c, None).unwrap().to_vec().unwrap(),
+        );
+        assert_eq!(bb, cb, "{ty}");
+    }
+    // A _Bool of value 2 is refused by both.
+    let a = ffi.new("_Bool[3]", ()).unwrap();
+    ffi.memmove(&a, vec![1u8, 2, 0], 3).unwrap();
+    err_has(
+        ffi.unpack(&a, 3),
+        is_value,
+        "got a _Bool of value 2, expected 0 or 1",
+    );
+    // An item out of range: the same error as writing that item alone, and nothing written.
+    let c = ffi.new("short[3]", list![1, 2, 3]).unwrap();
+    let bulk = c.set_slice(0, 3, list![4, 70000, 6]);
+    let alone = c.set(1, 70000);
+    assert_eq!(
+        format!("{:?}", bulk.unwrap_err()),
+        format!("{:?}", alone.unwrap_err())
+    );
+    assert_eq!(ffi.unpack(&c, 3).unwrap(), list![1, 2, 3]);
+}

@@ -265,6 +265,32 @@ fn write_pointer(p: &Place<'_>, v: &Value) -> Result<()> {
     })
 }
 
+/// Whether values of type `t` are one number (or a complex pair) that `encode_scalar` and
+/// `decode_scalar` convert.
+pub(crate) fn is_scalar(t: &TypeInfo) -> bool {
+    matches!(
+        t.repr,
+        Repr::Int(_) | Repr::Enum { .. } | Repr::Float(_) | Repr::LongDouble | Repr::Complex(_)
+    )
+}
+
+/// Writes `items` as an array of scalars of type `e` (`esize` bytes each) at `p`: each item
+/// converted as [`value_to_c`] converts it, into one buffer written at once (nothing is
+/// written if an item does not convert).
+fn write_scalars(p: &Place<'_>, e: &TypeInfo, esize: usize, items: &[Value]) -> Result<()> {
+    let total = items
+        .len()
+        .checked_mul(esize)
+        .ok_or_else(|| Error::Overflow(format!("{} items of '{}'", items.len(), e.name)))?;
+    let mut buf = Vec::new();
+    buf.try_reserve_exact(total)
+        .map_err(|_| Error::Memory(format!("out of memory converting {} items", items.len())))?;
+    for item in items {
+        buf.extend_from_slice(&encode_scalar(e, item)?[..esize]);
+    }
+    p.write_bytes(total, |r| r.write(p.addr, &buf))
+}
+
 fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> Result<()> {
     let info = p.info();
     let e = elem.get(&p.uni.inner);
@@ -279,6 +305,9 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
                     info.name,
                     items.len()
                 )));
+            }
+            if is_scalar(e) {
+                return write_scalars(p, e, esize, items);
             }
             for (i, item) in items.iter().enumerate() {
                 value_to_c(&p.at(elem, p.item_addr(i, esize)?, None), item)?;

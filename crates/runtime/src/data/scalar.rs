@@ -238,6 +238,55 @@ fn float_bytes(n: u8, x: f64) -> [u8; 16] {
     out
 }
 
+/// Appends the items of `bytes` (an array of `info`'s type, whole items) to `out`, each as
+/// [`decode_scalar`] decodes it; plain integers and floats in loops of their own width, with
+/// no `Result` per item.
+pub(crate) fn decode_scalars(info: &TypeInfo, bytes: &[u8], out: &mut Vec<Value>) -> Result<()> {
+    macro_rules! each {
+        ($n:literal, |$b:ident| $v:expr) => {
+            out.extend(bytes.chunks_exact($n).map(|$b| {
+                let $b: [u8; $n] = $b.try_into().unwrap_or([0; $n]);
+                $v
+            }))
+        };
+    }
+    let k = match &info.repr {
+        Repr::Int(k) if k.role == IntRole::Number => *k,
+        Repr::Enum { int, .. } => *int,
+        Repr::Float(4) => {
+            each!(4, |b| Value::Float(f64::from(f32::from_le_bytes(b))));
+            return Ok(());
+        }
+        Repr::Float(8) => {
+            each!(8, |b| Value::Float(f64::from_le_bytes(b)));
+            return Ok(());
+        }
+        _ => {
+            let n = info.size().unwrap_or(1).max(1);
+            for b in bytes.chunks_exact(n) {
+                out.push(decode_scalar(info, b)?);
+            }
+            return Ok(());
+        }
+    };
+    match (k.bytes, k.signed) {
+        (1, true) => each!(1, |b| Value::Int(i128::from(i8::from_le_bytes(b)))),
+        (1, false) => each!(1, |b| Value::Int(i128::from(u8::from_le_bytes(b)))),
+        (2, true) => each!(2, |b| Value::Int(i128::from(i16::from_le_bytes(b)))),
+        (2, false) => each!(2, |b| Value::Int(i128::from(u16::from_le_bytes(b)))),
+        (4, true) => each!(4, |b| Value::Int(i128::from(i32::from_le_bytes(b)))),
+        (4, false) => each!(4, |b| Value::Int(i128::from(u32::from_le_bytes(b)))),
+        (8, true) => each!(8, |b| Value::Int(i128::from(i64::from_le_bytes(b)))),
+        (8, false) => each!(8, |b| Value::Int(i128::from(u64::from_le_bytes(b)))),
+        (n, _) => out.extend(
+            bytes
+                .chunks_exact(usize::from(n).max(1))
+                .map(|b| Value::Int(int_from_bytes(k, b))),
+        ),
+    }
+    Ok(())
+}
+
 /// Decodes a scalar's bytes to a value (long double and complex stay cdata-like: see `read`).
 pub(crate) fn decode_scalar(info: &TypeInfo, b: &[u8]) -> Result<Value> {
     Ok(match &info.repr {

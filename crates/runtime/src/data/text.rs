@@ -167,7 +167,13 @@ pub(crate) fn unpack(cdata: &CData, length: usize) -> Result<Value> {
     cdata
         .owner
         .with_region(&|| cdata.what(), |r| r.check(cdata.addr, nbytes))?;
-    if let Some(unit) = unit_of(e) {
+    // `char` items unpack to bytes and wide characters to text; `signed char` and `unsigned
+    // char` are numbers here, as in cffi (`string` reads them as bytes).
+    let text = match &e.repr {
+        Repr::Int(k) if k.bytes == 1 => k.role == IntRole::Char,
+        _ => true,
+    };
+    if let Some(unit) = unit_of(e).filter(|_| text) {
         let bytes = cdata
             .owner
             .with_region(&|| cdata.what(), |r| r.bytes_at(cdata.addr, nbytes))?;
@@ -177,6 +183,20 @@ pub(crate) fn unpack(cdata: &CData, length: usize) -> Result<Value> {
     items
         .try_reserve_exact(length)
         .map_err(|_| Error::Memory(format!("out of memory unpacking {length} items")))?;
+    let decoded = match e.repr {
+        Repr::Int(_) | Repr::Enum { .. } => true,
+        Repr::Float(n) | Repr::Complex(n) => n <= 8,
+        _ => false,
+    };
+    if decoded {
+        // Numbers that `c_to_value` decodes (not those it keeps as cdata, like `long double`):
+        // all the bytes in one read, then each item decoded as it decodes them.
+        let bytes = cdata
+            .owner
+            .with_region(&|| cdata.what(), |r| r.bytes_at(cdata.addr, nbytes))?;
+        crate::data::scalar::decode_scalars(e, &bytes, &mut items)?;
+        return Ok(Value::List(items));
+    }
     for i in 0..length {
         let addr = crate::base::addr::plus(cdata.addr, i * esize)
             .ok_or_else(|| crate::base::addr::overflow(&cdata.what(), i))?;
