@@ -106,9 +106,10 @@ impl Function {
         // handle's cdata; the arguments are the caller's promise.
         unsafe {
             let f = <A::Fn<R> as NativeFn>::from_code(code);
-            errno::restore();
+            let at = errno::location_cached();
+            errno::restore_at(at);
             let r = args.call_with(f);
-            errno::save();
+            errno::save_from(at);
             Ok(r)
         }
     }
