@@ -143,8 +143,8 @@ impl Native {
                 Conv::Fast(Fast::F32 | Fast::F64) => vec![(Class::Float, 8)],
                 Conv::Fast(_) | Conv::Pointer => vec![(Class::Int, 8)],
                 // More than 16 bytes: copied onto the stack whole (x86-64's MEMORY class). Only
-                // up to 32 bytes: the copy is Rust's, byte by byte from shared memory, where
-                // libffi's path passes the struct where it is and C copies it.
+                // up to 32 bytes: the copy is Rust's, through `mem::bytes` from shared memory,
+                // where libffi's path passes the struct where it is and C copies it.
                 Conv::Struct if memory_class(p) => {
                     let words = p.size.div_ceil(8);
                     if p.size > MEMORY_ARG || stack + words > STACK_WORDS || p.align > 8 {
