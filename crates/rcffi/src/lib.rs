@@ -97,9 +97,9 @@ pub use rcffi_derive::{Bindings, NativeType};
 pub use rcffi_runtime::{
     Allocator, Arg, Args, Bindings, BindingsLoader, Buffer, CData, CField, CType, CallbackArgs,
     CallbackOptions, CallbackResult, Closure, Error, Ffi, FieldShape, FnShape, ForeignFn, Function,
-    IntoArg, IntoCallback, Kind, Lib, NativeArgs, NativeFn, NativeType, OnError, RecordShape,
-    Result, Scalar, Shape, ShapeKind, TypeList, TypeSpec, TypedCallback, TypedFn, Value, View,
-    closure, list, map,
+    IntoArg, IntoCallback, Kind, Lib, LongDouble, LongDoubleFormat, NativeArgs, NativeFn,
+    NativeType, OnError, RecordShape, Result, Scalar, Shape, ShapeKind, TypeList, TypeSpec,
+    TypedCallback, TypedFn, Value, View, closure, list, map,
 };
 pub use {rcffi_cdef, rcffi_runtime};
 

@@ -46,6 +46,7 @@ mod mem;
 mod typed;
 mod types;
 
+pub use base::longdouble::{LongDouble, LongDoubleFormat};
 pub use call::args::{Arg, Args, IntoArg};
 pub use call::function::Function;
 pub use callback::{CallbackArgs, CallbackOptions, CallbackResult, Closure, OnError, Ret, closure};

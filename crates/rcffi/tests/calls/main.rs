@@ -5,6 +5,7 @@
 mod f_calls;
 mod fixture_calls;
 mod libc_programs;
+mod long_double;
 mod random;
 mod stack_args;
 mod threads;

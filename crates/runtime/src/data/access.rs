@@ -635,7 +635,10 @@ impl CData {
             Repr::Int(k) | Repr::Enum { int: k, .. } => {
                 Ok(crate::data::scalar::int_from_bytes(*k, &self.value))
             }
-            Repr::Float(_) | Repr::LongDouble => crate::data::scalar::float_to_int(self.to_f64()?),
+            Repr::Float(_) | Repr::LongDouble => match crate::data::scalar::long_double_of(self) {
+                Some(x) => crate::data::scalar::long_double_to_int(x),
+                None => crate::data::scalar::float_to_int(self.to_f64()?),
+            },
             _ => Err(Error::Type(format!(
                 "int() not supported on {}",
                 self.what()
@@ -658,8 +661,9 @@ impl CData {
             Repr::Float(8) => Ok(f64::from_le_bytes(
                 self.value[..8].try_into().unwrap_or([0; 8]),
             )),
-            Repr::Float(_) => Ok(crate::base::floats::f128_to_f64(&self.value)),
-            Repr::LongDouble => Ok(crate::base::floats::x87_to_f64(&self.value)),
+            Repr::Float(_) | Repr::LongDouble => {
+                Ok(crate::data::scalar::long_double_of(self).map_or(f64::NAN, |x| x.to_f64()))
+            }
             _ => Err(Error::Type(format!(
                 "float() not supported on {}",
                 self.what()

@@ -5,6 +5,7 @@
 //! keeps the memory alive and stays bounds-checked (cffi's casts are dangling views); a pointer
 //! cast from an integer is foreign memory that safe code will not touch.
 
+use crate::base::longdouble::LongDouble;
 use crate::data::CData;
 use crate::data::Value;
 use crate::error::{Error, Result};
@@ -37,6 +38,23 @@ impl Ffi {
                     t,
                     &crate::data::scalar::int_bytes(*k, i),
                 ))
+            }
+            Repr::Float(_) | Repr::LongDouble
+                if let Some(format) = crate::data::scalar::long_double_format(info) =>
+            {
+                // Exact: another long double converted, integers where they fit, decimal text
+                // as `strtold` reads it (cffi refuses text; it has no exact way in).
+                let x = match &v {
+                    Value::Text(_) => crate::data::scalar::long_double_init(info, format, &v)?,
+                    Value::CData(c) if crate::data::scalar::long_double_of(c).is_some() => {
+                        crate::data::scalar::long_double_init(info, format, &v)?
+                    }
+                    _ => match number(info, &v)? {
+                        Num::Int(i) => LongDouble::from_i128(i, format),
+                        Num::Float(x) => LongDouble::from_f64(x, format),
+                    },
+                };
+                Ok(CData::primitive(self, t, &x.to_bytes()))
             }
             Repr::Float(_) | Repr::LongDouble | Repr::Complex(_) => {
                 let x = match number(info, &v)? {
@@ -94,6 +112,13 @@ fn number(target: &TypeInfo, v: &Value) -> Result<Num> {
             match &src.repr {
                 Repr::Int(k) if k.role == IntRole::Char => Ok(Num::Int(i128::from(c.value[0]))),
                 Repr::Int(_) | Repr::Enum { .. } => Ok(Num::Int(c.to_int()?)),
+                // A long double's integer part is exact, as C's conversion takes it.
+                Repr::Float(_) | Repr::LongDouble if target.int_kind().is_some() => {
+                    match crate::data::scalar::long_double_of(c) {
+                        Some(x) => Ok(Num::Int(crate::data::scalar::long_double_to_int(x)?)),
+                        None => Ok(Num::Float(c.to_f64()?)),
+                    }
+                }
                 Repr::Float(_) | Repr::LongDouble => Ok(Num::Float(c.to_f64()?)),
                 Repr::Pointer { .. } | Repr::Array { .. } if target.int_kind().is_some() => {
                     Ok(Num::Int(c.addr as i128))

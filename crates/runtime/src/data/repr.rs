@@ -105,7 +105,7 @@ impl CData {
             },
             // x87 and binary128 `long double`s print as cffi prints long doubles (`%LE`).
             Repr::LongDouble | Repr::Float(16) => {
-                self.to_f64().map_or_else(|e| e.to_string(), c_long_double)
+                crate::data::scalar::long_double_of(self).map_or_else(String::new, |x| x.to_c_e(6))
             }
             Repr::Float(_) => self.to_f64().map_or_else(|e| e.to_string(), py_float),
             Repr::Complex(_) => match self.to_value() {
@@ -281,17 +281,6 @@ pub(super) fn py_float(x: f64) -> String {
     }
 }
 
-/// C's `%LE` of a long double (cffi's repr of one): `1.500000E+00`.
-fn c_long_double(x: f64) -> String {
-    if !x.is_finite() {
-        return py_float(x);
-    }
-    let s = format!("{x:.6E}");
-    let (mant, exp) = s.split_once('E').unwrap_or((&s, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    format!("{mant}E{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
-}
-
 /// Python's repr of a complex number: `(1+2j)`, `(1.5-0.5j)`, `2j`.
 fn py_complex(re: f64, im: f64) -> String {
     let part = |x: f64| {
@@ -356,8 +345,9 @@ mod tests {
         ] {
             assert_eq!(py_float(x), want, "{x}");
         }
-        assert_eq!(c_long_double(1.5), "1.500000E+00");
-        assert_eq!(c_long_double(-1.23e-7), "-1.230000E-07");
+        let ld = |x| crate::LongDouble::from_f64(x, crate::LongDoubleFormat::X87).to_c_e(6);
+        assert_eq!(ld(1.5), "1.500000E+00");
+        assert_eq!(ld(-1.23e-7), "-1.230000E-07");
         assert_eq!(py_complex(1.0, 2.0), "(1+2j)");
         assert_eq!(py_complex(1.5, -0.5), "(1.5-0.5j)");
         assert_eq!(py_complex(0.0, 2.0), "2j");

@@ -3,7 +3,8 @@
 //! between [`Value`]s and the bytes of a C scalar.
 
 use crate::base::floats;
-use crate::data::Value;
+use crate::base::longdouble::{LongDouble, LongDoubleFormat};
+use crate::data::{CData, Value};
 use crate::error::{Error, Result};
 use crate::types::{IntKind, IntRole, Repr, TypeInfo};
 
@@ -157,14 +158,11 @@ pub(crate) fn encode_scalar(info: &TypeInfo, v: &Value) -> Result<[u8; 16]> {
             let i = int_init(info, *int, v)?;
             Ok(int_bytes(*int, i))
         }
-        Repr::Float(n) => {
-            let x = float_init(info, v)?;
-            Ok(float_bytes(*n, x))
-        }
-        Repr::LongDouble => {
-            let x = float_init(info, v)?;
-            Ok(floats::f64_to_x87(x))
-        }
+        Repr::Float(n) => match long_double_format(info) {
+            Some(format) => Ok(long_double_init(info, format, v)?.to_bytes()),
+            None => Ok(float_bytes(*n, float_init(info, v)?)),
+        },
+        Repr::LongDouble => Ok(long_double_init(info, LongDoubleFormat::X87, v)?.to_bytes()),
         Repr::Complex(n) => {
             let (re, im) = match v {
                 Value::List(l) if l.len() == 2 => {
@@ -206,6 +204,65 @@ pub(crate) fn int_bytes(k: IntKind, i: i128) -> [u8; 16] {
     ((i as u128) & mask).to_le_bytes()
 }
 
+/// The exact format of a `long double` or binary128 type (`None` for narrower floats, whose
+/// values an `f64` holds).
+pub(crate) fn long_double_format(info: &TypeInfo) -> Option<LongDoubleFormat> {
+    match info.repr {
+        Repr::LongDouble => Some(LongDoubleFormat::X87),
+        Repr::Float(16) => Some(LongDoubleFormat::Binary128),
+        _ => None,
+    }
+}
+
+/// The value of a `long double` (or binary128) cdata, exactly.
+pub(crate) fn long_double_of(c: &CData) -> Option<LongDouble> {
+    long_double_format(c.info()).map(|f| LongDouble::from_bytes(c.value, f))
+}
+
+impl CData {
+    /// The value of a `long double` (or `_Float128`) cdata, exactly — every bit C computed,
+    /// where [`CData::to_f64`] rounds (and overflows to infinity past `f64`'s range).
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let x = ffi.cast("long double", "1e4000")?; // text: read exactly, as strtold reads it
+    /// assert_eq!(x.to_long_double()?.to_string(), "1e4000");
+    /// assert_eq!(x.to_f64()?, f64::INFINITY);
+    /// assert!(ffi.cast("double", 1.5)?.to_long_double().is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn to_long_double(&self) -> Result<LongDouble> {
+        long_double_of(self).ok_or_else(|| {
+            Error::Type(format!(
+                "to_long_double() needs a long double or _Float128 cdata, not {}",
+                self.what()
+            ))
+        })
+    }
+}
+
+/// What an initializer gives a `long double` (or binary128) of `format`, exactly: another such
+/// value converted (rounded only into a narrower format), an integer (exact where it fits), an
+/// `f64`, a [`LongDouble`] as its decimal text, or any text C's `strtold` reads, correctly
+/// rounded.
+pub(crate) fn long_double_init(
+    info: &TypeInfo,
+    format: LongDoubleFormat,
+    v: &Value,
+) -> Result<LongDouble> {
+    match v {
+        Value::Int(i) => Ok(LongDouble::from_i128(*i, format)),
+        Value::Bool(b) => Ok(LongDouble::from_i128(i128::from(*b), format)),
+        Value::Text(t) => LongDouble::parse(t, format)
+            .map_err(|e| Error::Value(format!("{e} (initializer for ctype '{}')", info.name))),
+        Value::CData(c) => match long_double_of(c) {
+            Some(x) => Ok(x.convert(format)),
+            None => Ok(LongDouble::from_f64(float_init(info, v)?, format)),
+        },
+        _ => Ok(LongDouble::from_f64(float_init(info, v)?, format)),
+    }
+}
+
 fn float_init(info: &TypeInfo, v: &Value) -> Result<f64> {
     match v {
         Value::Float(x) => Ok(*x),
@@ -233,7 +290,7 @@ fn float_bytes(n: u8, x: f64) -> [u8; 16] {
         2 => out[..2].copy_from_slice(&floats::f64_to_f16(x)),
         4 => out[..4].copy_from_slice(&(x as f32).to_le_bytes()),
         8 => out[..8].copy_from_slice(&x.to_le_bytes()),
-        _ => out = floats::f64_to_f128(x),
+        _ => out = LongDouble::from_f64(x, LongDoubleFormat::Binary128).to_bytes(),
     }
     out
 }
@@ -345,6 +402,20 @@ pub(super) fn float_to_int(x: f64) -> Result<i128> {
     // Truncates toward zero; `as` saturates beyond i128, whose low bits are then all ones or
     // zeros — C leaves such casts undefined.
     Ok(x.trunc() as i128)
+}
+
+/// A `long double`'s integer part, exactly (as [`float_to_int`]: NaN and infinities are
+/// errors, magnitudes past `i128` saturate).
+pub(crate) fn long_double_to_int(x: LongDouble) -> Result<i128> {
+    if x.is_nan() || x.is_infinite() {
+        return float_to_int(x.to_f64());
+    }
+    Ok(x.to_int_toward_zero(128, true)
+        .unwrap_or(if x.is_sign_negative() {
+            i128::MIN
+        } else {
+            i128::MAX
+        }))
 }
 
 #[cfg(test)]

@@ -1,0 +1,260 @@
+//! `long double` kept exact, against gcc: libm's results read as the bytes C computed, passed
+//! on unchanged as fixed and variadic arguments and through callbacks, integers exact where
+//! they fit, and printed as C's `printf` prints them — on x86-64 (x87) and AArch64
+//! (binary128) alike.
+
+use rcffi::{Ffi, LongDouble, Value};
+
+/// The probe: values computed by C written as bytes (so that reading them involves no
+/// `long double` path of rcffi's), C's own printing, and functions taking long doubles.
+const PROBE: &str = r#"
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+static void put(unsigned char *out, int i, long double x) { memcpy(out + 16 * i, &x, sizeof x); }
+void values(unsigned char *out) {
+    int e;
+    put(out, 0, sqrtl(2.0L));
+    put(out, 1, ldexpl(1.0L, 16000));
+    put(out, 2, frexpl(ldexpl(3.0L, 16000), &e));
+    put(out, 3, 18446744073709551615.0L);
+    put(out, 4, 1.0L / 3.0L);
+    put(out, 5, -ldexpl(1.0L, -16440));
+}
+int frexp_exp(void) { int e; frexpl(ldexpl(3.0L, 16000), &e); return e; }
+/* C's printf of the long double whose bytes are `bytes`. */
+void fmt(const unsigned char *bytes, const char *format, char *out, int n) {
+    long double x; memcpy(&x, bytes, sizeof x); snprintf(out, n, format, x);
+}
+int same_bits(long double a, const unsigned char *bytes) {
+    long double b; memcpy(&b, bytes, sizeof b);
+    return memcmp(&a, &b, sizeof(long double) == 16 && LDBL_MANT_DIG == 64 ? 10 : sizeof a) == 0;
+}
+long double through(long double (*cb)(long double), long double x) { return cb(x); }
+"#;
+
+const CDEF: &str = "
+    void values(unsigned char *out);
+    int frexp_exp(void);
+    void fmt(const unsigned char *bytes, const char *format, char *out, int n);
+    int same_bits(long double a, const unsigned char *bytes);
+    long double through(long double (*cb)(long double), long double x);
+    long double sqrtl(long double);
+    long double ldexpl(long double, int);
+    long double frexpl(long double, int *);
+    int snprintf(char *, size_t, const char *, ...);
+";
+
+fn probe() -> (Ffi, rcffi::Lib, rcffi::Lib) {
+    // Built once: the tests run on threads of one process.
+    static PATH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let path = PATH.get_or_init(|| {
+        rcffi_testkit::fixture::build_shared("ldprobe", PROBE, &["-O1"]).expect("probe")
+    });
+    let ffi = Ffi::default();
+    ffi.cdef(CDEF).unwrap();
+    // SAFETY: the probe is built from PROBE, which CDEF declares; libm (and libc) as declared.
+    let (lib, libm) = unsafe {
+        (
+            ffi.dlopen(path.to_str().unwrap()).unwrap(),
+            ffi.dlopen("m").unwrap(),
+        )
+    };
+    (ffi, lib, libm)
+}
+
+/// The long doubles C computed, as exact values read from their bytes.
+fn c_values(ffi: &Ffi, lib: &rcffi::Lib, format: rcffi::LongDoubleFormat) -> Vec<LongDouble> {
+    let out = ffi.new("unsigned char[]", 16 * 6).unwrap();
+    // SAFETY: values writes 6 long doubles of at most 16 bytes.
+    unsafe { lib.call("values", (&out,)).unwrap() };
+    let bytes = ffi.buffer(&out, None).unwrap().to_vec().unwrap();
+    bytes
+        .chunks_exact(16)
+        .map(|c| LongDouble::from_bytes(c.try_into().unwrap(), format))
+        .collect()
+}
+
+/// C's `printf(format, x)` of the value with these bytes.
+fn c_printf(ffi: &Ffi, lib: &rcffi::Lib, x: &LongDouble, format: &str) -> String {
+    let bytes = ffi.new("unsigned char[]", x.to_bytes().to_vec()).unwrap();
+    let out = ffi.new("char[]", 128).unwrap();
+    // SAFETY: fmt reads 16 bytes and writes at most 128.
+    unsafe { lib.call("fmt", (&bytes, format, &out, 128)).unwrap() };
+    String::from_utf8(match ffi.string(&out, None).unwrap() {
+        Value::Bytes(b) => b,
+        other => panic!("{other:?}"),
+    })
+    .unwrap()
+}
+
+#[test]
+fn libm_results_are_the_bytes_c_computed() {
+    let (ffi, lib, libm) = probe();
+    // SAFETY: libm's functions, as declared.
+    let sqrt2 = unsafe { libm.call("sqrtl", (2,)).unwrap() }
+        .cdata()
+        .unwrap();
+    let format = sqrt2.to_long_double().unwrap().format();
+    let want = c_values(&ffi, &lib, format);
+    assert_eq!(sqrt2.to_long_double().unwrap(), want[0]);
+    // SAFETY: as above.
+    let big = unsafe { libm.call("ldexpl", (1, 16000)).unwrap() }
+        .cdata()
+        .unwrap();
+    assert_eq!(big.to_long_double().unwrap(), want[1]);
+    assert_eq!(big.to_f64().unwrap(), f64::INFINITY); // an f64 cannot hold it...
+    assert!(!big.to_long_double().unwrap().is_infinite()); // ...the cdata does
+    // frexpl of 3 * 2^16000, the result and the out-parameter.
+    let e = ffi.new("int *", ()).unwrap();
+    // SAFETY: as above.
+    let three = unsafe { libm.call("ldexpl", (3, 16000)).unwrap() };
+    // SAFETY: as above; `e` is an int for frexpl to write.
+    let m = unsafe { libm.call("frexpl", (three, &e)).unwrap() }
+        .cdata()
+        .unwrap();
+    assert_eq!(m.to_long_double().unwrap(), want[2]);
+    // SAFETY: frexp_exp takes nothing.
+    assert_eq!(e.get(0).unwrap(), unsafe {
+        lib.call("frexp_exp", ()).unwrap()
+    });
+    // Integers exact where they fit: 2^64 - 1 has 64 significant bits.
+    let max = ffi.cast("long double", u64::MAX).unwrap();
+    assert_eq!(max.to_long_double().unwrap(), want[3]);
+    assert_eq!(max.to_int().unwrap(), i128::from(u64::MAX));
+    // Text reads as strtold reads it.
+    let third = ffi
+        .cast("long double", "0.333333333333333333333333333333333333333")
+        .unwrap();
+    assert_eq!(third.to_long_double().unwrap(), want[4]);
+    assert_eq!(
+        ffi.new("long double *", "-0x1p-16440")
+            .unwrap()
+            .get(0)
+            .unwrap()
+            .cdata()
+            .unwrap()
+            .to_long_double()
+            .unwrap(),
+        want[5]
+    );
+}
+
+#[test]
+fn long_doubles_pass_on_unchanged_fixed_variadic_and_through_callbacks() {
+    let (ffi, lib, libm) = probe();
+    let buf = ffi.new("char[]", 128).unwrap();
+    for args in [(1, 16000), (3, -16400), (7, 0)] {
+        // SAFETY: libm's ldexpl, as declared.
+        let x = unsafe { libm.call("ldexpl", args).unwrap() }
+            .cdata()
+            .unwrap();
+        let exact = x.to_long_double().unwrap();
+        let bytes = ffi
+            .new("unsigned char[]", exact.to_bytes().to_vec())
+            .unwrap();
+        // A fixed argument: C compares it with the bytes.
+        assert_eq!(
+            // SAFETY: same_bits takes a long double and 16 bytes.
+            unsafe { lib.call("same_bits", (&x, &bytes)).unwrap() },
+            Value::Int(1),
+            "{args:?}"
+        );
+        // A variadic one: snprintf's %.21Lg prints what C prints for the same bytes.
+        // SAFETY: snprintf writes at most 128 bytes; %Lg takes a long double.
+        unsafe {
+            libm.call("snprintf", (&buf, 128usize, "%.21Lg", &x))
+                .unwrap()
+        };
+        let ours = ffi.string(&buf, None).unwrap();
+        assert_eq!(
+            ours,
+            Value::Bytes(c_printf(&ffi, &lib, &exact, "%.21Lg").into_bytes()),
+            "{args:?}"
+        );
+        // Through a callback: argument in, result out.
+        let id = ffi
+            .callback("long double(*)(long double)", |a| a.get(0))
+            .unwrap();
+        // SAFETY: through calls the callback with its argument.
+        let back = unsafe { lib.call("through", (&id, &x)).unwrap() }
+            .cdata()
+            .unwrap();
+        assert_eq!(back.to_long_double().unwrap(), exact, "{args:?}");
+        // Written into memory and read back.
+        let cell = ffi.new("long double *", &x).unwrap();
+        assert_eq!(
+            cell.get(0)
+                .unwrap()
+                .cdata()
+                .unwrap()
+                .to_long_double()
+                .unwrap(),
+            exact
+        );
+    }
+}
+
+#[test]
+fn printing_matches_printf_for_random_values() {
+    let (ffi, lib, _) = probe();
+    let format = ffi
+        .cast("long double", 1)
+        .unwrap()
+        .to_long_double()
+        .unwrap()
+        .format();
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in 0..250 {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&next().to_le_bytes());
+        bytes[8..].copy_from_slice(&next().to_le_bytes());
+        if format == rcffi::LongDoubleFormat::X87 {
+            // A valid x87 number: the integer bit set unless the exponent is zero, exponents
+            // near 1 every third value.
+            let mut exp = u16::from_le_bytes([bytes[8], bytes[9]]) & 0x7fff;
+            if i % 3 == 0 {
+                exp = 16383 - 70 + (exp % 140);
+            }
+            if exp == 0x7fff {
+                exp -= 1;
+            }
+            if exp == 0 {
+                bytes[7] &= 0x7f;
+            } else {
+                bytes[7] |= 0x80;
+            }
+            let sign = bytes[9] & 0x80;
+            bytes[8..10].copy_from_slice(&(exp | u16::from(sign) << 8).to_le_bytes());
+        }
+        let x = LongDouble::from_bytes(bytes, format);
+        if x.is_nan() {
+            continue;
+        }
+        for p in [0usize, 6, 20, 33] {
+            assert_eq!(
+                x.to_c_e(p),
+                c_printf(&ffi, &lib, &x, &format!("%.{p}LE")),
+                "{x:?} p={p}"
+            );
+        }
+        // The repr is cffi's %LE.
+        let cd = ffi.cast("long double", x.to_string().as_str()).unwrap();
+        assert_eq!(
+            cd.to_long_double().unwrap(),
+            x,
+            "the shortest text reads back exactly"
+        );
+        assert_eq!(
+            format!("{cd:?}"),
+            format!("<cdata 'long double' {}>", c_printf(&ffi, &lib, &x, "%LE"))
+        );
+    }
+}
