@@ -377,8 +377,8 @@ impl Prim {
         Prim::Char32,
     ];
 
-    /// The name cffi prints for this type (`"unsigned long long"`, `"int64_t"`,
-    /// `"_cffi_double_complex_t"`).
+    /// The type's C name, as cffi prints it (`"unsigned long long"`, `"int64_t"`) — except
+    /// complex types, which cffi names `_cffi_double_complex_t` and rcffi `"double _Complex"`.
     pub fn name(self) -> &'static str {
         use Prim::*;
         match self {
@@ -401,8 +401,8 @@ impl Prim {
             Float16 => "_Float16",
             Float128 => "_Float128",
             Bool => "_Bool",
-            FloatComplex => "_cffi_float_complex_t",
-            DoubleComplex => "_cffi_double_complex_t",
+            FloatComplex => "float _Complex",
+            DoubleComplex => "double _Complex",
             LongDoubleComplex => "long double _Complex",
             Float128Complex => "_Float128 _Complex",
             Int8 => "int8_t",

@@ -525,6 +525,6 @@ fn a33_primitive_reprs() {
     );
     assert_eq!(
         r("double _Complex", 1.into()),
-        "<cdata '_cffi_double_complex_t' (1+0j)>"
+        "<cdata 'double _Complex' (1+0j)>"
     );
 }

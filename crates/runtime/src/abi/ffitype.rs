@@ -5,9 +5,10 @@
 //! to it as its members (nested structs as nested libffi structs, arrays unrolled into their
 //! items, which classifies the same on x86-64 and AArch64), and the offsets libffi computes
 //! are compared with the registry's layout, level by level: a packed or over-aligned struct,
-//! whose layout libffi cannot reproduce, is refused rather than passed wrong. Unions,
-//! bitfields, complex numbers and 128-bit integers have no libffi type and are refused with
-//! the reason.
+//! whose layout libffi cannot reproduce, is refused rather than passed wrong. `float _Complex`
+//! and `double _Complex` are libffi structs of their two parts (which both ABIs pass alike).
+//! Unions, bitfields, `long double _Complex` and 128-bit integers have no libffi type and are
+//! refused with the reason.
 
 use libffi::middle::Type;
 use rcffi_cdef::{CTypeId, CTypeKind, PrimRepr, RecordKind, Registry};
@@ -61,8 +62,21 @@ fn scalar_type(info: &TypeInfo) -> Option<Type> {
         // AArch64's `long double` is IEEE binary128: libffi's long double there.
         Repr::Float(16) if cfg!(target_arch = "aarch64") => Type::longdouble(),
         Repr::Pointer { .. } => Type::pointer(),
+        Repr::Complex(n) => return complex_type(*n),
         _ => return None,
     })
+}
+
+/// A `float _Complex` or `double _Complex` as libffi's struct of its two parts: both ABIs pass
+/// and return a complex number of these exactly as that struct (x86-64: one or two SSE
+/// eightbytes; AArch64: a homogeneous aggregate of two). `long double _Complex` is not one of
+/// them on x86-64 (returned in `st0`/`st1`), and its 32-byte values are not converted yet.
+fn complex_type(part_bytes: u8) -> Option<Type> {
+    match part_bytes {
+        4 => Some(Type::structure([Type::f32(), Type::f32()])),
+        8 => Some(Type::structure([Type::f64(), Type::f64()])),
+        _ => None,
+    }
 }
 
 fn scalar_reason(info: &TypeInfo) -> String {
@@ -70,7 +84,8 @@ fn scalar_reason(info: &TypeInfo) -> String {
         Repr::Int(_) | Repr::Enum { .. } => "libffi has no 128-bit integer type".into(),
         Repr::Float(_) => "libffi has no floating type of this size".into(),
         Repr::Complex(_) => {
-            "libffi's support for complex numbers is incomplete (cffi refuses them too)".into()
+            "values of long double _Complex are not converted yet (cffi refuses every complex)"
+                .into()
         }
         Repr::Array { .. } => "arrays are passed by pointer in C".into(),
         Repr::Function { .. } => "functions are passed by pointer in C".into(),
@@ -104,6 +119,7 @@ fn reg_type(reg: &Registry, id: CTypeId, outer: &TypeInfo, pos: Position) -> Res
             PrimRepr::Float { bytes: 4 } => Some(Type::f32()),
             PrimRepr::Float { bytes: 8 } => Some(Type::f64()),
             PrimRepr::X87 => Some(Type::longdouble()),
+            PrimRepr::Complex { part_bytes, .. } => complex_type(part_bytes),
             PrimRepr::Float { bytes: 16 } if cfg!(target_arch = "aarch64") => {
                 Some(Type::longdouble())
             }

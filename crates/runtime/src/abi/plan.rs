@@ -385,6 +385,8 @@ fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         Repr::Void => Conv::Void,
         _ if info.fast.is_some() => Conv::Fast(info.fast.unwrap_or(Fast::I32)),
         Repr::Int(_) | Repr::Enum { .. } | Repr::Float(_) | Repr::LongDouble => Conv::Scalar,
+        // At most 16 bytes, converted as a `[re, im]` pair (`ffitype` says which are passed).
+        Repr::Complex(n) if *n <= 8 => Conv::Scalar,
         Repr::Pointer { .. } => Conv::Pointer,
         Repr::Record { .. } => Conv::Struct,
         _ => {
