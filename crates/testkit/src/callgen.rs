@@ -47,9 +47,13 @@ pub enum Scalar {
     Bool,
     /// `void *`.
     Ptr,
+    /// `float _Complex`.
+    FloatComplex,
+    /// `double _Complex`.
+    DoubleComplex,
 }
 
-const ALL_SCALARS: [Scalar; 16] = [
+const ALL_SCALARS: [Scalar; 18] = [
     Scalar::Char,
     Scalar::SChar,
     Scalar::UChar,
@@ -66,6 +70,8 @@ const ALL_SCALARS: [Scalar; 16] = [
     Scalar::LongDouble,
     Scalar::Bool,
     Scalar::Ptr,
+    Scalar::FloatComplex,
+    Scalar::DoubleComplex,
 ];
 
 /// Plain numbers and pointers: the types of signatures passed in registers only.
@@ -86,7 +92,9 @@ const REGISTER_SCALARS: [Scalar; 13] = [
 ];
 
 /// Member types of generated structs (no `long double`, `_Bool` or pointers: plain data).
-const MEMBER_SCALARS: [Scalar; 7] = [
+const MEMBER_SCALARS: [Scalar; 9] = [
+    Scalar::FloatComplex,
+    Scalar::DoubleComplex,
     Scalar::Char,
     Scalar::Short,
     Scalar::Int,
@@ -116,6 +124,8 @@ impl Scalar {
             Scalar::LongDouble => "long double",
             Scalar::Bool => "_Bool",
             Scalar::Ptr => "void *",
+            Scalar::FloatComplex => "float _Complex",
+            Scalar::DoubleComplex => "double _Complex",
         }
     }
 
@@ -125,7 +135,9 @@ impl Scalar {
             Scalar::Char | Scalar::SChar | Scalar::UChar | Scalar::Bool => (1, 1),
             Scalar::Short | Scalar::UShort => (2, 2),
             Scalar::Int | Scalar::UInt | Scalar::Float => (4, 4),
+            Scalar::FloatComplex => (8, 4),
             Scalar::LongDouble => (16, 16),
+            Scalar::DoubleComplex => (16, 8),
             _ => (8, 8),
         }
     }
@@ -149,6 +161,11 @@ pub enum LeafValue {
     Float(f64),
     /// A pointer's address.
     Ptr(u64),
+    /// A `long double`: `k × 2^-shift`, with up to 62 significant bits (more than an `f64`
+    /// holds, exact in x87 and binary128).
+    Dyadic(i64, u32),
+    /// A complex number's real and imaginary parts (each exact in the part type).
+    Complex(f64, f64),
 }
 
 impl LeafValue {
@@ -162,9 +179,30 @@ impl LeafValue {
                 x87(*x).to_vec()
             }
             (LeafValue::Float(x), Scalar::LongDouble) => binary128(*x).to_vec(),
+            (LeafValue::Dyadic(..), _) => {
+                let v = rcffi::LongDouble::parse(&self.text(), long_double_format())
+                    .expect("a hexadecimal float");
+                v.to_bytes()[..n].to_vec()
+            }
+            (LeafValue::Complex(re, im), Scalar::FloatComplex) => {
+                [(*re as f32).to_le_bytes(), (*im as f32).to_le_bytes()].concat()
+            }
+            (LeafValue::Complex(re, im), _) => [re.to_le_bytes(), im.to_le_bytes()].concat(),
             (LeafValue::Int(i), _) => (*i as u128).to_le_bytes()[..n].to_vec(),
             (LeafValue::Ptr(p), _) => p.to_le_bytes()[..n].to_vec(),
             (LeafValue::Float(_), _) => vec![0; n],
+        }
+    }
+
+    /// A `Dyadic` value as hexadecimal float text (`-0x1fp-3`), which C and rcffi read
+    /// exactly.
+    pub fn text(&self) -> String {
+        match self {
+            LeafValue::Dyadic(k, shift) => {
+                let sign = if *k < 0 { "-" } else { "" };
+                format!("{sign}{:#x}p-{shift}", k.unsigned_abs())
+            }
+            other => format!("{other:?}"),
         }
     }
 
@@ -181,8 +219,22 @@ impl LeafValue {
             LeafValue::Int(i) => format!("{i}"),
             LeafValue::Float(x) if s == Scalar::LongDouble => format!("{x:?}L"),
             LeafValue::Float(x) => format!("{x:?}"),
+            LeafValue::Dyadic(..) => format!("{}L", self.text()),
+            LeafValue::Complex(re, im) if s == Scalar::FloatComplex => {
+                format!("__builtin_complex({re:?}f, {im:?}f)")
+            }
+            LeafValue::Complex(re, im) => format!("__builtin_complex({re:?}, {im:?})"),
             LeafValue::Ptr(p) => format!("(void *){p:#x}ull"),
         }
+    }
+}
+
+/// The target's `long double` format.
+pub fn long_double_format() -> rcffi::LongDoubleFormat {
+    if cfg!(target_arch = "x86_64") {
+        rcffi::LongDoubleFormat::X87
+    } else {
+        rcffi::LongDoubleFormat::Binary128
     }
 }
 
@@ -413,9 +465,18 @@ fn gen_leaf_value(rng: &mut Rng, s: Scalar) -> LeafValue {
         Scalar::Long | Scalar::LLong => LeafValue::Int(bits(rng, 64, true)),
         Scalar::ULong | Scalar::ULLong => LeafValue::Int(bits(rng, 64, false)),
         // Multiples of 1/64 below 2^17 (24 significant bits): exact in every float type.
-        Scalar::Float | Scalar::Double | Scalar::LongDouble => {
+        Scalar::Float | Scalar::Double => {
             let k = rng.below(1 << 24) as i64 - (1 << 23);
             LeafValue::Float(k as f64 / 64.0)
+        }
+        // Up to 62 significant bits, scaled by 2^-40..2^0: no f64 holds most of them.
+        Scalar::LongDouble => {
+            let k = (rng.next_u64() >> 2) as i64 * if rng.chance(50) { -1 } else { 1 };
+            LeafValue::Dyadic(k, rng.below(41) as u32)
+        }
+        Scalar::FloatComplex | Scalar::DoubleComplex => {
+            let mut part = || (rng.below(1 << 24) as i64 - (1 << 23)) as f64 / 64.0;
+            LeafValue::Complex(part(), part())
         }
         Scalar::Bool => LeafValue::Int(rng.below(2) as i128),
         Scalar::Ptr => LeafValue::Ptr(0x1000 + rng.below(1 << 40) * 8),

@@ -274,6 +274,10 @@ fn graffiti(g: &callgen::CallLib, t: Ty, rng: &mut rcffi_testkit::generate::Rng)
         Ty::Scalar(s) => match s {
             Scalar::Char => Value::Bytes(vec![1 + (rng.below(126) as u8)]),
             Scalar::Float | Scalar::Double => Value::Float((rng.below(1 << 20) as f64) / 64.0),
+            Scalar::FloatComplex | Scalar::DoubleComplex => rcffi::list![
+                (rng.below(1 << 20) as f64) / 64.0,
+                -((rng.below(1 << 20) as f64) / 64.0)
+            ],
             Scalar::UChar => Value::Int(i128::from(rng.below(256))),
             Scalar::Short => Value::Int(i128::from(rng.below(1 << 15))),
             Scalar::Int => Value::Int(i128::from(rng.below(1 << 31))),

@@ -1,5 +1,6 @@
 //! Seeded random signatures (rcffi_testkit::callgen): structs of every size from 1 to 64 bytes
-//! and every scalar type, 1..16 parameters, called through rcffi with graffiti values. The
+//! and every scalar type (`long double`s with more bits than an `f64`, `float` and `double
+//! _Complex`, also as struct members), 1..16 parameters, called through rcffi with graffiti values. The
 //! generated C functions record every leaf of every argument as they received it and return
 //! known values, so a mismatch names the leaf that slid.
 //!
@@ -24,6 +25,9 @@ fn leaf_value(ffi: &Ffi, s: Scalar, v: &LeafValue) -> Value {
         (_, LeafValue::Int(i)) => Value::Int(*i),
         (_, LeafValue::Float(x)) => Value::Float(*x),
         (_, LeafValue::Ptr(p)) => Value::CData(ffi.cast("void *", *p).expect("cast")),
+        // A long double with more bits than an f64: its exact hexadecimal text.
+        (_, v @ LeafValue::Dyadic(..)) => Value::Text(v.text()),
+        (_, LeafValue::Complex(re, im)) => Value::List(vec![Value::Float(*re), Value::Float(*im)]),
     }
 }
 
@@ -78,8 +82,9 @@ fn check_result(ffi: &Ffi, g: &CallLib, f: &Func, got: &Value) -> Result<(), Str
         Ty::Scalar(s) => {
             let want = &f.result[0].value;
             let ok = match (s, want, got) {
-                (Scalar::LongDouble, LeafValue::Float(x), Value::CData(c)) => {
-                    c.to_f64().ok() == Some(*x)
+                (Scalar::LongDouble, v @ LeafValue::Dyadic(..), Value::CData(c)) => {
+                    c.to_long_double().ok()
+                        == rcffi::LongDouble::parse(&v.text(), callgen::long_double_format()).ok()
                 }
                 (Scalar::Ptr, LeafValue::Ptr(p), Value::CData(c)) => c.address() as u64 == *p,
                 _ => leaf_value(ffi, s, want) == *got,
@@ -181,7 +186,14 @@ fn random_signatures_pass_every_leaf_intact() {
             // Plain numbers and pointers (`char` and `_Bool` convert as characters and truth
             // values, through the general path).
             let scalar = |t: &Ty| match t {
-                Ty::Scalar(s) => !matches!(s, Scalar::LongDouble | Scalar::Char | Scalar::Bool),
+                Ty::Scalar(s) => !matches!(
+                    s,
+                    Scalar::LongDouble
+                        | Scalar::Char
+                        | Scalar::Bool
+                        | Scalar::FloatComplex
+                        | Scalar::DoubleComplex
+                ),
                 Ty::Struct(k) => g.structs[*k].size <= 16,
             };
             let floats = f
