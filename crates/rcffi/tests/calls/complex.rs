@@ -40,21 +40,8 @@ const CDEF: &str = "
 ";
 
 fn probe() -> (Ffi, rcffi::Lib, rcffi::Lib) {
-    // Built once: the tests run on threads of one process.
     static PATH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
-    let path = PATH.get_or_init(|| {
-        rcffi_testkit::fixture::build_shared("cxprobe", PROBE, &["-O1"]).expect("probe")
-    });
-    let ffi = Ffi::default();
-    ffi.cdef(CDEF).unwrap();
-    // SAFETY: the probe is built from PROBE, which CDEF declares; libm as declared.
-    let (lib, libm) = unsafe {
-        (
-            ffi.dlopen(path.to_str().unwrap()).unwrap(),
-            ffi.dlopen("m").unwrap(),
-        )
-    };
-    (ffi, lib, libm)
+    super::probe_with_libm(&PATH, "cxprobe", PROBE, CDEF)
 }
 
 /// The `[re, im]` of a complex `Value`, as bits (exact comparison).

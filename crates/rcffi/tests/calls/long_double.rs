@@ -47,21 +47,8 @@ const CDEF: &str = "
 ";
 
 fn probe() -> (Ffi, rcffi::Lib, rcffi::Lib) {
-    // Built once: the tests run on threads of one process.
     static PATH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
-    let path = PATH.get_or_init(|| {
-        rcffi_testkit::fixture::build_shared("ldprobe", PROBE, &["-O1"]).expect("probe")
-    });
-    let ffi = Ffi::default();
-    ffi.cdef(CDEF).unwrap();
-    // SAFETY: the probe is built from PROBE, which CDEF declares; libm (and libc) as declared.
-    let (lib, libm) = unsafe {
-        (
-            ffi.dlopen(path.to_str().unwrap()).unwrap(),
-            ffi.dlopen("m").unwrap(),
-        )
-    };
-    (ffi, lib, libm)
+    super::probe_with_libm(&PATH, "ldprobe", PROBE, CDEF)
 }
 
 /// The long doubles C computed, as exact values read from their bytes.

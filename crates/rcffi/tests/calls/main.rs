@@ -27,3 +27,26 @@ pub(crate) fn addr(lib: &Lib, name: &str) -> usize {
 pub(crate) fn cd(v: Value) -> CData {
     v.cdata().expect("a cdata")
 }
+
+/// A probe library built by gcc from `src` (once per process: the tests run on threads of
+/// one), a fresh ffi object with `cdef` declared, the probe and libm opened.
+pub(crate) fn probe_with_libm(
+    built: &'static std::sync::OnceLock<std::path::PathBuf>,
+    stem: &str,
+    src: &str,
+    cdef: &str,
+) -> (Ffi, Lib, Lib) {
+    let path = built
+        .get_or_init(|| rcffi_testkit::fixture::build_shared(stem, src, &["-O1"]).expect("probe"));
+    let ffi = Ffi::default();
+    ffi.cdef(cdef).unwrap();
+    // SAFETY: the probe is built from `src`, which `cdef` declares, with libm's functions as
+    // C declares them.
+    let (lib, libm) = unsafe {
+        (
+            ffi.dlopen(path.to_str().unwrap()).unwrap(),
+            ffi.dlopen("m").unwrap(),
+        )
+    };
+    (ffi, lib, libm)
+}

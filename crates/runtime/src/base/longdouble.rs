@@ -113,6 +113,11 @@ impl LongDouble {
             Some(rest) => (true, rest),
             None => (false, t.strip_prefix('+').unwrap_or(t)),
         };
+        if body.starts_with(['+', '-']) {
+            return Err(crate::Error::Value(format!(
+                "cannot read {t:?} as a long double: two signs"
+            )));
+        }
         let special = match body.to_ascii_lowercase().as_str() {
             "inf" | "infinity" => Some(f64::INFINITY),
             "nan" => Some(f64::NAN),
