@@ -10,6 +10,7 @@ mod long_double;
 mod random;
 mod stack_args;
 mod threads;
+mod unions;
 
 use rcffi::{CData, Ffi, Lib, Value};
 

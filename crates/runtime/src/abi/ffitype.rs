@@ -7,8 +7,9 @@
 //! are compared with the registry's layout, level by level: a packed or over-aligned struct,
 //! whose layout libffi cannot reproduce, is refused rather than passed wrong. `float _Complex`
 //! and `double _Complex` are libffi structs of their two parts (which both ABIs pass alike).
-//! Unions, bitfields, `long double _Complex` and 128-bit integers have no libffi type and are
-//! refused with the reason.
+//! Records with unions, bitfields or packing take a proxy struct of the same ABI class
+//! (`proxy`); `long double _Complex` and 128-bit integers have no libffi type and are refused
+//! with the reason.
 
 use libffi::middle::Type;
 use rcffi_cdef::{CTypeId, CTypeKind, PrimRepr, RecordKind, Registry};
@@ -103,7 +104,13 @@ fn refuse(info: &TypeInfo, pos: Position, why: String) -> Error {
 
 fn record_type(uni: &Ffi, info: &TypeInfo, pos: Position) -> Result<Type> {
     let reg = uni.inner.read();
-    reg_type(&reg, info.id, info, pos)
+    // A struct of plain members is libffi's own struct; a union, a bitfield or packing
+    // anywhere inside takes a proxy of the same ABI class (`proxy`), or is refused with why.
+    // (A record of unknown layout keeps the first refusal: it says why.)
+    reg_type(&reg, info.id, info, pos).or_else(|first| match reg.layout(info.id) {
+        Ok(_) => super::proxy::proxy(&reg, info.id).map_err(|why| refuse(info, pos, why)),
+        Err(_) => Err(first),
+    })
 }
 
 /// libffi's type for registry type `id`, a member (or the whole) of record `outer`: records

@@ -11,6 +11,7 @@ pub(crate) mod cif;
 pub(crate) mod errno;
 mod ffitype;
 pub(crate) mod plan;
+mod proxy;
 mod registers;
 
 pub(crate) use cif::FfiCif;
