@@ -275,6 +275,9 @@ pub enum Member {
     Array(Scalar, usize),
     /// An earlier struct, by index.
     Struct(usize),
+    /// An anonymous union of scalars (`union { T0 v0; T1 v1; ... }`); its value is its first
+    /// member's, the others change how the ABI classifies it.
+    Union(Vec<Scalar>),
 }
 
 /// A generated struct type.
@@ -401,6 +404,13 @@ fn member_layout(m: &Member, structs: &[StructDef]) -> (usize, usize) {
             (size * n, align)
         }
         Member::Struct(i) => (structs[*i].size, structs[*i].align),
+        Member::Union(ms) => {
+            let (size, align) = ms.iter().fold((0, 1), |(s, a), m| {
+                let (ms, ma) = m.size_align();
+                (s.max(ms), a.max(ma))
+            });
+            (size.div_ceil(align) * align, align)
+        }
     }
 }
 
@@ -415,7 +425,12 @@ fn gen_structs(rng: &mut Rng) -> Vec<StructDef> {
         let mut members = Vec::with_capacity(n);
         for _ in 0..n {
             let m = match rng.below(10) {
-                0..=5 => Member::Scalar(*rng.pick(&MEMBER_SCALARS)),
+                0..=4 => Member::Scalar(*rng.pick(&MEMBER_SCALARS)),
+                5 => Member::Union(
+                    (0..2 + rng.below(2))
+                        .map(|_| *rng.pick(&MEMBER_SCALARS))
+                        .collect(),
+                ),
                 6..=7 => Member::Array(*rng.pick(&MEMBER_SCALARS), 1 + rng.below(5) as usize),
                 _ if !structs.is_empty() => {
                     Member::Struct(rng.below(structs.len() as u64) as usize)
@@ -502,6 +517,9 @@ fn gen_leaves(rng: &mut Rng, structs: &[StructDef], t: Ty, path: &str, out: &mut
                         }
                     }
                     Member::Struct(j) => gen_leaves(rng, structs, Ty::Struct(*j), &p, out),
+                    Member::Union(ms) => {
+                        gen_leaves(rng, structs, Ty::Scalar(ms[0]), &format!("{p}.v0"), out);
+                    }
                 }
             }
         }
@@ -587,6 +605,16 @@ fn gen_func(rng: &mut Rng, structs: &[StructDef], i: usize) -> Func {
     }
 }
 
+/// The C spelling of an anonymous union of these scalars: `union { int v0; float v1; }`.
+pub fn union_decl(members: &[Scalar]) -> String {
+    let parts: Vec<String> = members
+        .iter()
+        .enumerate()
+        .map(|(k, m)| format!(" {} v{k};", m.c_name()))
+        .collect();
+    format!("union {{{} }}", parts.concat())
+}
+
 /// The C spelling of a type.
 pub fn c_type(structs: &[StructDef], t: Ty) -> String {
     match t {
@@ -612,6 +640,9 @@ fn initializer(structs: &[StructDef], t: Ty, leaves: &mut std::slice::Iter<'_, L
                         format!("{{{}}}", items.join(", "))
                     }
                     Member::Struct(j) => initializer(structs, Ty::Struct(*j), leaves),
+                    Member::Union(ms) => {
+                        format!("{{{}}}", initializer(structs, Ty::Scalar(ms[0]), leaves))
+                    }
                 })
                 .collect();
             format!("{{{}}}", parts.join(", "))
@@ -628,6 +659,7 @@ fn render(structs: &[StructDef], funcs: &[Func]) -> (String, String) {
                 Member::Scalar(t) => write!(decls, " {} m{k};", t.c_name()),
                 Member::Array(t, n) => write!(decls, " {} m{k}[{n}];", t.c_name()),
                 Member::Struct(j) => write!(decls, " struct {} m{k};", structs[*j].name),
+                Member::Union(ms) => write!(decls, " {} m{k};", union_decl(ms)),
             };
         }
         decls.push_str(" };\n");

@@ -205,6 +205,7 @@ fn generated_structs_of_every_size_through_callbacks() {
                 Member::Scalar(t) => format!(" {} m{k};", t.c_name()),
                 Member::Array(t, n) => format!(" {} m{k}[{n}];", t.c_name()),
                 Member::Struct(j) => format!(" struct {} m{k};", g.structs[*j].name),
+                Member::Union(ms) => format!(" {} m{k};", callgen::union_decl(ms)),
             });
         }
         decls.push_str(" };\n");
@@ -293,6 +294,7 @@ fn graffiti(g: &callgen::CallLib, t: Ty, rng: &mut rcffi_testkit::generate::Rng)
                         Value::List((0..*n).map(|_| graffiti(g, Ty::Scalar(*s), rng)).collect())
                     }
                     Member::Struct(j) => graffiti(g, Ty::Struct(*j), rng),
+                    Member::Union(ms) => Value::List(vec![graffiti(g, Ty::Scalar(ms[0]), rng)]),
                 })
                 .collect(),
         ),
@@ -316,6 +318,7 @@ fn leaf_offsets(ffi: &Ffi, g: &callgen::CallLib, i: usize) -> Vec<(String, usize
                     }
                 }
                 Member::Struct(j) => walk(g, *j, &p, out),
+                Member::Union(ms) => out.push((format!("{p}.v0"), ms[0].size_align().0)),
             }
         }
     }

@@ -50,6 +50,10 @@ fn build(ffi: &Ffi, g: &CallLib, t: Ty, leaves: &mut std::slice::Iter<'_, callge
                             .collect(),
                     ),
                     Member::Struct(j) => build(ffi, g, Ty::Struct(*j), leaves),
+                    // A union takes its first member, in a one-item list.
+                    Member::Union(ms) => {
+                        Value::List(vec![build(ffi, g, Ty::Scalar(ms[0]), leaves)])
+                    }
                 })
                 .collect(),
         ),
