@@ -78,6 +78,9 @@ fn c_printf(ffi: &Ffi, lib: &rcffi::Lib, x: &LongDouble, format: &str) -> String
 
 #[test]
 fn libm_results_are_the_bytes_c_computed() {
+    if cfg!(target_arch = "x86_64") && super::under_valgrind() {
+        return; // valgrind's x87 is 64 bits wide: libm computes other values there
+    }
     let (ffi, lib, libm) = probe();
     // SAFETY: libm's functions, as declared.
     let sqrt2 = unsafe { libm.call("sqrtl", (2,)).unwrap() }
@@ -185,6 +188,9 @@ fn long_doubles_pass_on_unchanged_fixed_variadic_and_through_callbacks() {
 
 #[test]
 fn printing_matches_printf_for_random_values() {
+    if cfg!(target_arch = "x86_64") && super::under_valgrind() {
+        return; // valgrind's x87 is 64 bits wide: printf prints other digits there
+    }
     let (ffi, lib, _) = probe();
     let format = ffi
         .cast("long double", 1)

@@ -51,3 +51,9 @@ pub(crate) fn probe_with_libm(
     };
     (ffi, lib, libm)
 }
+
+/// Whether the tests run under valgrind (`scripts/memcheck.sh`), which computes x87 arithmetic
+/// in 64-bit doubles: C's own `long double` results then differ from real hardware's.
+pub(crate) fn under_valgrind() -> bool {
+    std::env::var_os("RCFFI_VALGRIND").is_some()
+}
