@@ -667,7 +667,9 @@ fn write_bitfield(p: &Place<'_>, f: &FieldRt, w: u32, v: &Value) -> Result<()> {
 }
 
 impl CData {
-    /// The origin of this cdata, for reprs.
+    /// The origin of this cdata, for reprs. (Inlined: the cdata is set where it is built,
+    /// not moved through a call.)
+    #[inline(always)]
     pub(crate) fn with_origin(mut self, o: Origin) -> CData {
         self.origin = o;
         self

@@ -42,11 +42,18 @@ fn varsize_member(info: &TypeInfo) -> Option<(&RecordBody, &FieldRt)> {
 /// For `new`: how many bytes a variable-size struct needs for this initializer (the
 /// flexible array member's length comes from it, also when the member is the last one of a
 /// struct nested last), or `None` for a fixed size.
+#[inline]
 pub(super) fn varsize_bytes(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Option<usize>> {
-    // Without an initializer a flexible array member has no items: the fixed size.
+    // Without an initializer a flexible array member has no items: the fixed size. (The
+    // common `new(T *)` stops here, inlined.)
     if matches!(v, Value::Void) {
         return Ok(None);
     }
+    varsize_init(uni, info, v)
+}
+
+#[inline(never)]
+fn varsize_init(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Option<usize>> {
     let Some((body, f)) = varsize_member(info) else {
         return Ok(None);
     };
