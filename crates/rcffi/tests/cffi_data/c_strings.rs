@@ -397,3 +397,27 @@ fn c13b_bulk_unpack_and_initializers_equal_item_by_item() {
     );
     assert_eq!(ffi.unpack(&c, 3).unwrap(), list![1, 2, 3]);
 }
+
+/// `long double`s compare by their exact value (cffi refuses to compare them): equal to
+/// integers and doubles that are the same number, ordered where an f64 cannot tell them apart,
+/// and hashed alike when equal.
+#[test]
+fn c13c_long_doubles_compare_exactly() {
+    use std::hash::{BuildHasher, RandomState};
+    let ffi = Ffi::default();
+    let ld = |t: &str| ffi.cast("long double", t).unwrap();
+    let big = ld("18446744073709551615"); // 2^64 - 1: no f64 holds it
+    assert_eq!(big, ffi.cast("unsigned long long", u64::MAX).unwrap());
+    assert_ne!(big, ffi.cast("double", 18446744073709551615.0).unwrap()); // that is 2^64
+    assert!(big < ffi.cast("double", 18446744073709551615.0).unwrap());
+    assert!(ld("0.1") != ffi.cast("double", 0.1).unwrap());
+    assert_eq!(ld("1.5"), ffi.cast("double", 1.5).unwrap());
+    assert!(ld("1e4000") > ld("1e3999"));
+    // One hasher state for both: equal values hash alike.
+    let state = RandomState::new();
+    let hash = |c: &rcffi::CData| state.hash_one(c);
+    assert_eq!(
+        hash(&big),
+        hash(&ffi.cast("unsigned long long", u64::MAX).unwrap())
+    );
+}

@@ -221,6 +221,13 @@ impl LongDouble {
         }
     }
 
+    /// Compares two values exactly (`None` when either is a NaN), whatever their formats:
+    /// both widen to binary128, which holds every x87 value.
+    pub fn partial_cmp_exact(&self, other: &LongDouble) -> Option<std::cmp::Ordering> {
+        let wide = |v: &LongDouble| v.convert(LongDoubleFormat::Binary128).as_quad();
+        wide(self).partial_cmp(&wide(other))
+    }
+
     /// Whether this is a NaN.
     pub fn is_nan(&self) -> bool {
         match self.format {

@@ -131,7 +131,11 @@ impl CData {
             Repr::Int(k) if k.role == IntRole::Char => Key::Char(self.value[0]),
             Repr::Int(k) if k.role == IntRole::Wide => Key::Wide(self.to_int().unwrap_or(0) as u32),
             Repr::Int(_) | Repr::Enum { .. } => self.to_int().map_or(Key::Other, Key::Int),
-            Repr::Float(_) | Repr::LongDouble => self.to_f64().map_or(Key::Other, Key::Float),
+            // A long double an f64 cannot hold compares by its exact value.
+            Repr::Float(_) | Repr::LongDouble => match crate::data::scalar::long_double_of(self) {
+                Some(x) if x.to_f64_exact().is_none() && !x.is_nan() => Key::Long(x),
+                _ => self.to_f64().map_or(Key::Other, Key::Float),
+            },
             _ => Key::Other,
         }
     }
@@ -143,6 +147,8 @@ enum Key {
     Addr(usize),
     Int(i128),
     Float(f64),
+    /// A `long double` (or binary128) value no `f64` holds.
+    Long(crate::LongDouble),
     Char(u8),
     Wide(u32),
     Other,
@@ -163,6 +169,18 @@ impl Key {
         }
     }
 
+    /// A number as an exact binary128 value, for comparing with a long double (integers past
+    /// 113 bits round).
+    fn wide(k: Key) -> Option<crate::LongDouble> {
+        let f = crate::LongDoubleFormat::Binary128;
+        match k {
+            Key::Int(i) => Some(crate::LongDouble::from_i128(i, f)),
+            Key::Float(x) => Some(crate::LongDouble::from_f64(x, f)),
+            Key::Long(x) => Some(x),
+            _ => None,
+        }
+    }
+
     fn cmp(self, other: Key) -> Option<Ordering> {
         match (self, other) {
             (Key::Addr(a), Key::Addr(b)) => Some(a.cmp(&b)),
@@ -170,6 +188,8 @@ impl Key {
             (Key::Float(a), Key::Float(b)) => a.partial_cmp(&b),
             (Key::Int(a), Key::Float(b)) => (a as f64).partial_cmp(&b),
             (Key::Float(a), Key::Int(b)) => a.partial_cmp(&(b as f64)),
+            (Key::Long(a), b) => a.partial_cmp_exact(&Key::wide(b)?),
+            (a, Key::Long(b)) => Key::wide(a)?.partial_cmp_exact(&b),
             (Key::Char(a), Key::Char(b)) => Some(a.cmp(&b)),
             (Key::Wide(a), Key::Wide(b)) => Some(a.cmp(&b)),
             _ => None,
@@ -203,6 +223,15 @@ impl Hash for CData {
             Key::Int(i) => (1u8, i).hash(state),
             Key::Float(x) if x.fract() == 0.0 && x.abs() < 1e38 => (1u8, x as i128).hash(state),
             Key::Float(x) => (2u8, x.to_bits()).hash(state),
+            // Equal to an integer only when it is that integer: hashed as one then.
+            Key::Long(x) => match x.to_i128() {
+                Some(i) => (1u8, i).hash(state),
+                None => (
+                    6u8,
+                    x.convert(crate::LongDoubleFormat::Binary128).to_bytes(),
+                )
+                    .hash(state),
+            },
             Key::Char(c) => (3u8, c).hash(state),
             Key::Wide(c) => (4u8, c).hash(state),
             Key::Other => (5u8, self.value).hash(state),
