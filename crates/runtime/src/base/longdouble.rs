@@ -25,7 +25,9 @@ pub enum LongDoubleFormat {
 
 /// A `long double` value, exactly as C holds it: read from C memory or a call's result, it
 /// keeps every bit; it converts to `f64` (rounding, and saying whether it had to), to integers
-/// (exactly, or not at all), and prints every digit it has.
+/// (exactly, or not at all), and prints every digit it has. `==` compares the bits (the same
+/// value in the same format, a NaN equal to its own bits); [`LongDouble::partial_cmp_exact`]
+/// compares values.
 ///
 /// ```
 /// use rcffi_runtime::{LongDouble, LongDoubleFormat::X87};
