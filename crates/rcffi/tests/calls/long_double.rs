@@ -3,7 +3,7 @@
 //! they fit, and printed as C's `printf` prints them — on x86-64 (x87) and AArch64
 //! (binary128) alike.
 
-use rcffi::{Ffi, LongDouble, Value};
+use rcffi::{Ffi, LongDouble, Value, list};
 
 /// The probe: values computed by C written as bytes (so that reading them involves no
 /// `long double` path of rcffi's), C's own printing, and functions taking long doubles.
@@ -32,6 +32,10 @@ int same_bits(long double a, const unsigned char *bytes) {
     return memcmp(&a, &b, sizeof(long double) == 16 && LDBL_MANT_DIG == 64 ? 10 : sizeof a) == 0;
 }
 long double through(long double (*cb)(long double), long double x) { return cb(x); }
+int ldc_is(const long double _Complex *z) {
+    return __real__ z[1] == 0x1p16000L && __imag__ z[1] == -0x1.8p-3L;
+}
+void ldc_make(long double _Complex *z) { z[0] = __builtin_complex(-0x1p-16000L, 0x1.4p2L); }
 "#;
 
 const CDEF: &str = "
@@ -40,6 +44,8 @@ const CDEF: &str = "
     void fmt(const unsigned char *bytes, const char *format, char *out, int n);
     int same_bits(long double a, const unsigned char *bytes);
     long double through(long double (*cb)(long double), long double x);
+    int ldc_is(const long double _Complex *z);
+    void ldc_make(long double _Complex *z);
     long double sqrtl(long double);
     long double ldexpl(long double, int);
     long double frexpl(long double, int *);
@@ -250,4 +256,47 @@ fn printing_matches_printf_for_random_values() {
             format!("<cdata 'long double' {}>", c_printf(&ffi, &lib, &x, "%LE"))
         );
     }
+}
+
+/// `long double _Complex` values in memory: `[re, im]` lists of exact long doubles, written
+/// and read as C writes and reads them (not passed by value yet: refused with the reason).
+#[test]
+fn long_double_complex_values_in_memory_are_exact() {
+    if cfg!(target_arch = "x86_64") && super::under_valgrind() {
+        return; // valgrind's x87 is 64 bits wide: C compares and stores other values there
+    }
+    let (ffi, lib, _) = probe();
+    let z = ffi
+        .new(
+            "long double _Complex[2]",
+            list![0, list!["0x1p16000", "-0x1.8p-3"]],
+        )
+        .unwrap();
+    // SAFETY: ldc_is reads two complex numbers, ldc_make writes the first.
+    unsafe {
+        assert_eq!(lib.call("ldc_is", (&z,)).unwrap(), Value::Int(1));
+        lib.call("ldc_make", (&z,)).unwrap();
+    }
+    let Value::List(parts) = z.get(0).unwrap() else {
+        panic!("a complex value is a list");
+    };
+    let format = parts[0]
+        .as_cdata()
+        .unwrap()
+        .to_long_double()
+        .unwrap()
+        .format();
+    let want = |t: &str| LongDouble::parse(t, format).unwrap();
+    assert_eq!(
+        parts[0].as_cdata().unwrap().to_long_double().unwrap(),
+        want("-0x1p-16000")
+    );
+    assert_eq!(
+        parts[1].as_cdata().unwrap().to_long_double().unwrap(),
+        want("5")
+    );
+    let f = ffi.cast("long double(*)(long double _Complex)", 1).unwrap();
+    // SAFETY: refused before any call.
+    let e = unsafe { f.call((list![1, 2],)) }.unwrap_err();
+    assert!(e.to_string().contains("not passed by value yet"), "{e}");
 }

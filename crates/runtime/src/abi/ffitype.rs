@@ -71,7 +71,7 @@ fn scalar_type(info: &TypeInfo) -> Option<Type> {
 /// A `float _Complex` or `double _Complex` as libffi's struct of its two parts: both ABIs pass
 /// and return a complex number of these exactly as that struct (x86-64: one or two SSE
 /// eightbytes; AArch64: a homogeneous aggregate of two). `long double _Complex` is not one of
-/// them on x86-64 (returned in `st0`/`st1`), and its 32-byte values are not converted yet.
+/// them on x86-64 (returned in `st0`/`st1`): it is not passed by value yet.
 fn complex_type(part_bytes: u8) -> Option<Type> {
     match part_bytes {
         4 => Some(Type::structure([Type::f32(), Type::f32()])),
@@ -85,7 +85,8 @@ fn scalar_reason(info: &TypeInfo) -> String {
         Repr::Int(_) | Repr::Enum { .. } => "libffi has no 128-bit integer type".into(),
         Repr::Float(_) => "libffi has no floating type of this size".into(),
         Repr::Complex(_) => {
-            "values of long double _Complex are not converted yet (cffi refuses every complex)"
+            "long double _Complex is not passed by value yet (x86-64 returns it in st0 and st1; \
+             cffi refuses every complex)"
                 .into()
         }
         Repr::Array { .. } => "arrays are passed by pointer in C".into(),

@@ -97,6 +97,17 @@ pub(crate) fn c_to_value(p: &Place<'_>) -> Result<Value> {
             p.region(|r| r.read(p.addr, &mut b[..usize::from(*n) * 2]))?;
             decode_scalar(info, &b)
         }
+        Repr::Complex(16) => {
+            // `[re, im]`, each part an exact `long double` (or `_Float128`) cdata.
+            let part = crate::data::scalar::wide_complex_part(p.uni, info)?;
+            let mut b = [0u8; 32];
+            p.region(|r| r.read(p.addr, &mut b))?;
+            let (re, im) = b.split_at(16);
+            Ok(Value::List(vec![
+                Value::CData(CData::primitive(p.uni, part, re)),
+                Value::CData(CData::primitive(p.uni, part, im)),
+            ]))
+        }
         Repr::Float(_) | Repr::LongDouble | Repr::Complex(_) => {
             // Kept as cdata, as cffi does for long double.
             let size = p.size()?;
@@ -148,6 +159,7 @@ pub(crate) fn c_to_value(p: &Place<'_>) -> Result<Value> {
 pub(crate) fn value_to_c(p: &Place<'_>, v: &Value) -> Result<()> {
     let info = p.info();
     match &info.repr {
+        Repr::Complex(16) => write_wide_complex(p, info, v),
         Repr::Int(_) | Repr::Enum { .. } | Repr::Float(_) | Repr::LongDouble | Repr::Complex(_) => {
             let size = p.size()?;
             let bytes = encode_scalar(info, v)?;
@@ -161,6 +173,35 @@ pub(crate) fn value_to_c(p: &Place<'_>, v: &Value) -> Result<()> {
             info.name
         ))),
     }
+}
+
+/// Writes a complex number of 16-byte parts: `[re, im]` (each as a `long double` initializer
+/// takes it, exactly), or one real number.
+fn write_wide_complex(p: &Place<'_>, info: &TypeInfo, v: &Value) -> Result<()> {
+    let part = crate::data::scalar::wide_complex_part(p.uni, info)?;
+    let pinfo = part.get(&p.uni.inner);
+    let format = crate::data::scalar::long_double_format(pinfo).ok_or_else(|| {
+        Error::Unsupported(format!(
+            "values of ctype '{}' cannot be converted",
+            info.name
+        ))
+    })?;
+    let init = |x: &Value| crate::data::scalar::long_double_init(pinfo, format, x);
+    let (re, im) = match v {
+        Value::List(l) if l.len() == 2 => (init(&l[0])?, init(&l[1])?),
+        Value::List(l) => {
+            return Err(Error::Index(format!(
+                "a complex number is a list of 2 parts, not {} (ctype '{}')",
+                l.len(),
+                info.name
+            )));
+        }
+        other => (init(other)?, init(&Value::Int(0))?),
+    };
+    let mut b = [0u8; 32];
+    b[..16].copy_from_slice(&re.to_bytes());
+    b[16..].copy_from_slice(&im.to_bytes());
+    p.write_bytes(32, |r| r.write(p.addr, &b))
 }
 
 /// The item type a pointer or array cdata points to, for compatibility checks.
@@ -265,13 +306,15 @@ fn write_pointer(p: &Place<'_>, v: &Value) -> Result<()> {
     })
 }
 
-/// Whether values of type `t` are one number (or a complex pair) that `encode_scalar` and
-/// `decode_scalar` convert.
+/// Whether values of type `t` are one number (or a complex pair of at most 8-byte parts)
+/// that `encode_scalar` converts.
 pub(crate) fn is_scalar(t: &TypeInfo) -> bool {
-    matches!(
-        t.repr,
-        Repr::Int(_) | Repr::Enum { .. } | Repr::Float(_) | Repr::LongDouble | Repr::Complex(_)
-    )
+    match t.repr {
+        Repr::Int(_) | Repr::Enum { .. } | Repr::Float(_) | Repr::LongDouble => true,
+        // A complex of 16-byte parts is 32 bytes: written by `write_wide_complex`.
+        Repr::Complex(n) => n <= 8,
+        _ => false,
+    }
 }
 
 /// Writes `items` as an array of scalars of type `e` (`esize` bytes each) at `p`: each item

@@ -214,6 +214,28 @@ pub(crate) fn long_double_format(info: &TypeInfo) -> Option<LongDoubleFormat> {
     }
 }
 
+/// The part type of a complex type of 16-byte parts (`long double _Complex`: `long double`;
+/// `_Float128 _Complex`: `_Float128`).
+pub(crate) fn wide_complex_part(
+    uni: &crate::types::Ffi,
+    info: &TypeInfo,
+) -> Result<crate::types::TypeRef> {
+    let name = {
+        let reg = uni.inner.read();
+        match reg.kind(reg.strip_aligned(info.id)) {
+            rcffi_cdef::CTypeKind::Prim(p) => p.name().strip_suffix(" _Complex"),
+            _ => None,
+        }
+    };
+    let name = name.ok_or_else(|| {
+        Error::Unsupported(format!(
+            "values of ctype '{}' cannot be converted",
+            info.name
+        ))
+    })?;
+    crate::types::TypeSpec::type_ref(name, uni)
+}
+
 /// The value of a `long double` (or binary128) cdata, exactly.
 pub(crate) fn long_double_of(c: &CData) -> Option<LongDouble> {
     long_double_format(c.info()).map(|f| LongDouble::from_bytes(c.value, f))
