@@ -179,8 +179,8 @@ impl LeafValue {
                 x87(*x).to_vec()
             }
             (LeafValue::Float(x), Scalar::LongDouble) => binary128(*x).to_vec(),
-            (LeafValue::Dyadic(..), _) => {
-                let v = rcffi::LongDouble::parse(&self.text(), long_double_format())
+            (LeafValue::Dyadic(k, shift), _) => {
+                let v = rcffi::LongDouble::parse(&dyadic_text(*k, *shift), long_double_format())
                     .expect("a hexadecimal float");
                 v.to_bytes()[..n].to_vec()
             }
@@ -191,18 +191,6 @@ impl LeafValue {
             (LeafValue::Int(i), _) => (*i as u128).to_le_bytes()[..n].to_vec(),
             (LeafValue::Ptr(p), _) => p.to_le_bytes()[..n].to_vec(),
             (LeafValue::Float(_), _) => vec![0; n],
-        }
-    }
-
-    /// A `Dyadic` value as hexadecimal float text (`-0x1fp-3`), which C and rcffi read
-    /// exactly.
-    pub fn text(&self) -> String {
-        match self {
-            LeafValue::Dyadic(k, shift) => {
-                let sign = if *k < 0 { "-" } else { "" };
-                format!("{sign}{:#x}p-{shift}", k.unsigned_abs())
-            }
-            other => format!("{other:?}"),
         }
     }
 
@@ -219,7 +207,7 @@ impl LeafValue {
             LeafValue::Int(i) => format!("{i}"),
             LeafValue::Float(x) if s == Scalar::LongDouble => format!("{x:?}L"),
             LeafValue::Float(x) => format!("{x:?}"),
-            LeafValue::Dyadic(..) => format!("{}L", self.text()),
+            LeafValue::Dyadic(k, shift) => format!("{}L", dyadic_text(*k, *shift)),
             LeafValue::Complex(re, im) if s == Scalar::FloatComplex => {
                 format!("__builtin_complex({re:?}f, {im:?}f)")
             }
@@ -227,6 +215,12 @@ impl LeafValue {
             LeafValue::Ptr(p) => format!("(void *){p:#x}ull"),
         }
     }
+}
+
+/// `k × 2^-shift` as hexadecimal float text (`-0x1fp-3`), which C and rcffi read exactly.
+pub fn dyadic_text(k: i64, shift: u32) -> String {
+    let sign = if k < 0 { "-" } else { "" };
+    format!("{sign}{:#x}p-{shift}", k.unsigned_abs())
 }
 
 /// The target's `long double` format.

@@ -26,7 +26,7 @@ fn leaf_value(ffi: &Ffi, s: Scalar, v: &LeafValue) -> Value {
         (_, LeafValue::Float(x)) => Value::Float(*x),
         (_, LeafValue::Ptr(p)) => Value::CData(ffi.cast("void *", *p).expect("cast")),
         // A long double with more bits than an f64: its exact hexadecimal text.
-        (_, v @ LeafValue::Dyadic(..)) => Value::Text(v.text()),
+        (_, LeafValue::Dyadic(k, shift)) => Value::Text(callgen::dyadic_text(*k, *shift)),
         (_, LeafValue::Complex(re, im)) => Value::List(vec![Value::Float(*re), Value::Float(*im)]),
     }
 }
@@ -86,9 +86,9 @@ fn check_result(ffi: &Ffi, g: &CallLib, f: &Func, got: &Value) -> Result<(), Str
         Ty::Scalar(s) => {
             let want = &f.result[0].value;
             let ok = match (s, want, got) {
-                (Scalar::LongDouble, v @ LeafValue::Dyadic(..), Value::CData(c)) => {
-                    let want =
-                        rcffi::LongDouble::parse(&v.text(), callgen::long_double_format()).ok();
+                (Scalar::LongDouble, LeafValue::Dyadic(k, shift), Value::CData(c)) => {
+                    let text = callgen::dyadic_text(*k, *shift);
+                    let want = rcffi::LongDouble::parse(&text, callgen::long_double_format()).ok();
                     if cfg!(target_arch = "x86_64") && super::under_valgrind() {
                         // A result in st0 passes valgrind's 64-bit x87: compare as doubles.
                         c.to_f64().ok() == want.map(|w| w.to_f64())

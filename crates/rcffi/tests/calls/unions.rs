@@ -37,15 +37,19 @@ const TYPES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The C name of a record definition (`struct __attribute__((packed)) p9 {...}` → `struct p9`).
+fn type_name(def: &str) -> String {
+    def.split(" {")
+        .next()
+        .unwrap_or(def)
+        .replace("__attribute__((packed)) ", "")
+}
+
 fn probe_source() -> (String, String) {
     let mut c = String::from("#include <string.h>\n");
     let mut cdef = String::new();
     for (n, def) in TYPES {
-        let t = def
-            .split(" {")
-            .next()
-            .unwrap()
-            .replace("__attribute__((packed)) ", "");
+        let t = type_name(def);
         c.push_str(&format!(
             "{def};\n\
              unsigned long long hash_{n}({t} x, int k) {{\n\
@@ -91,11 +95,7 @@ fn unions_bitfields_and_packed_structs_by_value_are_c_s() {
     // SAFETY: built from the same declarations.
     let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
     for (n, def) in TYPES {
-        let t = def
-            .split(" {")
-            .next()
-            .unwrap()
-            .replace("__attribute__((packed)) ", "");
+        let t = type_name(def);
         let size = ffi.sizeof(t.as_str()).unwrap();
         let bytes_of = |c: &rcffi::CData| {
             ffi.buffer(&ffi.addressof(c, "").unwrap(), None)

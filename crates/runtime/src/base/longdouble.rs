@@ -160,10 +160,7 @@ impl LongDouble {
 
     fn to_f64_checked(self) -> (f64, bool) {
         let mut loses = false;
-        let d: Double = match self.format {
-            LongDoubleFormat::X87 => self.as_x87().convert(&mut loses).value,
-            LongDoubleFormat::Binary128 => self.as_quad().convert(&mut loses).value,
-        };
+        let d: Double = self.wide().convert(&mut loses).value;
         (f64::from_bits(d.to_bits() as u64), !loses || self.is_nan())
     }
 
@@ -171,12 +168,7 @@ impl LongDouble {
     /// infinities and integers out of range).
     pub fn to_i128(self) -> Option<i128> {
         let mut exact = false;
-        let r = match self.format {
-            LongDoubleFormat::X87 => self.as_x87().to_i128_r(128, Round::TowardZero, &mut exact),
-            LongDoubleFormat::Binary128 => {
-                self.as_quad().to_i128_r(128, Round::TowardZero, &mut exact)
-            }
-        };
+        let r = self.wide().to_i128_r(128, Round::TowardZero, &mut exact);
         (exact && r.status.is_empty()).then_some(r.value)
     }
 
@@ -184,28 +176,14 @@ impl LongDouble {
     /// for NaN, infinities and values out of the range (where C's behaviour is undefined).
     pub(crate) fn to_int_toward_zero(self, bits: usize, signed: bool) -> Option<i128> {
         let mut exact = false;
-        let status = |s: rustc_apfloat::Status| s.is_empty() || s == rustc_apfloat::Status::INEXACT;
-        match (self.format, signed) {
-            (LongDoubleFormat::X87, true) => {
-                let r = self.as_x87().to_i128_r(bits, Round::TowardZero, &mut exact);
-                status(r.status).then_some(r.value)
-            }
-            (LongDoubleFormat::Binary128, true) => {
-                let r = self
-                    .as_quad()
-                    .to_i128_r(bits, Round::TowardZero, &mut exact);
-                status(r.status).then_some(r.value)
-            }
-            (LongDoubleFormat::X87, false) => {
-                let r = self.as_x87().to_u128_r(bits, Round::TowardZero, &mut exact);
-                status(r.status).then_some(r.value as i128)
-            }
-            (LongDoubleFormat::Binary128, false) => {
-                let r = self
-                    .as_quad()
-                    .to_u128_r(bits, Round::TowardZero, &mut exact);
-                status(r.status).then_some(r.value as i128)
-            }
+        let ok = |s: rustc_apfloat::Status| s.is_empty() || s == rustc_apfloat::Status::INEXACT;
+        let w = self.wide();
+        if signed {
+            let r = w.to_i128_r(bits, Round::TowardZero, &mut exact);
+            ok(r.status).then_some(r.value)
+        } else {
+            let r = w.to_u128_r(bits, Round::TowardZero, &mut exact);
+            ok(r.status).then_some(r.value as i128)
         }
     }
 
@@ -217,33 +195,23 @@ impl LongDouble {
             (_, LongDoubleFormat::X87) => LongDouble::x87(
                 FloatConvert::<X87DoubleExtended>::convert(self.as_quad(), &mut loses).value,
             ),
-            (_, LongDoubleFormat::Binary128) => {
-                LongDouble::quad(FloatConvert::<Quad>::convert(self.as_x87(), &mut loses).value)
-            }
+            (_, LongDoubleFormat::Binary128) => LongDouble::quad(self.wide()),
         }
     }
 
-    /// Compares two values exactly (`None` when either is a NaN), whatever their formats:
-    /// both widen to binary128, which holds every x87 value.
+    /// Compares two values exactly (`None` when either is a NaN), whatever their formats.
     pub fn partial_cmp_exact(&self, other: &LongDouble) -> Option<std::cmp::Ordering> {
-        let wide = |v: &LongDouble| v.convert(LongDoubleFormat::Binary128).as_quad();
-        wide(self).partial_cmp(&wide(other))
+        self.wide().partial_cmp(&other.wide())
     }
 
     /// Whether this is a NaN.
     pub fn is_nan(&self) -> bool {
-        match self.format {
-            LongDoubleFormat::X87 => self.as_x87().is_nan(),
-            LongDoubleFormat::Binary128 => self.as_quad().is_nan(),
-        }
+        self.wide().is_nan()
     }
 
     /// Whether this is an infinity.
     pub fn is_infinite(&self) -> bool {
-        match self.format {
-            LongDoubleFormat::X87 => self.as_x87().is_infinite(),
-            LongDoubleFormat::Binary128 => self.as_quad().is_infinite(),
-        }
+        self.wide().is_infinite()
     }
 
     /// Whether the sign bit is set.
@@ -265,8 +233,8 @@ impl LongDouble {
             return format!("{sign}INF");
         }
         let (digits, exp10) = match self.significand_and_exponent() {
-            None => (vec![0u8; precision + 1], 0),
-            Some((m, e2)) => round_digits(&exact_decimal(m, e2), precision + 1),
+            None => (vec![0u8; precision.saturating_add(1)], 0),
+            Some((m, e2)) => round_digits(&exact_decimal(m, e2), precision.saturating_add(1)),
         };
         let mut out = String::from(sign);
         out.push(char::from(b'0' + digits[0]));
@@ -318,6 +286,15 @@ impl LongDouble {
 
     fn as_quad(&self) -> Quad {
         Quad::from_bits(self.bits)
+    }
+
+    /// The value in binary128, exactly (it holds every x87 value): what the conversions,
+    /// comparisons and tests work on, whatever the format.
+    fn wide(&self) -> Quad {
+        match self.format {
+            LongDoubleFormat::X87 => FloatConvert::<Quad>::convert(self.as_x87(), &mut false).value,
+            LongDoubleFormat::Binary128 => self.as_quad(),
+        }
     }
 
     /// The fewest significant digits of `exact` (this value's exact decimal) that read back

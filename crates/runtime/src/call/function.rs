@@ -108,8 +108,7 @@ impl Function {
     #[inline]
     pub unsafe fn call<'a>(&self, args: impl Args<'a>) -> Result<Value> {
         let uni = &self.pointer.uni;
-        // SAFETY: the plan lives as long as the universe `self.pointer` keeps alive.
-        let plan = unsafe { &*self.plan };
+        let plan = self.plan();
         // SAFETY: the address is the function's, kept loaded by `self.pointer`'s owner; the
         // caller vouches for the declaration and the arguments.
         args.with_args(|a| unsafe { invoke(uni, plan, self.pointer.addr, a) })
