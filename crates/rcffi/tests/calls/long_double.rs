@@ -8,6 +8,7 @@ use rcffi::{Ffi, LongDouble, Value, list};
 /// The probe: values computed by C written as bytes (so that reading them involves no
 /// `long double` path of rcffi's), C's own printing, and functions taking long doubles.
 const PROBE: &str = r#"
+#include <complex.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -36,6 +37,21 @@ int ldc_is(const long double _Complex *z) {
     return __real__ z[1] == 0x1p16000L && __imag__ z[1] == -0x1.8p-3L;
 }
 void ldc_make(long double _Complex *z) { z[0] = __builtin_complex(-0x1p-16000L, 0x1.4p2L); }
+/* libm's complex long double functions, operands through volatiles (not folded by gcc). */
+void cvalues(unsigned char *out) {
+    volatile long double a = -4.0L, b = 1.0L, c = 2.0L;
+    long double _Complex z = csqrtl(CMPLXL(a, 0.0L));
+    put(out, 0, creall(z)); put(out, 1, cimagl(z));
+    z = cexpl(CMPLXL(b, c));
+    put(out, 2, creall(z)); put(out, 3, cimagl(z));
+    put(out, 4, cargl(CMPLXL(b, c)));
+    put(out, 5, cabsl(CMPLXL(b, c)));
+}
+long double _Complex ldc_swap(int k, long double _Complex z, int m) {
+    return __builtin_complex(cimagl(z) * k, creall(z) * m);
+}
+long double _Complex ldc_via(long double _Complex (*cb)(long double _Complex, int),
+                             long double _Complex z) { return cb(z, 3); }
 "#;
 
 const CDEF: &str = "
@@ -46,6 +62,14 @@ const CDEF: &str = "
     long double through(long double (*cb)(long double), long double x);
     int ldc_is(const long double _Complex *z);
     void ldc_make(long double _Complex *z);
+    void cvalues(unsigned char *out);
+    long double _Complex ldc_swap(int k, long double _Complex z, int m);
+    long double _Complex ldc_via(long double _Complex (*cb)(long double _Complex, int),
+                                 long double _Complex z);
+    long double _Complex csqrtl(long double _Complex);
+    long double _Complex cexpl(long double _Complex);
+    long double cargl(long double _Complex);
+    long double cabsl(long double _Complex);
     long double sqrtl(long double);
     long double ldexpl(long double, int);
     long double frexpl(long double, int *);
@@ -259,7 +283,7 @@ fn printing_matches_printf_for_random_values() {
 }
 
 /// `long double _Complex` values in memory: `[re, im]` lists of exact long doubles, written
-/// and read as C writes and reads them (not passed by value yet: refused with the reason).
+/// and read as C writes and reads them.
 #[test]
 fn long_double_complex_values_in_memory_are_exact() {
     if cfg!(target_arch = "x86_64") && super::under_valgrind() {
@@ -295,8 +319,79 @@ fn long_double_complex_values_in_memory_are_exact() {
         parts[1].as_cdata().unwrap().to_long_double().unwrap(),
         want("5")
     );
-    let f = ffi.cast("long double(*)(long double _Complex)", 1).unwrap();
-    // SAFETY: refused before any call.
-    let e = unsafe { f.call((list![1, 2],)) }.unwrap_err();
-    assert!(e.to_string().contains("not passed by value yet"), "{e}");
+}
+
+/// The exact `[re, im]` of a `long double _Complex` value (a list of two long doubles).
+fn parts(v: &Value) -> [LongDouble; 2] {
+    let v = match v {
+        Value::CData(c) => c.to_value().unwrap(),
+        other => other.clone(),
+    };
+    let Value::List(p) = v else {
+        panic!("a complex value is a list: {v:?}");
+    };
+    [0, 1].map(|i| p[i].as_cdata().unwrap().to_long_double().unwrap())
+}
+
+/// `long double _Complex` by value — x86-64 passes it in memory and returns it in `st0` and
+/// `st1`, AArch64 in four vector registers: libm's `csqrtl`, `cexpl`, `cargl` and `cabsl`
+/// against the same calls compiled in C, fixed arguments around it, and a callback.
+#[test]
+fn long_double_complex_by_value_is_c_s() {
+    if cfg!(target_arch = "x86_64") && super::under_valgrind() {
+        return; // valgrind's x87 is 64 bits wide: libm computes other values there
+    }
+    let (ffi, lib, libm) = probe();
+    let out = ffi.new("unsigned char[]", 16 * 6).unwrap();
+    // SAFETY: cvalues writes 6 long doubles of at most 16 bytes.
+    unsafe { lib.call("cvalues", (&out,)).unwrap() };
+    let bytes = ffi.buffer(&out, None).unwrap().to_vec().unwrap();
+    let one = ffi
+        .cast("long double", 1)
+        .unwrap()
+        .to_long_double()
+        .unwrap();
+    let want: Vec<LongDouble> = bytes
+        .chunks_exact(16)
+        .map(|c| LongDouble::from_bytes(c.try_into().unwrap(), one.format()))
+        .collect();
+    // SAFETY: libm's functions, as declared.
+    unsafe {
+        let z = libm.call("csqrtl", (list![-4, 0],)).unwrap();
+        assert_eq!(parts(&z), [want[0], want[1]], "csqrtl");
+        let z = libm.call("cexpl", (list![1, 2],)).unwrap();
+        assert_eq!(parts(&z), [want[2], want[3]], "cexpl");
+        let arg = libm.call("cargl", (list![1, 2],)).unwrap();
+        assert_eq!(
+            arg.cdata().unwrap().to_long_double().unwrap(),
+            want[4],
+            "cargl"
+        );
+        let abs = libm.call("cabsl", (list![1, 2],)).unwrap();
+        assert_eq!(
+            abs.cdata().unwrap().to_long_double().unwrap(),
+            want[5],
+            "cabsl"
+        );
+    }
+    let exact = |t: &str| LongDouble::parse(t, one.format()).unwrap();
+    // Values an f64 cannot hold, between int arguments, and back.
+    // SAFETY: ldc_swap takes and returns the values as declared.
+    let z = unsafe { lib.call("ldc_swap", (2, list!["0x1p16000", "-0x1.8p-3"], 5)) }.unwrap();
+    assert_eq!(parts(&z), [exact("-0x1.8p-2"), exact("0x5p16000")]);
+    // A result passed on as it is.
+    // SAFETY: as above.
+    let back = unsafe { lib.call("ldc_swap", (1, &z, 1)) }.unwrap();
+    assert_eq!(parts(&back), [exact("0x5p16000"), exact("-0x1.8p-2")]);
+    // Through a callback: the argument in, the result out.
+    let cb = ffi
+        .callback("long double _Complex(*)(long double _Complex, int)", |a| {
+            let [re, im] = parts(&a.get(0)?);
+            assert_eq!(a.get_as::<i32>(1)?, 3);
+            Ok::<_, rcffi::Error>(list![im.to_string(), re.to_string()])
+        })
+        .unwrap();
+    // SAFETY: ldc_via calls the callback once with the value.
+    let v = unsafe { lib.call("ldc_via", (&cb, list!["0x1p-16000", "7"])) }.unwrap();
+    assert_eq!(parts(&v), [exact("7"), exact("0x1p-16000")]);
 }

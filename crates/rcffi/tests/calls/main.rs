@@ -5,6 +5,7 @@
 mod complex;
 mod f_calls;
 mod fixture_calls;
+mod int128;
 mod libc_programs;
 mod long_double;
 mod random;

@@ -7,13 +7,15 @@
 //! are compared with the registry's layout, level by level: a packed or over-aligned struct,
 //! whose layout libffi cannot reproduce, is refused rather than passed wrong. `float _Complex`
 //! and `double _Complex` are libffi structs of their two parts (which both ABIs pass alike).
-//! Records with unions, bitfields or packing take a proxy struct of the same ABI class
-//! (`proxy`); `long double _Complex` and 128-bit integers have no libffi type and are refused
-//! with the reason.
+//! `long double _Complex` is libffi's complex type (x86-64 passes it in memory and returns it
+//! in `st0`/`st1`; AArch64 as a homogeneous aggregate), and `__int128` libffi's 128-bit integer
+//! ([`AbiType::Int128`]). Records with unions, bitfields, packing, over-alignment or 128-bit
+//! integers take a proxy of the same ABI class (`proxy`).
 
 use libffi::middle::Type;
 use rcffi_cdef::{CTypeId, CTypeKind, PrimRepr, RecordKind, Registry};
 
+use super::cif::AbiType;
 use crate::error::{Error, Result};
 use crate::types::{Ffi, TypeRef};
 use crate::types::{IntRole, Repr, TypeInfo};
@@ -37,11 +39,11 @@ impl std::fmt::Display for Position {
 }
 
 /// libffi's type for `t` used at `pos` (`void` only as a result).
-pub(super) fn ffi_type(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Type> {
+pub(super) fn ffi_type(uni: &Ffi, t: TypeRef, pos: Position) -> Result<AbiType> {
     let info = t.get(&uni.inner);
     match &info.repr {
         Repr::Void => match pos {
-            Position::Result => Ok(Type::void()),
+            Position::Result => Ok(Type::void().into()),
             Position::Arg(_) => Err(Error::Type(format!(
                 "{pos}: a parameter cannot have ctype 'void'"
             ))),
@@ -52,10 +54,11 @@ pub(super) fn ffi_type(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Type> {
 }
 
 /// libffi's type for a scalar or pointer, if it has one.
-fn scalar_type(info: &TypeInfo) -> Option<Type> {
-    Some(match &info.repr {
+fn scalar_type(info: &TypeInfo) -> Option<AbiType> {
+    Some(AbiType::Lib(match &info.repr {
+        Repr::Int(k) | Repr::Enum { int: k, .. } if k.bytes == 16 => return Some(AbiType::Int128),
         Repr::Int(k) | Repr::Enum { int: k, .. } => {
-            return int_type(k.bytes, k.signed && k.role != IntRole::Bool);
+            return int_type(k.bytes, k.signed && k.role != IntRole::Bool).map(AbiType::Lib);
         }
         Repr::Float(4) => Type::f32(),
         Repr::Float(8) => Type::f64(),
@@ -63,19 +66,23 @@ fn scalar_type(info: &TypeInfo) -> Option<Type> {
         // AArch64's `long double` is IEEE binary128: libffi's long double there.
         Repr::Float(16) if cfg!(target_arch = "aarch64") => Type::longdouble(),
         Repr::Pointer { .. } => Type::pointer(),
-        Repr::Complex(n) => return complex_type(*n),
+        Repr::Complex(n) => return complex_type(*n).map(AbiType::Lib),
         _ => return None,
-    })
+    }))
 }
 
 /// A `float _Complex` or `double _Complex` as libffi's struct of its two parts: both ABIs pass
 /// and return a complex number of these exactly as that struct (x86-64: one or two SSE
-/// eightbytes; AArch64: a homogeneous aggregate of two). `long double _Complex` is not one of
-/// them on x86-64 (returned in `st0`/`st1`): it is not passed by value yet.
+/// eightbytes; AArch64: a homogeneous aggregate of two). `long double _Complex` is libffi's
+/// complex type, which x86-64 passes in memory and returns in `st0` and `st1` (no struct does
+/// that), and AArch64 as a homogeneous aggregate of two binary128 values.
 fn complex_type(part_bytes: u8) -> Option<Type> {
     match part_bytes {
         4 => Some(Type::structure([Type::f32(), Type::f32()])),
         8 => Some(Type::structure([Type::f64(), Type::f64()])),
+        16 if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) => {
+            Some(Type::complex_longdouble())
+        }
         _ => None,
     }
 }
@@ -84,11 +91,7 @@ fn scalar_reason(info: &TypeInfo) -> String {
     match &info.repr {
         Repr::Int(_) | Repr::Enum { .. } => "libffi has no 128-bit integer type".into(),
         Repr::Float(_) => "libffi has no floating type of this size".into(),
-        Repr::Complex(_) => {
-            "long double _Complex is not passed by value yet (x86-64 returns it in st0 and st1; \
-             cffi refuses every complex)"
-                .into()
-        }
+        Repr::Complex(_) => "libffi has no complex type of this size here".into(),
         Repr::Array { .. } => "arrays are passed by pointer in C".into(),
         Repr::Function { .. } => "functions are passed by pointer in C".into(),
         Repr::Opaque if info.layout.is_some() => "vector types are not passed by value yet".into(),
@@ -103,15 +106,19 @@ fn refuse(info: &TypeInfo, pos: Position, why: String) -> Error {
     ))
 }
 
-fn record_type(uni: &Ffi, info: &TypeInfo, pos: Position) -> Result<Type> {
+fn record_type(uni: &Ffi, info: &TypeInfo, pos: Position) -> Result<AbiType> {
     let reg = uni.inner.read();
-    // A struct of plain members is libffi's own struct; a union, a bitfield or packing
-    // anywhere inside takes a proxy of the same ABI class (`proxy`), or is refused with why.
-    // (A record of unknown layout keeps the first refusal: it says why.)
-    reg_type(&reg, info.id, info, pos).or_else(|first| match reg.layout(info.id) {
-        Ok(_) => super::proxy::proxy(&reg, info.id).map_err(|why| refuse(info, pos, why)),
-        Err(_) => Err(first),
-    })
+    // A struct of plain members is libffi's own struct; a union, a bitfield, packing,
+    // over-alignment or a 128-bit integer anywhere inside takes a proxy of the same ABI class
+    // (`proxy`), or is refused with why. (A record of unknown layout keeps the first refusal:
+    // it says why.)
+    reg_type(&reg, info.id, info, pos)
+        .map(AbiType::Lib)
+        .or_else(|first| match reg.layout(info.id) {
+            Ok(_) => super::proxy::proxy(&reg, info.id, matches!(pos, Position::Result))
+                .map_err(|why| refuse(info, pos, why)),
+            Err(_) => Err(first),
+        })
 }
 
 /// libffi's type for registry type `id`, a member (or the whole) of record `outer`: records

@@ -387,6 +387,9 @@ fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         Repr::Int(_) | Repr::Enum { .. } | Repr::Float(_) | Repr::LongDouble => Conv::Scalar,
         // At most 16 bytes, converted as a `[re, im]` pair (`ffitype` says which are passed).
         Repr::Complex(n) if *n <= 8 => Conv::Scalar,
+        // `long double _Complex`: 32 bytes, moved as a struct's are (a cdata result, kept
+        // exact as a `long double` result is; any `[re, im]` initializer as an argument).
+        Repr::Complex(_) => Conv::Struct,
         Repr::Pointer { .. } => Conv::Pointer,
         Repr::Record { .. } => Conv::Struct,
         _ => {

@@ -1,25 +1,34 @@
 //! Records libffi cannot describe member by member — unions (also nested in structs), structs
-//! with bitfields, packed structs — passed by value all the same: rcffi classifies the record
-//! itself, per ABI, from its scalar leaves at their byte offsets, and hands libffi a *proxy*:
-//! a struct of plain members, of the same size, that the ABI classifies the same way. libffi
-//! then moves the record's bytes where the proxy's would go.
+//! with bitfields, packed and over-aligned structs, records holding 128-bit integers — passed
+//! by value all the same: rcffi classifies the record itself, per ABI, from its scalar leaves at
+//! their byte offsets, and hands libffi a *proxy* that the ABI classifies the same way, with the
+//! record's size and alignment (`cif::preset`). libffi then moves the record's bytes where the
+//! proxy's would go.
 //!
 //! - **x86-64 System V**: a record of more than 16 bytes, or with a leaf not aligned to its
-//!   size, or with an x87 `long double`, is MEMORY (copied to the stack; a result through a
-//!   hidden pointer): any proxy of that size and alignment. Otherwise each eightbyte is
-//!   INTEGER if an integer or pointer leaf (a bitfield counts as its bytes) touches it, else
-//!   SSE: the proxy has integer members over INTEGER eightbytes and `float`/`double` members
-//!   over SSE ones.
+//!   size, or with an x87 `long double` sharing an eightbyte with anything else, is MEMORY
+//!   (copied to the stack; a result through a hidden pointer): a proxy of that size and
+//!   alignment (under 16 bytes, one whose member libffi itself classifies MEMORY). A record
+//!   that is one x87 `long double` (a union of them) is that `long double` (passed in memory,
+//!   returned in `st0`). Otherwise each eightbyte is INTEGER if an integer or pointer leaf (a
+//!   bitfield counts as its bytes) touches it, SSE if only `float`s and `double`s do, and
+//!   NO_CLASS (no register) if it is padding after the last member: the proxy has integer
+//!   members over INTEGER eightbytes and `float`/`double` members over SSE ones.
 //! - **AArch64 AAPCS64**: a homogeneous aggregate — every leaf the same floating type, at most
 //!   four of them in the record's size — travels in vector registers: the proxy is that many
-//!   of that float; any other record of at most 16 bytes travels in general registers, and a
-//!   bigger one by reference: integer members.
+//!   of that float; any other record of at most 16 bytes travels in general registers (one
+//!   aligned to 16 in an even-numbered pair, as a 128-bit integer does: its proxy is one), and
+//!   a bigger one by reference: integer members.
 //!
-//! Records the proxies cannot match are refused with the reason: alignment 16 or more under 16
-//! bytes (the register pair's alignment), eightbytes of padding only, vector members.
+//! Still refused, with the reason: on x86-64 a record aligned to more than 16 bytes as an
+//! argument (its stack slot's alignment is relative to a base libffi does not align), padding
+//! before a member's eightbyte, `_Float128` members in a register-sized record; vector members
+//! on both.
 
 use libffi::middle::Type;
 use rcffi_cdef::{CTypeId, CTypeKind, PrimRepr, RecordKind, Registry};
+
+use super::cif::{AbiType, preset};
 
 /// What a scalar leaf is, for classification.
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -42,8 +51,9 @@ struct Placed {
     aligned: bool,
 }
 
-/// The proxy for record type `id`, or why there is none.
-pub(super) fn proxy(reg: &Registry, id: CTypeId) -> Result<Type, String> {
+/// The proxy for record type `id` (as the `result` of a call, or an argument), or why there is
+/// none.
+pub(super) fn proxy(reg: &Registry, id: CTypeId, result: bool) -> Result<AbiType, String> {
     let layout = reg.layout(id).map_err(|e| e.to_string())?;
     let (size, align) = (layout.size, layout.align);
     if size == 0 {
@@ -54,7 +64,7 @@ pub(super) fn proxy(reg: &Registry, id: CTypeId) -> Result<Type, String> {
     if cfg!(target_arch = "aarch64") {
         aapcs64(size, align, &leaves)
     } else {
-        sysv(size, align, &leaves)
+        sysv(size, align, &leaves, result)
     }
 }
 
@@ -93,16 +103,18 @@ fn collect(
                 scalar(out, u64::from(b), Leaf::Float(b), u64::from(b));
             }
             PrimRepr::X87 => scalar(out, 16, Leaf::X87, 16),
-            PrimRepr::Complex {
-                part_bytes: b @ (4 | 8),
-                x87: false,
-            } => {
-                let b = u64::from(b);
+            PrimRepr::Complex { part_bytes, x87 } if matches!(part_bytes, 4 | 8 | 16) => {
+                let b = u64::from(part_bytes);
+                let leaf = if x87 {
+                    Leaf::X87
+                } else {
+                    Leaf::Float(part_bytes)
+                };
                 for k in 0..2 {
                     out.push(Placed {
                         offset: base + k * b,
                         size: b,
-                        leaf: Leaf::Float(b as u8),
+                        leaf,
                         aligned: (base + k * b).is_multiple_of(b),
                     });
                 }
@@ -176,33 +188,33 @@ fn collect(
 }
 
 /// The System V x86-64 proxy.
-fn sysv(size: u64, align: u64, leaves: &[Placed]) -> Result<Type, String> {
-    let memory = size > 16 || leaves.iter().any(|l| !l.aligned || l.leaf == Leaf::X87);
-    if memory && size <= 16 {
-        // libffi passes every struct of plain members of this size in registers.
-        return Err(
-            "a record of at most 16 bytes with unaligned members or an x87 long \
-                    double goes through memory, which no libffi struct of its size does"
-                .into(),
-        );
+fn sysv(size: u64, align: u64, leaves: &[Placed], result: bool) -> Result<AbiType, String> {
+    if align > 16 && !result {
+        return Err(format!(
+            "x86-64 passes a record aligned to {align} bytes at a stack slot of that alignment, \
+             counted from a base libffi aligns to 16 only"
+        ));
     }
+    // One x87 value (or a union of them): classes X87 and X87UP, as `long double` itself.
+    if size == 16 && leaves.iter().all(|l| l.leaf == Leaf::X87 && l.offset == 0) {
+        return Ok(Type::structure([Type::longdouble()]).into());
+    }
+    let memory = size > 16 || leaves.iter().any(|l| !l.aligned || l.leaf == Leaf::X87);
     if memory {
         // Copied whole: only the size and alignment matter.
-        return match align {
-            1 | 2 | 4 | 8 => Ok(units(size, align, |_| false)),
-            // x87 `long double`s keep the alignment (and the MEMORY class).
-            16 if size.is_multiple_of(16) => Ok(Type::structure(
-                (0..(size / 16) as usize).map(|_| Type::longdouble()),
-            )),
-            _ => Err(format!("its alignment of {align} bytes has no libffi type")),
+        let proxy = if size > 16 {
+            units(size, align.min(8), |_| false)
+        } else {
+            // A member libffi classifies MEMORY: a struct of more than 32 bytes.
+            Type::structure([preset(Type::structure([Type::u64()]), 40, 8)])
         };
+        return Ok(preset(proxy, size, align).into());
     }
-    if align > 8 {
-        return Err(
-            "an aligned(16) record under 16 bytes needs a register pair's alignment".into(),
-        );
+    if leaves.iter().any(|l| l.leaf == Leaf::Float(16)) {
+        return Err("a _Float128 member in a record of at most 16 bytes has no libffi type".into());
     }
-    let mut sse = Vec::new();
+    // Each eightbyte: Some(whether it is SSE), or None for padding only.
+    let mut classes = Vec::new();
     for k in 0..size.div_ceil(8) {
         let (lo, hi) = (k * 8, (k * 8 + 8).min(size));
         let inside: Vec<&Placed> = leaves
@@ -210,40 +222,62 @@ fn sysv(size: u64, align: u64, leaves: &[Placed]) -> Result<Type, String> {
             .filter(|l| l.offset < hi && l.offset + l.size > lo)
             .collect();
         if inside.is_empty() {
-            return Err("an eightbyte of padding only has no libffi type".into());
+            classes.push(None);
+            continue;
         }
         let float = inside.iter().all(|l| matches!(l.leaf, Leaf::Float(4 | 8)));
         if float && (hi - lo) % 4 != 0 {
             return Err("a floating eightbyte of an odd size has no libffi type".into());
         }
-        sse.push(float);
+        classes.push(Some(float));
     }
-    Ok(units(size, align, |off| sse[(off / 8) as usize]))
+    // Members over the eightbytes up to the last one with data; padding after it is NO_CLASS
+    // (the preset size covers it). Padding before data has no proxy.
+    let used = classes
+        .iter()
+        .rposition(Option::is_some)
+        .map_or(0, |k| k + 1);
+    if used == 0 || classes[..used].contains(&None) {
+        return Err("an eightbyte of padding only before a member has no libffi type".into());
+    }
+    let covered = (used as u64 * 8).min(size);
+    let proxy = units(covered, align.min(8), |off| {
+        classes[(off / 8) as usize] == Some(true)
+    });
+    Ok(if covered < size || align > 8 {
+        preset(proxy, size, align)
+    } else {
+        proxy
+    }
+    .into())
 }
 
 /// The AAPCS64 proxy.
-fn aapcs64(size: u64, align: u64, leaves: &[Placed]) -> Result<Type, String> {
+fn aapcs64(size: u64, align: u64, leaves: &[Placed]) -> Result<AbiType, String> {
     if let Some(Leaf::Float(b)) = leaves.first().map(|l| l.leaf) {
         let b64 = u64::from(b);
         let homogeneous = leaves.iter().all(|l| l.leaf == Leaf::Float(b) && l.aligned);
         if homogeneous && size.is_multiple_of(b64) && size / b64 <= 4 {
-            if align > b64 {
-                return Err("an over-aligned floating aggregate has no libffi type".into());
-            }
             let float = match b {
                 4 => Type::f32(),
                 8 => Type::f64(),
                 _ => Type::longdouble(),
             };
-            return Ok(Type::structure(
-                (0..(size / b64) as usize).map(|_| float.clone()),
-            ));
+            let proxy = Type::structure((0..(size / b64) as usize).map(|_| float.clone()));
+            return Ok(if align > b64 {
+                preset(proxy, size, align)
+            } else {
+                proxy
+            }
+            .into());
         }
     }
-    if align > 8 {
-        return Err("a record aligned to 16 bytes needs a register pair's alignment".into());
-    }
-    Ok(units(size, align, |_| false))
+    Ok(match (size, align) {
+        // In an even-numbered register pair, or 16-aligned on the stack.
+        (16, 16..) => AbiType::Int128,
+        (_, ..=8) => units(size, align, |_| false).into(),
+        _ => preset(units(size, 8, |_| false), size, align).into(),
+    })
 }
 
 /// A struct of `size` bytes of members at most `align` bytes each, with `float`/`double`
@@ -291,11 +325,40 @@ mod tests {
     #[test]
     fn eightbytes_merge_as_the_abi_says() {
         // union { float f; int i; }: INTEGER.
-        assert!(sysv(4, 4, &[leaf(0, 4, Leaf::Float(4)), leaf(0, 4, Leaf::Int)]).is_ok());
-        // A padding-only eightbyte is refused; x87 goes to memory.
-        assert!(sysv(16, 4, &[leaf(0, 4, Leaf::Int)]).is_err());
-        assert!(sysv(32, 16, &[leaf(0, 16, Leaf::X87), leaf(16, 4, Leaf::Int)]).is_ok());
-        assert!(sysv(16, 16, &[leaf(0, 16, Leaf::X87), leaf(0, 4, Leaf::Int)]).is_err());
+        assert!(
+            sysv(
+                4,
+                4,
+                &[leaf(0, 4, Leaf::Float(4)), leaf(0, 4, Leaf::Int)],
+                false
+            )
+            .is_ok()
+        );
+        // Padding before a member's eightbyte is refused, padding after it is NO_CLASS; x87
+        // goes to memory.
+        assert!(sysv(16, 4, &[leaf(12, 4, Leaf::Int)], false).is_err());
+        assert!(sysv(16, 16, &[leaf(0, 4, Leaf::Int)], false).is_ok());
+        assert!(
+            sysv(
+                32,
+                16,
+                &[leaf(0, 16, Leaf::X87), leaf(16, 4, Leaf::Int)],
+                false
+            )
+            .is_ok()
+        );
+        assert!(
+            sysv(
+                16,
+                16,
+                &[leaf(0, 16, Leaf::X87), leaf(0, 4, Leaf::Int)],
+                false
+            )
+            .is_ok()
+        );
+        // Aligned to 32: only as a result.
+        assert!(sysv(32, 32, &[leaf(0, 4, Leaf::Int)], false).is_err());
+        assert!(sysv(32, 32, &[leaf(0, 4, Leaf::Int)], true).is_ok());
         assert!(
             aapcs64(
                 12,

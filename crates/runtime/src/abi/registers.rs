@@ -124,7 +124,7 @@ impl Native {
             Conv::Fast(Fast::F32 | Fast::F64) => RetReg::Float,
             Conv::Fast(_) | Conv::Pointer => RetReg::Int,
             Conv::Void => RetReg::Void,
-            Conv::Struct if memory_class(ret) && ret.size <= MEMORY_RESULT => RetReg::Memory,
+            Conv::Struct if memory_class(uni, ret) && ret.size <= MEMORY_RESULT => RetReg::Memory,
             Conv::Struct => match eightbytes(uni, ret)?.as_slice() {
                 [(Class::Int, _)] => RetReg::Int,
                 [(Class::Float, _)] => RetReg::Float,
@@ -145,7 +145,7 @@ impl Native {
                 // More than 16 bytes: copied onto the stack whole (x86-64's MEMORY class). Only
                 // up to 32 bytes: the copy is Rust's, through `mem::bytes` from shared memory,
                 // where libffi's path passes the struct where it is and C copies it.
-                Conv::Struct if memory_class(p) => {
+                Conv::Struct if memory_class(uni, p) => {
                     let words = p.size.div_ceil(8);
                     if p.size > MEMORY_ARG || stack + words > STACK_WORDS || p.align > 8 {
                         return None;
@@ -212,9 +212,13 @@ impl Native {
 
 /// Whether a struct travels through memory (x86-64 System V: more than 16 bytes), which the
 /// register path does as stack words (an argument) or a hidden result address (a result).
+/// (`long double _Complex`, also moved as a struct, is returned in `st0` and `st1`: not this.)
 /// Only x86-64: AArch64 passes large composites by reference and returns some in registers.
-fn memory_class(p: &Param) -> bool {
-    cfg!(target_arch = "x86_64") && p.conv == Conv::Struct && p.size > 16
+fn memory_class(uni: &Ffi, p: &Param) -> bool {
+    cfg!(target_arch = "x86_64")
+        && p.conv == Conv::Struct
+        && p.size > 16
+        && matches!(p.ty.get(&uni.inner).repr, Repr::Record { .. })
 }
 
 /// The classes of a small struct's eightbytes (x86-64 System V: a struct of at most 16 bytes,
@@ -250,7 +254,8 @@ fn eightbytes(uni: &Ffi, p: &Param) -> Option<Vec<(Class, u8)>> {
 }
 
 /// Appends the scalar leaves (offset, size, class) of type `t` at `offset`; `None` for a
-/// member that is not a plain number or pointer (`long double`, a bitfield...).
+/// member that is not a plain number or pointer (`long double`, a bitfield...) or is not
+/// aligned to its size.
 fn leaf_classes(
     uni: &Ffi,
     t: TypeRef,
@@ -278,11 +283,15 @@ fn leaf_classes(
             }
             Some(())
         }
-        Repr::Float(4 | 8) => {
+        // A member not aligned to its size (in a packed struct) makes the struct MEMORY class
+        // on x86-64: not this path's.
+        Repr::Float(4 | 8) if offset.is_multiple_of(info.size()?) => {
             out.push((offset, info.size()?, Class::Float));
             Some(())
         }
-        Repr::Int(_) | Repr::Enum { .. } | Repr::Pointer { .. } => {
+        Repr::Int(_) | Repr::Enum { .. } | Repr::Pointer { .. }
+            if offset.is_multiple_of(info.size()?) =>
+        {
             out.push((offset, info.size()?, Class::Int));
             Some(())
         }

@@ -335,6 +335,8 @@ fn result_bytes_general(uni: &Ffi, r: &Param, v: &Value) -> Result<Out> {
         Conv::Fast(_) | Conv::Scalar => {
             let b = crate::data::scalar::encode_scalar(info, v)?;
             match info.int_kind() {
+                // 128-bit integers fill both result registers.
+                Some(k) if k.bytes == 16 => Out::Small(b, 16),
                 Some(k) => {
                     let i = crate::data::scalar::int_from_bytes(k, &b);
                     let mut out = [0u8; 16];

@@ -679,6 +679,11 @@ impl CData {
                 crate::data::scalar::decode_scalar(info, &self.value)
             }
             Repr::Float(_) | Repr::LongDouble => Ok(Value::Float(self.to_f64()?)),
+            // `long double _Complex` (a result or callback argument): `[re, im]` of exact
+            // long double cdata.
+            Repr::Complex(_) if !info.is_pointer() => {
+                convert::c_to_value(&self.place_at(self.ty, self.addr, None))
+            }
             _ => Ok(Value::CData(self.clone())),
         }
     }

@@ -1,0 +1,108 @@
+//! `__int128` and `unsigned __int128` by value (libffi's 128-bit integer type), against gcc: in
+//! registers (on AArch64 an even-numbered pair, so an `int` before one skips a register), on
+//! the stack after every register is taken, in a variadic part, and through callbacks.
+
+use rcffi::{Ffi, Value};
+
+const PROBE: &str = r#"
+#include <stdarg.h>
+typedef unsigned __int128 u128;
+__int128 i_echo(__int128 x) { return x; }
+u128 u_echo(u128 x) { return x; }
+__int128 i_at(int a, __int128 x, int b) { return x * a + b; }
+u128 u_deep(long a1, long a2, long a3, long a4, long a5, long a6, long a7, u128 x, int k) {
+    return x + (u128)(a1 + a7 * k);
+}
+__int128 i_va(int n, ...) {
+    va_list ap; va_start(ap, n);
+    __int128 s = 0;
+    for (int i = 0; i < n; i++) s += va_arg(ap, __int128) * (i + 1);
+    va_end(ap);
+    return s;
+}
+__int128 i_via(__int128 (*f)(int, __int128, u128), __int128 x) { return f(3, x, (u128)x << 1) + 1; }
+"#;
+
+const CDEF: &str = "
+    __int128 i_echo(__int128 x);
+    unsigned __int128 u_echo(unsigned __int128 x);
+    __int128 i_at(int a, __int128 x, int b);
+    unsigned __int128 u_deep(long, long, long, long, long, long, long, unsigned __int128 x, int k);
+    __int128 i_va(int n, ...);
+    __int128 i_via(__int128 (*f)(int, __int128, unsigned __int128), __int128 x);
+";
+
+fn probe() -> (Ffi, rcffi::Lib) {
+    static PATH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let (ffi, lib, _) = super::probe_with_libm(&PATH, "i128probe", PROBE, CDEF);
+    (ffi, lib)
+}
+
+/// Values with every part of both halves set, and the edges.
+fn samples() -> Vec<i128> {
+    let mut v = vec![0, 1, -1, i128::MIN, i128::MAX, 1 << 64, -(1 << 64) + 3];
+    let mut x = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834_u128;
+    for _ in 0..8 {
+        x = x
+            .wrapping_mul(0x2545_f491_4f6c_dd1d_a4f5_3a2e_91c8_b1e3)
+            .rotate_left(29)
+            ^ 0x5bd1;
+        v.push(x as i128);
+    }
+    v
+}
+
+#[test]
+fn int128_arguments_and_results_are_c_s() {
+    let (_ffi, lib) = probe();
+    for x in samples() {
+        // SAFETY: the probe's functions, as declared.
+        unsafe {
+            assert_eq!(lib.call("i_echo", (Value::Int(x),)).unwrap(), Value::Int(x));
+            let at = lib.call("i_at", (3, Value::Int(x), -7)).unwrap();
+            assert_eq!(at, Value::Int(x.wrapping_mul(3).wrapping_add(-7)), "{x}");
+            let args: Vec<Value> = (1..=7)
+                .map(Value::from)
+                .chain([Value::Int(x & i128::MAX), Value::from(5)])
+                .collect();
+            let deep = lib.call("u_deep", args).unwrap();
+            let want = (x & i128::MAX) as u128 + 1 + 35;
+            assert_eq!(deep, Value::Int(want as i128), "{x}");
+        }
+    }
+}
+
+#[test]
+fn int128_in_a_variadic_part_and_through_callbacks() {
+    let (ffi, lib) = probe();
+    let xs = samples();
+    let args: Vec<Value> = std::iter::once(Value::from(xs.len() as i32))
+        .chain(
+            xs.iter()
+                .map(|x| Value::CData(ffi.cast("__int128", Value::Int(*x)).unwrap())),
+        )
+        .collect();
+    let want = xs.iter().enumerate().fold(0i128, |s, (i, x)| {
+        s.wrapping_add(x.wrapping_mul(i as i128 + 1))
+    });
+    // SAFETY: i_va reads `n` __int128 arguments.
+    assert_eq!(unsafe { lib.call("i_va", args) }.unwrap(), Value::Int(want));
+    let cb = ffi
+        .callback("__int128(*)(int, __int128, unsigned __int128)", |a| {
+            let k = a.get_as::<i32>(0)?;
+            let x = a.get(1)?.to_int()?;
+            let y = a.get(2)?.to_int()?;
+            Ok::<_, rcffi::Error>(Value::Int(x.wrapping_mul(i128::from(k)) ^ y))
+        })
+        .unwrap();
+    for x in [5i128, -(1 << 100), 1 << 62] {
+        // SAFETY: i_via calls the callback once.
+        let got = unsafe { lib.call("i_via", (&cb, Value::Int(x))) }.unwrap();
+        let y = ((x as u128) << 1) as i128;
+        assert_eq!(
+            got,
+            Value::Int((x.wrapping_mul(3) ^ y).wrapping_add(1)),
+            "{x}"
+        );
+    }
+}
