@@ -190,29 +190,20 @@ fn mixed_arguments_errno_and_pointer_results() {
     assert_eq!(r.field("y").unwrap(), 30.into());
 }
 
-/// Generated structs of every size from 1 to 64 bytes through callbacks: C calls the callback
-/// with a struct of graffiti values and returns what it returned; a native C identity function
-/// gives the reference.
+/// Generated structs of every size from 1 to 64 bytes, and the generator's packed, aligned,
+/// bitfield and 128-bit records, through callbacks: C calls the callback with a struct of
+/// graffiti values and returns what it returned; a native C identity function gives the
+/// reference.
 #[test]
 fn generated_structs_of_every_size_through_callbacks() {
     let g = callgen::generate(0xcb, 0);
     let mut c = String::from("#include <string.h>\n");
-    let mut decls = String::new();
-    for s in &g.structs {
-        decls.push_str(&format!("struct {} {{", s.name));
-        for (k, m) in s.members.iter().enumerate() {
-            decls.push_str(&match m {
-                Member::Scalar(t) => format!(" {} m{k};", t.c_name()),
-                Member::Array(t, n) => format!(" {} m{k}[{n}];", t.c_name()),
-                Member::Struct(j) => format!(" struct {} m{k};", g.structs[*j].name),
-                Member::Union(ms) => format!(" {} m{k};", callgen::union_decl(ms)),
-            });
-        }
-        decls.push_str(" };\n");
-    }
+    let decls = callgen::struct_decls(&g.structs);
     c.push_str(&decls);
     let mut cdef = decls.clone();
-    for s in &g.structs {
+    // x86-64 refuses records aligned to 32 as arguments.
+    let passed = |s: &callgen::StructDef| cfg!(target_arch = "aarch64") || s.align <= 16;
+    for s in g.structs.iter().filter(|s| passed(s)) {
         let n = &s.name;
         c.push_str(&format!(
             "struct {n} cb_{n}(struct {n} (*cb)(struct {n}, int), struct {n} x) {{ return cb(x, 7); }}\n\
@@ -229,18 +220,24 @@ fn generated_structs_of_every_size_through_callbacks() {
     // SAFETY: built from the same declarations.
     let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
     let mut rng = rcffi_testkit::generate::Rng::new(0xcb);
-    for (i, s) in g.structs.iter().enumerate() {
+    for (i, s) in g.structs.iter().enumerate().filter(|(_, s)| passed(s)) {
         let n = &s.name;
         // A value with graffiti in every leaf.
         let value = graffiti(&g, Ty::Struct(i), &mut rng);
         let x = ffi.new(format!("struct {n} *").as_str(), value).unwrap();
         let sig = format!("struct {n}(*)(struct {n}, int)");
-        let rc = ffi
-            .callback(sig.as_str(), |a| -> rcffi::Result<Value> {
-                assert_eq!(a.get_as::<i32>(1)?, 7);
-                a.get(0)
-            })
-            .unwrap();
+        let rc = match ffi.callback(sig.as_str(), |a| -> rcffi::Result<Value> {
+            assert_eq!(a.get_as::<i32>(1)?, 7);
+            a.get(0)
+        }) {
+            Ok(rc) => rc,
+            // x86-64: an eightbyte of padding only, which libffi's closures miscount.
+            Err(e) if cfg!(target_arch = "x86_64") && e.to_string().contains("padding only") => {
+                assert!(s.align == 16 && s.size == 16, "{n}: {e}");
+                continue;
+            }
+            Err(e) => panic!("{n}: {e}"),
+        };
         let native = lib.get(&format!("id_{n}")).unwrap();
         let via_rc = cd(call!(lib, format!("cb_{n}").as_str(), (&rc, x.get(0).unwrap())).unwrap());
         let via_native =
@@ -253,7 +250,18 @@ fn generated_structs_of_every_size_through_callbacks() {
         };
         let want = ffi.buffer(&x, None).unwrap().to_vec().unwrap();
         let leaves = leaf_offsets(&ffi, &g, i);
-        for (path, off, len) in leaves {
+        for (path, place) in leaves {
+            // A bitfield has no offset: compared by its value.
+            let Some((off, len)) = place else {
+                let want = x.get(0).unwrap().cdata().unwrap().field(&path).unwrap();
+                assert_eq!(via_rc.field(&path).unwrap(), want, "{n}.{path} (rcffi)");
+                assert_eq!(
+                    via_native.field(&path).unwrap(),
+                    want,
+                    "{n}.{path} (native)"
+                );
+                continue;
+            };
             assert_eq!(
                 bytes(&via_rc)[off..off + len],
                 want[off..off + len],
@@ -295,14 +303,19 @@ fn graffiti(g: &callgen::CallLib, t: Ty, rng: &mut rcffi_testkit::generate::Rng)
                     }
                     Member::Struct(j) => graffiti(g, Ty::Struct(*j), rng),
                     Member::Union(ms) => Value::List(vec![graffiti(g, Ty::Scalar(ms[0]), rng)]),
+                    // A bitfield: a value its width holds, signed or not.
+                    Member::Bits(_, w) => Value::Int(i128::from(rng.below(1 << (w - 1).min(62)))),
                 })
                 .collect(),
         ),
     }
 }
 
-/// Every scalar leaf of struct `i`: path, offset and size.
-fn leaf_offsets(ffi: &Ffi, g: &callgen::CallLib, i: usize) -> Vec<(String, usize, usize)> {
+/// Every scalar leaf of struct `i`: path, and offset and size (`None` for a bitfield).
+type Leaves = Vec<(String, Option<(usize, usize)>)>;
+
+/// See [`Leaves`].
+fn leaf_offsets(ffi: &Ffi, g: &callgen::CallLib, i: usize) -> Leaves {
     fn walk(g: &callgen::CallLib, i: usize, path: &str, out: &mut Vec<(String, usize)>) {
         for (k, m) in g.structs[i].members.iter().enumerate() {
             let p = if path.is_empty() {
@@ -319,6 +332,7 @@ fn leaf_offsets(ffi: &Ffi, g: &callgen::CallLib, i: usize) -> Vec<(String, usize
                 }
                 Member::Struct(j) => walk(g, *j, &p, out),
                 Member::Union(ms) => out.push((format!("{p}.v0"), ms[0].size_align().0)),
+                Member::Bits(..) => out.push((p, 0)),
             }
         }
     }
@@ -328,8 +342,11 @@ fn leaf_offsets(ffi: &Ffi, g: &callgen::CallLib, i: usize) -> Vec<(String, usize
     paths
         .into_iter()
         .map(|(p, len)| {
+            if len == 0 {
+                return (p, None);
+            }
             let off = ffi.offsetof(name.as_str(), &p).unwrap() as usize;
-            (p, off, len)
+            (p, Some((off, len)))
         })
         .collect()
 }

@@ -1,6 +1,8 @@
 //! Seeded random signatures (rcffi_testkit::callgen): structs of every size from 1 to 64 bytes
 //! and every scalar type (`long double`s with more bits than an `f64`, `float` and `double
-//! _Complex`, also as struct members), 1..16 parameters, called through rcffi with graffiti values. The
+//! _Complex`, also as struct members, `__int128`), records packed, aligned to 16 and 32, with
+//! bitfields of every width and 128-bit members, 1..16 parameters, called through rcffi with
+//! graffiti values. The
 //! generated C functions record every leaf of every argument as they received it and return
 //! known values, so a mismatch names the leaf that slid.
 //!
@@ -50,6 +52,7 @@ fn build(ffi: &Ffi, g: &CallLib, t: Ty, leaves: &mut std::slice::Iter<'_, callge
                             .collect(),
                     ),
                     Member::Struct(j) => build(ffi, g, Ty::Struct(*j), leaves),
+                    Member::Bits(s, _) => build(ffi, g, Ty::Scalar(*s), leaves),
                     // A union takes its first member, in a one-item list.
                     Member::Union(ms) => {
                         Value::List(vec![build(ffi, g, Ty::Scalar(ms[0]), leaves)])
@@ -114,6 +117,17 @@ fn check_result(ffi: &Ffi, g: &CallLib, f: &Func, got: &Value) -> Result<(), Str
                 .map_err(|e| e.to_string())?;
             let name = format!("struct {}", g.structs[i].name);
             for l in &f.result {
+                // A bitfield has no offset: compared by its value.
+                if l.bitfield {
+                    let got = c.field(&l.path[1..]).map_err(|e| e.to_string())?;
+                    if got != leaf_value(ffi, l.scalar, &l.value) {
+                        return Err(format!(
+                            "result{}: expected {:?}, got {got}",
+                            l.path, l.value
+                        ));
+                    }
+                    continue;
+                }
                 let off = ffi
                     .offsetof(name.as_str(), &l.path[1..])
                     .map_err(|e| e.to_string())? as usize;
@@ -203,8 +217,10 @@ fn random_signatures_pass_every_leaf_intact() {
                         | Scalar::Bool
                         | Scalar::FloatComplex
                         | Scalar::DoubleComplex
+                        | Scalar::Int128
+                        | Scalar::UInt128
                 ),
-                Ty::Struct(k) => g.structs[*k].size <= 16,
+                Ty::Struct(k) => g.structs[*k].size <= 16 && g.structs[*k].is_plain(),
             };
             let floats = f
                 .params

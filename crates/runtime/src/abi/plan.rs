@@ -89,6 +89,9 @@ pub(crate) struct CallPlan {
     pub(crate) has_out: bool,
     /// The Rust function pointer types already checked against this signature (`call_as`).
     pub(crate) checked: CheckedTypes,
+    /// Why C cannot call a callback of this type through libffi's closure, if it cannot
+    /// (`proxy::misread_by_closures`).
+    pub(crate) closure_refusal: Option<Box<str>>,
 }
 
 /// Rust types (by `TypeId`) already checked against one C signature: the first in a cell read
@@ -162,6 +165,23 @@ impl CallPlan {
             types.push(ffi_type(uni, t, pos).map_err(|e| e.context(format!("'{name}'")))?);
             params.push(param(uni, t, pos)?);
         }
+        let closure_refusal = {
+            let reg = uni.inner.read();
+            sig.params
+                .iter()
+                .position(|p| {
+                    matches!(reg.kind(reg.strip_aligned(*p)), CTypeKind::Record(_))
+                        && super::proxy::misread_by_closures(&reg, *p)
+                })
+                .map(|i| {
+                    format!(
+                        "{name}: argument {}: libffi's closures read a record whose second \
+                         eightbyte is padding only from the wrong registers (calls pass it)",
+                        i + 1
+                    )
+                    .into()
+                })
+        };
         let rt = uni.realize(sig.ret);
         let ret_type =
             ffi_type(uni, rt, Position::Result).map_err(|e| e.context(format!("'{name}'")))?;
@@ -205,6 +225,7 @@ impl CallPlan {
             has_out: params.iter().any(|p| !p.out.is_empty()),
             params: params.into_boxed_slice(),
             checked: CheckedTypes::default(),
+            closure_refusal,
         })
     }
 

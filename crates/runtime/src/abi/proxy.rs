@@ -17,8 +17,9 @@
 //! - **AArch64 AAPCS64**: a homogeneous aggregate — every leaf the same floating type, at most
 //!   four of them in the record's size — travels in vector registers: the proxy is that many
 //!   of that float; any other record of at most 16 bytes travels in general registers (one
-//!   aligned to 16 in an even-numbered pair, as a 128-bit integer does: its proxy is one), and
-//!   a bigger one by reference: integer members.
+//!   whose *members* are aligned to 16 in an even-numbered pair, as a 128-bit integer does: its
+//!   proxy is one; an `aligned` attribute on the record itself does not count, as GCC has it),
+//!   and a bigger one by reference: integer members.
 //!
 //! Still refused, with the reason: on x86-64 a record aligned to more than 16 bytes as an
 //! argument (its stack slot's alignment is relative to a base libffi does not align), padding
@@ -62,10 +63,31 @@ pub(super) fn proxy(reg: &Registry, id: CTypeId, result: bool) -> Result<AbiType
     let mut leaves = Vec::new();
     collect(reg, id, 0, &mut leaves, 0)?;
     if cfg!(target_arch = "aarch64") {
-        aapcs64(size, align, &leaves)
+        aapcs64(size, align, member_align(reg, id), &leaves)
     } else {
         sysv(size, align, &leaves, result)
     }
+}
+
+/// Whether record `id`, as an argument C passes to a libffi closure, would be read wrong: on
+/// x86-64 a record of 9 to 16 bytes in registers whose second eightbyte is padding only
+/// (NO_CLASS) takes one register, but libffi's closure entry counts two and reads every later
+/// register argument from the wrong one. Calls are not affected (libffi's call path counts
+/// classes).
+pub(super) fn misread_by_closures(reg: &Registry, id: CTypeId) -> bool {
+    let Ok(layout) = reg.layout(id) else {
+        return false;
+    };
+    if !cfg!(target_arch = "x86_64") || layout.size <= 8 || layout.size > 16 {
+        return false;
+    }
+    let mut leaves = Vec::new();
+    if collect(reg, id, 0, &mut leaves, 0).is_err()
+        || leaves.iter().any(|l| !l.aligned || l.leaf == Leaf::X87)
+    {
+        return false;
+    }
+    leaves.iter().all(|l| l.offset + l.size <= 8)
 }
 
 /// Nesting past this is refused (records nest at most as deep as the text allowed).
@@ -252,8 +274,30 @@ fn sysv(size: u64, align: u64, leaves: &[Placed], result: bool) -> Result<AbiTyp
     .into())
 }
 
-/// The AAPCS64 proxy.
-fn aapcs64(size: u64, align: u64, leaves: &[Placed]) -> Result<AbiType, String> {
+/// The alignment AAPCS64 passes record `id` by (GCC's `aarch64_function_arg_alignment`): the
+/// largest of its members' alignments — 1 in a packed record, at most N under `#pragma
+/// pack(N)` — not an `aligned` attribute on the record itself. It decides whether the record
+/// takes an even-numbered register pair and how its stack slot is aligned.
+fn member_align(reg: &Registry, id: CTypeId) -> u64 {
+    let CTypeKind::Record(rid) = reg.kind(reg.strip_aligned(id)) else {
+        return reg.layout(id).map_or(1, |l| l.align);
+    };
+    let rec = reg.record(*rid);
+    if rec.packed {
+        return 1;
+    }
+    let cap = rec.pack.unwrap_or(u64::MAX);
+    rec.fields
+        .iter()
+        .flatten()
+        .map(|f| reg.layout(f.ty).map_or(1, |l| l.align).min(cap))
+        .max()
+        .unwrap_or(1)
+}
+
+/// The AAPCS64 proxy of a record of `size` bytes, aligned to `align`, whose members are
+/// aligned to at most `natural` ([`member_align`]).
+fn aapcs64(size: u64, align: u64, natural: u64, leaves: &[Placed]) -> Result<AbiType, String> {
     if let Some(Leaf::Float(b)) = leaves.first().map(|l| l.leaf) {
         let b64 = u64::from(b);
         let homogeneous = leaves.iter().all(|l| l.leaf == Leaf::Float(b) && l.aligned);
@@ -264,19 +308,22 @@ fn aapcs64(size: u64, align: u64, leaves: &[Placed]) -> Result<AbiType, String> 
                 _ => Type::longdouble(),
             };
             let proxy = Type::structure((0..(size / b64) as usize).map(|_| float.clone()));
-            return Ok(if align > b64 {
-                preset(proxy, size, align)
+            return Ok(if natural > b64 {
+                preset(proxy, size, natural)
             } else {
                 proxy
             }
             .into());
         }
     }
-    Ok(match (size, align) {
+    Ok(if size > 16 {
+        // By reference, to a copy aligned as the record is.
+        preset(units(size, 8, |_| false), size, align).into()
+    } else if natural >= 16 {
         // In an even-numbered register pair, or 16-aligned on the stack.
-        (16, 16..) => AbiType::Int128,
-        (_, ..=8) => units(size, align, |_| false).into(),
-        _ => preset(units(size, 8, |_| false), size, align).into(),
+        AbiType::Int128
+    } else {
+        units(size, align.min(8), |_| false).into()
     })
 }
 
@@ -362,6 +409,7 @@ mod tests {
         assert!(
             aapcs64(
                 12,
+                4,
                 4,
                 &[leaf(0, 4, Leaf::Float(4)), leaf(0, 12, Leaf::Float(4))]
             )

@@ -149,6 +149,9 @@ impl Ffi {
         };
         let ptr = self.pointer_to(func);
         let plan = crate::abi::plan_of(self, func)?;
+        if let Some(why) = &plan.closure_refusal {
+            return Err(Error::Unsupported(why.to_string()));
+        }
         let Some(shape) = &plan.fixed else {
             return Err(Error::Unsupported(format!(
                 "{}: callback with unsupported argument or return type or with '...'",
