@@ -19,7 +19,9 @@
 //!   of that float; any other record of at most 16 bytes travels in general registers (one
 //!   whose *members* are aligned to 16 in an even-numbered pair, as a 128-bit integer does: its
 //!   proxy is one; an `aligned` attribute on the record itself does not count, as GCC has it),
-//!   and a bigger one by reference: integer members.
+//!   and a bigger one by reference: integer members, aligned to 8 (libffi would put the
+//!   pointer to a 16-aligned record at a 16-aligned stack slot; C puts it at the next 8-byte
+//!   one), so the callee's copy is aligned to 8.
 //!
 //! Still refused, with the reason: on x86-64 a record aligned to more than 16 bytes as an
 //! argument (its stack slot's alignment is relative to a base libffi does not align), padding
@@ -317,8 +319,10 @@ fn aapcs64(size: u64, align: u64, natural: u64, leaves: &[Placed]) -> Result<Abi
         }
     }
     Ok(if size > 16 {
-        // By reference, to a copy aligned as the record is.
-        preset(units(size, 8, |_| false), size, align).into()
+        // By reference, to a copy aligned to 8: libffi places the pointer of a by-reference
+        // record aligned to 16 at a 16-aligned stack slot when it goes to the stack (C puts
+        // it at the next 8-byte slot), so the proxy keeps alignment 8.
+        units(size, 8, |_| false).into()
     } else if natural >= 16 {
         // In an even-numbered register pair, or 16-aligned on the stack.
         AbiType::Int128
