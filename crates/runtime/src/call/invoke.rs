@@ -769,12 +769,9 @@ fn result(uni: &Ffi, r: &Param, bytes: &[u8]) -> Result<Value> {
         Conv::Struct => {
             let mem = Allocation::shared_copy(&bytes[..r.size], r.align)?;
             let addr = mem.addr();
-            let c = CData::place(uni, r.ty, addr, Owner::Alloc(mem), None).with_origin(Origin::New);
-            match c.info().repr {
-                // `long double _Complex`: its `[re, im]` value.
-                Repr::Complex(_) => c.to_value(),
-                _ => Ok(Value::CData(c)),
-            }
+            CData::place(uni, r.ty, addr, Owner::Alloc(mem), None)
+                .with_origin(Origin::New)
+                .into_by_value()
         }
     }
 }

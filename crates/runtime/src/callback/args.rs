@@ -17,7 +17,7 @@ use crate::data::convert::{self, Place};
 use crate::data::{CData, Origin, Scalar, Value};
 use crate::error::{Error, Result};
 use crate::mem::{Allocation, Number, Owner, Vouched, decode_number};
-use crate::types::{Ffi, Repr};
+use crate::types::Ffi;
 
 /// The arguments of one call of a callback, as C passed them.
 ///
@@ -90,14 +90,9 @@ impl CallbackArgs<'_> {
             let src = unsafe { Vouched::read_only(at, p.size) };
             src.region().read(at, &mut bytes)?;
             mem.region().write(addr, &bytes)?;
-            let c = CData::place(self.ffi, p.ty, addr, Owner::Alloc(mem), None)
-                .with_origin(Origin::New);
-            // A struct as a private copy; `long double _Complex` as its `[re, im]` value.
-            return if matches!(c.info().repr, Repr::Record { .. }) {
-                Ok(Value::CData(c))
-            } else {
-                c.to_value()
-            };
+            return CData::place(self.ffi, p.ty, addr, Owner::Alloc(mem), None)
+                .with_origin(Origin::New)
+                .into_by_value();
         }
         // SAFETY: as above, for the argument's `size` bytes.
         let owner = Owner::Vouched(unsafe { Vouched::read_only(at, p.size) });

@@ -671,7 +671,8 @@ impl CData {
         }
     }
 
-    /// The value of a primitive cdata (integer, character, bool, float) as a [`Value`].
+    /// The value of a primitive cdata (integer, character, bool, float, complex) as a
+    /// [`Value`].
     pub fn to_value(&self) -> Result<Value> {
         let info = self.info();
         match &info.repr {

@@ -717,4 +717,15 @@ impl CData {
         self.origin = o;
         self
     }
+
+    /// A value C passed or returned by value and rcffi copied as a struct (`Conv::Struct`),
+    /// as the caller sees it: a struct or union is this private copy, a `long double
+    /// _Complex` its `[re, im]` value.
+    pub(crate) fn into_by_value(self) -> Result<Value> {
+        if matches!(self.info().repr, Repr::Record { .. }) {
+            Ok(Value::CData(self))
+        } else {
+            self.to_value()
+        }
+    }
 }
