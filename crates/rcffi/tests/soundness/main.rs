@@ -4,6 +4,7 @@
 //! before its fix (a panic, an abort, a hang, a wrong value, or freed memory read under Miri).
 
 mod arithmetic;
+mod by_value;
 mod cross_ffi;
 mod hangs;
 mod keep_alive;

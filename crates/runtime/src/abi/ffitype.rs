@@ -20,6 +20,11 @@ use crate::error::{Error, Result};
 use crate::types::{Ffi, TypeRef};
 use crate::types::{IntRole, Repr, TypeInfo};
 
+/// The largest record passed or returned by value, in bytes: libffi copies an argument onto
+/// the stack (on AArch64 too, when it passes it by reference), so a bigger one is refused
+/// rather than allowed to overrun the stack; no C interface passes records near this size.
+pub(crate) const MAX_BY_VALUE: u64 = 64 * 1024;
+
 /// Where a type is used in a signature, for messages.
 #[derive(Copy, Clone, Debug)]
 pub(super) enum Position {
@@ -111,7 +116,31 @@ fn record_type(uni: &Ffi, info: &TypeInfo, pos: Position) -> Result<AbiType> {
     // A struct of plain members is libffi's own struct; a union, a bitfield, packing,
     // over-alignment or a 128-bit integer anywhere inside takes a proxy of the same ABI class
     // (`proxy`), or is refused with why. (A record of unknown layout keeps the first refusal:
-    // it says why.)
+    // it says why.) A record no register can hold goes straight to its proxy, which is then
+    // its size and alignment: no libffi member per array item. On AArch64 that includes every
+    // record passed by reference, whose proxy keeps alignment 8 (`proxy`).
+    let proxied = |size: u64, align: u64| {
+        size > 64 || (cfg!(target_arch = "aarch64") && size > 16 && align > 8)
+    };
+    match reg.layout(info.id) {
+        Ok(l) if l.size > MAX_BY_VALUE => {
+            return Err(refuse(
+                info,
+                pos,
+                format!(
+                    "it is {} bytes, and rcffi passes records of at most {} KiB by value (pass \
+                     a pointer)",
+                    l.size,
+                    MAX_BY_VALUE / 1024
+                ),
+            ));
+        }
+        Ok(l) if proxied(l.size, l.align) => {
+            return super::proxy::proxy(&reg, info.id, matches!(pos, Position::Result))
+                .map_err(|why| refuse(info, pos, why));
+        }
+        _ => {}
+    }
     reg_type(&reg, info.id, info, pos)
         .map(AbiType::Lib)
         .or_else(|first| match reg.layout(info.id) {

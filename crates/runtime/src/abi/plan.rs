@@ -66,6 +66,30 @@ pub(crate) struct Shape {
     pub(crate) cif: FfiCif,
     /// The variadic part's parameters (promoted types); empty for fixed signatures.
     pub(crate) extra: Box<[Param]>,
+    /// At most how many bytes of stack libffi takes for the arguments ([`arg_stack`]).
+    pub(crate) stack: usize,
+}
+
+/// The most stack one call's arguments may take: libffi copies the arguments there (records
+/// by value whole) with no stack probes, so a signature needing more is refused, and a call
+/// needing more than a page touches its stack first (`call::probe`).
+pub(crate) const MAX_ARG_STACK: usize = 64 * 1024;
+
+/// An upper bound on the stack libffi takes for arguments of these sizes: each rounded up to
+/// 16 bytes plus a slot (AArch64 passes the copy of a big record by a pointer), and libffi's
+/// own frame. Refused past [`MAX_ARG_STACK`].
+fn arg_stack<'p>(name: &str, sizes: impl Iterator<Item = &'p Param>) -> Result<usize> {
+    let need = sizes.fold(1024usize, |n, p| {
+        n.saturating_add(p.size.div_ceil(16).saturating_mul(16).saturating_add(16))
+    });
+    if need > MAX_ARG_STACK {
+        return Err(Error::Unsupported(format!(
+            "'{name}': its arguments would take up to {need} bytes of stack, and rcffi passes \
+             at most {} KiB in one call (pass large records by pointer)",
+            MAX_ARG_STACK / 1024
+        )));
+    }
+    Ok(need)
 }
 
 /// Everything a call of one function type needs, built once.
@@ -189,12 +213,14 @@ impl CallPlan {
         let (fixed, variadic) = if sig.variadic {
             (None, Some(RwLock::new(HashMap::default())))
         } else {
+            let stack = arg_stack(name, params.iter())?;
             let cif =
                 FfiCif::new(types, ret_type, None).map_err(|e| e.context(format!("'{name}'")))?;
             (
                 Some(Shape {
                     cif,
                     extra: Box::new([]),
+                    stack,
                 }),
                 None,
             )
@@ -334,12 +360,14 @@ impl CallPlan {
             types.push(ffi_type(uni, *t, pos).map_err(|e| e.context(format!("'{name}'")))?);
             params.push(param(uni, *t, pos)?);
         }
+        let stack = arg_stack(name, self.params.iter().chain(&params))?;
         let ret = ffi_type(uni, self.ret.ty, Position::Result)?;
         let cif = FfiCif::new(types, ret, Some(self.params.len()))
             .map_err(|e| e.context(format!("'{name}'")))?;
         Ok(Shape {
             cif,
             extra: params.into_boxed_slice(),
+            stack,
         })
     }
 }

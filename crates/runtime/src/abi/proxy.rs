@@ -28,13 +28,16 @@
 //! before a member's eightbyte, `_Float128` members in a register-sized record; vector members
 //! on both.
 
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use libffi::middle::Type;
 use rcffi_cdef::{CTypeId, CTypeKind, PrimRepr, RecordKind, Registry};
 
 use super::cif::{AbiType, preset};
 
 /// What a scalar leaf is, for classification.
-#[derive(Copy, Clone, Debug, PartialEq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Leaf {
     /// Integers, pointers, enums, bitfields.
     Int,
@@ -45,14 +48,19 @@ enum Leaf {
 }
 
 /// A leaf and the bytes it covers.
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Placed {
     offset: u64,
     size: u64,
     leaf: Leaf,
-    /// Whether it is aligned to its size (a packed member may not be).
-    aligned: bool,
+    /// The alignment it needs to be in a register class (its size; 1 for a bitfield's bytes).
+    natural: u64,
 }
+
+/// No register holds a record past this many bytes on either ABI (x86-64 passes anything over
+/// 16 in memory; AArch64's largest homogeneous aggregate is four 16-byte values), so leaves
+/// past it are not collected: bigger records are classified by their size alone.
+const WINDOW: u64 = 64;
 
 /// The proxy for record type `id` (as the `result` of a call, or an argument), or why there is
 /// none.
@@ -62,8 +70,7 @@ pub(super) fn proxy(reg: &Registry, id: CTypeId, result: bool) -> Result<AbiType
     if size == 0 {
         return Err("an empty record has no libffi type".into());
     }
-    let mut leaves = Vec::new();
-    collect(reg, id, 0, &mut leaves, 0)?;
+    let leaves = Leaves::new(reg).of(id, 0)?;
     if cfg!(target_arch = "aarch64") {
         aapcs64(size, align, member_align(reg, id), &leaves)
     } else {
@@ -83,64 +90,149 @@ pub(super) fn misread_by_closures(reg: &Registry, id: CTypeId) -> bool {
     if !cfg!(target_arch = "x86_64") || layout.size <= 8 || layout.size > 16 {
         return false;
     }
-    let mut leaves = Vec::new();
-    if collect(reg, id, 0, &mut leaves, 0).is_err()
-        || leaves.iter().any(|l| !l.aligned || l.leaf == Leaf::X87)
-    {
-        return false;
+    match Leaves::new(reg).of(id, 0) {
+        Ok(leaves) if leaves.iter().all(|l| l.aligned() && l.leaf != Leaf::X87) => {
+            leaves.iter().all(|l| l.offset + l.size <= 8)
+        }
+        _ => false,
     }
-    leaves.iter().all(|l| l.offset + l.size <= 8)
 }
 
 /// Nesting past this is refused (records nest at most as deep as the text allowed).
 const MAX_DEPTH: usize = 64;
 
-/// Appends the scalar leaves of type `id` placed at `base`.
-fn collect(
-    reg: &Registry,
-    id: CTypeId,
-    base: u64,
-    out: &mut Vec<Placed>,
-    depth: usize,
-) -> Result<(), String> {
-    if depth > MAX_DEPTH {
-        return Err("it nests too deeply".into());
+/// The scalar leaves of types, each type's worked out once: distinct (offset, size, class)
+/// entries within the first [`WINDOW`] bytes, so the work is bounded by the number of types
+/// and the window — not by array lengths or by how many times a type is nested (a union of
+/// two copies of a union of two copies of ... has as few leaves as its innermost member).
+struct Leaves<'r> {
+    reg: &'r Registry,
+    memo: HashMap<CTypeId, Rc<[Placed]>>,
+}
+
+impl<'r> Leaves<'r> {
+    fn new(reg: &'r Registry) -> Leaves<'r> {
+        Leaves {
+            reg,
+            memo: HashMap::new(),
+        }
     }
-    let id = reg.strip_aligned(id);
-    let scalar = |out: &mut Vec<Placed>, size: u64, leaf: Leaf, natural: u64| {
-        out.push(Placed {
-            offset: base,
-            size,
-            leaf,
-            aligned: base.is_multiple_of(natural.max(1)),
-        });
-    };
-    match reg.kind(id) {
-        CTypeKind::Prim(p) => match reg.target().repr(*p) {
-            PrimRepr::Int { bytes, .. } => {
-                scalar(out, u64::from(bytes), Leaf::Int, u64::from(bytes))
-            }
-            PrimRepr::Bool => scalar(out, 1, Leaf::Int, 1),
-            PrimRepr::Float {
-                bytes: b @ (4 | 8 | 16),
-            } => {
-                scalar(out, u64::from(b), Leaf::Float(b), u64::from(b));
-            }
-            PrimRepr::X87 => scalar(out, 16, Leaf::X87, 16),
-            PrimRepr::Complex { part_bytes, x87 } if matches!(part_bytes, 4 | 8 | 16) => {
-                let b = u64::from(part_bytes);
-                let leaf = if x87 {
-                    Leaf::X87
+
+    /// The leaves of type `id` at offset 0, sorted.
+    fn of(&mut self, id: CTypeId, depth: usize) -> Result<Rc<[Placed]>, String> {
+        if depth > MAX_DEPTH {
+            return Err("it nests too deeply".into());
+        }
+        let id = self.reg.strip_aligned(id);
+        if let Some(known) = self.memo.get(&id) {
+            return Ok(known.clone());
+        }
+        let mut out = Vec::new();
+        self.collect(id, &mut out, depth)?;
+        out.retain(|l| l.offset < WINDOW);
+        out.sort_unstable();
+        out.dedup();
+        let leaves: Rc<[Placed]> = out.into();
+        self.memo.insert(id, leaves.clone());
+        Ok(leaves)
+    }
+
+    /// Appends the leaves of type `id` (not an `aligned` wrapper) at offset 0.
+    fn collect(&mut self, id: CTypeId, out: &mut Vec<Placed>, depth: usize) -> Result<(), String> {
+        let reg = self.reg;
+        let scalar = |out: &mut Vec<Placed>, size: u64, leaf: Leaf| {
+            out.push(Placed {
+                offset: 0,
+                size,
+                leaf,
+                natural: size,
+            });
+        };
+        match reg.kind(id) {
+            CTypeKind::Prim(p) => match reg.target().repr(*p) {
+                PrimRepr::Int { bytes, .. } => scalar(out, u64::from(bytes), Leaf::Int),
+                PrimRepr::Bool => scalar(out, 1, Leaf::Int),
+                PrimRepr::Float {
+                    bytes: b @ (4 | 8 | 16),
+                } => scalar(out, u64::from(b), Leaf::Float(b)),
+                PrimRepr::X87 => scalar(out, 16, Leaf::X87),
+                PrimRepr::Complex { part_bytes, x87 } if matches!(part_bytes, 4 | 8 | 16) => {
+                    let leaf = if x87 {
+                        Leaf::X87
+                    } else {
+                        Leaf::Float(part_bytes)
+                    };
+                    for k in 0..2 {
+                        out.push(Placed {
+                            offset: k * u64::from(part_bytes),
+                            size: u64::from(part_bytes),
+                            leaf,
+                            natural: u64::from(part_bytes),
+                        });
+                    }
+                }
+                _ => {
+                    return Err(format!(
+                        "its member of ctype '{}' has no ABI class here",
+                        reg.cname(id)
+                    ));
+                }
+            },
+            CTypeKind::Pointer(_) => scalar(out, 8, Leaf::Int),
+            CTypeKind::Enum(e) => match reg.target().repr(reg.enum_def(*e).underlying) {
+                PrimRepr::Int { bytes, .. } => scalar(out, u64::from(bytes), Leaf::Int),
+                _ => return Err(format!("enum '{}' has no integer type", reg.cname(id))),
+            },
+            CTypeKind::Array { elem, len } => {
+                let n = len.unwrap_or(0);
+                if n == 0 {
+                    return Err(
+                        "it has a flexible or zero-length array, whose items C does not pass \
+                         (cffi refuses it too)"
+                            .into(),
+                    );
+                }
+                let esize = reg.layout(*elem).map_err(|e| e.to_string())?.size;
+                let items = self.of(*elem, depth + 1)?;
+                // Only the items inside the window (items of size 0 have no leaves).
+                let shown = if esize == 0 {
+                    0
                 } else {
-                    Leaf::Float(part_bytes)
+                    n.min(WINDOW.div_ceil(esize))
                 };
-                for k in 0..2 {
-                    out.push(Placed {
-                        offset: base + k * b,
-                        size: b,
-                        leaf,
-                        aligned: (base + k * b).is_multiple_of(b),
-                    });
+                for i in 0..shown {
+                    out.extend(items.iter().map(|l| l.at(i * esize)));
+                }
+            }
+            CTypeKind::Record(rid) => {
+                let rec = reg.record(*rid);
+                let (Some(fields), Ok(layout)) = (&rec.fields, reg.record_layout(*rid)) else {
+                    return Err(format!("ctype '{}' is of unknown size", reg.cname(id)));
+                };
+                for (f, fl) in fields.iter().zip(&layout.fields) {
+                    match f.bit_width {
+                        Some(0) => {}
+                        // A bitfield: the integer bytes its bits touch.
+                        Some(w) => {
+                            let first = fl.offset_bits / 8;
+                            let last = (fl.offset_bits + u64::from(w) - 1) / 8;
+                            out.push(Placed {
+                                offset: first,
+                                size: last - first + 1,
+                                leaf: Leaf::Int,
+                                natural: 1,
+                            });
+                        }
+                        None => {
+                            let at = if rec.kind == RecordKind::Union {
+                                0
+                            } else {
+                                fl.offset()
+                            };
+                            let inner = self.of(f.ty, depth + 1)?;
+                            out.extend(inner.iter().map(|l| l.at(at)));
+                        }
+                    }
                 }
             }
             _ => {
@@ -149,66 +241,24 @@ fn collect(
                     reg.cname(id)
                 ));
             }
-        },
-        CTypeKind::Pointer(_) => scalar(out, 8, Leaf::Int, 8),
-        CTypeKind::Enum(e) => match reg.target().repr(reg.enum_def(*e).underlying) {
-            PrimRepr::Int { bytes, .. } => {
-                scalar(out, u64::from(bytes), Leaf::Int, u64::from(bytes))
-            }
-            _ => return Err(format!("enum '{}' has no integer type", reg.cname(id))),
-        },
-        CTypeKind::Array { elem, len } => {
-            let n = len.unwrap_or(0);
-            if n == 0 {
-                return Err(
-                    "it has a flexible or zero-length array, whose items C does not pass \
-                            (cffi refuses it too)"
-                        .into(),
-                );
-            }
-            let esize = reg.layout(*elem).map_err(|e| e.to_string())?.size;
-            for i in 0..n {
-                collect(reg, *elem, base + i * esize, out, depth + 1)?;
-            }
         }
-        CTypeKind::Record(rid) => {
-            let rec = reg.record(*rid);
-            let (Some(fields), Ok(layout)) = (&rec.fields, reg.record_layout(*rid)) else {
-                return Err(format!("ctype '{}' is of unknown size", reg.cname(id)));
-            };
-            for (f, fl) in fields.iter().zip(&layout.fields) {
-                match f.bit_width {
-                    Some(0) => {}
-                    // A bitfield: the integer bytes its bits touch.
-                    Some(w) => {
-                        let first = fl.offset_bits / 8;
-                        let last = (fl.offset_bits + u64::from(w) - 1) / 8;
-                        out.push(Placed {
-                            offset: base + first,
-                            size: last - first + 1,
-                            leaf: Leaf::Int,
-                            aligned: true,
-                        });
-                    }
-                    None => {
-                        let at = if rec.kind == RecordKind::Union {
-                            0
-                        } else {
-                            fl.offset()
-                        };
-                        collect(reg, f.ty, base + at, out, depth + 1)?;
-                    }
-                }
-            }
-        }
-        _ => {
-            return Err(format!(
-                "its member of ctype '{}' has no ABI class here",
-                reg.cname(id)
-            ));
+        Ok(())
+    }
+}
+
+impl Placed {
+    /// This leaf moved `by` bytes further.
+    fn at(self, by: u64) -> Placed {
+        Placed {
+            offset: self.offset + by,
+            ..self
         }
     }
-    Ok(())
+
+    /// Whether it is aligned to its size (a packed member may not be).
+    fn aligned(&self) -> bool {
+        self.offset.is_multiple_of(self.natural)
+    }
 }
 
 /// The System V x86-64 proxy.
@@ -223,14 +273,15 @@ fn sysv(size: u64, align: u64, leaves: &[Placed], result: bool) -> Result<AbiTyp
     if size == 16 && leaves.iter().all(|l| l.leaf == Leaf::X87 && l.offset == 0) {
         return Ok(Type::structure([Type::longdouble()]).into());
     }
-    let memory = size > 16 || leaves.iter().any(|l| !l.aligned || l.leaf == Leaf::X87);
+    let memory = size > 16 || leaves.iter().any(|l| !l.aligned() || l.leaf == Leaf::X87);
     if memory {
-        // Copied whole: only the size and alignment matter.
+        // Copied whole: only the size and alignment matter. libffi classifies a struct of
+        // more than 16 bytes whose first eightbyte is INTEGER as MEMORY; a smaller one needs
+        // a member it classifies MEMORY: a struct of more than 32 bytes.
         let proxy = if size > 16 {
-            units(size, align.min(8), |_| false)
+            sized(size, align)
         } else {
-            // A member libffi classifies MEMORY: a struct of more than 32 bytes.
-            Type::structure([preset(Type::structure([Type::u64()]), 40, 8)])
+            Type::structure([sized(40, 8)])
         };
         return Ok(preset(proxy, size, align).into());
     }
@@ -300,35 +351,57 @@ fn member_align(reg: &Registry, id: CTypeId) -> u64 {
 /// The AAPCS64 proxy of a record of `size` bytes, aligned to `align`, whose members are
 /// aligned to at most `natural` ([`member_align`]).
 fn aapcs64(size: u64, align: u64, natural: u64, leaves: &[Placed]) -> Result<AbiType, String> {
-    if let Some(Leaf::Float(b)) = leaves.first().map(|l| l.leaf) {
-        let b64 = u64::from(b);
-        let homogeneous = leaves.iter().all(|l| l.leaf == Leaf::Float(b) && l.aligned);
-        if homogeneous && size.is_multiple_of(b64) && size / b64 <= 4 {
-            let float = match b {
-                4 => Type::f32(),
-                8 => Type::f64(),
-                _ => Type::longdouble(),
-            };
-            let proxy = Type::structure((0..(size / b64) as usize).map(|_| float.clone()));
-            return Ok(if natural > b64 {
-                preset(proxy, size, natural)
-            } else {
-                proxy
-            }
-            .into());
+    if let Some((b, n)) = homogeneous(size, leaves) {
+        let float = match b {
+            4 => Type::f32(),
+            8 => Type::f64(),
+            _ => Type::longdouble(),
+        };
+        let proxy = Type::structure((0..n).map(|_| float.clone()));
+        return Ok(if natural > u64::from(b) {
+            preset(proxy, size, natural)
+        } else {
+            proxy
         }
+        .into());
     }
     Ok(if size > 16 {
         // By reference, to a copy aligned to 8: libffi places the pointer of a by-reference
         // record aligned to 16 at a 16-aligned stack slot when it goes to the stack (C puts
         // it at the next 8-byte slot), so the proxy keeps alignment 8.
-        units(size, 8, |_| false).into()
+        sized(size, 8).into()
     } else if natural >= 16 {
         // In an even-numbered register pair, or 16-aligned on the stack.
         AbiType::Int128
     } else {
         units(size, align.min(8), |_| false).into()
     })
+}
+
+/// The element size and count of a homogeneous floating aggregate: every leaf the same IEEE
+/// type, aligned, and (as GCC counts) filling the record — at most four of them, with no
+/// padding, so a record padded out by an `aligned` attribute is an ordinary composite.
+fn homogeneous(size: u64, leaves: &[Placed]) -> Option<(u8, usize)> {
+    let Leaf::Float(b) = leaves.first()?.leaf else {
+        return None;
+    };
+    let b64 = u64::from(b);
+    if !size.is_multiple_of(b64) || size / b64 > 4 {
+        return None;
+    }
+    let n = size / b64;
+    let same = leaves
+        .iter()
+        .all(|l| l.leaf == Leaf::Float(b) && l.aligned());
+    let filled = (0..n).all(|k| leaves.iter().any(|l| l.offset == k * b64));
+    (same && filled).then_some((b, n as usize))
+}
+
+/// A struct of `size` bytes aligned to `align` with one 8-byte integer member: whatever its
+/// size, libffi passes it as an integer-class composite (in memory past 16 bytes on x86-64, by
+/// reference past 16 on AArch64) without a member per byte.
+fn sized(size: u64, align: u64) -> Type {
+    preset(Type::structure([Type::u64()]), size, align)
 }
 
 /// A struct of `size` bytes of members at most `align` bytes each, with `float`/`double`
@@ -369,8 +442,20 @@ mod tests {
             offset,
             size,
             leaf,
-            aligned: true,
+            natural: size,
         }
+    }
+
+    #[test]
+    fn homogeneous_aggregates_fill_their_record() {
+        let d = |o| leaf(o, 8, Leaf::Float(8));
+        assert_eq!(homogeneous(24, &[d(0), d(8), d(16)]), Some((8, 3)));
+        // struct __attribute__((aligned(32))) { double; double _Complex; }: 8 bytes of padding.
+        assert_eq!(homogeneous(32, &[d(0), d(8), d(16)]), None);
+        // union { double; double[2]; }: the longest member fills it.
+        assert_eq!(homogeneous(16, &[d(0), d(0), d(8)]), Some((8, 2)));
+        assert_eq!(homogeneous(40, &[d(0), d(8), d(16), d(24), d(32)]), None);
+        assert_eq!(homogeneous(16, &[d(0), leaf(8, 8, Leaf::Int)]), None);
     }
 
     #[test]

@@ -255,7 +255,9 @@ fn eightbytes(uni: &Ffi, p: &Param) -> Option<Vec<(Class, u8)>> {
 
 /// Appends the scalar leaves (offset, size, class) of type `t` at `offset`; `None` for a
 /// member that is not a plain number or pointer (`long double`, a bitfield...) or is not
-/// aligned to its size.
+/// aligned to its size. Members of size 0 have no leaves and are not walked, so the walk
+/// visits at most a few nodes per byte of a struct of at most 16 bytes, however its types
+/// nest (structs of empty structs, arrays of a trillion of them).
 fn leaf_classes(
     uni: &Ffi,
     t: TypeRef,
@@ -263,6 +265,9 @@ fn leaf_classes(
     out: &mut Vec<(usize, usize, Class)>,
 ) -> Option<()> {
     let info = t.get(&uni.inner);
+    if info.size() == Some(0) {
+        return Some(());
+    }
     match &info.repr {
         Repr::Record {
             kind: rcffi_cdef::RecordKind::Struct,

@@ -280,10 +280,14 @@ unsafe fn general(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> 
         ret_heap = vec![ZERO; ret_size.div_ceil(16)];
         ret_heap.as_mut_ptr()
     };
+    if shape.stack > super::probe::FREE {
+        super::probe::touch(shape.stack);
+    }
     // SAFETY: `code` is a function of the plan's type (the caller's promise); the interface
     // was prepared from that type; `ptrs` holds one valid pointer per argument (all `n`
     // written above), each to memory holding the argument's bytes that lives until this
-    // function returns; the result buffer is aligned and large enough for what libffi writes.
+    // function returns; the result buffer is aligned and large enough for what libffi writes;
+    // the stack libffi takes for the arguments was touched above (`probe`).
     unsafe {
         let fun = std::mem::transmute::<usize, unsafe extern "C" fn()>(code);
         errno::restore();
@@ -323,6 +327,8 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
     let Some(cif) = plan.fixed.as_ref() else {
         return general();
     };
+    // At most 16 arguments of at most 32 bytes: less stack than a probe is needed for.
+    debug_assert!(cif.stack <= super::probe::FREE);
     let mut words = MaybeUninit::<[u64; INLINE_ARGS]>::uninit();
     let mut ptrs = MaybeUninit::<[*mut c_void; INLINE_ARGS]>::uninit();
     let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();

@@ -11,4 +11,5 @@ pub(crate) mod args;
 pub(crate) mod function;
 pub(crate) mod invoke;
 pub(crate) mod native;
+pub(crate) mod probe;
 pub(crate) mod variadic;
