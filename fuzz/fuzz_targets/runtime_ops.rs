@@ -44,8 +44,9 @@ impl Input<'_> {
         }
     }
     fn value(&mut self, pool: &[CData]) -> Value {
-        match self.byte() % 9 {
+        match self.byte() % 10 {
             0 => Value::Int(i128::from(self.byte() as i8)),
+            8 => Value::UInt(u128::MAX >> (self.byte() % 2)),
             1 => Value::Int(i128::MAX >> (self.byte() % 128)),
             2 => Value::Float(f64::from(self.byte()) / 3.0),
             3 => Value::Bytes(vec![b'a'; self.below(20)]),

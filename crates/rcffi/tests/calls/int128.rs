@@ -67,9 +67,51 @@ fn int128_arguments_and_results_are_c_s() {
                 .collect();
             let deep = lib.call("u_deep", args).unwrap();
             let want = (x & i128::MAX) as u128 + 1 + 35;
-            assert_eq!(deep, Value::Int(want as i128), "{x}");
+            assert_eq!(deep, Value::from(want), "{x}");
+            // Every unsigned value, 2^127 and above included (`Value::UInt`).
+            let u = x as u128;
+            let echo = lib.call("u_echo", (Value::from(u),)).unwrap();
+            assert_eq!(echo.to_u128().unwrap(), u, "{u}");
+            assert_eq!(echo, Value::from(u));
         }
     }
+}
+
+#[test]
+fn unsigned_int128_values_above_i128_max_are_exact() {
+    let ffi = Ffi::default();
+    ffi.cdef("struct b { unsigned __int128 all : 128; unsigned __int128 low : 100; };")
+        .unwrap();
+    let top = u128::MAX - 5;
+    let c = ffi.new("unsigned __int128 *", Value::from(top)).unwrap();
+    assert_eq!(c.get(0).unwrap(), Value::UInt(top));
+    assert_eq!(c.get(0).unwrap().to_string(), top.to_string());
+    assert!(c.get(0).unwrap().to_int().is_err());
+    let cast = ffi.cast("unsigned __int128", -1).unwrap();
+    assert_eq!(cast.to_u128().unwrap(), u128::MAX);
+    assert!(cast.truthy());
+    assert_eq!(cast, Value::UInt(u128::MAX));
+    assert!(cast > Value::Int(i128::MAX));
+    // Too big for any other integer type, with the type named.
+    let e = ffi.new("long long *", Value::from(top)).unwrap_err();
+    assert!(e.to_string().contains("does not fit 'long long'"), "{e}");
+    // Bitfields of 128 and of 100 bits.
+    let b = ffi.new("struct b *", ()).unwrap();
+    b.set_field("all", Value::from(top)).unwrap();
+    assert_eq!(b.field("all").unwrap(), Value::UInt(top));
+    b.set_field("low", Value::from((1u128 << 100) - 1)).unwrap();
+    assert_eq!(b.field("low").unwrap(), Value::from((1u128 << 100) - 1));
+    assert!(b.set_field("low", Value::from(1u128 << 100)).is_err());
+    // Casts keep the low bits, and to floating types the value.
+    assert_eq!(
+        ffi.cast("unsigned char", cast.clone())
+            .unwrap()
+            .to_int()
+            .unwrap(),
+        255
+    );
+    let d = ffi.cast("double", Value::UInt(1 << 127)).unwrap();
+    assert_eq!(d.to_f64().unwrap(), 2f64.powi(127));
 }
 
 #[test]
@@ -91,8 +133,8 @@ fn int128_in_a_variadic_part_and_through_callbacks() {
         .callback("__int128(*)(int, __int128, unsigned __int128)", |a| {
             let k = a.get_as::<i32>(0)?;
             let x = a.get(1)?.to_int()?;
-            let y = a.get(2)?.to_int()?;
-            Ok::<_, rcffi::Error>(Value::Int(x.wrapping_mul(i128::from(k)) ^ y))
+            let y = a.get(2)?.to_u128()?;
+            Ok::<_, rcffi::Error>(Value::Int(x.wrapping_mul(i128::from(k)) ^ y as i128))
         })
         .unwrap();
     for x in [5i128, -(1 << 100), 1 << 62] {

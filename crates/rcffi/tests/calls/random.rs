@@ -24,6 +24,7 @@ fn leaf_value(ffi: &Ffi, s: Scalar, v: &LeafValue) -> Value {
     match (s, v) {
         (Scalar::Char, LeafValue::Int(i)) => Value::Bytes(vec![*i as u8]),
         (Scalar::Bool, LeafValue::Int(i)) => Value::Bool(*i != 0),
+        (Scalar::UInt128, LeafValue::Int(i)) => Value::from(*i as u128),
         (_, LeafValue::Int(i)) => Value::Int(*i),
         (_, LeafValue::Float(x)) => Value::Float(*x),
         (_, LeafValue::Ptr(p)) => Value::CData(ffi.cast("void *", *p).expect("cast")),

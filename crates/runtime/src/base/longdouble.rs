@@ -172,6 +172,21 @@ impl LongDouble {
         (exact && r.status.is_empty()).then_some(r.value)
     }
 
+    /// The value as an integer if it is one that `u128` holds (`None` for negative numbers,
+    /// fractions, NaN, infinities and integers out of range).
+    ///
+    /// ```
+    /// use rcffi_runtime::{LongDouble, LongDoubleFormat};
+    /// let top = LongDouble::from_u128(1 << 127, LongDoubleFormat::X87);
+    /// assert_eq!(top.to_u128(), Some(1 << 127));
+    /// assert_eq!(top.to_i128(), None);
+    /// ```
+    pub fn to_u128(self) -> Option<u128> {
+        let mut exact = false;
+        let r = self.wide().to_u128_r(128, Round::TowardZero, &mut exact);
+        (exact && r.status.is_empty()).then_some(r.value)
+    }
+
     /// C's conversion to an integer of `bits` bits (`signed` or not): toward zero, `None`
     /// for NaN, infinities and values out of the range (where C's behaviour is undefined).
     pub(crate) fn to_int_toward_zero(self, bits: usize, signed: bool) -> Option<i128> {

@@ -32,6 +32,10 @@ pub(super) fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
                 Value::Int(i) => Err(Error::Overflow(format!(
                     "integer {i} does not fit any C integer type"
                 ))),
+                Value::UInt(u) => Err(Error::Overflow(format!(
+                    "integer {u} does not fit any C integer type a variadic argument takes \
+                     without a declared type (cast it to 'unsigned __int128')"
+                ))),
                 Value::Bool(_) => uni.parse("int"),
                 Value::Float(_) => uni.parse("double"),
                 Value::Bytes(_) | Value::Text(_) => uni.parse("char *"),

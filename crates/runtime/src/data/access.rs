@@ -633,7 +633,12 @@ impl CData {
             // `char` is a byte: 0..=255 whatever the signedness of the target's char (cffi).
             Repr::Int(k) if k.role == IntRole::Char => Ok(i128::from(self.value[0])),
             Repr::Int(k) | Repr::Enum { int: k, .. } => {
-                Ok(crate::data::scalar::int_from_bytes(*k, &self.value))
+                match crate::data::scalar::int_value(*k, &self.value) {
+                    Value::UInt(u) => Err(Error::Overflow(format!(
+                        "integer {u} does not fit 'i128' (to_u128 reads it)"
+                    ))),
+                    v => v.to_int(),
+                }
             }
             Repr::Float(_) | Repr::LongDouble => match crate::data::scalar::long_double_of(self) {
                 Some(x) => crate::data::scalar::long_double_to_int(x),
@@ -643,6 +648,26 @@ impl CData {
                 "int() not supported on {}",
                 self.what()
             ))),
+        }
+    }
+
+    /// The value of an integer (or other [`to_int`](CData::to_int)) cdata as a `u128`: every
+    /// `unsigned __int128` value, which `to_int` gives only up to `i128::MAX`.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let big = ffi.cast("unsigned __int128", -1)?;
+    /// assert_eq!(big.to_u128()?, u128::MAX);
+    /// assert!(big.to_int().is_err());
+    /// assert!(ffi.cast("int", -1)?.to_u128().is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn to_u128(&self) -> Result<u128> {
+        match &self.info().repr {
+            Repr::Int(k) | Repr::Enum { int: k, .. } if k.role != IntRole::Char => {
+                crate::data::scalar::int_value(*k, &self.value).to_u128()
+            }
+            _ => Value::Int(self.to_int()?).to_u128(),
         }
     }
 
@@ -694,7 +719,7 @@ impl CData {
     pub fn truthy(&self) -> bool {
         match &self.info().repr {
             Repr::Pointer { .. } => self.addr != 0,
-            Repr::Int(_) | Repr::Enum { .. } => self.to_int().is_ok_and(|i| i != 0),
+            Repr::Int(_) | Repr::Enum { .. } => self.value.iter().any(|b| *b != 0),
             Repr::Float(_) | Repr::LongDouble => self.to_f64().is_ok_and(|x| x != 0.0),
             _ => true,
         }

@@ -16,6 +16,8 @@ use crate::types::{IntRole, Repr, TypeInfo};
 /// A number as a cast sees it.
 enum Num {
     Int(i128),
+    /// Above `i128::MAX` (an `unsigned __int128`).
+    UInt(u128),
     Float(f64),
 }
 
@@ -30,6 +32,8 @@ impl Ffi {
                 } else {
                     match number(info, &v)? {
                         Num::Int(i) => k.wrap(i),
+                        // Modulo 2^128 first: C's conversion keeps the low bits.
+                        Num::UInt(u) => k.wrap(u as i128),
                         Num::Float(x) => k.wrap(crate::data::scalar::float_to_int(x)?),
                     }
                 };
@@ -51,6 +55,7 @@ impl Ffi {
                     }
                     _ => match number(info, &v)? {
                         Num::Int(i) => LongDouble::from_i128(i, format),
+                        Num::UInt(u) => LongDouble::from_u128(u, format),
                         Num::Float(x) => LongDouble::from_f64(x, format),
                     },
                 };
@@ -59,6 +64,7 @@ impl Ffi {
             Repr::Float(_) | Repr::LongDouble | Repr::Complex(_) => {
                 let x = match number(info, &v)? {
                     Num::Int(i) => i as f64,
+                    Num::UInt(u) => u as f64,
                     Num::Float(x) => x,
                 };
                 let bytes = crate::data::scalar::encode_scalar(info, &Value::Float(x))?;
@@ -85,6 +91,7 @@ impl Ffi {
 fn number(target: &TypeInfo, v: &Value) -> Result<Num> {
     match v {
         Value::Int(i) => Ok(Num::Int(*i)),
+        Value::UInt(u) => Ok(Num::UInt(*u)),
         Value::Bool(b) => Ok(Num::Int(i128::from(*b))),
         Value::Float(x) => Ok(Num::Float(*x)),
         Value::Bytes(b) if b.len() == 1 => Ok(Num::Int(i128::from(b[0]))),
@@ -111,7 +118,12 @@ fn number(target: &TypeInfo, v: &Value) -> Result<Num> {
             let src = c.info();
             match &src.repr {
                 Repr::Int(k) if k.role == IntRole::Char => Ok(Num::Int(i128::from(c.value[0]))),
-                Repr::Int(_) | Repr::Enum { .. } => Ok(Num::Int(c.to_int()?)),
+                Repr::Int(k) | Repr::Enum { int: k, .. } => {
+                    match crate::data::scalar::int_value(*k, &c.value) {
+                        Value::UInt(u) => Ok(Num::UInt(u)),
+                        v => Ok(Num::Int(v.to_int()?)),
+                    }
+                }
                 // A long double's integer part is exact, as C's conversion takes it.
                 Repr::Float(_) | Repr::LongDouble if target.int_kind().is_some() => {
                     match crate::data::scalar::long_double_of(c) {
@@ -143,6 +155,7 @@ fn truth(target: &TypeInfo, v: &Value) -> Result<bool> {
         Value::CData(c) if c.info().is_pointer() => c.addr != 0,
         _ => match number(target, v)? {
             Num::Int(i) => i != 0,
+            Num::UInt(_) => true,
             Num::Float(x) => x != 0.0,
         },
     })
@@ -154,6 +167,7 @@ fn truth(target: &TypeInfo, v: &Value) -> Result<bool> {
 fn address_of(target: &TypeInfo, v: Value) -> Result<(usize, Owner)> {
     match v {
         Value::Int(i) => Ok((i as u128 as u64 as usize, Owner::Foreign)),
+        Value::UInt(u) => Ok((u as u64 as usize, Owner::Foreign)),
         Value::Bool(b) => Ok((usize::from(b), Owner::Foreign)),
         // cffi truncates a float cast to a pointer.
         Value::Float(x) => Ok((

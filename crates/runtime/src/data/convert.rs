@@ -80,7 +80,7 @@ pub(crate) fn c_to_value(p: &Place<'_>) -> Result<Value> {
         Repr::Int(k) if k.role == IntRole::Number => {
             let mut b = [0u8; 16];
             p.region(|r| r.read(p.addr, &mut b[..usize::from(k.bytes)]))?;
-            Ok(Value::Int(crate::data::scalar::int_from_bytes(*k, &b)))
+            Ok(crate::data::scalar::int_value(*k, &b))
         }
         Repr::Int(k) | Repr::Enum { int: k, .. } => {
             let mut b = [0u8; 16];
@@ -675,6 +675,7 @@ fn read_bitfield(p: &Place<'_>, f: &FieldRt, w: u32) -> Result<Value> {
     };
     Ok(match k.role {
         IntRole::Bool => Value::Bool(v != 0),
+        _ if !k.signed => Value::from(raw),
         _ => Value::Int(v),
     })
 }
@@ -688,17 +689,27 @@ fn write_bitfield(p: &Place<'_>, f: &FieldRt, w: u32, v: &Value) -> Result<()> {
         IntRole::Bool => char_like_init(t, k, v)?,
         _ => int_init(t, k, v)?,
     };
-    let (lo, hi) = match (k.signed, w) {
-        (_, 0) | (_, 129..) => (0, -1),
-        (true, 128) => (i128::MIN, i128::MAX),
-        (true, _) => (-(1i128 << (w - 1)), (1i128 << (w - 1)) - 1),
-        (false, 127..) => (0, i128::MAX),
-        (false, _) => (0, (1i128 << w) - 1),
+    // `int_init` refused negative values for unsigned types, so there `i` holds the value's
+    // bits (an `unsigned __int128` above `i128::MAX` included).
+    let outside = |v: &dyn std::fmt::Display, lo: i128, hi: &dyn std::fmt::Display| {
+        Error::Overflow(format!(
+            "value {v} outside the range allowed by the bit field width: {lo} <= x <= {hi}"
+        ))
     };
-    if i < lo || i > hi {
-        return Err(Error::Overflow(format!(
-            "value {i} outside the range allowed by the bit field width: {lo} <= x <= {hi}"
-        )));
+    if w == 0 || w > 128 {
+        return Err(outside(&i, 0, &-1));
+    }
+    if k.signed {
+        let (lo, hi) = if w == 128 {
+            (i128::MIN, i128::MAX)
+        } else {
+            (-(1i128 << (w - 1)), (1i128 << (w - 1)) - 1)
+        };
+        if i < lo || i > hi {
+            return Err(outside(&i, lo, &hi));
+        }
+    } else if i as u128 > low_mask(w) {
+        return Err(outside(&(i as u128), 0, &low_mask(w)));
     }
     let (first, nbytes, shift) = bit_range(p, f, w)?;
     p.region(|r| {

@@ -130,7 +130,12 @@ impl CData {
             | Repr::Function { .. } => Key::Addr(self.addr),
             Repr::Int(k) if k.role == IntRole::Char => Key::Char(self.value[0]),
             Repr::Int(k) if k.role == IntRole::Wide => Key::Wide(self.to_int().unwrap_or(0) as u32),
-            Repr::Int(_) | Repr::Enum { .. } => self.to_int().map_or(Key::Other, Key::Int),
+            Repr::Int(k) | Repr::Enum { int: k, .. } => {
+                match crate::data::scalar::int_value(*k, &self.value) {
+                    Value::UInt(u) => Key::UInt(u),
+                    v => v.to_int().map_or(Key::Other, Key::Int),
+                }
+            }
             // A long double an f64 cannot hold compares by its exact value.
             Repr::Float(_) | Repr::LongDouble => match crate::data::scalar::long_double_of(self) {
                 Some(x) if x.to_f64_exact().is_none() && !x.is_nan() => Key::Long(x),
@@ -146,6 +151,8 @@ impl CData {
 enum Key {
     Addr(usize),
     Int(i128),
+    /// An integer above `i128::MAX` (`unsigned __int128`).
+    UInt(u128),
     Float(f64),
     /// A `long double` (or binary128) value no `f64` holds.
     Long(crate::LongDouble),
@@ -158,6 +165,7 @@ impl Key {
     fn of_value(v: &Value) -> Key {
         match v {
             Value::Int(i) => Key::Int(*i),
+            Value::UInt(u) => Key::UInt(*u),
             Value::Bool(b) => Key::Int(i128::from(*b)),
             Value::Float(x) => Key::Float(*x),
             Value::Bytes(b) if b.len() == 1 => Key::Char(b[0]),
@@ -175,6 +183,7 @@ impl Key {
         let f = crate::LongDoubleFormat::Binary128;
         match k {
             Key::Int(i) => Some(crate::LongDouble::from_i128(i, f)),
+            Key::UInt(u) => Some(crate::LongDouble::from_u128(u, f)),
             Key::Float(x) => Some(crate::LongDouble::from_f64(x, f)),
             Key::Long(x) => Some(x),
             _ => None,
@@ -185,6 +194,15 @@ impl Key {
         match (self, other) {
             (Key::Addr(a), Key::Addr(b)) => Some(a.cmp(&b)),
             (Key::Int(a), Key::Int(b)) => Some(a.cmp(&b)),
+            (Key::UInt(a), Key::UInt(b)) => Some(a.cmp(&b)),
+            (Key::UInt(a), Key::Int(b)) => {
+                Some(u128::try_from(b).map_or(Ordering::Greater, |b| a.cmp(&b)))
+            }
+            (Key::Int(a), Key::UInt(b)) => {
+                Some(u128::try_from(a).map_or(Ordering::Less, |a| a.cmp(&b)))
+            }
+            (Key::UInt(a), Key::Float(b)) => (a as f64).partial_cmp(&b),
+            (Key::Float(a), Key::UInt(b)) => a.partial_cmp(&(b as f64)),
             (Key::Float(a), Key::Float(b)) => a.partial_cmp(&b),
             (Key::Int(a), Key::Float(b)) => (a as f64).partial_cmp(&b),
             (Key::Float(a), Key::Int(b)) => a.partial_cmp(&(b as f64)),
@@ -220,13 +238,18 @@ impl Hash for CData {
     fn hash<H: Hasher>(&self, state: &mut H) {
         match self.key() {
             Key::Addr(a) => (0u8, a).hash(state),
-            Key::Int(i) => (1u8, i).hash(state),
-            Key::Float(x) if x.fract() == 0.0 && x.abs() < 1e38 => (1u8, x as i128).hash(state),
+            // An integral number (of any key) hashes as the integer it equals.
+            Key::Int(i) => hash_int(state, i),
+            Key::UInt(u) => hash_uint(state, u),
+            Key::Float(x) if x.fract() == 0.0 && x.abs() < TWO_127 => hash_int(state, x as i128),
+            Key::Float(x) if x.fract() == 0.0 && (0.0..2.0 * TWO_127).contains(&x) => {
+                hash_uint(state, x as u128)
+            }
             Key::Float(x) => (2u8, x.to_bits()).hash(state),
-            // Equal to an integer only when it is that integer: hashed as one then.
-            Key::Long(x) => match x.to_i128() {
-                Some(i) => (1u8, i).hash(state),
-                None => (
+            Key::Long(x) => match (x.to_i128(), x.to_u128()) {
+                (Some(i), _) => hash_int(state, i),
+                (_, Some(u)) => hash_uint(state, u),
+                _ => (
                     6u8,
                     x.convert(crate::LongDoubleFormat::Binary128).to_bytes(),
                 )
@@ -236,6 +259,20 @@ impl Hash for CData {
             Key::Wide(c) => (4u8, c).hash(state),
             Key::Other => (5u8, self.value).hash(state),
         }
+    }
+}
+
+/// 2^127: integral floats below it in magnitude are `i128`s.
+const TWO_127: f64 = 1.7014118346046923e38;
+
+fn hash_int<H: Hasher>(state: &mut H, i: i128) {
+    (1u8, i).hash(state);
+}
+
+fn hash_uint<H: Hasher>(state: &mut H, u: u128) {
+    match i128::try_from(u) {
+        Ok(i) => hash_int(state, i),
+        Err(_) => (7u8, u).hash(state),
     }
 }
 

@@ -22,6 +22,18 @@ pub(crate) fn int_from_bytes(k: IntKind, b: &[u8]) -> i128 {
     }
 }
 
+/// The value of integer bytes `b` of kind `k`: `Int`, or `UInt` for an `unsigned __int128`
+/// above `i128::MAX`.
+#[inline]
+pub(crate) fn int_value(k: IntKind, b: &[u8]) -> Value {
+    let i = int_from_bytes(k, b);
+    if i < 0 && !k.signed {
+        Value::UInt(i as u128)
+    } else {
+        Value::Int(i)
+    }
+}
+
 /// Checks that `v` fits the integer type `name`, with cffi's messages.
 pub(super) fn check_int_range(k: IntKind, v: i128, name: &str) -> Result<i128> {
     let (lo, hi) = k.range();
@@ -43,8 +55,19 @@ pub(super) fn check_int_range(k: IntKind, v: i128, name: &str) -> Result<i128> {
 pub(super) fn int_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
     let i = match v {
         Value::Int(i) => *i,
+        // Only `unsigned __int128` holds it: its bits, which `int_bytes` writes as they are.
+        Value::UInt(u) if k.bytes == 16 && !k.signed => return Ok(*u as i128),
+        Value::UInt(u) => {
+            return Err(Error::Overflow(format!(
+                "integer {u} does not fit '{}'",
+                info.name
+            )));
+        }
         Value::Bool(b) => i128::from(*b),
         Value::CData(c) => match c.info().int_kind() {
+            Some(ck) if ck.role != IntRole::Char => {
+                return int_init(info, k, &int_value(ck, &c.value));
+            }
             Some(_) => c.to_int()?,
             None => {
                 return Err(Error::Type(format!(
@@ -360,7 +383,7 @@ pub(crate) fn decode_scalars(info: &TypeInfo, bytes: &[u8], out: &mut Vec<Value>
         (n, _) => out.extend(
             bytes
                 .chunks_exact(usize::from(n).max(1))
-                .map(|b| Value::Int(int_from_bytes(k, b))),
+                .map(|b| int_value(k, b)),
         ),
     }
     Ok(())
@@ -386,10 +409,10 @@ pub(crate) fn decode_scalar(info: &TypeInfo, b: &[u8]) -> Result<Value> {
                         )));
                     }
                 },
-                IntRole::Number => Value::Int(i),
+                IntRole::Number => int_value(*k, b),
             }
         }
-        Repr::Enum { int, .. } => Value::Int(int_from_bytes(*int, b)),
+        Repr::Enum { int, .. } => int_value(*int, b),
         Repr::Float(2) => Value::Float(floats::f16_to_f64(b)),
         Repr::Float(4) => Value::Float(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
         Repr::Float(8) => Value::Float(f64::from_le_bytes(b[..8].try_into().unwrap_or([0; 8]))),

@@ -34,6 +34,19 @@ pub enum Value {
     Bool(bool),
     /// An integer of any C integer type (and enums).
     Int(i128),
+    /// An integer above `i128::MAX`, which only `unsigned __int128` holds: reading one gives
+    /// `UInt`, every smaller value `Int` (and `Value::from(u128)` picks the same way), so an
+    /// integer has one form. Writes it into `unsigned __int128`; any other type is too small.
+    ///
+    /// ```
+    /// use rcffi_runtime::Value;
+    /// assert_eq!(Value::from(u128::MAX), Value::UInt(u128::MAX));
+    /// assert_eq!(Value::from(5u128), Value::Int(5));
+    /// assert_eq!(u128::try_from(Value::UInt(u128::MAX))?, u128::MAX);
+    /// assert!(i64::try_from(Value::UInt(u128::MAX)).is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    UInt(u128),
     /// A floating point number.
     Float(f64),
     /// Bytes: one `char`, or the contents of a `char` array (cffi's `bytes`).
@@ -55,7 +68,7 @@ impl Value {
         match self {
             Value::Void => "NoneType",
             Value::Bool(_) => "bool",
-            Value::Int(_) => "int",
+            Value::Int(_) | Value::UInt(_) => "int",
             Value::Float(_) => "float",
             Value::Bytes(_) => "bytes",
             Value::Text(_) => "str",
@@ -100,8 +113,15 @@ impl PartialEq for Value {
             (Value::Void, Value::Void) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
             (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::UInt(a), Value::UInt(b)) => a == b,
+            (Value::Int(a), Value::UInt(b)) | (Value::UInt(b), Value::Int(a)) => {
+                u128::try_from(*a) == Ok(*b)
+            }
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
+                (*a as f64) == *b
+            }
+            (Value::UInt(a), Value::Float(b)) | (Value::Float(b), Value::UInt(a)) => {
                 (*a as f64) == *b
             }
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
@@ -122,6 +142,7 @@ impl fmt::Display for Value {
             Value::Void => f.write_str("None"),
             Value::Bool(b) => write!(f, "{}", if *b { "True" } else { "False" }),
             Value::Int(i) => write!(f, "{i}"),
+            Value::UInt(u) => write!(f, "{u}"),
             Value::Float(x) => write!(f, "{x:?}"),
             Value::Bytes(b) => write!(f, "b'{}'", b.escape_ascii()),
             Value::Text(s) => write!(f, "{s:?}"),
@@ -207,6 +228,32 @@ macro_rules! from_int {
     )*};
 }
 from_int!(i8, i16, i32, i64, i128, isize, u16, u32, u64, usize);
+
+/// `Int` where the value fits an `i128`, else `UInt`: one form per integer.
+impl From<u128> for Value {
+    fn from(v: u128) -> Value {
+        i128::try_from(v).map_or(Value::UInt(v), Value::Int)
+    }
+}
+
+impl From<Vec<u128>> for Value {
+    fn from(v: Vec<u128>) -> Value {
+        Value::List(v.into_iter().map(Value::from).collect())
+    }
+}
+
+impl From<&[u128]> for Value {
+    fn from(v: &[u128]) -> Value {
+        Value::List(v.iter().map(|x| Value::from(*x)).collect())
+    }
+}
+
+impl TryFrom<Value> for u128 {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<u128> {
+        v.to_u128()
+    }
+}
 
 impl From<u8> for Value {
     fn from(v: u8) -> Value {
@@ -394,10 +441,35 @@ impl Value {
             Value::Int(i) => Ok(*i),
             Value::Bool(b) => Ok(i128::from(*b)),
             Value::CData(c) => c.to_int(),
+            Value::UInt(u) => Err(Error::Overflow(format!(
+                "integer {u} does not fit 'i128' (to_u128 reads it)"
+            ))),
             other => Err(Error::Type(format!(
                 "an integer is required, not {}",
                 other.describe()
             ))),
+        }
+    }
+
+    /// The integer in a `UInt`, a non-negative `Int`, a `Bool`, or an integer-like cdata, as
+    /// a `u128` (every `unsigned __int128` value).
+    ///
+    /// ```
+    /// use rcffi_runtime::Value;
+    /// assert_eq!(Value::Int(7).to_u128()?, 7);
+    /// assert!(Value::Int(-1).to_u128().is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn to_u128(&self) -> Result<u128> {
+        match self {
+            Value::UInt(u) => Ok(*u),
+            Value::CData(c) => c.to_u128(),
+            other => {
+                let i = other.to_int()?;
+                u128::try_from(i).map_err(|_| {
+                    Error::Overflow(format!("can't convert negative number {i} to 'u128'"))
+                })
+            }
         }
     }
 

@@ -222,11 +222,13 @@ fn number_value<T: NativeType + Copy>(x: &T, s: &Shape) -> Value {
         ShapeKind::Int { bytes, signed } => {
             let u = u128::from_le_bytes(b);
             let bits = u32::from(bytes) * 8;
-            Value::Int(if signed && bits < 128 && (u >> (bits - 1)) & 1 == 1 {
-                (u | (u128::MAX << bits)) as i128
+            if !signed {
+                Value::from(u)
+            } else if bits < 128 && (u >> (bits - 1)) & 1 == 1 {
+                Value::Int((u | (u128::MAX << bits)) as i128)
             } else {
-                u as i128
-            })
+                Value::Int(u as i128)
+            }
         }
         _ => Value::Int(i128::from(b[0])),
     }
@@ -250,6 +252,16 @@ fn number_from<T: NativeType + Copy>(v: &Value, s: &Shape) -> Result<T> {
                 return Err(Error::Overflow(format!("{i} does not fit {}", s.rust)));
             }
             b = i.to_le_bytes();
+        }
+        (
+            ShapeKind::Int {
+                bytes: 16,
+                signed: false,
+            },
+            Value::UInt(u),
+        ) => b = u.to_le_bytes(),
+        (ShapeKind::Int { .. }, Value::UInt(u)) => {
+            return Err(Error::Overflow(format!("{u} does not fit {}", s.rust)));
         }
         (ShapeKind::Bool, Value::Int(i @ (0 | 1))) => b[0] = *i as u8,
         (ShapeKind::Float { bytes: 4 }, Value::Float(f)) => {

@@ -142,13 +142,12 @@ fn layout(members: &[Member], attr: Attr, structs: &[StructDef]) -> (usize, usiz
     (bit.div_ceil(8).div_ceil(align) * align, align)
 }
 
-/// A value for a bitfield of type `t` and width `w` (below 2^127 for `unsigned __int128`).
+/// A value for a bitfield of type `t` and width `w` (for `unsigned __int128` its bits).
 pub(super) fn bits_value(rng: &mut Rng, t: Scalar, w: u32) -> super::LeafValue {
     let signed = matches!(
         t,
         Scalar::SChar | Scalar::Short | Scalar::Int | Scalar::LLong | Scalar::Int128
     );
-    let w = if t == Scalar::UInt128 { w.min(127) } else { w };
     let raw = u128::from(rng.next_u64()) << 64 | u128::from(rng.next_u64());
     let u = if w >= 128 {
         raw

@@ -63,7 +63,7 @@ pub enum Scalar {
     DoubleComplex,
     /// `__int128`.
     Int128,
-    /// `unsigned __int128` (values below 2^127).
+    /// `unsigned __int128` (its leaf values hold the bits: read them as `u128`).
     UInt128,
 }
 
@@ -413,9 +413,10 @@ fn gen_leaf_value(rng: &mut Rng, s: Scalar) -> LeafValue {
         Scalar::Int128 => {
             LeafValue::Int((u128::from(rng.next_u64()) << 64 | u128::from(rng.next_u64())) as i128)
         }
-        Scalar::UInt128 => LeafValue::Int(
-            ((u128::from(rng.next_u64()) << 64 | u128::from(rng.next_u64())) >> 1) as i128,
-        ),
+        // The bits of any value, 2^127 and above included (read as `u128`).
+        Scalar::UInt128 => {
+            LeafValue::Int((u128::from(rng.next_u64()) << 64 | u128::from(rng.next_u64())) as i128)
+        }
         // Multiples of 1/64 below 2^17 (24 significant bits): exact in every float type.
         Scalar::Float | Scalar::Double => {
             let k = rng.below(1 << 24) as i64 - (1 << 23);
