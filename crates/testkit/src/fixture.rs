@@ -77,7 +77,7 @@ pub fn open_fixture() -> Result<(rcffi::Ffi, rcffi::Lib)> {
 /// it exists already; returns its path.
 pub fn build_shared(stem: &str, source: &str, flags: &[&str]) -> Result<PathBuf> {
     let cc = std::env::var("RCFFI_CC").unwrap_or_else(|_| "gcc".into());
-    let hash = fnv1a(format!("{source}\0{flags:?}\0{cc}").as_bytes());
+    let hash = fnv1a(format!("{source}\0{flags:?}\0{cc}\0-lm").as_bytes());
     let dir = out_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let lib = dir.join(format!("lib{stem}-{hash:016x}.so"));
@@ -95,6 +95,9 @@ pub fn build_shared(stem: &str, source: &str, flags: &[&str]) -> Result<PathBuf>
         .arg("-o")
         .arg(&tmp)
         .arg(&src)
+        // After the source, so that a library calling libm loads it itself (`cabsl` in a
+        // probe run alone: no other test had loaded libm).
+        .arg("-lm")
         .output()
         .with_context(|| format!("running {cc} (install gcc, or set RCFFI_CC)"))?;
     let _ = std::fs::remove_file(&src);

@@ -7,6 +7,7 @@ mod entry;
 mod fixture_callbacks;
 mod g_callbacks;
 mod qsort;
+mod random;
 mod threads;
 
 use rcffi::{CData, Ffi, Lib, Value};

@@ -9,8 +9,8 @@
 //! 500 signatures by default; `RCFFI_CALLGEN_SIGNATURES=20000` for more, and
 //! `RCFFI_CALLGEN_SEED=<n>` for another seed.
 
-use rcffi::{CData, Ffi, Value};
-use rcffi_testkit::callgen::{self, CallLib, Func, LeafValue, Member, Scalar, Ty};
+use rcffi::{Ffi, Value};
+use rcffi_testkit::callgen::{self, CallLib, Func, Scalar, Ty, build, prototype};
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -19,130 +19,13 @@ fn env_number(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// The value rcffi is given for a scalar leaf.
-fn leaf_value(ffi: &Ffi, s: Scalar, v: &LeafValue) -> Value {
-    match (s, v) {
-        (Scalar::Char, LeafValue::Int(i)) => Value::Bytes(vec![*i as u8]),
-        (Scalar::Bool, LeafValue::Int(i)) => Value::Bool(*i != 0),
-        (Scalar::UInt128, LeafValue::Int(i)) => Value::from(*i as u128),
-        (_, LeafValue::Int(i)) => Value::Int(*i),
-        (_, LeafValue::Float(x)) => Value::Float(*x),
-        (_, LeafValue::Ptr(p)) => Value::CData(ffi.cast("void *", *p).expect("cast")),
-        // A long double with more bits than an f64: its exact hexadecimal text.
-        (_, LeafValue::Dyadic(k, shift)) => Value::Text(callgen::dyadic_text(*k, *shift)),
-        (_, LeafValue::Complex(re, im)) => Value::List(vec![Value::Float(*re), Value::Float(*im)]),
-    }
-}
-
-/// The value of type `t` built from the leaves, in order (structs as nested lists).
-fn build(ffi: &Ffi, g: &CallLib, t: Ty, leaves: &mut std::slice::Iter<'_, callgen::Leaf>) -> Value {
-    match t {
-        Ty::Scalar(s) => {
-            let l = leaves.next().expect("a leaf per scalar");
-            leaf_value(ffi, s, &l.value)
-        }
-        Ty::Struct(i) => Value::List(
-            g.structs[i]
-                .members
-                .iter()
-                .map(|m| match m {
-                    Member::Scalar(s) => build(ffi, g, Ty::Scalar(*s), leaves),
-                    Member::Array(s, n) => Value::List(
-                        (0..*n)
-                            .map(|_| build(ffi, g, Ty::Scalar(*s), leaves))
-                            .collect(),
-                    ),
-                    Member::Struct(j) => build(ffi, g, Ty::Struct(*j), leaves),
-                    Member::Bits(s, _) => build(ffi, g, Ty::Scalar(*s), leaves),
-                    // A union takes its first member, in a one-item list.
-                    Member::Union(ms) => {
-                        Value::List(vec![build(ffi, g, Ty::Scalar(ms[0]), leaves)])
-                    }
-                })
-                .collect(),
-        ),
-    }
-}
-
-fn prototype(g: &CallLib, f: &Func) -> String {
-    let params: Vec<String> = f
-        .params
-        .iter()
-        .enumerate()
-        .map(|(k, t)| format!("{} a{k}", callgen::c_type(&g.structs, *t)))
-        .collect();
-    let ret = f
-        .ret
-        .map_or("void".to_string(), |t| callgen::c_type(&g.structs, t));
-    format!("{ret} {}({})", f.name, params.join(", "))
-}
-
 /// Checks a result against the leaves `ret<i>` holds.
 fn check_result(ffi: &Ffi, g: &CallLib, f: &Func, got: &Value) -> Result<(), String> {
-    let Some(t) = f.ret else {
-        return if *got == Value::Void {
-            Ok(())
-        } else {
-            Err(format!("void result is {got}"))
-        };
-    };
-    match t {
-        Ty::Scalar(s) => {
-            let want = &f.result[0].value;
-            let ok = match (s, want, got) {
-                (Scalar::LongDouble, LeafValue::Dyadic(k, shift), Value::CData(c)) => {
-                    let text = callgen::dyadic_text(*k, *shift);
-                    let want = rcffi::LongDouble::parse(&text, callgen::long_double_format()).ok();
-                    if cfg!(target_arch = "x86_64") && super::under_valgrind() {
-                        // A result in st0 passes valgrind's 64-bit x87: compare as doubles.
-                        c.to_f64().ok() == want.map(|w| w.to_f64())
-                    } else {
-                        c.to_long_double().ok() == want
-                    }
-                }
-                (Scalar::Ptr, LeafValue::Ptr(p), Value::CData(c)) => c.address() as u64 == *p,
-                _ => leaf_value(ffi, s, want) == *got,
-            };
-            if ok {
-                Ok(())
-            } else {
-                Err(format!("result: expected {want:?}, got {got}"))
-            }
-        }
-        Ty::Struct(i) => {
-            let c: CData = got.clone().cdata().map_err(|e| e.to_string())?;
-            let bytes = ffi
-                .addressof(&c, "")
-                .and_then(|p| ffi.buffer(&p, None))
-                .and_then(|b| b.to_vec())
-                .map_err(|e| e.to_string())?;
-            let name = format!("struct {}", g.structs[i].name);
-            for l in &f.result {
-                // A bitfield has no offset: compared by its value.
-                if l.bitfield {
-                    let got = c.field(&l.path[1..]).map_err(|e| e.to_string())?;
-                    if got != leaf_value(ffi, l.scalar, &l.value) {
-                        return Err(format!(
-                            "result{}: expected {:?}, got {got}",
-                            l.path, l.value
-                        ));
-                    }
-                    continue;
-                }
-                let off = ffi
-                    .offsetof(name.as_str(), &l.path[1..])
-                    .map_err(|e| e.to_string())? as usize;
-                let want = l.value.bytes(l.scalar);
-                let have = &bytes[off..off + want.len()];
-                if want != have {
-                    return Err(format!(
-                        "result{}: {}: expected bytes {want:02x?}, got {have:02x?}",
-                        l.path,
-                        l.scalar.c_name()
-                    ));
-                }
-            }
-            Ok(())
+    match f.ret {
+        None if *got == Value::Void => Ok(()),
+        None => Err(format!("void result is {got}")),
+        Some(t) => {
+            callgen::check_value(ffi, g, t, &f.result, got, "result", super::under_valgrind())
         }
     }
 }

@@ -299,3 +299,93 @@ fn records_no_proxy_matches_are_refused_with_the_reason() {
         "{e}"
     );
 }
+
+/// Records of 16 bytes whose second eightbyte is padding only travel in one register; libffi's
+/// x86-64 closures count two for them (or an integer one for an SSE one's padding) and read
+/// every later argument from the wrong register. rcffi's callbacks show libffi such a record as
+/// its first 8 bytes where it arrives in a register, and whole where it arrives on the stack:
+/// C calls each callback with the record in an integer register, in a vector register, and on
+/// the stack after the registers are taken, with arguments after it in both classes.
+#[test]
+fn callbacks_take_records_with_a_padding_eightbyte_in_registers_and_on_the_stack() {
+    const STRUCTS: &str = "
+        struct __attribute__((aligned(16))) pi { int x; };
+        struct __attribute__((aligned(16))) pd { double x; };
+    ";
+    const DECLS: &str = "
+        long in_regs(long (*cb)(int, struct pi, long, struct pd, double, int));
+        long on_stack(long (*cb)(long, long, long, long, long, long, struct pi, int, double,
+            double, double, double, double, double, double, double, struct pd, double));
+    ";
+    let c = format!(
+        "{STRUCTS}{}",
+        r#"
+        long in_regs(long (*cb)(int, struct pi, long, struct pd, double, int)) {
+            struct pi a = { 7 }; struct pd b = { 2.5 };
+            return cb(1, a, 3, b, 4.5, 6);
+        }
+        long on_stack(long (*cb)(long, long, long, long, long, long, struct pi, int, double,
+                double, double, double, double, double, double, double, struct pd, double)) {
+            struct pi a = { 70 }; struct pd b = { 0.25 };
+            return cb(1, 2, 3, 4, 5, 6, a, 8, 1, 2, 3, 4, 5, 6, 7, 8, b, 9.5);
+        }
+    "#
+    );
+    let path = rcffi_testkit::fixture::build_shared("paddedcb", &c, &["-O0"]).expect("gcc");
+    let ffi = Ffi::default();
+    ffi.cdef(&format!("{STRUCTS}{DECLS}")).unwrap();
+    // SAFETY: built from the same declarations.
+    let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
+    let regs = ffi
+        .callback(
+            "long(*)(int, struct pi, long, struct pd, double, int)",
+            |a| -> rcffi::Result<i64> {
+                let pi = a.get(1)?.cdata()?.field_as::<i64>("x")?;
+                let pd = a.get(3)?.cdata()?.field_as::<f64>("x")?;
+                let (i, l, d, k) = (
+                    a.get_as::<i64>(0)?,
+                    a.get_as::<i64>(2)?,
+                    a.get_as::<f64>(4)?,
+                    a.get_as::<i64>(5)?,
+                );
+                Ok(
+                    i + 10 * pi
+                        + 100 * l
+                        + (1000.0 * pd) as i64
+                        + (10000.0 * d) as i64
+                        + k * 100000,
+                )
+            },
+        )
+        .unwrap();
+    // SAFETY: in_regs calls the callback once, with the type it takes.
+    let got = unsafe { lib.call("in_regs", (&regs,)) }.unwrap();
+    assert_eq!(got, Value::from(1 + 70 + 300 + 2500 + 45000 + 600000));
+    let stack = ffi
+        .callback(
+            "long(*)(long, long, long, long, long, long, struct pi, int, double, double, double, \
+             double, double, double, double, double, struct pd, double)",
+            |a| -> rcffi::Result<i64> {
+                let ints: i64 = (0..6)
+                    .map(|k| a.get_as::<i64>(k))
+                    .sum::<rcffi::Result<i64>>()?;
+                let pi = a.get(6)?.cdata()?.field_as::<i64>("x")?;
+                let floats: f64 = (8..16)
+                    .map(|k| a.get_as::<f64>(k))
+                    .sum::<rcffi::Result<f64>>()?;
+                let pd = a.get(16)?.cdata()?.field_as::<f64>("x")?;
+                let last = a.get_as::<f64>(17)?;
+                Ok(ints
+                    + 100 * pi
+                    + 10000 * a.get_as::<i64>(7)?
+                    + (floats * 1e6) as i64
+                    + (pd * 1e9) as i64
+                    + (last * 1e10) as i64)
+            },
+        )
+        .unwrap();
+    // SAFETY: as above.
+    let got = unsafe { lib.call("on_stack", (&stack,)) }.unwrap();
+    let want = 21 + 7000 + 80000 + 36_000_000 + 250_000_000 + 95_000_000_000i64;
+    assert_eq!(got, Value::from(want));
+}

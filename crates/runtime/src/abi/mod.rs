@@ -8,6 +8,7 @@
 //! interface between threads) and `errno` (this thread's `errno`).
 
 pub(crate) mod cif;
+mod closure_args;
 pub(crate) mod errno;
 mod ffitype;
 pub(crate) mod plan;

@@ -22,6 +22,7 @@ use foldhash::fast::RandomState;
 use rcffi_cdef::CTypeKind;
 
 use super::FfiCif;
+use super::closure_args::ClosureArgs;
 use super::ffitype::{Position, ffi_type};
 use crate::error::{Error, Result};
 use crate::mem::Fast;
@@ -114,8 +115,20 @@ pub(crate) struct CallPlan {
     /// The Rust function pointer types already checked against this signature (`call_as`).
     pub(crate) checked: CheckedTypes,
     /// Why C cannot call a callback of this type through libffi's closure, if it cannot
-    /// (`proxy::misread_by_closures`).
+    /// (`closure_args`).
     pub(crate) closure_refusal: Option<Box<str>>,
+    /// The interface libffi's closures use, where it differs from the calls' one
+    /// (`closure_args`: x86-64 records libffi's closures would misread).
+    pub(crate) closure: Option<ClosureShape>,
+}
+
+/// A callback's own interface: records of 9 to 16 bytes that arrive in one register shown to
+/// libffi as that register's 8 bytes (`closure_args`).
+#[derive(Debug)]
+pub(crate) struct ClosureShape {
+    pub(crate) cif: FfiCif,
+    /// Which arguments arrive as their first 8 bytes only (the rest is padding).
+    pub(crate) short: Box<[bool]>,
 }
 
 /// Rust types (by `TypeId`) already checked against one C signature: the first in a cell read
@@ -189,23 +202,6 @@ impl CallPlan {
             types.push(ffi_type(uni, t, pos).map_err(|e| e.context(format!("'{name}'")))?);
             params.push(param(uni, t, pos)?);
         }
-        let closure_refusal = {
-            let reg = uni.inner.read();
-            sig.params
-                .iter()
-                .position(|p| {
-                    matches!(reg.kind(reg.strip_aligned(*p)), CTypeKind::Record(_))
-                        && super::proxy::misread_by_closures(&reg, *p)
-                })
-                .map(|i| {
-                    format!(
-                        "{name}: argument {}: libffi's closures read a record whose second \
-                         eightbyte is padding only from the wrong registers (calls pass it)",
-                        i + 1
-                    )
-                    .into()
-                })
-        };
         let rt = uni.realize(sig.ret);
         let ret_type =
             ffi_type(uni, rt, Position::Result).map_err(|e| e.context(format!("'{name}'")))?;
@@ -224,6 +220,11 @@ impl CallPlan {
                 }),
                 None,
             )
+        };
+        let (closure, closure_refusal) = if sig.variadic {
+            (None, None)
+        } else {
+            closure_shape(uni, name, &params, sig.ret, &sig.params)?
         };
         let plain = |p: &Param| match p.conv {
             Conv::Fast(_) | Conv::Pointer => true,
@@ -252,6 +253,7 @@ impl CallPlan {
             params: params.into_boxed_slice(),
             checked: CheckedTypes::default(),
             closure_refusal,
+            closure,
         })
     }
 
@@ -428,6 +430,49 @@ impl RecentShapes {
 }
 
 /// How values of type `t` convert at `pos`.
+/// The interface a callback of this signature needs of its own, or why it cannot be one
+/// (`closure_args`).
+fn closure_shape(
+    uni: &Ffi,
+    name: &str,
+    params: &[Param],
+    ret: rcffi_cdef::CTypeId,
+    ids: &[rcffi_cdef::CTypeId],
+) -> Result<(Option<ClosureShape>, Option<Box<str>>)> {
+    let found = super::closure_args::closure_args(&uni.inner.read(), ids, ret);
+    let shorts = match found {
+        ClosureArgs::Same => return Ok((None, None)),
+        ClosureArgs::Unknown => {
+            let why = format!(
+                "{name}: libffi's closures read a record whose second eightbyte is padding only \
+                 from the wrong registers, and rcffi cannot place this signature's arguments \
+                 to avoid it (calls pass it)"
+            );
+            return Ok((None, Some(why.into())));
+        }
+        ClosureArgs::Short(v) => v,
+    };
+    let mut types = Vec::with_capacity(params.len());
+    let mut short = Vec::with_capacity(params.len());
+    for (i, (p, proxy)) in params.iter().zip(shorts).enumerate() {
+        short.push(proxy.is_some());
+        types.push(match proxy {
+            Some(t) => t,
+            None => ffi_type(uni, p.ty, Position::Arg(i + 1))?,
+        });
+    }
+    let rt = uni.realize(ret);
+    let cif = FfiCif::new(types, ffi_type(uni, rt, Position::Result)?, None)
+        .map_err(|e| e.context(format!("'{name}'")))?;
+    Ok((
+        Some(ClosureShape {
+            cif,
+            short: short.into_boxed_slice(),
+        }),
+        None,
+    ))
+}
+
 fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
     let info = t.get(&uni.inner);
     let conv = match &info.repr {

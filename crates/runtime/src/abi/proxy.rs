@@ -82,7 +82,7 @@ pub(super) fn proxy(reg: &Registry, id: CTypeId, result: bool) -> Result<AbiType
 /// x86-64 a record of 9 to 16 bytes in registers whose second eightbyte is padding only
 /// (NO_CLASS) takes one register, but libffi's closure entry counts two and reads every later
 /// register argument from the wrong one. Calls are not affected (libffi's call path counts
-/// classes).
+/// classes); callbacks show libffi such a record as its first eightbyte (`closure_args`).
 pub(super) fn misread_by_closures(reg: &Registry, id: CTypeId) -> bool {
     let Ok(layout) = reg.layout(id) else {
         return false;
@@ -288,24 +288,7 @@ fn sysv(size: u64, align: u64, leaves: &[Placed], result: bool) -> Result<AbiTyp
     if leaves.iter().any(|l| l.leaf == Leaf::Float(16)) {
         return Err("a _Float128 member in a record of at most 16 bytes has no libffi type".into());
     }
-    // Each eightbyte: Some(whether it is SSE), or None for padding only.
-    let mut classes = Vec::new();
-    for k in 0..size.div_ceil(8) {
-        let (lo, hi) = (k * 8, (k * 8 + 8).min(size));
-        let inside: Vec<&Placed> = leaves
-            .iter()
-            .filter(|l| l.offset < hi && l.offset + l.size > lo)
-            .collect();
-        if inside.is_empty() {
-            classes.push(None);
-            continue;
-        }
-        let float = inside.iter().all(|l| matches!(l.leaf, Leaf::Float(4 | 8)));
-        if float && (hi - lo) % 4 != 0 {
-            return Err("a floating eightbyte of an odd size has no libffi type".into());
-        }
-        classes.push(Some(float));
-    }
+    let classes = eightbytes(size, leaves)?;
     // Members over the eightbytes up to the last one with data; padding after it is NO_CLASS
     // (the preset size covers it). Padding before data has no proxy.
     let used = classes
@@ -325,6 +308,61 @@ fn sysv(size: u64, align: u64, leaves: &[Placed], result: bool) -> Result<AbiTyp
         proxy
     }
     .into())
+}
+
+/// The classes of the eightbytes of a record of at most 16 bytes passed in registers: `Some`
+/// (whether it is SSE), or `None` for padding only.
+fn eightbytes(size: u64, leaves: &[Placed]) -> Result<Vec<Option<bool>>, String> {
+    let mut classes = Vec::new();
+    for k in 0..size.div_ceil(8) {
+        let (lo, hi) = (k * 8, (k * 8 + 8).min(size));
+        let inside: Vec<&Placed> = leaves
+            .iter()
+            .filter(|l| l.offset < hi && l.offset + l.size > lo)
+            .collect();
+        if inside.is_empty() {
+            classes.push(None);
+            continue;
+        }
+        let float = inside.iter().all(|l| matches!(l.leaf, Leaf::Float(4 | 8)));
+        if float && (hi - lo) % 4 != 0 {
+            return Err("a floating eightbyte of an odd size has no libffi type".into());
+        }
+        classes.push(Some(float));
+    }
+    Ok(classes)
+}
+
+/// The x86-64 registers record `id` takes as an argument — `Some(classes of its eightbytes)`
+/// (`Some(is SSE)`, `None` for padding only) — or `None` when it is passed in memory.
+pub(super) fn sysv_registers(reg: &Registry, id: CTypeId) -> Option<Vec<Option<bool>>> {
+    let layout = reg.layout(id).ok()?;
+    let leaves = Leaves::new(reg).of(id, 0).ok()?;
+    let memory = layout.size == 0
+        || layout.size > 16
+        || leaves
+            .iter()
+            .any(|l| !l.aligned() || matches!(l.leaf, Leaf::X87 | Leaf::Float(16)));
+    if memory {
+        return None;
+    }
+    eightbytes(layout.size, &leaves).ok()
+}
+
+/// Whether x86-64 returns record `id` in memory (through an address C passes in the first
+/// integer register): past 16 bytes, with an unaligned member, or with an x87 `long double`
+/// sharing it (a record that is one x87 value returns in `st0`).
+pub(super) fn sysv_returns_in_memory(reg: &Registry, id: CTypeId) -> bool {
+    let (Ok(layout), Ok(leaves)) = (reg.layout(id), Leaves::new(reg).of(id, 0)) else {
+        return false;
+    };
+    let x87_alone =
+        layout.size == 16 && leaves.iter().all(|l| l.leaf == Leaf::X87 && l.offset == 0);
+    layout.size > 16
+        || (!x87_alone
+            && leaves
+                .iter()
+                .any(|l| !l.aligned() || matches!(l.leaf, Leaf::X87)))
 }
 
 /// The alignment AAPCS64 passes record `id` by (GCC's `aarch64_function_arg_alignment`): the

@@ -85,10 +85,19 @@ impl CallbackArgs<'_> {
             let mem = Allocation::zeroed_shared(p.size, p.align)?;
             let addr = mem.addr();
             let mut bytes = vec![0u8; p.size];
-            // SAFETY: libffi's argument pointer is valid for the struct's `size` bytes during
-            // the call, and only read here.
-            let src = unsafe { Vouched::read_only(at, p.size) };
-            src.region().read(at, &mut bytes)?;
+            // A record shown to libffi as its first eightbyte (`abi::closure_args`): those 8
+            // bytes, the padding after them zero.
+            let short = self
+                .plan
+                .closure
+                .as_ref()
+                .is_some_and(|c| c.short.get(i) == Some(&true));
+            let n = if short { p.size.min(8) } else { p.size };
+            // SAFETY: libffi's argument pointer is valid for the `n` bytes of the type it was
+            // given for the argument (the struct's size, or 8 for a short one) during the
+            // call, and only read here.
+            let src = unsafe { Vouched::read_only(at, n) };
+            src.region().read(at, &mut bytes[..n])?;
             mem.region().write(addr, &bytes)?;
             return CData::place(self.ffi, p.ty, addr, Owner::Alloc(mem), None)
                 .with_origin(Origin::New)

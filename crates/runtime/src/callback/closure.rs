@@ -225,13 +225,15 @@ impl Ffi {
             onerror,
             name,
         });
+        // The callback's own interface where the calls' one would be misread (`closure_args`).
+        let cif = plan.closure.as_ref().map_or(&shape.cif, |c| &c.cif);
         // SAFETY: `closure` was just allocated for `code`; the interface lives in the function
         // type's plan, kept by the box's `Ffi`; the user data is the box, at a stable address
         // in its Arc, which outlives the closure (freed in the box's Drop).
         let status = unsafe {
             libffi::raw::ffi_prep_closure_loc(
                 closure,
-                shape.cif.raw(),
+                cif.raw(),
                 Some(trampoline),
                 Arc::as_ptr(&cb).cast_mut().cast(),
                 code.as_mut_ptr(),

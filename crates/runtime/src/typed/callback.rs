@@ -285,6 +285,15 @@ unsafe fn libffi_closure(
     }
     .ok_or_else(|| Error::Type(format!("'{}' is not a function pointer type", info.name)))?;
     let plan = crate::abi::plan_of(ffi, func)?;
+    // A record libffi's closures misread (`abi::closure_args`): dynamic callbacks read it
+    // through their own interface; a typed one reads Rust values where libffi points.
+    if plan.closure.is_some() || plan.closure_refusal.is_some() {
+        return Err(Error::Unsupported(format!(
+            "{} typed callbacks are live, and libffi's closures misread a record argument of \
+             '{}' (one whose second eightbyte is padding only): use Ffi::callback",
+            SLOTS, info.name
+        )));
+    }
     let shape = plan.fixed.as_ref().ok_or_else(|| {
         Error::Unsupported(format!(
             "{} typed callbacks are live, and libffi cannot make one of type '{}'",

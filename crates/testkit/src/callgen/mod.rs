@@ -6,18 +6,23 @@
 //! scalar leaf of every argument, byte for byte, into a global `rec<i>` (so a test compares
 //! what C received with the bytes the values should have, and names the leaf that slid), and
 //! returns a global `ret<i>` initialized with graffiti values known to the test (so a test
-//! compares what rcffi received with them). The same seed gives the same text everywhere.
+//! compares what rcffi received with them). The other direction: `drive<i>(cb)` calls a
+//! callback of `f<i>`'s type with the same argument values (globals `arg<i>_<k>`) and copies
+//! every leaf of what it returns into `back<i>`, so a test checks the arguments its callback
+//! received and the bytes C got back. The same seed gives the same text everywhere.
 //!
 //! Besides the structs of every size, `exotic` adds records whose ABI class rcffi works out
 //! itself: packed, aligned to 16 or 32, with bitfields of every width, with `__int128`
 //! members.
 
+mod check;
 mod exotic;
 mod render;
 mod values;
 
 use crate::generate::Rng;
 
+pub use check::{build, check_value, leaf_value, prototype};
 pub use exotic::Attr;
 pub use render::{c_type, struct_decls, union_decl};
 pub use values::{LeafValue, dyadic_text, long_double_format};
@@ -266,6 +271,14 @@ impl Func {
             }
         }
         out
+    }
+
+    /// The bytes C should record in `back<i>`: the leaves of the callback's result.
+    pub fn expected_back(&self) -> Vec<u8> {
+        self.result
+            .iter()
+            .flat_map(|l| l.value.bytes(l.scalar))
+            .collect()
     }
 
     /// For a record that differs, which argument leaf first differs: `(argument index, leaf

@@ -1,5 +1,6 @@
-//! The generated library as text: struct definitions, initializers of the results, and each
-//! function, which records its arguments' leaves and returns its result (C source and cdef).
+//! The generated library as text: struct definitions, initializers of the results, each
+//! function, which records its arguments' leaves and returns its result, and its driver, which
+//! calls a callback with those arguments and records its result's leaves (C source and cdef).
 
 use std::fmt::Write as _;
 
@@ -131,6 +132,55 @@ pub(super) fn render(structs: &[StructDef], funcs: &[Func]) -> (String, String) 
             let _ = writeln!(c, "    return ret{};", &f.name[1..]);
         }
         c.push_str("}\n");
+        driver(structs, f, &mut c, &mut cdef);
     }
     (c, cdef)
+}
+
+/// `drive<i>(cb)`: calls a callback of `f`'s type with `f`'s argument values (globals
+/// `arg<i>_<k>`) and records every leaf of its result in `back<i>`, as `f` records its
+/// arguments' leaves.
+fn driver(structs: &[StructDef], f: &Func, c: &mut String, cdef: &mut String) {
+    let i = &f.name[1..];
+    let ret_c = f.ret.map_or("void".into(), |t| c_type(structs, t));
+    let types: Vec<String> = f.params.iter().map(|t| c_type(structs, *t)).collect();
+    let back_len: usize = f.result.iter().map(|l| l.scalar.meaningful_bytes()).sum();
+    let _ = writeln!(c, "unsigned char back{i}[{}];", back_len.max(1));
+    let _ = writeln!(cdef, "extern unsigned char back{i}[{}];", back_len.max(1));
+    for (k, (t, leaves)) in f.params.iter().zip(&f.args).enumerate() {
+        let init = initializer(structs, *t, &mut leaves.iter());
+        let _ = writeln!(c, "{} arg{i}_{k} = {init};", types[k]);
+    }
+    let proto = format!(
+        "void drive{i}({ret_c} (*cb)({}))",
+        if types.is_empty() {
+            "void".to_string()
+        } else {
+            types.join(", ")
+        }
+    );
+    let _ = writeln!(cdef, "{proto};");
+    let args: Vec<String> = (0..f.params.len()).map(|k| format!("arg{i}_{k}")).collect();
+    let _ = writeln!(c, "{proto} {{");
+    if f.ret.is_none() {
+        let _ = writeln!(c, "    cb({});", args.join(", "));
+    } else {
+        let _ = writeln!(c, "    {ret_c} r = cb({});", args.join(", "));
+    }
+    let mut off = 0;
+    for l in &f.result {
+        let n = l.scalar.meaningful_bytes();
+        let _ = if l.bitfield {
+            writeln!(
+                c,
+                "    {{ {} t = r{}; memcpy(back{i} + {off}, &t, {n}); }}",
+                l.scalar.c_name(),
+                l.path
+            )
+        } else {
+            writeln!(c, "    memcpy(back{i} + {off}, &r{}, {n});", l.path)
+        };
+        off += n;
+    }
+    c.push_str("}\n");
 }
