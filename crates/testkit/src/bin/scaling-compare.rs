@@ -90,6 +90,7 @@ fn main() -> anyhow::Result<()> {
     bulk_rows(runs, &mut vs_cffi)?;
     let mut vs_libffi = Vec::new();
     call_rows(runs, &mut vs_libffi)?;
+    by_value_rows(runs, &mut vs_libffi)?;
     let scaling = scaling_rows();
 
     println!(
@@ -367,6 +368,109 @@ fn call_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         });
         rows.push(Row {
             name: format!("{n} int argument{}", if n == 1 { "" } else { "s" }),
+            rcffi: ours,
+            other: raw,
+            unit: "ns",
+        });
+    }
+    Ok(())
+}
+
+/// Types rcffi classifies itself (issue 14): a union, a bitfield struct, a record whose second
+/// eightbyte is padding, `long double` and `__int128`, each echoed with an `int`, against raw
+/// libffi with a type libffi passes in the same registers (x86-64: `struct { int }` for the
+/// union and the bitfields, `struct { long long }` for the padded record, two `long long`s
+/// for `__int128`).
+fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    const SRC: &str = "
+        union u4 { float f; int i; };
+        struct bf { unsigned a : 3, b : 29; };
+        struct __attribute__((aligned(16))) al { long long x; };
+        union u4 eu4(union u4 a, int d) { a.i += d; return a; }
+        struct bf ebf(struct bf a, int d) { a.b += d; return a; }
+        struct al eal(struct al a, int d) { a.x += d; return a; }
+        long double eld(long double a, int d) { return a + d; }
+        __int128 ei128(__int128 a, int d) { return a + d; }
+    ";
+    let cdef = SRC.lines().map(|l| match l.find(") {") {
+        Some(i) => format!("{});", &l[..i]),
+        None => l.to_string(),
+    });
+    let cdef: String = cdef.collect::<Vec<_>>().join("\n");
+    let path = rcffi_testkit::fixture::build_shared("scaling_byvalue", SRC, &["-O1"])?;
+    let ffi = Ffi::default();
+    ffi.cdef(&cdef)?;
+    // SAFETY: the library is built from `SRC`, which `cdef` declares.
+    let lib = unsafe { ffi.dlopen(path.to_str().context("utf-8 path")?)? };
+    let iters = 200_000;
+    let cases: [(&str, &str, &str, rcffi::Value, Type); 5] = [
+        (
+            "union { float; int } (4 bytes)",
+            "eu4",
+            "union u4 *",
+            rcffi::list![5],
+            Type::structure([Type::i32()]),
+        ),
+        (
+            "struct { unsigned a : 3, b : 29 }",
+            "ebf",
+            "struct bf *",
+            rcffi::list![1, 2],
+            Type::structure([Type::u32()]),
+        ),
+        (
+            "aligned(16) struct { long long } (padding eightbyte)",
+            "eal",
+            "struct al *",
+            rcffi::list![5],
+            Type::structure([Type::i64()]),
+        ),
+        (
+            "long double (x87)",
+            "eld",
+            "long double *",
+            rcffi::Value::Float(1.5),
+            Type::longdouble(),
+        ),
+        (
+            "__int128",
+            "ei128",
+            "__int128 *",
+            rcffi::Value::Int(1 << 100),
+            Type::structure([Type::i64(), Type::i64()]),
+        ),
+    ];
+    for (name, func, ptr, init, raw_type) in cases {
+        let f = lib.function(func)?;
+        let a = ffi.new(ptr, init)?.get(0)?;
+        let ours = median_ns(iters, runs, || {
+            // SAFETY: each function takes its type and an int, as declared.
+            drop(black_box(unsafe { f.call((&a, 1)) }.unwrap()))
+        });
+        let cif = Cif::new([raw_type.clone(), Type::i32()], raw_type);
+        let code = CodePtr::from_ptr(f.address() as *const _);
+        let input = [0u64; 2];
+        let mut out = [0u64; 2];
+        let d = 1i32;
+        let raw = median_ns(iters, runs, || {
+            let mut argv = [
+                input.as_ptr().cast_mut().cast::<std::ffi::c_void>(),
+                (&raw const d).cast_mut().cast::<std::ffi::c_void>(),
+            ];
+            // SAFETY: the interface passes the same registers as the function's; the
+            // argument pointers and the 16-byte result buffer are valid for the call.
+            unsafe {
+                libffi::raw::ffi_call(
+                    cif.as_raw_ptr(),
+                    Some(*code.as_safe_fun()),
+                    out.as_mut_ptr().cast(),
+                    argv.as_mut_ptr(),
+                );
+            }
+            black_box(&out);
+        });
+        rows.push(Row {
+            name: format!("{name} in and out"),
             rcffi: ours,
             other: raw,
             unit: "ns",
