@@ -293,33 +293,8 @@ fn call_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         let k = size / 8;
         let f = lib.function(&format!("echo{size}"))?;
         let a = ffi.new(format!("s{size}_t *").as_str(), ())?.get(0)?;
-        let ours = median_ns(iters, runs, || {
-            // SAFETY: echo takes the struct and an int, as declared.
-            drop(black_box(unsafe { f.call((&a, 1)) }.unwrap()))
-        });
         let st = || Type::structure((0..k).map(|_| Type::i64()));
-        let cif = Cif::new([st(), Type::i32()], st());
-        let code = CodePtr::from_ptr(f.address() as *const _);
-        let input = vec![0i64; k];
-        let mut out = vec![0i64; k];
-        let d = 1i32;
-        let raw = median_ns(iters, runs, || {
-            let mut argv = [
-                input.as_ptr().cast_mut().cast::<std::ffi::c_void>(),
-                (&raw const d).cast_mut().cast::<std::ffi::c_void>(),
-            ];
-            // SAFETY: the interface is echo's; the argument pointers and result buffer are
-            // valid for the call.
-            unsafe {
-                libffi::raw::ffi_call(
-                    cif.as_raw_ptr(),
-                    Some(*code.as_safe_fun()),
-                    out.as_mut_ptr().cast(),
-                    argv.as_mut_ptr(),
-                );
-            }
-            black_box(&out);
-        });
+        let (ours, raw) = echo_vs_raw(&f, &a, st(), size, runs);
         rows.push(Row {
             name: format!("struct of {size} bytes in and out"),
             rcffi: ours,
@@ -402,7 +377,6 @@ fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     ffi.cdef(&cdef)?;
     // SAFETY: the library is built from `SRC`, which `cdef` declares.
     let lib = unsafe { ffi.dlopen(path.to_str().context("utf-8 path")?)? };
-    let iters = 200_000;
     let cases: [(&str, &str, &str, rcffi::Value, Type); 5] = [
         (
             "union { float; int } (4 bytes)",
@@ -443,32 +417,7 @@ fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     for (name, func, ptr, init, raw_type) in cases {
         let f = lib.function(func)?;
         let a = ffi.new(ptr, init)?.get(0)?;
-        let ours = median_ns(iters, runs, || {
-            // SAFETY: each function takes its type and an int, as declared.
-            drop(black_box(unsafe { f.call((&a, 1)) }.unwrap()))
-        });
-        let cif = Cif::new([raw_type.clone(), Type::i32()], raw_type);
-        let code = CodePtr::from_ptr(f.address() as *const _);
-        let input = [0u64; 2];
-        let mut out = [0u64; 2];
-        let d = 1i32;
-        let raw = median_ns(iters, runs, || {
-            let mut argv = [
-                input.as_ptr().cast_mut().cast::<std::ffi::c_void>(),
-                (&raw const d).cast_mut().cast::<std::ffi::c_void>(),
-            ];
-            // SAFETY: the interface passes the same registers as the function's; the
-            // argument pointers and the 16-byte result buffer are valid for the call.
-            unsafe {
-                libffi::raw::ffi_call(
-                    cif.as_raw_ptr(),
-                    Some(*code.as_safe_fun()),
-                    out.as_mut_ptr().cast(),
-                    argv.as_mut_ptr(),
-                );
-            }
-            black_box(&out);
-        });
+        let (ours, raw) = echo_vs_raw(&f, &a, raw_type, 16, runs);
         rows.push(Row {
             name: format!("{name} in and out"),
             rcffi: ours,
@@ -477,6 +426,47 @@ fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         });
     }
     Ok(())
+}
+
+/// ns per call of `f(a, 1)` through rcffi, and through raw libffi with `raw_type` (a type
+/// libffi passes in the same registers as `a`'s) for the value and an `int`, results of at most
+/// `size` bytes.
+fn echo_vs_raw(
+    f: &rcffi::Function,
+    a: &rcffi::Value,
+    raw_type: Type,
+    size: usize,
+    runs: usize,
+) -> (f64, f64) {
+    let iters = 200_000;
+    let ours = median_ns(iters, runs, || {
+        // SAFETY: each echo function takes its value and an int, as declared.
+        drop(black_box(unsafe { f.call((a, 1)) }.unwrap()))
+    });
+    let cif = Cif::new([raw_type.clone(), Type::i32()], raw_type);
+    let code = CodePtr::from_ptr(f.address() as *const _);
+    let words = size.div_ceil(8).max(2);
+    let input = vec![0u64; words];
+    let mut out = vec![0u64; words];
+    let d = 1i32;
+    let raw = median_ns(iters, runs, || {
+        let mut argv = [
+            input.as_ptr().cast_mut().cast::<std::ffi::c_void>(),
+            (&raw const d).cast_mut().cast::<std::ffi::c_void>(),
+        ];
+        // SAFETY: the interface passes what the function takes; the argument pointers and
+        // the result buffer (`size` bytes, at least 16) are valid for the call.
+        unsafe {
+            libffi::raw::ffi_call(
+                cif.as_raw_ptr(),
+                Some(*code.as_safe_fun()),
+                out.as_mut_ptr().cast(),
+                argv.as_mut_ptr(),
+            );
+        }
+        black_box(&out);
+    });
+    (ours, raw)
 }
 
 /// Throughput of one thread and of two at once: (name, ns per op on one, two / one).
