@@ -273,14 +273,6 @@ impl Func {
         out
     }
 
-    /// The bytes C should record in `back<i>`: the leaves of the callback's result.
-    pub fn expected_back(&self) -> Vec<u8> {
-        self.result
-            .iter()
-            .flat_map(|l| l.value.bytes(l.scalar))
-            .collect()
-    }
-
     /// For a record that differs, which argument leaf first differs: `(argument index, leaf
     /// path, expected bytes, got bytes)`.
     pub fn first_difference(&self, got: &[u8]) -> Option<(usize, String, Vec<u8>, Vec<u8>)> {
