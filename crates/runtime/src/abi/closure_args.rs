@@ -97,7 +97,8 @@ fn first_eightbyte(reg: &Registry, id: CTypeId) -> Option<AbiType> {
 fn registers(reg: &Registry, id: CTypeId) -> Option<Option<(u32, u32)>> {
     let id = reg.strip_aligned(id);
     Some(match reg.kind(id) {
-        CTypeKind::Pointer(_) => Some((1, 0)),
+        // Arrays and functions as parameters are pointers.
+        CTypeKind::Pointer(_) | CTypeKind::Array { .. } | CTypeKind::Function(_) => Some((1, 0)),
         CTypeKind::Enum(e) => match reg.target().repr(reg.enum_def(*e).underlying) {
             PrimRepr::Int { bytes: 16, .. } => Some((2, 0)),
             _ => Some((1, 0)),
