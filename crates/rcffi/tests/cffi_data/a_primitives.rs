@@ -384,6 +384,32 @@ fn a26_primitive_comparisons() {
     assert_ne!(c("int", (-1).into()), c("unsigned int", (-1).into()));
 }
 
+/// Integers and floats compare exactly, as Python's `int` and `float` do: `2**53 + 1 !=
+/// 2.0**53`, so `==` stays transitive, for values and cdata alike, and ordering agrees.
+#[test]
+fn a26b_integers_and_floats_compare_exactly() {
+    let two53 = 1i128 << 53;
+    let f = Value::Float(two53 as f64);
+    assert_eq!(Value::Int(two53), f);
+    assert_ne!(Value::Int(two53 + 1), f);
+    assert_ne!(Value::UInt(u128::MAX), Value::Float(u128::MAX as f64));
+    assert_eq!(Value::UInt(1 << 127), Value::Float(2f64.powi(127)));
+    let ffi = Ffi::default();
+    let big = ffi.cast("long long", Value::Int(two53 + 1)).unwrap();
+    let d = ffi.cast("double", f.clone()).unwrap();
+    assert!(big != d);
+    assert!(big > d);
+    assert!(big > f);
+    assert!(ffi.cast("int", 2).unwrap() < 2.5);
+    assert!(ffi.cast("int", -3).unwrap() < -2.5);
+    assert!(ffi.cast("int", -2).unwrap() > -2.5);
+    let h = std::hash::RandomState::new();
+    assert_eq!(
+        h.hash_one(ffi.cast("long long", two53).unwrap()),
+        h.hash_one(&d)
+    );
+}
+
 #[test]
 fn a27_numbers_are_not_equal_to_lists() {
     let ffi = Ffi::default();

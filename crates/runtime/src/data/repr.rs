@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
+use crate::base::exact::{cmp_int_float, cmp_uint_float};
 use crate::data::Value;
 use crate::data::{CData, Origin};
 use crate::mem::Owner;
@@ -201,11 +202,12 @@ impl Key {
             (Key::Int(a), Key::UInt(b)) => {
                 Some(u128::try_from(a).map_or(Ordering::Less, |a| a.cmp(&b)))
             }
-            (Key::UInt(a), Key::Float(b)) => (a as f64).partial_cmp(&b),
-            (Key::Float(a), Key::UInt(b)) => a.partial_cmp(&(b as f64)),
+            (Key::UInt(a), Key::Float(b)) => cmp_uint_float(a, b),
+            (Key::Float(a), Key::UInt(b)) => cmp_uint_float(b, a).map(Ordering::reverse),
             (Key::Float(a), Key::Float(b)) => a.partial_cmp(&b),
-            (Key::Int(a), Key::Float(b)) => (a as f64).partial_cmp(&b),
-            (Key::Float(a), Key::Int(b)) => a.partial_cmp(&(b as f64)),
+            // Exactly, as Python compares an int with a float.
+            (Key::Int(a), Key::Float(b)) => cmp_int_float(a, b),
+            (Key::Float(a), Key::Int(b)) => cmp_int_float(b, a).map(Ordering::reverse),
             (Key::Long(a), b) => a.partial_cmp_exact(&Key::wide(b)?),
             (a, Key::Long(b)) => Key::wide(a)?.partial_cmp_exact(&b),
             (Key::Char(a), Key::Char(b)) => Some(a.cmp(&b)),

@@ -118,11 +118,12 @@ impl PartialEq for Value {
                 u128::try_from(*a) == Ok(*b)
             }
             (Value::Float(a), Value::Float(b)) => a == b,
+            // Exactly, as Python compares an int with a float (so `==` stays transitive).
             (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
-                (*a as f64) == *b
+                crate::base::exact::cmp_int_float(*a, *b) == Some(std::cmp::Ordering::Equal)
             }
             (Value::UInt(a), Value::Float(b)) | (Value::Float(b), Value::UInt(a)) => {
-                (*a as f64) == *b
+                crate::base::exact::cmp_uint_float(*a, *b) == Some(std::cmp::Ordering::Equal)
             }
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::Text(a), Value::Text(b)) => a == b,
