@@ -12,19 +12,31 @@ use rcffi_cdef::{CdefError, LayoutError};
 /// assert!(matches!(err, rcffi_runtime::Error::Layout(_)));
 /// assert_eq!(err.to_string(), "ctype 'struct nope' is of unknown size");
 /// ```
+///
+/// `{:?}` prints the message too (what `fn main() -> Result<(), rcffi::Error>` shows, with a
+/// cdef error's caret under its line); `{:#?}` shows the variant and its fields.
+///
+/// ```
+/// let ffi = rcffi_runtime::Ffi::default();
+/// let err = ffi.cdef("int f(int x;").unwrap_err();
+/// assert_eq!(format!("{err:?}"), err.to_string());
+/// assert!(format!("{err:#?}").starts_with("CDef("));
+/// // The message is the error's own: no source repeats it (`anyhow` prints it once).
+/// assert!(std::error::Error::source(&err).is_none());
+/// ```
 #[non_exhaustive]
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum Error {
     /// Bad cdef text or type string, with its line and column (cffi: `CDefError`,
     /// `FFIError`).
-    #[error("{0}")]
+    #[error(transparent)]
     CDef(#[from] CdefError),
     /// A type or value that cannot be used this way (cffi: `TypeError`).
     #[error("{0}")]
     Type(String),
     /// A type whose size or layout is unknown (cffi: `ValueError: ctype 'struct s' is of unknown
     /// size`, `VerificationMissing`).
-    #[error("{0}")]
+    #[error(transparent)]
     Layout(#[from] LayoutError),
     /// A name that is not declared: a member, a constant (cffi: `KeyError`, `AttributeError`).
     #[error("{0}")]
@@ -73,7 +85,44 @@ pub enum Error {
     Callback(String),
 }
 
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !f.alternate() {
+            return std::fmt::Display::fmt(self, f);
+        }
+        match self {
+            Error::CDef(e) => f.debug_tuple("CDef").field(e).finish(),
+            Error::Layout(e) => f.debug_tuple("Layout").field(e).finish(),
+            other => f
+                .debug_tuple(other.variant())
+                .field(&other.to_string())
+                .finish(),
+        }
+    }
+}
+
 impl Error {
+    /// The variant's name, for `{:#?}`.
+    fn variant(&self) -> &'static str {
+        match self {
+            Error::CDef(_) => "CDef",
+            Error::Type(_) => "Type",
+            Error::Layout(_) => "Layout",
+            Error::Key(_) => "Key",
+            Error::Value(_) => "Value",
+            Error::Overflow(_) => "Overflow",
+            Error::Index(_) => "Index",
+            Error::NullPointer(_) => "NullPointer",
+            Error::Unchecked(_) => "Unchecked",
+            Error::Unsupported(_) => "Unsupported",
+            Error::Memory(_) => "Memory",
+            Error::Runtime(_) => "Runtime",
+            Error::Library(_) => "Library",
+            Error::Symbol(_) => "Symbol",
+            Error::Callback(_) => "Callback",
+        }
+    }
+
     /// The same error, its message prefixed by where it happened (`argument 2 of 'int(*)(int,
     /// int)'`). Errors that carry structured data (cdef and layout errors) become type errors
     /// with their text.
