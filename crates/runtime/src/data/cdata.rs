@@ -82,6 +82,7 @@ pub(crate) enum Origin {
 /// Cheap to clone (clones share memory). `Send + Sync`. Its `Debug` is cffi's repr:
 /// `<cdata 'int *' owning 4 bytes>`, `<cdata 'int' 42>`, `<cdata 'struct foo *' 0x...>`,
 /// `<cdata 'int *' NULL>`.
+#[must_use = "a cdata dropped at once frees what it owns (memory from `new`, a callback, a `gc` destructor runs)"]
 #[derive(Clone)]
 pub struct CData {
     pub(crate) uni: crate::types::Held,

@@ -40,6 +40,7 @@ const MAX_RUNS: usize = 4096;
 /// made as rcffi makes every access to shared memory); `as_ref` and `as_mut` give references
 /// for code that knows nothing else touches the memory meanwhile — no copy, a member read is a
 /// plain load — and are `unsafe` for that reason.
+#[must_use = "a view dropped at once frees the memory it owns (from `new_typed`)"]
 pub struct View<T> {
     cdata: CData,
     addr: usize,
