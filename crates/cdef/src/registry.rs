@@ -512,12 +512,27 @@ impl Registry {
     /// ```
     pub fn integer_const(&self, name: &str) -> Option<IntVal> {
         match self.names.get(name)? {
+            // An enumerator of a `...` enum: its value is only known after compilation.
+            Decl::EnumConst { enum_ty, .. } if self.is_partial_enum(*enum_ty) => None,
             Decl::EnumConst { value, .. } => Some(*value),
             Decl::Macro(crate::macros::MacroValue::Int(v)) => Some(*v),
             Decl::Macro(_) => None,
             Decl::Constant { value, .. } => *value,
             _ => None,
         }
+    }
+
+    /// Whether `id` is an enum declared with cffi's `...` (`enum e { A, B, ... };`), whose
+    /// values are only known after compilation: its enumerators have no value here.
+    ///
+    /// ```
+    /// let mut reg = rcffi_cdef::Registry::default();
+    /// reg.cdef("enum e { A, B, ... }; enum f { C };").unwrap();
+    /// assert!(reg.integer_const("A").is_none());
+    /// assert_eq!(reg.integer_const("C").unwrap().value, 0);
+    /// ```
+    pub fn is_partial_enum(&self, id: CTypeId) -> bool {
+        matches!(self.kind(self.strip_aligned(id)), CTypeKind::Enum(e) if self.enum_def(*e).partial)
     }
 
     // --- Layout ---

@@ -628,3 +628,23 @@ fn many_threads_declare_and_query_one_ffi() {
     }
     assert_eq!(ffi.list_types().typedefs.len(), 8 * 200);
 }
+
+/// An enum declared with cffi's `...` has values only known after compilation: its
+/// enumerators are refused with that reason (they read 0 before), as its size is, while the
+/// enumerators of a complete enum keep theirs (cffi: `VerificationMissing`).
+#[test]
+fn partial_enum_enumerators_have_no_value() {
+    let ffi = ffi_with("enum foo { A, B = 5, ... }; enum bar { C = 7 };");
+    for name in ["A", "B"] {
+        let e = ffi.integer_const(name).unwrap_err();
+        assert!(e.to_string().contains("declared with '...'"), "{e}");
+    }
+    assert_eq!(ffi.integer_const("C").unwrap(), 7);
+    assert!(ffi.sizeof("enum foo").is_err());
+    // SAFETY: the C library; only constants are read.
+    let lib = unsafe { ffi.dlopen("c") }.unwrap();
+    let e = lib.get("B").unwrap_err();
+    assert!(e.to_string().contains("only known after compilation"), "{e}");
+    assert_eq!(lib.get("C").unwrap(), Value::from(7));
+    assert!(ffi.cdef("int a[B + 1];").is_err());
+}

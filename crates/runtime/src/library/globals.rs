@@ -59,6 +59,12 @@ impl Lib {
                     len: None,
                 })
             }
+            Decl::EnumConst { enum_ty, .. }
+                if self.inner.ffi.inner.read().is_partial_enum(enum_ty) =>
+            {
+                let enum_name = self.inner.ffi.inner.read().cname(enum_ty);
+                Err(partial_enum_const(name, &enum_name))
+            }
             Decl::Constant { value: Some(v), .. }
             | Decl::EnumConst { value: v, .. }
             | Decl::Macro(MacroValue::Int(v)) => Ok(Value::Int(v.value)),
@@ -320,4 +326,12 @@ impl Lib {
         }
         s
     }
+}
+
+/// The error for an enumerator of a `...` enum (cffi: `VerificationMissing`).
+pub(crate) fn partial_enum_const(name: &str, enum_name: &str) -> Error {
+    Error::Unsupported(format!(
+        "'{name}' belongs to '{enum_name}', declared with '...': its value is only known after \
+         compilation (cffi's API mode)"
+    ))
 }

@@ -39,6 +39,7 @@ use crate::types::{Ffi, TypeRef};
 
 mod find;
 mod globals;
+pub(crate) use globals::partial_enum_const;
 mod symtab;
 mod typed;
 
