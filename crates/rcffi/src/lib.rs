@@ -97,7 +97,7 @@ pub use rcffi_derive::{Bindings, NativeType};
 pub use rcffi_runtime::{
     Allocator, Arg, Args, Bindings, BindingsLoader, Buffer, CData, CField, CType, CallbackArgs,
     CallbackOptions, CallbackResult, Closure, Error, Ffi, FieldShape, FnShape, ForeignFn, Function,
-    IntoArg, IntoCallback, Kind, Lib, LongDouble, LongDoubleFormat, NativeArgs, NativeFn,
+    IntoArg, IntoCallback, Kind, Lib, LongDouble, LongDoubleFormat, NULL, NativeArgs, NativeFn,
     NativeType, OnError, RecordShape, Result, Scalar, Shape, ShapeKind, TypeList, TypeSpec,
     TypedCallback, TypedFn, Value, View, closure, list, map,
 };

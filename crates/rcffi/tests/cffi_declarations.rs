@@ -644,7 +644,10 @@ fn partial_enum_enumerators_have_no_value() {
     // SAFETY: the C library; only constants are read.
     let lib = unsafe { ffi.dlopen("c") }.unwrap();
     let e = lib.get("B").unwrap_err();
-    assert!(e.to_string().contains("only known after compilation"), "{e}");
+    assert!(
+        e.to_string().contains("only known after compilation"),
+        "{e}"
+    );
     assert_eq!(lib.get("C").unwrap(), Value::from(7));
     assert!(ffi.cdef("int a[B + 1];").is_err());
 }

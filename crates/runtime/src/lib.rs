@@ -47,7 +47,7 @@ mod typed;
 mod types;
 
 pub use base::longdouble::{LongDouble, LongDoubleFormat};
-pub use call::args::{Arg, Args, IntoArg};
+pub use call::args::{Arg, Args, IntoArg, NULL};
 pub use call::function::Function;
 pub use callback::{CallbackArgs, CallbackOptions, CallbackResult, Closure, OnError, Ret, closure};
 pub use data::{Allocator, Buffer, CData, Scalar, Value};

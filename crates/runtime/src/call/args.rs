@@ -252,6 +252,23 @@ impl<'a> IntoArg<'a> for Arg<'a> {
 }
 
 /// `None` is a NULL pointer.
+/// NULL, for any pointer parameter: `lib.call("time", (NULL,))` (cffi: `ffi.NULL`, or `None`).
+/// A bare `None` in a tuple has no type for Rust to infer; `None::<&CData>` and `Option`s of
+/// any argument type work too.
+///
+/// ```
+/// use rcffi_runtime::{Ffi, NULL};
+/// let ffi = Ffi::default();
+/// ffi.cdef("long time(long *t);")?;
+/// let libc = unsafe { ffi.dlopen("c")? };
+/// let now = unsafe { libc.call("time", (NULL,))? };
+/// assert!(now.to_int()? > 1_600_000_000);
+/// let maybe: Option<&rcffi_runtime::CData> = None;
+/// assert!(unsafe { libc.call("time", (maybe,)) }.is_ok());
+/// # Ok::<(), rcffi_runtime::Error>(())
+/// ```
+pub const NULL: Arg<'static> = Arg::Null;
+
 impl<'a, T: IntoArg<'a>> IntoArg<'a> for Option<T> {
     #[inline]
     fn into_arg(self) -> Arg<'a> {
