@@ -60,6 +60,7 @@ mod parse;
 mod preprocess;
 mod registry;
 mod source;
+mod suggest;
 mod target;
 mod tparse;
 mod types;
@@ -76,6 +77,7 @@ pub use layout::{BitfieldLayout, FieldLayout, LayoutError, RecordLayout, TypeLay
 pub use macros::{FloatTy, FunctionMacro, MacroArg, MacroCall, MacroValue};
 pub use nesting::MAX_NESTING;
 pub use registry::{CdefOptions, CdefReport, Decl, Registry, SkippedDefinition, SkippedMacro};
+pub use suggest::did_you_mean;
 pub use target::{Arch, Target};
 
 use source::LineIndex;

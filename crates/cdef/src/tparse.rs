@@ -193,10 +193,17 @@ impl<'a, 'r> TokParser<'a, 'r> {
                     named = Some(id);
                     continue;
                 }
+                let near = crate::did_you_mean(
+                    s,
+                    self.reg
+                        .decls()
+                        .filter(|(_, d)| matches!(d, crate::Decl::Typedef(_)))
+                        .map(|(n, _)| n),
+                );
                 return Err(CdefError::at(
                     ErrorKind::UnknownType,
                     t.start,
-                    format!("unknown identifier '{s}'"),
+                    format!("unknown identifier '{s}'{near}"),
                 ));
             }
             break;

@@ -651,3 +651,22 @@ fn partial_enum_enumerators_have_no_value() {
     assert_eq!(lib.get("C").unwrap(), Value::from(7));
     assert!(ffi.cdef("int a[B + 1];").is_err());
 }
+
+/// Unknown names are suggested their nearest declared name, when one is near enough to be a
+/// typo: type names in type strings, fields, and functions or constants of a library.
+#[test]
+fn unknown_names_suggest_a_near_one() {
+    let ffi = ffi_with("typedef int myint; struct point { int x, yy; }; int abs(int);");
+    let e = ffi.new("myin *", ()).unwrap_err();
+    assert!(e.to_string().contains("did you mean 'myint'?"), "{e}");
+    let p = ffi.new("struct point *", ()).unwrap();
+    let e = p.field("y").unwrap_err();
+    assert!(e.to_string().contains("did you mean 'yy'?"), "{e}");
+    // A name far from every other gets no suggestion.
+    let e = p.field("zzzzz").unwrap_err();
+    assert!(!e.to_string().contains("did you mean"), "{e}");
+    // SAFETY: the C library; only names are looked up.
+    let lib = unsafe { ffi.dlopen("c") }.unwrap();
+    let e = lib.function("ab").unwrap_err();
+    assert!(e.to_string().contains("did you mean 'abs'?"), "{e}");
+}

@@ -329,9 +329,10 @@ impl CData {
                 self.what()
             )));
         };
-        let f = body
-            .field(name)
-            .ok_or_else(|| Error::Key(format!("{} has no field '{name}'", self.what())))?;
+        let f = body.field(name).ok_or_else(|| {
+            let near = rcffi_cdef::did_you_mean(name, body.fields.iter().map(|f| f.name.as_ref()));
+            Error::Key(format!("{} has no field '{name}'{near}", self.what()))
+        })?;
         if self.addr == 0 {
             return Err(Error::NullPointer(format!(
                 "cannot {verb} field '{name}' through the NULL {}",

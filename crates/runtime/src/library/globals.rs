@@ -214,8 +214,9 @@ impl Lib {
         for _ in 0..MAX_ALIASES {
             let Some(d) = reg.decl(current) else {
                 return Err(Error::Symbol(if current == name {
+                    let near = rcffi_cdef::did_you_mean(name, reg.decls().map(|(n, _)| n));
                     format!(
-                        "'{name}' is not declared in the cdef (library '{}')",
+                        "'{name}' is not declared in the cdef (library '{}'){near}",
                         self.name()
                     )
                 } else {
