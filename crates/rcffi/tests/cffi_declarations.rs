@@ -670,3 +670,16 @@ fn unknown_names_suggest_a_near_one() {
     let e = lib.function("ab").unwrap_err();
     assert!(e.to_string().contains("did you mean 'abs'?"), "{e}");
 }
+
+/// `new` and `cast` take a type, not a cdata standing for one, as cffi refuses it
+/// (`TypeError`); `sizeof` and `typeof_` of a cdata keep working.
+#[test]
+fn new_and_cast_refuse_a_cdata_for_a_type() {
+    let ffi = Ffi::default();
+    let p = ffi.new("int *", ()).unwrap();
+    assert!(matches!(ffi.new(&p, ()), Err(Error::Type(_))));
+    assert!(matches!(ffi.cast(&p, 0), Err(Error::Type(_))));
+    assert_eq!(ffi.sizeof(&p).unwrap(), std::mem::size_of::<usize>());
+    assert_eq!(ffi.typeof_(&p).unwrap().cname(), "int *");
+    assert!(ffi.new(&p.ctype(), ()).is_ok());
+}

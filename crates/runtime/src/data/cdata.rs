@@ -269,6 +269,9 @@ impl TypeSpec for CData {
     fn cdata_size(&self) -> Option<Result<usize>> {
         Some(self.sizeof())
     }
+    fn is_cdata(&self) -> bool {
+        true
+    }
 }
 
 impl TypeSpec for &CData {
@@ -286,5 +289,8 @@ impl TypeSpec for &CData {
     }
     fn cdata_size(&self) -> Option<Result<usize>> {
         Some(self.sizeof())
+    }
+    fn is_cdata(&self) -> bool {
+        true
     }
 }

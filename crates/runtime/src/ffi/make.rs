@@ -39,6 +39,7 @@ impl Ffi {
     )]
     #[inline]
     pub fn new<T: TypeSpec + ?Sized>(&self, ty: &T, init: impl Into<Value>) -> Result<CData> {
+        not_a_cdata(ty, "new")?;
         let (ffi, t) = ty.resolve(self)?;
         ffi.new_value(t, &init.into())
     }
@@ -138,6 +139,7 @@ impl Ffi {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     pub fn cast<T: TypeSpec + ?Sized>(&self, ty: &T, value: impl Into<Value>) -> Result<CData> {
+        not_a_cdata(ty, "cast")?;
         let (ffi, t) = ty.resolve(self)?;
         ffi.cast_to(t, value.into())
     }
@@ -226,4 +228,14 @@ impl Ffi {
     {
         Allocator::with_functions(self, alloc, free, should_clear_after_alloc)
     }
+}
+
+/// `new` and `cast` take a type, not a cdata standing for one (cffi: `TypeError`).
+fn not_a_cdata<T: TypeSpec + ?Sized>(ty: &T, what: &str) -> Result<()> {
+    if ty.is_cdata() {
+        return Err(crate::error::Error::Type(format!(
+            "{what}() takes a ctype or a type string, not a cdata (use its ctype())"
+        )));
+    }
+    Ok(())
 }

@@ -25,6 +25,13 @@ pub trait TypeSpec {
         None
     }
 
+    /// Whether this is a cdata standing for its type (`new` and `cast` refuse one, as cffi
+    /// does).
+    #[doc(hidden)]
+    fn is_cdata(&self) -> bool {
+        false
+    }
+
     /// The `ffi` object the type belongs to, if it is not the one asked (a `CType` or cdata).
     #[doc(hidden)]
     fn own_ffi(&self) -> Option<&Ffi> {
