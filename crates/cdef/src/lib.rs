@@ -76,7 +76,9 @@ pub use headers::{HeaderReport, Headers, PreprocessedHeaders};
 pub use layout::{BitfieldLayout, FieldLayout, LayoutError, RecordLayout, TypeLayout};
 pub use macros::{FloatTy, FunctionMacro, MacroArg, MacroCall, MacroValue};
 pub use nesting::MAX_NESTING;
-pub use registry::{CdefOptions, CdefReport, Decl, Registry, SkippedDefinition, SkippedMacro};
+pub use registry::{
+    CdefOptions, CdefReport, Decl, IgnoredPragma, Registry, SkippedDefinition, SkippedMacro,
+};
 pub use suggest::did_you_mean;
 pub use target::{Arch, Target};
 

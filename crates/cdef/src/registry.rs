@@ -104,6 +104,18 @@ pub struct CdefReport {
     /// `#define`s without a usable value (function-like, empty, not a constant...), each with
     /// where it is and why. They stay in the registry as [`MacroValue::Skipped`](crate::MacroValue).
     pub skipped_macros: Vec<SkippedMacro>,
+    /// `#pragma`s that change nothing rcffi models (only `#pragma pack` changes declarations,
+    /// and a few GCC ones are known to change none), ignored as cffi ignores them.
+    pub ignored_pragmas: Vec<IgnoredPragma>,
+}
+
+/// A `#pragma` that `cdef` ignored, in a [`CdefReport`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IgnoredPragma {
+    /// Its text (`#pragma weak foo`).
+    pub text: Box<str>,
+    /// Where it is (file and line from `# N "file"` markers).
+    pub location: crate::error::Location,
 }
 
 /// A function definition skipped by `cdef`, in a [`CdefReport`].

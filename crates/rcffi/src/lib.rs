@@ -90,8 +90,8 @@
 #![deny(unsafe_code)]
 
 pub use rcffi_cdef::{
-    CdefError, CdefOptions, CdefReport, ErrorKind, HeaderReport, Headers, LayoutError, MacroValue,
-    SkippedDefinition, SkippedMacro, Target,
+    CdefError, CdefOptions, CdefReport, ErrorKind, HeaderReport, Headers, IgnoredPragma,
+    LayoutError, MacroValue, SkippedDefinition, SkippedMacro, Target,
 };
 pub use rcffi_derive::{Bindings, NativeType};
 pub use rcffi_runtime::{

@@ -683,3 +683,17 @@ fn new_and_cast_refuse_a_cdata_for_a_type() {
     assert_eq!(ffi.typeof_(&p).unwrap().cname(), "int *");
     assert!(ffi.new(&p.ctype(), ()).is_ok());
 }
+
+/// A `#pragma` that changes nothing rcffi models is reported and ignored, as cffi warns and
+/// ignores it, instead of refusing the whole text; `#pragma pack` still applies.
+#[test]
+fn unknown_pragmas_are_reported_and_ignored() {
+    let ffi = Ffi::default();
+    let report = ffi
+        .cdef("#pragma weak foo\nint x;\n#pragma pack(1)\nstruct s { char c; int i; };")
+        .unwrap();
+    assert_eq!(report.ignored_pragmas.len(), 1);
+    assert_eq!(&*report.ignored_pragmas[0].text, "#pragma weak foo");
+    assert_eq!(report.ignored_pragmas[0].location.line, 1);
+    assert_eq!(ffi.sizeof("struct s").unwrap(), 5);
+}

@@ -148,7 +148,7 @@ pub(crate) fn finish(
         .map(|(n, p)| (n.as_str().into(), *p))
         .collect();
     defs.append(&mut state.skipped_defs);
-    if !state.skipped_macros.is_empty() || !defs.is_empty() {
+    if !state.skipped_macros.is_empty() || !defs.is_empty() || !pre.ignored_pragmas.is_empty() {
         let markers = crate::preprocess::line_markers(user_src);
         let index = crate::source::LineIndex::new(user_src, "<cdef>", &markers);
         report.skipped_definitions = defs
@@ -165,6 +165,14 @@ pub(crate) fn finish(
                 name,
                 location: index.locate(pos),
                 reason,
+            })
+            .collect();
+        report.ignored_pragmas = pre
+            .ignored_pragmas
+            .iter()
+            .map(|(text, pos)| crate::registry::IgnoredPragma {
+                text: text.as_str().into(),
+                location: index.locate(*pos),
             })
             .collect();
     }

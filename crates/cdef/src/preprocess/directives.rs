@@ -183,14 +183,12 @@ impl Pass<'_, '_> {
                 | "optimize",
                 ..,
             ] => Ok(()),
-            _ => Err(self.err(
-                ErrorKind::Directive,
-                hash.start,
-                format!(
-                    "'#pragma {}' is not supported (only '#pragma pack' changes declarations)",
-                    words.join(" ")
-                ),
-            )),
+            // Reported and ignored, as cffi warns and ignores every `#pragma`.
+            _ => {
+                self.ignored_pragmas
+                    .push((format!("#pragma {}", words.join(" ")), hash.start));
+                Ok(())
+            }
         }
     }
 

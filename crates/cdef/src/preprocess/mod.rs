@@ -92,6 +92,8 @@ pub(crate) struct Preprocessed<'a> {
     /// Inline and `static` function definitions blanked out by the pre-pass: name, user
     /// offset.
     pub(crate) skipped_bodies: Vec<(String, usize)>,
+    /// `#pragma`s that change nothing rcffi models, ignored: text, user offset.
+    pub(crate) ignored_pragmas: Vec<(String, usize)>,
 }
 
 /// What the pre-pass needs to know about names declared before this text.
@@ -152,6 +154,7 @@ struct Pass<'a, 'n> {
     decl_typedef: bool,
     /// Names and user offsets of the inline and `static` function definitions blanked out.
     skipped_bodies: Vec<(String, usize)>,
+    ignored_pragmas: Vec<(String, usize)>,
     /// Their token ranges (first and last token), in order.
     skipped_ranges: Vec<(usize, usize)>,
 }
@@ -203,6 +206,7 @@ pub(crate) fn preprocess<'a>(
         idents,
         decls,
         skipped_bodies,
+        ignored_pragmas,
         ..
     } = pass;
     edits.sort_by_key(Edit::key);
@@ -239,6 +243,7 @@ pub(crate) fn preprocess<'a>(
         decls,
         depth,
         skipped_bodies,
+        ignored_pragmas,
     })
 }
 
@@ -324,6 +329,7 @@ impl<'a, 'n> Pass<'a, 'n> {
             decls: Vec::new(),
             decl_start: None,
             skipped_bodies: Vec::new(),
+            ignored_pragmas: Vec::new(),
             skipped_ranges: Vec::new(),
             decl_typedef: false,
         }
@@ -691,13 +697,13 @@ mod tests {
             "#define 3 x",
             "#undef",
             "#undef A B",
-            "#pragma foo",
             "#pragma pack(3)",
         ] {
             assert!(preprocess(src, &NoNames, None).is_err(), "{src}");
         }
         // Macros without a value are kept (and skipped in lowering), not refused.
-        for src in ["#define F(x) x", "#define N", "#undef N"] {
+        // ... and so are pragmas that change nothing rcffi models (reported, ignored).
+        for src in ["#define F(x) x", "#define N", "#undef N", "#pragma foo"] {
             assert!(preprocess(src, &NoNames, None).is_ok(), "{src}");
         }
     }
