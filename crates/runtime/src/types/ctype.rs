@@ -272,17 +272,46 @@ pub(super) fn kind_of(r: &Registry, id: CTypeId) -> Kind {
     }
 }
 
+/// The same type, as cffi's ctypes are one object per type: in one `ffi` object the same
+/// registry type; across two, the same C spelling of a type made only of primitives (pointers,
+/// arrays and functions of them: `typeof_("char")` of two `ffi` objects are equal). Structs,
+/// unions and enums are their own declaration's, so those of two `ffi` objects differ.
 impl PartialEq for CType {
     fn eq(&self, other: &Self) -> bool {
-        self.id == other.id && self.uni.same(&other.uni)
+        if self.uni.same(&other.uni) {
+            return self.id == other.id;
+        }
+        let plain = |c: &CType| c.with(|r| only_primitives(r, c.id, 0));
+        plain(self) && plain(other) && self.cname() == other.cname()
     }
 }
 
 impl Eq for CType {}
 
+/// Hashed by C spelling, which equal ctypes share (in one `ffi` object and across two).
 impl Hash for CType {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.id.hash(state);
+        self.cname().hash(state);
+    }
+}
+
+/// Whether type `id` is made only of primitives and `void` (through pointers, arrays and
+/// function signatures), so that its spelling names it in every `ffi` object.
+fn only_primitives(r: &rcffi_cdef::Registry, id: CTypeId, depth: usize) -> bool {
+    if depth > rcffi_cdef::MAX_NESTING {
+        return false;
+    }
+    // (An over-aligned typedef is its own type, spelled as its base is: not plain.)
+    match r.kind(id) {
+        CTypeKind::Void | CTypeKind::Prim(_) => true,
+        CTypeKind::Pointer(t) | CTypeKind::Array { elem: t, .. } => {
+            only_primitives(r, *t, depth + 1)
+        }
+        CTypeKind::Function(sig) => {
+            only_primitives(r, sig.ret, depth + 1)
+                && sig.params.iter().all(|p| only_primitives(r, *p, depth + 1))
+        }
+        _ => false,
     }
 }
 
