@@ -541,11 +541,27 @@ impl TryFrom<Value> for bool {
     }
 }
 
+/// Whether a cdata is an array or a pointer (whose items `ffi.string` may read as text).
+fn holds_items(c: &CData) -> bool {
+    matches!(
+        c.info().repr,
+        crate::types::Repr::Pointer { .. } | crate::types::Repr::Array { .. }
+    )
+}
+
+/// Bytes, or the C string a `char` array or bounded `char *` cdata holds (up to its first NUL,
+/// as `ffi.string` reads it).
 impl TryFrom<Value> for Vec<u8> {
     type Error = Error;
     fn try_from(v: Value) -> Result<Vec<u8>> {
         match v {
             Value::Bytes(b) => Ok(b),
+            Value::CData(c) if holds_items(&c) => {
+                match crate::data::text::string(&c, None)? {
+                    Value::Bytes(b) => Ok(b),
+                    _ => Err(Error::Type(format!("bytes are required, not {c:?}"))),
+                }
+            }
             other => Err(Error::Type(format!(
                 "bytes are required, not {}",
                 other.describe()
@@ -554,11 +570,34 @@ impl TryFrom<Value> for Vec<u8> {
     }
 }
 
+/// Text; bytes that are UTF-8; or the string a `char` (or wide character) array or bounded
+/// pointer cdata holds, up to its first NUL.
+///
+/// ```
+/// let ffi = rcffi_runtime::Ffi::default();
+/// ffi.cdef("struct person { char name[12]; };")?;
+/// let p = ffi.new("struct person *", rcffi_runtime::list![b"Ada"])?;
+/// assert_eq!(String::try_from(p.field("name")?)?, "Ada");
+/// assert_eq!(String::try_from(rcffi_runtime::Value::Bytes(b"hi".to_vec()))?, "hi");
+/// assert!(String::try_from(rcffi_runtime::Value::Bytes(vec![0xff])).is_err());
+/// # Ok::<(), rcffi_runtime::Error>(())
+/// ```
 impl TryFrom<Value> for String {
     type Error = Error;
     fn try_from(v: Value) -> Result<String> {
         match v {
             Value::Text(s) => Ok(s),
+            Value::Bytes(b) => String::from_utf8(b).map_err(|e| {
+                Error::Value(format!(
+                    "the bytes are not UTF-8 ({e}); Value::to_string_lossy replaces what is not"
+                ))
+            }),
+            Value::CData(c) if holds_items(&c) => {
+                match crate::data::text::string(&c, None)? {
+                    v @ (Value::Text(_) | Value::Bytes(_)) => v.try_into(),
+                    _ => Err(Error::Type(format!("text is required, not {c:?}"))),
+                }
+            }
             other => Err(Error::Type(format!(
                 "text is required, not {}",
                 other.describe()
