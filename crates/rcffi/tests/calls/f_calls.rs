@@ -345,6 +345,14 @@ fn f22_global_arrays_with_and_without_a_length() {
     let p = cd(lib2.get("my_array").unwrap());
     assert_eq!(p.type_name(), "int *");
     assert!(p.len().is_err());
+    // An unknown-length array takes a list as long as its symbol (7 ints), or shorter; a
+    // longer one is refused (it said "outside the 0 bytes" for every list).
+    lib2.set("my_array", [10, 11, 12]).unwrap();
+    assert_eq!(a.get(2).unwrap(), 12.into());
+    assert_eq!(a.get(3).unwrap(), 3.into());
+    lib2.set("my_array", [7; 7]).unwrap();
+    assert_eq!(a.get(6).unwrap(), 7.into());
+    assert!(lib2.set("my_array", [0; 8]).is_err());
 }
 
 #[test]

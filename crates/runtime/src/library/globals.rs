@@ -139,13 +139,25 @@ impl Lib {
                     )));
                 }
                 let (t, owner, addr) = self.variable(name, ty, symbol.as_deref(), false)?;
+                // `extern int a[];`: as many items as the symbol holds (its size in the
+                // library's symbol table), as `get` reads it.
+                let len = match &t.get(&self.inner.ffi.inner).repr {
+                    crate::types::Repr::Array { elem, len: None } => {
+                        let item = elem.get(&self.inner.ffi.inner).size().unwrap_or(0);
+                        let bytes = self
+                            .symbol_entry(symbol.as_deref().unwrap_or(name), addr)
+                            .map_or(0, |s| s.size);
+                        bytes.checked_div(item)
+                    }
+                    _ => None,
+                };
                 convert::value_to_c(
                     &Place {
                         uni: &self.inner.ffi,
                         ty: t,
                         addr,
                         owner: &owner,
-                        len: None,
+                        len,
                     },
                     &value.into(),
                 )
