@@ -697,3 +697,24 @@ fn unknown_pragmas_are_reported_and_ignored() {
     assert_eq!(report.ignored_pragmas[0].location.line, 1);
     assert_eq!(ffi.sizeof("struct s").unwrap(), 5);
 }
+
+/// A global array is read-only when its items are const: `const int a[3]` and `char *const
+/// p[2]` are, `const char *names[2]` is not (its pointers are writable; only what they point
+/// to is const).
+#[test]
+fn arrays_of_pointers_to_const_are_writable() {
+    let ffi = ffi_with(
+        "extern const char *names[2]; extern char *const fixed[2]; extern const int ci[3];
+         extern const char *const both[2]; extern int plain[2];",
+    );
+    let reg = ffi.registry();
+    let ro = |n: &str| match reg.decl(n) {
+        Some(rcffi::rcffi_cdef::Decl::Variable { read_only, .. }) => *read_only,
+        other => panic!("{n}: {other:?}"),
+    };
+    assert!(!ro("names"));
+    assert!(ro("fixed"));
+    assert!(ro("ci"));
+    assert!(ro("both"));
+    assert!(!ro("plain"));
+}

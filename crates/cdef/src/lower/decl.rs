@@ -27,6 +27,10 @@ pub(crate) struct Declared {
     pub(crate) derived: bool,
     /// An outermost array derivation?
     pub(crate) array: bool,
+    /// For an outermost array of pointers (`const char *names[2]`): whether those pointers
+    /// are `const` (`char *const names[2]`); `None` when the items are not pointers (their
+    /// constness is the specifiers').
+    pub(crate) item_pointer_const: Option<bool>,
     /// An array size was cffi's `[...]`.
     pub(crate) dots_array: bool,
 }
@@ -285,7 +289,10 @@ impl Lowerer<'_, '_> {
         };
         match init {
             None => {
-                let read_only = is_const || (d.array && specs.is_const);
+                // An array is read-only when its items are: `const int a[3]`, `char *const
+                // names[2]` — not `const char *names[2]`, whose pointers C lets one change.
+                let read_only =
+                    is_const || (d.array && d.item_pointer_const.unwrap_or(specs.is_const));
                 self.declare(
                     name,
                     Decl::Variable {
@@ -374,6 +381,8 @@ impl Lowerer<'_, '_> {
                 array = false;
             }
         }
+        // Arrays at this level hold the pointers just made (if any).
+        let item_pointer_const = const_pointer;
         for der in d.node.derived.iter().rev() {
             match &der.node {
                 DerivedDeclarator::Pointer(_) => {}
@@ -478,6 +487,7 @@ impl Lowerer<'_, '_> {
                 const_pointer,
                 derived,
                 array,
+                item_pointer_const: if array { item_pointer_const } else { None },
                 dots_array,
             }),
             DeclaratorKind::Abstract => Ok(Declared {
@@ -488,6 +498,7 @@ impl Lowerer<'_, '_> {
                 const_pointer,
                 derived,
                 array,
+                item_pointer_const: if array { item_pointer_const } else { None },
                 dots_array,
             }),
             DeclaratorKind::Declarator(inner) => {
@@ -499,6 +510,7 @@ impl Lowerer<'_, '_> {
                 if inner.node.derived.is_empty() {
                     r.const_pointer = const_pointer;
                     r.array = array;
+                    r.item_pointer_const = if array { item_pointer_const } else { None };
                 }
                 Ok(r)
             }
