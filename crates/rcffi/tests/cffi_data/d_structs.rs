@@ -738,3 +738,18 @@ fn d44_huge_structures_have_exact_sizes() {
     // Allocating one is a clean error, not an abort.
     assert!(ffi.new("struct big *", ()).is_err());
 }
+
+/// cffi's list rule for unions: the members after the first are skipped, and a first member
+/// that is an anonymous struct takes its fields in order (`[123, 456]` sets `a` and `b`).
+#[test]
+fn d_union_with_an_anonymous_struct_first_takes_its_fields_from_a_list() {
+    let ffi = Ffi::default();
+    ffi.cdef("union u { struct { int a, b; }; union { int c, d; }; }; union v { int x; long y; };")
+        .unwrap();
+    let p = ffi.new("union u *", rcffi::list![123, 456]).unwrap();
+    assert_eq!(p.field("a").unwrap(), 123.into());
+    assert_eq!(p.field("b").unwrap(), 456.into());
+    assert_eq!(p.field("c").unwrap(), 123.into());
+    assert!(ffi.new("union u *", rcffi::list![1, 2, 3]).is_err());
+    assert!(ffi.new("union v *", rcffi::list![1, 2]).is_err());
+}

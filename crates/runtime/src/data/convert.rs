@@ -521,22 +521,20 @@ pub(super) fn copy_memory(
 
 fn write_record(p: &Place<'_>, v: &Value) -> Result<()> {
     let info = p.info();
-    let Repr::Record { kind, body, .. } = &info.repr else {
+    let Repr::Record { body, .. } = &info.repr else {
         unreachable!()
     };
-    let union = *kind == rcffi_cdef::RecordKind::Union;
     let Some(body) = body else {
         return Err(crate::types::unknown_size(info));
     };
     match v {
         Value::Void => Ok(()),
         Value::List(items) => {
+            // cffi's rule: a list fills the members in order, skipping a union's members after
+            // its first — whose fields, when it is an anonymous struct, are all filled
+            // (`union { struct { int a, b; }; int c; }` takes `[a, b]`).
             let fields: Vec<&FieldRt> = body.fields.iter().filter(|f| !f.skip_in_list).collect();
-            let max = if union {
-                1.min(fields.len())
-            } else {
-                fields.len()
-            };
+            let max = fields.len();
             if items.len() > max {
                 return Err(Error::Value(format!(
                     "too many initializers for '{}' (got {})",
