@@ -274,26 +274,51 @@ pub fn bless(case: &Case, output: &str) -> Result<()> {
     std::fs::write(&case.path, text).with_context(|| format!("writing {}", case.path.display()))
 }
 
-/// A line diff of expected and actual output, for failure messages.
+/// A line diff of expected and actual output, for failure messages: the longest common
+/// subsequence of lines is kept (`  `), the rest marked removed (`- `) or added (`+ `), so one
+/// inserted line marks only itself. (`similar` would do; the outputs are small, and this
+/// crate's dependencies stay the ones the oracle needs.)
 pub fn diff(expected: &str, actual: &str) -> String {
     let e: Vec<&str> = expected.lines().collect();
     let a: Vec<&str> = actual.lines().collect();
+    // lcs[i][j]: the longest common subsequence of e[i..] and a[j..].
+    let mut lcs = vec![vec![0usize; a.len() + 1]; e.len() + 1];
+    for i in (0..e.len()).rev() {
+        for j in (0..a.len()).rev() {
+            lcs[i][j] = if e[i] == a[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
     let mut out = String::new();
-    let n = e.len().max(a.len());
-    for i in 0..n {
-        match (e.get(i), a.get(i)) {
-            (Some(x), Some(y)) if x == y => {
-                let _ = writeln!(out, "  {x}");
-            }
-            (x, y) => {
-                if let Some(x) = x {
-                    let _ = writeln!(out, "- {x}");
-                }
-                if let Some(y) = y {
-                    let _ = writeln!(out, "+ {y}");
-                }
-            }
+    let (mut i, mut j) = (0, 0);
+    while i < e.len() || j < a.len() {
+        if i < e.len() && j < a.len() && e[i] == a[j] {
+            let _ = writeln!(out, "  {}", e[i]);
+            i += 1;
+            j += 1;
+        } else if i < e.len() && (j == a.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            let _ = writeln!(out, "- {}", e[i]);
+            i += 1;
+        } else {
+            let _ = writeln!(out, "+ {}", a[j]);
+            j += 1;
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diff;
+
+    #[test]
+    fn an_inserted_line_marks_only_itself() {
+        assert_eq!(diff("a\nb\nc\n", "a\nx\nb\nc\n"), "  a\n+ x\n  b\n  c\n");
+        assert_eq!(diff("a\nb\nc\n", "a\nc\n"), "  a\n- b\n  c\n");
+        assert_eq!(diff("a\n", "b\n"), "- a\n+ b\n");
+        assert_eq!(diff("", ""), "");
+    }
 }
