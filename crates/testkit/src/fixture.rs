@@ -121,3 +121,18 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     }
     h
 }
+
+/// Runs the test `name` (its full path in the test binary) again in a child process of this
+/// test binary, with `env` set, for a test whose outcome is the process ending (an abort, a
+/// stack overflow): the child sees `env` and does the deed; the parent checks how it ended.
+/// `None` when the test binary cannot start itself again (under qemu-user).
+pub fn rerun_self(name: &str, env: &str) -> Option<std::process::Output> {
+    let out = Command::new(std::env::current_exe().ok()?)
+        .args(["--exact", name, "--nocapture"])
+        .env(env, "1")
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .contains("running 1 test")
+        .then_some(out)
+}

@@ -59,18 +59,12 @@ fn a_released_callback_aborts_instead_of_running() {
         let _ = unsafe { lib.call("call_int_cb", (&stale, 1)) };
         std::process::exit(0);
     }
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "entry::a_released_callback_aborts_instead_of_running",
-            "--nocapture",
-        ])
-        .env("RCFFI_RELEASED_CHILD", "1")
-        .output()
-        .unwrap();
-    if !String::from_utf8_lossy(&out.stdout).contains("running 1 test") {
+    let Some(out) = rcffi_testkit::fixture::rerun_self(
+        "entry::a_released_callback_aborts_instead_of_running",
+        "RCFFI_RELEASED_CHILD",
+    ) else {
         return; // the test binary cannot start itself again here (qemu-user)
-    }
+    };
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success(),

@@ -108,18 +108,12 @@ fn a_big_call_on_a_thread_too_small_stops_with_the_stack_overflow_message() {
         big_call_on_a_thread(32 << 10);
         std::process::exit(0);
     }
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "by_value::a_big_call_on_a_thread_too_small_stops_with_the_stack_overflow_message",
-            "--nocapture",
-        ])
-        .env("RCFFI_SMALL_STACK_CHILD", "1")
-        .output()
-        .unwrap();
-    if !String::from_utf8_lossy(&out.stdout).contains("running 1 test") {
+    let Some(out) = rcffi_testkit::fixture::rerun_self(
+        "by_value::a_big_call_on_a_thread_too_small_stops_with_the_stack_overflow_message",
+        "RCFFI_SMALL_STACK_CHILD",
+    ) else {
         return; // the test binary cannot start itself again here (qemu-user)
-    }
+    };
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "the call ran on a 32 KiB stack");
     assert!(stderr.contains("has overflowed its stack"), "{stderr}");

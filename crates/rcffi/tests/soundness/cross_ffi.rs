@@ -214,7 +214,13 @@ fn ctypes_of_primitives_are_equal_across_ffi_objects_and_structs_are_not() {
     use std::hash::BuildHasher;
     let (a, b) = two();
     let h = std::hash::RandomState::new();
-    for t in ["char", "int *", "double[4]", "int(*)(long, char *)", "void *"] {
+    for t in [
+        "char",
+        "int *",
+        "double[4]",
+        "int(*)(long, char *)",
+        "void *",
+    ] {
         let (x, y) = (a.typeof_(t).unwrap(), b.typeof_(t).unwrap());
         assert_eq!(x, y, "{t}");
         assert_eq!(h.hash_one(&x), h.hash_one(&y), "{t}");
@@ -222,7 +228,16 @@ fn ctypes_of_primitives_are_equal_across_ffi_objects_and_structs_are_not() {
     assert_ne!(a.typeof_("int").unwrap(), b.typeof_("long").unwrap());
     a.cdef("struct s { int x; };").unwrap();
     b.cdef("struct s { int x; };").unwrap();
-    assert_ne!(a.typeof_("struct s").unwrap(), b.typeof_("struct s").unwrap());
-    assert_ne!(a.typeof_("struct s *").unwrap(), b.typeof_("struct s *").unwrap());
-    assert_eq!(a.typeof_("struct s").unwrap(), a.typeof_("struct s").unwrap());
+    assert_ne!(
+        a.typeof_("struct s").unwrap(),
+        b.typeof_("struct s").unwrap()
+    );
+    assert_ne!(
+        a.typeof_("struct s *").unwrap(),
+        b.typeof_("struct s *").unwrap()
+    );
+    assert_eq!(
+        a.typeof_("struct s").unwrap(),
+        a.typeof_("struct s").unwrap()
+    );
 }

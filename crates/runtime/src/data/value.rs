@@ -556,12 +556,10 @@ impl TryFrom<Value> for Vec<u8> {
     fn try_from(v: Value) -> Result<Vec<u8>> {
         match v {
             Value::Bytes(b) => Ok(b),
-            Value::CData(c) if holds_items(&c) => {
-                match crate::data::text::string(&c, None)? {
-                    Value::Bytes(b) => Ok(b),
-                    _ => Err(Error::Type(format!("bytes are required, not {c:?}"))),
-                }
-            }
+            Value::CData(c) if holds_items(&c) => match crate::data::text::string(&c, None)? {
+                Value::Bytes(b) => Ok(b),
+                _ => Err(Error::Type(format!("bytes are required, not {c:?}"))),
+            },
             other => Err(Error::Type(format!(
                 "bytes are required, not {}",
                 other.describe()
@@ -592,12 +590,10 @@ impl TryFrom<Value> for String {
                     "the bytes are not UTF-8 ({e}); Value::to_string_lossy replaces what is not"
                 ))
             }),
-            Value::CData(c) if holds_items(&c) => {
-                match crate::data::text::string(&c, None)? {
-                    v @ (Value::Text(_) | Value::Bytes(_)) => v.try_into(),
-                    _ => Err(Error::Type(format!("text is required, not {c:?}"))),
-                }
-            }
+            Value::CData(c) if holds_items(&c) => match crate::data::text::string(&c, None)? {
+                v @ (Value::Text(_) | Value::Bytes(_)) => v.try_into(),
+                _ => Err(Error::Type(format!("text is required, not {c:?}"))),
+            },
             other => Err(Error::Type(format!(
                 "text is required, not {}",
                 other.describe()
