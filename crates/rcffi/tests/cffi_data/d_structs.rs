@@ -753,3 +753,25 @@ fn d_union_with_an_anonymous_struct_first_takes_its_fields_from_a_list() {
     assert!(ffi.new("union u *", rcffi::list![1, 2, 3]).is_err());
     assert!(ffi.new("union v *", rcffi::list![1, 2]).is_err());
 }
+
+/// Rust values out: a struct's members as a map, a `char[N]` member as a `String`, an enum
+/// cdata as its enumerator's name.
+#[test]
+fn d_struct_members_convert_to_rust_values() {
+    use std::collections::BTreeMap;
+    let ffi = Ffi::default();
+    ffi.cdef("enum color { RED, GREEN }; struct p { char name[8]; enum color c; int n; };")
+        .unwrap();
+    let p = ffi
+        .new("struct p *", map! {"name" => b"Ada", "c" => 1, "n" => 7})
+        .unwrap();
+    let m = BTreeMap::try_from(Value::CData(p.clone())).unwrap();
+    assert_eq!(m.keys().collect::<Vec<_>>(), ["c", "n", "name"]);
+    assert_eq!(m["n"], 7.into());
+    assert_eq!(String::try_from(m["name"].clone()).unwrap(), "Ada");
+    // An enum member reads as its number (as in cffi); as an enum cdata, it names itself.
+    let c = |p: &rcffi::CData| Value::CData(ffi.cast("enum color", p.field("c").unwrap()).unwrap());
+    assert_eq!(String::try_from(c(&p)).unwrap(), "GREEN");
+    p.set_field("c", 5).unwrap();
+    assert!(String::try_from(c(&p)).is_err());
+}

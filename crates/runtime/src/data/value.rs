@@ -396,11 +396,31 @@ impl<K: Into<String>, V: Into<Value>, S> From<std::collections::HashMap<K, V, S>
 }
 
 /// Members by name, in order.
+/// A map, or the members of a struct or union cdata (or of what a pointer cdata points to),
+/// each read as `field` reads it.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// let ffi = rcffi_runtime::Ffi::default();
+/// ffi.cdef("struct pt { int x, y; };")?;
+/// let p = ffi.new("struct pt *", rcffi_runtime::list![1, 2])?;
+/// let m = BTreeMap::try_from(rcffi_runtime::Value::CData(p))?;
+/// assert_eq!(m["y"], 2.into());
+/// # Ok::<(), rcffi_runtime::Error>(())
+/// ```
 impl TryFrom<Value> for std::collections::BTreeMap<String, Value> {
     type Error = Error;
     fn try_from(v: Value) -> Result<Self> {
         match v {
             Value::Map(items) => Ok(items.into_iter().collect()),
+            Value::CData(c) if !c.dir().is_empty() => c
+                .dir()
+                .into_iter()
+                .map(|name| {
+                    let v = c.field(&name)?;
+                    Ok((name, v))
+                })
+                .collect(),
             other => Err(Error::Type(format!(
                 "a map is required, not {}",
                 other.describe()
@@ -541,6 +561,19 @@ impl TryFrom<Value> for bool {
     }
 }
 
+/// The name of an enum cdata's value.
+fn enumerator_name(c: &CData) -> Result<String> {
+    let crate::types::Repr::Enum { items, .. } = &c.info().repr else {
+        return Err(Error::Type(format!("an enum is required, not {c:?}")));
+    };
+    let v = c.to_int()?;
+    items
+        .iter()
+        .find(|(_, x)| *x == v)
+        .map(|(n, _)| n.to_string())
+        .ok_or_else(|| Error::Value(format!("{v} is no enumerator's value in {c:?}")))
+}
+
 /// Whether a cdata is an array or a pointer (whose items `ffi.string` may read as text).
 fn holds_items(c: &CData) -> bool {
     matches!(
@@ -568,8 +601,8 @@ impl TryFrom<Value> for Vec<u8> {
     }
 }
 
-/// Text; bytes that are UTF-8; or the string a `char` (or wide character) array or bounded
-/// pointer cdata holds, up to its first NUL.
+/// Text; bytes that are UTF-8; the string a `char` (or wide character) array or bounded
+/// pointer cdata holds, up to its first NUL; or the name of an enum cdata's value.
 ///
 /// ```
 /// let ffi = rcffi_runtime::Ffi::default();
@@ -578,6 +611,9 @@ impl TryFrom<Value> for Vec<u8> {
 /// assert_eq!(String::try_from(p.field("name")?)?, "Ada");
 /// assert_eq!(String::try_from(rcffi_runtime::Value::Bytes(b"hi".to_vec()))?, "hi");
 /// assert!(String::try_from(rcffi_runtime::Value::Bytes(vec![0xff])).is_err());
+/// ffi.cdef("enum color { RED, GREEN };")?;
+/// let green = ffi.cast("enum color", 1)?;
+/// assert_eq!(String::try_from(rcffi_runtime::Value::CData(green))?, "GREEN");
 /// # Ok::<(), rcffi_runtime::Error>(())
 /// ```
 impl TryFrom<Value> for String {
@@ -590,6 +626,9 @@ impl TryFrom<Value> for String {
                     "the bytes are not UTF-8 ({e}); Value::to_string_lossy replaces what is not"
                 ))
             }),
+            Value::CData(c) if matches!(c.info().repr, crate::types::Repr::Enum { .. }) => {
+                enumerator_name(&c)
+            }
             Value::CData(c) if holds_items(&c) => match crate::data::text::string(&c, None)? {
                 v @ (Value::Text(_) | Value::Bytes(_)) => v.try_into(),
                 _ => Err(Error::Type(format!("text is required, not {c:?}"))),
