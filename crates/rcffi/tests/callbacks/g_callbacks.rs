@@ -555,3 +555,63 @@ fn an_argument_index_past_the_end_is_an_index_error() {
         "{msg}"
     );
 }
+
+/// A callback's failure reaches the Rust caller: C receives the error value, and the rcffi call
+/// that was running when the callback failed — the innermost one — returns the failure, of the
+/// kind the closure gave. With an `onerror` handler, or `report_on_stderr`, the call succeeds
+/// with what C returned.
+#[test]
+fn a_callback_failure_is_returned_by_the_call_that_was_running() {
+    let (ffi, lib) = fixture();
+    let fails = ffi
+        .callback("int(*)(int)", |_| -> Result<i32> {
+            Err(Error::Key("no such thing".into()))
+        })
+        .unwrap();
+    // SAFETY: call_int_cb calls the callback with its int.
+    let e = unsafe { lib.call("call_int_cb", (&fails, 1)) }.unwrap_err();
+    assert!(
+        matches!(&e, Error::Key(m) if m.contains("no such thing")),
+        "{e}"
+    );
+    // The failure is the call's only: the next call succeeds.
+    let ok = ffi
+        .callback("int(*)(int)", |a| -> Result<i32> {
+            Ok(a.get_as::<i32>(0)? + 1)
+        })
+        .unwrap();
+    // SAFETY: as above.
+    let got = unsafe { lib.call("call_int_cb", (&ok, 1)) };
+    assert_eq!(got.unwrap(), 2.into());
+    // Nested: the inner call returns the inner failure; the outer callback handles it.
+    let lib2 = lib.clone();
+    let fails2 = fails.clone();
+    let outer = ffi
+        .callback("int(*)(int)", move |_| -> Result<i32> {
+            // SAFETY: as above.
+            match unsafe { lib2.call("call_int_cb", (&fails2, 1)) } {
+                Err(Error::Key(_)) => Ok(100),
+                other => Err(Error::Value(format!("unexpected {other:?}"))),
+            }
+        })
+        .unwrap();
+    // SAFETY: as above.
+    let got = unsafe { lib.call("call_int_cb", (&outer, 1)) }.unwrap();
+    assert_eq!(got, 100.into());
+    // Handled (a handler's value) or reported on stderr: the call succeeds.
+    for opts in [
+        CallbackOptions::default().onerror(|_, _| Some(Value::from(-5))),
+        CallbackOptions::default().error(-6).report_on_stderr(),
+    ] {
+        let cb = ffi
+            .callback_with(
+                "int(*)(int)",
+                |_| -> Result<i32> { Err(Error::Value("x".into())) },
+                opts,
+            )
+            .unwrap();
+        // SAFETY: as above.
+        let r = unsafe { lib.call("call_int_cb", (&cb, 1)) }.unwrap();
+        assert!(r == Value::from(-5) || r == Value::from(-6), "{r:?}");
+    }
+}

@@ -24,6 +24,7 @@ use super::args::Arg;
 use super::native;
 use crate::abi::errno;
 use crate::abi::{CallPlan, Conv, INLINE_ARGS, Param};
+use crate::callback::pending::InCall;
 use crate::data::Value;
 use crate::data::convert::{self, Place};
 use crate::data::{CData, Origin};
@@ -283,6 +284,7 @@ unsafe fn general(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> 
     if shape.stack > super::probe::FREE {
         super::probe::touch(shape.stack);
     }
+    let call = InCall::enter();
     // SAFETY: `code` is a function of the plan's type (the caller's promise); the interface
     // was prepared from that type; `ptrs` holds one valid pointer per argument (all `n`
     // written above), each to memory holding the argument's bytes that lives until this
@@ -293,6 +295,9 @@ unsafe fn general(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> 
         errno::restore();
         libffi::raw::ffi_call(shape.cif.raw(), Some(fun), ret_ptr.cast(), ptrs);
         errno::save();
+    }
+    if let Some(failure) = call.leave() {
+        return Err(failure);
     }
     drop(scratch);
     if matches!(plan.ret.conv, Conv::Void) {
@@ -370,6 +375,7 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
     }
     // The result: at most 32 bytes (zeroed: libffi may write less than is read back).
     let mut ret = [0u64; 4];
+    let call = InCall::enter();
     // SAFETY: `code` is a function of the plan's type (the caller's promise); `ptrs`
     // holds one pointer per argument, to its word or stack block, alive until this
     // function returns; the result buffer holds the widest result of a simple plan.
@@ -379,6 +385,9 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
         errno::restore_at(errno);
         libffi::raw::ffi_call(cif.cif.raw(), Some(fun), ret.as_mut_ptr().cast(), ptrs);
         errno::save_from(errno);
+    }
+    if let Some(failure) = call.leave() {
+        return Err(failure);
     }
     simple_result(uni, plan, ret)
 }
@@ -489,6 +498,7 @@ unsafe fn registers_only(
         }
     }
     if n.ret == crate::abi::RetReg::Memory {
+        let call = InCall::enter();
         // SAFETY: as below, for a struct result through memory.
         let big = unsafe {
             let errno = errno::location();
@@ -497,6 +507,9 @@ unsafe fn registers_only(
             errno::save_from(errno);
             big
         };
+        if let Some(failure) = call.leave() {
+            return Err(failure);
+        }
         // SAFETY: the callee wrote its result, `size` bytes (at most MEMORY_RESULT: `Native::of`
         // checked), at the start of the buffer.
         let bytes =
@@ -504,6 +517,7 @@ unsafe fn registers_only(
         return result(uni, &plan.ret, bytes);
     }
     let mut ret = [0u64; 4];
+    let call = InCall::enter();
     // SAFETY: `code` is a non-variadic function of the plan's type (the caller's promise),
     // whose registers `Native::of` assigned; errno is this thread's.
     unsafe {
@@ -513,6 +527,9 @@ unsafe fn registers_only(
         ret[0] = a;
         ret[1] = b;
         errno::save_from(errno);
+    }
+    if let Some(failure) = call.leave() {
+        return Err(failure);
     }
     simple_result(uni, plan, ret)
 }

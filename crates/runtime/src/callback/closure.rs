@@ -28,7 +28,8 @@ use crate::error::{Error, Result};
 use crate::mem::{Allocation, Owner};
 use crate::types::{Ffi, Repr, TypeRef};
 
-use super::{Body, CallbackArgs, CallbackOptions, CallbackResult, OnError, Ret};
+use super::result::Failure;
+use super::{Body, CallbackArgs, CallbackOptions, CallbackResult, Ret};
 
 /// A Rust closure to pass directly as a function pointer argument: converted to a callback of
 /// the parameter's type for the duration of the call.
@@ -95,7 +96,8 @@ pub(super) struct CallbackBox {
     body: Arc<Body>,
     /// The error value's bytes, as the result is written.
     error: Out,
-    onerror: Option<Box<OnError>>,
+    /// What a failure no handler turned into a value does.
+    onerror: Failure,
     /// The closure's Rust type name, for reprs and reports.
     pub(crate) name: &'static str,
 }
@@ -136,7 +138,7 @@ impl Ffi {
         t: TypeRef,
         body: Arc<Body>,
         name: &'static str,
-        options: CallbackOptions,
+        mut options: CallbackOptions,
     ) -> Result<CData> {
         let info = t.get(&self.inner);
         let func = match &info.repr {
@@ -184,7 +186,7 @@ impl Ffi {
                 code,
                 body,
                 error,
-                onerror: options.onerror,
+                onerror: options.failure(),
                 name,
             });
             super::entry::fill(n, Arc::as_ptr(&cb));
@@ -192,7 +194,7 @@ impl Ffi {
                 CData::pointer(self, ptr, code, Owner::Callback(cb)).with_origin(Origin::New)
             );
         }
-        self.libffi_callback(ptr, plan, shape, body, error, options.onerror, name)
+        self.libffi_callback(ptr, plan, shape, body, error, options.failure(), name)
     }
 
     /// A callback entered through a libffi closure.
@@ -204,7 +206,7 @@ impl Ffi {
         shape: &crate::abi::plan::Shape,
         body: Arc<Body>,
         error: Out,
-        onerror: Option<Box<OnError>>,
+        onerror: Failure,
         name: &'static str,
     ) -> Result<CData> {
         let (closure, code) = libffi::low::closure_alloc();
@@ -449,12 +451,26 @@ impl CallbackBox {
     /// What C receives after `failure`: the handler's value, or the error value.
     #[cold]
     fn fail(&self, failure: Error, args: &CallbackArgs<'_>) -> Option<Out> {
-        let Some(handler) = &self.onerror else {
-            eprintln!(
-                "rcffi: callback of type '{}' ({}) failed: {failure}; C receives the error value",
-                args.plan.name, self.name
-            );
-            return None;
+        let handler = match &self.onerror {
+            Failure::Handler(h) => h,
+            Failure::Caller => {
+                let failure = failure.context(format_args!(
+                    "callback of type '{}' ({}) failed, and C received the error value",
+                    args.plan.name, self.name
+                ));
+                if let Err(failure) = super::pending::hand_over(failure) {
+                    eprintln!("rcffi: {failure}");
+                }
+                return None;
+            }
+            Failure::Stderr => {
+                eprintln!(
+                    "rcffi: callback of type '{}' ({}) failed: {failure}; C receives the error \
+                     value",
+                    args.plan.name, self.name
+                );
+                return None;
+            }
         };
         let v = match catch_unwind(AssertUnwindSafe(|| handler(&failure, args))) {
             Ok(v) => v?,

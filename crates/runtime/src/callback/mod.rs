@@ -2,7 +2,7 @@
 //! what a closure returns and what happens when it fails ([`result`]), the arguments C passes
 //! ([`args`]), the callback's box and the libffi closures that call it ([`closure`]), and the
 //! register trampolines C enters instead when every argument arrives in a register
-//! ([`entry`]).
+//! ([`entry`]), and a failure handed to the Rust call running when it happened ([`pending`]).
 //!
 //! Uses `base`, `mem`, `types`, `data` and `abi` (the function type's plan and register
 //! assignment, errno). Unsafe code in `args`, `closure` and `entry`, each opening with the
@@ -11,6 +11,7 @@
 pub(crate) mod args;
 pub(crate) mod closure;
 pub(crate) mod entry;
+pub(crate) mod pending;
 pub(crate) mod result;
 
 pub use args::CallbackArgs;

@@ -160,6 +160,29 @@ fn own_error<E: std::fmt::Display + 'static>(e: E) -> Error {
 pub struct CallbackOptions {
     pub(super) error: Value,
     pub(super) onerror: Option<Box<OnError>>,
+    pub(super) report_on_stderr: bool,
+}
+
+/// What a callback does with a failure that no handler turned into a value for C.
+pub(super) enum Failure {
+    /// Hands it to the rcffi call running on this thread (`pending`), else reports it on
+    /// stderr.
+    Caller,
+    /// Reports it on stderr.
+    Stderr,
+    /// Runs this handler first.
+    Handler(Box<OnError>),
+}
+
+impl CallbackOptions {
+    /// What the box keeps of the options about failures.
+    pub(super) fn failure(&mut self) -> Failure {
+        match self.onerror.take() {
+            Some(h) => Failure::Handler(h),
+            None if self.report_on_stderr => Failure::Stderr,
+            None => Failure::Caller,
+        }
+    }
 }
 
 impl CallbackOptions {
@@ -171,8 +194,9 @@ impl CallbackOptions {
     }
 
     /// Runs when the closure fails or panics, with the failure and the arguments; what it
-    /// returns (`Some`) is given to C instead of the error value. Without a handler, a
-    /// failure is reported on stderr, as cffi does.
+    /// returns (`Some`) is given to C instead of the error value. Without a handler, C
+    /// receives the error value and the rcffi call running on this thread when the callback
+    /// failed returns the failure once C returns (see [`report_on_stderr`](Self::report_on_stderr)).
     pub fn onerror(
         mut self,
         f: impl Fn(&Error, &CallbackArgs<'_>) -> Option<Value> + Send + Sync + 'static,
@@ -182,11 +206,42 @@ impl CallbackOptions {
     }
 }
 
+impl CallbackOptions {
+    /// Reports a failure on stderr, as cffi does, instead of handing it to the rcffi call
+    /// running when the callback failed: for a C library expected to carry on after a
+    /// callback's error value, whose call should then succeed. (A failure on a thread where no
+    /// rcffi call runs — one C made — is reported on stderr either way.)
+    ///
+    /// ```
+    /// use rcffi_runtime::{CallbackOptions, Error, Ffi};
+    /// let ffi = Ffi::default();
+    /// ffi.cdef("void qsort(void *, size_t, size_t, int (*)(const void *, const void *));")?;
+    /// let libc = unsafe { ffi.dlopen("c")? };
+    /// let a = ffi.new("int[]", [2, 1])?;
+    /// let fails = |_: &rcffi_runtime::CallbackArgs<'_>| -> Result<i32, Error> {
+    ///     Err(Error::Value("no order".into()))
+    /// };
+    /// let cmp = ffi.callback("int(*)(const void *, const void *)", fails)?;
+    /// // The failure reaches the call that was running: qsort's.
+    /// let e = unsafe { libc.call("qsort", (&a, 2, 4, &cmp)) }.unwrap_err();
+    /// assert!(e.to_string().contains("no order"));
+    /// let opts = CallbackOptions::default().error(0).report_on_stderr();
+    /// let cmp = ffi.callback_with("int(*)(const void *, const void *)", fails, opts)?;
+    /// assert!(unsafe { libc.call("qsort", (&a, 2, 4, &cmp)) }.is_ok());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn report_on_stderr(mut self) -> CallbackOptions {
+        self.report_on_stderr = true;
+        self
+    }
+}
+
 impl std::fmt::Debug for CallbackOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CallbackOptions")
             .field("error", &self.error)
             .field("onerror", &self.onerror.is_some())
+            .field("report_on_stderr", &self.report_on_stderr)
             .finish()
     }
 }
