@@ -216,6 +216,11 @@ pub(crate) enum BinOp {
 pub(crate) trait EvalEnv {
     /// The value of a named integer constant (enumerator, `#define`, `static const`).
     fn constant(&self, name: &str) -> Option<IntVal>;
+    /// Why a declared name has no value here, when it is known (an enumerator of a `...`
+    /// enum).
+    fn why_no_value(&self, _name: &str) -> Option<String> {
+        None
+    }
     /// Size and alignment of a type, or why it has none.
     fn size_align(&self, ty: CTypeId) -> Result<(u64, u64), String>;
     /// The integer type a cast to `ty` converts to, or why a cast to `ty` is not an integer.
@@ -259,7 +264,8 @@ pub(crate) fn eval(e: &Expr, env: &dyn EvalEnv) -> LResult<IntVal> {
             None => {
                 return Err(err(
                     ErrorKind::UnknownName,
-                    format!("'{n}' is not a known integer constant"),
+                    env.why_no_value(n)
+                        .unwrap_or_else(|| format!("'{n}' is not a known integer constant")),
                 ));
             }
         },

@@ -547,6 +547,25 @@ impl Registry {
         matches!(self.kind(self.strip_aligned(id)), CTypeKind::Enum(e) if self.enum_def(*e).partial)
     }
 
+    /// Why the declared name `name` has no integer value here, when that is known: an
+    /// enumerator of a `...` enum, whose value is only known after compilation.
+    ///
+    /// ```
+    /// let mut reg = rcffi_cdef::Registry::default();
+    /// reg.cdef("enum e { A, ... };").unwrap();
+    /// assert!(reg.no_value_reason("A").unwrap().contains("declared with '...'"));
+    /// ```
+    pub fn no_value_reason(&self, name: &str) -> Option<String> {
+        match self.decl(name)? {
+            Decl::EnumConst { enum_ty, .. } if self.is_partial_enum(*enum_ty) => Some(format!(
+                "'{name}' belongs to '{}', declared with '...': its value is only known after \
+                 compilation (cffi's API mode)",
+                self.cname(*enum_ty)
+            )),
+            _ => None,
+        }
+    }
+
     // --- Layout ---
 
     /// Size and alignment of a type, or why it has none (opaque, `void`, a function, cffi's

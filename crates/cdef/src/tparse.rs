@@ -715,6 +715,10 @@ impl EvalEnv for Registry {
         self.integer_const(name)
     }
 
+    fn why_no_value(&self, name: &str) -> Option<String> {
+        self.no_value_reason(name)
+    }
+
     fn size_align(&self, ty: CTypeId) -> Result<(u64, u64), String> {
         crate::layout::compute_type(self, ty)
             .map(|l| (l.size, l.align))

@@ -183,11 +183,9 @@ impl Ffi {
         match r.integer_const(name) {
             Some(v) => Ok(v.value),
             None => match r.decl(name) {
-                Some(rcffi_cdef::Decl::EnumConst { enum_ty, .. })
-                    if r.is_partial_enum(*enum_ty) =>
-                {
-                    Err(crate::library::partial_enum_const(name, &r.cname(*enum_ty)))
-                }
+                Some(_) if r.no_value_reason(name).is_some() => Err(Error::Unsupported(
+                    r.no_value_reason(name).unwrap_or_default(),
+                )),
                 Some(d) => Err(Error::Key(format!(
                     "'{name}' is a {} with no integer value known to the cdef",
                     d.kind_name()

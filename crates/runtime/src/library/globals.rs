@@ -59,12 +59,9 @@ impl Lib {
                     len: None,
                 })
             }
-            Decl::EnumConst { enum_ty, .. }
-                if self.inner.ffi.inner.read().is_partial_enum(enum_ty) =>
-            {
-                let enum_name = self.inner.ffi.inner.read().cname(enum_ty);
-                Err(partial_enum_const(name, &enum_name))
-            }
+            Decl::EnumConst { .. } if self.no_value_reason(name).is_some() => Err(
+                Error::Unsupported(self.no_value_reason(name).unwrap_or_default()),
+            ),
             Decl::Constant { value: Some(v), .. }
             | Decl::EnumConst { value: v, .. }
             | Decl::Macro(MacroValue::Int(v)) => Ok(Value::Int(v.value)),
@@ -316,6 +313,11 @@ impl Lib {
         Ok((t, owner, addr))
     }
 
+    /// Why constant `name` of the cdef has no value (`Registry::no_value_reason`).
+    fn no_value_reason(&self, name: &str) -> Option<String> {
+        self.inner.ffi.inner.read().no_value_reason(name)
+    }
+
     /// What the symbol table says of the symbol `name` at `addr` (looked up once).
     pub(super) fn symbol_entry(&self, name: &str, addr: usize) -> Option<symtab::Sym> {
         if let Some((_, Some(s))) = self
@@ -339,12 +341,4 @@ impl Lib {
         }
         s
     }
-}
-
-/// The error for an enumerator of a `...` enum (cffi: `VerificationMissing`).
-pub(crate) fn partial_enum_const(name: &str, enum_name: &str) -> Error {
-    Error::Unsupported(format!(
-        "'{name}' belongs to '{enum_name}', declared with '...': its value is only known after \
-         compilation (cffi's API mode)"
-    ))
 }

@@ -39,7 +39,6 @@ use crate::types::{Ffi, TypeRef};
 
 mod find;
 mod globals;
-pub(crate) use globals::partial_enum_const;
 mod symtab;
 mod typed;
 
