@@ -1,5 +1,6 @@
 //! The third floor: C data and cffi's rules. [`CData`] (a value or a view of C memory, with the
-//! memory it may touch) and [`Value`] (what Python objects are to cffi); conversions between
+//! memory it may touch) and [`Value`] (what Python objects are to cffi; Rust values out of one in
+//! [`value_out`]); conversions between
 //! them in one place ([`convert`], [`scalar`], [`varsize`]); reads and writes of items and
 //! members, pointer arithmetic and slices ([`access`]); making cdata ([`new`], [`cast`],
 //! [`allocator`]); strings, unpacking and byte views ([`text`], [`buffer`]); `gc`, handles and
@@ -22,6 +23,7 @@ pub(crate) mod repr;
 pub(crate) mod scalar;
 pub(crate) mod text;
 pub(crate) mod value;
+mod value_out;
 mod varsize;
 pub(crate) mod vouch;
 

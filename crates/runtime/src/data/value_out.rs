@@ -1,0 +1,174 @@
+//! Rust values out of a [`Value`]: `TryFrom<Value>` for floats, `bool`, strings and bytes
+//! (also from `char` arrays and enum cdata), maps (also from struct cdata), lists and cdata.
+//! (Integers convert in `value`, beside their `From` impls.)
+
+use crate::data::{CData, Value};
+use crate::error::{Error, Result};
+
+/// A map, or the members of a struct or union cdata (or of what a pointer cdata points to),
+/// each read as `field` reads it.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// let ffi = rcffi_runtime::Ffi::default();
+/// ffi.cdef("struct pt { int x, y; };")?;
+/// let p = ffi.new("struct pt *", rcffi_runtime::list![1, 2])?;
+/// let m = BTreeMap::try_from(rcffi_runtime::Value::CData(p))?;
+/// assert_eq!(m["y"], 2.into());
+/// # Ok::<(), rcffi_runtime::Error>(())
+/// ```
+impl TryFrom<Value> for std::collections::BTreeMap<String, Value> {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<Self> {
+        match v {
+            Value::Map(items) => Ok(items.into_iter().collect()),
+            Value::CData(c) if !c.dir().is_empty() => c
+                .dir()
+                .into_iter()
+                .map(|name| {
+                    let v = c.field(&name)?;
+                    Ok((name, v))
+                })
+                .collect(),
+            other => Err(Error::Type(format!(
+                "a map is required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+}
+
+impl TryFrom<Value> for f64 {
+    type Error = Error;
+    #[inline]
+    fn try_from(v: Value) -> Result<f64> {
+        v.to_f64()
+    }
+}
+
+impl TryFrom<Value> for f32 {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<f32> {
+        Ok(v.to_f64()? as f32)
+    }
+}
+
+impl TryFrom<Value> for bool {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<bool> {
+        match v {
+            Value::Bool(b) => Ok(b),
+            Value::Int(i) => Ok(i != 0),
+            other => Err(Error::Type(format!(
+                "a bool is required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+}
+
+/// The name of an enum cdata's value.
+fn enumerator_name(c: &CData) -> Result<String> {
+    let crate::types::Repr::Enum { items, .. } = &c.info().repr else {
+        return Err(Error::Type(format!("an enum is required, not {c:?}")));
+    };
+    let v = c.to_int()?;
+    items
+        .iter()
+        .find(|(_, x)| *x == v)
+        .map(|(n, _)| n.to_string())
+        .ok_or_else(|| Error::Value(format!("{v} is no enumerator's value in {c:?}")))
+}
+
+/// Whether a cdata is an array or a pointer (whose items `ffi.string` may read as text).
+fn holds_items(c: &CData) -> bool {
+    matches!(
+        c.info().repr,
+        crate::types::Repr::Pointer { .. } | crate::types::Repr::Array { .. }
+    )
+}
+
+/// Bytes, or the C string a `char` array or bounded `char *` cdata holds (up to its first NUL,
+/// as `ffi.string` reads it).
+impl TryFrom<Value> for Vec<u8> {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<Vec<u8>> {
+        match v {
+            Value::Bytes(b) => Ok(b),
+            Value::CData(c) if holds_items(&c) => match crate::data::text::string(&c, None)? {
+                Value::Bytes(b) => Ok(b),
+                _ => Err(Error::Type(format!("bytes are required, not {c:?}"))),
+            },
+            other => Err(Error::Type(format!(
+                "bytes are required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+}
+
+/// Text; bytes that are UTF-8; the string a `char` (or wide character) array or bounded
+/// pointer cdata holds, up to its first NUL; or the name of an enum cdata's value.
+///
+/// ```
+/// let ffi = rcffi_runtime::Ffi::default();
+/// ffi.cdef("struct person { char name[12]; };")?;
+/// let p = ffi.new("struct person *", rcffi_runtime::list![b"Ada"])?;
+/// assert_eq!(String::try_from(p.field("name")?)?, "Ada");
+/// assert_eq!(String::try_from(rcffi_runtime::Value::Bytes(b"hi".to_vec()))?, "hi");
+/// assert!(String::try_from(rcffi_runtime::Value::Bytes(vec![0xff])).is_err());
+/// ffi.cdef("enum color { RED, GREEN };")?;
+/// let green = ffi.cast("enum color", 1)?;
+/// assert_eq!(String::try_from(rcffi_runtime::Value::CData(green))?, "GREEN");
+/// # Ok::<(), rcffi_runtime::Error>(())
+/// ```
+impl TryFrom<Value> for String {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<String> {
+        match v {
+            Value::Text(s) => Ok(s),
+            Value::Bytes(b) => String::from_utf8(b).map_err(|e| {
+                Error::Value(format!(
+                    "the bytes are not UTF-8 ({e}); Value::to_string_lossy replaces what is not"
+                ))
+            }),
+            Value::CData(c) if matches!(c.info().repr, crate::types::Repr::Enum { .. }) => {
+                enumerator_name(&c)
+            }
+            Value::CData(c) if holds_items(&c) => match crate::data::text::string(&c, None)? {
+                v @ (Value::Text(_) | Value::Bytes(_)) => v.try_into(),
+                _ => Err(Error::Type(format!("text is required, not {c:?}"))),
+            },
+            other => Err(Error::Type(format!(
+                "text is required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+}
+
+impl TryFrom<Value> for CData {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<CData> {
+        match v {
+            Value::CData(c) => Ok(c),
+            other => Err(Error::Type(format!(
+                "a cdata is required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+}
+
+impl TryFrom<Value> for Vec<Value> {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<Vec<Value>> {
+        match v {
+            Value::List(l) => Ok(l),
+            other => Err(Error::Type(format!(
+                "a list is required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+}
