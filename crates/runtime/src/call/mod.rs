@@ -1,10 +1,12 @@
 //! The sixth floor: calls into C — argument lists ([`args`]), the call itself with errno around
-//! it ([`invoke`]: through libffi, or [`native`]: straight through the registers), what a call
-//! hands back into its arguments' memory ([`adopt`]), and function handles ([`function`]).
+//! it ([`invoke`]: through libffi, or [`native`]: straight through the registers), the memory
+//! arguments live in meanwhile ([`scratch`]) and the stack a big call walks first ([`probe`]),
+//! what a call hands back into its arguments' memory ([`adopt`]), and function handles
+//! ([`function`]).
 //!
 //! Uses every floor below: `base`, `mem`, `types`, `data`, `abi` and `callback` (a closure
-//! passed as an argument becomes a callback for the call). Unsafe code in `invoke`, `native`
-//! and `function`: the jump into C and the promise it needs.
+//! passed as an argument becomes a callback for the call). Unsafe code in `invoke`, `native`,
+//! `scratch` and `function`: the jump into C, the memory it is given, and the promise it needs.
 
 pub(crate) mod adopt;
 pub(crate) mod args;
@@ -12,4 +14,5 @@ pub(crate) mod function;
 pub(crate) mod invoke;
 pub(crate) mod native;
 pub(crate) mod probe;
+mod scratch;
 pub(crate) mod variadic;
