@@ -24,7 +24,7 @@ use super::native;
 use super::scratch::{Loc, SCRATCH_SLOTS, Scratch, Slot, StackBlocks, ZERO};
 use crate::abi::errno;
 use crate::abi::{CallPlan, Conv, INLINE_ARGS, Param};
-use crate::callback::pending::InCall;
+use crate::callback::pending::during_call;
 use crate::data::Value;
 use crate::data::convert::{self, Place};
 use crate::data::{CData, Origin};
@@ -180,21 +180,20 @@ unsafe fn general(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> 
     if shape.stack > super::probe::FREE {
         super::probe::touch(shape.stack);
     }
-    let call = InCall::enter();
-    // SAFETY: `code` is a function of the plan's type (the caller's promise); the interface
-    // was prepared from that type; `ptrs` holds one valid pointer per argument (all `n`
-    // written above), each to memory holding the argument's bytes that lives until this
-    // function returns; the result buffer is aligned and large enough for what libffi writes;
-    // the stack libffi takes for the arguments was touched above (`probe`).
-    unsafe {
-        let fun = std::mem::transmute::<usize, unsafe extern "C" fn()>(code);
-        errno::restore();
-        libffi::raw::ffi_call(shape.cif.raw(), Some(fun), ret_ptr.cast(), ptrs);
-        errno::save();
-    }
-    if let Some(failure) = call.leave() {
-        return Err(failure);
-    }
+    during_call(|| {
+        // SAFETY: `code` is a function of the plan's type (the caller's promise); the
+        // interface was prepared from that type; `ptrs` holds one valid pointer per argument
+        // (all `n` written above), each to memory holding the argument's bytes that lives
+        // until this function returns; the result buffer is aligned and large enough for
+        // what libffi writes; the stack libffi takes for the arguments was touched above
+        // (`probe`).
+        unsafe {
+            let fun = std::mem::transmute::<usize, unsafe extern "C" fn()>(code);
+            errno::restore();
+            libffi::raw::ffi_call(shape.cif.raw(), Some(fun), ret_ptr.cast(), ptrs);
+            errno::save();
+        }
+    })?;
     drop(scratch);
     if matches!(plan.ret.conv, Conv::Void) {
         return Ok(Value::Void);
@@ -271,20 +270,18 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
     }
     // The result: at most 32 bytes (zeroed: libffi may write less than is read back).
     let mut ret = [0u64; 4];
-    let call = InCall::enter();
-    // SAFETY: `code` is a function of the plan's type (the caller's promise); `ptrs`
-    // holds one pointer per argument, to its word or stack block, alive until this
-    // function returns; the result buffer holds the widest result of a simple plan.
-    unsafe {
-        let fun = std::mem::transmute::<usize, unsafe extern "C" fn()>(code);
-        let errno = errno::location();
-        errno::restore_at(errno);
-        libffi::raw::ffi_call(cif.cif.raw(), Some(fun), ret.as_mut_ptr().cast(), ptrs);
-        errno::save_from(errno);
-    }
-    if let Some(failure) = call.leave() {
-        return Err(failure);
-    }
+    during_call(|| {
+        // SAFETY: `code` is a function of the plan's type (the caller's promise); `ptrs`
+        // holds one pointer per argument, to its word or stack block, alive until this
+        // function returns; the result buffer holds the widest result of a simple plan.
+        unsafe {
+            let fun = std::mem::transmute::<usize, unsafe extern "C" fn()>(code);
+            let errno = errno::location();
+            errno::restore_at(errno);
+            libffi::raw::ffi_call(cif.cif.raw(), Some(fun), ret.as_mut_ptr().cast(), ptrs);
+            errno::save_from(errno);
+        }
+    })?;
     simple_result(uni, plan, ret)
 }
 
@@ -394,18 +391,16 @@ unsafe fn registers_only(
         }
     }
     if n.ret == crate::abi::RetReg::Memory {
-        let call = InCall::enter();
-        // SAFETY: as below, for a struct result through memory.
-        let big = unsafe {
-            let errno = errno::location();
-            errno::restore_at(errno);
-            let big = native::call_memory(code, &regs, n.stack);
-            errno::save_from(errno);
-            big
-        };
-        if let Some(failure) = call.leave() {
-            return Err(failure);
-        }
+        let big = during_call(|| {
+            // SAFETY: as below, for a struct result through memory.
+            unsafe {
+                let errno = errno::location();
+                errno::restore_at(errno);
+                let big = native::call_memory(code, &regs, n.stack);
+                errno::save_from(errno);
+                big
+            }
+        })?;
         // SAFETY: the callee wrote its result, `size` bytes (at most MEMORY_RESULT: `Native::of`
         // checked), at the start of the buffer.
         let bytes =
@@ -413,20 +408,18 @@ unsafe fn registers_only(
         return result(uni, &plan.ret, bytes);
     }
     let mut ret = [0u64; 4];
-    let call = InCall::enter();
-    // SAFETY: `code` is a non-variadic function of the plan's type (the caller's promise),
-    // whose registers `Native::of` assigned; errno is this thread's.
-    unsafe {
-        let errno = errno::location();
-        errno::restore_at(errno);
-        let [a, b] = native::call(code, n.ret, &regs, n.stack);
-        ret[0] = a;
-        ret[1] = b;
-        errno::save_from(errno);
-    }
-    if let Some(failure) = call.leave() {
-        return Err(failure);
-    }
+    during_call(|| {
+        // SAFETY: `code` is a non-variadic function of the plan's type (the caller's
+        // promise), whose registers `Native::of` assigned; errno is this thread's.
+        unsafe {
+            let errno = errno::location();
+            errno::restore_at(errno);
+            let [a, b] = native::call(code, n.ret, &regs, n.stack);
+            ret[0] = a;
+            ret[1] = b;
+            errno::save_from(errno);
+        }
+    })?;
     simple_result(uni, plan, ret)
 }
 

@@ -21,21 +21,33 @@ thread_local! {
 /// The bit of [`STATE`] that says a failure is pending.
 const PENDING_BIT: u32 = 1 << 31;
 
+/// Runs `jump` (the jump into C) as an rcffi call on this thread: its result, or the failure
+/// of a callback that ran during it.
+#[inline(always)]
+pub(crate) fn during_call<T>(jump: impl FnOnce() -> T) -> Result<T, Error> {
+    let call = InCall::enter();
+    let r = jump();
+    match call.leave() {
+        Some(failure) => Err(failure),
+        None => Ok(r),
+    }
+}
+
 /// An rcffi call running on this thread, from [`InCall::enter`] until it is
 /// [`InCall::leave`]s (or is dropped, should the call unwind).
-pub(crate) struct InCall(());
+struct InCall(());
 
 impl InCall {
     /// A call begins.
     #[inline]
-    pub(crate) fn enter() -> InCall {
+    fn enter() -> InCall {
         STATE.with(|s| s.set(s.get().wrapping_add(1)));
         InCall(())
     }
 
     /// The call ends: the failure of a callback that ran during it, if one did.
     #[inline]
-    pub(crate) fn leave(self) -> Option<Error> {
+    fn leave(self) -> Option<Error> {
         std::mem::forget(self);
         let state = STATE.with(|s| {
             let v = s.get().wrapping_sub(1);
