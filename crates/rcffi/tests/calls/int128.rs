@@ -148,3 +148,24 @@ fn int128_in_a_variadic_part_and_through_callbacks() {
         );
     }
 }
+
+/// A value above `i128::MAX` goes wherever a number goes: floats and `long double` take it (as
+/// C converts it), smaller integers, `_Bool` and lengths refuse it with the type named.
+#[test]
+fn unsigned_values_above_i128_max_convert_or_say_why_not() {
+    let ffi = Ffi::default();
+    let u = Value::UInt(u128::MAX);
+    let d = ffi.new("double *", u.clone()).unwrap();
+    assert_eq!(d.get(0).unwrap(), Value::Float(u128::MAX as f64));
+    let ld = ffi.new("long double *", u.clone()).unwrap();
+    let want = ffi.cast("long double", u128::MAX as f64).unwrap();
+    assert_eq!(ld.get(0).unwrap(), Value::CData(want));
+    for (t, needle) in [
+        ("int *", "does not fit 'int'"),
+        ("_Bool *", "does not fit '_Bool'"),
+        ("int[]", "index-sized"),
+    ] {
+        let e = ffi.new(t, u.clone()).unwrap_err();
+        assert!(e.to_string().contains(needle), "{t}: {e}");
+    }
+}

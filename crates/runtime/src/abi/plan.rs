@@ -76,11 +76,11 @@ pub(crate) struct Shape {
 /// needing more than a page touches its stack first (`call::probe`).
 pub(crate) const MAX_ARG_STACK: usize = 64 * 1024;
 
-/// An upper bound on the stack libffi takes for arguments of these sizes: each rounded up to
+/// An upper bound on the stack libffi takes for these parameters' arguments: each rounded up to
 /// 16 bytes plus a slot (AArch64 passes the copy of a big record by a pointer), and libffi's
 /// own frame. Refused past [`MAX_ARG_STACK`].
-fn arg_stack<'p>(name: &str, sizes: impl Iterator<Item = &'p Param>) -> Result<usize> {
-    let need = sizes.fold(1024usize, |n, p| {
+fn arg_stack<'p>(name: &str, params: impl Iterator<Item = &'p Param>) -> Result<usize> {
+    let need = params.fold(1024usize, |n, p| {
         n.saturating_add(p.size.div_ceil(16).saturating_mul(16).saturating_add(16))
     });
     if need > MAX_ARG_STACK {

@@ -17,11 +17,8 @@ pub(crate) const FREE: usize = 2048;
 const MARGIN: usize = 2 * STEP;
 
 /// Touches `bytes` (plus a margin) of this thread's stack below the caller's frame, one
-/// page-sized frame at a time, as [`crate::abi::plan::Shape::stack`] asks.
-///
-/// ```ignore
-/// if shape.stack > probe::FREE { probe::touch(shape.stack) }
-/// ```
+/// page-sized frame at a time: the general call path does so when a shape's
+/// [`stack`](crate::abi::plan::Shape::stack) is above [`FREE`].
 #[inline(never)]
 pub(crate) fn touch(bytes: usize) {
     walk(bytes.saturating_add(MARGIN).div_ceil(STEP));

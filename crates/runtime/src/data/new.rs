@@ -177,6 +177,9 @@ fn open_array_length(info: &TypeInfo, elem: &TypeInfo, init: &Value) -> Result<(
             })?;
             Ok((n, Init::Nothing))
         }
+        Value::UInt(_) => Err(Error::Overflow(
+            "cannot fit 'int' into an index-sized integer".into(),
+        )),
         Value::List(items) => Ok((items.len(), Init::AsGiven)),
         Value::Bytes(b) if char_like || bool_like => Ok((b.len() + 1, Init::AsGiven)),
         Value::Text(t) if wide => {

@@ -143,6 +143,9 @@ pub(super) fn char_like_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i
             let i = match v {
                 Value::Bool(b) => i128::from(*b),
                 Value::Int(i) => *i,
+                Value::UInt(u) => {
+                    return Err(Error::Overflow(format!("integer {u} does not fit '_Bool'")));
+                }
                 Value::CData(c) if c.info().int_kind().is_some() => c.to_int()?,
                 _ => {
                     return Err(Error::Type(format!(
@@ -297,6 +300,7 @@ pub(crate) fn long_double_init(
 ) -> Result<LongDouble> {
     match v {
         Value::Int(i) => Ok(LongDouble::from_i128(*i, format)),
+        Value::UInt(u) => Ok(LongDouble::from_u128(*u, format)),
         Value::Bool(b) => Ok(LongDouble::from_i128(i128::from(*b), format)),
         Value::Text(t) => LongDouble::parse(t, format)
             .map_err(|e| Error::Value(format!("{e} (initializer for ctype '{}')", info.name))),
@@ -312,6 +316,7 @@ fn float_init(info: &TypeInfo, v: &Value) -> Result<f64> {
     match v {
         Value::Float(x) => Ok(*x),
         Value::Int(i) => Ok(*i as f64),
+        Value::UInt(u) => Ok(*u as f64),
         Value::Bool(b) => Ok(f64::from(u8::from(*b))),
         Value::CData(c) => match &c.info().repr {
             Repr::Float(_) | Repr::LongDouble => c.to_f64(),

@@ -489,6 +489,7 @@ impl Value {
         match self {
             Value::Float(x) => Ok(*x),
             Value::Int(i) => Ok(*i as f64),
+            Value::UInt(u) => Ok(*u as f64),
             Value::Bool(b) => Ok(f64::from(u8::from(*b))),
             Value::CData(c) => c.to_f64(),
             other => Err(Error::Type(format!(

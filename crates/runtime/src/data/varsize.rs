@@ -68,6 +68,12 @@ fn varsize_init(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Option<usize>> 
                 Some(Value::Int(n)) => usize::try_from(*n).map_err(|_| {
                     Error::Value(format!("negative array length {n} for member '{}'", f.name))
                 })?,
+                Some(Value::UInt(n)) => {
+                    return Err(Error::Overflow(format!(
+                        "array length {n} for member '{}' does not fit an index",
+                        f.name
+                    )));
+                }
                 Some(Value::List(l)) => l.len(),
                 Some(Value::Bytes(b)) => b.len() + 1,
                 Some(Value::Text(s)) => s.chars().count() + 1,
