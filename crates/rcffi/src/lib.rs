@@ -99,7 +99,7 @@ pub use rcffi_runtime::{
     CallbackOptions, CallbackResult, Closure, Error, Ffi, FieldShape, FnShape, ForeignFn, Function,
     IntoArg, IntoCallback, Kind, Lib, LongDouble, LongDoubleFormat, NULL, NativeArgs, NativeFn,
     NativeType, OnError, RecordShape, Result, Scalar, Shape, ShapeKind, TypeList, TypeSpec,
-    TypedCallback, TypedFn, Value, View, closure, list, map,
+    TypedCallback, TypedFn, Value, View, closure, closure_mut, list, map,
 };
 pub use {rcffi_cdef, rcffi_runtime};
 
@@ -186,3 +186,37 @@ struct ReadmeDoctests;
 /// ```
 #[cfg(doctest)]
 struct DeriveErrors;
+
+/// What the borrow checker refuses of closures passed as arguments ([`closure`],
+/// [`closure_mut`]): they may borrow the caller's locals, for no longer than those live.
+///
+/// A closure that holds a lock guard cannot outlive the mutex (dropping it unlocks):
+///
+/// ```compile_fail
+/// let c;
+/// {
+///     let m = std::sync::Mutex::new(0);
+///     let guard = m.lock().unwrap();
+///     c = rcffi::closure_mut(move |_| { let _ = &guard; 0 });
+/// }
+/// drop(c);
+/// ```
+///
+/// `closure` may run on C's threads, so what it borrows must be `Sync` (a `Cell` is not):
+///
+/// ```compile_fail
+/// let calls = std::cell::Cell::new(0);
+/// let c = rcffi::closure(|_| { calls.set(calls.get() + 1); 0 });
+/// ```
+///
+/// `closure_mut` runs on its own thread only, so it takes a `Cell`, or mutates directly:
+///
+/// ```
+/// let calls = std::cell::Cell::new(0);
+/// let mut seen = Vec::new();
+/// let c = rcffi::closure_mut(|_| { calls.set(calls.get() + 1); seen.push(1); 0 });
+/// drop(c);
+/// assert!(seen.is_empty());
+/// ```
+#[cfg(doctest)]
+struct ClosureBorrows;

@@ -49,7 +49,9 @@ mod types;
 pub use base::longdouble::{LongDouble, LongDoubleFormat};
 pub use call::args::{Arg, Args, IntoArg, NULL};
 pub use call::function::Function;
-pub use callback::{CallbackArgs, CallbackOptions, CallbackResult, Closure, OnError, Ret, closure};
+pub use callback::{
+    CallbackArgs, CallbackOptions, CallbackResult, Closure, OnError, Ret, closure, closure_mut,
+};
 pub use data::{Allocator, Buffer, CData, Scalar, Value};
 pub use error::{Error, Result};
 pub use ffi::TypeList;
@@ -76,7 +78,7 @@ mod tests {
         check::<crate::Error>();
         check::<crate::Lib>();
         check::<crate::Function>();
-        check::<crate::Closure>();
+        check::<crate::Closure<'static>>();
         check::<crate::CallbackOptions>();
     }
 }

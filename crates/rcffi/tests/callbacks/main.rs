@@ -8,6 +8,7 @@ mod fixture_callbacks;
 mod g_callbacks;
 mod qsort;
 mod random;
+mod scoped;
 mod threads;
 
 use rcffi::{CData, Ffi, Lib, Value};

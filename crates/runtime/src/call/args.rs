@@ -50,7 +50,7 @@ pub enum Arg<'a> {
     Null,
     /// A Rust closure for a function pointer parameter: a callback for the duration of the
     /// call (see [`closure`](crate::closure)).
-    Closure(crate::callback::Closure),
+    Closure(crate::callback::Closure<'a>),
 }
 
 impl Arg<'_> {
@@ -361,8 +361,14 @@ impl<'a> Args<'a> for &[Arg<'a>] {
     }
 }
 
-impl<'a> IntoArg<'a> for Closure {
+impl<'a> IntoArg<'a> for Closure<'a> {
     fn into_arg(self) -> Arg<'a> {
         Arg::Closure(self)
+    }
+}
+
+impl<'a> IntoArg<'a> for &'a Closure<'_> {
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Closure(self.clone())
     }
 }

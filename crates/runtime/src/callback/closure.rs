@@ -1,5 +1,4 @@
-//! Callbacks made: the libffi closure, the box it calls ([`CallbackBox`]), the trampoline, and
-//! [`Closure`], a Rust closure passed as a function pointer argument.
+//! Callbacks made: the libffi closure, the box it calls ([`CallbackBox`]) and the trampoline.
 //!
 //! # Safety
 //!
@@ -29,56 +28,7 @@ use crate::mem::{Allocation, Owner};
 use crate::types::{Ffi, Repr, TypeRef};
 
 use super::result::Failure;
-use super::{Body, CallbackArgs, CallbackOptions, CallbackResult, Ret};
-
-/// A Rust closure to pass directly as a function pointer argument: converted to a callback of
-/// the parameter's type for the duration of the call.
-///
-/// ```
-/// let ffi = rcffi_runtime::Ffi::default();
-/// ffi.cdef("void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));")?;
-/// let libc = unsafe { ffi.dlopen("c")? };
-/// let a = ffi.new("int[]", [5, 3, 9, 1])?;
-/// let by_value = rcffi_runtime::closure(|args| {
-///     // SAFETY: qsort passes pointers to two ints of the array.
-///     let (x, y): (i32, i32) = unsafe { (args.deref(0)?, args.deref(1)?) };
-///     Ok::<_, rcffi_runtime::Error>(x.cmp(&y) as i32)
-/// });
-/// // SAFETY: qsort sorts the 4 ints of `a` with the comparator.
-/// unsafe { libc.call("qsort", (&a, 4usize, 4usize, by_value))? };
-/// assert_eq!(a.to_vec()?, [1, 3, 5, 9].map(rcffi_runtime::Value::from).to_vec());
-/// # Ok::<(), rcffi_runtime::Error>(())
-/// ```
-#[derive(Clone)]
-pub struct Closure {
-    body: Arc<Body>,
-    name: &'static str,
-}
-
-impl std::fmt::Debug for Closure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "<closure {}>", self.name)
-    }
-}
-
-/// A closure to pass as a function pointer argument (see [`Closure`]).
-pub fn closure<F, R>(f: F) -> Closure
-where
-    F: Fn(&CallbackArgs<'_>) -> R + Send + Sync + 'static,
-    R: CallbackResult,
-{
-    Closure {
-        body: Arc::new(move |a: &CallbackArgs<'_>| f(a).into_ret()),
-        name: std::any::type_name::<F>(),
-    }
-}
-
-impl Closure {
-    /// A callback of function pointer type `ty` running this closure.
-    pub(crate) fn callback(&self, uni: &Ffi, ty: TypeRef) -> Result<CData> {
-        uni.make_callback(ty, self.body.clone(), self.name, CallbackOptions::default())
-    }
-}
+use super::{Body, CallbackArgs, CallbackOptions, Ret};
 
 /// The state of one callback: the libffi closure, the Rust closure, what to do on failure.
 pub(super) struct CallbackBox {

@@ -13,9 +13,10 @@ pub(crate) mod closure;
 pub(crate) mod entry;
 pub(crate) mod pending;
 pub(crate) mod result;
+pub(crate) mod scoped;
 
 pub use args::CallbackArgs;
-pub use closure::{Closure, closure};
 pub(crate) use closure::{drop_payload, panic_message};
 pub(crate) use result::Body;
 pub use result::{CallbackOptions, CallbackResult, OnError, Ret};
+pub use scoped::{Closure, closure, closure_mut};
