@@ -63,6 +63,7 @@ mod source;
 mod suggest;
 mod target;
 mod tparse;
+mod type_body;
 mod types;
 
 pub use consteval::{IntTy, IntVal, PathStep};
@@ -125,23 +126,8 @@ impl Registry {
         tamper: impl FnOnce(&mut preprocess::Preprocessed<'_>),
     ) -> Result<CdefReport, CdefError> {
         check_options(opts)?;
-        let default_pack = if opts.packed { Some(1) } else { opts.pack };
         self.begin();
-        let result = (|| {
-            let mut pre = preprocess::preprocess(text, self, default_pack)?;
-            tamper(&mut pre);
-            // lang-c and the lowering recurse once per level: a deep text gets a deep stack.
-            let reg = &mut *self;
-            nesting::with_stack_for(pre.depth, || {
-                let mut state = lower::LowerState::default();
-                parse::parse_and_lower(&pre, reg, opts.threads, |reg, chunk| {
-                    lower::lower_chunk(reg, &pre, chunk, text, opts, &mut state)
-                })?;
-                let mut report = lower::finish(reg, &pre, text, opts, state)?;
-                report.nesting = pre.depth;
-                Ok(report)
-            })
-        })();
+        let result = self.lower_text(text, opts, tamper);
         match result {
             Ok(report) => {
                 self.commit();
@@ -155,23 +141,54 @@ impl Registry {
         }
     }
 
+    /// Declares `text` inside the transaction already begun: the work of a `cdef`, with errors
+    /// at offsets of the (preprocessed) text.
+    pub(crate) fn lower_text(
+        &mut self,
+        text: &str,
+        opts: &CdefOptions,
+        tamper: impl FnOnce(&mut preprocess::Preprocessed<'_>),
+    ) -> Result<CdefReport, error::Located> {
+        let default_pack = if opts.packed { Some(1) } else { opts.pack };
+        let mut pre = preprocess::preprocess(text, self, default_pack)?;
+        tamper(&mut pre);
+        // lang-c and the lowering recurse once per level: a deep text gets a deep stack.
+        let reg = &mut *self;
+        nesting::with_stack_for(pre.depth, || {
+            let mut state = lower::LowerState::default();
+            parse::parse_and_lower(&pre, reg, opts.threads, |reg, chunk| {
+                lower::lower_chunk(reg, &pre, chunk, text, opts, &mut state)
+            })?;
+            let mut report = lower::finish(reg, &pre, text, opts, state)?;
+            report.nesting = pre.depth;
+            Ok(report)
+        })
+    }
+
     /// Parses a type string (`"int[]"`, `"struct foo *"`, `"int(*)(int, int)"`, `"char *[]"`)
-    /// to a type. Mentioning an unknown `struct`/`union` tag declares it, as in C.
+    /// to a type. Mentioning an unknown `struct`/`union` tag declares it, as in C, and a type
+    /// string may define one struct, union or enum body, as cffi's do (`"struct { int a[4]; } *"`:
+    /// it is declared as a `cdef` would declare it, its tag and enumerators included).
     ///
     /// ```
     /// let mut reg = rcffi_cdef::Registry::new();
     /// let t = reg.parse_type("int (*(*)[3])(int)").unwrap();
     /// assert_eq!(reg.cname(t), "int(*(*)[3])(int)");
     /// assert!(reg.parse_type("foo_t").is_err());
+    /// let s = reg.parse_type("struct { char c; double d; } *[2]").unwrap();
+    /// assert_eq!(reg.cname(s), "struct $1 *[2]");
+    /// assert_eq!(reg.layout(reg.parse_type("struct { char c; double d; }").unwrap()).unwrap().size, 16);
     /// ```
     pub fn parse_type(&mut self, text: &str) -> Result<CTypeId, CdefError> {
         self.begin();
         let result = (|| {
             let lexed = lex::lex(text)?;
             let depth = nesting::measure(text, &lexed.tokens)?;
+            let bodies = type_body::declare(self, text, &lexed.tokens)?;
             let reg = &mut *self;
             nesting::with_stack_for(depth, || {
                 let mut p = tparse::TokParser::new(text, &lexed.tokens, reg, text.len());
+                p.bodies = bodies;
                 let ty = p.type_name()?;
                 p.expect_end()?;
                 if let Some(t) = reg.take_past_limit() {

@@ -515,6 +515,20 @@ impl Registry {
         self.names.insert(name.into(), decl);
     }
 
+    /// Removes a typedef declared in the current transaction (a type string's body is declared
+    /// under a name of rcffi's for a moment), giving its type.
+    pub(crate) fn forget_typedef(&mut self, name: &str) -> Option<CTypeId> {
+        let (i, _, decl) = self.names.get_full(name)?;
+        let (Decl::Typedef(id), true) =
+            (decl, self.checkpoint.as_ref().is_some_and(|c| i >= c.names))
+        else {
+            return None;
+        };
+        let id = *id;
+        self.names.shift_remove(name);
+        Some(id)
+    }
+
     /// The value of an integer constant: an enumerator, a `#define`, or a `static const`.
     ///
     /// ```

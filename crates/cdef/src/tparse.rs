@@ -22,6 +22,8 @@ pub(crate) struct TokParser<'a, 'r> {
     pub(crate) reg: &'r mut Registry,
     /// Offset used for errors at the end of input.
     end: usize,
+    /// The struct, union and enum bodies the type string defines, declared beforehand.
+    pub(crate) bodies: Vec<crate::type_body::Body>,
 }
 
 /// One level of a declarator: pointers, then an optional nested declarator, then suffixes.
@@ -59,6 +61,7 @@ impl<'a, 'r> TokParser<'a, 'r> {
             pos: 0,
             reg,
             end,
+            bodies: Vec::new(),
         }
     }
 
@@ -224,33 +227,24 @@ impl<'a, 'r> TokParser<'a, 'r> {
     /// `struct tag`, `union tag`, `enum tag` in a type string: an existing tag, or a newly
     /// declared opaque one (as C does when a tag is first mentioned).
     fn tag_ref(&mut self, keyword: &str, at: usize) -> LResult<CTypeId> {
+        if let Some(b) = self
+            .bodies
+            .iter()
+            .find(|b| b.keyword + 1 == self.pos)
+            .copied()
+        {
+            self.pos = b.end;
+            return Ok(b.id);
+        }
         let Some(t) = self
             .toks
             .get(self.pos)
             .copied()
             .filter(|t| t.kind == Tok::Ident)
         else {
-            if self.peek() == Some("{") {
-                return Err(CdefError::at(
-                    ErrorKind::Syntax,
-                    self.here(),
-                    format!(
-                        "a {keyword} body cannot be defined in a type string; declare it with cdef()"
-                    ),
-                ));
-            }
             return Err(self.unexpected(&format!("a {keyword} name")));
         };
         self.pos += 1;
-        if self.peek() == Some("{") {
-            return Err(CdefError::at(
-                ErrorKind::Syntax,
-                self.here(),
-                format!(
-                    "a {keyword} body cannot be defined in a type string; declare it with cdef()"
-                ),
-            ));
-        }
         let name = t.text(self.src);
         types::tag_reference(self.reg, keyword, name)
             .map_err(|m| CdefError::at(ErrorKind::Redeclared, at, m))

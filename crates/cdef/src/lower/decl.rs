@@ -221,6 +221,9 @@ impl Lowerer<'_, '_> {
     }
 
     fn name_anonymous(&mut self, ty: CTypeId, name: &str) {
+        if name == crate::type_body::NAME {
+            return; // a type string's body keeps its `struct $N` name, as cffi's does
+        }
         match self.reg.kind(ty).clone() {
             CTypeKind::Record(rid) => {
                 let rec = self.reg.record(rid);

@@ -489,17 +489,82 @@ fn d27_zero_length_array_member_through_a_cast_buffer() {
 }
 
 #[test]
-fn d28_inline_struct_in_a_type_string_is_refused_with_a_pointer_to_cdef() {
+fn d28_a_body_in_a_type_string_is_declared_as_cffi_declares_it() {
     let ffi = Ffi::default();
-    // rcffi difference: cffi accepts `sizeof("struct{int a;}")`; rcffi asks for a cdef.
-    let e = ffi.sizeof("struct{int a;}").unwrap_err();
+    // Each body lays out as the same body declared with cdef (whose layouts gcc checks).
+    let bodies = [
+        "struct { int a; }",
+        "struct { char c; double d; short s[3]; }",
+        "union { int a; char b[5]; }",
+        "struct { int x : 3; unsigned y : 7; long long z; }",
+        "struct __attribute__((packed)) { char c; int i; }",
+        "struct { struct { char a; long b; } in[2]; union { int u; float f; }; }",
+    ];
+    for (i, body) in bodies.iter().enumerate() {
+        ffi.cdef(&format!("typedef {body} t{i};")).unwrap();
+        let name = format!("t{i}");
+        assert_eq!(
+            ffi.sizeof(*body).unwrap(),
+            ffi.sizeof(&name).unwrap(),
+            "{body}"
+        );
+        assert_eq!(
+            ffi.alignof(*body).unwrap(),
+            ffi.alignof(&name).unwrap(),
+            "{body}"
+        );
+        let t = ffi.typeof_(*body).unwrap();
+        assert!(t.cname().contains(" $"), "{}", t.cname());
+        assert_eq!(
+            t,
+            ffi.typeof_(*body).unwrap(),
+            "one type per type string, as in cffi"
+        );
+    }
+    // Pointers, arrays and function types around a body, and new() through one.
+    let p = ffi
+        .new("struct { int i[4]; } *", list![[1, 2, 3, 4]])
+        .unwrap();
+    assert_eq!(cd(p.field("i").unwrap()).get(3).unwrap(), 4.into());
+    assert_eq!(ffi.sizeof("union { int a; char b; }[3]").unwrap(), 12);
+    let f = ffi
+        .typeof_("struct { int a; } (*)(struct { long b; })")
+        .unwrap();
+    assert_eq!(f.kind(), rcffi::Kind::Function); // cffi's kind of a function pointer
+    // A tag and enumerators are declared, as in a cdef.
+    ffi.typeof_("struct named_in_string { int a; struct inner_tag { int z; } b; } *")
+        .unwrap();
+    assert_eq!(ffi.sizeof("struct named_in_string").unwrap(), 8);
+    assert_eq!(ffi.sizeof("struct inner_tag").unwrap(), 4);
+    ffi.typeof_("enum { RED_IN_STRING, GREEN_IN_STRING = 5 }")
+        .unwrap();
+    assert_eq!(ffi.integer_const("GREEN_IN_STRING").unwrap(), 5);
+    // The body's own name is no name of the ffi's.
+    let typedefs = ffi.list_types().typedefs;
     assert!(
-        e.to_string()
-            .contains("a struct body cannot be defined in a type string; declare it with cdef()"),
-        "{e}"
+        typedefs.iter().all(|t| !t.contains("rcffi")),
+        "{typedefs:?}"
     );
-    ffi.cdef("typedef struct { int a; } s_t;").unwrap();
-    assert_eq!(ffi.sizeof("s_t").unwrap(), ffi.sizeof("int").unwrap());
+}
+
+#[test]
+fn d28_a_bad_body_in_a_type_string_says_where_and_declares_nothing() {
+    let ffi = Ffi::default();
+    let e = ffi.sizeof("struct { int a b; } *").unwrap_err();
+    assert!(e.to_string().contains("<type>:1:16"), "{e}");
+    let e = ffi.typeof_("struct { int a; ").unwrap_err();
+    assert!(e.to_string().contains("never closed"), "{e}");
+    // A failing type string rolls back its bodies' declarations.
+    assert!(
+        ffi.typeof_("struct rolled_back { int a; } (*)(no_such_t)")
+            .is_err()
+    );
+    assert!(ffi.sizeof("struct rolled_back").is_err());
+    assert!(ffi.typeof_("enum { NOT_KEPT } [no_such_length]").is_err());
+    assert!(ffi.integer_const("NOT_KEPT").is_err());
+    // A tag defined twice is refused as cdef refuses it.
+    ffi.cdef("struct twice { int a; };").unwrap();
+    assert!(ffi.typeof_("struct twice { long a; }").is_err());
 }
 
 #[test]
