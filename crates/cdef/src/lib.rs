@@ -177,7 +177,8 @@ impl Registry {
     /// assert!(reg.parse_type("foo_t").is_err());
     /// let s = reg.parse_type("struct { char c; double d; } *[2]").unwrap();
     /// assert_eq!(reg.cname(s), "struct $1 *[2]");
-    /// assert_eq!(reg.layout(reg.parse_type("struct { char c; double d; }").unwrap()).unwrap().size, 16);
+    /// let body = reg.parse_type("struct { char c; double d; }").unwrap();
+    /// assert_eq!(reg.layout(body).unwrap().size, 16);
     /// ```
     pub fn parse_type(&mut self, text: &str) -> Result<CTypeId, CdefError> {
         self.begin();
