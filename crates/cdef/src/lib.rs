@@ -51,6 +51,7 @@ mod expand;
 mod fields;
 mod header_cache;
 mod headers;
+mod include;
 pub mod layout;
 mod lex;
 mod lower;

@@ -56,7 +56,7 @@
 //!
 //! - [`Ffi`] is cffi's `ffi` object. Its declaration half — [`Ffi::cdef`], [`Ffi::typeof_`],
 //!   [`Ffi::sizeof`], [`Ffi::alignof`], [`Ffi::offsetof`], [`Ffi::getctype`],
-//!   [`Ffi::list_types`], [`Ffi::integer_const`] — works before any library is loaded. Its
+//!   [`Ffi::list_types`], [`Ffi::integer_const`], [`Ffi::include`] — works before any library is loaded. Its
 //!   data half — [`Ffi::new`], [`Ffi::cast`], [`Ffi::string`], [`Ffi::unpack`],
 //!   [`Ffi::buffer`], [`Ffi::from_buffer`], [`Ffi::memmove`], [`Ffi::addressof`], [`Ffi::gc`],
 //!   [`Ffi::new_handle`], [`Ffi::null`] — makes and uses [`CData`].

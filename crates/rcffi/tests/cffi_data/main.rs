@@ -11,6 +11,7 @@ mod d_structs;
 mod e_enums;
 mod h_lifetimes;
 mod i_buffers;
+mod include;
 mod j_types;
 mod ownership;
 mod threads;

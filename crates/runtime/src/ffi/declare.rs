@@ -91,6 +91,44 @@ impl Ffi {
         headers.import(self.target(), |text, options| self.cdef_with(text, options))
     }
 
+    /// Declares `other`'s types and constants in this `ffi` object, as cffi's
+    /// `ffi.include(other)` does: its typedefs, structs, unions and enums, enumerators,
+    /// `static const` integers and value macros — not its functions and variables, which are
+    /// declared here with the included types. They come first: a later `cdef` here may use and
+    /// complete them, and a name both declare must be declared alike (a typedef of the same
+    /// type, a constant of the same value, a struct with the same members), or nothing is
+    /// included and the error names the conflict. What `other` declares later is not included
+    /// (include again to take it).
+    ///
+    /// The included types are this object's own: cdata of `other` stay `other`'s, and pass
+    /// here as any other ffi object's do (numbers convert; pointers and structs go through
+    /// `cast` of their address).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CDef`] on a conflict or a registry for another target, [`Error::Value`] when
+    /// `other` is this object.
+    ///
+    /// ```
+    /// use rcffi_runtime::Ffi;
+    /// let base = Ffi::default();
+    /// base.cdef("typedef signed char schar_t; struct pt { schar_t x, y; };\n#define ORIGIN 0")?;
+    /// let ffi = Ffi::default();
+    /// assert!(ffi.cast("schar_t", 142).is_err()); // unknown here
+    /// ffi.include(&base)?;
+    /// assert_eq!(ffi.cast("schar_t", 142)?.to_int()?, -114);
+    /// ffi.cdef("struct line { struct pt a, b; };")?;
+    /// assert_eq!(ffi.sizeof("struct line")?, 4);
+    /// assert!(ffi.include(&ffi).is_err());
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn include(&self, other: &Ffi) -> Result<()> {
+        if self.same(other) {
+            return Err(Error::Value("self.include(self)".into()));
+        }
+        arena::include(self, other)
+    }
+
     /// The registry (every declaration and type) as it is now, for tools and tests: a snapshot
     /// that later `cdef`s do not change. Holding it blocks nothing: this `ffi` object goes on
     /// declaring and deriving types while it is held.

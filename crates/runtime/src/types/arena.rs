@@ -503,6 +503,14 @@ pub(crate) fn with_target(target: Target) -> Ffi {
     }
 }
 
+/// The work of [`Ffi::include`](crate::Ffi::include): `other`'s declarations, as they are now,
+/// declared in `ffi`'s registry.
+pub(crate) fn include(ffi: &Ffi, other: &Ffi) -> Result<()> {
+    let theirs = Arc::clone(&other.inner.read());
+    ffi.inner.write(|r| r.include(&theirs))?;
+    Ok(())
+}
+
 /// The work of [`Ffi::cdef_with`](crate::Ffi::cdef_with).
 pub(crate) fn cdef_with(ffi: &Ffi, text: &str, options: &CdefOptions) -> Result<CdefReport> {
     let report = ffi.inner.write(|r| r.cdef_with(text, options))?;
