@@ -47,7 +47,7 @@
 //! let s = ffi.new("struct shape *", list![3, list![map! {"x" => 1}, list![2, 3]]])?;
 //! assert_eq!(s.field("pts")?.as_cdata().unwrap().len()?, 2);
 //! let names = ffi.new("char *[]", [ffi.new("char[]", "argv0")?, ffi.null()])?; // kept alive
-//! assert_eq!(ffi.string(&names.get(0)?.try_into()?, None)?, b"argv0".into());
+//! assert_eq!(ffi.string(&names.get(0)?, None)?, b"argv0".into()); // a Value holding a cdata
 //! assert!(s.field("pts")?.as_cdata().unwrap().get(2).is_err()); // bounds-checked
 //! # Ok::<(), rcffi::Error>(())
 //! ```
@@ -95,11 +95,11 @@ pub use rcffi_cdef::{
 };
 pub use rcffi_derive::{Bindings, NativeType};
 pub use rcffi_runtime::{
-    Allocator, Arg, Args, Bindings, BindingsLoader, Buffer, CData, CField, CType, CallbackArgs,
-    CallbackOptions, CallbackResult, Closure, Error, Ffi, FieldShape, FnShape, ForeignFn, Function,
-    IntoArg, IntoCallback, Kind, Lib, LongDouble, LongDoubleFormat, NULL, NativeArgs, NativeFn,
-    NativeType, OnError, RecordShape, Result, Scalar, Shape, ShapeKind, TypeList, TypeSpec,
-    TypedCallback, TypedFn, Value, View, closure, closure_mut, list, map,
+    Allocator, Arg, Args, AsCData, Bindings, BindingsLoader, Buffer, CData, CField, CType,
+    CallbackArgs, CallbackOptions, CallbackResult, Closure, Error, Ffi, FieldShape, FnShape,
+    ForeignFn, Function, IntoArg, IntoCallback, ItemIndex, Kind, Lib, LongDouble, LongDoubleFormat,
+    NULL, NativeArgs, NativeFn, NativeType, OnError, RecordShape, Result, Scalar, Shape, ShapeKind,
+    TypeList, TypeSpec, TypedCallback, TypedFn, Value, View, closure, closure_mut, list, map,
 };
 pub use {rcffi_cdef, rcffi_runtime};
 

@@ -14,6 +14,7 @@ mod i_buffers;
 mod include;
 mod j_types;
 mod ownership;
+mod rust_values;
 mod threads;
 
 use rcffi::{CData, Error, Ffi, Value};

@@ -4,7 +4,7 @@
 
 use crate::data::convert::{self, Place};
 use crate::data::{CData, Origin};
-use crate::data::{Scalar, Value};
+use crate::data::{ItemIndex, Scalar, Value};
 use crate::error::{Error, Result};
 use crate::mem::Fast;
 use crate::mem::Owner;
@@ -117,7 +117,8 @@ impl CData {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     #[inline]
-    pub fn get(&self, i: isize) -> Result<Value> {
+    pub fn get(&self, i: impl ItemIndex) -> Result<Value> {
+        let i = i.index()?;
         if let Some((m, fast, addr)) = self.fast_item(i) {
             return m.region.load_number(addr, fast).map(Value::from_number);
         }
@@ -137,7 +138,8 @@ impl CData {
     }
 
     /// Writes item `i` (cffi's `p[i] = v`), with the same checks as [`CData::get`].
-    pub fn set(&self, i: isize, v: impl Into<Value>) -> Result<()> {
+    pub fn set(&self, i: impl ItemIndex, v: impl Into<Value>) -> Result<()> {
+        let i = i.index()?;
         let v = v.into();
         if let Some((m, fast, addr)) = self.fast_item(i)
             && let Some(bytes) = crate::data::encode_fast(fast, &v)
@@ -271,7 +273,8 @@ impl CData {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     #[inline]
-    pub fn get_as<T: Scalar>(&self, i: isize) -> Result<T> {
+    pub fn get_as<T: Scalar>(&self, i: impl ItemIndex) -> Result<T> {
+        let i = i.index()?;
         if let Some((m, fast, addr)) = self.fast_item(i)
             && let Some(v) = fast_as(fast, m.region.load_bits(addr, fast)?)
         {
@@ -415,7 +418,8 @@ impl CData {
 
     /// Pointer arithmetic (cffi's `p + n`): a pointer `n` items further. Arrays decay to
     /// pointers; `void *` moves by bytes. The result keeps the memory's owner (and bounds).
-    pub fn offset(&self, n: isize) -> Result<CData> {
+    pub fn offset(&self, n: impl ItemIndex) -> Result<CData> {
+        let n = n.index()?;
         let info = self.info();
         let (ptr_ty, elem) = match &info.repr {
             Repr::Pointer { .. } => (self.ty, self.uni.pointee(info)),
@@ -515,7 +519,8 @@ impl CData {
 
     /// The items `start..stop` as an open array (cffi's `p[start:stop]`, "sliced length n").
     /// On an array the bounds are checked; on a pointer `start` may be negative.
-    pub fn slice(&self, start: isize, stop: isize) -> Result<CData> {
+    pub fn slice(&self, start: impl ItemIndex, stop: impl ItemIndex) -> Result<CData> {
+        let (start, stop) = (start.index()?, stop.index()?);
         if start > stop {
             return Err(Error::Index(format!(
                 "slice start > stop ({start} > {stop})"
@@ -560,7 +565,12 @@ impl CData {
 
     /// Writes the items `start..stop` from a list (or bytes, or text) of exactly that length
     /// (cffi's `p[start:stop] = values`).
-    pub fn set_slice(&self, start: isize, stop: isize, v: impl Into<Value>) -> Result<()> {
+    pub fn set_slice(
+        &self,
+        start: impl ItemIndex,
+        stop: impl ItemIndex,
+        v: impl Into<Value>,
+    ) -> Result<()> {
         let s = self.slice(start, stop)?;
         let n = s.len()?;
         let v = v.into();

@@ -4,6 +4,7 @@
 
 use crate::data::{CData, Value};
 use crate::error::{Error, Result};
+use crate::types::Repr;
 
 /// A map, or the members of a struct or union cdata (or of what a pointer cdata points to),
 /// each read as `field` reads it.
@@ -147,6 +148,60 @@ impl TryFrom<Value> for String {
     }
 }
 
+/// A C string: bytes up to their first NUL (a `Bytes` value with none inside), or what a
+/// `char` array or bounded `char` pointer holds up to its NUL (as `ffi.string` reads it).
+///
+/// ```
+/// use std::ffi::CString;
+/// let ffi = rcffi_runtime::Ffi::default();
+/// let name = ffi.new("char[8]", "ada")?;
+/// assert_eq!(CString::try_from(rcffi_runtime::Value::CData(name))?, c"ada".to_owned());
+/// assert!(CString::try_from(rcffi_runtime::Value::Bytes(b"a\0b".to_vec())).is_err());
+/// # Ok::<(), rcffi_runtime::Error>(())
+/// ```
+impl TryFrom<Value> for std::ffi::CString {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<std::ffi::CString> {
+        let bytes = match v {
+            Value::Text(s) => s.into_bytes(),
+            other => Vec::<u8>::try_from(other)?,
+        };
+        std::ffi::CString::new(bytes).map_err(|e| {
+            Error::Value(format!(
+                "a C string cannot hold a NUL byte (at {})",
+                e.nul_position()
+            ))
+        })
+    }
+}
+
+impl CData {
+    /// This cdata as a Rust value of type `T`, through [`Value`]'s conversions: numbers
+    /// (range-checked), `String`, `Vec<u8>` and `CString` of `char` arrays and pointers (up to
+    /// the NUL), an enum's enumerator name as `String`, a struct as a `BTreeMap` of members.
+    /// For arrays of numbers, [`CData::to_vec_as`] and [`CData::to_array`].
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("struct user { char name[12]; int age; };")?;
+    /// let u = ffi.new("struct user *", rcffi_runtime::list!["Ada", 36])?;
+    /// let name: String = u.field("name")?.cdata()?.value_as()?;
+    /// let whole: BTreeMap<String, rcffi_runtime::Value> = u.get(0)?.cdata()?.value_as()?;
+    /// assert_eq!((name.as_str(), whole["age"].clone()), ("Ada", 36.into()));
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn value_as<T: TryFrom<Value, Error = Error>>(&self) -> Result<T> {
+        match &self.info().repr {
+            // Scalars read their value; the rest converts as the cdata itself.
+            Repr::Array { .. } | Repr::Record { .. } | Repr::Pointer { .. } | Repr::Enum { .. } => {
+                T::try_from(Value::CData(self.clone()))
+            }
+            _ => T::try_from(self.to_value()?),
+        }
+    }
+}
+
 impl TryFrom<Value> for CData {
     type Error = Error;
     fn try_from(v: Value) -> Result<CData> {
@@ -167,6 +222,43 @@ impl TryFrom<Value> for Vec<Value> {
             Value::List(l) => Ok(l),
             other => Err(Error::Type(format!(
                 "a list is required, not {}",
+                other.describe()
+            ))),
+        }
+    }
+}
+
+/// What the `ffi` functions that read a cdata take: a [`CData`], or a [`Value`] holding one —
+/// a call's result, an item or member read — so `ffi.string(&result, None)` needs no
+/// `.cdata()?` first. Another value is an [`Error::Type`] naming it.
+///
+/// ```
+/// let ffi = rcffi_runtime::Ffi::default();
+/// let names = ffi.new("char *[]", [ffi.new("char[]", "argv0")?, ffi.null()])?;
+/// let first = names.get(0)?; // a Value
+/// assert_eq!(ffi.string(&first, None)?, b"argv0".into());
+/// assert!(ffi.string(&rcffi_runtime::Value::Int(3), None).is_err());
+/// # Ok::<(), rcffi_runtime::Error>(())
+/// ```
+pub trait AsCData {
+    /// The cdata, or the error naming what this is instead.
+    fn try_as_cdata(&self) -> Result<&CData>;
+}
+
+impl AsCData for CData {
+    #[inline(always)]
+    fn try_as_cdata(&self) -> Result<&CData> {
+        Ok(self)
+    }
+}
+
+impl AsCData for Value {
+    #[inline]
+    fn try_as_cdata(&self) -> Result<&CData> {
+        match self {
+            Value::CData(c) => Ok(c),
+            other => Err(Error::Type(format!(
+                "a cdata is required, not {}",
                 other.describe()
             ))),
         }

@@ -1,7 +1,7 @@
 //! Bytes: a cdata's memory as bytes (`buffer`), Rust bytes lent to C (`from_buffer`,
 //! `with_buffer`, `with_buffer_ref`), and `memmove`.
 
-use crate::data::{Buffer, CData, Value, buffer};
+use crate::data::{AsCData, Buffer, CData, Value, buffer};
 use crate::error::Result;
 use crate::types::{Ffi, TypeSpec};
 
@@ -20,8 +20,8 @@ impl Ffi {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     #[inline]
-    pub fn buffer(&self, cdata: &CData, size: Option<usize>) -> Result<Buffer> {
-        buffer::buffer(cdata, size)
+    pub fn buffer(&self, cdata: &(impl AsCData + ?Sized), size: Option<usize>) -> Result<Buffer> {
+        buffer::buffer(cdata.try_as_cdata()?, size)
     }
 
     /// A cdata of type `ty` over Rust bytes it takes (cffi's `ffi.from_buffer`): `"char[]"`

@@ -215,7 +215,35 @@ impl Ffi {
         }
     }
 
-    /// The value of an integer constant: an enumerator, a `#define`, or a `static const`.
+    /// [`Ffi::integer_const`] as the Rust integer type it is used as (no `as i32`): an
+    /// [`Error::Overflow`] naming the constant when its value does not fit.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// ffi.cdef("#define Z_BEST 9\nenum { BIG = 300 };")?;
+    /// let level: i32 = ffi.integer_const_as("Z_BEST")?;
+    /// assert_eq!(level, 9);
+    /// assert!(ffi.integer_const_as::<u8>("BIG").unwrap_err().to_string().contains("BIG"));
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn integer_const_as<T: crate::data::Scalar>(&self, name: &str) -> Result<T> {
+        let v = self.integer_const(name)?;
+        T::from_c_int(v).ok_or_else(|| {
+            Error::Overflow(format!(
+                "the constant {name} = {v} does not fit {}",
+                std::any::type_name::<T>()
+            ))
+        })
+    }
+
+    /// The value of an integer constant: an enumerator, a `#define`, or a `static const`
+    /// ([`Ffi::integer_const_as`] gives it as the Rust type it is used as).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Key`] when `name` is no integer constant (with a near name, if one is
+    /// declared), [`Error::Unsupported`] for an enumerator of a partial enum (`...`), whose
+    /// value the cdef does not know.
     pub fn integer_const(&self, name: &str) -> Result<i128> {
         let r = self.inner.read();
         match r.integer_const(name) {

@@ -4,7 +4,7 @@
 use std::any::Any;
 use std::sync::Arc;
 
-use crate::data::{CData, lifetime};
+use crate::data::{AsCData, CData, lifetime};
 use crate::error::Result;
 use crate::types::Ffi;
 
@@ -61,8 +61,8 @@ impl Ffi {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     #[inline]
-    pub fn release(&self, cdata: &CData) -> Result<()> {
-        lifetime::release(cdata)
+    pub fn release(&self, cdata: &(impl AsCData + ?Sized)) -> Result<()> {
+        lifetime::release(cdata.try_as_cdata()?)
     }
 
     /// A `void *` standing for a Rust value, to pass through C as user data (cffi's
@@ -99,7 +99,10 @@ impl Ffi {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     #[inline]
-    pub fn from_handle<T: Any + Send + Sync>(&self, cdata: &CData) -> Result<Arc<T>> {
-        lifetime::from_handle(cdata)
+    pub fn from_handle<T: Any + Send + Sync>(
+        &self,
+        cdata: &(impl AsCData + ?Sized),
+    ) -> Result<Arc<T>> {
+        lifetime::from_handle(cdata.try_as_cdata()?)
     }
 }

@@ -3,7 +3,7 @@
 
 #![allow(unsafe_code)]
 
-use crate::data::{Allocator, CData, Value, address, lifetime};
+use crate::data::{Allocator, AsCData, CData, Value, address, lifetime};
 use crate::error::{Error, Result};
 use crate::typed::{NativeType, ShapeKind, View};
 use crate::types::{Ffi, TypeSpec};
@@ -176,8 +176,8 @@ impl Ffi {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     #[inline]
-    pub fn addressof(&self, cdata: &CData, path: &str) -> Result<CData> {
-        address::addressof(cdata, path)
+    pub fn addressof(&self, cdata: &(impl AsCData + ?Sized), path: &str) -> Result<CData> {
+        address::addressof(cdata.try_as_cdata()?, path)
     }
 
     /// An allocator whose `new` takes memory from `alloc(size)` and gives it back with

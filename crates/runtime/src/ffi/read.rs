@@ -2,7 +2,7 @@
 
 #![allow(unsafe_code)]
 
-use crate::data::{CData, Value, text, vouch};
+use crate::data::{AsCData, Value, text, vouch};
 use crate::error::Result;
 use crate::types::Ffi;
 
@@ -26,8 +26,8 @@ impl Ffi {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     #[inline]
-    pub fn string(&self, cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
-        text::string(cdata, maxlen)
+    pub fn string(&self, cdata: &(impl AsCData + ?Sized), maxlen: Option<usize>) -> Result<Value> {
+        text::string(cdata.try_as_cdata()?, maxlen)
     }
 
     /// [`Ffi::string`] of a pointer into memory rcffi knows nothing
@@ -47,7 +47,12 @@ impl Ffi {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[inline]
-    pub unsafe fn string_unchecked(&self, cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
+    pub unsafe fn string_unchecked(
+        &self,
+        cdata: &(impl AsCData + ?Sized),
+        maxlen: Option<usize>,
+    ) -> Result<Value> {
+        let cdata = cdata.try_as_cdata()?;
         // SAFETY: the caller's promise, passed on.
         unsafe { vouch::string_unchecked(self, cdata, maxlen) }
     }
@@ -66,8 +71,8 @@ impl Ffi {
     /// # Ok::<(), rcffi_runtime::Error>(())
     /// ```
     #[inline]
-    pub fn unpack(&self, cdata: &CData, length: usize) -> Result<Value> {
-        text::unpack(cdata, length)
+    pub fn unpack(&self, cdata: &(impl AsCData + ?Sized), length: usize) -> Result<Value> {
+        text::unpack(cdata.try_as_cdata()?, length)
     }
 
     /// [`Ffi::unpack`] into a `Vec<T>`, without a [`Value`] per item: when the C item type is
@@ -85,9 +90,9 @@ impl Ffi {
     /// ```
     pub fn unpack_as<T: crate::typed::NativeType + Copy>(
         &self,
-        cdata: &CData,
+        cdata: &(impl AsCData + ?Sized),
         length: usize,
     ) -> Result<Vec<T>> {
-        crate::typed::bulk::unpack_as(cdata, length)
+        crate::typed::bulk::unpack_as(cdata.try_as_cdata()?, length)
     }
 }

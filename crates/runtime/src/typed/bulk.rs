@@ -5,6 +5,7 @@
 //!
 //! [`Ffi::new_slice`]: crate::Ffi::new_slice
 //! [`Ffi::unpack_as`]: crate::Ffi::unpack_as
+//! The same as methods of an array cdata: [`CData::to_vec_as`] and [`CData::to_array`].
 //!
 //! # Safety
 //!
@@ -25,6 +26,41 @@ use crate::types::{Ffi, Repr, TypeRef};
 use super::check::{Checker, Flow};
 use super::shape::{NativeType, Shape, ShapeKind};
 use super::view::{bool_runs, init_runs};
+
+impl CData {
+    /// The items of an array as a `Vec<T>`, without a [`Value`] per item: copied as bytes when
+    /// the C item type is `T` (checked once; nested arrays as `[U; N]`, structs as their
+    /// `#[derive(NativeType)]` type), converted one by one when both are numbers of other
+    /// types (range-checked). A pointer has no length: [`Ffi::unpack_as`] reads `n` items of
+    /// one.
+    ///
+    /// ```
+    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let grid = ffi.new("int[2][3]", [[1, 2, 3], [4, 5, 6]])?;
+    /// assert_eq!(grid.to_vec_as::<[i32; 3]>()?, [[1, 2, 3], [4, 5, 6]]);
+    /// let row: [i64; 3] = grid.get(1)?.cdata()?.to_array()?; // converted
+    /// assert_eq!(row, [4, 5, 6]);
+    /// assert!(grid.to_array::<[i32; 3], 3>().is_err()); // it has 2 rows
+    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// ```
+    pub fn to_vec_as<T: NativeType + Copy>(&self) -> Result<Vec<T>> {
+        if !matches!(self.info().repr, Repr::Array { .. }) {
+            return Err(Error::Type(format!(
+                "{} has no length: ffi.unpack_as(&p, n) reads n items of a pointer",
+                self.what()
+            )));
+        }
+        unpack_as(self, self.len()?)
+    }
+
+    /// The items of an array of exactly `N` items as a `[T; N]` (see [`CData::to_vec_as`]).
+    pub fn to_array<T: NativeType + Copy, const N: usize>(&self) -> Result<[T; N]> {
+        let v = self.to_vec_as::<T>()?;
+        let n = v.len();
+        <[T; N]>::try_from(v)
+            .map_err(|_| Error::Index(format!("{} has {n} items, not {N}", self.what())))
+    }
+}
 
 /// Whether C item type `elem` is Rust type `T` (the one-time check).
 fn same_type<T: NativeType>(ffi: &Ffi, elem: TypeRef, shape: &Shape) -> bool {
