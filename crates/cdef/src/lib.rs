@@ -230,6 +230,11 @@ fn check_options(opts: &CdefOptions) -> Result<(), CdefError> {
     Ok(())
 }
 
+/// The crate README's example, compiled and run as a doc test so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,7 +105,7 @@ pub use {rcffi_cdef, rcffi_runtime};
 
 /// The README's Rust examples, compiled and run as doc tests so that they stay true.
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
 /// What `#[derive(NativeType)]` and `#[derive(Bindings)]` refuse at compile time, as doc tests

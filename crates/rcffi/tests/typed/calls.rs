@@ -310,6 +310,7 @@ fn int128_by_value_equals_the_direct_call() {
         .unwrap();
     // SAFETY: the library is built from `src`, which the cdef declares.
     let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
+    #[allow(improper_ctypes_definitions)] // Rust before 1.89 calls i128 not FFI-safe
     type F = unsafe extern "C" fn(i128, u128, c_int) -> i128;
     let typed = lib.typed::<F>("mul128").unwrap();
     // (Not `direct!`: the dynamic API refuses 128-bit integers, which libffi cannot pass.)

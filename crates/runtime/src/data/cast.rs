@@ -44,8 +44,10 @@ impl Ffi {
                 ))
             }
             Repr::Float(_) | Repr::LongDouble
-                if let Some(format) = crate::data::scalar::long_double_format(info) =>
+                if crate::data::scalar::long_double_format(info).is_some() =>
             {
+                let format = crate::data::scalar::long_double_format(info)
+                    .expect("a long double format, as the guard found");
                 // Exact: another long double converted, integers where they fit, decimal text
                 // as `strtold` reads it (cffi refuses text; it has no exact way in).
                 let x = match &v {

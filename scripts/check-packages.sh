@@ -1,0 +1,39 @@
+#!/bin/sh
+# The published crates, as crates.io would receive them: `cargo publish --dry-run` packages
+# rcffi-cdef, rcffi-derive, rcffi-runtime and rcffi in dependency order and builds each from
+# its package (against the others' packages); then each package is unpacked alone and its own
+# tests run there, with the other packages standing in for crates.io.
+#
+#   scripts/check-packages.sh            # from anywhere in the workspace
+#
+# Needs network access to crates.io's index (as `cargo publish` does).
+set -eu
+cd "$(dirname "$0")/.."
+crates="rcffi-cdef rcffi-derive rcffi-runtime rcffi"
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+
+cargo publish --dry-run --allow-dirty --workspace \
+    --exclude rcffi-testkit --exclude rcffi-examples
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+# Cargo reads the patch from the unpacked crates' parent folder.
+mkdir -p "$out/.cargo"
+echo "[patch.crates-io]" >"$out/.cargo/config.toml"
+for c in $crates; do
+    tar -xzf "target/package/$c-$version.crate" -C "$out"
+    echo "$c = { path = \"$out/$c-$version\" }" >>"$out/.cargo/config.toml"
+done
+log="$out/log"
+for c in $crates; do
+    echo "== $c $version, unpacked alone"
+    # One target directory for the four, so what they share builds once.
+    if (cd "$out/$c-$version" && CARGO_TARGET_DIR="$out/target" cargo test --quiet >"$log" 2>&1); then
+        grep -E "^test result" "$log" | sed 's/; finished in.*//'
+    else
+        tail -n 40 "$log"
+        echo "$c: its packaged tests fail" >&2
+        exit 1
+    fi
+done
+echo "packages: ok"
