@@ -16,6 +16,14 @@
 //! - `headers` — imports installed headers (declarations and macros) and reports on them;
 //! - `datapoint` — the seed article's `DataPoint add_data(const DataPoint *, unsigned)` in a C
 //!   library built on the spot;
-//! - `sin_address` — `sin`'s address cast to `double(*)(double)` and called.
+//! - `sin_address` — `sin`'s address cast to `double(*)(double)` and called;
+//! - `env_time` — a newcomer's first program: `getenv`, `gettimeofday`, `gmtime_r` and
+//!   `strftime`;
+//! - `records` — C records out to Rust types: `char` arrays as `String`s, a union as `[u8; 16]`
+//!   and `[u16; 8]`, a `short[3][2]` sorted by rows as `Vec<[i16; 2]>`, `struct tm` as a map;
+//! - `sorting` — `qsort_r` with a Rust value passed as a handle, `bsearch` with a closure
+//!   borrowing its key, and a failing comparator whose error the call returns.
+//!
+//! The last three show their Python cffi versions beside them, in their docs.
 //!
 //! `cargo run -p rcffi-examples --bin <name>`.

@@ -14,6 +14,9 @@ fn run(bin: &str, args: &[&str]) -> String {
         "gmp" => env!("CARGO_BIN_EXE_gmp"),
         "sha256" => env!("CARGO_BIN_EXE_sha256"),
         "typed" => env!("CARGO_BIN_EXE_typed"),
+        "env_time" => env!("CARGO_BIN_EXE_env_time"),
+        "records" => env!("CARGO_BIN_EXE_records"),
+        "sorting" => env!("CARGO_BIN_EXE_sorting"),
         other => panic!("no example {other}"),
     };
     let out = Command::new(exe)
@@ -278,6 +281,108 @@ fn typed_calls_give_zlibs_and_libcs_answers() {
     words.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
     assert!(
         out.contains(&format!("sorted by length: {}", words.join(" "))),
+        "{out}"
+    );
+}
+
+/// The civil (proleptic Gregorian) date of a day count since 1970-01-01: the independent
+/// answer for gmtime_r and strftime.
+fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[test]
+fn env_time_reads_the_environment_and_the_clock() {
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let out = run("env_time", &["PATH"]);
+    let path = std::env::var("PATH").unwrap();
+    assert!(out.contains(&format!("PATH = {path}\n")), "{out}");
+    let secs: i64 = out
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("seconds since 1970: ")?
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .expect("a seconds line");
+    assert!((before..before + 60).contains(&secs), "{out}");
+    let (y, m, d) = civil(secs.div_euclid(86_400));
+    let t = secs.rem_euclid(86_400);
+    let want = format!(
+        "now: {y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    );
+    assert!(out.contains(&want), "{out}\nwant: {want}");
+    let out = run("env_time", &["RCFFI_SURELY_UNSET_VARIABLE"]);
+    assert!(
+        out.contains("RCFFI_SURELY_UNSET_VARIABLE is not set"),
+        "{out}"
+    );
+}
+
+#[test]
+fn records_come_out_as_rust_types() {
+    let address = "fe80::1:2:abcd";
+    let out = run("records", &[address]);
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+    assert!(
+        out.contains(&format!("system: Linux {}\n", release.trim())),
+        "{out}"
+    );
+    let ip: std::net::Ipv6Addr = address.parse().unwrap();
+    assert!(out.contains(&format!("bytes: {:?}", ip.octets())), "{out}");
+    assert!(
+        out.contains(&format!("words: {:x?}", ip.segments())),
+        "{out}"
+    );
+    let mut rows = vec![[3i16, 1], [1, 2], [2, 0]];
+    rows.sort();
+    assert!(out.contains(&format!("rows: {rows:?}")), "{out}");
+    // 1970-01-01 was a Thursday (day 4), in year 1900 + 70.
+    assert!(
+        out.contains(r#""tm_wday": Int(4)"#) && out.contains(r#""tm_year": Int(70)"#),
+        "{out}"
+    );
+    assert!(!out.contains("tm_zone"), "{out}");
+}
+
+#[test]
+fn sorting_orders_searches_and_reports_a_failing_comparator() {
+    let words = ["delta", "ox", "alpha", "cat", "ab", "zebra"];
+    let out = run("sorting", &words);
+    let mut want = words.to_vec();
+    want.sort_by(|a, b| (b.len(), b).cmp(&(a.len(), a)));
+    assert!(out.contains(&format!("longest first: {want:?}")), "{out}");
+    let mut lengths: Vec<i32> = words.iter().map(|w| (w.len() * 7 % 10) as i32).collect();
+    lengths.sort_unstable();
+    lengths.dedup();
+    let found = if lengths.contains(&7) {
+        "found"
+    } else {
+        "missing"
+    };
+    assert!(
+        out.contains(&format!("7 is {found} among {lengths:?}")),
+        "{out}"
+    );
+    assert!(
+        out.contains("a failing comparator: callback of type")
+            && out.contains("this comparator fails"),
         "{out}"
     );
 }

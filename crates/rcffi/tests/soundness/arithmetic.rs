@@ -11,17 +11,20 @@ fn huge_indexes_do_not_wrap_around_to_item_zero() {
     let a = ffi.new("int[4]", [7, 8, 9, 10]).unwrap();
     let p = a.offset(0).unwrap();
     // 2^62 * 4 wraps to 0 in 64 bits: this read p[0] before.
-    assert!(matches!(p.get(1 << 62), Err(Error::Overflow(_))));
-    assert!(matches!(p.get_as::<i32>(1 << 62), Err(Error::Overflow(_))));
-    assert!(matches!(p.set(1 << 62, 1), Err(Error::Overflow(_))));
-    assert!(matches!(p.offset(1 << 62), Err(Error::Overflow(_))));
+    assert!(matches!(p.get(1isize << 62), Err(Error::Overflow(_))));
+    assert!(matches!(
+        p.get_as::<i32>(1isize << 62),
+        Err(Error::Overflow(_))
+    ));
+    assert!(matches!(p.set(1isize << 62, 1), Err(Error::Overflow(_))));
+    assert!(matches!(p.offset(1isize << 62), Err(Error::Overflow(_))));
     assert!(matches!(p.offset(isize::MIN), Err(Error::Overflow(_))));
     assert!(matches!(p.get(isize::MIN), Err(Error::Overflow(_))));
     // An offset that stays in the address space is allowed, and its reads are bounds-checked.
-    let far = p.offset(1 << 40).unwrap();
+    let far = p.offset(1isize << 40).unwrap();
     err_has(far.get(0), "outside");
     assert_eq!(
-        far.offset(-(1 << 40)).unwrap().get(3).unwrap(),
+        far.offset(-(1isize << 40)).unwrap().get(3).unwrap(),
         Value::Int(10)
     );
 }
@@ -36,7 +39,7 @@ fn slices_of_extreme_bounds_are_errors() {
         Err(Error::Overflow(_))
     ));
     assert!(matches!(p.slice(0, isize::MAX), Err(Error::Overflow(_))));
-    assert!(p.slice(-1 << 62, 0).is_err());
+    assert!(p.slice(-1isize << 62, 0).is_err());
     let s = p.slice(1, 3).unwrap();
     assert_eq!(s.len().unwrap(), 2);
 }

@@ -8,7 +8,8 @@ mod sealed {
 }
 
 /// An item index or pointer offset: any Rust integer — `usize` for arrays, `isize` for
-/// offsets, a literal (`i32`). An index past `isize::MAX` is an [`Error::Index`].
+/// offsets, a literal (an `i32`, as Rust types an untyped one: write `1isize << 40` for an
+/// offset past `i32`). An index past `isize::MAX` is an [`Error::Index`].
 ///
 /// ```
 /// let ffi = rcffi_runtime::Ffi::default();

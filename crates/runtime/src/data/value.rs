@@ -380,6 +380,27 @@ impl From<Vec<Value>> for Value {
     }
 }
 
+/// A list of cdata: `new("char *[]", strings)` with the strings kept alive by the array.
+impl From<Vec<CData>> for Value {
+    fn from(v: Vec<CData>) -> Value {
+        Value::List(v.into_iter().map(Value::CData).collect())
+    }
+}
+
+/// A list of texts: the rows of a `char[N][M]` initializer, or a `wchar_t` array's items.
+impl From<Vec<String>> for Value {
+    fn from(v: Vec<String>) -> Value {
+        Value::List(v.into_iter().map(Value::Text).collect())
+    }
+}
+
+/// A list of texts, as for `Vec<String>`.
+impl From<Vec<&str>> for Value {
+    fn from(v: Vec<&str>) -> Value {
+        Value::List(v.into_iter().map(Value::from).collect())
+    }
+}
+
 /// Maps are member initializers by name (cffi's `{'x': 1}`), in the map's order.
 impl<K: Into<String>, V: Into<Value>> From<std::collections::BTreeMap<K, V>> for Value {
     fn from(m: std::collections::BTreeMap<K, V>) -> Value {
