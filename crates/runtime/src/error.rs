@@ -7,9 +7,10 @@ use rcffi_cdef::{CdefError, LayoutError};
 /// and values involved.
 ///
 /// ```
-/// let ffi = rcffi_runtime::Ffi::default();
+/// # use rcffi_runtime as rcffi;
+/// let ffi = rcffi::Ffi::default();
 /// let err = ffi.sizeof("struct nope").unwrap_err();
-/// assert!(matches!(err, rcffi_runtime::Error::Layout(_)));
+/// assert!(matches!(err, rcffi::Error::Layout(_)));
 /// assert_eq!(err.to_string(), "ctype 'struct nope' is of unknown size");
 /// ```
 ///
@@ -17,7 +18,8 @@ use rcffi_cdef::{CdefError, LayoutError};
 /// cdef error's caret under its line); `{:#?}` shows the variant and its fields.
 ///
 /// ```
-/// let ffi = rcffi_runtime::Ffi::default();
+/// # use rcffi_runtime as rcffi;
+/// let ffi = rcffi::Ffi::default();
 /// let err = ffi.cdef("int f(int x;").unwrap_err();
 /// assert_eq!(format!("{err:?}"), err.to_string());
 /// assert!(format!("{err:#?}").starts_with("CDef("));

@@ -19,14 +19,15 @@
 //! Most programs use the `rcffi` crate, which re-exports all of this.
 //!
 //! ```
-//! use rcffi_runtime::{Ffi, map};
+//! # use rcffi_runtime as rcffi;
+//! use rcffi::{Ffi, map};
 //! let ffi = Ffi::default();
 //! ffi.cdef("struct pt { int x, y; };")?;
 //! let p = ffi.new("struct pt *", map! { "x" => 1, "y" => 2 })?;
 //! p.set_field("y", p.field("y")?.to_int()? * 10)?;
 //! assert_eq!(p.field("y")?, 20.into());
 //! assert_eq!(format!("{p:?}"), "<cdata 'struct pt *' owning 8 bytes>");
-//! # Ok::<(), rcffi_runtime::Error>(())
+//! # Ok::<(), rcffi::Error>(())
 //! ```
 
 #![deny(unsafe_code)]

@@ -30,14 +30,15 @@ pub enum LongDoubleFormat {
 /// compares values.
 ///
 /// ```
-/// use rcffi_runtime::{LongDouble, LongDoubleFormat::X87};
+/// # use rcffi_runtime as rcffi;
+/// use rcffi::{LongDouble, LongDoubleFormat::X87};
 /// let third = LongDouble::parse("0.333333333333333333333", X87)?;
 /// assert_eq!(third.to_string(), "0.33333333333333333334"); // the nearest x87 value
 /// assert_eq!(third.to_f64_exact(), None); // an f64 cannot hold it
 /// let big = LongDouble::from_i128(u64::MAX.into(), X87);
 /// assert_eq!(big.to_i128(), Some(u64::MAX.into())); // exact: 64 significant bits
 /// assert_eq!(LongDouble::parse("1e4000", X87)?.to_c_e(6), "1.000000E+4000");
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 #[derive(Copy, Clone, PartialEq, Eq, Hash)]
 pub struct LongDouble {
@@ -176,7 +177,8 @@ impl LongDouble {
     /// fractions, NaN, infinities and integers out of range).
     ///
     /// ```
-    /// use rcffi_runtime::{LongDouble, LongDoubleFormat};
+    /// # use rcffi_runtime as rcffi;
+    /// use rcffi::{LongDouble, LongDoubleFormat};
     /// let top = LongDouble::from_u128(1 << 127, LongDoubleFormat::X87);
     /// assert_eq!(top.to_u128(), Some(1 << 127));
     /// assert_eq!(top.to_i128(), None);

@@ -16,11 +16,12 @@ use crate::data::Value;
 /// `&CData` are used as they are.
 ///
 /// ```
-/// use rcffi_runtime::{Arg, IntoArg};
+/// # use rcffi_runtime as rcffi;
+/// use rcffi::{Arg, IntoArg};
 /// assert!(matches!(5.into_arg(), Arg::Int(5)));
 /// assert!(matches!(2.5.into_arg(), Arg::Float(2.5)));
 /// assert!(matches!("hi".into_arg(), Arg::Str("hi")));
-/// assert!(matches!(None::<&rcffi_runtime::CData>.into_arg(), Arg::Null));
+/// assert!(matches!(None::<&rcffi::CData>.into_arg(), Arg::Null));
 /// ```
 #[derive(Debug)]
 pub enum Arg<'a> {
@@ -257,15 +258,16 @@ impl<'a> IntoArg<'a> for Arg<'a> {
 /// any argument type work too.
 ///
 /// ```
-/// use rcffi_runtime::{Ffi, NULL};
+/// # use rcffi_runtime as rcffi;
+/// use rcffi::{Ffi, NULL};
 /// let ffi = Ffi::default();
 /// ffi.cdef("long time(long *t);")?;
 /// let libc = unsafe { ffi.dlopen("c")? };
 /// let now = unsafe { libc.call("time", (NULL,))? };
 /// assert!(now.to_int()? > 1_600_000_000);
-/// let maybe: Option<&rcffi_runtime::CData> = None;
+/// let maybe: Option<&rcffi::CData> = None;
 /// assert!(unsafe { libc.call("time", (maybe,)) }.is_ok());
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 pub const NULL: Arg<'static> = Arg::Null;
 
@@ -283,7 +285,8 @@ impl<'a, T: IntoArg<'a>> IntoArg<'a> for Option<T> {
 /// [`Value`]s or [`Arg`]s.
 ///
 /// ```
-/// use rcffi_runtime::{Args, Value};
+/// # use rcffi_runtime as rcffi;
+/// use rcffi::{Args, Value};
 /// (1, 2.5, "x").with_args(|a| assert_eq!(a.len(), 3));
 /// vec![Value::Int(1)].with_args(|a| assert_eq!(a.len(), 1));
 /// ().with_args(|a| assert!(a.is_empty()));

@@ -29,13 +29,14 @@ use crate::types::{Ffi, TypeRef};
 /// Cheap to clone; `Send + Sync`. Its `Debug` is the function pointer's cffi repr.
 ///
 /// ```
-/// let ffi = rcffi_runtime::Ffi::default();
+/// # use rcffi_runtime as rcffi;
+/// let ffi = rcffi::Ffi::default();
 /// ffi.cdef("double ldexp(double x, int exp);")?;
 /// let ldexp = unsafe { ffi.dlopen("m")? }.function("ldexp")?;
 /// assert_eq!(ldexp.ctype().cname(), "double(*)(double, int)");
 /// // SAFETY: ldexp takes a double and an int, as declared.
 /// assert_eq!(unsafe { ldexp.call((1.5, 3))? }, 12.0.into());
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct Function {
@@ -94,7 +95,8 @@ impl Function {
     /// NUL-terminated strings, no pointer kept past the life of a temporary.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("int snprintf(char *buf, size_t n, const char *fmt, ...);")?;
     /// let snprintf = unsafe { ffi.dlopen("c")? }.function("snprintf")?;
     /// let buf = ffi.new("char[32]", ())?;
@@ -103,7 +105,7 @@ impl Function {
     /// let n = unsafe { snprintf.call((&buf, 32usize, "%d %s %.1f", 42, "x", &f))? };
     /// assert_eq!(n, 8.into());
     /// assert_eq!(ffi.string(&buf, None)?, b"42 x 1.5".to_vec().into());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub unsafe fn call<'a>(&self, args: impl Args<'a>) -> Result<Value> {
@@ -154,7 +156,8 @@ impl CData {
     /// [`Function::call`].
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("double sin(double);")?;
     /// let m = unsafe { ffi.dlopen("m")? };
     /// let addr = m.function("sin")?.address();
@@ -162,7 +165,7 @@ impl CData {
     /// assert_eq!(unsafe { sin.call((0.0,))? }, 0.0.into());
     /// let null = ffi.cast("double(*)(double)", 0)?;
     /// assert!(unsafe { null.call((0.0,)) }.is_err()); // NULL is checked
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub unsafe fn call<'a>(&self, args: impl Args<'a>) -> Result<Value> {
         let info = self.info();

@@ -148,7 +148,8 @@ fn own_error<E: std::fmt::Display + 'static>(e: E) -> Error {
 /// Options of a callback (cffi's `error=` and `onerror=`).
 ///
 /// ```
-/// let opts = rcffi_runtime::CallbackOptions::default()
+/// # use rcffi_runtime as rcffi;
+/// let opts = rcffi::CallbackOptions::default()
 ///     .error(-1)
 ///     .onerror(|err, _args| {
 ///         eprintln!("callback failed: {err}");
@@ -213,12 +214,13 @@ impl CallbackOptions {
     /// rcffi call runs — one C made — is reported on stderr either way.)
     ///
     /// ```
-    /// use rcffi_runtime::{CallbackOptions, Error, Ffi};
+    /// # use rcffi_runtime as rcffi;
+    /// use rcffi::{CallbackOptions, Error, Ffi};
     /// let ffi = Ffi::default();
     /// ffi.cdef("void qsort(void *, size_t, size_t, int (*)(const void *, const void *));")?;
     /// let libc = unsafe { ffi.dlopen("c")? };
     /// let a = ffi.new("int[]", [2, 1])?;
-    /// let fails = |_: &rcffi_runtime::CallbackArgs<'_>| -> Result<i32, Error> {
+    /// let fails = |_: &rcffi::CallbackArgs<'_>| -> Result<i32, Error> {
     ///     Err(Error::Value("no order".into()))
     /// };
     /// let cmp = ffi.callback("int(*)(const void *, const void *)", fails)?;

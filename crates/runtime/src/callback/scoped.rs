@@ -43,19 +43,20 @@ use super::{Body, CallbackArgs, CallbackOptions, CallbackResult, Ret};
 /// use [`Ffi::callback`] and keep its cdata alive.
 ///
 /// ```
-/// let ffi = rcffi_runtime::Ffi::default();
+/// # use rcffi_runtime as rcffi;
+/// let ffi = rcffi::Ffi::default();
 /// ffi.cdef("void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));")?;
 /// let libc = unsafe { ffi.dlopen("c")? };
 /// let a = ffi.new("int[]", [5, 3, 9, 1])?;
-/// let by_value = rcffi_runtime::closure(|args| {
+/// let by_value = rcffi::closure(|args| {
 ///     // SAFETY: qsort passes pointers to two ints of the array.
 ///     let (x, y): (i32, i32) = unsafe { (args.deref(0)?, args.deref(1)?) };
-///     Ok::<_, rcffi_runtime::Error>(x.cmp(&y) as i32)
+///     Ok::<_, rcffi::Error>(x.cmp(&y) as i32)
 /// });
 /// // SAFETY: qsort sorts the 4 ints of `a` with the comparator.
 /// unsafe { libc.call("qsort", (&a, 4usize, 4usize, by_value))? };
-/// assert_eq!(a.to_vec()?, [1, 3, 5, 9].map(rcffi_runtime::Value::from).to_vec());
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// assert_eq!(a.to_vec()?, [1, 3, 5, 9].map(rcffi::Value::from).to_vec());
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct Closure<'a> {
@@ -75,8 +76,9 @@ impl std::fmt::Debug for Closure<'_> {
 /// `Fn + Send + Sync` (for a closure that mutates what it borrows, [`closure_mut`]).
 ///
 /// ```
-/// use rcffi_runtime::{Error, closure};
-/// let ffi = rcffi_runtime::Ffi::default();
+/// # use rcffi_runtime as rcffi;
+/// use rcffi::{Error, closure};
+/// let ffi = rcffi::Ffi::default();
 /// ffi.cdef("void *bsearch(const void *key, const void *base, size_t n, size_t size,
 ///                         int (*cmp)(const void *, const void *));")?;
 /// let libc = unsafe { ffi.dlopen("c")? };
@@ -91,7 +93,7 @@ impl std::fmt::Debug for Closure<'_> {
 /// // SAFETY: 4 ints of 4 bytes, sorted by name; the comparator reads only its second argument.
 /// let found = unsafe { libc.call("bsearch", (&index, &index, 4usize, 4usize, cmp))? };
 /// assert_eq!(ffi.cast("int *", found)?.diff(&index)?, 2);
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 pub fn closure<'a, F, R>(f: F) -> Closure<'a>
 where
@@ -112,8 +114,9 @@ where
 /// error value and the call returns the failure — instead of sharing the closure.
 ///
 /// ```
-/// use rcffi_runtime::{Error, closure_mut};
-/// let ffi = rcffi_runtime::Ffi::default();
+/// # use rcffi_runtime as rcffi;
+/// use rcffi::{Error, closure_mut};
+/// let ffi = rcffi::Ffi::default();
 /// ffi.cdef("void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));")?;
 /// let libc = unsafe { ffi.dlopen("c")? };
 /// let a = ffi.new("int[]", [5, 3, 9, 1, 7])?;
@@ -127,7 +130,7 @@ where
 /// // SAFETY: qsort sorts the 5 ints of `a` with the comparator.
 /// unsafe { libc.call("qsort", (&a, 5usize, 4usize, cmp))? };
 /// assert!(compared.len() >= 4);
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 pub fn closure_mut<'a, F, R>(f: F) -> Closure<'a>
 where

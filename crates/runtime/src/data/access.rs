@@ -110,11 +110,12 @@ impl CData {
     /// into rcffi's memory are checked against it; a NULL pointer is an error.
     ///
     /// ```
-    /// # let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// # let ffi = rcffi::Ffi::default();
     /// let a = ffi.new("int[3]", [10, 20, 30])?;
     /// assert_eq!(a.get(1)?, 20.into());
     /// assert!(a.get(3).is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub fn get(&self, i: impl ItemIndex) -> Result<Value> {
@@ -216,13 +217,14 @@ impl CData {
     /// level, as in cffi). A NULL pointer is an error (cffi segfaults).
     ///
     /// ```
-    /// # let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// # let ffi = rcffi::Ffi::default();
     /// ffi.cdef_with("struct pt { int x, y; };", &Default::default())?;
-    /// let p = ffi.new("struct pt *", rcffi_runtime::map! { "y" => 7 })?;
+    /// let p = ffi.new("struct pt *", rcffi::map! { "y" => 7 })?;
     /// assert_eq!(p.field("y")?, 7.into());
     /// p.set_field("x", 3)?;
     /// assert_eq!(p.field("x")?, 3.into());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub fn field(&self, name: &str) -> Result<Value> {
@@ -241,13 +243,14 @@ impl CData {
     /// `TryFrom`, without building a [`Value`] for plain numbers.
     ///
     /// ```
-    /// # let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// # let ffi = rcffi::Ffi::default();
     /// ffi.cdef("struct pt { int x; double w; };")?;
     /// let p = ffi.new("struct pt *", [7])?;
     /// assert_eq!(p.field_as::<i32>("x")?, 7);
     /// assert_eq!(p.field_as::<f64>("w")?, 0.0);
     /// assert!(p.field_as::<u8>("y").is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub fn field_as<T: Scalar>(&self, name: &str) -> Result<T> {
@@ -267,10 +270,11 @@ impl CData {
     /// Item `i` as a Rust value (`a.get_as::<i64>(3)`): [`CData::get`] then `TryFrom`.
     ///
     /// ```
-    /// # let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// # let ffi = rcffi::Ffi::default();
     /// let a = ffi.new("short[]", [1, -2])?;
     /// assert_eq!(a.get_as::<i16>(1)?, -2);
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub fn get_as<T: Scalar>(&self, i: impl ItemIndex) -> Result<T> {
@@ -349,10 +353,11 @@ impl CData {
     /// (cffi's `dir(cdata)`); empty for other kinds and opaque types.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("struct s { int b, a; };")?;
     /// assert_eq!(ffi.new("struct s *", ())?.dir(), ["a", "b"]);
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn dir(&self) -> Vec<String> {
         let info = self.info();
@@ -666,12 +671,13 @@ impl CData {
     /// `unsigned __int128` value, which `to_int` gives only up to `i128::MAX`.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let big = ffi.cast("unsigned __int128", -1)?;
     /// assert_eq!(big.to_u128()?, u128::MAX);
     /// assert!(big.to_int().is_err());
     /// assert!(ffi.cast("int", -1)?.to_u128().is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn to_u128(&self) -> Result<u128> {
         match &self.info().repr {

@@ -17,14 +17,15 @@ use crate::types::{Ffi, TypeRef};
 /// checked against the memory the cdata may use; the buffer keeps that memory alive.
 ///
 /// ```
-/// let ffi = rcffi_runtime::Ffi::default();
+/// # use rcffi_runtime as rcffi;
+/// let ffi = rcffi::Ffi::default();
 /// let p = ffi.new("short *", 100)?;
 /// let b = ffi.buffer(&p, None)?;
 /// assert_eq!(b.to_vec()?, [100, 0]);
 /// b.set(0, 101)?;
 /// assert_eq!(p.get(0)?, 101.into());
 /// assert!(b.get(2).is_err());
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct Buffer {

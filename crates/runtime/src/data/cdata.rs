@@ -208,11 +208,12 @@ impl CData {
     /// a variable-size struct from `new`, all of it.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// assert_eq!(ffi.new("int[]", 10)?.sizeof()?, 40);
     /// assert_eq!(ffi.new("int[]", 10)?.slice(2, 9)?.sizeof()?, 28);
     /// assert_eq!(ffi.new("short *", ())?.sizeof()?, 8);
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn sizeof(&self) -> Result<usize> {
         if self.origin == Origin::CoOwned

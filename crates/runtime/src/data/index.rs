@@ -12,7 +12,8 @@ mod sealed {
 /// offset past `i32`). An index past `isize::MAX` is an [`Error::Index`].
 ///
 /// ```
-/// let ffi = rcffi_runtime::Ffi::default();
+/// # use rcffi_runtime as rcffi;
+/// let ffi = rcffi::Ffi::default();
 /// let a = ffi.new("int[]", [10, 20, 30])?;
 /// let n: usize = a.len()?;
 /// for i in 0..n {
@@ -20,7 +21,7 @@ mod sealed {
 /// }
 /// assert_eq!(a.offset(2)?.get(-1)?, 20.into());
 /// assert!(a.get(u64::MAX).is_err());
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 pub trait ItemIndex: Copy + std::fmt::Display + sealed::Sealed {
     /// The index as an `isize`, when it is one.

@@ -272,12 +272,13 @@ impl CData {
     /// where [`CData::to_f64`] rounds (and overflows to infinity past `f64`'s range).
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let x = ffi.cast("long double", "1e4000")?; // text: read exactly, as strtold reads it
     /// assert_eq!(x.to_long_double()?.to_string(), "1e4000");
     /// assert_eq!(x.to_f64()?, f64::INFINITY);
     /// assert!(ffi.cast("double", 1.5)?.to_long_double().is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn to_long_double(&self) -> Result<LongDouble> {
         long_double_of(self).ok_or_else(|| {

@@ -16,12 +16,13 @@ use crate::mem::{Fast, Number};
 /// for `char`, one-character `Text` for `wchar_t`, and `CData` for pointers, arrays and structs.
 ///
 /// ```
-/// use rcffi_runtime::{Value, map};
+/// # use rcffi_runtime as rcffi;
+/// use rcffi::{Value, map};
 /// let v: Value = map! { "x" => 1, "y" => 2.5 };
 /// assert_eq!(v, Value::Map(vec![("x".into(), Value::Int(1)), ("y".into(), Value::Float(2.5))]));
 /// let n: i32 = Value::Int(7).try_into()?;
 /// assert_eq!(n, 7);
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 // No `repr(u8)`: with an explicit tag byte, a `Result<Value>` taken apart by the caller is
@@ -39,12 +40,13 @@ pub enum Value {
     /// integer has one form. Writes it into `unsigned __int128`; any other type is too small.
     ///
     /// ```
-    /// use rcffi_runtime::Value;
+    /// # use rcffi_runtime as rcffi;
+    /// use rcffi::Value;
     /// assert_eq!(Value::from(u128::MAX), Value::UInt(u128::MAX));
     /// assert_eq!(Value::from(5u128), Value::Int(5));
     /// assert_eq!(u128::try_from(Value::UInt(u128::MAX))?, u128::MAX);
     /// assert!(i64::try_from(Value::UInt(u128::MAX)).is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     UInt(u128),
     /// A floating point number.
@@ -175,7 +177,8 @@ impl fmt::Display for Value {
 /// Builds a [`Value::List`]: `list![1, 2.5, "x"]` (cffi: `[1, 2.5, 'x']`).
 ///
 /// ```
-/// use rcffi_runtime::{Value, list};
+/// # use rcffi_runtime as rcffi;
+/// use rcffi::{Value, list};
 /// assert_eq!(list![1, 2], Value::List(vec![Value::Int(1), Value::Int(2)]));
 /// ```
 #[macro_export]
@@ -188,7 +191,8 @@ macro_rules! list {
 /// Builds a [`Value::Map`]: `map!{"x" => 1, "y" => 2}` (cffi: `{'x': 1, 'y': 2}`).
 ///
 /// ```
-/// use rcffi_runtime::{Value, map};
+/// # use rcffi_runtime as rcffi;
+/// use rcffi::{Value, map};
 /// let m = map! { "a" => 1 };
 /// assert_eq!(m, Value::Map(vec![("a".to_string(), Value::Int(1))]));
 /// ```
@@ -464,10 +468,11 @@ impl Value {
     /// a `u128` (every `unsigned __int128` value).
     ///
     /// ```
-    /// use rcffi_runtime::Value;
+    /// # use rcffi_runtime as rcffi;
+    /// use rcffi::Value;
     /// assert_eq!(Value::Int(7).to_u128()?, 7);
     /// assert!(Value::Int(-1).to_u128().is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn to_u128(&self) -> Result<u128> {
         match self {
@@ -486,12 +491,13 @@ impl Value {
     /// with invalid sequences replaced by U+FFFD, `Text` as it is.
     ///
     /// ```
-    /// use rcffi_runtime::Value;
+    /// # use rcffi_runtime as rcffi;
+    /// use rcffi::Value;
     /// assert_eq!(Value::Bytes(b"caf\xc3\xa9".to_vec()).to_string_lossy()?, "café");
     /// assert_eq!(Value::Bytes(vec![b'a', 0xff]).to_string_lossy()?, "a\u{fffd}");
     /// assert_eq!(Value::Text("ß".into()).to_string_lossy()?, "ß");
     /// assert!(Value::Int(1).to_string_lossy().is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn to_string_lossy(&self) -> Result<std::borrow::Cow<'_, str>> {
         match self {

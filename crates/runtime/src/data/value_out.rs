@@ -10,13 +10,14 @@ use crate::types::Repr;
 /// each read as `field` reads it.
 ///
 /// ```
+/// # use rcffi_runtime as rcffi;
 /// use std::collections::BTreeMap;
-/// let ffi = rcffi_runtime::Ffi::default();
+/// let ffi = rcffi::Ffi::default();
 /// ffi.cdef("struct pt { int x, y; };")?;
-/// let p = ffi.new("struct pt *", rcffi_runtime::list![1, 2])?;
-/// let m = BTreeMap::try_from(rcffi_runtime::Value::CData(p))?;
+/// let p = ffi.new("struct pt *", rcffi::list![1, 2])?;
+/// let m = BTreeMap::try_from(rcffi::Value::CData(p))?;
 /// assert_eq!(m["y"], 2.into());
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 impl TryFrom<Value> for std::collections::BTreeMap<String, Value> {
     type Error = Error;
@@ -112,16 +113,17 @@ impl TryFrom<Value> for Vec<u8> {
 /// pointer cdata holds, up to its first NUL; or the name of an enum cdata's value.
 ///
 /// ```
-/// let ffi = rcffi_runtime::Ffi::default();
+/// # use rcffi_runtime as rcffi;
+/// let ffi = rcffi::Ffi::default();
 /// ffi.cdef("struct person { char name[12]; };")?;
-/// let p = ffi.new("struct person *", rcffi_runtime::list![b"Ada"])?;
+/// let p = ffi.new("struct person *", rcffi::list![b"Ada"])?;
 /// assert_eq!(String::try_from(p.field("name")?)?, "Ada");
-/// assert_eq!(String::try_from(rcffi_runtime::Value::Bytes(b"hi".to_vec()))?, "hi");
-/// assert!(String::try_from(rcffi_runtime::Value::Bytes(vec![0xff])).is_err());
+/// assert_eq!(String::try_from(rcffi::Value::Bytes(b"hi".to_vec()))?, "hi");
+/// assert!(String::try_from(rcffi::Value::Bytes(vec![0xff])).is_err());
 /// ffi.cdef("enum color { RED, GREEN };")?;
 /// let green = ffi.cast("enum color", 1)?;
-/// assert_eq!(String::try_from(rcffi_runtime::Value::CData(green))?, "GREEN");
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// assert_eq!(String::try_from(rcffi::Value::CData(green))?, "GREEN");
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 impl TryFrom<Value> for String {
     type Error = Error;
@@ -152,12 +154,13 @@ impl TryFrom<Value> for String {
 /// `char` array or bounded `char` pointer holds up to its NUL (as `ffi.string` reads it).
 ///
 /// ```
+/// # use rcffi_runtime as rcffi;
 /// use std::ffi::CString;
-/// let ffi = rcffi_runtime::Ffi::default();
+/// let ffi = rcffi::Ffi::default();
 /// let name = ffi.new("char[8]", "ada")?;
-/// assert_eq!(CString::try_from(rcffi_runtime::Value::CData(name))?, c"ada".to_owned());
-/// assert!(CString::try_from(rcffi_runtime::Value::Bytes(b"a\0b".to_vec())).is_err());
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// assert_eq!(CString::try_from(rcffi::Value::CData(name))?, c"ada".to_owned());
+/// assert!(CString::try_from(rcffi::Value::Bytes(b"a\0b".to_vec())).is_err());
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 impl TryFrom<Value> for std::ffi::CString {
     type Error = Error;
@@ -182,14 +185,15 @@ impl CData {
     /// For arrays of numbers, [`CData::to_vec_as`] and [`CData::to_array`].
     ///
     /// ```
+    /// # use rcffi_runtime as rcffi;
     /// use std::collections::BTreeMap;
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("struct user { char name[12]; int age; };")?;
-    /// let u = ffi.new("struct user *", rcffi_runtime::list!["Ada", 36])?;
+    /// let u = ffi.new("struct user *", rcffi::list!["Ada", 36])?;
     /// let name: String = u.field("name")?.cdata()?.value_as()?;
-    /// let whole: BTreeMap<String, rcffi_runtime::Value> = u.get(0)?.cdata()?.value_as()?;
+    /// let whole: BTreeMap<String, rcffi::Value> = u.get(0)?.cdata()?.value_as()?;
     /// assert_eq!((name.as_str(), whole["age"].clone()), ("Ada", 36.into()));
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn value_as<T: TryFrom<Value, Error = Error>>(&self) -> Result<T> {
         match &self.info().repr {
@@ -233,12 +237,13 @@ impl TryFrom<Value> for Vec<Value> {
 /// `.cdata()?` first. Another value is an [`Error::Type`] naming it.
 ///
 /// ```
-/// let ffi = rcffi_runtime::Ffi::default();
+/// # use rcffi_runtime as rcffi;
+/// let ffi = rcffi::Ffi::default();
 /// let names = ffi.new("char *[]", [ffi.new("char[]", "argv0")?, ffi.null()])?;
 /// let first = names.get(0)?; // a Value
 /// assert_eq!(ffi.string(&first, None)?, b"argv0".into());
-/// assert!(ffi.string(&rcffi_runtime::Value::Int(3), None).is_err());
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// assert!(ffi.string(&rcffi::Value::Int(3), None).is_err());
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 pub trait AsCData {
     /// The cdata, or the error naming what this is instead.

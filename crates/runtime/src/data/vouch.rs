@@ -21,14 +21,15 @@ impl CData {
     /// used.
     ///
     /// ```
-    /// # let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// # let ffi = rcffi::Ffi::default();
     /// let mut x = [1i32, 2, 3];
     /// let p = ffi.cast("int *", x.as_mut_ptr() as usize)?;
     /// assert!(p.get(0).is_err()); // rcffi does not know this memory
     /// let p = unsafe { p.assume_valid(3)? };
-    /// assert_eq!(p.get(2)?, rcffi_runtime::Value::Int(3));
+    /// assert_eq!(p.get(2)?, rcffi::Value::Int(3));
     /// assert!(p.get(3).is_err()); // but it knows the bounds it was given
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub unsafe fn assume_valid(&self, count: usize) -> Result<CData> {
         let info = self.info();

@@ -12,12 +12,13 @@ impl Ffi {
     /// the access then crashes.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let a = ffi.new("int[2]", [1, 2])?;
     /// assert_eq!(ffi.buffer(&a, None)?.to_vec()?, [1, 0, 0, 0, 2, 0, 0, 0]);
     /// assert_eq!(ffi.buffer(&a, Some(1))?.len(), 1);
     /// assert!(ffi.buffer(&a, Some(9)).is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub fn buffer(&self, cdata: &(impl AsCData + ?Sized), size: Option<usize>) -> Result<Buffer> {
@@ -30,12 +31,13 @@ impl Ffi {
     /// it; accesses are checked against them. See [`Ffi::with_buffer`] to lend bytes instead.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let c = ffi.from_buffer("char[]", b"hello".to_vec())?;
     /// assert_eq!(format!("{c:?}"), "<cdata 'char[]' buffer len 5 from 'Vec<u8>' object>");
     /// assert_eq!(c.len()?, 5);
     /// assert!(ffi.from_buffer("int[2]", vec![0u8; 4]).is_err()); // too small
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn from_buffer<T: TypeSpec + ?Sized>(
         &self,
@@ -51,18 +53,19 @@ impl Ffi {
     /// from it, even if kept) refuses every access from then on.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// #[repr(align(4))] // aligned for `int`, as C expects
     /// struct Words([u8; 8]);
     /// let mut words = Words([0; 8]);
     /// let bytes = &mut words.0;
     /// let kept = ffi.with_buffer("int[]", bytes, |c| {
     ///     c.set(1, 7)?;
-    ///     Ok::<_, rcffi_runtime::Error>(c)
+    ///     Ok::<_, rcffi::Error>(c)
     /// })??;
     /// assert_eq!(bytes[4], 7);
     /// assert!(kept.get(0).is_err()); // the loan is over
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn with_buffer<T: TypeSpec + ?Sized, R>(
         &self,
@@ -78,11 +81,12 @@ impl Ffi {
     /// errors (cffi hands out `bytes` objects as writable memory).
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let n = ffi.with_buffer_ref("char[]", b"abc", |c| ffi.string(&c, None))??;
     /// assert_eq!(n, b"abc".into());
     /// assert!(ffi.with_buffer_ref("char[]", b"abc", |c| c.set(0, b"x"))?.is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn with_buffer_ref<T: TypeSpec + ?Sized, R>(
         &self,
@@ -99,14 +103,15 @@ impl Ffi {
     /// bounds-checked (cffi corrupts the heap when `n` is too large).
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let p = ffi.new("short[]", [-1234, -2345, -3456, -4567, -5678])?;
     /// ffi.memmove(&p, &p.offset(1)?, 4)?;
-    /// assert_eq!(rcffi_runtime::Value::List(p.to_vec()?), rcffi_runtime::list![-2345, -3456, -3456, -4567, -5678]);
+    /// assert_eq!(rcffi::Value::List(p.to_vec()?), rcffi::list![-2345, -3456, -3456, -4567, -5678]);
     /// ffi.memmove(&p, b"\x01\x00", 2)?;
     /// assert_eq!(p.get(0)?, 1.into());
     /// assert!(ffi.memmove(&p, &p, 11).is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub fn memmove(&self, dest: &CData, src: impl Into<Value>, n: usize) -> Result<()> {

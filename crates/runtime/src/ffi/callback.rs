@@ -22,12 +22,13 @@ impl Ffi {
     /// called from any thread, and re-entrantly.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// let twice = ffi.callback("int(int)", |args| Ok::<_, rcffi_runtime::Error>(args.get_as::<i32>(0)? * 2))?;
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// let twice = ffi.callback("int(int)", |args| Ok::<_, rcffi::Error>(args.get_as::<i32>(0)? * 2))?;
     /// assert_eq!(format!("{twice:?}").split(' ').take(3).collect::<Vec<_>>(), ["<cdata", "'int(*)(int)'", "calling"]);
     /// // SAFETY: a callback is a function of its type.
     /// assert_eq!(unsafe { twice.call((21,))? }, 42.into());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn callback<T, F, R>(&self, ty: &T, f: F) -> Result<CData>
     where
@@ -42,8 +43,9 @@ impl Ffi {
     /// and an `onerror` handler (cffi's `error=` and `onerror=`).
     ///
     /// ```
-    /// use rcffi_runtime::{CallbackOptions, Error, Value};
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// use rcffi::{CallbackOptions, Error, Value};
+    /// let ffi = rcffi::Ffi::default();
     /// let opts = CallbackOptions::default()
     ///     .error(-1)
     ///     .onerror(|err, args| match err {
@@ -53,7 +55,7 @@ impl Ffi {
     /// let cb = ffi.callback_with("short(int)", |a| a.get_as::<i32>(0).map(|x| x * 1000), opts)?;
     /// assert_eq!(unsafe { cb.call((7,))? }, 7000.into());
     /// assert_eq!(unsafe { cb.call((70,))? }, 32767.into()); // 70000 does not fit a short
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn callback_with<T, F, R>(&self, ty: &T, f: F, options: CallbackOptions) -> Result<CData>
     where
@@ -82,8 +84,9 @@ impl Ffi {
     /// (slower to enter, the same behaviour while alive).
     ///
     /// ```
+    /// # use rcffi_runtime as rcffi;
     /// use std::ffi::{c_int, c_void};
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("typedef int (*cmp_t)(const void *, const void *);
     ///           void qsort(void *, size_t, size_t, cmp_t);")?;
     /// type Cmp = extern "C" fn(*const c_void, *const c_void) -> c_int;
@@ -98,7 +101,7 @@ impl Ffi {
     /// // SAFETY: 4 ints of 4 bytes, sorted with the comparator.
     /// unsafe { qsort(v.as_mut_ptr().cast(), 4, 4, by_value.get()) };
     /// assert_eq!(v, [1, 3, 5, 9]);
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn typed_callback<F, C>(
         &self,
@@ -119,13 +122,14 @@ impl Ffi {
     /// C structs. A Rust function lives as long as the program, so nothing is kept.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// extern "C" fn twice(x: i32) -> i32 { x * 2 }
     /// let f = ffi.callback_fn("int(*)(int)", twice as extern "C" fn(i32) -> i32)?;
     /// // SAFETY: a Rust function of this type.
     /// assert_eq!(unsafe { f.call((21,))? }, 42.into());
     /// assert!(ffi.callback_fn("int(*)(long)", twice as extern "C" fn(i32) -> i32).is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn callback_fn<F: NativeFn>(&self, ty: &(impl TypeSpec + ?Sized), f: F) -> Result<CData> {
         let (ffi, t) = ty.resolve(self)?;

@@ -18,53 +18,16 @@ impl Default for Ffi {
 }
 
 impl Ffi {
-    /// A new `ffi` object computing layouts for another target (declarations and layouts only:
-    /// memory is laid out for it, but libraries can only be loaded for the host).
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::with_target(rcffi_runtime::rcffi_cdef::Target::aarch64_linux());
-    /// assert_eq!(ffi.sizeof("long double")?, 16);
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    #[inline]
-    pub fn with_target(target: Target) -> Ffi {
-        arena::with_target(target)
-    }
-
-    /// The target layouts are computed for.
-    pub fn target(&self) -> &Target {
-        &self.inner.target
-    }
-
-    /// Whether two `Ffi` values are clones of the same `ffi` object.
-    pub fn same(&self, other: &Ffi) -> bool {
-        Arc::ptr_eq(&self.inner, &other.inner)
-    }
-
-    /// Declares C declarations (cffi's `ffi.cdef(source)`). Accepts cffi's subset (including
-    /// `...` forms and `#define NAME <number>`) and the `gcc -E` output of real headers. On
-    /// error nothing is declared and the error names the line and column.
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// ffi.cdef("int printf(const char *fmt, ...);")?;
-    /// let err = ffi.cdef("int x y;").unwrap_err();
-    /// assert!(err.to_string().starts_with("<cdef>:1:7:"));
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn cdef(&self, text: &str) -> Result<CdefReport> {
-        self.cdef_with(text, &CdefOptions::default())
-    }
-
     /// [`Ffi::cdef`] with options: `override_` (a later different declaration replaces an
     /// earlier one), `packed` (as `#pragma pack(1)`), `pack` (as `#pragma pack(N)`).
     ///
     /// ```
-    /// use rcffi_runtime::rcffi_cdef::CdefOptions;
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// use rcffi::rcffi_cdef::CdefOptions;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef_with("struct s { char a; int b; };", &CdefOptions { packed: true, ..Default::default() })?;
     /// assert_eq!(ffi.sizeof("struct s")?, 5);
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub fn cdef_with(&self, text: &str, options: &CdefOptions) -> Result<CdefReport> {
@@ -77,7 +40,8 @@ impl Ffi {
     /// its header file and line), and how long each half took.
     ///
     /// ```
-    /// use rcffi_runtime::{Ffi, rcffi_cdef::Headers};
+    /// # use rcffi_runtime as rcffi;
+    /// use rcffi::{Ffi, rcffi_cdef::Headers};
     /// # if std::process::Command::new("cc").arg("--version").output().is_err() { return Ok(()); }
     /// let ffi = Ffi::default();
     /// let report = ffi.include_headers(&Headers::new(["stdlib.h", "limits.h"]))?;
@@ -85,7 +49,7 @@ impl Ffi {
     /// let libc = unsafe { ffi.dlopen("c")? };
     /// assert_eq!(libc.get("INT_MAX")?, i32::MAX.into());
     /// assert_eq!(ffi.sizeof("div_t")?, 8);
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn include_headers(&self, headers: &Headers) -> Result<HeaderReport> {
         headers.import(self.target(), |text, options| self.cdef_with(text, options))
@@ -110,7 +74,8 @@ impl Ffi {
     /// `other` is this object.
     ///
     /// ```
-    /// use rcffi_runtime::Ffi;
+    /// # use rcffi_runtime as rcffi;
+    /// use rcffi::Ffi;
     /// let base = Ffi::default();
     /// base.cdef("typedef signed char schar_t; struct pt { schar_t x, y; };\n#define ORIGIN 0")?;
     /// let ffi = Ffi::default();
@@ -120,7 +85,7 @@ impl Ffi {
     /// ffi.cdef("struct line { struct pt a, b; };")?;
     /// assert_eq!(ffi.sizeof("struct line")?, 4);
     /// assert!(ffi.include(&ffi).is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn include(&self, other: &Ffi) -> Result<()> {
         if self.same(other) {
@@ -134,13 +99,14 @@ impl Ffi {
     /// declaring and deriving types while it is held.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("int abs(int);")?;
     /// let before = ffi.registry();
     /// ffi.cdef("long labs(long);")?;
     /// assert_eq!(before.decls().count(), 1);
     /// assert_eq!(ffi.registry().decls().count(), 2);
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn registry(&self) -> Arc<Registry> {
         Arc::clone(&self.inner.read())
@@ -219,12 +185,13 @@ impl Ffi {
     /// [`Error::Overflow`] naming the constant when its value does not fit.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("#define Z_BEST 9\nenum { BIG = 300 };")?;
     /// let level: i32 = ffi.integer_const_as("Z_BEST")?;
     /// assert_eq!(level, 9);
     /// assert!(ffi.integer_const_as::<u8>("BIG").unwrap_err().to_string().contains("BIG"));
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn integer_const_as<T: crate::data::Scalar>(&self, name: &str) -> Result<T> {
         let v = self.integer_const(name)?;
@@ -259,6 +226,30 @@ impl Ffi {
                 None => Err(Error::Key(format!("integer constant '{name}' not found"))),
             },
         }
+    }
+
+    /// A new `ffi` object computing layouts for another target (declarations and layouts only:
+    /// memory is laid out for it, but libraries can only be loaded for the host).
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::with_target(rcffi::rcffi_cdef::Target::aarch64_linux());
+    /// assert_eq!(ffi.sizeof("long double")?, 16);
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
+    #[inline]
+    pub fn with_target(target: Target) -> Ffi {
+        arena::with_target(target)
+    }
+
+    /// The target layouts are computed for.
+    pub fn target(&self) -> &Target {
+        &self.inner.target
+    }
+
+    /// Whether two `Ffi` values are clones of the same `ffi` object.
+    pub fn same(&self, other: &Ffi) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 }
 

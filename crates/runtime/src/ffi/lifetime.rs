@@ -14,15 +14,16 @@ impl Ffi {
     /// (cffi's `ffi.gc`). Wrapping a `gc` result again runs the newest destructor first.
     ///
     /// ```
+    /// # use rcffi_runtime as rcffi;
     /// use std::sync::{Arc, Mutex};
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let ffi = rcffi::Ffi::default();
     /// let log = Arc::new(Mutex::new(Vec::new()));
     /// let l = log.clone();
     /// let p = ffi.gc(&ffi.new("int *", 7)?, move |orig| l.lock().unwrap().push(orig.get(0).unwrap()));
     /// assert_eq!(p.get(0)?, 7.into());
     /// drop(p);
     /// assert_eq!(*log.lock().unwrap(), [7.into()]);
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub fn gc(&self, cdata: &CData, destructor: impl FnOnce(CData) + Send + 'static) -> CData {
@@ -33,12 +34,13 @@ impl Ffi {
     /// `ffi.gc(cdata, None)`).
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let p = ffi.gc(&ffi.new("int *", ())?, |_| panic!("never runs"));
     /// ffi.gc_remove(&p)?;
     /// drop(p);
     /// assert!(ffi.gc_remove(&ffi.new("int *", ())?).is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub fn gc_remove(&self, cdata: &CData) -> Result<()> {
@@ -52,13 +54,14 @@ impl Ffi {
     /// Releasing twice is allowed.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let c = ffi.from_buffer("char[]", b"abc".to_vec())?;
     /// ffi.release(&c)?;
     /// assert_eq!(format!("{c:?}"), "<cdata 'char[]' buffer RELEASED>");
     /// assert!(c.get(0).is_err());
     /// assert!(ffi.release(&ffi.cast("int *", 0)?).is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub fn release(&self, cdata: &(impl AsCData + ?Sized)) -> Result<()> {
@@ -70,12 +73,13 @@ impl Ffi {
     /// clone) is alive. Every handle has its own address, never reused.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let h = ffi.new_handle(vec![1, 2, 3]);
     /// assert_eq!(h.type_name(), "void *");
     /// let back: std::sync::Arc<Vec<i32>> = ffi.from_handle(&ffi.cast("char *", &h)?)?;
     /// assert_eq!(*back, [1, 2, 3]);
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub fn new_handle<T: Any + Send + Sync>(&self, value: T) -> CData {
@@ -88,7 +92,8 @@ impl Ffi {
     /// or crash).
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let h = ffi.new_handle(String::from("state"));
     /// let addr = h.address();
     /// let raw = ffi.cast("void *", addr as u64)?; // as if C handed it back
@@ -96,7 +101,7 @@ impl Ffi {
     /// assert!(ffi.from_handle::<i32>(&raw).is_err()); // wrong type
     /// drop(h);
     /// assert!(ffi.from_handle::<String>(&raw).is_err()); // released
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub fn from_handle<T: Any + Send + Sync>(

@@ -1,73 +1,39 @@
-//! Making cdata: `new`, `cast`, `NULL`, `addressof`, and allocation through a user's
-//! allocator.
+//! Making cdata beyond `new` and `cast` (which are in `first.rs`): typed values and slices,
+//! `NULL`, `addressof`, and allocation through a user's allocator.
 
 #![allow(unsafe_code)]
 
-use crate::data::{Allocator, AsCData, CData, Value, address, lifetime};
+use crate::data::{Allocator, AsCData, CData, address, lifetime};
 use crate::error::{Error, Result};
 use crate::typed::{NativeType, ShapeKind, View};
 use crate::types::{Ffi, TypeSpec};
 
 impl Ffi {
-    /// Allocates zeroed, aligned memory for a `T *` or `T[N]` / `T[]` type and writes `init`
-    /// into it (cffi's `ffi.new`). Pass `()` for no initializer.
-    ///
-    /// - `"T *"` allocates one `T` and returns a pointer to it; `"T[N]"` allocates an array;
-    ///   `"T[]"` takes its length from `init`: a number, or the length of a list (a byte
-    ///   string gets a terminating NUL).
-    /// - A struct with a flexible array member (`int data[]` last) takes that member's
-    ///   length from its initializer: `[5, [6, 7, 8]]`, `[5, 3]` (three zeroed items) or
-    ///   `{"data": 3}`.
-    /// - The memory lives as long as the returned cdata or anything derived from it (an item,
-    ///   a field, a cast, a pointer to it stored into other memory of rcffi's).
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// let p = ffi.new("int *", 42)?;
-    /// assert_eq!(format!("{p:?}"), "<cdata 'int *' owning 4 bytes>");
-    /// assert_eq!(p.get(0)?, 42.into());
-    /// let a = ffi.new("int[]", [1, 2, 3])?;
-    /// assert_eq!(a.len()?, 3);
-    /// let s = ffi.new("char[]", "hi")?;
-    /// assert_eq!(ffi.sizeof(&s)?, 3);
-    /// assert!(ffi.new("int", ()).is_err()); // not a pointer or array type
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    #[allow(
-        clippy::new_ret_no_self,
-        reason = "cffi's name: `ffi.new` allocates; `Ffi::default()` constructs"
-    )]
-    #[inline]
-    pub fn new<T: TypeSpec + ?Sized>(&self, ty: &T, init: impl Into<Value>) -> Result<CData> {
-        not_a_cdata(ty, "new")?;
-        let (ffi, t) = ty.resolve(self)?;
-        ffi.new_value(t, &init.into())
-    }
-
     /// Allocates a `T` — a `#[derive(NativeType)]` struct or union, whose C type it names —
     /// and writes `value` into it: `ffi.new("struct pt *", ...)` from a Rust value, checked
     /// once against the cdef. Returns the view; its cdata ([`View::cdata`]) is the
     /// `struct pt *` owning the memory.
     ///
     /// ```
+    /// # use rcffi_runtime as rcffi;
     /// #[derive(Clone, Copy, Debug, PartialEq)]
     /// #[repr(C)]
     /// struct Pt { x: i32, y: i32 }
-    /// # unsafe impl rcffi_runtime::NativeType for Pt {
-    /// #     fn shape() -> rcffi_runtime::Shape {
-    /// #         use rcffi_runtime::*;
+    /// # unsafe impl rcffi::NativeType for Pt {
+    /// #     fn shape() -> rcffi::Shape {
+    /// #         use rcffi::*;
     /// #         Shape { rust: "Pt", kind: ShapeKind::Record(Box::new(RecordShape {
     /// #             c_name: "struct pt", union: false, opaque: false, size: 8, align: 4,
     /// #             fields: vec![FieldShape { name: "x", offset: 0, shape: i32::shape() },
     /// #                          FieldShape { name: "y", offset: 4, shape: i32::shape() }] })) }
     /// #     }
     /// # }
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("struct pt { int x, y; };")?;
     /// let p = ffi.new_typed(Pt { x: 1, y: 2 })?;
     /// assert_eq!(p.cdata().field("y")?, 2.into());
     /// assert_eq!(p.get()?, Pt { x: 1, y: 2 });
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn new_typed<T: NativeType>(&self, value: T) -> Result<View<T>> {
         let shape = T::shape();
@@ -97,13 +63,14 @@ impl Ffi {
     /// converts as `set` converts it (range-checked: `300` into `unsigned char[]` is an error).
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let a = ffi.new_slice("int[]", &[1i32, 2, 3])?; // a copy
     /// assert_eq!(ffi.unpack_as::<i32>(&a, 3)?, [1, 2, 3]);
     /// let d = ffi.new_slice("double[4]", &[1i32, 2])?; // converted, the rest zero
     /// assert_eq!(ffi.unpack_as::<f64>(&d, 4)?, [1.0, 2.0, 0.0, 0.0]);
     /// assert!(ffi.new_slice("unsigned char[]", &[300i32]).is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn new_slice<T: NativeType + Copy>(
         &self,
@@ -114,44 +81,15 @@ impl Ffi {
         crate::typed::bulk::new_slice(ffi, t, items)
     }
 
-    /// Converts `value` to the C type `ty` as a C cast does (cffi's `ffi.cast`).
-    ///
-    /// - To an integer type (or enum, `char`, `wchar_t`): integers wrap modulo 2^bits, floats
-    ///   truncate toward zero (NaN and infinities are errors), a one-byte or one-character
-    ///   string gives its code, a pointer its address. To `_Bool`: truth (`0.1` is true).
-    /// - To a floating type: numbers, one-byte strings, integer and float cdata.
-    /// - To a pointer type: an integer (an address rcffi knows nothing about: reading through
-    ///   it needs `unsafe { p.assume_valid(n) }`), or any pointer, array or function pointer.
-    ///   A pointer cast from rcffi's memory keeps it alive and keeps its bounds.
-    /// - To an array type `T[N]`: a view of what a pointer points to.
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// assert_eq!(ffi.cast("signed char", 200)?, -56);
-    /// assert_eq!(ffi.cast("int", 12.9)?, 12);
-    /// assert_eq!(ffi.cast("unsigned char", -1)?, 255);
-    /// assert!(ffi.cast("int", f64::NAN).is_err());
-    /// let a = ffi.new("int[4]", [1, 2, 3, 4])?;
-    /// let p = ffi.cast("int *", &a)?;
-    /// assert_eq!(p.get(3)?, 4.into()); // bounds are kept: p.get(4) is an error
-    /// assert!(p.get(4).is_err());
-    /// assert_eq!(format!("{:?}", ffi.cast("int *", 0)?), "<cdata 'int *' NULL>");
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub fn cast<T: TypeSpec + ?Sized>(&self, ty: &T, value: impl Into<Value>) -> Result<CData> {
-        not_a_cdata(ty, "cast")?;
-        let (ffi, t) = ty.resolve(self)?;
-        ffi.cast_to(t, value.into())
-    }
-
     /// cffi's `ffi.NULL`: a `void *` NULL, which initializes and compares with any pointer.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let a = ffi.new("int *[2]", [ffi.null()])?;
     /// assert_eq!(a.get(1)?, ffi.null().into());
     /// assert!(ffi.null().is_null());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn null(&self) -> CData {
         lifetime::null(self)
@@ -164,7 +102,8 @@ impl Ffi {
     /// bounds.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("struct p { int a, b; int c[50]; };")?;
     /// let p = ffi.new("struct p *", ())?;
     /// let b = ffi.addressof(&p, "b")?;
@@ -173,7 +112,7 @@ impl Ffi {
     /// assert_eq!(ffi.addressof(&p, "c[25]")?, ffi.cast("int *", &p)?.offset(27)?);
     /// let s = p.get(0)?.as_cdata().unwrap().clone();
     /// assert_eq!(ffi.addressof(&s, "")?, p);
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub fn addressof(&self, cdata: &(impl AsCData + ?Sized), path: &str) -> Result<CData> {
@@ -193,7 +132,8 @@ impl Ffi {
     /// concerned, only once written; use `calloc` or clear it).
     ///
     /// ```
-    /// # let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// # let ffi = rcffi::Ffi::default();
     /// use std::sync::{Arc, Mutex};
     /// // Memory from a pool of rcffi's own arrays, handed back to a free list.
     /// let freed = Arc::new(Mutex::new(0));
@@ -214,7 +154,7 @@ impl Ffi {
     /// assert_eq!(p.get(2)?, 3.into());
     /// drop(p);
     /// assert_eq!(*freed.lock().unwrap(), 1);
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub unsafe fn new_allocator<A, F>(
         &self,
@@ -231,7 +171,7 @@ impl Ffi {
 }
 
 /// `new` and `cast` take a type, not a cdata standing for one (cffi: `TypeError`).
-fn not_a_cdata<T: TypeSpec + ?Sized>(ty: &T, what: &str) -> Result<()> {
+pub(super) fn not_a_cdata<T: TypeSpec + ?Sized>(ty: &T, what: &str) -> Result<()> {
     if ty.is_cdata() {
         return Err(crate::error::Error::Type(format!(
             "{what}() takes a ctype or a type string, not a cdata (use its ctype())"

@@ -1,4 +1,5 @@
-//! Libraries: `dlopen` with cffi's `RTLD_*` flags, `dlclose`, and cffi's `errno`.
+//! Libraries: `dlopen` with cffi's `RTLD_*` flags (`dlopen` itself is in `first.rs`), `dlclose`,
+//! and cffi's `errno`.
 
 #![allow(unsafe_code)]
 
@@ -26,33 +27,6 @@ impl Ffi {
 }
 
 impl Ffi {
-    /// Opens a shared library (cffi's `ffi.dlopen(name)`): a path (`"./libfoo.so"`,
-    /// `"libm.so.6"`) or a short name as ctypes' `find_library` takes it (`"c"`, `"m"`, `"z"`,
-    /// `"sqlite3"`). Opened with `RTLD_NOW`.
-    ///
-    /// An error names what was tried and carries the dynamic loader's message.
-    ///
-    /// # Safety
-    ///
-    /// Loading a library runs its initialisers, and the declarations of this `ffi` object
-    /// are taken as the truth about the library: a global variable declared with the wrong
-    /// type is read and written as declared. Calls stay `unsafe` on their own.
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// ffi.cdef("double cos(double);")?;
-    /// // SAFETY: libm's cos matches the declaration.
-    /// let m = unsafe { ffi.dlopen("m")? };
-    /// assert_eq!(unsafe { m.call("cos", (0.0,))? }, 1.0.into());
-    /// let err = unsafe { ffi.dlopen("no-such-library") }.unwrap_err();
-    /// assert!(err.to_string().contains("no-such-library"));
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    pub unsafe fn dlopen(&self, name: &str) -> Result<Lib> {
-        // SAFETY: the caller's promise.
-        unsafe { self.dlopen_flags(name, 0) }
-    }
-
     /// [`Ffi::dlopen`] with `RTLD_*` flags (`RTLD_NOW` is added when neither it nor
     /// `RTLD_LAZY` is given, as cffi does).
     ///
@@ -73,11 +47,12 @@ impl Ffi {
     /// As for [`Ffi::dlopen`].
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("int abs(int);")?;
     /// let this = unsafe { ffi.dlopen_self()? };
     /// assert_eq!(unsafe { this.call("abs", (-3,))? }, 3.into());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub unsafe fn dlopen_self(&self) -> Result<Lib> {
         // SAFETY: the caller's promise, passed on.
@@ -103,14 +78,15 @@ impl Ffi {
     /// is allowed.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("int abs(int);")?;
     /// let lib = unsafe { ffi.dlopen("c")? };
     /// let abs = lib.function("abs")?;
     /// ffi.dlclose(&lib);
     /// assert!(lib.function("abs").is_err());
     /// assert_eq!(unsafe { abs.call((-2,))? }, 2.into()); // still loaded: `abs` holds it
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn dlclose(&self, lib: &Lib) {
         lib.close();
@@ -120,7 +96,8 @@ impl Ffi {
     /// through rcffi (0 on a new thread).
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.set_errno(7);
     /// assert_eq!(ffi.errno(), 7);
     /// ```

@@ -1,4 +1,5 @@
-//! C strings and arrays as Rust values: `string`, `string_unchecked` and `unpack`.
+//! C strings and arrays as Rust values: `string_unchecked`, `unpack` and `unpack_as` (`string`
+//! is among the first methods, in `first.rs`).
 
 #![allow(unsafe_code)]
 
@@ -7,29 +8,6 @@ use crate::error::Result;
 use crate::types::Ffi;
 
 impl Ffi {
-    /// The string a cdata holds (cffi's `ffi.string`): for a pointer to or an array of `char`
-    /// (or `signed`/`unsigned char`), the bytes up to the first NUL, as `Value::Bytes`; for
-    /// `wchar_t`, `char16_t` and `char32_t`, the text up to the first NUL; for one `char`,
-    /// that byte; for an enum, the name of its value (or the number as text).
-    ///
-    /// `maxlen` bounds the search (in items). An array is never read past its end, and a
-    /// pointer never past the memory it may use: a missing NUL ends the string there. A
-    /// pointer C handed back is foreign memory: see [`Ffi::string_unchecked`].
-    ///
-    /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
-    /// let s = ffi.new("char[]", b"hello\0world")?;
-    /// assert_eq!(ffi.string(&s, None)?, b"hello".into());
-    /// assert_eq!(ffi.string(&s, Some(2))?, b"he".into());
-    /// let w = ffi.new("wchar_t[]", "héllo")?;
-    /// assert_eq!(ffi.string(&w, None)?, "héllo".into());
-    /// # Ok::<(), rcffi_runtime::Error>(())
-    /// ```
-    #[inline]
-    pub fn string(&self, cdata: &(impl AsCData + ?Sized), maxlen: Option<usize>) -> Result<Value> {
-        text::string(cdata.try_as_cdata()?, maxlen)
-    }
-
     /// [`Ffi::string`] of a pointer into memory rcffi knows nothing
     /// about — a `char *` C returned — reading up to the first NUL (or `maxlen` items).
     ///
@@ -39,7 +17,8 @@ impl Ffi {
     /// least `maxlen` readable items, which nothing writes while this runs.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let text = std::ffi::CString::new("from C")?;
     /// let p = ffi.cast("char *", text.as_ptr() as usize)?;
     /// assert!(ffi.string(&p, None).is_err()); // foreign memory
@@ -62,13 +41,14 @@ impl Ffi {
     /// bounds-checked against the array's length and the memory the cdata may use.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let s = ffi.new("char[]", b"abc\0def")?;
     /// assert_eq!(ffi.unpack(&s.offset(1)?, 7)?, b"bc\0def\0".into());
     /// let a = ffi.new("int[]", [-1, 2])?;
-    /// assert_eq!(ffi.unpack(&a, 2)?, rcffi_runtime::list![-1, 2]);
+    /// assert_eq!(ffi.unpack(&a, 2)?, rcffi::list![-1, 2]);
     /// assert!(ffi.unpack(&a, 3).is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
     pub fn unpack(&self, cdata: &(impl AsCData + ?Sized), length: usize) -> Result<Value> {
@@ -80,13 +60,14 @@ impl Ffi {
     /// each converts (integers range-checked, `_Bool`s checked). Bounds-checked as `unpack` is.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let a = ffi.new("short[]", [1, -2, 3])?;
     /// assert_eq!(ffi.unpack_as::<i16>(&a, 3)?, [1, -2, 3]);
     /// assert_eq!(ffi.unpack_as::<i64>(&a, 2)?, [1, -2]); // converted
     /// assert!(ffi.unpack_as::<u8>(&a, 2).is_err()); // -2 does not fit
     /// assert!(ffi.unpack_as::<i16>(&a, 4).is_err()); // past the end
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn unpack_as<T: crate::typed::NativeType + Copy>(
         &self,

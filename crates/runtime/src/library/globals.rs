@@ -23,13 +23,14 @@ impl Lib {
     /// that function or variable).
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("extern char **environ; enum e { A, B = 5 }; int abs(int);")?;
     /// let libc = unsafe { ffi.dlopen("c")? };
     /// assert_eq!(libc.get("B")?, 5.into());
     /// assert_eq!(libc.get("abs")?.cdata()?.type_name(), "int(*)(int)");
     /// assert!(libc.get("nope").is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn get(&self, name: &str) -> Result<Value> {
         match self.decl(name)? {
@@ -114,14 +115,15 @@ impl Lib {
     /// member write: `lib.set("counter", 5)`, `lib.set("arr", [1, 2, 3])`.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("extern int opterr;")?;
     /// let libc = unsafe { ffi.dlopen("c")? };
     /// let before = libc.get("opterr")?;
     /// libc.set("opterr", 0)?;
     /// assert_eq!(libc.get("opterr")?, 0.into());
     /// libc.set("opterr", before)?;
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
         match self.decl(name)? {
@@ -170,13 +172,14 @@ impl Lib {
     /// "name")`), or a function as a function pointer.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("extern int opterr;")?;
     /// let libc = unsafe { ffi.dlopen("c")? };
     /// let p = libc.addressof("opterr")?;
     /// assert_eq!(p.type_name(), "int *");
     /// assert_eq!(p.get(0)?, libc.get("opterr")?);
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn addressof(&self, name: &str) -> Result<CData> {
         match self.decl(name)? {

@@ -54,7 +54,8 @@ use find::{find_library, linker_script_target, search_dirs};
 /// cdata), lives.
 ///
 /// ```
-/// let ffi = rcffi_runtime::Ffi::default();
+/// # use rcffi_runtime as rcffi;
+/// let ffi = rcffi::Ffi::default();
 /// ffi.cdef("size_t strlen(const char *); extern char **environ;\n#define ANSWER 42")?;
 /// // SAFETY: libc is the process's own C library, and the cdef matches it.
 /// let libc = unsafe { ffi.dlopen("c")? };
@@ -63,7 +64,7 @@ use find::{find_library, linker_script_target, search_dirs};
 /// assert_eq!(unsafe { strlen.call(("hello",))? }, 5.into());
 /// assert!(!libc.get("environ")?.cdata()?.is_null());
 /// assert_eq!(libc.get("ANSWER")?, 42.into());
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct Lib {
@@ -229,12 +230,13 @@ impl Lib {
     /// built once, so calls through it do no name lookup.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("int abs(int);")?;
     /// let abs = unsafe { ffi.dlopen("c")? }.function("abs")?;
     /// assert_eq!(format!("{abs:?}").split(' ').take(2).collect::<Vec<_>>(), ["<cdata", "'int(*)(int)'"]);
     /// assert_eq!(unsafe { abs.call((-9,))? }, 9.into());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn function(&self, name: &str) -> Result<Function> {
         let r = self.resolve(name)?;

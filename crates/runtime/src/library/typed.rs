@@ -34,8 +34,9 @@ impl Lib {
     /// calls' saved copy.
     ///
     /// ```
+    /// # use rcffi_runtime as rcffi;
     /// use std::ffi::{c_char, c_int};
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("int snprintf(char *, size_t, const char *, ...); double ldexp(double, int);")?;
     /// let libc = unsafe { ffi.dlopen("c")? };
     /// type Snprintf = unsafe extern "C" fn(*mut c_char, usize, *const c_char, ...) -> c_int;
@@ -45,7 +46,7 @@ impl Lib {
     /// // SAFETY: 16 bytes of room; the format takes one int and one double.
     /// let n = unsafe { snprintf(buf.as_mut_ptr(), 16, c"%d %.1f".as_ptr(), 7, ldexp(1.5, 3)) };
     /// assert_eq!(n, 6);
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn typed<F: ForeignFn>(&self, name: &str) -> Result<TypedFn<F>> {
         let (ty, code) = self.locate_function(name)?;
@@ -68,8 +69,9 @@ impl Lib {
 /// bindgen, checked against the declarations instead of trusted.
 ///
 /// ```
+/// # use rcffi_runtime as rcffi;
 /// use std::ffi::{c_char, c_int};
-/// use rcffi_runtime::{Bindings, BindingsLoader, Lib, Result, TypedFn};
+/// use rcffi::{Bindings, BindingsLoader, Lib, Result, TypedFn};
 /// struct Libc {
 ///     abs: TypedFn<unsafe extern "C" fn(c_int) -> c_int>,
 ///     strlen: TypedFn<unsafe extern "C" fn(*const c_char) -> usize>,
@@ -84,12 +86,12 @@ impl Lib {
 ///         Ok(Libc { abs: abs.unwrap(), strlen: strlen.unwrap() })
 ///     }
 /// }
-/// let ffi = rcffi_runtime::Ffi::default();
+/// let ffi = rcffi::Ffi::default();
 /// ffi.cdef("int abs(int); size_t strlen(const char *);")?;
 /// let c = Libc::load(&unsafe { ffi.dlopen("c")? })?;
 /// // SAFETY: abs takes any int.
 /// assert_eq!(unsafe { (c.abs)(-2) }, 2);
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 pub trait Bindings: Sized {
     /// Loads every function of the struct from `lib`, each checked against the cdef; the

@@ -17,7 +17,8 @@ use crate::types::Repr;
 /// as they are.
 ///
 /// ```
-/// use rcffi_runtime::NativeArgs;
+/// # use rcffi_runtime as rcffi;
+/// use rcffi::NativeArgs;
 /// fn arity<A: NativeArgs>(_: A) -> usize {
 ///     std::any::type_name::<A::Fn<i32>>().matches(',').count()
 /// }
@@ -75,7 +76,8 @@ impl Function {
     /// arguments' types are chosen per call).
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("int abs(int); double ldexp(double, int);")?;
     /// let libc = unsafe { ffi.dlopen("c")? };
     /// let abs = libc.function("abs")?;
@@ -86,7 +88,7 @@ impl Function {
     ///     assert_eq!(ldexp.call_as::<f64, _>((1.5, 3))?, 12.0);
     ///     assert!(abs.call_as::<i32, _>((-3i64,)).is_err()); // a long long is not an int
     /// }
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     ///
     /// # Safety

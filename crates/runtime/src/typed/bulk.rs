@@ -35,13 +35,14 @@ impl CData {
     /// one.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// let grid = ffi.new("int[2][3]", [[1, 2, 3], [4, 5, 6]])?;
     /// assert_eq!(grid.to_vec_as::<[i32; 3]>()?, [[1, 2, 3], [4, 5, 6]]);
     /// let row: [i64; 3] = grid.get(1)?.cdata()?.to_array()?; // converted
     /// assert_eq!(row, [4, 5, 6]);
     /// assert!(grid.to_array::<[i32; 3], 3>().is_err()); // it has 2 rows
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn to_vec_as<T: NativeType + Copy>(&self) -> Result<Vec<T>> {
         if !matches!(self.info().repr, Repr::Array { .. }) {

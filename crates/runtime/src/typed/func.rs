@@ -32,8 +32,9 @@ use super::shape::{ForeignFn, NativeFn};
 /// Cheap to clone; `Send + Sync`.
 ///
 /// ```
+/// # use rcffi_runtime as rcffi;
 /// use std::ffi::{c_char, c_int};
-/// let ffi = rcffi_runtime::Ffi::default();
+/// let ffi = rcffi::Ffi::default();
 /// ffi.cdef("int abs(int); size_t strlen(const char *);")?;
 /// let libc = unsafe { ffi.dlopen("c")? };
 /// let abs = libc.typed::<unsafe extern "C" fn(c_int) -> c_int>("abs")?;
@@ -44,7 +45,7 @@ use super::shape::{ForeignFn, NativeFn};
 /// // A Rust type that is not the declaration's is refused, naming the difference.
 /// let e = libc.typed::<unsafe extern "C" fn(u32) -> c_int>("abs").unwrap_err();
 /// assert!(e.to_string().contains("argument 1: the cdef says 'int', the Rust type is u32"));
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct TypedFn<F> {
@@ -135,7 +136,8 @@ impl CData {
     /// address cast to a function type. The handle keeps what this cdata keeps alive.
     ///
     /// ```
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("double sin(double);")?;
     /// let libm = unsafe { ffi.dlopen("m")? };
     /// let addr = libm.function("sin")?.address();
@@ -145,7 +147,7 @@ impl CData {
     /// // keeps nothing alive).
     /// assert_eq!(unsafe { sin(0.0) }, 0.0);
     /// assert!(p.as_fn::<unsafe extern "C" fn(f32) -> f32>().is_err());
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn as_fn<F: ForeignFn>(&self) -> Result<TypedFn<F>> {
         let info = self.info();

@@ -19,7 +19,8 @@ use std::ffi::c_void;
 /// Made by [`NativeType::shape`]; a derive writes it for `#[repr(C)]` structs.
 ///
 /// ```
-/// use rcffi_runtime::{NativeType, ShapeKind};
+/// # use rcffi_runtime as rcffi;
+/// use rcffi::{NativeType, ShapeKind};
 /// let s = <*const i32>::shape();
 /// assert_eq!(s.rust, "*const i32");
 /// assert!(matches!(s.kind, ShapeKind::Pointer { .. }));
@@ -138,7 +139,8 @@ impl Shape {
 /// `#[repr(C)]` structs and unions whose members are all `NativeType`.
 ///
 /// ```
-/// use rcffi_runtime::{NativeType, ShapeKind};
+/// # use rcffi_runtime as rcffi;
+/// use rcffi::{NativeType, ShapeKind};
 /// assert!(matches!(u16::shape().kind, ShapeKind::Int { bytes: 2, signed: false }));
 /// assert!(matches!(<Option<extern "C" fn(i32)>>::shape().kind, ShapeKind::Function(_)));
 /// ```
@@ -253,7 +255,8 @@ unsafe impl<F: NativeFn> NativeType for Option<F> {
 /// `extern "C"` function pointer type up to 12 parameters) do.
 ///
 /// ```
-/// use rcffi_runtime::NativeFn;
+/// # use rcffi_runtime as rcffi;
+/// use rcffi::NativeFn;
 /// let s = <unsafe extern "C" fn(i32, *const i8, ...) -> f64>::signature();
 /// assert_eq!((s.args.len(), s.variadic, s.ret.rust), (2, true, "f64"));
 /// ```

@@ -183,13 +183,14 @@ impl CData {
     /// aligned for `T`.
     ///
     /// ```
+    /// # use rcffi_runtime as rcffi;
     /// #[derive(Clone, Copy, Debug, PartialEq)]
     /// #[repr(C)]
     /// struct Pt { x: i32, y: i32 }
     /// // What #[derive(rcffi::NativeType)] with #[rcffi(c = "struct pt")] writes:
-    /// unsafe impl rcffi_runtime::NativeType for Pt {
-    ///     fn shape() -> rcffi_runtime::Shape {
-    ///         use rcffi_runtime::*;
+    /// unsafe impl rcffi::NativeType for Pt {
+    ///     fn shape() -> rcffi::Shape {
+    ///         use rcffi::*;
     ///         Shape { rust: "Pt", kind: ShapeKind::Record(Box::new(RecordShape {
     ///             c_name: "struct pt", union: false, opaque: false, size: 8, align: 4,
     ///             fields: vec![
@@ -199,7 +200,7 @@ impl CData {
     ///         })) }
     ///     }
     /// }
-    /// let ffi = rcffi_runtime::Ffi::default();
+    /// let ffi = rcffi::Ffi::default();
     /// ffi.cdef("struct pt { int x, y; };")?;
     /// let p = ffi.new("struct pt *", [1, 2])?;
     /// let v = p.view::<Pt>()?;
@@ -207,7 +208,7 @@ impl CData {
     /// v.set(Pt { x: 3, y: 4 })?;
     /// assert_eq!(p.field("y")?, 4.into());
     /// assert!(p.view::<[i32; 3]>().is_err()); // not its type
-    /// # Ok::<(), rcffi_runtime::Error>(())
+    /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn view<T: NativeType>(&self) -> Result<View<T>> {
         let info = self.info();

@@ -123,16 +123,17 @@ const _: () = {
 /// [`CData`](crate::CData) and [`CType`](crate::CType) it makes keeps it alive.
 ///
 /// ```
-/// let ffi = rcffi_runtime::Ffi::default();
+/// # use rcffi_runtime as rcffi;
+/// let ffi = rcffi::Ffi::default();
 /// ffi.cdef(r#"
 ///     typedef struct { double x, y; } point_t;
 ///     struct line { point_t a, b; unsigned flags : 3; };
 /// "#)?;
 /// assert_eq!(ffi.sizeof("struct line")?, 40);
 /// assert_eq!(ffi.offsetof("struct line", "b.y")?, 24);
-/// let line = ffi.new("struct line *", rcffi_runtime::map! { "b" => [1.5, 2.5] })?;
+/// let line = ffi.new("struct line *", rcffi::map! { "b" => [1.5, 2.5] })?;
 /// assert_eq!(line.field("b")?.as_cdata().unwrap().field("y")?, 2.5.into());
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 pub struct Ffi {
     pub(crate) inner: Arc<UniInner>,

@@ -14,16 +14,17 @@ use crate::types::Ffi;
 /// `elements`).
 ///
 /// ```
-/// let ffi = rcffi_runtime::Ffi::default();
+/// # use rcffi_runtime as rcffi;
+/// let ffi = rcffi::Ffi::default();
 /// ffi.cdef_with("struct point { int x, y; };", &Default::default())?;
 /// let t = ffi.typeof_("struct point *")?;
-/// assert_eq!(t.kind(), rcffi_runtime::Kind::Pointer);
+/// assert_eq!(t.kind(), rcffi::Kind::Pointer);
 /// assert_eq!(t.cname(), "struct point *");
 /// let item = t.item().unwrap();
 /// let fields = item.fields()?.unwrap();
 /// assert_eq!(fields[1].0, "y");
 /// assert_eq!(fields[1].1.offset, 4);
-/// # Ok::<(), rcffi_runtime::Error>(())
+/// # Ok::<(), rcffi::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct CType {
