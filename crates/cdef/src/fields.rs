@@ -126,6 +126,11 @@ impl Registry {
 
     /// cffi's `CType.fields` for a struct or union: `Ok(None)` while it is opaque.
     ///
+    /// # Errors
+    ///
+    /// A [`LayoutError`] when the record has no layout (a member of unknown size, an opaque
+    /// struct inside).
+    ///
     /// ```
     /// let mut reg = rcffi_cdef::Registry::new();
     /// reg.cdef("struct s { int a; union { char b; short c; }; int d:3; };").unwrap();
@@ -225,6 +230,11 @@ impl Registry {
     /// The byte offset and type reached by a member path, as cffi's `offsetof`: field names
     /// step into structs and unions (a pointer to a struct is accepted for the first step),
     /// indexes step through arrays and pointers without bounds checks.
+    ///
+    /// # Errors
+    ///
+    /// A [`PathError`] when a step names no member or item of the type reached so far, or a type
+    /// on the path has no layout.
     ///
     /// ```
     /// use rcffi_cdef::{PathStep, Registry};

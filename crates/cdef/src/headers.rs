@@ -138,6 +138,11 @@ impl Headers {
     }
 
     /// Runs the preprocessor for `target`: the text to declare.
+    ///
+    /// # Errors
+    ///
+    /// A [`CdefError`] when the C preprocessor cannot be run or fails (a header not found, an
+    /// `#error`), with its message.
     pub fn preprocess(&self, target: &Target) -> Result<PreprocessedHeaders, CdefError> {
         if self.headers.is_empty() {
             return Err(error("no header to include"));
@@ -307,6 +312,11 @@ fn pkg_config_flags(packages: &[String]) -> Result<Vec<String>, CdefError> {
 impl Headers {
     /// Runs the preprocessor for `target` and hands its output to `cdef` (a registry's, or an
     /// `ffi` object's), timing both halves.
+    ///
+    /// # Errors
+    ///
+    /// The preprocessing error (as [`Headers::preprocess`]), or the first error `declare`
+    /// returns for the preprocessed text.
     pub fn import<E: From<CdefError>>(
         &self,
         target: &Target,
@@ -329,6 +339,11 @@ impl Headers {
 impl Registry {
     /// Declares what installed headers declare, macros included (see [`Headers`]): the
     /// preprocessor's output, `cdef`'d whole. A failure of either changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// As [`Headers::preprocess`], and a [`CdefError`] for what the preprocessed text declares
+    /// wrongly; on error nothing is declared.
     pub fn include_headers(&mut self, headers: &Headers) -> Result<HeaderReport, CdefError> {
         let target = self.target.clone();
         headers.import(&target, |text, options| self.cdef_with(text, options))

@@ -32,6 +32,12 @@ impl Registry {
     /// members; an opaque struct here is completed), or nothing is included and the error
     /// names it. Including the same registry twice is harmless.
     ///
+    /// # Errors
+    ///
+    /// A [`CdefError`] of kind `Redeclared` naming the first declaration both registries make
+    /// differently, or of kind `Option` when `other` is for another target; nothing is included
+    /// then.
+    ///
     /// ```
     /// use rcffi_cdef::Registry;
     /// let mut base = Registry::new();

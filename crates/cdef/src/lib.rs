@@ -95,6 +95,12 @@ impl preprocess::Names for Registry {
 impl Registry {
     /// Declares the C declarations in `text`. On error nothing is declared.
     ///
+    /// # Errors
+    ///
+    /// A [`CdefError`] with its kind and the line and column: a syntax error, an unknown type
+    /// name, a conflicting redeclaration, nesting past [`MAX_NESTING`]; for `cdef_with`, options
+    /// that contradict each other. Nothing is declared then.
+    ///
     /// ```
     /// let mut reg = rcffi_cdef::Registry::new();
     /// reg.cdef("int abs(int);").unwrap();
@@ -106,6 +112,12 @@ impl Registry {
     }
 
     /// [`Registry::cdef`] with options: `override_`, `packed`, `pack`.
+    ///
+    /// # Errors
+    ///
+    /// A [`CdefError`] with its kind and the line and column: a syntax error, an unknown type
+    /// name, a conflicting redeclaration, nesting past [`MAX_NESTING`]; for `cdef_with`, options
+    /// that contradict each other. Nothing is declared then.
     ///
     /// ```
     /// use rcffi_cdef::{CdefOptions, Registry};
@@ -170,6 +182,12 @@ impl Registry {
     /// to a type. Mentioning an unknown `struct`/`union` tag declares it, as in C, and a type
     /// string may define one struct, union or enum body, as cffi's do (`"struct { int a[4]; } *"`:
     /// it is declared as a `cdef` would declare it, its tag and enumerators included).
+    ///
+    /// # Errors
+    ///
+    /// A [`CdefError`] with the position in the type string: a syntax error, an unknown name, an
+    /// array length that is not a non-negative constant, nesting past [`MAX_NESTING`]. Nothing is
+    /// declared then.
     ///
     /// ```
     /// let mut reg = rcffi_cdef::Registry::new();

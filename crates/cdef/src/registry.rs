@@ -584,6 +584,11 @@ impl Registry {
 
     /// Size and alignment of a type, or why it has none (opaque, `void`, a function, cffi's
     /// partial `...` structs).
+    ///
+    /// # Errors
+    ///
+    /// A [`LayoutError`] when the type has no size: `void`, a function type, an opaque struct, an
+    /// array of unknown length, or a record with such a member.
     pub fn layout(&self, id: CTypeId) -> Result<TypeLayout, LayoutError> {
         layout::type_layout(self, id, &mut |rid| {
             self.record_layout(rid).map(|l| TypeLayout {
@@ -597,6 +602,11 @@ impl Registry {
     /// that gcc reports at most 16 bytes for a type whose alignment comes from an x86-64
     /// vector rather than from an `aligned` attribute (a 32-byte vector is placed at 32 but
     /// `_Alignof` says 16).
+    ///
+    /// # Errors
+    ///
+    /// A [`LayoutError`] when the type has no size: `void`, a function type, an opaque struct, an
+    /// array of unknown length, or a record with such a member.
     ///
     /// ```
     /// let mut reg = rcffi_cdef::Registry::with_target(rcffi_cdef::Target::x86_64_linux());
@@ -636,6 +646,10 @@ impl Registry {
     }
 
     /// The layout of a struct or union: its size, alignment and the place of every member.
+    ///
+    /// # Errors
+    ///
+    /// A [`LayoutError`] when the record is opaque or a member has no size.
     pub fn record_layout(&self, rid: RecordId) -> Result<&RecordLayout, LayoutError> {
         match &self.layouts[rid.0 as usize] {
             Some(Ok(l)) => Ok(l),

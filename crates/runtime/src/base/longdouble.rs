@@ -107,6 +107,11 @@ impl LongDouble {
 
     /// The decimal (`1.5`, `-2e-4000`, `inf`, `nan`) or hexadecimal (`0x1.8p1`) number `text`,
     /// correctly rounded to the format (as C's `strtold` reads it).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`](crate::Error::Value) when `text` is not a number as C's `strtold` reads
+    /// one.
     pub fn parse(text: &str, format: LongDoubleFormat) -> crate::Result<LongDouble> {
         let t = text.trim();
         let bad = |e: rustc_apfloat::ParseError| {

@@ -88,6 +88,14 @@ impl Function {
     /// (owned by the result). C's `errno` is saved right after the call (see
     /// [`Ffi::errno`](crate::Ffi::errno)).
     ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a wrong number of arguments or an argument that
+    /// does not convert (naming the argument and both types), [`Error::Overflow`](crate::Error::Overflow)
+    /// for a number out of its parameter's range, [`Error::NullPointer`](crate::Error::NullPointer)
+    /// for a NULL function pointer, [`Error::Unsupported`](crate::Error::Unsupported) for a
+    /// signature no call can pass; and the failure of a callback that failed while C ran.
+    ///
     /// # Safety
     ///
     /// The cdef's declaration must match the function (rcffi calls it as declared), and the
@@ -148,6 +156,14 @@ impl CData {
     /// returned, a callback, or an address cast to a function type (the ctypes recipe for
     /// calling a function by address). Arguments and result convert as for
     /// [`Function::call`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a wrong number of arguments or an argument that
+    /// does not convert (naming the argument and both types), [`Error::Overflow`](crate::Error::Overflow)
+    /// for a number out of its parameter's range, [`Error::NullPointer`](crate::Error::NullPointer)
+    /// for a NULL function pointer, [`Error::Unsupported`](crate::Error::Unsupported) for a
+    /// signature no call can pass; and the failure of a callback that failed while C ran.
     ///
     /// # Safety
     ///

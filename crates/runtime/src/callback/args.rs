@@ -78,6 +78,10 @@ impl CallbackArgs<'_> {
 
     /// Argument `i` (from 0) converted as cffi does: a number, `Bytes` for `char`, a `CData`
     /// for a pointer (to memory rcffi does not know), a private copy for a struct.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) past the last argument.
     pub fn get(&self, i: usize) -> Result<Value> {
         let p = self.param(i)?;
         let at = self.at(i);
@@ -116,6 +120,12 @@ impl CallbackArgs<'_> {
 
     /// Argument `i` as a Rust number, read directly (integer arguments into integer types
     /// when in range, floats into `f32`/`f64`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) past the last argument, and the conversion's error
+    /// ([`Error::Overflow`](crate::Error::Overflow), [`Error::Type`](crate::Error::Type)) when the
+    /// argument does not fit `T`.
     #[inline]
     pub fn get_as<T: Scalar>(&self, i: usize) -> Result<T> {
         let p = self.param(i)?;
@@ -137,6 +147,11 @@ impl CallbackArgs<'_> {
     }
 
     /// The address a pointer argument holds.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) past the last argument, [`Error::Type`](crate::Error::Type)
+    /// when the argument is not a pointer.
     #[inline]
     pub fn address(&self, i: usize) -> Result<usize> {
         match self.plan.params.get(i) {
@@ -176,6 +191,11 @@ impl CallbackArgs<'_> {
     /// What pointer argument `i` points to, read as a `T` — for `const void *` arguments
     /// (qsort's comparator) and any other pointer, without making a cdata.
     ///
+    /// # Errors
+    ///
+    /// As [`CallbackArgs::address`], and [`Error::NullPointer`](crate::Error::NullPointer) for a
+    /// NULL pointer.
+    ///
     /// # Safety
     ///
     /// The pointer must point to a valid, initialized `T` (rcffi checks that it is not NULL,
@@ -199,6 +219,10 @@ impl CallbackArgs<'_> {
     }
 
     /// All arguments, converted as [`CallbackArgs::get`] does.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) past the last argument.
     pub fn to_vec(&self) -> Result<Vec<Value>> {
         (0..self.len()).map(|i| self.get(i)).collect()
     }

@@ -109,6 +109,14 @@ impl CData {
     /// Item `i` of an array or pointer (cffi's `p[i]`). Arrays are bounds-checked; pointers
     /// into rcffi's memory are checked against it; a NULL pointer is an error.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) outside an array's bounds or the memory a pointer may
+    /// use (or past item 0 of what `new("T *")` returned), [`Error::NullPointer`](crate::Error::NullPointer)
+    /// through NULL, [`Error::Type`](crate::Error::Type) for a cdata that is no array or pointer,
+    /// [`Error::Overflow`](crate::Error::Overflow) when the offset overflows, and an error when the
+    /// memory was released.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// # let ffi = rcffi::Ffi::default();
@@ -139,6 +147,16 @@ impl CData {
     }
 
     /// Writes item `i` (cffi's `p[i] = v`), with the same checks as [`CData::get`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) outside an array's bounds or the memory a pointer may
+    /// use (or past item 0 of what `new("T *")` returned), [`Error::NullPointer`](crate::Error::NullPointer)
+    /// through NULL, [`Error::Type`](crate::Error::Type) for a cdata that is no array or pointer,
+    /// [`Error::Overflow`](crate::Error::Overflow) when the offset overflows, and an error when the
+    /// memory was released.
+    /// A value that does not convert to the item type is an [`Error::Type`](crate::Error::Type) or
+    /// [`Error::Overflow`](crate::Error::Overflow) naming both.
     pub fn set(&self, i: impl ItemIndex, v: impl Into<Value>) -> Result<()> {
         let i = i.index()?;
         let v = v.into();
@@ -216,6 +234,13 @@ impl CData {
     /// The member `name` of a struct or union, or of the struct a pointer points to (one
     /// level, as in cffi). A NULL pointer is an error (cffi segfaults).
     ///
+    /// # Errors
+    ///
+    /// [`Error::Key`](crate::Error::Key) for a name that is no member (with a near name when one
+    /// exists), [`Error::Type`](crate::Error::Type) for a cdata that is no struct or union or pointer
+    /// to one, [`Error::NullPointer`](crate::Error::NullPointer) through NULL, and an error when the
+    /// memory was released.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// # let ffi = rcffi::Ffi::default();
@@ -241,6 +266,14 @@ impl CData {
 
     /// The member `name` as a Rust value (`p.field_as::<i32>("x")`): [`CData::field`] then
     /// `TryFrom`, without building a [`Value`] for plain numbers.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Key`](crate::Error::Key) for a name that is no member (with a near name when one
+    /// exists), [`Error::Type`](crate::Error::Type) for a cdata that is no struct or union or pointer
+    /// to one, [`Error::NullPointer`](crate::Error::NullPointer) through NULL, and an error when the
+    /// memory was released.
+    /// The member's conversion fails as `T::try_from` does.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -269,6 +302,15 @@ impl CData {
 
     /// Item `i` as a Rust value (`a.get_as::<i64>(3)`): [`CData::get`] then `TryFrom`.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) outside an array's bounds or the memory a pointer may
+    /// use (or past item 0 of what `new("T *")` returned), [`Error::NullPointer`](crate::Error::NullPointer)
+    /// through NULL, [`Error::Type`](crate::Error::Type) for a cdata that is no array or pointer,
+    /// [`Error::Overflow`](crate::Error::Overflow) when the offset overflows, and an error when the
+    /// memory was released.
+    /// The item's conversion fails as `T::try_from` does.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// # let ffi = rcffi::Ffi::default();
@@ -293,6 +335,15 @@ impl CData {
     }
 
     /// Writes the member `name` (cffi's `p.name = v`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Key`](crate::Error::Key) for a name that is no member (with a near name when one
+    /// exists), [`Error::Type`](crate::Error::Type) for a cdata that is no struct or union or pointer
+    /// to one, [`Error::NullPointer`](crate::Error::NullPointer) through NULL, and an error when the
+    /// memory was released.
+    /// A value that does not convert to the member's type is an [`Error::Type`](crate::Error::Type)
+    /// or [`Error::Overflow`](crate::Error::Overflow) naming both.
     pub fn set_field(&self, name: &str, v: impl Into<Value>) -> Result<()> {
         let v = v.into();
         if let Some((m, fast, addr)) = self.fast_member(name)
@@ -375,6 +426,10 @@ impl CData {
     }
 
     /// The number of items of an array (cffi's `len()`); an error for other kinds.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is not an array.
     pub fn len(&self) -> Result<usize> {
         match &self.info().repr {
             Repr::Array { len, .. } => len
@@ -388,11 +443,20 @@ impl CData {
     }
 
     /// Whether an array has no items.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is not an array.
     pub fn is_empty(&self) -> Result<bool> {
         Ok(self.len()? == 0)
     }
 
     /// The items of an array, in order (cffi: iteration; only arrays iterate).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is not an array; each item's read fails
+    /// as [`CData::get`] does.
     pub fn iter(&self) -> Result<impl Iterator<Item = Result<Value>> + '_> {
         if !matches!(self.info().repr, Repr::Array { .. }) {
             return Err(Error::Type(format!(
@@ -405,6 +469,11 @@ impl CData {
     }
 
     /// The items as a vector of values.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is not an array; each item's read fails
+    /// as [`CData::get`] does.
     pub fn to_vec(&self) -> Result<Vec<Value>> {
         let items = self.iter()?;
         let mut out = Vec::new();
@@ -423,6 +492,11 @@ impl CData {
 
     /// Pointer arithmetic (cffi's `p + n`): a pointer `n` items further. Arrays decay to
     /// pointers; `void *` moves by bytes. The result keeps the memory's owner (and bounds).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is no pointer or array, or a pointer to
+    /// a type of unknown size; [`Error::Overflow`](crate::Error::Overflow) when the address overflows.
     pub fn offset(&self, n: impl ItemIndex) -> Result<CData> {
         let n = n.index()?;
         let info = self.info();
@@ -468,6 +542,11 @@ impl CData {
 
     /// Pointer difference (cffi's `p - q`) in items, for pointers (or arrays) to the same
     /// item type.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for pointers to different item types (or of different
+    /// `ffi` objects), or items of unknown size.
     pub fn diff(&self, other: &CData) -> Result<isize> {
         let item = |c: &CData| -> Option<TypeRef> {
             match &c.info().repr {
@@ -524,6 +603,12 @@ impl CData {
 
     /// The items `start..stop` as an open array (cffi's `p[start:stop]`, "sliced length n").
     /// On an array the bounds are checked; on a pointer `start` may be negative.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) for `start > stop`, a negative start, or a range past an
+    /// array's end; [`Error::Type`](crate::Error::Type) for a cdata that is no array or pointer (and,
+    /// for `set_slice`, a value of another length or item type).
     pub fn slice(&self, start: impl ItemIndex, stop: impl ItemIndex) -> Result<CData> {
         let (start, stop) = (start.index()?, stop.index()?);
         if start > stop {
@@ -570,6 +655,12 @@ impl CData {
 
     /// Writes the items `start..stop` from a list (or bytes, or text) of exactly that length
     /// (cffi's `p[start:stop] = values`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) for `start > stop`, a negative start, or a range past an
+    /// array's end; [`Error::Type`](crate::Error::Type) for a cdata that is no array or pointer (and,
+    /// for `set_slice`, a value of another length or item type).
     pub fn set_slice(
         &self,
         start: impl ItemIndex,
@@ -643,6 +734,11 @@ impl CData {
 
     /// The integer value of an integer, character, `_Bool` or enum cdata (cffi's `int()`);
     /// floats truncate. Pointers are refused (cast them to `intptr_t`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is no number, enum or pointer (cffi's
+    /// `int()` refuses it), [`Error::Overflow`](crate::Error::Overflow) when the value does not fit.
     pub fn to_int(&self) -> Result<i128> {
         let info = self.info();
         match &info.repr {
@@ -670,6 +766,11 @@ impl CData {
     /// The value of an integer (or other [`to_int`](CData::to_int)) cdata as a `u128`: every
     /// `unsigned __int128` value, which `to_int` gives only up to `i128::MAX`.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is no number, enum or pointer (cffi's
+    /// `int()` refuses it), [`Error::Overflow`](crate::Error::Overflow) when the value does not fit.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();
@@ -690,6 +791,10 @@ impl CData {
 
     /// The value of a floating point cdata as `f64` (cffi's `float()`); integers are refused,
     /// as in cffi.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is no number.
     pub fn to_f64(&self) -> Result<f64> {
         let info = self.info();
         match &info.repr {
@@ -715,6 +820,10 @@ impl CData {
 
     /// The value of a primitive cdata (integer, character, bool, float, complex) as a
     /// [`Value`].
+    ///
+    /// # Errors
+    ///
+    /// An error when the memory was released; a cdata that is no number reads as itself.
     pub fn to_value(&self) -> Result<Value> {
         let info = self.info();
         match &info.repr {

@@ -60,6 +60,11 @@ impl Allocator {
     }
 
     /// [`Ffi::new`] with this allocator's memory.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ffi::new`](crate::Ffi::new), and [`Error::Memory`](crate::Error::Memory) when the
+    /// allocator returns NULL.
     #[allow(
         clippy::new_ret_no_self,
         reason = "cffi's name: the allocator's `new` allocates"

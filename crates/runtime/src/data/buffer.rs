@@ -75,6 +75,11 @@ impl Buffer {
     }
 
     /// Byte `i` (cffi's `b[i]`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) outside the buffer's bytes, and an error when its
+    /// memory was released.
     pub fn get(&self, i: usize) -> Result<u8> {
         if i >= self.len {
             return Err(self.out_of_range(i));
@@ -87,6 +92,11 @@ impl Buffer {
     }
 
     /// Writes byte `i` (cffi's `b[i] = x`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) outside the buffer's bytes, and an error when its
+    /// memory was released.
     pub fn set(&self, i: usize, byte: u8) -> Result<()> {
         if i >= self.len {
             return Err(self.out_of_range(i));
@@ -95,6 +105,11 @@ impl Buffer {
     }
 
     /// A copy of the bytes in `range` (cffi's `b[a:b]`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) outside the buffer's bytes, and an error when its
+    /// memory was released.
     pub fn slice(&self, range: impl RangeBounds<usize>) -> Result<Vec<u8>> {
         let (start, end) = self.range(range)?;
         self.cdata.owner.with_region(&|| self.cdata.what(), |r| {
@@ -103,11 +118,22 @@ impl Buffer {
     }
 
     /// A copy of all the bytes (cffi's `b[:]`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) outside the buffer's bytes, and an error when its
+    /// memory was released.
     pub fn to_vec(&self) -> Result<Vec<u8>> {
         self.slice(..)
     }
 
     /// Writes `bytes` over `range`, which must have the same length (cffi's `b[a:b] = x`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) outside the buffer's bytes, and an error when its
+    /// memory was released.
+    /// [`Error::Value`](crate::Error::Value) when `bytes` is not as long as the range.
     pub fn set_slice(&self, range: impl RangeBounds<usize>, bytes: &[u8]) -> Result<()> {
         let (start, end) = self.range(range)?;
         if end - start != bytes.len() {
@@ -121,6 +147,12 @@ impl Buffer {
     }
 
     /// Writes `bytes` over the whole buffer; the lengths must match (cffi's `b[:] = x`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) outside the buffer's bytes, and an error when its
+    /// memory was released.
+    /// [`Error::Value`](crate::Error::Value) when `bytes` is not as long as the range.
     pub fn copy_from_slice(&self, bytes: &[u8]) -> Result<()> {
         self.set_slice(.., bytes)
     }

@@ -207,6 +207,11 @@ impl CData {
     /// size, an array's whole length (open arrays and slices included), a struct's size — for
     /// a variable-size struct from `new`, all of it.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) when the cdata's type has no size (an opaque struct, a
+    /// function).
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();

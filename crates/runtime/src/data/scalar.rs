@@ -271,6 +271,10 @@ impl CData {
     /// The value of a `long double` (or `_Float128`) cdata, exactly — every bit C computed,
     /// where [`CData::to_f64`] rounds (and overflows to infinity past `f64`'s range).
     ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is no number.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();

@@ -90,6 +90,10 @@ impl Value {
 
     /// The cdata inside, or an error naming what this is instead (for chains like
     /// `p.get(2)?.cdata()?.field("x")?`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a value that holds no cdata, naming what it holds.
     pub fn cdata(self) -> Result<CData> {
         match self {
             Value::CData(c) => Ok(c),
@@ -448,6 +452,12 @@ from_tuple!(A, B, C, D, E, F, G, H);
 
 impl Value {
     /// The integer in an `Int`, `Bool`, or integer-like cdata.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a value that is no integer (a float, text, a list;
+    /// a cdata converts as [`CData::to_int`]), [`Error::Overflow`](crate::Error::Overflow) when it does
+    /// not fit.
     #[inline]
     pub fn to_int(&self) -> Result<i128> {
         match self {
@@ -466,6 +476,12 @@ impl Value {
 
     /// The integer in a `UInt`, a non-negative `Int`, a `Bool`, or an integer-like cdata, as
     /// a `u128` (every `unsigned __int128` value).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a value that is no integer (a float, text, a list;
+    /// a cdata converts as [`CData::to_int`]), [`Error::Overflow`](crate::Error::Overflow) when it does
+    /// not fit.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -490,6 +506,10 @@ impl Value {
     /// The text of a string read from C (what `ffi.string` gives): `Bytes` decoded as UTF-8
     /// with invalid sequences replaced by U+FFFD, `Text` as it is.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a value that is neither text nor bytes.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// use rcffi::Value;
@@ -511,6 +531,10 @@ impl Value {
     }
 
     /// The number in a `Float`, `Int`, `Bool`, or numeric cdata.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a value that is no number.
     #[inline]
     pub fn to_f64(&self) -> Result<f64> {
         match self {

@@ -184,6 +184,13 @@ impl CData {
     /// the NUL), an enum's enumerator name as `String`, a struct as a `BTreeMap` of members.
     /// For arrays of numbers, [`CData::to_vec_as`] and [`CData::to_array`].
     ///
+    /// # Errors
+    ///
+    /// The conversion's error: [`Error::Overflow`](crate::Error::Overflow) for a number that does
+    /// not fit, [`Error::Type`](crate::Error::Type) for a cdata `T` cannot be made from,
+    /// [`Error::Value`](crate::Error::Value) for bytes that are not UTF-8 (`String`) or hold a NUL
+    /// (`CString`).
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// use std::collections::BTreeMap;
@@ -247,6 +254,10 @@ impl TryFrom<Value> for Vec<Value> {
 /// ```
 pub trait AsCData {
     /// The cdata, or the error naming what this is instead.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a value that holds no cdata.
     fn try_as_cdata(&self) -> Result<&CData>;
 }
 

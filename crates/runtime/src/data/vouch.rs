@@ -14,6 +14,12 @@ impl CData {
     /// struct, that its own memory is valid), so that reads and writes through it are allowed
     /// and checked against those bounds.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is not a pointer, or a pointer to a type of
+    /// unknown size; [`Error::NullPointer`](crate::Error::NullPointer) for NULL;
+    /// [`Error::Overflow`](crate::Error::Overflow) when `count` items overflow the address space.
+    ///
     /// # Safety
     ///
     /// The memory must be valid for reads and writes of `count` items, and stay valid (not

@@ -11,6 +11,11 @@ impl Ffi {
     /// item. The view must lie inside the memory the cdata may use — cffi only warns here, and
     /// the access then crashes.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is no pointer or array (or a `Value`
+    /// that holds none), [`Error::Index`](crate::Error::Index) for a `size` past the memory it may use.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();
@@ -29,6 +34,12 @@ impl Ffi {
     /// (or any `T[]`) covers all the bytes, `T[N]` needs at least its size, a pointer type
     /// points to the first byte. The bytes live as long as the cdata and what is derived from
     /// it; accesses are checked against them. See [`Ffi::with_buffer`] to lend bytes instead.
+    ///
+    /// # Errors
+    ///
+    /// Errors of the type string ([`Error::CDef`](crate::Error::CDef)), [`Error::Type`](crate::Error::Type)
+    /// for a type that is no array or pointer, [`Error::Value`](crate::Error::Value) when the bytes are
+    /// fewer than `T[N]` needs or not a whole number of items.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -51,6 +62,12 @@ impl Ffi {
     /// Lends `bytes` to a cdata of type `ty` for the duration of `f` (cffi's `ffi.from_buffer`
     /// over a writable buffer). When `f` returns, the loan ends: the cdata (and anything derived
     /// from it, even if kept) refuses every access from then on.
+    ///
+    /// # Errors
+    ///
+    /// Errors of the type string ([`Error::CDef`](crate::Error::CDef)), [`Error::Type`](crate::Error::Type)
+    /// for a type that is no array or pointer, [`Error::Value`](crate::Error::Value) when the bytes are
+    /// fewer than `T[N]` needs or not a whole number of items.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -80,6 +97,12 @@ impl Ffi {
     /// [`Ffi::with_buffer`] over bytes that may only be read: writes through the cdata are
     /// errors (cffi hands out `bytes` objects as writable memory).
     ///
+    /// # Errors
+    ///
+    /// Errors of the type string ([`Error::CDef`](crate::Error::CDef)), [`Error::Type`](crate::Error::Type)
+    /// for a type that is no array or pointer, [`Error::Value`](crate::Error::Value) when the bytes are
+    /// fewer than `T[N]` needs or not a whole number of items.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();
@@ -101,6 +124,11 @@ impl Ffi {
     /// Copies `n` bytes from `src` (a pointer or array cdata, or Rust bytes) to the memory
     /// `dest` points to (cffi's `ffi.memmove`); the ranges may overlap. Both sides are
     /// bounds-checked (cffi corrupts the heap when `n` is too large).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Index`](crate::Error::Index) when `n` bytes do not fit in `dest` or `src`,
+    /// [`Error::Type`](crate::Error::Type) for a `src` that is no cdata, bytes or buffer.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;

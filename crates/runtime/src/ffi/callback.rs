@@ -21,6 +21,13 @@ impl Ffi {
     /// cast, a copy stored into rcffi's memory), lives: keep it while C may call it. It may be
     /// called from any thread, and re-entrantly.
     ///
+    /// # Errors
+    ///
+    /// Errors of the type string ([`Error::CDef`](crate::Error::CDef)); [`Error::Type`](crate::Error::Type)
+    /// for a type that is no function or function pointer type;
+    /// [`Error::Unsupported`](crate::Error::Unsupported) for a signature no callback can take (a
+    /// variadic one, say).
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();
@@ -41,6 +48,13 @@ impl Ffi {
 
     /// [`Ffi::callback`] with options: the error value C receives when the closure fails,
     /// and an `onerror` handler (cffi's `error=` and `onerror=`).
+    ///
+    /// # Errors
+    ///
+    /// Errors of the type string ([`Error::CDef`](crate::Error::CDef)); [`Error::Type`](crate::Error::Type)
+    /// for a type that is no function or function pointer type;
+    /// [`Error::Unsupported`](crate::Error::Unsupported) for a signature no callback can take (a
+    /// variadic one, say); an error value that does not convert to the result type.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -83,6 +97,14 @@ impl Ffi {
     /// Up to 64 typed callbacks are on this fast path at once; more are made through libffi
     /// (slower to enter, the same behaviour while alive).
     ///
+    /// # Errors
+    ///
+    /// Errors of the type string ([`Error::CDef`](crate::Error::CDef)); [`Error::Type`](crate::Error::Type)
+    /// for a type that is no function or function pointer type;
+    /// [`Error::Unsupported`](crate::Error::Unsupported) for a signature no callback can take (a
+    /// variadic one, say); [`Error::Type`](crate::Error::Type) naming each difference
+    /// between the Rust signature `F` and the declared one.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// use std::ffi::{c_int, c_void};
@@ -120,6 +142,14 @@ impl Ffi {
     /// A Rust `extern "C" fn` as a cdata of function pointer type `ty`, its type checked once
     /// against `ty`: for the dynamic API (`lib.call("qsort", (..., cmp))`) and for storing into
     /// C structs. A Rust function lives as long as the program, so nothing is kept.
+    ///
+    /// # Errors
+    ///
+    /// Errors of the type string ([`Error::CDef`](crate::Error::CDef)); [`Error::Type`](crate::Error::Type)
+    /// for a type that is no function or function pointer type;
+    /// [`Error::Unsupported`](crate::Error::Unsupported) for a signature no callback can take (a
+    /// variadic one, say); [`Error::Type`](crate::Error::Type) naming each difference
+    /// between the Rust signature `F` and the declared one.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;

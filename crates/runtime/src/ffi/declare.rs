@@ -21,6 +21,10 @@ impl Ffi {
     /// [`Ffi::cdef`] with options: `override_` (a later different declaration replaces an
     /// earlier one), `packed` (as `#pragma pack(1)`), `pack` (as `#pragma pack(N)`).
     ///
+    /// # Errors
+    ///
+    /// As [`Ffi::cdef`]: [`Error::CDef`](crate::Error::CDef) with the line and column, nothing declared.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// use rcffi::rcffi_cdef::CdefOptions;
@@ -38,6 +42,11 @@ impl Ffi {
     /// reads headers): the system C preprocessor runs once (`-E -dD`), and its output is
     /// `cdef`'d whole. The report says what was declared, what was skipped and why (each with
     /// its header file and line), and how long each half took.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CDef`](crate::Error::CDef) when the preprocessor cannot run or fails (a header not
+    /// found), or for what its output declares wrongly; nothing is declared then.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -120,6 +129,12 @@ impl Ffi {
 
     /// The [`CType`] of a type string (cffi's `ffi.typeof`); a function type (not a pointer to
     /// one) is refused.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CDef`](crate::Error::CDef) for a type string that does not parse (with the position
+    /// and a near name), [`Error::Type`](crate::Error::Type) for a function type (cffi's rule: a
+    /// pointer to one is a type of values).
     pub fn typeof_<T: TypeSpec + ?Sized>(&self, ty: &T) -> Result<CType> {
         // The realized type answers without the registry's lock (a type string's is cached).
         let (ffi, t) = ty.resolve(self)?;
@@ -134,6 +149,11 @@ impl Ffi {
     }
 
     /// `sizeof` a type.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CDef`](crate::Error::CDef) for a type string that does not parse, and an error for a
+    /// type without a size (`void`, an opaque struct, a function).
     pub fn sizeof<T: TypeSpec + ?Sized>(&self, ty: &T) -> Result<usize> {
         if let Some(size) = ty.cdata_size() {
             return size;
@@ -148,6 +168,11 @@ impl Ffi {
     }
 
     /// `_Alignof` a type.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CDef`](crate::Error::CDef) for a type string that does not parse, and an error for a
+    /// type without a size (`void`, an opaque struct, a function).
     pub fn alignof<T: TypeSpec + ?Sized>(&self, ty: &T) -> Result<usize> {
         let (ffi, id) = ty.resolve_id(self)?;
         Ok(ffi.inner.read().alignof(id)? as usize)
@@ -155,6 +180,11 @@ impl Ffi {
 
     /// The byte offset of a member path (`"b.y"`, `"pts[2].x"`, `"[51]"`), as cffi's
     /// `offsetof`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ffi::sizeof`], and [`Error::Key`](crate::Error::Key) for a path naming no member (with a
+    /// near name), [`Error::Type`](crate::Error::Type) for a step into what is no struct or array.
     pub fn offsetof<T: TypeSpec + ?Sized>(&self, ty: &T, path: &str) -> Result<isize> {
         let (ffi, id) = ty.resolve_id(self)?;
         let steps = parse_path(path)?;
@@ -166,6 +196,10 @@ impl Ffi {
     }
 
     /// cffi's `getctype`: the C spelling with a declarator inserted.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CDef`](crate::Error::CDef) for a type string that does not parse.
     pub fn getctype<T: TypeSpec + ?Sized>(&self, ty: &T, replace_with: &str) -> Result<String> {
         let (ffi, id) = ty.resolve_id(self)?;
         Ok(ffi.inner.read().getctype(id, replace_with))
@@ -183,6 +217,11 @@ impl Ffi {
 
     /// [`Ffi::integer_const`] as the Rust integer type it is used as (no `as i32`): an
     /// [`Error::Overflow`] naming the constant when its value does not fit.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ffi::integer_const`], and [`Error::Overflow`](crate::Error::Overflow) naming the constant
+    /// when its value does not fit `T`.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;

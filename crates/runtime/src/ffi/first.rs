@@ -17,6 +17,11 @@ impl Ffi {
     /// `...` forms and `#define NAME <number>`) and the `gcc -E` output of real headers. On
     /// error nothing is declared and the error names the line and column.
     ///
+    /// # Errors
+    ///
+    /// [`Error::CDef`](crate::Error::CDef) with the kind, line and column (a syntax error, an unknown
+    /// type name, a conflicting redeclaration, nesting too deep); nothing is declared then.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();
@@ -34,6 +39,11 @@ impl Ffi {
     /// `"sqlite3"`). Opened with `RTLD_NOW`.
     ///
     /// An error names what was tried and carries the dynamic loader's message.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Library`](crate::Error::Library) naming what was tried, with the dynamic loader's
+    /// message.
     ///
     /// # Safety
     ///
@@ -68,6 +78,14 @@ impl Ffi {
     ///   `{"data": 3}`.
     /// - The memory lives as long as the returned cdata or anything derived from it (an item,
     ///   a field, a cast, a pointer to it stored into other memory of rcffi's).
+    ///
+    /// # Errors
+    ///
+    /// Errors of the type string ([`Error::CDef`](crate::Error::CDef)); [`Error::Type`](crate::Error::Type)
+    /// for a type that is no pointer or array, or an initializer that does not convert (naming both
+    /// types); [`Error::Overflow`](crate::Error::Overflow) for a number out of range or a size past
+    /// the address space; [`Error::Index`](crate::Error::Index) for too many initializers;
+    /// [`Error::Memory`](crate::Error::Memory) when the allocation fails.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -104,6 +122,11 @@ impl Ffi {
     ///   A pointer cast from rcffi's memory keeps it alive and keeps its bounds.
     /// - To an array type `T[N]`: a view of what a pointer points to.
     ///
+    /// # Errors
+    ///
+    /// Errors of the type string ([`Error::CDef`](crate::Error::CDef)); [`Error::Type`](crate::Error::Type)
+    /// for a value that cannot be cast to the type (a struct, a list, a float to a pointer).
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();
@@ -132,6 +155,13 @@ impl Ffi {
     /// `maxlen` bounds the search (in items). An array is never read past its end, and a
     /// pointer never past the memory it may use: a missing NUL ends the string there. A
     /// pointer C handed back is foreign memory: see [`Ffi::string_unchecked`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is no character pointer, array, number or
+    /// enum (or a `Value` that holds none); [`Error::NullPointer`](crate::Error::NullPointer) for NULL;
+    /// [`Error::Unchecked`](crate::Error::Unchecked) for a pointer into memory rcffi does not know
+    /// (see [`Ffi::string_unchecked`](crate::Ffi::string_unchecked)).
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;

@@ -33,6 +33,11 @@ impl Ffi {
     /// Removes the destructor of a cdata returned by [`Ffi::gc`] without running it (cffi's
     /// `ffi.gc(cdata, None)`).
     ///
+    /// # Errors
+    ///
+    /// [`Error::Value`](crate::Error::Value) or [`Error::Type`](crate::Error::Type) for a cdata that
+    /// has no destructor (`gc` did not make it).
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();
@@ -52,6 +57,11 @@ impl Ffi {
     /// cdata then refuses access). Memory from [`Ffi::new`] is freed when the last cdata over
     /// it is dropped — never while one can still reach it — so releasing it does nothing.
     /// Releasing twice is allowed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`](crate::Error::Value) for a cdata that owns no memory it could free (not made
+    /// by `new`, `new_handle`, `from_buffer` or `gc`), or a `Value` that holds no cdata.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -90,6 +100,12 @@ impl Ffi {
     /// any pointer with its address — including one C handed back. A released handle, an
     /// address that never was a handle, or a value of another type is an error (cffi may abort
     /// or crash).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is no pointer, or a handle of another
+    /// Rust type; [`Error::Runtime`](crate::Error::Runtime) for NULL or an address that is no live
+    /// handle (released, or never one).
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;

@@ -14,6 +14,11 @@ impl Ffi {
     /// once against the cdef. Returns the view; its cdata ([`View::cdata`]) is the
     /// `struct pt *` owning the memory.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) naming each difference between `T` and the C type it names,
+    /// and the errors of [`Ffi::new`](crate::Ffi::new).
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// #[derive(Clone, Copy, Debug, PartialEq)]
@@ -57,10 +62,15 @@ impl Ffi {
     }
 
     /// An array (`"int[]"`, `"int[N]"`) — or a pointer to one item (`"int *"`) — holding the
-    /// items of a Rust slice, without a [`Value`] per item: when the C item type is `T` (checked
+    /// items of a Rust slice, without a [`Value`](crate::Value) per item: when the C item type is `T` (checked
     /// once, as for typed calls: `i32` for `int`, a `#[derive(NativeType)]` struct for its C
     /// struct) the items are copied as bytes; when both are numbers of other types, each
     /// converts as `set` converts it (range-checked: `300` into `unsigned char[]` is an error).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) naming each difference between `T` and the C type it names,
+    /// and the errors of [`Ffi::new`](crate::Ffi::new).
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -100,6 +110,12 @@ impl Ffi {
     /// [`Ffi::offsetof`](crate::Ffi::offsetof) (`"b.y"`, `"c[25]"`, `"[1]"`); on a pointer it
     /// starts from what the pointer points to. The pointer keeps the memory alive and its
     /// bounds.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Key`](crate::Error::Key) for a path naming no member, [`Error::Index`](crate::Error::Index)
+    /// for an item outside the array, [`Error::Type`](crate::Error::Type) for a cdata that is no struct,
+    /// array or pointer to one (or a `Value` that holds none).
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;

@@ -30,6 +30,11 @@ impl Ffi {
     /// [`Ffi::dlopen`] with `RTLD_*` flags (`RTLD_NOW` is added when neither it nor
     /// `RTLD_LAZY` is given, as cffi does).
     ///
+    /// # Errors
+    ///
+    /// [`Error::Library`](crate::Error::Library) naming what was tried, with the dynamic loader's
+    /// message.
+    ///
     /// # Safety
     ///
     /// As for [`Ffi::dlopen`].
@@ -41,6 +46,11 @@ impl Ffi {
 
     /// The running program and the libraries it has loaded, libc among them (cffi's
     /// `ffi.dlopen(None)`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Library`](crate::Error::Library) naming what was tried, with the dynamic loader's
+    /// message.
     ///
     /// # Safety
     ///
@@ -61,6 +71,11 @@ impl Ffi {
 
     /// A library from a handle that C's `dlopen` returned (cffi's `ffi.dlopen(handle)`); it is
     /// not closed by rcffi.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is no pointer,
+    /// [`Error::NullPointer`](crate::Error::NullPointer) for NULL.
     ///
     /// # Safety
     ///

@@ -11,6 +11,10 @@ impl Ffi {
     /// [`Ffi::string`] of a pointer into memory rcffi knows nothing
     /// about — a `char *` C returned — reading up to the first NUL (or `maxlen` items).
     ///
+    /// # Errors
+    ///
+    /// As [`Ffi::string`](crate::Ffi::string), but for memory rcffi does not know.
+    ///
     /// # Safety
     ///
     /// The pointer must point to readable items up to and including a NUL item, or to at
@@ -40,6 +44,13 @@ impl Ffi {
     /// (NULs included), wide characters as text, other items as a list of values. Reads are
     /// bounds-checked against the array's length and the memory the cdata may use.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is no pointer or array;
+    /// [`Error::Index`](crate::Error::Index) for `length` items past its bounds;
+    /// [`Error::NullPointer`](crate::Error::NullPointer) for NULL; for `unpack_as`, an item that does
+    /// not convert to `T`.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();
@@ -58,6 +69,13 @@ impl Ffi {
     /// [`Ffi::unpack`] into a `Vec<T>`, without a [`Value`] per item: when the C item type is
     /// `T` (checked once) the items are copied as bytes; when both are numbers of other types,
     /// each converts (integers range-checked, `_Bool`s checked). Bounds-checked as `unpack` is.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is no pointer or array;
+    /// [`Error::Index`](crate::Error::Index) for `length` items past its bounds;
+    /// [`Error::NullPointer`](crate::Error::NullPointer) for NULL; for `unpack_as`, an item that does
+    /// not convert to `T`.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;

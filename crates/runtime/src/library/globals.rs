@@ -22,6 +22,13 @@ impl Lib {
     /// float, a string's bytes, a pointer constant; a macro naming a function or variable is
     /// that function or variable).
     ///
+    /// # Errors
+    ///
+    /// [`Error::Key`](crate::Error::Key) for a name this `ffi` object does not declare (with a near
+    /// name), [`Error::Symbol`](crate::Error::Symbol) for a variable the library does not export or
+    /// exports smaller than declared; [`Error::Unsupported`](crate::Error::Unsupported) for an
+    /// enumerator whose value the cdef does not know.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();
@@ -114,6 +121,11 @@ impl Lib {
     /// Writes a global variable (cffi's `lib.name = value`), with the conversions of a
     /// member write: `lib.set("counter", 5)`, `lib.set("arr", [1, 2, 3])`.
     ///
+    /// # Errors
+    ///
+    /// As [`Lib::get`], [`Error::Type`](crate::Error::Type) for a read-only name (a constant, a `const`
+    /// variable, a function), and a value's conversion error.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();
@@ -170,6 +182,10 @@ impl Lib {
 
     /// The address of a global variable as a `T *` cdata (cffi's `ffi.addressof(lib,
     /// "name")`), or a function as a function pointer.
+    ///
+    /// # Errors
+    ///
+    /// As [`Lib::get`]; constants have no address ([`Error::Type`](crate::Error::Type)).
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;

@@ -229,6 +229,12 @@ impl Lib {
     /// A declared function, as a reusable handle: the symbol is looked up and the call plan
     /// built once, so calls through it do no name lookup.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Key`](crate::Error::Key) for a name that is no declared function (with a near name),
+    /// [`Error::Symbol`](crate::Error::Symbol) when the library does not export it,
+    /// [`Error::Library`](crate::Error::Library) after `dlclose`.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();
@@ -329,6 +335,10 @@ impl Lib {
     /// Calls the declared function `name` (cffi's `lib.name(args...)`); see
     /// [`Function::call`] for how arguments convert. The function is looked up once, then
     /// found by name in a cache; [`Lib::function`] gives a handle that skips even that.
+    ///
+    /// # Errors
+    ///
+    /// As [`Lib::function`], then as [`Function::call`].
     ///
     /// # Safety
     ///

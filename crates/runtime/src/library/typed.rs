@@ -33,6 +33,11 @@ impl Lib {
     /// `std::io::Error::last_os_error()`); [`Ffi::errno`](crate::Ffi::errno) is the dynamic
     /// calls' saved copy.
     ///
+    /// # Errors
+    ///
+    /// As [`Lib::function`], and [`Error::Type`](crate::Error::Type) naming each difference between
+    /// `F` and the declared signature.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// use std::ffi::{c_char, c_int};
@@ -96,6 +101,10 @@ impl Lib {
 pub trait Bindings: Sized {
     /// Loads every function of the struct from `lib`, each checked against the cdef; the
     /// error lists every function that is missing or does not match.
+    ///
+    /// # Errors
+    ///
+    /// The first field's error, as [`Lib::typed`] or a view's lookup gives it.
     fn load(lib: &Lib) -> Result<Self>;
 }
 
@@ -149,6 +158,11 @@ impl<'a> BindingsLoader<'a> {
     }
 
     /// `Ok` when every function and variable loaded; else one error listing each failure.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) listing every field that failed to load, each with its
+    /// reason.
     pub fn finish(self) -> Result<()> {
         if self.failures.is_empty() {
             return Ok(());

@@ -75,6 +75,12 @@ impl Function {
     /// [`Function::call`] keeps it. Variadic functions take [`Function::call`] (their extra
     /// arguments' types are chosen per call).
     ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) naming each difference between the Rust argument and result
+    /// types and the declared ones (checked once per Rust signature); the failure of a callback that
+    /// failed while C ran.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();

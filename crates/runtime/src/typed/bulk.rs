@@ -34,6 +34,11 @@ impl CData {
     /// types (range-checked). A pointer has no length: [`Ffi::unpack_as`] reads `n` items of
     /// one.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is not an array (a pointer has no length),
+    /// an item that does not convert to `T` ([`Error::Overflow`](crate::Error::Overflow) out of range).
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();
@@ -55,6 +60,11 @@ impl CData {
     }
 
     /// The items of an array of exactly `N` items as a `[T; N]` (see [`CData::to_vec_as`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`CData::to_vec_as`], and [`Error::Index`](crate::Error::Index) when the array has not
+    /// exactly `N` items.
     pub fn to_array<T: NativeType + Copy, const N: usize>(&self) -> Result<[T; N]> {
         let v = self.to_vec_as::<T>()?;
         let n = v.len();

@@ -135,6 +135,11 @@ impl CData {
     /// type), checked once against its C type: a callback, a function pointer C returned or stored in a struct, or an
     /// address cast to a function type. The handle keeps what this cdata keeps alive.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a cdata that is no function pointer, or naming each
+    /// difference between `F` and its type; [`Error::NullPointer`](crate::Error::NullPointer) for NULL.
+    ///
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();

@@ -80,6 +80,11 @@ impl<T> std::fmt::Debug for View<T> {
 
 impl<T: NativeType> View<T> {
     /// A copy of the value.
+    ///
+    /// # Errors
+    ///
+    /// An error when the memory was released; [`Error::Value`](crate::Error::Value) when the bytes
+    /// are no `T` (a `bool` that is not 0 or 1).
     pub fn get(&self) -> Result<T> {
         let mut v = MaybeUninit::<T>::zeroed();
         // SAFETY: a zeroed MaybeUninit has every byte initialized; the slice covers exactly it.
@@ -106,6 +111,11 @@ impl<T: NativeType> View<T> {
     }
 
     /// Writes `v` (its members' bytes; padding is left as it is).
+    ///
+    /// # Errors
+    ///
+    /// An error when the memory was released; [`Error::Value`](crate::Error::Value) when the bytes
+    /// are no `T` (a `bool` that is not 0 or 1).
     pub fn set(&self, v: T) -> Result<()> {
         let Some(init) = &self.init else {
             return Err(Error::Type(format!(
@@ -142,6 +152,11 @@ impl<T: NativeType> View<T> {
     }
 
     /// The value, by mutable reference: no copy.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) for a view of read-only memory (a `const` global, bytes
+    /// lent read-only).
     ///
     /// # Safety
     ///
@@ -181,6 +196,12 @@ impl CData {
     /// derived struct: size, alignment, each member's name, offset and type), that
     /// `size_of::<T>()` bytes lie within the memory this cdata may use, and that the address is
     /// aligned for `T`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`](crate::Error::Type) naming each difference between `T` and the cdata's type, or
+    /// for a cdata that is no pointer to, or array of, it; [`Error::NullPointer`](crate::Error::NullPointer)
+    /// for NULL.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;

@@ -152,6 +152,10 @@ impl CType {
     /// The members of a struct or union in declaration order, members of anonymous members
     /// listed in their place (cffi's `fields`). `Ok(None)` for an opaque struct or another
     /// kind; an error when the layout is unknown (cffi's `...`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Layout`](crate::Error::Layout) when the record has no layout (a member of unknown size).
     pub fn fields(&self) -> Result<Option<Vec<(String, CField)>>> {
         let fields = self.with(|r| r.fields(self.id))?;
         Ok(fields.map(|fs| {
@@ -241,11 +245,21 @@ impl CType {
     }
 
     /// `sizeof` this type.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Layout`](crate::Error::Layout) for a type without a size (`void`, a function, an opaque
+    /// struct).
     pub fn size(&self) -> Result<usize> {
         Ok(self.with(|r| r.layout(self.id))?.size as usize)
     }
 
     /// `_Alignof` this type.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Layout`](crate::Error::Layout) for a type without a size (`void`, a function, an opaque
+    /// struct).
     pub fn align(&self) -> Result<usize> {
         Ok(self.with(|r| r.layout(self.id))?.align as usize)
     }

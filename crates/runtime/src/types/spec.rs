@@ -16,6 +16,10 @@ use crate::error::{Error, Result};
 pub trait TypeSpec {
     /// The registry id of the type, parsed (and cached) if a string, in the `ffi` object
     /// [`TypeSpec::resolve_id`] names.
+    ///
+    /// # Errors
+    ///
+    /// A type string that does not parse, or a cdata or ctype of another `ffi` object.
     fn type_id(&self, uni: &Ffi) -> Result<CTypeId>;
 
     /// For a cdata, its own size (`sizeof(cdata)`: open arrays and variable-size structs
