@@ -24,6 +24,24 @@ use crate::types::Ffi;
 /// `get(i)` converts like cffi (numbers, `bytes` for `char`, cdata for pointers, a private copy
 /// of a struct); `get_as::<T>(i)` reads a number directly; `deref::<T>(i)` reads what a
 /// pointer argument points to — the fast way to write a comparator.
+///
+/// ```
+/// # use rcffi_runtime as rcffi;
+/// let ffi = rcffi::Ffi::default();
+/// let cb = ffi.callback("double(*)(int, const char *, int *)", |args| {
+///     let n: i32 = args.get_as(0)?; // a number, read directly
+///     // SAFETY: the caller passes a C string and a pointer to an int (memory C lends, which
+///     // rcffi cannot check).
+///     let name = unsafe { args.ffi().string_unchecked(&args.get(1)?, None)? };
+///     let third: i32 = unsafe { args.deref(2)? };
+///     assert_eq!((args.len(), name), (3, b"x".into()));
+///     Ok::<_, rcffi::Error>(f64::from(n + third))
+/// })?;
+/// let x = ffi.new("char[]", "x")?;
+/// // SAFETY: a callback of this type, with valid pointers.
+/// assert_eq!(unsafe { cb.call((1, &x, ffi.new("int *", 41)?))? }, 42.0.into());
+/// # Ok::<(), rcffi::Error>(())
+/// ```
 pub struct CallbackArgs<'a> {
     pub(super) ffi: &'a Ffi,
     pub(super) plan: &'a CallPlan,

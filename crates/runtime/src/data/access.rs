@@ -157,6 +157,17 @@ impl CData {
     /// memory was released.
     /// A value that does not convert to the item type is an [`Error::Type`](crate::Error::Type) or
     /// [`Error::Overflow`](crate::Error::Overflow) naming both.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// let a = ffi.new("short[3]", ())?;
+    /// a.set(1, 7)?;
+    /// assert_eq!(a.to_vec()?, [0, 7, 0].map(rcffi::Value::from).to_vec());
+    /// assert!(a.set(3, 1).is_err()); // bounds-checked
+    /// assert!(a.set(0, 70000).is_err()); // does not fit a short
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn set(&self, i: impl ItemIndex, v: impl Into<Value>) -> Result<()> {
         let i = i.index()?;
         let v = v.into();
@@ -344,6 +355,17 @@ impl CData {
     /// memory was released.
     /// A value that does not convert to the member's type is an [`Error::Type`](crate::Error::Type)
     /// or [`Error::Overflow`](crate::Error::Overflow) naming both.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// ffi.cdef("struct pt { int x; double w; };")?;
+    /// let p = ffi.new("struct pt *", ())?;
+    /// p.set_field("w", 2.5)?;
+    /// assert_eq!(p.field_as::<f64>("w")?, 2.5);
+    /// assert!(p.set_field("z", 1).is_err());
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn set_field(&self, name: &str, v: impl Into<Value>) -> Result<()> {
         let v = v.into();
         if let Some((m, fast, addr)) = self.fast_member(name)
@@ -430,6 +452,14 @@ impl CData {
     /// # Errors
     ///
     /// [`Error::Type`](crate::Error::Type) for a cdata that is not an array.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// assert_eq!(ffi.new("int[]", [1, 2, 3])?.len()?, 3);
+    /// assert!(ffi.new("int *", ())?.len().is_err()); // a pointer has no length
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn len(&self) -> Result<usize> {
         match &self.info().repr {
             Repr::Array { len, .. } => len
@@ -457,6 +487,18 @@ impl CData {
     ///
     /// [`Error::Type`](crate::Error::Type) for a cdata that is not an array; each item's read fails
     /// as [`CData::get`] does.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// let a = ffi.new("int[]", [1, 2, 3])?;
+    /// let mut sum = 0;
+    /// for item in a.iter()? {
+    ///     sum += i32::try_from(item?)?;
+    /// }
+    /// assert_eq!(sum, 6);
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn iter(&self) -> Result<impl Iterator<Item = Result<Value>> + '_> {
         if !matches!(self.info().repr, Repr::Array { .. }) {
             return Err(Error::Type(format!(
@@ -474,6 +516,15 @@ impl CData {
     ///
     /// [`Error::Type`](crate::Error::Type) for a cdata that is not an array; each item's read fails
     /// as [`CData::get`] does.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// let a = ffi.new("char[]", b"hi".as_slice())?;
+    /// let b = |c: &[u8]| rcffi::Value::Bytes(c.to_vec());
+    /// assert_eq!(a.to_vec()?, [b(b"h"), b(b"i"), b(b"\0")]); // the NUL is an item
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn to_vec(&self) -> Result<Vec<Value>> {
         let items = self.iter()?;
         let mut out = Vec::new();
@@ -497,6 +548,15 @@ impl CData {
     ///
     /// [`Error::Type`](crate::Error::Type) for a cdata that is no pointer or array, or a pointer to
     /// a type of unknown size; [`Error::Overflow`](crate::Error::Overflow) when the address overflows.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// let a = ffi.new("int[]", [10, 20, 30])?;
+    /// let p = a.offset(1)?; // an `int *` to a[1]
+    /// assert_eq!((p.get(0)?, p.get(-1)?), (20.into(), 10.into()));
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn offset(&self, n: impl ItemIndex) -> Result<CData> {
         let n = n.index()?;
         let info = self.info();
@@ -547,6 +607,14 @@ impl CData {
     ///
     /// [`Error::Type`](crate::Error::Type) for pointers to different item types (or of different
     /// `ffi` objects), or items of unknown size.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// let a = ffi.new("int[]", [10, 20, 30])?;
+    /// assert_eq!(a.offset(2)?.diff(&a)?, 2);
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn diff(&self, other: &CData) -> Result<isize> {
         let item = |c: &CData| -> Option<TypeRef> {
             match &c.info().repr {
@@ -609,6 +677,15 @@ impl CData {
     /// [`Error::Index`](crate::Error::Index) for `start > stop`, a negative start, or a range past an
     /// array's end; [`Error::Type`](crate::Error::Type) for a cdata that is no array or pointer (and,
     /// for `set_slice`, a value of another length or item type).
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// let a = ffi.new("int[]", [10, 20, 30, 40])?;
+    /// let s = a.slice(1, 3)?; // an `int[]` view of a[1..3]
+    /// assert_eq!(s.to_vec()?, [20, 30].map(rcffi::Value::from).to_vec());
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn slice(&self, start: impl ItemIndex, stop: impl ItemIndex) -> Result<CData> {
         let (start, stop) = (start.index()?, stop.index()?);
         if start > stop {
@@ -661,6 +738,16 @@ impl CData {
     /// [`Error::Index`](crate::Error::Index) for `start > stop`, a negative start, or a range past an
     /// array's end; [`Error::Type`](crate::Error::Type) for a cdata that is no array or pointer (and,
     /// for `set_slice`, a value of another length or item type).
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// let a = ffi.new("int[]", [10, 20, 30, 40])?;
+    /// a.set_slice(0, 2, [1, 2])?;
+    /// assert_eq!(a.get(1)?, 2.into());
+    /// assert!(a.set_slice(0, 2, [1, 2, 3]).is_err()); // another length
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn set_slice(
         &self,
         start: impl ItemIndex,
@@ -739,6 +826,14 @@ impl CData {
     ///
     /// [`Error::Type`](crate::Error::Type) for a cdata that is no number, enum or pointer (cffi's
     /// `int()` refuses it), [`Error::Overflow`](crate::Error::Overflow) when the value does not fit.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// assert_eq!(ffi.cast("short", 70000)?.to_int()?, 4464); // as C converts
+    /// assert!(ffi.cast("int *", 0x1000)?.to_int().is_err()); // as cffi: cast to intptr_t first
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn to_int(&self) -> Result<i128> {
         let info = self.info();
         match &info.repr {
@@ -795,6 +890,14 @@ impl CData {
     /// # Errors
     ///
     /// [`Error::Type`](crate::Error::Type) for a cdata that is no number.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// assert_eq!(ffi.cast("float", 0.1)?.to_f64()?, 0.1f32 as f64);
+    /// assert!(ffi.cast("int", 7)?.to_f64().is_err()); // as cffi's float(): floats only
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn to_f64(&self) -> Result<f64> {
         let info = self.info();
         match &info.repr {
@@ -824,6 +927,13 @@ impl CData {
     /// # Errors
     ///
     /// An error when the memory was released; a cdata that is no number reads as itself.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// assert_eq!(ffi.cast("long", -3)?.to_value()?, (-3).into());
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn to_value(&self) -> Result<Value> {
         let info = self.info();
         match &info.repr {

@@ -80,6 +80,15 @@ impl Buffer {
     ///
     /// [`Error::Index`](crate::Error::Index) outside the buffer's bytes, and an error when its
     /// memory was released.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// let b = ffi.buffer(&ffi.new("char[]", "ab")?, None)?;
+    /// assert_eq!((b.len(), b.get(0)?, b.get(2)?), (3, b'a', 0));
+    /// assert!(b.get(3).is_err());
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn get(&self, i: usize) -> Result<u8> {
         if i >= self.len {
             return Err(self.out_of_range(i));
@@ -134,6 +143,16 @@ impl Buffer {
     /// [`Error::Index`](crate::Error::Index) outside the buffer's bytes, and an error when its
     /// memory was released.
     /// [`Error::Value`](crate::Error::Value) when `bytes` is not as long as the range.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// let s = ffi.new("char[]", "abc")?;
+    /// let b = ffi.buffer(&s, None)?;
+    /// b.set_slice(0..2, b"XY")?;
+    /// assert_eq!(ffi.string(&s, None)?, b"XYc".into());
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn set_slice(&self, range: impl RangeBounds<usize>, bytes: &[u8]) -> Result<()> {
         let (start, end) = self.range(range)?;
         if end - start != bytes.len() {

@@ -135,6 +135,16 @@ impl Ffi {
     /// [`Error::CDef`](crate::Error::CDef) for a type string that does not parse (with the position
     /// and a near name), [`Error::Type`](crate::Error::Type) for a function type (cffi's rule: a
     /// pointer to one is a type of values).
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// ffi.cdef("typedef struct { int x, y; } point_t;")?;
+    /// let t = ffi.typeof_("point_t *")?;
+    /// assert_eq!((t.kind(), t.cname()), (rcffi::Kind::Pointer, "point_t *".to_string()));
+    /// assert!(ffi.typeof_("int(int)").is_err()); // a function type; "int(*)(int)" is a type of values
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn typeof_<T: TypeSpec + ?Sized>(&self, ty: &T) -> Result<CType> {
         // The realized type answers without the registry's lock (a type string's is cached).
         let (ffi, t) = ty.resolve(self)?;
@@ -154,6 +164,16 @@ impl Ffi {
     ///
     /// [`Error::CDef`](crate::Error::CDef) for a type string that does not parse, and an error for a
     /// type without a size (`void`, an opaque struct, a function).
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// ffi.cdef("struct s { char c; double d; };")?;
+    /// assert_eq!(ffi.sizeof("struct s")?, 16);
+    /// let a = ffi.new("int[]", 5)?;
+    /// assert_eq!(ffi.sizeof(&a)?, 20); // a cdata's own size
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn sizeof<T: TypeSpec + ?Sized>(&self, ty: &T) -> Result<usize> {
         if let Some(size) = ty.cdata_size() {
             return size;
@@ -173,6 +193,14 @@ impl Ffi {
     ///
     /// [`Error::CDef`](crate::Error::CDef) for a type string that does not parse, and an error for a
     /// type without a size (`void`, an opaque struct, a function).
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// ffi.cdef("struct s { char c; double d; };")?;
+    /// assert_eq!(ffi.alignof("struct s")?, 8);
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn alignof<T: TypeSpec + ?Sized>(&self, ty: &T) -> Result<usize> {
         let (ffi, id) = ty.resolve_id(self)?;
         Ok(ffi.inner.read().alignof(id)? as usize)
@@ -185,6 +213,15 @@ impl Ffi {
     ///
     /// As [`Ffi::sizeof`], and [`Error::Key`](crate::Error::Key) for a path naming no member (with a
     /// near name), [`Error::Type`](crate::Error::Type) for a step into what is no struct or array.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// ffi.cdef("struct pt { int x, y; }; struct line { struct pt a, b; };")?;
+    /// assert_eq!(ffi.offsetof("struct line", "b.y")?, 12);
+    /// assert!(ffi.offsetof("struct line", "c").is_err());
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn offsetof<T: TypeSpec + ?Sized>(&self, ty: &T, path: &str) -> Result<isize> {
         let (ffi, id) = ty.resolve_id(self)?;
         let steps = parse_path(path)?;
@@ -200,12 +237,29 @@ impl Ffi {
     /// # Errors
     ///
     /// [`Error::CDef`](crate::Error::CDef) for a type string that does not parse.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// assert_eq!(ffi.getctype("int[4]", "")?, "int[4]");
+    /// assert_eq!(ffi.getctype("int", "*p")?, "int *p");
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn getctype<T: TypeSpec + ?Sized>(&self, ty: &T, replace_with: &str) -> Result<String> {
         let (ffi, id) = ty.resolve_id(self)?;
         Ok(ffi.inner.read().getctype(id, replace_with))
     }
 
     /// cffi's `list_types()`.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// ffi.cdef("typedef int myint; struct s { int a; }; union u { int b; };")?;
+    /// let types = ffi.list_types();
+    /// assert_eq!((types.typedefs, types.structs, types.unions), (vec!["myint".to_string()], vec!["s".to_string()], vec!["u".to_string()]));
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn list_types(&self) -> TypeList {
         let (typedefs, structs, unions) = self.inner.read().list_types();
         TypeList {
@@ -250,6 +304,16 @@ impl Ffi {
     /// [`Error::Key`] when `name` is no integer constant (with a near name, if one is
     /// declared), [`Error::Unsupported`] for an enumerator of a partial enum (`...`), whose
     /// value the cdef does not know.
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// ffi.cdef("#define N 42\nenum { A = -1 };\nstatic const long long BIG = 1099511627776;")?;
+    /// assert_eq!((ffi.integer_const("N")?, ffi.integer_const("A")?), (42, -1));
+    /// assert_eq!(ffi.integer_const("BIG")?, 1 << 40);
+    /// assert!(ffi.integer_const("M").is_err());
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub fn integer_const(&self, name: &str) -> Result<i128> {
         let r = self.inner.read();
         match r.integer_const(name) {

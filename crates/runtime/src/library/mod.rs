@@ -344,6 +344,18 @@ impl Lib {
     ///
     /// As for [`Function::call`]: the declaration must match the library's function, and the
     /// arguments must be what the function expects of them (valid pointers, C strings...).
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// ffi.cdef("int abs(int); long labs(long);")?;
+    /// let libc = unsafe { ffi.dlopen("c")? };
+    /// // SAFETY: libc's abs and labs, declared as they are.
+    /// assert_eq!(unsafe { libc.call("abs", (-3,))? }, 3.into());
+    /// let err = unsafe { libc.call("labs", ("text",)) }.unwrap_err();
+    /// assert!(err.to_string().contains("argument 1"));
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
     pub unsafe fn call<'a>(&self, name: &str, args: impl crate::Args<'a>) -> Result<Value> {
         args.with_args(|a| {
             // The library stays loaded while `self` lives, so the address may be used as it is.

@@ -40,6 +40,18 @@ const MAX_RUNS: usize = 4096;
 /// made as rcffi makes every access to shared memory); `as_ref` and `as_mut` give references
 /// for code that knows nothing else touches the memory meanwhile — no copy, a member read is a
 /// plain load — and are `unsafe` for that reason.
+///
+/// ```
+/// # use rcffi_runtime as rcffi;
+/// let ffi = rcffi::Ffi::default();
+/// let grid = ffi.new("int[2][3]", [[1, 2, 3], [4, 5, 6]])?;
+/// let v = grid.view::<[[i32; 3]; 2]>()?; // checked once: the C type is [[i32; 3]; 2]
+/// assert_eq!(v.get()?[1], [4, 5, 6]);
+/// v.set([[0; 3], [7, 8, 9]])?;
+/// assert_eq!(grid.get(1)?.cdata()?.get(0)?, 7.into());
+/// assert!(grid.view::<[[i64; 3]; 2]>().is_err()); // not the C type
+/// # Ok::<(), rcffi::Error>(())
+/// ```
 #[must_use = "a view dropped at once frees the memory it owns (from `new_typed`)"]
 pub struct View<T> {
     cdata: CData,
