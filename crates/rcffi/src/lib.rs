@@ -220,3 +220,29 @@ struct DeriveErrors;
 /// ```
 #[cfg(doctest)]
 struct ClosureBorrows;
+
+/// NULL as an argument: a bare `None` leaves Rust no type to infer (E0282), so the guide shows
+/// `rcffi::NULL` (or a typed `None::<&CData>`):
+///
+/// ```compile_fail
+/// let ffi = rcffi::Ffi::default();
+/// ffi.cdef("long time(long *t);").unwrap();
+/// let libc = unsafe { ffi.dlopen("c") }.unwrap();
+/// let _ = unsafe { libc.call("time", (None,)) };
+/// ```
+///
+/// ```
+/// let ffi = rcffi::Ffi::default();
+/// ffi.cdef("long time(long *t);")?;
+/// let libc = unsafe { ffi.dlopen("c")? };
+/// let now = unsafe { libc.call("time", (rcffi::NULL,))? };
+/// let also = unsafe { libc.call("time", (None::<&rcffi::CData>,))? };
+/// assert!(now.to_int()? > 0 && also.to_int()? >= now.to_int()?);
+/// // A pointer result goes straight to the readers, no `.cdata()?` first.
+/// ffi.cdef("char *getenv(const char *name);")?;
+/// let path = unsafe { libc.call("getenv", ("PATH",))? };
+/// assert!(!unsafe { ffi.string_unchecked(&path, None)? }.to_string_lossy()?.is_empty());
+/// # Ok::<(), rcffi::Error>(())
+/// ```
+#[cfg(doctest)]
+struct NullArguments;
