@@ -6,6 +6,9 @@
 //! `unsafe` blocks and `?`s):
 //!
 //! ```python
+//! import sys, cffi
+//! name = sys.argv[1] if len(sys.argv) > 1 else "HOME"
+//! ffi = cffi.FFI()
 //! ffi.cdef("""
 //!     struct timeval { long tv_sec; long tv_usec; };
 //!     struct tm { int tm_sec, tm_min, tm_hour, tm_mday, tm_mon, tm_year, tm_wday, tm_yday,

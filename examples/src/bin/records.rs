@@ -7,6 +7,9 @@
 //! The same program with Python's cffi, for comparison:
 //!
 //! ```python
+//! import sys, cffi
+//! address = sys.argv[1] if len(sys.argv) > 1 else "2001:db8::ff00:42:8329"
+//! ffi = cffi.FFI()
 //! ffi.cdef("""
 //!     struct utsname { char sysname[65], nodename[65], release[65], version[65],
 //!                      machine[65], domainname[65]; };
