@@ -91,9 +91,14 @@ fn declare_one(reg: &mut Registry, src: &str, from: usize, to: usize) -> LResult
             ),
             ..e
         })?;
-    Ok(reg
-        .forget_typedef(NAME)
-        .expect("the body's typedef was just declared"))
+    // A body the cdef pipeline skipped (rather than refused) declares no typedef.
+    reg.forget_typedef(NAME).ok_or_else(|| {
+        CdefError::at(
+            ErrorKind::InvalidType,
+            from,
+            "this body declares no type (its definition was skipped)",
+        )
+    })
 }
 
 fn is(src: &str, t: &Token, punct: &str) -> bool {
