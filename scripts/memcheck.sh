@@ -17,6 +17,9 @@ command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get ins
 # Valgrind computes x87 arithmetic in 64-bit doubles: the tests that compare C's long double
 # results bit for bit (libm, printf) skip that comparison when this is set.
 export RCFFI_VALGRIND=1
+# Every freed block goes back to the system allocator, so valgrind sees each free (recycled
+# blocks would hide a use after free).
+export RCFFI_NO_RECYCLE=1
 
 binaries=$(cargo test -p rcffi -p rcffi-runtime --no-run --message-format=json 2>/dev/null |
     ONLY="$only" python3 -c '

@@ -25,7 +25,8 @@
 //! Small allocations keep their bytes right after their shared block's header ([`Shared`]),
 //! in the same heap block of the exact size: their pointer is made from the block's raw
 //! pointer, outside the header that references cover, so writes through it are allowed while
-//! the allocation is shared. One of the runtime's modules with `unsafe` code
+//! the allocation is shared; freed blocks of the small sizes are kept per thread for reuse
+//! ([`recycle`]). One of the runtime's modules with `unsafe` code
 //! (`docs/unsafe.md` lists them).
 
 #![allow(unsafe_code)]
@@ -37,6 +38,7 @@ mod lent;
 mod mapped;
 mod number;
 mod owner;
+mod recycle;
 mod region;
 mod shared;
 

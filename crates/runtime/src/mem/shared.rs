@@ -97,7 +97,8 @@ impl Shared {
         }
     }
 
-    /// A heap block of `layout` (not zeroed); aborts as `Box::new` does when memory runs out.
+    /// A heap block of `layout` (not zeroed), from the thread's recycled blocks when it has
+    /// one ([`recycle`](super::recycle)); aborts as `Box::new` does when memory runs out.
     ///
     /// # Safety
     ///
@@ -105,8 +106,7 @@ impl Shared {
     #[inline]
     unsafe fn alloc(layout: Layout) -> NonNull<u8> {
         // SAFETY: the caller's non-zero size.
-        let raw = unsafe { std::alloc::alloc(layout) };
-        NonNull::new(raw).unwrap_or_else(|| std::alloc::handle_alloc_error(layout))
+        unsafe { super::recycle::alloc(layout) }
     }
 
     /// The allocation's address, to tell allocations apart.
@@ -148,14 +148,14 @@ impl Drop for Shared {
         }
         fence(Ordering::Acquire);
         // SAFETY: this was the last reference (see the module docs); the block came from
-        // `Shared::alloc` with the layout its allocation's inline size gives, and is dropped
-        // and freed once, here.
+        // `Shared::alloc` (`recycle::alloc`) with the layout its allocation's inline size
+        // gives, and is dropped and given back once, here.
         unsafe {
             let block = self.block.as_ptr();
             let alloc = &(*block).alloc;
             let inline = if alloc.is_inline() { alloc.size() } else { 0 };
             std::ptr::drop_in_place(block);
-            std::alloc::dealloc(block.cast(), Block::layout(inline).0);
+            super::recycle::dealloc(self.block.cast(), Block::layout(inline).0);
         }
     }
 }
