@@ -106,5 +106,9 @@ fn scalar_calls_do_not_allocate() {
         }
     });
     let recycled = std::env::var_os("RCFFI_NO_RECYCLE").is_none_or(|v| v == "0");
-    assert_eq!(n, if recycled { 0 } else { 100 }, "a struct result is one block per call");
+    assert_eq!(
+        n,
+        if recycled { 0 } else { 100 },
+        "a struct result is one block per call"
+    );
 }
