@@ -29,6 +29,10 @@ if ! cargo publish --dry-run --allow-dirty --workspace \
     exit 1
 fi
 grep -E "Packaged|Verifying" "$out/publish.log"
+# The dry run keeps no .crate files: package again, without the build the dry run just did.
+cargo package --no-verify --allow-dirty --workspace \
+    --exclude rcffi-testkit --exclude rcffi-examples >"$out/package.log" 2>&1 ||
+    { tail -n 40 "$out/package.log"; echo "packages: cargo package fails" >&2; exit 1; }
 # Cargo reads the patch from the unpacked crates' parent folder.
 mkdir -p "$out/.cargo"
 echo "[patch.crates-io]" >"$out/.cargo/config.toml"
