@@ -7,6 +7,7 @@
 mod a_primitives;
 mod b_pointers;
 mod c_strings;
+mod d_layouts;
 mod d_structs;
 mod e_enums;
 mod h_lifetimes;
