@@ -3,7 +3,7 @@
 //!
 //! Types are copied with an id map: derived types are interned again, structs, unions and
 //! enums are found by tag (or made), and a record's members are copied from a work list, so
-//! the recursion follows one type's spelling only (bounded by [`MAX_NESTING`]), never a chain
+//! the recursion follows one type's spelling only (bounded by [`MAX_NESTING`](crate::MAX_NESTING)), never a chain
 //! of records through their pointers.
 
 use std::collections::{HashMap, VecDeque};

@@ -419,7 +419,7 @@ impl Registry {
         &self.enums[id.0 as usize]
     }
 
-    /// Adds a new struct or union (opaque until [`Registry::complete_record`]) and its type.
+    /// Adds a new struct or union (opaque until [`Registry::update_record`]) and its type.
     pub(crate) fn new_record(&mut self, rec: Record) -> CTypeId {
         let rid = RecordId(self.records.len() as u32);
         self.records.push(rec);

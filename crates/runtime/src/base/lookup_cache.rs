@@ -7,7 +7,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 /// new generation makes old entries miss, so an entry cannot outlive what it describes.
 ///
 /// Two levels: the last few names in a short list (a linear scan, the cheapest hit: a loop
-/// using one or two names), and behind it [`Recent::SLOTS`] slots chosen by a hash of the name
+/// using one or two names), and behind it [`SLOTS`] slots chosen by a hash of the name
 /// (direct-mapped), so that a program using many names still finds most of them here. A new
 /// name takes its slot, so two names that share a slot miss now and then, but there is no
 /// cliff at some count of names (the list alone missed every time on its ninth name, and every

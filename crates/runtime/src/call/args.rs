@@ -50,7 +50,7 @@ pub enum Arg<'a> {
     /// A NULL pointer (`None` in Rust), for any pointer parameter.
     Null,
     /// A Rust closure for a function pointer parameter: a callback for the duration of the
-    /// call (see [`closure`](crate::closure)).
+    /// call (see [`closure`](fn@crate::closure)).
     Closure(crate::callback::Closure<'a>),
 }
 

@@ -90,10 +90,10 @@ impl Function {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) for a wrong number of arguments or an argument that
-    /// does not convert (naming the argument and both types), [`Error::Overflow`](crate::Error::Overflow)
-    /// for a number out of its parameter's range, [`Error::NullPointer`](crate::Error::NullPointer)
-    /// for a NULL function pointer, [`Error::Unsupported`](crate::Error::Unsupported) for a
+    /// [`Error::Type`] for a wrong number of arguments or an argument that
+    /// does not convert (naming the argument and both types), [`Error::Overflow`]
+    /// for a number out of its parameter's range, [`Error::NullPointer`]
+    /// for a NULL function pointer, [`Error::Unsupported`] for a
     /// signature no call can pass; and the failure of a callback that failed while C ran.
     ///
     /// # Safety
@@ -159,10 +159,10 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) for a wrong number of arguments or an argument that
-    /// does not convert (naming the argument and both types), [`Error::Overflow`](crate::Error::Overflow)
-    /// for a number out of its parameter's range, [`Error::NullPointer`](crate::Error::NullPointer)
-    /// for a NULL function pointer, [`Error::Unsupported`](crate::Error::Unsupported) for a
+    /// [`Error::Type`] for a wrong number of arguments or an argument that
+    /// does not convert (naming the argument and both types), [`Error::Overflow`]
+    /// for a number out of its parameter's range, [`Error::NullPointer`]
+    /// for a NULL function pointer, [`Error::Unsupported`] for a
     /// signature no call can pass; and the failure of a callback that failed while C ran.
     ///
     /// # Safety

@@ -99,7 +99,7 @@ impl CallbackArgs<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Index`](crate::Error::Index) past the last argument.
+    /// [`Error::Index`] past the last argument.
     pub fn get(&self, i: usize) -> Result<Value> {
         let p = self.param(i)?;
         let at = self.at(i);
@@ -141,8 +141,8 @@ impl CallbackArgs<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Index`](crate::Error::Index) past the last argument, and the conversion's error
-    /// ([`Error::Overflow`](crate::Error::Overflow), [`Error::Type`](crate::Error::Type)) when the
+    /// [`Error::Index`] past the last argument, and the conversion's error
+    /// ([`Error::Overflow`], [`Error::Type`]) when the
     /// argument does not fit `T`.
     #[inline]
     pub fn get_as<T: Scalar>(&self, i: usize) -> Result<T> {
@@ -168,7 +168,7 @@ impl CallbackArgs<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Index`](crate::Error::Index) past the last argument, [`Error::Type`](crate::Error::Type)
+    /// [`Error::Index`] past the last argument, [`Error::Type`]
     /// when the argument is not a pointer.
     #[inline]
     pub fn address(&self, i: usize) -> Result<usize> {
@@ -211,7 +211,7 @@ impl CallbackArgs<'_> {
     ///
     /// # Errors
     ///
-    /// As [`CallbackArgs::address`], and [`Error::NullPointer`](crate::Error::NullPointer) for a
+    /// As [`CallbackArgs::address`], and [`Error::NullPointer`] for a
     /// NULL pointer.
     ///
     /// # Safety
@@ -240,7 +240,7 @@ impl CallbackArgs<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Index`](crate::Error::Index) past the last argument.
+    /// [`Error::Index`] past the last argument.
     pub fn to_vec(&self) -> Result<Vec<Value>> {
         (0..self.len()).map(|i| self.get(i)).collect()
     }

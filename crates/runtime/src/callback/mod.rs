@@ -1,6 +1,6 @@
 //! The fifth floor: callbacks, Rust closures as C function pointers (cffi's `ffi.callback`) —
 //! what a closure returns and what happens when it fails ([`result`]), the arguments C passes
-//! ([`args`]), the callback's box and the libffi closures that call it ([`closure`]), and the
+//! ([`args`]), the callback's box and the libffi closures that call it ([`closure`](mod@closure)), and the
 //! register trampolines C enters instead when every argument arrives in a register
 //! ([`entry`]), and a failure handed to the Rust call running when it happened ([`pending`]).
 //!

@@ -1,6 +1,7 @@
-//! Operations on a [`CData`]: items, members, length, iteration, pointer arithmetic, slices and
-//! conversions to Rust numbers, with cffi's rules and messages — and bounds checks and NULL
-//! checks where cffi has none.
+//! Items and members of a [`CData`], one at a time: reading, writing, `dir`, with cffi's rules
+//! and messages — and bounds checks and NULL checks where cffi has none. Arrays as a whole and
+//! pointer arithmetic are in [`arith`](super::arith); a primitive's number in
+//! [`primitive`](super::primitive).
 
 use crate::data::convert::{self, Place};
 use crate::data::{CData, Origin};
@@ -10,7 +11,7 @@ use crate::mem::Fast;
 use crate::mem::Owner;
 use crate::mem::{KeepSet, Region};
 use crate::types::TypeRef;
-use crate::types::{FieldRt, IntRole, Repr};
+use crate::types::{FieldRt, Repr};
 
 impl CData {
     /// The object this cdata points to or is: its type, address and owner. Pointers are
@@ -39,7 +40,7 @@ impl CData {
         }
     }
 
-    fn place_at(&self, ty: TypeRef, addr: usize, len: Option<usize>) -> Place<'_> {
+    pub(super) fn place_at(&self, ty: TypeRef, addr: usize, len: Option<usize>) -> Place<'_> {
         Place {
             uni: &self.uni,
             ty,
@@ -81,7 +82,7 @@ impl CData {
 
     /// The item type, the address of item 0 and (for arrays) the item count of an array or of
     /// what a pointer points to (NULL-checked; `void` and functions have no items).
-    fn elements(&self) -> Result<(TypeRef, usize, Option<usize>)> {
+    pub(super) fn elements(&self) -> Result<(TypeRef, usize, Option<usize>)> {
         let info = self.info();
         match &info.repr {
             Repr::Array { elem, len } => Ok((*elem, self.addr, len.or(self.len))),
@@ -111,10 +112,10 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// [`Error::Index`](crate::Error::Index) outside an array's bounds or the memory a pointer may
-    /// use (or past item 0 of what `new("T *")` returned), [`Error::NullPointer`](crate::Error::NullPointer)
-    /// through NULL, [`Error::Type`](crate::Error::Type) for a cdata that is no array or pointer,
-    /// [`Error::Overflow`](crate::Error::Overflow) when the offset overflows, and an error when the
+    /// [`Error::Index`] outside an array's bounds or the memory a pointer may
+    /// use (or past item 0 of what `new("T *")` returned), [`Error::NullPointer`]
+    /// through NULL, [`Error::Type`] for a cdata that is no array or pointer,
+    /// [`Error::Overflow`] when the offset overflows, and an error when the
     /// memory was released.
     ///
     /// ```
@@ -150,13 +151,13 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// [`Error::Index`](crate::Error::Index) outside an array's bounds or the memory a pointer may
-    /// use (or past item 0 of what `new("T *")` returned), [`Error::NullPointer`](crate::Error::NullPointer)
-    /// through NULL, [`Error::Type`](crate::Error::Type) for a cdata that is no array or pointer,
-    /// [`Error::Overflow`](crate::Error::Overflow) when the offset overflows, and an error when the
+    /// [`Error::Index`] outside an array's bounds or the memory a pointer may
+    /// use (or past item 0 of what `new("T *")` returned), [`Error::NullPointer`]
+    /// through NULL, [`Error::Type`] for a cdata that is no array or pointer,
+    /// [`Error::Overflow`] when the offset overflows, and an error when the
     /// memory was released.
-    /// A value that does not convert to the item type is an [`Error::Type`](crate::Error::Type) or
-    /// [`Error::Overflow`](crate::Error::Overflow) naming both.
+    /// A value that does not convert to the item type is an [`Error::Type`] or
+    /// [`Error::Overflow`] naming both.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -247,9 +248,9 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// [`Error::Key`](crate::Error::Key) for a name that is no member (with a near name when one
-    /// exists), [`Error::Type`](crate::Error::Type) for a cdata that is no struct or union or pointer
-    /// to one, [`Error::NullPointer`](crate::Error::NullPointer) through NULL, and an error when the
+    /// [`Error::Key`] for a name that is no member (with a near name when one
+    /// exists), [`Error::Type`] for a cdata that is no struct or union or pointer
+    /// to one, [`Error::NullPointer`] through NULL, and an error when the
     /// memory was released.
     ///
     /// ```
@@ -280,9 +281,9 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// [`Error::Key`](crate::Error::Key) for a name that is no member (with a near name when one
-    /// exists), [`Error::Type`](crate::Error::Type) for a cdata that is no struct or union or pointer
-    /// to one, [`Error::NullPointer`](crate::Error::NullPointer) through NULL, and an error when the
+    /// [`Error::Key`] for a name that is no member (with a near name when one
+    /// exists), [`Error::Type`] for a cdata that is no struct or union or pointer
+    /// to one, [`Error::NullPointer`] through NULL, and an error when the
     /// memory was released.
     /// The member's conversion fails as `T::try_from` does.
     ///
@@ -315,10 +316,10 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// [`Error::Index`](crate::Error::Index) outside an array's bounds or the memory a pointer may
-    /// use (or past item 0 of what `new("T *")` returned), [`Error::NullPointer`](crate::Error::NullPointer)
-    /// through NULL, [`Error::Type`](crate::Error::Type) for a cdata that is no array or pointer,
-    /// [`Error::Overflow`](crate::Error::Overflow) when the offset overflows, and an error when the
+    /// [`Error::Index`] outside an array's bounds or the memory a pointer may
+    /// use (or past item 0 of what `new("T *")` returned), [`Error::NullPointer`]
+    /// through NULL, [`Error::Type`] for a cdata that is no array or pointer,
+    /// [`Error::Overflow`] when the offset overflows, and an error when the
     /// memory was released.
     /// The item's conversion fails as `T::try_from` does.
     ///
@@ -349,12 +350,12 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// [`Error::Key`](crate::Error::Key) for a name that is no member (with a near name when one
-    /// exists), [`Error::Type`](crate::Error::Type) for a cdata that is no struct or union or pointer
-    /// to one, [`Error::NullPointer`](crate::Error::NullPointer) through NULL, and an error when the
+    /// [`Error::Key`] for a name that is no member (with a near name when one
+    /// exists), [`Error::Type`] for a cdata that is no struct or union or pointer
+    /// to one, [`Error::NullPointer`] through NULL, and an error when the
     /// memory was released.
-    /// A value that does not convert to the member's type is an [`Error::Type`](crate::Error::Type)
-    /// or [`Error::Overflow`](crate::Error::Overflow) naming both.
+    /// A value that does not convert to the member's type is an [`Error::Type`]
+    /// or [`Error::Overflow`] naming both.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -446,520 +447,6 @@ impl CData {
         names.sort();
         names
     }
-
-    /// The number of items of an array (cffi's `len()`); an error for other kinds.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Type`](crate::Error::Type) for a cdata that is not an array.
-    ///
-    /// ```
-    /// # use rcffi_runtime as rcffi;
-    /// let ffi = rcffi::Ffi::default();
-    /// assert_eq!(ffi.new("int[]", [1, 2, 3])?.len()?, 3);
-    /// assert!(ffi.new("int *", ())?.len().is_err()); // a pointer has no length
-    /// # Ok::<(), rcffi::Error>(())
-    /// ```
-    pub fn len(&self) -> Result<usize> {
-        match &self.info().repr {
-            Repr::Array { len, .. } => len
-                .or(self.len)
-                .ok_or_else(|| Error::Type(format!("{} has no len()", self.what()))),
-            _ => Err(Error::Type(format!(
-                "cdata of type '{}' has no len()",
-                self.type_name()
-            ))),
-        }
-    }
-
-    /// Whether an array has no items.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Type`](crate::Error::Type) for a cdata that is not an array.
-    pub fn is_empty(&self) -> Result<bool> {
-        Ok(self.len()? == 0)
-    }
-
-    /// The items of an array, in order (cffi: iteration; only arrays iterate).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Type`](crate::Error::Type) for a cdata that is not an array; each item's read fails
-    /// as [`CData::get`] does.
-    ///
-    /// ```
-    /// # use rcffi_runtime as rcffi;
-    /// let ffi = rcffi::Ffi::default();
-    /// let a = ffi.new("int[]", [1, 2, 3])?;
-    /// let mut sum = 0;
-    /// for item in a.iter()? {
-    ///     sum += i32::try_from(item?)?;
-    /// }
-    /// assert_eq!(sum, 6);
-    /// # Ok::<(), rcffi::Error>(())
-    /// ```
-    pub fn iter(&self) -> Result<impl Iterator<Item = Result<Value>> + '_> {
-        if !matches!(self.info().repr, Repr::Array { .. }) {
-            return Err(Error::Type(format!(
-                "{} does not support iteration",
-                self.what()
-            )));
-        }
-        let n = self.len()?;
-        Ok((0..n).map(move |i| self.get(i as isize)))
-    }
-
-    /// The items as a vector of values.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Type`](crate::Error::Type) for a cdata that is not an array; each item's read fails
-    /// as [`CData::get`] does.
-    ///
-    /// ```
-    /// # use rcffi_runtime as rcffi;
-    /// let ffi = rcffi::Ffi::default();
-    /// let a = ffi.new("char[]", b"hi".as_slice())?;
-    /// let b = |c: &[u8]| rcffi::Value::Bytes(c.to_vec());
-    /// assert_eq!(a.to_vec()?, [b(b"h"), b(b"i"), b(b"\0")]); // the NUL is an item
-    /// # Ok::<(), rcffi::Error>(())
-    /// ```
-    pub fn to_vec(&self) -> Result<Vec<Value>> {
-        let items = self.iter()?;
-        let mut out = Vec::new();
-        // An array of a billion items (or of items of size 0) is an error, not an abort.
-        out.try_reserve_exact(self.len()?).map_err(|_| {
-            Error::Memory(format!(
-                "out of memory listing the items of {}",
-                self.what()
-            ))
-        })?;
-        for item in items {
-            out.push(item?);
-        }
-        Ok(out)
-    }
-
-    /// Pointer arithmetic (cffi's `p + n`): a pointer `n` items further. Arrays decay to
-    /// pointers; `void *` moves by bytes. The result keeps the memory's owner (and bounds).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Type`](crate::Error::Type) for a cdata that is no pointer or array, or a pointer to
-    /// a type of unknown size; [`Error::Overflow`](crate::Error::Overflow) when the address overflows.
-    ///
-    /// ```
-    /// # use rcffi_runtime as rcffi;
-    /// let ffi = rcffi::Ffi::default();
-    /// let a = ffi.new("int[]", [10, 20, 30])?;
-    /// let p = a.offset(1)?; // an `int *` to a[1]
-    /// assert_eq!((p.get(0)?, p.get(-1)?), (20.into(), 10.into()));
-    /// # Ok::<(), rcffi::Error>(())
-    /// ```
-    pub fn offset(&self, n: impl ItemIndex) -> Result<CData> {
-        let n = n.index()?;
-        let info = self.info();
-        let (ptr_ty, elem) = match &info.repr {
-            Repr::Pointer { .. } => (self.ty, self.uni.pointee(info)),
-            Repr::Array { elem, .. } => (self.uni.pointer_to(*elem), Some(*elem)),
-            Repr::Function { .. } => {
-                return Err(Error::Type(format!(
-                    "cannot add a {} and a number",
-                    self.what()
-                )));
-            }
-            _ => {
-                return Err(Error::Type(format!(
-                    "cannot add a {} and a number",
-                    self.what()
-                )));
-            }
-        };
-        let elem =
-            elem.ok_or_else(|| Error::Type(format!("cannot add a {} and a number", self.what())))?;
-        let e = elem.get(&self.uni.inner);
-        let size = match &e.repr {
-            Repr::Void => 1,
-            Repr::Function { .. } => {
-                return Err(Error::Type(format!(
-                    "cannot add a {} and a number",
-                    self.what()
-                )));
-            }
-            _ => e.size().ok_or_else(|| {
-                Error::Type(format!(
-                    "ctype '{}' points to items of unknown size",
-                    self.type_name()
-                ))
-            })?,
-        };
-        let addr = crate::base::addr::item_or_err(self.addr, n, size, &|| self.what())?;
-        let mut c = CData::pointer(&self.uni, ptr_ty, addr, self.owner.clone());
-        c.origin = Origin::Plain;
-        Ok(c)
-    }
-
-    /// Pointer difference (cffi's `p - q`) in items, for pointers (or arrays) to the same
-    /// item type.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Type`](crate::Error::Type) for pointers to different item types (or of different
-    /// `ffi` objects), or items of unknown size.
-    ///
-    /// ```
-    /// # use rcffi_runtime as rcffi;
-    /// let ffi = rcffi::Ffi::default();
-    /// let a = ffi.new("int[]", [10, 20, 30])?;
-    /// assert_eq!(a.offset(2)?.diff(&a)?, 2);
-    /// # Ok::<(), rcffi::Error>(())
-    /// ```
-    pub fn diff(&self, other: &CData) -> Result<isize> {
-        let item = |c: &CData| -> Option<TypeRef> {
-            match &c.info().repr {
-                Repr::Pointer { .. } => c.uni.pointee(c.info()),
-                Repr::Array { elem, .. } => Some(*elem),
-                _ => None,
-            }
-        };
-        let (a, b) = (item(self), item(other));
-        let (Some(a), Some(b)) = (a, b) else {
-            return Err(Error::Type(format!(
-                "cannot subtract {} and {}",
-                self.what(),
-                other.what()
-            )));
-        };
-        if a.get(&self.uni.inner).id != b.get(&other.uni.inner).id || !self.uni.same(&other.uni) {
-            return Err(Error::Type(format!(
-                "cannot subtract {} and {}",
-                self.what(),
-                other.what()
-            )));
-        }
-        let e = a.get(&self.uni.inner);
-        let size = match e.repr {
-            Repr::Void => 1,
-            _ => e.size().ok_or_else(|| {
-                Error::Type(format!(
-                    "ctype '{}' points to items of unknown size",
-                    self.type_name()
-                ))
-            })?,
-        };
-        let d = i128::try_from(self.addr).unwrap_or(i128::MAX)
-            - i128::try_from(other.addr).unwrap_or(i128::MAX);
-        let d = isize::try_from(d).map_err(|_| {
-            Error::Overflow(format!(
-                "pointer subtraction: {:#x} - {:#x} does not fit an isize",
-                self.addr, other.addr
-            ))
-        })?;
-        // Items of size 0 (`struct e {}`) all sit at one address: the difference is in bytes,
-        // as in cffi.
-        let Ok(size @ 1..) = isize::try_from(size) else {
-            return Ok(d);
-        };
-        if d % size != 0 {
-            return Err(Error::Value(
-                "pointer subtraction: the distance between the two pointers is not a multiple of the item size".into(),
-            ));
-        }
-        Ok(d / size)
-    }
-
-    /// The items `start..stop` as an open array (cffi's `p[start:stop]`, "sliced length n").
-    /// On an array the bounds are checked; on a pointer `start` may be negative.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Index`](crate::Error::Index) for `start > stop`, a negative start, or a range past an
-    /// array's end; [`Error::Type`](crate::Error::Type) for a cdata that is no array or pointer (and,
-    /// for `set_slice`, a value of another length or item type).
-    ///
-    /// ```
-    /// # use rcffi_runtime as rcffi;
-    /// let ffi = rcffi::Ffi::default();
-    /// let a = ffi.new("int[]", [10, 20, 30, 40])?;
-    /// let s = a.slice(1, 3)?; // an `int[]` view of a[1..3]
-    /// assert_eq!(s.to_vec()?, [20, 30].map(rcffi::Value::from).to_vec());
-    /// # Ok::<(), rcffi::Error>(())
-    /// ```
-    pub fn slice(&self, start: impl ItemIndex, stop: impl ItemIndex) -> Result<CData> {
-        let (start, stop) = (start.index()?, stop.index()?);
-        if start > stop {
-            return Err(Error::Index(format!(
-                "slice start > stop ({start} > {stop})"
-            )));
-        }
-        let (elem, base, len) = self.elements()?;
-        if let Some(n) = len {
-            if start < 0 {
-                return Err(Error::Index(format!(
-                    "negative index {start} for {}",
-                    self.what()
-                )));
-            }
-            if stop as usize > n {
-                return Err(Error::Index(format!(
-                    "index too large (expected {stop} <= {n})"
-                )));
-            }
-        }
-        let count = stop.checked_sub(start).ok_or_else(|| {
-            Error::Overflow(format!(
-                "slice {start}..{stop} has more items than an isize holds"
-            ))
-        })? as usize;
-        let e = elem.get(&self.uni.inner);
-        let size = e.size().ok_or_else(|| crate::types::unknown_size(e))?;
-        let addr = crate::base::addr::item_or_err(base, start, size, &|| self.what())?;
-        if size
-            .checked_mul(count)
-            .is_none_or(|n| n > isize::MAX as usize)
-        {
-            return Err(Error::Overflow(format!(
-                "slice {start}..{stop} of {} is larger than the address space",
-                self.what()
-            )));
-        }
-        let arr = self.uni.array_of(elem, None);
-        let mut c = CData::place(&self.uni, arr, addr, self.owner.clone(), Some(count));
-        c.origin = Origin::Sliced;
-        Ok(c)
-    }
-
-    /// Writes the items `start..stop` from a list (or bytes, or text) of exactly that length
-    /// (cffi's `p[start:stop] = values`).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Index`](crate::Error::Index) for `start > stop`, a negative start, or a range past an
-    /// array's end; [`Error::Type`](crate::Error::Type) for a cdata that is no array or pointer (and,
-    /// for `set_slice`, a value of another length or item type).
-    ///
-    /// ```
-    /// # use rcffi_runtime as rcffi;
-    /// let ffi = rcffi::Ffi::default();
-    /// let a = ffi.new("int[]", [10, 20, 30, 40])?;
-    /// a.set_slice(0, 2, [1, 2])?;
-    /// assert_eq!(a.get(1)?, 2.into());
-    /// assert!(a.set_slice(0, 2, [1, 2, 3]).is_err()); // another length
-    /// # Ok::<(), rcffi::Error>(())
-    /// ```
-    pub fn set_slice(
-        &self,
-        start: impl ItemIndex,
-        stop: impl ItemIndex,
-        v: impl Into<Value>,
-    ) -> Result<()> {
-        let s = self.slice(start, stop)?;
-        let n = s.len()?;
-        let v = v.into();
-        let got = match &v {
-            Value::List(l) => Some(l.len()),
-            Value::Bytes(b) => Some(b.len()),
-            Value::Text(t) => Some(t.chars().count()),
-            Value::CData(c) => c.len().ok(),
-            _ => None,
-        };
-        match got {
-            Some(g) if g == n => {}
-            Some(g) => return Err(Error::Value(format!("need {n} values to unpack, got {g}"))),
-            None => {
-                return Err(Error::Type(format!(
-                    "a slice of {} must be set from a list, not {}",
-                    self.what(),
-                    v.describe()
-                )));
-            }
-        }
-        let arr = s.info();
-        let Repr::Array { elem, .. } = &arr.repr else {
-            unreachable!()
-        };
-        // Text and bytes of exactly the slice length: no NUL is written.
-        match (&v, elem.get(&self.uni.inner)) {
-            (Value::Bytes(b), e) if e.size() == Some(1) => {
-                let items = b.iter().map(|x| {
-                    if matches!(&e.repr, Repr::Int(k) if k.role == IntRole::Char) {
-                        Value::Bytes(vec![*x])
-                    } else {
-                        Value::Int(i128::from(*x))
-                    }
-                });
-                for (i, item) in items.enumerate() {
-                    s.set(i as isize, item)?;
-                }
-                Ok(())
-            }
-            (Value::Text(t), _) => {
-                for (i, ch) in t.chars().enumerate() {
-                    s.set(i as isize, Value::Text(ch.to_string()))?;
-                }
-                Ok(())
-            }
-            (Value::CData(c), _) => {
-                for i in 0..n {
-                    s.set(i as isize, c.get(i as isize)?)?;
-                }
-                Ok(())
-            }
-            _ => convert::value_to_c(
-                &Place {
-                    uni: &s.uni,
-                    ty: s.ty,
-                    addr: s.addr,
-                    owner: &s.owner,
-                    len: s.len,
-                },
-                &v,
-            ),
-        }
-    }
-
-    /// The integer value of an integer, character, `_Bool` or enum cdata (cffi's `int()`);
-    /// floats truncate. Pointers are refused (cast them to `intptr_t`).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Type`](crate::Error::Type) for a cdata that is no number, enum or pointer (cffi's
-    /// `int()` refuses it), [`Error::Overflow`](crate::Error::Overflow) when the value does not fit.
-    ///
-    /// ```
-    /// # use rcffi_runtime as rcffi;
-    /// let ffi = rcffi::Ffi::default();
-    /// assert_eq!(ffi.cast("short", 70000)?.to_int()?, 4464); // as C converts
-    /// assert!(ffi.cast("int *", 0x1000)?.to_int().is_err()); // as cffi: cast to intptr_t first
-    /// # Ok::<(), rcffi::Error>(())
-    /// ```
-    pub fn to_int(&self) -> Result<i128> {
-        let info = self.info();
-        match &info.repr {
-            // `char` is a byte: 0..=255 whatever the signedness of the target's char (cffi).
-            Repr::Int(k) if k.role == IntRole::Char => Ok(i128::from(self.value[0])),
-            Repr::Int(k) | Repr::Enum { int: k, .. } => {
-                match crate::data::scalar::int_value(*k, &self.value) {
-                    Value::UInt(u) => Err(Error::Overflow(format!(
-                        "integer {u} does not fit 'i128' (to_u128 reads it)"
-                    ))),
-                    v => v.to_int(),
-                }
-            }
-            Repr::Float(_) | Repr::LongDouble => match crate::data::scalar::long_double_of(self) {
-                Some(x) => crate::data::scalar::long_double_to_int(x),
-                None => crate::data::scalar::float_to_int(self.to_f64()?),
-            },
-            _ => Err(Error::Type(format!(
-                "int() not supported on {}",
-                self.what()
-            ))),
-        }
-    }
-
-    /// The value of an integer (or other [`to_int`](CData::to_int)) cdata as a `u128`: every
-    /// `unsigned __int128` value, which `to_int` gives only up to `i128::MAX`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Type`](crate::Error::Type) for a cdata that is no number, enum or pointer (cffi's
-    /// `int()` refuses it), [`Error::Overflow`](crate::Error::Overflow) when the value does not fit.
-    ///
-    /// ```
-    /// # use rcffi_runtime as rcffi;
-    /// let ffi = rcffi::Ffi::default();
-    /// let big = ffi.cast("unsigned __int128", -1)?;
-    /// assert_eq!(big.to_u128()?, u128::MAX);
-    /// assert!(big.to_int().is_err());
-    /// assert!(ffi.cast("int", -1)?.to_u128().is_err());
-    /// # Ok::<(), rcffi::Error>(())
-    /// ```
-    pub fn to_u128(&self) -> Result<u128> {
-        match &self.info().repr {
-            Repr::Int(k) | Repr::Enum { int: k, .. } if k.role != IntRole::Char => {
-                crate::data::scalar::int_value(*k, &self.value).to_u128()
-            }
-            _ => Value::Int(self.to_int()?).to_u128(),
-        }
-    }
-
-    /// The value of a floating point cdata as `f64` (cffi's `float()`); integers are refused,
-    /// as in cffi.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Type`](crate::Error::Type) for a cdata that is no number.
-    ///
-    /// ```
-    /// # use rcffi_runtime as rcffi;
-    /// let ffi = rcffi::Ffi::default();
-    /// assert_eq!(ffi.cast("float", 0.1)?.to_f64()?, 0.1f32 as f64);
-    /// assert!(ffi.cast("int", 7)?.to_f64().is_err()); // as cffi's float(): floats only
-    /// # Ok::<(), rcffi::Error>(())
-    /// ```
-    pub fn to_f64(&self) -> Result<f64> {
-        let info = self.info();
-        match &info.repr {
-            Repr::Float(2) => Ok(crate::base::floats::f16_to_f64(&self.value)),
-            Repr::Float(4) => Ok(f64::from(f32::from_le_bytes([
-                self.value[0],
-                self.value[1],
-                self.value[2],
-                self.value[3],
-            ]))),
-            Repr::Float(8) => Ok(f64::from_le_bytes(
-                self.value[..8].try_into().unwrap_or([0; 8]),
-            )),
-            Repr::Float(_) | Repr::LongDouble => {
-                Ok(crate::data::scalar::long_double_of(self).map_or(f64::NAN, |x| x.to_f64()))
-            }
-            _ => Err(Error::Type(format!(
-                "float() not supported on {}",
-                self.what()
-            ))),
-        }
-    }
-
-    /// The value of a primitive cdata (integer, character, bool, float, complex) as a
-    /// [`Value`].
-    ///
-    /// # Errors
-    ///
-    /// An error when the memory was released; a cdata that is no number reads as itself.
-    ///
-    /// ```
-    /// # use rcffi_runtime as rcffi;
-    /// let ffi = rcffi::Ffi::default();
-    /// assert_eq!(ffi.cast("long", -3)?.to_value()?, (-3).into());
-    /// # Ok::<(), rcffi::Error>(())
-    /// ```
-    pub fn to_value(&self) -> Result<Value> {
-        let info = self.info();
-        match &info.repr {
-            Repr::Int(_) | Repr::Enum { .. } | Repr::Float(2 | 4 | 8) | Repr::Complex(4 | 8) => {
-                crate::data::scalar::decode_scalar(info, &self.value)
-            }
-            Repr::Float(_) | Repr::LongDouble => Ok(Value::Float(self.to_f64()?)),
-            // `long double _Complex` (a result or callback argument): `[re, im]` of exact
-            // long double cdata.
-            Repr::Complex(_) if !info.is_pointer() => {
-                convert::c_to_value(&self.place_at(self.ty, self.addr, None))
-            }
-            _ => Ok(Value::CData(self.clone())),
-        }
-    }
-
-    /// cffi's truth value: pointers are true when not NULL, numbers when not zero, arrays and
-    /// structs always.
-    pub fn truthy(&self) -> bool {
-        match &self.info().repr {
-            Repr::Pointer { .. } => self.addr != 0,
-            Repr::Int(_) | Repr::Enum { .. } => self.value.iter().any(|b| *b != 0),
-            Repr::Float(_) | Repr::LongDouble => self.to_f64().is_ok_and(|x| x != 0.0),
-            _ => true,
-        }
-    }
 }
 
 /// The plain number of type `fast` whose bits are `bits` (as [`Region::load_bits`] reads
@@ -996,38 +483,5 @@ impl FastMem<'_> {
             }),
             None => self.region.store_bits(addr, fast, bits),
         }
-    }
-}
-
-macro_rules! try_from_cdata {
-    ($($t:ty),*) => {$(
-        impl TryFrom<&CData> for $t {
-            type Error = Error;
-            fn try_from(c: &CData) -> Result<$t> {
-                let i = c.to_int()?;
-                <$t>::try_from(i).map_err(|_| Error::Overflow(format!("integer {i} does not fit '{}'", stringify!($t))))
-            }
-        }
-        impl TryFrom<CData> for $t {
-            type Error = Error;
-            fn try_from(c: CData) -> Result<$t> {
-                <$t>::try_from(&c)
-            }
-        }
-    )*};
-}
-try_from_cdata!(i8, u8, i16, u16, i32, u32, i64, u64, i128, isize, usize);
-
-impl TryFrom<&CData> for f64 {
-    type Error = Error;
-    fn try_from(c: &CData) -> Result<f64> {
-        c.to_f64()
-    }
-}
-
-impl TryFrom<CData> for f64 {
-    type Error = Error;
-    fn try_from(c: CData) -> Result<f64> {
-        c.to_f64()
     }
 }

@@ -63,7 +63,7 @@ impl Allocator {
     ///
     /// # Errors
     ///
-    /// As [`Ffi::new`](crate::Ffi::new), and [`Error::Memory`](crate::Error::Memory) when the
+    /// As [`Ffi::new`](crate::Ffi::new), and [`Error::Memory`] when the
     /// allocator returns NULL.
     #[allow(
         clippy::new_ret_no_self,

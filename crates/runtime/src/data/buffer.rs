@@ -78,7 +78,7 @@ impl Buffer {
     ///
     /// # Errors
     ///
-    /// [`Error::Index`](crate::Error::Index) outside the buffer's bytes, and an error when its
+    /// [`Error::Index`] outside the buffer's bytes, and an error when its
     /// memory was released.
     ///
     /// ```
@@ -104,7 +104,7 @@ impl Buffer {
     ///
     /// # Errors
     ///
-    /// [`Error::Index`](crate::Error::Index) outside the buffer's bytes, and an error when its
+    /// [`Error::Index`] outside the buffer's bytes, and an error when its
     /// memory was released.
     pub fn set(&self, i: usize, byte: u8) -> Result<()> {
         if i >= self.len {
@@ -117,7 +117,7 @@ impl Buffer {
     ///
     /// # Errors
     ///
-    /// [`Error::Index`](crate::Error::Index) outside the buffer's bytes, and an error when its
+    /// [`Error::Index`] outside the buffer's bytes, and an error when its
     /// memory was released.
     pub fn slice(&self, range: impl RangeBounds<usize>) -> Result<Vec<u8>> {
         let (start, end) = self.range(range)?;
@@ -130,7 +130,7 @@ impl Buffer {
     ///
     /// # Errors
     ///
-    /// [`Error::Index`](crate::Error::Index) outside the buffer's bytes, and an error when its
+    /// [`Error::Index`] outside the buffer's bytes, and an error when its
     /// memory was released.
     pub fn to_vec(&self) -> Result<Vec<u8>> {
         self.slice(..)
@@ -140,9 +140,9 @@ impl Buffer {
     ///
     /// # Errors
     ///
-    /// [`Error::Index`](crate::Error::Index) outside the buffer's bytes, and an error when its
+    /// [`Error::Index`] outside the buffer's bytes, and an error when its
     /// memory was released.
-    /// [`Error::Value`](crate::Error::Value) when `bytes` is not as long as the range.
+    /// [`Error::Value`] when `bytes` is not as long as the range.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -169,9 +169,9 @@ impl Buffer {
     ///
     /// # Errors
     ///
-    /// [`Error::Index`](crate::Error::Index) outside the buffer's bytes, and an error when its
+    /// [`Error::Index`] outside the buffer's bytes, and an error when its
     /// memory was released.
-    /// [`Error::Value`](crate::Error::Value) when `bytes` is not as long as the range.
+    /// [`Error::Value`] when `bytes` is not as long as the range.
     pub fn copy_from_slice(&self, bytes: &[u8]) -> Result<()> {
         self.set_slice(.., bytes)
     }

@@ -209,7 +209,7 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) when the cdata's type has no size (an opaque struct, a
+    /// [`Error::Type`] when the cdata's type has no size (an opaque struct, a
     /// function).
     ///
     /// ```

@@ -2,7 +2,8 @@
 //! memory it may touch) and [`Value`] (what Python objects are to cffi; Rust values out of one in
 //! [`value_out`]); conversions between
 //! them in one place ([`convert`], [`scalar`], [`varsize`]); reads and writes of items and
-//! members, pointer arithmetic and slices ([`access`]); making cdata ([`new`], [`cast`],
+//! members ([`access`]), pointer arithmetic and slices ([`arith`]), a primitive's number
+//! ([`primitive`]); making cdata ([`new`], [`cast`],
 //! [`allocator`]); strings, unpacking and byte views ([`text`], [`buffer`]); `gc`, handles and
 //! `release` ([`lifetime`]); cffi's reprs and comparisons ([`repr`]); and the two `unsafe fn`s
 //! that vouch for memory rcffi does not know ([`vouch`]).
@@ -13,6 +14,7 @@
 pub(crate) mod access;
 pub(crate) mod address;
 mod allocator;
+pub(crate) mod arith;
 pub(crate) mod buffer;
 pub(crate) mod cast;
 pub(crate) mod cdata;
@@ -20,6 +22,7 @@ pub(crate) mod convert;
 mod index;
 pub(crate) mod lifetime;
 pub(crate) mod new;
+mod primitive;
 pub(crate) mod repr;
 pub(crate) mod scalar;
 pub(crate) mod text;

@@ -273,7 +273,7 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) for a cdata that is no number.
+    /// [`Error::Type`] for a cdata that is no number.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;

@@ -93,7 +93,7 @@ impl Value {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) for a value that holds no cdata, naming what it holds.
+    /// [`Error::Type`] for a value that holds no cdata, naming what it holds.
     pub fn cdata(self) -> Result<CData> {
         match self {
             Value::CData(c) => Ok(c),
@@ -455,8 +455,8 @@ impl Value {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) for a value that is no integer (a float, text, a list;
-    /// a cdata converts as [`CData::to_int`]), [`Error::Overflow`](crate::Error::Overflow) when it does
+    /// [`Error::Type`] for a value that is no integer (a float, text, a list;
+    /// a cdata converts as [`CData::to_int`]), [`Error::Overflow`] when it does
     /// not fit.
     #[inline]
     pub fn to_int(&self) -> Result<i128> {
@@ -479,8 +479,8 @@ impl Value {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) for a value that is no integer (a float, text, a list;
-    /// a cdata converts as [`CData::to_int`]), [`Error::Overflow`](crate::Error::Overflow) when it does
+    /// [`Error::Type`] for a value that is no integer (a float, text, a list;
+    /// a cdata converts as [`CData::to_int`]), [`Error::Overflow`] when it does
     /// not fit.
     ///
     /// ```
@@ -508,7 +508,7 @@ impl Value {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) for a value that is neither text nor bytes.
+    /// [`Error::Type`] for a value that is neither text nor bytes.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -534,7 +534,7 @@ impl Value {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) for a value that is no number.
+    /// [`Error::Type`] for a value that is no number.
     #[inline]
     pub fn to_f64(&self) -> Result<f64> {
         match self {

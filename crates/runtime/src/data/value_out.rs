@@ -186,9 +186,9 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// The conversion's error: [`Error::Overflow`](crate::Error::Overflow) for a number that does
-    /// not fit, [`Error::Type`](crate::Error::Type) for a cdata `T` cannot be made from,
-    /// [`Error::Value`](crate::Error::Value) for bytes that are not UTF-8 (`String`) or hold a NUL
+    /// The conversion's error: [`Error::Overflow`] for a number that does
+    /// not fit, [`Error::Type`] for a cdata `T` cannot be made from,
+    /// [`Error::Value`] for bytes that are not UTF-8 (`String`) or hold a NUL
     /// (`CString`).
     ///
     /// ```
@@ -257,7 +257,7 @@ pub trait AsCData {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) for a value that holds no cdata.
+    /// [`Error::Type`] for a value that holds no cdata.
     fn try_as_cdata(&self) -> Result<&CData>;
 }
 

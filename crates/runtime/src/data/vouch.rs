@@ -16,9 +16,9 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) for a cdata that is not a pointer, or a pointer to a type of
-    /// unknown size; [`Error::NullPointer`](crate::Error::NullPointer) for NULL;
-    /// [`Error::Overflow`](crate::Error::Overflow) when `count` items overflow the address space.
+    /// [`Error::Type`] for a cdata that is not a pointer, or a pointer to a type of
+    /// unknown size; [`Error::NullPointer`] for NULL;
+    /// [`Error::Overflow`] when `count` items overflow the address space.
     ///
     /// # Safety
     ///

@@ -23,7 +23,7 @@ impl Ffi {
     ///
     /// # Errors
     ///
-    /// As [`Ffi::cdef`]: [`Error::CDef`](crate::Error::CDef) with the line and column, nothing declared.
+    /// As [`Ffi::cdef`]: [`Error::CDef`] with the line and column, nothing declared.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -45,7 +45,7 @@ impl Ffi {
     ///
     /// # Errors
     ///
-    /// [`Error::CDef`](crate::Error::CDef) when the preprocessor cannot run or fails (a header not
+    /// [`Error::CDef`] when the preprocessor cannot run or fails (a header not
     /// found), or for what its output declares wrongly; nothing is declared then.
     ///
     /// ```
@@ -132,8 +132,8 @@ impl Ffi {
     ///
     /// # Errors
     ///
-    /// [`Error::CDef`](crate::Error::CDef) for a type string that does not parse (with the position
-    /// and a near name), [`Error::Type`](crate::Error::Type) for a function type (cffi's rule: a
+    /// [`Error::CDef`] for a type string that does not parse (with the position
+    /// and a near name), [`Error::Type`] for a function type (cffi's rule: a
     /// pointer to one is a type of values).
     ///
     /// ```
@@ -162,7 +162,7 @@ impl Ffi {
     ///
     /// # Errors
     ///
-    /// [`Error::CDef`](crate::Error::CDef) for a type string that does not parse, and an error for a
+    /// [`Error::CDef`] for a type string that does not parse, and an error for a
     /// type without a size (`void`, an opaque struct, a function).
     ///
     /// ```
@@ -191,7 +191,7 @@ impl Ffi {
     ///
     /// # Errors
     ///
-    /// [`Error::CDef`](crate::Error::CDef) for a type string that does not parse, and an error for a
+    /// [`Error::CDef`] for a type string that does not parse, and an error for a
     /// type without a size (`void`, an opaque struct, a function).
     ///
     /// ```
@@ -211,8 +211,8 @@ impl Ffi {
     ///
     /// # Errors
     ///
-    /// As [`Ffi::sizeof`], and [`Error::Key`](crate::Error::Key) for a path naming no member (with a
-    /// near name), [`Error::Type`](crate::Error::Type) for a step into what is no struct or array.
+    /// As [`Ffi::sizeof`], and [`Error::Key`] for a path naming no member (with a
+    /// near name), [`Error::Type`] for a step into what is no struct or array.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -236,7 +236,7 @@ impl Ffi {
     ///
     /// # Errors
     ///
-    /// [`Error::CDef`](crate::Error::CDef) for a type string that does not parse.
+    /// [`Error::CDef`] for a type string that does not parse.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -274,7 +274,7 @@ impl Ffi {
     ///
     /// # Errors
     ///
-    /// As [`Ffi::integer_const`], and [`Error::Overflow`](crate::Error::Overflow) naming the constant
+    /// As [`Ffi::integer_const`], and [`Error::Overflow`] naming the constant
     /// when its value does not fit `T`.
     ///
     /// ```

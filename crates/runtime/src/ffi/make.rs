@@ -16,7 +16,7 @@ impl Ffi {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) naming each difference between `T` and the C type it names,
+    /// [`Error::Type`] naming each difference between `T` and the C type it names,
     /// and the errors of [`Ffi::new`](crate::Ffi::new).
     ///
     /// ```
@@ -69,7 +69,7 @@ impl Ffi {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) naming each difference between `T` and the C type it names,
+    /// [`Error::Type`] naming each difference between `T` and the C type it names,
     /// and the errors of [`Ffi::new`](crate::Ffi::new).
     ///
     /// ```
@@ -113,8 +113,8 @@ impl Ffi {
     ///
     /// # Errors
     ///
-    /// [`Error::Key`](crate::Error::Key) for a path naming no member, [`Error::Index`](crate::Error::Index)
-    /// for an item outside the array, [`Error::Type`](crate::Error::Type) for a cdata that is no struct,
+    /// [`Error::Key`] for a path naming no member, [`Error::Index`]
+    /// for an item outside the array, [`Error::Type`] for a cdata that is no struct,
     /// array or pointer to one (or a `Value` that holds none).
     ///
     /// ```

@@ -24,9 +24,9 @@ impl Lib {
     ///
     /// # Errors
     ///
-    /// [`Error::Key`](crate::Error::Key) for a name this `ffi` object does not declare (with a near
-    /// name), [`Error::Symbol`](crate::Error::Symbol) for a variable the library does not export or
-    /// exports smaller than declared; [`Error::Unsupported`](crate::Error::Unsupported) for an
+    /// [`Error::Key`] for a name this `ffi` object does not declare (with a near
+    /// name), [`Error::Symbol`] for a variable the library does not export or
+    /// exports smaller than declared; [`Error::Unsupported`] for an
     /// enumerator whose value the cdef does not know.
     ///
     /// ```
@@ -123,7 +123,7 @@ impl Lib {
     ///
     /// # Errors
     ///
-    /// As [`Lib::get`], [`Error::Type`](crate::Error::Type) for a read-only name (a constant, a `const`
+    /// As [`Lib::get`], [`Error::Type`] for a read-only name (a constant, a `const`
     /// variable, a function), and a value's conversion error.
     ///
     /// ```
@@ -185,7 +185,7 @@ impl Lib {
     ///
     /// # Errors
     ///
-    /// As [`Lib::get`]; constants have no address ([`Error::Type`](crate::Error::Type)).
+    /// As [`Lib::get`]; constants have no address ([`Error::Type`]).
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;

@@ -231,9 +231,9 @@ impl Lib {
     ///
     /// # Errors
     ///
-    /// [`Error::Key`](crate::Error::Key) for a name that is no declared function (with a near name),
-    /// [`Error::Symbol`](crate::Error::Symbol) when the library does not export it,
-    /// [`Error::Library`](crate::Error::Library) after `dlclose`.
+    /// [`Error::Key`] for a name that is no declared function (with a near name),
+    /// [`Error::Symbol`] when the library does not export it,
+    /// [`Error::Library`] after `dlclose`.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;

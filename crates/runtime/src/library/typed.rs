@@ -35,7 +35,7 @@ impl Lib {
     ///
     /// # Errors
     ///
-    /// As [`Lib::function`], and [`Error::Type`](crate::Error::Type) naming each difference between
+    /// As [`Lib::function`], and [`Error::Type`] naming each difference between
     /// `F` and the declared signature.
     ///
     /// ```
@@ -161,7 +161,7 @@ impl<'a> BindingsLoader<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) listing every field that failed to load, each with its
+    /// [`Error::Type`] listing every field that failed to load, each with its
     /// reason.
     pub fn finish(self) -> Result<()> {
         if self.failures.is_empty() {

@@ -10,7 +10,7 @@
 //! - an [`Allocation`] (memory rcffi allocated, zeroed and aligned, freed when the last `Arc`
 //!   to it is dropped, or given back to a user's allocator then): the region borrows the
 //!   allocation, so it cannot outlive it;
-//! - a [`Vouched`] range, made only by the `unsafe fn`s [`CData::assume_valid`] and
+//! - a [`Vouched`] range, made only by the `unsafe fn`s [`CData::assume_valid`](crate::CData::assume_valid) and
 //!   `Ffi::string_unchecked`, whose callers promise that the range stays valid;
 //! - a [`Lent`] buffer (`from_buffer`): Rust bytes owned by the loan, or borrowed for a scope
 //!   that ends the loan before the borrow ends (waiting for accesses in progress); read-only

@@ -77,7 +77,7 @@ impl Function {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) naming each difference between the Rust argument and result
+    /// [`Error::Type`] naming each difference between the Rust argument and result
     /// types and the declared ones (checked once per Rust signature); the failure of a callback that
     /// failed while C ran.
     ///

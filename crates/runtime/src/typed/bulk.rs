@@ -36,8 +36,8 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) for a cdata that is not an array (a pointer has no length),
-    /// an item that does not convert to `T` ([`Error::Overflow`](crate::Error::Overflow) out of range).
+    /// [`Error::Type`] for a cdata that is not an array (a pointer has no length),
+    /// an item that does not convert to `T` ([`Error::Overflow`] out of range).
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
@@ -63,7 +63,7 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// As [`CData::to_vec_as`], and [`Error::Index`](crate::Error::Index) when the array has not
+    /// As [`CData::to_vec_as`], and [`Error::Index`] when the array has not
     /// exactly `N` items.
     pub fn to_array<T: NativeType + Copy, const N: usize>(&self) -> Result<[T; N]> {
         let v = self.to_vec_as::<T>()?;

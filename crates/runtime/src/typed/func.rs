@@ -137,8 +137,8 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) for a cdata that is no function pointer, or naming each
-    /// difference between `F` and its type; [`Error::NullPointer`](crate::Error::NullPointer) for NULL.
+    /// [`Error::Type`] for a cdata that is no function pointer, or naming each
+    /// difference between `F` and its type; [`Error::NullPointer`] for NULL.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;

@@ -95,7 +95,7 @@ impl<T: NativeType> View<T> {
     ///
     /// # Errors
     ///
-    /// An error when the memory was released; [`Error::Value`](crate::Error::Value) when the bytes
+    /// An error when the memory was released; [`Error::Value`] when the bytes
     /// are no `T` (a `bool` that is not 0 or 1).
     pub fn get(&self) -> Result<T> {
         let mut v = MaybeUninit::<T>::zeroed();
@@ -126,7 +126,7 @@ impl<T: NativeType> View<T> {
     ///
     /// # Errors
     ///
-    /// An error when the memory was released; [`Error::Value`](crate::Error::Value) when the bytes
+    /// An error when the memory was released; [`Error::Value`] when the bytes
     /// are no `T` (a `bool` that is not 0 or 1).
     pub fn set(&self, v: T) -> Result<()> {
         let Some(init) = &self.init else {
@@ -167,7 +167,7 @@ impl<T: NativeType> View<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) for a view of read-only memory (a `const` global, bytes
+    /// [`Error::Type`] for a view of read-only memory (a `const` global, bytes
     /// lent read-only).
     ///
     /// # Safety
@@ -211,8 +211,8 @@ impl CData {
     ///
     /// # Errors
     ///
-    /// [`Error::Type`](crate::Error::Type) naming each difference between `T` and the cdata's type, or
-    /// for a cdata that is no pointer to, or array of, it; [`Error::NullPointer`](crate::Error::NullPointer)
+    /// [`Error::Type`] naming each difference between `T` and the cdata's type, or
+    /// for a cdata that is no pointer to, or array of, it; [`Error::NullPointer`]
     /// for NULL.
     ///
     /// ```

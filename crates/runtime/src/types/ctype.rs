@@ -1,4 +1,4 @@
-//! [`CType`]: a C type of a [`Ffi`](crate::Ffi) (an `ffi` object), with cffi's introspection.
+//! [`CType`]: a C type of a [`Ffi`] (an `ffi` object), with cffi's introspection.
 
 use std::collections::BTreeMap;
 use std::fmt;
