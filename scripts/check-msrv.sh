@@ -5,6 +5,7 @@
 #
 #   scripts/check-msrv.sh
 #
+# `cargo test --workspace` runs it (rcffi-testkit's tests/published.rs).
 set -eu
 cd "$(dirname "$0")/.."
 msrv=$(sed -n 's/^rust-version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
@@ -20,5 +21,6 @@ if ! rustup toolchain install "$msrv" --profile minimal --no-self-update >/dev/n
     exit 0
 fi
 # Its own target directory: artifacts of two compilers do not mix.
-CARGO_TARGET_DIR=target/msrv cargo "+$msrv" check --workspace --all-targets --quiet
+target=$(cargo metadata --no-deps --format-version 1 | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+CARGO_TARGET_DIR="$target/msrv" cargo "+$msrv" check --workspace --all-targets --quiet
 echo "msrv: the workspace builds with Rust $msrv"

@@ -6,12 +6,16 @@
 #
 #   scripts/check-packages.sh            # from anywhere in the workspace
 #
+# `cargo test --workspace` runs it (rcffi-testkit's tests/published.rs).
+#
 # Needs crates.io's index (as `cargo publish` does); where it cannot be reached (offline, or a
 # vendored source), the script says NOT CHECKED and does not fail.
 set -eu
 cd "$(dirname "$0")/.."
 crates="rcffi-cdef rcffi-derive rcffi-runtime rcffi"
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+# Where cargo puts packages (CARGO_TARGET_DIR may move the target directory).
+target=$(cargo metadata --no-deps --format-version 1 | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -37,7 +41,7 @@ cargo package --no-verify --allow-dirty --workspace \
 mkdir -p "$out/.cargo"
 echo "[patch.crates-io]" >"$out/.cargo/config.toml"
 for c in $crates; do
-    tar -xzf "target/package/$c-$version.crate" -C "$out"
+    tar -xzf "$target/package/$c-$version.crate" -C "$out"
     echo "$c = { path = \"$out/$c-$version\" }" >>"$out/.cargo/config.toml"
 done
 log="$out/log"
