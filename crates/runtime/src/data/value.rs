@@ -97,10 +97,7 @@ impl Value {
     pub fn cdata(self) -> Result<CData> {
         match self {
             Value::CData(c) => Ok(c),
-            other => Err(Error::Type(format!(
-                "a cdata is required, not {}",
-                other.describe()
-            ))),
+            other => Err(not_cdata(&other)),
         }
     }
 
@@ -693,4 +690,10 @@ impl Value {
             Number::Float(x) => Value::Float(x),
         }
     }
+}
+
+/// The error of a value that should hold a cdata and does not, naming what it holds.
+#[cold]
+pub(crate) fn not_cdata(v: &Value) -> Error {
+    Error::Type(format!("a cdata is required, not {}", v.describe()))
 }

@@ -2,6 +2,7 @@
 //! (also from `char` arrays and enum cdata), maps (also from struct cdata), lists and cdata.
 //! (Integers convert in `value`, beside their `From` impls.)
 
+use crate::data::value::not_cdata;
 use crate::data::{CData, Value};
 use crate::error::{Error, Result};
 use crate::types::Repr;
@@ -216,13 +217,7 @@ impl CData {
 impl TryFrom<Value> for CData {
     type Error = Error;
     fn try_from(v: Value) -> Result<CData> {
-        match v {
-            Value::CData(c) => Ok(c),
-            other => Err(Error::Type(format!(
-                "a cdata is required, not {}",
-                other.describe()
-            ))),
-        }
+        v.cdata()
     }
 }
 
@@ -271,12 +266,6 @@ impl AsCData for CData {
 impl AsCData for Value {
     #[inline]
     fn try_as_cdata(&self) -> Result<&CData> {
-        match self {
-            Value::CData(c) => Ok(c),
-            other => Err(Error::Type(format!(
-                "a cdata is required, not {}",
-                other.describe()
-            ))),
-        }
+        self.as_cdata().ok_or_else(|| not_cdata(self))
     }
 }
