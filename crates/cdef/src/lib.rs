@@ -79,7 +79,7 @@ pub use layout::{BitfieldLayout, FieldLayout, LayoutError, RecordLayout, TypeLay
 pub use macros::{FloatTy, FunctionMacro, MacroArg, MacroCall, MacroValue};
 pub use nesting::MAX_NESTING;
 pub use registry::{
-    CdefOptions, CdefReport, Decl, IgnoredPragma, Registry, SkippedDefinition, SkippedMacro,
+    CdefOptions, CdefReport, Decl, IgnoredPragma, Place, Registry, SkippedDefinition, SkippedMacro,
 };
 pub use suggest::did_you_mean;
 pub use target::{Arch, Target};

@@ -96,6 +96,10 @@ pub struct CdefOptions {
 pub struct CdefReport {
     /// Names declared or redeclared by this cdef, in order.
     pub declared: Vec<Box<str>>,
+    /// Where each name of [`declared`](CdefReport::declared) is declared, in the same order:
+    /// the file and line of `# N "file"` markers in preprocessed headers, `<cdef>` and the
+    /// line otherwise.
+    pub declared_at: Vec<Place>,
     /// Inline and `static` function definitions that were skipped (their bodies cannot be
     /// called through a shared library), each with its name and place.
     pub skipped_definitions: Vec<SkippedDefinition>,
@@ -116,6 +120,22 @@ pub struct IgnoredPragma {
     pub text: Box<str>,
     /// Where it is (file and line from `# N "file"` markers).
     pub location: crate::error::Location,
+}
+
+/// A file and line: where a [`CdefReport`] says a name is declared.
+///
+/// ```
+/// let mut reg = rcffi_cdef::Registry::new();
+/// let report = reg.cdef("# 7 \"/usr/include/zlib.h\"\nint deflate(int);\n\nint inflate(int);").unwrap();
+/// let at = &report.declared_at[1];
+/// assert_eq!((&*report.declared[1], &*at.file, at.line), ("inflate", "/usr/include/zlib.h", 9));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Place {
+    /// The file: the name of the last `# N "file"` marker before the declaration, or `<cdef>`.
+    pub file: std::sync::Arc<str>,
+    /// The 1-based line (as renumbered by the markers).
+    pub line: u32,
 }
 
 /// A function definition skipped by `cdef`, in a [`CdefReport`].

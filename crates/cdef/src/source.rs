@@ -245,6 +245,54 @@ impl<'a> LineIndex<'a> {
         }
     }
 
+    /// The file and line of each offset (in any order), in one pass over the text: what
+    /// [`LineIndex::locate`] says of each, without its column and source line.
+    pub(crate) fn places(&self, positions: &[usize]) -> Vec<crate::registry::Place> {
+        let mut order: Vec<usize> = (0..positions.len()).collect();
+        order.sort_by_key(|&i| positions[i]);
+        let bytes = self.text.as_bytes();
+        let mut out = vec![
+            crate::registry::Place {
+                file: self.default_file.clone(),
+                line: 1,
+            };
+            positions.len()
+        ];
+        let mut next_marker = 0;
+        // The file and line of the line that starts at `at`.
+        let (mut file, mut line, mut at) = (self.default_file.clone(), 1u32, 0usize);
+        for i in order {
+            let pos = positions[i].min(bytes.len());
+            let line_start = bytes[at..pos]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(at, |k| at + k + 1);
+            while let Some(m) = self.markers.get(next_marker)
+                && m.next_line <= line_start
+            {
+                if m.next_line >= at {
+                    if let Some(f) = &m.file {
+                        file = f.clone();
+                    }
+                    line = m.line;
+                    at = m.next_line;
+                }
+                next_marker += 1;
+            }
+            let newlines = bytes[at..line_start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+            at = line_start;
+            out[i] = crate::registry::Place {
+                file: file.clone(),
+                line,
+            };
+        }
+        out
+    }
+
     /// The file name in effect before marker `m` (a `#line N` without a file keeps it).
     fn file_before(&self, m: &LineMarker) -> Arc<str> {
         self.markers
@@ -281,6 +329,34 @@ mod tests {
         assert_eq!(map.to_input(3), 2);
         assert_eq!(map.to_input(15), 5); // 'c'
         assert_eq!(map.to_input(out.len() - 1), text.len() - 1);
+    }
+
+    /// `places` says of every offset what `locate` says, through markers with and without a
+    /// file, at every offset of a text (in a shuffled order).
+    #[test]
+    fn places_agree_with_locate() {
+        let text = "int a;\n# 42 \"foo.h\"\nint b;\n\n# 7\nint c;\n# 1 \"bar.h\" 2\nint d;\nint e;";
+        let markers = crate::preprocess::line_markers(text);
+        assert_eq!(markers.len(), 3);
+        let idx = LineIndex::new(text, "<cdef>", &markers);
+        let mut positions: Vec<usize> = (0..=text.len()).collect();
+        positions.reverse();
+        positions.rotate_left(17);
+        let places = idx.places(&positions);
+        for (pos, place) in positions.iter().zip(&places) {
+            let loc = idx.locate(*pos);
+            assert_eq!(
+                (&loc.file, loc.line),
+                (&place.file, place.line),
+                "offset {pos}"
+            );
+        }
+        let d = places[positions
+            .iter()
+            .position(|&p| p == text.find("d;").unwrap())
+            .unwrap()]
+        .clone();
+        assert_eq!((&*d.file, d.line), ("bar.h", 1));
     }
 
     #[test]

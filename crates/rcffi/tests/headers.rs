@@ -291,3 +291,40 @@ fn vector_types_have_gcc_layouts_and_refuse_by_value_use() {
         "{err}"
     );
 }
+
+/// Each name a header import declares comes with its header file and line: the line of that
+/// file names it (the file is the judge), and zlib's functions are zlib.h's, not zconf.h's or
+/// libc's.
+#[test]
+fn declarations_know_their_header_and_line() {
+    if !have("zlib.h") {
+        return;
+    }
+    let ffi = Ffi::default();
+    let report = ffi.include_headers(&Headers::new(["zlib.h"])).unwrap().cdef;
+    assert_eq!(report.declared.len(), report.declared_at.len());
+    let mut checked = 0;
+    for (name, at) in report.declared.iter().zip(&report.declared_at) {
+        let Ok(text) = std::fs::read_to_string(&*at.file) else {
+            continue; // `<built-in>`, `<command-line>`
+        };
+        let line = text.lines().nth(at.line as usize - 1).unwrap_or("");
+        let previous = text
+            .lines()
+            .nth((at.line as usize).saturating_sub(2))
+            .unwrap_or("");
+        // A declaration may put its name on the line after its type.
+        assert!(
+            line.contains(&**name) || previous.contains(&**name),
+            "{name} at {}:{}: {line:?}",
+            at.file,
+            at.line
+        );
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked}");
+    let place =
+        |n: &str| &report.declared_at[report.declared.iter().position(|d| &**d == n).unwrap()];
+    assert!(place("deflate").file.ends_with("/zlib.h"));
+    assert!(place("uLong").file.ends_with("/zconf.h"));
+}

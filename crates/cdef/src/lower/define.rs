@@ -373,7 +373,7 @@ impl Lowerer<'_, '_> {
         match self.reg.decl(name) {
             Some(Decl::Macro(old)) if !old.is_usable() => {
                 self.reg.set_name(name, Decl::Macro(value));
-                self.state.report.declared.push(name.into());
+                self.note_declared(name, d.name_pos);
                 Ok(())
             }
             Some(Decl::Macro(_)) | None => self.declare(name, Decl::Macro(value), d.name_pos),
@@ -412,7 +412,7 @@ impl Lowerer<'_, '_> {
                 // As in C, the macro is what the name means from here on (`#define FTW_D 7`
                 // after an enumerator `FTW_D`); the enum type keeps its own item.
                 self.reg.set_name(name, Decl::Macro(value));
-                self.state.report.declared.push(name.into());
+                self.note_declared(name, d.name_pos);
                 Ok(())
             }
         }

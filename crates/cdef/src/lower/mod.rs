@@ -55,6 +55,8 @@ pub(crate) struct LowerState {
     skipped_macros: Vec<(Box<str>, usize, Box<str>)>,
     /// Typedef names declared by the current chunk.
     typedefs: Vec<String>,
+    /// The user offset of each name in `report.declared`.
+    declared_pos: Vec<usize>,
 }
 
 impl Default for LowerState {
@@ -69,6 +71,7 @@ impl Default for LowerState {
             skipped_macros: Vec::new(),
             skipped_defs: Vec::new(),
             typedefs: Vec::new(),
+            declared_pos: Vec::new(),
         }
     }
 }
@@ -141,6 +144,9 @@ pub(crate) fn finish(
         .into());
     }
     let mut report = state.report;
+    let markers = crate::preprocess::line_markers(user_src);
+    let index = crate::source::LineIndex::new(user_src, "<cdef>", &markers);
+    report.declared_at = index.places(&state.declared_pos);
     // Definitions the pre-pass blanked out come first (lowering lists those it saw itself).
     let mut defs: Vec<(Box<str>, usize)> = pre
         .skipped_bodies
@@ -149,8 +155,6 @@ pub(crate) fn finish(
         .collect();
     defs.append(&mut state.skipped_defs);
     if !state.skipped_macros.is_empty() || !defs.is_empty() || !pre.ignored_pragmas.is_empty() {
-        let markers = crate::preprocess::line_markers(user_src);
-        let index = crate::source::LineIndex::new(user_src, "<cdef>", &markers);
         report.skipped_definitions = defs
             .into_iter()
             .map(|(name, pos)| crate::registry::SkippedDefinition {
@@ -216,6 +220,12 @@ impl<'r, 'p> Lowerer<'r, 'p> {
 
     // --- Declaring names ---
 
+    /// Lists `name` in the report as declared at user offset `pos`.
+    pub(crate) fn note_declared(&mut self, name: &str, pos: usize) {
+        self.state.report.declared.push(name.into());
+        self.state.declared_pos.push(pos);
+    }
+
     /// Declares an ordinary name: new, identical to before (fine), or different (an error
     /// unless `override`).
     pub(crate) fn declare(&mut self, name: &str, mut decl: Decl, pos: usize) -> LResult<()> {
@@ -266,7 +276,7 @@ impl<'r, 'p> Lowerer<'r, 'p> {
             // is the name's meaning: callable as itself.
             if matches!(old, Decl::Macro(_)) && !matches!(decl, Decl::Macro(_)) {
                 self.reg.set_name(name, decl);
-                self.state.report.declared.push(name.into());
+                self.note_declared(name, pos);
                 return Ok(());
             }
             let adds_label = matches!(
@@ -297,7 +307,7 @@ impl<'r, 'p> Lowerer<'r, 'p> {
             self.state.typedefs.push(name.to_string());
         }
         self.reg.set_name(name, decl);
-        self.state.report.declared.push(name.into());
+        self.note_declared(name, pos);
         Ok(())
     }
 
