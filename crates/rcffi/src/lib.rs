@@ -99,7 +99,8 @@ pub use rcffi_runtime::{
     CallbackArgs, CallbackOptions, CallbackResult, Closure, Error, Ffi, FieldShape, FnShape,
     ForeignFn, Function, IntoArg, IntoCallback, ItemIndex, Kind, Lib, LongDouble, LongDoubleFormat,
     NULL, NativeArgs, NativeFn, NativeType, OnError, RecordShape, Result, Scalar, Shape, ShapeKind,
-    TypeList, TypeSpec, TypedCallback, TypedFn, Value, View, closure, closure_mut, list, map,
+    SymbolProblem, TypeList, TypeSpec, TypedCallback, TypedFn, Value, View, closure, closure_mut,
+    list, map,
 };
 pub use {rcffi_cdef, rcffi_runtime};
 

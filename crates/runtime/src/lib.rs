@@ -56,7 +56,7 @@ pub use callback::{
 pub use data::{Allocator, AsCData, Buffer, CData, ItemIndex, Scalar, Value};
 pub use error::{Error, Result};
 pub use ffi::TypeList;
-pub use library::{Bindings, BindingsLoader, Lib};
+pub use library::{Bindings, BindingsLoader, Lib, SymbolProblem};
 pub use typed::{
     FieldShape, FnShape, ForeignFn, IntoCallback, NativeArgs, NativeFn, NativeType, RecordShape,
     Shape, ShapeKind, TypedCallback, TypedFn, View,

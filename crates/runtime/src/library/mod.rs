@@ -37,11 +37,13 @@ use crate::mem::Owner;
 use crate::mem::{KeepSet, Keeper, Keeps, Mapped};
 use crate::types::{Ffi, TypeRef};
 
+mod check;
 mod find;
 mod globals;
 mod symtab;
 mod typed;
 
+pub use check::SymbolProblem;
 pub use typed::{Bindings, BindingsLoader};
 
 use find::{find_library, linker_script_target, search_dirs};

@@ -84,3 +84,34 @@ pub(crate) fn at(addr: usize) -> Option<Sym> {
 pub(crate) fn at(_addr: usize) -> Option<Sym> {
     None
 }
+
+/// The file of the loaded object that holds `addr`, as the loader names it (`dladdr`'s
+/// `dli_fname`); `None` for an address outside every loaded object.
+#[cfg(unix)]
+pub(crate) fn object_of(addr: usize) -> Option<std::path::PathBuf> {
+    let mut info = std::mem::MaybeUninit::<libc::Dl_info>::zeroed();
+    // SAFETY: `dladdr` reads only the address (any value is allowed) and writes the
+    // `Dl_info` we pass.
+    let found = unsafe { libc::dladdr(addr as *const c_void, info.as_mut_ptr()) };
+    if found == 0 {
+        return None;
+    }
+    // SAFETY: `dladdr` succeeded: it filled `info`.
+    let info = unsafe { info.assume_init() };
+    if info.dli_fname.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null `dli_fname` is the loader's NUL-terminated name of the object, which
+    // stays loaded while the caller's library does; it is copied out here.
+    let name = unsafe { std::ffi::CStr::from_ptr(info.dli_fname) };
+    use std::os::unix::ffi::OsStrExt as _;
+    Some(std::path::PathBuf::from(std::ffi::OsStr::from_bytes(
+        name.to_bytes(),
+    )))
+}
+
+/// Without `dladdr`, nothing is known.
+#[cfg(not(unix))]
+pub(crate) fn object_of(_addr: usize) -> Option<std::path::PathBuf> {
+    None
+}
