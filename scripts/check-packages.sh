@@ -1,6 +1,6 @@
 #!/bin/sh
 # The published crates, as crates.io would receive them: `cargo publish --dry-run` packages
-# rcffi-cdef, rcffi-derive, rcffi-runtime and rcffi in dependency order and builds each from
+# rcffi-cdef, rcffi-derive, rcffi-runtime, rcffi and rcffi-cli in dependency order and builds each from
 # its package (against the others' packages); then each package is unpacked alone and its own
 # tests run there, with the other packages standing in for crates.io.
 #
@@ -12,7 +12,7 @@
 # vendored source), the script says NOT CHECKED and does not fail.
 set -eu
 cd "$(dirname "$0")/.."
-crates="rcffi-cdef rcffi-derive rcffi-runtime rcffi"
+crates="rcffi-cdef rcffi-derive rcffi-runtime rcffi rcffi-cli"
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 # Where cargo puts packages (CARGO_TARGET_DIR may move the target directory).
 target=$(cargo metadata --no-deps --format-version 1 | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
@@ -47,7 +47,7 @@ done
 log="$out/log"
 for c in $crates; do
     echo "== $c $version, unpacked alone"
-    # One target directory for the four, so what they share builds once.
+    # One target directory for them all, so what they share builds once.
     if (cd "$out/$c-$version" && CARGO_TARGET_DIR="$out/target" cargo test --quiet >"$log" 2>&1); then
         grep -E "^test result" "$log" | sed 's/; finished in.*//'
     else
