@@ -45,24 +45,67 @@ fn qsort_sorts_100000_ints_with_an_rcffi_comparator() {
 fn a_closure_passed_directly_is_a_callback_for_the_call() {
     let (ffi, libc) = libc();
     let arr = ffi.new("int[]", [3, -1, 2]).unwrap();
+    // The pointers qsort passes point into `arr`, which the running call was given: they are
+    // views of it, read without `unsafe`.
     let descending = rcffi::closure(|a| -> rcffi::Result<i32> {
-        let (x, y) = (a.get(0)?.cdata()?, a.get(1)?.cdata()?);
-        // SAFETY: the arguments point to ints of the array (typed via cast).
-        let (x, y) = unsafe {
-            (
-                a.ffi()
-                    .cast("int *", &x)?
-                    .assume_valid(1)?
-                    .get_as::<i32>(0)?,
-                a.ffi()
-                    .cast("int *", &y)?
-                    .assume_valid(1)?
-                    .get_as::<i32>(0)?,
-            )
-        };
+        let ints = |v: Value| a.ffi().cast("int *", v)?.get_as::<i32>(0);
+        let (x, y) = (ints(a.get(0)?)?, ints(a.get(1)?)?);
         Ok(y.cmp(&x) as i32)
     });
-    // SAFETY: as above.
+    // SAFETY: qsort sorts the array's 3 ints of 4 bytes with the comparator.
     unsafe { libc.call("qsort", (&arr, 3usize, 4usize, descending)) }.unwrap();
     assert_eq!(arr.to_vec().unwrap(), [3, 2, -1].map(Value::from).to_vec());
+}
+
+/// A callback's pointer argument into the memory of the call that passed the callback is a
+/// bounded view of that memory: readable, bounded by the array, and alive as long as it is
+/// held (it keeps the array), as a pointer such a call returns is.
+#[test]
+fn pointers_into_the_running_calls_memory_are_views_of_it() {
+    let (ffi, libc) = libc();
+    let arr = ffi.new("int[]", [5, 4, 3, 2, 1, 0]).unwrap();
+    let kept = std::sync::Mutex::new(Vec::new());
+    let cmp = rcffi::closure(|a| -> rcffi::Result<i32> {
+        let p = a.ffi().cast("int *", a.get(0)?)?;
+        let q = a.ffi().cast("int *", a.get(1)?)?;
+        // Past the array's end is refused: the view knows its bounds.
+        let from_end = 6 - (p.diff(&a.ffi().cast("int *", &arr)?)? as usize);
+        assert!(p.get(from_end).is_err());
+        assert!(p.get(from_end - 1).is_ok());
+        let (x, y) = (p.get_as::<i32>(0)?, q.get_as::<i32>(0)?);
+        kept.lock().unwrap().push(p);
+        Ok(x.cmp(&y) as i32)
+    });
+    // SAFETY: qsort sorts the array's 6 ints with the comparator.
+    unsafe { libc.call("qsort", (&arr, 6usize, 4usize, cmp)) }.unwrap();
+    assert_eq!(
+        arr.to_vec().unwrap(),
+        (0..6).map(Value::from).collect::<Vec<_>>()
+    );
+    // The views outlive the call and the array's own cdata: each keeps the memory alive.
+    let kept = kept.into_inner().unwrap();
+    drop(arr);
+    let mut seen: Vec<i32> = kept.iter().map(|p| p.get_as::<i32>(0).unwrap()).collect();
+    seen.sort_unstable();
+    assert!(seen.iter().all(|v| (0..6).contains(v)) && !seen.is_empty());
+    // bsearch passes the key, which the call was given, and an item of C's own memory (a
+    // C string rcffi never made): the first is a view, the second stays foreign.
+    ffi.cdef("void *bsearch(const void *key, const void *base, size_t n, size_t size, int (*compar)(const void *, const void *));")
+        .unwrap();
+    let text = std::ffi::CString::new("xyz").unwrap();
+    let items = ffi.cast("char *", text.as_ptr() as usize).unwrap();
+    let key = ffi.new("int *", 7).unwrap();
+    let compare = rcffi::closure(|a| -> rcffi::Result<i32> {
+        let k = a.ffi().cast("int *", a.get(0)?)?;
+        let item = a.ffi().cast("char *", a.get(1)?)?;
+        assert_eq!(k.get_as::<i32>(0)?, 7);
+        assert!(
+            item.get(0).is_err(),
+            "memory the call was not given is not readable"
+        );
+        Ok(1)
+    });
+    // SAFETY: bsearch compares `key` with the first byte of the C string.
+    let found = unsafe { libc.call("bsearch", (&key, &items, 1usize, 1usize, compare)) }.unwrap();
+    assert!(found.cdata().unwrap().is_null());
 }

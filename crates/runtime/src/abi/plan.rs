@@ -112,6 +112,9 @@ pub(crate) struct CallPlan {
     pub(crate) native: Option<super::registers::Native>,
     /// Whether a parameter is an out-parameter for a pointer (`Param::out`).
     pub(crate) has_out: bool,
+    /// Whether a parameter is a function pointer: a callback may run during the call, and
+    /// pointers it gets into the arguments' memory are views of it (`callback::running`).
+    pub(crate) passes_callback: bool,
     /// The Rust function pointer types already checked against this signature (`call_as`).
     pub(crate) checked: CheckedTypes,
     /// Why C cannot call a callback of this type through libffi's closure, if it cannot
@@ -250,6 +253,11 @@ impl CallPlan {
             simple,
             native,
             has_out: params.iter().any(|p| !p.out.is_empty()),
+            passes_callback: sig.params.iter().any(|p| {
+                let info = uni.realize(*p).get(&uni.inner);
+                uni.pointee(info)
+                    .is_some_and(|q| matches!(q.get(&uni.inner).repr, Repr::Function { .. }))
+            }),
             params: params.into_boxed_slice(),
             checked: CheckedTypes::default(),
             closure_refusal,

@@ -26,18 +26,7 @@ impl Arg<'_> {
 /// The owner of the memory `addr` points into, among the call's arguments and what their
 /// memory keeps alive.
 fn owner_among(addr: usize, args: &[Arg<'_>]) -> Option<Owner> {
-    if addr == 0 {
-        return None;
-    }
-    args.iter()
-        .filter_map(Arg::as_cdata)
-        .filter(|c| c.owner.is_owning())
-        .find_map(|c| match c.owner.keeping() {
-            Some((_, home)) if addr >= home.base && addr <= home.end => Some(c.owner.clone()),
-            Some((set, _)) => set.owner_of(addr),
-            // A handle or callback passed through, and handed back.
-            None => (c.addr == addr).then(|| c.owner.clone()),
-        })
+    crate::data::owner_among(addr, args.iter().filter_map(Arg::as_cdata))
 }
 
 /// A call's result, with a foreign pointer into an argument's memory made a view of it.

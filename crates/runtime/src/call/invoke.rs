@@ -25,6 +25,7 @@ use super::scratch::{Loc, SCRATCH_SLOTS, Scratch, Slot, StackBlocks, ZERO};
 use crate::abi::errno;
 use crate::abi::{CallPlan, Conv, INLINE_ARGS, Param};
 use crate::callback::pending::during_call;
+use crate::callback::running::Running;
 use crate::data::Value;
 use crate::data::convert::{self, Place};
 use crate::data::{CData, Origin};
@@ -48,7 +49,7 @@ pub(crate) unsafe fn invoke(
     code: usize,
     args: &[Arg<'_>],
 ) -> Result<Value> {
-    if plan.has_out || plan.ret.conv == Conv::Pointer {
+    if plan.has_out || plan.ret.conv == Conv::Pointer || plan.passes_callback {
         // SAFETY: the caller's promise, passed on.
         return unsafe { adopting(uni, plan, code, args) };
     }
@@ -56,8 +57,9 @@ pub(crate) unsafe fn invoke(
     unsafe { dispatch(uni, plan, code, args) }
 }
 
-/// [`invoke`] of a function that returns a pointer or has out-parameters: what C hands back
-/// into the arguments' memory becomes views of it (`call::adopt`).
+/// [`invoke`] of a function that returns a pointer, has out-parameters or takes a callback:
+/// what C hands back into the arguments' memory becomes views of it (`call::adopt`, and for
+/// a callback's arguments `callback::running`).
 ///
 /// # Safety
 ///
@@ -65,8 +67,13 @@ pub(crate) unsafe fn invoke(
 #[inline(never)]
 unsafe fn adopting(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> Result<Value> {
     let outs = super::adopt::OutParams::before(plan, args);
+    let running = plan
+        .passes_callback
+        .then(|| Running::enter(args.iter().filter_map(Arg::as_cdata)));
     // SAFETY: the caller's promise, passed on.
-    let v = unsafe { dispatch(uni, plan, code, args) }?;
+    let v = unsafe { dispatch(uni, plan, code, args) };
+    drop(running);
+    let v = v?;
     if let Some(outs) = outs {
         outs.after(args);
     }

@@ -127,12 +127,18 @@ impl CallbackArgs<'_> {
         }
         // SAFETY: as above, for the argument's `size` bytes.
         let owner = Owner::Vouched(unsafe { Vouched::read_only(at, p.size) });
-        convert::c_to_value(&Place {
+        let v = convert::c_to_value(&Place {
             uni: self.ffi,
             ty: p.ty,
             addr: at,
             owner: &owner,
             len: None,
+        })?;
+        // A pointer into the memory of the call that passed this callback is a view of it.
+        Ok(if p.conv == Conv::Pointer {
+            super::running::adopt(v)
+        } else {
+            v
         })
     }
 

@@ -2,7 +2,8 @@
 //! what a closure returns and what happens when it fails ([`result`]), the arguments C passes
 //! ([`args`]), the callback's box and the libffi closures that call it ([`closure`](mod@closure)), and the
 //! register trampolines C enters instead when every argument arrives in a register
-//! ([`entry`]), and a failure handed to the Rust call running when it happened ([`pending`]).
+//! ([`entry`]), a failure handed to the Rust call running when it happened ([`pending`]), and
+//! the memory of running calls, which pointer arguments into it are views of ([`running`]).
 //!
 //! Uses `base`, `mem`, `types`, `data` and `abi` (the function type's plan and register
 //! assignment, errno). Unsafe code in `args`, `closure` and `entry`, each opening with the
@@ -13,6 +14,7 @@ pub(crate) mod closure;
 pub(crate) mod entry;
 pub(crate) mod pending;
 pub(crate) mod result;
+pub(crate) mod running;
 pub(crate) mod scoped;
 
 pub use args::CallbackArgs;

@@ -117,3 +117,23 @@ pub(crate) fn null(ffi: &Ffi) -> CData {
         .unwrap_or_else(|_| unreachable!("'void *' always parses"));
     CData::pointer(ffi, void_ptr, 0, Owner::Foreign)
 }
+
+/// The owner of the memory `addr` points into, among the memory of `cdatas` and what that
+/// memory keeps alive: how a pointer C hands back (a call's result, a callback's argument)
+/// into memory rcffi gave it becomes a view of that memory again.
+pub(crate) fn owner_among<'c>(
+    addr: usize,
+    cdatas: impl Iterator<Item = &'c CData>,
+) -> Option<Owner> {
+    if addr == 0 {
+        return None;
+    }
+    cdatas
+        .filter(|c| c.owner.is_owning())
+        .find_map(|c| match c.owner.keeping() {
+            Some((_, home)) if addr >= home.base && addr <= home.end => Some(c.owner.clone()),
+            Some((set, _)) => set.owner_of(addr),
+            // A handle or callback passed through, and handed back.
+            None => (c.addr == addr).then(|| c.owner.clone()),
+        })
+}

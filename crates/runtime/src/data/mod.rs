@@ -38,6 +38,7 @@ use cdata::GcBox;
 pub(crate) use cdata::Origin;
 use cdata::object_size;
 pub use index::ItemIndex;
+pub(crate) use lifetime::owner_among;
 pub(crate) use value::encode_fast;
 pub use value::{Scalar, Value};
 pub use value_out::AsCData;

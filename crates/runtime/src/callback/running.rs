@@ -1,0 +1,59 @@
+//! The memory of the calls running on this thread that pass a callback (`qsort`, `bsearch`,
+//! `sqlite3_exec`), so that a pointer C hands the callback into that memory — the items qsort
+//! compares, in the caller's own array — is a bounded view of it, readable without `unsafe`,
+//! as a pointer such a call returns is (`call::adopt`). No unsafe code: the arguments are
+//! cdata clones, which keep their memory alive as any cdata does.
+
+use std::cell::RefCell;
+
+use crate::data::{CData, Value, owner_among};
+
+thread_local! {
+    /// The pointer arguments of the running calls that pass a callback, innermost last.
+    static RUNNING: RefCell<Vec<CData>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A call that passes a callback is running, from [`Running::enter`] until it is dropped.
+pub(crate) struct Running {
+    /// How many cdata the thread's list held before this call's.
+    before: usize,
+}
+
+impl Running {
+    /// The call begins, with its arguments' cdata.
+    pub(crate) fn enter<'c>(args: impl Iterator<Item = &'c CData>) -> Running {
+        RUNNING.with(|r| {
+            let mut r = r.borrow_mut();
+            let before = r.len();
+            r.extend(args.filter(|c| c.owner.is_owning()).cloned());
+            Running { before }
+        })
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // Taken out first: dropping a cdata may run a `gc` destructor, which may call C.
+        let done: Vec<CData> = RUNNING.with(|r| {
+            let mut r = r.borrow_mut();
+            let at = self.before.min(r.len());
+            r.split_off(at)
+        });
+        drop(done);
+    }
+}
+
+/// A callback's argument: a pointer C gave into the memory of a running call is a view of
+/// that memory; anything else is as it was.
+pub(crate) fn adopt(v: Value) -> Value {
+    match v {
+        Value::CData(c) if c.addr != 0 && !c.owner.is_owning() => {
+            let owner = RUNNING.with(|r| owner_among(c.addr, r.borrow().iter()));
+            match owner {
+                Some(owner) => Value::CData(c.with_owner(owner)),
+                None => Value::CData(c),
+            }
+        }
+        other => other,
+    }
+}
