@@ -79,7 +79,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode> {
     // SAFETY: as for `dlopen` above: the user's declaration and arguments, unchecked.
     let result = unsafe { function.call(values) }?;
     let errno = ffi.errno();
-    flush_c_stdio();
+    crate::c_stdio::flush();
     if let Some(text) = show::value(&ffi, &result) {
         println!("{text}");
     }
@@ -93,20 +93,6 @@ pub(crate) fn run(args: Args) -> Result<ExitCode> {
         println!("errno: {errno} ({message})");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes out what C's stdio holds (a `printf` without a newline), so that it comes before
-/// the result.
-fn flush_c_stdio() {
-    let libc = Ffi::default();
-    if libc.cdef("int fflush(void *stream);").is_err() {
-        return;
-    }
-    // SAFETY: `fflush(NULL)` flushes every open output stream; that is its documented use.
-    if let Ok(lib) = unsafe { libc.dlopen("c") } {
-        // SAFETY: as above.
-        let _ = unsafe { lib.call("fflush", (rcffi::NULL,)) };
-    }
 }
 
 /// Declares `function` (a declaration, or the name of one already declared) and returns the

@@ -422,6 +422,72 @@ fn lua_times(path: &str, iterations: usize, runs: usize, jit: bool) -> Option<Ve
         .collect()
 }
 
+/// The five calls as a script of the `rcffi` command (Rhai): ns per call, loop included as in
+/// Python's `timeit`, the median of the runs, one line per call.
+const SCRIPT: &str = r#"
+cdef(`int bench_add(int a, int b); double bench_addd(double a, double b);
+      double bench_mixed6(int a, double b, long long c, float d, int e, double f);
+      struct pt { int x, y; }; struct pt bench_mid(struct pt a, struct pt b);
+      size_t strlen(const char *s);`);
+let a = args();
+let lib = dlopen(a[0]);
+let libc = dlopen("c");
+let n = parse_int(a[1]);
+let runs = parse_int(a[2]);
+let pa = new("struct pt *", [1, 2])[0];
+let pb = new("struct pt *", [3, 4])[0];
+for op in 0..5 {
+    let ts = [];
+    for r in 0..runs {
+        let t = timestamp();
+        switch op {
+            0 => { for i in 0..n { lib.bench_add(1, 2); } }
+            1 => { for i in 0..n { lib.bench_addd(1.5, 2.5); } }
+            2 => { for i in 0..n { lib.bench_mixed6(1, 2.5, 3, 4.5, 5, 6.5); } }
+            3 => { for i in 0..n { lib.bench_mid(pa, pb); } }
+            _ => { for i in 0..n { libc.strlen("hello"); } }
+        }
+        ts.push(t.elapsed / n.to_float() * 1e9);
+    }
+    ts.sort();
+    print(ts[ts.len() / 2]);
+}
+"#;
+
+/// The script's times through the `rcffi` command built beside this program
+/// (`bench/calls-vs-cffi` builds it), or `None` when it is not there.
+fn script_times(path: &str, n: usize, runs: usize) -> Option<Vec<f64>> {
+    let exe = std::env::current_exe().ok()?.with_file_name("rcffi");
+    let script =
+        std::env::temp_dir().join(format!("rcffi-call-compare-{}.rhai", std::process::id()));
+    std::fs::write(&script, SCRIPT).ok()?;
+    let out = Command::new(&exe)
+        .arg("run")
+        .arg(&script)
+        .args([path, &n.to_string(), &runs.to_string()])
+        .output();
+    let _ = std::fs::remove_file(&script);
+    let out = match out {
+        Ok(o) if o.status.success() => o,
+        Ok(o) => {
+            eprintln!("rcffi run failed: {}", String::from_utf8_lossy(&o.stderr));
+            return None;
+        }
+        Err(e) => {
+            eprintln!(
+                "{} not found ({e}): build it with cargo build --release -p rcffi-cli",
+                exe.display()
+            );
+            return None;
+        }
+    };
+    String::from_utf8(out.stdout)
+        .ok()?
+        .lines()
+        .map(|l| l.trim().parse().ok())
+        .collect()
+}
+
 const QSORT_PY: &str = r#"
 import sys, time, statistics, ctypes, ctypes.util
 import cffi
@@ -660,12 +726,13 @@ fn main() -> anyhow::Result<()> {
         runs,
         &OPS.iter().map(|o| o.ctypes).collect::<Vec<_>>(),
     )?;
+    let script = script_times(path, py_n, runs);
     let lua_on = lua_times(path, iterations, runs, true);
     let lua_off = lua_times(path, iterations, runs, false);
     println!(
-        "| call | direct Rust | rcffi typed | rcffi `call_as` | raw libffi | rcffi handle | rcffi by name | cffi | ctypes | LuaJIT JIT / interp | typed / direct | `call_as` / direct | handle / raw libffi | cffi / handle |"
+        "| call | direct Rust | rcffi typed | rcffi `call_as` | raw libffi | rcffi handle | rcffi by name | rcffi script | cffi | ctypes | LuaJIT JIT / interp | typed / direct | `call_as` / direct | handle / raw libffi | cffi / handle | cffi / script |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut geo = 0.0;
     let mut geo_typed = 0.0;
     let mut geo_as = 0.0;
@@ -677,8 +744,12 @@ fn main() -> anyhow::Result<()> {
         geo += (cffi[i] / handle[i]).ln();
         geo_typed += (typed[i] / direct[i]).ln();
         geo_as += (as_[i] / direct[i]).ln();
+        let (scripted, vs_script) = match &script {
+            Some(s) => (format!("{:.1}", s[i]), format!("{:.1}×", cffi[i] / s[i])),
+            None => ("—".into(), "—".into()),
+        };
         println!(
-            "| `{}` | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {:.2}× | {:.2}× | {:.2}× | {:.1}× |",
+            "| `{}` | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {:.1} | {:.1} | {} | {:.2}× | {:.2}× | {:.2}× | {:.1}× | {} |",
             op.name,
             direct[i],
             typed[i],
@@ -686,17 +757,19 @@ fn main() -> anyhow::Result<()> {
             raw[i],
             handle[i],
             by_name[i],
+            scripted,
             cffi[i],
             ctypes[i],
             lua,
             typed[i] / direct[i],
             as_[i] / direct[i],
             handle[i] / raw[i],
-            cffi[i] / handle[i]
+            cffi[i] / handle[i],
+            vs_script
         );
     }
     println!(
-        "\nns per call, median of {runs} runs ({iterations} calls per run; {py_n} for Python, whose figures include its loop). \
+        "\nns per call, median of {runs} runs ({iterations} calls per run; {py_n} for Python and the script, whose figures include their loops). \
          Geometric mean of cffi / rcffi handle over the five: {:.1}×.",
         (geo / OPS.len() as f64).exp()
     );
