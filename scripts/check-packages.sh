@@ -19,6 +19,14 @@ target=$(cargo metadata --no-deps --format-version 1 | sed -n 's/.*"target_direc
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# Cargo unpacks the dry run's temporary registry under $CARGO_HOME/registry/src/-HASH, and a
+# later run of the same version reuses what an earlier one unpacked there: stale sources (a
+# rerun after a change found them). Those folders are this workspace's packages only
+# (crates.io's are named index.crates.io-HASH); they go first.
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+for c in $crates; do
+    rm -rf "$cargo_home"/registry/src/-*/"$c-$version" "$cargo_home"/registry/cache/-*/"$c-$version.crate"
+done
 if ! cargo publish --dry-run --allow-dirty --workspace \
     --exclude rcffi-testkit --exclude rcffi-examples >"$out/publish.log" 2>&1; then
     # Where crates.io cannot be reached (offline, or its source replaced by a vendored copy),

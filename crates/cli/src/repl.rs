@@ -109,24 +109,7 @@ impl Highlighter for Names {
 impl Validator for Names {
     /// A line with more `{`, `(` or `[` opened than closed goes on.
     fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        let mut depth = 0i64;
-        let mut quote = None;
-        let mut escaped = false;
-        for c in ctx.input().chars() {
-            match (quote, c) {
-                (Some(_), '\\') if !escaped => {
-                    escaped = true;
-                    continue;
-                }
-                (Some(q), c) if c == q && !escaped => quote = None,
-                (None, '"' | '\'' | '`') => quote = Some(c),
-                (None, '{' | '(' | '[') => depth += 1,
-                (None, '}' | ')' | ']') => depth -= 1,
-                _ => {}
-            }
-            escaped = false;
-        }
-        Ok(if depth > 0 {
+        Ok(if open_brackets(ctx.input()) > 0 {
             ValidationResult::Incomplete
         } else {
             ValidationResult::Valid(None)
@@ -135,6 +118,28 @@ impl Validator for Names {
 }
 
 impl Helper for Names {}
+
+/// How many brackets `text` leaves open, outside string and character literals.
+fn open_brackets(text: &str) -> i64 {
+    let mut depth = 0i64;
+    let mut quote = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(_), '\\') if !escaped => {
+                escaped = true;
+                continue;
+            }
+            (Some(q), c) if c == q && !escaped => quote = None,
+            (None, '"' | '\'' | '`') => quote = Some(c),
+            (None, '{' | '(' | '[') => depth += 1,
+            (None, '}' | ')' | ']') => depth -= 1,
+            _ => {}
+        }
+        escaped = false;
+    }
+    depth
+}
 
 fn history_file() -> Option<std::path::PathBuf> {
     let base = std::env::var_os("XDG_STATE_HOME")
@@ -206,4 +211,51 @@ pub(crate) fn run() -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completion_offers_declared_names_and_variables() {
+        let ffi = rcffi::Ffi::default();
+        ffi.cdef("struct point { int x; }; typedef int my_int; int compute_area(int);\n#define MAX_POINTS 8")
+            .unwrap();
+        let names = Names {
+            ffi,
+            variables: vec!["points".into()],
+        };
+        let all = names.candidates();
+        for want in [
+            "compute_area",
+            "my_int",
+            "point",
+            "MAX_POINTS",
+            "points",
+            "dlopen",
+        ] {
+            assert!(all.iter().any(|c| c == want), "{want}: {all:?}");
+        }
+        let history = DefaultHistory::new();
+        let ctx = Context::new(&history);
+        let (start, found) = names.complete("let a = comp", 12, &ctx).unwrap();
+        assert_eq!(start, 8);
+        assert_eq!(
+            found
+                .iter()
+                .map(|p| p.replacement.as_str())
+                .collect::<Vec<_>>(),
+            ["compute_area"]
+        );
+    }
+
+    #[test]
+    fn an_open_bracket_continues_the_line() {
+        assert_eq!(open_brackets("fn f() {"), 1);
+        assert_eq!(open_brackets("fn f() { 1 }"), 0);
+        assert_eq!(open_brackets(r#"print("{")"#), 0);
+        assert_eq!(open_brackets(r#"let c = '(';"#), 0);
+        assert_eq!(open_brackets(r#"let s = "a\"{"; ["#), 1);
+    }
 }

@@ -264,3 +264,38 @@ fn hostile_scripts_fail_cleanly() {
         );
     }
 }
+
+/// The script examples of the guide and of the crate's README run as written; one with
+/// tests passes them under `rcffi test`.
+#[test]
+fn the_documented_scripts_run() {
+    let mut ran = 0;
+    for doc in ["../../../docs/guide.md", "../README.md"] {
+        let text = std::fs::read_to_string(file(doc)).unwrap();
+        for block in text.split("```rhai\n").skip(1) {
+            let script = block.split("```").next().unwrap();
+            let run = if script.contains("fn test_") {
+                let path = std::env::temp_dir()
+                    .join(format!("rcffi-doc-{}-{ran}.rhai", std::process::id()));
+                std::fs::write(&path, script).unwrap();
+                let run = rcffi(&["test", path.to_str().unwrap()], "");
+                let _ = std::fs::remove_file(&path);
+                assert!(
+                    run.stdout.ends_with(" passed, 0 failed\n"),
+                    "{}",
+                    run.stdout
+                );
+                run
+            } else {
+                rcffi(&["run", "-"], script)
+            };
+            assert_eq(
+                run.code,
+                0,
+                &format!("{doc}:\n{script}\n{}{}", run.stdout, run.stderr),
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran >= 2, "{ran}");
+}
