@@ -228,3 +228,37 @@ fn json_layouts_agree_with_gcc() {
         assert!(checked >= 200, "{checked} records checked for {flag}");
     }
 }
+
+/// `--pkg` adds a package's flags; without `-H`, the headers of its own include directories,
+/// which zlib (in /usr/include) does not have: the message says to name the header.
+#[test]
+fn packages_through_pkg_config() {
+    let has_pc = std::process::Command::new("pkg-config")
+        .args(["--exists", "zlib"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_pc || !have_header("zlib.h") {
+        eprintln!("pkg-config or zlib's .pc is missing: skipped");
+        return;
+    }
+    let run = rcffi(&["layout", "--pkg", "zlib"], "");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("name its header with -H"),
+        "{}",
+        run.stderr
+    );
+    let run = rcffi(
+        &["layout", "--pkg", "zlib", "-H", "zlib.h", "gz_header"],
+        "",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("gz_header {"), "{}", run.stdout);
+    let run = rcffi(&["layout", "--pkg", "no-such-package-anywhere"], "");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("no-such-package-anywhere"),
+        "{}",
+        run.stderr
+    );
+}

@@ -189,6 +189,25 @@ fn eval_and_repl() {
 }
 
 #[test]
+fn headers_with_flags() {
+    if !common::have_header("zlib.h") {
+        return;
+    }
+    // zlib.h declares its 64-bit offset functions only with _LARGEFILE64_SOURCE.
+    let with = "include_headers(\"zlib.h\", #{flags: [\"-D_LARGEFILE64_SOURCE\"]}); dlopen(\"z\").dir().contains(\"gzopen64\")";
+    let without = "include_headers(\"zlib.h\"); dlopen(\"z\").dir().contains(\"gzopen64\")";
+    assert_eq!(rcffi(&["-e", with], "").stdout, "true\n");
+    assert_eq!(rcffi(&["-e", without], "").stdout, "false\n");
+    let run = rcffi(&["-e", "include_headers(\"zlib.h\", #{nope: 1})"], "");
+    assert!(
+        run.stderr
+            .contains("takes the options pkg and flags, not 'nope'"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn bad_scripts_say_where() {
     let run = rcffi(&["run", "-"], "let a = ;\n");
     assert_eq(run.code, 2, &run.stderr);

@@ -62,6 +62,15 @@ pub(super) fn register(engine: &mut Engine, ffi: &Ffi, shared: &Shared, args: Ve
             .map_err(thrown)
     });
     let f = ffi.clone();
+    engine.register_fn(
+        "include_headers",
+        move |headers: Dynamic, options: rhai::Map| -> Res<()> {
+            f.include_headers(&header_spec(headers, &options)?)
+                .map(drop)
+                .map_err(thrown)
+        },
+    );
+    let f = ffi.clone();
     engine.register_fn("dlopen", move |name: &str| -> Res<rcffi::Lib> {
         // SAFETY: a script's declarations are its claim about the library, as cffi's
         // `dlopen` takes them; calls are the one thing a script does unchecked.
@@ -166,6 +175,34 @@ pub(super) fn register(engine: &mut Engine, ffi: &Ffi, shared: &Shared, args: Ve
         args.iter().map(|a| Dynamic::from(a.clone())).collect()
     });
     register_asserts(engine);
+}
+
+/// The headers of `include_headers(headers, #{pkg: ..., flags: [...]})`: a header or a list,
+/// pkg-config packages (one or a list) and preprocessor flags.
+fn header_spec(headers: Dynamic, options: &rhai::Map) -> Res<Headers> {
+    let list = |d: &Dynamic| -> Vec<String> {
+        match d.clone().into_array() {
+            Ok(items) => items.into_iter().map(|i| i.to_string()).collect(),
+            Err(_) => vec![d.to_string()],
+        }
+    };
+    let mut spec = Headers::new(list(&headers));
+    for (key, value) in options {
+        match key.as_str() {
+            "pkg" => {
+                for p in list(value) {
+                    spec = spec.pkg_config(p);
+                }
+            }
+            "flags" => spec = spec.flags(list(value)),
+            other => {
+                return Err(thrown(format!(
+                    "include_headers takes the options pkg and flags, not '{other}'"
+                )));
+            }
+        }
+    }
+    Ok(spec)
 }
 
 /// `new(type)` and `new(type, init)`. `new` is a reserved word of Rhai, so it is custom syntax
