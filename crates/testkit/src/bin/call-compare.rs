@@ -415,7 +415,12 @@ fn lua_times(path: &str, iterations: usize, runs: usize, jit: bool) -> Option<Ve
         eprintln!("luajit failed: {}", String::from_utf8_lossy(&out.stderr));
         return None;
     }
-    String::from_utf8(out.stdout)
+    numbers(out.stdout)
+}
+
+/// One number per line of a program's output.
+fn numbers(stdout: Vec<u8>) -> Option<Vec<f64>> {
+    String::from_utf8(stdout)
         .ok()?
         .lines()
         .map(|l| l.trim().parse().ok())
@@ -481,11 +486,7 @@ fn script_times(path: &str, n: usize, runs: usize) -> Option<Vec<f64>> {
             return None;
         }
     };
-    String::from_utf8(out.stdout)
-        .ok()?
-        .lines()
-        .map(|l| l.trim().parse().ok())
-        .collect()
+    numbers(out.stdout)
 }
 
 const QSORT_PY: &str = r#"
