@@ -145,8 +145,7 @@ impl fmt::Display for CdefError {
                     loc.file, loc.line, loc.column, self.message
                 )?;
                 if !loc.source_line.trim().is_empty() {
-                    let line = loc.source_line.replace('\t', " ");
-                    let pad = (loc.column as usize).saturating_sub(1);
+                    let (line, pad) = excerpt(&loc.source_line, loc.column as usize);
                     write!(f, "\n  {}\n  {}^", line, " ".repeat(pad))?;
                 }
                 Ok(())
@@ -156,6 +155,36 @@ impl fmt::Display for CdefError {
 }
 
 impl std::error::Error for CdefError {}
+
+/// How many characters of a long source line are shown on each side of the column.
+const EXCERPT: usize = 60;
+
+/// The source line as an error shows it, and where the caret goes under it: tabs as spaces,
+/// and a line longer than the screen (generated or preprocessed text) cut to the part around
+/// the column, with `...` where it was cut.
+fn excerpt(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    let col = column.saturating_sub(1).min(chars.len());
+    if chars.len() <= 2 * EXCERPT + 20 {
+        return (chars.into_iter().collect(), col);
+    }
+    let start = col.saturating_sub(EXCERPT);
+    let end = (col + EXCERPT).min(chars.len());
+    let mut text = String::new();
+    let mut pad = col - start;
+    if start > 0 {
+        text.push_str("...");
+        pad += 3;
+    }
+    text.extend(&chars[start..end]);
+    if end < chars.len() {
+        text.push_str("...");
+    }
+    (text, pad)
+}
 
 /// An error with a byte offset into the text being processed, not yet turned into a line and
 /// column. The pipeline's stages return these; the entry point locates them once.
@@ -176,3 +205,23 @@ impl From<CdefError> for Located {
 }
 
 pub(crate) type LResult<T> = Result<T, Located>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+        let (text, pad) = excerpt(&line, 501);
+        assert_eq!(text.chars().nth(pad), Some('X'));
+        assert!(
+            text.starts_with("...") && text.ends_with("...") && text.len() < 140,
+            "{text}"
+        );
+        let (text, pad) = excerpt("int\tx;", 5);
+        assert_eq!((text.as_str(), pad), ("int x;", 4));
+        let (text, pad) = excerpt(&"c".repeat(300), 2);
+        assert!(!text.starts_with("...") && text.ends_with("...") && pad == 1);
+    }
+}

@@ -267,6 +267,14 @@ fn hostile_scripts_fail_cleanly() {
         ),
         ("typeof(\"int\".pad(100000, '*'))", ""),
         ("memmove(new(\"char[2]\"), \"abcdef\", 6)", ""),
+        (
+            "string(new(\"char[4]\"), -1)",
+            "string takes a length of 0 or more, not -1",
+        ),
+        (
+            "unpack(new(\"int[4]\"), -5)",
+            "unpack takes a length of 0 or more, not -5",
+        ),
     ];
     for (script, expected) in cases {
         let run = rcffi(&["-e", script], "");

@@ -38,6 +38,11 @@ fn cdata(d: &Dynamic, what: &str) -> Res<CData> {
     }
 }
 
+/// A count or length given by a script: 0 or more.
+fn count(n: INT, what: &str) -> Res<usize> {
+    usize::try_from(n).map_err(|_| thrown(format!("{what} takes a length of 0 or more, not {n}")))
+}
+
 fn int(v: usize) -> INT {
     INT::try_from(v).unwrap_or(INT::MAX)
 }
@@ -92,7 +97,7 @@ pub(super) fn register(engine: &mut Engine, ffi: &Ffi, shared: &Shared, args: Ve
     });
     let f = ffi.clone();
     engine.register_fn("string", move |c: Dynamic, max: INT| -> Res<Dynamic> {
-        let max = usize::try_from(max).map_err(thrown)?;
+        let max = count(max, "string")?;
         text(&f, f.string(&cdata(&c, "string")?, Some(max)))
     });
     let f = ffi.clone();
@@ -104,7 +109,7 @@ pub(super) fn register(engine: &mut Engine, ffi: &Ffi, shared: &Shared, args: Ve
     });
     let f = ffi.clone();
     engine.register_fn("unpack", move |c: Dynamic, n: INT| -> Res<Dynamic> {
-        let n = usize::try_from(n).map_err(thrown)?;
+        let n = count(n, "unpack")?;
         let v = f.unpack(&cdata(&c, "unpack")?, n).map_err(thrown)?;
         to_script(&f, v)
     });
