@@ -262,3 +262,42 @@ fn packages_through_pkg_config() {
         run.stderr
     );
 }
+
+/// Records of real headers, laid out for each target from that target's headers (its cross
+/// preprocessor), judged by that target's gcc: `struct stat` differs between x86-64 (144
+/// bytes) and AArch64 (128).
+#[test]
+fn real_header_records_per_target_agree_with_gcc() {
+    for (target, flag) in [
+        (Target::x86_64_linux(), "x86_64"),
+        (Target::aarch64_linux(), "aarch64"),
+    ] {
+        let Some(cc) = oracle::Compiler::for_target(&target) else {
+            eprintln!("no compiler for {flag}: skipped");
+            continue;
+        };
+        let types = [
+            "struct stat",
+            "struct timespec",
+            "struct tm",
+            "struct sockaddr_in",
+            "struct dirent",
+        ];
+        let mut args = vec!["layout", "--json", "--target", flag];
+        for h in ["sys/stat.h", "time.h", "netinet/in.h", "dirent.h"] {
+            args.extend(["-H", h]);
+        }
+        args.extend(types);
+        let run = rcffi(&args, "");
+        assert_eq!(run.code, 0, "{flag}: {}", run.stderr);
+        let doc: Json = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(doc["types"].as_array().unwrap().len(), types.len());
+        let (asserts, bitfields) = probe(&doc);
+        let source = format!(
+            "#include <stddef.h>\n#include <sys/stat.h>\n#include <time.h>\n#include <netinet/in.h>\n#include <dirent.h>\n{asserts}"
+        );
+        cc.assemble(&source)
+            .unwrap_or_else(|e| panic!("gcc disagrees with rcffi layout ({flag}): {e:#}"));
+        assert!(bitfields.is_empty());
+    }
+}
