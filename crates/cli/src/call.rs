@@ -1,6 +1,7 @@
 //! `rcffi call`: one function of a library, declared on the command line (or by a header),
 //! called with arguments written as C writes them; the result printed, and errno when asked.
 
+use crate::out::outln;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
@@ -81,16 +82,16 @@ pub(crate) fn run(args: Args) -> Result<ExitCode> {
     let errno = ffi.errno();
     crate::c_stdio::flush();
     if let Some(text) = show::value(&ffi, &result) {
-        println!("{text}");
+        outln!("{text}");
     }
     for (i, out) in outputs {
         let v = Value::CData(out);
-        println!("arg {i}: {}", show::value(&ffi, &v).unwrap_or_default());
+        outln!("arg {i}: {}", show::value(&ffi, &v).unwrap_or_default());
     }
     if args.errno {
         let message = std::io::Error::from_raw_os_error(errno).to_string();
         let message = message.split(" (os error").next().unwrap_or_default();
-        println!("errno: {errno} ({message})");
+        outln!("errno: {errno} ({message})");
     }
     Ok(ExitCode::SUCCESS)
 }

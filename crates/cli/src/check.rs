@@ -3,6 +3,7 @@
 //! `Lib::check`), and with `--exports` the exported symbols the header does not declare.
 //! The exit status says whether anything was found.
 
+use crate::out::outln;
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 
@@ -62,7 +63,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode> {
     let lib = unsafe { ffi.dlopen(&args.lib) }?;
     let problems = lib.check_names(names.iter().map(String::as_str))?;
     for p in &problems {
-        println!("{p}");
+        outln!("{p}");
     }
     if args.verbose {
         let bad: BTreeSet<&str> = problems.iter().map(|p| p.name()).collect();
@@ -71,7 +72,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode> {
                 matches!(r.decl(name), Some(rcffi::rcffi_cdef::Decl::Function { .. }))
             });
             let what = if function { "function" } else { "variable" };
-            println!("ok: {what} '{name}'");
+            outln!("ok: {what} '{name}'");
         }
     }
     let mut undeclared = Vec::new();
@@ -92,13 +93,13 @@ pub(crate) fn run(args: Args) -> Result<ExitCode> {
         });
         for (name, kind) in exports(path)? {
             if !declared.contains(&name) {
-                println!("{kind} '{name}' is exported, but not declared");
+                outln!("{kind} '{name}' is exported, but not declared");
                 undeclared.push(name);
             }
         }
     }
     let found = problems.len() + undeclared.len();
-    println!(
+    outln!(
         "{} declaration{} checked against {}: {found} problem{}",
         names.len(),
         if names.len() == 1 { "" } else { "s" },

@@ -2,6 +2,7 @@
 //! and alignment, bitfields with their bit positions, holes and tail padding marked, totals —
 //! as text or JSON, from the registry's own layouts (which the gcc oracle checks).
 
+use crate::out::outln;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
@@ -118,7 +119,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode> {
             json!({"name": name, "type": ty, "size": size, "align": align})
         }));
         let doc = json!({"target": reg.target().name, "types": types});
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         let mut out = String::new();
         for (i, s) in shown.iter().enumerate() {
@@ -135,7 +136,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode> {
             };
             let _ = writeln!(out, "{name}{ty}: size {size}, align {align}");
         }
-        print!("{out}");
+        crate::out::text(&out);
     }
     Ok(if failed {
         ExitCode::FAILURE

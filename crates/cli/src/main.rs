@@ -29,6 +29,7 @@ mod check;
 mod decls;
 mod layout;
 mod literal;
+mod out;
 mod repl;
 mod run;
 mod script;

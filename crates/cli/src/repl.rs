@@ -2,6 +2,7 @@
 //! the script functions, the declared names and the session's variables, and a line that
 //! opens a brace continued on the next.
 
+use crate::out::outln;
 use std::borrow::Cow;
 use std::process::ExitCode;
 
@@ -165,7 +166,7 @@ pub(crate) fn run() -> Result<ExitCode> {
     }
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stdin());
     if interactive {
-        println!(
+        outln!(
             "rcffi {} — C from a script. cdef(\"...\"), dlopen(\"c\"), new(\"int[4]\"); Ctrl-D to leave.",
             env!("CARGO_PKG_VERSION")
         );
@@ -187,7 +188,7 @@ pub(crate) fn run() -> Result<ExitCode> {
         match result {
             Ok(v) => {
                 if let Some(s) = session.show(&v) {
-                    println!("{s}");
+                    outln!("{s}");
                 }
             }
             Err(e) => {

@@ -1,6 +1,7 @@
 //! `rcffi run FILE [ARGS...]` and `rcffi -e 'EXPR'`: a script, or one expression, in a
 //! session of its own.
 
+use crate::out::outln;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -65,7 +66,7 @@ pub(crate) fn eval(text: &str) -> Result<ExitCode> {
     match result {
         Ok((v, session)) => {
             if let Some(s) = session.show(&v) {
-                println!("{s}");
+                outln!("{s}");
             }
             Ok(ExitCode::SUCCESS)
         }

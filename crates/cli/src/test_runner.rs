@@ -7,6 +7,7 @@
 //! goes; the parent reads it when the child ends, and starts a new child after a test that
 //! did not finish.
 
+use crate::out::outln;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -60,7 +61,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode> {
         run_file(file, &args, &mut outcomes)?;
     }
     let failed = outcomes.iter().filter(|o| o.failure.is_some()).count();
-    println!("{} passed, {failed} failed", outcomes.len() - failed);
+    outln!("{} passed, {failed} failed", outcomes.len() - failed);
     if let Some(path) = &args.junit {
         std::fs::write(path, junit(&outcomes))
             .with_context(|| format!("writing {}", path.display()))?;
@@ -144,7 +145,7 @@ fn run_file(file: &Path, args: &Args, outcomes: &mut Vec<Outcome>) -> Result<()>
             match e {
                 Event::Tests(list) => names = list.clone(),
                 Event::Error(message) => {
-                    println!("FAILED {shown}: {message}");
+                    outln!("FAILED {shown}: {message}");
                     outcomes.push(Outcome {
                         file: shown.clone(),
                         name: "<script>".into(),
@@ -160,9 +161,9 @@ fn run_file(file: &Path, args: &Args, outcomes: &mut Vec<Outcome>) -> Result<()>
                     let name = names.get(*i).cloned().unwrap_or_default();
                     let time = Duration::from_millis(*ms);
                     match failure {
-                        None => println!("ok     {shown}::{name} ({ms} ms)"),
+                        None => outln!("ok     {shown}::{name} ({ms} ms)"),
                         Some(f) => {
-                            println!("FAILED {shown}::{name}: {}", f.replace('\n', "\n       "));
+                            outln!("FAILED {shown}::{name}: {}", f.replace('\n', "\n       "));
                             any_failed = true;
                         }
                     }
@@ -183,7 +184,7 @@ fn run_file(file: &Path, args: &Args, outcomes: &mut Vec<Outcome>) -> Result<()>
             } else {
                 describe_exit(status)
             };
-            println!("FAILED {shown}::{name}: {why}");
+            outln!("FAILED {shown}::{name}: {why}");
             outcomes.push(Outcome {
                 file: shown.clone(),
                 name,
@@ -207,7 +208,7 @@ fn run_file(file: &Path, args: &Args, outcomes: &mut Vec<Outcome>) -> Result<()>
         break;
     }
     if any_failed && !captured.trim().is_empty() {
-        println!("---- output of {shown} ----\n{}", captured.trim_end());
+        outln!("---- output of {shown} ----\n{}", captured.trim_end());
     }
     Ok(())
 }

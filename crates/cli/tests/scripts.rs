@@ -326,3 +326,26 @@ fn the_documented_scripts_run() {
     }
     assert!(ran >= 2, "{ran}");
 }
+
+/// A script's callbacks run on the script's thread (its values are not `Send`): C calling one
+/// from threads of its own receives the error value, and the failure is reported.
+#[test]
+fn script_callbacks_stay_on_the_script_thread() {
+    let lib = rcffi_testkit::fixture::fixture_library();
+    let script = "cdef(\"long long call_from_threads(int (*cb)(int), int nthreads, int count); int call_int_cb(int (*cb)(int), int x);\");\n\
+                  let l = dlopen(env(\"RCFFI_FIXTURE\"));\n\
+                  let cb = callback(\"int(*)(int)\", |x| x + 1);\n\
+                  print(l.call_int_cb(cb, 1));\n\
+                  print(l.call_from_threads(cb, 2, 3));\n";
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rcffi"))
+        .args(["-e", script])
+        .env("RCFFI_FIXTURE", lib)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(stdout, "2\n0\n", "{stderr}");
+    assert!(stderr.contains("called on another thread"), "{stderr}");
+}

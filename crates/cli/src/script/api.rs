@@ -250,24 +250,20 @@ fn text(ffi: &Ffi, v: rcffi::Result<Value>) -> Res<Dynamic> {
     }
 }
 
-/// A C function pointer that runs script function `body` (a closure or `Fn("name")`). Its
+/// A C function pointer that runs script function `body` (a closure or `Fn("name")`), on the
+/// script's thread (C calling it from another thread receives the error value). Its
 /// arguments arrive as script values; a script error is the callback's failure, which the
 /// running call returns.
 fn callback(ffi: &Ffi, shared: &Shared, ty: &CType, body: FnPtr) -> Res<CData> {
     let shared = shared.clone();
     let f = ffi.clone();
-    ffi.callback(ty, move |args| -> Result<Value, String> {
+    ffi.callback_local(ty, move |args| -> Result<Value, String> {
         let engine = shared
             .engine
             .get()
-            .and_then(std::sync::Weak::upgrade)
+            .and_then(std::rc::Weak::upgrade)
             .ok_or("the script that made this callback has ended")?;
-        let ast = shared
-            .ast
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-            .unwrap_or_default();
+        let ast = shared.ast.borrow().clone().unwrap_or_default();
         let mut values = Vec::with_capacity(args.len());
         for i in 0..args.len() {
             let v = args.get(i).map_err(|e| e.to_string())?;

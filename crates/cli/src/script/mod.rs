@@ -7,23 +7,26 @@ mod api;
 mod convert;
 mod objects;
 
-use std::sync::{Arc, OnceLock, RwLock, Weak};
+use std::cell::{OnceCell, RefCell};
+use std::rc::{Rc, Weak};
 
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Scope};
 
 use rcffi::Ffi;
 
 /// What callbacks need to run script closures later, when C calls them: the engine (set
-/// once it is built) and the script's AST.
+/// once it is built) and the script's AST. Rhai without its `sync` feature is a third faster
+/// per operation, and its values are then not `Send`: script callbacks are bound to the
+/// script's thread (`Ffi::callback_local`).
 #[derive(Clone, Default)]
 pub(crate) struct Shared {
-    engine: Arc<OnceLock<Weak<Engine>>>,
-    ast: Arc<RwLock<Option<Arc<AST>>>>,
+    engine: Rc<OnceCell<Weak<Engine>>>,
+    ast: Rc<RefCell<Option<Rc<AST>>>>,
 }
 
 /// One `Ffi` and the engine that gives it to scripts.
 pub(crate) struct Session {
-    pub(crate) engine: Arc<Engine>,
+    pub(crate) engine: Rc<Engine>,
     pub(crate) ffi: Ffi,
     shared: Shared,
 }
@@ -40,7 +43,7 @@ impl Session {
         args: Vec<String>,
         name: &str,
         text: &str,
-    ) -> Result<(Session, Arc<AST>), String> {
+    ) -> Result<(Session, Rc<AST>), String> {
         let ast = Session::new(Vec::new()).compile(name, text)?;
         let session = Session::with_methods(args, &method_calls(&ast));
         let ast = session.compile(name, text)?;
@@ -57,11 +60,16 @@ impl Session {
         engine.set_max_string_size(1 << 30);
         engine.set_max_array_size(1 << 24);
         engine.set_max_map_size(1 << 24);
+        // `print` after C's own buffered output, and quietly ended by a closed pipe.
+        engine.on_print(|text| {
+            crate::c_stdio::flush();
+            crate::out::line(format_args!("{text}"));
+        });
         api::register(&mut engine, &ffi, &shared, args);
         objects::register(&mut engine, &ffi);
         objects::register_methods(&mut engine, &ffi, methods);
-        let engine = Arc::new(engine);
-        let _ = shared.engine.set(Arc::downgrade(&engine));
+        let engine = Rc::new(engine);
+        let _ = shared.engine.set(Rc::downgrade(&engine));
         Session {
             engine,
             ffi,
@@ -70,7 +78,7 @@ impl Session {
     }
 
     /// Compiles a script (its functions become callable by name).
-    pub(crate) fn compile(&self, name: &str, text: &str) -> Result<Arc<AST>, String> {
+    pub(crate) fn compile(&self, name: &str, text: &str) -> Result<Rc<AST>, String> {
         let mut ast = self.engine.compile(text).map_err(|e| {
             let mut message = e.to_string();
             if let Some(i) = message.rfind(" (line ") {
@@ -79,8 +87,8 @@ impl Session {
             located(name, &message, e.position())
         })?;
         ast.set_source(name);
-        let ast = Arc::new(ast);
-        *self.shared.ast.write().unwrap_or_else(|e| e.into_inner()) = Some(ast.clone());
+        let ast = Rc::new(ast);
+        *self.shared.ast.borrow_mut() = Some(ast.clone());
         Ok(ast)
     }
 

@@ -56,3 +56,42 @@ fn a_callback_may_call_into_c_again() {
     let r = unsafe { lib.call("call_int_cb", (&outer, 4)) };
     assert_eq!(r.unwrap(), 41.into());
 }
+
+/// `callback_local`: a closure holding an `Rc` runs on its own thread, re-entrantly too; C
+/// calling it from another thread receives the error value and that call returns the
+/// failure; dropped on another thread, the closure is leaked, never dropped there.
+#[test]
+fn a_thread_bound_callback_runs_on_its_thread_only() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let (ffi, lib) = super::fixture();
+    let calls = Rc::new(Cell::new(0));
+    let seen = calls.clone();
+    let cb = ffi
+        .callback_local("int(*)(int)", move |a| -> rcffi::Result<i32> {
+            seen.set(seen.get() + 1);
+            Ok(a.get_as::<i32>(0)? * 3)
+        })
+        .unwrap();
+    // SAFETY: call_int_cb calls the callback with its int argument.
+    assert_eq!(
+        unsafe { lib.call("call_int_cb", (&cb, 7)) }.unwrap(),
+        21.into()
+    );
+    assert_eq!(calls.get(), 1);
+    // The fixture's call_from_threads calls the callback from C threads it starts.
+    // SAFETY: call_from_threads(cb, nthreads, count) calls cb from nthreads new threads.
+    let r = unsafe { lib.call("call_from_threads", (&cb, 2, 3)) };
+    assert_eq!(calls.get(), 1, "the closure never ran off its thread");
+    let _ = r; // C's threads have no rcffi call running: the failure is reported on stderr
+    // Dropped on another thread: the Rc inside is not touched there (leaked).
+    let holder = std::sync::Mutex::new(Some(cb));
+    std::thread::scope(|s| {
+        s.spawn(|| drop(holder.lock().unwrap().take()));
+    });
+    assert_eq!(
+        Rc::strong_count(&calls),
+        2,
+        "the closure's Rc was leaked, not dropped"
+    );
+}

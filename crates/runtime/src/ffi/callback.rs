@@ -1,7 +1,9 @@
-//! Rust closures as C function pointers: `callback` and `callback_with`.
+//! Rust closures as C function pointers: `callback`, `callback_with`, `callback_local` and
+//! `typed_callback`.
 
 use std::sync::Arc;
 
+use crate::callback::local::ThreadBound;
 use crate::callback::{Body, CallbackArgs, CallbackOptions, CallbackResult};
 use crate::data::CData;
 use crate::error::Result;
@@ -80,6 +82,49 @@ impl Ffi {
         let body: Arc<Body> = Arc::new(move |a: &CallbackArgs<'_>| f(a).into_ret());
         let (ffi, t) = ty.resolve(self)?;
         ffi.make_callback(t, body, std::any::type_name::<F>(), options)
+    }
+
+    /// [`Ffi::callback`] of a closure that need not be `Send` or `Sync` (one holding an `Rc`
+    /// or a `RefCell`), bound to the thread that made it: it runs only there — C calling it
+    /// from another thread receives the error value, and the call running there, if any,
+    /// returns the failure — and is dropped there (or never, when its last holder goes away
+    /// on another thread). For C that calls back on the thread that registered the callback:
+    /// event loops, GUI toolkits, `qsort`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ffi::callback`].
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// use std::{cell::Cell, rc::Rc};
+    /// let ffi = rcffi::Ffi::default();
+    /// let calls = Rc::new(Cell::new(0));
+    /// let seen = calls.clone();
+    /// let count = ffi.callback_local("int(int)", move |a| {
+    ///     seen.set(seen.get() + 1);
+    ///     a.get_as::<i32>(0)
+    /// })?;
+    /// // SAFETY: a callback is a function of its type.
+    /// assert_eq!(unsafe { count.call((5,))? }, 5.into());
+    /// assert_eq!(calls.get(), 1);
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
+    pub fn callback_local<T, F, R>(&self, ty: &T, f: F) -> Result<CData>
+    where
+        T: TypeSpec + ?Sized,
+        F: Fn(&CallbackArgs<'_>) -> R + 'static,
+        R: CallbackResult,
+    {
+        let bound = ThreadBound::new(f);
+        let body: Arc<Body> = Arc::new(move |a: &CallbackArgs<'_>| bound.run(a));
+        let (ffi, t) = ty.resolve(self)?;
+        ffi.make_callback(
+            t,
+            body,
+            std::any::type_name::<F>(),
+            CallbackOptions::default(),
+        )
     }
 
     /// A Rust closure as a C function pointer of Rust type `F` (`extern "C" fn(A, B) -> R` or
