@@ -206,13 +206,10 @@ fn library(engine: &mut Engine, ffi: &Ffi) {
                 .read_lock::<CData>()
                 .map(|c| c.clone())
                 .expect("a cdata");
-            let values = args[1..]
-                .iter()
-                .map(|a| from_script(a))
-                .collect::<Res<Vec<Value>>>()?;
+            let values = values_of(&args[1..])?;
             // SAFETY: a C function pointer called as its type says; calls are the one thing a
             // script does unchecked, as in cffi.
-            let r = unsafe { fp.call(values) }.map_err(thrown)?;
+            let r = unsafe { fp.call(values.as_slice()) }.map_err(thrown)?;
             to_script(&f, r)
         });
     }
@@ -226,14 +223,18 @@ const LIBRARY_METHODS: &[&str] = &["dir", "to_string", "to_debug", "type_of"];
 
 /// Calls C function `name` of `lib` with script arguments.
 fn call_lib(ffi: &Ffi, lib: &Lib, name: &str, args: &[&mut Dynamic]) -> Res<Dynamic> {
-    let values = args
-        .iter()
-        .map(|a| from_script(a))
-        .collect::<Res<Vec<Value>>>()?;
+    let values = values_of(args)?;
+    // Borrowed, text goes to C from where it is (an owned `Vec<Value>` would copy it through
+    // libffi's general path).
     // SAFETY: a C function called as its declaration says; calls are the one thing a script
     // does unchecked, as in cffi.
-    let r = unsafe { lib.call(name, values) }.map_err(thrown)?;
+    let r = unsafe { lib.call(name, values.as_slice()) }.map_err(thrown)?;
     to_script(ffi, r)
+}
+
+/// Script arguments as values.
+fn values_of(args: &[&mut Dynamic]) -> Res<Vec<Value>> {
+    args.iter().map(|a| from_script(a)).collect()
 }
 
 /// Registers, for each `(name, arguments)` a script calls as a method, a function of a
