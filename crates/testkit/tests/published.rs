@@ -1,4 +1,4 @@
-//! What is published, checked as part of `cargo test --workspace`: the four crates packaged as
+//! What is published, checked as part of `cargo test --workspace`: the five crates packaged as
 //! crates.io would receive them and tested unpacked alone (`scripts/check-packages.sh`), and the
 //! workspace built with the `rust-version` its manifests state (`scripts/check-msrv.sh`). Where
 //! crates.io or rustup cannot be reached, a script says NOT CHECKED and the test passes; a check
