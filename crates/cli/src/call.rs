@@ -36,6 +36,7 @@ pub(crate) struct Args {
 
 /// Runs `rcffi call`.
 pub(crate) fn run(args: Args) -> Result<ExitCode> {
+    args.decls.host_only("rcffi call")?;
     let ffi = if args.decls.given() {
         args.decls.load("rcffi call")?.ffi
     } else {

@@ -34,6 +34,7 @@ pub(crate) struct Args {
 
 /// Runs `rcffi check`.
 pub(crate) fn run(args: Args) -> Result<ExitCode> {
+    args.decls.host_only("rcffi check")?;
     let loaded = args.decls.load("rcffi check")?;
     let ffi = &loaded.ffi;
     let names: Vec<String> = ffi.with_registry(|r| {

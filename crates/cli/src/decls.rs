@@ -57,6 +57,19 @@ pub(crate) struct Loaded {
 }
 
 impl Decls {
+    /// Refuses a target other than the host's, for the commands that load and call the
+    /// host's libraries (another target's layouts would be wrong for them).
+    pub(crate) fn host_only(&self, command: &str) -> Result<()> {
+        if self.target != Target::host() {
+            bail!(
+                "{command} uses this machine's libraries, so its declarations are laid out for                  this machine ({}); --target {} is for rcffi layout",
+                Target::host().name,
+                self.target.name
+            );
+        }
+        Ok(())
+    }
+
     /// Whether any source was given.
     pub(crate) fn given(&self) -> bool {
         !self.cdef.is_empty() || !self.headers.is_empty() || !self.packages.is_empty()

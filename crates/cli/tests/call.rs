@@ -229,6 +229,14 @@ fn bad_calls_say_what_is_wrong() {
         "{}",
         run.stderr
     );
+    let other = if cfg!(target_arch = "aarch64") {
+        "x86_64"
+    } else {
+        "aarch64"
+    };
+    let run = rcffi(&["call", "--target", other, "int abs(int)", "-1"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("is for rcffi layout"), "{}", run.stderr);
     let run = call(&["sum_arr", "buf:x", "1"]);
     assert_eq!(run.code, 2);
     assert!(
