@@ -14,7 +14,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::error::{CdefError, ErrorKind};
-use crate::registry::{CdefOptions, CdefReport, Registry};
+use crate::registry::Registry;
+use crate::report::{CdefOptions, CdefReport};
 use crate::target::{Arch, Target};
 
 /// Which headers to import, with which flags: the argument of [`Registry::include_headers`]

@@ -60,6 +60,7 @@ mod nesting;
 mod parse;
 mod preprocess;
 mod registry;
+mod report;
 mod source;
 mod suggest;
 mod target;
@@ -78,9 +79,8 @@ pub use headers::{HeaderReport, Headers, PreprocessedHeaders};
 pub use layout::{BitfieldLayout, FieldLayout, LayoutError, RecordLayout, TypeLayout};
 pub use macros::{FloatTy, FunctionMacro, MacroArg, MacroCall, MacroValue};
 pub use nesting::MAX_NESTING;
-pub use registry::{
-    CdefOptions, CdefReport, Decl, IgnoredPragma, Place, Registry, SkippedDefinition, SkippedMacro,
-};
+pub use registry::{Decl, Registry};
+pub use report::{CdefOptions, CdefReport, IgnoredPragma, Place, SkippedDefinition, SkippedMacro};
 pub use suggest::did_you_mean;
 pub use target::{Arch, Target};
 

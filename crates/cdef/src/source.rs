@@ -247,12 +247,12 @@ impl<'a> LineIndex<'a> {
 
     /// The file and line of each offset (in any order), in one pass over the text: what
     /// [`LineIndex::locate`] says of each, without its column and source line.
-    pub(crate) fn places(&self, positions: &[usize]) -> Vec<crate::registry::Place> {
+    pub(crate) fn places(&self, positions: &[usize]) -> Vec<crate::report::Place> {
         let mut order: Vec<usize> = (0..positions.len()).collect();
         order.sort_by_key(|&i| positions[i]);
         let bytes = self.text.as_bytes();
         let mut out = vec![
-            crate::registry::Place {
+            crate::report::Place {
                 file: self.default_file.clone(),
                 line: 1,
             };
@@ -285,7 +285,7 @@ impl<'a> LineIndex<'a> {
                 .count();
             line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
             at = line_start;
-            out[i] = crate::registry::Place {
+            out[i] = crate::report::Place {
                 file: file.clone(),
                 line,
             };

@@ -6,7 +6,8 @@
 use crate::CTypeId;
 use crate::error::{CdefError, ErrorKind, LResult, Located};
 use crate::lex::{Tok, Token};
-use crate::registry::{CdefOptions, Registry};
+use crate::registry::Registry;
+use crate::report::CdefOptions;
 
 /// The body a type string defines: the tokens it spans and the type it declared.
 #[derive(Clone, Copy, Debug)]

@@ -19,7 +19,8 @@ use crate::ctype::{CTypeId, CTypeKind, Prim};
 use crate::error::{CdefError, ErrorKind, LResult, Located};
 use crate::parse::Chunk;
 use crate::preprocess::Preprocessed;
-use crate::registry::{CdefOptions, CdefReport, Decl, Registry};
+use crate::registry::{Decl, Registry};
+use crate::report::{CdefOptions, CdefReport};
 use crate::types;
 
 pub(crate) use attr::Attr;
@@ -157,7 +158,7 @@ pub(crate) fn finish(
     if !state.skipped_macros.is_empty() || !defs.is_empty() || !pre.ignored_pragmas.is_empty() {
         report.skipped_definitions = defs
             .into_iter()
-            .map(|(name, pos)| crate::registry::SkippedDefinition {
+            .map(|(name, pos)| crate::report::SkippedDefinition {
                 name,
                 location: index.locate(pos),
             })
@@ -165,7 +166,7 @@ pub(crate) fn finish(
         report.skipped_macros = state
             .skipped_macros
             .into_iter()
-            .map(|(name, pos, reason)| crate::registry::SkippedMacro {
+            .map(|(name, pos, reason)| crate::report::SkippedMacro {
                 name,
                 location: index.locate(pos),
                 reason,
@@ -174,7 +175,7 @@ pub(crate) fn finish(
         report.ignored_pragmas = pre
             .ignored_pragmas
             .iter()
-            .map(|(text, pos)| crate::registry::IgnoredPragma {
+            .map(|(text, pos)| crate::report::IgnoredPragma {
                 text: text.as_str().into(),
                 location: index.locate(*pos),
             })
