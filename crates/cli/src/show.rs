@@ -111,19 +111,6 @@ pub(crate) fn quoted(bytes: &[u8], out: &mut String) {
     out.push('"');
 }
 
-/// Whether `ty` is one of C's character types (whose pointers and arrays print as strings).
-fn is_char(ty: &rcffi::CType) -> bool {
-    matches!(
-        ty.cname().as_str(),
-        "char"
-            | "signed char"
-            | "unsigned char"
-            | "const char"
-            | "const signed char"
-            | "const unsigned char"
-    )
-}
-
 fn write_cdata(ffi: &Ffi, c: &CData, depth: usize, out: &mut String) {
     let ty = c.ctype();
     if depth > MAX_DEPTH {
@@ -134,7 +121,7 @@ fn write_cdata(ffi: &Ffi, c: &CData, depth: usize, out: &mut String) {
         Kind::Pointer | Kind::Function => {
             if c.is_null() {
                 out.push_str("NULL");
-            } else if ty.item().is_some_and(|t| is_char(&t)) {
+            } else if ty.item().is_some_and(|t| crate::literal::is_char_type(&t)) {
                 // SAFETY: a `char *` a C function returned is read as the C string it
                 // promises to be: the one unchecked read of the command, as the call itself is
                 // unchecked (the declaration is the user's claim about the library).
@@ -150,7 +137,7 @@ fn write_cdata(ffi: &Ffi, c: &CData, depth: usize, out: &mut String) {
         }
         Kind::Array => {
             let len = c.len().unwrap_or(0);
-            if ty.item().is_some_and(|t| is_char(&t)) {
+            if ty.item().is_some_and(|t| crate::literal::is_char_type(&t)) {
                 let bytes: Vec<u8> = match ffi.string(c, None) {
                     Ok(Value::Bytes(b)) => b,
                     _ => Vec::new(),

@@ -192,18 +192,31 @@ fn members(
     }
 }
 
+/// Each target the command takes whose gcc is installed: the target, its `--target` name, and
+/// its compiler.
+fn targets() -> Vec<(Target, &'static str, oracle::Compiler)> {
+    [
+        (Target::x86_64_linux(), "x86_64"),
+        (Target::aarch64_linux(), "aarch64"),
+    ]
+    .into_iter()
+    .filter_map(
+        |(target, flag)| match oracle::Compiler::for_target(&target) {
+            Some(cc) => Some((target, flag, cc)),
+            None => {
+                eprintln!("no compiler for {flag}: skipped");
+                None
+            }
+        },
+    )
+    .collect()
+}
+
 /// Generated records (bitfields, packing, alignment, unions, anonymous members) through the
 /// command, judged by gcc for each target it can compile for.
 #[test]
 fn json_layouts_agree_with_gcc() {
-    for (target, flag) in [
-        (Target::x86_64_linux(), "x86_64"),
-        (Target::aarch64_linux(), "aarch64"),
-    ] {
-        let Some(cc) = oracle::Compiler::for_target(&target) else {
-            eprintln!("no compiler for {flag}: skipped");
-            continue;
-        };
+    for (target, flag, cc) in targets() {
         let mut checked = 0;
         for seed in 0..4 {
             let batch = generate::records(0xC11 + seed, 60, &format!("c{seed}_"));
@@ -268,14 +281,7 @@ fn packages_through_pkg_config() {
 /// bytes) and AArch64 (128).
 #[test]
 fn real_header_records_per_target_agree_with_gcc() {
-    for (target, flag) in [
-        (Target::x86_64_linux(), "x86_64"),
-        (Target::aarch64_linux(), "aarch64"),
-    ] {
-        let Some(cc) = oracle::Compiler::for_target(&target) else {
-            eprintln!("no compiler for {flag}: skipped");
-            continue;
-        };
+    for (_, flag, cc) in targets() {
         let types = [
             "struct stat",
             "struct timespec",

@@ -196,23 +196,29 @@ fn library(engine: &mut Engine, ffi: &Ffi) {
     });
     for arity in 0..=MAX_ARGS {
         let f = ffi.clone();
-        let mut types = vec![std::any::TypeId::of::<CData>()];
-        types.extend(std::iter::repeat_n(
-            std::any::TypeId::of::<Dynamic>(),
-            arity,
-        ));
-        engine.register_raw_fn("invoke", types, move |_, args| -> Res<Dynamic> {
-            let fp = args[0]
-                .read_lock::<CData>()
-                .map(|c| c.clone())
-                .expect("a cdata");
-            let values = values_of(&args[1..])?;
-            // SAFETY: a C function pointer called as its type says; calls are the one thing a
-            // script does unchecked, as in cffi.
-            let r = unsafe { fp.call(values.as_slice()) }.map_err(thrown)?;
-            to_script(&f, r)
-        });
+        engine.register_raw_fn(
+            "invoke",
+            receiver_and_any::<CData>(arity),
+            move |_, args| -> Res<Dynamic> {
+                let fp = args[0]
+                    .read_lock::<CData>()
+                    .map(|c| c.clone())
+                    .expect("a cdata");
+                let values = values_of(&args[1..])?;
+                // SAFETY: a C function pointer called as its type says; calls are the one thing a
+                // script does unchecked, as in cffi.
+                let r = unsafe { fp.call(values.as_slice()) }.map_err(thrown)?;
+                to_script(&f, r)
+            },
+        );
     }
+}
+
+/// The parameter types of a method of `T` taking `n` arguments of any type.
+fn receiver_and_any<T: 'static>(n: usize) -> Vec<std::any::TypeId> {
+    let mut types = vec![std::any::TypeId::of::<T>()];
+    types.extend(std::iter::repeat_n(std::any::TypeId::of::<Dynamic>(), n));
+    types
 }
 
 /// The most arguments a method call registered ahead takes.
@@ -245,19 +251,18 @@ pub(super) fn register_methods(engine: &mut Engine, ffi: &Ffi, methods: &[(Strin
         if *arity > MAX_ARGS || LIBRARY_METHODS.contains(&name.as_str()) {
             continue;
         }
-        let mut types = vec![std::any::TypeId::of::<Lib>()];
-        types.extend(std::iter::repeat_n(
-            std::any::TypeId::of::<Dynamic>(),
-            *arity,
-        ));
         let (f, n) = (ffi.clone(), name.clone());
-        engine.register_raw_fn(name.as_str(), types, move |_, args| -> Res<Dynamic> {
-            let (first, rest) = args.split_first_mut().expect("a receiver");
-            let lib = first
-                .read_lock::<Lib>()
-                .map(|l| l.clone())
-                .expect("a library");
-            call_lib(&f, &lib, &n, rest)
-        });
+        engine.register_raw_fn(
+            name.as_str(),
+            receiver_and_any::<Lib>(*arity),
+            move |_, args| -> Res<Dynamic> {
+                let (first, rest) = args.split_first_mut().expect("a receiver");
+                let lib = first
+                    .read_lock::<Lib>()
+                    .map(|l| l.clone())
+                    .expect("a library");
+                call_lib(&f, &lib, &n, rest)
+            },
+        );
     }
 }
