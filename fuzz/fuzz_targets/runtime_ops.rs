@@ -51,7 +51,7 @@ impl Input<'_> {
             2 => Value::Float(f64::from(self.byte()) / 3.0),
             3 => Value::Bytes(vec![b'a'; self.below(20)]),
             4 => Value::Text("héllo".into()),
-            5 if !pool.is_empty() => Value::CData(self.pick(pool).clone()),
+            5 if !pool.is_empty() => Value::from(self.pick(pool).clone()),
             6 => Value::List((0..self.below(5)).map(|i| Value::Int(i as i128)).collect()),
             7 => Value::Bool(self.byte() & 1 == 1),
             _ => Value::Void,
@@ -158,7 +158,7 @@ fuzz_target!(|data: &[u8]| {
                 let _ = c.set(inp.index(), v);
             },
             4 => if let Some(c) = pick(&mut inp, &pool) {
-                let name = inp.pick(PATHS);
+                let name = *inp.pick(PATHS);
                 if let Ok(Value::CData(f)) = c.field(name) { pool.push(f); }
             },
             5 => if let Some(c) = pick(&mut inp, &pool) {
@@ -178,7 +178,7 @@ fuzz_target!(|data: &[u8]| {
                 if let Ok(x) = ffi.cast(ty.as_str(), c) { pool.push(x); }
             },
             9 => if let Some(c) = pick(&mut inp, &pool) {
-                if let Ok(x) = ffi.addressof(&c, inp.pick(PATHS)) { pool.push(x); }
+                if let Ok(x) = ffi.addressof(&c, *inp.pick(PATHS)) { pool.push(x); }
             },
             10 => if let Some(c) = pick(&mut inp, &pool) {
                 let n = inp.index().unsigned_abs();
@@ -203,7 +203,7 @@ fuzz_target!(|data: &[u8]| {
             },
             14 => if !pool.is_empty() {
                 let i = inp.below(pool.len());
-                pool.swap_remove(i);
+                drop(pool.swap_remove(i));
             },
             15 => {
                 let ty = inp.pick(&types).clone();
@@ -218,7 +218,7 @@ fuzz_target!(|data: &[u8]| {
             17 => {
                 let ty = inp.pick(&types).clone();
                 let _ = ffi.sizeof(ty.as_str());
-                let _ = ffi.offsetof(ty.as_str(), inp.pick(PATHS));
+                let _ = ffi.offsetof(ty.as_str(), *inp.pick(PATHS));
                 let _ = ffi.getctype(ty.as_str(), "*");
                 if let Ok(t) = ffi.typeof_(ty.as_str()) {
                     let _ = t.fields();
@@ -240,20 +240,20 @@ fuzz_target!(|data: &[u8]| {
                 // Another ffi object: its methods on this one's cdata, and the reverse.
                 let _ = other.unpack(&c, inp.index().unsigned_abs() % 8);
                 let _ = other.buffer(&c, None);
-                if let Ok(x) = other.addressof(&c, inp.pick(PATHS)) { pool.push(x); }
-                if let Ok(x) = other.new("struct t0 *", Value::CData(c.clone())) { pool.push(x); }
+                if let Ok(x) = other.addressof(&c, *inp.pick(PATHS)) { pool.push(x); }
+                if let Ok(x) = other.new("struct t0 *", Value::from(c.clone())) { pool.push(x); }
                 if let Ok(x) = other.cast("char *", c) { pool.push(x); }
             },
             20 => if let Some(c) = pick(&mut inp, &pool) {
                 let _ = c.get_as::<i64>(inp.index());
-                let _ = c.field_as::<f64>(inp.pick(PATHS));
+                let _ = c.field_as::<f64>(*inp.pick(PATHS));
                 let _ = c.to_int();
                 let _ = c.to_f64();
             },
             21 => if let (Some(a), Some(b)) = (pick(&mut inp, &pool), pick(&mut inp, &pool)) {
                 // A pointer stored into memory, then the memory overwritten or copied.
                 let _ = a.set(0, b);
-                let _ = a.set_field(inp.pick(PATHS), Value::Int(0));
+                let _ = a.set_field(*inp.pick(PATHS), Value::Int(0));
             },
             22 => {
                 let h = ffi.new_handle(inp.byte());
