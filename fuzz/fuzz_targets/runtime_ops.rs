@@ -54,6 +54,15 @@ impl Input<'_> {
             5 if !pool.is_empty() => Value::from(self.pick(pool).clone()),
             6 => Value::List((0..self.below(5)).map(|i| Value::Int(i as i128)).collect()),
             7 => Value::Bool(self.byte() & 1 == 1),
+            9 => {
+                let n = self.below(6);
+                match self.byte() % 4 {
+                    0 => Value::from((0..n).map(|_| self.index() as i32).collect::<Vec<i32>>()),
+                    1 => Value::from((0..n).map(|_| self.index() as u64).collect::<Vec<u64>>()),
+                    2 => Value::from((0..n).map(|_| self.byte() as i8).collect::<Vec<i8>>()),
+                    _ => Value::from((0..n).map(|_| self.index() as f32).collect::<Vec<f32>>()),
+                }
+            }
             _ => Value::Void,
         }
     }

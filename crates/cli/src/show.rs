@@ -47,6 +47,7 @@ fn write_value(ffi: &Ffi, v: &Value, depth: usize, out: &mut String) {
             }
             out.push('}');
         }
+        Value::Numbers(n) => write_value(ffi, &Value::List(n.to_values()), depth, out),
         Value::Map(items) => {
             out.push('{');
             for (i, (k, item)) in items.iter().enumerate() {

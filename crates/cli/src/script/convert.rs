@@ -36,6 +36,7 @@ pub(crate) fn to_script(ffi: &Ffi, v: Value) -> Result<Dynamic, Box<EvalAltResul
                 .map(|v| to_script(ffi, v))
                 .collect::<Result<Array, _>>()?,
         ),
+        Value::Numbers(n) => to_script(ffi, Value::List(n.to_values()))?,
         Value::Map(items) => {
             let mut map = Map::new();
             for (k, v) in items {

@@ -14,6 +14,7 @@ mod h_lifetimes;
 mod i_buffers;
 mod include;
 mod j_types;
+mod numbers;
 mod ownership;
 mod rust_values;
 mod threads;

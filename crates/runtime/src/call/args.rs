@@ -165,17 +165,17 @@ macro_rules! into_arg_slice {
     ($($t:ty),*) => {$(
         impl<'a> IntoArg<'a> for &'a [$t] {
             fn into_arg(self) -> Arg<'a> {
-                Arg::Value(Value::List(self.iter().map(|x| Value::from(*x)).collect()))
+                Arg::Value(Value::from(self))
             }
         }
         impl<'a> IntoArg<'a> for Vec<$t> {
             fn into_arg(self) -> Arg<'a> {
-                Arg::Value(Value::List(self.into_iter().map(Value::from).collect()))
+                Arg::Value(Value::from(self))
             }
         }
         impl<'a, const N: usize> IntoArg<'a> for [$t; N] {
             fn into_arg(self) -> Arg<'a> {
-                Arg::Value(Value::List(self.into_iter().map(Value::from).collect()))
+                Arg::Value(Value::from(&self[..]))
             }
         }
     )*};

@@ -571,7 +571,7 @@ fn pointer(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Resu
             Value::Bytes(b) if char_like => Ok(scratch.c_string(b) as usize),
             Value::Text(s) if char_like => Ok(scratch.c_string(s.as_bytes()) as usize),
             Value::Text(_) if wide => temp_array(v, scratch),
-            Value::List(_) => temp_array(v, scratch),
+            Value::List(_) | Value::Numbers(_) => temp_array(v, scratch),
             _ => Err(cdata_pointer_required(info, a)),
         };
     }

@@ -320,6 +320,7 @@ impl CData {
         let v = v.into();
         let got = match &v {
             Value::List(l) => Some(l.len()),
+            Value::Numbers(n) => Some(n.len()),
             Value::Bytes(b) => Some(b.len()),
             Value::Text(t) => Some(t.chars().count()),
             Value::CData(c) => c.len().ok(),

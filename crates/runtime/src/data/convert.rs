@@ -6,9 +6,9 @@
 //! Every read and write goes through the region of the place's owner (`crate::mem`), so it is
 //! bounds-checked on rcffi's own memory and refused on memory nobody vouched for.
 
-use crate::data::Value;
 use crate::data::scalar::{char_like_init, decode_scalar, encode_scalar, int_init};
 use crate::data::{CData, Origin};
+use crate::data::{Numbers, Value};
 use crate::error::{Error, Result};
 use crate::mem::Owner;
 use crate::mem::Region;
@@ -189,6 +189,11 @@ fn write_wide_complex(p: &Place<'_>, info: &TypeInfo, v: &Value) -> Result<()> {
     let init = |x: &Value| crate::data::scalar::long_double_init(pinfo, format, x);
     let (re, im) = match v {
         Value::List(l) if l.len() == 2 => (init(&l[0])?, init(&l[1])?),
+        Value::Numbers(n) if n.len() == 2 => (
+            init(&n.get(0).unwrap_or_default())?,
+            init(&n.get(1).unwrap_or_default())?,
+        ),
+        Value::Numbers(n) => return write_wide_complex(p, info, &Value::List(n.to_values())),
         Value::List(l) => {
             return Err(Error::Index(format!(
                 "a complex number is a list of 2 parts, not {} (ctype '{}')",
@@ -334,6 +339,24 @@ fn write_scalars(p: &Place<'_>, e: &TypeInfo, esize: usize, items: &[Value]) -> 
     p.write_bytes(total, |r| r.write(p.addr, &buf))
 }
 
+/// Writes Rust numbers as an array of scalars of type `e`: their bytes where the types are
+/// the same, else each converted as [`value_to_c`] converts it; into one buffer written at once
+/// (nothing is written if an item does not convert).
+fn write_numbers(p: &Place<'_>, e: &TypeInfo, esize: usize, n: &Numbers) -> Result<()> {
+    let total = n
+        .len()
+        .checked_mul(esize)
+        .ok_or_else(|| Error::Overflow(format!("{} items of '{}'", n.len(), e.name)))?;
+    if let Some(bytes) = n.same_bytes(e) {
+        return p.write_bytes(total, |r| r.write(p.addr, bytes));
+    }
+    let mut buf = Vec::new();
+    buf.try_reserve_exact(total)
+        .map_err(|_| Error::Memory(format!("out of memory converting {} items", n.len())))?;
+    n.encode(e, esize, &mut buf, &encode_scalar)?;
+    p.write_bytes(total, |r| r.write(p.addr, &buf))
+}
+
 fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> Result<()> {
     let info = p.info();
     let e = elem.get(&p.uni.inner);
@@ -356,6 +379,19 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
                 value_to_c(&p.at(elem, p.item_addr(i, esize)?, None), item)?;
             }
             Ok(())
+        }
+        Value::Numbers(n) => {
+            if n.len() > n_max {
+                return Err(Error::Index(format!(
+                    "too many initializers for '{}' (got {})",
+                    info.name,
+                    n.len()
+                )));
+            }
+            if is_scalar(e) {
+                return write_numbers(p, e, esize, n);
+            }
+            write_array(p, elem, len, &Value::List(n.to_values()))
         }
         Value::Text(t) if is_char_like(e) => {
             // A Rust string is UTF-8 bytes: a `char` array takes them (cffi wants bytes).
@@ -547,6 +583,7 @@ fn write_record(p: &Place<'_>, v: &Value) -> Result<()> {
             }
             Ok(())
         }
+        Value::Numbers(n) => write_record(p, &Value::List(n.to_values())),
         Value::Map(items) => {
             for (name, item) in items {
                 let f = body.field(name).ok_or_else(|| {

@@ -181,6 +181,7 @@ fn open_array_length(info: &TypeInfo, elem: &TypeInfo, init: &Value) -> Result<(
             "cannot fit 'int' into an index-sized integer".into(),
         )),
         Value::List(items) => Ok((items.len(), Init::AsGiven)),
+        Value::Numbers(n) => Ok((n.len(), Init::AsGiven)),
         Value::Bytes(b) if char_like || bool_like => Ok((b.len() + 1, Init::AsGiven)),
         Value::Text(t) if wide => {
             let units = if elem.size() == Some(2) {

@@ -194,6 +194,10 @@ pub(crate) fn encode_scalar(info: &TypeInfo, v: &Value) -> Result<[u8; 16]> {
                 Value::List(l) if l.len() == 2 => {
                     (float_init(info, &l[0])?, float_init(info, &l[1])?)
                 }
+                Value::Numbers(n) if n.len() == 2 => (
+                    float_init(info, &n.get(0).unwrap_or_default())?,
+                    float_init(info, &n.get(1).unwrap_or_default())?,
+                ),
                 Value::CData(c) if c.info().same_type(info) => return Ok(c.value),
                 other => (float_init(info, other)?, 0.0),
             };

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::data::CData;
+use crate::data::{CData, Numbers};
 use crate::error::{Error, Result};
 use crate::mem::{Fast, Number};
 
@@ -58,6 +58,10 @@ pub enum Value {
     Text(String),
     /// A list: initializer of an array, or of a struct's members in order.
     List(Vec<Value>),
+    /// A list of Rust numbers of one type, as the `Vec` it came from (`Value::from(Vec<i32>)`):
+    /// a list wherever a list is taken, and equal to the `List` of the same numbers; an array
+    /// of the same C type is written from it as bytes. See [`Numbers`].
+    Numbers(Numbers),
     /// Members by name: initializer of a struct or union.
     Map(Vec<(String, Value)>),
     /// C data: a pointer, an array, a struct, or a primitive kept as cdata.
@@ -74,7 +78,7 @@ impl Value {
             Value::Float(_) => "float",
             Value::Bytes(_) => "bytes",
             Value::Text(_) => "str",
-            Value::List(_) => "list",
+            Value::List(_) | Value::Numbers(_) => "list",
             Value::Map(_) => "dict",
             Value::CData(_) => "cdata",
         }
@@ -131,6 +135,10 @@ impl PartialEq for Value {
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::Text(a), Value::Text(b)) => a == b,
             (Value::List(a), Value::List(b)) => a == b,
+            (Value::Numbers(a), Value::Numbers(b)) => a == b || a.eq_values(&b.to_values()),
+            (Value::Numbers(a), Value::List(b)) | (Value::List(b), Value::Numbers(a)) => {
+                a.eq_values(b)
+            }
             (Value::Map(a), Value::Map(b)) => a == b,
             (Value::CData(a), Value::CData(b)) => a == b,
             // A cdata compares with numbers and strings as in cffi (`cast("int", 5) == 5`).
@@ -160,6 +168,7 @@ impl fmt::Display for Value {
                 }
                 f.write_str("]")
             }
+            Value::Numbers(n) => write!(f, "{n}"),
             Value::Map(items) => {
                 f.write_str("{")?;
                 for (i, (k, v)) in items.iter().enumerate() {
@@ -211,16 +220,6 @@ macro_rules! from_int {
                 Value::Int(v as i128)
             }
         }
-        impl From<Vec<$t>> for Value {
-            fn from(v: Vec<$t>) -> Value {
-                Value::List(v.into_iter().map(Value::from).collect())
-            }
-        }
-        impl From<&[$t]> for Value {
-            fn from(v: &[$t]) -> Value {
-                Value::List(v.iter().map(|x| Value::from(*x)).collect())
-            }
-        }
         impl TryFrom<Value> for $t {
             type Error = Error;
             #[inline]
@@ -234,6 +233,20 @@ macro_rules! from_int {
     )*};
 }
 from_int!(i8, i16, i32, i64, i128, isize, u16, u32, u64, usize);
+
+/// 128-bit integers are a list of `Int`/`UInt` values (vectors of the other numbers are
+/// [`Numbers`]).
+impl From<Vec<i128>> for Value {
+    fn from(v: Vec<i128>) -> Value {
+        Value::List(v.into_iter().map(Value::Int).collect())
+    }
+}
+
+impl From<&[i128]> for Value {
+    fn from(v: &[i128]) -> Value {
+        Value::List(v.iter().map(|x| Value::Int(*x)).collect())
+    }
+}
 
 /// `Int` where the value fits an `i128`, else `UInt`: one form per integer.
 impl From<u128> for Value {
@@ -303,18 +316,6 @@ impl From<f64> for Value {
 impl From<f32> for Value {
     fn from(v: f32) -> Value {
         Value::Float(f64::from(v))
-    }
-}
-
-impl From<Vec<f64>> for Value {
-    fn from(v: Vec<f64>) -> Value {
-        Value::List(v.into_iter().map(Value::Float).collect())
-    }
-}
-
-impl From<&[f64]> for Value {
-    fn from(v: &[f64]) -> Value {
-        Value::List(v.iter().map(|x| Value::Float(*x)).collect())
     }
 }
 

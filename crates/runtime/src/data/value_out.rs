@@ -226,6 +226,7 @@ impl TryFrom<Value> for Vec<Value> {
     fn try_from(v: Value) -> Result<Vec<Value>> {
         match v {
             Value::List(l) => Ok(l),
+            Value::Numbers(n) => Ok(n.to_values()),
             other => Err(Error::Type(format!(
                 "a list is required, not {}",
                 other.describe()

@@ -57,6 +57,10 @@ fn varsize_init(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Option<usize>> 
     let Some((body, f)) = varsize_member(info) else {
         return Ok(None);
     };
+    if let Value::Numbers(n) = v {
+        // The members in order, as the list of the same numbers gives them.
+        return varsize_init(uni, info, &Value::List(n.to_values()));
+    }
     let init = member_init(body, f, v);
     let size = info.size().unwrap_or(0);
     let ft = f.ty.get(&uni.inner);
@@ -75,6 +79,7 @@ fn varsize_init(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Option<usize>> 
                     )));
                 }
                 Some(Value::List(l)) => l.len(),
+                Some(Value::Numbers(n)) => n.len(),
                 Some(Value::Bytes(b)) => b.len() + 1,
                 Some(Value::Text(s)) => s.chars().count() + 1,
                 Some(other) => {
@@ -112,6 +117,9 @@ pub(super) fn strip_varsize_length(uni: &Ffi, info: &TypeInfo, v: &Value) -> Val
     let Some((body, f)) = varsize_member(info) else {
         return v.clone();
     };
+    if let Value::Numbers(n) = v {
+        return strip_varsize_length(uni, info, &Value::List(n.to_values()));
+    }
     let Some(init) = member_init(body, f, v) else {
         return v.clone();
     };

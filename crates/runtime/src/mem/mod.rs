@@ -47,7 +47,7 @@ pub(crate) use keep::Home;
 pub(crate) use keep::{KeepSet, bury};
 pub(crate) use lent::{Lent, lend, lend_ref};
 pub(crate) use mapped::{Keeper, Keeps, Mapped};
-pub(crate) use number::{Fast, Number, decode_number};
+pub(crate) use number::{Fast, Number, Plain, bytes_of, decode_number};
 pub(crate) use owner::{Code, Finalizer, HandleBox, Owner, live_handle, register_handle};
 use region::Access;
 pub(crate) use region::{Region, Vouched, c_strlen, copy};

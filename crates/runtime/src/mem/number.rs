@@ -1,5 +1,36 @@
 //! Plain numbers in C memory: [`Fast`], the number types that reads and writes take a direct
-//! path for, and [`Number`], what such a read gives. No unsafe code.
+//! path for, [`Number`], what such a read gives, and [`bytes_of`], a slice of Rust numbers seen
+//! as the bytes a write copies.
+//!
+//! # Safety
+//!
+//! [`bytes_of`] reinterprets a slice of [`Plain`] numbers as bytes. `Plain` is sealed to Rust's
+//! primitive integers and floats: no padding, every byte of every value initialized, and `u8`
+//! has alignment 1, so the same memory read as `size_of_val` bytes is initialized and aligned,
+//! and the shared borrow keeps it alive and unchanged for the result's lifetime.
+
+/// Rust's primitive numbers, whose values are all initialized bytes (sealed: only these).
+pub(crate) trait Plain: Copy + sealed::Sealed {}
+
+mod sealed {
+    pub(crate) trait Sealed {}
+}
+
+macro_rules! plain {
+    ($($t:ty),*) => {$(
+        impl sealed::Sealed for $t {}
+        impl Plain for $t {}
+    )*};
+}
+plain!(i8, u8, i16, u16, i32, u32, i64, u64, f32, f64);
+
+/// The bytes of a slice of numbers, in native byte order.
+#[inline]
+pub(crate) fn bytes_of<T: Plain>(v: &[T]) -> &[u8] {
+    // SAFETY: see the module docs: `T` has no padding and every byte initialized, `u8` needs no
+    // alignment, the length is the slice's size in bytes, and the borrow is the slice's.
+    unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), size_of_val(v)) }
+}
 
 /// A plain number type that reads and writes take a direct path for: its size, signedness
 /// and kind in one byte-sized tag.

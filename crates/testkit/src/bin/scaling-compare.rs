@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use libffi::middle::{Cif, CodePtr, Type};
-use rcffi::{CData, Ffi};
+use rcffi::{CData, Ffi, Value};
 use rcffi_testkit::bench::median_ns;
 
 /// Counts the bytes this thread allocates (for the bytes per held cdata).
@@ -159,6 +159,7 @@ fn bulk_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     ffi.memmove(&s1, vec![b'x'; m1], m1)?;
     let st = ffi.new("char[]", vec![b'a'; k4])?;
     let big: Vec<i32> = (0..1_000_000).collect();
+    let big_values: Vec<Value> = big.iter().map(|x| Value::from(*x)).collect();
     let a1000 = ffi.new_slice("int[]", &(0..1000).collect::<Vec<i32>>())?;
     let ours: Vec<Compared<'_>> = vec![
         (
@@ -192,10 +193,20 @@ fn bulk_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             Box::new(|| drop(black_box(ffi.new_slice("int[]", &big[..]).unwrap()))),
         ),
         (
-            "new(\"int[]\") of 10^6 ints (Vec of Values)",
+            "new(\"int[]\") of 10^6 ints (Vec<i32>: Numbers)",
+            "ffi.new('int[]', big)",
+            5,
+            Box::new(|| drop(black_box(ffi.new("int[]", big.clone()).unwrap()))),
+        ),
+        (
+            "new(\"int[]\") of 10^6 ints (a list of Values)",
             "ffi.new('int[]', big)",
             2,
-            Box::new(|| drop(black_box(ffi.new("int[]", big.clone()).unwrap()))),
+            Box::new(|| {
+                drop(black_box(
+                    ffi.new("int[]", Value::List(big_values.clone())).unwrap(),
+                ))
+            }),
         ),
         (
             "unpack of 1,000 ints (unpack_as)",
