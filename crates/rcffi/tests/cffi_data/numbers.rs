@@ -52,16 +52,37 @@ fn made(ffi: &Ffi, ty: &str, init: Value) -> Result<Vec<u8>, String> {
         .map_err(|e| e.to_string())
 }
 
-/// `new` from the numbers and from the list of the same values agree, in one case.
+/// The memory of an array of `ty` whose items are set one at a time (`a[i] = item`: one
+/// scalar conversion each, no bulk path), or `Err` when an item does not convert.
+fn item_by_item(ffi: &Ffi, ty: &str, items: &[Value]) -> Result<Vec<u8>, ()> {
+    let open = ty.ends_with("[]");
+    let a = if open {
+        ffi.new(ty, items.len())
+    } else {
+        ffi.new(ty, ())
+    }
+    .map_err(|_| ())?;
+    if items.len() > a.len().unwrap() {
+        return Err(());
+    }
+    for (i, item) in items.iter().enumerate() {
+        a.set(i, item.clone()).map_err(|_| ())?;
+    }
+    Ok(ffi.buffer(&a, None).unwrap().to_vec().unwrap())
+}
+
+/// `new` from the numbers, from the list of the same values, and item by item agree.
 fn agree(ffi: &Ffi, ty: &str, numbers: Value) {
     let Value::Numbers(n) = &numbers else {
         panic!("not numbers: {numbers:?}")
     };
     let listed = Value::List(n.to_values());
+    let from_numbers = made(ffi, ty, numbers.clone());
+    assert_eq!(from_numbers, made(ffi, ty, listed), "new({ty:?}, {numbers:?})");
     assert_eq!(
-        made(ffi, ty, numbers.clone()),
-        made(ffi, ty, listed),
-        "new({ty:?}, {numbers:?})"
+        from_numbers.clone().map_err(|_| ()),
+        item_by_item(ffi, ty, &n.to_values()),
+        "new({ty:?}, {numbers:?}) against setting each item"
     );
 }
 

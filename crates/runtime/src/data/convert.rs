@@ -333,9 +333,7 @@ fn write_scalars(p: &Place<'_>, e: &TypeInfo, esize: usize, items: &[Value]) -> 
     let mut buf = Vec::new();
     buf.try_reserve_exact(total)
         .map_err(|_| Error::Memory(format!("out of memory converting {} items", items.len())))?;
-    for item in items {
-        buf.extend_from_slice(&encode_scalar(e, item)?[..esize]);
-    }
+    crate::data::numbers::encode_values(items, e, esize, &mut buf, &encode_scalar)?;
     p.write_bytes(total, |r| r.write(p.addr, &buf))
 }
 

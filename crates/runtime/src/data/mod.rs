@@ -22,7 +22,7 @@ pub(crate) mod convert;
 mod index;
 pub(crate) mod lifetime;
 pub(crate) mod new;
-mod numbers;
+pub(crate) mod numbers;
 mod primitive;
 pub(crate) mod repr;
 pub(crate) mod scalar;

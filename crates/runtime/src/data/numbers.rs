@@ -149,6 +149,88 @@ fn encode_items<T: Item>(
         out.extend_from_slice(bytes_of(v));
         return Ok(());
     }
+    convert_items(v, e, esize, out, encode)
+}
+
+/// Something an array item converts from: a Rust number, or a [`Value`].
+trait Source {
+    /// The item as an integer, if it is one.
+    fn int(&self) -> Option<i128>;
+    /// The item as a double, when it is a number (an integer rounds to the nearest, as a value
+    /// converts).
+    fn double(&self) -> Option<f64>;
+    /// The item converted as a value converts (cffi's rules and errors).
+    fn encoded(
+        &self,
+        e: &TypeInfo,
+        encode: &dyn Fn(&TypeInfo, &Value) -> Result<[u8; 16]>,
+    ) -> Result<[u8; 16]>;
+}
+
+impl<T: Item> Source for T {
+    #[inline]
+    fn int(&self) -> Option<i128> {
+        Item::int(*self)
+    }
+    #[inline]
+    fn double(&self) -> Option<f64> {
+        Some(Item::double(*self))
+    }
+    fn encoded(
+        &self,
+        e: &TypeInfo,
+        encode: &dyn Fn(&TypeInfo, &Value) -> Result<[u8; 16]>,
+    ) -> Result<[u8; 16]> {
+        encode(e, &self.value())
+    }
+}
+
+impl Source for Value {
+    #[inline]
+    fn int(&self) -> Option<i128> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn double(&self) -> Option<f64> {
+        match self {
+            Value::Float(f) => Some(*f),
+            Value::Int(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+    fn encoded(
+        &self,
+        e: &TypeInfo,
+        encode: &dyn Fn(&TypeInfo, &Value) -> Result<[u8; 16]>,
+    ) -> Result<[u8; 16]> {
+        encode(e, self)
+    }
+}
+
+/// Values written as an array of C scalars of type `e` (`esize` bytes each), appended to
+/// `out`: integers and floats into integer and float types directly, anything else as
+/// `encode` converts it (cffi's rules; its error for an item that does not convert).
+pub(crate) fn encode_values(
+    items: &[Value],
+    e: &TypeInfo,
+    esize: usize,
+    out: &mut Vec<u8>,
+    encode: &dyn Fn(&TypeInfo, &Value) -> Result<[u8; 16]>,
+) -> Result<()> {
+    convert_items(items, e, esize, out, encode)
+}
+
+/// Items converted into C type `e`, appended to `out` (see [`encode_values`]).
+fn convert_items<S: Source>(
+    v: &[S],
+    e: &TypeInfo,
+    esize: usize,
+    out: &mut Vec<u8>,
+    encode: &dyn Fn(&TypeInfo, &Value) -> Result<[u8; 16]>,
+) -> Result<()> {
     match Target::of(e) {
         Some(Target::Int { bytes, lo, hi }) => {
             // In range, the low bytes are the value's (two's complement); out of range, or a
@@ -164,7 +246,7 @@ fn encode_items<T: Item>(
                                 };
                                 out.extend_from_slice(&b);
                             }
-                            _ => out.extend_from_slice(&encode(e, &x.value())?[..esize]),
+                            _ => out.extend_from_slice(&x.encoded(e, encode)?[..esize]),
                         }
                     }
                 };
@@ -179,16 +261,16 @@ fn encode_items<T: Item>(
         }
         Some(Target::Float { bytes }) => {
             for x in v {
-                let f = x.double();
-                match bytes {
-                    4 => out.extend_from_slice(&(f as f32).to_le_bytes()),
-                    _ => out.extend_from_slice(&f.to_le_bytes()),
+                match (x.double(), bytes) {
+                    (Some(f), 4) => out.extend_from_slice(&(f as f32).to_le_bytes()),
+                    (Some(f), _) => out.extend_from_slice(&f.to_le_bytes()),
+                    (None, _) => out.extend_from_slice(&x.encoded(e, encode)?[..esize]),
                 }
             }
         }
         None => {
             for x in v {
-                out.extend_from_slice(&encode(e, &x.value())?[..esize]);
+                out.extend_from_slice(&x.encoded(e, encode)?[..esize]);
             }
         }
     }
