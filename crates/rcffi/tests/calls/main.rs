@@ -2,6 +2,7 @@
 //! fixture library (`rcffi_testkit::fixture`), cffi's call behaviours (reference §3.2 group F)
 //! named after their ids, seeded random signatures (`random.rs`), libc programs, and threads.
 
+mod big_structs;
 mod check;
 mod complex;
 mod f_calls;

@@ -78,7 +78,11 @@ fn agree(ffi: &Ffi, ty: &str, numbers: Value) {
     };
     let listed = Value::List(n.to_values());
     let from_numbers = made(ffi, ty, numbers.clone());
-    assert_eq!(from_numbers, made(ffi, ty, listed), "new({ty:?}, {numbers:?})");
+    assert_eq!(
+        from_numbers,
+        made(ffi, ty, listed),
+        "new({ty:?}, {numbers:?})"
+    );
     assert_eq!(
         from_numbers.clone().map_err(|_| ()),
         item_by_item(ffi, ty, &n.to_values()),

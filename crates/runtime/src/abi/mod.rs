@@ -18,5 +18,5 @@ mod registers;
 pub(crate) use cif::FfiCif;
 pub(crate) use plan::{CallPlan, Conv, INLINE_ARGS, Param, plan_of};
 pub(crate) use registers::{
-    Class, MEMORY_RESULT, Native, Piece, Reg, RetFF, RetFI, RetIF, RetII, RetReg, STACK_WORDS,
+    Class, Native, Piece, Reg, RetFF, RetFI, RetIF, RetII, RetReg, STACK_WORDS,
 };

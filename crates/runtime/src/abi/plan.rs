@@ -647,7 +647,16 @@ mod tests {
         // written at a hidden address (a result).
         assert_eq!(
             native("long long(*)(struct big)").map(|n| n.0),
-            Some(vec![Reg::Stack(0), Reg::Stack(1), Reg::Stack(2)])
+            Some(vec![Reg::Stack(0)])
+        );
+        assert_eq!(
+            native("long long(*)(int, struct big, double, struct big)").map(|n| n.0),
+            Some(vec![
+                Reg::Int(0),
+                Reg::Stack(0),
+                Reg::Float(0),
+                Reg::Stack(3)
+            ])
         );
         assert_eq!(
             native("struct big(*)(long)").map(|n| (n.0, n.1)),

@@ -62,7 +62,9 @@ pub(crate) struct Piece {
     pub(crate) arg: u8,
     /// The piece's first byte within the argument.
     pub(crate) offset: u8,
-    /// Its length: 8 for scalars (extended to a word), up to 8 for a struct's last eightbyte.
+    /// Its length: 8 for scalars (extended to a word), up to 8 for a struct's last eightbyte;
+    /// for a struct copied onto the stack whole, its size (17 to 128 bytes), in consecutive
+    /// stack words from `reg` on.
     pub(crate) len: u8,
     pub(crate) reg: Reg,
 }
@@ -77,7 +79,7 @@ pub(crate) enum RetReg {
     /// A struct in two eightbytes, each in the first free return register of its class.
     Two(Class, Class),
     /// A struct of more than 16 bytes (x86-64: returned through memory, at an address the
-    /// caller passes as a hidden first integer argument; at most [`MEMORY_RESULT`] bytes).
+    /// caller passes as a hidden first integer argument: the result's own new allocation).
     Memory,
     /// Nothing.
     Void,
@@ -98,11 +100,9 @@ pub(crate) struct RetIF(pub(crate) u64, pub(crate) f64);
 #[repr(C)]
 pub(crate) struct RetFI(pub(crate) f64, pub(crate) u64);
 
-/// The largest struct result the register path returns through memory.
-pub(crate) const MEMORY_RESULT: usize = 256;
-
-/// The largest struct argument the register path copies onto the stack.
-const MEMORY_ARG: usize = 32;
+/// The largest struct argument the register path copies onto the stack: as many bytes as the
+/// stack words hold.
+const MEMORY_ARG: usize = STACK_WORDS * 8;
 
 /// The register assignment of a signature.
 #[derive(Debug)]
@@ -124,7 +124,7 @@ impl Native {
             Conv::Fast(Fast::F32 | Fast::F64) => RetReg::Float,
             Conv::Fast(_) | Conv::Pointer => RetReg::Int,
             Conv::Void => RetReg::Void,
-            Conv::Struct if memory_class(uni, ret) && ret.size <= MEMORY_RESULT => RetReg::Memory,
+            Conv::Struct if memory_class(uni, ret) => RetReg::Memory,
             Conv::Struct => match eightbytes(uni, ret)?.as_slice() {
                 [(Class::Int, _)] => RetReg::Int,
                 [(Class::Float, _)] => RetReg::Float,
@@ -142,23 +142,21 @@ impl Native {
             let classes: Vec<(Class, u8)> = match p.conv {
                 Conv::Fast(Fast::F32 | Fast::F64) => vec![(Class::Float, 8)],
                 Conv::Fast(_) | Conv::Pointer => vec![(Class::Int, 8)],
-                // More than 16 bytes: copied onto the stack whole (x86-64's MEMORY class). Only
-                // up to 32 bytes: the copy is Rust's, through `mem::bytes` from shared memory,
-                // where libffi's path passes the struct where it is and C copies it.
+                // More than 16 bytes: copied onto the stack whole (x86-64's MEMORY class), as
+                // one piece of that many bytes in consecutive stack words (one bulk copy out of
+                // the struct's memory, as C's caller makes).
                 Conv::Struct if memory_class(uni, p) => {
                     let words = p.size.div_ceil(8);
                     if p.size > MEMORY_ARG || stack + words > STACK_WORDS || p.align > 8 {
                         return None;
                     }
-                    for k in 0..words {
-                        pieces.push(Piece {
-                            arg: u8::try_from(i).ok()?,
-                            offset: u8::try_from(k * 8).ok()?,
-                            len: (p.size - k * 8).min(8) as u8,
-                            reg: Reg::Stack(stack as u8),
-                        });
-                        stack += 1;
-                    }
+                    pieces.push(Piece {
+                        arg: u8::try_from(i).ok()?,
+                        offset: 0,
+                        len: u8::try_from(p.size).ok()?,
+                        reg: Reg::Stack(stack as u8),
+                    });
+                    stack += words;
                     continue;
                 }
                 Conv::Struct => eightbytes(uni, p)?,

@@ -364,6 +364,26 @@ fn struct_word(uni: &Ffi, p: &Param, a: &Arg<'_>, piece: &crate::abi::Piece) -> 
     Some(u64::from_le_bytes(b))
 }
 
+/// A struct argument of more than 16 bytes copied whole into the stack words from `piece`'s
+/// on (one bulk copy out of its memory); `None` when it is not a cdata of the parameter's type
+/// (the general path converts it) or its memory cannot be read.
+fn struct_on_stack(
+    uni: &Ffi,
+    p: &Param,
+    a: &Arg<'_>,
+    piece: &crate::abi::Piece,
+    regs: &mut native::Regs,
+) -> Option<()> {
+    let c = a.as_cdata().filter(|c| c.ty == p.ty && c.uni.same(uni))?;
+    let crate::abi::Reg::Stack(start) = piece.reg else {
+        return None;
+    };
+    let out = regs.stack_bytes(usize::from(start), usize::from(piece.len))?;
+    c.owner
+        .with_region(&String::new, |r| r.read(c.addr, out))
+        .ok()
+}
+
 /// The direct path of a plan whose arguments all travel in registers: each argument (or
 /// each eightbyte of a small struct) straight into its register, then the call, without
 /// libffi.
@@ -386,7 +406,14 @@ unsafe fn registers_only(
     for piece in n.pieces.iter() {
         let i = usize::from(piece.arg);
         let (p, a) = (&plan.params[i], &args[i]);
-        let word = if p.conv == Conv::Struct {
+        let word = if p.conv == Conv::Struct && usize::from(piece.len) > 8 {
+            // A struct of more than 16 bytes, copied onto the stack whole.
+            if struct_on_stack(uni, p, a, piece, &mut regs).is_none() {
+                // SAFETY: the caller's promise, passed on; nothing has happened yet.
+                return unsafe { general(uni, plan, code, args) };
+            }
+            continue;
+        } else if p.conv == Conv::Struct {
             struct_word(uni, p, a, piece)
         } else {
             scalar_word(uni, p, a, &mut blocks)
@@ -398,21 +425,23 @@ unsafe fn registers_only(
         }
     }
     if n.ret == crate::abi::RetReg::Memory {
-        let big = during_call(|| {
-            // SAFETY: as below, for a struct result through memory.
+        // The callee writes the struct straight into the result's own new allocation (zeroed:
+        // it may leave padding unwritten), which no one else can see yet.
+        let mem = Allocation::zeroed_shared(plan.ret.size, plan.ret.align)?;
+        let addr = mem.addr();
+        during_call(|| {
+            // SAFETY: as below, for a struct result through memory, written at `addr`: the
+            // allocation's `size` bytes, aligned for the struct, private until this returns.
             unsafe {
                 let errno = errno::location();
                 errno::restore_at(errno);
-                let big = native::call_memory(code, &regs, n.stack);
+                native::call_memory(code, addr as *mut u8, &regs, n.stack);
                 errno::save_from(errno);
-                big
             }
         })?;
-        // SAFETY: the callee wrote its result, `size` bytes (at most MEMORY_RESULT: `Native::of`
-        // checked), at the start of the buffer.
-        let bytes =
-            unsafe { std::slice::from_raw_parts(big.0.as_ptr().cast::<u8>(), plan.ret.size) };
-        return result(uni, &plan.ret, bytes);
+        return Ok(Value::CData(
+            CData::place(uni, plan.ret.ty, addr, Owner::Alloc(mem), None).with_origin(Origin::New),
+        ));
     }
     let mut ret = [0u64; 4];
     during_call(|| {

@@ -56,6 +56,20 @@ impl Regs {
         }
     }
 
+    /// The stack words from `start` on, as `len` bytes to copy a struct argument into (its
+    /// bytes in order, as on the stack; the last word's rest stays zero). `None` past the
+    /// words.
+    #[inline]
+    pub(crate) fn stack_bytes(&mut self, start: usize, len: usize) -> Option<&mut [u8]> {
+        let words = self
+            .stack
+            .get_mut(start..start.checked_add(len.div_ceil(8))?)?;
+        // SAFETY: the words are initialized `u64`s, which have no padding, and any bytes are a
+        // valid `u64`; `u8` needs no alignment; `len` bytes lie inside the `words.len() * 8`
+        // bytes of the borrowed words, whose borrow the result keeps.
+        Some(unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), len) })
+    }
+
     /// Puts 8 bytes of an argument (an integer extended to 64 bits, a pointer, a `double`'s
     /// bits, a `float`'s bits in the low half, a struct's eightbyte) in its register.
     #[inline(always)]
@@ -103,30 +117,24 @@ macro_rules! universal {
     }};
 }
 
-/// A struct result through memory, as the universal signature declares it: the callee writes
-/// its own (smaller or equal) struct at the start of this buffer, whose address the caller
-/// passes as the hidden first integer argument (x86-64 System V). The bytes past the callee's
-/// struct are never written: they stay uninitialized, which `MaybeUninit` allows.
-#[repr(C, align(16))]
-pub(super) struct RetBig(pub(super) [std::mem::MaybeUninit<u8>; crate::abi::MEMORY_RESULT]);
-
-/// [`universal!`] for a result through memory (x86-64): the hidden result address takes the
-/// first integer register, so the signature has one integer register fewer before its stack
-/// words.
+/// [`universal!`] for a result through memory (x86-64 System V): the caller passes the
+/// address the callee writes its struct at as the first integer argument (what a hidden
+/// result pointer is: `%rdi`, returned in `%rax`), so the signature has one integer register
+/// fewer before its stack words.
 #[cfg(target_arch = "x86_64")]
 macro_rules! universal_memory {
-    ($code:expr, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
+    ($code:expr, $dst:expr, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
         #[allow(unused_variables)]
         let (i, f, s) = ($i, $f, $s);
         let fun = std::mem::transmute::<
             usize,
             unsafe extern "C" fn(
-                u64, u64, u64, u64, u64,
+                *mut u8, u64, u64, u64, u64, u64,
                 f64, f64, f64, f64, f64, f64, f64, f64,
                 $(stack_word!($k)),*
-            ) -> RetBig,
+            ) -> *mut u8,
         >($code);
-        fun(i[0], i[1], i[2], i[3], i[4], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], $(s[$k]),*)
+        fun($dst, i[0], i[1], i[2], i[3], i[4], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], $(s[$k]),*)
     }};
 }
 
@@ -154,27 +162,28 @@ macro_rules! universal_stack {
 }
 
 /// Calls `code`, whose result is a struct through memory, with the registers `r` and `words`
-/// stack words; returns the buffer the callee wrote its result at the start of.
+/// stack words; the callee writes its result at `dst`.
 ///
 /// # Safety
 ///
-/// As for [`call`], for a result of class [`RetReg::Memory`] (x86-64 only).
+/// As for [`call`], for a result of class [`RetReg::Memory`] (x86-64 only); `dst` must be valid
+/// for writes of the result's size, aligned for it, and not otherwise in use during the call.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-pub(super) unsafe fn call_memory(code: usize, r: &Regs, words: u8) -> RetBig {
+pub(super) unsafe fn call_memory(code: usize, dst: *mut u8, r: &Regs, words: u8) {
     let (i, f, s) = (&r.ints, &r.floats, &r.stack);
-    // SAFETY: the caller's promise, as for `call`: the hidden result address is the first
-    // integer argument of both signatures (the callee's struct is at most MEMORY_RESULT bytes
-    // and aligned to at most 16, which the buffer is), then the registers and stack words as
-    // `Native::of` assigned them for one integer register fewer.
+    // SAFETY: the caller's promise, as for `call`: the result address is the first integer
+    // argument (where System V puts the hidden one; the callee writes its struct there, which
+    // the caller made room for), then the registers and stack words as `Native::of` assigned
+    // them for one integer register fewer.
     unsafe {
         match words {
-            0 => universal_memory!(code, i, f, s, []),
-            1..=2 => universal_memory!(code, i, f, s, [0 1]),
-            3..=4 => universal_memory!(code, i, f, s, [0 1 2 3]),
-            5..=8 => universal_memory!(code, i, f, s, [0 1 2 3 4 5 6 7]),
-            _ => universal_memory!(code, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15]),
-        }
+            0 => universal_memory!(code, dst, i, f, s, []),
+            1..=2 => universal_memory!(code, dst, i, f, s, [0 1]),
+            3..=4 => universal_memory!(code, dst, i, f, s, [0 1 2 3]),
+            5..=8 => universal_memory!(code, dst, i, f, s, [0 1 2 3 4 5 6 7]),
+            _ => universal_memory!(code, dst, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15]),
+        };
     }
 }
 
@@ -185,7 +194,7 @@ pub(super) unsafe fn call_memory(code: usize, r: &Regs, words: u8) -> RetBig {
 /// Never called: `Native::of` gives no [`RetReg::Memory`] here.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-pub(super) unsafe fn call_memory(_code: usize, _r: &Regs, _words: u8) -> RetBig {
+pub(super) unsafe fn call_memory(_code: usize, _dst: *mut u8, _r: &Regs, _words: u8) {
     unreachable!("results through memory take the register path on x86-64 only")
 }
 
