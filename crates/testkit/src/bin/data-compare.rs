@@ -222,8 +222,9 @@ for stmt, n in [("ffi.new('int[]', big)", 5), ("ffi.unpack(a1000, 1000)", 2000)]
 print(json.dumps(out))
 "#;
 
-/// Bulk values: an array from 10^6 Rust ints, and 1,000 ints read back, through `Value`s and
-/// through the typed paths (`new_slice`, `unpack_as`), against cffi.
+/// Bulk values: an array from 10^6 Rust ints, and 1,000 ints read back, through `new` (a
+/// `Vec<i32>`, which is `Value::Numbers`) and `unpack` (a `Value` per item), and through the
+/// typed paths (`new_slice`, `unpack_as`), against cffi.
 fn bulk(runs: usize) -> anyhow::Result<()> {
     let ffi = Ffi::default();
     let big: Vec<i32> = (0..1_000_000).collect();
@@ -251,7 +252,9 @@ fn bulk(runs: usize) -> anyhow::Result<()> {
         &[&runs.to_string()],
         &["ffi.new('int[]', big)", "ffi.unpack(a1000, 1000)"],
     )?;
-    println!("\n| bulk operation | rcffi, `Value`s | rcffi, typed | cffi | cffi / typed |");
+    println!(
+        "\n| bulk operation | rcffi, `new` / `unpack` | rcffi, `new_slice` / `unpack_as` | cffi | cffi / typed |"
+    );
     println!("|---|---:|---:|---:|---:|");
     println!(
         "| `new(\"int[]\", ...)` of 10^6 ints (`Vec<i32>` / `new_slice(&[i32])`) | {:.2} ms | {:.2} ms | {:.2} ms | {:.1}× |",
