@@ -228,7 +228,9 @@ fn eightbytes(uni: &Ffi, p: &Param) -> Option<Vec<(Class, u8)>> {
         return None;
     }
     let mut leaves = Vec::new();
-    leaf_classes(uni, p.ty, 0, &mut leaves)?;
+    if leaf_classes(uni, p.ty, 0, &mut leaves).is_none() {
+        return record_eightbytes(uni, p);
+    }
     let n = p.size.div_ceil(8);
     let mut out = Vec::with_capacity(n);
     for k in 0..n {
@@ -249,6 +251,27 @@ fn eightbytes(uni: &Ffi, p: &Param) -> Option<Vec<(Class, u8)>> {
         out.push((class, (hi - lo) as u8));
     }
     Some(out)
+}
+
+/// The eightbytes of a record the plain walk does not take — a union, a struct with bitfields
+/// (also nested) — as the proxy classification of `abi::proxy` has them (the one libffi's path
+/// passes such records by): each eightbyte INTEGER if an integer, pointer or bitfield's byte
+/// touches it, SSE if only `float`s and `double`s do. `None` for a record passed in memory, one
+/// with an eightbyte of padding only, and any other type.
+fn record_eightbytes(uni: &Ffi, p: &Param) -> Option<Vec<(Class, u8)>> {
+    let info = p.ty.get(&uni.inner);
+    if !matches!(info.repr, Repr::Record { .. }) {
+        return None;
+    }
+    let classes = super::proxy::sysv_registers(&uni.inner.read(), info.id)?;
+    classes
+        .iter()
+        .enumerate()
+        .map(|(k, sse)| {
+            let class = if (*sse)? { Class::Float } else { Class::Int };
+            Some((class, ((k * 8 + 8).min(p.size) - k * 8) as u8))
+        })
+        .collect()
 }
 
 /// Appends the scalar leaves (offset, size, class) of type `t` at `offset`; `None` for a
