@@ -27,7 +27,14 @@ cargo_home=${CARGO_HOME:-$HOME/.cargo}
 for c in $crates; do
     rm -rf "$cargo_home"/registry/src/-*/"$c-$version" "$cargo_home"/registry/cache/-*/"$c-$version.crate"
 done
-if ! cargo publish --dry-run --allow-dirty --workspace \
+# The packages build in a target directory of their own. Cargo takes a registry crate's
+# sources as immutable: an earlier run's build of rcffi-runtime 0.1.0 "from the registry"
+# would be reused for the same version after the sources changed (a run found rcffi building
+# against the runtime of the run before). Those builds go first; the other crates' stay, so
+# a rerun builds only ours.
+checks="$target/package-check"
+rm -rf "$checks"/debug/.fingerprint/rcffi* "$checks"/debug/deps/*rcffi* "$checks"/debug/build/rcffi*
+if ! cargo publish --dry-run --allow-dirty --workspace --target-dir "$checks" \
     --exclude rcffi-testkit --exclude rcffi-examples >"$out/publish.log" 2>&1; then
     # Where crates.io cannot be reached (offline, or its source replaced by a vendored copy),
     # there is nothing to publish to: say so, loudly. Every other failure is the packages'.
@@ -55,8 +62,8 @@ done
 log="$out/log"
 for c in $crates; do
     echo "== $c $version, unpacked alone"
-    # One target directory for them all, so what they share builds once.
-    if (cd "$out/$c-$version" && CARGO_TARGET_DIR="$out/target" cargo test --quiet >"$log" 2>&1); then
+    # The same target directory for them all, so what they share builds once.
+    if (cd "$out/$c-$version" && CARGO_TARGET_DIR="$checks" cargo test --quiet >"$log" 2>&1); then
         grep -E "^test result" "$log" | sed 's/; finished in.*//'
     else
         tail -n 40 "$log"

@@ -637,3 +637,38 @@ fn global_variables_read_write_and_address() {
     drop(lib);
     assert_eq!(p.get(0).unwrap(), 100.into());
 }
+
+/// A `Vec` or slice of Rust numbers (`Value::Numbers`) for a pointer parameter is a temporary
+/// array, as a list of the same values is; other item types convert item by item.
+#[test]
+fn vectors_of_numbers_as_call_arguments_are_temporary_arrays() {
+    let (_ffi, lib) = super::fixture();
+    let items: Vec<i32> = (1..=100).collect();
+    let want: i32 = items.iter().sum();
+    // SAFETY: `sum_arr(const int *a, int n)` reads n ints of a.
+    let from_vec = unsafe { lib.call("sum_arr", (items.clone(), 100)) }.unwrap();
+    // SAFETY: as above.
+    let from_slice = unsafe { lib.call("sum_arr", (&items[..], 100)) }.unwrap();
+    // SAFETY: as above, through a list of values.
+    let from_list = unsafe {
+        lib.call(
+            "sum_arr",
+            (
+                Value::List(items.iter().map(|x| Value::from(*x)).collect()),
+                100,
+            ),
+        )
+    }
+    .unwrap();
+    assert_eq!(
+        (from_vec.clone(), from_slice),
+        (Value::Int(i128::from(want)), Value::Int(i128::from(want)))
+    );
+    assert_eq!(from_vec, from_list);
+    // Another item type converts item by item, range-checked.
+    // SAFETY: as above.
+    let wide = unsafe { lib.call("sum_arr", (vec![1i64, 2, 3], 3)) }.unwrap();
+    assert_eq!(wide, Value::Int(6));
+    // SAFETY: as above; the conversion fails before the call.
+    assert!(unsafe { lib.call("sum_arr", (vec![i64::MAX], 1)) }.is_err());
+}
