@@ -108,7 +108,13 @@ impl Ffi {
     pub fn new<T: TypeSpec + ?Sized>(&self, ty: &T, init: impl Into<Value>) -> Result<CData> {
         not_a_cdata(ty, "new")?;
         let (ffi, t) = ty.resolve(self)?;
-        ffi.new_value(t, &init.into())
+        let init = init.into();
+        let made = ffi.new_value(t, &init);
+        // No initializer (`()`) has nothing to drop: skip the call to `Value`'s drop.
+        if matches!(init, Value::Void) {
+            std::mem::forget(init);
+        }
+        made
     }
 
     /// Converts `value` to the C type `ty` as a C cast does (cffi's `ffi.cast`).
