@@ -10,6 +10,7 @@ mod fixture_calls;
 mod int128;
 mod libc_programs;
 mod long_double;
+mod narrow_scalars;
 mod random;
 mod stack_args;
 mod threads;

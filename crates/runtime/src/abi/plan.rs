@@ -673,4 +673,79 @@ mod tests {
             Some(Reg::Stack(0))
         );
     }
+
+    /// `char`, `_Bool`, enums and `__int128` take the register path too, and arguments aligned
+    /// to 16 take an even stack word; what GCC does with them (`gcc -O2 -S` of the same
+    /// functions), and the fixture tests check by calling.
+    #[test]
+    #[cfg_attr(miri, ignore = "builds libffi interfaces, which Miri cannot run")]
+    #[cfg(target_arch = "x86_64")]
+    fn scalars_and_aligned_arguments_travel_in_registers() {
+        use crate::abi::{Class, Reg, RetReg};
+        let ffi = Ffi::default();
+        ffi.cdef(
+            "enum e { A = -1, B = 1 }; struct __attribute__((aligned(16))) s { long long x; };",
+        )
+        .unwrap();
+        let native = |sig: &str| {
+            let t = ffi.parse(sig).unwrap();
+            let f = ffi.pointee(t.get(&ffi.inner)).unwrap();
+            let plan = crate::abi::plan_of(&ffi, f).unwrap();
+            plan.native
+                .as_ref()
+                .map(|n| (n.pieces.iter().map(|p| p.reg).collect::<Vec<_>>(), n.ret))
+        };
+        assert_eq!(
+            native("_Bool(*)(char, enum e, wchar_t)"),
+            Some((vec![Reg::Int(0), Reg::Int(1), Reg::Int(2)], RetReg::Int))
+        );
+        assert_eq!(
+            native("__int128(*)(__int128, long)"),
+            Some((
+                vec![Reg::Int(0), Reg::Int(1), Reg::Int(2)],
+                RetReg::Two(Class::Int, Class::Int)
+            ))
+        );
+        // The second eightbyte of `struct s` is padding: it takes no register (`b` is in rsi).
+        assert_eq!(
+            native("struct s(*)(struct s, long)"),
+            Some((vec![Reg::Int(0), Reg::Int(1)], RetReg::Int))
+        );
+        // One register left: `__int128` goes to the stack (words 0 and 1), the long after
+        // it takes the register.
+        assert_eq!(
+            native("__int128(*)(long, long, long, long, long, __int128, long)").map(|n| n.0),
+            Some(vec![
+                Reg::Int(0),
+                Reg::Int(1),
+                Reg::Int(2),
+                Reg::Int(3),
+                Reg::Int(4),
+                Reg::Stack(0),
+                Reg::Stack(1),
+                Reg::Int(5)
+            ])
+        );
+        // After one stack word, an argument aligned to 16 skips to word 2.
+        assert_eq!(
+            native("long(*)(long, long, long, long, long, long, long, struct s, long)")
+                .map(|n| (n.0[7], n.0[8])),
+            Some((Reg::Stack(2), Reg::Stack(4)))
+        );
+        // `float _Complex` is one floating eightbyte, `double _Complex` two.
+        assert_eq!(
+            native("double _Complex(*)(float _Complex, double _Complex)"),
+            Some((
+                vec![Reg::Float(0), Reg::Float(1), Reg::Float(2)],
+                RetReg::Two(Class::Float, Class::Float)
+            ))
+        );
+        assert_eq!(
+            native("float _Complex(*)(float _Complex)").map(|n| n.1),
+            Some(RetReg::Float)
+        );
+        // `long double` stays on libffi's path.
+        assert!(native("long(*)(long double)").is_none());
+        assert!(native("long double(*)(long)").is_none());
+    }
 }

@@ -1,7 +1,7 @@
 //! Register assignment for calls without libffi: which argument (or eightbyte of a small struct)
 //! goes in which register — or, past the 6 (x86-64) or 8 (AArch64) integer-class registers and
-//! the 8 floating ones, in which stack word — for signatures of plain numbers, pointers and
-//! (x86-64) structs of at most 16 bytes. The call itself, and why one universal signature is
+//! the 8 floating ones, in which stack word — for signatures of numbers, pointers, `char`,
+//! `_Bool`, enums and (x86-64) `__int128` and structs. The call itself, and why one universal signature is
 //! sound, is `call::native`. No unsafe code.
 
 use super::plan::{Conv, Param};
@@ -111,6 +111,9 @@ pub(crate) struct Native {
     pub(crate) ret: RetReg,
     /// How many stack words the arguments take (0: registers only).
     pub(crate) stack: u8,
+    /// Whether every argument is a plain number or a pointer (one word each, no struct or
+    /// other scalar): the call fills its registers in a shorter loop.
+    pub(crate) plain: bool,
 }
 
 impl Native {
@@ -124,6 +127,12 @@ impl Native {
             Conv::Fast(Fast::F32 | Fast::F64) => RetReg::Float,
             Conv::Fast(_) | Conv::Pointer => RetReg::Int,
             Conv::Void => RetReg::Void,
+            Conv::Scalar => match scalar_classes(uni, ret)?.as_slice() {
+                [(Class::Int, _)] => RetReg::Int,
+                [(Class::Float, _)] => RetReg::Float,
+                [(a, _), (b, _)] => RetReg::Two(*a, *b),
+                _ => return None,
+            },
             Conv::Struct if memory_class(uni, ret) => RetReg::Memory,
             Conv::Struct => match eightbytes(uni, ret)?.as_slice() {
                 [(Class::Int, _)] => RetReg::Int,
@@ -131,7 +140,6 @@ impl Native {
                 [(a, _), (b, _)] => RetReg::Two(*a, *b),
                 _ => return None,
             },
-            _ => return None,
         };
         // A result through memory takes the first integer register for its address (the
         // arguments' registers start after it: `call::native` passes it).
@@ -142,12 +150,14 @@ impl Native {
             let classes: Vec<(Class, u8)> = match p.conv {
                 Conv::Fast(Fast::F32 | Fast::F64) => vec![(Class::Float, 8)],
                 Conv::Fast(_) | Conv::Pointer => vec![(Class::Int, 8)],
+                Conv::Scalar => scalar_classes(uni, p)?,
                 // More than 16 bytes: copied onto the stack whole (x86-64's MEMORY class), as
                 // one piece of that many bytes in consecutive stack words (one bulk copy out of
                 // the struct's memory, as C's caller makes).
                 Conv::Struct if memory_class(uni, p) => {
                     let words = p.size.div_ceil(8);
-                    if p.size > MEMORY_ARG || stack + words > STACK_WORDS || p.align > 8 {
+                    stack = stack_start(stack, p.align)?;
+                    if p.size > MEMORY_ARG || stack + words > STACK_WORDS {
                         return None;
                     }
                     pieces.push(Piece {
@@ -165,9 +175,13 @@ impl Native {
             // An argument goes whole into registers of its classes, or — when they run out —
             // whole onto the stack, in 8-byte words (a value narrower than a word in its low
             // bytes); later arguments still take the registers left (each class on its own).
+            // On the stack, an argument takes all its words (a trailing eightbyte of padding,
+            // which takes no register, included), from a word aligned as it is.
             let need_int = classes.iter().filter(|c| c.0 == Class::Int).count();
             if ints + need_int > int_regs || floats + classes.len() - need_int > FLOAT_REGS {
-                if stack + classes.len() > STACK_WORDS || p.align > 8 {
+                stack = stack_start(stack, p.align)?;
+                let words = p.size.div_ceil(8).max(1);
+                if stack + words > STACK_WORDS {
                     return None;
                 }
                 for (k, (_, len)) in classes.into_iter().enumerate() {
@@ -175,10 +189,10 @@ impl Native {
                         arg: u8::try_from(i).ok()?,
                         offset: (k * 8) as u8,
                         len,
-                        reg: Reg::Stack(stack as u8),
+                        reg: Reg::Stack((stack + k) as u8),
                     });
-                    stack += 1;
                 }
+                stack += words;
                 continue;
             }
             for (k, (class, len)) in classes.into_iter().enumerate() {
@@ -204,6 +218,9 @@ impl Native {
             pieces: pieces.into_boxed_slice(),
             ret,
             stack: stack as u8,
+            plain: params
+                .iter()
+                .all(|p| matches!(p.conv, Conv::Fast(_) | Conv::Pointer)),
         })
     }
 }
@@ -240,8 +257,13 @@ fn eightbytes(uni: &Ffi, p: &Param) -> Option<Vec<(Class, u8)>> {
             .filter(|(off, size, _)| *off < hi && off + size > lo)
             .collect();
         if inside.is_empty() {
-            // Only padding: not a layout worth a special case.
-            return None;
+            // Only padding (the second half of a struct aligned to 16): no register (System V
+            // classes it NO_CLASS, and GCC passes nothing for it). A first eightbyte of padding
+            // only (members of size 0 before an aligned one) is not a layout worth a case.
+            if k == 0 {
+                return None;
+            }
+            continue;
         }
         let class = if inside.iter().all(|l| l.2 == Class::Float) {
             Class::Float
@@ -264,14 +286,53 @@ fn record_eightbytes(uni: &Ffi, p: &Param) -> Option<Vec<(Class, u8)>> {
         return None;
     }
     let classes = super::proxy::sysv_registers(&uni.inner.read(), info.id)?;
-    classes
-        .iter()
-        .enumerate()
-        .map(|(k, sse)| {
-            let class = if (*sse)? { Class::Float } else { Class::Int };
-            Some((class, ((k * 8 + 8).min(p.size) - k * 8) as u8))
-        })
-        .collect()
+    let mut out = Vec::with_capacity(classes.len());
+    for (k, sse) in classes.iter().enumerate() {
+        let class = match sse {
+            Some(true) => Class::Float,
+            Some(false) => Class::Int,
+            // Padding only: no register, as in `eightbytes`.
+            None if k > 0 => continue,
+            None => return None,
+        };
+        out.push((class, ((k * 8 + 8).min(p.size) - k * 8) as u8));
+    }
+    Some(out)
+}
+
+/// The classes of a scalar that is not a plain number (`char`, `_Bool`, wide characters,
+/// enums: one integer word, extended to 64 bits by its signedness; x86-64's `__int128`: two
+/// integer eightbytes, in two registers or two stack words aligned to 16; x86-64's `float` and
+/// `double _Complex`: one or two floating eightbytes). `None` for the rest (`long double`,
+/// `_Float128`, `long double _Complex`, and complex numbers on AArch64: libffi's path).
+fn scalar_classes(uni: &Ffi, p: &Param) -> Option<Vec<(Class, u8)>> {
+    let k = match &p.ty.get(&uni.inner).repr {
+        Repr::Int(k) | Repr::Enum { int: k, .. } => *k,
+        // x86-64 passes `float _Complex` as one SSE eightbyte (both parts in the low 8 bytes
+        // of a vector register), `double _Complex` as two.
+        Repr::Complex(4) if cfg!(target_arch = "x86_64") => return Some(vec![(Class::Float, 8)]),
+        Repr::Complex(8) if cfg!(target_arch = "x86_64") => {
+            return Some(vec![(Class::Float, 8), (Class::Float, 8)]);
+        }
+        _ => return None,
+    };
+    match k.bytes {
+        1 | 2 | 4 | 8 => Some(vec![(Class::Int, 8)]),
+        16 if cfg!(target_arch = "x86_64") => Some(vec![(Class::Int, 8), (Class::Int, 8)]),
+        _ => None,
+    }
+}
+
+/// The first stack word an argument aligned to `align` may take from word `next` on: the next
+/// even word for 16 (x86-64 aligns such arguments on the stack, whose first word is 16-byte
+/// aligned at the call), `next` itself for at most 8; `None` for more than 16, and for 16
+/// elsewhere than x86-64.
+fn stack_start(next: usize, align: usize) -> Option<usize> {
+    match align {
+        0..=8 => Some(next),
+        16 if cfg!(target_arch = "x86_64") => Some(next.next_multiple_of(2)),
+        _ => None,
+    }
 }
 
 /// Appends the scalar leaves (offset, size, class) of type `t` at `offset`; `None` for a

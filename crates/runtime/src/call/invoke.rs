@@ -306,6 +306,7 @@ fn simple_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result<Value> {
             ret[0] as usize,
             Owner::Foreign,
         ))),
+        Conv::Scalar => scalar_result(uni, plan, ret),
         Conv::Struct => {
             let mut bytes = [0u8; 32];
             for (k, w) in ret.iter().enumerate() {
@@ -313,8 +314,85 @@ fn simple_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result<Value> {
             }
             result(uni, &plan.ret, &bytes)
         }
-        _ => Ok(Value::Void),
+        Conv::Void => Ok(Value::Void),
     }
+}
+
+/// A scalar result that is not a plain number, from the result registers' words: an enum or
+/// a valid `_Bool` from the register's low bytes at once, the rest (`char`, wide characters,
+/// `__int128`, complex numbers, the error of an invalid `_Bool`) by the general decoding.
+#[inline(never)]
+fn scalar_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result<Value> {
+    match &plan.ret.ty.get(&uni.inner).repr {
+        Repr::Enum { int: k, .. } if k.bytes <= 8 => {
+            return Ok(crate::data::scalar::int_value(*k, &ret[0].to_le_bytes()));
+        }
+        Repr::Int(k) if k.role == IntRole::Bool && ret[0] as u8 <= 1 => {
+            return Ok(Value::Bool(ret[0] as u8 == 1));
+        }
+        _ => {}
+    }
+    let mut bytes = [0u8; 32];
+    for (k, w) in ret.iter().enumerate() {
+        bytes[k * 8..k * 8 + 8].copy_from_slice(&w.to_le_bytes());
+    }
+    result(uni, &plan.ret, &bytes)
+}
+
+/// The eightbytes of a scalar argument that is not a plain number (`char`, `_Bool`, a wide
+/// character, an enum: its value extended to 64 bits by its signedness, then 0; `__int128` or
+/// a complex number: its two eightbytes), converted as the general path converts it; `None`
+/// when the general path must decide (and report the error).
+#[inline(never)]
+fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]> {
+    let info = p.ty.get(&uni.inner);
+    if let Repr::Int(k) | Repr::Enum { int: k, .. } = info.repr
+        && k.bytes <= 8
+        && matches!(k.role, IntRole::Number | IntRole::Bool)
+    {
+        // An enum or `_Bool` from a Rust integer or `bool`: range-checked here, as the
+        // conversion below would (the general path reports what is out of range).
+        let i = match a {
+            Arg::Int(x) => i128::from(*x),
+            Arg::UInt(x) => i128::from(*x),
+            Arg::Value(Value::Bool(b)) | Arg::Ref(Value::Bool(b)) => i128::from(*b),
+            _ => return scalar_converted(info, a),
+        };
+        let (lo, hi) = k.range();
+        // In range, so a signed value's `i64` bits and an unsigned one's `u64` bits are the
+        // value extended to 64 bits.
+        return (lo..=hi)
+            .contains(&i)
+            .then_some([if k.signed { i as i64 as u64 } else { i as u64 }, 0]);
+    }
+    scalar_converted(info, a)
+}
+
+/// [`scalar_words`] through the general conversion of the parameter's type.
+#[inline(never)]
+fn scalar_converted(info: &crate::types::TypeInfo, a: &Arg<'_>) -> Option<[u64; 2]> {
+    let bytes = match (a, value_of(a)) {
+        (_, Some(v)) => crate::data::scalar::encode_scalar(info, v),
+        (Arg::Int(_) | Arg::UInt(_) | Arg::Float(_), None) => {
+            crate::data::scalar::encode_scalar(info, &to_value(a))
+        }
+        _ => return None,
+    }
+    .ok()?;
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
+    let (Repr::Int(k) | Repr::Enum { int: k, .. }) = info.repr else {
+        // A complex number: its parts' bytes as they are.
+        return Some([word(0), word(8)]);
+    };
+    let bits = u32::from(k.bytes.min(8)) * 8;
+    let low = word(0);
+    Some(match bits {
+        64 => [low, word(8)],
+        // Extended to the whole register, as the callee may read it (C's callers extend
+        // narrow arguments; System V's callees rely on it).
+        _ if k.signed => [(((low << (64 - bits)) as i64) >> (64 - bits)) as u64, 0],
+        _ => [low & ((1u64 << bits) - 1), 0],
+    })
 }
 
 /// The word a plain-number or pointer argument passes (a C string copied to a block of
@@ -403,27 +481,75 @@ unsafe fn registers_only(
     let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
     let mut blocks = StackBlocks::new(&mut area);
     let mut regs = native::Regs::new();
+    if n.plain {
+        // Numbers and pointers only: one word each.
+        for piece in n.pieces.iter() {
+            let i = usize::from(piece.arg);
+            match scalar_word(uni, &plan.params[i], &args[i], &mut blocks) {
+                Some(w) => regs.set(piece.reg, w),
+                // SAFETY: the caller's promise, passed on; nothing has happened yet.
+                None => return unsafe { general(uni, plan, code, args) },
+            }
+        }
+    } else if let Err(()) = pieces(uni, plan, n, args, &mut regs, &mut blocks) {
+        // SAFETY: the caller's promise, passed on; nothing has happened yet.
+        return unsafe { general(uni, plan, code, args) };
+    }
+    // SAFETY: the caller's promise, passed on; every argument is in its register.
+    unsafe { finish_registers(uni, plan, n, code, &regs) }
+}
+
+/// Puts each piece of the arguments — numbers, pointers, other scalars, structs — in its
+/// register or stack words; `Err` when an argument needs the general path.
+#[inline(always)]
+fn pieces(
+    uni: &Ffi,
+    plan: &CallPlan,
+    n: &crate::abi::Native,
+    args: &[Arg<'_>],
+    regs: &mut native::Regs,
+    blocks: &mut StackBlocks<'_>,
+) -> std::result::Result<(), ()> {
+    // The second eightbyte of the last two-word scalar (its pieces come in order, together).
+    let mut high = 0;
     for piece in n.pieces.iter() {
         let i = usize::from(piece.arg);
         let (p, a) = (&plan.params[i], &args[i]);
-        let word = if p.conv == Conv::Struct && usize::from(piece.len) > 8 {
-            // A struct of more than 16 bytes, copied onto the stack whole.
-            if struct_on_stack(uni, p, a, piece, &mut regs).is_none() {
-                // SAFETY: the caller's promise, passed on; nothing has happened yet.
-                return unsafe { general(uni, plan, code, args) };
+        let word = match p.conv {
+            Conv::Struct if usize::from(piece.len) > 8 => {
+                // A struct of more than 16 bytes, copied onto the stack whole.
+                struct_on_stack(uni, p, a, piece, regs).ok_or(())?;
+                continue;
             }
-            continue;
-        } else if p.conv == Conv::Struct {
-            struct_word(uni, p, a, piece)
-        } else {
-            scalar_word(uni, p, a, &mut blocks)
+            Conv::Struct => struct_word(uni, p, a, piece),
+            Conv::Scalar if piece.offset == 0 => scalar_words(uni, p, a).map(|[low, h]| {
+                high = h;
+                low
+            }),
+            Conv::Scalar => Some(high),
+            _ => scalar_word(uni, p, a, blocks),
         };
         match word {
             Some(w) => regs.set(piece.reg, w),
-            // SAFETY: the caller's promise, passed on; nothing has happened yet.
-            None => return unsafe { general(uni, plan, code, args) },
+            None => return Err(()),
         }
     }
+    Ok(())
+}
+
+/// The call of [`registers_only`], its registers filled, and its result.
+///
+/// # Safety
+///
+/// As for [`registers_only`], with `regs` holding every argument where `n` assigned it.
+#[inline(always)]
+unsafe fn finish_registers(
+    uni: &Ffi,
+    plan: &CallPlan,
+    n: &crate::abi::Native,
+    code: usize,
+    regs: &native::Regs,
+) -> Result<Value> {
     if n.ret == crate::abi::RetReg::Memory {
         // The callee writes the struct straight into the result's own new allocation (zeroed:
         // it may leave padding unwritten), which no one else can see yet.
@@ -435,7 +561,7 @@ unsafe fn registers_only(
             unsafe {
                 let errno = errno::location();
                 errno::restore_at(errno);
-                native::call_memory(code, addr as *mut u8, &regs, n.stack);
+                native::call_memory(code, addr as *mut u8, regs, n.stack);
                 errno::save_from(errno);
             }
         })?;
@@ -450,7 +576,7 @@ unsafe fn registers_only(
         unsafe {
             let errno = errno::location();
             errno::restore_at(errno);
-            let [a, b] = native::call(code, n.ret, &regs, n.stack);
+            let [a, b] = native::call(code, n.ret, regs, n.stack);
             ret[0] = a;
             ret[1] = b;
             errno::save_from(errno);

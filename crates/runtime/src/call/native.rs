@@ -1,5 +1,5 @@
-//! Calls without libffi for signatures of plain numbers, pointers and (x86-64) structs of at
-//! most 16 bytes — in the 6 (x86-64) or 8 (AArch64) integer-class registers and the 8 floating
+//! Calls without libffi for signatures of numbers, pointers, `char`, `_Bool`, enums and
+//! (x86-64) `__int128` and structs — in the 6 (x86-64) or 8 (AArch64) integer-class registers and the 8 floating
 //! ones, and past them in up to 16 stack words — returning a number, a pointer, a small struct
 //! or nothing.
 //! On x86-64 (System V) and AArch64 (AAPCS64, Linux), where the tests check it; structs go
@@ -19,13 +19,17 @@
 //! Integers narrower than a register are passed sign- or zero-extended to 64 bits (as callers
 //! must for `char`, `short` and `_Bool`). On x86-64 a struct of at most 16 bytes travels as its
 //! eightbytes, each in the next register of its class (a vector register when it holds only
-//! floats), all in registers or none; a struct result comes back the same way, in `rax`, `rdx`,
+//! floats; none for a second eightbyte of padding only, which System V classes NO_CLASS), all
+//! in registers or none — `__int128` as two integer eightbytes; a struct result comes back the
+//! same way, in `rax`, `rdx`,
 //! `xmm0`, `xmm1` — which is how Rust returns the `repr(C)` pairs used here. Results come back
 //! in `rax`/`x0` or `xmm0`/`v0`; a result narrower than the register is read from its low bytes
 //! only. An argument for which its class's registers have run out goes on the stack, whole
 //! (a struct's eightbytes together), in argument order, in 8-byte words holding the value in
 //! their low bytes (both conventions round stack arguments of at most 8-byte alignment up to
-//! 8 bytes; arguments aligned to more never take this path); later arguments still take the
+//! 8 bytes; on x86-64 an argument aligned to 16 — `__int128`, a struct aligned to 16 — starts
+//! at an even word, 16-byte aligned since the first word is; arguments aligned to more never
+//! take this path); later arguments still take the
 //! registers left of their own class. The universal signature's parameters after the
 //! registers are plain `u64`s: with every register already taken by its first parameters, the
 //! caller passes them on the stack in order, 8 bytes each, which is where the callee reads its

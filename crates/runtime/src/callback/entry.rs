@@ -121,10 +121,12 @@ unsafe fn run(n: usize, ret: RetReg, ints: &[u64; 8], floats: &[f64; 8]) -> [u64
         };
         // SAFETY: `i` is a parameter's index, below INLINE_ARGS (a plan with a register
         // assignment has at most that many); the piece's `len` (at most 8) bytes at `offset`
-        // (0 or 8) lie inside the argument's 16-byte struct buffer; the word is 8 readable
-        // bytes.
+        // (0 or 8) lie inside the argument's 16-byte buffer; the word is 8 readable bytes.
         unsafe {
-            if plan.params[i].conv == crate::abi::Conv::Struct {
+            // A struct, an `__int128` or a `double _Complex` (two registers): rebuilt from its
+            // eightbytes.
+            let p = &plan.params[i];
+            if p.conv == crate::abi::Conv::Struct || p.size > 8 {
                 let dst = structs_at.add(i).cast::<u8>();
                 std::ptr::copy_nonoverlapping(
                     word.cast::<u8>(),

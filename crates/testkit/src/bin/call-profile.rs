@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|strlen|raw|rawmid|qsort|new|field|fieldv|cast|byname|ptrstore|ptrread] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|strlen|raw|rawmid|qsort|new|field|fieldv|cast|byname|ptrstore|ptrread] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -15,6 +15,10 @@ fn main() -> anyhow::Result<()> {
         "int bench_add(int a, int b); double bench_addd(double a, double b);
          double bench_mixed6(int a, double b, long long c, float d, int e, double f);
          struct pt { int x, y; }; struct pt bench_mid(struct pt a, struct pt b);
+         enum bench_e { BENCH_NEG = -1, BENCH_POS = 1 };
+         enum bench_e bench_enum(enum bench_e a, int b); _Bool bench_bool(_Bool a, int b);
+         __int128 bench_i128(__int128 a, int b);
+         double _Complex bench_cplx(double _Complex a, int b);
          size_t strlen(const char *s);",
     )?;
     let path = rcffi_testkit::fixture::fixture_library();
@@ -224,6 +228,10 @@ fn main() -> anyhow::Result<()> {
                 "addd" => f.call((black_box(1.5), 2.5)),
                 "mixed6" => f.call((1, 2.5, 3, 4.5, 5, 6.5)),
                 "mid" => f.call((&pa, &pa)),
+                "enum" => f.call((black_box(-1), 1)),
+                "bool" => f.call((black_box(true), 1)),
+                "i128" => f.call((black_box(rcffi::Value::Int(1 << 100)), 1)),
+                "cplx" => f.call((black_box(rcffi::list![1.5, 2.5]), 2)),
                 _ => f.call((black_box("hello"),)),
             }
         };

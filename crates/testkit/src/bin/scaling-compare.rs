@@ -374,7 +374,8 @@ fn call_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
 }
 
 /// Types rcffi classifies itself (issue 14): a union, a bitfield struct, a record whose second
-/// eightbyte is padding, `long double` and `__int128`, each echoed with an `int`, against raw
+/// eightbyte is padding, `long double` and `__int128` — and an enum and a `char`, scalars that
+/// are not plain numbers — each echoed with an `int`, against raw
 /// libffi with a type libffi passes in the same registers (x86-64: `struct { int }` for the
 /// union and the bitfields, `struct { long long }` for the padded record, two `long long`s
 /// for `__int128`).
@@ -388,6 +389,9 @@ fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         struct al eal(struct al a, int d) { a.x += d; return a; }
         long double eld(long double a, int d) { return a + d; }
         __int128 ei128(__int128 a, int d) { return a + d; }
+        enum sign { NEG = -7, POS = 7 };
+        enum sign esign(enum sign a, int d) { return d ? a : -a; }
+        char echar(char a, int d) { return a + d; }
     ";
     let cdef = SRC.lines().map(|l| match l.find(") {") {
         Some(i) => format!("{});", &l[..i]),
@@ -399,7 +403,7 @@ fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     ffi.cdef(&cdef)?;
     // SAFETY: the library is built from `SRC`, which `cdef` declares.
     let lib = unsafe { ffi.dlopen(path.to_str().context("utf-8 path")?)? };
-    let cases: [(&str, &str, &str, rcffi::Value, Type); 5] = [
+    let cases: [(&str, &str, &str, rcffi::Value, Type); 7] = [
         (
             "union { float; int } (4 bytes)",
             "eu4",
@@ -434,6 +438,20 @@ fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             "__int128 *",
             rcffi::Value::Int(1 << 100),
             Type::structure([Type::i64(), Type::i64()]),
+        ),
+        (
+            "enum",
+            "esign",
+            "enum sign *",
+            rcffi::Value::Int(-7),
+            Type::i32(),
+        ),
+        (
+            "char",
+            "echar",
+            "char *",
+            rcffi::Value::Bytes(b"a".to_vec()),
+            Type::i8(),
         ),
     ];
     for (name, func, ptr, init, raw_type) in cases {

@@ -1,0 +1,182 @@
+//! `char`, `_Bool`, wide characters and enums by value — scalars that are not plain numbers —
+//! against gcc: what the callee finds in its register (extended as a C caller extends it), and
+//! results read from their own bytes only (a callee leaves the rest of the register as it
+//! likes). These signatures take the register path (no libffi); the same calls with a long
+//! double argument go through libffi, and both must agree.
+
+use rcffi::{Ffi, Value};
+
+const PROBE: &str = r#"
+enum sign { NEG = -7, POS = 7 };
+enum big { BIG = 0x80000001u };
+/* Each returns the whole register its one argument arrived in: the cdef declares the argument
+   narrow, so the result shows how the caller extended it. */
+long long reg_schar(long long x) { return x; }
+long long reg_uchar(long long x) { return x; }
+long long reg_char(long long x) { return x; }
+long long reg_short(long long x) { return x; }
+long long reg_bool(long long x) { return x; }
+long long reg_sign(long long x) { return x; }
+long long reg_big(long long x) { return x; }
+long long reg_wchar(long long x) { return x; }
+/* Each returns a register whose low bytes hold the declared result, and garbage above them. */
+long long junk_sign(void) { return (long long)0xdeadbeef00000000ull | (unsigned)NEG; }
+long long junk_bool(void) { return (long long)0xdeadbeefcafe0001ull; }
+long long junk_char(void) { return (long long)0xdeadbeefcafe0041ull; }
+int mix(enum sign s, enum big b, char c, _Bool t, signed char d, unsigned short u) {
+    return (int)s * 100000 + (b == BIG) * 10000 + c * 10 + t + d * 1000 + u;
+}
+int mix_ld(enum sign s, enum big b, char c, _Bool t, signed char d, unsigned short u,
+           long double z) {
+    return mix(s, b, c, t, d, u) + (int)z;
+}
+enum sign flip(enum sign s) { return s == NEG ? POS : NEG; }
+enum big same_big(enum big b) { return b; }
+_Bool is_neg(enum sign s) { return s == NEG; }
+char upper(char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; }
+"#;
+
+const CDEF: &str = "
+    enum sign { NEG = -7, POS = 7 };
+    enum big { BIG = 0x80000001u };
+    long long reg_schar(signed char x);
+    long long reg_uchar(unsigned char x);
+    long long reg_char(char x);
+    long long reg_short(short x);
+    long long reg_bool(_Bool x);
+    long long reg_sign(enum sign x);
+    long long reg_big(enum big x);
+    long long reg_wchar(wchar_t x);
+    enum sign junk_sign(void);
+    _Bool junk_bool(void);
+    char junk_char(void);
+    int mix(enum sign s, enum big b, char c, _Bool t, signed char d, unsigned short u);
+    int mix_ld(enum sign s, enum big b, char c, _Bool t, signed char d, unsigned short u,
+               long double z);
+    enum sign flip(enum sign s);
+    enum big same_big(enum big b);
+    _Bool is_neg(enum sign s);
+    char upper(char c);
+";
+
+fn probe() -> (Ffi, rcffi::Lib) {
+    static PATH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let (ffi, lib, _) = super::probe_with_libm(&PATH, "narrowprobe", PROBE, CDEF);
+    (ffi, lib)
+}
+
+fn int(v: Value) -> i128 {
+    match v {
+        Value::Int(i) => i,
+        other => panic!("expected an integer, got {other:?}"),
+    }
+}
+
+/// The low 32 bits of the register a callee found its argument in: C's callers extend a
+/// narrow argument to 32 bits (sign or zero, by its type), which callees compiled by clang
+/// rely on.
+fn low32(lib: &rcffi::Lib, name: &str, arg: impl Into<Value>) -> u32 {
+    // SAFETY: the probe defines `name` taking a 64-bit integer; the narrower declaration
+    // passes a narrower argument in the same register.
+    let v = unsafe { lib.call(name, (arg.into(),)) }.unwrap();
+    int(v) as u64 as u32
+}
+
+#[test]
+fn narrow_arguments_arrive_extended_as_c_extends_them() {
+    let (_ffi, lib) = probe();
+    assert_eq!(low32(&lib, "reg_schar", -5), -5i32 as u32);
+    assert_eq!(low32(&lib, "reg_uchar", 250), 250);
+    // `char` is signed on x86-64 and unsigned on AArch64: C extends it by that.
+    let c = low32(&lib, "reg_char", Value::Bytes(vec![0xf0]));
+    let expected = if cfg!(target_arch = "x86_64") {
+        0xf0u8 as i8 as i32 as u32
+    } else {
+        0xf0
+    };
+    assert_eq!(c, expected);
+    assert_eq!(low32(&lib, "reg_short", -300), -300i32 as u32);
+    assert_eq!(low32(&lib, "reg_bool", true), 1);
+    assert_eq!(low32(&lib, "reg_sign", -7), -7i32 as u32);
+    assert_eq!(low32(&lib, "reg_big", 0x8000_0001u32), 0x8000_0001);
+    assert_eq!(low32(&lib, "reg_wchar", 'é'), 'é' as u32);
+}
+
+#[test]
+fn narrow_results_are_read_from_their_own_bytes() {
+    let (_ffi, lib) = probe();
+    // SAFETY: each returns a register whose low bytes are the declared result.
+    unsafe {
+        assert_eq!(lib.call("junk_sign", ()).unwrap(), Value::Int(-7));
+        assert_eq!(lib.call("junk_bool", ()).unwrap(), Value::Bool(true));
+        assert_eq!(
+            lib.call("junk_char", ()).unwrap(),
+            Value::Bytes(b"A".to_vec())
+        );
+    }
+}
+
+#[test]
+fn enums_chars_and_bools_agree_with_direct_calls_and_with_libffi() {
+    let (_ffi, lib) = probe();
+    type Mix = extern "C" fn(i32, u32, i8, bool, i8, u16) -> i32;
+    // SAFETY: `mix` has this signature (enums of int and unsigned int, char signed on
+    // x86-64; the test uses ASCII so the signedness of `char` does not matter).
+    let direct: Mix = unsafe { std::mem::transmute(lib.function("mix").unwrap().address()) };
+    for (s, t, d, u) in [
+        (-7, true, -128, 65535u16),
+        (7, false, 127, 0),
+        (-7, false, -1, 1),
+    ] {
+        let expected = direct(s, 0x8000_0001, b'z' as i8, t, d as i8, u);
+        // SAFETY: as declared.
+        let (regs, ffi_path) = unsafe {
+            (
+                lib.call("mix", (s, 0x8000_0001u32, b"z", t, d, u)).unwrap(),
+                lib.call("mix_ld", (s, 0x8000_0001u32, b"z", t, d, u, 0.0))
+                    .unwrap(),
+            )
+        };
+        assert_eq!(int(regs), i128::from(expected));
+        assert_eq!(int(ffi_path), i128::from(expected));
+    }
+    // SAFETY: as declared.
+    unsafe {
+        assert_eq!(lib.call("flip", (-7,)).unwrap(), Value::Int(7));
+        assert_eq!(lib.call("flip", (7,)).unwrap(), Value::Int(-7));
+        assert_eq!(
+            lib.call("same_big", (0x8000_0001u32,)).unwrap(),
+            Value::Int(0x8000_0001)
+        );
+        assert_eq!(lib.call("is_neg", (-7,)).unwrap(), Value::Bool(true));
+        assert_eq!(
+            lib.call("upper", (b"q",)).unwrap(),
+            Value::Bytes(b"Q".to_vec())
+        );
+    }
+}
+
+#[test]
+fn bad_narrow_arguments_are_refused_by_name() {
+    let (_ffi, lib) = probe();
+    // SAFETY: as declared; the arguments are refused before any call.
+    unsafe {
+        let e = lib
+            .call("mix", (-7, 1u32, b"z", 2, 0, 0))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("argument 4"), "{e}");
+        let e = lib
+            .call("mix", (-7, 1u32, b"z", true, 200, 0))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("argument 5"), "{e}");
+        let e = lib.call("upper", (b"ab",)).unwrap_err().to_string();
+        assert!(e.contains("argument 1"), "{e}");
+        let e = lib
+            .call("mix", (-7, -1, b"z", true, 0, 0))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("argument 2"), "{e}");
+    }
+}
