@@ -1,7 +1,7 @@
 //! Structs of more than 16 bytes by value, in and out (issue 18, item 4): on x86-64 the register
-//! path copies an argument of up to 128 bytes onto the stack whole and has the callee write a
+//! path copies an argument of up to 512 bytes onto the stack whole and has the callee write a
 //! result of any size straight into its new allocation; larger arguments, and two that together
-//! pass the 16 stack words, take libffi's path. Every size here, odd tails included, is called
+//! pass the 64 stack words, take libffi's path. Every size here, odd tails included, is called
 //! through rcffi — with cdata arguments and with list initializers — and compared with the same
 //! gcc-compiled function called directly from Rust.
 
@@ -145,9 +145,9 @@ macro_rules! sizes {
 }
 
 #[test]
-fn structs_of_17_to_264_bytes_by_value_equal_the_direct_call() {
-    // 17..24 bytes with a tail, the 64 and 128 at the stack words' edge (two of them pass the
-    // 16 words together), one byte past it, and 256.
+fn structs_of_17_to_520_bytes_by_value_equal_the_direct_call() {
+    // 17..24 bytes with a tail, 64 to 256 (two of 256 fill the 64 stack words, two of 264 pass
+    // them together), 512 at the stack words' edge, and one byte past it.
     sizes!(
         (2, 1),
         (2, 7),
@@ -159,6 +159,8 @@ fn structs_of_17_to_264_bytes_by_value_equal_the_direct_call() {
         (16, 0),
         (16, 1),
         (32, 0),
-        (33, 0)
+        (33, 0),
+        (64, 0),
+        (64, 1)
     );
 }

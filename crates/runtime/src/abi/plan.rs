@@ -607,7 +607,8 @@ mod tests {
         ffi.cdef(
             "struct pt { int x, y; }; struct dfi { double x; float y; int z; };
              struct f3 { float a, b, c; }; struct big { long long a[3]; };
-             struct cd { char c; double d; };",
+             struct cd { char c; double d; };
+             struct w64 { long long a[64]; }; struct w65 { long long a[65]; };",
         )
         .unwrap();
         let native = |sig: &str| {
@@ -662,6 +663,13 @@ mod tests {
             native("struct big(*)(long)").map(|n| (n.0, n.1)),
             Some((vec![Reg::Int(0)], RetReg::Memory))
         );
+        // Up to 512 bytes (the 64 stack words) on the stack; past them, libffi's path.
+        assert_eq!(
+            native("long long(*)(struct w64)").map(|n| n.0),
+            Some(vec![Reg::Stack(0)])
+        );
+        assert_eq!(native("long long(*)(struct w65)"), None);
+        assert_eq!(native("long long(*)(struct w64, int, struct big)"), None);
         // Out of integer registers: a struct goes whole onto the stack, in stack words.
         assert_eq!(
             native("int(*)(long, long, long, long, long, struct pt, struct pt)").map(|n| n.0[6]),

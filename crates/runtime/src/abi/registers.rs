@@ -22,7 +22,7 @@ const FLOAT_REGS: usize = 8;
 
 /// Stack words the universal signature can pass after the registers (arguments that no longer
 /// fit their class's registers go there, each in whole 8-byte words, in argument order).
-pub(crate) const STACK_WORDS: usize = 16;
+pub(crate) const STACK_WORDS: usize = 64;
 
 /// Whether this target's calls can take the register path at all.
 const SUPPORTED: bool = cfg!(all(
@@ -63,9 +63,9 @@ pub(crate) struct Piece {
     /// The piece's first byte within the argument.
     pub(crate) offset: u8,
     /// Its length: 8 for scalars (extended to a word), up to 8 for a struct's last eightbyte;
-    /// for a struct copied onto the stack whole, its size (17 to 128 bytes), in consecutive
+    /// for a struct copied onto the stack whole, its size (17 to 512 bytes), in consecutive
     /// stack words from `reg` on.
-    pub(crate) len: u8,
+    pub(crate) len: u16,
     pub(crate) reg: Reg,
 }
 
@@ -163,7 +163,7 @@ impl Native {
                     pieces.push(Piece {
                         arg: u8::try_from(i).ok()?,
                         offset: 0,
-                        len: u8::try_from(p.size).ok()?,
+                        len: u16::try_from(p.size).ok()?,
                         reg: Reg::Stack(stack as u8),
                     });
                     stack += words;
@@ -188,7 +188,7 @@ impl Native {
                     pieces.push(Piece {
                         arg: u8::try_from(i).ok()?,
                         offset: (k * 8) as u8,
-                        len,
+                        len: len.into(),
                         reg: Reg::Stack((stack + k) as u8),
                     });
                 }
@@ -209,7 +209,7 @@ impl Native {
                 pieces.push(Piece {
                     arg: u8::try_from(i).ok()?,
                     offset: (k * 8) as u8,
-                    len,
+                    len: len.into(),
                     reg,
                 });
             }

@@ -348,15 +348,34 @@ fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]> {
     let info = p.ty.get(&uni.inner);
     if let Repr::Int(k) | Repr::Enum { int: k, .. } = info.repr
         && k.bytes <= 8
-        && matches!(k.role, IntRole::Number | IntRole::Bool)
     {
-        // An enum or `_Bool` from a Rust integer or `bool`: range-checked here, as the
-        // conversion below would (the general path reports what is out of range).
-        let i = match a {
-            Arg::Int(x) => i128::from(*x),
-            Arg::UInt(x) => i128::from(*x),
-            Arg::Value(Value::Bool(b)) | Arg::Ref(Value::Bool(b)) => i128::from(*b),
+        // An enum or `_Bool` from an integer or a `bool`, a `char` from one byte:
+        // range-checked here, as the conversion below would (the general path reports what is
+        // out of range or of another kind).
+        let i = match (a, k.role) {
+            (Arg::Int(x), IntRole::Number | IntRole::Bool) => i128::from(*x),
+            (Arg::UInt(x), IntRole::Number | IntRole::Bool) => i128::from(*x),
+            (
+                Arg::Value(Value::Int(x)) | Arg::Ref(Value::Int(x)),
+                IntRole::Number | IntRole::Bool,
+            ) => *x,
+            (
+                Arg::Value(Value::Bool(b)) | Arg::Ref(Value::Bool(b)),
+                IntRole::Number | IntRole::Bool,
+            ) => i128::from(*b),
+            (Arg::Bytes([b]), IntRole::Char) => i128::from(*b),
+            (Arg::Value(Value::Bytes(v)) | Arg::Ref(Value::Bytes(v)), IntRole::Char)
+                if v.len() == 1 =>
+            {
+                i128::from(v[0])
+            }
             _ => return scalar_converted(info, a),
+        };
+        // A byte is a `char`'s bits: as a signed `char`, read in its range.
+        let i = if k.role == IntRole::Char {
+            k.wrap(i)
+        } else {
+            i
         };
         let (lo, hi) = k.range();
         // In range, so a signed value's `i64` bits and an unsigned one's `u64` bits are the

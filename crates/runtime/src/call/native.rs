@@ -1,6 +1,6 @@
 //! Calls without libffi for signatures of numbers, pointers, `char`, `_Bool`, enums and
 //! (x86-64) `__int128` and structs — in the 6 (x86-64) or 8 (AArch64) integer-class registers and the 8 floating
-//! ones, and past them in up to 16 stack words — returning a number, a pointer, a small struct
+//! ones, and past them in up to 64 stack words — returning a number, a pointer, a small struct
 //! or nothing.
 //! On x86-64 (System V) and AArch64 (AAPCS64, Linux), where the tests check it; structs go
 //! through registers this way on x86-64 only (AArch64 passes them by other rules: libffi).
@@ -41,36 +41,41 @@
 
 #![allow(unsafe_code)]
 
+use std::mem::MaybeUninit;
+
 use crate::abi::{Class, Reg, RetFF, RetFI, RetIF, RetII, RetReg, STACK_WORDS};
 
 /// Integer arguments, floating arguments and stack words, as the universal signature takes
-/// them.
+/// them. Only the registers and words a call assigns are written: the rest stay
+/// uninitialized, which `MaybeUninit` passes as it is (it has `u64`'s and `f64`'s size,
+/// alignment and ABI, and may hold anything); the callee never reads them.
 pub(super) struct Regs {
-    pub(crate) ints: [u64; 8],
-    pub(crate) floats: [f64; 8],
-    pub(crate) stack: [u64; STACK_WORDS],
+    pub(crate) ints: [MaybeUninit<u64>; 8],
+    pub(crate) floats: [MaybeUninit<f64>; 8],
+    pub(crate) stack: [MaybeUninit<u64>; STACK_WORDS],
 }
 
 impl Regs {
     pub(crate) const fn new() -> Regs {
         Regs {
-            ints: [0; 8],
-            floats: [0.0; 8],
-            stack: [0; STACK_WORDS],
+            ints: [MaybeUninit::uninit(); 8],
+            floats: [MaybeUninit::uninit(); 8],
+            stack: [MaybeUninit::uninit(); STACK_WORDS],
         }
     }
 
-    /// The stack words from `start` on, as `len` bytes to copy a struct argument into (its
-    /// bytes in order, as on the stack; the last word's rest stays zero). `None` past the
+    /// The stack words from `start` on, zeroed, as `len` bytes to copy a struct argument into
+    /// (its bytes in order, as on the stack; the last word's rest stays zero). `None` past the
     /// words.
     #[inline]
     pub(crate) fn stack_bytes(&mut self, start: usize, len: usize) -> Option<&mut [u8]> {
         let words = self
             .stack
             .get_mut(start..start.checked_add(len.div_ceil(8))?)?;
-        // SAFETY: the words are initialized `u64`s, which have no padding, and any bytes are a
-        // valid `u64`; `u8` needs no alignment; `len` bytes lie inside the `words.len() * 8`
-        // bytes of the borrowed words, whose borrow the result keeps.
+        words.fill(MaybeUninit::new(0));
+        // SAFETY: the words were just initialized (to zero); `u64`s have no padding, and any
+        // bytes are a valid `u64`; `u8` needs no alignment; `len` bytes lie inside the
+        // `words.len() * 8` bytes of the borrowed words, whose borrow the result keeps.
         Some(unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), len) })
     }
 
@@ -79,9 +84,11 @@ impl Regs {
     #[inline(always)]
     pub(crate) fn set(&mut self, reg: Reg, word: u64) {
         match reg {
-            Reg::Int(n) => self.ints[usize::from(n) & 7] = word,
-            Reg::Float(n) => self.floats[usize::from(n) & 7] = f64::from_bits(word),
-            Reg::Stack(n) => self.stack[usize::from(n) % STACK_WORDS] = word,
+            Reg::Int(n) => self.ints[usize::from(n) & 7] = MaybeUninit::new(word),
+            Reg::Float(n) => {
+                self.floats[usize::from(n) & 7] = MaybeUninit::new(f64::from_bits(word))
+            }
+            Reg::Stack(n) => self.stack[usize::from(n) % STACK_WORDS] = MaybeUninit::new(word),
         }
     }
 }
@@ -96,8 +103,8 @@ macro_rules! universal {
         let fun = std::mem::transmute::<
             usize,
             unsafe extern "C" fn(
-                u64, u64, u64, u64, u64, u64,
-                f64, f64, f64, f64, f64, f64, f64, f64,
+                Word, Word, Word, Word, Word, Word,
+                Float, Float, Float, Float, Float, Float, Float, Float,
                 $(stack_word!($k)),*
             ) -> $r,
         >($code);
@@ -112,8 +119,8 @@ macro_rules! universal {
         let fun = std::mem::transmute::<
             usize,
             unsafe extern "C" fn(
-                u64, u64, u64, u64, u64, u64, u64, u64,
-                f64, f64, f64, f64, f64, f64, f64, f64,
+                Word, Word, Word, Word, Word, Word, Word, Word,
+                Float, Float, Float, Float, Float, Float, Float, Float,
                 $(stack_word!($k)),*
             ) -> $r,
         >($code);
@@ -133,8 +140,8 @@ macro_rules! universal_memory {
         let fun = std::mem::transmute::<
             usize,
             unsafe extern "C" fn(
-                *mut u8, u64, u64, u64, u64, u64,
-                f64, f64, f64, f64, f64, f64, f64, f64,
+                *mut u8, Word, Word, Word, Word, Word,
+                Float, Float, Float, Float, Float, Float, Float, Float,
                 $(stack_word!($k)),*
             ) -> *mut u8,
         >($code);
@@ -145,11 +152,18 @@ macro_rules! universal_memory {
 /// The type of one stack word of the universal signature (the literal only counts them).
 macro_rules! stack_word {
     ($k:literal) => {
-        u64
+        Word
     };
 }
 
-/// [`universal!`] with as many stack words as the call needs, rounded up to 0, 2, 4, 8 or 16
+/// An integer register or stack word of the universal signature, as passed: perhaps
+/// uninitialized (one the call does not use).
+type Word = MaybeUninit<u64>;
+/// A floating register of the universal signature, as passed.
+type Float = MaybeUninit<f64>;
+
+/// [`universal!`] with as many stack words as the call needs, rounded up to 0, 2, 4, 8, 16, 32
+/// or 64
 /// (the words past the arguments are never read: the caller owns and pops its stack area).
 macro_rules! universal_stack {
     ($code:expr, $r:ty, $r_in:expr, $words:expr) => {{
@@ -160,7 +174,9 @@ macro_rules! universal_stack {
             1..=2 => universal!($code, $r, i, f, s, [0 1]),
             3..=4 => universal!($code, $r, i, f, s, [0 1 2 3]),
             5..=8 => universal!($code, $r, i, f, s, [0 1 2 3 4 5 6 7]),
-            _ => universal!($code, $r, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15]),
+            9..=16 => universal!($code, $r, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15]),
+            17..=32 => universal!($code, $r, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31]),
+            _ => universal!($code, $r, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63]),
         }
     }};
 }
@@ -186,7 +202,15 @@ pub(super) unsafe fn call_memory(code: usize, dst: *mut u8, r: &Regs, words: u8)
             1..=2 => universal_memory!(code, dst, i, f, s, [0 1]),
             3..=4 => universal_memory!(code, dst, i, f, s, [0 1 2 3]),
             5..=8 => universal_memory!(code, dst, i, f, s, [0 1 2 3 4 5 6 7]),
-            _ => universal_memory!(code, dst, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15]),
+            9..=16 => {
+                universal_memory!(code, dst, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15])
+            }
+            17..=32 => {
+                universal_memory!(code, dst, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31])
+            }
+            _ => {
+                universal_memory!(code, dst, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63])
+            }
         };
     }
 }
