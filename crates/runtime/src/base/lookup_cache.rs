@@ -34,6 +34,25 @@ fn slot_of(key: (u64, u64), name: &str) -> usize {
     (h.finish() as usize) & (SLOTS - 1)
 }
 
+/// Whether two names are equal: names of up to 16 bytes (most type strings and function
+/// names) compared as two overlapping words each, in line, without a call to `memcmp`.
+#[inline(always)]
+fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let n = a.len();
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]));
+    match n {
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        _ => a == b,
+    }
+}
+
 const RECENT: usize = 4;
 const SLOTS: usize = 256;
 
@@ -57,7 +76,7 @@ impl<V: Copy> Recent<V> {
             .recent
             .iter()
             .rev()
-            .find(|e| e.key == key && *e.name == *name)
+            .find(|e| e.key == key && same_name(&e.name, name))
         {
             return Some(e.value);
         }
@@ -98,6 +117,36 @@ impl<V: Copy> Recent<V> {
 #[cfg(test)]
 mod tests {
     use super::Recent;
+
+    #[test]
+    fn names_are_equal_only_when_every_byte_is() {
+        let names = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "int *",
+            "struct pt *",
+            "0123456789abcdef",
+        ];
+        for n in names
+            .iter()
+            .chain(["0123456789abcdefg", "unsigned long long"].iter())
+        {
+            assert!(super::same_name(n, n));
+            let owned = n.to_string();
+            assert!(super::same_name(n, &owned));
+            // Every one-byte change, at every position, is seen.
+            for i in 0..n.len() {
+                let mut b = n.as_bytes().to_vec();
+                b[i] ^= 1;
+                let other = String::from_utf8(b).unwrap();
+                assert!(!super::same_name(n, &other), "{n:?} vs {other:?}");
+            }
+        }
+        assert!(!super::same_name("int *", "int **"));
+    }
 
     #[test]
     fn finds_by_key_and_name() {

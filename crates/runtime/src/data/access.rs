@@ -85,7 +85,7 @@ impl CData {
     pub(super) fn elements(&self) -> Result<(TypeRef, usize, Option<usize>)> {
         let info = self.info();
         match &info.repr {
-            Repr::Array { elem, len } => Ok((*elem, self.addr, len.or(self.len))),
+            Repr::Array { elem, len } => Ok((*elem, self.addr, len.or(self.len.get()))),
             Repr::Pointer { .. } => {
                 let (t, addr) = self.object()?;
                 match t.get(&self.uni.inner).repr {
@@ -209,7 +209,7 @@ impl CData {
     fn fast_item(&self, i: isize) -> Option<(FastMem<'_>, Fast, usize)> {
         let m = self.fast_mem()?;
         let (elem, len) = match &self.info().repr {
-            Repr::Array { elem, len } => (elem.get(&self.uni.inner), len.or(self.len)),
+            Repr::Array { elem, len } => (elem.get(&self.uni.inner), len.or(self.len.get())),
             Repr::Pointer { resolved, .. }
                 if self.addr != 0 && (i == 0 || self.origin != Origin::New) =>
             {

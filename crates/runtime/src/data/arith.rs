@@ -24,7 +24,7 @@ impl CData {
     pub fn len(&self) -> Result<usize> {
         match &self.info().repr {
             Repr::Array { len, .. } => len
-                .or(self.len)
+                .or(self.len.get())
                 .ok_or_else(|| Error::Type(format!("{} has no len()", self.what()))),
             _ => Err(Error::Type(format!(
                 "cdata of type '{}' has no len()",
@@ -374,7 +374,7 @@ impl CData {
                     ty: s.ty,
                     addr: s.addr,
                     owner: &s.owner,
-                    len: s.len,
+                    len: s.len.get(),
                 },
                 &v,
             ),

@@ -94,7 +94,7 @@ pub struct CData {
     /// The memory this cdata may touch (for pointers: the memory they point into).
     pub(crate) owner: Owner,
     /// The number of items of an open array (`T[]`) or slice.
-    pub(crate) len: Option<usize>,
+    pub(crate) len: crate::data::cdata::Len,
     pub(super) origin: Origin,
 }
 
@@ -131,7 +131,7 @@ impl CData {
             value,
             addr: 0,
             owner: Owner::Foreign,
-            len: None,
+            len: Len::NONE,
             origin: Origin::Plain,
         }
     }
@@ -158,7 +158,7 @@ impl CData {
             value: [0; 16],
             addr,
             owner,
-            len,
+            len: Len::new(len),
             origin: Origin::Plain,
         }
     }
@@ -230,7 +230,7 @@ impl CData {
     }
 
     pub(crate) fn byte_size(&self) -> Result<usize> {
-        object_size(&self.uni, self.ty, self.len)
+        object_size(&self.uni, self.ty, self.len.get())
     }
 }
 
@@ -298,5 +298,37 @@ impl TypeSpec for &CData {
     }
     fn is_cdata(&self) -> bool {
         true
+    }
+}
+
+/// The number of items of an open array or slice cdata, or none: an `Option<usize>` in one
+/// word (`usize::MAX` is none; no array has that many items, as no object has that many
+/// bytes), which keeps a `CData` — and so every `Value` — 8 bytes smaller.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Len(usize);
+
+impl Len {
+    /// No count.
+    pub(crate) const NONE: Len = Len(usize::MAX);
+
+    /// `n` items, or none. Counts of open arrays and slices stay within `isize::MAX` (`new`
+    /// and slicing refuse more, even for items of size 0); only a fixed array type can count
+    /// `usize::MAX` items of size 0, and its count is read from the type.
+    #[inline]
+    pub(crate) const fn new(n: Option<usize>) -> Len {
+        match n {
+            Some(n) => Len(n),
+            None => Len::NONE,
+        }
+    }
+
+    /// The count, if any.
+    #[inline]
+    pub(crate) const fn get(self) -> Option<usize> {
+        if self.0 == usize::MAX {
+            None
+        } else {
+            Some(self.0)
+        }
     }
 }

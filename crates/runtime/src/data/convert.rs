@@ -457,7 +457,7 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
             let same = src.same_type(info)
                 || (matches!(&src.repr, Repr::Array { elem: se, .. }
                         if se.get(&c.uni.inner).same_type(e))
-                    && c.len == len);
+                    && c.len.get() == len);
             if !same {
                 return Err(Error::Type(format!(
                     "initializer for ctype '{}' must be a list or tuple, not {}",

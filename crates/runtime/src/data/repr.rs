@@ -21,7 +21,7 @@ impl fmt::Debug for CData {
                 if !b.is_alive() {
                     return write!(f, "<cdata '{name}' buffer RELEASED>");
                 }
-                return match self.len {
+                return match self.len.get() {
                     Some(n) if !info.is_pointer() => {
                         write!(
                             f,
@@ -46,7 +46,7 @@ impl fmt::Debug for CData {
                 return write!(
                     f,
                     "<cdata '{name}' sliced length {}>",
-                    self.len.unwrap_or(0)
+                    self.len.get().unwrap_or(0)
                 );
             }
             _ => {}

@@ -68,7 +68,7 @@ impl Unit {
 pub(crate) fn items_of(cdata: &CData, func: &str) -> Result<(TypeRef, Option<usize>)> {
     let info = cdata.info();
     let (elem, len) = match &info.repr {
-        Repr::Array { elem, len } => (*elem, len.or(cdata.len)),
+        Repr::Array { elem, len } => (*elem, len.or(cdata.len.get())),
         Repr::Pointer { .. } => {
             let t = cdata.uni.pointee(info).ok_or_else(|| {
                 Error::Type(format!("expected a pointer or array, got '{}'", info.name))

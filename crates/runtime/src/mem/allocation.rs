@@ -27,11 +27,19 @@ pub(super) const INLINE: usize = 4096;
 pub(super) enum Free {
     /// The bytes follow the shared block's header; the block frees them.
     Inline,
-    /// Allocated by the global allocator with this layout.
-    Global(Layout),
-    /// Allocated by a user's allocator; this gives it back.
-    Custom(Option<Box<dyn FnOnce(usize) + Send + Sync>>),
+    /// Allocated by the global allocator with the allocation's size (at least 1) and this
+    /// alignment.
+    Global {
+        /// The layout's alignment.
+        align: usize,
+    },
+    /// Allocated by a user's allocator; this gives it back (boxed: one pointer in the header
+    /// every allocation has, for a case few have).
+    Custom(Box<CustomFree>),
 }
+
+/// What gives a user allocator's memory back (`new_allocator`'s `free`), run once.
+pub(super) struct CustomFree(Option<Box<dyn FnOnce(usize) + Send + Sync>>);
 
 // SAFETY: the allocation is plain memory; all access to it goes through Regions whose
 // bounds are checked, and concurrent access from several threads is the program's business as
@@ -61,7 +69,13 @@ impl Allocation {
         let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
         let ptr = NonNull::new(ptr)
             .ok_or_else(|| Error::Memory(format!("out of memory allocating {size} bytes")))?;
-        Ok(Allocation::over(ptr, size, Free::Global(layout)))
+        Ok(Allocation::over(
+            ptr,
+            size,
+            Free::Global {
+                align: layout.align(),
+            },
+        ))
     }
 
     /// [`Allocation::zeroed`], already shared: a small allocation is built in place in its
@@ -106,7 +120,11 @@ impl Allocation {
             // SAFETY: the caller promises `size` writable bytes at `addr`.
             unsafe { std::ptr::write_bytes(ptr.as_ptr(), 0, size) };
         }
-        Ok(Allocation::over(ptr, size, Free::Custom(free)))
+        Ok(Allocation::over(
+            ptr,
+            size,
+            Free::Custom(Box::new(CustomFree(free))),
+        ))
     }
 
     /// Address of the first byte.
@@ -146,10 +164,16 @@ impl Drop for Allocation {
     fn drop(&mut self) {
         match &mut self.free {
             Free::Inline => {}
-            // SAFETY: `ptr` came from `alloc_zeroed` with this layout and is freed once, here.
-            Free::Global(layout) => unsafe { std::alloc::dealloc(self.ptr.as_ptr(), *layout) },
+            Free::Global { align } => {
+                // The layout `zeroed` allocated with (it was valid then, so it is now).
+                if let Ok(layout) = Layout::from_size_align(self.size.max(1), *align) {
+                    // SAFETY: `ptr` came from `alloc_zeroed` with this layout and is freed
+                    // once, here.
+                    unsafe { std::alloc::dealloc(self.ptr.as_ptr(), layout) }
+                }
+            }
             Free::Custom(f) => {
-                if let Some(f) = f.take() {
+                if let Some(f) = f.0.take() {
                     f(self.ptr.as_ptr() as usize);
                 }
             }

@@ -24,7 +24,9 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, MutexGuard};
+
+use once_cell::race::OnceBox;
 
 use super::Owner;
 use super::Region;
@@ -35,8 +37,8 @@ use crate::error::Result;
 pub(crate) struct KeepSet {
     /// Made on the first store of a pointer to owned memory (its own included): memory that
     /// never held one (the common case) skips the lock on every access, its copies skip the
-    /// scan for pointers, and it costs 16 bytes, not a mutex, a list and a map.
-    kept: OnceLock<Box<Mutex<Kept>>>,
+    /// scan for pointers, and it costs one pointer, not a mutex, a list and a map.
+    kept: OnceBox<Mutex<Kept>>,
 }
 
 /// The kept owners: a few in a list (most memory that keeps anything keeps a handful: the
@@ -376,11 +378,12 @@ impl KeepSet {
 }
 
 impl Drop for KeepSet {
+    #[inline]
     fn drop(&mut self) {
         // Memory never stored into has no set, and owns nothing.
-        if let Some(kept) = self.kept.get_mut() {
-            let kept = kept.get_mut().unwrap_or_else(|e| e.into_inner());
-            bury(kept.take_all());
+        if let Some(kept) = self.kept.get() {
+            let taken = kept.lock().unwrap_or_else(|e| e.into_inner()).take_all();
+            bury(taken);
         }
     }
 }

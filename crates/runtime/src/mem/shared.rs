@@ -25,7 +25,7 @@ use super::allocation::{Free, INLINE};
 
 /// The heap block's header: the count, then the allocation. An inline allocation's bytes follow
 /// it in the same heap block, which is exactly as long as they need
-/// ([`Block::layout`]): a `new("int *")` is one block of 80 bytes.
+/// ([`Block::layout`]): a `new("int *")` is one block of 64 bytes.
 #[repr(C, align(16))]
 struct Block {
     count: AtomicUsize,
@@ -169,6 +169,17 @@ impl std::fmt::Debug for Shared {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sizes the bytes per held cdata come from (docs/performance.md): a block header of
+    /// 48 bytes (a `new("int *")` is one block of 64), a cdata and a `Value` of 80.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn headers_cdata_and_values_keep_their_sizes() {
+        assert_eq!(size_of::<Block>(), 48);
+        assert_eq!(Block::layout(4).0.size(), 64);
+        assert_eq!(size_of::<crate::data::CData>(), 80);
+        assert_eq!(size_of::<crate::data::Value>(), 80);
+    }
 
     #[test]
     fn the_last_reference_frees_once_across_threads() {
