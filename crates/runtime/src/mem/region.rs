@@ -228,17 +228,28 @@ impl<'a> Region<'a> {
     /// most `max` bytes and never past the region's end: C's string, copied in one pass.
     ///
     /// Reads go straight into the result, in chunks that start at 4 KiB and grow fourfold up to
-    /// 64 KiB, so a string in an array of up to 4 KiB takes one read and one search, and a
-    /// long one few; the search for the terminator runs on that private copy.
+    /// 64 KiB (a chunk takes the rest when it is at most a quarter longer), so a string in an
+    /// array of up to 5 KiB takes one read and one search, and a long one few; the search for
+    /// the terminator runs on that private copy.
     pub(crate) fn read_c_string(&self, addr: usize, max: usize, unit: usize) -> Result<Vec<u8>> {
         self.check(addr, 0)?;
         let avail = self.base + self.len - addr;
         let total = max.min(avail) / unit * unit;
         let mut chunk = 4096;
-        let mut out = Vec::with_capacity(total.min(chunk));
+        // A chunk reads the rest when the rest is at most a quarter longer (a 4 KiB string and
+        // its NUL: one read, and no second allocation for the last byte).
+        let first = |start: usize, chunk: usize| {
+            let rest = total - start;
+            if rest <= chunk + chunk / 4 {
+                rest
+            } else {
+                chunk
+            }
+        };
+        let mut out = Vec::with_capacity(first(0, chunk));
         while out.len() < total {
             let start = out.len();
-            let k = chunk.min(total - start);
+            let k = first(start, chunk);
             self.read_append(addr + start, k, &mut out)?;
             if let Some(z) = first_zero_item(&out[start..], unit) {
                 out.truncate(start + z * unit);
@@ -383,5 +394,45 @@ mod tests {
         // Two-byte units: a zero byte inside a unit does not end the string.
         r.write(a.addr() + 10, &[0, 7, 0, 0]).unwrap();
         assert_eq!(r.read_c_string(a.addr(), usize::MAX, 2).unwrap().len(), 12);
+    }
+
+    /// Strings ending on either side of each chunk's edge (4 KiB, its quarter more, 20 KiB,
+    /// 84 KiB), or not at all, read up to their first zero item, bounded by `max` and the
+    /// region.
+    #[test]
+    #[cfg_attr(miri, ignore = "hundreds of kilobytes, byte by byte under Miri")]
+    fn c_strings_across_the_read_chunks() {
+        let size = 90_000;
+        let a = Allocation::zeroed(size, 2).unwrap();
+        let r = a.region();
+        r.fill(a.addr(), size, b'x').unwrap();
+        let ends = [
+            0, 1, 4095, 4096, 4097, 5119, 5120, 5121, 20479, 20480, 20481, 86015, 86016,
+        ];
+        for end in ends {
+            // A NUL byte at `end`, and a zero unit of two bytes at the even offset below it.
+            let even = end / 2 * 2;
+            r.write(a.addr() + even, &[0, 0]).unwrap();
+            r.write(a.addr() + end, &[0]).unwrap();
+            for max in [usize::MAX, 4096, 5000, end, end + 1] {
+                assert_eq!(
+                    r.read_c_string(a.addr(), max, 1).unwrap().len(),
+                    even.min(max),
+                    "end {end}, max {max}"
+                );
+                assert_eq!(
+                    r.read_c_string(a.addr(), max, 2).unwrap().len(),
+                    even.min(max / 2 * 2),
+                    "end {end}, max {max}"
+                );
+            }
+            r.write(a.addr() + even, b"xx").unwrap();
+            r.write(a.addr() + end, b"x").unwrap();
+        }
+        // No terminator: the whole region.
+        assert_eq!(
+            r.read_c_string(a.addr(), usize::MAX, 1).unwrap().len(),
+            size
+        );
     }
 }
