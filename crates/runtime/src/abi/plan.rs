@@ -752,8 +752,19 @@ mod tests {
             native("float _Complex(*)(float _Complex)").map(|n| n.1),
             Some(RetReg::Float)
         );
-        // `long double` stays on libffi's path.
-        assert!(native("long(*)(long double)").is_none());
-        assert!(native("long double(*)(long)").is_none());
+        // An x87 `long double` goes on the stack, from an even word, even with registers
+        // free, and comes back in `st0`.
+        assert_eq!(
+            native("long(*)(long double, int)"),
+            Some((vec![Reg::Stack(0), Reg::Stack(1), Reg::Int(0)], RetReg::Int))
+        );
+        assert_eq!(
+            native("long double(*)(long, long, long, long, long, long, long, long double)")
+                .map(|n| (n.0[6..].to_vec(), n.1)),
+            Some((
+                vec![Reg::Stack(0), Reg::Stack(2), Reg::Stack(3)],
+                RetReg::X87
+            ))
+        );
     }
 }

@@ -81,6 +81,8 @@ pub(crate) enum RetReg {
     /// A struct of more than 16 bytes (x86-64: returned through memory, at an address the
     /// caller passes as a hidden first integer argument: the result's own new allocation).
     Memory,
+    /// An x87 `long double` (x86-64: returned in `st0`).
+    X87,
     /// Nothing.
     Void,
 }
@@ -127,6 +129,7 @@ impl Native {
             Conv::Fast(Fast::F32 | Fast::F64) => RetReg::Float,
             Conv::Fast(_) | Conv::Pointer => RetReg::Int,
             Conv::Void => RetReg::Void,
+            Conv::Scalar if is_x87(uni, ret) => RetReg::X87,
             Conv::Scalar => match scalar_classes(uni, ret)?.as_slice() {
                 [(Class::Int, _)] => RetReg::Int,
                 [(Class::Float, _)] => RetReg::Float,
@@ -150,6 +153,24 @@ impl Native {
             let classes: Vec<(Class, u8)> = match p.conv {
                 Conv::Fast(Fast::F32 | Fast::F64) => vec![(Class::Float, 8)],
                 Conv::Fast(_) | Conv::Pointer => vec![(Class::Int, 8)],
+                // An x87 `long double` always travels in memory: its 16 bytes in two stack
+                // words, from an even one (it is aligned to 16).
+                Conv::Scalar if is_x87(uni, p) => {
+                    stack = stack_start(stack, 16)?;
+                    if stack + 2 > STACK_WORDS {
+                        return None;
+                    }
+                    for k in 0..2 {
+                        pieces.push(Piece {
+                            arg: u8::try_from(i).ok()?,
+                            offset: (k * 8) as u8,
+                            len: 8,
+                            reg: Reg::Stack((stack + k) as u8),
+                        });
+                    }
+                    stack += 2;
+                    continue;
+                }
                 Conv::Scalar => scalar_classes(uni, p)?,
                 // More than 16 bytes: copied onto the stack whole (x86-64's MEMORY class), as
                 // one piece of that many bytes in consecutive stack words (one bulk copy out of
@@ -323,6 +344,12 @@ fn scalar_classes(uni: &Ffi, p: &Param) -> Option<Vec<(Class, u8)>> {
     }
 }
 
+/// Whether a parameter is an x87 `long double` (x86-64's, class X87: passed in memory,
+/// returned in `st0`).
+fn is_x87(uni: &Ffi, p: &Param) -> bool {
+    cfg!(target_arch = "x86_64") && matches!(p.ty.get(&uni.inner).repr, Repr::LongDouble)
+}
+
 /// The first stack word an argument aligned to `align` may take from word `next` on: the next
 /// even word for 16 (x86-64 aligns such arguments on the stack, whose first word is 16-byte
 /// aligned at the call), `next` itself for at most 8; `None` for more than 16, and for 16
@@ -426,7 +453,9 @@ mod tests {
                 Some(2)
             );
         }
-        // 16-byte aligned arguments never take stack words on this path.
-        assert_eq!(stack_words("long double(long double)"), None);
+        // An x87 `long double` takes two stack words (x86-64); elsewhere (a binary128 in a
+        // vector register on AArch64) libffi's path.
+        let ld = stack_words("long double(long double)");
+        assert_eq!(ld, cfg!(target_arch = "x86_64").then_some(2));
     }
 }

@@ -340,8 +340,9 @@ fn scalar_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result<Value> {
 }
 
 /// The eightbytes of a scalar argument that is not a plain number (`char`, `_Bool`, a wide
-/// character, an enum: its value extended to 64 bits by its signedness, then 0; `__int128` or
-/// a complex number: its two eightbytes), converted as the general path converts it; `None`
+/// character, an enum: its value extended to 64 bits by its signedness, then 0; `__int128`, a
+/// complex number or an x87 `long double`: its two eightbytes), converted as the general path
+/// converts it; `None`
 /// when the general path must decide (and report the error).
 #[inline(never)]
 fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]> {
@@ -400,7 +401,7 @@ fn scalar_converted(info: &crate::types::TypeInfo, a: &Arg<'_>) -> Option<[u64; 
     .ok()?;
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
     let (Repr::Int(k) | Repr::Enum { int: k, .. }) = info.repr else {
-        // A complex number: its parts' bytes as they are.
+        // A complex number or an x87 `long double`: its bytes as they are.
         return Some([word(0), word(8)]);
     };
     let bits = u32::from(k.bytes.min(8)) * 8;

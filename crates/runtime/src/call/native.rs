@@ -1,5 +1,6 @@
 //! Calls without libffi for signatures of numbers, pointers, `char`, `_Bool`, enums and
-//! (x86-64) `__int128` and structs — in the 6 (x86-64) or 8 (AArch64) integer-class registers and the 8 floating
+//! (x86-64) `__int128`, complex numbers, x87 `long double` (its result through `asm!`:
+//! `call_x87`) and structs — in the 6 (x86-64) or 8 (AArch64) integer-class registers and the 8 floating
 //! ones, and past them in up to 64 stack words — returning a number, a pointer, a small struct
 //! or nothing.
 //! On x86-64 (System V) and AArch64 (AAPCS64, Linux), where the tests check it; structs go
@@ -226,6 +227,97 @@ pub(super) unsafe fn call_memory(_code: usize, _dst: *mut u8, _r: &Regs, _words:
     unreachable!("results through memory take the register path on x86-64 only")
 }
 
+/// What [`call_x87`] reads its registers from, at fixed offsets.
+#[cfg(target_arch = "x86_64")]
+#[repr(C)]
+struct X87Frame {
+    ints: *const MaybeUninit<u64>,
+    floats: *const MaybeUninit<f64>,
+    out: *mut u8,
+}
+
+/// Calls `code`, whose result is an x87 `long double` (x86-64: returned in `st0`, which no
+/// Rust signature reads), with the registers `r` and `words` stack words; returns the
+/// result's 16 bytes (its 10 bytes, then zeros).
+///
+/// The call is made in assembly, as the universal signature would make it: the stack words
+/// copied to a 16-byte aligned area below the stack pointer (`asm!` without `nostack` may
+/// push, and gets a stack pointer aligned for a call, no red zone in use), the six integer
+/// and eight vector argument registers loaded, `call`, then `fstp` stores `st0` — popping it,
+/// so the x87 stack is empty again, as the convention wants it between calls — and the stack
+/// pointer is restored. Every register the C convention lets the callee change is declared
+/// clobbered (`clobber_abi("C")`, the x87 stack included); the values used after the call
+/// live in callee-saved registers.
+///
+/// # Safety
+///
+/// As for [`call`], for a result of class [`RetReg::X87`].
+#[cfg(target_arch = "x86_64")]
+#[inline(never)]
+unsafe fn call_x87(code: usize, r: &Regs, words: u8) -> [u64; 2] {
+    let mut out = [0u64; 2];
+    let frame = X87Frame {
+        ints: r.ints.as_ptr(),
+        floats: r.floats.as_ptr(),
+        out: out.as_mut_ptr().cast(),
+    };
+    let n = usize::from(words).min(STACK_WORDS);
+    // SAFETY: the caller's promise (module docs): `code` is a non-variadic function whose
+    // parameters are the ones `Native::of` assigned `r` from, returning an x87 value. The
+    // assembly reads `n` initialized-or-uninitialized words of `r.stack` (inside the array) and
+    // the 6 + 8 register values through `frame` (pointers into `r`, alive for the call), and
+    // writes 10 bytes at `out` (16 bytes long); it restores the stack pointer it moved.
+    unsafe {
+        std::arch::asm!(
+            "mov r12, rsp",
+            "lea rax, [rcx * 8 + 15]",
+            "and rax, -16",
+            "sub rsp, rax",
+            "and rsp, -16",
+            "mov rdi, rsp",
+            "rep movsq",
+            "mov rax, [r13]",
+            "mov rdi, [rax]",
+            "mov rsi, [rax + 8]",
+            "mov rdx, [rax + 16]",
+            "mov rcx, [rax + 24]",
+            "mov r8, [rax + 32]",
+            "mov r9, [rax + 40]",
+            "mov rax, [r13 + 8]",
+            "movsd xmm0, [rax]",
+            "movsd xmm1, [rax + 8]",
+            "movsd xmm2, [rax + 16]",
+            "movsd xmm3, [rax + 24]",
+            "movsd xmm4, [rax + 32]",
+            "movsd xmm5, [rax + 40]",
+            "movsd xmm6, [rax + 48]",
+            "movsd xmm7, [rax + 56]",
+            "call r14",
+            "mov rax, [r13 + 16]",
+            "fstp tbyte ptr [rax]",
+            "mov rsp, r12",
+            inout("rcx") n => _,
+            inout("rsi") r.stack.as_ptr() => _,
+            in("r13") &raw const frame,
+            in("r14") code,
+            out("r12") _,
+            clobber_abi("C"),
+        );
+    }
+    out
+}
+
+/// Not reached on targets without x87 results on this path.
+///
+/// # Safety
+///
+/// Never called: `Native::of` gives no [`RetReg::X87`] here.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+unsafe fn call_x87(_code: usize, _r: &Regs, _words: u8) -> [u64; 2] {
+    unreachable!("x87 results take the register path on x86-64 only")
+}
+
 /// Calls `code` with the registers `r`; returns the result registers' bits, in the order of
 /// the result's bytes (a `float` in the low 32 bits).
 ///
@@ -243,6 +335,7 @@ pub(super) unsafe fn call(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64
             RetReg::Float => [universal_stack!(code, f64, r, words).to_bits(), 0],
             RetReg::Int | RetReg::Void => [universal_stack!(code, u64, r, words), 0],
             RetReg::Memory => unreachable!("results through memory are `call_memory`'s"),
+            RetReg::X87 => call_x87(code, r, words),
             RetReg::Two(Class::Int, Class::Int) => {
                 let RetII(a, b) = universal_stack!(code, RetII, r, words);
                 [a, b]

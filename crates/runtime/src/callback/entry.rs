@@ -47,7 +47,7 @@ static CURSOR: AtomicUsize = AtomicUsize::new(0);
 pub(super) fn eligible(plan: &CallPlan) -> Option<&Native> {
     plan.native
         .as_ref()
-        .filter(|n| n.stack == 0 && n.ret != RetReg::Memory)
+        .filter(|n| n.stack == 0 && !matches!(n.ret, RetReg::Memory | RetReg::X87))
 }
 
 /// What a reserved slot holds until its box is made: not a box.
@@ -277,6 +277,6 @@ fn code_of(ret: RetReg, n: usize) -> usize {
         RetReg::Two(Class::Float, Class::Float) => pick!(ff, FFFn, n),
         RetReg::Two(Class::Int, Class::Float) => pick!(i_f, IFFn, n),
         RetReg::Two(Class::Float, Class::Int) => pick!(f_i, FIFn, n),
-        RetReg::Memory => unreachable!("not eligible"),
+        RetReg::Memory | RetReg::X87 => unreachable!("not eligible"),
     }
 }

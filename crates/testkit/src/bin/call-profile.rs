@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|strlen|raw|rawmid|qsort|new|field|fieldv|cast|byname|ptrstore|ptrread] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|strlen|raw|rawmid|qsort|new|field|fieldv|cast|byname|ptrstore|ptrread] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -19,6 +19,7 @@ fn main() -> anyhow::Result<()> {
          enum bench_e bench_enum(enum bench_e a, int b); _Bool bench_bool(_Bool a, int b);
          __int128 bench_i128(__int128 a, int b);
          double _Complex bench_cplx(double _Complex a, int b);
+         long double bench_ld(long double a, int b);
          size_t strlen(const char *s);",
     )?;
     let path = rcffi_testkit::fixture::fixture_library();
@@ -232,6 +233,7 @@ fn main() -> anyhow::Result<()> {
                 "bool" => f.call((black_box(true), 1)),
                 "i128" => f.call((black_box(rcffi::Value::Int(1 << 100)), 1)),
                 "cplx" => f.call((black_box(rcffi::list![1.5, 2.5]), 2)),
+                "ld" => f.call((black_box(1.5), 1)),
                 _ => f.call((black_box("hello"),)),
             }
         };
