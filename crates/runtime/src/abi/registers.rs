@@ -67,6 +67,9 @@ pub(crate) struct Piece {
     /// stack words from `reg` on.
     pub(crate) len: u16,
     pub(crate) reg: Reg,
+    /// Whether this is its argument's only piece, and the argument at most 8 bytes: its
+    /// register word holds all of it, in order (a callback's argument can point there).
+    pub(crate) alone: bool,
 }
 
 /// What the result is read as.
@@ -166,6 +169,7 @@ impl Native {
                             offset: (k * 8) as u8,
                             len: 8,
                             reg: Reg::Stack((stack + k) as u8),
+                            alone: false,
                         });
                     }
                     stack += 2;
@@ -186,6 +190,7 @@ impl Native {
                         offset: 0,
                         len: u16::try_from(p.size).ok()?,
                         reg: Reg::Stack(stack as u8),
+                        alone: false,
                     });
                     stack += words;
                     continue;
@@ -211,6 +216,7 @@ impl Native {
                         offset: (k * 8) as u8,
                         len: len.into(),
                         reg: Reg::Stack((stack + k) as u8),
+                        alone: false,
                     });
                 }
                 stack += words;
@@ -232,8 +238,17 @@ impl Native {
                     offset: (k * 8) as u8,
                     len: len.into(),
                     reg,
+                    alone: false,
                 });
             }
+        }
+        let mut count = vec![0u8; params.len()];
+        for p in &pieces {
+            count[usize::from(p.arg)] += 1;
+        }
+        for p in &mut pieces {
+            let i = usize::from(p.arg);
+            p.alone = count[i] == 1 && params[i].size <= 8;
         }
         Some(Native {
             pieces: pieces.into_boxed_slice(),

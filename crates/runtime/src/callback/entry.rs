@@ -105,13 +105,13 @@ unsafe fn run(n: usize, ret: RetReg, ints: &[u64; 8], floats: &[f64; 8]) -> [u64
     let Some(native) = eligible(plan).filter(|nat| nat.ret == ret) else {
         released()
     };
-    // Each argument: a pointer to its register, or to its struct rebuilt from eightbytes
-    // (uninitialized until then: every argument's pointer, and every byte of a struct, is
-    // written below before the callback reads it — a struct's eightbytes cover it whole).
+    // Each argument: a pointer to its register, or to its bytes rebuilt from eightbytes
+    // (uninitialized until then: every argument's pointer is written below before the callback
+    // reads it, and a rebuilt argument's 16 bytes are zeroed before its eightbytes go in).
     let mut args = std::mem::MaybeUninit::<[*mut c_void; crate::abi::INLINE_ARGS]>::uninit();
-    let mut structs = std::mem::MaybeUninit::<[[u64; 2]; crate::abi::INLINE_ARGS]>::uninit();
+    let mut rebuilt = std::mem::MaybeUninit::<[[u64; 2]; crate::abi::INLINE_ARGS]>::uninit();
     let args_at = args.as_mut_ptr().cast::<*mut c_void>();
-    let structs_at = structs.as_mut_ptr().cast::<[u64; 2]>();
+    let rebuilt_at = rebuilt.as_mut_ptr().cast::<[u64; 2]>();
     for piece in native.pieces.iter() {
         let i = usize::from(piece.arg);
         let word = match piece.reg {
@@ -120,22 +120,25 @@ unsafe fn run(n: usize, ret: RetReg, ints: &[u64; 8], floats: &[f64; 8]) -> [u64
             Reg::Stack(_) => released(), // not eligible: never assigned here
         };
         // SAFETY: `i` is a parameter's index, below INLINE_ARGS (a plan with a register
-        // assignment has at most that many); the piece's `len` (at most 8) bytes at `offset`
-        // (0 or 8) lie inside the argument's 16-byte buffer; the word is 8 readable bytes.
+        // assignment has at most that many). An argument alone in its register word is read
+        // there (at most 8 bytes, in order). Otherwise (a struct, `__int128` or `double
+        // _Complex` in two registers, a struct aligned to 16 with a padding eightbyte) its
+        // 16-byte buffer is zeroed at its first piece (offset 0) and each piece's `len` (at
+        // most 8) bytes at `offset` (0 or 8) go in; the word is 8 readable bytes.
         unsafe {
-            // A struct, an `__int128` or a `double _Complex` (two registers): rebuilt from its
-            // eightbytes.
-            let p = &plan.params[i];
-            if p.conv == crate::abi::Conv::Struct || p.size > 8 {
-                let dst = structs_at.add(i).cast::<u8>();
+            if piece.alone {
+                args_at.add(i).write(word.cast_mut().cast());
+            } else {
+                let dst = rebuilt_at.add(i);
+                if piece.offset == 0 {
+                    dst.write([0, 0]);
+                    args_at.add(i).write(dst.cast());
+                }
                 std::ptr::copy_nonoverlapping(
                     word.cast::<u8>(),
-                    dst.add(usize::from(piece.offset)),
+                    dst.cast::<u8>().add(usize::from(piece.offset)),
                     usize::from(piece.len),
                 );
-                args_at.add(i).write(dst.cast());
-            } else {
-                args_at.add(i).write(word.cast_mut().cast());
             }
         }
     }
