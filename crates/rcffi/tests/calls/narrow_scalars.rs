@@ -1,8 +1,9 @@
 //! `char`, `_Bool`, wide characters and enums by value — scalars that are not plain numbers —
 //! against gcc: what the callee finds in its register (extended as a C caller extends it), and
 //! results read from their own bytes only (a callee leaves the rest of the register as it
-//! likes). These signatures take the register path (no libffi); the same calls with a long
-//! double argument go through libffi, and both must agree.
+//! likes). These signatures take the register path (no libffi); the same calls with a struct
+//! argument given as a list (which only the general path converts) go through libffi, and
+//! both must agree.
 
 use rcffi::{Ffi, Value};
 
@@ -26,9 +27,10 @@ long long junk_char(void) { return (long long)0xdeadbeefcafe0041ull; }
 int mix(enum sign s, enum big b, char c, _Bool t, signed char d, unsigned short u) {
     return (int)s * 100000 + (b == BIG) * 10000 + c * 10 + t + d * 1000 + u;
 }
-int mix_ld(enum sign s, enum big b, char c, _Bool t, signed char d, unsigned short u,
-           long double z) {
-    return mix(s, b, c, t, d, u) + (int)z;
+struct one { int x; };
+int mix_s(enum sign s, enum big b, char c, _Bool t, signed char d, unsigned short u,
+          struct one o) {
+    return mix(s, b, c, t, d, u) + o.x;
 }
 enum sign flip(enum sign s) { return s == NEG ? POS : NEG; }
 enum big same_big(enum big b) { return b; }
@@ -51,8 +53,9 @@ const CDEF: &str = "
     _Bool junk_bool(void);
     char junk_char(void);
     int mix(enum sign s, enum big b, char c, _Bool t, signed char d, unsigned short u);
-    int mix_ld(enum sign s, enum big b, char c, _Bool t, signed char d, unsigned short u,
-               long double z);
+    struct one { int x; };
+    int mix_s(enum sign s, enum big b, char c, _Bool t, signed char d, unsigned short u,
+              struct one o);
     enum sign flip(enum sign s);
     enum big same_big(enum big b);
     _Bool is_neg(enum sign s);
@@ -133,7 +136,7 @@ fn enums_chars_and_bools_agree_with_direct_calls_and_with_libffi() {
         let (regs, ffi_path) = unsafe {
             (
                 lib.call("mix", (s, 0x8000_0001u32, b"z", t, d, u)).unwrap(),
-                lib.call("mix_ld", (s, 0x8000_0001u32, b"z", t, d, u, 0.0))
+                lib.call("mix_s", (s, 0x8000_0001u32, b"z", t, d, u, rcffi::list![0]))
                     .unwrap(),
             )
         };
