@@ -611,14 +611,7 @@ mod tests {
              struct w64 { long long a[64]; }; struct w65 { long long a[65]; };",
         )
         .unwrap();
-        let native = |sig: &str| {
-            let t = ffi.parse(sig).unwrap();
-            let f = ffi.pointee(t.get(&ffi.inner)).unwrap();
-            let plan = crate::abi::plan_of(&ffi, f).unwrap();
-            plan.native
-                .as_ref()
-                .map(|n| (n.pieces.iter().map(|p| p.reg).collect::<Vec<_>>(), n.ret))
-        };
+        let native = |sig: &str| registers_of(&ffi, sig);
         assert_eq!(
             native("struct pt(*)(struct pt, struct pt)"),
             Some((vec![Reg::Int(0), Reg::Int(1)], RetReg::Int))
@@ -682,6 +675,18 @@ mod tests {
         );
     }
 
+    /// The registers (or stack words) of each piece, and the result's class, of the function
+    /// pointer type `sig`; `None` off the register path.
+    #[cfg(target_arch = "x86_64")]
+    fn registers_of(ffi: &Ffi, sig: &str) -> Option<(Vec<crate::abi::Reg>, crate::abi::RetReg)> {
+        let t = ffi.parse(sig).unwrap();
+        let f = ffi.pointee(t.get(&ffi.inner)).unwrap();
+        let plan = crate::abi::plan_of(ffi, f).unwrap();
+        plan.native
+            .as_ref()
+            .map(|n| (n.pieces.iter().map(|p| p.reg).collect::<Vec<_>>(), n.ret))
+    }
+
     /// `char`, `_Bool`, enums and `__int128` take the register path too, and arguments aligned
     /// to 16 take an even stack word; what GCC does with them (`gcc -O2 -S` of the same
     /// functions), and the fixture tests check by calling.
@@ -695,14 +700,7 @@ mod tests {
             "enum e { A = -1, B = 1 }; struct __attribute__((aligned(16))) s { long long x; };",
         )
         .unwrap();
-        let native = |sig: &str| {
-            let t = ffi.parse(sig).unwrap();
-            let f = ffi.pointee(t.get(&ffi.inner)).unwrap();
-            let plan = crate::abi::plan_of(&ffi, f).unwrap();
-            plan.native
-                .as_ref()
-                .map(|n| (n.pieces.iter().map(|p| p.reg).collect::<Vec<_>>(), n.ret))
-        };
+        let native = |sig: &str| registers_of(&ffi, sig);
         assert_eq!(
             native("_Bool(*)(char, enum e, wchar_t)"),
             Some((vec![Reg::Int(0), Reg::Int(1), Reg::Int(2)], RetReg::Int))
