@@ -332,3 +332,17 @@ impl Len {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The sizes the bytes per held cdata come from (docs/performance.md): a cdata and a
+    /// `Value` of 80 bytes (the block: `mem::shared`).
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn cdata_and_values_keep_their_sizes() {
+        assert_eq!(size_of::<super::CData>(), 80);
+        assert_eq!(size_of::<crate::data::Value>(), 80);
+        assert_eq!(super::Len::new(Some(7)).get(), Some(7));
+        assert_eq!(super::Len::new(None).get(), None);
+    }
+}
