@@ -320,7 +320,8 @@ fn simple_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result<Value> {
 
 /// A scalar result that is not a plain number, from the result registers' words: an enum or
 /// a valid `_Bool` from the register's low bytes at once, the rest (`char`, wide characters,
-/// `__int128`, complex numbers, the error of an invalid `_Bool`) by the general decoding.
+/// `__int128`, complex numbers, an x87 `long double`, the error of an invalid `_Bool`) by the
+/// general decoding.
 #[inline(never)]
 fn scalar_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result<Value> {
     match &plan.ret.ty.get(&uni.inner).repr {
@@ -342,8 +343,7 @@ fn scalar_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result<Value> {
 /// The eightbytes of a scalar argument that is not a plain number (`char`, `_Bool`, a wide
 /// character, an enum: its value extended to 64 bits by its signedness, then 0; `__int128`, a
 /// complex number or an x87 `long double`: its two eightbytes), converted as the general path
-/// converts it; `None`
-/// when the general path must decide (and report the error).
+/// converts it; `None` when the general path must decide (and report the error).
 #[inline(never)]
 fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]> {
     let info = p.ty.get(&uni.inner);
