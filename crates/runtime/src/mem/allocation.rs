@@ -4,6 +4,7 @@
 
 use std::alloc::Layout;
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 
 use super::{Access, KeepSet, Region, Shared};
@@ -17,8 +18,9 @@ pub(crate) struct Allocation {
     size: usize,
     /// How to give the memory back.
     free: Free,
-    /// What the pointers stored in this memory keep alive.
-    keep: KeepSet,
+    /// What the pointers stored in this memory keep alive; dropped in `Drop` only when it was
+    /// ever used (an unused set owns nothing, and skipping it skips two calls per free).
+    keep: ManuallyDrop<KeepSet>,
 }
 
 /// The largest allocation kept inline, after its shared block's header (aligned to at most 16).
@@ -55,7 +57,7 @@ impl Allocation {
             ptr,
             size,
             free,
-            keep: KeepSet::default(),
+            keep: ManuallyDrop::new(KeepSet::default()),
         }
     }
 
@@ -162,6 +164,10 @@ impl Allocation {
 
 impl Drop for Allocation {
     fn drop(&mut self) {
+        if self.keep.is_used() {
+            // SAFETY: dropped once, here; `keep` is not used again (the allocation is going).
+            unsafe { ManuallyDrop::drop(&mut self.keep) };
+        }
         match &mut self.free {
             Free::Inline => {}
             Free::Global { align } => {

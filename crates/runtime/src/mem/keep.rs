@@ -204,7 +204,7 @@ impl KeepSet {
     }
 
     /// Whether the memory ever held a pointer to owned memory.
-    fn is_used(&self) -> bool {
+    pub(crate) fn is_used(&self) -> bool {
         self.kept.get().is_some()
     }
 

@@ -87,7 +87,16 @@ impl Shared {
         unsafe {
             let raw = Shared::alloc(layout);
             let data = raw.add(offset);
-            data.write_bytes(0, size);
+            // The block holds the bytes rounded up to 16 (`Block::layout`), from a 16-byte
+            // aligned offset: up to 32 of them are zeroed with two stores, not a `memset` call.
+            let padded = size.next_multiple_of(16);
+            if padded <= 32 {
+                for k in 0..padded / 16 {
+                    data.add(16 * k).cast::<[u64; 2]>().write([0, 0]);
+                }
+            } else {
+                data.write_bytes(0, size);
+            }
             let block = raw.cast::<Block>();
             block.write(Block {
                 count: AtomicUsize::new(1),
