@@ -85,6 +85,19 @@ pub(crate) unsafe fn save_from(loc: *mut libc::c_int) {
     SAVED.with(|s| s.set(v));
 }
 
+/// Runs `f` — a call into C — with this thread's saved `errno` restored before it and saved
+/// again after it, as every call does (`ffi.errno()` reads what C left).
+#[inline(always)]
+pub(crate) fn around<T>(f: impl FnOnce() -> T) -> T {
+    let at = location();
+    // SAFETY: `at` is this thread's errno address (`location`).
+    unsafe { restore_at(at) };
+    let r = f();
+    // SAFETY: as above.
+    unsafe { save_from(at) };
+    r
+}
+
 /// Saves C's `errno`.
 #[inline]
 pub(crate) fn save() {

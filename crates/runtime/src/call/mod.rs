@@ -14,5 +14,6 @@ pub(crate) mod function;
 pub(crate) mod invoke;
 pub(crate) mod native;
 pub(crate) mod probe;
+mod register_path;
 mod scratch;
 pub(crate) mod variadic;

@@ -1,0 +1,255 @@
+//! The register path of a call: each argument — or each eightbyte of one — converted straight
+//! into the register or stack word the plan's register assignment (`abi::registers`) gives it,
+//! then the call through `call::native`'s universal signature, without libffi. An argument
+//! this path does not convert (a list for a struct, a long string, a conversion error) sends
+//! the whole call, before anything happened, to the general path (`invoke::general`), which
+//! converts or reports it.
+//!
+//! # Safety
+//!
+//! As for `invoke::invoke`: the caller promises that the code address is a function
+//! of the plan's (non-variadic) type; everything placed in the registers is read from
+//! arguments checked here (a cdata of the parameter's type, read through its region; numbers
+//! range-checked); C strings go in the caller's stack blocks, alive for the call; a struct
+//! result through memory is written into its own new allocation, private until this returns.
+//! One of the runtime's modules with `unsafe` code.
+
+#![allow(unsafe_code)]
+
+use super::args::Arg;
+use super::invoke::{SIMPLE_SLOTS, general, scalar_word, simple_result, to_value, value_of};
+use super::native;
+use super::scratch::{Slot, StackBlocks};
+use crate::abi::errno;
+use crate::abi::{CallPlan, Conv, Param};
+use crate::callback::pending::during_call;
+use crate::data::Value;
+use crate::data::{CData, Origin};
+use crate::error::Result;
+use crate::mem::{Allocation, Owner};
+use crate::types::Ffi;
+use crate::types::{IntRole, Repr};
+use std::mem::MaybeUninit;
+
+/// An eightbyte of a struct argument (a struct cdata of the parameter's type, read from its
+/// memory); `None` when the general path must decide.
+#[inline(always)]
+fn struct_word(uni: &Ffi, p: &Param, a: &Arg<'_>, piece: &crate::abi::Piece) -> Option<u64> {
+    let c = a.as_cdata().filter(|c| c.ty == p.ty && c.uni.same(uni))?;
+    let mut b = [0u8; 8];
+    let at = c.addr.checked_add(usize::from(piece.offset))?;
+    c.owner
+        .with_region(&String::new, |r| {
+            r.read(at, &mut b[..usize::from(piece.len)])
+        })
+        .ok()?;
+    Some(u64::from_le_bytes(b))
+}
+
+/// A struct argument of more than 16 bytes copied whole into the stack words from `piece`'s
+/// on (one bulk copy out of its memory); `None` when it is not a cdata of the parameter's type
+/// (the general path converts it) or its memory cannot be read.
+fn struct_on_stack(
+    uni: &Ffi,
+    p: &Param,
+    a: &Arg<'_>,
+    piece: &crate::abi::Piece,
+    regs: &mut native::Regs,
+) -> Option<()> {
+    let c = a.as_cdata().filter(|c| c.ty == p.ty && c.uni.same(uni))?;
+    let crate::abi::Reg::Stack(start) = piece.reg else {
+        return None;
+    };
+    let out = regs.stack_bytes(usize::from(start), usize::from(piece.len))?;
+    c.owner
+        .with_region(&String::new, |r| r.read(c.addr, out))
+        .ok()
+}
+
+/// The direct path of a plan whose arguments all travel in registers: each argument (or
+/// each eightbyte of a small struct) straight into its register, then the call, without
+/// libffi.
+///
+/// # Safety
+///
+/// As for `invoke::invoke`; `n` is the plan's register assignment and `args` has one argument per
+/// parameter.
+#[inline(never)]
+pub(super) unsafe fn registers_only(
+    uni: &Ffi,
+    plan: &CallPlan,
+    n: &crate::abi::Native,
+    code: usize,
+    args: &[Arg<'_>],
+) -> Result<Value> {
+    let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
+    let mut blocks = StackBlocks::new(&mut area);
+    let mut regs = native::Regs::new();
+    if n.plain {
+        // Numbers and pointers only: one word each.
+        for piece in n.pieces.iter() {
+            let i = usize::from(piece.arg);
+            match scalar_word(uni, &plan.params[i], &args[i], &mut blocks) {
+                Some(w) => regs.set(piece.reg, w),
+                // SAFETY: the caller's promise, passed on; nothing has happened yet.
+                None => return unsafe { general(uni, plan, code, args) },
+            }
+        }
+    } else if let Err(()) = pieces(uni, plan, n, args, &mut regs, &mut blocks) {
+        // SAFETY: the caller's promise, passed on; nothing has happened yet.
+        return unsafe { general(uni, plan, code, args) };
+    }
+    // SAFETY: the caller's promise, passed on; every argument is in its register.
+    unsafe { finish_registers(uni, plan, n, code, &regs) }
+}
+
+/// Puts each piece of the arguments — numbers, pointers, other scalars, structs — in its
+/// register or stack words; `Err` when an argument needs the general path.
+#[inline(always)]
+fn pieces(
+    uni: &Ffi,
+    plan: &CallPlan,
+    n: &crate::abi::Native,
+    args: &[Arg<'_>],
+    regs: &mut native::Regs,
+    blocks: &mut StackBlocks<'_>,
+) -> std::result::Result<(), ()> {
+    // The second eightbyte of the last two-word scalar (its pieces come in order, together).
+    let mut high = 0;
+    for piece in n.pieces.iter() {
+        let i = usize::from(piece.arg);
+        let (p, a) = (&plan.params[i], &args[i]);
+        let word = match p.conv {
+            Conv::Struct if usize::from(piece.len) > 8 => {
+                // A struct of more than 16 bytes, copied onto the stack whole.
+                struct_on_stack(uni, p, a, piece, regs).ok_or(())?;
+                continue;
+            }
+            Conv::Struct => struct_word(uni, p, a, piece),
+            Conv::Scalar if piece.offset == 0 => scalar_words(uni, p, a).map(|[low, h]| {
+                high = h;
+                low
+            }),
+            Conv::Scalar => Some(high),
+            _ => scalar_word(uni, p, a, blocks),
+        };
+        match word {
+            Some(w) => regs.set(piece.reg, w),
+            None => return Err(()),
+        }
+    }
+    Ok(())
+}
+
+/// The call of [`registers_only`], its registers filled, and its result.
+///
+/// # Safety
+///
+/// As for [`registers_only`], with `regs` holding every argument where `n` assigned it.
+#[inline(always)]
+unsafe fn finish_registers(
+    uni: &Ffi,
+    plan: &CallPlan,
+    n: &crate::abi::Native,
+    code: usize,
+    regs: &native::Regs,
+) -> Result<Value> {
+    if n.ret == crate::abi::RetReg::Memory {
+        // The callee writes the struct straight into the result's own new allocation (zeroed:
+        // it may leave padding unwritten), which no one else can see yet.
+        let mem = Allocation::zeroed_shared(plan.ret.size, plan.ret.align)?;
+        let addr = mem.addr();
+        during_call(|| {
+            // SAFETY: as below, for a struct result through memory, written at `addr`: the
+            // allocation's `size` bytes, aligned for the struct, private until this returns.
+            errno::around(|| unsafe { native::call_memory(code, addr as *mut u8, regs, n.stack) })
+        })?;
+        return Ok(Value::CData(
+            CData::place(uni, plan.ret.ty, addr, Owner::Alloc(mem), None).with_origin(Origin::New),
+        ));
+    }
+    let mut ret = [0u64; 4];
+    during_call(|| {
+        // SAFETY: `code` is a non-variadic function of the plan's type (the caller's
+        // promise), whose registers `Native::of` assigned.
+        let [a, b] = errno::around(|| unsafe { native::call(code, n.ret, regs, n.stack) });
+        ret[0] = a;
+        ret[1] = b;
+    })?;
+    simple_result(uni, plan, ret)
+}
+
+/// The eightbytes of a scalar argument that is not a plain number (`char`, `_Bool`, a wide
+/// character, an enum: its value extended to 64 bits by its signedness, then 0; `__int128`, a
+/// complex number or an x87 `long double`: its two eightbytes), converted as the general path
+/// converts it; `None` when the general path must decide (and report the error).
+#[inline(never)]
+fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]> {
+    let info = p.ty.get(&uni.inner);
+    if let Repr::Int(k) | Repr::Enum { int: k, .. } = info.repr
+        && k.bytes <= 8
+    {
+        // An enum or `_Bool` from an integer or a `bool`, a `char` from one byte:
+        // range-checked here, as the conversion below would (the general path reports what is
+        // out of range or of another kind).
+        let i = match (a, k.role) {
+            (Arg::Int(x), IntRole::Number | IntRole::Bool) => i128::from(*x),
+            (Arg::UInt(x), IntRole::Number | IntRole::Bool) => i128::from(*x),
+            (
+                Arg::Value(Value::Int(x)) | Arg::Ref(Value::Int(x)),
+                IntRole::Number | IntRole::Bool,
+            ) => *x,
+            (
+                Arg::Value(Value::Bool(b)) | Arg::Ref(Value::Bool(b)),
+                IntRole::Number | IntRole::Bool,
+            ) => i128::from(*b),
+            (Arg::Bytes([b]), IntRole::Char) => i128::from(*b),
+            (Arg::Value(Value::Bytes(v)) | Arg::Ref(Value::Bytes(v)), IntRole::Char)
+                if v.len() == 1 =>
+            {
+                i128::from(v[0])
+            }
+            _ => return scalar_converted(info, a),
+        };
+        // A byte is a `char`'s bits: as a signed `char`, read in its range.
+        let i = if k.role == IntRole::Char {
+            k.wrap(i)
+        } else {
+            i
+        };
+        let (lo, hi) = k.range();
+        // In range, so a signed value's `i64` bits and an unsigned one's `u64` bits are the
+        // value extended to 64 bits.
+        return (lo..=hi)
+            .contains(&i)
+            .then_some([if k.signed { i as i64 as u64 } else { i as u64 }, 0]);
+    }
+    scalar_converted(info, a)
+}
+
+/// [`scalar_words`] through the general conversion of the parameter's type.
+#[inline(never)]
+fn scalar_converted(info: &crate::types::TypeInfo, a: &Arg<'_>) -> Option<[u64; 2]> {
+    let bytes = match (a, value_of(a)) {
+        (_, Some(v)) => crate::data::scalar::encode_scalar(info, v),
+        (Arg::Int(_) | Arg::UInt(_) | Arg::Float(_), None) => {
+            crate::data::scalar::encode_scalar(info, &to_value(a))
+        }
+        _ => return None,
+    }
+    .ok()?;
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
+    let (Repr::Int(k) | Repr::Enum { int: k, .. }) = info.repr else {
+        // A complex number or an x87 `long double`: its bytes as they are.
+        return Some([word(0), word(8)]);
+    };
+    let bits = u32::from(k.bytes.min(8)) * 8;
+    let low = word(0);
+    Some(match bits {
+        64 => [low, word(8)],
+        // Extended to the whole register, as the callee may read it (C's callers extend
+        // narrow arguments; System V's callees rely on it).
+        _ if k.signed => [(((low << (64 - bits)) as i64) >> (64 - bits)) as u64, 0],
+        _ => [low & ((1u64 << bits) - 1), 0],
+    })
+}
