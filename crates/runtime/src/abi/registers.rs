@@ -133,19 +133,9 @@ impl Native {
             Conv::Fast(_) | Conv::Pointer => RetReg::Int,
             Conv::Void => RetReg::Void,
             Conv::Scalar if is_x87(uni, ret) => RetReg::X87,
-            Conv::Scalar => match scalar_classes(uni, ret)?.as_slice() {
-                [(Class::Int, _)] => RetReg::Int,
-                [(Class::Float, _)] => RetReg::Float,
-                [(a, _), (b, _)] => RetReg::Two(*a, *b),
-                _ => return None,
-            },
+            Conv::Scalar => returned_in(&scalar_classes(uni, ret)?)?,
             Conv::Struct if memory_class(uni, ret) => RetReg::Memory,
-            Conv::Struct => match eightbytes(uni, ret)?.as_slice() {
-                [(Class::Int, _)] => RetReg::Int,
-                [(Class::Float, _)] => RetReg::Float,
-                [(a, _), (b, _)] => RetReg::Two(*a, *b),
-                _ => return None,
-            },
+            Conv::Struct => returned_in(&eightbytes(uni, ret)?)?,
         };
         // A result through memory takes the first integer register for its address (the
         // arguments' registers start after it: `call::native` passes it).
@@ -153,28 +143,13 @@ impl Native {
         let (mut ints, mut floats, mut stack) = (0usize, 0usize, 0usize);
         let mut pieces = Vec::with_capacity(params.len());
         for (i, p) in params.iter().enumerate() {
+            // An x87 `long double` always travels in memory (class X87): its 16 bytes in two
+            // stack words, from an even one, even with registers free.
+            let in_memory = is_x87(uni, p);
             let classes: Vec<(Class, u8)> = match p.conv {
                 Conv::Fast(Fast::F32 | Fast::F64) => vec![(Class::Float, 8)],
                 Conv::Fast(_) | Conv::Pointer => vec![(Class::Int, 8)],
-                // An x87 `long double` always travels in memory: its 16 bytes in two stack
-                // words, from an even one (it is aligned to 16).
-                Conv::Scalar if is_x87(uni, p) => {
-                    stack = stack_start(stack, 16)?;
-                    if stack + 2 > STACK_WORDS {
-                        return None;
-                    }
-                    for k in 0..2 {
-                        pieces.push(Piece {
-                            arg: u8::try_from(i).ok()?,
-                            offset: (k * 8) as u8,
-                            len: 8,
-                            reg: Reg::Stack((stack + k) as u8),
-                            alone: false,
-                        });
-                    }
-                    stack += 2;
-                    continue;
-                }
+                Conv::Scalar if in_memory => vec![(Class::Int, 8), (Class::Int, 8)],
                 Conv::Scalar => scalar_classes(uni, p)?,
                 // More than 16 bytes: copied onto the stack whole (x86-64's MEMORY class), as
                 // one piece of that many bytes in consecutive stack words (one bulk copy out of
@@ -204,7 +179,10 @@ impl Native {
             // On the stack, an argument takes all its words (a trailing eightbyte of padding,
             // which takes no register, included), from a word aligned as it is.
             let need_int = classes.iter().filter(|c| c.0 == Class::Int).count();
-            if ints + need_int > int_regs || floats + classes.len() - need_int > FLOAT_REGS {
+            if in_memory
+                || ints + need_int > int_regs
+                || floats + classes.len() - need_int > FLOAT_REGS
+            {
                 stack = stack_start(stack, p.align)?;
                 let words = p.size.div_ceil(8).max(1);
                 if stack + words > STACK_WORDS {
@@ -355,6 +333,17 @@ fn scalar_classes(uni: &Ffi, p: &Param) -> Option<Vec<(Class, u8)>> {
     match k.bytes {
         1 | 2 | 4 | 8 => Some(vec![(Class::Int, 8)]),
         16 if cfg!(target_arch = "x86_64") => Some(vec![(Class::Int, 8), (Class::Int, 8)]),
+        _ => None,
+    }
+}
+
+/// The result registers of a value of these eightbyte classes: the first free result register
+/// of each class (`rax`, `rdx`, `xmm0`, `xmm1`).
+fn returned_in(classes: &[(Class, u8)]) -> Option<RetReg> {
+    match classes {
+        [(Class::Int, _)] => Some(RetReg::Int),
+        [(Class::Float, _)] => Some(RetReg::Float),
+        [(a, _), (b, _)] => Some(RetReg::Two(*a, *b)),
         _ => None,
     }
 }

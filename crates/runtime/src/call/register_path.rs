@@ -243,13 +243,10 @@ fn scalar_converted(info: &crate::types::TypeInfo, a: &Arg<'_>) -> Option<[u64; 
         // A complex number or an x87 `long double`: its bytes as they are.
         return Some([word(0), word(8)]);
     };
-    let bits = u32::from(k.bytes.min(8)) * 8;
-    let low = word(0);
-    Some(match bits {
-        64 => [low, word(8)],
-        // Extended to the whole register, as the callee may read it (C's callers extend
-        // narrow arguments; System V's callees rely on it).
-        _ if k.signed => [(((low << (64 - bits)) as i64) >> (64 - bits)) as u64, 0],
-        _ => [low & ((1u64 << bits) - 1), 0],
-    })
+    if k.bytes > 8 {
+        return Some([word(0), word(8)]);
+    }
+    // Extended to the whole register by the type's signedness, as the callee may read it (C's
+    // callers extend narrow arguments; System V's callees rely on it).
+    Some([crate::data::scalar::int_from_bytes(k, &bytes) as u64, 0])
 }
