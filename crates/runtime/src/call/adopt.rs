@@ -36,10 +36,12 @@ pub(crate) fn result(plan: &CallPlan, v: Value, args: &[Arg<'_>]) -> Value {
         return v;
     }
     match v {
-        Value::CData(c) if c.addr != 0 && !c.owner.is_owning() => match owner_among(c.addr, args) {
-            Some(owner) => Value::CData(c.with_owner(owner)),
-            None => Value::CData(c),
-        },
+        Value::CData(c) if c.addr() != 0 && !c.owner.is_owning() => {
+            match owner_among(c.addr(), args) {
+                Some(owner) => Value::CData(c.with_owner(owner)),
+                None => Value::CData(c),
+            }
+        }
         other => other,
     }
 }
@@ -61,11 +63,11 @@ impl OutParams {
         }
         let mut before = Vec::new();
         for (i, (p, a)) in plan.params.iter().zip(args).enumerate() {
-            let Some(c) = a.as_cdata().filter(|c| c.addr != 0) else {
+            let Some(c) = a.as_cdata().filter(|c| c.addr() != 0) else {
                 continue;
             };
             for off in &p.out {
-                let Some(at) = c.addr.checked_add(*off) else {
+                let Some(at) = c.addr().checked_add(*off) else {
                     continue;
                 };
                 if let Some(v) = slot(c, at) {

@@ -121,7 +121,7 @@ impl Function {
         let plan = self.plan();
         // SAFETY: the address is the function's, kept loaded by `self.pointer`'s owner; the
         // caller vouches for the declaration and the arguments.
-        args.with_args(|a| unsafe { invoke(uni, plan, self.pointer.addr, a) })
+        args.with_args(|a| unsafe { invoke(uni, plan, self.pointer.addr(), a) })
     }
 
     /// The plan of the function's C type (shared by every handle of that type).
@@ -142,7 +142,7 @@ impl Function {
 
     /// The function's address.
     pub fn address(&self) -> usize {
-        self.pointer.addr
+        self.pointer.addr()
     }
 
     /// The `ffi` object this function belongs to.
@@ -196,7 +196,7 @@ impl CData {
                 info.name
             ))
         })?;
-        if self.addr == 0 {
+        if self.addr() == 0 {
             return Err(Error::NullPointer(format!(
                 "cannot call null function pointer from cdata '{}'",
                 info.name
@@ -204,6 +204,6 @@ impl CData {
         }
         let plan = crate::abi::plan_of(&self.uni, func)?;
         // SAFETY: the caller vouches that the address is a function of this type.
-        args.with_args(|a| unsafe { invoke(&self.uni, plan, self.addr, a) })
+        args.with_args(|a| unsafe { invoke(&self.uni, plan, self.addr(), a) })
     }
 }

@@ -269,7 +269,7 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
                 // SAFETY: a fresh block of at least `p.size` bytes, not aliased.
                 let out = unsafe { std::slice::from_raw_parts_mut(at, p.size) };
                 if c.owner
-                    .with_region(&String::new, |r| r.read(c.addr, out))
+                    .with_region(&String::new, |r| r.read(c.addr(), out))
                     .is_err()
                 {
                     return general();
@@ -356,7 +356,7 @@ pub(super) fn scalar_word(
         (Conv::Fast(f), Arg::Int(x)) => f.encode_int(*x).map(u64::from_le_bytes),
         (Conv::Fast(f), Arg::Float(x)) => f.encode_float(*x).map(u64::from_le_bytes),
         (Conv::Pointer, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => match a.as_cdata() {
-            Some(c) if c.ty == p.ty && c.uni.same(uni) => Some(c.addr as u64),
+            Some(c) if c.ty == p.ty && c.uni.same(uni) => Some(c.addr() as u64),
             _ => None,
         },
         (Conv::Pointer, Arg::Null) => Some(0),
@@ -511,7 +511,7 @@ fn pointer(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Resu
             return Err(cdata_pointer_required(info, a));
         };
         let c = uni.new_value(uni.array_of(t, None), v)?;
-        let addr = c.addr;
+        let addr = c.addr();
         scratch.keep(c);
         Ok(addr)
     };
@@ -529,7 +529,7 @@ fn pointer(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Resu
         Arg::CData(c) => convert::pointer_addr(uni, info, c),
         Arg::Closure(c) => {
             let cb = c.callback(uni, p.ty)?;
-            let addr = cb.addr;
+            let addr = cb.addr();
             scratch.keep(cb);
             Ok(addr)
         }
@@ -566,7 +566,8 @@ fn structure(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Re
         let dst = scratch.alloc(p.size);
         // SAFETY: `dst` is a fresh scratch block of at least `p.size` bytes, not aliased.
         let out = unsafe { std::slice::from_raw_parts_mut(dst, p.size) };
-        c.owner.with_region(&|| c.what(), |r| r.read(c.addr, out))?;
+        c.owner
+            .with_region(&|| c.what(), |r| r.read(c.addr(), out))?;
         return Ok(Loc::At(dst.cast()));
     }
     // Any other initializer: a temporary struct, filled by the usual conversions.
@@ -599,8 +600,8 @@ fn struct_in_place(c: &CData, size: usize) -> Result<Option<*mut c_void>> {
         return Ok(None);
     }
     c.owner
-        .with_region(&|| c.what(), |r| r.check(c.addr, size))?;
-    Ok(Some(c.addr as *mut c_void))
+        .with_region(&|| c.what(), |r| r.check(c.addr(), size))?;
+    Ok(Some(c.addr() as *mut c_void))
 }
 
 /// The value of a result in `bytes`.

@@ -37,7 +37,7 @@ use std::mem::MaybeUninit;
 fn struct_word(uni: &Ffi, p: &Param, a: &Arg<'_>, piece: &crate::abi::Piece) -> Option<u64> {
     let c = a.as_cdata().filter(|c| c.ty == p.ty && c.uni.same(uni))?;
     let mut b = [0u8; 8];
-    let at = c.addr.checked_add(usize::from(piece.offset))?;
+    let at = c.addr().checked_add(usize::from(piece.offset))?;
     c.owner
         .with_region(&String::new, |r| {
             r.read(at, &mut b[..usize::from(piece.len)])
@@ -62,7 +62,7 @@ fn struct_on_stack(
     };
     let out = regs.stack_bytes(usize::from(start), usize::from(piece.len))?;
     c.owner
-        .with_region(&String::new, |r| r.read(c.addr, out))
+        .with_region(&String::new, |r| r.read(c.addr(), out))
         .ok()
 }
 

@@ -47,8 +47,8 @@ impl Drop for Running {
 /// that memory; anything else is as it was.
 pub(crate) fn adopt(v: Value) -> Value {
     match v {
-        Value::CData(c) if c.addr != 0 && !c.owner.is_owning() => {
-            let owner = RUNNING.with(|r| owner_among(c.addr, r.borrow().iter()));
+        Value::CData(c) if c.addr() != 0 && !c.owner.is_owning() => {
+            let owner = RUNNING.with(|r| owner_among(c.addr(), r.borrow().iter()));
             match owner {
                 Some(owner) => Value::CData(c.with_owner(owner)),
                 None => Value::CData(c),

@@ -24,15 +24,15 @@ impl CData {
                     .uni
                     .pointee(info)
                     .ok_or_else(|| Error::Type(format!("{} points to nothing", self.what())))?;
-                if self.addr == 0 {
+                if self.addr() == 0 {
                     return Err(Error::NullPointer(format!(
                         "cannot dereference null pointer from {}",
                         self.what()
                     )));
                 }
-                Ok((target, self.addr))
+                Ok((target, self.addr()))
             }
-            Repr::Array { .. } | Repr::Record { .. } => Ok((self.ty, self.addr)),
+            Repr::Array { .. } | Repr::Record { .. } => Ok((self.ty, self.addr())),
             _ => Err(Error::Type(format!(
                 "{} is not a pointer, an array or a struct",
                 self.what()
@@ -55,7 +55,7 @@ impl CData {
     fn item(&self, i: isize) -> Result<(TypeRef, usize)> {
         let (elem, base, len) = self.elements()?;
         // cffi: the pointer `new("T *")` returns points to one item.
-        if len.is_none() && self.origin == Origin::New && i != 0 {
+        if len.is_none() && self.origin() == Origin::New && i != 0 {
             return Err(Error::Index(format!(
                 "{} can only be indexed by 0",
                 self.what()
@@ -85,7 +85,7 @@ impl CData {
     pub(super) fn elements(&self) -> Result<(TypeRef, usize, Option<usize>)> {
         let info = self.info();
         match &info.repr {
-            Repr::Array { elem, len } => Ok((*elem, self.addr, len.or(self.len.get()))),
+            Repr::Array { elem, len } => Ok((*elem, self.addr(), len.or(self.count()))),
             Repr::Pointer { .. } => {
                 let (t, addr) = self.object()?;
                 match t.get(&self.uni.inner).repr {
@@ -140,7 +140,7 @@ impl CData {
         let v = convert::c_to_value(&self.place_at(elem, addr, None))?;
         // cffi: `p[0]` of `new("struct s *")` co-owns the struct.
         Ok(match v {
-            Value::CData(c) if self.origin == Origin::New && self.info().is_pointer() => {
+            Value::CData(c) if self.origin() == Origin::New && self.info().is_pointer() => {
                 Value::CData(c.with_origin(Origin::CoOwned))
             }
             other => other,
@@ -209,9 +209,9 @@ impl CData {
     fn fast_item(&self, i: isize) -> Option<(FastMem<'_>, Fast, usize)> {
         let m = self.fast_mem()?;
         let (elem, len) = match &self.info().repr {
-            Repr::Array { elem, len } => (elem.get(&self.uni.inner), len.or(self.len.get())),
+            Repr::Array { elem, len } => (elem.get(&self.uni.inner), len.or(self.count())),
             Repr::Pointer { resolved, .. }
-                if self.addr != 0 && (i == 0 || self.origin != Origin::New) =>
+                if self.addr() != 0 && (i == 0 || self.origin() != Origin::New) =>
             {
                 (resolved.get()?.get(&self.uni.inner), None)
             }
@@ -222,7 +222,7 @@ impl CData {
         }
         let fast = elem.fast?;
         // An index whose address overflows takes the general path, which says so.
-        let addr = crate::base::addr::item(self.addr, i, fast.size())?;
+        let addr = crate::base::addr::item(self.addr(), i, fast.size())?;
         Some((m, fast, addr))
     }
 
@@ -236,11 +236,15 @@ impl CData {
             Repr::Pointer { resolved, .. } => resolved.get()?.get(&self.uni.inner).record_body()?,
             _ => return None,
         };
-        if self.addr == 0 {
+        if self.addr() == 0 {
             return None;
         }
         let f = body.field(name)?;
-        Some((m, f.fast?, crate::base::addr::plus(self.addr, f.offset())?))
+        Some((
+            m,
+            f.fast?,
+            crate::base::addr::plus(self.addr(), f.offset())?,
+        ))
     }
 
     /// The member `name` of a struct or union, or of the struct a pointer points to (one
@@ -414,13 +418,13 @@ impl CData {
             let near = rcffi_cdef::did_you_mean(name, body.fields.iter().map(|f| f.name.as_ref()));
             Error::Key(format!("{} has no field '{name}'{near}", self.what()))
         })?;
-        if self.addr == 0 {
+        if self.addr() == 0 {
             return Err(Error::NullPointer(format!(
                 "cannot {verb} field '{name}' through the NULL {}",
                 self.what()
             )));
         }
-        Ok((self.place_at(record, self.addr, None), f))
+        Ok((self.place_at(record, self.addr(), None), f))
     }
 
     /// The member names of a struct or union, or of the one a pointer points to, sorted

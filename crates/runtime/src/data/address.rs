@@ -43,7 +43,7 @@ pub(crate) fn addressof(cdata: &CData, path: &str) -> Result<CData> {
     };
     let ptr = ffi.pointer_to(target);
     let off = isize::try_from(off).map_err(|_| crate::base::addr::overflow(path, off))?;
-    let addr = crate::base::addr::item_or_err(cdata.addr, off, 1, &|| cdata.what())?;
+    let addr = crate::base::addr::item_or_err(cdata.addr(), off, 1, &|| cdata.what())?;
     Ok(CData::pointer(ffi, ptr, addr, cdata.owner.clone()))
 }
 

@@ -24,7 +24,7 @@ impl CData {
     pub fn len(&self) -> Result<usize> {
         match &self.info().repr {
             Repr::Array { len, .. } => len
-                .or(self.len.get())
+                .or(self.count())
                 .ok_or_else(|| Error::Type(format!("{} has no len()", self.what()))),
             _ => Err(Error::Type(format!(
                 "cdata of type '{}' has no len()",
@@ -155,10 +155,8 @@ impl CData {
                 ))
             })?,
         };
-        let addr = crate::base::addr::item_or_err(self.addr, n, size, &|| self.what())?;
-        let mut c = CData::pointer(&self.uni, ptr_ty, addr, self.owner.clone());
-        c.origin = Origin::Plain;
-        Ok(c)
+        let addr = crate::base::addr::item_or_err(self.addr(), n, size, &|| self.what())?;
+        Ok(CData::pointer(&self.uni, ptr_ty, addr, self.owner.clone()))
     }
 
     /// Pointer difference (cffi's `p - q`) in items, for pointers (or arrays) to the same
@@ -209,12 +207,13 @@ impl CData {
                 ))
             })?,
         };
-        let d = i128::try_from(self.addr).unwrap_or(i128::MAX)
-            - i128::try_from(other.addr).unwrap_or(i128::MAX);
+        let d = i128::try_from(self.addr()).unwrap_or(i128::MAX)
+            - i128::try_from(other.addr()).unwrap_or(i128::MAX);
         let d = isize::try_from(d).map_err(|_| {
             Error::Overflow(format!(
                 "pointer subtraction: {:#x} - {:#x} does not fit an isize",
-                self.addr, other.addr
+                self.addr(),
+                other.addr()
             ))
         })?;
         // Items of size 0 (`struct e {}`) all sit at one address: the difference is in bytes,
@@ -276,9 +275,10 @@ impl CData {
         let e = elem.get(&self.uni.inner);
         let size = e.size().ok_or_else(|| crate::types::unknown_size(e))?;
         let addr = crate::base::addr::item_or_err(base, start, size, &|| self.what())?;
-        if size
-            .checked_mul(count)
-            .is_none_or(|n| n > isize::MAX as usize)
+        if count > crate::data::cdata::Len::MAX
+            || size
+                .checked_mul(count)
+                .is_none_or(|n| n > isize::MAX as usize)
         {
             return Err(Error::Overflow(format!(
                 "slice {start}..{stop} of {} is larger than the address space",
@@ -287,7 +287,7 @@ impl CData {
         }
         let arr = self.uni.array_of(elem, None);
         let mut c = CData::place(&self.uni, arr, addr, self.owner.clone(), Some(count));
-        c.origin = Origin::Sliced;
+        c.set_origin(Origin::Sliced);
         Ok(c)
     }
 
@@ -372,9 +372,9 @@ impl CData {
                 &Place {
                     uni: &s.uni,
                     ty: s.ty,
-                    addr: s.addr,
+                    addr: s.addr(),
                     owner: &s.owner,
-                    len: s.len.get(),
+                    len: s.count(),
                 },
                 &v,
             ),

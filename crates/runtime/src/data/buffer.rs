@@ -393,22 +393,22 @@ pub(crate) fn buffer(cdata: &CData, size: Option<usize>) -> Result<Buffer> {
         Some(n) => n,
         None => default?,
     };
-    if cdata.addr == 0 {
+    if cdata.addr() == 0 {
         return Err(Error::NullPointer(format!(
             "cannot make a buffer over {cdata:?}"
         )));
     }
     cdata.owner.with_region(&|| cdata.what(), |r| {
-        r.check(cdata.addr, len).map_err(|_| {
+        r.check(cdata.addr(), len).map_err(|_| {
             Error::Index(format!(
                 "a buffer of {len} bytes over {cdata:?}, which may use only {} bytes there",
-                (r.base() + r.len()).saturating_sub(cdata.addr)
+                (r.base() + r.len()).saturating_sub(cdata.addr())
             ))
         })
     })?;
     Ok(Buffer {
         cdata: cdata.clone(),
-        addr: cdata.addr,
+        addr: cdata.addr(),
         len,
     })
 }
@@ -419,7 +419,7 @@ pub(crate) fn memmove(dest: &CData, src: impl Into<Value>, n: usize) -> Result<(
     match src.into() {
         Value::CData(s) => {
             check_pointer_like(&s)?;
-            crate::data::convert::copy_memory(dest, dest.addr, &s, s.addr, n)
+            crate::data::convert::copy_memory(dest, dest.addr(), &s, s.addr(), n)
         }
         Value::Bytes(b) => {
             if n > b.len() {
@@ -428,7 +428,7 @@ pub(crate) fn memmove(dest: &CData, src: impl Into<Value>, n: usize) -> Result<(
                     b.len()
                 )));
             }
-            write_untracked(dest, dest.addr, &b[..n])
+            write_untracked(dest, dest.addr(), &b[..n])
         }
         other => Err(Error::Type(format!(
             "a bytes-like object or a cdata is required, not '{}'",

@@ -135,7 +135,7 @@ fn number(target: &TypeInfo, v: &Value) -> Result<Num> {
                 }
                 Repr::Float(_) | Repr::LongDouble => Ok(Num::Float(c.to_f64()?)),
                 Repr::Pointer { .. } | Repr::Array { .. } if target.int_kind().is_some() => {
-                    Ok(Num::Int(c.addr as i128))
+                    Ok(Num::Int(c.addr() as i128))
                 }
                 _ => Err(Error::Type(format!(
                     "cannot cast ctype '{}' to ctype '{}'",
@@ -154,7 +154,7 @@ fn number(target: &TypeInfo, v: &Value) -> Result<Num> {
 /// `_Bool` casts take the truth of the value.
 fn truth(target: &TypeInfo, v: &Value) -> Result<bool> {
     Ok(match v {
-        Value::CData(c) if c.info().is_pointer() => c.addr != 0,
+        Value::CData(c) if c.info().is_pointer() => c.addr() != 0,
         _ => match number(target, v)? {
             Num::Int(i) => i != 0,
             Num::UInt(_) => true,
@@ -177,7 +177,7 @@ fn address_of(target: &TypeInfo, v: Value) -> Result<(usize, Owner)> {
             Owner::Foreign,
         )),
         Value::CData(c) => match &c.info().repr {
-            Repr::Pointer { .. } | Repr::Array { .. } => Ok((c.addr, c.owner)),
+            Repr::Pointer { .. } | Repr::Array { .. } => Ok((c.addr(), c.owner)),
             Repr::Int(_) | Repr::Enum { .. } => {
                 Ok((c.to_int()? as u128 as u64 as usize, Owner::Foreign))
             }

@@ -64,17 +64,18 @@ impl Drop for GcBox {
 
 /// How a cdata came to be, for its repr (cffi's `owning N bytes`, `sliced length`, ...).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub(crate) enum Origin {
     /// A view or value with nothing special to say.
-    Plain,
+    Plain = 0,
     /// Returned by `new` (or `new_allocator`): owns its memory.
-    New,
+    New = 1,
     /// A slice `p[a..b]`.
-    Sliced,
+    Sliced = 2,
     /// A struct value that co-owns the memory of `new("struct s *")` (cffi's `p[0]`).
-    CoOwned,
+    CoOwned = 3,
     /// Returned by `from_buffer`: a view of lent bytes.
-    FromBuffer,
+    FromBuffer = 4,
 }
 
 /// C data: a primitive value, a pointer, or a view of an array, struct or union.
@@ -87,15 +88,13 @@ pub(crate) enum Origin {
 pub struct CData {
     pub(crate) uni: crate::types::Held,
     pub(crate) ty: TypeRef,
-    /// Primitives: the value's bytes (native endianness).
+    /// Primitives: the value's bytes (native endianness). Pointers, functions, arrays,
+    /// structs and unions: the address they hold or are at (bytes 0..8, read by
+    /// [`CData::addr`]), then the item count of an open array or slice and the origin in one
+    /// word ([`Tail`]). One of the two is in use, never both: a cdata is 16 bytes smaller.
     pub(crate) value: [u8; 16],
-    /// Pointers: the address they hold. Arrays, structs, unions: their address.
-    pub(crate) addr: usize,
     /// The memory this cdata may touch (for pointers: the memory they point into).
     pub(crate) owner: Owner,
-    /// The number of items of an open array (`T[]`) or slice.
-    pub(crate) len: crate::data::cdata::Len,
-    pub(super) origin: Origin,
 }
 
 impl CData {
@@ -123,16 +122,14 @@ impl CData {
     /// A primitive cdata holding `bytes`.
     pub(crate) fn primitive(uni: &Ffi, ty: TypeRef, bytes: &[u8]) -> CData {
         assert_belongs(uni, ty);
+        debug_assert!(!ty.get(&uni.inner).by_address());
         let mut value = [0u8; 16];
         value[..bytes.len()].copy_from_slice(bytes);
         CData {
             uni: crate::types::Held::new(uni),
             ty,
             value,
-            addr: 0,
             owner: Owner::Foreign,
-            len: Len::NONE,
-            origin: Origin::Plain,
         }
     }
 
@@ -152,14 +149,59 @@ impl CData {
         len: Option<usize>,
     ) -> CData {
         assert_belongs(uni, ty);
+        debug_assert!(ty.get(&uni.inner).by_address());
         CData {
             uni: crate::types::Held::new(uni),
             ty,
-            value: [0; 16],
-            addr,
+            value: address_and_tail(addr, Tail::new(Len::new(len), Origin::Plain)),
             owner,
-            len: Len::new(len),
-            origin: Origin::Plain,
+        }
+    }
+
+    /// The address a pointer holds, or the address of an array, struct, union or function.
+    /// Meaningless for a primitive (its bytes are its value): callers know the kind, and
+    /// [`CData::address`] says 0 for primitives.
+    #[inline(always)]
+    pub(crate) fn addr(&self) -> usize {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&self.value[..8]);
+        u64::from_ne_bytes(w) as usize
+    }
+
+    /// The count and origin word of a cdata held by address.
+    #[inline(always)]
+    fn tail(&self) -> Tail {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&self.value[8..]);
+        Tail(u64::from_ne_bytes(w))
+    }
+
+    /// The number of items of an open array (`T[]`) or slice; none for every other cdata.
+    #[inline]
+    pub(crate) fn count(&self) -> Option<usize> {
+        if matches!(self.info().repr, Repr::Array { .. }) {
+            self.tail().len().get()
+        } else {
+            None
+        }
+    }
+
+    /// How this cdata came to be (`Plain` for primitives).
+    #[inline]
+    pub(crate) fn origin(&self) -> Origin {
+        if self.info().by_address() {
+            self.tail().origin()
+        } else {
+            Origin::Plain
+        }
+    }
+
+    /// Sets the origin of a cdata held by address (a primitive's is always `Plain`).
+    #[inline(always)]
+    pub(crate) fn set_origin(&mut self, o: Origin) {
+        if o != Origin::Plain || self.info().by_address() {
+            let t = Tail::new(self.tail().len(), o);
+            self.value[8..].copy_from_slice(&t.0.to_ne_bytes());
         }
     }
 
@@ -170,22 +212,23 @@ impl CData {
             uni: self.uni.clone(),
             ty: self.ty,
             value: self.value,
-            addr: self.addr,
             owner,
-            len: self.len,
-            origin: self.origin,
         }
     }
 
     /// Whether this is a pointer whose address is 0.
     pub fn is_null(&self) -> bool {
-        self.info().is_pointer() && self.addr == 0
+        self.info().is_pointer() && self.addr() == 0
     }
 
     /// The address: of the memory a pointer points to, or of an array or struct. 0 for
     /// primitives.
     pub fn address(&self) -> usize {
-        self.addr
+        if self.info().by_address() {
+            self.addr()
+        } else {
+            0
+        }
     }
 
     /// The type of this cdata.
@@ -221,7 +264,7 @@ impl CData {
     /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub fn sizeof(&self) -> Result<usize> {
-        if self.origin == Origin::CoOwned
+        if self.origin() == Origin::CoOwned
             && let Some(a) = self.owner.allocation()
         {
             return Ok(a.size());
@@ -230,7 +273,7 @@ impl CData {
     }
 
     pub(crate) fn byte_size(&self) -> Result<usize> {
-        object_size(&self.uni, self.ty, self.len.get())
+        object_size(&self.uni, self.ty, self.count())
     }
 }
 
@@ -301,36 +344,79 @@ impl TypeSpec for &CData {
     }
 }
 
-/// The number of items of an open array or slice cdata, or none: an `Option<usize>` in one
-/// word (`usize::MAX` is none; no array has that many items, as no object has that many
-/// bytes), which keeps a `CData` — and so every `Value` — 8 bytes smaller.
+/// The number of items of an open array or slice cdata, or none, in 61 bits (all ones is
+/// none): the rest of its word holds the cdata's [`Origin`] ([`Tail`]).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Len(usize);
+pub(crate) struct Len(u64);
 
 impl Len {
+    const BITS: u32 = 61;
     /// No count.
-    pub(crate) const NONE: Len = Len(usize::MAX);
+    pub(crate) const NONE: Len = Len((1 << Len::BITS) - 1);
+    /// The most items an open array or slice may count: `new` and slicing refuse more (only
+    /// items of size 0 come near it; no memory holds that many bytes).
+    pub(crate) const MAX: usize = if (isize::MAX as u64) < (1 << Len::BITS) - 2 {
+        isize::MAX as usize
+    } else {
+        ((1u64 << Len::BITS) - 2) as usize
+    };
 
-    /// `n` items, or none. Counts of open arrays and slices stay within `isize::MAX` (`new`
-    /// and slicing refuse more, even for items of size 0); only a fixed array type can count
-    /// `usize::MAX` items of size 0, and its count is read from the type.
+    /// `n` items, or none. A fixed array's count may be larger than [`Len::MAX`] (items of
+    /// size 0): it is read from its type, and none is kept here.
     #[inline]
     pub(crate) const fn new(n: Option<usize>) -> Len {
         match n {
-            Some(n) => Len(n),
-            None => Len::NONE,
+            Some(n) if n <= Len::MAX => Len(n as u64),
+            _ => Len::NONE,
         }
     }
 
     /// The count, if any.
     #[inline]
     pub(crate) const fn get(self) -> Option<usize> {
-        if self.0 == usize::MAX {
+        if self.0 == Len::NONE.0 {
             None
         } else {
-            Some(self.0)
+            Some(self.0 as usize)
         }
     }
+}
+
+/// The second word of a cdata held by address: its [`Len`] in the low 61 bits, its
+/// [`Origin`] in the top 3.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct Tail(u64);
+
+impl Tail {
+    #[inline(always)]
+    const fn new(len: Len, origin: Origin) -> Tail {
+        Tail(len.0 | ((origin as u64) << Len::BITS))
+    }
+
+    #[inline(always)]
+    const fn len(self) -> Len {
+        Len(self.0 & Len::NONE.0)
+    }
+
+    #[inline(always)]
+    const fn origin(self) -> Origin {
+        match self.0 >> Len::BITS {
+            1 => Origin::New,
+            2 => Origin::Sliced,
+            3 => Origin::CoOwned,
+            4 => Origin::FromBuffer,
+            _ => Origin::Plain,
+        }
+    }
+}
+
+/// The 16 bytes of a cdata held by address.
+#[inline(always)]
+fn address_and_tail(addr: usize, tail: Tail) -> [u8; 16] {
+    let mut v = [0u8; 16];
+    v[..8].copy_from_slice(&(addr as u64).to_ne_bytes());
+    v[8..].copy_from_slice(&tail.0.to_ne_bytes());
+    v
 }
 
 #[cfg(test)]
@@ -340,8 +426,8 @@ mod tests {
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn cdata_and_values_keep_their_sizes() {
-        assert_eq!(size_of::<super::CData>(), 80);
-        assert_eq!(size_of::<crate::data::Value>(), 80);
+        assert_eq!(size_of::<super::CData>(), 56);
+        assert_eq!(size_of::<crate::data::Value>(), 64);
         assert_eq!(super::Len::new(Some(7)).get(), Some(7));
         assert_eq!(super::Len::new(None).get(), None);
     }

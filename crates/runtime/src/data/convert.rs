@@ -262,7 +262,7 @@ pub(crate) fn pointer_addr(uni: &Ffi, info: &TypeInfo, c: &CData) -> Result<usiz
     }
     let src = c.info();
     let addr = match &src.repr {
-        Repr::Pointer { .. } | Repr::Array { .. } => c.addr,
+        Repr::Pointer { .. } | Repr::Array { .. } => c.addr(),
         Repr::Record { .. } => {
             return Err(Error::Type(format!(
                 "initializer for ctype '{}' must be a pointer to same type, not {}",
@@ -457,7 +457,7 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
             let same = src.same_type(info)
                 || (matches!(&src.repr, Repr::Array { elem: se, .. }
                         if se.get(&c.uni.inner).same_type(e))
-                    && c.len.get() == len);
+                    && c.count() == len);
             if !same {
                 return Err(Error::Type(format!(
                     "initializer for ctype '{}' must be a list or tuple, not {}",
@@ -493,7 +493,7 @@ fn copy_between(p: &Place<'_>, src: &CData, n: usize) -> Result<()> {
         p.addr,
         &|| format!("cdata '{}'", p.info().name),
         &src.owner,
-        src.addr,
+        src.addr(),
         &|| src.what(),
         n,
     )
@@ -758,7 +758,7 @@ impl CData {
     /// not moved through a call.)
     #[inline(always)]
     pub(crate) fn with_origin(mut self, o: Origin) -> CData {
-        self.origin = o;
+        self.set_origin(o);
         self
     }
 

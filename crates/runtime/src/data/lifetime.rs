@@ -44,7 +44,7 @@ pub(crate) fn gc_remove(cdata: &CData) -> Result<()> {
 
 /// The work of [`Ffi::release`](crate::Ffi::release).
 pub(crate) fn release(cdata: &CData) -> Result<()> {
-    match (&cdata.owner, cdata.origin) {
+    match (&cdata.owner, cdata.origin()) {
         (Owner::Gc(g), _) => {
             g.run();
             Ok(())
@@ -85,25 +85,25 @@ pub(crate) fn from_handle<T: Any + Send + Sync>(cdata: &CData) -> Result<Arc<T>>
             cdata.type_name()
         )));
     }
-    if cdata.addr == 0 {
+    if cdata.addr() == 0 {
         return Err(Error::Runtime(format!(
             "cannot use from_handle() on NULL pointer ({cdata:?})"
         )));
     }
     let live = match &cdata.owner {
-        Owner::Handle(h) if h.addr == cdata.addr => Some(h.clone()),
-        _ => live_handle(cdata.addr),
+        Owner::Handle(h) if h.addr == cdata.addr() => Some(h.clone()),
+        _ => live_handle(cdata.addr()),
     };
     let Some(h) = live else {
         return Err(Error::Runtime(format!(
             "{:#x} is not a live handle (it was released, or never was one)",
-            cdata.addr
+            cdata.addr()
         )));
     };
     h.value.clone().downcast::<T>().map_err(|_| {
         Error::Type(format!(
             "the handle at {:#x} holds a {}, not a {}",
-            cdata.addr,
+            cdata.addr(),
             h.type_name,
             std::any::type_name::<T>()
         ))
@@ -134,6 +134,6 @@ pub(crate) fn owner_among<'c>(
             Some((_, home)) if addr >= home.base && addr <= home.end => Some(c.owner.clone()),
             Some((set, _)) => set.owner_of(addr),
             // A handle or callback passed through, and handed back.
-            None => (c.addr == addr).then(|| c.owner.clone()),
+            None => (c.address() == addr).then(|| c.owner.clone()),
         })
 }

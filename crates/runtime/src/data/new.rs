@@ -96,11 +96,11 @@ impl Ffi {
                         (n, init, Some(n))
                     }
                 };
-                // The count too stays within `isize::MAX` (items of size 0 take no bytes), as
-                // every count and index does.
+                // The count too stays within `Len::MAX` (items of size 0 take no bytes), as
+                // every count of an open array does.
                 let size = count
                     .checked_mul(esize)
-                    .filter(|s| *s <= isize::MAX as usize && count <= isize::MAX as usize)
+                    .filter(|s| *s <= isize::MAX as usize && count <= crate::data::cdata::Len::MAX)
                     .ok_or_else(|| {
                         Error::Overflow(format!(
                             "array size would overflow: {count} items of {esize} bytes"

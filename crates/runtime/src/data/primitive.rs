@@ -132,7 +132,7 @@ impl CData {
             // `long double _Complex` (a result or callback argument): `[re, im]` of exact
             // long double cdata.
             Repr::Complex(_) if !info.is_pointer() => {
-                convert::c_to_value(&self.place_at(self.ty, self.addr, None))
+                convert::c_to_value(&self.place_at(self.ty, self.addr(), None))
             }
             _ => Ok(Value::CData(self.clone())),
         }
@@ -142,7 +142,7 @@ impl CData {
     /// structs always.
     pub fn truthy(&self) -> bool {
         match &self.info().repr {
-            Repr::Pointer { .. } => self.addr != 0,
+            Repr::Pointer { .. } => self.addr() != 0,
             Repr::Int(_) | Repr::Enum { .. } => self.value.iter().any(|b| *b != 0),
             Repr::Float(_) | Repr::LongDouble => self.to_f64().is_ok_and(|x| x != 0.0),
             _ => true,

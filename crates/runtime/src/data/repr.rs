@@ -16,12 +16,12 @@ impl fmt::Debug for CData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let info = self.info();
         let name = &info.name;
-        match (&self.owner, self.origin) {
+        match (&self.owner, self.origin()) {
             (Owner::Buffer(b), Origin::FromBuffer) => {
                 if !b.is_alive() {
                     return write!(f, "<cdata '{name}' buffer RELEASED>");
                 }
-                return match self.len.get() {
+                return match self.count() {
                     Some(n) if !info.is_pointer() => {
                         write!(
                             f,
@@ -32,10 +32,10 @@ impl fmt::Debug for CData {
                     _ => write!(f, "<cdata '{name}' buffer from '{}' object>", b.source),
                 };
             }
-            (Owner::Handle(h), _) if h.addr == self.addr => {
+            (Owner::Handle(h), _) if h.addr == self.addr() => {
                 return write!(f, "<cdata '{name}' handle to {}>", h.type_name);
             }
-            (Owner::Callback(cb), Origin::New) if cb.code() == self.addr => {
+            (Owner::Callback(cb), Origin::New) if cb.code() == self.addr() => {
                 return write!(f, "<cdata '{name}' calling <{}>>", cb.name());
             }
             (owner, Origin::New | Origin::CoOwned) if owner.allocation().is_some() => {
@@ -46,21 +46,21 @@ impl fmt::Debug for CData {
                 return write!(
                     f,
                     "<cdata '{name}' sliced length {}>",
-                    self.len.get().unwrap_or(0)
+                    self.count().unwrap_or(0)
                 );
             }
             _ => {}
         }
         match &info.repr {
             Repr::Pointer { .. } | Repr::Array { .. } | Repr::Function { .. } => {
-                if self.addr == 0 {
+                if self.addr() == 0 {
                     write!(f, "<cdata '{name}' NULL>")
                 } else {
-                    write!(f, "<cdata '{name}' {:#x}>", self.addr)
+                    write!(f, "<cdata '{name}' {:#x}>", self.addr())
                 }
             }
             Repr::Record { .. } | Repr::Opaque | Repr::Void => {
-                write!(f, "<cdata '{name} &' {:#x}>", self.addr)
+                write!(f, "<cdata '{name} &' {:#x}>", self.addr())
             }
             _ => write!(f, "<cdata '{name}' {}>", self.value_repr()),
         }
@@ -128,7 +128,7 @@ impl CData {
             Repr::Pointer { .. }
             | Repr::Array { .. }
             | Repr::Record { .. }
-            | Repr::Function { .. } => Key::Addr(self.addr),
+            | Repr::Function { .. } => Key::Addr(self.addr()),
             Repr::Int(k) if k.role == IntRole::Char => Key::Char(self.value[0]),
             Repr::Int(k) if k.role == IntRole::Wide => Key::Wide(self.to_int().unwrap_or(0) as u32),
             Repr::Int(k) | Repr::Enum { int: k, .. } => {
@@ -224,7 +224,7 @@ impl PartialEq for CData {
     fn eq(&self, other: &CData) -> bool {
         match (self.key(), other.key()) {
             (Key::Other, Key::Other) => {
-                self.ty == other.ty && self.value == other.value && self.addr == other.addr
+                self.ty == other.ty && self.value == other.value && self.addr() == other.addr()
             }
             (a, b) => a.cmp(b) == Some(Ordering::Equal),
         }

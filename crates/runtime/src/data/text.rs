@@ -68,7 +68,7 @@ impl Unit {
 pub(crate) fn items_of(cdata: &CData, func: &str) -> Result<(TypeRef, Option<usize>)> {
     let info = cdata.info();
     let (elem, len) = match &info.repr {
-        Repr::Array { elem, len } => (*elem, len.or(cdata.len.get())),
+        Repr::Array { elem, len } => (*elem, len.or(cdata.count())),
         Repr::Pointer { .. } => {
             let t = cdata.uni.pointee(info).ok_or_else(|| {
                 Error::Type(format!("expected a pointer or array, got '{}'", info.name))
@@ -83,7 +83,7 @@ pub(crate) fn items_of(cdata: &CData, func: &str) -> Result<(TypeRef, Option<usi
             });
         }
     };
-    if cdata.addr == 0 {
+    if cdata.addr() == 0 {
         return Err(Error::NullPointer(format!(
             "cannot use {func}() on {cdata:?}"
         )));
@@ -124,7 +124,7 @@ pub(crate) fn string(cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
             };
             let us = unit.size();
             let bytes = cdata.owner.with_region(&|| cdata.what(), |r| {
-                r.read_c_string(cdata.addr, max.saturating_mul(us), us)
+                r.read_c_string(cdata.addr(), max.saturating_mul(us), us)
             })?;
             Ok(unit.decode(bytes))
         }
@@ -166,7 +166,7 @@ pub(crate) fn unpack(cdata: &CData, length: usize) -> Result<Value> {
     // (items that are views, structs and arrays, read nothing themselves).
     cdata
         .owner
-        .with_region(&|| cdata.what(), |r| r.check(cdata.addr, nbytes))?;
+        .with_region(&|| cdata.what(), |r| r.check(cdata.addr(), nbytes))?;
     // `char` items unpack to bytes and wide characters to text; `signed char` and `unsigned
     // char` are numbers here, as in cffi (`string` reads them as bytes).
     let text = match &e.repr {
@@ -176,7 +176,7 @@ pub(crate) fn unpack(cdata: &CData, length: usize) -> Result<Value> {
     if let Some(unit) = unit_of(e).filter(|_| text) {
         let bytes = cdata
             .owner
-            .with_region(&|| cdata.what(), |r| r.bytes_at(cdata.addr, nbytes))?;
+            .with_region(&|| cdata.what(), |r| r.bytes_at(cdata.addr(), nbytes))?;
         return Ok(unit.decode(bytes));
     }
     let mut items = Vec::new();
@@ -193,12 +193,12 @@ pub(crate) fn unpack(cdata: &CData, length: usize) -> Result<Value> {
         // all the bytes in one read, then each item decoded as it decodes them.
         let bytes = cdata
             .owner
-            .with_region(&|| cdata.what(), |r| r.bytes_at(cdata.addr, nbytes))?;
+            .with_region(&|| cdata.what(), |r| r.bytes_at(cdata.addr(), nbytes))?;
         crate::data::scalar::decode_scalars(e, &bytes, &mut items)?;
         return Ok(Value::List(items));
     }
     for i in 0..length {
-        let addr = crate::base::addr::plus(cdata.addr, i * esize)
+        let addr = crate::base::addr::plus(cdata.addr(), i * esize)
             .ok_or_else(|| crate::base::addr::overflow(&cdata.what(), i))?;
         items.push(convert::c_to_value(&Place {
             uni: ffi,

@@ -48,14 +48,14 @@ impl CData {
                 let elem = target.get(&self.uni.inner);
                 let size = elem.size().unwrap_or(1);
                 (
-                    self.addr,
+                    self.addr(),
                     size.checked_mul(count).ok_or_else(|| {
                         Error::Value(format!("{count} items of {} is too large", elem.name))
                     })?,
                 )
             }
             crate::types::Repr::Array { .. } | crate::types::Repr::Record { .. } => {
-                (self.addr, self.byte_size()?)
+                (self.addr(), self.byte_size()?)
             }
             _ => {
                 return Err(Error::Type(format!(
@@ -92,19 +92,19 @@ pub(crate) unsafe fn string_unchecked(
         Some(t) if matches!(t.repr, crate::types::Repr::Int(_)) => t.size().unwrap_or(0),
         _ => 0,
     };
-    if !matches!(unit, 1 | 2 | 4) || cdata.addr == 0 || cdata.owner.is_owning() {
+    if !matches!(unit, 1 | 2 | 4) || cdata.addr() == 0 || cdata.owner.is_owning() {
         // Not a C string pointer, NULL, or memory rcffi knows: the checked path says why
         // or does the job.
         return ffi.string(cdata, maxlen);
     }
     let max = maxlen.unwrap_or(usize::MAX);
     // SAFETY: the caller promises readable items up to a NUL or `maxlen` items.
-    let n = unsafe { c_strlen(cdata.addr, unit, max) };
+    let n = unsafe { c_strlen(cdata.addr(), unit, max) };
     let count = if n < max { n + 1 } else { n };
     // SAFETY: as above, `count` items (the string and its NUL) are readable and not
     // written; they are only read, by the `string` call below, while the promise holds.
     let vouched = cdata.with_owner(crate::mem::Owner::Vouched(unsafe {
-        Vouched::read_only(cdata.addr, count * unit)
+        Vouched::read_only(cdata.addr(), count * unit)
     }));
     ffi.string(&vouched, maxlen)
 }

@@ -617,14 +617,14 @@ pub(crate) unsafe fn dlopen_handle(ffi: &Ffi, handle: &CData) -> Result<Lib> {
             info.name
         )));
     }
-    if handle.addr == 0 {
+    if handle.addr() == 0 {
         return Err(Error::NullPointer("cannot call dlopen(NULL)".into()));
     }
     // SAFETY: the caller promises a live handle from dlopen; it is never closed here.
-    let raw = unsafe { RawLibrary::from_raw(handle.addr as *mut c_void) };
+    let raw = unsafe { RawLibrary::from_raw(handle.addr() as *mut c_void) };
     Ok(wrap(
         ffi,
-        Some(format!("{:#x}", handle.addr)),
+        Some(format!("{:#x}", handle.addr())),
         None,
         Handle(std::mem::ManuallyDrop::new(raw), false),
     ))

@@ -106,7 +106,8 @@ impl Function {
         if !self.plan().checked.contains(TypeId::of::<A::Fn<R>>()) {
             self.check_as::<A::Fn<R>>()?;
         }
-        let Some(code) = std::ptr::NonNull::new(self.cdata().addr as *mut std::ffi::c_void) else {
+        let Some(code) = std::ptr::NonNull::new(self.cdata().addr() as *mut std::ffi::c_void)
+        else {
             return Err(self.null());
         };
         // SAFETY: the Rust type was checked against the function's C type (now or before:

@@ -138,12 +138,16 @@ pub(crate) fn new_slice<T: NativeType + Copy>(ffi: &Ffi, t: TypeRef, items: &[T]
             // no pointer handed to C), so no access can race with this one.
             let len = size_of_val(items);
             c.owner
-                .with_region(&|| c.what(), |r| r.check(c.addr, len))?;
+                .with_region(&|| c.what(), |r| r.check(c.addr(), len))?;
             // SAFETY: `len` bytes at `c.addr` are inside the new allocation (checked above) and
             // written by no one else (see above); the source is the slice's `len` initialized
             // bytes (no padding: the runs cover each item whole), which does not overlap.
             unsafe {
-                std::ptr::copy_nonoverlapping(items.as_ptr().cast::<u8>(), c.addr as *mut u8, len);
+                std::ptr::copy_nonoverlapping(
+                    items.as_ptr().cast::<u8>(),
+                    c.addr() as *mut u8,
+                    len,
+                );
             }
             return Ok(c);
         }
@@ -156,7 +160,7 @@ pub(crate) fn new_slice<T: NativeType + Copy>(ffi: &Ffi, t: TypeRef, items: &[T]
                         // SAFETY: `at + off .. + len` is inside item `i` and covers members
                         // only, whose bytes are initialized.
                         let part = unsafe { std::slice::from_raw_parts(base.add(at + off), len) };
-                        r.write(c.addr + at + off, part)?;
+                        r.write(c.addr() + at + off, part)?;
                     }
                 }
                 Ok(())
@@ -199,7 +203,7 @@ pub(crate) fn unpack_as<T: NativeType + Copy>(cdata: &CData, length: usize) -> R
         // The bounds first: a length past the memory is an error before anything is reserved.
         cdata
             .owner
-            .with_region(&|| cdata.what(), |r| r.check(cdata.addr, nbytes))?;
+            .with_region(&|| cdata.what(), |r| r.check(cdata.addr(), nbytes))?;
         let mut v: Vec<T> = Vec::new();
         v.try_reserve_exact(length)
             .map_err(|_| Error::Memory(format!("out of memory unpacking {length} items")))?;
@@ -211,7 +215,7 @@ pub(crate) fn unpack_as<T: NativeType + Copy>(cdata: &CData, length: usize) -> R
         };
         cdata
             .owner
-            .with_region(&|| cdata.what(), |r| r.read(cdata.addr, bytes))?;
+            .with_region(&|| cdata.what(), |r| r.read(cdata.addr(), bytes))?;
         let mut bools = Vec::new();
         bool_runs(&shape, 0, &mut bools)?;
         for i in 0..length {

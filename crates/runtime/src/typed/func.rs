@@ -78,7 +78,7 @@ impl<F: NativeFn> TypedFn<F> {
 
     /// The function's address.
     pub fn address(&self) -> usize {
-        self.pointer.addr
+        self.pointer.addr()
     }
 
     /// A handle on `pointer`'s function, whose C type (function type `func`) was checked
@@ -89,7 +89,7 @@ impl<F: NativeFn> TypedFn<F> {
     /// `pointer` must hold the address of a function of type `func`, kept valid by its owner,
     /// and `func` must have been checked against `F` ([`check_fn`]).
     pub(crate) unsafe fn new_checked(pointer: CData) -> Result<TypedFn<F>> {
-        let code = NonNull::new(pointer.addr as *mut c_void).ok_or_else(|| {
+        let code = NonNull::new(pointer.addr() as *mut c_void).ok_or_else(|| {
             Error::NullPointer("a NULL function pointer has no typed form".into())
         })?;
         // SAFETY: the caller's promise: a function of type F (checked), kept valid by
@@ -105,7 +105,7 @@ impl<F> std::fmt::Debug for TypedFn<F> {
             f,
             "<typed {} at {:#x}>",
             std::any::type_name::<F>(),
-            self.pointer.addr
+            self.pointer.addr()
         )
     }
 }

@@ -276,7 +276,7 @@ impl CData {
                     ))
                 })?;
         }
-        let addr = self.addr;
+        let addr = self.addr();
         if addr == 0 {
             return Err(Error::NullPointer(format!(
                 "cannot view NULL cdata '{}'",

@@ -262,6 +262,22 @@ impl TypeInfo {
         matches!(self.repr, Repr::Pointer { .. })
     }
 
+    /// Whether a cdata of this type is held by address (a pointer, function, array, struct,
+    /// union, an object of unknown size, or a `long double _Complex`, which does not fit in
+    /// 16 bytes) rather than by its value's bytes (numbers, characters, enums, complex
+    /// numbers of up to 16 bytes).
+    #[inline]
+    pub(crate) fn by_address(&self) -> bool {
+        !matches!(
+            self.repr,
+            Repr::Int(_)
+                | Repr::Float(_)
+                | Repr::LongDouble
+                | Repr::Enum { .. }
+                | Repr::Complex(..=8)
+        )
+    }
+
     /// The record body of a complete struct or union.
     pub(crate) fn record_body(&self) -> Option<&RecordBody> {
         match &self.repr {
