@@ -173,6 +173,26 @@ fn vouched_memory_takes_the_direct_reads_and_writes_within_its_bounds() {
 }
 
 #[test]
+fn a_vouched_range_is_shorter_than_2_pow_48_bytes() {
+    let ffi = Ffi::default();
+    let mut x = [0u8; 4];
+    let p = ffi
+        .cast("unsigned char *", x.as_mut_ptr() as usize)
+        .unwrap();
+    // SAFETY: refused before anything is made; nothing is read or written.
+    err_has(unsafe { p.assume_valid(1 << 48) }, is_overflow, "2^48");
+    // SAFETY: the range is only made and dropped: nothing is read or written through it.
+    let edge = unsafe { p.assume_valid((1 << 48) - 1) }.unwrap();
+    assert_eq!(edge.address(), x.as_mut_ptr() as usize);
+    // SAFETY: 4 bytes of `x`, which outlives the view.
+    let v = unsafe { p.assume_valid(4) }.unwrap();
+    v.set(3, 9).unwrap();
+    err_has(v.get(4), is_index, "outside the 4 bytes");
+    drop((edge, v));
+    assert_eq!(x, [0, 0, 0, 9]);
+}
+
+#[test]
 fn a_pointer_into_its_own_memory_does_not_keep_it_alive() {
     let ffi = ffi_with("struct node { int v; struct node *next; };");
     let log = Arc::new(Mutex::new(Vec::new()));

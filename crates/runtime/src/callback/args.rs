@@ -118,7 +118,7 @@ impl CallbackArgs<'_> {
             // SAFETY: libffi's argument pointer is valid for the `n` bytes of the type it was
             // given for the argument (the struct's size, or 8 for a short one) during the
             // call, and only read here.
-            let src = unsafe { Vouched::read_only(at, n) };
+            let src = unsafe { Vouched::read_only(at, n) }?;
             src.region().read(at, &mut bytes[..n])?;
             mem.region().write(addr, &bytes)?;
             return CData::place(self.ffi, p.ty, addr, Owner::Alloc(mem), None)
@@ -126,7 +126,7 @@ impl CallbackArgs<'_> {
                 .into_by_value();
         }
         // SAFETY: as above, for the argument's `size` bytes.
-        let owner = Owner::Vouched(unsafe { Vouched::read_only(at, p.size) });
+        let owner = Owner::Vouched(unsafe { Vouched::read_only(at, p.size) }?);
         let v = convert::c_to_value(&Place {
             uni: self.ffi,
             ty: p.ty,

@@ -141,7 +141,7 @@ impl Ffi {
             });
             super::entry::fill(n, Arc::as_ptr(&cb));
             return Ok(
-                CData::pointer(self, ptr, code, Owner::Callback(cb)).with_origin(Origin::New)
+                CData::pointer(self, ptr, code, Owner::callback(cb)).with_origin(Origin::New)
             );
         }
         self.libffi_callback(ptr, plan, shape, body, error, options.failure(), name)
@@ -198,7 +198,7 @@ impl Ffi {
             )));
         }
         let addr = cb.code;
-        Ok(CData::pointer(self, ptr, addr, Owner::Callback(cb)).with_origin(Origin::New))
+        Ok(CData::pointer(self, ptr, addr, Owner::callback(cb)).with_origin(Origin::New))
     }
 }
 

@@ -422,12 +422,13 @@ fn address_and_tail(addr: usize, tail: Tail) -> [u8; 16] {
 #[cfg(test)]
 mod tests {
     /// The sizes the bytes per held cdata come from (docs/performance.md): a cdata and a
-    /// `Value` of 80 bytes (the block: `mem::shared`).
+    /// `Value` of 48 bytes, an owner of 16 (the block: `mem::shared`).
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn cdata_and_values_keep_their_sizes() {
-        assert_eq!(size_of::<super::CData>(), 56);
-        assert_eq!(size_of::<crate::data::Value>(), 64);
+        assert_eq!(size_of::<super::CData>(), 48);
+        assert_eq!(size_of::<crate::data::Value>(), 48);
+        assert_eq!(size_of::<crate::mem::Owner>(), 16);
         assert_eq!(super::Len::new(Some(7)).get(), Some(7));
         assert_eq!(super::Len::new(None).get(), None);
     }

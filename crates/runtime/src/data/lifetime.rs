@@ -18,7 +18,7 @@ static NEXT_HANDLE: AtomicUsize = AtomicUsize::new(1);
 
 /// The work of [`Ffi::gc`](crate::Ffi::gc).
 pub(crate) fn gc(cdata: &CData, destructor: impl FnOnce(CData) + Send + 'static) -> CData {
-    let gc = Arc::new(GcBox {
+    let gc = Owner::gc(GcBox {
         original: cdata.clone(),
         base: match &cdata.owner {
             Owner::Gc(inner) => inner.base().clone(),
@@ -26,7 +26,7 @@ pub(crate) fn gc(cdata: &CData, destructor: impl FnOnce(CData) + Send + 'static)
         },
         destructor: Mutex::new(Some(Box::new(destructor))),
     });
-    cdata.with_owner(Owner::Gc(gc)).with_origin(Origin::Plain)
+    cdata.with_owner(gc).with_origin(Origin::Plain)
 }
 
 /// The work of [`Ffi::gc_remove`](crate::Ffi::gc_remove).

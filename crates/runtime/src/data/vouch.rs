@@ -18,7 +18,8 @@ impl CData {
     ///
     /// [`Error::Type`] for a cdata that is not a pointer, or a pointer to a type of
     /// unknown size; [`Error::NullPointer`] for NULL;
-    /// [`Error::Overflow`] when `count` items overflow the address space.
+    /// [`Error::Overflow`] when `count` items overflow the address space or take 2^48 bytes
+    /// or more (more than any process maps: a vouched range is kept in 48 bits).
     ///
     /// # Safety
     ///
@@ -50,7 +51,7 @@ impl CData {
                 (
                     self.addr(),
                     size.checked_mul(count).ok_or_else(|| {
-                        Error::Value(format!("{count} items of {} is too large", elem.name))
+                        Error::Overflow(format!("{count} items of {} is too large", elem.name))
                     })?,
                 )
             }
@@ -74,7 +75,7 @@ impl CData {
         // is used (this function's contract).
         Ok(self.with_owner(crate::mem::Owner::Vouched(unsafe {
             Vouched::new(addr, size)
-        })))
+        }?)))
     }
 }
 
@@ -105,6 +106,6 @@ pub(crate) unsafe fn string_unchecked(
     // written; they are only read, by the `string` call below, while the promise holds.
     let vouched = cdata.with_owner(crate::mem::Owner::Vouched(unsafe {
         Vouched::read_only(cdata.addr(), count * unit)
-    }));
+    }?));
     ffi.string(&vouched, maxlen)
 }

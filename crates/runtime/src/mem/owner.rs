@@ -20,8 +20,8 @@ pub(crate) enum Owner {
     /// A range a caller vouched for with `unsafe`; nothing keeps it alive.
     Vouched(Vouched),
     /// A cdata returned by `gc`: the original's memory, and a destructor run when the last
-    /// clone is dropped (or on `release`).
-    Gc(Arc<dyn Finalizer>),
+    /// clone is dropped (or on `release`). (Boxed: a thin pointer keeps an owner two words.)
+    Gc(Arc<Box<dyn Finalizer>>),
     /// Rust bytes lent to C (`from_buffer`).
     Buffer(Arc<Lent>),
     /// A handle (`new_handle`): a unique address standing for a Rust value.
@@ -29,8 +29,20 @@ pub(crate) enum Owner {
     /// Memory or code kept valid by something else: a library's global variable or function
     /// (the library stays loaded).
     Mapped(Mapped),
-    /// A callback's code: its closure stays alive.
-    Callback(Arc<dyn Code>),
+    /// A callback's code: its closure stays alive. (Boxed, as `Gc` is.)
+    Callback(Arc<Box<dyn Code>>),
+}
+
+impl Owner {
+    /// The owner of a `gc`'d cdata.
+    pub(crate) fn gc(f: impl Finalizer + 'static) -> Owner {
+        Owner::Gc(Arc::new(Box::new(f)))
+    }
+
+    /// The owner of a callback's code.
+    pub(crate) fn callback(code: impl Code + 'static) -> Owner {
+        Owner::Callback(Arc::new(Box::new(code)))
+    }
 }
 
 /// What a `gc`'d cdata holds (the data floor's `GcBox`): the owner of its memory, and a
@@ -50,6 +62,16 @@ pub(crate) trait Code: Send + Sync {
     fn code(&self) -> usize;
     /// The closure's Rust type name, for reprs.
     fn name(&self) -> &str;
+}
+
+/// A callback's state shared with what calls it is its code as well.
+impl<T: Code + ?Sized> Code for Arc<T> {
+    fn code(&self) -> usize {
+        (**self).code()
+    }
+    fn name(&self) -> &str {
+        (**self).name()
+    }
 }
 
 /// The live handles of the process, by address. One table for every `ffi` object, as in

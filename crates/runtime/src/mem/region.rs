@@ -282,24 +282,31 @@ fn first_zero_item(bytes: &[u8], unit: usize) -> Option<usize> {
 
 /// A byte range that an `unsafe` caller vouched for (`CData::assume_valid`). Only that
 /// `unsafe fn` can make one.
+///
+/// Its length is kept in 48 bits (256 TiB, more than any process maps), so that with its
+/// flag it takes 16 bytes and leaves a niche: an [`Owner`](crate::mem::Owner) is two words.
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct Vouched {
     base: usize,
-    len: usize,
+    len_low: u32,
+    len_high: u16,
     writable: bool,
 }
 
 impl Vouched {
+    /// The longest range one can vouch for.
+    const MAX: u64 = (1 << 48) - 1;
+
     /// # Safety
     ///
     /// `base..base + len` must be valid for reads and writes for as long as this value (or a
     /// copy, or anything made from it) is used.
-    pub(crate) unsafe fn new(base: usize, len: usize) -> Vouched {
-        Vouched {
-            base,
-            len,
-            writable: true,
-        }
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when `len` is 2^48 bytes or more.
+    pub(crate) unsafe fn new(base: usize, len: usize) -> Result<Vouched> {
+        Vouched::make(base, len, true)
     }
 
     /// A range that may only be read.
@@ -308,19 +315,34 @@ impl Vouched {
     ///
     /// `base..base + len` must be valid for reads, and not written by anyone, for as long as
     /// this value (or a copy, or anything made from it) is used.
-    pub(crate) unsafe fn read_only(base: usize, len: usize) -> Vouched {
-        Vouched {
-            base,
-            len,
-            writable: false,
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when `len` is 2^48 bytes or more.
+    pub(crate) unsafe fn read_only(base: usize, len: usize) -> Result<Vouched> {
+        Vouched::make(base, len, false)
+    }
+
+    fn make(base: usize, len: usize, writable: bool) -> Result<Vouched> {
+        let n = len as u64;
+        if n > Vouched::MAX {
+            return Err(Error::Overflow(format!(
+                "cannot vouch for {len} bytes at {base:#x}: more than 2^48 - 1"
+            )));
         }
+        Ok(Vouched {
+            base,
+            len_low: n as u32,
+            len_high: (n >> 32) as u16,
+            writable,
+        })
     }
 
     /// The vouched range as a region.
     pub(crate) fn region(&self) -> Region<'_> {
         Region {
             base: self.base,
-            len: self.len,
+            len: (u64::from(self.len_high) << 32 | u64::from(self.len_low)) as usize,
             access: Access::unless(self.writable, Access::ReadOnlyView),
             _borrow: PhantomData,
         }

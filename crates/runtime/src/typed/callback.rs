@@ -445,7 +445,7 @@ macro_rules! typed_callbacks {
                 // SAFETY: `code` is a trampoline (or libffi closure) of this signature that runs
                 // this state's closure while the state lives; the cdata holds the state.
                 let f = unsafe { std::mem::transmute::<usize, extern "C" fn($($a),*) -> R>(code) };
-                let pointer = CData::pointer(ffi, ptr, code, Owner::Callback(state)).with_origin(Origin::New);
+                let pointer = CData::pointer(ffi, ptr, code, Owner::callback(state)).with_origin(Origin::New);
                 Ok(TypedCallback { f, pointer })
             }
         }
