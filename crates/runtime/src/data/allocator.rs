@@ -99,6 +99,6 @@ impl Allocator {
         // SAFETY: `Ffi::new_allocator`'s caller promised that what `alloc` returns is valid for
         // `plan.size` bytes until `free` is called; alignment and NULL were checked above.
         let mem = unsafe { Allocation::custom(addr, plan.size, free, self.clear)? };
-        ffi.finish_new(&plan, &init, crate::mem::Shared::new(mem))
+        ffi.finish_new(&plan, &init, mem)
     }
 }

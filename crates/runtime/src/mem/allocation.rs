@@ -15,9 +15,8 @@ pub(crate) struct Allocation {
     /// The memory: its own heap block, or, for [`Free::Inline`], the bytes right after the
     /// shared block that holds this allocation (one heap block per `new`, of the exact size).
     ptr: NonNull<u8>,
-    size: usize,
-    /// How to give the memory back.
-    free: Free,
+    /// The size, and how to give the memory back.
+    meta: Meta,
     /// What the pointers stored in this memory keep alive; dropped in `Drop` only when it was
     /// ever used (an unused set owns nothing, and skipping it skips two calls per free).
     keep: ManuallyDrop<KeepSet>,
@@ -26,6 +25,8 @@ pub(crate) struct Allocation {
 /// The largest allocation kept inline, after its shared block's header (aligned to at most 16).
 pub(super) const INLINE: usize = 4096;
 
+/// How an allocation's memory goes back.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(super) enum Free {
     /// The bytes follow the shared block's header; the block frees them.
     Inline,
@@ -35,13 +36,55 @@ pub(super) enum Free {
         /// The layout's alignment.
         align: usize,
     },
-    /// Allocated by a user's allocator; this gives it back (boxed: one pointer in the header
-    /// every allocation has, for a case few have).
-    Custom(Box<CustomFree>),
+    /// Allocated by a user's allocator: the [`CustomFree`] that gives it back follows the
+    /// shared block's header, where inline bytes would be (`Shared::custom`), and the block
+    /// runs it.
+    Custom,
+}
+
+/// An allocation's size and [`Free`] in one word (the header every `new` has is 32 bytes):
+/// the size in the low 56 bits, then 2 bits of kind, then the log2 of a heap allocation's
+/// alignment in the top 6.
+#[derive(Copy, Clone)]
+pub(super) struct Meta(u64);
+
+impl Meta {
+    const SIZE_BITS: u32 = 56;
+    const SIZE_MASK: u64 = (1 << Meta::SIZE_BITS) - 1;
+    /// The largest allocation: 2^56 - 1 bytes (64 PiB), more than any machine maps.
+    pub(super) const MAX_SIZE: u64 = Meta::SIZE_MASK;
+
+    /// `size` bytes given back by `free`. The caller keeps `size` within [`Meta::MAX_SIZE`]
+    /// and a `Global` alignment a power of two.
+    fn new(size: usize, free: Free) -> Meta {
+        debug_assert!(size as u64 <= Meta::MAX_SIZE);
+        let (kind, log) = match free {
+            Free::Inline => (0u64, 0u64),
+            Free::Global { align } => (1, u64::from(align.trailing_zeros())),
+            Free::Custom => (2, 0),
+        };
+        Meta((size as u64 & Meta::SIZE_MASK) | (kind << Meta::SIZE_BITS) | (log << 58))
+    }
+
+    #[inline(always)]
+    fn size(self) -> usize {
+        (self.0 & Meta::SIZE_MASK) as usize
+    }
+
+    #[inline(always)]
+    fn free(self) -> Free {
+        match (self.0 >> Meta::SIZE_BITS) & 3 {
+            0 => Free::Inline,
+            1 => Free::Global {
+                align: 1 << (self.0 >> 58),
+            },
+            _ => Free::Custom,
+        }
+    }
 }
 
 /// What gives a user allocator's memory back (`new_allocator`'s `free`), run once.
-pub(super) struct CustomFree(Option<Box<dyn FnOnce(usize) + Send + Sync>>);
+pub(super) struct CustomFree(pub(super) Option<Box<dyn FnOnce(usize) + Send + Sync>>);
 
 // SAFETY: the allocation is plain memory; all access to it goes through Regions whose
 // bounds are checked, and concurrent access from several threads is the program's business as
@@ -51,12 +94,12 @@ unsafe impl Send for Allocation {}
 unsafe impl Sync for Allocation {}
 
 impl Allocation {
-    /// An allocation of `size` bytes at `ptr`, given back by `free`.
+    /// An allocation of `size` bytes (at most [`Meta::MAX_SIZE`]) at `ptr`, given back by
+    /// `free`.
     pub(super) fn over(ptr: NonNull<u8>, size: usize, free: Free) -> Allocation {
         Allocation {
             ptr,
-            size,
-            free,
+            meta: Meta::new(size, free),
             keep: ManuallyDrop::new(KeepSet::default()),
         }
     }
@@ -64,9 +107,12 @@ impl Allocation {
     /// New zeroed memory of `size` bytes aligned to `align` (a power of two), on the heap
     /// ([`Allocation::zeroed_shared`] keeps small ones inline in their shared block).
     pub(crate) fn zeroed(size: usize, align: usize) -> Result<Allocation> {
-        let layout = Layout::from_size_align(size.max(1), align.max(1)).map_err(|_| {
-            Error::Memory(format!("cannot allocate {size} bytes aligned to {align}"))
-        })?;
+        let layout = Layout::from_size_align(size.max(1), align.max(1))
+            .ok()
+            .filter(|_| size as u64 <= Meta::MAX_SIZE)
+            .ok_or_else(|| {
+                Error::Memory(format!("cannot allocate {size} bytes aligned to {align}"))
+            })?;
         // SAFETY: the layout has a non-zero size.
         let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
         let ptr = NonNull::new(ptr)
@@ -104,7 +150,7 @@ impl Allocation {
         Ok(s)
     }
 
-    /// Memory from a user's allocator (cffi's `new_allocator`).
+    /// Memory from a user's allocator (cffi's `new_allocator`), shared.
     ///
     /// # Safety
     ///
@@ -115,17 +161,19 @@ impl Allocation {
         size: usize,
         free: Option<Box<dyn FnOnce(usize) + Send + Sync>>,
         clear: bool,
-    ) -> Result<Allocation> {
+    ) -> Result<Shared> {
         let ptr = NonNull::new(addr as *mut u8)
             .ok_or_else(|| Error::Memory("alloc() returned NULL".into()))?;
+        if size as u64 > Meta::MAX_SIZE {
+            return Err(Error::Memory(format!("cannot allocate {size} bytes")));
+        }
         if clear {
             // SAFETY: the caller promises `size` writable bytes at `addr`.
             unsafe { std::ptr::write_bytes(ptr.as_ptr(), 0, size) };
         }
-        Ok(Allocation::over(
-            ptr,
-            size,
-            Free::Custom(Box::new(CustomFree(free))),
+        Ok(Shared::custom(
+            Allocation::over(ptr, size, Free::Custom),
+            CustomFree(free),
         ))
     }
 
@@ -135,14 +183,16 @@ impl Allocation {
         self.ptr.as_ptr() as usize
     }
 
-    /// Whether the bytes follow the shared block that holds this allocation.
-    pub(super) fn is_inline(&self) -> bool {
-        matches!(self.free, Free::Inline)
+    /// How the memory goes back.
+    #[inline(always)]
+    pub(super) fn free(&self) -> Free {
+        self.meta.free()
     }
 
     /// Size in bytes.
+    #[inline(always)]
     pub(crate) fn size(&self) -> usize {
-        self.size
+        self.meta.size()
     }
 
     /// The whole allocation as a region.
@@ -150,7 +200,7 @@ impl Allocation {
     pub(crate) fn region(&self) -> Region<'_> {
         Region {
             base: self.addr(),
-            len: self.size,
+            len: self.size(),
             access: Access::ReadWrite,
             _borrow: PhantomData,
         }
@@ -168,20 +218,14 @@ impl Drop for Allocation {
             // SAFETY: dropped once, here; `keep` is not used again (the allocation is going).
             unsafe { ManuallyDrop::drop(&mut self.keep) };
         }
-        match &mut self.free {
-            Free::Inline => {}
-            Free::Global { align } => {
-                // The layout `zeroed` allocated with (it was valid then, so it is now).
-                if let Ok(layout) = Layout::from_size_align(self.size.max(1), *align) {
-                    // SAFETY: `ptr` came from `alloc_zeroed` with this layout and is freed
-                    // once, here.
-                    unsafe { std::alloc::dealloc(self.ptr.as_ptr(), layout) }
-                }
-            }
-            Free::Custom(f) => {
-                if let Some(f) = f.0.take() {
-                    f(self.ptr.as_ptr() as usize);
-                }
+        // Inline bytes and a user allocator's memory are given back by the shared block
+        // (`Shared`'s drop), which holds them.
+        if let Free::Global { align } = self.free() {
+            // The layout `zeroed` allocated with (it was valid then, so it is now).
+            if let Ok(layout) = Layout::from_size_align(self.size().max(1), align) {
+                // SAFETY: `ptr` came from `alloc_zeroed` with this layout and is freed once,
+                // here.
+                unsafe { std::alloc::dealloc(self.ptr.as_ptr(), layout) }
             }
         }
     }
@@ -189,7 +233,7 @@ impl Drop for Allocation {
 
 impl std::fmt::Debug for Allocation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Allocation({:#x}, {} bytes)", self.addr(), self.size)
+        write!(f, "Allocation({:#x}, {} bytes)", self.addr(), self.size())
     }
 }
 

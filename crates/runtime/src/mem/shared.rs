@@ -21,11 +21,12 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering, fence};
 
 use super::Allocation;
-use super::allocation::{Free, INLINE};
+use super::allocation::{CustomFree, Free, INLINE};
 
-/// The heap block's header: the count, then the allocation. An inline allocation's bytes follow
-/// it in the same heap block, which is exactly as long as they need
-/// ([`Block::layout`]): a `new("int *")` is one block of 64 bytes.
+/// The heap block's header: the count, then the allocation (32 bytes). An inline allocation's
+/// bytes follow it in the same heap block, which is exactly as long as they need
+/// ([`Block::layout`]): a `new("int *")` is one block of 48 bytes. A user allocator's memory
+/// has its [`CustomFree`] there instead.
 #[repr(C, align(16))]
 struct Block {
     count: AtomicUsize,
@@ -67,6 +68,26 @@ impl Shared {
         // written in full before the pointer is used.
         unsafe {
             let block = Shared::alloc(layout).cast::<Block>();
+            block.write(Block {
+                count: AtomicUsize::new(1),
+                alloc,
+            });
+            Shared { block }
+        }
+    }
+
+    /// Shares memory from a user's allocator: `free` is kept right after the header, where
+    /// inline bytes would be, and run by the last reference after the allocation is dropped.
+    pub(super) fn custom(alloc: Allocation, free: CustomFree) -> Shared {
+        debug_assert_eq!(alloc.free(), Free::Custom);
+        let (layout, offset) = Block::layout(size_of::<CustomFree>());
+        // SAFETY: the layout has a non-zero size; the `CustomFree` slot lies inside it at a
+        // 16-aligned offset (enough for its alignment), and is read once, by `drop`; the
+        // header is written in full before the pointer is used.
+        unsafe {
+            let raw = Shared::alloc(layout);
+            raw.add(offset).cast::<CustomFree>().write(free);
+            let block = raw.cast::<Block>();
             block.write(Block {
                 count: AtomicUsize::new(1),
                 alloc,
@@ -157,14 +178,27 @@ impl Drop for Shared {
         }
         fence(Ordering::Acquire);
         // SAFETY: this was the last reference (see the module docs); the block came from
-        // `Shared::alloc` (`recycle::alloc`) with the layout its allocation's inline size
-        // gives, and is dropped and given back once, here.
+        // `Shared::alloc` (`recycle::alloc`) with the layout of what follows its header (the
+        // inline bytes, a `CustomFree` written by `Shared::custom`, or nothing), which is read
+        // out once and the block dropped and given back once, here.
         unsafe {
             let block = self.block.as_ptr();
             let alloc = &(*block).alloc;
-            let inline = if alloc.is_inline() { alloc.size() } else { 0 };
+            let (tail, custom) = match alloc.free() {
+                Free::Inline => (alloc.size(), None),
+                Free::Global { .. } => (0, None),
+                Free::Custom => {
+                    let (_, offset) = Block::layout(0);
+                    let at = self.block.cast::<u8>().add(offset).cast::<CustomFree>();
+                    (size_of::<CustomFree>(), Some((at.read(), alloc.addr())))
+                }
+            };
             std::ptr::drop_in_place(block);
-            super::recycle::dealloc(self.block.cast(), Block::layout(inline).0);
+            // The user's memory goes back after what it kept alive, as it was given.
+            if let Some((CustomFree(Some(f)), addr)) = custom {
+                f(addr);
+            }
+            super::recycle::dealloc(self.block.cast(), Block::layout(tail).0);
         }
     }
 }
@@ -180,12 +214,42 @@ mod tests {
     use super::*;
 
     /// The block size the bytes per held cdata come from (docs/performance.md): a header of
-    /// 48 bytes, so a `new("int *")` is one block of 64 (the cdata's size: `data::cdata`).
+    /// 32 bytes, so a `new("int *")` is one block of 48 (the cdata's size: `data::cdata`).
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn a_small_block_keeps_its_size() {
-        assert_eq!(size_of::<Block>(), 48);
-        assert_eq!(Block::layout(4).0.size(), 64);
+        assert_eq!(size_of::<Block>(), 32);
+        assert_eq!(Block::layout(4).0.size(), 48);
+    }
+
+    /// A user allocator's memory goes back once, by the last reference, with its address,
+    /// after what the allocation kept alive.
+    #[test]
+    fn custom_memory_is_given_back_once_by_the_last_reference() {
+        use std::sync::{Arc, Mutex};
+        let freed = Arc::new(Mutex::new(Vec::new()));
+        let mut buf = vec![7u8; 24];
+        let addr = buf.as_mut_ptr() as usize;
+        let log = freed.clone();
+        let free = Box::new(move |a: usize| log.lock().unwrap().push(a));
+        // SAFETY: `buf` outlives the allocation and is not used meanwhile.
+        let s = unsafe { Allocation::custom(addr, 24, Some(free), true) }.unwrap();
+        assert_eq!((s.addr(), s.size(), s.free()), (addr, 24, Free::Custom));
+        // A pointer to other memory stored in it: that memory is kept until this one goes.
+        let kept = Allocation::zeroed_shared(8, 8).unwrap();
+        let owner = super::super::Owner::Alloc(s.clone());
+        let (set, home) = owner.keeping().unwrap();
+        let src = super::super::Owner::Alloc(kept.clone());
+        set.store_pointer(&s.region(), addr, kept.addr(), &src, home)
+            .unwrap();
+        drop((owner, src));
+        let t = s.clone();
+        drop(s);
+        assert!(freed.lock().unwrap().is_empty());
+        drop(t);
+        assert_eq!(*freed.lock().unwrap(), [addr]);
+        assert_eq!(buf[..8], kept.addr().to_ne_bytes());
+        assert_eq!(buf[8..], [0; 16]);
     }
 
     #[test]
