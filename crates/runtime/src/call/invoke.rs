@@ -213,9 +213,14 @@ pub(super) unsafe fn general(
     }
     if let Some(mem) = ret_mem {
         let addr = mem.addr();
-        return Ok(Value::CData(
-            CData::place(uni, plan.ret.ty, addr, Owner::Alloc(mem), None).with_origin(Origin::New),
-        ));
+        return Ok(Value::CData(CData::made(
+            uni,
+            plan.ret.ty,
+            addr,
+            Owner::Alloc(mem),
+            None,
+            Origin::New,
+        )));
     }
     // SAFETY: the buffer holds `ret_size` initialized bytes (zeroed, then written by libffi).
     let ret = unsafe { std::slice::from_raw_parts(ret_ptr.cast::<u8>(), ret_size) };
@@ -639,9 +644,7 @@ fn result(uni: &Ffi, r: &Param, bytes: &[u8]) -> Result<Value> {
         Conv::Struct => {
             let mem = Allocation::shared_copy(&bytes[..r.size], r.align)?;
             let addr = mem.addr();
-            CData::place(uni, r.ty, addr, Owner::Alloc(mem), None)
-                .with_origin(Origin::New)
-                .into_by_value()
+            CData::made(uni, r.ty, addr, Owner::Alloc(mem), None, Origin::New).into_by_value()
         }
     }
 }

@@ -164,9 +164,14 @@ unsafe fn finish_registers(
             // allocation's `size` bytes, aligned for the struct, private until this returns.
             errno::around(|| unsafe { native::call_memory(code, addr as *mut u8, regs, n.stack) })
         })?;
-        return Ok(Value::CData(
-            CData::place(uni, plan.ret.ty, addr, Owner::Alloc(mem), None).with_origin(Origin::New),
-        ));
+        return Ok(Value::CData(CData::made(
+            uni,
+            plan.ret.ty,
+            addr,
+            Owner::Alloc(mem),
+            None,
+            Origin::New,
+        )));
     }
     let mut ret = [0u64; 4];
     during_call(|| {

@@ -121,8 +121,7 @@ impl CallbackArgs<'_> {
             let src = unsafe { Vouched::read_only(at, n) }?;
             src.region().read(at, &mut bytes[..n])?;
             mem.region().write(addr, &bytes)?;
-            return CData::place(self.ffi, p.ty, addr, Owner::Alloc(mem), None)
-                .with_origin(Origin::New)
+            return CData::made(self.ffi, p.ty, addr, Owner::Alloc(mem), None, Origin::New)
                 .into_by_value();
         }
         // SAFETY: as above, for the argument's `size` bytes.

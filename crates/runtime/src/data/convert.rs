@@ -765,6 +765,9 @@ impl CData {
     /// A value C passed or returned by value and rcffi copied as a struct (`Conv::Struct`),
     /// as the caller sees it: a struct or union is this private copy, a `long double
     /// _Complex` its `[re, im]` value.
+    /// (Inlined: moved through a call, the new cdata's words are loaded wider than they were
+    /// just stored, which stalls.)
+    #[inline]
     pub(crate) fn into_by_value(self) -> Result<Value> {
         if matches!(self.info().repr, Repr::Record { .. }) {
             Ok(Value::CData(self))

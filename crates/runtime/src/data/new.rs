@@ -145,12 +145,12 @@ impl Ffi {
         if !matches!(init, Value::Void) {
             convert::value_to_c(&place, init)?;
         }
-        let c = if plan.ty.get(&self.inner).is_pointer() {
-            CData::pointer(self, plan.ty, addr, owner)
+        let len = if plan.ty.get(&self.inner).is_pointer() {
+            None
         } else {
-            CData::place(self, plan.ty, addr, owner, plan.len)
+            plan.len
         };
-        Ok(c.with_origin(Origin::New))
+        Ok(CData::made(self, plan.ty, addr, owner, len, Origin::New))
     }
 }
 

@@ -140,7 +140,7 @@ pub(crate) struct Held {
 
 impl Held {
     /// A new counted reference to `ffi`'s universe: from the thread's spares when it has some.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn new(ffi: &Ffi) -> Held {
         let p = Arc::as_ptr(&ffi.inner);
         let took = POOL
