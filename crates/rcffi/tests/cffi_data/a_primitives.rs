@@ -554,3 +554,59 @@ fn a33_primitive_reprs() {
         "<cdata 'double _Complex' (1+0j)>"
     );
 }
+
+/// `p[0]` of `new("T *", v)` is the value written, for every primitive type: a number read
+/// through the pointer `new` returned (which lends its origin to records it co-owns) equals
+/// the same number read from an array, and its bytes are the ones in memory.
+#[test]
+fn a34_item_0_of_new_is_the_value_for_every_primitive() {
+    let ffi = Ffi::default();
+    ffi.cdef("enum e { E1 = -3, E2 = 70000 };").unwrap();
+    let mut cases: Vec<(&str, Value)> = int_types()
+        .into_iter()
+        .flat_map(|(t, lo, hi)| {
+            [
+                (t, Value::Int(lo)),
+                (t, Value::Int(hi)),
+                (t, Value::Int(hi / 3)),
+            ]
+        })
+        .collect();
+    cases.extend([
+        ("unsigned __int128", Value::UInt(u128::MAX - 5)),
+        ("float", Value::Float(1.5)),
+        ("double", Value::Float(-2.0e300)),
+        ("long double", Value::Float(-1.5)),
+        ("long double", Value::Float(6.0e-310)),
+        ("_Float128", Value::Float(1.5)),
+        ("_Float128", Value::Float(-3.0e300)),
+        ("float _Complex", rcffi::list![1.5, -2.5]),
+        ("double _Complex", rcffi::list![-1.0e300, 2.5]),
+        ("long double _Complex", rcffi::list![1.5, -2.5]),
+        ("_Bool", Value::Bool(true)),
+        ("char", Value::Bytes(b"\xfe".to_vec())),
+        ("wchar_t", Value::Text("\u{10348}".into())),
+        ("char16_t", Value::Text("\u{e9}".into())),
+        ("char32_t", Value::Text("\u{10348}".into())),
+        ("enum e", Value::Int(-3)),
+        ("enum e", Value::Int(70000)),
+    ]);
+    for (t, v) in cases {
+        let what = format!("{t} = {v:?}");
+        let p = ffi.new(&format!("{t} *"), v.clone()).expect(&what);
+        let a = ffi.new(&format!("{t}[1]"), vec![v.clone()]).expect(&what);
+        let (from_p, from_a) = (p.get(0).expect(&what), a.get(0).expect(&what));
+        assert_eq!(from_p, from_a, "{what}");
+        assert_eq!(
+            ffi.buffer(&p, None).unwrap().to_vec().unwrap(),
+            ffi.buffer(&a, None).unwrap().to_vec().unwrap(),
+            "{what}"
+        );
+        // Read again after the pointer is gone: the value is the cdata's own.
+        drop((p, a));
+        if let Value::CData(c) = &from_p {
+            let again = ffi.new(&format!("{t} *"), from_p.clone()).expect(&what);
+            assert_eq!(again.get(0).unwrap(), Value::CData(c.clone()), "{what}");
+        }
+    }
+}

@@ -212,10 +212,11 @@ impl CData {
         }
     }
 
-    /// Sets the origin of a cdata held by address (a primitive's is always `Plain`).
+    /// Sets the origin of a cdata held by address. A primitive's is always `Plain`: its 16
+    /// bytes are its value, which this leaves alone.
     #[inline(always)]
     pub(crate) fn set_origin(&mut self, o: Origin) {
-        if o != Origin::Plain || self.info().by_address() {
+        if self.info().by_address() {
             let t = Tail::new(self.tail().len(), o);
             self.value[8..].copy_from_slice(&t.0.to_ne_bytes());
         }
