@@ -26,8 +26,11 @@ use std::sync::OnceLock;
 
 /// The alignment every cached block has.
 pub(super) const ALIGN: usize = 16;
-/// Blocks of up to `CLASSES * ALIGN` bytes are cached, one size class per multiple of 16.
-const CLASSES: usize = 24;
+/// Sizes step by this much: a block holds its header and its bytes rounded up to 8, not 16
+/// (`Shared`), so that `malloc` gives a 40-byte block a 48-byte chunk, not 64.
+const STEP: usize = 8;
+/// Blocks of up to `CLASSES * STEP` bytes are cached, one size class per multiple of 8.
+const CLASSES: usize = 48;
 /// Blocks kept per size class and thread: a burst of frees beyond this goes to the system.
 const KEEP: usize = 16;
 
@@ -68,13 +71,13 @@ fn on() -> bool {
 /// The size class of a layout, when its blocks are cached.
 #[inline(always)]
 fn class_of(layout: Layout) -> Option<usize> {
-    let class = layout.size() / ALIGN;
-    (layout.align() == ALIGN && layout.size().is_multiple_of(ALIGN) && class < CLASSES && on())
+    let class = layout.size() / STEP;
+    (layout.align() == ALIGN && layout.size().is_multiple_of(STEP) && class < CLASSES && on())
         .then_some(class)
 }
 
 fn layout_of(class: usize) -> Layout {
-    match Layout::from_size_align(class * ALIGN, ALIGN) {
+    match Layout::from_size_align(class * STEP, ALIGN) {
         Ok(l) => l,
         Err(_) => unreachable!("a small size and a power-of-two alignment"),
     }
@@ -159,16 +162,24 @@ mod tests {
             for p in many {
                 dealloc(p, layout);
             }
-            assert_eq!(CACHE.with(|c| (*c.get()).len[80 / ALIGN]), KEEP as u8);
+            assert_eq!(CACHE.with(|c| (*c.get()).len[80 / STEP]), KEEP as u8);
             // Other sizes and alignments are not cached.
-            let big = Layout::from_size_align(CLASSES * ALIGN, 16).unwrap();
+            let big = Layout::from_size_align(CLASSES * STEP, 16).unwrap();
             let odd = Layout::from_size_align(64, 8).unwrap();
-            for l in [big, odd] {
+            let ragged = Layout::from_size_align(44, 16).unwrap();
+            for l in [big, odd, ragged] {
                 let p = alloc(l);
                 dealloc(p, l);
             }
             assert!(class_of(big).is_none() && class_of(odd).is_none());
-            assert_eq!(class_of(layout), Some(80 / ALIGN));
+            assert!(class_of(ragged).is_none());
+            assert_eq!(class_of(layout), Some(80 / STEP));
+            // A 40-byte block (a header and 8 bytes) has its own class, apart from 48.
+            let forty = Layout::from_size_align(40, 16).unwrap();
+            assert_ne!(
+                class_of(forty),
+                class_of(Layout::from_size_align(48, 16).unwrap())
+            );
         }
     }
 

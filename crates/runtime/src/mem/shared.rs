@@ -25,7 +25,7 @@ use super::allocation::{CustomFree, Free, INLINE};
 
 /// The heap block's header: the count, then the allocation (32 bytes). An inline allocation's
 /// bytes follow it in the same heap block, which is exactly as long as they need
-/// ([`Block::layout`]): a `new("int *")` is one block of 48 bytes. A user allocator's memory
+/// ([`Block::layout`]): a `new("int *")` is one block of 40 bytes. A user allocator's memory
 /// has its [`CustomFree`] there instead.
 #[repr(C, align(16))]
 struct Block {
@@ -36,13 +36,15 @@ struct Block {
 impl Block {
     /// The layout of a block whose inline bytes are `inline` long (0: the bytes are elsewhere),
     /// and the offset of those bytes: the header (whose size is a multiple of 16, its
-    /// alignment), then the bytes, rounded up to 16.
+    /// alignment), then the bytes, rounded up to 8. The bytes start 16-aligned, which is all
+    /// an inline allocation needs (`Allocation::zeroed_shared`); an object aligned to 16 is a
+    /// multiple of 16 long, so only those aligned to 8 or less end between two multiples of 16.
     #[inline(always)]
     fn layout(inline: usize) -> (Layout, usize) {
         const HEADER: usize = size_of::<Block>();
         debug_assert!(inline <= INLINE && HEADER.is_multiple_of(16));
         // `inline <= INLINE`, so the size is small, and 16 is a power of two.
-        match Layout::from_size_align(HEADER + inline.next_multiple_of(16), 16) {
+        match Layout::from_size_align(HEADER + inline.next_multiple_of(8), 16) {
             Ok(layout) => (layout, HEADER),
             Err(_) => unreachable!("a block of at most {INLINE} inline bytes"),
         }
@@ -108,12 +110,13 @@ impl Shared {
         unsafe {
             let raw = Shared::alloc(layout);
             let data = raw.add(offset);
-            // The block holds the bytes rounded up to 16 (`Block::layout`), from a 16-byte
-            // aligned offset: up to 32 of them are zeroed with two stores, not a `memset` call.
-            let padded = size.next_multiple_of(16);
+            // The block holds the bytes rounded up to 8 (`Block::layout`), from a 16-byte
+            // aligned offset: up to 32 of them are zeroed with a few 8-byte stores, not a
+            // `memset` call.
+            let padded = size.next_multiple_of(8);
             if padded <= 32 {
-                for k in 0..padded / 16 {
-                    data.add(16 * k).cast::<[u64; 2]>().write([0, 0]);
+                for k in 0..padded / 8 {
+                    data.add(8 * k).cast::<u64>().write(0);
                 }
             } else {
                 data.write_bytes(0, size);
@@ -214,12 +217,20 @@ mod tests {
     use super::*;
 
     /// The block size the bytes per held cdata come from (docs/performance.md): a header of
-    /// 32 bytes, so a `new("int *")` is one block of 48 (the cdata's size: `data::cdata`).
+    /// 32 bytes, so a `new("int *")` is one block of 40 (the cdata's size: `data::cdata`).
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn a_small_block_keeps_its_size() {
         assert_eq!(size_of::<Block>(), 32);
-        assert_eq!(Block::layout(4).0.size(), 48);
+        assert_eq!(Block::layout(4).0.size(), 40);
+        assert_eq!(Block::layout(16).0.size(), 48);
+        assert_eq!(Block::layout(17).0.size(), 56);
+        // Every size zeroed in line is whole: each byte is 0, none past the block written.
+        for size in 0..=40 {
+            let s = Shared::inline_zeroed(size);
+            assert_eq!(s.region().bytes_at(s.addr(), size).unwrap(), vec![0; size]);
+            assert!(s.addr().is_multiple_of(16));
+        }
     }
 
     /// A user allocator's memory goes back once, by the last reference, with its address,
