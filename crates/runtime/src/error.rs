@@ -37,9 +37,11 @@ pub enum Error {
     #[error("{0}")]
     Type(String),
     /// A type whose size or layout is unknown (cffi: `ValueError: ctype 'struct s' is of unknown
-    /// size`, `VerificationMissing`).
+    /// size`, `VerificationMissing`). Boxed: the error of a member keeps two names, and an
+    /// `Error` of 40 bytes lets `Result<Value>` be a `Value` (its discriminant in the value's
+    /// spare byte), which a caller takes apart without a stall.
     #[error(transparent)]
-    Layout(#[from] LayoutError),
+    Layout(Box<LayoutError>),
     /// A name that is not declared: a member, a constant (cffi: `KeyError`, `AttributeError`).
     #[error("{0}")]
     Key(String),
@@ -100,6 +102,12 @@ impl std::fmt::Debug for Error {
                 .field(&other.to_string())
                 .finish(),
         }
+    }
+}
+
+impl From<LayoutError> for Error {
+    fn from(e: LayoutError) -> Error {
+        Error::Layout(Box::new(e))
     }
 }
 

@@ -231,7 +231,7 @@ fn reg_type(reg: &Registry, id: CTypeId, outer: &TypeInfo, pos: Position) -> Res
                     }
                     _ => (1, f.ty),
                 };
-                let il = reg.layout(item).map_err(Error::Layout)?;
+                let il = reg.layout(item).map_err(Error::from)?;
                 for i in 0..count {
                     elements.push(reg_type(reg, item, outer, pos)?);
                     offsets.push((fl.offset() + i * il.size) as usize);

@@ -212,12 +212,10 @@ pub(super) unsafe fn general(
         return Ok(Value::Void);
     }
     if let Some(mem) = ret_mem {
-        let addr = mem.addr();
-        return Ok(Value::CData(CData::made(
+        return Ok(Value::CData(CData::owning(
             uni,
             plan.ret.ty,
-            addr,
-            Owner::Alloc(mem),
+            mem,
             None,
             Origin::New,
         )));
@@ -643,8 +641,7 @@ fn result(uni: &Ffi, r: &Param, bytes: &[u8]) -> Result<Value> {
         }
         Conv::Struct => {
             let mem = Allocation::shared_copy(&bytes[..r.size], r.align)?;
-            let addr = mem.addr();
-            CData::made(uni, r.ty, addr, Owner::Alloc(mem), None, Origin::New).into_by_value()
+            CData::owning(uni, r.ty, mem, None, Origin::New).into_by_value()
         }
     }
 }

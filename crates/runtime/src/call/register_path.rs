@@ -26,7 +26,7 @@ use crate::callback::pending::during_call;
 use crate::data::Value;
 use crate::data::{CData, Origin};
 use crate::error::Result;
-use crate::mem::{Allocation, Owner};
+use crate::mem::Allocation;
 use crate::types::Ffi;
 use crate::types::{IntRole, Repr};
 use std::mem::MaybeUninit;
@@ -164,11 +164,10 @@ unsafe fn finish_registers(
             // allocation's `size` bytes, aligned for the struct, private until this returns.
             errno::around(|| unsafe { native::call_memory(code, addr as *mut u8, regs, n.stack) })
         })?;
-        return Ok(Value::CData(CData::made(
+        return Ok(Value::CData(CData::owning(
             uni,
             plan.ret.ty,
-            addr,
-            Owner::Alloc(mem),
+            mem,
             None,
             Origin::New,
         )));

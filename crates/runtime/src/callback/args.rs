@@ -121,8 +121,7 @@ impl CallbackArgs<'_> {
             let src = unsafe { Vouched::read_only(at, n) }?;
             src.region().read(at, &mut bytes[..n])?;
             mem.region().write(addr, &bytes)?;
-            return CData::made(self.ffi, p.ty, addr, Owner::Alloc(mem), None, Origin::New)
-                .into_by_value();
+            return CData::owning(self.ffi, p.ty, mem, None, Origin::New).into_by_value();
         }
         // SAFETY: as above, for the argument's `size` bytes.
         let owner = Owner::Vouched(unsafe { Vouched::read_only(at, p.size) }?);

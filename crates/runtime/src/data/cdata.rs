@@ -174,6 +174,30 @@ impl CData {
         }
     }
 
+    /// A cdata that owns `mem` (`new`'s, a struct passed or returned by value), at its
+    /// address. The owner is made here, after the universe's reference: made before, it was
+    /// kept on the stack across that call and then copied with a load wider than the stores
+    /// that wrote it (its pointer and its tag byte), which stalls.
+    #[inline(always)]
+    pub(crate) fn owning(
+        uni: &Ffi,
+        ty: TypeRef,
+        mem: crate::mem::Shared,
+        len: Option<usize>,
+        origin: Origin,
+    ) -> CData {
+        assert_belongs(uni, ty);
+        debug_assert!(ty.get(&uni.inner).by_address());
+        let held = crate::types::Held::new(uni);
+        let addr = mem.addr();
+        CData {
+            uni: held,
+            ty,
+            value: address_and_tail(addr, Tail::new(Len::new(len), origin)),
+            owner: Owner::Alloc(mem),
+        }
+    }
+
     /// The address a pointer holds, or the address of an array, struct, union or function.
     /// Meaningless for a primitive (its bytes are its value): callers know the kind, and
     /// [`CData::address`] says 0 for primitives.
@@ -448,6 +472,10 @@ mod tests {
         assert_eq!(size_of::<super::CData>(), 48);
         assert_eq!(size_of::<crate::data::Value>(), 48);
         assert_eq!(size_of::<crate::mem::Owner>(), 16);
+        // An error fits beside a value's discriminant: a `Result<Value>` is a `Value`.
+        assert_eq!(size_of::<crate::Error>(), 40);
+        assert_eq!(size_of::<crate::Result<crate::data::Value>>(), 48);
+        assert_eq!(size_of::<crate::Result<super::CData>>(), 48);
         assert_eq!(super::Len::new(Some(7)).get(), Some(7));
         assert_eq!(super::Len::new(None).get(), None);
     }

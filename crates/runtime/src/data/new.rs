@@ -56,7 +56,7 @@ impl Ffi {
                     if let Err(e @ rcffi_cdef::LayoutError::TooBig { .. }) =
                         self.inner.read().layout(oinfo.id)
                     {
-                        return Err(Error::Layout(e));
+                        return Err(Error::from(e));
                     }
                     return Err(Error::Type(format!(
                         "cannot instantiate ctype '{}' of unknown size",

@@ -482,7 +482,7 @@ fn prim_repr(target: &Target, p: Prim) -> Repr {
 
 /// An error for types that cannot be used here, naming them.
 pub(crate) fn unknown_size(t: &TypeInfo) -> Error {
-    Error::Layout(rcffi_cdef::LayoutError::Unsized {
+    Error::from(rcffi_cdef::LayoutError::Unsized {
         ty: t.name.to_string(),
     })
 }

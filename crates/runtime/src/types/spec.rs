@@ -141,7 +141,7 @@ impl TypeSpec for &CType {
 pub(crate) fn path_error(e: PathError) -> Error {
     match e {
         PathError::NoField { ty, field } => Error::Key(format!("'{ty}' has no field '{field}'")),
-        PathError::Layout(e) => Error::Layout(e),
+        PathError::Layout(e) => Error::from(e),
         e @ PathError::Overflow { .. } => Error::Overflow(e.to_string()),
         e => Error::Type(e.to_string()),
     }
