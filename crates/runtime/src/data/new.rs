@@ -127,7 +127,20 @@ impl Ffi {
         init: &Value,
         mem: crate::mem::Shared,
     ) -> Result<CData> {
-        // Small allocations are inline: their address is where the Arc put them.
+        let init = match &plan.init {
+            Init::AsGiven => init,
+            Init::Nothing => &Value::Void,
+            Init::Replaced(v) => v,
+        };
+        let len = if plan.ty.get(&self.inner).is_pointer() {
+            None
+        } else {
+            plan.len
+        };
+        if matches!(init, Value::Void) {
+            return Ok(CData::owning(self, plan.ty, mem, len, Origin::New));
+        }
+        // Small allocations are inline: their address is where the block put them.
         let addr = mem.addr();
         let owner = Owner::Alloc(mem);
         let place = Place {
@@ -137,20 +150,12 @@ impl Ffi {
             owner: &owner,
             len: plan.len,
         };
-        let init = match &plan.init {
-            Init::AsGiven => init,
-            Init::Nothing => &Value::Void,
-            Init::Replaced(v) => v,
+        convert::value_to_c(&place, init)?;
+        // The cdata makes its own owner (`CData::owning`): taken back out of this one.
+        let Owner::Alloc(mem) = owner else {
+            unreachable!("the owner made above")
         };
-        if !matches!(init, Value::Void) {
-            convert::value_to_c(&place, init)?;
-        }
-        let len = if plan.ty.get(&self.inner).is_pointer() {
-            None
-        } else {
-            plan.len
-        };
-        Ok(CData::made(self, plan.ty, addr, owner, len, Origin::New))
+        Ok(CData::owning(self, plan.ty, mem, len, Origin::New))
     }
 }
 
