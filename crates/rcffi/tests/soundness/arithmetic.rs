@@ -44,6 +44,31 @@ fn slices_of_extreme_bounds_are_errors() {
     assert_eq!(s.len().unwrap(), 2);
 }
 
+/// Items of size 0 take no memory, so only the count bounds them: an open array or slice
+/// counts at most 2^61 - 2 items (the count shares a word with the cdata's origin), and
+/// more is an overflow error, not a wrong count.
+#[test]
+fn counts_of_items_of_size_0_stop_at_the_open_array_limit() {
+    let ffi = Ffi::default();
+    ffi.cdef("struct e { int x[0]; };").unwrap();
+    assert_eq!(ffi.sizeof("struct e").unwrap(), 0);
+    let most = (1usize << 61) - 2;
+    let a = ffi.new("struct e[]", most).unwrap();
+    assert_eq!(a.len().unwrap(), most);
+    assert!(matches!(
+        ffi.new("struct e[]", most + 1),
+        Err(Error::Overflow(_))
+    ));
+    let p = ffi.new("struct e *", ()).unwrap();
+    let s = p.slice(1, most as isize + 1).unwrap();
+    assert_eq!(s.len().unwrap(), most);
+    err_has(p.slice(0, most as isize + 1), "at most");
+    assert!(matches!(p.slice(0, 1isize << 62), Err(Error::Overflow(_))));
+    // A fixed array type counts what it says, past the limit too.
+    let f = ffi.cast("struct e[4611686018427387904]", &a).unwrap();
+    assert_eq!(f.len().unwrap(), 1 << 62);
+}
+
 #[test]
 fn record_layouts_that_overflow_are_errors() {
     let ffi = Ffi::default();

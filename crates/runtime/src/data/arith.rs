@@ -275,10 +275,16 @@ impl CData {
         let e = elem.get(&self.uni.inner);
         let size = e.size().ok_or_else(|| crate::types::unknown_size(e))?;
         let addr = crate::base::addr::item_or_err(base, start, size, &|| self.what())?;
-        if count > crate::data::cdata::Len::MAX
-            || size
-                .checked_mul(count)
-                .is_none_or(|n| n > isize::MAX as usize)
+        if count > crate::data::cdata::Len::MAX {
+            return Err(Error::Overflow(format!(
+                "slice {start}..{stop} of {} has more items than a slice counts (at most {})",
+                self.what(),
+                crate::data::cdata::Len::MAX
+            )));
+        }
+        if size
+            .checked_mul(count)
+            .is_none_or(|n| n > isize::MAX as usize)
         {
             return Err(Error::Overflow(format!(
                 "slice {start}..{stop} of {} is larger than the address space",
