@@ -27,9 +27,9 @@ use crate::abi::errno;
 use crate::abi::{CallPlan, Conv, INLINE_ARGS, Param};
 use crate::callback::pending::during_call;
 use crate::callback::running::Running;
+use crate::data::CData;
 use crate::data::Value;
 use crate::data::convert::{self, Place};
-use crate::data::{CData, Origin};
 use crate::error::{Error, Result};
 use crate::mem::Owner;
 use crate::mem::{Allocation, Number, decode_number};
@@ -212,13 +212,7 @@ pub(super) unsafe fn general(
         return Ok(Value::Void);
     }
     if let Some(mem) = ret_mem {
-        return Ok(Value::CData(CData::owning(
-            uni,
-            plan.ret.ty,
-            mem,
-            None,
-            Origin::New,
-        )));
+        return Ok(Value::CData(CData::by_value(uni, plan.ret.ty, mem)));
     }
     // SAFETY: the buffer holds `ret_size` initialized bytes (zeroed, then written by libffi).
     let ret = unsafe { std::slice::from_raw_parts(ret_ptr.cast::<u8>(), ret_size) };
@@ -641,7 +635,7 @@ fn result(uni: &Ffi, r: &Param, bytes: &[u8]) -> Result<Value> {
         }
         Conv::Struct => {
             let mem = Allocation::shared_copy(&bytes[..r.size], r.align)?;
-            CData::owning(uni, r.ty, mem, None, Origin::New).into_by_value()
+            CData::by_value(uni, r.ty, mem).into_by_value()
         }
     }
 }

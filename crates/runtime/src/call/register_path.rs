@@ -23,8 +23,8 @@ use super::scratch::{Slot, StackBlocks};
 use crate::abi::errno;
 use crate::abi::{CallPlan, Conv, Param};
 use crate::callback::pending::during_call;
+use crate::data::CData;
 use crate::data::Value;
-use crate::data::{CData, Origin};
 use crate::error::Result;
 use crate::mem::Allocation;
 use crate::types::Ffi;
@@ -164,13 +164,7 @@ unsafe fn finish_registers(
             // allocation's `size` bytes, aligned for the struct, private until this returns.
             errno::around(|| unsafe { native::call_memory(code, addr as *mut u8, regs, n.stack) })
         })?;
-        return Ok(Value::CData(CData::owning(
-            uni,
-            plan.ret.ty,
-            mem,
-            None,
-            Origin::New,
-        )));
+        return Ok(Value::CData(CData::by_value(uni, plan.ret.ty, mem)));
     }
     let mut ret = [0u64; 4];
     during_call(|| {

@@ -14,7 +14,7 @@ use std::ffi::c_void;
 
 use crate::abi::{CallPlan, Conv, Param};
 use crate::data::convert::{self, Place};
-use crate::data::{CData, Origin, Scalar, Value};
+use crate::data::{CData, Scalar, Value};
 use crate::error::{Error, Result};
 use crate::mem::{Allocation, Number, Owner, Vouched, decode_number};
 use crate::types::Ffi;
@@ -121,7 +121,7 @@ impl CallbackArgs<'_> {
             let src = unsafe { Vouched::read_only(at, n) }?;
             src.region().read(at, &mut bytes[..n])?;
             mem.region().write(addr, &bytes)?;
-            return CData::owning(self.ffi, p.ty, mem, None, Origin::New).into_by_value();
+            return CData::by_value(self.ffi, p.ty, mem).into_by_value();
         }
         // SAFETY: as above, for the argument's `size` bytes.
         let owner = Owner::Vouched(unsafe { Vouched::read_only(at, p.size) }?);

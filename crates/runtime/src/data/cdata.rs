@@ -198,6 +198,13 @@ impl CData {
         }
     }
 
+    /// A struct (or union) passed or returned by value: its own copy in `mem`, owned as
+    /// `new`'s memory is.
+    #[inline(always)]
+    pub(crate) fn by_value(uni: &Ffi, ty: TypeRef, mem: crate::mem::Shared) -> CData {
+        CData::owning(uni, ty, mem, None, Origin::New)
+    }
+
     /// The address a pointer holds, or the address of an array, struct, union or function.
     /// Meaningless for a primitive (its bytes are its value): callers know the kind, and
     /// [`CData::address`] says 0 for primitives.

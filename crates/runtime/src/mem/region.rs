@@ -285,11 +285,17 @@ fn first_zero_item(bytes: &[u8], unit: usize) -> Option<usize> {
 ///
 /// Its length is kept in 48 bits (256 TiB, more than any process maps), so that with its
 /// flag it takes 16 bytes and leaves a niche: an [`Owner`](crate::mem::Owner) is two words.
+///
+/// In this order (`repr(C)`), its flag is its last byte, and so the tag byte of an owner and of
+/// a `Value` holding a cdata: a caller copying out a value just made copies the words before it
+/// whole, without a wide load across that byte's narrow store.
 #[derive(Copy, Clone, Debug)]
+#[repr(C)]
 pub(crate) struct Vouched {
     base: usize,
     len_low: u32,
     len_high: u16,
+    spare: u8,
     writable: bool,
 }
 
@@ -334,6 +340,7 @@ impl Vouched {
             base,
             len_low: n as u32,
             len_high: (n >> 32) as u16,
+            spare: 0,
             writable,
         })
     }
