@@ -111,12 +111,18 @@ impl Shared {
             let raw = Shared::alloc(layout);
             let data = raw.add(offset);
             // The block holds the bytes rounded up to 8 (`Block::layout`), from a 16-byte
-            // aligned offset: up to 32 of them are zeroed with a few 8-byte stores, not a
-            // `memset` call.
+            // aligned offset: up to 32 of them are zeroed with at most three stores, not a
+            // `memset` call (written out: a loop of them becomes one).
             let padded = size.next_multiple_of(8);
             if padded <= 32 {
-                for k in 0..padded / 8 {
-                    data.add(8 * k).cast::<u64>().write(0);
+                if padded >= 16 {
+                    data.cast::<[u64; 2]>().write([0, 0]);
+                }
+                if padded == 32 {
+                    data.add(16).cast::<[u64; 2]>().write([0, 0]);
+                }
+                if padded % 16 == 8 {
+                    data.add(padded - 8).cast::<u64>().write(0);
                 }
             } else {
                 data.write_bytes(0, size);
