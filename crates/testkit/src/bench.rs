@@ -96,3 +96,23 @@ pub fn int_comparator(ffi: &rcffi::Ffi) -> rcffi::Result<rcffi::CData> {
         },
     )
 }
+
+/// The same comparator written as a cffi user writes it: each argument as a value, cast to
+/// `int *`, vouched for, and read (`ffi.cast("int *", a)[0]`).
+pub fn int_comparator_cffi_style(ffi: &rcffi::Ffi) -> rcffi::Result<rcffi::CData> {
+    ffi.callback(
+        "int(*)(const void *, const void *)",
+        |a| -> rcffi::Result<i32> {
+            let ffi = a.ffi();
+            let read = |i: usize| -> rcffi::Result<i32> {
+                // SAFETY: qsort passes pointers to two ints.
+                unsafe {
+                    ffi.cast("int *", &a.get(i)?)?
+                        .assume_valid(1)?
+                        .get_as::<i32>(0)
+                }
+            };
+            Ok(read(0)?.cmp(&read(1)?) as i32)
+        },
+    )
+}

@@ -36,11 +36,12 @@ pub(crate) fn result(plan: &CallPlan, v: Value, args: &[Arg<'_>]) -> Value {
         return v;
     }
     match v {
-        Value::CData(c) if c.addr() != 0 && !c.owner.is_owning() => {
-            match owner_among(c.addr(), args) {
-                Some(owner) => Value::CData(c.with_owner(owner)),
-                None => Value::CData(c),
+        Value::CData(mut c) if c.addr() != 0 && !c.owner.is_owning() => {
+            // The owner replaced in place: the result is this function's own.
+            if let Some(owner) = owner_among(c.addr(), args) {
+                c.owner = owner;
             }
+            Value::CData(c)
         }
         other => other,
     }

@@ -123,6 +123,15 @@ impl CallbackArgs<'_> {
             mem.region().write(addr, &bytes)?;
             return CData::by_value(self.ffi, p.ty, mem).into_by_value();
         }
+        if p.conv == Conv::Pointer && p.size == size_of::<usize>() {
+            // SAFETY: libffi's argument pointer is valid for the pointer's `size` bytes during
+            // the call, and only read here.
+            let addr = unsafe { std::ptr::read_unaligned(at as *const usize) };
+            // A pointer into the memory of the call that passed this callback is a view of it;
+            // any other is foreign (what the general path below makes of it, read at once).
+            let c = CData::pointer(self.ffi, p.ty, addr, Owner::Foreign);
+            return Ok(super::running::adopt(Value::CData(c)));
+        }
         // SAFETY: as above, for the argument's `size` bytes.
         let owner = Owner::Vouched(unsafe { Vouched::read_only(at, p.size) }?);
         let v = convert::c_to_value(&Place {
@@ -132,7 +141,6 @@ impl CallbackArgs<'_> {
             owner: &owner,
             len: None,
         })?;
-        // A pointer into the memory of the call that passed this callback is a view of it.
         Ok(if p.conv == Conv::Pointer {
             super::running::adopt(v)
         } else {

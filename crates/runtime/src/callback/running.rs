@@ -47,12 +47,12 @@ impl Drop for Running {
 /// that memory; anything else is as it was.
 pub(crate) fn adopt(v: Value) -> Value {
     match v {
-        Value::CData(c) if c.addr() != 0 && !c.owner.is_owning() => {
-            let owner = RUNNING.with(|r| owner_among(c.addr(), r.borrow().iter()));
-            match owner {
-                Some(owner) => Value::CData(c.with_owner(owner)),
-                None => Value::CData(c),
+        Value::CData(mut c) if c.addr() != 0 && !c.owner.is_owning() => {
+            // The owner replaced in place: the cdata is this function's own.
+            if let Some(owner) = RUNNING.with(|r| owner_among(c.addr(), r.borrow().iter())) {
+                c.owner = owner;
             }
+            Value::CData(c)
         }
         other => other,
     }

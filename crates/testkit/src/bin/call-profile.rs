@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|strlen|raw|rawmid|qsort|new|field|fieldv|cast|byname|ptrstore|ptrread] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|strlen|raw|rawmid|qsort|vqsort|new|field|fieldv|cast|byname|ptrstore|ptrread] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -33,9 +33,11 @@ fn main() -> anyhow::Result<()> {
     let pa = ffi.new("struct pt *", list![1, 2])?.get(0)?;
     let f = match which.as_str() {
         "strlen" => libc.function("strlen")?,
-        "raw" | "rawmid" | "qsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8" | "s24"
-        | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "field" | "fieldv"
-        | "cast" | "byname" | "ptrstore" | "ptrread" | "asadd" => lib.function("bench_add")?,
+        "raw" | "rawmid" | "qsort" | "vqsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8"
+        | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "field"
+        | "fieldv" | "cast" | "byname" | "ptrstore" | "ptrread" | "asadd" => {
+            lib.function("bench_add")?
+        }
         other => lib.function(&format!("bench_{other}"))?,
     };
     if which == "raw" {
@@ -196,10 +198,14 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    if which == "qsort" {
+    if which == "qsort" || which == "vqsort" {
         ffi.cdef("void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));")?;
         let qsort = libc.function("qsort")?;
-        let cmp = rcffi_testkit::bench::int_comparator(&ffi)?;
+        let cmp = if which == "qsort" {
+            rcffi_testkit::bench::int_comparator(&ffi)?
+        } else {
+            rcffi_testkit::bench::int_comparator_cffi_style(&ffi)?
+        };
         let data = rcffi_testkit::bench::park_miller_ints(n);
         let arr = ffi.new("int[]", data)?;
         // SAFETY: qsort sorts the array with a comparator of its type.
