@@ -7,7 +7,9 @@ use std::process::Command;
 use anyhow::Context;
 use libffi::middle::{Cif, Type};
 use rcffi::Ffi;
-use rcffi_testkit::bench::{int_comparator, median_ns, park_miller_ints};
+use rcffi_testkit::bench::{
+    int_comparator, int_comparator_cffi_style, median_ns, park_miller_ints,
+};
 
 const QSORT_PY: &str = r#"
 import sys, time, statistics, ctypes, ctypes.util
@@ -157,24 +159,7 @@ pub(crate) fn qsort_times(
     qsort(check.as_mut_ptr(), n, 4, typed_fn);
     anyhow::ensure!(check.windows(2).all(|w| w[0] <= w[1]));
     let cmp = int_comparator(&ffi)?;
-    let cmp_values = ffi.callback(
-        "int(*)(const void *, const void *)",
-        |a| -> rcffi::Result<i32> {
-            let ffi = a.ffi();
-            // SAFETY: qsort passes pointers to two ints.
-            let (x, y) = unsafe {
-                (
-                    ffi.cast("int *", &a.get(0)?)?
-                        .assume_valid(1)?
-                        .get_as::<i32>(0)?,
-                    ffi.cast("int *", &a.get(1)?)?
-                        .assume_valid(1)?
-                        .get_as::<i32>(0)?,
-                )
-            };
-            Ok(x.cmp(&y) as i32)
-        },
-    )?;
+    let cmp_values = int_comparator_cffi_style(&ffi)?;
     for (name, cb) in [
         ("rcffi callback, `args.deref::<i32>(i)`", &cmp),
         (
