@@ -139,7 +139,9 @@ impl CData {
         CData::place(uni, ty, addr, owner, None)
     }
 
-    /// A view of an array, struct or union at `addr`.
+    /// A view of an array, struct or union at `addr`. Its 16 bytes are written once, whole:
+    /// set field by field and then moved, they would be read by a wider load than the stores
+    /// that wrote them, which stalls (a struct result took 4 ns more).
     #[inline(always)]
     pub(crate) fn place(
         uni: &Ffi,
@@ -148,28 +150,12 @@ impl CData {
         owner: Owner,
         len: Option<usize>,
     ) -> CData {
-        CData::made(uni, ty, addr, owner, len, Origin::Plain)
-    }
-
-    /// A cdata held by address (a pointer, or a view at `addr`) that came to be as `origin`
-    /// says. Its 16 bytes are written once, whole: set field by field and then moved, they
-    /// would be read by a wider load than the stores that wrote them, which stalls (a struct
-    /// result took 4 ns more).
-    #[inline(always)]
-    pub(crate) fn made(
-        uni: &Ffi,
-        ty: TypeRef,
-        addr: usize,
-        owner: Owner,
-        len: Option<usize>,
-        origin: Origin,
-    ) -> CData {
         assert_belongs(uni, ty);
         debug_assert!(ty.get(&uni.inner).by_address());
         CData {
             uni: crate::types::Held::new(uni),
             ty,
-            value: address_and_tail(addr, Tail::new(Len::new(len), origin)),
+            value: address_and_tail(addr, Tail::new(Len::new(len), Origin::Plain)),
             owner,
         }
     }
