@@ -172,6 +172,38 @@ fn vouched_memory_takes_the_direct_reads_and_writes_within_its_bounds() {
     assert_eq!(raw, [70, -8]);
 }
 
+/// A pointer cast from owned memory keeps it alive and keeps its bounds, whether the source
+/// is given by value (its reference moves over) or borrowed (cloned), from this `ffi` object or
+/// another one.
+#[test]
+fn a_pointer_cast_keeps_the_memory_and_its_bounds_by_value_or_borrowed() {
+    let ffi = Ffi::default();
+    let other = Ffi::default();
+    let moved = {
+        let a = ffi.new("int[4]", [1, 2, 3, 4]).unwrap();
+        ffi.cast("unsigned char *", a).unwrap()
+    };
+    let borrowed = {
+        let a = ffi.new("int[2]", [5, 6]).unwrap();
+        ffi.cast("unsigned char *", &a).unwrap()
+    };
+    let across = {
+        let a = other.new("short[2]", [7, 8]).unwrap();
+        ffi.cast("unsigned char *", a).unwrap()
+    };
+    let p = ffi.new("int *", 9).unwrap();
+    let retyped = ffi.cast("short *", p).unwrap();
+    assert_eq!(moved.get(12).unwrap(), 4.into());
+    err_has(moved.get(16), is_index, "outside the 16 bytes");
+    assert_eq!(borrowed.get(4).unwrap(), 6.into());
+    err_has(borrowed.get(8), is_index, "outside the 8 bytes");
+    assert_eq!(across.get(2).unwrap(), 8.into());
+    err_has(across.get(4), is_index, "outside the 4 bytes");
+    assert_eq!(retyped.get(0).unwrap(), 9.into());
+    assert!(repr(&retyped).starts_with("<cdata 'short *' 0x"));
+    err_has(retyped.get(2), is_index, "outside the 4 bytes");
+}
+
 #[test]
 fn a_vouched_range_is_shorter_than_2_pow_48_bytes() {
     let ffi = Ffi::default();

@@ -72,10 +72,20 @@ impl Ffi {
                 let bytes = crate::data::scalar::encode_scalar(info, &Value::Float(x))?;
                 Ok(CData::primitive(self, t, &bytes))
             }
-            Repr::Pointer { .. } => {
-                let (addr, owner) = address_of(info, v)?;
-                Ok(CData::pointer(self, t, addr, owner))
-            }
+            Repr::Pointer { .. } => match v {
+                // A pointer or array of this `ffi` object, given by value: the new pointer
+                // takes over its reference to the universe and its owner.
+                Value::CData(c)
+                    if c.uni.same(self)
+                        && matches!(c.info().repr, Repr::Pointer { .. } | Repr::Array { .. }) =>
+                {
+                    Ok(c.retyped(t))
+                }
+                v => {
+                    let (addr, owner) = address_of(info, v)?;
+                    Ok(CData::pointer(self, t, addr, owner))
+                }
+            },
             Repr::Array { len: Some(n), .. } => {
                 let (addr, owner) = address_of(info, v)?;
                 Ok(CData::place(self, t, addr, owner, Some(*n)))

@@ -160,6 +160,21 @@ impl CData {
         }
     }
 
+    /// This pointer or array as a pointer of type `ty` (of its own universe), at its address
+    /// and over the same memory: its universe reference and owner move over, not cloned.
+    #[inline]
+    pub(crate) fn retyped(self, ty: TypeRef) -> CData {
+        assert_belongs(&self.uni, ty);
+        debug_assert!(self.info().by_address() && ty.get(&self.uni.inner).is_pointer());
+        let addr = self.addr();
+        CData {
+            uni: self.uni,
+            ty,
+            value: address_and_tail(addr, Tail::new(Len::NONE, Origin::Plain)),
+            owner: self.owner,
+        }
+    }
+
     /// A cdata that owns `mem` (`new`'s, a struct passed or returned by value), at its
     /// address. The owner is made here, after the universe's reference: made before, it was
     /// kept on the stack across that call and then copied with a load wider than the stores
