@@ -259,4 +259,34 @@ fn h12_allocator_errors() {
         )
     };
     assert!(matches!(odd.new("int *", ()), Err(Error::Memory(m)) if m.contains("not aligned")));
+    // More than an allocation can hold (2^56 bytes or more): refused before the allocator
+    // is asked, so nothing it made is left without its `free`.
+    let asked = Arc::new(Mutex::new(0usize));
+    let (count, f5) = (asked.clone(), ffi.clone());
+    // SAFETY: never reached for the huge type; for the small one, memory rcffi owns.
+    let counting = unsafe {
+        ffi.new_allocator(
+            move |n| {
+                *count.lock().unwrap() += 1;
+                f5.new("char[]", n as i64)
+            },
+            None::<fn(CData)>,
+            true,
+        )
+    };
+    ffi.cdef("typedef char huge[72057594037927936];").unwrap();
+    assert_eq!(ffi.sizeof("huge").unwrap(), 1 << 56);
+    err_has(
+        counting.new("huge *", ()).map(drop),
+        is_memory,
+        "cannot allocate",
+    );
+    err_has(
+        ffi.new("huge *", ()).map(drop),
+        is_memory,
+        "cannot allocate",
+    );
+    assert_eq!(*asked.lock().unwrap(), 0);
+    drop(counting.new("int *", 5).unwrap());
+    assert_eq!(*asked.lock().unwrap(), 1);
 }

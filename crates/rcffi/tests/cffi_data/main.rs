@@ -66,6 +66,9 @@ pub(crate) fn is_overflow(e: &Error) -> bool {
 pub(crate) fn is_index(e: &Error) -> bool {
     matches!(e, Error::Index(_))
 }
+pub(crate) fn is_memory(e: &Error) -> bool {
+    matches!(e, Error::Memory(_))
+}
 pub(crate) fn is_value(e: &Error) -> bool {
     matches!(e, Error::Value(_))
 }

@@ -73,6 +73,14 @@ impl Allocator {
         let ffi = &self.ffi;
         let init = init.into();
         let plan = ffi.plan_new(ty.type_ref(ffi)?, &init)?;
+        if plan.size > crate::mem::Allocation::MAX_SIZE {
+            // Refused before the allocator is asked: its memory would have nowhere to go back.
+            return Err(Error::Memory(format!(
+                "cannot allocate {} bytes (at most {})",
+                plan.size,
+                crate::mem::Allocation::MAX_SIZE
+            )));
+        }
         let p = (self.alloc)(plan.size)?;
         let pinfo = p.info();
         if !matches!(pinfo.repr, Repr::Pointer { .. } | Repr::Array { .. }) {

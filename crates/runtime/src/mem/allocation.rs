@@ -94,6 +94,13 @@ unsafe impl Send for Allocation {}
 unsafe impl Sync for Allocation {}
 
 impl Allocation {
+    /// The largest allocation (2^56 - 1 bytes): what `new` may ask a user's allocator for.
+    pub(crate) const MAX_SIZE: usize = if Meta::MAX_SIZE > usize::MAX as u64 {
+        usize::MAX
+    } else {
+        Meta::MAX_SIZE as usize
+    };
+
     /// An allocation of `size` bytes (at most [`Meta::MAX_SIZE`]) at `ptr`, given back by
     /// `free`.
     pub(super) fn over(ptr: NonNull<u8>, size: usize, free: Free) -> Allocation {
