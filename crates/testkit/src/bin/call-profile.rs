@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|strlen|raw|rawmid|qsort|vqsort|new|field|fieldv|cast|byname|ptrstore|ptrread] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -34,7 +34,7 @@ fn main() -> anyhow::Result<()> {
     let f = match which.as_str() {
         "strlen" => libc.function("strlen")?,
         "raw" | "rawmid" | "qsort" | "vqsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8"
-        | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "field"
+        | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newt" | "field"
         | "fieldv" | "cast" | "byname" | "ptrstore" | "ptrread" | "asadd" => {
             lib.function("bench_add")?
         }
@@ -59,11 +59,15 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    if which == "new" || which == "field" || which == "fieldv" || which == "cast" {
+    if which == "new" || which == "newt" || which == "field" || which == "fieldv" || which == "cast"
+    {
         let p = ffi.new("struct pt *", ())?;
+        let t = ffi.typeof_("struct pt *")?;
         for _ in 0..n {
             if which == "new" {
                 drop(black_box(ffi.new(black_box("struct pt *"), ())?));
+            } else if which == "newt" {
+                drop(black_box(ffi.new(black_box(&t), ())?));
             } else if which == "fieldv" {
                 drop(black_box(p.field(black_box("x"))?));
             } else if which == "cast" {
