@@ -487,4 +487,30 @@ mod tests {
         assert_eq!(super::Len::new(Some(7)).get(), Some(7));
         assert_eq!(super::Len::new(None).get(), None);
     }
+
+    /// The count and the origin share a word without touching each other: every origin with
+    /// counts at the edges, and counts past the limit kept as none (a fixed array's count
+    /// comes from its type).
+    #[test]
+    fn a_count_and_an_origin_share_their_word() {
+        use super::{Len, Origin, Tail};
+        for origin in [
+            Origin::Plain,
+            Origin::New,
+            Origin::Sliced,
+            Origin::CoOwned,
+            Origin::FromBuffer,
+        ] {
+            for n in [Some(0), Some(1), Some(7), Some(Len::MAX), None] {
+                let t = Tail::new(Len::new(n), origin);
+                assert_eq!((t.len().get(), t.origin()), (n, origin));
+                let addr = 0xdead_beef_usize;
+                let bytes = super::address_and_tail(addr, t);
+                assert_eq!(bytes[..8], (addr as u64).to_ne_bytes());
+                assert_eq!(bytes[8..], t.0.to_ne_bytes());
+            }
+        }
+        assert_eq!(Len::new(Some(Len::MAX + 1)).get(), None);
+        assert_eq!(Len::new(Some(usize::MAX)).get(), None);
+    }
 }
