@@ -56,6 +56,18 @@ impl IntKind {
         if bits >= 128 {
             return v;
         }
+        if bits <= 64 {
+            // In one word (128-bit masks and shifts take several instructions each): the low
+            // 64 bits are `v` modulo 2^64; shifted up and back, they keep the low `bits`,
+            // sign- or zero-extended.
+            let s = 64 - bits;
+            let low = v as u64;
+            return if self.signed {
+                (((low << s) as i64) >> s) as i128
+            } else {
+                ((low << s) >> s) as i128
+            };
+        }
         let u = v & ((1i128 << bits) - 1);
         if self.signed && u >> (bits - 1) != 0 {
             u - (1i128 << bits)
@@ -289,7 +301,42 @@ impl TypeInfo {
 
 #[cfg(test)]
 mod tests {
-    use super::name_key;
+    use super::{IntKind, IntRole, name_key};
+
+    /// C's conversion to each integer width: `v` modulo 2^bits, into the type's range —
+    /// checked against the definition (the 128-bit arithmetic) on values around every edge.
+    #[test]
+    fn wrapping_is_reduction_modulo_2_pow_bits() {
+        let reference = |k: IntKind, v: i128| -> i128 {
+            let bits = u32::from(k.bytes) * 8;
+            if bits >= 128 {
+                return v;
+            }
+            let u = v & ((1i128 << bits) - 1);
+            if k.signed && u >> (bits - 1) != 0 {
+                u - (1i128 << bits)
+            } else {
+                u
+            }
+        };
+        let mut values = vec![0i128, 1, -1, i128::MAX, i128::MIN, 42, -42];
+        for shift in [7, 8, 15, 16, 31, 32, 63, 64, 65, 100, 126] {
+            let p = 1i128 << shift;
+            values.extend([p, p - 1, p + 1, -p, -p - 1, -p + 1]);
+        }
+        for bytes in [1u8, 2, 4, 8, 16] {
+            for signed in [false, true] {
+                let k = IntKind {
+                    bytes,
+                    signed,
+                    role: IntRole::Number,
+                };
+                for &v in &values {
+                    assert_eq!(k.wrap(v), reference(k, v), "{bytes} bytes, {signed}, {v}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn name_keys_are_the_first_eight_bytes_zero_padded() {
