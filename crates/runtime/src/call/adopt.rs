@@ -21,6 +21,17 @@ impl Arg<'_> {
             _ => None,
         }
     }
+
+    /// The argument as a cdata of exactly the parameter's type `ty`, in universe `uni` (what
+    /// the direct paths pass as they are; anything else is converted by the general path).
+    #[inline(always)]
+    pub(crate) fn as_cdata_of(
+        &self,
+        uni: &crate::types::Ffi,
+        ty: crate::types::TypeRef,
+    ) -> Option<&CData> {
+        self.as_cdata().filter(|c| c.ty == ty && c.uni.same(uni))
+    }
 }
 
 /// The owner of the memory `addr` points into, among the call's arguments and what their

@@ -252,7 +252,7 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
                 None => return general(),
             },
             (Conv::Struct, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => {
-                let Some(c) = a.as_cdata().filter(|c| c.ty == p.ty && c.uni.same(uni)) else {
+                let Some(c) = a.as_cdata_of(uni, p.ty) else {
                     return general();
                 };
                 if let Ok(Some(at)) = struct_in_place(c, p.size) {
@@ -352,10 +352,9 @@ pub(super) fn scalar_word(
     match (p.conv, a) {
         (Conv::Fast(f), Arg::Int(x)) => f.encode_int(*x).map(u64::from_le_bytes),
         (Conv::Fast(f), Arg::Float(x)) => f.encode_float(*x).map(u64::from_le_bytes),
-        (Conv::Pointer, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => match a.as_cdata() {
-            Some(c) if c.ty == p.ty && c.uni.same(uni) => Some(c.addr() as u64),
-            _ => None,
-        },
+        (Conv::Pointer, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => {
+            a.as_cdata_of(uni, p.ty).map(|c| c.addr() as u64)
+        }
         (Conv::Pointer, Arg::Null) => Some(0),
         (Conv::Pointer, Arg::CStr(c)) if p.text => Some(c.as_ptr() as u64),
         (Conv::Pointer, Arg::Str(_) | Arg::Bytes(_)) if p.text => {

@@ -35,7 +35,7 @@ use std::mem::MaybeUninit;
 /// memory); `None` when the general path must decide.
 #[inline(always)]
 fn struct_word(uni: &Ffi, p: &Param, a: &Arg<'_>, piece: &crate::abi::Piece) -> Option<u64> {
-    let c = a.as_cdata().filter(|c| c.ty == p.ty && c.uni.same(uni))?;
+    let c = a.as_cdata_of(uni, p.ty)?;
     let mut b = [0u8; 8];
     let at = c.addr().checked_add(usize::from(piece.offset))?;
     c.owner
@@ -56,7 +56,7 @@ fn struct_on_stack(
     piece: &crate::abi::Piece,
     regs: &mut native::Regs,
 ) -> Option<()> {
-    let c = a.as_cdata().filter(|c| c.ty == p.ty && c.uni.same(uni))?;
+    let c = a.as_cdata_of(uni, p.ty)?;
     let crate::abi::Reg::Stack(start) = piece.reg else {
         return None;
     };
