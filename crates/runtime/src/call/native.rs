@@ -256,6 +256,7 @@ struct X87Frame {
 #[inline(never)]
 unsafe fn call_x87(code: usize, r: &Regs, words: u8) -> [u64; 2] {
     let mut out = [0u64; 2];
+    let (low, high): (usize, usize);
     let frame = X87Frame {
         ints: r.ints.as_ptr(),
         floats: r.floats.as_ptr(),
@@ -266,7 +267,7 @@ unsafe fn call_x87(code: usize, r: &Regs, words: u8) -> [u64; 2] {
     // parameters are the ones `Native::of` assigned `r` from, returning an x87 value. The
     // assembly reads `n` initialized-or-uninitialized words of `r.stack` (inside the array) and
     // the 6 + 8 register values through `frame` (pointers into `r`, alive for the call), and
-    // writes 10 bytes at `out` (16 bytes long); it restores the stack pointer it moved.
+    // writes 10 bytes at `out` (16 bytes long) and reads them back; it restores the stack pointer it moved.
     unsafe {
         std::arch::asm!(
             "mov r12, rsp",
@@ -275,7 +276,18 @@ unsafe fn call_x87(code: usize, r: &Regs, words: u8) -> [u64; 2] {
             "sub rsp, rax",
             "and rsp, -16",
             "mov rdi, rsp",
-            "rep movsq",
+            // A loop, not `rep movsq`: the string instruction's start-up cost more than the
+            // few words a call has (perf showed the stall on the load after it).
+            "test rcx, rcx",
+            "jz 3f",
+            "2:",
+            "mov rax, [rsi]",
+            "mov [rdi], rax",
+            "add rsi, 8",
+            "add rdi, 8",
+            "dec rcx",
+            "jnz 2b",
+            "3:",
             "mov rax, [r13]",
             "mov rdi, [rax]",
             "mov rsi, [rax + 8]",
@@ -295,16 +307,20 @@ unsafe fn call_x87(code: usize, r: &Regs, words: u8) -> [u64; 2] {
             "call r14",
             "mov rax, [r13 + 16]",
             "fstp tbyte ptr [rax]",
+            // Read back as the 8 and 2 bytes stored: a 16-byte load of a 10-byte store waits
+            // for the store to reach the cache (perf showed the stall).
+            "mov rsi, [rax]",
+            "movzx ecx, word ptr [rax + 8]",
             "mov rsp, r12",
-            inout("rcx") n => _,
-            inout("rsi") r.stack.as_ptr() => _,
+            inout("rcx") n => high,
+            inout("rsi") r.stack.as_ptr() => low,
             in("r13") &raw const frame,
             in("r14") code,
             out("r12") _,
             clobber_abi("C"),
         );
     }
-    out
+    [low as u64, high as u64]
 }
 
 /// Not reached on targets without x87 results on this path.

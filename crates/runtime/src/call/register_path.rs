@@ -36,14 +36,10 @@ use std::mem::MaybeUninit;
 #[inline(always)]
 fn struct_word(uni: &Ffi, p: &Param, a: &Arg<'_>, piece: &crate::abi::Piece) -> Option<u64> {
     let c = a.as_cdata_of(uni, p.ty)?;
-    let mut b = [0u8; 8];
     let at = c.addr().checked_add(usize::from(piece.offset))?;
     c.owner
-        .with_region(&String::new, |r| {
-            r.read(at, &mut b[..usize::from(piece.len)])
-        })
-        .ok()?;
-    Some(u64::from_le_bytes(b))
+        .with_region(&String::new, |r| r.load_le(at, usize::from(piece.len)))
+        .ok()
 }
 
 /// A struct argument of more than 16 bytes copied whole into the stack words from `piece`'s
@@ -228,6 +224,12 @@ fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]> {
 /// [`scalar_words`] through the general conversion of the parameter's type.
 #[inline(never)]
 fn scalar_converted(info: &crate::types::TypeInfo, a: &Arg<'_>) -> Option<[u64; 2]> {
+    if let (Arg::Float(x), Some(format)) = (a, crate::data::scalar::long_double_format(info)) {
+        // An `f64` widens exactly; its bits stay in registers (through `encode_scalar`, a
+        // `Result` in memory written in halves and read whole stalled the load).
+        let bits = u128::from_le_bytes(crate::LongDouble::from_f64(*x, format).to_bytes());
+        return Some([bits as u64, (bits >> 64) as u64]);
+    }
     let bytes = match (a, value_of(a)) {
         (_, Some(v)) => crate::data::scalar::encode_scalar(info, v),
         (Arg::Int(_) | Arg::UInt(_) | Arg::Float(_), None) => {
