@@ -121,9 +121,8 @@ impl OutParams {
 /// there.
 fn slot(c: &CData, at: usize) -> Option<usize> {
     c.owner.keeping()?;
-    let mut b = [0u8; 8];
     c.owner
-        .with_region(&String::new, |r| r.read(at, &mut b))
-        .ok()?;
-    Some(usize::from_le_bytes(b))
+        .with_region(&String::new, |r| r.load_le(at, 8))
+        .ok()
+        .map(|w| w as usize)
 }

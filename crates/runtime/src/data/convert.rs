@@ -121,11 +121,7 @@ pub(crate) fn c_to_value(p: &Place<'_>) -> Result<Value> {
             // foreign (`mem::keep`).
             let (addr, owner) = p.region(|r| match p.owner.keeping() {
                 Some((set, home)) => set.load_pointer(r, p.addr, home),
-                None => {
-                    let mut b = [0u8; 8];
-                    r.read(p.addr, &mut b)?;
-                    Ok((usize::from_le_bytes(b), Owner::Foreign))
-                }
+                None => Ok((r.load_le(p.addr, 8)? as usize, Owner::Foreign)),
             })?;
             Ok(Value::CData(CData::pointer(p.uni, p.ty, addr, owner)))
         }

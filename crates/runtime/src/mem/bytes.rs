@@ -9,14 +9,16 @@
 //!
 //! Short ranges are plain loops of `AtomicU8` accesses (a plain byte load or store on x86-64
 //! and AArch64). Ranges of [`BULK`] bytes or more go through a few lines of inline assembly —
-//! `rep movsb`/`rep stosb` on x86-64, a loop of 16-byte `ldp`/`stp` pairs on AArch64 — that
-//! the abstract machine sees as exactly that sequence of relaxed byte accesses: both
-//! architectures make every byte of every access single-copy atomic, relaxed atomics impose no
-//! order between different bytes, and an `asm!` block is opaque to the compiler, so it cannot
-//! be merged with or split against the Rust accesses around it. That keeps the one access size
-//! per byte that makes races defined, at the speed of `memcpy` (the `atomic-memcpy` crate
-//! instead mixes word-sized atomic loads with byte ones, which Rust's model leaves undefined
-//! when they race with a write, and it copies a `T` of static size, not a run-time length).
+//! `rep movsb`/`rep stosb` on x86-64, a loop of 16-byte `ldp`/`stp` pairs on AArch64 — and so
+//! does a word read into a register (a pointer slot, a struct argument's eightbyte: one 8-byte
+//! `mov`/`ldr`). The abstract machine sees each as exactly that sequence of relaxed byte
+//! accesses: both architectures make every byte of every access single-copy atomic, relaxed
+//! atomics impose no order between different bytes, and an `asm!` block is opaque to the
+//! compiler, so it cannot be merged with or split against the Rust accesses around it. That
+//! keeps the one access size per byte that makes races defined, at the speed of `memcpy` (the
+//! `atomic-memcpy` crate instead mixes word-sized atomic loads with byte ones, which Rust's
+//! model leaves undefined when they race with a write, and it copies a `T` of static size, not
+//! a run-time length).
 //! Other targets, and Miri, use the byte loops.
 //!
 //! # Safety
@@ -79,6 +81,21 @@ pub(super) unsafe fn load_unshared(src: usize, out: &mut [u8]) {
     unsafe { std::ptr::copy_nonoverlapping(src as *const u8, out.as_mut_ptr(), out.len()) };
 }
 
+/// Loads `n` (at most 8) bytes at `src` as the low bytes of a little-endian word, with plain
+/// loads, for memory that nobody writes while it is read (as [`load_unshared`]).
+///
+/// # Safety
+///
+/// `src..src + n` must be valid for reads and not written during the call.
+#[inline]
+pub(super) unsafe fn load_le_unshared(src: usize, n: usize) -> u64 {
+    let mut b = [0u8; 8];
+    let n = n.min(8);
+    // SAFETY: the caller's range, valid for reads; nothing writes it, so there is no race.
+    unsafe { std::ptr::copy_nonoverlapping(src as *const u8, b.as_mut_ptr(), n) };
+    u64::from_le_bytes(b)
+}
+
 /// Loads `N` bytes at `src` (unrolled for the common scalar sizes).
 ///
 /// # Safety
@@ -90,6 +107,28 @@ pub(super) unsafe fn load_array<const N: usize>(src: usize) -> [u8; N] {
         // SAFETY: byte `i < N` is inside the caller's range; a byte is always aligned.
         unsafe { AtomicU8::from_ptr((src + i) as *mut u8) }.load(Relaxed)
     })
+}
+
+/// Loads `n` (at most 8) bytes at `src` as the low bytes of a little-endian word, built in a
+/// register: a word read back from a buffer of byte stores waits for them (a
+/// store-forwarding stall of a dozen cycles, which perf showed on struct arguments).
+///
+/// # Safety
+///
+/// `src..src + n` must be valid for reads.
+#[inline(always)]
+pub(super) unsafe fn load_le(src: usize, n: usize) -> u64 {
+    if n >= 8 {
+        // SAFETY: the caller's range holds 8 bytes.
+        return unsafe { bulk::load_word(src) };
+    }
+    let mut w = 0u64;
+    for i in 0..n {
+        // SAFETY: byte `i < n` is inside the caller's range; a byte is always aligned.
+        let b = unsafe { AtomicU8::from_ptr((src + i) as *mut u8) }.load(Relaxed);
+        w |= u64::from(b) << (8 * i);
+    }
+    w
 }
 
 /// Stores `bytes` at `dst`.
@@ -200,6 +239,28 @@ mod bulk {
         }
     }
 
+    /// Loads the 8 bytes at `src` (any alignment) as a little-endian word: one `mov`, each
+    /// of whose bytes is single-copy atomic, so to any observer the 8 byte loads `load_le`
+    /// stands for.
+    ///
+    /// # Safety
+    ///
+    /// `src..src + 8` valid for reads.
+    #[inline(always)]
+    pub(super) unsafe fn load_word(src: usize) -> u64 {
+        let w: u64;
+        // SAFETY: the caller's range; the load touches nothing else.
+        unsafe {
+            asm!(
+                "mov {w}, qword ptr [{src}]",
+                w = lateout(reg) w,
+                src = in(reg) src,
+                options(nostack, readonly, preserves_flags),
+            );
+        }
+        w
+    }
+
     /// Stores `n` copies of `byte` at `dst`.
     ///
     /// # Safety
@@ -266,6 +327,28 @@ mod bulk {
         }
     }
 
+    /// Loads the 8 bytes at `src` (any alignment: user memory is Normal memory) as a
+    /// little-endian word: one `ldr`, each of whose bytes is single-copy atomic, so to any
+    /// observer the 8 byte loads `load_le` stands for.
+    ///
+    /// # Safety
+    ///
+    /// `src..src + 8` valid for reads.
+    #[inline(always)]
+    pub(super) unsafe fn load_word(src: usize) -> u64 {
+        let w: u64;
+        // SAFETY: the caller's range; the load touches nothing else.
+        unsafe {
+            asm!(
+                "ldr {w}, [{src}]",
+                w = lateout(reg) w,
+                src = in(reg) src,
+                options(nostack, readonly, preserves_flags),
+            );
+        }
+        w
+    }
+
     /// Stores `n` copies of `byte` at `dst`: 16 bytes per `stp`, then single bytes.
     ///
     /// # Safety
@@ -321,6 +404,17 @@ mod bulk {
                 AtomicU8::from_ptr((dst + i) as *mut u8).store(b, Relaxed);
             }
         }
+    }
+
+    /// Loads the 8 bytes at `src` as a little-endian word, byte by byte.
+    ///
+    /// # Safety
+    ///
+    /// `src..src + 8` valid for reads.
+    #[inline(always)]
+    pub(super) unsafe fn load_word(src: usize) -> u64 {
+        // SAFETY: the caller's range.
+        u64::from_le_bytes(unsafe { super::load_array::<8>(src) })
     }
 
     /// Stores `n` copies of `byte` at `dst`.

@@ -225,15 +225,14 @@ impl KeepSet {
         addr: usize,
         home: Home<'_>,
     ) -> Result<(usize, Owner)> {
-        let mut b = [0u8; WORD];
+        // Built in a register (`load_le`): a word read back from byte stores would stall.
+        let read = || r.load_le(addr, WORD).map(|w| w as usize);
         if !self.is_used() {
-            r.read(addr, &mut b)?;
-            let v = usize::from_le_bytes(b);
+            let v = read()?;
             return Ok((v, owner_in(v, home, None)));
         }
         let kept = self.lock();
-        r.read(addr, &mut b)?;
-        let v = usize::from_le_bytes(b);
+        let v = read()?;
         Ok((v, owner_in(v, home, Some(&kept))))
     }
 
@@ -434,12 +433,7 @@ fn words_from<'r>(
     (skip..)
         .map(move |k: usize| (k, start + k * WORD))
         .take_while(move |(_, a)| *a < end)
-        .filter_map(move |(k, a)| {
-            let mut b = [0u8; WORD];
-            r.read(a, &mut b)
-                .ok()
-                .map(|()| (k, usize::from_le_bytes(b)))
-        })
+        .filter_map(move |(k, a)| r.load_le(a, WORD).ok().map(|w| (k, w as usize)))
 }
 
 thread_local! {

@@ -147,6 +147,24 @@ impl<'a> Region<'a> {
         })
     }
 
+    /// Reads `n` (at most 8) bytes at `addr` as the low bytes of a little-endian word (an
+    /// eightbyte of a struct argument), built in a register.
+    #[inline(always)]
+    pub(crate) fn load_le(&self, addr: usize, n: usize) -> Result<u64> {
+        let n = n.min(8);
+        self.check(addr, n)?;
+        // SAFETY: `n` bytes at `addr` are inside the region (checked above), which is valid
+        // for reads, and for writes unless it is read-only (then nobody writes it: plain
+        // loads).
+        Ok(unsafe {
+            if self.access == Access::ReadWrite {
+                bytes::load_le(addr, n)
+            } else {
+                bytes::load_le_unshared(addr, n)
+            }
+        })
+    }
+
     #[inline(never)]
     fn load_bits_read_only(&self, addr: usize, n: usize) -> Result<u64> {
         let mut b = [0u8; 8];
@@ -423,6 +441,32 @@ mod tests {
         // Two-byte units: a zero byte inside a unit does not end the string.
         r.write(a.addr() + 10, &[0, 7, 0, 0]).unwrap();
         assert_eq!(r.read_c_string(a.addr(), usize::MAX, 2).unwrap().len(), 12);
+    }
+
+    /// `load_le` of every length up to 8 at every offset is the little-endian word of the
+    /// bytes `read` gives, in writable memory and in a read-only view of it; past the end, an
+    /// error.
+    #[test]
+    fn words_built_in_a_register_are_the_bytes_read() {
+        let a = Allocation::zeroed(24, 8).unwrap();
+        let r = a.region();
+        let data: Vec<u8> = (0..24u8).map(|i| i.wrapping_mul(37) ^ 0xa5).collect();
+        r.write(a.addr(), &data).unwrap();
+        // SAFETY: the allocation's 24 bytes are valid for reads while `a` lives, and nothing
+        // writes them meanwhile.
+        let view = unsafe { super::Vouched::read_only(a.addr(), 24) }.unwrap();
+        for region in [r, view.region()] {
+            for off in 0..=16 {
+                for n in 0..=8 {
+                    let mut b = [0u8; 8];
+                    b[..n].copy_from_slice(&data[off..off + n]);
+                    let got = region.load_le(a.addr() + off, n).unwrap();
+                    assert_eq!(got, u64::from_le_bytes(b), "offset {off} length {n}");
+                }
+            }
+            assert!(region.load_le(a.addr() + 17, 8).is_err());
+            assert!(region.load_le(a.addr() - 1, 1).is_err());
+        }
     }
 
     /// Strings ending on either side of each chunk's edge (4 KiB, its quarter more, 20 KiB,
