@@ -88,13 +88,15 @@ fn released() -> ! {
 }
 
 /// Runs the callback in slot `n` with the argument registers `ints` and `floats`; returns the
-/// result buffer.
+/// result registers' words (the first 16 bytes of the result buffer, returned in registers:
+/// a 32-byte array went back through memory, and its 16-byte loads of the words the callback
+/// had just stored stalled).
 ///
 /// # Safety
 ///
 /// Called only by the trampolines, with the registers C passed, for slot `n`.
 #[inline(never)]
-unsafe fn run(n: usize, ret: RetReg, ints: &[u64; 8], floats: &[f64; 8]) -> [u64; 4] {
+unsafe fn run(n: usize, ret: RetReg, ints: &[u64; 8], floats: &[f64; 8]) -> (u64, u64) {
     let b = TABLE[n].load(Ordering::Acquire);
     if b.is_null() || b == RESERVED {
         released();
@@ -154,7 +156,15 @@ unsafe fn run(n: usize, ret: RetReg, ints: &[u64; 8], floats: &[f64; 8]) -> [u64
             b.cast(),
         );
     }
-    out
+    // Two 8-byte loads (volatile, so that they are not merged into one 16-byte load, which
+    // would wait for the callback's 8-byte stores to reach the cache).
+    // SAFETY: both words are inside `out`, initialized and aligned.
+    unsafe {
+        (
+            std::ptr::read_volatile(&raw const out[0]),
+            std::ptr::read_volatile(&raw const out[1]),
+        )
+    }
 }
 
 /// `u64`, once per integer register name.
@@ -178,7 +188,7 @@ macro_rules! trampolines {
         extern "C" fn int<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> u64 {
             let ints = regs([$($i),*]);
             // SAFETY: C entered slot N with its argument registers.
-            unsafe { run(N, RetReg::Int, &ints, &[f0, f1, f2, f3, f4, f5, f6, f7])[0] }
+            unsafe { run(N, RetReg::Int, &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]).0 }
         }
         extern "C" fn void<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) {
             let ints = regs([$($i),*]);
@@ -188,31 +198,31 @@ macro_rules! trampolines {
         extern "C" fn float<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> f64 {
             let ints = regs([$($i),*]);
             // SAFETY: as above.
-            f64::from_bits(unsafe { run(N, RetReg::Float, &ints, &[f0, f1, f2, f3, f4, f5, f6, f7])[0] })
+            f64::from_bits(unsafe { run(N, RetReg::Float, &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]).0 })
         }
         extern "C" fn ii<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> RetII {
             let ints = regs([$($i),*]);
             // SAFETY: as above.
             let r = unsafe { run(N, RetReg::Two(Class::Int, Class::Int), &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]) };
-            RetII(r[0], r[1])
+            RetII(r.0, r.1)
         }
         extern "C" fn ff<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> RetFF {
             let ints = regs([$($i),*]);
             // SAFETY: as above.
             let r = unsafe { run(N, RetReg::Two(Class::Float, Class::Float), &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]) };
-            RetFF(f64::from_bits(r[0]), f64::from_bits(r[1]))
+            RetFF(f64::from_bits(r.0), f64::from_bits(r.1))
         }
         extern "C" fn i_f<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> RetIF {
             let ints = regs([$($i),*]);
             // SAFETY: as above.
             let r = unsafe { run(N, RetReg::Two(Class::Int, Class::Float), &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]) };
-            RetIF(r[0], f64::from_bits(r[1]))
+            RetIF(r.0, f64::from_bits(r.1))
         }
         extern "C" fn f_i<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> RetFI {
             let ints = regs([$($i),*]);
             // SAFETY: as above.
             let r = unsafe { run(N, RetReg::Two(Class::Float, Class::Int), &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]) };
-            RetFI(f64::from_bits(r[0]), r[1])
+            RetFI(f64::from_bits(r.0), r.1)
         }
     };
 }
