@@ -112,3 +112,56 @@ fn scalar_calls_do_not_allocate() {
         "a struct result is one block per call"
     );
 }
+
+/// Struct results of 8 to 256 bytes, in registers and through memory, once warm: the result
+/// blocks come back from this thread's recycled ones (issue 18: no allocation for results up
+/// to 256 bytes).
+#[test]
+fn struct_results_up_to_256_bytes_do_not_allocate() {
+    let mut src = String::new();
+    let mut cdef = String::new();
+    let sizes = [8usize, 16, 24, 64, 256];
+    for size in sizes {
+        let k = size / 8;
+        src.push_str(&format!(
+            "typedef struct {{ long long v[{k}]; }} s{size}_t;\n\
+             s{size}_t echo{size}(s{size}_t a, int d) {{ a.v[0] += d; return a; }}\n"
+        ));
+        cdef.push_str(&format!(
+            "typedef struct {{ long long v[{k}]; }} s{size}_t; s{size}_t echo{size}(s{size}_t a, int d);\n"
+        ));
+    }
+    let path = rcffi_testkit::fixture::build_shared("no_alloc_structs", &src, &["-O1"]).unwrap();
+    let ffi = Ffi::default();
+    ffi.cdef(&cdef).unwrap();
+    // SAFETY: the library is built from `src`, which `cdef` declares.
+    let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
+    let recycled = std::env::var_os("RCFFI_NO_RECYCLE").is_none_or(|v| v == "0");
+    for size in sizes {
+        let f = lib.function(&format!("echo{size}")).unwrap();
+        let a = ffi
+            .new(format!("s{size}_t *").as_str(), ())
+            .unwrap()
+            .get(0)
+            .unwrap();
+        // SAFETY: each echo function takes its struct and an int, as declared.
+        let call = |d: i32| unsafe { f.call((&a, d)) }.unwrap();
+        // The result is the struct with its first member moved by `d`: the call happened.
+        let first = |v: rcffi::Value| v.cdata().unwrap().field("v").unwrap();
+        assert_eq!(
+            first(call(5)).cdata().unwrap().get(0).unwrap(),
+            5.into(),
+            "{size}"
+        );
+        let n = allocations(|| {
+            for d in 0..100 {
+                drop(call(d));
+            }
+        });
+        assert_eq!(
+            n,
+            if recycled { 0 } else { 100 },
+            "allocations in 100 calls returning a struct of {size} bytes"
+        );
+    }
+}
