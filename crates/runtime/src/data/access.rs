@@ -231,6 +231,14 @@ impl CData {
     #[inline(always)]
     fn fast_member(&self, name: &str) -> Option<(FastMem<'_>, Fast, usize)> {
         let m = self.fast_mem()?;
+        let (f, addr) = self.member_at(name)?;
+        Some((m, f.fast?, addr))
+    }
+
+    /// The member `name` and its address, of a struct or of the one a resolved, non-NULL
+    /// pointer points to; `None` where [`CData::field_place`] decides (and words the error).
+    #[inline(always)]
+    fn member_at(&self, name: &str) -> Option<(&FieldRt, usize)> {
         let body = match &self.info().repr {
             Repr::Record { body: Some(b), .. } => b,
             Repr::Pointer { resolved, .. } => resolved.get()?.get(&self.uni.inner).record_body()?,
@@ -240,11 +248,7 @@ impl CData {
             return None;
         }
         let f = body.field(name)?;
-        Some((
-            m,
-            f.fast?,
-            crate::base::addr::plus(self.addr(), f.offset())?,
-        ))
+        Some((f, crate::base::addr::plus(self.addr(), f.offset())?))
     }
 
     /// The member `name` of a struct or union, or of the struct a pointer points to (one
@@ -276,6 +280,13 @@ impl CData {
     }
 
     fn field_slow(&self, name: &str) -> Result<Value> {
+        // A pointer member (a list's `next`): read where it is, without the general place.
+        if let Some((f, addr)) = self.member_at(name)
+            && f.bit_width.is_none()
+            && f.ty.get(&self.uni.inner).is_pointer()
+        {
+            return convert::read_pointer(&self.place_at(f.ty, addr, None)).map(Value::CData);
+        }
         let (place, f) = self.field_place(name, "read")?;
         convert::read_field(&place, f)
     }
