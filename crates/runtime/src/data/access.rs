@@ -273,20 +273,27 @@ impl CData {
     /// ```
     #[inline]
     pub fn field(&self, name: &str) -> Result<Value> {
-        if let Some((m, fast, addr)) = self.fast_member(name) {
-            return m.region.load_number(addr, fast).map(Value::from_number);
+        if let Some((f, addr)) = self.member_at(name) {
+            if let Some(fast) = f.fast
+                && let Some(m) = self.fast_mem()
+            {
+                return m.region.load_number(addr, fast).map(Value::from_number);
+            }
+            if f.bit_width.is_none() && f.ty.get(&self.uni.inner).is_pointer() {
+                return self.pointer_member(f.ty, addr);
+            }
         }
         self.field_slow(name)
     }
 
+    /// A pointer member (a list's `next`), found by [`CData::field`]: read where it is,
+    /// without the general place and conversion.
+    #[inline(never)]
+    fn pointer_member(&self, ty: TypeRef, addr: usize) -> Result<Value> {
+        convert::read_pointer(&self.place_at(ty, addr, None)).map(Value::CData)
+    }
+
     fn field_slow(&self, name: &str) -> Result<Value> {
-        // A pointer member (a list's `next`): read where it is, without the general place.
-        if let Some((f, addr)) = self.member_at(name)
-            && f.bit_width.is_none()
-            && f.ty.get(&self.uni.inner).is_pointer()
-        {
-            return convert::read_pointer(&self.place_at(f.ty, addr, None)).map(Value::CData);
-        }
         let (place, f) = self.field_place(name, "read")?;
         convert::read_field(&place, f)
     }
