@@ -105,6 +105,33 @@ fn narrow_arguments_arrive_extended_as_c_extends_them() {
     assert_eq!(low32(&lib, "reg_wchar", 'é'), 'é' as u32);
 }
 
+/// The same arguments given as cdata of exactly the parameter's type (as a call's result or a
+/// cast passes them on), which the register path passes as their bytes: extended as the
+/// numbers are.
+#[test]
+fn cdata_arguments_of_the_parameter_type_arrive_extended_as_numbers_do() {
+    let (ffi, lib) = probe();
+    let cases: [(&str, &str, Value); 9] = [
+        ("reg_schar", "signed char", (-5).into()),
+        ("reg_uchar", "unsigned char", 250.into()),
+        ("reg_char", "char", Value::Bytes(vec![0xf0])),
+        ("reg_short", "short", (-300).into()),
+        ("reg_short", "short", 300.into()),
+        ("reg_bool", "_Bool", true.into()),
+        ("reg_sign", "enum sign", (-7).into()),
+        ("reg_big", "enum big", 0x8000_0001u32.into()),
+        ("reg_wchar", "wchar_t", 'é'.into()),
+    ];
+    for (f, ty, v) in cases {
+        let c = ffi.cast(ty, v.clone()).unwrap();
+        assert_eq!(
+            low32(&lib, f, c),
+            low32(&lib, f, v),
+            "{f} with a '{ty}' cdata"
+        );
+    }
+}
+
 #[test]
 fn narrow_results_are_read_from_their_own_bytes() {
     let (_ffi, lib) = probe();

@@ -224,6 +224,20 @@ fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]> {
 /// [`scalar_words`] through the general conversion of the parameter's type.
 #[inline(never)]
 fn scalar_converted(info: &crate::types::TypeInfo, a: &Arg<'_>) -> Option<[u64; 2]> {
+    if let Some(c) = a.as_cdata()
+        && c.info().same_type(info)
+        && !info.by_address()
+    {
+        // A primitive cdata of exactly this type (a `long double` a call returned, an enum):
+        // its bytes as they are, an integer of up to 8 bytes extended by its signedness.
+        let word = |at: usize| u64::from_le_bytes(c.value[at..at + 8].try_into().unwrap_or([0; 8]));
+        return Some(match info.repr {
+            Repr::Int(k) | Repr::Enum { int: k, .. } if k.bytes <= 8 => {
+                [crate::data::scalar::int_from_bytes(k, &c.value) as u64, 0]
+            }
+            _ => [word(0), word(8)],
+        });
+    }
     if let (Arg::Float(x), Some(format)) = (a, crate::data::scalar::long_double_format(info)) {
         // An `f64` widens exactly; its bits stay in registers (through `encode_scalar`, a
         // `Result` in memory written in halves and read whole stalled the load).

@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|ldc|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -38,6 +38,7 @@ fn main() -> anyhow::Result<()> {
         | "fieldv" | "cast" | "byname" | "ptrstore" | "ptrread" | "asadd" => {
             lib.function("bench_add")?
         }
+        "ldc" => lib.function("bench_ld")?,
         other => lib.function(&format!("bench_{other}"))?,
     };
     if which == "raw" {
@@ -231,6 +232,8 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    // A `long double` cdata argument (as a call's own result passes it on).
+    let ldc = ffi.new("long double *", 1.5)?.get(0)?;
     for i in 0..n {
         // SAFETY: each call matches the declaration.
         let r = unsafe {
@@ -244,6 +247,7 @@ fn main() -> anyhow::Result<()> {
                 "i128" => f.call((black_box(rcffi::Value::Int(1 << 100)), 1)),
                 "cplx" => f.call((black_box(rcffi::list![1.5, 2.5]), 2)),
                 "ld" => f.call((black_box(1.5), 1)),
+                "ldc" => f.call((black_box(&ldc), 1)),
                 _ => f.call((black_box("hello"),)),
             }
         };
