@@ -173,6 +173,7 @@ impl Ffi {
     }
 
     /// Whether any `Ffi` handle of this universe exists.
+    #[inline]
     pub(super) fn has_handles(&self) -> bool {
         self.inner.users.load(std::sync::atomic::Ordering::Relaxed) > 0
     }
