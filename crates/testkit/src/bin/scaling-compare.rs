@@ -107,7 +107,7 @@ fn main() -> anyhow::Result<()> {
         );
     }
     println!(
-        "\n| call (against raw libffi, same interface) | rcffi handle ns | raw libffi ns | rcffi / raw |\n|---|---:|---:|---:|"
+        "\n| call (against raw libffi, same interface) | rcffi ns (a handle; typed where it says) | raw libffi ns | rcffi / raw |\n|---|---:|---:|---:|"
     );
     for r in &vs_libffi {
         println!(
@@ -323,6 +323,21 @@ fn call_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             other: raw,
             unit: "ns",
         });
+        // The same call where the caller states the types: a `#[derive(NativeType)]` struct
+        // through `lib.typed`, a compiled call.
+        let name = format!("echo{size}");
+        let typed = match size {
+            8 => typed_echo::<S8>(&lib, &name, runs)?,
+            24 => typed_echo::<S24>(&lib, &name, runs)?,
+            64 => typed_echo::<S64>(&lib, &name, runs)?,
+            _ => typed_echo::<S256>(&lib, &name, runs)?,
+        };
+        rows.push(Row {
+            name: format!("struct of {size} bytes in and out, typed (`lib.typed`)"),
+            rcffi: typed,
+            other: raw,
+            unit: "ns",
+        });
     }
     for n in counts {
         let f = lib.function(&format!("sum{n}"))?;
@@ -371,6 +386,37 @@ fn call_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         });
     }
     Ok(())
+}
+
+/// `#[repr(C)]` structs of `long long`s, as the echo functions' cdef declares them.
+macro_rules! echo_struct {
+    ($name:ident, $k:expr, $c:literal) => {
+        #[derive(rcffi::NativeType, Clone, Copy, Default)]
+        #[repr(C)]
+        #[rcffi(c = $c)]
+        struct $name {
+            v: [i64; $k],
+        }
+    };
+}
+echo_struct!(S8, 1, "s8_t");
+echo_struct!(S24, 3, "s24_t");
+echo_struct!(S64, 8, "s64_t");
+echo_struct!(S256, 32, "s256_t");
+
+/// ns per call of the echo function `name` as a typed function of `S`.
+fn typed_echo<S: rcffi::NativeType + Copy + Default>(
+    lib: &rcffi::Lib,
+    name: &str,
+    runs: usize,
+) -> anyhow::Result<f64> {
+    let f = lib.typed::<unsafe extern "C" fn(S, std::ffi::c_int) -> S>(name)?;
+    let g = f.get();
+    let a = S::default();
+    Ok(median_ns(200_000, runs, || {
+        // SAFETY: the typed handle checked `S` and the int against the cdef.
+        black_box(unsafe { g(black_box(a), 1) });
+    }))
 }
 
 /// Types rcffi classifies itself (issue 14): a union, a bitfield struct, a record whose second
