@@ -8,12 +8,12 @@ use std::hash::{BuildHasher, Hash, Hasher};
 ///
 /// Two levels: the last few names in a short list (a linear scan, the cheapest hit: a loop
 /// using one or two names), and behind it [`SLOTS`] slots, two of them chosen for each name by
-/// its hash, so that a program using many names still finds them here. A new name takes
-/// whichever of its two slots is free, or the one filled earlier, so there is no cliff at some
-/// count of names (the list alone missed every time on its ninth name, and every miss took a
-/// lock). One slot per name was not enough: among 16 names, two shared a slot for a third of
-/// the owner ids, and those two missed in turn, each miss a read lock of the shared cache that
-/// two threads contended for (`new` over 16 type strings scaled 1.55 on two threads).
+/// its hash, so that a program using many names still finds them here. A new name takes a
+/// free one of its two slots, or moves an entry on to that entry's other slot (cuckoo
+/// hashing), so there is no cliff at some count of names (the list alone missed every time on
+/// its ninth name, and every miss took a lock). One slot per name was not enough: among 16
+/// names, two shared a slot for a third of the owner ids, and those two missed in turn, each
+/// miss a read lock of the shared cache, which two threads contend for.
 pub(crate) struct Recent<V> {
     /// The last names found or inserted, newest last.
     recent: Vec<Entry<V>>,

@@ -267,7 +267,8 @@ unsafe fn call_x87(code: usize, r: &Regs, words: u8) -> [u64; 2] {
     // parameters are the ones `Native::of` assigned `r` from, returning an x87 value. The
     // assembly reads `n` initialized-or-uninitialized words of `r.stack` (inside the array) and
     // the 6 + 8 register values through `frame` (pointers into `r`, alive for the call), and
-    // writes 10 bytes at `out` (16 bytes long) and reads them back; it restores the stack pointer it moved.
+    // writes 10 bytes at `out` (16 bytes long) and reads them back; it restores the stack
+    // pointer it moved.
     unsafe {
         std::arch::asm!(
             "mov r12, rsp",
