@@ -15,6 +15,7 @@ mod random;
 mod stack_args;
 mod threads;
 mod unions;
+mod variadic;
 
 use rcffi::{CData, Ffi, Lib, Value};
 

@@ -22,6 +22,7 @@ use foldhash::fast::RandomState;
 use rcffi_cdef::CTypeKind;
 
 use super::FfiCif;
+use super::RetReg;
 use super::closure_args::ClosureArgs;
 use super::ffitype::{Position, ffi_type};
 use crate::error::{Error, Result};
@@ -65,8 +66,13 @@ pub(crate) struct Param {
 #[derive(Debug)]
 pub(crate) struct Shape {
     pub(crate) cif: FfiCif,
-    /// The variadic part's parameters (promoted types); empty for fixed signatures.
-    pub(crate) extra: Box<[Param]>,
+    /// A variadic call's parameters: the fixed ones, then the variadic part's promoted types;
+    /// empty for fixed signatures (the plan's are theirs).
+    pub(crate) params: Box<[Param]>,
+    /// For a variadic call whose arguments all travel in registers or stack words and whose
+    /// result comes back in registers: which register each goes in (the call then skips
+    /// libffi, as a fixed signature's does with `CallPlan::native`).
+    pub(crate) native: Option<super::registers::Native>,
     /// At most how many bytes of stack libffi takes for the arguments ([`arg_stack`]).
     pub(crate) stack: usize,
 }
@@ -218,7 +224,8 @@ impl CallPlan {
             (
                 Some(Shape {
                     cif,
-                    extra: Box::new([]),
+                    params: Box::new([]),
+                    native: None,
                     stack,
                 }),
                 None,
@@ -364,19 +371,28 @@ impl CallPlan {
         for (i, p) in self.params.iter().enumerate() {
             types.push(ffi_type(uni, p.ty, Position::Arg(i + 1))?);
         }
-        let mut params = Vec::with_capacity(extra.len());
+        let mut params = Vec::with_capacity(self.params.len() + extra.len());
+        for (i, p) in self.params.iter().enumerate() {
+            params.push(param(uni, p.ty, Position::Arg(i + 1))?);
+        }
         for (i, t) in extra.iter().enumerate() {
             let pos = Position::Arg(self.params.len() + i + 1);
             types.push(ffi_type(uni, *t, pos).map_err(|e| e.context(format!("'{name}'")))?);
             params.push(param(uni, *t, pos)?);
         }
-        let stack = arg_stack(name, self.params.iter().chain(&params))?;
+        let stack = arg_stack(name, params.iter())?;
         let ret = ffi_type(uni, self.ret.ty, Position::Result)?;
         let cif = FfiCif::new(types, ret, Some(self.params.len()))
             .map_err(|e| e.context(format!("'{name}'")))?;
+        // Variadic arguments travel as named ones do on both conventions the register path
+        // knows; a result in memory or in `st0` keeps libffi's path (no variadic form of
+        // those calls here).
+        let native = super::registers::Native::of(uni, &params, &self.ret)
+            .filter(|n| !matches!(n.ret, RetReg::Memory | RetReg::X87));
         Ok(Shape {
             cif,
-            extra: params.into_boxed_slice(),
+            params: params.into_boxed_slice(),
+            native,
             stack,
         })
     }

@@ -95,8 +95,30 @@ unsafe fn dispatch(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) ->
                 Some(n) => super::register_path::registers_only(uni, plan, n, code, args),
                 None => simple(uni, plan, code, args),
             }
+        } else if code != 0 && plan.variadic.is_some() {
+            variadic(uni, plan, code, args)
         } else {
             general(uni, plan, code, args)
+        }
+    }
+}
+
+/// A call of a variadic function: by the register path when its shape (the promoted types of
+/// this call's variadic part) has a register assignment, else through libffi.
+///
+/// # Safety
+///
+/// As for [`invoke`].
+#[inline(never)]
+unsafe fn variadic(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> Result<Value> {
+    let shape = plan.shape(uni, args.len(), |i| {
+        super::variadic::promoted_type(uni, &args[i])
+    })?;
+    // SAFETY: the caller's promise, passed on.
+    unsafe {
+        match &shape.native {
+            Some(n) => super::register_path::variadic_registers(uni, plan, shape, n, code, args),
+            None => general(uni, plan, code, args),
         }
     }
 }
@@ -149,7 +171,7 @@ pub(super) unsafe fn general(
         let p = if i < fixed {
             &plan.params[i]
         } else {
-            &shape.extra[i - fixed]
+            &shape.params[i]
         };
         let loc = match marshal(uni, p, a, &mut scratch) {
             Ok(loc) => loc,
@@ -352,6 +374,11 @@ pub(super) fn scalar_word(
     match (p.conv, a) {
         (Conv::Fast(f), Arg::Int(x)) => f.encode_int(*x).map(u64::from_le_bytes),
         (Conv::Fast(f), Arg::Float(x)) => f.encode_float(*x).map(u64::from_le_bytes),
+        // A number cdata of exactly this type (a call's result passed on, a cast).
+        (Conv::Fast(f), Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => {
+            let c = a.as_cdata_of(uni, p.ty)?;
+            Some(f.register_word(c.value[..8].try_into().unwrap_or([0; 8])))
+        }
         (Conv::Pointer, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => {
             a.as_cdata_of(uni, p.ty).map(|c| c.addr() as u64)
         }

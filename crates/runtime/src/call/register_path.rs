@@ -78,6 +78,46 @@ pub(super) unsafe fn registers_only(
     code: usize,
     args: &[Arg<'_>],
 ) -> Result<Value> {
+    // SAFETY: the caller's promise, passed on: the plan's parameters, not variadic.
+    unsafe { registers(uni, plan, &plan.params, n, code, args, false) }
+}
+
+/// [`registers_only`] for a call of a variadic function, with its shape's parameters (the
+/// fixed ones, then the promoted types of the variadic part) and register assignment.
+///
+/// # Safety
+///
+/// As for `invoke::invoke`; `shape` is the plan's shape for these arguments and `n` its
+/// register assignment.
+#[inline(never)]
+pub(super) unsafe fn variadic_registers(
+    uni: &Ffi,
+    plan: &CallPlan,
+    shape: &crate::abi::plan::Shape,
+    n: &crate::abi::Native,
+    code: usize,
+    args: &[Arg<'_>],
+) -> Result<Value> {
+    // SAFETY: the caller's promise, passed on: the shape's parameters, one per argument.
+    unsafe { registers(uni, plan, &shape.params, n, code, args, true) }
+}
+
+/// The work of [`registers_only`] and [`variadic_registers`]: `params` has one parameter per
+/// argument, as `n` assigned them.
+///
+/// # Safety
+///
+/// As for `invoke::invoke`; `variadic` says whether `code` is a variadic function.
+#[inline(always)]
+unsafe fn registers(
+    uni: &Ffi,
+    plan: &CallPlan,
+    params: &[Param],
+    n: &crate::abi::Native,
+    code: usize,
+    args: &[Arg<'_>],
+    variadic: bool,
+) -> Result<Value> {
     let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
     let mut blocks = StackBlocks::new(&mut area);
     let mut regs = native::Regs::new();
@@ -85,18 +125,18 @@ pub(super) unsafe fn registers_only(
         // Numbers and pointers only: one word each.
         for piece in n.pieces.iter() {
             let i = usize::from(piece.arg);
-            match scalar_word(uni, &plan.params[i], &args[i], &mut blocks) {
+            match scalar_word(uni, &params[i], &args[i], &mut blocks) {
                 Some(w) => regs.set(piece.reg, w),
                 // SAFETY: the caller's promise, passed on; nothing has happened yet.
                 None => return unsafe { general(uni, plan, code, args) },
             }
         }
-    } else if let Err(()) = pieces(uni, plan, n, args, &mut regs, &mut blocks) {
+    } else if let Err(()) = pieces(uni, params, n, args, &mut regs, &mut blocks) {
         // SAFETY: the caller's promise, passed on; nothing has happened yet.
         return unsafe { general(uni, plan, code, args) };
     }
     // SAFETY: the caller's promise, passed on; every argument is in its register.
-    unsafe { finish_registers(uni, plan, n, code, &regs) }
+    unsafe { finish_registers(uni, plan, n, code, &regs, variadic) }
 }
 
 /// Puts each piece of the arguments — numbers, pointers, other scalars, structs — in its
@@ -104,7 +144,7 @@ pub(super) unsafe fn registers_only(
 #[inline(always)]
 fn pieces(
     uni: &Ffi,
-    plan: &CallPlan,
+    params: &[Param],
     n: &crate::abi::Native,
     args: &[Arg<'_>],
     regs: &mut native::Regs,
@@ -114,7 +154,7 @@ fn pieces(
     let mut high = 0;
     for piece in n.pieces.iter() {
         let i = usize::from(piece.arg);
-        let (p, a) = (&plan.params[i], &args[i]);
+        let (p, a) = (&params[i], &args[i]);
         let word = match p.conv {
             Conv::Struct if usize::from(piece.len) > 8 => {
                 // A struct of more than 16 bytes, copied onto the stack whole.
@@ -149,6 +189,7 @@ unsafe fn finish_registers(
     n: &crate::abi::Native,
     code: usize,
     regs: &native::Regs,
+    variadic: bool,
 ) -> Result<Value> {
     if n.ret == crate::abi::RetReg::Memory {
         // The callee writes the struct straight into the result's own new allocation (zeroed:
@@ -164,9 +205,16 @@ unsafe fn finish_registers(
     }
     let mut ret = [0u64; 4];
     during_call(|| {
-        // SAFETY: `code` is a non-variadic function of the plan's type (the caller's
-        // promise), whose registers `Native::of` assigned.
-        let [a, b] = errno::around(|| unsafe { native::call(code, n.ret, regs, n.stack) });
+        // SAFETY: `code` is a function of the plan's type (the caller's promise), whose
+        // registers `Native::of` assigned: variadic as `variadic` says (then the shape's
+        // assignment, with no result in memory or `st0`).
+        let [a, b] = errno::around(|| unsafe {
+            if variadic {
+                native::call_variadic(code, n.ret, regs, n.stack)
+            } else {
+                native::call(code, n.ret, regs, n.stack)
+            }
+        });
         ret[0] = a;
         ret[1] = b;
     })?;

@@ -4,7 +4,7 @@
 use super::args::Arg;
 use crate::data::Value;
 use crate::error::{Error, Result};
-use crate::types::{Ffi, IntRole, Repr, TypeRef};
+use crate::types::{Ffi, IntRole, Promoted, Repr, TypeRef};
 
 /// The type an argument of the variadic part is passed as, after C's default argument
 /// promotions: cdata keep their type (`char`, `short`, `_Bool` and small enums become `int`,
@@ -18,17 +18,17 @@ pub(super) fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
         _ => None,
     };
     let c = match (a, v) {
-        (Arg::Int(i), _) if i32::try_from(*i).is_ok() => return uni.parse("int"),
-        (Arg::Int(_), _) => return uni.parse("long long"),
-        (Arg::UInt(_), _) => return uni.parse("unsigned long long"),
-        (Arg::Float(_), _) => return uni.parse("double"),
+        (Arg::Int(i), _) if i32::try_from(*i).is_ok() => return uni.promoted(Promoted::Int),
+        (Arg::Int(_), _) => return uni.promoted(Promoted::LongLong),
+        (Arg::UInt(_), _) => return uni.promoted(Promoted::ULongLong),
+        (Arg::Float(_), _) => return uni.promoted(Promoted::Double),
         (Arg::CData(c), _) => *c,
         (_, Some(Value::CData(c))) => c,
         (_, Some(v)) => {
             return match v {
-                Value::Int(i) if i32::try_from(*i).is_ok() => uni.parse("int"),
-                Value::Int(i) if i64::try_from(*i).is_ok() => uni.parse("long long"),
-                Value::Int(i) if u64::try_from(*i).is_ok() => uni.parse("unsigned long long"),
+                Value::Int(i) if i32::try_from(*i).is_ok() => uni.promoted(Promoted::Int),
+                Value::Int(i) if i64::try_from(*i).is_ok() => uni.promoted(Promoted::LongLong),
+                Value::Int(i) if u64::try_from(*i).is_ok() => uni.promoted(Promoted::ULongLong),
                 Value::Int(i) => Err(Error::Overflow(format!(
                     "integer {i} does not fit any C integer type"
                 ))),
@@ -36,17 +36,19 @@ pub(super) fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
                     "integer {u} does not fit any C integer type a variadic argument takes \
                      without a declared type (cast it to 'unsigned __int128')"
                 ))),
-                Value::Bool(_) => uni.parse("int"),
-                Value::Float(_) => uni.parse("double"),
-                Value::Bytes(_) | Value::Text(_) => uni.parse("char *"),
+                Value::Bool(_) => uni.promoted(Promoted::Int),
+                Value::Float(_) => uni.promoted(Promoted::Double),
+                Value::Bytes(_) | Value::Text(_) => uni.promoted(Promoted::CharPtr),
                 other => Err(Error::Type(format!(
                     "needs to be a cdata object, a number or a string (got {})",
                     other.type_name()
                 ))),
             };
         }
-        (Arg::Str(_) | Arg::Bytes(_) | Arg::CStr(_), _) => return uni.parse("char *"),
-        (Arg::Null, _) => return uni.parse("void *"),
+        (Arg::Str(_) | Arg::Bytes(_) | Arg::CStr(_), _) => {
+            return uni.promoted(Promoted::CharPtr);
+        }
+        (Arg::Null, _) => return uni.promoted(Promoted::VoidPtr),
         (Arg::Closure(_), _) => {
             return Err(Error::Type(
                 "a closure has no C type here: make it a callback with `ffi.callback(type, f)`"

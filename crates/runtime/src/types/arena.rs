@@ -93,6 +93,35 @@ pub(crate) struct UniInner {
     pub(super) holds: crate::types::Holds,
     /// How many `Ffi` handles exist (not counting those inside `Held`).
     users: std::sync::atomic::AtomicUsize,
+    /// The types a call's variadic part promotes Rust values to, realized on first use.
+    promoted: [std::sync::OnceLock<TypeRef>; Promoted::COUNT],
+}
+
+/// The C types a variadic call passes Rust values as (`call::variadic`): keywords, which no
+/// declaration can give another meaning, so each universe realizes them once.
+#[derive(Copy, Clone, Debug)]
+pub(crate) enum Promoted {
+    Int,
+    LongLong,
+    ULongLong,
+    Double,
+    CharPtr,
+    VoidPtr,
+}
+
+impl Promoted {
+    const COUNT: usize = 6;
+
+    fn name(self) -> &'static str {
+        match self {
+            Promoted::Int => "int",
+            Promoted::LongLong => "long long",
+            Promoted::ULongLong => "unsigned long long",
+            Promoted::Double => "double",
+            Promoted::CharPtr => "char *",
+            Promoted::VoidPtr => "void *",
+        }
+    }
 }
 
 impl Drop for UniInner {
@@ -221,6 +250,18 @@ impl Ffi {
             RECENT.with(|r| r.borrow_mut().insert(key, text, t));
         }
         Ok(t)
+    }
+
+    /// The realized type of `p`, one of the types variadic arguments are promoted to (parsed
+    /// once per universe, then one load).
+    #[inline]
+    pub(crate) fn promoted(&self, p: Promoted) -> Result<TypeRef> {
+        let cell = &self.inner.promoted[p as usize];
+        if let Some(t) = cell.get() {
+            return Ok(*t);
+        }
+        let t = self.parse(p.name())?;
+        Ok(*cell.get_or_init(|| t))
     }
 
     fn parse_shared(&self, text: &str) -> Result<TypeRef> {
@@ -501,6 +542,7 @@ pub(crate) fn with_target(target: Target) -> Ffi {
             target,
             holds: Default::default(),
             users: std::sync::atomic::AtomicUsize::new(1),
+            promoted: Default::default(),
         }),
     }
 }

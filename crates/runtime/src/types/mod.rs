@@ -15,7 +15,7 @@ mod spec;
 
 pub use arena::Ffi;
 pub(crate) use arena::UniInner;
-pub(crate) use arena::{TypeRef, unknown_size};
+pub(crate) use arena::{Promoted, TypeRef, unknown_size};
 pub use ctype::{CField, CType, Kind};
 use realized::fast_of;
 use realized::name_key;

@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|ldc|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -39,6 +39,10 @@ fn main() -> anyhow::Result<()> {
             lib.function("bench_add")?
         }
         "ldc" => lib.function("bench_ld")?,
+        "vsum" => {
+            ffi.cdef("int vsum(int n, ...);")?;
+            lib.function("vsum")?
+        }
         other => lib.function(&format!("bench_{other}"))?,
     };
     if which == "raw" {
@@ -248,6 +252,7 @@ fn main() -> anyhow::Result<()> {
                 "cplx" => f.call((black_box(rcffi::list![1.5, 2.5]), 2)),
                 "ld" => f.call((black_box(1.5), 1)),
                 "ldc" => f.call((black_box(&ldc), 1)),
+                "vsum" => f.call((3, black_box(1), 2, 3)),
                 _ => f.call((black_box("hello"),)),
             }
         };

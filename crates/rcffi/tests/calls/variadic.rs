@@ -1,0 +1,148 @@
+//! Variadic calls of every mix the fixture's `vmix` reads — `int`, `long long`, `double`,
+//! strings, pointers and `struct pt` by value, 0 to 40 of them — against what C computes from
+//! them. Past six integers and eight doubles the arguments go on the stack, and every call with
+//! a `double` in it needs `%al` set on x86-64, which the register path's variadic call does.
+
+use rcffi::{Value, list};
+
+use super::fixture;
+
+/// A seeded xorshift generator (the tests stay reproducible).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+#[test]
+fn random_mixes_of_variadic_arguments_are_what_c_reads() {
+    let (ffi, lib) = fixture();
+    let vmix = lib.function("vmix").unwrap();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for round in 0..400 {
+        let n = rng.below(41) as usize;
+        let mut fmt = String::new();
+        let mut args: Vec<Value> = Vec::new();
+        let mut want: i64 = 0;
+        for k in 0..n {
+            // vmix weighs the format's k-th letter by k + 1.
+            let w = k as i64 + 1;
+            match rng.below(6) {
+                0 => {
+                    let v = rng.next() as i32;
+                    fmt.push('i');
+                    args.push(v.into());
+                    want = want.wrapping_add(w * i64::from(v));
+                }
+                1 => {
+                    // Outside `int`'s range, so that it is promoted to `long long`.
+                    let v = (rng.next() as i64 >> 8) | (1 << 40);
+                    fmt.push('l');
+                    args.push(v.into());
+                    want = want.wrapping_add(w.wrapping_mul(v));
+                }
+                2 => {
+                    // Quarters: exact in a double, and times 4 an integer.
+                    let v = (rng.below(1 << 20) as f64 - (1 << 19) as f64) / 4.0;
+                    fmt.push('d');
+                    args.push(v.into());
+                    want = want.wrapping_add(w * (v * 4.0) as i64);
+                }
+                3 => {
+                    let len = rng.below(12) as usize;
+                    fmt.push('s');
+                    args.push("x".repeat(len).as_str().into());
+                    want = want.wrapping_add(w * len as i64);
+                }
+                4 => {
+                    let addr = rng.next() as usize | 1;
+                    fmt.push('p');
+                    args.push(ffi.cast("void *", addr).unwrap().into());
+                    want = want.wrapping_add(w * (addr & 0xffff) as i64);
+                }
+                _ => {
+                    let (x, y) = (rng.below(1000) as i32, rng.below(100) as i32);
+                    let pt = ffi.new("struct pt *", list![x, y]).unwrap().get(0).unwrap();
+                    fmt.push('P');
+                    args.push(pt);
+                    want = want.wrapping_add(w * i64::from(x * 100 + y));
+                }
+            }
+        }
+        let mut all: Vec<Value> = vec![fmt.as_str().into()];
+        all.extend(args);
+        // SAFETY: vmix reads one argument of each kind its format names, as passed.
+        let got = unsafe { vmix.call(&all[..]) }.unwrap();
+        assert_eq!(
+            got,
+            Value::Int(want.into()),
+            "round {round}: format {fmt:?}"
+        );
+    }
+}
+
+#[test]
+fn doubles_past_the_vector_registers_and_ints_past_the_integer_ones() {
+    let (_ffi, lib) = fixture();
+    for n in 0..=20i32 {
+        let mut args: Vec<Value> = vec![n.into()];
+        args.extend((1..=n).map(|i| Value::Float(f64::from(i) * 0.5)));
+        // SAFETY: vsumd reads `n` doubles.
+        let got = unsafe { lib.call("vsumd", &args[..]) }.unwrap();
+        assert_eq!(
+            got,
+            Value::Float(f64::from(n * (n + 1)) / 4.0),
+            "{n} doubles"
+        );
+        let mut args: Vec<Value> = vec![n.into()];
+        args.extend((1..=n).map(|i| Value::Int((i * 1000).into())));
+        // SAFETY: vsum reads `n` ints.
+        let got = unsafe { lib.call("vsum", &args[..]) }.unwrap();
+        assert_eq!(got, Value::Int((500 * n * (n + 1)).into()), "{n} ints");
+    }
+}
+
+/// What a variadic callee finds in `%al` (x86-64 System V): an upper bound of the vector
+/// registers the call used, at most 8. The callee's prologue saves that many for `va_arg`, so
+/// too small a value loses `double` arguments.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn variadic_calls_give_the_callee_an_upper_bound_of_vector_registers_in_al() {
+    const SRC: &str = r#"
+        /* Returns %al as the callee found it, before anything else runs. */
+        __asm__(".globl al_at_entry\n"
+                ".type al_at_entry, @function\n"
+                "al_at_entry:\n"
+                "    movzbl %al, %eax\n"
+                "    ret\n");
+    "#;
+    static PATH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let (ffi, lib, _) =
+        super::probe_with_libm(&PATH, "alprobe", SRC, "int al_at_entry(int n, ...);");
+    let al = |args: &[Value]| -> i128 {
+        // SAFETY: the probe reads no argument; any arguments may be passed.
+        match unsafe { lib.call("al_at_entry", args) }.unwrap() {
+            Value::Int(i) => i,
+            other => panic!("{other:?}"),
+        }
+    };
+    for doubles in 0..=10 {
+        let mut args: Vec<Value> = vec![Value::Int(doubles)];
+        args.extend((0..doubles).map(|i| Value::Float(i as f64)));
+        args.push(ffi.cast("long", 7).unwrap().into());
+        let got = al(&args);
+        assert!(
+            got >= doubles.min(8) && got <= 8,
+            "%al was {got} for {doubles} doubles"
+        );
+    }
+}
