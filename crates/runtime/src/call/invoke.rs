@@ -95,22 +95,26 @@ unsafe fn dispatch(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) ->
                 Some(n) => super::register_path::registers_only(uni, plan, n, code, args),
                 None => simple(uni, plan, code, args),
             }
-        } else if code != 0 && plan.variadic.is_some() {
-            variadic(uni, plan, code, args)
         } else {
-            general(uni, plan, code, args)
+            other(uni, plan, code, args)
         }
     }
 }
 
-/// A call of a variadic function: by the register path when its shape (the promoted types of
-/// this call's variadic part) has a register assignment, else through libffi.
+/// The calls [`dispatch`]'s direct paths do not take: a variadic function's, by the register
+/// path when its shape (the promoted types of this call's variadic part) has a register
+/// assignment, else, as every other, through libffi (`general`, which is also the register
+/// paths' fallback, so it never comes back here).
 ///
 /// # Safety
 ///
 /// As for [`invoke`].
 #[inline(never)]
-unsafe fn variadic(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> Result<Value> {
+unsafe fn other(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> Result<Value> {
+    if code == 0 || plan.variadic.is_none() {
+        // SAFETY: the caller's promise, passed on.
+        return unsafe { general(uni, plan, code, args) };
+    }
     let shape = plan.shape(uni, args.len(), |i| {
         super::variadic::promoted_type(uni, &args[i])
     })?;
@@ -374,11 +378,6 @@ pub(super) fn scalar_word(
     match (p.conv, a) {
         (Conv::Fast(f), Arg::Int(x)) => f.encode_int(*x).map(u64::from_le_bytes),
         (Conv::Fast(f), Arg::Float(x)) => f.encode_float(*x).map(u64::from_le_bytes),
-        // A number cdata of exactly this type (a call's result passed on, a cast).
-        (Conv::Fast(f), Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => {
-            let c = a.as_cdata_of(uni, p.ty)?;
-            Some(f.register_word(c.value[..8].try_into().unwrap_or([0; 8])))
-        }
         (Conv::Pointer, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => {
             a.as_cdata_of(uni, p.ty).map(|c| c.addr() as u64)
         }

@@ -79,7 +79,7 @@ pub(super) unsafe fn registers_only(
     args: &[Arg<'_>],
 ) -> Result<Value> {
     // SAFETY: the caller's promise, passed on: the plan's parameters, not variadic.
-    unsafe { registers(uni, plan, &plan.params, n, code, args, false) }
+    unsafe { registers::<false>(uni, plan, &plan.params, n, code, args) }
 }
 
 /// [`registers_only`] for a call of a variadic function, with its shape's parameters (the
@@ -99,7 +99,7 @@ pub(super) unsafe fn variadic_registers(
     args: &[Arg<'_>],
 ) -> Result<Value> {
     // SAFETY: the caller's promise, passed on: the shape's parameters, one per argument.
-    unsafe { registers(uni, plan, &shape.params, n, code, args, true) }
+    unsafe { registers::<true>(uni, plan, &shape.params, n, code, args) }
 }
 
 /// The work of [`registers_only`] and [`variadic_registers`]: `params` has one parameter per
@@ -107,16 +107,17 @@ pub(super) unsafe fn variadic_registers(
 ///
 /// # Safety
 ///
-/// As for `invoke::invoke`; `variadic` says whether `code` is a variadic function.
+/// As for `invoke::invoke`; `VARIADIC` says whether `code` is a variadic function (a constant,
+/// so that each path compiles to its own call alone: a run-time flag kept the compiler from
+/// inlining the fixed path's call, +42 instructions per `add`).
 #[inline(always)]
-unsafe fn registers(
+unsafe fn registers<const VARIADIC: bool>(
     uni: &Ffi,
     plan: &CallPlan,
     params: &[Param],
     n: &crate::abi::Native,
     code: usize,
     args: &[Arg<'_>],
-    variadic: bool,
 ) -> Result<Value> {
     let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
     let mut blocks = StackBlocks::new(&mut area);
@@ -136,7 +137,7 @@ unsafe fn registers(
         return unsafe { general(uni, plan, code, args) };
     }
     // SAFETY: the caller's promise, passed on; every argument is in its register.
-    unsafe { finish_registers(uni, plan, n, code, &regs, variadic) }
+    unsafe { finish_registers::<VARIADIC>(uni, plan, n, code, &regs) }
 }
 
 /// Puts each piece of the arguments — numbers, pointers, other scalars, structs — in its
@@ -183,13 +184,12 @@ fn pieces(
 ///
 /// As for [`registers_only`], with `regs` holding every argument where `n` assigned it.
 #[inline(always)]
-unsafe fn finish_registers(
+unsafe fn finish_registers<const VARIADIC: bool>(
     uni: &Ffi,
     plan: &CallPlan,
     n: &crate::abi::Native,
     code: usize,
     regs: &native::Regs,
-    variadic: bool,
 ) -> Result<Value> {
     if n.ret == crate::abi::RetReg::Memory {
         // The callee writes the struct straight into the result's own new allocation (zeroed:
@@ -206,10 +206,10 @@ unsafe fn finish_registers(
     let mut ret = [0u64; 4];
     during_call(|| {
         // SAFETY: `code` is a function of the plan's type (the caller's promise), whose
-        // registers `Native::of` assigned: variadic as `variadic` says (then the shape's
+        // registers `Native::of` assigned: variadic as `VARIADIC` says (then the shape's
         // assignment, with no result in memory or `st0`).
         let [a, b] = errno::around(|| unsafe {
-            if variadic {
+            if VARIADIC {
                 native::call_variadic(code, n.ret, regs, n.stack)
             } else {
                 native::call(code, n.ret, regs, n.stack)

@@ -86,22 +86,6 @@ impl Fast {
             _ => None,
         }
     }
-
-    /// The register word of a value of this type held in `bytes` (its bytes in order, as a
-    /// primitive cdata holds them): an integer extended to 64 bits by its signedness, as a C
-    /// caller passes it; a `float` in the low 32 bits.
-    pub(crate) fn register_word(self, bytes: [u8; 8]) -> u64 {
-        let b = u64::from_le_bytes(bytes);
-        match self {
-            Fast::I8 => b as u8 as i8 as i64 as u64,
-            Fast::U8 => u64::from(b as u8),
-            Fast::I16 => b as u16 as i16 as i64 as u64,
-            Fast::U16 => u64::from(b as u16),
-            Fast::I32 => b as u32 as i32 as i64 as u64,
-            Fast::U32 | Fast::F32 => u64::from(b as u32),
-            Fast::I64 | Fast::U64 | Fast::F64 => b,
-        }
-    }
 }
 
 /// A plain number read from C memory.

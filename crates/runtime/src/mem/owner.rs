@@ -123,7 +123,7 @@ impl Drop for HandleBox {
 
 impl Owner {
     /// Runs `f` with the region this owner lets a cdata use.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn with_region<T>(
         &self,
         what: &dyn Fn() -> String,
