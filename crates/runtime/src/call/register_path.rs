@@ -1,6 +1,8 @@
 //! The register path of a call: each argument — or each eightbyte of one — converted straight
 //! into the register or stack word the plan's register assignment (`abi::registers`) gives it,
-//! then the call through `call::native`'s universal signature, without libffi. An argument
+//! then the call through `call::native`'s universal signature, without libffi (for a variadic
+//! function, the assignment of its call's shape: the fixed parameters, then the promoted
+//! types of the variadic part, `variadic_registers`). An argument
 //! this path does not convert (a list for a struct, a long string, a conversion error) sends
 //! the whole call, before anything happened, to the general path (`invoke::general`), which
 //! converts or reports it.
@@ -8,7 +10,8 @@
 //! # Safety
 //!
 //! As for `invoke::invoke`: the caller promises that the code address is a function
-//! of the plan's (non-variadic) type; everything placed in the registers is read from
+//! of the plan's type (a variadic one only through `variadic_registers`, which calls it as
+//! such); everything placed in the registers is read from
 //! arguments checked here (a cdata of the parameter's type, read through its region; numbers
 //! range-checked); C strings go in the caller's stack blocks, alive for the call; a struct
 //! result through memory is written into its own new allocation, private until this returns.
