@@ -434,7 +434,8 @@ pub(super) unsafe fn call_variadic(code: usize, ret: RetReg, r: &Regs, words: u8
 ///
 /// # Safety
 ///
-/// `code` must be a non-variadic function whose parameters are the ones `Native::of`
+/// `code` must be a non-variadic function (on AArch64 also a variadic one, through
+/// `call_variadic`: the same convention there) whose parameters are the ones `Native::of`
 /// assigned `r` from, and whose result is of the class `ret` (see the module docs).
 #[inline(always)]
 pub(super) unsafe fn call(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64; 2] {
