@@ -275,34 +275,25 @@ fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]> {
 /// [`scalar_words`] through the general conversion of the parameter's type.
 #[inline(never)]
 fn scalar_converted(info: &crate::types::TypeInfo, a: &Arg<'_>) -> Option<[u64; 2]> {
-    if let Some(c) = a.as_cdata()
-        && c.info().same_type(info)
-        && !info.by_address()
-    {
-        // A primitive cdata of exactly this type (a `long double` a call returned, an enum):
-        // its bytes as they are, an integer of up to 8 bytes extended by its signedness.
-        let word = |at: usize| u64::from_le_bytes(c.value[at..at + 8].try_into().unwrap_or([0; 8]));
-        return Some(match info.repr {
-            Repr::Int(k) | Repr::Enum { int: k, .. } if k.bytes <= 8 => {
-                [crate::data::scalar::int_from_bytes(k, &c.value) as u64, 0]
-            }
-            _ => [word(0), word(8)],
-        });
-    }
-    if let (Arg::Float(x), Some(format)) = (a, crate::data::scalar::long_double_format(info)) {
-        // An `f64` widens exactly; its bits stay in registers (through `encode_scalar`, a
-        // `Result` in memory written in halves and read whole stalled the load).
-        let bits = u128::from_le_bytes(crate::LongDouble::from_f64(*x, format).to_bytes());
-        return Some([bits as u64, (bits >> 64) as u64]);
-    }
+    let same = a
+        .as_cdata()
+        .filter(|c| c.info().same_type(info) && !info.by_address());
+    let long_double = crate::data::scalar::long_double_format(info);
     let bytes = match (a, value_of(a)) {
-        (_, Some(v)) => crate::data::scalar::encode_scalar(info, v),
+        // A primitive cdata of exactly this type (a `long double` a call returned, an enum):
+        // its bytes as they are.
+        _ if same.is_some() => same?.value,
+        // An `f64` for a `long double` widens exactly, in registers (through `encode_scalar`,
+        // a `Result` in memory written in halves and read whole stalled the load).
+        (Arg::Float(x), _) if long_double.is_some() => {
+            crate::LongDouble::from_f64(*x, long_double?).to_bytes()
+        }
+        (_, Some(v)) => crate::data::scalar::encode_scalar(info, v).ok()?,
         (Arg::Int(_) | Arg::UInt(_) | Arg::Float(_), None) => {
-            crate::data::scalar::encode_scalar(info, &to_value(a))
+            crate::data::scalar::encode_scalar(info, &to_value(a)).ok()?
         }
         _ => return None,
-    }
-    .ok()?;
+    };
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
     let (Repr::Int(k) | Repr::Enum { int: k, .. }) = info.repr else {
         // A complex number or an x87 `long double`: its bytes as they are.
