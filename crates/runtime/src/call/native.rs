@@ -103,9 +103,23 @@ impl Regs {
 
 /// Calls `code` with the universal signature — the integer registers, the floating ones, then
 /// `$k` stack words — and result type `$r`.
+///
+/// `universal!(variadic ...)` calls a C-variadic callee: on x86-64 (System V) the signature is
+/// then declared C-variadic with the stack words as its variadic part — every register is
+/// already taken by the fixed parameters, so they go on the stack in order, as fixed ones do.
+/// The difference is `%al`: a variadic callee's prologue reads it as an upper bound of the
+/// vector registers the call uses (to save them for `va_arg`), and Rust's call of a C-variadic
+/// function sets it (to 8 here). AArch64 passes variadic arguments as named ones: the same
+/// call.
 #[cfg(target_arch = "x86_64")]
 macro_rules! universal {
-    ($code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
+    ($code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {
+        universal!(@sig [$(stack_word!($k)),*] $code, $r, $i, $f, $s, [$($k)*])
+    };
+    (variadic $code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {
+        universal!(@sig [...] $code, $r, $i, $f, $s, [$($k)*])
+    };
+    (@sig [$($tail:tt)*] $code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
         #[allow(unused_variables)]
         let (i, f, s) = ($i, $f, $s);
         let fun = std::mem::transmute::<
@@ -113,7 +127,7 @@ macro_rules! universal {
             unsafe extern "C" fn(
                 Word, Word, Word, Word, Word, Word,
                 Float, Float, Float, Float, Float, Float, Float, Float,
-                $(stack_word!($k)),*
+                $($tail)*
             ) -> $r,
         >($code);
         fun(i[0], i[1], i[2], i[3], i[4], i[5], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], $(s[$k]),*)
@@ -121,6 +135,9 @@ macro_rules! universal {
 }
 #[cfg(not(target_arch = "x86_64"))]
 macro_rules! universal {
+    (variadic $($rest:tt)*) => {
+        universal!($($rest)*)
+    };
     ($code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
         #[allow(unused_variables)]
         let (i, f, s) = ($i, $f, $s);
@@ -173,45 +190,20 @@ type Float = MaybeUninit<f64>;
 /// [`universal!`] with as many stack words as the call needs, rounded up to 0, 2, 4, 8, 16, 32
 /// or 64
 /// (the words past the arguments are never read: the caller owns and pops its stack area).
-/// (With `@ universal_variadic` first: the same for a C-variadic callee.)
+/// (`[variadic]` first: for a C-variadic callee; `[]`: for any other.)
 macro_rules! universal_stack {
-    ($code:expr, $r:ty, $r_in:expr, $words:expr) => {
-        universal_stack!(@ universal, $code, $r, $r_in, $words)
-    };
-    (@ $m:ident, $code:expr, $r:ty, $r_in:expr, $words:expr) => {{
+    ([$($v:ident)?] $code:expr, $r:ty, $r_in:expr, $words:expr) => {{
         let r = $r_in;
         let (i, f, s) = (&r.ints, &r.floats, &r.stack);
         match $words {
-            0 => $m!($code, $r, i, f, s, []),
-            1..=2 => $m!($code, $r, i, f, s, [0 1]),
-            3..=4 => $m!($code, $r, i, f, s, [0 1 2 3]),
-            5..=8 => $m!($code, $r, i, f, s, [0 1 2 3 4 5 6 7]),
-            9..=16 => $m!($code, $r, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15]),
-            17..=32 => $m!($code, $r, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31]),
-            _ => $m!($code, $r, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63]),
+            0 => universal!($($v)? $code, $r, i, f, s, []),
+            1..=2 => universal!($($v)? $code, $r, i, f, s, [0 1]),
+            3..=4 => universal!($($v)? $code, $r, i, f, s, [0 1 2 3]),
+            5..=8 => universal!($($v)? $code, $r, i, f, s, [0 1 2 3 4 5 6 7]),
+            9..=16 => universal!($($v)? $code, $r, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15]),
+            17..=32 => universal!($($v)? $code, $r, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31]),
+            _ => universal!($($v)? $code, $r, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63]),
         }
-    }};
-}
-
-/// [`universal!`] for a C-variadic callee (x86-64 System V): the same registers, and the
-/// stack words as the variadic part — every register already taken by the fixed parameters,
-/// they go on the stack in order, as fixed ones do. The difference is `%al`: a variadic
-/// callee's prologue reads it as an upper bound of the vector registers the call uses (to
-/// save them for `va_arg`), and Rust's call of a C-variadic function sets it (to 8 here).
-#[cfg(target_arch = "x86_64")]
-macro_rules! universal_variadic {
-    ($code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
-        #[allow(unused_variables)]
-        let (i, f, s) = ($i, $f, $s);
-        let fun = std::mem::transmute::<
-            usize,
-            unsafe extern "C" fn(
-                Word, Word, Word, Word, Word, Word,
-                Float, Float, Float, Float, Float, Float, Float, Float,
-                ...
-            ) -> $r,
-        >($code);
-        fun(i[0], i[1], i[2], i[3], i[4], i[5], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], $(s[$k]),*)
     }};
 }
 
@@ -368,100 +360,78 @@ unsafe fn call_x87(_code: usize, _r: &Regs, _words: u8) -> [u64; 2] {
     unreachable!("x87 results take the register path on x86-64 only")
 }
 
-/// [`call`] of a C-variadic function (`printf`-like), its variadic part promoted and assigned
-/// registers as fixed parameters are: both conventions pass variadic arguments as they pass
-/// named ones, and on x86-64 the call also sets `%al` ([`universal_variadic!`]). Results in
-/// memory or `st0` do not come here (`Shape::native`).
-///
-/// # Safety
-///
-/// As for [`call`], for a variadic `code` whose fixed parameters and promoted variadic
-/// arguments are the ones `Native::of` assigned `r` from.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-pub(super) unsafe fn call_variadic(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64; 2] {
-    // SAFETY: the caller's promise; the registers and stack words are where `call` puts
-    // them, and `%al` bounds the vector registers used, as the variadic callee reads it.
-    unsafe {
-        match ret {
-            RetReg::Float => {
-                let x: f64 = universal_stack!(@ universal_variadic, code, f64, r, words);
-                [x.to_bits(), 0]
-            }
-            RetReg::Int | RetReg::Void => [
-                universal_stack!(@ universal_variadic, code, u64, r, words),
-                0,
-            ],
-            RetReg::Memory | RetReg::X87 => {
-                unreachable!("variadic calls with these results take libffi's path")
-            }
-            RetReg::Two(Class::Int, Class::Int) => {
-                let RetII(a, b) = universal_stack!(@ universal_variadic, code, RetII, r, words);
-                [a, b]
-            }
-            RetReg::Two(Class::Float, Class::Float) => {
-                let RetFF(a, b) = universal_stack!(@ universal_variadic, code, RetFF, r, words);
-                [a.to_bits(), b.to_bits()]
-            }
-            RetReg::Two(Class::Int, Class::Float) => {
-                let RetIF(a, b) = universal_stack!(@ universal_variadic, code, RetIF, r, words);
-                [a, b.to_bits()]
-            }
-            RetReg::Two(Class::Float, Class::Int) => {
-                let RetFI(a, b) = universal_stack!(@ universal_variadic, code, RetFI, r, words);
-                [a.to_bits(), b]
-            }
-        }
-    }
-}
-
-/// [`call`] of a C-variadic function on AArch64 (AAPCS64 as Linux and the BSDs use it, not
-/// Apple's): variadic arguments are passed exactly as named ones, so the same call.
-///
-/// # Safety
-///
-/// As for the x86-64 `call_variadic`.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-pub(super) unsafe fn call_variadic(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64; 2] {
-    // SAFETY: the caller's promise, passed on (the conventions are the same for variadic
-    // arguments here).
-    unsafe { call(code, ret, r, words) }
-}
-
 /// Calls `code` with the registers `r`; returns the result registers' bits, in the order of
 /// the result's bytes (a `float` in the low 32 bits).
 ///
 /// # Safety
 ///
-/// `code` must be a non-variadic function (on AArch64 also a variadic one, through
-/// `call_variadic`: the same convention there) whose parameters are the ones `Native::of`
+/// `code` must be a non-variadic function whose parameters are the ones `Native::of`
 /// assigned `r` from, and whose result is of the class `ret` (see the module docs).
 #[inline(always)]
 pub(super) unsafe fn call(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64; 2] {
+    // SAFETY: the caller's promise, passed on.
+    unsafe { call_as::<false>(code, ret, r, words) }
+}
+
+/// [`call`] of a C-variadic function (`printf`-like), its variadic part promoted and assigned
+/// registers as fixed parameters are: both conventions pass variadic arguments as they pass
+/// named ones, and on x86-64 the call also sets `%al` (`universal!(variadic ...)`). Results
+/// in memory or `st0` do not come here (`Shape::native`).
+///
+/// # Safety
+///
+/// As for [`call`], for a variadic `code` whose fixed parameters and promoted variadic
+/// arguments are the ones `Native::of` assigned `r` from.
+#[inline(always)]
+pub(super) unsafe fn call_variadic(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64; 2] {
+    // SAFETY: the caller's promise, passed on.
+    unsafe { call_as::<true>(code, ret, r, words) }
+}
+
+/// The work of [`call`] (`VARIADIC` false) and [`call_variadic`] (true): a constant, so that
+/// each compiles to its own calls alone.
+///
+/// # Safety
+///
+/// As for [`call`] or [`call_variadic`].
+#[inline(always)]
+unsafe fn call_as<const VARIADIC: bool>(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64; 2] {
+    /// The universal call with result type `$t`, variadic or not.
+    macro_rules! go {
+        ($t:ty) => {
+            if VARIADIC {
+                universal_stack!([variadic] code, $t, r, words)
+            } else {
+                universal_stack!([] code, $t, r, words)
+            }
+        };
+    }
     // SAFETY: the caller's promise: by the calling conventions (module docs), this call puts
-    // every argument in the register the callee reads it from, and reads its result where the
-    // callee leaves it. Registers the callee has no parameter for are only ever ignored.
+    // every argument in the register the callee reads it from (and, for a variadic callee,
+    // `%al` bounds the vector registers used), and reads its result where the callee leaves
+    // it. Registers the callee has no parameter for are only ever ignored.
     unsafe {
         match ret {
-            RetReg::Float => [universal_stack!(code, f64, r, words).to_bits(), 0],
-            RetReg::Int | RetReg::Void => [universal_stack!(code, u64, r, words), 0],
-            RetReg::Memory => unreachable!("results through memory are `call_memory`'s"),
-            RetReg::X87 => call_x87(code, r, words),
+            RetReg::Float => [go!(f64).to_bits(), 0],
+            RetReg::Int | RetReg::Void => [go!(u64), 0],
+            RetReg::X87 if !VARIADIC => call_x87(code, r, words),
+            RetReg::Memory | RetReg::X87 => {
+                unreachable!("results through memory are `call_memory`'s; variadic ones libffi's")
+            }
             RetReg::Two(Class::Int, Class::Int) => {
-                let RetII(a, b) = universal_stack!(code, RetII, r, words);
+                let RetII(a, b) = go!(RetII);
                 [a, b]
             }
             RetReg::Two(Class::Float, Class::Float) => {
-                let RetFF(a, b) = universal_stack!(code, RetFF, r, words);
+                let RetFF(a, b) = go!(RetFF);
                 [a.to_bits(), b.to_bits()]
             }
             RetReg::Two(Class::Int, Class::Float) => {
-                let RetIF(a, b) = universal_stack!(code, RetIF, r, words);
+                let RetIF(a, b) = go!(RetIF);
                 [a, b.to_bits()]
             }
             RetReg::Two(Class::Float, Class::Int) => {
-                let RetFI(a, b) = universal_stack!(code, RetFI, r, words);
+                let RetFI(a, b) = go!(RetFI);
                 [a.to_bits(), b]
             }
         }
