@@ -30,63 +30,63 @@ use rcffi_cdef::{CdefError, LayoutError};
 #[derive(thiserror::Error)]
 pub enum Error {
     /// Bad cdef text or type string, with its line and column (cffi: `CDefError`,
-    /// `FFIError`).
+    /// `FFIError`). Boxed, as [`Error::Layout`] is.
     #[error(transparent)]
-    CDef(#[from] CdefError),
+    CDef(Box<CdefError>),
     /// A type or value that cannot be used this way (cffi: `TypeError`).
     #[error("{0}")]
-    Type(String),
+    Type(Box<str>),
     /// A type whose size or layout is unknown (cffi: `ValueError: ctype 'struct s' is of unknown
     /// size`, `VerificationMissing`). Boxed: the error of a member keeps two names, and an
-    /// `Error` of 40 bytes lets `Result<Value>` be a `Value` (its discriminant in the value's
-    /// spare byte), which a caller takes apart without a stall.
+    /// `Error` of 24 bytes (a tag and a boxed message) fits beside a `Value`'s tag, so that
+    /// a `Result<Value>` is a `Value` (32 bytes), which a caller takes apart without a stall.
     #[error(transparent)]
     Layout(Box<LayoutError>),
     /// A name that is not declared: a member, a constant (cffi: `KeyError`, `AttributeError`).
     #[error("{0}")]
-    Key(String),
+    Key(Box<str>),
     /// A bad argument value (cffi: `ValueError`).
     #[error("{0}")]
-    Value(String),
+    Value(Box<str>),
     /// A number that does not fit the C type (cffi: `OverflowError`).
     #[error("{0}")]
-    Overflow(String),
+    Overflow(Box<str>),
     /// An index or length out of bounds (cffi: `IndexError`).
     #[error("{0}")]
-    Index(String),
+    Index(Box<str>),
     /// A NULL pointer where memory is needed (cffi: `RuntimeError: cannot dereference null
     /// pointer`).
     #[error("{0}")]
-    NullPointer(String),
+    NullPointer(Box<str>),
     /// Memory that rcffi cannot vouch for: a pointer C handed back, or an integer cast to a
     /// pointer. Access it after `unsafe { p.assume_valid(n) }` (cffi segfaults or corrupts the
     /// heap here).
     #[error("{0}")]
-    Unchecked(String),
+    Unchecked(Box<str>),
     /// Valid C that rcffi does not support here (cffi: `NotImplementedError`).
     #[error("{0}")]
-    Unsupported(String),
+    Unsupported(Box<str>),
     /// Memory could not be allocated (cffi: `MemoryError`).
     #[error("{0}")]
-    Memory(String),
+    Memory(Box<str>),
     /// A released or foreign handle, or another misuse of a runtime object (cffi:
     /// `RuntimeError`, `ValueError`).
     #[error("{0}")]
-    Runtime(String),
+    Runtime(Box<str>),
     /// A library that cannot be loaded, or that was closed (cffi: `OSError: cannot load
     /// library ...`, `ValueError: library '...' has already been closed`). The message holds
     /// the name tried and the dynamic loader's own text.
     #[error("{0}")]
-    Library(String),
+    Library(Box<str>),
     /// A name that the cdef does not declare, or that the library does not have (cffi:
     /// `AttributeError`, and `KeyError` for variables). The message names both the symbol and
     /// the library.
     #[error("{0}")]
-    Symbol(String),
+    Symbol(Box<str>),
     /// A callback's closure failed or panicked, and its `onerror` handler (if any) failed too;
     /// C received the callback's error value.
     #[error("{0}")]
-    Callback(String),
+    Callback(Box<str>),
 }
 
 impl std::fmt::Debug for Error {
@@ -102,6 +102,12 @@ impl std::fmt::Debug for Error {
                 .field(&other.to_string())
                 .finish(),
         }
+    }
+}
+
+impl From<CdefError> for Error {
+    fn from(e: CdefError) -> Error {
+        Error::CDef(Box::new(e))
     }
 }
 
@@ -137,23 +143,23 @@ impl Error {
     /// int)'`). Errors that carry structured data (cdef and layout errors) become type errors
     /// with their text.
     pub(crate) fn context(self, prefix: impl std::fmt::Display) -> Error {
-        let p = |m: String| format!("{prefix}: {m}");
+        let p = |m: &dyn std::fmt::Display| format!("{prefix}: {m}");
         match self {
-            Error::Type(m) => Error::Type(p(m)),
-            Error::Key(m) => Error::Key(p(m)),
-            Error::Value(m) => Error::Value(p(m)),
-            Error::Overflow(m) => Error::Overflow(p(m)),
-            Error::Index(m) => Error::Index(p(m)),
-            Error::NullPointer(m) => Error::NullPointer(p(m)),
-            Error::Unchecked(m) => Error::Unchecked(p(m)),
-            Error::Unsupported(m) => Error::Unsupported(p(m)),
-            Error::Memory(m) => Error::Memory(p(m)),
-            Error::Runtime(m) => Error::Runtime(p(m)),
-            Error::Library(m) => Error::Library(p(m)),
-            Error::Symbol(m) => Error::Symbol(p(m)),
-            Error::Callback(m) => Error::Callback(p(m)),
+            Error::Type(m) => Error::Type(p(&m).into()),
+            Error::Key(m) => Error::Key(p(&m).into()),
+            Error::Value(m) => Error::Value(p(&m).into()),
+            Error::Overflow(m) => Error::Overflow(p(&m).into()),
+            Error::Index(m) => Error::Index(p(&m).into()),
+            Error::NullPointer(m) => Error::NullPointer(p(&m).into()),
+            Error::Unchecked(m) => Error::Unchecked(p(&m).into()),
+            Error::Unsupported(m) => Error::Unsupported(p(&m).into()),
+            Error::Memory(m) => Error::Memory(p(&m).into()),
+            Error::Runtime(m) => Error::Runtime(p(&m).into()),
+            Error::Library(m) => Error::Library(p(&m).into()),
+            Error::Symbol(m) => Error::Symbol(p(&m).into()),
+            Error::Callback(m) => Error::Callback(p(&m).into()),
             Error::Layout(e) => Error::Layout(e),
-            Error::CDef(e) => Error::Type(p(e.to_string())),
+            Error::CDef(e) => Error::Type(p(&e).into()),
         }
     }
 }

@@ -591,7 +591,7 @@ fn a_callback_failure_is_returned_by_the_call_that_was_running() {
             // SAFETY: as above.
             match unsafe { lib2.call("call_int_cb", (&fails2, 1)) } {
                 Err(Error::Key(_)) => Ok(100),
-                other => Err(Error::Value(format!("unexpected {other:?}"))),
+                other => Err(Error::Value(format!("unexpected {other:?}").into())),
             }
         })
         .unwrap();

@@ -131,6 +131,42 @@ fn h05_chained_destructors_run_newest_first() {
     assert_eq!(*log.lock().unwrap(), [3, 2, 1]);
 }
 
+/// A `gc`'d primitive is the same value, whatever its size: a 16-byte one (`__int128`, a
+/// `long double`) keeps all its bytes, through `gc` of `gc` too (its
+/// owner's pointer sits where a primitive's high bytes would, so the `gc` box keeps them).
+#[test]
+fn h05b_gc_of_a_primitive_keeps_its_whole_value() {
+    let ffi = Ffi::default();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let big = (1i128 << 100) + 12345;
+    let cases = [
+        ffi.cast("__int128", big).unwrap(),
+        ffi.cast("unsigned __int128", u128::MAX).unwrap(),
+        ffi.cast("long double", 1.25).unwrap(),
+        ffi.cast("int", -7).unwrap(),
+        ffi.cast("char", b'x').unwrap(),
+    ];
+    for c in cases {
+        let before = (
+            format!("{c:?}"),
+            ffi.cast("double", &c).and_then(|d| d.to_f64()).ok(),
+        );
+        let g = ffi.gc(&c, logger(&log, 1));
+        let gg = ffi.gc(&g, logger(&log, 2));
+        for x in [&g, &gg] {
+            assert_eq!(*x, c, "{c:?}");
+            assert_eq!(format!("{x:?}"), before.0);
+            assert_eq!(
+                ffi.cast("double", x).and_then(|d| d.to_f64()).ok(),
+                before.1,
+                "{c:?}"
+            );
+        }
+        drop((g, gg));
+    }
+    assert_eq!(log.lock().unwrap().len(), 10);
+}
+
 #[test]
 fn h06_removing_a_destructor() {
     let ffi = Ffi::default();
@@ -236,7 +272,9 @@ fn h12_allocator_errors() {
     let f3 = ffi.clone();
     // SAFETY: returns NULL, refused before use.
     let null = unsafe { ffi.new_allocator(move |_| f3.cast("void *", 0), None::<fn(CData)>, true) };
-    assert!(matches!(null.new("int *", ()), Err(Error::Memory(m)) if m == "alloc() returned NULL"));
+    assert!(
+        matches!(null.new("int *", ()), Err(Error::Memory(m)) if m == "alloc() returned NULL".into())
+    );
     // SAFETY: never returns memory.
     let failing = unsafe {
         ffi.new_allocator(
@@ -245,7 +283,7 @@ fn h12_allocator_errors() {
             true,
         )
     };
-    assert!(matches!(failing.new("int *", ()), Err(Error::Key(m)) if m == "LookupError"));
+    assert!(matches!(failing.new("int *", ()), Err(Error::Key(m)) if m == "LookupError".into()));
     let f4 = ffi.clone();
     // SAFETY: returns rcffi memory, misaligned for int: refused before use.
     let odd = unsafe {

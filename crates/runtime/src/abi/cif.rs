@@ -150,7 +150,7 @@ impl FfiCif {
                 _args: arg_ptrs,
                 _types: types,
             })
-            .map_err(|e| Error::Unsupported(format!("libffi refused the signature ({e:?})")))
+            .map_err(|e| Error::Unsupported(format!("libffi refused the signature ({e:?})").into()))
     }
 
     /// The raw interface, for calls and closures.

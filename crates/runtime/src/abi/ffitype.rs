@@ -49,9 +49,9 @@ pub(super) fn ffi_type(uni: &Ffi, t: TypeRef, pos: Position) -> Result<AbiType> 
     match &info.repr {
         Repr::Void => match pos {
             Position::Result => Ok(Type::void().into()),
-            Position::Arg(_) => Err(Error::Type(format!(
-                "{pos}: a parameter cannot have ctype 'void'"
-            ))),
+            Position::Arg(_) => Err(Error::Type(
+                format!("{pos}: a parameter cannot have ctype 'void'").into(),
+            )),
         },
         Repr::Record { .. } => record_type(uni, info, pos),
         _ => scalar_type(info).ok_or_else(|| refuse(info, pos, scalar_reason(info))),
@@ -105,10 +105,7 @@ fn scalar_reason(info: &TypeInfo) -> String {
 }
 
 fn refuse(info: &TypeInfo, pos: Position, why: String) -> Error {
-    Error::Unsupported(format!(
-        "ctype '{}' not supported as {pos}: {why}",
-        info.name
-    ))
+    Error::Unsupported(format!("ctype '{}' not supported as {pos}: {why}", info.name).into())
 }
 
 fn record_type(uni: &Ffi, info: &TypeInfo, pos: Position) -> Result<AbiType> {

@@ -90,11 +90,14 @@ fn arg_stack<'p>(name: &str, params: impl Iterator<Item = &'p Param>) -> Result<
         n.saturating_add(p.size.div_ceil(16).saturating_mul(16).saturating_add(16))
     });
     if need > MAX_ARG_STACK {
-        return Err(Error::Unsupported(format!(
-            "'{name}': its arguments would take up to {need} bytes of stack, and rcffi passes \
+        return Err(Error::Unsupported(
+            format!(
+                "'{name}': its arguments would take up to {need} bytes of stack, and rcffi passes \
              at most {} KiB in one call (pass large records by pointer)",
-            MAX_ARG_STACK / 1024
-        )));
+                MAX_ARG_STACK / 1024
+            )
+            .into(),
+        ));
     }
     Ok(need)
 }
@@ -197,9 +200,9 @@ impl CallPlan {
             match reg.kind(reg.strip_aligned(id)) {
                 CTypeKind::Function(sig) => sig.clone(),
                 _ => {
-                    return Err(Error::Type(format!(
-                        "ctype '{name}' is not a function type"
-                    )));
+                    return Err(Error::Type(
+                        format!("ctype '{name}' is not a function type").into(),
+                    ));
                 }
             }
         };
@@ -296,22 +299,28 @@ impl CallPlan {
         promoted: impl Fn(usize) -> Result<TypeRef>,
     ) -> Result<&Shape> {
         if self.fixed.is_some() {
-            return Err(Error::Type(format!(
-                "'{}' expects {} arguments, got {}",
-                self.name,
-                self.params.len(),
-                n_args
-            )));
+            return Err(Error::Type(
+                format!(
+                    "'{}' expects {} arguments, got {}",
+                    self.name,
+                    self.params.len(),
+                    n_args
+                )
+                .into(),
+            ));
         }
         let Some(cache) = &self.variadic else {
             unreachable!("a plan is fixed or variadic");
         };
         let n = self.params.len();
         if n_args < n {
-            return Err(Error::Type(format!(
-                "'{}' expects at least {} arguments, got {}",
-                self.name, n, n_args
-            )));
+            return Err(Error::Type(
+                format!(
+                    "'{}' expects at least {} arguments, got {}",
+                    self.name, n, n_args
+                )
+                .into(),
+            ));
         }
         let promoted_at = |i: usize| {
             promoted(i).map_err(|e| {
@@ -511,10 +520,9 @@ fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         Repr::Pointer { .. } => Conv::Pointer,
         Repr::Record { .. } => Conv::Struct,
         _ => {
-            return Err(Error::Unsupported(format!(
-                "ctype '{}' not supported as {pos}",
-                info.name
-            )));
+            return Err(Error::Unsupported(
+                format!("ctype '{}' not supported as {pos}", info.name).into(),
+            ));
         }
     };
     let (size, align) = info.layout.unwrap_or((0, 1));
@@ -571,10 +579,9 @@ const MAX_OUT_SLOTS: usize = 32;
 pub(crate) fn plan_of(uni: &Ffi, func: TypeRef) -> Result<&CallPlan> {
     let info = func.get(&uni.inner);
     let Repr::Function { plan } = &info.repr else {
-        return Err(Error::Type(format!(
-            "ctype '{}' is not a function type",
-            info.name
-        )));
+        return Err(Error::Type(
+            format!("ctype '{}' is not a function type", info.name).into(),
+        ));
     };
     if let Some(p) = plan.get().and_then(|p| p.downcast_ref::<CallPlan>()) {
         return Ok(p);

@@ -21,9 +21,7 @@ pub(crate) fn plus(base: usize, off: usize) -> Option<usize> {
 /// The error for an index or offset whose address is outside the address space.
 #[cold]
 pub(crate) fn overflow(what: &str, i: impl std::fmt::Display) -> Error {
-    Error::Overflow(format!(
-        "{what}: index or offset {i} is outside the address space"
-    ))
+    Error::Overflow(format!("{what}: index or offset {i} is outside the address space").into())
 }
 
 /// [`item`], with the error naming `what`.

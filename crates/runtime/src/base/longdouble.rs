@@ -110,6 +110,11 @@ impl LongDouble {
         self.bits.to_le_bytes()
     }
 
+    /// The bytes of [`LongDouble::to_bytes`], as one little-endian number.
+    pub(crate) fn to_bits(self) -> u128 {
+        self.bits
+    }
+
     /// The format.
     pub fn format(&self) -> LongDoubleFormat {
         self.format
@@ -168,16 +173,16 @@ impl LongDouble {
     pub fn parse(text: &str, format: LongDoubleFormat) -> crate::Result<LongDouble> {
         let t = text.trim();
         let bad = |e: rustc_apfloat::ParseError| {
-            crate::Error::Value(format!("cannot read {t:?} as a long double: {}", e.0))
+            crate::Error::Value(format!("cannot read {t:?} as a long double: {}", e.0).into())
         };
         let (neg, body) = match t.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, t.strip_prefix('+').unwrap_or(t)),
         };
         if body.starts_with(['+', '-']) {
-            return Err(crate::Error::Value(format!(
-                "cannot read {t:?} as a long double: two signs"
-            )));
+            return Err(crate::Error::Value(
+                format!("cannot read {t:?} as a long double: two signs").into(),
+            ));
         }
         let special = match body.to_ascii_lowercase().as_str() {
             "inf" | "infinity" => Some(f64::INFINITY),

@@ -30,7 +30,8 @@ impl Arg<'_> {
         uni: &crate::types::Ffi,
         ty: crate::types::TypeRef,
     ) -> Option<&CData> {
-        self.as_cdata().filter(|c| c.ty == ty && c.uni.same(uni))
+        self.as_cdata()
+            .filter(|c| c.ty() == ty && c.uni().same(uni))
     }
 }
 
@@ -47,10 +48,10 @@ pub(crate) fn result(plan: &CallPlan, v: Value, args: &[Arg<'_>]) -> Value {
         return v;
     }
     match v {
-        Value::CData(mut c) if c.addr() != 0 && !c.owner.is_owning() => {
+        Value::CData(mut c) if c.addr() != 0 && !c.owner().is_owning() => {
             // The owner replaced in place: the result is this function's own.
             if let Some(owner) = owner_among(c.addr(), args) {
-                c.owner = owner;
+                c.set_owner(owner);
             }
             Value::CData(c)
         }
@@ -104,14 +105,14 @@ impl OutParams {
             if new == old {
                 continue;
             }
-            let Some((set, _)) = c.owner.keeping() else {
+            let Some((set, _)) = c.owner().keeping() else {
                 continue;
             };
             // Found first: the old pointer may be all that keeps the new one's memory.
             let owner = owner_among(new, args);
             set.release_value(old);
             if let Some(owner) = owner {
-                set.adopt(new, &owner);
+                set.adopt(new, owner.as_ref());
             }
         }
     }
@@ -120,8 +121,8 @@ impl OutParams {
 /// The pointer in the slot at `at` of `c`'s memory, when that memory keeps what is stored
 /// there.
 fn slot(c: &CData, at: usize) -> Option<usize> {
-    c.owner.keeping()?;
-    c.owner
+    c.owner().keeping()?;
+    c.owner()
         .with_region(&String::new, |r| r.load_le(at, 8))
         .ok()
         .map(|w| w as usize)

@@ -63,7 +63,7 @@ impl Function {
     /// A handle on the function `pointer` points to (of function type `func`); its plan is
     /// built now, so an unsupported signature is reported here.
     pub(crate) fn new(pointer: CData, func: TypeRef) -> Result<Function> {
-        let plan = std::ptr::from_ref(crate::abi::plan_of(&pointer.uni, func)?);
+        let plan = std::ptr::from_ref(crate::abi::plan_of(pointer.uni(), func)?);
         Ok(Function { pointer, plan })
     }
 
@@ -117,7 +117,7 @@ impl Function {
     /// ```
     #[inline]
     pub unsafe fn call<'a>(&self, args: impl Args<'a>) -> Result<Value> {
-        let uni = &self.pointer.uni;
+        let uni = &self.pointer.uni();
         let plan = self.plan();
         // SAFETY: the address is the function's, kept loaded by `self.pointer`'s owner; the
         // caller vouches for the declaration and the arguments.
@@ -147,7 +147,7 @@ impl Function {
 
     /// The `ffi` object this function belongs to.
     pub fn ffi(&self) -> &Ffi {
-        &self.pointer.uni
+        self.pointer.uni()
     }
 }
 
@@ -186,24 +186,30 @@ impl CData {
     pub unsafe fn call<'a>(&self, args: impl Args<'a>) -> Result<Value> {
         let info = self.info();
         let func = match &info.repr {
-            Repr::Pointer { .. } => self.uni.pointee(info),
+            Repr::Pointer { .. } => self.uni().pointee(info),
             _ => None,
         }
-        .filter(|t| matches!(t.get(&self.uni.inner).repr, Repr::Function { .. }))
+        .filter(|t| matches!(t.get(&self.uni().inner).repr, Repr::Function { .. }))
         .ok_or_else(|| {
-            Error::Type(format!(
-                "cdata '{}' is not callable: it is not a function pointer",
-                info.name
-            ))
+            Error::Type(
+                format!(
+                    "cdata '{}' is not callable: it is not a function pointer",
+                    info.name
+                )
+                .into(),
+            )
         })?;
         if self.addr() == 0 {
-            return Err(Error::NullPointer(format!(
-                "cannot call null function pointer from cdata '{}'",
-                info.name
-            )));
+            return Err(Error::NullPointer(
+                format!(
+                    "cannot call null function pointer from cdata '{}'",
+                    info.name
+                )
+                .into(),
+            ));
         }
-        let plan = crate::abi::plan_of(&self.uni, func)?;
+        let plan = crate::abi::plan_of(self.uni(), func)?;
         // SAFETY: the caller vouches that the address is a function of this type.
-        args.with_args(|a| unsafe { invoke(&self.uni, plan, self.addr(), a) })
+        args.with_args(|a| unsafe { invoke(self.uni(), plan, self.addr(), a) })
     }
 }

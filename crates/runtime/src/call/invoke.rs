@@ -31,8 +31,8 @@ use crate::data::CData;
 use crate::data::Value;
 use crate::data::convert::{self, Place};
 use crate::error::{Error, Result};
-use crate::mem::Owner;
 use crate::mem::{Allocation, Number, decode_number};
+use crate::mem::{Owner, OwnerRef};
 use crate::types::Ffi;
 use crate::types::{IntRole, Repr};
 
@@ -141,10 +141,9 @@ pub(super) unsafe fn general(
     args: &[Arg<'_>],
 ) -> Result<Value> {
     if code == 0 {
-        return Err(Error::NullPointer(format!(
-            "cannot call null function pointer of type '{}'",
-            plan.name
-        )));
+        return Err(Error::NullPointer(
+            format!("cannot call null function pointer of type '{}'", plan.name).into(),
+        ));
     }
     let shape = plan.shape(uni, args.len(), |i| {
         super::variadic::promoted_type(uni, &args[i])
@@ -291,7 +290,7 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
                 };
                 // SAFETY: a fresh block of at least `p.size` bytes, not aliased.
                 let out = unsafe { std::slice::from_raw_parts_mut(at, p.size) };
-                if c.owner
+                if c.owner()
                     .with_region(&String::new, |r| r.read(c.addr(), out))
                     .is_err()
                 {
@@ -565,11 +564,14 @@ fn pointer(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Resu
 }
 
 fn cdata_pointer_required(info: &crate::types::TypeInfo, a: &Arg<'_>) -> Error {
-    Error::Type(format!(
-        "initializer for ctype '{}' must be a cdata pointer, not {}",
-        info.name,
-        a.describe()
-    ))
+    Error::Type(
+        format!(
+            "initializer for ctype '{}' must be a cdata pointer, not {}",
+            info.name,
+            a.describe()
+        )
+        .into(),
+    )
 }
 
 /// A struct argument: its bytes copied to scratch memory.
@@ -580,7 +582,7 @@ fn structure(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Re
         (_, Some(Value::CData(c))) => Some(c),
         _ => None,
     }
-    .filter(|c| c.uni.same(uni) && c.info().id == info.id);
+    .filter(|c| c.uni().same(uni) && c.info().id == info.id);
     if let Some(c) = same {
         if let Some(at) = struct_in_place(c, p.size)? {
             return Ok(Loc::At(at));
@@ -588,7 +590,7 @@ fn structure(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Re
         let dst = scratch.alloc(p.size);
         // SAFETY: `dst` is a fresh scratch block of at least `p.size` bytes, not aliased.
         let out = unsafe { std::slice::from_raw_parts_mut(dst, p.size) };
-        c.owner
+        c.owner()
             .with_region(&|| c.what(), |r| r.read(c.addr(), out))?;
         return Ok(Loc::At(dst.cast()));
     }
@@ -602,7 +604,7 @@ fn structure(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Re
             uni,
             ty: p.ty,
             addr,
-            owner: &owner,
+            owner: owner.as_ref(),
             len: None,
         },
         &v,
@@ -618,10 +620,12 @@ fn structure(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Re
 /// an error when the bytes are not all inside the memory the cdata may use.
 #[inline]
 fn struct_in_place(c: &CData, size: usize) -> Result<Option<*mut c_void>> {
-    if c.owner.allocation().is_none() && !matches!(c.owner, Owner::Mapped(_) | Owner::Vouched(_)) {
+    if c.owner().allocation().is_none()
+        && !matches!(c.owner(), OwnerRef::Mapped(_) | OwnerRef::Vouched(_))
+    {
         return Ok(None);
     }
-    c.owner
+    c.owner()
         .with_region(&|| c.what(), |r| r.check(c.addr(), size))?;
     Ok(Some(c.addr() as *mut c_void))
 }

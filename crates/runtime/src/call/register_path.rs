@@ -40,7 +40,7 @@ use std::mem::MaybeUninit;
 fn struct_word(uni: &Ffi, p: &Param, a: &Arg<'_>, piece: &crate::abi::Piece) -> Option<u64> {
     let c = a.as_cdata_of(uni, p.ty)?;
     let at = c.addr().checked_add(usize::from(piece.offset))?;
-    c.owner
+    c.owner()
         .with_region(&String::new, |r| r.load_le(at, usize::from(piece.len)))
         .ok()
 }
@@ -60,7 +60,7 @@ fn struct_on_stack(
         return None;
     };
     let out = regs.stack_bytes(usize::from(start), usize::from(piece.len))?;
-    c.owner
+    c.owner()
         .with_region(&String::new, |r| r.read(c.addr(), out))
         .ok()
 }
@@ -279,30 +279,33 @@ fn scalar_converted(info: &crate::types::TypeInfo, a: &Arg<'_>) -> Option<[u64; 
         .as_cdata()
         .filter(|c| c.info().same_type(info) && !info.by_address());
     let long_double = crate::data::scalar::long_double_format(info);
-    let bytes = match (a, value_of(a)) {
+    // As one 128-bit number, which stays in registers: bytes assembled in memory from the
+    // arms' stores and loaded whole stalled the load (an `f64` widened to `long double`).
+    let value: u128 = match (a, value_of(a)) {
         // A primitive cdata of exactly this type (a `long double` a call returned, an enum):
         // its bytes as they are.
-        _ if same.is_some() => same?.value,
+        _ if same.is_some() => u128::from_le_bytes(same?.bytes()),
         // An `f64` for a `long double` widens exactly, in registers (through `encode_scalar`,
         // a `Result` in memory written in halves and read whole stalled the load).
         (Arg::Float(x), _) if long_double.is_some() => {
-            crate::LongDouble::from_f64(*x, long_double?).to_bytes()
+            crate::LongDouble::from_f64(*x, long_double?).to_bits()
         }
-        (_, Some(v)) => crate::data::scalar::encode_scalar(info, v).ok()?,
+        (_, Some(v)) => u128::from_le_bytes(crate::data::scalar::encode_scalar(info, v).ok()?),
         (Arg::Int(_) | Arg::UInt(_) | Arg::Float(_), None) => {
-            crate::data::scalar::encode_scalar(info, &to_value(a)).ok()?
+            u128::from_le_bytes(crate::data::scalar::encode_scalar(info, &to_value(a)).ok()?)
         }
         _ => return None,
     };
-    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
+    let words = [value as u64, (value >> 64) as u64];
     let (Repr::Int(k) | Repr::Enum { int: k, .. }) = info.repr else {
         // A complex number or an x87 `long double`: its bytes as they are.
-        return Some([word(0), word(8)]);
+        return Some(words);
     };
     if k.bytes > 8 {
-        return Some([word(0), word(8)]);
+        return Some(words);
     }
     // Extended to the whole register by the type's signedness, as the callee may read it (C's
     // callers extend narrow arguments; System V's callees rely on it).
+    let bytes = value.to_le_bytes();
     Some([crate::data::scalar::int_from_bytes(k, &bytes) as u64, 0])
 }

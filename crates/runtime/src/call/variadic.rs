@@ -29,20 +29,26 @@ pub(super) fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
                 Value::Int(i) if i32::try_from(*i).is_ok() => uni.promoted(Promoted::Int),
                 Value::Int(i) if i64::try_from(*i).is_ok() => uni.promoted(Promoted::LongLong),
                 Value::Int(i) if u64::try_from(*i).is_ok() => uni.promoted(Promoted::ULongLong),
-                Value::Int(i) => Err(Error::Overflow(format!(
-                    "integer {i} does not fit any C integer type"
-                ))),
-                Value::UInt(u) => Err(Error::Overflow(format!(
-                    "integer {u} does not fit any C integer type a variadic argument takes \
+                Value::Int(i) => Err(Error::Overflow(
+                    format!("integer {i} does not fit any C integer type").into(),
+                )),
+                Value::UInt(u) => Err(Error::Overflow(
+                    format!(
+                        "integer {u} does not fit any C integer type a variadic argument takes \
                      without a declared type (cast it to 'unsigned __int128')"
-                ))),
+                    )
+                    .into(),
+                )),
                 Value::Bool(_) => uni.promoted(Promoted::Int),
                 Value::Float(_) => uni.promoted(Promoted::Double),
                 Value::Bytes(_) | Value::Text(_) => uni.promoted(Promoted::CharPtr),
-                other => Err(Error::Type(format!(
-                    "needs to be a cdata object, a number or a string (got {})",
-                    other.type_name()
-                ))),
+                other => Err(Error::Type(
+                    format!(
+                        "needs to be a cdata object, a number or a string (got {})",
+                        other.type_name()
+                    )
+                    .into(),
+                )),
             };
         }
         (Arg::Str(_) | Arg::Bytes(_) | Arg::CStr(_), _) => {
@@ -58,7 +64,7 @@ pub(super) fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
         (Arg::Value(_) | Arg::Ref(_), None) => unreachable!("values have a value"),
     };
     let info = c.info();
-    if !c.uni.same(uni) {
+    if !c.uni().same(uni) {
         // A number of another ffi object passes as the same C number of this one; its
         // pointers and structs have no type here.
         let name = match &info.repr {
@@ -76,11 +82,14 @@ pub(super) fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
             Repr::Float(n) if *n <= 8 => "double",
             Repr::LongDouble => "long double",
             _ => {
-                return Err(Error::Type(format!(
-                    "{} belongs to another ffi object (the types of two ffi objects are never \
+                return Err(Error::Type(
+                    format!(
+                        "{} belongs to another ffi object (the types of two ffi objects are never \
                      the same)",
-                    c.what()
-                )));
+                        c.what()
+                    )
+                    .into(),
+                ));
             }
         };
         return uni.parse(name);
@@ -91,6 +100,6 @@ pub(super) fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
         }
         Repr::Float(n) if *n < 8 => uni.parse("double")?,
         Repr::Array { elem, .. } => uni.pointer_to(*elem),
-        _ => c.ty,
+        _ => c.ty(),
     })
 }

@@ -80,11 +80,14 @@ impl CallbackArgs<'_> {
     #[inline]
     fn param(&self, i: usize) -> Result<&Param> {
         self.plan.params.get(i).ok_or_else(|| {
-            Error::Index(format!(
-                "no argument {i} (counted from 0): a callback of type '{}' takes {}",
-                self.plan.name,
-                self.len()
-            ))
+            Error::Index(
+                format!(
+                    "no argument {i} (counted from 0): a callback of type '{}' takes {}",
+                    self.plan.name,
+                    self.len()
+                )
+                .into(),
+            )
         })
     }
 
@@ -138,7 +141,7 @@ impl CallbackArgs<'_> {
             uni: self.ffi,
             ty: p.ty,
             addr: at,
-            owner: &owner,
+            owner: owner.as_ref(),
             len: None,
         })?;
         Ok(if p.conv == Conv::Pointer {
@@ -198,10 +201,9 @@ impl CallbackArgs<'_> {
     fn not_a_pointer(&self, i: usize) -> Error {
         match self.param(i) {
             Err(e) => e,
-            Ok(_) => Error::Type(format!(
-                "argument {i} of '{}' is not a pointer",
-                self.plan.name
-            )),
+            Ok(_) => {
+                Error::Type(format!("argument {i} of '{}' is not a pointer", self.plan.name).into())
+            }
         }
     }
 
@@ -209,13 +211,18 @@ impl CallbackArgs<'_> {
     #[inline(never)]
     fn bad_deref(&self, i: usize, addr: usize, want: usize, name: &str) -> Error {
         if addr == 0 {
-            return Error::NullPointer(format!("argument {i} of '{}' is NULL", self.plan.name));
+            return Error::NullPointer(
+                format!("argument {i} of '{}' is NULL", self.plan.name).into(),
+            );
         }
-        Error::Type(format!(
-            "argument {i} of '{}' points to {} bytes, not the {want} of '{name}'",
-            self.plan.name,
-            self.plan.params[i].item_size.unwrap_or(0),
-        ))
+        Error::Type(
+            format!(
+                "argument {i} of '{}' points to {} bytes, not the {want} of '{name}'",
+                self.plan.name,
+                self.plan.params[i].item_size.unwrap_or(0),
+            )
+            .into(),
+        )
     }
 
     /// What pointer argument `i` points to, read as a `T` — for `const void *` arguments

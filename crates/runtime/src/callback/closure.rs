@@ -102,13 +102,16 @@ impl Ffi {
         let ptr = self.pointer_to(func);
         let plan = crate::abi::plan_of(self, func)?;
         if let Some(why) = &plan.closure_refusal {
-            return Err(Error::Unsupported(why.to_string()));
+            return Err(Error::Unsupported(why.to_string().into()));
         }
         let Some(shape) = &plan.fixed else {
-            return Err(Error::Unsupported(format!(
-                "{}: callback with unsupported argument or return type or with '...'",
-                plan.name
-            )));
+            return Err(Error::Unsupported(
+                format!(
+                    "{}: callback with unsupported argument or return type or with '...'",
+                    plan.name
+                )
+                .into(),
+            ));
         };
         let error = match options.error {
             // Zero, NULL or a zeroed struct (integers as a full ffi_arg).
@@ -192,10 +195,13 @@ impl Ffi {
             )
         };
         if status != libffi::raw::ffi_status_FFI_OK {
-            return Err(Error::Unsupported(format!(
-                "libffi cannot prepare a callback of type '{}' (status {status})",
-                plan.name
-            )));
+            return Err(Error::Unsupported(
+                format!(
+                    "libffi cannot prepare a callback of type '{}' (status {status})",
+                    plan.name
+                )
+                .into(),
+            ));
         }
         let addr = cb.code;
         Ok(CData::pointer(self, ptr, addr, Owner::callback(cb)).with_origin(Origin::New))
@@ -203,7 +209,7 @@ impl Ffi {
 }
 
 fn not_a_function(name: &str) -> Error {
-    Error::Type(format!("expected a function ctype, got '{name}'"))
+    Error::Type(format!("expected a function ctype, got '{name}'").into())
 }
 
 /// The bytes a callback writes as its result: on the stack for scalars.
@@ -283,10 +289,13 @@ fn result_bytes_general(uni: &Ffi, r: &Param, v: &Value) -> Result<Out> {
         Conv::Void => match v {
             Value::Void => Out::Small([0; 16], 0),
             other => {
-                return Err(Error::Type(format!(
-                    "callback with the return type 'void' must return nothing, not {}",
-                    other.describe()
-                )));
+                return Err(Error::Type(
+                    format!(
+                        "callback with the return type 'void' must return nothing, not {}",
+                        other.describe()
+                    )
+                    .into(),
+                ));
             }
         },
         Conv::Fast(_) | Conv::Scalar => {
@@ -308,11 +317,14 @@ fn result_bytes_general(uni: &Ffi, r: &Param, v: &Value) -> Result<Out> {
                 Value::Void => 0,
                 Value::CData(c) => convert::pointer_addr(uni, info, c)?,
                 other => {
-                    return Err(Error::Type(format!(
-                        "initializer for ctype '{}' must be a cdata pointer, not {}",
-                        info.name,
-                        other.describe()
-                    )));
+                    return Err(Error::Type(
+                        format!(
+                            "initializer for ctype '{}' must be a cdata pointer, not {}",
+                            info.name,
+                            other.describe()
+                        )
+                        .into(),
+                    ));
                 }
             };
             let mut out = [0u8; 16];
@@ -329,14 +341,16 @@ fn result_bytes_general(uni: &Ffi, r: &Param, v: &Value) -> Result<Out> {
                         uni,
                         ty: r.ty,
                         addr,
-                        owner: &owner,
+                        owner: owner.as_ref(),
                         len: None,
                     },
                     v,
                 )?;
             }
             let mut out = vec![0u8; r.size];
-            owner.with_region(&String::new, |reg| reg.read(addr, &mut out))?;
+            owner
+                .as_ref()
+                .with_region(&String::new, |reg| reg.read(addr, &mut out))?;
             Out::Large(out.into_boxed_slice())
         }
     })
@@ -498,7 +512,7 @@ pub(super) unsafe extern "C" fn trampoline(
         Err(p) => {
             let message = panic_message(&*p);
             drop_payload(p);
-            Some(cb.failed(Error::Callback(format!("panicked: {message}")), &a))
+            Some(cb.failed(Error::Callback(format!("panicked: {message}").into()), &a))
         }
     };
     // SAFETY: as above; errno is this thread's.

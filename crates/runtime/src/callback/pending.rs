@@ -100,7 +100,7 @@ mod tests {
         let inner = InCall::enter();
         assert!(hand_over(Error::Value("first".into())).is_ok());
         assert!(hand_over(Error::Value("second".into())).is_ok());
-        assert!(matches!(inner.leave(), Some(Error::Value(m)) if m == "first"));
+        assert!(matches!(inner.leave(), Some(Error::Value(m)) if m == "first".into()));
         assert!(outer.leave().is_none());
         assert!(hand_over(Error::Value("after".into())).is_err());
     }

@@ -142,7 +142,7 @@ fn own_error<E: std::fmt::Display + 'static>(e: E) -> Error {
     {
         return own;
     }
-    Error::Callback(slot.map(|e| e.to_string()).unwrap_or_default())
+    Error::Callback(slot.map(|e| e.to_string()).unwrap_or_default().into())
 }
 
 /// Options of a callback (cffi's `error=` and `onerror=`).

@@ -25,7 +25,7 @@ impl Running {
         RUNNING.with(|r| {
             let mut r = r.borrow_mut();
             let before = r.len();
-            r.extend(args.filter(|c| c.owner.is_owning()).cloned());
+            r.extend(args.filter(|c| c.owner().is_owning()).cloned());
             Running { before }
         })
     }
@@ -47,10 +47,10 @@ impl Drop for Running {
 /// that memory; anything else is as it was.
 pub(crate) fn adopt(v: Value) -> Value {
     match v {
-        Value::CData(mut c) if c.addr() != 0 && !c.owner.is_owning() => {
+        Value::CData(mut c) if c.addr() != 0 && !c.owner().is_owning() => {
             // The owner replaced in place: the cdata is this function's own.
             if let Some(owner) = RUNNING.with(|r| owner_among(c.addr(), r.borrow().iter())) {
-                c.owner = owner;
+                c.set_owner(owner);
             }
             Value::CData(c)
         }

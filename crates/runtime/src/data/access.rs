@@ -8,7 +8,7 @@ use crate::data::{CData, Origin};
 use crate::data::{ItemIndex, Scalar, Value};
 use crate::error::{Error, Result};
 use crate::mem::Fast;
-use crate::mem::Owner;
+use crate::mem::OwnerRef;
 use crate::mem::{KeepSet, Region};
 use crate::types::TypeRef;
 use crate::types::{FieldRt, Repr};
@@ -20,32 +20,29 @@ impl CData {
         let info = self.info();
         match &info.repr {
             Repr::Pointer { .. } => {
-                let target = self
-                    .uni
-                    .pointee(info)
-                    .ok_or_else(|| Error::Type(format!("{} points to nothing", self.what())))?;
+                let target = self.uni().pointee(info).ok_or_else(|| {
+                    Error::Type(format!("{} points to nothing", self.what()).into())
+                })?;
                 if self.addr() == 0 {
-                    return Err(Error::NullPointer(format!(
-                        "cannot dereference null pointer from {}",
-                        self.what()
-                    )));
+                    return Err(Error::NullPointer(
+                        format!("cannot dereference null pointer from {}", self.what()).into(),
+                    ));
                 }
                 Ok((target, self.addr()))
             }
-            Repr::Array { .. } | Repr::Record { .. } => Ok((self.ty, self.addr())),
-            _ => Err(Error::Type(format!(
-                "{} is not a pointer, an array or a struct",
-                self.what()
-            ))),
+            Repr::Array { .. } | Repr::Record { .. } => Ok((self.ty(), self.addr())),
+            _ => Err(Error::Type(
+                format!("{} is not a pointer, an array or a struct", self.what()).into(),
+            )),
         }
     }
 
     pub(super) fn place_at(&self, ty: TypeRef, addr: usize, len: Option<usize>) -> Place<'_> {
         Place {
-            uni: &self.uni,
+            uni: self.uni(),
             ty,
             addr,
-            owner: &self.owner,
+            owner: self.owner(),
             len,
         }
     }
@@ -56,26 +53,23 @@ impl CData {
         let (elem, base, len) = self.elements()?;
         // cffi: the pointer `new("T *")` returns points to one item.
         if len.is_none() && self.origin() == Origin::New && i != 0 {
-            return Err(Error::Index(format!(
-                "{} can only be indexed by 0",
-                self.what()
-            )));
+            return Err(Error::Index(
+                format!("{} can only be indexed by 0", self.what()).into(),
+            ));
         }
         if let Some(n) = len {
             if i < 0 {
-                return Err(Error::Index(format!(
-                    "negative index {i} for {}",
-                    self.what()
-                )));
+                return Err(Error::Index(
+                    format!("negative index {i} for {}", self.what()).into(),
+                ));
             }
             if i as usize >= n {
-                return Err(Error::Index(format!(
-                    "index too large for {} (expected {i} < {n})",
-                    self.what()
-                )));
+                return Err(Error::Index(
+                    format!("index too large for {} (expected {i} < {n})", self.what()).into(),
+                ));
             }
         }
-        let size = elem.get(&self.uni.inner).size().unwrap_or(0);
+        let size = elem.get(&self.uni().inner).size().unwrap_or(0);
         let addr = crate::base::addr::item_or_err(base, i, size, &|| self.what())?;
         Ok((elem, addr))
     }
@@ -88,22 +82,19 @@ impl CData {
             Repr::Array { elem, len } => Ok((*elem, self.addr(), len.or(self.count()))),
             Repr::Pointer { .. } => {
                 let (t, addr) = self.object()?;
-                match t.get(&self.uni.inner).repr {
-                    Repr::Void => Err(Error::Type(format!(
-                        "{}: cdata 'void' is opaque",
-                        self.what()
-                    ))),
-                    Repr::Function { .. } => Err(Error::Type(format!(
-                        "cdata of type '{}' cannot be indexed",
-                        info.name
-                    ))),
+                match t.get(&self.uni().inner).repr {
+                    Repr::Void => Err(Error::Type(
+                        format!("{}: cdata 'void' is opaque", self.what()).into(),
+                    )),
+                    Repr::Function { .. } => Err(Error::Type(
+                        format!("cdata of type '{}' cannot be indexed", info.name).into(),
+                    )),
                     _ => Ok((t, addr, None)),
                 }
             }
-            _ => Err(Error::Type(format!(
-                "cdata of type '{}' cannot be indexed",
-                info.name
-            ))),
+            _ => Err(Error::Type(
+                format!("cdata of type '{}' cannot be indexed", info.name).into(),
+            )),
         }
     }
 
@@ -186,16 +177,16 @@ impl CData {
     /// The memory the direct paths use: rcffi's own, or a range vouched for or mapped.
     #[inline(always)]
     fn fast_mem(&self) -> Option<FastMem<'_>> {
-        Some(match &self.owner {
-            Owner::Alloc(a) => FastMem {
+        Some(match self.owner() {
+            OwnerRef::Alloc(a) => FastMem {
                 region: a.region(),
                 keep: Some(a.keep_set()),
             },
-            Owner::Vouched(v) => FastMem {
+            OwnerRef::Vouched(v) => FastMem {
                 region: v.region(),
                 keep: None,
             },
-            Owner::Mapped(m) => FastMem {
+            OwnerRef::Mapped(m) => FastMem {
                 region: m.region(),
                 keep: Some(m.keep_set()),
             },
@@ -209,11 +200,11 @@ impl CData {
     fn fast_item(&self, i: isize) -> Option<(FastMem<'_>, Fast, usize)> {
         let m = self.fast_mem()?;
         let (elem, len) = match &self.info().repr {
-            Repr::Array { elem, len } => (elem.get(&self.uni.inner), len.or(self.count())),
+            Repr::Array { elem, len } => (elem.get(&self.uni().inner), len.or(self.count())),
             Repr::Pointer { resolved, .. }
                 if self.addr() != 0 && (i == 0 || self.origin() != Origin::New) =>
             {
-                (resolved.get()?.get(&self.uni.inner), None)
+                (resolved.get()?.get(&self.uni().inner), None)
             }
             _ => return None,
         };
@@ -241,7 +232,9 @@ impl CData {
     fn member_at(&self, name: &str) -> Option<(&FieldRt, usize)> {
         let body = match &self.info().repr {
             Repr::Record { body: Some(b), .. } => b,
-            Repr::Pointer { resolved, .. } => resolved.get()?.get(&self.uni.inner).record_body()?,
+            Repr::Pointer { resolved, .. } => {
+                resolved.get()?.get(&self.uni().inner).record_body()?
+            }
             _ => return None,
         };
         if self.addr() == 0 {
@@ -279,7 +272,7 @@ impl CData {
             {
                 return m.region.load_number(addr, fast).map(Value::from_number);
             }
-            if f.bit_width.is_none() && f.ty.get(&self.uni.inner).is_pointer() {
+            if f.bit_width.is_none() && f.ty.get(&self.uni().inner).is_pointer() {
                 return self.pointer_member(f.ty, addr);
             }
         }
@@ -405,42 +398,46 @@ impl CData {
     fn field_place(&self, name: &str, verb: &str) -> Result<(Place<'_>, &FieldRt)> {
         let info = self.info();
         let record = match &info.repr {
-            Repr::Record { .. } => self.ty,
+            Repr::Record { .. } => self.ty(),
             Repr::Pointer { .. } => {
-                let t = self.uni.pointee(info).ok_or_else(|| {
-                    Error::Key(format!("{} has no attribute '{name}'", self.what()))
+                let t = self.uni().pointee(info).ok_or_else(|| {
+                    Error::Key(format!("{} has no attribute '{name}'", self.what()).into())
                 })?;
-                if !matches!(t.get(&self.uni.inner).repr, Repr::Record { .. }) {
-                    return Err(Error::Key(format!(
-                        "{} has no attribute '{name}'",
-                        self.what()
-                    )));
+                if !matches!(t.get(&self.uni().inner).repr, Repr::Record { .. }) {
+                    return Err(Error::Key(
+                        format!("{} has no attribute '{name}'", self.what()).into(),
+                    ));
                 }
                 t
             }
             _ => {
-                return Err(Error::Key(format!(
-                    "{} has no attribute '{name}'",
-                    self.what()
-                )));
+                return Err(Error::Key(
+                    format!("{} has no attribute '{name}'", self.what()).into(),
+                ));
             }
         };
-        let rinfo = record.get(&self.uni.inner);
+        let rinfo = record.get(&self.uni().inner);
         let Some(body) = rinfo.record_body() else {
-            return Err(Error::Type(format!(
-                "{} points to an opaque type: cannot {verb} fields",
-                self.what()
-            )));
+            return Err(Error::Type(
+                format!(
+                    "{} points to an opaque type: cannot {verb} fields",
+                    self.what()
+                )
+                .into(),
+            ));
         };
         let f = body.field(name).ok_or_else(|| {
             let near = rcffi_cdef::did_you_mean(name, body.fields.iter().map(|f| f.name.as_ref()));
-            Error::Key(format!("{} has no field '{name}'{near}", self.what()))
+            Error::Key(format!("{} has no field '{name}'{near}", self.what()).into())
         })?;
         if self.addr() == 0 {
-            return Err(Error::NullPointer(format!(
-                "cannot {verb} field '{name}' through the NULL {}",
-                self.what()
-            )));
+            return Err(Error::NullPointer(
+                format!(
+                    "cannot {verb} field '{name}' through the NULL {}",
+                    self.what()
+                )
+                .into(),
+            ));
         }
         Ok((self.place_at(record, self.addr(), None), f))
     }
@@ -458,12 +455,12 @@ impl CData {
     pub fn dir(&self) -> Vec<String> {
         let info = self.info();
         let record = match &info.repr {
-            Repr::Record { .. } => Some(self.ty),
-            Repr::Pointer { .. } => self.uni.pointee(info),
+            Repr::Record { .. } => Some(self.ty()),
+            Repr::Pointer { .. } => self.uni().pointee(info),
             _ => None,
         };
         let mut names: Vec<String> = record
-            .and_then(|r| r.get(&self.uni.inner).record_body())
+            .and_then(|r| r.get(&self.uni().inner).record_body())
             .map(|b| b.fields.iter().map(|f| f.name.to_string()).collect())
             .unwrap_or_default();
         names.sort();

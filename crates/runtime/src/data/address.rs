@@ -14,21 +14,23 @@ pub(crate) fn addressof(cdata: &CData, path: &str) -> Result<CData> {
         Repr::Record { .. } | Repr::Array { .. } => false,
         Repr::Pointer { .. } => true,
         _ => {
-            return Err(Error::Type(format!(
-                "expected a cdata struct/union/array/pointer object, got {}",
-                cdata.what()
-            )));
+            return Err(Error::Type(
+                format!(
+                    "expected a cdata struct/union/array/pointer object, got {}",
+                    cdata.what()
+                )
+                .into(),
+            ));
         }
     };
     let (off, target) = if path.trim().is_empty() {
         if is_pointer {
-            return Err(Error::Type(format!(
-                "addressof({}) needs a member or an index",
-                cdata.what()
-            )));
+            return Err(Error::Type(
+                format!("addressof({}) needs a member or an index", cdata.what()).into(),
+            ));
         }
         // The cdata's own type: no lookup.
-        (0, cdata.ty)
+        (0, cdata.ty())
     } else if let Some((off, ty)) = plain_member(cdata, path) {
         // A member named by itself: the realized record knows where it is (no lock).
         (off as i64, ty)
@@ -44,7 +46,7 @@ pub(crate) fn addressof(cdata: &CData, path: &str) -> Result<CData> {
     let ptr = ffi.pointer_to(target);
     let off = isize::try_from(off).map_err(|_| crate::base::addr::overflow(path, off))?;
     let addr = crate::base::addr::item_or_err(cdata.addr(), off, 1, &|| cdata.what())?;
-    Ok(CData::pointer(ffi, ptr, addr, cdata.owner.clone()))
+    Ok(CData::pointer(ffi, ptr, addr, cdata.owner().to_owned()))
 }
 
 /// The offset and type of member `path` when it is a plain member name of the record this

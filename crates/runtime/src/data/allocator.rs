@@ -75,30 +75,35 @@ impl Allocator {
         let plan = ffi.plan_new(ty.type_ref(ffi)?, &init)?;
         if plan.size > crate::mem::Allocation::MAX_SIZE {
             // Refused before the allocator is asked: its memory would have nowhere to go back.
-            return Err(Error::Memory(format!(
-                "cannot allocate {} bytes (at most {})",
-                plan.size,
-                crate::mem::Allocation::MAX_SIZE
-            )));
+            return Err(Error::Memory(
+                format!(
+                    "cannot allocate {} bytes (at most {})",
+                    plan.size,
+                    crate::mem::Allocation::MAX_SIZE
+                )
+                .into(),
+            ));
         }
         let p = (self.alloc)(plan.size)?;
         let pinfo = p.info();
         if !matches!(pinfo.repr, Repr::Pointer { .. } | Repr::Array { .. }) {
-            return Err(Error::Type(format!(
-                "alloc() must return a cdata pointer, not '{}'",
-                pinfo.name
-            )));
+            return Err(Error::Type(
+                format!("alloc() must return a cdata pointer, not '{}'", pinfo.name).into(),
+            ));
         }
         let addr = p.address();
         if addr == 0 {
             return Err(Error::Memory("alloc() returned NULL".into()));
         }
         if !addr.is_multiple_of(plan.align.max(1)) {
-            return Err(Error::Memory(format!(
-                "alloc() returned {addr:#x}, which is not aligned to {} as '{}' needs",
-                plan.align,
-                plan.ty.get(&ffi.inner).name
-            )));
+            return Err(Error::Memory(
+                format!(
+                    "alloc() returned {addr:#x}, which is not aligned to {} as '{}' needs",
+                    plan.align,
+                    plan.ty.get(&ffi.inner).name
+                )
+                .into(),
+            ));
         }
         let free = self.free.clone().map(|f| {
             let p = p.clone();

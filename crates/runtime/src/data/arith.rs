@@ -25,11 +25,10 @@ impl CData {
         match &self.info().repr {
             Repr::Array { len, .. } => len
                 .or(self.count())
-                .ok_or_else(|| Error::Type(format!("{} has no len()", self.what()))),
-            _ => Err(Error::Type(format!(
-                "cdata of type '{}' has no len()",
-                self.type_name()
-            ))),
+                .ok_or_else(|| Error::Type(format!("{} has no len()", self.what()).into())),
+            _ => Err(Error::Type(
+                format!("cdata of type '{}' has no len()", self.type_name()).into(),
+            )),
         }
     }
 
@@ -62,10 +61,9 @@ impl CData {
     /// ```
     pub fn iter(&self) -> Result<impl Iterator<Item = Result<Value>> + '_> {
         if !matches!(self.info().repr, Repr::Array { .. }) {
-            return Err(Error::Type(format!(
-                "{} does not support iteration",
-                self.what()
-            )));
+            return Err(Error::Type(
+                format!("{} does not support iteration", self.what()).into(),
+            ));
         }
         let n = self.len()?;
         Ok((0..n).map(move |i| self.get(i as isize)))
@@ -91,10 +89,7 @@ impl CData {
         let mut out = Vec::new();
         // An array of a billion items (or of items of size 0) is an error, not an abort.
         out.try_reserve_exact(self.len()?).map_err(|_| {
-            Error::Memory(format!(
-                "out of memory listing the items of {}",
-                self.what()
-            ))
+            Error::Memory(format!("out of memory listing the items of {}", self.what()).into())
         })?;
         for item in items {
             out.push(item?);
@@ -122,41 +117,47 @@ impl CData {
         let n = n.index()?;
         let info = self.info();
         let (ptr_ty, elem) = match &info.repr {
-            Repr::Pointer { .. } => (self.ty, self.uni.pointee(info)),
-            Repr::Array { elem, .. } => (self.uni.pointer_to(*elem), Some(*elem)),
+            Repr::Pointer { .. } => (self.ty(), self.uni().pointee(info)),
+            Repr::Array { elem, .. } => (self.uni().pointer_to(*elem), Some(*elem)),
             Repr::Function { .. } => {
-                return Err(Error::Type(format!(
-                    "cannot add a {} and a number",
-                    self.what()
-                )));
+                return Err(Error::Type(
+                    format!("cannot add a {} and a number", self.what()).into(),
+                ));
             }
             _ => {
-                return Err(Error::Type(format!(
-                    "cannot add a {} and a number",
-                    self.what()
-                )));
+                return Err(Error::Type(
+                    format!("cannot add a {} and a number", self.what()).into(),
+                ));
             }
         };
-        let elem =
-            elem.ok_or_else(|| Error::Type(format!("cannot add a {} and a number", self.what())))?;
-        let e = elem.get(&self.uni.inner);
+        let elem = elem.ok_or_else(|| {
+            Error::Type(format!("cannot add a {} and a number", self.what()).into())
+        })?;
+        let e = elem.get(&self.uni().inner);
         let size = match &e.repr {
             Repr::Void => 1,
             Repr::Function { .. } => {
-                return Err(Error::Type(format!(
-                    "cannot add a {} and a number",
-                    self.what()
-                )));
+                return Err(Error::Type(
+                    format!("cannot add a {} and a number", self.what()).into(),
+                ));
             }
             _ => e.size().ok_or_else(|| {
-                Error::Type(format!(
-                    "ctype '{}' points to items of unknown size",
-                    self.type_name()
-                ))
+                Error::Type(
+                    format!(
+                        "ctype '{}' points to items of unknown size",
+                        self.type_name()
+                    )
+                    .into(),
+                )
             })?,
         };
         let addr = crate::base::addr::item_or_err(self.addr(), n, size, &|| self.what())?;
-        Ok(CData::pointer(&self.uni, ptr_ty, addr, self.owner.clone()))
+        Ok(CData::pointer(
+            self.uni(),
+            ptr_ty,
+            addr,
+            self.owner().to_owned(),
+        ))
     }
 
     /// Pointer difference (cffi's `p - q`) in items, for pointers (or arrays) to the same
@@ -177,44 +178,48 @@ impl CData {
     pub fn diff(&self, other: &CData) -> Result<isize> {
         let item = |c: &CData| -> Option<TypeRef> {
             match &c.info().repr {
-                Repr::Pointer { .. } => c.uni.pointee(c.info()),
+                Repr::Pointer { .. } => c.uni().pointee(c.info()),
                 Repr::Array { elem, .. } => Some(*elem),
                 _ => None,
             }
         };
         let (a, b) = (item(self), item(other));
         let (Some(a), Some(b)) = (a, b) else {
-            return Err(Error::Type(format!(
-                "cannot subtract {} and {}",
-                self.what(),
-                other.what()
-            )));
+            return Err(Error::Type(
+                format!("cannot subtract {} and {}", self.what(), other.what()).into(),
+            ));
         };
-        if a.get(&self.uni.inner).id != b.get(&other.uni.inner).id || !self.uni.same(&other.uni) {
-            return Err(Error::Type(format!(
-                "cannot subtract {} and {}",
-                self.what(),
-                other.what()
-            )));
+        if a.get(&self.uni().inner).id != b.get(&other.uni().inner).id
+            || !self.uni().same(other.uni())
+        {
+            return Err(Error::Type(
+                format!("cannot subtract {} and {}", self.what(), other.what()).into(),
+            ));
         }
-        let e = a.get(&self.uni.inner);
+        let e = a.get(&self.uni().inner);
         let size = match e.repr {
             Repr::Void => 1,
             _ => e.size().ok_or_else(|| {
-                Error::Type(format!(
-                    "ctype '{}' points to items of unknown size",
-                    self.type_name()
-                ))
+                Error::Type(
+                    format!(
+                        "ctype '{}' points to items of unknown size",
+                        self.type_name()
+                    )
+                    .into(),
+                )
             })?,
         };
         let d = i128::try_from(self.addr()).unwrap_or(i128::MAX)
             - i128::try_from(other.addr()).unwrap_or(i128::MAX);
         let d = isize::try_from(d).map_err(|_| {
-            Error::Overflow(format!(
-                "pointer subtraction: {:#x} - {:#x} does not fit an isize",
-                self.addr(),
-                other.addr()
-            ))
+            Error::Overflow(
+                format!(
+                    "pointer subtraction: {:#x} - {:#x} does not fit an isize",
+                    self.addr(),
+                    other.addr()
+                )
+                .into(),
+            )
         })?;
         // Items of size 0 (`struct e {}`) all sit at one address: the difference is in bytes,
         // as in cffi.
@@ -249,50 +254,55 @@ impl CData {
     pub fn slice(&self, start: impl ItemIndex, stop: impl ItemIndex) -> Result<CData> {
         let (start, stop) = (start.index()?, stop.index()?);
         if start > stop {
-            return Err(Error::Index(format!(
-                "slice start > stop ({start} > {stop})"
-            )));
+            return Err(Error::Index(
+                format!("slice start > stop ({start} > {stop})").into(),
+            ));
         }
         let (elem, base, len) = self.elements()?;
         if let Some(n) = len {
             if start < 0 {
-                return Err(Error::Index(format!(
-                    "negative index {start} for {}",
-                    self.what()
-                )));
+                return Err(Error::Index(
+                    format!("negative index {start} for {}", self.what()).into(),
+                ));
             }
             if stop as usize > n {
-                return Err(Error::Index(format!(
-                    "index too large (expected {stop} <= {n})"
-                )));
+                return Err(Error::Index(
+                    format!("index too large (expected {stop} <= {n})").into(),
+                ));
             }
         }
         let count = stop.checked_sub(start).ok_or_else(|| {
-            Error::Overflow(format!(
-                "slice {start}..{stop} has more items than an isize holds"
-            ))
+            Error::Overflow(
+                format!("slice {start}..{stop} has more items than an isize holds").into(),
+            )
         })? as usize;
-        let e = elem.get(&self.uni.inner);
+        let e = elem.get(&self.uni().inner);
         let size = e.size().ok_or_else(|| crate::types::unknown_size(e))?;
         let addr = crate::base::addr::item_or_err(base, start, size, &|| self.what())?;
         if count > crate::data::cdata::Len::MAX {
-            return Err(Error::Overflow(format!(
-                "slice {start}..{stop} of {} has more items than a slice counts (at most {})",
-                self.what(),
-                crate::data::cdata::Len::MAX
-            )));
+            return Err(Error::Overflow(
+                format!(
+                    "slice {start}..{stop} of {} has more items than a slice counts (at most {})",
+                    self.what(),
+                    crate::data::cdata::Len::MAX
+                )
+                .into(),
+            ));
         }
         if size
             .checked_mul(count)
             .is_none_or(|n| n > isize::MAX as usize)
         {
-            return Err(Error::Overflow(format!(
-                "slice {start}..{stop} of {} is larger than the address space",
-                self.what()
-            )));
+            return Err(Error::Overflow(
+                format!(
+                    "slice {start}..{stop} of {} is larger than the address space",
+                    self.what()
+                )
+                .into(),
+            ));
         }
-        let arr = self.uni.array_of(elem, None);
-        let mut c = CData::place(&self.uni, arr, addr, self.owner.clone(), Some(count));
+        let arr = self.uni().array_of(elem, None);
+        let mut c = CData::place(self.uni(), arr, addr, self.owner().to_owned(), Some(count));
         c.set_origin(Origin::Sliced);
         Ok(c)
     }
@@ -334,13 +344,20 @@ impl CData {
         };
         match got {
             Some(g) if g == n => {}
-            Some(g) => return Err(Error::Value(format!("need {n} values to unpack, got {g}"))),
+            Some(g) => {
+                return Err(Error::Value(
+                    format!("need {n} values to unpack, got {g}").into(),
+                ));
+            }
             None => {
-                return Err(Error::Type(format!(
-                    "a slice of {} must be set from a list, not {}",
-                    self.what(),
-                    v.describe()
-                )));
+                return Err(Error::Type(
+                    format!(
+                        "a slice of {} must be set from a list, not {}",
+                        self.what(),
+                        v.describe()
+                    )
+                    .into(),
+                ));
             }
         }
         let arr = s.info();
@@ -348,7 +365,7 @@ impl CData {
             unreachable!()
         };
         // Text and bytes of exactly the slice length: no NUL is written.
-        match (&v, elem.get(&self.uni.inner)) {
+        match (&v, elem.get(&self.uni().inner)) {
             (Value::Bytes(b), e) if e.size() == Some(1) => {
                 let items = b.iter().map(|x| {
                     if matches!(&e.repr, Repr::Int(k) if k.role == IntRole::Char) {
@@ -376,10 +393,10 @@ impl CData {
             }
             _ => convert::value_to_c(
                 &Place {
-                    uni: &s.uni,
-                    ty: s.ty,
+                    uni: s.uni(),
+                    ty: s.ty(),
                     addr: s.addr(),
-                    owner: &s.owner,
+                    owner: s.owner(),
                     len: s.count(),
                 },
                 &v,

@@ -62,16 +62,19 @@ impl Buffer {
             Bound::Unbounded => self.len,
         };
         if start > end || end > self.len {
-            return Err(Error::Index(format!(
-                "buffer range {start}..{end} out of range for {} bytes",
-                self.len
-            )));
+            return Err(Error::Index(
+                format!(
+                    "buffer range {start}..{end} out of range for {} bytes",
+                    self.len
+                )
+                .into(),
+            ));
         }
         Ok((start, end))
     }
 
     fn out_of_range(&self, i: usize) -> Error {
-        Error::Index(format!("buffer index out of range ({i} >= {})", self.len))
+        Error::Index(format!("buffer index out of range ({i} >= {})", self.len).into())
     }
 
     /// Byte `i` (cffi's `b[i]`).
@@ -95,7 +98,7 @@ impl Buffer {
         }
         let mut b = [0u8];
         self.cdata
-            .owner
+            .owner()
             .with_region(&|| self.cdata.what(), |r| r.read(self.addr + i, &mut b))?;
         Ok(b[0])
     }
@@ -121,7 +124,7 @@ impl Buffer {
     /// memory was released.
     pub fn slice(&self, range: impl RangeBounds<usize>) -> Result<Vec<u8>> {
         let (start, end) = self.range(range)?;
-        self.cdata.owner.with_region(&|| self.cdata.what(), |r| {
+        self.cdata.owner().with_region(&|| self.cdata.what(), |r| {
             r.bytes_at(self.addr + start, end - start)
         })
     }
@@ -156,11 +159,14 @@ impl Buffer {
     pub fn set_slice(&self, range: impl RangeBounds<usize>, bytes: &[u8]) -> Result<()> {
         let (start, end) = self.range(range)?;
         if end - start != bytes.len() {
-            return Err(Error::Value(format!(
-                "right operand length must match slice length ({} bytes into {})",
-                bytes.len(),
-                end - start
-            )));
+            return Err(Error::Value(
+                format!(
+                    "right operand length must match slice length ({} bytes into {})",
+                    bytes.len(),
+                    end - start
+                )
+                .into(),
+            ));
         }
         self.write(self.addr + start, bytes)
     }
@@ -264,51 +270,54 @@ impl Ffi {
         let info = t.get(&self.inner);
         let nbytes = lent.len();
         let base = lent.base();
-        let (align, len) = match &info.repr {
-            Repr::Array { elem, len } => {
-                let e = elem.get(&self.inner);
-                let (esize, align) = e.layout.ok_or_else(|| {
-                    Error::Value(format!("array item of unknown size: '{}'", e.name))
-                })?;
-                match len {
-                    None if esize == 0 => {
-                        return Err(Error::Value(format!(
-                            "from_buffer(): the items of '{}' have size 0",
-                            info.name
-                        )));
-                    }
-                    None => (align, Some(nbytes / esize)),
-                    Some(n) => {
-                        let need = n.saturating_mul(esize);
-                        if need > nbytes {
-                            return Err(Error::Value(format!(
+        let (align, len) =
+            match &info.repr {
+                Repr::Array { elem, len } => {
+                    let e = elem.get(&self.inner);
+                    let (esize, align) = e.layout.ok_or_else(|| {
+                        Error::Value(format!("array item of unknown size: '{}'", e.name).into())
+                    })?;
+                    match len {
+                        None if esize == 0 => {
+                            return Err(Error::Value(
+                                format!("from_buffer(): the items of '{}' have size 0", info.name)
+                                    .into(),
+                            ));
+                        }
+                        None => (align, Some(nbytes / esize)),
+                        Some(n) => {
+                            let need = n.saturating_mul(esize);
+                            if need > nbytes {
+                                return Err(Error::Value(format!(
                                 "buffer is too small ({nbytes} bytes) for '{}' ({need} bytes)",
                                 info.name
-                            )));
+                            ).into()));
+                            }
+                            (align, None)
                         }
-                        (align, None)
                     }
                 }
-            }
-            Repr::Pointer { .. } => {
-                let align = self
-                    .pointee(info)
-                    .and_then(|p| p.get(&self.inner).layout)
-                    .map_or(1, |l| l.1);
-                (align, None)
-            }
-            _ => {
-                return Err(Error::Type(format!(
-                    "expected a pointer or array ctype, got '{}'",
-                    info.name
-                )));
-            }
-        };
+                Repr::Pointer { .. } => {
+                    let align = self
+                        .pointee(info)
+                        .and_then(|p| p.get(&self.inner).layout)
+                        .map_or(1, |l| l.1);
+                    (align, None)
+                }
+                _ => {
+                    return Err(Error::Type(
+                        format!("expected a pointer or array ctype, got '{}'", info.name).into(),
+                    ));
+                }
+            };
         if !base.is_multiple_of(align.max(1)) {
-            return Err(Error::Value(format!(
-                "the bytes at {base:#x} are not aligned for '{}' (it needs {align})",
-                info.name
-            )));
+            return Err(Error::Value(
+                format!(
+                    "the bytes at {base:#x} are not aligned for '{}' (it needs {align})",
+                    info.name
+                )
+                .into(),
+            ));
         }
         let owner = Owner::Buffer(lent);
         let c = if info.is_pointer() {
@@ -345,8 +354,8 @@ pub(crate) fn lend_ref<R>(
 /// Writes `bytes` at `addr` of `c`'s memory: bytes, not a pointer rcffi tracks, so the
 /// pointers they overwrite no longer keep their memory alive.
 fn write_untracked(c: &CData, addr: usize, bytes: &[u8]) -> Result<()> {
-    c.owner
-        .with_region(&|| c.what(), |r| match c.owner.keeping() {
+    c.owner()
+        .with_region(&|| c.what(), |r| match c.owner().keeping() {
             Some((set, _)) => set.write_bytes(r, addr, bytes.len(), || r.write(addr, bytes)),
             None => r.write(addr, bytes),
         })
@@ -355,10 +364,9 @@ fn write_untracked(c: &CData, addr: usize, bytes: &[u8]) -> Result<()> {
 fn check_pointer_like(c: &CData) -> Result<()> {
     match &c.info().repr {
         Repr::Pointer { .. } | Repr::Array { .. } => Ok(()),
-        _ => Err(Error::Type(format!(
-            "expected a pointer or array ctype, got '{}'",
-            c.type_name()
-        ))),
+        _ => Err(Error::Type(
+            format!("expected a pointer or array ctype, got '{}'", c.type_name()).into(),
+        )),
     }
 }
 
@@ -376,17 +384,15 @@ pub(crate) fn buffer(cdata: &CData, size: Option<usize>) -> Result<Buffer> {
                 {
                     Ok(t.size().unwrap_or(0))
                 }
-                _ => Err(Error::Type(format!(
-                    "don't know the size pointed to by '{}'",
-                    info.name
-                ))),
+                _ => Err(Error::Type(
+                    format!("don't know the size pointed to by '{}'", info.name).into(),
+                )),
             }
         }
         _ => {
-            return Err(Error::Type(format!(
-                "expected a pointer or array cdata, got '{}'",
-                info.name
-            )));
+            return Err(Error::Type(
+                format!("expected a pointer or array cdata, got '{}'", info.name).into(),
+            ));
         }
     };
     let len = match size {
@@ -394,16 +400,19 @@ pub(crate) fn buffer(cdata: &CData, size: Option<usize>) -> Result<Buffer> {
         None => default?,
     };
     if cdata.addr() == 0 {
-        return Err(Error::NullPointer(format!(
-            "cannot make a buffer over {cdata:?}"
-        )));
+        return Err(Error::NullPointer(
+            format!("cannot make a buffer over {cdata:?}").into(),
+        ));
     }
-    cdata.owner.with_region(&|| cdata.what(), |r| {
+    cdata.owner().with_region(&|| cdata.what(), |r| {
         r.check(cdata.addr(), len).map_err(|_| {
-            Error::Index(format!(
-                "a buffer of {len} bytes over {cdata:?}, which may use only {} bytes there",
-                (r.base() + r.len()).saturating_sub(cdata.addr())
-            ))
+            Error::Index(
+                format!(
+                    "a buffer of {len} bytes over {cdata:?}, which may use only {} bytes there",
+                    (r.base() + r.len()).saturating_sub(cdata.addr())
+                )
+                .into(),
+            )
         })
     })?;
     Ok(Buffer {
@@ -423,16 +432,18 @@ pub(crate) fn memmove(dest: &CData, src: impl Into<Value>, n: usize) -> Result<(
         }
         Value::Bytes(b) => {
             if n > b.len() {
-                return Err(Error::Index(format!(
-                    "memmove() of {n} bytes from {} bytes",
-                    b.len()
-                )));
+                return Err(Error::Index(
+                    format!("memmove() of {n} bytes from {} bytes", b.len()).into(),
+                ));
             }
             write_untracked(dest, dest.addr(), &b[..n])
         }
-        other => Err(Error::Type(format!(
-            "a bytes-like object or a cdata is required, not '{}'",
-            other.type_name()
-        ))),
+        other => Err(Error::Type(
+            format!(
+                "a bytes-like object or a cdata is required, not '{}'",
+                other.type_name()
+            )
+            .into(),
+        )),
     }
 }

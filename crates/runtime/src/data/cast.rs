@@ -76,7 +76,7 @@ impl Ffi {
                 // A pointer or array of this `ffi` object, given by value: the new pointer
                 // takes over its reference to the universe and its owner.
                 Value::CData(c)
-                    if c.uni.same(self)
+                    if c.uni().same(self)
                         && matches!(c.info().repr, Repr::Pointer { .. } | Repr::Array { .. }) =>
                 {
                     Ok(c.retyped(t))
@@ -90,11 +90,16 @@ impl Ffi {
                 let (addr, owner) = address_of(info, v)?;
                 Ok(CData::place(self, t, addr, owner, Some(*n)))
             }
-            Repr::Function { .. } => Err(Error::Type(format!(
-                "the type '{}' is a function type, not a pointer-to-function type",
-                info.name
-            ))),
-            _ => Err(Error::Type(format!("cannot cast to ctype '{}'", info.name))),
+            Repr::Function { .. } => Err(Error::Type(
+                format!(
+                    "the type '{}' is a function type, not a pointer-to-function type",
+                    info.name
+                )
+                .into(),
+            )),
+            _ => Err(Error::Type(
+                format!("cannot cast to ctype '{}'", info.name).into(),
+            )),
         }
     }
 }
@@ -107,31 +112,36 @@ fn number(target: &TypeInfo, v: &Value) -> Result<Num> {
         Value::Bool(b) => Ok(Num::Int(i128::from(*b))),
         Value::Float(x) => Ok(Num::Float(*x)),
         Value::Bytes(b) if b.len() == 1 => Ok(Num::Int(i128::from(b[0]))),
-        Value::Bytes(b) => Err(Error::Type(format!(
-            "initializer for ctype 'char' must be a bytes of length 1, not bytes of length {}",
-            b.len()
-        ))),
+        Value::Bytes(b) => Err(Error::Type(
+            format!(
+                "initializer for ctype 'char' must be a bytes of length 1, not bytes of length {}",
+                b.len()
+            )
+            .into(),
+        )),
         Value::Text(s) => {
             let mut chars = s.chars();
             match (chars.next(), chars.next(), target.int_kind()) {
                 (Some(c), None, Some(_)) => Ok(Num::Int(i128::from(u32::from(c)))),
-                (_, _, Some(_)) => Err(Error::Type(format!(
-                    "cannot cast unicode string of length {} to ctype '{}'",
-                    s.chars().count(),
-                    target.name
-                ))),
-                _ => Err(Error::Type(format!(
-                    "cannot cast str object to ctype '{}'",
-                    target.name
-                ))),
+                (_, _, Some(_)) => Err(Error::Type(
+                    format!(
+                        "cannot cast unicode string of length {} to ctype '{}'",
+                        s.chars().count(),
+                        target.name
+                    )
+                    .into(),
+                )),
+                _ => Err(Error::Type(
+                    format!("cannot cast str object to ctype '{}'", target.name).into(),
+                )),
             }
         }
         Value::CData(c) => {
             let src = c.info();
             match &src.repr {
-                Repr::Int(k) if k.role == IntRole::Char => Ok(Num::Int(i128::from(c.value[0]))),
+                Repr::Int(k) if k.role == IntRole::Char => Ok(Num::Int(i128::from(c.bytes()[0]))),
                 Repr::Int(k) | Repr::Enum { int: k, .. } => {
-                    match crate::data::scalar::int_value(*k, &c.value) {
+                    match crate::data::scalar::int_value(*k, &c.bytes()) {
                         Value::UInt(u) => Ok(Num::UInt(u)),
                         v => Ok(Num::Int(v.to_int()?)),
                     }
@@ -147,17 +157,23 @@ fn number(target: &TypeInfo, v: &Value) -> Result<Num> {
                 Repr::Pointer { .. } | Repr::Array { .. } if target.int_kind().is_some() => {
                     Ok(Num::Int(c.addr() as i128))
                 }
-                _ => Err(Error::Type(format!(
-                    "cannot cast ctype '{}' to ctype '{}'",
-                    src.name, target.name
-                ))),
+                _ => Err(Error::Type(
+                    format!(
+                        "cannot cast ctype '{}' to ctype '{}'",
+                        src.name, target.name
+                    )
+                    .into(),
+                )),
             }
         }
-        other => Err(Error::Type(format!(
-            "an integer is required to cast to ctype '{}', not {}",
-            target.name,
-            other.describe()
-        ))),
+        other => Err(Error::Type(
+            format!(
+                "an integer is required to cast to ctype '{}', not {}",
+                target.name,
+                other.describe()
+            )
+            .into(),
+        )),
     }
 }
 
@@ -187,20 +203,29 @@ fn address_of(target: &TypeInfo, v: Value) -> Result<(usize, Owner)> {
             Owner::Foreign,
         )),
         Value::CData(c) => match &c.info().repr {
-            Repr::Pointer { .. } | Repr::Array { .. } => Ok((c.addr(), c.owner)),
+            Repr::Pointer { .. } | Repr::Array { .. } => {
+                let addr = c.addr();
+                Ok((addr, c.into_owner()))
+            }
             Repr::Int(_) | Repr::Enum { .. } => {
                 Ok((c.to_int()? as u128 as u64 as usize, Owner::Foreign))
             }
-            _ => Err(Error::Type(format!(
-                "cannot cast ctype '{}' to ctype '{}'",
-                c.type_name(),
-                target.name
-            ))),
+            _ => Err(Error::Type(
+                format!(
+                    "cannot cast ctype '{}' to ctype '{}'",
+                    c.type_name(),
+                    target.name
+                )
+                .into(),
+            )),
         },
-        other => Err(Error::Type(format!(
-            "an integer is required to cast to ctype '{}', not {}",
-            target.name,
-            other.describe()
-        ))),
+        other => Err(Error::Type(
+            format!(
+                "an integer is required to cast to ctype '{}', not {}",
+                target.name,
+                other.describe()
+            )
+            .into(),
+        )),
     }
 }

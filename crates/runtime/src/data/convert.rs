@@ -10,8 +10,8 @@ use crate::data::scalar::{char_like_init, decode_scalar, encode_scalar, int_init
 use crate::data::{CData, Origin};
 use crate::data::{Numbers, Value};
 use crate::error::{Error, Result};
-use crate::mem::Owner;
 use crate::mem::Region;
+use crate::mem::{Owner, OwnerRef};
 use crate::types::{Ffi, TypeRef};
 use crate::types::{FieldRt, IntRole, Repr, TypeInfo};
 
@@ -21,7 +21,7 @@ pub(crate) struct Place<'a> {
     pub(crate) uni: &'a Ffi,
     pub(crate) ty: TypeRef,
     pub(crate) addr: usize,
-    pub(crate) owner: &'a Owner,
+    pub(crate) owner: OwnerRef<'a>,
     /// The number of items, for an open array (`T[]`).
     pub(crate) len: Option<usize>,
 }
@@ -123,20 +123,19 @@ pub(crate) fn c_to_value(p: &Place<'_>) -> Result<Value> {
                 p.uni,
                 ptr,
                 p.addr,
-                p.owner.clone(),
+                p.owner.to_owned(),
             )))
         }
         Repr::Array { .. } | Repr::Record { .. } => Ok(Value::CData(CData::place(
             p.uni,
             p.ty,
             p.addr,
-            p.owner.clone(),
+            p.owner.to_owned(),
             p.len,
         ))),
-        Repr::Void | Repr::Function { .. } | Repr::Opaque => Err(Error::Type(format!(
-            "cannot read a value of ctype '{}'",
-            info.name
-        ))),
+        Repr::Void | Repr::Function { .. } | Repr::Opaque => Err(Error::Type(
+            format!("cannot read a value of ctype '{}'", info.name).into(),
+        )),
     }
 }
 
@@ -155,10 +154,9 @@ pub(crate) fn value_to_c(p: &Place<'_>, v: &Value) -> Result<()> {
         Repr::Pointer { .. } => write_pointer(p, v),
         Repr::Array { elem, len } => write_array(p, *elem, len.or(p.len), v),
         Repr::Record { .. } => write_record(p, v),
-        Repr::Void | Repr::Function { .. } | Repr::Opaque => Err(Error::Type(format!(
-            "cannot write a value of ctype '{}'",
-            info.name
-        ))),
+        Repr::Void | Repr::Function { .. } | Repr::Opaque => Err(Error::Type(
+            format!("cannot write a value of ctype '{}'", info.name).into(),
+        )),
     }
 }
 
@@ -168,10 +166,7 @@ fn write_wide_complex(p: &Place<'_>, info: &TypeInfo, v: &Value) -> Result<()> {
     let part = crate::data::scalar::wide_complex_part(p.uni, info)?;
     let pinfo = part.get(&p.uni.inner);
     let format = crate::data::scalar::long_double_format(pinfo).ok_or_else(|| {
-        Error::Unsupported(format!(
-            "values of ctype '{}' cannot be converted",
-            info.name
-        ))
+        Error::Unsupported(format!("values of ctype '{}' cannot be converted", info.name).into())
     })?;
     let init = |x: &Value| crate::data::scalar::long_double_init(pinfo, format, x);
     let (re, im) = match v {
@@ -182,11 +177,14 @@ fn write_wide_complex(p: &Place<'_>, info: &TypeInfo, v: &Value) -> Result<()> {
         ),
         Value::Numbers(n) => return write_wide_complex(p, info, &Value::List(n.to_values())),
         Value::List(l) => {
-            return Err(Error::Index(format!(
-                "a complex number is a list of 2 parts, not {} (ctype '{}')",
-                l.len(),
-                info.name
-            )));
+            return Err(Error::Index(
+                format!(
+                    "a complex number is a list of 2 parts, not {} (ctype '{}')",
+                    l.len(),
+                    info.name
+                )
+                .into(),
+            ));
         }
         other => (init(other)?, init(&Value::Int(0))?),
     };
@@ -200,7 +198,7 @@ fn write_wide_complex(p: &Place<'_>, info: &TypeInfo, v: &Value) -> Result<()> {
 fn item_of(c: &CData) -> Option<TypeRef> {
     let info = c.info();
     match &info.repr {
-        Repr::Pointer { .. } => c.uni.pointee(info),
+        Repr::Pointer { .. } => c.uni().pointee(info),
         Repr::Array { elem, .. } => Some(*elem),
         _ => None,
     }
@@ -216,21 +214,24 @@ pub(super) fn pointer_source<'v>(
     uni: &Ffi,
     info: &TypeInfo,
     v: &'v Value,
-) -> Result<(usize, &'v Owner)> {
+) -> Result<(usize, OwnerRef<'v>)> {
     let Value::CData(c) = v else {
-        return Err(Error::Type(format!(
-            "initializer for ctype '{}' must be a cdata pointer, not {}",
-            info.name,
-            v.describe()
-        )));
+        return Err(Error::Type(
+            format!(
+                "initializer for ctype '{}' must be a cdata pointer, not {}",
+                info.name,
+                v.describe()
+            )
+            .into(),
+        ));
     };
-    Ok((pointer_addr(uni, info, c)?, &c.owner))
+    Ok((pointer_addr(uni, info, c)?, c.owner()))
 }
 
 /// The address cdata `c` gives a pointer of type `info`, with cffi's compatibility rules (the
 /// same item type, `void *` either way, `char *` with `signed`/`unsigned char *`).
 pub(crate) fn pointer_addr(uni: &Ffi, info: &TypeInfo, c: &CData) -> Result<usize> {
-    if !c.uni.same(uni) {
+    if !c.uni().same(uni) {
         let same_name = c.type_name() == &*info.name;
         return Err(Error::Type(if same_name {
             format!(
@@ -238,6 +239,7 @@ pub(crate) fn pointer_addr(uni: &Ffi, info: &TypeInfo, c: &CData) -> Result<usiz
                  (check that you are not e.g. mixing up different ffi instances)",
                 info.name, info.name
             )
+            .into()
         } else {
             format!(
                 "initializer for ctype '{}' must be a pointer to same type, not {} of another \
@@ -245,24 +247,31 @@ pub(crate) fn pointer_addr(uni: &Ffi, info: &TypeInfo, c: &CData) -> Result<usiz
                 info.name,
                 c.what()
             )
+            .into()
         }));
     }
     let src = c.info();
     let addr = match &src.repr {
         Repr::Pointer { .. } | Repr::Array { .. } => c.addr(),
         Repr::Record { .. } => {
-            return Err(Error::Type(format!(
-                "initializer for ctype '{}' must be a pointer to same type, not {}",
-                info.name,
-                c.what()
-            )));
+            return Err(Error::Type(
+                format!(
+                    "initializer for ctype '{}' must be a pointer to same type, not {}",
+                    info.name,
+                    c.what()
+                )
+                .into(),
+            ));
         }
         _ => {
-            return Err(Error::Type(format!(
-                "initializer for ctype '{}' must be a cdata pointer, not {}",
-                info.name,
-                c.what()
-            )));
+            return Err(Error::Type(
+                format!(
+                    "initializer for ctype '{}' must be a cdata pointer, not {}",
+                    info.name,
+                    c.what()
+                )
+                .into(),
+            ));
         }
     };
     if !src.same_type(info) {
@@ -278,11 +287,14 @@ pub(crate) fn pointer_addr(uni: &Ffi, info: &TypeInfo, c: &CData) -> Result<usiz
             _ => false,
         };
         if !ok {
-            return Err(Error::Type(format!(
-                "initializer for ctype '{}' must be a pointer to same type, not {}",
-                info.name,
-                c.what()
-            )));
+            return Err(Error::Type(
+                format!(
+                    "initializer for ctype '{}' must be a pointer to same type, not {}",
+                    info.name,
+                    c.what()
+                )
+                .into(),
+            ));
         }
     }
     Ok(addr)
@@ -316,10 +328,11 @@ fn write_scalars(p: &Place<'_>, e: &TypeInfo, esize: usize, items: &[Value]) -> 
     let total = items
         .len()
         .checked_mul(esize)
-        .ok_or_else(|| Error::Overflow(format!("{} items of '{}'", items.len(), e.name)))?;
+        .ok_or_else(|| Error::Overflow(format!("{} items of '{}'", items.len(), e.name).into()))?;
     let mut buf = Vec::new();
-    buf.try_reserve_exact(total)
-        .map_err(|_| Error::Memory(format!("out of memory converting {} items", items.len())))?;
+    buf.try_reserve_exact(total).map_err(|_| {
+        Error::Memory(format!("out of memory converting {} items", items.len()).into())
+    })?;
     crate::data::numbers::encode_values(items, e, esize, &mut buf, &encode_scalar)?;
     p.write_bytes(total, |r| r.write(p.addr, &buf))
 }
@@ -331,13 +344,13 @@ fn write_numbers(p: &Place<'_>, e: &TypeInfo, esize: usize, n: &Numbers) -> Resu
     let total = n
         .len()
         .checked_mul(esize)
-        .ok_or_else(|| Error::Overflow(format!("{} items of '{}'", n.len(), e.name)))?;
+        .ok_or_else(|| Error::Overflow(format!("{} items of '{}'", n.len(), e.name).into()))?;
     if let Some(bytes) = n.same_bytes(e) {
         return p.write_bytes(total, |r| r.write(p.addr, bytes));
     }
     let mut buf = Vec::new();
     buf.try_reserve_exact(total)
-        .map_err(|_| Error::Memory(format!("out of memory converting {} items", n.len())))?;
+        .map_err(|_| Error::Memory(format!("out of memory converting {} items", n.len()).into()))?;
     n.encode(e, esize, &mut buf, &encode_scalar)?;
     p.write_bytes(total, |r| r.write(p.addr, &buf))
 }
@@ -351,11 +364,14 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
         Value::Void => Ok(()),
         Value::List(items) => {
             if items.len() > n_max {
-                return Err(Error::Index(format!(
-                    "too many initializers for '{}' (got {})",
-                    info.name,
-                    items.len()
-                )));
+                return Err(Error::Index(
+                    format!(
+                        "too many initializers for '{}' (got {})",
+                        info.name,
+                        items.len()
+                    )
+                    .into(),
+                ));
             }
             if is_scalar(e) {
                 return write_scalars(p, e, esize, items);
@@ -367,11 +383,14 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
         }
         Value::Numbers(n) => {
             if n.len() > n_max {
-                return Err(Error::Index(format!(
-                    "too many initializers for '{}' (got {})",
-                    info.name,
-                    n.len()
-                )));
+                return Err(Error::Index(
+                    format!(
+                        "too many initializers for '{}' (got {})",
+                        info.name,
+                        n.len()
+                    )
+                    .into(),
+                ));
             }
             if is_scalar(e) {
                 return write_numbers(p, e, esize, n);
@@ -384,11 +403,14 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
         }
         Value::Bytes(b) if is_char_like(e) => {
             if b.len() > n_max {
-                return Err(Error::Index(format!(
-                    "initializer bytes is too long for '{}' (got {} characters)",
-                    info.name,
-                    b.len()
-                )));
+                return Err(Error::Index(
+                    format!(
+                        "initializer bytes is too long for '{}' (got {} characters)",
+                        info.name,
+                        b.len()
+                    )
+                    .into(),
+                ));
             }
             let with_nul = b.len() < n_max;
             p.write_bytes(b.len() + usize::from(with_nul), |r| {
@@ -419,11 +441,14 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
                 s.chars().map(|c| c as u32).collect()
             };
             if units.len() > n_max {
-                return Err(Error::Index(format!(
-                    "initializer string is too long for '{}' (got {} characters)",
-                    info.name,
-                    units.len()
-                )));
+                return Err(Error::Index(
+                    format!(
+                        "initializer string is too long for '{}' (got {} characters)",
+                        info.name,
+                        units.len()
+                    )
+                    .into(),
+                ));
             }
             let with_nul = units.len() < n_max;
             p.write_bytes(
@@ -443,14 +468,17 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
             let src = c.info();
             let same = src.same_type(info)
                 || (matches!(&src.repr, Repr::Array { elem: se, .. }
-                        if se.get(&c.uni.inner).same_type(e))
+                        if se.get(&c.uni().inner).same_type(e))
                     && c.count() == len);
             if !same {
-                return Err(Error::Type(format!(
-                    "initializer for ctype '{}' must be a list or tuple, not {}",
-                    info.name,
-                    c.what()
-                )));
+                return Err(Error::Type(
+                    format!(
+                        "initializer for ctype '{}' must be a list or tuple, not {}",
+                        info.name,
+                        c.what()
+                    )
+                    .into(),
+                ));
             }
             let n = c.byte_size()?;
             copy_between(p, c, n)
@@ -463,11 +491,14 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
             } else {
                 "a list or tuple"
             };
-            Err(Error::Type(format!(
-                "initializer for ctype '{}' must be {wanted}, not {}",
-                info.name,
-                other.describe()
-            )))
+            Err(Error::Type(
+                format!(
+                    "initializer for ctype '{}' must be {wanted}, not {}",
+                    info.name,
+                    other.describe()
+                )
+                .into(),
+            ))
         }
     }
 }
@@ -479,7 +510,7 @@ fn copy_between(p: &Place<'_>, src: &CData, n: usize) -> Result<()> {
         p.owner,
         p.addr,
         &|| format!("cdata '{}'", p.info().name),
-        &src.owner,
+        src.owner(),
         src.addr(),
         &|| src.what(),
         n,
@@ -490,10 +521,10 @@ fn copy_between(p: &Place<'_>, src: &CData, n: usize) -> Result<()> {
 /// not, both bounds-checked; pointers into owned memory among them keep that memory alive in
 /// the copy as they did in the source.
 pub(super) fn c_to_c(
-    to: &Owner,
+    to: OwnerRef<'_>,
     dst: usize,
     to_what: &dyn Fn() -> String,
-    from: &Owner,
+    from: OwnerRef<'_>,
     src: usize,
     from_what: &dyn Fn() -> String,
     n: usize,
@@ -514,7 +545,7 @@ pub(super) fn c_to_c(
     })?;
     if let Some((set, _)) = to.keeping() {
         for (_, value, owner) in carried {
-            set.adopt(value, &owner);
+            set.adopt(value, owner.as_ref());
         }
     }
     Ok(())
@@ -530,10 +561,10 @@ pub(super) fn copy_memory(
     n: usize,
 ) -> Result<()> {
     c_to_c(
-        &dst.owner,
+        dst.owner(),
         dst_addr,
         &|| dst.what(),
-        &src.owner,
+        src.owner(),
         src_addr,
         &|| src.what(),
         n,
@@ -561,7 +592,7 @@ fn write_record(p: &Place<'_>, v: &Value) -> Result<()> {
                     "too many initializers for '{}' (got {})",
                     info.name,
                     items.len()
-                )));
+                ).into()));
             }
             for (f, item) in fields.iter().zip(items) {
                 write_field(p, f, item)?;
@@ -572,7 +603,7 @@ fn write_record(p: &Place<'_>, v: &Value) -> Result<()> {
         Value::Map(items) => {
             for (name, item) in items {
                 let f = body.field(name).ok_or_else(|| {
-                    Error::Key(format!("'{name}': ctype '{}' has no such field", info.name))
+                    Error::Key(format!("'{name}': ctype '{}' has no such field", info.name).into())
                 })?;
                 write_field(p, f, item)?;
             }
@@ -586,7 +617,7 @@ fn write_record(p: &Place<'_>, v: &Value) -> Result<()> {
             "initializer for ctype '{}' must be a list or tuple or dict or struct-cdata, not {}",
             info.name,
             other.describe()
-        ))),
+        ).into())),
     }
 }
 
@@ -633,8 +664,8 @@ fn flexible_len(p: &Place<'_>, f: &FieldRt) -> Option<usize> {
     let esize = elem.get(&p.uni.inner).size()?.max(1);
     let start = crate::base::addr::plus(p.addr, f.offset())?;
     let end = match p.owner {
-        Owner::Alloc(a) => a.addr() + a.size(),
-        Owner::Foreign => return Some(0),
+        OwnerRef::Alloc(a) => a.addr() + a.size(),
+        OwnerRef::Foreign => return Some(0),
         other => other
             .with_region(&String::new, |r| Ok(r.base() + r.len()))
             .ok()?,
@@ -649,9 +680,9 @@ fn bit_range(p: &Place<'_>, f: &FieldRt, w: u32) -> Result<(usize, usize, u32)> 
     let shift = (f.offset_bits % 8) as u32;
     let nbytes = (shift + w).div_ceil(8) as usize;
     if w == 0 || w > 128 || nbytes > BITS_BYTES {
-        return Err(Error::Type(format!(
-            "bitfield of {w} bits at bit {shift}: rcffi reads at most 128"
-        )));
+        return Err(Error::Type(
+            format!("bitfield of {w} bits at bit {shift}: rcffi reads at most 128").into(),
+        ));
     }
     Ok((first, nbytes, shift))
 }
@@ -694,7 +725,7 @@ fn read_bitfield(p: &Place<'_>, f: &FieldRt, w: u32) -> Result<Value> {
     let t = f.ty.get(&p.uni.inner);
     let k = t
         .int_kind()
-        .ok_or_else(|| Error::Type(format!("bitfield of ctype '{}'", t.name)))?;
+        .ok_or_else(|| Error::Type(format!("bitfield of ctype '{}'", t.name).into()))?;
     let (first, nbytes, shift) = bit_range(p, f, w)?;
     let mut b = [0u8; BITS_BYTES];
     p.region(|r| r.read(first, &mut b[..nbytes]))?;
@@ -715,7 +746,7 @@ fn write_bitfield(p: &Place<'_>, f: &FieldRt, w: u32, v: &Value) -> Result<()> {
     let t = f.ty.get(&p.uni.inner);
     let k = t
         .int_kind()
-        .ok_or_else(|| Error::Type(format!("bitfield of ctype '{}'", t.name)))?;
+        .ok_or_else(|| Error::Type(format!("bitfield of ctype '{}'", t.name).into()))?;
     let i = match k.role {
         IntRole::Bool => char_like_init(t, k, v)?,
         _ => int_init(t, k, v)?,
@@ -723,9 +754,12 @@ fn write_bitfield(p: &Place<'_>, f: &FieldRt, w: u32, v: &Value) -> Result<()> {
     // `int_init` refused negative values for unsigned types, so there `i` holds the value's
     // bits (an `unsigned __int128` above `i128::MAX` included).
     let outside = |v: &dyn std::fmt::Display, lo: i128, hi: &dyn std::fmt::Display| {
-        Error::Overflow(format!(
-            "value {v} outside the range allowed by the bit field width: {lo} <= x <= {hi}"
-        ))
+        Error::Overflow(
+            format!(
+                "value {v} outside the range allowed by the bit field width: {lo} <= x <= {hi}"
+            )
+            .into(),
+        )
     };
     if w == 0 || w > 128 {
         return Err(outside(&i, 0, &-1));

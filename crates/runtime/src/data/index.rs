@@ -42,7 +42,7 @@ pub trait ItemIndex: Copy + std::fmt::Display + sealed::Sealed {
 #[cold]
 #[inline(never)]
 fn too_large(i: &dyn std::fmt::Display) -> Error {
-    Error::Index(format!("index {i} is out of range (more than isize::MAX)"))
+    Error::Index(format!("index {i} is out of range (more than isize::MAX)").into())
 }
 
 macro_rules! item_index {

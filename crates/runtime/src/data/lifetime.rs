@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::data::{CData, GcBox, Origin};
 use crate::error::{Error, Result};
-use crate::mem::{HandleBox, Owner, live_handle, register_handle};
+use crate::mem::{HandleBox, Owner, OwnerRef, live_handle, register_handle};
 use crate::types::Ffi;
 
 /// Handle addresses: unique, never reused, never dereferenceable. They start at a
@@ -20,9 +20,10 @@ static NEXT_HANDLE: AtomicUsize = AtomicUsize::new(1);
 pub(crate) fn gc(cdata: &CData, destructor: impl FnOnce(CData) + Send + 'static) -> CData {
     let gc = Owner::gc(GcBox {
         original: cdata.clone(),
-        base: match &cdata.owner {
-            Owner::Gc(inner) => inner.base().clone(),
-            other => other.clone(),
+        value: cdata.bytes(),
+        base: match cdata.owner() {
+            OwnerRef::Gc(inner) => inner.base().clone(),
+            other => other.to_owned(),
         },
         destructor: Mutex::new(Some(Box::new(destructor))),
     });
@@ -31,8 +32,8 @@ pub(crate) fn gc(cdata: &CData, destructor: impl FnOnce(CData) + Send + 'static)
 
 /// The work of [`Ffi::gc_remove`](crate::Ffi::gc_remove).
 pub(crate) fn gc_remove(cdata: &CData) -> Result<()> {
-    match &cdata.owner {
-        Owner::Gc(g) => {
+    match cdata.owner() {
+        OwnerRef::Gc(g) => {
             g.cancel();
             Ok(())
         }
@@ -44,12 +45,12 @@ pub(crate) fn gc_remove(cdata: &CData) -> Result<()> {
 
 /// The work of [`Ffi::release`](crate::Ffi::release).
 pub(crate) fn release(cdata: &CData) -> Result<()> {
-    match (&cdata.owner, cdata.origin()) {
-        (Owner::Gc(g), _) => {
+    match (cdata.owner(), cdata.origin()) {
+        (OwnerRef::Gc(g), _) => {
             g.run();
             Ok(())
         }
-        (Owner::Buffer(b), Origin::FromBuffer) => {
+        (OwnerRef::Buffer(b), Origin::FromBuffer) => {
             b.end();
             Ok(())
         }
@@ -80,33 +81,42 @@ pub(crate) fn new_handle<T: Any + Send + Sync>(ffi: &Ffi, value: T) -> CData {
 /// The work of [`Ffi::from_handle`](crate::Ffi::from_handle).
 pub(crate) fn from_handle<T: Any + Send + Sync>(cdata: &CData) -> Result<Arc<T>> {
     if !cdata.info().is_pointer() {
-        return Err(Error::Type(format!(
-            "expected a 'cdata' object with a 'void *' out of new_handle(), got '{}'",
-            cdata.type_name()
-        )));
+        return Err(Error::Type(
+            format!(
+                "expected a 'cdata' object with a 'void *' out of new_handle(), got '{}'",
+                cdata.type_name()
+            )
+            .into(),
+        ));
     }
     if cdata.addr() == 0 {
-        return Err(Error::Runtime(format!(
-            "cannot use from_handle() on NULL pointer ({cdata:?})"
-        )));
+        return Err(Error::Runtime(
+            format!("cannot use from_handle() on NULL pointer ({cdata:?})").into(),
+        ));
     }
-    let live = match &cdata.owner {
-        Owner::Handle(h) if h.addr == cdata.addr() => Some(h.clone()),
+    let live = match cdata.owner() {
+        OwnerRef::Handle(h) if h.addr == cdata.addr() => Some(h.clone()),
         _ => live_handle(cdata.addr()),
     };
     let Some(h) = live else {
-        return Err(Error::Runtime(format!(
-            "{:#x} is not a live handle (it was released, or never was one)",
-            cdata.addr()
-        )));
+        return Err(Error::Runtime(
+            format!(
+                "{:#x} is not a live handle (it was released, or never was one)",
+                cdata.addr()
+            )
+            .into(),
+        ));
     };
     h.value.clone().downcast::<T>().map_err(|_| {
-        Error::Type(format!(
-            "the handle at {:#x} holds a {}, not a {}",
-            cdata.addr(),
-            h.type_name,
-            std::any::type_name::<T>()
-        ))
+        Error::Type(
+            format!(
+                "the handle at {:#x} holds a {}, not a {}",
+                cdata.addr(),
+                h.type_name,
+                std::any::type_name::<T>()
+            )
+            .into(),
+        )
     })
 }
 
@@ -129,11 +139,11 @@ pub(crate) fn owner_among<'c>(
         return None;
     }
     cdatas
-        .filter(|c| c.owner.is_owning())
-        .find_map(|c| match c.owner.keeping() {
-            Some((_, home)) if addr >= home.base && addr <= home.end => Some(c.owner.clone()),
+        .filter(|c| c.owner().is_owning())
+        .find_map(|c| match c.owner().keeping() {
+            Some((_, home)) if addr >= home.base && addr <= home.end => Some(c.owner().to_owned()),
             Some((set, _)) => set.owner_of(addr),
             // A handle or callback passed through, and handed back.
-            None => (c.address() == addr).then(|| c.owner.clone()),
+            None => (c.address() == addr).then(|| c.owner().to_owned()),
         })
 }

@@ -58,10 +58,9 @@ impl Ffi {
                     {
                         return Err(Error::from(e));
                     }
-                    return Err(Error::Type(format!(
-                        "cannot instantiate ctype '{}' of unknown size",
-                        oinfo.name
-                    )));
+                    return Err(Error::Type(
+                        format!("cannot instantiate ctype '{}' of unknown size", oinfo.name).into(),
+                    ));
                 };
                 let (size, init) = match crate::data::varsize::varsize_bytes(self, oinfo, init)? {
                     None => (size, Init::AsGiven),
@@ -84,10 +83,9 @@ impl Ffi {
             Repr::Array { elem, len } => {
                 let e = elem.get(&self.inner);
                 let Some((esize, align)) = e.layout else {
-                    return Err(Error::Value(format!(
-                        "array item of unknown size: '{}'",
-                        e.name
-                    )));
+                    return Err(Error::Value(
+                        format!("array item of unknown size: '{}'", e.name).into(),
+                    ));
                 };
                 let (count, init, open_len) = match len {
                     Some(n) => (*n, Init::AsGiven, None),
@@ -96,15 +94,19 @@ impl Ffi {
                         (n, init, Some(n))
                     }
                 };
-                // The count too stays within `Len::MAX` (items of size 0 take no bytes), as
-                // every count of an open array does.
+                // An open array's count too stays within `Len::MAX` (items of size 0 take no
+                // bytes), as every count a cdata keeps does; a fixed array's is its type's.
                 let size = count
                     .checked_mul(esize)
-                    .filter(|s| *s <= isize::MAX as usize && count <= crate::data::cdata::Len::MAX)
+                    .filter(|s| {
+                        *s <= isize::MAX as usize
+                            && (open_len.is_none() || count <= crate::data::cdata::Len::MAX)
+                    })
                     .ok_or_else(|| {
-                        Error::Overflow(format!(
-                            "array size would overflow: {count} items of {esize} bytes"
-                        ))
+                        Error::Overflow(
+                            format!("array size would overflow: {count} items of {esize} bytes")
+                                .into(),
+                        )
                     })?;
                 Ok(NewPlan {
                     ty,
@@ -147,7 +149,7 @@ impl Ffi {
             uni: self,
             ty: plan.object,
             addr,
-            owner: &owner,
+            owner: owner.as_ref(),
             len: plan.len,
         };
         convert::value_to_c(&place, init)?;
@@ -160,10 +162,7 @@ impl Ffi {
 }
 
 fn not_pointer_or_array(info: &TypeInfo) -> Error {
-    Error::Type(format!(
-        "expected a pointer or array ctype, got '{}'",
-        info.name
-    ))
+    Error::Type(format!("expected a pointer or array ctype, got '{}'", info.name).into())
 }
 
 /// The length of `new("T[]", init)`, and how the initializer is used.
@@ -174,10 +173,9 @@ fn open_array_length(info: &TypeInfo, elem: &TypeInfo, init: &Value) -> Result<(
     match init {
         Value::Int(n) => {
             if *n < 0 {
-                return Err(Error::Value(format!(
-                    "negative array length {n} for '{}'",
-                    info.name
-                )));
+                return Err(Error::Value(
+                    format!("negative array length {n} for '{}'", info.name).into(),
+                ));
             }
             let n = usize::try_from(*n).map_err(|_| {
                 Error::Overflow("cannot fit 'int' into an index-sized integer".into())
@@ -200,10 +198,13 @@ fn open_array_length(info: &TypeInfo, elem: &TypeInfo, init: &Value) -> Result<(
         }
         // Rust strings are UTF-8 bytes: a `char[]` takes them as bytes (cffi wants bytes).
         Value::Text(t) if char_like => Ok((t.len() + 1, Init::AsGiven)),
-        other => Err(Error::Type(format!(
-            "expected new array length or list/tuple/str, not {} (for ctype '{}')",
-            other.type_name(),
-            info.name
-        ))),
+        other => Err(Error::Type(
+            format!(
+                "expected new array length or list/tuple/str, not {} (for ctype '{}')",
+                other.type_name(),
+                info.name
+            )
+            .into(),
+        )),
     }
 }

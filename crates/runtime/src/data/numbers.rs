@@ -1,6 +1,6 @@
-//! [`Numbers`]: a list of Rust numbers of one type, kept as the vector it came from — what
-//! `Value::from(Vec<i32>)` makes — so that an array initialized from it is written as bytes,
-//! without a [`Value`] per item.
+//! [`Numbers`]: a list of Rust numbers of one type, kept as the items of the vector it came
+//! from — what `Value::from(Vec<i32>)` makes — so that an array initialized from it is written
+//! as bytes, without a [`Value`] per item.
 
 use std::fmt;
 
@@ -12,6 +12,9 @@ use crate::types::{IntRole, Repr, TypeInfo};
 /// A list of Rust numbers of one type: what `Value::from` makes of a `Vec` or slice of `i8`,
 /// `i16`, `u16`, `i32`, `u32`, `i64`, `u64`, `isize`, `usize`, `f32` or `f64` (a `Vec<u8>` is
 /// [`Value::Bytes`], cffi's `bytes`).
+///
+/// Each variant holds its items as a boxed slice (the vector's own memory, given up by
+/// `into_boxed_slice`), so that a `Numbers` is three words and a [`Value`] four.
 ///
 /// It is a list everywhere a list is taken, and compares equal to the [`Value::List`] of the
 /// same numbers. Written into an array of the same C number type (`int[]` from `i32`s) it is
@@ -35,23 +38,23 @@ use crate::types::{IntRole, Repr, TypeInfo};
 #[derive(Clone, PartialEq)]
 pub enum Numbers {
     /// `i8`s.
-    I8(Vec<i8>),
+    I8(Box<[i8]>),
     /// `i16`s.
-    I16(Vec<i16>),
+    I16(Box<[i16]>),
     /// `u16`s.
-    U16(Vec<u16>),
+    U16(Box<[u16]>),
     /// `i32`s.
-    I32(Vec<i32>),
+    I32(Box<[i32]>),
     /// `u32`s.
-    U32(Vec<u32>),
+    U32(Box<[u32]>),
     /// `i64`s (and `isize`s).
-    I64(Vec<i64>),
+    I64(Box<[i64]>),
     /// `u64`s (and `usize`s).
-    U64(Vec<u64>),
+    U64(Box<[u64]>),
     /// `f32`s.
-    F32(Vec<f32>),
+    F32(Box<[f32]>),
     /// `f64`s.
-    F64(Vec<f64>),
+    F64(Box<[f64]>),
 }
 
 /// Runs `$body` with `$v` bound to the vector inside, whatever its item type.
@@ -309,7 +312,7 @@ impl Numbers {
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
-    /// assert_eq!(rcffi::Numbers::F64(vec![1.5, 2.5]).len(), 2);
+    /// assert_eq!(rcffi::Numbers::from(vec![1.5f64, 2.5]).len(), 2);
     /// ```
     pub fn len(&self) -> usize {
         each!(self, v => v.len())
@@ -319,7 +322,7 @@ impl Numbers {
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;
-    /// assert!(rcffi::Numbers::I32(vec![]).is_empty());
+    /// assert!(rcffi::Numbers::from(Vec::<i32>::new()).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -330,8 +333,8 @@ impl Numbers {
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// use rcffi::{Numbers, Value};
-    /// assert_eq!(Numbers::U16(vec![7, 8]).get(1), Some(Value::Int(8)));
-    /// assert_eq!(Numbers::U16(vec![7, 8]).get(2), None);
+    /// assert_eq!(Numbers::from(vec![7u16, 8]).get(1), Some(Value::Int(8)));
+    /// assert_eq!(Numbers::from(vec![7u16, 8]).get(2), None);
     /// ```
     pub fn get(&self, i: usize) -> Option<Value> {
         each!(self, v => v.get(i).map(|x| x.value()))
@@ -342,7 +345,7 @@ impl Numbers {
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// use rcffi::{Numbers, Value};
-    /// assert_eq!(Numbers::F32(vec![0.5]).to_values(), vec![Value::Float(0.5)]);
+    /// assert_eq!(Numbers::from(vec![0.5f32]).to_values(), vec![Value::Float(0.5)]);
     /// ```
     pub fn to_values(&self) -> Vec<Value> {
         each!(self, v => v.iter().map(|x| x.value()).collect())
@@ -405,17 +408,17 @@ macro_rules! from_vec {
     ($($t:ty => $variant:ident),*) => {$(
         impl From<Vec<$t>> for Numbers {
             fn from(v: Vec<$t>) -> Numbers {
-                Numbers::$variant(v)
+                Numbers::$variant(v.into_boxed_slice())
             }
         }
         impl From<Vec<$t>> for Value {
             fn from(v: Vec<$t>) -> Value {
-                Value::Numbers(Numbers::$variant(v))
+                Value::Numbers(Numbers::$variant(v.into_boxed_slice()))
             }
         }
         impl From<&[$t]> for Value {
             fn from(v: &[$t]) -> Value {
-                Value::Numbers(Numbers::$variant(v.to_vec()))
+                Value::Numbers(Numbers::$variant(v.into()))
             }
         }
     )*};

@@ -26,12 +26,12 @@ impl CData {
         let info = self.info();
         match &info.repr {
             // `char` is a byte: 0..=255 whatever the signedness of the target's char (cffi).
-            Repr::Int(k) if k.role == IntRole::Char => Ok(i128::from(self.value[0])),
+            Repr::Int(k) if k.role == IntRole::Char => Ok(i128::from(self.bytes()[0])),
             Repr::Int(k) | Repr::Enum { int: k, .. } => {
-                match crate::data::scalar::int_value(*k, &self.value) {
-                    Value::UInt(u) => Err(Error::Overflow(format!(
-                        "integer {u} does not fit 'i128' (to_u128 reads it)"
-                    ))),
+                match crate::data::scalar::int_value(*k, &self.bytes()) {
+                    Value::UInt(u) => Err(Error::Overflow(
+                        format!("integer {u} does not fit 'i128' (to_u128 reads it)").into(),
+                    )),
                     v => v.to_int(),
                 }
             }
@@ -39,10 +39,9 @@ impl CData {
                 Some(x) => crate::data::scalar::long_double_to_int(x),
                 None => crate::data::scalar::float_to_int(self.to_f64()?),
             },
-            _ => Err(Error::Type(format!(
-                "int() not supported on {}",
-                self.what()
-            ))),
+            _ => Err(Error::Type(
+                format!("int() not supported on {}", self.what()).into(),
+            )),
         }
     }
 
@@ -66,7 +65,7 @@ impl CData {
     pub fn to_u128(&self) -> Result<u128> {
         match &self.info().repr {
             Repr::Int(k) | Repr::Enum { int: k, .. } if k.role != IntRole::Char => {
-                crate::data::scalar::int_value(*k, &self.value).to_u128()
+                crate::data::scalar::int_value(*k, &self.bytes()).to_u128()
             }
             _ => Value::Int(self.to_int()?).to_u128(),
         }
@@ -89,23 +88,22 @@ impl CData {
     pub fn to_f64(&self) -> Result<f64> {
         let info = self.info();
         match &info.repr {
-            Repr::Float(2) => Ok(crate::base::floats::f16_to_f64(&self.value)),
+            Repr::Float(2) => Ok(crate::base::floats::f16_to_f64(&self.bytes())),
             Repr::Float(4) => Ok(f64::from(f32::from_le_bytes([
-                self.value[0],
-                self.value[1],
-                self.value[2],
-                self.value[3],
+                self.bytes()[0],
+                self.bytes()[1],
+                self.bytes()[2],
+                self.bytes()[3],
             ]))),
             Repr::Float(8) => Ok(f64::from_le_bytes(
-                self.value[..8].try_into().unwrap_or([0; 8]),
+                self.bytes()[..8].try_into().unwrap_or([0; 8]),
             )),
             Repr::Float(_) | Repr::LongDouble => {
                 Ok(crate::data::scalar::long_double_of(self).map_or(f64::NAN, |x| x.to_f64()))
             }
-            _ => Err(Error::Type(format!(
-                "float() not supported on {}",
-                self.what()
-            ))),
+            _ => Err(Error::Type(
+                format!("float() not supported on {}", self.what()).into(),
+            )),
         }
     }
 
@@ -126,13 +124,13 @@ impl CData {
         let info = self.info();
         match &info.repr {
             Repr::Int(_) | Repr::Enum { .. } | Repr::Float(2 | 4 | 8) | Repr::Complex(4 | 8) => {
-                crate::data::scalar::decode_scalar(info, &self.value)
+                crate::data::scalar::decode_scalar(info, &self.bytes())
             }
             Repr::Float(_) | Repr::LongDouble => Ok(Value::Float(self.to_f64()?)),
             // `long double _Complex` (a result or callback argument): `[re, im]` of exact
             // long double cdata.
             Repr::Complex(_) if !info.is_pointer() => {
-                convert::c_to_value(&self.place_at(self.ty, self.addr(), None))
+                convert::c_to_value(&self.place_at(self.ty(), self.addr(), None))
             }
             _ => Ok(Value::CData(self.clone())),
         }
@@ -143,7 +141,7 @@ impl CData {
     pub fn truthy(&self) -> bool {
         match &self.info().repr {
             Repr::Pointer { .. } => self.addr() != 0,
-            Repr::Int(_) | Repr::Enum { .. } => self.value.iter().any(|b| *b != 0),
+            Repr::Int(_) | Repr::Enum { .. } => self.bytes().iter().any(|b| *b != 0),
             Repr::Float(_) | Repr::LongDouble => self.to_f64().is_ok_and(|x| x != 0.0),
             _ => true,
         }
@@ -156,7 +154,7 @@ macro_rules! try_from_cdata {
             type Error = Error;
             fn try_from(c: &CData) -> Result<$t> {
                 let i = c.to_int()?;
-                <$t>::try_from(i).map_err(|_| Error::Overflow(format!("integer {i} does not fit '{}'", stringify!($t))))
+                <$t>::try_from(i).map_err(|_| Error::Overflow(format!("integer {i} does not fit '{}'", stringify!($t)).into()))
             }
         }
         impl TryFrom<CData> for $t {

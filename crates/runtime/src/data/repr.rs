@@ -9,15 +9,15 @@ use std::hash::{Hash, Hasher};
 use crate::base::exact::{cmp_int_float, cmp_uint_float};
 use crate::data::Value;
 use crate::data::{CData, Origin};
-use crate::mem::Owner;
+use crate::mem::OwnerRef;
 use crate::types::{IntRole, Repr};
 
 impl fmt::Debug for CData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let info = self.info();
         let name = &info.name;
-        match (&self.owner, self.origin()) {
-            (Owner::Buffer(b), Origin::FromBuffer) => {
+        match (self.owner(), self.origin()) {
+            (OwnerRef::Buffer(b), Origin::FromBuffer) => {
                 if !b.is_alive() {
                     return write!(f, "<cdata '{name}' buffer RELEASED>");
                 }
@@ -32,10 +32,10 @@ impl fmt::Debug for CData {
                     _ => write!(f, "<cdata '{name}' buffer from '{}' object>", b.source),
                 };
             }
-            (Owner::Handle(h), _) if h.addr == self.addr() => {
+            (OwnerRef::Handle(h), _) if h.addr == self.addr() => {
                 return write!(f, "<cdata '{name}' handle to {}>", h.type_name);
             }
-            (Owner::Callback(cb), Origin::New) if cb.code() == self.addr() => {
+            (OwnerRef::Callback(cb), Origin::New) if cb.code() == self.addr() => {
                 return write!(f, "<cdata '{name}' calling <{}>>", cb.name());
             }
             (owner, Origin::New | Origin::CoOwned) if owner.allocation().is_some() => {
@@ -80,7 +80,7 @@ impl CData {
         let info = self.info();
         match &info.repr {
             Repr::Int(k) => match k.role {
-                IntRole::Char => py_bytes(&self.value[..1]),
+                IntRole::Char => py_bytes(&self.bytes()[..1]),
                 IntRole::Wide => match self.to_int().ok().and_then(|i| char::from_u32(i as u32)) {
                     Some(c) => py_str(c),
                     None => self
@@ -121,6 +121,16 @@ impl CData {
         }
     }
 
+    /// What equality looks at where nothing else does: a primitive's bytes, or the address of
+    /// a cdata held by address (not its owner's pointer, which shares the address's word).
+    fn plain_key(&self) -> [u8; 16] {
+        if self.info().by_address() {
+            (self.addr() as u128).to_ne_bytes()
+        } else {
+            self.bytes()
+        }
+    }
+
     /// What comparisons look at.
     fn key(&self) -> Key {
         let info = self.info();
@@ -129,10 +139,10 @@ impl CData {
             | Repr::Array { .. }
             | Repr::Record { .. }
             | Repr::Function { .. } => Key::Addr(self.addr()),
-            Repr::Int(k) if k.role == IntRole::Char => Key::Char(self.value[0]),
+            Repr::Int(k) if k.role == IntRole::Char => Key::Char(self.bytes()[0]),
             Repr::Int(k) if k.role == IntRole::Wide => Key::Wide(self.to_int().unwrap_or(0) as u32),
             Repr::Int(k) | Repr::Enum { int: k, .. } => {
-                match crate::data::scalar::int_value(*k, &self.value) {
+                match crate::data::scalar::int_value(*k, &self.bytes()) {
                     Value::UInt(u) => Key::UInt(u),
                     v => v.to_int().map_or(Key::Other, Key::Int),
                 }
@@ -224,7 +234,7 @@ impl PartialEq for CData {
     fn eq(&self, other: &CData) -> bool {
         match (self.key(), other.key()) {
             (Key::Other, Key::Other) => {
-                self.ty == other.ty && self.value == other.value && self.addr() == other.addr()
+                self.ty() == other.ty() && self.plain_key() == other.plain_key()
             }
             (a, b) => a.cmp(b) == Some(Ordering::Equal),
         }
@@ -259,7 +269,7 @@ impl Hash for CData {
             },
             Key::Char(c) => (3u8, c).hash(state),
             Key::Wide(c) => (4u8, c).hash(state),
-            Key::Other => (5u8, self.value).hash(state),
+            Key::Other => (5u8, self.plain_key()).hash(state),
         }
     }
 }

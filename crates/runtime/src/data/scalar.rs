@@ -41,13 +41,13 @@ pub(super) fn check_int_range(k: IntKind, v: i128, name: &str) -> Result<i128> {
         return Ok(v);
     }
     if v < 0 && !k.signed {
-        return Err(Error::Overflow(format!(
-            "can't convert negative number {v} to unsigned '{name}'"
-        )));
+        return Err(Error::Overflow(
+            format!("can't convert negative number {v} to unsigned '{name}'").into(),
+        ));
     }
-    Err(Error::Overflow(format!(
-        "integer {v} does not fit '{name}'"
-    )))
+    Err(Error::Overflow(
+        format!("integer {v} does not fit '{name}'").into(),
+    ))
 }
 
 /// The integer an initializer gives an integer-typed place (not `char`, wide or `_Bool`, which
@@ -58,23 +58,25 @@ pub(super) fn int_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
         // Only `unsigned __int128` holds it: its bits, which `int_bytes` writes as they are.
         Value::UInt(u) if k.bytes == 16 && !k.signed => return Ok(*u as i128),
         Value::UInt(u) => {
-            return Err(Error::Overflow(format!(
-                "integer {u} does not fit '{}'",
-                info.name
-            )));
+            return Err(Error::Overflow(
+                format!("integer {u} does not fit '{}'", info.name).into(),
+            ));
         }
         Value::Bool(b) => i128::from(*b),
         Value::CData(c) => match c.info().int_kind() {
             Some(ck) if ck.role != IntRole::Char => {
-                return int_init(info, k, &int_value(ck, &c.value));
+                return int_init(info, k, &int_value(ck, &c.bytes()));
             }
             Some(_) => c.to_int()?,
             None => {
-                return Err(Error::Type(format!(
-                    "an integer is required for ctype '{}', not {}",
-                    info.name,
-                    v.describe()
-                )));
+                return Err(Error::Type(
+                    format!(
+                        "an integer is required for ctype '{}', not {}",
+                        info.name,
+                        v.describe()
+                    )
+                    .into(),
+                ));
             }
         },
         Value::Text(s) if matches!(info.repr, Repr::Enum { .. }) => {
@@ -84,18 +86,20 @@ pub(super) fn int_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
             {
                 *val
             } else {
-                return Err(Error::Value(format!(
-                    "'{s}' is not an enumerator of '{}'",
-                    info.name
-                )));
+                return Err(Error::Value(
+                    format!("'{s}' is not an enumerator of '{}'", info.name).into(),
+                ));
             }
         }
         _ => {
-            return Err(Error::Type(format!(
-                "an integer is required for ctype '{}', not {}",
-                info.name,
-                v.describe()
-            )));
+            return Err(Error::Type(
+                format!(
+                    "an integer is required for ctype '{}', not {}",
+                    info.name,
+                    v.describe()
+                )
+                .into(),
+            ));
         }
     };
     check_int_range(k, i, &info.name)
@@ -108,12 +112,15 @@ pub(super) fn char_like_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i
         IntRole::Char => match v {
             Value::Bytes(b) if b.len() == 1 => Ok(i128::from(b[0])),
             Value::CData(c) if c.info().int_kind().is_some_and(|k| k.role == IntRole::Char) => {
-                Ok(i128::from(c.value[0]))
+                Ok(i128::from(c.bytes()[0]))
             }
-            _ => Err(Error::Type(format!(
-                "initializer for ctype 'char' must be a bytes of length 1, not {}",
-                describe_len(v)
-            ))),
+            _ => Err(Error::Type(
+                format!(
+                    "initializer for ctype 'char' must be a bytes of length 1, not {}",
+                    describe_len(v)
+                )
+                .into(),
+            )),
         },
         IntRole::Wide => {
             let c = match v {
@@ -128,14 +135,14 @@ pub(super) fn char_like_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i
                         "initializer for ctype '{}' must be a unicode string of length 1, not {}",
                         info.name,
                         describe_len(v)
-                    )));
+                    ).into()));
                 }
             };
             if k.bytes == 2 && c > 0xffff {
                 return Err(Error::Type(format!(
                     "initializer for ctype '{}' must be a unicode string of length 1, not larger-than-0xFFFF character",
                     info.name
-                )));
+                ).into()));
             }
             Ok(i128::from(c))
         }
@@ -144,18 +151,25 @@ pub(super) fn char_like_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i
                 Value::Bool(b) => i128::from(*b),
                 Value::Int(i) => *i,
                 Value::UInt(u) => {
-                    return Err(Error::Overflow(format!("integer {u} does not fit '_Bool'")));
+                    return Err(Error::Overflow(
+                        format!("integer {u} does not fit '_Bool'").into(),
+                    ));
                 }
                 Value::CData(c) if c.info().int_kind().is_some() => c.to_int()?,
                 _ => {
-                    return Err(Error::Type(format!(
-                        "an integer is required for ctype '_Bool', not {}",
-                        v.describe()
-                    )));
+                    return Err(Error::Type(
+                        format!(
+                            "an integer is required for ctype '_Bool', not {}",
+                            v.describe()
+                        )
+                        .into(),
+                    ));
                 }
             };
             if !(0..=1).contains(&i) {
-                return Err(Error::Overflow(format!("integer {i} does not fit '_Bool'")));
+                return Err(Error::Overflow(
+                    format!("integer {i} does not fit '_Bool'").into(),
+                ));
             }
             Ok(i)
         }
@@ -198,7 +212,7 @@ pub(crate) fn encode_scalar(info: &TypeInfo, v: &Value) -> Result<[u8; 16]> {
                     float_init(info, &n.get(0).unwrap_or_default())?,
                     float_init(info, &n.get(1).unwrap_or_default())?,
                 ),
-                Value::CData(c) if c.info().same_type(info) => return Ok(c.value),
+                Value::CData(c) if c.info().same_type(info) => return Ok(c.bytes()),
                 other => (float_init(info, other)?, 0.0),
             };
             let mut out = [0u8; 16];
@@ -212,18 +226,16 @@ pub(crate) fn encode_scalar(info: &TypeInfo, v: &Value) -> Result<[u8; 16]> {
                     out[8..].copy_from_slice(&im.to_le_bytes());
                 }
                 _ => {
-                    return Err(Error::Unsupported(format!(
-                        "values of ctype '{}' cannot be converted",
-                        info.name
-                    )));
+                    return Err(Error::Unsupported(
+                        format!("values of ctype '{}' cannot be converted", info.name).into(),
+                    ));
                 }
             }
             Ok(out)
         }
-        _ => Err(Error::Type(format!(
-            "ctype '{}' is not a scalar",
-            info.name
-        ))),
+        _ => Err(Error::Type(
+            format!("ctype '{}' is not a scalar", info.name).into(),
+        )),
     }
 }
 
@@ -258,17 +270,14 @@ pub(crate) fn wide_complex_part(
         }
     };
     let name = name.ok_or_else(|| {
-        Error::Unsupported(format!(
-            "values of ctype '{}' cannot be converted",
-            info.name
-        ))
+        Error::Unsupported(format!("values of ctype '{}' cannot be converted", info.name).into())
     })?;
     crate::types::TypeSpec::type_ref(name, uni)
 }
 
 /// The value of a `long double` (or binary128) cdata, exactly.
 pub(crate) fn long_double_of(c: &CData) -> Option<LongDouble> {
-    long_double_format(c.info()).map(|f| LongDouble::from_bytes(c.value, f))
+    long_double_format(c.info()).map(|f| LongDouble::from_bytes(c.bytes(), f))
 }
 
 impl CData {
@@ -290,10 +299,13 @@ impl CData {
     /// ```
     pub fn to_long_double(&self) -> Result<LongDouble> {
         long_double_of(self).ok_or_else(|| {
-            Error::Type(format!(
-                "to_long_double() needs a long double or _Float128 cdata, not {}",
-                self.what()
-            ))
+            Error::Type(
+                format!(
+                    "to_long_double() needs a long double or _Float128 cdata, not {}",
+                    self.what()
+                )
+                .into(),
+            )
         })
     }
 }
@@ -311,8 +323,9 @@ pub(crate) fn long_double_init(
         Value::Int(i) => Ok(LongDouble::from_i128(*i, format)),
         Value::UInt(u) => Ok(LongDouble::from_u128(*u, format)),
         Value::Bool(b) => Ok(LongDouble::from_i128(i128::from(*b), format)),
-        Value::Text(t) => LongDouble::parse(t, format)
-            .map_err(|e| Error::Value(format!("{e} (initializer for ctype '{}')", info.name))),
+        Value::Text(t) => LongDouble::parse(t, format).map_err(|e| {
+            Error::Value(format!("{e} (initializer for ctype '{}')", info.name).into())
+        }),
         Value::CData(c) => match long_double_of(c) {
             Some(x) => Ok(x.convert(format)),
             None => Ok(LongDouble::from_f64(float_init(info, v)?, format)),
@@ -329,17 +342,23 @@ fn float_init(info: &TypeInfo, v: &Value) -> Result<f64> {
         Value::Bool(b) => Ok(f64::from(u8::from(*b))),
         Value::CData(c) => match &c.info().repr {
             Repr::Float(_) | Repr::LongDouble => c.to_f64(),
-            _ => Err(Error::Type(format!(
-                "float() not supported on cdata '{}' (ctype '{}' needs a number)",
-                c.type_name(),
-                info.name
-            ))),
+            _ => Err(Error::Type(
+                format!(
+                    "float() not supported on cdata '{}' (ctype '{}' needs a number)",
+                    c.type_name(),
+                    info.name
+                )
+                .into(),
+            )),
         },
-        other => Err(Error::Type(format!(
-            "must be real number, not {} (ctype '{}')",
-            other.describe(),
-            info.name
-        ))),
+        other => Err(Error::Type(
+            format!(
+                "must be real number, not {} (ctype '{}')",
+                other.describe(),
+                info.name
+            )
+            .into(),
+        )),
     }
 }
 
@@ -418,9 +437,9 @@ pub(crate) fn decode_scalar(info: &TypeInfo, b: &[u8]) -> Result<Value> {
                     0 => Value::Bool(false),
                     1 => Value::Bool(true),
                     _ => {
-                        return Err(Error::Value(format!(
-                            "got a _Bool of value {i}, expected 0 or 1"
-                        )));
+                        return Err(Error::Value(
+                            format!("got a _Bool of value {i}, expected 0 or 1").into(),
+                        ));
                     }
                 },
                 IntRole::Number => int_value(*k, b),
@@ -439,10 +458,9 @@ pub(crate) fn decode_scalar(info: &TypeInfo, b: &[u8]) -> Result<Value> {
             Value::Float(f64::from_le_bytes(b[8..16].try_into().unwrap_or([0; 8]))),
         ]),
         _ => {
-            return Err(Error::Type(format!(
-                "ctype '{}' is not a scalar",
-                info.name
-            )));
+            return Err(Error::Type(
+                format!("ctype '{}' is not a scalar", info.name).into(),
+            ));
         }
     })
 }

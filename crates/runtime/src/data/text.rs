@@ -70,8 +70,8 @@ pub(crate) fn items_of(cdata: &CData, func: &str) -> Result<(TypeRef, Option<usi
     let (elem, len) = match &info.repr {
         Repr::Array { elem, len } => (*elem, len.or(cdata.count())),
         Repr::Pointer { .. } => {
-            let t = cdata.uni.pointee(info).ok_or_else(|| {
-                Error::Type(format!("expected a pointer or array, got '{}'", info.name))
+            let t = cdata.uni().pointee(info).ok_or_else(|| {
+                Error::Type(format!("expected a pointer or array, got '{}'", info.name).into())
             })?;
             (t, None)
         }
@@ -79,23 +79,26 @@ pub(crate) fn items_of(cdata: &CData, func: &str) -> Result<(TypeRef, Option<usi
             return Err(if func == "string" {
                 unexpected(cdata)
             } else {
-                Error::Type(format!("expected a pointer or array, got '{}'", info.name))
+                Error::Type(format!("expected a pointer or array, got '{}'", info.name).into())
             });
         }
     };
     if cdata.addr() == 0 {
-        return Err(Error::NullPointer(format!(
-            "cannot use {func}() on {cdata:?}"
-        )));
+        return Err(Error::NullPointer(
+            format!("cannot use {func}() on {cdata:?}").into(),
+        ));
     }
     Ok((elem, len))
 }
 
 fn unexpected(cdata: &CData) -> Error {
-    Error::Type(format!(
-        "string(): unexpected cdata '{}' argument",
-        cdata.type_name()
-    ))
+    Error::Type(
+        format!(
+            "string(): unexpected cdata '{}' argument",
+            cdata.type_name()
+        )
+        .into(),
+    )
 }
 
 /// The work of [`Ffi::string`](crate::Ffi::string).
@@ -104,7 +107,7 @@ pub(crate) fn string(cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
     let ffi = cdata.ffi();
     let info = cdata.info();
     match &info.repr {
-        Repr::Int(k) if k.role == IntRole::Char => Ok(Value::Bytes(vec![cdata.value[0]])),
+        Repr::Int(k) if k.role == IntRole::Char => Ok(Value::Bytes(vec![cdata.bytes()[0]])),
         Repr::Int(k) if k.role == IntRole::Wide => cdata.to_value(),
         Repr::Enum { items, .. } => {
             let v = cdata.to_int()?;
@@ -123,7 +126,7 @@ pub(crate) fn string(cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
                 (None, None) => usize::MAX,
             };
             let us = unit.size();
-            let bytes = cdata.owner.with_region(&|| cdata.what(), |r| {
+            let bytes = cdata.owner().with_region(&|| cdata.what(), |r| {
                 r.read_c_string(cdata.addr(), max.saturating_mul(us), us)
             })?;
             Ok(unit.decode(bytes))
@@ -139,33 +142,35 @@ pub(crate) fn unpack(cdata: &CData, length: usize) -> Result<Value> {
     let (elem, len) = items_of(cdata, "unpack")?;
     let e = elem.get(&ffi.inner);
     let Some(esize) = e.size().filter(|_| !matches!(e.repr, Repr::Void)) else {
-        return Err(Error::Value(format!(
-            "'{}' points to items of unknown size",
-            cdata.type_name()
-        )));
+        return Err(Error::Value(
+            format!("'{}' points to items of unknown size", cdata.type_name()).into(),
+        ));
     };
     if let Some(n) = len
         && length > n
     {
-        return Err(Error::Index(format!(
-            "unpack() of {length} items from {}, which has {n}",
-            cdata.what()
-        )));
+        return Err(Error::Index(
+            format!(
+                "unpack() of {length} items from {}, which has {n}",
+                cdata.what()
+            )
+            .into(),
+        ));
     }
     if esize == 0 && len.is_none() && length > 1 {
         // Nothing bounds a count of items that take no memory but the array they are in.
         return Err(Error::Value(format!(
             "unpack() of {length} items of size 0 through {}: only arrays know how many there are",
             cdata.what()
-        )));
+        ).into()));
     }
-    let nbytes = length
-        .checked_mul(esize)
-        .ok_or_else(|| Error::Overflow(format!("unpack() of {length} items is too large")))?;
+    let nbytes = length.checked_mul(esize).ok_or_else(|| {
+        Error::Overflow(format!("unpack() of {length} items is too large").into())
+    })?;
     // All the items must lie in the memory the cdata may use, before any is read or made
     // (items that are views, structs and arrays, read nothing themselves).
     cdata
-        .owner
+        .owner()
         .with_region(&|| cdata.what(), |r| r.check(cdata.addr(), nbytes))?;
     // `char` items unpack to bytes and wide characters to text; `signed char` and `unsigned
     // char` are numbers here, as in cffi (`string` reads them as bytes).
@@ -175,14 +180,14 @@ pub(crate) fn unpack(cdata: &CData, length: usize) -> Result<Value> {
     };
     if let Some(unit) = unit_of(e).filter(|_| text) {
         let bytes = cdata
-            .owner
+            .owner()
             .with_region(&|| cdata.what(), |r| r.bytes_at(cdata.addr(), nbytes))?;
         return Ok(unit.decode(bytes));
     }
     let mut items = Vec::new();
     items
         .try_reserve_exact(length)
-        .map_err(|_| Error::Memory(format!("out of memory unpacking {length} items")))?;
+        .map_err(|_| Error::Memory(format!("out of memory unpacking {length} items").into()))?;
     let decoded = match e.repr {
         Repr::Int(_) | Repr::Enum { .. } => true,
         Repr::Float(n) | Repr::Complex(n) => n <= 8,
@@ -192,7 +197,7 @@ pub(crate) fn unpack(cdata: &CData, length: usize) -> Result<Value> {
         // Numbers that `c_to_value` decodes (not those it keeps as cdata, like `long double`):
         // all the bytes in one read, then each item decoded as it decodes them.
         let bytes = cdata
-            .owner
+            .owner()
             .with_region(&|| cdata.what(), |r| r.bytes_at(cdata.addr(), nbytes))?;
         crate::data::scalar::decode_scalars(e, &bytes, &mut items)?;
         return Ok(Value::List(items));
@@ -204,7 +209,7 @@ pub(crate) fn unpack(cdata: &CData, length: usize) -> Result<Value> {
             uni: ffi,
             ty: elem,
             addr,
-            owner: &cdata.owner,
+            owner: cdata.owner(),
             len: None,
         })?);
     }

@@ -226,7 +226,7 @@ macro_rules! from_int {
             fn try_from(v: Value) -> Result<$t> {
                 let i = v.to_int()?;
                 <$t>::try_from(i).map_err(|_| {
-                    Error::Overflow(format!("integer {i} does not fit '{}'", stringify!($t)))
+                    Error::Overflow(format!("integer {i} does not fit '{}'", stringify!($t)).into())
                 })
             }
         }
@@ -284,7 +284,8 @@ impl TryFrom<Value> for u8 {
     type Error = Error;
     fn try_from(v: Value) -> Result<u8> {
         let i = v.to_int()?;
-        u8::try_from(i).map_err(|_| Error::Overflow(format!("integer {i} does not fit 'u8'")))
+        u8::try_from(i)
+            .map_err(|_| Error::Overflow(format!("integer {i} does not fit 'u8'").into()))
     }
 }
 
@@ -462,13 +463,12 @@ impl Value {
             Value::Int(i) => Ok(*i),
             Value::Bool(b) => Ok(i128::from(*b)),
             Value::CData(c) => c.to_int(),
-            Value::UInt(u) => Err(Error::Overflow(format!(
-                "integer {u} does not fit 'i128' (to_u128 reads it)"
-            ))),
-            other => Err(Error::Type(format!(
-                "an integer is required, not {}",
-                other.describe()
-            ))),
+            Value::UInt(u) => Err(Error::Overflow(
+                format!("integer {u} does not fit 'i128' (to_u128 reads it)").into(),
+            )),
+            other => Err(Error::Type(
+                format!("an integer is required, not {}", other.describe()).into(),
+            )),
         }
     }
 
@@ -495,7 +495,7 @@ impl Value {
             other => {
                 let i = other.to_int()?;
                 u128::try_from(i).map_err(|_| {
-                    Error::Overflow(format!("can't convert negative number {i} to 'u128'"))
+                    Error::Overflow(format!("can't convert negative number {i} to 'u128'").into())
                 })
             }
         }
@@ -521,10 +521,9 @@ impl Value {
         match self {
             Value::Bytes(b) => Ok(String::from_utf8_lossy(b)),
             Value::Text(s) => Ok(std::borrow::Cow::Borrowed(s)),
-            other => Err(Error::Type(format!(
-                "bytes or text are required, not {}",
-                other.describe()
-            ))),
+            other => Err(Error::Type(
+                format!("bytes or text are required, not {}", other.describe()).into(),
+            )),
         }
     }
 
@@ -541,10 +540,9 @@ impl Value {
             Value::UInt(u) => Ok(*u as f64),
             Value::Bool(b) => Ok(f64::from(u8::from(*b))),
             Value::CData(c) => c.to_f64(),
-            other => Err(Error::Type(format!(
-                "must be real number, not {}",
-                other.describe()
-            ))),
+            other => Err(Error::Type(
+                format!("must be real number, not {}", other.describe()).into(),
+            )),
         }
     }
 }
@@ -696,5 +694,5 @@ impl Value {
 /// The error of a value that should hold a cdata and does not, naming what it holds.
 #[cold]
 pub(crate) fn not_cdata(v: &Value) -> Error {
-    Error::Type(format!("a cdata is required, not {}", v.describe()))
+    Error::Type(format!("a cdata is required, not {}", v.describe()).into())
 }

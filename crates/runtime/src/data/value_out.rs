@@ -33,10 +33,9 @@ impl TryFrom<Value> for std::collections::BTreeMap<String, Value> {
                     Ok((name, v))
                 })
                 .collect(),
-            other => Err(Error::Type(format!(
-                "a map is required, not {}",
-                other.describe()
-            ))),
+            other => Err(Error::Type(
+                format!("a map is required, not {}", other.describe()).into(),
+            )),
         }
     }
 }
@@ -62,10 +61,9 @@ impl TryFrom<Value> for bool {
         match v {
             Value::Bool(b) => Ok(b),
             Value::Int(i) => Ok(i != 0),
-            other => Err(Error::Type(format!(
-                "a bool is required, not {}",
-                other.describe()
-            ))),
+            other => Err(Error::Type(
+                format!("a bool is required, not {}", other.describe()).into(),
+            )),
         }
     }
 }
@@ -73,14 +71,16 @@ impl TryFrom<Value> for bool {
 /// The name of an enum cdata's value.
 fn enumerator_name(c: &CData) -> Result<String> {
     let crate::types::Repr::Enum { items, .. } = &c.info().repr else {
-        return Err(Error::Type(format!("an enum is required, not {c:?}")));
+        return Err(Error::Type(
+            format!("an enum is required, not {c:?}").into(),
+        ));
     };
     let v = c.to_int()?;
     items
         .iter()
         .find(|(_, x)| *x == v)
         .map(|(n, _)| n.to_string())
-        .ok_or_else(|| Error::Value(format!("{v} is no enumerator's value in {c:?}")))
+        .ok_or_else(|| Error::Value(format!("{v} is no enumerator's value in {c:?}").into()))
 }
 
 /// Whether a cdata is an array or a pointer (whose items `ffi.string` may read as text).
@@ -100,12 +100,11 @@ impl TryFrom<Value> for Vec<u8> {
             Value::Bytes(b) => Ok(b),
             Value::CData(c) if holds_items(&c) => match crate::data::text::string(&c, None)? {
                 Value::Bytes(b) => Ok(b),
-                _ => Err(Error::Type(format!("bytes are required, not {c:?}"))),
+                _ => Err(Error::Type(format!("bytes are required, not {c:?}").into())),
             },
-            other => Err(Error::Type(format!(
-                "bytes are required, not {}",
-                other.describe()
-            ))),
+            other => Err(Error::Type(
+                format!("bytes are required, not {}", other.describe()).into(),
+            )),
         }
     }
 }
@@ -131,22 +130,23 @@ impl TryFrom<Value> for String {
     fn try_from(v: Value) -> Result<String> {
         match v {
             Value::Text(s) => Ok(s),
-            Value::Bytes(b) => String::from_utf8(b).map_err(|e| {
-                Error::Value(format!(
+            Value::Bytes(b) => {
+                String::from_utf8(b).map_err(|e| {
+                    Error::Value(format!(
                     "the bytes are not UTF-8 ({e}); Value::to_string_lossy replaces what is not"
-                ))
-            }),
+                ).into())
+                })
+            }
             Value::CData(c) if matches!(c.info().repr, crate::types::Repr::Enum { .. }) => {
                 enumerator_name(&c)
             }
             Value::CData(c) if holds_items(&c) => match crate::data::text::string(&c, None)? {
                 v @ (Value::Text(_) | Value::Bytes(_)) => v.try_into(),
-                _ => Err(Error::Type(format!("text is required, not {c:?}"))),
+                _ => Err(Error::Type(format!("text is required, not {c:?}").into())),
             },
-            other => Err(Error::Type(format!(
-                "text is required, not {}",
-                other.describe()
-            ))),
+            other => Err(Error::Type(
+                format!("text is required, not {}", other.describe()).into(),
+            )),
         }
     }
 }
@@ -171,10 +171,13 @@ impl TryFrom<Value> for std::ffi::CString {
             other => Vec::<u8>::try_from(other)?,
         };
         std::ffi::CString::new(bytes).map_err(|e| {
-            Error::Value(format!(
-                "a C string cannot hold a NUL byte (at {})",
-                e.nul_position()
-            ))
+            Error::Value(
+                format!(
+                    "a C string cannot hold a NUL byte (at {})",
+                    e.nul_position()
+                )
+                .into(),
+            )
         })
     }
 }
@@ -227,10 +230,9 @@ impl TryFrom<Value> for Vec<Value> {
         match v {
             Value::List(l) => Ok(l),
             Value::Numbers(n) => Ok(n.to_values()),
-            other => Err(Error::Type(format!(
-                "a list is required, not {}",
-                other.describe()
-            ))),
+            other => Err(Error::Type(
+                format!("a list is required, not {}", other.describe()).into(),
+            )),
         }
     }
 }

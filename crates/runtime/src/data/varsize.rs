@@ -70,13 +70,18 @@ fn varsize_init(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Option<usize>> 
             let n = match init {
                 None | Some(Value::Void) => 0,
                 Some(Value::Int(n)) => usize::try_from(*n).map_err(|_| {
-                    Error::Value(format!("negative array length {n} for member '{}'", f.name))
+                    Error::Value(
+                        format!("negative array length {n} for member '{}'", f.name).into(),
+                    )
                 })?,
                 Some(Value::UInt(n)) => {
-                    return Err(Error::Overflow(format!(
-                        "array length {n} for member '{}' does not fit an index",
-                        f.name
-                    )));
+                    return Err(Error::Overflow(
+                        format!(
+                            "array length {n} for member '{}' does not fit an index",
+                            f.name
+                        )
+                        .into(),
+                    ));
                 }
                 Some(Value::List(l)) => l.len(),
                 Some(Value::Numbers(n)) => n.len(),
@@ -87,7 +92,7 @@ fn varsize_init(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Option<usize>> 
                         "initializer for the flexible array member '{}' must be a length or a list, not {}",
                         f.name,
                         other.describe()
-                    )));
+                    ).into()));
                 }
             };
             let bytes = n
@@ -95,10 +100,13 @@ fn varsize_init(uni: &Ffi, info: &TypeInfo, v: &Value) -> Result<Option<usize>> 
                 .and_then(|b| b.checked_add(f.offset()))
                 .filter(|b| *b <= isize::MAX as usize)
                 .ok_or_else(|| {
-                    Error::Overflow(format!(
-                        "flexible array member '{}' of {n} items is too large",
-                        f.name
-                    ))
+                    Error::Overflow(
+                        format!(
+                            "flexible array member '{}' of {n} items is too large",
+                            f.name
+                        )
+                        .into(),
+                    )
                 })?;
             Ok(Some(size.max(bytes)))
         }

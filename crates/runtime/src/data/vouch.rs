@@ -42,16 +42,17 @@ impl CData {
         let info = self.info();
         let (addr, size) = match &info.repr {
             crate::types::Repr::Pointer { .. } => {
-                let target = self
-                    .uni
-                    .pointee(info)
-                    .ok_or_else(|| Error::Type(format!("{} points to nothing", self.what())))?;
-                let elem = target.get(&self.uni.inner);
+                let target = self.uni().pointee(info).ok_or_else(|| {
+                    Error::Type(format!("{} points to nothing", self.what()).into())
+                })?;
+                let elem = target.get(&self.uni().inner);
                 let size = elem.size().unwrap_or(1);
                 (
                     self.addr(),
                     size.checked_mul(count).ok_or_else(|| {
-                        Error::Overflow(format!("{count} items of {} is too large", elem.name))
+                        Error::Overflow(
+                            format!("{count} items of {} is too large", elem.name).into(),
+                        )
                     })?,
                 )
             }
@@ -59,17 +60,15 @@ impl CData {
                 (self.addr(), self.byte_size()?)
             }
             _ => {
-                return Err(Error::Type(format!(
-                    "{} is not a pointer, array or struct",
-                    self.what()
-                )));
+                return Err(Error::Type(
+                    format!("{} is not a pointer, array or struct", self.what()).into(),
+                ));
             }
         };
         if addr == 0 {
-            return Err(Error::NullPointer(format!(
-                "cannot vouch for the NULL {}",
-                self.what()
-            )));
+            return Err(Error::NullPointer(
+                format!("cannot vouch for the NULL {}", self.what()).into(),
+            ));
         }
         // SAFETY: the caller promises the memory is valid for `count` items while the cdata
         // is used (this function's contract).
@@ -93,7 +92,7 @@ pub(crate) unsafe fn string_unchecked(
         Some(t) if matches!(t.repr, crate::types::Repr::Int(_)) => t.size().unwrap_or(0),
         _ => 0,
     };
-    if !matches!(unit, 1 | 2 | 4) || cdata.addr() == 0 || cdata.owner.is_owning() {
+    if !matches!(unit, 1 | 2 | 4) || cdata.addr() == 0 || cdata.owner().is_owning() {
         // Not a C string pointer, NULL, or memory rcffi knows: the checked path says why
         // or does the job.
         return ffi.string(cdata, maxlen);

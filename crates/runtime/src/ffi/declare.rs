@@ -150,10 +150,13 @@ impl Ffi {
         let (ffi, t) = ty.resolve(self)?;
         let info = t.get(&ffi.inner);
         if matches!(info.repr, crate::types::Repr::Function { .. }) {
-            return Err(Error::Type(format!(
-                "the type '{}' is a function type, not a pointer-to-function type",
-                info.name
-            )));
+            return Err(Error::Type(
+                format!(
+                    "the type '{}' is a function type, not a pointer-to-function type",
+                    info.name
+                )
+                .into(),
+            ));
         }
         Ok(CType::new(ffi, info.id))
     }
@@ -228,7 +231,7 @@ impl Ffi {
         let r = ffi.inner.read();
         let (off, _) = r.offset_path(id, &steps).map_err(path_error)?;
         isize::try_from(off).map_err(|_| {
-            Error::Overflow(format!("offsetof('{path}') = {off} does not fit an isize"))
+            Error::Overflow(format!("offsetof('{path}') = {off} does not fit an isize").into())
         })
     }
 
@@ -289,10 +292,13 @@ impl Ffi {
     pub fn integer_const_as<T: crate::data::Scalar>(&self, name: &str) -> Result<T> {
         let v = self.integer_const(name)?;
         T::from_c_int(v).ok_or_else(|| {
-            Error::Overflow(format!(
-                "the constant {name} = {v} does not fit {}",
-                std::any::type_name::<T>()
-            ))
+            Error::Overflow(
+                format!(
+                    "the constant {name} = {v} does not fit {}",
+                    std::any::type_name::<T>()
+                )
+                .into(),
+            )
         })
     }
 
@@ -320,13 +326,18 @@ impl Ffi {
             Some(v) => Ok(v.value),
             None => match r.decl(name) {
                 Some(_) if r.no_value_reason(name).is_some() => Err(Error::Unsupported(
-                    r.no_value_reason(name).unwrap_or_default(),
+                    r.no_value_reason(name).unwrap_or_default().into(),
                 )),
-                Some(d) => Err(Error::Key(format!(
-                    "'{name}' is a {} with no integer value known to the cdef",
-                    d.kind_name()
-                ))),
-                None => Err(Error::Key(format!("integer constant '{name}' not found"))),
+                Some(d) => Err(Error::Key(
+                    format!(
+                        "'{name}' is a {} with no integer value known to the cdef",
+                        d.kind_name()
+                    )
+                    .into(),
+                )),
+                None => Err(Error::Key(
+                    format!("integer constant '{name}' not found").into(),
+                )),
             },
         }
     }

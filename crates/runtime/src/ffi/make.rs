@@ -43,17 +43,23 @@ impl Ffi {
     pub fn new_typed<T: NativeType>(&self, value: T) -> Result<View<T>> {
         let shape = T::shape();
         let ShapeKind::Record(r) = &shape.kind else {
-            return Err(Error::Type(format!(
-                "new_typed makes derived structs and unions; for {} name the C type: \
+            return Err(Error::Type(
+                format!(
+                    "new_typed makes derived structs and unions; for {} name the C type: \
                  ffi.new(\"int *\", ...)",
-                shape.rust
-            )));
+                    shape.rust
+                )
+                .into(),
+            ));
         };
         if r.opaque {
-            return Err(Error::Type(format!(
-                "{} is opaque (#[rcffi(opaque)]): rcffi does not know its size",
-                shape.rust
-            )));
+            return Err(Error::Type(
+                format!(
+                    "{} is opaque (#[rcffi(opaque)]): rcffi does not know its size",
+                    shape.rust
+                )
+                .into(),
+            ));
         }
         let p = self.new(format!("{} *", r.c_name).as_str(), ())?;
         let view = p.view::<T>()?;
@@ -189,9 +195,10 @@ impl Ffi {
 /// `new` and `cast` take a type, not a cdata standing for one (cffi: `TypeError`).
 pub(super) fn not_a_cdata<T: TypeSpec + ?Sized>(ty: &T, what: &str) -> Result<()> {
     if ty.is_cdata() {
-        return Err(crate::error::Error::Type(format!(
-            "{what}() takes a ctype or a type string, not a cdata (use its ctype())"
-        )));
+        return Err(crate::error::Error::Type(
+            format!("{what}() takes a ctype or a type string, not a cdata (use its ctype())")
+                .into(),
+        ));
     }
     Ok(())
 }

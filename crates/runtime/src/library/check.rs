@@ -213,9 +213,9 @@ impl Lib {
             let decl = match self.ffi().with_registry(|r| r.decl(name).cloned()) {
                 Some(d @ (Decl::Function { .. } | Decl::Variable { .. })) => d,
                 _ => {
-                    return Err(Error::Key(format!(
-                        "'{name}' is not a function or variable of the cdef"
-                    )));
+                    return Err(Error::Key(
+                        format!("'{name}' is not a function or variable of the cdef").into(),
+                    ));
                 }
             };
             if let Some(p) = self.check_one(name, &decl, own.as_deref()) {

@@ -63,25 +63,25 @@ impl Lib {
                     uni: &self.inner.ffi,
                     ty: t,
                     addr,
-                    owner: &owner,
+                    owner: owner.as_ref(),
                     len: None,
                 })
             }
             Decl::EnumConst { .. } if self.no_value_reason(name).is_some() => Err(
-                Error::Unsupported(self.no_value_reason(name).unwrap_or_default()),
+                Error::Unsupported(self.no_value_reason(name).unwrap_or_default().into()),
             ),
             Decl::Constant { value: Some(v), .. }
             | Decl::EnumConst { value: v, .. }
             | Decl::Macro(MacroValue::Int(v)) => Ok(Value::Int(v.value)),
             Decl::Constant { value: None, .. } => Err(Error::Unsupported(format!(
                 "non-integer constant '{name}' cannot be accessed from a dlopen() library"
-            ))),
+            ).into())),
             Decl::Macro(MacroValue::Float { value, .. }) => Ok(Value::Float(value)),
             Decl::Macro(MacroValue::Bytes(b)) => Ok(Value::Bytes(b.into_vec())),
             Decl::Macro(MacroValue::Pointer { ty, addr }) => {
                 let ffi = &self.inner.ffi;
                 let addr = usize::try_from(addr).map_err(|_| {
-                    Error::Overflow(format!("macro '{name}': address {addr:#x} does not fit"))
+                    Error::Overflow(format!("macro '{name}': address {addr:#x} does not fit").into())
                 })?;
                 Ok(Value::CData(CData::pointer(
                     ffi,
@@ -92,21 +92,21 @@ impl Lib {
             }
             Decl::Macro(MacroValue::Unknown) => Err(Error::Symbol(format!(
                 "'{name}' is declared with '#define {name} ...': its value is not known in ABI mode"
-            ))),
+            ).into())),
             Decl::Macro(MacroValue::Skipped(why)) => Err(Error::Symbol(format!(
                 "macro '{name}' has no value rcffi can use: {why}"
-            ))),
+            ).into())),
             Decl::Macro(MacroValue::Undefined) => Err(Error::Symbol(format!(
                 "macro '{name}' was removed by #undef"
-            ))),
+            ).into())),
             Decl::Macro(MacroValue::Function(f)) => Err(Error::Type(match &f.call {
                 Ok(c) => format!(
                     "'{name}' is a function-like macro, not a value: call it with lib.call (it calls '{}')",
                     c.function
-                ),
+                ).into(),
                 Err(why) => format!(
                     "'{name}' is a function-like macro, not a value, and cannot be called by name: {why}"
-                ),
+                ).into(),
             })),
             Decl::Macro(MacroValue::Alias(_)) => {
                 unreachable!("Lib::decl follows aliases")
@@ -114,7 +114,7 @@ impl Lib {
             Decl::Typedef(_) => Err(Error::Symbol(format!(
                 "'{name}' is a type, not a function, variable or constant of library '{}'",
                 self.name()
-            ))),
+            ).into())),
         }
     }
 
@@ -145,9 +145,9 @@ impl Lib {
                 read_only,
             } => {
                 if read_only {
-                    return Err(Error::Type(format!(
-                        "cannot write to '{name}': it is declared const"
-                    )));
+                    return Err(Error::Type(
+                        format!("cannot write to '{name}': it is declared const").into(),
+                    ));
                 }
                 let (t, owner, addr) = self.variable(name, ty, symbol.as_deref(), false)?;
                 // `extern int a[];`: as many items as the symbol holds (its size in the
@@ -167,16 +167,15 @@ impl Lib {
                         uni: &self.inner.ffi,
                         ty: t,
                         addr,
-                        owner: &owner,
+                        owner: owner.as_ref(),
                         len,
                     },
                     &value.into(),
                 )
             }
-            other => Err(Error::Type(format!(
-                "cannot write to {} '{name}'",
-                other.kind_name()
-            ))),
+            other => Err(Error::Type(
+                format!("cannot write to {} '{name}'", other.kind_name()).into(),
+            )),
         }
     }
 
@@ -209,10 +208,9 @@ impl Lib {
                 let ffi = &self.inner.ffi;
                 Ok(CData::pointer(ffi, ffi.pointer_to(t), addr, owner))
             }
-            other => Err(Error::Type(format!(
-                "cannot take the address of {} '{name}'",
-                other.kind_name()
-            ))),
+            other => Err(Error::Type(
+                format!("cannot take the address of {} '{name}'", other.kind_name()).into(),
+            )),
         }
     }
 
@@ -247,8 +245,10 @@ impl Lib {
                         "'{name}' is not declared in the cdef (library '{}'){near}",
                         self.name()
                     )
+                    .into()
                 } else {
                     format!("macro '{name}' names '{current}', which is not declared in the cdef")
+                        .into()
                 }));
             };
             match d {
@@ -273,9 +273,10 @@ impl Lib {
                 other => return Ok(other.clone()),
             }
         }
-        Err(Error::Symbol(format!(
-            "macro '{name}' names names more than {MAX_ALIASES} levels deep (a loop?)"
-        )))
+        Err(Error::Symbol(
+            format!("macro '{name}' names names more than {MAX_ALIASES} levels deep (a loop?)")
+                .into(),
+        ))
     }
 
     /// A global variable: its realized type, owner and address. The memory is bounded by
@@ -299,15 +300,18 @@ impl Lib {
                 "variable '{name}': no symbol of library '{}' starts at its address {addr:#x}, so \
                  its size is unknown and rcffi will not read or write it",
                 self.name()
-            )));
+            ).into()));
         };
         if sym.kind == symtab::SymKind::Code {
-            return Err(Error::Type(format!(
-                "'{name}' is declared as a variable of type '{}', but symbol '{sym_name}' of \
+            return Err(Error::Type(
+                format!(
+                    "'{name}' is declared as a variable of type '{}', but symbol '{sym_name}' of \
                  library '{}' is a function",
-                info.name,
-                self.name()
-            )));
+                    info.name,
+                    self.name()
+                )
+                .into(),
+            ));
         }
         let size = match info.size() {
             Some(n) if n > sym.size => {
@@ -318,7 +322,7 @@ impl Lib {
                     self.name(),
                     sym.kind.describe(),
                     sym.size
-                )));
+                ).into()));
             }
             Some(n) => n,
             // `extern int a[];`: as many bytes as the symbol has.

@@ -220,10 +220,9 @@ impl Lib {
 
     fn check_open(&self) -> Result<()> {
         if self.is_closed() {
-            return Err(Error::Library(format!(
-                "library '{}' has already been closed",
-                self.name()
-            )));
+            return Err(Error::Library(
+                format!("library '{}' has already been closed", self.name()).into(),
+            ));
         }
         Ok(())
     }
@@ -312,10 +311,9 @@ impl Lib {
         let (ty, symbol) = match self.decl(name)? {
             Decl::Function { ty, symbol } => (ty, symbol),
             other => {
-                return Err(Error::Type(format!(
-                    "'{name}' is a {}, not a function",
-                    other.kind_name()
-                )));
+                return Err(Error::Type(
+                    format!("'{name}' is a {}, not a function", other.kind_name()).into(),
+                ));
             }
         };
         let sym_name = symbol.as_deref().unwrap_or(name);
@@ -329,7 +327,7 @@ impl Lib {
                 self.name(),
                 s.kind.describe(),
                 s.size
-            )));
+            ).into()));
         }
         Ok((ty, code))
     }
@@ -388,14 +386,15 @@ impl Lib {
     unsafe fn call_macro(&self, name: &str, given: &[crate::Arg<'_>]) -> Result<Value> {
         let Ok(Decl::Macro(MacroValue::Function(f))) = self.decl(name) else {
             // Not a macro: the lookup's own error (looked up again: this path is cold).
-            return self
-                .resolve(name)
-                .and(Err(Error::Symbol(format!("'{name}' cannot be called"))));
+            return self.resolve(name).and(Err(Error::Symbol(
+                format!("'{name}' cannot be called").into(),
+            )));
         };
         let call = f.call.map_err(|why| {
-            Error::Type(format!(
-                "'{name}' is a function-like macro that cannot be called by name: {why}"
-            ))
+            Error::Type(
+                format!("'{name}' is a function-like macro that cannot be called by name: {why}")
+                    .into(),
+            )
         })?;
         let constants: Vec<Option<Value>> = call
             .args
@@ -406,11 +405,14 @@ impl Lib {
             })
             .collect::<Result<_>>()?;
         if given.len() != f.params.len() {
-            return Err(Error::Type(format!(
-                "macro '{name}' takes {} arguments ({} given)",
-                f.params.len(),
-                given.len()
-            )));
+            return Err(Error::Type(
+                format!(
+                    "macro '{name}' takes {} arguments ({} given)",
+                    f.params.len(),
+                    given.len()
+                )
+                .into(),
+            ));
         }
         let list: Vec<crate::Arg<'_>> = call
             .args
@@ -438,14 +440,16 @@ impl Lib {
                 ffi,
                 ffi.realize(*ty),
                 usize::try_from(*addr).map_err(|_| {
-                    Error::Overflow(format!("macro '{name}': address {addr:#x} does not fit"))
+                    Error::Overflow(
+                        format!("macro '{name}': address {addr:#x} does not fit").into(),
+                    )
                 })?,
                 Owner::Foreign,
             )),
             _ => {
-                return Err(Error::Type(format!(
-                    "macro '{name}' passes a constant rcffi cannot make"
-                )));
+                return Err(Error::Type(
+                    format!("macro '{name}' passes a constant rcffi cannot make").into(),
+                ));
             }
         })
     }
@@ -474,11 +478,14 @@ impl Lib {
         let addr = match found {
             Ok(s) => *s as usize,
             Err(e) => {
-                return Err(Error::Symbol(format!(
-                    "{what} '{name}' not found in library '{}': {}",
-                    self.name(),
-                    loader_message(&e)
-                )));
+                return Err(Error::Symbol(
+                    format!(
+                        "{what} '{name}' not found in library '{}': {}",
+                        self.name(),
+                        loader_message(&e)
+                    )
+                    .into(),
+                ));
             }
         };
         self.inner
@@ -506,10 +513,13 @@ fn loader_message(e: &libloading::Error) -> String {
 fn open_by_name(name: &str, flags: i32) -> Result<(RawLibrary, Option<PathBuf>)> {
     if name.trim().is_empty() {
         // dlopen("") would open the running program: that is `dlopen_self`, asked for by name.
-        return Err(Error::Library(format!(
-            "cannot load library {name:?}: the name is empty (the running program and its \
+        return Err(Error::Library(
+            format!(
+                "cannot load library {name:?}: the name is empty (the running program and its \
              libraries are `dlopen_self()`)"
-        )));
+            )
+            .into(),
+        ));
     }
     let looks_like_file = name.contains('/') || name.contains('.');
     let mut first_error = None;
@@ -523,10 +533,13 @@ fn open_by_name(name: &str, flags: i32) -> Result<(RawLibrary, Option<PathBuf>)>
         match find_library(name) {
             Some(path) => {
                 return open_file(&path, flags).map_err(|e| {
-                    Error::Library(format!(
-                        "cannot load library '{name}' (found as {}): {e}",
-                        path.display()
-                    ))
+                    Error::Library(
+                        format!(
+                            "cannot load library '{name}' (found as {}): {e}",
+                            path.display()
+                        )
+                        .into(),
+                    )
                 });
             }
             None => {
@@ -541,16 +554,20 @@ fn open_by_name(name: &str, flags: i32) -> Result<(RawLibrary, Option<PathBuf>)>
                 return Err(Error::Library(match first_error {
                     Some(e) => {
                         format!("cannot load library '{name}': {e}.  Additionally, {not_found}")
+                            .into()
                     }
-                    None => format!("cannot load library '{name}': {not_found}"),
+                    None => format!("cannot load library '{name}': {not_found}").into(),
                 }));
             }
         }
     }
-    Err(Error::Library(format!(
-        "cannot load library '{name}': {}",
-        first_error.unwrap_or_default()
-    )))
+    Err(Error::Library(
+        format!(
+            "cannot load library '{name}': {}",
+            first_error.unwrap_or_default()
+        )
+        .into(),
+    ))
 }
 
 /// Opens one file; a glibc linker script (`libc.so`) is followed to the library it names.
@@ -612,10 +629,13 @@ pub(crate) unsafe fn dlopen_handle(ffi: &Ffi, handle: &CData) -> Result<Lib> {
             Some(crate::types::Repr::Void)
         )
     {
-        return Err(Error::Type(format!(
-            "dlopen() takes a file name or 'void *' handle, not '{}'",
-            info.name
-        )));
+        return Err(Error::Type(
+            format!(
+                "dlopen() takes a file name or 'void *' handle, not '{}'",
+                info.name
+            )
+            .into(),
+        ));
     }
     if handle.addr() == 0 {
         return Err(Error::NullPointer("cannot call dlopen(NULL)".into()));

@@ -167,13 +167,16 @@ impl<'a> BindingsLoader<'a> {
         if self.failures.is_empty() {
             return Ok(());
         }
-        Err(Error::Type(format!(
-            "cannot load {} from library '{}': {} item{} failed:\n- {}",
-            self.what,
-            self.lib.name(),
-            self.failures.len(),
-            if self.failures.len() == 1 { "" } else { "s" },
-            self.failures.join("\n- ")
-        )))
+        Err(Error::Type(
+            format!(
+                "cannot load {} from library '{}': {} item{} failed:\n- {}",
+                self.what,
+                self.lib.name(),
+                self.failures.len(),
+                if self.failures.len() == 1 { "" } else { "s" },
+                self.failures.join("\n- ")
+            )
+            .into(),
+        ))
     }
 }

@@ -118,12 +118,13 @@ impl Allocation {
             .ok()
             .filter(|_| size as u64 <= Meta::MAX_SIZE)
             .ok_or_else(|| {
-                Error::Memory(format!("cannot allocate {size} bytes aligned to {align}"))
+                Error::Memory(format!("cannot allocate {size} bytes aligned to {align}").into())
             })?;
         // SAFETY: the layout has a non-zero size.
         let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
-        let ptr = NonNull::new(ptr)
-            .ok_or_else(|| Error::Memory(format!("out of memory allocating {size} bytes")))?;
+        let ptr = NonNull::new(ptr).ok_or_else(|| {
+            Error::Memory(format!("out of memory allocating {size} bytes").into())
+        })?;
         Ok(Allocation::over(
             ptr,
             size,
@@ -172,7 +173,9 @@ impl Allocation {
         let ptr = NonNull::new(addr as *mut u8)
             .ok_or_else(|| Error::Memory("alloc() returned NULL".into()))?;
         if size as u64 > Meta::MAX_SIZE {
-            return Err(Error::Memory(format!("cannot allocate {size} bytes")));
+            return Err(Error::Memory(
+                format!("cannot allocate {size} bytes").into(),
+            ));
         }
         if clear {
             // SAFETY: the caller promises `size` writable bytes at `addr`.

@@ -28,8 +28,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use once_cell::race::OnceBox;
 
-use super::Owner;
 use super::Region;
+use super::{Owner, OwnerRef};
 use crate::error::Result;
 
 /// What one block of memory keeps alive. See the module docs.
@@ -67,7 +67,7 @@ struct Entry {
 pub(crate) struct Home<'a> {
     pub(crate) base: usize,
     pub(crate) end: usize,
-    pub(crate) owner: &'a Owner,
+    pub(crate) owner: OwnerRef<'a>,
 }
 
 impl Home<'_> {
@@ -96,12 +96,12 @@ impl Kept {
     }
 
     /// Counts one more pointer into `owner`'s memory `base..=end`.
-    fn add(&mut self, base: usize, end: usize, owner: &Owner) {
+    fn add(&mut self, base: usize, end: usize, owner: OwnerRef<'_>) {
         if self.many.is_none() {
             if let Some((_, e)) = self
                 .few
                 .iter_mut()
-                .find(|(b, e)| *b == base && e.owner.same_as(owner))
+                .find(|(b, e)| *b == base && e.owner.as_ref().same_as(owner))
             {
                 e.count += 1;
                 e.end = e.end.max(end);
@@ -122,7 +122,7 @@ impl Kept {
             .get_or_insert_with(BTreeMap::new)
             .entry(base)
             .or_default();
-        match entries.iter_mut().find(|e| e.owner.same_as(owner)) {
+        match entries.iter_mut().find(|e| e.owner.as_ref().same_as(owner)) {
             Some(e) => {
                 e.count += 1;
                 e.end = e.end.max(end);
@@ -184,10 +184,10 @@ impl Kept {
 }
 
 impl Entry {
-    fn new(end: usize, owner: &Owner) -> Entry {
+    fn new(end: usize, owner: OwnerRef<'_>) -> Entry {
         Entry {
             end,
-            owner: owner.clone(),
+            owner: owner.to_owned(),
             count: 1,
         }
     }
@@ -253,7 +253,7 @@ impl KeepSet {
         r: &Region<'_>,
         addr: usize,
         value: usize,
-        src: &Owner,
+        src: OwnerRef<'_>,
         home: Home<'_>,
     ) -> Result<()> {
         let src_memory = src.keeping();
@@ -343,7 +343,7 @@ impl KeepSet {
         let mut out = Vec::new();
         for (k, v) in words_from(r, start, addr.saturating_add(n)) {
             let owner = owner_in(v, home, Some(&kept));
-            if owner.is_owning() {
+            if owner.as_ref().is_owning() {
                 out.push((start - addr + k * WORD, v, owner));
             }
         }
@@ -352,7 +352,7 @@ impl KeepSet {
 
     /// Records that the word at `addr` (of this memory, `home`) now holds `value`, a pointer
     /// into `owner`'s memory (copies of pointer slots, pointers C wrote into out-parameters).
-    pub(crate) fn adopt(&self, value: usize, owner: &Owner) {
+    pub(crate) fn adopt(&self, value: usize, owner: OwnerRef<'_>) {
         if owner.keeps_set(self) {
             // A pointer into itself: copies of this memory must now look for it.
             self.kept.get_or_init(Box::default);
@@ -394,7 +394,7 @@ fn owner_in(v: usize, home: Home<'_>, kept: Option<&Kept>) -> Owner {
         return Owner::Foreign;
     }
     if home.contains(v) {
-        return home.owner.clone();
+        return home.owner.to_owned();
     }
     kept.and_then(|k| k.find(v))
         .map_or(Owner::Foreign, |e| e.owner.clone())
@@ -404,12 +404,16 @@ fn owner_in(v: usize, home: Home<'_>, kept: Option<&Kept>) -> Owner {
 /// `src`'s memory (a point for owners without memory: handles, callbacks) when `value` lies
 /// in it; `None` when nothing is kept (NULL, foreign or vouched memory, a pointer outside the
 /// memory it came from).
-fn keep_range(value: usize, src: &Owner, memory: Option<(usize, usize)>) -> Option<(usize, usize)> {
+fn keep_range(
+    value: usize,
+    src: OwnerRef<'_>,
+    memory: Option<(usize, usize)>,
+) -> Option<(usize, usize)> {
     if value == 0 || !src.is_owning() {
         return None;
     }
     let memory = match src {
-        Owner::Handle(_) | Owner::Callback(_) => None,
+        OwnerRef::Handle(_) | OwnerRef::Callback(_) => None,
         _ => memory,
     };
     match memory {
@@ -501,13 +505,13 @@ mod tests {
     }
 
     fn home_of(o: &Owner) -> (&KeepSet, Home<'_>) {
-        o.keeping().unwrap()
+        o.as_ref().keeping().unwrap()
     }
 
     /// Memory to point into, and its first address.
     fn target(n: usize) -> (Owner, usize) {
         let t = alloc(n);
-        let base = t.memory_range().unwrap().0;
+        let base = t.as_ref().memory_range().unwrap().0;
         (t, base)
     }
 
@@ -515,28 +519,34 @@ mod tests {
     fn stores_count_and_loads_find_by_address() {
         let dst = alloc(64);
         let (set, home) = home_of(&dst);
-        let r = dst.allocation().unwrap().region();
+        let r = dst.as_ref().allocation().unwrap().region();
         let (a, a_base) = target(16);
         // Two slots into `a` (one in its middle), one into `dst` itself.
-        set.store_pointer(&r, home.base, a_base, &a, home).unwrap();
-        set.store_pointer(&r, home.base + 8, a_base + 10, &a, home)
+        set.store_pointer(&r, home.base, a_base, a.as_ref(), home)
             .unwrap();
-        set.store_pointer(&r, home.base + 16, home.base + 40, &dst, home)
+        set.store_pointer(&r, home.base + 8, a_base + 10, a.as_ref(), home)
+            .unwrap();
+        set.store_pointer(&r, home.base + 16, home.base + 40, dst.as_ref(), home)
             .unwrap();
         assert_eq!(set.len(), 1);
         let (v, o) = set.load_pointer(&r, home.base + 8, home).unwrap();
         assert_eq!(v, a_base + 10);
-        assert!(o.same_as(&a));
+        assert!(o.as_ref().same_as(a.as_ref()));
         let (_, o) = set.load_pointer(&r, home.base + 16, home).unwrap();
-        assert!(o.same_as(&dst));
+        assert!(o.as_ref().same_as(dst.as_ref()));
         // One past the end is still `a`'s; two past is nobody's.
-        assert!(set.owner_of(a_base + 16).unwrap().same_as(&a));
+        assert!(
+            set.owner_of(a_base + 16)
+                .unwrap()
+                .as_ref()
+                .same_as(a.as_ref())
+        );
         assert!(set.owner_of(a_base + 17).is_none());
         // Overwriting one slot leaves the other's count; the second lets `a` go.
         set.write_bytes(&r, home.base, 8, || r.write(home.base, &[0; 8]))
             .unwrap();
         assert_eq!(set.len(), 1);
-        set.store_pointer(&r, home.base + 8, 0, &Owner::Foreign, home)
+        set.store_pointer(&r, home.base + 8, 0, OwnerRef::Foreign, home)
             .unwrap();
         assert_eq!(set.len(), 0);
     }
@@ -545,16 +555,16 @@ mod tests {
     fn a_few_owners_and_many_are_found_alike() {
         let dst = alloc(8 * 40);
         let (set, home) = home_of(&dst);
-        let r = dst.allocation().unwrap().region();
+        let r = dst.as_ref().allocation().unwrap().region();
         let targets: Vec<Owner> = (0..20).map(|_| alloc(16)).collect();
         for (i, t) in targets.iter().enumerate() {
-            let base = t.memory_range().unwrap().0;
-            set.store_pointer(&r, home.base + 8 * i, base + i % 16, t, home)
+            let base = t.as_ref().memory_range().unwrap().0;
+            set.store_pointer(&r, home.base + 8 * i, base + i % 16, t.as_ref(), home)
                 .unwrap();
             // Past eight owners the list becomes a map; every one is still found.
             for (j, u) in targets.iter().enumerate().take(i + 1) {
                 let (_, o) = set.load_pointer(&r, home.base + 8 * j, home).unwrap();
-                assert!(o.same_as(u), "{i} {j}");
+                assert!(o.as_ref().same_as(u.as_ref()), "{i} {j}");
             }
         }
         assert_eq!(set.len(), 20);
@@ -571,16 +581,16 @@ mod tests {
     fn copies_carry_what_their_words_point_into() {
         let src = alloc(32);
         let (sset, shome) = home_of(&src);
-        let sr = src.allocation().unwrap().region();
+        let sr = src.as_ref().allocation().unwrap().region();
         let (a, a_base) = target(8);
-        sset.store_pointer(&sr, shome.base + 8, a_base, &a, shome)
+        sset.store_pointer(&sr, shome.base + 8, a_base, a.as_ref(), shome)
             .unwrap();
-        sset.store_pointer(&sr, shome.base + 16, shome.base, &src, shome)
+        sset.store_pointer(&sr, shome.base + 16, shome.base, src.as_ref(), shome)
             .unwrap();
         let found = sset.pointers_in(&sr, shome.base + 4, 20, shome);
         let offsets: Vec<usize> = found.iter().map(|(o, _, _)| *o).collect();
         assert_eq!(offsets, [4, 12]);
-        assert!(found[0].2.same_as(&a));
-        assert!(found[1].2.same_as(&src));
+        assert!(found[0].2.as_ref().same_as(a.as_ref()));
+        assert!(found[1].2.as_ref().same_as(src.as_ref()));
     }
 }

@@ -58,12 +58,14 @@ impl Lent {
             (Box::into_raw(bytes).cast::<u8>() as usize, Owned::Boxed)
         } else {
             let layout = Layout::from_size_align(len.max(1), align.max(1)).map_err(|_| {
-                Error::Memory(format!("cannot allocate {len} bytes aligned to {align}"))
+                Error::Memory(format!("cannot allocate {len} bytes aligned to {align}").into())
             })?;
             // SAFETY: the layout has a non-zero size.
             let ptr = unsafe { std::alloc::alloc(layout) };
             if ptr.is_null() {
-                return Err(Error::Memory(format!("out of memory copying {len} bytes")));
+                return Err(Error::Memory(
+                    format!("out of memory copying {len} bytes").into(),
+                ));
             }
             // SAFETY: `ptr` is a fresh allocation of at least `len` bytes; `bytes` is distinct.
             unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), ptr, len) };

@@ -32,6 +32,7 @@
 #![allow(unsafe_code)]
 
 mod allocation;
+mod body;
 mod bytes;
 mod keep;
 mod lent;
@@ -43,12 +44,13 @@ mod region;
 mod shared;
 
 pub(crate) use allocation::Allocation;
+pub(crate) use body::{Body, Len, Origin};
 pub(crate) use keep::Home;
 pub(crate) use keep::{KeepSet, bury};
 pub(crate) use lent::{Lent, lend, lend_ref};
 pub(crate) use mapped::{Keeper, Keeps, Mapped};
 pub(crate) use number::{Fast, Number, Plain, bytes_of, decode_number};
-pub(crate) use owner::{Code, Finalizer, HandleBox, Owner, live_handle, register_handle};
+pub(crate) use owner::{Code, Finalizer, HandleBox, Owner, OwnerRef, live_handle, register_handle};
 use region::Access;
 pub(crate) use region::{Region, Vouched, c_strlen, copy};
 pub(crate) use shared::Shared;

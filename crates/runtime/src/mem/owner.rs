@@ -50,6 +50,8 @@ impl Owner {
 pub(crate) trait Finalizer: Send + Sync {
     /// The owner of the memory, past any `gc` of a `gc`: found in one step.
     fn base(&self) -> &Owner;
+    /// The value of the original, when it is a primitive.
+    fn value(&self) -> [u8; 16];
     /// Runs the destructor now, once.
     fn run(&self);
     /// Forgets the destructor without running it.
@@ -121,41 +123,96 @@ impl Drop for HandleBox {
     }
 }
 
+/// A borrowed [`Owner`]: what a cdata's owner is, without a clone (a cdata keeps its owner
+/// packed, `mem::body`; a [`Place`](crate::data::convert::Place) or a keep set's home borrows
+/// one). Two words, passed in registers.
+#[derive(Copy, Clone)]
+pub(crate) enum OwnerRef<'a> {
+    /// See [`Owner::Foreign`].
+    Foreign,
+    /// See [`Owner::Alloc`].
+    Alloc(&'a Shared),
+    /// See [`Owner::Vouched`].
+    Vouched(&'a Vouched),
+    /// See [`Owner::Gc`].
+    Gc(&'a Arc<Box<dyn Finalizer>>),
+    /// See [`Owner::Buffer`].
+    Buffer(&'a Arc<Lent>),
+    /// See [`Owner::Handle`].
+    Handle(&'a Arc<HandleBox>),
+    /// See [`Owner::Mapped`].
+    Mapped(&'a Mapped),
+    /// See [`Owner::Callback`].
+    Callback(&'a Arc<Box<dyn Code>>),
+}
+
 impl Owner {
+    /// This owner, borrowed.
+    #[inline(always)]
+    pub(crate) fn as_ref(&self) -> OwnerRef<'_> {
+        match self {
+            Owner::Foreign => OwnerRef::Foreign,
+            Owner::Alloc(a) => OwnerRef::Alloc(a),
+            Owner::Vouched(v) => OwnerRef::Vouched(v),
+            Owner::Gc(g) => OwnerRef::Gc(g),
+            Owner::Buffer(b) => OwnerRef::Buffer(b),
+            Owner::Handle(h) => OwnerRef::Handle(h),
+            Owner::Mapped(m) => OwnerRef::Mapped(m),
+            Owner::Callback(c) => OwnerRef::Callback(c),
+        }
+    }
+}
+
+impl<'a> OwnerRef<'a> {
+    /// A counted owner of the same thing (a clone).
+    #[inline]
+    pub(crate) fn to_owned(self) -> Owner {
+        match self {
+            OwnerRef::Foreign => Owner::Foreign,
+            OwnerRef::Alloc(a) => Owner::Alloc(a.clone()),
+            OwnerRef::Vouched(v) => Owner::Vouched(*v),
+            OwnerRef::Gc(g) => Owner::Gc(Arc::clone(g)),
+            OwnerRef::Buffer(b) => Owner::Buffer(Arc::clone(b)),
+            OwnerRef::Handle(h) => Owner::Handle(Arc::clone(h)),
+            OwnerRef::Mapped(m) => Owner::Mapped(m.clone()),
+            OwnerRef::Callback(c) => Owner::Callback(Arc::clone(c)),
+        }
+    }
+
     /// Runs `f` with the region this owner lets a cdata use.
     #[inline(always)]
     pub(crate) fn with_region<T>(
-        &self,
+        self,
         what: &dyn Fn() -> String,
         f: impl FnOnce(&Region<'_>) -> Result<T>,
     ) -> Result<T> {
         match self {
-            Owner::Foreign => Err(Error::Unchecked(format!(
+            OwnerRef::Foreign => Err(Error::Unchecked(format!(
                 "{}: rcffi does not know this memory (it came from C or from an integer); if it is \
                  valid, say so with `unsafe {{ cdata.assume_valid(n) }}`",
                 what()
-            ))),
-            Owner::Alloc(a) => f(&a.region()),
-            Owner::Vouched(v) => f(&v.region()),
-            Owner::Gc(g) => g.base().with_region(what, f),
-            Owner::Buffer(b) => b.with_region(f),
-            Owner::Handle(_) => Err(Error::Type(format!(
+            ).into())),
+            OwnerRef::Alloc(a) => f(&a.region()),
+            OwnerRef::Vouched(v) => f(&v.region()),
+            OwnerRef::Gc(g) => g.base().as_ref().with_region(what, f),
+            OwnerRef::Buffer(b) => b.with_region(f),
+            OwnerRef::Handle(_) => Err(Error::Type(format!(
                 "{}: a handle points to no C data",
                 what()
-            ))),
-            Owner::Mapped(m) => f(&m.region()),
-            Owner::Callback(_) => Err(Error::Type(format!(
+            ).into())),
+            OwnerRef::Mapped(m) => f(&m.region()),
+            OwnerRef::Callback(_) => Err(Error::Type(format!(
                 "{}: a callback's code is not data",
                 what()
-            ))),
+            ).into())),
         }
     }
 
     /// The allocation, when this is rcffi's memory.
-    pub(crate) fn allocation(&self) -> Option<&Shared> {
+    pub(crate) fn allocation(self) -> Option<&'a Shared> {
         match self {
-            Owner::Alloc(a) => Some(a),
-            Owner::Gc(g) => g.base().allocation(),
+            OwnerRef::Alloc(a) => Some(a),
+            OwnerRef::Gc(g) => g.base().as_ref().allocation(),
             _ => None,
         }
     }
@@ -164,11 +221,11 @@ impl Owner {
     /// it keeps alive, and its first and last-plus-one addresses. `None` for memory that keeps
     /// nothing (foreign, vouched) or is no memory (handles, callbacks).
     #[inline]
-    pub(crate) fn keeping(&self) -> Option<(&KeepSet, crate::mem::Home<'_>)> {
+    pub(crate) fn keeping(self) -> Option<(&'a KeepSet, crate::mem::Home<'a>)> {
         let (set, base, len) = match self {
-            Owner::Alloc(a) => (a.keep_set(), a.addr(), a.size()),
-            Owner::Gc(g) => {
-                let (set, home) = g.base().keeping()?;
+            OwnerRef::Alloc(a) => (a.keep_set(), a.addr(), a.size()),
+            OwnerRef::Gc(g) => {
+                let (set, home) = g.base().as_ref().keeping()?;
                 return Some((
                     set,
                     crate::mem::Home {
@@ -177,12 +234,15 @@ impl Owner {
                     },
                 ));
             }
-            Owner::Buffer(b) => (&b.keep, b.base(), b.len()),
-            Owner::Mapped(m) => {
+            OwnerRef::Buffer(b) => (&b.keep, b.base(), b.len()),
+            OwnerRef::Mapped(m) => {
                 let (base, len) = m.range();
                 (m.keep_set(), base, len)
             }
-            Owner::Foreign | Owner::Vouched(_) | Owner::Handle(_) | Owner::Callback(_) => {
+            OwnerRef::Foreign
+            | OwnerRef::Vouched(_)
+            | OwnerRef::Handle(_)
+            | OwnerRef::Callback(_) => {
                 return None;
             }
         };
@@ -198,36 +258,36 @@ impl Owner {
 
     /// The first and last-plus-one address of the memory this owner keeps alive (`None`:
     /// no memory, only an address — a handle, a callback's code — or nothing kept).
-    pub(super) fn memory_range(&self) -> Option<(usize, usize)> {
+    pub(super) fn memory_range(self) -> Option<(usize, usize)> {
         match self {
-            Owner::Handle(_) | Owner::Callback(_) => None,
+            OwnerRef::Handle(_) | OwnerRef::Callback(_) => None,
             _ => self.keeping().map(|(_, h)| (h.base, h.end)),
         }
     }
 
     /// Whether this owner's memory is the memory `set` keeps for (so storing a pointer to it
     /// there would make that memory keep itself alive).
-    pub(super) fn keeps_set(&self, set: &KeepSet) -> bool {
+    pub(super) fn keeps_set(self, set: &KeepSet) -> bool {
         self.keeping().is_some_and(|(s, _)| std::ptr::eq(s, set))
     }
 
     /// Whether two owners hold the same thing (one entry of a keep set counts both).
-    pub(super) fn same_as(&self, other: &Owner) -> bool {
+    pub(super) fn same_as(self, other: OwnerRef<'_>) -> bool {
         match (self, other) {
-            (Owner::Alloc(a), Owner::Alloc(b)) => std::ptr::eq(a.as_ptr(), b.as_ptr()),
-            (Owner::Gc(a), Owner::Gc(b)) => std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b)),
-            (Owner::Buffer(a), Owner::Buffer(b)) => Arc::ptr_eq(a, b),
-            (Owner::Handle(a), Owner::Handle(b)) => Arc::ptr_eq(a, b),
-            (Owner::Callback(a), Owner::Callback(b)) => {
+            (OwnerRef::Alloc(a), OwnerRef::Alloc(b)) => std::ptr::eq(a.as_ptr(), b.as_ptr()),
+            (OwnerRef::Gc(a), OwnerRef::Gc(b)) => std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b)),
+            (OwnerRef::Buffer(a), OwnerRef::Buffer(b)) => Arc::ptr_eq(a, b),
+            (OwnerRef::Handle(a), OwnerRef::Handle(b)) => Arc::ptr_eq(a, b),
+            (OwnerRef::Callback(a), OwnerRef::Callback(b)) => {
                 std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
             }
-            (Owner::Mapped(a), Owner::Mapped(b)) => a.same_as(b),
+            (OwnerRef::Mapped(a), OwnerRef::Mapped(b)) => a.same_as(b),
             _ => false,
         }
     }
 
     /// Whether this owner keeps something alive (storing it into rcffi memory must keep it).
-    pub(crate) fn is_owning(&self) -> bool {
-        !matches!(self, Owner::Foreign | Owner::Vouched(_))
+    pub(crate) fn is_owning(self) -> bool {
+        !matches!(self, OwnerRef::Foreign | OwnerRef::Vouched(_))
     }
 }

@@ -73,7 +73,7 @@ impl<'a> Region<'a> {
         Error::Index(format!(
             "access of {n} bytes at {addr:#x} is outside the {} bytes at {:#x} that this cdata may use",
             self.len, self.base
-        ))
+        ).into())
     }
 
     /// Copies `out.len()` bytes at `addr` into `out`.
@@ -108,7 +108,7 @@ impl<'a> Region<'a> {
     pub(crate) fn read_append(&self, addr: usize, n: usize, out: &mut Vec<u8>) -> Result<()> {
         self.check(addr, n)?;
         out.try_reserve(n).map_err(|_| {
-            Error::Memory(format!("cannot allocate {n} bytes to copy C memory into"))
+            Error::Memory(format!("cannot allocate {n} bytes to copy C memory into").into())
         })?;
         let len = out.len();
         // SAFETY: `try_reserve` made room for `n` more bytes past `len`, which `read_to` writes
@@ -190,10 +190,13 @@ impl<'a> Region<'a> {
             Access::Const => "are a const variable of the library",
             Access::ReadWrite | Access::ReadOnlyView => "are read-only (vouched for as such)",
         };
-        Error::Runtime(format!(
-            "the {} bytes at {:#x} {what}; they cannot be written",
-            self.len, self.base
-        ))
+        Error::Runtime(
+            format!(
+                "the {} bytes at {:#x} {what}; they cannot be written",
+                self.len, self.base
+            )
+            .into(),
+        )
     }
 
     /// Writes the plain number of type `fast` whose bits are `bits` (zero-extended, as
@@ -350,9 +353,9 @@ impl Vouched {
     fn make(base: usize, len: usize, writable: bool) -> Result<Vouched> {
         let n = len as u64;
         if n > Vouched::MAX {
-            return Err(Error::Overflow(format!(
-                "cannot vouch for {len} bytes at {base:#x}: more than 2^48 - 1"
-            )));
+            return Err(Error::Overflow(
+                format!("cannot vouch for {len} bytes at {base:#x}: more than 2^48 - 1").into(),
+            ));
         }
         Ok(Vouched {
             base,

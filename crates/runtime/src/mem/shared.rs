@@ -255,9 +255,9 @@ mod tests {
         // A pointer to other memory stored in it: that memory is kept until this one goes.
         let kept = Allocation::zeroed_shared(8, 8).unwrap();
         let owner = super::super::Owner::Alloc(s.clone());
-        let (set, home) = owner.keeping().unwrap();
+        let (set, home) = owner.as_ref().keeping().unwrap();
         let src = super::super::Owner::Alloc(kept.clone());
-        set.store_pointer(&s.region(), addr, kept.addr(), &src, home)
+        set.store_pointer(&s.region(), addr, kept.addr(), src.as_ref(), home)
             .unwrap();
         drop((owner, src));
         let t = s.clone();

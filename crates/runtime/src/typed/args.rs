@@ -126,10 +126,13 @@ impl Function {
     #[cold]
     #[inline(never)]
     fn null(&self) -> Error {
-        Error::NullPointer(format!(
-            "cannot call null function pointer of type '{}'",
-            self.plan().name
-        ))
+        Error::NullPointer(
+            format!(
+                "cannot call null function pointer of type '{}'",
+                self.plan().name
+            )
+            .into(),
+        )
     }
 
     /// Checks `F` against the function's C type, and remembers it in the plan when it matches.
@@ -138,12 +141,14 @@ impl Function {
         let p = self.cdata();
         let info = p.info();
         let func = match &info.repr {
-            Repr::Pointer { .. } => p.uni.pointee(info),
+            Repr::Pointer { .. } => p.uni().pointee(info),
             _ => None,
         }
-        .ok_or_else(|| Error::Type(format!("cdata '{}' is not a function pointer", info.name)))?;
-        let id = func.get(&p.uni.inner).id;
-        check_fn::<F>(&p.uni.inner.read(), id, "the function", false)?;
+        .ok_or_else(|| {
+            Error::Type(format!("cdata '{}' is not a function pointer", info.name).into())
+        })?;
+        let id = func.get(&p.uni().inner).id;
+        check_fn::<F>(&p.uni().inner.read(), id, "the function", false)?;
         self.plan().checked.insert(TypeId::of::<F>());
         Ok(())
     }

@@ -51,10 +51,13 @@ impl CData {
     /// ```
     pub fn to_vec_as<T: NativeType + Copy>(&self) -> Result<Vec<T>> {
         if !matches!(self.info().repr, Repr::Array { .. }) {
-            return Err(Error::Type(format!(
-                "{} has no length: ffi.unpack_as(&p, n) reads n items of a pointer",
-                self.what()
-            )));
+            return Err(Error::Type(
+                format!(
+                    "{} has no length: ffi.unpack_as(&p, n) reads n items of a pointer",
+                    self.what()
+                )
+                .into(),
+            ));
         }
         unpack_as(self, self.len()?)
     }
@@ -69,7 +72,7 @@ impl CData {
         let v = self.to_vec_as::<T>()?;
         let n = v.len();
         <[T; N]>::try_from(v)
-            .map_err(|_| Error::Index(format!("{} has {n} items, not {N}", self.what())))
+            .map_err(|_| Error::Index(format!("{} has {n} items, not {N}", self.what()).into()))
     }
 }
 
@@ -99,26 +102,26 @@ pub(crate) fn new_slice<T: NativeType + Copy>(ffi: &Ffi, t: TypeRef, items: &[T]
         Repr::Array { len: Some(n), .. } if items.len() <= *n => Value::Void,
         Repr::Pointer { .. } if items.len() <= 1 => Value::Void,
         Repr::Array { len: Some(n), .. } => {
-            return Err(Error::Index(format!(
-                "{} items for '{}', which holds {n}",
-                items.len(),
-                info.name
-            )));
+            return Err(Error::Index(
+                format!("{} items for '{}', which holds {n}", items.len(), info.name).into(),
+            ));
         }
         Repr::Pointer { .. } => {
-            return Err(Error::Index(format!(
-                "{} items for '{}', which points to one: use '{}[]'",
-                items.len(),
-                info.name,
-                ffi.pointee(info)
-                    .map_or("T".into(), |p| p.get(&ffi.inner).name.to_string())
-            )));
+            return Err(Error::Index(
+                format!(
+                    "{} items for '{}', which points to one: use '{}[]'",
+                    items.len(),
+                    info.name,
+                    ffi.pointee(info)
+                        .map_or("T".into(), |p| p.get(&ffi.inner).name.to_string())
+                )
+                .into(),
+            ));
         }
         _ => {
-            return Err(Error::Type(format!(
-                "new_slice makes arrays and pointers, not '{}'",
-                info.name
-            )));
+            return Err(Error::Type(
+                format!("new_slice makes arrays and pointers, not '{}'", info.name).into(),
+            ));
         }
     };
     let c = ffi.new_value(t, &init)?;
@@ -126,7 +129,7 @@ pub(crate) fn new_slice<T: NativeType + Copy>(ffi: &Ffi, t: TypeRef, items: &[T]
         Repr::Array { elem, .. } => *elem,
         _ => ffi
             .pointee(info)
-            .ok_or_else(|| Error::Type(format!("'{}' points to nothing", info.name)))?,
+            .ok_or_else(|| Error::Type(format!("'{}' points to nothing", info.name).into()))?,
     };
     let shape = T::shape();
     if same_type::<T>(ffi, elem, &shape) {
@@ -137,7 +140,7 @@ pub(crate) fn new_slice<T: NativeType + Copy>(ffi: &Ffi, t: TypeRef, items: &[T]
             // memory was allocated just now and nothing else can see it yet (no clone of `c`,
             // no pointer handed to C), so no access can race with this one.
             let len = size_of_val(items);
-            c.owner
+            c.owner()
                 .with_region(&|| c.what(), |r| r.check(c.addr(), len))?;
             // SAFETY: `len` bytes at `c.addr` are inside the new allocation (checked above) and
             // written by no one else (see above); the source is the slice's `len` initialized
@@ -153,7 +156,7 @@ pub(crate) fn new_slice<T: NativeType + Copy>(ffi: &Ffi, t: TypeRef, items: &[T]
         }
         if init_known {
             let base = items.as_ptr().cast::<u8>();
-            c.owner.with_region(&|| c.what(), |r| {
+            c.owner().with_region(&|| c.what(), |r| {
                 for i in 0..items.len() {
                     let at = i * size_of::<T>();
                     for &(off, len) in &runs {
@@ -167,10 +170,13 @@ pub(crate) fn new_slice<T: NativeType + Copy>(ffi: &Ffi, t: TypeRef, items: &[T]
             })?;
             return Ok(c);
         }
-        return Err(Error::Type(format!(
-            "{} holds a union, whose unset bytes Rust does not know: fill '{}' item by item",
-            shape.rust, info.name
-        )));
+        return Err(Error::Type(
+            format!(
+                "{} holds a union, whose unset bytes Rust does not know: fill '{}' item by item",
+                shape.rust, info.name
+            )
+            .into(),
+        ));
     }
     if !is_number(&shape) {
         return Err(mismatch(ffi, elem, &shape));
@@ -190,23 +196,26 @@ pub(crate) fn unpack_as<T: NativeType + Copy>(cdata: &CData, length: usize) -> R
     if let Some(n) = len
         && length > n
     {
-        return Err(Error::Index(format!(
-            "unpack() of {length} items from {}, which has {n}",
-            cdata.what()
-        )));
+        return Err(Error::Index(
+            format!(
+                "unpack() of {length} items from {}, which has {n}",
+                cdata.what()
+            )
+            .into(),
+        ));
     }
     let shape = T::shape();
     if same_type::<T>(ffi, elem, &shape) {
-        let nbytes = length
-            .checked_mul(size_of::<T>())
-            .ok_or_else(|| Error::Overflow(format!("unpack() of {length} items is too large")))?;
+        let nbytes = length.checked_mul(size_of::<T>()).ok_or_else(|| {
+            Error::Overflow(format!("unpack() of {length} items is too large").into())
+        })?;
         // The bounds first: a length past the memory is an error before anything is reserved.
         cdata
-            .owner
+            .owner()
             .with_region(&|| cdata.what(), |r| r.check(cdata.addr(), nbytes))?;
         let mut v: Vec<T> = Vec::new();
         v.try_reserve_exact(length)
-            .map_err(|_| Error::Memory(format!("out of memory unpacking {length} items")))?;
+            .map_err(|_| Error::Memory(format!("out of memory unpacking {length} items").into()))?;
         // SAFETY: the capacity holds `length` items, `nbytes` bytes; zeroed, they are
         // initialized bytes, which the slice may cover.
         let bytes = unsafe {
@@ -214,7 +223,7 @@ pub(crate) fn unpack_as<T: NativeType + Copy>(cdata: &CData, length: usize) -> R
             std::slice::from_raw_parts_mut(v.as_mut_ptr().cast::<u8>(), nbytes)
         };
         cdata
-            .owner
+            .owner()
             .with_region(&|| cdata.what(), |r| r.read(cdata.addr(), bytes))?;
         let mut bools = Vec::new();
         bool_runs(&shape, 0, &mut bools)?;
@@ -223,10 +232,13 @@ pub(crate) fn unpack_as<T: NativeType + Copy>(cdata: &CData, length: usize) -> R
                 for k in 0..count {
                     let b = bytes[i * size_of::<T>() + off + k * stride];
                     if b > 1 {
-                        return Err(Error::Type(format!(
-                            "item {i} of {}: a _Bool holds {b}, not 0 or 1",
-                            cdata.what()
-                        )));
+                        return Err(Error::Type(
+                            format!(
+                                "item {i} of {}: a _Bool holds {b}, not 0 or 1",
+                                cdata.what()
+                            )
+                            .into(),
+                        ));
                     }
                 }
             }
@@ -241,7 +253,7 @@ pub(crate) fn unpack_as<T: NativeType + Copy>(cdata: &CData, length: usize) -> R
     }
     let mut v = Vec::new();
     v.try_reserve_exact(length)
-        .map_err(|_| Error::Memory(format!("out of memory unpacking {length} items")))?;
+        .map_err(|_| Error::Memory(format!("out of memory unpacking {length} items").into()))?;
     for i in 0..length {
         let item = cdata.get(i as isize)?;
         v.push(number_from::<T>(&item, &shape).map_err(|e| e.context(format_args!("item {i}")))?);
@@ -250,11 +262,14 @@ pub(crate) fn unpack_as<T: NativeType + Copy>(cdata: &CData, length: usize) -> R
 }
 
 fn mismatch(ffi: &Ffi, elem: TypeRef, shape: &Shape) -> Error {
-    Error::Type(format!(
-        "the items are '{}', not {} (only numbers convert item by item)",
-        elem.get(&ffi.inner).name,
-        shape.rust
-    ))
+    Error::Type(
+        format!(
+            "the items are '{}', not {} (only numbers convert item by item)",
+            elem.get(&ffi.inner).name,
+            shape.rust
+        )
+        .into(),
+    )
 }
 
 /// A number of Rust type `T` (its shape `s`) as a value.
@@ -300,7 +315,9 @@ fn number_from<T: NativeType + Copy>(v: &Value, s: &Shape) -> Result<T> {
                 *i >= 0 && *i < (1i128 << bits)
             };
             if !fits {
-                return Err(Error::Overflow(format!("{i} does not fit {}", s.rust)));
+                return Err(Error::Overflow(
+                    format!("{i} does not fit {}", s.rust).into(),
+                ));
             }
             b = i.to_le_bytes();
         }
@@ -312,7 +329,9 @@ fn number_from<T: NativeType + Copy>(v: &Value, s: &Shape) -> Result<T> {
             Value::UInt(u),
         ) => b = u.to_le_bytes(),
         (ShapeKind::Int { .. }, Value::UInt(u)) => {
-            return Err(Error::Overflow(format!("{u} does not fit {}", s.rust)));
+            return Err(Error::Overflow(
+                format!("{u} does not fit {}", s.rust).into(),
+            ));
         }
         (ShapeKind::Bool, Value::Int(i @ (0 | 1))) => b[0] = *i as u8,
         (ShapeKind::Float { bytes: 4 }, Value::Float(f)) => {
@@ -326,10 +345,9 @@ fn number_from<T: NativeType + Copy>(v: &Value, s: &Shape) -> Result<T> {
             b[..8].copy_from_slice(&(*i as f64).to_le_bytes())
         }
         (_, other) => {
-            return Err(Error::Type(format!(
-                "{other:?} is not a value of {}",
-                s.rust
-            )));
+            return Err(Error::Type(
+                format!("{other:?} is not a value of {}", s.rust).into(),
+            ));
         }
     }
     // SAFETY: `b` holds a valid value of the number type T in its first size_of::<T>() bytes

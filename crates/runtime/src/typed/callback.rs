@@ -283,22 +283,28 @@ unsafe fn libffi_closure(
         Repr::Pointer { .. } => ffi.pointee(info),
         _ => None,
     }
-    .ok_or_else(|| Error::Type(format!("'{}' is not a function pointer type", info.name)))?;
+    .ok_or_else(|| Error::Type(format!("'{}' is not a function pointer type", info.name).into()))?;
     let plan = crate::abi::plan_of(ffi, func)?;
     // A record libffi's closures misread (`abi::closure_args`): dynamic callbacks read it
     // through their own interface; a typed one reads Rust values where libffi points.
     if plan.closure.is_some() || plan.closure_refusal.is_some() {
-        return Err(Error::Unsupported(format!(
-            "{} typed callbacks are live, and libffi's closures misread a record argument of \
+        return Err(Error::Unsupported(
+            format!(
+                "{} typed callbacks are live, and libffi's closures misread a record argument of \
              '{}' (one whose second eightbyte is padding only): use Ffi::callback",
-            SLOTS, info.name
-        )));
+                SLOTS, info.name
+            )
+            .into(),
+        ));
     }
     let shape = plan.fixed.as_ref().ok_or_else(|| {
-        Error::Unsupported(format!(
-            "{} typed callbacks are live, and libffi cannot make one of type '{}'",
-            SLOTS, info.name
-        ))
+        Error::Unsupported(
+            format!(
+                "{} typed callbacks are live, and libffi cannot make one of type '{}'",
+                SLOTS, info.name
+            )
+            .into(),
+        )
     })?;
     let (closure, code) = libffi::low::closure_alloc();
     if closure.is_null() {
@@ -324,10 +330,13 @@ unsafe fn libffi_closure(
     };
     if status != libffi::raw::ffi_status_FFI_OK {
         drop(via_free(via));
-        return Err(Error::Unsupported(format!(
-            "libffi cannot prepare a callback of type '{}' (status {status})",
-            info.name
-        )));
+        return Err(Error::Unsupported(
+            format!(
+                "libffi cannot prepare a callback of type '{}' (status {status})",
+                info.name
+            )
+            .into(),
+        ));
     }
     Ok((via, code.as_ptr() as usize))
 }

@@ -121,12 +121,15 @@ pub(crate) fn check_fn<F: NativeFn>(
     Checker::new(reg)
         .signature(func, &F::signature(), callback)
         .map_err(|errors| {
-            Error::Type(format!(
-                "{what} ('{}') does not match the Rust type `{}`:\n  {}",
-                reg.cname(func),
-                std::any::type_name::<F>(),
-                errors.join("\n  ")
-            ))
+            Error::Type(
+                format!(
+                    "{what} ('{}') does not match the Rust type `{}`:\n  {}",
+                    reg.cname(func),
+                    std::any::type_name::<F>(),
+                    errors.join("\n  ")
+                )
+                .into(),
+            )
         })
 }
 
@@ -157,13 +160,15 @@ impl CData {
     pub fn as_fn<F: ForeignFn>(&self) -> Result<TypedFn<F>> {
         let info = self.info();
         let func = match &info.repr {
-            Repr::Pointer { .. } => self.uni.pointee(info),
+            Repr::Pointer { .. } => self.uni().pointee(info),
             _ => None,
         }
-        .filter(|t| matches!(t.get(&self.uni.inner).repr, Repr::Function { .. }))
-        .ok_or_else(|| Error::Type(format!("cdata '{}' is not a function pointer", info.name)))?;
-        let id = func.get(&self.uni.inner).id;
-        check_fn::<F>(&self.uni.inner.read(), id, "the cdata", false)?;
+        .filter(|t| matches!(t.get(&self.uni().inner).repr, Repr::Function { .. }))
+        .ok_or_else(|| {
+            Error::Type(format!("cdata '{}' is not a function pointer", info.name).into())
+        })?;
+        let id = func.get(&self.uni().inner).id;
+        check_fn::<F>(&self.uni().inner.read(), id, "the cdata", false)?;
         // SAFETY: the type was checked against F; the address is what this cdata holds, and
         // its owner keeps it valid as far as rcffi knows (for an address cast from an
         // integer, calling it is the caller's `unsafe` promise).

@@ -103,17 +103,20 @@ impl<T: NativeType> View<T> {
         let bytes =
             unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr().cast::<u8>(), size_of::<T>()) };
         self.cdata
-            .owner
+            .owner()
             .with_region(&|| self.what(), |r| r.read(self.addr, bytes))?;
         for &(off, count, stride) in &self.bools {
             for i in 0..count {
                 let b = bytes[off + i * stride];
                 if b > 1 {
-                    return Err(Error::Type(format!(
-                        "{}: the _Bool at offset {} holds {b}, not 0 or 1",
-                        self.what(),
-                        off + i * stride
-                    )));
+                    return Err(Error::Type(
+                        format!(
+                            "{}: the _Bool at offset {} holds {b}, not 0 or 1",
+                            self.what(),
+                            off + i * stride
+                        )
+                        .into(),
+                    ));
                 }
             }
         }
@@ -130,15 +133,18 @@ impl<T: NativeType> View<T> {
     /// are no `T` (a `bool` that is not 0 or 1).
     pub fn set(&self, v: T) -> Result<()> {
         let Some(init) = &self.init else {
-            return Err(Error::Type(format!(
-                "{}: {} holds a union, whose unset bytes Rust does not know: write its members \
+            return Err(Error::Type(
+                format!(
+                    "{}: {} holds a union, whose unset bytes Rust does not know: write its members \
                  through the dynamic API",
-                self.what(),
-                std::any::type_name::<T>()
-            )));
+                    self.what(),
+                    std::any::type_name::<T>()
+                )
+                .into(),
+            ));
         };
         let base = (&raw const v).cast::<u8>();
-        self.cdata.owner.with_region(&|| self.what(), |r| {
+        self.cdata.owner().with_region(&|| self.what(), |r| {
             for &(off, len) in init.iter() {
                 // SAFETY: `off..off + len` lies inside `v` and covers members only, whose
                 // bytes are initialized (the shape lists them; padding is left out).
@@ -177,10 +183,9 @@ impl<T: NativeType> View<T> {
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn as_mut(&self) -> Result<&mut T> {
         if !self.writable {
-            return Err(Error::Type(format!(
-                "{}: the memory is read-only",
-                self.what()
-            )));
+            return Err(Error::Type(
+                format!("{}: the memory is read-only", self.what()).into(),
+            ));
         }
         // SAFETY: as for `as_ref`, and the memory is writable; the caller promises exclusive
         // access.
@@ -246,53 +251,58 @@ impl CData {
     pub fn view<T: NativeType>(&self) -> Result<View<T>> {
         let info = self.info();
         let target = match &info.repr {
-            Repr::Pointer { .. } => self.uni.pointee(info).ok_or_else(|| {
-                Error::Type(format!(
-                    "cdata '{}' points to an incomplete type",
-                    info.name
-                ))
+            Repr::Pointer { .. } => self.uni().pointee(info).ok_or_else(|| {
+                Error::Type(format!("cdata '{}' points to an incomplete type", info.name).into())
             })?,
-            Repr::Record { .. } | Repr::Array { .. } => self.ty,
+            Repr::Record { .. } | Repr::Array { .. } => self.ty(),
             _ => {
-                return Err(Error::Type(format!(
-                    "cdata '{}' is a value, not memory: view a pointer, struct or array",
-                    info.name
-                )));
+                return Err(Error::Type(
+                    format!(
+                        "cdata '{}' is a value, not memory: view a pointer, struct or array",
+                        info.name
+                    )
+                    .into(),
+                ));
             }
         };
         let shape = T::shape();
-        let c = target.get(&self.uni.inner).id;
+        let c = target.get(&self.uni().inner).id;
         {
-            let reg = self.uni.inner.read();
+            let reg = self.uni().inner.read();
             Checker::new(&reg)
                 .same(c, &shape, Flow::Both)
                 .map_err(|why| {
-                    Error::Type(format!(
-                        "cdata '{}' cannot be viewed as {}: '{}' vs {} ({why})",
-                        info.name,
-                        shape.rust,
-                        reg.cname(c),
-                        shape.rust
-                    ))
+                    Error::Type(
+                        format!(
+                            "cdata '{}' cannot be viewed as {}: '{}' vs {} ({why})",
+                            info.name,
+                            shape.rust,
+                            reg.cname(c),
+                            shape.rust
+                        )
+                        .into(),
+                    )
                 })?;
         }
         let addr = self.addr();
         if addr == 0 {
-            return Err(Error::NullPointer(format!(
-                "cannot view NULL cdata '{}'",
-                info.name
-            )));
+            return Err(Error::NullPointer(
+                format!("cannot view NULL cdata '{}'", info.name).into(),
+            ));
         }
         if !addr.is_multiple_of(align_of::<T>()) {
-            return Err(Error::Type(format!(
-                "cdata '{}' at {addr:#x} is not aligned for {} (alignment {})",
-                info.name,
-                shape.rust,
-                align_of::<T>()
-            )));
+            return Err(Error::Type(
+                format!(
+                    "cdata '{}' at {addr:#x} is not aligned for {} (alignment {})",
+                    info.name,
+                    shape.rust,
+                    align_of::<T>()
+                )
+                .into(),
+            ));
         }
         let writable = self
-            .owner
+            .owner()
             .with_region(&|| format!("cdata '{}'", info.name), |r| {
                 r.check(addr, size_of::<T>())?;
                 Ok(r.check_writable().is_ok())
@@ -413,16 +423,19 @@ pub(super) fn elem_size(s: &Shape) -> Result<usize> {
         ShapeKind::Pointer { .. } | ShapeKind::Function(_) => size_of::<usize>(),
         ShapeKind::Array { elem, len } => elem_size(&elem())?
             .checked_mul(*len)
-            .ok_or_else(|| Error::Overflow(format!("{} is too large", s.rust)))?,
+            .ok_or_else(|| Error::Overflow(format!("{} is too large", s.rust).into()))?,
         ShapeKind::Record(r) => r.size,
     })
 }
 
 fn too_many(n: usize) -> Result<()> {
     if n > MAX_RUNS {
-        return Err(Error::Unsupported(format!(
-            "a view of a type with more than {MAX_RUNS} separate bool members or padding gaps"
-        )));
+        return Err(Error::Unsupported(
+            format!(
+                "a view of a type with more than {MAX_RUNS} separate bool members or padding gaps"
+            )
+            .into(),
+        ));
     }
     Ok(())
 }

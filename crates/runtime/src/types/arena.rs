@@ -59,6 +59,20 @@ impl TypeRef {
         info
     }
 
+    /// The type, through a counted reference to its universe (a cdata's [`HeldType`]).
+    ///
+    /// # Safety
+    ///
+    /// The caller holds a counted reference to this ref's universe for all of `'a`.
+    ///
+    /// [`HeldType`]: crate::types::HeldType
+    #[inline(always)]
+    pub(crate) unsafe fn get_held<'a>(self) -> &'a TypeInfo {
+        // SAFETY: the pointee is a leaked Box listed in its universe's arena, freed only when
+        // that universe is dropped, which the caller's counted reference prevents for `'a`.
+        unsafe { self.0.as_ref() }
+    }
+
     /// Whether this ref was made by universe `uni` (checked where a ref is stored beside a
     /// universe: a mismatch there would outlive the ref's own universe).
     #[inline]
@@ -95,6 +109,44 @@ pub(crate) struct UniInner {
     users: std::sync::atomic::AtomicUsize,
     /// The types a call's variadic part promotes Rust values to, realized on first use.
     promoted: [std::sync::OnceLock<TypeRef>; Promoted::COUNT],
+    /// This universe's own allocation, for the [`Home`] of each type it realizes (a weak
+    /// reference: it keeps nothing alive).
+    me: std::sync::Weak<UniInner>,
+}
+
+/// The universe a realized type belongs to, usable as its [`Ffi`]: what a [`HeldType`]
+/// (a cdata's type and its counted reference to the universe, in one word) reads its `ffi`
+/// object from.
+///
+/// [`HeldType`]: crate::types::HeldType
+pub(crate) struct Home(std::mem::ManuallyDrop<Ffi>);
+
+impl Home {
+    /// The home of the types of `me`'s universe.
+    fn of(me: &std::sync::Weak<UniInner>) -> Home {
+        // SAFETY: `me` is the universe's weak reference to itself, so its pointer is the
+        // universe's data in its `Arc` allocation (with that allocation's provenance); the
+        // universe is alive (it is realizing a type). The `Arc` made from it holds no count
+        // of its own and is never dropped (`ManuallyDrop`); it is only read through a
+        // realized type, which lives in this universe's arena and goes with it.
+        let inner = unsafe { Arc::from_raw(me.as_ptr()) };
+        Home(std::mem::ManuallyDrop::new(Ffi::from_inner_uncounted(
+            inner,
+        )))
+    }
+
+    /// The universe, as its `Ffi`. Valid to use while the universe is alive: for as long as
+    /// the reference that reached this type is counted.
+    #[inline(always)]
+    pub(crate) fn ffi(&self) -> &Ffi {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Home {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Home({})", self.0.inner.id)
+    }
 }
 
 /// The C types a variadic call passes Rust values as (`call::variadic`): keywords, which no
@@ -194,17 +246,19 @@ impl Drop for Ffi {
     }
 }
 
-impl Ffi {
-    /// An `Ffi` over `inner` that is not counted as a handle: only for [`crate::types::Held`],
-    /// which never drops it.
-    pub(super) fn from_inner_uncounted(inner: Arc<UniInner>) -> Ffi {
-        Ffi { inner }
-    }
-
+impl UniInner {
     /// Whether any `Ffi` handle of this universe exists.
     #[inline]
     pub(super) fn has_handles(&self) -> bool {
-        self.inner.users.load(std::sync::atomic::Ordering::Relaxed) > 0
+        self.users.load(std::sync::atomic::Ordering::Relaxed) > 0
+    }
+}
+
+impl Ffi {
+    /// An `Ffi` over `inner` that is not counted as a handle: only for [`crate::types::Held`] and
+    /// [`Home`], which never drop it.
+    pub(super) fn from_inner_uncounted(inner: Arc<UniInner>) -> Ffi {
+        Ffi { inner }
     }
 }
 
@@ -482,6 +536,7 @@ impl UniInner {
         TypeInfo {
             id,
             universe: self.id,
+            home: Home::of(&self.me),
             name: reg.cname(id).into(),
             layout,
             fast: crate::types::fast_of(&repr),
@@ -532,7 +587,7 @@ pub(crate) fn unknown_size(t: &TypeInfo) -> Error {
 /// The work of [`Ffi::with_target`](crate::Ffi::with_target).
 pub(crate) fn with_target(target: Target) -> Ffi {
     Ffi {
-        inner: Arc::new(UniInner {
+        inner: Arc::new_cyclic(|me| UniInner {
             reg: RwLock::new(Arc::new(Registry::with_target(target.clone()))),
             strings: RwLock::new(HashMap::default()),
             ids: RwLock::new(Vec::new()),
@@ -543,6 +598,7 @@ pub(crate) fn with_target(target: Target) -> Ffi {
             holds: Default::default(),
             users: std::sync::atomic::AtomicUsize::new(1),
             promoted: Default::default(),
+            me: me.clone(),
         }),
     }
 }

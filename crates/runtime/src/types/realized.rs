@@ -194,6 +194,8 @@ pub(crate) struct TypeInfo {
     /// The id of the universe (the `ffi` object) whose arena holds this type: a registry id
     /// means something only there.
     pub(super) universe: u64,
+    /// The same universe, as an `Ffi` (for a [`HeldType`](crate::types::HeldType)).
+    pub(super) home: crate::types::arena::Home,
     /// The C name, as cffi prints it.
     pub(crate) name: Box<str>,
     /// Size and alignment, when known.

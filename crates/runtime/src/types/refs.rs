@@ -36,7 +36,7 @@ use std::cell::Cell;
 use std::mem::ManuallyDrop;
 use std::sync::{Arc, Mutex};
 
-use crate::types::{Ffi, UniInner};
+use crate::types::{Ffi, TypeInfo, TypeRef, UniInner};
 
 /// How many references a thread takes from a universe at once.
 const BATCH: usize = 64;
@@ -142,29 +142,35 @@ impl Held {
     /// A new counted reference to `ffi`'s universe: from the thread's spares when it has some.
     #[inline(always)]
     pub(crate) fn new(ffi: &Ffi) -> Held {
-        let p = Arc::as_ptr(&ffi.inner);
-        let took = POOL
-            .try_with(|pool| {
-                pool.slots.iter().any(|slot| {
-                    let n = slot.spare.get();
-                    let mine = n > 0 && slot.uni.get() == p;
-                    if mine {
-                        slot.spare.set(n - 1);
-                    }
-                    mine
-                })
-            })
-            .unwrap_or(false);
-        if !took {
-            take_slow(&ffi.inner);
-        }
+        take(ffi);
         // SAFETY: the reference just taken is counted, so the universe lives at least as long
         // as this `Held`; the `Arc` is never dropped (ManuallyDrop), so it never gives back a
         // strong count it did not take.
-        let inner = unsafe { Arc::from_raw(p) };
+        let inner = unsafe { Arc::from_raw(Arc::as_ptr(&ffi.inner)) };
         Held {
             ffi: ManuallyDrop::new(Ffi::from_inner_uncounted(inner)),
         }
+    }
+}
+
+/// Takes one counted reference to `ffi`'s universe: a spare of the thread's when it has one.
+#[inline(always)]
+fn take(ffi: &Ffi) {
+    let p = Arc::as_ptr(&ffi.inner);
+    let took = POOL
+        .try_with(|pool| {
+            pool.slots.iter().any(|slot| {
+                let n = slot.spare.get();
+                let mine = n > 0 && slot.uni.get() == p;
+                if mine {
+                    slot.spare.set(n - 1);
+                }
+                mine
+            })
+        })
+        .unwrap_or(false);
+    if !took {
+        take_slow(&ffi.inner);
     }
 }
 
@@ -205,40 +211,53 @@ impl Clone for Held {
 impl Drop for Held {
     #[inline]
     fn drop(&mut self) {
-        let p = Arc::as_ptr(&self.ffi.inner);
-        // Park the reference as a spare while the `ffi` object has handles (after the last
-        // one, references go straight back so the universe is freed when the last cdata goes).
-        let parked = if self.ffi.has_handles() {
-            POOL.try_with(|pool| {
-                let slot = pool
-                    .slots
-                    .iter()
-                    .find(|s| s.uni.get() == p)
-                    .or_else(|| pool.slots.iter().find(|s| s.spare.get() == 0))?;
-                let n = if slot.uni.replace(p) == p {
-                    slot.spare.get()
-                } else {
-                    0
-                };
-                if n < MAX_SPARE {
-                    slot.spare.set(n + 1);
-                    Some(0)
-                } else {
-                    slot.spare.set(n + 1 - BATCH);
-                    Some(BATCH)
-                }
-            })
-            .ok()
-            .flatten()
-        } else {
-            None
-        };
-        match parked {
-            Some(0) => {}
-            // SAFETY: this reference (and, on overflow, the slot's `BATCH - 1` spares given up
-            // with it) is counted by the live universe `p`.
-            n => unsafe { release(p, n.unwrap_or(1)) },
-        }
+        // SAFETY: this `Held` is one counted reference to the universe, given up here.
+        unsafe { give(Arc::as_ptr(&self.ffi.inner)) }
+    }
+}
+
+/// Gives one counted reference to `ffi`'s universe back: parked as a spare of the thread's
+/// while the `ffi` object has handles (after the last one, references go straight back so the
+/// universe is freed when the last cdata goes).
+///
+/// # Safety
+///
+/// `p` is a universe of which the caller holds one counted reference, given up here (the
+/// universe may be freed by this call).
+#[inline]
+unsafe fn give(p: *const UniInner) {
+    // SAFETY: the caller's counted reference keeps the universe alive until it is released.
+    let handles = unsafe { (*p).has_handles() };
+    let parked = if handles {
+        POOL.try_with(|pool| {
+            let slot = pool
+                .slots
+                .iter()
+                .find(|s| s.uni.get() == p)
+                .or_else(|| pool.slots.iter().find(|s| s.spare.get() == 0))?;
+            let n = if slot.uni.replace(p) == p {
+                slot.spare.get()
+            } else {
+                0
+            };
+            if n < MAX_SPARE {
+                slot.spare.set(n + 1);
+                Some(0)
+            } else {
+                slot.spare.set(n + 1 - BATCH);
+                Some(BATCH)
+            }
+        })
+        .ok()
+        .flatten()
+    } else {
+        None
+    };
+    match parked {
+        Some(0) => {}
+        // SAFETY: the caller's reference (and, on overflow, the slot's `BATCH - 1` spares
+        // given up with it) is counted by the live universe `p`.
+        n => unsafe { release(p, n.unwrap_or(1)) },
     }
 }
 
@@ -247,6 +266,89 @@ impl std::ops::Deref for Held {
     #[inline]
     fn deref(&self) -> &Ffi {
         &self.ffi
+    }
+}
+
+/// A realized type and a counted reference to its universe, in one word: what a cdata holds
+/// (its type says which universe; the universe is read from the type's [`Home`]).
+///
+/// [`Home`]: crate::types::arena::Home
+pub(crate) struct HeldType {
+    ty: TypeRef,
+}
+
+impl HeldType {
+    /// `ty` of `ffi`'s universe, with a new counted reference to it.
+    ///
+    /// # Panics
+    ///
+    /// When `ty` is another universe's (a cdata keeps only its own universe alive, so such a
+    /// type would dangle once that other one goes).
+    #[inline(always)]
+    pub(crate) fn new(ffi: &Ffi, ty: TypeRef) -> HeldType {
+        if !ty.belongs(&ffi.inner) {
+            another_universe();
+        }
+        take(ffi);
+        HeldType { ty }
+    }
+
+    /// The type.
+    #[inline(always)]
+    pub(crate) fn ty(&self) -> TypeRef {
+        self.ty
+    }
+
+    /// The realized type.
+    #[inline(always)]
+    pub(crate) fn info(&self) -> &TypeInfo {
+        // SAFETY: this reference to the type's universe is counted, so the universe and its
+        // arena live at least as long as `self`; the returned borrow is bounded by `self`.
+        unsafe { self.ty.get_held() }
+    }
+
+    /// The universe, as its `Ffi`.
+    #[inline(always)]
+    pub(crate) fn uni(&self) -> &Ffi {
+        self.info().home.ffi()
+    }
+
+    /// This reference, now with `ty` (of the same universe) as its type: the count moves over.
+    ///
+    /// # Panics
+    ///
+    /// When `ty` is another universe's.
+    #[inline(always)]
+    pub(crate) fn retyped(self, ty: TypeRef) -> HeldType {
+        if !ty.belongs(&self.uni().inner) {
+            another_universe();
+        }
+        // The count moves to the new value: this one must not give it back.
+        let _ = ManuallyDrop::new(self);
+        HeldType { ty }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn another_universe() -> ! {
+    panic!("rcffi: a cdata of one ffi object was given a type of another")
+}
+
+impl Clone for HeldType {
+    #[inline]
+    fn clone(&self) -> HeldType {
+        take(self.uni());
+        HeldType { ty: self.ty }
+    }
+}
+
+impl Drop for HeldType {
+    #[inline]
+    fn drop(&mut self) {
+        let p = Arc::as_ptr(&self.uni().inner);
+        // SAFETY: this is one counted reference to the universe `p`, given up here.
+        unsafe { give(p) }
     }
 }
 

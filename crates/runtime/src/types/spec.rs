@@ -114,10 +114,9 @@ impl TypeSpec for CType {
 impl TypeSpec for &CType {
     fn type_id(&self, uni: &Ffi) -> Result<CTypeId> {
         if !self.uni.same(uni) {
-            return Err(Error::Type(format!(
-                "ctype '{}' belongs to another ffi object",
-                self.cname()
-            )));
+            return Err(Error::Type(
+                format!("ctype '{}' belongs to another ffi object", self.cname()).into(),
+            ));
         }
         Ok(self.id)
     }
@@ -140,19 +139,22 @@ impl TypeSpec for &CType {
 /// The error of a member path that does not apply to its type.
 pub(crate) fn path_error(e: PathError) -> Error {
     match e {
-        PathError::NoField { ty, field } => Error::Key(format!("'{ty}' has no field '{field}'")),
+        PathError::NoField { ty, field } => {
+            Error::Key(format!("'{ty}' has no field '{field}'").into())
+        }
         PathError::Layout(e) => Error::from(e),
-        e @ PathError::Overflow { .. } => Error::Overflow(e.to_string()),
-        e => Error::Type(e.to_string()),
+        e @ PathError::Overflow { .. } => Error::Overflow(e.to_string().into()),
+        e => Error::Type(e.to_string().into()),
     }
 }
 
 /// Parses a member path: `a.b[3].c`, `[2][1]`.
 pub(crate) fn parse_path(path: &str) -> Result<Vec<PathStep>> {
     let bad = || {
-        Error::Value(format!(
-            "bad member path '{path}': expected names and [indexes], as in 'a.b[3].c'"
-        ))
+        Error::Value(
+            format!("bad member path '{path}': expected names and [indexes], as in 'a.b[3].c'")
+                .into(),
+        )
     };
     let mut steps = Vec::new();
     let s = path.trim();

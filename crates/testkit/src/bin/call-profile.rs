@@ -35,7 +35,7 @@ fn main() -> anyhow::Result<()> {
         "strlen" => libc.function("strlen")?,
         "raw" | "rawmid" | "qsort" | "vqsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8"
         | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newt" | "field"
-        | "fieldv" | "cast" | "byname" | "ptrstore" | "ptrread" | "asadd" => {
+        | "fieldv" | "fieldm" | "cast" | "byname" | "ptrstore" | "ptrread" | "asadd" => {
             lib.function("bench_add")?
         }
         "ldc" => lib.function("bench_ld")?,
@@ -64,11 +64,24 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    if which == "new" || which == "newt" || which == "field" || which == "fieldv" || which == "cast"
+    if which == "new"
+        || which == "newt"
+        || which == "field"
+        || which == "fieldv"
+        || which == "fieldm"
+        || which == "cast"
     {
         let p = ffi.new("struct pt *", ())?;
         let t = ffi.typeof_("struct pt *")?;
+        let mut sum = 0i128;
         for _ in 0..n {
+            if which == "fieldm" {
+                // The value taken apart where it is, as code that uses it does.
+                if let rcffi::Value::Int(i) = p.field(black_box("x"))? {
+                    sum += i;
+                }
+                continue;
+            }
             if which == "new" {
                 drop(black_box(ffi.new(black_box("struct pt *"), ())?));
             } else if which == "newt" {
@@ -81,6 +94,7 @@ fn main() -> anyhow::Result<()> {
                 black_box(p.field_as::<i32>(black_box("x"))?);
             }
         }
+        black_box(sum);
         return Ok(());
     }
     if which == "ptrstore" || which == "ptrread" {

@@ -1,0 +1,472 @@
+//! [`Body`]: what a cdata holds after its type, in 24 bytes — a primitive's value, or an
+//! address with the owner of the memory there, an item count and an origin.
+//!
+//! An [`Owner`] is two words (its tag beside a pointer, or a vouched range); a cdata keeps it
+//! packed instead: the owner's one pointer in the word after the address, and its kind in the
+//! body's last byte. With the count (48 bits) and the origin in the same word, a cdata is 32
+//! bytes — and a `Value`, whose tag goes in the spare values of the origin's byte, too.
+//!
+//! # Safety
+//!
+//! The link word holds, by the kind byte: nothing (`Foreign`: the word is plain bytes — 0, or
+//! a primitive's high bytes); or one counted reference — the `Shared`, `Arc` or `Mapped` of the
+//! owner's variant, moved in whole (a vouched range, which has no pointer, in an `Arc` of its
+//! own). The kind byte is written only together with the link: by [`Body::place`] and
+//! [`Body::set_owner`], which move a reference in, and [`Body::take_owner`], which moves it out
+//! and leaves `Foreign`. So the reference is read as the variant the kind names, cloned once
+//! per `Clone`, and dropped once, by `Drop` or by being taken out. One of the runtime's modules
+//! with `unsafe` code (`docs/unsafe.md` lists them).
+
+use std::mem::ManuallyDrop;
+use std::sync::Arc;
+
+use super::owner::{Code, Finalizer, HandleBox};
+use super::{Lent, Mapped, Owner, OwnerRef, Shared, Vouched};
+
+/// How a cdata came to be, for its repr (cffi's `owning N bytes`, `sliced length`, ...).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Origin {
+    /// A view or value with nothing special to say.
+    Plain = 0,
+    /// Returned by `new` (or `new_allocator`): owns its memory.
+    New = 1,
+    /// A slice `p[a..b]`.
+    Sliced = 2,
+    /// A struct value that co-owns the memory of `new("struct s *")` (cffi's `p[0]`).
+    CoOwned = 3,
+    /// Returned by `from_buffer`: a view of lent bytes.
+    FromBuffer = 4,
+}
+
+/// Which [`Owner`] variant a body's link holds.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum Kind {
+    Foreign = 0,
+    Alloc,
+    Vouched,
+    Gc,
+    Buffer,
+    Handle,
+    Mapped,
+    Callback,
+}
+
+/// The owner's pointer: one variant's counted reference, or plain bytes (see the module docs).
+#[repr(C)]
+union Link {
+    bytes: [u8; 8],
+    alloc: ManuallyDrop<Shared>,
+    vouched: ManuallyDrop<Arc<Vouched>>,
+    gc: ManuallyDrop<Arc<Box<dyn Finalizer>>>,
+    buffer: ManuallyDrop<Arc<Lent>>,
+    handle: ManuallyDrop<Arc<HandleBox>>,
+    mapped: ManuallyDrop<Mapped>,
+    callback: ManuallyDrop<Arc<Box<dyn Code>>>,
+}
+
+/// The number of items of an open array or slice cdata, or none, in 48 bits (all ones is
+/// none).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Len(u64);
+
+impl Len {
+    const BITS: u32 = 48;
+    /// No count.
+    pub(crate) const NONE: Len = Len((1 << Len::BITS) - 1);
+    /// The most items an open array or slice may count: `new` and slicing refuse more (only
+    /// items of size 0 come near it; no memory holds that many bytes).
+    pub(crate) const MAX: usize = ((1u64 << Len::BITS) - 2) as usize;
+
+    /// `n` items, or none. A fixed array's count may be larger than [`Len::MAX`] (items of
+    /// size 0): it is read from its type, and none is kept here.
+    #[inline(always)]
+    pub(crate) const fn new(n: Option<usize>) -> Len {
+        match n {
+            Some(n) if n <= Len::MAX => Len(n as u64),
+            _ => Len::NONE,
+        }
+    }
+
+    /// The count, if any.
+    #[inline(always)]
+    pub(crate) const fn get(self) -> Option<usize> {
+        if self.0 == Len::NONE.0 {
+            None
+        } else {
+            Some(self.0 as usize)
+        }
+    }
+}
+
+/// A body's last word: the origin, the owner's kind, the count. The origin's byte comes
+/// first, at a cdata's byte 24, where a `Value` keeps its tag: a `Value` of another variant
+/// is copied as its first 24 bytes and its last 7, and an integer's (bytes 0 to 16, stored
+/// as two words) is then read by one wide load, not two.
+#[derive(Copy, Clone)]
+#[repr(C)]
+struct Tail {
+    origin: Origin,
+    kind: Kind,
+    count_hi: u16,
+    count_lo: u32,
+}
+
+impl Tail {
+    /// The word, made in a register and stored whole: a copy of the body (a `Value` moved
+    /// out of a `Result`) reads it with one load, which a store of each field apart would
+    /// make wait until they all reached the cache.
+    #[inline(always)]
+    fn new(len: Len, origin: Origin, kind: Kind) -> Tail {
+        let mut b = [0u8; 8];
+        b[0] = origin as u8;
+        b[1] = kind as u8;
+        b[2..4].copy_from_slice(&((len.0 >> 32) as u16).to_ne_bytes());
+        b[4..].copy_from_slice(&(len.0 as u32).to_ne_bytes());
+        // SAFETY: `Tail` is `repr(C)` with no padding: two one-byte enums, a u16 and a u32 at
+        // the offsets written; bytes 0 and 1 are the discriminants of valid variants.
+        unsafe { std::mem::transmute::<[u8; 8], Tail>(b) }
+    }
+
+    #[inline(always)]
+    fn len(self) -> Len {
+        Len(u64::from(self.count_lo) | (u64::from(self.count_hi) << 32))
+    }
+}
+
+/// A cdata's value or place. See the module docs.
+#[repr(C)]
+pub(crate) struct Body {
+    /// A primitive's low 8 bytes, or the address.
+    lo: [u8; 8],
+    link: Link,
+    tail: Tail,
+}
+
+// SAFETY: the link holds a `Shared`, an `Arc` or a `Mapped`, each Send + Sync, or bytes.
+unsafe impl Send for Body {}
+// SAFETY: as for Send: only shared references to those are handed out.
+unsafe impl Sync for Body {}
+
+impl Body {
+    /// A primitive's value: its bytes, native endianness.
+    #[inline(always)]
+    pub(crate) fn value(bytes: [u8; 16]) -> Body {
+        let (lo, hi) = halves(bytes);
+        Body {
+            lo,
+            link: Link { bytes: hi },
+            tail: Tail::new(Len(0), Origin::Plain, Kind::Foreign),
+        }
+    }
+
+    /// A place: an address in `owner`'s memory, with an item count and an origin.
+    #[inline(always)]
+    pub(crate) fn place(addr: usize, owner: Owner, len: Len, origin: Origin) -> Body {
+        let (kind, link) = pack(owner);
+        Body {
+            lo: (addr as u64).to_ne_bytes(),
+            link,
+            tail: Tail::new(len, origin, kind),
+        }
+    }
+
+    /// A primitive's 16 bytes (meaningless for a place: its address and its owner's pointer).
+    #[inline(always)]
+    pub(crate) fn bytes(&self) -> [u8; 16] {
+        // SAFETY: every variant of the link is 8 initialized bytes; read as bytes, a pointer
+        // is its address (its provenance is not carried over, and nothing dereferences them).
+        let hi = unsafe { self.link.bytes };
+        let mut out = [0u8; 16];
+        out[..8].copy_from_slice(&self.lo);
+        out[8..].copy_from_slice(&hi);
+        out
+    }
+
+    /// The address of a place.
+    #[inline(always)]
+    pub(crate) fn addr(&self) -> usize {
+        u64::from_ne_bytes(self.lo) as usize
+    }
+
+    /// The item count of a place.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> Len {
+        self.tail.len()
+    }
+
+    /// The origin of a place (`Plain` for a primitive).
+    #[inline(always)]
+    pub(crate) fn origin(&self) -> Origin {
+        self.tail.origin
+    }
+
+    /// Sets the origin of a place.
+    #[inline(always)]
+    pub(crate) fn set_origin(&mut self, o: Origin) {
+        self.tail = Tail::new(self.tail.len(), o, self.tail.kind);
+    }
+
+    /// The same place at another address, with another count and origin; the owner moves
+    /// over.
+    #[inline(always)]
+    pub(crate) fn moved(mut self, addr: usize, len: Len, origin: Origin) -> Body {
+        self.lo = (addr as u64).to_ne_bytes();
+        self.tail = Tail::new(len, origin, self.tail.kind);
+        self
+    }
+
+    /// Whether the link holds an owner (not `Foreign`).
+    #[inline(always)]
+    pub(crate) fn has_owner(&self) -> bool {
+        self.tail.kind != Kind::Foreign
+    }
+
+    /// The owner of a place's memory, borrowed.
+    #[inline(always)]
+    pub(crate) fn owner(&self) -> OwnerRef<'_> {
+        // SAFETY: the kind names the variant the link holds (module docs); each is read as
+        // that variant, and only borrowed.
+        unsafe {
+            match self.tail.kind {
+                Kind::Foreign => OwnerRef::Foreign,
+                Kind::Alloc => OwnerRef::Alloc(&self.link.alloc),
+                Kind::Vouched => OwnerRef::Vouched(&self.link.vouched),
+                Kind::Gc => OwnerRef::Gc(&self.link.gc),
+                Kind::Buffer => OwnerRef::Buffer(&self.link.buffer),
+                Kind::Handle => OwnerRef::Handle(&self.link.handle),
+                Kind::Mapped => OwnerRef::Mapped(&self.link.mapped),
+                Kind::Callback => OwnerRef::Callback(&self.link.callback),
+            }
+        }
+    }
+
+    /// Takes the owner out, leaving a foreign one.
+    #[inline]
+    pub(crate) fn take_owner(&mut self) -> Owner {
+        let kind = self.tail.kind;
+        self.tail = Tail::new(self.tail.len(), self.tail.origin, Kind::Foreign);
+        let link = std::mem::replace(&mut self.link, Link { bytes: [0; 8] });
+        // SAFETY: the reference `kind` names moves out of the link, which is now plain bytes
+        // under `Foreign`: it is dropped once, by the owner returned.
+        unsafe { unpack(kind, link) }
+    }
+
+    /// Replaces the owner (the old one is dropped).
+    pub(crate) fn set_owner(&mut self, owner: Owner) {
+        drop(self.take_owner());
+        let (kind, link) = pack(owner);
+        self.link = link;
+        self.tail = Tail::new(self.tail.len(), self.tail.origin, kind);
+    }
+}
+
+/// A 16-byte value's two halves, as stored.
+#[inline(always)]
+fn halves(bytes: [u8; 16]) -> ([u8; 8], [u8; 8]) {
+    let mut lo = [0u8; 8];
+    let mut hi = [0u8; 8];
+    lo.copy_from_slice(&bytes[..8]);
+    hi.copy_from_slice(&bytes[8..]);
+    (lo, hi)
+}
+
+/// An owner's kind and its reference, moved into a link.
+#[inline(always)]
+fn pack(owner: Owner) -> (Kind, Link) {
+    match owner {
+        Owner::Foreign => (Kind::Foreign, Link { bytes: [0; 8] }),
+        Owner::Alloc(a) => (
+            Kind::Alloc,
+            Link {
+                alloc: ManuallyDrop::new(a),
+            },
+        ),
+        Owner::Vouched(v) => (
+            Kind::Vouched,
+            Link {
+                vouched: ManuallyDrop::new(Arc::new(v)),
+            },
+        ),
+        Owner::Gc(g) => (
+            Kind::Gc,
+            Link {
+                gc: ManuallyDrop::new(g),
+            },
+        ),
+        Owner::Buffer(b) => (
+            Kind::Buffer,
+            Link {
+                buffer: ManuallyDrop::new(b),
+            },
+        ),
+        Owner::Handle(h) => (
+            Kind::Handle,
+            Link {
+                handle: ManuallyDrop::new(h),
+            },
+        ),
+        Owner::Mapped(m) => (
+            Kind::Mapped,
+            Link {
+                mapped: ManuallyDrop::new(m),
+            },
+        ),
+        Owner::Callback(c) => (
+            Kind::Callback,
+            Link {
+                callback: ManuallyDrop::new(c),
+            },
+        ),
+    }
+}
+
+/// The owner a link of `kind` holds, moved out.
+///
+/// # Safety
+///
+/// `link` holds the reference of the variant `kind` names (or anything, for `Foreign`), and
+/// nothing else will drop it.
+#[inline(always)]
+unsafe fn unpack(kind: Kind, link: Link) -> Owner {
+    let mut link = ManuallyDrop::new(link);
+    // SAFETY: the caller's: the field read is the one `kind` names, taken once.
+    unsafe {
+        match kind {
+            Kind::Foreign => Owner::Foreign,
+            Kind::Alloc => Owner::Alloc(ManuallyDrop::take(&mut link.alloc)),
+            Kind::Vouched => {
+                let v = ManuallyDrop::take(&mut link.vouched);
+                Owner::Vouched(*v)
+            }
+            Kind::Gc => Owner::Gc(ManuallyDrop::take(&mut link.gc)),
+            Kind::Buffer => Owner::Buffer(ManuallyDrop::take(&mut link.buffer)),
+            Kind::Handle => Owner::Handle(ManuallyDrop::take(&mut link.handle)),
+            Kind::Mapped => Owner::Mapped(ManuallyDrop::take(&mut link.mapped)),
+            Kind::Callback => Owner::Callback(ManuallyDrop::take(&mut link.callback)),
+        }
+    }
+}
+
+impl Clone for Body {
+    #[inline(always)]
+    fn clone(&self) -> Body {
+        // SAFETY: the kind names the variant the link holds; the clone is one more counted
+        // reference, moved into the new body's link under the same kind.
+        let link = unsafe {
+            match self.tail.kind {
+                Kind::Foreign => Link {
+                    bytes: self.link.bytes,
+                },
+                Kind::Alloc => Link {
+                    alloc: self.link.alloc.clone(),
+                },
+                Kind::Vouched => Link {
+                    vouched: self.link.vouched.clone(),
+                },
+                Kind::Gc => Link {
+                    gc: self.link.gc.clone(),
+                },
+                Kind::Buffer => Link {
+                    buffer: self.link.buffer.clone(),
+                },
+                Kind::Handle => Link {
+                    handle: self.link.handle.clone(),
+                },
+                Kind::Mapped => Link {
+                    mapped: self.link.mapped.clone(),
+                },
+                Kind::Callback => Link {
+                    callback: self.link.callback.clone(),
+                },
+            }
+        };
+        Body {
+            lo: self.lo,
+            link,
+            tail: self.tail,
+        }
+    }
+}
+
+impl Drop for Body {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // SAFETY: the kind names the variant the link holds; it is dropped once, here, and the
+        // body is not used after.
+        unsafe {
+            match self.tail.kind {
+                Kind::Foreign => {}
+                Kind::Alloc => ManuallyDrop::drop(&mut self.link.alloc),
+                Kind::Vouched => ManuallyDrop::drop(&mut self.link.vouched),
+                Kind::Gc => ManuallyDrop::drop(&mut self.link.gc),
+                Kind::Buffer => ManuallyDrop::drop(&mut self.link.buffer),
+                Kind::Handle => ManuallyDrop::drop(&mut self.link.handle),
+                Kind::Mapped => ManuallyDrop::drop(&mut self.link.mapped),
+                Kind::Callback => ManuallyDrop::drop(&mut self.link.callback),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mem::Allocation;
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_body_is_three_words() {
+        assert_eq!(size_of::<Link>(), 8);
+        assert_eq!(size_of::<Body>(), 24);
+    }
+
+    #[test]
+    fn values_and_places_keep_what_they_hold() {
+        let bytes: [u8; 16] = std::array::from_fn(|i| i as u8 + 1);
+        let v = Body::value(bytes);
+        assert_eq!(v.bytes(), bytes);
+        assert_eq!(v.clone().bytes(), bytes);
+        assert!(matches!(v.owner(), OwnerRef::Foreign));
+        let mem = Allocation::zeroed_shared(16, 8).unwrap();
+        let addr = mem.addr();
+        let p = Body::place(addr + 4, Owner::Alloc(mem), Len::new(Some(3)), Origin::New);
+        assert_eq!(
+            (p.addr(), p.len().get(), p.origin()),
+            (addr + 4, Some(3), Origin::New)
+        );
+        let q = p.clone().moved(addr, Len::NONE, Origin::Plain);
+        assert_eq!((q.addr(), q.len().get()), (addr, None));
+        assert_eq!(p.owner().allocation().unwrap().addr(), addr);
+        assert_eq!(q.owner().allocation().unwrap().addr(), addr);
+        drop(p);
+        assert_eq!(q.owner().allocation().unwrap().addr(), addr);
+        let mut q = q;
+        let o = q.take_owner();
+        assert!(matches!(q.owner(), OwnerRef::Foreign));
+        q.set_owner(o);
+        assert_eq!(q.owner().allocation().unwrap().addr(), addr);
+    }
+
+    #[test]
+    fn every_owner_goes_in_and_comes_out_whole() {
+        let mem = Allocation::zeroed_shared(8, 8).unwrap();
+        let base = mem.addr();
+        // SAFETY: the range is `mem`'s, which outlives the owner.
+        let vouched = unsafe { Vouched::read_only(base, 8) }.unwrap();
+        for owner in [
+            Owner::Foreign,
+            Owner::Alloc(mem.clone()),
+            Owner::Vouched(vouched),
+        ] {
+            let mut b = Body::place(base, owner, Len::new(Some(Len::MAX)), Origin::Sliced);
+            let c = b.clone();
+            assert_eq!(c.len().get(), Some(Len::MAX));
+            let o = b.take_owner();
+            assert!(
+                o.as_ref().same_as(c.owner()) || matches!(o, Owner::Foreign | Owner::Vouched(_))
+            );
+        }
+    }
+}
