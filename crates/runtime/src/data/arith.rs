@@ -152,12 +152,7 @@ impl CData {
             })?,
         };
         let addr = crate::base::addr::item_or_err(self.addr(), n, size, &|| self.what())?;
-        Ok(CData::pointer(
-            self.uni(),
-            ptr_ty,
-            addr,
-            self.owner().to_owned(),
-        ))
+        Ok(self.derived(ptr_ty, addr, None))
     }
 
     /// Pointer difference (cffi's `p - q`) in items, for pointers (or arrays) to the same
@@ -302,7 +297,7 @@ impl CData {
             ));
         }
         let arr = self.uni().array_of(elem, None);
-        let mut c = CData::place(self.uni(), arr, addr, self.owner().to_owned(), Some(count));
+        let mut c = self.derived(arr, addr, Some(count));
         c.set_origin(Origin::Sliced);
         Ok(c)
     }

@@ -35,9 +35,8 @@ fn main() -> anyhow::Result<()> {
         "strlen" => libc.function("strlen")?,
         "raw" | "rawmid" | "qsort" | "vqsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8"
         | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newt" | "field"
-        | "fieldv" | "fieldm" | "cast" | "byname" | "ptrstore" | "ptrread" | "asadd" => {
-            lib.function("bench_add")?
-        }
+        | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof" | "byname" | "ptrstore"
+        | "ptrread" | "asadd" => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         "vsum" => {
             ffi.cdef("int vsum(int n, ...);")?;
@@ -95,6 +94,19 @@ fn main() -> anyhow::Result<()> {
             }
         }
         black_box(sum);
+        return Ok(());
+    }
+    if which == "offset" || which == "slice" || which == "addrof" {
+        // Pointers derived from memory: `a + 1`, `a[1:3]`, `addressof(p, "x")`.
+        let a = ffi.new("int[10]", ())?;
+        let p = ffi.new("struct pt *", ())?;
+        for _ in 0..n {
+            match which.as_str() {
+                "offset" => drop(black_box(a.offset(black_box(1))?)),
+                "slice" => drop(black_box(a.slice(black_box(1), 3)?)),
+                _ => drop(black_box(ffi.addressof(&p, black_box("x"))?)),
+            }
+        }
         return Ok(());
     }
     if which == "ptrstore" || which == "ptrread" {
