@@ -166,14 +166,7 @@ fn number(target: &TypeInfo, v: &Value) -> Result<Num> {
                 )),
             }
         }
-        other => Err(Error::Type(
-            format!(
-                "an integer is required to cast to ctype '{}', not {}",
-                target.name,
-                other.describe()
-            )
-            .into(),
-        )),
+        other => Err(integer_required(target, other)),
     }
 }
 
@@ -219,13 +212,18 @@ fn address_of(target: &TypeInfo, v: Value) -> Result<(usize, Owner)> {
                 .into(),
             )),
         },
-        other => Err(Error::Type(
-            format!(
-                "an integer is required to cast to ctype '{}', not {}",
-                target.name,
-                other.describe()
-            )
-            .into(),
-        )),
+        other => Err(integer_required(target, &other)),
     }
+}
+
+/// The error of a value that is not a number where a cast to `target` takes one.
+fn integer_required(target: &TypeInfo, v: &Value) -> Error {
+    Error::Type(
+        format!(
+            "an integer is required to cast to ctype '{}', not {}",
+            target.name,
+            v.describe()
+        )
+        .into(),
+    )
 }

@@ -208,6 +208,18 @@ pub(crate) fn is_char_like(t: &TypeInfo) -> bool {
     matches!(&t.repr, Repr::Int(k) if k.bytes == 1 && k.role != IntRole::Bool)
 }
 
+/// The error of a cdata that cannot initialize a pointer of type `info`.
+fn not_same_pointer(info: &TypeInfo, c: &CData) -> Error {
+    Error::Type(
+        format!(
+            "initializer for ctype '{}' must be a pointer to same type, not {}",
+            info.name,
+            c.what()
+        )
+        .into(),
+    )
+}
+
 /// The address an initializer gives a pointer of type `info`, and the owner of the memory
 /// there.
 pub(super) fn pointer_source<'v>(
@@ -254,14 +266,7 @@ pub(crate) fn pointer_addr(uni: &Ffi, info: &TypeInfo, c: &CData) -> Result<usiz
     let addr = match &src.repr {
         Repr::Pointer { .. } | Repr::Array { .. } => c.addr(),
         Repr::Record { .. } => {
-            return Err(Error::Type(
-                format!(
-                    "initializer for ctype '{}' must be a pointer to same type, not {}",
-                    info.name,
-                    c.what()
-                )
-                .into(),
-            ));
+            return Err(not_same_pointer(info, c));
         }
         _ => {
             return Err(Error::Type(
@@ -287,14 +292,7 @@ pub(crate) fn pointer_addr(uni: &Ffi, info: &TypeInfo, c: &CData) -> Result<usiz
             _ => false,
         };
         if !ok {
-            return Err(Error::Type(
-                format!(
-                    "initializer for ctype '{}' must be a pointer to same type, not {}",
-                    info.name,
-                    c.what()
-                )
-                .into(),
-            ));
+            return Err(not_same_pointer(info, c));
         }
     }
     Ok(addr)

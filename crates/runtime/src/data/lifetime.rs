@@ -20,7 +20,12 @@ static NEXT_HANDLE: AtomicUsize = AtomicUsize::new(1);
 pub(crate) fn gc(cdata: &CData, destructor: impl FnOnce(CData) + Send + 'static) -> CData {
     let gc = Owner::gc(GcBox {
         original: cdata.clone(),
-        value: cdata.bytes(),
+        // A primitive's value (a cdata held by address has its address and owner instead).
+        value: if cdata.info().by_address() {
+            [0; 16]
+        } else {
+            cdata.bytes()
+        },
         base: match cdata.owner() {
             OwnerRef::Gc(inner) => inner.base().clone(),
             other => other.to_owned(),

@@ -69,14 +69,7 @@ pub(super) fn int_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
             }
             Some(_) => c.to_int()?,
             None => {
-                return Err(Error::Type(
-                    format!(
-                        "an integer is required for ctype '{}', not {}",
-                        info.name,
-                        v.describe()
-                    )
-                    .into(),
-                ));
+                return Err(integer_required(info, v));
             }
         },
         Value::Text(s) if matches!(info.repr, Repr::Enum { .. }) => {
@@ -92,14 +85,7 @@ pub(super) fn int_init(info: &TypeInfo, k: IntKind, v: &Value) -> Result<i128> {
             }
         }
         _ => {
-            return Err(Error::Type(
-                format!(
-                    "an integer is required for ctype '{}', not {}",
-                    info.name,
-                    v.describe()
-                )
-                .into(),
-            ));
+            return Err(integer_required(info, v));
         }
     };
     check_int_range(k, i, &info.name)
@@ -493,6 +479,18 @@ pub(crate) fn long_double_to_int(x: LongDouble) -> Result<i128> {
         } else {
             i128::MAX
         }))
+}
+
+/// The error of a value that is not an integer where type `info` takes one.
+fn integer_required(info: &TypeInfo, v: &Value) -> Error {
+    Error::Type(
+        format!(
+            "an integer is required for ctype '{}', not {}",
+            info.name,
+            v.describe()
+        )
+        .into(),
+    )
 }
 
 #[cfg(test)]
