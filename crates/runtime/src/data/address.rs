@@ -46,7 +46,7 @@ pub(crate) fn addressof(cdata: &CData, path: &str) -> Result<CData> {
     let ptr = ffi.pointer_to(target);
     let off = isize::try_from(off).map_err(|_| crate::base::addr::overflow(path, off))?;
     let addr = crate::base::addr::item_or_err(cdata.addr(), off, 1, &|| cdata.what())?;
-    Ok(cdata.derived(ptr, addr, None))
+    Ok(cdata.derived(ptr, addr, None, crate::data::Origin::Plain))
 }
 
 /// The offset and type of member `path` when it is a plain member name of the record this

@@ -152,7 +152,7 @@ impl CData {
             })?,
         };
         let addr = crate::base::addr::item_or_err(self.addr(), n, size, &|| self.what())?;
-        Ok(self.derived(ptr_ty, addr, None))
+        Ok(self.derived(ptr_ty, addr, None, Origin::Plain))
     }
 
     /// Pointer difference (cffi's `p - q`) in items, for pointers (or arrays) to the same
@@ -297,9 +297,7 @@ impl CData {
             ));
         }
         let arr = self.uni().array_of(elem, None);
-        let mut c = self.derived(arr, addr, Some(count));
-        c.set_origin(Origin::Sliced);
-        Ok(c)
+        Ok(self.derived(arr, addr, Some(count), Origin::Sliced))
     }
 
     /// Writes the items `start..stop` from a list (or bytes, or text) of exactly that length

@@ -192,14 +192,20 @@ impl CData {
 
     /// A pointer, array, struct or union of type `ty` (of this cdata's universe) at `addr`, over
     /// this cdata's memory: `p + 1`, `a[1:3]`, `addressof`. Its owner is this one's, cloned
-    /// where it is packed; its count `len`, its origin plain.
+    /// where it is packed; its count `len`, its origin `origin`.
     #[inline]
-    pub(crate) fn derived(&self, ty: TypeRef, addr: usize, len: Option<usize>) -> CData {
+    pub(crate) fn derived(
+        &self,
+        ty: TypeRef,
+        addr: usize,
+        len: Option<usize>,
+        origin: Origin,
+    ) -> CData {
         let held = HeldType::new(self.uni(), ty);
         debug_assert!(held.info().by_address() && self.info().by_address());
         CData {
             held,
-            body: self.body.clone().moved(addr, Len::new(len), Origin::Plain),
+            body: self.body.clone().moved(addr, Len::new(len), origin),
         }
     }
 
