@@ -1,4 +1,5 @@
-//! [`Held`]: the reference by which a cdata (or a ctype) keeps its `ffi` object alive, counted
+//! [`Held`] and [`HeldType`]: the references by which a ctype (a `Held`) and a cdata (a
+//! `HeldType`: its type and the reference in one word) keep their `ffi` object alive, counted
 //! per thread in batches.
 //!
 //! Every cdata keeps its universe alive: its type lives in the universe's arena. An `Arc` clone
@@ -390,6 +391,39 @@ mod tests {
         assert_eq!(held[7].sizeof("int").unwrap(), 4);
         drop(held);
         assert!(weak.upgrade().is_none(), "freed with its last cdata");
+    }
+
+    /// A cdata's type holds its universe as a `Held` does: the universe lives while one is
+    /// held, reads its `Ffi` through the type, and is freed with the last one; a type of
+    /// another universe is refused.
+    #[test]
+    fn a_held_type_keeps_its_universe_and_reads_it_through_the_type() {
+        let ffi = Ffi::default();
+        let weak = Arc::downgrade(&ffi.inner);
+        let int = ffi.parse("int").unwrap();
+        let ptr = ffi.parse("int *").unwrap();
+        let held: Vec<HeldType> = (0..100).map(|_| HeldType::new(&ffi, int)).collect();
+        let moved = held[0].clone().retyped(ptr);
+        drop(ffi);
+        assert!(
+            weak.upgrade().is_some(),
+            "held types keep the universe alive"
+        );
+        assert_eq!(&*moved.info().name, "int *");
+        assert_eq!(moved.uni().sizeof("long").unwrap(), 8);
+        assert!(std::ptr::eq(
+            Arc::as_ptr(&held[7].uni().inner),
+            Arc::as_ptr(&moved.uni().inner)
+        ));
+        drop(held);
+        assert!(weak.upgrade().is_some());
+        drop(moved);
+        assert!(weak.upgrade().is_none(), "freed with its last held type");
+        let (a, b) = (Ffi::default(), Ffi::default());
+        let t = b.parse("int").unwrap();
+        let refused =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| HeldType::new(&a, t)));
+        assert!(refused.is_err(), "a type of another ffi object");
     }
 
     #[test]
