@@ -414,6 +414,7 @@ impl Drop for Body {
 mod tests {
     use super::*;
     use crate::mem::Allocation;
+    use std::sync::Arc;
 
     #[test]
     #[cfg(target_pointer_width = "64")]
@@ -449,24 +450,100 @@ mod tests {
         assert_eq!(q.owner().allocation().unwrap().addr(), addr);
     }
 
+    struct Final(Owner);
+    impl Finalizer for Final {
+        fn base(&self) -> &Owner {
+            &self.0
+        }
+        fn value(&self) -> [u8; 16] {
+            [7; 16]
+        }
+        fn run(&self) {}
+        fn cancel(&self) {}
+    }
+
+    struct Code0;
+    impl Code for Code0 {
+        fn code(&self) -> usize {
+            0x1000
+        }
+        fn name(&self) -> &str {
+            "code"
+        }
+    }
+
+    struct Keeps0(crate::mem::KeepSet);
+    impl crate::mem::Keeps for Keeps0 {
+        fn keep_set(&self) -> &crate::mem::KeepSet {
+            &self.0
+        }
+    }
+
+    /// Every kind of owner goes into a body, is borrowed, cloned and taken out as the same
+    /// thing, and every reference a body took is given back when it goes (counted by the
+    /// owners' own counts; Miri checks the frees).
     #[test]
     fn every_owner_goes_in_and_comes_out_whole() {
-        let mem = Allocation::zeroed_shared(8, 8).unwrap();
+        let mem = Allocation::zeroed_shared(16, 8).unwrap();
         let base = mem.addr();
-        // SAFETY: the range is `mem`'s, which outlives the owner.
-        let vouched = unsafe { Vouched::read_only(base, 8) }.unwrap();
-        for owner in [
-            Owner::Foreign,
-            Owner::Alloc(mem.clone()),
-            Owner::Vouched(vouched),
-        ] {
-            let mut b = Body::place(base, owner, Len::new(Some(Len::MAX)), Origin::Sliced);
-            let c = b.clone();
-            assert_eq!(c.len().get(), Some(Len::MAX));
-            let o = b.take_owner();
-            assert!(
-                o.as_ref().same_as(c.owner()) || matches!(o, Owner::Foreign | Owner::Vouched(_))
-            );
+        // SAFETY: the range is `mem`'s, which outlives every body here.
+        let vouched = unsafe { Vouched::read_only(base, 16) }.unwrap();
+        let gc: Arc<Box<dyn Finalizer>> = Arc::new(Box::new(Final(Owner::Alloc(mem.clone()))));
+        let code: Arc<Box<dyn Code>> = Arc::new(Box::new(Code0));
+        let handle = Arc::new(HandleBox {
+            addr: 0x2000,
+            value: Arc::new(5u8),
+            type_name: "u8",
+        });
+        let keeper: crate::mem::Keeper = Arc::new(Keeps0(crate::mem::KeepSet::default()));
+        // SAFETY: `mem`'s range, valid while `keeper` (and `mem`) live.
+        let mapped = unsafe { Mapped::new(base, 16, false, keeper) };
+        let mut bytes = [1u8; 8];
+        crate::mem::lend(&mut bytes, "test", |lent| {
+            let lent_count = Arc::strong_count(&lent);
+            let owners = [
+                Owner::Foreign,
+                Owner::Alloc(mem.clone()),
+                Owner::Vouched(vouched),
+                Owner::Gc(Arc::clone(&gc)),
+                Owner::Buffer(Arc::clone(&lent)),
+                Owner::Handle(Arc::clone(&handle)),
+                Owner::Mapped(mapped.clone()),
+                Owner::Callback(Arc::clone(&code)),
+            ];
+            for owner in owners {
+                let expected = owner.clone();
+                let mut b = Body::place(base + 4, owner, Len::new(Some(Len::MAX)), Origin::Sliced);
+                let c = b.clone();
+                for x in [&b, &c] {
+                    assert_eq!((x.addr(), x.len().get()), (base + 4, Some(Len::MAX)));
+                    assert_eq!(x.origin(), Origin::Sliced);
+                    assert_eq!(x.has_owner(), !matches!(expected, Owner::Foreign));
+                    assert_same(x.owner(), &expected);
+                }
+                let out = b.take_owner();
+                assert_same(out.as_ref(), &expected);
+                assert!(matches!(b.owner(), OwnerRef::Foreign));
+                b.set_owner(out);
+                assert_same(b.owner(), &expected);
+            }
+            // Each body and clone gave its reference back.
+            assert_eq!(Arc::strong_count(&lent), lent_count);
+        });
+        assert_eq!(Arc::strong_count(&gc), 1);
+        assert_eq!(Arc::strong_count(&code), 1);
+        assert_eq!(Arc::strong_count(&handle), 1);
+    }
+
+    /// `a` and `b` are the same owner: the same pointer, or the same vouched range.
+    fn assert_same(a: OwnerRef<'_>, b: &Owner) {
+        match (a, b.as_ref()) {
+            (OwnerRef::Foreign, OwnerRef::Foreign) => {}
+            (OwnerRef::Vouched(x), OwnerRef::Vouched(y)) => {
+                let (x, y) = (x.region(), y.region());
+                assert_eq!((x.base(), x.len()), (y.base(), y.len()));
+            }
+            (a, b) => assert!(a.same_as(b), "not the same owner"),
         }
     }
 }
