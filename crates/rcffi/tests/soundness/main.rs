@@ -30,9 +30,12 @@ pub(crate) fn err_has<T: std::fmt::Debug>(r: Result<T, Error>, needle: &str) -> 
 }
 
 /// Runs `f` on another thread and fails the test if it has not returned within `secs`
-/// seconds (a deadlock), instead of hanging the test run.
+/// seconds (a deadlock), instead of hanging the test run. Under valgrind, where every step is
+/// some fifty times slower, the limit is five times longer (a 10-second limit failed there
+/// once on a loaded machine, and passed twice after).
 #[track_caller]
 pub(crate) fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let secs = if under_valgrind() { secs * 5 } else { secs };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(f());
