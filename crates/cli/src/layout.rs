@@ -27,6 +27,8 @@ pub(crate) struct Args {
     json: bool,
     /// The types to show ('struct pt', 'div_t', 'union u[4]'); every named struct and union
     /// when none is given
+    // The text is clap's help too, printed as it is: `[4]` is C, not a link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(value_name = "TYPE")]
     types: Vec<String>,
 }

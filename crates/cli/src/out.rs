@@ -30,7 +30,7 @@ fn closed(e: &std::io::Error) -> ! {
     std::process::exit(1);
 }
 
-/// `println!` through [`line`].
+/// `println!` through [`line()`].
 macro_rules! outln {
     ($($arg:tt)*) => {
         $crate::out::line(format_args!($($arg)*))
