@@ -89,8 +89,8 @@ pub(crate) unsafe fn save_from(loc: *mut libc::c_int) {
 /// again after it, as every call does (`ffi.errno()` reads what C left).
 #[inline(always)]
 pub(crate) fn around<T>(f: impl FnOnce() -> T) -> T {
-    let at = location();
-    // SAFETY: `at` is this thread's errno address (`location`).
+    let at = location_cached();
+    // SAFETY: `at` is this thread's errno address (`location_cached`).
     unsafe { restore_at(at) };
     let r = f();
     // SAFETY: as above.

@@ -495,7 +495,7 @@ pub(super) unsafe extern "C" fn trampoline(
 ) {
     // SAFETY: the user data is the CallbackBox, alive while its code can be called.
     let cb = unsafe { &*(userdata as *const CallbackBox) };
-    let errno_at = errno::location();
+    let errno_at = errno::location_cached();
     // SAFETY: this thread's errno.
     unsafe { errno::save_from(errno_at) };
     let a = CallbackArgs {
