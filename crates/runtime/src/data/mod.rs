@@ -15,6 +15,7 @@ pub(crate) mod access;
 pub(crate) mod address;
 mod allocator;
 pub(crate) mod arith;
+mod bitfield;
 pub(crate) mod buffer;
 pub(crate) mod cast;
 pub(crate) mod cdata;
