@@ -66,6 +66,24 @@ union Link {
     callback: ManuallyDrop<Arc<Box<dyn Code>>>,
 }
 
+/// The one table of which link field holds which owner: `$arm!(field, Variant)` for the
+/// variant a (non-`Foreign`) kind names, `$foreign` for `Foreign` — so that borrowing, cloning
+/// and dropping a link read the field its kind names, from one list.
+macro_rules! per_kind {
+    ($kind:expr, foreign => $foreign:expr, $arm:ident) => {
+        match $kind {
+            Kind::Foreign => $foreign,
+            Kind::Alloc => $arm!(alloc, Alloc),
+            Kind::Vouched => $arm!(vouched, Vouched),
+            Kind::Gc => $arm!(gc, Gc),
+            Kind::Buffer => $arm!(buffer, Buffer),
+            Kind::Handle => $arm!(handle, Handle),
+            Kind::Mapped => $arm!(mapped, Mapped),
+            Kind::Callback => $arm!(callback, Callback),
+        }
+    };
+}
+
 /// The number of items of an open array or slice cdata, or none, in 48 bits (all ones is
 /// none).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -226,20 +244,15 @@ impl Body {
     /// The owner of a place's memory, borrowed.
     #[inline(always)]
     pub(crate) fn owner(&self) -> OwnerRef<'_> {
+        let link = &self.link;
+        macro_rules! borrow {
+            ($f:ident, $v:ident) => {
+                OwnerRef::$v(&link.$f)
+            };
+        }
         // SAFETY: the kind names the variant the link holds (module docs); each is read as
         // that variant, and only borrowed.
-        unsafe {
-            match self.tail.kind {
-                Kind::Foreign => OwnerRef::Foreign,
-                Kind::Alloc => OwnerRef::Alloc(&self.link.alloc),
-                Kind::Vouched => OwnerRef::Vouched(&self.link.vouched),
-                Kind::Gc => OwnerRef::Gc(&self.link.gc),
-                Kind::Buffer => OwnerRef::Buffer(&self.link.buffer),
-                Kind::Handle => OwnerRef::Handle(&self.link.handle),
-                Kind::Mapped => OwnerRef::Mapped(&self.link.mapped),
-                Kind::Callback => OwnerRef::Callback(&self.link.callback),
-            }
-        }
+        unsafe { per_kind!(self.tail.kind, foreign => OwnerRef::Foreign, borrow) }
     }
 
     /// Takes the owner out, leaving a foreign one.
@@ -352,36 +365,18 @@ unsafe fn unpack(kind: Kind, link: Link) -> Owner {
 impl Clone for Body {
     #[inline(always)]
     fn clone(&self) -> Body {
+        let from = &self.link;
+        macro_rules! clone_of {
+            ($f:ident, $v:ident) => {
+                Link {
+                    $f: from.$f.clone(),
+                }
+            };
+        }
         // SAFETY: the kind names the variant the link holds; the clone is one more counted
         // reference, moved into the new body's link under the same kind.
-        let link = unsafe {
-            match self.tail.kind {
-                Kind::Foreign => Link {
-                    bytes: self.link.bytes,
-                },
-                Kind::Alloc => Link {
-                    alloc: self.link.alloc.clone(),
-                },
-                Kind::Vouched => Link {
-                    vouched: self.link.vouched.clone(),
-                },
-                Kind::Gc => Link {
-                    gc: self.link.gc.clone(),
-                },
-                Kind::Buffer => Link {
-                    buffer: self.link.buffer.clone(),
-                },
-                Kind::Handle => Link {
-                    handle: self.link.handle.clone(),
-                },
-                Kind::Mapped => Link {
-                    mapped: self.link.mapped.clone(),
-                },
-                Kind::Callback => Link {
-                    callback: self.link.callback.clone(),
-                },
-            }
-        };
+        let link =
+            unsafe { per_kind!(self.tail.kind, foreign => Link { bytes: from.bytes }, clone_of) };
         Body {
             lo: self.lo,
             link,
@@ -393,20 +388,15 @@ impl Clone for Body {
 impl Drop for Body {
     #[inline(always)]
     fn drop(&mut self) {
+        let link = &mut self.link;
+        macro_rules! drop_it {
+            ($f:ident, $v:ident) => {
+                ManuallyDrop::drop(&mut link.$f)
+            };
+        }
         // SAFETY: the kind names the variant the link holds; it is dropped once, here, and the
         // body is not used after.
-        unsafe {
-            match self.tail.kind {
-                Kind::Foreign => {}
-                Kind::Alloc => ManuallyDrop::drop(&mut self.link.alloc),
-                Kind::Vouched => ManuallyDrop::drop(&mut self.link.vouched),
-                Kind::Gc => ManuallyDrop::drop(&mut self.link.gc),
-                Kind::Buffer => ManuallyDrop::drop(&mut self.link.buffer),
-                Kind::Handle => ManuallyDrop::drop(&mut self.link.handle),
-                Kind::Mapped => ManuallyDrop::drop(&mut self.link.mapped),
-                Kind::Callback => ManuallyDrop::drop(&mut self.link.callback),
-            }
-        }
+        unsafe { per_kind!(self.tail.kind, foreign => {}, drop_it) }
     }
 }
 
