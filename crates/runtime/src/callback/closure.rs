@@ -39,8 +39,9 @@ pub(super) struct CallbackBox {
     /// The libffi closure C enters through, or NULL when it enters through a slot of
     /// `callback::entry` (`slot`).
     closure: *mut libffi::low::ffi_closure,
-    /// The slot of `callback::entry` C enters through, when it does.
-    slot: std::sync::OnceLock<usize>,
+    /// The slot of `callback::entry` C enters through, when it does, with where the
+    /// arguments arrive.
+    seat: Option<super::entry::Seat>,
     /// The code address C calls.
     pub(crate) code: usize,
     body: Arc<Body>,
@@ -70,8 +71,8 @@ impl crate::mem::Code for CallbackBox {
 
 impl Drop for CallbackBox {
     fn drop(&mut self) {
-        if let Some(n) = self.slot.get() {
-            super::entry::release(*n);
+        if let Some(seat) = &self.seat {
+            super::entry::release(seat.n);
         }
         if !self.closure.is_null() {
             // SAFETY: allocated by closure_alloc in `make`, freed once, here; nothing holds the
@@ -126,16 +127,13 @@ impl Ffi {
         };
         // Arguments all in registers: C enters through a trampoline of `callback::entry`, when
         // one is free (no libffi closure, no classification of the arguments per call).
-        if let Some((code, n)) =
-            super::entry::eligible(plan).and_then(|native| super::entry::reserve(native.ret))
-        {
-            let slot = std::sync::OnceLock::new();
-            let _ = slot.set(n);
+        if let Some((code, seat)) = super::entry::eligible(plan).and_then(super::entry::reserve) {
+            let n = seat.n;
             let cb = Arc::new(CallbackBox {
                 ffi: self.clone(),
                 plan: std::ptr::from_ref(plan),
                 closure: std::ptr::null_mut(),
-                slot,
+                seat: Some(seat),
                 code,
                 body,
                 error,
@@ -173,7 +171,7 @@ impl Ffi {
             ffi: self.clone(),
             plan: std::ptr::from_ref(plan),
             closure,
-            slot: std::sync::OnceLock::new(),
+            seat: None,
             code: code.as_ptr() as usize,
             body,
             error,
@@ -374,8 +372,12 @@ impl CallbackBox {
                 _ => None,
             };
             if let Some(b) = direct {
+                // Already a full `ffi_arg`: an integer in range of its type is its `i64`'s
+                // bits, which are that type's sign extension (or zero extension: an unsigned
+                // type's value is not negative), and a float's bits are zero-extended.
+                debug_assert_eq!(widen_word(f, b), b);
                 // SAFETY: the caller's promise: room for a full `ffi_arg` (8 bytes).
-                unsafe { ret.cast::<[u8; 8]>().write_unaligned(widen_word(f, b)) };
+                unsafe { ret.cast::<u64>().write_unaligned(u64::from_le_bytes(b)) };
                 return Ok(());
             }
         }
@@ -402,6 +404,12 @@ impl CallbackBox {
                 self.error.clone()
             }
         }
+    }
+
+    /// Its seat among the trampolines of `callback::entry`, when C enters through one.
+    #[inline]
+    pub(super) fn seat(&self) -> Option<&super::entry::Seat> {
+        self.seat.as_ref()
     }
 
     /// The plan of the callback's type.

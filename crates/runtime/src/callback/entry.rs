@@ -53,9 +53,41 @@ pub(super) fn eligible(plan: &CallPlan) -> Option<&Native> {
 /// What a reserved slot holds until its box is made: not a box.
 const RESERVED: *mut CallbackBox = std::ptr::dangling_mut();
 
-/// Reserves a free slot for a callback whose results are of class `ret`: the code address C
-/// calls, and the slot's number. [`fill`] puts the box in it.
-pub(super) fn reserve(ret: RetReg) -> Option<(usize, usize)> {
+/// A callback's seat among the trampolines: its slot, its result class, and where each of
+/// its arguments arrives when every one is alone in its register (the common case, read
+/// without the plan's pieces: a number or pointer per register).
+#[derive(Debug)]
+pub(super) struct Seat {
+    /// The slot.
+    pub(super) n: usize,
+    /// The result class ([`code`]), which must be the trampoline's.
+    ret: u8,
+    /// How many arguments.
+    args: u8,
+    /// The register of each argument (`0..8` integer, `8..16` vector), when every argument
+    /// is alone in one.
+    at: Option<[u8; crate::abi::INLINE_ARGS]>,
+}
+
+/// A result class as one byte, compared at each entry (the trampolines pass theirs as a
+/// constant).
+const fn code(ret: RetReg) -> u8 {
+    match ret {
+        RetReg::Int => 0,
+        RetReg::Void => 1,
+        RetReg::Float => 2,
+        RetReg::Two(Class::Int, Class::Int) => 3,
+        RetReg::Two(Class::Float, Class::Float) => 4,
+        RetReg::Two(Class::Int, Class::Float) => 5,
+        RetReg::Two(Class::Float, Class::Int) => 6,
+        RetReg::Memory => 7,
+        RetReg::X87 => 8,
+    }
+}
+
+/// Reserves a free slot for a callback with the register assignment `native`: the code
+/// address C calls, and its seat. [`fill`] puts the box in it.
+pub(super) fn reserve(native: &Native) -> Option<(usize, Seat)> {
     let start = CURSOR.fetch_add(1, Ordering::Relaxed);
     let n = (0..SLOTS).map(|i| (start + i) % SLOTS).find(|&n| {
         TABLE[n]
@@ -67,7 +99,28 @@ pub(super) fn reserve(ret: RetReg) -> Option<(usize, usize)> {
             )
             .is_ok()
     })?;
-    Some((code_of(ret, n), n))
+    let mut at = [0u8; crate::abi::INLINE_ARGS];
+    let mut args = 0u8;
+    let mut alone = true;
+    for piece in native.pieces.iter() {
+        let reg = match piece.reg {
+            Reg::Int(k) => k,
+            Reg::Float(k) => 8 + k,
+            Reg::Stack(_) => 16,
+        };
+        match at.get_mut(usize::from(piece.arg)) {
+            Some(slot) if piece.alone && reg < 16 => *slot = reg,
+            _ => alone = false,
+        }
+        args = args.max(piece.arg.saturating_add(1));
+    }
+    let seat = Seat {
+        n,
+        ret: code(native.ret),
+        args,
+        at: alone.then_some(at),
+    };
+    Some((code_of(native.ret, n), seat))
 }
 
 /// Puts box `b` in slot `n`, reserved for it.
@@ -95,16 +148,15 @@ fn released() -> ! {
 /// # Safety
 ///
 /// Called only by the trampolines, with the registers C passed, for slot `n`.
-#[inline(never)]
-unsafe fn run(n: usize, ret: RetReg, ints: &[u64; 8], floats: &[f64; 8]) -> (u64, u64) {
+#[inline(always)]
+unsafe fn run(n: usize, ret: u8, regs: &[u64; 16]) -> (u64, u64) {
     let b = TABLE[n].load(Ordering::Acquire);
     if b.is_null() || b == RESERVED {
         released();
     }
     // SAFETY: a non-null slot holds a live box (module docs).
     let cb = unsafe { &*b };
-    let plan = cb.plan();
-    let Some(native) = eligible(plan).filter(|nat| nat.ret == ret) else {
+    let Some(seat) = cb.seat().filter(|s| s.ret == ret) else {
         released()
     };
     // Each argument: a pointer to its register, or to its bytes rebuilt from eightbytes
@@ -113,36 +165,23 @@ unsafe fn run(n: usize, ret: RetReg, ints: &[u64; 8], floats: &[f64; 8]) -> (u64
     let mut args = std::mem::MaybeUninit::<[*mut c_void; crate::abi::INLINE_ARGS]>::uninit();
     let mut rebuilt = std::mem::MaybeUninit::<[[u64; 2]; crate::abi::INLINE_ARGS]>::uninit();
     let args_at = args.as_mut_ptr().cast::<*mut c_void>();
-    let rebuilt_at = rebuilt.as_mut_ptr().cast::<[u64; 2]>();
-    for piece in native.pieces.iter() {
-        let i = usize::from(piece.arg);
-        let word = match piece.reg {
-            Reg::Int(k) => &ints[usize::from(k) & 7] as *const u64,
-            Reg::Float(k) => (&floats[usize::from(k) & 7] as *const f64).cast::<u64>(),
-            Reg::Stack(_) => released(), // not eligible: never assigned here
-        };
-        // SAFETY: `i` is a parameter's index, below INLINE_ARGS (a plan with a register
-        // assignment has at most that many). An argument alone in its register word is read
-        // there (at most 8 bytes, in order). Otherwise (a struct, `__int128` or `double
-        // _Complex` in two registers, a struct aligned to 16 with a padding eightbyte) its
-        // 16-byte buffer is zeroed at its first piece (offset 0) and each piece's `len` (at
-        // most 8) bytes at `offset` (0 or 8) go in; the word is 8 readable bytes.
-        unsafe {
-            if piece.alone {
+    if let Some(at) = &seat.at {
+        let base = regs.as_ptr();
+        for i in 0..usize::from(seat.args).min(crate::abi::INLINE_ARGS) {
+            // SAFETY: `i` is below INLINE_ARGS (`at`'s length); each argument
+            // is alone in its register word (`at[i] & 15` of the 16), read there (at most 8
+            // bytes, in order).
+            unsafe {
+                let word = base.add(usize::from(*at.get_unchecked(i)) & 15);
                 args_at.add(i).write(word.cast_mut().cast());
-            } else {
-                let dst = rebuilt_at.add(i);
-                if piece.offset == 0 {
-                    dst.write([0, 0]);
-                    args_at.add(i).write(dst.cast());
-                }
-                std::ptr::copy_nonoverlapping(
-                    word.cast::<u8>(),
-                    dst.cast::<u8>().add(usize::from(piece.offset)),
-                    usize::from(piece.len),
-                );
             }
         }
+    } else {
+        let Some(native) = eligible(cb.plan()) else {
+            released()
+        };
+        // SAFETY: both buffers hold INLINE_ARGS items and live until the callback returns.
+        unsafe { rebuild(native, regs, args_at, rebuilt.as_mut_ptr().cast()) };
     }
     let mut out = [0u64; 4];
     // SAFETY: libffi's closure contract, kept: one pointer per argument, to its bytes, valid
@@ -167,6 +206,52 @@ unsafe fn run(n: usize, ret: RetReg, ints: &[u64; 8], floats: &[f64; 8]) -> (u64
     }
 }
 
+/// Points each argument of a callback with the register assignment `native` at its register,
+/// or at its bytes rebuilt from eightbytes in `rebuilt_at` (a struct, `__int128` or `double
+/// _Complex` in two registers, a struct aligned to 16 with a padding eightbyte), writing
+/// `args_at[i]` for every argument `i`.
+///
+/// # Safety
+///
+/// `args_at` and `rebuilt_at` must be writable for INLINE_ARGS items each.
+#[inline(never)]
+unsafe fn rebuild(
+    native: &Native,
+    regs: &[u64; 16],
+    args_at: *mut *mut c_void,
+    rebuilt_at: *mut [u64; 2],
+) {
+    for piece in native.pieces.iter() {
+        let i = usize::from(piece.arg);
+        let word = match piece.reg {
+            Reg::Int(k) => &regs[usize::from(k) & 7] as *const u64,
+            Reg::Float(k) => &regs[8 + (usize::from(k) & 7)] as *const u64,
+            Reg::Stack(_) => released(), // not eligible: never assigned here
+        };
+        // SAFETY: `i` is a parameter's index, below INLINE_ARGS (a plan with a register
+        // assignment has at most that many). An argument alone in its register word is read
+        // there (at most 8 bytes, in order). Otherwise its 16-byte buffer is zeroed at its
+        // first piece (offset 0) and each piece's `len` (at most 8) bytes at `offset` (0 or 8)
+        // go in; the word is 8 readable bytes.
+        unsafe {
+            if piece.alone {
+                args_at.add(i).write(word.cast_mut().cast());
+            } else {
+                let dst = rebuilt_at.add(i);
+                if piece.offset == 0 {
+                    dst.write([0, 0]);
+                    args_at.add(i).write(dst.cast());
+                }
+                std::ptr::copy_nonoverlapping(
+                    word.cast::<u8>(),
+                    dst.cast::<u8>().add(usize::from(piece.offset)),
+                    usize::from(piece.len),
+                );
+            }
+        }
+    }
+}
+
 /// `u64`, once per integer register name.
 macro_rules! u64_of {
     ($i:ident) => {
@@ -186,42 +271,42 @@ macro_rules! trampolines {
         type FIFn = extern "C" fn($(u64_of!($i),)* f64, f64, f64, f64, f64, f64, f64, f64) -> RetFI;
 
         extern "C" fn int<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> u64 {
-            let ints = regs([$($i),*]);
+            let regs = regs([$($i),*], [f0, f1, f2, f3, f4, f5, f6, f7]);
             // SAFETY: C entered slot N with its argument registers.
-            unsafe { run(N, RetReg::Int, &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]).0 }
+            unsafe { run(N, const { code(RetReg::Int) }, &regs).0 }
         }
         extern "C" fn void<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) {
-            let ints = regs([$($i),*]);
+            let regs = regs([$($i),*], [f0, f1, f2, f3, f4, f5, f6, f7]);
             // SAFETY: as above.
-            unsafe { run(N, RetReg::Void, &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]) };
+            unsafe { run(N, const { code(RetReg::Void) }, &regs) };
         }
         extern "C" fn float<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> f64 {
-            let ints = regs([$($i),*]);
+            let regs = regs([$($i),*], [f0, f1, f2, f3, f4, f5, f6, f7]);
             // SAFETY: as above.
-            f64::from_bits(unsafe { run(N, RetReg::Float, &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]).0 })
+            f64::from_bits(unsafe { run(N, const { code(RetReg::Float) }, &regs).0 })
         }
         extern "C" fn ii<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> RetII {
-            let ints = regs([$($i),*]);
+            let regs = regs([$($i),*], [f0, f1, f2, f3, f4, f5, f6, f7]);
             // SAFETY: as above.
-            let r = unsafe { run(N, RetReg::Two(Class::Int, Class::Int), &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]) };
+            let r = unsafe { run(N, const { code(RetReg::Two(Class::Int, Class::Int)) }, &regs) };
             RetII(r.0, r.1)
         }
         extern "C" fn ff<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> RetFF {
-            let ints = regs([$($i),*]);
+            let regs = regs([$($i),*], [f0, f1, f2, f3, f4, f5, f6, f7]);
             // SAFETY: as above.
-            let r = unsafe { run(N, RetReg::Two(Class::Float, Class::Float), &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]) };
+            let r = unsafe { run(N, const { code(RetReg::Two(Class::Float, Class::Float)) }, &regs) };
             RetFF(f64::from_bits(r.0), f64::from_bits(r.1))
         }
         extern "C" fn i_f<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> RetIF {
-            let ints = regs([$($i),*]);
+            let regs = regs([$($i),*], [f0, f1, f2, f3, f4, f5, f6, f7]);
             // SAFETY: as above.
-            let r = unsafe { run(N, RetReg::Two(Class::Int, Class::Float), &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]) };
+            let r = unsafe { run(N, const { code(RetReg::Two(Class::Int, Class::Float)) }, &regs) };
             RetIF(r.0, f64::from_bits(r.1))
         }
         extern "C" fn f_i<const N: usize>($($i: u64,)* f0: f64, f1: f64, f2: f64, f3: f64, f4: f64, f5: f64, f6: f64, f7: f64) -> RetFI {
-            let ints = regs([$($i),*]);
+            let regs = regs([$($i),*], [f0, f1, f2, f3, f4, f5, f6, f7]);
             // SAFETY: as above.
-            let r = unsafe { run(N, RetReg::Two(Class::Float, Class::Int), &ints, &[f0, f1, f2, f3, f4, f5, f6, f7]) };
+            let r = unsafe { run(N, const { code(RetReg::Two(Class::Float, Class::Int)) }, &regs) };
             RetFI(f64::from_bits(r.0), r.1)
         }
     };
@@ -232,11 +317,15 @@ trampolines!(i0 i1 i2 i3 i4 i5);
 #[cfg(not(target_arch = "x86_64"))]
 trampolines!(i0 i1 i2 i3 i4 i5 i6 i7);
 
-/// The integer registers as an array of 8 (x86-64 has 6 argument registers).
+/// The argument registers as one array: the integer ones in `0..8` (x86-64 has 6), the
+/// vector ones' low 8 bytes in `8..16`.
 #[inline(always)]
-fn regs<const K: usize>(r: [u64; K]) -> [u64; 8] {
-    let mut out = [0u64; 8];
-    out[..K].copy_from_slice(&r);
+fn regs<const K: usize>(ints: [u64; K], floats: [f64; 8]) -> [u64; 16] {
+    let mut out = [0u64; 16];
+    out[..K].copy_from_slice(&ints);
+    for (o, f) in out[8..].iter_mut().zip(floats) {
+        *o = f.to_bits();
+    }
     out
 }
 
