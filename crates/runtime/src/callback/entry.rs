@@ -3,7 +3,9 @@
 //! [`SLOTS`] trampolines compiled ahead — `extern "C"` functions that take every argument
 //! register (the universal signature of `call::native`, seen from the callee's side) — which
 //! finds its callback in a process-wide slot table, points each argument at the register it
-//! came in, and runs the callback as libffi's closure would. Past [`SLOTS`] live callbacks,
+//! came in (from the callback's [`Seat`], which says where each argument arrives when each is
+//! alone in one register, so the plan's pieces are walked only for arguments split across
+//! two), and runs the callback as libffi's closure would. Past [`SLOTS`] live callbacks,
 //! or for other types, libffi's closure takes over.
 //!
 //! # Safety
@@ -13,11 +15,12 @@
 //! parameters are all the integer registers and then all the vector registers receives every
 //! register-passed argument of *any* such signature in its own parameter of that register
 //! (`call::native`'s module docs argue the caller's side; this is the same assignment). The
-//! trampoline reads an argument only through a pointer to the register's 8 bytes (a narrower
+//! trampoline keeps the registers in one array (the integer ones, then the vector ones' low 8
+//! bytes) and reads an argument only through a pointer to its register's 8 bytes (a narrower
 //! argument is in their low bytes: the targets are little-endian), or, for an x86-64 struct,
 //! through a buffer rebuilt from its eightbytes; registers the callee's signature does not use
 //! hold garbage that is never read as an argument. A slot holds a live `CallbackBox` (taken out
-//! of the table in the box's `Drop`, before its memory goes) whose result class is the
+//! of the table in the box's `Drop`, before its memory goes) whose seat's result class is the
 //! trampoline's (checked: another class means C called a released callback, and the process
 //! aborts). The result buffer has 32 zeroed bytes, room for every result this path takes,
 //! which goes back in the result registers as the convention returns it. One of the runtime's
