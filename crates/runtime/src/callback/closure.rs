@@ -381,6 +381,19 @@ impl CallbackBox {
                 return Ok(());
             }
         }
+        // SAFETY: the caller's promise.
+        unsafe { self.write_value(r, ret) }
+    }
+
+    /// Writes result `r` converted from a value where C reads it (out of line: a plain
+    /// number, the common result, is written in line by `run_into`).
+    ///
+    /// # Safety
+    ///
+    /// As for [`CallbackBox::run_into`].
+    #[inline(never)]
+    unsafe fn write_value(&self, r: Ret, ret: *mut c_void) -> Result<()> {
+        let plan = self.plan();
         let out = result_bytes(&self.ffi, &plan.ret, &r.into_value()).map_err(|e| {
             e.context(format_args!(
                 "converting the result of callback '{}'",
@@ -514,20 +527,36 @@ pub(super) unsafe extern "C" fn trampoline(
     // SAFETY: libffi's result buffer has room for the result type (integers: a full
     // `ffi_arg`).
     let outcome = catch_unwind(AssertUnwindSafe(|| unsafe { cb.run_into(&a, ret) }));
-    let failure = match outcome {
-        Ok(Ok(())) => None,
-        Ok(Err(e)) => Some(cb.failed(e, &a)),
+    if !matches!(outcome, Ok(Ok(()))) {
+        // SAFETY: as above.
+        unsafe { settle(cb, outcome, &a, ret) };
+    }
+    // SAFETY: errno is this thread's.
+    unsafe { errno::restore_at(errno_at) };
+}
+
+/// Writes what C receives after the closure failed or panicked (out of line: the rare path).
+///
+/// # Safety
+///
+/// `ret` must have room for the result type.
+#[cold]
+#[inline(never)]
+unsafe fn settle(
+    cb: &CallbackBox,
+    outcome: std::thread::Result<Result<()>>,
+    a: &CallbackArgs<'_>,
+    ret: *mut c_void,
+) {
+    let out = match outcome {
+        Ok(Ok(())) => return,
+        Ok(Err(e)) => cb.failed(e, a),
         Err(p) => {
             let message = panic_message(&*p);
             drop_payload(p);
-            Some(cb.failed(Error::Callback(format!("panicked: {message}").into()), &a))
+            cb.failed(Error::Callback(format!("panicked: {message}").into()), a)
         }
     };
-    // SAFETY: as above; errno is this thread's.
-    unsafe {
-        if let Some(out) = failure {
-            write_out(ret, &out);
-        }
-        errno::restore_at(errno_at);
-    }
+    // SAFETY: the caller's promise.
+    unsafe { write_out(ret, &out) };
 }
