@@ -1,5 +1,6 @@
 //! [`Recent`]: a thread's lookups by name, checked before a shared (locked) cache. Type
-//! strings (`Ffi::parse`) and functions called by name (`Lib::call`) use it.
+//! strings (`Ffi::parse`) and functions called by name (`Lib::call`) use it; [`Last`], the
+//! last name found, is checked before it.
 
 use std::hash::{BuildHasher, Hash, Hasher};
 
@@ -48,7 +49,12 @@ fn slots_of(key: (u64, u64), name: &str) -> [usize; 2] {
 /// names) compared as two overlapping words each, in line, without a call to `memcmp`.
 #[inline(always)]
 fn same_name(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    same_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`same_name`] of two byte strings.
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -60,6 +66,76 @@ fn same_name(a: &str, b: &str) -> bool {
         4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
         0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
         _ => a == b,
+    }
+}
+
+/// The longest name [`Last`] holds.
+const LAST_NAME: usize = 32;
+
+/// The last name a thread found, with its value, held in line: a plain value with no drop, so
+/// that a `thread_local!` of it is read with no registration check, and compared without a
+/// call (a loop using one type string, `new("struct pt *")` by the million, finds it here).
+/// Names longer than [`LAST_NAME`] bytes are not held.
+#[derive(Copy, Clone)]
+pub(crate) struct Last<V: Copy> {
+    key: (u64, u64),
+    /// The name's length; its bytes, zero past it.
+    len: usize,
+    name: [u8; LAST_NAME],
+    value: Option<V>,
+}
+
+impl<V: Copy> Last<V> {
+    /// Nothing held (usable in a `thread_local!` initializer).
+    pub(crate) const fn new() -> Last<V> {
+        Last {
+            key: (0, 0),
+            len: 0,
+            name: [0; LAST_NAME],
+            value: None,
+        }
+    }
+
+    /// The value for `name` under `key`, when it is the one held.
+    #[inline(always)]
+    pub(crate) fn find(&self, key: (u64, u64), name: &str) -> Option<V> {
+        let held = self.name.get(..self.len)?;
+        if self.key == key && same_name_upto_32(held, name.as_bytes()) {
+            self.value
+        } else {
+            None
+        }
+    }
+
+    /// Holds `value` for `name` under `key` (a name too long to hold clears it).
+    pub(crate) fn hold(key: (u64, u64), name: &str, value: V) -> Last<V> {
+        let mut last = Last::new();
+        if let Some(dst) = last.name.get_mut(..name.len()) {
+            dst.copy_from_slice(name.as_bytes());
+            last.key = key;
+            last.len = name.len();
+            last.value = Some(value);
+        }
+        last
+    }
+}
+
+/// [`same_name`] for names of up to 32 bytes, whose longer ones are compared as four words.
+#[inline(always)]
+fn same_name_upto_32(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    match n {
+        17..=32 => {
+            word(a, 0) == word(b, 0)
+                && word(a, 8) == word(b, 8)
+                && word(a, n - 16) == word(b, n - 16)
+                && word(a, n - 8) == word(b, n - 8)
+        }
+        _ => same_bytes(a, b),
     }
 }
 
@@ -184,6 +260,40 @@ mod tests {
             }
         }
         assert!(!super::same_name("int *", "int **"));
+    }
+
+    /// The last name held: found by key and every byte of its name, up to 32 bytes; longer
+    /// names are not held.
+    #[test]
+    fn the_last_name_is_found_only_by_its_key_and_whole_name() {
+        use super::Last;
+        assert_eq!(Last::<u32>::new().find((0, 0), ""), None, "nothing held");
+        for n in [
+            "",
+            "a",
+            "int *",
+            "struct pt *",
+            "0123456789abcdefg",
+            "unsigned long long int *",
+            "0123456789abcdef0123456789abcdef",
+        ] {
+            let l = Last::hold((1, 2), n, 7u32);
+            assert_eq!(l.find((1, 2), n), Some(7), "{n:?}");
+            assert_eq!(l.find((1, 3), n), None);
+            assert_eq!(l.find((2, 2), n), None);
+            for i in 0..n.len() {
+                let mut b = n.as_bytes().to_vec();
+                b[i] ^= 1;
+                let other = String::from_utf8(b).unwrap();
+                assert_eq!(l.find((1, 2), &other), None, "{n:?} vs {other:?}");
+            }
+            assert_eq!(l.find((1, 2), &format!("{n} ")), None);
+            if let Some(shorter) = n.get(..n.len().saturating_sub(1)).filter(|_| !n.is_empty()) {
+                assert_eq!(l.find((1, 2), shorter), None);
+            }
+        }
+        let long = "x".repeat(33);
+        assert_eq!(Last::hold((1, 2), &long, 7u32).find((1, 2), &long), None);
     }
 
     #[test]

@@ -28,7 +28,7 @@ use libloading::os::unix::Library as RawLibrary;
 use rcffi_cdef::{Decl, MacroArg, MacroValue};
 
 use crate::abi::CallPlan;
-use crate::base::lookup_cache::Recent;
+use crate::base::lookup_cache::{Last, Recent};
 use crate::call::function::Function;
 use crate::data::CData;
 use crate::data::Value;
@@ -134,6 +134,9 @@ unsafe impl Sync for PlanPtr {}
 static NEXT_LIB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 thread_local! {
+    /// The function this thread called by name last, with where it is (as below).
+    static LAST_FUNCTION: std::cell::Cell<Last<Resolved>> =
+        const { std::cell::Cell::new(Last::new()) };
     /// The functions this thread called by name last, with where they are (keyed by library
     /// id and generation; an entry is used only while its library is open, checked first).
     static RECENT_FUNCTIONS: std::cell::RefCell<Recent<Resolved>> =
@@ -259,10 +262,28 @@ impl Lib {
     fn resolve(&self, name: &str) -> Result<Resolved> {
         let generation = self.inner.ffi.generation();
         let key = (self.inner.id, generation);
-        // This thread's last few functions first: no lock (a closed library finds none).
+        // This thread's last function, then its last few: no lock (a closed library finds
+        // none). The last one is copied out, then compared (a small closure: see `Ffi::parse`).
+        if !self.is_closed()
+            && let Some(r) = LAST_FUNCTION
+                .try_with(std::cell::Cell::get)
+                .ok()
+                .and_then(|l| l.find(key, name))
+        {
+            return Ok(r);
+        }
+        self.resolve_recent(key, name)
+    }
+
+    /// [`Lib::resolve`] past the thread's last function: its last few, then the library's
+    /// table, then the library; the function found becomes the last one.
+    #[inline(never)]
+    fn resolve_recent(&self, key: (u64, u64), name: &str) -> Result<Resolved> {
+        let generation = key.1;
         if !self.is_closed()
             && let Some(r) = RECENT_FUNCTIONS.with(|c| c.borrow().find(key, name))
         {
+            let _ = LAST_FUNCTION.try_with(|l| l.set(Last::hold(key, name, r)));
             return Ok(r);
         }
         let shared = self
@@ -278,6 +299,7 @@ impl Lib {
             None => self.resolve_new(name, generation)?,
         };
         RECENT_FUNCTIONS.with(|c| c.borrow_mut().insert(key, name, r));
+        let _ = LAST_FUNCTION.try_with(|l| l.set(Last::hold(key, name, r)));
         Ok(r)
     }
 

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use foldhash::fast::RandomState;
 use rcffi_cdef::{CTypeId, CTypeKind, CdefOptions, CdefReport, Prim, PrimRepr, Registry, Target};
 
-use crate::base::lookup_cache::Recent;
+use crate::base::lookup_cache::{Last, Recent};
 use crate::error::{Error, Result};
 use crate::types::{FieldRt, IntKind, IntRole, RecordBody, Repr, TypeInfo};
 
@@ -296,13 +296,34 @@ impl Ffi {
                 .generation
                 .load(std::sync::atomic::Ordering::Acquire),
         );
-        if let Some(t) = RECENT.with(|r| r.borrow().find(key, text)) {
+        // Copied out, then compared: a small closure, which the compiler inlines with the
+        // thread-local's access (a large one made the access an out-of-line call).
+        if let Some(t) = LAST
+            .try_with(std::cell::Cell::get)
+            .ok()
+            .and_then(|l| l.find(key, text))
+        {
             return Ok(t);
         }
-        let t = self.parse_shared(text)?;
-        if t.get(&self.inner).is_complete() {
-            RECENT.with(|r| r.borrow_mut().insert(key, text, t));
-        }
+        self.parse_recent(key, text)
+    }
+
+    /// [`Ffi::parse`] past the thread's last type string: its recent ones, then the shared
+    /// cache; the string found becomes the last one.
+    #[inline(never)]
+    fn parse_recent(&self, key: (u64, u64), text: &str) -> Result<TypeRef> {
+        let t = match RECENT.with(|r| r.borrow().find(key, text)) {
+            Some(t) => t,
+            None => {
+                let t = self.parse_shared(text)?;
+                if !t.get(&self.inner).is_complete() {
+                    return Ok(t);
+                }
+                RECENT.with(|r| r.borrow_mut().insert(key, text, t));
+                t
+            }
+        };
+        let _ = LAST.try_with(|l| l.set(Last::hold(key, text, t)));
         Ok(t)
     }
 
@@ -378,6 +399,8 @@ impl Ffi {
 static NEXT_UNIVERSE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 thread_local! {
+    /// The type string this thread used last, with what it means.
+    static LAST: std::cell::Cell<Last<TypeRef>> = const { std::cell::Cell::new(Last::new()) };
     /// The type strings this thread used last, with what they mean.
     static RECENT: std::cell::RefCell<Recent<TypeRef>> = const { std::cell::RefCell::new(Recent::new()) };
 }
