@@ -251,3 +251,31 @@ fn a_pointer_into_its_own_memory_does_not_keep_it_alive() {
         "a self-pointer is no reference cycle"
     );
 }
+
+/// Vouching for memory rcffi already knows keeps the view of it: its own bounds, and the
+/// memory kept alive; a range past that memory is vouched as the caller says.
+#[test]
+fn vouching_for_known_memory_keeps_its_bounds_and_keeps_it_alive() {
+    let ffi = Ffi::default();
+    let a = ffi.new("int[4]", rcffi::list![1, 2, 3, 4]).unwrap();
+    let p = ffi.cast("int *", &a).unwrap().offset(1).unwrap();
+    // SAFETY: three ints follow p, in `a`.
+    let q = unsafe { p.assume_valid(1) }.unwrap();
+    // Checked before `a` goes: a vouch would not keep it alive.
+    assert_eq!(
+        q.get(2).unwrap(),
+        4.into(),
+        "the array's bounds, not one item's"
+    );
+    drop((a, p));
+    assert_eq!(q.get(0).unwrap(), 2.into());
+    err_has(q.get(3), is_index, "");
+    q.set(2, 40).unwrap();
+    assert_eq!(q.get(2).unwrap(), 40.into());
+    // A range that leaves the known memory is the caller's promise: vouched, with its bounds.
+    let b = ffi.new("int[2]", rcffi::list![5, 6]).unwrap();
+    // SAFETY: only made and dropped, and read inside `b`.
+    let r = unsafe { ffi.cast("int *", &b).unwrap().assume_valid(3) }.unwrap();
+    assert_eq!(r.get(1).unwrap(), 6.into());
+    err_has(r.get(3), is_index, "outside the 12 bytes");
+}

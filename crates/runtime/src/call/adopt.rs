@@ -50,9 +50,7 @@ pub(crate) fn result(plan: &CallPlan, v: Value, args: &[Arg<'_>]) -> Value {
     match v {
         Value::CData(mut c) if c.addr() != 0 && !c.owner().is_owning() => {
             // The owner replaced in place: the result is this function's own.
-            if let Some(owner) = owner_among(c.addr(), args) {
-                c.set_owner(owner);
-            }
+            crate::data::adopt_among(&mut c, args.iter().filter_map(Arg::as_cdata));
             Value::CData(c)
         }
         other => other,

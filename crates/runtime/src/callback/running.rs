@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 
-use crate::data::{CData, Value, owner_among};
+use crate::data::{CData, Value, adopt_among};
 
 thread_local! {
     /// The pointer arguments of the running calls that pass a callback, innermost last.
@@ -49,9 +49,7 @@ pub(crate) fn adopt(v: Value) -> Value {
     match v {
         Value::CData(mut c) if c.addr() != 0 && !c.owner().is_owning() => {
             // The owner replaced in place: the cdata is this function's own.
-            if let Some(owner) = RUNNING.with(|r| owner_among(c.addr(), r.borrow().iter())) {
-                c.set_owner(owner);
-            }
+            RUNNING.with(|r| adopt_among(&mut c, r.borrow().iter()));
             Value::CData(c)
         }
         other => other,

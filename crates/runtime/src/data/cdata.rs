@@ -115,6 +115,15 @@ impl CData {
         self.body.set_owner(owner);
     }
 
+    /// Makes this cdata's owner a clone of `other`'s, cloned where it is packed (both held by
+    /// address; `other` may be of another universe: an owner is memory, not types).
+    #[inline]
+    pub(crate) fn share_owner_of(&mut self, other: &CData) {
+        debug_assert!(self.info().by_address() && other.info().by_address());
+        let (addr, len, origin) = (self.addr(), self.body.len(), self.body.origin());
+        self.body = other.body.clone().moved(addr, len, origin);
+    }
+
     /// A primitive's value: its bytes, native endianness (a `gc`'d one's are kept by its
     /// `gc` box: the owner's pointer is where its high bytes would be).
     #[inline(always)]

@@ -133,6 +133,43 @@ pub(crate) fn null(ffi: &Ffi) -> CData {
     CData::pointer(ffi, void_ptr, 0, Owner::Foreign)
 }
 
+/// Where the memory a pointer points into was found by [`owner_among`]: inside a cdata's own
+/// memory, or kept alive by it.
+enum Found<'c> {
+    /// Inside this cdata's memory (or at a handle's or callback's own address).
+    Inside(&'c CData),
+    /// Kept alive by the memory of one (a pointer stored there).
+    Kept(Owner),
+}
+
+/// Where the memory `addr` points into is, among the memory of `cdatas` and what that memory
+/// keeps alive.
+fn find_owner<'c>(addr: usize, cdatas: impl Iterator<Item = &'c CData>) -> Option<Found<'c>> {
+    if addr == 0 {
+        return None;
+    }
+    cdatas
+        .filter(|c| c.owner().is_owning())
+        .find_map(|c| match c.owner().keeping() {
+            Some((_, home)) if addr >= home.base && addr <= home.end => Some(Found::Inside(c)),
+            Some((set, _)) => set.owner_of(addr).map(Found::Kept),
+            // A handle or callback passed through, and handed back.
+            None => (c.address() == addr).then_some(Found::Inside(c)),
+        })
+}
+
+/// Makes pointer `c` a view of the memory it points into, when that is among the memory of
+/// `cdatas` or what that memory keeps alive ([`owner_among`]); inside a cdata's memory (the
+/// common case), its owner is cloned where that cdata's is packed, no `Owner` made (copies of
+/// one through memory stalled: `call-profile vqsort`).
+pub(crate) fn adopt_among<'c>(c: &mut CData, cdatas: impl Iterator<Item = &'c CData>) {
+    match find_owner(c.addr(), cdatas) {
+        Some(Found::Inside(other)) => c.share_owner_of(other),
+        Some(Found::Kept(owner)) => c.set_owner(owner),
+        None => {}
+    }
+}
+
 /// The owner of the memory `addr` points into, among the memory of `cdatas` and what that
 /// memory keeps alive: how a pointer C hands back (a call's result, a callback's argument)
 /// into memory rcffi gave it becomes a view of that memory again.
@@ -140,15 +177,8 @@ pub(crate) fn owner_among<'c>(
     addr: usize,
     cdatas: impl Iterator<Item = &'c CData>,
 ) -> Option<Owner> {
-    if addr == 0 {
-        return None;
-    }
-    cdatas
-        .filter(|c| c.owner().is_owning())
-        .find_map(|c| match c.owner().keeping() {
-            Some((_, home)) if addr >= home.base && addr <= home.end => Some(c.owner().to_owned()),
-            Some((set, _)) => set.owner_of(addr),
-            // A handle or callback passed through, and handed back.
-            None => (c.address() == addr).then(|| c.owner().to_owned()),
-        })
+    find_owner(addr, cdatas).map(|f| match f {
+        Found::Inside(c) => c.owner().to_owned(),
+        Found::Kept(owner) => owner,
+    })
 }

@@ -40,7 +40,7 @@ use cdata::GcBox;
 pub(crate) use cdata::Origin;
 use cdata::object_size;
 pub use index::ItemIndex;
-pub(crate) use lifetime::owner_among;
+pub(crate) use lifetime::{adopt_among, owner_among};
 pub use numbers::Numbers;
 pub(crate) use value::encode_fast;
 pub use value::{Scalar, Value};

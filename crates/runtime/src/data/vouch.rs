@@ -12,7 +12,9 @@ use crate::types::Ffi;
 impl CData {
     /// Vouches that this pointer addresses `count` valid items of its type (or, for an array or
     /// struct, that its own memory is valid), so that reads and writes through it are allowed
-    /// and checked against those bounds.
+    /// and checked against those bounds. For memory rcffi already knows that holds those items
+    /// (a cdata's own memory, or a view of it), nothing needs vouching: the result is the same
+    /// view, which keeps that memory alive and is checked against its real bounds.
     ///
     /// # Errors
     ///
@@ -36,6 +38,13 @@ impl CData {
     /// let p = unsafe { p.assume_valid(3)? };
     /// assert_eq!(p.get(2)?, rcffi::Value::Int(3));
     /// assert!(p.get(3).is_err()); // but it knows the bounds it was given
+    ///
+    /// // Memory rcffi knows keeps its own bounds, and stays alive.
+    /// let a = ffi.new("int[4]", rcffi::list![1, 2, 3, 4])?;
+    /// let q = unsafe { a.offset(1)?.assume_valid(1)? };
+    /// drop(a);
+    /// assert_eq!(q.get(2)?, rcffi::Value::Int(4));
+    /// assert!(q.get(3).is_err()); // past the array
     /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub unsafe fn assume_valid(&self, count: usize) -> Result<CData> {
@@ -69,6 +78,16 @@ impl CData {
             return Err(Error::NullPointer(
                 format!("cannot vouch for the NULL {}", self.what()).into(),
             ));
+        }
+        // Memory rcffi already knows (owned, lent or mapped, or a view of it: a pointer C handed
+        // back into it, a callback's argument into the memory of the call that passed the
+        // callback), holding the whole range: the cdata stays a view of it, which keeps the
+        // memory alive and checks its real bounds (a vouch would do neither).
+        if let Some((_, home)) = self.owner().keeping()
+            && addr >= home.base
+            && addr.checked_add(size).is_some_and(|end| end <= home.end)
+        {
+            return Ok(self.clone());
         }
         // SAFETY: the caller promises the memory is valid for `count` items while the cdata
         // is used (this function's contract).

@@ -59,6 +59,8 @@ thread_local! {
 
 /// Whether blocks are recycled: not under Miri or in fuzzing builds, nor when the environment
 /// sets `RCFFI_NO_RECYCLE` (to anything but `0`), so that memory checkers see every free.
+/// In line: every block given out or back asks (one load once decided).
+#[inline]
 fn on() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| {
