@@ -8,7 +8,8 @@
 //! undefined behaviour in Rust.
 //!
 //! Short ranges are plain loops of `AtomicU8` accesses (a plain byte load or store on x86-64
-//! and AArch64). Ranges of [`BULK`] bytes or more go through a few lines of inline assembly —
+//! and AArch64), except loads of 8 bytes or more, read as 8-byte words (below). Ranges of
+//! [`BULK`] bytes or more go through a few lines of inline assembly —
 //! `rep movsb`/`rep stosb` on x86-64, a loop of 16-byte `ldp`/`stp` pairs on AArch64 — and so
 //! does a word read into a register (a pointer slot, a struct argument's eightbyte: one 8-byte
 //! `mov`/`ldr`). The abstract machine sees each as exactly that sequence of relaxed byte
@@ -59,11 +60,124 @@ pub(super) unsafe fn load_to(src: usize, out: *mut u8, n: usize) {
         unsafe { bulk::copy_forward(out as usize, src, n) };
         return;
     }
+    if bulk::FAST && n >= 8 {
+        // Words of 8 bytes (`bulk::load_word`: each byte a relaxed byte load), the last one
+        // ending at the range's end (it may read again bytes the one before read: a byte read
+        // twice, the second read's value kept).
+        let mut i = 0;
+        while i + 8 < n {
+            // SAFETY: `i + 8 < n`: the word is inside the caller's ranges; `out` is written
+            // unaligned.
+            unsafe {
+                out.add(i)
+                    .cast::<u64>()
+                    .write_unaligned(bulk::load_word(src + i))
+            };
+            i += 8;
+        }
+        // SAFETY: `n >= 8`: the last 8 bytes of the caller's ranges.
+        unsafe {
+            out.add(n - 8)
+                .cast::<u64>()
+                .write_unaligned(bulk::load_word(src + n - 8));
+        }
+        return;
+    }
     for i in 0..n {
         // SAFETY: byte `i` is inside the caller's ranges; a byte is always aligned.
         unsafe {
             let b = AtomicU8::from_ptr((src + i) as *mut u8).load(Relaxed);
             out.add(i).write(b);
+        }
+    }
+}
+
+/// Loads the bytes at `src` into `out` up to the first zero byte, at most `n` of them, a word
+/// of 8 at a time (`bulk::load_word`), the search done in the register each word is loaded
+/// into; returns the zero byte's index, or `n` when there is none. Bytes past the zero, up to
+/// the end of its word, may be loaded and written to `out` too (within the `n`). A short
+/// string is read once, not copied and then searched (`memchr`'s vector loads of bytes just
+/// stored waited for the stores, and a long buffer with a short string was copied whole).
+///
+/// # Safety
+///
+/// `src..src + n` must be valid for reads; `out..out + n` valid for writes, Rust memory that
+/// nobody else uses meanwhile.
+#[inline]
+pub(super) unsafe fn load_to_nul(src: usize, out: *mut u8, n: usize) -> usize {
+    // SAFETY: the caller's ranges; each word and byte read is inside them.
+    unsafe {
+        to_nul(
+            out,
+            n,
+            |i| bulk::load_word(src + i),
+            |i| AtomicU8::from_ptr((src + i) as *mut u8).load(Relaxed),
+        )
+    }
+}
+
+/// [`load_to_nul`] with plain loads, for memory that nobody writes while it is read (as
+/// [`load_unshared`]).
+///
+/// # Safety
+///
+/// As for [`load_to_nul`], and the range is not written during the call.
+#[inline]
+pub(super) unsafe fn load_to_nul_unshared(src: usize, out: *mut u8, n: usize) -> usize {
+    // SAFETY: the caller's ranges, which nothing writes: plain loads race with nothing.
+    unsafe {
+        to_nul(
+            out,
+            n,
+            |i| std::ptr::read_unaligned((src + i) as *const u64),
+            |i| *((src + i) as *const u8),
+        )
+    }
+}
+
+/// The work of [`load_to_nul`], with `word(i)` loading the little-endian word at offset `i`
+/// and `byte(i)` the byte there.
+///
+/// # Safety
+///
+/// `out..out + n` valid for writes; `word(i)` for `i + 8 <= n` and `byte(i)` for `i < n` must
+/// be valid calls.
+#[inline(always)]
+unsafe fn to_nul(
+    out: *mut u8,
+    n: usize,
+    word: impl Fn(usize) -> u64,
+    byte: impl Fn(usize) -> u8,
+) -> usize {
+    if n < 8 {
+        for i in 0..n {
+            let b = byte(i);
+            // SAFETY: `i < n`.
+            unsafe { out.add(i).write(b) };
+            if b == 0 {
+                return i;
+            }
+        }
+        return n;
+    }
+    let mut i = 0;
+    loop {
+        // The last word ends at `n`, and may start among bytes already searched.
+        let at = if i + 8 <= n { i } else { n - 8 };
+        let w = word(at);
+        // SAFETY: `at + 8 <= n`.
+        unsafe { out.add(at).cast::<u64>().write_unaligned(w) };
+        // The lowest high bit set here is the first zero byte's: a nonzero byte sets none
+        // (`b - 1` keeps the high bit clear below 0x81, `!b` clears it from 0x80 up) unless
+        // a borrow comes in, and borrows come only from zero bytes below it. The bytes the
+        // last word shares with the one before were searched already: none is zero.
+        let zeros = w.wrapping_sub(0x0101_0101_0101_0101) & !w & 0x8080_8080_8080_8080;
+        if zeros != 0 {
+            return at + (zeros.trailing_zeros() / 8) as usize;
+        }
+        i = at + 8;
+        if i >= n {
+            return n;
         }
     }
 }

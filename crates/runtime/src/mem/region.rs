@@ -248,11 +248,15 @@ impl<'a> Region<'a> {
     /// The `unit`-byte items at `addr` up to (not including) the first all-zero one, reading at
     /// most `max` bytes and never past the region's end: C's string, copied in one pass.
     ///
-    /// Reads go straight into the result, in chunks that start at 4 KiB and grow fourfold up to
-    /// 64 KiB (a chunk takes the rest when it is at most a quarter longer), so a string in an
+    /// A `char` string's first 64 bytes are read a word at a time, each word searched for the
+    /// NUL in its register (`bytes::load_to_nul`). Past them (and for wide characters), reads
+    /// go straight into the result, in chunks that start at 4 KiB and grow fourfold up to 64
+    /// KiB (a chunk takes the rest when it is at most a quarter longer), so a string in an
     /// array of up to 5 KiB takes one read and one search, and a long one few; the search for
     /// the terminator runs on that private copy.
     pub(crate) fn read_c_string(&self, addr: usize, max: usize, unit: usize) -> Result<Vec<u8>> {
+        /// The bytes of a `char` string searched a word at a time before the chunks.
+        const SHORT_STRING: usize = 64;
         self.check(addr, 0)?;
         let avail = self.base + self.len - addr;
         let total = max.min(avail) / unit * unit;
@@ -267,7 +271,31 @@ impl<'a> Region<'a> {
                 chunk
             }
         };
-        let mut out = Vec::with_capacity(first(0, chunk));
+        // A `char` string's first bytes are read a word at a time, searched as they are read:
+        // most strings end there, however long the array that holds them.
+        let head = total.min(SHORT_STRING);
+        let mut out = Vec::with_capacity(if unit == 1 { head } else { first(0, chunk) });
+        if unit == 1 {
+            // SAFETY: `head <= total` bytes from `addr` are inside the region (`total` is at
+            // most what is left of it after `check`); `out` has room for them (its capacity is
+            // at least `head`), written before `set_len` counts them (`z <= head`).
+            unsafe {
+                let dst = out.as_mut_ptr();
+                let z = if self.access == Access::ReadWrite {
+                    bytes::load_to_nul(addr, dst, head)
+                } else {
+                    bytes::load_to_nul_unshared(addr, dst, head)
+                };
+                out.set_len(z);
+                if z < head || head == total {
+                    if z < head / 2 {
+                        out.shrink_to_fit();
+                    }
+                    return Ok(out);
+                }
+                out.set_len(head);
+            }
+        }
         while out.len() < total {
             let start = out.len();
             let k = first(start, chunk);
@@ -444,6 +472,43 @@ mod tests {
         // Two-byte units: a zero byte inside a unit does not end the string.
         r.write(a.addr() + 10, &[0, 7, 0, 0]).unwrap();
         assert_eq!(r.read_c_string(a.addr(), usize::MAX, 2).unwrap().len(), 12);
+    }
+
+    /// A `char` string of every length up to 80, at every offset of a word, with its NUL or
+    /// without one, read through a bound of every size up to 90 — in writable memory and in a
+    /// read-only view of it — is exactly the bytes before the NUL (or the bound), and the
+    /// result keeps no room beyond twice its length.
+    #[test]
+    fn c_strings_of_every_length_offset_and_bound_are_exact() {
+        let a = Allocation::zeroed(192, 8).unwrap();
+        let r = a.region();
+        // SAFETY: the allocation's 192 bytes are valid for reads while `a` lives, and nothing
+        // writes them while the view is used.
+        let view = unsafe { super::Vouched::read_only(a.addr(), 192) }.unwrap();
+        for off in 0..8 {
+            for len in 0..=80usize {
+                // Bytes 1..=255 in turn (each nonzero, high bits set and not), then the NUL,
+                // then nonzero bytes again.
+                let mut data: Vec<u8> = (0..100).map(|i| ((i * 7 + len) % 255 + 1) as u8).collect();
+                data[len] = 0;
+                r.write(a.addr() + off, &data).unwrap();
+                for region in [r.clone(), view.region()] {
+                    for max in 0..=90 {
+                        let got = region.read_c_string(a.addr() + off, max, 1).unwrap();
+                        assert_eq!(
+                            got,
+                            &data[..len.min(max)],
+                            "off {off}, len {len}, max {max}"
+                        );
+                        assert!(
+                            got.capacity() <= (2 * got.len()).max(64),
+                            "{}",
+                            got.capacity()
+                        );
+                    }
+                }
+            }
+        }
     }
 
     /// `load_le` of every length up to 8 at every offset is the little-endian word of the

@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread|string] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -35,8 +35,8 @@ fn main() -> anyhow::Result<()> {
         "strlen" => libc.function("strlen")?,
         "raw" | "rawmid" | "qsort" | "vqsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8"
         | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newt" | "field"
-        | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof" | "byname" | "ptrstore"
-        | "ptrread" | "asadd" => lib.function("bench_add")?,
+        | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof" | "byname"
+        | "ptrstore" | "ptrread" | "asadd" => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         "vsum" => {
             ffi.cdef("int vsum(int n, ...);")?;
@@ -94,6 +94,14 @@ fn main() -> anyhow::Result<()> {
             }
         }
         black_box(sum);
+        return Ok(());
+    }
+    if which == "string" {
+        // `ffi.string` of a `char[16]` holding 15 characters (data-compare's row).
+        let s = ffi.new("char[16]", b"hello world 123".as_slice())?;
+        for _ in 0..n {
+            drop(black_box(ffi.string(black_box(&s), None)?));
+        }
         return Ok(());
     }
     if which == "offset" || which == "slice" || which == "addrof" {
