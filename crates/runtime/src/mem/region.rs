@@ -492,7 +492,7 @@ mod tests {
                 let mut data: Vec<u8> = (0..100).map(|i| ((i * 7 + len) % 255 + 1) as u8).collect();
                 data[len] = 0;
                 r.write(a.addr() + off, &data).unwrap();
-                for region in [r.clone(), view.region()] {
+                for region in [r, view.region()] {
                     for max in 0..=90 {
                         let got = region.read_c_string(a.addr() + off, max, 1).unwrap();
                         assert_eq!(
