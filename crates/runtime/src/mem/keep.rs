@@ -204,6 +204,7 @@ impl KeepSet {
     }
 
     /// Whether the memory ever held a pointer to owned memory.
+    #[inline]
     pub(crate) fn is_used(&self) -> bool {
         self.kept.get().is_some()
     }

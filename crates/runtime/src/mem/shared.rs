@@ -186,6 +186,17 @@ impl Drop for Shared {
             return;
         }
         fence(Ordering::Acquire);
+        // SAFETY: this was the last reference (see the module docs). The common block — its
+        // bytes inline, no pointer ever stored in them — holds nothing to drop (its
+        // allocation's drop would do nothing), so it goes straight back, as below.
+        unsafe {
+            let alloc = &(*self.block.as_ptr()).alloc;
+            if alloc.free() == Free::Inline && !alloc.keep_set().is_used() {
+                let layout = Block::layout(alloc.size()).0;
+                super::recycle::dealloc(self.block.cast(), layout);
+                return;
+            }
+        }
         // SAFETY: this was the last reference (see the module docs); the block came from
         // `Shared::alloc` (`recycle::alloc`) with the layout of what follows its header (the
         // inline bytes, a `CustomFree` written by `Shared::custom`, or nothing), which is read
