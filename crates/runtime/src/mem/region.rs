@@ -485,7 +485,9 @@ mod tests {
         // SAFETY: the allocation's 192 bytes are valid for reads while `a` lives, and nothing
         // writes them while the view is used.
         let view = unsafe { super::Vouched::read_only(a.addr(), 192) }.unwrap();
-        for off in 0..8 {
+        // Under Miri, byte by byte: two offsets and every third bound.
+        let (offsets, step) = if cfg!(miri) { (2, 3) } else { (8, 1) };
+        for off in 0..offsets {
             for len in 0..=80usize {
                 // Bytes 1..=255 in turn (each nonzero, high bits set and not), then the NUL,
                 // then nonzero bytes again.
@@ -493,7 +495,7 @@ mod tests {
                 data[len] = 0;
                 r.write(a.addr() + off, &data).unwrap();
                 for region in [r, view.region()] {
-                    for max in 0..=90 {
+                    for max in (0..=90).step_by(step) {
                         let got = region.read_c_string(a.addr() + off, max, 1).unwrap();
                         assert_eq!(
                             got,
