@@ -2,7 +2,9 @@
 //! strings (`Ffi::parse`) and functions called by name (`Lib::call`) use it; [`Last`], the
 //! last name found, is checked before it.
 
+use std::cell::Cell;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::thread::LocalKey;
 
 /// A per-thread cache: (owner id, generation, name) -> value. Owner ids are never reused and a
 /// new generation makes old entries miss, so an entry cannot outlive what it describes.
@@ -105,6 +107,30 @@ impl<V: Copy> Last<V> {
         } else {
             None
         }
+    }
+
+    /// The value for `name` under `key` held by the thread's `last`: copied out, then
+    /// compared (a small closure, which the compiler inlines with the thread-local's access; a
+    /// large one made the access an out-of-line call).
+    #[inline(always)]
+    pub(crate) fn find_in(
+        last: &'static LocalKey<Cell<Last<V>>>,
+        key: (u64, u64),
+        name: &str,
+    ) -> Option<V> {
+        last.try_with(Cell::get)
+            .ok()
+            .and_then(|l| l.find(key, name))
+    }
+
+    /// Makes `name` under `key`, meaning `value`, the thread's `last`.
+    pub(crate) fn remember_in(
+        last: &'static LocalKey<Cell<Last<V>>>,
+        key: (u64, u64),
+        name: &str,
+        value: V,
+    ) {
+        let _ = last.try_with(|l| l.set(Last::hold(key, name, value)));
     }
 
     /// Holds `value` for `name` under `key` (a name too long to hold clears it).

@@ -263,12 +263,9 @@ impl Lib {
         let generation = self.inner.ffi.generation();
         let key = (self.inner.id, generation);
         // This thread's last function, then its last few: no lock (a closed library finds
-        // none). The last one is copied out, then compared (a small closure: see `Ffi::parse`).
+        // none).
         if !self.is_closed()
-            && let Some(r) = LAST_FUNCTION
-                .try_with(std::cell::Cell::get)
-                .ok()
-                .and_then(|l| l.find(key, name))
+            && let Some(r) = Last::find_in(&LAST_FUNCTION, key, name)
         {
             return Ok(r);
         }
@@ -283,7 +280,7 @@ impl Lib {
         if !self.is_closed()
             && let Some(r) = RECENT_FUNCTIONS.with(|c| c.borrow().find(key, name))
         {
-            let _ = LAST_FUNCTION.try_with(|l| l.set(Last::hold(key, name, r)));
+            Last::remember_in(&LAST_FUNCTION, key, name, r);
             return Ok(r);
         }
         let shared = self
@@ -299,7 +296,7 @@ impl Lib {
             None => self.resolve_new(name, generation)?,
         };
         RECENT_FUNCTIONS.with(|c| c.borrow_mut().insert(key, name, r));
-        let _ = LAST_FUNCTION.try_with(|l| l.set(Last::hold(key, name, r)));
+        Last::remember_in(&LAST_FUNCTION, key, name, r);
         Ok(r)
     }
 

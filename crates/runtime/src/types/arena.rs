@@ -296,13 +296,7 @@ impl Ffi {
                 .generation
                 .load(std::sync::atomic::Ordering::Acquire),
         );
-        // Copied out, then compared: a small closure, which the compiler inlines with the
-        // thread-local's access (a large one made the access an out-of-line call).
-        if let Some(t) = LAST
-            .try_with(std::cell::Cell::get)
-            .ok()
-            .and_then(|l| l.find(key, text))
-        {
+        if let Some(t) = Last::find_in(&LAST, key, text) {
             return Ok(t);
         }
         self.parse_recent(key, text)
@@ -323,7 +317,7 @@ impl Ffi {
                 t
             }
         };
-        let _ = LAST.try_with(|l| l.set(Last::hold(key, text, t)));
+        Last::remember_in(&LAST, key, text, t);
         Ok(t)
     }
 
