@@ -74,94 +74,109 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// The longest name [`Last`] holds.
 const LAST_NAME: usize = 32;
 
-/// The last name a thread found, with its value, held in line: a plain value with no drop, so
-/// that a `thread_local!` of it is read with no registration check, and compared without a
-/// call (a loop using one type string, `new("struct pt *")` by the million, finds it here).
-/// Names longer than [`LAST_NAME`] bytes are not held.
-#[derive(Copy, Clone)]
+/// The last name a thread found, with its value: a `thread_local!` of plain cells (no drop, so
+/// read with no registration check), each read and written as its own word — a copy of the
+/// whole through wider loads waited on the narrower stores that had just replaced it, which
+/// made a loop over many names slower than with no last name at all. The name is kept as the
+/// words [`probe`] takes of it, compared with the same words of the name looked up. Names
+/// longer than [`LAST_NAME`] bytes are not held.
 pub(crate) struct Last<V: Copy> {
-    key: (u64, u64),
-    /// The name's length; its bytes, zero past it.
-    len: usize,
-    name: [u8; LAST_NAME],
-    value: Option<V>,
+    owner: Cell<u64>,
+    generation: Cell<u64>,
+    /// The name's length (`usize::MAX`: nothing held).
+    len: Cell<usize>,
+    words: [Cell<u64>; 4],
+    value: Cell<Option<V>>,
+}
+
+/// Words that tell two names of the same length (up to [`LAST_NAME`] bytes) apart: together
+/// they cover every byte (overlapping where the length is not a multiple of their size).
+#[inline(always)]
+fn probe(s: &[u8]) -> [u64; 4] {
+    let n = s.len();
+    let word = |at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let half = |at: usize| {
+        u64::from(u32::from_le_bytes(
+            s[at..at + 4].try_into().unwrap_or([0; 4]),
+        ))
+    };
+    match n {
+        17..=LAST_NAME => [word(0), word(8), word(n - 16), word(n - 8)],
+        8..=16 => [word(0), word(n - 8), 0, 0],
+        4..=7 => [half(0), half(n - 4), 0, 0],
+        _ => [
+            s.iter()
+                .take(3)
+                .enumerate()
+                .fold(0, |w, (i, b)| w | u64::from(*b) << (8 * i)),
+            0,
+            0,
+            0,
+        ],
+    }
 }
 
 impl<V: Copy> Last<V> {
     /// Nothing held (usable in a `thread_local!` initializer).
     pub(crate) const fn new() -> Last<V> {
         Last {
-            key: (0, 0),
-            len: 0,
-            name: [0; LAST_NAME],
-            value: None,
+            owner: Cell::new(0),
+            generation: Cell::new(0),
+            len: Cell::new(usize::MAX),
+            words: [const { Cell::new(0) }; 4],
+            value: Cell::new(None),
         }
     }
 
     /// The value for `name` under `key`, when it is the one held.
     #[inline(always)]
     pub(crate) fn find(&self, key: (u64, u64), name: &str) -> Option<V> {
-        let held = self.name.get(..self.len)?;
-        if self.key == key && same_name_upto_32(held, name.as_bytes()) {
-            self.value
+        let b = name.as_bytes();
+        if self.len.get() != b.len() || self.owner.get() != key.0 || self.generation.get() != key.1
+        {
+            return None;
+        }
+        let p = probe(b);
+        if self.words.iter().zip(p).all(|(w, p)| w.get() == p) {
+            self.value.get()
         } else {
             None
         }
     }
 
-    /// The value for `name` under `key` held by the thread's `last`: copied out, then
-    /// compared (a small closure, which the compiler inlines with the thread-local's access; a
-    /// large one made the access an out-of-line call).
+    /// Holds `value` for `name` under `key` (a name too long to hold clears it).
+    pub(crate) fn hold(&self, key: (u64, u64), name: &str, value: V) {
+        if name.len() > LAST_NAME {
+            self.len.set(usize::MAX);
+            return;
+        }
+        self.owner.set(key.0);
+        self.generation.set(key.1);
+        self.len.set(name.len());
+        for (w, p) in self.words.iter().zip(probe(name.as_bytes())) {
+            w.set(p);
+        }
+        self.value.set(Some(value));
+    }
+
+    /// The value for `name` under `key` held by the thread's `last`.
     #[inline(always)]
     pub(crate) fn find_in(
-        last: &'static LocalKey<Cell<Last<V>>>,
+        last: &'static LocalKey<Last<V>>,
         key: (u64, u64),
         name: &str,
     ) -> Option<V> {
-        last.try_with(Cell::get)
-            .ok()
-            .and_then(|l| l.find(key, name))
+        last.try_with(|l| l.find(key, name)).ok().flatten()
     }
 
     /// Makes `name` under `key`, meaning `value`, the thread's `last`.
     pub(crate) fn remember_in(
-        last: &'static LocalKey<Cell<Last<V>>>,
+        last: &'static LocalKey<Last<V>>,
         key: (u64, u64),
         name: &str,
         value: V,
     ) {
-        let _ = last.try_with(|l| l.set(Last::hold(key, name, value)));
-    }
-
-    /// Holds `value` for `name` under `key` (a name too long to hold clears it).
-    pub(crate) fn hold(key: (u64, u64), name: &str, value: V) -> Last<V> {
-        let mut last = Last::new();
-        if let Some(dst) = last.name.get_mut(..name.len()) {
-            dst.copy_from_slice(name.as_bytes());
-            last.key = key;
-            last.len = name.len();
-            last.value = Some(value);
-        }
-        last
-    }
-}
-
-/// [`same_name`] for names of up to 32 bytes, whose longer ones are compared as four words.
-#[inline(always)]
-fn same_name_upto_32(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
-    match n {
-        17..=32 => {
-            word(a, 0) == word(b, 0)
-                && word(a, 8) == word(b, 8)
-                && word(a, n - 16) == word(b, n - 16)
-                && word(a, n - 8) == word(b, n - 8)
-        }
-        _ => same_bytes(a, b),
+        let _ = last.try_with(|l| l.hold(key, name, value));
     }
 }
 
@@ -303,7 +318,8 @@ mod tests {
             "unsigned long long int *",
             "0123456789abcdef0123456789abcdef",
         ] {
-            let l = Last::hold((1, 2), n, 7u32);
+            let l = Last::new();
+            l.hold((1, 2), n, 7u32);
             assert_eq!(l.find((1, 2), n), Some(7), "{n:?}");
             assert_eq!(l.find((1, 3), n), None);
             assert_eq!(l.find((2, 2), n), None);
@@ -319,7 +335,15 @@ mod tests {
             }
         }
         let long = "x".repeat(33);
-        assert_eq!(Last::hold((1, 2), &long, 7u32).find((1, 2), &long), None);
+        let l = Last::new();
+        l.hold((1, 2), "x", 7u32);
+        l.hold((1, 2), &long, 7u32);
+        assert_eq!(l.find((1, 2), &long), None);
+        assert_eq!(
+            l.find((1, 2), "x"),
+            None,
+            "a name too long clears the last one"
+        );
     }
 
     #[test]

@@ -135,8 +135,7 @@ static NEXT_LIB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::ne
 
 thread_local! {
     /// The function this thread called by name last, with where it is (as below).
-    static LAST_FUNCTION: std::cell::Cell<Last<Resolved>> =
-        const { std::cell::Cell::new(Last::new()) };
+    static LAST_FUNCTION: Last<Resolved> = const { Last::new() };
     /// The functions this thread called by name last, with where they are (keyed by library
     /// id and generation; an entry is used only while its library is open, checked first).
     static RECENT_FUNCTIONS: std::cell::RefCell<Recent<Resolved>> =

@@ -394,7 +394,7 @@ static NEXT_UNIVERSE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU6
 
 thread_local! {
     /// The type string this thread used last, with what it means.
-    static LAST: std::cell::Cell<Last<TypeRef>> = const { std::cell::Cell::new(Last::new()) };
+    static LAST: Last<TypeRef> = const { Last::new() };
     /// The type strings this thread used last, with what they mean.
     static RECENT: std::cell::RefCell<Recent<TypeRef>> = const { std::cell::RefCell::new(Recent::new()) };
 }
