@@ -17,22 +17,36 @@ use libffi::middle::{Cif, CodePtr, Type};
 use rcffi::{CData, Ffi, Value};
 use rcffi_testkit::bench::median_ns;
 
-/// Counts the bytes this thread allocates (for the bytes per held cdata).
+/// Counts the heap memory this thread's allocations take (for the bytes per held cdata): each
+/// block's usable size plus the allocator's 8-byte chunk header (glibc's `malloc` rounds a
+/// request up to a chunk of at least 32 bytes, 16-aligned), so that rcffi's figure is memory
+/// taken, as cffi's (the process's resident memory) is, not only bytes asked for.
 struct Counting;
 
 thread_local! {
     static ALLOCATED: Cell<usize> = const { Cell::new(0) };
 }
 
+/// The heap memory block `p` takes.
+fn taken(p: *mut u8) -> usize {
+    // SAFETY: `p` is a live block of the system allocator (glibc's `malloc`).
+    unsafe { libc::malloc_usable_size(p.cast()) + 8 }
+}
+
 // SAFETY: forwards to the system allocator; only counts, in a const thread-local.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATED.try_with(|a| a.set(a.get() + layout.size()));
         // SAFETY: the caller's layout, passed on.
-        unsafe { System.alloc(layout) }
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let n = taken(p);
+            let _ = ALLOCATED.try_with(|a| a.set(a.get() + n));
+        }
+        p
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        let _ = ALLOCATED.try_with(|a| a.set(a.get().saturating_sub(layout.size())));
+        let n = taken(ptr);
+        let _ = ALLOCATED.try_with(|a| a.set(a.get().saturating_sub(n)));
         // SAFETY: allocated by `alloc` above with this layout.
         unsafe { System.dealloc(ptr, layout) }
     }
@@ -267,9 +281,9 @@ fn bulk_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             unit: "ns",
         });
     }
-    // Bytes per held `new("int *")`: the cdata itself (in the list holding it) plus what it
-    // allocates, counted by the allocator (cffi's: the process's resident memory, which also
-    // counts its list's pointer: both sides hold their objects in a list).
+    // Bytes per held `new("int *")`: the cdata itself (in the list holding it) plus the heap
+    // memory its block takes, counted by the allocator (cffi's: the process's resident memory,
+    // which also counts its list's pointer: both sides hold their objects in a list).
     let before = ALLOCATED.with(Cell::get);
     let held: Vec<CData> = (0..200_000)
         .map(|_| ffi.new("int *", ()).unwrap())
