@@ -370,6 +370,9 @@ impl From<CData> for Value {
 }
 
 impl From<&CData> for Value {
+    /// In line: the value is built where the caller keeps it (a copy of one just built waits
+    /// on the stores that built it).
+    #[inline]
     fn from(v: &CData) -> Value {
         Value::CData(v.clone())
     }
