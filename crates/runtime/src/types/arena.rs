@@ -288,7 +288,7 @@ impl Ffi {
 
     /// The realized type of a type string, parsed once and then cached: per thread for the
     /// last few strings (no lock), then in the universe.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn parse(&self, text: &str) -> Result<TypeRef> {
         let key = (
             self.inner.id,
