@@ -37,7 +37,7 @@ pub(super) struct CallbackBox {
     /// realized info, in the arena of `ffi`'s universe, so it is valid while `ffi` is.
     plan: *const CallPlan,
     /// The libffi closure C enters through, or NULL when it enters through a slot of
-    /// `callback::entry` (`slot`).
+    /// `callback::entry` (`seat`).
     closure: *mut libffi::low::ffi_closure,
     /// The slot of `callback::entry` C enters through, when it does, with where the
     /// arguments arrive.
