@@ -5,7 +5,8 @@
 //! callback, a handle) into rcffi's memory adds that owner to the memory's set, counted once
 //! per store; reading a pointer back looks its value up by address: inside the memory itself,
 //! it is a view of that memory; inside a kept owner's range, a view of that owner; else it is
-//! foreign. So pointers that C moves — `qsort` of a `char *[]`, a `memcpy` of pointer slots, a
+//! foreign. Only the kept owners' lookup takes the set's lock (NULL and a pointer into the
+//! memory itself are read without it: the end of a list costs no lock). So pointers that C moves — `qsort` of a `char *[]`, a `memcpy` of pointer slots, a
 //! pointer into one of the caller's buffers written to an out-parameter — come back as bounded
 //! views, as they went in.
 //!
@@ -228,13 +229,23 @@ impl KeepSet {
     ) -> Result<(usize, Owner)> {
         // Built in a register (`load_le`): a word read back from byte stores would stall.
         let read = || r.load_le(addr, WORD).map(|w| w as usize);
-        if !self.is_used() {
-            let v = read()?;
-            return Ok((v, owner_in(v, home, None)));
-        }
-        let kept = self.lock();
+        // NULL, and a pointer into this memory itself, need nothing it keeps: no lock (a store
+        // racing with this read is then simply after it).
         let v = read()?;
-        Ok((v, owner_in(v, home, Some(&kept))))
+        if v == 0 {
+            return Ok((0, Owner::Foreign));
+        }
+        if home.contains(v) {
+            return Ok((v, home.owner.to_owned()));
+        }
+        if !self.is_used() {
+            return Ok((v, Owner::Foreign));
+        }
+        // The owner of the value read, looked up under the lock: a store that changed the slot
+        // since may have let that owner go, and then the value is foreign (a read that came
+        // just before the store, its memory no longer known: refused, never read).
+        let kept = self.lock();
+        Ok((v, kept.find(v).map_or(Owner::Foreign, |e| e.owner.clone())))
     }
 
     /// The owner a pointer `value` (found in or returned for this memory) points into, among
@@ -535,6 +546,10 @@ mod tests {
         assert!(o.as_ref().same_as(a.as_ref()));
         let (_, o) = set.load_pointer(&r, home.base + 16, home).unwrap();
         assert!(o.as_ref().same_as(dst.as_ref()));
+        // NULL is nobody's (read without the lock, as a pointer into `dst` itself is).
+        let (v, o) = set.load_pointer(&r, home.base + 24, home).unwrap();
+        assert_eq!(v, 0);
+        assert!(matches!(o, Owner::Foreign));
         // One past the end is still `a`'s; two past is nobody's.
         assert!(
             set.owner_of(a_base + 16)

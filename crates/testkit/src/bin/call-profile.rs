@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread|string] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|string] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -36,7 +36,7 @@ fn main() -> anyhow::Result<()> {
         "raw" | "rawmid" | "qsort" | "vqsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8"
         | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newt" | "field"
         | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof" | "byname"
-        | "ptrstore" | "ptrread" | "asadd" => lib.function("bench_add")?,
+        | "ptrstore" | "ptrread" | "ptrnull" | "asadd" => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         "vsum" => {
             ffi.cdef("int vsum(int n, ...);")?;
@@ -117,15 +117,20 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    if which == "ptrstore" || which == "ptrread" {
+    if which == "ptrstore" || which == "ptrread" || which == "ptrnull" {
         ffi.cdef("struct node { struct node *next; int v; };")?;
         let q = ffi.new("struct node *", ())?;
         let nd = ffi.new("struct node *", ())?;
         q.set_field("next", &nd)?;
+        if which == "ptrnull" {
+            // NULL read from memory that has kept something (the end of a list).
+            q.set_field("next", ffi.null())?;
+        }
         for _ in 0..n {
             if which == "ptrstore" {
                 q.set_field(black_box("next"), black_box(&nd))?;
             } else {
+                // `ptrread` and `ptrnull`.
                 drop(black_box(q.field(black_box("next"))?));
             }
         }
