@@ -241,11 +241,12 @@ impl KeepSet {
         if !self.is_used() {
             return Ok((v, Owner::Foreign));
         }
-        // The owner of the value read, looked up under the lock: a store that changed the slot
-        // since may have let that owner go, and then the value is foreign (a read that came
-        // just before the store, its memory no longer known: refused, never read).
+        // Read again under the lock, and its owner looked up there: a store may have changed
+        // the slot since, and let go of what the first value pointed into (that value would
+        // come back foreign, where the slot's value at any moment is known).
         let kept = self.lock();
-        Ok((v, kept.find(v).map_or(Owner::Foreign, |e| e.owner.clone())))
+        let v = read()?;
+        Ok((v, owner_in(v, home, Some(&kept))))
     }
 
     /// The owner a pointer `value` (found in or returned for this memory) points into, among
