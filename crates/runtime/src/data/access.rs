@@ -391,6 +391,13 @@ impl CData {
             std::mem::forget(v);
             return m.store(addr, fast, u64::from_le_bytes(bytes));
         }
+        // A pointer member (a list's `next`), written where it is, as `field` reads it.
+        if let Some((f, addr)) = self.member_at(name)
+            && f.bit_width.is_none()
+            && f.ty.get(&self.uni().inner).is_pointer()
+        {
+            return convert::write_pointer(&self.place_at(f.ty, addr, None), &v);
+        }
         let (place, f) = self.field_place(name, "write")?;
         convert::write_field(&place, f, &v)
     }

@@ -299,7 +299,9 @@ pub(crate) fn pointer_addr(uni: &Ffi, info: &TypeInfo, c: &CData) -> Result<usiz
     Ok(addr)
 }
 
-fn write_pointer(p: &Place<'_>, v: &Value) -> Result<()> {
+/// Writes pointer `v` at `p` (of a pointer type), keeping what it points into alive when that
+/// is owned and `p`'s memory is rcffi's.
+pub(super) fn write_pointer(p: &Place<'_>, v: &Value) -> Result<()> {
     let info = p.info();
     let (addr, src_owner) = pointer_source(p.uni, info, v)?;
     // An owned pointee stored into rcffi's memory lives as long as a slot points into it.
