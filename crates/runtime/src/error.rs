@@ -142,24 +142,33 @@ impl Error {
     /// The same error, its message prefixed by where it happened (`argument 2 of 'int(*)(int,
     /// int)'`). Errors that carry structured data (cdef and layout errors) become type errors
     /// with their text.
-    pub(crate) fn context(self, prefix: impl std::fmt::Display) -> Error {
-        let p = |m: &dyn std::fmt::Display| format!("{prefix}: {m}");
+    pub(crate) fn context(mut self, prefix: impl std::fmt::Display) -> Error {
+        if let Error::CDef(e) = &self {
+            return Error::Type(format!("{prefix}: {e}").into());
+        }
+        if let Some(m) = self.message_mut() {
+            *m = format!("{prefix}: {m}").into();
+        }
+        self
+    }
+
+    /// The message of a variant that holds one (every variant but `CDef` and `Layout`).
+    fn message_mut(&mut self) -> Option<&mut Box<str>> {
         match self {
-            Error::Type(m) => Error::Type(p(&m).into()),
-            Error::Key(m) => Error::Key(p(&m).into()),
-            Error::Value(m) => Error::Value(p(&m).into()),
-            Error::Overflow(m) => Error::Overflow(p(&m).into()),
-            Error::Index(m) => Error::Index(p(&m).into()),
-            Error::NullPointer(m) => Error::NullPointer(p(&m).into()),
-            Error::Unchecked(m) => Error::Unchecked(p(&m).into()),
-            Error::Unsupported(m) => Error::Unsupported(p(&m).into()),
-            Error::Memory(m) => Error::Memory(p(&m).into()),
-            Error::Runtime(m) => Error::Runtime(p(&m).into()),
-            Error::Library(m) => Error::Library(p(&m).into()),
-            Error::Symbol(m) => Error::Symbol(p(&m).into()),
-            Error::Callback(m) => Error::Callback(p(&m).into()),
-            Error::Layout(e) => Error::Layout(e),
-            Error::CDef(e) => Error::Type(p(&e).into()),
+            Error::Type(m)
+            | Error::Key(m)
+            | Error::Value(m)
+            | Error::Overflow(m)
+            | Error::Index(m)
+            | Error::NullPointer(m)
+            | Error::Unchecked(m)
+            | Error::Unsupported(m)
+            | Error::Memory(m)
+            | Error::Runtime(m)
+            | Error::Library(m)
+            | Error::Symbol(m)
+            | Error::Callback(m) => Some(m),
+            Error::CDef(_) | Error::Layout(_) => None,
         }
     }
 }
