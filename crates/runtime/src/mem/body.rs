@@ -288,50 +288,27 @@ fn halves(bytes: [u8; 16]) -> ([u8; 8], [u8; 8]) {
 /// An owner's kind and its reference, moved into a link.
 #[inline(always)]
 fn pack(owner: Owner) -> (Kind, Link) {
+    /// Kind `$k`, its reference `$v` moved into link field `$f`.
+    macro_rules! packed {
+        ($k:ident, $f:ident, $v:expr) => {
+            (
+                Kind::$k,
+                Link {
+                    $f: ManuallyDrop::new($v),
+                },
+            )
+        };
+    }
     match owner {
         Owner::Foreign => (Kind::Foreign, Link { bytes: [0; 8] }),
-        Owner::Alloc(a) => (
-            Kind::Alloc,
-            Link {
-                alloc: ManuallyDrop::new(a),
-            },
-        ),
-        Owner::Vouched(v) => (
-            Kind::Vouched,
-            Link {
-                vouched: ManuallyDrop::new(Arc::new(v)),
-            },
-        ),
-        Owner::Gc(g) => (
-            Kind::Gc,
-            Link {
-                gc: ManuallyDrop::new(g),
-            },
-        ),
-        Owner::Buffer(b) => (
-            Kind::Buffer,
-            Link {
-                buffer: ManuallyDrop::new(b),
-            },
-        ),
-        Owner::Handle(h) => (
-            Kind::Handle,
-            Link {
-                handle: ManuallyDrop::new(h),
-            },
-        ),
-        Owner::Mapped(m) => (
-            Kind::Mapped,
-            Link {
-                mapped: ManuallyDrop::new(m),
-            },
-        ),
-        Owner::Callback(c) => (
-            Kind::Callback,
-            Link {
-                callback: ManuallyDrop::new(c),
-            },
-        ),
+        Owner::Alloc(a) => packed!(Alloc, alloc, a),
+        // The one owner without a pointer of its own: boxed, to fit the link's word.
+        Owner::Vouched(v) => packed!(Vouched, vouched, Arc::new(v)),
+        Owner::Gc(g) => packed!(Gc, gc, g),
+        Owner::Buffer(b) => packed!(Buffer, buffer, b),
+        Owner::Handle(h) => packed!(Handle, handle, h),
+        Owner::Mapped(m) => packed!(Mapped, mapped, m),
+        Owner::Callback(c) => packed!(Callback, callback, c),
     }
 }
 
