@@ -384,19 +384,20 @@ impl CData {
     /// ```
     pub fn set_field(&self, name: &str, v: impl Into<Value>) -> Result<()> {
         let v = v.into();
-        if let Some((m, fast, addr)) = self.fast_member(name)
-            && let Some(bytes) = crate::data::encode_fast(fast, &v)
-        {
-            // A number (what `encode` takes) owns nothing: skip the out-of-line drop.
-            std::mem::forget(v);
-            return m.store(addr, fast, u64::from_le_bytes(bytes));
-        }
-        // A pointer member (a list's `next`), written where it is, as `field` reads it.
-        if let Some((f, addr)) = self.member_at(name)
-            && f.bit_width.is_none()
-            && f.ty.get(&self.uni().inner).is_pointer()
-        {
-            return convert::write_pointer(&self.place_at(f.ty, addr, None), &v);
+        // The member found once, as `field` finds it: a number stored where it is, a pointer
+        // (a list's `next`) written there.
+        if let Some((f, addr)) = self.member_at(name) {
+            if let Some(fast) = f.fast
+                && let Some(m) = self.fast_mem()
+                && let Some(bytes) = crate::data::encode_fast(fast, &v)
+            {
+                // A number (what `encode` takes) owns nothing: skip the out-of-line drop.
+                std::mem::forget(v);
+                return m.store(addr, fast, u64::from_le_bytes(bytes));
+            }
+            if f.bit_width.is_none() && f.ty.get(&self.uni().inner).is_pointer() {
+                return convert::write_pointer(&self.place_at(f.ty, addr, None), &v);
+            }
         }
         let (place, f) = self.field_place(name, "write")?;
         convert::write_field(&place, f, &v)
