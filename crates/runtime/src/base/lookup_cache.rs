@@ -47,28 +47,17 @@ fn slots_of(key: (u64, u64), name: &str) -> [usize; 2] {
     [h as usize & (SLOTS - 1), (h >> 32) as usize & (SLOTS - 1)]
 }
 
-/// Whether two names are equal: names of up to 16 bytes (most type strings and function
-/// names) compared as two overlapping words each, in line, without a call to `memcmp`.
+/// Whether two names are equal: names of up to [`LAST_NAME`] bytes (most type strings and
+/// function names) compared as their [`probe`] words, in line, without a call to `memcmp`.
 #[inline(always)]
 fn same_name(a: &str, b: &str) -> bool {
-    same_bytes(a.as_bytes(), b.as_bytes())
-}
-
-/// [`same_name`] of two byte strings.
-#[inline(always)]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let n = a.len();
-    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
-    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]));
-    match n {
-        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
-        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
-        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
-        _ => a == b,
-    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len()
+        && if a.len() <= LAST_NAME {
+            probe(a) == probe(b)
+        } else {
+            a == b
+        }
 }
 
 /// The longest name [`Last`] holds.
