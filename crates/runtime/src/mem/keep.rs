@@ -24,12 +24,12 @@
 #![forbid(unsafe_code)]
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use once_cell::race::OnceBox;
 
 use super::Region;
+use super::kept::Kept;
 use super::{Owner, OwnerRef};
 use crate::error::Result;
 
@@ -40,26 +40,6 @@ pub(crate) struct KeepSet {
     /// never held one (the common case) skips the lock on every access, its copies skip the
     /// scan for pointers, and it costs one pointer, not a mutex, a list and a map.
     kept: OnceBox<Mutex<Kept>>,
-}
-
-/// The kept owners: a few in a list (most memory that keeps anything keeps a handful: the
-/// strings of a struct), then, past [`FEW`], an address-ordered map by the first address of
-/// their memory.
-#[derive(Default)]
-struct Kept {
-    few: Vec<(usize, Entry)>,
-    many: Option<BTreeMap<usize, Vec<Entry>>>,
-}
-
-/// How many kept owners a list holds before they move to a map.
-const FEW: usize = 8;
-
-/// One kept owner: the end of its memory (inclusive: a pointer one past the end is still
-/// its), and how many stores point into it.
-struct Entry {
-    end: usize,
-    owner: Owner,
-    count: usize,
 }
 
 /// The memory a pointer is read from or stored into: its range and the owner a pointer into
@@ -79,120 +59,6 @@ impl Home<'_> {
 
 /// The width of a pointer slot (both supported targets are 64-bit).
 const WORD: usize = 8;
-
-impl Kept {
-    /// The entry whose memory holds `addr`.
-    fn find(&self, addr: usize) -> Option<&Entry> {
-        match &self.many {
-            None => self
-                .few
-                .iter()
-                .find(|(base, e)| *base <= addr && addr <= e.end)
-                .map(|(_, e)| e),
-            Some(map) => {
-                let (_, entries) = map.range(..=addr).next_back()?;
-                entries.iter().find(|e| addr <= e.end)
-            }
-        }
-    }
-
-    /// Counts one more pointer into `owner`'s memory `base..=end`.
-    fn add(&mut self, base: usize, end: usize, owner: OwnerRef<'_>) {
-        if self.many.is_none() {
-            if let Some((_, e)) = self
-                .few
-                .iter_mut()
-                .find(|(b, e)| *b == base && e.owner.as_ref().same_as(owner))
-            {
-                e.count += 1;
-                e.end = e.end.max(end);
-                return;
-            }
-            if self.few.len() < FEW {
-                self.few.push((base, Entry::new(end, owner)));
-                return;
-            }
-            let mut map: BTreeMap<usize, Vec<Entry>> = BTreeMap::new();
-            for (b, e) in self.few.drain(..) {
-                map.entry(b).or_default().push(e);
-            }
-            self.many = Some(map);
-        }
-        let entries = self
-            .many
-            .get_or_insert_with(BTreeMap::new)
-            .entry(base)
-            .or_default();
-        match entries.iter_mut().find(|e| e.owner.as_ref().same_as(owner)) {
-            Some(e) => {
-                e.count += 1;
-                e.end = e.end.max(end);
-            }
-            None => entries.push(Entry::new(end, owner)),
-        }
-    }
-
-    /// Releases one pointer to `addr` (a slot that held it was overwritten); an owner no
-    /// pointer counts any more is returned, to be dropped once the lock is released.
-    fn release(&mut self, addr: usize) -> Option<Owner> {
-        let Some(map) = self.many.as_mut() else {
-            let i = self
-                .few
-                .iter()
-                .position(|(base, e)| *base <= addr && addr <= e.end)?;
-            self.few[i].1.count -= 1;
-            if self.few[i].1.count > 0 {
-                return None;
-            }
-            return Some(self.few.swap_remove(i).1.owner);
-        };
-        let (&base, entries) = map.range_mut(..=addr).next_back()?;
-        let i = entries.iter().position(|e| addr <= e.end)?;
-        entries[i].count -= 1;
-        if entries[i].count > 0 {
-            return None;
-        }
-        let gone = entries.swap_remove(i).owner;
-        if entries.is_empty() {
-            map.remove(&base);
-        }
-        Some(gone)
-    }
-
-    /// Every kept owner, taken out.
-    fn take_all(&mut self) -> impl Iterator<Item = Owner> + use<> {
-        let few = std::mem::take(&mut self.few)
-            .into_iter()
-            .map(|(_, e)| e.owner);
-        let many = self
-            .many
-            .take()
-            .into_iter()
-            .flat_map(|m| m.into_values().flat_map(|v| v.into_iter().map(|e| e.owner)));
-        few.chain(many)
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.few.len()
-            + self
-                .many
-                .iter()
-                .flat_map(|m| m.values())
-                .map(Vec::len)
-                .sum::<usize>()
-    }
-}
-
-impl Entry {
-    fn new(end: usize, owner: OwnerRef<'_>) -> Entry {
-        Entry {
-            end,
-            owner: owner.to_owned(),
-            count: 1,
-        }
-    }
-}
 
 impl KeepSet {
     /// The kept owners, locked (made empty on first use).

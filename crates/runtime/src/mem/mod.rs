@@ -35,6 +35,7 @@ mod allocation;
 mod body;
 mod bytes;
 mod keep;
+mod kept;
 mod lent;
 mod mapped;
 mod number;

@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|string] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|string] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -36,7 +36,7 @@ fn main() -> anyhow::Result<()> {
         "raw" | "rawmid" | "qsort" | "vqsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8"
         | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newt" | "field"
         | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof" | "byname"
-        | "ptrstore" | "ptrread" | "ptrnull" | "asadd" => lib.function("bench_add")?,
+        | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "asadd" => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         "vsum" => {
             ffi.cdef("int vsum(int n, ...);")?;
@@ -94,6 +94,38 @@ fn main() -> anyhow::Result<()> {
             }
         }
         black_box(sum);
+        return Ok(());
+    }
+    if which == "ptrmany" {
+        // N strings stored into one `char *[N]` (each kept alive by the array), read back,
+        // overwritten with NULL (data-compare's last table): a run of 0 makes the strings and
+        // the array only, so callgrind's difference is the three loops.
+        let arr = ffi.new("char *[]", n.max(1))?;
+        let strings: Vec<rcffi::CData> = (0..n)
+            .map(|_| ffi.new("char[]", "x"))
+            .collect::<Result<_, _>>()?;
+        let t = std::time::Instant::now();
+        for (i, s) in strings.iter().enumerate() {
+            arr.set(black_box(i as isize), s)?;
+        }
+        let store = t.elapsed();
+        drop(strings);
+        let t = std::time::Instant::now();
+        for i in 0..n as isize {
+            drop(black_box(arr.get(black_box(i))?));
+        }
+        let read = t.elapsed();
+        let t = std::time::Instant::now();
+        for i in 0..n as isize {
+            arr.set(black_box(i), ffi.null())?;
+        }
+        let per = |d: std::time::Duration| d.as_nanos() / n.max(1) as u128;
+        eprintln!(
+            "store {} read {} overwrite {} ns",
+            per(store),
+            per(read),
+            per(t.elapsed())
+        );
         return Ok(());
     }
     if which == "string" {

@@ -1,0 +1,542 @@
+//! [`Kept`]: the owners one block of memory keeps alive, each counted, and found by an address
+//! inside its memory — the table behind a [`KeepSet`](super::KeepSet)'s lock.
+//!
+//! A few owners (most memory that keeps anything keeps a handful: the strings of a struct) are
+//! a list. Past [`FEW`] they are indexed by address: an owner of small memory (a string, a
+//! node) under each 256-byte line its memory touches, in a hash map, so that a pointer is
+//! looked up in the one line it falls in — a hash and a short list, whatever the number of
+//! owners; an owner of larger memory (spanning more than [`LINES`] lines) in an
+//! address-ordered map, searched only when the line holds no owner of the pointer. An array of
+//! a million `char *` costs no search of a million-entry tree per store, read and overwrite.
+
+#![forbid(unsafe_code)]
+
+use std::collections::{BTreeMap, HashMap};
+
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::{Owner, OwnerRef};
+
+/// How many kept owners a list holds before they are indexed.
+const FEW: usize = 8;
+
+/// log2 of the lines small memory is indexed by.
+const LINE_SHIFT: u32 = 8;
+
+/// The most lines an owner's memory may touch and still be indexed by line.
+const LINES: usize = 4;
+
+/// One kept owner: its memory's first and last address (inclusive: a pointer one past the end
+/// is still its), and how many stores point into it.
+pub(super) struct Entry {
+    base: usize,
+    end: usize,
+    pub(super) owner: Owner,
+    count: usize,
+    /// Indexed by line: the next entry in each line its memory touches (the `k`th for the
+    /// line `k` after its first), [`NONE`] at a line's end.
+    next: [u32; LINES],
+    by_line: bool,
+}
+
+/// No entry: the end of a line's chain.
+const NONE: u32 = u32::MAX;
+
+impl Entry {
+    fn new(base: usize, end: usize, owner: OwnerRef<'_>) -> Entry {
+        Entry {
+            base,
+            end,
+            owner: owner.to_owned(),
+            count: 1,
+            next: [NONE; LINES],
+            by_line: false,
+        }
+    }
+
+    fn holds(&self, addr: usize) -> bool {
+        self.base <= addr && addr <= self.end
+    }
+
+    /// The link to the next entry in `line`, one of the lines this entry's memory touches.
+    fn next_in(&mut self, line: usize) -> &mut u32 {
+        &mut self.next[line - (self.base >> LINE_SHIFT)]
+    }
+}
+
+/// The kept owners of one block of memory. See the module docs.
+#[derive(Default)]
+pub(super) struct Kept {
+    few: Vec<Entry>,
+    many: Option<Box<Many>>,
+}
+
+/// The owners past the first few, indexed by address.
+#[derive(Default)]
+struct Many {
+    /// Every entry, by its index; a removed one leaves `None`, its index kept in `free`.
+    entries: Vec<Option<Entry>>,
+    free: Vec<usize>,
+    /// The entries of small memory: for each line, the first of the entries whose memory
+    /// touches it, the rest chained through the entries (one hash lookup, then each entry
+    /// where it is: no list of its own per line).
+    lines: HashMap<usize, u32, BuildHasherDefault<LineHasher>>,
+    /// The entries of larger memory, by first address and owner (two owners of the same memory
+    /// — a cdata and its `gc` — are two entries).
+    big: BTreeMap<(usize, usize), usize>,
+}
+
+/// Hashes a line number to itself in the bits that pick its place in the table, so that
+/// neighbouring lines are neighbours there too (an array of pointers read in order reads the
+/// table in order, from the cache), and a mix of it in the top seven bits, which the table
+/// compares first (`hashbrown`'s tag).
+#[derive(Default)]
+struct LineHasher(u64);
+
+impl Hasher for LineHasher {
+    fn finish(&self) -> u64 {
+        let mixed = self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 ^ (mixed & (0x7f << 57))
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = n as u64;
+    }
+}
+
+/// The lines `base..=end` touches, if few enough to index it by line.
+fn lines_of(base: usize, end: usize) -> Option<std::ops::RangeInclusive<usize>> {
+    let (first, last) = (base >> LINE_SHIFT, end >> LINE_SHIFT);
+    (last - first < LINES).then_some(first..=last)
+}
+
+impl Many {
+    fn entry(&self, i: usize) -> &Entry {
+        match &self.entries[i] {
+            Some(e) => e,
+            None => unreachable!("an indexed entry is present"),
+        }
+    }
+
+    fn entry_mut(&mut self, i: usize) -> &mut Entry {
+        match &mut self.entries[i] {
+            Some(e) => e,
+            None => unreachable!("an indexed entry is present"),
+        }
+    }
+
+    /// The first entry of `line`'s chain for which `hit` holds.
+    fn in_line(&self, line: usize, hit: impl Fn(&Entry) -> bool) -> Option<usize> {
+        let mut i = *self.lines.get(&line)?;
+        while i != NONE {
+            let e = self.entry(i as usize);
+            if hit(e) {
+                return Some(i as usize);
+            }
+            i = e.next[line - (e.base >> LINE_SHIFT)];
+        }
+        None
+    }
+
+    /// The index of an entry whose memory holds `addr`: one in `addr`'s line, else the large
+    /// memory that starts last at or below `addr`.
+    fn index_of(&self, addr: usize) -> Option<usize> {
+        if let Some(i) = self.in_line(addr >> LINE_SHIFT, |e| e.holds(addr)) {
+            return Some(i);
+        }
+        let mut below = self.big.range(..=(addr, usize::MAX)).rev().peekable();
+        let base = below.peek().map(|((b, _), _)| *b)?;
+        below
+            .take_while(|((b, _), _)| *b == base)
+            .map(|(_, &i)| i)
+            .find(|&i| self.entry(i).holds(addr))
+    }
+
+    /// The index of the entry of `owner`'s memory starting at `base`, if kept.
+    fn index_of_owner(&self, base: usize, owner: OwnerRef<'_>) -> Option<usize> {
+        let same = |e: &Entry| e.base == base && e.owner.as_ref().same_as(owner);
+        self.in_line(base >> LINE_SHIFT, same)
+            .or_else(|| self.big.get(&(base, owner.identity())).copied())
+    }
+
+    /// Indexes entry `i` by its memory: by line when small (and its index fits a link).
+    fn link(&mut self, i: usize) {
+        let e = self.entry(i);
+        let (base, end, id) = (e.base, e.end, e.owner.as_ref().identity());
+        match lines_of(base, end).filter(|_| i < NONE as usize) {
+            Some(lines) => {
+                for line in lines {
+                    let head = self.lines.entry(line).or_insert(NONE);
+                    let next = std::mem::replace(head, i as u32);
+                    *self.entry_mut(i).next_in(line) = next;
+                }
+                self.entry_mut(i).by_line = true;
+            }
+            None => {
+                self.big.insert((base, id), i);
+                self.entry_mut(i).by_line = false;
+            }
+        }
+    }
+
+    /// Takes entry `i` out of the index.
+    fn unlink(&mut self, i: usize) {
+        let e = self.entry(i);
+        let (base, end, id) = (e.base, e.end, e.owner.as_ref().identity());
+        if !e.by_line {
+            self.big.remove(&(base, id));
+            return;
+        }
+        for line in base >> LINE_SHIFT..=end >> LINE_SHIFT {
+            let after = *self.entry_mut(i).next_in(line);
+            let Some(head) = self.lines.get_mut(&line) else {
+                continue;
+            };
+            if *head == i as u32 {
+                if after == NONE {
+                    self.lines.remove(&line);
+                } else {
+                    *head = after;
+                }
+                continue;
+            }
+            // Find the entry before `i` in the line's chain, and link it past `i`.
+            let mut j = *head;
+            while j != NONE {
+                let link = self.entry_mut(j as usize).next_in(line);
+                if *link == i as u32 {
+                    *link = after;
+                    break;
+                }
+                j = *link;
+            }
+        }
+    }
+
+    fn insert(&mut self, e: Entry) {
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.entries[i] = Some(e);
+                i
+            }
+            None => {
+                self.entries.push(Some(e));
+                self.entries.len() - 1
+            }
+        };
+        self.link(i);
+    }
+
+    fn add(&mut self, base: usize, end: usize, owner: OwnerRef<'_>) {
+        let Some(i) = self.index_of_owner(base, owner) else {
+            self.insert(Entry::new(base, end, owner));
+            return;
+        };
+        let e = self.entry_mut(i);
+        e.count += 1;
+        if end > e.end {
+            // The same owner with a longer range: indexed again by its new extent.
+            self.unlink(i);
+            let e = self.entry_mut(i);
+            e.end = end;
+            e.next = [NONE; LINES];
+            self.link(i);
+        }
+    }
+
+    fn release(&mut self, addr: usize) -> Option<Owner> {
+        let i = self.index_of(addr)?;
+        let e = self.entry_mut(i);
+        e.count -= 1;
+        if e.count > 0 {
+            return None;
+        }
+        self.unlink(i);
+        self.free.push(i);
+        self.entries[i].take().map(|e| e.owner)
+    }
+}
+
+impl Kept {
+    /// The entry whose memory holds `addr`.
+    pub(super) fn find(&self, addr: usize) -> Option<&Entry> {
+        match &self.many {
+            None => self.few.iter().find(|e| e.holds(addr)),
+            Some(many) => many.index_of(addr).map(|i| many.entry(i)),
+        }
+    }
+
+    /// Counts one more pointer into `owner`'s memory `base..=end`.
+    pub(super) fn add(&mut self, base: usize, end: usize, owner: OwnerRef<'_>) {
+        if self.many.is_none() {
+            if let Some(e) = self
+                .few
+                .iter_mut()
+                .find(|e| e.base == base && e.owner.as_ref().same_as(owner))
+            {
+                e.count += 1;
+                e.end = e.end.max(end);
+                return;
+            }
+            if self.few.len() < FEW {
+                self.few.push(Entry::new(base, end, owner));
+                return;
+            }
+            let mut many = Box::<Many>::default();
+            for e in self.few.drain(..) {
+                many.insert(e);
+            }
+            self.many = Some(many);
+        }
+        if let Some(many) = &mut self.many {
+            many.add(base, end, owner);
+        }
+    }
+
+    /// Releases one pointer to `addr` (a slot that held it was overwritten); an owner no
+    /// pointer counts any more is returned, to be dropped once the lock is released.
+    pub(super) fn release(&mut self, addr: usize) -> Option<Owner> {
+        if addr == 0 {
+            // NULL points into nothing kept (the common old value of a slot first stored).
+            return None;
+        }
+        if let Some(many) = &mut self.many {
+            return many.release(addr);
+        }
+        let i = self.few.iter().position(|e| e.holds(addr))?;
+        self.few[i].count -= 1;
+        if self.few[i].count > 0 {
+            return None;
+        }
+        Some(self.few.swap_remove(i).owner)
+    }
+
+    /// Every kept owner, taken out.
+    pub(super) fn take_all(&mut self) -> impl Iterator<Item = Owner> + use<> {
+        let few = std::mem::take(&mut self.few).into_iter().map(|e| e.owner);
+        let many = self
+            .many
+            .take()
+            .into_iter()
+            .flat_map(|m| m.entries.into_iter().flatten().map(|e| e.owner));
+        few.chain(many)
+    }
+
+    /// The number of owners kept.
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.few.len()
+            + self
+                .many
+                .as_ref()
+                .map_or(0, |m| m.entries.len() - m.free.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mem::Allocation;
+
+    fn alloc(n: usize) -> Owner {
+        Owner::Alloc(Allocation::zeroed_shared(n, 8).unwrap())
+    }
+
+    fn base_of(o: &Owner) -> usize {
+        o.as_ref().memory_range().unwrap().0
+    }
+
+    /// Owners of every size class (one line, a few, many) and two owners of the same memory,
+    /// counted, found at each of their addresses and nowhere else, and released: the index
+    /// agrees with a plain scan of the entries at every step.
+    #[test]
+    fn the_index_finds_what_a_scan_finds() {
+        let sizes = [1usize, 7, 16, 40, 255, 256, 300, 700, 1024, 5000, 3, 64];
+        let owners: Vec<Owner> = sizes.iter().map(|&n| alloc(n)).collect();
+        let mut kept = Kept::default();
+        let mut expect: Vec<(usize, usize, usize)> = Vec::new(); // (owner, base, end)
+        for (k, (o, &n)) in owners.iter().zip(&sizes).enumerate() {
+            let base = base_of(o);
+            kept.add(base, base + n, o.as_ref());
+            expect.push((k, base, base + n));
+            if k % 3 == 0 {
+                kept.add(base, base + n, o.as_ref());
+            }
+        }
+        assert!(kept.many.is_some(), "past {FEW} owners the index is used");
+        assert_eq!(kept.len(), owners.len());
+        let check = |kept: &Kept, expect: &[(usize, usize, usize)]| {
+            for &(k, base, end) in expect {
+                for addr in [base, base + (end - base) / 2, end] {
+                    let e = kept.find(addr).expect("a kept address is found");
+                    // Memories of distinct live allocations do not overlap.
+                    assert!(
+                        e.owner.as_ref().same_as(owners[k].as_ref()),
+                        "{k} at {addr:#x}"
+                    );
+                }
+            }
+            let inside = |a: usize| expect.iter().any(|&(_, b, e)| b <= a && a <= e);
+            for &(_, base, end) in expect {
+                for addr in [base.wrapping_sub(1), end + 1, end + 4096] {
+                    assert_eq!(kept.find(addr).is_some(), inside(addr), "{addr:#x}");
+                }
+            }
+        };
+        check(&kept, &expect);
+        // Release every owner once: those counted twice stay.
+        let mut gone = 0;
+        for &(k, base, _) in &expect {
+            let released = kept.release(base);
+            assert_eq!(released.is_some(), k % 3 != 0);
+            gone += usize::from(released.is_some());
+        }
+        assert_eq!(kept.len(), owners.len() - gone);
+        let left: Vec<_> = expect
+            .iter()
+            .copied()
+            .filter(|(k, ..)| k % 3 == 0)
+            .collect();
+        check(&kept, &left);
+        for &(_, _, end) in &left {
+            assert!(kept.release(end).is_some());
+        }
+        assert_eq!(kept.len(), 0);
+        assert!(kept.find(expect[0].1).is_none());
+        // Freed slots are reused, and what they held is not found again.
+        let o = alloc(8);
+        kept.add(base_of(&o), base_of(&o) + 8, o.as_ref());
+        assert_eq!(kept.len(), 1);
+        assert!(kept.find(base_of(&o) + 8).is_some());
+        assert_eq!(kept.take_all().count(), 1);
+    }
+
+    /// Random counts and releases over owners of mixed sizes, against a plain list of what
+    /// should be kept: after every step each address finds an owner exactly when one is kept
+    /// there, and that owner's memory holds it (chains of one line spliced in every order).
+    #[test]
+    fn random_adds_and_releases_agree_with_a_plain_list() {
+        let sizes = [2usize, 24, 40, 200, 600, 3000];
+        let owners: Vec<(Owner, usize)> = (0..60)
+            .map(|k| {
+                let n = sizes[k % sizes.len()];
+                (alloc(n), n)
+            })
+            .collect();
+        let mut counts = vec![0usize; owners.len()];
+        let mut kept = Kept::default();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let steps = if cfg!(miri) { 200 } else { 3000 };
+        for _ in 0..steps {
+            let k = next(owners.len());
+            let (o, n) = &owners[k];
+            let base = base_of(o);
+            let addr = base + next(n + 1);
+            if next(3) < 2 {
+                kept.add(base, base + n, o.as_ref());
+                counts[k] += 1;
+            } else {
+                let released = kept.release(addr);
+                if counts[k] > 0 {
+                    counts[k] -= 1;
+                    assert_eq!(released.is_some(), counts[k] == 0, "owner {k}");
+                } else {
+                    assert!(released.is_none());
+                }
+            }
+            assert_eq!(kept.len(), counts.iter().filter(|&&c| c > 0).count());
+            for (j, (o, n)) in owners.iter().enumerate().filter(|_| next(4) == 0) {
+                let base = base_of(o);
+                for a in [base, base + n / 2, base + n] {
+                    match kept.find(a) {
+                        Some(e) => assert!(e.holds(a) && counts[j] > 0, "{j}"),
+                        None => assert_eq!(counts[j], 0, "{j}"),
+                    }
+                }
+            }
+        }
+        drop(kept.take_all());
+    }
+
+    /// What a `gc` of a cdata holds: the cdata's owner (another owner of the same memory).
+    struct Wrapped(Owner);
+
+    impl crate::mem::Finalizer for Wrapped {
+        fn base(&self) -> &Owner {
+            &self.0
+        }
+        fn value(&self) -> [u8; 16] {
+            [0; 16]
+        }
+        fn run(&self) {}
+        fn cancel(&self) {}
+    }
+
+    /// Two owners of the same memory (an allocation and a `gc` of it) are two entries, each
+    /// counted and released on its own, in the list and in the index.
+    #[test]
+    fn two_owners_of_the_same_memory_are_two_entries() {
+        for others in [0, FEW] {
+            let mut kept = Kept::default();
+            let extra: Vec<Owner> = (0..others).map(|_| alloc(16)).collect();
+            for o in &extra {
+                kept.add(base_of(o), base_of(o) + 16, o.as_ref());
+            }
+            let a = alloc(32);
+            let g = Owner::gc(Wrapped(a.clone()));
+            let base = base_of(&a);
+            assert_eq!(base_of(&g), base);
+            kept.add(base, base + 32, a.as_ref());
+            kept.add(base, base + 32, g.as_ref());
+            kept.add(base, base + 32, g.as_ref());
+            assert_eq!(kept.len(), others + 2);
+            // Three counts over two owners (whichever a release finds first): two releases
+            // let one go, the third the other.
+            let gone: usize = (0..2)
+                .map(|_| usize::from(kept.release(base + 5).is_some()))
+                .sum();
+            assert_eq!(gone, 1);
+            assert!(kept.find(base).is_some());
+            assert!(kept.release(base).is_some());
+            assert!(kept.find(base).is_none());
+            assert_eq!(kept.len(), others);
+        }
+    }
+
+    /// The same owner stored with a longer range is one entry, found over the longer range
+    /// (indexed again when it outgrows its lines).
+    #[test]
+    fn an_owner_stored_with_a_longer_range_is_indexed_again() {
+        let owners: Vec<Owner> = (0..FEW + 1).map(|_| alloc(4096)).collect();
+        let mut kept = Kept::default();
+        for o in &owners {
+            kept.add(base_of(o), base_of(o) + 8, o.as_ref());
+        }
+        let (o, base) = (&owners[0], base_of(&owners[0]));
+        assert!(kept.find(base + 2000).is_none());
+        kept.add(base, base + 4096, o.as_ref());
+        assert_eq!(kept.len(), FEW + 1);
+        assert!(
+            kept.find(base + 2000)
+                .unwrap()
+                .owner
+                .as_ref()
+                .same_as(o.as_ref())
+        );
+        assert!(kept.release(base + 4000).is_none());
+        assert!(kept.release(base + 1).is_some());
+        assert!(kept.find(base + 2000).is_none());
+    }
+}
