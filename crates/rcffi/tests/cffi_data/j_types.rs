@@ -44,6 +44,34 @@ fn j33_opaque_struct_becomes_complete() {
     assert_eq!(cd(pp.get(0).unwrap()).field("x").unwrap(), 5.into());
 }
 
+/// An open array is kept once its items are complete (`char[]` is looked up once, not laid out
+/// again by every `new`), and not before: an array of a struct a later cdef completes is sized
+/// by it.
+#[test]
+fn j34_open_arrays_of_incomplete_and_complete_items() {
+    let ffi = ffi_with("struct late_s;");
+    for _ in 0..2 {
+        err_has(
+            ffi.new("struct late_s[]", 2),
+            is_value,
+            "array item of unknown size: 'struct late_s'",
+        );
+    }
+    ffi.cdef("struct late_s { int a, b; };").unwrap();
+    for n in [2usize, 3] {
+        let a = ffi.new("struct late_s[]", n).unwrap();
+        assert_eq!(ffi.sizeof(&a).unwrap(), 8 * n);
+        a.get(n as isize - 1).unwrap();
+    }
+    let t = ffi.typeof_("char[]").unwrap();
+    for s in ["hi", "hello"] {
+        let a = ffi.new("char[]", s).unwrap();
+        assert_eq!(ffi.typeof_(&a).unwrap(), t);
+        assert_eq!(ffi.sizeof(&a).unwrap(), s.len() + 1);
+        assert_eq!(ffi.string(&a, None).unwrap(), s.as_bytes().into());
+    }
+}
+
 #[test]
 fn j35_function_types_and_arrays_of_function_pointers() {
     let ffi = Ffi::default();

@@ -356,6 +356,29 @@ fn write_numbers(p: &Place<'_>, e: &TypeInfo, esize: usize, n: &Numbers) -> Resu
     p.write_bytes(total, |r| r.write(p.addr, &buf))
 }
 
+/// Writes bytes into a `char` array of at most `n_max` items (`info`), with a NUL after them
+/// when there is room.
+fn write_chars(p: &Place<'_>, info: &TypeInfo, n_max: usize, b: &[u8]) -> Result<()> {
+    if b.len() > n_max {
+        return Err(Error::Index(
+            format!(
+                "initializer bytes is too long for '{}' (got {} characters)",
+                info.name,
+                b.len()
+            )
+            .into(),
+        ));
+    }
+    let with_nul = b.len() < n_max;
+    p.write_bytes(b.len() + usize::from(with_nul), |r| {
+        r.write(p.addr, b)?;
+        if with_nul {
+            r.write(p.item_addr(b.len(), 1)?, &[0])?;
+        }
+        Ok(())
+    })
+}
+
 fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> Result<()> {
     let info = p.info();
     let e = elem.get(&p.uni.inner);
@@ -398,30 +421,9 @@ fn write_array(p: &Place<'_>, elem: TypeRef, len: Option<usize>, v: &Value) -> R
             }
             write_array(p, elem, len, &Value::List(n.to_values()))
         }
-        Value::Text(t) if is_char_like(e) => {
-            // A Rust string is UTF-8 bytes: a `char` array takes them (cffi wants bytes).
-            write_array(p, elem, len, &Value::Bytes(t.as_bytes().to_vec()))
-        }
-        Value::Bytes(b) if is_char_like(e) => {
-            if b.len() > n_max {
-                return Err(Error::Index(
-                    format!(
-                        "initializer bytes is too long for '{}' (got {} characters)",
-                        info.name,
-                        b.len()
-                    )
-                    .into(),
-                ));
-            }
-            let with_nul = b.len() < n_max;
-            p.write_bytes(b.len() + usize::from(with_nul), |r| {
-                r.write(p.addr, b)?;
-                if with_nul {
-                    r.write(p.item_addr(b.len(), 1)?, &[0])?;
-                }
-                Ok(())
-            })
-        }
+        // A Rust string is UTF-8 bytes: a `char` array takes them (cffi wants bytes).
+        Value::Text(t) if is_char_like(e) => write_chars(p, info, n_max, t.as_bytes()),
+        Value::Bytes(b) if is_char_like(e) => write_chars(p, info, n_max, b),
         Value::Bytes(b) if matches!(&e.repr, Repr::Int(k) if k.role == IntRole::Bool) => {
             if b.iter().any(|x| *x > 1) {
                 return Err(Error::Value(

@@ -310,7 +310,7 @@ impl Ffi {
             Some(t) => t,
             None => {
                 let t = self.parse_shared(text)?;
-                if !t.get(&self.inner).is_complete() {
+                if !self.inner.is_final(t.get(&self.inner)) {
                     return Ok(t);
                 }
                 RECENT.with(|r| r.borrow_mut().insert(key, text, t));
@@ -336,7 +336,7 @@ impl Ffi {
     fn parse_shared(&self, text: &str) -> Result<TypeRef> {
         let cached = poison_ok(self.inner.strings.read()).get(text).copied();
         if let Some(t) = cached {
-            if t.get(&self.inner).is_complete() {
+            if self.inner.is_final(t.get(&self.inner)) {
                 return Ok(t);
             }
             // Incomplete when cached: a later cdef may have completed it.
@@ -412,10 +412,23 @@ impl UniInner {
         f(Arc::make_mut(&mut guard))
     }
 
+    /// Whether a later cdef can no longer change what `t` is: it is complete, `void` or a
+    /// function type (which never get a size), or an open array of a complete type (`char[]`:
+    /// sized by each `new`, never completed). Other incomplete types are realized again when
+    /// asked for.
+    pub(crate) fn is_final(&self, t: &TypeInfo) -> bool {
+        match t.repr {
+            _ if t.is_complete() => true,
+            Repr::Void | Repr::Function { .. } => true,
+            Repr::Array { elem, len: None } => elem.get(self).is_complete(),
+            _ => false,
+        }
+    }
+
     /// The realized type of `id`, realizing it (again, if it was incomplete) as needed.
     pub(crate) fn realize(&self, id: CTypeId) -> TypeRef {
         if let Some(Some(t)) = poison_ok(self.ids.read()).get(id.index()).copied()
-            && t.get(self).is_complete()
+            && self.is_final(t.get(self))
         {
             return t;
         }
@@ -437,9 +450,7 @@ impl UniInner {
             return Some(*r);
         }
         let r = self.realize(*target);
-        let info = r.get(self);
-        // Complete types are final; so are `void` and function types, which never get a size.
-        if info.is_complete() || matches!(info.repr, Repr::Void | Repr::Function { .. }) {
+        if self.is_final(r.get(self)) {
             let _ = resolved.set(r);
         }
         Some(r)
@@ -448,8 +459,17 @@ impl UniInner {
     fn realize_in(&self, reg: &Registry, id: CTypeId) -> TypeRef {
         if let Some(Some(t)) = poison_ok(self.ids.read()).get(id.index()).copied() {
             let info = t.get(self);
-            // Incomplete types are realized again only once the registry can lay them out.
-            if info.is_complete() || reg.layout(id).is_err() {
+            // Incomplete types are realized again only once the registry can lay them out; an
+            // open array (never laid out) once it can lay out its items.
+            let completed = match info.repr {
+                _ if info.is_complete() => false,
+                Repr::Array { elem, len: None } => {
+                    let e = elem.get(self);
+                    !e.is_complete() && reg.layout(e.id).is_ok()
+                }
+                _ => reg.layout(id).is_ok(),
+            };
+            if !completed {
                 return t;
             }
         }

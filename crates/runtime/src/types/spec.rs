@@ -129,7 +129,7 @@ impl TypeSpec for &CType {
             return Ok(*t);
         }
         let t = uni.realize(id);
-        if t.get(&uni.inner).is_complete() {
+        if uni.inner.is_final(t.get(&uni.inner)) {
             let _ = self.realized.set(t);
         }
         Ok(t)

@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|string] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|string] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -36,7 +36,9 @@ fn main() -> anyhow::Result<()> {
         "raw" | "rawmid" | "qsort" | "vqsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8"
         | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newt" | "field"
         | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof" | "byname"
-        | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "asadd" => lib.function("bench_add")?,
+        | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr" | "asadd" => {
+            lib.function("bench_add")?
+        }
         "ldc" => lib.function("bench_ld")?,
         "vsum" => {
             ffi.cdef("int vsum(int n, ...);")?;
@@ -126,6 +128,13 @@ fn main() -> anyhow::Result<()> {
             per(read),
             per(t.elapsed())
         );
+        return Ok(());
+    }
+    if which == "newstr" {
+        // An open array sized by its initializer: cffi's `new("char[]", b"hello")`.
+        for _ in 0..n {
+            drop(black_box(ffi.new(black_box("char[]"), black_box("hello"))?));
+        }
         return Ok(());
     }
     if which == "string" {

@@ -39,6 +39,11 @@ const OPS: &[Op] = &[
         ctypes: "PT()",
     },
     Op {
+        name: "new(\"char[]\", \"hello\")",
+        cffi: "ffi.new('char[]', b'hello')",
+        ctypes: "ctypes.create_string_buffer(b'hello')",
+    },
+    Op {
         name: "p.x = 5",
         cffi: "p.x = 5",
         ctypes: "cp.x = 5",
@@ -131,6 +136,11 @@ fn rcffi_times(iterations: usize, runs: usize) -> anyhow::Result<Vec<f64>> {
     }));
     t.push(median_ns(iterations, runs, || {
         drop(black_box(ffi.new(black_box("struct pt *"), ()).unwrap()))
+    }));
+    t.push(median_ns(iterations, runs, || {
+        drop(black_box(
+            ffi.new(black_box("char[]"), black_box("hello")).unwrap(),
+        ))
     }));
     t.push(median_ns(iterations, runs, || {
         p.set_field(black_box("x"), 5).unwrap()
@@ -273,13 +283,47 @@ fn bulk(runs: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// cffi's side of [`store_scaling`]: the same three loops over N strings, each figure in ns
+/// per operation with Python's loop in it (keys `store N`, `read N`, `overwrite N`).
+const STORE_PY: &str = r#"
+import sys, json, time
+import cffi
+ffi = cffi.FFI()
+out = {}
+for n in (10000, 100000, 1000000):
+    arr = ffi.new("char *[]", n)
+    strings = [ffi.new("char[]", b"x") for _ in range(n)]
+    t = time.perf_counter()
+    for i in range(n): arr[i] = strings[i]
+    out["store %d" % n] = (time.perf_counter() - t) / n * 1e9
+    del strings
+    t = time.perf_counter()
+    for i in range(n): arr[i]
+    out["read %d" % n] = (time.perf_counter() - t) / n * 1e9
+    t = time.perf_counter()
+    for i in range(n): arr[i] = ffi.NULL
+    out["overwrite %d" % n] = (time.perf_counter() - t) / n * 1e9
+print(json.dumps(out))
+"#;
+
 /// Stores of N owned pointers into one array (each new string kept alive by the array), then
-/// N reads of them back and N overwrites with NULL: the time per operation must not grow
-/// with N (it was a scan of every stored pointer per store before).
+/// N reads of them back and N overwrites with NULL, beside cffi's (which keeps nothing alive):
+/// the time per operation must not grow with N (it was a scan of every stored pointer per
+/// store once, then a tree search).
 fn store_scaling() -> anyhow::Result<()> {
-    println!("\n| stored pointers N | store ns | read ns | overwrite ns |");
+    let sizes = [10_000usize, 100_000, 1_000_000];
+    let keys: Vec<String> = sizes
+        .iter()
+        .flat_map(|n| ["store", "read", "overwrite"].map(|k| format!("{k} {n}")))
+        .collect();
+    let py = python_times_of(
+        STORE_PY,
+        &[],
+        &keys.iter().map(String::as_str).collect::<Vec<_>>(),
+    )?;
+    println!("\n| stored pointers N | store ns (cffi) | read ns (cffi) | overwrite ns (cffi) |");
     println!("|---:|---:|---:|---:|");
-    for n in [10_000usize, 100_000, 1_000_000] {
+    for (k, n) in sizes.into_iter().enumerate() {
         let ffi = Ffi::default();
         let arr = ffi.new("char *[]", n)?;
         let strings: Vec<rcffi::CData> = (0..n)
@@ -301,7 +345,11 @@ fn store_scaling() -> anyhow::Result<()> {
             arr.set(i, ffi.null())?;
         }
         let overwrite = t.elapsed().as_nanos() as f64 / n as f64;
-        println!("| {n} | {store:.0} | {read:.0} | {overwrite:.0} |");
+        let c = &py[3 * k..3 * k + 3];
+        println!(
+            "| {n} | {store:.0} ({:.0}) | {read:.0} ({:.0}) | {overwrite:.0} ({:.0}) |",
+            c[0], c[1], c[2]
+        );
     }
     Ok(())
 }
