@@ -54,3 +54,47 @@ fn eight_threads_share_one_ffi() {
         assert_eq!(p.field("y").unwrap(), (rounds - 1).into());
     }
 }
+
+/// Four threads store, read back and overwrite owned strings in one shared array of 64 slots
+/// — more owners than a keep set lists, so its index by address is shared — each thread in its
+/// own slots, reading its neighbours' too: every string read is whole and alive.
+#[test]
+fn four_threads_keep_many_strings_in_one_array() {
+    let ffi = rcffi::Ffi::default();
+    let arr = ffi.new("char *[64]", ()).unwrap();
+    let rounds = if cfg!(miri) { 2 } else { 300 };
+    std::thread::scope(|s| {
+        for t in 0..4usize {
+            let (ffi, arr) = (&ffi, &arr);
+            s.spawn(move || {
+                for round in 0..rounds {
+                    for k in 0..16 {
+                        let i = (k * 4 + t) as isize;
+                        let text = format!("t{t} r{round} k{k}");
+                        let st = ffi.new("char[]", text.as_str()).unwrap();
+                        arr.set(i, &st).unwrap();
+                        drop(st);
+                        let mine = cd(arr.get(i).unwrap());
+                        assert_eq!(ffi.string(&mine, None).unwrap(), text.as_bytes().into());
+                        let theirs = cd(arr.get((i + 1) % 64).unwrap());
+                        if !theirs.is_null() {
+                            let Value::Bytes(b) = ffi.string(&theirs, None).unwrap() else {
+                                panic!("a char string reads as bytes");
+                            };
+                            assert!(b.starts_with(b"t") && b.contains(&b'k'), "{b:?}");
+                        }
+                    }
+                    if round % 3 == 0 {
+                        for k in 0..16 {
+                            arr.set((k * 4 + t) as isize, ffi.null()).unwrap();
+                        }
+                    }
+                }
+            });
+        }
+    });
+    for i in 0..64 {
+        let p = cd(arr.get(i).unwrap());
+        assert!(!p.is_null());
+    }
+}

@@ -24,9 +24,10 @@
 #![forbid(unsafe_code)]
 
 use std::cell::RefCell;
-use std::sync::{Mutex, MutexGuard};
 
 use once_cell::race::OnceBox;
+use spin::mutex::{SpinMutex, SpinMutexGuard};
+use spin::relax::Yield;
 
 use super::Region;
 use super::kept::Kept;
@@ -39,7 +40,7 @@ pub(crate) struct KeepSet {
     /// Made on the first store of a pointer to owned memory (its own included): memory that
     /// never held one (the common case) skips the lock on every access, its copies skip the
     /// scan for pointers, and it costs one pointer, not a mutex, a list and a map.
-    kept: OnceBox<Mutex<Kept>>,
+    kept: OnceBox<SpinMutex<Kept, Yield>>,
 }
 
 /// The memory a pointer is read from or stored into: its range and the owner a pointer into
@@ -61,13 +62,12 @@ impl Home<'_> {
 const WORD: usize = 8;
 
 impl KeepSet {
-    /// The kept owners, locked (made empty on first use).
-    fn lock(&self) -> MutexGuard<'_, Kept> {
-        // Every update leaves the map consistent: a poisoned lock is still usable.
-        self.kept
-            .get_or_init(Box::default)
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+    /// The kept owners, locked (made empty on first use). The lock is held for a lookup or
+    /// an update of the table, never while an owner is dropped ([`bury`] runs after it) or C
+    /// code runs; it is released with one plain store, and a thread that finds it taken
+    /// yields to the scheduler until it is free.
+    fn lock(&self) -> SpinMutexGuard<'_, Kept> {
+        self.kept.get_or_init(Box::default).lock()
     }
 
     /// Whether the memory ever held a pointer to owned memory.
@@ -149,17 +149,18 @@ impl KeepSet {
         }
         let released = {
             let mut kept = self.lock();
-            let mut old = [0u8; WORD];
-            r.read(addr, &mut old)?;
-            r.write(addr, &value.to_le_bytes())?;
+            // Each word read and written whole (not a byte at a time: read back as a word, a
+            // word stored as bytes stalls).
+            let old = r.load_le(addr, WORD)? as usize;
+            r.store_bits(addr, super::Fast::U64, value as u64)?;
             // Counted before the old pointer is released: storing a pointer into the memory
             // the slot already pointed into changes no entry.
             if let Some((base, end)) = keep {
                 kept.add(base, end, src);
             }
-            kept.release(usize::from_le_bytes(old))
+            kept.release(old)
         };
-        bury(released);
+        bury_one(released);
         Ok(())
     }
 
@@ -251,7 +252,7 @@ impl KeepSet {
             return;
         }
         let released = self.lock().release(value);
-        bury(released);
+        bury_one(released);
     }
 }
 
@@ -260,7 +261,7 @@ impl Drop for KeepSet {
     fn drop(&mut self) {
         // Memory never stored into has no set, and owns nothing.
         if let Some(kept) = self.kept.get() {
-            let taken = kept.lock().unwrap_or_else(|e| e.into_inner()).take_all();
+            let taken = kept.lock().take_all();
             bury(taken);
         }
     }
@@ -323,6 +324,15 @@ thread_local! {
     /// Owners waiting to be dropped on this thread, while a drop of kept owners is under way
     /// (`None` when none is).
     static GRAVE: RefCell<Option<Vec<Owner>>> = const { RefCell::new(None) };
+}
+
+/// [`bury`] of an owner a release let go, if any: most let none go, and skip the call (which
+/// would copy the option whole, right after its parts were written).
+#[inline]
+fn bury_one(released: Option<Owner>) {
+    if let Some(o) = released {
+        bury([o]);
+    }
 }
 
 /// Drops `owners` without recursion: the first call on a thread drops them one by one, and
