@@ -8,6 +8,12 @@
 //! owners; an owner of larger memory (spanning more than [`LINES`] lines) in an
 //! address-ordered map, searched only when the line holds no owner of the pointer. An array of
 //! a million `char *` costs no search of a million-entry tree per store, read and overwrite.
+//!
+//! The index holds each range of memory once: further owners of the very same range (`gc`s of
+//! one cdata) are its entry's twins, chained from it and never walked by a lookup, and a store
+//! looks for its owner among the first few of them only (past those it adds a twin). So no
+//! number of owners of one memory makes a store, a read or a release walk them all: a million
+//! `gc`s of one string stored into an array cost what a million strings do.
 
 #![forbid(unsafe_code)]
 
@@ -36,11 +42,16 @@ pub(super) struct Entry {
     /// Indexed by line: the next entry in each line its memory touches (the `k`th for the
     /// line `k` after its first), [`NONE`] at a line's end.
     next: [u32; LINES],
+    /// The next owner of the same range (a twin, not in the index), or [`NONE`].
+    twin: u32,
     by_line: bool,
 }
 
-/// No entry: the end of a line's chain.
+/// No entry: the end of a line's chain or of a list of twins.
 const NONE: u32 = u32::MAX;
+
+/// How many owners of one range a store compares with its own before adding a twin.
+const TWINS_COMPARED: usize = 4;
 
 impl Entry {
     fn new(base: usize, end: usize, owner: OwnerRef<'_>) -> Entry {
@@ -50,6 +61,7 @@ impl Entry {
             owner: owner.to_owned(),
             count: 1,
             next: [NONE; LINES],
+            twin: NONE,
             by_line: false,
         }
     }
@@ -81,8 +93,7 @@ struct Many {
     /// touches it, the rest chained through the entries (one hash lookup, then each entry
     /// where it is: no list of its own per line).
     lines: HashMap<usize, u32, BuildHasherDefault<LineHasher>>,
-    /// The entries of larger memory, by first address and owner (two owners of the same memory
-    /// — a cdata and its `gc` — are two entries).
+    /// The entries of larger memory, by first and last address.
     big: BTreeMap<(usize, usize), usize>,
 }
 
@@ -120,14 +131,14 @@ impl Many {
     fn entry(&self, i: usize) -> &Entry {
         match &self.entries[i] {
             Some(e) => e,
-            None => unreachable!("an indexed entry is present"),
+            None => unreachable!("a linked entry is present"),
         }
     }
 
     fn entry_mut(&mut self, i: usize) -> &mut Entry {
         match &mut self.entries[i] {
             Some(e) => e,
-            None => unreachable!("an indexed entry is present"),
+            None => unreachable!("a linked entry is present"),
         }
     }
 
@@ -144,8 +155,8 @@ impl Many {
         None
     }
 
-    /// The index of an entry whose memory holds `addr`: one in `addr`'s line, else the large
-    /// memory that starts last at or below `addr`.
+    /// The index of an indexed entry whose memory holds `addr`: one in `addr`'s line, else the
+    /// large memory that starts last at or below `addr`.
     fn index_of(&self, addr: usize) -> Option<usize> {
         if let Some(i) = self.in_line(addr >> LINE_SHIFT, |e| e.holds(addr)) {
             return Some(i);
@@ -158,17 +169,30 @@ impl Many {
             .find(|&i| self.entry(i).holds(addr))
     }
 
-    /// The index of the entry of `owner`'s memory starting at `base`, if kept.
-    fn index_of_owner(&self, base: usize, owner: OwnerRef<'_>) -> Option<usize> {
-        let same = |e: &Entry| e.base == base && e.owner.as_ref().same_as(owner);
-        self.in_line(base >> LINE_SHIFT, same)
-            .or_else(|| self.big.get(&(base, owner.identity())).copied())
+    /// The indexed entry of the range `base..=end`, if any.
+    fn index_of_range(&self, base: usize, end: usize) -> Option<usize> {
+        self.in_line(base >> LINE_SHIFT, |e| e.base == base && e.end == end)
+            .or_else(|| self.big.get(&(base, end)).copied())
+    }
+
+    /// A slot for `e`: a freed one, or a new one.
+    fn slot(&mut self, e: Entry) -> usize {
+        match self.free.pop() {
+            Some(i) => {
+                self.entries[i] = Some(e);
+                i
+            }
+            None => {
+                self.entries.push(Some(e));
+                self.entries.len() - 1
+            }
+        }
     }
 
     /// Indexes entry `i` by its memory: by line when small (and its index fits a link).
     fn link(&mut self, i: usize) {
         let e = self.entry(i);
-        let (base, end, id) = (e.base, e.end, e.owner.as_ref().identity());
+        let (base, end) = (e.base, e.end);
         match lines_of(base, end).filter(|_| i < NONE as usize) {
             Some(lines) => {
                 for line in lines {
@@ -179,18 +203,18 @@ impl Many {
                 self.entry_mut(i).by_line = true;
             }
             None => {
-                self.big.insert((base, id), i);
+                self.big.insert((base, end), i);
                 self.entry_mut(i).by_line = false;
             }
         }
     }
 
-    /// Takes entry `i` out of the index.
+    /// Takes indexed entry `i` out of the index.
     fn unlink(&mut self, i: usize) {
         let e = self.entry(i);
-        let (base, end, id) = (e.base, e.end, e.owner.as_ref().identity());
+        let (base, end) = (e.base, e.end);
         if !e.by_line {
-            self.big.remove(&(base, id));
+            self.big.remove(&(base, end));
             return;
         }
         for line in base >> LINE_SHIFT..=end >> LINE_SHIFT {
@@ -219,34 +243,46 @@ impl Many {
         }
     }
 
-    fn insert(&mut self, e: Entry) {
-        let i = match self.free.pop() {
-            Some(i) => {
-                self.entries[i] = Some(e);
-                i
+    fn add(&mut self, base: usize, end: usize, owner: OwnerRef<'_>) {
+        // The range kept already: count the owner where it is among the first few of its
+        // owners.
+        if let Some(first) = self.index_of_range(base, end) {
+            let mut i = first as u32;
+            for _ in 0..TWINS_COMPARED {
+                if i == NONE {
+                    break;
+                }
+                let e = self.entry_mut(i as usize);
+                if e.owner.as_ref().same_as(owner) {
+                    e.count += 1;
+                    return;
+                }
+                i = e.twin;
             }
-            None => {
-                self.entries.push(Some(e));
-                self.entries.len() - 1
-            }
-        };
-        self.link(i);
+        }
+        self.place(Entry::new(base, end, owner));
     }
 
-    fn add(&mut self, base: usize, end: usize, owner: OwnerRef<'_>) {
-        let Some(i) = self.index_of_owner(base, owner) else {
-            self.insert(Entry::new(base, end, owner));
+    /// Keeps entry `e`: indexed, or the first twin of the entry that holds its range.
+    fn place(&mut self, e: Entry) {
+        let first = self.index_of_range(e.base, e.end);
+        let t = self.slot(e);
+        let Some(first) = first else {
+            self.link(t);
             return;
         };
-        let e = self.entry_mut(i);
-        e.count += 1;
-        if end > e.end {
-            // The same owner with a longer range: indexed again by its new extent.
-            self.unlink(i);
-            let e = self.entry_mut(i);
-            e.end = end;
-            e.next = [NONE; LINES];
-            self.link(i);
+        match u32::try_from(t) {
+            Ok(t32) if t32 != NONE => {
+                let after = std::mem::replace(&mut self.entry_mut(first).twin, t32);
+                self.entry_mut(t).twin = after;
+            }
+            _ => {
+                // No link can name the slot (4 billion entries): the range's first owner counts
+                // the stores instead; the memory, the same range, stays kept alive.
+                let gone = self.entries[t].take();
+                self.free.push(t);
+                self.entry_mut(first).count += gone.map_or(0, |g| g.count);
+            }
         }
     }
 
@@ -256,6 +292,16 @@ impl Many {
         e.count -= 1;
         if e.count > 0 {
             return None;
+        }
+        let twin = e.twin;
+        if twin != NONE {
+            // Its first twin takes its place in the index.
+            let t = self.entries[twin as usize].take()?;
+            self.free.push(twin as usize);
+            let e = self.entry_mut(i);
+            e.count = t.count;
+            e.twin = t.twin;
+            return Some(std::mem::replace(&mut e.owner, t.owner));
         }
         self.unlink(i);
         self.free.push(i);
@@ -290,7 +336,7 @@ impl Kept {
             }
             let mut many = Box::<Many>::default();
             for e in self.few.drain(..) {
-                many.insert(e);
+                many.place(e);
             }
             self.many = Some(many);
         }
@@ -515,10 +561,10 @@ mod tests {
         }
     }
 
-    /// The same owner stored with a longer range is one entry, found over the longer range
-    /// (indexed again when it outgrows its lines).
+    /// The same owner stored with a longer range is a second entry, found over the longer
+    /// range; each is released on its own.
     #[test]
-    fn an_owner_stored_with_a_longer_range_is_indexed_again() {
+    fn an_owner_stored_with_a_longer_range_is_found_over_it() {
         let owners: Vec<Owner> = (0..FEW + 1).map(|_| alloc(4096)).collect();
         let mut kept = Kept::default();
         for o in &owners {
@@ -527,16 +573,55 @@ mod tests {
         let (o, base) = (&owners[0], base_of(&owners[0]));
         assert!(kept.find(base + 2000).is_none());
         kept.add(base, base + 4096, o.as_ref());
-        assert_eq!(kept.len(), FEW + 1);
-        assert!(
-            kept.find(base + 2000)
-                .unwrap()
-                .owner
-                .as_ref()
-                .same_as(o.as_ref())
-        );
-        assert!(kept.release(base + 4000).is_none());
-        assert!(kept.release(base + 1).is_some());
+        assert_eq!(kept.len(), FEW + 2);
+        let found = kept.find(base + 2000).unwrap();
+        assert!(found.owner.as_ref().same_as(o.as_ref()));
+        assert!(kept.release(base + 4000).is_some());
         assert!(kept.find(base + 2000).is_none());
+        assert!(kept.find(base + 1).is_some());
+        assert!(kept.release(base + 1).is_some());
+        assert!(kept.find(base + 1).is_none());
+    }
+
+    /// Many owners of one range (`gc`s of one cdata) are twins of its entry: each counted and
+    /// released, a store of the latest counted where it is, the range found until the last goes
+    /// — and no operation walks them all (the chain a lookup walks holds the range once).
+    #[test]
+    fn many_owners_of_one_range_are_twins() {
+        let others: Vec<Owner> = (0..FEW + 1).map(|_| alloc(16)).collect();
+        let mut kept = Kept::default();
+        for o in &others {
+            kept.add(base_of(o), base_of(o) + 16, o.as_ref());
+        }
+        let a = alloc(24);
+        let base = base_of(&a);
+        let gcs: Vec<Owner> = (0..50).map(|_| Owner::gc(Wrapped(a.clone()))).collect();
+        kept.add(base, base + 24, a.as_ref());
+        for g in &gcs {
+            kept.add(base, base + 24, g.as_ref());
+        }
+        // The latest owner is among the first compared: counted again, no new twin.
+        kept.add(base, base + 24, gcs[49].as_ref());
+        assert_eq!(kept.len(), others.len() + 51);
+        let many = kept.many.as_ref().unwrap();
+        let line = many.lines.get(&(base >> LINE_SHIFT)).copied().unwrap();
+        let mut in_chain = 0;
+        let mut i = line;
+        while i != NONE {
+            let e = many.entry(i as usize);
+            in_chain += usize::from(e.base == base);
+            i = e.next[(base >> LINE_SHIFT) - (e.base >> LINE_SHIFT)];
+        }
+        assert_eq!(in_chain, 1, "the range is in its line's chain once");
+        // 52 counts over 51 owners: each release lets one owner go but the one counted twice.
+        let mut gone = 0;
+        for k in 0..52 {
+            assert!(kept.find(base + 3).is_some(), "{k}");
+            gone += usize::from(kept.release(base + 3).is_some());
+        }
+        assert_eq!(gone, 51);
+        assert!(kept.find(base).is_none());
+        assert!(kept.release(base).is_none());
+        assert_eq!(kept.len(), others.len());
     }
 }

@@ -63,12 +63,6 @@ impl Mapped {
             && self.0.base == other.0.base
     }
 
-    /// The keeper's address: with the range's first address, what tells mapped owners apart
-    /// ([`Mapped::same_as`]).
-    pub(super) fn keeper_addr(&self) -> usize {
-        Arc::as_ptr(&self.0.keep).cast::<()>() as usize
-    }
-
     /// The range, as a region (read-only unless writable).
     pub(crate) fn region(&self) -> Region<'_> {
         Region {

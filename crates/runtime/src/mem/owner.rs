@@ -286,22 +286,6 @@ impl<'a> OwnerRef<'a> {
         }
     }
 
-    /// The address of what this owner holds (its block, its `Arc`'s, a mapped range's keeper):
-    /// live things have different addresses, so two owning owners of the same memory (same
-    /// first address) are [`same_as`](OwnerRef::same_as) each other exactly when these are
-    /// equal (a keep set's key). 0 for owners that keep nothing.
-    pub(super) fn identity(self) -> usize {
-        match self {
-            OwnerRef::Foreign | OwnerRef::Vouched(_) => 0,
-            OwnerRef::Alloc(a) => a.as_ptr() as usize,
-            OwnerRef::Gc(a) => Arc::as_ptr(a).cast::<()>() as usize,
-            OwnerRef::Buffer(a) => Arc::as_ptr(a).cast::<()>() as usize,
-            OwnerRef::Handle(a) => Arc::as_ptr(a).cast::<()>() as usize,
-            OwnerRef::Callback(a) => Arc::as_ptr(a).cast::<()>() as usize,
-            OwnerRef::Mapped(m) => m.keeper_addr(),
-        }
-    }
-
     /// Whether this owner keeps something alive (storing it into rcffi memory must keep it).
     pub(crate) fn is_owning(self) -> bool {
         !matches!(self, OwnerRef::Foreign | OwnerRef::Vouched(_))
