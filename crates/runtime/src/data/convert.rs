@@ -535,7 +535,8 @@ pub(super) fn c_to_c(
     // What the copied pointers point into, found before the copy (the source's lock is not
     // held while the destination's is).
     let carried = match (to.keeping(), from.keeping()) {
-        (Some(_), Some((set, home))) => {
+        // (Memory that never held a pointer to owned memory carries none: no call.)
+        (Some(_), Some((set, home))) if set.is_used() => {
             from.with_region(from_what, |r| Ok(set.pointers_in(r, src, n, home)))?
         }
         _ => Vec::new(),

@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|string] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|string] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -36,9 +36,8 @@ fn main() -> anyhow::Result<()> {
         "raw" | "rawmid" | "qsort" | "vqsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8"
         | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newt" | "field"
         | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof" | "byname"
-        | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr" | "asadd" => {
-            lib.function("bench_add")?
-        }
+        | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr" | "structcopy" | "gc"
+        | "asadd" => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         "vsum" => {
             ffi.cdef("int vsum(int n, ...);")?;
@@ -128,6 +127,19 @@ fn main() -> anyhow::Result<()> {
             per(read),
             per(t.elapsed())
         );
+        return Ok(());
+    }
+    if which == "structcopy" || which == "gc" {
+        // cffi's `p[0] = q[0]` (a struct copied by value), and `ffi.gc(p, f)` made and dropped.
+        let p = ffi.new("struct pt *", rcffi::list![1, 2])?;
+        let q = ffi.new("struct pt *", ())?;
+        for _ in 0..n {
+            if which == "gc" {
+                drop(black_box(ffi.gc(black_box(&p), |_| {})));
+            } else {
+                p.set(0, black_box(q.get(0)?))?;
+            }
+        }
         return Ok(());
     }
     if which == "newstr" {
