@@ -144,6 +144,28 @@ fn b09_reprs_of_owning_and_derived_cdata() {
     );
 }
 
+/// Item 0 of what `new("T *")` returns co-owns the memory only for a struct or union (cffi:
+/// `<cdata 'struct s' owning N bytes>`); a pointer or array there is a view with its own repr
+/// and size (it said `owning 40 bytes`, and its size was the pointed-to memory's).
+#[test]
+fn b09b_items_of_new_pointers_co_own_only_records() {
+    let ffi = ffi_with("struct foo { short a, b, c; }; union bar { int i; char c[8]; };");
+    let s = cd(ffi.new("struct foo *", ()).unwrap().get(0).unwrap());
+    assert_eq!(repr(&s), "<cdata 'struct foo' owning 6 bytes>");
+    let u = cd(ffi.new("union bar *", ()).unwrap().get(0).unwrap());
+    assert_eq!(repr(&u), "<cdata 'union bar' owning 8 bytes>");
+    let q = ffi.new("int[10]", ()).unwrap();
+    let pp = ffi.new("int **", &q).unwrap();
+    let p0 = cd(pp.get(0).unwrap());
+    assert_eq!(repr(&p0), format!("<cdata 'int *' {:#x}>", q.address()));
+    assert_eq!(p0.sizeof().unwrap(), 8);
+    assert_eq!(ffi.sizeof(&p0).unwrap(), 8);
+    let ap = ffi.new("int (*)[3]", ()).unwrap();
+    let a0 = cd(ap.get(0).unwrap());
+    assert_eq!(repr(&a0), format!("<cdata 'int[3]' {:#x}>", ap.address()));
+    assert_eq!(a0.sizeof().unwrap(), 12);
+}
+
 #[test]
 fn b10_arrays_of_arrays() {
     let ffi = Ffi::default();

@@ -128,14 +128,22 @@ impl CData {
 
     fn get_slow(&self, i: isize) -> Result<Value> {
         let (elem, addr) = self.item(i)?;
-        let v = convert::c_to_value(&self.place_at(elem, addr, None))?;
-        // cffi: `p[0]` of `new("struct s *")` co-owns the struct.
-        Ok(match v {
-            Value::CData(c) if self.origin() == Origin::New && self.info().is_pointer() => {
-                Value::CData(c.with_origin(Origin::CoOwned))
-            }
-            other => other,
-        })
+        let place = self.place_at(elem, addr, None);
+        // cffi: `p[0]` of `new("struct s *")` (or a union) co-owns the struct: its repr says
+        // it owns the memory, and its size is the memory's. Not a pointer's or an array's
+        // item, which is a view (`<cdata 'int *' 0x...>`, its own size).
+        if self.origin() == Origin::New
+            && self.info().is_pointer()
+            && matches!(place.info().repr, Repr::Record { .. })
+        {
+            return Ok(Value::CData(
+                CData::place(self.uni(), elem, addr, self.owner().to_owned(), None)
+                    .with_origin(Origin::CoOwned),
+            ));
+        }
+        // Returned as `c_to_value` makes it, not taken apart and put together again (its
+        // copy would wait on the stores that wrote it).
+        convert::c_to_value(&place)
     }
 
     /// Writes item `i` (cffi's `p[i] = v`), with the same checks as [`CData::get`].
