@@ -5,8 +5,6 @@
 //! bounds-checked), ranges a caller vouched for with `unsafe`, or nothing (foreign memory: C's
 //! pointers, integers cast to pointers), which safe code refuses to touch.
 
-use std::sync::Mutex;
-
 use rcffi_cdef::CTypeId;
 
 use crate::error::{Error, Result};
@@ -20,18 +18,24 @@ pub(super) type Destructor = Box<dyn FnOnce(CData) + Send>;
 /// The state of a `gc`'d cdata.
 pub(super) struct GcBox {
     pub(super) original: CData,
-    /// The owner of the memory, past any `gc` the original was itself made by: regions and
-    /// keep sets are found here in one step, however many times a cdata was `gc`'d.
-    pub(crate) base: Owner,
+    /// The owner of the memory past any `gc` the original was itself made by (`None`: the
+    /// original's own owner, not a `gc`): regions and keep sets are found in one step, however
+    /// many times a cdata was `gc`'d.
+    pub(crate) base: Option<Owner>,
     /// The original's value, when it is a primitive (a `gc`'d cdata's owner pointer is where
     /// a primitive's high bytes would be: `CData::bytes` reads them here).
     pub(crate) value: [u8; 16],
-    pub(crate) destructor: Mutex<Option<Destructor>>,
+    /// Taken once, by whichever of `run` and `cancel` comes first (a spin lock: released with
+    /// one store, never held while the destructor runs or is dropped).
+    pub(crate) destructor: spin::mutex::SpinMutex<Option<Destructor>, spin::relax::Yield>,
 }
 
 impl Finalizer for GcBox {
-    fn base(&self) -> &Owner {
-        &self.base
+    fn base(&self) -> OwnerRef<'_> {
+        match &self.base {
+            Some(b) => b.as_ref(),
+            None => self.original.owner(),
+        }
     }
 
     fn value(&self) -> [u8; 16] {
@@ -39,20 +43,13 @@ impl Finalizer for GcBox {
     }
 
     fn cancel(&self) {
-        drop(
-            self.destructor
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take(),
-        );
+        let d = self.destructor.lock().take();
+        // Dropped after the lock is released: what the closure holds may run code.
+        drop(d);
     }
 
     fn run(&self) {
-        let d = self
-            .destructor
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+        let d = self.destructor.lock().take();
         if let Some(d) = d {
             d(self.original.clone());
         }
@@ -63,7 +60,10 @@ impl Drop for GcBox {
     fn drop(&mut self) {
         self.run();
         // What the original holds is let go without recursion (`gc` of `gc` of ...).
-        crate::mem::bury([self.original.take_owner(), std::mem::take(&mut self.base)]);
+        crate::mem::bury([
+            self.original.take_owner(),
+            self.base.take().unwrap_or_default(),
+        ]);
     }
 }
 

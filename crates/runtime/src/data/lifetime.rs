@@ -2,8 +2,8 @@
 //! and `NULL`.
 
 use std::any::Any;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
 use crate::data::{CData, GcBox, Origin};
 use crate::error::{Error, Result};
@@ -26,11 +26,13 @@ pub(crate) fn gc(cdata: &CData, destructor: impl FnOnce(CData) + Send + 'static)
         } else {
             cdata.bytes()
         },
+        // Past a `gc` of a `gc`, the memory's owner (the original's own owner is it
+        // otherwise: not held twice).
         base: match cdata.owner() {
-            OwnerRef::Gc(inner) => inner.base().clone(),
-            other => other.to_owned(),
+            OwnerRef::Gc(inner) => Some(inner.base().to_owned()),
+            _ => None,
         },
-        destructor: Mutex::new(Some(Box::new(destructor))),
+        destructor: spin::mutex::SpinMutex::new(Some(Box::new(destructor))),
     });
     cdata.with_owner(gc).with_origin(Origin::Plain)
 }

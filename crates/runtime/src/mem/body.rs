@@ -419,8 +419,8 @@ mod tests {
 
     struct Final(Owner);
     impl Finalizer for Final {
-        fn base(&self) -> &Owner {
-            &self.0
+        fn base(&self) -> OwnerRef<'_> {
+            self.0.as_ref()
         }
         fn value(&self) -> [u8; 16] {
             [7; 16]

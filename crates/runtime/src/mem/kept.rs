@@ -520,8 +520,8 @@ mod tests {
     struct Wrapped(Owner);
 
     impl crate::mem::Finalizer for Wrapped {
-        fn base(&self) -> &Owner {
-            &self.0
+        fn base(&self) -> OwnerRef<'_> {
+            self.0.as_ref()
         }
         fn value(&self) -> [u8; 16] {
             [0; 16]

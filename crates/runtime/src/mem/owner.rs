@@ -49,7 +49,7 @@ impl Owner {
 /// destructor run once, on `release` or when the last holder goes.
 pub(crate) trait Finalizer: Send + Sync {
     /// The owner of the memory, past any `gc` of a `gc`: found in one step.
-    fn base(&self) -> &Owner;
+    fn base(&self) -> OwnerRef<'_>;
     /// The value of the original, when it is a primitive.
     fn value(&self) -> [u8; 16];
     /// Runs the destructor now, once.
@@ -194,7 +194,7 @@ impl<'a> OwnerRef<'a> {
             ).into())),
             OwnerRef::Alloc(a) => f(&a.region()),
             OwnerRef::Vouched(v) => f(&v.region()),
-            OwnerRef::Gc(g) => g.base().as_ref().with_region(what, f),
+            OwnerRef::Gc(g) => g.base().with_region(what, f),
             OwnerRef::Buffer(b) => b.with_region(f),
             OwnerRef::Handle(_) => Err(Error::Type(format!(
                 "{}: a handle points to no C data",
@@ -212,7 +212,7 @@ impl<'a> OwnerRef<'a> {
     pub(crate) fn allocation(self) -> Option<&'a Shared> {
         match self {
             OwnerRef::Alloc(a) => Some(a),
-            OwnerRef::Gc(g) => g.base().as_ref().allocation(),
+            OwnerRef::Gc(g) => g.base().allocation(),
             _ => None,
         }
     }
@@ -246,7 +246,7 @@ impl<'a> OwnerRef<'a> {
         let (set, base, len) = match self {
             OwnerRef::Alloc(a) => (a.keep_set(), a.addr(), a.size()),
             OwnerRef::Gc(g) => {
-                let (set, home) = g.base().as_ref().keeping()?;
+                let (set, home) = g.base().keeping()?;
                 return Some((
                     set,
                     crate::mem::Home {
