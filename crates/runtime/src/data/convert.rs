@@ -532,6 +532,17 @@ pub(super) fn c_to_c(
     from_what: &dyn Fn() -> String,
     n: usize,
 ) -> Result<()> {
+    // rcffi's memory to rcffi's memory, from memory that never held a pointer to owned memory
+    // (a struct of numbers): the copy alone, its regions in hand (through the general path's
+    // closures, their captures were stored in parts and copied whole: a stall).
+    if let (OwnerRef::Alloc(ta), OwnerRef::Alloc(fa)) = (to, from)
+        && !fa.keep_set().is_used()
+    {
+        let (tr, fr) = (ta.region(), fa.region());
+        return ta
+            .keep_set()
+            .write_bytes(&tr, dst, n, || crate::mem::copy(&tr, dst, &fr, src, n));
+    }
     // What the copied pointers point into, found before the copy (the source's lock is not
     // held while the destination's is).
     let carried = match (to.keeping(), from.keeping()) {

@@ -4,7 +4,10 @@
 //! callback's closure), and the process's table of handles. No unsafe code.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
+
+use spin::mutex::{SpinMutex, SpinMutexGuard};
+use spin::relax::Yield;
 
 use super::{KeepSet, Lent, Mapped, Region, Shared, Vouched};
 use crate::error::{Error, Result};
@@ -78,16 +81,21 @@ impl<T: Code + ?Sized> Code for Arc<T> {
 
 /// The live handles of the process, by address. One table for every `ffi` object, as in
 /// cffi: a handle is a Rust value, not a C type, so any `ffi` object can give it back.
-static HANDLES: Mutex<Option<HashMap<usize, Weak<HandleBox>>>> = Mutex::new(None);
+/// (Hashed by foldhash, behind a lock released with one store: a handle made and dropped
+/// takes the lock twice.)
+static HANDLES: SpinMutex<Option<HandleTable>, Yield> = SpinMutex::new(None);
 
-fn handles() -> std::sync::MutexGuard<'static, Option<HashMap<usize, Weak<HandleBox>>>> {
-    HANDLES.lock().unwrap_or_else(|e| e.into_inner())
+/// The live handles by address.
+type HandleTable = HashMap<usize, Weak<HandleBox>, foldhash::fast::RandomState>;
+
+fn handles() -> SpinMutexGuard<'static, Option<HandleTable>> {
+    HANDLES.lock()
 }
 
 /// Lists a new handle, so that [`live_handle`] finds it by its address.
 pub(crate) fn register_handle(h: &Arc<HandleBox>) {
     handles()
-        .get_or_insert_with(HashMap::new)
+        .get_or_insert_with(HashMap::default)
         .insert(h.addr, Arc::downgrade(h));
 }
 

@@ -213,8 +213,134 @@ fn main() -> anyhow::Result<()> {
     println!(
         "\n{iterations} operations per run, median of {runs} runs; Python's figures include its loop (first row)."
     );
+    sweep(iterations, runs)?;
     bulk(runs)?;
     store_scaling()?;
+    Ok(())
+}
+
+/// A result made and dropped, whatever its type.
+fn made<T>(r: T) {
+    drop(black_box(r));
+}
+
+/// The objects of [`sweep`]'s statements, as cffi makes them.
+const SWEEP_PY: &str = r#"
+import sys, timeit, statistics, json
+import cffi
+ffi = cffi.FFI()
+ffi.cdef("struct pt { int x, y; };")
+p = ffi.new("struct pt *", [1, 2]); q = ffi.new("struct pt *")
+a = ffi.new("int[10]", list(range(10)))
+s = ffi.new("char[32]", b"hello world")
+w = ffi.new("wchar_t[16]", "hello")
+h = ffi.new_handle(5)
+lst = [1, 2]
+f = lambda c: None
+ba = bytearray(64)
+n, runs = int(sys.argv[1]), int(sys.argv[2])
+out = {}
+for stmt in json.loads(sys.argv[3]):
+    t = timeit.Timer(stmt, globals=globals())
+    out[stmt] = statistics.median(t.timeit(n) / n * 1e9 for _ in range(runs))
+print(json.dumps(out))
+"#;
+
+/// More operations against cffi, each rcffi's spelling of a cffi statement (the result made
+/// and dropped): the search for operations slower than cffi beyond the first table. The last
+/// line counts them.
+fn sweep(iterations: usize, runs: usize) -> anyhow::Result<()> {
+    let ffi = Ffi::default();
+    ffi.cdef("struct pt { int x, y; };")?;
+    let p = ffi.new("struct pt *", rcffi::list![1, 2])?;
+    let q = ffi.new("struct pt *", ())?;
+    let a = ffi.new("int[10]", (0..10).collect::<Vec<i32>>())?;
+    let s = ffi.new("char[32]", "hello world")?;
+    let w = ffi.new("wchar_t[16]", "hello")?;
+    let h = ffi.new_handle(5u32);
+    type Row<'a> = (&'static str, Box<dyn Fn() + 'a>);
+    macro_rules! row {
+        ($cffi:expr, $e:expr) => {
+            ($cffi, Box::new(|| made($e)) as Box<dyn Fn() + '_>)
+        };
+    }
+    let rows: Vec<Row<'_>> = vec![
+        row!(
+            "ffi.new('struct pt *', lst)",
+            ffi.new(black_box("struct pt *"), rcffi::list![1, 2])
+                .unwrap()
+        ),
+        row!("a[1:3]", a.slice(1, 3).unwrap()),
+        row!("a + 1", a.offset(1).unwrap()),
+        row!(
+            "ffi.addressof(p, 'y')",
+            ffi.addressof(&p, black_box("y")).unwrap()
+        ),
+        row!(
+            "ffi.cast('void *', p)",
+            ffi.cast(black_box("void *"), &p).unwrap()
+        ),
+        row!(
+            "ffi.cast('intptr_t', p)",
+            ffi.cast(black_box("intptr_t"), &p).unwrap()
+        ),
+        row!("ffi.typeof(p)", ffi.typeof_(&p).unwrap()),
+        row!("ffi.sizeof(p)", ffi.sizeof(&p).unwrap()),
+        row!(
+            "ffi.offsetof('struct pt', 'y')",
+            ffi.offsetof(black_box("struct pt"), "y").unwrap()
+        ),
+        row!("ffi.unpack(s, 11)", ffi.unpack(&s, 11).unwrap()),
+        row!(
+            "ffi.buffer(s)[:]",
+            ffi.buffer(&s, None).unwrap().to_vec().unwrap()
+        ),
+        row!("ffi.string(w)", ffi.string(&w, None).unwrap()),
+        row!("ffi.new_handle(5)", ffi.new_handle(5u32)),
+        row!("ffi.from_handle(h)", ffi.from_handle::<u32>(&h).unwrap()),
+        row!("p[0] = q[0]", p.set(0, q.get(0).unwrap()).unwrap()),
+        row!(
+            "ffi.memmove(s, b'abcdefghijklmnop', 16)",
+            ffi.memmove(&s, b"abcdefghijklmnop".as_slice(), 16).unwrap()
+        ),
+        row!("ffi.gc(p, f)", ffi.gc(&p, |_| {})),
+        row!("list(a)", ffi.unpack(&a, 10).unwrap()),
+        row!("p == q", p == q),
+        row!(
+            "ffi.new('char[]', 4096)",
+            ffi.new(black_box("char[]"), 4096).unwrap()
+        ),
+        row!(
+            "ffi.from_buffer(ba)",
+            ffi.from_buffer("char[]", vec![0u8; 64]).unwrap()
+        ),
+        row!("ffi.errno", ffi.errno()),
+    ];
+    let ours: Vec<f64> = rows
+        .iter()
+        .map(|(_, f)| median_ns(iterations, runs, f))
+        .collect();
+    let stmts: Vec<&str> = rows.iter().map(|(c, _)| *c).collect();
+    let theirs = python_times_of(
+        SWEEP_PY,
+        &[&iterations.to_string(), &runs.to_string()],
+        &stmts,
+    )?;
+    println!("\n| cffi statement (rcffi's spelling of it) | rcffi ns | cffi ns | cffi / rcffi |");
+    println!("|---|---:|---:|---:|");
+    let mut slower = Vec::new();
+    for ((stmt, ns), py) in stmts.iter().zip(&ours).zip(&theirs) {
+        println!("| `{stmt}` | {ns:.1} | {py:.1} | {:.2}× |", py / ns);
+        if ns > py {
+            slower.push(*stmt);
+        }
+    }
+    println!(
+        "\nslower than cffi: {} of {} ({})",
+        slower.len(),
+        stmts.len(),
+        slower.join(", ")
+    );
     Ok(())
 }
 
