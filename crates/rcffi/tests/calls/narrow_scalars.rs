@@ -174,6 +174,10 @@ fn enums_chars_and_bools_agree_with_direct_calls_and_with_libffi() {
     unsafe {
         assert_eq!(lib.call("flip", (-7,)).unwrap(), Value::Int(7));
         assert_eq!(lib.call("flip", (7,)).unwrap(), Value::Int(-7));
+        // An enumerator's name: the direct path hands it to the general conversion.
+        assert_eq!(lib.call("flip", ("NEG",)).unwrap(), Value::Int(7));
+        assert!(lib.call("flip", ("NOPE",)).is_err());
+        assert!(lib.call("flip", (1i64 << 40,)).is_err());
         assert_eq!(
             lib.call("same_big", (0x8000_0001u32,)).unwrap(),
             Value::Int(0x8000_0001)

@@ -162,3 +162,27 @@ fn e_enum_arrays_take_names_and_numbers() {
         "'PURPLE' is not an enumerator of 'enum color'",
     );
 }
+
+/// Enums read and write through the plain numbers' direct paths; an enumerator's name, which
+/// only the general conversion knows, still goes wherever a number goes.
+#[test]
+fn e_enum_names_go_where_numbers_go() {
+    let ffi = ffi_with("enum color { RED, GREEN = 5, BLUE }; struct s { enum color c; };");
+    let s = ffi.new("struct s *", ()).unwrap();
+    s.set_field("c", "BLUE").unwrap();
+    assert_eq!(s.field("c").unwrap(), 6.into());
+    assert_eq!(s.field_as::<i32>("c").unwrap(), 6);
+    s.set_field("c", 5).unwrap();
+    assert_eq!(s.field("c").unwrap(), 5.into());
+    let a = ffi.new("enum color[2]", ()).unwrap();
+    a.set(1, "GREEN").unwrap();
+    assert_eq!(a.get(1).unwrap(), 5.into());
+    assert_eq!(a.get_as::<u8>(1).unwrap(), 5);
+    err_has(
+        s.set_field("c", "PURPLE"),
+        is_value,
+        "'PURPLE' is not an enumerator of 'enum color'",
+    );
+    // Out of the underlying type's range: refused by both paths alike.
+    assert!(s.set_field("c", 1i64 << 40).is_err());
+}

@@ -219,20 +219,23 @@ pub(crate) struct Derived {
 }
 
 /// The direct path for a type, if it has one: integers that read as numbers (not `char`, wide
-/// characters, `_Bool` or enums), `float` and `double`.
+/// characters or `_Bool`), enums (read as their integer; an enumerator's name, which only the
+/// general path converts, makes the direct paths fall back to it), `float` and `double`.
 pub(super) fn fast_of(repr: &Repr) -> Option<Fast> {
     Some(match repr {
-        Repr::Int(k) if k.role == IntRole::Number => match (k.bytes, k.signed) {
-            (1, true) => Fast::I8,
-            (1, false) => Fast::U8,
-            (2, true) => Fast::I16,
-            (2, false) => Fast::U16,
-            (4, true) => Fast::I32,
-            (4, false) => Fast::U32,
-            (8, true) => Fast::I64,
-            (8, false) => Fast::U64,
-            _ => return None,
-        },
+        Repr::Int(k) | Repr::Enum { int: k, .. } if k.role == IntRole::Number => {
+            match (k.bytes, k.signed) {
+                (1, true) => Fast::I8,
+                (1, false) => Fast::U8,
+                (2, true) => Fast::I16,
+                (2, false) => Fast::U16,
+                (4, true) => Fast::I32,
+                (4, false) => Fast::U32,
+                (8, true) => Fast::I64,
+                (8, false) => Fast::U64,
+                _ => return None,
+            }
+        }
         Repr::Float(4) => Fast::F32,
         Repr::Float(8) => Fast::F64,
         _ => return None,
