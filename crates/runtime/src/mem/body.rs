@@ -381,6 +381,7 @@ impl Drop for Body {
 mod tests {
     use super::*;
     use crate::mem::Allocation;
+    use crate::mem::owner::TestGc;
     use std::sync::Arc;
 
     #[test]
@@ -417,18 +418,6 @@ mod tests {
         assert_eq!(q.owner().allocation().unwrap().addr(), addr);
     }
 
-    struct Final(Owner);
-    impl Finalizer for Final {
-        fn base(&self) -> OwnerRef<'_> {
-            self.0.as_ref()
-        }
-        fn value(&self) -> [u8; 16] {
-            [7; 16]
-        }
-        fn run(&self) {}
-        fn cancel(&self) {}
-    }
-
     struct Code0;
     impl Code for Code0 {
         fn code(&self) -> usize {
@@ -455,7 +444,8 @@ mod tests {
         let base = mem.addr();
         // SAFETY: the range is `mem`'s, which outlives every body here.
         let vouched = unsafe { Vouched::read_only(base, 16) }.unwrap();
-        let gc: Arc<Box<dyn Finalizer>> = Arc::new(Box::new(Final(Owner::Alloc(mem.clone()))));
+        let gc: Arc<Box<dyn Finalizer>> =
+            Arc::new(Box::new(TestGc(Owner::Alloc(mem.clone()), [7; 16])));
         let code: Arc<Box<dyn Code>> = Arc::new(Box::new(Code0));
         let handle = Arc::new(HandleBox {
             addr: 0x2000,

@@ -389,6 +389,7 @@ impl Kept {
 mod tests {
     use super::*;
     use crate::mem::Allocation;
+    use crate::mem::owner::TestGc;
 
     fn alloc(n: usize) -> Owner {
         Owner::Alloc(Allocation::zeroed_shared(n, 8).unwrap())
@@ -516,20 +517,6 @@ mod tests {
         drop(kept.take_all());
     }
 
-    /// What a `gc` of a cdata holds: the cdata's owner (another owner of the same memory).
-    struct Wrapped(Owner);
-
-    impl crate::mem::Finalizer for Wrapped {
-        fn base(&self) -> OwnerRef<'_> {
-            self.0.as_ref()
-        }
-        fn value(&self) -> [u8; 16] {
-            [0; 16]
-        }
-        fn run(&self) {}
-        fn cancel(&self) {}
-    }
-
     /// Two owners of the same memory (an allocation and a `gc` of it) are two entries, each
     /// counted and released on its own, in the list and in the index.
     #[test]
@@ -541,7 +528,7 @@ mod tests {
                 kept.add(base_of(o), base_of(o) + 16, o.as_ref());
             }
             let a = alloc(32);
-            let g = Owner::gc(Wrapped(a.clone()));
+            let g = Owner::gc(TestGc(a.clone(), [0; 16]));
             let base = base_of(&a);
             assert_eq!(base_of(&g), base);
             kept.add(base, base + 32, a.as_ref());
@@ -595,7 +582,9 @@ mod tests {
         }
         let a = alloc(24);
         let base = base_of(&a);
-        let gcs: Vec<Owner> = (0..50).map(|_| Owner::gc(Wrapped(a.clone()))).collect();
+        let gcs: Vec<Owner> = (0..50)
+            .map(|_| Owner::gc(TestGc(a.clone(), [0; 16])))
+            .collect();
         kept.add(base, base + 24, a.as_ref());
         for g in &gcs {
             kept.add(base, base + 24, g.as_ref());

@@ -61,6 +61,23 @@ pub(crate) trait Finalizer: Send + Sync {
     fn cancel(&self);
 }
 
+/// A `gc` for the floor's own tests: another owner of its first field's memory, whose value is
+/// its second; its destructor does nothing.
+#[cfg(test)]
+pub(super) struct TestGc(pub(super) Owner, pub(super) [u8; 16]);
+
+#[cfg(test)]
+impl Finalizer for TestGc {
+    fn base(&self) -> OwnerRef<'_> {
+        self.0.as_ref()
+    }
+    fn value(&self) -> [u8; 16] {
+        self.1
+    }
+    fn run(&self) {}
+    fn cancel(&self) {}
+}
+
 /// A callback's code, kept alive with the closure it calls (the callback floor's box).
 pub(crate) trait Code: Send + Sync {
     /// The address C calls.

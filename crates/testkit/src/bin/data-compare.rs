@@ -95,6 +95,17 @@ const OPS: &[Op] = &[
     },
 ];
 
+/// The end of the first two tables' scripts: each statement timed `n` times, the median of
+/// `runs` runs in ns, printed as JSON.
+const TIMING: &str = r#"
+n, runs = int(sys.argv[1]), int(sys.argv[2])
+out = {}
+for stmt in json.loads(sys.argv[3]):
+    t = timeit.Timer(stmt, globals=globals())
+    out[stmt] = statistics.median(t.timeit(n) / n * 1e9 for _ in range(runs))
+print(json.dumps(out))
+"#;
+
 const PYTHON: &str = r#"
 import sys, timeit, statistics, ctypes, json
 import cffi
@@ -111,12 +122,6 @@ cq = NODE(); cn = NODE(); cn_p = ctypes.pointer(cn); cq.next = cn_p
 p = ffi.new("struct pt *"); cp = PT()
 a = ffi.new("int[10]"); ca = (ctypes.c_int * 10)()
 s = ffi.new("char[16]", b"hello world 123"); cs = ctypes.create_string_buffer(b"hello world 123", 16)
-n, runs = int(sys.argv[1]), int(sys.argv[2])
-out = {}
-for stmt in json.loads(sys.argv[3]):
-    t = timeit.Timer(stmt, globals=globals())
-    out[stmt] = statistics.median(t.timeit(n) / n * 1e9 for _ in range(runs))
-print(json.dumps(out))
 "#;
 
 fn rcffi_times(iterations: usize, runs: usize) -> anyhow::Result<Vec<f64>> {
@@ -179,7 +184,11 @@ fn rcffi_times(iterations: usize, runs: usize) -> anyhow::Result<Vec<f64>> {
 }
 
 fn python_times(iterations: usize, runs: usize, stmts: &[&str]) -> anyhow::Result<Vec<f64>> {
-    python_times_of(PYTHON, &[&iterations.to_string(), &runs.to_string()], stmts)
+    python_times_of(
+        &format!("{PYTHON}{TIMING}"),
+        &[&iterations.to_string(), &runs.to_string()],
+        stmts,
+    )
 }
 
 fn main() -> anyhow::Result<()> {
@@ -238,12 +247,6 @@ h = ffi.new_handle(5)
 lst = [1, 2]
 f = lambda c: None
 ba = bytearray(64)
-n, runs = int(sys.argv[1]), int(sys.argv[2])
-out = {}
-for stmt in json.loads(sys.argv[3]):
-    t = timeit.Timer(stmt, globals=globals())
-    out[stmt] = statistics.median(t.timeit(n) / n * 1e9 for _ in range(runs))
-print(json.dumps(out))
 "#;
 
 /// More operations against cffi, each rcffi's spelling of a cffi statement (the result made
@@ -322,7 +325,7 @@ fn sweep(iterations: usize, runs: usize) -> anyhow::Result<()> {
         .collect();
     let stmts: Vec<&str> = rows.iter().map(|(c, _)| *c).collect();
     let theirs = python_times_of(
-        SWEEP_PY,
+        &format!("{SWEEP_PY}{TIMING}"),
         &[&iterations.to_string(), &runs.to_string()],
         &stmts,
     )?;
