@@ -291,7 +291,7 @@ impl CData {
     /// without the general place and conversion.
     #[inline(never)]
     fn pointer_member(&self, ty: TypeRef, addr: usize) -> Result<Value> {
-        convert::read_pointer(&self.place_at(ty, addr, None)).map(Value::CData)
+        convert::read_pointer(&self.place_at(ty, addr, None))
     }
 
     fn field_slow(&self, name: &str) -> Result<Value> {

@@ -116,7 +116,7 @@ pub(crate) fn c_to_value(p: &Place<'_>) -> Result<Value> {
             p.region(|r| r.read(p.addr, &mut b[..size.min(16)]))?;
             Ok(Value::CData(CData::primitive(p.uni, p.ty, &b)))
         }
-        Repr::Pointer { .. } => read_pointer(p).map(Value::CData),
+        Repr::Pointer { .. } => read_pointer(p),
         Repr::Array { elem, len: Some(0) } => {
             // cffi reads a zero-length array member as a pointer to its first item.
             let ptr = p.uni.pointer_to(*elem);
@@ -650,12 +650,14 @@ pub(super) fn write_field(p: &Place<'_>, f: &FieldRt, v: &Value) -> Result<()> {
 /// Reads the pointer at `p` (of a pointer type). A pointer into the memory it is read from,
 /// or into memory that memory keeps alive, is a view of that memory, with its bounds and life;
 /// any other pointer is foreign (`mem::keep`).
-pub(super) fn read_pointer(p: &Place<'_>) -> Result<CData> {
+/// (A `Value` made where it is returned: a cdata returned, then wrapped, was copied whole right
+/// after its parts were written, which waits on them.)
+pub(super) fn read_pointer(p: &Place<'_>) -> Result<Value> {
     let (addr, owner) = p.region(|r| match p.owner.keeping() {
         Some((set, home)) => set.load_pointer(r, p.addr, home),
         None => Ok((r.load_le(p.addr, 8)? as usize, Owner::Foreign)),
     })?;
-    Ok(CData::pointer(p.uni, p.ty, addr, owner))
+    Ok(Value::CData(CData::pointer(p.uni, p.ty, addr, owner)))
 }
 
 /// Reads one member of the record at `p`.
