@@ -6,12 +6,16 @@
 //! per store; reading a pointer back looks its value up by address: inside the memory itself,
 //! it is a view of that memory; inside a kept owner's range, a view of that owner; else it is
 //! foreign. Only the kept owners' lookup takes the set's lock (NULL and a pointer into the
-//! memory itself are read without it: the end of a list costs no lock). So pointers that C moves — `qsort` of a `char *[]`, a `memcpy` of pointer slots, a
-//! pointer into one of the caller's buffers written to an out-parameter — come back as bounded
-//! views, as they went in.
+//! memory itself are read without it: the end of a list costs no lock). So pointers that C
+//! moves — `qsort` of a `char *[]`, a `memcpy` of pointer slots, a pointer into one of the
+//! caller's buffers written to an out-parameter — come back as bounded views, as they went in.
 //!
-//! The set is an address-ordered map (`O(log n)` per store and load). Overwriting a pointer
-//! slot looks up the value it held and releases one count of its owner. Counts can drift when
+//! The kept owners are a [`Kept`] table: a list of a few, then an index by address (the lines
+//! small memory touches, an ordered map of large memory), a store, load or release costing
+//! the same whatever their number. Overwriting a pointer slot looks up the value it held and
+//! releases one count of an owner of the memory it points into (a pointer is an address: of
+//! two owners of the same memory, a cdata and its `gc`, the one released is the memory's,
+//! not necessarily the one stored in that slot). Counts can drift when
 //! C copies or overwrites pointers behind rcffi's back: an owner kept too long is freed with
 //! the memory that keeps it; an owner released too soon only makes a later read of that
 //! pointer foreign (refused by safe code). Either way nothing is ever read through a pointer
