@@ -1,5 +1,7 @@
 //! Times the same C data operations in rcffi, Python cffi and Python ctypes in one run and
-//! prints a markdown table with the ratios (`bench/data-vs-cffi` runs it in release mode).
+//! prints a markdown table with the ratios (`bench/data-vs-cffi` runs it in release mode); then
+//! a sweep of more cffi statements against rcffi (its last line counts those slower than
+//! cffi), bulk arrays, and pointers kept alive by one array, each beside cffi.
 //!
 //! `cargo run --release -p rcffi-testkit --bin data-compare -- [ITERATIONS] [RUNS]`
 //!
