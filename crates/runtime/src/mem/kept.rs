@@ -353,7 +353,13 @@ impl Kept {
             return None;
         }
         if let Some(many) = &mut self.many {
-            return many.release(addr);
+            let gone = many.release(addr);
+            if gone.is_some() && many.entries.len() == many.free.len() {
+                // The last one let go: the index's memory goes too (an array of a million
+                // strings cleared keeps no tables of them), and the next owners start a list.
+                self.many = None;
+            }
+            return gone;
         }
         let i = self.few.iter().position(|e| e.holds(addr))?;
         self.few[i].count -= 1;
@@ -455,8 +461,10 @@ mod tests {
             assert!(kept.release(end).is_some());
         }
         assert_eq!(kept.len(), 0);
+        assert!(kept.many.is_none(), "the index goes with its last owner");
         assert!(kept.find(expect[0].1).is_none());
-        // Freed slots are reused, and what they held is not found again.
+        // A new owner after the last starts a list again (freed slots are reused while the index
+        // lives: the random test below).
         let o = alloc(8);
         kept.add(base_of(&o), base_of(&o) + 8, o.as_ref());
         assert_eq!(kept.len(), 1);
