@@ -259,6 +259,12 @@ impl Many {
                 }
                 i = e.twin;
             }
+            if self.free.last().copied().unwrap_or(self.entries.len()) >= NONE as usize {
+                // No link could name a twin's slot (4 billion entries): the range's first
+                // owner counts the store; the memory, the same range, stays kept alive.
+                self.entry_mut(first).count += 1;
+                return;
+            }
         }
         self.place(Entry::new(base, end, owner));
     }
@@ -277,8 +283,9 @@ impl Many {
                 self.entry_mut(t).twin = after;
             }
             _ => {
-                // No link can name the slot (4 billion entries): the range's first owner counts
-                // the stores instead; the memory, the same range, stays kept alive.
+                // Not reached: `add` counts on the range's first owner before making an entry
+                // no link could name, and a list becoming an index has fewer than `FEW`. Were
+                // it reached, the first owner would count the stores (the same memory kept).
                 let gone = self.entries[t].take();
                 self.free.push(t);
                 self.entry_mut(first).count += gone.map_or(0, |g| g.count);
