@@ -25,9 +25,9 @@ pub(super) struct GcBox {
     /// The original's value, when it is a primitive (a `gc`'d cdata's owner pointer is where
     /// a primitive's high bytes would be: `CData::bytes` reads them here).
     pub(crate) value: [u8; 16],
-    /// Taken once, by whichever of `run` and `cancel` comes first (a spin lock: released with
-    /// one store, never held while the destructor runs or is dropped).
-    pub(crate) destructor: spin::mutex::SpinMutex<Option<Destructor>, spin::relax::Yield>,
+    /// Taken once, by whichever of `run` and `cancel` comes first (never held while the
+    /// destructor runs or is dropped).
+    pub(crate) destructor: crate::mem::ShortLock<Option<Destructor>>,
 }
 
 impl Finalizer for GcBox {

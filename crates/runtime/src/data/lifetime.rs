@@ -32,7 +32,7 @@ pub(crate) fn gc(cdata: &CData, destructor: impl FnOnce(CData) + Send + 'static)
             OwnerRef::Gc(inner) => Some(inner.base().to_owned()),
             _ => None,
         },
-        destructor: spin::mutex::SpinMutex::new(Some(Box::new(destructor))),
+        destructor: crate::mem::ShortLock::new(Some(Box::new(destructor))),
     });
     cdata.with_owner(gc).with_origin(Origin::Plain)
 }

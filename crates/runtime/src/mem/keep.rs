@@ -30,12 +30,10 @@
 use std::cell::RefCell;
 
 use once_cell::race::OnceBox;
-use spin::mutex::{SpinMutex, SpinMutexGuard};
-use spin::relax::Yield;
 
-use super::Region;
 use super::kept::Kept;
 use super::{Owner, OwnerRef};
+use super::{Region, ShortGuard, ShortLock};
 use crate::error::Result;
 
 /// What one block of memory keeps alive. See the module docs.
@@ -44,7 +42,7 @@ pub(crate) struct KeepSet {
     /// Made on the first store of a pointer to owned memory (its own included): memory that
     /// never held one (the common case) skips the lock on every access, its copies skip the
     /// scan for pointers, and it costs one pointer, not a mutex, a list and a map.
-    kept: OnceBox<SpinMutex<Kept, Yield>>,
+    kept: OnceBox<ShortLock<Kept>>,
 }
 
 /// The memory a pointer is read from or stored into: its range and the owner a pointer into
@@ -68,9 +66,8 @@ const WORD: usize = 8;
 impl KeepSet {
     /// The kept owners, locked (made empty on first use). The lock is held for a lookup or
     /// an update of the table, never while an owner is dropped ([`bury`] runs after it) or C
-    /// code runs; it is released with one plain store, and a thread that finds it taken
-    /// yields to the scheduler until it is free.
-    fn lock(&self) -> SpinMutexGuard<'_, Kept> {
+    /// code runs.
+    fn lock(&self) -> ShortGuard<'_, Kept> {
         self.kept.get_or_init(Box::default).lock()
     }
 

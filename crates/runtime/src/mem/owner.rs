@@ -6,9 +6,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
-use spin::mutex::{SpinMutex, SpinMutexGuard};
-use spin::relax::Yield;
-
 use super::{KeepSet, Lent, Mapped, Region, Shared, Vouched};
 use crate::error::{Error, Result};
 
@@ -98,14 +95,14 @@ impl<T: Code + ?Sized> Code for Arc<T> {
 
 /// The live handles of the process, by address. One table for every `ffi` object, as in
 /// cffi: a handle is a Rust value, not a C type, so any `ffi` object can give it back.
-/// (Hashed by foldhash, behind a lock released with one store: a handle made and dropped
+/// (Hashed by foldhash, behind a [`ShortLock`](super::ShortLock): a handle made and dropped
 /// takes the lock twice.)
-static HANDLES: SpinMutex<Option<HandleTable>, Yield> = SpinMutex::new(None);
+static HANDLES: super::ShortLock<Option<HandleTable>> = super::ShortLock::new(None);
 
 /// The live handles by address.
 type HandleTable = HashMap<usize, Weak<HandleBox>, foldhash::fast::RandomState>;
 
-fn handles() -> SpinMutexGuard<'static, Option<HandleTable>> {
+fn handles() -> super::ShortGuard<'static, Option<HandleTable>> {
     HANDLES.lock()
 }
 
