@@ -377,9 +377,11 @@ pub(super) fn scalar_word(
     match (p.conv, a) {
         (Conv::Fast(f), Arg::Int(x)) => f.encode_int(*x).map(u64::from_le_bytes),
         (Conv::Fast(f), Arg::Float(x)) => f.encode_float(*x).map(u64::from_le_bytes),
-        // A number given as a `Value` (a value read back from C: `p.field("x")?`).
-        (Conv::Fast(f), Arg::Value(v)) => crate::data::encode_fast(f, v).map(u64::from_le_bytes),
-        (Conv::Fast(f), Arg::Ref(v)) => crate::data::encode_fast(f, v).map(u64::from_le_bytes),
+        // A number given as a `Value` (a value read back from C: `p.field("x")?`), as
+        // `marshal` takes one.
+        (Conv::Fast(f), _) => value_of(a)
+            .and_then(|v| crate::data::encode_fast(f, v))
+            .map(u64::from_le_bytes),
         (Conv::Pointer, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => {
             a.as_cdata_of(uni, p.ty).map(|c| c.addr() as u64)
         }
