@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
-use super::{KeepSet, Lent, Mapped, Region, Shared, Vouched};
+use super::{Home, KeepSet, Lent, Mapped, Region, Shared, Vouched};
 use crate::error::{Error, Result};
 
 /// What memory a cdata may use, and what keeps it alive.
@@ -247,31 +247,37 @@ impl<'a> OwnerRef<'a> {
     /// (returned through memory, its parts were stored one by one and read back as wider
     /// words, which waits: a fifth of a struct copy's time).
     #[inline(always)]
-    pub(crate) fn keeping(self) -> Option<(&'a KeepSet, crate::mem::Home<'a>)> {
+    pub(crate) fn keeping(self) -> Option<(&'a KeepSet, Home<'a>)> {
         if let OwnerRef::Alloc(a) = self {
-            let base = a.addr();
-            return Some((
-                a.keep_set(),
-                crate::mem::Home {
-                    base,
-                    end: base.saturating_add(a.size()),
-                    owner: self,
-                },
-            ));
+            return Some(self.home(a.keep_set(), a.addr(), a.size()));
         }
         self.keeping_other()
     }
 
+    /// This owner's memory `base..base + len` as a home, with what it keeps alive.
+    #[inline(always)]
+    fn home(self, set: &'a KeepSet, base: usize, len: usize) -> (&'a KeepSet, Home<'a>) {
+        let end = base.saturating_add(len);
+        (
+            set,
+            Home {
+                base,
+                end,
+                owner: self,
+            },
+        )
+    }
+
     /// [`OwnerRef::keeping`] of the owners other than rcffi's own memory.
     #[inline(never)]
-    fn keeping_other(self) -> Option<(&'a KeepSet, crate::mem::Home<'a>)> {
+    fn keeping_other(self) -> Option<(&'a KeepSet, Home<'a>)> {
         let (set, base, len) = match self {
             OwnerRef::Alloc(a) => (a.keep_set(), a.addr(), a.size()),
             OwnerRef::Gc(g) => {
                 let (set, home) = g.base().keeping()?;
                 return Some((
                     set,
-                    crate::mem::Home {
+                    Home {
                         owner: self,
                         ..home
                     },
@@ -289,14 +295,7 @@ impl<'a> OwnerRef<'a> {
                 return None;
             }
         };
-        Some((
-            set,
-            crate::mem::Home {
-                base,
-                end: base.saturating_add(len),
-                owner: self,
-            },
-        ))
+        Some(self.home(set, base, len))
     }
 
     /// The first and last-plus-one address of the memory this owner keeps alive (`None`:
