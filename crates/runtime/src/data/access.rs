@@ -136,10 +136,7 @@ impl CData {
             && self.info().is_pointer()
             && matches!(place.info().repr, Repr::Record { .. })
         {
-            return Ok(Value::CData(
-                CData::place(self.uni(), elem, addr, self.owner().to_owned(), None)
-                    .with_origin(Origin::CoOwned),
-            ));
+            return Ok(Value::CData(place.view().with_origin(Origin::CoOwned)));
         }
         // Returned as `c_to_value` makes it, not taken apart and put together again (its
         // copy would wait on the stores that wrote it).

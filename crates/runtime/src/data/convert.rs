@@ -32,6 +32,19 @@ impl<'a> Place<'a> {
         self.ty.get(&self.uni.inner)
     }
 
+    /// The array, struct or union here, as a cdata viewing this memory (in line: the cdata is
+    /// built where it is returned).
+    #[inline(always)]
+    pub(super) fn view(&self) -> CData {
+        CData::place(
+            self.uni,
+            self.ty,
+            self.addr,
+            self.owner.to_owned(),
+            self.len,
+        )
+    }
+
     pub(super) fn region<T>(&self, f: impl FnOnce(&Region<'_>) -> Result<T>) -> Result<T> {
         let info = self.info();
         let addr = self.addr;
@@ -127,13 +140,7 @@ pub(crate) fn c_to_value(p: &Place<'_>) -> Result<Value> {
                 p.owner.to_owned(),
             )))
         }
-        Repr::Array { .. } | Repr::Record { .. } => Ok(Value::CData(CData::place(
-            p.uni,
-            p.ty,
-            p.addr,
-            p.owner.to_owned(),
-            p.len,
-        ))),
+        Repr::Array { .. } | Repr::Record { .. } => Ok(Value::CData(p.view())),
         Repr::Void | Repr::Function { .. } | Repr::Opaque => Err(Error::Type(
             format!("cannot read a value of ctype '{}'", info.name).into(),
         )),
