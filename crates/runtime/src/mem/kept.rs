@@ -408,6 +408,16 @@ mod tests {
         Owner::Alloc(Allocation::zeroed_shared(n, 8).unwrap())
     }
 
+    /// `n` allocations of `size` bytes, each kept over its first `kept` bytes.
+    fn kept_with(n: usize, size: usize, kept: usize) -> (Kept, Vec<Owner>) {
+        let owners: Vec<Owner> = (0..n).map(|_| alloc(size)).collect();
+        let mut k = Kept::default();
+        for o in &owners {
+            k.add(base_of(o), base_of(o) + kept, o.as_ref());
+        }
+        (k, owners)
+    }
+
     fn base_of(o: &Owner) -> usize {
         o.as_ref().memory_range().unwrap().0
     }
@@ -537,11 +547,7 @@ mod tests {
     #[test]
     fn two_owners_of_the_same_memory_are_two_entries() {
         for others in [0, FEW] {
-            let mut kept = Kept::default();
-            let extra: Vec<Owner> = (0..others).map(|_| alloc(16)).collect();
-            for o in &extra {
-                kept.add(base_of(o), base_of(o) + 16, o.as_ref());
-            }
+            let (mut kept, _extra) = kept_with(others, 16, 16);
             let a = alloc(32);
             let g = Owner::gc(TestGc(a.clone(), [0; 16]));
             let base = base_of(&a);
@@ -567,11 +573,7 @@ mod tests {
     /// range; each is released on its own.
     #[test]
     fn an_owner_stored_with_a_longer_range_is_found_over_it() {
-        let owners: Vec<Owner> = (0..FEW + 1).map(|_| alloc(4096)).collect();
-        let mut kept = Kept::default();
-        for o in &owners {
-            kept.add(base_of(o), base_of(o) + 8, o.as_ref());
-        }
+        let (mut kept, owners) = kept_with(FEW + 1, 4096, 8);
         let (o, base) = (&owners[0], base_of(&owners[0]));
         assert!(kept.find(base + 2000).is_none());
         kept.add(base, base + 4096, o.as_ref());
@@ -590,11 +592,7 @@ mod tests {
     /// — and no operation walks them all (the chain a lookup walks holds the range once).
     #[test]
     fn many_owners_of_one_range_are_twins() {
-        let others: Vec<Owner> = (0..FEW + 1).map(|_| alloc(16)).collect();
-        let mut kept = Kept::default();
-        for o in &others {
-            kept.add(base_of(o), base_of(o) + 16, o.as_ref());
-        }
+        let (mut kept, others) = kept_with(FEW + 1, 16, 16);
         let a = alloc(24);
         let base = base_of(&a);
         let gcs: Vec<Owner> = (0..50)
