@@ -232,7 +232,7 @@ unsafe fn finish_registers<const VARIADIC: bool>(
 fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]> {
     let info = p.ty.get(&uni.inner);
     if let Repr::Int(k) | Repr::Enum { int: k, .. } = info.repr
-        && k.bytes <= 8
+        && (k.bytes <= 8 || (k.bytes == 16 && k.role == IntRole::Number))
     {
         // An enum or `_Bool` from an integer or a `bool`, a `char` from one byte:
         // range-checked here, as the conversion below would (the general path reports what is
@@ -263,11 +263,17 @@ fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]> {
             i
         };
         let (lo, hi) = k.range();
+        if !(lo..=hi).contains(&i) {
+            return None;
+        }
         // In range, so a signed value's `i64` bits and an unsigned one's `u64` bits are the
-        // value extended to 64 bits.
-        return (lo..=hi)
-            .contains(&i)
-            .then_some([if k.signed { i as i64 as u64 } else { i as u64 }, 0]);
+        // value extended to 64 bits; a 128-bit one (`__int128`) takes two registers, low half
+        // first.
+        return Some(match k.bytes {
+            16 => [i as u64, (i >> 64) as u64],
+            _ if k.signed => [i as i64 as u64, 0],
+            _ => [i as u64, 0],
+        });
     }
     scalar_converted(info, a)
 }
