@@ -98,3 +98,56 @@ fn four_threads_keep_many_strings_in_one_array() {
         assert!(!p.is_null());
     }
 }
+
+/// Two threads making and dropping pointers into one array at once (its reference count
+/// spreads over their lanes), its first owner let go while they still hold views: the memory
+/// goes back once, after the last view, and every view reads what the threads wrote.
+#[test]
+fn threads_deriving_pointers_from_one_array_free_it_once_after_the_last() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let ffi = rcffi::Ffi::default();
+    let freed = Arc::new(AtomicUsize::new(0));
+    let (pool, seen) = (ffi.clone(), freed.clone());
+    // SAFETY: each block is an rcffi array of the size asked, kept alive by the pointer
+    // handed out (a cast keeps its source), which the allocator holds until it frees.
+    let alloc = unsafe {
+        ffi.new_allocator(
+            move |n| pool.cast("char *", &pool.new("char[]", n as i64)?),
+            Some(move |_| {
+                seen.fetch_add(1, Ordering::Relaxed);
+            }),
+            true,
+        )
+    };
+    let arr = alloc.new("int[16]", ()).unwrap();
+    let rounds = if cfg!(miri) { 20 } else { 50_000 };
+    let started = Barrier::new(3);
+    std::thread::scope(|s| {
+        for t in 0..2isize {
+            let (mut own, started) = (arr.offset(8 * t).unwrap(), &started);
+            s.spawn(move || {
+                started.wait();
+                for round in 0..rounds {
+                    let k = round % 8;
+                    let p = own.offset(k).unwrap();
+                    p.set(0, (t * 1000 + k) as i32).unwrap();
+                    let view = own.slice(k, k + 1).unwrap();
+                    assert_eq!(view.get(0).unwrap(), Value::from((t * 1000 + k) as i32));
+                    if round == rounds / 2 {
+                        // The views made before the threads met are let go of, one by one.
+                        own = own.offset(0).unwrap();
+                    }
+                }
+            });
+        }
+        started.wait();
+        drop(arr);
+        assert_eq!(
+            freed.load(Ordering::Relaxed),
+            0,
+            "freed while views are alive"
+        );
+    });
+    assert_eq!(freed.load(Ordering::Relaxed), 1);
+}

@@ -34,6 +34,7 @@
 mod allocation;
 mod body;
 mod bytes;
+mod count;
 mod keep;
 mod kept;
 mod lent;
