@@ -151,3 +151,47 @@ fn threads_deriving_pointers_from_one_array_free_it_once_after_the_last() {
     });
     assert_eq!(freed.load(Ordering::Relaxed), 1);
 }
+
+/// As above, for a `gc`'d array (its owner is the `gc`'s, not the memory's): two threads make
+/// and drop pointers into it at once, the `gc`'d cdata itself is let go of meanwhile, and the
+/// destructor runs once, after the last view.
+#[test]
+fn threads_deriving_pointers_from_a_gcd_array_run_its_destructor_once_after_the_last() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let ffi = rcffi::Ffi::default();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let seen = ran.clone();
+    let arr = ffi.gc(&ffi.new("int[16]", ()).unwrap(), move |_| {
+        seen.fetch_add(1, Ordering::Relaxed);
+    });
+    let rounds = if cfg!(miri) { 20 } else { 50_000 };
+    let started = Barrier::new(3);
+    std::thread::scope(|s| {
+        for t in 0..2isize {
+            let (mut own, started) = (arr.offset(8 * t).unwrap(), &started);
+            s.spawn(move || {
+                started.wait();
+                for round in 0..rounds {
+                    let k = round % 8;
+                    own.offset(k)
+                        .unwrap()
+                        .set(0, (t * 1000 + k) as i32)
+                        .unwrap();
+                    assert_eq!(own.get(k).unwrap(), Value::from((t * 1000 + k) as i32));
+                    if round == rounds / 2 {
+                        own = own.offset(0).unwrap();
+                    }
+                }
+            });
+        }
+        started.wait();
+        drop(arr);
+        assert_eq!(
+            ran.load(Ordering::Relaxed),
+            0,
+            "destructor ran while views are alive"
+        );
+    });
+    assert_eq!(ran.load(Ordering::Relaxed), 1);
+}

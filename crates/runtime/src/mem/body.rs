@@ -21,7 +21,7 @@ use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
 use super::owner::{Code, Finalizer, HandleBox};
-use super::{Lent, Mapped, Owner, OwnerRef, Shared, Vouched};
+use super::{Counted, Lent, Mapped, Owner, OwnerRef, Shared, Vouched};
 
 /// How a cdata came to be, for its repr (cffi's `owning N bytes`, `sliced length`, ...).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -59,11 +59,11 @@ union Link {
     bytes: [u8; 8],
     alloc: ManuallyDrop<Shared>,
     vouched: ManuallyDrop<Arc<Vouched>>,
-    gc: ManuallyDrop<Arc<Box<dyn Finalizer>>>,
+    gc: ManuallyDrop<Counted<Box<dyn Finalizer>>>,
     buffer: ManuallyDrop<Arc<Lent>>,
     handle: ManuallyDrop<Arc<HandleBox>>,
     mapped: ManuallyDrop<Mapped>,
-    callback: ManuallyDrop<Arc<Box<dyn Code>>>,
+    callback: ManuallyDrop<Counted<Box<dyn Code>>>,
 }
 
 /// The one table of which link field holds which owner: `$arm!(field, Variant)` for the
@@ -444,9 +444,9 @@ mod tests {
         let base = mem.addr();
         // SAFETY: the range is `mem`'s, which outlives every body here.
         let vouched = unsafe { Vouched::read_only(base, 16) }.unwrap();
-        let gc: Arc<Box<dyn Finalizer>> =
-            Arc::new(Box::new(TestGc(Owner::Alloc(mem.clone()), [7; 16])));
-        let code: Arc<Box<dyn Code>> = Arc::new(Box::new(Code0));
+        let gc: Counted<Box<dyn Finalizer>> =
+            Counted::new(Box::new(TestGc(Owner::Alloc(mem.clone()), [7; 16])));
+        let code: Counted<Box<dyn Code>> = Counted::new(Box::new(Code0));
         let handle = Arc::new(HandleBox {
             addr: 0x2000,
             value: Arc::new(5u8),
@@ -462,11 +462,11 @@ mod tests {
                 Owner::Foreign,
                 Owner::Alloc(mem.clone()),
                 Owner::Vouched(vouched),
-                Owner::Gc(Arc::clone(&gc)),
+                Owner::Gc(gc.clone()),
                 Owner::Buffer(Arc::clone(&lent)),
                 Owner::Handle(Arc::clone(&handle)),
                 Owner::Mapped(mapped.clone()),
-                Owner::Callback(Arc::clone(&code)),
+                Owner::Callback(code.clone()),
             ];
             for owner in owners {
                 let expected = owner.clone();
@@ -487,8 +487,8 @@ mod tests {
             // Each body and clone gave its reference back.
             assert_eq!(Arc::strong_count(&lent), lent_count);
         });
-        assert_eq!(Arc::strong_count(&gc), 1);
-        assert_eq!(Arc::strong_count(&code), 1);
+        assert_eq!(Counted::count(&gc), 1);
+        assert_eq!(Counted::count(&code), 1);
         assert_eq!(Arc::strong_count(&handle), 1);
     }
 

@@ -1,7 +1,7 @@
-//! [`Count`]: the reference count of a shared block ([`Shared`](super::Shared)) — one word
-//! while references come and go one thread at a time, spread over per-thread lanes once two
-//! threads are seen counting at once, so that threads deriving pointers from one shared array
-//! do not take turns on one cache line.
+//! [`Count`]: the reference count of a shared block ([`Shared`](super::Shared),
+//! [`Counted`](super::Counted)) — one word while references come and go one thread at a time,
+//! spread over per-thread lanes once two threads are seen counting at once, so that threads
+//! deriving pointers from one shared array do not take turns on one cache line.
 //!
 //! A single count shared by two threads stops them scaling: each clone and drop moves the
 //! line between their cores (`Arc::clone` and drop of one `Arc` from two threads runs at half
@@ -44,14 +44,34 @@
 //! count stays spread until the block is freed, and its lanes are freed with it (`Drop`).
 
 use std::cell::Cell;
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering, fence};
 
 /// The lanes a spread count has (a lane's number, 1 to `LANES`, is kept in the low bits of a
-/// 16-aligned pointer: `Shared`).
-pub(super) const LANES: usize = 7;
+/// reference's pointer, aligned to at least 8: [`with_lane`]).
+const LANES: usize = 7;
 /// The low bits of a reference's pointer that hold its lane (0: a plain reference, counted in
 /// the word, or once spread with the plain ones).
-pub(super) const LANE_MASK: usize = 7;
+const LANE_MASK: usize = 7;
+
+/// `p` with `lane` in its low bits (`p` aligned to at least 8).
+#[inline(always)]
+pub(super) fn with_lane<T>(p: NonNull<T>, lane: usize) -> NonNull<T> {
+    debug_assert!(lane <= LANE_MASK && p.addr().get() & LANE_MASK == 0);
+    p.map_addr(|a| a | lane)
+}
+
+/// The pointer `with_lane` was given, with its provenance.
+#[inline(always)]
+pub(super) fn without_lane<T>(tagged: NonNull<T>) -> *mut T {
+    tagged.as_ptr().map_addr(|a| a & !LANE_MASK)
+}
+
+/// The lane `with_lane` was given.
+#[inline(always)]
+pub(super) fn lane_of<T>(tagged: NonNull<T>) -> usize {
+    tagged.addr().get() & LANE_MASK
+}
 
 /// The word's low bit, set when it points to [`Lanes`] (which are 64-aligned).
 const SPREAD: usize = 1;
@@ -118,6 +138,14 @@ impl Count {
     /// A count of one reference (the block's maker's, a plain one).
     pub(super) const fn one() -> Count {
         Count(AtomicPtr::new(std::ptr::without_provenance_mut(ONE)))
+    }
+
+    /// The number of references of a count that never spread (for tests).
+    #[cfg(test)]
+    pub(super) fn unspread(&self) -> usize {
+        let word = self.0.load(Ordering::Relaxed).addr();
+        assert!(word & SPREAD == 0, "the count spread");
+        word / ONE
     }
 
     /// Whether the count was spread (the releaser of the last reference asks, to know that

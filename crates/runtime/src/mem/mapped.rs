@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::Region;
+use super::{Counted, Region};
 
 /// What keeps a [`Mapped`] range valid (a loaded library), and what pointers stored into its
 /// memory keep alive.
@@ -19,7 +19,7 @@ pub(crate) type Keeper = Arc<dyn Keeps>;
 /// A byte range valid while `keep` lives: a library's global variable, or a code address
 /// (length 0: it is called, never read).
 #[derive(Clone)]
-pub(crate) struct Mapped(Arc<Range>);
+pub(crate) struct Mapped(Counted<Range>);
 
 /// What a [`Mapped`] holds, behind one pointer: an owner is in every cdata, and the rarely used
 /// mapped one must not make all of them bigger.
@@ -39,7 +39,7 @@ impl Mapped {
     /// `base..base + len` must be valid for reads (and for writes if `writable`) for as long
     /// as `keep` lives; if not `writable`, nobody may write it meanwhile.
     pub(crate) unsafe fn new(base: usize, len: usize, writable: bool, keep: Keeper) -> Mapped {
-        Mapped(Arc::new(Range {
+        Mapped(Counted::new(Range {
             base,
             len,
             writable,

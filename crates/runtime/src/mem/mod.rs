@@ -35,6 +35,7 @@ mod allocation;
 mod body;
 mod bytes;
 mod count;
+mod counted;
 mod keep;
 mod kept;
 mod lent;
@@ -47,6 +48,7 @@ mod shared;
 
 pub(crate) use allocation::Allocation;
 pub(crate) use body::{Body, Len, Origin};
+pub(crate) use counted::Counted;
 pub(crate) use keep::Home;
 pub(crate) use keep::{KeepSet, bury};
 

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
-use super::{Home, KeepSet, Lent, Mapped, Region, Shared, Vouched};
+use super::{Counted, Home, KeepSet, Lent, Mapped, Region, Shared, Vouched};
 use crate::error::{Error, Result};
 
 /// What memory a cdata may use, and what keeps it alive.
@@ -21,7 +21,7 @@ pub(crate) enum Owner {
     Vouched(Vouched),
     /// A cdata returned by `gc`: the original's memory, and a destructor run when the last
     /// clone is dropped (or on `release`). (Boxed: a thin pointer keeps an owner two words.)
-    Gc(Arc<Box<dyn Finalizer>>),
+    Gc(Counted<Box<dyn Finalizer>>),
     /// Rust bytes lent to C (`from_buffer`).
     Buffer(Arc<Lent>),
     /// A handle (`new_handle`): a unique address standing for a Rust value.
@@ -30,18 +30,18 @@ pub(crate) enum Owner {
     /// (the library stays loaded).
     Mapped(Mapped),
     /// A callback's code: its closure stays alive. (Boxed, as `Gc` is.)
-    Callback(Arc<Box<dyn Code>>),
+    Callback(Counted<Box<dyn Code>>),
 }
 
 impl Owner {
     /// The owner of a `gc`'d cdata.
     pub(crate) fn gc(f: impl Finalizer + 'static) -> Owner {
-        Owner::Gc(Arc::new(Box::new(f)))
+        Owner::Gc(Counted::new(Box::new(f)))
     }
 
     /// The owner of a callback's code.
     pub(crate) fn callback(code: impl Code + 'static) -> Owner {
-        Owner::Callback(Arc::new(Box::new(code)))
+        Owner::Callback(Counted::new(Box::new(code)))
     }
 }
 
@@ -157,7 +157,7 @@ pub(crate) enum OwnerRef<'a> {
     /// See [`Owner::Vouched`].
     Vouched(&'a Vouched),
     /// See [`Owner::Gc`].
-    Gc(&'a Arc<Box<dyn Finalizer>>),
+    Gc(&'a Counted<Box<dyn Finalizer>>),
     /// See [`Owner::Buffer`].
     Buffer(&'a Arc<Lent>),
     /// See [`Owner::Handle`].
@@ -165,7 +165,7 @@ pub(crate) enum OwnerRef<'a> {
     /// See [`Owner::Mapped`].
     Mapped(&'a Mapped),
     /// See [`Owner::Callback`].
-    Callback(&'a Arc<Box<dyn Code>>),
+    Callback(&'a Counted<Box<dyn Code>>),
 }
 
 impl Owner {
@@ -193,11 +193,11 @@ impl<'a> OwnerRef<'a> {
             OwnerRef::Foreign => Owner::Foreign,
             OwnerRef::Alloc(a) => Owner::Alloc(a.clone()),
             OwnerRef::Vouched(v) => Owner::Vouched(*v),
-            OwnerRef::Gc(g) => Owner::Gc(Arc::clone(g)),
+            OwnerRef::Gc(g) => Owner::Gc(g.clone()),
             OwnerRef::Buffer(b) => Owner::Buffer(Arc::clone(b)),
             OwnerRef::Handle(h) => Owner::Handle(Arc::clone(h)),
             OwnerRef::Mapped(m) => Owner::Mapped(m.clone()),
-            OwnerRef::Callback(c) => Owner::Callback(Arc::clone(c)),
+            OwnerRef::Callback(c) => Owner::Callback(c.clone()),
         }
     }
 
@@ -314,15 +314,14 @@ impl<'a> OwnerRef<'a> {
     }
 
     /// Whether two owners hold the same thing (one entry of a keep set counts both).
+    #[inline]
     pub(super) fn same_as(self, other: OwnerRef<'_>) -> bool {
         match (self, other) {
             (OwnerRef::Alloc(a), OwnerRef::Alloc(b)) => std::ptr::eq(a.as_ptr(), b.as_ptr()),
-            (OwnerRef::Gc(a), OwnerRef::Gc(b)) => std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b)),
+            (OwnerRef::Gc(a), OwnerRef::Gc(b)) => Counted::ptr_eq(a, b),
             (OwnerRef::Buffer(a), OwnerRef::Buffer(b)) => Arc::ptr_eq(a, b),
             (OwnerRef::Handle(a), OwnerRef::Handle(b)) => Arc::ptr_eq(a, b),
-            (OwnerRef::Callback(a), OwnerRef::Callback(b)) => {
-                std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
-            }
+            (OwnerRef::Callback(a), OwnerRef::Callback(b)) => Counted::ptr_eq(a, b),
             (OwnerRef::Mapped(a), OwnerRef::Mapped(b)) => a.same_as(b),
             _ => false,
         }

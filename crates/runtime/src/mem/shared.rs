@@ -22,7 +22,7 @@ use std::ptr::NonNull;
 
 use super::Allocation;
 use super::allocation::{CustomFree, Free, INLINE};
-use super::count::{Count, LANE_MASK};
+use super::count::{self, Count};
 
 /// The heap block's header: the count, then the allocation (32 bytes). An inline allocation's
 /// bytes follow it in the same heap block, which is exactly as long as they need
@@ -153,13 +153,7 @@ impl Shared {
     /// The block (the pointer without its lane).
     #[inline(always)]
     fn block(&self) -> *mut Block {
-        self.tagged.as_ptr().map_addr(|a| a & !LANE_MASK)
-    }
-
-    /// The lane this reference is counted in.
-    #[inline(always)]
-    fn lane(&self) -> usize {
-        self.tagged.addr().get() & LANE_MASK
+        count::without_lane(self.tagged)
     }
 
     /// The allocation's address, to tell allocations apart.
@@ -185,9 +179,8 @@ impl Clone for Shared {
             let block = self.block();
             (NonNull::new_unchecked(block), (*block).count.add())
         };
-        debug_assert!(lane <= LANE_MASK);
         Shared {
-            tagged: block.map_addr(|a| a | lane),
+            tagged: count::with_lane(block, lane),
         }
     }
 }
@@ -197,7 +190,7 @@ impl Drop for Shared {
     fn drop(&mut self) {
         let block = self.block();
         // SAFETY: as in Deref.
-        if !unsafe { (*block).count.release(self.lane()) } {
+        if !unsafe { (*block).count.release(count::lane_of(self.tagged)) } {
             return;
         }
         // SAFETY: this was the last reference (see the module docs). The common block — its

@@ -613,6 +613,11 @@ fn scaling_rows() -> Vec<(String, f64, f64)> {
     let p = ffi.new("struct pt *", ()).expect("new");
     let (_fx, fixture) = rcffi_testkit::fixture::open_fixture().expect("fixture");
     let add = fixture.function("add").expect("add");
+    let global = fixture
+        .get("my_array")
+        .and_then(|v| v.cdata())
+        .expect("my_array");
+    let collected = ffi.gc(&ffi.new("int[10]", ()).expect("new"), drop);
     let mut names = String::new();
     for i in 0..16 {
         names.push_str(&format!("typedef struct {{ int v[{}]; }} n{i}_t;\n", i + 1));
@@ -673,6 +678,14 @@ fn scaling_rows() -> Vec<(String, f64, f64)> {
         (
             "`addressof` of a shared struct",
             Box::new(|| drop(black_box(ffi.addressof(&p, "x").unwrap()))),
+        ),
+        (
+            "`a + 1` on a library's global array, shared",
+            Box::new(|| drop(black_box(global.offset(1).unwrap()))),
+        ),
+        (
+            "`a + 1` on a shared `gc`'d array",
+            Box::new(|| drop(black_box(collected.offset(1).unwrap()))),
         ),
         (
             "`new` over 16 type strings in turn",

@@ -1,0 +1,167 @@
+//! [`Counted`]: a shared value behind one pointer, counted by the spread [`Count`] — `Arc`
+//! without a weak count, whose count two threads do not take turns on — for the owners of
+//! memory that `new` did not make: a `gc`'s destructor box, a callback's code, a library
+//! global's range. (`new`'s memory is a [`Shared`](super::Shared) block, counted the same way.)
+//!
+//! # Safety
+//!
+//! A `Counted` points to a heap box made by `Box::new`, holding the count and the value; the
+//! count ([`Count`], whose docs say why) finds the one release of the last reference, which
+//! drops the box, once. A reference keeps the lane its count is in in the low bits of its
+//! pointer (the box is aligned to at least 8): [`count::without_lane`](super::count) clears
+//! them, keeping the provenance, before any dereference.
+
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+use super::count::{self, Count};
+
+/// The heap box: the count, then the value.
+struct Inner<T> {
+    count: Count,
+    value: T,
+}
+
+/// A shared `T`. See the module docs.
+pub(crate) struct Counted<T> {
+    /// The box's address, with the lane this reference is counted in in its low bits.
+    tagged: NonNull<Inner<T>>,
+    /// Drops a `T` (with the box).
+    _owns: PhantomData<Inner<T>>,
+}
+
+// SAFETY: a `Counted` hands out `&T` to any thread that holds one and drops the `T` on
+// whichever thread lets go of it last, as `Arc<T>` does: that needs `T: Send + Sync`. The count
+// is atomic.
+unsafe impl<T: Send + Sync> Send for Counted<T> {}
+// SAFETY: as for Send.
+unsafe impl<T: Send + Sync> Sync for Counted<T> {}
+
+impl<T> Counted<T> {
+    /// Shares `value`.
+    pub(crate) fn new(value: T) -> Counted<T> {
+        let inner = Box::new(Inner {
+            count: Count::one(),
+            value,
+        });
+        Counted {
+            tagged: NonNull::from(Box::leak(inner)),
+            _owns: PhantomData,
+        }
+    }
+
+    /// The box, without the lane.
+    #[inline(always)]
+    fn inner(&self) -> *mut Inner<T> {
+        count::without_lane(self.tagged)
+    }
+
+    /// The value's address: two references share a value when they give the same one.
+    #[inline]
+    pub(crate) fn as_ptr(this: &Counted<T>) -> *const T {
+        // SAFETY: the box lives while this reference is counted.
+        unsafe { &raw const (*this.inner()).value }
+    }
+
+    /// The number of references, while one thread at a time has counted them (for tests).
+    #[cfg(test)]
+    pub(crate) fn count(this: &Counted<T>) -> usize {
+        // SAFETY: as in Deref.
+        unsafe { (*this.inner()).count.unspread() }
+    }
+
+    /// Whether two references share one value.
+    #[inline]
+    pub(crate) fn ptr_eq(a: &Counted<T>, b: &Counted<T>) -> bool {
+        std::ptr::eq(Counted::as_ptr(a), Counted::as_ptr(b))
+    }
+}
+
+impl<T> std::ops::Deref for Counted<T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: the box lives while this reference is counted.
+        unsafe { &(*self.inner()).value }
+    }
+}
+
+impl<T> Clone for Counted<T> {
+    /// Out of line, as `drop`.
+    #[inline(never)]
+    fn clone(&self) -> Counted<T> {
+        let inner = self.inner();
+        // SAFETY: as in Deref; the box's address is not null.
+        let (inner, lane) = unsafe { (NonNull::new_unchecked(inner), (*inner).count.add()) };
+        Counted {
+            tagged: count::with_lane(inner, lane),
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T> Drop for Counted<T> {
+    /// Out of line: every cdata's drop matches its owner's kind, and these kinds are rare on
+    /// hot paths (in line, they made the common ones' drops bigger than the compiler inlines).
+    #[inline(never)]
+    fn drop(&mut self) {
+        let inner = self.inner();
+        // SAFETY: as in Deref; the last reference drops the box `new` made, once (module docs).
+        unsafe {
+            if (*inner).count.release(count::lane_of(self.tagged)) {
+                drop(Box::from_raw(inner));
+            }
+        }
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Counted<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Counts its drops.
+    struct Dropped<'a>(&'a AtomicUsize);
+    impl Drop for Dropped<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Threads cloning one value at once (its count spreads) while another drops their
+    /// clones: the value is dropped once, after the last reference, and every clone reads it.
+    #[test]
+    fn a_value_cloned_by_threads_at_once_is_dropped_once_after_the_last() {
+        let rounds = if cfg!(miri) { 20 } else { 20_000 };
+        let drops = AtomicUsize::new(0);
+        let first = Counted::new((7u64, Dropped(&drops)));
+        let (tx, rx) = std::sync::mpsc::channel::<Counted<(u64, Dropped<'_>)>>();
+        std::thread::scope(|s| {
+            for _ in 0..2 {
+                let (tx, first) = (tx.clone(), &first);
+                s.spawn(move || {
+                    for _ in 0..rounds {
+                        let c = first.clone();
+                        assert_eq!(c.0, 7);
+                        assert!(Counted::ptr_eq(&c, first));
+                        tx.send(c.clone()).unwrap();
+                    }
+                });
+            }
+            drop(tx);
+            s.spawn(move || rx.into_iter().for_each(drop));
+        });
+        assert_eq!(drops.load(Ordering::Relaxed), 0);
+        let last = first.clone();
+        drop(first);
+        assert_eq!(drops.load(Ordering::Relaxed), 0);
+        drop(last);
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+    }
+}
