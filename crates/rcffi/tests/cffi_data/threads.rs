@@ -148,7 +148,10 @@ fn two_threads_derive_from(arr: rcffi::CData, released: &AtomicUsize) {
                 started.wait();
                 for round in 0..rounds {
                     let k = round % 8;
-                    own.offset(k).unwrap().set(0, (t * 1000 + k) as i32).unwrap();
+                    own.offset(k)
+                        .unwrap()
+                        .set(0, (t * 1000 + k) as i32)
+                        .unwrap();
                     let view = own.slice(k, k + 1).unwrap();
                     assert_eq!(view.get(0).unwrap(), Value::from((t * 1000 + k) as i32));
                     if round == rounds / 2 {
@@ -160,7 +163,42 @@ fn two_threads_derive_from(arr: rcffi::CData, released: &AtomicUsize) {
         }
         started.wait();
         drop(arr);
-        assert_eq!(released.load(Ordering::Relaxed), 0, "released while views are alive");
+        assert_eq!(
+            released.load(Ordering::Relaxed),
+            0,
+            "released while views are alive"
+        );
     });
     assert_eq!(released.load(Ordering::Relaxed), 1);
+}
+
+/// A `from_buffer` cdata read by two threads while a third releases it: each read gives the
+/// value or the "released" error, never anything else, and every read after the release is
+/// refused (owned bytes are not counted in and out per access, so nothing waits for the
+/// readers; the bytes stay until the last view goes).
+#[test]
+fn a_buffer_released_while_threads_read_it_refuses_later_reads() {
+    let ffi = rcffi::Ffi::default();
+    let bytes: Vec<u8> = (0..16i32).flat_map(|i| (i * 3).to_ne_bytes()).collect();
+    let lent = ffi.from_buffer("int[]", bytes).unwrap();
+    let rounds = if cfg!(miri) { 20 } else { 20_000 };
+    let started = Barrier::new(3);
+    std::thread::scope(|s| {
+        for t in 0..2isize {
+            let (lent, started) = (&lent, &started);
+            s.spawn(move || {
+                started.wait();
+                for round in 0..rounds {
+                    let k = (round + t) % 16;
+                    match lent.get(k) {
+                        Ok(v) => assert_eq!(v, Value::from(k as i32 * 3)),
+                        Err(e) => assert!(e.to_string().contains("released"), "{e}"),
+                    }
+                }
+            });
+        }
+        started.wait();
+        ffi.release(&lent).unwrap();
+    });
+    assert!(lent.get(0).unwrap_err().to_string().contains("released"));
 }

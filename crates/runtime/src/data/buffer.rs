@@ -3,13 +3,12 @@
 
 use std::cmp::Ordering;
 use std::ops::{Bound, RangeBounds};
-use std::sync::Arc;
 
 use crate::data::Value;
 use crate::data::{CData, Origin};
 use crate::error::{Error, Result};
 use crate::mem::Owner;
-use crate::mem::{self, Lent};
+use crate::mem::{self, Counted, Lent};
 use crate::types::Repr;
 use crate::types::{Ffi, TypeRef};
 
@@ -261,12 +260,12 @@ impl Ffi {
                 .map_or(1, |l| l.1),
             _ => 1,
         };
-        let lent = Arc::new(Lent::owned(bytes, align, "Vec<u8>")?);
+        let lent = Counted::new(Lent::owned(bytes, align, "Vec<u8>")?);
         self.buffer_view(t, lent)
     }
 
     /// A cdata of type `t` over lent bytes, with cffi's size rules.
-    fn buffer_view(&self, t: TypeRef, lent: Arc<Lent>) -> Result<CData> {
+    fn buffer_view(&self, t: TypeRef, lent: Counted<Lent>) -> Result<CData> {
         let info = t.get(&self.inner);
         let nbytes = lent.len();
         let base = lent.base();

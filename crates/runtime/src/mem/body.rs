@@ -60,7 +60,7 @@ union Link {
     alloc: ManuallyDrop<Shared>,
     vouched: ManuallyDrop<Arc<Vouched>>,
     gc: ManuallyDrop<Counted<Box<dyn Finalizer>>>,
-    buffer: ManuallyDrop<Arc<Lent>>,
+    buffer: ManuallyDrop<Counted<Lent>>,
     handle: ManuallyDrop<Arc<HandleBox>>,
     mapped: ManuallyDrop<Mapped>,
     callback: ManuallyDrop<Counted<Box<dyn Code>>>,
@@ -457,13 +457,13 @@ mod tests {
         let mapped = unsafe { Mapped::new(base, 16, false, keeper) };
         let mut bytes = [1u8; 8];
         crate::mem::lend(&mut bytes, "test", |lent| {
-            let lent_count = Arc::strong_count(&lent);
+            let lent_count = Counted::count(&lent);
             let owners = [
                 Owner::Foreign,
                 Owner::Alloc(mem.clone()),
                 Owner::Vouched(vouched),
                 Owner::Gc(gc.clone()),
-                Owner::Buffer(Arc::clone(&lent)),
+                Owner::Buffer(lent.clone()),
                 Owner::Handle(Arc::clone(&handle)),
                 Owner::Mapped(mapped.clone()),
                 Owner::Callback(code.clone()),
@@ -485,7 +485,7 @@ mod tests {
                 assert_same(b.owner(), &expected);
             }
             // Each body and clone gave its reference back.
-            assert_eq!(Arc::strong_count(&lent), lent_count);
+            assert_eq!(Counted::count(&lent), lent_count);
         });
         assert_eq!(Counted::count(&gc), 1);
         assert_eq!(Counted::count(&code), 1);

@@ -5,13 +5,15 @@
 //! those in progress. Accesses never block (they count themselves in and out of an atomic
 //! counter), so an access nested in another on the same thread — `memmove(c, c, n)` on one
 //! loan — cannot deadlock against an `end` on another thread, as a read lock taken twice
-//! would behind a waiting writer.
+//! would behind a waiting writer. Owned bytes need no such wait — they live until the loan's
+//! last reference goes — so their accesses only check that the loan has not ended (`release`),
+//! without counting themselves: threads reading one buffer do not share a written line.
 
 use std::alloc::Layout;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{Access, Region};
+use super::{Access, Counted, Region};
 use crate::error::{Error, Result};
 
 /// The bit of [`Lent::state`] that says the loan has ended; the other bits count the
@@ -98,7 +100,8 @@ impl Lent {
     }
 
     /// Ends the loan: refuses new accesses, then waits for those in progress (they are short:
-    /// one read, write or copy).
+    /// one read, write or copy). Only a borrowed loan's accesses are counted: owned bytes stay
+    /// valid until the loan's last reference goes, so an access in progress needs no wait.
     pub(crate) fn end(&self) {
         self.state.fetch_or(ENDED, Ordering::AcqRel);
         let mut spins = 0u32;
@@ -121,19 +124,26 @@ impl Lent {
                 self.0.fetch_sub(1, Ordering::Release);
             }
         }
-        let before = self.state.fetch_add(1, Ordering::Acquire);
-        let _out = Out(&self.state);
-        if before & ENDED != 0 {
-            return Err(Error::Runtime(
-                "the buffer this cdata was made from was released".into(),
-            ));
-        }
         let region = Region {
             base: self.base,
             len: self.len,
             access: Access::unless(self.writable, Access::LentShared),
             _borrow: PhantomData,
         };
+        // Owned bytes live until the last reference to the loan goes, ended (`release`) or
+        // not: an access checks the end, and none is counted in (two threads reading one
+        // buffer would take turns on the counter's cache line).
+        if self.owned.is_some() {
+            if self.state.load(Ordering::Acquire) & ENDED != 0 {
+                return Err(released());
+            }
+            return f(&region);
+        }
+        let before = self.state.fetch_add(1, Ordering::Acquire);
+        let _out = Out(&self.state);
+        if before & ENDED != 0 {
+            return Err(released());
+        }
         f(&region)
     }
 }
@@ -157,6 +167,11 @@ impl Drop for Lent {
     }
 }
 
+/// The error of an access through a loan that ended.
+fn released() -> Error {
+    Error::Runtime("the buffer this cdata was made from was released".into())
+}
+
 // SAFETY: a Lent is a byte range and an atomic counter; owned bytes are freed only in Drop, and all
 // access goes through Regions (relaxed atomic bytes, or plain reads of read-only loans).
 unsafe impl Send for Lent {}
@@ -168,7 +183,7 @@ unsafe impl Sync for Lent {}
 pub(crate) fn lend<R>(
     bytes: &mut [u8],
     source: &'static str,
-    f: impl FnOnce(std::sync::Arc<Lent>) -> R,
+    f: impl FnOnce(Counted<Lent>) -> R,
 ) -> R {
     // SAFETY: `bytes` is mutably borrowed until this function returns, and `lend_range` ends
     // the loan before it returns.
@@ -179,7 +194,7 @@ pub(crate) fn lend<R>(
 pub(crate) fn lend_ref<R>(
     bytes: &[u8],
     source: &'static str,
-    f: impl FnOnce(std::sync::Arc<Lent>) -> R,
+    f: impl FnOnce(Counted<Lent>) -> R,
 ) -> R {
     // SAFETY: `bytes` is borrowed until this function returns, the loan is read-only (Region
     // refuses writes), and `lend_range` ends it before it returns.
@@ -195,15 +210,15 @@ unsafe fn lend_range<R>(
     len: usize,
     writable: bool,
     source: &'static str,
-    f: impl FnOnce(std::sync::Arc<Lent>) -> R,
+    f: impl FnOnce(Counted<Lent>) -> R,
 ) -> R {
-    struct End(std::sync::Arc<Lent>);
+    struct End(Counted<Lent>);
     impl Drop for End {
         fn drop(&mut self) {
             self.0.end();
         }
     }
-    let lent = std::sync::Arc::new(Lent {
+    let lent = Counted::new(Lent {
         base,
         len,
         owned: None,

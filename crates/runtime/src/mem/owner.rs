@@ -23,7 +23,7 @@ pub(crate) enum Owner {
     /// clone is dropped (or on `release`). (Boxed: a thin pointer keeps an owner two words.)
     Gc(Counted<Box<dyn Finalizer>>),
     /// Rust bytes lent to C (`from_buffer`).
-    Buffer(Arc<Lent>),
+    Buffer(Counted<Lent>),
     /// A handle (`new_handle`): a unique address standing for a Rust value.
     Handle(Arc<HandleBox>),
     /// Memory or code kept valid by something else: a library's global variable or function
@@ -159,7 +159,7 @@ pub(crate) enum OwnerRef<'a> {
     /// See [`Owner::Gc`].
     Gc(&'a Counted<Box<dyn Finalizer>>),
     /// See [`Owner::Buffer`].
-    Buffer(&'a Arc<Lent>),
+    Buffer(&'a Counted<Lent>),
     /// See [`Owner::Handle`].
     Handle(&'a Arc<HandleBox>),
     /// See [`Owner::Mapped`].
@@ -194,7 +194,7 @@ impl<'a> OwnerRef<'a> {
             OwnerRef::Alloc(a) => Owner::Alloc(a.clone()),
             OwnerRef::Vouched(v) => Owner::Vouched(*v),
             OwnerRef::Gc(g) => Owner::Gc(g.clone()),
-            OwnerRef::Buffer(b) => Owner::Buffer(Arc::clone(b)),
+            OwnerRef::Buffer(b) => Owner::Buffer(b.clone()),
             OwnerRef::Handle(h) => Owner::Handle(Arc::clone(h)),
             OwnerRef::Mapped(m) => Owner::Mapped(m.clone()),
             OwnerRef::Callback(c) => Owner::Callback(c.clone()),
@@ -319,7 +319,7 @@ impl<'a> OwnerRef<'a> {
         match (self, other) {
             (OwnerRef::Alloc(a), OwnerRef::Alloc(b)) => std::ptr::eq(a.as_ptr(), b.as_ptr()),
             (OwnerRef::Gc(a), OwnerRef::Gc(b)) => Counted::ptr_eq(a, b),
-            (OwnerRef::Buffer(a), OwnerRef::Buffer(b)) => Arc::ptr_eq(a, b),
+            (OwnerRef::Buffer(a), OwnerRef::Buffer(b)) => Counted::ptr_eq(a, b),
             (OwnerRef::Handle(a), OwnerRef::Handle(b)) => Arc::ptr_eq(a, b),
             (OwnerRef::Callback(a), OwnerRef::Callback(b)) => Counted::ptr_eq(a, b),
             (OwnerRef::Mapped(a), OwnerRef::Mapped(b)) => a.same_as(b),

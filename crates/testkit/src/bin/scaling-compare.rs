@@ -618,6 +618,9 @@ fn scaling_rows() -> Vec<(String, f64, f64)> {
         .and_then(|v| v.cdata())
         .expect("my_array");
     let collected = ffi.gc(&ffi.new("int[10]", ()).expect("new"), drop);
+    let lent = ffi
+        .from_buffer("int[]", vec![0u8; 40])
+        .expect("from_buffer");
     let mut names = String::new();
     for i in 0..16 {
         names.push_str(&format!("typedef struct {{ int v[{}]; }} n{i}_t;\n", i + 1));
@@ -686,6 +689,14 @@ fn scaling_rows() -> Vec<(String, f64, f64)> {
         (
             "`a + 1` on a shared `gc`'d array",
             Box::new(|| drop(black_box(collected.offset(1).unwrap()))),
+        ),
+        (
+            "`a[1]` of a shared `from_buffer` array",
+            Box::new(|| drop(black_box(lent.get(1).unwrap()))),
+        ),
+        (
+            "`a + 1` on a shared `from_buffer` array",
+            Box::new(|| drop(black_box(lent.offset(1).unwrap()))),
         ),
         (
             "`new` over 16 type strings in turn",
