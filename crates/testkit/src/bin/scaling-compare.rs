@@ -621,6 +621,10 @@ fn scaling_rows() -> Vec<(String, f64, f64)> {
     let lent = ffi
         .from_buffer("int[]", vec![0u8; 40])
         .expect("from_buffer");
+    let cb = fixture
+        .ffi()
+        .callback("int(*)(int)", |a| a.get_as::<i32>(0).map(|x| x + 1))
+        .expect("callback");
     let mut names = String::new();
     for i in 0..16 {
         names.push_str(&format!("typedef struct {{ int v[{}]; }} n{i}_t;\n", i + 1));
@@ -689,6 +693,15 @@ fn scaling_rows() -> Vec<(String, f64, f64)> {
         (
             "`a + 1` on a shared `gc`'d array",
             Box::new(|| drop(black_box(collected.offset(1).unwrap()))),
+        ),
+        (
+            "a callback C calls (`call_int_cb(cb, 7)`), one callback shared",
+            Box::new(|| {
+                // SAFETY: call_int_cb calls the callback once with its argument.
+                drop(black_box(
+                    unsafe { fixture.call("call_int_cb", (&cb, 7)) }.unwrap(),
+                ))
+            }),
         ),
         (
             "`a[1]` of a shared `from_buffer` array",
