@@ -356,6 +356,10 @@ fn scalar_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result<Value> {
         Repr::Int(k) if k.role == IntRole::Bool && ret[0] as u8 <= 1 => {
             return Ok(Value::Bool(ret[0] as u8 == 1));
         }
+        // `char`: one byte (cffi's `bytes` of length 1).
+        Repr::Int(k) if k.role == IntRole::Char && k.bytes == 1 => {
+            return Ok(Value::Bytes(vec![ret[0] as u8]));
+        }
         // `__int128`: two registers, low half first.
         Repr::Int(k) if k.bytes == 16 && k.role == IntRole::Number => {
             let bits = u128::from(ret[0]) | (u128::from(ret[1]) << 64);

@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -20,6 +20,7 @@ fn main() -> anyhow::Result<()> {
          __int128 bench_i128(__int128 a, int b);
          double _Complex bench_cplx(double _Complex a, int b);
          long double bench_ld(long double a, int b);
+         char bench_char(char a, int b);
          size_t strlen(const char *s);",
     )?;
     let path = rcffi_testkit::fixture::fixture_library();
@@ -350,6 +351,7 @@ fn main() -> anyhow::Result<()> {
                 "i128" => f.call((black_box(rcffi::Value::Int(1 << 100)), 1)),
                 "cplx" => f.call((black_box(rcffi::list![1.5, 2.5]), 2)),
                 "ld" => f.call((black_box(1.5), 1)),
+                "char" => f.call((black_box(&b"a"[..]), 1)),
                 "ldc" => f.call((black_box(&ldc), 1)),
                 "vsum" => f.call((3, black_box(1), 2, 3)),
                 _ => f.call((black_box("hello"),)),
