@@ -403,22 +403,28 @@ mod tests {
     fn threads_sharing_a_count_release_it_once() {
         for spread_first in [false, true] {
             for maker_first in [false, true] {
-                threads_share_a_count(spread_first, maker_first);
+                threads_share_a_count(3, spread_first, maker_first);
             }
         }
     }
 
-    fn threads_share_a_count(spread_first: bool, maker_first: bool) {
+    /// More threads than lanes share lanes: two of them may take one lane's hold at once.
+    #[test]
+    fn more_threads_than_lanes_release_a_count_once() {
+        threads_share_a_count(2 * LANES + 1, false, true);
+    }
+
+    fn threads_share_a_count(threads: usize, spread_first: bool, maker_first: bool) {
         let rounds = if cfg!(miri) { 20 } else { 20_000 };
         let c = Count::one();
         if spread_first {
             c.spread();
         }
         let (released, last) = (AtomicUsize::new(0), AtomicUsize::new(0));
-        let started = std::sync::Barrier::new(4);
+        let started = std::sync::Barrier::new(threads + 1);
         let (tx, rx) = std::sync::mpsc::channel::<usize>();
         std::thread::scope(|s| {
-            for _ in 0..3 {
+            for _ in 0..threads {
                 let (tx, c, started) = (tx.clone(), &c, &started);
                 s.spawn(move || {
                     // Each thread's own reference, made while the maker's is alive.
@@ -448,7 +454,7 @@ mod tests {
                 assert!(!c.release(0));
             }
         });
-        assert_eq!(released.load(Ordering::Relaxed), 3 * rounds + 3);
+        assert_eq!(released.load(Ordering::Relaxed), threads * (rounds + 1));
         if maker_first {
             assert_eq!(last.load(Ordering::Relaxed), 1);
         } else {
