@@ -10,7 +10,7 @@
 //! points to [`Lanes`] — a central count of *holds*, the count of the *plain* references
 //! (those made before it spread), and [`LANES`] lane counts, each on a cache line of its own.
 //! A thread counts the references it makes in its own lane (threads are given lanes in turn);
-//! a reference remembers its lane in its pointer's low bits (`Shared`), so one dropped on
+//! a reference remembers its lane in its pointer's low bits ([`with_lane`]), so one dropped on
 //! another thread goes back to the lane it was counted in. A count that never met a second
 //! thread stays one word.
 //!
@@ -71,6 +71,18 @@ pub(super) fn without_lane<T>(tagged: NonNull<T>) -> *mut T {
 #[inline(always)]
 pub(super) fn lane_of<T>(tagged: NonNull<T>) -> usize {
     tagged.addr().get() & LANE_MASK
+}
+
+/// Counts another reference to what the live reference `tagged` points to, whose count is
+/// `count`: the new reference's pointer, the same address with the new reference's lane.
+#[inline(always)]
+pub(super) fn another<T>(tagged: NonNull<T>, count: &Count) -> NonNull<T> {
+    let lane = count.add();
+    // SAFETY: the address `with_lane` was given, which is not null.
+    with_lane(
+        unsafe { NonNull::new_unchecked(without_lane(tagged)) },
+        lane,
+    )
 }
 
 /// The word's low bit, set when it points to [`Lanes`] (which are 64-aligned).
@@ -354,6 +366,29 @@ impl Drop for Count {
             drop(unsafe { Box::from_raw(ptr) });
         }
     }
+}
+
+/// Two threads clone `first` at once (so its count spreads), `check` each clone, and send a
+/// clone of each to a third thread, which drops them (so references go back to lanes counted
+/// on other threads). For the tests of the references counted by a [`Count`].
+#[cfg(test)]
+pub(super) fn clone_on_threads<R: Clone + Send + Sync>(first: &R, check: impl Fn(&R) + Sync) {
+    let rounds = if cfg!(miri) { 20 } else { 20_000 };
+    let (tx, rx) = std::sync::mpsc::channel::<R>();
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            let (tx, check) = (tx.clone(), &check);
+            s.spawn(move || {
+                for _ in 0..rounds {
+                    let c = first.clone();
+                    check(&c);
+                    tx.send(c.clone()).unwrap();
+                }
+            });
+        }
+        drop(tx);
+        s.spawn(move || rx.into_iter().for_each(drop));
+    });
 }
 
 #[cfg(test)]
