@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use rcffi::{CData, Error, Ffi, Value};
+use rcffi::{CData, Error, Ffi, Handled, Value};
 
 use crate::*;
 
@@ -12,10 +12,15 @@ fn h01_handles_give_back_their_value() {
     let o = Arc::new(Mutex::new(vec![1]));
     let p = ffi.new_handle(o.clone());
     assert_eq!(p.ctype(), ffi.typeof_("void *").unwrap());
-    let back: Arc<Arc<Mutex<Vec<i32>>>> = ffi.from_handle(&p).unwrap();
-    assert!(Arc::ptr_eq(
+    let back: Handled<Arc<Mutex<Vec<i32>>>> = ffi.from_handle(&p).unwrap();
+    assert!(Handled::ptr_eq(
         &back,
         &ffi.from_handle::<Arc<Mutex<Vec<i32>>>>(&p).unwrap()
+    ));
+    // The handle's own `Arc`, shared.
+    assert!(Arc::ptr_eq(
+        &Handled::to_arc(&back),
+        &Handled::to_arc(&ffi.from_handle(&p).unwrap())
     ));
     assert!(Arc::ptr_eq(&*back, &o));
     let q = ffi.cast("char *", &p).unwrap();

@@ -202,3 +202,62 @@ fn a_buffer_released_while_threads_read_it_refuses_later_reads() {
     });
     assert!(lent.get(0).unwrap_err().to_string().contains("released"));
 }
+
+/// Two threads take one handle's value — from the handle and from its bare address, as a
+/// callback's user data arrives — while a third makes and lets go of other handles (the
+/// table's writers): each finds the live value; a handle let go is found by no one; the value
+/// is dropped once, when the handle and the last value taken are gone.
+#[test]
+fn threads_take_a_handles_value_while_others_come_and_go() {
+    struct Counted(Arc<AtomicUsize>, u64);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let ffi = rcffi::Ffi::default();
+    let drops = Arc::new(AtomicUsize::new(0));
+    let handle = ffi.new_handle(Counted(drops.clone(), 42));
+    let raw = ffi.cast("void *", handle.address() as u64).unwrap();
+    let rounds = if cfg!(miri) { 10 } else { 20_000 };
+    let kept = std::thread::scope(|s| {
+        let readers: Vec<_> = (0..2)
+            .map(|t| {
+                let (ffi, handle, raw) = (&ffi, &handle, &raw);
+                s.spawn(move || {
+                    let mut last = None;
+                    for _ in 0..rounds {
+                        let v = ffi
+                            .from_handle::<Counted>(if t == 0 { handle } else { raw })
+                            .unwrap();
+                        assert_eq!(v.1, 42);
+                        last = Some(v);
+                    }
+                    last
+                })
+            })
+            .collect();
+        s.spawn(|| {
+            for i in 0..rounds / 10 {
+                let other = ffi.new_handle(i);
+                let at = ffi.cast("void *", other.address() as u64).unwrap();
+                assert_eq!(*ffi.from_handle::<usize>(&at).unwrap(), i);
+                drop(other);
+                err_has(
+                    ffi.from_handle::<usize>(&at),
+                    is_runtime,
+                    "not a live handle",
+                );
+            }
+        });
+        readers
+            .into_iter()
+            .map(|r| r.join().unwrap().unwrap())
+            .collect::<Vec<_>>()
+    });
+    drop(handle);
+    assert!(ffi.from_handle::<Counted>(&raw).is_err());
+    assert_eq!(drops.load(Ordering::SeqCst), 0, "the values taken keep it");
+    drop(kept);
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+}

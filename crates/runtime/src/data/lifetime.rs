@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::data::{CData, GcBox, Origin};
 use crate::error::{Error, Result};
-use crate::mem::{HandleBox, Owner, OwnerRef, live_handle, register_handle};
+use crate::mem::{Handle, Handled, Owner, OwnerRef, live_handle};
 use crate::types::Ffi;
 
 /// Handle addresses: unique, never reused, never dereferenceable. They start at a
@@ -73,12 +73,7 @@ pub(crate) fn release(cdata: &CData) -> Result<()> {
 /// The work of [`Ffi::new_handle`](crate::Ffi::new_handle).
 pub(crate) fn new_handle<T: Any + Send + Sync>(ffi: &Ffi, value: T) -> CData {
     let addr = HANDLE_BASE + NEXT_HANDLE.fetch_add(1, Ordering::Relaxed) * 16;
-    let handle = Arc::new(HandleBox {
-        addr,
-        value: Arc::new(value),
-        type_name: std::any::type_name::<T>(),
-    });
-    register_handle(&handle);
+    let handle = Handle::new(addr, Arc::new(value), std::any::type_name::<T>());
     let void_ptr = ffi
         .parse("void *")
         .unwrap_or_else(|_| unreachable!("'void *' always parses"));
@@ -86,7 +81,7 @@ pub(crate) fn new_handle<T: Any + Send + Sync>(ffi: &Ffi, value: T) -> CData {
 }
 
 /// The work of [`Ffi::from_handle`](crate::Ffi::from_handle).
-pub(crate) fn from_handle<T: Any + Send + Sync>(cdata: &CData) -> Result<Arc<T>> {
+pub(crate) fn from_handle<T: Any + Send + Sync>(cdata: &CData) -> Result<Handled<T>> {
     if !cdata.info().is_pointer() {
         return Err(Error::Type(
             format!(
@@ -102,7 +97,7 @@ pub(crate) fn from_handle<T: Any + Send + Sync>(cdata: &CData) -> Result<Arc<T>>
         ));
     }
     let live = match cdata.owner() {
-        OwnerRef::Handle(h) if h.addr == cdata.addr() => Some(h.clone()),
+        OwnerRef::Handle(h) if h.addr == cdata.addr() => Some(h.boxed().clone()),
         _ => live_handle(cdata.addr()),
     };
     let Some(h) = live else {
@@ -114,7 +109,7 @@ pub(crate) fn from_handle<T: Any + Send + Sync>(cdata: &CData) -> Result<Arc<T>>
             .into(),
         ));
     };
-    h.value.clone().downcast::<T>().map_err(|_| {
+    Handled::new(h).map_err(|h| {
         Error::Type(
             format!(
                 "the handle at {:#x} holds a {}, not a {}",

@@ -2,10 +2,10 @@
 //! `from_handle`).
 
 use std::any::Any;
-use std::sync::Arc;
 
 use crate::data::{AsCData, CData, lifetime};
 use crate::error::Result;
+use crate::mem::Handled;
 use crate::types::Ffi;
 
 impl Ffi {
@@ -87,7 +87,7 @@ impl Ffi {
     /// let ffi = rcffi::Ffi::default();
     /// let h = ffi.new_handle(vec![1, 2, 3]);
     /// assert_eq!(h.type_name(), "void *");
-    /// let back: std::sync::Arc<Vec<i32>> = ffi.from_handle(&ffi.cast("char *", &h)?)?;
+    /// let back: rcffi::Handled<Vec<i32>> = ffi.from_handle(&ffi.cast("char *", &h)?)?;
     /// assert_eq!(*back, [1, 2, 3]);
     /// # Ok::<(), rcffi::Error>(())
     /// ```
@@ -99,7 +99,9 @@ impl Ffi {
     /// The Rust value of a handle made by [`Ffi::new_handle`] (cffi's `ffi.from_handle`), from
     /// any pointer with its address — including one C handed back. A released handle, an
     /// address that never was a handle, or a value of another type is an error (cffi may abort
-    /// or crash).
+    /// or crash). The [`Handled`] value derefs to the `T` and keeps it alive; threads taking
+    /// one handle's value at once each count it on a line of their own, and find an address C
+    /// handed back without a lock (while no handle is being made or let go).
     ///
     /// # Errors
     ///
@@ -123,7 +125,7 @@ impl Ffi {
     pub fn from_handle<T: Any + Send + Sync>(
         &self,
         cdata: &(impl AsCData + ?Sized),
-    ) -> Result<Arc<T>> {
+    ) -> Result<Handled<T>> {
         lifetime::from_handle(cdata.try_as_cdata()?)
     }
 }

@@ -20,7 +20,8 @@
 use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
-use super::owner::{Code, Finalizer, HandleBox};
+use super::Handle;
+use super::owner::{Code, Finalizer};
 use super::{Counted, Lent, Mapped, Owner, OwnerRef, Shared, Vouched};
 
 /// How a cdata came to be, for its repr (cffi's `owning N bytes`, `sliced length`, ...).
@@ -61,7 +62,7 @@ union Link {
     vouched: ManuallyDrop<Arc<Vouched>>,
     gc: ManuallyDrop<Counted<Box<dyn Finalizer>>>,
     buffer: ManuallyDrop<Counted<Lent>>,
-    handle: ManuallyDrop<Arc<HandleBox>>,
+    handle: ManuallyDrop<Handle>,
     mapped: ManuallyDrop<Mapped>,
     callback: ManuallyDrop<Counted<Box<dyn Code>>>,
 }
@@ -447,11 +448,7 @@ mod tests {
         let gc: Counted<Box<dyn Finalizer>> =
             Counted::new(Box::new(TestGc(Owner::Alloc(mem.clone()), [7; 16])));
         let code: Counted<Box<dyn Code>> = Counted::new(Box::new(Code0));
-        let handle = Arc::new(HandleBox {
-            addr: 0x2000,
-            value: Arc::new(5u8),
-            type_name: "u8",
-        });
+        let handle = Handle::new(0x2000, Arc::new(5u8), "u8");
         let keeper: crate::mem::Keeper = Arc::new(Keeps0(crate::mem::KeepSet::default()));
         // SAFETY: `mem`'s range, valid while `keeper` (and `mem`) live.
         let mapped = unsafe { Mapped::new(base, 16, false, keeper) };
@@ -464,7 +461,7 @@ mod tests {
                 Owner::Vouched(vouched),
                 Owner::Gc(gc.clone()),
                 Owner::Buffer(lent.clone()),
-                Owner::Handle(Arc::clone(&handle)),
+                Owner::Handle(handle.clone()),
                 Owner::Mapped(mapped.clone()),
                 Owner::Callback(code.clone()),
             ];
@@ -489,7 +486,7 @@ mod tests {
         });
         assert_eq!(Counted::count(&gc), 1);
         assert_eq!(Counted::count(&code), 1);
-        assert_eq!(Arc::strong_count(&handle), 1);
+        assert_eq!(Counted::count(handle.boxed()), 2, "the table's and this");
     }
 
     /// `a` and `b` are the same owner: the same pointer, or the same vouched range.

@@ -129,7 +129,7 @@ static NEXT_LANE: AtomicUsize = AtomicUsize::new(0);
 
 /// This thread's lane: 1 to [`LANES`], given in turn.
 #[inline]
-fn this_lane() -> usize {
+pub(super) fn this_lane() -> usize {
     LANE.with(|l| match l.get() {
         0 => {
             let lane = NEXT_LANE.fetch_add(1, Ordering::Relaxed) % LANES + 1;

@@ -1,12 +1,11 @@
 //! [`Owner`]: what memory a cdata may use, and what keeps it alive — rcffi's allocations, lent
 //! bytes, a library's memory, ranges vouched for, or nothing — with the two owners that stand
 //! for things above this floor behind traits ([`Finalizer`]: a `gc` destructor; [`Code`]: a
-//! callback's closure), and the process's table of handles. No unsafe code.
+//! callback's closure). No unsafe code.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
-use super::{Counted, Home, KeepSet, Lent, Mapped, Region, Shared, Vouched};
+use super::{Counted, Handle, Home, KeepSet, Lent, Mapped, Region, Shared, Vouched};
 use crate::error::{Error, Result};
 
 /// What memory a cdata may use, and what keeps it alive.
@@ -25,7 +24,7 @@ pub(crate) enum Owner {
     /// Rust bytes lent to C (`from_buffer`).
     Buffer(Counted<Lent>),
     /// A handle (`new_handle`): a unique address standing for a Rust value.
-    Handle(Arc<HandleBox>),
+    Handle(Handle),
     /// Memory or code kept valid by something else: a library's global variable or function
     /// (the library stays loaded).
     Mapped(Mapped),
@@ -93,58 +92,6 @@ impl<T: Code + ?Sized> Code for Arc<T> {
     }
 }
 
-/// The live handles of the process, by address. One table for every `ffi` object, as in
-/// cffi: a handle is a Rust value, not a C type, so any `ffi` object can give it back.
-/// (Hashed by foldhash, behind a [`ShortLock`](super::ShortLock): a handle made and dropped
-/// takes the lock twice.)
-static HANDLES: super::ShortLock<Option<HandleTable>> = super::ShortLock::new(None);
-
-/// The live handles by address.
-type HandleTable = HashMap<usize, Weak<HandleBox>, foldhash::fast::RandomState>;
-
-fn handles() -> super::ShortGuard<'static, Option<HandleTable>> {
-    HANDLES.lock()
-}
-
-/// Lists a new handle, so that [`live_handle`] finds it by its address.
-pub(crate) fn register_handle(h: &Arc<HandleBox>) {
-    handles()
-        .get_or_insert_with(HashMap::default)
-        .insert(h.addr, Arc::downgrade(h));
-}
-
-/// The live handle at `addr`, if any.
-pub(crate) fn live_handle(addr: usize) -> Option<Arc<HandleBox>> {
-    handles()
-        .as_ref()
-        .and_then(|t| t.get(&addr))
-        .and_then(Weak::upgrade)
-}
-
-/// Removes a handle that is going away from the table.
-fn forget_handle(addr: usize) {
-    if let Some(t) = handles().as_mut() {
-        t.remove(&addr);
-    }
-}
-
-/// A handle: a unique address standing for a Rust value (`new_handle`).
-///
-/// Handle addresses are never reused, so a released handle is recognized as such (cffi may
-/// abort on one). They point to no memory; C only passes them around.
-pub(crate) struct HandleBox {
-    pub(crate) addr: usize,
-    pub(crate) value: Arc<dyn std::any::Any + Send + Sync>,
-    /// The Rust type of the value, for reprs and error messages.
-    pub(crate) type_name: &'static str,
-}
-
-impl Drop for HandleBox {
-    fn drop(&mut self) {
-        forget_handle(self.addr);
-    }
-}
-
 /// A borrowed [`Owner`]: what a cdata's owner is, without a clone (a cdata keeps its owner
 /// packed, `mem::body`; a [`Place`](crate::data::convert::Place) or a keep set's home borrows
 /// one). Two words, passed in registers.
@@ -161,7 +108,7 @@ pub(crate) enum OwnerRef<'a> {
     /// See [`Owner::Buffer`].
     Buffer(&'a Counted<Lent>),
     /// See [`Owner::Handle`].
-    Handle(&'a Arc<HandleBox>),
+    Handle(&'a Handle),
     /// See [`Owner::Mapped`].
     Mapped(&'a Mapped),
     /// See [`Owner::Callback`].
@@ -195,7 +142,7 @@ impl<'a> OwnerRef<'a> {
             OwnerRef::Vouched(v) => Owner::Vouched(*v),
             OwnerRef::Gc(g) => Owner::Gc(g.clone()),
             OwnerRef::Buffer(b) => Owner::Buffer(b.clone()),
-            OwnerRef::Handle(h) => Owner::Handle(Arc::clone(h)),
+            OwnerRef::Handle(h) => Owner::Handle(h.clone()),
             OwnerRef::Mapped(m) => Owner::Mapped(m.clone()),
             OwnerRef::Callback(c) => Owner::Callback(c.clone()),
         }
@@ -320,7 +267,7 @@ impl<'a> OwnerRef<'a> {
             (OwnerRef::Alloc(a), OwnerRef::Alloc(b)) => std::ptr::eq(a.as_ptr(), b.as_ptr()),
             (OwnerRef::Gc(a), OwnerRef::Gc(b)) => Counted::ptr_eq(a, b),
             (OwnerRef::Buffer(a), OwnerRef::Buffer(b)) => Counted::ptr_eq(a, b),
-            (OwnerRef::Handle(a), OwnerRef::Handle(b)) => Arc::ptr_eq(a, b),
+            (OwnerRef::Handle(a), OwnerRef::Handle(b)) => Handle::ptr_eq(a, b),
             (OwnerRef::Callback(a), OwnerRef::Callback(b)) => Counted::ptr_eq(a, b),
             (OwnerRef::Mapped(a), OwnerRef::Mapped(b)) => a.same_as(b),
             _ => false,

@@ -38,7 +38,7 @@ fn main() -> anyhow::Result<()> {
         | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newt" | "field"
         | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof" | "byname"
         | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr" | "structcopy" | "gc"
-        | "handle" | "asadd" => lib.function("bench_add")?,
+        | "handle" | "fromh" | "fromc" | "asadd" => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         "vsum" => {
             ffi.cdef("int vsum(int n, ...);")?;
@@ -134,6 +134,16 @@ fn main() -> anyhow::Result<()> {
         // `ffi.new_handle(5)` made and dropped.
         for i in 0..n {
             drop(black_box(ffi.new_handle(black_box(i as u32))));
+        }
+        return Ok(());
+    }
+    if which == "fromh" || which == "fromc" {
+        // `ffi.from_handle(h)`: of the handle, or of its bare address (a callback's user data).
+        let h = ffi.new_handle(5u32);
+        let raw = ffi.cast("void *", h.address() as u64)?;
+        let from = if which == "fromh" { &h } else { &raw };
+        for _ in 0..n {
+            black_box(*ffi.from_handle::<u32>(black_box(from))?);
         }
         return Ok(());
     }

@@ -625,6 +625,9 @@ fn scaling_rows() -> Vec<(String, f64, f64)> {
         .ffi()
         .callback("int(*)(int)", |a| a.get_as::<i32>(0).map(|x| x + 1))
         .expect("callback");
+    // A handle C hands back (a callback's user data): `from_handle` of its bare address.
+    let handle = ffi.new_handle(7u64);
+    let handed_back = ffi.cast("void *", handle.address() as u64).expect("cast");
     let mut names = String::new();
     for i in 0..16 {
         names.push_str(&format!("typedef struct {{ int v[{}]; }} n{i}_t;\n", i + 1));
@@ -731,6 +734,18 @@ fn scaling_rows() -> Vec<(String, f64, f64)> {
                 drop(black_box(
                     unsafe { fixture.call("vsum", (3, 1, 2, 3)) }.unwrap(),
                 ))
+            }),
+        ),
+        (
+            "`from_handle` of a shared handle's address C handed back",
+            Box::new(|| {
+                black_box(ffi.from_handle::<u64>(&handed_back).unwrap());
+            }),
+        ),
+        (
+            "`from_handle` of a shared handle",
+            Box::new(|| {
+                black_box(ffi.from_handle::<u64>(&handle).unwrap());
             }),
         ),
         (
