@@ -261,3 +261,56 @@ fn threads_take_a_handles_value_while_others_come_and_go() {
     drop(kept);
     assert_eq!(drops.load(Ordering::SeqCst), 1);
 }
+
+/// Two threads read borrowed bytes (`with_buffer`) through clones of its cdata while the scope
+/// that lent them ends: each read gives the value or the "released" error; once the scope has
+/// returned no read succeeds (its end waited for the reads in progress, counted in the loan's
+/// lanes once both threads read at once), and the bytes are the caller's again.
+#[test]
+fn borrowed_bytes_read_by_threads_while_their_scope_ends() {
+    let ffi = rcffi::Ffi::default();
+    let mut bytes: Vec<u8> = (0..16i32).flat_map(|i| (i * 5).to_ne_bytes()).collect();
+    let rounds = if cfg!(miri) { 20 } else { 20_000 };
+    let ended = std::sync::atomic::AtomicBool::new(false);
+    let started = Barrier::new(3);
+    std::thread::scope(|s| {
+        let views = ffi
+            .with_buffer("int[]", &mut bytes, |lent| {
+                let views: Vec<_> = (0..2isize)
+                    .map(|t| {
+                        let (lent, started, ended) = (lent.clone(), &started, &ended);
+                        s.spawn(move || {
+                            started.wait();
+                            let mut refused = 0;
+                            for round in 0..rounds {
+                                let k = (round + t) % 16;
+                                // A read that begins after the scope returned is refused.
+                                let after_end = ended.load(Ordering::SeqCst);
+                                match lent.get(k) {
+                                    Ok(v) => {
+                                        assert_eq!(v, Value::from(k as i32 * 5));
+                                        assert!(!after_end, "a read after the end");
+                                    }
+                                    Err(e) => {
+                                        assert!(e.to_string().contains("released"), "{e}");
+                                        refused += 1;
+                                    }
+                                }
+                            }
+                            (lent, refused)
+                        })
+                    })
+                    .collect();
+                started.wait();
+                views
+            })
+            .unwrap();
+        ended.store(true, Ordering::SeqCst);
+        for v in views {
+            let (lent, _) = v.join().unwrap();
+            assert!(lent.get(0).unwrap_err().to_string().contains("released"));
+        }
+    });
+    bytes[0] = 9; // the caller's again
+    assert_eq!(bytes[0], 9);
+}

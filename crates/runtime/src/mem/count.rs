@@ -49,7 +49,7 @@ use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering, fence};
 
 /// The lanes a spread count has (a lane's number, 1 to `LANES`, is kept in the low bits of a
 /// reference's pointer, aligned to at least 8: [`with_lane`]).
-const LANES: usize = 7;
+pub(super) const LANES: usize = 7;
 /// The low bits of a reference's pointer that hold its lane (0: a plain reference, counted in
 /// the word, or once spread with the plain ones).
 const LANE_MASK: usize = 7;
@@ -102,7 +102,7 @@ const REF: usize = 4;
 
 /// A counter on a cache line of its own.
 #[repr(align(64))]
-struct Line(AtomicUsize);
+pub(super) struct Line(pub(super) AtomicUsize);
 
 /// A spread count. See the module docs.
 struct Lanes {

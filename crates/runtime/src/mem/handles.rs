@@ -37,7 +37,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::Counted;
-use super::count;
+use super::count::{self, LANES, Line};
 
 /// A handle: its address and the Rust value it stands for, with the name of the value's type
 /// (for reprs and errors). Counted: the table holds one reference while the handle is listed,
@@ -228,10 +228,6 @@ impl<T: Any + Send + Sync> AsRef<T> for Handled<T> {
 /// The live handles by address (hashed by foldhash).
 type Map = HashMap<usize, Counted<HandleBox>, foldhash::fast::RandomState>;
 
-/// A reader lane's count, on a cache line of its own.
-#[repr(align(64))]
-struct Lane(AtomicUsize);
-
 /// The process's handles. One table for every `ffi` object, as in cffi: a handle is a Rust
 /// value, not a C type, so any `ffi` object gives it back. See the module docs.
 struct Table {
@@ -239,7 +235,7 @@ struct Table {
     /// it wait until it is clear.
     writing: AtomicBool,
     /// Readers in a read section, by their thread's lane (1 to 7: [`count::this_lane`]).
-    readers: [Lane; 8],
+    readers: [Line; LANES + 1],
     /// The handles (made on the first write).
     map: UnsafeCell<Option<Map>>,
 }
@@ -250,7 +246,7 @@ unsafe impl Sync for Table {}
 
 static TABLE: Table = Table {
     writing: AtomicBool::new(false),
-    readers: [const { Lane(AtomicUsize::new(0)) }; 8],
+    readers: [const { Line(AtomicUsize::new(0)) }; LANES + 1],
     map: UnsafeCell::new(None),
 };
 

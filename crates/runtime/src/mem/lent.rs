@@ -2,23 +2,17 @@
 //! the loan before the borrow ends. See the `mem` module's safety notes.
 //!
 //! A borrowed loan ends when its scope does: [`Lent::end`] refuses new accesses and waits for
-//! those in progress. Accesses never block (they count themselves in and out of an atomic
-//! counter), so an access nested in another on the same thread — `memmove(c, c, n)` on one
-//! loan — cannot deadlock against an `end` on another thread, as a read lock taken twice
-//! would behind a waiting writer. Owned bytes need no such wait — they live until the loan's
-//! last reference goes — so their accesses only check that the loan has not ended (`release`),
-//! without counting themselves: threads reading one buffer do not share a written line.
+//! those in progress, which count themselves in and out of the loan's [`Gate`] (one word, spread
+//! over per-thread lanes once two threads use it at once). Owned bytes need no such wait — they
+//! live until the loan's last reference goes — so their accesses only check that the loan has
+//! not ended (`release`), without counting themselves. Either way, threads reading one buffer
+//! do not share a written line.
 
-use std::alloc::Layout;
-use std::marker::PhantomData;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
+use super::gate::Gate;
 use super::{Access, Counted, Region};
 use crate::error::{Error, Result};
-
-/// The bit of [`Lent::state`] that says the loan has ended; the other bits count the
-/// accesses in progress.
-const ENDED: usize = 1 << (usize::BITS - 1);
+use std::alloc::Layout;
+use std::marker::PhantomData;
 
 /// How owned lent bytes are freed.
 #[derive(Copy, Clone, Debug)]
@@ -39,8 +33,8 @@ pub(crate) struct Lent {
     /// raw allocation, not a `Box`, so that the pointers made from them stay valid (moving a
     /// `Box` would invalidate them).
     owned: Option<Owned>,
-    /// [`ENDED`], and the number of accesses in progress.
-    state: AtomicUsize,
+    /// Whether the loan ended, and (borrowed bytes) the accesses in progress.
+    gate: Gate,
     /// What the pointers stored in the bytes keep alive.
     pub(crate) keep: super::KeepSet,
     /// What the bytes came from, for the repr.
@@ -77,7 +71,7 @@ impl Lent {
             base,
             len,
             owned: Some(owned),
-            state: AtomicUsize::new(0),
+            gate: Gate::new(),
             keep: super::KeepSet::default(),
             source,
             writable: true,
@@ -96,32 +90,23 @@ impl Lent {
 
     /// Whether the bytes may still be used.
     pub(crate) fn is_alive(&self) -> bool {
-        self.state.load(Ordering::Acquire) & ENDED == 0
+        !self.gate.is_closed()
     }
 
     /// Ends the loan: refuses new accesses, then waits for those in progress (they are short:
     /// one read, write or copy). Only a borrowed loan's accesses are counted: owned bytes stay
     /// valid until the loan's last reference goes, so an access in progress needs no wait.
     pub(crate) fn end(&self) {
-        self.state.fetch_or(ENDED, Ordering::AcqRel);
-        let mut spins = 0u32;
-        while self.state.load(Ordering::Acquire) & !ENDED != 0 {
-            if spins < 64 {
-                std::hint::spin_loop();
-                spins += 1;
-            } else {
-                std::thread::yield_now();
-            }
-        }
+        self.gate.close();
     }
 
     /// Runs `f` with the lent bytes as a region, while they are alive.
     pub(crate) fn with_region<T>(&self, f: impl FnOnce(&Region<'_>) -> Result<T>) -> Result<T> {
         /// Counts an access out when it ends, also on panic.
-        struct Out<'a>(&'a AtomicUsize);
+        struct Out<'a>(&'a Gate, super::gate::Entry);
         impl Drop for Out<'_> {
             fn drop(&mut self) {
-                self.0.fetch_sub(1, Ordering::Release);
+                self.0.exit(self.1);
             }
         }
         let region = Region {
@@ -134,16 +119,15 @@ impl Lent {
         // not: an access checks the end, and none is counted in (two threads reading one
         // buffer would take turns on the counter's cache line).
         if self.owned.is_some() {
-            if self.state.load(Ordering::Acquire) & ENDED != 0 {
+            if self.gate.is_closed() {
                 return Err(released());
             }
             return f(&region);
         }
-        let before = self.state.fetch_add(1, Ordering::Acquire);
-        let _out = Out(&self.state);
-        if before & ENDED != 0 {
+        let Some(entry) = self.gate.enter() else {
             return Err(released());
-        }
+        };
+        let _out = Out(&self.gate, entry);
         f(&region)
     }
 }
@@ -172,7 +156,7 @@ fn released() -> Error {
     Error::Runtime("the buffer this cdata was made from was released".into())
 }
 
-// SAFETY: a Lent is a byte range and an atomic counter; owned bytes are freed only in Drop, and all
+// SAFETY: a Lent is a byte range and a gate of atomic counters; owned bytes are freed only in Drop, and all
 // access goes through Regions (relaxed atomic bytes, or plain reads of read-only loans).
 unsafe impl Send for Lent {}
 // SAFETY: as for Send.
@@ -222,7 +206,7 @@ unsafe fn lend_range<R>(
         base,
         len,
         owned: None,
-        state: AtomicUsize::new(0),
+        gate: Gate::new(),
         keep: super::KeepSet::default(),
         source,
         writable,

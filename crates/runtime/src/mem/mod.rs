@@ -36,6 +36,7 @@ mod body;
 mod bytes;
 mod count;
 mod counted;
+mod gate;
 mod handles;
 mod keep;
 mod kept;

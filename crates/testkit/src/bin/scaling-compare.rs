@@ -807,5 +807,19 @@ fn scaling_rows() -> Vec<(String, f64, f64)> {
         1e9 / one,
         two / one,
     ));
+    // Borrowed bytes (`with_buffer`): their loan must wait, when it ends, for accesses in
+    // progress, so each access is counted in and out.
+    let mut bytes = vec![0u8; 40];
+    let (one, two) = ffi
+        .with_buffer("int[]", &mut bytes, |lent| {
+            let read = || drop(black_box(lent.get(1).unwrap()));
+            (rate(1, n, &read), rate(2, n, &read))
+        })
+        .expect("with_buffer");
+    rows.push((
+        "`a[1]` of a shared `with_buffer` array".into(),
+        1e9 / one,
+        two / one,
+    ));
     rows
 }
