@@ -32,6 +32,32 @@ pub fn median_ns(iterations: usize, runs: usize, mut f: impl FnMut()) -> f64 {
     v[v.len() / 2]
 }
 
+/// ns per iteration of `a` and of `b`, each the best of `runs` runs of `iterations`, run in turn:
+/// for two Rust loops compared on a loaded machine, whose other load only ever slows a run
+/// down (in turn, both see the same spells of it).
+///
+/// ```
+/// let (a, b) = rcffi_testkit::bench::best_pair_ns(1000, 3, || {}, || {});
+/// assert!(a >= 0.0 && b >= 0.0);
+/// ```
+pub fn best_pair_ns(
+    iterations: usize,
+    runs: usize,
+    mut a: impl FnMut(),
+    mut b: impl FnMut(),
+) -> (f64, f64) {
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        for _ in 0..iterations {
+            f();
+        }
+        t.elapsed().as_nanos() as f64 / iterations.max(1) as f64
+    };
+    (0..runs.max(1)).fold((f64::INFINITY, f64::INFINITY), |(ba, bb), _| {
+        (ba.min(time(&mut a)), bb.min(time(&mut b)))
+    })
+}
+
 /// Runs `python3 -c script args... json(stmts)`; the script prints a flat JSON object from
 /// each statement to its time. Returns the times in the order of `stmts`.
 pub fn python_times(script: &str, args: &[&str], stmts: &[&str]) -> Result<Vec<f64>> {
