@@ -3,7 +3,9 @@
 //! result of any size straight into its new allocation; larger arguments, and two that together
 //! pass the 64 stack words, take libffi's path. Every size here, odd tails included, is called
 //! through rcffi — with cdata arguments and with list initializers — and compared with the same
-//! gcc-compiled function called directly from Rust.
+//! gcc-compiled function called directly from Rust, with a result of each class: a struct
+//! through memory, an integer, a `double`, a struct in an integer and a vector register (past
+//! 16 stack words, x86-64 calls copy the words in `asm!`: `call_wide`).
 
 use rcffi::{CData, Ffi, Value};
 
@@ -36,6 +38,15 @@ fn c_text(k: usize, m: usize) -> (String, String) {
             for (int i = 0; i < {k}; i++) s = s * 31 + a.v[i];
             {tail_sum}
             return s;
+        }}
+        double fmix_{name}(float f, {name} a) {{
+            double s = f;
+            for (int i = 0; i < {k}; i++) s = s * 0.5 + (double)a.v[i];
+            return s;
+        }}
+        pair_t pair_{name}({name} a, double d) {{
+            pair_t p = {{ a.v[0] - a.v[{k} - 1], d * 2 + (double)a.v[{k} / 2] }};
+            return p;
         }}\n",
         tail_sum = if m > 0 {
             format!("for (int j = 0; j < {m}; j++) s = s * 31 + a.t[j];")
@@ -45,7 +56,9 @@ fn c_text(k: usize, m: usize) -> (String, String) {
     );
     let cdef = format!(
         "{ty}{name} echo_{name}(int x, {name} a, double y, {name} b);
-         long long mix_{name}({name} a, int x);\n"
+         long long mix_{name}({name} a, int x);
+         double fmix_{name}(float f, {name} a);
+         pair_t pair_{name}({name} a, double d);\n"
     );
     (source, cdef)
 }
@@ -94,6 +107,8 @@ fn check<const K: usize, const M: usize>(ffi: &Ffi, lib: &rcffi::Lib) {
     let name = format!("s{K}_{M}");
     type Echo<T> = extern "C" fn(i32, T, f64, T) -> T;
     type Mix<T> = extern "C" fn(T, i32) -> i64;
+    type FMix<T> = extern "C" fn(f32, T) -> f64;
+    type PairOf<T> = extern "C" fn(T, f64) -> Pair;
     // SAFETY: echo_NAME and mix_NAME have these signatures (`c_text`), with S<K, M> laid out as
     // the C struct (repr(C): K long longs, then M bytes).
     let echo: Echo<S<K, M>> =
@@ -101,6 +116,12 @@ fn check<const K: usize, const M: usize>(ffi: &Ffi, lib: &rcffi::Lib) {
     // SAFETY: as above.
     let mix: Mix<S<K, M>> =
         unsafe { std::mem::transmute(lib.function(&format!("mix_{name}")).unwrap().address()) };
+    // SAFETY: as above (`pair_t` is `Pair`: a long long and a double, one register each).
+    let fmix: FMix<S<K, M>> =
+        unsafe { std::mem::transmute(lib.function(&format!("fmix_{name}")).unwrap().address()) };
+    // SAFETY: as above.
+    let pair: PairOf<S<K, M>> =
+        unsafe { std::mem::transmute(lib.function(&format!("pair_{name}")).unwrap().address()) };
     let ((ra, la), (rb, lb)) = (arg::<K, M>(0), arg::<K, M>(1));
     let want = echo(-5, ra, 2.75, rb);
     let want_mix = mix(rb, 9);
@@ -120,15 +141,39 @@ fn check<const K: usize, const M: usize>(ffi: &Ffi, lib: &rcffi::Lib) {
     }
     for b in [cb, lb] {
         // SAFETY: as declared.
-        let got = unsafe { lib.call(&format!("mix_{name}"), (b, 9)) }.unwrap();
+        let got = unsafe { lib.call(&format!("mix_{name}"), (&b, 9)) }.unwrap();
         assert_eq!(got, Value::Int(i128::from(want_mix)), "mix of {name}");
+        // A floating result, and a struct in one integer and one vector register.
+        // SAFETY: as declared.
+        let got = unsafe { lib.call(&format!("fmix_{name}"), (1.5f32, &b)) }.unwrap();
+        assert_eq!(got, Value::Float(fmix(1.5, rb)), "fmix of {name}");
+        let want_pair = pair(rb, -3.25);
+        // SAFETY: as declared.
+        let got = unsafe { lib.call(&format!("pair_{name}"), (&b, -3.25)) }.unwrap();
+        let got = got.as_cdata().unwrap();
+        assert_eq!(
+            (
+                got.field_as::<i64>("a").unwrap(),
+                got.field_as::<f64>("d").unwrap()
+            ),
+            (want_pair.a, want_pair.d),
+            "pair of {name}"
+        );
     }
+}
+
+/// `pair_t`: returned in one integer and one vector register.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Pair {
+    a: i64,
+    d: f64,
 }
 
 macro_rules! sizes {
     ($(($k:literal, $m:literal)),*) => {{
-        let mut source = String::new();
-        let mut cdef = String::new();
+        let mut source = String::from("typedef struct { long long a; double d; } pair_t;\n");
+        let mut cdef = source.clone();
         $(
             let (s, c) = c_text($k, $m);
             source += &s;

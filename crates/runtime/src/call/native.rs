@@ -217,6 +217,11 @@ macro_rules! universal_stack {
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 pub(super) unsafe fn call_memory(code: usize, dst: *mut u8, r: &Regs, words: u8) {
+    if words >= WIDE_FROM {
+        // SAFETY: the caller's promise, passed on: a result through memory at `dst`.
+        unsafe { call_wide(code, dst, r, words) };
+        return;
+    }
     let (i, f, s) = (&r.ints, &r.floats, &r.stack);
     // SAFETY: the caller's promise, as for `call`: the result address is the first integer
     // argument (where System V puts the hidden one; the callee writes its struct there, which
@@ -349,6 +354,136 @@ unsafe fn call_x87(code: usize, r: &Regs, words: u8) -> [u64; 2] {
     [low as u64, high as u64]
 }
 
+/// Calls with at least this many stack words copy them in [`call_wide`].
+#[cfg(target_arch = "x86_64")]
+const WIDE_FROM: u8 = 17;
+
+/// What [`call_wide`] reads its registers from, at fixed offsets.
+#[cfg(target_arch = "x86_64")]
+#[repr(C)]
+struct WideFrame {
+    ints: *const MaybeUninit<u64>,
+    floats: *const MaybeUninit<f64>,
+    /// The address a result through memory is written at (the hidden first argument), or null.
+    dst: *mut u8,
+}
+
+/// Calls `code` with the registers `r` and `words` stack words (1 to 64), copied onto the
+/// stack 16 bytes at a time; returns `rax`, `rdx`, and the low 8 bytes of `xmm0` and `xmm1`.
+/// With `dst` not null the result goes through memory: `dst` is the first integer argument
+/// and the other five follow it.
+///
+/// The universal signature's stack parameters are stored 8 bytes at a time, and a callee that
+/// reads a struct argument 16 bytes at a time (`movdqu`) waits for both stores to reach the
+/// cache (a load the store buffer cannot forward): for a 256-byte struct, three quarters of the
+/// callee's samples. Here the stack area is written by the loads' own width, as libffi's
+/// `memcpy` writes it. Otherwise as [`call_x87`]: the area is 16-byte aligned below the stack
+/// pointer (`asm!` without `nostack` may push, and gets a stack pointer aligned for a call),
+/// every register the convention lets the callee change is clobbered, and the stack pointer is
+/// restored.
+///
+/// # Safety
+///
+/// As for [`call`] (or [`call_memory`], with `dst`), for a non-variadic `code`; `words` is at
+/// most [`STACK_WORDS`].
+#[cfg(target_arch = "x86_64")]
+#[inline(never)]
+unsafe fn call_wide(code: usize, dst: *mut u8, r: &Regs, words: u8) -> [u64; 4] {
+    let frame = WideFrame {
+        ints: r.ints.as_ptr(),
+        floats: r.floats.as_ptr(),
+        dst,
+    };
+    // Pairs of words: the array has an even length, so the last pair is inside it.
+    let pairs = usize::from(words).min(STACK_WORDS).div_ceil(2);
+    let (a, d, x0, x1): (u64, u64, u64, u64);
+    // SAFETY: the caller's promise (module docs): `code` takes the parameters `Native::of`
+    // assigned `r` from (and, with `dst`, writes its result there). The assembly reads `pairs`
+    // pairs of (initialized or not) words of `r.stack`, inside the array, and the 6 + 8 register
+    // values through `frame` (pointers into `r`, alive for the call); it restores the stack
+    // pointer it moved.
+    unsafe {
+        std::arch::asm!(
+            "mov r12, rsp",
+            "mov rax, rcx",
+            "shl rax, 4",
+            "sub rsp, rax",
+            "and rsp, -16",
+            "mov rdi, rsp",
+            "2:",
+            "movdqu xmm0, [rsi]",
+            "movdqu [rdi], xmm0",
+            "add rsi, 16",
+            "add rdi, 16",
+            "dec rcx",
+            "jnz 2b",
+            "mov rax, [r13 + 8]",
+            "movsd xmm0, [rax]",
+            "movsd xmm1, [rax + 8]",
+            "movsd xmm2, [rax + 16]",
+            "movsd xmm3, [rax + 24]",
+            "movsd xmm4, [rax + 32]",
+            "movsd xmm5, [rax + 40]",
+            "movsd xmm6, [rax + 48]",
+            "movsd xmm7, [rax + 56]",
+            "mov rax, [r13]",
+            "mov rdi, [r13 + 16]",
+            "test rdi, rdi",
+            "jz 4f",
+            "mov rsi, [rax]",
+            "mov rdx, [rax + 8]",
+            "mov rcx, [rax + 16]",
+            "mov r8, [rax + 24]",
+            "mov r9, [rax + 32]",
+            "jmp 5f",
+            "4:",
+            "mov rdi, [rax]",
+            "mov rsi, [rax + 8]",
+            "mov rdx, [rax + 16]",
+            "mov rcx, [rax + 24]",
+            "mov r8, [rax + 32]",
+            "mov r9, [rax + 40]",
+            "5:",
+            "call r14",
+            "mov rsp, r12",
+            "movq rcx, xmm0",
+            "movq rsi, xmm1",
+            inout("rcx") pairs.max(1) => x0,
+            inout("rsi") r.stack.as_ptr() => x1,
+            in("r13") &raw const frame,
+            in("r14") code,
+            out("r12") _,
+            lateout("rax") a,
+            lateout("rdx") d,
+            clobber_abi("C"),
+        );
+    }
+    [a, d, x0, x1]
+}
+
+/// [`call_wide`] for a result in registers: its bits, in the order of the result's bytes, as
+/// [`call`] gives them. Out of line, so that calls with fewer stack words pay one compare.
+///
+/// # Safety
+///
+/// As for [`call`], for a non-variadic `code` whose result is not an x87 value.
+#[cfg(target_arch = "x86_64")]
+#[cold]
+#[inline(never)]
+unsafe fn call_wide_registers(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64; 2] {
+    // SAFETY: the caller's promise, passed on; the result is in the registers its class names
+    // (module docs).
+    let [a, d, x0, x1] = unsafe { call_wide(code, std::ptr::null_mut(), r, words) };
+    match ret {
+        RetReg::Float => [x0, 0],
+        RetReg::Two(Class::Int, Class::Int) => [a, d],
+        RetReg::Two(Class::Float, Class::Float) => [x0, x1],
+        RetReg::Two(Class::Int, Class::Float) => [a, x0],
+        RetReg::Two(Class::Float, Class::Int) => [x0, a],
+        _ => [a, 0],
+    }
+}
+
 /// Not reached on targets without x87 results on this path.
 ///
 /// # Safety
@@ -405,6 +540,11 @@ unsafe fn call_as<const VARIADIC: bool>(code: usize, ret: RetReg, r: &Regs, word
                 universal_stack!([] code, $t, r, words)
             }
         };
+    }
+    #[cfg(target_arch = "x86_64")]
+    if !VARIADIC && words >= WIDE_FROM && ret != RetReg::X87 {
+        // SAFETY: the caller's promise, passed on.
+        return unsafe { call_wide_registers(code, ret, r, words) };
     }
     // SAFETY: the caller's promise: by the calling conventions (module docs), this call puts
     // every argument in the register the callee reads it from (and, for a variadic callee,

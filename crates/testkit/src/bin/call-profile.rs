@@ -40,6 +40,12 @@ fn main() -> anyhow::Result<()> {
         | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr" | "structcopy" | "gc"
         | "handle" | "fromh" | "fromc" | "asadd" => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
+        // Structs of any size in and out (`s<bytes>`, `rs<bytes>`: below).
+        w if w.trim_start_matches('r').starts_with('s')
+            && w.trim_start_matches(['r', 's']).parse::<usize>().is_ok() =>
+        {
+            lib.function("bench_add")?
+        }
         "vsum" => {
             ffi.cdef("int vsum(int n, ...);")?;
             lib.function("vsum")?
