@@ -165,3 +165,30 @@ fn struct_results_up_to_256_bytes_do_not_allocate() {
         );
     }
 }
+
+/// A handle's value taken back — from the handle, and from its bare address as C hands it to
+/// a callback — and reads of borrowed bytes (`with_buffer`) allocate nothing: one thread's
+/// counts stay one word (they spread into lanes, once, only when two threads meet on them).
+#[test]
+fn handles_and_borrowed_bytes_are_read_without_allocating() {
+    let ffi = Ffi::default();
+    let h = ffi.new_handle(String::from("state"));
+    let raw = ffi.cast("void *", h.address() as u64).unwrap();
+    let mut bytes = vec![7u8; 16];
+    let n = allocations(|| {
+        for _ in 0..1000 {
+            assert_eq!(ffi.from_handle::<String>(&h).unwrap().len(), 5);
+            assert_eq!(ffi.from_handle::<String>(&raw).unwrap().len(), 5);
+        }
+    });
+    assert_eq!(n, 0, "allocations in 2,000 from_handle calls");
+    ffi.with_buffer("unsigned char[]", &mut bytes, |lent| {
+        let n = allocations(|| {
+            for i in 0..1000isize {
+                assert_eq!(lent.get_as::<u8>(i % 16).unwrap(), 7);
+            }
+        });
+        assert_eq!(n, 0, "allocations in 1,000 reads of borrowed bytes");
+    })
+    .unwrap();
+}
