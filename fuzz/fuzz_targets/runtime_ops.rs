@@ -162,7 +162,7 @@ fuzz_target!(|data: &[u8]| {
         let pick = |inp: &mut Input<'_>, pool: &[CData]| -> Option<CData> {
             if pool.is_empty() { None } else { Some(inp.pick(pool).clone()) }
         };
-        match inp.byte() % 26 {
+        match inp.byte() % 27 {
             0 | 1 => {
                 let ty = inp.pick(&types).clone();
                 let init = inp.value(&pool);
@@ -283,6 +283,27 @@ fuzz_target!(|data: &[u8]| {
                 let h = ffi.new_handle(inp.byte());
                 let _ = ffi.from_handle::<u8>(&h);
                 pool.push(h);
+                // Any cdata's address as a handle (a live one, a released one, none), of
+                // either type.
+                if let Some(c) = pick(&mut inp, &pool) {
+                    if let Ok(raw) = ffi.cast("void *", c.address() as u64) {
+                        let _ = ffi.from_handle::<u8>(&raw).map(|v| *v);
+                        let _ = other.from_handle::<String>(&raw);
+                    }
+                }
+            },
+            25 => {
+                // Borrowed bytes: read, written and derived from inside the scope; views kept
+                // past it refuse every access.
+                let ty = inp.pick(&types).clone();
+                let mut bytes = vec![inp.byte(); inp.below(40)];
+                let kept = ffi.with_buffer(ty.as_str(), &mut bytes, |c| {
+                    let _ = c.get(inp.index());
+                    let _ = c.set(inp.index(), Value::Int(i128::from(inp.byte())));
+                    let _ = c.to_value();
+                    c.offset(inp.index()).ok()
+                });
+                if let Ok(Some(view)) = kept { pool.push(view); }
             },
             23 => if let Some(c) = pick(&mut inp, &pool) {
                 // Typed views of any cdata as a few Rust types: refused unless type, bounds and
