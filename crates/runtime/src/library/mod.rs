@@ -28,7 +28,7 @@ use libloading::os::unix::Library as RawLibrary;
 use rcffi_cdef::{Decl, MacroArg, MacroValue};
 
 use crate::abi::CallPlan;
-use crate::base::lookup_cache::{Last, Recent};
+use crate::base::lookup_cache::{Lasts, Recent};
 use crate::call::function::Function;
 use crate::data::CData;
 use crate::data::Value;
@@ -134,8 +134,9 @@ unsafe impl Sync for PlanPtr {}
 static NEXT_LIB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 thread_local! {
-    /// The function this thread called by name last, with where it is (as below).
-    static LAST_FUNCTION: Last<Resolved> = const { Last::new() };
+    /// The function this thread called by name last in each of a few libraries, with where it
+    /// is (as below).
+    static LAST_FUNCTION: Lasts<Resolved, 16> = const { Lasts::new() };
     /// The functions this thread called by name last, with where they are (keyed by library
     /// id and generation; an entry is used only while its library is open, checked first).
     static RECENT_FUNCTIONS: std::cell::RefCell<Recent<Resolved>> =
@@ -264,7 +265,7 @@ impl Lib {
         // This thread's last function, then its last few: no lock (a closed library finds
         // none).
         if !self.is_closed()
-            && let Some(r) = Last::find_in(&LAST_FUNCTION, key, name)
+            && let Some(r) = Lasts::find_in(&LAST_FUNCTION, key, name)
         {
             return Ok(r);
         }
@@ -279,7 +280,7 @@ impl Lib {
         if !self.is_closed()
             && let Some(r) = RECENT_FUNCTIONS.with(|c| c.borrow().find(key, name))
         {
-            Last::remember_in(&LAST_FUNCTION, key, name, r);
+            Lasts::remember_in(&LAST_FUNCTION, key, name, r);
             return Ok(r);
         }
         let shared = self
@@ -295,7 +296,7 @@ impl Lib {
             None => self.resolve_new(name, generation)?,
         };
         RECENT_FUNCTIONS.with(|c| c.borrow_mut().insert(key, name, r));
-        Last::remember_in(&LAST_FUNCTION, key, name, r);
+        Lasts::remember_in(&LAST_FUNCTION, key, name, r);
         Ok(r)
     }
 

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use foldhash::fast::RandomState;
 use rcffi_cdef::{CTypeId, CTypeKind, CdefOptions, CdefReport, Prim, PrimRepr, Registry, Target};
 
-use crate::base::lookup_cache::{Last, Recent};
+use crate::base::lookup_cache::{Lasts, Recent};
 use crate::error::{Error, Result};
 use crate::types::{FieldRt, IntKind, IntRole, RecordBody, Repr, TypeInfo};
 
@@ -296,7 +296,7 @@ impl Ffi {
                 .generation
                 .load(std::sync::atomic::Ordering::Acquire),
         );
-        if let Some(t) = Last::find_in(&LAST, key, text) {
+        if let Some(t) = Lasts::find_in(&LAST, key, text) {
             return Ok(t);
         }
         self.parse_recent(key, text)
@@ -317,7 +317,7 @@ impl Ffi {
                 t
             }
         };
-        Last::remember_in(&LAST, key, text, t);
+        Lasts::remember_in(&LAST, key, text, t);
         Ok(t)
     }
 
@@ -393,8 +393,9 @@ impl Ffi {
 static NEXT_UNIVERSE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 thread_local! {
-    /// The type string this thread used last, with what it means.
-    static LAST: Last<TypeRef> = const { Last::new() };
+    /// The type string this thread used last with each of a few `ffi` objects, with what it
+    /// means.
+    static LAST: Lasts<TypeRef, 16> = const { Lasts::new() };
     /// The type strings this thread used last, with what they mean.
     static RECENT: std::cell::RefCell<Recent<TypeRef>> = const { std::cell::RefCell::new(Recent::new()) };
 }

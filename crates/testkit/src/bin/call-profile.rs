@@ -39,6 +39,7 @@ fn main() -> anyhow::Result<()> {
         | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof" | "byname"
         | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr" | "structcopy" | "gc"
         | "handle" | "fromh" | "fromc" | "asadd" => lib.function("bench_add")?,
+        w if w.starts_with("newffi") => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         // Structs of any size in and out (`s<bytes>`, `rs<bytes>`: below).
         w if w.trim_start_matches('r').starts_with('s')
@@ -68,6 +69,24 @@ fn main() -> anyhow::Result<()> {
             drop(black_box(unsafe {
                 lib.call("bench_add", (black_box(i as i32), 2))
             }));
+        }
+        return Ok(());
+    }
+    if let Some(k) = which
+        .strip_prefix("newffi")
+        .and_then(|k| k.parse::<usize>().ok())
+    {
+        // `new` with `k` ffi objects in turn (a module per library, each with its own).
+        let ffis: Vec<Ffi> = (0..k.max(1))
+            .map(|_| {
+                let f = Ffi::default();
+                f.cdef("struct pt { int x, y; };").map(|_| f)
+            })
+            .collect::<Result<_, _>>()?;
+        for i in 0..n {
+            drop(black_box(
+                ffis[i % ffis.len()].new(black_box("struct pt *"), ())?,
+            ));
         }
         return Ok(());
     }
