@@ -257,13 +257,52 @@ pub(super) unsafe fn call_memory(_code: usize, _dst: *mut u8, _r: &Regs, _words:
     unreachable!("results through memory take the register path on x86-64 only")
 }
 
-/// What [`call_x87`] reads its registers from, at fixed offsets.
+/// The assembly that loads the six integer argument registers from the [`AsmFrame`] at `r13`
+/// (through `rax`), for the calls made in assembly.
+#[cfg(target_arch = "x86_64")]
+macro_rules! int_args {
+    () => {
+        concat!(
+            "mov rax, [r13]\n",
+            "mov rdi, [rax]\n",
+            "mov rsi, [rax + 8]\n",
+            "mov rdx, [rax + 16]\n",
+            "mov rcx, [rax + 24]\n",
+            "mov r8, [rax + 32]\n",
+            "mov r9, [rax + 40]",
+        )
+    };
+}
+
+/// The assembly that loads the eight vector argument registers from the [`AsmFrame`] at
+/// `r13` (through `rax`), for the calls made in assembly.
+#[cfg(target_arch = "x86_64")]
+macro_rules! vector_args {
+    () => {
+        concat!(
+            "mov rax, [r13 + 8]\n",
+            "movsd xmm0, [rax]\n",
+            "movsd xmm1, [rax + 8]\n",
+            "movsd xmm2, [rax + 16]\n",
+            "movsd xmm3, [rax + 24]\n",
+            "movsd xmm4, [rax + 32]\n",
+            "movsd xmm5, [rax + 40]\n",
+            "movsd xmm6, [rax + 48]\n",
+            "movsd xmm7, [rax + 56]",
+        )
+    };
+}
+
+/// What the calls made in assembly ([`call_x87`], [`call_wide`]) read their registers from,
+/// at fixed offsets.
 #[cfg(target_arch = "x86_64")]
 #[repr(C)]
-struct X87Frame {
+struct AsmFrame {
     ints: *const MaybeUninit<u64>,
     floats: *const MaybeUninit<f64>,
-    out: *mut u8,
+    /// `call_x87`: where `st0` is stored; `call_wide`: the address a result through memory is
+    /// written at (the hidden first argument), or null.
+    at: *mut u8,
 }
 
 /// Calls `code`, whose result is an x87 `long double` (x86-64: returned in `st0`, which no
@@ -287,10 +326,10 @@ struct X87Frame {
 unsafe fn call_x87(code: usize, r: &Regs, words: u8) -> [u64; 2] {
     let mut out = [0u64; 2];
     let (low, high): (usize, usize);
-    let frame = X87Frame {
+    let frame = AsmFrame {
         ints: r.ints.as_ptr(),
         floats: r.floats.as_ptr(),
-        out: out.as_mut_ptr().cast(),
+        at: out.as_mut_ptr().cast(),
     };
     let n = usize::from(words).min(STACK_WORDS);
     // SAFETY: the caller's promise (module docs): `code` is a non-variadic function whose
@@ -319,22 +358,8 @@ unsafe fn call_x87(code: usize, r: &Regs, words: u8) -> [u64; 2] {
             "dec rcx",
             "jnz 2b",
             "3:",
-            "mov rax, [r13]",
-            "mov rdi, [rax]",
-            "mov rsi, [rax + 8]",
-            "mov rdx, [rax + 16]",
-            "mov rcx, [rax + 24]",
-            "mov r8, [rax + 32]",
-            "mov r9, [rax + 40]",
-            "mov rax, [r13 + 8]",
-            "movsd xmm0, [rax]",
-            "movsd xmm1, [rax + 8]",
-            "movsd xmm2, [rax + 16]",
-            "movsd xmm3, [rax + 24]",
-            "movsd xmm4, [rax + 32]",
-            "movsd xmm5, [rax + 40]",
-            "movsd xmm6, [rax + 48]",
-            "movsd xmm7, [rax + 56]",
+            int_args!(),
+            vector_args!(),
             "call r14",
             "mov rax, [r13 + 16]",
             "fstp tbyte ptr [rax]",
@@ -358,16 +383,6 @@ unsafe fn call_x87(code: usize, r: &Regs, words: u8) -> [u64; 2] {
 #[cfg(target_arch = "x86_64")]
 const WIDE_FROM: u8 = 17;
 
-/// What [`call_wide`] reads its registers from, at fixed offsets.
-#[cfg(target_arch = "x86_64")]
-#[repr(C)]
-struct WideFrame {
-    ints: *const MaybeUninit<u64>,
-    floats: *const MaybeUninit<f64>,
-    /// The address a result through memory is written at (the hidden first argument), or null.
-    dst: *mut u8,
-}
-
 /// Calls `code` with the registers `r` and `words` stack words (1 to 64), copied onto the
 /// stack 16 bytes at a time; returns `rax`, `rdx`, and the low 8 bytes of `xmm0` and `xmm1`.
 /// With `dst` not null the result goes through memory: `dst` is the first integer argument
@@ -389,10 +404,10 @@ struct WideFrame {
 #[cfg(target_arch = "x86_64")]
 #[inline(never)]
 unsafe fn call_wide(code: usize, dst: *mut u8, r: &Regs, words: u8) -> [u64; 4] {
-    let frame = WideFrame {
+    let frame = AsmFrame {
         ints: r.ints.as_ptr(),
         floats: r.floats.as_ptr(),
-        dst,
+        at: dst,
     };
     // Pairs of words: the array has an even length, so the last pair is inside it.
     let pairs = usize::from(words).min(STACK_WORDS).div_ceil(2);
@@ -417,19 +432,12 @@ unsafe fn call_wide(code: usize, dst: *mut u8, r: &Regs, words: u8) -> [u64; 4] 
             "add rdi, 16",
             "dec rcx",
             "jnz 2b",
-            "mov rax, [r13 + 8]",
-            "movsd xmm0, [rax]",
-            "movsd xmm1, [rax + 8]",
-            "movsd xmm2, [rax + 16]",
-            "movsd xmm3, [rax + 24]",
-            "movsd xmm4, [rax + 32]",
-            "movsd xmm5, [rax + 40]",
-            "movsd xmm6, [rax + 48]",
-            "movsd xmm7, [rax + 56]",
-            "mov rax, [r13]",
+            vector_args!(),
             "mov rdi, [r13 + 16]",
             "test rdi, rdi",
             "jz 4f",
+            // A result through memory: its address first, then five integer registers.
+            "mov rax, [r13]",
             "mov rsi, [rax]",
             "mov rdx, [rax + 8]",
             "mov rcx, [rax + 16]",
@@ -437,12 +445,7 @@ unsafe fn call_wide(code: usize, dst: *mut u8, r: &Regs, words: u8) -> [u64; 4] 
             "mov r9, [rax + 32]",
             "jmp 5f",
             "4:",
-            "mov rdi, [rax]",
-            "mov rsi, [rax + 8]",
-            "mov rdx, [rax + 16]",
-            "mov rcx, [rax + 24]",
-            "mov r8, [rax + 32]",
-            "mov r9, [rax + 40]",
+            int_args!(),
             "5:",
             "call r14",
             "mov rsp, r12",
