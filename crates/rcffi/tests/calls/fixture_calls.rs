@@ -155,6 +155,16 @@ fn floats_chars_bools_and_pointers_round_trip() {
         call!(lib, "id_char", (b"A",)).unwrap(),
         Value::Bytes(b"A".to_vec())
     );
+    // Every byte as a `char` argument is what the callee reads from the same byte passed
+    // directly (sign- or zero-extended by the target's `char`).
+    let widen = direct!(lib, "widen_char" as extern "C" fn(std::ffi::c_char) -> i32);
+    for b in 0..=255u8 {
+        assert_eq!(
+            call!(lib, "widen_char", (&[b][..],)).unwrap(),
+            Value::Int(i128::from(widen(b as std::ffi::c_char))),
+            "byte {b:#x}"
+        );
+    }
     assert_eq!(call!(lib, "id_bool", (true,)).unwrap(), Value::Bool(true));
     assert_eq!(call!(lib, "id_bool", (0,)).unwrap(), Value::Bool(false));
     assert_eq!(

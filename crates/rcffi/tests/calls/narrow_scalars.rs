@@ -98,6 +98,10 @@ fn narrow_arguments_arrive_extended_as_c_extends_them() {
         0xf0
     };
     assert_eq!(c, expected);
+    // The same byte as a Rust slice (an argument kind with a direct arm of its own).
+    // SAFETY: as in `low32`.
+    let v = unsafe { lib.call("reg_char", (&[0xf0u8][..],)) }.unwrap();
+    assert_eq!(int(v) as u64 as u32, expected, "a one-byte slice");
     assert_eq!(low32(&lib, "reg_short", -300), -300i32 as u32);
     assert_eq!(low32(&lib, "reg_bool", true), 1);
     assert_eq!(low32(&lib, "reg_sign", -7), -7i32 as u32);

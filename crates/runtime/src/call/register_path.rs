@@ -234,6 +234,18 @@ fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]> {
     if let Repr::Int(k) | Repr::Enum { int: k, .. } = info.repr
         && (k.bytes <= 8 || (k.bytes == 16 && k.role == IntRole::Number))
     {
+        // A `char` from one byte, the common case: its bits, extended by the type's
+        // signedness (every byte is in range), without the 128-bit range check below.
+        if let (Arg::Bytes([b]), IntRole::Char) = (a, k.role) {
+            return Some([
+                if k.signed {
+                    i64::from(*b as i8) as u64
+                } else {
+                    u64::from(*b)
+                },
+                0,
+            ]);
+        }
         // An enum or `_Bool` from an integer or a `bool`, a `char` from one byte:
         // range-checked here, as the conversion below would (the general path reports what is
         // out of range or of another kind).
