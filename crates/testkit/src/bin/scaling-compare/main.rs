@@ -10,12 +10,13 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::hint::black_box;
-use std::time::Instant;
 
 use anyhow::Context;
 use libffi::middle::{Cif, CodePtr, Type};
 use rcffi::{CData, Ffi, Value};
 use rcffi_testkit::bench::{best_pair_ns, median_ns};
+
+mod threads;
 
 /// Counts the heap memory this thread's allocations take (for the bytes per held cdata): each
 /// block's usable size plus the allocator's 8-byte chunk header (glibc's `malloc` rounds a
@@ -84,9 +85,6 @@ print(json.dumps(out))
 /// An operation timed against cffi: its name, cffi's statement, iterations per run, the Rust.
 type Compared<'a> = (&'static str, &'static str, usize, Box<dyn Fn() + 'a>);
 
-/// An operation run by one thread and by two at once.
-type Timed<'a> = (&'static str, Box<dyn Fn() + Sync + 'a>);
-
 /// One compared figure: rcffi's, the other's (cffi, or raw libffi), in ns (or bytes).
 struct Row {
     name: String,
@@ -105,7 +103,7 @@ fn main() -> anyhow::Result<()> {
     let mut vs_libffi = Vec::new();
     call_rows(runs, &mut vs_libffi)?;
     by_value_rows(runs, &mut vs_libffi)?;
-    let scaling = scaling_rows();
+    let scaling = threads::scaling_rows();
 
     println!(
         "| operation (against Python cffi) | rcffi | cffi | cffi / rcffi |\n|---|---:|---:|---:|"
@@ -136,7 +134,7 @@ fn main() -> anyhow::Result<()> {
     for (name, ns, ratio) in &scaling {
         println!("| {name} | {ns:.0} | {ratio:.2} |");
     }
-    let (arc_ns, arc_ratio) = arc_reference();
+    let (arc_ns, arc_ratio) = threads::arc_reference();
     println!(
         "\nReference, not rcffi (not counted below): `Arc::clone` and drop of one `Arc` both \
          threads share: {arc_ns:.0} ns on one thread, two threads / one {arc_ratio:.2}."
@@ -578,255 +576,4 @@ fn echo_vs_raw(
             black_box(&out);
         },
     )
-}
-
-/// What a reference count shared by two threads costs on this machine, rcffi aside:
-/// `Arc::clone` and drop of one `Arc` (ns per op on one thread, two threads' throughput / one's).
-/// Each pointer into a shared array holds such a count on the array's memory.
-fn arc_reference() -> (f64, f64) {
-    let shared = std::sync::Arc::new([0i32; 10]);
-    let n = 2_000_000;
-    let rate = |threads: usize| {
-        let t = Instant::now();
-        std::thread::scope(|s| {
-            for _ in 0..threads {
-                s.spawn(|| (0..n).for_each(|_| drop(black_box(std::sync::Arc::clone(&shared)))));
-            }
-        });
-        (threads * n) as f64 / t.elapsed().as_secs_f64()
-    };
-    let (one, two) = (rate(1), rate(2));
-    (1e9 / one, two / one)
-}
-
-/// Throughput of one thread and of two at once: (name, ns per op on one, two / one).
-fn scaling_rows() -> Vec<(String, f64, f64)> {
-    /// Operations per second with one thread and with two: the best of 5 runs each, one and
-    /// two threads in turn (the machine's other load only ever slows a run down, and on this
-    /// VM a run of a few milliseconds moves with it by a third; in turn, both see the same
-    /// spells of it).
-    fn rates(n: usize, f: &(dyn Fn() + Sync)) -> (f64, f64) {
-        best_of_five(|threads| {
-            let t = Instant::now();
-            std::thread::scope(|s| {
-                for _ in 0..threads {
-                    s.spawn(|| (0..n).for_each(|_| f()));
-                }
-            });
-            (threads * n) as f64 / t.elapsed().as_secs_f64()
-        })
-    }
-    /// The best of 5 of `run(1)` and of `run(2)`, run in turn.
-    fn best_of_five(run: impl Fn(usize) -> f64) -> (f64, f64) {
-        (0..5).fold((0f64, 0f64), |(one, two), _| {
-            (one.max(run(1)), two.max(run(2)))
-        })
-    }
-    let ffi = Ffi::default();
-    ffi.cdef("struct pt { int x, y; };").expect("cdef");
-    let a = ffi.new("int[10]", ()).expect("new");
-    let p = ffi.new("struct pt *", ()).expect("new");
-    let (_fx, fixture) = rcffi_testkit::fixture::open_fixture().expect("fixture");
-    let add = fixture.function("add").expect("add");
-    let global = fixture
-        .get("my_array")
-        .and_then(|v| v.cdata())
-        .expect("my_array");
-    let collected = ffi.gc(&ffi.new("int[10]", ()).expect("new"), drop);
-    let lent = ffi
-        .from_buffer("int[]", vec![0u8; 40])
-        .expect("from_buffer");
-    let cb = fixture
-        .ffi()
-        .callback("int(*)(int)", |a| a.get_as::<i32>(0).map(|x| x + 1))
-        .expect("callback");
-    // A handle C hands back (a callback's user data): `from_handle` of its bare address.
-    let handle = ffi.new_handle(7u64);
-    let handed_back = ffi.cast("void *", handle.address() as u64).expect("cast");
-    let mut names = String::new();
-    for i in 0..16 {
-        names.push_str(&format!("typedef struct {{ int v[{}]; }} n{i}_t;\n", i + 1));
-    }
-    ffi.cdef(&names).expect("cdef");
-    let types: Vec<String> = (0..16).map(|i| format!("n{i}_t *")).collect();
-    thread_local! { static K: Cell<usize> = const { Cell::new(0) }; }
-    let next = || {
-        K.with(|k| {
-            k.set(k.get() + 1);
-            k.get() % 16
-        })
-    };
-    let fns = [
-        "id_int",
-        "id_uint",
-        "id_long",
-        "id_ulong",
-        "id_llong",
-        "id_ullong",
-        "id_short",
-        "id_ushort",
-        "id_schar",
-        "id_uchar",
-        "id_i8",
-        "id_u8",
-        "id_i16",
-        "id_u16",
-        "id_i32",
-        "id_u32",
-    ];
-    let ops: Vec<Timed<'_>> = vec![
-        (
-            "a direct call through a handle (`add`)",
-            Box::new(|| {
-                // SAFETY: the fixture's add takes two ints.
-                drop(black_box(unsafe { add.call((1, 2)) }.unwrap()))
-            }),
-        ),
-        (
-            "`typeof_` of a cached string",
-            Box::new(|| drop(black_box(ffi.typeof_("struct pt *").unwrap()))),
-        ),
-        (
-            "`sizeof` of a cached string",
-            Box::new(|| {
-                black_box(ffi.sizeof("struct pt").unwrap());
-            }),
-        ),
-        (
-            "`a + 1` on a shared array",
-            Box::new(|| drop(black_box(a.offset(1).unwrap()))),
-        ),
-        (
-            "`a[1:3]` on a shared array",
-            Box::new(|| drop(black_box(a.slice(1, 3).unwrap()))),
-        ),
-        (
-            "`addressof` of a shared struct",
-            Box::new(|| drop(black_box(ffi.addressof(&p, "x").unwrap()))),
-        ),
-        (
-            "`a + 1` on a library's global array, shared",
-            Box::new(|| drop(black_box(global.offset(1).unwrap()))),
-        ),
-        (
-            "`a + 1` on a shared `gc`'d array",
-            Box::new(|| drop(black_box(collected.offset(1).unwrap()))),
-        ),
-        (
-            "a callback C calls (`call_int_cb(cb, 7)`), one callback shared",
-            Box::new(|| {
-                // SAFETY: call_int_cb calls the callback once with its argument.
-                drop(black_box(
-                    unsafe { fixture.call("call_int_cb", (&cb, 7)) }.unwrap(),
-                ))
-            }),
-        ),
-        (
-            "`a[1]` of a shared `from_buffer` array",
-            Box::new(|| drop(black_box(lent.get(1).unwrap()))),
-        ),
-        (
-            "`a + 1` on a shared `from_buffer` array",
-            Box::new(|| drop(black_box(lent.offset(1).unwrap()))),
-        ),
-        (
-            "`new` over 16 type strings in turn",
-            Box::new(|| drop(black_box(ffi.new(types[next()].as_str(), ()).unwrap()))),
-        ),
-        (
-            "calls by name over 16 functions in turn",
-            Box::new(|| {
-                // SAFETY: each identity function takes one small integer.
-                drop(black_box(
-                    unsafe { fixture.call(fns[next()], (7,)) }.unwrap(),
-                ))
-            }),
-        ),
-        (
-            "a variadic call (`vsum(3, 1, 2, 3)`)",
-            Box::new(|| {
-                // SAFETY: the fixture's vsum reads n ints.
-                drop(black_box(
-                    unsafe { fixture.call("vsum", (3, 1, 2, 3)) }.unwrap(),
-                ))
-            }),
-        ),
-        (
-            "`from_handle` of a shared handle's address C handed back",
-            Box::new(|| {
-                black_box(ffi.from_handle::<u64>(&handed_back).unwrap());
-            }),
-        ),
-        (
-            "`from_handle` of a shared handle",
-            Box::new(|| {
-                black_box(ffi.from_handle::<u64>(&handle).unwrap());
-            }),
-        ),
-        (
-            "`p.x` (field read)",
-            Box::new(|| {
-                black_box(p.field_as::<i32>("x").unwrap());
-            }),
-        ),
-    ];
-    // `new` with 5 ffi objects in turn (a program with a module per library).
-    let five: Vec<Ffi> = (0..5)
-        .map(|_| {
-            let f = Ffi::default();
-            f.cdef("struct pt { int x, y; };").expect("cdef");
-            f
-        })
-        .collect();
-    let ops: Vec<Timed<'_>> = ops
-        .into_iter()
-        .chain(std::iter::once::<Timed<'_>>((
-            "`new` with 5 ffi objects in turn",
-            Box::new(|| {
-                drop(black_box(five[next() % 5].new("struct pt *", ()).unwrap()));
-            }),
-        )))
-        .collect();
-    let n = 1_000_000;
-    let mut rows: Vec<(String, f64, f64)> = ops
-        .iter()
-        .map(|(name, f)| {
-            let (one, two) = rates(n, f.as_ref());
-            ((*name).to_string(), 1e9 / one, two / one)
-        })
-        .collect();
-    // The same pointer arithmetic on an array of each thread's own: what is left of the shared
-    // array's figure is its reference count, which every result increments.
-    let (one, two) = best_of_five(|threads| {
-        let t = Instant::now();
-        std::thread::scope(|s| {
-            for _ in 0..threads {
-                s.spawn(|| {
-                    let mine = ffi.new("int[10]", ()).expect("new");
-                    (0..n).for_each(|_| drop(black_box(mine.offset(1).unwrap())));
-                });
-            }
-        });
-        (threads * n) as f64 / t.elapsed().as_secs_f64()
-    });
-    rows.push((
-        "`a + 1`, each thread its own array".into(),
-        1e9 / one,
-        two / one,
-    ));
-    // Borrowed bytes (`with_buffer`): their loan must wait, when it ends, for accesses in
-    // progress, so each access is counted in and out.
-    let mut bytes = vec![0u8; 40];
-    let (one, two) = ffi
-        .with_buffer("int[]", &mut bytes, |lent| {
-            let read = || drop(black_box(lent.get(1).unwrap()));
-            rates(n, &read)
-        })
-        .expect("with_buffer");
-    rows.push((
-        "`a[1]` of a shared `with_buffer` array".into(),
-        1e9 / one,
-        two / one,
-    ));
-    rows
 }
