@@ -54,7 +54,7 @@ pub(crate) use counted::Counted;
 pub(crate) use keep::Home;
 pub(crate) use keep::{KeepSet, bury};
 
-/// The lock of short critical sections over small tables (a keep set's owners, the handles, a
+/// The lock of short critical sections over small tables (a keep set's owners, a
 /// `gc`'s destructor slot), never held while C runs or an owner is dropped: the `spin` crate's,
 /// taken with one compare-and-swap and released with one plain store (`std::sync::Mutex`
 /// releases with a second atomic read-modify-write, ~4.5 ns here), yielding to the scheduler
