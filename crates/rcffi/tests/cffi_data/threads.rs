@@ -269,13 +269,19 @@ fn threads_take_a_handles_value_while_others_come_and_go() {
 #[test]
 fn borrowed_bytes_read_by_threads_while_their_scope_ends() {
     let ffi = rcffi::Ffi::default();
-    let mut bytes: Vec<u8> = (0..16i32).flat_map(|i| (i * 5).to_ne_bytes()).collect();
+    // 64 bytes aligned for `int` inside a longer buffer (a `Vec<u8>` need not be).
+    let mut buffer = vec![0u8; 64 + 3];
+    let at = buffer.as_ptr().align_offset(4);
+    let bytes = &mut buffer[at..at + 64];
+    for (i, b) in bytes.chunks_mut(4).enumerate() {
+        b.copy_from_slice(&(i as i32 * 5).to_ne_bytes());
+    }
     let rounds = if cfg!(miri) { 20 } else { 20_000 };
     let ended = std::sync::atomic::AtomicBool::new(false);
     let started = Barrier::new(3);
     std::thread::scope(|s| {
         let views = ffi
-            .with_buffer("int[]", &mut bytes, |lent| {
+            .with_buffer("int[]", &mut *bytes, |lent| {
                 let views: Vec<_> = (0..2isize)
                     .map(|t| {
                         let (lent, started, ended) = (lent.clone(), &started, &ended);
