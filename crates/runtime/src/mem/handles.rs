@@ -219,6 +219,22 @@ impl<T: Any + Send + Sync + std::fmt::Debug> std::fmt::Debug for Handled<T> {
     }
 }
 
+/// The handle's own `Arc` ([`Handled::to_arc`]).
+///
+/// ```
+/// # use rcffi_runtime as rcffi;
+/// let ffi = rcffi::Ffi::default();
+/// let h = ffi.new_handle(7u64);
+/// let arc: std::sync::Arc<u64> = ffi.from_handle::<u64>(&h)?.into();
+/// assert_eq!(*arc, 7);
+/// # Ok::<(), rcffi::Error>(())
+/// ```
+impl<T: Any + Send + Sync> From<Handled<T>> for Arc<T> {
+    fn from(h: Handled<T>) -> Arc<T> {
+        Handled::to_arc(&h)
+    }
+}
+
 impl<T: Any + Send + Sync> AsRef<T> for Handled<T> {
     fn as_ref(&self) -> &T {
         self
