@@ -82,20 +82,27 @@ pub fn python_times(script: &str, args: &[&str], stmts: &[&str]) -> Result<Vec<f
         );
     }
     let text = String::from_utf8(out.stdout)?;
-    // A flat JSON object of numbers; parsed by hand to keep testkit's dependencies small.
-    stmts
-        .iter()
-        .map(|s| {
-            let key = format!("{s:?}: ");
-            let at = text
-                .find(&key)
-                .with_context(|| format!("{s} missing from {text}"))?
-                + key.len();
-            let rest = &text[at..];
-            let end = rest.find([',', '}']).unwrap_or(rest.len());
-            Ok(rest[..end].trim().parse::<f64>()?)
-        })
-        .collect()
+    stmts.iter().map(|s| json_number(&text, s)).collect()
+}
+
+/// The number under `key` in `text`, a flat JSON object of numbers as the Python scripts print
+/// it (parsed by hand to keep testkit's dependencies small).
+///
+/// ```
+/// let text = r#"{"a + 1": 2.5, "b": 7}"#;
+/// assert_eq!(rcffi_testkit::bench::json_number(text, "b")?, 7.0);
+/// assert!(rcffi_testkit::bench::json_number(text, "c").is_err());
+/// # Ok::<(), anyhow::Error>(())
+/// ```
+pub fn json_number(text: &str, key: &str) -> Result<f64> {
+    let quoted = format!("{key:?}: ");
+    let at = text
+        .find(&quoted)
+        .with_context(|| format!("{key} missing from {text}"))?
+        + quoted.len();
+    let rest = &text[at..];
+    let end = rest.find([',', '}']).unwrap_or(rest.len());
+    Ok(rest[..end].trim().parse::<f64>()?)
 }
 
 /// `n` pseudo-random ints from -1,000,000 to 1,000,000 (Park–Miller from 42): the qsort input,

@@ -14,7 +14,7 @@ use std::hint::black_box;
 use anyhow::Context;
 use libffi::middle::{Cif, CodePtr, Type};
 use rcffi::{CData, Ffi, Value};
-use rcffi_testkit::bench::{best_pair_ns, median_ns};
+use rcffi_testkit::bench::{best_pair_ns, json_number, median_ns};
 
 mod threads;
 
@@ -263,17 +263,7 @@ fn bulk_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         String::from_utf8_lossy(&text.stderr)
     );
     let text = String::from_utf8(text.stdout)?;
-    let value = |key: &str| -> anyhow::Result<f64> {
-        let k = format!("{key:?}: ");
-        let at = text
-            .find(&k)
-            .with_context(|| format!("{key} missing from {text}"))?
-            + k.len();
-        let rest = &text[at..];
-        Ok(rest[..rest.find([',', '}']).unwrap_or(rest.len())]
-            .trim()
-            .parse()?)
-    };
+    let value = |key: &str| json_number(&text, key);
     for (name, py, n, f) in &ours {
         let ns = median_ns(*n, runs, f);
         rows.push(Row {
