@@ -8,11 +8,12 @@
 //! not ended (`release`), without counting themselves. Either way, threads reading one buffer
 //! do not share a written line.
 
-use super::gate::Gate;
-use super::{Access, Counted, Region};
-use crate::error::{Error, Result};
 use std::alloc::Layout;
 use std::marker::PhantomData;
+
+use super::gate::{Entry, Gate};
+use super::{Access, Counted, Region};
+use crate::error::{Error, Result};
 
 /// How owned lent bytes are freed.
 #[derive(Copy, Clone, Debug)]
@@ -103,7 +104,7 @@ impl Lent {
     /// Runs `f` with the lent bytes as a region, while they are alive.
     pub(crate) fn with_region<T>(&self, f: impl FnOnce(&Region<'_>) -> Result<T>) -> Result<T> {
         /// Counts an access out when it ends, also on panic.
-        struct Out<'a>(&'a Gate, super::gate::Entry);
+        struct Out<'a>(&'a Gate, Entry);
         impl Drop for Out<'_> {
             fn drop(&mut self) {
                 self.0.exit(self.1);
