@@ -32,6 +32,26 @@ pub fn median_ns(iterations: usize, runs: usize, mut f: impl FnMut()) -> f64 {
     v[v.len() / 2]
 }
 
+/// The best (the least) over `runs` runs of `iterations` calls of `f`, in ns per call: the
+/// figure for a loop compared with Python's `min(timeit.repeat(...))` on a loaded machine,
+/// whose other load only ever slows a run down.
+///
+/// ```
+/// let ns = rcffi_testkit::bench::best_ns(1000, 3, || {});
+/// assert!(ns >= 0.0 && ns.is_finite());
+/// ```
+pub fn best_ns(iterations: usize, runs: usize, mut f: impl FnMut()) -> f64 {
+    (0..runs.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..iterations {
+                f();
+            }
+            t.elapsed().as_nanos() as f64 / iterations.max(1) as f64
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
 /// ns per iteration of `a` and of `b`, each the best of `runs` runs of `iterations`, run in turn:
 /// for two Rust loops compared on a loaded machine, whose other load only ever slows a run
 /// down (in turn, both see the same spells of it).

@@ -10,19 +10,26 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use libffi::middle::{Cif, CodePtr, Type};
 use rcffi::{CData, Ffi, Value};
-use rcffi_testkit::bench::{best_pair_ns, json_number, median_ns};
+use rcffi_testkit::bench::{best_ns, best_pair_ns, json_number};
 
 mod threads;
 
-/// Counts the heap memory this thread's allocations take (for the bytes per held cdata): each
-/// block's usable size plus the allocator's 8-byte chunk header (glibc's `malloc` rounds a
-/// request up to a chunk of at least 32 bytes, 16-aligned), so that rcffi's figure is memory
-/// taken, as cffi's (the process's resident memory) is, not only bytes asked for.
+/// Counts the heap memory this thread's allocations take (for the bytes per held cdata), while
+/// [`COUNTING`] is set: each block's usable size plus the allocator's 8-byte chunk header
+/// (glibc's `malloc` rounds a request up to a chunk of at least 32 bytes, 16-aligned), so that
+/// rcffi's figure is memory taken, as cffi's (the process's resident memory) is, not only bytes
+/// asked for. Off, it only forwards: counting every block of the timed rows (a
+/// `malloc_usable_size` and a thread-local per allocation and per free) made the rows that
+/// allocate slower than rcffi is (`string` of 4 KiB: 245 ns in the script, 143 ns alone).
 struct Counting;
+
+/// Whether [`Counting`] counts.
+static COUNTING: AtomicBool = AtomicBool::new(false);
 
 thread_local! {
     static ALLOCATED: Cell<usize> = const { Cell::new(0) };
@@ -39,15 +46,17 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's layout, passed on.
         let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
+        if !p.is_null() && COUNTING.load(Ordering::Relaxed) {
             let n = taken(p);
             let _ = ALLOCATED.try_with(|a| a.set(a.get() + n));
         }
         p
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        let n = taken(ptr);
-        let _ = ALLOCATED.try_with(|a| a.set(a.get().saturating_sub(n)));
+        if COUNTING.load(Ordering::Relaxed) {
+            let n = taken(ptr);
+            let _ = ALLOCATED.try_with(|a| a.set(a.get().saturating_sub(n)));
+        }
         // SAFETY: allocated by `alloc` above with this layout.
         unsafe { System.dealloc(ptr, layout) }
     }
@@ -57,7 +66,7 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 const PYTHON: &str = r#"
-import sys, timeit, statistics, json
+import sys, timeit, json
 import cffi
 ffi = cffi.FFI()
 runs = int(sys.argv[1])
@@ -71,7 +80,7 @@ a1000 = ffi.new("int[]", list(range(1000)))
 out = {}
 for stmt, n in json.loads(sys.argv[2]):
     t = timeit.Timer(stmt, globals=globals())
-    out[stmt] = statistics.median(t.timeit(n) / n * 1e9 for _ in range(runs))
+    out[stmt] = min(t.timeit(n) / n * 1e9 for _ in range(runs))
 def rss():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * 4096
@@ -147,8 +156,8 @@ fn main() -> anyhow::Result<()> {
     let slower_raw = vs_libffi.iter().filter(|r| r.rcffi > r.other).count();
     let worst = scaling.iter().map(|s| s.2).fold(f64::INFINITY, f64::min);
     println!(
-        "\nagainst cffi: medians of {runs} runs (as Python's side); against raw libffi: the best of \
-         {runs} runs of each, in turn; two-thread figures are throughput ratios (2.0: perfect), \
+        "\nagainst cffi: the best of {runs} runs on each side (Python's: `min` of `timeit`'s runs); \
+         against raw libffi: the best of {runs} runs of each, in turn; two-thread figures are throughput ratios (2.0: perfect), \
          each the best of 5 runs of one and of two threads in turn."
     );
     println!(
@@ -265,7 +274,7 @@ fn bulk_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     let text = String::from_utf8(text.stdout)?;
     let value = |key: &str| json_number(&text, key);
     for (name, py, n, f) in &ours {
-        let ns = median_ns(*n, runs, f);
+        let ns = best_ns(*n, runs, f);
         rows.push(Row {
             name: (*name).into(),
             rcffi: ns,
@@ -276,11 +285,13 @@ fn bulk_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     // Bytes per held `new("int *")`: the cdata itself (in the list holding it) plus the heap
     // memory its block takes, counted by the allocator (cffi's: the process's resident memory,
     // which also counts its list's pointer: both sides hold their objects in a list).
+    COUNTING.store(true, Ordering::Relaxed);
     let before = ALLOCATED.with(Cell::get);
     let held: Vec<CData> = (0..200_000)
         .map(|_| ffi.new("int *", ()).unwrap())
         .collect();
     let per = (ALLOCATED.with(Cell::get) - before) as f64 / held.len() as f64;
+    COUNTING.store(false, Ordering::Relaxed);
     drop(held);
     rows.push(Row {
         name: "bytes per held `new(\"int *\")` (the cdata and its block)".into(),
@@ -423,7 +434,7 @@ fn typed_echo<S: rcffi::NativeType + Copy + Default>(
     let f = lib.typed::<unsafe extern "C" fn(S, std::ffi::c_int) -> S>(name)?;
     let g = f.get();
     let a = S::default();
-    Ok(median_ns(200_000, runs, || {
+    Ok(best_ns(200_000, runs, || {
         // SAFETY: the typed handle checked `S` and the int against the cdef.
         black_box(unsafe { g(black_box(a), 1) });
     }))
