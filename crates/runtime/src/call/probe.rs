@@ -6,6 +6,8 @@
 //! its stack overflow message, as for any Rust recursion; otherwise the pages libffi takes are
 //! known to be this thread's stack. No unsafe code.
 
+use std::mem::MaybeUninit;
+
 /// The step of the walk: at most a page, so no step jumps over a guard page.
 const STEP: usize = 4096;
 
@@ -26,8 +28,13 @@ pub(crate) fn touch(bytes: usize) {
 
 #[inline(never)]
 fn walk(pages: usize) {
-    // A frame of one page, written whole (so each page of the walk is touched in turn).
-    let mut page = [0u8; STEP];
+    // A frame of one page, its first and last bytes written: the bytes written by the whole
+    // walk, in this frame and the next, are never a page apart, so no page is passed over.
+    // (Writing the whole page cost a `memset` of 4 KiB per step: 12,400 instructions of a
+    // call with a 1 KiB struct argument, 10 times the call itself.)
+    let mut page = [MaybeUninit::<u8>::uninit(); STEP];
+    page[0] = MaybeUninit::new(0);
+    page[STEP - 1] = MaybeUninit::new(0);
     std::hint::black_box(&mut page);
     if pages > 1 {
         walk(pages - 1);
@@ -38,6 +45,43 @@ fn walk(pages: usize) {
 
 #[cfg(test)]
 mod tests {
+    /// The walk reaches the guard page of a stack too small for it, and the program stops
+    /// with Rust's stack overflow message (in a child process of the test binary: the test
+    /// runs itself again). A walk that skipped a page would write past the guard page, into
+    /// what lies below it, and no message would say so; one that stopped short would return.
+    #[test]
+    #[cfg_attr(miri, ignore = "starts a process")]
+    fn a_walk_past_a_small_stack_stops_at_its_guard_page() {
+        const CHILD: &str = "RCFFI_PROBE_CHILD";
+        if std::env::var_os(CHILD).is_some() {
+            let walked = std::thread::Builder::new()
+                .stack_size(64 << 10)
+                .spawn(|| super::touch(1 << 20))
+                .expect("spawn")
+                .join();
+            eprintln!("the walk returned: {walked:?}");
+            std::process::exit(0);
+        }
+        let Ok(exe) = std::env::current_exe() else {
+            return;
+        };
+        let out = std::process::Command::new(exe)
+            .args([
+                "--exact",
+                "call::probe::tests::a_walk_past_a_small_stack_stops_at_its_guard_page",
+                "--nocapture",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .expect("the test binary runs");
+        if !String::from_utf8_lossy(&out.stdout).contains("running 1 test") {
+            return; // the test binary cannot start itself again here (qemu-user)
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{stderr}");
+        assert!(stderr.contains("has overflowed its stack"), "{stderr}");
+    }
+
     #[test]
     fn walks_the_largest_argument_stack_on_a_small_thread() {
         let need = crate::abi::plan::MAX_ARG_STACK;
