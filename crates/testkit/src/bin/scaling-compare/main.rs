@@ -1,6 +1,6 @@
 //! rcffi at every size and on two cores, side by side with Python cffi and raw libffi in one
 //! run (issue 18's measure): bulk memory at 4 KiB and 1 MiB, arrays from and to a million ints,
-//! bytes per held cdata, structs by value of 8 to 256 bytes and 1 to 16 arguments against raw
+//! bytes per held cdata, structs by value of 8 bytes to 4 KiB and 1 to 16 arguments against raw
 //! libffi, and the two-thread scaling of the read paths. The last lines say how many operations
 //! are slower than cffi (or raw libffi) and the worst two-thread scaling.
 //!
@@ -302,11 +302,17 @@ fn bulk_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The sizes of the structs passed and returned by value: within the registers (8), through
+/// memory (24 and up), past the stack words the register path copies (1 KiB and 4 KiB take
+/// the general path; until the thirteenth session's end a call with a 1 KiB struct took 10 times
+/// raw libffi's instructions, in the stack probe).
+const STRUCT_SIZES: [usize; 6] = [8, 24, 64, 256, 1024, 4096];
+
 /// Structs by value and argument counts, against raw libffi with the same interface.
 fn call_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     let mut src = String::new();
     let mut cdef = String::new();
-    for size in [8usize, 24, 64, 256] {
+    for size in STRUCT_SIZES {
         let k = size / 8;
         src.push_str(&format!("typedef struct {{ long long v[{k}]; }} s{size}_t;\ns{size}_t echo{size}(s{size}_t a, int d) {{ a.v[0] += d; return a; }}\n"));
         cdef.push_str(&format!("typedef struct {{ long long v[{k}]; }} s{size}_t; s{size}_t echo{size}(s{size}_t a, int d);\n"));
@@ -328,7 +334,7 @@ fn call_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     // SAFETY: the library is built from `src`, which `cdef` declares.
     let lib = unsafe { ffi.dlopen(path.to_str().context("utf-8 path")?)? };
     let iters = 200_000;
-    for size in [8usize, 24, 64, 256] {
+    for size in STRUCT_SIZES {
         let k = size / 8;
         let f = lib.function(&format!("echo{size}"))?;
         let a = ffi.new(format!("s{size}_t *").as_str(), ())?.get(0)?;
@@ -345,6 +351,8 @@ fn call_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         let name = format!("echo{size}");
         let typed = match size {
             8 => typed_echo::<S8>(&lib, &name, runs)?,
+            1024 => typed_echo::<S1024>(&lib, &name, runs)?,
+            4096 => typed_echo::<S4096>(&lib, &name, runs)?,
             24 => typed_echo::<S24>(&lib, &name, runs)?,
             64 => typed_echo::<S64>(&lib, &name, runs)?,
             _ => typed_echo::<S256>(&lib, &name, runs)?,
@@ -412,11 +420,17 @@ fn call_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
 /// `#[repr(C)]` structs of `long long`s, as the echo functions' cdef declares them.
 macro_rules! echo_struct {
     ($name:ident, $k:expr, $c:literal) => {
-        #[derive(rcffi::NativeType, Clone, Copy, Default)]
+        #[derive(rcffi::NativeType, Clone, Copy)]
         #[repr(C)]
         #[rcffi(c = $c)]
         struct $name {
             v: [i64; $k],
+        }
+        // By hand: `Default` is derived for arrays of at most 32 items.
+        impl Default for $name {
+            fn default() -> Self {
+                $name { v: [0; $k] }
+            }
         }
     };
 }
@@ -424,6 +438,8 @@ echo_struct!(S8, 1, "s8_t");
 echo_struct!(S24, 3, "s24_t");
 echo_struct!(S64, 8, "s64_t");
 echo_struct!(S256, 32, "s256_t");
+echo_struct!(S1024, 128, "s1024_t");
+echo_struct!(S4096, 512, "s4096_t");
 
 /// ns per call of the echo function `name` as a typed function of `S`.
 fn typed_echo<S: rcffi::NativeType + Copy + Default>(
