@@ -269,8 +269,8 @@ fn threads_take_a_handles_value_while_others_come_and_go() {
 #[test]
 fn borrowed_bytes_read_by_threads_while_their_scope_ends() {
     let ffi = rcffi::Ffi::default();
-    // 64 bytes aligned for `int` inside a longer buffer (a `Vec<u8>` need not be).
-    let mut buffer = vec![0u8; 64 + 3];
+    // 64 bytes aligned for `int` inside a longer buffer (a byte array need not be).
+    let mut buffer = [0u8; 64 + 3];
     let at = buffer.as_ptr().align_offset(4);
     let bytes = &mut buffer[at..at + 64];
     for (i, b) in bytes.chunks_mut(4).enumerate() {
