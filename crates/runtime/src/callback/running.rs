@@ -33,13 +33,15 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        // Taken out first: dropping a cdata may run a `gc` destructor, which may call C.
-        let done: Vec<CData> = RUNNING.with(|r| {
+        // Each taken out before it is dropped: dropping a cdata may run a `gc` destructor,
+        // which may call C (and a callback, which reads the list). One at a time, so that no
+        // `Vec` is made for them (`split_off` allocated one per call).
+        while let Some(c) = RUNNING.with(|r| {
             let mut r = r.borrow_mut();
-            let at = self.before.min(r.len());
-            r.split_off(at)
-        });
-        drop(done);
+            if r.len() > self.before { r.pop() } else { None }
+        }) {
+            drop(c);
+        }
     }
 }
 
