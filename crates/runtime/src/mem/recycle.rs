@@ -277,6 +277,29 @@ unsafe fn dealloc_big_or_free(p: NonNull<u8>, layout: Layout) {
 mod tests {
     use super::*;
 
+    /// A block of `layout`, its first `written` bytes written, freed and taken again: the same
+    /// block comes back. Then twice `keep` of them freed at once: the cache keeps `keep` (the
+    /// caller checks), the rest go to the system allocator.
+    ///
+    /// # Safety
+    ///
+    /// `layout` has a non-zero size, and its blocks have at least `written` bytes.
+    unsafe fn comes_back_then_fills(layout: Layout, written: usize, keep: usize) {
+        // SAFETY: the caller's promise; each block is given back once, with its layout.
+        unsafe {
+            let a = alloc(layout);
+            a.as_ptr().write_bytes(7, written);
+            dealloc(a, layout);
+            let b = alloc(layout);
+            assert_eq!(a, b, "the freed block comes back");
+            dealloc(b, layout);
+            let many: Vec<_> = (0..keep * 2).map(|_| alloc(layout)).collect();
+            for p in many {
+                dealloc(p, layout);
+            }
+        }
+    }
+
     #[test]
     fn a_freed_block_is_reused_by_its_thread_and_the_cache_is_bounded() {
         if !on() {
@@ -285,17 +308,7 @@ mod tests {
         let layout = Layout::from_size_align(80, 16).unwrap();
         // SAFETY: non-zero sizes; each block is given back once, with its layout.
         unsafe {
-            let a = alloc(layout);
-            a.as_ptr().write_bytes(7, 80);
-            dealloc(a, layout);
-            let b = alloc(layout);
-            assert_eq!(a, b, "the freed block comes back");
-            dealloc(b, layout);
-            // More frees than the cache keeps: the rest go to the system allocator.
-            let many: Vec<_> = (0..KEEP * 2).map(|_| alloc(layout)).collect();
-            for p in many {
-                dealloc(p, layout);
-            }
+            comes_back_then_fills(layout, 80, KEEP);
             assert_eq!(CACHE.with(|c| (*c.get()).len[80 / STEP]), KEEP as u8);
             // Other sizes and alignments are not cached.
             let huge = Layout::from_size_align(8192, 16).unwrap();
@@ -345,17 +358,8 @@ mod tests {
         assert!(class_of(Layout::from_size_align(4128, 16).unwrap()).is_some());
         // SAFETY: non-zero sizes; each block is given back once, with its layout.
         unsafe {
-            let a = alloc(layout);
             // The whole rounded-up block is the thread's to write (its real layout).
-            a.as_ptr().write_bytes(7, 1088);
-            dealloc(a, layout);
-            let b = alloc(layout);
-            assert_eq!(a, b, "the freed block comes back");
-            dealloc(b, layout);
-            let many: Vec<_> = (0..BIG_KEEP * 2).map(|_| alloc(layout)).collect();
-            for p in many {
-                dealloc(p, layout);
-            }
+            comes_back_then_fills(layout, 1088, BIG_KEEP);
             let Class::Big(k) = class else { unreachable!() };
             assert_eq!(CACHE.with(|c| (*c.get()).big_len[k]), BIG_KEEP as u8);
             // Blocks of about 4 KiB in 20 classes, 4 each (320 KiB): the thread keeps them up
