@@ -5,7 +5,8 @@
 //! through rcffi — with cdata arguments and with list initializers — and compared with the same
 //! gcc-compiled function called directly from Rust, with a result of each class: a struct
 //! through memory, an integer, a `double`, a struct in an integer and a vector register (past
-//! 16 stack words, x86-64 calls copy the words in `asm!`: `call_wide`).
+//! 16 stack words, x86-64 calls copy the words in `asm!`: `call_wide`). Structs of 1 to 4 KiB
+//! take libffi's path, with the stack walked first, and their results recycled blocks.
 
 use rcffi::{CData, Ffi, Value};
 
@@ -208,4 +209,13 @@ fn structs_of_17_to_520_bytes_by_value_equal_the_direct_call() {
         (64, 0),
         (64, 1)
     );
+}
+
+#[test]
+fn structs_of_1_to_4_kib_by_value_equal_the_direct_call() {
+    // libffi's path, two such arguments needing more than 2 KiB of stack (walked first:
+    // `call::probe`); results of 1 KiB and up to 4 KiB inline in blocks the thread recycles in
+    // its big classes (1,023 bytes: a block rounded up from 1,056), and past 4 KiB a block of
+    // their own.
+    sizes!((127, 7), (128, 0), (500, 0), (512, 0), (512, 1));
 }
