@@ -17,16 +17,19 @@ pub struct Op {
     pub ctypes: &'static str,
 }
 
+/// One run of `iterations` calls of `f`, in ns per call.
+fn run_ns(iterations: usize, f: &mut dyn FnMut()) -> f64 {
+    let t = Instant::now();
+    for _ in 0..iterations {
+        f();
+    }
+    t.elapsed().as_nanos() as f64 / iterations.max(1) as f64
+}
+
 /// The median over `runs` runs of `iterations` calls of `f`, in ns per call.
 pub fn median_ns(iterations: usize, runs: usize, mut f: impl FnMut()) -> f64 {
     let mut v: Vec<f64> = (0..runs.max(1))
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..iterations {
-                f();
-            }
-            t.elapsed().as_nanos() as f64 / iterations.max(1) as f64
-        })
+        .map(|_| run_ns(iterations, &mut f))
         .collect();
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -42,13 +45,7 @@ pub fn median_ns(iterations: usize, runs: usize, mut f: impl FnMut()) -> f64 {
 /// ```
 pub fn best_ns(iterations: usize, runs: usize, mut f: impl FnMut()) -> f64 {
     (0..runs.max(1))
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..iterations {
-                f();
-            }
-            t.elapsed().as_nanos() as f64 / iterations.max(1) as f64
-        })
+        .map(|_| run_ns(iterations, &mut f))
         .fold(f64::INFINITY, f64::min)
 }
 
@@ -66,15 +63,11 @@ pub fn best_pair_ns(
     mut a: impl FnMut(),
     mut b: impl FnMut(),
 ) -> (f64, f64) {
-    let time = |f: &mut dyn FnMut()| {
-        let t = Instant::now();
-        for _ in 0..iterations {
-            f();
-        }
-        t.elapsed().as_nanos() as f64 / iterations.max(1) as f64
-    };
     (0..runs.max(1)).fold((f64::INFINITY, f64::INFINITY), |(ba, bb), _| {
-        (ba.min(time(&mut a)), bb.min(time(&mut b)))
+        (
+            ba.min(run_ns(iterations, &mut a)),
+            bb.min(run_ns(iterations, &mut b)),
+        )
     })
 }
 
