@@ -115,18 +115,23 @@ fn small_class(layout: Layout) -> Option<usize> {
         .then_some(class)
 }
 
-/// The size class of a layout, when its blocks are cached.
+/// The big size class of a layout past the small ones, when its blocks are cached in one.
 #[inline(always)]
-fn class_of(layout: Layout) -> Option<Class> {
-    if let Some(k) = small_class(layout) {
-        return Some(Class::Small(k));
-    }
+fn big_class(layout: Layout) -> Option<usize> {
     let size = layout.size();
     if layout.align() != ALIGN || !size.is_multiple_of(STEP) || size < CLASSES * STEP || !on() {
         return None;
     }
     let big = (size - CLASSES * STEP).div_ceil(BIG_STEP);
-    (big < BIG_CLASSES).then_some(Class::Big(big))
+    (big < BIG_CLASSES).then_some(big)
+}
+
+/// The size class of a layout, when its blocks are cached.
+#[cfg(test)]
+fn class_of(layout: Layout) -> Option<Class> {
+    small_class(layout)
+        .map(Class::Small)
+        .or_else(|| big_class(layout).map(Class::Big))
 }
 
 /// The layout of a class's blocks (a big class's: its size, which its layouts round up to).
@@ -141,15 +146,12 @@ fn layout_of(class: Class) -> Layout {
     }
 }
 
-/// The layout a block of `layout` is really allocated with: its class's when it has one (a big
-/// class's is longer), else its own. `alloc` and `dealloc` both use it, so a block goes back to
-/// the system allocator with the layout it came with.
+/// The layout a block of `layout` is really allocated with, given its big class (`big_class`):
+/// that class's, which is longer, else its own. `alloc` and `dealloc` both use it, so a block
+/// goes back to the system allocator with the layout it came with.
 #[inline(always)]
-fn real_layout(layout: Layout) -> Layout {
-    match class_of(layout) {
-        Some(c @ Class::Big(_)) => layout_of(c),
-        _ => layout,
-    }
+fn real_layout(layout: Layout, big: Option<usize>) -> Layout {
+    big.map_or(layout, |k| layout_of(Class::Big(k)))
 }
 
 /// A heap block of `layout` (not zeroed): a cached one when there is one, else the system
@@ -181,13 +183,15 @@ pub(super) unsafe fn alloc(layout: Layout) -> NonNull<u8> {
 /// As for [`alloc`].
 #[inline(never)]
 unsafe fn alloc_big_or_new(layout: Layout) -> NonNull<u8> {
-    if let Some(class @ Class::Big(k)) = class_of(layout)
+    let big = big_class(layout);
+    let real = real_layout(layout, big);
+    if let Some(k) = big
         && let Ok(Some(p)) = CACHE.try_with(|c| {
             // SAFETY: the thread's own cache, not re-entered (module docs).
             let c = unsafe { &mut *c.get() };
             let p = pop(&c.big[k], &mut c.big_len[k]);
             if p.is_some() {
-                c.big_bytes -= layout_of(class).size();
+                c.big_bytes -= real.size();
             }
             p
         })
@@ -195,7 +199,6 @@ unsafe fn alloc_big_or_new(layout: Layout) -> NonNull<u8> {
         // SAFETY: a cached block is non-null (it came from a successful `alloc`).
         return unsafe { NonNull::new_unchecked(p) };
     }
-    let real = real_layout(layout);
     // SAFETY: the caller's non-zero size (a class's is at least as long).
     let raw = unsafe { std::alloc::alloc(real) };
     NonNull::new(raw).unwrap_or_else(|| std::alloc::handle_alloc_error(real))
@@ -204,9 +207,9 @@ unsafe fn alloc_big_or_new(layout: Layout) -> NonNull<u8> {
 /// The last of the `n` blocks of `free`, taken out.
 #[inline(always)]
 fn pop(free: &[*mut u8], n: &mut u8) -> Option<*mut u8> {
-    let k = usize::from(*n).checked_sub(1)?;
+    let p = free.get(usize::from(*n).checked_sub(1)?).copied()?;
     *n -= 1;
-    free.get(k).copied()
+    Some(p)
 }
 
 /// Puts `p` after the `n` blocks of `free`, when there is room.
@@ -251,12 +254,14 @@ pub(super) unsafe fn dealloc(p: NonNull<u8>, layout: Layout) {
 /// As for [`dealloc`].
 #[inline(never)]
 unsafe fn dealloc_big_or_free(p: NonNull<u8>, layout: Layout) {
-    if let Some(class @ Class::Big(k)) = class_of(layout)
+    let big = big_class(layout);
+    let real = real_layout(layout, big);
+    if let Some(k) = big
         && CACHE
             .try_with(|c| {
                 // SAFETY: the thread's own cache, not re-entered (module docs).
                 let c = unsafe { &mut *c.get() };
-                let size = layout_of(class).size();
+                let size = real.size();
                 let room = c.big_bytes + size <= BIG_BYTES
                     && push(&mut c.big[k], &mut c.big_len[k], p.as_ptr());
                 if room {
@@ -270,7 +275,7 @@ unsafe fn dealloc_big_or_free(p: NonNull<u8>, layout: Layout) {
     }
     // SAFETY: the caller's promise: an `alloc`ed block of this layout (which `alloc` gave the
     // real layout of its class), freed once.
-    unsafe { std::alloc::dealloc(p.as_ptr(), real_layout(layout)) };
+    unsafe { std::alloc::dealloc(p.as_ptr(), real) };
 }
 
 #[cfg(test)]
@@ -342,7 +347,7 @@ mod tests {
         let class = class_of(layout).unwrap();
         assert!(matches!(class, Class::Big(_)));
         assert_eq!(
-            real_layout(layout).size(),
+            real_layout(layout, big_class(layout)).size(),
             1088,
             "rounded up to a multiple of 64"
         );
