@@ -16,76 +16,67 @@ type Timed<'a> = (&'static str, Box<dyn Fn() + Sync + 'a>);
 /// Each pointer into a shared array holds such a count on the array's memory.
 pub(crate) fn arc_reference() -> (f64, f64) {
     let shared = std::sync::Arc::new([0i32; 10]);
-    let n = 2_000_000;
-    let rate = |threads: usize| {
-        let t = Instant::now();
-        std::thread::scope(|s| {
-            for _ in 0..threads {
-                s.spawn(|| (0..n).for_each(|_| drop(black_box(std::sync::Arc::clone(&shared)))));
-            }
-        });
-        (threads * n) as f64 / t.elapsed().as_secs_f64()
-    };
-    let (one, two) = (rate(1), rate(2));
+    let (one, two) = rates(&|| drop(black_box(std::sync::Arc::clone(&shared))));
     (1e9 / one, two / one)
+}
+
+/// Operations per second with one thread and with two: the best of 5 runs each, one and
+/// two threads in turn (the machine's other load only ever slows a run down, and on this
+/// VM a run of a few milliseconds moves with it by a third; in turn, both see the same
+/// spells of it). Each thread makes enough operations for a run of about 40 ms.
+fn rates(f: &(dyn Fn() + Sync)) -> (f64, f64) {
+    let n = run_length(f);
+    best_of_five(|threads| together(threads, n, &|| (0..n).for_each(|_| f())))
+}
+/// How many operations `f` makes in about 40 ms on one thread (at least 10^6).
+fn run_length(f: &(dyn Fn() + Sync)) -> usize {
+    let t = Instant::now();
+    (0..100_000).for_each(|_| f());
+    let per = t.elapsed().as_secs_f64() / 100_000.0;
+    ((0.04 / per.max(1e-10)) as usize).clamp(1_000_000, 20_000_000)
+}
+/// Operations per second of `threads` threads each running `work` (`n` operations),
+/// from the first one's start to the last one's end, once all are running: each spins
+/// until the others have started (on this VM a thread took up to a few hundred
+/// microseconds to start, and a sleeping one as long to wake, a few percent of a run).
+fn together(threads: usize, n: usize, work: &(dyn Fn() + Sync)) -> f64 {
+    let started = AtomicUsize::new(0);
+    let spans: Vec<(Instant, Instant)> = std::thread::scope(|s| {
+        let running: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    started.fetch_add(1, Ordering::SeqCst);
+                    while started.load(Ordering::SeqCst) < threads {
+                        std::hint::spin_loop();
+                    }
+                    let t = Instant::now();
+                    work();
+                    (t, Instant::now())
+                })
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|h| h.join().expect("a timed thread panicked"))
+            .collect()
+    });
+    let first = spans.iter().map(|s| s.0).min().expect("a thread");
+    let last = spans.iter().map(|s| s.1).max().expect("a thread");
+    (threads * n) as f64 / (last - first).as_secs_f64()
+}
+/// The best of 5 of `run(1)` and of `run(2)`, run in turn, after one untimed run of two
+/// threads: the first row's first runs, on a machine that had been idle, came out a tenth
+/// slower with two threads (1.81–1.88 for a call through a handle, which scales 1.97–2.00
+/// measured after other work).
+fn best_of_five(run: impl Fn(usize) -> f64) -> (f64, f64) {
+    run(2);
+    (0..5).fold((0f64, 0f64), |(one, two), _| {
+        (one.max(run(1)), two.max(run(2)))
+    })
 }
 
 /// Throughput of one thread and of two at once: (name, ns per op on one, two / one).
 pub(crate) fn scaling_rows() -> Vec<(String, f64, f64)> {
-    /// Operations per second with one thread and with two: the best of 5 runs each, one and
-    /// two threads in turn (the machine's other load only ever slows a run down, and on this
-    /// VM a run of a few milliseconds moves with it by a third; in turn, both see the same
-    /// spells of it). Each thread makes enough operations for a run of about 40 ms.
-    fn rates(f: &(dyn Fn() + Sync)) -> (f64, f64) {
-        let n = run_length(f);
-        best_of_five(|threads| together(threads, n, &|| (0..n).for_each(|_| f())))
-    }
-    /// How many operations `f` makes in about 40 ms on one thread (at least 10^6).
-    fn run_length(f: &(dyn Fn() + Sync)) -> usize {
-        let t = Instant::now();
-        (0..100_000).for_each(|_| f());
-        let per = t.elapsed().as_secs_f64() / 100_000.0;
-        ((0.04 / per.max(1e-10)) as usize).clamp(1_000_000, 20_000_000)
-    }
-    /// Operations per second of `threads` threads each running `work` (`n` operations),
-    /// from the first one's start to the last one's end, once all are running: each spins
-    /// until the others have started (on this VM a thread took up to a few hundred
-    /// microseconds to start, and a sleeping one as long to wake, a few percent of a run).
-    fn together(threads: usize, n: usize, work: &(dyn Fn() + Sync)) -> f64 {
-        let started = AtomicUsize::new(0);
-        let spans: Vec<(Instant, Instant)> = std::thread::scope(|s| {
-            let running: Vec<_> = (0..threads)
-                .map(|_| {
-                    s.spawn(|| {
-                        started.fetch_add(1, Ordering::SeqCst);
-                        while started.load(Ordering::SeqCst) < threads {
-                            std::hint::spin_loop();
-                        }
-                        let t = Instant::now();
-                        work();
-                        (t, Instant::now())
-                    })
-                })
-                .collect();
-            running
-                .into_iter()
-                .map(|h| h.join().expect("a timed thread panicked"))
-                .collect()
-        });
-        let first = spans.iter().map(|s| s.0).min().expect("a thread");
-        let last = spans.iter().map(|s| s.1).max().expect("a thread");
-        (threads * n) as f64 / (last - first).as_secs_f64()
-    }
-    /// The best of 5 of `run(1)` and of `run(2)`, run in turn, after one untimed run of two
-    /// threads: the first row's first runs, on a machine that had been idle, came out a tenth
-    /// slower with two threads (1.81–1.88 for a call through a handle, which scales 1.97–2.00
-    /// measured after other work).
-    fn best_of_five(run: impl Fn(usize) -> f64) -> (f64, f64) {
-        run(2);
-        (0..5).fold((0f64, 0f64), |(one, two), _| {
-            (one.max(run(1)), two.max(run(2)))
-        })
-    }
     let ffi = Ffi::default();
     ffi.cdef("struct pt { int x, y; };").expect("cdef");
     let a = ffi.new("int[10]", ()).expect("new");
