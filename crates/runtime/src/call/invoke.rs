@@ -332,6 +332,12 @@ pub(super) fn simple_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result
             Owner::Foreign,
         ))),
         Conv::Scalar => scalar_result(uni, plan, ret),
+        // A struct in registers (at most 16 bytes, so aligned to at most 16): its words
+        // straight into its new block.
+        Conv::Struct if plan.ret.size <= 16 => {
+            let mem = Allocation::shared_words(plan.ret.size, [ret[0], ret[1]]);
+            CData::by_value(uni, plan.ret.ty, mem).into_by_value()
+        }
         Conv::Struct => {
             let mut bytes = [0u8; 32];
             for (k, w) in ret.iter().enumerate() {
@@ -364,6 +370,16 @@ fn scalar_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result<Value> {
         Repr::Int(k) if k.bytes == 16 && k.role == IntRole::Number => {
             let bits = u128::from(ret[0]) | (u128::from(ret[1]) << 64);
             return Ok(crate::data::scalar::int_value(*k, &bits.to_le_bytes()));
+        }
+        // A `long double` or `__float128`, kept as cdata (as cffi does): its two words as its
+        // bytes, without a buffer and a `memcpy` call between (`x87`: 10 bytes, the rest 0).
+        Repr::LongDouble | Repr::Float(16) => {
+            let bits = u128::from(ret[0]) | (u128::from(ret[1]) << 64);
+            return Ok(Value::CData(CData::primitive_bytes(
+                uni,
+                plan.ret.ty,
+                bits.to_le_bytes(),
+            )));
         }
         _ => {}
     }

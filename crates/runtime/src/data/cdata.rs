@@ -166,10 +166,16 @@ impl CData {
 
     /// A primitive cdata holding `bytes`.
     pub(crate) fn primitive(uni: &Ffi, ty: TypeRef, bytes: &[u8]) -> CData {
-        let held = HeldType::new(uni, ty);
-        debug_assert!(!held.info().by_address());
         let mut value = [0u8; 16];
         value[..bytes.len()].copy_from_slice(bytes);
+        CData::primitive_bytes(uni, ty, value)
+    }
+
+    /// A primitive cdata holding `value` (its bytes first, then zeros).
+    #[inline]
+    pub(crate) fn primitive_bytes(uni: &Ffi, ty: TypeRef, value: [u8; 16]) -> CData {
+        let held = HeldType::new(uni, ty);
+        debug_assert!(!held.info().by_address());
         CData {
             held,
             body: Body::value(value),

@@ -158,6 +158,14 @@ impl Allocation {
         Ok(s)
     }
 
+    /// New shared memory holding the first `size` (at most 16) bytes of `words`, in the order
+    /// of its bytes (a struct result's registers): written as words, with no zeroing first and
+    /// no `memcpy` call, which cost a small struct result as much as its call's own work.
+    #[inline]
+    pub(crate) fn shared_words(size: usize, words: [u64; 2]) -> Shared {
+        Shared::inline_words(size, words)
+    }
+
     /// Memory from a user's allocator (cffi's `new_allocator`), shared.
     ///
     /// # Safety

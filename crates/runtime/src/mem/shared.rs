@@ -129,13 +129,64 @@ impl Shared {
             } else {
                 data.write_bytes(0, size);
             }
-            let block = raw.cast::<Block>();
+            Shared::inline_header(raw, data, size)
+        }
+    }
+
+    /// A block holding the `size` (at most 16) bytes of `words` — a struct result's registers,
+    /// in the order of its bytes — right after its header, aligned to 16; the block's bytes
+    /// past `size` are zero, as [`Shared::inline_zeroed`]'s are. Written as whole words, with
+    /// no zeroing first and no `memcpy` call.
+    #[inline]
+    pub(super) fn inline_words(size: usize, words: [u64; 2]) -> Shared {
+        debug_assert!(size <= 16);
+        let size = size.min(16);
+        let (layout, offset) = Block::layout(size);
+        // The bits of the first `n` bytes of a word (its low ones: the words are little-endian
+        // in the order of the bytes, `to_le` below).
+        let keep = |n: usize| {
+            if n >= 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * n)) - 1
+            }
+        };
+        // SAFETY: the layout has a non-zero size (the header) and holds `size` bytes rounded up
+        // to 8 after `offset` (`Block::layout`), 16-aligned: one word at `data` when `size` is
+        // at most 8, two otherwise, each aligned; the data pointer keeps the block's
+        // provenance; the header is written in full before the pointer is used.
+        unsafe {
+            let raw = Shared::alloc(layout);
+            let data = raw.add(offset);
+            if size > 0 {
+                data.cast::<u64>().write((words[0] & keep(size)).to_le());
+            }
+            if size > 8 {
+                data.add(8)
+                    .cast::<u64>()
+                    .write((words[1] & keep(size - 8)).to_le());
+            }
+            Shared::inline_header(raw, data, size)
+        }
+    }
+
+    /// Writes the header of the block at `raw` whose `size` inline bytes, at `data`, are
+    /// written: a count of one and an inline allocation.
+    ///
+    /// # Safety
+    ///
+    /// `raw` is a new block of `Block::layout(size)`, with `data` its inline bytes' address.
+    #[inline(always)]
+    unsafe fn inline_header(raw: NonNull<u8>, data: NonNull<u8>, size: usize) -> Shared {
+        let block = raw.cast::<Block>();
+        // SAFETY: the caller's new block, aligned and large enough for its header.
+        unsafe {
             block.write(Block {
                 count: Count::one(),
                 alloc: Allocation::over(data, size, Free::Inline),
             });
-            Shared { tagged: block }
         }
+        Shared { tagged: block }
     }
 
     /// A heap block of `layout` (not zeroed), from the thread's recycled blocks when it has
@@ -267,6 +318,32 @@ mod tests {
             let s = Shared::inline_zeroed(size);
             assert_eq!(s.region().bytes_at(s.addr(), size).unwrap(), vec![0; size]);
             assert!(s.addr().is_multiple_of(16));
+        }
+    }
+
+    /// A struct result's registers make a block of exactly its bytes: the first `size` bytes
+    /// of the words, in order, and zeros in the block's padding after them (as a zeroed
+    /// block's), whatever the registers held there.
+    #[test]
+    fn a_block_from_words_holds_their_first_bytes_and_zeros_after() {
+        let words = [0x0807_0605_0403_0201_u64, 0x100f_0e0d_0c0b_0a09];
+        let all: Vec<u8> = (1..=16).collect();
+        for size in 0..=16 {
+            let s = Shared::inline_words(size, words);
+            assert_eq!(s.size(), size);
+            assert!(s.addr().is_multiple_of(16));
+            assert_eq!(s.region().bytes_at(s.addr(), size).unwrap(), &all[..size]);
+            // The padding up to the next word: inside the block (`Block::layout`), zero.
+            let (padded, offset) = (size.next_multiple_of(8), Block::layout(size).1);
+            // SAFETY: the block holds `padded` bytes after its header (`Block::layout`),
+            // written by `inline_words`; the block's pointer has the whole block's provenance;
+            // `s` keeps it alive, and no one else writes it.
+            let tail = unsafe {
+                let data = s.block().cast::<u8>().add(offset);
+                assert_eq!(data.addr(), s.addr());
+                std::slice::from_raw_parts(data.add(size), padded - size)
+            };
+            assert!(tail.iter().all(|&b| b == 0), "size {size}: {tail:?}");
         }
     }
 
