@@ -1,5 +1,5 @@
 //! The memory a call's arguments live in while C runs: 16-byte slots for scalars and
-//! pointers ([`Slot`], [`Loc`]), and the call's temporaries — blocks of a stack area handed out
+//! pointers ([`Slot`]), and the call's temporaries — blocks of a stack area handed out
 //! in order ([`StackBlocks`]), then heap blocks, and the cdata conversions made ([`Scratch`]).
 //!
 //! # Safety
@@ -27,14 +27,6 @@ pub(super) const ZERO: Slot = Slot([0; 16]);
 
 /// Slots of the stack scratch area (strings, structs): 256 bytes.
 pub(super) const SCRATCH_SLOTS: usize = 16;
-
-/// Where an argument's bytes are.
-pub(super) enum Loc {
-    /// In its own slot.
-    Inline(Slot),
-    /// At this address (scratch, heap block or allocation), valid for the call.
-    At(*mut c_void),
-}
 
 /// Blocks of a stack area of 16-byte slots, handed out in order and never reused, valid while
 /// the area (borrowed for `'a`) lives: the temporaries of one call.
