@@ -234,21 +234,26 @@ fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]> {
     if let Repr::Int(k) | Repr::Enum { int: k, .. } = info.repr
         && (k.bytes <= 8 || (k.bytes == 16 && k.role == IntRole::Number))
     {
-        // A `char` from one byte, the common case: its bits, extended by the type's
-        // signedness (every byte is in range), without the 128-bit range check below.
-        if let (Arg::Bytes([b]), IntRole::Char) = (a, k.role) {
+        // A `char` from one byte (a slice or a `Value::Bytes`): its bits, extended by the
+        // type's signedness (every byte is in range), without the 128-bit range check below.
+        if k.role == IntRole::Char {
+            let b = match a {
+                Arg::Bytes([b]) => *b,
+                Arg::Value(Value::Bytes(v)) | Arg::Ref(Value::Bytes(v)) if v.len() == 1 => v[0],
+                _ => return scalar_converted(info, a),
+            };
             return Some([
                 if k.signed {
-                    i64::from(*b as i8) as u64
+                    i64::from(b as i8) as u64
                 } else {
-                    u64::from(*b)
+                    u64::from(b)
                 },
                 0,
             ]);
         }
-        // An enum or `_Bool` from an integer or a `bool`, a `char` from one byte:
-        // range-checked here, as the conversion below would (the general path reports what is
-        // out of range or of another kind).
+        // An enum or `_Bool` from an integer or a `bool`: range-checked here, as the
+        // conversion below would (the general path reports what is out of range or of another
+        // kind).
         let i = match (a, k.role) {
             (Arg::Int(x), IntRole::Number | IntRole::Bool) => i128::from(*x),
             (Arg::UInt(x), IntRole::Number | IntRole::Bool) => i128::from(*x),
@@ -260,19 +265,7 @@ fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]> {
                 Arg::Value(Value::Bool(b)) | Arg::Ref(Value::Bool(b)),
                 IntRole::Number | IntRole::Bool,
             ) => i128::from(*b),
-            (Arg::Bytes([b]), IntRole::Char) => i128::from(*b),
-            (Arg::Value(Value::Bytes(v)) | Arg::Ref(Value::Bytes(v)), IntRole::Char)
-                if v.len() == 1 =>
-            {
-                i128::from(v[0])
-            }
             _ => return scalar_converted(info, a),
-        };
-        // A byte is a `char`'s bits: as a signed `char`, read in its range.
-        let i = if k.role == IntRole::Char {
-            k.wrap(i)
-        } else {
-            i
         };
         let (lo, hi) = k.range();
         if !(lo..=hi).contains(&i) {
