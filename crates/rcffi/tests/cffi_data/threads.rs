@@ -320,3 +320,41 @@ fn borrowed_bytes_read_by_threads_while_their_scope_ends() {
     bytes[0] = 9; // the caller's again
     assert_eq!(bytes[0], 9);
 }
+
+/// Small cdata (compact blocks of 16 bytes, from per-thread lists) made on two threads and
+/// dropped on a third, which also makes its own: each reads what its maker wrote until it is
+/// dropped, however the blocks move between the threads' lists.
+#[test]
+fn small_cdata_made_on_some_threads_and_dropped_on_another_stay_their_own() {
+    let ffi = rcffi::Ffi::default();
+    let n = if cfg!(miri) { 300 } else { 20_000 };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(i64, rcffi::CData)>(1024);
+    std::thread::scope(|s| {
+        for t in 0..2i64 {
+            let (ffi, tx) = (&ffi, tx.clone());
+            s.spawn(move || {
+                for i in 0..n {
+                    let v = t << 40 | i;
+                    let p = ffi.new("long *", v).unwrap();
+                    tx.send((v, p)).unwrap();
+                }
+            });
+        }
+        drop(tx);
+        let ffi = &ffi;
+        s.spawn(move || {
+            let mut own = Vec::new();
+            for (k, (v, p)) in rx.into_iter().enumerate() {
+                assert_eq!(p.get(0).unwrap(), Value::from(v));
+                drop(p);
+                let q = ffi.new("short *", k as i16).unwrap();
+                own.push((k as i16, q));
+                if own.len() > 100 {
+                    for (k, q) in own.drain(..) {
+                        assert_eq!(q.get(0).unwrap(), Value::from(k));
+                    }
+                }
+            }
+        });
+    });
+}

@@ -403,3 +403,46 @@ fn storing_many_owners_of_one_memory_is_not_quadratic() {
         assert_eq!(freed.load(Ordering::Relaxed), n);
     });
 }
+
+/// Memory of 8 bytes or fewer (a compact block, whose keep set is kept aside) keeps what a
+/// pointer stored in it points into, as bigger memory does: stored through its own pointer
+/// type, through a cast of memory made for an integer, and by C into an out-parameter; and
+/// lets go of it when it goes.
+#[test]
+fn memory_of_eight_bytes_keeps_what_is_stored_in_it() {
+    let (ffi, lib) = libc();
+    let released = Arc::new(AtomicUsize::new(0));
+    let tracked = |s: &str| {
+        let r = released.clone();
+        ffi.gc(&ffi.new("char[]", s).unwrap(), move |_| {
+            r.fetch_add(1, Ordering::SeqCst);
+        })
+    };
+    // Its own pointer type.
+    let pp = ffi.new("char **", ()).unwrap();
+    pp.set(0, tracked("own")).unwrap();
+    assert_eq!(text(&ffi, pp.get(0).unwrap()), "own");
+    // An integer's memory, seen as a pointer slot.
+    let ip = ffi.new("intptr_t *", ()).unwrap();
+    let slot = ffi.cast("char **", &ip).unwrap();
+    slot.set(0, tracked("cast")).unwrap();
+    drop(slot);
+    let again = ffi.cast("char **", &ip).unwrap();
+    assert_eq!(text(&ffi, again.get(0).unwrap()), "cast");
+    assert_eq!(released.load(Ordering::SeqCst), 0);
+    // Written over with a number: what it pointed into goes.
+    again.set(0, ffi.null()).unwrap();
+    assert_eq!(released.load(Ordering::SeqCst), 1);
+    // C writes a pointer into the caller's string into an out-parameter of 8 bytes.
+    let num = tracked("42xyz");
+    let end = ffi.new("char **", ()).unwrap();
+    // SAFETY: strtol as glibc declares it, with a C string and a `char *` slot.
+    let n = unsafe { lib.call("strtol", (&num, &end, 10)) };
+    assert_eq!(n.unwrap(), Value::Int(42));
+    drop(num);
+    assert_eq!(text(&ffi, end.get(0).unwrap()), "xyz");
+    assert_eq!(released.load(Ordering::SeqCst), 1);
+    // The memory goes, and with it the two strings it still held ("own", "42xyz").
+    drop((pp, again, ip, end));
+    assert_eq!(released.load(Ordering::SeqCst), 3);
+}

@@ -103,11 +103,15 @@ impl OutParams {
             if new == old {
                 continue;
             }
-            let Some((set, _)) = c.owner().keeping() else {
-                continue;
-            };
             // Found first: the old pointer may be all that keeps the new one's memory.
             let owner = owner_among(new, args);
+            let keeping = match owner {
+                Some(_) => c.owner().keeping_for_store(),
+                None => c.owner().keeping(),
+            };
+            let Some((set, _)) = keeping else {
+                continue;
+            };
             set.release_value(old);
             if let Some(owner) = owner {
                 set.adopt(new, owner.as_ref());

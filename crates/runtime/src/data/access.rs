@@ -185,15 +185,15 @@ impl CData {
         Some(match self.owner() {
             OwnerRef::Alloc(a) => FastMem {
                 region: a.region(),
-                keep: Some(a.keep_set()),
+                owner: self.owner(),
             },
             OwnerRef::Vouched(v) => FastMem {
                 region: v.region(),
-                keep: None,
+                owner: self.owner(),
             },
             OwnerRef::Mapped(m) => FastMem {
                 region: m.region(),
-                keep: Some(m.keep_set()),
+                owner: self.owner(),
             },
             _ => return None,
         })
@@ -498,18 +498,24 @@ fn fast_as<T: Scalar>(fast: Fast, bits: u64) -> Option<T> {
     }
 }
 
-/// The memory of a direct read or write: its region, and what pointers stored there keep
-/// alive (a number written over a pointer releases it).
+/// The memory of a direct read or write: its region, and its owner, whose keep set (what
+/// pointers stored there keep alive: a number written over a pointer releases it) only a store
+/// looks at.
 struct FastMem<'a> {
     region: Region<'a>,
-    keep: Option<&'a KeepSet>,
+    owner: OwnerRef<'a>,
 }
 
 impl FastMem<'_> {
     /// Stores the plain number of type `fast` whose bits are `bits` at `addr`.
     #[inline(always)]
     fn store(&self, addr: usize, fast: Fast, bits: u64) -> Result<()> {
-        match self.keep {
+        let keep: Option<&KeepSet> = match self.owner {
+            OwnerRef::Alloc(a) => Some(a.keep_set()),
+            OwnerRef::Mapped(m) => Some(m.keep_set()),
+            _ => None,
+        };
+        match keep {
             Some(k) => k.write_bytes(&self.region, addr, fast.size(), || {
                 self.region.store_bits(addr, fast, bits)
             }),

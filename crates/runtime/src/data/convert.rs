@@ -312,7 +312,7 @@ pub(super) fn write_pointer(p: &Place<'_>, v: &Value) -> Result<()> {
     let info = p.info();
     let (addr, src_owner) = pointer_source(p.uni, info, v)?;
     // An owned pointee stored into rcffi's memory lives as long as a slot points into it.
-    p.region(|r| match p.owner.keeping() {
+    p.region(|r| match p.owner.keeping_for_store() {
         Some((set, home)) => set.store_pointer(r, p.addr, addr, src_owner, home),
         None => r.write(p.addr, &addr.to_le_bytes()),
     })
@@ -565,7 +565,9 @@ pub(super) fn c_to_c(
             None => crate::mem::copy(tr, dst, fr, src, n),
         })
     })?;
-    if let Some((set, _)) = to.keeping() {
+    if !carried.is_empty()
+        && let Some((set, _)) = to.keeping_for_store()
+    {
         for (_, value, owner) in carried {
             set.adopt(value, owner.as_ref());
         }

@@ -63,12 +63,28 @@ impl Home<'_> {
 /// The width of a pointer slot (both supported targets are 64-bit).
 const WORD: usize = 8;
 
+/// The keep set every compact block without one of its own answers with (`Shared::keep_set`):
+/// empty, and never stored into — the paths that store ask for the memory's own
+/// (`Shared::keep_set_for_store`, [`OwnerRef::keeping_for_store`]).
+pub(super) static NONE_KEPT: KeepSet = KeepSet {
+    kept: OnceBox::new(),
+};
+
 impl KeepSet {
     /// The kept owners, locked (made empty on first use). The lock is held for a lookup or
     /// an update of the table, never while an owner is dropped ([`bury`] runs after it) or C
     /// code runs.
     fn lock(&self) -> ShortGuard<'_, Kept> {
+        debug_assert!(
+            !self.is_none_kept(),
+            "a store into the shared empty keep set"
+        );
         self.kept.get_or_init(Box::default).lock()
+    }
+
+    /// Whether this is [`NONE_KEPT`], which is never stored into.
+    fn is_none_kept(&self) -> bool {
+        std::ptr::eq(self, &NONE_KEPT)
     }
 
     /// Whether the memory ever held a pointer to owned memory.
@@ -147,6 +163,12 @@ impl KeepSet {
         if keep.is_none() && !into_itself && !self.is_used() {
             // Nothing owned stored into memory that never held anything owned: no lock.
             return r.write(addr, &value.to_le_bytes());
+        }
+        if self.is_none_kept() {
+            // The store paths take the memory's own set (`keeping_for_store`): never here.
+            return Err(crate::error::Error::Memory(
+                "internal error: a pointer stored into the shared empty keep set".into(),
+            ));
         }
         let released = {
             let mut kept = self.lock();
@@ -234,6 +256,11 @@ impl KeepSet {
     /// Records that the word at `addr` (of this memory, `home`) now holds `value`, a pointer
     /// into `owner`'s memory (copies of pointer slots, pointers C wrote into out-parameters).
     pub(crate) fn adopt(&self, value: usize, owner: OwnerRef<'_>) {
+        // The store paths take the memory's own set (`keeping_for_store`): never this one.
+        if self.is_none_kept() {
+            debug_assert!(false, "a pointer adopted into the shared empty keep set");
+            return;
+        }
         if owner.keeps_set(self) {
             // A pointer into itself: copies of this memory must now look for it.
             self.kept.get_or_init(Box::default);
@@ -395,7 +422,7 @@ mod tests {
     }
 
     fn home_of(o: &Owner) -> (&KeepSet, Home<'_>) {
-        o.as_ref().keeping().unwrap()
+        o.as_ref().keeping_for_store().unwrap()
     }
 
     /// Memory to point into, and its first address.

@@ -32,6 +32,7 @@
 #![allow(unsafe_code)]
 
 mod allocation;
+mod aside;
 mod body;
 mod bytes;
 mod count;
@@ -47,6 +48,7 @@ mod owner;
 mod recycle;
 mod region;
 mod shared;
+mod slab;
 
 pub(crate) use allocation::Allocation;
 pub(crate) use body::{Body, Len, Origin};

@@ -201,6 +201,26 @@ impl<'a> OwnerRef<'a> {
         self.keeping_other()
     }
 
+    /// [`OwnerRef::keeping`], for storing a pointer to owned memory into this owner's memory:
+    /// its own keep set, made if it had none (a compact block answers `keeping` with a shared
+    /// empty set until then).
+    pub(crate) fn keeping_for_store(self) -> Option<(&'a KeepSet, Home<'a>)> {
+        match self {
+            OwnerRef::Alloc(a) => Some(self.home(a.keep_set_for_store(), a.addr(), a.size())),
+            OwnerRef::Gc(g) => {
+                let (set, home) = g.base().keeping_for_store()?;
+                Some((
+                    set,
+                    Home {
+                        owner: self,
+                        ..home
+                    },
+                ))
+            }
+            _ => self.keeping_other(),
+        }
+    }
+
     /// This owner's memory `base..base + len` as a home, with what it keeps alive.
     #[inline(always)]
     fn home(self, set: &'a KeepSet, base: usize, len: usize) -> (&'a KeepSet, Home<'a>) {

@@ -98,7 +98,7 @@ thread_local! {
 /// sets `RCFFI_NO_RECYCLE` (to anything but `0`), so that memory checkers see every free.
 /// In line: every block given out or back asks (one load once decided).
 #[inline]
-fn on() -> bool {
+pub(super) fn on() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| {
         !cfg!(miri)

@@ -16,17 +16,32 @@
 //! A reference keeps the lane its count is in (0 to 7) in the low bits of its pointer to the
 //! block, which is 16-aligned: the block's address is the pointer with those bits cleared
 //! (keeping its provenance), and only that address is dereferenced.
+//!
+//! A *compact* block ([`slab`]) holds an allocation of 1 to 8 bytes aligned to at most 8 in
+//! 16 bytes: the count, then the bytes. Its size is in its chunk's header, its keep set (once
+//! a pointer to owned memory is stored in it) aside ([`aside`]), found by its address while
+//! its chunk's bit for it is set. A reference to one has [`COMPACT`] set in its pointer, above
+//! the lane; every block is 16-aligned, so both fit below the address.
 
 use std::alloc::Layout;
 use std::ptr::NonNull;
 
-use super::Allocation;
+use std::marker::PhantomData;
+
 use super::allocation::{CustomFree, Free, INLINE};
 use super::count::{self, Count};
+use super::keep::NONE_KEPT;
+use super::{Access, Allocation, KeepSet, Region, aside, slab};
+
+/// The bit of a reference's pointer that says its block is compact ([`slab`]'s).
+const COMPACT: usize = 8;
+/// The low bits of a reference's pointer that are not the block's address.
+const TAGS: usize = 15;
 
 /// The heap block's header: the count, then the allocation (32 bytes). An inline allocation's
 /// bytes follow it in the same heap block, which is exactly as long as they need
-/// ([`Block::layout`]): a `new("int *")` is one block of 40 bytes. A user allocator's memory
+/// ([`Block::layout`]): a `new("int[3]")` is one block of 48 bytes (a `new("int *")`, of 8
+/// bytes or fewer, takes a compact block of 16: the module docs). A user allocator's memory
 /// has its [`CustomFree`] there instead.
 #[repr(C, align(16))]
 struct Block {
@@ -141,16 +156,11 @@ impl Shared {
     pub(super) fn inline_words(size: usize, words: [u64; 2]) -> Shared {
         debug_assert!(size <= 16);
         let size = size.min(16);
+        if Shared::fits_compact(size) {
+            return Shared::compact(size, words[0] & low_bytes(size));
+        }
         let (layout, offset) = Block::layout(size);
-        // The bits of the first `n` bytes of a word (its low ones: the words are little-endian
-        // in the order of the bytes, `to_le` below).
-        let keep = |n: usize| {
-            if n >= 8 {
-                u64::MAX
-            } else {
-                (1u64 << (8 * n)) - 1
-            }
-        };
+        let keep = low_bytes;
         // SAFETY: the layout has a non-zero size (the header) and holds `size` bytes rounded up
         // to 8 after `offset` (`Block::layout`), 16-aligned: one word at `data` when `size` is
         // at most 8, two otherwise, each aligned; the data pointer keeps the block's
@@ -167,6 +177,28 @@ impl Shared {
                     .write((words[1] & keep(size - 8)).to_le());
             }
             Shared::inline_header(raw, data, size)
+        }
+    }
+
+    /// Whether an allocation of `size` bytes (aligned to at most 8) takes a compact block.
+    #[inline(always)]
+    pub(super) fn fits_compact(size: usize) -> bool {
+        (1..=slab::MAX).contains(&size) && slab::enabled()
+    }
+
+    /// A compact block of `size` (1 to 8) bytes holding `word`'s first `size` bytes (the rest
+    /// of `word` zero), in the order of its bytes; its bytes are aligned to 8.
+    #[inline]
+    pub(super) fn compact(size: usize, word: u64) -> Shared {
+        let raw = slab::alloc(size);
+        // SAFETY: a new block of 16 bytes, aligned to 16, no one else's: the count, then the
+        // word (8-aligned); the pointer keeps the chunk's provenance and gets the compact bit.
+        unsafe {
+            raw.cast::<Count>().write(Count::one());
+            raw.add(8).cast::<u64>().write(word.to_le());
+            Shared {
+                tagged: raw.map_addr(|a| a | COMPACT).cast(),
+            }
         }
     }
 
@@ -201,34 +233,134 @@ impl Shared {
         unsafe { super::recycle::alloc(layout) }
     }
 
-    /// The block (the pointer without its lane).
+    /// The block (the pointer without its lane): a `Block`, unless [`Shared::is_compact`].
     #[inline(always)]
     fn block(&self) -> *mut Block {
-        count::without_lane(self.tagged)
+        self.tagged.as_ptr().map_addr(|a| a & !TAGS)
     }
 
-    /// The allocation's address, to tell allocations apart.
-    pub(crate) fn as_ptr(&self) -> *const Allocation {
-        &**self
+    /// Whether the block is compact ([`slab`]'s).
+    #[inline(always)]
+    fn is_compact(&self) -> bool {
+        self.tagged.addr().get() & COMPACT != 0
     }
-}
 
-impl std::ops::Deref for Shared {
-    type Target = Allocation;
-    #[inline]
-    fn deref(&self) -> &Allocation {
-        // SAFETY: the block lives while this reference is counted.
+    /// The block's count (both kinds of block start with it).
+    #[inline(always)]
+    fn count(&self) -> &Count {
+        // SAFETY: the block lives while this reference is counted, and starts with its count.
+        unsafe { &*self.block().cast::<Count>() }
+    }
+
+    /// The allocation of a block that is not compact.
+    #[inline(always)]
+    fn allocation(&self) -> &Allocation {
+        debug_assert!(!self.is_compact());
+        // SAFETY: the block lives while this reference is counted; it is a `Block` (not
+        // compact: the callers ask first).
         unsafe { &(*self.block()).alloc }
+    }
+
+    /// The address of the memory's first byte.
+    #[inline(always)]
+    pub(crate) fn addr(&self) -> usize {
+        if self.is_compact() {
+            // Exposed, as every allocation's address is: regions work with addresses.
+            return self.block().expose_provenance() + 8;
+        }
+        self.allocation().addr()
+    }
+
+    /// The memory's size in bytes.
+    #[inline(always)]
+    pub(crate) fn size(&self) -> usize {
+        if self.is_compact() {
+            // SAFETY: a compact block is one of `slab`'s, alive while this is counted.
+            return unsafe { slab::size_of_block(self.block().cast()) };
+        }
+        self.allocation().size()
+    }
+
+    /// How the memory goes back.
+    #[cfg(test)]
+    fn free(&self) -> Free {
+        if self.is_compact() {
+            return Free::Inline;
+        }
+        self.allocation().free()
+    }
+
+    /// The whole memory as a region.
+    #[inline]
+    pub(crate) fn region(&self) -> Region<'_> {
+        if self.is_compact() {
+            return Region {
+                base: self.addr(),
+                len: self.size(),
+                access: Access::ReadWrite,
+                _borrow: PhantomData,
+            };
+        }
+        self.allocation().region()
+    }
+
+    /// What the pointers stored in this memory keep alive: to read them, and to write other
+    /// bytes over them. A compact block that never held a pointer to owned memory answers with
+    /// an empty set that is not its own: storing into it takes
+    /// [`Shared::keep_set_for_store`].
+    #[inline]
+    pub(crate) fn keep_set(&self) -> &KeepSet {
+        if self.is_compact() {
+            return self.compact_keep_set();
+        }
+        self.allocation().keep_set()
+    }
+
+    /// [`Shared::keep_set`] of a compact block.
+    #[inline]
+    fn compact_keep_set(&self) -> &KeepSet {
+        let block = self.block();
+        // SAFETY: a compact block, alive while this is counted.
+        if !unsafe { slab::is_kept(block.cast()) } {
+            return &NONE_KEPT;
+        }
+        match aside::find(block.addr()) {
+            // SAFETY: the set aside lives until the block's last reference takes it (`drop`),
+            // after this borrow of a reference to it.
+            Some(set) => unsafe { set.as_ref() },
+            None => &NONE_KEPT,
+        }
+    }
+
+    /// The memory's own keep set, made if it had none: what a pointer to owned memory stored
+    /// into it goes into.
+    #[inline]
+    pub(crate) fn keep_set_for_store(&self) -> &KeepSet {
+        if !self.is_compact() {
+            return self.allocation().keep_set();
+        }
+        let block = self.block();
+        let set = aside::find_or_make(block.addr());
+        // SAFETY: a compact block, alive while this is counted; the set aside lives until its
+        // last reference takes it (`drop`), after this borrow. The bit is set after the set is
+        // made (a reader that sees it finds the set).
+        unsafe {
+            slab::set_kept(block.cast(), true);
+            set.as_ref()
+        }
+    }
+
+    /// The block's address, to tell allocations apart.
+    pub(crate) fn as_ptr(&self) -> *const u8 {
+        self.block().cast_const().cast()
     }
 }
 
 impl Clone for Shared {
     #[inline]
     fn clone(&self) -> Shared {
-        // SAFETY: as in Deref.
-        let count = unsafe { &(*self.block()).count };
         Shared {
-            tagged: count::another(self.tagged, count),
+            tagged: count::another(self.tagged, self.count()),
         }
     }
 }
@@ -237,8 +369,12 @@ impl Drop for Shared {
     #[inline]
     fn drop(&mut self) {
         let block = self.block();
-        // SAFETY: as in Deref.
-        if !unsafe { (*block).count.release(count::lane_of(self.tagged)) } {
+        if !self.count().release(count::lane_of(self.tagged)) {
+            return;
+        }
+        if self.is_compact() {
+            // SAFETY: this was the last reference to this compact block.
+            unsafe { free_compact(block.cast()) };
             return;
         }
         // SAFETY: this was the last reference (see the module docs). The common block — its
@@ -258,6 +394,30 @@ impl Drop for Shared {
         }
         // SAFETY: this was the last reference (see the module docs).
         unsafe { free_block(block) }
+    }
+}
+
+/// Gives back a compact block whose last reference went, after what it holds: its keep set
+/// aside, the lanes of a spread count.
+///
+/// # Safety
+///
+/// The last reference to the compact block `block` is gone, and this is called once for it.
+#[inline]
+unsafe fn free_compact(block: *mut u8) {
+    // SAFETY: the caller's block, one of `slab`'s, no one else's now: its bit and count are
+    // read and dropped once, and the block given back once, after them.
+    unsafe {
+        let set = if slab::is_kept(block) {
+            slab::set_kept(block, false);
+            aside::take(block.addr())
+        } else {
+            None
+        };
+        std::ptr::drop_in_place(block.cast::<Count>());
+        slab::dealloc(NonNull::new_unchecked(block));
+        // What it kept goes after it (it may free other blocks, this one's slot reused).
+        drop(set);
     }
 }
 
@@ -296,7 +456,18 @@ unsafe fn free_block(block: *mut Block) {
 
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        (**self).fmt(f)
+        write!(f, "Allocation({:#x}, {} bytes)", self.addr(), self.size())
+    }
+}
+
+/// The bits of the first `n` bytes of a word (its low ones: a word's bytes are little-endian in
+/// the order of the block's bytes, written with `to_le`).
+#[inline(always)]
+fn low_bytes(n: usize) -> u64 {
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
     }
 }
 
@@ -305,7 +476,8 @@ mod tests {
     use super::*;
 
     /// The block size the bytes per held cdata come from (docs/performance.md): a header of
-    /// 32 bytes, so a `new("int *")` is one block of 40 (the cdata's size: `data::cdata`).
+    /// 32 bytes, so a `new("int[3]")` is one block of 48; up to 8 bytes, a compact block of
+    /// 16 (a `new("int *")`) where compact blocks are used (`slab::enabled`).
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn a_small_block_keeps_its_size() {
@@ -315,9 +487,13 @@ mod tests {
         assert_eq!(Block::layout(17).0.size(), 56);
         // Every size zeroed in line is whole: each byte is 0, none past the block written.
         for size in 0..=40 {
-            let s = Shared::inline_zeroed(size);
+            let s = Allocation::zeroed_shared(size, size.clamp(1, 8)).unwrap();
             assert_eq!(s.region().bytes_at(s.addr(), size).unwrap(), vec![0; size]);
-            assert!(s.addr().is_multiple_of(16));
+            assert_eq!(s.is_compact(), Shared::fits_compact(size));
+            assert_eq!(s.size(), size);
+            // Aligned for what a block of its size may hold (an object of up to 8 bytes is
+            // aligned to at most 8).
+            assert!(s.addr().is_multiple_of(if s.is_compact() { 8 } else { 16 }));
         }
     }
 
@@ -331,13 +507,20 @@ mod tests {
         for size in 0..=16 {
             let s = Shared::inline_words(size, words);
             assert_eq!(s.size(), size);
-            assert!(s.addr().is_multiple_of(16));
+            assert_eq!(s.is_compact(), Shared::fits_compact(size));
+            assert!(s.addr().is_multiple_of(if s.is_compact() { 8 } else { 16 }));
             assert_eq!(s.region().bytes_at(s.addr(), size).unwrap(), &all[..size]);
-            // The padding up to the next word: inside the block (`Block::layout`), zero.
-            let (padded, offset) = (size.next_multiple_of(8), Block::layout(size).1);
-            // SAFETY: the block holds `padded` bytes after its header (`Block::layout`),
-            // written by `inline_words`; the block's pointer has the whole block's provenance;
-            // `s` keeps it alive, and no one else writes it.
+            // The padding up to the next word: inside the block (`Block::layout`, or a
+            // compact block's 8 bytes after its count), zero.
+            let padded = size.next_multiple_of(8);
+            let offset = if s.is_compact() {
+                8
+            } else {
+                Block::layout(size).1
+            };
+            // SAFETY: the block holds `padded` bytes after its header (`Block::layout`; a
+            // compact one 8 after its count), written by `inline_words`; the block's pointer
+            // has the whole block's provenance; `s` keeps it alive, and no one else writes it.
             let tail = unsafe {
                 let data = s.block().cast::<u8>().add(offset);
                 assert_eq!(data.addr(), s.addr());
@@ -363,7 +546,7 @@ mod tests {
         // A pointer to other memory stored in it: that memory is kept until this one goes.
         let kept = Allocation::zeroed_shared(8, 8).unwrap();
         let owner = super::super::Owner::Alloc(s.clone());
-        let (set, home) = owner.as_ref().keeping().unwrap();
+        let (set, home) = owner.as_ref().keeping_for_store().unwrap();
         let src = super::super::Owner::Alloc(kept.clone());
         set.store_pointer(&s.region(), addr, kept.addr(), src.as_ref(), home)
             .unwrap();
@@ -412,5 +595,74 @@ mod tests {
         }
         assert_eq!(a.size(), 200);
         drop(a);
+    }
+
+    /// A user allocator's 16 bytes, and the count of their frees.
+    fn logged() -> (Shared, std::sync::Arc<std::sync::Mutex<usize>>, Vec<u8>) {
+        use std::sync::{Arc, Mutex};
+        let freed = Arc::new(Mutex::new(0));
+        let mut buf = vec![0u8; 16];
+        let log = freed.clone();
+        let free = Box::new(move |_: usize| *log.lock().unwrap() += 1);
+        // SAFETY: `buf` outlives the allocation (the caller keeps it past the last free it
+        // checks) and is not used meanwhile.
+        let s = unsafe { Allocation::custom(buf.as_mut_ptr() as usize, 16, Some(free), true) };
+        (s.unwrap(), freed, buf)
+    }
+
+    /// A compact block keeps what a pointer stored in it points into, in a set aside, until
+    /// its last reference goes; until the first store it answers with the shared empty set,
+    /// and the block's slot, used again, has none.
+    #[test]
+    fn a_compact_block_keeps_what_is_stored_in_it_until_it_goes() {
+        let c = Shared::compact(8, 0);
+        assert!(c.is_compact());
+        assert_eq!((c.size(), c.region().len), (8, 8));
+        let (kept, freed, _buf) = logged();
+        let owner = super::super::Owner::Alloc(c.clone());
+        let (before, _) = owner.as_ref().keeping().unwrap();
+        assert!(std::ptr::eq(before, &NONE_KEPT) && !before.is_used());
+        let (set, home) = owner.as_ref().keeping_for_store().unwrap();
+        assert!(!std::ptr::eq(set, &NONE_KEPT));
+        let src = super::super::Owner::Alloc(kept.clone());
+        set.store_pointer(&c.region(), c.addr(), kept.addr(), src.as_ref(), home)
+            .unwrap();
+        drop((src, kept));
+        assert_eq!(*freed.lock().unwrap(), 0);
+        // Read back through the block's set (found aside), it is a view of the kept memory.
+        let (set, home) = owner.as_ref().keeping().unwrap();
+        let (value, got) = set.load_pointer(&c.region(), c.addr(), home).unwrap();
+        assert_eq!(got.as_ref().memory_range().unwrap().0, value);
+        drop(got);
+        let slot = c.as_ptr();
+        drop((owner, c));
+        assert_eq!(*freed.lock().unwrap(), 1);
+        // The slot comes back first (the thread's list), without a set.
+        let again = Shared::compact(8, 0);
+        assert_eq!(again.as_ptr(), slot);
+        assert!(std::ptr::eq(again.keep_set(), &NONE_KEPT));
+    }
+
+    /// Threads cloning one compact block at once (its count spreads): it reads the same
+    /// through every clone and goes back once, after the last, with what it kept.
+    #[test]
+    fn a_compact_block_cloned_by_threads_goes_back_once() {
+        let c = Shared::compact(4, 0x0403_0201);
+        let (kept, freed, _buf) = logged();
+        let owner = super::super::Owner::Alloc(c.clone());
+        let (set, home) = owner.as_ref().keeping_for_store().unwrap();
+        let src = super::super::Owner::Alloc(kept.clone());
+        // Stored as a pointer-sized word would be (the block holds 4 bytes: refused).
+        assert!(
+            set.store_pointer(&c.region(), c.addr(), kept.addr(), src.as_ref(), home)
+                .is_err()
+        );
+        drop((owner, src, kept));
+        assert_eq!(*freed.lock().unwrap(), 1);
+        count::clone_on_threads(&c, |d| {
+            assert_eq!((d.addr(), d.size(), d.as_ptr()), (c.addr(), 4, c.as_ptr()));
+            assert_eq!(d.region().bytes_at(d.addr(), 4).unwrap(), [1, 2, 3, 4]);
+        });
+        drop(c);
     }
 }

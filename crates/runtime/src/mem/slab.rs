@@ -1,0 +1,506 @@
+//! Blocks of 16 bytes for the smallest allocations (a `new("int *")`, a `long` out-parameter,
+//! a struct result of up to 8 bytes): an 8-byte count, then the 8 bytes of data, with no other
+//! header and no allocator's chunk header around them.
+//!
+//! The system allocator's smallest chunk is 32 bytes (24 usable, after its own 8-byte header),
+//! so a block of a count and 8 bytes from `malloc` would take twice its size; Python's cffi
+//! takes about 53 bytes per held `new("int *")` because its allocator (pymalloc) has no
+//! per-object header either. Blocks here come from *chunks* of [`CHUNK`] bytes aligned to their
+//! size, carved into slots of 16 bytes. A chunk holds blocks of one size (1 to [`MAX`] bytes):
+//! its header, found by masking a block's address, says which, and holds one bit per slot that
+//! says whether the block's keep set is kept aside (`Shared`'s compact blocks, `aside`).
+//!
+//! A thread takes blocks from its own list of freed ones, then from its current chunk, then
+//! from the process's pool (a batch of freed blocks, else a run of slots never handed out),
+//! then from a new chunk. A block freed goes to the freeing thread's list; past [`LIMIT`] on a
+//! list, the oldest [`BATCH`] go to the process's pool (one lock per batch), so a thread that
+//! only frees (another thread's results) hands them on to the threads that allocate. At thread
+//! exit a thread's lists and the untouched rest of its chunks (as runs, not written) go to the
+//! process's pool. Chunks are never given back to the system: the memory of small blocks is
+//! kept for reuse at its peak (16 bytes per block; a new chunk's pages are only touched as its
+//! slots are handed out).
+//!
+//! # Safety
+//!
+//! A chunk is one `std::alloc::alloc` of [`CHUNK`] bytes aligned to [`CHUNK`], never freed;
+//! every block is a slot of it past its header, and every pointer to a block is derived from
+//! the chunk's pointer, so masking a block's address finds the header with the chunk's
+//! provenance. A slot is in exactly one place at a time: handed out (its owner's), in one free
+//! list (a thread's or the process's; a free slot's first word holds the next one's pointer),
+//! or never handed out (past a thread's bump pointer, or in a run the process's pool holds).
+//! A thread's lists are its own (`thread_local!`), used only inside `with` on that thread and
+//! never re-entered (nothing here calls out); the process's pool is behind a lock. A block
+//! given back was given out by [`alloc`] and is given back once, by its last owner, after every
+//! use (the count's release and acquire order those uses before the next owner's).
+//!
+//! Under Miri, in fuzzing builds and with `RCFFI_NO_RECYCLE` set, `Shared` does not use these
+//! blocks ([`enabled`]), so that memory checkers see every block's own allocation and free;
+//! this module's own tests run under Miri.
+
+use std::alloc::Layout;
+use std::cell::UnsafeCell;
+use std::ptr::NonNull;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The bytes of a chunk, and its alignment.
+const CHUNK: usize = 256 << 10;
+/// The bytes of a slot: the count and 8 bytes of data.
+pub(super) const SLOT: usize = 16;
+/// The largest block's data.
+pub(super) const MAX: usize = SLOT - 8;
+/// The slots of a chunk.
+const SLOTS: usize = CHUNK / SLOT;
+/// The slots the header takes (its size rounded up to slots).
+const FIRST: usize = size_of::<Header>().div_ceil(SLOT);
+/// Free blocks a thread keeps per size before it hands a batch to the process's list.
+const LIMIT: usize = 512;
+/// Blocks handed on, or taken from the process's list, at once.
+const BATCH: usize = 256;
+
+/// The start of a chunk.
+#[repr(C)]
+struct Header {
+    /// The bytes of data of each of its blocks (1 to [`MAX`]).
+    size: usize,
+    /// One bit per slot: set while the block there has a keep set in the side table.
+    kept: [AtomicU64; SLOTS / 64],
+}
+
+/// Whether `Shared` takes its small blocks from here: not under Miri, in fuzzing builds or with
+/// `RCFFI_NO_RECYCLE` set (as for recycled blocks).
+#[inline(always)]
+pub(super) fn enabled() -> bool {
+    super::recycle::on()
+}
+
+/// The free blocks of one size: a list, and the rest of the current chunk.
+#[derive(Copy, Clone)]
+struct Class {
+    /// The first free block (its first word: the next one), or null.
+    free: *mut u8,
+    /// The blocks in `free`.
+    len: usize,
+    /// The current chunk's next slot never handed out, and the chunk's end.
+    bump: *mut u8,
+    end: *mut u8,
+}
+
+const EMPTY: Class = Class {
+    free: std::ptr::null_mut(),
+    len: 0,
+    bump: std::ptr::null_mut(),
+    end: std::ptr::null_mut(),
+};
+
+/// A thread's free blocks, per size.
+struct Local([Class; MAX]);
+
+thread_local! {
+    static LOCAL: UnsafeCell<Local> = const { UnsafeCell::new(Local([EMPTY; MAX])) };
+}
+
+/// The process's free blocks of one size.
+struct Pool {
+    /// A list of free blocks (the first; each one's first word the next), or null.
+    free: *mut u8,
+    /// Runs of slots never handed out (`start..end` of one chunk), from threads that exited:
+    /// kept as runs, so that an exiting thread touches none of their memory.
+    runs: Vec<(*mut u8, *mut u8)>,
+}
+
+// SAFETY: the pool's blocks are free slots no thread references; the pool is only touched
+// under its lock.
+unsafe impl Send for Pool {}
+
+/// The process's free blocks, per size.
+static GLOBAL: [Mutex<Pool>; MAX] = [const {
+    Mutex::new(Pool {
+        free: std::ptr::null_mut(),
+        runs: Vec::new(),
+    })
+}; MAX];
+
+/// The process's pool of blocks of `size` bytes, locked (nothing panics while it is held, so
+/// a poisoned lock still holds a whole pool).
+fn global(size: usize) -> std::sync::MutexGuard<'static, Pool> {
+    GLOBAL[size - 1]
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The next block after `p` in a free list.
+///
+/// # Safety
+///
+/// `p` is a free block in a list (its first word written by [`link`]).
+#[inline(always)]
+unsafe fn next(p: *mut u8) -> *mut u8 {
+    // SAFETY: the caller's free block, whose first word holds a pointer (module docs).
+    unsafe { p.cast::<*mut u8>().read() }
+}
+
+/// Makes `next` follow the free block `p`.
+///
+/// # Safety
+///
+/// `p` is a slot no one else references.
+#[inline(always)]
+unsafe fn link(p: *mut u8, next: *mut u8) {
+    // SAFETY: the caller's slot: 16 bytes, aligned to 16.
+    unsafe { p.cast::<*mut u8>().write(next) }
+}
+
+/// A new block of `size` (1 to [`MAX`]) bytes of data, its 16 bytes not initialized; aborts
+/// as `Box::new` does when memory runs out.
+#[inline]
+pub(super) fn alloc(size: usize) -> NonNull<u8> {
+    debug_assert!((1..=MAX).contains(&size));
+    let size = size.clamp(1, MAX);
+    let got = LOCAL.try_with(|l| {
+        // SAFETY: the thread's own lists, not re-entered (module docs).
+        let c = unsafe { &mut (*l.get()).0[size - 1] };
+        if !c.free.is_null() {
+            let p = c.free;
+            // SAFETY: `p` heads the thread's list.
+            c.free = unsafe { next(p) };
+            c.len -= 1;
+            return p;
+        }
+        if c.bump != c.end {
+            let p = c.bump;
+            // SAFETY: `bump` is a slot of the current chunk before its end, so one slot on
+            // is at most the end.
+            c.bump = unsafe { p.add(SLOT) };
+            return p;
+        }
+        refill(c, size)
+    });
+    let p = got.unwrap_or_else(|_| alloc_unowned(size));
+    // SAFETY: every block is a slot of a chunk, which is not null.
+    unsafe { NonNull::new_unchecked(p) }
+}
+
+/// A block for a thread whose list is empty and chunk used up: a batch from the process's
+/// list, else a run of slots it holds, else a new chunk.
+#[inline(never)]
+fn refill(c: &mut Class, size: usize) -> *mut u8 {
+    let mut g = global(size);
+    if !g.free.is_null() {
+        let first = g.free;
+        let (mut last, mut n) = (first, 1);
+        // SAFETY: the process's list, under its lock: each block's first word is the next.
+        unsafe {
+            while n < BATCH && !next(last).is_null() {
+                last = next(last);
+                n += 1;
+            }
+            g.free = next(last);
+            link(last, std::ptr::null_mut());
+            c.free = next(first);
+        }
+        c.len = n - 1;
+        return first;
+    }
+    let (start, end) = match g.runs.pop() {
+        Some(run) => run,
+        None => {
+            drop(g);
+            let chunk = new_chunk(size);
+            // SAFETY: the chunk's slots from `FIRST` on are blocks; the end is one past its
+            // last.
+            unsafe { (chunk.add(FIRST * SLOT), chunk.add(CHUNK)) }
+        }
+    };
+    // SAFETY: a run holds at least one slot; one slot on is at most its end.
+    c.bump = unsafe { start.add(SLOT) };
+    c.end = end;
+    start
+}
+
+/// A block for a thread whose lists are gone (freed by another thread-local's destructor):
+/// from the process's pool, else a new chunk whose other slots go there.
+#[inline(never)]
+fn alloc_unowned(size: usize) -> *mut u8 {
+    let mut g = global(size);
+    if !g.free.is_null() {
+        let p = g.free;
+        // SAFETY: the process's list, under its lock.
+        g.free = unsafe { next(p) };
+        return p;
+    }
+    let (start, end) = match g.runs.pop() {
+        Some(run) => run,
+        // SAFETY: the chunk's slots from `FIRST` on are blocks.
+        None => unsafe {
+            let chunk = new_chunk(size);
+            (chunk.add(FIRST * SLOT), chunk.add(CHUNK))
+        },
+    };
+    // SAFETY: a run holds at least one slot.
+    let rest = unsafe { start.add(SLOT) };
+    if rest != end {
+        g.runs.push((rest, end));
+    }
+    start
+}
+
+/// A new chunk for blocks of `size` bytes, its header written.
+fn new_chunk(size: usize) -> *mut u8 {
+    let layout = match Layout::from_size_align(CHUNK, CHUNK) {
+        Ok(l) => l,
+        Err(_) => unreachable!("a chunk's size is a power of two"),
+    };
+    // SAFETY: the layout's size is not zero.
+    let chunk = unsafe { std::alloc::alloc(layout) };
+    if chunk.is_null() {
+        std::alloc::handle_alloc_error(layout);
+    }
+    // SAFETY: a new allocation of `CHUNK` bytes aligned to `CHUNK`: room for the header.
+    unsafe {
+        chunk.cast::<Header>().write(Header {
+            size,
+            kept: [const { AtomicU64::new(0) }; SLOTS / 64],
+        });
+    }
+    chunk
+}
+
+/// Gives back a block [`alloc`] returned.
+///
+/// # Safety
+///
+/// `p` came from [`alloc`], nothing references it any more, and it is given back once.
+#[inline]
+pub(super) unsafe fn dealloc(p: NonNull<u8>) {
+    let p = p.as_ptr();
+    // SAFETY: the caller's block, in a chunk.
+    let size = unsafe { header(p).size };
+    let spill = LOCAL.try_with(|l| {
+        // SAFETY: the thread's own lists, not re-entered (module docs).
+        let c = unsafe { &mut (*l.get()).0[size - 1] };
+        // SAFETY: the caller's block, no one else's now.
+        unsafe { link(p, c.free) };
+        c.free = p;
+        c.len += 1;
+        if c.len >= LIMIT {
+            spill(c, size);
+        }
+    });
+    if spill.is_err() {
+        let mut g = global(size);
+        // SAFETY: the caller's block, no one else's now.
+        unsafe { link(p, g.free) };
+        g.free = p;
+    }
+}
+
+/// Hands the oldest [`BATCH`] blocks of a thread's list (its last: the newest, still in the
+/// cache, are given out first) to the process's list.
+#[inline(never)]
+fn spill(c: &mut Class, size: usize) {
+    // SAFETY: the thread's list holds `len` (at least `LIMIT`) blocks, each one's first word
+    // the next; the batch is cut from the list, and its last block relinked to the process's
+    // list under its lock.
+    unsafe {
+        let mut cut = c.free;
+        for _ in 1..c.len - BATCH {
+            cut = next(cut);
+        }
+        let first = next(cut);
+        link(cut, std::ptr::null_mut());
+        let mut last = first;
+        while !next(last).is_null() {
+            last = next(last);
+        }
+        c.len -= BATCH;
+        let mut g = global(size);
+        link(last, g.free);
+        g.free = first;
+    }
+}
+
+impl Drop for Local {
+    fn drop(&mut self) {
+        for (k, c) in self.0.iter_mut().enumerate() {
+            let mut g = global(k + 1);
+            // SAFETY: the thread's own blocks, going to the process's pool under its lock;
+            // the list's blocks are relinked one by one, so no tail needs finding first.
+            unsafe {
+                while !c.free.is_null() {
+                    let p = c.free;
+                    c.free = next(p);
+                    link(p, g.free);
+                    g.free = p;
+                }
+            }
+            if c.bump != c.end {
+                g.runs.push((c.bump, c.end));
+            }
+            *c = EMPTY;
+        }
+    }
+}
+
+/// The header of the chunk that holds block `p`.
+///
+/// # Safety
+///
+/// `p` is a block [`alloc`] returned (a slot of a chunk, with the chunk's provenance).
+#[inline(always)]
+unsafe fn header<'a>(p: *const u8) -> &'a Header {
+    // SAFETY: the chunk is aligned to `CHUNK` and starts with its header, written before any
+    // block was handed out; chunks are never freed.
+    unsafe { &*p.map_addr(|a| a & !(CHUNK - 1)).cast::<Header>() }
+}
+
+/// The bytes of data of block `p`.
+///
+/// # Safety
+///
+/// As for [`header`].
+#[inline(always)]
+pub(super) unsafe fn size_of_block(p: *const u8) -> usize {
+    // SAFETY: the caller's block.
+    unsafe { header(p).size }
+}
+
+/// The word and bit of block `p`'s keep-set flag.
+///
+/// # Safety
+///
+/// As for [`header`].
+#[inline(always)]
+unsafe fn kept_bit(p: *const u8) -> (&'static AtomicU64, u64) {
+    let slot = (p.addr() & (CHUNK - 1)) / SLOT;
+    // SAFETY: the caller's block.
+    let h: &'static Header = unsafe { header(p) };
+    (&h.kept[slot / 64], 1 << (slot % 64))
+}
+
+/// Whether block `p` has a keep set in the side table (see [`set_kept`]).
+///
+/// # Safety
+///
+/// As for [`header`].
+#[inline(always)]
+pub(super) unsafe fn is_kept(p: *const u8) -> bool {
+    // SAFETY: the caller's block.
+    let (word, bit) = unsafe { kept_bit(p) };
+    word.load(Ordering::Acquire) & bit != 0
+}
+
+/// Marks block `p` as having (`true`) or no longer having a keep set in the side table.
+///
+/// # Safety
+///
+/// As for [`header`].
+pub(super) unsafe fn set_kept(p: *const u8, kept: bool) {
+    // SAFETY: the caller's block.
+    let (word, bit) = unsafe { kept_bit(p) };
+    if kept {
+        word.fetch_or(bit, Ordering::Release);
+    } else {
+        word.fetch_and(!bit, Ordering::Release);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Blocks are 16-aligned, distinct, of the size asked for, writable in full, and come back
+    /// after they are given back (the thread's list first).
+    #[test]
+    fn blocks_are_distinct_sized_and_reused() {
+        for size in 1..=MAX {
+            let n = if cfg!(miri) { 300 } else { 2000 };
+            let blocks: Vec<NonNull<u8>> = (0..n).map(|_| alloc(size)).collect();
+            let mut addrs: Vec<usize> = blocks.iter().map(|p| p.addr().get()).collect();
+            addrs.sort_unstable();
+            addrs.dedup();
+            assert_eq!(addrs.len(), blocks.len());
+            for (i, p) in blocks.iter().enumerate() {
+                assert!(p.addr().get().is_multiple_of(SLOT));
+                // SAFETY: each block is 16 bytes, this test's own.
+                unsafe {
+                    assert_eq!(size_of_block(p.as_ptr()), size);
+                    p.as_ptr().write_bytes(i as u8, SLOT);
+                }
+            }
+            for (i, p) in blocks.iter().enumerate() {
+                // SAFETY: as above; no block overlaps another (distinct, 16 bytes apart).
+                let bytes = unsafe { std::slice::from_raw_parts(p.as_ptr(), SLOT) };
+                assert!(bytes.iter().all(|&b| b == i as u8));
+            }
+            let last = blocks[blocks.len() - 1];
+            for p in blocks {
+                // SAFETY: given out above, given back once.
+                unsafe { dealloc(p) };
+            }
+            assert_eq!(alloc(size), last);
+        }
+    }
+
+    /// A block's keep-set flag is its own: setting one leaves its neighbours' alone.
+    #[test]
+    fn kept_flags_are_per_block() {
+        let (a, b) = (alloc(4), alloc(4));
+        // SAFETY: blocks from `alloc`.
+        unsafe {
+            assert!(!is_kept(a.as_ptr()) && !is_kept(b.as_ptr()));
+            set_kept(a.as_ptr(), true);
+            assert!(is_kept(a.as_ptr()) && !is_kept(b.as_ptr()));
+            set_kept(a.as_ptr(), false);
+            assert!(!is_kept(a.as_ptr()));
+            dealloc(a);
+            dealloc(b);
+        }
+    }
+
+    /// Blocks made on one thread and given back on another (past a batch) are handed on
+    /// through the process's list, and every block is given out once at a time: threads that
+    /// allocate, write and give back at once never see each other's bytes.
+    #[test]
+    fn blocks_move_between_threads_and_are_never_shared() {
+        const N: usize = if cfg!(miri) { 600 } else { 5000 };
+        let made: Vec<Block> = (0..N).map(|_| Block(alloc(8))).collect();
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                for b in made {
+                    // SAFETY: blocks from `alloc` on the main thread, given back once here.
+                    unsafe { dealloc(b.0) };
+                }
+            });
+            for t in 0..2u8 {
+                s.spawn(move || {
+                    let mut held = Vec::new();
+                    for i in 0..N {
+                        let p = alloc(8);
+                        // SAFETY: this thread's block.
+                        unsafe { p.as_ptr().cast::<[u8; 16]>().write([t; 16]) };
+                        held.push(p);
+                        if i % 3 == 2 {
+                            for p in held.drain(..) {
+                                // SAFETY: this thread's block: still its bytes, given back once.
+                                unsafe {
+                                    assert_eq!(p.as_ptr().cast::<[u8; 16]>().read(), [t; 16]);
+                                    dealloc(p);
+                                }
+                            }
+                        }
+                    }
+                    for p in held {
+                        // SAFETY: as above.
+                        unsafe { dealloc(p) };
+                    }
+                });
+            }
+        });
+    }
+
+    /// A block handed to another thread.
+    struct Block(NonNull<u8>);
+    // SAFETY: a block is plain memory, handed over whole.
+    unsafe impl Send for Block {}
+}
