@@ -167,6 +167,9 @@ impl Allocation {
     /// no `memcpy` call, which cost a small struct result as much as its call's own work.
     #[inline]
     pub(crate) fn shared_words(size: usize, words: [u64; 2]) -> Shared {
+        if Shared::fits_compact(size) {
+            return Shared::compact(size, words[0] & super::shared::low_bytes(size));
+        }
         Shared::inline_words(size, words)
     }
 

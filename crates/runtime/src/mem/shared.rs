@@ -156,9 +156,6 @@ impl Shared {
     pub(super) fn inline_words(size: usize, words: [u64; 2]) -> Shared {
         debug_assert!(size <= 16);
         let size = size.min(16);
-        if Shared::fits_compact(size) {
-            return Shared::compact(size, words[0] & low_bytes(size));
-        }
         let (layout, offset) = Block::layout(size);
         let keep = low_bytes;
         // SAFETY: the layout has a non-zero size (the header) and holds `size` bytes rounded up
@@ -188,7 +185,7 @@ impl Shared {
 
     /// A compact block of `size` (1 to 8) bytes holding `word`'s first `size` bytes (the rest
     /// of `word` zero), in the order of its bytes; its bytes are aligned to 8.
-    #[inline]
+    #[inline(always)]
     pub(super) fn compact(size: usize, word: u64) -> Shared {
         let raw = slab::alloc(size);
         // SAFETY: a new block of 16 bytes, aligned to 16, no one else's: the count, then the
@@ -414,7 +411,10 @@ unsafe fn free_compact(block: *mut u8) {
         } else {
             None
         };
-        std::ptr::drop_in_place(block.cast::<Count>());
+        // An unspread count owns nothing: its drop, out of line, is skipped.
+        if (*block.cast::<Count>()).is_spread() {
+            std::ptr::drop_in_place(block.cast::<Count>());
+        }
         slab::dealloc(NonNull::new_unchecked(block));
         // What it kept goes after it (it may free other blocks, this one's slot reused).
         drop(set);
@@ -463,7 +463,7 @@ impl std::fmt::Debug for Shared {
 /// The bits of the first `n` bytes of a word (its low ones: a word's bytes are little-endian in
 /// the order of the block's bytes, written with `to_le`).
 #[inline(always)]
-fn low_bytes(n: usize) -> u64 {
+pub(super) fn low_bytes(n: usize) -> u64 {
     if n >= 8 {
         u64::MAX
     } else {
@@ -505,7 +505,7 @@ mod tests {
         let words = [0x0807_0605_0403_0201_u64, 0x100f_0e0d_0c0b_0a09];
         let all: Vec<u8> = (1..=16).collect();
         for size in 0..=16 {
-            let s = Shared::inline_words(size, words);
+            let s = Allocation::shared_words(size, words);
             assert_eq!(s.size(), size);
             assert_eq!(s.is_compact(), Shared::fits_compact(size));
             assert!(s.addr().is_multiple_of(if s.is_compact() { 8 } else { 16 }));

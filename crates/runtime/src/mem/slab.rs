@@ -11,11 +11,13 @@
 //! says whether the block's keep set is kept aside (`Shared`'s compact blocks, `aside`).
 //!
 //! A thread takes blocks from its own list of freed ones, then from its current chunk, then
-//! from the process's pool (a batch of freed blocks, else a run of slots never handed out),
-//! then from a new chunk. A block freed goes to the freeing thread's list; past [`LIMIT`] on a
-//! list, the oldest [`BATCH`] go to the process's pool (one lock per batch), so a thread that
-//! only frees (another thread's results) hands them on to the threads that allocate. At thread
-//! exit a thread's lists and the untouched rest of its chunks (as runs, not written) go to the
+//! from its older batch of freed ones, then from the process's pool (a batch of freed blocks,
+//! else a run of slots never handed out), then from a new chunk. A block freed goes to the
+//! freeing thread's list; when that list holds a [`BATCH`], it becomes the thread's older
+//! batch and the older one goes to the process's pool, whole (a list moves as its first block
+//! and its length: one lock per batch, no walk through it), so a thread that only frees
+//! (another thread's results) hands them on to the threads that allocate. At thread exit a
+//! thread's lists and the untouched rest of its chunk (as runs, not written) go to the
 //! process's pool. Chunks are never given back to the system: the memory of small blocks is
 //! kept for reuse at its peak (16 bytes per block; a new chunk's pages are only touched as its
 //! slots are handed out).
@@ -53,9 +55,8 @@ pub(super) const MAX: usize = SLOT - 8;
 const SLOTS: usize = CHUNK / SLOT;
 /// The slots the header takes (its size rounded up to slots).
 const FIRST: usize = size_of::<Header>().div_ceil(SLOT);
-/// Free blocks a thread keeps per size before it hands a batch to the process's list.
-const LIMIT: usize = 512;
-/// Blocks handed on, or taken from the process's list, at once.
+/// Blocks in a batch: a thread keeps up to two batches of freed blocks per size (the newest
+/// and the one before), and hands the older to the process's pool, or takes one from it, whole.
 const BATCH: usize = 256;
 
 /// The start of a chunk.
@@ -63,7 +64,7 @@ const BATCH: usize = 256;
 struct Header {
     /// The bytes of data of each of its blocks (1 to [`MAX`]).
     size: usize,
-    /// One bit per slot: set while the block there has a keep set in the side table.
+    /// One bit per slot: set while the block there has a keep set aside.
     kept: [AtomicU64; SLOTS / 64],
 }
 
@@ -74,21 +75,61 @@ pub(super) fn enabled() -> bool {
     super::recycle::on()
 }
 
-/// The free blocks of one size: a list, and the rest of the current chunk.
+/// A list of free blocks, each one's first word the next one's pointer, and its length (a
+/// list moves between threads whole, as these two words).
+#[derive(Copy, Clone)]
+struct List {
+    head: *mut u8,
+    len: usize,
+}
+
+const NO_BLOCKS: List = List {
+    head: std::ptr::null_mut(),
+    len: 0,
+};
+
+impl List {
+    /// Puts block `p` first.
+    ///
+    /// # Safety
+    ///
+    /// `p` is a free block no one else references or lists.
+    #[inline(always)]
+    unsafe fn push(&mut self, p: *mut u8) {
+        // SAFETY: the caller's block.
+        unsafe { link(p, self.head) };
+        self.head = p;
+        self.len += 1;
+    }
+
+    /// Takes the first block out, if any.
+    #[inline(always)]
+    fn pop(&mut self) -> Option<*mut u8> {
+        if self.len == 0 {
+            return None;
+        }
+        let p = self.head;
+        // SAFETY: a listed block, whose first word links the next (null after the last).
+        self.head = unsafe { next(p) };
+        self.len -= 1;
+        Some(p)
+    }
+}
+
+/// The free blocks of one size a thread keeps: the newest freed, the batch before them, and
+/// the rest of its current chunk.
 #[derive(Copy, Clone)]
 struct Class {
-    /// The first free block (its first word: the next one), or null.
-    free: *mut u8,
-    /// The blocks in `free`.
-    len: usize,
+    hot: List,
+    cold: List,
     /// The current chunk's next slot never handed out, and the chunk's end.
     bump: *mut u8,
     end: *mut u8,
 }
 
 const EMPTY: Class = Class {
-    free: std::ptr::null_mut(),
-    len: 0,
+    hot: NO_BLOCKS,
+    cold: NO_BLOCKS,
     bump: std::ptr::null_mut(),
     end: std::ptr::null_mut(),
 };
@@ -102,8 +143,10 @@ thread_local! {
 
 /// The process's free blocks of one size.
 struct Pool {
-    /// A list of free blocks (the first; each one's first word the next), or null.
-    free: *mut u8,
+    /// Batches handed on by threads (each at most [`BATCH`] blocks).
+    batches: Vec<List>,
+    /// Blocks freed one at a time by threads whose lists were gone (at thread exit).
+    loose: List,
     /// Runs of slots never handed out (`start..end` of one chunk), from threads that exited:
     /// kept as runs, so that an exiting thread touches none of their memory.
     runs: Vec<(*mut u8, *mut u8)>,
@@ -116,7 +159,8 @@ unsafe impl Send for Pool {}
 /// The process's free blocks, per size.
 static GLOBAL: [Mutex<Pool>; MAX] = [const {
     Mutex::new(Pool {
-        free: std::ptr::null_mut(),
+        batches: Vec::new(),
+        loose: NO_BLOCKS,
         runs: Vec::new(),
     })
 }; MAX];
@@ -160,11 +204,7 @@ pub(super) fn alloc(size: usize) -> NonNull<u8> {
     let got = LOCAL.try_with(|l| {
         // SAFETY: the thread's own lists, not re-entered (module docs).
         let c = unsafe { &mut (*l.get()).0[size - 1] };
-        if !c.free.is_null() {
-            let p = c.free;
-            // SAFETY: `p` heads the thread's list.
-            c.free = unsafe { next(p) };
-            c.len -= 1;
+        if let Some(p) = c.hot.pop() {
             return p;
         }
         if c.bump != c.end {
@@ -181,41 +221,39 @@ pub(super) fn alloc(size: usize) -> NonNull<u8> {
     unsafe { NonNull::new_unchecked(p) }
 }
 
-/// A block for a thread whose list is empty and chunk used up: a batch from the process's
-/// list, else a run of slots it holds, else a new chunk.
+/// A block for a thread whose newest list is empty and chunk used up: from its older batch,
+/// else a batch from the process's pool, else a run of slots the pool holds, else a new
+/// chunk.
 #[inline(never)]
 fn refill(c: &mut Class, size: usize) -> *mut u8 {
-    let mut g = global(size);
-    if !g.free.is_null() {
-        let first = g.free;
-        let (mut last, mut n) = (first, 1);
-        // SAFETY: the process's list, under its lock: each block's first word is the next.
-        unsafe {
-            while n < BATCH && !next(last).is_null() {
-                last = next(last);
-                n += 1;
+    let got = if c.cold.len > 0 {
+        Some(std::mem::replace(&mut c.cold, NO_BLOCKS))
+    } else {
+        let mut g = global(size);
+        match g.batches.pop() {
+            Some(batch) => Some(batch),
+            None if g.loose.len > 0 => Some(std::mem::replace(&mut g.loose, NO_BLOCKS)),
+            None => {
+                let run = g.runs.pop();
+                drop(g);
+                let (start, end) = run.unwrap_or_else(|| {
+                    let chunk = new_chunk(size);
+                    // SAFETY: the chunk's slots from `FIRST` on are blocks; the end is one past
+                    // its last.
+                    unsafe { (chunk.add(FIRST * SLOT), chunk.add(CHUNK)) }
+                });
+                // SAFETY: a run holds at least one slot; one slot on is at most its end.
+                c.bump = unsafe { start.add(SLOT) };
+                c.end = end;
+                return start;
             }
-            g.free = next(last);
-            link(last, std::ptr::null_mut());
-            c.free = next(first);
-        }
-        c.len = n - 1;
-        return first;
-    }
-    let (start, end) = match g.runs.pop() {
-        Some(run) => run,
-        None => {
-            drop(g);
-            let chunk = new_chunk(size);
-            // SAFETY: the chunk's slots from `FIRST` on are blocks; the end is one past its
-            // last.
-            unsafe { (chunk.add(FIRST * SLOT), chunk.add(CHUNK)) }
         }
     };
-    // SAFETY: a run holds at least one slot; one slot on is at most its end.
-    c.bump = unsafe { start.add(SLOT) };
-    c.end = end;
-    start
+    c.hot = got.unwrap_or(NO_BLOCKS);
+    match c.hot.pop() {
+        Some(p) => p,
+        None => unreachable!("a batch taken is not empty"),
+    }
 }
 
 /// A block for a thread whose lists are gone (freed by another thread-local's destructor):
@@ -223,11 +261,17 @@ fn refill(c: &mut Class, size: usize) -> *mut u8 {
 #[inline(never)]
 fn alloc_unowned(size: usize) -> *mut u8 {
     let mut g = global(size);
-    if !g.free.is_null() {
-        let p = g.free;
-        // SAFETY: the process's list, under its lock.
-        g.free = unsafe { next(p) };
+    if let Some(p) = g.loose.pop() {
         return p;
+    }
+    if let Some(mut batch) = g.batches.pop() {
+        let p = batch.pop();
+        if batch.len > 0 {
+            g.batches.push(batch);
+        }
+        if let Some(p) = p {
+            return p;
+        }
     }
     let (start, end) = match g.runs.pop() {
         Some(run) => run,
@@ -276,47 +320,33 @@ pub(super) unsafe fn dealloc(p: NonNull<u8>) {
     let p = p.as_ptr();
     // SAFETY: the caller's block, in a chunk.
     let size = unsafe { header(p).size };
-    let spill = LOCAL.try_with(|l| {
+    let kept = LOCAL.try_with(|l| {
         // SAFETY: the thread's own lists, not re-entered (module docs).
         let c = unsafe { &mut (*l.get()).0[size - 1] };
         // SAFETY: the caller's block, no one else's now.
-        unsafe { link(p, c.free) };
-        c.free = p;
-        c.len += 1;
-        if c.len >= LIMIT {
-            spill(c, size);
+        unsafe { c.hot.push(p) };
+        if c.hot.len == BATCH {
+            hand_on(c, size);
         }
     });
-    if spill.is_err() {
+    if kept.is_err() {
         let mut g = global(size);
         // SAFETY: the caller's block, no one else's now.
-        unsafe { link(p, g.free) };
-        g.free = p;
+        unsafe { g.loose.push(p) };
+        if g.loose.len == BATCH {
+            let batch = std::mem::replace(&mut g.loose, NO_BLOCKS);
+            g.batches.push(batch);
+        }
     }
 }
 
-/// Hands the oldest [`BATCH`] blocks of a thread's list (its last: the newest, still in the
-/// cache, are given out first) to the process's list.
+/// A thread's newest list is a full batch: it becomes the older one, and the older one, if
+/// any, goes to the process's pool whole.
 #[inline(never)]
-fn spill(c: &mut Class, size: usize) {
-    // SAFETY: the thread's list holds `len` (at least `LIMIT`) blocks, each one's first word
-    // the next; the batch is cut from the list, and its last block relinked to the process's
-    // list under its lock.
-    unsafe {
-        let mut cut = c.free;
-        for _ in 1..c.len - BATCH {
-            cut = next(cut);
-        }
-        let first = next(cut);
-        link(cut, std::ptr::null_mut());
-        let mut last = first;
-        while !next(last).is_null() {
-            last = next(last);
-        }
-        c.len -= BATCH;
-        let mut g = global(size);
-        link(last, g.free);
-        g.free = first;
+fn hand_on(c: &mut Class, size: usize) {
+    let older = std::mem::replace(&mut c.cold, std::mem::replace(&mut c.hot, NO_BLOCKS));
+    if older.len > 0 {
+        global(size).batches.push(older);
     }
 }
 
@@ -324,14 +354,9 @@ impl Drop for Local {
     fn drop(&mut self) {
         for (k, c) in self.0.iter_mut().enumerate() {
             let mut g = global(k + 1);
-            // SAFETY: the thread's own blocks, going to the process's pool under its lock;
-            // the list's blocks are relinked one by one, so no tail needs finding first.
-            unsafe {
-                while !c.free.is_null() {
-                    let p = c.free;
-                    c.free = next(p);
-                    link(p, g.free);
-                    g.free = p;
+            for list in [c.hot, c.cold] {
+                if list.len > 0 {
+                    g.batches.push(list);
                 }
             }
             if c.bump != c.end {
@@ -497,6 +522,32 @@ mod tests {
                 });
             }
         });
+    }
+
+    /// A thread that exits hands its free blocks and the untouched rest of its chunk to the
+    /// process's pool; blocks taken from there are never one it still gave out.
+    #[test]
+    fn a_thread_that_exits_hands_on_what_it_did_not_use() {
+        let n = if cfg!(miri) { 200 } else { 1000 };
+        let kept: Vec<Block> = std::thread::spawn(move || {
+            let mut all: Vec<Block> = (0..n).map(|_| Block(alloc(3))).collect();
+            let kept = all.split_off(n / 2);
+            for b in all {
+                // SAFETY: this thread's block, given back once.
+                unsafe { dealloc(b.0) };
+            }
+            kept
+        })
+        .join()
+        .unwrap();
+        let held: std::collections::HashSet<usize> =
+            kept.iter().map(|b| b.0.addr().get()).collect();
+        let fresh: Vec<NonNull<u8>> = (0..2 * n).map(|_| alloc(3)).collect();
+        assert!(fresh.iter().all(|p| !held.contains(&p.addr().get())));
+        for p in fresh.into_iter().chain(kept.into_iter().map(|b| b.0)) {
+            // SAFETY: given out above, given back once.
+            unsafe { dealloc(p) };
+        }
     }
 
     /// A block handed to another thread.
