@@ -321,7 +321,7 @@ fn borrowed_bytes_read_by_threads_while_their_scope_ends() {
     assert_eq!(bytes[0], 9);
 }
 
-/// Small cdata (compact blocks of 16 bytes, from per-thread lists) made on two threads and
+/// Small cdata (compact blocks of 16 and 32 bytes, from per-thread lists) made on two threads and
 /// dropped on a third, which also makes its own: each reads what its maker wrote until it is
 /// dropped, however the blocks move between the threads' lists.
 #[test]

@@ -135,15 +135,15 @@ impl Allocation {
     }
 
     /// [`Allocation::zeroed`], already shared: a small allocation is built in place in its
-    /// block (one heap block, no copy of the inline bytes), one of 8 bytes or fewer in a
-    /// compact block of 16 (`slab`). In line: `new`'s path.
+    /// block (one heap block, no copy of the inline bytes), one of 24 bytes or fewer (aligned to
+    /// at most 8) in a compact block of 16 or 32 (`slab`). In line: `new`'s path.
     #[inline(always)]
     pub(crate) fn zeroed_shared(size: usize, align: usize) -> Result<Shared> {
         if size > INLINE || align > 16 {
             return Ok(Shared::new(Allocation::zeroed(size, align)?));
         }
         if align <= 8 && Shared::fits_compact(size) {
-            return Ok(Shared::compact(size, 0));
+            return Ok(Shared::compact(size, [0; 3]));
         }
         Ok(Shared::inline_zeroed(size))
     }
@@ -168,7 +168,7 @@ impl Allocation {
     #[inline]
     pub(crate) fn shared_words(size: usize, words: [u64; 2]) -> Shared {
         if Shared::fits_compact(size) {
-            return Shared::compact(size, words[0] & super::shared::low_bytes(size));
+            return Shared::compact(size, [words[0], words[1], 0]);
         }
         Shared::inline_words(size, words)
     }

@@ -1,4 +1,4 @@
-//! The keep sets of the 16-byte blocks ([`slab`](super::slab)), which have no room for one:
+//! The keep sets of the compact blocks ([`slab`](super::slab)), which have no room for one:
 //! kept aside, by the block's address, from the first pointer to owned memory stored in the
 //! block until the block is freed. The block's chunk says in one bit whether it has one, so
 //! blocks without (nearly all) never look here.

@@ -17,8 +17,8 @@
 //! block, which is 16-aligned: the block's address is the pointer with those bits cleared
 //! (keeping its provenance), and only that address is dereferenced.
 //!
-//! A *compact* block ([`slab`]) holds an allocation of 1 to 8 bytes aligned to at most 8 in
-//! 16 bytes: the count, then the bytes. Its size is in its chunk's header, its keep set (once
+//! A *compact* block ([`slab`]) holds an allocation of 1 to 24 bytes aligned to at most 8 in
+//! 16 bytes (up to 8) or 32: the count, then the bytes. Its size is in its chunk's header, its keep set (once
 //! a pointer to owned memory is stored in it) aside ([`aside`]), found by its address while
 //! its chunk's bit for it is set. A reference to one has [`COMPACT`] set in its pointer, above
 //! the lane; every block is 16-aligned, so both fit below the address.
@@ -40,9 +40,9 @@ const TAGS: usize = 15;
 
 /// The heap block's header: the count, then the allocation (32 bytes). An inline allocation's
 /// bytes follow it in the same heap block, which is exactly as long as they need
-/// ([`Block::layout`]): a `new("int[3]")` is one block of 48 bytes (a `new("int *")`, of 8
-/// bytes or fewer, takes a compact block of 16: the module docs). A user allocator's memory
-/// has its [`CustomFree`] there instead.
+/// ([`Block::layout`]): a `new("int[7]")` is one block of 64 bytes. (Memory of 24 bytes or
+/// fewer takes a compact block of 16 or 32 instead: the module docs.) A user allocator's
+/// memory has its [`CustomFree`] there instead.
 #[repr(C, align(16))]
 struct Block {
     count: Count,
@@ -183,16 +183,23 @@ impl Shared {
         (1..=slab::MAX).contains(&size) && slab::enabled()
     }
 
-    /// A compact block of `size` (1 to 8) bytes holding `word`'s first `size` bytes (the rest
-    /// of `word` zero), in the order of its bytes; its bytes are aligned to 8.
+    /// A compact block of `size` (1 to 24) bytes holding the first `size` bytes of `words`, in
+    /// the order of its bytes, and zeros after them to the end of its last word; its bytes are
+    /// aligned to 8.
     #[inline(always)]
-    pub(super) fn compact(size: usize, word: u64) -> Shared {
+    pub(super) fn compact(size: usize, words: [u64; 3]) -> Shared {
         let raw = slab::alloc(size);
-        // SAFETY: a new block of 16 bytes, aligned to 16, no one else's: the count, then the
-        // word (8-aligned); the pointer keeps the chunk's provenance and gets the compact bit.
+        let n = size.div_ceil(8);
+        // SAFETY: a new block of 16 bytes (`size` at most 8) or 32, aligned to 16, no one
+        // else's: the count, then `n` words (8-aligned), which its slot holds; the pointer keeps
+        // the chunk's provenance and gets the compact bit.
         unsafe {
             raw.cast::<Count>().write(Count::one());
-            raw.add(8).cast::<u64>().write(word.to_le());
+            let data = raw.add(8).cast::<u64>();
+            for (k, w) in words.into_iter().enumerate().take(n) {
+                let keep = low_bytes(size - 8 * k);
+                data.add(k).write((w & keep).to_le());
+            }
             Shared {
                 tagged: raw.map_addr(|a| a | COMPACT).cast(),
             }
@@ -463,7 +470,7 @@ impl std::fmt::Debug for Shared {
 /// The bits of the first `n` bytes of a word (its low ones: a word's bytes are little-endian in
 /// the order of the block's bytes, written with `to_le`).
 #[inline(always)]
-pub(super) fn low_bytes(n: usize) -> u64 {
+fn low_bytes(n: usize) -> u64 {
     if n >= 8 {
         u64::MAX
     } else {
@@ -476,8 +483,8 @@ mod tests {
     use super::*;
 
     /// The block size the bytes per held cdata come from (docs/performance.md): a header of
-    /// 32 bytes, so a `new("int[3]")` is one block of 48; up to 8 bytes, a compact block of
-    /// 16 (a `new("int *")`) where compact blocks are used (`slab::enabled`).
+    /// 32 bytes, so a `new("int[7]")` is one block of 64; up to 24 bytes, a compact block of
+    /// 16 or 32 (a `new("int *")`: 16) where compact blocks are used (`slab::enabled`).
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn a_small_block_keeps_its_size() {
@@ -610,12 +617,38 @@ mod tests {
         (s.unwrap(), freed, buf)
     }
 
+    /// A compact block of every size holds the first bytes of its words, in order, then zeros
+    /// to the end of its last word, in a slot of its own.
+    #[test]
+    fn a_compact_block_holds_its_words_first_bytes() {
+        let words = [
+            0x0807_0605_0403_0201_u64,
+            0x100f_0e0d_0c0b_0a09,
+            0x1817_1615_1413_1211,
+        ];
+        let all: Vec<u8> = (1..=24).collect();
+        for size in 1..=slab::MAX {
+            let (a, b) = (Shared::compact(size, words), Shared::compact(size, words));
+            assert!(a.is_compact() && a.size() == size && a.addr().is_multiple_of(8));
+            assert!(a.addr().abs_diff(b.addr()) >= if size <= 8 { 16 } else { 32 });
+            assert_eq!(a.region().bytes_at(a.addr(), size).unwrap(), &all[..size]);
+            let padded = size.next_multiple_of(8);
+            // SAFETY: the block's slot holds `padded` bytes after its count, written by
+            // `compact`; the block's pointer has the chunk's provenance; `a` keeps it alive.
+            let tail = unsafe {
+                let data = a.block().cast::<u8>().add(8);
+                std::slice::from_raw_parts(data.add(size), padded - size)
+            };
+            assert!(tail.iter().all(|&t| t == 0), "size {size}: {tail:?}");
+        }
+    }
+
     /// A compact block keeps what a pointer stored in it points into, in a set aside, until
     /// its last reference goes; until the first store it answers with the shared empty set,
     /// and the block's slot, used again, has none.
     #[test]
     fn a_compact_block_keeps_what_is_stored_in_it_until_it_goes() {
-        let c = Shared::compact(8, 0);
+        let c = Shared::compact(8, [0; 3]);
         assert!(c.is_compact());
         assert_eq!((c.size(), c.region().len), (8, 8));
         let (kept, freed, _buf) = logged();
@@ -638,7 +671,7 @@ mod tests {
         drop((owner, c));
         assert_eq!(*freed.lock().unwrap(), 1);
         // The slot comes back first (the thread's list), without a set.
-        let again = Shared::compact(8, 0);
+        let again = Shared::compact(8, [0; 3]);
         assert_eq!(again.as_ptr(), slot);
         assert!(std::ptr::eq(again.keep_set(), &NONE_KEPT));
     }
@@ -647,7 +680,7 @@ mod tests {
     /// through every clone and goes back once, after the last, with what it kept.
     #[test]
     fn a_compact_block_cloned_by_threads_goes_back_once() {
-        let c = Shared::compact(4, 0x0403_0201);
+        let c = Shared::compact(4, [0x0403_0201, 0, 0]);
         let (kept, freed, _buf) = logged();
         let owner = super::super::Owner::Alloc(c.clone());
         let (set, home) = owner.as_ref().keeping_for_store().unwrap();

@@ -1,12 +1,14 @@
-//! Blocks of 16 bytes for the smallest allocations (a `new("int *")`, a `long` out-parameter,
-//! a struct result of up to 8 bytes): an 8-byte count, then the 8 bytes of data, with no other
-//! header and no allocator's chunk header around them.
+//! Blocks of 16 and 32 bytes for the smallest allocations (a `new("int *")`, a `long`
+//! out-parameter, a `struct timespec`, a struct result of up to 16 bytes): an 8-byte count,
+//! then up to 8 or 24 bytes of data, with no other header and no allocator's chunk header
+//! around them.
 //!
 //! The system allocator's smallest chunk is 32 bytes (24 usable, after its own 8-byte header),
 //! so a block of a count and 8 bytes from `malloc` would take twice its size; Python's cffi
 //! takes about 53 bytes per held `new("int *")` because its allocator (pymalloc) has no
 //! per-object header either. Blocks here come from *chunks* of [`CHUNK`] bytes aligned to their
-//! size, carved into slots of 16 bytes. A chunk holds blocks of one size (1 to [`MAX`] bytes):
+//! size, carved into slots of 16 bytes (data of 1 to 8 bytes) or 32 (9 to 24,
+//! [`slot_of`]). A chunk holds blocks of one size (1 to [`MAX`] bytes):
 //! its header, found by masking a block's address, says which, and holds one bit per slot that
 //! says whether the block's keep set is kept aside (`Shared`'s compact blocks, `aside`).
 //!
@@ -19,8 +21,8 @@
 //! (another thread's results) hands them on to the threads that allocate. At thread exit a
 //! thread's lists and the untouched rest of its chunk (as runs, not written) go to the
 //! process's pool. Chunks are never given back to the system: the memory of small blocks is
-//! kept for reuse at its peak (16 bytes per block; a new chunk's pages are only touched as its
-//! slots are handed out).
+//! kept for reuse at its peak (16 or 32 bytes per block; a new chunk's pages are only touched
+//! as its slots are handed out).
 //!
 //! # Safety
 //!
@@ -47,14 +49,22 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The bytes of a chunk, and its alignment.
 const CHUNK: usize = 256 << 10;
-/// The bytes of a slot: the count and 8 bytes of data.
-pub(super) const SLOT: usize = 16;
-/// The largest block's data.
-pub(super) const MAX: usize = SLOT - 8;
-/// The slots of a chunk.
+/// The bytes of the smaller slot (the count and up to 8 bytes of data), and the unit in which
+/// slots are numbered.
+const SLOT: usize = 16;
+/// The largest block's data (in a slot of 32 bytes: the count and up to 24 bytes).
+pub(super) const MAX: usize = 24;
+/// The places of the smaller slots in a chunk (a bigger slot takes two).
 const SLOTS: usize = CHUNK / SLOT;
-/// The slots the header takes (its size rounded up to slots).
-const FIRST: usize = size_of::<Header>().div_ceil(SLOT);
+/// Where a chunk's first block starts: past its header, aligned for slots of either size.
+const FIRST: usize = size_of::<Header>().next_multiple_of(32);
+
+/// The bytes of a block of `size` (1 to [`MAX`]) bytes of data: the count and the data, in 16
+/// or 32 bytes.
+#[inline(always)]
+const fn slot_of(size: usize) -> usize {
+    if size <= 8 { SLOT } else { 2 * SLOT }
+}
 /// Blocks in a batch: a thread keeps up to two batches of freed blocks per size (the newest
 /// and the one before), and hands the older to the process's pool, or takes one from it, whole.
 const BATCH: usize = 256;
@@ -191,12 +201,12 @@ unsafe fn next(p: *mut u8) -> *mut u8 {
 /// `p` is a slot no one else references.
 #[inline(always)]
 unsafe fn link(p: *mut u8, next: *mut u8) {
-    // SAFETY: the caller's slot: 16 bytes, aligned to 16.
+    // SAFETY: the caller's slot: at least 16 bytes, aligned to 16.
     unsafe { p.cast::<*mut u8>().write(next) }
 }
 
-/// A new block of `size` (1 to [`MAX`]) bytes of data, its 16 bytes not initialized; aborts
-/// as `Box::new` does when memory runs out.
+/// A new block of `size` (1 to [`MAX`]) bytes of data, its bytes (16 or 32, [`slot_of`]) not
+/// initialized; aborts as `Box::new` does when memory runs out.
 #[inline]
 pub(super) fn alloc(size: usize) -> NonNull<u8> {
     debug_assert!((1..=MAX).contains(&size));
@@ -211,7 +221,7 @@ pub(super) fn alloc(size: usize) -> NonNull<u8> {
             let p = c.bump;
             // SAFETY: `bump` is a slot of the current chunk before its end, so one slot on
             // is at most the end.
-            c.bump = unsafe { p.add(SLOT) };
+            c.bump = unsafe { p.add(slot_of(size)) };
             return p;
         }
         refill(c, size)
@@ -240,10 +250,10 @@ fn refill(c: &mut Class, size: usize) -> *mut u8 {
                     let chunk = new_chunk(size);
                     // SAFETY: the chunk's slots from `FIRST` on are blocks; the end is one past
                     // its last.
-                    unsafe { (chunk.add(FIRST * SLOT), chunk.add(CHUNK)) }
+                    unsafe { (chunk.add(FIRST), chunk.add(CHUNK)) }
                 });
                 // SAFETY: a run holds at least one slot; one slot on is at most its end.
-                c.bump = unsafe { start.add(SLOT) };
+                c.bump = unsafe { start.add(slot_of(size)) };
                 c.end = end;
                 return start;
             }
@@ -278,11 +288,11 @@ fn alloc_unowned(size: usize) -> *mut u8 {
         // SAFETY: the chunk's slots from `FIRST` on are blocks.
         None => unsafe {
             let chunk = new_chunk(size);
-            (chunk.add(FIRST * SLOT), chunk.add(CHUNK))
+            (chunk.add(FIRST), chunk.add(CHUNK))
         },
     };
     // SAFETY: a run holds at least one slot.
-    let rest = unsafe { start.add(SLOT) };
+    let rest = unsafe { start.add(slot_of(size)) };
     if rest != end {
         g.runs.push((rest, end));
     }
@@ -446,16 +456,17 @@ mod tests {
             addrs.dedup();
             assert_eq!(addrs.len(), blocks.len());
             for (i, p) in blocks.iter().enumerate() {
-                assert!(p.addr().get().is_multiple_of(SLOT));
-                // SAFETY: each block is 16 bytes, this test's own.
+                assert!(p.addr().get().is_multiple_of(slot_of(size)));
+                // SAFETY: each block is `slot_of(size)` bytes, this test's own.
                 unsafe {
                     assert_eq!(size_of_block(p.as_ptr()), size);
-                    p.as_ptr().write_bytes(i as u8, SLOT);
+                    p.as_ptr().write_bytes(i as u8, slot_of(size));
                 }
             }
             for (i, p) in blocks.iter().enumerate() {
-                // SAFETY: as above; no block overlaps another (distinct, 16 bytes apart).
-                let bytes = unsafe { std::slice::from_raw_parts(p.as_ptr(), SLOT) };
+                // SAFETY: as above; no block overlaps another (each was written in full, and
+                // reads back whole).
+                let bytes = unsafe { std::slice::from_raw_parts(p.as_ptr(), slot_of(size)) };
                 assert!(bytes.iter().all(|&b| b == i as u8));
             }
             let last = blocks[blocks.len() - 1];
