@@ -18,15 +18,14 @@
 //! (keeping its provenance), and only that address is dereferenced.
 //!
 //! A *compact* block ([`slab`]) holds an allocation of 1 to 24 bytes aligned to at most 8 in
-//! 16 bytes (up to 8) or 32: the count, then the bytes. Its size is in its chunk's header, its keep set (once
-//! a pointer to owned memory is stored in it) aside ([`aside`]), found by its address while
-//! its chunk's bit for it is set. A reference to one has [`COMPACT`] set in its pointer, above
-//! the lane; every block is 16-aligned, so both fit below the address.
+//! 16 bytes (up to 8) or 32: the count, then the bytes. Its size is in its chunk's header; its
+//! keep set (once a pointer to owned memory is stored in it) is aside ([`aside`]), found by its
+//! address while its chunk's bit for it is set. A reference to one has [`COMPACT`] set in its
+//! pointer, above the lane; every block is 16-aligned, so both fit below the address.
 
 use std::alloc::Layout;
-use std::ptr::NonNull;
-
 use std::marker::PhantomData;
+use std::ptr::NonNull;
 
 use super::allocation::{CustomFree, Free, INLINE};
 use super::count::{self, Count};
