@@ -406,10 +406,10 @@ fn storing_many_owners_of_one_memory_is_not_quadratic() {
 
 /// Memory of 24 bytes or fewer (a compact block, whose keep set is kept aside) keeps what a
 /// pointer stored in it points into, as bigger memory does: stored through its own pointer
-/// type, through a cast of memory made for an integer, and by C into an out-parameter; and
-/// lets go of it when it goes.
+/// type (one pointer, and an array of two), through a cast of memory made for an integer, and
+/// by C into an out-parameter; and lets go of it when it goes.
 #[test]
-fn memory_of_eight_bytes_keeps_what_is_stored_in_it() {
+fn small_memory_keeps_what_is_stored_in_it() {
     let (ffi, lib) = libc();
     let released = Arc::new(AtomicUsize::new(0));
     let tracked = |s: &str| {
@@ -422,6 +422,14 @@ fn memory_of_eight_bytes_keeps_what_is_stored_in_it() {
     let pp = ffi.new("char **", ()).unwrap();
     pp.set(0, tracked("own")).unwrap();
     assert_eq!(text(&ffi, pp.get(0).unwrap()), "own");
+    // A struct of two pointers (16 bytes: a block of 32).
+    let pair = ffi.new("char *[2]", ()).unwrap();
+    pair.set(0, tracked("first")).unwrap();
+    pair.set(1, tracked("second")).unwrap();
+    assert_eq!(text(&ffi, pair.get(1).unwrap()), "second");
+    assert_eq!(text(&ffi, pair.get(0).unwrap()), "first");
+    drop(pair);
+    assert_eq!(released.load(Ordering::SeqCst), 2);
     // An integer's memory, seen as a pointer slot.
     let ip = ffi.new("intptr_t *", ()).unwrap();
     let slot = ffi.cast("char **", &ip).unwrap();
@@ -429,10 +437,10 @@ fn memory_of_eight_bytes_keeps_what_is_stored_in_it() {
     drop(slot);
     let again = ffi.cast("char **", &ip).unwrap();
     assert_eq!(text(&ffi, again.get(0).unwrap()), "cast");
-    assert_eq!(released.load(Ordering::SeqCst), 0);
+    assert_eq!(released.load(Ordering::SeqCst), 2);
     // Written over with a number: what it pointed into goes.
     again.set(0, ffi.null()).unwrap();
-    assert_eq!(released.load(Ordering::SeqCst), 1);
+    assert_eq!(released.load(Ordering::SeqCst), 3);
     // C writes a pointer into the caller's string into an out-parameter of 8 bytes.
     let num = tracked("42xyz");
     let end = ffi.new("char **", ()).unwrap();
@@ -441,8 +449,8 @@ fn memory_of_eight_bytes_keeps_what_is_stored_in_it() {
     assert_eq!(n.unwrap(), Value::Int(42));
     drop(num);
     assert_eq!(text(&ffi, end.get(0).unwrap()), "xyz");
-    assert_eq!(released.load(Ordering::SeqCst), 1);
+    assert_eq!(released.load(Ordering::SeqCst), 3);
     // The memory goes, and with it the two strings it still held ("own", "42xyz").
     drop((pp, again, ip, end));
-    assert_eq!(released.load(Ordering::SeqCst), 3);
+    assert_eq!(released.load(Ordering::SeqCst), 5);
 }
