@@ -404,7 +404,7 @@ fn storing_many_owners_of_one_memory_is_not_quadratic() {
     });
 }
 
-/// Memory of 24 bytes or fewer (a compact block, whose keep set is kept aside) keeps what a
+/// Memory of 24 bytes or fewer (a compact block, whose keep set its chunk holds) keeps what a
 /// pointer stored in it points into, as bigger memory does: stored through its own pointer
 /// type (one pointer, and an array of two), through a cast of memory made for an integer, and
 /// by C into an out-parameter; and lets go of it when it goes.

@@ -32,7 +32,6 @@
 #![allow(unsafe_code)]
 
 mod allocation;
-mod aside;
 mod body;
 mod bytes;
 mod count;

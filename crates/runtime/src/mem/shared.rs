@@ -18,9 +18,9 @@
 //! (keeping its provenance), and only that address is dereferenced.
 //!
 //! A *compact* block ([`slab`]) holds an allocation of 1 to 24 bytes aligned to at most 8 in
-//! 16 bytes (up to 8) or 32: the count, then the bytes. Its size is in its chunk's header; its
-//! keep set (once a pointer to owned memory is stored in it) is aside ([`aside`]), found by its
-//! address while its chunk's bit for it is set. A reference to one has [`COMPACT`] set in its
+//! 16 bytes (up to 8) or 32: the count, then the bytes. Its size is in its chunk's header, and
+//! its keep set, once a pointer to owned memory is stored in it, in a group its chunk's header
+//! points to. A reference to one has [`COMPACT`] set in its
 //! pointer, above the lane; every block is 16-aligned, so both fit below the address.
 
 use std::alloc::Layout;
@@ -30,7 +30,7 @@ use std::ptr::NonNull;
 use super::allocation::{CustomFree, Free, INLINE};
 use super::count::{self, Count};
 use super::keep::NONE_KEPT;
-use super::{Access, Allocation, KeepSet, Region, aside, slab};
+use super::{Access, Allocation, KeepSet, Region, slab};
 
 /// The bit of a reference's pointer that says its block is compact ([`slab`]'s).
 const COMPACT: usize = 8;
@@ -322,17 +322,9 @@ impl Shared {
     /// [`Shared::keep_set`] of a compact block.
     #[inline]
     fn compact_keep_set(&self) -> &KeepSet {
-        let block = self.block();
-        // SAFETY: a compact block, alive while this is counted.
-        if !unsafe { slab::is_kept(block.cast()) } {
-            return &NONE_KEPT;
-        }
-        match aside::find(block.addr()) {
-            // SAFETY: the set aside lives until the block's last reference takes it (`drop`),
-            // after this borrow of a reference to it.
-            Some(set) => unsafe { set.as_ref() },
-            None => &NONE_KEPT,
-        }
+        // SAFETY: a compact block, alive while this is counted; its set, if any, lives until its
+        // last reference takes it out (`drop`), after this borrow.
+        unsafe { slab::keep_set(self.block().cast()) }.unwrap_or(&NONE_KEPT)
     }
 
     /// The memory's own keep set, made if it had none: what a pointer to owned memory stored
@@ -342,15 +334,8 @@ impl Shared {
         if !self.is_compact() {
             return self.allocation().keep_set();
         }
-        let block = self.block();
-        let set = aside::find_or_make(block.addr());
-        // SAFETY: a compact block, alive while this is counted; the set aside lives until its
-        // last reference takes it (`drop`), after this borrow. The bit is set after the set is
-        // made (a reader that sees it finds the set).
-        unsafe {
-            slab::set_kept(block.cast(), true);
-            set.as_ref()
-        }
+        // SAFETY: as in `compact_keep_set`.
+        unsafe { slab::keep_set_or_make(self.block().cast()) }
     }
 
     /// The block's address, to tell allocations apart.
@@ -401,7 +386,7 @@ impl Drop for Shared {
 }
 
 /// Gives back a compact block whose last reference went, after what it holds: its keep set
-/// aside, the lanes of a spread count.
+/// (in its chunk's group), the lanes of a spread count.
 ///
 /// # Safety
 ///
@@ -411,12 +396,7 @@ unsafe fn free_compact(block: *mut u8) {
     // SAFETY: the caller's block, one of `slab`'s, no one else's now: its bit and count are
     // read and dropped once, and the block given back once, after them.
     unsafe {
-        let set = if slab::is_kept(block) {
-            slab::set_kept(block, false);
-            aside::take(block.addr())
-        } else {
-            None
-        };
+        let set = slab::take_keep_set(block);
         // An unspread count owns nothing: its drop, out of line, is skipped.
         if (*block.cast::<Count>()).is_spread() {
             std::ptr::drop_in_place(block.cast::<Count>());
@@ -642,9 +622,9 @@ mod tests {
         }
     }
 
-    /// A compact block keeps what a pointer stored in it points into, in a set aside, until
-    /// its last reference goes; until the first store it answers with the shared empty set,
-    /// and the block's slot, used again, has none.
+    /// A compact block keeps what a pointer stored in it points into, in a set its chunk
+    /// holds, until its last reference goes; until the first store it answers with the shared
+    /// empty set, and the block's slot, used again, has none.
     #[test]
     fn a_compact_block_keeps_what_is_stored_in_it_until_it_goes() {
         let c = Shared::compact(8, [0; 3]);
@@ -661,7 +641,7 @@ mod tests {
             .unwrap();
         drop((src, kept));
         assert_eq!(*freed.lock().unwrap(), 0);
-        // Read back through the block's set (found aside), it is a view of the kept memory.
+        // Read back through the block's set (found in its chunk), it is a view of the kept memory.
         let (set, home) = owner.as_ref().keeping().unwrap();
         let (value, got) = set.load_pointer(&c.region(), c.addr(), home).unwrap();
         assert_eq!(got.as_ref().memory_range().unwrap().0, value);

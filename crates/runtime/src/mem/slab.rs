@@ -9,8 +9,10 @@
 //! per-object header either. Blocks here come from *chunks* of [`CHUNK`] bytes aligned to their
 //! size, carved into slots of 16 bytes (data of 1 to 8 bytes) or 32 (9 to 24,
 //! [`slot_of`]). A chunk holds blocks of one size (1 to [`MAX`] bytes):
-//! its header, found by masking a block's address, says which, and holds one bit per slot that
-//! says whether the block's keep set is kept aside (`Shared`'s compact blocks, `aside`).
+//! its header, found by masking a block's address, says which, and holds the keep sets of its
+//! blocks (`Shared`'s compact blocks): a block has none until a pointer to owned memory is
+//! first stored in it, and the header points to a group of 256 places for them, made when the
+//! first of its blocks needs one, so that reading a block's set takes two loads and no lock.
 //!
 //! A thread takes blocks from its own list of freed ones, then from its current chunk, then
 //! from its older batch of freed ones, then from the process's pool (a batch of freed blocks,
@@ -45,7 +47,9 @@ use std::alloc::Layout;
 use std::cell::UnsafeCell;
 use std::ptr::NonNull;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use super::KeepSet;
 
 /// The bytes of a chunk, and its alignment.
 const CHUNK: usize = 256 << 10;
@@ -69,14 +73,22 @@ const fn slot_of(size: usize) -> usize {
 /// and the one before), and hands the older to the process's pool, or takes one from it, whole.
 const BATCH: usize = 256;
 
+/// The places (of 16 bytes) whose keep sets one group holds.
+const GROUP: usize = 256;
+
 /// The start of a chunk.
 #[repr(C)]
 struct Header {
     /// The bytes of data of each of its blocks (1 to [`MAX`]).
     size: usize,
-    /// One bit per slot: set while the block there has a keep set aside.
-    kept: [AtomicU64; SLOTS / 64],
+    /// The groups of its blocks' keep sets, each made when one of its blocks first needs one.
+    sets: [AtomicPtr<Group>; SLOTS / GROUP],
 }
+
+/// The keep sets of the blocks of [`GROUP`] places of a chunk: each a box made on a block's
+/// first store of a pointer to owned memory, taken out when the block is given back. Groups are
+/// never freed (as chunks are not).
+struct Group([AtomicPtr<KeepSet>; GROUP]);
 
 /// Whether `Shared` takes its small blocks from here: not under Miri, in fuzzing builds or with
 /// `RCFFI_NO_RECYCLE` set (as for recycled blocks).
@@ -314,7 +326,7 @@ fn new_chunk(size: usize) -> *mut u8 {
     unsafe {
         chunk.cast::<Header>().write(Header {
             size,
-            kept: [const { AtomicU64::new(0) }; SLOTS / 64],
+            sets: [const { AtomicPtr::new(std::ptr::null_mut()) }; SLOTS / GROUP],
         });
     }
     chunk
@@ -400,44 +412,119 @@ pub(super) unsafe fn size_of_block(p: *const u8) -> usize {
     unsafe { header(p).size }
 }
 
-/// The word and bit of block `p`'s keep-set flag.
+/// The place of block `p`'s keep set: its group (if made) in its chunk's header, and its
+/// index there.
 ///
 /// # Safety
 ///
 /// As for [`header`].
 #[inline(always)]
-unsafe fn kept_bit(p: *const u8) -> (&'static AtomicU64, u64) {
-    let slot = (p.addr() & (CHUNK - 1)) / SLOT;
+unsafe fn keep_place<'a>(p: *const u8) -> (&'a AtomicPtr<Group>, usize) {
+    let place = (p.addr() & (CHUNK - 1)) / SLOT;
     // SAFETY: the caller's block.
-    let h: &'static Header = unsafe { header(p) };
-    (&h.kept[slot / 64], 1 << (slot % 64))
+    let h: &'a Header = unsafe { header(p) };
+    (&h.sets[place / GROUP], place % GROUP)
 }
 
-/// Whether block `p` has a keep set in the side table (see [`set_kept`]).
+/// Block `p`'s keep set, if it has one ([`keep_set_or_make`]). It lives until
+/// [`take_keep_set`] takes it out.
 ///
 /// # Safety
 ///
-/// As for [`header`].
+/// As for [`header`], and `p` is handed out (a reference to it is alive).
 #[inline(always)]
-pub(super) unsafe fn is_kept(p: *const u8) -> bool {
+pub(super) unsafe fn keep_set<'a>(p: *const u8) -> Option<&'a KeepSet> {
     // SAFETY: the caller's block.
-    let (word, bit) = unsafe { kept_bit(p) };
-    word.load(Ordering::Acquire) & bit != 0
-}
-
-/// Marks block `p` as having (`true`) or no longer having a keep set in the side table.
-///
-/// # Safety
-///
-/// As for [`header`].
-pub(super) unsafe fn set_kept(p: *const u8, kept: bool) {
-    // SAFETY: the caller's block.
-    let (word, bit) = unsafe { kept_bit(p) };
-    if kept {
-        word.fetch_or(bit, Ordering::Release);
-    } else {
-        word.fetch_and(!bit, Ordering::Release);
+    let (group, i) = unsafe { keep_place(p) };
+    let group = group.load(Ordering::Acquire);
+    if group.is_null() {
+        return None;
     }
+    // SAFETY: a group, published by `keep_set_or_make` (release, read with acquire above), is
+    // never freed; a set in it likewise, until the block's last reference takes it out.
+    unsafe {
+        let set = (*group).0[i].load(Ordering::Acquire);
+        set.as_ref()
+    }
+}
+
+/// Block `p`'s keep set, made (and its group) if it had none. It lives until
+/// [`take_keep_set`] takes it out.
+///
+/// # Safety
+///
+/// As for [`keep_set`].
+#[inline]
+pub(super) unsafe fn keep_set_or_make<'a>(p: *const u8) -> &'a KeepSet {
+    // SAFETY: the caller's promise, passed on.
+    match unsafe { keep_set(p) } {
+        Some(set) => set,
+        // SAFETY: as above.
+        None => unsafe { make_keep_set(p) },
+    }
+}
+
+/// [`keep_set_or_make`] of a block that had no keep set when it looked.
+///
+/// # Safety
+///
+/// As for [`keep_set`].
+#[inline(never)]
+unsafe fn make_keep_set<'a>(p: *const u8) -> &'a KeepSet {
+    // SAFETY: the caller's block.
+    let (slot, i) = unsafe { keep_place(p) };
+    let group = publish(slot, || {
+        Box::new(Group(
+            [const { AtomicPtr::new(std::ptr::null_mut()) }; GROUP],
+        ))
+    });
+    // SAFETY: a published group is never freed.
+    let set = publish(unsafe { &(*group).0[i] }, || Box::new(KeepSet::default()));
+    // SAFETY: the set lives until the block's last reference takes it out, after every
+    // reference (and so every borrow of this one) is gone.
+    unsafe { &*set }
+}
+
+/// The box `at` points to, made by `make` and published there if it pointed to none (of two
+/// threads publishing at once, one box is kept and the other dropped).
+fn publish<T>(at: &AtomicPtr<T>, make: impl FnOnce() -> Box<T>) -> *mut T {
+    let now = at.load(Ordering::Acquire);
+    if !now.is_null() {
+        return now;
+    }
+    let new = Box::into_raw(make());
+    match at.compare_exchange(
+        std::ptr::null_mut(),
+        new,
+        Ordering::AcqRel,
+        Ordering::Acquire,
+    ) {
+        Ok(_) => new,
+        Err(won) => {
+            // SAFETY: `new` was made above and never published.
+            drop(unsafe { Box::from_raw(new) });
+            won
+        }
+    }
+}
+
+/// Takes block `p`'s keep set out, if it has one: its last reference is going.
+///
+/// # Safety
+///
+/// As for [`header`]; no reference to the block is left, and none of its keep set.
+pub(super) unsafe fn take_keep_set(p: *const u8) -> Option<Box<KeepSet>> {
+    // SAFETY: the caller's block.
+    let (group, i) = unsafe { keep_place(p) };
+    let group = group.load(Ordering::Acquire);
+    if group.is_null() {
+        return None;
+    }
+    // SAFETY: a published group is never freed.
+    let set = unsafe { (*group).0[i].swap(std::ptr::null_mut(), Ordering::AcqRel) };
+    // SAFETY: a set in a group came from `Box::into_raw` and is taken out once (swapped for
+    // null), with no borrow of it left (the caller's promise).
+    (!set.is_null()).then(|| unsafe { Box::from_raw(set) })
 }
 
 #[cfg(test)]
@@ -478,17 +565,21 @@ mod tests {
         }
     }
 
-    /// A block's keep-set flag is its own: setting one leaves its neighbours' alone.
+    /// A block's keep set is its own: made once, found again, left alone by its neighbour's,
+    /// and taken out once.
     #[test]
-    fn kept_flags_are_per_block() {
+    fn keep_sets_are_per_block() {
         let (a, b) = (alloc(4), alloc(4));
-        // SAFETY: blocks from `alloc`.
+        // SAFETY: blocks from `alloc`, this test's own; each set is taken out once, after the
+        // borrows of it.
         unsafe {
-            assert!(!is_kept(a.as_ptr()) && !is_kept(b.as_ptr()));
-            set_kept(a.as_ptr(), true);
-            assert!(is_kept(a.as_ptr()) && !is_kept(b.as_ptr()));
-            set_kept(a.as_ptr(), false);
-            assert!(!is_kept(a.as_ptr()));
+            assert!(keep_set(a.as_ptr()).is_none() && keep_set(b.as_ptr()).is_none());
+            let made: *const KeepSet = keep_set_or_make(a.as_ptr());
+            assert!(std::ptr::eq(keep_set(a.as_ptr()).unwrap(), made));
+            assert!(std::ptr::eq(keep_set_or_make(a.as_ptr()), made));
+            assert!(keep_set(b.as_ptr()).is_none());
+            assert!(take_keep_set(a.as_ptr()).is_some());
+            assert!(keep_set(a.as_ptr()).is_none() && take_keep_set(a.as_ptr()).is_none());
             dealloc(a);
             dealloc(b);
         }
