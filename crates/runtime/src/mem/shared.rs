@@ -393,7 +393,7 @@ impl Drop for Shared {
 /// The last reference to the compact block `block` is gone, and this is called once for it.
 #[inline]
 unsafe fn free_compact(block: *mut u8) {
-    // SAFETY: the caller's block, one of `slab`'s, no one else's now: its bit and count are
+    // SAFETY: the caller's block, one of `slab`'s, no one else's now: its keep set and count are
     // read and dropped once, and the block given back once, after them.
     unsafe {
         let set = slab::take_keep_set(block);

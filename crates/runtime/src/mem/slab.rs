@@ -37,7 +37,11 @@
 //! A thread's lists are its own (`thread_local!`), used only inside `with` on that thread and
 //! never re-entered (nothing here calls out); the process's pool is behind a lock. A block
 //! given back was given out by [`alloc`] and is given back once, by its last owner, after every
-//! use (the count's release and acquire order those uses before the next owner's).
+//! use (the count's release and acquire order those uses before the next owner's). A group of
+//! keep sets and a keep set are each a `Box` published by a compare-and-swap from null and read
+//! with acquire loads; groups are never freed, and a set is taken out (swapped for null) only
+//! by its block's last owner, so a set borrowed through a live reference to its block lives
+//! while the borrow does.
 //!
 //! Under Miri, in fuzzing builds and with `RCFFI_NO_RECYCLE` set, `Shared` does not use these
 //! blocks ([`enabled`]), so that memory checkers see every block's own allocation and free;
