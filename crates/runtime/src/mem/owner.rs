@@ -198,27 +198,17 @@ impl<'a> OwnerRef<'a> {
         if let OwnerRef::Alloc(a) = self {
             return Some(self.home(a.keep_set(), a.addr(), a.size()));
         }
-        self.keeping_other()
+        self.keeping_other(false)
     }
 
     /// [`OwnerRef::keeping`], for storing a pointer to owned memory into this owner's memory:
     /// its own keep set, made if it had none (a compact block answers `keeping` with a shared
     /// empty set until then).
     pub(crate) fn keeping_for_store(self) -> Option<(&'a KeepSet, Home<'a>)> {
-        match self {
-            OwnerRef::Alloc(a) => Some(self.home(a.keep_set_for_store(), a.addr(), a.size())),
-            OwnerRef::Gc(g) => {
-                let (set, home) = g.base().keeping_for_store()?;
-                Some((
-                    set,
-                    Home {
-                        owner: self,
-                        ..home
-                    },
-                ))
-            }
-            _ => self.keeping_other(),
+        if let OwnerRef::Alloc(a) = self {
+            return Some(self.home(a.keep_set_for_store(), a.addr(), a.size()));
         }
+        self.keeping_other(true)
     }
 
     /// This owner's memory `base..base + len` as a home, with what it keeps alive.
@@ -235,13 +225,20 @@ impl<'a> OwnerRef<'a> {
         )
     }
 
-    /// [`OwnerRef::keeping`] of the owners other than rcffi's own memory.
+    /// [`OwnerRef::keeping`] of the owners other than rcffi's own memory, and
+    /// [`OwnerRef::keeping_for_store`] (`store`) of every owner.
     #[inline(never)]
-    fn keeping_other(self) -> Option<(&'a KeepSet, Home<'a>)> {
+    fn keeping_other(self, store: bool) -> Option<(&'a KeepSet, Home<'a>)> {
         let (set, base, len) = match self {
+            OwnerRef::Alloc(a) if store => (a.keep_set_for_store(), a.addr(), a.size()),
             OwnerRef::Alloc(a) => (a.keep_set(), a.addr(), a.size()),
             OwnerRef::Gc(g) => {
-                let (set, home) = g.base().keeping()?;
+                let base = g.base();
+                let (set, home) = if store {
+                    base.keeping_for_store()?
+                } else {
+                    base.keeping()?
+                };
                 return Some((
                     set,
                     Home {
