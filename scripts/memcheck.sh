@@ -18,7 +18,7 @@ command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get ins
 # results bit for bit (libm, printf) skip that comparison when this is set.
 export RCFFI_VALGRIND=1
 # Every freed block goes back to the system allocator, so valgrind sees each free (recycled
-# blocks and the 16- and 32-byte blocks of mem/slab.rs would hide a use after free).
+# blocks and the compact blocks of mem/slab/ would hide a use after free).
 # RCFFI_NO_RECYCLE=0 keeps them, to check their own paths for invalid and uninitialised reads.
 export RCFFI_NO_RECYCLE="${RCFFI_NO_RECYCLE:-1}"
 

@@ -135,15 +135,15 @@ impl Allocation {
     }
 
     /// [`Allocation::zeroed`], already shared: a small allocation is built in place in its
-    /// block (one heap block, no copy of the inline bytes), one of 24 bytes or fewer (aligned to
-    /// at most 8) in a compact block of 16 or 32 (`slab`). In line: `new`'s path.
+    /// block (one heap block, no copy of the inline bytes), one of 56 bytes or fewer (aligned to
+    /// at most 8) in a compact block of 16, 32 or 64 (`slab`). In line: `new`'s path.
     #[inline(always)]
     pub(crate) fn zeroed_shared(size: usize, align: usize) -> Result<Shared> {
         if size > INLINE || align > 16 {
             return Ok(Shared::new(Allocation::zeroed(size, align)?));
         }
         if align <= 8 && Shared::fits_compact(size) {
-            return Ok(Shared::compact(size, [0; 3]));
+            return Ok(Shared::compact_zeroed(size));
         }
         Ok(Shared::inline_zeroed(size))
     }

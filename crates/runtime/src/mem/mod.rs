@@ -26,8 +26,8 @@
 //! in the same heap block of the exact size: their pointer is made from the block's raw
 //! pointer, outside the header that references cover, so writes through it are allowed while
 //! the allocation is shared; freed blocks of the small sizes are kept per thread for reuse
-//! ([`recycle`]). Allocations of 24 bytes or fewer are compact blocks of 16 or 32 bytes, a
-//! count and the bytes, carved from chunks that say their size and hold their keep sets
+//! ([`recycle`]). Allocations of 56 bytes or fewer are compact blocks of 16, 32 or 64 bytes,
+//! a count and the bytes, carved from chunks that say their size and hold their keep sets
 //! ([`slab`]). One of the runtime's modules with `unsafe` code
 //! (`docs/unsafe.md` lists them).
 

@@ -17,8 +17,8 @@
 //! block, which is 16-aligned: the block's address is the pointer with those bits cleared
 //! (keeping its provenance), and only that address is dereferenced.
 //!
-//! A *compact* block ([`slab`]) holds an allocation of 1 to 24 bytes aligned to at most 8 in
-//! 16 bytes (up to 8) or 32: the count, then the bytes. Its size is in its chunk's header, and
+//! A *compact* block ([`slab`]) holds an allocation of 1 to 56 bytes aligned to at most 8 in
+//! 16 bytes (up to 8), 32 (up to 24) or 64: the count, then the bytes. Its size is in its chunk's header, and
 //! its keep set, once a pointer to owned memory is stored in it, in a group its chunk's header
 //! points to. A reference to one has [`COMPACT`] set in its
 //! pointer, above the lane; every block is 16-aligned, so both fit below the address.
@@ -39,8 +39,8 @@ const TAGS: usize = 15;
 
 /// The heap block's header: the count, then the allocation (32 bytes). An inline allocation's
 /// bytes follow it in the same heap block, which is exactly as long as they need
-/// ([`Block::layout`]): a `new("int[7]")` is one block of 64 bytes. (Memory of 24 bytes or
-/// fewer takes a compact block of 16 or 32 instead: the module docs.) A user allocator's
+/// ([`Block::layout`]): a `new("int[15]")` is one block of 96 bytes. (Memory of 56 bytes or
+/// fewer takes a compact block of 16, 32 or 64 instead: the module docs.) A user allocator's
 /// memory has its [`CustomFree`] there instead.
 #[repr(C, align(16))]
 struct Block {
@@ -187,6 +187,7 @@ impl Shared {
     /// aligned to 8.
     #[inline(always)]
     pub(super) fn compact(size: usize, words: [u64; 3]) -> Shared {
+        debug_assert!(size <= 24);
         let raw = slab::alloc(size);
         let n = size.div_ceil(8);
         // SAFETY: a new block of 16 bytes (`size` at most 8) or 32, aligned to 16, no one
@@ -199,6 +200,26 @@ impl Shared {
                 let keep = low_bytes(size - 8 * k);
                 data.add(k).write((w & keep).to_le());
             }
+            Shared {
+                tagged: raw.map_addr(|a| a | COMPACT).cast(),
+            }
+        }
+    }
+
+    /// A compact block of `size` (1 to [`slab::MAX`]) zero bytes, aligned to 8: the data of its
+    /// whole slot written (one, three or seven words, each a constant-size store).
+    #[inline(always)]
+    pub(super) fn compact_zeroed(size: usize) -> Shared {
+        if size <= 24 {
+            return Shared::compact(size, [0; 3]);
+        }
+        let raw = slab::alloc(size);
+        // SAFETY: a new block of 64 bytes (`slab::slot_of` of 25 to 56), aligned to 16, no one
+        // else's: the count, then 7 words (8-aligned), which its slot holds; the pointer keeps
+        // the chunk's provenance and gets the compact bit.
+        unsafe {
+            raw.cast::<Count>().write(Count::one());
+            raw.add(8).cast::<[u64; 7]>().write([0; 7]);
             Shared {
                 tagged: raw.map_addr(|a| a | COMPACT).cast(),
             }
@@ -462,8 +483,9 @@ mod tests {
     use super::*;
 
     /// The block size the bytes per held cdata come from (docs/performance.md): a header of
-    /// 32 bytes, so a `new("int[7]")` is one block of 64; up to 24 bytes, a compact block of
-    /// 16 or 32 (a `new("int *")`: 16) where compact blocks are used (`slab::enabled`).
+    /// 32 bytes, so a `new("int[15]")` is one block of 96; up to 56 bytes, a compact block of
+    /// 16, 32 or 64 (a `new("int *")`: 16, an `int[7]`: 64) where compact blocks are used
+    /// (`slab::enabled`).
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn a_small_block_keeps_its_size() {
@@ -471,10 +493,13 @@ mod tests {
         assert_eq!(Block::layout(4).0.size(), 40);
         assert_eq!(Block::layout(16).0.size(), 48);
         assert_eq!(Block::layout(17).0.size(), 56);
-        // Every size zeroed in line is whole: each byte is 0, none past the block written.
-        for size in 0..=40 {
+        // Every size zeroed in line is whole: each byte is 0, none past the block written
+        // (each block is filled with ones and dropped before the next of its size is made,
+        // which takes its place again where blocks are reused).
+        for size in (0..=72).flat_map(|n| [n, n]) {
             let s = Allocation::zeroed_shared(size, size.clamp(1, 8)).unwrap();
             assert_eq!(s.region().bytes_at(s.addr(), size).unwrap(), vec![0; size]);
+            s.region().write(s.addr(), &vec![0xff; size]).unwrap();
             assert_eq!(s.is_compact(), Shared::fits_compact(size));
             assert_eq!(s.size(), size);
             // Aligned for what a block of its size may hold (an object of up to 8 bytes is
@@ -606,10 +631,10 @@ mod tests {
             0x1817_1615_1413_1211,
         ];
         let all: Vec<u8> = (1..=24).collect();
-        for size in 1..=slab::MAX {
+        for size in 1..=24 {
             let (a, b) = (Shared::compact(size, words), Shared::compact(size, words));
             assert!(a.is_compact() && a.size() == size && a.addr().is_multiple_of(8));
-            assert!(a.addr().abs_diff(b.addr()) >= if size <= 8 { 16 } else { 32 });
+            assert!(a.addr().abs_diff(b.addr()) >= slab::slot_of(size));
             assert_eq!(a.region().bytes_at(a.addr(), size).unwrap(), &all[..size]);
             let padded = size.next_multiple_of(8);
             // SAFETY: the block's slot holds `padded` bytes after its count, written by
@@ -619,6 +644,24 @@ mod tests {
                 std::slice::from_raw_parts(data.add(size), padded - size)
             };
             assert!(tail.iter().all(|&t| t == 0), "size {size}: {tail:?}");
+        }
+    }
+
+    /// A zeroed compact block of every size (in slots of 16, 32 and 64 bytes) reads as zeros,
+    /// also where a block of its size was filled before it and given back, and takes a slot of
+    /// its own.
+    #[test]
+    fn a_zeroed_compact_block_is_zero_at_every_size() {
+        for size in 1..=slab::MAX {
+            for _ in 0..2 {
+                let (a, b) = (Shared::compact_zeroed(size), Shared::compact_zeroed(size));
+                assert!(a.is_compact() && a.size() == size && a.addr().is_multiple_of(8));
+                assert!(a.addr().abs_diff(b.addr()) >= slab::slot_of(size));
+                for s in [&a, &b] {
+                    assert_eq!(s.region().bytes_at(s.addr(), size).unwrap(), vec![0; size]);
+                    s.region().write(s.addr(), &vec![0xa5; size]).unwrap();
+                }
+            }
         }
     }
 

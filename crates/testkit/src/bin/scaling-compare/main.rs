@@ -84,10 +84,13 @@ for stmt, n in json.loads(sys.argv[2]):
 def rss():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * 4096
-held = []
-before = rss()
-held = [ffi.new("int *") for _ in range(200000)]
-out["bytes per held new('int *')"] = (rss() - before) / 200000
+kept = []
+for ty in ["int *", "int[7]"]:
+    held = []
+    before = rss()
+    held = [ffi.new(ty) for _ in range(200000)]
+    out["bytes per held new('%s')" % ty] = (rss() - before) / 200000
+    kept.append(held)  # held on: memory given back would be counted again
 print(json.dumps(out))
 "#;
 
@@ -282,23 +285,24 @@ fn bulk_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             unit: "ns",
         });
     }
-    // Bytes per held `new("int *")`: the cdata itself (in the list holding it) plus the heap
-    // memory its block takes, counted by the allocator (cffi's: the process's resident memory,
-    // which also counts its list's pointer: both sides hold their objects in a list).
-    COUNTING.store(true, Ordering::Relaxed);
-    let before = ALLOCATED.with(Cell::get);
-    let held: Vec<CData> = (0..200_000)
-        .map(|_| ffi.new("int *", ()).unwrap())
-        .collect();
-    let per = (ALLOCATED.with(Cell::get) - before) as f64 / held.len() as f64;
-    COUNTING.store(false, Ordering::Relaxed);
-    drop(held);
-    rows.push(Row {
-        name: "bytes per held `new(\"int *\")` (the cdata and its block)".into(),
-        rcffi: per,
-        other: value("bytes per held new('int *')")?,
-        unit: "B",
-    });
+    // Bytes per held `new("int *")` and `new("int[7]")` (28 bytes, the largest a compact
+    // block of 64 holds is 56): the cdata itself (in the list holding it) plus the heap memory
+    // its block takes, counted by the allocator (cffi's: the process's resident memory, which
+    // also counts its list's pointer: both sides hold their objects in a list).
+    for ty in ["int *", "int[7]"] {
+        COUNTING.store(true, Ordering::Relaxed);
+        let before = ALLOCATED.with(Cell::get);
+        let held: Vec<CData> = (0..200_000).map(|_| ffi.new(ty, ()).unwrap()).collect();
+        let per = (ALLOCATED.with(Cell::get) - before) as f64 / held.len() as f64;
+        COUNTING.store(false, Ordering::Relaxed);
+        drop(held);
+        rows.push(Row {
+            name: format!("bytes per held `new(\"{ty}\")` (the cdata and its block)"),
+            rcffi: per,
+            other: value(&format!("bytes per held new('{ty}')"))?,
+            unit: "B",
+        });
+    }
     Ok(())
 }
 

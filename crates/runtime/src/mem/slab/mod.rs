@@ -1,14 +1,15 @@
-//! Blocks of 16 and 32 bytes for the smallest allocations (a `new("int *")`, a `long`
-//! out-parameter, a `struct timespec`, a struct result of up to 16 bytes): an 8-byte count,
-//! then up to 8 or 24 bytes of data, with no other header and no allocator's chunk header
-//! around them.
+//! Blocks of 16, 32 and 64 bytes for the smallest allocations (a `new("int *")`, a `long`
+//! out-parameter, a `struct timespec`, an `int[7]`, a struct result of up to 56 bytes): an
+//! 8-byte count, then up to 8, 24 or 56 bytes of data, with no other header and no
+//! allocator's chunk header around them.
 //!
 //! The system allocator's smallest chunk is 32 bytes (24 usable, after its own 8-byte header),
 //! so a block of a count and 8 bytes from `malloc` would take twice its size; Python's cffi
 //! takes about 53 bytes per held `new("int *")` because its allocator (pymalloc) has no
 //! per-object header either. Blocks here come from *chunks* of [`CHUNK`] bytes aligned to their
-//! size, carved into slots of 16 bytes (data of 1 to 8 bytes) or 32 (9 to 24,
-//! [`slot_of`]). A chunk holds blocks of one size (1 to [`MAX`] bytes):
+//! size, carved into slots of 16 bytes (data of 1 to 8 bytes), 32 (9 to 24) or 64 (25 to 56,
+//! [`slot_of`]; each on a cache line of its own). A chunk holds blocks of one size (1 to
+//! [`MAX`] bytes):
 //! its header, found by masking a block's address, says which, and holds the keep sets of its
 //! blocks (`Shared`'s compact blocks): a block has none until a pointer to owned memory is
 //! first stored in it, and the header points to a group of 256 places for them, made when the
@@ -22,9 +23,12 @@
 //! and its length: one lock per batch, no walk through it), so a thread that only frees
 //! (another thread's results) hands them on to the threads that allocate. At thread exit a
 //! thread's lists and the untouched rest of its chunk (as runs, not written) go to the
-//! process's pool. Chunks are never given back to the system: the memory of small blocks is
-//! kept for reuse at its peak (16 or 32 bytes per block; a new chunk's pages are only touched
-//! as its slots are handed out).
+//! process's pool, by the destructor of a second thread-local that the thread's first slow
+//! path registers; the lists themselves have no destructor, so that reaching them costs no
+//! check (with one, the lookup was no longer inlined into `new`: 20 instructions more). A
+//! block given back after that goes to the pool at once. Chunks are never given back to the system: the memory of small blocks is
+//! kept for reuse at its peak (16, 32 or 64 bytes per block; a new chunk's pages are only
+//! touched as its slots are handed out).
 //!
 //! # Safety
 //!
@@ -34,8 +38,11 @@
 //! provenance. A slot is in exactly one place at a time: handed out (its owner's), in one free
 //! list (a thread's or the process's; a free slot's first word holds the next one's pointer),
 //! or never handed out (past a thread's bump pointer, or in a run the process's pool holds).
-//! A thread's lists are its own (`thread_local!`), used only inside `with` on that thread and
-//! never re-entered (nothing here calls out); the process's pool is behind a lock. A block
+//! A thread's lists are its own (`thread_local!`, reached by a pointer that `with` gives,
+//! which lives as long as the thread does), used by one function at a time on that thread and
+//! never re-entered (nothing here calls out but to register a thread-local's destructor, which
+//! does not come back here; that destructor runs when no function here is running on its
+//! thread); the process's pool is behind a lock. A block
 //! given back was given out by [`alloc`] and is given back once, by its last owner, after every
 //! use (the count's release and acquire order those uses before the next owner's). A group of
 //! keep sets and a keep set are each a `Box` published by a compare-and-swap from null and read
@@ -60,24 +67,27 @@ const CHUNK: usize = 256 << 10;
 /// The bytes of the smaller slot (the count and up to 8 bytes of data), and the unit in which
 /// slots are numbered.
 const SLOT: usize = 16;
-/// The largest block's data (in a slot of 32 bytes: the count and up to 24 bytes).
-pub(super) const MAX: usize = 24;
+/// The largest block's data (in a slot of 64 bytes: the count and up to 56 bytes).
+pub(super) const MAX: usize = 56;
 /// The places of the smaller slots in a chunk (a bigger slot takes two).
 const SLOTS: usize = CHUNK / SLOT;
-/// Where a chunk's first block starts: past its header, aligned for slots of either size.
-const FIRST: usize = size_of::<Header>().next_multiple_of(32);
+/// Where a chunk's first block starts: past its header, aligned for slots of every size (so
+/// that a slot of 64 bytes is one cache line).
+const FIRST: usize = size_of::<Header>().next_multiple_of(64);
 
-/// The bytes of a block of `size` (1 to [`MAX`]) bytes of data: the count and the data, in 16
-/// or 32 bytes.
+/// The bytes of a block of `size` (1 to [`MAX`]) bytes of data: the count and the data, in 16,
+/// 32 or 64 bytes.
 #[inline(always)]
-const fn slot_of(size: usize) -> usize {
-    if size <= 8 { SLOT } else { 2 * SLOT }
+pub(super) const fn slot_of(size: usize) -> usize {
+    // Without branches: `alloc`'s fast path stays small enough to be inlined whole.
+    SLOT << ((size > 8) as usize + (size > 24) as usize)
 }
 /// Blocks in a batch: a thread keeps up to two batches of freed blocks per size (the newest
 /// and the one before), and hands the older to the process's pool, or takes one from it, whole.
 const BATCH: usize = 256;
 
-/// The places (of 16 bytes) whose keep sets one group holds.
+/// The places (of 16 bytes) whose keep sets one group holds (a block's set is at the place of
+/// its first 16 bytes).
 const GROUP: usize = 256;
 
 /// The start of a chunk.
@@ -151,6 +161,10 @@ struct Class {
     /// The current chunk's next slot never handed out, and the chunk's end.
     bump: *mut u8,
     end: *mut u8,
+    /// The length of `hot` at which [`dealloc`] takes its slow path ([`hand_on`]): a
+    /// [`BATCH`] while the thread's blocks go back to the pool at its exit, 1 before that is
+    /// arranged and after it happened.
+    limit: usize,
 }
 
 const EMPTY: Class = Class {
@@ -158,13 +172,96 @@ const EMPTY: Class = Class {
     cold: NO_BLOCKS,
     bump: std::ptr::null_mut(),
     end: std::ptr::null_mut(),
+    limit: 1,
 };
 
+/// Where a thread is in its life, for its free blocks.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Stage {
+    /// It has neither taken nor given back a block: nothing hands its lists on at its exit
+    /// yet.
+    New,
+    /// [`Exit`]'s destructor will hand its lists on.
+    Arranged,
+    /// It is exiting and its lists were handed on: blocks go to and come from the process's
+    /// pool directly.
+    Exited,
+}
+
 /// A thread's free blocks, per size.
-struct Local([Class; MAX]);
+struct Local {
+    classes: [Class; MAX],
+    stage: Stage,
+}
 
 thread_local! {
-    static LOCAL: UnsafeCell<Local> = const { UnsafeCell::new(Local([EMPTY; MAX])) };
+    /// The thread's free blocks. No destructor, so that reaching them is an address and no
+    /// check (a destructor's state check kept the lookup from being inlined into `new`); the
+    /// lists go back to the pool by [`EXIT`]'s.
+    static LOCAL: UnsafeCell<Local> = const {
+        UnsafeCell::new(Local {
+            classes: [EMPTY; MAX],
+            stage: Stage::New,
+        })
+    };
+    /// Its destructor hands the thread's free blocks to the process's pool. Reached (and so
+    /// registered) on a thread's first slow path, which its first block taken or given back
+    /// takes (an empty chunk, a limit of 1).
+    static EXIT: Exit = const { Exit };
+}
+
+/// See [`EXIT`].
+struct Exit;
+
+impl Drop for Exit {
+    fn drop(&mut self) {
+        // SAFETY: the thread's own lists; no function of this module is running on this
+        // thread (none calls out to code that would end it), so none holds them.
+        let local = unsafe { &mut *LOCAL.with(UnsafeCell::get) };
+        local.stage = Stage::Exited;
+        for (k, c) in local.classes.iter_mut().enumerate() {
+            if c.hot.len == 0 && c.cold.len == 0 && c.bump == c.end {
+                *c = EMPTY;
+                continue;
+            }
+            let mut g = global(k + 1);
+            for list in [c.hot, c.cold] {
+                if list.len > 0 {
+                    #[cfg(test)]
+                    tests::count_at_exit(k + 1, list.len);
+                    g.batches.push(list);
+                }
+            }
+            if c.bump != c.end {
+                g.runs.push((c.bump, c.end));
+            }
+            *c = EMPTY;
+        }
+    }
+}
+
+/// Arranges for the thread's lists to go to the pool at its exit, if that is not yet done:
+/// the thread's stage after.
+#[inline(always)]
+fn arrange(local: &mut Local) -> Stage {
+    if local.stage == Stage::New {
+        register(local);
+    }
+    local.stage
+}
+
+/// [`arrange`] on a thread's first slow path: registers [`EXIT`]'s destructor (an error
+/// means it already ran, or is running) and raises the limits.
+#[cold]
+fn register(local: &mut Local) {
+    if EXIT.try_with(|_| ()).is_ok() {
+        local.stage = Stage::Arranged;
+        for c in &mut local.classes {
+            c.limit = BATCH;
+        }
+    } else {
+        local.stage = Stage::Exited;
+    }
 }
 
 /// The process's free blocks of one size.
@@ -221,28 +318,26 @@ unsafe fn link(p: *mut u8, next: *mut u8) {
     unsafe { p.cast::<*mut u8>().write(next) }
 }
 
-/// A new block of `size` (1 to [`MAX`]) bytes of data, its bytes (16 or 32, [`slot_of`]) not
-/// initialized; aborts as `Box::new` does when memory runs out.
+/// A new block of `size` (1 to [`MAX`]) bytes of data, its bytes (16, 32 or 64, [`slot_of`])
+/// not initialized; aborts as `Box::new` does when memory runs out.
 #[inline]
 pub(super) fn alloc(size: usize) -> NonNull<u8> {
     debug_assert!((1..=MAX).contains(&size));
     let size = size.clamp(1, MAX);
-    let got = LOCAL.try_with(|l| {
-        // SAFETY: the thread's own lists, not re-entered (module docs).
-        let c = unsafe { &mut (*l.get()).0[size - 1] };
-        if let Some(p) = c.hot.pop() {
-            return p;
-        }
-        if c.bump != c.end {
-            let p = c.bump;
-            // SAFETY: `bump` is a slot of the current chunk before its end, so one slot on
-            // is at most the end.
-            c.bump = unsafe { p.add(slot_of(size)) };
-            return p;
-        }
-        refill(c, size)
-    });
-    let p = got.unwrap_or_else(|_| alloc_unowned(size));
+    // SAFETY: the thread's own lists, not re-entered (module docs).
+    let local = unsafe { &mut *LOCAL.with(UnsafeCell::get) };
+    let c = &mut local.classes[size - 1];
+    let p = if let Some(p) = c.hot.pop() {
+        p
+    } else if c.bump != c.end {
+        let p = c.bump;
+        // SAFETY: `bump` is a slot of the current chunk before its end, so one slot on is at
+        // most the end.
+        c.bump = unsafe { p.add(slot_of(size)) };
+        p
+    } else {
+        refill(local, size)
+    };
     // SAFETY: every block is a slot of a chunk, which is not null.
     unsafe { NonNull::new_unchecked(p) }
 }
@@ -251,7 +346,11 @@ pub(super) fn alloc(size: usize) -> NonNull<u8> {
 /// else a batch from the process's pool, else a run of slots the pool holds, else a new
 /// chunk.
 #[inline(never)]
-fn refill(c: &mut Class, size: usize) -> *mut u8 {
+fn refill(local: &mut Local, size: usize) -> *mut u8 {
+    if arrange(local) == Stage::Exited {
+        return alloc_unowned(size);
+    }
+    let c = &mut local.classes[size - 1];
     let got = if c.cold.len > 0 {
         Some(std::mem::replace(&mut c.cold, NO_BLOCKS))
     } else {
@@ -282,8 +381,8 @@ fn refill(c: &mut Class, size: usize) -> *mut u8 {
     }
 }
 
-/// A block for a thread whose lists are gone (freed by another thread-local's destructor):
-/// from the process's pool, else a new chunk whose other slots go there.
+/// A block for a thread whose lists are gone (taken in another thread-local's destructor,
+/// after [`EXIT`]'s): from the process's pool, else a new chunk whose other slots go there.
 #[inline(never)]
 fn alloc_unowned(size: usize) -> *mut u8 {
     let mut g = global(size);
@@ -346,50 +445,44 @@ pub(super) unsafe fn dealloc(p: NonNull<u8>) {
     let p = p.as_ptr();
     // SAFETY: the caller's block, in a chunk.
     let size = unsafe { header(p).size };
-    let kept = LOCAL.try_with(|l| {
-        // SAFETY: the thread's own lists, not re-entered (module docs).
-        let c = unsafe { &mut (*l.get()).0[size - 1] };
-        // SAFETY: the caller's block, no one else's now.
-        unsafe { c.hot.push(p) };
-        if c.hot.len == BATCH {
-            hand_on(c, size);
-        }
-    });
-    if kept.is_err() {
+    // SAFETY: the thread's own lists, not re-entered (module docs).
+    let local = unsafe { &mut *LOCAL.with(UnsafeCell::get) };
+    let c = &mut local.classes[size - 1];
+    // SAFETY: the caller's block, no one else's now.
+    unsafe { c.hot.push(p) };
+    if c.hot.len >= c.limit {
+        hand_on(local, size);
+    }
+}
+
+/// A thread's newest list reached its limit: a full batch becomes the older one, and the
+/// older one, if any, goes to the process's pool whole. A thread's first block given back
+/// arranges for its lists to go to the pool at its exit; after that, each block goes there at
+/// once.
+#[inline(never)]
+fn hand_on(local: &mut Local, size: usize) {
+    let stage = arrange(local);
+    let c = &mut local.classes[size - 1];
+    if stage == Stage::Exited {
         let mut g = global(size);
-        // SAFETY: the caller's block, no one else's now.
-        unsafe { g.loose.push(p) };
-        if g.loose.len == BATCH {
+        #[cfg(test)]
+        tests::count_at_exit(size, c.hot.len);
+        while let Some(p) = c.hot.pop() {
+            // SAFETY: a freed block, taken off the thread's list.
+            unsafe { g.loose.push(p) };
+        }
+        if g.loose.len >= BATCH {
             let batch = std::mem::replace(&mut g.loose, NO_BLOCKS);
             g.batches.push(batch);
         }
+        return;
     }
-}
-
-/// A thread's newest list is a full batch: it becomes the older one, and the older one, if
-/// any, goes to the process's pool whole.
-#[inline(never)]
-fn hand_on(c: &mut Class, size: usize) {
+    if c.hot.len < BATCH {
+        return;
+    }
     let older = std::mem::replace(&mut c.cold, std::mem::replace(&mut c.hot, NO_BLOCKS));
     if older.len > 0 {
         global(size).batches.push(older);
-    }
-}
-
-impl Drop for Local {
-    fn drop(&mut self) {
-        for (k, c) in self.0.iter_mut().enumerate() {
-            let mut g = global(k + 1);
-            for list in [c.hot, c.cold] {
-                if list.len > 0 {
-                    g.batches.push(list);
-                }
-            }
-            if c.bump != c.end {
-                g.runs.push((c.bump, c.end));
-            }
-            *c = EMPTY;
-        }
     }
 }
 
@@ -532,132 +625,4 @@ pub(super) unsafe fn take_keep_set(p: *const u8) -> Option<Box<KeepSet>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Blocks are 16-aligned, distinct, of the size asked for, writable in full, and come back
-    /// after they are given back (the thread's list first).
-    #[test]
-    fn blocks_are_distinct_sized_and_reused() {
-        for size in 1..=MAX {
-            let n = if cfg!(miri) { 300 } else { 2000 };
-            let blocks: Vec<NonNull<u8>> = (0..n).map(|_| alloc(size)).collect();
-            let mut addrs: Vec<usize> = blocks.iter().map(|p| p.addr().get()).collect();
-            addrs.sort_unstable();
-            addrs.dedup();
-            assert_eq!(addrs.len(), blocks.len());
-            for (i, p) in blocks.iter().enumerate() {
-                assert!(p.addr().get().is_multiple_of(slot_of(size)));
-                // SAFETY: each block is `slot_of(size)` bytes, this test's own.
-                unsafe {
-                    assert_eq!(size_of_block(p.as_ptr()), size);
-                    p.as_ptr().write_bytes(i as u8, slot_of(size));
-                }
-            }
-            for (i, p) in blocks.iter().enumerate() {
-                // SAFETY: as above; no block overlaps another (each was written in full, and
-                // reads back whole).
-                let bytes = unsafe { std::slice::from_raw_parts(p.as_ptr(), slot_of(size)) };
-                assert!(bytes.iter().all(|&b| b == i as u8));
-            }
-            let last = blocks[blocks.len() - 1];
-            for p in blocks {
-                // SAFETY: given out above, given back once.
-                unsafe { dealloc(p) };
-            }
-            assert_eq!(alloc(size), last);
-        }
-    }
-
-    /// A block's keep set is its own: made once, found again, left alone by its neighbour's,
-    /// and taken out once.
-    #[test]
-    fn keep_sets_are_per_block() {
-        let (a, b) = (alloc(4), alloc(4));
-        // SAFETY: blocks from `alloc`, this test's own; each set is taken out once, after the
-        // borrows of it.
-        unsafe {
-            assert!(keep_set(a.as_ptr()).is_none() && keep_set(b.as_ptr()).is_none());
-            let made: *const KeepSet = keep_set_or_make(a.as_ptr());
-            assert!(std::ptr::eq(keep_set(a.as_ptr()).unwrap(), made));
-            assert!(std::ptr::eq(keep_set_or_make(a.as_ptr()), made));
-            assert!(keep_set(b.as_ptr()).is_none());
-            assert!(take_keep_set(a.as_ptr()).is_some());
-            assert!(keep_set(a.as_ptr()).is_none() && take_keep_set(a.as_ptr()).is_none());
-            dealloc(a);
-            dealloc(b);
-        }
-    }
-
-    /// Blocks made on one thread and given back on another (past a batch) are handed on
-    /// through the process's list, and every block is given out once at a time: threads that
-    /// allocate, write and give back at once never see each other's bytes.
-    #[test]
-    fn blocks_move_between_threads_and_are_never_shared() {
-        const N: usize = if cfg!(miri) { 600 } else { 5000 };
-        let made: Vec<Block> = (0..N).map(|_| Block(alloc(8))).collect();
-        std::thread::scope(|s| {
-            s.spawn(move || {
-                for b in made {
-                    // SAFETY: blocks from `alloc` on the main thread, given back once here.
-                    unsafe { dealloc(b.0) };
-                }
-            });
-            for t in 0..2u8 {
-                s.spawn(move || {
-                    let mut held = Vec::new();
-                    for i in 0..N {
-                        let p = alloc(8);
-                        // SAFETY: this thread's block.
-                        unsafe { p.as_ptr().cast::<[u8; 16]>().write([t; 16]) };
-                        held.push(p);
-                        if i % 3 == 2 {
-                            for p in held.drain(..) {
-                                // SAFETY: this thread's block: still its bytes, given back once.
-                                unsafe {
-                                    assert_eq!(p.as_ptr().cast::<[u8; 16]>().read(), [t; 16]);
-                                    dealloc(p);
-                                }
-                            }
-                        }
-                    }
-                    for p in held {
-                        // SAFETY: as above.
-                        unsafe { dealloc(p) };
-                    }
-                });
-            }
-        });
-    }
-
-    /// A thread that exits hands its free blocks and the untouched rest of its chunk to the
-    /// process's pool; blocks taken from there are never one it still gave out.
-    #[test]
-    fn a_thread_that_exits_hands_on_what_it_did_not_use() {
-        let n = if cfg!(miri) { 200 } else { 1000 };
-        let kept: Vec<Block> = std::thread::spawn(move || {
-            let mut all: Vec<Block> = (0..n).map(|_| Block(alloc(3))).collect();
-            let kept = all.split_off(n / 2);
-            for b in all {
-                // SAFETY: this thread's block, given back once.
-                unsafe { dealloc(b.0) };
-            }
-            kept
-        })
-        .join()
-        .unwrap();
-        let held: std::collections::HashSet<usize> =
-            kept.iter().map(|b| b.0.addr().get()).collect();
-        let fresh: Vec<NonNull<u8>> = (0..2 * n).map(|_| alloc(3)).collect();
-        assert!(fresh.iter().all(|p| !held.contains(&p.addr().get())));
-        for p in fresh.into_iter().chain(kept.into_iter().map(|b| b.0)) {
-            // SAFETY: given out above, given back once.
-            unsafe { dealloc(p) };
-        }
-    }
-
-    /// A block handed to another thread.
-    struct Block(NonNull<u8>);
-    // SAFETY: a block is plain memory, handed over whole.
-    unsafe impl Send for Block {}
-}
+mod tests;
