@@ -358,3 +358,62 @@ fn small_cdata_made_on_some_threads_and_dropped_on_another_stay_their_own() {
         });
     });
 }
+
+/// Cdata that a thread-local holds are dropped, and new ones made, in its destructor at the
+/// thread's exit — after the thread's own lists of small blocks went to the process's pool
+/// (the thread-local is made before the thread's first cdata, so its destructor runs after
+/// theirs): each reads what was written into it, and the blocks freed then are whole blocks
+/// that later cdata get, one each.
+#[test]
+fn cdata_dropped_by_a_thread_local_at_thread_exit_stay_whole() {
+    use std::cell::RefCell;
+    struct Held(RefCell<Vec<(i64, rcffi::CData)>>);
+    impl Drop for Held {
+        fn drop(&mut self) {
+            for (v, p) in self.0.borrow_mut().drain(..) {
+                assert_eq!(p.get(0).unwrap(), Value::from(v));
+                let ffi = p.ffi().clone();
+                drop(p);
+                // Made and dropped after the thread's lists are gone.
+                let q = ffi.new("long[5]", rcffi::list![v, v, v, v, v]).unwrap();
+                assert_eq!(q.get(4).unwrap(), Value::from(v));
+            }
+        }
+    }
+    thread_local! {
+        static HELD: Held = const { Held(RefCell::new(Vec::new())) };
+    }
+    let ffi = rcffi::Ffi::default();
+    let n = if cfg!(miri) { 20 } else { 2_000 };
+    for t in 0..4i64 {
+        let ffi = ffi.clone();
+        std::thread::spawn(move || {
+            // The thread-local first: its destructor runs after the slab's.
+            HELD.with(|_| ());
+            for i in 0..n {
+                let v = t << 40 | i;
+                let ty = ["long *", "long[3]", "long[5]"][i as usize % 3];
+                let p = ffi.new(ty, ()).unwrap();
+                p.set(0, v).unwrap();
+                HELD.with(|h| h.0.borrow_mut().push((v, p)));
+            }
+        })
+        .join()
+        .unwrap();
+    }
+    // Blocks of every size the threads gave back, taken again: each distinct, each whole.
+    let made: Vec<(i64, rcffi::CData)> = (0..3 * n)
+        .map(|i| {
+            let ty = ["long *", "long[3]", "long[5]"][i as usize % 3];
+            let init = if i % 3 == 0 {
+                Value::from(i)
+            } else {
+                rcffi::list![i]
+            };
+            (i, ffi.new(ty, init).unwrap())
+        })
+        .collect();
+    for (i, p) in &made {
+        assert_eq!(p.get(0).unwrap(), Value::from(*i));
+    }
+}

@@ -11,6 +11,7 @@ mod keep_alive;
 mod nesting;
 mod panics;
 mod symbols;
+mod thread_exit;
 
 use rcffi::Error;
 

@@ -344,7 +344,8 @@ impl CallPlan {
         let short = &stack[..if key.is_empty() { n_args - n } else { 0 }];
         let this = (uni.inner.id, std::ptr::from_ref(self) as usize);
         // This thread's last shapes first: no lock, no reference count.
-        if let Some(p) = RECENT_SHAPES.with(|r| r.borrow().find(this, short, &key)) {
+        // `try_with`: gone in a thread-local's destructor at thread exit (then skipped).
+        if let Ok(Some(p)) = RECENT_SHAPES.try_with(|r| r.borrow().find(this, short, &key)) {
             // SAFETY: the pointer was taken from this plan's cache (same universe id, never
             // reused, and same plan), whose entries live as long as the plan (module docs).
             return Ok(unsafe { &*p });
@@ -368,7 +369,7 @@ impl CallPlan {
                 Arc::as_ptr(map.entry(key.clone().into_boxed_slice()).or_insert(shape))
             }
         };
-        RECENT_SHAPES.with(|r| r.borrow_mut().insert(this, key.into_boxed_slice(), p));
+        let _ = RECENT_SHAPES.try_with(|r| r.borrow_mut().insert(this, key.into_boxed_slice(), p));
         // SAFETY: `p` points into an `Arc` held by this plan's cache, never removed (module
         // docs): valid while `self` is borrowed.
         Ok(unsafe { &*p })

@@ -70,7 +70,9 @@ impl Drop for InCall {
 #[cold]
 fn take() -> Option<Error> {
     STATE.with(|s| s.set(s.get() & !PENDING_BIT));
-    PENDING.with(|p| p.borrow_mut().take())
+    // `try_with`: in a thread-local's destructor at thread exit `PENDING` may be gone (then
+    // nothing was handed over: `hand_over` gave the failure back).
+    PENDING.try_with(|p| p.borrow_mut().take()).ok().flatten()
 }
 
 /// Hands a callback's failure to the rcffi call running on this thread (the first failure
@@ -79,12 +81,22 @@ pub(crate) fn hand_over(e: Error) -> Result<(), Error> {
     if STATE.with(Cell::get) & !PENDING_BIT == 0 {
         return Err(e);
     }
-    PENDING.with(|p| {
-        let mut p = p.borrow_mut();
-        if p.is_none() {
-            *p = Some(e);
-        }
-    });
+    // At thread exit, in a thread-local's destructor, `PENDING` may be gone: the failure is
+    // then given back, as when no call is running (`STATE` has no destructor: always there).
+    let mut e = Some(e);
+    if PENDING
+        .try_with(|p| {
+            let mut p = p.borrow_mut();
+            if p.is_none() {
+                *p = e.take();
+            }
+        })
+        .is_err()
+    {
+        return Err(e
+            .take()
+            .unwrap_or_else(|| Error::Runtime("a callback failed".into())));
+    }
     STATE.with(|s| s.set(s.get() | PENDING_BIT));
     Ok(())
 }

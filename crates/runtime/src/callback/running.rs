@@ -22,12 +22,17 @@ pub(crate) struct Running {
 impl Running {
     /// The call begins, with its arguments' cdata.
     pub(crate) fn enter<'c>(args: impl Iterator<Item = &'c CData>) -> Running {
-        RUNNING.with(|r| {
-            let mut r = r.borrow_mut();
-            let before = r.len();
-            r.extend(args.filter(|c| c.owner().is_owning()).cloned());
-            Running { before }
-        })
+        // At thread exit, in a thread-local's destructor, the list may be gone: the call then
+        // runs without it (a pointer C hands the callback is a plain address, as on a thread
+        // C made), and `Drop` finds nothing to take out.
+        RUNNING
+            .try_with(|r| {
+                let mut r = r.borrow_mut();
+                let before = r.len();
+                r.extend(args.filter(|c| c.owner().is_owning()).cloned());
+                Running { before }
+            })
+            .unwrap_or(Running { before: usize::MAX })
     }
 }
 
@@ -36,7 +41,7 @@ impl Drop for Running {
         // Each taken out before it is dropped: dropping a cdata may run a `gc` destructor,
         // which may call C (and a callback, which reads the list). One at a time, so that no
         // `Vec` is made for them (`split_off` allocated one per call).
-        while let Some(c) = RUNNING.with(|r| {
+        while let Ok(Some(c)) = RUNNING.try_with(|r| {
             let mut r = r.borrow_mut();
             if r.len() > self.before { r.pop() } else { None }
         }) {
@@ -51,7 +56,7 @@ pub(crate) fn adopt(v: Value) -> Value {
     match v {
         Value::CData(mut c) if c.addr() != 0 && !c.owner().is_owning() => {
             // The owner replaced in place: the cdata is this function's own.
-            RUNNING.with(|r| adopt_among(&mut c, r.borrow().iter()));
+            let _ = RUNNING.try_with(|r| adopt_among(&mut c, r.borrow().iter()));
             Value::CData(c)
         }
         other => other,

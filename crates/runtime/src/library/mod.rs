@@ -278,7 +278,8 @@ impl Lib {
     fn resolve_recent(&self, key: (u64, u64), name: &str) -> Result<Resolved> {
         let generation = key.1;
         if !self.is_closed()
-            && let Some(r) = RECENT_FUNCTIONS.with(|c| c.borrow().find(key, name))
+            // `try_with`: gone in a thread-local's destructor at thread exit (then skipped).
+            && let Ok(Some(r)) = RECENT_FUNCTIONS.try_with(|c| c.borrow().find(key, name))
         {
             Lasts::remember_in(&LAST_FUNCTION, key, name, r);
             return Ok(r);
@@ -295,7 +296,7 @@ impl Lib {
             Some(r) => r,
             None => self.resolve_new(name, generation)?,
         };
-        RECENT_FUNCTIONS.with(|c| c.borrow_mut().insert(key, name, r));
+        let _ = RECENT_FUNCTIONS.try_with(|c| c.borrow_mut().insert(key, name, r));
         Lasts::remember_in(&LAST_FUNCTION, key, name, r);
         Ok(r)
     }

@@ -28,6 +28,7 @@
 #![forbid(unsafe_code)]
 
 use std::cell::RefCell;
+use std::mem::ManuallyDrop;
 
 use once_cell::race::OnceBox;
 
@@ -350,8 +351,12 @@ fn words_from<'r>(
 
 thread_local! {
     /// Owners waiting to be dropped on this thread, while a drop of kept owners is under way
-    /// (`None` when none is).
-    static GRAVE: RefCell<Option<Vec<Owner>>> = const { RefCell::new(None) };
+    /// (`None` when none is). Without a destructor (`ManuallyDrop`; the queue is `None` again
+    /// when each drop of kept owners ends), so that it is there in a thread-local's destructor
+    /// at thread exit too: a long chain dropped there was dropped recursively, and overflowed
+    /// the stack, while this was a thread-local with a destructor.
+    static GRAVE: ManuallyDrop<RefCell<Option<Vec<Owner>>>> =
+        const { ManuallyDrop::new(RefCell::new(None)) };
 }
 
 /// [`bury`] of an owner a release let go, if any: most let none go, and skip the call (which
@@ -371,7 +376,7 @@ pub(crate) fn bury(owners: impl IntoIterator<Item = Owner>) {
     if owners.peek().is_none() {
         return;
     }
-    let first = GRAVE.try_with(|g| {
+    let first = GRAVE.with(|g| {
         let mut g = g.borrow_mut();
         match &mut *g {
             Some(queue) => {
@@ -385,30 +390,25 @@ pub(crate) fn bury(owners: impl IntoIterator<Item = Owner>) {
             }
         }
     });
-    match first {
-        Ok(true) => {
-            /// Ends the draining, also when a `gc` destructor panics: the owners still queued
-            /// are then leaked (dropping them while unwinding could panic again: an abort).
-            struct Done;
-            impl Drop for Done {
-                fn drop(&mut self) {
-                    let rest = GRAVE.with(|g| g.borrow_mut().take());
-                    if std::thread::panicking() {
-                        std::mem::forget(rest);
-                    }
+    if first {
+        /// Ends the draining, also when a `gc` destructor panics: the owners still queued are
+        /// then leaked (dropping them while unwinding could panic again: an abort).
+        struct Done;
+        impl Drop for Done {
+            fn drop(&mut self) {
+                let rest = GRAVE.with(|g| g.borrow_mut().take());
+                if std::thread::panicking() {
+                    std::mem::forget(rest);
                 }
             }
-            let _done = Done;
-            for o in owners {
-                drop(o);
-            }
-            while let Some(o) = GRAVE.with(|g| g.borrow_mut().as_mut().and_then(Vec::pop)) {
-                drop(o);
-            }
         }
-        Ok(false) => {}
-        // The thread is exiting and its queue is gone: drop them here.
-        Err(_) => owners.for_each(drop),
+        let _done = Done;
+        for o in owners {
+            drop(o);
+        }
+        while let Some(o) = GRAVE.with(|g| g.borrow_mut().as_mut().and_then(Vec::pop)) {
+            drop(o);
+        }
     }
 }
 

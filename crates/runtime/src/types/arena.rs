@@ -306,14 +306,20 @@ impl Ffi {
     /// cache; the string found becomes the last one.
     #[inline(never)]
     fn parse_recent(&self, key: (u64, u64), text: &str) -> Result<TypeRef> {
-        let t = match RECENT.with(|r| r.borrow().find(key, text)) {
+        // `try_with`: in a thread-local's destructor at thread exit the cache may be gone;
+        // the string is then looked up without it.
+        let t = match RECENT
+            .try_with(|r| r.borrow().find(key, text))
+            .ok()
+            .flatten()
+        {
             Some(t) => t,
             None => {
                 let t = self.parse_shared(text)?;
                 if !self.inner.is_final(t.get(&self.inner)) {
                     return Ok(t);
                 }
-                RECENT.with(|r| r.borrow_mut().insert(key, text, t));
+                let _ = RECENT.try_with(|r| r.borrow_mut().insert(key, text, t));
                 t
             }
         };

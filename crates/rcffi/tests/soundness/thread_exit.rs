@@ -1,0 +1,182 @@
+//! rcffi used in a thread-local's destructor at thread exit, after rcffi's own per-thread
+//! state (its caches of type strings, functions and variadic shapes, the list of running calls
+//! that pass a callback, a callback's pending failure, its freed blocks) is gone. Until this
+//! was found (issue 18, seventeenth session), `new` with a type string there panicked in
+//! `LocalKey::with`, which aborts the process: a panic in a thread-local's destructor cannot
+//! unwind.
+
+use std::cell::RefCell;
+use std::sync::mpsc;
+
+use rcffi::{Ffi, Value, list};
+
+/// Work to run in a thread-local's destructor.
+type Job = Box<dyn FnOnce()>;
+
+/// A thread-local whose destructor runs the job it holds.
+struct AtExit(RefCell<Option<Job>>);
+
+impl Drop for AtExit {
+    fn drop(&mut self) {
+        if let Some(job) = self.0.borrow_mut().take() {
+            job();
+        }
+    }
+}
+
+thread_local! {
+    static AT_EXIT: AtExit = const { AtExit(RefCell::new(None)) };
+}
+
+/// Runs `work` on a new thread, once while the thread runs (so that rcffi's per-thread state
+/// is made, after `AT_EXIT`) and once in `AT_EXIT`'s destructor, which runs after that
+/// state's destructors (they run in the reverse order of their registration); returns what
+/// each run returned.
+fn now_and_at_exit<T: Send + 'static>(work: impl Fn() -> T + Send + Clone + 'static) -> (T, T) {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        // Registered first: destroyed last.
+        let later = work.clone();
+        let tx_later = tx.clone();
+        AT_EXIT.with(|a| {
+            *a.0.borrow_mut() = Some(Box::new(move || {
+                let _ = tx_later.send(later());
+            }))
+        });
+        let _ = tx.send(work());
+    })
+    .join()
+    .expect("the thread exited cleanly");
+    let first = rx.recv().expect("the run while the thread ran");
+    let last = rx.recv().expect("the run at the thread's exit");
+    (first, last)
+}
+
+/// `new`, `cast`, `typeof_`, `string` and a keep-alive chain with type strings the thread
+/// has used and new ones, made, read and dropped at thread exit.
+#[test]
+fn cdata_are_made_read_and_dropped_at_thread_exit() {
+    let ffi = Ffi::default();
+    ffi.cdef("struct node { struct node *next; long v; };")
+        .unwrap();
+    let (now, at_exit) = now_and_at_exit(move || {
+        let a = ffi.new("int[4]", list![1, 2, 3, 4]).unwrap();
+        let fresh = format!("long[{}]", 5 + a.len().unwrap());
+        let b = ffi.new(fresh.as_str(), ()).unwrap();
+        let c = ffi.cast("long", 42).unwrap();
+        let t = ffi.typeof_("char *").unwrap();
+        let s = ffi.new("char[]", "text").unwrap();
+        // A chain of nodes, each keeping the next alive: dropped without recursion.
+        let mut head = ffi.new("struct node *", ()).unwrap();
+        for i in 0..2_000 {
+            let n = ffi.new("struct node *", ()).unwrap();
+            n.set_field("v", i).unwrap();
+            n.set_field("next", &head).unwrap();
+            head = n;
+        }
+        let sum = a.to_vec().unwrap().len() + b.len().unwrap();
+        let v = (
+            sum,
+            c.to_value().unwrap(),
+            t.cname(),
+            ffi.string(&s, None).unwrap(),
+            head.field("v").unwrap(),
+        );
+        drop(head);
+        v
+    });
+    assert_eq!(now, at_exit);
+    assert_eq!(
+        at_exit,
+        (
+            13,
+            Value::from(42),
+            "char *".to_string(),
+            Value::Bytes(b"text".to_vec()),
+            Value::from(1_999)
+        )
+    );
+}
+
+/// Calls by name, through a handle, with variadic arguments, and with a callback (one that
+/// succeeds, one that fails — its failure is the call's error or reported on stderr, not a
+/// crash — and one bound to its thread) at thread exit.
+#[test]
+fn calls_and_callbacks_run_at_thread_exit() {
+    let ffi = Ffi::default();
+    ffi.cdef(
+        "size_t strlen(const char *); int abs(int);
+         int snprintf(char *, size_t, const char *, ...);
+         void qsort(void *, size_t, size_t, int (*)(const void *, const void *));",
+    )
+    .unwrap();
+    // SAFETY: the C library's functions, as declared.
+    let libc = unsafe { ffi.dlopen("c") }.unwrap();
+    let (now, at_exit) = now_and_at_exit(move || {
+        let ffi = libc.ffi();
+        // SAFETY: strlen reads the NUL-terminated string; abs takes an int.
+        let (len, abs) = unsafe {
+            (
+                libc.call("strlen", ("hello",)).unwrap(),
+                libc.function("abs").unwrap().call((-7,)).unwrap(),
+            )
+        };
+        let buf = ffi.new("char[32]", ()).unwrap();
+        // SAFETY: snprintf writes at most 32 bytes into buf, reading an int and a string.
+        unsafe { libc.call("snprintf", (&buf, 32, "%d-%s", 7, "x")) }.unwrap();
+        let printed = ffi.string(&buf, None).unwrap();
+        let arr = ffi.new("int[]", [3, 1, 2]).unwrap();
+        let cmp = ffi
+            .callback(
+                "int(*)(const void *, const void *)",
+                |a| -> rcffi::Result<i32> {
+                    // SAFETY: qsort passes pointers to two ints.
+                    let (x, y): (i32, i32) = unsafe { (a.deref(0)?, a.deref(1)?) };
+                    Ok(x.cmp(&y) as i32)
+                },
+            )
+            .unwrap();
+        // SAFETY: qsort sorts the 3 ints with the comparator.
+        unsafe { libc.call("qsort", (&arr, 3, 4, &cmp)) }.unwrap();
+        let failing = ffi
+            .callback(
+                "int(*)(const void *, const void *)",
+                |_| -> rcffi::Result<i32> { Err(rcffi::Error::Value("no".into())) },
+            )
+            .unwrap();
+        // SAFETY: as above; the comparator fails (C gets 0 for each comparison).
+        let failed = unsafe { libc.call("qsort", (&arr, 3, 4, &failing)) }.is_err();
+        // A callback bound to the thread that made it (which checks the thread it runs on).
+        let local = ffi
+            .callback_local(
+                "int(*)(const void *, const void *)",
+                |a| -> rcffi::Result<i32> {
+                    // SAFETY: qsort passes pointers to two ints.
+                    let (x, y): (i32, i32) = unsafe { (a.deref(0)?, a.deref(1)?) };
+                    Ok(y.cmp(&x) as i32)
+                },
+            )
+            .unwrap();
+        let down = ffi.new("int[]", [1, 3, 2]).unwrap();
+        // SAFETY: as above.
+        unsafe { libc.call("qsort", (&down, 3, 4, &local)) }.unwrap();
+        let mut sorted = arr.to_vec().unwrap();
+        sorted.extend(down.to_vec().unwrap());
+        (len, abs, printed, sorted, failed)
+    });
+    assert_eq!(
+        now,
+        (
+            Value::from(5),
+            Value::from(7),
+            Value::Bytes(b"7-x".to_vec()),
+            [1, 2, 3, 3, 2, 1].map(Value::from).to_vec(),
+            true
+        )
+    );
+    // At exit the failure may have nowhere to go but stderr; everything else is the same.
+    assert_eq!(
+        (&now.0, &now.1, &now.2, &now.3),
+        (&at_exit.0, &at_exit.1, &at_exit.2, &at_exit.3)
+    );
+}
