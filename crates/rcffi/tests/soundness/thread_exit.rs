@@ -180,3 +180,63 @@ fn calls_and_callbacks_run_at_thread_exit() {
         (&at_exit.0, &at_exit.1, &at_exit.2, &at_exit.3)
     );
 }
+
+/// A callback C calls as a thread exits, after every Rust thread-local of that thread is gone:
+/// a `pthread_key_create` destructor (glibc runs those after the thread-locals' destructors).
+/// It makes and reads cdata and reaches the memory C hands it, as on any thread.
+#[test]
+fn a_callback_c_calls_after_the_thread_locals_are_gone_runs() {
+    let ffi = Ffi::default();
+    ffi.cdef(
+        "typedef unsigned int pthread_key_t;
+         int pthread_key_create(pthread_key_t *, void (*)(void *));
+         int pthread_setspecific(pthread_key_t, const void *);
+         int pthread_key_delete(pthread_key_t);",
+    )
+    .unwrap();
+    // SAFETY: the C library's functions, as declared.
+    let libc = unsafe { ffi.dlopen("c") }.unwrap();
+    let (tx, rx) = mpsc::channel::<(Value, Value, Value)>();
+    let cb = ffi
+        .callback("void(*)(void *)", move |a| -> rcffi::Result<()> {
+            let p = a.get(0)?.cdata()?;
+            let made = a.ffi().new("long[3]", list![7, 8, 9])?;
+            let name = a.ffi().new("char[]", "at exit")?;
+            let addr = a.ffi().cast("uintptr_t", &p)?.to_value()?;
+            let _ = tx.send((addr, made.get(2)?, a.ffi().string(&name, None)?));
+            Ok(())
+        })
+        .unwrap();
+    let key = ffi.new("pthread_key_t *", ()).unwrap();
+    // SAFETY: pthread_key_create writes the key; the callback lives until after the key is
+    // deleted below, after the thread that uses it has exited.
+    let made = unsafe { libc.call("pthread_key_create", (&key, &cb)) }.unwrap();
+    assert_eq!(made, Value::from(0));
+    let k = key.get(0).unwrap();
+    let lib = libc.clone();
+    let k2 = k.clone();
+    let value = ffi.cast("void *", 0x1234).unwrap();
+    std::thread::spawn(move || {
+        // rcffi's per-thread state is made on this thread (a call, a cdata).
+        let held = lib.ffi().new("int[2]", ()).unwrap();
+        // SAFETY: a non-null value for the key: its destructor runs at this thread's exit.
+        let set = unsafe { lib.call("pthread_setspecific", (k2, &value)) };
+        assert_eq!(set.unwrap(), Value::from(0));
+        drop(held);
+    })
+    .join()
+    .unwrap();
+    let (addr, item, text) = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the destructor ran");
+    assert_eq!(
+        (addr, item, text),
+        (
+            Value::from(0x1234),
+            Value::from(9),
+            Value::Bytes(b"at exit".to_vec())
+        )
+    );
+    // SAFETY: the key was made above; no thread uses it any more.
+    unsafe { libc.call("pthread_key_delete", (k,)) }.unwrap();
+}
