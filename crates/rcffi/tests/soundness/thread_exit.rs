@@ -218,12 +218,40 @@ fn a_callback_c_calls_after_the_thread_locals_are_gone_runs() {
     let lib = libc.clone();
     let k2 = k.clone();
     let value = ffi.cast("void *", 0x1234).unwrap();
+    // A second key, whose destructor is a callback bound to the exiting thread (made there,
+    // kept alive here until the key is deleted).
+    let (bound_tx, bound_rx) = mpsc::channel::<rcffi::CData>();
+    let (ran_tx, ran_rx) = mpsc::channel::<Value>();
+    let key2 = ffi.new("pthread_key_t *", ()).unwrap();
+    let key2_there = key2.clone();
     std::thread::spawn(move || {
+        let key2 = key2_there;
         // rcffi's per-thread state is made on this thread (a call, a cdata).
         let held = lib.ffi().new("int[2]", ()).unwrap();
         // SAFETY: a non-null value for the key: its destructor runs at this thread's exit.
         let set = unsafe { lib.call("pthread_setspecific", (k2, &value)) };
         assert_eq!(set.unwrap(), Value::from(0));
+        let bound = lib
+            .ffi()
+            .callback_local("void(*)(void *)", move |a| -> rcffi::Result<()> {
+                let n = a.ffi().new("short[2]", list![5, 6])?;
+                let _ = ran_tx.send(n.get(1)?);
+                Ok(())
+            })
+            .unwrap();
+        // SAFETY: the callback lives (sent to the test's thread) until the key is deleted.
+        unsafe {
+            assert_eq!(
+                lib.call("pthread_key_create", (&key2, &bound)).unwrap(),
+                Value::from(0)
+            );
+            let k = key2.get(0).unwrap();
+            assert_eq!(
+                lib.call("pthread_setspecific", (k, &value)).unwrap(),
+                Value::from(0)
+            );
+        }
+        bound_tx.send(bound).unwrap();
         drop(held);
     })
     .join()
@@ -239,6 +267,15 @@ fn a_callback_c_calls_after_the_thread_locals_are_gone_runs() {
             Value::Bytes(b"at exit".to_vec())
         )
     );
-    // SAFETY: the key was made above; no thread uses it any more.
-    unsafe { libc.call("pthread_key_delete", (k,)) }.unwrap();
+    let ran = ran_rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the thread-bound destructor ran");
+    assert_eq!(ran, Value::from(6));
+    // SAFETY: the keys were made above; no thread uses them any more.
+    unsafe {
+        libc.call("pthread_key_delete", (k,)).unwrap();
+        libc.call("pthread_key_delete", (key2.get(0).unwrap(),))
+            .unwrap();
+    }
+    drop(bound_rx);
 }

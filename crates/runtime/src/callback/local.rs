@@ -16,7 +16,6 @@
 #![allow(unsafe_code)]
 
 use std::mem::ManuallyDrop;
-use std::thread::ThreadId;
 
 use crate::error::{Error, Result};
 
@@ -24,7 +23,9 @@ use super::{CallbackArgs, CallbackResult, Ret};
 
 /// A closure that runs, and is dropped, on `thread` only.
 pub(crate) struct ThreadBound<F> {
-    thread: ThreadId,
+    /// The maker's thread ([`thread_tag`](crate::base::thread_tag): `std::thread::current`
+    /// panics in a destructor at thread exit, where C may still call or drop the callback).
+    thread: u64,
     f: ManuallyDrop<F>,
 }
 
@@ -38,7 +39,7 @@ impl<F> ThreadBound<F> {
     /// `f`, bound to the current thread.
     pub(crate) fn new(f: F) -> ThreadBound<F> {
         ThreadBound {
-            thread: std::thread::current().id(),
+            thread: crate::base::thread_tag::current(),
             f: ManuallyDrop::new(f),
         }
     }
@@ -49,7 +50,7 @@ impl<F> ThreadBound<F> {
         F: Fn(&CallbackArgs<'_>) -> R,
         R: CallbackResult,
     {
-        if std::thread::current().id() != self.thread {
+        if crate::base::thread_tag::current() != self.thread {
             return Err(Error::Callback(
                 "a callback_local closure was called on another thread than the one that made \
                  it; use callback() with a Send + Sync closure for C that calls back from its \
@@ -63,7 +64,7 @@ impl<F> ThreadBound<F> {
 
 impl<F> Drop for ThreadBound<F> {
     fn drop(&mut self) {
-        if std::thread::current().id() == self.thread {
+        if crate::base::thread_tag::current() == self.thread {
             // SAFETY: dropped once, here, on its own thread; nothing runs it any more.
             unsafe { ManuallyDrop::drop(&mut self.f) };
         }

@@ -26,7 +26,6 @@ use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::sync::Arc;
-use std::thread::ThreadId;
 
 use crate::data::CData;
 use crate::error::{Error, Result};
@@ -138,7 +137,7 @@ where
     R: CallbackResult,
 {
     let local = Local {
-        thread: std::thread::current().id(),
+        thread: crate::base::thread_tag::current(),
         f: ManuallyDrop::new(RefCell::new(f)),
     };
     let body: Arc<ScopedBody<'a>> = Arc::new(move |a: &CallbackArgs<'_>| local.run(a));
@@ -176,7 +175,9 @@ impl Closure<'_> {
 
 /// An `FnMut` closure made shareable: it runs on `thread` only, one run at a time.
 struct Local<F> {
-    thread: ThreadId,
+    /// The maker's thread ([`thread_tag`](crate::base::thread_tag): `std::thread::current`
+    /// panics in a destructor at thread exit, where C may still call or drop the callback).
+    thread: u64,
     f: ManuallyDrop<RefCell<F>>,
 }
 
@@ -192,7 +193,7 @@ impl<F> Local<F> {
         F: FnMut(&CallbackArgs<'_>) -> R,
         R: CallbackResult,
     {
-        if std::thread::current().id() != self.thread {
+        if crate::base::thread_tag::current() != self.thread {
             return Err(Error::Callback(
                 "a closure_mut closure was called on another thread than the one that made it; \
                  use closure() with a Fn + Send + Sync closure for that"
@@ -212,7 +213,7 @@ impl<F> Local<F> {
 
 impl<F> Drop for Local<F> {
     fn drop(&mut self) {
-        if std::thread::current().id() == self.thread {
+        if crate::base::thread_tag::current() == self.thread {
             // SAFETY: dropped once, here, on its own thread; nothing runs it any more.
             unsafe { ManuallyDrop::drop(&mut self.f) };
         }
