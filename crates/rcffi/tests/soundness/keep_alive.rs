@@ -404,10 +404,10 @@ fn storing_many_owners_of_one_memory_is_not_quadratic() {
     });
 }
 
-/// Memory of 24 bytes or fewer (a compact block, whose keep set its chunk holds) keeps what a
+/// Memory of 56 bytes or fewer (a compact block, whose keep set its chunk holds) keeps what a
 /// pointer stored in it points into, as bigger memory does: stored through its own pointer
-/// type (one pointer, and an array of two), through a cast of memory made for an integer, and
-/// by C into an out-parameter; and lets go of it when it goes.
+/// type (one pointer, an array of two, arrays of seven side by side), through a cast of memory
+/// made for an integer, and by C into an out-parameter; and lets go of it when it goes.
 #[test]
 fn small_memory_keeps_what_is_stored_in_it() {
     let (ffi, lib) = libc();
@@ -430,6 +430,24 @@ fn small_memory_keeps_what_is_stored_in_it() {
     assert_eq!(text(&ffi, pair.get(0).unwrap()), "first");
     drop(pair);
     assert_eq!(released.load(Ordering::SeqCst), 2);
+    // Seven pointers (56 bytes: a block of 64), next to another such block: each keeps its
+    // own, and one overwritten lets go of only what it held.
+    let (seven, next) = (
+        ffi.new("char *[7]", ()).unwrap(),
+        ffi.new("char *[7]", ()).unwrap(),
+    );
+    for i in 0..7 {
+        seven.set(i, tracked(&format!("s{i}"))).unwrap();
+    }
+    next.set(6, tracked("n6")).unwrap();
+    seven.set(3, ffi.null()).unwrap();
+    assert_eq!(released.load(Ordering::SeqCst), 3);
+    assert_eq!(text(&ffi, seven.get(6).unwrap()), "s6");
+    assert_eq!(text(&ffi, next.get(6).unwrap()), "n6");
+    drop(seven);
+    assert_eq!(released.load(Ordering::SeqCst), 9);
+    drop(next);
+    assert_eq!(released.load(Ordering::SeqCst), 10);
     // An integer's memory, seen as a pointer slot.
     let ip = ffi.new("intptr_t *", ()).unwrap();
     let slot = ffi.cast("char **", &ip).unwrap();
@@ -437,10 +455,10 @@ fn small_memory_keeps_what_is_stored_in_it() {
     drop(slot);
     let again = ffi.cast("char **", &ip).unwrap();
     assert_eq!(text(&ffi, again.get(0).unwrap()), "cast");
-    assert_eq!(released.load(Ordering::SeqCst), 2);
+    assert_eq!(released.load(Ordering::SeqCst), 10);
     // Written over with a number: what it pointed into goes.
     again.set(0, ffi.null()).unwrap();
-    assert_eq!(released.load(Ordering::SeqCst), 3);
+    assert_eq!(released.load(Ordering::SeqCst), 11);
     // C writes a pointer into the caller's string into an out-parameter of 8 bytes.
     let num = tracked("42xyz");
     let end = ffi.new("char **", ()).unwrap();
@@ -449,8 +467,8 @@ fn small_memory_keeps_what_is_stored_in_it() {
     assert_eq!(n.unwrap(), Value::Int(42));
     drop(num);
     assert_eq!(text(&ffi, end.get(0).unwrap()), "xyz");
-    assert_eq!(released.load(Ordering::SeqCst), 3);
+    assert_eq!(released.load(Ordering::SeqCst), 11);
     // The memory goes, and with it the two strings it still held ("own", "42xyz").
     drop((pp, again, ip, end));
-    assert_eq!(released.load(Ordering::SeqCst), 5);
+    assert_eq!(released.load(Ordering::SeqCst), 13);
 }
