@@ -26,7 +26,10 @@
 //! process's pool, by the destructor of a second thread-local that the thread's first slow
 //! path registers; the lists themselves have no destructor, so that reaching them costs no
 //! check (with one, the lookup was no longer inlined into `new`: 20 instructions more). A
-//! block given back after that goes to the pool at once. Chunks are never given back to the system: the memory of small blocks is
+//! block given back after that goes to the pool at once. (A thread whose first block is taken
+//! only after its thread-locals' destructors ran — in a `pthread_key_create` destructor —
+//! registers that destructor too late for it to run: what its lists then hold, at most two
+//! batches per size, is not reused.) Chunks are never given back to the system: the memory of small blocks is
 //! kept for reuse at its peak (16, 32 or 64 bytes per block; a new chunk's pages are only
 //! touched as its slots are handed out).
 //!
