@@ -98,6 +98,21 @@ fn cdata_are_made_read_and_dropped_at_thread_exit() {
     );
 }
 
+/// qsort's comparator type.
+const COMPARATOR: &str = "int(*)(const void *, const void *)";
+
+/// A comparator of the two ints qsort points to: ascending, or descending.
+fn compare_ints(
+    descending: bool,
+) -> impl Fn(&rcffi::CallbackArgs<'_>) -> rcffi::Result<i32> + Send + Sync + 'static {
+    move |a| {
+        // SAFETY: qsort passes pointers to two ints.
+        let (x, y): (i32, i32) = unsafe { (a.deref(0)?, a.deref(1)?) };
+        let order = if descending { y.cmp(&x) } else { x.cmp(&y) };
+        Ok(order as i32)
+    }
+}
+
 /// Calls by name, through a handle, with variadic arguments, and with a callback (one that
 /// succeeds, one that fails — its failure is the call's error or reported on stderr, not a
 /// crash — and one bound to its thread) at thread exit.
@@ -127,37 +142,18 @@ fn calls_and_callbacks_run_at_thread_exit() {
         unsafe { libc.call("snprintf", (&buf, 32, "%d-%s", 7, "x")) }.unwrap();
         let printed = ffi.string(&buf, None).unwrap();
         let arr = ffi.new("int[]", [3, 1, 2]).unwrap();
-        let cmp = ffi
-            .callback(
-                "int(*)(const void *, const void *)",
-                |a| -> rcffi::Result<i32> {
-                    // SAFETY: qsort passes pointers to two ints.
-                    let (x, y): (i32, i32) = unsafe { (a.deref(0)?, a.deref(1)?) };
-                    Ok(x.cmp(&y) as i32)
-                },
-            )
-            .unwrap();
+        let cmp = ffi.callback(COMPARATOR, compare_ints(false)).unwrap();
         // SAFETY: qsort sorts the 3 ints with the comparator.
         unsafe { libc.call("qsort", (&arr, 3, 4, &cmp)) }.unwrap();
         let failing = ffi
-            .callback(
-                "int(*)(const void *, const void *)",
-                |_| -> rcffi::Result<i32> { Err(rcffi::Error::Value("no".into())) },
-            )
+            .callback(COMPARATOR, |_| -> rcffi::Result<i32> {
+                Err(rcffi::Error::Value("no".into()))
+            })
             .unwrap();
         // SAFETY: as above; the comparator fails (C gets 0 for each comparison).
         let failed = unsafe { libc.call("qsort", (&arr, 3, 4, &failing)) }.is_err();
         // A callback bound to the thread that made it (which checks the thread it runs on).
-        let local = ffi
-            .callback_local(
-                "int(*)(const void *, const void *)",
-                |a| -> rcffi::Result<i32> {
-                    // SAFETY: qsort passes pointers to two ints.
-                    let (x, y): (i32, i32) = unsafe { (a.deref(0)?, a.deref(1)?) };
-                    Ok(y.cmp(&x) as i32)
-                },
-            )
-            .unwrap();
+        let local = ffi.callback_local(COMPARATOR, compare_ints(true)).unwrap();
         let down = ffi.new("int[]", [1, 3, 2]).unwrap();
         // SAFETY: as above.
         unsafe { libc.call("qsort", (&down, 3, 4, &local)) }.unwrap();
