@@ -168,3 +168,42 @@ fn the_deepest_types_allowed_work_on_a_small_stack() {
         assert_eq!(ffi.getctype("p254", "x").unwrap().matches('*').count(), 255);
     });
 }
+
+/// A list nested far deeper than any C type given to `new`, `cast`, `set_field` and a call is
+/// an error at the level where the type ends: rcffi reads it only as deep as the type (here a
+/// 200-level array, and a struct). The value's own drop is recursive, as any nested Rust
+/// value's is (the `Value` docs say so), so the test runs on a thread with room for that.
+#[test]
+#[cfg_attr(miri, ignore = "stack depth: not what Miri checks")]
+fn a_list_deeper_than_its_type_is_an_error_where_the_type_ends() {
+    fn deep(levels: usize) -> rcffi::Value {
+        (0..levels).fold(rcffi::Value::Int(1), |v, _| rcffi::Value::List(vec![v]))
+    }
+    let errors = std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(|| {
+            let ffi = Ffi::default();
+            ffi.cdef("struct t { int x[2]; };").unwrap();
+            let ty = format!("int{}", "[1]".repeat(200));
+            let p = ffi.new("struct t *", ()).unwrap();
+            let n = if cfg!(debug_assertions) {
+                100_000
+            } else {
+                1_000_000
+            };
+            [
+                ffi.new(ty.as_str(), deep(n)).map(|_| ()),
+                ffi.new("struct t *", deep(n)).map(|_| ()),
+                ffi.cast("int", deep(n)).map(|_| ()),
+                p.set_field("x", deep(n)),
+            ]
+            .map(|r| r.map_err(|e| e.to_string()))
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    for e in errors {
+        let e = e.expect_err("a list where an int goes");
+        assert!(e.contains("not list"), "{e}");
+    }
+}

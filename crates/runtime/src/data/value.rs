@@ -15,6 +15,13 @@ use crate::mem::{Fast, Number};
 /// `[1, 2]` and `{'x': 1}` do for cffi. Reading gives integers, floats, bools, one-byte `Bytes`
 /// for `char`, one-character `Text` for `wchar_t`, and `CData` for pointers, arrays and structs.
 ///
+/// Depth: rcffi reads a nested list or map only as deep as the C type it is written into (a
+/// type is at most 256 levels deep), so a deeper one is an error at the level where the type
+/// ends, and rcffi makes none deeper than its types. Dropping, cloning, comparing or printing
+/// a `Value` is recursive, as for any nested Rust value (`Vec<Vec<..>>`, `serde_json::Value`):
+/// one built hundreds of thousands of levels deep overflows the stack when it is dropped —
+/// also when rcffi, given it by value, drops it.
+///
 /// ```
 /// # use rcffi_runtime as rcffi;
 /// use rcffi::{Value, map};
