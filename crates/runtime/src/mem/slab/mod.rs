@@ -29,9 +29,9 @@
 //! block given back after that goes to the pool at once. (A thread whose first block is taken
 //! only after its thread-locals' destructors ran — in a `pthread_key_create` destructor —
 //! registers that destructor too late for it to run: what its lists then hold, at most two
-//! batches per size, is not reused.) Chunks are never given back to the system: the memory of small blocks is
-//! kept for reuse at its peak (16, 32 or 64 bytes per block; a new chunk's pages are only
-//! touched as its slots are handed out).
+//! batches per size, is not reused.) Chunks are never given back to the system: the memory of
+//! small blocks is kept for reuse at its peak (16, 32 or 64 bytes per block; a new chunk's
+//! pages are only touched as its slots are handed out).
 //!
 //! # Safety
 //!
@@ -45,13 +45,12 @@
 //! which lives as long as the thread does), used by one function at a time on that thread and
 //! never re-entered (nothing here calls out but to register a thread-local's destructor, which
 //! does not come back here; that destructor runs when no function here is running on its
-//! thread); the process's pool is behind a lock. A block
-//! given back was given out by [`alloc`] and is given back once, by its last owner, after every
-//! use (the count's release and acquire order those uses before the next owner's). A group of
-//! keep sets and a keep set are each a `Box` published by a compare-and-swap from null and read
-//! with acquire loads; groups are never freed, and a set is taken out (swapped for null) only
-//! by its block's last owner, so a set borrowed through a live reference to its block lives
-//! while the borrow does.
+//! thread); the process's pool is behind a lock. A block given back was given out by
+//! [`alloc`] and is given back once, by its last owner, after every use (the count's release
+//! and acquire order those uses before the next owner's). A group of keep sets and a keep set
+//! are each a `Box` published by a compare-and-swap from null and read with acquire loads;
+//! groups are never freed, and a set is taken out (swapped for null) only by its block's last
+//! owner, so a set borrowed through a live reference to its block lives while the borrow does.
 //!
 //! Under Miri, in fuzzing builds and with `RCFFI_NO_RECYCLE` set, `Shared` does not use these
 //! blocks ([`enabled`]), so that memory checkers see every block's own allocation and free;
@@ -72,7 +71,7 @@ const CHUNK: usize = 256 << 10;
 const SLOT: usize = 16;
 /// The largest block's data (in a slot of 64 bytes: the count and up to 56 bytes).
 pub(super) const MAX: usize = 56;
-/// The places of the smaller slots in a chunk (a bigger slot takes two).
+/// The places of the smaller slots in a chunk (a bigger slot takes two, or four).
 const SLOTS: usize = CHUNK / SLOT;
 /// Where a chunk's first block starts: past its header, aligned for slots of every size (so
 /// that a slot of 64 bytes is one cache line).
