@@ -39,3 +39,48 @@ fn a_callback_panic_whose_payload_panics_on_drop_does_not_abort() {
     // SAFETY: as above.
     assert_eq!(unsafe { cb.call((1,)) }.unwrap(), (-1).into());
 }
+
+/// A `gc` destructor that panics is reported and the drop goes on, also while another panic
+/// unwinds (a panic let out of a drop then aborts the process) and in a thread-local's
+/// destructor at thread exit; the destructors after it run.
+#[test]
+fn a_panicking_gc_destructor_is_reported_not_let_out_of_the_drop() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let ffi = rcffi::Ffi::default();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let counted = |ran: &Arc<AtomicUsize>| {
+        let ran = ran.clone();
+        move |_| {
+            ran.fetch_add(1, Ordering::SeqCst);
+        }
+    };
+    // Dropped normally: the panic stays inside, and the outer destructor still runs.
+    let inner = ffi.gc(&ffi.new("int *", ()).unwrap(), |_| panic!("inner"));
+    let outer = ffi.gc(&inner, counted(&ran));
+    drop(inner);
+    drop(outer);
+    assert_eq!(ran.load(Ordering::SeqCst), 1);
+    // Dropped while another panic unwinds.
+    let p = ffi.gc(&ffi.new("int[2]", ()).unwrap(), |_| panic!("while unwinding"));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let _p = p;
+        panic!("first");
+    }));
+    assert!(r.is_err());
+    // Dropped by a thread-local's destructor at thread exit.
+    thread_local! {
+        static HELD: std::cell::RefCell<Option<rcffi::CData>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let (ffi2, ran2) = (ffi.clone(), ran.clone());
+    std::thread::spawn(move || {
+        let p = ffi2.gc(&ffi2.new("long *", ()).unwrap(), |_| panic!("at thread exit"));
+        let q = ffi2.gc(&p, counted(&ran2));
+        HELD.with(|h| *h.borrow_mut() = Some(q));
+        drop(p);
+    })
+    .join()
+    .unwrap();
+    assert_eq!(ran.load(Ordering::SeqCst), 2);
+}

@@ -17,6 +17,8 @@
 
 use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crate::base::panics::{drop_payload, panic_message};
 use std::sync::Arc;
 
 use crate::abi::errno;
@@ -480,26 +482,6 @@ impl CallbackBox {
             }
         }
     }
-}
-
-/// Drops a panic's payload where C is the caller, under `catch_unwind`: a payload whose own
-/// `Drop` panics gives another payload (usually a message), dropped the same way; past a few
-/// of those, the last is leaked rather than let a panic reach C (an abort).
-pub(crate) fn drop_payload(mut p: Box<dyn std::any::Any + Send>) {
-    for _ in 0..4 {
-        match catch_unwind(AssertUnwindSafe(move || drop(p))) {
-            Ok(()) => return,
-            Err(again) => p = again,
-        }
-    }
-    std::mem::forget(p);
-}
-
-pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(a panic without a message)".into())
 }
 
 /// What libffi calls: runs the box's closure for C.

@@ -20,7 +20,6 @@ pub(crate) mod running;
 pub(crate) mod scoped;
 
 pub use args::CallbackArgs;
-pub(crate) use closure::{drop_payload, panic_message};
 pub(crate) use result::Body;
 pub use result::{CallbackOptions, CallbackResult, OnError, Ret};
 pub use scoped::{Closure, closure, closure_mut};

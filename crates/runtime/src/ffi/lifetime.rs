@@ -11,7 +11,11 @@ use crate::types::Ffi;
 impl Ffi {
     /// A new cdata for the same memory as `cdata` that runs `destructor(cdata)` once, when the
     /// last clone of it (or of anything derived from it) is dropped, or on [`Ffi::release`]
-    /// (cffi's `ffi.gc`). Wrapping a `gc` result again runs the newest destructor first.
+    /// (cffi's `ffi.gc`). Wrapping a `gc` result again runs the newest destructor first. A
+    /// destructor that panics is reported on stderr (`rcffi: the gc destructor of cdata ...
+    /// panicked: ...`), as cffi reports an exception raised in one, and the drop goes on: a
+    /// panic let out of a drop aborts the process while another panic unwinds, or in a
+    /// thread-local's destructor.
     ///
     /// ```
     /// # use rcffi_runtime as rcffi;

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use crate::abi::errno;
-use crate::callback::{drop_payload, panic_message};
+use crate::base::panics::{drop_payload, panic_message};
 use crate::data::{CData, Origin};
 use crate::error::{Error, Result};
 use crate::mem::Owner;
