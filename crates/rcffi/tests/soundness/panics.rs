@@ -62,7 +62,9 @@ fn a_panicking_gc_destructor_is_reported_not_let_out_of_the_drop() {
     drop(outer);
     assert_eq!(ran.load(Ordering::SeqCst), 1);
     // Dropped while another panic unwinds.
-    let p = ffi.gc(&ffi.new("int[2]", ()).unwrap(), |_| panic!("while unwinding"));
+    let p = ffi.gc(&ffi.new("int[2]", ()).unwrap(), |_| {
+        panic!("while unwinding")
+    });
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
         let _p = p;
         panic!("first");
@@ -75,7 +77,9 @@ fn a_panicking_gc_destructor_is_reported_not_let_out_of_the_drop() {
     }
     let (ffi2, ran2) = (ffi.clone(), ran.clone());
     std::thread::spawn(move || {
-        let p = ffi2.gc(&ffi2.new("long *", ()).unwrap(), |_| panic!("at thread exit"));
+        let p = ffi2.gc(&ffi2.new("long *", ()).unwrap(), |_| {
+            panic!("at thread exit")
+        });
         let q = ffi2.gc(&p, counted(&ran2));
         HELD.with(|h| *h.borrow_mut() = Some(q));
         drop(p);
@@ -83,4 +87,33 @@ fn a_panicking_gc_destructor_is_reported_not_let_out_of_the_drop() {
     .join()
     .unwrap();
     assert_eq!(ran.load(Ordering::SeqCst), 2);
+}
+
+/// An allocator's `free` that panics is reported and kept inside the drop, also while another
+/// panic unwinds.
+#[test]
+fn a_panicking_allocator_free_is_reported_not_let_out_of_the_drop() {
+    let ffi = rcffi::Ffi::default();
+    let pool = ffi.clone();
+    // SAFETY: each pointer is to a `char[]` of `n` bytes that the closure keeps alive for good
+    // (leaked into the free list it never gives back), so it stays valid after `free`.
+    let alloc = unsafe {
+        ffi.new_allocator(
+            move |n| {
+                let block = pool.new("char[]", n as i64)?;
+                let p = pool.cast("char *", &block)?;
+                std::mem::forget(block);
+                Ok(p)
+            },
+            Some(|_p| panic!("in free")),
+            true,
+        )
+    };
+    drop(alloc.new("int[4]", [1, 2, 3, 4]).unwrap());
+    let p = alloc.new("int[4]", ()).unwrap();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let _p = p;
+        panic!("first");
+    }));
+    assert!(r.is_err());
 }

@@ -144,6 +144,8 @@ impl Ffi {
     /// An allocator whose `new` takes memory from `alloc(size)` and gives it back with
     /// `free(pointer)` when the last cdata over it is dropped (cffi's `ffi.new_allocator`).
     /// With `should_clear_after_alloc` the memory is zeroed before the initializer is written.
+    /// A `free` that panics is reported on stderr and the drop goes on, as for a `gc`
+    /// destructor ([`Ffi::gc`](crate::Ffi::gc)).
     ///
     /// # Safety
     ///
