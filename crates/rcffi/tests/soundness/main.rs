@@ -9,6 +9,7 @@ mod cross_ffi;
 mod hangs;
 mod keep_alive;
 mod nesting;
+mod one_shot;
 mod panics;
 mod symbols;
 mod thread_exit;

@@ -5,7 +5,8 @@
 //! A callback is a libffi closure whose user data is the [`CallbackBox`] that owns it. The box
 //! lives in an `Arc` (so its address is stable) held by every cdata of the callback (its
 //! `Owner::Callback`); the closure's code is valid while the box lives and is freed in the
-//! box's `Drop`. When C calls the code, libffi passes pointers to the arguments, valid for the
+//! box's `Drop`, which comes after the last run under way on the thread that let the box go
+//! (`mem::running`). When C calls the code, libffi passes pointers to the arguments, valid for the
 //! call, laid out as the prepared interface (the function type's plan, kept by the box's
 //! `Ffi`) says; they are read only through regions of exactly their size. The result pointer
 //! has room for the result type (at least a full `ffi_arg` for integers). Nothing unwinds
@@ -506,12 +507,19 @@ pub(super) unsafe extern "C" fn trampoline(
         plan: cb.plan(),
         args: args as *const *const c_void,
     };
-    // SAFETY: libffi's result buffer has room for the result type (integers: a full
-    // `ffi_arg`).
-    let outcome = catch_unwind(AssertUnwindSafe(|| unsafe { cb.run_into(&a, ret) }));
-    if !matches!(outcome, Ok(Ok(()))) {
-        // SAFETY: as above.
-        unsafe { settle(cb, outcome, &a, ret) };
+    // A run of the callback: should its closure (or its error handler) let go of its last
+    // cdata, the box stays until the run is over (`mem::running`).
+    let ((), kept) = crate::mem::running(userdata.cast_const().cast(), || {
+        // SAFETY: libffi's result buffer has room for the result type (integers: a full
+        // `ffi_arg`).
+        let outcome = catch_unwind(AssertUnwindSafe(|| unsafe { cb.run_into(&a, ret) }));
+        if !matches!(outcome, Ok(Ok(()))) {
+            // SAFETY: as above.
+            unsafe { settle(cb, outcome, &a, ret) };
+        }
+    });
+    if let Some(state) = kept {
+        crate::mem::let_go(state);
     }
     // SAFETY: errno is this thread's.
     unsafe { errno::restore_at(errno_at) };

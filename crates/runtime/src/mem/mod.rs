@@ -48,6 +48,7 @@ mod number;
 mod owner;
 mod recycle;
 mod region;
+mod running;
 mod shared;
 mod slab;
 
@@ -73,4 +74,5 @@ pub(crate) use number::{Fast, Number, Plain, bytes_of, decode_number};
 pub(crate) use owner::{Code, Finalizer, Owner, OwnerRef};
 use region::Access;
 pub(crate) use region::{Region, Vouched, c_strlen, copy};
+pub(crate) use running::{let_go, running};
 pub(crate) use shared::Shared;

@@ -38,9 +38,10 @@ impl Owner {
         Owner::Gc(Counted::new(Box::new(f)))
     }
 
-    /// The owner of a callback's code.
-    pub(crate) fn callback(code: impl Code + 'static) -> Owner {
-        Owner::Callback(Counted::new(Box::new(code)))
+    /// The owner of a callback's code: its state, kept until the last of its runs on the
+    /// thread that lets it go returns ([`running`](super::running)).
+    pub(crate) fn callback(code: std::sync::Arc<dyn Code>) -> Owner {
+        Owner::Callback(Counted::new(Box::new(super::running::Held::new(code))))
     }
 }
 

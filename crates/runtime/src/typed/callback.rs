@@ -16,7 +16,8 @@
 //! free, or taken by another type, means C called a callback after it was released: the process
 //! aborts with a message rather than run anything. The state lives in an `Arc` held by every
 //! cdata of the callback (`Owner::Callback`), and gives its slot back (or frees its libffi
-//! closure) in its `Drop`, before its memory goes. Nothing unwinds into C: the closure runs
+//! closure) in its `Drop`, before its memory goes; it outlives each of its runs, also when
+//! its closure lets go of its last cdata (`mem::running`). Nothing unwinds into C: the closure runs
 //! under `catch_unwind`, and a panic returns zero (NULL, a zeroed struct) — or aborts when
 //! zero is no value of the result type. One of the runtime's modules with `unsafe` code.
 
@@ -398,10 +399,17 @@ macro_rules! typed_callbacks {
             let b = unsafe { &*e.cast::<Boxed<C>>() };
             // SAFETY: this thread's errno.
             unsafe { errno::save_from(at) };
-            let r = match catch_unwind(AssertUnwindSafe(|| (b.closure)($($x),*))) {
-                Ok(r) => r,
-                Err(p) => on_panic::<R>(b.name, p),
-            };
+            // A run of the callback: should its closure let go of its last cdata, the state
+            // stays until the run is over (`mem::running`).
+            let (r, kept) = crate::mem::running(e.cast(), || {
+                match catch_unwind(AssertUnwindSafe(|| (b.closure)($($x),*))) {
+                    Ok(r) => r,
+                    Err(p) => on_panic::<R>(b.name, p),
+                }
+            });
+            if let Some(state) = kept {
+                crate::mem::let_go(state);
+            }
             // SAFETY: as above.
             unsafe { errno::restore_at(at) };
             r
