@@ -39,7 +39,7 @@ impl Owner {
     }
 
     /// The owner of a callback's code: its state, kept until the last of its runs on the
-    /// thread that lets it go returns ([`running`](super::running)).
+    /// thread that lets it go returns ([`running`](mod@super::running)).
     pub(crate) fn callback(code: std::sync::Arc<dyn Code>) -> Owner {
         Owner::Callback(Counted::new(Box::new(super::running::Held::new(code))))
     }
