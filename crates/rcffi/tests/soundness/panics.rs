@@ -95,14 +95,16 @@ fn a_panicking_gc_destructor_is_reported_not_let_out_of_the_drop() {
 fn a_panicking_allocator_free_is_reported_not_let_out_of_the_drop() {
     let ffi = rcffi::Ffi::default();
     let pool = ffi.clone();
-    // SAFETY: each pointer is to a `char[]` of `n` bytes that the closure keeps alive for good
-    // (leaked into the free list it never gives back), so it stays valid after `free`.
+    let blocks = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = blocks.clone();
+    // SAFETY: each pointer is to a `char[]` of `n` bytes that `blocks` keeps alive until the
+    // test's end, after every cdata the allocator made is gone.
     let alloc = unsafe {
         ffi.new_allocator(
             move |n| {
                 let block = pool.new("char[]", n as i64)?;
                 let p = pool.cast("char *", &block)?;
-                std::mem::forget(block);
+                kept.lock().unwrap().push(block);
                 Ok(p)
             },
             Some(|_p| panic!("in free")),
@@ -116,4 +118,6 @@ fn a_panicking_allocator_free_is_reported_not_let_out_of_the_drop() {
         panic!("first");
     }));
     assert!(r.is_err());
+    drop(alloc);
+    drop(blocks);
 }
