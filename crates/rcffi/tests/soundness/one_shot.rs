@@ -152,3 +152,35 @@ fn a_callback_let_go_in_a_nested_run_of_itself_stays_until_the_outer_one_returns
     assert_eq!(r, Value::from(3000));
     assert_eq!(dropped.load(Ordering::SeqCst), 1);
 }
+
+/// A callback that lets itself go and then panics gives C its error value and the caller the
+/// failure; what it captured panicking as it goes (after the run) is reported, not let into C.
+#[test]
+#[cfg_attr(miri, ignore = "calls C through libffi: Miri cannot")]
+fn a_callback_that_lets_itself_go_and_panics_fails_cleanly() {
+    struct Bomb;
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            panic!("a capture that panics as it goes");
+        }
+    }
+    let (ffi, lib) = rcffi_testkit::fixture::open_fixture().unwrap();
+    let bomb = Bomb;
+    let cb = ffi
+        .callback("int(*)(int)", move |a| -> rcffi::Result<i32> {
+            let _held = &bomb;
+            let x: i32 = a.get_as(0)?;
+            let_go_of_all();
+            if x == 1 {
+                panic!("after letting go");
+            }
+            Ok(x)
+        })
+        .unwrap();
+    let ptr = bare(&ffi, &cb, "int(*)(int)");
+    PENDING.with(|p| p.borrow_mut().push(cb));
+    // SAFETY: call_int_cb calls its callback once, with 1.
+    let r = unsafe { lib.call("call_int_cb", (&ptr, 1)) };
+    let e = r.expect_err("the callback's panic is the call's error");
+    assert!(e.to_string().contains("after letting go"), "{e}");
+}
