@@ -124,15 +124,13 @@ thread_local! {
     static LANE: Cell<u8> = const { Cell::new(0) };
 }
 
-/// The lane the next thread is given.
-static NEXT_LANE: AtomicUsize = AtomicUsize::new(0);
-
-/// This thread's lane: 1 to [`LANES`], given in turn.
+/// This thread's lane: 1 to [`LANES`], from the thread's number (threads are numbered in
+/// turn, so their lanes go round), kept after the first.
 #[inline]
 pub(super) fn this_lane() -> usize {
     LANE.with(|l| match l.get() {
         0 => {
-            let lane = NEXT_LANE.fetch_add(1, Ordering::Relaxed) % LANES + 1;
+            let lane = (crate::base::thread_tag::current() % LANES as u64) as usize + 1;
             l.set(lane as u8);
             lane
         }
