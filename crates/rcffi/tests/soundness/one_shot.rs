@@ -41,6 +41,13 @@ fn bare(ffi: &rcffi::Ffi, f: &CData, ty: &str) -> CData {
     ffi.cast(ty, addr).unwrap()
 }
 
+/// Puts callback `f` in `PENDING`, its only holder, and gives C's view of it (`bare`).
+fn pending(ffi: &rcffi::Ffi, f: CData, ty: &str) -> CData {
+    let ptr = bare(ffi, &f, ty);
+    PENDING.with(|p| p.borrow_mut().push(f));
+    ptr
+}
+
 #[test]
 #[cfg_attr(miri, ignore = "calls C through libffi: Miri cannot")]
 fn a_callback_that_lets_itself_go_while_it_runs_stays_whole_until_it_returns() {
@@ -59,8 +66,7 @@ fn a_callback_that_lets_itself_go_while_it_runs_stays_whole_until_it_returns() {
             Ok(x + captured.items.iter().sum::<i64>() as i32)
         })
         .unwrap();
-    let ptr = bare(&ffi, &cb, "int(*)(int)");
-    PENDING.with(|p| p.borrow_mut().push(cb));
+    let ptr = pending(&ffi, cb, "int(*)(int)");
     // SAFETY: call_int_cb calls its callback once, with 7.
     let r = unsafe { lib.call("call_int_cb", (&ptr, 7)) }.unwrap();
     assert_eq!(r, Value::from(7 + 5050));
@@ -85,8 +91,7 @@ fn a_callback_that_lets_itself_go_while_it_runs_stays_whole_until_it_returns() {
             },
         )
         .unwrap();
-    let ptr = bare(&ffi, &cb, "long double(*)(long double)");
-    PENDING.with(|p| p.borrow_mut().push(cb));
+    let ptr = pending(&ffi, cb, "long double(*)(long double)");
     let x = ffi.cast("long double", 1.5).unwrap();
     // SAFETY: cb_ldouble calls its callback once, with 1.5.
     let r = unsafe { lib.call("cb_ldouble", (&ptr, &x)) }.unwrap();
@@ -105,8 +110,7 @@ fn a_callback_that_lets_itself_go_while_it_runs_stays_whole_until_it_returns() {
             x + captured.items[0] as i32
         })
         .unwrap();
-    let ptr = bare(&ffi, typed.cdata(), "int(*)(int)");
-    PENDING.with(|p| p.borrow_mut().push(typed.cdata().clone()));
+    let ptr = pending(&ffi, typed.cdata().clone(), "int(*)(int)");
     drop(typed);
     // SAFETY: as above.
     let r = unsafe { lib.call("call_int_cb", (&ptr, 2)) }.unwrap();
@@ -177,8 +181,7 @@ fn a_callback_that_lets_itself_go_and_panics_fails_cleanly() {
             Ok(x)
         })
         .unwrap();
-    let ptr = bare(&ffi, &cb, "int(*)(int)");
-    PENDING.with(|p| p.borrow_mut().push(cb));
+    let ptr = pending(&ffi, cb, "int(*)(int)");
     // SAFETY: call_int_cb calls its callback once, with 1.
     let r = unsafe { lib.call("call_int_cb", (&ptr, 1)) };
     let e = r.expect_err("the callback's panic is the call's error");

@@ -18,6 +18,19 @@ pub(crate) fn drop_payload(mut p: Box<dyn std::any::Any + Send>) {
     std::mem::forget(p);
 }
 
+/// Runs `f` and keeps a panic in it inside: reported on stderr as `rcffi: {what} panicked:
+/// {message}` (`what` made only then), its payload dropped by [`drop_payload`] — as cffi
+/// reports an exception raised in a destructor. For user code a drop runs (a `gc`
+/// destructor, an allocator's `free`, a callback's captures), where a panic let out would
+/// abort the process while another unwinds, or in a thread-local's destructor.
+pub(crate) fn reported(what: impl FnOnce() -> String, f: impl FnOnce()) {
+    if let Err(p) = catch_unwind(AssertUnwindSafe(f)) {
+        let message = panic_message(&*p);
+        drop_payload(p);
+        eprintln!("rcffi: {} panicked: {message}", what());
+    }
+}
+
 /// A panic's message (a `&str` or `String` payload), or a stand-in.
 pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     p.downcast_ref::<&str>()

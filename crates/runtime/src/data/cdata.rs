@@ -7,7 +7,7 @@
 
 use rcffi_cdef::CTypeId;
 
-use crate::base::panics::{drop_payload, panic_message};
+use crate::base::panics::reported;
 use crate::error::{Error, Result};
 use crate::mem::{Body, Finalizer, Owner, OwnerRef};
 pub(crate) use crate::mem::{Len, Origin};
@@ -53,18 +53,11 @@ impl Finalizer for GcBox {
         let d = self.destructor.lock().take();
         if let Some(d) = d {
             let original = self.original.clone();
-            // A panic in the destructor is reported, as cffi reports an exception raised in
-            // one, and not let out of the drop that ran it: while another panic unwinds, or in
-            // a thread-local's destructor, it would abort the process.
-            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || d(original)));
-            if let Err(p) = ran {
-                let message = panic_message(&*p);
-                drop_payload(p);
-                eprintln!(
-                    "rcffi: the gc destructor of cdata '{}' panicked: {message}",
-                    self.original.type_name()
-                );
-            }
+            // A panic in the destructor is reported, not let out of the drop that ran it.
+            reported(
+                || format!("the gc destructor of cdata '{}'", self.original.type_name()),
+                move || d(original),
+            );
         }
     }
 }

@@ -3,8 +3,6 @@
 //! for things above this floor behind traits ([`Finalizer`]: a `gc` destructor; [`Code`]: a
 //! callback's closure). No unsafe code.
 
-use std::sync::Arc;
-
 use super::{Counted, Handle, Home, KeepSet, Lent, Mapped, Region, Shared, Vouched};
 use crate::error::{Error, Result};
 
@@ -81,16 +79,6 @@ pub(crate) trait Code: Send + Sync {
     fn code(&self) -> usize;
     /// The closure's Rust type name, for reprs.
     fn name(&self) -> &str;
-}
-
-/// A callback's state shared with what calls it is its code as well.
-impl<T: Code + ?Sized> Code for Arc<T> {
-    fn code(&self) -> usize {
-        (**self).code()
-    }
-    fn name(&self) -> &str {
-        (**self).name()
-    }
 }
 
 /// A borrowed [`Owner`]: what a cdata's owner is, without a clone (a cdata keeps its owner

@@ -69,12 +69,10 @@ pub(crate) fn running<R>(key: *const (), f: impl FnOnce() -> R) -> (R, Option<Ar
 #[cold]
 #[inline(never)]
 pub(crate) fn let_go(state: Arc<dyn Code>) {
-    let gone = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(state)));
-    if let Err(p) = gone {
-        let message = crate::base::panics::panic_message(&*p);
-        crate::base::panics::drop_payload(p);
-        eprintln!("rcffi: a callback let go while it ran panicked as it was dropped: {message}");
-    }
+    crate::base::panics::reported(
+        || "dropping a callback let go while it ran".into(),
+        move || drop(state),
+    );
 }
 
 /// A callback's state as its cdata hold it: dropped through [`release`].

@@ -456,12 +456,11 @@ unsafe fn free_block(block: *mut Block) {
         // The user's memory goes back after what it kept alive, as it was given. A panic in
         // the user's `free` is reported and kept inside (let out of a drop, it aborts while
         // another panic unwinds), and the block still goes back.
-        if let Some((CustomFree(Some(f)), addr)) = custom
-            && let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || f(addr)))
-        {
-            let message = crate::base::panics::panic_message(&*p);
-            crate::base::panics::drop_payload(p);
-            eprintln!("rcffi: the free function of a new_allocator allocator panicked: {message}");
+        if let Some((CustomFree(Some(f)), addr)) = custom {
+            crate::base::panics::reported(
+                || "the free function of a new_allocator allocator".into(),
+                move || f(addr),
+            );
         }
         super::recycle::dealloc(NonNull::new_unchecked(block).cast(), Block::layout(tail).0);
     }
