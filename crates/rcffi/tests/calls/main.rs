@@ -11,6 +11,7 @@ mod int128;
 mod libc_programs;
 mod long_double;
 mod narrow_scalars;
+mod plain_numbers;
 mod random;
 mod stack_args;
 mod threads;

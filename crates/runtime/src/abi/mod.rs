@@ -18,5 +18,6 @@ mod registers;
 pub(crate) use cif::FfiCif;
 pub(crate) use plan::{CallPlan, Conv, INLINE_ARGS, Param, plan_of};
 pub(crate) use registers::{
-    Class, Native, Piece, Reg, RetFF, RetFI, RetIF, RetII, RetReg, STACK_WORDS,
+    Class, FLOAT_REGS, INT_REGS, Native, Piece, Reg, RetFF, RetFI, RetIF, RetII, RetReg,
+    STACK_WORDS,
 };

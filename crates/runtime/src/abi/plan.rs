@@ -60,6 +60,10 @@ pub(crate) struct Param {
     /// (`struct passwd *`): the offsets of those pointers, where C may write pointers into
     /// the call's other arguments (`call::adopt`).
     pub(crate) out: Box<[usize]>,
+    /// The Rust number kinds this parameter takes as they are, by `Fast as u16` as bit index
+    /// ([`Fast::holds_mask`](crate::mem::Fast::holds_mask); 0 for all but plain numbers): a
+    /// tuple of such Rust numbers goes straight into its registers (`call::plain`).
+    pub(crate) holds: u16,
 }
 
 /// The call interface of one complete argument list.
@@ -540,6 +544,10 @@ fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         Conv::Pointer => out_slots(uni, info),
         _ => Box::default(),
     };
+    let holds = match conv {
+        Conv::Fast(f) => f.holds_mask(),
+        _ => 0,
+    };
     Ok(Param {
         ty: t,
         conv,
@@ -548,6 +556,7 @@ fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         text,
         item_size,
         out,
+        holds,
     })
 }
 

@@ -11,14 +11,14 @@ use crate::types::{Ffi, TypeRef};
 
 /// Integer-class argument registers.
 #[cfg(target_arch = "x86_64")]
-const INT_REGS: usize = 6;
+pub(crate) const INT_REGS: usize = 6;
 #[cfg(target_arch = "aarch64")]
-const INT_REGS: usize = 8;
+pub(crate) const INT_REGS: usize = 8;
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-const INT_REGS: usize = 0;
+pub(crate) const INT_REGS: usize = 0;
 
 /// Floating-class argument registers.
-const FLOAT_REGS: usize = 8;
+pub(crate) const FLOAT_REGS: usize = 8;
 
 /// Stack words the universal signature can pass after the registers (arguments that no longer
 /// fit their class's registers go there, each in whole 8-byte words, in argument order).

@@ -6,6 +6,7 @@ use std::ffi::{CStr, CString};
 use crate::callback::Closure;
 use crate::data::CData;
 use crate::data::Value;
+use crate::mem::Fast;
 
 /// One argument of a C call.
 ///
@@ -104,6 +105,44 @@ impl Arg<'_> {
 pub trait IntoArg<'a> {
     /// The argument.
     fn into_arg(self) -> Arg<'a>;
+
+    /// What this Rust type is as a plain number (an integer of some size and signedness, `f32`
+    /// or `f64`), or nothing. Hidden: how a tuple of Rust numbers skips the conversion of each
+    /// argument when its parameters take them as they are (`PlainArg`).
+    #[doc(hidden)]
+    const PLAIN: PlainArg = PlainArg(None);
+
+    /// The argument as its register word, when [`IntoArg::PLAIN`] is a number: an integer
+    /// extended to 64 bits by its signedness, a float's bits. Hidden, as `PLAIN` is.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        0
+    }
+}
+
+/// What a Rust argument type is as a plain number: `PlainArg(Some(kind))` for Rust's integers and
+/// floats, `PlainArg(None)` for everything else. Hidden: a tuple of numbers whose parameters
+/// take each as it is — an integer type wide enough for every value of the Rust type, or the
+/// same float type — goes into its registers without converting any argument (`call::plain`).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlainArg(pub(crate) Option<Fast>);
+
+impl PlainArg {
+    /// The kind of a Rust integer of `bytes` bytes.
+    const fn int(bytes: usize, signed: bool) -> PlainArg {
+        PlainArg(Some(match (bytes, signed) {
+            (1, true) => Fast::I8,
+            (1, false) => Fast::U8,
+            (2, true) => Fast::I16,
+            (2, false) => Fast::U16,
+            (4, true) => Fast::I32,
+            (4, false) => Fast::U32,
+            (_, true) => Fast::I64,
+            (_, false) => Fast::U64,
+        }))
+    }
 }
 
 macro_rules! into_arg_value {
@@ -125,10 +164,32 @@ macro_rules! into_arg_int {
             fn into_arg(self) -> Arg<'a> {
                 Arg::Int(self as i64)
             }
+            const PLAIN: PlainArg = PlainArg::int(size_of::<$t>(), true);
+            #[inline(always)]
+            fn plain_word(&self) -> u64 {
+                *self as i64 as u64
+            }
         }
     )*};
 }
-into_arg_int!(i8, u8, i16, u16, i32, u32, i64, isize);
+into_arg_int!(i8, i16, i32, i64, isize);
+
+macro_rules! into_arg_uint {
+    ($($t:ty),*) => {$(
+        impl<'a> IntoArg<'a> for $t {
+            #[inline]
+            fn into_arg(self) -> Arg<'a> {
+                Arg::Int(i64::from(self))
+            }
+            const PLAIN: PlainArg = PlainArg::int(size_of::<$t>(), false);
+            #[inline(always)]
+            fn plain_word(&self) -> u64 {
+                u64::from(*self)
+            }
+        }
+    )*};
+}
+into_arg_uint!(u8, u16, u32);
 
 impl<'a> IntoArg<'a> for u64 {
     #[inline]
@@ -138,12 +199,22 @@ impl<'a> IntoArg<'a> for u64 {
             Err(_) => Arg::UInt(self),
         }
     }
+    const PLAIN: PlainArg = PlainArg::int(8, false);
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        *self
+    }
 }
 
 impl<'a> IntoArg<'a> for usize {
     #[inline]
     fn into_arg(self) -> Arg<'a> {
         (self as u64).into_arg()
+    }
+    const PLAIN: PlainArg = PlainArg::int(size_of::<usize>(), false);
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        *self as u64
     }
 }
 
@@ -152,12 +223,22 @@ impl<'a> IntoArg<'a> for f64 {
     fn into_arg(self) -> Arg<'a> {
         Arg::Float(self)
     }
+    const PLAIN: PlainArg = PlainArg(Some(Fast::F64));
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        self.to_bits()
+    }
 }
 
 impl<'a> IntoArg<'a> for f32 {
     #[inline]
     fn into_arg(self) -> Arg<'a> {
         Arg::Float(f64::from(self))
+    }
+    const PLAIN: PlainArg = PlainArg(Some(Fast::F32));
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        u64::from(self.to_bits())
     }
 }
 
@@ -294,6 +375,20 @@ impl<'a, T: IntoArg<'a>> IntoArg<'a> for Option<T> {
 pub trait Args<'a> {
     /// Runs `f` with the arguments.
     fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R;
+
+    /// What each argument is as a plain number ([`IntoArg::PLAIN`]), for a tuple (`Some(&[])`
+    /// for `()`); `None` for lists whose length is known only when they are run. Hidden, as
+    /// `PLAIN` is.
+    #[doc(hidden)]
+    const PLAIN: Option<&'static [PlainArg]> = None;
+
+    /// Runs `f` with each argument's [`IntoArg::plain_word`], when [`Args::PLAIN`] is
+    /// `Some`. Hidden, as `PLAIN` is.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn with_plain_words<R>(&self, f: impl FnOnce(&[u64]) -> R) -> R {
+        f(&[])
+    }
 }
 
 impl<'a> Args<'a> for () {
@@ -301,6 +396,7 @@ impl<'a> Args<'a> for () {
     fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R {
         f(&[])
     }
+    const PLAIN: Option<&'static [PlainArg]> = Some(&[]);
 }
 
 macro_rules! args_tuple {
@@ -317,6 +413,15 @@ macro_rules! args_tuple {
                     std::mem::forget(args);
                 }
                 r
+            }
+
+            const PLAIN: Option<&'static [PlainArg]> = Some(&[$($name::PLAIN),+]);
+
+            #[inline(always)]
+            #[allow(non_snake_case)]
+            fn with_plain_words<R>(&self, f: impl FnOnce(&[u64]) -> R) -> R {
+                let ($($name,)+) = self;
+                f(&[$($name.plain_word()),+])
             }
         }
     };

@@ -15,6 +15,7 @@
 use crate::abi::CallPlan;
 use crate::call::args::Args;
 use crate::call::invoke::invoke;
+use crate::call::{plain, plain_native};
 use crate::data::CData;
 use crate::data::Value;
 use crate::error::{Error, Result};
@@ -116,11 +117,16 @@ impl Function {
     /// # Ok::<(), rcffi::Error>(())
     /// ```
     #[inline]
-    pub unsafe fn call<'a>(&self, args: impl Args<'a>) -> Result<Value> {
+    pub unsafe fn call<'a, A: Args<'a>>(&self, args: A) -> Result<Value> {
         let uni = &self.pointer.uni();
         let plan = self.plan();
         // SAFETY: the address is the function's, kept loaded by `self.pointer`'s owner; the
         // caller vouches for the declaration and the arguments.
+        if let Some(n) = plain_native::<A>(plan, self.pointer.addr()) {
+            // SAFETY: as below.
+            return unsafe { plain(uni, plan, n, self.pointer.addr(), &args) };
+        }
+        // SAFETY: as above.
         args.with_args(|a| unsafe { invoke(uni, plan, self.pointer.addr(), a) })
     }
 
@@ -183,7 +189,7 @@ impl CData {
     /// assert!(unsafe { null.call((0.0,)) }.is_err()); // NULL is checked
     /// # Ok::<(), rcffi::Error>(())
     /// ```
-    pub unsafe fn call<'a>(&self, args: impl Args<'a>) -> Result<Value> {
+    pub unsafe fn call<'a, A: Args<'a>>(&self, args: A) -> Result<Value> {
         let info = self.info();
         let func = match &info.repr {
             Repr::Pointer { .. } => self.uni().pointee(info),
@@ -210,6 +216,11 @@ impl CData {
         }
         let plan = crate::abi::plan_of(self.uni(), func)?;
         // SAFETY: the caller vouches that the address is a function of this type.
+        if let Some(n) = plain_native::<A>(plan, self.addr()) {
+            // SAFETY: as below.
+            return unsafe { plain(self.uni(), plan, n, self.addr(), &args) };
+        }
+        // SAFETY: as above.
         args.with_args(|a| unsafe { invoke(self.uni(), plan, self.addr(), a) })
     }
 }

@@ -511,6 +511,29 @@ pub(super) unsafe fn call(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64
     unsafe { call_as::<false>(code, ret, r, words) }
 }
 
+/// [`call`] of a non-variadic function whose arguments all travel in registers and whose
+/// result comes back in `rax`/`x0` (an integer, a pointer, nothing) or, when `float`, in
+/// `xmm0`/`v0` (its bits): the universal signature without stack words, for the calls whose
+/// registers were filled by the Rust types of their arguments (`register_path::plain`).
+///
+/// # Safety
+///
+/// As for [`call`], with no stack words and a result of class [`RetReg::Int`],
+/// [`RetReg::Void`] or (`float`) [`RetReg::Float`].
+#[inline(always)]
+pub(super) unsafe fn call_in_registers(code: usize, float: bool, r: &Regs) -> u64 {
+    let (i, f, s) = (&r.ints, &r.floats, &r.stack);
+    // SAFETY: the caller's promise, as for `call`: every argument is in the register the
+    // callee reads it from, none on the stack, and the result is read where it leaves it.
+    unsafe {
+        if float {
+            universal!(code, f64, i, f, s, []).to_bits()
+        } else {
+            universal!(code, u64, i, f, s, [])
+        }
+    }
+}
+
 /// [`call`] of a C-variadic function (`printf`-like), its variadic part promoted and assigned
 /// registers as fixed parameters are: both conventions pass variadic arguments as they pass
 /// named ones, and on x86-64 the call also sets `%al` (`universal!(variadic ...)`). Results

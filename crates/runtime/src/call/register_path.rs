@@ -19,7 +19,7 @@
 
 #![allow(unsafe_code)]
 
-use super::args::Arg;
+use super::args::{Arg, Args, PlainArg};
 use super::invoke::{SIMPLE_SLOTS, general, scalar_word, simple_result, to_value, value_of};
 use super::native;
 use super::scratch::{Slot, StackBlocks};
@@ -63,6 +63,110 @@ fn struct_on_stack(
     c.owner()
         .with_region(&String::new, |r| r.read(c.addr(), out))
         .ok()
+}
+
+/// The register assignment of a call whose arguments are all Rust numbers that their
+/// parameters hold exactly ([`Args::PLAIN`], `Param::holds`: an `i32` for an `int` or a
+/// `long`, a `u8` for an `int`, an `f64` for a `double`), for [`plain`]; `None` when the call
+/// is not such a call: the caller takes the usual path, which converts what this one does not
+/// take (an `i64` for an `int`, a float for an integer...) or reports it. A tuple's kinds are
+/// constants, so the check folds to one test per parameter.
+#[inline(always)]
+pub(crate) fn plain_native<'p, 'a, A: Args<'a>>(
+    plan: &'p CallPlan,
+    code: usize,
+) -> Option<&'p crate::abi::Native> {
+    let kinds = A::PLAIN?;
+    let n = plan.native.as_ref()?;
+    if code == 0 || !n.plain || kinds.len() != plan.params.len() {
+        return None;
+    }
+    for (k, p) in kinds.iter().zip(plan.params.iter()) {
+        let PlainArg(Some(f)) = *k else {
+            return None;
+        };
+        if p.holds & (1 << f as u16) == 0 {
+            return None;
+        }
+    }
+    Some(n)
+}
+
+/// The call [`plain_native`] found: each argument's word straight into its register, then the
+/// call, with no argument converted and no `Arg` made. (Separate from the check, so that the
+/// result is written where the caller returns it: an `Option<Result<Value>>` copied out
+/// stalled on its padding's overlapping moves, +2 ns a call.)
+///
+/// # Safety
+///
+/// As for `invoke::invoke`; `n` is what `plain_native` gave for this plan, code and `A`.
+#[inline(always)]
+pub(crate) unsafe fn plain<'a, A: Args<'a>>(
+    uni: &Ffi,
+    plan: &CallPlan,
+    n: &crate::abi::Native,
+    code: usize,
+    args: &A,
+) -> Result<Value> {
+    use crate::abi::{FLOAT_REGS, INT_REGS, RetReg, STACK_WORDS};
+    let kinds = A::PLAIN.unwrap_or_default();
+    let v = if n.ret != RetReg::Memory {
+        args.with_plain_words(|words| {
+            // Integers take the integer registers in order, floats the floating ones, and
+            // those past their class's registers the stack words, in argument order (as
+            // `Native::of` assigned them; a result through memory would take an integer
+            // register first). The kinds are the tuple's constants, so this folds to one
+            // store per argument, without the plan's register list.
+            let mut regs = native::Regs::new();
+            let (mut ints, mut floats, mut stack) = (0usize, 0usize, 0usize);
+            for (k, w) in kinds.iter().zip(words) {
+                let float = matches!(k.0, Some(crate::mem::Fast::F32 | crate::mem::Fast::F64));
+                if float && floats < FLOAT_REGS {
+                    regs.floats[floats & 7] = std::mem::MaybeUninit::new(f64::from_bits(*w));
+                    floats += 1;
+                } else if !float && ints < INT_REGS {
+                    regs.ints[ints & 7] = std::mem::MaybeUninit::new(*w);
+                    ints += 1;
+                } else {
+                    regs.stack[stack % STACK_WORDS] = std::mem::MaybeUninit::new(*w);
+                    stack += 1;
+                }
+            }
+            debug_assert_eq!(stack, usize::from(n.stack), "the plan's stack words");
+            if n.stack == 0 && matches!(n.ret, RetReg::Int | RetReg::Void | RetReg::Float) {
+                let float = n.ret == RetReg::Float;
+                let word = during_call(|| {
+                    // SAFETY: the caller's promise, passed on; every argument is in its
+                    // register, a value its parameter's type holds; the result comes back
+                    // in a register.
+                    errno::around(|| unsafe { native::call_in_registers(code, float, &regs) })
+                })?;
+                return simple_result(uni, plan, [word, 0, 0, 0]);
+            }
+            // SAFETY: the caller's promise, passed on; every argument is where `n` assigns it.
+            unsafe { finish_registers::<false>(uni, plan, n, code, &regs) }
+        })
+    } else {
+        args.with_plain_words(|words| {
+            let mut regs = native::Regs::new();
+            for piece in n.pieces.iter() {
+                // Each word as the tuple's own `IntoArg` impl made it (`PLAIN` cannot be named
+                // outside the crate, so only rcffi's number impls say they are plain): an
+                // integer extended by its signedness, a float's bits.
+                if let Some(w) = words.get(usize::from(piece.arg)) {
+                    regs.set(piece.reg, *w);
+                }
+            }
+            // SAFETY: the caller's promise, passed on; every argument is in its register, a
+            // value its parameter's type holds.
+            unsafe { finish_registers::<false>(uni, plan, n, code, &regs) }
+        })
+    };
+    // A pointer result: as `invoke` makes it (no argument has memory it could point into).
+    if plan.ret.conv == Conv::Pointer {
+        return v.map(|v| super::adopt::result(plan, v, &[]));
+    }
+    v
 }
 
 /// The direct path of a plan whose arguments all travel in registers: each argument (or

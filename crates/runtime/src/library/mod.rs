@@ -376,10 +376,19 @@ impl Lib {
     /// assert!(err.to_string().contains("argument 1"));
     /// # Ok::<(), rcffi::Error>(())
     /// ```
-    pub unsafe fn call<'a>(&self, name: &str, args: impl crate::Args<'a>) -> Result<Value> {
+    pub unsafe fn call<'a, A: crate::Args<'a>>(&self, name: &str, args: A) -> Result<Value> {
+        // The library stays loaded while `self` lives, so the address may be used as it is.
+        let resolved = self.resolve(name);
+        if let Ok(Resolved { code, plan, .. }) = resolved {
+            // SAFETY: as below.
+            let plan = unsafe { plan.0.as_ref() };
+            if let Some(n) = crate::call::plain_native::<A>(plan, code) {
+                // SAFETY: as below.
+                return unsafe { crate::call::plain(&self.inner.ffi, plan, n, code, &args) };
+            }
+        }
         args.with_args(|a| {
-            // The library stays loaded while `self` lives, so the address may be used as it is.
-            let Ok(Resolved { code, plan, .. }) = self.resolve(name) else {
+            let Ok(Resolved { code, plan, .. }) = resolved else {
                 // SAFETY: the caller's promise, passed on.
                 return unsafe { self.call_macro(name, a) };
             };

@@ -59,6 +59,59 @@ impl Fast {
         }
     }
 
+    /// Whether this type holds every value of type `rust` exactly, as the same bits in its
+    /// register: integer types at least as wide (an unsigned one wider for a signed type: no
+    /// signed type into an unsigned one), and a float type itself.
+    pub(crate) const fn holds(self, rust: Fast) -> bool {
+        let (c, r) = (self.int_bits(), rust.int_bits());
+        match (c, r) {
+            ((cb, cs), (rb, rs)) if cb > 0 && rb > 0 => {
+                (cs == rs && cb >= rb) || (cs && !rs && cb > rb)
+            }
+            _ => self as u8 == rust as u8,
+        }
+    }
+
+    /// The mask of the kinds this type [`holds`](Fast::holds), by `kind as u16` as bit index.
+    pub(crate) const fn holds_mask(self) -> u16 {
+        const ALL: [Fast; 10] = [
+            Fast::I8,
+            Fast::U8,
+            Fast::I16,
+            Fast::U16,
+            Fast::I32,
+            Fast::U32,
+            Fast::I64,
+            Fast::U64,
+            Fast::F32,
+            Fast::F64,
+        ];
+        let mut mask = 0;
+        let mut i = 0;
+        while i < ALL.len() {
+            if self.holds(ALL[i]) {
+                mask |= 1 << (ALL[i] as u16);
+            }
+            i += 1;
+        }
+        mask
+    }
+
+    /// An integer type's width in bytes and signedness; `(0, false)` for a float type.
+    const fn int_bits(self) -> (u8, bool) {
+        match self {
+            Fast::I8 => (1, true),
+            Fast::U8 => (1, false),
+            Fast::I16 => (2, true),
+            Fast::U16 => (2, false),
+            Fast::I32 => (4, true),
+            Fast::U32 => (4, false),
+            Fast::I64 => (8, true),
+            Fast::U64 => (8, false),
+            Fast::F32 | Fast::F64 => (0, false),
+        }
+    }
+
     /// The bytes of integer `i` for this type, when it is in range (floats take any integer).
     #[inline]
     pub(crate) fn encode_int(self, i: i64) -> Option<[u8; 8]> {
@@ -95,7 +148,8 @@ pub(crate) enum Number {
     Float(f64),
 }
 
-/// The number whose bits [`Region::load_bits`](super::Region::load_bits) read.
+/// The number whose bits are the low bytes of `bits` (as
+/// [`Region::load_bits`](super::Region::load_bits) reads them; any bits above are ignored).
 #[inline]
 pub(super) fn decode_bits(fast: Fast, bits: u64) -> Number {
     match fast {
@@ -103,7 +157,10 @@ pub(super) fn decode_bits(fast: Fast, bits: u64) -> Number {
         Fast::I16 => Number::Int(i128::from(bits as u16 as i16)),
         Fast::I32 => Number::Int(i128::from(bits as u32 as i32)),
         Fast::I64 => Number::Int(i128::from(bits as i64)),
-        Fast::U8 | Fast::U16 | Fast::U32 | Fast::U64 => Number::Int(i128::from(bits)),
+        Fast::U8 => Number::Int(i128::from(bits as u8)),
+        Fast::U16 => Number::Int(i128::from(bits as u16)),
+        Fast::U32 => Number::Int(i128::from(bits as u32)),
+        Fast::U64 => Number::Int(i128::from(bits)),
         Fast::F32 => Number::Float(f64::from(f32::from_bits(bits as u32))),
         Fast::F64 => Number::Float(f64::from_bits(bits)),
     }
@@ -121,8 +178,63 @@ pub(super) fn bits_of(n: usize, b: [u8; 8]) -> u64 {
     }
 }
 
-/// The value of a plain number's bytes.
+/// The value of a plain number's bytes (its leading ones; the rest are ignored: a register's
+/// bits above a narrow result's are C's garbage).
 #[inline]
 pub(crate) fn decode_number(fast: Fast, b: [u8; 8]) -> Number {
-    decode_bits(fast, bits_of(fast.size(), b))
+    // One match: `decode_bits` takes only the type's own low bytes.
+    decode_bits(fast, u64::from_ne_bytes(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fast;
+
+    /// Every kind, with the range of its values (floats: none, they hold only themselves).
+    const KINDS: [(Fast, Option<(i128, i128)>); 10] = [
+        (Fast::I8, Some((i8::MIN as i128, i8::MAX as i128))),
+        (Fast::U8, Some((0, u8::MAX as i128))),
+        (Fast::I16, Some((i16::MIN as i128, i16::MAX as i128))),
+        (Fast::U16, Some((0, u16::MAX as i128))),
+        (Fast::I32, Some((i32::MIN as i128, i32::MAX as i128))),
+        (Fast::U32, Some((0, u32::MAX as i128))),
+        (Fast::I64, Some((i64::MIN as i128, i64::MAX as i128))),
+        (Fast::U64, Some((0, u64::MAX as i128))),
+        (Fast::F32, None),
+        (Fast::F64, None),
+    ];
+
+    #[test]
+    fn a_type_holds_exactly_the_kinds_whose_every_value_it_has() {
+        for (c, c_range) in KINDS {
+            for (r, r_range) in KINDS {
+                let expected = match (c_range, r_range) {
+                    (Some((clo, chi)), Some((rlo, rhi))) => clo <= rlo && rhi <= chi,
+                    _ => c == r,
+                };
+                assert_eq!(c.holds(r), expected, "{c:?} holds {r:?}");
+                assert_eq!(
+                    c.holds_mask() & (1 << r as u16) != 0,
+                    expected,
+                    "{c:?}'s mask, {r:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_register_word_decodes_from_its_own_low_bytes() {
+        let junk = 0xdead_beef_cafe_0000u64;
+        let int = |f: Fast, low: u64| match super::decode_bits(f, junk | low) {
+            super::Number::Int(i) => i,
+            super::Number::Float(_) => panic!("{f:?} is an integer type"),
+        };
+        assert_eq!(int(Fast::I8, 0x80), -128);
+        assert_eq!(int(Fast::U8, 0xff), 255);
+        assert_eq!(int(Fast::I16, 0x8001), -32767);
+        assert_eq!(int(Fast::U16, 0xffff), 65535);
+        assert_eq!(int(Fast::I32, 7), i128::from(0xcafe_0007u32 as i32));
+        assert_eq!(int(Fast::U32, 7), 0xcafe_0007);
+        assert_eq!(int(Fast::U64, 0), i128::from(junk));
+    }
 }
