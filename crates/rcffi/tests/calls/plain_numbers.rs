@@ -46,6 +46,7 @@ long long many16(long a, long b, long c, long d, long e, long f, long g, long h,
     return many(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, 0, 0, 0);
 }
 float half(float x) { return x / 2; }
+const char *find(const char *s, int c) { return strchr(s, c); }
 struct two { int x; int y; };
 struct three { long a, b, c; };
 struct two make2(int x, short y) { struct two t = {x, y}; return t; }
@@ -107,6 +108,11 @@ fn cdef() -> String {
                           long i, double j, double k, double l, double m, double n, double o,
                           double p);
          float half(float x);
+         unsigned long long text_reg(const char *s) __asm__(\"reg\");
+         unsigned long long void_reg(void *p) __asm__(\"reg\");
+         unsigned long long int_ptr_reg(int *p) __asm__(\"reg\");
+         const char *find(const char *s, int c);
+         size_t strlen(const char *);
          struct two { int x; int y; };
          struct three { long a, b, c; };
          struct two make2(int x, short y);
@@ -408,6 +414,38 @@ fn struct_results_in_registers_and_through_memory() {
             fields(three.unwrap(), &["a", "b", "c"]),
             [Value::Int(5), Value::Int(7), Value::Int(16)]
         );
+    }
+}
+
+#[test]
+fn c_strings_pass_their_address_to_text_parameters_only() {
+    let (_ffi, lib) = probe();
+    let s = c"hello, world";
+    let owned = std::ffi::CString::new("owned").unwrap();
+    // SAFETY: each as declared; C only reads the strings.
+    unsafe {
+        let want = Value::Int(s.as_ptr() as i128);
+        assert_eq!(lib.call("text_reg", (s,)).unwrap(), want);
+        assert_eq!(lib.call("void_reg", (s,)).unwrap(), want);
+        assert_eq!(
+            lib.call("text_reg", (&owned,)).unwrap(),
+            Value::Int(owned.as_ptr() as i128)
+        );
+        // The same through the converting path (a list of `Arg`s).
+        let list = vec![rcffi::Arg::CStr(s)];
+        assert_eq!(lib.call("text_reg", list).unwrap(), want);
+        // Not for an `int *`: the converting path's error, naming the argument.
+        let e = lib.call("int_ptr_reg", (s,)).unwrap_err().to_string();
+        let list = vec![rcffi::Arg::CStr(s)];
+        assert_eq!(e, lib.call("int_ptr_reg", list).unwrap_err().to_string());
+        assert!(e.contains("argument 1"), "{e}");
+        assert_eq!(lib.call("strlen", (s,)).unwrap(), Value::Int(12));
+        // A pointer result into the string: a view of foreign memory, as before.
+        let at = lib.call("find", (s, b'w' as i32)).unwrap().cdata().unwrap();
+        assert_eq!(at.address(), s.as_ptr() as usize + 7);
+        let list = vec![rcffi::Arg::CStr(s), rcffi::Arg::Int(i64::from(b'w'))];
+        let same = lib.call("find", list).unwrap().cdata().unwrap();
+        assert_eq!(format!("{at:?}"), format!("{same:?}"));
     }
 }
 

@@ -60,11 +60,16 @@ pub(crate) struct Param {
     /// (`struct passwd *`): the offsets of those pointers, where C may write pointers into
     /// the call's other arguments (`call::adopt`).
     pub(crate) out: Box<[usize]>,
-    /// The Rust number kinds this parameter takes as they are, by `Fast as u16` as bit index
-    /// ([`Fast::holds_mask`](crate::mem::Fast::holds_mask); 0 for all but plain numbers): a
-    /// tuple of such Rust numbers goes straight into its registers (`call::plain`).
+    /// The plain Rust arguments this parameter takes as they are, by `Fast as u16` as bit
+    /// index for the number kinds ([`Fast::holds_mask`](crate::mem::Fast::holds_mask)), and
+    /// [`C_STRING_BIT`] for a C string's address (a pointer to text): a tuple of such
+    /// arguments goes straight into its registers (`call::plain`).
     pub(crate) holds: u16,
 }
+
+/// The bit of [`Param::holds`] for a C string passed as its address (after the ten `Fast`
+/// kinds' bits).
+pub(crate) const C_STRING_BIT: u8 = 10;
 
 /// The call interface of one complete argument list.
 #[derive(Debug)]
@@ -546,6 +551,9 @@ fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
     };
     let holds = match conv {
         Conv::Fast(f) => f.holds_mask(),
+        // A C string for a `char *` (or `void *`, `signed`/`unsigned char *`): its address, as
+        // `call::invoke` passes one.
+        Conv::Pointer if text => 1 << C_STRING_BIT,
         _ => 0,
     };
     Ok(Param {

@@ -106,14 +106,15 @@ pub trait IntoArg<'a> {
     /// The argument.
     fn into_arg(self) -> Arg<'a>;
 
-    /// What this Rust type is as a plain number (an integer of some size and signedness, `f32`
-    /// or `f64`), or nothing. Hidden: how a tuple of Rust numbers skips the conversion of each
-    /// argument when its parameters take them as they are (`PlainArg`).
+    /// What this Rust type is as a plain argument (a number, or a C string passed as its
+    /// address), or nothing. Hidden: how a tuple of Rust numbers and C strings skips the
+    /// conversion of each argument when its parameters take them as they are (`PlainArg`).
     #[doc(hidden)]
-    const PLAIN: PlainArg = PlainArg(None);
+    const PLAIN: PlainArg = PlainArg::NONE;
 
-    /// The argument as its register word, when [`IntoArg::PLAIN`] is a number: an integer
-    /// extended to 64 bits by its signedness, a float's bits. Hidden, as `PLAIN` is.
+    /// The argument as its register word, when [`IntoArg::PLAIN`] says it is plain: an integer
+    /// extended to 64 bits by its signedness, a float's bits, a C string's address. Hidden, as
+    /// `PLAIN` is.
     #[doc(hidden)]
     #[inline(always)]
     fn plain_word(&self) -> u64 {
@@ -121,18 +122,31 @@ pub trait IntoArg<'a> {
     }
 }
 
-/// What a Rust argument type is as a plain number: `PlainArg(Some(kind))` for Rust's integers and
-/// floats, `PlainArg(None)` for everything else. Hidden: a tuple of numbers whose parameters
-/// take each as it is — an integer type wide enough for every value of the Rust type, or the
-/// same float type — goes into its registers without converting any argument (`call::plain`).
+/// What a Rust argument type is as a plain argument: a number of some kind (Rust's integers
+/// and floats) or a C string passed as its address (`&CStr`, `&CString`), or neither
+/// ([`PlainArg::NONE`]). Hidden: a tuple of plain arguments whose parameters take each as it
+/// is — an integer type wide enough for every value of the Rust type, the same float type, a
+/// pointer to text for a C string — goes into its registers without converting any argument
+/// (`call::plain`). The kind is the index of its bit in `Param::holds`.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PlainArg(pub(crate) Option<Fast>);
+pub struct PlainArg(u8);
 
 impl PlainArg {
+    /// Not a plain argument.
+    pub(crate) const NONE: PlainArg = PlainArg(u8::MAX);
+
+    /// A C string, passed as its address (`Param::holds`'s `C_STRING` bit).
+    const C_STRING: PlainArg = PlainArg(crate::abi::C_STRING_BIT);
+
+    /// A number of kind `f`.
+    const fn number(f: Fast) -> PlainArg {
+        PlainArg(f as u8)
+    }
+
     /// The kind of a Rust integer of `bytes` bytes.
     const fn int(bytes: usize, signed: bool) -> PlainArg {
-        PlainArg(Some(match (bytes, signed) {
+        PlainArg::number(match (bytes, signed) {
             (1, true) => Fast::I8,
             (1, false) => Fast::U8,
             (2, true) => Fast::I16,
@@ -141,7 +155,19 @@ impl PlainArg {
             (4, false) => Fast::U32,
             (_, true) => Fast::I64,
             (_, false) => Fast::U64,
-        }))
+        })
+    }
+
+    /// This kind's bit in `Param::holds` (none for [`PlainArg::NONE`]).
+    #[inline(always)]
+    pub(crate) const fn bit(self) -> u16 {
+        if self.0 < 16 { 1 << self.0 } else { 0 }
+    }
+
+    /// Whether the argument travels in a floating register.
+    #[inline(always)]
+    pub(crate) const fn is_float(self) -> bool {
+        self.0 == Fast::F32 as u8 || self.0 == Fast::F64 as u8
     }
 }
 
@@ -223,7 +249,7 @@ impl<'a> IntoArg<'a> for f64 {
     fn into_arg(self) -> Arg<'a> {
         Arg::Float(self)
     }
-    const PLAIN: PlainArg = PlainArg(Some(Fast::F64));
+    const PLAIN: PlainArg = PlainArg::number(Fast::F64);
     #[inline(always)]
     fn plain_word(&self) -> u64 {
         self.to_bits()
@@ -235,7 +261,7 @@ impl<'a> IntoArg<'a> for f32 {
     fn into_arg(self) -> Arg<'a> {
         Arg::Float(f64::from(self))
     }
-    const PLAIN: PlainArg = PlainArg(Some(Fast::F32));
+    const PLAIN: PlainArg = PlainArg::number(Fast::F32);
     #[inline(always)]
     fn plain_word(&self) -> u64 {
         u64::from(self.to_bits())
@@ -303,12 +329,22 @@ impl<'a> IntoArg<'a> for &'a CStr {
     fn into_arg(self) -> Arg<'a> {
         Arg::CStr(self)
     }
+    const PLAIN: PlainArg = PlainArg::C_STRING;
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        self.as_ptr() as u64
+    }
 }
 
 impl<'a> IntoArg<'a> for &'a CString {
     #[inline]
     fn into_arg(self) -> Arg<'a> {
         Arg::CStr(self)
+    }
+    const PLAIN: PlainArg = PlainArg::C_STRING;
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        self.as_ptr() as u64
     }
 }
 

@@ -19,7 +19,7 @@
 
 #![allow(unsafe_code)]
 
-use super::args::{Arg, Args, PlainArg};
+use super::args::{Arg, Args};
 use super::invoke::{SIMPLE_SLOTS, general, scalar_word, simple_result, to_value, value_of};
 use super::native;
 use super::scratch::{Slot, StackBlocks};
@@ -82,10 +82,7 @@ pub(crate) fn plain_native<'p, 'a, A: Args<'a>>(
         return None;
     }
     for (k, p) in kinds.iter().zip(plan.params.iter()) {
-        let PlainArg(Some(f)) = *k else {
-            return None;
-        };
-        if p.holds & (1 << f as u16) == 0 {
+        if p.holds & k.bit() == 0 {
             return None;
         }
     }
@@ -120,7 +117,7 @@ pub(crate) unsafe fn plain<'a, A: Args<'a>>(
             let mut regs = native::Regs::new();
             let (mut ints, mut floats, mut stack) = (0usize, 0usize, 0usize);
             for (k, w) in kinds.iter().zip(words) {
-                let float = matches!(k.0, Some(crate::mem::Fast::F32 | crate::mem::Fast::F64));
+                let float = k.is_float();
                 if float && floats < FLOAT_REGS {
                     regs.floats[floats & 7] = std::mem::MaybeUninit::new(f64::from_bits(*w));
                     floats += 1;
