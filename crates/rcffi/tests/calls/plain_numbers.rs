@@ -297,6 +297,37 @@ fn a_long_mixed_list_lands_in_the_registers_c_reads() {
         .unpack_as(&lib.get("got_f").unwrap().cdata().unwrap(), 8)
         .unwrap();
     assert_eq!(floats, [2.5, 4.5, 6.5, 8.5, 10.5, 11.5, 13.5, 14.5]);
+    // `f64`s for the `float`s (rounded) and an `f32` for a `double` (widened), as the
+    // converting path passes them.
+    let args = (
+        -1, 2.5f32, -3i64, 0.1, 250u8, 6.5, -7i16, 8.5, 9u64, 10.5, 1e300, -12i64, 13.5, 14.5,
+    );
+    // SAFETY: as declared.
+    let (plain, converted) = unsafe {
+        let list = vec![
+            Value::Int(-1),
+            Value::Float(2.5),
+            Value::Int(-3),
+            Value::Float(0.1),
+            Value::Int(250),
+            Value::Float(6.5),
+            Value::Int(-7),
+            Value::Float(8.5),
+            Value::Int(9),
+            Value::Float(10.5),
+            Value::Float(1e300),
+            Value::Int(-12),
+            Value::Float(13.5),
+            Value::Float(14.5),
+        ];
+        (f.call(args).unwrap(), f.call(list).unwrap())
+    };
+    assert_eq!(plain, converted);
+    let floats: Vec<f64> = ffi
+        .unpack_as(&lib.get("got_f").unwrap().cdata().unwrap(), 8)
+        .unwrap();
+    assert_eq!(floats[1], f64::from(0.1f32));
+    assert_eq!(floats[5], f64::INFINITY);
 }
 
 #[test]

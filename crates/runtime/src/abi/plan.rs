@@ -60,8 +60,8 @@ pub(crate) struct Param {
     /// (`struct passwd *`): the offsets of those pointers, where C may write pointers into
     /// the call's other arguments (`call::adopt`).
     pub(crate) out: Box<[usize]>,
-    /// The plain Rust arguments this parameter takes as they are, by `Fast as u16` as bit
-    /// index for the number kinds ([`Fast::holds_mask`](crate::mem::Fast::holds_mask)), and
+    /// The plain Rust arguments this parameter takes without a check, by `Fast as u16` as bit
+    /// index for the number kinds ([`Fast::takes_mask`](crate::mem::Fast::takes_mask)), and
     /// [`C_STRING_BIT`] for a C string's address (a pointer to text): a tuple of such
     /// arguments goes straight into its registers (`call::plain`).
     pub(crate) holds: u16,
@@ -550,7 +550,7 @@ fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         _ => Box::default(),
     };
     let holds = match conv {
-        Conv::Fast(f) => f.holds_mask(),
+        Conv::Fast(f) => f.takes_mask(),
         // A C string for a `char *` (or `void *`, `signed`/`unsigned char *`): its address, as
         // `call::invoke` passes one.
         Conv::Pointer if text => 1 << C_STRING_BIT,

@@ -167,7 +167,19 @@ impl PlainArg {
     /// Whether the argument travels in a floating register.
     #[inline(always)]
     pub(crate) const fn is_float(self) -> bool {
-        self.0 == Fast::F32 as u8 || self.0 == Fast::F64 as u8
+        self.float().is_some()
+    }
+
+    /// The float type of a float argument.
+    #[inline(always)]
+    pub(crate) const fn float(self) -> Option<Fast> {
+        if self.0 == Fast::F32 as u8 {
+            Some(Fast::F32)
+        } else if self.0 == Fast::F64 as u8 {
+            Some(Fast::F64)
+        } else {
+            None
+        }
     }
 }
 

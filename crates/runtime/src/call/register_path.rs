@@ -65,12 +65,13 @@ fn struct_on_stack(
         .ok()
 }
 
-/// The register assignment of a call whose arguments are all Rust numbers that their
-/// parameters hold exactly ([`Args::PLAIN`], `Param::holds`: an `i32` for an `int` or a
-/// `long`, a `u8` for an `int`, an `f64` for a `double`), for [`plain`]; `None` when the call
-/// is not such a call: the caller takes the usual path, which converts what this one does not
-/// take (an `i64` for an `int`, a float for an integer...) or reports it. A tuple's kinds are
-/// constants, so the check folds to one test per parameter.
+/// The register assignment of a call whose arguments are all plain Rust arguments that their
+/// parameters take without a check ([`Args::PLAIN`], `Param::holds`: an `i32` for an `int`
+/// or a `long`, a `u8` for an `int`, an `f64` or `f32` for a `float` or a `double`, a `&CStr`
+/// for a `char *`), for [`plain`]; `None` when the call is not such a call: the caller takes
+/// the usual path, which converts what this one does not take (an `i64` for an `int`, an
+/// integer for a `double`...) or reports it. A tuple's kinds are constants, so the check folds
+/// to one test per parameter.
 #[inline(always)]
 pub(crate) fn plain_native<'p, 'a, A: Args<'a>>(
     plan: &'p CallPlan,
@@ -116,16 +117,17 @@ pub(crate) unsafe fn plain<'a, A: Args<'a>>(
             // store per argument, without the plan's register list.
             let mut regs = native::Regs::new();
             let (mut ints, mut floats, mut stack) = (0usize, 0usize, 0usize);
-            for (k, w) in kinds.iter().zip(words) {
+            for (i, (k, w)) in kinds.iter().zip(words).enumerate() {
                 let float = k.is_float();
+                let w = plain_word(plan, i, *k, *w);
                 if float && floats < FLOAT_REGS {
-                    regs.floats[floats & 7] = std::mem::MaybeUninit::new(f64::from_bits(*w));
+                    regs.floats[floats & 7] = std::mem::MaybeUninit::new(f64::from_bits(w));
                     floats += 1;
                 } else if !float && ints < INT_REGS {
-                    regs.ints[ints & 7] = std::mem::MaybeUninit::new(*w);
+                    regs.ints[ints & 7] = std::mem::MaybeUninit::new(w);
                     ints += 1;
                 } else {
-                    regs.stack[stack % STACK_WORDS] = std::mem::MaybeUninit::new(*w);
+                    regs.stack[stack % STACK_WORDS] = std::mem::MaybeUninit::new(w);
                     stack += 1;
                 }
             }
@@ -147,11 +149,9 @@ pub(crate) unsafe fn plain<'a, A: Args<'a>>(
         args.with_plain_words(|words| {
             let mut regs = native::Regs::new();
             for piece in n.pieces.iter() {
-                // Each word as the tuple's own `IntoArg` impl made it (`PLAIN` cannot be named
-                // outside the crate, so only rcffi's number impls say they are plain): an
-                // integer extended by its signedness, a float's bits.
-                if let Some(w) = words.get(usize::from(piece.arg)) {
-                    regs.set(piece.reg, *w);
+                let i = usize::from(piece.arg);
+                if let (Some(k), Some(w)) = (kinds.get(i), words.get(i)) {
+                    regs.set(piece.reg, plain_word(plan, i, *k, *w));
                 }
             }
             // SAFETY: the caller's promise, passed on; every argument is in its register, a
@@ -164,6 +164,20 @@ pub(crate) unsafe fn plain<'a, A: Args<'a>>(
         return v.map(|v| super::adopt::result(plan, v, &[]));
     }
     v
+}
+
+/// The register word of argument `i`, of plain kind `k`, whose tuple made it `w`: as the
+/// tuple's own `IntoArg` impl made it (`PLAIN` cannot be named outside the crate, so only
+/// rcffi's impls say they are plain) — an integer extended by its signedness, a float's bits,
+/// a C string's address — except a float for a parameter of the other float type, rounded
+/// to a `float` or widened to a `double` (what `Param::holds` lets through besides exact
+/// types). `k` is the tuple's constant, so only a float argument looks at its parameter.
+#[inline(always)]
+fn plain_word(plan: &CallPlan, i: usize, k: super::args::PlainArg, w: u64) -> u64 {
+    match (k.float(), plan.params.get(i).map(|p| p.conv)) {
+        (Some(rust), Some(Conv::Fast(f))) => f.float_word(rust, w),
+        _ => w,
+    }
 }
 
 /// The direct path of a plan whose arguments all travel in registers: each argument (or
