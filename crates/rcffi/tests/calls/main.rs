@@ -12,6 +12,7 @@ mod libc_programs;
 mod long_double;
 mod narrow_scalars;
 mod plain_numbers;
+mod pointer_args;
 mod random;
 mod stack_args;
 mod threads;

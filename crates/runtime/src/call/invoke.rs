@@ -403,7 +403,16 @@ pub(super) fn scalar_word(
             .and_then(|v| crate::data::encode_fast(f, v))
             .map(u64::from_le_bytes),
         (Conv::Pointer, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => {
-            a.as_cdata_of(uni, p.ty).map(|c| c.addr() as u64)
+            let c = a.as_cdata()?;
+            if c.ty() == p.ty && c.uni().same(uni) {
+                return Some(c.addr() as u64);
+            }
+            // An array for a pointer to its items, any pointer for a `void *`, a `char *` for
+            // an `unsigned char *`...: cffi's compatibility rules, as the general path applies
+            // them (which reports what they refuse).
+            convert::pointer_addr(uni, p.ty.get(&uni.inner), c)
+                .ok()
+                .map(|addr| addr as u64)
         }
         (Conv::Pointer, Arg::Null) => Some(0),
         (Conv::Pointer, Arg::CStr(c)) if p.text => Some(c.as_ptr() as u64),

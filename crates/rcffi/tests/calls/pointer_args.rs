@@ -1,0 +1,81 @@
+//! Pointer arguments given as cdata of another pointer or array type, which cffi's rules
+//! accept (an array for a pointer to its items, anything for a `void *`, one `char`-like type
+//! for another) and which the register path now passes itself instead of sending the whole
+//! call to libffi: the same address C receives, and the same errors for what the rules refuse.
+
+use rcffi::{Ffi, Value};
+
+const PROBE: &str = r#"
+unsigned long long addr(unsigned long long p) { return p; }
+"#;
+
+const CDEF: &str = "
+    struct s { int x; };
+    unsigned long long of_int(int *p) __asm__(\"addr\");
+    unsigned long long of_void(void *p) __asm__(\"addr\");
+    unsigned long long of_uchar(unsigned char *p) __asm__(\"addr\");
+    unsigned long long of_s(struct s *p) __asm__(\"addr\");
+    size_t strlen(const char *);
+    void *memset(void *, int, size_t);
+";
+
+fn probe() -> (Ffi, rcffi::Lib, rcffi::Lib) {
+    static PATH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let (ffi, lib, _) = super::probe_with_libm(&PATH, "pointerargs", PROBE, CDEF);
+    // SAFETY: libc's strlen and memset, declared as C declares them.
+    let libc = unsafe { ffi.dlopen("c") }.unwrap();
+    (ffi, lib, libc)
+}
+
+#[test]
+fn compatible_pointers_and_arrays_pass_their_address() {
+    let (ffi, lib, libc) = probe();
+    let ints = ffi.new("int[4]", [1, 2, 3, 4]).unwrap();
+    let chars = ffi.new("char[]", &b"hello"[..]).unwrap();
+    let s = ffi.new("struct s *", ()).unwrap();
+    let p = ffi.cast("int *", &ints).unwrap();
+    let at = |v: Value| v.to_int().unwrap() as usize;
+    // SAFETY: `addr` returns the pointer it got; strlen and memset as C declares them, on
+    // memory of the right size.
+    unsafe {
+        assert_eq!(at(lib.call("of_int", (&ints,)).unwrap()), ints.address());
+        assert_eq!(at(lib.call("of_int", (&p,)).unwrap()), ints.address());
+        assert_eq!(at(lib.call("of_void", (&ints,)).unwrap()), ints.address());
+        assert_eq!(at(lib.call("of_void", (&s,)).unwrap()), s.address());
+        assert_eq!(
+            at(lib.call("of_uchar", (&chars,)).unwrap()),
+            chars.address()
+        );
+        assert_eq!(at(lib.call("of_s", (&s,)).unwrap()), s.address());
+        assert_eq!(libc.call("strlen", (&chars,)).unwrap(), Value::Int(5));
+        let back = libc.call("memset", (&chars, b'x' as i32, 3usize)).unwrap();
+        assert_eq!(back.cdata().unwrap().address(), chars.address());
+        assert_eq!(
+            ffi.string(&chars, None).unwrap(),
+            Value::Bytes(b"xxxlo".to_vec())
+        );
+    }
+}
+
+#[test]
+fn incompatible_pointers_are_refused_by_name_as_before() {
+    let (ffi, lib, _) = probe();
+    let longs = ffi.new("long[2]", ()).unwrap();
+    let s = ffi.new("struct s *", ()).unwrap();
+    let other = Ffi::default();
+    let foreign = other.new("int[2]", ()).unwrap();
+    // SAFETY: each call is refused before C runs.
+    unsafe {
+        for (f, arg) in [("of_int", &longs), ("of_int", &s), ("of_int", &foreign)] {
+            let e = lib.call(f, (arg,)).unwrap_err().to_string();
+            assert!(e.contains("argument 1"), "{f}: {e}");
+            assert!(e.contains("pointer") || e.contains("ffi"), "{f}: {e}");
+        }
+        let struct_value = s.get(0).unwrap();
+        let e = lib
+            .call("of_void", (&struct_value,))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("argument 1"), "{e}");
+    }
+}
