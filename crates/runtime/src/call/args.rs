@@ -144,18 +144,12 @@ impl PlainArg {
         PlainArg(f as u8)
     }
 
-    /// The kind of a Rust integer of `bytes` bytes.
+    /// The kind of a Rust integer of `bytes` bytes (every Rust integer up to 64 bits is one).
     const fn int(bytes: usize, signed: bool) -> PlainArg {
-        PlainArg::number(match (bytes, signed) {
-            (1, true) => Fast::I8,
-            (1, false) => Fast::U8,
-            (2, true) => Fast::I16,
-            (2, false) => Fast::U16,
-            (4, true) => Fast::I32,
-            (4, false) => Fast::U32,
-            (_, true) => Fast::I64,
-            (_, false) => Fast::U64,
-        })
+        match Fast::int(bytes, signed) {
+            Some(f) => PlainArg::number(f),
+            None => PlainArg::NONE,
+        }
     }
 
     /// This kind's bit in `Param::holds` (none for [`PlainArg::NONE`]).

@@ -49,6 +49,21 @@ pub(crate) enum Fast {
 }
 
 impl Fast {
+    /// The integer type of `bytes` bytes and this signedness, if it is one of these.
+    pub(crate) const fn int(bytes: usize, signed: bool) -> Option<Fast> {
+        Some(match (bytes, signed) {
+            (1, true) => Fast::I8,
+            (1, false) => Fast::U8,
+            (2, true) => Fast::I16,
+            (2, false) => Fast::U16,
+            (4, true) => Fast::I32,
+            (4, false) => Fast::U32,
+            (8, true) => Fast::I64,
+            (8, false) => Fast::U64,
+            _ => return None,
+        })
+    }
+
     /// Size in bytes.
     pub(crate) fn size(self) -> usize {
         match self {

@@ -224,17 +224,7 @@ pub(crate) struct Derived {
 pub(super) fn fast_of(repr: &Repr) -> Option<Fast> {
     Some(match repr {
         Repr::Int(k) | Repr::Enum { int: k, .. } if k.role == IntRole::Number => {
-            match (k.bytes, k.signed) {
-                (1, true) => Fast::I8,
-                (1, false) => Fast::U8,
-                (2, true) => Fast::I16,
-                (2, false) => Fast::U16,
-                (4, true) => Fast::I32,
-                (4, false) => Fast::U32,
-                (8, true) => Fast::I64,
-                (8, false) => Fast::U64,
-                _ => return None,
-            }
+            return Fast::int(usize::from(k.bytes), k.signed);
         }
         Repr::Float(4) => Fast::F32,
         Repr::Float(8) => Fast::F64,
