@@ -61,6 +61,7 @@ fn scalar_calls_do_not_allocate() {
     let id_ptr = lib.function("id_ptr").unwrap();
     let strlen = lib.function("fx_strlen").unwrap();
     let p = ffi.new("int *", 1).unwrap();
+    let chars = ffi.new("char[8]", &b"hi"[..]).unwrap();
     let fp = ffi.cast("int(*)(int, int)", add.address()).unwrap();
     let vsum = lib.function("vsum").unwrap();
     // SAFETY: the fixture's functions with the declared argument types (as all calls below).
@@ -70,6 +71,8 @@ fn scalar_calls_do_not_allocate() {
         mixed6.call((1, 2.0, 3i64, 4.0f32, 5, 6u16)).unwrap();
         id_ptr.call((&p,)).unwrap();
         strlen.call(("hello",)).unwrap();
+        strlen.call((c"hello",)).unwrap();
+        strlen.call((&chars,)).unwrap();
         lib.call("add", (1, 2)).unwrap();
         fp.call((1, 2)).unwrap();
         vsum.call((3, 1, 2, 3)).unwrap();
@@ -84,6 +87,9 @@ fn scalar_calls_do_not_allocate() {
                 mixed6.call((i, 2.0, 3i64, 4.0f32, 5, 6u16)).unwrap();
                 id_ptr.call((&p,)).unwrap();
                 strlen.call(("hello",)).unwrap();
+                // A C string (a plain argument) and an array for a `char *`.
+                assert_eq!(strlen.call((c"hello",)).unwrap(), 5.into());
+                assert_eq!(strlen.call((&chars,)).unwrap(), 2.into());
                 lib.call("add", (i, 2)).unwrap();
                 fp.call((i, 3)).unwrap();
                 // A variadic call whose shape this thread used before: no key, no lookup.
@@ -91,7 +97,7 @@ fn scalar_calls_do_not_allocate() {
             }
         }
     });
-    assert_eq!(n, 0, "allocations during 16,000 scalar calls");
+    assert_eq!(n, 0, "allocations during 20,000 scalar calls");
     // Structs by value make their result (an owned cdata) in one block per call, which comes
     // from the blocks this thread freed before: once warm, the system allocator is not asked
     // (unless recycling is off, as under memcheck.sh: then one allocation per call).
