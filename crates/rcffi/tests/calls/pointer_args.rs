@@ -48,11 +48,47 @@ fn compatible_pointers_and_arrays_pass_their_address() {
         );
         assert_eq!(at(lib.call("of_s", (&s,)).unwrap()), s.address());
         assert_eq!(libc.call("strlen", (&chars,)).unwrap(), Value::Int(5));
-        let back = libc.call("memset", (&chars, b'x' as i32, 3usize)).unwrap();
-        assert_eq!(back.cdata().unwrap().address(), chars.address());
+        let back = libc.call("memset", (&chars, b'x' as i32, 3usize));
+        let back = back.unwrap().cdata().unwrap();
+        assert_eq!(back.address(), chars.address());
         assert_eq!(
             ffi.string(&chars, None).unwrap(),
             Value::Bytes(b"xxxlo".to_vec())
+        );
+        // The result points into the argument's memory: it is a view that keeps it alive.
+        let view = ffi.cast("char *", &back).unwrap();
+        drop(back);
+        drop(chars);
+        assert_eq!(
+            ffi.string(&view, None).unwrap(),
+            Value::Bytes(b"xxxlo".to_vec())
+        );
+    }
+}
+
+/// The same calls through a list of `Value`s (the converting path) and a tuple (the direct
+/// one): the same address, the same result, the same view.
+#[test]
+fn tuples_and_lists_of_cdata_agree() {
+    let (ffi, lib, libc) = probe();
+    let ints = ffi.new("int[4]", ()).unwrap();
+    let chars = ffi.new("char[6]", &b"abc"[..]).unwrap();
+    // SAFETY: as declared; memset writes at most 2 bytes of a 6-byte array.
+    unsafe {
+        for f in ["of_int", "of_void"] {
+            assert_eq!(
+                lib.call(f, (&ints,)).unwrap(),
+                lib.call(f, vec![Value::CData(ints.clone())]).unwrap(),
+                "{f}"
+            );
+        }
+        let a = libc.call("memset", (&chars, 0x41, 2usize)).unwrap();
+        let list = vec![Value::CData(chars.clone()), Value::Int(0x42), Value::Int(1)];
+        let b = libc.call("memset", list).unwrap();
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        assert_eq!(
+            ffi.string(&chars, None).unwrap(),
+            Value::Bytes(b"BAc".to_vec())
         );
     }
 }

@@ -16,7 +16,7 @@ mod proxy;
 mod registers;
 
 pub(crate) use cif::FfiCif;
-pub(crate) use plan::{C_STRING_BIT, CallPlan, Conv, INLINE_ARGS, Param, plan_of};
+pub(crate) use plan::{C_DATA_BIT, C_STRING_BIT, CallPlan, Conv, INLINE_ARGS, Param, plan_of};
 pub(crate) use registers::{
     Class, FLOAT_REGS, INT_REGS, Native, Piece, Reg, RetFF, RetFI, RetIF, RetII, RetReg,
     STACK_WORDS,

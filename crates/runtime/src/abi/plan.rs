@@ -71,6 +71,10 @@ pub(crate) struct Param {
 /// kinds' bits).
 pub(crate) const C_STRING_BIT: u8 = 10;
 
+/// The bit of [`Param::holds`] for a borrowed cdata passed as its address, once its type
+/// passes cffi's rules for the parameter (checked at each call: `call::plain_native`).
+pub(crate) const C_DATA_BIT: u8 = 11;
+
 /// The call interface of one complete argument list.
 #[derive(Debug)]
 pub(crate) struct Shape {
@@ -552,8 +556,17 @@ fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
     let holds = match conv {
         Conv::Fast(f) => f.takes_mask(),
         // A C string for a `char *` (or `void *`, `signed`/`unsigned char *`): its address, as
-        // `call::invoke` passes one.
-        Conv::Pointer if text => 1 << C_STRING_BIT,
+        // `call::invoke` passes one; a cdata for a pointer to data — not a function pointer
+        // (a callback's run is entered around the call) nor an out-parameter (what C stores
+        // there is adopted after the call): `call::adopt` and `callback::running` need the
+        // whole argument list.
+        Conv::Pointer => {
+            let data = out.is_empty()
+                && !uni
+                    .pointee(info)
+                    .is_some_and(|p| matches!(p.get(&uni.inner).repr, Repr::Function { .. }));
+            (u16::from(text) << C_STRING_BIT) | (u16::from(data) << C_DATA_BIT)
+        }
         _ => 0,
     };
     Ok(Param {

@@ -44,13 +44,23 @@ fn owner_among(addr: usize, args: &[Arg<'_>]) -> Option<Owner> {
 /// A call's result, with a foreign pointer into an argument's memory made a view of it.
 #[inline]
 pub(crate) fn result(plan: &CallPlan, v: Value, args: &[Arg<'_>]) -> Value {
+    result_among(plan, v, args.iter().filter_map(Arg::as_cdata))
+}
+
+/// [`result`] with the call's cdata arguments given as they are.
+#[inline]
+pub(crate) fn result_among<'c>(
+    plan: &CallPlan,
+    v: Value,
+    cdatas: impl Iterator<Item = &'c CData>,
+) -> Value {
     if plan.ret.conv != Conv::Pointer {
         return v;
     }
     match v {
         Value::CData(mut c) if c.addr() != 0 && !c.owner().is_owning() => {
             // The owner replaced in place: the result is this function's own.
-            crate::data::adopt_among(&mut c, args.iter().filter_map(Arg::as_cdata));
+            crate::data::adopt_among(&mut c, cdatas);
             Value::CData(c)
         }
         other => other,

@@ -120,11 +120,19 @@ pub trait IntoArg<'a> {
     fn plain_word(&self) -> u64 {
         0
     }
+
+    /// The cdata a plain cdata argument is, whose type the call checks against its parameter.
+    /// Hidden, as `PLAIN` is.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn plain_cdata(&self) -> Option<&CData> {
+        None
+    }
 }
 
 /// What a Rust argument type is as a plain argument: a number of some kind (Rust's integers
-/// and floats) or a C string passed as its address (`&CStr`, `&CString`), or neither
-/// ([`PlainArg::NONE`]). Hidden: a tuple of plain arguments whose parameters take each as it
+/// and floats), a C string passed as its address (`&CStr`, `&CString`) or a borrowed cdata
+/// for a pointer parameter (`&CData`), or none of these ([`PlainArg::NONE`]). Hidden: a tuple of plain arguments whose parameters take each as it
 /// is — an integer type wide enough for every value of the Rust type, the same float type, a
 /// pointer to text for a C string — goes into its registers without converting any argument
 /// (`call::plain`). The kind is the index of its bit in `Param::holds`.
@@ -138,6 +146,10 @@ impl PlainArg {
 
     /// A C string, passed as its address (`Param::holds`'s `C_STRING` bit).
     const C_STRING: PlainArg = PlainArg(crate::abi::C_STRING_BIT);
+
+    /// A borrowed cdata for a pointer parameter, passed as its address once its type passes
+    /// cffi's rules for the parameter (`Param::holds`'s `C_DATA` bit).
+    const C_DATA: PlainArg = PlainArg(crate::abi::C_DATA_BIT);
 
     /// A number of kind `f`.
     const fn number(f: Fast) -> PlainArg {
@@ -156,6 +168,12 @@ impl PlainArg {
     #[inline(always)]
     pub(crate) const fn bit(self) -> u16 {
         if self.0 < 16 { 1 << self.0 } else { 0 }
+    }
+
+    /// Whether the argument is a cdata, whose type the call checks.
+    #[inline(always)]
+    pub(crate) const fn is_cdata(self) -> bool {
+        self.0 == crate::abi::C_DATA_BIT
     }
 
     /// Whether the argument travels in a floating register.
@@ -359,6 +377,15 @@ impl<'a> IntoArg<'a> for &'a CData {
     fn into_arg(self) -> Arg<'a> {
         Arg::CData(self)
     }
+    const PLAIN: PlainArg = PlainArg::C_DATA;
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        self.addr() as u64
+    }
+    #[inline(always)]
+    fn plain_cdata(&self) -> Option<&CData> {
+        Some(self)
+    }
 }
 
 impl<'a> IntoArg<'a> for &'a Value {
@@ -424,12 +451,12 @@ pub trait Args<'a> {
     #[doc(hidden)]
     const PLAIN: Option<&'static [PlainArg]> = None;
 
-    /// Runs `f` with each argument's [`IntoArg::plain_word`], when [`Args::PLAIN`] is
-    /// `Some`. Hidden, as `PLAIN` is.
+    /// Runs `f` with each argument's [`IntoArg::plain_word`] and [`IntoArg::plain_cdata`],
+    /// when [`Args::PLAIN`] is `Some`. Hidden, as `PLAIN` is.
     #[doc(hidden)]
     #[inline(always)]
-    fn with_plain_words<R>(&self, f: impl FnOnce(&[u64]) -> R) -> R {
-        f(&[])
+    fn with_plain_words<R>(&self, f: impl FnOnce(&[u64], &[Option<&CData>]) -> R) -> R {
+        f(&[], &[])
     }
 }
 
@@ -461,9 +488,9 @@ macro_rules! args_tuple {
 
             #[inline(always)]
             #[allow(non_snake_case)]
-            fn with_plain_words<R>(&self, f: impl FnOnce(&[u64]) -> R) -> R {
+            fn with_plain_words<R>(&self, f: impl FnOnce(&[u64], &[Option<&CData>]) -> R) -> R {
                 let ($($name,)+) = self;
-                f(&[$($name.plain_word()),+])
+                f(&[$($name.plain_word()),+], &[$($name.plain_cdata()),+])
             }
         }
     };

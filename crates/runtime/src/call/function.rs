@@ -130,7 +130,7 @@ impl Function {
         let plan = self.plan();
         // SAFETY: the address is the function's, kept loaded by `self.pointer`'s owner; the
         // caller vouches for the declaration and the arguments.
-        if let Some(n) = plain_native::<A>(plan, self.pointer.addr()) {
+        if let Some(n) = plain_native(uni, plan, self.pointer.addr(), &args) {
             // SAFETY: as below.
             return unsafe { plain(uni, plan, n, self.pointer.addr(), &args) };
         }
@@ -224,7 +224,7 @@ impl CData {
         }
         let plan = crate::abi::plan_of(self.uni(), func)?;
         // SAFETY: the caller vouches that the address is a function of this type.
-        if let Some(n) = plain_native::<A>(plan, self.addr()) {
+        if let Some(n) = plain_native(self.uni(), plan, self.addr(), &args) {
             // SAFETY: as below.
             return unsafe { plain(self.uni(), plan, n, self.addr(), &args) };
         }

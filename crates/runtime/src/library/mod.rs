@@ -382,7 +382,7 @@ impl Lib {
         if let Ok(Resolved { code, plan, .. }) = resolved {
             // SAFETY: as below.
             let plan = unsafe { plan.0.as_ref() };
-            if let Some(n) = crate::call::plain_native::<A>(plan, code) {
+            if let Some(n) = crate::call::plain_native(&self.inner.ffi, plan, code, &args) {
                 // SAFETY: as below.
                 return unsafe { crate::call::plain(&self.inner.ffi, plan, n, code, &args) };
             }
