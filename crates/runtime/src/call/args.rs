@@ -106,15 +106,15 @@ pub trait IntoArg<'a> {
     /// The argument.
     fn into_arg(self) -> Arg<'a>;
 
-    /// What this Rust type is as a plain argument (a number, or a C string passed as its
-    /// address), or nothing. Hidden: how a tuple of Rust numbers and C strings skips the
-    /// conversion of each argument when its parameters take them as they are (`PlainArg`).
+    /// What this Rust type is as a plain argument (a number, a C string or a cdata passed as
+    /// its address), or nothing. Hidden: how a tuple of such arguments skips the conversion of
+    /// each when its parameters take them as they are (`PlainArg`).
     #[doc(hidden)]
     const PLAIN: PlainArg = PlainArg::NONE;
 
     /// The argument as its register word, when [`IntoArg::PLAIN`] says it is plain: an integer
-    /// extended to 64 bits by its signedness, a float's bits, a C string's address. Hidden, as
-    /// `PLAIN` is.
+    /// extended to 64 bits by its signedness, a float's bits, a C string's or a cdata's
+    /// address. Hidden, as `PLAIN` is.
     #[doc(hidden)]
     #[inline(always)]
     fn plain_word(&self) -> u64 {
@@ -132,10 +132,12 @@ pub trait IntoArg<'a> {
 
 /// What a Rust argument type is as a plain argument: a number of some kind (Rust's integers
 /// and floats), a C string passed as its address (`&CStr`, `&CString`) or a borrowed cdata
-/// for a pointer parameter (`&CData`), or none of these ([`PlainArg::NONE`]). Hidden: a tuple of plain arguments whose parameters take each as it
-/// is — an integer type wide enough for every value of the Rust type, the same float type, a
-/// pointer to text for a C string — goes into its registers without converting any argument
-/// (`call::plain`). The kind is the index of its bit in `Param::holds`.
+/// for a pointer parameter (`&CData`), or none of these ([`PlainArg::NONE`]). Hidden: a tuple
+/// of plain arguments whose parameters take each as it is — an integer type wide enough for
+/// every value of the Rust type, either float type, a pointer to text for a C string, a
+/// compatible pointer for a cdata — goes into its registers without converting any argument
+/// (`call::plain`). The kind is the index of its bit in `Param::holds`. No code outside the
+/// crate can name this type, so no `IntoArg` impl but rcffi's can claim a kind.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlainArg(u8);
@@ -445,8 +447,8 @@ pub trait Args<'a> {
     /// Runs `f` with the arguments.
     fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R;
 
-    /// What each argument is as a plain number ([`IntoArg::PLAIN`]), for a tuple (`Some(&[])`
-    /// for `()`); `None` for lists whose length is known only when they are run. Hidden, as
+    /// What each argument is as a plain argument ([`IntoArg::PLAIN`]), for a tuple (`Some(&[])`
+    /// for `()`); `None` for lists, whose length is known only when they are run. Hidden, as
     /// `PLAIN` is.
     #[doc(hidden)]
     const PLAIN: Option<&'static [PlainArg]> = None;
