@@ -11,12 +11,14 @@ pub(crate) mod cif;
 mod closure_args;
 pub(crate) mod errno;
 mod ffitype;
+mod param;
 pub(crate) mod plan;
 mod proxy;
 mod registers;
 
 pub(crate) use cif::FfiCif;
-pub(crate) use plan::{C_DATA_BIT, C_STRING_BIT, CallPlan, Conv, INLINE_ARGS, Param, plan_of};
+pub(crate) use param::{C_DATA_BIT, C_STRING_BIT, Conv, Param};
+pub(crate) use plan::{CallPlan, INLINE_ARGS, plan_of};
 pub(crate) use registers::{
     Class, FLOAT_REGS, INT_REGS, Native, Piece, Reg, RetFF, RetFI, RetIF, RetII, RetReg,
     STACK_WORDS,

@@ -25,55 +25,10 @@ use super::FfiCif;
 use super::RetReg;
 use super::closure_args::ClosureArgs;
 use super::ffitype::{Position, ffi_type};
+use super::param::{Conv, Param, param};
 use crate::error::{Error, Result};
-use crate::mem::Fast;
 use crate::types::Repr;
 use crate::types::{Ffi, TypeRef};
-
-/// How an argument is converted.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Conv {
-    /// A plain number (direct path).
-    Fast(Fast),
-    /// Another scalar (`char`, `_Bool`, wide characters, enums, `long double`).
-    Scalar,
-    /// A pointer.
-    Pointer,
-    /// A struct by value.
-    Struct,
-    /// No value (`void` results only).
-    Void,
-}
-
-/// One parameter (or the result) of a signature.
-#[derive(Debug)]
-pub(crate) struct Param {
-    pub(crate) ty: TypeRef,
-    pub(crate) conv: Conv,
-    pub(crate) size: usize,
-    pub(crate) align: usize,
-    /// A pointer to `char`-like items or `void`: strings and bytes become C strings.
-    pub(crate) text: bool,
-    /// For a pointer, the size of what it points to, when known.
-    pub(crate) item_size: Option<usize>,
-    /// For a pointer to pointers (`char **endptr`) or to a struct with pointer members
-    /// (`struct passwd *`): the offsets of those pointers, where C may write pointers into
-    /// the call's other arguments (`call::adopt`).
-    pub(crate) out: Box<[usize]>,
-    /// The plain Rust arguments this parameter takes without a check, by `Fast as u16` as bit
-    /// index for the number kinds ([`Fast::takes_mask`](crate::mem::Fast::takes_mask)), and
-    /// [`C_STRING_BIT`] for a C string's address (a pointer to text): a tuple of such
-    /// arguments goes straight into its registers (`call::plain`).
-    pub(crate) holds: u16,
-}
-
-/// The bit of [`Param::holds`] for a C string passed as its address (after the ten `Fast`
-/// kinds' bits).
-pub(crate) const C_STRING_BIT: u8 = 10;
-
-/// The bit of [`Param::holds`] for a borrowed cdata passed as its address, once its type
-/// passes cffi's rules for the parameter (checked at each call: `call::plain_native`).
-pub(crate) const C_DATA_BIT: u8 = 11;
 
 /// The call interface of one complete argument list.
 #[derive(Debug)]
@@ -476,7 +431,6 @@ impl RecentShapes {
     }
 }
 
-/// How values of type `t` convert at `pos`.
 /// The interface a callback of this signature needs of its own, or why it cannot be one
 /// (`closure_args`).
 fn closure_shape(
@@ -519,91 +473,6 @@ fn closure_shape(
         None,
     ))
 }
-
-fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
-    let info = t.get(&uni.inner);
-    let conv = match &info.repr {
-        Repr::Void => Conv::Void,
-        _ if info.fast.is_some() => Conv::Fast(info.fast.unwrap_or(Fast::I32)),
-        Repr::Int(_) | Repr::Enum { .. } | Repr::Float(_) | Repr::LongDouble => Conv::Scalar,
-        // At most 16 bytes, converted as a `[re, im]` pair (`ffitype` says which are passed).
-        Repr::Complex(n) if *n <= 8 => Conv::Scalar,
-        // `long double _Complex`: 32 bytes, moved as a struct's are (a cdata result, kept
-        // exact as a `long double` result is; any `[re, im]` initializer as an argument).
-        Repr::Complex(_) => Conv::Struct,
-        Repr::Pointer { .. } => Conv::Pointer,
-        Repr::Record { .. } => Conv::Struct,
-        _ => {
-            return Err(Error::Unsupported(
-                format!("ctype '{}' not supported as {pos}", info.name).into(),
-            ));
-        }
-    };
-    let (size, align) = info.layout.unwrap_or((0, 1));
-    let text = conv == Conv::Pointer
-        && uni.pointee(info).is_some_and(|p| {
-            let p = p.get(&uni.inner);
-            crate::data::convert::is_char_like(p) || matches!(p.repr, Repr::Void)
-        });
-    let item_size = match conv {
-        Conv::Pointer => uni.pointee(info).and_then(|p| p.get(&uni.inner).size()),
-        _ => None,
-    };
-    let out = match conv {
-        Conv::Pointer => out_slots(uni, info),
-        _ => Box::default(),
-    };
-    let holds = match conv {
-        Conv::Fast(f) => f.takes_mask(),
-        // A C string for a `char *` (or `void *`, `signed`/`unsigned char *`): its address, as
-        // `call::invoke` passes one; a cdata for a pointer to data — not a function pointer
-        // (a callback's run is entered around the call) nor an out-parameter (what C stores
-        // there is adopted after the call): `call::adopt` and `callback::running` need the
-        // whole argument list.
-        Conv::Pointer => {
-            let data = out.is_empty()
-                && !uni
-                    .pointee(info)
-                    .is_some_and(|p| matches!(p.get(&uni.inner).repr, Repr::Function { .. }));
-            (u16::from(text) << C_STRING_BIT) | (u16::from(data) << C_DATA_BIT)
-        }
-        _ => 0,
-    };
-    Ok(Param {
-        ty: t,
-        conv,
-        size,
-        align,
-        text,
-        item_size,
-        out,
-        holds,
-    })
-}
-
-/// The offsets of the pointers in what a pointer parameter of type `info` points to: one
-/// pointer, or a struct's pointer members (at most [`MAX_OUT_SLOTS`]).
-fn out_slots(uni: &Ffi, info: &crate::types::TypeInfo) -> Box<[usize]> {
-    let Some(target) = uni.pointee(info).map(|p| p.get(&uni.inner)) else {
-        return Box::default();
-    };
-    if target.is_pointer() {
-        return Box::new([0]);
-    }
-    match target.record_body() {
-        Some(body) => body
-            .fields
-            .iter()
-            .filter(|f| f.bit_width.is_none() && f.ty.get(&uni.inner).is_pointer())
-            .map(|f| f.offset())
-            .take(MAX_OUT_SLOTS)
-            .collect(),
-        None => Box::default(),
-    }
-}
-
-/// The most pointer members of an out-parameter's struct that a call looks at.
-const MAX_OUT_SLOTS: usize = 32;
 
 /// The call plan of function type `func`, built at the first call and kept with the type.
 #[inline]

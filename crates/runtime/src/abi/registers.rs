@@ -4,7 +4,7 @@
 //! `_Bool`, enums and (x86-64) `__int128` and structs. The call itself, and why one universal signature is
 //! sound, is `call::native`. No unsafe code.
 
-use super::plan::{Conv, Param};
+use super::param::{Conv, Param};
 use crate::mem::Fast;
 use crate::types::Repr;
 use crate::types::{Ffi, TypeRef};
