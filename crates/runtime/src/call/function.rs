@@ -14,8 +14,7 @@
 
 use crate::abi::CallPlan;
 use crate::call::args::Args;
-use crate::call::invoke::invoke;
-use crate::call::{plain, plain_native};
+use crate::call::invoke::call_args;
 use crate::data::CData;
 use crate::data::Value;
 use crate::error::{Error, Result};
@@ -128,16 +127,9 @@ impl Function {
     /// ```
     #[inline]
     pub unsafe fn call<'a, A: Args<'a>>(&self, args: A) -> Result<Value> {
-        let uni = &self.pointer.uni();
-        let plan = self.plan();
         // SAFETY: the address is the function's, kept loaded by `self.pointer`'s owner; the
         // caller vouches for the declaration and the arguments.
-        if let Some(n) = plain_native(uni, plan, self.pointer.addr(), &args) {
-            // SAFETY: as below.
-            return unsafe { plain(uni, plan, n, self.pointer.addr(), &args) };
-        }
-        // SAFETY: as above.
-        args.with_args(|a| unsafe { invoke(uni, plan, self.pointer.addr(), a) })
+        unsafe { call_args(self.pointer.uni(), self.plan(), self.pointer.addr(), args) }
     }
 
     /// The plan of the function's C type (shared by every handle of that type).
@@ -226,11 +218,6 @@ impl CData {
         }
         let plan = crate::abi::plan_of(self.uni(), func)?;
         // SAFETY: the caller vouches that the address is a function of this type.
-        if let Some(n) = plain_native(self.uni(), plan, self.addr(), &args) {
-            // SAFETY: as below.
-            return unsafe { plain(self.uni(), plan, n, self.addr(), &args) };
-        }
-        // SAFETY: as above.
-        args.with_args(|a| unsafe { invoke(self.uni(), plan, self.addr(), a) })
+        unsafe { call_args(self.uni(), plan, self.addr(), args) }
     }
 }

@@ -36,6 +36,41 @@ use crate::mem::{Owner, OwnerRef};
 use crate::types::Ffi;
 use crate::types::{IntRole, Repr};
 
+/// Calls the function at `code` with an argument list as the caller gave it: a tuple of plain
+/// arguments its parameters take as they are straight into its registers
+/// (`register_path::plain`), anything else converted into `Arg`s and [`invoke`]d. What
+/// `Function::call`, `CData::call` and `Lib::call` do once they have the plan.
+///
+/// # Safety
+///
+/// As for [`invoke`].
+#[inline]
+pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
+    uni: &Ffi,
+    plan: &CallPlan,
+    code: usize,
+    args: A,
+) -> Result<Value> {
+    if let Some(n) = super::register_path::plain_native(uni, plan, code, &args) {
+        // SAFETY: the caller's promise, passed on; `n` is what `plain_native` gave for them.
+        return unsafe { super::register_path::plain(uni, plan, n, code, &args) };
+    }
+    // SAFETY: the caller's promise, passed on.
+    args.with_args(|a| unsafe { invoke(uni, plan, code, a) })
+}
+
+/// The address cdata `c` passes for pointer parameter `p`: its own, when its type is the
+/// parameter's (of this `ffi` object), or by cffi's rules — an array for a pointer to its
+/// items, any pointer for a `void *`, a `char *` for an `unsigned char *`...
+/// (`convert::pointer_addr`, as the general path applies them and reports what they refuse).
+#[inline(always)]
+pub(super) fn pointer_arg(uni: &Ffi, p: &Param, c: &CData) -> Option<usize> {
+    if c.ty() == p.ty && c.uni().same(uni) {
+        return Some(c.addr());
+    }
+    convert::pointer_addr(uni, p.ty.get(&uni.inner), c).ok()
+}
+
 /// Calls the function at `code` with `args`, converted by `plan`.
 ///
 /// # Safety
@@ -403,16 +438,7 @@ pub(super) fn scalar_word(
             .and_then(|v| crate::data::encode_fast(f, v))
             .map(u64::from_le_bytes),
         (Conv::Pointer, Arg::CData(_) | Arg::Ref(_) | Arg::Value(_)) => {
-            let c = a.as_cdata()?;
-            if c.ty() == p.ty && c.uni().same(uni) {
-                return Some(c.addr() as u64);
-            }
-            // An array for a pointer to its items, any pointer for a `void *`, a `char *` for
-            // an `unsigned char *`...: cffi's compatibility rules, as the general path applies
-            // them (which reports what they refuse).
-            convert::pointer_addr(uni, p.ty.get(&uni.inner), c)
-                .ok()
-                .map(|addr| addr as u64)
+            pointer_arg(uni, p, a.as_cdata()?).map(|addr| addr as u64)
         }
         (Conv::Pointer, Arg::Null) => Some(0),
         (Conv::Pointer, Arg::CStr(c)) if p.text => Some(c.as_ptr() as u64),

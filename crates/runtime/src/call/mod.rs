@@ -15,6 +15,5 @@ pub(crate) mod invoke;
 pub(crate) mod native;
 pub(crate) mod probe;
 mod register_path;
-pub(crate) use register_path::{plain, plain_native};
 mod scratch;
 pub(crate) mod variadic;

@@ -20,7 +20,9 @@
 #![allow(unsafe_code)]
 
 use super::args::{Arg, Args};
-use super::invoke::{SIMPLE_SLOTS, general, scalar_word, simple_result, to_value, value_of};
+use super::invoke::{
+    SIMPLE_SLOTS, general, pointer_arg, scalar_word, simple_result, to_value, value_of,
+};
 use super::native;
 use super::scratch::{Slot, StackBlocks};
 use crate::abi::errno;
@@ -73,7 +75,7 @@ fn struct_on_stack(
 /// integer for a `double`...) or reports it. A tuple's kinds are constants, so the check folds
 /// to one test per parameter.
 #[inline(always)]
-pub(crate) fn plain_native<'p, 'a, A: Args<'a>>(
+pub(super) fn plain_native<'p, 'a, A: Args<'a>>(
     uni: &Ffi,
     plan: &'p CallPlan,
     code: usize,
@@ -104,12 +106,8 @@ pub(crate) fn plain_native<'p, 'a, A: Args<'a>>(
                 .zip(&plan.params)
                 .zip(cdatas)
                 .all(|((k, p), c)| {
-                    !k.is_cdata()
-                        || c.is_some_and(|c| {
-                            (c.ty() == p.ty && c.uni().same(uni))
-                                || crate::data::convert::pointer_addr(uni, p.ty.get(&uni.inner), c)
-                                    .is_ok()
-                        })
+                    // (A cdata's word is its address, which is also what the rules pass.)
+                    !k.is_cdata() || c.is_some_and(|c| pointer_arg(uni, p, c).is_some())
                 })
         });
         if !ok {
@@ -128,7 +126,7 @@ pub(crate) fn plain_native<'p, 'a, A: Args<'a>>(
 ///
 /// As for `invoke::invoke`; `n` is what `plain_native` gave for this plan, code and `A`.
 #[inline(always)]
-pub(crate) unsafe fn plain<'a, A: Args<'a>>(
+pub(super) unsafe fn plain<'a, A: Args<'a>>(
     uni: &Ffi,
     plan: &CallPlan,
     n: &crate::abi::Native,

@@ -377,29 +377,17 @@ impl Lib {
     /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub unsafe fn call<'a, A: crate::Args<'a>>(&self, name: &str, args: A) -> Result<Value> {
-        // The library stays loaded while `self` lives, so the address may be used as it is.
-        let resolved = self.resolve(name);
-        if let Ok(Resolved { code, plan, .. }) = resolved {
-            // SAFETY: as below.
-            let plan = unsafe { plan.0.as_ref() };
-            if let Some(n) = crate::call::plain_native(&self.inner.ffi, plan, code, &args) {
-                // SAFETY: as below.
-                return unsafe { crate::call::plain(&self.inner.ffi, plan, n, code, &args) };
-            }
-        }
-        args.with_args(|a| {
-            let Ok(Resolved { code, plan, .. }) = resolved else {
-                // SAFETY: the caller's promise, passed on.
-                return unsafe { self.call_macro(name, a) };
-            };
-            let ffi = &self.inner.ffi;
-            // SAFETY: the plan lives in the arena of `ffi`, which `self` keeps alive
-            // (`PlanPtr`).
-            let plan = unsafe { plan.0.as_ref() };
-            // SAFETY: `code` is the library's function `name`, kept loaded by `self`; the
-            // caller vouches for the declaration and the arguments.
-            unsafe { crate::call::invoke::invoke(ffi, plan, code, a) }
-        })
+        let Ok(Resolved { code, plan, .. }) = self.resolve(name) else {
+            // SAFETY: the caller's promise, passed on.
+            return args.with_args(|a| unsafe { self.call_macro(name, a) });
+        };
+        // SAFETY: the plan lives in the arena of `self`'s `ffi` object, which `self` keeps
+        // alive (`PlanPtr`).
+        let plan = unsafe { plan.0.as_ref() };
+        // SAFETY: `code` is the library's function `name`, kept loaded by `self` (so the
+        // address may be used as it is); the caller vouches for the declaration and the
+        // arguments.
+        unsafe { crate::call::invoke::call_args(&self.inner.ffi, plan, code, args) }
     }
 
     /// [`Lib::call`] of a function-like macro whose expansion calls a declared function
