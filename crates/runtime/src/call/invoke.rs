@@ -41,6 +41,10 @@ use crate::types::{IntRole, Repr};
 /// (`register_path::plain`), anything else converted into `Arg`s and [`invoke`]d. What
 /// `Function::call`, `CData::call` and `Lib::call` do once they have the plan.
 ///
+/// `#[inline]`, not `always`: inlined whole into a caller's loop, the plain path's closure was
+/// left out of line there and the tuple's kinds no longer folded (`add` 192 → 257
+/// instructions).
+///
 /// # Safety
 ///
 /// As for [`invoke`].
