@@ -115,3 +115,55 @@ fn incompatible_pointers_are_refused_by_name_as_before() {
         assert!(e.contains("argument 1"), "{e}");
     }
 }
+
+/// A `Value` that holds a cdata (borrowed or owned: a pointer another call returned, an item
+/// read out of an array of pointers) and an owned `CData` pass as a borrowed cdata does; any
+/// other `Value` converts as before.
+#[test]
+fn values_and_owned_cdata_pass_as_cdata_do() {
+    let (ffi, lib, libc) = probe();
+    let ints = ffi.new("int[4]", ()).unwrap();
+    let held = Value::CData(ints.clone());
+    let at = |v: Value| v.to_int().unwrap() as usize;
+    // SAFETY: `addr` returns the pointer it got; strlen and memset as C declares them, on
+    // memory of the right size.
+    unsafe {
+        assert_eq!(at(lib.call("of_int", (&held,)).unwrap()), ints.address());
+        assert_eq!(
+            at(lib.call("of_void", (held.clone(),)).unwrap()),
+            ints.address()
+        );
+        assert_eq!(
+            at(lib.call("of_int", (ints.clone(),)).unwrap()),
+            ints.address()
+        );
+        // Not a cdata: converted as a value always was (bytes become a temporary C string;
+        // an integer is no pointer).
+        let text = Value::Bytes(b"four".to_vec());
+        assert_eq!(libc.call("strlen", (&text,)).unwrap(), Value::Int(4));
+        let e = lib
+            .call("of_int", (Value::Int(0),))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("argument 1"), "{e}");
+        // A cdata of another type or `ffi` object: refused as a borrowed one is.
+        let other = Ffi::default();
+        let foreign = Value::CData(other.new("int[2]", ()).unwrap());
+        let longs = Value::CData(ffi.new("long[2]", ()).unwrap());
+        for arg in [&foreign, &longs] {
+            let e = lib.call("of_int", (arg,)).unwrap_err().to_string();
+            assert!(e.contains("argument 1"), "{e}");
+        }
+        // An owned cdata moved into the call, whose memory the result points into: the
+        // result is a view that keeps it alive after the call's tuple is gone.
+        let chars = ffi.new("char[]", &b"hello"[..]).unwrap();
+        let addr = chars.address();
+        let back = libc.call("memset", (chars, b'y' as i32, 2usize)).unwrap();
+        let back = ffi.cast("char *", back.cdata().unwrap()).unwrap();
+        assert_eq!(back.address(), addr);
+        assert_eq!(
+            ffi.string(&back, None).unwrap(),
+            Value::Bytes(b"yyllo".to_vec())
+        );
+    }
+}

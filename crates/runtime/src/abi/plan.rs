@@ -87,6 +87,11 @@ pub(crate) struct CallPlan {
     /// For a simple signature whose arguments all travel in registers: which register each
     /// goes in (calls then skip libffi).
     pub(crate) native: Option<super::registers::Native>,
+    /// For a variadic function of at most 16 fixed parameters whose result comes back in
+    /// registers: the fixed parameters' register assignment, after which a tuple of plain
+    /// arguments (`call::plain`) places its variadic part in order, as the promoted
+    /// parameters its Rust types make (both conventions pass variadic arguments as named ones).
+    pub(crate) variadic_native: Option<super::registers::Native>,
     /// Whether a parameter is an out-parameter for a pointer (`Param::out`).
     pub(crate) has_out: bool,
     /// Whether a parameter is a function pointer: a callback may run during the call, and
@@ -223,6 +228,12 @@ impl CallPlan {
         } else {
             None
         };
+        let variadic_native = if variadic.is_some() && params.len() <= INLINE_ARGS {
+            super::registers::Native::of(uni, &params, &ret)
+                .filter(|n| !matches!(n.ret, RetReg::Memory | RetReg::X87))
+        } else {
+            None
+        };
         Ok(CallPlan {
             name: name.into(),
             ret,
@@ -230,6 +241,7 @@ impl CallPlan {
             variadic,
             simple,
             native,
+            variadic_native,
             has_out: params.iter().any(|p| !p.out.is_empty()),
             passes_callback: sig.params.iter().any(|p| {
                 let info = uni.realize(*p).get(&uni.inner);

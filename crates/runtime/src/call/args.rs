@@ -131,13 +131,13 @@ pub trait IntoArg<'a> {
 }
 
 /// What a Rust argument type is as a plain argument: a number of some kind (Rust's integers
-/// and floats), a C string passed as its address (`&CStr`, `&CString`) or a borrowed cdata
-/// for a pointer parameter (`&CData`), or none of these ([`PlainArg::NONE`]). Hidden: a tuple
-/// of plain arguments whose parameters take each as it is — an integer type wide enough for
-/// every value of the Rust type, either float type, a pointer to text for a C string, a
-/// compatible pointer for a cdata — goes into its registers without converting any argument
-/// (`call::plain`). The kind is the index of its bit in `Param::holds`. No code outside the
-/// crate can name this type, so no `IntoArg` impl but rcffi's can claim a kind.
+/// and floats), a C string passed as its address (`&CStr`, `&CString`) or a cdata (`CData`,
+/// or a `Value` that holds one, owned or borrowed), or none of these ([`PlainArg::NONE`]).
+/// Hidden: a tuple of plain arguments whose parameters take each as it is — an integer type
+/// wide enough for every value of the Rust type, either float type, a pointer to text for a C
+/// string, a compatible pointer for a cdata — goes into its registers without converting any
+/// argument (`call::plain`). The kind is the index of its bit in `Param::holds`. No code
+/// outside the crate can name this type, so no `IntoArg` impl but rcffi's can claim a kind.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlainArg(u8);
@@ -149,8 +149,8 @@ impl PlainArg {
     /// A C string, passed as its address (`Param::holds`'s `C_STRING` bit).
     const C_STRING: PlainArg = PlainArg(crate::abi::C_STRING_BIT);
 
-    /// A borrowed cdata for a pointer parameter, passed as its address once its type passes
-    /// cffi's rules for the parameter (`Param::holds`'s `C_DATA` bit).
+    /// A cdata for a pointer parameter, passed as its address once its type passes cffi's
+    /// rules for the parameter (`Param::holds`'s `C_DATA` bit).
     const C_DATA: PlainArg = PlainArg(crate::abi::C_DATA_BIT);
 
     /// A number of kind `f`.
@@ -207,7 +207,42 @@ macro_rules! into_arg_value {
         }
     )*};
 }
-into_arg_value!(i128, bool, char, String, Vec<u8>, Vec<Value>, CData, Value);
+into_arg_value!(i128, bool, char, String, Vec<u8>, Vec<Value>);
+
+impl<'a> IntoArg<'a> for CData {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Value(Value::CData(self))
+    }
+    const PLAIN: PlainArg = PlainArg::C_DATA;
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        self.addr() as u64
+    }
+    #[inline(always)]
+    fn plain_cdata(&self) -> Option<&CData> {
+        Some(self)
+    }
+}
+
+/// A value is a plain argument when it is a cdata (`Value::CData`: a pointer another call
+/// returned, an array read out of a struct) for a pointer parameter; any other value makes
+/// its call take the converting path, as a value always did.
+impl<'a> IntoArg<'a> for Value {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Value(self)
+    }
+    const PLAIN: PlainArg = PlainArg::C_DATA;
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        self.as_cdata().map_or(0, |c| c.addr() as u64)
+    }
+    #[inline(always)]
+    fn plain_cdata(&self) -> Option<&CData> {
+        self.as_cdata()
+    }
+}
 
 macro_rules! into_arg_int {
     ($($t:ty),*) => {$(
@@ -390,10 +425,20 @@ impl<'a> IntoArg<'a> for &'a CData {
     }
 }
 
+/// As for an owned [`Value`]: plain when it is a cdata.
 impl<'a> IntoArg<'a> for &'a Value {
     #[inline]
     fn into_arg(self) -> Arg<'a> {
         Arg::Ref(self)
+    }
+    const PLAIN: PlainArg = PlainArg::C_DATA;
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        self.as_cdata().map_or(0, |c| c.addr() as u64)
+    }
+    #[inline(always)]
+    fn plain_cdata(&self) -> Option<&CData> {
+        self.as_cdata()
     }
 }
 

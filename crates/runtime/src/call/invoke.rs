@@ -55,9 +55,14 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
     code: usize,
     args: A,
 ) -> Result<Value> {
-    if let Some(n) = super::register_path::plain_native(uni, plan, code, &args) {
+    use super::register_path::{plain, plain_native};
+    if let Some(n) = plain_native::<A, false>(uni, plan, code, &args) {
         // SAFETY: the caller's promise, passed on; `n` is what `plain_native` gave for them.
-        return unsafe { super::register_path::plain(uni, plan, n, code, &args) };
+        return unsafe { plain::<A, false>(uni, plan, n, code, &args) };
+    }
+    if let Some(n) = plain_native::<A, true>(uni, plan, code, &args) {
+        // SAFETY: as above, for a variadic function.
+        return unsafe { plain::<A, true>(uni, plan, n, code, &args) };
     }
     // SAFETY: the caller's promise, passed on.
     args.with_args(|a| unsafe { invoke(uni, plan, code, a) })

@@ -19,7 +19,7 @@
 
 #![allow(unsafe_code)]
 
-use super::args::{Arg, Args};
+use super::args::{Arg, Args, PlainArg};
 use super::invoke::{
     SIMPLE_SLOTS, general, pointer_arg, scalar_word, simple_result, to_value, value_of,
 };
@@ -74,18 +74,31 @@ fn struct_on_stack(
 /// the usual path, which converts what this one does not take (an `i64` for an `int`, an
 /// integer for a `double`...) or reports it. A tuple's kinds are constants, so the check folds
 /// to one test per parameter.
+///
+/// `VARIADIC` (a constant: each form compiles alone) for a variadic function: its fixed
+/// parameters as above, then a variadic part of Rust numbers, C strings and cdata pointers
+/// or arrays of this `ffi` object, which pass as the converting path promotes them — an
+/// integer as `int`, `long long` or `unsigned long long` by its value (the same register
+/// word: extended to 64 bits by its signedness), a float as `double`, a C string or a
+/// pointer as its address.
 #[inline(always)]
-pub(super) fn plain_native<'p, 'a, A: Args<'a>>(
+pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
     uni: &Ffi,
     plan: &'p CallPlan,
     code: usize,
     args: &A,
 ) -> Option<&'p crate::abi::Native> {
     let kinds = A::PLAIN?;
-    let n = plan.native.as_ref()?;
+    let n = if VARIADIC {
+        plan.variadic_native.as_ref()?
+    } else {
+        plan.native.as_ref()?
+    };
+    let fixed = plan.params.len();
     if code == 0
         || !n.plain
-        || kinds.len() != plan.params.len()
+        || (!VARIADIC && kinds.len() != fixed)
+        || (VARIADIC && kinds.len() < fixed)
         || plan.has_out
         || plan.passes_callback
     {
@@ -96,19 +109,30 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>>(
             return None;
         }
     }
+    if VARIADIC && kinds.iter().skip(fixed).any(|k| *k == PlainArg::NONE) {
+        return None;
+    }
     // A cdata's type, known only now: cffi's rules for its parameter (the same type, an
     // array of its items, any pointer for a `void *`...), as the converting path checks it
-    // (and reports what they refuse). Every accepted cdata gives its own address.
+    // (and reports what they refuse); in a variadic part, a pointer or an array of this `ffi`
+    // object (which the converting path passes as its address too). Every accepted cdata
+    // gives its own address.
     if kinds.iter().any(|k| k.is_cdata()) {
         let ok = args.with_plain_words(|_, cdatas| {
-            kinds
-                .iter()
-                .zip(&plan.params)
-                .zip(cdatas)
-                .all(|((k, p), c)| {
-                    // (A cdata's word is its address, which is also what the rules pass.)
-                    !k.is_cdata() || c.is_some_and(|c| pointer_arg(uni, p, c).is_some())
-                })
+            kinds.iter().zip(cdatas).enumerate().all(|(i, (k, c))| {
+                // (A cdata's word is its address, which is also what the rules pass.)
+                !k.is_cdata()
+                    || c.is_some_and(|c| match plan.params.get(i) {
+                        Some(p) => pointer_arg(uni, p, c).is_some(),
+                        None => {
+                            c.uni().same(uni)
+                                && matches!(
+                                    c.info().repr,
+                                    Repr::Pointer { .. } | Repr::Array { .. }
+                                )
+                        }
+                    })
+            })
         });
         if !ok {
             return None;
@@ -124,9 +148,10 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>>(
 ///
 /// # Safety
 ///
-/// As for `invoke::invoke`; `n` is what `plain_native` gave for this plan, code and `A`.
+/// As for `invoke::invoke`; `n` is what `plain_native::<_, VARIADIC>` gave for this plan,
+/// code and `A`.
 #[inline(always)]
-pub(super) unsafe fn plain<'a, A: Args<'a>>(
+pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
     uni: &Ffi,
     plan: &CallPlan,
     n: &crate::abi::Native,
@@ -135,7 +160,7 @@ pub(super) unsafe fn plain<'a, A: Args<'a>>(
 ) -> Result<Value> {
     use crate::abi::{FLOAT_REGS, INT_REGS, RetReg, STACK_WORDS};
     let kinds = A::PLAIN.unwrap_or_default();
-    let v = if n.ret != RetReg::Memory {
+    let v = if VARIADIC || n.ret != RetReg::Memory {
         args.with_plain_words(|words, _| {
             // Integers take the integer registers in order, floats the floating ones, and
             // those past their class's registers the stack words, in argument order (as
@@ -157,6 +182,19 @@ pub(super) unsafe fn plain<'a, A: Args<'a>>(
                     regs.stack[stack % STACK_WORDS] = std::mem::MaybeUninit::new(w);
                     stack += 1;
                 }
+            }
+            if VARIADIC {
+                // The variadic part's stack words follow the fixed ones' (a tuple has at most
+                // 16 arguments, far from `STACK_WORDS`); its result is in registers
+                // (`variadic_native`).
+                let words = stack.min(STACK_WORDS) as u8;
+                let [a, b] = during_call(|| {
+                    // SAFETY: the caller's promise, passed on: `code` is a variadic function
+                    // whose fixed parameters are the plan's; every argument is where its
+                    // promoted type passes it, the fixed ones as `n` assigned them.
+                    errno::around(|| unsafe { native::call_variadic(code, n.ret, &regs, words) })
+                })?;
+                return simple_result(uni, plan, [a, b, 0, 0]);
             }
             debug_assert_eq!(stack, usize::from(n.stack), "the plan's stack words");
             if n.stack == 0 && matches!(n.ret, RetReg::Int | RetReg::Void | RetReg::Float) {
@@ -208,11 +246,13 @@ pub(super) unsafe fn plain<'a, A: Args<'a>>(
 /// rcffi's impls say they are plain) — an integer extended by its signedness, a float's bits,
 /// a C string's address — except a float for a parameter of the other float type, rounded
 /// to a `float` or widened to a `double` (what `Param::holds` lets through besides exact
-/// types). `k` is the tuple's constant, so only a float argument looks at its parameter.
+/// types), and a float in a variadic part (past the parameters), promoted to `double`. `k` is
+/// the tuple's constant, so only a float argument looks at its parameter.
 #[inline(always)]
-fn plain_word(plan: &CallPlan, i: usize, k: super::args::PlainArg, w: u64) -> u64 {
+fn plain_word(plan: &CallPlan, i: usize, k: PlainArg, w: u64) -> u64 {
     match (k.float(), plan.params.get(i).map(|p| p.conv)) {
         (Some(rust), Some(Conv::Fast(f))) => f.float_word(rust, w),
+        (Some(rust), None) => crate::mem::Fast::F64.float_word(rust, w),
         _ => w,
     }
 }
