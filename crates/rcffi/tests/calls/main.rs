@@ -15,6 +15,7 @@ mod plain_numbers;
 mod pointer_args;
 mod random;
 mod stack_args;
+mod text_args;
 mod threads;
 mod unions;
 mod variadic;

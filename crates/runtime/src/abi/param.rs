@@ -40,9 +40,10 @@ pub(crate) struct Param {
     pub(crate) out: Box<[usize]>,
     /// The plain Rust arguments this parameter takes without a check, by `Fast as u16` as bit
     /// index for the number kinds ([`Fast::takes_mask`](crate::mem::Fast::takes_mask)),
-    /// [`C_STRING_BIT`] for a C string's address (a pointer to text) and [`C_DATA_BIT`] for a
-    /// cdata's (a pointer that is neither an out-parameter nor a function pointer): a tuple of
-    /// such arguments goes straight into its registers (`call::plain`).
+    /// [`C_STRING_BIT`] for a C string's address and [`TEXT_BIT`] for a copy of text (a
+    /// pointer to text), [`C_DATA_BIT`] for a cdata's address (a pointer that is neither an
+    /// out-parameter nor a function pointer): a tuple of such arguments goes straight into its
+    /// registers (`call::plain`).
     pub(crate) holds: u16,
 }
 
@@ -50,9 +51,13 @@ pub(crate) struct Param {
 /// kinds' bits).
 pub(crate) const C_STRING_BIT: u8 = 10;
 
-/// The bit of [`Param::holds`] for a borrowed cdata passed as its address, once its type
-/// passes cffi's rules for the parameter (checked at each call: `call::plain_native`).
+/// The bit of [`Param::holds`] for a cdata passed as its address, once its type passes
+/// cffi's rules for the parameter (checked at each call: `call::plain_native`).
 pub(crate) const C_DATA_BIT: u8 = 11;
+
+/// The bit of [`Param::holds`] for text (a `&str` or bytes) passed as the address of a
+/// NUL-terminated copy in the call's stack area (a pointer to text).
+pub(crate) const TEXT_BIT: u8 = 12;
 
 /// How values of type `t` convert at `pos`.
 pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
@@ -94,7 +99,9 @@ pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         Conv::Pointer => {
             let data =
                 out.is_empty() && !pointee.is_some_and(|p| matches!(p.repr, Repr::Function { .. }));
-            (u16::from(text) << C_STRING_BIT) | (u16::from(data) << C_DATA_BIT)
+            (u16::from(text) << C_STRING_BIT)
+                | (u16::from(text) << TEXT_BIT)
+                | (u16::from(data) << C_DATA_BIT)
         }
         _ => 0,
     };

@@ -3,6 +3,7 @@
 
 use std::ffi::{CStr, CString};
 
+use crate::abi::INLINE_ARGS;
 use crate::callback::Closure;
 use crate::data::CData;
 use crate::data::Value;
@@ -128,15 +129,24 @@ pub trait IntoArg<'a> {
     fn plain_cdata(&self) -> Option<&CData> {
         None
     }
+
+    /// The bytes of a plain text argument (`&str`, `&[u8]`...), which the call copies with a
+    /// NUL after them into its stack area. Hidden, as `PLAIN` is.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn plain_text(&self) -> &[u8] {
+        &[]
+    }
 }
 
 /// What a Rust argument type is as a plain argument: a number of some kind (Rust's integers
-/// and floats), a C string passed as its address (`&CStr`, `&CString`) or a cdata (`CData`,
-/// or a `Value` that holds one, owned or borrowed), or none of these ([`PlainArg::NONE`]).
-/// Hidden: a tuple of plain arguments whose parameters take each as it is — an integer type
-/// wide enough for every value of the Rust type, either float type, a pointer to text for a C
-/// string, a compatible pointer for a cdata — goes into its registers without converting any
-/// argument (`call::plain`). The kind is the index of its bit in `Param::holds`. No code
+/// and floats), a C string passed as its address (`&CStr`, `&CString`), text passed as a
+/// NUL-terminated copy (`&str`, `&String`, byte slices, arrays and vectors) or a cdata
+/// (`CData`, or a `Value` that holds one, owned or borrowed), or none of these
+/// ([`PlainArg::NONE`]). Hidden: a tuple of plain arguments whose parameters take each as it
+/// is — an integer type wide enough for every value of the Rust type, either float type, a
+/// pointer to text for a C string or text, a compatible pointer for a cdata — goes into its
+/// registers without converting any argument (`call::plain`). The kind is the index of its bit in `Param::holds`. No code
 /// outside the crate can name this type, so no `IntoArg` impl but rcffi's can claim a kind.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,6 +158,10 @@ impl PlainArg {
 
     /// A C string, passed as its address (`Param::holds`'s `C_STRING` bit).
     const C_STRING: PlainArg = PlainArg(crate::abi::C_STRING_BIT);
+
+    /// Text (a `&str` or bytes) for a pointer to text, passed as the address of a
+    /// NUL-terminated copy in the call's stack area (`Param::holds`'s `TEXT` bit).
+    const TEXT: PlainArg = PlainArg(crate::abi::TEXT_BIT);
 
     /// A cdata for a pointer parameter, passed as its address once its type passes cffi's
     /// rules for the parameter (`Param::holds`'s `C_DATA` bit).
@@ -176,6 +190,25 @@ impl PlainArg {
     #[inline(always)]
     pub(crate) const fn is_cdata(self) -> bool {
         self.0 == crate::abi::C_DATA_BIT
+    }
+
+    /// Whether the argument is text, which the call copies with a NUL after it.
+    #[inline(always)]
+    pub(crate) const fn is_text(self) -> bool {
+        self.0 == crate::abi::TEXT_BIT
+    }
+
+    /// Whether any of `kinds` is text (for a constant: `const { PlainArg::any_text(..) }`).
+    pub(crate) const fn any_text(kinds: Option<&[PlainArg]>) -> bool {
+        let Some(kinds) = kinds else { return false };
+        let mut i = 0;
+        while i < kinds.len() {
+            if kinds[i].is_text() {
+                return true;
+            }
+            i += 1;
+        }
+        false
     }
 
     /// Whether the argument travels in a floating register.
@@ -355,12 +388,22 @@ impl<'a> IntoArg<'a> for &'a str {
     fn into_arg(self) -> Arg<'a> {
         Arg::Str(self)
     }
+    const PLAIN: PlainArg = PlainArg::TEXT;
+    #[inline(always)]
+    fn plain_text(&self) -> &[u8] {
+        self.as_bytes()
+    }
 }
 
 impl<'a> IntoArg<'a> for &'a String {
     #[inline]
     fn into_arg(self) -> Arg<'a> {
         Arg::Str(self)
+    }
+    const PLAIN: PlainArg = PlainArg::TEXT;
+    #[inline(always)]
+    fn plain_text(&self) -> &[u8] {
+        self.as_bytes()
     }
 }
 
@@ -369,6 +412,11 @@ impl<'a> IntoArg<'a> for &'a [u8] {
     fn into_arg(self) -> Arg<'a> {
         Arg::Bytes(self)
     }
+    const PLAIN: PlainArg = PlainArg::TEXT;
+    #[inline(always)]
+    fn plain_text(&self) -> &[u8] {
+        self
+    }
 }
 
 impl<'a, const N: usize> IntoArg<'a> for &'a [u8; N] {
@@ -376,12 +424,22 @@ impl<'a, const N: usize> IntoArg<'a> for &'a [u8; N] {
     fn into_arg(self) -> Arg<'a> {
         Arg::Bytes(self)
     }
+    const PLAIN: PlainArg = PlainArg::TEXT;
+    #[inline(always)]
+    fn plain_text(&self) -> &[u8] {
+        &self[..]
+    }
 }
 
 impl<'a> IntoArg<'a> for &'a Vec<u8> {
     #[inline]
     fn into_arg(self) -> Arg<'a> {
         Arg::Bytes(self)
+    }
+    const PLAIN: PlainArg = PlainArg::TEXT;
+    #[inline(always)]
+    fn plain_text(&self) -> &[u8] {
+        self
     }
 }
 
@@ -498,12 +556,28 @@ pub trait Args<'a> {
     #[doc(hidden)]
     const PLAIN: Option<&'static [PlainArg]> = None;
 
-    /// Runs `f` with each argument's [`IntoArg::plain_word`] and [`IntoArg::plain_cdata`],
-    /// when [`Args::PLAIN`] is `Some`. Hidden, as `PLAIN` is.
+    /// Each argument's [`IntoArg::plain_word`] (zero past the last), when [`Args::PLAIN`] is
+    /// `Some`. Hidden, as `PLAIN` is. (Arrays, not a closure: a closure the compiler left out
+    /// of line kept a call's words from folding, or moved its result through memory.)
     #[doc(hidden)]
     #[inline(always)]
-    fn with_plain_words<R>(&self, f: impl FnOnce(&[u64], &[Option<&CData>]) -> R) -> R {
-        f(&[], &[])
+    fn plain_words(&self) -> [u64; INLINE_ARGS] {
+        [0; INLINE_ARGS]
+    }
+
+    /// Each argument's [`IntoArg::plain_cdata`]. Hidden, as `PLAIN` is.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn plain_cdatas(&self) -> [Option<&CData>; INLINE_ARGS] {
+        [None; INLINE_ARGS]
+    }
+
+    /// Each argument's [`IntoArg::plain_text`] (empty for what is not text). Hidden, as
+    /// `PLAIN` is.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn plain_texts(&self) -> [&[u8]; INLINE_ARGS] {
+        [&[]; INLINE_ARGS]
     }
 }
 
@@ -535,9 +609,44 @@ macro_rules! args_tuple {
 
             #[inline(always)]
             #[allow(non_snake_case)]
-            fn with_plain_words<R>(&self, f: impl FnOnce(&[u64], &[Option<&CData>]) -> R) -> R {
+            fn plain_words(&self) -> [u64; INLINE_ARGS] {
                 let ($($name,)+) = self;
-                f(&[$($name.plain_word()),+], &[$($name.plain_cdata()),+])
+                let mut out = [0; INLINE_ARGS];
+                let mut i = 0;
+                $(
+                    out[i] = $name.plain_word();
+                    i += 1;
+                )+
+                let _ = i;
+                out
+            }
+
+            #[inline(always)]
+            #[allow(non_snake_case)]
+            fn plain_cdatas(&self) -> [Option<&CData>; INLINE_ARGS] {
+                let ($($name,)+) = self;
+                let mut out = [None; INLINE_ARGS];
+                let mut i = 0;
+                $(
+                    out[i] = $name.plain_cdata();
+                    i += 1;
+                )+
+                let _ = i;
+                out
+            }
+
+            #[inline(always)]
+            #[allow(non_snake_case)]
+            fn plain_texts(&self) -> [&[u8]; INLINE_ARGS] {
+                let ($($name,)+) = self;
+                let mut out: [&[u8]; INLINE_ARGS] = [&[]; INLINE_ARGS];
+                let mut i = 0;
+                $(
+                    out[i] = $name.plain_text();
+                    i += 1;
+                )+
+                let _ = i;
+                out
             }
         }
     };

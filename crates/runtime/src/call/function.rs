@@ -88,14 +88,15 @@ impl Function {
     /// (owned by the result). C's `errno` is saved right after the call (see
     /// [`Ffi::errno`](crate::Ffi::errno)).
     ///
-    /// Fastest: a tuple of Rust numbers, C strings (`c"text"`) and cdata (`&CData`, `CData`,
-    /// or a [`Value`] holding one) of types the parameters take without a conversion — an
-    /// integer type that holds every value of the Rust type (`i32` for `int` or `long`,
-    /// `usize` for `size_t`), `f64` or `f32` for `float` or `double`, a `&CStr` for a
-    /// `char *`, a cdata of a compatible pointer or array type for a pointer (not an
-    /// out-parameter or a function pointer) — goes into the registers with no conversion
-    /// (about 11 ns for `add(1, 2)` on the project's machine, against 4–5 for
-    /// [`Function::call_as`]); so does a variadic part of Rust numbers, C strings and pointer
+    /// Fastest: a tuple of Rust numbers, C strings (`c"text"`), text and cdata (`&CData`,
+    /// `CData`, or a [`Value`] holding one) of types the parameters take without a conversion
+    /// — an integer type that holds every value of the Rust type (`i32` for `int` or `long`,
+    /// `usize` for `size_t`), `f64` or `f32` for `float` or `double`, a `&CStr` or text
+    /// (`&str`, bytes: copied with a NUL after it into the call's stack area, up to 256 bytes
+    /// in all) for a `char *`, a cdata of a compatible pointer or array type for a pointer
+    /// (not an out-parameter or a function pointer) — goes into the registers with no
+    /// conversion (about 11 ns for `add(1, 2)` on the project's machine, against 4–5 for
+    /// [`Function::call_as`]); so does a variadic part of Rust numbers, strings and pointer
     /// or array cdata, promoted as above. Other arguments convert as above, with the same
     /// results. For a compiled call with Rust types throughout, see
     /// [`Lib::typed`](crate::Lib::typed).

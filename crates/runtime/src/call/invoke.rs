@@ -457,17 +457,31 @@ pub(super) fn scalar_word(
                 Arg::Bytes(b) => b,
                 _ => return None,
             };
-            let at = blocks.take(bytes.len() + 1)?;
-            // SAFETY: `at` is a fresh block of at least `len + 1` bytes of the stack area,
-            // which `bytes` is not part of.
-            unsafe {
-                copy_short(bytes, at);
-                *at.add(bytes.len()) = 0;
-            }
-            Some(at as u64)
+            c_string_in(blocks, bytes)
         }
         _ => None,
     }
+}
+
+/// The address of a NUL-terminated copy of `bytes` in a fresh block of `blocks`; `None` when
+/// the area is full.
+#[inline(always)]
+pub(super) fn c_string_in(blocks: &mut StackBlocks<'_>, bytes: &[u8]) -> Option<u64> {
+    let at = blocks.take(bytes.len() + 1)?;
+    // SAFETY: `at` is a fresh block of at least `len + 1` bytes of the stack area, which
+    // `bytes` is not part of.
+    unsafe {
+        copy_short(bytes, at);
+        *at.add(bytes.len()) = 0;
+    }
+    Some(at as u64)
+}
+
+/// The stack slots a NUL-terminated copy of `text` takes (as [`c_string_in`] takes them:
+/// 16-byte slots, at least one).
+#[inline(always)]
+pub(super) fn text_slots(text: &[u8]) -> usize {
+    text.len().saturating_add(1).div_ceil(16).max(1)
 }
 
 /// Copies `src` to `dst`: short strings with a few overlapping loads and stores instead of a

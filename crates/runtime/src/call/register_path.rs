@@ -21,12 +21,13 @@
 
 use super::args::{Arg, Args, PlainArg};
 use super::invoke::{
-    SIMPLE_SLOTS, general, pointer_arg, scalar_word, simple_result, to_value, value_of,
+    SIMPLE_SLOTS, c_string_in, general, pointer_arg, scalar_word, simple_result, text_slots,
+    to_value, value_of,
 };
 use super::native;
 use super::scratch::{Slot, StackBlocks};
 use crate::abi::errno;
-use crate::abi::{CallPlan, Conv, Param};
+use crate::abi::{CallPlan, Conv, INLINE_ARGS, Param};
 use crate::callback::pending::during_call;
 use crate::data::CData;
 use crate::data::Value;
@@ -118,23 +119,33 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
     // object (which the converting path passes as its address too). Every accepted cdata
     // gives its own address.
     if kinds.iter().any(|k| k.is_cdata()) {
-        let ok = args.with_plain_words(|_, cdatas| {
-            kinds.iter().zip(cdatas).enumerate().all(|(i, (k, c))| {
-                // (A cdata's word is its address, which is also what the rules pass.)
-                !k.is_cdata()
-                    || c.is_some_and(|c| match plan.params.get(i) {
-                        Some(p) => pointer_arg(uni, p, c).is_some(),
-                        None => {
-                            c.uni().same(uni)
-                                && matches!(
-                                    c.info().repr,
-                                    Repr::Pointer { .. } | Repr::Array { .. }
-                                )
-                        }
-                    })
-            })
+        let cdatas = args.plain_cdatas();
+        let ok = kinds.iter().zip(cdatas).enumerate().all(|(i, (k, c))| {
+            // (A cdata's word is its address, which is also what the rules pass.)
+            !k.is_cdata()
+                || c.is_some_and(|c| match plan.params.get(i) {
+                    Some(p) => pointer_arg(uni, p, c).is_some(),
+                    None => {
+                        c.uni().same(uni)
+                            && matches!(c.info().repr, Repr::Pointer { .. } | Repr::Array { .. })
+                    }
+                })
         });
         if !ok {
+            return None;
+        }
+    }
+    // Text is copied into the call's stack area: what does not fit there takes the
+    // converting path, which puts it on the heap.
+    if const { PlainArg::any_text(A::PLAIN) } {
+        let texts = args.plain_texts();
+        let mut slots = 0usize;
+        for (i, k) in kinds.iter().enumerate() {
+            if k.is_text() {
+                slots = slots.saturating_add(text_slots(texts[i % INLINE_ARGS]));
+            }
+        }
+        if slots > SIMPLE_SLOTS {
             return None;
         }
     }
@@ -160,8 +171,23 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
 ) -> Result<Value> {
     use crate::abi::{FLOAT_REGS, INT_REGS, RetReg, STACK_WORDS};
     let kinds = A::PLAIN.unwrap_or_default();
-    let v = if VARIADIC || n.ret != RetReg::Memory {
-        args.with_plain_words(|words, _| {
+    let mut words = args.plain_words();
+    // Text: each copied with a NUL after it into this stack area (where `plain_native` found
+    // room for all of them), alive until the call returns; its word is its copy's address.
+    // (A constant test: without text, no copy and no area.)
+    let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
+    if const { PlainArg::any_text(A::PLAIN) } {
+        let mut blocks = StackBlocks::new(&mut area);
+        let texts = args.plain_texts();
+        for (i, k) in kinds.iter().enumerate() {
+            if k.is_text() {
+                words[i % INLINE_ARGS] = c_string_in(&mut blocks, texts[i % INLINE_ARGS])
+                    .expect("`plain_native` found room for every text");
+            }
+        }
+    }
+    let v = 'call: {
+        if VARIADIC || n.ret != RetReg::Memory {
             // Integers take the integer registers in order, floats the floating ones, and
             // those past their class's registers the stack words, in argument order (as
             // `Native::of` assigned them; a result through memory would take an integer
@@ -169,9 +195,10 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
             // store per argument, without the plan's register list.
             let mut regs = native::Regs::new();
             let (mut ints, mut floats, mut stack) = (0usize, 0usize, 0usize);
-            for (i, (k, w)) in kinds.iter().zip(words).enumerate() {
+            for (i, k) in kinds.iter().enumerate() {
                 let float = k.is_float();
-                let w = plain_word(plan, i, *k, *w);
+                // (Constant indices once the loop unrolls: the words stay in registers.)
+                let w = plain_word(plan, i, *k, words[i % INLINE_ARGS]);
                 if float && floats < FLOAT_REGS {
                     regs.floats[floats & 7] = std::mem::MaybeUninit::new(f64::from_bits(w));
                     floats += 1;
@@ -194,7 +221,7 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
                     // promoted type passes it, the fixed ones as `n` assigned them.
                     errno::around(|| unsafe { native::call_variadic(code, n.ret, &regs, words) })
                 })?;
-                return simple_result(uni, plan, [a, b, 0, 0]);
+                break 'call simple_result(uni, plan, [a, b, 0, 0]);
             }
             debug_assert_eq!(stack, usize::from(n.stack), "the plan's stack words");
             if n.stack == 0 && matches!(n.ret, RetReg::Int | RetReg::Void | RetReg::Float) {
@@ -205,24 +232,28 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
                     // in a register.
                     errno::around(|| unsafe { native::call_in_registers(code, float, &regs) })
                 })?;
-                return simple_result(uni, plan, [word, 0, 0, 0]);
+                break 'call simple_result(uni, plan, [word, 0, 0, 0]);
             }
             // SAFETY: the caller's promise, passed on; every argument is where `n` assigns it.
             unsafe { finish_registers::<false>(uni, plan, n, code, &regs) }
-        })
-    } else {
-        args.with_plain_words(|words, _| {
+        } else {
             let mut regs = native::Regs::new();
-            for piece in n.pieces.iter() {
-                let i = usize::from(piece.arg);
-                if let (Some(k), Some(w)) = (kinds.get(i), words.get(i)) {
-                    regs.set(piece.reg, plain_word(plan, i, *k, *w));
+            for (i, k) in kinds.iter().enumerate() {
+                // A plain argument has one piece, the `i`th (`Native::of` assigns them in
+                // order). Looked up from the constant index, so that the words stay in
+                // registers.
+                let piece = match n.pieces.get(i) {
+                    Some(p) if usize::from(p.arg) == i => Some(p),
+                    _ => n.pieces.iter().find(|p| usize::from(p.arg) == i),
+                };
+                if let Some(piece) = piece {
+                    regs.set(piece.reg, plain_word(plan, i, *k, words[i % INLINE_ARGS]));
                 }
             }
             // SAFETY: the caller's promise, passed on; every argument is in its register, a
             // value its parameter's type holds.
             unsafe { finish_registers::<false>(uni, plan, n, code, &regs) }
-        })
+        }
     };
     // A pointer result: as `invoke` makes it, a view of an argument's memory when it points
     // there.
@@ -233,9 +264,8 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
             return v.map(|v| super::adopt::result(plan, v, &[]));
         }
         return v.map(|v| {
-            args.with_plain_words(|_, cdatas| {
-                super::adopt::result_among(plan, v, cdatas.iter().flatten().copied())
-            })
+            let cdatas = args.plain_cdatas();
+            super::adopt::result_among(plan, v, cdatas.iter().flatten().copied())
         });
     }
     v

@@ -186,7 +186,7 @@ pub(crate) enum Number {
 
 /// The number whose bits are the low bytes of `bits` (as
 /// [`Region::load_bits`](super::Region::load_bits) reads them; any bits above are ignored).
-#[inline]
+#[inline(always)]
 pub(super) fn decode_bits(fast: Fast, bits: u64) -> Number {
     match fast {
         Fast::I8 => Number::Int(i128::from(bits as u8 as i8)),
