@@ -146,8 +146,9 @@ pub trait IntoArg<'a> {
 /// ([`PlainArg::NONE`]). Hidden: a tuple of plain arguments whose parameters take each as it
 /// is — an integer type wide enough for every value of the Rust type, either float type, a
 /// pointer to text for a C string or text, a compatible pointer for a cdata — goes into its
-/// registers without converting any argument (`call::plain`). The kind is the index of its bit in `Param::holds`. No code
-/// outside the crate can name this type, so no `IntoArg` impl but rcffi's can claim a kind.
+/// registers without converting any argument (`call::plain`). The kind is the index of its
+/// bit in `Param::holds`. No code outside the crate can name this type, so no `IntoArg` impl
+/// but rcffi's can claim a kind.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlainArg(u8);
