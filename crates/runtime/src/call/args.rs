@@ -243,40 +243,36 @@ macro_rules! into_arg_value {
 }
 into_arg_value!(i128, bool, char, String, Vec<u8>, Vec<Value>);
 
-impl<'a> IntoArg<'a> for CData {
-    #[inline]
-    fn into_arg(self) -> Arg<'a> {
-        Arg::Value(Value::CData(self))
-    }
-    const PLAIN: PlainArg = PlainArg::C_DATA;
-    #[inline(always)]
-    fn plain_word(&self) -> u64 {
-        self.addr() as u64
-    }
-    #[inline(always)]
-    fn plain_cdata(&self) -> Option<&CData> {
-        Some(self)
-    }
+/// `IntoArg` for a cdata (owned or borrowed) or a value that may hold one (owned or borrowed):
+/// `$into` the argument, `$cdata` the cdata it is as a plain argument (its address the word;
+/// a value that holds none makes its call take the converting path, as a value always did).
+macro_rules! cdata_arg {
+    ($t:ty, |$s:ident| $into:expr, |$r:ident| $cdata:expr) => {
+        impl<'a> IntoArg<'a> for $t {
+            #[inline]
+            fn into_arg(self) -> Arg<'a> {
+                let $s = self;
+                $into
+            }
+            const PLAIN: PlainArg = PlainArg::C_DATA;
+            #[inline(always)]
+            fn plain_word(&self) -> u64 {
+                self.plain_cdata().map_or(0, |c| c.addr() as u64)
+            }
+            #[inline(always)]
+            fn plain_cdata(&self) -> Option<&CData> {
+                let $r = self;
+                $cdata
+            }
+        }
+    };
 }
-
-/// A value is a plain argument when it is a cdata (`Value::CData`: a pointer another call
-/// returned, an array read out of a struct) for a pointer parameter; any other value makes
-/// its call take the converting path, as a value always did.
-impl<'a> IntoArg<'a> for Value {
-    #[inline]
-    fn into_arg(self) -> Arg<'a> {
-        Arg::Value(self)
-    }
-    const PLAIN: PlainArg = PlainArg::C_DATA;
-    #[inline(always)]
-    fn plain_word(&self) -> u64 {
-        self.as_cdata().map_or(0, |c| c.addr() as u64)
-    }
-    #[inline(always)]
-    fn plain_cdata(&self) -> Option<&CData> {
-        self.as_cdata()
-    }
-}
+cdata_arg!(CData, |c| Arg::Value(Value::CData(c)), |c| Some(c));
+cdata_arg!(&'a CData, |c| Arg::CData(c), |c| Some(*c));
+// A value is a plain argument when it is a cdata (`Value::CData`: a pointer another call
+// returned, an array read out of a struct) for a pointer parameter.
+cdata_arg!(Value, |v| Arg::Value(v), |v| v.as_cdata());
+cdata_arg!(&'a Value, |v| Arg::Ref(v), |v| v.as_cdata());
 
 macro_rules! into_arg_int {
     ($($t:ty),*) => {$(
@@ -465,39 +461,6 @@ impl<'a> IntoArg<'a> for &'a CString {
     #[inline(always)]
     fn plain_word(&self) -> u64 {
         self.as_ptr() as u64
-    }
-}
-
-impl<'a> IntoArg<'a> for &'a CData {
-    #[inline]
-    fn into_arg(self) -> Arg<'a> {
-        Arg::CData(self)
-    }
-    const PLAIN: PlainArg = PlainArg::C_DATA;
-    #[inline(always)]
-    fn plain_word(&self) -> u64 {
-        self.addr() as u64
-    }
-    #[inline(always)]
-    fn plain_cdata(&self) -> Option<&CData> {
-        Some(self)
-    }
-}
-
-/// As for an owned [`Value`]: plain when it is a cdata.
-impl<'a> IntoArg<'a> for &'a Value {
-    #[inline]
-    fn into_arg(self) -> Arg<'a> {
-        Arg::Ref(self)
-    }
-    const PLAIN: PlainArg = PlainArg::C_DATA;
-    #[inline(always)]
-    fn plain_word(&self) -> u64 {
-        self.as_cdata().map_or(0, |c| c.addr() as u64)
-    }
-    #[inline(always)]
-    fn plain_cdata(&self) -> Option<&CData> {
-        self.as_cdata()
     }
 }
 
