@@ -67,6 +67,7 @@ impl TypeSpec for str {
     fn type_id(&self, uni: &Ffi) -> Result<CTypeId> {
         Ok(uni.parse(self)?.get(&uni.inner).id)
     }
+    #[inline]
     fn type_ref(&self, uni: &Ffi) -> Result<TypeRef> {
         uni.parse(self)
     }
@@ -76,6 +77,7 @@ impl TypeSpec for &str {
     fn type_id(&self, uni: &Ffi) -> Result<CTypeId> {
         (**self).type_id(uni)
     }
+    #[inline]
     fn type_ref(&self, uni: &Ffi) -> Result<TypeRef> {
         uni.parse(self)
     }
@@ -85,6 +87,7 @@ impl TypeSpec for String {
     fn type_id(&self, uni: &Ffi) -> Result<CTypeId> {
         self.as_str().type_id(uni)
     }
+    #[inline]
     fn type_ref(&self, uni: &Ffi) -> Result<TypeRef> {
         uni.parse(self)
     }
@@ -94,6 +97,7 @@ impl TypeSpec for &String {
     fn type_id(&self, uni: &Ffi) -> Result<CTypeId> {
         self.as_str().type_id(uni)
     }
+    #[inline]
     fn type_ref(&self, uni: &Ffi) -> Result<TypeRef> {
         uni.parse(self)
     }
