@@ -99,3 +99,77 @@ fn sin_is_called_through_its_address() {
     assert_eq!(y, 1.0.into());
     drop(m);
 }
+
+/// glibc's `snprintf` given tuples of Rust values (the direct path for variadic calls: `&str`
+/// text, C strings, numbers of every width, an `f32` promoted to `double`, a buffer cdata),
+/// in registers and past them, against Rust's formatting of the same values.
+#[test]
+fn snprintf_formats_rust_tuples_as_rust_does() {
+    let ffi = Ffi::default();
+    ffi.cdef("int snprintf(char *buf, size_t n, const char *fmt, ...);")
+        .unwrap();
+    // SAFETY: libc's snprintf, declared as C declares it.
+    let libc = unsafe { ffi.dlopen("c") }.unwrap();
+    let buf = ffi.new("char[256]", ()).unwrap();
+    let text = |n: Value| -> String {
+        let s = match ffi.string(&buf, None).unwrap() {
+            Value::Bytes(b) => String::from_utf8(b).unwrap(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(n, Value::Int(s.len() as i128), "{s}");
+        s
+    };
+    let name = String::from("text");
+    // SAFETY: each format names the arguments passed after it, of the types it reads; the
+    // buffer holds 256 bytes, which snprintf does not pass.
+    unsafe {
+        let n = libc
+            .call(
+                "snprintf",
+                (
+                    &buf,
+                    256usize,
+                    "%d %lld %u %s %.2f %.2f %s %hhd",
+                    -5i32,
+                    1i64 << 40,
+                    u32::MAX,
+                    &name,
+                    2.5f64,
+                    1.25f32,
+                    c"cstr",
+                    -3i8,
+                ),
+            )
+            .unwrap();
+        assert_eq!(
+            text(n),
+            format!("-5 {} {} text 2.50 1.25 cstr -3", 1i64 << 40, u32::MAX)
+        );
+        // Nine doubles (one past the vector registers) and four ints after the three fixed
+        // arguments (one past the integer registers).
+        let n = libc
+            .call(
+                "snprintf",
+                (
+                    &buf,
+                    256usize,
+                    "%g %g %g %g %g %g %g %g %g|%d %d %d %d",
+                    0.5,
+                    1.5,
+                    2.5,
+                    3.5,
+                    4.5,
+                    5.5,
+                    6.5,
+                    7.5,
+                    8.5,
+                    1,
+                    -2,
+                    3,
+                    -4,
+                ),
+            )
+            .unwrap();
+        assert_eq!(text(n), "0.5 1.5 2.5 3.5 4.5 5.5 6.5 7.5 8.5|1 -2 3 -4");
+    }
+}
