@@ -77,11 +77,11 @@ fn struct_on_stack(
 /// to one test per parameter.
 ///
 /// `VARIADIC` (a constant: each form compiles alone) for a variadic function: its fixed
-/// parameters as above, then a variadic part of Rust numbers, C strings and cdata pointers
-/// or arrays of this `ffi` object, which pass as the converting path promotes them — an
-/// integer as `int`, `long long` or `unsigned long long` by its value (the same register
-/// word: extended to 64 bits by its signedness), a float as `double`, a C string or a
-/// pointer as its address.
+/// parameters as above, then a variadic part of Rust numbers, C strings, text and cdata
+/// pointers or arrays of this `ffi` object, which pass as the converting path promotes them
+/// — an integer as `int`, `long long` or `unsigned long long` by its value (the same register
+/// word: extended to 64 bits by its signedness), a float as `double`, a C string, a text's
+/// copy or a pointer as its address.
 #[inline(always)]
 pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
     uni: &Ffi,
@@ -246,6 +246,7 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
                     Some(p) if usize::from(p.arg) == i => Some(p),
                     _ => n.pieces.iter().find(|p| usize::from(p.arg) == i),
                 };
+                debug_assert!(piece.is_some(), "argument {i} has a register");
                 if let Some(piece) = piece {
                     regs.set(piece.reg, plain_word(plan, i, *k, words[i % INLINE_ARGS]));
                 }
