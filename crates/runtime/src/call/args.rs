@@ -218,6 +218,31 @@ impl PlainArg {
         self.float().is_some()
     }
 
+    /// The number type of a number argument.
+    #[inline(always)]
+    pub(crate) const fn fast(self) -> Option<Fast> {
+        const ALL: [Fast; 10] = [
+            Fast::I8,
+            Fast::U8,
+            Fast::I16,
+            Fast::U16,
+            Fast::I32,
+            Fast::U32,
+            Fast::I64,
+            Fast::U64,
+            Fast::F32,
+            Fast::F64,
+        ];
+        let mut i = 0;
+        while i < ALL.len() {
+            if ALL[i] as u8 == self.0 {
+                return Some(ALL[i]);
+            }
+            i += 1;
+        }
+        None
+    }
+
     /// The float type of a float argument.
     #[inline(always)]
     pub(crate) const fn float(self) -> Option<Fast> {
@@ -521,19 +546,20 @@ pub trait Args<'a> {
     const PLAIN: Option<&'static [PlainArg]> = None;
 
     /// Each argument's [`IntoArg::plain_word`] (zero past the last), when [`Args::PLAIN`] is
-    /// `Some`. Hidden, as `PLAIN` is. (Arrays, not a closure: a closure the compiler left out
-    /// of line kept a call's words from folding, or moved its result through memory.)
+    /// `Some`: for a tuple with text, whose words the call completes with its copies' addresses.
+    /// Hidden, as `PLAIN` is.
     #[doc(hidden)]
     #[inline(always)]
     fn plain_words(&self) -> [u64; INLINE_ARGS] {
         [0; INLINE_ARGS]
     }
 
-    /// Each argument's [`IntoArg::plain_cdata`]. Hidden, as `PLAIN` is.
+    /// Runs `f` with each argument's [`IntoArg::plain_word`] and [`IntoArg::plain_cdata`],
+    /// when [`Args::PLAIN`] is `Some`. Hidden, as `PLAIN` is.
     #[doc(hidden)]
     #[inline(always)]
-    fn plain_cdatas(&self) -> [Option<&CData>; INLINE_ARGS] {
-        [None; INLINE_ARGS]
+    fn with_plain_words<R>(&self, f: impl FnOnce(&[u64], &[Option<&CData>]) -> R) -> R {
+        f(&[], &[])
     }
 
     /// Each argument's [`IntoArg::plain_text`] (empty for what is not text). Hidden, as
@@ -587,16 +613,9 @@ macro_rules! args_tuple {
 
             #[inline(always)]
             #[allow(non_snake_case)]
-            fn plain_cdatas(&self) -> [Option<&CData>; INLINE_ARGS] {
+            fn with_plain_words<R>(&self, f: impl FnOnce(&[u64], &[Option<&CData>]) -> R) -> R {
                 let ($($name,)+) = self;
-                let mut out = [None; INLINE_ARGS];
-                let mut i = 0;
-                $(
-                    out[i] = $name.plain_cdata();
-                    i += 1;
-                )+
-                let _ = i;
-                out
+                f(&[$($name.plain_word()),+], &[$($name.plain_cdata()),+])
             }
 
             #[inline(always)]

@@ -56,6 +56,10 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
     args: A,
 ) -> Result<Value> {
     use super::register_path::{plain, plain_native};
+    if const { super::args::PlainArg::any_text(A::PLAIN) } {
+        // SAFETY: the caller's promise, passed on.
+        return unsafe { call_with_text(uni, plan, code, args) };
+    }
     if let Some(n) = plain_native::<A, false>(uni, plan, code, &args) {
         // SAFETY: the caller's promise, passed on; `n` is what `plain_native` gave for them.
         return unsafe { plain::<A, false>(uni, plan, n, code, &args) };
@@ -63,6 +67,34 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
     if let Some(n) = plain_native::<A, true>(uni, plan, code, &args) {
         // SAFETY: as above, for a variadic function.
         return unsafe { plain::<A, true>(uni, plan, n, code, &args) };
+    }
+    // SAFETY: the caller's promise, passed on.
+    args.with_args(|a| unsafe { invoke(uni, plan, code, a) })
+}
+
+/// [`call_args`] of a tuple holding text (`&str`, bytes), out of line so that the tuples
+/// without text compile as they did: straight into the registers when its parameters take
+/// every argument (`register_path::with_text`, which copies each text with a NUL after it),
+/// else converted.
+///
+/// # Safety
+///
+/// As for [`invoke`].
+#[inline(never)]
+unsafe fn call_with_text<'a, A: super::args::Args<'a>>(
+    uni: &Ffi,
+    plan: &CallPlan,
+    code: usize,
+    args: A,
+) -> Result<Value> {
+    use super::register_path::{plain_native, with_text};
+    if let Some(n) = plain_native::<A, false>(uni, plan, code, &args) {
+        // SAFETY: the caller's promise, passed on; `n` is what `plain_native` gave for them.
+        return unsafe { with_text::<A, false>(uni, plan, n, code, &args) };
+    }
+    if let Some(n) = plain_native::<A, true>(uni, plan, code, &args) {
+        // SAFETY: as above, for a variadic function.
+        return unsafe { with_text::<A, true>(uni, plan, n, code, &args) };
     }
     // SAFETY: the caller's promise, passed on.
     args.with_args(|a| unsafe { invoke(uni, plan, code, a) })

@@ -105,35 +105,26 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
     {
         return None;
     }
-    for (k, p) in kinds.iter().zip(plan.params.iter()) {
-        if p.holds & k.bit() == 0 {
+    for (i, (k, p)) in kinds.iter().zip(plan.params.iter()).enumerate() {
+        if p.holds & k.bit() != 0 {
+            continue;
+        }
+        // An integer its parameter does not hold whole (an `i32` for a `size_t` or an
+        // `unsigned`, an `i64` for an `int`) passes when its value is in range, checked now:
+        // its word is then the parameter's too (`Fast::fits`). Out of range, or any other
+        // argument, the converting path converts it or reports it.
+        let fits = match (p.conv, k.fast()) {
+            (Conv::Fast(f), Some(rust)) => {
+                args.with_plain_words(|words, _| words.get(i).is_some_and(|w| f.fits(rust, *w)))
+            }
+            _ => false,
+        };
+        if !fits {
             return None;
         }
     }
     if VARIADIC && kinds.iter().skip(fixed).any(|k| *k == PlainArg::NONE) {
         return None;
-    }
-    // A cdata's type, known only now: cffi's rules for its parameter (the same type, an
-    // array of its items, any pointer for a `void *`...), as the converting path checks it
-    // (and reports what they refuse); in a variadic part, a pointer or an array of this `ffi`
-    // object (which the converting path passes as its address too). Every accepted cdata
-    // gives its own address.
-    if kinds.iter().any(|k| k.is_cdata()) {
-        let cdatas = args.plain_cdatas();
-        let ok = kinds.iter().zip(cdatas).enumerate().all(|(i, (k, c))| {
-            // (A cdata's word is its address, which is also what the rules pass.)
-            !k.is_cdata()
-                || c.is_some_and(|c| match plan.params.get(i) {
-                    Some(p) => pointer_arg(uni, p, c).is_some(),
-                    None => {
-                        c.uni().same(uni)
-                            && matches!(c.info().repr, Repr::Pointer { .. } | Repr::Array { .. })
-                    }
-                })
-        });
-        if !ok {
-            return None;
-        }
     }
     // Text is copied into the call's stack area: what does not fit there takes the
     // converting path, which puts it on the heap.
@@ -146,6 +137,32 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
             }
         }
         if slots > SIMPLE_SLOTS {
+            return None;
+        }
+    }
+    // A cdata's type, known only now: cffi's rules for its parameter (the same type, an
+    // array of its items, any pointer for a `void *`...), as the converting path checks it
+    // (and reports what they refuse); in a variadic part, a pointer or an array of this `ffi`
+    // object (which the converting path passes as its address too). Every accepted cdata
+    // gives its own address.
+    if kinds.iter().any(|k| k.is_cdata()) {
+        let ok = args.with_plain_words(|_, cdatas| {
+            kinds.iter().zip(cdatas).enumerate().all(|(i, (k, c))| {
+                // (A cdata's word is its address, which is also what the rules pass.)
+                !k.is_cdata()
+                    || c.is_some_and(|c| match plan.params.get(i) {
+                        Some(p) => pointer_arg(uni, p, c).is_some(),
+                        None => {
+                            c.uni().same(uni)
+                                && matches!(
+                                    c.info().repr,
+                                    Repr::Pointer { .. } | Repr::Array { .. }
+                                )
+                        }
+                    })
+            })
+        });
+        if !ok {
             return None;
         }
     }
@@ -169,92 +186,16 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
     code: usize,
     args: &A,
 ) -> Result<Value> {
-    use crate::abi::{FLOAT_REGS, INT_REGS, RetReg, STACK_WORDS};
+    use crate::abi::RetReg;
     let kinds = A::PLAIN.unwrap_or_default();
-    let mut words = args.plain_words();
-    // Text: each copied with a NUL after it into this stack area (where `plain_native` found
-    // room for all of them), alive until the call returns; its word is its copy's address.
-    // (A constant test: without text, no copy and no area.)
-    let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
-    if const { PlainArg::any_text(A::PLAIN) } {
-        let mut blocks = StackBlocks::new(&mut area);
-        let texts = args.plain_texts();
-        for (i, k) in kinds.iter().enumerate() {
-            if k.is_text() {
-                words[i % INLINE_ARGS] = c_string_in(&mut blocks, texts[i % INLINE_ARGS])
-                    .expect("`plain_native` found room for every text");
-            }
-        }
-    }
-    let v = 'call: {
-        if VARIADIC || n.ret != RetReg::Memory {
-            // Integers take the integer registers in order, floats the floating ones, and
-            // those past their class's registers the stack words, in argument order (as
-            // `Native::of` assigned them; a result through memory would take an integer
-            // register first). The kinds are the tuple's constants, so this folds to one
-            // store per argument, without the plan's register list.
-            let mut regs = native::Regs::new();
-            let (mut ints, mut floats, mut stack) = (0usize, 0usize, 0usize);
-            for (i, k) in kinds.iter().enumerate() {
-                let float = k.is_float();
-                // (Constant indices once the loop unrolls: the words stay in registers.)
-                let w = plain_word(plan, i, *k, words[i % INLINE_ARGS]);
-                if float && floats < FLOAT_REGS {
-                    regs.floats[floats & 7] = std::mem::MaybeUninit::new(f64::from_bits(w));
-                    floats += 1;
-                } else if !float && ints < INT_REGS {
-                    regs.ints[ints & 7] = std::mem::MaybeUninit::new(w);
-                    ints += 1;
-                } else {
-                    regs.stack[stack % STACK_WORDS] = std::mem::MaybeUninit::new(w);
-                    stack += 1;
-                }
-            }
-            if VARIADIC {
-                // The variadic part's stack words follow the fixed ones' (a tuple has at most
-                // 16 arguments, far from `STACK_WORDS`); its result is in registers
-                // (`variadic_native`).
-                let words = stack.min(STACK_WORDS) as u8;
-                let [a, b] = during_call(|| {
-                    // SAFETY: the caller's promise, passed on: `code` is a variadic function
-                    // whose fixed parameters are the plan's; every argument is where its
-                    // promoted type passes it, the fixed ones as `n` assigned them.
-                    errno::around(|| unsafe { native::call_variadic(code, n.ret, &regs, words) })
-                })?;
-                break 'call simple_result(uni, plan, [a, b, 0, 0]);
-            }
-            debug_assert_eq!(stack, usize::from(n.stack), "the plan's stack words");
-            if n.stack == 0 && matches!(n.ret, RetReg::Int | RetReg::Void | RetReg::Float) {
-                let float = n.ret == RetReg::Float;
-                let word = during_call(|| {
-                    // SAFETY: the caller's promise, passed on; every argument is in its
-                    // register, a value its parameter's type holds; the result comes back
-                    // in a register.
-                    errno::around(|| unsafe { native::call_in_registers(code, float, &regs) })
-                })?;
-                break 'call simple_result(uni, plan, [word, 0, 0, 0]);
-            }
-            // SAFETY: the caller's promise, passed on; every argument is where `n` assigns it.
-            unsafe { finish_registers::<false>(uni, plan, n, code, &regs) }
-        } else {
-            let mut regs = native::Regs::new();
-            for (i, k) in kinds.iter().enumerate() {
-                // A plain argument has one piece, the `i`th (`Native::of` assigns them in
-                // order). Looked up from the constant index, so that the words stay in
-                // registers.
-                let piece = match n.pieces.get(i) {
-                    Some(p) if usize::from(p.arg) == i => Some(p),
-                    _ => n.pieces.iter().find(|p| usize::from(p.arg) == i),
-                };
-                debug_assert!(piece.is_some(), "argument {i} has a register");
-                if let Some(piece) = piece {
-                    regs.set(piece.reg, plain_word(plan, i, *k, words[i % INLINE_ARGS]));
-                }
-            }
-            // SAFETY: the caller's promise, passed on; every argument is in its register, a
-            // value its parameter's type holds.
-            unsafe { finish_registers::<false>(uni, plan, n, code, &regs) }
-        }
+    let v = if VARIADIC || n.ret != RetReg::Memory {
+        // SAFETY: the caller's promise, passed on; the words are the tuple's own.
+        args.with_plain_words(|words, _| unsafe {
+            in_registers::<A, VARIADIC>(uni, plan, n, code, words)
+        })
+    } else {
+        // SAFETY: as above.
+        args.with_plain_words(|words, _| unsafe { through_memory::<A>(uni, plan, n, code, words) })
     };
     // A pointer result: as `invoke` makes it, a view of an argument's memory when it points
     // there.
@@ -265,8 +206,148 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
             return v.map(|v| super::adopt::result(plan, v, &[]));
         }
         return v.map(|v| {
-            let cdatas = args.plain_cdatas();
-            super::adopt::result_among(plan, v, cdatas.iter().flatten().copied())
+            args.with_plain_words(|_, cdatas| {
+                super::adopt::result_among(plan, v, cdatas.iter().flatten().copied())
+            })
+        });
+    }
+    v
+}
+
+/// The placement and call of [`plain`] for a result in registers (every variadic one), from
+/// each argument's word (a text's: its copy's address). In line: the tuple's kinds fold.
+///
+/// # Safety
+///
+/// As for [`plain`]; `words` has one word per argument of `A`, each what its kind says.
+#[inline(always)]
+unsafe fn in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
+    uni: &Ffi,
+    plan: &CallPlan,
+    n: &crate::abi::Native,
+    code: usize,
+    words: &[u64],
+) -> Result<Value> {
+    use crate::abi::{FLOAT_REGS, INT_REGS, RetReg, STACK_WORDS};
+    let kinds = A::PLAIN.unwrap_or_default();
+    // Integers take the integer registers in order, floats the floating ones, and
+    // those past their class's registers the stack words, in argument order (as
+    // `Native::of` assigned them; a result through memory would take an integer
+    // register first). The kinds are the tuple's constants, so this folds to one
+    // store per argument, without the plan's register list.
+    let mut regs = native::Regs::new();
+    let (mut ints, mut floats, mut stack) = (0usize, 0usize, 0usize);
+    for (i, (k, w)) in kinds.iter().zip(words).enumerate() {
+        let float = k.is_float();
+        let w = plain_word(plan, i, *k, *w);
+        if float && floats < FLOAT_REGS {
+            regs.floats[floats & 7] = std::mem::MaybeUninit::new(f64::from_bits(w));
+            floats += 1;
+        } else if !float && ints < INT_REGS {
+            regs.ints[ints & 7] = std::mem::MaybeUninit::new(w);
+            ints += 1;
+        } else {
+            regs.stack[stack % STACK_WORDS] = std::mem::MaybeUninit::new(w);
+            stack += 1;
+        }
+    }
+    if VARIADIC {
+        // The variadic part's stack words follow the fixed ones' (a tuple has at most
+        // 16 arguments, far from `STACK_WORDS`); its result is in registers
+        // (`variadic_native`).
+        let words = stack.min(STACK_WORDS) as u8;
+        let [a, b] = during_call(|| {
+            // SAFETY: the caller's promise, passed on: `code` is a variadic function
+            // whose fixed parameters are the plan's; every argument is where its
+            // promoted type passes it, the fixed ones as `n` assigned them.
+            errno::around(|| unsafe { native::call_variadic(code, n.ret, &regs, words) })
+        })?;
+        return simple_result(uni, plan, [a, b, 0, 0]);
+    }
+    debug_assert_eq!(stack, usize::from(n.stack), "the plan's stack words");
+    if n.stack == 0 && matches!(n.ret, RetReg::Int | RetReg::Void | RetReg::Float) {
+        let float = n.ret == RetReg::Float;
+        let word = during_call(|| {
+            // SAFETY: the caller's promise, passed on; every argument is in its
+            // register, a value its parameter's type holds; the result comes back
+            // in a register.
+            errno::around(|| unsafe { native::call_in_registers(code, float, &regs) })
+        })?;
+        return simple_result(uni, plan, [word, 0, 0, 0]);
+    }
+    // SAFETY: the caller's promise, passed on; every argument is where `n` assigns it.
+    unsafe { finish_registers::<false>(uni, plan, n, code, &regs) }
+}
+
+/// The placement and call of [`plain`] for a struct result through memory.
+///
+/// # Safety
+///
+/// As for [`in_registers`].
+#[inline(always)]
+unsafe fn through_memory<'a, A: Args<'a>>(
+    uni: &Ffi,
+    plan: &CallPlan,
+    n: &crate::abi::Native,
+    code: usize,
+    words: &[u64],
+) -> Result<Value> {
+    let kinds = A::PLAIN.unwrap_or_default();
+    let mut regs = native::Regs::new();
+    for piece in n.pieces.iter() {
+        let i = usize::from(piece.arg);
+        if let (Some(k), Some(w)) = (kinds.get(i), words.get(i)) {
+            regs.set(piece.reg, plain_word(plan, i, *k, *w));
+        }
+    }
+    // SAFETY: the caller's promise, passed on; every argument is in its register, a
+    // value its parameter's type holds.
+    unsafe { finish_registers::<false>(uni, plan, n, code, &regs) }
+}
+
+/// [`plain`] of a tuple holding text (`call::invoke` sends only those here, out of line, so
+/// that the others compile as they did): each text copied with a NUL after it into a stack
+/// area, where `plain_native` found room for all of them, alive until the call returns; its
+/// word is its copy's address.
+///
+/// # Safety
+///
+/// As for [`plain`].
+#[inline(never)]
+pub(super) unsafe fn with_text<'a, A: Args<'a>, const VARIADIC: bool>(
+    uni: &Ffi,
+    plan: &CallPlan,
+    n: &crate::abi::Native,
+    code: usize,
+    args: &A,
+) -> Result<Value> {
+    use crate::abi::RetReg;
+    let kinds = A::PLAIN.unwrap_or_default();
+    let mut words = args.plain_words();
+    let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
+    let mut blocks = StackBlocks::new(&mut area);
+    let texts = args.plain_texts();
+    for (i, k) in kinds.iter().enumerate() {
+        if k.is_text() {
+            words[i % INLINE_ARGS] = c_string_in(&mut blocks, texts[i % INLINE_ARGS])
+                .expect("`plain_native` found room for every text");
+        }
+    }
+    let words = &words[..kinds.len().min(INLINE_ARGS)];
+    // SAFETY: the caller's promise, passed on; each text's word is its copy's address, alive
+    // in `area` until this returns.
+    let v = unsafe {
+        if VARIADIC || n.ret != RetReg::Memory {
+            in_registers::<A, VARIADIC>(uni, plan, n, code, words)
+        } else {
+            through_memory::<A>(uni, plan, n, code, words)
+        }
+    };
+    if plan.ret.conv == Conv::Pointer && kinds.iter().any(|k| k.is_cdata()) {
+        return v.map(|v| {
+            args.with_plain_words(|_, cdatas| {
+                super::adopt::result_among(plan, v, cdatas.iter().flatten().copied())
+            })
         });
     }
     v

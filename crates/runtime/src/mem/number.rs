@@ -96,6 +96,30 @@ impl Fast {
             || (matches!(self, Fast::F32 | Fast::F64) && matches!(rust, Fast::F32 | Fast::F64))
     }
 
+    /// Whether the value of integer type `rust` whose register word is `word` (extended to 64
+    /// bits by `rust`'s signedness) is in this integer type's range: then that word is also
+    /// this type's (the value's own 64-bit two's complement, which both extensions give).
+    /// False for floats.
+    #[inline(always)]
+    pub(crate) const fn fits(self, rust: Fast, word: u64) -> bool {
+        let ((cb, cs), (rb, rs)) = (self.int_bits(), rust.int_bits());
+        if cb == 0 || rb == 0 {
+            return false;
+        }
+        let v = if rs {
+            word as i64 as i128
+        } else {
+            word as i128
+        };
+        let bits = cb as u32 * 8;
+        let (lo, hi) = if cs {
+            (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+        } else {
+            (0, (1i128 << bits) - 1)
+        };
+        lo <= v && v <= hi
+    }
+
     /// The register word of a float of type `rust` (its bits, an `f32`'s in the low half)
     /// passed for a parameter of this type: rounded to a `float`, widened to a `double`, or
     /// as it is.
@@ -255,6 +279,42 @@ mod tests {
                     expected || floats,
                     "{c:?}'s mask, {r:?}"
                 );
+            }
+        }
+    }
+
+    /// `fits` against the ranges above, at the edges of every pair of integer kinds: the Rust
+    /// value's word (extended by its own signedness) fits exactly when the value is in range.
+    #[test]
+    fn a_value_fits_exactly_when_it_is_in_range() {
+        for (c, c_range) in KINDS {
+            for (r, r_range) in KINDS {
+                let (Some((clo, chi)), Some((rlo, rhi))) = (c_range, r_range) else {
+                    assert!(!c.fits(r, 0), "{c:?}, {r:?}: floats never fit");
+                    continue;
+                };
+                for v in [
+                    rlo,
+                    rlo + 1,
+                    -1,
+                    0,
+                    1,
+                    clo,
+                    clo - 1,
+                    chi,
+                    chi + 1,
+                    rhi - 1,
+                    rhi,
+                ] {
+                    if v < rlo || v > rhi {
+                        continue;
+                    }
+                    // The word as the Rust value's `plain_word` makes it.
+                    let word = v as i64 as u64;
+                    let word = if rlo < 0 { word } else { v as u64 };
+                    let expected = clo <= v && v <= chi;
+                    assert_eq!(c.fits(r, word), expected, "{v} of {r:?} in {c:?}");
+                }
             }
         }
     }
