@@ -90,8 +90,9 @@ impl Function {
     ///
     /// Fastest: a tuple of Rust numbers, C strings (`c"text"`), text and cdata (`&CData`,
     /// `CData`, or a [`Value`] holding one) of types the parameters take without a conversion
-    /// — an integer type that holds every value of the Rust type (`i32` for `int` or `long`,
-    /// `usize` for `size_t`), `f64` or `f32` for `float` or `double`, a `&CStr` or text
+    /// — an integer for an integer parameter (as it is when the parameter's type holds every
+    /// value of the Rust type, an `i32` for a `long`; else after a range check of its value,
+    /// an `i32` literal for a `size_t`), `f64` or `f32` for `float` or `double`, a `&CStr` or text
     /// (`&str`, bytes: copied with a NUL after it into the call's stack area, up to 256 bytes
     /// in all) for a `char *`, a cdata of a compatible pointer or array type for a pointer
     /// (not an out-parameter or a function pointer) — goes into the registers with no

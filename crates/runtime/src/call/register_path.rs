@@ -71,10 +71,11 @@ fn struct_on_stack(
 /// The register assignment of a call whose arguments are all plain Rust arguments that their
 /// parameters take without a check ([`Args::PLAIN`], `Param::holds`: an `i32` for an `int`
 /// or a `long`, a `u8` for an `int`, an `f64` or `f32` for a `float` or a `double`, a `&CStr`
-/// for a `char *`), for [`plain`]; `None` when the call is not such a call: the caller takes
-/// the usual path, which converts what this one does not take (an `i64` for an `int`, an
-/// integer for a `double`...) or reports it. A tuple's kinds are constants, so the check folds
-/// to one test per parameter.
+/// for a `char *`), or integers of other types whose values their parameters hold (an `i32`
+/// literal for a `size_t`: `Fast::fits`, checked in a cold branch), for [`plain`]; `None` when
+/// the call is not such a call: the caller takes the usual path, which converts what this one
+/// does not take (an integer for a `double`, an `i64` out of an `int`'s range...) or reports
+/// it. A tuple's kinds are constants, so the check folds to one test per parameter.
 ///
 /// `VARIADIC` (a constant: each form compiles alone) for a variadic function: its fixed
 /// parameters as above, then a variadic part of Rust numbers, C strings, text and cdata
