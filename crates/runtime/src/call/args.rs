@@ -221,22 +221,10 @@ impl PlainArg {
     /// The number type of a number argument.
     #[inline(always)]
     pub(crate) const fn fast(self) -> Option<Fast> {
-        const ALL: [Fast; 10] = [
-            Fast::I8,
-            Fast::U8,
-            Fast::I16,
-            Fast::U16,
-            Fast::I32,
-            Fast::U32,
-            Fast::I64,
-            Fast::U64,
-            Fast::F32,
-            Fast::F64,
-        ];
         let mut i = 0;
-        while i < ALL.len() {
-            if ALL[i] as u8 == self.0 {
-                return Some(ALL[i]);
+        while i < Fast::ALL.len() {
+            if Fast::ALL[i] as u8 == self.0 {
+                return Some(Fast::ALL[i]);
             }
             i += 1;
         }

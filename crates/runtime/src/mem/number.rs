@@ -49,6 +49,20 @@ pub(crate) enum Fast {
 }
 
 impl Fast {
+    /// Every plain number type, in the order of their tags (`Fast::ALL[k as usize] == k`).
+    pub(crate) const ALL: [Fast; 10] = [
+        Fast::I8,
+        Fast::U8,
+        Fast::I16,
+        Fast::U16,
+        Fast::I32,
+        Fast::U32,
+        Fast::I64,
+        Fast::U64,
+        Fast::F32,
+        Fast::F64,
+    ];
+
     /// The integer type of `bytes` bytes and this signedness, if it is one of these.
     pub(crate) const fn int(bytes: usize, signed: bool) -> Option<Fast> {
         Some(match (bytes, signed) {
@@ -134,23 +148,11 @@ impl Fast {
 
     /// The mask of the kinds this type [`takes`](Fast::takes), by `kind as u16` as bit index.
     pub(crate) const fn takes_mask(self) -> u16 {
-        const ALL: [Fast; 10] = [
-            Fast::I8,
-            Fast::U8,
-            Fast::I16,
-            Fast::U16,
-            Fast::I32,
-            Fast::U32,
-            Fast::I64,
-            Fast::U64,
-            Fast::F32,
-            Fast::F64,
-        ];
         let mut mask = 0;
         let mut i = 0;
-        while i < ALL.len() {
-            if self.takes(ALL[i]) {
-                mask |= 1 << (ALL[i] as u16);
+        while i < Fast::ALL.len() {
+            if self.takes(Fast::ALL[i]) {
+                mask |= 1 << (Fast::ALL[i] as u16);
             }
             i += 1;
         }
@@ -280,6 +282,15 @@ mod tests {
                     "{c:?}'s mask, {r:?}"
                 );
             }
+        }
+    }
+
+    /// `Fast::ALL` lists every kind once, in tag order (`fast()` finds each, `takes_mask` counts each).
+    #[test]
+    fn every_kind_is_listed_once_at_its_tag() {
+        assert_eq!(Fast::ALL.len(), KINDS.len());
+        for (i, f) in Fast::ALL.into_iter().enumerate() {
+            assert_eq!(f as usize, i, "{f:?}");
         }
     }
 
