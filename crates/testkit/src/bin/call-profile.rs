@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addd|mixed6|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addm|addd|mixed6|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newm|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -35,10 +35,10 @@ fn main() -> anyhow::Result<()> {
     let f = match which.as_str() {
         "strlen" => libc.function("strlen")?,
         "raw" | "rawmid" | "qsort" | "vqsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8"
-        | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newt" | "field"
-        | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof" | "byname"
-        | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr" | "structcopy" | "gc"
-        | "handle" | "fromh" | "fromc" | "asadd" => lib.function("bench_add")?,
+        | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newm" | "newt"
+        | "field" | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof"
+        | "byname" | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr" | "structcopy"
+        | "gc" | "handle" | "fromh" | "fromc" | "asadd" | "addm" => lib.function("bench_add")?,
         w if w.starts_with("newffi") => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         // Structs of any size in and out (`s<bytes>`, `rs<bytes>`: below).
@@ -91,6 +91,7 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     if which == "new"
+        || which == "newm"
         || which == "newt"
         || which == "field"
         || which == "fieldv"
@@ -110,6 +111,10 @@ fn main() -> anyhow::Result<()> {
             }
             if which == "new" {
                 drop(black_box(ffi.new(black_box("struct pt *"), ())?));
+            } else if which == "newm" {
+                // The cdata used where it is (its address taken), not copied into `black_box`.
+                let c = ffi.new(black_box("struct pt *"), ())?;
+                black_box(&c);
             } else if which == "newt" {
                 drop(black_box(ffi.new(black_box(&t), ())?));
             } else if which == "fieldv" {
@@ -369,6 +374,19 @@ fn main() -> anyhow::Result<()> {
             // SAFETY: bench_mid takes and returns struct pt.
             black_box(unsafe { cif.call::<Pt>(code, &[arg(&black_box(p)), arg(&p)]) });
         }
+        return Ok(());
+    }
+    if which == "addm" {
+        // `add` with its result taken apart where it is, as code that uses it does (the other
+        // workloads hand the whole `Result<Value>` to `black_box`, a copy through memory).
+        let mut sum = 0i128;
+        for i in 0..n {
+            // SAFETY: bench_add takes two ints.
+            if let Ok(rcffi::Value::Int(v)) = unsafe { f.call((black_box(i as i32), 2)) } {
+                sum += v;
+            }
+        }
+        black_box(sum);
         return Ok(());
     }
     // A `long double` cdata argument (as a call's own result passes it on).
