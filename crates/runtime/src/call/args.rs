@@ -212,6 +212,24 @@ impl PlainArg {
         false
     }
 
+    /// How many stack words a tuple of these kinds takes past the registers, in a call whose
+    /// result is not written through memory: its integer-class arguments past the integer
+    /// registers and its floats past the floating ones (as `Native::of` assigns them, one word
+    /// each). A constant of the tuple's type.
+    pub(crate) const fn stack_words(kinds: Option<&[PlainArg]>) -> usize {
+        let Some(kinds) = kinds else { return 0 };
+        let (mut ints, mut floats, mut i) = (0usize, 0usize, 0);
+        while i < kinds.len() {
+            if kinds[i].is_float() {
+                floats += 1;
+            } else {
+                ints += 1;
+            }
+            i += 1;
+        }
+        ints.saturating_sub(crate::abi::INT_REGS) + floats.saturating_sub(crate::abi::FLOAT_REGS)
+    }
+
     /// Whether the argument travels in a floating register.
     #[inline(always)]
     pub(crate) const fn is_float(self) -> bool {
@@ -697,5 +715,44 @@ impl<'a> IntoArg<'a> for Closure<'a> {
 impl<'a> IntoArg<'a> for &'a Closure<'_> {
     fn into_arg(self) -> Arg<'a> {
         Arg::Closure(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Args, PlainArg};
+    use crate::abi::{FLOAT_REGS, INT_REGS};
+
+    /// A tuple's stack words: its integer-class arguments past the integer registers plus its
+    /// floats past the floating ones, each class counted apart.
+    #[test]
+    fn stack_words_count_each_class_past_its_registers() {
+        type Ints = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+        type Floats = (f64, f64, f64, f64, f64, f64, f64, f64, f64, f64);
+        type Mixed = (
+            i32,
+            f64,
+            i32,
+            f64,
+            i32,
+            f64,
+            i32,
+            f64,
+            i32,
+            f64,
+            i32,
+            f64,
+            i32,
+            f64,
+        );
+        let words = |k: Option<&[PlainArg]>| PlainArg::stack_words(k);
+        assert_eq!(words(<Ints as Args>::PLAIN), 10 - INT_REGS);
+        assert_eq!(words(<Floats as Args>::PLAIN), 10 - FLOAT_REGS);
+        assert_eq!(
+            words(<Mixed as Args>::PLAIN),
+            7usize.saturating_sub(INT_REGS)
+        );
+        assert_eq!(words(<(i32, f32) as Args>::PLAIN), 0);
+        assert_eq!(words(None), 0);
     }
 }

@@ -511,25 +511,28 @@ pub(super) unsafe fn call(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64
     unsafe { call_as::<false>(code, ret, r, words) }
 }
 
-/// [`call`] of a non-variadic function whose arguments all travel in registers and whose
-/// result comes back in `rax`/`x0` (an integer, a pointer, nothing) or, when `float`, in
-/// `xmm0`/`v0` (its bits): the universal signature without stack words, for the calls whose
-/// registers were filled by the Rust types of their arguments (`register_path::plain`).
+/// [`call`] of a non-variadic function whose result comes back in `rax`/`x0` (an integer, a
+/// pointer, nothing) or, when `float`, in `xmm0`/`v0` (its bits), with `words` stack words: the
+/// calls whose registers were filled by the Rust types of their arguments
+/// (`register_path::plain`), where `words` is a constant of the tuple's type, so that the
+/// universal signature with that many stack words is chosen when this is compiled (a count
+/// known only at run time took a jump table and a closure: 8 `i64`s for `long long`s 305
+/// instructions, 6 arguments in registers 243).
 ///
 /// # Safety
 ///
-/// As for [`call`], with no stack words and a result of class [`RetReg::Int`],
-/// [`RetReg::Void`] or (`float`) [`RetReg::Float`].
+/// As for [`call`], with `words` the stack words `Native::of` assigned and a result of class
+/// [`RetReg::Int`], [`RetReg::Void`] or (`float`) [`RetReg::Float`].
 #[inline(always)]
-pub(super) unsafe fn call_in_registers(code: usize, float: bool, r: &Regs) -> u64 {
-    let (i, f, s) = (&r.ints, &r.floats, &r.stack);
-    // SAFETY: the caller's promise, as for `call`: every argument is in the register the
-    // callee reads it from, none on the stack, and the result is read where it leaves it.
+pub(super) unsafe fn call_in_registers(code: usize, float: bool, r: &Regs, words: usize) -> u64 {
+    let words = u8::try_from(words).unwrap_or(u8::MAX);
+    // SAFETY: the caller's promise, as for `call`: every argument is in the register or the
+    // stack word the callee reads it from, and the result is read where it leaves it.
     unsafe {
         if float {
-            universal!(code, f64, i, f, s, []).to_bits()
+            universal_stack!([] code, f64, r, words).to_bits()
         } else {
-            universal!(code, u64, i, f, s, [])
+            universal_stack!([] code, u64, r, words)
         }
     }
 }

@@ -252,11 +252,15 @@ unsafe fn in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
             stack += 1;
         }
     }
+    // How many stack words the tuple takes: a constant of its kinds (the loop above counts
+    // the same ones), so that the call below compiles for that many alone.
+    let words = const { PlainArg::stack_words(A::PLAIN) };
+    debug_assert_eq!(stack, words, "the tuple's stack words");
     if VARIADIC {
         // The variadic part's stack words follow the fixed ones' (a tuple has at most
         // 16 arguments, far from `STACK_WORDS`); its result is in registers
         // (`variadic_native`).
-        let words = stack.min(STACK_WORDS) as u8;
+        let words = words.min(STACK_WORDS) as u8;
         let [a, b] = during_call(|| {
             // SAFETY: the caller's promise, passed on: `code` is a variadic function
             // whose fixed parameters are the plan's; every argument is where its
@@ -266,13 +270,13 @@ unsafe fn in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
         return simple_result(uni, plan, [a, b, 0, 0]);
     }
     debug_assert_eq!(stack, usize::from(n.stack), "the plan's stack words");
-    if n.stack == 0 && matches!(n.ret, RetReg::Int | RetReg::Void | RetReg::Float) {
+    if matches!(n.ret, RetReg::Int | RetReg::Void | RetReg::Float) {
         let float = n.ret == RetReg::Float;
         let word = during_call(|| {
             // SAFETY: the caller's promise, passed on; every argument is in its
-            // register, a value its parameter's type holds; the result comes back
-            // in a register.
-            errno::around(|| unsafe { native::call_in_registers(code, float, &regs) })
+            // register or stack word (`words` of them, as `n` counts), a value its
+            // parameter's type holds; the result comes back in a register.
+            errno::around(|| unsafe { native::call_in_registers(code, float, &regs, words) })
         })?;
         return simple_result(uni, plan, [word, 0, 0, 0]);
     }

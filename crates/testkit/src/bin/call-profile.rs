@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addm|addd|mixed6|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newm|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addm|addd|mixed6|sum8l|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newm|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -21,7 +21,9 @@ fn main() -> anyhow::Result<()> {
          double _Complex bench_cplx(double _Complex a, int b);
          long double bench_ld(long double a, int b);
          char bench_char(char a, int b);
-         size_t strlen(const char *s);",
+         size_t strlen(const char *s);
+         long long sum8l(long long, long long, long long, long long, long long, long long,
+                         long long, long long);",
     )?;
     let path = rcffi_testkit::fixture::fixture_library();
     // SAFETY: the fixture and libc define these functions as declared.
@@ -51,6 +53,7 @@ fn main() -> anyhow::Result<()> {
             ffi.cdef("int vsum(int n, ...);")?;
             lib.function("vsum")?
         }
+        "sum8l" => lib.function("sum8l")?,
         other => lib.function(&format!("bench_{other}"))?,
     };
     if which == "raw" {
@@ -398,6 +401,7 @@ fn main() -> anyhow::Result<()> {
                 "add" => f.call((black_box(i as i32), 2)),
                 "addd" => f.call((black_box(1.5), 2.5)),
                 "mixed6" => f.call((1, 2.5, 3, 4.5, 5, 6.5)),
+                "sum8l" => f.call((black_box(1i64), 2i64, 3i64, 4i64, 5i64, 6i64, 7i64, 8i64)),
                 "mid" => f.call((&pa, &pa)),
                 "enum" => f.call((black_box(-1), 1)),
                 "bool" => f.call((black_box(true), 1)),
