@@ -331,16 +331,23 @@ mod tests {
         }
     }
 
-    /// A handle address of these tests' own, never listed before.
-    fn fresh() -> usize {
+    /// The first of `n` consecutive handle addresses (16 bytes apart) of the calling test's
+    /// own, never listed before (tests run at once: another test lists the next fresh one).
+    fn fresh_run(n: usize) -> usize {
         static NEXT: AtomicUsize = AtomicUsize::new(1);
-        0x7000_0000_0000_0000 + NEXT.fetch_add(1, Ordering::Relaxed) * 16
+        0x7000_0000_0000_0000 + NEXT.fetch_add(n, Ordering::Relaxed) * 16
+    }
+
+    /// A handle address of the calling test's own, never listed before.
+    fn fresh() -> usize {
+        fresh_run(1)
     }
 
     #[test]
     fn a_handle_is_listed_while_it_lives() {
         let drops = Arc::new(AtomicUsize::new(0));
-        let addr = fresh();
+        // `addr + 16` is this test's too, and never listed.
+        let addr = fresh_run(2);
         let h = Handle::new(addr, Arc::new(Dropped(drops.clone())), "Dropped");
         let found = live_handle(addr).expect("listed");
         assert_eq!(found.type_name, "Dropped");
