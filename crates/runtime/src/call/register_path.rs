@@ -280,8 +280,15 @@ unsafe fn in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
         })?;
         return simple_result(uni, plan, [word, 0, 0, 0]);
     }
-    // SAFETY: the caller's promise, passed on; every argument is where `n` assigns it.
-    unsafe { finish_registers::<false>(uni, plan, n, code, &regs) }
+    // A result in two registers or `st0` (not through memory: `through_memory`'s), by its
+    // class, with the same constant stack words.
+    let words = words.min(STACK_WORDS) as u8;
+    let [a, b] = during_call(|| {
+        // SAFETY: the caller's promise, passed on; every argument is where `n` assigns it,
+        // and the result comes back in registers.
+        errno::around(|| unsafe { native::call(code, n.ret, &regs, words) })
+    })?;
+    simple_result(uni, plan, [a, b, 0, 0])
 }
 
 /// The placement and call of [`plain`] for a struct result through memory.

@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addm|addd|mixed6|sum8l|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newm|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addm|addd|mixed6|sum8l|ldiv|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newm|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -54,6 +54,10 @@ fn main() -> anyhow::Result<()> {
             lib.function("vsum")?
         }
         "sum8l" => lib.function("sum8l")?,
+        "ldiv" => {
+            ffi.cdef("typedef struct { long quot; long rem; } ldiv_t; ldiv_t ldiv(long, long);")?;
+            libc.function("ldiv")?
+        }
         other => lib.function(&format!("bench_{other}"))?,
     };
     if which == "raw" {
@@ -402,6 +406,7 @@ fn main() -> anyhow::Result<()> {
                 "addd" => f.call((black_box(1.5), 2.5)),
                 "mixed6" => f.call((1, 2.5, 3, 4.5, 5, 6.5)),
                 "sum8l" => f.call((black_box(1i64), 2i64, 3i64, 4i64, 5i64, 6i64, 7i64, 8i64)),
+                "ldiv" => f.call((black_box(17i64), 5i64)),
                 "mid" => f.call((&pa, &pa)),
                 "enum" => f.call((black_box(-1), 1)),
                 "bool" => f.call((black_box(true), 1)),
