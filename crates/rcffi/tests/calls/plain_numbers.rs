@@ -1,6 +1,6 @@
 //! Tuples of Rust numbers, which skip the conversion of each argument when every parameter
 //! holds its Rust type exactly (an `i32` for an `int` or a `long`, a `u8` for an `int`, an
-//! `f64` for a `double`): against gcc — what the callee finds in its whole register, which
+//! `f64` for a `double`, a `bool` for a `_Bool`): against gcc — what the callee finds in its whole register, which
 //! register each argument of a long mixed list lands in — and against the same call with the
 //! arguments given as `Value`s, which always take the converting path. Both must agree on
 //! every pair of a Rust number type and a C number type, at the ends of each range: the
@@ -63,7 +63,8 @@ int run_hook(int x) { return hook(x) + 1; }
 "#;
 
 /// The C number types a parameter may have, as the cdef names them.
-const C_TYPES: [&str; 14] = [
+const C_TYPES: [&str; 15] = [
+    "_Bool",
     "signed char",
     "unsigned char",
     "short",
@@ -201,6 +202,7 @@ fn every_rust_number_reaches_every_c_number_type_as_the_converting_path_passes_i
     agree_on(&lib, "usize", &[0, usize::MAX]);
     agree_on(&lib, "f64", &[-1.5, 0.0, f64::MAX, f64::NAN]);
     agree_on(&lib, "f32", &[-1.5f32, 0.0, f32::MIN_POSITIVE]);
+    agree_on(&lib, "bool", &[false, true]);
 }
 
 /// The whole register the `reg` alias for C type `c` found its argument in.
@@ -228,6 +230,13 @@ fn a_narrow_argument_arrives_extended_to_the_whole_register() {
     assert_eq!(reg!(lib, "short", -3i16), -3i64 as u64);
     assert_eq!(reg!(lib, "unsigned long long", u64::MAX), u64::MAX);
     assert_eq!(reg!(lib, "enum e", -1), u64::MAX);
+    // A `bool` for a `_Bool` (the direct path): 0 or 1 in the whole register.
+    assert_eq!(reg!(lib, "_Bool", true), 1);
+    assert_eq!(reg!(lib, "_Bool", false), 0);
+    assert_eq!(
+        reg!(lib, "_Bool", true),
+        reg!(lib, "_Bool", Value::Bool(true))
+    );
 }
 
 #[test]

@@ -154,6 +154,12 @@ fn tuples_in_a_variadic_part_pass_as_their_promoted_types() {
                 text.to_str().unwrap().into(),
             ];
             assert_eq!(vmix.call(list).unwrap(), want, "round {round}, as values");
+            // A `bool`: an `int`, 0 or 1.
+            let flag = rng.below(2) == 1;
+            let got = vmix.call((c"ii", flag, a)).unwrap();
+            assert_eq!(got, weighed(&[i64::from(flag), a.into()]), "round {round}");
+            let list: Vec<Value> = vec!["ii".into(), flag.into(), a.into()];
+            assert_eq!(vmix.call(list).unwrap(), got, "round {round}, as values");
             // `u32` above `int`: a `long long`. Pointers and arrays: their address.
             let got = vmix
                 .call((

@@ -6,7 +6,7 @@
 use super::ffitype::Position;
 use crate::error::{Error, Result};
 use crate::mem::Fast;
-use crate::types::{Ffi, Repr, TypeInfo, TypeRef};
+use crate::types::{Ffi, IntRole, Repr, TypeInfo, TypeRef};
 
 /// How an argument is converted.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -42,7 +42,7 @@ pub(crate) struct Param {
     /// index for the number kinds ([`Fast::takes_mask`](crate::mem::Fast::takes_mask)),
     /// [`C_STRING_BIT`] for a C string's address and [`TEXT_BIT`] for a copy of text (a
     /// pointer to text), [`C_DATA_BIT`] for a cdata's address (a pointer that is neither an
-    /// out-parameter nor a function pointer): a tuple of such arguments goes straight into its
+    /// out-parameter nor a function pointer), [`BOOL_BIT`] for a `bool` (a `_Bool`): a tuple of such arguments goes straight into its
     /// registers (`call::plain`).
     pub(crate) holds: u16,
 }
@@ -58,6 +58,10 @@ pub(crate) const C_DATA_BIT: u8 = 11;
 /// The bit of [`Param::holds`] for text (a `&str` or bytes) passed as the address of a
 /// NUL-terminated copy in the call's stack area (a pointer to text).
 pub(crate) const TEXT_BIT: u8 = 12;
+
+/// The bit of [`Param::holds`] for a Rust `bool` passed as 0 or 1, the register word of a C
+/// `_Bool` (zero-extended, as the conventions want it).
+pub(crate) const BOOL_BIT: u8 = 13;
 
 /// How values of type `t` convert at `pos`.
 pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
@@ -102,6 +106,10 @@ pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
             (u16::from(text) << C_STRING_BIT)
                 | (u16::from(text) << TEXT_BIT)
                 | (u16::from(data) << C_DATA_BIT)
+        }
+        // A `bool` for a `_Bool`: 0 or 1, what the converting path passes for it.
+        Conv::Scalar if matches!(info.repr, Repr::Int(k) if k.role == IntRole::Bool) => {
+            1 << BOOL_BIT
         }
         _ => 0,
     };

@@ -107,9 +107,9 @@ pub trait IntoArg<'a> {
     /// The argument.
     fn into_arg(self) -> Arg<'a>;
 
-    /// What this Rust type is as a plain argument (a number, a C string or a cdata passed as
-    /// its address), or nothing. Hidden: how a tuple of such arguments skips the conversion of
-    /// each when its parameters take them as they are (`PlainArg`).
+    /// What this Rust type is as a plain argument (a number, a `bool`, a C string or a cdata
+    /// passed as its address), or nothing. Hidden: how a tuple of such arguments skips the
+    /// conversion of each when its parameters take them as they are (`PlainArg`).
     #[doc(hidden)]
     const PLAIN: PlainArg = PlainArg::NONE;
 
@@ -163,6 +163,9 @@ impl PlainArg {
     /// Text (a `&str` or bytes) for a pointer to text, passed as the address of a
     /// NUL-terminated copy in the call's stack area (`Param::holds`'s `TEXT` bit).
     const TEXT: PlainArg = PlainArg(crate::abi::TEXT_BIT);
+
+    /// A `bool` for a `_Bool`, passed as 0 or 1 (`Param::holds`'s `BOOL` bit).
+    const BOOL: PlainArg = PlainArg(crate::abi::BOOL_BIT);
 
     /// A cdata for a pointer parameter, passed as its address once its type passes cffi's
     /// rules for the parameter (`Param::holds`'s `C_DATA` bit).
@@ -272,7 +275,19 @@ macro_rules! into_arg_value {
         }
     )*};
 }
-into_arg_value!(i128, bool, char, String, Vec<u8>, Vec<Value>);
+into_arg_value!(i128, char, String, Vec<u8>, Vec<Value>);
+
+impl<'a> IntoArg<'a> for bool {
+    #[inline]
+    fn into_arg(self) -> Arg<'a> {
+        Arg::Value(Value::Bool(self))
+    }
+    const PLAIN: PlainArg = PlainArg::BOOL;
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        u64::from(*self)
+    }
+}
 
 /// `IntoArg` for a cdata (owned or borrowed) or a value that may hold one (owned or borrowed):
 /// `$into` the argument, `$cdata` the cdata it is as a plain argument (its address the word;
