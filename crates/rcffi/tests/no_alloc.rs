@@ -5,7 +5,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use rcffi::{Ffi, list};
+use rcffi::{Ffi, Value, list};
 
 struct Counting;
 
@@ -76,8 +76,19 @@ fn scalar_calls_do_not_allocate() {
         lib.call("add", (1, 2)).unwrap();
         fp.call((1, 2)).unwrap();
         vsum.call((3, 1, 2, 3)).unwrap();
+        add.call(&[Value::Int(1), Value::Int(2)][..]).unwrap();
     };
     warm_up();
+    // A list of values, as a script passes its arguments: the converting path, its
+    // arguments on the stack up to eight.
+    // `vsum(n, 1, ..., n)`: `n + 1` values.
+    let values: Vec<Vec<Value>> = (0..8i128)
+        .map(|n| std::iter::once(n).chain(1..=n).map(Value::Int).collect())
+        .collect();
+    for list in &values {
+        // SAFETY: as above (each shape's first call builds its plan).
+        unsafe { vsum.call(&list[..]).unwrap() };
+    }
     let n = allocations(|| {
         for i in 0..2000 {
             // SAFETY: as above.
@@ -94,10 +105,16 @@ fn scalar_calls_do_not_allocate() {
                 fp.call((i, 3)).unwrap();
                 // A variadic call whose shape this thread used before: no key, no lookup.
                 assert_eq!(vsum.call((3, i, 2, 3)).unwrap(), (i + 5).into());
+                let pair = [Value::Int(i.into()), Value::Int(4)];
+                assert_eq!(add.call(&pair[..]).unwrap(), (i + 4).into());
+                // `vsum` with one to eight values.
+                let n = i128::from(i % 8);
+                let list = &values[usize::try_from(n).unwrap()];
+                assert_eq!(vsum.call(&list[..]).unwrap(), Value::Int(n * (n + 1) / 2));
             }
         }
     });
-    assert_eq!(n, 0, "allocations during 20,000 scalar calls");
+    assert_eq!(n, 0, "allocations during 24,000 scalar calls");
     // Structs by value make their result (an owned cdata) in one block per call, which comes
     // from the blocks this thread freed before: once warm, the system allocator is not asked
     // (unless recycling is off, as under memcheck.sh: then one allocation per call).

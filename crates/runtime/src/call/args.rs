@@ -695,17 +695,54 @@ impl<'a> Arg<'a> {
     }
 }
 
+/// `f` of the `len` arguments `make` makes (by index): in an array on the stack for up to 8,
+/// as a tuple's are, so that a list of values of a usual length does not allocate (a `Vec`
+/// of two took a `malloc` and a `free`, about 130 instructions of an `add`'s 725); in a `Vec`
+/// past that.
+#[inline(always)]
+fn listed<'a, R>(
+    len: usize,
+    make: impl FnMut(usize) -> Arg<'a>,
+    f: impl FnOnce(&[Arg<'a>]) -> R,
+) -> R {
+    /// The arguments in an array of exactly `N`.
+    #[inline(always)]
+    fn exactly<'a, const N: usize, R>(
+        make: impl FnMut(usize) -> Arg<'a>,
+        f: impl FnOnce(&[Arg<'a>]) -> R,
+    ) -> R {
+        let args: [Arg<'a>; N] = std::array::from_fn(make);
+        f(&args)
+    }
+    match len {
+        0 => f(&[]),
+        1 => exactly::<1, R>(make, f),
+        2 => exactly::<2, R>(make, f),
+        3 => exactly::<3, R>(make, f),
+        4 => exactly::<4, R>(make, f),
+        5 => exactly::<5, R>(make, f),
+        6 => exactly::<6, R>(make, f),
+        7 => exactly::<7, R>(make, f),
+        8 => exactly::<8, R>(make, f),
+        _ => {
+            let args: Vec<Arg<'a>> = (0..len).map(make).collect();
+            f(&args)
+        }
+    }
+}
+
 impl<'a> Args<'a> for &'a [Value] {
     fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R {
-        let args: Vec<Arg<'a>> = self.iter().map(Arg::of_ref).collect();
-        f(&args)
+        listed(self.len(), |i| Arg::of_ref(&self[i]), f)
     }
 }
 
 impl<'a> Args<'a> for Vec<Value> {
     fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R {
-        let args: Vec<Arg<'a>> = self.into_iter().map(Arg::of_value).collect();
-        f(&args)
+        let len = self.len();
+        let mut items = self.into_iter();
+        // (`listed` asks for each index once, in order: `items` has one value for each.)
+        listed(len, |_| items.next().map_or(Arg::Null, Arg::of_value), f)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use rcffi::{Ffi, list};
+use rcffi::{Ffi, Value, list};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -40,7 +40,9 @@ fn main() -> anyhow::Result<()> {
         | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newm" | "newt"
         | "field" | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof"
         | "byname" | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr" | "structcopy"
-        | "gc" | "handle" | "fromh" | "fromc" | "asadd" | "addm" => lib.function("bench_add")?,
+        | "gc" | "handle" | "fromh" | "fromc" | "asadd" | "addm" | "addv" => {
+            lib.function("bench_add")?
+        }
         w if w.starts_with("newffi") => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         // Structs of any size in and out (`s<bytes>`, `rs<bytes>`: below).
@@ -407,6 +409,8 @@ fn main() -> anyhow::Result<()> {
                 "mixed6" => f.call((1, 2.5, 3, 4.5, 5, 6.5)),
                 "sum8l" => f.call((black_box(1i64), 2i64, 3i64, 4i64, 5i64, 6i64, 7i64, 8i64)),
                 "ldiv" => f.call((black_box(17i64), 5i64)),
+                // A list of values, as a script or a dynamic caller passes them.
+                "addv" => f.call(&[Value::Int(black_box(i as i128)), Value::Int(2)][..]),
                 "mid" => f.call((&pa, &pa)),
                 "enum" => f.call((black_box(-1), 1)),
                 "bool" => f.call((black_box(true), 1)),
