@@ -13,6 +13,7 @@ pub(crate) mod args;
 pub(crate) mod function;
 pub(crate) mod invoke;
 pub(crate) mod native;
+mod plain_arg;
 pub(crate) mod probe;
 mod register_path;
 mod scratch;

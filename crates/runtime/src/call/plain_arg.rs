@@ -1,0 +1,172 @@
+//! [`PlainArg`]: what a Rust argument type is as a plain argument, the constant by which a
+//! tuple of such arguments goes straight into its registers (`call::plain`), and what a
+//! tuple of kinds needs (text copies, stack words), computed when the tuple's type is
+//! compiled.
+
+use crate::mem::Fast;
+
+/// What a Rust argument type is as a plain argument: a number of some kind (Rust's integers
+/// and floats), a C string passed as its address (`&CStr`, `&CString`), text passed as a
+/// NUL-terminated copy (`&str`, `&String`, byte slices, arrays and vectors), a `bool` (for a
+/// `_Bool`) or a cdata (`CData`, or a `Value` that holds one, owned or borrowed), or none of these
+/// ([`PlainArg::NONE`]). Hidden: a tuple of plain arguments whose parameters take each as it
+/// is — an integer type wide enough for every value of the Rust type, either float type, a
+/// pointer to text for a C string or text, a compatible pointer for a cdata — goes into its
+/// registers without converting any argument (`call::plain`). The kind is the index of its
+/// bit in `Param::holds`. No code outside the crate can name this type, so no `IntoArg` impl
+/// but rcffi's can claim a kind.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlainArg(u8);
+
+impl PlainArg {
+    /// Not a plain argument.
+    pub(crate) const NONE: PlainArg = PlainArg(u8::MAX);
+
+    /// A C string, passed as its address (`Param::holds`'s `C_STRING` bit).
+    pub(super) const C_STRING: PlainArg = PlainArg(crate::abi::C_STRING_BIT);
+
+    /// Text (a `&str` or bytes) for a pointer to text, passed as the address of a
+    /// NUL-terminated copy in the call's stack area (`Param::holds`'s `TEXT` bit).
+    pub(super) const TEXT: PlainArg = PlainArg(crate::abi::TEXT_BIT);
+
+    /// A `bool` for a `_Bool`, passed as 0 or 1 (`Param::holds`'s `BOOL` bit).
+    pub(super) const BOOL: PlainArg = PlainArg(crate::abi::BOOL_BIT);
+
+    /// A cdata for a pointer parameter, passed as its address once its type passes cffi's
+    /// rules for the parameter (`Param::holds`'s `C_DATA` bit).
+    pub(super) const C_DATA: PlainArg = PlainArg(crate::abi::C_DATA_BIT);
+
+    /// A number of kind `f`.
+    pub(super) const fn number(f: Fast) -> PlainArg {
+        PlainArg(f as u8)
+    }
+
+    /// The kind of a Rust integer of `bytes` bytes (every Rust integer up to 64 bits is one).
+    pub(super) const fn int(bytes: usize, signed: bool) -> PlainArg {
+        match Fast::int(bytes, signed) {
+            Some(f) => PlainArg::number(f),
+            None => PlainArg::NONE,
+        }
+    }
+
+    /// This kind's bit in `Param::holds` (none for [`PlainArg::NONE`]).
+    #[inline(always)]
+    pub(crate) const fn bit(self) -> u16 {
+        if self.0 < 16 { 1 << self.0 } else { 0 }
+    }
+
+    /// Whether the argument is a cdata, whose type the call checks.
+    #[inline(always)]
+    pub(crate) const fn is_cdata(self) -> bool {
+        self.0 == crate::abi::C_DATA_BIT
+    }
+
+    /// Whether the argument is text, which the call copies with a NUL after it.
+    #[inline(always)]
+    pub(crate) const fn is_text(self) -> bool {
+        self.0 == crate::abi::TEXT_BIT
+    }
+
+    /// Whether any of `kinds` is text (for a constant: `const { PlainArg::any_text(..) }`).
+    pub(crate) const fn any_text(kinds: Option<&[PlainArg]>) -> bool {
+        let Some(kinds) = kinds else { return false };
+        let mut i = 0;
+        while i < kinds.len() {
+            if kinds[i].is_text() {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
+    /// How many stack words a tuple of these kinds takes past the registers, in a call whose
+    /// result is not written through memory: its integer-class arguments past the integer
+    /// registers and its floats past the floating ones (as `Native::of` assigns them, one word
+    /// each). A constant of the tuple's type.
+    pub(crate) const fn stack_words(kinds: Option<&[PlainArg]>) -> usize {
+        let Some(kinds) = kinds else { return 0 };
+        let (mut ints, mut floats, mut i) = (0usize, 0usize, 0);
+        while i < kinds.len() {
+            if kinds[i].is_float() {
+                floats += 1;
+            } else {
+                ints += 1;
+            }
+            i += 1;
+        }
+        ints.saturating_sub(crate::abi::INT_REGS) + floats.saturating_sub(crate::abi::FLOAT_REGS)
+    }
+
+    /// Whether the argument travels in a floating register.
+    #[inline(always)]
+    pub(crate) const fn is_float(self) -> bool {
+        self.float().is_some()
+    }
+
+    /// The number type of a number argument.
+    #[inline(always)]
+    pub(crate) const fn fast(self) -> Option<Fast> {
+        let mut i = 0;
+        while i < Fast::ALL.len() {
+            if Fast::ALL[i] as u8 == self.0 {
+                return Some(Fast::ALL[i]);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// The float type of a float argument.
+    #[inline(always)]
+    pub(crate) const fn float(self) -> Option<Fast> {
+        if self.0 == Fast::F32 as u8 {
+            Some(Fast::F32)
+        } else if self.0 == Fast::F64 as u8 {
+            Some(Fast::F64)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PlainArg;
+    use crate::abi::{FLOAT_REGS, INT_REGS};
+    use crate::call::args::Args;
+
+    /// A tuple's stack words: its integer-class arguments past the integer registers plus its
+    /// floats past the floating ones, each class counted apart.
+    #[test]
+    fn stack_words_count_each_class_past_its_registers() {
+        type Ints = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+        type Floats = (f64, f64, f64, f64, f64, f64, f64, f64, f64, f64);
+        type Mixed = (
+            i32,
+            f64,
+            i32,
+            f64,
+            i32,
+            f64,
+            i32,
+            f64,
+            i32,
+            f64,
+            i32,
+            f64,
+            i32,
+            f64,
+        );
+        let words = |k: Option<&[PlainArg]>| PlainArg::stack_words(k);
+        assert_eq!(words(<Ints as Args>::PLAIN), 10 - INT_REGS);
+        assert_eq!(words(<Floats as Args>::PLAIN), 10 - FLOAT_REGS);
+        assert_eq!(
+            words(<Mixed as Args>::PLAIN),
+            7usize.saturating_sub(INT_REGS)
+        );
+        assert_eq!(words(<(i32, f32) as Args>::PLAIN), 0);
+        assert_eq!(words(None), 0);
+    }
+}
