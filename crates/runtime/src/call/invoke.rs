@@ -22,7 +22,7 @@ use std::ffi::c_void;
 use std::mem::MaybeUninit;
 
 use super::args::Arg;
-use super::scratch::{SCRATCH_SLOTS, Scratch, Slot, StackBlocks, ZERO};
+use super::scratch::{SCRATCH_SLOTS, Scratch, Slot, StackBlocks, ZERO, c_string_in};
 use crate::abi::errno;
 use crate::abi::{CallPlan, Conv, INLINE_ARGS, Param};
 use crate::callback::pending::during_call;
@@ -495,68 +495,6 @@ pub(super) fn scalar_word(
     }
 }
 
-/// The address of a NUL-terminated copy of `bytes` in a fresh block of `blocks`; `None` when
-/// the area is full.
-#[inline(always)]
-pub(super) fn c_string_in(blocks: &mut StackBlocks<'_>, bytes: &[u8]) -> Option<u64> {
-    let at = blocks.take(bytes.len() + 1)?;
-    // SAFETY: `at` is a fresh block of at least `len + 1` bytes of the stack area, which
-    // `bytes` is not part of.
-    unsafe {
-        copy_short(bytes, at);
-        *at.add(bytes.len()) = 0;
-    }
-    Some(at as u64)
-}
-
-/// The stack slots a NUL-terminated copy of `text` takes (as [`c_string_in`] takes them:
-/// 16-byte slots, at least one).
-#[inline(always)]
-pub(super) fn text_slots(text: &[u8]) -> usize {
-    text.len().saturating_add(1).div_ceil(16).max(1)
-}
-
-/// Copies `src` to `dst`: short strings with a few overlapping loads and stores instead of a
-/// call to `memcpy`.
-///
-/// # Safety
-///
-/// `dst` must be valid for `src.len()` bytes of writes and not overlap `src`.
-#[inline(always)]
-unsafe fn copy_short(src: &[u8], dst: *mut u8) {
-    let n = src.len();
-    let s = src.as_ptr();
-    // SAFETY: every read is inside `src` (the two reads of a pair cover `0..n`, overlapping
-    // when `n` is not twice their size) and every write inside `dst..dst + n`.
-    unsafe {
-        match n {
-            0 => {}
-            1..=3 => {
-                *dst = *s;
-                *dst.add(n / 2) = *s.add(n / 2);
-                *dst.add(n - 1) = *s.add(n - 1);
-            }
-            4..=7 => {
-                let (a, b) = (
-                    s.cast::<u32>().read_unaligned(),
-                    s.add(n - 4).cast::<u32>().read_unaligned(),
-                );
-                dst.cast::<u32>().write_unaligned(a);
-                dst.add(n - 4).cast::<u32>().write_unaligned(b);
-            }
-            8..=16 => {
-                let (a, b) = (
-                    s.cast::<u64>().read_unaligned(),
-                    s.add(n - 8).cast::<u64>().read_unaligned(),
-                );
-                dst.cast::<u64>().write_unaligned(a);
-                dst.add(n - 8).cast::<u64>().write_unaligned(b);
-            }
-            _ => std::ptr::copy_nonoverlapping(s, dst, n),
-        }
-    }
-}
-
 /// Stores `w` in word `i` of `words`; returns its address.
 #[inline(always)]
 fn word(words: *mut u64, i: usize, w: u64) -> *mut c_void {
@@ -791,21 +729,6 @@ fn result(uni: &Ffi, r: &Param, bytes: &[u8]) -> Result<Value> {
         Conv::Struct => {
             let mem = Allocation::shared_copy(&bytes[..r.size], r.align)?;
             CData::by_value(uni, r.ty, mem).into_by_value()
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn short_copies_copy_every_length() {
-        let src: Vec<u8> = (1..=40).collect();
-        for n in 0..=40 {
-            let mut dst = [0u8; 48];
-            // SAFETY: `dst` has room for `n <= 40` bytes and does not overlap `src`.
-            unsafe { super::copy_short(&src[..n], dst.as_mut_ptr()) };
-            assert_eq!(&dst[..n], &src[..n], "length {n}");
-            assert!(dst[n..].iter().all(|b| *b == 0), "length {n}");
         }
     }
 }

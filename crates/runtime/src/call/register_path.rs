@@ -21,11 +21,10 @@
 
 use super::args::{Arg, Args, PlainArg};
 use super::invoke::{
-    SIMPLE_SLOTS, c_string_in, general, pointer_arg, scalar_word, simple_result, text_slots,
-    to_value, value_of,
+    SIMPLE_SLOTS, general, pointer_arg, scalar_word, simple_result, to_value, value_of,
 };
 use super::native;
-use super::scratch::{Slot, StackBlocks};
+use super::scratch::{Slot, StackBlocks, c_string_in, text_slots};
 use crate::abi::errno;
 use crate::abi::{CallPlan, Conv, INLINE_ARGS, Param};
 use crate::callback::pending::during_call;

@@ -1,6 +1,7 @@
 //! The memory a call's arguments live in while C runs: 16-byte slots for scalars and
 //! pointers ([`Slot`]), and the call's temporaries — blocks of a stack area handed out
-//! in order ([`StackBlocks`]), then heap blocks, and the cdata conversions made ([`Scratch`]).
+//! in order ([`StackBlocks`]; text copied into them with a NUL after it, [`c_string_in`]),
+//! then heap blocks, and the cdata conversions made ([`Scratch`]).
 //!
 //! # Safety
 //!
@@ -111,5 +112,82 @@ impl Scratch<'_> {
             *p.add(bytes.len()) = 0;
         }
         p.cast()
+    }
+}
+
+/// The address of a NUL-terminated copy of `bytes` in a fresh block of `blocks`; `None` when
+/// the area is full.
+#[inline(always)]
+pub(super) fn c_string_in(blocks: &mut StackBlocks<'_>, bytes: &[u8]) -> Option<u64> {
+    let at = blocks.take(bytes.len() + 1)?;
+    // SAFETY: `at` is a fresh block of at least `len + 1` bytes of the stack area, which
+    // `bytes` is not part of.
+    unsafe {
+        copy_short(bytes, at);
+        *at.add(bytes.len()) = 0;
+    }
+    Some(at as u64)
+}
+
+/// The stack slots a NUL-terminated copy of `text` takes (as [`c_string_in`] takes them:
+/// 16-byte slots, at least one).
+#[inline(always)]
+pub(super) fn text_slots(text: &[u8]) -> usize {
+    text.len().saturating_add(1).div_ceil(16).max(1)
+}
+
+/// Copies `src` to `dst`: short strings with a few overlapping loads and stores instead of a
+/// call to `memcpy`.
+///
+/// # Safety
+///
+/// `dst` must be valid for `src.len()` bytes of writes and not overlap `src`.
+#[inline(always)]
+unsafe fn copy_short(src: &[u8], dst: *mut u8) {
+    let n = src.len();
+    let s = src.as_ptr();
+    // SAFETY: every read is inside `src` (the two reads of a pair cover `0..n`, overlapping
+    // when `n` is not twice their size) and every write inside `dst..dst + n`.
+    unsafe {
+        match n {
+            0 => {}
+            1..=3 => {
+                *dst = *s;
+                *dst.add(n / 2) = *s.add(n / 2);
+                *dst.add(n - 1) = *s.add(n - 1);
+            }
+            4..=7 => {
+                let (a, b) = (
+                    s.cast::<u32>().read_unaligned(),
+                    s.add(n - 4).cast::<u32>().read_unaligned(),
+                );
+                dst.cast::<u32>().write_unaligned(a);
+                dst.add(n - 4).cast::<u32>().write_unaligned(b);
+            }
+            8..=16 => {
+                let (a, b) = (
+                    s.cast::<u64>().read_unaligned(),
+                    s.add(n - 8).cast::<u64>().read_unaligned(),
+                );
+                dst.cast::<u64>().write_unaligned(a);
+                dst.add(n - 8).cast::<u64>().write_unaligned(b);
+            }
+            _ => std::ptr::copy_nonoverlapping(s, dst, n),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_copies_copy_every_length() {
+        let src: Vec<u8> = (1..=40).collect();
+        for n in 0..=40 {
+            let mut dst = [0u8; 48];
+            // SAFETY: `dst` has room for `n <= 40` bytes and does not overlap `src`.
+            unsafe { super::copy_short(&src[..n], dst.as_mut_ptr()) };
+            assert_eq!(&dst[..n], &src[..n], "length {n}");
+            assert!(dst[n..].iter().all(|b| *b == 0), "length {n}");
+        }
     }
 }
