@@ -167,3 +167,56 @@ fn values_and_owned_cdata_pass_as_cdata_do() {
         );
     }
 }
+
+/// `None` of an `Option` of a cdata or a C string is NULL on the direct path, as on the
+/// converting one: 0 in the register for any pointer parameter that takes a cdata or a C
+/// string, `Some` passing what it holds; an `Option` of a value converts as before (its `None`
+/// is NULL there too, its `Some` the value's conversion).
+#[test]
+fn none_is_null_on_the_direct_path_too() {
+    use rcffi::CData;
+    use std::ffi::CStr;
+    let (ffi, lib, libc) = probe();
+    let ints = ffi.new("int[4]", ()).unwrap();
+    let s = ffi.new("struct s *", ()).unwrap();
+    let at = |v: Value| v.to_int().unwrap() as usize;
+    let none = || None::<&CData>;
+    // SAFETY: `addr` returns the pointer it got; strlen as C declares it, on a C string.
+    unsafe {
+        for name in ["of_int", "of_void", "of_uchar", "of_s"] {
+            assert_eq!(at(lib.call(name, (none(),)).unwrap()), 0, "{name}");
+            assert_eq!(at(lib.call(name, (None::<CData>,)).unwrap()), 0, "{name}");
+            // The converting path's NULL: the same.
+            let listed = lib.call(name, vec![rcffi::Arg::Null]).unwrap();
+            assert_eq!(at(listed), 0, "{name}");
+        }
+        assert_eq!(
+            at(lib.call("of_int", (Some(&ints),)).unwrap()),
+            ints.address()
+        );
+        assert_eq!(
+            at(lib.call("of_s", (Some(s.clone()),)).unwrap()),
+            s.address()
+        );
+        assert_eq!(at(lib.call("of_void", (None::<&CStr>,)).unwrap()), 0);
+        assert!(at(lib.call("of_uchar", (Some(c"x"),)).unwrap()) > 0);
+        assert_eq!(
+            libc.call("strlen", (Some(c"four"),)).unwrap(),
+            Value::Int(4)
+        );
+        // A `Some` the rules refuse is refused as before, by name.
+        let longs = ffi.new("long[2]", ()).unwrap();
+        let e = lib.call("of_int", (Some(&longs),)).unwrap_err().to_string();
+        assert!(e.contains("argument 1"), "{e}");
+        // An `Option` of a value: `None` is NULL, `Some` converts (an integer is no pointer).
+        assert_eq!(at(lib.call("of_int", (None::<Value>,)).unwrap()), 0);
+        let e = lib
+            .call("of_int", (Some(Value::Int(1)),))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("argument 1"), "{e}");
+        // Two arguments, one `None`: each where it belongs.
+        let mixed = libc.call("memset", (Some(&ints), 0, 0usize)).unwrap();
+        assert_eq!(mixed.cdata().unwrap().address(), ints.address());
+    }
+}

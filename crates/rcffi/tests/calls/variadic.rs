@@ -160,6 +160,15 @@ fn tuples_in_a_variadic_part_pass_as_their_promoted_types() {
             assert_eq!(got, weighed(&[i64::from(flag), a.into()]), "round {round}");
             let list: Vec<Value> = vec!["ii".into(), flag.into(), a.into()];
             assert_eq!(vmix.call(list).unwrap(), got, "round {round}, as values");
+            // `None` of an `Option<&CData>`: a NULL `void *`, as the converting path's.
+            let got = vmix.call((c"pi", None::<&rcffi::CData>, a)).unwrap();
+            assert_eq!(got, weighed(&[0, a.into()]), "round {round}");
+            let list = vec![
+                rcffi::Arg::CStr(c"pi"),
+                rcffi::Arg::Null,
+                rcffi::Arg::Int(a.into()),
+            ];
+            assert_eq!(vmix.call(list).unwrap(), got, "round {round}, converted");
             // `u32` above `int`: a `long long`. Pointers and arrays: their address.
             let got = vmix
                 .call((

@@ -132,6 +132,12 @@ pub trait IntoArg<'a> {
         None
     }
 
+    /// What `Option<Self>` is as a plain argument: for a C string or a cdata, the same kind
+    /// whose `None` is NULL; nothing for other types (a `Value`, whose `Some` may hold no
+    /// cdata, is not told from `None` by its cdata). Hidden, as `PLAIN` is.
+    #[doc(hidden)]
+    const OR_NULL: PlainArg = PlainArg::NONE;
+
     /// The bytes of a plain text argument (`&str`, `&[u8]`...), which the call copies with a
     /// NUL after them into its stack area. Hidden, as `PLAIN` is.
     #[doc(hidden)]
@@ -169,7 +175,7 @@ impl<'a> IntoArg<'a> for bool {
 /// `$into` the argument, `$cdata` the cdata it is as a plain argument (its address the word;
 /// a value that holds none makes its call take the converting path, as a value always did).
 macro_rules! cdata_arg {
-    ($t:ty, |$s:ident| $into:expr, |$r:ident| $cdata:expr) => {
+    ($t:ty, $or_null:expr, |$s:ident| $into:expr, |$r:ident| $cdata:expr) => {
         impl<'a> IntoArg<'a> for $t {
             #[inline]
             fn into_arg(self) -> Arg<'a> {
@@ -177,6 +183,7 @@ macro_rules! cdata_arg {
                 $into
             }
             const PLAIN: PlainArg = PlainArg::C_DATA;
+            const OR_NULL: PlainArg = $or_null;
             #[inline(always)]
             fn plain_word(&self) -> u64 {
                 self.plain_cdata().map_or(0, |c| c.addr() as u64)
@@ -189,12 +196,22 @@ macro_rules! cdata_arg {
         }
     };
 }
-cdata_arg!(CData, |c| Arg::Value(Value::CData(c)), |c| Some(c));
-cdata_arg!(&'a CData, |c| Arg::CData(c), |c| Some(*c));
+cdata_arg!(
+    CData,
+    PlainArg::C_DATA.or_null(),
+    |c| Arg::Value(Value::CData(c)),
+    |c| Some(c)
+);
+cdata_arg!(
+    &'a CData,
+    PlainArg::C_DATA.or_null(),
+    |c| Arg::CData(c),
+    |c| Some(*c)
+);
 // A value is a plain argument when it is a cdata (`Value::CData`: a pointer another call
 // returned, an array read out of a struct) for a pointer parameter.
-cdata_arg!(Value, |v| Arg::Value(v), |v| v.as_cdata());
-cdata_arg!(&'a Value, |v| Arg::Ref(v), |v| v.as_cdata());
+cdata_arg!(Value, PlainArg::NONE, |v| Arg::Value(v), |v| v.as_cdata());
+cdata_arg!(&'a Value, PlainArg::NONE, |v| Arg::Ref(v), |v| v.as_cdata());
 
 macro_rules! into_arg_int {
     ($($t:ty),*) => {$(
@@ -368,6 +385,7 @@ impl<'a> IntoArg<'a> for &'a CStr {
         Arg::CStr(self)
     }
     const PLAIN: PlainArg = PlainArg::C_STRING;
+    const OR_NULL: PlainArg = PlainArg::C_STRING.or_null();
     #[inline(always)]
     fn plain_word(&self) -> u64 {
         self.as_ptr() as u64
@@ -380,6 +398,7 @@ impl<'a> IntoArg<'a> for &'a CString {
         Arg::CStr(self)
     }
     const PLAIN: PlainArg = PlainArg::C_STRING;
+    const OR_NULL: PlainArg = PlainArg::C_STRING.or_null();
     #[inline(always)]
     fn plain_word(&self) -> u64 {
         self.as_ptr() as u64
@@ -419,6 +438,16 @@ impl<'a, T: IntoArg<'a>> IntoArg<'a> for Option<T> {
             Some(v) => v.into_arg(),
             None => Arg::Null,
         }
+    }
+    // An `Option` of a C string or a cdata: its `Some` as that, its `None` as NULL (word 0).
+    const PLAIN: PlainArg = T::OR_NULL;
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        self.as_ref().map_or(0, IntoArg::plain_word)
+    }
+    #[inline(always)]
+    fn plain_cdata(&self) -> Option<&CData> {
+        self.as_ref().and_then(IntoArg::plain_cdata)
     }
 }
 

@@ -8,13 +8,14 @@ use crate::mem::Fast;
 /// What a Rust argument type is as a plain argument: a number of some kind (Rust's integers
 /// and floats), a C string passed as its address (`&CStr`, `&CString`), text passed as a
 /// NUL-terminated copy (`&str`, `&String`, byte slices, arrays and vectors), a `bool` (for a
-/// `_Bool`) or a cdata (`CData`, or a `Value` that holds one, owned or borrowed), or none of these
-/// ([`PlainArg::NONE`]). Hidden: a tuple of plain arguments whose parameters take each as it
-/// is — an integer type wide enough for every value of the Rust type, either float type, a
-/// pointer to text for a C string or text, a compatible pointer for a cdata — goes into its
-/// registers without converting any argument (`call::plain`). The kind is the index of its
-/// bit in `Param::holds`. No code outside the crate can name this type, so no `IntoArg` impl
-/// but rcffi's can claim a kind.
+/// `_Bool`) or a cdata (`CData`, or a `Value` that holds one, owned or borrowed) — a C
+/// string's or a cdata's kind perhaps flagged as NULL when `None` (an `Option` of one) — or
+/// none of these ([`PlainArg::NONE`]). Hidden: a tuple of plain arguments whose parameters
+/// take each as it is — an integer type wide enough for every value of the Rust type, either
+/// float type, a pointer to text for a C string or text, a compatible pointer for a cdata —
+/// goes into its registers without converting any argument (`call::plain`). The kind, its
+/// NULL flag aside, is the index of its bit in `Param::holds`. No code outside the crate can
+/// name this type, so no `IntoArg` impl but rcffi's can claim a kind.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlainArg(u8);
@@ -37,6 +38,36 @@ impl PlainArg {
     /// rules for the parameter (`Param::holds`'s `C_DATA` bit).
     pub(super) const C_DATA: PlainArg = PlainArg(crate::abi::C_DATA_BIT);
 
+    /// The flag of a kind whose argument may be NULL instead (`None` of an `Option` of a C
+    /// string or a cdata): its word is then 0, what the converting path passes for `None`.
+    const NULL_FLAG: u8 = 0x20;
+
+    /// This kind for an `Option` of it: a C string's or a cdata's, whose `None` is NULL
+    /// ([`PlainArg::NONE`] for any other kind).
+    pub(super) const fn or_null(self) -> PlainArg {
+        if self.0 == crate::abi::C_STRING_BIT || self.0 == crate::abi::C_DATA_BIT {
+            PlainArg(self.0 | PlainArg::NULL_FLAG)
+        } else {
+            PlainArg::NONE
+        }
+    }
+
+    /// Whether the argument may be NULL (a `None`), which passes 0 with no check.
+    #[inline(always)]
+    pub(crate) const fn may_be_null(self) -> bool {
+        self.0 != PlainArg::NONE.0 && self.0 & PlainArg::NULL_FLAG != 0
+    }
+
+    /// The kind without its NULL flag: the index of its bit in `Param::holds`.
+    #[inline(always)]
+    const fn code(self) -> u8 {
+        if self.0 == PlainArg::NONE.0 {
+            self.0
+        } else {
+            self.0 & !PlainArg::NULL_FLAG
+        }
+    }
+
     /// A number of kind `f`.
     pub(super) const fn number(f: Fast) -> PlainArg {
         PlainArg(f as u8)
@@ -53,13 +84,14 @@ impl PlainArg {
     /// This kind's bit in `Param::holds` (none for [`PlainArg::NONE`]).
     #[inline(always)]
     pub(crate) const fn bit(self) -> u16 {
-        if self.0 < 16 { 1 << self.0 } else { 0 }
+        let k = self.code();
+        if k < 16 { 1 << k } else { 0 }
     }
 
     /// Whether the argument is a cdata, whose type the call checks.
     #[inline(always)]
     pub(crate) const fn is_cdata(self) -> bool {
-        self.0 == crate::abi::C_DATA_BIT
+        self.code() == crate::abi::C_DATA_BIT
     }
 
     /// Whether the argument is text, which the call copies with a NUL after it.
@@ -168,5 +200,24 @@ mod tests {
         );
         assert_eq!(words(<(i32, f32) as Args>::PLAIN), 0);
         assert_eq!(words(None), 0);
+    }
+
+    /// An `Option`'s kind is its content's with the NULL flag, for C strings and cdata only:
+    /// the same bit of `Param::holds`, the same checks, and a `None` that may pass NULL.
+    #[test]
+    fn an_option_of_a_c_string_or_a_cdata_may_be_null() {
+        for k in [PlainArg::C_STRING, PlainArg::C_DATA] {
+            let n = k.or_null();
+            assert_ne!(n, k);
+            assert_eq!(n.bit(), k.bit());
+            assert_eq!(n.is_cdata(), k.is_cdata());
+            assert!(n.may_be_null() && !k.may_be_null());
+            assert!(!n.is_text() && !n.is_float() && n.fast().is_none());
+        }
+        for k in [PlainArg::TEXT, PlainArg::BOOL, PlainArg::NONE, PlainArg::int(4, true)] {
+            assert_eq!(k.or_null(), PlainArg::NONE);
+        }
+        assert!(!PlainArg::NONE.may_be_null());
+        assert_eq!(PlainArg::NONE.bit(), 0);
     }
 }

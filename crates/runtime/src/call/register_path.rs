@@ -150,16 +150,21 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
             kinds.iter().zip(cdatas).enumerate().all(|(i, (k, c))| {
                 // (A cdata's word is its address, which is also what the rules pass.)
                 !k.is_cdata()
-                    || c.is_some_and(|c| match plan.params.get(i) {
-                        Some(p) => pointer_arg(uni, p, c).is_some(),
-                        None => {
-                            c.uni().same(uni)
-                                && matches!(
-                                    c.info().repr,
-                                    Repr::Pointer { .. } | Repr::Array { .. }
-                                )
-                        }
-                    })
+                    || match c {
+                        Some(c) => match plan.params.get(i) {
+                            Some(p) => pointer_arg(uni, p, c).is_some(),
+                            None => {
+                                c.uni().same(uni)
+                                    && matches!(
+                                        c.info().repr,
+                                        Repr::Pointer { .. } | Repr::Array { .. }
+                                    )
+                            }
+                        },
+                        // `None` of an `Option<&CData>`: NULL, for any pointer parameter
+                        // that takes a cdata, and in a variadic part (a `void *`).
+                        None => k.may_be_null(),
+                    }
             })
         });
         if !ok {

@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addm|addd|mixed6|sum8l|ldiv|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newm|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addm|addd|mixed6|sum8l|ldiv|idnull|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newm|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -56,6 +56,10 @@ fn main() -> anyhow::Result<()> {
             lib.function("vsum")?
         }
         "sum8l" => lib.function("sum8l")?,
+        "idnull" => {
+            ffi.cdef("void *id_ptr(void *);")?;
+            lib.function("id_ptr")?
+        }
         "ldiv" => {
             ffi.cdef("typedef struct { long quot; long rem; } ldiv_t; ldiv_t ldiv(long, long);")?;
             libc.function("ldiv")?
@@ -409,6 +413,7 @@ fn main() -> anyhow::Result<()> {
                 "mixed6" => f.call((1, 2.5, 3, 4.5, 5, 6.5)),
                 "sum8l" => f.call((black_box(1i64), 2i64, 3i64, 4i64, 5i64, 6i64, 7i64, 8i64)),
                 "ldiv" => f.call((black_box(17i64), 5i64)),
+                "idnull" => f.call((black_box(None::<&rcffi::CData>),)),
                 // A list of values, as a script or a dynamic caller passes them.
                 "addv" => f.call(&[Value::Int(black_box(i as i128)), Value::Int(2)][..]),
                 "mid" => f.call((&pa, &pa)),
