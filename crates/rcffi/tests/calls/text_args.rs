@@ -165,3 +165,42 @@ fn text_in_a_variadic_part_is_a_char_pointer() {
     // vmix weighs the k-th argument by k + 1: 1 * 4 + 2 * 6.
     assert_eq!(got, Value::Int(16));
 }
+
+/// `None` of an `Option` of text is NULL on the direct path (nothing copied), as on the
+/// converting one; its `Some` is copied as the text would be, beside other texts.
+#[test]
+fn none_of_optional_text_is_null() {
+    let (_ffi, lib) = probe();
+    let text = String::from("abc");
+    // SAFETY: addr_of returns the pointer it got; sig3 hashes three C strings.
+    unsafe {
+        assert_eq!(int(lib.call("addr_of", (None::<&str>,)).unwrap()), 0);
+        assert_eq!(int(lib.call("addr_of", (None::<&[u8]>,)).unwrap()), 0);
+        let listed = lib.call("addr_of", vec![rcffi::Arg::Null]).unwrap();
+        assert_eq!(int(listed), 0);
+        assert_ne!(int(lib.call("addr_of", (Some("x"),)).unwrap()), 0);
+        // `Some` between other texts: each its own copy.
+        let got = lib
+            .call("sig3", (Some(text.as_str()), "de", Some(&b"f"[..])))
+            .unwrap();
+        let want = sig(b"abc")
+            .wrapping_mul(3)
+            .wrapping_add(sig(b"de").wrapping_mul(5))
+            .wrapping_add(sig(b"f").wrapping_mul(7));
+        assert_eq!(int(got), want);
+        // `Some("")` is an empty string, not NULL.
+        assert_ne!(int(lib.call("addr_of", (Some(""),)).unwrap()), 0);
+    }
+    // In a variadic part: a NULL pointer (vmix weighs a `p` by its address's low bits), as
+    // the converting path passes `Arg::Null`.
+    let (_ffi, fixture) = super::fixture();
+    // SAFETY: vmix reads one pointer, as its format says.
+    unsafe {
+        let got = fixture.call("vmix", (c"p", None::<&str>)).unwrap();
+        let want = fixture
+            .call("vmix", vec![rcffi::Arg::CStr(c"p"), rcffi::Arg::Null])
+            .unwrap();
+        assert_eq!(got, want);
+        assert_eq!(got, Value::Int(0));
+    }
+}

@@ -132,8 +132,8 @@ pub trait IntoArg<'a> {
         None
     }
 
-    /// What `Option<Self>` is as a plain argument: for a C string or a cdata, the same kind
-    /// whose `None` is NULL; nothing for other types (a `Value`, whose `Some` may hold no
+    /// What `Option<Self>` is as a plain argument: for a C string, text or a cdata, the same
+    /// kind whose `None` is NULL; nothing for other types (a `Value`, whose `Some` may hold no
     /// cdata, is not told from `None` by its cdata). Hidden, as `PLAIN` is.
     #[doc(hidden)]
     const OR_NULL: PlainArg = PlainArg::NONE;
@@ -325,6 +325,12 @@ impl<'a> IntoArg<'a> for &'a str {
         Arg::Str(self)
     }
     const PLAIN: PlainArg = PlainArg::TEXT;
+    const OR_NULL: PlainArg = PlainArg::TEXT.or_null();
+    /// Not NULL (the word of an `Option`'s `Some`; the call puts the copy's address here).
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        1
+    }
     #[inline(always)]
     fn plain_text(&self) -> &[u8] {
         self.as_bytes()
@@ -337,6 +343,12 @@ impl<'a> IntoArg<'a> for &'a String {
         Arg::Str(self)
     }
     const PLAIN: PlainArg = PlainArg::TEXT;
+    const OR_NULL: PlainArg = PlainArg::TEXT.or_null();
+    /// Not NULL (the word of an `Option`'s `Some`; the call puts the copy's address here).
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        1
+    }
     #[inline(always)]
     fn plain_text(&self) -> &[u8] {
         self.as_bytes()
@@ -349,6 +361,12 @@ impl<'a> IntoArg<'a> for &'a [u8] {
         Arg::Bytes(self)
     }
     const PLAIN: PlainArg = PlainArg::TEXT;
+    const OR_NULL: PlainArg = PlainArg::TEXT.or_null();
+    /// Not NULL (the word of an `Option`'s `Some`; the call puts the copy's address here).
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        1
+    }
     #[inline(always)]
     fn plain_text(&self) -> &[u8] {
         self
@@ -361,6 +379,12 @@ impl<'a, const N: usize> IntoArg<'a> for &'a [u8; N] {
         Arg::Bytes(self)
     }
     const PLAIN: PlainArg = PlainArg::TEXT;
+    const OR_NULL: PlainArg = PlainArg::TEXT.or_null();
+    /// Not NULL (the word of an `Option`'s `Some`; the call puts the copy's address here).
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        1
+    }
     #[inline(always)]
     fn plain_text(&self) -> &[u8] {
         &self[..]
@@ -373,6 +397,12 @@ impl<'a> IntoArg<'a> for &'a Vec<u8> {
         Arg::Bytes(self)
     }
     const PLAIN: PlainArg = PlainArg::TEXT;
+    const OR_NULL: PlainArg = PlainArg::TEXT.or_null();
+    /// Not NULL (the word of an `Option`'s `Some`; the call puts the copy's address here).
+    #[inline(always)]
+    fn plain_word(&self) -> u64 {
+        1
+    }
     #[inline(always)]
     fn plain_text(&self) -> &[u8] {
         self
@@ -439,7 +469,8 @@ impl<'a, T: IntoArg<'a>> IntoArg<'a> for Option<T> {
             None => Arg::Null,
         }
     }
-    // An `Option` of a C string or a cdata: its `Some` as that, its `None` as NULL (word 0).
+    // An `Option` of a C string, text or a cdata: its `Some` as that, its `None` as NULL (word
+    // 0, which a text's `Some` never has).
     const PLAIN: PlainArg = T::OR_NULL;
     #[inline(always)]
     fn plain_word(&self) -> u64 {
@@ -448,6 +479,10 @@ impl<'a, T: IntoArg<'a>> IntoArg<'a> for Option<T> {
     #[inline(always)]
     fn plain_cdata(&self) -> Option<&CData> {
         self.as_ref().and_then(IntoArg::plain_cdata)
+    }
+    #[inline(always)]
+    fn plain_text(&self) -> &[u8] {
+        self.as_ref().map_or(&[], IntoArg::plain_text)
     }
 }
 

@@ -9,13 +9,13 @@ use crate::mem::Fast;
 /// and floats), a C string passed as its address (`&CStr`, `&CString`), text passed as a
 /// NUL-terminated copy (`&str`, `&String`, byte slices, arrays and vectors), a `bool` (for a
 /// `_Bool`) or a cdata (`CData`, or a `Value` that holds one, owned or borrowed) — a C
-/// string's or a cdata's kind perhaps flagged as NULL when `None` (an `Option` of one) — or
-/// none of these ([`PlainArg::NONE`]). Hidden: a tuple of plain arguments whose parameters
-/// take each as it is — an integer type wide enough for every value of the Rust type, either
-/// float type, a pointer to text for a C string or text, a compatible pointer for a cdata —
-/// goes into its registers without converting any argument (`call::plain`). The kind, its
-/// NULL flag aside, is the index of its bit in `Param::holds`. No code outside the crate can
-/// name this type, so no `IntoArg` impl but rcffi's can claim a kind.
+/// string's, text's or a cdata's kind perhaps flagged as NULL when `None` (an `Option` of
+/// one) — or none of these ([`PlainArg::NONE`]). Hidden: a tuple of plain arguments whose
+/// parameters take each as it is — an integer type wide enough for every value of the Rust
+/// type, either float type, a pointer to text for a C string or text, a compatible pointer
+/// for a cdata — goes into its registers without converting any argument (`call::plain`).
+/// The kind, its NULL flag aside, is the index of its bit in `Param::holds`. No code outside
+/// the crate can name this type, so no `IntoArg` impl but rcffi's can claim a kind.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlainArg(u8);
@@ -39,13 +39,17 @@ impl PlainArg {
     pub(super) const C_DATA: PlainArg = PlainArg(crate::abi::C_DATA_BIT);
 
     /// The flag of a kind whose argument may be NULL instead (`None` of an `Option` of a C
-    /// string or a cdata): its word is then 0, what the converting path passes for `None`.
+    /// string, text or a cdata): its word is then 0, what the converting path passes for
+    /// `None`.
     const NULL_FLAG: u8 = 0x20;
 
-    /// This kind for an `Option` of it: a C string's or a cdata's, whose `None` is NULL
-    /// ([`PlainArg::NONE`] for any other kind).
+    /// This kind for an `Option` of it: a C string's, text's or a cdata's, whose `None` is
+    /// NULL ([`PlainArg::NONE`] for any other kind).
     pub(super) const fn or_null(self) -> PlainArg {
-        if self.0 == crate::abi::C_STRING_BIT || self.0 == crate::abi::C_DATA_BIT {
+        if self.0 == crate::abi::C_STRING_BIT
+            || self.0 == crate::abi::TEXT_BIT
+            || self.0 == crate::abi::C_DATA_BIT
+        {
             PlainArg(self.0 | PlainArg::NULL_FLAG)
         } else {
             PlainArg::NONE
@@ -97,7 +101,7 @@ impl PlainArg {
     /// Whether the argument is text, which the call copies with a NUL after it.
     #[inline(always)]
     pub(crate) const fn is_text(self) -> bool {
-        self.0 == crate::abi::TEXT_BIT
+        self.code() == crate::abi::TEXT_BIT
     }
 
     /// Whether any of `kinds` is text (for a constant: `const { PlainArg::any_text(..) }`).
@@ -202,19 +206,20 @@ mod tests {
         assert_eq!(words(None), 0);
     }
 
-    /// An `Option`'s kind is its content's with the NULL flag, for C strings and cdata only:
+    /// An `Option`'s kind is its content's with the NULL flag, for C strings, text and cdata:
     /// the same bit of `Param::holds`, the same checks, and a `None` that may pass NULL.
     #[test]
     fn an_option_of_a_c_string_or_a_cdata_may_be_null() {
-        for k in [PlainArg::C_STRING, PlainArg::C_DATA] {
+        for k in [PlainArg::C_STRING, PlainArg::TEXT, PlainArg::C_DATA] {
             let n = k.or_null();
             assert_ne!(n, k);
             assert_eq!(n.bit(), k.bit());
             assert_eq!(n.is_cdata(), k.is_cdata());
+            assert_eq!(n.is_text(), k.is_text());
             assert!(n.may_be_null() && !k.may_be_null());
-            assert!(!n.is_text() && !n.is_float() && n.fast().is_none());
+            assert!(!n.is_float() && n.fast().is_none());
         }
-        for k in [PlainArg::TEXT, PlainArg::BOOL, PlainArg::NONE, PlainArg::int(4, true)] {
+        for k in [PlainArg::BOOL, PlainArg::NONE, PlainArg::int(4, true)] {
             assert_eq!(k.or_null(), PlainArg::NONE);
         }
         assert!(!PlainArg::NONE.may_be_null());

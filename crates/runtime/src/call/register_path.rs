@@ -344,7 +344,8 @@ pub(super) unsafe fn with_text<'a, A: Args<'a>, const VARIADIC: bool>(
     let mut blocks = StackBlocks::new(&mut area);
     let texts = args.plain_texts();
     for (i, k) in kinds.iter().enumerate() {
-        if k.is_text() {
+        // (`None` of an `Option` of text: NULL, its word 0, nothing copied.)
+        if k.is_text() && !(k.may_be_null() && words[i % INLINE_ARGS] == 0) {
             words[i % INLINE_ARGS] = c_string_in(&mut blocks, texts[i % INLINE_ARGS])
                 .expect("`plain_native` found room for every text");
         }
