@@ -319,94 +319,38 @@ macro_rules! into_arg_slice {
 }
 into_arg_slice!(i8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64);
 
-impl<'a> IntoArg<'a> for &'a str {
-    #[inline]
-    fn into_arg(self) -> Arg<'a> {
-        Arg::Str(self)
-    }
-    const PLAIN: PlainArg = PlainArg::TEXT;
-    const OR_NULL: PlainArg = PlainArg::TEXT.or_null();
-    /// Not NULL (the word of an `Option`'s `Some`; the call puts the copy's address here).
-    #[inline(always)]
-    fn plain_word(&self) -> u64 {
-        1
-    }
-    #[inline(always)]
-    fn plain_text(&self) -> &[u8] {
-        self.as_bytes()
-    }
+/// `IntoArg` for text — a string or bytes, borrowed — given to a pointer to text: `$into` the
+/// argument, `$bytes` its bytes, which the direct path copies with a NUL after them into the
+/// call's stack area. Its plain word is 1 (not NULL: the word of an `Option`'s `Some`), which
+/// the call replaces with the copy's address.
+macro_rules! text_arg {
+    ($([$($gen:tt)*] $t:ty, |$s:ident| $into:expr, |$r:ident| $bytes:expr;)*) => {$(
+        impl<'a, $($gen)*> IntoArg<'a> for $t {
+            #[inline]
+            fn into_arg(self) -> Arg<'a> {
+                let $s = self;
+                $into
+            }
+            const PLAIN: PlainArg = PlainArg::TEXT;
+            const OR_NULL: PlainArg = PlainArg::TEXT.or_null();
+            #[inline(always)]
+            fn plain_word(&self) -> u64 {
+                1
+            }
+            #[inline(always)]
+            fn plain_text(&self) -> &[u8] {
+                let $r = self;
+                $bytes
+            }
+        }
+    )*};
 }
-
-impl<'a> IntoArg<'a> for &'a String {
-    #[inline]
-    fn into_arg(self) -> Arg<'a> {
-        Arg::Str(self)
-    }
-    const PLAIN: PlainArg = PlainArg::TEXT;
-    const OR_NULL: PlainArg = PlainArg::TEXT.or_null();
-    /// Not NULL (the word of an `Option`'s `Some`; the call puts the copy's address here).
-    #[inline(always)]
-    fn plain_word(&self) -> u64 {
-        1
-    }
-    #[inline(always)]
-    fn plain_text(&self) -> &[u8] {
-        self.as_bytes()
-    }
-}
-
-impl<'a> IntoArg<'a> for &'a [u8] {
-    #[inline]
-    fn into_arg(self) -> Arg<'a> {
-        Arg::Bytes(self)
-    }
-    const PLAIN: PlainArg = PlainArg::TEXT;
-    const OR_NULL: PlainArg = PlainArg::TEXT.or_null();
-    /// Not NULL (the word of an `Option`'s `Some`; the call puts the copy's address here).
-    #[inline(always)]
-    fn plain_word(&self) -> u64 {
-        1
-    }
-    #[inline(always)]
-    fn plain_text(&self) -> &[u8] {
-        self
-    }
-}
-
-impl<'a, const N: usize> IntoArg<'a> for &'a [u8; N] {
-    #[inline]
-    fn into_arg(self) -> Arg<'a> {
-        Arg::Bytes(self)
-    }
-    const PLAIN: PlainArg = PlainArg::TEXT;
-    const OR_NULL: PlainArg = PlainArg::TEXT.or_null();
-    /// Not NULL (the word of an `Option`'s `Some`; the call puts the copy's address here).
-    #[inline(always)]
-    fn plain_word(&self) -> u64 {
-        1
-    }
-    #[inline(always)]
-    fn plain_text(&self) -> &[u8] {
-        &self[..]
-    }
-}
-
-impl<'a> IntoArg<'a> for &'a Vec<u8> {
-    #[inline]
-    fn into_arg(self) -> Arg<'a> {
-        Arg::Bytes(self)
-    }
-    const PLAIN: PlainArg = PlainArg::TEXT;
-    const OR_NULL: PlainArg = PlainArg::TEXT.or_null();
-    /// Not NULL (the word of an `Option`'s `Some`; the call puts the copy's address here).
-    #[inline(always)]
-    fn plain_word(&self) -> u64 {
-        1
-    }
-    #[inline(always)]
-    fn plain_text(&self) -> &[u8] {
-        self
-    }
+text_arg! {
+    [] &'a str, |s| Arg::Str(s), |s| s.as_bytes();
+    [] &'a String, |s| Arg::Str(s), |s| s.as_bytes();
+    [] &'a [u8], |b| Arg::Bytes(b), |b| b;
+    [const N: usize] &'a [u8; N], |b| Arg::Bytes(b), |b| &b[..];
+    [] &'a Vec<u8>, |b| Arg::Bytes(b), |b| b;
 }
 
 impl<'a> IntoArg<'a> for &'a CStr {

@@ -70,11 +70,12 @@ fn struct_on_stack(
 /// The register assignment of a call whose arguments are all plain Rust arguments that their
 /// parameters take without a check ([`Args::PLAIN`], `Param::holds`: an `i32` for an `int`
 /// or a `long`, a `u8` for an `int`, an `f64` or `f32` for a `float` or a `double`, a `bool`
-/// for a `_Bool`, a `&CStr` for a `char *`), or integers of other types whose values their parameters hold (an `i32`
-/// literal for a `size_t`: `Fast::fits`, checked in a cold branch), for [`plain`]; `None` when
-/// the call is not such a call: the caller takes the usual path, which converts what this one
-/// does not take (an integer for a `double`, an `i64` out of an `int`'s range...) or reports
-/// it. A tuple's kinds are constants, so the check folds to one test per parameter.
+/// for a `_Bool`, a `&CStr` for a `char *`), or integers of other types whose values their
+/// parameters hold (an `i32` literal for a `size_t`: `Fast::fits`, checked in a cold branch),
+/// for [`plain`]; `None` when the call is not such a call: the caller takes the usual path,
+/// which converts what this one does not take (an integer for a `double`, an `i64` out of an
+/// `int`'s range...) or reports it. A tuple's kinds are constants, so the check folds to one
+/// test per parameter.
 ///
 /// `VARIADIC` (a constant: each form compiles alone) for a variadic function: its fixed
 /// parameters as above, then a variadic part of Rust numbers, `bool`s, C strings, text and
@@ -192,7 +193,6 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
     args: &A,
 ) -> Result<Value> {
     use crate::abi::RetReg;
-    let kinds = A::PLAIN.unwrap_or_default();
     let v = if VARIADIC || n.ret != RetReg::Memory {
         // SAFETY: the caller's promise, passed on; the words are the tuple's own.
         args.with_plain_words(|words, _| unsafe {
@@ -202,21 +202,24 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
         // SAFETY: as above.
         args.with_plain_words(|words, _| unsafe { through_memory::<A>(uni, plan, n, code, words) })
     };
-    // A pointer result: as `invoke` makes it, a view of an argument's memory when it points
-    // there.
-    if plan.ret.conv == Conv::Pointer {
-        if !kinds.iter().any(|k| k.is_cdata()) {
-            // (A constant test: a tuple without cdata skips the second look at its
-            // arguments, whose closure moved the result through memory, +10 ns for `strchr`.)
-            return v.map(|v| super::adopt::result(plan, v, &[]));
-        }
-        return v.map(|v| {
-            args.with_plain_words(|_, cdatas| {
-                super::adopt::result_among(plan, v, cdatas.iter().flatten().copied())
-            })
-        });
+    adopted(plan, v, args)
+}
+
+/// A direct call's result `v`: a pointer result, as `invoke` makes it, a view of an argument's
+/// memory when it points there. A tuple without cdata has no memory to point into: a constant
+/// test, and no second look at its arguments (whose closure moved the result through memory,
+/// +10 ns for `strchr`).
+#[inline(always)]
+fn adopted<'a, A: Args<'a>>(plan: &CallPlan, v: Result<Value>, args: &A) -> Result<Value> {
+    let kinds = A::PLAIN.unwrap_or_default();
+    if plan.ret.conv != Conv::Pointer || !kinds.iter().any(|k| k.is_cdata()) {
+        return v;
     }
-    v
+    v.map(|v| {
+        args.with_plain_words(|_, cdatas| {
+            super::adopt::result_among(plan, v, cdatas.iter().flatten().copied())
+        })
+    })
 }
 
 /// The placement and call of [`plain`] for a result in registers (every variadic one), from
@@ -360,14 +363,7 @@ pub(super) unsafe fn with_text<'a, A: Args<'a>, const VARIADIC: bool>(
             through_memory::<A>(uni, plan, n, code, words)
         }
     };
-    if plan.ret.conv == Conv::Pointer && kinds.iter().any(|k| k.is_cdata()) {
-        return v.map(|v| {
-            args.with_plain_words(|_, cdatas| {
-                super::adopt::result_among(plan, v, cdatas.iter().flatten().copied())
-            })
-        });
-    }
-    v
+    adopted(plan, v, args)
 }
 
 /// The register word of argument `i`, of plain kind `k`, whose tuple made it `w`: as the

@@ -50,10 +50,17 @@ impl<'a> StackBlocks<'a> {
         }
     }
 
+    /// The slots a block of `n` bytes takes: 16 bytes each, at least one.
+    #[inline(always)]
+    pub(super) const fn slots_for(n: usize) -> usize {
+        let slots = n.div_ceil(16);
+        if slots == 0 { 1 } else { slots }
+    }
+
     /// A block of at least `n` bytes, 16-byte aligned; `None` when the area is full.
     #[inline(always)]
     pub(super) fn take(&mut self, n: usize) -> Option<*mut u8> {
-        let slots = n.div_ceil(16).max(1);
+        let slots = StackBlocks::slots_for(n);
         if slots > self.cap - self.used {
             return None;
         }
@@ -129,11 +136,10 @@ pub(super) fn c_string_in(blocks: &mut StackBlocks<'_>, bytes: &[u8]) -> Option<
     Some(at as u64)
 }
 
-/// The stack slots a NUL-terminated copy of `text` takes (as [`c_string_in`] takes them:
-/// 16-byte slots, at least one).
+/// The stack slots a NUL-terminated copy of `text` takes, as [`c_string_in`] takes them.
 #[inline(always)]
 pub(super) fn text_slots(text: &[u8]) -> usize {
-    text.len().saturating_add(1).div_ceil(16).max(1)
+    StackBlocks::slots_for(text.len().saturating_add(1))
 }
 
 /// Copies `src` to `dst`: short strings with a few overlapping loads and stores instead of a
