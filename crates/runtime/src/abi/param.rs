@@ -42,8 +42,8 @@ pub(crate) struct Param {
     /// index for the number kinds ([`Fast::takes_mask`](crate::mem::Fast::takes_mask)),
     /// [`C_STRING_BIT`] for a C string's address and [`TEXT_BIT`] for a copy of text (a
     /// pointer to text), [`C_DATA_BIT`] for a cdata's address (a pointer that is neither an
-    /// out-parameter nor a function pointer), [`BOOL_BIT`] for a `bool` (a `_Bool`): a tuple of such arguments goes straight into its
-    /// registers (`call::plain`).
+    /// out-parameter nor a function pointer), [`BOOL_BIT`] for a `bool` (a `_Bool`): a tuple
+    /// of such arguments goes straight into its registers (`call::plain`).
     pub(crate) holds: u16,
 }
 

@@ -96,8 +96,8 @@ impl Function {
     /// a `_Bool`, a `&CStr` or text (`&str`, bytes: copied with a NUL after it into the call's
     /// stack area, up to 256 bytes in all) for a `char *`, a cdata of a compatible pointer or
     /// array type for a pointer (not an out-parameter or a function pointer), `None` of an
-    /// `Option` of a C string, text or a cdata for NULL — goes into the registers with no conversion
-    /// (about 11 ns for `add(1, 2)` on the project's machine, against 4–5 for
+    /// `Option` of a C string, text or a cdata for NULL — goes into the registers with no
+    /// conversion (about 11 ns for `add(1, 2)` on the project's machine, against 4–5 for
     /// [`Function::call_as`]); so does a variadic part of Rust numbers, `bool`s, strings and
     /// pointer or array cdata, promoted as above. Other arguments convert as above, with the
     /// same results. For a compiled call with Rust types throughout, see

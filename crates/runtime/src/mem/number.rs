@@ -285,7 +285,8 @@ mod tests {
         }
     }
 
-    /// `Fast::ALL` lists every kind once, in tag order (`fast()` finds each, `takes_mask` counts each).
+    /// `Fast::ALL` lists every kind once, in tag order (`fast()` finds each, `takes_mask`
+    /// counts each).
     #[test]
     fn every_kind_is_listed_once_at_its_tag() {
         assert_eq!(Fast::ALL.len(), KINDS.len());
