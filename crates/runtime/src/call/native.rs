@@ -524,8 +524,7 @@ pub(super) unsafe fn call(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64
 /// As for [`call`], with `words` the stack words `Native::of` assigned and a result of class
 /// [`RetReg::Int`], [`RetReg::Void`] or (`float`) [`RetReg::Float`].
 #[inline(always)]
-pub(super) unsafe fn call_in_registers(code: usize, float: bool, r: &Regs, words: usize) -> u64 {
-    let words = u8::try_from(words).unwrap_or(u8::MAX);
+pub(super) unsafe fn call_in_registers(code: usize, float: bool, r: &Regs, words: u8) -> u64 {
     // SAFETY: the caller's promise, as for `call`: every argument is in the register or the
     // stack word the callee reads it from, and the result is read where it leaves it.
     unsafe {

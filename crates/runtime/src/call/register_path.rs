@@ -260,14 +260,14 @@ unsafe fn in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
         }
     }
     // How many stack words the tuple takes: a constant of its kinds (the loop above counts
-    // the same ones), so that the call below compiles for that many alone.
+    // the same ones), so that the call below compiles for that many alone. (A tuple has at
+    // most 16 arguments, far from `STACK_WORDS`.)
     let words = const { PlainArg::stack_words(A::PLAIN) };
     debug_assert_eq!(stack, words, "the tuple's stack words");
+    let words = words.min(STACK_WORDS) as u8;
     if VARIADIC {
-        // The variadic part's stack words follow the fixed ones' (a tuple has at most
-        // 16 arguments, far from `STACK_WORDS`); its result is in registers
+        // The variadic part's stack words follow the fixed ones'; its result is in registers
         // (`variadic_native`).
-        let words = words.min(STACK_WORDS) as u8;
         let [a, b] = during_call(|| {
             // SAFETY: the caller's promise, passed on: `code` is a variadic function
             // whose fixed parameters are the plan's; every argument is where its
@@ -289,7 +289,6 @@ unsafe fn in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
     }
     // A result in two registers or `st0` (not through memory: `through_memory`'s), by its
     // class, with the same constant stack words.
-    let words = words.min(STACK_WORDS) as u8;
     let [a, b] = during_call(|| {
         // SAFETY: the caller's promise, passed on; every argument is where `n` assigns it,
         // and the result comes back in registers.
