@@ -189,6 +189,49 @@ fn struct_results_up_to_256_bytes_do_not_allocate() {
     }
 }
 
+/// Rust numbers for a pointer to their own C type (`&[i32]` for a `const int *`) are copied
+/// into the call's stack area: up to its 256 bytes nothing is allocated, past them one heap
+/// buffer per call (the converting path made a `Value`'s copy and a temporary cdata array).
+#[test]
+fn number_slices_are_copied_without_allocating() {
+    let ffi = Ffi::default();
+    ffi.cdef("int sum_arr(const int *a, int n);").unwrap();
+    let path = rcffi_testkit::fixture::fixture_library();
+    // SAFETY: the fixture library defines sum_arr as declared.
+    let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
+    let sum_arr = lib.function("sum_arr").unwrap();
+    let small: Vec<i32> = (1..=64).collect();
+    let big: Vec<i32> = (1..=1000).collect();
+    let four = [1, 2, 3, 4];
+    // SAFETY: sum_arr reads n ints of a (as every call below).
+    unsafe { sum_arr.call((&small[..], 64)).unwrap() };
+    let n = allocations(|| {
+        for _ in 0..500 {
+            // SAFETY: as above.
+            unsafe {
+                assert_eq!(sum_arr.call((&small[..], 64)).unwrap(), Value::Int(2080));
+                assert_eq!(sum_arr.call((four, 4)).unwrap(), Value::Int(10));
+                assert_eq!(sum_arr.call((&four, 4)).unwrap(), Value::Int(10));
+                assert_eq!(sum_arr.call((&small, 3)).unwrap(), Value::Int(6));
+            }
+        }
+    });
+    assert_eq!(
+        n, 0,
+        "allocations during 2,000 calls with up to 256 bytes of numbers"
+    );
+    let n = allocations(|| {
+        for _ in 0..100 {
+            // SAFETY: as above.
+            unsafe { assert_eq!(sum_arr.call((&big[..], 1000)).unwrap(), Value::Int(500500)) };
+        }
+    });
+    assert_eq!(
+        n, 100,
+        "one heap buffer per call with 4,000 bytes of numbers"
+    );
+}
+
 /// A handle's value taken back — from the handle, and from its bare address as C hands it to
 /// a callback — and reads of borrowed bytes (`with_buffer`) allocate nothing: one thread's
 /// counts stay one word (they spread into lanes, once, only when two threads meet on them).

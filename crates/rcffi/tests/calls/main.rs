@@ -11,6 +11,7 @@ mod int128;
 mod libc_programs;
 mod long_double;
 mod narrow_scalars;
+mod number_args;
 mod plain_numbers;
 mod pointer_args;
 mod random;

@@ -1,8 +1,8 @@
 //! Text given to a pointer to text — `&str`, `&String`, byte slices, arrays and vectors —
 //! in a tuple: the direct path copies each with a NUL after it into the call's stack area
-//! (`call::plain`); what does not fit there (more than 256 bytes in all) takes the converting
-//! path, which puts the copies on the heap. Both give C the same bytes, checked by a C hash
-//! of what it received, and the same results as the same call given `Value`s.
+//! (`call::plain`), or into one heap buffer when they do not fit there (more than 256 bytes in
+//! all). Either way C gets the same bytes as from the converting path, checked by a C hash of what it
+//! received, and the same results as the same call given `Value`s.
 
 use rcffi::{Ffi, Value};
 

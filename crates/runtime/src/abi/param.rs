@@ -42,9 +42,14 @@ pub(crate) struct Param {
     /// index for the number kinds ([`Fast::takes_mask`](crate::mem::Fast::takes_mask)),
     /// [`C_STRING_BIT`] for a C string's address and [`TEXT_BIT`] for a copy of text (a
     /// pointer to text), [`C_DATA_BIT`] for a cdata's address (a pointer that is neither an
-    /// out-parameter nor a function pointer), [`BOOL_BIT`] for a `bool` (a `_Bool`): a tuple
-    /// of such arguments goes straight into its registers (`call::plain`).
+    /// out-parameter nor a function pointer), [`BOOL_BIT`] for a `bool` (a `_Bool`),
+    /// [`ITEMS_BIT`] for a copy of Rust numbers (a pointer to the number type [`Param::items`]
+    /// names): a tuple of such arguments goes straight into its registers (`call::plain`).
     pub(crate) holds: u16,
+    /// For a pointer to a plain number type (`int *`, `const double *`, `size_t *`) that
+    /// takes a cdata: that type, whose Rust numbers (a slice, array or vector) the direct path
+    /// copies as they are ([`ITEMS_BIT`]).
+    pub(crate) items: Option<Fast>,
 }
 
 /// The bit of [`Param::holds`] for a C string passed as its address (after the ten `Fast`
@@ -62,6 +67,11 @@ pub(crate) const TEXT_BIT: u8 = 12;
 /// The bit of [`Param::holds`] for a Rust `bool` passed as 0 or 1, the register word of a C
 /// `_Bool` (zero-extended, as the conventions want it).
 pub(crate) const BOOL_BIT: u8 = 13;
+
+/// The bit of [`Param::holds`] for Rust numbers of [`Param::items`]' type (a slice, array or
+/// vector), passed as the address of a copy of them in the call's stack area, or on the heap
+/// when they do not fit there (what cffi's list for a `T *` is: a temporary array).
+pub(crate) const ITEMS_BIT: u8 = 14;
 
 /// How values of type `t` convert at `pos`.
 pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
@@ -93,6 +103,7 @@ pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         .is_some_and(|p| crate::data::convert::is_char_like(p) || matches!(p.repr, Repr::Void));
     let item_size = pointee.and_then(|p| p.size());
     let out = pointee.map_or_else(Box::default, |p| out_slots(uni, p));
+    let mut items = None;
     let holds = match conv {
         Conv::Fast(f) => f.takes_mask(),
         // A C string for a `char *` (or `void *`, `signed`/`unsigned char *`): its address, as
@@ -103,9 +114,13 @@ pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         Conv::Pointer => {
             let data =
                 out.is_empty() && !pointee.is_some_and(|p| matches!(p.repr, Repr::Function { .. }));
+            // Rust numbers of the pointee's own number type: a copy, as the converting path's
+            // temporary array holds them.
+            items = pointee.and_then(|p| p.fast).filter(|_| data);
             (u16::from(text) << C_STRING_BIT)
                 | (u16::from(text) << TEXT_BIT)
                 | (u16::from(data) << C_DATA_BIT)
+                | (u16::from(items.is_some()) << ITEMS_BIT)
         }
         // A `bool` for a `_Bool`: 0 or 1, what the converting path passes for it.
         Conv::Scalar if matches!(info.repr, Repr::Int(k) if k.role == IntRole::Bool) => {
@@ -122,6 +137,7 @@ pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         item_size,
         out,
         holds,
+        items,
     })
 }
 

@@ -102,9 +102,10 @@ impl Arg<'_> {
 ///
 /// Implemented for Rust numbers, `bool`, `char`, strings and byte strings (borrowed or
 /// owned: copied), [`CStr`] and [`CString`] (passed without a copy: `c"text"` is the fastest
-/// way to pass a constant string), [`CData`] (borrowed or owned), [`Value`], arrays and slices
-/// of numbers (a temporary C array for a `T *` parameter), and `Option` of any of these (`None`
-/// is NULL).
+/// way to pass a constant string), [`CData`] (borrowed or owned), [`Value`], slices, arrays and
+/// vectors of numbers, owned or borrowed (a temporary C array for a `T *` parameter: their
+/// bytes copied as they are for a pointer to their own C type, `&[i32]` for an `int *`), and
+/// `Option` of any of these (`None` is NULL).
 pub trait IntoArg<'a> {
     /// The argument.
     fn into_arg(self) -> Arg<'a>;
@@ -138,11 +139,12 @@ pub trait IntoArg<'a> {
     #[doc(hidden)]
     const OR_NULL: PlainArg = PlainArg::NONE;
 
-    /// The bytes of a plain text argument (`&str`, `&[u8]`...), which the call copies with a
-    /// NUL after them into its stack area. Hidden, as `PLAIN` is.
+    /// The bytes of a plain argument the call copies into its stack area: a text's (`&str`,
+    /// `&[u8]`...), which get a NUL after them, or numbers' (`&[i32]`, `Vec<f64>`...), in
+    /// native byte order. Hidden, as `PLAIN` is.
     #[doc(hidden)]
     #[inline(always)]
-    fn plain_text(&self) -> &[u8] {
+    fn plain_copy(&self) -> &[u8] {
         &[]
     }
 }
@@ -298,26 +300,40 @@ impl<'a> IntoArg<'a> for f32 {
     }
 }
 
-macro_rules! into_arg_slice {
+/// `IntoArg` for Rust numbers of type `$t` (a slice, array or vector, owned or borrowed): a
+/// temporary C array for a `T *` parameter. For a pointer to `$t`'s own C type (an `int *`
+/// for `i32`s), the direct path copies their bytes as they are into the call's stack area
+/// (its plain word 1, not NULL, until the copy's address replaces it); any other parameter
+/// converts them item by item.
+macro_rules! items_arg {
     ($($t:ty),*) => {$(
-        impl<'a> IntoArg<'a> for &'a [$t] {
-            fn into_arg(self) -> Arg<'a> {
-                Arg::Value(Value::from(self))
-            }
-        }
-        impl<'a> IntoArg<'a> for Vec<$t> {
-            fn into_arg(self) -> Arg<'a> {
-                Arg::Value(Value::from(self))
-            }
-        }
-        impl<'a, const N: usize> IntoArg<'a> for [$t; N] {
-            fn into_arg(self) -> Arg<'a> {
-                Arg::Value(Value::from(&self[..]))
-            }
-        }
+        items_arg!(@one $t, [] &'a [$t], |v| Value::from(v));
+        items_arg!(@one $t, [] Vec<$t>, |v| Value::from(v));
+        items_arg!(@one $t, [] &'a Vec<$t>, |v| Value::from(&v[..]));
+        items_arg!(@one $t, [const N: usize] [$t; N], |v| Value::from(&v[..]));
+        items_arg!(@one $t, [const N: usize] &'a [$t; N], |v| Value::from(&v[..]));
     )*};
+    (@one $t:ty, [$($gen:tt)*] $ty:ty, |$v:ident| $value:expr) => {
+        impl<'a, $($gen)*> IntoArg<'a> for $ty {
+            #[inline]
+            fn into_arg(self) -> Arg<'a> {
+                let $v = self;
+                Arg::Value($value)
+            }
+            const PLAIN: PlainArg = PlainArg::items(<$t as crate::mem::Plain>::FAST);
+            const OR_NULL: PlainArg = PlainArg::items(<$t as crate::mem::Plain>::FAST).or_null();
+            #[inline(always)]
+            fn plain_word(&self) -> u64 {
+                1
+            }
+            #[inline(always)]
+            fn plain_copy(&self) -> &[u8] {
+                crate::mem::bytes_of(&self[..])
+            }
+        }
+    };
 }
-into_arg_slice!(i8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64);
+items_arg!(i8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64);
 
 /// `IntoArg` for text — a string or bytes, borrowed — given to a pointer to text: `$into` the
 /// argument, `$bytes` its bytes, which the direct path copies with a NUL after them into the
@@ -338,7 +354,7 @@ macro_rules! text_arg {
                 1
             }
             #[inline(always)]
-            fn plain_text(&self) -> &[u8] {
+            fn plain_copy(&self) -> &[u8] {
                 let $r = self;
                 $bytes
             }
@@ -425,8 +441,8 @@ impl<'a, T: IntoArg<'a>> IntoArg<'a> for Option<T> {
         self.as_ref().and_then(IntoArg::plain_cdata)
     }
     #[inline(always)]
-    fn plain_text(&self) -> &[u8] {
-        self.as_ref().map_or(&[], IntoArg::plain_text)
+    fn plain_copy(&self) -> &[u8] {
+        self.as_ref().map_or(&[], IntoArg::plain_copy)
     }
 }
 
@@ -467,11 +483,11 @@ pub trait Args<'a> {
         f(&[], &[])
     }
 
-    /// Each argument's [`IntoArg::plain_text`] (empty for what is not text). Hidden, as
+    /// Each argument's [`IntoArg::plain_copy`] (empty for what is not copied). Hidden, as
     /// `PLAIN` is.
     #[doc(hidden)]
     #[inline(always)]
-    fn plain_texts(&self) -> [&[u8]; INLINE_ARGS] {
+    fn plain_copies(&self) -> [&[u8]; INLINE_ARGS] {
         [&[]; INLINE_ARGS]
     }
 }
@@ -525,12 +541,12 @@ macro_rules! args_tuple {
 
             #[inline(always)]
             #[allow(non_snake_case)]
-            fn plain_texts(&self) -> [&[u8]; INLINE_ARGS] {
+            fn plain_copies(&self) -> [&[u8]; INLINE_ARGS] {
                 let ($($name,)+) = self;
                 let mut out: [&[u8]; INLINE_ARGS] = [&[]; INLINE_ARGS];
                 let mut i = 0;
                 $(
-                    out[i] = $name.plain_text();
+                    out[i] = $name.plain_copy();
                     i += 1;
                 )+
                 let _ = i;

@@ -22,7 +22,7 @@ use std::ffi::c_void;
 use std::mem::MaybeUninit;
 
 use super::args::Arg;
-use super::scratch::{SCRATCH_SLOTS, Scratch, Slot, StackBlocks, ZERO, c_string_in};
+use super::scratch::{Blocks, SCRATCH_SLOTS, Scratch, Slot, ZERO, c_string_in};
 use crate::abi::errno;
 use crate::abi::{CallPlan, Conv, INLINE_ARGS, Param};
 use crate::callback::pending::during_call;
@@ -56,9 +56,9 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
     args: A,
 ) -> Result<Value> {
     use super::register_path::{plain, plain_native};
-    if const { super::args::PlainArg::any_text(A::PLAIN) } {
+    if const { super::args::PlainArg::any_copied(A::PLAIN) } {
         // SAFETY: the caller's promise, passed on.
-        return unsafe { call_with_text(uni, plan, code, args) };
+        return unsafe { call_with_copies(uni, plan, code, args) };
     }
     if let Some(n) = plain_native::<A, false>(uni, plan, code, &args) {
         // SAFETY: the caller's promise, passed on; `n` is what `plain_native` gave for them.
@@ -72,29 +72,29 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
     args.with_args(|a| unsafe { invoke(uni, plan, code, a) })
 }
 
-/// [`call_args`] of a tuple holding text (`&str`, bytes), out of line so that the tuples
-/// without text compile as they did: straight into the registers when its parameters take
-/// every argument (`register_path::with_text`, which copies each text with a NUL after it),
-/// else converted.
+/// [`call_args`] of a tuple holding text (`&str`, bytes) or numbers to copy (slices of Rust
+/// numbers), out of line so that the other tuples compile as they did: straight into the
+/// registers when its parameters take every argument (`register_path::with_copies`, which
+/// copies each text with a NUL after it and numbers as they are), else converted.
 ///
 /// # Safety
 ///
 /// As for [`invoke`].
 #[inline(never)]
-unsafe fn call_with_text<'a, A: super::args::Args<'a>>(
+unsafe fn call_with_copies<'a, A: super::args::Args<'a>>(
     uni: &Ffi,
     plan: &CallPlan,
     code: usize,
     args: A,
 ) -> Result<Value> {
-    use super::register_path::{plain_native, with_text};
+    use super::register_path::{plain_native, with_copies};
     if let Some(n) = plain_native::<A, false>(uni, plan, code, &args) {
         // SAFETY: the caller's promise, passed on; `n` is what `plain_native` gave for them.
-        return unsafe { with_text::<A, false>(uni, plan, n, code, &args) };
+        return unsafe { with_copies::<A, false>(uni, plan, n, code, &args) };
     }
     if let Some(n) = plain_native::<A, true>(uni, plan, code, &args) {
         // SAFETY: as above, for a variadic function.
-        return unsafe { with_text::<A, true>(uni, plan, n, code, &args) };
+        return unsafe { with_copies::<A, true>(uni, plan, n, code, &args) };
     }
     // SAFETY: the caller's promise, passed on.
     args.with_args(|a| unsafe { invoke(uni, plan, code, a) })
@@ -242,7 +242,7 @@ pub(super) unsafe fn general(
     };
     let mut area = MaybeUninit::<[Slot; SCRATCH_SLOTS]>::uninit();
     let mut scratch = Scratch {
-        stack: StackBlocks::new(&mut area),
+        stack: Blocks::new(&mut area),
         spill: None,
     };
     let fixed = plan.params.len();
@@ -335,7 +335,7 @@ unsafe fn simple(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) -> R
     let mut words = MaybeUninit::<[u64; INLINE_ARGS]>::uninit();
     let mut ptrs = MaybeUninit::<[*mut c_void; INLINE_ARGS]>::uninit();
     let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
-    let mut blocks = StackBlocks::new(&mut area);
+    let mut blocks = Blocks::new(&mut area);
     let words: *mut u64 = words.as_mut_ptr().cast();
     let ptrs: *mut *mut c_void = ptrs.as_mut_ptr().cast();
     for (i, (p, a)) in plan.params.iter().zip(args).enumerate() {
@@ -468,7 +468,7 @@ pub(super) fn scalar_word(
     uni: &Ffi,
     p: &Param,
     a: &Arg<'_>,
-    blocks: &mut StackBlocks<'_>,
+    blocks: &mut Blocks<'_>,
 ) -> Option<u64> {
     match (p.conv, a) {
         (Conv::Fast(f), Arg::Int(x)) => f.encode_int(*x).map(u64::from_le_bytes),

@@ -1,54 +1,68 @@
 //! [`PlainArg`]: what a Rust argument type is as a plain argument, the constant by which a
 //! tuple of such arguments goes straight into its registers (`call::plain`), and what a
-//! tuple of kinds needs (text copies, stack words), computed when the tuple's type is
-//! compiled.
+//! tuple of kinds needs (copies of text and numbers, stack words), computed when the tuple's
+//! type is compiled.
 
 use crate::mem::Fast;
 
 /// What a Rust argument type is as a plain argument: a number of some kind (Rust's integers
 /// and floats), a C string passed as its address (`&CStr`, `&CString`), text passed as a
-/// NUL-terminated copy (`&str`, `&String`, byte slices, arrays and vectors), a `bool` (for a
-/// `_Bool`) or a cdata (`CData`, or a `Value` that holds one, owned or borrowed) — a C
-/// string's, text's or a cdata's kind perhaps flagged as NULL when `None` (an `Option` of
-/// one) — or none of these ([`PlainArg::NONE`]). Hidden: a tuple of plain arguments whose
-/// parameters take each as it is — an integer type wide enough for every value of the Rust
-/// type, either float type, a pointer to text for a C string or text, a compatible pointer
-/// for a cdata — goes into its registers without converting any argument (`call::plain`).
-/// The kind, its NULL flag aside, is the index of its bit in `Param::holds`. No code outside
-/// the crate can name this type, so no `IntoArg` impl but rcffi's can claim a kind.
+/// NUL-terminated copy (`&str`, `&String`, byte slices, arrays and vectors), numbers of one
+/// kind passed as a copy of them (slices, arrays and vectors of Rust numbers, for a pointer to
+/// that number type), a `bool` (for a `_Bool`) or a cdata (`CData`, or a `Value` that holds
+/// one, owned or borrowed) — a C string's, text's, numbers' or a cdata's kind perhaps flagged
+/// as NULL when `None` (an `Option` of one) — or none of these ([`PlainArg::NONE`]). Hidden: a
+/// tuple of plain arguments whose parameters take each as it is — an integer type wide enough
+/// for every value of the Rust type, either float type, a pointer to text for a C string or
+/// text, a pointer to the numbers' own type for numbers, a compatible pointer for a cdata —
+/// goes into its registers without converting any argument (`call::plain`). The kind, its
+/// NULL flag and item type aside, is the index of its bit in `Param::holds`; numbers carry
+/// their item type in the high byte. No code outside the crate can name this type, so no
+/// `IntoArg` impl but rcffi's can claim a kind.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PlainArg(u8);
+pub struct PlainArg(u16);
 
 impl PlainArg {
     /// Not a plain argument.
-    pub(crate) const NONE: PlainArg = PlainArg(u8::MAX);
+    pub(crate) const NONE: PlainArg = PlainArg(u16::MAX);
 
     /// A C string, passed as its address (`Param::holds`'s `C_STRING` bit).
-    pub(super) const C_STRING: PlainArg = PlainArg(crate::abi::C_STRING_BIT);
+    pub(super) const C_STRING: PlainArg = PlainArg(crate::abi::C_STRING_BIT as u16);
 
     /// Text (a `&str` or bytes) for a pointer to text, passed as the address of a
     /// NUL-terminated copy in the call's stack area (`Param::holds`'s `TEXT` bit).
-    pub(super) const TEXT: PlainArg = PlainArg(crate::abi::TEXT_BIT);
+    pub(super) const TEXT: PlainArg = PlainArg(crate::abi::TEXT_BIT as u16);
 
     /// A `bool` for a `_Bool`, passed as 0 or 1 (`Param::holds`'s `BOOL` bit).
-    pub(super) const BOOL: PlainArg = PlainArg(crate::abi::BOOL_BIT);
+    pub(super) const BOOL: PlainArg = PlainArg(crate::abi::BOOL_BIT as u16);
 
     /// A cdata for a pointer parameter, passed as its address once its type passes cffi's
     /// rules for the parameter (`Param::holds`'s `C_DATA` bit).
-    pub(super) const C_DATA: PlainArg = PlainArg(crate::abi::C_DATA_BIT);
+    pub(super) const C_DATA: PlainArg = PlainArg(crate::abi::C_DATA_BIT as u16);
 
     /// The flag of a kind whose argument may be NULL instead (`None` of an `Option` of a C
-    /// string, text or a cdata): its word is then 0, what the converting path passes for
-    /// `None`.
-    const NULL_FLAG: u8 = 0x20;
+    /// string, text, numbers or a cdata): its word is then 0, what the converting path passes
+    /// for `None`.
+    const NULL_FLAG: u16 = 0x20;
 
-    /// This kind for an `Option` of it: a C string's, text's or a cdata's, whose `None` is
-    /// NULL ([`PlainArg::NONE`] for any other kind).
+    /// The bits of the kind's code (below the NULL flag).
+    const CODE: u16 = 0x1F;
+
+    /// Numbers of type `f` (a slice, array or vector of them) for a pointer to `f`'s C type,
+    /// passed as the address of a copy of them in the call's stack area (`Param::holds`'s
+    /// `ITEMS` bit, and `Param::items` the same type).
+    pub(super) const fn items(f: Fast) -> PlainArg {
+        PlainArg(crate::abi::ITEMS_BIT as u16 | (f as u16) << 8)
+    }
+
+    /// This kind for an `Option` of it: a C string's, text's, numbers' or a cdata's, whose
+    /// `None` is NULL ([`PlainArg::NONE`] for any other kind).
     pub(super) const fn or_null(self) -> PlainArg {
-        if self.0 == crate::abi::C_STRING_BIT
-            || self.0 == crate::abi::TEXT_BIT
-            || self.0 == crate::abi::C_DATA_BIT
+        if self.0 == PlainArg::C_STRING.0
+            || self.0 == PlainArg::TEXT.0
+            || self.0 == PlainArg::C_DATA.0
+            || self.is_items()
         {
             PlainArg(self.0 | PlainArg::NULL_FLAG)
         } else {
@@ -62,19 +76,20 @@ impl PlainArg {
         self.0 != PlainArg::NONE.0 && self.0 & PlainArg::NULL_FLAG != 0
     }
 
-    /// The kind without its NULL flag: the index of its bit in `Param::holds`.
+    /// The kind without its NULL flag and item type: the index of its bit in
+    /// `Param::holds`.
     #[inline(always)]
-    const fn code(self) -> u8 {
+    const fn code(self) -> u16 {
         if self.0 == PlainArg::NONE.0 {
             self.0
         } else {
-            self.0 & !PlainArg::NULL_FLAG
+            self.0 & PlainArg::CODE
         }
     }
 
     /// A number of kind `f`.
     pub(super) const fn number(f: Fast) -> PlainArg {
-        PlainArg(f as u8)
+        PlainArg(f as u16)
     }
 
     /// The kind of a Rust integer of `bytes` bytes (every Rust integer up to 64 bits is one).
@@ -95,21 +110,65 @@ impl PlainArg {
     /// Whether the argument is a cdata, whose type the call checks.
     #[inline(always)]
     pub(crate) const fn is_cdata(self) -> bool {
-        self.code() == crate::abi::C_DATA_BIT
+        self.code() == crate::abi::C_DATA_BIT as u16
     }
 
     /// Whether the argument is text, which the call copies with a NUL after it.
     #[inline(always)]
     pub(crate) const fn is_text(self) -> bool {
-        self.code() == crate::abi::TEXT_BIT
+        self.code() == crate::abi::TEXT_BIT as u16
     }
 
-    /// Whether any of `kinds` is text (for a constant: `const { PlainArg::any_text(..) }`).
-    pub(crate) const fn any_text(kinds: Option<&[PlainArg]>) -> bool {
+    /// Whether the argument is numbers of one type, which the call copies as they are.
+    #[inline(always)]
+    pub(crate) const fn is_items(self) -> bool {
+        self.code() == crate::abi::ITEMS_BIT as u16
+    }
+
+    /// The type of the numbers of a numbers argument ([`PlainArg::items`]).
+    #[inline(always)]
+    pub(crate) const fn item_fast(self) -> Option<Fast> {
+        if self.is_items() {
+            Some(Fast::ALL[(self.0 >> 8) as usize % Fast::ALL.len()])
+        } else {
+            None
+        }
+    }
+
+    /// Whether the call copies the argument into its stack area: text or numbers.
+    #[inline(always)]
+    pub(crate) const fn is_copied(self) -> bool {
+        self.is_text() || self.is_items()
+    }
+
+    /// Whether any of `kinds` is copied (for a constant:
+    /// `const { PlainArg::any_copied(..) }`).
+    pub(crate) const fn any_copied(kinds: Option<&[PlainArg]>) -> bool {
+        PlainArg::any(kinds, Which::Copied)
+    }
+
+    /// Whether any of `kinds` is numbers (for a constant: `const { PlainArg::any_items(..) }`).
+    pub(crate) const fn any_items(kinds: Option<&[PlainArg]>) -> bool {
+        PlainArg::any(kinds, Which::Items)
+    }
+
+    /// Whether any of `kinds` is not a plain argument (for a constant:
+    /// `const { PlainArg::any_none(..) }`).
+    pub(crate) const fn any_none(kinds: Option<&[PlainArg]>) -> bool {
+        PlainArg::any(kinds, Which::None)
+    }
+
+    /// Whether any of `kinds` is `which`.
+    const fn any(kinds: Option<&[PlainArg]>, which: Which) -> bool {
         let Some(kinds) = kinds else { return false };
         let mut i = 0;
         while i < kinds.len() {
-            if kinds[i].is_text() {
+            let k = kinds[i];
+            if match which {
+                Which::Copied => k.is_copied(),
+                Which::Items => k.is_items(),
+                Which::None => k.0 == PlainArg::NONE.0,
+            } {
                 return true;
             }
             i += 1;
@@ -146,7 +205,7 @@ impl PlainArg {
     pub(crate) const fn fast(self) -> Option<Fast> {
         let mut i = 0;
         while i < Fast::ALL.len() {
-            if Fast::ALL[i] as u8 == self.0 {
+            if Fast::ALL[i] as u16 == self.0 {
                 return Some(Fast::ALL[i]);
             }
             i += 1;
@@ -157,14 +216,22 @@ impl PlainArg {
     /// The float type of a float argument.
     #[inline(always)]
     pub(crate) const fn float(self) -> Option<Fast> {
-        if self.0 == Fast::F32 as u8 {
+        if self.0 == Fast::F32 as u16 {
             Some(Fast::F32)
-        } else if self.0 == Fast::F64 as u8 {
+        } else if self.0 == Fast::F64 as u16 {
             Some(Fast::F64)
         } else {
             None
         }
     }
+}
+
+/// What [`PlainArg::any`] looks for.
+#[derive(Clone, Copy)]
+enum Which {
+    Copied,
+    Items,
+    None,
 }
 
 #[cfg(test)]
@@ -224,5 +291,34 @@ mod tests {
         }
         assert!(!PlainArg::NONE.may_be_null());
         assert_eq!(PlainArg::NONE.bit(), 0);
+    }
+
+    /// Numbers of each type are one bit of `Param::holds` (the `ITEMS` bit) with their type
+    /// beside it: copied, not floats or numbers themselves, and NULL when an `Option`'s `None`.
+    #[test]
+    fn numbers_keep_their_item_type_beside_one_bit() {
+        use crate::mem::Fast;
+        for f in Fast::ALL {
+            let k = PlainArg::items(f);
+            assert_eq!(k.bit(), 1 << crate::abi::ITEMS_BIT);
+            assert_eq!(k.item_fast(), Some(f));
+            assert!(k.is_items() && k.is_copied() && !k.is_text() && !k.is_cdata());
+            assert!(!k.is_float() && k.fast().is_none() && !k.may_be_null());
+            let n = k.or_null();
+            assert!(n.may_be_null() && n.is_items());
+            assert_eq!((n.bit(), n.item_fast()), (k.bit(), Some(f)));
+            assert_eq!(PlainArg::number(f).item_fast(), None);
+        }
+        let with = [PlainArg::int(4, true), PlainArg::items(Fast::F64)];
+        assert!(PlainArg::any_items(Some(&with)) && PlainArg::any_copied(Some(&with)));
+        assert!(!PlainArg::any_none(Some(&with)));
+        assert!(!PlainArg::any_items(Some(&[PlainArg::TEXT])));
+        assert!(PlainArg::any_copied(Some(&[PlainArg::TEXT])));
+        assert!(PlainArg::any_none(Some(&[PlainArg::TEXT, PlainArg::NONE])));
+        // Counted as integer-class words: a pointer.
+        assert_eq!(
+            PlainArg::stack_words(Some(&[PlainArg::items(Fast::F64); 10])),
+            10 - INT_REGS
+        );
     }
 }

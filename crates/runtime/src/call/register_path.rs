@@ -13,7 +13,8 @@
 //! of the plan's type (a variadic one only through `variadic_registers`, which calls it as
 //! such); everything placed in the registers is read from
 //! arguments checked here (a cdata of the parameter's type, read through its region; numbers
-//! range-checked); C strings go in the caller's stack blocks, alive for the call; a struct
+//! range-checked); copies of text and numbers go in blocks of the caller's stack area or
+//! heap buffer, alive for the call; a struct
 //! result through memory is written into its own new allocation, private until this returns.
 //! One of the runtime's modules with `unsafe` code.
 
@@ -24,7 +25,7 @@ use super::invoke::{
     SIMPLE_SLOTS, general, pointer_arg, scalar_word, simple_result, to_value, value_of,
 };
 use super::native;
-use super::scratch::{Slot, StackBlocks, c_string_in, text_slots};
+use super::scratch::{Blocks, Slot, c_string_in, copy_in, text_slots};
 use crate::abi::errno;
 use crate::abi::{CallPlan, Conv, INLINE_ARGS, Param};
 use crate::callback::pending::during_call;
@@ -107,7 +108,8 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
         return None;
     }
     for (i, (k, p)) in kinds.iter().zip(plan.params.iter()).enumerate() {
-        if p.holds & k.bit() != 0 {
+        // (Numbers go to a pointer to their own number type only.)
+        if p.holds & k.bit() != 0 && (!k.is_items() || p.items == k.item_fast()) {
             continue;
         }
         // An integer its parameter does not hold whole (an `i32` for a `size_t` or an
@@ -124,22 +126,19 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
             return None;
         }
     }
-    if VARIADIC && kinds.iter().skip(fixed).any(|k| *k == PlainArg::NONE) {
+    // (Constants first, so that a tuple with none of these kinds skips the scans.)
+    if VARIADIC
+        && const { PlainArg::any_none(A::PLAIN) }
+        && kinds.iter().skip(fixed).any(|k| *k == PlainArg::NONE)
+    {
         return None;
     }
-    // Text is copied into the call's stack area: what does not fit there takes the
-    // converting path, which puts it on the heap.
-    if const { PlainArg::any_text(A::PLAIN) } {
-        let texts = args.plain_texts();
-        let mut slots = 0usize;
-        for (i, k) in kinds.iter().enumerate() {
-            if k.is_text() {
-                slots = slots.saturating_add(text_slots(texts[i % INLINE_ARGS]));
-            }
-        }
-        if slots > SIMPLE_SLOTS {
-            return None;
-        }
+    // (Numbers in a variadic part convert, as a list there does.)
+    if VARIADIC
+        && const { PlainArg::any_items(A::PLAIN) }
+        && kinds.iter().skip(fixed).any(|k| k.is_items())
+    {
+        return None;
     }
     // A cdata's type, known only now: cffi's rules for its parameter (the same type, an
     // array of its items, any pointer for a `void *`...), as the converting path checks it
@@ -323,16 +322,16 @@ unsafe fn through_memory<'a, A: Args<'a>>(
     unsafe { finish_registers::<false>(uni, plan, n, code, &regs) }
 }
 
-/// [`plain`] of a tuple holding text (`call::invoke` sends only those here, out of line, so
-/// that the others compile as they did): each text copied with a NUL after it into a stack
-/// area, where `plain_native` found room for all of them, alive until the call returns; its
-/// word is its copy's address.
+/// [`plain`] of a tuple holding text or numbers to copy (`call::invoke` sends only those here,
+/// out of line, so that the others compile as they did): each text copied with a NUL after it,
+/// each run of numbers as it is, into a stack area — or, when they do not all fit there, one
+/// heap buffer — alive until the call returns; its word is its copy's address.
 ///
 /// # Safety
 ///
 /// As for [`plain`].
 #[inline(never)]
-pub(super) unsafe fn with_text<'a, A: Args<'a>, const VARIADIC: bool>(
+pub(super) unsafe fn with_copies<'a, A: Args<'a>, const VARIADIC: bool>(
     uni: &Ffi,
     plan: &CallPlan,
     n: &crate::abi::Native,
@@ -342,19 +341,39 @@ pub(super) unsafe fn with_text<'a, A: Args<'a>, const VARIADIC: bool>(
     use crate::abi::RetReg;
     let kinds = A::PLAIN.unwrap_or_default();
     let mut words = args.plain_words();
+    let copies = args.plain_copies();
+    // (`None` of an `Option` of text or numbers: NULL, its word 0, nothing copied.)
+    let copied = |words: &[u64; INLINE_ARGS], i: usize, k: PlainArg| {
+        k.is_copied() && !(k.may_be_null() && words[i % INLINE_ARGS] == 0)
+    };
+    let slots = kinds
+        .iter()
+        .enumerate()
+        .filter(|(i, k)| copied(&words, *i, **k))
+        .fold(0usize, |n, (i, k)| {
+            n.saturating_add(copy_slots(*k, copies[i % INLINE_ARGS]))
+        });
     let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
-    let mut blocks = StackBlocks::new(&mut area);
-    let texts = args.plain_texts();
+    let mut heap = None;
+    let mut blocks = if slots <= SIMPLE_SLOTS {
+        Blocks::new(&mut area)
+    } else {
+        Blocks::over(heap.insert(heap_area(slots)?).spare_capacity_mut())
+    };
     for (i, k) in kinds.iter().enumerate() {
-        // (`None` of an `Option` of text: NULL, its word 0, nothing copied.)
-        if k.is_text() && !(k.may_be_null() && words[i % INLINE_ARGS] == 0) {
-            words[i % INLINE_ARGS] = c_string_in(&mut blocks, texts[i % INLINE_ARGS])
-                .expect("`plain_native` found room for every text");
+        if copied(&words, i, *k) {
+            let bytes = copies[i % INLINE_ARGS];
+            let at = if k.is_text() {
+                c_string_in(&mut blocks, bytes)
+            } else {
+                copy_in(&mut blocks, bytes)
+            };
+            words[i % INLINE_ARGS] = at.expect("the area has room for every copy");
         }
     }
     let words = &words[..kinds.len().min(INLINE_ARGS)];
-    // SAFETY: the caller's promise, passed on; each text's word is its copy's address, alive
-    // in `area` until this returns.
+    // SAFETY: the caller's promise, passed on; each copy's word is its address, alive in
+    // `area` or `heap` until this returns.
     let v = unsafe {
         if VARIADIC || n.ret != RetReg::Memory {
             in_registers::<A, VARIADIC>(uni, plan, n, code, words)
@@ -363,6 +382,29 @@ pub(super) unsafe fn with_text<'a, A: Args<'a>, const VARIADIC: bool>(
         }
     };
     adopted(plan, v, args)
+}
+
+/// An empty buffer with room for `slots` slots: the copies of a call that do not fit its
+/// stack area.
+#[cold]
+#[inline(never)]
+fn heap_area(slots: usize) -> Result<Vec<Slot>> {
+    let mut heap = Vec::new();
+    heap.try_reserve_exact(slots).map_err(|_| {
+        crate::Error::Memory(format!("cannot allocate {slots} slots for a call's copies").into())
+    })?;
+    Ok(heap)
+}
+
+/// The slots copied argument `bytes` of kind `k` takes: a text's with its NUL, numbers' as
+/// they are (as `c_string_in` and `copy_in` take them).
+#[inline(always)]
+fn copy_slots(k: PlainArg, bytes: &[u8]) -> usize {
+    if k.is_text() {
+        text_slots(bytes)
+    } else {
+        Blocks::slots_for(bytes.len())
+    }
 }
 
 /// The register word of argument `i`, of plain kind `k`, whose tuple made it `w`: as the
@@ -439,7 +481,7 @@ unsafe fn registers<const VARIADIC: bool>(
     args: &[Arg<'_>],
 ) -> Result<Value> {
     let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
-    let mut blocks = StackBlocks::new(&mut area);
+    let mut blocks = Blocks::new(&mut area);
     let mut regs = native::Regs::new();
     if n.plain {
         // Numbers and pointers only: one word each.
@@ -468,7 +510,7 @@ fn pieces(
     n: &crate::abi::Native,
     args: &[Arg<'_>],
     regs: &mut native::Regs,
-    blocks: &mut StackBlocks<'_>,
+    blocks: &mut Blocks<'_>,
 ) -> std::result::Result<(), ()> {
     // The second eightbyte of the last two-word scalar (its pieces come in order, together).
     let mut high = 0;

@@ -1,11 +1,12 @@
 //! The memory a call's arguments live in while C runs: 16-byte slots for scalars and
-//! pointers ([`Slot`]), and the call's temporaries — blocks of a stack area handed out
-//! in order ([`StackBlocks`]; text copied into them with a NUL after it, [`c_string_in`]),
-//! then heap blocks, and the cdata conversions made ([`Scratch`]).
+//! pointers ([`Slot`]), and the call's temporaries — blocks of an area (on the stack, or a
+//! heap buffer for the direct path's copies that do not fit there) handed out in order
+//! ([`Blocks`]; text copied into them with a NUL after it, [`c_string_in`], numbers as they
+//! are, [`copy_in`]), then heap blocks, and the cdata conversions made ([`Scratch`]).
 //!
 //! # Safety
 //!
-//! A block handed out by [`StackBlocks::take`] lies inside the area the blocks borrow for `'a`
+//! A block handed out by [`Blocks::take`] lies inside the area the blocks borrow for `'a`
 //! (the index stays within its length) and is never handed out again, so writes to it alias
 //! nothing; [`Scratch`]'s heap blocks are boxes whose memory does not move when the box does,
 //! kept until the scratch is dropped at the end of the call. One of the runtime's modules
@@ -29,9 +30,10 @@ pub(super) const ZERO: Slot = Slot([0; 16]);
 /// Slots of the stack scratch area (strings, structs): 256 bytes.
 pub(super) const SCRATCH_SLOTS: usize = 16;
 
-/// Blocks of a stack area of 16-byte slots, handed out in order and never reused, valid while
-/// the area (borrowed for `'a`) lives: the temporaries of one call.
-pub(super) struct StackBlocks<'a> {
+/// Blocks of an area of 16-byte slots (on the stack, or a heap buffer), handed out in order
+/// and never reused, valid while the area (borrowed for `'a`) lives: the temporaries of one
+/// call.
+pub(super) struct Blocks<'a> {
     /// The area's first slot; the only pointer blocks are derived from.
     base: *mut Slot,
     /// The area's length in slots.
@@ -40,11 +42,21 @@ pub(super) struct StackBlocks<'a> {
     _area: PhantomData<&'a mut [Slot]>,
 }
 
-impl<'a> StackBlocks<'a> {
-    pub(super) fn new<const N: usize>(area: &'a mut MaybeUninit<[Slot; N]>) -> StackBlocks<'a> {
-        StackBlocks {
+impl<'a> Blocks<'a> {
+    pub(super) fn new<const N: usize>(area: &'a mut MaybeUninit<[Slot; N]>) -> Blocks<'a> {
+        Blocks {
             base: area.as_mut_ptr().cast(),
             cap: N,
+            used: 0,
+            _area: PhantomData,
+        }
+    }
+
+    /// Blocks of `area`, uninitialized slots (a heap buffer's spare capacity).
+    pub(super) fn over(area: &'a mut [MaybeUninit<Slot>]) -> Blocks<'a> {
+        Blocks {
+            base: area.as_mut_ptr().cast(),
+            cap: area.len(),
             used: 0,
             _area: PhantomData,
         }
@@ -60,7 +72,7 @@ impl<'a> StackBlocks<'a> {
     /// A block of at least `n` bytes, 16-byte aligned; `None` when the area is full.
     #[inline(always)]
     pub(super) fn take(&mut self, n: usize) -> Option<*mut u8> {
-        let slots = StackBlocks::slots_for(n);
+        let slots = Blocks::slots_for(n);
         if slots > self.cap - self.used {
             return None;
         }
@@ -75,7 +87,7 @@ impl<'a> StackBlocks<'a> {
 /// blocks. Heap blocks and temporary cdata, rarely needed, live behind one pointer so that a
 /// call without them pays nothing to drop them.
 pub(super) struct Scratch<'a> {
-    pub(super) stack: StackBlocks<'a>,
+    pub(super) stack: Blocks<'a>,
     pub(super) spill: Option<Box<Spill>>,
 }
 
@@ -125,7 +137,7 @@ impl Scratch<'_> {
 /// The address of a NUL-terminated copy of `bytes` in a fresh block of `blocks`; `None` when
 /// the area is full.
 #[inline(always)]
-pub(super) fn c_string_in(blocks: &mut StackBlocks<'_>, bytes: &[u8]) -> Option<u64> {
+pub(super) fn c_string_in(blocks: &mut Blocks<'_>, bytes: &[u8]) -> Option<u64> {
     let at = blocks.take(bytes.len() + 1)?;
     // SAFETY: `at` is a fresh block of at least `len + 1` bytes of the stack area, which
     // `bytes` is not part of.
@@ -136,10 +148,21 @@ pub(super) fn c_string_in(blocks: &mut StackBlocks<'_>, bytes: &[u8]) -> Option<
     Some(at as u64)
 }
 
-/// The stack slots a NUL-terminated copy of `text` takes, as [`c_string_in`] takes them.
+/// The address of a copy of `bytes` in a fresh block of `blocks`; `None` when the area is
+/// full.
+#[inline(always)]
+pub(super) fn copy_in(blocks: &mut Blocks<'_>, bytes: &[u8]) -> Option<u64> {
+    let at = blocks.take(bytes.len())?;
+    // SAFETY: `at` is a fresh block of at least `len` bytes of the area, which `bytes` is not
+    // part of.
+    unsafe { copy_short(bytes, at) };
+    Some(at as u64)
+}
+
+/// The slots a NUL-terminated copy of `text` takes, as [`c_string_in`] takes them.
 #[inline(always)]
 pub(super) fn text_slots(text: &[u8]) -> usize {
-    StackBlocks::slots_for(text.len().saturating_add(1))
+    Blocks::slots_for(text.len().saturating_add(1))
 }
 
 /// Copies `src` to `dst`: short strings with a few overlapping loads and stores instead of a
@@ -185,6 +208,32 @@ unsafe fn copy_short(src: &[u8], dst: *mut u8) {
 
 #[cfg(test)]
 mod tests {
+    use super::{Blocks, Slot, c_string_in, copy_in};
+
+    /// Copies into blocks of a heap area land one after another, each where its address says,
+    /// until the area is full.
+    #[test]
+    fn copies_fill_a_heap_area_in_order() {
+        let mut heap: Vec<Slot> = Vec::with_capacity(4);
+        let mut blocks = Blocks::over(heap.spare_capacity_mut());
+        let a: Vec<u8> = (1..=20).collect();
+        let at_a = copy_in(&mut blocks, &a).unwrap();
+        let at_b = c_string_in(&mut blocks, b"xyz").unwrap();
+        let at_c = copy_in(&mut blocks, &[]).unwrap();
+        assert_eq!(at_b - at_a, 32, "20 bytes take two slots");
+        assert_eq!(at_c - at_b, 16);
+        assert!(
+            copy_in(&mut blocks, &[1]).is_none(),
+            "the area has four slots"
+        );
+        // SAFETY: the blocks are inside `heap`'s buffer, written above and alive.
+        unsafe {
+            let read = |at: u64, n: usize| std::slice::from_raw_parts(at as *const u8, n).to_vec();
+            assert_eq!(read(at_a, 20), a);
+            assert_eq!(read(at_b, 4), b"xyz\0");
+        }
+    }
+
     #[test]
     fn short_copies_copy_every_length() {
         let src: Vec<u8> = (1..=40).collect();

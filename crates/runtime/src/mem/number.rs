@@ -10,19 +10,27 @@
 //! and the shared borrow keeps it alive and unchanged for the result's lifetime.
 
 /// Rust's primitive numbers, whose values are all initialized bytes (sealed: only these).
-pub(crate) trait Plain: Copy + sealed::Sealed {}
+pub(crate) trait Plain: Copy + sealed::Sealed {
+    /// The number type, as C memory holds it.
+    const FAST: Fast;
+}
 
 mod sealed {
     pub(crate) trait Sealed {}
 }
 
 macro_rules! plain {
-    ($($t:ty),*) => {$(
+    ($($t:ty => $fast:expr),*) => {$(
         impl sealed::Sealed for $t {}
-        impl Plain for $t {}
+        impl Plain for $t {
+            const FAST: Fast = $fast;
+        }
     )*};
 }
-plain!(i8, u8, i16, u16, i32, u32, i64, u64, f32, f64);
+plain!(i8 => Fast::I8, u8 => Fast::U8, i16 => Fast::I16, u16 => Fast::U16, i32 => Fast::I32,
+    u32 => Fast::U32, i64 => Fast::I64, u64 => Fast::U64, f32 => Fast::F32, f64 => Fast::F64);
+// `isize` and `usize` as the integer of their width (64 or 32 bits, as the target's pointers).
+plain!(isize => Fast::of_int::<isize>(true), usize => Fast::of_int::<usize>(false));
 
 /// The bytes of a slice of numbers, in native byte order.
 #[inline]
@@ -62,6 +70,14 @@ impl Fast {
         Fast::F32,
         Fast::F64,
     ];
+
+    /// The integer type of `T`'s size and this signedness (`isize`, `usize`: 4 or 8 bytes).
+    const fn of_int<T>(signed: bool) -> Fast {
+        match Fast::int(size_of::<T>(), signed) {
+            Some(f) => f,
+            None => panic!("no integer of this size"),
+        }
+    }
 
     /// The integer type of `bytes` bytes and this signedness, if it is one of these.
     pub(crate) const fn int(bytes: usize, signed: bool) -> Option<Fast> {

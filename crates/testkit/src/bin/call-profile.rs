@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addm|addd|mixed6|sum8l|ldiv|idnull|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newm|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addm|addd|mixed6|sum8l|ldiv|idnull|sumarr4|sumarr1k|strlen1k|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newm|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -35,7 +35,7 @@ fn main() -> anyhow::Result<()> {
     };
     let pa = ffi.new("struct pt *", list![1, 2])?.get(0)?;
     let f = match which.as_str() {
-        "strlen" => libc.function("strlen")?,
+        "strlen" | "strlen1k" => libc.function("strlen")?,
         "raw" | "rawmid" | "qsort" | "vqsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8"
         | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newm" | "newt"
         | "field" | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof"
@@ -56,6 +56,10 @@ fn main() -> anyhow::Result<()> {
             lib.function("vsum")?
         }
         "sum8l" => lib.function("sum8l")?,
+        "sumarr4" | "sumarr1k" => {
+            ffi.cdef("int sum_arr(const int *a, int n);")?;
+            lib.function("sum_arr")?
+        }
         "idnull" => {
             ffi.cdef("void *id_ptr(void *);")?;
             lib.function("id_ptr")?
@@ -400,6 +404,26 @@ fn main() -> anyhow::Result<()> {
             }
         }
         black_box(sum);
+        return Ok(());
+    }
+    if which == "sumarr4" || which == "sumarr1k" {
+        // A slice of Rust numbers for a `const int *` (`sum_arr(&v[..], n)`).
+        let v: Vec<i32> = (0..if which == "sumarr4" { 4 } else { 1000 }).collect();
+        for _ in 0..n {
+            // SAFETY: sum_arr reads n ints.
+            drop(black_box(unsafe {
+                f.call((black_box(&v[..]), v.len() as i32))
+            }));
+        }
+        return Ok(());
+    }
+    if which == "strlen1k" {
+        // A `&str` of 1,000 bytes for a `const char *`: past the call's stack area.
+        let long = "x".repeat(1000);
+        for _ in 0..n {
+            // SAFETY: strlen reads a NUL-terminated string.
+            drop(black_box(unsafe { f.call((black_box(long.as_str()),)) }));
+        }
         return Ok(());
     }
     // A `long double` cdata argument (as a call's own result passes it on).
