@@ -192,14 +192,18 @@ fn struct_results_up_to_256_bytes_do_not_allocate() {
 /// Rust numbers for a pointer to their own C type (`&[i32]` for a `const int *`) are copied
 /// into the call's stack area: up to its 256 bytes nothing is allocated, past them one heap
 /// buffer per call (the converting path made a `Value`'s copy and a temporary cdata array).
+/// Numbers lent in place (`&mut [i32]`) are never copied.
 #[test]
 fn number_slices_are_copied_without_allocating() {
     let ffi = Ffi::default();
-    ffi.cdef("int sum_arr(const int *a, int n);").unwrap();
+    ffi.cdef("int sum_arr(const int *a, int n); void fill(int *out, int n, int v);")
+        .unwrap();
     let path = rcffi_testkit::fixture::fixture_library();
     // SAFETY: the fixture library defines sum_arr as declared.
     let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
     let sum_arr = lib.function("sum_arr").unwrap();
+    let fill = lib.function("fill").unwrap();
+    let mut out = vec![0i32; 1000];
     let small: Vec<i32> = (1..=64).collect();
     let big: Vec<i32> = (1..=1000).collect();
     let four = [1, 2, 3, 4];
@@ -213,12 +217,15 @@ fn number_slices_are_copied_without_allocating() {
                 assert_eq!(sum_arr.call((four, 4)).unwrap(), Value::Int(10));
                 assert_eq!(sum_arr.call((&four, 4)).unwrap(), Value::Int(10));
                 assert_eq!(sum_arr.call((&small, 3)).unwrap(), Value::Int(6));
+                fill.call((&mut out, 1000, 7)).unwrap();
             }
         }
     });
+    // (fill writes `v + i` into item `i`.)
+    assert!(out.iter().enumerate().all(|(i, x)| *x == 7 + i as i32));
     assert_eq!(
         n, 0,
-        "allocations during 2,000 calls with up to 256 bytes of numbers"
+        "allocations during 2,500 calls with numbers copied or lent"
     );
     let n = allocations(|| {
         for _ in 0..100 {

@@ -57,7 +57,7 @@ pub use data::{Allocator, AsCData, Buffer, CData, ItemIndex, Numbers, Scalar, Va
 pub use error::{Error, Result};
 pub use ffi::TypeList;
 pub use library::{Bindings, BindingsLoader, Lib, SymbolProblem};
-pub use mem::Handled;
+pub use mem::{Handled, InPlace};
 pub use typed::{
     FieldShape, FnShape, ForeignFn, IntoCallback, NativeArgs, NativeFn, NativeType, RecordShape,
     Shape, ShapeKind, TypedCallback, TypedFn, View,

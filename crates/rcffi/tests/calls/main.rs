@@ -7,6 +7,7 @@ mod check;
 mod complex;
 mod f_calls;
 mod fixture_calls;
+mod in_place_args;
 mod int128;
 mod libc_programs;
 mod long_double;

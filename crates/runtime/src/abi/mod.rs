@@ -17,7 +17,9 @@ mod proxy;
 mod registers;
 
 pub(crate) use cif::FfiCif;
-pub(crate) use param::{BOOL_BIT, C_DATA_BIT, C_STRING_BIT, Conv, ITEMS_BIT, Param, TEXT_BIT};
+pub(crate) use param::{
+    BOOL_BIT, C_DATA_BIT, C_STRING_BIT, Conv, ITEMS_BIT, LENT_BIT, Param, TEXT_BIT,
+};
 pub(crate) use plan::{CallPlan, INLINE_ARGS, plan_of};
 pub(crate) use registers::{
     Class, FLOAT_REGS, INT_REGS, Native, Piece, Reg, RetFF, RetFI, RetIF, RetII, RetReg,

@@ -44,12 +44,18 @@ pub(crate) struct Param {
     /// pointer to text), [`C_DATA_BIT`] for a cdata's address (a pointer that is neither an
     /// out-parameter nor a function pointer), [`BOOL_BIT`] for a `bool` (a `_Bool`),
     /// [`ITEMS_BIT`] for a copy of Rust numbers (a pointer to the number type [`Param::items`]
-    /// names): a tuple of such arguments goes straight into its registers (`call::plain`).
+    /// names), [`LENT_BIT`] for Rust numbers lent in place (of a type [`Param::lends`] has):
+    /// a tuple of such arguments goes straight into its registers (`call::plain`).
     pub(crate) holds: u16,
     /// For a pointer to a plain number type (`int *`, `const double *`, `size_t *`) that
     /// takes a cdata: that type, whose Rust numbers (a slice, array or vector) the direct path
     /// copies as they are ([`ITEMS_BIT`]).
     pub(crate) items: Option<Fast>,
+    /// For a pointer that takes a cdata: the Rust number types (bit `Fast as u16`) whose
+    /// numbers it takes lent in place (`&mut [T]`, `&mut T`: [`InPlace`](crate::InPlace)) —
+    /// its pointee's own number type, `u8` and `i8` for a pointer to bytes (`char`, `unsigned
+    /// char`, `int8_t`...), every number type for a `void *`.
+    pub(crate) lends: u16,
 }
 
 /// The bit of [`Param::holds`] for a C string passed as its address (after the ten `Fast`
@@ -72,6 +78,10 @@ pub(crate) const BOOL_BIT: u8 = 13;
 /// vector), passed as the address of a copy of them in the call's stack area, or on the heap
 /// when they do not fit there (what cffi's list for a `T *` is: a temporary array).
 pub(crate) const ITEMS_BIT: u8 = 14;
+
+/// The bit of [`Param::holds`] for Rust numbers lent in place (a `&mut [T]` or `&mut T` of a
+/// type in [`Param::lends`]), passed as their own address.
+pub(crate) const LENT_BIT: u8 = 15;
 
 /// How values of type `t` convert at `pos`.
 pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
@@ -104,6 +114,7 @@ pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
     let item_size = pointee.and_then(|p| p.size());
     let out = pointee.map_or_else(Box::default, |p| out_slots(uni, p));
     let mut items = None;
+    let mut lends = 0;
     let holds = match conv {
         Conv::Fast(f) => f.takes_mask(),
         // A C string for a `char *` (or `void *`, `signed`/`unsigned char *`): its address, as
@@ -117,10 +128,21 @@ pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
             // Rust numbers of the pointee's own number type: a copy, as the converting path's
             // temporary array holds them.
             items = pointee.and_then(|p| p.fast).filter(|_| data);
+            // Rust numbers lent in place: the pointee's own type, bytes, or anything.
+            lends = match pointee {
+                Some(_) if !data => 0,
+                Some(p) if matches!(p.repr, Repr::Void) => {
+                    Fast::ALL.iter().fold(0, |m, f| m | f.bit())
+                }
+                Some(p) if crate::data::convert::is_char_like(p) => Fast::I8.bit() | Fast::U8.bit(),
+                Some(p) => p.fast.map_or(0, Fast::bit),
+                None => 0,
+            };
             (u16::from(text) << C_STRING_BIT)
                 | (u16::from(text) << TEXT_BIT)
                 | (u16::from(data) << C_DATA_BIT)
                 | (u16::from(items.is_some()) << ITEMS_BIT)
+                | (u16::from(lends != 0) << LENT_BIT)
         }
         // A `bool` for a `_Bool`: 0 or 1, what the converting path passes for it.
         Conv::Scalar if matches!(info.repr, Repr::Int(k) if k.role == IntRole::Bool) => {
@@ -138,6 +160,7 @@ pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         out,
         holds,
         items,
+        lends,
     })
 }
 

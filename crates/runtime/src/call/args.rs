@@ -7,7 +7,7 @@ use crate::abi::INLINE_ARGS;
 use crate::callback::Closure;
 use crate::data::CData;
 use crate::data::Value;
-use crate::mem::Fast;
+use crate::mem::{Fast, InPlace};
 
 pub(crate) use super::plain_arg::PlainArg;
 
@@ -56,6 +56,10 @@ pub enum Arg<'a> {
     /// A Rust closure for a function pointer parameter: a callback for the duration of the
     /// call (see [`closure`](fn@crate::closure)).
     Closure(crate::callback::Closure<'a>),
+    /// Rust numbers lent to C for the call (`&mut [T]`, `&mut T`), passed as their address to
+    /// a pointer to their own C type, to bytes (for `u8`, `i8`) or to `void`: C writes them
+    /// in place.
+    InPlace(InPlace<'a>),
 }
 
 impl Arg<'_> {
@@ -73,6 +77,7 @@ impl Arg<'_> {
             Arg::CData(c) => Arg::CData(c),
             Arg::Null => Arg::Null,
             Arg::Closure(c) => Arg::Closure(c.clone()),
+            Arg::InPlace(p) => Arg::InPlace(p.reborrow()),
         }
     }
 
@@ -94,6 +99,7 @@ impl Arg<'_> {
             Arg::CData(c) => c.what(),
             Arg::Null => "None".into(),
             Arg::Closure(c) => format!("{c:?}"),
+            Arg::InPlace(p) => p.describe(),
         }
     }
 }
@@ -104,8 +110,9 @@ impl Arg<'_> {
 /// owned: copied), [`CStr`] and [`CString`] (passed without a copy: `c"text"` is the fastest
 /// way to pass a constant string), [`CData`] (borrowed or owned), [`Value`], slices, arrays and
 /// vectors of numbers, owned or borrowed (a temporary C array for a `T *` parameter: their
-/// bytes copied as they are for a pointer to their own C type, `&[i32]` for an `int *`), and
-/// `Option` of any of these (`None` is NULL).
+/// bytes copied as they are for a pointer to their own C type, `&[i32]` for an `int *`), a
+/// `&mut` of numbers (a slice, array, vector or one number: lent to C in place, see
+/// [`InPlace`]), and `Option` of any of these (`None` is NULL).
 pub trait IntoArg<'a> {
     /// The argument.
     fn into_arg(self) -> Arg<'a>;
@@ -123,6 +130,14 @@ pub trait IntoArg<'a> {
     #[inline(always)]
     fn plain_word(&self) -> u64 {
         0
+    }
+
+    /// [`IntoArg::plain_word`] taken from the argument itself (`&mut`): for numbers lent in
+    /// place, their address with the right to write through it. Hidden, as `PLAIN` is.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn plain_word_mut(&mut self) -> u64 {
+        self.plain_word()
     }
 
     /// The cdata a plain cdata argument is, whose type the call checks against its parameter.
@@ -335,6 +350,41 @@ macro_rules! items_arg {
 }
 items_arg!(i8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64);
 
+/// `IntoArg` for Rust numbers of type `$t` lent to C in place (`&mut` of a slice, an array, a
+/// vector or one number): their address, for a pointer whose parameter lends `$t` (its own C
+/// type, bytes for `u8` and `i8`, `void`), C's writes seen when the call returns. The plain
+/// word 1 (not NULL) stands in for the address, which the call takes from the `&mut` itself
+/// (`plain_word_mut`).
+macro_rules! in_place_arg {
+    ($($t:ty),*) => {$(
+        in_place_arg!(@one $t, [] &'a mut [$t], |v| v);
+        in_place_arg!(@one $t, [] &'a mut Vec<$t>, |v| &mut v[..]);
+        in_place_arg!(@one $t, [const N: usize] &'a mut [$t; N], |v| &mut v[..]);
+        in_place_arg!(@one $t, [] &'a mut $t, |v| std::slice::from_mut(v));
+    )*};
+    (@one $t:ty, [$($gen:tt)*] $ty:ty, |$v:ident| $slice:expr) => {
+        impl<'a, $($gen)*> IntoArg<'a> for $ty {
+            #[inline]
+            fn into_arg(self) -> Arg<'a> {
+                let $v = self;
+                Arg::InPlace(InPlace::new($slice))
+            }
+            const PLAIN: PlainArg = PlainArg::lent(<$t as crate::mem::Plain>::FAST);
+            const OR_NULL: PlainArg = PlainArg::lent(<$t as crate::mem::Plain>::FAST).or_null();
+            #[inline(always)]
+            fn plain_word(&self) -> u64 {
+                1
+            }
+            #[inline(always)]
+            fn plain_word_mut(&mut self) -> u64 {
+                let $v = &mut **self;
+                crate::mem::addr_mut($slice)
+            }
+        }
+    };
+}
+in_place_arg!(i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, f32, f64);
+
 /// `IntoArg` for text — a string or bytes, borrowed — given to a pointer to text: `$into` the
 /// argument, `$bytes` its bytes, which the direct path copies with a NUL after them into the
 /// call's stack area. Its plain word is 1 (not NULL: the word of an `Option`'s `Some`), which
@@ -437,6 +487,10 @@ impl<'a, T: IntoArg<'a>> IntoArg<'a> for Option<T> {
         self.as_ref().map_or(0, IntoArg::plain_word)
     }
     #[inline(always)]
+    fn plain_word_mut(&mut self) -> u64 {
+        self.as_mut().map_or(0, IntoArg::plain_word_mut)
+    }
+    #[inline(always)]
     fn plain_cdata(&self) -> Option<&CData> {
         self.as_ref().and_then(IntoArg::plain_cdata)
     }
@@ -473,6 +527,15 @@ pub trait Args<'a> {
     #[inline(always)]
     fn plain_words(&self) -> [u64; INLINE_ARGS] {
         [0; INLINE_ARGS]
+    }
+
+    /// Each argument's [`IntoArg::plain_word_mut`] (zero past the last), when [`Args::PLAIN`]
+    /// is `Some`: the words of a tuple with text, numbers to copy or numbers lent. Hidden, as
+    /// `PLAIN` is.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn plain_words_mut(&mut self) -> [u64; INLINE_ARGS] {
+        self.plain_words()
     }
 
     /// Runs `f` with each argument's [`IntoArg::plain_word`] and [`IntoArg::plain_cdata`],
@@ -526,6 +589,20 @@ macro_rules! args_tuple {
                 let mut i = 0;
                 $(
                     out[i] = $name.plain_word();
+                    i += 1;
+                )+
+                let _ = i;
+                out
+            }
+
+            #[inline(always)]
+            #[allow(non_snake_case)]
+            fn plain_words_mut(&mut self) -> [u64; INLINE_ARGS] {
+                let ($($name,)+) = self;
+                let mut out = [0; INLINE_ARGS];
+                let mut i = 0;
+                $(
+                    out[i] = $name.plain_word_mut();
                     i += 1;
                 )+
                 let _ = i;

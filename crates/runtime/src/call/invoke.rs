@@ -56,7 +56,7 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
     args: A,
 ) -> Result<Value> {
     use super::register_path::{plain, plain_native};
-    if const { super::args::PlainArg::any_copied(A::PLAIN) } {
+    if const { super::args::PlainArg::any_copied_or_lent(A::PLAIN) } {
         // SAFETY: the caller's promise, passed on.
         return unsafe { call_with_copies(uni, plan, code, args) };
     }
@@ -72,10 +72,11 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
     args.with_args(|a| unsafe { invoke(uni, plan, code, a) })
 }
 
-/// [`call_args`] of a tuple holding text (`&str`, bytes) or numbers to copy (slices of Rust
-/// numbers), out of line so that the other tuples compile as they did: straight into the
-/// registers when its parameters take every argument (`register_path::with_copies`, which
-/// copies each text with a NUL after it and numbers as they are), else converted.
+/// [`call_args`] of a tuple holding text (`&str`, bytes), numbers to copy (slices of Rust
+/// numbers) or numbers lent in place (`&mut` of them), out of line so that the other tuples
+/// compile as they did: straight into the registers when its parameters take every argument
+/// (`register_path::with_copies`, which copies each text with a NUL after it and numbers as
+/// they are, and takes lent numbers' addresses from their `&mut`), else converted.
 ///
 /// # Safety
 ///
@@ -85,16 +86,16 @@ unsafe fn call_with_copies<'a, A: super::args::Args<'a>>(
     uni: &Ffi,
     plan: &CallPlan,
     code: usize,
-    args: A,
+    mut args: A,
 ) -> Result<Value> {
     use super::register_path::{plain_native, with_copies};
     if let Some(n) = plain_native::<A, false>(uni, plan, code, &args) {
         // SAFETY: the caller's promise, passed on; `n` is what `plain_native` gave for them.
-        return unsafe { with_copies::<A, false>(uni, plan, n, code, &args) };
+        return unsafe { with_copies::<A, false>(uni, plan, n, code, &mut args) };
     }
     if let Some(n) = plain_native::<A, true>(uni, plan, code, &args) {
         // SAFETY: as above, for a variadic function.
-        return unsafe { with_copies::<A, true>(uni, plan, n, code, &args) };
+        return unsafe { with_copies::<A, true>(uni, plan, n, code, &mut args) };
     }
     // SAFETY: the caller's promise, passed on.
     args.with_args(|a| unsafe { invoke(uni, plan, code, a) })
@@ -482,6 +483,7 @@ pub(super) fn scalar_word(
             pointer_arg(uni, p, a.as_cdata()?).map(|addr| addr as u64)
         }
         (Conv::Pointer, Arg::Null) => Some(0),
+        (Conv::Pointer, Arg::InPlace(l)) if p.lends & l.item().bit() != 0 => Some(l.addr() as u64),
         (Conv::Pointer, Arg::CStr(c)) if p.text => Some(c.as_ptr() as u64),
         (Conv::Pointer, Arg::Str(_) | Arg::Bytes(_)) if p.text => {
             let bytes = match a {
@@ -528,7 +530,8 @@ pub(super) fn to_value(a: &Arg<'_>) -> Value {
         Arg::Bytes(b) => Value::Bytes(b.to_vec()),
         Arg::CStr(c) => Value::Bytes(c.to_bytes().to_vec()),
         Arg::CData(c) => Value::CData((*c).clone()),
-        Arg::Null | Arg::Closure(_) => Value::Void,
+        // (`marshal` refuses numbers lent in place for anything but a pointer.)
+        Arg::Null | Arg::Closure(_) | Arg::InPlace(_) => Value::Void,
     }
 }
 
@@ -574,6 +577,7 @@ fn marshal(
 
 #[inline(never)]
 fn scalar(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Result<Slot> {
+    not_lent(uni, p, a)?;
     let info = p.ty.get(&uni.inner);
     let v = match value_of(a) {
         Some(v) => crate::data::scalar::encode_scalar(info, v)?,
@@ -623,7 +627,33 @@ fn pointer(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Resu
         Arg::CStr(c) if char_like => Ok(c.as_ptr() as usize),
         Arg::Str(s) if wide => temp_array(&Value::Text((*s).to_string()), scratch),
         Arg::Null => Ok(0),
+        Arg::InPlace(l) if p.lends & l.item().bit() != 0 => Ok(l.addr()),
+        Arg::InPlace(l) => Err(Error::Type(
+            format!(
+                "initializer for ctype '{}' must be a cdata pointer or numbers of its item \
+                 type, not {}",
+                info.name,
+                l.describe()
+            )
+            .into(),
+        )),
         _ => Err(cdata_pointer_required(info, a)),
+    }
+}
+
+/// Refuses numbers lent in place for parameter `p`, which is not a pointer.
+fn not_lent(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Result<()> {
+    match a {
+        Arg::InPlace(l) => Err(Error::Type(
+            format!(
+                "initializer for ctype '{}' cannot be {} (numbers lent in place are for a \
+                 pointer parameter)",
+                p.ty.get(&uni.inner).name,
+                l.describe()
+            )
+            .into(),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -640,6 +670,7 @@ fn cdata_pointer_required(info: &crate::types::TypeInfo, a: &Arg<'_>) -> Error {
 
 /// A struct argument: the address of its bytes, in place or copied to scratch memory.
 fn structure(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Result<*mut c_void> {
+    not_lent(uni, p, a)?;
     let info = p.ty.get(&uni.inner);
     let same = match (a, value_of(a)) {
         (Arg::CData(c), _) => Some(*c),

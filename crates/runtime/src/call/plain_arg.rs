@@ -9,12 +9,14 @@ use crate::mem::Fast;
 /// and floats), a C string passed as its address (`&CStr`, `&CString`), text passed as a
 /// NUL-terminated copy (`&str`, `&String`, byte slices, arrays and vectors), numbers of one
 /// kind passed as a copy of them (slices, arrays and vectors of Rust numbers, for a pointer to
-/// that number type), a `bool` (for a `_Bool`) or a cdata (`CData`, or a `Value` that holds
-/// one, owned or borrowed) — a C string's, text's, numbers' or a cdata's kind perhaps flagged
-/// as NULL when `None` (an `Option` of one) — or none of these ([`PlainArg::NONE`]). Hidden: a
+/// that number type) or lent in place (`&mut` of them, passed as their address), a `bool`
+/// (for a `_Bool`) or a cdata (`CData`, or a `Value` that holds one, owned or borrowed) — a C
+/// string's, text's, numbers' or a cdata's kind perhaps flagged as NULL when `None` (an
+/// `Option` of one) — or none of these ([`PlainArg::NONE`]). Hidden: a
 /// tuple of plain arguments whose parameters take each as it is — an integer type wide enough
 /// for every value of the Rust type, either float type, a pointer to text for a C string or
-/// text, a pointer to the numbers' own type for numbers, a compatible pointer for a cdata —
+/// text, a pointer to the numbers' own type for numbers (or to bytes or `void` for numbers
+/// lent), a compatible pointer for a cdata —
 /// goes into its registers without converting any argument (`call::plain`). The kind, its
 /// NULL flag and item type aside, is the index of its bit in `Param::holds`; numbers carry
 /// their item type in the high byte. No code outside the crate can name this type, so no
@@ -56,6 +58,12 @@ impl PlainArg {
         PlainArg(crate::abi::ITEMS_BIT as u16 | (f as u16) << 8)
     }
 
+    /// Numbers of type `f` lent in place (a `&mut [T]` or `&mut T`) for a pointer whose
+    /// `Param::lends` has `f`, passed as their own address (`Param::holds`'s `LENT` bit).
+    pub(super) const fn lent(f: Fast) -> PlainArg {
+        PlainArg(crate::abi::LENT_BIT as u16 | (f as u16) << 8)
+    }
+
     /// This kind for an `Option` of it: a C string's, text's, numbers' or a cdata's, whose
     /// `None` is NULL ([`PlainArg::NONE`] for any other kind).
     pub(super) const fn or_null(self) -> PlainArg {
@@ -63,6 +71,7 @@ impl PlainArg {
             || self.0 == PlainArg::TEXT.0
             || self.0 == PlainArg::C_DATA.0
             || self.is_items()
+            || self.is_lent()
         {
             PlainArg(self.0 | PlainArg::NULL_FLAG)
         } else {
@@ -125,10 +134,17 @@ impl PlainArg {
         self.code() == crate::abi::ITEMS_BIT as u16
     }
 
-    /// The type of the numbers of a numbers argument ([`PlainArg::items`]).
+    /// Whether the argument is numbers lent in place, passed as their address.
+    #[inline(always)]
+    pub(crate) const fn is_lent(self) -> bool {
+        self.code() == crate::abi::LENT_BIT as u16
+    }
+
+    /// The type of the numbers of a numbers argument, copied or lent ([`PlainArg::items`],
+    /// [`PlainArg::lent`]).
     #[inline(always)]
     pub(crate) const fn item_fast(self) -> Option<Fast> {
-        if self.is_items() {
+        if self.is_items() || self.is_lent() {
             Some(Fast::ALL[(self.0 >> 8) as usize % Fast::ALL.len()])
         } else {
             None
@@ -141,10 +157,11 @@ impl PlainArg {
         self.is_text() || self.is_items()
     }
 
-    /// Whether any of `kinds` is copied (for a constant:
-    /// `const { PlainArg::any_copied(..) }`).
-    pub(crate) const fn any_copied(kinds: Option<&[PlainArg]>) -> bool {
-        PlainArg::any(kinds, Which::Copied)
+    /// Whether any of `kinds` is copied or lent: a tuple the call takes out of line, to copy
+    /// or to take each lent argument's address from its `&mut` (for a constant:
+    /// `const { PlainArg::any_copied_or_lent(..) }`).
+    pub(crate) const fn any_copied_or_lent(kinds: Option<&[PlainArg]>) -> bool {
+        PlainArg::any(kinds, Which::CopiedOrLent)
     }
 
     /// Whether any of `kinds` is numbers (for a constant: `const { PlainArg::any_items(..) }`).
@@ -165,7 +182,7 @@ impl PlainArg {
         while i < kinds.len() {
             let k = kinds[i];
             if match which {
-                Which::Copied => k.is_copied(),
+                Which::CopiedOrLent => k.is_copied() || k.is_lent(),
                 Which::Items => k.is_items(),
                 Which::None => k.0 == PlainArg::NONE.0,
             } {
@@ -229,7 +246,7 @@ impl PlainArg {
 /// What [`PlainArg::any`] looks for.
 #[derive(Clone, Copy)]
 enum Which {
-    Copied,
+    CopiedOrLent,
     Items,
     None,
 }
@@ -310,10 +327,10 @@ mod tests {
             assert_eq!(PlainArg::number(f).item_fast(), None);
         }
         let with = [PlainArg::int(4, true), PlainArg::items(Fast::F64)];
-        assert!(PlainArg::any_items(Some(&with)) && PlainArg::any_copied(Some(&with)));
+        assert!(PlainArg::any_items(Some(&with)) && PlainArg::any_copied_or_lent(Some(&with)));
         assert!(!PlainArg::any_none(Some(&with)));
         assert!(!PlainArg::any_items(Some(&[PlainArg::TEXT])));
-        assert!(PlainArg::any_copied(Some(&[PlainArg::TEXT])));
+        assert!(PlainArg::any_copied_or_lent(Some(&[PlainArg::TEXT])));
         assert!(PlainArg::any_none(Some(&[PlainArg::TEXT, PlainArg::NONE])));
         // Counted as integer-class words: a pointer.
         assert_eq!(

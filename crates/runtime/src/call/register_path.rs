@@ -108,8 +108,12 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
         return None;
     }
     for (i, (k, p)) in kinds.iter().zip(plan.params.iter()).enumerate() {
-        // (Numbers go to a pointer to their own number type only.)
-        if p.holds & k.bit() != 0 && (!k.is_items() || p.items == k.item_fast()) {
+        // (Numbers copied go to a pointer to their own number type only, numbers lent to one
+        // that lends their type.)
+        if p.holds & k.bit() != 0
+            && (!k.is_items() || p.items == k.item_fast())
+            && (!k.is_lent() || k.item_fast().is_some_and(|f| p.lends & f.bit() != 0))
+        {
             continue;
         }
         // An integer its parameter does not hold whole (an `i32` for a `size_t` or an
@@ -322,10 +326,12 @@ unsafe fn through_memory<'a, A: Args<'a>>(
     unsafe { finish_registers::<false>(uni, plan, n, code, &regs) }
 }
 
-/// [`plain`] of a tuple holding text or numbers to copy (`call::invoke` sends only those here,
-/// out of line, so that the others compile as they did): each text copied with a NUL after it,
-/// each run of numbers as it is, into a stack area — or, when they do not all fit there, one
-/// heap buffer — alive until the call returns; its word is its copy's address.
+/// [`plain`] of a tuple holding text or numbers to copy, or numbers lent in place
+/// (`call::invoke` sends only those here, out of line, so that the others compile as they
+/// did): each text copied with a NUL after it, each run of numbers as it is, into a stack area
+/// — or, when they do not all fit there, one heap buffer — alive until the call returns; its
+/// word is its copy's address. Lent numbers' words are their addresses, taken from the tuple's
+/// `&mut` (`Args::plain_words_mut`).
 ///
 /// # Safety
 ///
@@ -336,11 +342,12 @@ pub(super) unsafe fn with_copies<'a, A: Args<'a>, const VARIADIC: bool>(
     plan: &CallPlan,
     n: &crate::abi::Native,
     code: usize,
-    args: &A,
+    args: &mut A,
 ) -> Result<Value> {
     use crate::abi::RetReg;
     let kinds = A::PLAIN.unwrap_or_default();
-    let mut words = args.plain_words();
+    // (From the `&mut`: a lent argument's word is its address, with the right to write.)
+    let mut words = args.plain_words_mut();
     let copies = args.plain_copies();
     // (`None` of an `Option` of text or numbers: NULL, its word 0, nothing copied.)
     let copied = |words: &[u64; INLINE_ARGS], i: usize, k: PlainArg| {

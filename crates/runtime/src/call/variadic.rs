@@ -54,7 +54,7 @@ pub(super) fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
         (Arg::Str(_) | Arg::Bytes(_) | Arg::CStr(_), _) => {
             return uni.promoted(Promoted::CharPtr);
         }
-        (Arg::Null, _) => return uni.promoted(Promoted::VoidPtr),
+        (Arg::Null | Arg::InPlace(_), _) => return uni.promoted(Promoted::VoidPtr),
         (Arg::Closure(_), _) => {
             return Err(Error::Type(
                 "a closure has no C type here: make it a callback with `ffi.callback(type, f)`"

@@ -28,7 +28,9 @@
 //! the allocation is shared; freed blocks of the small sizes are kept per thread for reuse
 //! ([`recycle`]). Allocations of 56 bytes or fewer are compact blocks of 16, 32 or 64 bytes,
 //! a count and the bytes, carved from chunks that say their size and hold their keep sets
-//! ([`slab`]). One of the runtime's modules with `unsafe` code
+//! ([`slab`]). Rust numbers lent to C for one call ([`InPlace`]: a `&mut [i32]` argument)
+//! are not a region: C writes them while the call runs, and Rust code reads them only after
+//! it returned, through the borrow they came from. One of the runtime's modules with `unsafe` code
 //! (`docs/unsafe.md` lists them).
 
 #![allow(unsafe_code)]
@@ -40,6 +42,7 @@ mod count;
 mod counted;
 mod gate;
 mod handles;
+mod in_place;
 mod keep;
 mod kept;
 mod lent;
@@ -68,6 +71,8 @@ pub(crate) type ShortLock<T> = spin::mutex::SpinMutex<T, spin::relax::Yield>;
 pub(crate) type ShortGuard<'a, T> = spin::mutex::SpinMutexGuard<'a, T>;
 pub use handles::Handled;
 pub(crate) use handles::{Handle, live_handle};
+pub use in_place::InPlace;
+pub(crate) use in_place::addr_mut;
 pub(crate) use lent::{Lent, lend, lend_ref};
 pub(crate) use mapped::{Keeper, Keeps, Mapped};
 pub(crate) use number::{Fast, Number, Plain, bytes_of, decode_number};

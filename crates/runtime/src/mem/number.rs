@@ -94,6 +94,27 @@ impl Fast {
         })
     }
 
+    /// This type's bit in a mask of number types (`Param::lends`).
+    pub(crate) const fn bit(self) -> u16 {
+        1 << self as u16
+    }
+
+    /// Rust's name of this number type (`i32`, `f64`), for messages.
+    pub(crate) fn rust_name(self) -> &'static str {
+        match self {
+            Fast::I8 => "i8",
+            Fast::U8 => "u8",
+            Fast::I16 => "i16",
+            Fast::U16 => "u16",
+            Fast::I32 => "i32",
+            Fast::U32 => "u32",
+            Fast::I64 => "i64",
+            Fast::U64 => "u64",
+            Fast::F32 => "f32",
+            Fast::F64 => "f64",
+        }
+    }
+
     /// Size in bytes.
     pub(crate) fn size(self) -> usize {
         match self {

@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addm|addd|mixed6|sum8l|ldiv|idnull|sumarr4|sumarr1k|strlen1k|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newm|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addm|addd|mixed6|sum8l|ldiv|idnull|sumarr4|sumarr1k|strlen1k|fill4|fill4v|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newm|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -56,6 +56,10 @@ fn main() -> anyhow::Result<()> {
             lib.function("vsum")?
         }
         "sum8l" => lib.function("sum8l")?,
+        "fill4" | "fill4v" => {
+            ffi.cdef("void fill(int *out, int n, int v);")?;
+            lib.function("fill")?
+        }
         "sumarr4" | "sumarr1k" => {
             ffi.cdef("int sum_arr(const int *a, int n);")?;
             lib.function("sum_arr")?
@@ -415,6 +419,28 @@ fn main() -> anyhow::Result<()> {
                 f.call((black_box(&v[..]), v.len() as i32))
             }));
         }
+        return Ok(());
+    }
+    if which == "fill4" || which == "fill4v" {
+        // Rust numbers lent in place to an `int *` (`fill(&mut out, 4, v)`): a tuple, or a list
+        // of `Arg`s (the converting path).
+        let mut out = [0i32; 4];
+        for i in 0..n {
+            // SAFETY: fill writes n ints.
+            let r = unsafe {
+                if which == "fill4" {
+                    f.call((black_box(&mut out), 4, i as i32))
+                } else {
+                    f.call(vec![
+                        rcffi::IntoArg::into_arg(black_box(&mut out)),
+                        rcffi::Arg::Int(4),
+                        rcffi::Arg::Int(i as i64),
+                    ])
+                }
+            };
+            drop(black_box(r));
+        }
+        black_box(out);
         return Ok(());
     }
     if which == "strlen1k" {
