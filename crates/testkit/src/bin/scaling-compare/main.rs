@@ -1,6 +1,6 @@
 //! rcffi at every size and on two cores, side by side with Python cffi and raw libffi in one
 //! run (issue 18's measure): bulk memory at 4 KiB and 1 MiB, arrays from and to a million ints,
-//! bytes per held cdata, structs by value of 8 bytes to 4 KiB and 1 to 16 arguments against raw
+//! calls given 4 and 1,000 Rust ints for a `const int *` (cffi: a list), bytes per held cdata, structs by value of 8 bytes to 4 KiB and 1 to 16 arguments against raw
 //! libffi, and the two-thread scaling of the read paths. The last lines say how many operations
 //! are slower than cffi (or raw libffi) and the worst two-thread scaling.
 //!
@@ -77,6 +77,9 @@ ffi.memmove(s4, b"x" * k4, k4); ffi.memmove(s1, b"x" * m1, m1)
 st = ffi.new("char[]", b"a" * k4)
 big = list(range(1000000))
 a1000 = ffi.new("int[]", list(range(1000)))
+ffi.cdef("int sum_arr(const int *a, int n);")
+fixture = ffi.dlopen(sys.argv[3])
+l4, l1000 = [1, 2, 3, 4], list(range(1000))
 out = {}
 for stmt, n in json.loads(sys.argv[2]):
     t = timeit.Timer(stmt, globals=globals())
@@ -206,6 +209,20 @@ fn bulk_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             .collect(),
     );
     let a1000 = ffi.new_slice("int[]", &(0..1000).collect::<Vec<i32>>())?;
+    // A list of Rust numbers given to a `const int *` (`sum_arr(list, n)`), as cffi takes a
+    // Python list.
+    ffi.cdef("int sum_arr(const int *a, int n);")?;
+    let fixture_path = rcffi_testkit::fixture::fixture_library();
+    // SAFETY: the fixture library defines sum_arr as declared.
+    let fixture = unsafe { ffi.dlopen(fixture_path.to_str().unwrap_or_default())? };
+    let sum_arr = fixture.function("sum_arr")?;
+    let (l4, l1000): (Vec<i32>, Vec<i32>) = (vec![1, 2, 3, 4], (0..1000).collect());
+    // SAFETY: sum_arr reads n ints of its array.
+    let sum = |v: &[i32]| {
+        drop(black_box(
+            unsafe { sum_arr.call((v, v.len() as i32)) }.unwrap(),
+        ))
+    };
     let ours: Vec<Compared<'_>> = vec![
         (
             "memmove of 4 KiB",
@@ -264,6 +281,18 @@ fn bulk_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             500,
             Box::new(|| drop(black_box(ffi.unpack(&a1000, 1000).unwrap()))),
         ),
+        (
+            "a call given 4 ints for a `const int *` (`&[i32]`; cffi: a list)",
+            "fixture.sum_arr(l4, 4)",
+            100_000,
+            Box::new(|| sum(black_box(&l4))),
+        ),
+        (
+            "a call given 1,000 ints for a `const int *` (`&[i32]`; cffi: a list)",
+            "fixture.sum_arr(l1000, 1000)",
+            2000,
+            Box::new(|| sum(black_box(&l1000))),
+        ),
     ];
     let stmts: Vec<String> = ours
         .iter()
@@ -272,6 +301,7 @@ fn bulk_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     let json = format!("[{}]", stmts.join(", "));
     let text = std::process::Command::new("python3")
         .args(["-c", PYTHON, &runs.min(5).to_string(), &json])
+        .arg(fixture_path)
         .output()
         .context("running python3")?;
     anyhow::ensure!(
