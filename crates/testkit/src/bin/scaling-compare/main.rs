@@ -217,11 +217,10 @@ fn bulk_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     let fixture = unsafe { ffi.dlopen(fixture_path.to_str().unwrap_or_default())? };
     let sum_arr = fixture.function("sum_arr")?;
     let (l4, l1000): (Vec<i32>, Vec<i32>) = (vec![1, 2, 3, 4], (0..1000).collect());
-    // SAFETY: sum_arr reads n ints of its array.
     let sum = |v: &[i32]| {
-        drop(black_box(
-            unsafe { sum_arr.call((v, v.len() as i32)) }.unwrap(),
-        ))
+        // SAFETY: sum_arr reads n ints of its array.
+        let r = unsafe { sum_arr.call((v, v.len() as i32)) };
+        drop(black_box(r.unwrap()));
     };
     let ours: Vec<Compared<'_>> = vec![
         (
