@@ -97,13 +97,13 @@ impl Function {
     /// stack area, up to 256 bytes in all, else one heap buffer) for a `char *`, Rust numbers
     /// of a pointer's own item type (`&[i32]`, `Vec<f64>`, arrays: their bytes copied as text
     /// is) for it, a `&mut` of Rust numbers for a pointer to their type, to bytes or to
-    /// `void` (lent in place: C writes them where they are), a cdata of a compatible pointer or
-    /// array type for a pointer (not an out-parameter or a function pointer), `None` of an
-    /// `Option` of a C string, text, numbers or a cdata for NULL — goes into the registers with no
-    /// conversion (about 11 ns for `add(1, 2)` on the project's machine, against 4–5 for
-    /// [`Function::call_as`]); so does a variadic part of Rust numbers, `bool`s, strings and
-    /// pointer or array cdata, promoted as above. Other arguments convert as above, with the
-    /// same results. For a compiled call with Rust types throughout, see
+    /// `void` (lent in place: C writes them where they are), a cdata of a compatible pointer
+    /// or array type for a pointer (not an out-parameter or a function pointer), `None` of an
+    /// `Option` of a C string, text, numbers or a cdata for NULL — goes into the registers
+    /// with no conversion (about 11 ns for `add(1, 2)` on the project's machine, against 4–5
+    /// for [`Function::call_as`]); so does a variadic part of Rust numbers, `bool`s, strings,
+    /// lent numbers and pointer or array cdata, promoted as above. Other arguments convert as
+    /// above, with the same results. For a compiled call with Rust types throughout, see
     /// [`Lib::typed`](crate::Lib::typed).
     ///
     /// # Errors

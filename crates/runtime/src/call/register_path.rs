@@ -71,8 +71,10 @@ fn struct_on_stack(
 /// The register assignment of a call whose arguments are all plain Rust arguments that their
 /// parameters take without a check ([`Args::PLAIN`], `Param::holds`: an `i32` for an `int`
 /// or a `long`, a `u8` for an `int`, an `f64` or `f32` for a `float` or a `double`, a `bool`
-/// for a `_Bool`, a `&CStr` for a `char *`), or integers of other types whose values their
-/// parameters hold (an `i32` literal for a `size_t`: `Fast::fits`, checked in a cold branch),
+/// for a `_Bool`, a `&CStr` or text for a `char *`, Rust numbers for a pointer to their own
+/// type, a `&mut` of them for one that lends their type), or integers of other types whose
+/// values their parameters hold (an `i32` literal for a `size_t`: `Fast::fits`, checked in a
+/// cold branch),
 /// for [`plain`]; `None` when the call is not such a call: the caller takes the usual path,
 /// which converts what this one does not take (an integer for a `double`, an `i64` out of an
 /// `int`'s range...) or reports it. A tuple's kinds are constants, so the check folds to one
@@ -80,10 +82,11 @@ fn struct_on_stack(
 ///
 /// `VARIADIC` (a constant: each form compiles alone) for a variadic function: its fixed
 /// parameters as above, then a variadic part of Rust numbers, `bool`s, C strings, text and
-/// cdata pointers or arrays of this `ffi` object, which pass as the converting path promotes
+/// cdata pointers or arrays of this `ffi` object (and numbers lent in place; not numbers to
+/// copy, which convert there as a list does), which pass as the converting path promotes
 /// them — an integer as `int`, `long long` or `unsigned long long` by its value (the same
 /// register word: extended to 64 bits by its signedness), a `bool` as an `int`, a float as
-/// `double`, a C string, a text's copy or a pointer as its address.
+/// `double`, a C string, a text's copy, lent numbers or a pointer as its address.
 #[inline(always)]
 pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
     uni: &Ffi,
