@@ -108,16 +108,18 @@ fn main() -> Result<()> {
         let sorted: Vec<String> = numbers.to_vec()?.iter().map(|v| v.to_string()).collect();
         println!("qsort with a Rust comparator: [{}]", sorted.join(", "));
 
-        // time, localtime_r and strftime with struct tm.
-        let now = ffi.new("time_t *", ())?;
-        libc.call("time", (&now,))?;
+        // time, localtime_r and strftime with struct tm: `time` writes a Rust `i64` in place
+        // (a `&mut` of numbers is lent to C), `localtime_r` reads a copy of it (`&[now]`) and
+        // fills a C struct, `strftime` writes into a Rust buffer.
+        let mut now = 0i64;
+        libc.call("time", (&mut now,))?;
         let tm = ffi.new("struct tm *", ())?;
-        libc.call("localtime_r", (&now, &tm))?;
-        let buf = ffi.new("char[64]", ())?;
-        libc.call("strftime", (&buf, 64usize, "%Y-%m-%d %H:%M:%S %Z", &tm))?;
+        libc.call("localtime_r", (&[now], &tm))?;
+        let mut buf = [0u8; 64];
+        let n = libc.call("strftime", (&mut buf, 64usize, "%Y-%m-%d %H:%M:%S %Z", &tm))?;
         println!(
             "now: {} (tm_year {} + 1900 = {})",
-            ffi.string(&buf, None)?.to_string_lossy()?,
+            String::from_utf8_lossy(&buf[..usize::try_from(n.to_int()?)?]),
             tm.field("tm_year")?,
             tm.field_as::<i32>("tm_year")? + 1900
         );
