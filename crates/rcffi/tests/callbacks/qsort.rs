@@ -109,3 +109,56 @@ fn pointers_into_the_running_calls_memory_are_views_of_it() {
     let found = unsafe { libc.call("bsearch", (&key, &items, 1usize, 1usize, compare)) }.unwrap();
     assert!(found.cdata().unwrap().is_null());
 }
+
+/// A callback cdata (`ffi.callback`) in a tuple takes the direct path, which enters the same
+/// run: the pointers qsort hands it into the array are bounded views, as they are when the
+/// arguments convert (a list of `Arg`s); a call that passes a callback and returns a pointer
+/// (`bsearch`) finds its result in the key's memory either way.
+#[test]
+fn a_callback_cdata_in_a_tuple_gets_views_of_the_calls_memory() {
+    let (ffi, libc) = libc();
+    ffi.cdef("void *bsearch(const void *key, const void *base, size_t n, size_t size, int (*compar)(const void *, const void *));")
+        .unwrap();
+    let cmp = ffi
+        .callback(
+            "int(*)(const void *, const void *)",
+            |a| -> rcffi::Result<i32> {
+                let p = a.ffi().cast("int *", a.get(0)?)?;
+                let q = a.ffi().cast("int *", a.get(1)?)?;
+                // Views: read without `unsafe`, bounded by the array.
+                let (x, y) = (p.get_as::<i32>(0)?, q.get_as::<i32>(0)?);
+                assert!(p.get(1_000).is_err(), "a view knows its bounds");
+                Ok(x.cmp(&y) as i32)
+            },
+        )
+        .unwrap();
+    for listed in [false, true] {
+        let arr = ffi.new("int[]", [5, 4, 3, 2, 1, 0]).unwrap();
+        // SAFETY: qsort sorts the array's 6 ints of 4 bytes with the comparator.
+        let r = unsafe {
+            if listed {
+                let args = vec![
+                    rcffi::Arg::CData(&arr),
+                    rcffi::Arg::Int(6),
+                    rcffi::Arg::Int(4),
+                    rcffi::Arg::CData(&cmp),
+                ];
+                libc.call("qsort", args)
+            } else {
+                libc.call("qsort", (&arr, 6usize, 4usize, &cmp))
+            }
+        };
+        r.unwrap();
+        assert_eq!(
+            arr.to_vec().unwrap(),
+            (0..6).map(Value::from).collect::<Vec<_>>(),
+            "listed: {listed}"
+        );
+        let key = ffi.new("int *", 3).unwrap();
+        // SAFETY: bsearch looks for the key among the 6 sorted ints.
+        let found = unsafe { libc.call("bsearch", (&key, &arr, 6usize, 4usize, &cmp)) }.unwrap();
+        let found = ffi.cast("int *", found.cdata().unwrap()).unwrap();
+        assert_eq!(found.get_as::<i32>(0).unwrap(), 3, "a view of the array");
+        assert_eq!(found.diff(&ffi.cast("int *", &arr).unwrap()).unwrap(), 3);
+    }
+}

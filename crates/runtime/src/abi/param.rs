@@ -118,13 +118,12 @@ pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
     let holds = match conv {
         Conv::Fast(f) => f.takes_mask(),
         // A C string for a `char *` (or `void *`, `signed`/`unsigned char *`): its address, as
-        // `call::invoke` passes one; a cdata for a pointer to data — not a function pointer
-        // (a callback's run is entered around the call) nor an out-parameter (what C stores
-        // there is adopted after the call): `call::adopt` and `callback::running` need the
-        // whole argument list.
+        // `call::invoke` passes one; a cdata for a pointer — to data or a function (a
+        // callback, around whose call the direct path enters the run `callback::running`
+        // needs) — that is not an out-parameter (what C stores there is adopted after the
+        // call: `call::adopt` needs the whole argument list).
         Conv::Pointer => {
-            let data =
-                out.is_empty() && !pointee.is_some_and(|p| matches!(p.repr, Repr::Function { .. }));
+            let data = out.is_empty();
             // Rust numbers of the pointee's own number type: a copy, as the converting path's
             // temporary array holds them.
             items = pointee.and_then(|p| p.fast).filter(|_| data);

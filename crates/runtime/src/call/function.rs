@@ -98,7 +98,8 @@ impl Function {
     /// of a pointer's own item type (`&[i32]`, `Vec<f64>`, arrays: their bytes copied as text
     /// is) for it, a `&mut` of Rust numbers for a pointer to their type, to bytes or to
     /// `void` (lent in place: C writes them where they are), a cdata of a compatible pointer
-    /// or array type for a pointer (not an out-parameter or a function pointer), `None` of an
+    /// or array type for a pointer (not an out-parameter; a callback for a function pointer,
+    /// the call entering its run as the converting path does), `None` of an
     /// `Option` of a C string, text, numbers or a cdata for NULL — goes into the registers
     /// with no conversion (about 11 ns for `add(1, 2)` on the project's machine, against 4–5
     /// for [`Function::call_as`]); so does a variadic part of Rust numbers, `bool`s, strings,

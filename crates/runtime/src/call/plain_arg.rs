@@ -169,6 +169,12 @@ impl PlainArg {
         PlainArg::any(kinds, Which::Items)
     }
 
+    /// Whether any of `kinds` is a cdata, which may be a callback (for a constant:
+    /// `const { PlainArg::any_cdata(..) }`).
+    pub(crate) const fn any_cdata(kinds: Option<&[PlainArg]>) -> bool {
+        PlainArg::any(kinds, Which::Cdata)
+    }
+
     /// Whether any of `kinds` is not a plain argument (for a constant:
     /// `const { PlainArg::any_none(..) }`).
     pub(crate) const fn any_none(kinds: Option<&[PlainArg]>) -> bool {
@@ -184,6 +190,7 @@ impl PlainArg {
             if match which {
                 Which::CopiedOrLent => k.is_copied() || k.is_lent(),
                 Which::Items => k.is_items(),
+                Which::Cdata => k.is_cdata(),
                 Which::None => k.0 == PlainArg::NONE.0,
             } {
                 return true;
@@ -248,6 +255,7 @@ impl PlainArg {
 enum Which {
     CopiedOrLent,
     Items,
+    Cdata,
     None,
 }
 

@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 
 use crate::data::{CData, Value, adopt_among};
+use crate::mem::OwnerRef;
 
 thread_local! {
     /// The pointer arguments of the running calls that pass a callback, innermost last.
@@ -15,35 +16,50 @@ thread_local! {
 
 /// A call that passes a callback is running, from [`Running::enter`] until it is dropped.
 pub(crate) struct Running {
-    /// How many cdata the thread's list held before this call's.
-    before: usize,
+    /// How many cdata the thread's list held before this call's; `None` when this call put
+    /// none there.
+    before: Option<usize>,
 }
 
 impl Running {
-    /// The call begins, with its arguments' cdata.
+    /// The call begins, with its arguments' cdata: those that own memory C may hand the
+    /// callback pointers into. Not the callbacks themselves (their memory is code, which a
+    /// callback is never given a view of): a call whose only cdata is its callback
+    /// (`call_int_cb(cb, 7)`) clones nothing and leaves the list alone.
     pub(crate) fn enter<'c>(args: impl Iterator<Item = &'c CData>) -> Running {
+        let mut kept = args
+            .filter(|c| {
+                let owner = c.owner();
+                owner.is_owning() && !matches!(owner, OwnerRef::Callback(_))
+            })
+            .peekable();
+        if kept.peek().is_none() {
+            return Running { before: None };
+        }
         // At thread exit, in a thread-local's destructor, the list may be gone: the call then
         // runs without it (a pointer C hands the callback is a plain address, as on a thread
         // C made), and `Drop` finds nothing to take out.
-        RUNNING
+        let before = RUNNING
             .try_with(|r| {
                 let mut r = r.borrow_mut();
                 let before = r.len();
-                r.extend(args.filter(|c| c.owner().is_owning()).cloned());
-                Running { before }
+                r.extend(kept.cloned());
+                before
             })
-            .unwrap_or(Running { before: usize::MAX })
+            .ok();
+        Running { before }
     }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
+        let Some(before) = self.before else { return };
         // Each taken out before it is dropped: dropping a cdata may run a `gc` destructor,
         // which may call C (and a callback, which reads the list). One at a time, so that no
         // `Vec` is made for them (`split_off` allocated one per call).
         while let Ok(Some(c)) = RUNNING.try_with(|r| {
             let mut r = r.borrow_mut();
-            if r.len() > self.before { r.pop() } else { None }
+            if r.len() > before { r.pop() } else { None }
         }) {
             drop(c);
         }

@@ -1,5 +1,5 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addm|addd|mixed6|sum8l|ldiv|idnull|sumarr4|sumarr1k|strlen1k|fill4|fill4v|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newm|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
+//! `valgrind --tool=callgrind`): `call-profile [add|addm|addd|mixed6|sum8l|ldiv|idnull|sumarr4|sumarr1k|strlen1k|fill4|fill4v|cbcall|cbcallh|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newm|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
 //! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
@@ -56,6 +56,10 @@ fn main() -> anyhow::Result<()> {
             lib.function("vsum")?
         }
         "sum8l" => lib.function("sum8l")?,
+        "cbcall" | "cbcallh" => {
+            ffi.cdef("int call_int_cb(int (*cb)(int), int x);")?;
+            lib.function("call_int_cb")?
+        }
         "fill4" | "fill4v" => {
             ffi.cdef("void fill(int *out, int n, int v);")?;
             lib.function("fill")?
@@ -418,6 +422,23 @@ fn main() -> anyhow::Result<()> {
             drop(black_box(unsafe {
                 f.call((black_box(&v[..]), v.len() as i32))
             }));
+        }
+        return Ok(());
+    }
+    if which == "cbcall" || which == "cbcallh" {
+        // C calling a Rust callback once per call: `call_int_cb(cb, i)` by name (scaling-
+        // compare's row) or through the handle.
+        let cb = ffi.callback("int(*)(int)", |a| a.get_as::<i32>(0).map(|x| x + 1))?;
+        for i in 0..n {
+            // SAFETY: call_int_cb calls the callback once with its argument.
+            let r = unsafe {
+                if which == "cbcall" {
+                    lib.call("call_int_cb", (&cb, black_box(i as i32)))
+                } else {
+                    f.call((&cb, black_box(i as i32)))
+                }
+            };
+            drop(black_box(r));
         }
         return Ok(());
     }
