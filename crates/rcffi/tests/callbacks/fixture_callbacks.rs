@@ -173,6 +173,12 @@ fn mixed_arguments_errno_and_pointer_results() {
         call!(lib, "call_mixed_cb", (&cb, -1, 2u16, 3, 4i64, 5.5f32, 6.5)).unwrap(),
         19.into()
     );
+    // Every byte of each argument read (no value here fits a narrower read).
+    let (b, c, d) = (40_000u16, -100_000, 3i64 << 40);
+    assert_eq!(
+        call!(lib, "call_mixed_cb", (&cb, -100, b, c, d, -2.5f32, 1e10)).unwrap(),
+        (-100 + i64::from(b) + i64::from(c) + d - 2 + 10_000_000_000).into()
+    );
     let pt = ffi
         .callback(
             "struct pt(*)(struct pt, int)",

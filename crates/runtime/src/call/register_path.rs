@@ -201,11 +201,13 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
     use crate::abi::RetReg;
     // A tuple without cdata passes no callback: a constant, and no test.
     if const { PlainArg::any_cdata(A::PLAIN) } && plan.passes_callback {
-        // SAFETY: as below.
-        let v = args.with_plain_words(|words, _| unsafe {
-            placed_in_run::<A, VARIADIC>(uni, plan, n, code, args, words)
+        return in_run(args, || {
+            // SAFETY: the caller's promise, passed on; the words are the tuple's own.
+            let v = args.with_plain_words(|words, _| unsafe {
+                placed::<A, VARIADIC>(uni, plan, n, code, words)
+            });
+            adopted(plan, v, args)
         });
-        return adopted(plan, v, args);
     }
     let v = if VARIADIC || n.ret != RetReg::Memory {
         // SAFETY: the caller's promise, passed on; the words are the tuple's own.
@@ -242,30 +244,18 @@ unsafe fn placed<'a, A: Args<'a>, const VARIADIC: bool>(
     }
 }
 
-/// [`placed`] for a call that passes a callback (`qsort(&arr, n, 4, &cmp)`): inside the run
-/// the converting path enters with the tuple's cdata (`callback::running`: pointers C hands
-/// the callback into their memory are views of it). Out of line, so that the other calls keep
-/// no run at all (an empty one kept in line was stored and loaded again around every call,
-/// the load waiting on the store: `add` 3 ns slower).
-///
-/// # Safety
-///
-/// As for [`placed`].
+/// `call()` — a direct call that passes a callback (`qsort(&arr, n, 4, &cmp)`) — inside the
+/// run the converting path enters with the tuple's cdata (`callback::running`: pointers C
+/// hands the callback into their memory are views of it). Out of line, so that the other
+/// calls keep no run at all (an empty one kept in line was stored and loaded again around
+/// every call, the load waiting on the store: `add` 3 ns slower); left when this returns,
+/// after the call's result went where the caller takes it (a `drop` between the call and the
+/// return made a copy of the result, whose loads waited on the call's narrower stores).
 #[inline(never)]
-unsafe fn placed_in_run<'a, A: Args<'a>, const VARIADIC: bool>(
-    uni: &Ffi,
-    plan: &CallPlan,
-    n: &crate::abi::Native,
-    code: usize,
-    args: &A,
-    words: &[u64],
-) -> Result<Value> {
-    let running =
+fn in_run<'a, A: Args<'a>, R>(args: &A, call: impl FnOnce() -> R) -> R {
+    let _running =
         args.with_plain_words(|_, cdatas| Running::enter(cdatas.iter().flatten().copied()));
-    // SAFETY: the caller's promise, passed on.
-    let v = unsafe { placed::<A, VARIADIC>(uni, plan, n, code, words) };
-    drop(running);
-    v
+    call()
 }
 
 /// A direct call's result `v`: a pointer result, as `invoke` makes it, a view of an argument's
@@ -438,14 +428,15 @@ pub(super) unsafe fn with_copies<'a, A: Args<'a>, const VARIADIC: bool>(
         }
     }
     let words = &words[..kinds.len().min(INLINE_ARGS)];
-    // SAFETY: the caller's promise, passed on; each copy's word is its address, alive in
-    // `area` or `heap` until this returns.
-    let v = unsafe {
-        if const { PlainArg::any_cdata(A::PLAIN) } && plan.passes_callback {
-            placed_in_run::<A, VARIADIC>(uni, plan, n, code, &*args, words)
-        } else {
+    let v = if const { PlainArg::any_cdata(A::PLAIN) } && plan.passes_callback {
+        // SAFETY: the caller's promise, passed on; each copy's word is its address, alive in
+        // `area` or `heap` until this returns.
+        in_run(&*args, || unsafe {
             placed::<A, VARIADIC>(uni, plan, n, code, words)
-        }
+        })
+    } else {
+        // SAFETY: as above.
+        unsafe { placed::<A, VARIADIC>(uni, plan, n, code, words) }
     };
     adopted(plan, v, args)
 }

@@ -163,11 +163,20 @@ impl CallbackArgs<'_> {
     pub fn get_as<T: Scalar>(&self, i: usize) -> Result<T> {
         let p = self.param(i)?;
         if let Conv::Fast(f) = p.conv {
+            let at = self.at(i) as *const u8;
             let mut b = [0u8; 8];
-            // SAFETY: the argument's `size` bytes are valid for reads during the call.
+            // SAFETY: the argument's `size` bytes are valid for reads during the call; each
+            // arm reads exactly that many. (A copy of a run-time length called `memcpy`, and
+            // the 8-byte read of what it stored in `b` waited for its narrower store: about 6
+            // ns of a 55 ns call that C's callback took.)
             unsafe {
-                std::ptr::copy_nonoverlapping(self.at(i) as *const u8, b.as_mut_ptr(), f.size())
-            };
+                match f.size() {
+                    1 => b[0] = at.read(),
+                    2 => b[..2].copy_from_slice(&at.cast::<[u8; 2]>().read_unaligned()),
+                    4 => b[..4].copy_from_slice(&at.cast::<[u8; 4]>().read_unaligned()),
+                    _ => b = at.cast::<[u8; 8]>().read_unaligned(),
+                }
+            }
             let v = match decode_number(f, b) {
                 Number::Int(n) => T::from_c_int(n),
                 Number::Float(x) => T::from_c_float(x),
