@@ -221,7 +221,9 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
     adopted(plan, v, args)
 }
 
-/// The placement and call of a tuple's `words`, by where its result comes back.
+/// The placement and call of a tuple's `words`, by where its result comes back (for the calls
+/// that pass a callback and the copying path; `plain` keeps its own two branches, each in its
+/// own closure: one closure around this took `mixed6` and `sum8l` 10 more instructions).
 ///
 /// # Safety
 ///
