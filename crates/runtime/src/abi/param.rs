@@ -58,6 +58,15 @@ pub(crate) struct Param {
     pub(crate) lends: u16,
 }
 
+impl Param {
+    /// Whether this parameter takes Rust numbers of type `f` lent in place
+    /// ([`Param::lends`]).
+    #[inline(always)]
+    pub(crate) fn lends_to(&self, f: Fast) -> bool {
+        self.lends & f.bit() != 0
+    }
+}
+
 /// The bit of [`Param::holds`] for a C string passed as its address (after the ten `Fast`
 /// kinds' bits).
 pub(crate) const C_STRING_BIT: u8 = 10;

@@ -520,22 +520,13 @@ pub trait Args<'a> {
     #[doc(hidden)]
     const PLAIN: Option<&'static [PlainArg]> = None;
 
-    /// Each argument's [`IntoArg::plain_word`] (zero past the last), when [`Args::PLAIN`] is
-    /// `Some`: for a tuple with text, whose words the call completes with its copies' addresses.
-    /// Hidden, as `PLAIN` is.
-    #[doc(hidden)]
-    #[inline(always)]
-    fn plain_words(&self) -> [u64; INLINE_ARGS] {
-        [0; INLINE_ARGS]
-    }
-
     /// Each argument's [`IntoArg::plain_word_mut`] (zero past the last), when [`Args::PLAIN`]
-    /// is `Some`: the words of a tuple with text, numbers to copy or numbers lent. Hidden, as
-    /// `PLAIN` is.
+    /// is `Some`: the words of a tuple with text, numbers to copy or numbers lent, which the
+    /// call completes with its copies' addresses. Hidden, as `PLAIN` is.
     #[doc(hidden)]
     #[inline(always)]
     fn plain_words_mut(&mut self) -> [u64; INLINE_ARGS] {
-        self.plain_words()
+        [0; INLINE_ARGS]
     }
 
     /// Runs `f` with each argument's [`IntoArg::plain_word`] and [`IntoArg::plain_cdata`],
@@ -580,20 +571,6 @@ macro_rules! args_tuple {
             }
 
             const PLAIN: Option<&'static [PlainArg]> = Some(&[$($name::PLAIN),+]);
-
-            #[inline(always)]
-            #[allow(non_snake_case)]
-            fn plain_words(&self) -> [u64; INLINE_ARGS] {
-                let ($($name,)+) = self;
-                let mut out = [0; INLINE_ARGS];
-                let mut i = 0;
-                $(
-                    out[i] = $name.plain_word();
-                    i += 1;
-                )+
-                let _ = i;
-                out
-            }
 
             #[inline(always)]
             #[allow(non_snake_case)]

@@ -483,7 +483,7 @@ pub(super) fn scalar_word(
             pointer_arg(uni, p, a.as_cdata()?).map(|addr| addr as u64)
         }
         (Conv::Pointer, Arg::Null) => Some(0),
-        (Conv::Pointer, Arg::InPlace(l)) if p.lends & l.item().bit() != 0 => Some(l.addr() as u64),
+        (Conv::Pointer, Arg::InPlace(l)) if p.lends_to(l.item()) => Some(l.addr() as u64),
         (Conv::Pointer, Arg::CStr(c)) if p.text => Some(c.as_ptr() as u64),
         (Conv::Pointer, Arg::Str(_) | Arg::Bytes(_)) if p.text => {
             let bytes = match a {
@@ -627,7 +627,7 @@ fn pointer(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Resu
         Arg::CStr(c) if char_like => Ok(c.as_ptr() as usize),
         Arg::Str(s) if wide => temp_array(&Value::Text((*s).to_string()), scratch),
         Arg::Null => Ok(0),
-        Arg::InPlace(l) if p.lends & l.item().bit() != 0 => Ok(l.addr()),
+        Arg::InPlace(l) if p.lends_to(l.item()) => Ok(l.addr()),
         Arg::InPlace(l) => Err(Error::Type(
             format!(
                 "initializer for ctype '{}' must be a cdata pointer or numbers of its item \

@@ -116,28 +116,34 @@ impl PlainArg {
         if k < 16 { 1 << k } else { 0 }
     }
 
+    /// Whether the kind is the one of bit `bit` of `Param::holds`.
+    #[inline(always)]
+    const fn is(self, bit: u8) -> bool {
+        self.code() == bit as u16
+    }
+
     /// Whether the argument is a cdata, whose type the call checks.
     #[inline(always)]
     pub(crate) const fn is_cdata(self) -> bool {
-        self.code() == crate::abi::C_DATA_BIT as u16
+        self.is(crate::abi::C_DATA_BIT)
     }
 
     /// Whether the argument is text, which the call copies with a NUL after it.
     #[inline(always)]
     pub(crate) const fn is_text(self) -> bool {
-        self.code() == crate::abi::TEXT_BIT as u16
+        self.is(crate::abi::TEXT_BIT)
     }
 
     /// Whether the argument is numbers of one type, which the call copies as they are.
     #[inline(always)]
     pub(crate) const fn is_items(self) -> bool {
-        self.code() == crate::abi::ITEMS_BIT as u16
+        self.is(crate::abi::ITEMS_BIT)
     }
 
     /// Whether the argument is numbers lent in place, passed as their address.
     #[inline(always)]
     pub(crate) const fn is_lent(self) -> bool {
-        self.code() == crate::abi::LENT_BIT as u16
+        self.is(crate::abi::LENT_BIT)
     }
 
     /// The type of the numbers of a numbers argument, copied or lent ([`PlainArg::items`],

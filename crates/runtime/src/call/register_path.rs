@@ -115,7 +115,7 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
         // that lends their type.)
         if p.holds & k.bit() != 0
             && (!k.is_items() || p.items == k.item_fast())
-            && (!k.is_lent() || k.item_fast().is_some_and(|f| p.lends & f.bit() != 0))
+            && (!k.is_lent() || k.item_fast().is_some_and(|f| p.lends_to(f)))
         {
             continue;
         }
