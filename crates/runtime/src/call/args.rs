@@ -2,6 +2,7 @@
 //! [`Args`], an argument list (a tuple, a slice or a vector).
 
 use std::ffi::{CStr, CString};
+use std::mem::ManuallyDrop;
 
 use crate::abi::INLINE_ARGS;
 use crate::callback::Closure;
@@ -554,6 +555,25 @@ impl<'a> Args<'a> for () {
     const PLAIN: Option<&'static [PlainArg]> = Some(&[]);
 }
 
+/// A tuple's arguments, dropped only when one of them owns something (a value or a closure):
+/// numbers and borrows skip the drop glue's walk. The call's result is its caller's tail
+/// expression, so it is made in place; a result kept in a local while the arguments were
+/// dropped was copied after the call, and that copy's 16-byte loads waited on the 8-byte
+/// stores that had just written it (a store-forwarding stall: 4 ns a call).
+struct Tuple<'a, const N: usize>(ManuallyDrop<[Arg<'a>; N]>);
+
+impl<const N: usize> Drop for Tuple<'_, N> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if !self.0.iter().all(Arg::owns_nothing) {
+            drop(std::mem::replace(
+                &mut *self.0,
+                std::array::from_fn(|_| Arg::Null),
+            ));
+        }
+    }
+}
+
 macro_rules! args_tuple {
     ($($name:ident),+) => {
         impl<'a, $($name: IntoArg<'a>),+> Args<'a> for ($($name,)+) {
@@ -561,13 +581,8 @@ macro_rules! args_tuple {
             #[allow(non_snake_case)]
             fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R {
                 let ($($name,)+) = self;
-                let args = [$($name.into_arg()),+];
-                let r = f(&args);
-                if args.iter().all(Arg::owns_nothing) {
-                    // Numbers and borrows: nothing to drop, so skip the drop glue's walk.
-                    std::mem::forget(args);
-                }
-                r
+                let args = Tuple(ManuallyDrop::new([$($name.into_arg()),+]));
+                f(&*args.0)
             }
 
             const PLAIN: Option<&'static [PlainArg]> = Some(&[$($name::PLAIN),+]);

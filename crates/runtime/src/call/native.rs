@@ -72,19 +72,28 @@ impl Regs {
         }
     }
 
-    /// The stack words from `start` on, zeroed, as `len` bytes to copy a struct argument into
-    /// (its bytes in order, as on the stack; the last word's rest stays zero). `None` past the
-    /// words.
+    /// The stack words from `start` on as `len` bytes to copy a struct argument into (its
+    /// bytes in order, as on the stack), not zeroed but the last word, whose rest stays zero:
+    /// zeroes stored just before the copy made it wait for them. `None` past the words.
     #[inline]
-    pub(crate) fn stack_bytes(&mut self, start: usize, len: usize) -> Option<&mut [u8]> {
+    pub(crate) fn stack_bytes(
+        &mut self,
+        start: usize,
+        len: usize,
+    ) -> Option<&mut [MaybeUninit<u8>]> {
         let words = self
             .stack
             .get_mut(start..start.checked_add(len.div_ceil(8))?)?;
-        words.fill(MaybeUninit::new(0));
-        // SAFETY: the words were just initialized (to zero); `u64`s have no padding, and any
-        // bytes are a valid `u64`; `u8` needs no alignment; `len` bytes lie inside the
-        // `words.len() * 8` bytes of the borrowed words, whose borrow the result keeps.
-        Some(unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), len) })
+        // The last word's bytes past `len` are zero (the rest are the caller's to write).
+        if let Some(last) = words.last_mut() {
+            *last = MaybeUninit::new(0);
+        }
+        // SAFETY: `MaybeUninit<u8>` has no validity requirement and needs no alignment; `len`
+        // bytes lie inside the `words.len() * 8` bytes of the borrowed words, whose borrow the
+        // result keeps.
+        Some(unsafe {
+            std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<MaybeUninit<u8>>(), len)
+        })
     }
 
     /// Puts 8 bytes of an argument (an integer extended to 64 bits, a pointer, a `double`'s

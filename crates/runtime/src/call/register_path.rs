@@ -65,7 +65,7 @@ fn struct_on_stack(
     };
     let out = regs.stack_bytes(usize::from(start), usize::from(piece.len))?;
     c.owner()
-        .with_region(&String::new, |r| r.read(c.addr(), out))
+        .with_region(&String::new, |r| r.read_uninit(c.addr(), out))
         .ok()
 }
 

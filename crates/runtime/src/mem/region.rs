@@ -3,6 +3,7 @@
 //! `mem` module's safety notes.
 
 use std::marker::PhantomData;
+use std::mem::MaybeUninit;
 
 use super::bytes;
 use super::number::{Fast, Number, bits_of, decode_bits};
@@ -82,6 +83,17 @@ impl<'a> Region<'a> {
         self.check(addr, out.len())?;
         // SAFETY: `out` is a Rust borrow, valid for its length's writes.
         unsafe { self.read_to(addr, out.as_mut_ptr(), out.len()) };
+        Ok(())
+    }
+
+    /// Copies `out.len()` bytes at `addr` into `out`, which need not be initialized (and is,
+    /// whole, when this returns `Ok`): the stack words a struct argument is copied into are
+    /// not zeroed first (zeroes stored just before the copy made it wait for them).
+    #[inline]
+    pub(crate) fn read_uninit(&self, addr: usize, out: &mut [MaybeUninit<u8>]) -> Result<()> {
+        self.check(addr, out.len())?;
+        // SAFETY: `out` is a Rust borrow, valid for its length's writes (of any bytes).
+        unsafe { self.read_to(addr, out.as_mut_ptr().cast(), out.len()) };
         Ok(())
     }
 
