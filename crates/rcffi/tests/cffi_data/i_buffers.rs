@@ -306,3 +306,83 @@ fn i_borrowed_buffers_end_with_their_scope() {
     // The loan is over: a cdata kept past it refuses every access.
     assert!(matches!(kept.get(0), Err(Error::Runtime(m)) if m.contains("released")));
 }
+
+#[test]
+fn i13_owned_and_collected_memory_is_read_and_written_where_it_is() {
+    // Items and members of owned lent bytes (`from_buffer`) and of memory under a `gc`
+    // destructor take the direct path of rcffi's own memory: each access lands in the bytes,
+    // and an ended loan or unknown memory under the destructor is still refused.
+    let ffi = ffi_with("struct pt { int x; short y; };");
+    let ints: Vec<u8> = [5i32, -6, 7].iter().flat_map(|x| x.to_ne_bytes()).collect();
+    let lent = ffi.from_buffer("int[]", ints).unwrap();
+    let collected = ffi.gc(&ffi.new("int[3]", [5, -6, 7]).unwrap(), |_| {});
+    for a in [&lent, &collected] {
+        assert_eq!(a.get(1).unwrap(), (-6).into());
+        assert_eq!(a.get_as::<i32>(2).unwrap(), 7);
+        a.set(0, 70_000).unwrap();
+        a.set(2, -1).unwrap();
+        let bytes = ffi.buffer(a, None).unwrap().to_vec().unwrap();
+        assert_eq!(&bytes[..4], 70_000i32.to_ne_bytes());
+        assert_eq!(&bytes[8..], (-1i32).to_ne_bytes());
+        // Out of range, too big for the type: refused as for rcffi's memory.
+        assert!(a.get(3).is_err());
+        assert!(a.set(1, 1i64 << 40).is_err());
+        assert_eq!(a.get(1).unwrap(), (-6).into());
+    }
+    let s = ffi.from_buffer("struct pt *", vec![0u8; 8]).unwrap();
+    s.set_field("y", -2).unwrap();
+    s.set_field("x", 9).unwrap();
+    assert_eq!(
+        (s.field("x").unwrap(), s.field("y").unwrap()),
+        (9.into(), (-2).into())
+    );
+    let bytes = ffi.buffer(&s, None).unwrap().to_vec().unwrap();
+    assert_eq!(
+        &bytes[..6],
+        [9i32.to_ne_bytes().as_slice(), &(-2i16).to_ne_bytes()].concat()
+    );
+    // Released: every access is refused, on the direct path's owners as on the others.
+    let p = ffi.cast("int *", &lent).unwrap();
+    ffi.release(&lent).unwrap();
+    ffi.release(&s).unwrap();
+    for r in [lent.get(0), p.get(1), s.field("x")] {
+        assert!(matches!(r, Err(Error::Runtime(m)) if m.contains("released")));
+    }
+    assert!(matches!(lent.set(0, 1), Err(Error::Runtime(m)) if m.contains("released")));
+    assert!(matches!(s.set_field("y", 1), Err(Error::Runtime(m)) if m.contains("released")));
+    // A destructor on memory rcffi does not know makes it no more readable.
+    let foreign = ffi.gc(&ffi.cast("int *", 4096).unwrap(), |_| {});
+    assert!(matches!(foreign.get(0), Err(Error::Unchecked(_))));
+    assert!(matches!(foreign.set(0, 1), Err(Error::Unchecked(_))));
+}
+
+#[test]
+fn i14_borrowed_bytes_are_read_where_they_are_until_their_loan_ends() {
+    // Items and members of borrowed bytes (`with_buffer`) are read as numbers where they are,
+    // each read counted in and out of the loan; after it, every read is refused.
+    let ffi = ffi_with("struct pt { int x; short y; };");
+    let mut bytes: Vec<u8> = [3i32, -4].iter().flat_map(|x| x.to_ne_bytes()).collect();
+    let (kept, fields) = ffi
+        .with_buffer("int[]", &mut bytes, |a| {
+            assert_eq!(a.get(1).unwrap(), (-4).into());
+            assert_eq!(a.get_as::<i32>(0).unwrap(), 3);
+            assert!(a.get(2).is_err());
+            a.set(0, 11).unwrap();
+            let s = ffi.cast("struct pt *", a).unwrap();
+            let fields = (s.field("x").unwrap(), s.field("y").unwrap());
+            (s, fields)
+        })
+        .unwrap();
+    let y = if cfg!(target_endian = "little") {
+        -4
+    } else {
+        -1
+    };
+    assert_eq!(fields, (11.into(), y.into()));
+    assert_eq!(&bytes[..4], 11i32.to_ne_bytes());
+    for r in [kept.field("x"), kept.field("y")] {
+        assert!(matches!(r, Err(Error::Runtime(m)) if m.contains("released")));
+    }
+    let p = ffi.cast("int *", &kept).unwrap();
+    assert!(matches!(p.get(0), Err(Error::Runtime(m)) if m.contains("released")));
+}

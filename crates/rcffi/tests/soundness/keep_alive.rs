@@ -272,6 +272,42 @@ fn overwriting_a_pointer_lets_its_memory_go() {
 }
 
 #[test]
+fn a_number_written_over_a_pointer_lets_it_go_in_every_kind_of_memory() {
+    // A number stored where a pointer was releases what the pointer kept, in lent bytes and
+    // in memory under a `gc` destructor (the direct path's stores) as in rcffi's own.
+    let ffi = Ffi::default();
+    type Maker<'a> = Box<dyn Fn() -> CData + 'a>;
+    let makers: [(&str, Maker<'_>); 3] = [
+        ("new", Box::new(|| ffi.new("int *[2]", ()).unwrap())),
+        (
+            "from_buffer",
+            Box::new(|| ffi.from_buffer("int *[]", vec![0u8; 16]).unwrap()),
+        ),
+        (
+            "gc",
+            Box::new(|| ffi.gc(&ffi.new("int *[2]", ()).unwrap(), |_| {})),
+        ),
+    ];
+    for (what, make) in makers {
+        let freed = Arc::new(AtomicUsize::new(0));
+        let f = freed.clone();
+        let slots = make();
+        slots
+            .set(
+                1,
+                ffi.gc(&ffi.new("int *", 5).unwrap(), move |_| {
+                    f.fetch_add(1, Ordering::SeqCst);
+                }),
+            )
+            .unwrap();
+        assert_eq!(freed.load(Ordering::SeqCst), 0, "{what}: kept by the slot");
+        let as_long = ffi.cast("long *", &slots).unwrap();
+        as_long.set(1, 0).unwrap();
+        assert_eq!(freed.load(Ordering::SeqCst), 1, "{what}: let go");
+    }
+}
+
+#[test]
 fn a_copy_of_a_self_pointer_keeps_its_memory_alive() {
     let ffi = Ffi::default();
     ffi.cdef("struct s { char buf[8]; char *cur; };").unwrap();

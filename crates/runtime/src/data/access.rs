@@ -127,6 +127,15 @@ impl CData {
     }
 
     fn get_slow(&self, i: isize) -> Result<Value> {
+        // Borrowed lent bytes (`with_buffer`): a plain number read as the direct path reads
+        // it, with the access counted in and out of the loan (as any access to them is).
+        if let OwnerRef::Buffer(b) = self.owner()
+            && let Some((fast, addr)) = self.plain_item(i)
+        {
+            return b
+                .with_region(|r| r.load_number(addr, fast))
+                .map(Value::from_number);
+        }
         let (elem, addr) = self.item(i)?;
         let place = self.place_at(elem, addr, None);
         // cffi: `p[0]` of `new("struct s *")` (or a union) co-owns the struct: its repr says
@@ -179,24 +188,19 @@ impl CData {
         convert::value_to_c(&self.place_at(elem, addr, None), &v)
     }
 
-    /// The memory the direct paths use: rcffi's own, or a range vouched for or mapped.
+    /// The memory the direct paths use: rcffi's own, a range vouched for or mapped, owned
+    /// bytes lent (`from_buffer`) whose loan has not ended, or any of these under a `gc`
+    /// destructor. `None` for the rest, which the general path reads (a borrowed loan's
+    /// accesses, `with_buffer`, count themselves in and out there) or says why it cannot.
     #[inline(always)]
     fn fast_mem(&self) -> Option<FastMem<'_>> {
-        Some(match self.owner() {
-            OwnerRef::Alloc(a) => FastMem {
-                region: a.region(),
-                owner: self.owner(),
-            },
-            OwnerRef::Vouched(v) => FastMem {
-                region: v.region(),
-                owner: self.owner(),
-            },
-            OwnerRef::Mapped(m) => FastMem {
-                region: m.region(),
-                owner: self.owner(),
-            },
-            _ => return None,
-        })
+        let owner = self.owner();
+        let region = match owner {
+            OwnerRef::Alloc(a) => a.region(),
+            OwnerRef::Gc(g) => fast_region(g.base())?,
+            _ => fast_region(owner)?,
+        };
+        Some(FastMem { region, owner })
     }
 
     /// The direct path of `get`/`set`: item `i` of an array or pointer into memory with a
@@ -204,6 +208,14 @@ impl CData {
     #[inline(always)]
     fn fast_item(&self, i: isize) -> Option<(FastMem<'_>, Fast, usize)> {
         let m = self.fast_mem()?;
+        let (fast, addr) = self.plain_item(i)?;
+        Some((m, fast, addr))
+    }
+
+    /// Item `i`'s type and address, when it is a plain number in range of an array or of a
+    /// non-NULL pointer (whatever memory it is in: [`CData::fast_item`] asks that).
+    #[inline(always)]
+    fn plain_item(&self, i: isize) -> Option<(Fast, usize)> {
         let (elem, len) = match &self.info().repr {
             Repr::Array { elem, len } => (elem.get(&self.uni().inner), len.or(self.count())),
             Repr::Pointer { resolved, .. }
@@ -219,7 +231,7 @@ impl CData {
         let fast = elem.fast?;
         // An index whose address overflows takes the general path, which says so.
         let addr = crate::base::addr::item(self.addr(), i, fast.size())?;
-        Some((m, fast, addr))
+        Some((fast, addr))
     }
 
     /// The direct path of `field`/`set_field`: a plain-number member of a struct in memory
@@ -292,6 +304,15 @@ impl CData {
     }
 
     fn field_slow(&self, name: &str) -> Result<Value> {
+        // Borrowed lent bytes: a plain number read as in `get_slow`.
+        if let OwnerRef::Buffer(b) = self.owner()
+            && let Some((f, addr)) = self.member_at(name)
+            && let Some(fast) = f.fast
+        {
+            return b
+                .with_region(|r| r.load_number(addr, fast))
+                .map(Value::from_number);
+        }
         let (place, f) = self.field_place(name, "read")?;
         convert::read_field(&place, f)
     }
@@ -498,6 +519,20 @@ fn fast_as<T: Scalar>(fast: Fast, bits: u64) -> Option<T> {
     }
 }
 
+/// The region of `owner`'s memory for the direct paths ([`CData::fast_mem`]), but for a `gc`
+/// destructor's (whose original's owner this is asked of, once). `None` also for a loan that
+/// ended: the general path reports it.
+#[inline(always)]
+fn fast_region(owner: OwnerRef<'_>) -> Option<Region<'_>> {
+    match owner {
+        OwnerRef::Alloc(a) => Some(a.region()),
+        OwnerRef::Vouched(v) => Some(v.region()),
+        OwnerRef::Mapped(m) => Some(m.region()),
+        OwnerRef::Buffer(b) => b.owned_region(),
+        _ => None,
+    }
+}
+
 /// The memory of a direct read or write: its region, and its owner, whose keep set (what
 /// pointers stored there keep alive: a number written over a pointer releases it) only a store
 /// looks at.
@@ -510,11 +545,8 @@ impl FastMem<'_> {
     /// Stores the plain number of type `fast` whose bits are `bits` at `addr`.
     #[inline(always)]
     fn store(&self, addr: usize, fast: Fast, bits: u64) -> Result<()> {
-        let keep: Option<&KeepSet> = match self.owner {
-            OwnerRef::Alloc(a) => Some(a.keep_set()),
-            OwnerRef::Mapped(m) => Some(m.keep_set()),
-            _ => None,
-        };
+        // Under a `gc` destructor, its original's set; lent bytes have their own.
+        let keep: Option<&KeepSet> = self.owner.keeping().map(|(set, _)| set);
         match keep {
             Some(k) => k.write_bytes(&self.region, addr, fast.size(), || {
                 self.region.store_bits(addr, fast, bits)

@@ -101,6 +101,29 @@ impl Lent {
         self.gate.close();
     }
 
+    /// The lent bytes as a region, when they are owned and their loan has not ended (`None`:
+    /// borrowed bytes, whose accesses count themselves in and out in [`Lent::with_region`], or
+    /// an ended loan, which it reports). Owned bytes live as long as `self`, ended or not (as
+    /// `with_region` says), so the region is valid for the borrow of `self`.
+    #[inline(always)]
+    pub(crate) fn owned_region(&self) -> Option<Region<'_>> {
+        if self.owned.is_none() || self.gate.is_closed() {
+            return None;
+        }
+        Some(self.region())
+    }
+
+    /// The lent bytes as a region (valid while they are alive: see the callers).
+    #[inline(always)]
+    fn region(&self) -> Region<'_> {
+        Region {
+            base: self.base,
+            len: self.len,
+            access: Access::unless(self.writable, Access::LentShared),
+            _borrow: PhantomData,
+        }
+    }
+
     /// Runs `f` with the lent bytes as a region, while they are alive.
     pub(crate) fn with_region<T>(&self, f: impl FnOnce(&Region<'_>) -> Result<T>) -> Result<T> {
         /// Counts an access out when it ends, also on panic.
@@ -110,12 +133,7 @@ impl Lent {
                 self.0.exit(self.1);
             }
         }
-        let region = Region {
-            base: self.base,
-            len: self.len,
-            access: Access::unless(self.writable, Access::LentShared),
-            _borrow: PhantomData,
-        };
+        let region = self.region();
         // Owned bytes live until the last reference to the loan goes, ended (`release`) or
         // not: an access checks the end, and none is counted in (two threads reading one
         // buffer would take turns on the counter's cache line).

@@ -40,9 +40,8 @@ fn main() -> anyhow::Result<()> {
         | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newm" | "newt"
         | "field" | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof"
         | "byname" | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr" | "structcopy"
-        | "gc" | "handle" | "fromh" | "fromc" | "asadd" | "addm" | "addv" => {
-            lib.function("bench_add")?
-        }
+        | "gc" | "handle" | "fromh" | "fromc" | "asadd" | "addm" | "addv" | "arrget" | "bufget"
+        | "arrgetas" | "wbufget" => lib.function("bench_add")?,
         w if w.starts_with("newffi") => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         // Structs of any size in and out (`s<bytes>`, `rs<bytes>`: below).
@@ -85,6 +84,33 @@ fn main() -> anyhow::Result<()> {
         for i in 0..n {
             // SAFETY: bench_add takes two ints.
             black_box(unsafe { cif.call::<i32>(code, &[arg(&black_box(i as i32)), arg(&2i32)]) });
+        }
+        return Ok(());
+    }
+    if which == "wbufget" {
+        // `a[1]` of borrowed bytes (`with_buffer`), whose reads count themselves in and out.
+        let mut bytes = [0u8; 40];
+        ffi.with_buffer("int[]", &mut bytes, |b| {
+            for _ in 0..n {
+                drop(black_box(b.get(black_box(1))));
+            }
+        })?;
+        return Ok(());
+    }
+    if which == "arrget" || which == "bufget" || which == "arrgetas" {
+        // `a[1]` of an `int[10]` from `new` or from `from_buffer` (scaling-compare's rows), as
+        // a value, or as a Rust `i32`.
+        let a = if which == "bufget" {
+            ffi.from_buffer("int[]", vec![0u8; 40])?
+        } else {
+            ffi.new("int[10]", ())?
+        };
+        for _ in 0..n {
+            if which == "arrgetas" {
+                black_box(a.get_as::<i32>(black_box(1))?);
+            } else {
+                drop(black_box(a.get(black_box(1))?));
+            }
         }
         return Ok(());
     }
