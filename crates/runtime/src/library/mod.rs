@@ -28,7 +28,7 @@ use libloading::os::unix::Library as RawLibrary;
 use rcffi_cdef::{Decl, MacroArg, MacroValue};
 
 use crate::abi::CallPlan;
-use crate::base::lookup_cache::{Lasts, Recent};
+use crate::base::lookup_cache::{Lasts, Name, Recent};
 use crate::call::function::Function;
 use crate::data::CData;
 use crate::data::Value;
@@ -277,11 +277,12 @@ impl Lib {
     #[inline(never)]
     fn resolve_recent(&self, key: (u64, u64), name: &str) -> Result<Resolved> {
         let generation = key.1;
+        let looked = &Name::new(name);
         if !self.is_closed()
             // `try_with`: gone in a thread-local's destructor at thread exit (then skipped).
-            && let Ok(Some(r)) = RECENT_FUNCTIONS.try_with(|c| c.borrow().find(key, name))
+            && let Ok(Some(r)) = RECENT_FUNCTIONS.try_with(|c| c.borrow().find(key, looked))
         {
-            Lasts::remember_in(&LAST_FUNCTION, key, name, r);
+            Lasts::remember_in(&LAST_FUNCTION, key, looked, r);
             return Ok(r);
         }
         let shared = self
@@ -296,8 +297,8 @@ impl Lib {
             Some(r) => r,
             None => self.resolve_new(name, generation)?,
         };
-        let _ = RECENT_FUNCTIONS.try_with(|c| c.borrow_mut().insert(key, name, r));
-        Lasts::remember_in(&LAST_FUNCTION, key, name, r);
+        let _ = RECENT_FUNCTIONS.try_with(|c| c.borrow_mut().insert(key, looked, r));
+        Lasts::remember_in(&LAST_FUNCTION, key, looked, r);
         Ok(r)
     }
 

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use foldhash::fast::RandomState;
 use rcffi_cdef::{CTypeId, CTypeKind, CdefOptions, CdefReport, Prim, PrimRepr, Registry, Target};
 
-use crate::base::lookup_cache::{Lasts, Recent};
+use crate::base::lookup_cache::{Lasts, Name, Recent};
 use crate::error::{Error, Result};
 use crate::types::{FieldRt, IntKind, IntRole, RecordBody, Repr, TypeInfo};
 
@@ -306,10 +306,11 @@ impl Ffi {
     /// cache; the string found becomes the last one.
     #[inline(never)]
     fn parse_recent(&self, key: (u64, u64), text: &str) -> Result<TypeRef> {
+        let name = &Name::new(text);
         // `try_with`: in a thread-local's destructor at thread exit the cache may be gone;
         // the string is then looked up without it.
         let t = match RECENT
-            .try_with(|r| r.borrow().find(key, text))
+            .try_with(|r| r.borrow().find(key, name))
             .ok()
             .flatten()
         {
@@ -319,11 +320,11 @@ impl Ffi {
                 if !self.inner.is_final(t.get(&self.inner)) {
                     return Ok(t);
                 }
-                let _ = RECENT.try_with(|r| r.borrow_mut().insert(key, text, t));
+                let _ = RECENT.try_with(|r| r.borrow_mut().insert(key, name, t));
                 t
             }
         };
-        Lasts::remember_in(&LAST, key, text, t);
+        Lasts::remember_in(&LAST, key, name, t);
         Ok(t)
     }
 

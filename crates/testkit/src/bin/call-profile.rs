@@ -41,7 +41,9 @@ fn main() -> anyhow::Result<()> {
         | "field" | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof"
         | "byname" | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr" | "structcopy"
         | "gc" | "handle" | "fromh" | "fromc" | "asadd" | "addm" | "addv" | "arrget" | "bufget"
-        | "arrgetas" | "wbufget" => lib.function("bench_add")?,
+        | "arrgetas" | "wbufget" | "new16" | "new16same" | "byname16" | "byname16same" => {
+            lib.function("bench_add")?
+        }
         w if w.starts_with("newffi") => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         // Structs of any size in and out (`s<bytes>`, `rs<bytes>`: below).
@@ -84,6 +86,56 @@ fn main() -> anyhow::Result<()> {
         for i in 0..n {
             // SAFETY: bench_add takes two ints.
             black_box(unsafe { cif.call::<i32>(code, &[arg(&black_box(i as i32)), arg(&2i32)]) });
+        }
+        return Ok(());
+    }
+    if which == "new16" || which == "new16same" {
+        // `new` over 16 type strings in turn (scaling-compare's row), or over one of them.
+        let mut decls = String::new();
+        for i in 0..16 {
+            decls.push_str(&format!("typedef struct {{ int v[{}]; }} n{i}_t;\n", i + 1));
+        }
+        ffi.cdef(&decls)?;
+        let types: Vec<String> = (0..16).map(|i| format!("n{i}_t *")).collect();
+        for i in 0..n {
+            let t = if which == "new16" {
+                &types[i % 16]
+            } else {
+                &types[5]
+            };
+            drop(black_box(ffi.new(black_box(t.as_str()), ())?));
+        }
+        return Ok(());
+    }
+    if which == "byname16" || which == "byname16same" {
+        // Calls by name over 16 functions in turn (scaling-compare's row), or over one.
+        let (_fx, fixture) = rcffi_testkit::fixture::open_fixture()?;
+        let fns = [
+            "id_int",
+            "id_uint",
+            "id_long",
+            "id_ulong",
+            "id_llong",
+            "id_ullong",
+            "id_short",
+            "id_ushort",
+            "id_schar",
+            "id_uchar",
+            "id_i8",
+            "id_u8",
+            "id_i16",
+            "id_u16",
+            "id_i32",
+            "id_u32",
+        ];
+        for i in 0..n {
+            let name = if which == "byname16" {
+                fns[i % 16]
+            } else {
+                fns[5]
+            };
+            // SAFETY: each identity function takes one small integer.
+            drop(black_box(unsafe { fixture.call(black_box(name), (7,)) }?));
         }
         return Ok(());
     }
