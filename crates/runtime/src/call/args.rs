@@ -680,8 +680,10 @@ fn listed<'a, R>(
         make: impl FnMut(usize) -> Arg<'a>,
         f: impl FnOnce(&[Arg<'a>]) -> R,
     ) -> R {
-        let args: [Arg<'a>; N] = std::array::from_fn(make);
-        f(&args)
+        // Dropped after the result was made in place, and only when one owns something (as a
+        // tuple's: `Tuple`).
+        let args = Tuple::<N>(ManuallyDrop::new(std::array::from_fn(make)));
+        f(&*args.0)
     }
     match len {
         0 => f(&[]),
