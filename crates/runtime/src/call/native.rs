@@ -614,3 +614,31 @@ unsafe fn call_as<const VARIADIC: bool>(code: usize, ret: RetReg, r: &Regs, word
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Regs;
+    use crate::abi::STACK_WORDS;
+
+    /// A struct argument's bytes go into the stack words in order; the last word's bytes past
+    /// the struct are zero, though the words are not zeroed first; a range past the words is
+    /// refused (Miri: every byte read was written).
+    #[test]
+    fn stack_bytes_hold_the_bytes_in_order_and_zero_the_last_words_rest() {
+        let mut regs = Regs::new();
+        let out = regs.stack_bytes(2, 13).expect("inside the words");
+        assert_eq!(out.len(), 13);
+        for (i, b) in out.iter_mut().enumerate() {
+            b.write(i as u8 + 1);
+        }
+        // SAFETY: words 2 and 3 were written whole above (13 bytes, then the zeroed rest).
+        let words = unsafe { [regs.stack[2].assume_init(), regs.stack[3].assume_init()] };
+        let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_ne_bytes()).collect();
+        let mut want: Vec<u8> = (1..=13).collect();
+        want.resize(16, 0);
+        assert_eq!(bytes, want);
+        assert!(regs.stack_bytes(STACK_WORDS - 1, 9).is_none());
+        assert!(regs.stack_bytes(usize::MAX, 8).is_none());
+        assert_eq!(regs.stack_bytes(STACK_WORDS - 1, 8).map(|b| b.len()), Some(8));
+    }
+}
