@@ -361,9 +361,15 @@ fn i14_borrowed_bytes_are_read_where_they_are_until_their_loan_ends() {
     // Items and members of borrowed bytes (`with_buffer`) are read as numbers where they are,
     // each read counted in and out of the loan; after it, every read is refused.
     let ffi = ffi_with("struct pt { int x; short y; };");
-    let mut bytes: Vec<u8> = [3i32, -4].iter().flat_map(|x| x.to_ne_bytes()).collect();
+    // Bytes aligned for `int` (a byte buffer alone may sit at any address).
+    #[repr(C, align(4))]
+    struct Aligned([u8; 8]);
+    let mut buf = Aligned([0; 8]);
+    buf.0[..4].copy_from_slice(&3i32.to_ne_bytes());
+    buf.0[4..].copy_from_slice(&(-4i32).to_ne_bytes());
+    let bytes = &mut buf.0;
     let (kept, fields) = ffi
-        .with_buffer("int[]", &mut bytes, |a| {
+        .with_buffer("int[]", bytes, |a| {
             assert_eq!(a.get(1).unwrap(), (-4).into());
             assert_eq!(a.get_as::<i32>(0).unwrap(), 3);
             assert!(a.get(2).is_err());

@@ -639,6 +639,9 @@ mod tests {
         assert_eq!(bytes, want);
         assert!(regs.stack_bytes(STACK_WORDS - 1, 9).is_none());
         assert!(regs.stack_bytes(usize::MAX, 8).is_none());
-        assert_eq!(regs.stack_bytes(STACK_WORDS - 1, 8).map(|b| b.len()), Some(8));
+        assert_eq!(
+            regs.stack_bytes(STACK_WORDS - 1, 8).map(|b| b.len()),
+            Some(8)
+        );
     }
 }
