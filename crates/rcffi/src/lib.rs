@@ -98,7 +98,7 @@ pub use rcffi_runtime::{
     Allocator, Arg, Args, AsCData, Bindings, BindingsLoader, Buffer, CData, CField, CType,
     CallbackArgs, CallbackOptions, CallbackResult, Closure, Error, Ffi, FieldShape, FnShape,
     ForeignFn, Function, Handled, InPlace, IntoArg, IntoCallback, ItemIndex, Kind, Lib, LongDouble,
-    LongDoubleFormat, NULL, NativeArgs, NativeFn, NativeType, Numbers, OnError, RecordShape,
+    LongDoubleFormat, NULL, NativeArgs, NativeFn, NativeType, Null, Numbers, OnError, RecordShape,
     Result, Scalar, Shape, ShapeKind, SymbolProblem, TypeList, TypeSpec, TypedCallback, TypedFn,
     Value, View, closure, closure_mut, list, map,
 };

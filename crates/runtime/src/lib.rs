@@ -48,7 +48,7 @@ mod typed;
 mod types;
 
 pub use base::longdouble::{LongDouble, LongDoubleFormat};
-pub use call::args::{Arg, Args, IntoArg, NULL};
+pub use call::args::{Arg, Args, IntoArg, NULL, Null};
 pub use call::function::Function;
 pub use callback::{
     CallbackArgs, CallbackOptions, CallbackResult, Closure, OnError, Ret, closure, closure_mut,

@@ -220,3 +220,36 @@ fn none_is_null_on_the_direct_path_too() {
         assert_eq!(mixed.cdata().unwrap().address(), ints.address());
     }
 }
+
+/// `rcffi::NULL` is NULL for any pointer parameter, in a tuple (the direct path, as a typed
+/// `None`), in a list, and in a variadic part (a `void *`); for a parameter that is no
+/// pointer it is refused by name, as on the converting path.
+#[test]
+fn null_is_null_for_any_pointer_in_tuples_lists_and_variadic_parts() {
+    use rcffi::{Arg, NULL};
+    let (ffi, lib, libc) = probe();
+    ffi.cdef("int snprintf(char *s, size_t n, const char *format, ...); int abs(int x);")
+        .unwrap();
+    let ints = ffi.new("int[4]", ()).unwrap();
+    let at = |v: Value| v.to_int().unwrap() as usize;
+    // SAFETY: `addr` returns the pointer it got; snprintf writes at most n bytes of its
+    // format, whose `%p` takes a pointer; abs takes an int.
+    unsafe {
+        for name in ["of_int", "of_void", "of_uchar", "of_s"] {
+            assert_eq!(at(lib.call(name, (NULL,)).unwrap()), 0, "{name}");
+            assert_eq!(at(lib.call(name, vec![Arg::from(NULL)]).unwrap()), 0, "{name}");
+        }
+        // Beside other arguments, each where it belongs.
+        let mixed = libc.call("memset", (&ints, 0, 0usize)).unwrap();
+        assert_eq!(mixed.cdata().unwrap().address(), ints.address());
+        let mut buf = [0u8; 32];
+        let n = libc
+            .call("snprintf", (&mut buf, 32usize, c"%p|%d", NULL, 7))
+            .unwrap();
+        let text = std::ffi::CStr::from_bytes_until_nul(&buf).unwrap();
+        assert_eq!(at(n), text.to_bytes().len());
+        assert_eq!(text.to_str().unwrap(), "(nil)|7");
+        let e = libc.call("abs", (NULL,)).unwrap_err().to_string();
+        assert!(e.contains("argument 1") && e.contains("int"), "{e}");
+    }
+}

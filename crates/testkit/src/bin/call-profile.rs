@@ -69,7 +69,7 @@ fn main() -> anyhow::Result<()> {
             ffi.cdef("int sum_arr(const int *a, int n);")?;
             lib.function("sum_arr")?
         }
-        "idnull" => {
+        "idnull" | "idNULL" => {
             ffi.cdef("void *id_ptr(void *);")?;
             lib.function("id_ptr")?
         }
@@ -563,6 +563,7 @@ fn main() -> anyhow::Result<()> {
                 "sum8l" => f.call((black_box(1i64), 2i64, 3i64, 4i64, 5i64, 6i64, 7i64, 8i64)),
                 "ldiv" => f.call((black_box(17i64), 5i64)),
                 "idnull" => f.call((black_box(None::<&rcffi::CData>),)),
+                "idNULL" => f.call((black_box(rcffi::NULL),)),
                 // A list of values, as a script or a dynamic caller passes them.
                 "addv" => f.call(&[Value::Int(black_box(i as i128)), Value::Int(2)][..]),
                 "mid" => f.call((&pa, &pa)),
