@@ -237,7 +237,11 @@ fn null_is_null_for_any_pointer_in_tuples_lists_and_variadic_parts() {
     unsafe {
         for name in ["of_int", "of_void", "of_uchar", "of_s"] {
             assert_eq!(at(lib.call(name, (NULL,)).unwrap()), 0, "{name}");
-            assert_eq!(at(lib.call(name, vec![Arg::from(NULL)]).unwrap()), 0, "{name}");
+            assert_eq!(
+                at(lib.call(name, vec![Arg::from(NULL)]).unwrap()),
+                0,
+                "{name}"
+            );
         }
         // Beside other arguments, each where it belongs.
         let mixed = libc.call("memset", (&ints, 0, 0usize)).unwrap();

@@ -1,6 +1,15 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
-//! `valgrind --tool=callgrind`): `call-profile [add|addm|addd|mixed6|sum8l|ldiv|idnull|sumarr4|sumarr1k|strlen1k|fill4|fill4v|cbcall|cbcallh|mid|enum|bool|i128|cplx|ld|char|ldc|vsum|strlen|raw|rawmid|qsort|vqsort|new|newm|newt|field|fieldv|cast|byname|ptrstore|ptrread|ptrnull|ptrmany|newstr|structcopy|gc|handle|string] [CALLS]`
-//! (`raw`: `int add(int, int)` through libffi's `Cif::call`, the baseline).
+//! `valgrind --tool=callgrind`): `call-profile WORKLOAD [CALLS]`, the workloads:
+//! - calls: `add addm addd addv asadd tadd dadd mixed6 sum8l ldiv idnull idNULL sumarr4
+//!   sumarr1k strlen strlen1k fill4 fill4v vsum mid rawmid enum bool i128 cplx ld char ldc
+//!   byname byname16 byname16same newffi<k>`, structs by value `s<bytes>` (raw libffi:
+//!   `rs<bytes>`);
+//! - callbacks: `cbcall cbcallh qsort vqsort tqsort nqsort`;
+//! - data: `new newm newt new16 new16same newstr field fieldv fieldm cast string structcopy
+//!   arrget arrgetas bufget wbufget ptrstore ptrread ptrnull ptrmany offset slice addrof gc
+//!   handle fromh fromc`;
+//!
+//! and `raw` (`int add(int, int)` through libffi's `Cif::call`, the baseline).
 
 use std::hint::black_box;
 
