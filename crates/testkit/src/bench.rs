@@ -118,6 +118,28 @@ pub fn json_number(text: &str, key: &str) -> Result<f64> {
     Ok(rest[..end].trim().parse::<f64>()?)
 }
 
+/// Sixteen of the fixture library's identity functions (`id_int`...), each taking and returning
+/// one small integer: calls by name over many functions in turn (`call-profile byname16`,
+/// `scaling-compare`'s two-thread row).
+pub const IDENTITY_FUNCTIONS: [&str; 16] = [
+    "id_int",
+    "id_uint",
+    "id_long",
+    "id_ulong",
+    "id_llong",
+    "id_ullong",
+    "id_short",
+    "id_ushort",
+    "id_schar",
+    "id_uchar",
+    "id_i8",
+    "id_u8",
+    "id_i16",
+    "id_u16",
+    "id_i32",
+    "id_u32",
+];
+
 /// `n` pseudo-random ints from -1,000,000 to 1,000,000 (Park–Miller from 42): the qsort input,
 /// computed the same way by the Python and Lua sides of the benchmark.
 pub fn park_miller_ints(n: usize) -> Vec<i32> {

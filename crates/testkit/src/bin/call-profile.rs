@@ -119,24 +119,7 @@ fn main() -> anyhow::Result<()> {
     if which == "byname16" || which == "byname16same" {
         // Calls by name over 16 functions in turn (scaling-compare's row), or over one.
         let (_fx, fixture) = rcffi_testkit::fixture::open_fixture()?;
-        let fns = [
-            "id_int",
-            "id_uint",
-            "id_long",
-            "id_ulong",
-            "id_llong",
-            "id_ullong",
-            "id_short",
-            "id_ushort",
-            "id_schar",
-            "id_uchar",
-            "id_i8",
-            "id_u8",
-            "id_i16",
-            "id_u16",
-            "id_i32",
-            "id_u32",
-        ];
+        let fns = rcffi_testkit::bench::IDENTITY_FUNCTIONS;
         for i in 0..n {
             let name = if which == "byname16" {
                 fns[i % 16]

@@ -111,24 +111,7 @@ pub(crate) fn scaling_rows() -> Vec<(String, f64, f64)> {
             k.get() % 16
         })
     };
-    let fns = [
-        "id_int",
-        "id_uint",
-        "id_long",
-        "id_ulong",
-        "id_llong",
-        "id_ullong",
-        "id_short",
-        "id_ushort",
-        "id_schar",
-        "id_uchar",
-        "id_i8",
-        "id_u8",
-        "id_i16",
-        "id_u16",
-        "id_i32",
-        "id_u32",
-    ];
+    let fns = rcffi_testkit::bench::IDENTITY_FUNCTIONS;
     let ops: Vec<Timed<'_>> = vec![
         (
             "a direct call through a handle (`add`)",
