@@ -258,7 +258,7 @@ impl Lib {
     }
 
     /// Function `name`, looked up once.
-    #[inline]
+    #[inline(always)]
     fn resolve(&self, name: &str) -> Result<Resolved> {
         let generation = self.inner.ffi.generation();
         let key = (self.inner.id, generation);
