@@ -50,6 +50,7 @@ pub trait TypeSpec {
 
     /// The `ffi` object the type belongs to (its own, or `asked`) and the realized type there.
     #[doc(hidden)]
+    #[inline(always)]
     fn resolve<'a>(&'a self, asked: &'a Ffi) -> Result<(&'a Ffi, TypeRef)> {
         let ffi = self.own_ffi().unwrap_or(asked);
         Ok((ffi, self.type_ref(ffi)?))
