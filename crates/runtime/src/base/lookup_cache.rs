@@ -8,7 +8,7 @@ use std::thread::LocalKey;
 /// A per-thread cache: (owner id, generation, name) -> value. Owner ids are never reused and a
 /// new generation makes old entries miss, so an entry cannot outlive what it describes.
 ///
-/// [`SLOTS`] slots, two of them chosen for each name by a hash of its [`words`], its length
+/// [`SLOTS`] slots, two of them chosen for each name by a hash of its [`probe`] words, its length
 /// and its key, so that a program using many names finds them all here: a new name takes a
 /// free one of its two slots, or moves an entry on to that entry's other slot (cuckoo
 /// hashing), so there is no cliff at some count of names (a list of eight missed every time on
@@ -26,9 +26,9 @@ pub(crate) struct Recent<V> {
 
 struct Entry<V> {
     key: (u64, u64),
-    len: usize,
     words: [u64; 4],
-    /// The whole name, compared for names longer than [`LAST_NAME`] bytes.
+    /// The whole name: its length (kept in the box's pointer, read without a load through it)
+    /// compared always, its bytes for names longer than [`LAST_NAME`] bytes.
     name: Box<[u8]>,
     hash: u64,
     value: V,
@@ -38,7 +38,7 @@ impl<V> Entry<V> {
     #[inline(always)]
     fn is(&self, key: (u64, u64), name: &Name<'_>) -> bool {
         self.key == key
-            && self.len == name.bytes.len()
+            && self.name.len() == name.bytes.len()
             && self.words == name.words
             && (name.bytes.len() <= LAST_NAME || *self.name == *name.bytes)
     }
@@ -96,7 +96,9 @@ pub(crate) struct Last<V: Copy> {
 }
 
 /// Words that tell two names of the same length (up to [`LAST_NAME`] bytes) apart: together
-/// they cover every byte (overlapping where the length is not a multiple of their size).
+/// they cover every byte (overlapping where the length is not a multiple of their size). A
+/// longer name's are its first and last 16 bytes, which tell it apart only with the whole name
+/// compared as well ([`Recent`] does; [`Last`] holds no such name).
 #[inline(always)]
 fn probe(s: &[u8]) -> [u64; 4] {
     let n = s.len();
@@ -107,7 +109,7 @@ fn probe(s: &[u8]) -> [u64; 4] {
         ))
     };
     match n {
-        17..=LAST_NAME => [word(0), word(8), word(n - 16), word(n - 8)],
+        17.. => [word(0), word(8), word(n - 16), word(n - 8)],
         8..=16 => [word(0), word(n - 8), 0, 0],
         4..=7 => [half(0), half(n - 4), 0, 0],
         _ => [
@@ -122,19 +124,7 @@ fn probe(s: &[u8]) -> [u64; 4] {
     }
 }
 
-/// A name's [`probe`] words, and for a name longer than [`LAST_NAME`] bytes words of its first
-/// and last 16 (which tell it apart only with its whole name compared as well).
-#[inline(always)]
-fn words(s: &[u8]) -> [u64; 4] {
-    let n = s.len();
-    if n <= LAST_NAME {
-        return probe(s);
-    }
-    let word = |at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
-    [word(0), word(8), word(n - 16), word(n - 8)]
-}
-
-/// A name looked up past [`Last`], with its [`words`], made once for the levels after it.
+/// A name looked up past [`Last`], with its [`probe`] words, made once for the levels after it.
 #[derive(Clone, Copy)]
 pub(crate) struct Name<'a> {
     bytes: &'a [u8],
@@ -148,7 +138,7 @@ impl<'a> Name<'a> {
         let bytes = name.as_bytes();
         Name {
             bytes,
-            words: words(bytes),
+            words: probe(bytes),
         }
     }
 }
@@ -277,7 +267,6 @@ impl<V: Copy> Recent<V> {
         let hash = hash_of(key, name.bytes.len(), &name.words);
         let e = Entry {
             key,
-            len: name.bytes.len(),
             words: name.words,
             name: name.bytes.into(),
             hash,

@@ -132,9 +132,7 @@ impl CData {
         if let OwnerRef::Buffer(b) = self.owner()
             && let Some((fast, addr)) = self.plain_item(i)
         {
-            return b
-                .with_region(|r| r.load_number(addr, fast))
-                .map(Value::from_number);
+            return lent_number(b, addr, fast);
         }
         let (elem, addr) = self.item(i)?;
         let place = self.place_at(elem, addr, None);
@@ -196,7 +194,6 @@ impl CData {
     fn fast_mem(&self) -> Option<FastMem<'_>> {
         let owner = self.owner();
         let region = match owner {
-            OwnerRef::Alloc(a) => a.region(),
             OwnerRef::Gc(g) => fast_region(g.base())?,
             _ => fast_region(owner)?,
         };
@@ -309,9 +306,7 @@ impl CData {
             && let Some((f, addr)) = self.member_at(name)
             && let Some(fast) = f.fast
         {
-            return b
-                .with_region(|r| r.load_number(addr, fast))
-                .map(Value::from_number);
+            return lent_number(b, addr, fast);
         }
         let (place, f) = self.field_place(name, "read")?;
         convert::read_field(&place, f)
@@ -517,6 +512,17 @@ fn fast_as<T: Scalar>(fast: Fast, bits: u64) -> Option<T> {
         Fast::F32 => T::from_c_float(f64::from(f32::from_bits(bits as u32))),
         Fast::F64 => T::from_c_float(f64::from_bits(bits)),
     }
+}
+
+/// The plain number of type `fast` at `addr` in lent bytes, read in one access counted in and
+/// out of a borrowed loan (refused once the loan ended).
+fn lent_number(
+    b: &crate::mem::Counted<crate::mem::Lent>,
+    addr: usize,
+    fast: Fast,
+) -> Result<Value> {
+    b.with_region(|r| r.load_number(addr, fast))
+        .map(Value::from_number)
 }
 
 /// The region of `owner`'s memory for the direct paths ([`CData::fast_mem`]), but for a `gc`

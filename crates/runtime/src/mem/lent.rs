@@ -133,21 +133,20 @@ impl Lent {
                 self.0.exit(self.1);
             }
         }
-        let region = self.region();
         // Owned bytes live until the last reference to the loan goes, ended (`release`) or
         // not: an access checks the end, and none is counted in (two threads reading one
         // buffer would take turns on the counter's cache line).
         if self.owned.is_some() {
-            if self.gate.is_closed() {
-                return Err(released());
-            }
-            return f(&region);
+            return match self.owned_region() {
+                Some(region) => f(&region),
+                None => Err(released()),
+            };
         }
         let Some(entry) = self.gate.enter() else {
             return Err(released());
         };
         let _out = Out(&self.gate, entry);
-        f(&region)
+        f(&self.region())
     }
 }
 
