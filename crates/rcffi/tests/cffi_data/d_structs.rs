@@ -491,3 +491,61 @@ fn d_struct_members_convert_to_rust_values() {
     p.set_field("c", 5).unwrap();
     assert!(String::try_from(c(&p)).is_err());
 }
+
+/// Items of an array of structs and of pointers into it: each at a multiple of the struct's
+/// size from the start (its bytes read back through a buffer), negative and positive indexes
+/// through a pointer into the middle, items copied by value over each other (`a[0] = a[3]`),
+/// items of a pointer to pointers, and the index errors at both ends of the array.
+#[test]
+fn d44_struct_items_sit_at_their_offsets_and_copy_by_value() {
+    let ffi = ffi_with("struct tri { short a; int b; char c; };");
+    let size = ffi.sizeof("struct tri").unwrap();
+    let off_b = ffi.offsetof("struct tri", "b").unwrap() as usize;
+    let arr = ffi.new("struct tri[4]", ()).unwrap();
+    for i in 0..4 {
+        cd(arr.get(i).unwrap()).set_field("b", 100 + i).unwrap();
+    }
+    let bytes = ffi.buffer(&arr, None).unwrap().to_vec().unwrap();
+    let b_at = |bytes: &[u8], i: usize| {
+        let at = i * size + off_b;
+        i32::from_ne_bytes(bytes[at..at + 4].try_into().unwrap())
+    };
+    assert_eq!(
+        (0..4).map(|i| b_at(&bytes, i)).collect::<Vec<_>>(),
+        [100, 101, 102, 103]
+    );
+    let mid = ffi.cast("struct tri *", &arr).unwrap().offset(2).unwrap();
+    let b = |v: Value| cd(v).field("b").unwrap();
+    assert_eq!(b(mid.get(-2).unwrap()), 100.into());
+    assert_eq!(b(mid.get(1).unwrap()), 103.into());
+    arr.set(0, arr.get(3).unwrap()).unwrap();
+    mid.set(-1, mid.get(0).unwrap()).unwrap();
+    let bytes = ffi.buffer(&arr, None).unwrap().to_vec().unwrap();
+    assert_eq!(
+        (0..4).map(|i| b_at(&bytes, i)).collect::<Vec<_>>(),
+        [103, 102, 102, 103]
+    );
+    err_has(
+        arr.get(4),
+        is_index,
+        "index too large for cdata 'struct tri[4]'",
+    );
+    err_has(arr.get(-1), is_index, "negative index -1");
+    err_has(arr.set(4, arr.get(0).unwrap()), is_index, "index too large");
+    // Past the array's memory through the pointer: the view is made, its memory refused.
+    err_has(
+        cd(mid.get(2).unwrap()).field("b"),
+        is_index,
+        "is outside the 48 bytes at",
+    );
+    let items = ffi.new("struct tri *[3]", ()).unwrap();
+    items.set(2, &mid).unwrap();
+    let pp = ffi
+        .cast("struct tri **", &items)
+        .unwrap()
+        .offset(1)
+        .unwrap();
+    assert_eq!(cd(pp.get(1).unwrap()).address(), mid.address());
+    assert_eq!(b(cd(pp.get(1).unwrap()).get(0).unwrap()), 102.into());
+    assert_eq!(cd(pp.get(-1).unwrap()).address(), 0);
+}

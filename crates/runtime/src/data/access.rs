@@ -49,7 +49,41 @@ impl CData {
 
     /// The item type and address of item `i` (arrays: bounds-checked; pointers: checked by
     /// the owner's region when accessed).
+    #[inline]
     fn item(&self, i: isize) -> Result<(TypeRef, usize)> {
+        if let Some(found) = self.sized_item(i) {
+            return Ok(found);
+        }
+        self.item_slow(i)
+    }
+
+    /// [`CData::item`] where it needs no error and no lookup: an item of known size in range
+    /// of an array, or of a non-NULL pointer whose target is resolved (structs, pointers,
+    /// arrays: what the direct paths for numbers leave; `p[0] = q[0]` found each item through
+    /// the pointer's target lookup and its error checks, 126 instructions).
+    #[inline(always)]
+    fn sized_item(&self, i: isize) -> Option<(TypeRef, usize)> {
+        let (elem, len) = match &self.info().repr {
+            Repr::Array { elem, len } => (*elem, len.or(self.count())),
+            Repr::Pointer { resolved, .. } if self.addr() != 0 => (*resolved.get()?, None),
+            _ => return None,
+        };
+        // cffi: the pointer `new("T *")` returns points to one item (`item_slow` says so).
+        if len.is_none() && i != 0 && self.origin() == Origin::New {
+            return None;
+        }
+        let info = elem.get(&self.uni().inner);
+        if matches!(info.repr, Repr::Function { .. })
+            || len.is_some_and(|n| i < 0 || i as usize >= n)
+        {
+            return None;
+        }
+        let addr = crate::base::addr::item(self.addr(), i, info.size()?)?;
+        Some((elem, addr))
+    }
+
+    #[inline(never)]
+    fn item_slow(&self, i: isize) -> Result<(TypeRef, usize)> {
         let (elem, base, len) = self.elements()?;
         // cffi: the pointer `new("T *")` returns points to one item.
         if len.is_none() && self.origin() == Origin::New && i != 0 {
