@@ -63,23 +63,29 @@ impl CData {
     /// the pointer's target lookup and its error checks, 126 instructions).
     #[inline(always)]
     fn sized_item(&self, i: isize) -> Option<(TypeRef, usize)> {
+        let (elem, info) = self.indexable_item(i)?;
+        if matches!(info.repr, Repr::Function { .. }) {
+            return None;
+        }
+        let addr = crate::base::addr::item(self.addr(), i, info.size()?)?;
+        Some((elem, addr))
+    }
+
+    /// The item type of an array when item `i` is in range, or of a non-NULL pointer whose
+    /// target is resolved (item 0 only of the pointer `new("T *")` returned: cffi's rule, which
+    /// `item_slow` words): what the direct item paths share.
+    #[inline(always)]
+    fn indexable_item(&self, i: isize) -> Option<(TypeRef, &crate::types::TypeInfo)> {
         let (elem, len) = match &self.info().repr {
             Repr::Array { elem, len } => (*elem, len.or(self.count())),
             Repr::Pointer { resolved, .. } if self.addr() != 0 => (*resolved.get()?, None),
             _ => return None,
         };
-        // cffi: the pointer `new("T *")` returns points to one item (`item_slow` says so).
-        if len.is_none() && i != 0 && self.origin() == Origin::New {
-            return None;
-        }
-        let info = elem.get(&self.uni().inner);
-        if matches!(info.repr, Repr::Function { .. })
-            || len.is_some_and(|n| i < 0 || i as usize >= n)
-        {
-            return None;
-        }
-        let addr = crate::base::addr::item(self.addr(), i, info.size()?)?;
-        Some((elem, addr))
+        let in_range = match len {
+            Some(n) => i >= 0 && (i as usize) < n,
+            None => i == 0 || self.origin() != Origin::New,
+        };
+        in_range.then(|| (elem, elem.get(&self.uni().inner)))
     }
 
     #[inline(never)]
@@ -247,19 +253,7 @@ impl CData {
     /// non-NULL pointer (whatever memory it is in: [`CData::fast_item`] asks that).
     #[inline(always)]
     fn plain_item(&self, i: isize) -> Option<(Fast, usize)> {
-        let (elem, len) = match &self.info().repr {
-            Repr::Array { elem, len } => (elem.get(&self.uni().inner), len.or(self.count())),
-            Repr::Pointer { resolved, .. }
-                if self.addr() != 0 && (i == 0 || self.origin() != Origin::New) =>
-            {
-                (resolved.get()?.get(&self.uni().inner), None)
-            }
-            _ => return None,
-        };
-        if len.is_some_and(|n| i < 0 || i as usize >= n) {
-            return None;
-        }
-        let fast = elem.fast?;
+        let fast = self.indexable_item(i)?.1.fast?;
         // An index whose address overflows takes the general path, which says so.
         let addr = crate::base::addr::item(self.addr(), i, fast.size())?;
         Some((fast, addr))
