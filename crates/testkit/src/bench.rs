@@ -140,6 +140,25 @@ pub const IDENTITY_FUNCTIONS: [&str; 16] = [
     "id_u32",
 ];
 
+/// Declares sixteen struct types in `ffi` (`n0_t` to `n15_t`, of 1 to 16 `int`s) and returns a
+/// pointer type string for each (`"n0_t *"`...): `new` over many type strings in turn
+/// (`call-profile new16`, `scaling-compare`'s two-thread row).
+///
+/// ```
+/// let ffi = rcffi::Ffi::default();
+/// let types = rcffi_testkit::bench::sixteen_types(&ffi)?;
+/// assert_eq!(ffi.sizeof(types[15].trim_end_matches(" *"))?, 64);
+/// # Ok::<(), rcffi::Error>(())
+/// ```
+pub fn sixteen_types(ffi: &rcffi::Ffi) -> rcffi::Result<Vec<String>> {
+    let mut decls = String::new();
+    for i in 0..16 {
+        decls.push_str(&format!("typedef struct {{ int v[{}]; }} n{i}_t;\n", i + 1));
+    }
+    ffi.cdef(&decls)?;
+    Ok((0..16).map(|i| format!("n{i}_t *")).collect())
+}
+
 /// `n` pseudo-random ints from -1,000,000 to 1,000,000 (Park–Miller from 42): the qsort input,
 /// computed the same way by the Python and Lua sides of the benchmark.
 pub fn park_miller_ints(n: usize) -> Vec<i32> {

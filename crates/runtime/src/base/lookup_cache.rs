@@ -311,9 +311,6 @@ impl<V: Copy> Recent<V> {
 
 #[cfg(test)]
 impl<V: Copy> Last<V> {
-    fn find_str(&self, key: (u64, u64), name: &str) -> Option<V> {
-        self.find(key, name)
-    }
     fn hold_str(&self, key: (u64, u64), name: &str, value: V) {
         self.hold(key, &Name::new(name), value);
     }
@@ -365,11 +362,7 @@ mod tests {
     #[test]
     fn the_last_name_is_found_only_by_its_key_and_whole_name() {
         use super::Last;
-        assert_eq!(
-            Last::<u32>::new().find_str((0, 0), ""),
-            None,
-            "nothing held"
-        );
+        assert_eq!(Last::<u32>::new().find((0, 0), ""), None, "nothing held");
         for n in [
             "",
             "a",
@@ -381,27 +374,27 @@ mod tests {
         ] {
             let l = Last::new();
             l.hold_str((1, 2), n, 7u32);
-            assert_eq!(l.find_str((1, 2), n), Some(7), "{n:?}");
-            assert_eq!(l.find_str((1, 3), n), None);
-            assert_eq!(l.find_str((2, 2), n), None);
+            assert_eq!(l.find((1, 2), n), Some(7), "{n:?}");
+            assert_eq!(l.find((1, 3), n), None);
+            assert_eq!(l.find((2, 2), n), None);
             for i in 0..n.len() {
                 let mut b = n.as_bytes().to_vec();
                 b[i] ^= 1;
                 let other = String::from_utf8(b).unwrap();
-                assert_eq!(l.find_str((1, 2), &other), None, "{n:?} vs {other:?}");
+                assert_eq!(l.find((1, 2), &other), None, "{n:?} vs {other:?}");
             }
-            assert_eq!(l.find_str((1, 2), &format!("{n} ")), None);
+            assert_eq!(l.find((1, 2), &format!("{n} ")), None);
             if let Some(shorter) = n.get(..n.len().saturating_sub(1)).filter(|_| !n.is_empty()) {
-                assert_eq!(l.find_str((1, 2), shorter), None);
+                assert_eq!(l.find((1, 2), shorter), None);
             }
         }
         let long = "x".repeat(33);
         let l = Last::new();
         l.hold_str((1, 2), "x", 7u32);
         l.hold_str((1, 2), &long, 7u32);
-        assert_eq!(l.find_str((1, 2), &long), None);
+        assert_eq!(l.find((1, 2), &long), None);
         assert_eq!(
-            l.find_str((1, 2), "x"),
+            l.find((1, 2), "x"),
             None,
             "a name too long clears the last one"
         );

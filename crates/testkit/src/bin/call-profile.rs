@@ -100,12 +100,7 @@ fn main() -> anyhow::Result<()> {
     }
     if which == "new16" || which == "new16same" {
         // `new` over 16 type strings in turn (scaling-compare's row), or over one of them.
-        let mut decls = String::new();
-        for i in 0..16 {
-            decls.push_str(&format!("typedef struct {{ int v[{}]; }} n{i}_t;\n", i + 1));
-        }
-        ffi.cdef(&decls)?;
-        let types: Vec<String> = (0..16).map(|i| format!("n{i}_t *")).collect();
+        let types = rcffi_testkit::bench::sixteen_types(&ffi)?;
         for i in 0..n {
             let t = if which == "new16" {
                 &types[i % 16]

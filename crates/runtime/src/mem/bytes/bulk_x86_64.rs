@@ -13,9 +13,10 @@ pub(super) const FAST: bool = true;
 /// 29.6–31.4 µs against 31.0–33.4, glibc's `memmove` 29.7–30.4).
 const VECTOR: usize = 64;
 
-/// Copies `n` bytes from `src` to `dst`, front to back, each byte once (`rep movsb` is
+/// Copies `n` bytes from `src` to `dst`, front to back: by `rep movsb`, each byte once (it is
 /// specified as a repeated byte move, which is also what makes a forward overlapping copy
-/// with `dst < src` correct), or through [`copy_vector`].
+/// with `dst < src` correct), or through [`copy_vector`] (the last 32 bytes may be stored
+/// twice).
 ///
 /// # Safety
 ///
@@ -24,7 +25,7 @@ const VECTOR: usize = 64;
 pub(super) unsafe fn copy_forward(dst: usize, src: usize, n: usize) {
     if n >= VECTOR {
         // SAFETY: the caller's ranges.
-        unsafe { copy_long(dst, src, n) };
+        unsafe { copy_where_avx(dst, src, n) };
         return;
     }
     // SAFETY: the caller's ranges.
@@ -39,7 +40,7 @@ pub(super) unsafe fn copy_forward(dst: usize, src: usize, n: usize) {
 ///
 /// As for [`copy_forward`].
 #[inline(never)]
-unsafe fn copy_long(dst: usize, src: usize, n: usize) {
+unsafe fn copy_where_avx(dst: usize, src: usize, n: usize) {
     if std::arch::is_x86_feature_detected!("avx") {
         // SAFETY: the caller's ranges, `n >= VECTOR >= 32`; the processor and the
         // system have AVX (checked).

@@ -8,7 +8,8 @@
 //! undefined behaviour in Rust.
 //!
 //! Short ranges are plain loops of `AtomicU8` accesses (a plain byte load or store on x86-64
-//! and AArch64), except loads of 8 to [`LOAD_WORDS`] bytes, read as 8-byte words (below).
+//! and AArch64), except loads of 8 to [`LOAD_WORDS`] bytes and copies within C memory of 8 to
+//! 31 bytes, which go as 8-byte words (below).
 //! Other ranges of [`BULK`] bytes or more go through a few lines of inline assembly —
 //! `rep movsb`/`rep stosb` on x86-64 (copies of 64 bytes or more in 32-byte AVX loads and
 //! stores where the processor has AVX), a loop of 16-byte `ldp`/`stp` pairs on AArch64 — and so
@@ -34,7 +35,7 @@
 use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 /// Ranges this long or longer are copied and filled by the bulk (assembly) paths; shorter ones
-/// by byte loops, whose cost is below the bulk paths' start-up.
+/// by byte loops or words ([`copy_short`]), whose cost is below the bulk paths' start-up.
 pub(super) const BULK: usize = 32;
 
 /// Loads of up to this many bytes go as 8-byte words, not the bulk copy: what is loaded is
@@ -315,7 +316,7 @@ pub(super) unsafe fn copy(dst: usize, src: usize, n: usize) {
         return;
     }
     // SAFETY: the caller's ranges.
-    unsafe { copy_long(dst, src, n) }
+    unsafe { copy_bulk(dst, src, n) }
 }
 
 /// [`copy`] of [`BULK`] bytes or more, out of line: its 4 KiB buffer and saved registers cost
@@ -325,7 +326,7 @@ pub(super) unsafe fn copy(dst: usize, src: usize, n: usize) {
 ///
 /// As for [`copy`].
 #[inline(never)]
-unsafe fn copy_long(dst: usize, src: usize, n: usize) {
+unsafe fn copy_bulk(dst: usize, src: usize, n: usize) {
     if dst <= src || dst - src >= n {
         // A forward copy reads every source byte before a write can reach it.
         // SAFETY: the caller's ranges.
@@ -361,14 +362,12 @@ unsafe fn copy_long(dst: usize, src: usize, n: usize) {
 unsafe fn copy_short(dst: usize, src: usize, n: usize) {
     debug_assert!(n < BULK);
     if n < 8 {
-        let mut b = [0u8; 8];
-        for (i, b) in b.iter_mut().enumerate().take(n) {
-            // SAFETY: byte `i < n` of the caller's source range.
-            *b = unsafe { AtomicU8::from_ptr((src + i) as *mut u8) }.load(Relaxed);
-        }
-        for (i, b) in b.iter().enumerate().take(n) {
-            // SAFETY: byte `i < n` of the caller's destination range.
-            unsafe { AtomicU8::from_ptr((dst + i) as *mut u8) }.store(*b, Relaxed);
+        let b = &mut [0u8; 8][..n];
+        // SAFETY: the caller's ranges; `b` is this function's own, loaded whole before the
+        // store (byte loops both: `load` and `store` of fewer than 8 bytes).
+        unsafe {
+            load(src, b);
+            store(dst, b);
         }
         return;
     }

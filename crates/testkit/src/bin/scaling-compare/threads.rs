@@ -98,12 +98,7 @@ pub(crate) fn scaling_rows() -> Vec<(String, f64, f64)> {
     // A handle C hands back (a callback's user data): `from_handle` of its bare address.
     let handle = ffi.new_handle(7u64);
     let handed_back = ffi.cast("void *", handle.address() as u64).expect("cast");
-    let mut names = String::new();
-    for i in 0..16 {
-        names.push_str(&format!("typedef struct {{ int v[{}]; }} n{i}_t;\n", i + 1));
-    }
-    ffi.cdef(&names).expect("cdef");
-    let types: Vec<String> = (0..16).map(|i| format!("n{i}_t *")).collect();
+    let types = rcffi_testkit::bench::sixteen_types(&ffi).expect("cdef");
     thread_local! { static K: Cell<usize> = const { Cell::new(0) }; }
     let next = || {
         K.with(|k| {
