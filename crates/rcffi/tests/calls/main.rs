@@ -6,6 +6,7 @@ mod big_structs;
 mod check;
 mod complex;
 mod f_calls;
+mod far_structs;
 mod fixture_calls;
 mod in_place_args;
 mod int128;

@@ -22,6 +22,6 @@ pub(crate) use param::{
 };
 pub(crate) use plan::{CallPlan, INLINE_ARGS, plan_of};
 pub(crate) use registers::{
-    Class, FLOAT_REGS, INT_REGS, Native, Piece, Reg, RetFF, RetFI, RetIF, RetII, RetReg,
+    Class, FLOAT_REGS, Far, INT_REGS, Native, Piece, Reg, RetFF, RetFI, RetIF, RetII, RetReg,
     STACK_WORDS,
 };

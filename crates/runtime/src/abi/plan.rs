@@ -230,7 +230,7 @@ impl CallPlan {
         };
         let variadic_native = if variadic.is_some() && params.len() <= INLINE_ARGS {
             super::registers::Native::of(uni, &params, &ret)
-                .filter(|n| !matches!(n.ret, RetReg::Memory | RetReg::X87))
+                .filter(|n| n.far.is_none() && !matches!(n.ret, RetReg::Memory | RetReg::X87))
         } else {
             None
         };
@@ -378,7 +378,7 @@ impl CallPlan {
         // knows; a result in memory or in `st0` keeps libffi's path (no variadic form of
         // those calls here).
         let native = super::registers::Native::of(uni, &params, &self.ret)
-            .filter(|n| !matches!(n.ret, RetReg::Memory | RetReg::X87));
+            .filter(|n| n.far.is_none() && !matches!(n.ret, RetReg::Memory | RetReg::X87));
         Ok(Shape {
             cif,
             params: params.into_boxed_slice(),

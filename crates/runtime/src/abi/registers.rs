@@ -109,13 +109,34 @@ pub(crate) struct RetFI(pub(crate) f64, pub(crate) u64);
 /// stack words hold.
 const MEMORY_ARG: usize = STACK_WORDS * 8;
 
+/// The largest struct argument the register path copies onto the stack straight from the
+/// struct's memory, as a [`Far`] argument: past it, libffi's path (whose stack walk and
+/// `alloca` make room for anything).
+const FAR_ARG: usize = super::plan::MAX_ARG_STACK;
+
+/// A struct argument too large for the stack words (more than [`MEMORY_ARG`] bytes, or past
+/// the last word), copied onto the stack straight from its memory when the call is made
+/// (`call::native::call_far`, x86-64): one per signature, after every other stack argument.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Far {
+    /// The argument.
+    pub(crate) arg: u8,
+    /// The stack word it starts at (after the [`Native::stack`] words, aligned for it).
+    pub(crate) word: u8,
+    /// Its size in bytes (more than 16, at most [`FAR_ARG`]).
+    pub(crate) size: u32,
+}
+
 /// The register assignment of a signature.
 #[derive(Debug)]
 pub(crate) struct Native {
     pub(crate) pieces: Box<[Piece]>,
     pub(crate) ret: RetReg,
-    /// How many stack words the arguments take (0: registers only).
+    /// How many stack words the arguments take (0: registers only), before a [`Far`] one.
     pub(crate) stack: u8,
+    /// A struct argument copied onto the stack from its own memory, after the `stack` words;
+    /// no piece of [`pieces`](Self::pieces) names it.
+    pub(crate) far: Option<Far>,
     /// Whether every argument is a plain number or a pointer (one word each, no struct or
     /// other scalar): the call fills its registers in a shorter loop.
     pub(crate) plain: bool,
@@ -145,6 +166,7 @@ impl Native {
         // arguments' registers start after it: `call::native` passes it).
         let int_regs = INT_REGS - usize::from(ret == RetReg::Memory);
         let (mut ints, mut floats, mut stack) = (0usize, 0usize, 0usize);
+        let mut far = None;
         let mut pieces = Vec::with_capacity(params.len());
         for (i, p) in params.iter().enumerate() {
             // An x87 `long double` always travels in memory (class X87): its 16 bytes in two
@@ -160,9 +182,22 @@ impl Native {
                 // the struct's memory, as C's caller makes).
                 Conv::Struct if memory_class(uni, p) => {
                     let words = p.size.div_ceil(8);
+                    if far.is_some() {
+                        // Nothing goes on the stack after a far struct.
+                        return None;
+                    }
                     stack = stack_start(stack, p.align)?;
                     if p.size > MEMORY_ARG || stack + words > STACK_WORDS {
-                        return None;
+                        // Too large for the stack words: copied from its memory, past them.
+                        if p.size > FAR_ARG || stack > STACK_WORDS {
+                            return None;
+                        }
+                        far = Some(Far {
+                            arg: u8::try_from(i).ok()?,
+                            word: u8::try_from(stack).ok()?,
+                            size: u32::try_from(p.size).ok()?,
+                        });
+                        continue;
                     }
                     pieces.push(Piece {
                         arg: u8::try_from(i).ok()?,
@@ -189,7 +224,7 @@ impl Native {
             {
                 stack = stack_start(stack, p.align)?;
                 let words = p.size.div_ceil(8).max(1);
-                if stack + words > STACK_WORDS {
+                if far.is_some() || stack + words > STACK_WORDS {
                     return None;
                 }
                 for (k, (_, len)) in classes.into_iter().enumerate() {
@@ -224,6 +259,10 @@ impl Native {
                 });
             }
         }
+        if far.is_some() && ret == RetReg::X87 {
+            // (`call_far` reads no `st0`.)
+            return None;
+        }
         let mut count = vec![0u8; params.len()];
         for p in &pieces {
             count[usize::from(p.arg)] += 1;
@@ -235,7 +274,8 @@ impl Native {
         Some(Native {
             pieces: pieces.into_boxed_slice(),
             ret,
-            stack: stack as u8,
+            stack: far.map_or(stack as u8, |f: Far| f.word),
+            far,
             plain: params
                 .iter()
                 .all(|p| matches!(p.conv, Conv::Fast(_) | Conv::Pointer)),
@@ -437,6 +477,45 @@ mod tests {
         let func = ffi.parse(decl).unwrap();
         let plan = crate::abi::plan_of(&ffi, func).unwrap();
         plan.native.as_ref().map(|n| n.stack)
+    }
+
+    /// A function type's far struct argument and stack words before it, `Err(())` off the
+    /// register path.
+    fn far_of(decl: &str) -> Result<Option<(u8, u8, u32)>, ()> {
+        let ffi = Ffi::default();
+        ffi.cdef(
+            "typedef struct { char c[600]; } b600; typedef struct { long long v[40]; } w320;
+             typedef struct __attribute__((aligned(16))) { char c[520]; } a520;",
+        )
+        .unwrap();
+        let plan = crate::abi::plan_of(&ffi, ffi.parse(decl).unwrap()).unwrap();
+        let n = plan.native.as_ref().ok_or(())?;
+        Ok(n.far.map(|f| (f.arg, f.word, f.size)))
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "builds libffi interfaces")]
+    fn one_struct_past_the_stack_words_is_copied_from_its_memory() {
+        if !cfg!(target_arch = "x86_64") || !super::SUPPORTED {
+            return;
+        }
+        // Alone; after one of 320 bytes (40 words) and another that no longer fits; after an
+        // odd number of words, aligned to 16; with registers after it.
+        assert_eq!(far_of("int(b600, int, double)"), Ok(Some((0, 0, 600))));
+        assert_eq!(far_of("w320(w320, w320)"), Ok(Some((1, 40, 320))));
+        assert_eq!(
+            far_of("int(int, int, int, int, int, int, int, a520, double)"),
+            Ok(Some((7, 2, 528)))
+        );
+        // Nothing on the stack after it, one per call, and no `st0` result: libffi's path.
+        assert_eq!(
+            far_of("int(b600, int, int, int, int, int, int, int)"),
+            Err(())
+        );
+        assert_eq!(far_of("int(b600, b600)"), Err(()));
+        assert_eq!(far_of("long double(b600)"), Err(()));
+        // Within the words: none.
+        assert_eq!(far_of("int(w320, int)"), Ok(None));
     }
 
     #[test]

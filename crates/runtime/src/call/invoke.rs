@@ -714,7 +714,7 @@ fn structure(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Re
 /// argument. `None` for memory that needs its lock held while read (Rust bytes lent to C);
 /// an error when the bytes are not all inside the memory the cdata may use.
 #[inline]
-fn struct_in_place(c: &CData, size: usize) -> Result<Option<*mut c_void>> {
+pub(super) fn struct_in_place(c: &CData, size: usize) -> Result<Option<*mut c_void>> {
     if c.owner().allocation().is_none()
         && !matches!(c.owner(), OwnerRef::Mapped(_) | OwnerRef::Vouched(_))
     {

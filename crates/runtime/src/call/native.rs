@@ -388,6 +388,45 @@ unsafe fn call_x87(code: usize, r: &Regs, words: u8) -> [u64; 2] {
     [low as u64, high as u64]
 }
 
+#[cfg(target_arch = "x86_64")]
+mod far;
+#[cfg(target_arch = "x86_64")]
+pub(super) use far::{call_far, call_far_registers};
+
+/// Not reached on targets without far struct arguments on this path.
+///
+/// # Safety
+///
+/// Never called: `Native::of` gives no `Far` argument here.
+#[cfg(not(target_arch = "x86_64"))]
+pub(super) unsafe fn call_far(
+    _code: usize,
+    _dst: *mut u8,
+    _r: &Regs,
+    _words: u8,
+    _far: crate::abi::Far,
+    _src: usize,
+) -> [u64; 4] {
+    unreachable!("far struct arguments take the register path on x86-64 only")
+}
+
+/// Not reached on targets without far struct arguments on this path.
+///
+/// # Safety
+///
+/// Never called: `Native::of` gives no `Far` argument here.
+#[cfg(not(target_arch = "x86_64"))]
+pub(super) unsafe fn call_far_registers(
+    _code: usize,
+    _ret: RetReg,
+    _r: &Regs,
+    _words: u8,
+    _far: crate::abi::Far,
+    _src: usize,
+) -> [u64; 2] {
+    unreachable!("far struct arguments take the register path on x86-64 only")
+}
+
 /// Calls with at least this many stack words copy them in [`call_wide`].
 #[cfg(target_arch = "x86_64")]
 const WIDE_FROM: u8 = 17;
@@ -485,7 +524,17 @@ unsafe fn call_wide(code: usize, dst: *mut u8, r: &Regs, words: u8) -> [u64; 4] 
 unsafe fn call_wide_registers(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64; 2] {
     // SAFETY: the caller's promise, passed on; the result is in the registers its class names
     // (module docs).
-    let [a, d, x0, x1] = unsafe { call_wide(code, std::ptr::null_mut(), r, words) };
+    by_class(ret, unsafe {
+        call_wide(code, std::ptr::null_mut(), r, words)
+    })
+}
+
+/// The result of class `ret` (not [`RetReg::Memory`] or [`RetReg::X87`]) from the registers
+/// the calls made in assembly return, `rax`, `rdx`, `xmm0` and `xmm1`: its bits, in the order
+/// of the result's bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn by_class(ret: RetReg, [a, d, x0, x1]: [u64; 4]) -> [u64; 2] {
     match ret {
         RetReg::Float => [x0, 0],
         RetReg::Two(Class::Int, Class::Int) => [a, d],

@@ -556,6 +556,11 @@ unsafe fn registers<const VARIADIC: bool>(
         // SAFETY: the caller's promise, passed on; nothing has happened yet.
         return unsafe { general(uni, plan, code, args) };
     }
+    if let Some(far) = n.far {
+        // SAFETY: the caller's promise, passed on (never variadic: `variadic_native` has no
+        // far argument); every other argument is in its register or stack word.
+        return unsafe { with_far(uni, plan, params, n, far, code, args, &regs) };
+    }
     // SAFETY: the caller's promise, passed on; every argument is in its register.
     unsafe { finish_registers::<VARIADIC>(uni, plan, n, code, &regs) }
 }
@@ -596,6 +601,66 @@ fn pieces(
         }
     }
     Ok(())
+}
+
+/// The call of [`registers`] for a signature with a struct argument too large for the stack
+/// words (`abi::Far`), copied onto the stack from its memory by the call itself; the general
+/// path when that memory needs a lock held while it is read (Rust bytes lent to C), or the
+/// argument is not a cdata of its type (which the general path converts or reports).
+///
+/// # Safety
+///
+/// As for [`registers_only`], for a non-variadic `code`, with `regs` holding every other
+/// argument where `n` assigned it.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn with_far(
+    uni: &Ffi,
+    plan: &CallPlan,
+    params: &[Param],
+    n: &crate::abi::Native,
+    far: crate::abi::Far,
+    code: usize,
+    args: &[Arg<'_>],
+    regs: &native::Regs,
+) -> Result<Value> {
+    let i = usize::from(far.arg);
+    let src = args[i].as_cdata_of(uni, params[i].ty).and_then(|c| {
+        super::invoke::struct_in_place(c, far.size as usize)
+            .ok()
+            .flatten()
+    });
+    let Some(src) = src else {
+        // (Bytes outside the cdata's memory: the general path reports them, naming the
+        // argument.)
+        // SAFETY: the caller's promise, passed on; nothing has happened yet.
+        return unsafe { general(uni, plan, code, args) };
+    };
+    let src = src as usize;
+    if n.ret == crate::abi::RetReg::Memory {
+        // As `finish_registers`: the callee writes into the result's own new allocation.
+        let mem = Allocation::zeroed_shared(plan.ret.size, plan.ret.align)?;
+        let addr = mem.addr();
+        during_call(|| {
+            // SAFETY: `code` takes the parameters `n` assigned (the caller's promise), the far
+            // struct's bytes lie at `src` inside memory that needs no lock and stays alive
+            // while `args` borrows its cdata (`struct_in_place`), and the result is written at
+            // `addr`: the allocation's `size` bytes, aligned for the struct, private until
+            // this returns.
+            errno::around(|| unsafe {
+                native::call_far(code, addr as *mut u8, regs, n.stack, far, src)
+            })
+        })?;
+        return Ok(Value::CData(CData::by_value(uni, plan.ret.ty, mem)));
+    }
+    let [a, b] = during_call(|| {
+        // SAFETY: as above, for a result in registers (`Native::of` gives no `st0` result
+        // with a far argument).
+        errno::around(|| unsafe {
+            native::call_far_registers(code, n.ret, regs, n.stack, far, src)
+        })
+    })?;
+    simple_result(uni, plan, [a, b, 0, 0])
 }
 
 /// The call of [`registers_only`], its registers filled, and its result.

@@ -48,9 +48,9 @@ static CURSOR: AtomicUsize = AtomicUsize::new(0);
 /// Whether callbacks of this plan can be entered through the trampolines: every argument in
 /// registers, and a result in registers (or none).
 pub(super) fn eligible(plan: &CallPlan) -> Option<&Native> {
-    plan.native
-        .as_ref()
-        .filter(|n| n.stack == 0 && !matches!(n.ret, RetReg::Memory | RetReg::X87))
+    plan.native.as_ref().filter(|n| {
+        n.stack == 0 && n.far.is_none() && !matches!(n.ret, RetReg::Memory | RetReg::X87)
+    })
 }
 
 /// What a reserved slot holds until its box is made: not a box.
