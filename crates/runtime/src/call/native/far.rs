@@ -118,7 +118,12 @@ pub(in crate::call) unsafe fn call_far(
             "dec rcx",
             "jnz 4b",
             "5:",
-            // The struct (more than 64 bytes): 64 bytes a step while 64 are left, then 16,
+            // The area's last 16 bytes zeroed first: the struct's last word's bytes past its
+            // end stay zero, as `Regs::stack_bytes` leaves them.
+            "mov rax, [r13 + 64]",
+            "pxor xmm5, xmm5",
+            "movdqu [rsp + rax - 16], xmm5",
+            // The struct (more than 16 bytes): 64 bytes a step while 64 are left, then 16,
             // then the last 16 (loaded first), which may store again bytes already stored.
             "mov rdi, rsp",
             "add rdi, [r13 + 56]",
