@@ -84,9 +84,14 @@ pub fn build_shared(stem: &str, source: &str, flags: &[&str]) -> Result<PathBuf>
     if lib.exists() {
         return Ok(lib);
     }
+    // Names of this build's own: the process and a count of builds in it, since two tests
+    // of one process may build the same library at once (with the process's id alone, one
+    // removed the source the other's gcc was reading).
+    static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let pid = std::process::id();
-    let src = dir.join(format!("{stem}-{hash:016x}-{pid}.c"));
-    let tmp = dir.join(format!("lib{stem}-{hash:016x}-{pid}.so.tmp"));
+    let k = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let src = dir.join(format!("{stem}-{hash:016x}-{pid}-{k}.c"));
+    let tmp = dir.join(format!("lib{stem}-{hash:016x}-{pid}-{k}.so.tmp"));
     std::fs::write(&src, source)?;
     let cc = std::env::var("RCFFI_CC").unwrap_or_else(|_| "gcc".into());
     let out = Command::new(&cc)
@@ -107,7 +112,7 @@ pub fn build_shared(stem: &str, source: &str, flags: &[&str]) -> Result<PathBuf>
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    // Renamed into place: another process building the same library at once is harmless.
+    // Renamed into place: another build of the same library at once is harmless.
     std::fs::rename(&tmp, &lib)?;
     Ok(lib)
 }
@@ -135,4 +140,28 @@ pub fn rerun_self(name: &str, env: &str) -> Option<std::process::Output> {
     String::from_utf8_lossy(&out.stdout)
         .contains("running 1 test")
         .then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Threads of one process building the same library at once each get it (their temporary
+    /// files are their own).
+    #[test]
+    fn one_library_built_by_many_threads_at_once() {
+        // A source of this run's own, so that no earlier run built it already.
+        let nonce = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let source = format!("int race_{nonce}(void) {{ return 7; }}\n");
+        let paths: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..6)
+                .map(|_| s.spawn(|| super::build_shared("race", &source, &[])))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for p in &paths {
+            let p = p.as_ref().expect("each thread's build");
+            assert!(p.exists(), "{}", p.display());
+        }
+    }
 }

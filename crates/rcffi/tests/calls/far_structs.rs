@@ -54,7 +54,7 @@ struct ABig {
 }
 
 fn open() -> (Ffi, Lib) {
-    // Built once: the tests run at once, and two builds of the same library would race.
+    // Built once for the tests of this file, which run at once.
     static PATH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     let path = PATH.get_or_init(|| {
         rcffi_testkit::fixture::build_shared("far_structs", SOURCE, &["-O1"]).expect("gcc")
