@@ -559,7 +559,7 @@ unsafe fn registers<const VARIADIC: bool>(
     if let Some(far) = n.far {
         // SAFETY: the caller's promise, passed on (never variadic: `variadic_native` has no
         // far argument); every other argument is in its register or stack word.
-        return unsafe { with_far(uni, plan, params, n, far, code, args, &regs) };
+        return unsafe { with_far(uni, plan, far, code, args, &regs) };
     }
     // SAFETY: the caller's promise, passed on; every argument is in its register.
     unsafe { finish_registers::<VARIADIC>(uni, plan, n, code, &regs) }
@@ -606,30 +606,38 @@ fn pieces(
 /// The call of [`registers`] for a signature with a struct argument too large for the stack
 /// words (`abi::Far`), copied onto the stack from its memory by the call itself; the general
 /// path when that memory needs a lock held while it is read (Rust bytes lent to C), or the
-/// argument is not a cdata of its type (which the general path converts or reports).
+/// argument is not a cdata of its type (which the general path converts or reports). Cold
+/// and given few arguments, so that the calls without one compile as before (a call with
+/// eight arguments here cost a struct of 8 bytes in and out 20 instructions).
 ///
 /// # Safety
 ///
 /// As for [`registers_only`], for a non-variadic `code`, with `regs` holding every other
-/// argument where `n` assigned it.
+/// argument where the plan's register assignment put it.
+#[cold]
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
 unsafe fn with_far(
     uni: &Ffi,
     plan: &CallPlan,
-    params: &[Param],
-    n: &crate::abi::Native,
     far: crate::abi::Far,
     code: usize,
     args: &[Arg<'_>],
     regs: &native::Regs,
 ) -> Result<Value> {
+    let Some(n) = plan.native.as_ref() else {
+        unreachable!("a far argument is in the plan's own register assignment")
+    };
     let i = usize::from(far.arg);
-    let src = args[i].as_cdata_of(uni, params[i].ty).and_then(|c| {
-        super::invoke::struct_in_place(c, far.size as usize)
-            .ok()
-            .flatten()
-    });
+    let param = plan.params.get(i);
+    let src = args
+        .get(i)
+        .zip(param)
+        .and_then(|(a, p)| a.as_cdata_of(uni, p.ty))
+        .and_then(|c| {
+            super::invoke::struct_in_place(c, far.size as usize)
+                .ok()
+                .flatten()
+        });
     let Some(src) = src else {
         // (Bytes outside the cdata's memory: the general path reports them, naming the
         // argument.)

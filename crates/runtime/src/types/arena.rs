@@ -369,6 +369,7 @@ impl Ffi {
     }
 
     /// The realized type `t` points to (for pointers).
+    #[inline]
     pub(crate) fn pointee(&self, t: &TypeInfo) -> Option<TypeRef> {
         self.inner.pointee(t)
     }
@@ -465,11 +466,18 @@ impl UniInner {
         if let Some(r) = resolved.get() {
             return Some(*r);
         }
-        let r = self.realize(*target);
+        Some(self.resolve_pointee(*target, resolved))
+    }
+
+    /// [`pointee`](Self::pointee) of a pointer whose target is not resolved yet: realized,
+    /// and kept once final (out of line: the resolved target is the common case).
+    #[inline(never)]
+    fn resolve_pointee(&self, target: CTypeId, resolved: &std::sync::OnceLock<TypeRef>) -> TypeRef {
+        let r = self.realize(target);
         if self.is_final(r.get(self)) {
             let _ = resolved.set(r);
         }
-        Some(r)
+        r
     }
 
     fn realize_in(&self, reg: &Registry, id: CTypeId) -> TypeRef {
