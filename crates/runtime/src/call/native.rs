@@ -302,6 +302,39 @@ macro_rules! vector_args {
     };
 }
 
+/// The end of the calls made in assembly with their stack area written ([`call_wide`],
+/// `far::call_far`): the vector argument registers loaded, then — for a result through
+/// memory, whose address the [`AsmFrame`] at `r13` holds (not null) — that address in `rdi`
+/// and five integer registers after it, else the six; the call of `r14`; the stack pointer
+/// restored from `r12`; and the low halves of `xmm0` and `xmm1` in `rcx` and `rsi`.
+#[cfg(target_arch = "x86_64")]
+macro_rules! call_and_return {
+    () => {
+        concat!(
+            vector_args!(),
+            "\n",
+            "mov rdi, [r13 + 16]\n",
+            "test rdi, rdi\n",
+            "jz 6f\n",
+            "mov rax, [r13]\n",
+            "mov rsi, [rax]\n",
+            "mov rdx, [rax + 8]\n",
+            "mov rcx, [rax + 16]\n",
+            "mov r8, [rax + 24]\n",
+            "mov r9, [rax + 32]\n",
+            "jmp 7f\n",
+            "6:\n",
+            int_args!(),
+            "\n",
+            "7:\n",
+            "call r14\n",
+            "mov rsp, r12\n",
+            "movq rcx, xmm0\n",
+            "movq rsi, xmm1",
+        )
+    };
+}
+
 /// What the calls made in assembly ([`call_x87`], [`call_wide`]) read their registers from,
 /// at fixed offsets.
 #[cfg(target_arch = "x86_64")]
@@ -480,25 +513,7 @@ unsafe fn call_wide(code: usize, dst: *mut u8, r: &Regs, words: u8) -> [u64; 4] 
             "add rdi, 16",
             "dec rcx",
             "jnz 2b",
-            vector_args!(),
-            "mov rdi, [r13 + 16]",
-            "test rdi, rdi",
-            "jz 4f",
-            // A result through memory: its address first, then five integer registers.
-            "mov rax, [r13]",
-            "mov rsi, [rax]",
-            "mov rdx, [rax + 8]",
-            "mov rcx, [rax + 16]",
-            "mov r8, [rax + 24]",
-            "mov r9, [rax + 32]",
-            "jmp 5f",
-            "4:",
-            int_args!(),
-            "5:",
-            "call r14",
-            "mov rsp, r12",
-            "movq rcx, xmm0",
-            "movq rsi, xmm1",
+            call_and_return!(),
             inout("rcx") pairs.max(1) => x0,
             inout("rsi") r.stack.as_ptr() => x1,
             in("r13") &raw const frame,
