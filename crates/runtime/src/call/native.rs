@@ -1,8 +1,8 @@
 //! Calls without libffi for signatures of numbers, pointers, `char`, `_Bool`, enums and
 //! (x86-64) `__int128`, complex numbers, x87 `long double` (its result through `asm!`:
 //! `call_x87`) and structs — in the 6 (x86-64) or 8 (AArch64) integer-class registers and the 8 floating
-//! ones, and past them in up to 64 stack words — returning a number, a pointer, a small struct
-//! or nothing.
+//! ones, and past them in up to 64 stack words (then one struct copied from its memory:
+//! `far`) — returning a number, a pointer, a struct or nothing.
 //! On x86-64 (System V) and AArch64 (AAPCS64, Linux), where the tests check it; structs go
 //! through registers this way on x86-64 only (AArch64 passes them by other rules: libffi).
 //!
