@@ -591,13 +591,22 @@ mod tests {
             native("struct big(*)(long)").map(|n| (n.0, n.1)),
             Some((vec![Reg::Int(0)], RetReg::Memory))
         );
-        // Up to 512 bytes (the 64 stack words) on the stack; past them, libffi's path.
+        // Up to 512 bytes (the 64 stack words) in stack words; one struct past them (larger,
+        // or after them) copied from its memory by the call (`Far`: no piece); two such,
+        // libffi's path.
         assert_eq!(
             native("long long(*)(struct w64)").map(|n| n.0),
             Some(vec![Reg::Stack(0)])
         );
-        assert_eq!(native("long long(*)(struct w65)"), None);
-        assert_eq!(native("long long(*)(struct w64, int, struct big)"), None);
+        assert_eq!(
+            native("long long(*)(struct w65)"),
+            Some((vec![], RetReg::Int))
+        );
+        assert_eq!(
+            native("long long(*)(struct w64, int, struct big)").map(|n| n.0),
+            Some(vec![Reg::Stack(0), Reg::Int(0)])
+        );
+        assert_eq!(native("long long(*)(struct w65, struct w65)"), None);
         // Out of integer registers: a struct goes whole onto the stack, in stack words.
         assert_eq!(
             native("int(*)(long, long, long, long, long, struct pt, struct pt)").map(|n| n.0[6]),
