@@ -1,12 +1,13 @@
 //! Structs of more than 16 bytes by value, in and out (issue 18, item 4): on x86-64 the register
 //! path copies an argument of up to 512 bytes onto the stack whole and has the callee write a
-//! result of any size straight into its new allocation; larger arguments, and two that together
-//! pass the 64 stack words, take libffi's path. Every size here, odd tails included, is called
+//! result of any size straight into its new allocation; one larger argument, or one past the
+//! 64 stack words, is copied from its memory by the call itself (`far_structs.rs`), and two
+//! such take libffi's path. Every size here, odd tails included, is called
 //! through rcffi — with cdata arguments and with list initializers — and compared with the same
 //! gcc-compiled function called directly from Rust, with a result of each class: a struct
 //! through memory, an integer, a `double`, a struct in an integer and a vector register (past
-//! 16 stack words, x86-64 calls copy the words in `asm!`: `call_wide`). Structs of 1 to 4 KiB
-//! take libffi's path, with the stack walked first, and their results recycled blocks.
+//! 16 stack words, x86-64 calls copy the words in `asm!`: `call_wide`). Results of 1 to 4 KiB
+//! are recycled blocks.
 
 use rcffi::{CData, Ffi, Value};
 
@@ -213,8 +214,9 @@ fn structs_of_17_to_520_bytes_by_value_equal_the_direct_call() {
 
 #[test]
 fn structs_of_1_to_4_kib_by_value_equal_the_direct_call() {
-    // libffi's path, two such arguments needing more than 2 KiB of stack (walked first:
-    // `call::probe`); results of 1 KiB and up to 4 KiB inline in blocks the thread recycles in
+    // `echo`'s two such arguments take libffi's path, needing more than 2 KiB of stack (walked
+    // first: `call::probe`); `mix`, `fmix` and `pair`'s one, the far call's (copied from its
+    // memory); results of 1 KiB and up to 4 KiB inline in blocks the thread recycles in
     // its big classes (1,023 bytes: a block rounded up from 1,056), and past 4 KiB a block of
     // their own.
     sizes!((127, 7), (128, 0), (500, 0), (512, 0), (512, 1));
