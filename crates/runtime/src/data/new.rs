@@ -32,6 +32,27 @@ pub(super) enum Init {
 }
 
 impl Ffi {
+    /// [`new_value`](Self::new_value) without an initializer (`new("T *", ())`, the common
+    /// `new`): for a pointer to an object of known size, its zeroed memory straight away, in
+    /// line; anything else (an array, a function, a type of unknown size, not a pointer) the
+    /// general path and its errors.
+    #[inline]
+    pub(crate) fn new_zeroed(&self, ty: TypeRef) -> Result<CData> {
+        let info = ty.get(&self.inner);
+        if let Some(object) = self.pointee(info) {
+            let oinfo = object.get(&self.inner);
+            if let (Some((size, align)), false) =
+                (oinfo.layout, matches!(oinfo.repr, Repr::Function { .. }))
+            {
+                // (A flexible array member without an initializer has no items: the fixed
+                // size, as `plan_new` finds.)
+                let mem = Allocation::zeroed_shared(size, align)?;
+                return Ok(CData::owning(self, ty, mem, None, Origin::New));
+            }
+        }
+        self.new_value(ty, &Value::Void)
+    }
+
     pub(crate) fn new_value(&self, ty: TypeRef, init: &Value) -> Result<CData> {
         let plan = self.plan_new(ty, init)?;
         let mem = Allocation::zeroed_shared(plan.size, plan.align)?;

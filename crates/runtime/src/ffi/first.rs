@@ -109,12 +109,13 @@ impl Ffi {
         not_a_cdata(ty, "new")?;
         let (ffi, t) = ty.resolve(self)?;
         let init = init.into();
-        let made = ffi.new_value(t, &init);
-        // No initializer (`()`) has nothing to drop: skip the call to `Value`'s drop.
         if matches!(init, Value::Void) {
+            // No initializer (`()`): nothing to convert, and nothing to drop (no call to
+            // `Value`'s drop).
             std::mem::forget(init);
+            return ffi.new_zeroed(t);
         }
-        made
+        ffi.new_value(t, &init)
     }
 
     /// Converts `value` to the C type `ty` as a C cast does (cffi's `ffi.cast`).
