@@ -111,6 +111,12 @@ fn a04_new_of_a_non_pointer_type_is_refused() {
         is_type,
         "expected a pointer or array ctype, got 'int'",
     );
+    // A pointer to a function is no pointer to an object (cffi's message).
+    err_has(
+        ffi.new("int(*)(int)", ()),
+        is_type,
+        "expected a pointer or array ctype, got 'int(*)(int)'",
+    );
 }
 
 #[test]
