@@ -189,6 +189,34 @@ fn struct_results_up_to_256_bytes_do_not_allocate() {
     }
 }
 
+/// `new` of a number, or of a small struct without an initializer (issue 18, item 6): once
+/// warm, each cdata's block comes back from the ones this thread freed.
+#[test]
+fn new_of_numbers_and_small_structs_does_not_allocate() {
+    let ffi = Ffi::default();
+    ffi.cdef("struct pt { int x, y; };").unwrap();
+    let recycled = std::env::var_os("RCFFI_NO_RECYCLE").is_none_or(|v| v == "0");
+    let make = |i: i32| {
+        let a = ffi.new("int *", i).unwrap();
+        let b = ffi.new("double *", f64::from(i) / 2.0).unwrap();
+        let c = ffi.new("struct pt *", ()).unwrap();
+        assert_eq!(a.get(0).unwrap(), i.into());
+        assert_eq!(b.get(0).unwrap(), (f64::from(i) / 2.0).into());
+        assert_eq!(c.field("y").unwrap(), 0.into());
+    };
+    make(-1);
+    let n = allocations(|| {
+        for i in 0..100 {
+            make(i);
+        }
+    });
+    assert_eq!(
+        n,
+        if recycled { 0 } else { 300 },
+        "allocations in 100 rounds of three news"
+    );
+}
+
 /// Rust numbers for a pointer to their own C type (`&[i32]` for a `const int *`) are copied
 /// into the call's stack area: up to its 256 bytes nothing is allocated, past them one heap
 /// buffer per call (the converting path made a `Value`'s copy and a temporary cdata array).

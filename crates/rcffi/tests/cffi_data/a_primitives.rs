@@ -119,6 +119,73 @@ fn a04_new_of_a_non_pointer_type_is_refused() {
     );
 }
 
+/// `new("T *", v)` of a number (the direct path of a plain number type) makes the bytes the
+/// general conversion makes for the same number in `new("T[1]", [v])` — or the same error —
+/// for every number type and enum, at and past their limits, floats and integers both ways.
+#[test]
+fn a04b_new_with_a_number_equals_the_general_conversion() {
+    let ffi = Ffi::default();
+    ffi.cdef("enum e { E_NEG = -5, E_POS = 9 };").unwrap();
+    let mut types: Vec<&str> = int_types().into_iter().map(|t| t.0).collect();
+    types.extend(["float", "double", "enum e", "_Bool", "char"]);
+    let mut values: Vec<Value> = [
+        0i128,
+        1,
+        -1,
+        127,
+        128,
+        -129,
+        255,
+        256,
+        65535,
+        -32769,
+        i128::from(i32::MAX) + 1,
+        i128::from(u32::MAX) + 1,
+        i128::from(i64::MIN),
+        i128::from(i64::MAX),
+        i128::from(u64::MAX),
+        1 << 100,
+    ]
+    .into_iter()
+    .map(Value::Int)
+    .collect();
+    values.extend(
+        [
+            0.0,
+            -0.0,
+            1.5,
+            -2.25,
+            1e300,
+            f64::INFINITY,
+            f64::MIN_POSITIVE,
+        ]
+        .into_iter()
+        .map(Value::Float),
+    );
+    for t in types {
+        for v in &values {
+            let fast = ffi.new(format!("{t} *").as_str(), v.clone());
+            let general = ffi.new(format!("{t}[1]").as_str(), Value::List(vec![v.clone()]));
+            match (fast, general) {
+                (Ok(a), Ok(b)) => assert_eq!(
+                    ffi.buffer(&a, None).unwrap().to_vec().unwrap(),
+                    ffi.buffer(&b, None).unwrap().to_vec().unwrap(),
+                    "{t} from {v:?}"
+                ),
+                (Err(a), Err(b)) => assert_eq!(
+                    std::mem::discriminant(&a),
+                    std::mem::discriminant(&b),
+                    "{t} from {v:?}: {a} / {b}"
+                ),
+                (a, b) => panic!("{t} from {v:?}: {a:?} / {b:?}"),
+            }
+        }
+    }
+    // NaN: its bytes as the general conversion stores them, compared as floats.
+    let a = ffi.new("double *", f64::NAN).unwrap();
+    assert!(matches!(a.get(0).unwrap(), Value::Float(x) if x.is_nan()));
+}
+
 #[test]
 fn a05_new_int_ptr_zeroed_initialized_and_repr() {
     let ffi = Ffi::default();

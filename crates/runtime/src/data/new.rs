@@ -53,6 +53,30 @@ impl Ffi {
         self.new_value(ty, &Value::Void)
     }
 
+    /// [`new_value`](Self::new_value) with a number to start with (`new("int *", 42)`,
+    /// `new("double *", x)`): for a pointer to a plain number type (`TypeInfo::fast`) and a
+    /// value it holds, the number's bytes written as the new block's first word, in line;
+    /// anything else (a value out of range, a float for an integer type, other types) the
+    /// general path, which converts it or reports why not.
+    #[inline]
+    pub(crate) fn new_number(&self, ty: TypeRef, init: &Value) -> Result<CData> {
+        let info = ty.get(&self.inner);
+        if let Some(object) = self.pointee(info) {
+            let oinfo = object.get(&self.inner);
+            let bytes = match (oinfo.fast, init) {
+                (Some(f), Value::Int(i)) => i64::try_from(*i).ok().and_then(|i| f.encode_int(i)),
+                (Some(f), Value::Float(x)) => f.encode_float(*x),
+                _ => None,
+            };
+            if let (Some(b), Some((size, _))) = (bytes, oinfo.layout) {
+                // (The word's bytes past the number's size are not written: `shared_words`.)
+                let mem = Allocation::shared_words(size, [u64::from_le_bytes(b), 0]);
+                return Ok(CData::owning(self, ty, mem, None, Origin::New));
+            }
+        }
+        self.new_value(ty, init)
+    }
+
     pub(crate) fn new_value(&self, ty: TypeRef, init: &Value) -> Result<CData> {
         let plan = self.plan_new(ty, init)?;
         let mem = Allocation::zeroed_shared(plan.size, plan.align)?;

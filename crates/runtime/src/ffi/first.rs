@@ -115,6 +115,9 @@ impl Ffi {
             std::mem::forget(init);
             return ffi.new_zeroed(t);
         }
+        if let Value::Int(_) | Value::Float(_) = init {
+            return ffi.new_number(t, &init);
+        }
         ffi.new_value(t, &init)
     }
 

@@ -5,7 +5,7 @@
 //!   byname byname16 byname16same newffi<k>`, structs by value `s<bytes>` (raw libffi:
 //!   `rs<bytes>`);
 //! - callbacks: `cbcall cbcallh qsort vqsort tqsort nqsort`;
-//! - data: `new newm newt new16 new16same newstr field fieldv fieldm cast string structcopy
+//! - data: `new newm newt newi new16 new16same newstr field fieldv fieldm cast string structcopy
 //!   arrget arrgetas bufget wbufget ptrstore ptrread ptrnull ptrmany offset slice addrof gc
 //!   handle fromh fromc`;
 //!
@@ -47,12 +47,11 @@ fn main() -> anyhow::Result<()> {
         "strlen" | "strlen1k" => libc.function("strlen")?,
         "raw" | "rawmid" | "qsort" | "vqsort" | "tqsort" | "nqsort" | "tadd" | "dadd" | "s8"
         | "s24" | "s64" | "s256" | "rs8" | "rs24" | "rs64" | "rs256" | "new" | "newm" | "newt"
-        | "field" | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice" | "addrof"
-        | "byname" | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr" | "structcopy"
-        | "gc" | "handle" | "fromh" | "fromc" | "asadd" | "addm" | "addv" | "arrget" | "bufget"
-        | "arrgetas" | "wbufget" | "new16" | "new16same" | "byname16" | "byname16same" => {
-            lib.function("bench_add")?
-        }
+        | "newi" | "field" | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice"
+        | "addrof" | "byname" | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr"
+        | "structcopy" | "gc" | "handle" | "fromh" | "fromc" | "asadd" | "addm" | "addv"
+        | "arrget" | "bufget" | "arrgetas" | "wbufget" | "new16" | "new16same" | "byname16"
+        | "byname16same" => lib.function("bench_add")?,
         w if w.starts_with("newffi") => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         // Structs of any size in and out (`s<bytes>`, `rs<bytes>`: below).
@@ -183,6 +182,7 @@ fn main() -> anyhow::Result<()> {
     if which == "new"
         || which == "newm"
         || which == "newt"
+        || which == "newi"
         || which == "field"
         || which == "fieldv"
         || which == "fieldm"
@@ -207,6 +207,9 @@ fn main() -> anyhow::Result<()> {
                 black_box(&c);
             } else if which == "newt" {
                 drop(black_box(ffi.new(black_box(&t), ())?));
+            } else if which == "newi" {
+                // A number to start with (cffi's `ffi.new("int *", 42)`).
+                drop(black_box(ffi.new(black_box("int *"), black_box(42))?));
             } else if which == "fieldv" {
                 drop(black_box(p.field(black_box("x"))?));
             } else if which == "cast" {
