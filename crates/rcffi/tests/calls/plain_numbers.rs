@@ -205,6 +205,29 @@ fn every_rust_number_reaches_every_c_number_type_as_the_converting_path_passes_i
     agree_on(&lib, "bool", &[false, true]);
 }
 
+/// An integer for a `float` parameter rounds to a `double` first, then to a `float`, as the
+/// general conversion (`new("float[1]", [i])`) and cffi do: 2^53 + 2^29 + 1 arrives as 2^53,
+/// not as the nearest `float` (2^53 + 2^30), through a tuple and through a list alike.
+#[test]
+fn an_integer_for_a_float_rounds_through_a_double() {
+    let (ffi, lib) = probe();
+    let i = (1i64 << 53) + (1 << 29) + 1;
+    let stored = ffi.new("float[1]", Value::List(vec![i.into()])).unwrap();
+    let want = ffi.buffer(&stored, None).unwrap().to_vec().unwrap();
+    assert_eq!(
+        want,
+        9007199254740992f32.to_le_bytes(),
+        "the general conversion"
+    );
+    let (tuple, value) = both(&lib, "fbits_f", i);
+    for got in [tuple, value] {
+        let Ok(Value::Int(bits)) = got else {
+            panic!("{got:?}")
+        };
+        assert_eq!((bits as u64 as u32).to_le_bytes().to_vec(), want);
+    }
+}
+
 /// The whole register the `reg` alias for C type `c` found its argument in.
 macro_rules! reg {
     ($lib:expr, $c:expr, $x:expr) => {{

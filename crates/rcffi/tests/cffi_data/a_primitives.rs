@@ -145,6 +145,9 @@ fn a04b_new_with_a_number_equals_the_general_conversion() {
         i128::from(i64::MAX),
         i128::from(u64::MAX),
         1 << 100,
+        // Rounded to a `double` first, then to a `float` (as cffi: 2^53), not straight to the
+        // nearest `float` (2^53 + 2^30).
+        (1 << 53) + (1 << 29) + 1,
     ]
     .into_iter()
     .map(Value::Int)
@@ -184,6 +187,12 @@ fn a04b_new_with_a_number_equals_the_general_conversion() {
     // NaN: its bytes as the general conversion stores them, compared as floats.
     let a = ffi.new("double *", f64::NAN).unwrap();
     assert!(matches!(a.get(0).unwrap(), Value::Float(x) if x.is_nan()));
+    let f = ffi.new("float *", (1i64 << 53) + (1 << 29) + 1).unwrap();
+    assert_eq!(
+        f.get(0).unwrap(),
+        Value::Float(9007199254740992.0),
+        "cffi's float"
+    );
 }
 
 #[test]

@@ -223,7 +223,10 @@ impl Fast {
             Fast::U32 => u32::try_from(i).is_ok(),
             Fast::I64 => true,
             Fast::U64 => i >= 0,
-            Fast::F32 => return Some(u64::from((i as f32).to_bits()).to_le_bytes()),
+            // To a `double` first, then to a `float`, as the general conversion (and cffi,
+            // whose `float(i)` is a `double`) rounds: straight to the nearest `float` can differ
+            // (2^53 + 2^29 + 1: 2^53 through a `double`, 2^53 + 2^30 straight).
+            Fast::F32 => return Some(u64::from(((i as f64) as f32).to_bits()).to_le_bytes()),
             Fast::F64 => return Some((i as f64).to_bits().to_le_bytes()),
         };
         ok.then(|| (i as u64).to_le_bytes())

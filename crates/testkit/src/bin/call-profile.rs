@@ -5,7 +5,7 @@
 //!   byname byname16 byname16same newffi<k>`, structs by value `s<bytes>` (raw libffi:
 //!   `rs<bytes>`);
 //! - callbacks: `cbcall cbcallh qsort vqsort tqsort nqsort`;
-//! - data: `new newm newt newi new16 new16same newstr field fieldv fieldm cast string structcopy
+//! - data: `new newm newt newi newarr newopen newlist new16 new16same newstr field fieldv fieldm cast string structcopy
 //!   arrget arrgetas bufget wbufget ptrstore ptrread ptrnull ptrmany offset slice addrof gc
 //!   handle fromh fromc`;
 //!
@@ -51,7 +51,7 @@ fn main() -> anyhow::Result<()> {
         | "addrof" | "byname" | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr"
         | "structcopy" | "gc" | "handle" | "fromh" | "fromc" | "asadd" | "addm" | "addv"
         | "arrget" | "bufget" | "arrgetas" | "wbufget" | "new16" | "new16same" | "byname16"
-        | "byname16same" => lib.function("bench_add")?,
+        | "byname16same" | "newarr" | "newopen" | "newlist" => lib.function("bench_add")?,
         w if w.starts_with("newffi") => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         // Structs of any size in and out (`s<bytes>`, `rs<bytes>`: below).
@@ -280,6 +280,19 @@ fn main() -> anyhow::Result<()> {
             } else {
                 p.set(0, black_box(q.get(0)?))?;
             }
+        }
+        return Ok(());
+    }
+    if which == "newarr" || which == "newopen" || which == "newlist" {
+        // Arrays and an initializer list, as cffi code makes them: `new("int[10]")`,
+        // `new("int[]", 10)`, `new("struct pt *", [1, 2])`.
+        for _ in 0..n {
+            let c = match which.as_str() {
+                "newarr" => ffi.new(black_box("int[10]"), ()),
+                "newopen" => ffi.new(black_box("int[]"), black_box(10)),
+                _ => ffi.new(black_box("struct pt *"), list![black_box(1), 2]),
+            };
+            drop(black_box(c?));
         }
         return Ok(());
     }
