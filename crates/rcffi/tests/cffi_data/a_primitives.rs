@@ -119,9 +119,11 @@ fn a04_new_of_a_non_pointer_type_is_refused() {
     );
 }
 
-/// `new("T *", v)` of a number (the direct path of a plain number type) makes the bytes the
-/// general conversion makes for the same number in `new("T[1]", [v])` — or the same error —
-/// for every number type and enum, at and past their limits, floats and integers both ways.
+/// `new("T *", v)` of a number (the direct path of a plain number type) makes the bytes an
+/// initializer list makes for the same number in `new("T[1]", [v])` — or the same error —
+/// for every number type, enum, `_Bool` and `char`, at and past their limits, floats and
+/// integers both ways. (That both direct paths agree with the general conversion is the
+/// runtime's unit test `direct_number_bytes_are_the_general_conversions`.)
 #[test]
 fn a04b_new_with_a_number_equals_the_general_conversion() {
     let ffi = Ffi::default();

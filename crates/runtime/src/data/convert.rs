@@ -9,7 +9,7 @@
 
 use crate::data::scalar::{decode_scalar, encode_scalar};
 use crate::data::{CData, Origin};
-use crate::data::{Numbers, Value};
+use crate::data::{Numbers, Value, encode_fast};
 use crate::error::{Error, Result};
 use crate::mem::Region;
 use crate::mem::{Owner, OwnerRef};
@@ -156,6 +156,13 @@ pub(crate) fn value_to_c(p: &Place<'_>, v: &Value) -> Result<()> {
         Repr::Complex(16) => write_wide_complex(p, info, v),
         Repr::Int(_) | Repr::Enum { .. } | Repr::Float(_) | Repr::LongDouble | Repr::Complex(_) => {
             let size = p.size()?;
+            // A plain number type and a number it holds (an item or member of an initializer
+            // list, most often): its bytes without the general rules (`char` forms first).
+            if let Some(b) = info.fast.and_then(|f| encode_fast(f, v))
+                && size <= 8
+            {
+                return p.write_bytes(size, |r| r.write(p.addr, &b[..size]));
+            }
             let bytes = encode_scalar(info, v)?;
             p.write_bytes(size, |r| r.write(p.addr, &bytes[..size]))
         }
@@ -609,8 +616,8 @@ fn write_record(p: &Place<'_>, v: &Value) -> Result<()> {
             // cffi's rule: a list fills the members in order, skipping a union's members after
             // its first — whose fields, when it is an anonymous struct, are all filled
             // (`union { struct { int a, b; }; int c; }` takes `[a, b]`).
-            let fields: Vec<&FieldRt> = body.fields.iter().filter(|f| !f.skip_in_list).collect();
-            let max = fields.len();
+            let fields = || body.fields.iter().filter(|f| !f.skip_in_list);
+            let max = fields().count();
             if items.len() > max {
                 return Err(Error::Value(format!(
                     "too many initializers for '{}' (got {})",
@@ -618,7 +625,7 @@ fn write_record(p: &Place<'_>, v: &Value) -> Result<()> {
                     items.len()
                 ).into()));
             }
-            for (f, item) in fields.iter().zip(items) {
+            for (f, item) in fields().zip(items) {
                 write_field(p, f, item)?;
             }
             Ok(())

@@ -63,11 +63,7 @@ impl Ffi {
         let info = ty.get(&self.inner);
         if let Some(object) = self.pointee(info) {
             let oinfo = object.get(&self.inner);
-            let bytes = match (oinfo.fast, init) {
-                (Some(f), Value::Int(i)) => i64::try_from(*i).ok().and_then(|i| f.encode_int(i)),
-                (Some(f), Value::Float(x)) => f.encode_float(*x),
-                _ => None,
-            };
+            let bytes = oinfo.fast.and_then(|f| crate::data::encode_fast(f, init));
             if let (Some(b), Some((size, _))) = (bytes, oinfo.layout) {
                 // (The word's bytes past the number's size are not written: `shared_words`.)
                 let mem = Allocation::shared_words(size, [u64::from_le_bytes(b), 0]);

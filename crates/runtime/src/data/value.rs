@@ -589,6 +589,74 @@ mod tests {
         assert_eq!(Vec::<u8>::try_from(Value::from(b"ab")).unwrap(), b"ab");
         assert!(bool::try_from(Value::Bool(true)).unwrap());
     }
+
+    /// The direct paths' bytes of a number for a plain number type (`encode_fast`: `new` with
+    /// a number, items and members of initializer lists, `set`, calls) are the general
+    /// conversion's (`encode_scalar`), for every such type, at and past the limits; where the
+    /// direct path declines, the general one decides.
+    #[test]
+    #[cfg_attr(miri, ignore = "parses type strings")]
+    fn direct_number_bytes_are_the_general_conversions() {
+        let ffi = crate::types::Ffi::default();
+        ffi.cdef_with("enum e { E_NEG = -5, E_POS = 9 };", &Default::default())
+            .unwrap();
+        let types = [
+            "signed char",
+            "unsigned char",
+            "short",
+            "unsigned short",
+            "int",
+            "unsigned int",
+            "long",
+            "unsigned long",
+            "float",
+            "double",
+            "enum e",
+        ];
+        let mut values: Vec<Value> = [
+            0i128,
+            1,
+            -1,
+            127,
+            128,
+            -129,
+            255,
+            256,
+            -32769,
+            65536,
+            i128::from(i32::MIN) - 1,
+            i128::from(u32::MAX) + 1,
+            i128::from(i64::MIN),
+            i128::from(u64::MAX),
+            i128::from(u64::MAX) + 1,
+            (1 << 53) + (1 << 29) + 1,
+        ]
+        .into_iter()
+        .map(Value::Int)
+        .collect();
+        values.extend(
+            [0.0, -0.0, 1.5, 1e300, -1e-300, f64::INFINITY]
+                .into_iter()
+                .map(Value::Float),
+        );
+        values.extend([Value::Bool(true), Value::UInt(5)]);
+        let mut direct = 0;
+        for t in types {
+            let ty = ffi.parse(t).unwrap();
+            let info = ty.get(&ffi.inner);
+            let (fast, size) = (info.fast.unwrap(), info.size().unwrap());
+            for v in &values {
+                let Some(b) = encode_fast(fast, v) else {
+                    continue;
+                };
+                direct += 1;
+                let general = crate::data::scalar::encode_scalar(info, v)
+                    .unwrap_or_else(|e| panic!("{t} from {v:?}: the general path refuses: {e}"));
+                assert_eq!(b[..size], general[..size], "{t} from {v:?}");
+            }
+        }
+        assert!(direct > 60, "the direct path took {direct}");
+    }
 }
 
 /// A Rust number that a C number reads into directly: [`CData::field_as`] and
