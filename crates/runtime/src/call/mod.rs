@@ -16,5 +16,6 @@ pub(crate) mod native;
 mod plain_arg;
 pub(crate) mod probe;
 mod register_path;
+mod scalar_words;
 mod scratch;
 pub(crate) mod variadic;

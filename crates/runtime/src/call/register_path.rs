@@ -21,10 +21,9 @@
 #![allow(unsafe_code)]
 
 use super::args::{Arg, Args, PlainArg};
-use super::invoke::{
-    SIMPLE_SLOTS, general, pointer_arg, scalar_word, simple_result, to_value, value_of,
-};
+use super::invoke::{SIMPLE_SLOTS, general, pointer_arg, scalar_word, simple_result};
 use super::native;
+use super::scalar_words::scalar_words;
 use super::scratch::{Blocks, Slot, c_string_in, copy_in, text_slots};
 use crate::abi::errno;
 use crate::abi::{CallPlan, Conv, INLINE_ARGS, Param};
@@ -35,7 +34,7 @@ use crate::data::Value;
 use crate::error::Result;
 use crate::mem::Allocation;
 use crate::types::Ffi;
-use crate::types::{IntRole, Repr};
+use crate::types::Repr;
 use std::mem::MaybeUninit;
 
 /// An eightbyte of a struct argument (a struct cdata of the parameter's type, read from its
@@ -712,101 +711,4 @@ unsafe fn finish_registers<const VARIADIC: bool>(
         ret[1] = b;
     })?;
     simple_result(uni, plan, ret)
-}
-
-/// The eightbytes of a scalar argument that is not a plain number (`char`, `_Bool`, a wide
-/// character, an enum: its value extended to 64 bits by its signedness, then 0; `__int128`, a
-/// complex number or an x87 `long double`: its two eightbytes), converted as the general path
-/// converts it; `None` when the general path must decide (and report the error).
-#[inline(never)]
-fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]> {
-    let info = p.ty.get(&uni.inner);
-    if let Repr::Int(k) | Repr::Enum { int: k, .. } = info.repr
-        && (k.bytes <= 8 || (k.bytes == 16 && k.role == IntRole::Number))
-    {
-        // A `char` from one byte (a slice or a `Value::Bytes`): its bits, extended by the
-        // type's signedness (every byte is in range), without the 128-bit range check below.
-        if k.role == IntRole::Char {
-            let b = match a {
-                Arg::Bytes([b]) => *b,
-                Arg::Value(Value::Bytes(v)) | Arg::Ref(Value::Bytes(v)) if v.len() == 1 => v[0],
-                _ => return scalar_converted(info, a),
-            };
-            return Some([
-                if k.signed {
-                    i64::from(b as i8) as u64
-                } else {
-                    u64::from(b)
-                },
-                0,
-            ]);
-        }
-        // An enum or `_Bool` from an integer or a `bool`: range-checked here, as the
-        // conversion below would (the general path reports what is out of range or of another
-        // kind).
-        let i = match (a, k.role) {
-            (Arg::Int(x), IntRole::Number | IntRole::Bool) => i128::from(*x),
-            (Arg::UInt(x), IntRole::Number | IntRole::Bool) => i128::from(*x),
-            (
-                Arg::Value(Value::Int(x)) | Arg::Ref(Value::Int(x)),
-                IntRole::Number | IntRole::Bool,
-            ) => *x,
-            (
-                Arg::Value(Value::Bool(b)) | Arg::Ref(Value::Bool(b)),
-                IntRole::Number | IntRole::Bool,
-            ) => i128::from(*b),
-            _ => return scalar_converted(info, a),
-        };
-        let (lo, hi) = k.range();
-        if !(lo..=hi).contains(&i) {
-            return None;
-        }
-        // In range, so a signed value's `i64` bits and an unsigned one's `u64` bits are the
-        // value extended to 64 bits; a 128-bit one (`__int128`) takes two registers, low half
-        // first.
-        return Some(match k.bytes {
-            16 => [i as u64, (i >> 64) as u64],
-            _ if k.signed => [i as i64 as u64, 0],
-            _ => [i as u64, 0],
-        });
-    }
-    scalar_converted(info, a)
-}
-
-/// [`scalar_words`] through the general conversion of the parameter's type.
-#[inline(never)]
-fn scalar_converted(info: &crate::types::TypeInfo, a: &Arg<'_>) -> Option<[u64; 2]> {
-    let same = a
-        .as_cdata()
-        .filter(|c| c.info().same_type(info) && !info.by_address());
-    let long_double = crate::data::scalar::long_double_format(info);
-    // As one 128-bit number, which stays in registers: bytes assembled in memory from the
-    // arms' stores and loaded whole stalled the load (an `f64` widened to `long double`).
-    let value: u128 = match (a, value_of(a)) {
-        // A primitive cdata of exactly this type (a `long double` a call returned, an enum):
-        // its bytes as they are.
-        _ if same.is_some() => u128::from_le_bytes(same?.bytes()),
-        // An `f64` for a `long double` widens exactly, in registers (through `encode_scalar`,
-        // a `Result` in memory written in halves and read whole stalled the load).
-        (Arg::Float(x), _) if long_double.is_some() => {
-            crate::LongDouble::from_f64(*x, long_double?).to_bits()
-        }
-        (_, Some(v)) => u128::from_le_bytes(crate::data::scalar::encode_scalar(info, v).ok()?),
-        (Arg::Int(_) | Arg::UInt(_) | Arg::Float(_), None) => {
-            u128::from_le_bytes(crate::data::scalar::encode_scalar(info, &to_value(a)).ok()?)
-        }
-        _ => return None,
-    };
-    let words = [value as u64, (value >> 64) as u64];
-    let (Repr::Int(k) | Repr::Enum { int: k, .. }) = info.repr else {
-        // A complex number or an x87 `long double`: its bytes as they are.
-        return Some(words);
-    };
-    if k.bytes > 8 {
-        return Some(words);
-    }
-    // Extended to the whole register by the type's signedness, as the callee may read it (C's
-    // callers extend narrow arguments; System V's callees rely on it).
-    let bytes = value.to_le_bytes();
-    Some([crate::data::scalar::int_from_bytes(k, &bytes) as u64, 0])
 }
