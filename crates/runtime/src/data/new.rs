@@ -33,9 +33,10 @@ pub(super) enum Init {
 
 impl Ffi {
     /// [`new_value`](Self::new_value) without an initializer (`new("T *", ())`, the common
-    /// `new`): for a pointer to an object of known size, its zeroed memory straight away, in
-    /// line; anything else (an array, a function, a type of unknown size, not a pointer) the
-    /// general path and its errors.
+    /// `new`): for a pointer to an object of known size, or an array of a fixed length (whose
+    /// size its type knows), its zeroed memory straight away, in line; anything else (an open
+    /// array, a function, a type of unknown size, not a pointer) the general path and its
+    /// errors.
     #[inline]
     pub(crate) fn new_zeroed(&self, ty: TypeRef) -> Result<CData> {
         let info = ty.get(&self.inner);
@@ -49,6 +50,10 @@ impl Ffi {
                 let mem = Allocation::zeroed_shared(size, align)?;
                 return Ok(CData::owning(self, ty, mem, None, Origin::New));
             }
+        }
+        if let (Repr::Array { len: Some(_), .. }, Some((size, align))) = (&info.repr, info.layout) {
+            let mem = Allocation::zeroed_shared(size, align)?;
+            return Ok(CData::owning(self, ty, mem, None, Origin::New));
         }
         self.new_value(ty, &Value::Void)
     }
