@@ -59,10 +59,11 @@ impl Ffi {
     }
 
     /// [`new_value`](Self::new_value) with a number to start with (`new("int *", 42)`,
-    /// `new("double *", x)`): for a pointer to a plain number type (`TypeInfo::fast`) and a
-    /// value it holds, the number's bytes written as the new block's first word, in line;
-    /// anything else (a value out of range, a float for an integer type, other types) the
-    /// general path, which converts it or reports why not.
+    /// `new("double *", x)`, `new("char[]", 256)`): for a pointer to a plain number type
+    /// (`TypeInfo::fast`) and a value it holds, the number's bytes written as the new block's
+    /// first word, in line; for an open array, that many zeroed items; anything else (a value
+    /// out of range, a float for an integer type, other types) the general path, which
+    /// converts it or reports why not.
     #[inline]
     pub(crate) fn new_number(&self, ty: TypeRef, init: &Value) -> Result<CData> {
         let info = ty.get(&self.inner);
@@ -74,6 +75,19 @@ impl Ffi {
                 let mem = Allocation::shared_words(size, [u64::from_le_bytes(b), 0]);
                 return Ok(CData::owning(self, ty, mem, None, Origin::New));
             }
+        }
+        // An open array and its length (`new("char[]", 256)`): that many zeroed items, by the
+        // bounds `plan_new` keeps (a negative or too large length takes it, for its message).
+        if let (Repr::Array { elem, len: None }, Value::Int(n)) = (&info.repr, init)
+            && let Ok(count) = usize::try_from(*n)
+            && count <= crate::data::cdata::Len::MAX
+            && let Some((esize, align)) = elem.get(&self.inner).layout
+            && let Some(size) = count
+                .checked_mul(esize)
+                .filter(|s| *s <= isize::MAX as usize)
+        {
+            let mem = Allocation::zeroed_shared(size, align)?;
+            return Ok(CData::owning(self, ty, mem, Some(count), Origin::New));
         }
         self.new_value(ty, init)
     }
