@@ -24,7 +24,8 @@ big_t twist(big_t s, long long k) {
     return r;
 }
 long long after7(int a, int b, int c, int d, int e, int f, int g, abig_t s, double x, float h) {
-    return sum(s.v, 70) * 7 + a - b + c - d + e - f + g * 1000 + (long long)(x * 4) + (long long)(h * 8);
+    return sum(s.v, 70) * 7 + a - b + c - d + e - f + g * 1000
+        + (long long)(x * 4) + (long long)(h * 8);
 }
 double fsum(float f, big_t s, double d) {
     return f + d + (double)sum(s.v, 100) / 1024.0 + s.t[0] + s.t[2];

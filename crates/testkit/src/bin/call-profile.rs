@@ -5,9 +5,9 @@
 //!   byname byname16 byname16same newffi<k>`, structs by value `s<bytes>` (raw libffi:
 //!   `rs<bytes>`);
 //! - callbacks: `cbcall cbcallh qsort vqsort tqsort nqsort`;
-//! - data: `new newm newt newi newarr newopen newlist new16 new16same newstr field fieldv fieldm cast string structcopy
-//!   arrget arrgetas bufget wbufget ptrstore ptrread ptrnull ptrmany offset slice addrof gc
-//!   handle fromh fromc`;
+//! - data: `new newm newt newi newarr newopen newlist new16 new16same newstr field fieldv
+//!   fieldm cast castp string structcopy arrget arrgetas bufget wbufget ptrstore ptrread
+//!   ptrnull ptrmany offset slice addrof gc handle fromh fromc`;
 //!
 //! and `raw` (`int add(int, int)` through libffi's `Cif::call`, the baseline).
 
@@ -51,7 +51,9 @@ fn main() -> anyhow::Result<()> {
         | "addrof" | "byname" | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr"
         | "structcopy" | "gc" | "handle" | "fromh" | "fromc" | "asadd" | "addm" | "addv"
         | "arrget" | "bufget" | "arrgetas" | "wbufget" | "new16" | "new16same" | "byname16"
-        | "byname16same" | "newarr" | "newopen" | "newlist" => lib.function("bench_add")?,
+        | "byname16same" | "newarr" | "newopen" | "newlist" | "castp" => {
+            lib.function("bench_add")?
+        }
         w if w.starts_with("newffi") => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         // Structs of any size in and out (`s<bytes>`, `rs<bytes>`: below).
@@ -187,6 +189,7 @@ fn main() -> anyhow::Result<()> {
         || which == "fieldv"
         || which == "fieldm"
         || which == "cast"
+        || which == "castp"
     {
         let p = ffi.new("struct pt *", ())?;
         let t = ffi.typeof_("struct pt *")?;
@@ -214,6 +217,9 @@ fn main() -> anyhow::Result<()> {
                 drop(black_box(p.field(black_box("x"))?));
             } else if which == "cast" {
                 drop(black_box(ffi.cast(black_box("int"), 42)?));
+            } else if which == "castp" {
+                // A pointer to another pointer type (cffi's `ffi.cast("char *", p)`).
+                drop(black_box(ffi.cast(black_box("char *"), &p)?));
             } else {
                 black_box(p.field_as::<i32>(black_box("x"))?);
             }
