@@ -32,13 +32,38 @@ pub(super) enum Init {
 }
 
 impl Ffi {
+    /// A new cdata of type `ty` owning `size` zeroed bytes aligned to `align` (`len`: an open
+    /// array's count).
+    #[inline(always)]
+    fn zeroed_cdata(
+        &self,
+        ty: TypeRef,
+        size: usize,
+        align: usize,
+        len: Option<usize>,
+    ) -> Result<CData> {
+        let mem = Allocation::zeroed_shared(size, align)?;
+        Ok(CData::owning(self, ty, mem, len, Origin::New))
+    }
+
+    /// `new` of type `ty` (a pointer or array type) with initializer `init`. The common cases
+    /// take their memory in line, without the general plan (`plan_new`, `finish_new`); every
+    /// other case, and every error, is the general path's.
+    #[inline(always)]
+    pub(crate) fn new_value(&self, ty: TypeRef, init: &Value) -> Result<CData> {
+        match init {
+            Value::Void => self.new_zeroed(ty),
+            Value::Int(_) | Value::Float(_) => self.new_number(ty, init),
+            _ => self.new_general(ty, init),
+        }
+    }
+
     /// [`new_value`](Self::new_value) without an initializer (`new("T *", ())`, the common
     /// `new`): for a pointer to an object of known size, or an array of a fixed length (whose
-    /// size its type knows), its zeroed memory straight away, in line; anything else (an open
-    /// array, a function, a type of unknown size, not a pointer) the general path and its
-    /// errors.
-    #[inline]
-    pub(crate) fn new_zeroed(&self, ty: TypeRef) -> Result<CData> {
+    /// size its type knows), its zeroed memory straight away; anything else (an open array, a
+    /// function, a type of unknown size, not a pointer) the general path and its errors.
+    #[inline(always)]
+    fn new_zeroed(&self, ty: TypeRef) -> Result<CData> {
         let info = ty.get(&self.inner);
         if let Some(object) = self.pointee(info) {
             let oinfo = object.get(&self.inner);
@@ -47,25 +72,22 @@ impl Ffi {
             {
                 // (A flexible array member without an initializer has no items: the fixed
                 // size, as `plan_new` finds.)
-                let mem = Allocation::zeroed_shared(size, align)?;
-                return Ok(CData::owning(self, ty, mem, None, Origin::New));
+                return self.zeroed_cdata(ty, size, align, None);
             }
         }
         if let (Repr::Array { len: Some(_), .. }, Some((size, align))) = (&info.repr, info.layout) {
-            let mem = Allocation::zeroed_shared(size, align)?;
-            return Ok(CData::owning(self, ty, mem, None, Origin::New));
+            return self.zeroed_cdata(ty, size, align, None);
         }
-        self.new_value(ty, &Value::Void)
+        self.new_general(ty, &Value::Void)
     }
 
-    /// [`new_value`](Self::new_value) with a number to start with (`new("int *", 42)`,
-    /// `new("double *", x)`, `new("char[]", 256)`): for a pointer to a plain number type
-    /// (`TypeInfo::fast`) and a value it holds, the number's bytes written as the new block's
-    /// first word, in line; for an open array, that many zeroed items; anything else (a value
-    /// out of range, a float for an integer type, other types) the general path, which
-    /// converts it or reports why not.
-    #[inline]
-    pub(crate) fn new_number(&self, ty: TypeRef, init: &Value) -> Result<CData> {
+    /// [`new_value`](Self::new_value) with a number (`new("int *", 42)`, `new("double *", x)`,
+    /// `new("char[]", 256)`): for a pointer to a plain number type (`TypeInfo::fast`) and a
+    /// value it holds, the number's bytes written as the new block's first word; for an open
+    /// array, that many zeroed items; anything else (a value out of range, a float for an
+    /// integer type, other types) the general path, which converts it or reports why not.
+    #[inline(always)]
+    fn new_number(&self, ty: TypeRef, init: &Value) -> Result<CData> {
         let info = ty.get(&self.inner);
         if let Some(object) = self.pointee(info) {
             let oinfo = object.get(&self.inner);
@@ -76,23 +98,22 @@ impl Ffi {
                 return Ok(CData::owning(self, ty, mem, None, Origin::New));
             }
         }
-        // An open array and its length (`new("char[]", 256)`): that many zeroed items, by the
-        // bounds `plan_new` keeps (a negative or too large length takes it, for its message).
+        // An open array and its length: a negative or too large one takes the general path,
+        // for its message.
         if let (Repr::Array { elem, len: None }, Value::Int(n)) = (&info.repr, init)
             && let Ok(count) = usize::try_from(*n)
-            && count <= crate::data::cdata::Len::MAX
             && let Some((esize, align)) = elem.get(&self.inner).layout
-            && let Some(size) = count
-                .checked_mul(esize)
-                .filter(|s| *s <= isize::MAX as usize)
+            && let Some(size) = array_bytes(count, esize, true)
         {
-            let mem = Allocation::zeroed_shared(size, align)?;
-            return Ok(CData::owning(self, ty, mem, Some(count), Origin::New));
+            return self.zeroed_cdata(ty, size, align, Some(count));
         }
-        self.new_value(ty, init)
+        self.new_general(ty, init)
     }
 
-    pub(crate) fn new_value(&self, ty: TypeRef, init: &Value) -> Result<CData> {
+    /// [`new_value`](Self::new_value) by the general plan: every type and initializer, and
+    /// every error.
+    #[inline(never)]
+    fn new_general(&self, ty: TypeRef, init: &Value) -> Result<CData> {
         let plan = self.plan_new(ty, init)?;
         let mem = Allocation::zeroed_shared(plan.size, plan.align)?;
         self.finish_new(&plan, init, mem)
@@ -154,20 +175,11 @@ impl Ffi {
                         (n, init, Some(n))
                     }
                 };
-                // An open array's count too stays within `Len::MAX` (items of size 0 take no
-                // bytes), as every count a cdata keeps does; a fixed array's is its type's.
-                let size = count
-                    .checked_mul(esize)
-                    .filter(|s| {
-                        *s <= isize::MAX as usize
-                            && (open_len.is_none() || count <= crate::data::cdata::Len::MAX)
-                    })
-                    .ok_or_else(|| {
-                        Error::Overflow(
-                            format!("array size would overflow: {count} items of {esize} bytes")
-                                .into(),
-                        )
-                    })?;
+                let size = array_bytes(count, esize, open_len.is_some()).ok_or_else(|| {
+                    Error::Overflow(
+                        format!("array size would overflow: {count} items of {esize} bytes").into(),
+                    )
+                })?;
                 Ok(NewPlan {
                     ty,
                     object: ty,
@@ -219,6 +231,15 @@ impl Ffi {
         };
         Ok(CData::owning(self, plan.ty, mem, len, Origin::New))
     }
+}
+
+/// The bytes of `count` items of `esize` bytes, when they stay within `isize::MAX` and — for
+/// an open array (`open`), whose count the cdata keeps — the count within `Len::MAX` (items of
+/// size 0 take no bytes); a fixed array's count is its type's.
+fn array_bytes(count: usize, esize: usize, open: bool) -> Option<usize> {
+    count
+        .checked_mul(esize)
+        .filter(|s| *s <= isize::MAX as usize && (!open || count <= crate::data::cdata::Len::MAX))
 }
 
 fn not_pointer_or_array(info: &TypeInfo) -> Error {

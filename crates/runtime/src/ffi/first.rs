@@ -109,16 +109,12 @@ impl Ffi {
         not_a_cdata(ty, "new")?;
         let (ffi, t) = ty.resolve(self)?;
         let init = init.into();
+        let made = ffi.new_value(t, &init);
+        // No initializer (`()`) has nothing to drop: skip the call to `Value`'s drop.
         if matches!(init, Value::Void) {
-            // No initializer (`()`): nothing to convert, and nothing to drop (no call to
-            // `Value`'s drop).
             std::mem::forget(init);
-            return ffi.new_zeroed(t);
         }
-        if let Value::Int(_) | Value::Float(_) = init {
-            return ffi.new_number(t, &init);
-        }
-        ffi.new_value(t, &init)
+        made
     }
 
     /// Converts `value` to the C type `ty` as a C cast does (cffi's `ffi.cast`).

@@ -5,7 +5,7 @@
 
 use std::mem::MaybeUninit;
 
-use super::{Regs, RetReg, by_class};
+use super::{AsmFrame, Regs, RetReg, by_class};
 use crate::abi::Far;
 
 /// The stack is walked down a page at a time, each page touched, before the arguments are
@@ -13,14 +13,12 @@ use crate::abi::Far;
 /// message), as `call::probe` makes sure for libffi's calls.
 const PAGE: usize = 4096;
 
-/// What the assembly of [`call_far`] reads, at fixed offsets (the first three as
-/// `super::AsmFrame`'s, which the register-loading macros read).
+/// What the assembly of [`call_far`] reads, at fixed offsets: first the registers and the
+/// result's address as every call made in assembly reads them (the macros read `r13` as an
+/// [`AsmFrame`]), then at 24 on what the far copy needs.
 #[repr(C)]
 struct FarFrame {
-    ints: *const MaybeUninit<u64>,
-    floats: *const MaybeUninit<f64>,
-    /// The address a result through memory is written at (the hidden first argument), or null.
-    at: *mut u8,
+    regs: AsmFrame,
     /// The stack words before the struct (`Native::stack`), and how many.
     stack: *const MaybeUninit<u64>,
     words: usize,
@@ -31,6 +29,16 @@ struct FarFrame {
     /// The area's bytes: the words before the struct and the struct, rounded up to 16.
     room: usize,
 }
+
+// The offsets the assembly reads.
+const _: () = {
+    assert!(std::mem::offset_of!(FarFrame, stack) == 24);
+    assert!(std::mem::offset_of!(FarFrame, words) == 32);
+    assert!(std::mem::offset_of!(FarFrame, src) == 40);
+    assert!(std::mem::offset_of!(FarFrame, size) == 48);
+    assert!(std::mem::offset_of!(FarFrame, offset) == 56);
+    assert!(std::mem::offset_of!(FarFrame, room) == 64);
+};
 
 /// Calls `code` with the registers `r`, `words` stack words, then the far struct's `far.size`
 /// bytes at `src` from stack word `far.word` on; returns `rax`, `rdx`, and the low 8 bytes of
@@ -66,9 +74,11 @@ pub(in crate::call) unsafe fn call_far(
 ) -> [u64; 4] {
     let (size, offset) = (far.size as usize, usize::from(far.word) * 8);
     let frame = FarFrame {
-        ints: r.ints.as_ptr(),
-        floats: r.floats.as_ptr(),
-        at: dst,
+        regs: AsmFrame {
+            ints: r.ints.as_ptr(),
+            floats: r.floats.as_ptr(),
+            at: dst,
+        },
         stack: r.stack.as_ptr(),
         words: usize::from(words).min(r.stack.len()),
         src,
