@@ -3,11 +3,14 @@
 //!
 //! A few owners (most memory that keeps anything keeps a handful: the strings of a struct) are
 //! a list. Past [`FEW`] they are indexed by address: an owner of small memory (a string, a
-//! node) under each 256-byte line its memory touches, in a hash map, so that a pointer is
-//! looked up in the one line it falls in — a hash and a short list, whatever the number of
-//! owners; an owner of larger memory (spanning more than [`LINES`] lines) in an
-//! address-ordered map, searched only when the line holds no owner of the pointer. An array of
+//! node: at most [`LINES`] lines of 64 bytes) under each line its memory touches, in a hash
+//! map, so that a pointer is looked up in the one line it falls in — a hash and a short list,
+//! whatever the number of owners; an owner of middle-sized memory (at most [`LINES`] lines of
+//! 1 KiB) likewise in a second map of longer lines; an owner of larger memory in an
+//! address-ordered map, searched only when no line holds an owner of the pointer. An array of
 //! a million `char *` costs no search of a million-entry tree per store, read and overwrite.
+//! Short lines for small memory keep the list a lookup walks short: 256-byte lines held up to
+//! sixteen 16-byte strings each.
 //!
 //! The index holds each range of memory once: further owners of the very same range (`gc`s of
 //! one cdata) are its entry's twins, chained from it and never walked by a lookup, and a store
@@ -26,11 +29,15 @@ use super::{Owner, OwnerRef};
 /// How many kept owners a list holds before they are indexed.
 const FEW: usize = 8;
 
-/// log2 of the lines small memory is indexed by.
-const LINE_SHIFT: u32 = 8;
+/// log2 of the lines memory is indexed by: small memory by short lines (a line holds few
+/// strings or nodes, so a lookup walks few entries), middle-sized memory by long ones.
+const LINE_SHIFTS: [u32; 2] = [6, 10];
 
-/// The most lines an owner's memory may touch and still be indexed by line.
+/// The most lines an owner's memory may touch and still be indexed by lines of a class.
 const LINES: usize = 4;
+
+/// log2 of how many neighbouring lines are neighbours in the table.
+const WINDOW_SHIFT: u32 = 4;
 
 /// One kept owner: its memory's first and last address (inclusive: a pointer one past the end
 /// is still its), and how many stores point into it.
@@ -44,8 +51,12 @@ pub(super) struct Entry {
     next: [u32; LINES],
     /// The next owner of the same range (a twin, not in the index), or [`NONE`].
     twin: u32,
-    by_line: bool,
+    /// Indexed by line of `LINE_SHIFTS[class]`, or (`BIG`) in the ordered map of large memory.
+    class: u8,
 }
+
+/// The `class` of an entry of large memory.
+const BIG: u8 = 2;
 
 /// No entry: the end of a line's chain or of a list of twins.
 const NONE: u32 = u32::MAX;
@@ -62,7 +73,7 @@ impl Entry {
             count: 1,
             next: [NONE; LINES],
             twin: NONE,
-            by_line: false,
+            class: BIG,
         }
     }
 
@@ -70,9 +81,11 @@ impl Entry {
         self.base <= addr && addr <= self.end
     }
 
-    /// The link to the next entry in `line`, one of the lines this entry's memory touches.
+    /// The link to the next entry in `line` (of the lines this entry is indexed by), one of
+    /// the lines its memory touches.
     fn next_in(&mut self, line: usize) -> &mut u32 {
-        &mut self.next[line - (self.base >> LINE_SHIFT)]
+        let shift = LINE_SHIFTS[usize::from(self.class)];
+        &mut self.next[line - (self.base >> shift)]
     }
 }
 
@@ -89,25 +102,29 @@ struct Many {
     /// Every entry, by its index; a removed one leaves `None`, its index kept in `free`.
     entries: Vec<Option<Entry>>,
     free: Vec<usize>,
-    /// The entries of small memory: for each line, the first of the entries whose memory
-    /// touches it, the rest chained through the entries (one hash lookup, then each entry
-    /// where it is: no list of its own per line).
-    lines: HashMap<usize, u32, BuildHasherDefault<LineHasher>>,
+    /// The entries of small and of middle-sized memory (`lines[class]`): for each line, the
+    /// first of the entries whose memory touches it, the rest chained through the entries (one
+    /// hash lookup, then each entry where it is: no list of its own per line).
+    lines: [HashMap<usize, u32, BuildHasherDefault<LineHasher>>; 2],
     /// The entries of larger memory, by first and last address.
     big: BTreeMap<(usize, usize), usize>,
 }
 
-/// Hashes a line number to itself in the bits that pick its place in the table, so that
-/// neighbouring lines are neighbours there too (an array of pointers read in order reads the
-/// table in order, from the cache), and a mix of it in the top seven bits, which the table
-/// compares first (`hashbrown`'s tag).
+/// Hashes a line number so that each run of 16 neighbouring lines are neighbours in the table
+/// too (an array of pointers read in order reads the table in order, from the cache), the runs
+/// spread over the table by a multiplicative mix, and a mix of the line in the top seven bits,
+/// which the table compares first (`hashbrown`'s tag). Hashed to itself, whole regions of
+/// consecutive lines filled long stretches of the table, through which a lookup of a line that
+/// was not there probed.
 #[derive(Default)]
 struct LineHasher(u64);
 
 impl Hasher for LineHasher {
     fn finish(&self) -> u64 {
         let mixed = self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        self.0 ^ (mixed & (0x7f << 57))
+        let window = (self.0 >> WINDOW_SHIFT).wrapping_mul(0xd6e8_feb8_6659_fd93);
+        let place = ((window >> 24) << WINDOW_SHIFT) | (self.0 & ((1 << WINDOW_SHIFT) - 1));
+        place ^ (mixed & (0x7f << 57))
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -121,10 +138,17 @@ impl Hasher for LineHasher {
     }
 }
 
-/// The lines `base..=end` touches, if few enough to index it by line.
-fn lines_of(base: usize, end: usize) -> Option<std::ops::RangeInclusive<usize>> {
-    let (first, last) = (base >> LINE_SHIFT, end >> LINE_SHIFT);
-    (last - first < LINES).then_some(first..=last)
+/// The class `base..=end` is indexed by: the first whose lines it touches few enough of
+/// ([`LINES`]), else [`BIG`].
+fn class_of(base: usize, end: usize) -> u8 {
+    let fits = |shift: u32| (end >> shift) - (base >> shift) < LINES;
+    if fits(LINE_SHIFTS[0]) {
+        0
+    } else if fits(LINE_SHIFTS[1]) {
+        1
+    } else {
+        BIG
+    }
 }
 
 impl Many {
@@ -142,24 +166,32 @@ impl Many {
         }
     }
 
-    /// The first entry of `line`'s chain for which `hit` holds.
-    fn in_line(&self, line: usize, hit: impl Fn(&Entry) -> bool) -> Option<usize> {
-        let mut i = *self.lines.get(&line)?;
+    /// The first entry of `line`'s chain (a line of `class`) for which `hit` holds.
+    #[inline]
+    fn in_line(&self, class: u8, line: usize, hit: impl Fn(&Entry) -> bool) -> Option<usize> {
+        let c = usize::from(class);
+        let mut i = *self.lines[c].get(&line)?;
         while i != NONE {
             let e = self.entry(i as usize);
             if hit(e) {
                 return Some(i as usize);
             }
-            i = e.next[line - (e.base >> LINE_SHIFT)];
+            i = e.next[line - (e.base >> LINE_SHIFTS[c])];
         }
         None
     }
 
-    /// The index of an indexed entry whose memory holds `addr`: one in `addr`'s line, else the
-    /// large memory that starts last at or below `addr`.
+    /// The index of an indexed entry whose memory holds `addr`: one in `addr`'s short line,
+    /// else in its long line, else the large memory that starts last at or below `addr`.
     fn index_of(&self, addr: usize) -> Option<usize> {
-        if let Some(i) = self.in_line(addr >> LINE_SHIFT, |e| e.holds(addr)) {
-            return Some(i);
+        for class in [0, 1] {
+            if self.lines[usize::from(class)].is_empty() {
+                continue;
+            }
+            let line = addr >> LINE_SHIFTS[usize::from(class)];
+            if let Some(i) = self.in_line(class, line, |e| e.holds(addr)) {
+                return Some(i);
+            }
         }
         let mut below = self.big.range(..=(addr, usize::MAX)).rev().peekable();
         let base = below.peek().map(|((b, _), _)| *b)?;
@@ -169,10 +201,15 @@ impl Many {
             .find(|&i| self.entry(i).holds(addr))
     }
 
-    /// The indexed entry of the range `base..=end`, if any.
+    /// The indexed entry of the range `base..=end`, if any: where its class puts it.
     fn index_of_range(&self, base: usize, end: usize) -> Option<usize> {
-        self.in_line(base >> LINE_SHIFT, |e| e.base == base && e.end == end)
-            .or_else(|| self.big.get(&(base, end)).copied())
+        match class_of(base, end) {
+            BIG => self.big.get(&(base, end)).copied(),
+            class => {
+                let line = base >> LINE_SHIFTS[usize::from(class)];
+                self.in_line(class, line, |e| e.base == base && e.end == end)
+            }
+        }
     }
 
     /// A slot for `e`: a freed one, or a new one.
@@ -189,49 +226,54 @@ impl Many {
         }
     }
 
-    /// Indexes entry `i` by its memory: by line when small (and its index fits a link).
+    /// Indexes entry `i` by its memory: by the lines of its class (when its index fits a
+    /// link), else in the ordered map.
     fn link(&mut self, i: usize) {
         let e = self.entry(i);
         let (base, end) = (e.base, e.end);
-        match lines_of(base, end).filter(|_| i < NONE as usize) {
-            Some(lines) => {
-                for line in lines {
-                    let head = self.lines.entry(line).or_insert(NONE);
-                    let next = std::mem::replace(head, i as u32);
-                    *self.entry_mut(i).next_in(line) = next;
-                }
-                self.entry_mut(i).by_line = true;
-            }
-            None => {
-                self.big.insert((base, end), i);
-                self.entry_mut(i).by_line = false;
-            }
+        let class = if i < NONE as usize {
+            class_of(base, end)
+        } else {
+            BIG
+        };
+        self.entry_mut(i).class = class;
+        if class == BIG {
+            self.big.insert((base, end), i);
+            return;
+        }
+        let (c, shift) = (usize::from(class), LINE_SHIFTS[usize::from(class)]);
+        for line in base >> shift..=end >> shift {
+            let head = self.lines[c].entry(line).or_insert(NONE);
+            let next = std::mem::replace(head, i as u32);
+            *self.entry_mut(i).next_in(line) = next;
         }
     }
 
     /// Takes indexed entry `i` out of the index.
     fn unlink(&mut self, i: usize) {
         let e = self.entry(i);
-        let (base, end) = (e.base, e.end);
-        if !e.by_line {
+        let (base, end, class) = (e.base, e.end, e.class);
+        if class == BIG {
             self.big.remove(&(base, end));
             return;
         }
-        for line in base >> LINE_SHIFT..=end >> LINE_SHIFT {
+        let (c, shift) = (usize::from(class), LINE_SHIFTS[usize::from(class)]);
+        for line in base >> shift..=end >> shift {
             let after = *self.entry_mut(i).next_in(line);
-            let Some(head) = self.lines.get_mut(&line) else {
+            let std::collections::hash_map::Entry::Occupied(mut head) = self.lines[c].entry(line)
+            else {
                 continue;
             };
-            if *head == i as u32 {
+            if *head.get() == i as u32 {
                 if after == NONE {
-                    self.lines.remove(&line);
+                    head.remove();
                 } else {
-                    *head = after;
+                    *head.get_mut() = after;
                 }
                 continue;
             }
             // Find the entry before `i` in the line's chain, and link it past `i`.
-            let mut j = *head;
+            let mut j = *head.get();
             while j != NONE {
                 let link = self.entry_mut(j as usize).next_in(line);
                 if *link == i as u32 {
@@ -246,7 +288,8 @@ impl Many {
     fn add(&mut self, base: usize, end: usize, owner: OwnerRef<'_>) {
         // The range kept already: count the owner where it is among the first few of its
         // owners.
-        if let Some(first) = self.index_of_range(base, end) {
+        let first = self.index_of_range(base, end);
+        if let Some(first) = first {
             let mut i = first as u32;
             for _ in 0..TWINS_COMPARED {
                 if i == NONE {
@@ -266,12 +309,17 @@ impl Many {
                 return;
             }
         }
-        self.place(Entry::new(base, end, owner));
+        self.place_at(Entry::new(base, end, owner), first);
     }
 
     /// Keeps entry `e`: indexed, or the first twin of the entry that holds its range.
     fn place(&mut self, e: Entry) {
         let first = self.index_of_range(e.base, e.end);
+        self.place_at(e, first);
+    }
+
+    /// [`Many::place`], the indexed entry of `e`'s range (`first`) already looked up.
+    fn place_at(&mut self, e: Entry, first: Option<usize>) {
         let t = self.slot(e);
         let Some(first) = first else {
             self.link(t);
@@ -439,7 +487,12 @@ mod tests {
                 kept.add(base, base + n, o.as_ref());
             }
         }
-        assert!(kept.many.is_some(), "past {FEW} owners the index is used");
+        let many = kept
+            .many
+            .as_ref()
+            .expect("past FEW owners the index is used");
+        // Every class holds some: short lines, long lines, the ordered map.
+        assert!(!many.lines[0].is_empty() && !many.lines[1].is_empty() && !many.big.is_empty());
         assert_eq!(kept.len(), owners.len());
         let check = |kept: &Kept, expect: &[(usize, usize, usize)]| {
             for &(k, base, end) in expect {
@@ -606,13 +659,16 @@ mod tests {
         kept.add(base, base + 24, gcs[49].as_ref());
         assert_eq!(kept.len(), others.len() + 51);
         let many = kept.many.as_ref().unwrap();
-        let line = many.lines.get(&(base >> LINE_SHIFT)).copied().unwrap();
+        let line = many.lines[0]
+            .get(&(base >> LINE_SHIFTS[0]))
+            .copied()
+            .unwrap();
         let mut in_chain = 0;
         let mut i = line;
         while i != NONE {
             let e = many.entry(i as usize);
             in_chain += usize::from(e.base == base);
-            i = e.next[(base >> LINE_SHIFT) - (e.base >> LINE_SHIFT)];
+            i = e.next[(base >> LINE_SHIFTS[0]) - (e.base >> LINE_SHIFTS[0])];
         }
         assert_eq!(in_chain, 1, "the range is in its line's chain once");
         // 52 counts over 51 owners: each release lets one owner go but the one counted twice.

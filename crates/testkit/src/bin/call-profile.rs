@@ -7,7 +7,7 @@
 //! - callbacks: `cbcall cbcallh qsort vqsort tqsort nqsort`;
 //! - data: `new newm newt newi newarr newopen newlist new16 new16same newstr field fieldv
 //!   fieldm cast castp string structcopy arrget arrgetas bufget wbufget ptrstore ptrread
-//!   ptrnull ptrmany offset slice addrof gc handle fromh fromc`;
+//!   ptrnull ptrmany ptrmany<len> offset slice addrof gc handle fromh fromc`;
 //!
 //! and `raw` (`int add(int, int)` through libffi's `Cif::call`, the baseline).
 
@@ -54,7 +54,7 @@ fn main() -> anyhow::Result<()> {
         | "byname16same" | "newarr" | "newopen" | "newlist" | "castp" => {
             lib.function("bench_add")?
         }
-        w if w.starts_with("newffi") => lib.function("bench_add")?,
+        w if w.starts_with("newffi") || w.starts_with("ptrmany") => lib.function("bench_add")?,
         "ldc" => lib.function("bench_ld")?,
         // Structs of any size in and out (`s<bytes>`, `rs<bytes>`: below).
         w if w.trim_start_matches('r').starts_with('s')
@@ -227,13 +227,21 @@ fn main() -> anyhow::Result<()> {
         black_box(sum);
         return Ok(());
     }
-    if which == "ptrmany" {
-        // N strings stored into one `char *[N]` (each kept alive by the array), read back,
-        // overwritten with NULL (data-compare's last table): a run of 0 makes the strings and
-        // the array only, so callgrind's difference is the three loops.
+    if let Some(len) = which.strip_prefix("ptrmany").map(|l| {
+        if l.is_empty() {
+            Ok(1)
+        } else {
+            l.parse::<usize>()
+        }
+    }) {
+        // N strings (of one byte, or of `ptrmany<len>`'s) stored into one `char *[N]` (each
+        // kept alive by the array), read back, overwritten with NULL (data-compare's last
+        // table): a run of 0 makes the strings and the array only, so callgrind's difference
+        // is the three loops.
+        let text = "x".repeat(len?);
         let arr = ffi.new("char *[]", n.max(1))?;
         let strings: Vec<rcffi::CData> = (0..n)
-            .map(|_| ffi.new("char[]", "x"))
+            .map(|_| ffi.new("char[]", text.as_str()))
             .collect::<Result<_, _>>()?;
         let t = std::time::Instant::now();
         for (i, s) in strings.iter().enumerate() {
