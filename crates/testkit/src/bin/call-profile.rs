@@ -7,7 +7,7 @@
 //! - callbacks: `cbcall cbcallh qsort vqsort tqsort nqsort`;
 //! - data: `new newm newt newi newarr newopen newlist new16 new16same newstr field fieldv
 //!   fieldm cast castp string structcopy arrget arrgetas bufget wbufget ptrstore ptrread
-//!   ptrnull ptrmany ptrmany<len> offset slice addrof gc handle fromh fromc`;
+//!   ptrnull ptrmany ptrmany<len> ptrlist offset slice addrof gc handle fromh fromc`;
 //!
 //! and `raw` (`int add(int, int)` through libffi's `Cif::call`, the baseline).
 
@@ -54,7 +54,9 @@ fn main() -> anyhow::Result<()> {
         | "byname16same" | "newarr" | "newopen" | "newlist" | "castp" => {
             lib.function("bench_add")?
         }
-        w if w.starts_with("newffi") || w.starts_with("ptrmany") => lib.function("bench_add")?,
+        w if w.starts_with("newffi") || w.starts_with("ptrmany") || w == "ptrlist" => {
+            lib.function("bench_add")?
+        }
         "ldc" => lib.function("bench_ld")?,
         // Structs of any size in and out (`s<bytes>`, `rs<bytes>`: below).
         w if w.trim_start_matches('r').starts_with('s')
@@ -265,6 +267,20 @@ fn main() -> anyhow::Result<()> {
             per(read),
             per(t.elapsed())
         );
+        return Ok(());
+    }
+    if which == "ptrlist" {
+        // A linked list of N nodes built from Rust, each node's `next` set to the one made
+        // after it (each node keeps the next alive), then freed from its head.
+        ffi.cdef("struct link { struct link *next; int v; };")?;
+        let head = ffi.new("struct link *", ())?;
+        let mut last = head.clone();
+        for _ in 0..n {
+            let node = ffi.new("struct link *", ())?;
+            last.set_field(black_box("next"), &node)?;
+            last = node;
+        }
+        drop(black_box((head, last)));
         return Ok(());
     }
     if which == "handle" {
