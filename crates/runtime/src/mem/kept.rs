@@ -3,7 +3,7 @@
 //!
 //! A few owners (most memory that keeps anything keeps a handful: the strings of a struct) are
 //! a list. Past [`FEW`] they are indexed by address: an owner of small memory (a string, a
-//! node: at most [`LINES`] lines of 64 bytes) under each line its memory touches, in a hash
+//! node: at most [`SHORT_LINES`] lines of 64 bytes) under each line its memory touches, in a hash
 //! map, so that a pointer is looked up in the one line it falls in — a hash and a short list,
 //! whatever the number of owners; an owner of middle-sized memory (at most [`LINES`] lines of
 //! 1 KiB) likewise in a second map of longer lines; an owner of larger memory in an
@@ -35,6 +35,10 @@ const LINE_SHIFTS: [u32; 2] = [6, 10];
 
 /// The most lines an owner's memory may touch and still be indexed by lines of a class.
 const LINES: usize = 4;
+
+/// The most short lines small memory touches: memory over more of them is linked into as many
+/// chains, each holding its neighbours (150-byte strings cost more than by long lines).
+const SHORT_LINES: usize = 2;
 
 /// log2 of how many neighbouring lines are neighbours in the table.
 const WINDOW_SHIFT: u32 = 4;
@@ -138,13 +142,13 @@ impl Hasher for LineHasher {
     }
 }
 
-/// The class `base..=end` is indexed by: the first whose lines it touches few enough of
-/// ([`LINES`]), else [`BIG`].
+/// The class `base..=end` is indexed by: short lines when it touches at most [`SHORT_LINES`]
+/// of them, long lines when at most [`LINES`], else [`BIG`].
 fn class_of(base: usize, end: usize) -> u8 {
-    let fits = |shift: u32| (end >> shift) - (base >> shift) < LINES;
-    if fits(LINE_SHIFTS[0]) {
+    let fits = |shift: u32, lines: usize| (end >> shift) - (base >> shift) < lines;
+    if fits(LINE_SHIFTS[0], SHORT_LINES) {
         0
-    } else if fits(LINE_SHIFTS[1]) {
+    } else if fits(LINE_SHIFTS[1], LINES) {
         1
     } else {
         BIG
