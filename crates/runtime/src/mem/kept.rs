@@ -205,15 +205,18 @@ impl Many {
             .find(|&i| self.entry(i).holds(addr))
     }
 
-    /// The indexed entry of the range `base..=end`, if any: where its class puts it.
+    /// The indexed entry of the range `base..=end`, if any: where its class puts it, or in the
+    /// ordered map (where `link` puts an entry whose index no link could name).
     fn index_of_range(&self, base: usize, end: usize) -> Option<usize> {
-        match class_of(base, end) {
-            BIG => self.big.get(&(base, end)).copied(),
-            class => {
-                let line = base >> LINE_SHIFTS[usize::from(class)];
-                self.in_line(class, line, |e| e.base == base && e.end == end)
+        let class = class_of(base, end);
+        if class != BIG {
+            let line = base >> LINE_SHIFTS[usize::from(class)];
+            let found = self.in_line(class, line, |e| e.base == base && e.end == end);
+            if found.is_some() || self.big.is_empty() {
+                return found;
             }
         }
+        self.big.get(&(base, end)).copied()
     }
 
     /// A slot for `e`: a freed one, or a new one.
