@@ -186,6 +186,26 @@ fn struct_results_up_to_256_bytes_do_not_allocate() {
             if recycled { 0 } else { 100 },
             "allocations in 100 calls returning a struct of {size} bytes"
         );
+        // Into memory the caller gives (`call_into`): nothing, recycled or not.
+        let out = ffi.new(format!("s{size}_t *").as_str(), ()).unwrap();
+        let into = |d: i32| {
+            // SAFETY: as above.
+            unsafe { f.call_into(&out, (&a, d)) }.unwrap();
+        };
+        into(7);
+        assert_eq!(
+            out.field("v").unwrap().cdata().unwrap().get(0).unwrap(),
+            7.into()
+        );
+        let n = allocations(|| (0..100).for_each(into));
+        assert_eq!(
+            n, 0,
+            "allocations in 100 call_into of a struct of {size} bytes"
+        );
+        assert_eq!(
+            out.field("v").unwrap().cdata().unwrap().get(0).unwrap(),
+            99.into()
+        );
     }
 }
 

@@ -17,6 +17,7 @@ mod number_args;
 mod plain_numbers;
 mod pointer_args;
 mod random;
+mod results_into;
 mod stack_args;
 mod text_args;
 mod threads;

@@ -2,8 +2,8 @@
 //! and every scalar type (`long double`s with more bits than an `f64`, `float` and `double
 //! _Complex`, also as struct members, `__int128`), records packed, aligned to 16 and 32, with
 //! bitfields of every width and 128-bit members, 1..16 parameters, called through rcffi with
-//! graffiti values. The
-//! generated C functions record every leaf of every argument as they received it and return
+//! graffiti values, and again with the result written into a cdata the test gives
+//! (`call_into`). The generated C functions record every leaf of every argument as they received it and return
 //! known values, so a mismatch names the leaf that slid.
 //!
 //! 500 signatures by default; `RCFFI_CALLGEN_SIGNATURES=20000` for more, and
@@ -60,6 +60,24 @@ fn random_signatures_pass_every_leaf_intact() {
                 }
             })
             .collect();
+        if let Some(t) = f.ret {
+            // The same call with its result written into a cdata the test gives (`call_into`):
+            // the same leaves, read back from that memory.
+            let out = ffi
+                .new(format!("{} *", callgen::c_type(&g.structs, t)).as_str(), ())
+                .expect("new");
+            let func = lib.function(&f.name).expect("function");
+            // SAFETY: as below.
+            match unsafe { func.call_into(&out, args.clone()) } {
+                Ok(()) => {
+                    let into = out.get(0).expect("the result");
+                    if let Err(e) = check_result(&ffi, &g, f, &into) {
+                        failures.push(format!("{} (call_into): {e}", prototype(&g, f)));
+                    }
+                }
+                Err(e) => failures.push(format!("{}: call_into failed: {e}", prototype(&g, f))),
+            }
+        }
         // SAFETY: the generated function takes these parameter types; it only copies bytes.
         let got = match unsafe { lib.call(&f.name, args) } {
             Ok(v) => v,

@@ -14,6 +14,7 @@
 
 use crate::abi::CallPlan;
 use crate::call::args::Args;
+use crate::call::finish::call_args_into;
 use crate::call::invoke::call_args;
 use crate::data::CData;
 use crate::data::Value;
@@ -141,6 +142,60 @@ impl Function {
         unsafe { call_args(self.pointer.uni(), self.plan(), self.pointer.addr(), args) }
     }
 
+    /// Calls the function as [`Function::call`] does, and writes its result into `out`
+    /// instead of returning it: C's `*out = f(args...)`. `out` is a pointer to the result's
+    /// type (the result goes where it points), an array of it (its first item), or a struct
+    /// or union cdata of that type (its own memory). A struct result is copied there as an
+    /// assignment copies it, with no new cdata and no allocation (up to 256 bytes: the
+    /// callee writes a result through memory into the call's own buffer first, since C
+    /// assigns a result only when the call has returned and the callee may read `out`
+    /// meanwhile through a pointer it was given). A loop that calls a function returning a
+    /// struct reuses one `out`, as C code does; `out` may also be an argument
+    /// (`p = f(p)`).
+    ///
+    /// `out` is checked before the call: a call whose result cannot go there is not made.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Type`] when `out` does not hold the result's type (a `void` function has
+    /// none) or belongs to another `ffi` object, [`Error::NullPointer`] for a NULL `out` or
+    /// function pointer, an error when `out`'s memory is read-only or the result's bytes
+    /// fall outside it; then those of [`Function::call`].
+    ///
+    /// # Safety
+    ///
+    /// As for [`Function::call`].
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// ffi.cdef("typedef struct { int quot, rem; } div_t; div_t div(int, int);")?;
+    /// let div = unsafe { ffi.dlopen("c")? }.function("div")?;
+    /// let out = ffi.new("div_t *", ())?;
+    /// for n in [7, 9] {
+    ///     // SAFETY: div takes two ints and returns a div_t, as declared.
+    ///     unsafe { div.call_into(&out, (n, 2))? };
+    ///     assert_eq!(out.field_as::<i32>("rem")?, 1);
+    /// }
+    /// assert_eq!(out.field_as::<i32>("quot")?, 4);
+    /// let wrong = ffi.new("int *", ())?;
+    /// assert!(unsafe { div.call_into(&wrong, (7, 2)) }.is_err()); // not a div_t
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
+    #[inline]
+    pub unsafe fn call_into<'a, A: Args<'a>>(&self, out: &CData, args: A) -> Result<()> {
+        // SAFETY: as for `call`.
+        unsafe {
+            call_args_into(
+                self.pointer.uni(),
+                self.plan(),
+                self.pointer.addr(),
+                out,
+                args,
+            )
+        }
+    }
+
     /// The plan of the function's C type (shared by every handle of that type).
     pub(crate) fn plan(&self) -> &CallPlan {
         // SAFETY: the plan lives as long as the universe, which the pointer cdata holds.
@@ -201,6 +256,44 @@ impl CData {
     /// # Ok::<(), rcffi::Error>(())
     /// ```
     pub unsafe fn call<'a, A: Args<'a>>(&self, args: A) -> Result<Value> {
+        let plan = self.callable()?;
+        // SAFETY: the caller vouches that the address is a function of this type.
+        unsafe { call_args(self.uni(), plan, self.addr(), args) }
+    }
+
+    /// Calls the function this function pointer points to as [`CData::call`] does, and writes
+    /// its result into `out` as [`Function::call_into`] does.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Function::call_into`], and [`Error::Type`] when this cdata is not a
+    /// function pointer.
+    ///
+    /// # Safety
+    ///
+    /// As for [`CData::call`].
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let ffi = rcffi::Ffi::default();
+    /// ffi.cdef("typedef struct { long quot, rem; } ldiv_t; ldiv_t ldiv(long, long);")?;
+    /// let addr = unsafe { ffi.dlopen("c")? }.function("ldiv")?.address();
+    /// let ldiv = ffi.cast("ldiv_t(*)(long, long)", addr)?;
+    /// let out = ffi.new("ldiv_t[1]", ())?;
+    /// // SAFETY: ldiv takes two longs and returns an ldiv_t.
+    /// unsafe { ldiv.call_into(&out, (-7, 2))? };
+    /// assert_eq!(out.get(0)?.cdata()?.field_as::<i64>("quot")?, -3);
+    /// # Ok::<(), rcffi::Error>(())
+    /// ```
+    pub unsafe fn call_into<'a, A: Args<'a>>(&self, out: &CData, args: A) -> Result<()> {
+        let plan = self.callable()?;
+        // SAFETY: as for `call`.
+        unsafe { call_args_into(self.uni(), plan, self.addr(), out, args) }
+    }
+
+    /// The plan of the function type this function pointer points to; an error when it is
+    /// none, or NULL.
+    fn callable(&self) -> Result<&CallPlan> {
         let info = self.info();
         let func = match &info.repr {
             Repr::Pointer { .. } => self.uni().pointee(info),
@@ -225,8 +318,6 @@ impl CData {
                 .into(),
             ));
         }
-        let plan = crate::abi::plan_of(self.uni(), func)?;
-        // SAFETY: the caller vouches that the address is a function of this type.
-        unsafe { call_args(self.uni(), plan, self.addr(), args) }
+        crate::abi::plan_of(self.uni(), func)
     }
 }

@@ -169,7 +169,10 @@ unsafe fn dispatch(uni: &Ffi, plan: &CallPlan, code: usize, args: &[Arg<'_>]) ->
     unsafe {
         if code != 0 && args.len() == plan.params.len() && (plan.simple || plan.native.is_some()) {
             match &plan.native {
-                Some(n) => super::register_path::registers_only(uni, plan, n, code, args),
+                Some(n) => {
+                    let fin = super::finish::New;
+                    super::register_path::registers_only(uni, plan, n, code, (args, fin))
+                }
                 None => simple(uni, plan, code, args),
             }
         } else {

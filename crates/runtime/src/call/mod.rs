@@ -10,6 +10,7 @@
 
 pub(crate) mod adopt;
 pub(crate) mod args;
+pub(crate) mod finish;
 pub(crate) mod function;
 pub(crate) mod invoke;
 pub(crate) mod native;

@@ -21,6 +21,7 @@
 #![allow(unsafe_code)]
 
 use super::args::{Arg, Args, PlainArg};
+use super::finish::{Finish, New, finish_registers, with_far};
 use super::invoke::{SIMPLE_SLOTS, general, pointer_arg, scalar_word, simple_result};
 use super::native;
 use super::scalar_words::scalar_words;
@@ -29,10 +30,8 @@ use crate::abi::errno;
 use crate::abi::{CallPlan, Conv, INLINE_ARGS, Param};
 use crate::callback::pending::during_call;
 use crate::callback::running::Running;
-use crate::data::CData;
 use crate::data::Value;
 use crate::error::Result;
-use crate::mem::Allocation;
 use crate::types::Ffi;
 use crate::types::Repr;
 use std::mem::MaybeUninit;
@@ -374,7 +373,7 @@ unsafe fn through_memory<'a, A: Args<'a>>(
     }
     // SAFETY: the caller's promise, passed on; every argument is in its register, a
     // value its parameter's type holds.
-    unsafe { finish_registers::<false>(uni, plan, n, code, &regs) }
+    unsafe { finish_registers::<false, _>(uni, plan, n, code, (&regs, New)) }
 }
 
 /// [`plain`] of a tuple holding text or numbers to copy, or numbers lent in place
@@ -490,15 +489,15 @@ fn plain_word(plan: &CallPlan, i: usize, k: PlainArg, w: u64) -> u64 {
 /// As for `invoke::invoke`; `n` is the plan's register assignment and `args` has one argument per
 /// parameter.
 #[inline(never)]
-pub(super) unsafe fn registers_only(
+pub(super) unsafe fn registers_only<F: Finish>(
     uni: &Ffi,
     plan: &CallPlan,
     n: &crate::abi::Native,
     code: usize,
-    args: &[Arg<'_>],
-) -> Result<Value> {
+    (args, fin): (&[Arg<'_>], F),
+) -> Result<F::Out> {
     // SAFETY: the caller's promise, passed on: the plan's parameters, not variadic.
-    unsafe { registers::<false>(uni, plan, &plan.params, n, code, args) }
+    unsafe { registers::<false, F>(uni, plan, (&plan.params, n), code, (args, fin)) }
 }
 
 /// [`registers_only`] for a call of a variadic function, with its shape's parameters (the
@@ -518,7 +517,7 @@ pub(super) unsafe fn variadic_registers(
     args: &[Arg<'_>],
 ) -> Result<Value> {
     // SAFETY: the caller's promise, passed on: the shape's parameters, one per argument.
-    unsafe { registers::<true>(uni, plan, &shape.params, n, code, args) }
+    unsafe { registers::<true, New>(uni, plan, (&shape.params, n), code, (args, New)) }
 }
 
 /// The work of [`registers_only`] and [`variadic_registers`]: `params` has one parameter per
@@ -530,14 +529,13 @@ pub(super) unsafe fn variadic_registers(
 /// so that each path compiles to its own call alone: a run-time flag kept the compiler from
 /// inlining the fixed path's call, +42 instructions per `add`).
 #[inline(always)]
-unsafe fn registers<const VARIADIC: bool>(
+unsafe fn registers<const VARIADIC: bool, F: Finish>(
     uni: &Ffi,
     plan: &CallPlan,
-    params: &[Param],
-    n: &crate::abi::Native,
+    (params, n): (&[Param], &crate::abi::Native),
     code: usize,
-    args: &[Arg<'_>],
-) -> Result<Value> {
+    (args, mut fin): (&[Arg<'_>], F),
+) -> Result<F::Out> {
     let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
     let mut blocks = Blocks::new(&mut area);
     let mut regs = native::Regs::new();
@@ -548,20 +546,20 @@ unsafe fn registers<const VARIADIC: bool>(
             match scalar_word(uni, &params[i], &args[i], &mut blocks) {
                 Some(w) => regs.set(piece.reg, w),
                 // SAFETY: the caller's promise, passed on; nothing has happened yet.
-                None => return unsafe { general(uni, plan, code, args) },
+                None => return fin.made(unsafe { general(uni, plan, code, args) }?),
             }
         }
     } else if let Err(()) = pieces(uni, params, n, args, &mut regs, &mut blocks) {
         // SAFETY: the caller's promise, passed on; nothing has happened yet.
-        return unsafe { general(uni, plan, code, args) };
+        return fin.made(unsafe { general(uni, plan, code, args) }?);
     }
     if let Some(far) = n.far {
         // SAFETY: the caller's promise, passed on (never variadic: `variadic_native` has no
         // far argument); every other argument is in its register or stack word.
-        return unsafe { with_far(uni, plan, far, code, args, &regs) };
+        return unsafe { with_far(uni, plan, far, code, args, (&regs, fin)) };
     }
     // SAFETY: the caller's promise, passed on; every argument is in its register.
-    unsafe { finish_registers::<VARIADIC>(uni, plan, n, code, &regs) }
+    unsafe { finish_registers::<VARIADIC, F>(uni, plan, n, code, (&regs, fin)) }
 }
 
 /// Puts each piece of the arguments — numbers, pointers, other scalars, structs — in its
@@ -600,115 +598,4 @@ fn pieces(
         }
     }
     Ok(())
-}
-
-/// The call of [`registers`] for a signature with a struct argument too large for the stack
-/// words (`abi::Far`), copied onto the stack from its memory by the call itself; the general
-/// path when that memory needs a lock held while it is read (Rust bytes lent to C), or the
-/// argument is not a cdata of its type (which the general path converts or reports). Cold
-/// and given few arguments, so that the calls without one compile as before (a call with
-/// eight arguments here cost a struct of 8 bytes in and out 20 instructions).
-///
-/// # Safety
-///
-/// As for [`registers_only`], for a non-variadic `code`, with `regs` holding every other
-/// argument where the plan's register assignment put it.
-#[cold]
-#[inline(never)]
-unsafe fn with_far(
-    uni: &Ffi,
-    plan: &CallPlan,
-    far: crate::abi::Far,
-    code: usize,
-    args: &[Arg<'_>],
-    regs: &native::Regs,
-) -> Result<Value> {
-    let Some(n) = plan.native.as_ref() else {
-        unreachable!("a far argument is in the plan's own register assignment")
-    };
-    let i = usize::from(far.arg);
-    let param = plan.params.get(i);
-    let src = args
-        .get(i)
-        .zip(param)
-        .and_then(|(a, p)| a.as_cdata_of(uni, p.ty))
-        .and_then(|c| {
-            super::invoke::struct_in_place(c, far.size as usize)
-                .ok()
-                .flatten()
-        });
-    let Some(src) = src else {
-        // (Bytes outside the cdata's memory: the general path reports them, naming the
-        // argument.)
-        // SAFETY: the caller's promise, passed on; nothing has happened yet.
-        return unsafe { general(uni, plan, code, args) };
-    };
-    let src = src as usize;
-    if n.ret == crate::abi::RetReg::Memory {
-        // As `finish_registers`: the callee writes into the result's own new allocation.
-        let mem = Allocation::zeroed_shared(plan.ret.size, plan.ret.align)?;
-        let addr = mem.addr();
-        during_call(|| {
-            // SAFETY: `code` takes the parameters `n` assigned (the caller's promise), the far
-            // struct's bytes lie at `src` inside memory that needs no lock and stays alive
-            // while `args` borrows its cdata (`struct_in_place`), and the result is written at
-            // `addr`: the allocation's `size` bytes, aligned for the struct, private until
-            // this returns.
-            errno::around(|| unsafe {
-                native::call_far(code, addr as *mut u8, regs, n.stack, far, src)
-            })
-        })?;
-        return Ok(Value::CData(CData::by_value(uni, plan.ret.ty, mem)));
-    }
-    let [a, b] = during_call(|| {
-        // SAFETY: as above, for a result in registers (`Native::of` gives no `st0` result
-        // with a far argument).
-        errno::around(|| unsafe {
-            native::call_far_registers(code, n.ret, regs, n.stack, far, src)
-        })
-    })?;
-    simple_result(uni, plan, [a, b, 0, 0])
-}
-
-/// The call of [`registers_only`], its registers filled, and its result.
-///
-/// # Safety
-///
-/// As for [`registers_only`], with `regs` holding every argument where `n` assigned it.
-#[inline(always)]
-unsafe fn finish_registers<const VARIADIC: bool>(
-    uni: &Ffi,
-    plan: &CallPlan,
-    n: &crate::abi::Native,
-    code: usize,
-    regs: &native::Regs,
-) -> Result<Value> {
-    if n.ret == crate::abi::RetReg::Memory {
-        // The callee writes the struct straight into the result's own new allocation (zeroed:
-        // it may leave padding unwritten), which no one else can see yet.
-        let mem = Allocation::zeroed_shared(plan.ret.size, plan.ret.align)?;
-        let addr = mem.addr();
-        during_call(|| {
-            // SAFETY: as below, for a struct result through memory, written at `addr`: the
-            // allocation's `size` bytes, aligned for the struct, private until this returns.
-            errno::around(|| unsafe { native::call_memory(code, addr as *mut u8, regs, n.stack) })
-        })?;
-        return Ok(Value::CData(CData::by_value(uni, plan.ret.ty, mem)));
-    }
-    let mut ret = [0u64; 4];
-    during_call(|| {
-        // SAFETY: `code` is a function of the plan's type (the caller's promise), whose
-        // registers `Native::of` assigned: variadic as `VARIADIC` says (then the shape's
-        // assignment, with no result in memory or `st0`).
-        let [a, b] = errno::around(|| unsafe {
-            if VARIADIC {
-                native::call_variadic(code, n.ret, regs, n.stack)
-            } else {
-                native::call(code, n.ret, regs, n.stack)
-            }
-        });
-        ret[0] = a;
-        ret[1] = b;
-    })?;
-    simple_result(uni, plan, ret)
 }

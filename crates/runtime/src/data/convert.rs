@@ -76,7 +76,11 @@ impl<'a> Place<'a> {
 
     /// Writes `n` bytes at this place that are not a pointer rcffi tracks (numbers, bytes)
     /// with `write`: the pointers they overwrite no longer keep their memory alive.
-    fn write_bytes(&self, n: usize, write: impl FnOnce(&Region<'_>) -> Result<()>) -> Result<()> {
+    pub(super) fn write_bytes(
+        &self,
+        n: usize,
+        write: impl FnOnce(&Region<'_>) -> Result<()>,
+    ) -> Result<()> {
         self.region(|r| match self.owner.keeping() {
             Some((set, _)) => set.write_bytes(r, self.addr, n, || write(r)),
             None => write(r),

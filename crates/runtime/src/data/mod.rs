@@ -24,6 +24,7 @@ mod index;
 pub(crate) mod lifetime;
 pub(crate) mod new;
 pub(crate) mod numbers;
+pub(crate) mod out;
 mod primitive;
 pub(crate) mod repr;
 pub(crate) mod scalar;

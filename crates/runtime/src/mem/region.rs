@@ -232,7 +232,7 @@ impl<'a> Region<'a> {
     }
 
     /// Copies `bytes` to `addr`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write(&self, addr: usize, bytes: &[u8]) -> Result<()> {
         self.check_writable()?;
         self.check(addr, bytes.len())?;

@@ -2,8 +2,8 @@
 //! `valgrind --tool=callgrind`): `call-profile WORKLOAD [CALLS]`, the workloads:
 //! - calls: `add addm addd addv asadd tadd dadd mixed6 sum8l ldiv idnull idNULL sumarr4
 //!   sumarr1k strlen strlen1k fill4 fill4v vsum mid rawmid enum bool i128 cplx ld char ldc
-//!   byname byname16 byname16same newffi<k>`, structs by value `s<bytes>` (raw libffi:
-//!   `rs<bytes>`);
+//!   byname byname16 byname16same newffi<k>`, structs by value `s<bytes>` (into one cdata
+//!   reused, `call_into`: `is<bytes>`; raw libffi: `rs<bytes>`);
 //! - callbacks: `cbcall cbcallh qsort vqsort tqsort nqsort`;
 //! - data: `new newm newt newi newarr newopen newlist new16 new16same newstr field fieldv
 //!   fieldm cast castp string structcopy arrget arrgetas bufget wbufget ptrstore ptrread
@@ -58,9 +58,11 @@ fn main() -> anyhow::Result<()> {
             lib.function("bench_add")?
         }
         "ldc" => lib.function("bench_ld")?,
-        // Structs of any size in and out (`s<bytes>`, `rs<bytes>`: below).
-        w if w.trim_start_matches('r').starts_with('s')
-            && w.trim_start_matches(['r', 's']).parse::<usize>().is_ok() =>
+        // Structs of any size in and out (`s<bytes>`, `is<bytes>`, `rs<bytes>`: below).
+        w if w.trim_start_matches(['r', 'i']).starts_with('s')
+            && w.trim_start_matches(['r', 'i', 's'])
+                .parse::<usize>()
+                .is_ok() =>
         {
             lib.function("bench_add")?
         }
@@ -432,11 +434,12 @@ fn main() -> anyhow::Result<()> {
     }
     if let Some(size) = which
         .strip_prefix("rs")
+        .or_else(|| which.strip_prefix("is"))
         .or_else(|| which.strip_prefix('s'))
         .and_then(|n| n.parse::<usize>().ok())
     {
-        // A struct of `size` bytes (long longs) in and out: through a handle (sN), or raw
-        // libffi (rsN).
+        // A struct of `size` bytes (long longs) in and out: through a handle (sN), through a
+        // handle into one cdata reused (`call_into`, isN), or raw libffi (rsN).
         let k = size / 8;
         let src = format!(
             "typedef struct {{ long long v[{k}]; }} s_t;\n\
@@ -475,6 +478,13 @@ fn main() -> anyhow::Result<()> {
                     );
                 }
                 black_box(&mut out);
+            }
+        } else if which.starts_with("is") {
+            let out = sffi.new("s_t *", ())?;
+            for i in 0..n {
+                // SAFETY: as declared.
+                unsafe { echo.call_into(&out, (&a, i as i32))? };
+                black_box(&out);
             }
         } else {
             for i in 0..n {

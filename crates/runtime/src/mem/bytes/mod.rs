@@ -8,8 +8,8 @@
 //! undefined behaviour in Rust.
 //!
 //! Short ranges are plain loops of `AtomicU8` accesses (a plain byte load or store on x86-64
-//! and AArch64), except loads of 8 to [`LOAD_WORDS`] bytes and copies within C memory of 8 to
-//! 31 bytes, which go as 8-byte words (below).
+//! and AArch64), except loads of 8 to [`LOAD_WORDS`] bytes, and stores and copies within C
+//! memory of 8 to 31 bytes, which go as 8-byte words (below).
 //! Other ranges of [`BULK`] bytes or more go through a few lines of inline assembly —
 //! `rep movsb`/`rep stosb` on x86-64 (copies of 64 bytes or more in 32-byte AVX loads and
 //! stores where the processor has AVX), a loop of 16-byte `ldp`/`stp` pairs on AArch64 — and so
@@ -261,10 +261,31 @@ pub(super) unsafe fn load_le(src: usize, n: usize) -> u64 {
 /// `dst..dst + bytes.len()` must be valid for writes.
 #[inline]
 pub(super) unsafe fn store(dst: usize, bytes: &[u8]) {
-    if bulk::FAST && bytes.len() >= BULK {
+    let n = bytes.len();
+    if bulk::FAST && n >= BULK {
         // SAFETY: the caller's range is valid for writes; `bytes` is a Rust borrow, valid for
         // reads and not written meanwhile.
-        unsafe { bulk::copy_forward(dst, bytes.as_ptr() as usize, bytes.len()) };
+        unsafe { bulk::copy_forward(dst, bytes.as_ptr() as usize, n) };
+        return;
+    }
+    if bulk::FAST && n >= 8 {
+        // Words of 8 bytes (`bulk::store_word`: each byte a relaxed byte store), the last one
+        // ending at the range's end (it may store again bytes the one before stored, the same
+        // values), as `load_to` loads them: a struct result of 24 bytes went byte by byte.
+        let mut i = 0;
+        while i + 8 < n {
+            // SAFETY: `i + 8 < n`: the word is inside the caller's range and `bytes`.
+            unsafe {
+                let w = bytes.as_ptr().add(i).cast::<u64>().read_unaligned();
+                bulk::store_word(dst + i, w);
+            }
+            i += 8;
+        }
+        // SAFETY: `n >= 8`: the last 8 bytes of the caller's range and of `bytes`.
+        unsafe {
+            let w = bytes.as_ptr().add(n - 8).cast::<u64>().read_unaligned();
+            bulk::store_word(dst + n - 8, w);
+        }
         return;
     }
     for (i, b) in bytes.iter().enumerate() {
