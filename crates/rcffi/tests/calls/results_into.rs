@@ -8,7 +8,8 @@
 
 use rcffi::{CData, Ffi, Lib, Value};
 
-const SOURCE: &str = r#"
+/// The types and the variable both the C source and the cdef declare.
+const TYPES: &str = "
 typedef struct { int x, y; } pt_t;
 typedef struct { double d; float f; } mix_t;
 typedef struct { long long v[8]; } oct_t;
@@ -16,6 +17,9 @@ typedef struct { long long v[100]; unsigned char t[3]; } big_t;
 typedef struct __attribute__((aligned(128))) { int v[4]; } al_t;
 typedef struct { pt_t p; oct_t o; } outer_t;
 int guarded_calls;
+";
+
+const SOURCE: &str = r#"
 /* Called only by the test that checks refused calls are not made. */
 pt_t guarded(int x, int y) { guarded_calls++; pt_t r = { x, y }; return r; }
 void guarded_void(void) { guarded_calls++; }
@@ -54,30 +58,10 @@ al_t mkal(int k) { al_t r = {{ k, k + 1, k + 2, k + 3 }}; return r; }
 short neg(short v) { return -v; }
 double half(double v) { return v / 2; }
 char *after(char *s, int n) { return s + n; }
-int vsum(int n, ...);
 int apply(int (*f)(int), int v) { return f(v) + 1; }
 "#;
 
-const VSUM: &str = "
-#include <stdarg.h>
-int vsum(int n, ...) {
-    va_list ap;
-    va_start(ap, n);
-    int s = 0;
-    for (int i = 0; i < n; i++) s += va_arg(ap, int);
-    va_end(ap);
-    return s;
-}
-";
-
 const CDEF: &str = "
-typedef struct { int x, y; } pt_t;
-typedef struct { double d; float f; } mix_t;
-typedef struct { long long v[8]; } oct_t;
-typedef struct { long long v[100]; unsigned char t[3]; } big_t;
-typedef struct __attribute__((aligned(128))) { int v[4]; } al_t;
-typedef struct { pt_t p; oct_t o; } outer_t;
-int guarded_calls;
 pt_t guarded(int x, int y);
 void guarded_void(void);
 pt_t mkpt(int x, int y);
@@ -89,7 +73,7 @@ al_t mkal(int k);
 short neg(short v);
 double half(double v);
 char *after(char *s, int n);
-int vsum(int n, ...);
+int snprintf(char *s, size_t n, const char *fmt, ...);
 int apply(int (*f)(int), int v);
 ";
 
@@ -129,12 +113,12 @@ struct Al {
 fn open() -> (Ffi, Lib) {
     static PATH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     let path = PATH.get_or_init(|| {
-        let src = format!("{VSUM}{SOURCE}");
+        let src = format!("{TYPES}{SOURCE}");
         rcffi_testkit::fixture::build_shared("results_into", &src, &["-O1"]).expect("gcc")
     });
     let ffi = Ffi::default();
-    ffi.cdef(CDEF).unwrap();
-    // SAFETY: the library is built from `SOURCE`, which `CDEF` declares.
+    ffi.cdef(&format!("{TYPES}{CDEF}")).unwrap();
+    // SAFETY: the library is built from `TYPES` and `SOURCE`, which `TYPES` and `CDEF` declare.
     let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
     (ffi, lib)
 }
@@ -359,9 +343,21 @@ fn calls_that_take_the_converting_path_write_their_value() {
     assert_eq!(ffi.string(&p, None).unwrap(), Value::Bytes(b"llo".to_vec()));
     // A variadic function.
     let n = ffi.new("int *", ()).unwrap();
-    // SAFETY: vsum reads n ints.
-    unsafe { lib.function("vsum").unwrap().call_into(&n, (3, 10, 20, 30)) }.unwrap();
-    assert_eq!(n.get_as::<i32>(0).unwrap(), 60);
+    let buf = ffi.new("char[16]", ()).unwrap();
+    // SAFETY: libc's snprintf is as declared.
+    let libc = unsafe { ffi.dlopen("c") }.unwrap();
+    // SAFETY: the format reads one int, and buf has 16 bytes.
+    unsafe {
+        libc.function("snprintf")
+            .unwrap()
+            .call_into(&n, (&buf, 16usize, "%d!", 4242))
+    }
+    .unwrap();
+    assert_eq!(n.get_as::<i32>(0).unwrap(), 5);
+    assert_eq!(
+        ffi.string(&buf, None).unwrap(),
+        Value::Bytes(b"4242!".to_vec())
+    );
     // A callback among the arguments.
     let cb = ffi
         .callback("int(*)(int)", |a| {
