@@ -58,6 +58,9 @@ al_t mkal(int k) { al_t r = {{ k, k + 1, k + 2, k + 3 }}; return r; }
 short neg(short v) { return -v; }
 double half(double v) { return v / 2; }
 char *after(char *s, int n) { return s + n; }
+void (*stored)(void);
+void store_cb(void (*f)(void)) { stored = f; }
+pt_t run_stored(int x) { stored(); pt_t r = { x, x }; return r; }
 int apply(int (*f)(int), int v) { return f(v) + 1; }
 "#;
 
@@ -73,6 +76,8 @@ al_t mkal(int k);
 short neg(short v);
 double half(double v);
 char *after(char *s, int n);
+void store_cb(void (*f)(void));
+pt_t run_stored(int x);
 int snprintf(char *s, size_t n, const char *fmt, ...);
 int apply(int (*f)(int), int v);
 ";
@@ -426,4 +431,33 @@ fn an_out_the_result_cannot_go_to_is_refused_before_the_call() {
     // SAFETY: as declared.
     unsafe { guarded.call_into(&pt, (1, 2)) }.unwrap();
     assert_eq!(calls(&lib), before + 1, "a call into a pt_t is made");
+}
+
+#[test]
+fn bytes_whose_loan_ends_during_the_call_refuse_the_result() {
+    let (ffi, lib) = open();
+    // The result goes into Rust bytes lent with `from_buffer`; C calls back into Rust, which
+    // releases them, before the call returns: the result is not written there.
+    let out = ffi.from_buffer("pt_t *", vec![0u8; 8]).unwrap();
+    let (f, o) = (ffi.clone(), out.clone());
+    let cb = ffi
+        .callback("void(*)(void)", move |_| f.release(&o))
+        .unwrap();
+    // SAFETY: store_cb keeps the callback, which outlives the calls below.
+    unsafe { lib.function("store_cb").unwrap().call((&cb,)) }.unwrap();
+    let run = lib.function("run_stored").unwrap();
+    // SAFETY: run_stored calls the stored callback, then returns a pt_t.
+    let err = unsafe { run.call_into(&out, (5,)) }
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("released"), "{err}");
+    // Bytes still lent take the result.
+    let out = ffi.from_buffer("pt_t *", vec![0u8; 8]).unwrap();
+    let o = ffi.new("int *", ()).unwrap();
+    let cb = ffi.callback("void(*)(void)", move |_| o.set(0, 1)).unwrap();
+    // SAFETY: as above.
+    unsafe { lib.function("store_cb").unwrap().call((&cb,)) }.unwrap();
+    // SAFETY: as above.
+    unsafe { run.call_into(&out, (5,)) }.unwrap();
+    assert_eq!(out.field_as::<i32>("y").unwrap(), 5);
 }

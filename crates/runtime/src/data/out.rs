@@ -16,10 +16,6 @@ use crate::types::{Ffi, Repr, TypeRef};
 pub(crate) struct Out<'a> {
     place: Place<'a>,
     size: usize,
-    /// The region of memory the direct paths write (`access::fast_region`: rcffi's own, a
-    /// range vouched for or mapped, owned Rust bytes), checked for the result; `None` for the
-    /// rest, which the general write takes.
-    region: Option<Region<'a>>,
 }
 
 impl<'a> Out<'a> {
@@ -42,19 +38,14 @@ impl<'a> Out<'a> {
             return Err(refused(uni, ty, out));
         };
         let place = out.place_at(ty, addr, None);
-        let region = fast_region(place.owner);
-        match &region {
+        match &fast_region(place.owner) {
             Some(r) => r.check_writable().and_then(|()| r.check(addr, size))?,
             None => place.region(|r| {
                 r.check_writable()?;
                 r.check(addr, size)
             })?,
         }
-        Ok(Out {
-            place,
-            size,
-            region,
-        })
+        Ok(Out { place, size })
     }
 
     /// Writes the result's bytes (all of them: the result type's size), as a struct
@@ -62,7 +53,9 @@ impl<'a> Out<'a> {
     pub(crate) fn write(&self, bytes: &[u8]) -> Result<()> {
         debug_assert_eq!(bytes.len(), self.size, "a result's bytes");
         let p = &self.place;
-        let Some(r) = &self.region else {
+        // The region found again, not kept from `of`: C may have called back into Rust, which
+        // may have ended a loan of these bytes (`release`), which then refuses the write.
+        let Some(r) = &fast_region(p.owner) else {
             return p.write_bytes(bytes.len(), |r| r.write(p.addr, bytes));
         };
         match p.owner.keeping() {
