@@ -133,7 +133,7 @@ impl Finish for &mut Given<'_> {
             Some(m) => m.addr() as *const u8,
             None => self.buffer.0.as_ptr().cast::<u8>(),
         };
-        // SAFETY: `memory` zeroed `size` bytes at `at` (in the buffer or the heap block `mem`
+        // SAFETY: `memory` zeroed `size` bytes at `at` (in the buffer or the block `mem`
         // holds), which the callee has written and nothing else touches: initialized, and
         // valid while `mem` and `self` live.
         let bytes = unsafe { std::slice::from_raw_parts(at, size) };

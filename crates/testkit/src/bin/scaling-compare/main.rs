@@ -377,9 +377,19 @@ fn call_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         let f = lib.function(&format!("echo{size}"))?;
         let a = ffi.new(format!("s{size}_t *").as_str(), ())?.get(0)?;
         let st = || Type::structure((0..k).map(|_| Type::i64()));
-        let (ours, raw) = echo_vs_raw(&f, &a, st(), size, runs);
+        let (ours, raw) = echo_vs_raw((&f, None), &a, st(), size, runs);
         rows.push(Row {
             name: format!("struct of {size} bytes in and out"),
+            rcffi: ours,
+            other: raw,
+            unit: "ns",
+        });
+        // The result written into one cdata the caller reuses, as raw libffi writes into its
+        // caller's buffer.
+        let out = ffi.new(format!("s{size}_t *").as_str(), ())?;
+        let (ours, raw) = echo_vs_raw((&f, Some(&out)), &a, st(), size, runs);
+        rows.push(Row {
+            name: format!("struct of {size} bytes in and out, into one cdata (`call_into`)"),
             rcffi: ours,
             other: raw,
             unit: "ns",
@@ -578,7 +588,7 @@ fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     for (name, func, ptr, init, raw_type) in cases {
         let f = lib.function(func)?;
         let a = ffi.new(ptr, init)?.get(0)?;
-        let (ours, raw) = echo_vs_raw(&f, &a, raw_type, 16, runs);
+        let (ours, raw) = echo_vs_raw((&f, None), &a, raw_type, 16, runs);
         rows.push(Row {
             name: format!("{name} in and out"),
             rcffi: ours,
@@ -593,7 +603,7 @@ fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
 /// libffi passes in the same registers as `a`'s) for the value and an `int`, results of at most
 /// `size` bytes.
 fn echo_vs_raw(
-    f: &rcffi::Function,
+    (f, into): (&rcffi::Function, Option<&CData>),
     a: &rcffi::Value,
     raw_type: Type,
     size: usize,
@@ -609,9 +619,12 @@ fn echo_vs_raw(
     best_pair_ns(
         iters,
         runs,
-        || {
-            // SAFETY: each echo function takes its value and an int, as declared.
-            drop(black_box(unsafe { f.call((a, 1)) }.unwrap()))
+        || match into {
+            // SAFETY: each echo function takes its value and an int, as declared; `out`
+            // holds its result type.
+            Some(out) => unsafe { f.call_into(out, (a, 1)) }.unwrap(),
+            // SAFETY: as above.
+            None => drop(black_box(unsafe { f.call((a, 1)) }.unwrap())),
         },
         || {
             let mut argv = [
