@@ -10,6 +10,7 @@ use crate::data::CData;
 use crate::data::Value;
 use crate::mem::{Fast, InPlace};
 
+pub use super::null::{NULL, Null};
 pub(crate) use super::plain_arg::PlainArg;
 
 /// One argument of a C call.
@@ -155,6 +156,12 @@ pub trait IntoArg<'a> {
     #[doc(hidden)]
     const OR_NULL: PlainArg = PlainArg::NONE;
 
+    /// Whether the argument may own something its `Arg` must drop (a value or a closure):
+    /// `false` for numbers, `bool`s, borrows and NULL, whose tuple then needs no drop at all.
+    /// Hidden, as `PLAIN` is.
+    #[doc(hidden)]
+    const OWNS: bool = true;
+
     /// The bytes of a plain argument the call copies into its stack area: a text's (`&str`,
     /// `&[u8]`...), which get a NUL after them, or numbers' (`&[i32]`, `Vec<f64>`...), in
     /// native byte order. Hidden, as `PLAIN` is.
@@ -183,6 +190,8 @@ impl<'a> IntoArg<'a> for bool {
         Arg::Value(Value::Bool(self))
     }
     const PLAIN: PlainArg = PlainArg::BOOL;
+    // A `Value::Bool` holds nothing to drop.
+    const OWNS: bool = false;
     #[inline(always)]
     fn plain_word(&self) -> u64 {
         u64::from(*self)
@@ -193,7 +202,7 @@ impl<'a> IntoArg<'a> for bool {
 /// `$into` the argument, `$cdata` the cdata it is as a plain argument (its address the word;
 /// a value that holds none makes its call take the converting path, as a value always did).
 macro_rules! cdata_arg {
-    ($t:ty, $or_null:expr, |$s:ident| $into:expr, |$r:ident| $cdata:expr) => {
+    ($t:ty, $or_null:expr, $owns:expr, |$s:ident| $into:expr, |$r:ident| $cdata:expr) => {
         impl<'a> IntoArg<'a> for $t {
             #[inline]
             fn into_arg(self) -> Arg<'a> {
@@ -202,6 +211,7 @@ macro_rules! cdata_arg {
             }
             const PLAIN: PlainArg = PlainArg::C_DATA;
             const OR_NULL: PlainArg = $or_null;
+            const OWNS: bool = $owns;
             #[inline(always)]
             fn plain_word(&self) -> u64 {
                 self.plain_cdata().map_or(0, |c| c.addr() as u64)
@@ -217,19 +227,23 @@ macro_rules! cdata_arg {
 cdata_arg!(
     CData,
     PlainArg::C_DATA.or_null(),
+    true,
     |c| Arg::Value(Value::CData(c)),
     |c| Some(c)
 );
 cdata_arg!(
     &'a CData,
     PlainArg::C_DATA.or_null(),
+    false,
     |c| Arg::CData(c),
     |c| Some(*c)
 );
 // A value is a plain argument when it is a cdata (`Value::CData`: a pointer another call
 // returned, an array read out of a struct) for a pointer parameter.
-cdata_arg!(Value, PlainArg::NONE, |v| Arg::Value(v), |v| v.as_cdata());
-cdata_arg!(&'a Value, PlainArg::NONE, |v| Arg::Ref(v), |v| v.as_cdata());
+cdata_arg!(Value, PlainArg::NONE, true, |v| Arg::Value(v), |v| v
+    .as_cdata());
+cdata_arg!(&'a Value, PlainArg::NONE, false, |v| Arg::Ref(v), |v| v
+    .as_cdata());
 
 macro_rules! into_arg_int {
     ($($t:ty),*) => {$(
@@ -239,6 +253,7 @@ macro_rules! into_arg_int {
                 Arg::Int(self as i64)
             }
             const PLAIN: PlainArg = PlainArg::int(size_of::<$t>(), true);
+            const OWNS: bool = false;
             #[inline(always)]
             fn plain_word(&self) -> u64 {
                 *self as i64 as u64
@@ -256,6 +271,7 @@ macro_rules! into_arg_uint {
                 Arg::Int(i64::from(self))
             }
             const PLAIN: PlainArg = PlainArg::int(size_of::<$t>(), false);
+            const OWNS: bool = false;
             #[inline(always)]
             fn plain_word(&self) -> u64 {
                 u64::from(*self)
@@ -274,6 +290,7 @@ impl<'a> IntoArg<'a> for u64 {
         }
     }
     const PLAIN: PlainArg = PlainArg::int(8, false);
+    const OWNS: bool = false;
     #[inline(always)]
     fn plain_word(&self) -> u64 {
         *self
@@ -286,6 +303,7 @@ impl<'a> IntoArg<'a> for usize {
         (self as u64).into_arg()
     }
     const PLAIN: PlainArg = PlainArg::int(size_of::<usize>(), false);
+    const OWNS: bool = false;
     #[inline(always)]
     fn plain_word(&self) -> u64 {
         *self as u64
@@ -298,6 +316,7 @@ impl<'a> IntoArg<'a> for f64 {
         Arg::Float(self)
     }
     const PLAIN: PlainArg = PlainArg::number(Fast::F64);
+    const OWNS: bool = false;
     #[inline(always)]
     fn plain_word(&self) -> u64 {
         self.to_bits()
@@ -310,6 +329,7 @@ impl<'a> IntoArg<'a> for f32 {
         Arg::Float(f64::from(self))
     }
     const PLAIN: PlainArg = PlainArg::number(Fast::F32);
+    const OWNS: bool = false;
     #[inline(always)]
     fn plain_word(&self) -> u64 {
         u64::from(self.to_bits())
@@ -400,6 +420,7 @@ macro_rules! text_arg {
             }
             const PLAIN: PlainArg = PlainArg::TEXT;
             const OR_NULL: PlainArg = PlainArg::TEXT.or_null();
+            const OWNS: bool = false;
             #[inline(always)]
             fn plain_word(&self) -> u64 {
                 1
@@ -427,6 +448,7 @@ impl<'a> IntoArg<'a> for &'a CStr {
     }
     const PLAIN: PlainArg = PlainArg::C_STRING;
     const OR_NULL: PlainArg = PlainArg::C_STRING.or_null();
+    const OWNS: bool = false;
     #[inline(always)]
     fn plain_word(&self) -> u64 {
         self.as_ptr() as u64
@@ -440,6 +462,7 @@ impl<'a> IntoArg<'a> for &'a CString {
     }
     const PLAIN: PlainArg = PlainArg::C_STRING;
     const OR_NULL: PlainArg = PlainArg::C_STRING.or_null();
+    const OWNS: bool = false;
     #[inline(always)]
     fn plain_word(&self) -> u64 {
         self.as_ptr() as u64
@@ -450,57 +473,6 @@ impl<'a> IntoArg<'a> for Arg<'a> {
     #[inline]
     fn into_arg(self) -> Arg<'a> {
         self
-    }
-}
-
-/// NULL, for any pointer parameter: `lib.call("time", (NULL,))` (cffi: `ffi.NULL`, or `None`).
-/// A bare `None` in a tuple has no type for Rust to infer; `None::<&CData>` and `Option`s of
-/// any argument type work too. Of its own type ([`Null`]), so that a tuple holding it takes
-/// the direct path as one holding `None::<&CData>` does; `Arg::from(NULL)` in a list.
-///
-/// ```
-/// # use rcffi_runtime as rcffi;
-/// use rcffi::{Arg, Ffi, NULL};
-/// let ffi = Ffi::default();
-/// ffi.cdef("long time(long *t);")?;
-/// let libc = unsafe { ffi.dlopen("c")? };
-/// let now = unsafe { libc.call("time", (NULL,))? };
-/// assert!(now.to_int()? > 1_600_000_000);
-/// let maybe: Option<&rcffi::CData> = None;
-/// assert!(unsafe { libc.call("time", (maybe,)) }.is_ok());
-/// let listed: Vec<Arg> = vec![NULL.into()];
-/// assert!(unsafe { libc.call("time", listed) }.is_ok());
-/// # Ok::<(), rcffi::Error>(())
-/// ```
-pub const NULL: Null = Null;
-
-/// The type of [`NULL`]: a NULL pointer argument for any pointer parameter.
-///
-/// ```
-/// # use rcffi_runtime as rcffi;
-/// use rcffi::{Arg, IntoArg, NULL, Null};
-/// assert_eq!(NULL, Null);
-/// assert!(matches!(NULL.into_arg(), Arg::Null));
-/// assert!(matches!(Arg::from(NULL), Arg::Null));
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Null;
-
-impl<'a> IntoArg<'a> for Null {
-    #[inline]
-    fn into_arg(self) -> Arg<'a> {
-        Arg::Null
-    }
-    // A cdata argument that is always NULL: its word 0, for any pointer parameter that takes
-    // a cdata (and a `void *` in a variadic part), as `None::<&CData>`.
-    const PLAIN: PlainArg = PlainArg::C_DATA.or_null();
-    const OR_NULL: PlainArg = PlainArg::C_DATA.or_null();
-}
-
-impl From<Null> for Arg<'_> {
-    #[inline]
-    fn from(_: Null) -> Self {
-        Arg::Null
     }
 }
 
@@ -515,6 +487,7 @@ impl<'a, T: IntoArg<'a>> IntoArg<'a> for Option<T> {
     // An `Option` of a C string, text or a cdata: its `Some` as that, its `None` as NULL (word
     // 0, which a text's `Some` never has).
     const PLAIN: PlainArg = T::OR_NULL;
+    const OWNS: bool = T::OWNS;
     #[inline(always)]
     fn plain_word(&self) -> u64 {
         self.as_ref().map_or(0, IntoArg::plain_word)
@@ -613,6 +586,11 @@ macro_rules! args_tuple {
             #[allow(non_snake_case)]
             fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R {
                 let ($($name,)+) = self;
+                if const { !($($name::OWNS)||+) } {
+                    // Numbers, borrows and NULL own nothing: no drop, no test of each kind.
+                    let args = ManuallyDrop::new([$($name.into_arg()),+]);
+                    return f(&*args);
+                }
                 let args = Tuple(ManuallyDrop::new([$($name.into_arg()),+]));
                 f(&*args.0)
             }

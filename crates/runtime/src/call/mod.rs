@@ -14,6 +14,7 @@ pub(crate) mod finish;
 pub(crate) mod function;
 pub(crate) mod invoke;
 pub(crate) mod native;
+mod null;
 mod plain_arg;
 pub(crate) mod probe;
 mod register_path;

@@ -269,7 +269,25 @@ enum Which {
 mod tests {
     use super::PlainArg;
     use crate::abi::{FLOAT_REGS, INT_REGS};
-    use crate::call::args::Args;
+    use crate::call::args::{Arg, Args, IntoArg};
+    use crate::data::{CData, Value};
+
+    /// The argument kinds that may own what their `Arg` holds say so (`IntoArg::OWNS`): a
+    /// tuple of only non-owning ones is never dropped, so one wrongly marked would leak.
+    #[test]
+    fn arguments_that_own_what_they_hold_say_so() {
+        fn owns<'a, T: IntoArg<'a>>() -> bool {
+            T::OWNS
+        }
+        assert!(owns::<CData>() && owns::<Value>() && owns::<String>());
+        assert!(owns::<Vec<i32>>() && owns::<Vec<u8>>() && owns::<Arg<'_>>());
+        assert!(owns::<Option<CData>>() && owns::<i128>() && owns::<char>());
+        assert!(owns::<crate::callback::scoped::Closure<'_>>());
+        assert!(!owns::<i32>() && !owns::<u64>() && !owns::<f32>() && !owns::<bool>());
+        assert!(!owns::<&CData>() && !owns::<&Value>() && !owns::<&str>() && !owns::<&[u8]>());
+        assert!(!owns::<Option<&CData>>() && !owns::<&std::ffi::CStr>());
+        assert!(!owns::<crate::call::args::Null>());
+    }
 
     /// A tuple's stack words: its integer-class arguments past the integer registers plus its
     /// floats past the floating ones, each class counted apart.

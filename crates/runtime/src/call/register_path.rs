@@ -42,9 +42,13 @@ use std::mem::MaybeUninit;
 fn struct_word(uni: &Ffi, p: &Param, a: &Arg<'_>, piece: &crate::abi::Piece) -> Option<u64> {
     let c = a.as_cdata_of(uni, p.ty)?;
     let at = c.addr().checked_add(usize::from(piece.offset))?;
-    c.owner()
-        .with_region(&String::new, |r| r.load_le(at, usize::from(piece.len)))
-        .ok()
+    match crate::data::access::fast_region(c.owner()) {
+        Some(r) => r.load_le(at, usize::from(piece.len)).ok(),
+        None => c
+            .owner()
+            .with_region(&String::new, |r| r.load_le(at, usize::from(piece.len)))
+            .ok(),
+    }
 }
 
 /// A struct argument of more than 16 bytes copied whole into the stack words from `piece`'s
@@ -62,9 +66,13 @@ fn struct_on_stack(
         return None;
     };
     let out = regs.stack_bytes(usize::from(start), usize::from(piece.len))?;
-    c.owner()
-        .with_region(&String::new, |r| r.read_uninit(c.addr(), out))
-        .ok()
+    match crate::data::access::fast_region(c.owner()) {
+        Some(r) => r.read_uninit(c.addr(), out).ok(),
+        None => c
+            .owner()
+            .with_region(&String::new, |r| r.read_uninit(c.addr(), out))
+            .ok(),
+    }
 }
 
 /// The register assignment of a call whose arguments are all plain Rust arguments that their

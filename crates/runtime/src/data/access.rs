@@ -557,7 +557,7 @@ fn lent_number(
 /// destructor's (whose original's owner this is asked of, once). `None` also for a loan that
 /// ended: the general path reports it.
 #[inline(always)]
-pub(super) fn fast_region(owner: OwnerRef<'_>) -> Option<Region<'_>> {
+pub(crate) fn fast_region(owner: OwnerRef<'_>) -> Option<Region<'_>> {
     match owner {
         OwnerRef::Alloc(a) => Some(a.region()),
         OwnerRef::Vouched(v) => Some(v.region()),
