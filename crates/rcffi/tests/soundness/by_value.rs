@@ -3,7 +3,8 @@
 //! of two copies of a union of two copies of ...) is classified in time linear in the text,
 //! a call whose arguments need too much stack is refused, and one that fits its limit but not
 //! its thread's stack stops with Rust's stack overflow message instead of writing past the
-//! stack.
+//! stack (on a stack of its own, with memory mapped right below its guard page, it writes
+//! nothing there).
 
 use rcffi::{Ffi, Lib};
 
@@ -115,6 +116,114 @@ fn a_big_call_on_a_thread_too_small_stops_with_the_stack_overflow_message() {
         return; // the test binary cannot start itself again here (qemu-user)
     };
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "the call ran on a 32 KiB stack");
+    assert!(!out.status.success(), "the call ran on a 48 KiB stack");
     assert!(stderr.contains("has overflowed its stack"), "{stderr}");
 }
+
+/// The pages of the guarded stack a far struct's call runs on, from the lowest: memory shared
+/// with the parent test (a file), a guard page, the thread's stack.
+const WITNESS: usize = 64 << 10;
+const GUARD: usize = 4 << 10;
+const STACK: usize = 48 << 10;
+/// What the witness pages hold until something writes there.
+const UNTOUCHED: u8 = 0xa5;
+
+/// Runs `f` on a thread whose stack (`STACK` bytes) sits right above a guard page, with the
+/// file `witness` mapped right below that: what `f` writes past the guard page lands in the
+/// file, which outlives this process.
+fn on_guarded_stack(witness: &std::path::Path, f: fn()) {
+    use std::os::fd::AsRawFd;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(witness)
+        .unwrap();
+    extern "C" fn start(f: *mut libc::c_void) -> *mut libc::c_void {
+        // SAFETY: `f` is the `fn()` passed to pthread_create below.
+        let f: fn() = unsafe { std::mem::transmute(f) };
+        f();
+        std::ptr::null_mut()
+    }
+    // SAFETY: a new private mapping of the three parts, then the file mapped over its lowest
+    // part and the guard page made inaccessible, all inside that mapping; the thread's stack
+    // is the top part, used by that thread only, and outlives it (never unmapped: the
+    // process ends after it).
+    unsafe {
+        let total = WITNESS + GUARD + STACK;
+        let base = libc::mmap(
+            std::ptr::null_mut(),
+            total,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        );
+        assert_ne!(base, libc::MAP_FAILED);
+        let shared = libc::mmap(
+            base,
+            WITNESS,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED | libc::MAP_FIXED,
+            file.as_raw_fd(),
+            0,
+        );
+        assert_eq!(shared, base);
+        let guard = base.cast::<u8>().add(WITNESS).cast();
+        assert_eq!(libc::mprotect(guard, GUARD, libc::PROT_NONE), 0);
+        let stack = base.cast::<u8>().add(WITNESS + GUARD).cast();
+        let mut attr = std::mem::zeroed::<libc::pthread_attr_t>();
+        assert_eq!(libc::pthread_attr_init(&mut attr), 0);
+        assert_eq!(libc::pthread_attr_setstack(&mut attr, stack, STACK), 0);
+        let mut thread = std::mem::zeroed::<libc::pthread_t>();
+        let arg = f as *mut libc::c_void;
+        assert_eq!(libc::pthread_create(&mut thread, &attr, start, arg), 0);
+        assert_eq!(libc::pthread_join(thread, std::ptr::null_mut()), 0);
+        libc::pthread_attr_destroy(&mut attr);
+    }
+}
+
+/// A far struct's call on a stack too small for it, above a guard page with other memory
+/// right below it: the call walks its stack down a page at a time, so it stops at the guard
+/// page and never writes below it (without the walk, its first store, 60 KiB down, went
+/// straight past the guard page into the memory below).
+#[test]
+fn a_far_call_on_a_stack_too_small_never_writes_past_its_guard_page() {
+    const CHILD: &str = "RCFFI_GUARDED_STACK_CHILD";
+    if let Some(witness) = std::env::var_os(CHILD) {
+        // The declarations and the record made here: only the call runs on the small stack.
+        let (ffi, lib) = libc("struct big { char c[61440]; }; int abs(struct big);");
+        let s = ffi.new("struct big *", ()).unwrap().get(0).unwrap();
+        BIG.set((lib, s)).ok().unwrap();
+        on_guarded_stack(std::path::Path::new(&witness), || {
+            let (lib, s) = BIG.get().unwrap();
+            // SAFETY: as in `big_call_on_a_thread`.
+            unsafe { lib.call("abs", (s,)) }.unwrap();
+        });
+        std::process::exit(0);
+    }
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        return; // the far call is x86-64's
+    }
+    let witness = std::env::temp_dir().join(format!("rcffi-witness-{}", std::process::id()));
+    std::fs::write(&witness, vec![UNTOUCHED; WITNESS]).unwrap();
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "by_value::a_far_call_on_a_stack_too_small_never_writes_past_its_guard_page",
+        ])
+        .env(CHILD, &witness)
+        .output()
+        .unwrap();
+    let seen = std::fs::read(&witness).unwrap();
+    std::fs::remove_file(&witness).unwrap();
+    if !String::from_utf8_lossy(&out.stdout).contains("running 1 test") {
+        return; // the test binary cannot start itself again here
+    }
+    assert!(!out.status.success(), "the call ran on a 48 KiB stack");
+    let written = seen.iter().filter(|b| **b != UNTOUCHED).count();
+    assert_eq!(written, 0, "{written} bytes written below the guard page");
+}
+
+/// The library and the record of the call on the guarded stack, made before the call runs
+/// there.
+static BIG: std::sync::OnceLock<(Lib, rcffi::Value)> = std::sync::OnceLock::new();
