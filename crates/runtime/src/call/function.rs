@@ -151,9 +151,15 @@ impl Function {
     /// assigns a result only when the call has returned and the callee may read `out`
     /// meanwhile through a pointer it was given). A loop that calls a function returning a
     /// struct reuses one `out`, as C code does; `out` may also be an argument
-    /// (`p = f(p)`).
+    /// (`p = f(p)`). Calls the direct register path does not take — variadic functions,
+    /// pointer results, out-parameters, callbacks among the arguments, other targets than
+    /// x86-64 and AArch64 — are made as `call` makes them, and their result is written into
+    /// `out` as `out[0] = result` writes it (a pointer result keeps what it points into
+    /// alive).
     ///
     /// `out` is checked before the call: a call whose result cannot go there is not made.
+    /// Should C call back into Rust code that ends a loan of `out`'s bytes
+    /// ([`Ffi::release`](crate::Ffi::release)), the result is refused after the call.
     ///
     /// # Errors
     ///
