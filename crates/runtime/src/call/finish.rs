@@ -15,7 +15,7 @@
 use std::mem::MaybeUninit;
 
 use super::args::{Arg, Args};
-use super::invoke::{general, simple_result};
+use super::invoke::{general, result_bytes, simple_result};
 use super::native;
 use super::register_path::registers_only;
 use crate::abi::errno;
@@ -142,12 +142,8 @@ impl Finish for &mut Given<'_> {
 
     #[inline]
     fn in_words(&mut self, _: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result<()> {
-        // A result in registers is at most 32 bytes: the words' bytes in order (a number in
-        // the first word's low bytes, an x87 `long double`'s ten in the first two).
-        let mut bytes = [0u8; 32];
-        for (k, w) in ret.iter().enumerate() {
-            bytes[k * 8..k * 8 + 8].copy_from_slice(&w.to_le_bytes());
-        }
+        // A result in registers is at most 32 bytes.
+        let bytes = result_bytes(ret);
         let Some(bytes) = bytes.get(..plan.ret.size) else {
             unreachable!("a result in registers has at most 32 bytes")
         };

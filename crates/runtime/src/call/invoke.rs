@@ -410,15 +410,20 @@ pub(super) fn simple_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result
             let mem = Allocation::shared_words(plan.ret.size, [ret[0], ret[1]]);
             CData::by_value(uni, plan.ret.ty, mem).into_by_value()
         }
-        Conv::Struct => {
-            let mut bytes = [0u8; 32];
-            for (k, w) in ret.iter().enumerate() {
-                bytes[k * 8..k * 8 + 8].copy_from_slice(&w.to_le_bytes());
-            }
-            result(uni, &plan.ret, &bytes)
-        }
+        Conv::Struct => result(uni, &plan.ret, &result_bytes(ret)),
         Conv::Void => Ok(Value::Void),
     }
+}
+
+/// The bytes of a result in registers, from their words in order: a number in the first
+/// word's low bytes, an x87 `long double`'s ten in the first two, a struct's eightbytes.
+#[inline(always)]
+pub(super) fn result_bytes(ret: [u64; 4]) -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    for (k, w) in ret.iter().enumerate() {
+        bytes[k * 8..k * 8 + 8].copy_from_slice(&w.to_le_bytes());
+    }
+    bytes
 }
 
 /// A scalar result that is not a plain number, from the result registers' words: an enum or
@@ -458,11 +463,7 @@ fn scalar_result(uni: &Ffi, plan: &CallPlan, low: [u64; 2], high: [u64; 2]) -> R
         }
         _ => {}
     }
-    let mut bytes = [0u8; 32];
-    for (k, w) in ret.iter().enumerate() {
-        bytes[k * 8..k * 8 + 8].copy_from_slice(&w.to_le_bytes());
-    }
-    result(uni, &plan.ret, &bytes)
+    result(uni, &plan.ret, &result_bytes(ret))
 }
 
 /// The word a plain-number or pointer argument passes (a C string copied to a block of

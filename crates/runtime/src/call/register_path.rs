@@ -42,12 +42,21 @@ use std::mem::MaybeUninit;
 fn struct_word(uni: &Ffi, p: &Param, a: &Arg<'_>, piece: &crate::abi::Piece) -> Option<u64> {
     let c = a.as_cdata_of(uni, p.ty)?;
     let at = c.addr().checked_add(usize::from(piece.offset))?;
+    in_region(c, |r| r.load_le(at, usize::from(piece.len)))
+}
+
+/// `read` of the memory a struct argument's cdata may use: through the direct paths' region
+/// (`fast_region`: rcffi's own memory, vouched, mapped, owned Rust bytes) before
+/// `with_region`'s general dispatch, which stays for the rest; `None` when it fails (the
+/// general path reports why).
+#[inline(always)]
+fn in_region<T>(
+    c: &crate::data::CData,
+    read: impl FnOnce(&crate::mem::Region<'_>) -> Result<T>,
+) -> Option<T> {
     match crate::data::access::fast_region(c.owner()) {
-        Some(r) => r.load_le(at, usize::from(piece.len)).ok(),
-        None => c
-            .owner()
-            .with_region(&String::new, |r| r.load_le(at, usize::from(piece.len)))
-            .ok(),
+        Some(r) => read(&r).ok(),
+        None => c.owner().with_region(&String::new, read).ok(),
     }
 }
 
@@ -66,13 +75,7 @@ fn struct_on_stack(
         return None;
     };
     let out = regs.stack_bytes(usize::from(start), usize::from(piece.len))?;
-    match crate::data::access::fast_region(c.owner()) {
-        Some(r) => r.read_uninit(c.addr(), out).ok(),
-        None => c
-            .owner()
-            .with_region(&String::new, |r| r.read_uninit(c.addr(), out))
-            .ok(),
-    }
+    in_region(c, |r| r.read_uninit(c.addr(), out))
 }
 
 /// The register assignment of a call whose arguments are all plain Rust arguments that their
