@@ -3,8 +3,8 @@
 //! _Complex`, also as struct members, `__int128`), records packed, aligned to 16 and 32, with
 //! bitfields of every width and 128-bit members, 1..16 parameters, called through rcffi with
 //! graffiti values, and again with the result written into a cdata the test gives
-//! (`call_into`). The generated C functions record every leaf of every argument as they received it and return
-//! known values, so a mismatch names the leaf that slid.
+//! (`call_into`). The generated C functions record every leaf of every argument as they
+//! received it and return known values, so a mismatch names the leaf that slid.
 //!
 //! 500 signatures by default; `RCFFI_CALLGEN_SIGNATURES=20000` for more, and
 //! `RCFFI_CALLGEN_SEED=<n>` for another seed.
