@@ -53,6 +53,11 @@ pub(super) fn eligible(plan: &CallPlan) -> Option<&Native> {
     })
 }
 
+/// Argument pointers written at every entry, whatever the callback's count: the first four
+/// (most callbacks take at most four), without a loop's tests.
+const FIRST: usize = 4;
+const _: () = assert!(FIRST <= crate::abi::INLINE_ARGS);
+
 /// What a reserved slot holds until its box is made: not a box.
 const RESERVED: *mut CallbackBox = std::ptr::dangling_mut();
 
@@ -170,7 +175,17 @@ unsafe fn run(n: usize, ret: u8, regs: &[u64; 16]) -> (u64, u64) {
     let args_at = args.as_mut_ptr().cast::<*mut c_void>();
     if let Some(at) = &seat.at {
         let base = regs.as_ptr();
-        for i in 0..usize::from(seat.args).min(crate::abi::INLINE_ARGS) {
+        // The first four pointers always, without a loop (a callback of fewer arguments
+        // gets pointers to register 0 past them, never read: `at` is zero there).
+        for i in 0..FIRST {
+            // SAFETY: `i` is below FIRST, below INLINE_ARGS (`at`'s length); `at[i] & 15`
+            // is a register word of the 16.
+            unsafe {
+                let word = base.add(usize::from(*at.get_unchecked(i)) & 15);
+                args_at.add(i).write(word.cast_mut().cast());
+            }
+        }
+        for i in FIRST..usize::from(seat.args).min(crate::abi::INLINE_ARGS) {
             // SAFETY: `i` is below INLINE_ARGS (`at`'s length); each argument
             // is alone in its register word (`at[i] & 15` of the 16), read there (at most 8
             // bytes, in order).
