@@ -26,8 +26,10 @@ pub struct CdefReport {
     /// the file and line of `# N "file"` markers in preprocessed headers, `<cdef>` and the
     /// line otherwise.
     pub declared_at: Vec<Place>,
-    /// Inline and `static` function definitions that were skipped (their bodies cannot be
-    /// called through a shared library), each with its name and place.
+    /// Definitions that were skipped, each with its name and place: inline and `static`
+    /// functions (their bodies cannot be called through a shared library) and `static`
+    /// objects given a value other than a constant's (`static const char *const names[] =
+    /// {...}`: each file that includes them has its own copy, which no library exports).
     pub skipped_definitions: Vec<SkippedDefinition>,
     /// How deep the text nests, in the levels [`crate::MAX_NESTING`] limits.
     pub nesting: usize,
@@ -64,7 +66,7 @@ pub struct Place {
     pub line: u32,
 }
 
-/// A function definition skipped by `cdef`, in a [`CdefReport`].
+/// A definition skipped by `cdef` (a function's, or a `static` object's), in a [`CdefReport`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SkippedDefinition {
     /// The function's name.

@@ -53,7 +53,7 @@ fn main() -> Result<()> {
         report.preprocessor.join(" ")
     );
     println!(
-        "  cdef: {:.1} ms, {} names declared ({} macros with a value), {} inline definitions and {} macros skipped",
+        "  cdef: {:.1} ms, {} names declared ({} macros with a value), {} definitions (inline and static) and {} macros skipped",
         report.cdef_time.as_secs_f64() * 1e3,
         report.cdef.declared.len(),
         macros,

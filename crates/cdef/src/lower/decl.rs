@@ -306,6 +306,21 @@ impl Lowerer<'_, '_> {
                     pos,
                 )
             }
+            // A `static` object defined with a value no constant could have (a header's table
+            // of names, `static const char *const names[] = {...}`, a struct's default, a
+            // pointer to a string): each file that includes it has its own copy, which no
+            // library exports, so nothing could load it. Skipped and listed, as `static`
+            // function definitions are. (A number given a value stays a constant when it is
+            // `const`, and is refused when not, as a constant meant to be one.)
+            Some(init)
+                if specs.storage == Some(StorageClassSpecifier::Static)
+                    && !(matches!(init.node, Initializer::Expression(_))
+                        && (is_const || self.int_repr(ty).is_some())) =>
+            {
+                let at = self.pos(span.start);
+                self.state.skipped_defs.push((name.into(), at));
+                Ok(())
+            }
             Some(init) if is_const => {
                 let Initializer::Expression(e) = &init.node else {
                     return Err(self.err(
@@ -399,10 +414,16 @@ impl Lowerer<'_, '_> {
                             } else {
                                 let v = match self.eval(e) {
                                     Ok(v) => v,
-                                    // A parameter's array size may name another parameter (a
-                                    // variable-length array); it becomes a pointer anyway.
+                                    // A parameter's array size may be no constant: another
+                                    // parameter, `*n` (brotli's `uint8_t out[*out_size]`), a
+                                    // division by zero gcc only warns about — a variable-length
+                                    // array, which becomes a pointer anyway.
                                     Err(err)
-                                        if param && err.error.kind() == ErrorKind::UnknownName =>
+                                        if param
+                                            && matches!(
+                                                err.error.kind(),
+                                                ErrorKind::UnknownName | ErrorKind::ConstExpr
+                                            ) =>
                                     {
                                         t = self.make_array(t, None, der.span)?;
                                         const_pointer = None;
