@@ -61,7 +61,20 @@ impl Lowerer<'_, '_> {
     /// Evaluates the macros that named something not declared yet, until no more become
     /// known (at most [`MAX_PASSES`] passes, each over the pending ones in reverse order, so a
     /// chain written backwards settles in one); the rest are skipped with the reason.
+    /// A pending macro that a later `#define` or `#undef` of its name replaced (nettle's
+    /// `#undef dsa_generate_keypair` and new `#define` in dsa-compat.h) is dropped, not
+    /// retried: from there on C uses the later one.
     pub(crate) fn retry_pending_defines(&mut self) -> LResult<()> {
+        let pre = self.pre;
+        if !self.state.pending_defines.is_empty() {
+            let mut last = std::collections::HashMap::with_capacity(pre.defines.len());
+            for (j, d) in pre.defines.iter().enumerate() {
+                last.insert(d.name.as_str(), j);
+            }
+            self.state
+                .pending_defines
+                .retain(|&i| last.get(pre.defines[i].name.as_str()) == Some(&i));
+        }
         for _ in 0..MAX_PASSES {
             let mut pending = std::mem::take(&mut self.state.pending_defines);
             let before = pending.len();
