@@ -84,10 +84,17 @@ impl Lowerer<'_, '_> {
         let mut kw = KeywordSpec::default();
         // Keyword combinations are checked at the end; errors point at the last keyword.
         let mut last_kw = span;
-        // Attributes after a struct/union/enum specifier belong to that type (gcc); the
-        // others to the declared names.
-        let tag_index = view.iter().position(|s| {
-            matches!(s, Spec::Type(t) if matches!(t.node, TypeSpecifier::Struct(_) | TypeSpecifier::Enum(_)))
+        // Attributes after a struct/union/enum specifier with a body belong to that type (gcc);
+        // the others — also those after a mere reference to a tag, as in linux/virtio_ring.h's
+        // `typedef struct vring_desc __attribute__((aligned(16))) vring_desc_t;` — to the
+        // declared names.
+        let tag_index = view.iter().position(|s| match s {
+            Spec::Type(t) => match &t.node {
+                TypeSpecifier::Struct(st) => st.node.declarations.is_some(),
+                TypeSpecifier::Enum(et) => !et.node.enumerators.is_empty(),
+                _ => false,
+            },
+            _ => false,
         });
         let mut trailing = Vec::new();
         for (i, s) in view.iter().enumerate() {
