@@ -28,7 +28,8 @@ pub(crate) struct TokParser<'a, 'r> {
 
 /// One level of a declarator: pointers, then an optional nested declarator, then suffixes.
 struct Declarator {
-    pointers: usize,
+    /// Each `*`, and the alignment an `aligned` attribute after it gives the pointer.
+    pointers: Vec<Option<u64>>,
     inner: Option<Box<Declarator>>,
     suffixes: Vec<Suffix>,
 }
@@ -266,20 +267,21 @@ impl<'a, 'r> TokParser<'a, 'r> {
     }
 
     fn declarator(&mut self) -> LResult<Declarator> {
-        let mut pointers = 0;
+        let mut pointers = Vec::new();
         loop {
             if self.eat("*") {
-                pointers += 1;
+                let mut align = None;
                 while let Some(s) = self.peek() {
                     if QUALIFIERS.contains(&s) {
                         self.pos += 1;
-                    } else if s == "__attribute__" {
+                    } else if s == "__attribute__" || s == "__attribute" {
                         self.pos += 1;
-                        self.skip_parens()?;
+                        align = self.pointer_attribute()?.or(align);
                     } else {
                         break;
                     }
                 }
+                pointers.push(align);
                 continue;
             }
             if let Some(cc) = self.peek().filter(|s| types::is_calling_convention(s)) {
@@ -338,6 +340,40 @@ impl<'a, 'r> TokParser<'a, 'r> {
         })
     }
 
+    /// An attribute list after a pointer's `*`, past `__attribute__`: the alignment its
+    /// `aligned(N)` (or `aligned`, the target's biggest) gives the pointer, as in a cdef; the
+    /// other attributes change nothing here (gcc ignores `packed` on a pointer).
+    fn pointer_attribute(&mut self) -> LResult<Option<u64>> {
+        self.expect("(")?;
+        self.expect("(")?;
+        let mut align = None;
+        while !self.eat(")") {
+            let at = self.here();
+            let name = self.peek().ok_or_else(|| self.unexpected("an attribute"))?;
+            self.pos += 1;
+            let aligned = matches!(name, "aligned" | "__aligned__");
+            if aligned && self.peek() != Some("(") {
+                align = Some(self.reg.target.biggest_alignment());
+            } else if aligned {
+                self.pos += 1;
+                let e = self.expr()?;
+                self.expect(")")?;
+                let v = consteval::eval(&e, &*self.reg)?;
+                let n = types::alignment(v.value)
+                    .map_err(|m| CdefError::at(ErrorKind::InvalidType, at, m))?;
+                align = Some(n);
+            } else if self.peek() == Some("(") {
+                self.skip_parens()?;
+            }
+            if !self.eat(",") {
+                self.expect(")")?;
+                break;
+            }
+        }
+        self.expect(")")?;
+        Ok(align)
+    }
+
     /// At a `(` in a declarator: a grouping `(*p)` rather than a parameter list `(int)`?
     fn is_grouping(&self) -> bool {
         match self.toks.get(self.pos + 1) {
@@ -390,8 +426,11 @@ impl<'a, 'r> TokParser<'a, 'r> {
 
     fn build(&mut self, base: CTypeId, d: &Declarator) -> LResult<CTypeId> {
         let mut t = base;
-        for _ in 0..d.pointers {
+        for align in &d.pointers {
             t = self.reg.pointer_to(t);
+            if let Some(a) = *align {
+                t = types::aligned_pointer(self.reg, t, a);
+            }
         }
         for s in d.suffixes.iter().rev() {
             t = match s {

@@ -284,6 +284,28 @@ pub(crate) fn make_array(
     Ok(reg.array_of(elem, len))
 }
 
+/// The byte count of an `aligned(N)` argument whose value is `v`: a power of two up to 2^28.
+pub(crate) fn alignment(v: i128) -> Result<u64, String> {
+    match u64::try_from(v) {
+        Ok(n) if n.is_power_of_two() && n <= 1 << 28 => Ok(n),
+        _ => Err(format!(
+            "requested alignment {v} is not a positive power of 2"
+        )),
+    }
+}
+
+/// Pointer type `ptr` aligned to `align` by an `aligned` attribute written after its `*`
+/// (`char * __attribute__((aligned(16)))`): gcc aligns the pointer type itself, higher or
+/// lower than a pointer's own, as an aligned typedef is. Spelled with its attribute.
+pub(crate) fn aligned_pointer(reg: &mut Registry, ptr: CTypeId, align: u64) -> CTypeId {
+    let name = format!("{} __attribute__((aligned({align})))", reg.cname(ptr));
+    reg.intern(CTypeKind::Aligned {
+        base: ptr,
+        align,
+        name: name.into(),
+    })
+}
+
 /// A function type, refusing functions that return arrays or functions.
 pub(crate) fn make_function(reg: &mut Registry, sig: FuncSig) -> Result<CTypeId, String> {
     match reg.kind(reg.strip_aligned(sig.ret)) {

@@ -292,7 +292,17 @@ impl Gen {
                     _ => "[0]".to_string(),
                 };
                 let attr = self.field_attr();
-                members.push(format!("{ty} m{idx}{arr}{attr};"));
+                // The attribute after the type instead, sometimes: after a tag or a number
+                // (`struct s3 __attribute__((packed)) m;`) gcc gives it to the member all the
+                // same; after a pointer's `*` to the pointer type (`char *
+                // __attribute__((aligned(4))) m;`: lower or higher, as a typedef), which an
+                // array's items may not be aligned past their size (gcc's error).
+                if !attr.is_empty() && (!ty.ends_with('*') || arr.is_empty()) && self.rng.chance(30)
+                {
+                    members.push(format!("{ty}{attr} m{idx}{arr};"));
+                } else {
+                    members.push(format!("{ty} m{idx}{arr}{attr};"));
+                }
                 named += 1;
             }
         }

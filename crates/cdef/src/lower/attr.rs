@@ -223,21 +223,7 @@ impl super::Lowerer<'_, '_> {
             return Ok(self.reg.target.biggest_alignment());
         };
         let v = self.eval(e)?;
-        let bad = || {
-            CdefError::at(
-                ErrorKind::InvalidType,
-                at,
-                format!(
-                    "requested alignment {} is not a positive power of 2",
-                    v.value
-                ),
-            )
-        };
-        let n = u64::try_from(v.value).map_err(|_| bad())?;
-        if n == 0 || !n.is_power_of_two() || n > (1 << 28) {
-            return Err(bad());
-        }
-        Ok(n)
+        crate::types::alignment(v.value).map_err(|m| CdefError::at(ErrorKind::InvalidType, at, m))
     }
 
     /// Converts an integer type to the one `mode(...)` selects.

@@ -109,6 +109,30 @@ impl Lowerer<'_, '_> {
         )
     }
 
+    /// Pointer type `t` with the attributes written after its `*` (`char *
+    /// __attribute__((aligned(16))) p`): `aligned` aligns the pointer type itself
+    /// ([`types::aligned_pointer`]); gcc ignores `packed` there (with a warning).
+    fn pointer_attrs(
+        &mut self,
+        mut t: CTypeId,
+        quals: &[Node<PointerQualifier>],
+    ) -> LResult<CTypeId> {
+        for q in quals {
+            let PointerQualifier::Extension(exts) = &q.node else {
+                continue;
+            };
+            let pos = |o: usize| self.pos(o);
+            for a in attr::read(exts, &pos)? {
+                if let Attr::Aligned(arg) = &a {
+                    let at = self.pos(q.span.start);
+                    let align = self.align_value(arg, at)?;
+                    t = types::aligned_pointer(self.reg, t, align);
+                }
+            }
+        }
+        Ok(t)
+    }
+
     /// The type behind a cffi placeholder in `typedef ... name;` / `typedef int... name;`.
     fn placeholder_base(
         &mut self,
@@ -395,6 +419,7 @@ impl Lowerer<'_, '_> {
                 let c = quals.iter().any(|q| {
                     matches!(&q.node, PointerQualifier::TypeQualifier(tq) if tq.node == TypeQualifier::Const)
                 });
+                t = self.pointer_attrs(t, quals)?;
                 const_pointer = Some(c);
                 array = false;
             }
