@@ -1,6 +1,8 @@
 //! Seeded generators of C records for the gcc oracle: structs and unions nesting earlier ones,
 //! arrays, bitfields of every width (including unnamed and `:0`), `packed` and `aligned(N)` on
-//! records and members, `#pragma pack(N)`, anonymous members, flexible array members, and enums
+//! records and members — written in each place gcc reads them: after a record's body or its
+//! keyword, after a member's name, its type (after a tag, a number or a pointer's `*`) or
+//! before its type — `#pragma pack(N)`, anonymous members, flexible array members, and enums
 //! of every range (including `packed` ones).
 //!
 //! The same seed gives the same text on every machine (gcc's struct-layout-1 has its own PRNG
@@ -297,9 +299,12 @@ impl Gen {
                 // same; after a pointer's `*` to the pointer type (`char *
                 // __attribute__((aligned(4))) m;`: lower or higher, as a typedef), which an
                 // array's items may not be aligned past their size (gcc's error).
+                // Or before the type (`__attribute__((aligned(8))) char m;`), the member's too.
                 if !attr.is_empty() && (!ty.ends_with('*') || arr.is_empty()) && self.rng.chance(30)
                 {
                     members.push(format!("{ty}{attr} m{idx}{arr};"));
+                } else if !attr.is_empty() && self.rng.chance(20) {
+                    members.push(format!("{} {ty} m{idx}{arr};", attr.trim_start()));
                 } else {
                     members.push(format!("{ty} m{idx}{arr}{attr};"));
                 }
@@ -346,7 +351,13 @@ impl Gen {
             pre = format!("#pragma pack(push, {n})\n");
             post = "\n#pragma pack(pop)".to_string();
         }
-        let _ = writeln!(self.out, "{pre}{kw} {name} {{ {body} }}{attr};{post}");
+        // The record's attributes after its keyword instead, sometimes (`struct
+        // __attribute__((packed)) r3 { ... };`), as gcc also reads them.
+        if !attr.is_empty() && self.rng.chance(30) {
+            let _ = writeln!(self.out, "{pre}{kw}{attr} {name} {{ {body} }};{post}");
+        } else {
+            let _ = writeln!(self.out, "{pre}{kw} {name} {{ {body} }}{attr};{post}");
+        }
         self.nrec += 1;
         if !flex {
             self.records.push(format!("{kw} {name}"));
