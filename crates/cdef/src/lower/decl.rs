@@ -109,6 +109,27 @@ impl Lowerer<'_, '_> {
         )
     }
 
+    /// An array of `len` items of type `item`; for a parameter's outermost array (`decays`),
+    /// which becomes a pointer, over items that are arrays of a length known only at run time
+    /// (`double m[n][n]`, `int m[3][n]`), the pointer to them gcc makes, as C allows no array of
+    /// them.
+    fn array_in(
+        &mut self,
+        item: CTypeId,
+        len: Option<u64>,
+        span: Span,
+        decays: bool,
+    ) -> LResult<CTypeId> {
+        let unsized_item = matches!(
+            self.reg.kind(self.reg.strip_aligned(item)),
+            CTypeKind::Array { len: None, .. }
+        );
+        if decays && unsized_item {
+            return Ok(self.reg.pointer_to(item));
+        }
+        self.make_array(item, len, span)
+    }
+
     /// Pointer type `t` with the attributes written after its `*` (`char *
     /// __attribute__((aligned(16))) p`): `aligned` aligns the pointer type itself
     /// ([`types::aligned_pointer`]); gcc ignores `packed` there (with a warning).
@@ -426,7 +447,17 @@ impl Lowerer<'_, '_> {
         }
         // Arrays at this level hold the pointers just made (if any).
         let item_pointer_const = const_pointer;
+        // A parameter's outermost array — the first array where its name is — becomes a
+        // pointer.
+        let decays = param && !matches!(d.node.kind.node, DeclaratorKind::Declarator(_));
+        let outermost = d
+            .node
+            .derived
+            .iter()
+            .find(|der| matches!(der.node, DerivedDeclarator::Array(_)))
+            .filter(|_| decays);
         for der in d.node.derived.iter().rev() {
+            let decays = outermost.is_some_and(|o| std::ptr::eq(o, der));
             match &der.node {
                 DerivedDeclarator::Pointer(_) => {}
                 DerivedDeclarator::Array(ad) => {
@@ -450,7 +481,7 @@ impl Lowerer<'_, '_> {
                                                 ErrorKind::UnknownName | ErrorKind::ConstExpr
                                             ) =>
                                     {
-                                        t = self.make_array(t, None, der.span)?;
+                                        t = self.array_in(t, None, der.span, decays)?;
                                         const_pointer = None;
                                         array = true;
                                         continue;
@@ -474,7 +505,7 @@ impl Lowerer<'_, '_> {
                             }
                         }
                     };
-                    t = self.make_array(t, len, der.span)?;
+                    t = self.array_in(t, len, der.span, decays)?;
                     const_pointer = None;
                     array = true;
                 }
