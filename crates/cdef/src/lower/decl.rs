@@ -118,13 +118,14 @@ impl Lowerer<'_, '_> {
         item: CTypeId,
         len: Option<u64>,
         span: Span,
-        decays: bool,
+        (decays, dots): (bool, bool),
     ) -> LResult<CTypeId> {
         let unsized_item = matches!(
             self.reg.kind(self.reg.strip_aligned(item)),
             CTypeKind::Array { len: None, .. }
         );
-        if decays && unsized_item {
+        // (Not for cffi's `[...]`, whose length C never knows: that stays an error.)
+        if decays && unsized_item && !dots {
             return Ok(self.reg.pointer_to(item));
         }
         self.make_array(item, len, span)
@@ -481,7 +482,8 @@ impl Lowerer<'_, '_> {
                                                 ErrorKind::UnknownName | ErrorKind::ConstExpr
                                             ) =>
                                     {
-                                        t = self.array_in(t, None, der.span, decays)?;
+                                        t =
+                                            self.array_in(t, None, der.span, (decays, dots_array))?;
                                         const_pointer = None;
                                         array = true;
                                         continue;
@@ -505,7 +507,7 @@ impl Lowerer<'_, '_> {
                             }
                         }
                     };
-                    t = self.array_in(t, len, der.span, decays)?;
+                    t = self.array_in(t, len, der.span, (decays, dots_array))?;
                     const_pointer = None;
                     array = true;
                 }
