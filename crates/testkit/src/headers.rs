@@ -137,3 +137,36 @@ pub fn run_preprocessor(cc: &Compiler, args: &[&str], source: &str) -> Result<St
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
+
+/// The headers an opt-in run names (`RCFFI_ORACLE_HEADERS`, `RCFFI_ORACLE_IMPORTS`): a list
+/// separated by spaces, or `all`: every `.h` under `/usr/include`, sorted.
+pub fn named_or_installed(list: &str) -> Vec<String> {
+    if list.trim() != "all" {
+        return list.split_whitespace().map(str::to_string).collect();
+    }
+    let mut found = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from("/usr/include")];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "h")
+                && let Ok(rel) = path.strip_prefix("/usr/include")
+            {
+                found.push(rel.to_string_lossy().into_owned());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Whether `cc` compiles `#include <header>` alone (headers that need another one first, or
+/// are C++'s, do not).
+pub fn compiles_alone(cc: &Compiler, header: &str) -> bool {
+    run_preprocessor(cc, &["-fsyntax-only"], &format!("#include <{header}>\n")).is_ok()
+}

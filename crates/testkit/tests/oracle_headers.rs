@@ -40,10 +40,10 @@ fn main() {
         std::env::var_os("RCFFI_ORACLE_HEADERS"),
         Compiler::for_target(&Target::host()),
     ) {
-        for h in extra_headers(&list.to_string_lossy()) {
+        for h in headers::named_or_installed(&list.to_string_lossy()) {
             let cc = cc.clone();
             trials.push(Trial::test(format!("extra/{h}"), move || {
-                if !compiles_alone(&cc, &h) {
+                if !headers::compiles_alone(&cc, &h) {
                     // gcc rejects it too (it needs another header first, or is for C++).
                     return Ok(());
                 }
@@ -52,37 +52,6 @@ fn main() {
         }
     }
     libtest_mimic::run(&args, trials).exit()
-}
-
-/// The headers `RCFFI_ORACLE_HEADERS` names: a list, or `all` of `/usr/include`'s.
-fn extra_headers(list: &str) -> Vec<String> {
-    if list.trim() != "all" {
-        return list.split_whitespace().map(str::to_string).collect();
-    }
-    let mut found = Vec::new();
-    let mut dirs = vec![std::path::PathBuf::from("/usr/include")];
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let path = e.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|x| x == "h")
-                && let Ok(rel) = path.strip_prefix("/usr/include")
-            {
-                found.push(rel.to_string_lossy().into_owned());
-            }
-        }
-    }
-    found.sort();
-    found
-}
-
-/// Whether gcc compiles `#include <header>` alone.
-fn compiles_alone(cc: &Compiler, header: &str) -> bool {
-    headers::run_preprocessor(cc, &["-fsyntax-only"], &format!("#include <{header}>\n")).is_ok()
 }
 
 fn check(

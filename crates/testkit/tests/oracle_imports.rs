@@ -2,6 +2,10 @@
 //! and macros) — the libraries issue 12 names, each when installed — and gcc agrees with every
 //! record's layout and every integer constant and macro of the import: the layout oracle
 //! compiles the same text with its assertions.
+//!
+//! Opt-in: `RCFFI_ORACLE_IMPORTS=all` imports every `.h` under `/usr/include` that gcc compiles
+//! alone the same way, and `RCFFI_ORACLE_IMPORTS="a.h b/c.h"` those headers
+//! (`cargo test -p rcffi-testkit --release --test oracle_imports -- --nocapture`).
 
 use rcffi_cdef::{Headers, Registry, Target};
 use rcffi_testkit::oracle::{self, Compiler, Includes};
@@ -60,4 +64,44 @@ fn imported_headers_agree_with_gcc() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     println!("{checked} header imports checked");
+}
+
+#[test]
+fn installed_headers_named_by_the_environment_agree_with_gcc() {
+    let Some(list) = std::env::var_os("RCFFI_ORACLE_IMPORTS") else {
+        return;
+    };
+    let target = Target::host();
+    let Some(cc) = Compiler::for_target(&target) else {
+        eprintln!("gcc is not installed: skipped");
+        return;
+    };
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for header in rcffi_testkit::headers::named_or_installed(&list.to_string_lossy()) {
+        if !rcffi_testkit::headers::compiles_alone(&cc, &header) {
+            continue;
+        }
+        let pre = match Headers::new([header.as_str()]).preprocess(&target) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{header}: not preprocessed: {e}"));
+                continue;
+            }
+        };
+        let mut reg = Registry::with_target(target.clone());
+        if let Err(e) = reg.cdef(&pre.text) {
+            failures.push(format!("{header}: the import is refused: {e}"));
+            continue;
+        }
+        match oracle::check(&reg, &pre.text, Includes::None, &cc) {
+            Ok(_) => checked += 1,
+            Err(e) => failures.push(format!("{header}: {e:#}")),
+        }
+    }
+    println!(
+        "{checked} header imports checked, {} failed",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
