@@ -4,7 +4,8 @@
 //!
 //! Opt-in, for the host's compiler: `RCFFI_ORACLE_HEADERS="a.h b/c.h"` checks those headers
 //! too, and `RCFFI_ORACLE_HEADERS=all` every `.h` under `/usr/include` that gcc compiles alone
-//! (`cargo test -p rcffi-testkit --release --test oracle_headers -- extra/`).
+//! (`cargo test -p rcffi-testkit --release --test oracle_headers -- extra/`);
+//! `RCFFI_ORACLE_DEFINES="_GNU_SOURCE"` defines those macros first (separated by spaces).
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use rcffi_cdef::{Registry, Target};
@@ -40,14 +41,21 @@ fn main() {
         std::env::var_os("RCFFI_ORACLE_HEADERS"),
         Compiler::for_target(&Target::host()),
     ) {
+        let defines: Vec<String> = std::env::var("RCFFI_ORACLE_DEFINES")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
         for h in headers::named_or_installed(&list.to_string_lossy()) {
             let cc = cc.clone();
+            let defines = defines.clone();
             trials.push(Trial::test(format!("extra/{h}"), move || {
                 if !headers::compiles_alone(&cc, &h) {
                     // gcc rejects it too (it needs another header first, or is for C++).
                     return Ok(());
                 }
-                check(&Target::host(), Some(&cc), &[h.as_str()], &[])
+                let defines: Vec<&str> = defines.iter().map(String::as_str).collect();
+                check(&Target::host(), Some(&cc), &[h.as_str()], &defines)
             }));
         }
     }
