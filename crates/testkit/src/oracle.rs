@@ -95,6 +95,8 @@ pub struct Checked {
     pub asserts: usize,
     /// Number of bitfields compared byte by byte.
     pub bitfields: usize,
+    /// The assertions [`check_what_compiles`] left out, as the probe spells them.
+    pub left_out: Vec<String>,
 }
 
 struct BitfieldProbe {
@@ -106,7 +108,79 @@ struct BitfieldProbe {
 /// Builds a probe and has gcc check it. The error lists every disagreement.
 pub fn check(reg: &Registry, c_text: &str, includes: Includes, cc: &Compiler) -> Result<Checked> {
     let (source, bitfields, asserts) = probe(reg, c_text, includes);
-    let asm = match cc.assemble(&source) {
+    judge(&source, &bitfields, cc, asserts)
+}
+
+/// [`check`], leaving out the value assertions (`_Static_assert((NAME) == v, ...)`; never a
+/// layout's) gcc cannot compile at all — a macro whose value uses
+/// a type its header never declares (OpenSSL's `OSSL_SSIZE_MAX` and `ssize_t`) or a helper
+/// macro the header `#undef`s at its end (X11's `_EVDEVK`), which rcffi gives the value the
+/// macro had where it was defined — and listing them in [`Checked::left_out`]. A failed
+/// assertion, or an error anywhere else in the probe, is still an error.
+pub fn check_what_compiles(
+    reg: &Registry,
+    c_text: &str,
+    includes: Includes,
+    cc: &Compiler,
+) -> Result<Checked> {
+    let (mut source, bitfields, asserts) = probe(reg, c_text, includes);
+    let mut left_out = Vec::new();
+    for _ in 0..3 {
+        let Err(e) = cc.assemble(&source) else { break };
+        let msg = e.to_string();
+        if msg.contains("static assertion failed") {
+            break;
+        }
+        let Some((head, body)) = source.split_once(PROBE_START) else {
+            break;
+        };
+        let mut lines: Vec<String> = body.lines().map(str::to_string).collect();
+        let named = probe_lines_named(&msg);
+        let asserts_only = !named.is_empty()
+            && named.iter().all(|&n| {
+                lines
+                    .get(n.wrapping_sub(1))
+                    .is_some_and(|l| l.starts_with("_Static_assert(("))
+            });
+        if !asserts_only {
+            break;
+        }
+        for n in named {
+            if let Some(l) = lines.get_mut(n - 1) {
+                left_out.push(std::mem::take(l));
+            }
+        }
+        source = format!("{head}{PROBE_START}{}\n", lines.join("\n"));
+    }
+    let mut c = judge(&source, &bitfields, cc, asserts)?;
+    c.left_out = left_out;
+    Ok(c)
+}
+
+/// What starts the probe's own lines, after the C text it checks.
+const PROBE_START: &str = "#line 1 \"probe\"\n";
+
+/// The probe's line numbers gcc's errors name (`probe:614:17: error: ...`; not its notes),
+/// each once.
+fn probe_lines_named(msg: &str) -> Vec<usize> {
+    let mut named: Vec<usize> = msg
+        .lines()
+        .filter(|l| l.contains(": error: "))
+        .filter_map(|l| l.strip_prefix("probe:")?.split(':').next()?.parse().ok())
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    named
+}
+
+/// Has gcc compile `source`: every assertion must hold and every bitfield sit where rcffi says.
+fn judge(
+    source: &str,
+    bitfields: &[BitfieldProbe],
+    cc: &Compiler,
+    asserts: usize,
+) -> Result<Checked> {
+    let asm = match cc.assemble(source) {
         Ok(a) => a,
         Err(e) => {
             let msg = e.to_string();
@@ -123,7 +197,7 @@ pub fn check(reg: &Registry, c_text: &str, includes: Includes, cc: &Compiler) ->
             if failed.is_empty() {
                 // The probe's lines that gcc names, to see what was asked.
                 let probe_lines: Vec<&str> = source
-                    .split("#line 1 \"probe\"\n")
+                    .split(PROBE_START)
                     .nth(1)
                     .unwrap_or_default()
                     .lines()
@@ -155,7 +229,7 @@ pub fn check(reg: &Registry, c_text: &str, includes: Includes, cc: &Compiler) ->
     };
     let data = parse_data(&asm, cc.arch);
     let mut wrong = Vec::new();
-    for b in &bitfields {
+    for b in bitfields {
         match data.get(&b.symbol) {
             Some(bytes) if *bytes == b.expect => {}
             Some(bytes) => wrong.push(format!(
@@ -176,6 +250,7 @@ pub fn check(reg: &Registry, c_text: &str, includes: Includes, cc: &Compiler) ->
     Ok(Checked {
         asserts,
         bitfields: bitfields.len(),
+        left_out: Vec::new(),
     })
 }
 
