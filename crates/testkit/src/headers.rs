@@ -139,13 +139,13 @@ pub fn run_preprocessor(cc: &Compiler, args: &[&str], source: &str) -> Result<St
 }
 
 /// The headers an opt-in run names (`RCFFI_ORACLE_HEADERS`, `RCFFI_ORACLE_IMPORTS`): a list
-/// separated by spaces, or `all`: every `.h` under `/usr/include`, sorted.
-pub fn named_or_installed(list: &str) -> Vec<String> {
+/// separated by spaces, or `all`: every `.h` under `root` (`/usr/include`), sorted.
+pub fn named_or_installed(list: &str, root: &std::path::Path) -> Vec<String> {
     if list.trim() != "all" {
         return list.split_whitespace().map(str::to_string).collect();
     }
     let mut found = Vec::new();
-    let mut dirs = vec![std::path::PathBuf::from("/usr/include")];
+    let mut dirs = vec![root.to_path_buf()];
     while let Some(dir) = dirs.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -155,7 +155,7 @@ pub fn named_or_installed(list: &str) -> Vec<String> {
             if path.is_dir() {
                 dirs.push(path);
             } else if path.extension().is_some_and(|x| x == "h")
-                && let Ok(rel) = path.strip_prefix("/usr/include")
+                && let Ok(rel) = path.strip_prefix(root)
             {
                 found.push(rel.to_string_lossy().into_owned());
             }

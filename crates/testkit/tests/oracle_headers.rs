@@ -5,7 +5,11 @@
 //! Opt-in, for the host's compiler: `RCFFI_ORACLE_HEADERS="a.h b/c.h"` checks those headers
 //! too, and `RCFFI_ORACLE_HEADERS=all` every `.h` under `/usr/include` that gcc compiles alone
 //! (`cargo test -p rcffi-testkit --release --test oracle_headers -- extra/`);
-//! `RCFFI_ORACLE_DEFINES="_GNU_SOURCE"` defines those macros first (separated by spaces).
+//! `RCFFI_ORACLE_DEFINES="_GNU_SOURCE"` defines those macros first (separated by spaces), and
+//! `RCFFI_ORACLE_TARGET=aarch64-linux` checks the AArch64 cross compiler's headers
+//! (`/usr/aarch64-linux-gnu/include`) with it instead.
+
+use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use rcffi_cdef::{Registry, Target};
@@ -37,25 +41,30 @@ fn main() {
             vec!["_GNU_SOURCE"],
         );
     }
+    let (target, root) = match std::env::var("RCFFI_ORACLE_TARGET").as_deref() {
+        Ok("aarch64-linux") => (Target::aarch64_linux(), "/usr/aarch64-linux-gnu/include"),
+        _ => (Target::host(), "/usr/include"),
+    };
     if let (Some(list), Some(cc)) = (
         std::env::var_os("RCFFI_ORACLE_HEADERS"),
-        Compiler::for_target(&Target::host()),
+        Compiler::for_target(&target),
     ) {
         let defines: Vec<String> = std::env::var("RCFFI_ORACLE_DEFINES")
             .unwrap_or_default()
             .split_whitespace()
             .map(str::to_string)
             .collect();
-        for h in headers::named_or_installed(&list.to_string_lossy()) {
+        for h in headers::named_or_installed(&list.to_string_lossy(), Path::new(root)) {
             let cc = cc.clone();
             let defines = defines.clone();
+            let target = target.clone();
             trials.push(Trial::test(format!("extra/{h}"), move || {
                 if !headers::compiles_alone(&cc, &h) {
                     // gcc rejects it too (it needs another header first, or is for C++).
                     return Ok(());
                 }
                 let defines: Vec<&str> = defines.iter().map(String::as_str).collect();
-                check(&Target::host(), Some(&cc), &[h.as_str()], &defines)
+                check(&target, Some(&cc), &[h.as_str()], &defines)
             }));
         }
     }
