@@ -165,8 +165,13 @@ pub fn named_or_installed(list: &str, root: &std::path::Path) -> Vec<String> {
     found
 }
 
-/// Whether `cc` compiles `#include <header>` alone (headers that need another one first, or
-/// are C++'s, do not).
-pub fn compiles_alone(cc: &Compiler, header: &str) -> bool {
-    run_preprocessor(cc, &["-fsyntax-only"], &format!("#include <{header}>\n")).is_ok()
+/// Whether `cc` compiles `#include <header>` alone, after `#define`s of `defines` (headers
+/// that need another one first, or are C++'s, do not).
+pub fn compiles_alone(cc: &Compiler, header: &str, defines: &[&str]) -> bool {
+    let mut source = String::new();
+    for d in defines {
+        source.push_str(&format!("#define {d}\n"));
+    }
+    source.push_str(&format!("#include <{header}>\n"));
+    run_preprocessor(cc, &["-fsyntax-only"], &source).is_ok()
 }

@@ -59,11 +59,11 @@ fn main() {
             let defines = defines.clone();
             let target = target.clone();
             trials.push(Trial::test(format!("extra/{h}"), move || {
-                if !headers::compiles_alone(&cc, &h) {
+                let defines: Vec<&str> = defines.iter().map(String::as_str).collect();
+                if !headers::compiles_alone(&cc, &h, &defines) {
                     // gcc rejects it too (it needs another header first, or is for C++).
                     return Ok(());
                 }
-                let defines: Vec<&str> = defines.iter().map(String::as_str).collect();
                 check(&target, Some(&cc), &[h.as_str()], &defines)
             }));
         }

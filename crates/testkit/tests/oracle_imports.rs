@@ -58,7 +58,7 @@ fn installed_headers_named_by_the_environment_agree_with_gcc() {
     let root = std::path::Path::new("/usr/include");
     let specs = rcffi_testkit::headers::named_or_installed(&list.to_string_lossy(), root)
         .into_iter()
-        .filter(|h| rcffi_testkit::headers::compiles_alone(&cc, h))
+        .filter(|h| rcffi_testkit::headers::compiles_alone(&cc, h, &[]))
         .map(|h| {
             let spec = Headers::new([h.as_str()]);
             (h, spec)
