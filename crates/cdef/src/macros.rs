@@ -52,7 +52,7 @@ impl FloatTy {
 /// reg.cdef("#define E").unwrap();
 /// assert!(matches!(reg.decl("E"), Some(Decl::Macro(MacroValue::Skipped(_)))));
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum MacroValue {
     /// cffi's `#define NAME ...`: a value the cdef does not know.
     Unknown,
@@ -82,6 +82,28 @@ pub enum MacroValue {
     Skipped(Box<str>),
     /// Removed by `#undef`.
     Undefined,
+}
+
+/// Two macro values are equal when they are the same definition: floats compare by their bits,
+/// so a `NAN` macro equals itself (an include repeated, or the same header imported twice) and
+/// `-0.0` differs from `0.0`.
+impl PartialEq for MacroValue {
+    fn eq(&self, other: &MacroValue) -> bool {
+        use MacroValue as M;
+        match (self, other) {
+            (M::Unknown, M::Unknown) | (M::Undefined, M::Undefined) => true,
+            (M::Int(a), M::Int(b)) => a == b,
+            (M::Float { value: a, ty: s }, M::Float { value: b, ty: t }) => {
+                a.to_bits() == b.to_bits() && s == t
+            }
+            (M::Bytes(a), M::Bytes(b)) => a == b,
+            (M::Pointer { ty: s, addr: a }, M::Pointer { ty: t, addr: b }) => s == t && a == b,
+            (M::Alias(a), M::Alias(b)) => a == b,
+            (M::Function(a), M::Function(b)) => a == b,
+            (M::Skipped(a), M::Skipped(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// A function-like macro (`#define deflateInit(strm, level) deflateInit_(...)`).
@@ -602,6 +624,31 @@ mod tests {
         assert_eq!(parse_float_literal("12"), None);
         assert_eq!(parse_float_literal("0x10"), None);
         assert_eq!(parse_float_literal("1.2.3"), None);
+    }
+
+    #[test]
+    fn a_nan_macro_is_the_same_definition_as_itself() {
+        let mut base = crate::Registry::new();
+        base.cdef(
+            "#define NAN_F (__builtin_nanf(\"\"))\n#define NEG_ZERO (-0.0)\n#define ZERO 0.0",
+        )
+        .unwrap();
+        let mut reg = crate::Registry::new();
+        reg.include(&base).unwrap();
+        // Included again: NaN is the same definition (it was refused: NaN != NaN).
+        reg.include(&base).unwrap();
+        let float = |v: f64| MacroValue::Float {
+            value: v,
+            ty: FloatTy::Double,
+        };
+        assert_eq!(float(f64::NAN), float(f64::NAN));
+        assert_ne!(float(-0.0), float(0.0));
+        let mut zero = crate::Registry::new();
+        zero.cdef("#define NEG_ZERO 0.0").unwrap();
+        assert!(
+            zero.include(&base).is_err(),
+            "-0.0 and 0.0 are different definitions"
+        );
     }
 
     #[test]
