@@ -357,14 +357,16 @@ fn probe(reg: &Registry, c_text: &str, includes: Includes) -> (String, Vec<Bitfi
     src.push_str(c_text);
     src.push_str("\n#line 1 \"probe\"\n");
     let namer = Namer::new(reg);
-    // Macros with the names of members would rewrite the assertions' member names (glibc's
-    // `#define si_pid _sifields._kill.si_pid`): gone from here on.
+    // Macros with the names of members or tags would rewrite the assertions' names (glibc's
+    // `#define si_pid _sifields._kill.si_pid`, libtirpc's `#define rpc_createerr
+    // (*(__rpc_createerr()))` beside `struct rpc_createerr`): gone from here on.
     let mut members = std::collections::BTreeSet::new();
     for id in namer.records.keys() {
         if let Ok(Some(fields)) = reg.fields(*id) {
             members.extend(fields.into_iter().map(|f| f.name));
         }
     }
+    members.extend(reg.tags().map(|(tag, _)| tag.into()));
     for (name, d) in reg.decls() {
         if let Decl::Macro(v) = d
             && !matches!(v, rcffi_cdef::MacroValue::Int(_))

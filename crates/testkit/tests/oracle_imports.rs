@@ -4,7 +4,8 @@
 //! compiles the same text with its assertions.
 //!
 //! Opt-in: `RCFFI_ORACLE_IMPORTS=all` imports every `.h` under `/usr/include` that gcc compiles
-//! alone the same way, and `RCFFI_ORACLE_IMPORTS="a.h b/c.h"` those headers
+//! alone the same way, `RCFFI_ORACLE_IMPORTS=pkg-config` every header of every pkg-config
+//! package, and `RCFFI_ORACLE_IMPORTS="a.h b/c.h"` those headers
 //! (`cargo test -p rcffi-testkit --release --test oracle_imports -- --nocapture`).
 
 use rcffi_cdef::{Headers, Registry, Target};
@@ -55,20 +56,67 @@ fn installed_headers_named_by_the_environment_agree_with_gcc() {
         eprintln!("gcc is not installed: skipped");
         return;
     };
-    let root = std::path::Path::new("/usr/include");
-    let specs = rcffi_testkit::headers::named_or_installed(&list.to_string_lossy(), root)
-        .into_iter()
-        .filter(|h| rcffi_testkit::headers::compiles_alone(&cc, h, &[]))
-        .map(|h| {
-            let spec = Headers::new([h.as_str()]);
-            (h, spec)
-        });
-    let (checked, failures) = check_imports(specs, &cc, true);
+    let list = list.to_string_lossy();
+    let specs: Vec<(String, Headers)> = if list.trim() == "pkg-config" {
+        package_headers(&cc)
+    } else {
+        let root = std::path::Path::new("/usr/include");
+        rcffi_testkit::headers::named_or_installed(&list, root)
+            .into_iter()
+            .filter(|h| rcffi_testkit::headers::compiles_alone(&cc, h, &[]))
+            .map(|h| {
+                let spec = Headers::new([h.as_str()]);
+                (h, spec)
+            })
+            .collect()
+    };
+    let (checked, failures) = check_imports(specs.into_iter(), &cc, true);
     println!(
         "{checked} header imports checked, {} failed",
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// `RCFFI_ORACLE_IMPORTS=pkg-config`: every header in the include directories of every
+/// pkg-config package (other than `/usr/include`) that gcc compiles alone with the package's
+/// flags, each imported with the package (`Headers::pkg_config`).
+fn package_headers(cc: &Compiler) -> Vec<(String, Headers)> {
+    let run = |args: &[&str]| -> String {
+        std::process::Command::new("pkg-config")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    };
+    let mut specs = Vec::new();
+    for package in run(&["--list-all"])
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+    {
+        let cflags = run(&["--cflags", package]);
+        let flags: Vec<&str> = cflags.split_whitespace().collect();
+        for dir in flags.iter().filter_map(|f| f.strip_prefix("-I")) {
+            if dir == "/usr/include" {
+                continue;
+            }
+            let root = std::path::Path::new(dir);
+            for h in rcffi_testkit::headers::named_or_installed("all", root) {
+                let mut args = flags.clone();
+                args.push("-fsyntax-only");
+                let source = format!("#include <{h}>\n");
+                if rcffi_testkit::headers::run_preprocessor(cc, &args, &source).is_ok() {
+                    specs.push((
+                        format!("{package}: {h}"),
+                        Headers::new([h.as_str()]).pkg_config(package),
+                    ));
+                }
+            }
+        }
+    }
+    specs
 }
 
 /// Imports each header as `include_headers` imports it and has gcc check the import: how many
