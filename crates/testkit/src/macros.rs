@@ -108,7 +108,11 @@ pub fn gcc_values(
         src.push('\n');
     }
     src.push_str("return 0;\n}\n");
-    let dir = std::env::temp_dir().join(format!("rcffi-macro-probe-{}", std::process::id()));
+    // A directory of this call's own: tests run in parallel threads of one process, and one
+    // call's clean-up must not remove another's probe while gcc writes it.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("rcffi-macro-probe-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let exe = dir.join(format!("probe-{}", names.len()));
     let mut child = Command::new(&cc.command)
