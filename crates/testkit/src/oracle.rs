@@ -125,36 +125,48 @@ pub fn check_what_compiles(
 ) -> Result<Checked> {
     let (mut source, bitfields, asserts) = probe(reg, c_text, includes);
     let mut left_out = Vec::new();
-    for _ in 0..3 {
-        let Err(e) = cc.assemble(&source) else { break };
-        let msg = e.to_string();
-        if msg.contains("static assertion failed") {
-            break;
-        }
-        let Some((head, body)) = source.split_once(PROBE_START) else {
-            break;
-        };
-        let mut lines: Vec<String> = body.lines().map(str::to_string).collect();
-        let named = probe_lines_named(&msg);
-        let asserts_only = !named.is_empty()
-            && named.iter().all(|&n| {
-                lines
-                    .get(n.wrapping_sub(1))
-                    .is_some_and(|l| l.starts_with("_Static_assert(("))
-            });
-        if !asserts_only {
-            break;
-        }
-        for n in named {
-            if let Some(l) = lines.get_mut(n - 1) {
-                left_out.push(std::mem::take(l));
+    let mut rounds = 0;
+    loop {
+        let e = match judge(&source, &bitfields, cc, asserts) {
+            Ok(mut c) => {
+                c.left_out = left_out;
+                return Ok(c);
             }
+            Err(e) => e,
+        };
+        // A failed assertion is reported as the facts gcc disagrees with, which name no probe
+        // line: only a rejected probe's errors do.
+        match without_value_asserts(&source, &e.to_string()) {
+            Some((fixed, out)) if rounds < 3 => {
+                rounds += 1;
+                left_out.extend(out);
+                source = fixed;
+            }
+            _ => return Err(e),
         }
-        source = format!("{head}{PROBE_START}{}\n", lines.join("\n"));
     }
-    let mut c = judge(&source, &bitfields, cc, asserts)?;
-    c.left_out = left_out;
-    Ok(c)
+}
+
+/// `source` without the value assertions gcc's errors in `msg` name, and those assertions;
+/// `None` when an error names anything else (or nothing).
+fn without_value_asserts(source: &str, msg: &str) -> Option<(String, Vec<String>)> {
+    let (head, body) = source.split_once(PROBE_START)?;
+    let mut lines: Vec<String> = body.lines().map(str::to_string).collect();
+    let named = probe_lines_named(msg);
+    let asserts_only = !named.is_empty()
+        && named.iter().all(|&n| {
+            lines
+                .get(n.wrapping_sub(1))
+                .is_some_and(|l| l.starts_with("_Static_assert(("))
+        });
+    if !asserts_only {
+        return None;
+    }
+    let out = named
+        .iter()
+        .filter_map(|&n| lines.get_mut(n - 1).map(std::mem::take))
+        .collect();
+    Some((format!("{head}{PROBE_START}{}\n", lines.join("\n")), out))
 }
 
 /// What starts the probe's own lines, after the C text it checks.
