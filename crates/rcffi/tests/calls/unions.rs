@@ -3,7 +3,7 @@
 //! (first, and after every argument register is taken), returns its argument and builds values
 //! of its own, and calls callbacks with them; rcffi's bytes must be C's, on x86-64 and AArch64.
 
-use rcffi::{Ffi, Value};
+use rcffi::{CData, Ffi, Value};
 
 /// Each record type, with a name `T` the probe's functions use (`hash_T`, `echo_T`, ...).
 const TYPES: &[(&str, &str)] = &[
@@ -298,6 +298,87 @@ fn records_no_proxy_matches_are_refused_with_the_reason() {
         e.to_string().contains("aligned to 32") && e.to_string().contains("struct p"),
         "{e}"
     );
+}
+
+/// Results aligned past 16 bytes, up to a 64 KiB record aligned to its size (libffi's 16-bit
+/// alignment field cannot hold 65,536): each comes back through `call`, `call_into` and a
+/// callback's result, aligned as its type says, with the bytes gcc's code wrote.
+#[test]
+fn results_aligned_past_16_bytes_up_to_64_kib_come_back_whole() {
+    const ALIGNS: [usize; 4] = [32, 256, 4096, 65536];
+    let mut c = String::new();
+    let mut cdef = String::new();
+    for a in ALIGNS {
+        let decl =
+            format!("struct __attribute__((aligned({a}))) r{a} {{ unsigned char b[{a}]; }};\n");
+        c += &decl;
+        c += &format!(
+            "struct r{a} make{a}(int seed) {{
+                struct r{a} r;
+                for (int i = 0; i < {a}; i++) r.b[i] = (unsigned char)(seed + i * 7 + i / 251);
+                return r;
+            }}
+            void fill{a}(struct r{a} *out, int seed) {{ *out = make{a}(seed); }}
+            int agrees{a}(struct r{a} (*cb)(int), int seed) {{
+                struct r{a} got = cb(seed), want = make{a}(seed);
+                for (int i = 0; i < {a}; i++) if (got.b[i] != want.b[i]) return -i - 1;
+                return 1;
+            }}\n"
+        );
+        cdef += &decl;
+        cdef += &format!(
+            "struct r{a} make{a}(int seed); void fill{a}(struct r{a} *out, int seed);
+             int agrees{a}(struct r{a} (*cb)(int), int seed);\n"
+        );
+    }
+    let path = rcffi_testkit::fixture::build_shared("alignedresults", &c, &["-O1"]).expect("gcc");
+    let ffi = Ffi::default();
+    ffi.cdef(&cdef).unwrap();
+    // SAFETY: built from the same declarations.
+    let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
+    // The bytes a pointer points to; a struct's, through its address.
+    let bytes = |c: &CData| ffi.buffer(c, None).unwrap().to_vec().unwrap();
+    let bytes_of = |c: &CData| bytes(&ffi.addressof(c, "").unwrap());
+    for a in ALIGNS {
+        let seed = a as i32 % 97 + 3;
+        // gcc's own code writes the record through a pointer: the bytes to expect.
+        let want = ffi.new(format!("struct r{a} *").as_str(), ()).unwrap();
+        let fill = lib.function(&format!("fill{a}")).unwrap();
+        // SAFETY: as declared.
+        unsafe { fill.call((&want, seed)) }.unwrap();
+        let want = bytes(&want);
+        let make = lib.function(&format!("make{a}")).unwrap();
+        // SAFETY: as declared.
+        let got = super::cd(unsafe { make.call((seed,)) }.unwrap());
+        assert_eq!(
+            got.address() % a,
+            0,
+            "the result of make{a} is aligned to {a}"
+        );
+        assert!(bytes_of(&got) == want, "make{a}'s result through call");
+        let out = ffi.new(format!("struct r{a} *").as_str(), ()).unwrap();
+        // SAFETY: as declared.
+        unsafe { make.call_into(&out, (seed,)) }.unwrap();
+        assert!(bytes(&out) == want, "make{a}'s result through call_into");
+        let f = ffi.clone();
+        let cb = ffi
+            .callback(&format!("struct r{a}(*)(int)"), move |args| {
+                let seed: i32 = args.get(0)?.try_into()?;
+                let r = f.new(format!("struct r{a} *").as_str(), ())?;
+                // SAFETY: as declared.
+                unsafe { fill.call((&r, seed)) }?;
+                r.get(0)
+            })
+            .unwrap();
+        let agrees = lib.function(&format!("agrees{a}")).unwrap();
+        // SAFETY: as declared; the callback returns the record `make` makes.
+        let v = unsafe { agrees.call((&cb, seed)) }.unwrap();
+        assert_eq!(
+            v,
+            Value::Int(1),
+            "the callback's aligned({a}) result, as C reads it"
+        );
+    }
 }
 
 /// Records of 16 bytes whose second eightbyte is padding only travel in one register; libffi's

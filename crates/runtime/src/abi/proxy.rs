@@ -278,6 +278,12 @@ fn sysv(size: u64, align: u64, leaves: &[Placed], result: bool) -> Result<AbiTyp
         // Copied whole: only the size and alignment matter. libffi classifies a struct of
         // more than 16 bytes whose first eightbyte is INTEGER as MEMORY; a smaller one needs
         // a member it classifies MEMORY: a struct of more than 32 bytes.
+        // A result's alignment is rcffi's business, not libffi's: libffi is handed the memory
+        // to write into (allocated with the record's own alignment, `Param::align`) and reads
+        // only the size. Its 16-bit field cannot hold the 65,536 of a 64 KiB record aligned
+        // to its size, so a result's proxy says at most 16 (arguments aligned past 16 are
+        // refused above).
+        let align = align.min(16);
         let proxy = if size > 16 {
             sized(size, align)
         } else {
