@@ -27,6 +27,7 @@ use crate::error::{CdefError, ErrorKind, LResult};
 use crate::lex::{self, Tok, Token};
 use crate::source::{LineMarker, Rewriter, SourceMap};
 
+mod c23;
 mod directives;
 mod spellings;
 mod typedefs;
@@ -126,10 +127,13 @@ enum Edit {
 }
 
 impl Edit {
-    fn key(&self) -> (usize, u8) {
+    /// The order edits apply in: by position, an insertion first, then of two edits that start
+    /// together the longer (a definition blanked whole wins over a rewrite inside it, such as
+    /// its leading `[[...]]`).
+    fn key(&self) -> (usize, u8, std::cmp::Reverse<usize>) {
         match self {
-            Edit::Insert(p, ..) => (*p, 0),
-            Edit::Blank(s, _) | Edit::Replace(s, ..) => (*s, 1),
+            Edit::Insert(p, ..) => (*p, 0, std::cmp::Reverse(*p)),
+            Edit::Blank(s, e) | Edit::Replace(s, e, _) => (*s, 1, std::cmp::Reverse(*e)),
         }
     }
 }
@@ -157,6 +161,10 @@ struct Pass<'a, 'n> {
     ignored_pragmas: Vec<(String, usize)>,
     /// Their token ranges (first and last token), in order.
     skipped_ranges: Vec<(usize, usize)>,
+    /// For each struct, union or enum body open on `stack`, its keyword's token index.
+    body_keywords: Vec<usize>,
+    /// The last body closed: its `}` token index and its keyword's.
+    closed_body: Option<(usize, usize)>,
 }
 
 /// Runs the pre-pass over `src`. `default_pack` is the `pack`/`packed` option of the cdef.
@@ -332,6 +340,8 @@ impl<'a, 'n> Pass<'a, 'n> {
             ignored_pragmas: Vec::new(),
             skipped_ranges: Vec::new(),
             decl_typedef: false,
+            body_keywords: Vec::new(),
+            closed_body: None,
         }
     }
 
@@ -370,8 +380,12 @@ impl<'a, 'n> Pass<'a, 'n> {
         None
     }
 
-    /// If `i` starts `__attribute__((...))` (or `__attribute`), the index after it.
+    /// If `i` starts `__attribute__((...))` (or `__attribute`), or C23's `[[...]]`, the index
+    /// after it.
     fn attribute_end(&self, i: usize) -> Option<usize> {
+        if let Some(close) = self.std_attributes_end(i) {
+            return Some(close + 1);
+        }
         if !(self.is(i, "__attribute__") || self.is(i, "__attribute")) || !self.is(i + 1, "(") {
             return None;
         }
@@ -414,19 +428,27 @@ impl<'a, 'n> Pass<'a, 'n> {
         match t.kind {
             Tok::Punct => match text {
                 "(" => self.stack.push(Open::Paren),
+                "[" if self.is(i + 1, "[") => return self.std_attributes(i),
                 "[" => self.stack.push(Open::Bracket),
                 "{" => {
-                    let kind = self.brace_kind(i);
+                    let (kind, keyword) = self.brace_kind(i);
                     if self.stack.is_empty()
                         && kind == BraceKind::Other
                         && let Some(next) = self.skip_definition(i)
                     {
                         return Ok(next);
                     }
+                    if let Some(k) = keyword {
+                        self.body_keywords.push(k);
+                    }
                     self.stack.push(Open::Brace(kind));
                 }
                 ")" | "]" | "}" => {
-                    self.stack.pop();
+                    if let Some(Open::Brace(BraceKind::Record | BraceKind::Enum)) = self.stack.pop()
+                        && let Some(k) = self.body_keywords.pop()
+                    {
+                        self.closed_body = Some((i, k));
+                    }
                 }
                 "..." => return self.ellipsis(i),
                 // A stray ';' between declarations (gcc accepts it, lang-c does not at the very
@@ -542,41 +564,42 @@ impl<'a, 'n> Pass<'a, 'n> {
         });
     }
 
-    /// What a `{` opens: a struct/union body, an enum body, or something else.
-    fn brace_kind(&self, i: usize) -> BraceKind {
-        // Walk back over a tag name and attributes to the keyword.
+    /// What a `{` opens — a struct/union body, an enum body, or something else — and the
+    /// index of the body's keyword.
+    fn brace_kind(&self, i: usize) -> (BraceKind, Option<usize>) {
+        // Walk back over a tag name and attributes (GNU's and C23's) to the keyword.
         let mut j = i;
         while j > 0 {
             j -= 1;
             let t = self.text(j);
             match t {
-                "struct" | "union" => return BraceKind::Record,
-                "enum" => return BraceKind::Enum,
-                ")" => {
-                    // Skip an attribute's parentheses backwards.
+                "struct" | "union" => return (BraceKind::Record, Some(j)),
+                "enum" => return (BraceKind::Enum, Some(j)),
+                ")" | "]" => {
+                    // Skip an attribute's parentheses (or a `[[...]]`) backwards.
+                    let (open, close) = if t == ")" { ("(", ")") } else { ("[", "]") };
                     let mut depth = 0usize;
                     loop {
-                        match self.text(j) {
-                            ")" => depth += 1,
-                            "(" => {
-                                depth -= 1;
-                                if depth == 0 {
-                                    break;
-                                }
+                        let u = self.text(j);
+                        if u == close {
+                            depth += 1;
+                        } else if u == open {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
                             }
-                            _ => {}
                         }
                         if j == 0 {
-                            return BraceKind::Other;
+                            return (BraceKind::Other, None);
                         }
                         j -= 1;
                     }
                 }
                 _ if self.toks[j].kind == Tok::Ident => {}
-                _ => return BraceKind::Other,
+                _ => return (BraceKind::Other, None),
             }
         }
-        BraceKind::Other
+        (BraceKind::Other, None)
     }
 }
 
@@ -643,6 +666,32 @@ mod tests {
             "int __attribute__((stdcall)) f(void);"
         );
         assert_eq!(pp("unsigned __int128 x;"), "__rcffi_uint128_t x;");
+    }
+
+    #[test]
+    fn c23_attributes_become_gnu_ones_or_nothing() {
+        assert_eq!(
+            pp("[[nodiscard, gnu::aligned(8)]] int x;"),
+            " __attribute__((aligned(8)))  int x;"
+        );
+        assert_eq!(
+            pp("int f(int x [[maybe_unused]]);"),
+            "int f(int x                 );"
+        );
+        // After a body: to the declared names, in front of the keyword.
+        assert_eq!(
+            pp("struct s { char c; } [[gnu::aligned(8)]] v;"),
+            " __attribute__((aligned(8))) struct s { char c; }                     v;"
+        );
+        // After the keyword: moved after the body, as GNU's are.
+        assert_eq!(
+            pp("struct [[gnu::packed]] s { int i; };"),
+            "struct                 s { int i; }  __attribute__((packed)) ;"
+        );
+        assert_eq!(
+            pp("enum e { A [[gnu::deprecated]] };"),
+            "enum e { A                     };"
+        );
     }
 
     #[test]

@@ -7,11 +7,19 @@ use crate::error::{CdefError, ErrorKind, LResult};
 use crate::lex::Tok;
 
 impl Pass<'_, '_> {
-    /// `struct __attribute__((...)) [tag] {` → the attributes move after the closing brace.
+    /// `struct __attribute__((...)) [tag] {` → the attributes move after the closing brace
+    /// (C23's `[[...]]` there too, in their GNU spelling).
     pub(super) fn tag_attributes(&mut self, i: usize) {
         let mut j = i + 1;
         let first = j;
+        let mut attrs = Vec::new();
         while let Some(end) = self.attribute_end(j) {
+            attrs.push(if self.is(j, "[") {
+                // A malformed one is reported where the walk reaches it.
+                self.std_attributes_gnu(j, end - 1).unwrap_or_default()
+            } else {
+                self.src[self.toks[j].start..self.toks[end - 1].end].to_string()
+            });
             j = end;
         }
         if j == first {
@@ -28,7 +36,7 @@ impl Pass<'_, '_> {
             return;
         };
         let (s, e) = (self.toks[first].start, self.toks[attrs_end - 1].end);
-        let attrs = self.src[s..e].to_string();
+        let attrs = attrs.join(" ");
         self.edits.push(Edit::Blank(s, e));
         self.edits
             .push(Edit::Insert(self.toks[close].end, format!(" {attrs}"), s));

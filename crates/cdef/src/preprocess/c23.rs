@@ -1,0 +1,118 @@
+//! C23's spellings, rewritten into the GNU C that lang-c reads: `[[...]]` attribute
+//! specifiers. gcc reads them in every mode (`gcc -E` of a header that tests
+//! `__has_c_attribute` keeps them, and C23 is gcc 15's default), so a cdef reads them too.
+//!
+//! An attribute of the `gnu` namespace (`[[gnu::aligned(16)]]`, `[[__gnu__::__packed__]]`) is
+//! GNU's own `__attribute__((...))`, spelled where it was written, so it means what it means
+//! there; every other attribute — the standard ones (`[[nodiscard]]`, `[[deprecated("...")]]`,
+//! `[[maybe_unused]]`...) and other vendors' (`[[clang::...]]`) — changes no layout and no call,
+//! and is dropped, as gcc ignores attributes it does not know. Two places read differently:
+//!
+//! - after the `}` of a struct, union or enum body, C23 gives the attributes to the declared
+//!   names, not to the type (gcc: "ignoring attributes applied to 'struct s' after
+//!   definition"), where GNU's `__attribute__` there changes the type: they move in front of
+//!   the `struct` keyword, where GNU's give them to the declared names too;
+//! - on an enumerator, where lang-c reads no attribute and none changes a layout, all are
+//!   dropped.
+
+use super::{BraceKind, Edit, Open, Pass};
+use crate::error::{ErrorKind, LResult};
+use crate::lex::Tok;
+
+impl Pass<'_, '_> {
+    /// If token `i` starts an attribute specifier `[[ ... ]]`, the index of its last `]`.
+    pub(super) fn std_attributes_end(&self, i: usize) -> Option<usize> {
+        if !(self.is(i, "[") && self.is(i + 1, "[")) {
+            return None;
+        }
+        let close = self.matching(i)?;
+        (self.matching(i + 1)? + 1 == close).then_some(close)
+    }
+
+    /// The GNU spelling of the attribute specifier `[[ ... ]]` from token `open` to `close`:
+    /// its `gnu` attributes as `__attribute__((...))`, or nothing when it has none. An
+    /// attribute that is not `[namespace ::] name [(arguments)]` is an error at its first token.
+    pub(super) fn std_attributes_gnu(&self, open: usize, close: usize) -> LResult<String> {
+        let mut kept = Vec::new();
+        let mut k = open + 2;
+        let inner_end = close - 1;
+        while k < inner_end {
+            // One attribute, up to a comma outside parentheses (an empty one is allowed).
+            let start = k;
+            let mut depth = 0usize;
+            while k < inner_end && !(depth == 0 && self.is(k, ",")) {
+                match self.text(k) {
+                    "(" | "[" | "{" => depth += 1,
+                    ")" | "]" | "}" => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                k += 1;
+            }
+            if start < k {
+                let (namespace, name) = self.attribute_shape(start, k)?;
+                if matches!(namespace, Some("gnu" | "__gnu__")) {
+                    kept.push(self.src[self.toks[name].start..self.toks[k - 1].end].to_string());
+                }
+            }
+            k += 1;
+        }
+        Ok(if kept.is_empty() {
+            String::new()
+        } else {
+            format!(" __attribute__(({})) ", kept.join(", "))
+        })
+    }
+
+    /// An attribute's namespace and the index of its name: tokens `start..end` must be
+    /// `[namespace ::] name [( balanced tokens )]`.
+    fn attribute_shape(&self, start: usize, end: usize) -> LResult<(Option<&str>, usize)> {
+        let ident = |k: usize| k < end && self.toks[k].kind == Tok::Ident;
+        let scoped = ident(start) && self.is(start + 1, ":") && self.is(start + 2, ":");
+        let name = if scoped { start + 3 } else { start };
+        let args_ok = match name + 1 {
+            k if k == end => true,
+            k => self.is(k, "(") && self.matching(k) == Some(end - 1),
+        };
+        if !ident(name) || !args_ok {
+            return Err(self.err(
+                ErrorKind::Syntax,
+                self.toks[start].start,
+                "expected an attribute: `name`, `namespace::name`, either with `(arguments)`",
+            ));
+        }
+        Ok((scoped.then(|| self.text(start)), name))
+    }
+
+    /// At `[[` (token `i`): rewrites the attribute specifier; returns the index after it.
+    pub(super) fn std_attributes(&mut self, i: usize) -> LResult<usize> {
+        let Some(close) = self.std_attributes_end(i) else {
+            return Err(self.err(
+                ErrorKind::Syntax,
+                self.toks[i].start,
+                "'[[' opens an attribute, closed by ']]'",
+            ));
+        };
+        let (start, end) = (self.toks[i].start, self.toks[close].end);
+        let on_enumerator = self.stack.last() == Some(&Open::Brace(BraceKind::Enum));
+        let gnu = self.std_attributes_gnu(i, close)?;
+        let gnu = if on_enumerator { String::new() } else { gnu };
+        let after_body = self
+            .closed_body
+            .filter(|(brace, _)| i > 0 && *brace == i - 1)
+            .map(|(_, keyword)| keyword);
+        if let Some(keyword) = after_body {
+            // A next specifier right after this one is after the body too.
+            self.closed_body = Some((close, keyword));
+        }
+        match after_body {
+            Some(keyword) if !gnu.is_empty() => {
+                self.edits.push(Edit::Blank(start, end));
+                let at = self.toks[keyword].start;
+                self.edits.push(Edit::Insert(at, gnu, start));
+            }
+            _ if gnu.is_empty() => self.edits.push(Edit::Blank(start, end)),
+            _ => self.edits.push(Edit::Replace(start, end, gnu)),
+        }
+        Ok(close + 1)
+    }
+}
