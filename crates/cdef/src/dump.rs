@@ -43,7 +43,10 @@ impl Registry {
         }
         for (name, decl) in self.decls() {
             let _ = match decl {
-                Decl::Typedef(t) => writeln!(out, "typedef {name} = {}", self.cname(*t)),
+                Decl::Typedef { ty, read_only } => {
+                    let ro = if *read_only { " (read-only)" } else { "" };
+                    writeln!(out, "typedef {name} = {}{ro}", self.cname(*ty))
+                }
                 Decl::Function { ty, symbol } => {
                     let _ = write!(out, "function {name}: {}", self.cname(*ty));
                     if let Some(s) = symbol {
@@ -94,7 +97,7 @@ impl Registry {
         let mut stack: Vec<CTypeId> = self.tags().map(|(_, id)| id).collect();
         for (_, d) in self.decls() {
             match d {
-                Decl::Typedef(t)
+                Decl::Typedef { ty: t, .. }
                 | Decl::Function { ty: t, .. }
                 | Decl::Variable { ty: t, .. }
                 | Decl::Constant { ty: t, .. } => stack.push(*t),

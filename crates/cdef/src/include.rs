@@ -88,7 +88,7 @@ impl Importer<'_> {
         let other = self.other;
         for (name, decl) in other.decls() {
             match (decl, reg.decl(name)) {
-                (Decl::Typedef(a), Some(Decl::Typedef(b)))
+                (Decl::Typedef { ty: a, .. }, Some(Decl::Typedef { ty: b, .. }))
                 | (Decl::Constant { ty: a, .. }, Some(Decl::Constant { ty: b, .. }))
                 | (Decl::EnumConst { enum_ty: a, .. }, Some(Decl::EnumConst { enum_ty: b, .. })) => {
                     self.pair(reg, *a, *b)
@@ -96,7 +96,10 @@ impl Importer<'_> {
                 _ => {}
             }
             let decl = match decl {
-                Decl::Typedef(t) => Decl::Typedef(self.ty(reg, *t)?),
+                Decl::Typedef { ty, read_only } => Decl::Typedef {
+                    ty: self.ty(reg, *ty)?,
+                    read_only: *read_only,
+                },
                 Decl::Constant { ty, value } => Decl::Constant {
                     ty: self.ty(reg, *ty)?,
                     value: *value,

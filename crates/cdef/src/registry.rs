@@ -24,8 +24,15 @@ use crate::target::Target;
 /// A declaration of an ordinary name.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Decl {
-    /// `typedef T name;`
-    Typedef(CTypeId),
+    /// `typedef T name;`. A `const` one (`typedef const int ci;`, `typedef char *const cp;`,
+    /// `typedef const int ca[3];`) makes the variables declared with it read-only, as if each
+    /// were declared `const`.
+    Typedef {
+        /// The type the name stands for.
+        ty: CTypeId,
+        /// Declared `const`: variables of this type are readable, not writable.
+        read_only: bool,
+    },
     /// A function: `int f(int);`
     Function {
         /// The function type (kind [`CTypeKind::Function`]).
@@ -67,7 +74,7 @@ impl Decl {
     /// `macro`).
     pub fn kind_name(&self) -> &'static str {
         match self {
-            Decl::Typedef(_) => "typedef",
+            Decl::Typedef { .. } => "typedef",
             Decl::Function { .. } => "function",
             Decl::Variable { .. } => "variable",
             Decl::Constant { .. } | Decl::EnumConst { .. } => "constant",
@@ -412,16 +419,27 @@ impl Registry {
     /// The type a typedef name (user-declared first, then built-in) stands for.
     pub fn typedef(&self, name: &str) -> Option<CTypeId> {
         match self.names.get(name) {
-            Some(Decl::Typedef(id)) => Some(*id),
+            Some(Decl::Typedef { ty, .. }) => Some(*ty),
             Some(_) => None,
             None => self.builtin(name),
         }
     }
 
+    /// Whether typedef name `name` was declared `const` ([`Decl::Typedef`]'s `read_only`).
+    pub fn typedef_read_only(&self, name: &str) -> bool {
+        matches!(
+            self.names.get(name),
+            Some(Decl::Typedef {
+                read_only: true,
+                ..
+            })
+        )
+    }
+
     /// Whether `name` is a type name (a user typedef or a built-in).
     pub fn is_type_name(&self, name: &str) -> bool {
         match self.names.get(name) {
-            Some(Decl::Typedef(_)) => true,
+            Some(Decl::Typedef { .. }) => true,
             Some(_) => false,
             None => self.builtin_ids.contains_key(name),
         }
@@ -457,7 +475,7 @@ impl Registry {
     /// under a name of rcffi's for a moment), giving its type.
     pub(crate) fn forget_typedef(&mut self, name: &str) -> Option<CTypeId> {
         let (i, _, decl) = self.names.get_full(name)?;
-        let (Decl::Typedef(id), true) =
+        let (Decl::Typedef { ty: id, .. }, true) =
             (decl, self.checkpoint.as_ref().is_some_and(|c| i >= c.names))
         else {
             return None;
@@ -688,7 +706,7 @@ impl Registry {
         let mut typedefs: Vec<String> = self
             .names
             .iter()
-            .filter(|(_, d)| matches!(d, Decl::Typedef(_)))
+            .filter(|(_, d)| matches!(d, Decl::Typedef { .. }))
             .map(|(n, _)| n.to_string())
             .collect();
         let mut structs = Vec::new();

@@ -298,7 +298,7 @@ impl<'r> Namer<'r> {
         }
         // Typedef names reach anonymous records, directly or through pointers and arrays.
         for (name, d) in reg.decls() {
-            if let Decl::Typedef(t) = d {
+            if let Decl::Typedef { ty: t, .. } = d {
                 n.reach(*t, name.to_string());
             }
         }
@@ -402,7 +402,7 @@ fn probe(reg: &Registry, c_text: &str, includes: Includes) -> (String, Vec<Bitfi
         namer.records.iter().map(|(k, v)| (*k, v.clone())).collect();
     targets.sort();
     for (name, d) in reg.decls() {
-        if let Decl::Typedef(t) = d {
+        if let Decl::Typedef { ty: t, .. } = d {
             targets.push((*t, name.to_string()));
         }
     }

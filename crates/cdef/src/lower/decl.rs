@@ -174,7 +174,7 @@ impl Lowerer<'_, '_> {
                 } else {
                     format!("struct $${name}")
                 };
-                if let Some(Decl::Typedef(old)) = self.reg.decl(name)
+                if let Some(Decl::Typedef { ty: old, .. }) = self.reg.decl(name)
                     && plain
                     && let CTypeKind::Record(rid) = self.reg.kind(*old)
                     && self.reg.record(*rid).fields.is_none()
@@ -243,7 +243,9 @@ impl Lowerer<'_, '_> {
         if !d.derived && specs.defines_tag && Some(d.ty) == specs.tag_type {
             self.name_anonymous(d.ty, name);
         }
-        self.declare(name, Decl::Typedef(ty), pos)
+        // Variables declared with a `const` typedef are read-only, as `const` ones are.
+        let read_only = read_only(d, specs);
+        self.declare(name, Decl::Typedef { ty, read_only }, pos)
     }
 
     /// `transparent_union` on a typedef: the union it names becomes transparent.
@@ -332,16 +334,10 @@ impl Lowerer<'_, '_> {
                 format!("variable '{name}' declared void"),
             ));
         }
-        let is_const = match d.const_pointer {
-            Some(c) => c,
-            None => specs.is_const && !d.derived,
-        };
+        let is_const = top_const(d, specs);
         match init {
             None => {
-                // An array is read-only when its items are: `const int a[3]`, `char *const
-                // names[2]` — not `const char *names[2]`, whose pointers C lets one change.
-                let read_only =
-                    is_const || (d.array && d.item_pointer_const.unwrap_or(specs.is_const));
+                let read_only = read_only(d, specs);
                 self.declare(
                     name,
                     Decl::Variable {
@@ -645,4 +641,20 @@ impl Lowerer<'_, '_> {
         let params = types::adjust_params(self.reg, params)?;
         Ok((params, variadic))
     }
+}
+
+/// Whether a declarator's object itself is `const`: `const int x`, `char *const p` — not
+/// `const char *p`.
+fn top_const(d: &Declared, specs: &Specs) -> bool {
+    match d.const_pointer {
+        Some(c) => c,
+        None => specs.is_const && !d.derived,
+    }
+}
+
+/// Whether a variable (or a typedef's variables) is read-only: `const` itself, or an array
+/// whose items are — `const int a[3]`, `char *const names[2]`, not `const char *names[2]`,
+/// whose pointers C lets one change.
+pub(super) fn read_only(d: &Declared, specs: &Specs) -> bool {
+    top_const(d, specs) || (d.array && d.item_pointer_const.unwrap_or(specs.is_const))
 }

@@ -414,7 +414,7 @@ impl Lowerer<'_, '_> {
                         .push((name.into(), d.pos, why.into()));
                     return Ok(());
                 }
-                if let Decl::Typedef(_) = other {
+                if let Decl::Typedef { .. } = other {
                     let why =
                         format!("'{name}' is a typedef; the macro of the same name is not used");
                     self.state

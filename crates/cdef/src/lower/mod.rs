@@ -232,7 +232,7 @@ impl<'r, 'p> Lowerer<'r, 'p> {
     pub(crate) fn declare(&mut self, name: &str, mut decl: Decl, pos: usize) -> LResult<()> {
         // `typedef int wchar_t;` (what `gcc -E` of <stdlib.h> says): the character type stays
         // a character type when the integer has the target's representation of it.
-        if let Decl::Typedef(t) = decl
+        if let Decl::Typedef { ty: t, read_only } = decl
             && let Some(p) = match name {
                 "wchar_t" => Some(Prim::WChar),
                 "char16_t" => Some(Prim::Char16),
@@ -243,7 +243,10 @@ impl<'r, 'p> Lowerer<'r, 'p> {
             && *q != p
             && self.reg.target.repr(*q) == self.reg.target.repr(p)
         {
-            decl = Decl::Typedef(self.reg.prim(p));
+            decl = Decl::Typedef {
+                ty: self.reg.prim(p),
+                read_only,
+            };
         }
         if let Some(old) = self.reg.decl(name) {
             // A redeclaration may add an `__asm__("name")` label (glibc's `fscanf`) or leave it
@@ -304,7 +307,7 @@ impl<'r, 'p> Lowerer<'r, 'p> {
                 ));
             }
         }
-        if let Decl::Typedef(_) = decl {
+        if let Decl::Typedef { .. } = decl {
             self.state.typedefs.push(name.to_string());
         }
         self.reg.set_name(name, decl);
@@ -315,7 +318,16 @@ impl<'r, 'p> Lowerer<'r, 'p> {
     /// Declarations that differ only in the ids of identical anonymous records are the same.
     fn same_decl(&self, a: &Decl, b: &Decl) -> bool {
         match (a, b) {
-            (Decl::Typedef(x), Decl::Typedef(y)) => self.same_type(*x, *y),
+            (
+                Decl::Typedef {
+                    ty: x,
+                    read_only: r,
+                },
+                Decl::Typedef {
+                    ty: y,
+                    read_only: q,
+                },
+            ) => r == q && self.same_type(*x, *y),
             (Decl::Function { ty: x, symbol: s }, Decl::Function { ty: y, symbol: t }) => {
                 s == t && self.same_type(*x, *y)
             }

@@ -212,22 +212,36 @@ impl Lowerer<'_, '_> {
                             )
                         })?;
                         out.base = Some(ty);
+                        out.is_const |= self.reg.typedef_read_only(name);
                     }
                 }
                 return Ok(());
             }
             TypeSpecifier::TypeOf(t) => {
                 self.set_named(out, ts.span)?;
-                match &t.node {
-                    lang_c::ast::TypeOf::Type(tn) => out.base = Some(self.type_name(tn)?),
-                    lang_c::ast::TypeOf::Expression(_) => {
-                        return Err(self.err(
-                            ErrorKind::Unsupported,
-                            ts.span,
-                            "typeof(expression) is not supported; use typeof(type)",
-                        ));
-                    }
-                }
+                // `typeof(T)` is `T`, qualifiers included: `typeof(const int) x` is read-only.
+                // (lang-c reads `typeof(name)` as an expression even when `name` is a typedef.)
+                let (ty, is_const) = match &t.node {
+                    lang_c::ast::TypeOf::Type(tn) => self.type_name_const(tn)?,
+                    lang_c::ast::TypeOf::Expression(e) => match &e.node {
+                        lang_c::ast::Expression::Identifier(id)
+                            if self.reg.is_type_name(&id.node.name) =>
+                        {
+                            let name = id.node.name.as_str();
+                            let ty = self.reg.typedef(name).unwrap_or_else(|| self.int_type());
+                            (ty, self.reg.typedef_read_only(name))
+                        }
+                        _ => {
+                            return Err(self.err(
+                                ErrorKind::Unsupported,
+                                ts.span,
+                                "typeof(expression) is not supported; use typeof(type)",
+                            ));
+                        }
+                    },
+                };
+                out.base = Some(ty);
+                out.is_const |= is_const;
                 return Ok(());
             }
             TypeSpecifier::Atomic(_) => {
@@ -285,14 +299,23 @@ impl Lowerer<'_, '_> {
 
     /// A type name (`sizeof(T)`, casts, `typeof(T)`).
     pub(crate) fn type_name(&mut self, tn: &Node<TypeName>) -> LResult<CTypeId> {
+        Ok(self.type_name_const(tn)?.0)
+    }
+
+    /// A type name, and whether an object of it is read-only (`const int`, `int *const`,
+    /// `const int[3]`, a `const` typedef's name; not `const char *`).
+    pub(crate) fn type_name_const(&mut self, tn: &Node<TypeName>) -> LResult<(CTypeId, bool)> {
         let specs = self.specifier_qualifiers(&tn.node.specifiers, tn.span)?;
         if let Some(p) = specs.placeholder {
             return Err(self.placeholder_misuse(p, tn.span));
         }
         let base = specs.base.unwrap_or_else(|| self.reg.prim(Prim::Int));
         match &tn.node.declarator {
-            None => Ok(base),
-            Some(d) => Ok(self.declarator(base, d, None)?.ty),
+            None => Ok((base, specs.is_const)),
+            Some(d) => {
+                let declared = self.declarator(base, d, None)?;
+                Ok((declared.ty, super::decl::read_only(&declared, &specs)))
+            }
         }
     }
 

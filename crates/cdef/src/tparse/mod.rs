@@ -201,7 +201,7 @@ impl<'a, 'r> TokParser<'a, 'r> {
                     s,
                     self.reg
                         .decls()
-                        .filter(|(_, d)| matches!(d, crate::Decl::Typedef(_)))
+                        .filter(|(_, d)| matches!(d, crate::Decl::Typedef { .. }))
                         .map(|(n, _)| n),
                 );
                 return Err(CdefError::at(

@@ -1,7 +1,7 @@
 //! Every fixture function called directly from Rust (its address as an `extern "C"` function
 //! pointer) and through rcffi; the results must be equal.
 
-use rcffi::{Error, Value, list, map};
+use rcffi::{Error, Ffi, Value, list, map};
 
 use super::{addr, cd, fixture};
 
@@ -646,6 +646,32 @@ fn global_variables_read_write_and_address() {
     // Kept alive by the cdata even after the library object goes.
     drop(lib);
     assert_eq!(p.get(0).unwrap(), 100.into());
+}
+
+/// A `const` variable declared through a `const` typedef or `typeof` is read-only too: the
+/// fixture's `const int answer` lives in read-only memory, where a write would fault.
+#[test]
+fn const_through_typedefs_and_typeof_is_read_only() {
+    let path = rcffi_testkit::fixture::fixture_library();
+    for cdef in [
+        "typedef const int ci; extern ci answer;",
+        "typedef const int ci; typedef ci ci2; extern ci2 answer;",
+        "extern typeof(const int) answer;",
+        "typedef const int ci; extern __typeof__(ci) answer;",
+    ] {
+        let ffi = Ffi::default();
+        ffi.cdef(cdef).unwrap();
+        // SAFETY: the fixture defines `const int answer = 42`, as declared.
+        let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
+        assert_eq!(lib.get("answer").unwrap(), 42.into(), "{cdef}");
+        let err = lib.set("answer", 1).unwrap_err().to_string();
+        assert!(err.contains("declared const"), "{cdef}: {err}");
+        let err = lib.addressof("answer").unwrap().set(0, 1).unwrap_err();
+        assert!(
+            err.to_string().contains("cannot be written"),
+            "{cdef}: {err}"
+        );
+    }
 }
 
 /// A `Vec` or slice of Rust numbers (`Value::Numbers`) for a pointer parameter is a temporary

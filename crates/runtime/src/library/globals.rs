@@ -111,7 +111,7 @@ impl Lib {
             Decl::Macro(MacroValue::Alias(_)) => {
                 unreachable!("Lib::decl follows aliases")
             }
-            Decl::Typedef(_) => Err(Error::Symbol(format!(
+            Decl::Typedef { .. } => Err(Error::Symbol(format!(
                 "'{name}' is a type, not a function, variable or constant of library '{}'",
                 self.name()
             ).into())),
@@ -220,7 +220,7 @@ impl Lib {
         let mut names: Vec<String> = self.inner.ffi.with_registry(|r| {
             r.decls()
                 .filter(|(_, d)| match d {
-                    Decl::Typedef(_) => false,
+                    Decl::Typedef { .. } => false,
                     Decl::Macro(v) => v.is_usable() && *v != MacroValue::Unknown,
                     _ => true,
                 })
