@@ -248,12 +248,21 @@ fn member_path(steps: &[OffsetStep], env: &dyn EvalEnv, pos: usize) -> LResult<V
     Ok(path)
 }
 
+/// C23's `true` and `false`, where no declaration gives the name another meaning (earlier C
+/// has them as <stdbool.h>'s macros, which `gcc -E` expands).
+pub(crate) fn keyword_constant(name: &str) -> Option<IntVal> {
+    matches!(name, "true" | "false").then(|| IntVal {
+        value: i128::from(name == "true"),
+        ty: IntTy::INT,
+    })
+}
+
 /// Evaluates an integer constant expression.
 pub(crate) fn eval(e: &Expr, env: &dyn EvalEnv) -> LResult<IntVal> {
     let err = |kind, msg: String| CdefError::at(kind, e.pos, msg);
     Ok(match &e.kind {
         ExprKind::Int(v) => *v,
-        ExprKind::Name(n) => match env.constant(n) {
+        ExprKind::Name(n) => match env.constant(n).or_else(|| keyword_constant(n)) {
             Some(v) => v,
             None if &**n == crate::builtins::private::DOTDOTDOT => {
                 return Err(err(

@@ -320,7 +320,12 @@ fn named(n: &str, reg: &Registry) -> Result<Const, NoValue> {
             Some(Decl::Macro(MacroValue::Skipped(why))) => Err(NoValue::Never(format!(
                 "uses '{name}', which has no value ({why})"
             ))),
-            _ => match reg.integer_const(name) {
+            _ => match reg.integer_const(name).or_else(|| {
+                let undeclared = reg.decl(name).is_none();
+                undeclared
+                    .then(|| crate::consteval::keyword_constant(name))
+                    .flatten()
+            }) {
                 Some(v) => Ok(Const::Int(v)),
                 None if reg.decl(name).is_some() => Err(NoValue::Never(format!(
                     "'{name}' is a {}, not a constant",

@@ -418,10 +418,15 @@ impl<'r, 'p> Lowerer<'r, 'p> {
         let v = self.eval(&sa.node.expression)?;
         if v.value == 0 {
             let msg: String = sa.node.message.node.concat();
+            // C23's `static_assert(e)` has no message (the pre-pass gives it an empty one).
+            let msg = match msg.as_str() {
+                "\"\"" => String::new(),
+                _ => format!(": {msg}"),
+            };
             return Err(self.err(
                 ErrorKind::InvalidType,
                 sa.span,
-                format!("static assertion failed: {msg}"),
+                format!("static assertion failed{msg}"),
             ));
         }
         Ok(())

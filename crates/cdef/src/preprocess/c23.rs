@@ -1,6 +1,13 @@
 //! C23's spellings, rewritten into the GNU C that lang-c reads: `[[...]]` attribute
-//! specifiers. gcc reads them in every mode (`gcc -E` of a header that tests
-//! `__has_c_attribute` keeps them, and C23 is gcc 15's default), so a cdef reads them too.
+//! specifiers and the new keywords. gcc reads the attributes in every mode (`gcc -E` of a
+//! header that tests `__has_c_attribute` keeps them), and C23 is gcc 15's default, whose `gcc
+//! -E` keeps the keywords; a cdef reads them too.
+//!
+//! The keywords: `alignas` is `_Alignas`, `alignof` `_Alignof`, `static_assert` `_Static_assert`
+//! (whose message may now be left out), `thread_local` `_Thread_local`, `constexpr` `const`
+//! (a `constexpr` object is a constant with its value, as a `static const` one is), and
+//! `typeof_unqual(T)` is `typeof(T)` without the qualifiers written in it; `true` and `false`
+//! are 1 and 0 in constant expressions (`consteval`). `_BitInt(N)` is refused with its name.
 //!
 //! An attribute of the `gnu` namespace (`[[gnu::aligned(16)]]`, `[[__gnu__::__packed__]]`) is
 //! GNU's own `__attribute__((...))`, spelled where it was written, so it means what it means
@@ -114,5 +121,66 @@ impl Pass<'_, '_> {
             _ => self.edits.push(Edit::Replace(start, end, gnu)),
         }
         Ok(close + 1)
+    }
+
+    /// At a C23 keyword (token `i`): its rewrite, and the index of the next token to look at;
+    /// `None` when `i` is not one.
+    pub(super) fn c23_keyword(&mut self, i: usize) -> LResult<Option<usize>> {
+        let t = self.toks[i];
+        let same = |text: &str| Edit::Replace(t.start, t.end, text.to_string());
+        match self.text(i) {
+            "alignas" => return self.alignas(i).map(Some),
+            "alignof" => self.edits.push(same("_Alignof")),
+            "thread_local" => self.edits.push(same("_Thread_local")),
+            "constexpr" => self.edits.push(same("const")),
+            "static_assert" | "_Static_assert" => {
+                if self.text(i) == "static_assert" {
+                    self.edits.push(same("_Static_assert"));
+                }
+                self.assert_message(i);
+            }
+            "typeof_unqual" | "__typeof_unqual__" | "__typeof_unqual" => {
+                self.edits.push(same("__typeof__"));
+                if let Some(close) = self.is(i + 1, "(").then(|| self.matching(i + 1)).flatten() {
+                    for k in i + 2..close {
+                        if matches!(
+                            self.text(k),
+                            "const" | "volatile" | "__const" | "__volatile__" | "restrict"
+                        ) {
+                            let q = self.toks[k];
+                            self.edits.push(Edit::Blank(q.start, q.end));
+                        }
+                    }
+                }
+            }
+            "_BitInt" => {
+                return Err(self.err(
+                    ErrorKind::Unsupported,
+                    t.start,
+                    "_BitInt(N) (C23's bit-precise integers) is not supported",
+                ));
+            }
+            _ => return Ok(None),
+        }
+        Ok(Some(i + 1))
+    }
+
+    /// `_Static_assert(e)` (C23 leaves the message out) gets an empty message, as lang-c reads
+    /// only the two-argument form.
+    fn assert_message(&mut self, i: usize) {
+        let Some(close) = self.is(i + 1, "(").then(|| self.matching(i + 1)).flatten() else {
+            return;
+        };
+        let mut depth = 0usize;
+        for k in i + 2..close {
+            match self.text(k) {
+                "(" | "[" | "{" => depth += 1,
+                ")" | "]" | "}" => depth = depth.saturating_sub(1),
+                "," if depth == 0 => return,
+                _ => {}
+            }
+        }
+        let at = self.toks[close].start;
+        self.edits.push(Edit::Insert(at, ", \"\"".into(), at));
     }
 }

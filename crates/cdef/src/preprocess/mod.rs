@@ -460,6 +460,9 @@ impl<'a, 'n> Pass<'a, 'n> {
             },
             Tok::Ident => {
                 self.idents.insert(text);
+                if let Some(next) = self.c23_keyword(i)? {
+                    return Ok(next);
+                }
                 match text {
                     "__stdcall" | "__cdecl" | "__fastcall" | "__thiscall" | "__vectorcall"
                     | "WINAPI" | "_stdcall" | "_cdecl" => {

@@ -42,17 +42,23 @@ impl Pass<'_, '_> {
             .push(Edit::Insert(self.toks[close].end, format!(" {attrs}"), s));
     }
 
-    /// `_Alignas(x)` → `__attribute__((aligned(x)))`, with `x` a type or an expression.
+    /// `_Alignas(x)` (C23: `alignas(x)`) → `__attribute__((aligned(x)))`, with `x` a type or
+    /// an expression.
     pub(super) fn alignas(&mut self, i: usize) -> LResult<usize> {
         let t = self.toks[i];
+        let keyword = self.text(i);
         if !self.is(i + 1, "(") {
-            return Err(self.err(ErrorKind::Syntax, t.start, "expected '(' after _Alignas"));
+            return Err(self.err(
+                ErrorKind::Syntax,
+                t.start,
+                format!("expected '(' after {keyword}"),
+            ));
         }
         let close = self.matching(i + 1).ok_or_else(|| {
             self.err(
                 ErrorKind::Syntax,
                 t.start,
-                "unbalanced parentheses after _Alignas",
+                format!("unbalanced parentheses after {keyword}"),
             )
         })?;
         let inner_start = self.toks[i + 2.min(close - i)].start;
