@@ -449,10 +449,16 @@ fn binary(op: BinOp, a: &Expr, b: &Expr, env: &dyn EvalEnv, pos: usize) -> LResu
     }
 }
 
-/// Parses an integer literal (`42`, `0x1fUL`, `017`, `0b101`, `10'000` is not C) and gives it
+/// Parses an integer literal (`42`, `0x1fUL`, `017`, `0b101`, C23's `10'000`) and gives it
 /// the type C gives it.
 pub(crate) fn parse_int_literal(text: &str) -> Result<IntVal, String> {
-    let lower = text.to_ascii_lowercase();
+    let lower = crate::lex::without_separators(text)
+        .ok_or_else(|| {
+            format!(
+                "invalid integer constant '{text}': a digit separator (') goes between two digits"
+            )
+        })?
+        .to_ascii_lowercase();
     let (radix, digits_start) = if lower.starts_with("0x") {
         (16, 2)
     } else if lower.starts_with("0b") {

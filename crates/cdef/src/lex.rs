@@ -63,6 +63,27 @@ const PUNCT2: [&str; 20] = [
 ];
 const PUNCT1: &[u8] = b"[](){}.&*+-~!/%<>^|?:;=,#";
 
+/// A number's text without C23's digit separators (`1'000'000`), or `None` when one is not
+/// between two digits of the number (`0x'1`, `1'e5`).
+pub(crate) fn without_separators(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if !text.contains('\'') {
+        return Some(std::borrow::Cow::Borrowed(text));
+    }
+    let hex = text.len() > 1 && matches!(&text.as_bytes()[..2], b"0x" | b"0X");
+    let digit = |c: u8| {
+        if hex {
+            c.is_ascii_hexdigit()
+        } else {
+            c.is_ascii_digit()
+        }
+    };
+    let b = text.as_bytes();
+    let placed = (0..b.len()).filter(|&k| b[k] == b'\'').all(|k| {
+        k > 0 && k + 1 < b.len() && digit(b[k - 1]) && digit(b[k + 1]) && !(hex && k == 2)
+    });
+    placed.then(|| std::borrow::Cow::Owned(text.replace('\'', "")))
+}
+
 fn is_ident_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_' || b == b'$'
 }
@@ -151,7 +172,11 @@ pub(crate) fn lex(src: &str) -> LResult<Lexed> {
                         let d = b[i];
                         let exponent_sign = matches!(d, b'+' | b'-')
                             && matches!(b[i - 1], b'e' | b'E' | b'p' | b'P');
-                        if exponent_sign || is_ident_char(d) || d == b'.' {
+                        // C23's digit separator: `'` between two characters of the number.
+                        let separator = d == b'\''
+                            && is_ident_char(b[i - 1])
+                            && b.get(i + 1).copied().is_some_and(is_ident_char);
+                        if exponent_sign || separator || is_ident_char(d) || d == b'.' {
                             i += 1;
                         } else {
                             break;

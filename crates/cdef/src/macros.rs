@@ -483,6 +483,8 @@ fn builtin(name: &str, args: &[Expr], reg: &Registry) -> Result<Const, NoValue> 
 /// A C floating literal (`1.5`, `.5e-3`, `1e10f`, `0x1.8p1L`): its value and type, or `None`
 /// when `text` is not one.
 pub(crate) fn parse_float_literal(text: &str) -> Option<(f64, FloatTy)> {
+    let text = crate::lex::without_separators(text)?;
+    let text = &*text;
     let (body, ty) = match text.as_bytes().last()? {
         b'f' | b'F' => (&text[..text.len() - 1], FloatTy::Float),
         b'l' | b'L' => (&text[..text.len() - 1], FloatTy::LongDouble),

@@ -7,6 +7,7 @@
 //! // target: aarch64-linux          (optional; default x86_64-linux)
 //! // options: pack=2                 (optional: packed, pack=N, override)
 //! // oracle: skip <reason>           (optional: not checked against gcc)
+//! // oracle: std=gnu2x               (optional: gcc's -std= for the check; default gnu11)
 //! struct s { char a; int b; };
 //! //--- cdef override                 (a second cdef call, with options)
 //! struct t { int x; };
@@ -59,6 +60,8 @@ pub struct Case {
     pub target: Target,
     /// The oracle setting.
     pub oracle: Oracle,
+    /// The C dialect gcc checks the case in (`// oracle: std=...`), if not gcc's gnu11.
+    pub std: Option<String>,
     /// The steps.
     pub steps: Vec<Step>,
     /// The expected block, if present.
@@ -126,6 +129,7 @@ pub fn load(path: &Path, root: &Path) -> Result<Case> {
         .replace('\\', "/");
     let mut target = Target::x86_64_linux();
     let mut oracle = Oracle::Check;
+    let mut std = None;
     let mut options = CdefOptions::default();
     for line in body.lines() {
         let Some(rest) = line.strip_prefix("//") else {
@@ -146,6 +150,9 @@ pub fn load(path: &Path, root: &Path) -> Result<Case> {
                 Some(reason) => Oracle::Skip(reason.trim().to_string()),
                 None => Oracle::Check,
             };
+            if let Some(s) = o.strip_prefix("std=") {
+                std = Some(s.trim().to_string());
+            }
         }
     }
     let mut steps = Vec::new();
@@ -195,6 +202,7 @@ pub fn load(path: &Path, root: &Path) -> Result<Case> {
         name,
         target,
         oracle,
+        std,
         steps,
         expected,
         body,

@@ -23,6 +23,9 @@ pub struct Compiler {
     pub command: String,
     /// The target it compiles for.
     pub arch: Arch,
+    /// The C dialect, as `-std=` takes it: `gnu11`, or `gnu2x` for a text with C23's
+    /// spellings gcc 12 reads only there (digit separators).
+    pub std: String,
 }
 
 impl Compiler {
@@ -42,14 +45,15 @@ impl Compiler {
         ok.then(|| Compiler {
             command: command.to_string(),
             arch: target.arch,
+            std: "gnu11".to_string(),
         })
     }
 
     /// Compiles C source to assembly; the error holds gcc's messages.
     pub fn assemble(&self, source: &str) -> Result<String> {
         let mut child = Command::new(&self.command)
+            .arg(format!("-std={}", self.std))
             .args([
-                "-std=gnu11",
                 "-w",
                 "-S",
                 "-O0",

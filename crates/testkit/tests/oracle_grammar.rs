@@ -20,13 +20,16 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn check(case: &grammar::Case) -> Result<(), Failed> {
-    let Some(cc) = Compiler::for_target(&case.target) else {
+    let Some(mut cc) = Compiler::for_target(&case.target) else {
         return Err(format!(
             "no C compiler for {} (install gcc, or gcc-aarch64-linux-gnu for aarch64 cases)",
             case.target.name
         )
         .into());
     };
+    if let Some(std) = &case.std {
+        cc.std.clone_from(std);
+    }
     let (output, reg) = grammar::run(case);
     if output.lines().any(|l| l.starts_with("error[")) {
         return Err(anyhow!(

@@ -486,6 +486,22 @@ impl<'a, 'n> Pass<'a, 'n> {
                     _ => {}
                 }
             }
+            // C23's digit separators (`1'000'000`), which lang-c does not read.
+            Tok::Number if text.contains('\'') => {
+                match lex::without_separators(text) {
+                    Some(plain) => {
+                        let plain = plain.into_owned();
+                        self.edits.push(Edit::Replace(t.start, t.end, plain));
+                    }
+                    None => {
+                        return Err(self.err(
+                        ErrorKind::Syntax,
+                        t.start,
+                        format!("invalid number '{text}': a digit separator (') goes between two digits"),
+                    ));
+                    }
+                }
+            }
             _ => {}
         }
         Ok(i + 1)
