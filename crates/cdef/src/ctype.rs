@@ -212,6 +212,9 @@ pub struct EnumDef {
     pub partial: bool,
     /// `__attribute__((packed))`: the smallest integer type that holds the values.
     pub packed: bool,
+    /// C23's `enum e : T`: `underlying` is the type written, which every value must fit, and
+    /// the enum is complete from its first declaration (`enum e : T;`), values or not.
+    pub fixed: bool,
 }
 
 /// Primitive types: C's arithmetic types and the named types that cffi knows without a `cdef`.

@@ -191,17 +191,25 @@ impl Registry {
     fn dump_enum(&self, eid: EnumId, out: &mut String) {
         let e = self.enum_def(eid);
         let _ = write!(out, "{}", e.display);
+        let (size, _) = self.target.prim_size_align(e.underlying);
         let Some(items) = &e.items else {
-            let _ = writeln!(out, "  incomplete");
+            let _ = match e.fixed {
+                true => writeln!(
+                    out,
+                    "  size={size} underlying={} fixed",
+                    e.underlying.name()
+                ),
+                false => writeln!(out, "  incomplete"),
+            };
             return;
         };
-        let (size, _) = self.target.prim_size_align(e.underlying);
         let _ = writeln!(
             out,
-            "  size={size} underlying={}{}{}",
+            "  size={size} underlying={}{}{}{}",
             e.underlying.name(),
             if e.packed { " packed" } else { "" },
-            if e.partial { " partial" } else { "" }
+            if e.partial { " partial" } else { "" },
+            if e.fixed { " fixed" } else { "" }
         );
         for (name, v) in items {
             let _ = writeln!(out, "  {name} = {v}");

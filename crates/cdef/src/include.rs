@@ -170,7 +170,11 @@ impl Importer<'_> {
             }
             (CTypeKind::Enum(a), CTypeKind::Enum(b)) => {
                 let (x, y) = (self.other.enum_def(*a), reg.enum_def(*b));
-                if x.tag.is_none() && y.tag.is_none() && x.items == y.items {
+                if x.tag.is_none()
+                    && y.tag.is_none()
+                    && x.items == y.items
+                    && (x.fixed, x.underlying) == (y.fixed, y.underlying)
+                {
                     self.map.insert(there, here);
                 }
             }
@@ -264,9 +268,12 @@ impl Importer<'_> {
             return match reg.kind(id) {
                 CTypeKind::Enum(here) => {
                     let here = reg.enum_def(*here);
-                    let agree = here.items.is_none()
-                        || e.items.is_none()
-                        || (here.items == e.items && here.underlying == e.underlying);
+                    // Values given on one side only agree, unless both fix a type.
+                    let fixed_agree = !(here.fixed && e.fixed) || here.underlying == e.underlying;
+                    let agree = fixed_agree
+                        && (here.items.is_none()
+                            || e.items.is_none()
+                            || (here.items == e.items && here.underlying == e.underlying));
                     if agree {
                         Ok(id)
                     } else {

@@ -235,6 +235,7 @@ pub(crate) fn tag_reference(
                 underlying: Prim::UInt,
                 partial: false,
                 packed: false,
+                fixed: false,
             });
             reg.set_tag(name, id);
             id

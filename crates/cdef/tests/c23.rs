@@ -81,3 +81,83 @@ fn bit_precise_integers_are_refused_by_name() {
         assert_eq!(e.location().map(|l| l.line), Some(1), "{e}");
     }
 }
+
+/// C23's `enum e : T` is compatible with `T`: as a member it lays out as `T` does (which the
+/// gcc-checked tests cover for every integer type), holds `T`'s whole range and no more, and
+/// is complete from its first declaration.
+#[test]
+fn enums_with_a_fixed_type_lay_out_as_that_type() {
+    for t in [
+        "char",
+        "signed char",
+        "unsigned char",
+        "short",
+        "unsigned short",
+        "int",
+        "unsigned",
+        "long",
+        "unsigned long long",
+        "_Bool",
+        "uint8_t",
+        "int64_t",
+    ] {
+        let (lo, hi) = bounds(t);
+        let text = format!(
+            "enum e : {t}; struct fwd {{ char c; enum e x; }};
+             enum e : {t} {{ LO = {}, HI = {} }};
+             struct a {{ char c; enum e x; char d; enum e y[3]; }};
+             struct b {{ char c; {t} x; char d; {t} y[3]; }};
+             struct c {{ char c; {t} x; }};",
+            literal(lo),
+            literal(hi)
+        );
+        let mut reg = Registry::default();
+        reg.cdef(&text).unwrap_or_else(|e| panic!("{t}: {e}"));
+        let mut layout = |name: &str| {
+            let id = reg.parse_type(name).unwrap();
+            let l = reg.layout(id).unwrap();
+            (l.size, l.align)
+        };
+        assert_eq!(layout("struct a"), layout("struct b"), "{t}");
+        assert_eq!(layout("enum e"), layout(t), "{t}");
+        // Laid out before the values were given: the declaration made it complete.
+        assert_eq!(layout("struct fwd"), layout("struct c"), "{t}");
+        // One past either end is refused, naming the type (where C can write that number).
+        for past in [lo - 1, hi + 1] {
+            if past < i128::from(i64::MIN) || past > i128::from(u64::MAX) {
+                continue;
+            }
+            let text = format!("enum f : {t} {{ X = {} }};", literal(past));
+            let e = Registry::default().cdef(&text).unwrap_err();
+            assert!(e.to_string().contains("outside the range"), "{text}: {e}");
+        }
+    }
+}
+
+/// A C integer constant of value `v` (at least `i64::MIN`, at most `u64::MAX`).
+fn literal(v: i128) -> String {
+    if v == i128::from(i64::MIN) {
+        // Its magnitude alone does not fit `long long`.
+        format!("({} - 1)", v + 1)
+    } else if v > i128::from(i64::MAX) {
+        format!("{v}ULL")
+    } else {
+        v.to_string()
+    }
+}
+
+/// The range of an integer type named `t`.
+fn bounds(t: &str) -> (i128, i128) {
+    match t {
+        "char" | "signed char" => (-128, 127),
+        "unsigned char" | "uint8_t" => (0, 255),
+        "short" => (-32768, 32767),
+        "unsigned short" => (0, 65535),
+        "int" => (i32::MIN.into(), i32::MAX.into()),
+        "unsigned" => (0, u32::MAX.into()),
+        "long" | "int64_t" => (i64::MIN.into(), i64::MAX.into()),
+        "unsigned long long" => (0, u64::MAX.into()),
+        "_Bool" => (0, 1),
+        _ => unreachable!("{t}"),
+    }
+}

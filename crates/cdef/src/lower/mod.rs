@@ -8,6 +8,7 @@
 mod attr;
 mod decl;
 mod define;
+mod enums;
 mod expr;
 mod record;
 mod specs;
@@ -400,7 +401,11 @@ impl<'r, 'p> Lowerer<'r, 'p> {
             }
             (CTypeKind::Enum(x), CTypeKind::Enum(y)) => {
                 let (p, q) = (r.enum_def(*x), r.enum_def(*y));
-                p.tag.is_none() && q.tag.is_none() && p.items == q.items && p.packed == q.packed
+                p.tag.is_none()
+                    && q.tag.is_none()
+                    && p.items == q.items
+                    && p.packed == q.packed
+                    && (p.fixed, p.underlying) == (q.fixed, q.underlying)
             }
             (
                 CTypeKind::Aligned {

@@ -183,4 +183,59 @@ impl Pass<'_, '_> {
         let at = self.toks[close].start;
         self.edits.push(Edit::Insert(at, ", \"\"".into(), at));
     }
+
+    /// At `enum` (token `i`): C23's fixed underlying type, `enum [tag] : T {` or `enum [tag] :
+    /// T;`, has its `: T` blanked and recorded for lowering. A `:` followed by anything but
+    /// type words up to the `{` or `;` is left alone (`enum e : 3;` is a bitfield).
+    pub(super) fn enum_base(&mut self, i: usize) -> LResult<()> {
+        let mut j = i + 1;
+        while let Some(end) = self.attribute_end(j) {
+            j = end;
+        }
+        if j < self.toks.len() && self.toks[j].kind == Tok::Ident {
+            j += 1;
+        }
+        if !self.is(j, ":") {
+            return Ok(());
+        }
+        let colon = j;
+        let first = colon + 1;
+        if first >= self.toks.len() || !self.is_type_word(first) {
+            return Ok(());
+        }
+        let mut k = first;
+        while k < self.toks.len() && !(self.is(k, "{") || self.is(k, ";")) {
+            if !(self.is_type_word(k) || matches!(self.text(k), "volatile" | "__volatile__")) {
+                let t = self.toks[k];
+                return Err(self.err(
+                    ErrorKind::Syntax,
+                    t.start,
+                    format!(
+                        "'{}' is not part of a type: C23's `enum e : T` takes an integer type",
+                        self.text(k)
+                    ),
+                ));
+            }
+            k += 1;
+        }
+        let (t, last) = (self.toks[first], self.toks[k - 1]);
+        self.edits
+            .push(Edit::Blank(self.toks[colon].start, last.end));
+        self.enum_types.push(super::EnumType {
+            keyword: self.toks[i].start,
+            at: t.start,
+            text: &self.src[t.start..last.end],
+        });
+        Ok(())
+    }
+
+    /// Whether token `k` starts a type: a keyword of one, or a name declared as one (before
+    /// this text or by a typedef earlier in it).
+    fn is_type_word(&self, k: usize) -> bool {
+        let w = self.text(k);
+        super::TYPE_KEYWORDS.contains(&w)
+            || matches!(w, "bool" | "__signed__" | "__unsigned__")
+            || self.names.is_type_name(w)
+            || self.decls.iter().any(|d| d.typedefs.contains(&w))
+    }
 }

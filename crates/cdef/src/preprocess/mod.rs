@@ -95,6 +95,21 @@ pub(crate) struct Preprocessed<'a> {
     pub(crate) skipped_bodies: Vec<(String, usize)>,
     /// `#pragma`s that change nothing rcffi models, ignored: text, user offset.
     pub(crate) ignored_pragmas: Vec<(String, usize)>,
+    /// C23's enums with a fixed underlying type (`enum e : unsigned char {`), whose `: type`
+    /// the pre-pass blanks: by the user offset of the `enum` keyword, the type's user offset
+    /// and text. In order of offset.
+    pub(crate) enum_types: Vec<EnumType<'a>>,
+}
+
+/// The underlying type C23 gives an enum (`enum e : T`), as written.
+#[derive(Clone, Debug)]
+pub(crate) struct EnumType<'a> {
+    /// User offset of the `enum` keyword.
+    pub(crate) keyword: usize,
+    /// User offset of the type's first token.
+    pub(crate) at: usize,
+    /// The type's text.
+    pub(crate) text: &'a str,
 }
 
 /// What the pre-pass needs to know about names declared before this text.
@@ -159,6 +174,7 @@ struct Pass<'a, 'n> {
     /// Names and user offsets of the inline and `static` function definitions blanked out.
     skipped_bodies: Vec<(String, usize)>,
     ignored_pragmas: Vec<(String, usize)>,
+    enum_types: Vec<EnumType<'a>>,
     /// Their token ranges (first and last token), in order.
     skipped_ranges: Vec<(usize, usize)>,
     /// For each struct, union or enum body open on `stack`, its keyword's token index.
@@ -215,6 +231,7 @@ pub(crate) fn preprocess<'a>(
         decls,
         skipped_bodies,
         ignored_pragmas,
+        enum_types,
         ..
     } = pass;
     edits.sort_by_key(Edit::key);
@@ -252,6 +269,7 @@ pub(crate) fn preprocess<'a>(
         depth,
         skipped_bodies,
         ignored_pragmas,
+        enum_types,
     })
 }
 
@@ -338,6 +356,7 @@ impl<'a, 'n> Pass<'a, 'n> {
             decl_start: None,
             skipped_bodies: Vec::new(),
             ignored_pragmas: Vec::new(),
+            enum_types: Vec::new(),
             skipped_ranges: Vec::new(),
             decl_typedef: false,
             body_keywords: Vec::new(),
@@ -482,7 +501,11 @@ impl<'a, 'n> Pass<'a, 'n> {
                         self.edits
                             .push(Edit::Replace(t.start, t.end, "_Float128".into()));
                     }
-                    "struct" | "union" | "enum" => self.tag_attributes(i),
+                    "struct" | "union" => self.tag_attributes(i),
+                    "enum" => {
+                        self.tag_attributes(i);
+                        self.enum_base(i)?;
+                    }
                     _ => {}
                 }
             }
@@ -588,12 +611,15 @@ impl<'a, 'n> Pass<'a, 'n> {
     fn brace_kind(&self, i: usize) -> (BraceKind, Option<usize>) {
         // Walk back over a tag name and attributes (GNU's and C23's) to the keyword.
         let mut j = i;
+        let mut colon = false;
         while j > 0 {
             j -= 1;
             let t = self.text(j);
             match t {
-                "struct" | "union" => return (BraceKind::Record, Some(j)),
+                // (A `:` is C23's `enum e : T {`; no struct has one there.)
+                "struct" | "union" if !colon => return (BraceKind::Record, Some(j)),
                 "enum" => return (BraceKind::Enum, Some(j)),
+                ":" if !colon => colon = true,
                 ")" | "]" => {
                     // Skip an attribute's parentheses (or a `[[...]]`) backwards.
                     let (open, close) = if t == ")" { ("(", ")") } else { ("[", "]") };

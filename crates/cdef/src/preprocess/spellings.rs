@@ -29,6 +29,13 @@ impl Pass<'_, '_> {
         if j < self.toks.len() && self.toks[j].kind == Tok::Ident && !self.is(j, "__attribute__") {
             j += 1;
         }
+        // C23's `enum [tag] : T {`: the body follows the type.
+        if self.is(i, "enum") && self.is(j, ":") {
+            while j + 1 < self.toks.len() && self.toks[j + 1].kind == Tok::Ident {
+                j += 1;
+            }
+            j += 1;
+        }
         if !self.is(j, "{") {
             return;
         }

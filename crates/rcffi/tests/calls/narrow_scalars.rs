@@ -218,3 +218,41 @@ fn bad_narrow_arguments_are_refused_by_name() {
         assert!(e.contains("argument 2"), "{e}");
     }
 }
+
+/// C23's enums with a fixed type (`enum e : signed char`) are passed as that type: extended
+/// from its width and signedness as a C caller extends it, by value or by enumerator name.
+#[test]
+fn enums_with_a_fixed_type_pass_as_their_type() {
+    let (_ffi, lib) = probe();
+    let ffi = Ffi::default();
+    ffi.cdef(
+        "enum sc : signed char { M = -5 }; enum uc : unsigned char { U = 250 };
+         enum sh : short { N = -300 }; enum ul : unsigned long long { L = 1ULL << 40 };
+         long long reg_schar(enum sc); long long reg_uchar(enum uc); long long reg_short(enum sh);
+         long long reg_big(enum ul);",
+    )
+    .unwrap();
+    // SAFETY: the probe defines these taking a 64-bit integer (see `low32`); the declared
+    // enums are as wide as the C types gcc's callers extend.
+    let lib2 = unsafe { ffi.dlopen(lib.path().unwrap().to_str().unwrap()) }.unwrap();
+    for (f, arg, want) in [
+        ("reg_schar", Value::from("M"), -5i64 as u64 as u32),
+        ("reg_schar", Value::Int(-128), -128i64 as u64 as u32),
+        ("reg_uchar", Value::from("U"), 250),
+        ("reg_short", Value::from("N"), -300i64 as u64 as u32),
+    ] {
+        // SAFETY: as above.
+        let v = unsafe { lib2.call(f, (arg.clone(),)) }.unwrap();
+        assert_eq!(int(v) as u64 as u32, want, "{f}({arg:?})");
+    }
+    // SAFETY: as above: a 64-bit enum passes whole.
+    let v = unsafe { lib2.call("reg_big", ("L",)) }.unwrap();
+    assert_eq!(int(v), 1 << 40);
+    // Out of the type's range (which an enum gcc typed itself would hold): refused before
+    // the call.
+    for (f, arg) in [("reg_uchar", 256), ("reg_schar", 200), ("reg_short", 40000)] {
+        // SAFETY: refused before any call.
+        let e = unsafe { lib2.call(f, (arg,)) }.unwrap_err();
+        assert!(matches!(e, rcffi::Error::Overflow(_)), "{f}({arg}): {e}");
+    }
+}
