@@ -320,6 +320,12 @@ fn named(n: &str, reg: &Registry) -> Result<Const, NoValue> {
             Some(Decl::Macro(MacroValue::Skipped(why))) => Err(NoValue::Never(format!(
                 "uses '{name}', which has no value ({why})"
             ))),
+            // C23's null pointer constant, a `void *` here (where nothing declares the name).
+            None if name == "nullptr" => reg
+                .interned(CTypeKind::Void)
+                .and_then(|v| reg.interned(CTypeKind::Pointer(v)))
+                .map(|p| Const::Pointer(p, 0))
+                .ok_or_else(|| NoValue::Never("'nullptr' has no type here".into())),
             _ => match reg.integer_const(name).or_else(|| {
                 let undeclared = reg.decl(name).is_none();
                 undeclared

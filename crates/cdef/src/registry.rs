@@ -171,6 +171,9 @@ impl Registry {
             depths: Depths::default(),
         };
         builtins::install(&mut reg);
+        // `void *`, the type of C23's `nullptr` in a macro (`MacroValue::Pointer`).
+        let void = reg.void();
+        reg.pointer_to(void);
         reg.commit();
         reg
     }
@@ -297,6 +300,13 @@ impl Registry {
     /// The type `void`.
     pub fn void(&mut self) -> CTypeId {
         self.intern(CTypeKind::Void)
+    }
+
+    /// The id of a type already made, if it was.
+    pub(crate) fn interned(&self, kind: CTypeKind) -> Option<CTypeId> {
+        self.types
+            .get_index_of(&CType { kind })
+            .map(|i| CTypeId(i as u32))
     }
 
     /// A primitive type.

@@ -40,6 +40,10 @@ const PAIRS: &[(&str, &str)] = &[
         "#define ON 1\n#define OFF (0 || 0)\n",
     ),
     (
+        "#define NP nullptr\n#define CP ((char *)nullptr)\n",
+        "#define NP ((void *)0)\n#define CP ((char *)0)\n",
+    ),
+    (
         "extern typeof_unqual(const int) a; extern __typeof_unqual__(int *const) b;",
         "extern int a; extern int *b;",
     ),
