@@ -48,6 +48,16 @@ const PAIRS: &[(&str, &str)] = &[
         "extern int a; extern int *b;",
     ),
     (
+        // gcc 14 and 15's stddef.h in C23 (gcc 15's default): `nullptr_t` is `void *`-sized.
+        "typedef __typeof__(nullptr) nullptr_t; struct s { char c; nullptr_t p; }; \
+         nullptr_t f(nullptr_t);",
+        "typedef void *nullptr_t; struct s { char c; void *p; }; void *f(void *);",
+    ),
+    (
+        "extern const int cx; extern typeof(cx) cy; int g(int); extern typeof(g) *gp;",
+        "extern const int cx; extern const int cy; int g(int); extern int (*gp)(int);",
+    ),
+    (
         "bool f(bool); struct s { bool b : 1; };",
         "_Bool f(_Bool); struct s { _Bool b : 1; };",
     ),

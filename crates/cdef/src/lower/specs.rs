@@ -11,6 +11,7 @@ use super::{Attr, Lowerer, attr};
 use crate::builtins::private;
 use crate::ctype::{CTypeId, Prim};
 use crate::error::{ErrorKind, LResult, Located};
+use crate::registry::Decl;
 use crate::types::KeywordSpec;
 
 /// What declaration specifiers say, apart from the type.
@@ -224,12 +225,8 @@ impl Lowerer<'_, '_> {
                 let (ty, is_const) = match &t.node {
                     lang_c::ast::TypeOf::Type(tn) => self.type_name_const(tn)?,
                     lang_c::ast::TypeOf::Expression(e) => match &e.node {
-                        lang_c::ast::Expression::Identifier(id)
-                            if self.reg.is_type_name(&id.node.name) =>
-                        {
-                            let name = id.node.name.as_str();
-                            let ty = self.reg.typedef(name).unwrap_or_else(|| self.int_type());
-                            (ty, self.reg.typedef_read_only(name))
+                        lang_c::ast::Expression::Identifier(id) => {
+                            self.typeof_name(&id.node.name, ts.span)?
                         }
                         _ => {
                             return Err(self.err(
@@ -295,6 +292,33 @@ impl Lowerer<'_, '_> {
             .map_err(|m| self.err(ErrorKind::InvalidType, last_kw, m))?;
         out.base = Some(id);
         Ok(())
+    }
+
+    /// `typeof(name)` (lang-c reads a name there as an expression): a typedef's type, a
+    /// variable's or function's declared type, and C23's `nullptr`, whose `nullptr_t` (gcc's
+    /// stddef.h: `typedef __typeof__(nullptr) nullptr_t;`) has `void *`'s size, alignment and
+    /// place in a call (x86-64 and AArch64 psABIs). With whether it is read-only.
+    fn typeof_name(&mut self, name: &str, span: Span) -> LResult<(CTypeId, bool)> {
+        match self.reg.decl(name) {
+            _ if self.reg.is_type_name(name) => {
+                let ty = self.reg.typedef(name).unwrap_or_else(|| self.int_type());
+                Ok((ty, self.reg.typedef_read_only(name)))
+            }
+            Some(Decl::Variable { ty, read_only, .. }) => Ok((*ty, *read_only)),
+            Some(Decl::Function { ty, .. }) => Ok((*ty, false)),
+            None if name == "nullptr" => {
+                let void = self.reg.void();
+                Ok((self.reg.pointer_to(void), false))
+            }
+            _ => Err(self.err(
+                ErrorKind::Unsupported,
+                span,
+                format!(
+                    "typeof({name}) is not supported: typeof takes a type, or the name of a type, \
+                     variable or function"
+                ),
+            )),
+        }
     }
 
     /// A type name (`sizeof(T)`, casts, `typeof(T)`).
