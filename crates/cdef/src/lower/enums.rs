@@ -241,13 +241,16 @@ impl Lowerer<'_, '_> {
         p.expect_end().map_err(shifted)?;
         let stripped = self.reg.strip_aligned(ty);
         match self.reg.kind(stripped) {
-            CTypeKind::Prim(q)
-                if matches!(
-                    self.reg.target.repr(*q),
-                    PrimRepr::Int { .. } | PrimRepr::Bool
-                ) =>
-            {
+            CTypeKind::Prim(q) if matches!(self.reg.target.repr(*q), PrimRepr::Int { .. }) => {
                 Ok(Some(*q))
+            }
+            // C23 allows it; its cdata would need `_Bool`'s conversions, not an integer's.
+            CTypeKind::Prim(q) if self.reg.target.repr(*q) == PrimRepr::Bool => {
+                Err(crate::error::CdefError::at(
+                    ErrorKind::Unsupported,
+                    at,
+                    "an enum whose underlying type is bool is not supported",
+                ))
             }
             _ => Err(crate::error::CdefError::at(
                 ErrorKind::InvalidType,
@@ -260,15 +263,11 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// The integer type of the values of an enum of fixed type `p`.
+    /// The integer type of the values of an enum of fixed type `p` (an integer type).
     fn prim_int_ty(&self, p: Prim) -> IntTy {
         match self.reg.target.repr(p) {
             PrimRepr::Int { bytes, signed } => IntTy::new(bytes * 8, signed),
-            _ => IntTy {
-                bits: 8,
-                signed: false,
-                bool_: true,
-            },
+            _ => IntTy::INT,
         }
     }
 
