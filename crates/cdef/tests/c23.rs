@@ -179,3 +179,44 @@ fn bounds(t: &str) -> (i128, i128) {
         _ => unreachable!("{t}"),
     }
 }
+
+/// A big C23 text (past the ~96 kB at which `cdef` parses in chunks) declares the same as its
+/// pieces declared one `cdef` each, on one thread and on four: the rewrites stay inside their
+/// declarations.
+#[test]
+fn big_c23_texts_parse_alike_in_chunks_and_whole() {
+    let mut text = String::new();
+    for i in 0..1500 {
+        text.push_str(&format!(
+            "enum e{i} : unsigned short;\n\
+             struct [[gnu::packed]] s{i} {{ char c; alignas(8) int x; enum e{i} k; }} \
+             [[gnu::aligned(16)]] v{i};\n\
+             enum e{i} : unsigned short {{ A{i} = 1'0{d}, B{i} }};\n\
+             [[nodiscard]] constexpr long K{i} = 0x1'0 + {i};\n\
+             static_assert(sizeof(struct s{i}) > 1);\n",
+            d = i % 10
+        ));
+    }
+    assert!(text.len() > 200 * 1024);
+    let opts = |threads| rcffi_cdef::CdefOptions {
+        threads: Some(threads),
+        ..Default::default()
+    };
+    let mut pieces = Registry::default();
+    let lines: Vec<&str> = text.lines().collect();
+    for piece in lines.chunks(500) {
+        let piece = piece.join("\n");
+        assert!(piece.len() < 96 * 1024);
+        pieces.cdef_with(&piece, &opts(1)).unwrap();
+    }
+    let mut one = Registry::default();
+    one.cdef_with(&text, &opts(1)).unwrap();
+    let mut four = Registry::default();
+    four.cdef_with(&text, &opts(4)).unwrap();
+    assert_eq!(pieces.dump(), one.dump());
+    assert_eq!(one.dump(), four.dump());
+    assert!(
+        one.dump()
+            .contains("enum e1499  size=2 underlying=unsigned short fixed")
+    );
+}
