@@ -231,7 +231,7 @@ impl Pass<'_, '_> {
 
     /// Whether token `k` starts a type: a keyword of one, or a name declared as one (before
     /// this text or by a typedef earlier in it).
-    fn is_type_word(&self, k: usize) -> bool {
+    pub(super) fn is_type_word(&self, k: usize) -> bool {
         let w = self.text(k);
         super::TYPE_KEYWORDS.contains(&w)
             || matches!(w, "bool" | "__signed__" | "__unsigned__")

@@ -1,7 +1,7 @@
 //! Spellings lang-c does not read, rewritten into ones it does: attributes before a tag's body
 //! moved after it, `_Alignas`, `__int128`, and cffi's `...` forms given private names.
 
-use super::{BraceKind, Edit, Open, Pass, TYPE_KEYWORDS};
+use super::{BraceKind, Edit, Open, Pass};
 use crate::builtins::private;
 use crate::error::{CdefError, ErrorKind, LResult};
 use crate::lex::Tok;
@@ -70,8 +70,8 @@ impl Pass<'_, '_> {
         })?;
         let inner_start = self.toks[i + 2.min(close - i)].start;
         let inner = &self.src[inner_start.min(self.toks[close].start)..self.toks[close].start];
-        let first = if i + 2 < close { self.text(i + 2) } else { "" };
-        let is_type = TYPE_KEYWORDS.contains(&first) || self.names.is_type_name(first);
+        // A type (a typedef of this text included) or an expression.
+        let is_type = i + 2 < close && self.is_type_word(i + 2);
         let arg = if is_type {
             format!("__alignof__({inner})")
         } else {
