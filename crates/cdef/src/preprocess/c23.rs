@@ -236,6 +236,6 @@ impl Pass<'_, '_> {
         super::TYPE_KEYWORDS.contains(&w)
             || matches!(w, "bool" | "__signed__" | "__unsigned__")
             || self.names.is_type_name(w)
-            || self.decls.iter().any(|d| d.typedefs.contains(&w))
+            || self.typedefs_so_far.contains(w)
     }
 }

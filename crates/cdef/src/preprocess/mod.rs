@@ -181,6 +181,8 @@ struct Pass<'a, 'n> {
     body_keywords: Vec<usize>,
     /// The last body closed: its `}` token index and its keyword's.
     closed_body: Option<(usize, usize)>,
+    /// The typedef names of `decls`, for a lookup that does not grow with the text.
+    typedefs_so_far: HashSet<&'a str, RandomState>,
 }
 
 /// Runs the pre-pass over `src`. `default_pack` is the `pack`/`packed` option of the cdef.
@@ -361,6 +363,7 @@ impl<'a, 'n> Pass<'a, 'n> {
             decl_typedef: false,
             body_keywords: Vec::new(),
             closed_body: None,
+            typedefs_so_far: HashSet::default(),
         }
     }
 
@@ -600,6 +603,7 @@ impl<'a, 'n> Pass<'a, 'n> {
         } else {
             Vec::new()
         };
+        self.typedefs_so_far.extend(typedefs.iter().copied());
         self.decls.push(TopDecl {
             end: self.toks[last].end,
             typedefs,
