@@ -435,7 +435,18 @@ impl Registry {
         }
     }
 
-    /// Whether typedef name `name` was declared `const` ([`Decl::Typedef`]'s `read_only`).
+    /// Whether typedef name `name` was declared `const` ([`Decl::Typedef`]'s `read_only`):
+    /// variables declared with it are read-only.
+    ///
+    /// ```
+    /// use rcffi_cdef::{Decl, Registry};
+    /// let mut reg = Registry::default();
+    /// reg.cdef("typedef const int ci; typedef const char *text; extern ci answer;")?;
+    /// assert!(reg.typedef_read_only("ci"));
+    /// assert!(!reg.typedef_read_only("text")); // only what it points to is const
+    /// assert!(matches!(reg.decl("answer"), Some(Decl::Variable { read_only: true, .. })));
+    /// # Ok::<(), rcffi_cdef::CdefError>(())
+    /// ```
     pub fn typedef_read_only(&self, name: &str) -> bool {
         matches!(
             self.names.get(name),
