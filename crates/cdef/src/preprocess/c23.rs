@@ -1,7 +1,9 @@
 //! C23's spellings, rewritten into the GNU C that lang-c reads: `[[...]]` attribute
-//! specifiers and the new keywords. gcc reads the attributes in every mode (`gcc -E` of a
-//! header that tests `__has_c_attribute` keeps them), and C23 is gcc 15's default, whose `gcc
-//! -E` keeps the keywords; a cdef reads them too.
+//! specifiers, the new keywords, and an enum's fixed underlying type (`enum e : T`, whose
+//! `: T` is blanked and handed to lowering in `Preprocessed::enum_types`; digit separators are
+//! the walk's, `mod.rs`). gcc reads the attributes in every mode (`gcc -E` of a header that
+//! tests `__has_c_attribute` keeps them), and C23 is gcc 15's default, whose `gcc -E` keeps
+//! the keywords; a cdef reads them too.
 //!
 //! The keywords: `alignas` is `_Alignas`, `alignof` `_Alignof`, `static_assert` `_Static_assert`
 //! (whose message may now be left out), `thread_local` `_Thread_local`, `constexpr` `const`
