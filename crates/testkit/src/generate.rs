@@ -175,9 +175,9 @@ impl Gen {
             values.push(v);
         }
         let attr = if packed {
-            " __attribute__((packed))"
+            self.spelled(" __attribute__((packed))")
         } else {
-            ""
+            String::new()
         };
         let _ = writeln!(self.out, "enum{attr} {name} {{ {} }};", items.join(", "));
         // The underlying width, as gcc picks it.
@@ -300,12 +300,20 @@ impl Gen {
                 // __attribute__((aligned(4))) m;`: lower or higher, as a typedef), which an
                 // array's items may not be aligned past their size (gcc's error).
                 // Or before the type (`__attribute__((aligned(8))) char m;`), the member's too.
+                // C23's `[[gnu::...]]` means the same before the type and after a plain name
+                // (after an array it is the array type's, which a GNU one there is not).
                 if !attr.is_empty() && (!ty.ends_with('*') || arr.is_empty()) && self.rng.chance(30)
                 {
                     members.push(format!("{ty}{attr} m{idx}{arr};"));
                 } else if !attr.is_empty() && self.rng.chance(20) {
+                    let attr = self.spelled(&attr);
                     members.push(format!("{} {ty} m{idx}{arr};", attr.trim_start()));
                 } else {
+                    let attr = if arr.is_empty() {
+                        self.spelled(&attr)
+                    } else {
+                        attr
+                    };
                     members.push(format!("{ty} m{idx}{arr}{attr};"));
                 }
                 named += 1;
@@ -322,6 +330,15 @@ impl Gen {
         }
         // The names of anonymous members' members must not repeat: they are unique by index.
         (members.join(" "), flex)
+    }
+
+    /// GNU attributes ` __attribute__((a, b))` as they are, or, a quarter of the time, in
+    /// C23's spelling ` [[gnu::a, gnu::b]]` (where the two mean the same).
+    fn spelled(&mut self, attr: &str) -> String {
+        if attr.is_empty() || !self.rng.chance(25) {
+            return attr.to_string();
+        }
+        c23_spelling(attr)
     }
 
     fn record(&mut self) {
@@ -352,9 +369,15 @@ impl Gen {
             post = "\n#pragma pack(pop)".to_string();
         }
         // The record's attributes after its keyword instead, sometimes (`struct
-        // __attribute__((packed)) r3 { ... };`), as gcc also reads them.
+        // __attribute__((packed)) r3 { ... };`), as gcc also reads them, and in C23's spelling
+        // there, which means the same. C23's after the body mean nothing without a declared
+        // name (gcc: "ignoring attributes applied to 'struct r3' after definition").
         if !attr.is_empty() && self.rng.chance(30) {
+            let attr = self.spelled(&attr);
             let _ = writeln!(self.out, "{pre}{kw}{attr} {name} {{ {body} }};{post}");
+        } else if !attr.is_empty() && self.rng.chance(5) {
+            let c23 = c23_spelling(&attr);
+            let _ = writeln!(self.out, "{pre}{kw} {name} {{ {body} }}{c23};{post}");
         } else {
             let _ = writeln!(self.out, "{pre}{kw} {name} {{ {body} }}{attr};{post}");
         }
@@ -363,6 +386,17 @@ impl Gen {
             self.records.push(format!("{kw} {name}"));
         }
     }
+}
+
+/// ` __attribute__((a, b(1)))` as ` [[gnu::a, gnu::b(1)]]` (the generator's attributes have no
+/// comma inside their arguments).
+fn c23_spelling(attr: &str) -> String {
+    let inner = attr
+        .trim()
+        .trim_start_matches("__attribute__((")
+        .trim_end_matches("))");
+    let scoped: Vec<String> = inner.split(", ").map(|a| format!("gnu::{a}")).collect();
+    format!(" [[{}]]", scoped.join(", "))
 }
 
 /// A cdef text of about `decls` declarations in cffi's subset (what cffi's `ffi.cdef` accepts

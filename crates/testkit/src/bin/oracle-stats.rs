@@ -17,8 +17,13 @@ fn main() -> anyhow::Result<()> {
     let cc = Compiler::for_target(&target).ok_or_else(|| anyhow::anyhow!("no gcc"))?;
     let checked = oracle::check(&reg, &batch.text, Includes::None, &cc)?;
     println!(
-        "{} records, {} enums: {} assertions, {} bitfields compared",
-        batch.records, batch.enums, checked.asserts, checked.bitfields
+        "{} records, {} enums ({} attributes in C23's spelling): {} assertions, {} bitfields \
+         compared",
+        batch.records,
+        batch.enums,
+        batch.text.matches("[[").count(),
+        checked.asserts,
+        checked.bitfields
     );
     Ok(())
 }
