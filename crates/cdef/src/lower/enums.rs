@@ -65,10 +65,10 @@ impl Lowerer<'_, '_> {
         if existing {
             self.check_fixed(eid, fixed, tag.unwrap_or("?"), et.span)?;
         }
-        // gcc ignores `packed` on an enum whose type is given.
+        // `packed` does not narrow a type the enum states.
         let packed = fixed.is_none() && trailing.contains(&Attr::Packed);
-        // A fixed type bounds every value, written or implicit (gcc: "enumerator value
-        // outside the range of underlying type").
+        // A fixed type bounds every value, written or implicit (C23 6.7.2.2: each must be
+        // representable in it).
         let fixed_ty = fixed.map(|p| self.prim_int_ty(p));
         let mut items = Vec::with_capacity(et.node.enumerators.len());
         let mut partial = false;
