@@ -185,8 +185,11 @@ fn bounds(t: &str) -> (i128, i128) {
 /// declarations.
 #[test]
 fn big_c23_texts_parse_alike_in_chunks_and_whole() {
+    // Declarations are added until the text is past 200 kB, so that it is cut into chunks.
     let mut text = String::new();
-    for i in 0..1500 {
+    let mut i = 0;
+    while text.len() <= 200 * 1024 {
+        i += 1;
         text.push_str(&format!(
             "enum e{i} : unsigned short;\n\
              struct [[gnu::packed]] s{i} {{ char c; alignas(8) int x; enum e{i} k; }} \
@@ -197,17 +200,15 @@ fn big_c23_texts_parse_alike_in_chunks_and_whole() {
             d = i % 10
         ));
     }
-    assert!(text.len() > 200 * 1024);
     let opts = |threads| rcffi_cdef::CdefOptions {
         threads: Some(threads),
         ..Default::default()
     };
+    // The same declarations in pieces of 100 (five lines each), each below the chunking size.
     let mut pieces = Registry::default();
     let lines: Vec<&str> = text.lines().collect();
     for piece in lines.chunks(500) {
-        let piece = piece.join("\n");
-        assert!(piece.len() < 96 * 1024);
-        pieces.cdef_with(&piece, &opts(1)).unwrap();
+        pieces.cdef_with(&piece.join("\n"), &opts(1)).unwrap();
     }
     let mut one = Registry::default();
     one.cdef_with(&text, &opts(1)).unwrap();
@@ -215,8 +216,7 @@ fn big_c23_texts_parse_alike_in_chunks_and_whole() {
     four.cdef_with(&text, &opts(4)).unwrap();
     assert_eq!(pieces.dump(), one.dump());
     assert_eq!(one.dump(), four.dump());
-    assert!(
-        one.dump()
-            .contains("enum e1499  size=2 underlying=unsigned short fixed")
-    );
+    // The last declaration's enum, declared before its values, has its fixed type.
+    let last = format!("enum e{i}  size=2 underlying=unsigned short fixed");
+    assert!(one.dump().contains(&last), "{last}");
 }

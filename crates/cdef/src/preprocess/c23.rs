@@ -207,7 +207,7 @@ impl Pass<'_, '_> {
         }
         let mut k = first;
         while k < self.toks.len() && !(self.is(k, "{") || self.is(k, ";")) {
-            if !(self.is_type_word(k) || matches!(self.text(k), "volatile" | "__volatile__")) {
+            if !self.is_type_word(k) {
                 let t = self.toks[k];
                 return Err(self.err(
                     ErrorKind::Syntax,
@@ -235,8 +235,8 @@ impl Pass<'_, '_> {
     /// this text or by a typedef earlier in it).
     pub(super) fn is_type_word(&self, k: usize) -> bool {
         let w = self.text(k);
+        // (`bool` is a built-in type name.)
         super::TYPE_KEYWORDS.contains(&w)
-            || matches!(w, "bool" | "__signed__" | "__unsigned__")
             || self.names.is_type_name(w)
             || self.typedefs_so_far.contains(w)
     }

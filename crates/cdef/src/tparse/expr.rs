@@ -2,7 +2,7 @@
 //! strings and `#define` values hold them, parsed into [`Expr`] for `consteval` to evaluate
 //! against the registry ([`EvalEnv`] for [`Registry`]).
 
-use super::{QUALIFIERS, TokParser};
+use super::TokParser;
 use crate::consteval::{
     BinOp, EvalEnv, Expr, ExprKind, IntTy, IntVal, OffsetStep, UnOp, parse_char_literal,
     parse_int_literal,
@@ -11,7 +11,6 @@ use crate::ctype::{CTypeId, CTypeKind, Prim};
 use crate::error::{CdefError, ErrorKind, LResult};
 use crate::lex::Tok;
 use crate::registry::Registry;
-use crate::types;
 
 impl TokParser<'_, '_> {
     /// An expression (comma operator included).
@@ -172,16 +171,7 @@ impl TokParser<'_, '_> {
     }
 
     fn type_follows_paren(&self) -> bool {
-        match self.toks.get(self.pos + 1) {
-            Some(t) if t.kind == Tok::Ident => {
-                let s = t.text(self.src);
-                types::is_type_keyword(s)
-                    || QUALIFIERS.contains(&s)
-                    || matches!(s, "struct" | "union" | "enum")
-                    || self.reg.is_type_name(s)
-            }
-            _ => false,
-        }
+        self.starts_type_at(self.pos + 1)
     }
 
     fn primary(&mut self) -> LResult<Expr> {

@@ -120,7 +120,12 @@ impl<'a, 'r> TokParser<'a, 'r> {
 
     /// Whether the next token can start a type name.
     fn starts_type(&self) -> bool {
-        match self.toks.get(self.pos) {
+        self.starts_type_at(self.pos)
+    }
+
+    /// Whether token `k` can start a type name.
+    pub(super) fn starts_type_at(&self, k: usize) -> bool {
+        match self.toks.get(k) {
             Some(t) if t.kind == Tok::Ident => {
                 let s = t.text(self.src);
                 types::is_type_keyword(s)
