@@ -40,8 +40,10 @@ fn loads_and_stores_of_every_alignment_and_length() {
 }
 
 /// `copy` against `copy_within` (memmove) for overlaps in both directions, short and long
-/// distances, and lengths on both sides of `BULK`, of the vector copy's 32- and 128-byte
-/// steps and of the backward path's buffer; nothing outside the destination changes.
+/// distances, destinations at every offset in a 32-byte block (where the vector copy's
+/// aligned stores start), and lengths on both sides of `BULK`, of the vector copy's 32- and
+/// 128-byte steps, of the backward path's buffer and of x86-64's `rep movsb` threshold;
+/// nothing outside the destination changes.
 #[test]
 fn copies_match_memmove_for_every_overlap() {
     // Every length to 300 natively; under Miri (byte loops, slow) fewer.
@@ -51,23 +53,40 @@ fn copies_match_memmove_for_every_overlap() {
         (0..=300).collect()
     };
     cases.extend([4095, 4096, 4097, 9000]);
+    if !cfg!(miri) {
+        cases.extend([32767, 32768, 32769, 70001]);
+    }
     let shifts: &[usize] = if cfg!(miri) {
         &[0, 1, 3, 8, 17, 64, 5000]
     } else {
         &[0, 1, 3, 8, 17, 31, 32, 33, 64, 100, 127, 128, 129, 5000]
     };
+    let leads: &[usize] = if cfg!(miri) {
+        &[0, 5]
+    } else {
+        &[0, 1, 7, 16, 31]
+    };
     for &n in &cases {
         for &shift in shifts {
-            for forward in [true, false] {
-                let size = n + shift + 16;
-                let mut mem: Vec<u8> = (0..size).map(|i| (i * 31 + 7) as u8).collect();
-                let mut want = mem.clone();
-                let (src, dst) = if forward { (shift, 0) } else { (0, shift) };
-                want.copy_within(src..src + n, dst);
-                let base = mem.as_mut_ptr() as usize;
-                // SAFETY: both ranges end at or before `n + shift < size`.
-                unsafe { copy(base + dst, base + src, n) };
-                assert!(mem == want, "n {n} shift {shift} forward {forward}");
+            for &lead in leads {
+                for forward in [true, false] {
+                    let size = lead + n + shift + 16;
+                    let mut mem: Vec<u8> = (0..size).map(|i| (i * 31 + 7) as u8).collect();
+                    let mut want = mem.clone();
+                    let (src, dst) = if forward {
+                        (lead + shift, lead)
+                    } else {
+                        (lead, lead + shift)
+                    };
+                    want.copy_within(src..src + n, dst);
+                    let base = mem.as_mut_ptr() as usize;
+                    // SAFETY: both ranges end at or before `lead + n + shift < size`.
+                    unsafe { copy(base + dst, base + src, n) };
+                    assert!(
+                        mem == want,
+                        "n {n} shift {shift} lead {lead} forward {forward}"
+                    );
+                }
             }
         }
     }
