@@ -118,6 +118,11 @@ fn main() -> anyhow::Result<()> {
     let mut vs_libffi = Vec::new();
     call_rows(runs, &mut vs_libffi)?;
     by_value_rows(runs, &mut vs_libffi)?;
+    // A pause before the two-thread rows: the rows above have just freed some hundreds of MB
+    // (the lists of a million values), and right after them the first two-thread row read 1.60
+    // and 1.61 in two runs of four on the quiet host, even after its extra rounds (1.97–1.98
+    // in three runs after this pause; the same call timed alone scales 1.97–2.01).
+    std::thread::sleep(std::time::Duration::from_secs(2));
     let scaling = threads::scaling_rows();
 
     println!(
@@ -164,7 +169,10 @@ fn main() -> anyhow::Result<()> {
     println!(
         "\nagainst cffi: the best of {runs} runs on each side (Python's: `min` of `timeit`'s runs); \
          against raw libffi: the best of {runs} runs of each, in turn; two-thread figures are throughput ratios (2.0: perfect), \
-         each the best of 5 runs of one and of two threads in turn."
+         each the best of 5 runs of one and of two threads in turn (and of up to {} more where \
+         the best of 5 read below {:.1}: the host's load only slows a run down).",
+        threads::RETRIES,
+        threads::GOAL
     );
     println!(
         "slower than cffi: {} operations{}",
