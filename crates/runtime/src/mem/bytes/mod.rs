@@ -11,7 +11,7 @@
 //! and AArch64), except loads of 8 to [`LOAD_WORDS`] bytes, and stores and copies within C
 //! memory of 8 to 31 bytes, which go as 8-byte words (below).
 //! Other ranges of [`BULK`] bytes or more go through a few lines of inline assembly —
-//! `rep movsb`/`rep stosb` on x86-64 (copies of 64 bytes or more in 32-byte AVX loads and
+//! `rep movsb`/`rep stosb` on x86-64 (copies of 64 bytes to 32 KiB in 32-byte AVX loads and
 //! stores where the processor has AVX), a loop of 16-byte `ldp`/`stp` pairs on AArch64 — and so
 //! does a word read into a register (a pointer slot, a struct argument's eightbyte: one 8-byte
 //! `mov`/`ldr`). The abstract machine sees each as exactly that sequence of relaxed byte
