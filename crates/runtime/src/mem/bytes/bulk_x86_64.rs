@@ -16,8 +16,8 @@ const VECTOR: usize = 64;
 /// `rep movsb` is fast (ERMS): from 32 KiB it moved memory faster than the vector loop on the
 /// quiet AMD EPYC host, by a fifth to a third where source and destination share their
 /// alignment (32 KiB: 197 ns against 317; 64 KiB: 524 against 681; 1 MiB: 15.2 µs against
-/// 18.5, glibc's `memmove` 17.9), and as fast where they do not. glibc's `memmove` takes it
-/// from 2 KiB to a cache-sized limit; at 2 KiB and 8 KiB it was the slower one here.
+/// 18.5, glibc's `memmove` 17.9), and within 5% where they do not. From 2 to 16 KiB it was
+/// the slower one (`docs/performance.md`, twenty-ninth session).
 const REP: usize = 32 * 1024;
 
 /// Copies `n` bytes from `src` to `dst`, front to back: by `rep movsb`, each byte once (it is
