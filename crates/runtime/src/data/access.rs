@@ -37,6 +37,7 @@ impl CData {
         }
     }
 
+    #[inline(always)]
     pub(super) fn place_at(&self, ty: TypeRef, addr: usize, len: Option<usize>) -> Place<'_> {
         Place {
             uni: self.uni(),

@@ -29,6 +29,7 @@ impl<'a> Out<'a> {
     /// `ty` is `void`; an empty array holds none), [`Error::NullPointer`] for a NULL pointer,
     /// and the region's error when the bytes are outside the memory `out` may touch or
     /// read-only.
+    #[inline(always)]
     pub(crate) fn of(uni: &Ffi, ty: TypeRef, out: &'a CData) -> Result<Out<'a>> {
         let info = ty.get(&uni.inner);
         let (Some(size), Some(addr)) = (
