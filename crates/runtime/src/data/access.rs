@@ -37,6 +37,9 @@ impl CData {
         }
     }
 
+    /// The place of a `ty` at `addr` in this cdata's memory. In line: a place returned through
+    /// memory was moved on with 16-byte loads that waited on the 8-byte stores that had just
+    /// written it (`call_into` of an 8-byte struct: 26 → 20 ns).
     #[inline(always)]
     pub(super) fn place_at(&self, ty: TypeRef, addr: usize, len: Option<usize>) -> Place<'_> {
         Place {

@@ -29,6 +29,9 @@ impl<'a> Out<'a> {
     /// `ty` is `void`; an empty array holds none), [`Error::NullPointer`] for a NULL pointer,
     /// and the region's error when the bytes are outside the memory `out` may touch or
     /// read-only.
+    ///
+    /// In line, as [`CData::place_at`] is, for the same reason: its result came back through
+    /// memory and stalled the call on its reload.
     #[inline(always)]
     pub(crate) fn of(uni: &Ffi, ty: TypeRef, out: &'a CData) -> Result<Out<'a>> {
         let info = ty.get(&uni.inner);
