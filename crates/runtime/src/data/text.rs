@@ -129,7 +129,12 @@ pub(crate) fn string(cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
             let bytes = cdata.owner().with_region(&|| cdata.what(), |r| {
                 r.read_c_string(cdata.addr(), max.saturating_mul(us), us)
             })?;
-            Ok(unit.decode(bytes))
+            // Bytes as they are, here: passed to `decode`, the `Vec` went through memory, and
+            // its 16-byte reload there waited on the 8-byte stores that had just written it.
+            Ok(match unit {
+                Unit::Byte => Value::Bytes(bytes),
+                wide => wide.decode(bytes),
+            })
         }
         _ => Err(unexpected(cdata)),
     }
