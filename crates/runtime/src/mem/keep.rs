@@ -370,7 +370,10 @@ fn bury_one(released: Option<Owner>) {
 
 /// Drops `owners` without recursion: the first call on a thread drops them one by one, and
 /// the owners that dropping them lets go (a list's next node) join a queue that it drains,
-/// instead of being dropped inside the drop that let them go.
+/// instead of being dropped inside the drop that let them go. In line: an array of owners
+/// passed to it was reloaded in 16-byte halves right after its 8-byte stores (a `gc`'s drop,
+/// which buries two: `call-profile gc` 107.6 → 103.1 ns).
+#[inline]
 pub(crate) fn bury(owners: impl IntoIterator<Item = Owner>) {
     let mut owners = owners.into_iter().peekable();
     if owners.peek().is_none() {
