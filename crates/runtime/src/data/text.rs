@@ -41,25 +41,23 @@ impl Unit {
     fn decode(self, bytes: Vec<u8>) -> Value {
         match self {
             Unit::Byte => Value::Bytes(bytes),
+            // Text sized for one UTF-8 byte a character (most text: one allocation).
             Unit::Utf16 => {
                 let units = bytes
                     .chunks_exact(2)
                     .map(|c| u16::from_ne_bytes([c[0], c[1]]));
-                Value::Text(
-                    char::decode_utf16(units)
-                        .map(|c| c.unwrap_or('\u{fffd}'))
-                        .collect(),
-                )
+                let mut text = String::with_capacity(bytes.len() / 2);
+                text.extend(char::decode_utf16(units).map(|c| c.unwrap_or('\u{fffd}')));
+                Value::Text(text)
             }
-            Unit::Utf32 => Value::Text(
-                bytes
-                    .chunks_exact(4)
-                    .map(|c| {
-                        char::from_u32(u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
-                            .unwrap_or('\u{fffd}')
-                    })
-                    .collect(),
-            ),
+            Unit::Utf32 => {
+                let mut text = String::with_capacity(bytes.len() / 4);
+                text.extend(bytes.chunks_exact(4).map(|c| {
+                    char::from_u32(u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+                        .unwrap_or('\u{fffd}')
+                }));
+                Value::Text(text)
+            }
         }
     }
 }

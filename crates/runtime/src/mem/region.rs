@@ -314,7 +314,8 @@ impl<'a> Region<'a> {
             self.read_append(addr + start, k, &mut out)?;
             if let Some(z) = first_zero_item(&out[start..], unit) {
                 out.truncate(start + z * unit);
-                if out.len() < out.capacity() / 2 {
+                // (Wide units are decoded into text and dropped: no shrink for them.)
+                if unit == 1 && out.len() < out.capacity() / 2 {
                     out.shrink_to_fit();
                 }
                 return Ok(out);
