@@ -227,7 +227,16 @@ impl CData {
             return m.store(addr, fast, u64::from_le_bytes(bytes));
         }
         let (elem, addr) = self.item(i)?;
-        convert::value_to_c(&self.place_at(elem, addr, None), &v)
+        let place = self.place_at(elem, addr, None);
+        // A struct or union item given a cdata of its very type (cffi's `p[0] = q[0]`): the
+        // copy, without the general conversion's dispatch to it.
+        if let Value::CData(c) = &v
+            && c.ty() == elem
+            && matches!(place.info().repr, Repr::Record { body: Some(_), .. })
+        {
+            return convert::copy_record(&place, c);
+        }
+        convert::value_to_c(&place, &v)
     }
 
     /// The memory the direct paths use: rcffi's own, a range vouched for or mapped, owned

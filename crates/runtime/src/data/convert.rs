@@ -644,16 +644,20 @@ fn write_record(p: &Place<'_>, v: &Value) -> Result<()> {
             }
             Ok(())
         }
-        Value::CData(c) if c.info().same_type(info) && !c.info().is_pointer() => {
-            let n = p.size()?;
-            copy_between(p, c, n)
-        }
+        Value::CData(c) if c.info().same_type(info) && !c.info().is_pointer() => copy_record(p, c),
         other => Err(Error::Type(format!(
             "initializer for ctype '{}' must be a list or tuple or dict or struct-cdata, not {}",
             info.name,
             other.describe()
         ).into())),
     }
+}
+
+/// Copies the struct or union `src` (of the type at `p`, complete) to `p`, as C's assignment
+/// does: its bytes, and what the pointers among them keep alive.
+pub(crate) fn copy_record(p: &Place<'_>, src: &CData) -> Result<()> {
+    let n = p.size()?;
+    copy_between(p, src, n)
 }
 
 /// Writes one member of the record at `p`.
