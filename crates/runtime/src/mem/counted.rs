@@ -6,16 +6,21 @@
 //!
 //! # Safety
 //!
-//! A `Counted` points to a heap box made by `Box::new`, holding the count and the value; the
-//! count ([`Count`], whose docs say why) finds the one release of the last reference, which
-//! drops the box, once. A reference keeps the lane its count is in in the low bits of its
+//! A `Counted` points to a heap box holding the count and the value, allocated with
+//! [`box_layout`] from the thread's recycled blocks (`recycle::alloc`: a `gc`'s box and a
+//! handle's came and went through `malloc` and `free`, a third of `new_handle`) and written
+//! whole before the pointer is made; the count ([`Count`], whose docs say why) finds the one
+//! release of the last reference, which drops the value and gives the block back with the same
+//! layout, once. A reference keeps the lane its count is in in the low bits of its
 //! pointer (the box is aligned to at least 8): [`count::without_lane`](super::count) clears
 //! them, keeping the provenance, before any dereference.
 
+use std::alloc::Layout;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
 use super::count::{self, Count};
+use super::recycle;
 
 /// The heap box: the count, then the value.
 struct Inner<T> {
@@ -38,15 +43,34 @@ unsafe impl<T: Send + Sync> Send for Counted<T> {}
 // SAFETY: as for Send.
 unsafe impl<T: Send + Sync> Sync for Counted<T> {}
 
+/// The layout of `T`'s box: `Inner<T>`'s, aligned to at least the recycled blocks' 16 bytes
+/// and padded to it (a box aligned to more goes to the system allocator, which `recycle`
+/// does itself for layouts it does not cache).
+fn box_layout<T>() -> Layout {
+    Layout::new::<Inner<T>>()
+        .align_to(recycle::ALIGN)
+        .map(|l| l.pad_to_align())
+        .unwrap_or_else(|_| {
+            unreachable!("Inner<T> is a Rust type: its layout, aligned to 16, fits")
+        })
+}
+
 impl<T> Counted<T> {
     /// Shares `value`.
     pub(crate) fn new(value: T) -> Counted<T> {
-        let inner = Box::new(Inner {
-            count: Count::one(),
-            value,
-        });
+        let layout = box_layout::<T>();
+        // SAFETY: the layout is not empty (it holds a `Count`); the block is `layout`'s, aligned
+        // for `Inner<T>`, and written whole before the pointer is made.
+        let inner = unsafe {
+            let p = recycle::alloc(layout).cast::<Inner<T>>();
+            p.as_ptr().write(Inner {
+                count: Count::one(),
+                value,
+            });
+            p
+        };
         Counted {
-            tagged: NonNull::from(Box::leak(inner)),
+            tagged: inner,
             _owns: PhantomData,
         }
     }
@@ -109,10 +133,36 @@ impl<T> Drop for Counted<T> {
         // SAFETY: as in Deref; the last reference drops the box `new` made, once (module docs).
         unsafe {
             if (*inner).count.release(count::lane_of(self.tagged)) {
-                drop(Box::from_raw(inner));
+                free_box(inner);
             }
         }
     }
+}
+
+/// Drops the value in the box at `inner` and gives the block back, also when the value's drop
+/// panics (as a `Box` would).
+///
+/// # Safety
+///
+/// `inner` is a box [`Counted::new`] made for `T`, which nothing references any more; called
+/// once for it.
+unsafe fn free_box<T>(inner: *mut Inner<T>) {
+    /// Gives the block back when dropped.
+    struct Block(NonNull<u8>, Layout);
+    impl Drop for Block {
+        fn drop(&mut self) {
+            // SAFETY: the block `recycle::alloc` gave for this layout, its value dropped (or its
+            // drop unwinding), and nothing references it (the caller's promise).
+            unsafe { recycle::dealloc(self.0, self.1) };
+        }
+    }
+    // SAFETY: `inner` is non-null: a box `new` made.
+    let _block = Block(
+        unsafe { NonNull::new_unchecked(inner.cast()) },
+        box_layout::<T>(),
+    );
+    // SAFETY: the value was written by `new` and is dropped once, here (the caller's promise).
+    unsafe { std::ptr::drop_in_place(inner) };
 }
 
 impl<T: std::fmt::Debug> std::fmt::Debug for Counted<T> {
