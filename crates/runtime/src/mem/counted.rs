@@ -12,7 +12,7 @@
 //! whole before the pointer is made; the count ([`Count`], whose docs say why) finds the one
 //! release of the last reference, which drops the value and gives the block back with the same
 //! layout, once. A reference keeps the lane its count is in in the low bits of its
-//! pointer (the box is aligned to at least 8): [`count::without_lane`](super::count) clears
+//! pointer (the box is aligned to at least 16): [`count::without_lane`](super::count) clears
 //! them, keeping the provenance, before any dereference.
 
 use std::alloc::Layout;
