@@ -319,6 +319,36 @@ fn a_copy_of_a_self_pointer_keeps_its_memory_alive() {
     assert_eq!(text(&ffi, b.field("cur").unwrap()), "defg");
 }
 
+/// A struct item assigned from a struct of its very type (`p[i] = q[0]`, which copies without
+/// the general conversion) carries what the struct's pointers keep alive: the copy keeps the
+/// string after the source and the string's own cdata are gone, and lets go of it when
+/// overwritten.
+#[test]
+fn a_struct_item_assigned_from_a_struct_keeps_what_it_points_to() {
+    let ffi = Ffi::default();
+    ffi.cdef("struct named { char *name; int n; };").unwrap();
+    let freed = Arc::new(AtomicUsize::new(0));
+    let f = freed.clone();
+    let name = ffi.gc(&ffi.new("char[]", "kept").unwrap(), move |_| {
+        f.fetch_add(1, Ordering::SeqCst);
+    });
+    let src = ffi.new("struct named *", ()).unwrap();
+    src.set_field("name", &name).unwrap();
+    src.set_field("n", 7).unwrap();
+    drop(name);
+    let dst = ffi.new("struct named[2]", ()).unwrap();
+    dst.set(1, src.get(0).unwrap()).unwrap();
+    drop(src);
+    assert_eq!(freed.load(Ordering::SeqCst), 0, "the copy keeps the string");
+    let item = dst.get(1).unwrap().cdata().unwrap();
+    assert_eq!(text(&ffi, item.field("name").unwrap()), "kept");
+    assert_eq!(item.field("n").unwrap(), 7.into());
+    drop(item);
+    // Overwritten by a struct of the same type holding NULL: the string goes.
+    dst.set(1, dst.get(0).unwrap()).unwrap();
+    assert_eq!(freed.load(Ordering::SeqCst), 1, "overwritten: let go");
+}
+
 /// Nodes of the list dropped on a small stack (fewer under Miri, which is slow, and whose
 /// interpreter frames are bigger).
 const NODES: i32 = if cfg!(miri) { 5_000 } else { 200_000 };
