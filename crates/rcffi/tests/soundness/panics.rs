@@ -121,3 +121,18 @@ fn a_panicking_allocator_free_is_reported_not_let_out_of_the_drop() {
     drop(alloc);
     drop(blocks);
 }
+
+/// A handle's value whose drop panics: the panic reaches whoever dropped the handle's last
+/// cdata, as an `Arc`'s would; the handle is gone from the table and other handles work on.
+/// (That its box is given back all the same is `mem::counted`'s unit test.)
+#[test]
+fn a_handle_whose_value_panics_on_drop_gives_its_box_back() {
+    let ffi = Ffi::default();
+    let h = ffi.new_handle(Bomb);
+    let addr = ffi.cast("void *", h.address() as u64).unwrap();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(h)));
+    assert!(r.is_err(), "the value's panic reaches the drop's caller");
+    assert!(ffi.from_handle::<Bomb>(&addr).is_err(), "the handle is gone");
+    let other = ffi.new_handle(5u8);
+    assert_eq!(*ffi.from_handle::<u8>(&other).unwrap(), 5);
+}

@@ -184,6 +184,28 @@ mod tests {
         }
     }
 
+    /// A value whose drop panics: the panic reaches the last reference's drop, and the box is
+    /// still given back (the next box of its layout, on this thread, is the same block).
+    #[test]
+    fn a_box_whose_value_panics_on_drop_is_given_back() {
+        if !recycle::on() {
+            return; // Miri, or RCFFI_NO_RECYCLE: blocks go to the system allocator
+        }
+        /// Panics when dropped, if armed.
+        struct Bomb(bool);
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                assert!(!self.0, "the value's drop panics");
+            }
+        }
+        let armed = Counted::new(Bomb(true));
+        let first = armed.inner() as usize;
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(armed)));
+        assert!(r.is_err(), "the panic reaches the drop's caller");
+        let next = Counted::new(Bomb(false));
+        assert_eq!(next.inner() as usize, first, "the block came back");
+    }
+
     /// Threads cloning one value at once (its count spreads) while another drops their
     /// clones: the value is dropped once, after the last reference, and every clone reads it.
     #[test]
