@@ -132,7 +132,10 @@ fn a_handle_whose_value_panics_on_drop_gives_its_box_back() {
     let addr = ffi.cast("void *", h.address() as u64).unwrap();
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(h)));
     assert!(r.is_err(), "the value's panic reaches the drop's caller");
-    assert!(ffi.from_handle::<Bomb>(&addr).is_err(), "the handle is gone");
+    assert!(
+        ffi.from_handle::<Bomb>(&addr).is_err(),
+        "the handle is gone"
+    );
     let other = ffi.new_handle(5u8);
     assert_eq!(*ffi.from_handle::<u8>(&other).unwrap(), 5);
 }
