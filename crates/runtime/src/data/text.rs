@@ -37,8 +37,20 @@ impl Unit {
         }
     }
 
-    /// The value of `bytes` read as items of this unit.
+    /// The value of `bytes` read as items of this unit. In line for bytes, which become the
+    /// value as they are: passed to a function, the `Vec` went through memory, and its 16-byte
+    /// reload there waited on the 8-byte stores that had just written it.
+    #[inline(always)]
     fn decode(self, bytes: Vec<u8>) -> Value {
+        match self {
+            Unit::Byte => Value::Bytes(bytes),
+            wide => wide.decode_wide(bytes),
+        }
+    }
+
+    /// [`Unit::decode`] of wide characters: text.
+    #[inline(never)]
+    fn decode_wide(self, bytes: Vec<u8>) -> Value {
         match self {
             Unit::Byte => Value::Bytes(bytes),
             // Text sized for one UTF-8 byte a character (most text: one allocation).
@@ -127,12 +139,7 @@ pub(crate) fn string(cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
             let bytes = cdata.owner().with_region(&|| cdata.what(), |r| {
                 r.read_c_string(cdata.addr(), max.saturating_mul(us), us)
             })?;
-            // Bytes as they are, here: passed to `decode`, the `Vec` went through memory, and
-            // its 16-byte reload there waited on the 8-byte stores that had just written it.
-            Ok(match unit {
-                Unit::Byte => Value::Bytes(bytes),
-                wide => wide.decode(bytes),
-            })
+            Ok(unit.decode(bytes))
         }
         _ => Err(unexpected(cdata)),
     }

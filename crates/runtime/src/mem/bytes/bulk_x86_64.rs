@@ -32,7 +32,7 @@ const REP: usize = 32 * 1024;
 pub(super) unsafe fn copy_forward(dst: usize, src: usize, n: usize) {
     if n >= VECTOR {
         // SAFETY: the caller's ranges.
-        unsafe { copy_where_avx(dst, src, n) };
+        unsafe { copy_long(dst, src, n) };
         return;
     }
     // SAFETY: the caller's ranges.
@@ -47,7 +47,7 @@ pub(super) unsafe fn copy_forward(dst: usize, src: usize, n: usize) {
 ///
 /// As for [`copy_forward`].
 #[inline(never)]
-unsafe fn copy_where_avx(dst: usize, src: usize, n: usize) {
+unsafe fn copy_long(dst: usize, src: usize, n: usize) {
     if n >= REP && std::arch::is_x86_feature_detected!("ermsb") {
         // SAFETY: the caller's ranges.
         unsafe { copy_bytes(dst, src, n) };

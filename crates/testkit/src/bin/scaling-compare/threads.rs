@@ -26,7 +26,7 @@ pub(crate) fn arc_reference() -> (f64, f64) {
 /// spells of it). Each thread makes enough operations for a run of about 40 ms.
 fn rates(f: &(dyn Fn() + Sync)) -> (f64, f64) {
     let n = run_length(f);
-    best_of_five(|threads| together(threads, n, &|| (0..n).for_each(|_| f())))
+    best_of_rounds(|threads| together(threads, n, &|| (0..n).for_each(|_| f())))
 }
 /// How many operations `f` makes in about 40 ms on one thread (at least 10^6).
 fn run_length(f: &(dyn Fn() + Sync)) -> usize {
@@ -71,7 +71,7 @@ fn together(threads: usize, n: usize, work: &(dyn Fn() + Sync)) -> f64 {
 /// one and two threads, the best of all kept: the host's other load only slows a run down,
 /// and on the quiet host a different row, one that shares nothing written (`p.x`), came out
 /// at 1.3–1.7 in each whole run, while a lock or a shared counter slows every round alike.
-fn best_of_five(run: impl Fn(usize) -> f64) -> (f64, f64) {
+fn best_of_rounds(run: impl Fn(usize) -> f64) -> (f64, f64) {
     run(2);
     let round = |(one, two): (f64, f64)| (one.max(run(1)), two.max(run(2)));
     let best = (0..5).fold((0f64, 0f64), |b, _| round(b));
@@ -239,7 +239,7 @@ pub(crate) fn scaling_rows() -> Vec<(String, f64, f64)> {
     // The same pointer arithmetic on an array of each thread's own: what is left of the shared
     // array's figure is its reference count, which every result increments.
     let n = run_length(&|| drop(black_box(a.offset(1).unwrap())));
-    let (one, two) = best_of_five(|threads| {
+    let (one, two) = best_of_rounds(|threads| {
         together(threads, n, &|| {
             let mine = ffi.new("int[10]", ()).expect("new");
             (0..n).for_each(|_| drop(black_box(mine.offset(1).unwrap())));
