@@ -43,6 +43,68 @@ pub(super) unsafe fn copy_forward(dst: usize, src: usize, n: usize) {
     }
 }
 
+/// Copies `n` bytes, `16 <= n <= 64`, from `src` to `dst`, the ranges overlapping or not:
+/// one or two `ldp` pairs at the start and as many ending at the end, all loads before the
+/// stores, as the x86-64 version does with 16-byte loads (bytes the pairs share are loaded
+/// and stored twice, each store holding what a load before every store read).
+///
+/// # Safety
+///
+/// `src..src + n` valid for reads, `dst..dst + n` for writes, `16 <= n <= 64`.
+#[inline(always)]
+pub(super) unsafe fn copy_small(dst: usize, src: usize, n: usize) {
+    debug_assert!((16..=super::SMALL).contains(&n));
+    let (src_end, dst_end) = (src + n, dst + n);
+    if n <= 32 {
+        // SAFETY: each pair lies inside its range (`n >= 16`); the scratch registers are
+        // declared clobbered.
+        unsafe {
+            asm!(
+                "ldp {a}, {b}, [{src}]",
+                "ldp {c}, {d}, [{src_end}, #-16]",
+                "stp {a}, {b}, [{dst}]",
+                "stp {c}, {d}, [{dst_end}, #-16]",
+                src = in(reg) src,
+                dst = in(reg) dst,
+                src_end = in(reg) src_end,
+                dst_end = in(reg) dst_end,
+                a = out(reg) _,
+                b = out(reg) _,
+                c = out(reg) _,
+                d = out(reg) _,
+                options(nostack, preserves_flags),
+            );
+        }
+        return;
+    }
+    // SAFETY: as above, two pairs from each end inside each range (`32 < n <= 64`).
+    unsafe {
+        asm!(
+            "ldp {a}, {b}, [{src}]",
+            "ldp {c}, {d}, [{src}, #16]",
+            "ldp {e}, {f}, [{src_end}, #-32]",
+            "ldp {g}, {h}, [{src_end}, #-16]",
+            "stp {a}, {b}, [{dst}]",
+            "stp {c}, {d}, [{dst}, #16]",
+            "stp {e}, {f}, [{dst_end}, #-32]",
+            "stp {g}, {h}, [{dst_end}, #-16]",
+            src = in(reg) src,
+            dst = in(reg) dst,
+            src_end = in(reg) src_end,
+            dst_end = in(reg) dst_end,
+            a = out(reg) _,
+            b = out(reg) _,
+            c = out(reg) _,
+            d = out(reg) _,
+            e = out(reg) _,
+            f = out(reg) _,
+            g = out(reg) _,
+            h = out(reg) _,
+            options(nostack, preserves_flags),
+        );
+    }
+}
+
 /// Loads the 8 bytes at `src` (any alignment: user memory is Normal memory) as a
 /// little-endian word: one `ldr`, each of whose bytes is single-copy atomic, so to any
 /// observer the 8 byte loads `load_le` stands for.

@@ -21,6 +21,25 @@ pub(super) unsafe fn copy_forward(dst: usize, src: usize, n: usize) {
     }
 }
 
+/// Copies `n` bytes, at most [`super::SMALL`], from `src` to `dst`, the ranges overlapping
+/// or not: every byte loaded into a buffer before any is stored.
+///
+/// # Safety
+///
+/// `src..src + n` valid for reads, `dst..dst + n` for writes, `n <= SMALL`.
+pub(super) unsafe fn copy_small(dst: usize, src: usize, n: usize) {
+    let mut buf = [0u8; super::SMALL];
+    let buf = &mut buf[..n];
+    for (i, b) in buf.iter_mut().enumerate() {
+        // SAFETY: byte `i` of the caller's source range; a byte is always aligned.
+        *b = unsafe { AtomicU8::from_ptr((src + i) as *mut u8) }.load(Relaxed);
+    }
+    for (i, b) in buf.iter().enumerate() {
+        // SAFETY: byte `i` of the caller's destination range.
+        unsafe { AtomicU8::from_ptr((dst + i) as *mut u8) }.store(*b, Relaxed);
+    }
+}
+
 /// Loads the 8 bytes at `src` as a little-endian word, byte by byte.
 ///
 /// # Safety

@@ -162,6 +162,62 @@ unsafe fn copy_vector(dst: usize, src: usize, n: usize) {
     }
 }
 
+/// Copies `n` bytes, `16 <= n <= 64`, from `src` to `dst`, the ranges overlapping or not:
+/// two or four 16-byte SSE2 loads (every x86-64 has SSE2) — the first 16 bytes, the next 16,
+/// the 16 before the last and the last 16 — all before the stores. Bytes the accesses share
+/// are loaded twice and stored twice, each store holding what a load before every store read
+/// (to any observer, relaxed byte stores; without a racing writer, the same value). No loop,
+/// no feature check and no `vzeroupper`: a 64-byte struct result went through the AVX loop's
+/// set-up, and a 40-byte one through `rep movsb`'s start-up.
+///
+/// # Safety
+///
+/// `src..src + n` valid for reads, `dst..dst + n` for writes, `16 <= n <= 64`.
+#[inline(always)]
+pub(super) unsafe fn copy_small(dst: usize, src: usize, n: usize) {
+    debug_assert!((16..=super::SMALL).contains(&n));
+    if n <= 32 {
+        // SAFETY: both accesses of each side lie inside its range (`n >= 16`); the two
+        // scratch registers are declared clobbered.
+        unsafe {
+            asm!(
+                "movdqu {a}, xmmword ptr [{src}]",
+                "movdqu {b}, xmmword ptr [{src} + {n} - 16]",
+                "movdqu xmmword ptr [{dst}], {a}",
+                "movdqu xmmword ptr [{dst} + {n} - 16], {b}",
+                src = in(reg) src,
+                dst = in(reg) dst,
+                n = in(reg) n,
+                a = out(xmm_reg) _,
+                b = out(xmm_reg) _,
+                options(nostack, preserves_flags),
+            );
+        }
+        return;
+    }
+    // SAFETY: as above, with four accesses of each side inside its range (`32 < n <= 64`).
+    unsafe {
+        asm!(
+            "movdqu {a}, xmmword ptr [{src}]",
+            "movdqu {b}, xmmword ptr [{src} + 16]",
+            "movdqu {c}, xmmword ptr [{src} + {n} - 32]",
+            "movdqu {d}, xmmword ptr [{src} + {n} - 16]",
+            "movdqu xmmword ptr [{dst}], {a}",
+            "movdqu xmmword ptr [{dst} + 16], {b}",
+            "movdqu xmmword ptr [{dst} + {n} - 32], {c}",
+            "movdqu xmmword ptr [{dst} + {n} - 16], {d}",
+            src = in(reg) src,
+            dst = in(reg) dst,
+            n = in(reg) n,
+            a = out(xmm_reg) _,
+            b = out(xmm_reg) _,
+            c = out(xmm_reg) _,
+            d = out(xmm_reg) _,
+            options(nostack, preserves_flags),
+        );
+    }
+}
+
 /// Loads the 8 bytes at `src` (any alignment) as a little-endian word: one `mov`, each
 /// of whose bytes is single-copy atomic, so to any observer the 8 byte loads `load_le`
 /// stands for.

@@ -8,12 +8,13 @@
 //! undefined behaviour in Rust.
 //!
 //! Short ranges are plain loops of `AtomicU8` accesses (a plain byte load or store on x86-64
-//! and AArch64), except loads of 8 to [`LOAD_WORDS`] bytes, and stores and copies within C
-//! memory of 8 to 31 bytes, which go as 8-byte words (below).
-//! Other ranges of [`BULK`] bytes or more go through a few lines of inline assembly —
-//! `rep movsb`/`rep stosb` on x86-64 (copies of 64 bytes to 32 KiB in 32-byte AVX loads and
-//! stores where the processor has AVX), a loop of 16-byte `ldp`/`stp` pairs on AArch64 — and so
-//! does a word read into a register (a pointer slot, a struct argument's eightbyte: one 8-byte
+//! and AArch64) below 8 bytes; from 8 to 15 bytes they go as two 8-byte words, and from 16 to
+//! [`SMALL`] bytes as two or four 16-byte accesses from each end, all loads before the stores
+//! (`bulk::copy_small`). Longer ranges, and fills of [`BULK`] bytes or more, go through a few
+//! lines of inline assembly — `rep movsb`/`rep stosb` on x86-64 (copies of 64 bytes to 32 KiB
+//! in 32-byte AVX loads and stores where the processor has AVX), a loop of 16-byte `ldp`/`stp`
+//! pairs on AArch64 — and so does a word read into a register (a pointer slot, a struct
+//! argument's eightbyte: one 8-byte
 //! `mov`/`ldr`). The abstract machine sees each as exactly that sequence of relaxed byte
 //! accesses: both architectures make every byte of every access single-copy atomic, relaxed
 //! atomics impose no order between different bytes, and an `asm!` block is opaque to the
@@ -34,16 +35,18 @@
 
 use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
-/// Ranges this long or longer are copied and filled by the bulk (assembly) paths; shorter ones
-/// by byte loops or words ([`copy_short`]), whose cost is below the bulk paths' start-up.
+/// Fills this long or longer go through the bulk (assembly) path; shorter ones by byte loops,
+/// whose cost is below its start-up.
 pub(super) const BULK: usize = 32;
 
-/// Loads of up to this many bytes go as 8-byte words, not the bulk copy: what is loaded is
-/// read soon after (a struct argument's stack words, loaded again for the call), and loads of
-/// what `rep movsb` just stored seem to wait for its stores to complete. A struct of 32 to 56 bytes
-/// in and out (`call-profile s32`..`s56`, minimum of 9 runs each) took 58–60 ns with the bulk
-/// copy and 51.5–52 ns with words; from 72 bytes on, words were no faster (up to 128: slower).
-const LOAD_WORDS: usize = 64;
+/// Loads, stores and copies of 16 bytes up to this many go as two or four 16-byte accesses
+/// (`bulk::copy_small`), longer ones through the bulk path. Loads of what `rep movsb` just
+/// stored seem to wait for its stores to complete, and its start-up is several times such a
+/// copy; the AVX loop's set-up too. A struct of 64 bytes in and out into one cdata
+/// (`call-profile is64`, best of 7) took 27.5–28.2 ns with 8-byte words in and the AVX loop
+/// out, and 24.4–24.5 ns with these; one of 40 bytes (`is40`: `rep movsb` out), 27.4–27.7
+/// and 23.9–24.2. Up to 128 bytes (eight accesses) was no faster at 96 and 128 bytes.
+pub(super) const SMALL: usize = 64;
 
 /// Loads `out.len()` bytes at `src`.
 ///
@@ -64,28 +67,24 @@ pub(super) unsafe fn load(src: usize, out: &mut [u8]) {
 /// Rust memory that nobody else uses meanwhile (not C memory a region covers).
 #[inline]
 pub(super) unsafe fn load_to(src: usize, out: *mut u8, n: usize) {
-    if bulk::FAST && n > LOAD_WORDS {
+    if bulk::FAST && n > SMALL {
         // SAFETY: the caller's ranges, which do not overlap (`out` is private).
         unsafe { bulk::copy_forward(out as usize, src, n) };
         return;
     }
+    if bulk::FAST && n >= 16 {
+        // SAFETY: the caller's ranges, `16 <= n <= SMALL`.
+        unsafe { bulk::copy_small(out as usize, src, n) };
+        return;
+    }
     if bulk::FAST && n >= 8 {
-        // Words of 8 bytes (`bulk::load_word`: each byte a relaxed byte load), the last one
-        // ending at the range's end (it may read again bytes the one before read: a byte read
+        // Two words of 8 bytes (`bulk::load_word`: each byte a relaxed byte load), the second
+        // ending at the range's end (it may read again bytes the first read: a byte read
         // twice, the second read's value kept).
-        let mut i = 0;
-        while i + 8 < n {
-            // SAFETY: `i + 8 < n`: the word is inside the caller's ranges; `out` is written
-            // unaligned.
-            unsafe {
-                out.add(i)
-                    .cast::<u64>()
-                    .write_unaligned(bulk::load_word(src + i))
-            };
-            i += 8;
-        }
-        // SAFETY: `n >= 8`: the last 8 bytes of the caller's ranges.
+        // SAFETY: `8 <= n`: both words are inside the caller's ranges; `out` is written
+        // unaligned.
         unsafe {
+            out.cast::<u64>().write_unaligned(bulk::load_word(src));
             out.add(n - 8)
                 .cast::<u64>()
                 .write_unaligned(bulk::load_word(src + n - 8));
@@ -262,29 +261,26 @@ pub(super) unsafe fn load_le(src: usize, n: usize) -> u64 {
 #[inline]
 pub(super) unsafe fn store(dst: usize, bytes: &[u8]) {
     let n = bytes.len();
-    if bulk::FAST && n >= BULK {
+    if bulk::FAST && n > SMALL {
         // SAFETY: the caller's range is valid for writes; `bytes` is a Rust borrow, valid for
         // reads and not written meanwhile.
         unsafe { bulk::copy_forward(dst, bytes.as_ptr() as usize, n) };
         return;
     }
+    if bulk::FAST && n >= 16 {
+        // SAFETY: as above, `16 <= n <= SMALL`.
+        unsafe { bulk::copy_small(dst, bytes.as_ptr() as usize, n) };
+        return;
+    }
     if bulk::FAST && n >= 8 {
-        // Words of 8 bytes (`bulk::store_word`: each byte a relaxed byte store), the last one
-        // ending at the range's end (it may store again bytes the one before stored, the same
-        // values), as `load_to` loads them: a struct result of 24 bytes went byte by byte.
-        let mut i = 0;
-        while i + 8 < n {
-            // SAFETY: `i + 8 < n`: the word is inside the caller's range and `bytes`.
-            unsafe {
-                let w = bytes.as_ptr().add(i).cast::<u64>().read_unaligned();
-                bulk::store_word(dst + i, w);
-            }
-            i += 8;
-        }
-        // SAFETY: `n >= 8`: the last 8 bytes of the caller's range and of `bytes`.
+        // Two words of 8 bytes (`bulk::store_word`: each byte a relaxed byte store), the
+        // second ending at the range's end (it may store again bytes the first stored, the
+        // same values), as `load_to` loads them.
+        // SAFETY: `8 <= n`: both words are inside the caller's range and `bytes`.
         unsafe {
-            let w = bytes.as_ptr().add(n - 8).cast::<u64>().read_unaligned();
-            bulk::store_word(dst + n - 8, w);
+            let p = bytes.as_ptr();
+            bulk::store_word(dst, p.cast::<u64>().read_unaligned());
+            bulk::store_word(dst + n - 8, p.add(n - 8).cast::<u64>().read_unaligned());
         }
         return;
     }
@@ -331,16 +327,22 @@ pub(super) unsafe fn fill(dst: usize, n: usize, byte: u8) {
 /// `src..src + n` must be valid for reads and `dst..dst + n` for writes.
 #[inline]
 pub(super) unsafe fn copy(dst: usize, src: usize, n: usize) {
-    if n < BULK {
+    if n < 16 {
         // SAFETY: the caller's ranges.
         unsafe { copy_short(dst, src, n) };
+        return;
+    }
+    if n <= SMALL {
+        // SAFETY: the caller's ranges, `16 <= n <= SMALL`; every byte is loaded before any is
+        // stored, so the ranges may overlap.
+        unsafe { bulk::copy_small(dst, src, n) };
         return;
     }
     // SAFETY: the caller's ranges.
     unsafe { copy_bulk(dst, src, n) }
 }
 
-/// [`copy`] of [`BULK`] bytes or more, out of line: its 4 KiB buffer and saved registers cost
+/// [`copy`] of more than [`SMALL`] bytes, out of line: its 4 KiB buffer and saved registers cost
 /// a short copy 20 instructions when they were one function.
 ///
 /// # Safety
@@ -370,18 +372,18 @@ unsafe fn copy_bulk(dst: usize, src: usize, n: usize) {
     }
 }
 
-/// Copies `n < BULK` bytes from `src` to `dst`, the ranges overlapping or not: every byte is
-/// loaded before any is stored, as 8-byte words where there are 8 or more (the last word
+/// Copies `n < 16` bytes from `src` to `dst`, the ranges overlapping or not: every byte is
+/// loaded before any is stored, as two 8-byte words where there are 8 or more (the second
 /// ending at the range's end: a byte loaded and stored twice, the second store holding the
 /// second load's value), else byte by byte. A struct of 8 bytes (`p[0] = q[0]`) went through
 /// `rep movsb`, whose start-up is several times the copy.
 ///
 /// # Safety
 ///
-/// `src..src + n` must be valid for reads and `dst..dst + n` for writes; `n < BULK`.
+/// `src..src + n` must be valid for reads and `dst..dst + n` for writes; `n < 16`.
 #[inline]
 unsafe fn copy_short(dst: usize, src: usize, n: usize) {
-    debug_assert!(n < BULK);
+    debug_assert!(n < 16);
     if n < 8 {
         let b = &mut [0u8; 8][..n];
         // SAFETY: the caller's ranges; `b` is this function's own, loaded whole before the
@@ -392,21 +394,13 @@ unsafe fn copy_short(dst: usize, src: usize, n: usize) {
         }
         return;
     }
-    // Words at 0, 8 and 16 while a whole word lies before the last, and the last.
-    let full = (n - 1) / 8;
-    let mut w = [0u64; 3];
-    for (k, w) in w.iter_mut().enumerate().take(full) {
-        // SAFETY: `8 * k + 8 <= 8 * full < n`: inside the caller's source range.
-        *w = unsafe { bulk::load_word(src + 8 * k) };
+    // SAFETY: `8 <= n`: the first and the last 8 bytes of the caller's ranges, both loaded
+    // before either store.
+    unsafe {
+        let (first, last) = (bulk::load_word(src), bulk::load_word(src + n - 8));
+        bulk::store_word(dst, first);
+        bulk::store_word(dst + n - 8, last);
     }
-    // SAFETY: `n >= 8`: the last 8 bytes of the caller's source range.
-    let last = unsafe { bulk::load_word(src + n - 8) };
-    for (k, w) in w.iter().enumerate().take(full) {
-        // SAFETY: as for the loads, in the destination range.
-        unsafe { bulk::store_word(dst + 8 * k, *w) };
-    }
-    // SAFETY: the last 8 bytes of the caller's destination range.
-    unsafe { bulk::store_word(dst + n - 8, last) };
 }
 
 /// The bulk paths: a forward copy and a fill, each byte accessed as one relaxed atomic byte

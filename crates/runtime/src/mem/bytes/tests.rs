@@ -41,7 +41,7 @@ fn loads_and_stores_of_every_alignment_and_length() {
 
 /// `copy` against `copy_within` (memmove) for overlaps in both directions, short and long
 /// distances, destinations at every offset in a 32-byte block (where the vector copy's
-/// aligned stores start), and lengths on both sides of `BULK`, of the vector copy's 32- and
+/// aligned stores start), and lengths on both sides of `SMALL`, of the vector copy's 32- and
 /// 128-byte steps, of the backward path's buffer and of x86-64's `rep movsb` threshold;
 /// nothing outside the destination changes.
 #[test]
