@@ -22,7 +22,9 @@
 
 use super::args::{Arg, Args, PlainArg};
 use super::finish::{Finish, New, finish_registers, with_far};
-use super::invoke::{SIMPLE_SLOTS, general, pointer_arg, scalar_word, simple_result};
+use super::invoke::{
+    SIMPLE_SLOTS, general, pointer_arg, scalar_word, simple_result, struct_in_words,
+};
 use super::native;
 use super::scalar_words::scalar_words;
 use super::scratch::{Blocks, Slot, c_string_in, copy_in, text_slots};
@@ -349,6 +351,9 @@ unsafe fn in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
             // parameter's type holds; the result comes back in a register.
             errno::around(|| unsafe { native::call_in_registers(code, float, &regs, words) })
         })?;
+        if plan.ret.conv == Conv::Struct {
+            return struct_in_words(uni, plan, [word, 0]);
+        }
         return simple_result(uni, plan, [word, 0, 0, 0]);
     }
     // A result in two registers or `st0` (not through memory: `through_memory`'s), by its
@@ -358,6 +363,9 @@ unsafe fn in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
         // and the result comes back in registers.
         errno::around(|| unsafe { native::call(code, n.ret, &regs, words) })
     })?;
+    if plan.ret.conv == Conv::Struct {
+        return struct_in_words(uni, plan, [a, b]);
+    }
     simple_result(uni, plan, [a, b, 0, 0])
 }
 
