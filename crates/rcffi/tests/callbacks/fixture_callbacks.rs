@@ -350,3 +350,55 @@ fn leaf_offsets(ffi: &Ffi, g: &callgen::CallLib, i: usize) -> Leaves {
         })
         .collect()
 }
+
+/// A callback that fails while C runs a function whose struct result comes back through
+/// memory (its cdata made before the call, `call`; the call's own buffer, `call_into`): the
+/// call returns the callback's error, `out` keeps what it held, and the next call, whose
+/// callback succeeds, returns the struct C built.
+#[test]
+fn a_failing_callback_fails_a_call_whose_struct_result_comes_back_through_memory() {
+    let src = "typedef struct { long long v[8]; } big_t;\n\
+               big_t big_from_cb(int (*cb)(int), int x) {\n\
+                   big_t r; for (int i = 0; i < 8; i++) r.v[i] = cb(x + i); return r;\n\
+               }\n";
+    let path = rcffi_testkit::fixture::build_shared("callback-big-result", src, &["-O1"]).unwrap();
+    let ffi = Ffi::default();
+    ffi.cdef("typedef struct { long long v[8]; } big_t; big_t big_from_cb(int (*cb)(int), int x);")
+        .unwrap();
+    // SAFETY: the library is built from `src`, which the cdef declares.
+    let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
+    let f = lib.function("big_from_cb").unwrap();
+    let cb = ffi
+        .callback("int(*)(int)", |a| {
+            let x = a.get_as::<i32>(0)?;
+            if x == 13 {
+                return Err(rcffi::Error::Value("thirteen".into()));
+            }
+            Ok(x * 2)
+        })
+        .unwrap();
+    let out = ffi.new("big_t *", ()).unwrap();
+    let items = |c: &rcffi::CData| -> Vec<i64> {
+        let v = cd(c.field("v").unwrap());
+        (0..8).map(|i| v.get_as::<i64>(i).unwrap()).collect()
+    };
+    for x in [10, 20, 6, 0] {
+        let fails = (x..x + 8).contains(&13);
+        let want: Vec<i64> = (x..x + 8).map(|k| i64::from(k) * 2).collect();
+        // SAFETY: big_from_cb takes a callback of its type and an int.
+        let r = unsafe { f.call((&cb, x)) };
+        let before = items(&out);
+        // SAFETY: as above; `out` is a big_t.
+        let into = unsafe { f.call_into(&out, (&cb, x)) };
+        if fails {
+            let e = r.expect_err("the callback failed");
+            assert!(e.to_string().contains("thirteen"), "{e}");
+            assert!(into.is_err(), "call_into of {x}");
+            assert_eq!(items(&out), before, "out after a failed call of {x}");
+        } else {
+            assert_eq!(items(&cd(r.unwrap())), want, "call of {x}");
+            into.unwrap();
+            assert_eq!(items(&out), want, "call_into of {x}");
+        }
+    }
+}
