@@ -14,15 +14,14 @@
 //! lines of inline assembly — `rep movsb`/`rep stosb` on x86-64 (copies of 64 bytes to 32 KiB
 //! in 32-byte AVX loads and stores where the processor has AVX), a loop of 16-byte `ldp`/`stp`
 //! pairs on AArch64 — and so does a word read into a register (a pointer slot, a struct
-//! argument's eightbyte: one 8-byte
-//! `mov`/`ldr`). The abstract machine sees each as exactly that sequence of relaxed byte
-//! accesses: both architectures make every byte of every access single-copy atomic, relaxed
-//! atomics impose no order between different bytes, and an `asm!` block is opaque to the
-//! compiler, so it cannot be merged with or split against the Rust accesses around it. That
-//! keeps the one access size per byte that makes races defined, at the speed of `memcpy` (the
-//! `atomic-memcpy` crate instead mixes word-sized atomic loads with byte ones, which Rust's
-//! model leaves undefined when they race with a write, and it copies a `T` of static size, not
-//! a run-time length).
+//! argument's eightbyte: one 8-byte `mov`/`ldr`). The abstract machine sees each as exactly
+//! that sequence of relaxed byte accesses: both architectures make every byte of every access
+//! single-copy atomic, relaxed atomics impose no order between different bytes, and an `asm!`
+//! block is opaque to the compiler, so it cannot be merged with or split against the Rust
+//! accesses around it. That keeps the one access size per byte that makes races defined, at the
+//! speed of `memcpy` (the `atomic-memcpy` crate instead mixes word-sized atomic loads with byte
+//! ones, which Rust's model leaves undefined when they race with a write, and it copies a `T`
+//! of static size, not a run-time length).
 //! Other targets, and Miri, use the byte loops.
 //!
 //! # Safety
