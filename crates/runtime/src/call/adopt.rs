@@ -24,14 +24,21 @@ impl Arg<'_> {
 
     /// The argument as a cdata of exactly the parameter's type `ty`, in universe `uni` (what
     /// the direct paths pass as they are; anything else is converted by the general path).
+    ///
+    /// The type alone is compared: a cdata's universe is its type's (`HeldType::uni`, the
+    /// type info's home), and a plan's types are its own universe's (an included type is
+    /// realized anew), so equal types mean the same universe. Comparing the universes too
+    /// loaded the type info after the type, one more load waiting on another before the
+    /// argument's copy, to find the plan's own universe again.
     #[inline(always)]
     pub(crate) fn as_cdata_of(
         &self,
         uni: &crate::types::Ffi,
         ty: crate::types::TypeRef,
     ) -> Option<&CData> {
-        self.as_cdata()
-            .filter(|c| c.ty() == ty && c.uni().same(uni))
+        let c = self.as_cdata().filter(|c| c.ty() == ty)?;
+        debug_assert!(c.uni().same(uni), "one type, two universes");
+        Some(c)
     }
 }
 
