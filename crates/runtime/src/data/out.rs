@@ -120,6 +120,11 @@ impl CData {
     /// type, another `ffi` object's cdata, an empty array).
     #[inline(always)]
     fn result_slot(&self, uni: &Ffi, ty: TypeRef) -> Option<usize> {
+        // A struct or union of the result's very type: its universe is the type's, so the
+        // test below need not load it (as `Arg::as_cdata_of`).
+        if self.ty() == ty && matches!(self.info().repr, Repr::Record { .. }) {
+            return Some(self.addr());
+        }
         if !self.uni().same(uni) {
             return None;
         }
@@ -133,7 +138,6 @@ impl CData {
                 let len = len.or(self.count()).unwrap_or(0);
                 (*elem == ty && len > 0).then(|| self.addr())
             }
-            Repr::Record { .. } => (self.ty() == ty).then(|| self.addr()),
             _ => None,
         }
     }
