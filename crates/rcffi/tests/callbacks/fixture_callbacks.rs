@@ -402,3 +402,51 @@ fn a_failing_callback_fails_a_call_whose_struct_result_comes_back_through_memory
         }
     }
 }
+
+/// C calls a callback five times within one call, and each time the callback makes a call of
+/// its own: once one of them has failed, the calls the later ones make still succeed (that
+/// failure is the outer call's, not theirs), and the outer call returns that first failure
+/// as it was.
+#[test]
+fn a_callbacks_failure_stays_with_its_call_while_later_callbacks_make_calls() {
+    let src = "int each(int (*cb)(int), int n) { int s = 0; for (int i = 0; i < n; i++) s += cb(i); return s; }\n\
+               int twice(int x) { return 2 * x; }\n";
+    let path = rcffi_testkit::fixture::build_shared("callback-each", src, &["-O1"]).unwrap();
+    let ffi = Ffi::default();
+    ffi.cdef("int each(int (*cb)(int), int n); int twice(int x);")
+        .unwrap();
+    // SAFETY: the library is built from `src`, which the cdef declares.
+    let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
+    let (each, twice) = (
+        lib.function("each").unwrap(),
+        lib.function("twice").unwrap(),
+    );
+    let inner = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = inner.clone();
+    let cb = ffi
+        .callback("int(*)(int)", move |a| {
+            let i = a.get_as::<i32>(0)?;
+            // SAFETY: twice takes an int.
+            let r = unsafe { twice.call((i,)) };
+            seen.lock()
+                .unwrap()
+                .push(r.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+            if i == 2 {
+                return Err(rcffi::Error::Value("the third".into()));
+            }
+            Ok(r?.try_into().unwrap_or(0i32))
+        })
+        .unwrap();
+    // SAFETY: each takes a callback of its type and a count.
+    let e = unsafe { each.call((&cb, 5)) }.expect_err("the third callback failed");
+    assert_eq!(
+        *inner.lock().unwrap(),
+        vec![Ok(()); 5],
+        "the calls the callbacks made"
+    );
+    let text = e.to_string();
+    assert!(text.ends_with("the third"), "{text}");
+    assert_eq!(text.matches("failed, and C received").count(), 1, "{text}");
+    // SAFETY: as above.
+    assert_eq!(unsafe { each.call((&cb, 2)) }.unwrap(), 2.into(), "0 + 2");
+}

@@ -11,11 +11,14 @@ use crate::error::Error;
 
 thread_local! {
     /// How many rcffi calls are running on this thread (nested through callbacks), and in
-    /// [`PENDING_BIT`] whether `PENDING` holds an error: one word, read and written once per
+    /// [`PENDING_BIT`] whether `PENDING` holds a failure: one word, read and written once per
     /// call.
     static STATE: Cell<u32> = const { Cell::new(0) };
-    /// The first failure of a callback since the innermost running call began.
-    static PENDING: RefCell<Option<Error>> = const { RefCell::new(None) };
+    /// The failures handed over and not yet returned, each with the depth of the call it
+    /// belongs to — the innermost one running when the callback failed, which returns it —
+    /// deepest last. A call that a later callback of the same outer call makes, and that
+    /// ends while the outer call's failure waits, does not take it: it is not that call's.
+    static PENDING: RefCell<Vec<(u32, Error)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The bit of [`STATE`] that says a failure is pending.
@@ -49,13 +52,13 @@ impl InCall {
     #[inline]
     fn leave(self) -> Option<Error> {
         std::mem::forget(self);
-        let state = STATE.with(|s| {
-            let v = s.get().wrapping_sub(1);
-            s.set(v);
+        let before = STATE.with(|s| {
+            let v = s.get();
+            s.set(v.wrapping_sub(1));
             v
         });
-        if state & PENDING_BIT != 0 {
-            return Some(take().unwrap_or_else(|| Error::Runtime("a callback failed".into())));
+        if before & PENDING_BIT != 0 {
+            return take(before & !PENDING_BIT);
         }
         None
     }
@@ -63,22 +66,49 @@ impl InCall {
 
 impl Drop for InCall {
     fn drop(&mut self) {
-        STATE.with(|s| s.set(s.get().wrapping_sub(1)));
+        let before = STATE.with(|s| {
+            let v = s.get();
+            s.set(v.wrapping_sub(1));
+            v
+        });
+        if before & PENDING_BIT != 0 {
+            // The failures of this call and of any inside it go with it.
+            drop(take(before & !PENDING_BIT));
+        }
     }
 }
 
+/// The failure pending for the call at `depth`, which ends now (and any left by calls inside
+/// it, which cannot be returned any more); none when the failures pending are outer calls'.
 #[cold]
-fn take() -> Option<Error> {
-    STATE.with(|s| s.set(s.get() & !PENDING_BIT));
+fn take(depth: u32) -> Option<Error> {
     // `try_with`: in a thread-local's destructor at thread exit `PENDING` may be gone (then
     // nothing was handed over: `hand_over` gave the failure back).
-    PENDING.try_with(|p| p.borrow_mut().take()).ok().flatten()
+    let (mine, empty) = PENDING
+        .try_with(|p| {
+            let mut p = p.borrow_mut();
+            let mut mine = None;
+            while p.last().is_some_and(|(d, _)| *d >= depth) {
+                if let Some((d, e)) = p.pop()
+                    && d == depth
+                {
+                    mine = Some(e);
+                }
+            }
+            (mine, p.is_empty())
+        })
+        .unwrap_or((None, true));
+    if empty {
+        STATE.with(|s| s.set(s.get() & !PENDING_BIT));
+    }
+    mine
 }
 
 /// Hands a callback's failure to the rcffi call running on this thread (the first failure
 /// during a call is the one it returns); gives it back when no call is running.
 pub(crate) fn hand_over(e: Error) -> Result<(), Error> {
-    if STATE.with(Cell::get) & !PENDING_BIT == 0 {
+    let depth = STATE.with(Cell::get) & !PENDING_BIT;
+    if depth == 0 {
         return Err(e);
     }
     // At thread exit, in a thread-local's destructor, `PENDING` may be gone: the failure is
@@ -87,8 +117,11 @@ pub(crate) fn hand_over(e: Error) -> Result<(), Error> {
     if PENDING
         .try_with(|p| {
             let mut p = p.borrow_mut();
-            if p.is_none() {
-                *p = e.take();
+            // The first failure during a call is the one it returns.
+            if p.last().is_none_or(|(d, _)| *d != depth)
+                && let Some(e) = e.take()
+            {
+                p.push((depth, e));
             }
         })
         .is_err()
@@ -115,5 +148,33 @@ mod tests {
         assert!(matches!(inner.leave(), Some(Error::Value(m)) if m == "first".into()));
         assert!(outer.leave().is_none());
         assert!(hand_over(Error::Value("after".into())).is_err());
+    }
+
+    /// A failure handed to an outer call stays that call's: a call made later inside it (by
+    /// another callback) ends without it, and one whose own callback fails returns its own.
+    #[test]
+    fn an_outer_calls_failure_is_not_a_later_inner_calls() {
+        let outer = InCall::enter();
+        assert!(hand_over(Error::Value("outer".into())).is_ok());
+        let later = InCall::enter();
+        assert!(later.leave().is_none());
+        let failing = InCall::enter();
+        assert!(hand_over(Error::Value("inner".into())).is_ok());
+        assert!(hand_over(Error::Value("inner again".into())).is_ok());
+        assert!(matches!(failing.leave(), Some(Error::Value(m)) if m == "inner".into()));
+        assert!(hand_over(Error::Value("outer again".into())).is_ok());
+        assert!(matches!(outer.leave(), Some(Error::Value(m)) if m == "outer".into()));
+        assert_eq!(STATE.with(Cell::get), 0, "no call running, nothing pending");
+    }
+
+    /// A call that unwinds takes its pending failure, and those of calls inside it, with it.
+    #[test]
+    fn a_call_dropped_takes_its_failures_with_it() {
+        let outer = InCall::enter();
+        let inner = InCall::enter();
+        assert!(hand_over(Error::Value("inner".into())).is_ok());
+        drop(inner);
+        assert!(outer.leave().is_none());
+        assert_eq!(STATE.with(Cell::get), 0, "no call running, nothing pending");
     }
 }
