@@ -503,9 +503,18 @@ fn typed_echo<S: rcffi::NativeType + Copy + Default>(
     name: &str,
     runs: usize,
 ) -> anyhow::Result<f64> {
+    typed_echo_of(lib, name, S::default(), runs)
+}
+
+/// ns per call of the echo function `name` as a typed function of `S`, given `a`.
+fn typed_echo_of<S: rcffi::NativeType + Copy>(
+    lib: &rcffi::Lib,
+    name: &str,
+    a: S,
+    runs: usize,
+) -> anyhow::Result<f64> {
     let f = lib.typed::<unsafe extern "C" fn(S, std::ffi::c_int) -> S>(name)?;
     let g = f.get();
-    let a = S::default();
     Ok(best_ns(200_000, runs, || {
         // SAFETY: the typed handle checked `S` and the int against the cdef.
         black_box(unsafe { g(black_box(a), 1) });
@@ -517,7 +526,8 @@ fn typed_echo<S: rcffi::NativeType + Copy + Default>(
 /// are not plain numbers — each echoed with an `int`, against raw
 /// libffi with a type libffi passes in the same registers (x86-64: `struct { int }` for the
 /// union and the bitfields, `struct { long long }` for the padded record, two `long long`s
-/// for `__int128`).
+/// for `__int128`); and, where a Rust type states the C type, the same call through
+/// `lib.typed` (`typed_by_value`).
 fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     const SRC: &str = "
         union u4 { float f; int i; };
@@ -603,8 +613,42 @@ fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             other: raw,
             unit: "ns",
         });
+        if let Some(typed) = typed_by_value(&lib, func, runs)? {
+            rows.push(Row {
+                name: format!("{name} in and out, typed (`lib.typed`)"),
+                rcffi: typed,
+                other: raw,
+                unit: "ns",
+            });
+        }
     }
     Ok(())
+}
+
+/// ns per call of `by_value_rows`'s echo function `func` through `lib.typed`, for the types
+/// a Rust type states (a bitfield struct and an x87 `long double` have none).
+fn typed_by_value(lib: &rcffi::Lib, func: &str, runs: usize) -> anyhow::Result<Option<f64>> {
+    #[derive(rcffi::NativeType, Clone, Copy)]
+    #[repr(C)]
+    #[rcffi(c = "union u4")]
+    union U4 {
+        f: f32,
+        i: i32,
+    }
+    #[derive(rcffi::NativeType, Clone, Copy)]
+    #[repr(C, align(16))]
+    #[rcffi(c = "struct al")]
+    struct Al {
+        x: i64,
+    }
+    Ok(Some(match func {
+        "eu4" => typed_echo_of(lib, func, U4 { i: 5 }, runs)?,
+        "eal" => typed_echo_of(lib, func, Al { x: 5 }, runs)?,
+        "ei128" => typed_echo_of(lib, func, 1i128 << 100, runs)?,
+        "esign" => typed_echo_of(lib, func, -7i32, runs)?,
+        "echar" => typed_echo_of(lib, func, b'a' as std::ffi::c_char, runs)?,
+        _ => return Ok(None),
+    }))
 }
 
 /// ns per call of `f(a, 1)` through rcffi, and through raw libffi with `raw_type` (a type
