@@ -200,6 +200,51 @@ fn foreign_pointer_arguments_are_refused_with_the_reason() {
     assert_eq!(printed.unwrap(), Value::Int(0));
 }
 
+/// A struct of another `ffi` object whose type has the name of the one wanted — an argument, a
+/// call's `out`, a store — is refused by saying whose it is, not by naming its own type as the
+/// wrong one ("must be ... struct-cdata, not cdata 'div_t'").
+#[test]
+#[cfg_attr(miri, ignore = "calls C through libffi: Miri cannot")]
+fn a_struct_of_another_ffi_under_the_same_name_is_refused_as_another_ffis() {
+    let decl = "typedef struct { int quot, rem; } div_t; div_t div(int, int); int rem_of(div_t);";
+    let (a, b) = (Ffi::default(), Ffi::default());
+    a.cdef(decl).unwrap();
+    b.cdef(decl).unwrap();
+    // SAFETY: the C library declares div so.
+    let libc = unsafe { a.dlopen("c") }.unwrap();
+    let div = libc.function("div").unwrap();
+    let theirs = b.new("div_t *", [7, 1]).unwrap();
+    // SAFETY: div takes two ints.
+    err_has(
+        unsafe { div.call_into(&theirs, (7, 2)) },
+        "another ffi object",
+    );
+    let src = "typedef struct { int quot, rem; } div_t; int rem_of(div_t d) { return d.rem; }";
+    let path = rcffi_testkit::fixture::build_shared("cross-ffi-rem", src, &["-O1"]).unwrap();
+    // SAFETY: the library is built from `src`, as the cdef declares it.
+    let rem_of = unsafe { a.dlopen(path.to_str().unwrap()) }
+        .unwrap()
+        .function("rem_of")
+        .unwrap();
+    // SAFETY: rem_of takes a div_t.
+    err_has(
+        unsafe { rem_of.call((theirs.get(0).unwrap(),)) },
+        "belongs to another ffi object",
+    );
+    let ours = a.new("div_t[1]", ()).unwrap();
+    err_has(
+        ours.set(0, theirs.get(0).unwrap()),
+        "belongs to another ffi object",
+    );
+    let mine = a.new("div_t *", ()).unwrap();
+    // SAFETY: as above.
+    unsafe { div.call_into(&mine, (7, 2)) }.unwrap();
+    assert_eq!(mine.field_as::<i32>("rem").unwrap(), 1);
+    // SAFETY: as above.
+    let rem = unsafe { rem_of.call((mine.get(0).unwrap(),)) };
+    assert_eq!(rem.unwrap(), 1.into());
+}
+
 /// Allocates memory of many sizes (held by the caller), so that memory freed too early holds
 /// other bytes.
 fn scribble() -> Vec<Vec<u8>> {

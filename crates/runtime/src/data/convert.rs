@@ -645,12 +645,30 @@ fn write_record(p: &Place<'_>, v: &Value) -> Result<()> {
             Ok(())
         }
         Value::CData(c) if c.info().same_type(info) && !c.info().is_pointer() => copy_record(p, c),
+        Value::CData(c) if !c.uni().same(p.uni) && c.info().name == info.name => {
+            Err(another_ffis(c))
+        }
         other => Err(Error::Type(format!(
             "initializer for ctype '{}' must be a list or tuple or dict or struct-cdata, not {}",
             info.name,
             other.describe()
         ).into())),
     }
+}
+
+/// Why a struct or union cdata of another `ffi` object, of a type of the same name, is not
+/// the one wanted: cffi's wording ("must be ... struct-cdata, not cdata 'T'") named the type
+/// it asked for.
+#[cold]
+pub(crate) fn another_ffis(c: &CData) -> Error {
+    Error::Type(
+        format!(
+            "{} belongs to another ffi object, whose types are never this one's (cast its \
+             address to this object's pointer type to use it here)",
+            c.what()
+        )
+        .into(),
+    )
 }
 
 /// Copies the struct or union `src` (of the type at `p`, complete) to `p`, as C's assignment

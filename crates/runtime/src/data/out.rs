@@ -94,6 +94,9 @@ fn refused(uni: &Ffi, ty: TypeRef, out: &CData) -> Error {
             format!("a '{}' result cannot be written into memory", info.name).into(),
         );
     }
+    if !out.uni().same(uni) {
+        return crate::data::convert::another_ffis(out);
+    }
     if out.result_slot(uni, ty).is_some() {
         return Error::NullPointer(
             format!(
