@@ -409,7 +409,7 @@ fn an_out_the_result_cannot_go_to_is_refused_before_the_call() {
     refused(
         &other.new("pt_t *", ()).unwrap(),
         "another ffi's cdata",
-        "is not a pointer",
+        "belongs to another ffi object",
     );
     let small = ffi.new("char[4]", ()).unwrap();
     refused(
