@@ -404,12 +404,7 @@ pub(super) fn simple_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result
             Owner::Foreign,
         ))),
         Conv::Scalar => scalar_result(uni, plan, [ret[0], ret[1]], [ret[2], ret[3]]),
-        // A struct in registers (at most 16 bytes, so aligned to at most 16): its words
-        // straight into its new block.
-        Conv::Struct if plan.ret.size <= 16 => {
-            let mem = Allocation::shared_words(plan.ret.size, [ret[0], ret[1]]);
-            CData::by_value(uni, plan.ret.ty, mem).into_by_value()
-        }
+        Conv::Struct if plan.ret.size <= 16 => struct_from_words(uni, plan, [ret[0], ret[1]]),
         Conv::Struct => result(uni, &plan.ret, &result_bytes(ret)),
         Conv::Void => Ok(Value::Void),
     }
@@ -422,6 +417,13 @@ pub(super) fn simple_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result
 /// 21.4 ns).
 #[inline(never)]
 pub(super) fn struct_in_words(uni: &Ffi, plan: &CallPlan, words: [u64; 2]) -> Result<Value> {
+    struct_from_words(uni, plan, words)
+}
+
+/// A struct result in registers (at most 16 bytes, so aligned to at most 16): its words
+/// straight into its new block.
+#[inline(always)]
+fn struct_from_words(uni: &Ffi, plan: &CallPlan, words: [u64; 2]) -> Result<Value> {
     let mem = Allocation::shared_words(plan.ret.size, words);
     CData::by_value(uni, plan.ret.ty, mem).into_by_value()
 }

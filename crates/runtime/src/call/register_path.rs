@@ -351,10 +351,7 @@ unsafe fn in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
             // parameter's type holds; the result comes back in a register.
             errno::around(|| unsafe { native::call_in_registers(code, float, &regs, words) })
         })?;
-        if plan.ret.conv == Conv::Struct {
-            return struct_in_words(uni, plan, [word, 0]);
-        }
-        return simple_result(uni, plan, [word, 0, 0, 0]);
+        return plain_result(uni, plan, [word, 0]);
     }
     // A result in two registers or `st0` (not through memory: `through_memory`'s), by its
     // class, with the same constant stack words.
@@ -363,6 +360,13 @@ unsafe fn in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
         // and the result comes back in registers.
         errno::around(|| unsafe { native::call(code, n.ret, &regs, words) })
     })?;
+    plain_result(uni, plan, [a, b])
+}
+
+/// The result of [`in_registers`]'s call from its registers' words: a struct made out of
+/// line (`struct_in_words`), the rest by [`simple_result`].
+#[inline(always)]
+fn plain_result(uni: &Ffi, plan: &CallPlan, [a, b]: [u64; 2]) -> Result<Value> {
     if plan.ret.conv == Conv::Struct {
         return struct_in_words(uni, plan, [a, b]);
     }

@@ -81,16 +81,7 @@ pub(super) fn promoted_type(uni: &Ffi, a: &Arg<'_>) -> Result<TypeRef> {
             },
             Repr::Float(n) if *n <= 8 => "double",
             Repr::LongDouble => "long double",
-            _ => {
-                return Err(Error::Type(
-                    format!(
-                        "{} belongs to another ffi object (the types of two ffi objects are never \
-                     the same)",
-                        c.what()
-                    )
-                    .into(),
-                ));
-            }
+            _ => return Err(crate::data::convert::another_ffis(c)),
         };
         return uni.parse(name);
     }

@@ -52,30 +52,29 @@ impl InCall {
     #[inline]
     fn leave(self) -> Option<Error> {
         std::mem::forget(self);
-        let before = STATE.with(|s| {
-            let v = s.get();
-            s.set(v.wrapping_sub(1));
-            v
-        });
-        if before & PENDING_BIT != 0 {
-            return take(before & !PENDING_BIT);
-        }
-        None
+        end()
     }
 }
 
 impl Drop for InCall {
     fn drop(&mut self) {
-        let before = STATE.with(|s| {
-            let v = s.get();
-            s.set(v.wrapping_sub(1));
-            v
-        });
-        if before & PENDING_BIT != 0 {
-            // The failures of this call and of any inside it go with it.
-            drop(take(before & !PENDING_BIT));
-        }
+        // The failures of this call and of any inside it go with it.
+        drop(end());
     }
+}
+
+/// The innermost running call ends: one call fewer, and its pending failure taken.
+#[inline]
+fn end() -> Option<Error> {
+    let before = STATE.with(|s| {
+        let v = s.get();
+        s.set(v.wrapping_sub(1));
+        v
+    });
+    if before & PENDING_BIT != 0 {
+        return take(before & !PENDING_BIT);
+    }
+    None
 }
 
 /// The failure pending for the call at `depth`, which ends now (and any left by calls inside
