@@ -1,11 +1,13 @@
 //! Tuples of Rust numbers, which skip the conversion of each argument when every parameter
 //! holds its Rust type exactly (an `i32` for an `int` or a `long`, a `u8` for an `int`, an
-//! `f64` for a `double`, a `bool` for a `_Bool`): against gcc — what the callee finds in its whole register, which
-//! register each argument of a long mixed list lands in — and against the same call with the
-//! arguments given as `Value`s, which always take the converting path. Both must agree on
-//! every pair of a Rust number type and a C number type, at the ends of each range: the
-//! same value, or the same error (an `i64` for an `int` is range-checked, a `u32` for an
-//! `int` too, an `i32` for an `unsigned` refused when negative).
+//! `f64` for a `double`, a `bool` for a `_Bool`), and lists of `Value`s, whose numbers the
+//! register path takes from the values themselves: against gcc — what the callee finds in its
+//! whole register, which register each argument of a long mixed list lands in — and against
+//! the same call with the arguments given as `Arg`s of values, which take the converting
+//! path. All three must agree on every pair of a Rust number type and a C number type, at the
+//! ends of each range: the same value, or the same error (an `i64` for an `int` is
+//! range-checked, a `u32` for an `int` too, an `i32` for an `unsigned` refused when
+//! negative).
 
 use rcffi::{Ffi, Lib, Value};
 
@@ -134,8 +136,9 @@ fn probe() -> (Ffi, Lib) {
     (ffi, lib)
 }
 
-/// The call with a tuple, and with the same argument as a `Value` (the converting path), as
-/// `Ok` values or error messages.
+/// The call with a tuple, and with the same argument as a `Value` in a list (which must give
+/// what the converting path gives, the same value as an `Arg`), as `Ok` values or error
+/// messages.
 fn both<T>(lib: &Lib, name: &str, x: T) -> (Result<Value, String>, Result<Value, String>)
 where
     T: for<'a> rcffi::IntoArg<'a> + Into<Value> + Copy,
@@ -143,10 +146,24 @@ where
     // SAFETY: the probe defines `name` as the cdef declares it (the `reg` and `fbits`
     // aliases read the whole register their argument arrives in).
     unsafe {
-        (
-            lib.call(name, (x,)).map_err(|e| e.to_string()),
-            lib.call(name, vec![x.into()]).map_err(|e| e.to_string()),
-        )
+        let value = lib.call(name, vec![x.into()]).map_err(|e| e.to_string());
+        let held = [x.into()];
+        let borrowed = lib.call(name, &held[..]).map_err(|e| e.to_string());
+        let converted = lib
+            .call(name, vec![rcffi::Arg::Value(x.into())])
+            .map_err(|e| e.to_string());
+        // (A `float` is the low half of its register: the rest is the caller's to leave.)
+        let low = |r: &Result<Value, String>| match r {
+            Ok(Value::Int(i)) if name == "fbits_f" => Ok(Value::Int(i128::from(*i as u64 as u32))),
+            other => other.clone(),
+        };
+        assert_eq!(
+            low(&value),
+            low(&converted),
+            "a list's value and the converting path's"
+        );
+        assert_eq!(low(&borrowed), low(&converted), "a borrowed list's value");
+        (lib.call(name, (x,)).map_err(|e| e.to_string()), value)
     }
 }
 
@@ -539,4 +556,95 @@ fn handles_names_and_function_pointers_agree() {
         );
         assert!(f.call(()).is_err());
     }
+}
+
+/// A list of values takes its cdata, text and numbers straight from the values: the same
+/// words, results and errors as the converting path (the same values as `Arg`s), a pointer
+/// result into a cdata argument's memory keeping it alive, and one into a text's temporary
+/// copy a view of foreign memory, which safe code does not read.
+#[test]
+fn lists_of_values_pass_cdata_text_and_null_as_the_converting_path_does() {
+    let (ffi, lib) = probe();
+    let converted = |name: &str, list: &[Value]| {
+        let args: Vec<rcffi::Arg<'_>> = list.iter().cloned().map(rcffi::Arg::Value).collect();
+        // SAFETY: as declared (each caller's list matches its function's parameters).
+        unsafe { lib.call(name, args) }.map_err(|e| e.to_string())
+    };
+    let listed = |name: &str, list: &[Value]| {
+        // SAFETY: as above.
+        unsafe { lib.call(name, list) }.map_err(|e| e.to_string())
+    };
+    let ints = ffi.new("int[4]", rcffi::list![1, 2, 3, 4]).unwrap();
+    let text = ffi.new("char[]", &b"hello, world"[..]).unwrap();
+    let k = C_TYPES.iter().position(|t| *t == "int").unwrap();
+    let cases: Vec<(&str, Vec<Value>)> = vec![
+        ("int_ptr_reg", vec![Value::CData(ints.clone())]),
+        ("void_reg", vec![Value::CData(ints.clone())]),
+        ("void_reg", vec![Value::Void]),
+        ("strlen", vec![Value::Text("hello".into())]),
+        ("strlen", vec![Value::Bytes(b"abc".to_vec())]),
+        ("strlen", vec![Value::CData(text.clone())]),
+        ("int_ptr_reg", vec![Value::Text("not for an int *".into())]),
+        ("int_ptr_reg", vec![Value::Int(4096)]),
+        (
+            &*Box::leak(format!("reg{k}").into_boxed_str()),
+            vec![Value::Int(1 << 40)],
+        ),
+        ("half", vec![Value::Int(3)]),
+        ("half", vec![Value::Float(3.0)]),
+    ];
+    for (name, list) in &cases {
+        assert_eq!(
+            listed(name, list),
+            converted(name, list),
+            "{name}({list:?})"
+        );
+    }
+    assert_eq!(
+        listed("int_ptr_reg", &[Value::CData(ints.clone())]),
+        Ok(Value::Int(ints.address() as i128))
+    );
+    assert_eq!(
+        listed("strlen", &[Value::Text("hello".into())]),
+        Ok(Value::Int(5))
+    );
+    let e = listed("int_ptr_reg", &[Value::Text("x".into())]).unwrap_err();
+    assert!(e.contains("argument 1"), "{e}");
+    let e = listed(&format!("reg{k}"), &[Value::Int(1 << 40)]).unwrap_err();
+    assert!(e.contains("argument 1"), "{e}");
+    // A pointer into the array argument's memory: a view of it, which keeps it alive.
+    let list = vec![Value::CData(text), Value::Int(i128::from(b'w'))];
+    let at = listed("find", &list).unwrap().cdata().unwrap();
+    let same = converted("find", &list).unwrap().cdata().unwrap();
+    assert_eq!(format!("{at:?}"), format!("{same:?}"));
+    drop(list);
+    assert_eq!(
+        ffi.string(&at, None).unwrap(),
+        Value::Bytes(b"world".to_vec())
+    );
+    // A pointer into a text's copy, gone when the call returned: not read.
+    let list = [
+        Value::Text("hello, world".into()),
+        Value::Int(i128::from(b'w')),
+    ];
+    let at = listed("find", &list).unwrap().cdata().unwrap();
+    assert!(at.address() != 0);
+    assert!(
+        ffi.string(&at, None).is_err(),
+        "a view of the text's copy was read"
+    );
+    // Struct results, in registers and through memory (with a stack argument).
+    let two = listed("make2", &[Value::Int(-5), Value::Int(7)]).unwrap();
+    let two = two.cdata().unwrap();
+    assert_eq!(
+        (two.field("x").unwrap(), two.field("y").unwrap()),
+        (Value::Int(-5), Value::Int(7))
+    );
+    let args: Vec<Value> = (1..=7).map(Value::Int).collect();
+    let three = listed("make3", &args).unwrap().cdata().unwrap();
+    let three: Vec<Value> = ["a", "b", "c"]
+        .iter()
+        .map(|n| three.field(n).unwrap())
+        .collect();
+    assert_eq!(three, [Value::Int(5), Value::Int(7), Value::Int(16)]);
 }

@@ -550,6 +550,15 @@ pub trait Args<'a> {
     fn plain_copies(&self) -> [&[u8]; INLINE_ARGS] {
         [&[]; INLINE_ARGS]
     }
+
+    /// The arguments as the values they are, for a list of [`Value`]s (`&[Value]`,
+    /// `Vec<Value>`): the register path takes their numbers, cdata and text from them
+    /// without making an [`Arg`] of each. `None` for the other lists. Hidden, as `PLAIN` is.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn values(&self) -> Option<&[Value]> {
+        None
+    }
 }
 
 impl<'a> Args<'a> for () {
@@ -716,6 +725,11 @@ impl<'a> Args<'a> for &'a [Value] {
     fn with_args<R>(self, f: impl FnOnce(&[Arg<'a>]) -> R) -> R {
         listed(self.len(), |i| Arg::of_ref(&self[i]), f)
     }
+
+    #[inline(always)]
+    fn values(&self) -> Option<&[Value]> {
+        Some(self)
+    }
 }
 
 impl<'a> Args<'a> for Vec<Value> {
@@ -724,6 +738,11 @@ impl<'a> Args<'a> for Vec<Value> {
         let mut items = self.into_iter();
         // (`listed` asks for each index once, in order: `items` has one value for each.)
         listed(len, |_| items.next().map_or(Arg::Null, Arg::of_value), f)
+    }
+
+    #[inline(always)]
+    fn values(&self) -> Option<&[Value]> {
+        Some(self)
     }
 }
 

@@ -68,8 +68,32 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
         // SAFETY: as above, for a variadic function.
         return unsafe { plain::<A, true>(uni, plan, n, code, &args) };
     }
+    if let Some(n) = args.values().and_then(|v| values_native(plan, code, v)) {
+        // SAFETY: the caller's promise, passed on; `n` is what `values_native` gave.
+        return unsafe { super::register_path::values(uni, plan, n, code, args) };
+    }
     // SAFETY: the caller's promise, passed on.
     args.with_args(|a| unsafe { invoke(uni, plan, code, a) })
+}
+
+/// The register assignment of a call with a list of values (`Args::values`) that the
+/// register path may take from the values themselves (`register_path::values`): a function
+/// that is not variadic, called with one value per parameter, whose parameters are numbers
+/// and pointers, none passed on the stack as a whole (a `far` one), with no out-parameters
+/// and no callback, whose memory the result or the call would have to keep in view.
+#[inline(always)]
+fn values_native<'p>(
+    plan: &'p CallPlan,
+    code: usize,
+    values: &[Value],
+) -> Option<&'p crate::abi::Native> {
+    let n = plan.native.as_ref()?;
+    let direct = code != 0
+        && n.plain
+        && n.far.is_none()
+        && values.len() == plan.params.len()
+        && !(plan.has_out || plan.passes_callback);
+    direct.then_some(n)
 }
 
 /// [`call_args`] of a tuple holding text (`&str`, bytes), numbers to copy (slices of Rust

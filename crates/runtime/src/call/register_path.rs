@@ -523,6 +523,72 @@ pub(super) unsafe fn registers_only<F: Finish>(
     unsafe { registers::<false, F>(uni, plan, (&plan.params, n), code, (args, fin)) }
 }
 
+/// The call of a list of values (`Args::values`) that `invoke::values_native` gave the
+/// register assignment `n`: each value's word straight from the value — a number its
+/// parameter holds, a cdata passed as its address, text copied with a NUL after it — with no
+/// `Arg` made of it (making them, and the drop's test of each, took about a third of a call
+/// of `add` with two values). A value this does not take sends the call, before anything
+/// happened, to the converting path, which converts it or reports it; a pointer result is
+/// made a view of an argument's memory when it points there, as `invoke` makes it.
+///
+/// # Safety
+///
+/// As for `invoke::invoke`; `n` is the plan's register assignment, of numbers and pointers
+/// only, and the list has one value per parameter.
+#[inline(never)]
+pub(super) unsafe fn values<'a, A: Args<'a>>(
+    uni: &Ffi,
+    plan: &CallPlan,
+    n: &crate::abi::Native,
+    code: usize,
+    args: A,
+) -> Result<Value> {
+    let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
+    let mut blocks = Blocks::new(&mut area);
+    let mut regs = native::Regs::new();
+    let values = args.values().unwrap_or_default();
+    let placed = n.pieces.iter().all(|piece| {
+        let i = usize::from(piece.arg);
+        match (plan.params.get(i), values.get(i)) {
+            (Some(p), Some(v)) => {
+                value_word(uni, p, v, &mut blocks).map(|w| regs.set(piece.reg, w))
+            }
+            _ => None,
+        }
+        .is_some()
+    });
+    if !placed {
+        // SAFETY: the caller's promise, passed on; nothing has happened yet.
+        return args.with_args(|a| unsafe { super::invoke::invoke(uni, plan, code, a) });
+    }
+    if plan.ret.conv == Conv::Pointer {
+        // SAFETY: the caller's promise, passed on; every argument is in its register or stack
+        // word.
+        let v = unsafe { finish_registers::<false, _>(uni, plan, n, code, (&regs, New)) };
+        let cdatas = values.iter().filter_map(|v| match v {
+            Value::CData(c) => Some(c),
+            _ => None,
+        });
+        return v.map(|v| super::adopt::result_among(plan, v, cdatas));
+    }
+    // SAFETY: as above.
+    unsafe { finish_registers::<false, _>(uni, plan, n, code, (&regs, New)) }
+}
+
+/// The word value `v` passes for parameter `p` of the register path's numbers and pointers —
+/// what `invoke::scalar_word` passes for the argument `Arg::of_ref` makes of it; `None` when
+/// the converting path must decide.
+#[inline(always)]
+fn value_word(uni: &Ffi, p: &Param, v: &Value, blocks: &mut Blocks<'_>) -> Option<u64> {
+    match (p.conv, v) {
+        (Conv::Fast(f), v) => crate::data::encode_fast(f, v).map(u64::from_le_bytes),
+        (Conv::Pointer, Value::CData(c)) => pointer_arg(uni, p, c).map(|addr| addr as u64),
+        (Conv::Pointer, Value::Text(s)) if p.text => c_string_in(blocks, s.as_bytes()),
+        (Conv::Pointer, Value::Bytes(b)) if p.text => c_string_in(blocks, b),
+        _ => None,
+    }
+}
+
 /// [`registers_only`] for a call of a variadic function, with its shape's parameters (the
 /// fixed ones, then the promoted types of the variadic part) and register assignment.
 ///

@@ -1,6 +1,6 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
 //! `valgrind --tool=callgrind`): `call-profile WORKLOAD [CALLS]`, the workloads:
-//! - calls: `add addm addd addv asadd tadd dadd mixed6 sum8l ldiv idnull idNULL sumarr4
+//! - calls: `add addm addd addv addvh asadd tadd dadd mixed6 sum8l ldiv idnull idNULL sumarr4
 //!   sumarr1k strlen strlen1k fill4 fill4v vsum mid rawmid enum bool i128 cplx ld char ldc
 //!   byname byname16 byname16same newffi<k>`, structs by value `s<bytes>` (into one cdata
 //!   reused, `call_into`: `is<bytes>`; raw libffi: `rs<bytes>`);
@@ -50,8 +50,8 @@ fn main() -> anyhow::Result<()> {
         | "newi" | "field" | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice"
         | "addrof" | "byname" | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr"
         | "structcopy" | "gc" | "handle" | "fromh" | "fromc" | "asadd" | "addm" | "addv"
-        | "arrget" | "bufget" | "arrgetas" | "wbufget" | "new16" | "new16same" | "byname16"
-        | "byname16same" | "newarr" | "newopen" | "newlist" | "castp" => {
+        | "addvh" | "arrget" | "bufget" | "arrgetas" | "wbufget" | "new16" | "new16same"
+        | "byname16" | "byname16same" | "newarr" | "newopen" | "newlist" | "castp" => {
             lib.function("bench_add")?
         }
         w if w.starts_with("newffi") || w.starts_with("ptrmany") || w == "ptrlist" => {
@@ -597,6 +597,16 @@ fn main() -> anyhow::Result<()> {
     }
     // A `long double` cdata argument (as a call's own result passes it on).
     let ldc = ffi.new("long double *", 1.5)?.get(0)?;
+    if which == "addvh" {
+        // A list of values made once and called with many times (a script's arguments),
+        // without the making and dropping of each call's list that `addv` also times.
+        let held = [Value::Int(5), Value::Int(2)];
+        for _ in 0..n {
+            // SAFETY: bench_add takes two ints.
+            drop(black_box(unsafe { f.call(black_box(&held[..])) }));
+        }
+        return Ok(());
+    }
     for i in 0..n {
         // SAFETY: each call matches the declaration.
         let r = unsafe {

@@ -113,11 +113,19 @@ fn main() -> anyhow::Result<()> {
         .nth(1)
         .map_or(Ok(5), |s| s.parse())
         .context("RUNS")?;
+    // `calls`: the rows against raw libffi alone (a quicker run while working on calls).
+    let calls_only = std::env::args().nth(2).is_some_and(|s| s == "calls");
     let mut vs_cffi = Vec::new();
-    bulk_rows(runs, &mut vs_cffi)?;
+    if !calls_only {
+        bulk_rows(runs, &mut vs_cffi)?;
+    }
     let mut vs_libffi = Vec::new();
     call_rows(runs, &mut vs_libffi)?;
     by_value_rows(runs, &mut vs_libffi)?;
+    if calls_only {
+        print_libffi_rows(&vs_libffi);
+        return Ok(());
+    }
     // A pause before the two-thread rows: the rows above have just freed some hundreds of MB
     // (the lists of a million values), and right after them the first two-thread row read 1.60
     // and 1.61 in two runs of four on the quiet host, even after its extra rounds (1.97–1.98
@@ -138,18 +146,7 @@ fn main() -> anyhow::Result<()> {
             u = r.unit
         );
     }
-    println!(
-        "\n| call (against raw libffi, same interface) | rcffi ns (a handle; typed where it says) | raw libffi ns | rcffi / raw |\n|---|---:|---:|---:|"
-    );
-    for r in &vs_libffi {
-        println!(
-            "| {} | {:.1} | {:.1} | {:.2}× |",
-            r.name,
-            r.rcffi,
-            r.other,
-            r.rcffi / r.other
-        );
-    }
+    print_libffi_rows(&vs_libffi);
     println!("\n| operation | ns on one thread | two threads / one |\n|---|---:|---:|");
     for (name, ns, ratio) in &scaling {
         println!("| {name} | {ns:.0} | {ratio:.2} |");
@@ -445,23 +442,24 @@ fn call_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             .iter()
             .map(|v| (v as *const i32).cast_mut().cast())
             .collect();
+        let mut raw_call = || {
+            let mut r = 0u64;
+            // SAFETY: the interface is sumN's; each pointer is to an int.
+            unsafe {
+                libffi::raw::ffi_call(
+                    cif.as_raw_ptr(),
+                    Some(*code.as_safe_fun()),
+                    (&raw mut r).cast(),
+                    argv.as_mut_ptr(),
+                );
+            }
+            black_box(r);
+        };
         let (ours, raw) = best_pair_ns(
             iters,
             runs,
             || drop(black_box(call().unwrap())),
-            || {
-                let mut r = 0u64;
-                // SAFETY: the interface is sumN's; each pointer is to an int.
-                unsafe {
-                    libffi::raw::ffi_call(
-                        cif.as_raw_ptr(),
-                        Some(*code.as_safe_fun()),
-                        (&raw mut r).cast(),
-                        argv.as_mut_ptr(),
-                    );
-                }
-                black_box(r);
-            },
+            &mut raw_call,
         );
         rows.push(Row {
             name: format!("{n} int argument{}", if n == 1 { "" } else { "s" }),
@@ -469,6 +467,23 @@ fn call_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             other: raw,
             unit: "ns",
         });
+        if [2, 6, 16].contains(&n) {
+            // The same numbers as a list of values, as a script or a dynamic caller builds
+            // them at run time.
+            let (ours, raw) = best_pair_ns(
+                iters,
+                runs,
+                // SAFETY: sumN takes n ints.
+                || drop(black_box(unsafe { f.call(black_box(&args[..])) }.unwrap())),
+                &mut raw_call,
+            );
+            rows.push(Row {
+                name: format!("{n} int arguments, a list of values (`&[Value]`)"),
+                rcffi: ours,
+                other: raw,
+                unit: "ns",
+            });
+        }
     }
     Ok(())
 }
@@ -541,6 +556,13 @@ fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         enum sign { NEG = -7, POS = 7 };
         enum sign esign(enum sign a, int d) { return d ? a : -a; }
         char echar(char a, int d) { return a + d; }
+        struct d2 { double x, y; };
+        struct f3 { float x, y, z; };
+        struct mix { int i; double d; };
+        struct d2 ed2(struct d2 a, int d) { a.x += d; return a; }
+        struct f3 ef3(struct f3 a, int d) { a.z += d; return a; }
+        struct mix emix(struct mix a, int d) { a.d += d; return a; }
+        double edbl(double a, int d) { return a + d; }
     ";
     let cdef = SRC.lines().map(|l| match l.find(") {") {
         Some(i) => format!("{});", &l[..i]),
@@ -552,7 +574,7 @@ fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     ffi.cdef(&cdef)?;
     // SAFETY: the library is built from `SRC`, which `cdef` declares.
     let lib = unsafe { ffi.dlopen(path.to_str().context("utf-8 path")?)? };
-    let cases: [(&str, &str, &str, rcffi::Value, Type); 7] = [
+    let cases: [(&str, &str, &str, rcffi::Value, Type); 11] = [
         (
             "union { float; int } (4 bytes)",
             "eu4",
@@ -602,6 +624,34 @@ fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             rcffi::Value::Bytes(b"a".to_vec()),
             Type::i8(),
         ),
+        (
+            "struct { double x, y } (two SSE eightbytes)",
+            "ed2",
+            "struct d2 *",
+            rcffi::list![1.5, 2.5],
+            Type::structure([Type::f64(), Type::f64()]),
+        ),
+        (
+            "struct { float x, y, z } (12 bytes, SSE)",
+            "ef3",
+            "struct f3 *",
+            rcffi::list![1.5, 2.5, 3.5],
+            Type::structure([Type::f32(), Type::f32(), Type::f32()]),
+        ),
+        (
+            "struct { int i; double d } (INTEGER and SSE)",
+            "emix",
+            "struct mix *",
+            rcffi::list![1, 2.5],
+            Type::structure([Type::i32(), Type::f64()]),
+        ),
+        (
+            "double",
+            "edbl",
+            "double *",
+            rcffi::Value::Float(1.5),
+            Type::f64(),
+        ),
     ];
     for (name, func, ptr, init, raw_type) in cases {
         let f = lib.function(func)?;
@@ -625,6 +675,22 @@ fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The table of calls against raw libffi.
+fn print_libffi_rows(rows: &[Row]) {
+    println!(
+        "\n| call (against raw libffi, same interface) | rcffi ns (a handle; typed where it says) | raw libffi ns | rcffi / raw |\n|---|---:|---:|---:|"
+    );
+    for r in rows {
+        println!(
+            "| {} | {:.1} | {:.1} | {:.2}× |",
+            r.name,
+            r.rcffi,
+            r.other,
+            r.rcffi / r.other
+        );
+    }
+}
+
 /// ns per call of `by_value_rows`'s echo function `func` through `lib.typed`, for the types
 /// a Rust type states (a bitfield struct and an x87 `long double` have none).
 fn typed_by_value(lib: &rcffi::Lib, func: &str, runs: usize) -> anyhow::Result<Option<f64>> {
@@ -641,12 +707,47 @@ fn typed_by_value(lib: &rcffi::Lib, func: &str, runs: usize) -> anyhow::Result<O
     struct Al {
         x: i64,
     }
+    #[derive(rcffi::NativeType, Clone, Copy)]
+    #[repr(C)]
+    #[rcffi(c = "struct d2")]
+    struct D2 {
+        x: f64,
+        y: f64,
+    }
+    #[derive(rcffi::NativeType, Clone, Copy)]
+    #[repr(C)]
+    #[rcffi(c = "struct f3")]
+    struct F3 {
+        x: f32,
+        y: f32,
+        z: f32,
+    }
+    #[derive(rcffi::NativeType, Clone, Copy)]
+    #[repr(C)]
+    #[rcffi(c = "struct mix")]
+    struct Mix {
+        i: i32,
+        d: f64,
+    }
     Ok(Some(match func {
         "eu4" => typed_echo_of(lib, func, U4 { i: 5 }, runs)?,
         "eal" => typed_echo_of(lib, func, Al { x: 5 }, runs)?,
         "ei128" => typed_echo_of(lib, func, 1i128 << 100, runs)?,
         "esign" => typed_echo_of(lib, func, -7i32, runs)?,
         "echar" => typed_echo_of(lib, func, b'a' as std::ffi::c_char, runs)?,
+        "ed2" => typed_echo_of(lib, func, D2 { x: 1.5, y: 2.5 }, runs)?,
+        "ef3" => typed_echo_of(
+            lib,
+            func,
+            F3 {
+                x: 1.5,
+                y: 2.5,
+                z: 3.5,
+            },
+            runs,
+        )?,
+        "emix" => typed_echo_of(lib, func, Mix { i: 1, d: 2.5 }, runs)?,
+        "edbl" => typed_echo_of(lib, func, 1.5f64, runs)?,
         _ => return Ok(None),
     }))
 }
