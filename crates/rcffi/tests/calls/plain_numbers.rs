@@ -577,6 +577,7 @@ fn lists_of_values_pass_cdata_text_and_null_as_the_converting_path_does() {
     let ints = ffi.new("int[4]", rcffi::list![1, 2, 3, 4]).unwrap();
     let text = ffi.new("char[]", &b"hello, world"[..]).unwrap();
     let k = C_TYPES.iter().position(|t| *t == "int").unwrap();
+    let int = format!("reg{k}");
     let cases: Vec<(&str, Vec<Value>)> = vec![
         ("int_ptr_reg", vec![Value::CData(ints.clone())]),
         ("void_reg", vec![Value::CData(ints.clone())]),
@@ -586,10 +587,7 @@ fn lists_of_values_pass_cdata_text_and_null_as_the_converting_path_does() {
         ("strlen", vec![Value::CData(text.clone())]),
         ("int_ptr_reg", vec![Value::Text("not for an int *".into())]),
         ("int_ptr_reg", vec![Value::Int(4096)]),
-        (
-            &*Box::leak(format!("reg{k}").into_boxed_str()),
-            vec![Value::Int(1 << 40)],
-        ),
+        (&int, vec![Value::Int(1 << 40)]),
         ("half", vec![Value::Int(3)]),
         ("half", vec![Value::Float(3.0)]),
     ];
@@ -610,7 +608,7 @@ fn lists_of_values_pass_cdata_text_and_null_as_the_converting_path_does() {
     );
     let e = listed("int_ptr_reg", &[Value::Text("x".into())]).unwrap_err();
     assert!(e.contains("argument 1"), "{e}");
-    let e = listed(&format!("reg{k}"), &[Value::Int(1 << 40)]).unwrap_err();
+    let e = listed(&int, &[Value::Int(1 << 40)]).unwrap_err();
     assert!(e.contains("argument 1"), "{e}");
     // A pointer into the array argument's memory: a view of it, which keeps it alive.
     let list = vec![Value::CData(text), Value::Int(i128::from(b'w'))];
