@@ -179,6 +179,7 @@ impl CallPlan {
                 }
             }
         };
+        let name = &*message_name(name, sig.params.len());
         let mut params = Vec::with_capacity(sig.params.len());
         let mut types = Vec::with_capacity(sig.params.len());
         for (i, p) in sig.params.iter().enumerate() {
@@ -501,6 +502,25 @@ pub(crate) fn plan_of(uni: &Ffi, func: TypeRef) -> Result<&CallPlan> {
     build_plan(uni, func, plan)
 }
 
+/// The longest function type name a plan's messages quote whole.
+const MESSAGE_NAME: usize = 200;
+
+/// A function type's name as its plan's messages quote it: whole up to [`MESSAGE_NAME`]
+/// bytes, else its start up to a parameter's end, then how many parameters it has (a type of
+/// thousands of parameters made each message of its calls as many words long).
+fn message_name(name: &str, params: usize) -> std::borrow::Cow<'_, str> {
+    if name.len() <= MESSAGE_NAME {
+        return name.into();
+    }
+    let end = (0..=MESSAGE_NAME)
+        .rev()
+        .find(|&i| name.is_char_boundary(i))
+        .unwrap_or(0);
+    // (", " is ASCII: a cut before it is a character boundary too.)
+    let cut = name[..end].rfind(", ").unwrap_or(end);
+    format!("{}, … ({params} parameters)", &name[..cut]).into()
+}
+
 #[cold]
 fn build_plan<'u>(
     uni: &'u Ffi,
@@ -520,6 +540,29 @@ fn build_plan<'u>(
 #[cfg(test)]
 mod tests {
     use crate::Ffi;
+
+    /// A call of a function type of 20,000 parameters is refused (its stack), in a message
+    /// that quotes the type's start and its parameter count, not 140 KB of its name; a short
+    /// name is quoted whole.
+    #[test]
+    #[cfg_attr(miri, ignore = "builds libffi interfaces, which Miri cannot run")]
+    fn a_long_function_type_is_quoted_by_its_start_and_parameter_count() {
+        let ffi = Ffi::default();
+        let params = vec!["long"; 20_000].join(", ");
+        let t = ffi.parse(&format!("long(*)({params})")).unwrap();
+        let f = ffi.pointee(t.get(&ffi.inner)).unwrap();
+        let e = crate::abi::plan_of(&ffi, f).unwrap_err().to_string();
+        assert!(e.len() < 400, "{} bytes: {}", e.len(), &e[..400]);
+        assert!(e.starts_with("'long(*)(long, long, "), "{e}");
+        assert!(e.contains(", … (20000 parameters)'"), "{e}");
+        assert!(e.contains("64 KiB"), "{e}");
+        assert_eq!(super::message_name("int(*)(int)", 1), "int(*)(int)");
+        // A name without a parameter's end before the limit is cut at a character boundary.
+        let wide = format!("struct {}", "é".repeat(150));
+        let quoted = super::message_name(&wide, 1);
+        assert!(quoted.len() < super::MESSAGE_NAME + 30, "{quoted}");
+        assert!(quoted.ends_with(", … (1 parameters)"), "{quoted}");
+    }
 
     #[test]
     #[cfg_attr(miri, ignore = "builds libffi interfaces, which Miri cannot run")]
