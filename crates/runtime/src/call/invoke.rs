@@ -78,9 +78,9 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
 
 /// The register assignment of a call with a list of values (`Args::values`) that the
 /// register path may take from the values themselves (`register_path::values`): a function
-/// that is not variadic, called with one value per parameter, whose parameters are numbers
-/// and pointers, none passed on the stack as a whole (a `far` one), with no out-parameters
-/// and no callback, whose memory the result or the call would have to keep in view.
+/// that is not variadic, called with one value per parameter, with no struct past the stack
+/// words (a `far` one, which the call copies itself), no out-parameters and no callback,
+/// whose memory the result or the call would have to keep in view.
 #[inline(always)]
 fn values_native<'p>(
     plan: &'p CallPlan,
@@ -89,7 +89,6 @@ fn values_native<'p>(
 ) -> Option<&'p crate::abi::Native> {
     let n = plan.native.as_ref()?;
     let direct = code != 0
-        && n.plain
         && n.far.is_none()
         && values.len() == plan.params.len()
         && !(plan.has_out || plan.passes_callback);

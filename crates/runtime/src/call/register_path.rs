@@ -524,17 +524,18 @@ pub(super) unsafe fn registers_only<F: Finish>(
 }
 
 /// The call of a list of values (`Args::values`) that `invoke::values_native` gave the
-/// register assignment `n`: each value's word straight from the value — a number its
-/// parameter holds, a cdata passed as its address, text copied with a NUL after it — with no
-/// `Arg` made of it (making them, and the drop's test of each, took about a third of a call
-/// of `add` with two values). A value this does not take sends the call, before anything
+/// register assignment `n`: each number's or pointer's word straight from the value — a
+/// number its parameter holds, a cdata passed as its address, text copied with a NUL after
+/// it — with no `Arg` made of it (making them, and the drop's test of each, took about a
+/// third of a call of `add` with two values); a struct or another scalar from the `Arg` the
+/// converting path makes of its value, placed as `registers_only` places it. A value this does not take sends the call, before anything
 /// happened, to the converting path, which converts it or reports it; a pointer result is
 /// made a view of an argument's memory when it points there, as `invoke` makes it.
 ///
 /// # Safety
 ///
-/// As for `invoke::invoke`; `n` is the plan's register assignment, of numbers and pointers
-/// only, and the list has one value per parameter.
+/// As for `invoke::invoke`; `n` is the plan's register assignment, with no struct past the
+/// stack words, and the list has one value per parameter.
 #[inline(never)]
 pub(super) unsafe fn values<'a, A: Args<'a>>(
     uni: &Ffi,
@@ -547,16 +548,21 @@ pub(super) unsafe fn values<'a, A: Args<'a>>(
     let mut blocks = Blocks::new(&mut area);
     let mut regs = native::Regs::new();
     let values = args.values().unwrap_or_default();
-    let placed = n.pieces.iter().all(|piece| {
-        let i = usize::from(piece.arg);
-        match (plan.params.get(i), values.get(i)) {
-            (Some(p), Some(v)) => {
-                value_word(uni, p, v, &mut blocks).map(|w| regs.set(piece.reg, w))
+    let placed = if n.plain {
+        // Numbers and pointers only: one word each, in a shorter loop.
+        n.pieces.iter().all(|piece| {
+            let i = usize::from(piece.arg);
+            match (plan.params.get(i), values.get(i)) {
+                (Some(p), Some(v)) => {
+                    value_word(uni, p, v, &mut blocks).map(|w| regs.set(piece.reg, w))
+                }
+                _ => None,
             }
-            _ => None,
-        }
-        .is_some()
-    });
+            .is_some()
+        })
+    } else {
+        other_values(uni, plan, n, values, (&mut regs, &mut blocks))
+    };
     if !placed {
         // SAFETY: the caller's promise, passed on; nothing has happened yet.
         return args.with_args(|a| unsafe { super::invoke::invoke(uni, plan, code, a) });
@@ -604,6 +610,34 @@ impl Finish for ValuesNew {
     fn made(&mut self, v: Value) -> Result<Value> {
         New.made(v)
     }
+}
+
+/// [`values`]' placement of a list whose parameters are not all numbers and pointers: those
+/// from their values, structs and the other scalars (a `char`, `_Bool`, enum, `__int128`,
+/// complex number, `long double`) as `registers_only` places the `Arg` the converting path
+/// makes of their value; `false` when the general path must decide.
+fn other_values(
+    uni: &Ffi,
+    plan: &CallPlan,
+    n: &crate::abi::Native,
+    values: &[Value],
+    (regs, blocks): (&mut native::Regs, &mut Blocks<'_>),
+) -> bool {
+    // The second eightbyte of the last two-word scalar (`place_piece`).
+    let mut high = 0;
+    n.pieces.iter().all(|piece| {
+        let i = usize::from(piece.arg);
+        let (Some(p), Some(v)) = (plan.params.get(i), values.get(i)) else {
+            return false;
+        };
+        if matches!(p.conv, Conv::Fast(_) | Conv::Pointer) {
+            return value_word(uni, p, v, blocks)
+                .map(|w| regs.set(piece.reg, w))
+                .is_some();
+        }
+        let a = Arg::of_ref(v);
+        place_piece(uni, p, &a, piece, (regs, blocks, &mut high)).is_ok()
+    })
 }
 
 /// The word value `v` passes for parameter `p` of the register path's numbers and pointers —
@@ -697,25 +731,37 @@ fn pieces(
     let mut high = 0;
     for piece in n.pieces.iter() {
         let i = usize::from(piece.arg);
-        let (p, a) = (&params[i], &args[i]);
-        let word = match p.conv {
-            Conv::Struct if usize::from(piece.len) > 8 => {
-                // A struct of more than 16 bytes, copied onto the stack whole.
-                struct_on_stack(uni, p, a, piece, regs).ok_or(())?;
-                continue;
-            }
-            Conv::Struct => struct_word(uni, p, a, piece),
-            Conv::Scalar if piece.offset == 0 => scalar_words(uni, p, a).map(|[low, h]| {
-                high = h;
-                low
-            }),
-            Conv::Scalar => Some(high),
-            _ => scalar_word(uni, p, a, blocks),
-        };
-        match word {
-            Some(w) => regs.set(piece.reg, w),
-            None => return Err(()),
-        }
+        place_piece(uni, &params[i], &args[i], piece, (regs, blocks, &mut high))?;
     }
+    Ok(())
+}
+
+/// Puts `piece` of argument `a` for parameter `p` in its register or stack words: an
+/// eightbyte of a struct, or the whole struct past 16 bytes, from a cdata of its type; a
+/// scalar's low word, keeping its high one in `high` for the piece after it; a number's or
+/// a pointer's word (a C string copied to a block of `blocks`). `Err` when the general path
+/// must decide.
+#[inline(always)]
+fn place_piece(
+    uni: &Ffi,
+    p: &Param,
+    a: &Arg<'_>,
+    piece: &crate::abi::Piece,
+    (regs, blocks, high): (&mut native::Regs, &mut Blocks<'_>, &mut u64),
+) -> std::result::Result<(), ()> {
+    let word = match p.conv {
+        Conv::Struct if usize::from(piece.len) > 8 => {
+            // A struct of more than 16 bytes, copied onto the stack whole.
+            return struct_on_stack(uni, p, a, piece, regs).ok_or(());
+        }
+        Conv::Struct => struct_word(uni, p, a, piece),
+        Conv::Scalar if piece.offset == 0 => scalar_words(uni, p, a).map(|[low, h]| {
+            *high = h;
+            low
+        }),
+        Conv::Scalar => Some(*high),
+        _ => scalar_word(uni, p, a, blocks),
+    };
+    regs.set(piece.reg, word.ok_or(())?);
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! A loop of calls through an rcffi function handle, for profilers (`perf record`,
 //! `valgrind --tool=callgrind`): `call-profile WORKLOAD [CALLS]`, the workloads:
-//! - calls: `add addm addd addv addvh asadd tadd dadd mixed6 sum8l ldiv idnull idNULL sumarr4
+//! - calls: `add addm addd addv addvh midvh enumvh asadd tadd dadd mixed6 sum8l ldiv idnull idNULL sumarr4
 //!   sumarr1k strlen strlen1k fill4 fill4v vsum mid rawmid enum bool i128 cplx ld char ldc
 //!   byname byname16 byname16same newffi<k>`, structs by value `s<bytes>` (into one cdata
 //!   reused, `call_into`: `is<bytes>`; raw libffi: `rs<bytes>`);
@@ -58,6 +58,8 @@ fn main() -> anyhow::Result<()> {
             lib.function("bench_add")?
         }
         "ldc" => lib.function("bench_ld")?,
+        "midvh" => lib.function("bench_mid")?,
+        "enumvh" => lib.function("bench_enum")?,
         // Structs of any size in and out (`s<bytes>`, `is<bytes>`, `rs<bytes>`: below).
         w if w.trim_start_matches(['r', 'i']).starts_with('s')
             && w.trim_start_matches(['r', 'i', 's'])
@@ -597,12 +599,19 @@ fn main() -> anyhow::Result<()> {
     }
     // A `long double` cdata argument (as a call's own result passes it on).
     let ldc = ffi.new("long double *", 1.5)?.get(0)?;
-    if which == "addvh" {
+    if which == "addvh" || which == "midvh" || which == "enumvh" {
         // A list of values made once and called with many times (a script's arguments),
-        // without the making and dropping of each call's list that `addv` also times.
-        let held = [Value::Int(5), Value::Int(2)];
+        // without the making and dropping of each call's list that `addv` also times; for
+        // `midvh`, `mid`'s two structs, for `enumvh`, `enum`'s enum and int.
+        let held = if which == "addvh" {
+            [Value::Int(5), Value::Int(2)]
+        } else if which == "enumvh" {
+            [Value::Int(-1), Value::Int(1)]
+        } else {
+            [pa.clone(), pa.clone()]
+        };
         for _ in 0..n {
-            // SAFETY: bench_add takes two ints.
+            // SAFETY: bench_add takes two ints, bench_mid two points.
             drop(black_box(unsafe { f.call(black_box(&held[..])) }));
         }
         return Ok(());
