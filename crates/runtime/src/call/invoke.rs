@@ -55,7 +55,7 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
     code: usize,
     args: A,
 ) -> Result<Value> {
-    use super::register_path::{plain, plain_native};
+    use super::register_path::{plain, plain_native, values, values_native};
     if const { super::args::PlainArg::any_copied_or_lent(A::PLAIN) } {
         // SAFETY: the caller's promise, passed on.
         return unsafe { call_with_copies(uni, plan, code, args) };
@@ -70,29 +70,10 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
     }
     if let Some(n) = args.values().and_then(|v| values_native(plan, code, v)) {
         // SAFETY: the caller's promise, passed on; `n` is what `values_native` gave.
-        return unsafe { super::register_path::values(uni, plan, n, code, args) };
+        return unsafe { values(uni, plan, n, code, args) };
     }
     // SAFETY: the caller's promise, passed on.
     args.with_args(|a| unsafe { invoke(uni, plan, code, a) })
-}
-
-/// The register assignment of a call with a list of values (`Args::values`) that the
-/// register path may take from the values themselves (`register_path::values`): a function
-/// that is not variadic, called with one value per parameter, with no struct past the stack
-/// words (a `far` one, which the call copies itself), no out-parameters and no callback,
-/// whose memory the result or the call would have to keep in view.
-#[inline(always)]
-fn values_native<'p>(
-    plan: &'p CallPlan,
-    code: usize,
-    values: &[Value],
-) -> Option<&'p crate::abi::Native> {
-    let n = plan.native.as_ref()?;
-    let direct = code != 0
-        && n.far.is_none()
-        && values.len() == plan.params.len()
-        && !(plan.has_out || plan.passes_callback);
-    direct.then_some(n)
 }
 
 /// [`call_args`] of a tuple holding text (`&str`, bytes), numbers to copy (slices of Rust

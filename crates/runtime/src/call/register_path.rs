@@ -523,7 +523,26 @@ pub(super) unsafe fn registers_only<F: Finish>(
     unsafe { registers::<false, F>(uni, plan, (&plan.params, n), code, (args, fin)) }
 }
 
-/// The call of a list of values (`Args::values`) that `invoke::values_native` gave the
+/// The register assignment of a call with a list of values (`Args::values`) that the
+/// register path may take from the values themselves (`register_path::values`): a function
+/// that is not variadic, called with one value per parameter, with no struct past the stack
+/// words (a `far` one, which the call copies itself), no out-parameters and no callback,
+/// whose memory the result or the call would have to keep in view.
+#[inline(always)]
+pub(super) fn values_native<'p>(
+    plan: &'p CallPlan,
+    code: usize,
+    values: &[Value],
+) -> Option<&'p crate::abi::Native> {
+    let n = plan.native.as_ref()?;
+    let direct = code != 0
+        && n.far.is_none()
+        && values.len() == plan.params.len()
+        && !(plan.has_out || plan.passes_callback);
+    direct.then_some(n)
+}
+
+/// The call of a list of values (`Args::values`) that [`values_native`] gave the
 /// register assignment `n`: each number's or pointer's word straight from the value — a
 /// number its parameter holds, a cdata passed as its address, text copied with a NUL after
 /// it — with no `Arg` made of it (making them, and the drop's test of each, took about a
