@@ -59,6 +59,10 @@ fn counts_of_items_of_size_0_stop_at_the_open_array_limit() {
         ffi.new("struct e[]", most + 1),
         Err(Error::Overflow(_))
     ));
+    // The message names the limit, not an overflow the bytes do not have.
+    err_has(ffi.new("struct e[]", most + 1), "more than an open array may have");
+    err_has(ffi.new("char[]", most + 1), "(281474976710654 items)");
+    err_has(ffi.new("int[]", 1usize << 62), "array size would overflow");
     let p = ffi.new("struct e *", ()).unwrap();
     let s = p.slice(1, most as isize + 1).unwrap();
     assert_eq!(s.len().unwrap(), most);

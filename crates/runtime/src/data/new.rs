@@ -176,9 +176,19 @@ impl Ffi {
                     }
                 };
                 let size = array_bytes(count, esize, open_len.is_some()).ok_or_else(|| {
-                    Error::Overflow(
-                        format!("array size would overflow: {count} items of {esize} bytes").into(),
-                    )
+                    let what = if count
+                        .checked_mul(esize)
+                        .is_some_and(|s| s <= isize::MAX as usize)
+                    {
+                        // (Only an open array's count is limited below the bytes.)
+                        format!(
+                            "array length {count} is more than an open array may have ({} items)",
+                            crate::data::cdata::Len::MAX
+                        )
+                    } else {
+                        format!("array size would overflow: {count} items of {esize} bytes")
+                    };
+                    Error::Overflow(what.into())
                 })?;
                 Ok(NewPlan {
                     ty,
