@@ -60,7 +60,10 @@ fn counts_of_items_of_size_0_stop_at_the_open_array_limit() {
         Err(Error::Overflow(_))
     ));
     // The message names the limit, not an overflow the bytes do not have.
-    err_has(ffi.new("struct e[]", most + 1), "more than an open array may have");
+    err_has(
+        ffi.new("struct e[]", most + 1),
+        "more than an open array may have",
+    );
     err_has(ffi.new("char[]", most + 1), "(281474976710654 items)");
     err_has(ffi.new("int[]", 1usize << 62), "array size would overflow");
     let p = ffi.new("struct e *", ()).unwrap();

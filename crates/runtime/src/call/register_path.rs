@@ -524,7 +524,7 @@ pub(super) unsafe fn registers_only<F: Finish>(
 }
 
 /// The register assignment of a call with a list of values (`Args::values`) that the
-/// register path may take from the values themselves (`register_path::values`): a function
+/// register path may take from the values themselves ([`values`]): a function
 /// that is not variadic, called with one value per parameter, with no struct past the stack
 /// words (a `far` one, which the call copies itself), no out-parameters and no callback,
 /// whose memory the result or the call would have to keep in view.
@@ -542,14 +542,15 @@ pub(super) fn values_native<'p>(
     direct.then_some(n)
 }
 
-/// The call of a list of values (`Args::values`) that [`values_native`] gave the
-/// register assignment `n`: each number's or pointer's word straight from the value — a
-/// number its parameter holds, a cdata passed as its address, text copied with a NUL after
-/// it — with no `Arg` made of it (making them, and the drop's test of each, took about a
-/// third of a call of `add` with two values); a struct or another scalar from the `Arg` the
-/// converting path makes of its value, placed as `registers_only` places it. A value this does not take sends the call, before anything
-/// happened, to the converting path, which converts it or reports it; a pointer result is
-/// made a view of an argument's memory when it points there, as `invoke` makes it.
+/// The call of a list of values (`Args::values`) that [`values_native`] gave the register
+/// assignment `n`: each number's or pointer's word straight from the value — a number its
+/// parameter holds, a cdata passed as its address, text copied with a NUL after it — with no
+/// `Arg` made of it (making them, and the drop's test of each, took about a third of a call
+/// of `add` with two values); a struct or another scalar from the `Arg` the converting path
+/// makes of its value, placed as `registers_only` places it. A value this does not take sends
+/// the call, before anything happened, to the converting path, which converts it or reports
+/// it; a pointer result is made a view of an argument's memory when it points there, as
+/// `invoke` makes it.
 ///
 /// # Safety
 ///
@@ -572,12 +573,9 @@ pub(super) unsafe fn values<'a, A: Args<'a>>(
         n.pieces.iter().all(|piece| {
             let i = usize::from(piece.arg);
             match (plan.params.get(i), values.get(i)) {
-                (Some(p), Some(v)) => {
-                    value_word(uni, p, v, &mut blocks).map(|w| regs.set(piece.reg, w))
-                }
-                _ => None,
+                (Some(p), Some(v)) => place_value(uni, p, v, piece, (&mut regs, &mut blocks)),
+                _ => false,
             }
-            .is_some()
         })
     } else {
         other_values(uni, plan, n, values, (&mut regs, &mut blocks))
@@ -650,13 +648,26 @@ fn other_values(
             return false;
         };
         if matches!(p.conv, Conv::Fast(_) | Conv::Pointer) {
-            return value_word(uni, p, v, blocks)
-                .map(|w| regs.set(piece.reg, w))
-                .is_some();
+            return place_value(uni, p, v, piece, (regs, blocks));
         }
         let a = Arg::of_ref(v);
         place_piece(uni, p, &a, piece, (regs, blocks, &mut high)).is_ok()
     })
+}
+
+/// Puts the word of value `v` for a number or pointer parameter `p` ([`value_word`]) in
+/// `piece`'s register or stack word; `false` when the converting path must decide.
+#[inline(always)]
+fn place_value(
+    uni: &Ffi,
+    p: &Param,
+    v: &Value,
+    piece: &crate::abi::Piece,
+    (regs, blocks): (&mut native::Regs, &mut Blocks<'_>),
+) -> bool {
+    value_word(uni, p, v, blocks)
+        .map(|w| regs.set(piece.reg, w))
+        .is_some()
 }
 
 /// The word value `v` passes for parameter `p` of the register path's numbers and pointers —
