@@ -140,6 +140,17 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let _ = other.cdef("struct t0 { char x; };");
+    // libc functions that do not read through their pointers as called below: the calls
+    // with lists of values (`memcpy` of 0 bytes returns its first argument).
+    let libc = ffi
+        .cdef(
+            "int abs(int); long labs(long); size_t strlen(const char *);
+             typedef struct { int quot, rem; } div_t; div_t div(int, int);
+             void *memcpy(void *, const void *, size_t);",
+        )
+        // SAFETY: the C library, declared as it defines these.
+        .and_then(|_| unsafe { ffi.dlopen("c") })
+        .ok();
     let types: Vec<String> = {
         let mut t = vec![
             "int[4]".to_string(),
@@ -162,7 +173,7 @@ fuzz_target!(|data: &[u8]| {
         let pick = |inp: &mut Input<'_>, pool: &[CData]| -> Option<CData> {
             if pool.is_empty() { None } else { Some(inp.pick(pool).clone()) }
         };
-        match inp.byte() % 27 {
+        match inp.byte() % 28 {
             0 | 1 => {
                 let ty = inp.pick(&types).clone();
                 let init = inp.value(&pool);
@@ -304,6 +315,44 @@ fuzz_target!(|data: &[u8]| {
                     c.offset(inp.index()).ok()
                 });
                 if let Ok(Some(view)) = kept { pool.push(view); }
+            },
+            26 => if let Some(libc) = &libc {
+                // Lists of values of every kind: the register path of lists and its fallback
+                // to the converting path, each argument refused or passed as a tuple's is.
+                let mut list: Vec<Value> = (0..inp.below(4)).map(|_| inp.value(&pool)).collect();
+                // SAFETY: each function as declared; none reads through a pointer here: 0
+                // bytes for `memcpy`, and `strlen` only given text, copied with its NUL, or
+                // what it refuses (a number, NULL), never a cdata or a list without one; `div`
+                // divides by 7.
+                let r = unsafe {
+                    match inp.byte() % 5 {
+                        0 => libc.call("abs", &list[..]),
+                        1 => libc.call("labs", list.clone()),
+                        2 => {
+                            // (A divisor of 0 or -1 is C's own fault: SIGFPE.)
+                            list.truncate(1);
+                            list.push(Value::Int(7));
+                            libc.call("div", &list[..])
+                        }
+                        3 => {
+                            list.truncate(2);
+                            list.push(Value::Int(0));
+                            libc.call("memcpy", &list[..])
+                        }
+                        _ => {
+                            list.retain(|v| {
+                                matches!(v, Value::Text(_) | Value::Bytes(_) | Value::Int(_) | Value::Void)
+                            });
+                            libc.call("strlen", list)
+                        }
+                    }
+                };
+                if let Ok(Value::CData(c)) = r {
+                    // A pointer result into an argument's memory is a view of it.
+                    let _ = c.get(inp.index());
+                    let _ = ffi.string(&c, None);
+                    pool.push(c);
+                }
             },
             23 => if let Some(c) = pick(&mut inp, &pool) {
                 // Typed views of any cdata as a few Rust types: refused unless type, bounds and
