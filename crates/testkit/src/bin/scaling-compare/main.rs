@@ -544,13 +544,11 @@ fn print_cffi_rows(rows: &[Row]) {
         "| operation (against Python cffi) | rcffi | cffi | cffi / rcffi |\n|---|---:|---:|---:|"
     );
     for r in rows {
+        let u = r.unit;
+        let (ours, cffi, ratio) = (r.rcffi, r.other, r.other / r.rcffi);
         println!(
-            "| {} | {:.1} {u} | {:.1} {u} | {:.2}× |",
-            r.name,
-            r.rcffi,
-            r.other,
-            r.other / r.rcffi,
-            u = r.unit
+            "| {} | {ours:.1} {u} | {cffi:.1} {u} | {ratio:.2}× |",
+            r.name
         );
     }
 }
@@ -561,13 +559,8 @@ fn print_libffi_rows(rows: &[Row]) {
         "\n| call (against raw libffi, same interface) | rcffi ns (a handle; typed where it says) | raw libffi ns | rcffi / raw |\n|---|---:|---:|---:|"
     );
     for r in rows {
-        println!(
-            "| {} | {:.1} | {:.1} | {:.2}× |",
-            r.name,
-            r.rcffi,
-            r.other,
-            r.rcffi / r.other
-        );
+        let (ours, raw, ratio) = (r.rcffi, r.other, r.rcffi / r.other);
+        println!("| {} | {ours:.1} | {raw:.1} | {ratio:.2}× |", r.name);
     }
 }
 
