@@ -296,7 +296,8 @@ fn bulk_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     // rcffi's rows first, then Python's process. Timed right after that process exited, the
     // 4 KiB rows read a third slower in some runs (`memmove` 68–71 ns and `string` 139–141,
     // against 47–52 and 87–98; 1 of 16 runs of the `bulk` rows, and about half the whole
-    // runs), never in this order (0 of 16). The cause is not known.
+    // runs), in none of 16 in this order, though a run of one round still can. The cause is
+    // not known.
     let timed: Vec<f64> = ours
         .iter()
         .map(|(_, _, n, f)| best_ns(*n, runs, f))
