@@ -631,6 +631,27 @@ fn lists_of_values_pass_cdata_text_and_null_as_the_converting_path_does() {
         ffi.string(&at, None).is_err(),
         "a view of the text's copy was read"
     );
+    // A callback's failure during the call is the call's.
+    let cb = ffi
+        .callback("int(*)(int)", |a| -> rcffi::Result<i32> {
+            match a.get_as::<i32>(0)? {
+                x if x < 0 => Err(rcffi::Error::Value("negative".into())),
+                x => Ok(x * 2),
+            }
+        })
+        .unwrap();
+    // SAFETY: as declared.
+    unsafe { lib.call("set_hook", (&cb,)) }.unwrap();
+    assert_eq!(listed("run_hook", &[Value::Int(20)]), Ok(Value::Int(41)));
+    let e = listed("run_hook", &[Value::Int(-1)]).unwrap_err();
+    assert!(e.contains("negative"), "{e}");
+    // SAFETY: as declared.
+    unsafe { lib.call("set_hook", (None::<&rcffi::CData>,)) }.unwrap();
+    // C's errno, as the call left it.
+    ffi.set_errno(0);
+    assert_eq!(listed("fail_with", &[Value::Int(9)]), Ok(Value::Int(-1)));
+    assert_eq!(ffi.errno(), 9);
+    ffi.set_errno(0);
     // Struct results, in registers and through memory (with a stack argument).
     let two = listed("make2", &[Value::Int(-5), Value::Int(7)]).unwrap();
     let two = two.cdata().unwrap();

@@ -55,7 +55,8 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
     code: usize,
     args: A,
 ) -> Result<Value> {
-    use super::register_path::{plain, plain_native, values, values_native};
+    use super::register_path::{plain, plain_native};
+    use super::values::{values, values_native};
     if const { super::args::PlainArg::any_copied_or_lent(A::PLAIN) } {
         // SAFETY: the caller's promise, passed on.
         return unsafe { call_with_copies(uni, plan, code, args) };

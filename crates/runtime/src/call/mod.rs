@@ -1,12 +1,13 @@
 //! The sixth floor: calls into C — argument lists ([`args`]), the call itself with errno around
 //! it ([`invoke`]: through libffi, or [`native`]: straight through the registers), the memory
 //! arguments live in meanwhile ([`scratch`]) and the stack a big call walks first ([`probe`]),
-//! what a call hands back into its arguments' memory ([`adopt`]), and function handles
-//! ([`function`]).
+//! what a call hands back into its arguments' memory ([`adopt`]), lists of values on the
+//! register path ([`values`]), and function handles ([`function`]).
 //!
 //! Uses every floor below: `base`, `mem`, `types`, `data`, `abi` and `callback` (a closure
 //! passed as an argument becomes a callback for the call). Unsafe code in `invoke`, `native`,
-//! `scratch` and `function`: the jump into C, the memory it is given, and the promise it needs.
+//! `register_path`, `finish`, `values`, `scratch` and `function`: the jump into C, the memory
+//! it is given, and the promise it needs.
 
 pub(crate) mod adopt;
 pub(crate) mod args;
@@ -20,4 +21,5 @@ pub(crate) mod probe;
 mod register_path;
 mod scalar_words;
 mod scratch;
+mod values;
 pub(crate) mod variadic;

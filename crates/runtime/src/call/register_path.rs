@@ -366,7 +366,7 @@ unsafe fn in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
 /// The result of [`in_registers`]'s call from its registers' words: a struct made out of
 /// line (`struct_in_words`), the rest by [`simple_result`].
 #[inline(always)]
-fn plain_result(uni: &Ffi, plan: &CallPlan, [a, b]: [u64; 2]) -> Result<Value> {
+pub(super) fn plain_result(uni: &Ffi, plan: &CallPlan, [a, b]: [u64; 2]) -> Result<Value> {
     if plan.ret.conv == Conv::Struct {
         return struct_in_words(uni, plan, [a, b]);
     }
@@ -523,167 +523,6 @@ pub(super) unsafe fn registers_only<F: Finish>(
     unsafe { registers::<false, F>(uni, plan, (&plan.params, n), code, (args, fin)) }
 }
 
-/// The register assignment of a call with a list of values (`Args::values`) that the
-/// register path may take from the values themselves ([`values`]): a function
-/// that is not variadic, called with one value per parameter, with no struct past the stack
-/// words (a `far` one, which the call copies itself), no out-parameters and no callback,
-/// whose memory the result or the call would have to keep in view.
-#[inline(always)]
-pub(super) fn values_native<'p>(
-    plan: &'p CallPlan,
-    code: usize,
-    values: &[Value],
-) -> Option<&'p crate::abi::Native> {
-    let n = plan.native.as_ref()?;
-    let direct = code != 0
-        && n.far.is_none()
-        && values.len() == plan.params.len()
-        && !(plan.has_out || plan.passes_callback);
-    direct.then_some(n)
-}
-
-/// The call of a list of values (`Args::values`) that [`values_native`] gave the register
-/// assignment `n`: each number's or pointer's word straight from the value — a number its
-/// parameter holds, a cdata passed as its address, text copied with a NUL after it — with no
-/// `Arg` made of it (making them, and the drop's test of each, took about a third of a call
-/// of `add` with two values); a struct or another scalar from the `Arg` the converting path
-/// makes of its value, placed as `registers_only` places it. A value this does not take sends
-/// the call, before anything happened, to the converting path, which converts it or reports
-/// it; a pointer result is made a view of an argument's memory when it points there, as
-/// `invoke` makes it.
-///
-/// # Safety
-///
-/// As for `invoke::invoke`; `n` is the plan's register assignment, with no struct past the
-/// stack words, and the list has one value per parameter.
-#[inline(never)]
-pub(super) unsafe fn values<'a, A: Args<'a>>(
-    uni: &Ffi,
-    plan: &CallPlan,
-    n: &crate::abi::Native,
-    code: usize,
-    args: A,
-) -> Result<Value> {
-    let mut area = MaybeUninit::<[Slot; SIMPLE_SLOTS]>::uninit();
-    let mut blocks = Blocks::new(&mut area);
-    let mut regs = native::Regs::new();
-    let values = args.values().unwrap_or_default();
-    let placed = if n.plain {
-        // Numbers and pointers only: one word each, in a shorter loop.
-        n.pieces.iter().all(|piece| {
-            let i = usize::from(piece.arg);
-            match (plan.params.get(i), values.get(i)) {
-                (Some(p), Some(v)) => place_value(uni, p, v, piece, (&mut regs, &mut blocks)),
-                _ => false,
-            }
-        })
-    } else {
-        other_values(uni, plan, n, values, (&mut regs, &mut blocks))
-    };
-    if !placed {
-        // SAFETY: the caller's promise, passed on; nothing has happened yet.
-        return args.with_args(|a| unsafe { super::invoke::invoke(uni, plan, code, a) });
-    }
-    if plan.ret.conv == Conv::Pointer {
-        // SAFETY: the caller's promise, passed on; every argument is in its register or stack
-        // word.
-        let v = unsafe { finish_registers::<false, _>(uni, plan, n, code, (&regs, ValuesNew)) };
-        let cdatas = values.iter().filter_map(|v| match v {
-            Value::CData(c) => Some(c),
-            _ => None,
-        });
-        return v.map(|v| super::adopt::result_among(plan, v, cdatas));
-    }
-    // SAFETY: as above.
-    unsafe { finish_registers::<false, _>(uni, plan, n, code, (&regs, ValuesNew)) }
-}
-
-/// [`New`] under a type of its own, so that [`values`] gets its own copy of the call's last
-/// step (`finish_registers` and the closure it runs the call in): one copy shared with
-/// `registers_only` was left out of line there, and the calls that take that path were 4 ns
-/// slower (`call-profile ld` 642 → 677 instructions, `char` 605 → 641).
-struct ValuesNew;
-
-impl Finish for ValuesNew {
-    type Out = Value;
-    type Mem = crate::data::CData;
-
-    #[inline(always)]
-    fn memory(&mut self, uni: &Ffi, plan: &CallPlan) -> Result<(usize, Self::Mem)> {
-        New.memory(uni, plan)
-    }
-
-    #[inline(always)]
-    fn written(&mut self, uni: &Ffi, plan: &CallPlan, c: Self::Mem) -> Result<Value> {
-        New.written(uni, plan, c)
-    }
-
-    #[inline(always)]
-    fn in_words(&mut self, uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result<Value> {
-        New.in_words(uni, plan, ret)
-    }
-
-    #[inline(always)]
-    fn made(&mut self, v: Value) -> Result<Value> {
-        New.made(v)
-    }
-}
-
-/// [`values`]' placement of a list whose parameters are not all numbers and pointers: those
-/// from their values, structs and the other scalars (a `char`, `_Bool`, enum, `__int128`,
-/// complex number, `long double`) as `registers_only` places the `Arg` the converting path
-/// makes of their value; `false` when the general path must decide.
-fn other_values(
-    uni: &Ffi,
-    plan: &CallPlan,
-    n: &crate::abi::Native,
-    values: &[Value],
-    (regs, blocks): (&mut native::Regs, &mut Blocks<'_>),
-) -> bool {
-    // The second eightbyte of the last two-word scalar (`place_piece`).
-    let mut high = 0;
-    n.pieces.iter().all(|piece| {
-        let i = usize::from(piece.arg);
-        let (Some(p), Some(v)) = (plan.params.get(i), values.get(i)) else {
-            return false;
-        };
-        if matches!(p.conv, Conv::Fast(_) | Conv::Pointer) {
-            return place_value(uni, p, v, piece, (regs, blocks));
-        }
-        let a = Arg::of_ref(v);
-        place_piece(uni, p, &a, piece, (regs, blocks, &mut high)).is_ok()
-    })
-}
-
-/// Puts the word of value `v` for a number or pointer parameter `p` ([`value_word`]) in
-/// `piece`'s register or stack word; `false` when the converting path must decide.
-#[inline(always)]
-fn place_value(
-    uni: &Ffi,
-    p: &Param,
-    v: &Value,
-    piece: &crate::abi::Piece,
-    (regs, blocks): (&mut native::Regs, &mut Blocks<'_>),
-) -> bool {
-    value_word(uni, p, v, blocks)
-        .map(|w| regs.set(piece.reg, w))
-        .is_some()
-}
-
-/// The word value `v` passes for parameter `p` of the register path's numbers and pointers —
-/// what `invoke::scalar_word` passes for the argument `Arg::of_ref` makes of it; `None` when
-/// the converting path must decide.
-#[inline(always)]
-fn value_word(uni: &Ffi, p: &Param, v: &Value, blocks: &mut Blocks<'_>) -> Option<u64> {
-    match (p.conv, v) {
-        (Conv::Fast(f), v) => crate::data::encode_fast(f, v).map(u64::from_le_bytes),
-        (Conv::Pointer, Value::CData(c)) => pointer_arg(uni, p, c).map(|addr| addr as u64),
-        (Conv::Pointer, Value::Text(s)) if p.text => c_string_in(blocks, s.as_bytes()),
-        (Conv::Pointer, Value::Bytes(b)) if p.text => c_string_in(blocks, b),
-        _ => None,
-    }
-}
-
 /// [`registers_only`] for a call of a variadic function, with its shape's parameters (the
 /// fixed ones, then the promoted types of the variadic part) and register assignment.
 ///
@@ -772,7 +611,7 @@ fn pieces(
 /// a pointer's word (a C string copied to a block of `blocks`). `Err` when the general path
 /// must decide.
 #[inline(always)]
-fn place_piece(
+pub(super) fn place_piece(
     uni: &Ffi,
     p: &Param,
     a: &Arg<'_>,
