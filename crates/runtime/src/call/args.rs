@@ -662,7 +662,8 @@ args_tuple!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P);
 
 impl<'a> Arg<'a> {
     /// A value as an argument: numbers and borrowed text as the direct forms the call paths
-    /// take in registers (a `Vec<Value>` of numbers calls as fast as a tuple of them).
+    /// take in registers (the converting path's form of a list's value; `call::values` makes
+    /// it only for a struct or another scalar, and takes numbers, cdata and text as they are).
     pub(super) fn of_ref(v: &'a Value) -> Arg<'a> {
         match v {
             Value::Int(i) => i64::try_from(*i).map_or(Arg::Ref(v), Arg::Int),
