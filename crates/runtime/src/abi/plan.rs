@@ -225,7 +225,7 @@ impl CallPlan {
         // The register path decides for itself which parameters it can take (plain numbers,
         // pointers, structs: see `registers`), whatever their size.
         let native = if fixed.is_some() && params.len() <= INLINE_ARGS {
-            super::registers::Native::of(uni, &params, &ret)
+            super::registers::Native::of(uni, &params, &ret).map(|n| n.last_struct_far(&params))
         } else {
             None
         };
@@ -586,7 +586,8 @@ mod tests {
             "struct pt { int x, y; }; struct dfi { double x; float y; int z; };
              struct f3 { float a, b, c; }; struct big { long long a[3]; };
              struct cd { char c; double d; };
-             struct w64 { long long a[64]; }; struct w65 { long long a[65]; };",
+             struct w64 { long long a[64]; }; struct w65 { long long a[65]; };
+             struct w20 { long long a[20]; };",
         )
         .unwrap();
         let native = |sig: &str| registers_of(&ffi, sig);
@@ -635,11 +636,19 @@ mod tests {
             Some((vec![Reg::Int(0)], RetReg::Memory))
         );
         // Up to 512 bytes (the 64 stack words) in stack words; one struct past them (larger,
-        // or after them) copied from its memory by the call (`Far`: no piece); two such,
-        // libffi's path.
+        // or after them) copied from its memory by the call (`Far`: no piece), as is one of
+        // more than 16 words last on the stack; two past them, libffi's path.
         assert_eq!(
-            native("long long(*)(struct w64)").map(|n| n.0),
-            Some(vec![Reg::Stack(0)])
+            native(&format!(
+                "long long(*)(struct w20{})",
+                ", long long".repeat(7)
+            ))
+            .map(|n| n.0[0]),
+            Some(Reg::Stack(0))
+        );
+        assert_eq!(
+            native("long long(*)(struct w64)"),
+            Some((vec![], RetReg::Int))
         );
         assert_eq!(
             native("long long(*)(struct w65)"),

@@ -34,8 +34,9 @@ use crate::types::Ffi;
 
 /// The register assignment of a call with a list of values (`Args::values`) that the
 /// register path may take from the values themselves ([`values`]): a function
-/// that is not variadic, called with one value per parameter, with no struct past the stack
-/// words (a `far` one, which the call copies itself), no out-parameters and no callback,
+/// that is not variadic, called with one value per parameter, with no `far` struct (past the
+/// stack words, or of more than 16 words last on them: the call copies it itself), no
+/// out-parameters and no callback,
 /// whose memory the result or the call would have to keep in view.
 #[inline(always)]
 pub(super) fn values_native<'p>(
