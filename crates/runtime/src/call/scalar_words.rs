@@ -66,6 +66,14 @@ pub(super) fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]
             _ => [i as u64, 0],
         });
     }
+    // An `f64` for a `long double`: widened exactly (`LongDouble::from_f64`), its two
+    // eightbytes, without the general conversion's look for a cdata or a value first
+    // (`call-profile ld`: 639 -> 593 instructions, 28.4 -> 27.0 ns; `char` and `__int128`
+    // calls, which pass here, 8 more instructions and the same time).
+    if let (Arg::Float(x), Some(format)) = (a, crate::data::scalar::long_double_format(info)) {
+        let bits = crate::LongDouble::from_f64(*x, format).to_bits();
+        return Some([bits as u64, (bits >> 64) as u64]);
+    }
     scalar_converted(info, a)
 }
 
