@@ -141,6 +141,16 @@ fn check<const K: usize, const M: usize>(ffi: &Ffi, lib: &rcffi::Lib) {
             "echo of {name}"
         );
     }
+    // The same call given a list of values (a script's arguments): the list's own path, or —
+    // where the second struct is one the call copies itself (a far one) — the converting path.
+    let list = [Value::Int(-5), ca.clone(), Value::Float(2.75), cb.clone()];
+    // SAFETY: as declared in the cdef.
+    let got = unsafe { lib.call(&format!("echo_{name}"), &list[..]) }.unwrap();
+    assert_eq!(
+        read::<K, M>(got.as_cdata().unwrap()),
+        want,
+        "echo of {name}, a list"
+    );
     for b in [cb, lb] {
         // SAFETY: as declared.
         let got = unsafe { lib.call(&format!("mix_{name}"), (&b, 9)) }.unwrap();
