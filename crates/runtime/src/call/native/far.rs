@@ -55,9 +55,9 @@ const _: () = {
 /// small meets its guard page. The stack words are copied a word at a time, then the struct
 /// 32 bytes a load where the processor has AVX, 16 where it has not or fewer than 128 bytes
 /// are left (`vmovdqu`, `movdqu`: `rep movsb` took 62% of the call's samples for 1 KiB, and
-/// the 16-byte loop alone a tenth more time than with AVX for 1 and 4 KiB; loads in assembly
-/// are, for Rust, relaxed byte reads of memory it may share with C, as in `mem::bytes`' bulk
-/// copies). Every register the C convention lets the callee change is
+/// the 16-byte loop alone a tenth to a sixth more time than with AVX for 1 and 4 KiB; loads
+/// in assembly are, for Rust, relaxed byte reads of memory it may share with C, as in
+/// `mem::bytes`' bulk copies). Every register the C convention lets the callee change is
 /// declared clobbered; the values used after the call live in callee-saved registers, and the
 /// stack pointer is restored.
 ///
