@@ -139,6 +139,31 @@ fn on_guarded_stack(witness: &std::path::Path, f: fn()) {
         .open(witness)
         .unwrap();
     extern "C" fn start(f: *mut libc::c_void) -> *mut libc::c_void {
+        // The fault at the guard page is handled on a signal stack of the thread's own: on
+        // the thread's stack, the kernel writes the signal's frame below the stack pointer —
+        // below the guard page, into the witness, when the fault is near the guard page's
+        // bottom (where it lands depends on the frames above it, which change with the
+        // build).
+        const ALT: usize = 64 << 10;
+        // SAFETY: a new private mapping, used only as this thread's signal stack, which
+        // outlives the thread (never unmapped: the process ends after it).
+        unsafe {
+            let alt = libc::mmap(
+                std::ptr::null_mut(),
+                ALT,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            );
+            assert_ne!(alt, libc::MAP_FAILED);
+            let ss = libc::stack_t {
+                ss_sp: alt,
+                ss_flags: 0,
+                ss_size: ALT,
+            };
+            assert_eq!(libc::sigaltstack(&ss, std::ptr::null_mut()), 0);
+        }
         // SAFETY: `f` is the `fn()` passed to pthread_create below.
         let f: fn() = unsafe { std::mem::transmute(f) };
         f();

@@ -220,20 +220,22 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
             adopted(plan, v, args)
         });
     }
-    // The closures in line, always: where the compiler left one out of line (a small program
-    // calling `add`), it wrote its `Value` into a temporary a word at a time, which was then
-    // copied to the caller 16 bytes at a time, the loads waiting for the stores (13.4 → 11.8 ns
-    // a call with the result dropped; `call-profile`, which had them in line, is unchanged).
+    // The closures in line, always, in optimized builds: where the compiler left one out of
+    // line (a small program calling `add`), it wrote its `Value` into a temporary a word at a
+    // time, which was then copied to the caller 16 bytes at a time, the loads waiting for the
+    // stores (13.4 → 11.8 ns a call with the result dropped; `call-profile`, which had them in
+    // line, is unchanged). Not with debug assertions: unoptimized, everything they inline
+    // keeps a stack slot of its own, and `call_args`' frame grew from 4.3 to 23.6 KiB.
     let v = if VARIADIC || n.ret != RetReg::Memory {
         // SAFETY: the caller's promise, passed on; the words are the tuple's own.
         args.with_plain_words(
-            #[inline(always)]
+            #[cfg_attr(not(debug_assertions), inline(always))]
             |words, _| unsafe { in_registers::<A, VARIADIC>(uni, plan, n, code, words) },
         )
     } else {
         // SAFETY: as above.
         args.with_plain_words(
-            #[inline(always)]
+            #[cfg_attr(not(debug_assertions), inline(always))]
             |words, _| unsafe { through_memory::<A>(uni, plan, n, code, words) },
         )
     };
