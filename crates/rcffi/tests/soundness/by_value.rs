@@ -128,6 +128,24 @@ const STACK: usize = 48 << 10;
 /// What the witness pages hold until something writes there.
 const UNTOUCHED: u8 = 0xa5;
 
+/// A new private, readable and writable mapping of `len` bytes, never unmapped.
+fn new_mapping(len: usize) -> *mut libc::c_void {
+    // SAFETY: a new anonymous mapping, placed where the system chooses: no memory in use is
+    // touched.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    assert_ne!(p, libc::MAP_FAILED);
+    p
+}
+
 /// Runs `f` on a thread whose stack (`STACK` bytes) sits right above a guard page, with the
 /// file `witness` mapped right below that: what `f` writes past the guard page lands in the
 /// file, which outlives this process.
@@ -145,25 +163,14 @@ fn on_guarded_stack(witness: &std::path::Path, f: fn()) {
         // bottom (where it lands depends on the frames above it, which change with the
         // build).
         const ALT: usize = 64 << 10;
-        // SAFETY: a new private mapping, used only as this thread's signal stack, which
-        // outlives the thread (never unmapped: the process ends after it).
-        unsafe {
-            let alt = libc::mmap(
-                std::ptr::null_mut(),
-                ALT,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            );
-            assert_ne!(alt, libc::MAP_FAILED);
-            let ss = libc::stack_t {
-                ss_sp: alt,
-                ss_flags: 0,
-                ss_size: ALT,
-            };
-            assert_eq!(libc::sigaltstack(&ss, std::ptr::null_mut()), 0);
-        }
+        let ss = libc::stack_t {
+            ss_sp: new_mapping(ALT),
+            ss_flags: 0,
+            ss_size: ALT,
+        };
+        // SAFETY: the new mapping is this thread's signal stack only, and outlives the thread
+        // (never unmapped: the process ends after it).
+        assert_eq!(unsafe { libc::sigaltstack(&ss, std::ptr::null_mut()) }, 0);
         // SAFETY: `f` is the `fn()` passed to pthread_create below.
         let f: fn() = unsafe { std::mem::transmute(f) };
         f();
@@ -174,16 +181,7 @@ fn on_guarded_stack(witness: &std::path::Path, f: fn()) {
     // is the top part, used by that thread only, and outlives it (never unmapped: the
     // process ends after it).
     unsafe {
-        let total = WITNESS + GUARD + STACK;
-        let base = libc::mmap(
-            std::ptr::null_mut(),
-            total,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-            -1,
-            0,
-        );
-        assert_ne!(base, libc::MAP_FAILED);
+        let base = new_mapping(WITNESS + GUARD + STACK);
         let shared = libc::mmap(
             base,
             WITNESS,
