@@ -66,10 +66,11 @@ pub(super) fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]
             _ => [i as u64, 0],
         });
     }
-    // An `f64` for a `long double`: widened exactly (`LongDouble::from_f64`), its two
-    // eightbytes, without the general conversion's look for a cdata or a value first
-    // (`call-profile ld`: 639 -> 593 instructions, 28.4 -> 27.0 ns; `char` and `__int128`
-    // calls, which pass here, 8 more instructions and the same time).
+    // An `f64` for a `long double`: widened exactly (`LongDouble::from_f64`), in registers
+    // (through `encode_scalar`, a `Result` in memory written in halves and read whole stalled
+    // the load), its two eightbytes, without the general conversion's look for a cdata or a
+    // value first (`call-profile ld`: 639 -> 593 instructions, 28.4 -> 27.0 ns; `char` and
+    // `__int128` calls, which pass here, 8 more instructions and the same time).
     if let (Arg::Float(x), Some(format)) = (a, crate::data::scalar::long_double_format(info)) {
         let bits = crate::LongDouble::from_f64(*x, format).to_bits();
         return Some([bits as u64, (bits >> 64) as u64]);
@@ -83,18 +84,13 @@ fn scalar_converted(info: &crate::types::TypeInfo, a: &Arg<'_>) -> Option<[u64; 
     let same = a
         .as_cdata()
         .filter(|c| c.info().same_type(info) && !info.by_address());
-    let long_double = crate::data::scalar::long_double_format(info);
     // As one 128-bit number, which stays in registers: bytes assembled in memory from the
-    // arms' stores and loaded whole stalled the load (an `f64` widened to `long double`).
+    // arms' stores and loaded whole stalled the load. (An `f64` for a `long double` does not
+    // come here: `scalar_words` widens it first.)
     let value: u128 = match (a, value_of(a)) {
         // A primitive cdata of exactly this type (a `long double` a call returned, an enum):
         // its bytes as they are.
         _ if same.is_some() => u128::from_le_bytes(same?.bytes()),
-        // An `f64` for a `long double` widens exactly, in registers (through `encode_scalar`,
-        // a `Result` in memory written in halves and read whole stalled the load).
-        (Arg::Float(x), _) if long_double.is_some() => {
-            crate::LongDouble::from_f64(*x, long_double?).to_bits()
-        }
         (_, Some(v)) => u128::from_le_bytes(crate::data::scalar::encode_scalar(info, v).ok()?),
         (Arg::Int(_) | Arg::UInt(_) | Arg::Float(_), None) => {
             u128::from_le_bytes(crate::data::scalar::encode_scalar(info, &to_value(a)).ok()?)
