@@ -22,6 +22,7 @@ mod stack_args;
 mod text_args;
 mod threads;
 mod unions;
+mod value_args;
 mod variadic;
 
 use rcffi::{CData, Ffi, Lib, Value};

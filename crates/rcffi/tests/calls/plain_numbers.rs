@@ -62,10 +62,16 @@ int fail_with(int e) { errno = e; return -1; }
 static int (*hook)(int);
 void set_hook(int (*f)(int)) { hook = f; }
 int run_hook(int x) { return hook(x) + 1; }
+int apply(int (*f)(int), int x) { return f(x); }
+/* Ten doubles, the last two on the stack on x86-64, each weighed by its place. */
+double weigh10(double a, double b, double c, double d, double e, double f, double g, double h,
+               double i, double j) {
+    return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h + 9 * i + 10 * j;
+}
 "#;
 
 /// The C number types a parameter may have, as the cdef names them.
-const C_TYPES: [&str; 15] = [
+pub(super) const C_TYPES: [&str; 15] = [
     "_Bool",
     "signed char",
     "unsigned char",
@@ -125,12 +131,15 @@ fn cdef() -> String {
          char *at(unsigned long off);
          int fail_with(int e);
          void set_hook(int (*f)(int));
-         int run_hook(int x);",
+         int run_hook(int x);
+         int apply(int (*f)(int), int x);
+         double weigh10(double a, double b, double c, double d, double e, double f, double g,
+                        double h, double i, double j);",
     );
     s
 }
 
-fn probe() -> (Ffi, Lib) {
+pub(super) fn probe() -> (Ffi, Lib) {
     static PATH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     let (ffi, lib, _) = super::probe_with_libm(&PATH, "plainprobe", PROBE, &cdef());
     (ffi, lib)

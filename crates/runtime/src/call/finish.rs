@@ -161,7 +161,7 @@ impl Finish for &mut Given<'_> {
     }
 }
 
-/// The call of [`registers`] for a signature with a struct argument too large for the stack
+/// The call of `register_path::registers` for a signature with a struct argument too large for the stack
 /// words (`abi::Far`), copied onto the stack from its memory by the call itself; the general
 /// path when that memory needs a lock held while it is read (Rust bytes lent to C), or the
 /// argument is not a cdata of its type (which the general path converts or reports). Cold

@@ -55,15 +55,24 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
     code: usize,
     args: A,
 ) -> Result<Value> {
-    use super::register_path::{plain, plain_native};
+    use super::register_path::{numbers_from_values, plain, plain_native};
+    use super::register_path::{plain_values, value_words};
     use super::values::{values, values_native};
     if const { super::args::PlainArg::any_copied_or_lent(A::PLAIN) } {
         // SAFETY: the caller's promise, passed on.
         return unsafe { call_with_copies(uni, plan, code, args) };
     }
     if let Some(n) = plain_native::<A, false>(uni, plan, code, &args) {
-        // SAFETY: the caller's promise, passed on; `n` is what `plain_native` gave for them.
-        return unsafe { plain::<A, false>(uni, plan, n, code, &args) };
+        if const { !numbers_from_values::<A, false>() } {
+            // SAFETY: the caller's promise, passed on; `n` is what `plain_native` gave for
+            // them.
+            return unsafe { plain::<A, false>(uni, plan, n, code, &args) };
+        }
+        // A tuple with values: their numbers encoded first (or the converting path).
+        if let Some(words) = value_words(plan, &args) {
+            // SAFETY: as above; `words` is what `value_words` gave for them.
+            return unsafe { plain_values(uni, plan, n, code, (&args, &words)) };
+        }
     }
     if let Some(n) = plain_native::<A, true>(uni, plan, code, &args) {
         // SAFETY: as above, for a variadic function.

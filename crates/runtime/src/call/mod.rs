@@ -1,4 +1,5 @@
-//! The sixth floor: calls into C — argument lists ([`args`]), the call itself with errno around
+//! The sixth floor: calls into C — argument lists ([`args`], each Rust type's conversion in
+//! [`into_arg`]), the call itself with errno around
 //! it ([`invoke`]: through libffi, or [`native`]: straight through the registers), the memory
 //! arguments live in meanwhile ([`scratch`]) and the stack a big call walks first ([`probe`]),
 //! what a call hands back into its arguments' memory ([`adopt`]), lists of values on the
@@ -13,6 +14,7 @@ pub(crate) mod adopt;
 pub(crate) mod args;
 pub(crate) mod finish;
 pub(crate) mod function;
+mod into_arg;
 pub(crate) mod invoke;
 pub(crate) mod native;
 mod null;

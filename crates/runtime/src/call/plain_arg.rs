@@ -43,6 +43,16 @@ impl PlainArg {
     /// rules for the parameter (`Param::holds`'s `C_DATA` bit).
     pub(super) const C_DATA: PlainArg = PlainArg(crate::abi::C_DATA_BIT as u16);
 
+    /// A [`Value`](crate::Value), owned or borrowed: a cdata kind (a value that holds a cdata
+    /// passes as one does), but for a number parameter, in a tuple that copies nothing, its
+    /// number, encoded for the parameter when the call is made (`register_path::value_words`):
+    /// a value read out of C or returned by another call, passed on.
+    pub(super) const VALUE: PlainArg =
+        PlainArg(crate::abi::C_DATA_BIT as u16 | PlainArg::VALUE_FLAG);
+
+    /// The flag of [`PlainArg::VALUE`] (above the NULL flag; its code is a cdata's).
+    const VALUE_FLAG: u16 = 0x40;
+
     /// The flag of a kind whose argument may be NULL instead (`None` of an `Option` of a C
     /// string, text, numbers or a cdata): its word is then 0, what the converting path passes
     /// for `None`.
@@ -128,6 +138,12 @@ impl PlainArg {
         self.is(crate::abi::C_DATA_BIT)
     }
 
+    /// Whether the argument is a [`Value`](crate::Value) ([`PlainArg::VALUE`]).
+    #[inline(always)]
+    pub(crate) const fn is_value(self) -> bool {
+        self.0 != PlainArg::NONE.0 && self.0 & PlainArg::VALUE_FLAG != 0
+    }
+
     /// Whether the argument is text, which the call copies with a NUL after it.
     #[inline(always)]
     pub(crate) const fn is_text(self) -> bool {
@@ -181,6 +197,11 @@ impl PlainArg {
         PlainArg::any(kinds, Which::Cdata)
     }
 
+    /// Whether any of `kinds` is a value (for a constant: `const { PlainArg::any_value(..) }`).
+    pub(crate) const fn any_value(kinds: Option<&[PlainArg]>) -> bool {
+        PlainArg::any(kinds, Which::Value)
+    }
+
     /// Whether any of `kinds` is not a plain argument (for a constant:
     /// `const { PlainArg::any_none(..) }`).
     pub(crate) const fn any_none(kinds: Option<&[PlainArg]>) -> bool {
@@ -197,6 +218,7 @@ impl PlainArg {
                 Which::CopiedOrLent => k.is_copied() || k.is_lent(),
                 Which::Items => k.is_items(),
                 Which::Cdata => k.is_cdata(),
+                Which::Value => k.is_value(),
                 Which::None => k.0 == PlainArg::NONE.0,
             } {
                 return true;
@@ -209,7 +231,8 @@ impl PlainArg {
     /// How many stack words a tuple of these kinds takes past the registers, in a call whose
     /// result is not written through memory: its integer-class arguments past the integer
     /// registers and its floats past the floating ones (as `Native::of` assigns them, one word
-    /// each). A constant of the tuple's type.
+    /// each). A constant of the tuple's type; a value counts as a cdata, so a tuple whose values
+    /// may be numbers takes its count from the plan instead.
     pub(crate) const fn stack_words(kinds: Option<&[PlainArg]>) -> usize {
         let Some(kinds) = kinds else { return 0 };
         let (mut ints, mut floats, mut i) = (0usize, 0usize, 0);
@@ -222,6 +245,27 @@ impl PlainArg {
             i += 1;
         }
         ints.saturating_sub(crate::abi::INT_REGS) + floats.saturating_sub(crate::abi::FLOAT_REGS)
+    }
+
+    /// Whether a tuple of these kinds takes no stack words whichever class each value's
+    /// parameter gives it: its values counted in both classes, it still fits the registers.
+    /// (A constant of the tuple's type: a tuple of values of up to six arguments needs no
+    /// count from the plan.)
+    pub(crate) const fn no_stack_words_either_way(kinds: Option<&[PlainArg]>) -> bool {
+        let Some(kinds) = kinds else { return true };
+        let (mut ints, mut floats, mut i) = (0usize, 0usize, 0);
+        while i < kinds.len() {
+            if kinds[i].is_value() {
+                ints += 1;
+                floats += 1;
+            } else if kinds[i].is_float() {
+                floats += 1;
+            } else {
+                ints += 1;
+            }
+            i += 1;
+        }
+        ints <= crate::abi::INT_REGS && floats <= crate::abi::FLOAT_REGS
     }
 
     /// Whether the argument travels in a floating register.
@@ -262,6 +306,7 @@ enum Which {
     CopiedOrLent,
     Items,
     Cdata,
+    Value,
     None,
 }
 

@@ -34,6 +34,7 @@ use crate::callback::pending::during_call;
 use crate::callback::running::Running;
 use crate::data::Value;
 use crate::error::Result;
+use crate::mem::Fast;
 use crate::types::Ffi;
 use crate::types::Repr;
 use std::mem::MaybeUninit;
@@ -90,7 +91,9 @@ fn struct_on_stack(
 /// for [`plain`]; `None` when the call is not such a call: the caller takes the usual path,
 /// which converts what this one does not take (an integer for a `double`, an `i64` out of an
 /// `int`'s range...) or reports it. A tuple's kinds are constants, so the check folds to one
-/// test per parameter.
+/// test per parameter. A value (`PlainArg::VALUE`) passes as a cdata does; in a tuple that
+/// [`numbers_from_values`] says may pass its number, it also passes for a number parameter,
+/// and its number is for [`value_words`] to encode or refuse (then [`plain_values`]).
 ///
 /// `VARIADIC` (a constant: each form compiles alone) for a variadic function: its fixed
 /// parameters as above, then a variadic part of Rust numbers, `bool`s, C strings, text and
@@ -138,6 +141,11 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
             (Conv::Fast(f), Some(rust)) => {
                 args.with_plain_words(|words, _| words.get(i).is_some_and(|w| f.fits(rust, *w)))
             }
+            // A value for a number parameter: its number, which `value_words` encodes (or
+            // sends the call to the converting path).
+            (Conv::Fast(_), None) => {
+                (const { numbers_from_values::<A, VARIADIC>() }) && k.is_value()
+            }
             _ => false,
         };
         if !fits {
@@ -180,8 +188,12 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
                             }
                         },
                         // `None` of an `Option<&CData>`: NULL, for any pointer parameter
-                        // that takes a cdata, and in a variadic part (a `void *`).
-                        None => k.may_be_null(),
+                        // that takes a cdata, and in a variadic part (a `void *`). A value
+                        // that holds no cdata: for `value_words` to encode or refuse.
+                        None => {
+                            k.may_be_null()
+                                || (const { numbers_from_values::<A, VARIADIC>() } && k.is_value())
+                        }
                     }
             })
         });
@@ -190,6 +202,63 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
         }
     }
     Some(n)
+}
+
+/// Whether a tuple of `A` may pass a value's number ([`PlainArg::VALUE`]) for a number
+/// parameter: it has a value, and is neither variadic nor copies anything (those take a
+/// value only as a cdata). A constant.
+#[inline(always)]
+pub(super) const fn numbers_from_values<'a, A: Args<'a>, const VARIADIC: bool>() -> bool {
+    !VARIADIC && PlainArg::any_value(A::PLAIN) && !PlainArg::any_copied_or_lent(A::PLAIN)
+}
+
+/// The words of a tuple that [`plain_native`] took, with each value's number encoded for
+/// its number parameter as the list path encodes it (`encode_fast`: the converting path's
+/// range checks), and each other value a cdata (whose word, its address, passed cffi's rules
+/// there); `None` when a value is neither, for the converting path to convert or report.
+#[inline(always)]
+pub(super) fn value_words<'a, A: Args<'a>>(
+    plan: &CallPlan,
+    args: &A,
+) -> Option<[u64; INLINE_ARGS]> {
+    let kinds = A::PLAIN.unwrap_or_default();
+    let mut out = [0; INLINE_ARGS];
+    let ok = args.with_plain_words(|words, _| {
+        args.with_plain_values(|values| {
+            kinds.iter().enumerate().all(|(i, k)| {
+                let w = words.get(i).copied().unwrap_or(0);
+                out[i % INLINE_ARGS] = if k.is_value() {
+                    match (plan.params.get(i).map(|p| p.conv), values.get(i)) {
+                        (Some(Conv::Fast(f)), Some(Some(v))) => {
+                            match crate::data::encode_fast(f, v) {
+                                Some(b) => u64::from_le_bytes(b),
+                                None => return false,
+                            }
+                        }
+                        (_, Some(Some(v))) if v.as_cdata().is_some() => w,
+                        _ => return false,
+                    }
+                } else {
+                    w
+                };
+                true
+            })
+        })
+    });
+    ok.then_some(out)
+}
+
+/// Whether argument `i`, of kind `k`, travels in a floating register: a float, or a value
+/// for a float parameter (its number encoded for it). `k` is the tuple's constant, so only a
+/// value looks at its parameter.
+#[inline(always)]
+fn float_class(plan: &CallPlan, i: usize, k: PlainArg) -> bool {
+    k.is_float()
+        || (k.is_value()
+            && plan
+                .params
+                .get(i)
+                .is_some_and(|p| matches!(p.conv, Conv::Fast(Fast::F32 | Fast::F64))))
 }
 
 /// The call [`plain_native`] found: each argument's word straight into its register, then the
@@ -238,6 +307,42 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
             #[cfg_attr(not(debug_assertions), inline(always))]
             |words, _| unsafe { through_memory::<A>(uni, plan, n, code, words) },
         )
+    };
+    adopted(plan, v, args)
+}
+
+/// [`plain`] of a tuple with values, whose words [`value_words`] made: a value's number
+/// encoded for its number parameter.
+///
+/// # Safety
+///
+/// As for [`plain`], with `words` what `value_words` gave for `args`.
+#[inline(always)]
+pub(super) unsafe fn plain_values<'a, A: Args<'a>>(
+    uni: &Ffi,
+    plan: &CallPlan,
+    n: &crate::abi::Native,
+    code: usize,
+    (args, words): (&A, &[u64; INLINE_ARGS]),
+) -> Result<Value> {
+    use crate::abi::RetReg;
+    let words = &words[..A::PLAIN.unwrap_or_default().len().min(INLINE_ARGS)];
+    // (Each branch returns its own result, as `plain`'s do: one result for both was copied
+    // out a byte at a time.)
+    if plan.passes_callback {
+        return in_run(args, || {
+            // SAFETY: the caller's promise, passed on; each word is its argument's, a value's
+            // number encoded for its parameter.
+            let v = unsafe { placed::<A, false>(uni, plan, n, code, words) };
+            adopted(plan, v, args)
+        });
+    }
+    let v = if n.ret != RetReg::Memory {
+        // SAFETY: as above.
+        unsafe { in_registers::<A, false>(uni, plan, n, code, words) }
+    } else {
+        // SAFETY: as above.
+        unsafe { through_memory::<A>(uni, plan, n, code, words) }
     };
     adopted(plan, v, args)
 }
@@ -322,7 +427,7 @@ unsafe fn in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
     let mut regs = native::Regs::new();
     let (mut ints, mut floats, mut stack) = (0usize, 0usize, 0usize);
     for (i, (k, w)) in kinds.iter().zip(words).enumerate() {
-        let float = k.is_float();
+        let float = float_class(plan, i, *k);
         let w = plain_word(plan, i, *k, *w);
         if float && floats < FLOAT_REGS {
             regs.floats[floats & 7] = std::mem::MaybeUninit::new(f64::from_bits(w));
@@ -338,7 +443,16 @@ unsafe fn in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
     // How many stack words the tuple takes: a constant of its kinds (the loop above counts
     // the same ones), so that the call below compiles for that many alone. (A tuple has at
     // most 16 arguments, far from `STACK_WORDS`.)
-    let words = const { PlainArg::stack_words(A::PLAIN) };
+    // (A value's class is its parameter's: the plan's count, unless none could be on the
+    // stack.)
+    let words = if const {
+        PlainArg::any_value(A::PLAIN) && !PlainArg::no_stack_words_either_way(A::PLAIN)
+    } && !VARIADIC
+    {
+        usize::from(n.stack)
+    } else {
+        const { PlainArg::stack_words(A::PLAIN) }
+    };
     debug_assert_eq!(stack, words, "the tuple's stack words");
     let words = words.min(STACK_WORDS) as u8;
     if VARIADIC {
