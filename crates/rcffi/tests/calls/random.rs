@@ -2,8 +2,8 @@
 //! and every scalar type (`long double`s with more bits than an `f64`, `float` and `double
 //! _Complex`, also as struct members, `__int128`), records packed, aligned to 16 and 32, with
 //! bitfields of every width and 128-bit members, 1..16 parameters, called through rcffi with
-//! graffiti values, and again with the result written into a cdata the test gives
-//! (`call_into`). The generated C functions record every leaf of every argument as they
+//! graffiti values as a list, as a tuple of `&Value`s, and again with the result written into
+//! a cdata the test gives (`call_into`). The generated C functions record every leaf of every argument as they
 //! received it and return known values, so a mismatch names the leaf that slid.
 //!
 //! 500 signatures by default; `RCFFI_CALLGEN_SIGNATURES=20000` for more, and
@@ -28,6 +28,60 @@ fn check_result(ffi: &Ffi, g: &CallLib, f: &Func, got: &Value) -> Result<(), Str
             callgen::check_value(ffi, g, t, &f.result, got, "result", super::under_valgrind())
         }
     }
+}
+
+/// Checks what function `i` recorded of its arguments, called with them as `how`.
+fn check_record(
+    (ffi, g, lib): (&Ffi, &CallLib, &rcffi::Lib),
+    (i, f): (usize, &Func),
+    how: &str,
+    out: &mut Vec<String>,
+) {
+    let rec = lib
+        .get(&format!("rec{i}"))
+        .and_then(|r| r.cdata())
+        .and_then(|r| ffi.buffer(&r, None))
+        .and_then(|b| b.to_vec())
+        .expect("record");
+    if rec[..f.expected_record().len()] != f.expected_record()[..] {
+        let (k, leaf, want, have) = f.first_difference(&rec).expect("a difference");
+        out.push(format!(
+            "{} ({how}): argument {k} leaf {leaf}: C received {have:02x?}, expected {want:02x?}",
+            prototype(g, f)
+        ));
+    }
+}
+
+/// The call of `f` with `a` as a tuple of `&Value`s (`None` past 16, a tuple's most).
+fn call_tuple(f: &rcffi::Function, a: &[Value]) -> Option<rcffi::Result<Value>> {
+    macro_rules! tuple {
+        ($($i:literal)*) => {
+            // SAFETY: the generated function takes these parameter types; it only copies
+            // bytes.
+            unsafe { f.call(($(&a[$i],)*)) }
+        };
+    }
+    Some(match a.len() {
+        // SAFETY: as above.
+        0 => unsafe { f.call(()) },
+        1 => tuple!(0),
+        2 => tuple!(0 1),
+        3 => tuple!(0 1 2),
+        4 => tuple!(0 1 2 3),
+        5 => tuple!(0 1 2 3 4),
+        6 => tuple!(0 1 2 3 4 5),
+        7 => tuple!(0 1 2 3 4 5 6),
+        8 => tuple!(0 1 2 3 4 5 6 7),
+        9 => tuple!(0 1 2 3 4 5 6 7 8),
+        10 => tuple!(0 1 2 3 4 5 6 7 8 9),
+        11 => tuple!(0 1 2 3 4 5 6 7 8 9 10),
+        12 => tuple!(0 1 2 3 4 5 6 7 8 9 10 11),
+        13 => tuple!(0 1 2 3 4 5 6 7 8 9 10 11 12),
+        14 => tuple!(0 1 2 3 4 5 6 7 8 9 10 11 12 13),
+        15 => tuple!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14),
+        16 => tuple!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15),
+        _ => return None,
+    })
 }
 
 #[test]
@@ -78,6 +132,22 @@ fn random_signatures_pass_every_leaf_intact() {
                 Err(e) => failures.push(format!("{}: call_into failed: {e}", prototype(&g, f))),
             }
         }
+        // The same call with the values in a tuple (`&Value`s, up to 16): a value's number
+        // straight into its register, the rest converted. It records what it received, as
+        // the list's call below does, over it.
+        if let Some(got) = call_tuple(&lib.function(&f.name).expect("function"), &args) {
+            match got {
+                Ok(got) => {
+                    if let Err(e) = check_result(&ffi, &g, f, &got) {
+                        failures.push(format!("{} (a tuple): {e}", prototype(&g, f)));
+                    }
+                    check_record((&ffi, &g, &lib), (i, f), "a tuple", &mut failures);
+                }
+                Err(e) => {
+                    failures.push(format!("{} (a tuple): call failed: {e}", prototype(&g, f)))
+                }
+            }
+        }
         // SAFETY: the generated function takes these parameter types; it only copies bytes.
         let got = match unsafe { lib.call(&f.name, args) } {
             Ok(v) => v,
@@ -86,19 +156,7 @@ fn random_signatures_pass_every_leaf_intact() {
                 continue;
             }
         };
-        let rec = lib
-            .get(&format!("rec{i}"))
-            .and_then(|r| r.cdata())
-            .and_then(|r| ffi.buffer(&r, None))
-            .and_then(|b| b.to_vec())
-            .expect("record");
-        if rec[..f.expected_record().len()] != f.expected_record()[..] {
-            let (k, leaf, want, have) = f.first_difference(&rec).expect("a difference");
-            failures.push(format!(
-                "{}: argument {k} leaf {leaf}: C received {have:02x?}, expected {want:02x?}",
-                prototype(&g, f)
-            ));
-        }
+        check_record((&ffi, &g, &lib), (i, f), "a list", &mut failures);
         if let Err(e) = check_result(&ffi, &g, f, &got) {
             failures.push(format!("{}: {e}", prototype(&g, f)));
         }
