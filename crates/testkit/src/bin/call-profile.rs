@@ -50,14 +50,14 @@ fn main() -> anyhow::Result<()> {
         | "newi" | "field" | "string" | "fieldv" | "fieldm" | "cast" | "offset" | "slice"
         | "addrof" | "byname" | "ptrstore" | "ptrread" | "ptrnull" | "ptrmany" | "newstr"
         | "structcopy" | "gc" | "handle" | "fromh" | "fromc" | "asadd" | "addm" | "addv"
-        | "addvh" | "arrget" | "bufget" | "arrgetas" | "wbufget" | "new16" | "new16same"
-        | "byname16" | "byname16same" | "newarr" | "newopen" | "newlist" | "castp" => {
-            lib.function("bench_add")?
-        }
+        | "addvr" | "addvh" | "arrget" | "bufget" | "arrgetas" | "wbufget" | "new16"
+        | "new16same" | "byname16" | "byname16same" | "newarr" | "newopen" | "newlist"
+        | "castp" => lib.function("bench_add")?,
         w if w.starts_with("newffi") || w.starts_with("ptrmany") || w == "ptrlist" => {
             lib.function("bench_add")?
         }
         "ldc" => lib.function("bench_ld")?,
+        "adddvr" => lib.function("bench_addd")?,
         "midvh" => lib.function("bench_mid")?,
         "enumvh" => lib.function("bench_enum")?,
         // Structs of any size in and out (`s<bytes>`, `is<bytes>`, `rs<bytes>`: below).
@@ -616,11 +616,16 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    // Values in a tuple (a value read out of C, passed on): a borrowed `Int` and an owned one
+    // for `add`, a borrowed `Float` for `addd`.
+    let (vi, vf) = (Value::Int(5), Value::Float(1.5));
     for i in 0..n {
         // SAFETY: each call matches the declaration.
         let r = unsafe {
             match which.as_str() {
                 "add" => f.call((black_box(i as i32), 2)),
+                "addvr" => f.call((black_box(&vi), Value::Int(2))),
+                "adddvr" => f.call((black_box(&vf), 2.5)),
                 "addd" => f.call((black_box(1.5), 2.5)),
                 "mixed6" => f.call((1, 2.5, 3, 4.5, 5, 6.5)),
                 "sum8l" => f.call((black_box(1i64), 2i64, 3i64, 4i64, 5i64, 6i64, 7i64, 8i64)),
