@@ -325,7 +325,7 @@ fuzz_target!(|data: &[u8]| {
                 // what it refuses (a number, NULL), never a cdata or a list without one; `div`
                 // divides by 7.
                 let r = unsafe {
-                    match inp.byte() % 5 {
+                    match inp.byte() % 7 {
                         0 => libc.call("abs", &list[..]),
                         1 => libc.call("labs", list.clone()),
                         2 => {
@@ -334,6 +334,17 @@ fuzz_target!(|data: &[u8]| {
                             list.push(Value::Int(7));
                             libc.call("div", &list[..])
                         }
+                        // Values in a tuple (a value's number straight into its register), one
+                        // borrowed and one owned.
+                        5 => match &list[..] {
+                            [] => libc.call("labs", ()),
+                            [a] => libc.call("labs", (a,)),
+                            [a, b, ..] => libc.call("labs", (a, b.clone())),
+                        },
+                        6 => match &list[..] {
+                            [a, ..] => libc.call("div", (a.clone(), &Value::Int(7))),
+                            [] => libc.call("div", (Value::Int(1), 7)),
+                        },
                         3 => {
                             list.truncate(2);
                             list.push(Value::Int(0));

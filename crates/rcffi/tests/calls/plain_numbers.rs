@@ -328,12 +328,14 @@ fn narrow_results_are_read_from_their_own_bytes() {
     }
 }
 
+/// `mixed`'s signature, to call it directly.
+pub(super) type Mixed =
+    extern "C" fn(i32, f64, i64, f32, u8, f64, i16, f64, u64, f64, f32, i64, f64, f64) -> f64;
+
 #[test]
 fn a_long_mixed_list_lands_in_the_registers_c_reads() {
     let (ffi, lib) = probe();
     let f = lib.function("mixed").unwrap();
-    type Mixed =
-        extern "C" fn(i32, f64, i64, f32, u8, f64, i16, f64, u64, f64, f32, i64, f64, f64) -> f64;
     // SAFETY: `mixed` has this signature.
     let direct: Mixed = unsafe { std::mem::transmute(f.address()) };
     let expected = direct(
@@ -388,30 +390,32 @@ fn a_long_mixed_list_lands_in_the_registers_c_reads() {
     assert_eq!(floats[5], f64::INFINITY);
 }
 
+/// `many`'s signature, to call it directly.
+pub(super) type Many = extern "C" fn(
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    f64,
+    f64,
+    f64,
+    f64,
+    f64,
+    f64,
+    f64,
+    f64,
+    f64,
+    f64,
+) -> i64;
+
 #[test]
 fn arguments_past_the_registers_go_on_the_stack_in_order() {
     let (_ffi, lib) = probe();
-    type Many = extern "C" fn(
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        f64,
-        f64,
-        f64,
-        f64,
-        f64,
-        f64,
-        f64,
-        f64,
-        f64,
-        f64,
-    ) -> i64;
     let f = lib.function("many").unwrap();
     // SAFETY: `many` has this signature.
     let direct: Many = unsafe { std::mem::transmute(f.address()) };

@@ -9,7 +9,7 @@
 
 use rcffi::{Arg, Lib, Value};
 
-use super::plain_numbers::{C_TYPES, probe};
+use super::plain_numbers::{C_TYPES, Many, Mixed, probe};
 
 /// Values at the ends of each C number type's range, and values no number parameter takes
 /// as a number (a float for an integer, text, bytes, a list, `Void`).
@@ -132,8 +132,6 @@ fn a_value_arrives_as_gcc_passes_its_parameter_type() {
 fn a_long_list_of_values_lands_in_the_registers_c_reads() {
     let (ffi, lib) = probe();
     let f = lib.function("mixed").unwrap();
-    type Mixed =
-        extern "C" fn(i32, f64, i64, f32, u8, f64, i16, f64, u64, f64, f32, i64, f64, f64) -> f64;
     // SAFETY: `mixed` has this signature.
     let direct: Mixed = unsafe { std::mem::transmute(f.address()) };
     let expected = direct(
@@ -202,27 +200,6 @@ fn values_past_the_registers_go_on_the_stack_in_order() {
     let f = lib.function("many16").unwrap();
     let expected = |a: [i64; 9], x: [f64; 7]| -> Value {
         let g = lib.function("many").unwrap();
-        type Many = extern "C" fn(
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-            f64,
-        ) -> i64;
         // SAFETY: `many` has this signature.
         let direct: Many = unsafe { std::mem::transmute(g.address()) };
         let r = direct(

@@ -308,33 +308,25 @@ text_arg! {
     [] &'a Vec<u8>, |b| Arg::Bytes(b), |b| b;
 }
 
-impl<'a> IntoArg<'a> for &'a CStr {
-    #[inline]
-    fn into_arg(self) -> Arg<'a> {
-        Arg::CStr(self)
-    }
-    const PLAIN: PlainArg = PlainArg::C_STRING;
-    const OR_NULL: PlainArg = PlainArg::C_STRING.or_null();
-    const OWNS: bool = false;
-    #[inline(always)]
-    fn plain_word(&self) -> u64 {
-        self.as_ptr() as u64
-    }
+/// `IntoArg` for a C string, borrowed: passed as its address, without a copy.
+macro_rules! c_string_arg {
+    ($($t:ty),*) => {$(
+        impl<'a> IntoArg<'a> for $t {
+            #[inline]
+            fn into_arg(self) -> Arg<'a> {
+                Arg::CStr(self)
+            }
+            const PLAIN: PlainArg = PlainArg::C_STRING;
+            const OR_NULL: PlainArg = PlainArg::C_STRING.or_null();
+            const OWNS: bool = false;
+            #[inline(always)]
+            fn plain_word(&self) -> u64 {
+                self.as_ptr() as u64
+            }
+        }
+    )*};
 }
-
-impl<'a> IntoArg<'a> for &'a CString {
-    #[inline]
-    fn into_arg(self) -> Arg<'a> {
-        Arg::CStr(self)
-    }
-    const PLAIN: PlainArg = PlainArg::C_STRING;
-    const OR_NULL: PlainArg = PlainArg::C_STRING.or_null();
-    const OWNS: bool = false;
-    #[inline(always)]
-    fn plain_word(&self) -> u64 {
-        self.as_ptr() as u64
-    }
-}
+c_string_arg!(&'a CStr, &'a CString);
 
 impl<'a> IntoArg<'a> for Arg<'a> {
     #[inline]
