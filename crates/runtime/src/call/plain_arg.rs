@@ -367,6 +367,33 @@ mod tests {
         assert_eq!(words(None), 0);
     }
 
+    /// A value is a cdata kind (the same bit of `Param::holds`, the same checks when it holds
+    /// one) flagged as a value, never NULL and not a float by its kind; the stack words its
+    /// tuple may need depend on its parameters' classes once values could overflow either
+    /// class's registers.
+    #[test]
+    fn a_value_is_a_cdata_kind_whose_class_its_parameter_gives() {
+        let v = PlainArg::VALUE;
+        assert!(v.is_value() && v.is_cdata() && !v.may_be_null());
+        assert_eq!(v.bit(), PlainArg::C_DATA.bit());
+        assert!(!v.is_float() && v.fast().is_none() && v.item_fast().is_none());
+        assert!(!PlainArg::C_DATA.is_value() && !PlainArg::NONE.is_value());
+        assert_eq!(v.or_null(), PlainArg::NONE);
+        assert_eq!(<(Value, &Value) as Args>::PLAIN, Some(&[v, v][..]));
+        assert!(PlainArg::any_value(<(i32, &Value) as Args>::PLAIN));
+        assert!(!PlainArg::any_value(<(i32, &CData) as Args>::PLAIN));
+        let values = |n: usize| vec![v; n];
+        let either = |k: &[PlainArg]| PlainArg::no_stack_words_either_way(Some(k));
+        let regs = INT_REGS.min(FLOAT_REGS);
+        assert!(either(&values(regs)));
+        assert!(!either(&values(regs + 1)));
+        // Values beside floats: counted as floats too.
+        let mut k = vec![PlainArg::number(crate::mem::Fast::F64); FLOAT_REGS];
+        assert!(either(&k));
+        k.push(v);
+        assert!(!either(&k));
+    }
+
     /// An `Option`'s kind is its content's with the NULL flag, for C strings, text and cdata:
     /// the same bit of `Param::holds`, the same checks, and a `None` that may pass NULL.
     #[test]
