@@ -82,14 +82,26 @@ fn agree(lib: &Lib, name: &str, v: &Value) -> usize {
 
 #[test]
 fn a_value_reaches_every_c_number_type_as_the_converting_path_passes_it() {
-    let (_ffi, lib) = probe();
+    let (ffi, lib) = probe();
     let names = (0..C_TYPES.len())
         .map(|k| format!("reg{k}"))
         .chain(["fbits_f".to_string(), "fbits_d".to_string()]);
+    // Cdata too: primitives (of a parameter's own type among them), a pointer, an array.
+    let mut all = values();
+    for (ty, init) in [
+        ("int", 5),
+        ("double", 2),
+        ("unsigned char", 200),
+        ("long double", 3),
+    ] {
+        all.push(Value::CData(ffi.cast(ty, init).unwrap()));
+    }
+    all.push(Value::CData(ffi.new("int *", 7).unwrap()));
+    all.push(Value::CData(ffi.new("int[2]", ()).unwrap()));
     let mut passed = 0;
     for name in names {
-        for v in values() {
-            passed += agree(&lib, &name, &v);
+        for v in &all {
+            passed += agree(&lib, &name, v);
         }
     }
     // Each integer type takes the integers of its range, the float types every number.
