@@ -328,6 +328,18 @@ fn narrow_results_are_read_from_their_own_bytes() {
     }
 }
 
+/// The first `n` items of the probe's array `name` (`got_i`, `got_f`: what `mixed` and
+/// `nothing` recorded of their arguments).
+pub(super) fn recorded<T: rcffi::NativeType + Copy>(
+    ffi: &Ffi,
+    lib: &Lib,
+    name: &str,
+    n: usize,
+) -> Vec<T> {
+    ffi.unpack_as(&lib.get(name).unwrap().cdata().unwrap(), n)
+        .unwrap()
+}
+
 /// `mixed`'s signature, to call it directly.
 pub(super) type Mixed =
     extern "C" fn(i32, f64, i64, f32, u8, f64, i16, f64, u64, f64, f32, i64, f64, f64) -> f64;
@@ -349,13 +361,9 @@ fn a_long_mixed_list_lands_in_the_registers_c_reads() {
     }
     .unwrap();
     assert_eq!(got, Value::Float(expected));
-    let ints: Vec<i64> = ffi
-        .unpack_as(&lib.get("got_i").unwrap().cdata().unwrap(), 6)
-        .unwrap();
+    let ints: Vec<i64> = recorded(&ffi, &lib, "got_i", 6);
     assert_eq!(ints, [-1, -3, 250, -7, 9, -12]);
-    let floats: Vec<f64> = ffi
-        .unpack_as(&lib.get("got_f").unwrap().cdata().unwrap(), 8)
-        .unwrap();
+    let floats: Vec<f64> = recorded(&ffi, &lib, "got_f", 8);
     assert_eq!(floats, [2.5, 4.5, 6.5, 8.5, 10.5, 11.5, 13.5, 14.5]);
     // `f64`s for the `float`s (rounded) and an `f32` for a `double` (widened), as the
     // converting path passes them.
@@ -383,9 +391,7 @@ fn a_long_mixed_list_lands_in_the_registers_c_reads() {
         (f.call(args).unwrap(), f.call(list).unwrap())
     };
     assert_eq!(plain, converted);
-    let floats: Vec<f64> = ffi
-        .unpack_as(&lib.get("got_f").unwrap().cdata().unwrap(), 8)
-        .unwrap();
+    let floats: Vec<f64> = recorded(&ffi, &lib, "got_f", 8);
     assert_eq!(floats[1], f64::from(0.1f32));
     assert_eq!(floats[5], f64::INFINITY);
 }
@@ -452,9 +458,7 @@ fn void_and_pointer_results_errno_and_callbacks_are_as_on_the_converting_path() 
     // SAFETY: each function as declared.
     unsafe {
         assert_eq!(lib.call("nothing", (42,)).unwrap(), Value::Void);
-        let got: Vec<i64> = ffi
-            .unpack_as(&lib.get("got_i").unwrap().cdata().unwrap(), 16)
-            .unwrap();
+        let got: Vec<i64> = recorded(&ffi, &lib, "got_i", 16);
         assert_eq!(got[15], 42);
         let p = lib.call("at", (5usize,)).unwrap().cdata().unwrap();
         let q = lib

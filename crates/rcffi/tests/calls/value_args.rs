@@ -9,7 +9,7 @@
 
 use rcffi::{Arg, Lib, Value};
 
-use super::plain_numbers::{C_TYPES, Many, Mixed, probe};
+use super::plain_numbers::{C_TYPES, Many, Mixed, probe, recorded};
 
 /// Values at the ends of each C number type's range, and values no number parameter takes
 /// as a number (a float for an integer, text, bytes, a list, `Void`).
@@ -184,13 +184,9 @@ fn a_long_list_of_values_lands_in_the_registers_c_reads() {
         ))
     };
     assert_eq!(got.unwrap(), Value::Float(expected));
-    let ints: Vec<i64> = ffi
-        .unpack_as(&lib.get("got_i").unwrap().cdata().unwrap(), 6)
-        .unwrap();
+    let ints: Vec<i64> = recorded(&ffi, &lib, "got_i", 6);
     assert_eq!(ints, [-1, -3, 250, -7, 9, -12]);
-    let floats: Vec<f64> = ffi
-        .unpack_as(&lib.get("got_f").unwrap().cdata().unwrap(), 8)
-        .unwrap();
+    let floats: Vec<f64> = recorded(&ffi, &lib, "got_f", 8);
     let want = [
         2.5,
         f64::from(0.1f32),

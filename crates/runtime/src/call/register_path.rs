@@ -325,7 +325,6 @@ pub(super) unsafe fn plain_values<'a, A: Args<'a>>(
     code: usize,
     (args, words): (&A, &[u64; INLINE_ARGS]),
 ) -> Result<Value> {
-    use crate::abi::RetReg;
     let words = &words[..A::PLAIN.unwrap_or_default().len().min(INLINE_ARGS)];
     // (Each branch returns its own result, as `plain`'s do: one result for both was copied
     // out a byte at a time.)
@@ -337,19 +336,15 @@ pub(super) unsafe fn plain_values<'a, A: Args<'a>>(
             adopted(plan, v, args)
         });
     }
-    let v = if n.ret != RetReg::Memory {
-        // SAFETY: as above.
-        unsafe { in_registers::<A, false>(uni, plan, n, code, words) }
-    } else {
-        // SAFETY: as above.
-        unsafe { through_memory::<A>(uni, plan, n, code, words) }
-    };
+    // SAFETY: as above.
+    let v = unsafe { placed::<A, false>(uni, plan, n, code, words) };
     adopted(plan, v, args)
 }
 
 /// The placement and call of a tuple's `words`, by where its result comes back (for the calls
-/// that pass a callback and the copying path; `plain` keeps its own two branches, each in its
-/// own closure: one closure around this took `mixed6` and `sum8l` 10 more instructions).
+/// that pass a callback, the copying path and tuples with values; `plain` keeps its own two
+/// branches, each in its own closure: one closure around this took `mixed6` and `sum8l` 10
+/// more instructions).
 ///
 /// # Safety
 ///
