@@ -71,7 +71,7 @@ double weigh10(double a, double b, double c, double d, double e, double f, doubl
 "#;
 
 /// The C number types a parameter may have, as the cdef names them.
-pub(super) const C_TYPES: [&str; 15] = [
+pub(super) const C_TYPES: [&str; 19] = [
     "_Bool",
     "signed char",
     "unsigned char",
@@ -87,6 +87,10 @@ pub(super) const C_TYPES: [&str; 15] = [
     "int8_t",
     "uint32_t",
     "enum e",
+    "char",
+    "wchar_t",
+    "char16_t",
+    "char32_t",
 ];
 
 fn cdef() -> String {

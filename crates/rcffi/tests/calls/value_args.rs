@@ -1,5 +1,6 @@
 //! Values in a tuple (`f.call((n, &v))` with `n` and `v` `Value`s): a value read out of C or
-//! returned by another call, passed on. For a number parameter the direct path encodes the
+//! returned by another call, passed on. For a number parameter, or a scalar of one integer
+//! register (`char`, `_Bool`, a wide character, an enum), the direct path encodes the
 //! value's number for the parameter when the call is made, its register chosen by the
 //! parameter (`PlainArg::VALUE`); a value that holds a cdata passes as a cdata does; any
 //! other value sends the call to the converting path. Checked against the same values given
@@ -42,7 +43,14 @@ fn values() -> Vec<Value> {
         Value::UInt(u128::MAX),
         Value::Bool(true),
         Value::Text("E_NEG".into()),
+        Value::Text("é".into()),
+        Value::Text("😀".into()),
+        Value::Text("ab".into()),
+        Value::Text(String::new()),
         Value::Bytes(b"x".to_vec()),
+        Value::Bytes(b"\xf0".to_vec()),
+        Value::Bytes(b"xy".to_vec()),
+        Value::Bytes(Vec::new()),
         Value::List(vec![Value::Int(1)]),
         Value::Void,
     ]);
@@ -93,6 +101,10 @@ fn a_value_reaches_every_c_number_type_as_the_converting_path_passes_it() {
         ("double", 2),
         ("unsigned char", 200),
         ("long double", 3),
+        ("char", 0xf0),
+        ("_Bool", 1),
+        ("wchar_t", 0xe9),
+        ("enum e", -1),
     ] {
         all.push(Value::CData(ffi.cast(ty, init).unwrap()));
     }
@@ -129,6 +141,26 @@ fn a_value_arrives_as_gcc_passes_its_parameter_type() {
         u64::MAX
     );
     assert_eq!(reg("enum e", Value::Int(-1)), u64::MAX);
+    // The scalars of one integer register: a `char` from one byte, extended by the target's
+    // `char` (signed on x86-64, unsigned on AArch64), as a one-byte slice passes it; a
+    // `_Bool` from a `bool` or 0 or 1; a wide character from one character.
+    let byte = 0xf0u8;
+    let want = if cfg!(target_arch = "aarch64") {
+        u64::from(byte)
+    } else {
+        byte as i8 as i64 as u64
+    };
+    assert_eq!(reg("char", Value::Bytes(vec![byte])), want);
+    let k = C_TYPES.iter().position(|t| *t == "char").unwrap();
+    // SAFETY: as above.
+    let slice = unsafe { lib.call(&format!("reg{k}"), (&[byte][..],)) };
+    assert_eq!(slice.unwrap(), Value::Int(i128::from(want)));
+    assert_eq!(reg("_Bool", Value::Bool(true)), 1);
+    assert_eq!(reg("_Bool", Value::Int(1)), 1);
+    assert_eq!(reg("_Bool", Value::Int(0)), 0);
+    assert_eq!(reg("wchar_t", Value::Text("é".into())), 0xe9);
+    assert_eq!(reg("char16_t", Value::Text("é".into())), 0xe9);
+    assert_eq!(reg("char32_t", Value::Text("😀".into())), 0x1_f600);
     // SAFETY: `fbits` returns the bits of the register its `double` arrived in.
     let bits = unsafe { lib.call("fbits_d", (&Value::Float(-2.5),)) };
     assert_eq!(bits.unwrap(), Value::Int((-2.5f64).to_bits().into()));

@@ -59,6 +59,19 @@ pub(crate) struct Param {
 }
 
 impl Param {
+    /// Whether this parameter is a scalar that is not a plain number but travels as one
+    /// integer register word: an integer kind (`char`, `_Bool`, a wide character) or an enum
+    /// of at most 8 bytes — not `__int128`, a complex number or a `long double`.
+    #[inline]
+    pub(crate) fn one_integer_scalar(&self, uni: &Ffi) -> bool {
+        matches!(self.conv, Conv::Scalar)
+            && self.size <= 8
+            && matches!(
+                self.ty.get(&uni.inner).repr,
+                Repr::Int(_) | Repr::Enum { .. }
+            )
+    }
+
     /// Whether this parameter takes Rust numbers of type `f` lent in place
     /// ([`Param::lends`]).
     #[inline(always)]

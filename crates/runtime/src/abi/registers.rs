@@ -140,9 +140,10 @@ pub(crate) struct Native {
     /// Whether every argument is a plain number or a pointer (one word each, no struct or
     /// other scalar): the call fills its registers in a shorter loop.
     pub(crate) plain: bool,
-    /// Whether every argument is one word of its register class that a plain Rust argument
-    /// may be (a plain number, a pointer or a `_Bool`): the calls with tuples of such
-    /// arguments take the direct path (`call::plain`).
+    /// Whether every argument is one word of its register class: a plain number, a pointer,
+    /// or a scalar of one integer word (`_Bool`, `char`, a wide character, an enum; a Rust
+    /// `bool` or a value for those). The calls with tuples of such arguments take the direct
+    /// path (`call::plain`).
     pub(crate) one_word: bool,
 }
 
@@ -280,8 +281,7 @@ impl Native {
                 .iter()
                 .all(|p| matches!(p.conv, Conv::Fast(_) | Conv::Pointer)),
             one_word: params.iter().all(|p| {
-                matches!(p.conv, Conv::Fast(_) | Conv::Pointer)
-                    || p.holds & (1 << super::BOOL_BIT) != 0
+                matches!(p.conv, Conv::Fast(_) | Conv::Pointer) || p.one_integer_scalar(uni)
             }),
         })
     }

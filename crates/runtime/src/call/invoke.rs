@@ -69,7 +69,7 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
             return unsafe { plain::<A, false>(uni, plan, n, code, &args) };
         }
         // A tuple with values: their numbers encoded first (or the converting path).
-        if let Some(words) = value_words(plan, &args) {
+        if let Some(words) = value_words(uni, plan, &args) {
             // SAFETY: as above; `words` is what `value_words` gave for them.
             return unsafe { plain_values(uni, plan, n, code, (&args, &words)) };
         }

@@ -141,10 +141,16 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
             (Conv::Fast(f), Some(rust)) => {
                 args.with_plain_words(|words, _| words.get(i).is_some_and(|w| f.fits(rust, *w)))
             }
-            // A value for a number parameter: its number, which `value_words` encodes (or
-            // sends the call to the converting path).
+            // A value for a number parameter, or for a scalar one of one integer register
+            // (`char`, `_Bool`, a wide character, an enum): its number, which `value_words`
+            // encodes (or sends the call to the converting path).
             (Conv::Fast(_), None) => {
                 (const { numbers_from_values::<A, VARIADIC>() }) && k.is_value()
+            }
+            (Conv::Scalar, None) => {
+                (const { numbers_from_values::<A, VARIADIC>() })
+                    && k.is_value()
+                    && p.one_integer_scalar(uni)
             }
             _ => false,
         };
@@ -214,10 +220,13 @@ pub(super) const fn numbers_from_values<'a, A: Args<'a>, const VARIADIC: bool>()
 
 /// The words of a tuple that [`plain_native`] took, with each value's number encoded for
 /// its number parameter as the list path encodes it (`encode_fast`: the converting path's
-/// range checks), and each other value a cdata (whose word, its address, passed cffi's rules
-/// there); `None` when a value is neither, for the converting path to convert or report.
+/// range checks) or for its one-register scalar parameter as the register path converts it
+/// (`scalar_words`: a one-byte `Bytes` for a `char`, a `bool` or 0 or 1 for a `_Bool`...),
+/// and each other value a cdata (whose word, its address, passed cffi's rules there); `None`
+/// when a value is neither, for the converting path to convert or report.
 #[inline(always)]
 pub(super) fn value_words<'a, A: Args<'a>>(
+    uni: &Ffi,
     plan: &CallPlan,
     args: &A,
 ) -> Option<[u64; INLINE_ARGS]> {
@@ -228,11 +237,20 @@ pub(super) fn value_words<'a, A: Args<'a>>(
             kinds.iter().enumerate().all(|(i, k)| {
                 let w = words.get(i).copied().unwrap_or(0);
                 out[i % INLINE_ARGS] = if k.is_value() {
-                    match (plan.params.get(i).map(|p| p.conv), values.get(i)) {
+                    let p = plan.params.get(i);
+                    match (p.map(|p| p.conv), values.get(i)) {
                         (Some(Conv::Fast(f)), Some(Some(v))) => {
                             match crate::data::encode_fast(f, v) {
                                 Some(b) => u64::from_le_bytes(b),
                                 None => return false,
+                            }
+                        }
+                        // (`plain_native` let only a one-register scalar take a value; a
+                        // cdata of its very type gives its bytes, extended.)
+                        (Some(Conv::Scalar), Some(Some(v))) => {
+                            match p.and_then(|p| scalar_words(uni, p, &Arg::Ref(v))) {
+                                Some([low, 0]) => low,
+                                _ => return false,
                             }
                         }
                         (_, Some(Some(v))) if v.as_cdata().is_some() => w,

@@ -58,6 +58,7 @@ fn main() -> anyhow::Result<()> {
         }
         "ldc" => lib.function("bench_ld")?,
         "adddvr" => lib.function("bench_addd")?,
+        "charvr" => lib.function("bench_char")?,
         "midvh" => lib.function("bench_mid")?,
         "enumvh" => lib.function("bench_enum")?,
         // Structs of any size in and out (`s<bytes>`, `is<bytes>`, `rs<bytes>`: below).
@@ -618,7 +619,11 @@ fn main() -> anyhow::Result<()> {
     }
     // Values in a tuple (a value read out of C, passed on): a borrowed `Int` and an owned one
     // for `add`, a borrowed `Float` for `addd`.
-    let (vi, vf) = (Value::Int(5), Value::Float(1.5));
+    let (vi, vf, vb) = (
+        Value::Int(5),
+        Value::Float(1.5),
+        Value::Bytes(b"a".to_vec()),
+    );
     for i in 0..n {
         // SAFETY: each call matches the declaration.
         let r = unsafe {
@@ -641,6 +646,8 @@ fn main() -> anyhow::Result<()> {
                 "cplx" => f.call((black_box(rcffi::list![1.5, 2.5]), 2)),
                 "ld" => f.call((black_box(1.5), 1)),
                 "char" => f.call((black_box(&b"a"[..]), 1)),
+                // A `char` read out of C (`Bytes`), passed on.
+                "charvr" => f.call((black_box(&vb), 1)),
                 "ldc" => f.call((black_box(&ldc), 1)),
                 "vsum" => f.call((3, black_box(1), 2, 3)),
                 _ => f.call((black_box("hello"),)),
