@@ -49,7 +49,7 @@ impl Input<'_> {
             8 => Value::UInt(u128::MAX >> (self.byte() % 2)),
             1 => Value::Int(i128::MAX >> (self.byte() % 128)),
             2 => Value::Float(f64::from(self.byte()) / 3.0),
-            3 => Value::Bytes(vec![b'a'; self.below(20)]),
+            3 => Value::Bytes(vec![b'a'; self.below(20)].into()),
             4 => Value::Text("héllo".into()),
             5 if !pool.is_empty() => Value::from(self.pick(pool).clone()),
             6 => Value::List((0..self.below(5)).map(|i| Value::Int(i as i128)).collect()),

@@ -168,7 +168,10 @@ fn typed(ffi: &Ffi, text: &str, ty: &CType) -> Result<(Value, Option<CData>)> {
                 } else {
                     text.as_bytes().to_vec()
                 };
-                let array = ffi.new(format!("{item_name}[]").as_str(), Value::Bytes(bytes))?;
+                let array = ffi.new(
+                    format!("{item_name}[]").as_str(),
+                    Value::Bytes(bytes.into()),
+                )?;
                 return Ok((Value::CData(array), None));
             }
             match literal::parse(text)? {
@@ -201,15 +204,11 @@ fn typed(ffi: &Ffi, text: &str, ty: &CType) -> Result<(Value, Option<CData>)> {
             // The exact bits, through memory: no f64 on the way.
             let cell = ffi.new("long double *", Value::Void)?;
             let size = ffi.sizeof("long double")?;
-            ffi.memmove(
-                &cell,
-                Value::Bytes(number.to_bytes()[..size].to_vec()),
-                size,
-            )?;
+            ffi.memmove(&cell, Value::Bytes(number.to_bytes()[..size].into()), size)?;
             Ok((cell.get(0)?, None))
         }
         Kind::Primitive if literal::is_plain_char(ty) && text.len() == 1 => {
-            Ok((Value::Bytes(text.as_bytes().to_vec()), None))
+            Ok((Value::Bytes(text.as_bytes().into()), None))
         }
         Kind::Primitive if ty.cname() == "_Bool" || ty.cname() == "bool" => match text {
             "true" => Ok((Value::Bool(true), None)),
@@ -235,7 +234,7 @@ fn variadic_arg(ffi: &Ffi, text: &str) -> Result<Value> {
         Err(_) => Lit::Str(text.as_bytes().to_vec()),
     };
     let v = match lit {
-        Lit::Str(b) => ffi.new("char[]", Value::Bytes(b))?,
+        Lit::Str(b) => ffi.new("char[]", Value::Bytes(b.into()))?,
         Lit::Float(f, _) => ffi.cast("double", f)?,
         Lit::Name(n) if n == "NULL" => ffi.cast("void *", 0)?,
         Lit::List(_) => bail!("a variadic argument cannot be a brace list"),

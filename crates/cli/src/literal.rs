@@ -334,7 +334,7 @@ impl Lit {
             }
             (Lit::Int(c), Kind::Primitive) if is_plain_char(ty) => {
                 match u8::try_from(*c).or_else(|_| i8::try_from(*c).map(|b| b as u8)) {
-                    Ok(b) => Ok(Value::Bytes(vec![b])),
+                    Ok(b) => Ok(Value::Bytes(vec![b].into())),
                     Err(_) => bail!("{c} does not fit in a '{}'", ty.cname()),
                 }
             }
@@ -349,7 +349,7 @@ impl Lit {
             Lit::Int(i) => Value::Int(*i),
             Lit::UInt(u) => Value::from(*u),
             Lit::Float(f, _) => Value::Float(*f),
-            Lit::Str(b) => Value::Bytes(b.clone()),
+            Lit::Str(b) => Value::Bytes(b.into()),
             Lit::Name(n) if n == "NULL" => Value::CData(ffi.null()),
             Lit::Name(n) => match ffi.integer_const(n) {
                 Ok(v) => Value::from(v),

@@ -140,7 +140,7 @@ fn write_cdata(ffi: &Ffi, c: &CData, depth: usize, out: &mut String) {
             let len = c.len().unwrap_or(0);
             if ty.item().is_some_and(|t| crate::literal::is_char_type(&t)) {
                 let bytes: Vec<u8> = match ffi.string(c, None) {
-                    Ok(Value::Bytes(b)) => b,
+                    Ok(Value::Bytes(b)) => b.into_vec(),
                     _ => Vec::new(),
                 };
                 quoted(&bytes, out);
@@ -244,16 +244,16 @@ mod tests {
             u128::MAX.to_string()
         );
         assert_eq!(
-            value(&ffi, &Value::Bytes(b"a\"b\n\x01".to_vec())).unwrap(),
+            value(&ffi, &Value::Bytes(b"a\"b\n\x01".into())).unwrap(),
             r#""a\"b\n\x01""#
         );
-        assert_eq!(value(&ffi, &Value::Bytes(b"A".to_vec())).unwrap(), "'A'");
-        assert_eq!(value(&ffi, &Value::Bytes(b"'".to_vec())).unwrap(), r"'\''");
+        assert_eq!(value(&ffi, &Value::Bytes(b"A".into())).unwrap(), "'A'");
+        assert_eq!(value(&ffi, &Value::Bytes(b"'".into())).unwrap(), r"'\''");
+        assert_eq!(value(&ffi, &Value::Bytes(b"\"".into())).unwrap(), r#"'"'"#);
         assert_eq!(
-            value(&ffi, &Value::Bytes(b"\"".to_vec())).unwrap(),
-            r#"'"'"#
+            value(&ffi, &Value::Bytes(vec![0].into())).unwrap(),
+            r"'\x00'"
         );
-        assert_eq!(value(&ffi, &Value::Bytes(vec![0])).unwrap(), r"'\x00'");
         let line = ffi
             .new(
                 "struct line *",

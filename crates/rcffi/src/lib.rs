@@ -95,7 +95,7 @@ pub use rcffi_cdef::{
 };
 pub use rcffi_derive::{Bindings, NativeType};
 pub use rcffi_runtime::{
-    Allocator, Arg, Args, AsCData, Bindings, BindingsLoader, Buffer, CData, CField, CType,
+    Allocator, Arg, Args, AsCData, Bindings, BindingsLoader, Buffer, Bytes, CData, CField, CType,
     CallbackArgs, CallbackOptions, CallbackResult, Closure, Error, Ffi, FieldShape, FnShape,
     ForeignFn, Function, Handled, InPlace, IntoArg, IntoCallback, ItemIndex, Kind, Lib, LongDouble,
     LongDoubleFormat, NULL, NativeArgs, NativeFn, NativeType, Null, Numbers, OnError, RecordShape,

@@ -346,7 +346,7 @@ fn j39_define_float_is_a_float_unlike_cffi() {
     // SAFETY: only the cdef's constants are used.
     let lib = unsafe { ffi.dlopen_self() }.unwrap();
     assert_eq!(lib.get("BB").unwrap(), Value::Float(12.34));
-    assert_eq!(lib.get("S").unwrap(), Value::Bytes(b"abc".to_vec()));
+    assert_eq!(lib.get("S").unwrap(), Value::Bytes(b"abc".into()));
     let Error::Key(m) = ffi.integer_const("BB").unwrap_err() else {
         panic!()
     };

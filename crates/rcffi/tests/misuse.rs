@@ -63,7 +63,7 @@ fn values(ffi: &Ffi) -> Vec<Value> {
         f64::NAN.into(),
         f64::INFINITY.into(),
         1.5.into(),
-        Value::Bytes(vec![]),
+        Value::Bytes(vec![].into()),
         b"a".into(),
         b"abc\0def".into(),
         "".into(),

@@ -140,6 +140,35 @@ fn scalar_calls_do_not_allocate() {
     );
 }
 
+/// A `char` result, a `char` item read, and a `char` value passed on, 3,000 of each: one byte
+/// is held in its `Bytes` in place (issue 18: no allocation for results).
+#[test]
+fn chars_are_returned_and_read_without_allocating() {
+    let ffi = Ffi::default();
+    // `add` returns an `int` in the register a `char` result comes back in; its `char`
+    // parameter arrives extended, as an `int` would.
+    ffi.cdef("char addc(char, int) __asm__(\"add\");").unwrap();
+    let path = rcffi_testkit::fixture::fixture_library();
+    // SAFETY: the fixture library defines `add(int, int)`, which the declaration calls as
+    // described above.
+    let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
+    let addc = lib.function("addc").unwrap();
+    let chars = ffi.new("char[8]", &b"hi"[..]).unwrap();
+    let mut last = Value::Void;
+    let n = allocations(|| {
+        for i in 0..3_000 {
+            // SAFETY: as declared.
+            let r = unsafe { addc.call((&b"a"[..], i % 3)) }.unwrap();
+            let c = chars.get(1).unwrap();
+            // SAFETY: as declared.
+            last = unsafe { addc.call((&c, 1)) }.unwrap();
+            assert_eq!(r, Value::from(&[b'a' + (i % 3) as u8]));
+        }
+    });
+    assert_eq!(last, Value::from(b"j"));
+    assert_eq!(n, 0, "allocations during 3,000 char calls and reads");
+}
+
 /// Struct results of 8 to 256 bytes, in registers and through memory, once warm: the result
 /// blocks come back from this thread's recycled ones (issue 18: no allocation for results up
 /// to 256 bytes).

@@ -53,7 +53,7 @@ pub use call::function::Function;
 pub use callback::{
     CallbackArgs, CallbackOptions, CallbackResult, Closure, OnError, Ret, closure, closure_mut,
 };
-pub use data::{Allocator, AsCData, Buffer, CData, ItemIndex, Numbers, Scalar, Value};
+pub use data::{Allocator, AsCData, Buffer, Bytes, CData, ItemIndex, Numbers, Scalar, Value};
 pub use error::{Error, Result};
 pub use ffi::TypeList;
 pub use library::{Bindings, BindingsLoader, Lib, SymbolProblem};

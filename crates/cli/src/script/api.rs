@@ -245,7 +245,7 @@ fn register_new(engine: &mut Engine, ffi: &Ffi) {
 
 fn text(ffi: &Ffi, v: rcffi::Result<Value>) -> Res<Dynamic> {
     match v.map_err(thrown)? {
-        Value::Bytes(b) => Ok(bytes(b)),
+        Value::Bytes(b) => Ok(bytes(b.into_vec())),
         other => to_script(ffi, other),
     }
 }

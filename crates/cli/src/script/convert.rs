@@ -28,7 +28,7 @@ pub(crate) fn to_script(ffi: &Ffi, v: Value) -> Result<Dynamic, Box<EvalAltResul
         // A `char`: the script's character of that byte (`'a'`; bytes past ASCII as
         // U+0080..U+00FF, which go back as the same byte).
         Value::Bytes(b) if b.len() == 1 => Dynamic::from(char::from(b[0])),
-        Value::Bytes(b) => bytes(b),
+        Value::Bytes(b) => bytes(b.into_vec()),
         Value::Text(t) => Dynamic::from(t),
         Value::List(items) => Dynamic::from(
             items
@@ -87,7 +87,7 @@ pub(crate) fn from_script(d: &Dynamic) -> Result<Value, Box<EvalAltResult>> {
     if let Ok(c) = d.as_char() {
         // A character is C's `char` (`'a'`), one byte; others are text.
         return Ok(match u8::try_from(u32::from(c)) {
-            Ok(b) => Value::Bytes(vec![b]),
+            Ok(b) => Value::Bytes(vec![b].into()),
             Err(_) => Value::Text(c.to_string()),
         });
     }
@@ -95,7 +95,9 @@ pub(crate) fn from_script(d: &Dynamic) -> Result<Value, Box<EvalAltResult>> {
         return Ok(Value::Text(d.clone().into_string().unwrap_or_default()));
     }
     if d.is_blob() {
-        return Ok(Value::Bytes(d.clone().into_blob().unwrap_or_default()));
+        return Ok(Value::Bytes(
+            d.clone().into_blob().unwrap_or_default().into(),
+        ));
     }
     if d.is_array() {
         let items = d.read_lock::<Array>().expect("an array");

@@ -66,7 +66,7 @@ fn every_primitive_type_passes_through_callbacks_as_through_native_ones() {
     let rc = ffi.callback("char(*)(char)", |a| a.get(0)).unwrap();
     assert_eq!(
         call!(lib, "cb_char", (&rc, b"x")).unwrap(),
-        Value::Bytes(b"x".to_vec())
+        Value::Bytes(b"x".into())
     );
     let rc = ffi.callback("wchar_t(*)(wchar_t)", |a| a.get(0)).unwrap();
     assert_eq!(
@@ -281,7 +281,7 @@ fn generated_structs_of_every_size_through_callbacks() {
 fn graffiti(g: &callgen::CallLib, t: Ty, rng: &mut rcffi_testkit::generate::Rng) -> Value {
     match t {
         Ty::Scalar(s) => match s {
-            Scalar::Char => Value::Bytes(vec![1 + (rng.below(126) as u8)]),
+            Scalar::Char => Value::Bytes(vec![1 + (rng.below(126) as u8)].into()),
             Scalar::Float | Scalar::Double => Value::Float((rng.below(1 << 20) as f64) / 64.0),
             Scalar::FloatComplex | Scalar::DoubleComplex => rcffi::list![
                 (rng.below(1 << 20) as f64) / 64.0,

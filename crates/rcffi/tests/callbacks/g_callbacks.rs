@@ -153,14 +153,10 @@ fn g08_char_callbacks_and_function_parameters() {
     let f = ffi
         .callback("char(*)(char, char)", |a| -> Result<Value> {
             let (x, y) = (a.get(0)?, a.get(1)?);
-            Ok(if x == Value::Bytes(b"a".to_vec()) {
-                y
-            } else {
-                x
-            })
+            Ok(if x == Value::Bytes(b"a".into()) { y } else { x })
         })
         .unwrap();
-    assert_eq!(call!(f, (b"a", b"z")).unwrap(), Value::Bytes(b"z".to_vec()));
+    assert_eq!(call!(f, (b"a", b"z")).unwrap(), Value::Bytes(b"z".into()));
     let g = ffi
         .callback("int(*)(int(*)(int), int)", |a| -> Result<Value> {
             let h = a.get(0)?.cdata()?;

@@ -78,7 +78,7 @@ fn arg<const K: usize, const M: usize>(which: i64) -> (S<K, M>, Value) {
     let t: [u8; M] = std::array::from_fn(|j| (j as u8).wrapping_mul(37).wrapping_add(which as u8));
     let mut items = vec![Value::from(v.to_vec())];
     if M > 0 {
-        items.push(Value::Bytes(t.to_vec()));
+        items.push(Value::Bytes(t.into()));
     }
     (S { v, t }, Value::List(items))
 }

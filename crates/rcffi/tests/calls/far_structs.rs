@@ -150,7 +150,7 @@ fn a_far_struct_equals_the_direct_call_in_every_kind_of_memory() {
     })
     .unwrap();
     // A list initializer (converted on libffi's path).
-    let list = Value::List(vec![Value::from(s.v.to_vec()), Value::Bytes(s.t.to_vec())]);
+    let list = Value::List(vec![Value::from(s.v.to_vec()), Value::Bytes(s.t.into())]);
     // SAFETY: as declared.
     let got = unsafe { lib.call("twist", (list, -9i64)) }.unwrap();
     assert_eq!(read_big(got.as_cdata().unwrap()), want, "twist of a list");

@@ -153,7 +153,7 @@ fn floats_chars_bools_and_pointers_round_trip() {
     assert_eq!(call!(lib, "id_double", (3,)).unwrap(), 3.0.into()); // an int converts
     assert_eq!(
         call!(lib, "id_char", (b"A",)).unwrap(),
-        Value::Bytes(b"A".to_vec())
+        Value::Bytes(b"A".into())
     );
     // Every byte as a `char` argument is what the callee reads from the same byte passed
     // directly (sign- or zero-extended by the target's `char`).
@@ -347,7 +347,10 @@ fn structs_by_value_both_ways_match_direct_calls() {
     let cdn = direct!(lib, "cd_next" as extern "C" fn(Cd) -> Cd);
     let want = cdn(Cd { c: 65, d: 1.0 });
     let r = cd(call!(lib, "cd_next", (list![b"A", 1.0],)).unwrap());
-    assert_eq!(r.field("c").unwrap(), Value::Bytes(vec![want.c as u8]));
+    assert_eq!(
+        r.field("c").unwrap(),
+        Value::Bytes(vec![want.c as u8].into())
+    );
     assert_eq!(r.field_as::<f64>("d").unwrap(), want.d);
 
     let big_make = direct!(lib, "big_make" as extern "C" fn(i32) -> Big);
@@ -380,7 +383,10 @@ fn structs_by_value_both_ways_match_direct_calls() {
         cd(r.field("s").unwrap()).get_as::<i16>(2).unwrap(),
         want.s[2]
     );
-    assert_eq!(r.field("tag").unwrap(), Value::Bytes(vec![want.tag as u8]));
+    assert_eq!(
+        r.field("tag").unwrap(),
+        Value::Bytes(vec![want.tag as u8].into())
+    );
 }
 
 #[test]

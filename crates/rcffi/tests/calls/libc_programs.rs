@@ -68,7 +68,7 @@ fn a_directory_is_listed_with_readdir() {
         let Value::Bytes(name) = name else {
             panic!("d_name is bytes")
         };
-        let name = String::from_utf8(name).unwrap();
+        let name = String::from_utf8(name.into_vec()).unwrap();
         if name != "." && name != ".." {
             seen.push(name);
         }
@@ -113,7 +113,7 @@ fn snprintf_formats_rust_tuples_as_rust_does() {
     let buf = ffi.new("char[256]", ()).unwrap();
     let text = |n: Value| -> String {
         let s = match ffi.string(&buf, None).unwrap() {
-            Value::Bytes(b) => String::from_utf8(b).unwrap(),
+            Value::Bytes(b) => String::from_utf8(b.into_vec()).unwrap(),
             other => panic!("{other:?}"),
         };
         assert_eq!(n, Value::Int(s.len() as i128), "{s}");

@@ -100,7 +100,7 @@ fn c_printf(ffi: &Ffi, lib: &rcffi::Lib, x: &LongDouble, format: &str) -> String
     // SAFETY: fmt reads 16 bytes and writes at most 128.
     unsafe { lib.call("fmt", (&bytes, format, &out, 128)).unwrap() };
     String::from_utf8(match ffi.string(&out, None).unwrap() {
-        Value::Bytes(b) => b,
+        Value::Bytes(b) => b.into_vec(),
         other => panic!("{other:?}"),
     })
     .unwrap()
@@ -190,7 +190,7 @@ fn long_doubles_pass_on_unchanged_fixed_variadic_and_through_callbacks() {
         let ours = ffi.string(&buf, None).unwrap();
         assert_eq!(
             ours,
-            Value::Bytes(c_printf(&ffi, &lib, &exact, "%.21Lg").into_bytes()),
+            Value::Bytes(c_printf(&ffi, &lib, &exact, "%.21Lg").into_bytes().into()),
             "{args:?}"
         );
         // Through a callback: argument in, result out.

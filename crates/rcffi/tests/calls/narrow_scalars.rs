@@ -91,7 +91,7 @@ fn narrow_arguments_arrive_extended_as_c_extends_them() {
     assert_eq!(low32(&lib, "reg_schar", -5), -5i32 as u32);
     assert_eq!(low32(&lib, "reg_uchar", 250), 250);
     // `char` is signed on x86-64 and unsigned on AArch64: C extends it by that.
-    let c = low32(&lib, "reg_char", Value::Bytes(vec![0xf0]));
+    let c = low32(&lib, "reg_char", Value::Bytes(vec![0xf0].into()));
     let expected = if cfg!(target_arch = "x86_64") {
         0xf0u8 as i8 as i32 as u32
     } else {
@@ -118,7 +118,7 @@ fn cdata_arguments_of_the_parameter_type_arrive_extended_as_numbers_do() {
     let cases: [(&str, &str, Value); 9] = [
         ("reg_schar", "signed char", (-5).into()),
         ("reg_uchar", "unsigned char", 250.into()),
-        ("reg_char", "char", Value::Bytes(vec![0xf0])),
+        ("reg_char", "char", Value::Bytes(vec![0xf0].into())),
         ("reg_short", "short", (-300).into()),
         ("reg_short", "short", 300.into()),
         ("reg_bool", "_Bool", true.into()),
@@ -145,7 +145,7 @@ fn narrow_results_are_read_from_their_own_bytes() {
         assert_eq!(lib.call("junk_bool", ()).unwrap(), Value::Bool(true));
         assert_eq!(
             lib.call("junk_char", ()).unwrap(),
-            Value::Bytes(b"A".to_vec())
+            Value::Bytes(b"A".into())
         );
     }
 }
@@ -189,7 +189,7 @@ fn enums_chars_and_bools_agree_with_direct_calls_and_with_libffi() {
         assert_eq!(lib.call("is_neg", (-7,)).unwrap(), Value::Bool(true));
         assert_eq!(
             lib.call("upper", (b"q",)).unwrap(),
-            Value::Bytes(b"Q".to_vec())
+            Value::Bytes(b"Q".into())
         );
     }
 }

@@ -604,7 +604,7 @@ fn lists_of_values_pass_cdata_text_and_null_as_the_converting_path_does() {
         ("void_reg", vec![Value::CData(ints.clone())]),
         ("void_reg", vec![Value::Void]),
         ("strlen", vec![Value::Text("hello".into())]),
-        ("strlen", vec![Value::Bytes(b"abc".to_vec())]),
+        ("strlen", vec![Value::Bytes(b"abc".into())]),
         ("strlen", vec![Value::CData(text.clone())]),
         ("int_ptr_reg", vec![Value::Text("not for an int *".into())]),
         ("int_ptr_reg", vec![Value::Int(4096)]),
@@ -639,7 +639,7 @@ fn lists_of_values_pass_cdata_text_and_null_as_the_converting_path_does() {
     drop(list);
     assert_eq!(
         ffi.string(&at, None).unwrap(),
-        Value::Bytes(b"world".to_vec())
+        Value::Bytes(b"world".into())
     );
     // A pointer into a text's copy, gone when the call returned: not read.
     let list = [

@@ -53,7 +53,7 @@ fn compatible_pointers_and_arrays_pass_their_address() {
         assert_eq!(back.address(), chars.address());
         assert_eq!(
             ffi.string(&chars, None).unwrap(),
-            Value::Bytes(b"xxxlo".to_vec())
+            Value::Bytes(b"xxxlo".into())
         );
         // The result points into the argument's memory: it is a view that keeps it alive.
         let view = ffi.cast("char *", &back).unwrap();
@@ -61,7 +61,7 @@ fn compatible_pointers_and_arrays_pass_their_address() {
         drop(chars);
         assert_eq!(
             ffi.string(&view, None).unwrap(),
-            Value::Bytes(b"xxxlo".to_vec())
+            Value::Bytes(b"xxxlo".into())
         );
     }
 }
@@ -88,7 +88,7 @@ fn tuples_and_lists_of_cdata_agree() {
         assert_eq!(format!("{a:?}"), format!("{b:?}"));
         assert_eq!(
             ffi.string(&chars, None).unwrap(),
-            Value::Bytes(b"BAc".to_vec())
+            Value::Bytes(b"BAc".into())
         );
     }
 }
@@ -139,7 +139,7 @@ fn values_and_owned_cdata_pass_as_cdata_do() {
         );
         // Not a cdata: converted as a value always was (bytes become a temporary C string;
         // an integer is no pointer).
-        let text = Value::Bytes(b"four".to_vec());
+        let text = Value::Bytes(b"four".into());
         assert_eq!(libc.call("strlen", (&text,)).unwrap(), Value::Int(4));
         let e = lib
             .call("of_int", (Value::Int(0),))
@@ -163,7 +163,7 @@ fn values_and_owned_cdata_pass_as_cdata_do() {
         assert_eq!(back.address(), addr);
         assert_eq!(
             ffi.string(&back, None).unwrap(),
-            Value::Bytes(b"yyllo".to_vec())
+            Value::Bytes(b"yyllo".into())
         );
     }
 }

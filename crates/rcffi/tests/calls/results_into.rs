@@ -345,7 +345,7 @@ fn calls_that_take_the_converting_path_write_their_value() {
         unsafe { lib.function("after").unwrap().call_into(&out, (&s, 2)) }.unwrap();
     }
     let p = out.get(0).unwrap().cdata().unwrap();
-    assert_eq!(ffi.string(&p, None).unwrap(), Value::Bytes(b"llo".to_vec()));
+    assert_eq!(ffi.string(&p, None).unwrap(), Value::Bytes(b"llo".into()));
     // A variadic function.
     let n = ffi.new("int *", ()).unwrap();
     let buf = ffi.new("char[16]", ()).unwrap();
@@ -361,7 +361,7 @@ fn calls_that_take_the_converting_path_write_their_value() {
     assert_eq!(n.get_as::<i32>(0).unwrap(), 5);
     assert_eq!(
         ffi.string(&buf, None).unwrap(),
-        Value::Bytes(b"4242!".to_vec())
+        Value::Bytes(b"4242!".into())
     );
     // A callback among the arguments.
     let cb = ffi

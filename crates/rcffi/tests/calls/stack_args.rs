@@ -170,7 +170,7 @@ fn arguments_past_the_registers_equal_the_direct_call() {
                 9.5,
                 10.5,
                 &d,
-                rcffi::Value::Bytes(vec![3]),
+                rcffi::Value::Bytes(vec![3].into()),
             ),
         )
     }

@@ -98,7 +98,7 @@ fn every_text_type_arrives_as_a_nul_terminated_copy() {
         assert_eq!(int(lib.call("sig", (b"fixed",)).unwrap()), sig(b"fixed"));
         // An interior NUL ends the string C sees, as on the converting path.
         assert_eq!(int(lib.call("sig", ("ab\0cd",)).unwrap()), sig(b"ab"));
-        let list = vec![Value::Bytes(b"ab\0cd".to_vec())];
+        let list = vec![Value::Bytes(b"ab\0cd".into())];
         assert_eq!(int(lib.call("sig", list).unwrap()), sig(b"ab"));
     }
 }

@@ -47,10 +47,10 @@ fn values() -> Vec<Value> {
         Value::Text("😀".into()),
         Value::Text("ab".into()),
         Value::Text(String::new()),
-        Value::Bytes(b"x".to_vec()),
-        Value::Bytes(b"\xf0".to_vec()),
-        Value::Bytes(b"xy".to_vec()),
-        Value::Bytes(Vec::new()),
+        Value::Bytes(b"x".into()),
+        Value::Bytes(b"\xf0".into()),
+        Value::Bytes(b"xy".into()),
+        Value::Bytes(Default::default()),
         Value::List(vec![Value::Int(1)]),
         Value::Void,
     ]);
@@ -150,7 +150,7 @@ fn a_value_arrives_as_gcc_passes_its_parameter_type() {
     } else {
         byte as i8 as i64 as u64
     };
-    assert_eq!(reg("char", Value::Bytes(vec![byte])), want);
+    assert_eq!(reg("char", Value::Bytes(vec![byte].into())), want);
     let k = C_TYPES.iter().position(|t| *t == "char").unwrap();
     // SAFETY: as above.
     let slice = unsafe { lib.call(&format!("reg{k}"), (&[byte][..],)) };
@@ -361,7 +361,7 @@ fn struct_and_pointer_results_and_callbacks_with_values() {
         assert_eq!(found.address(), text.address() + 2);
         assert_eq!(
             ffi.string(&found, None).unwrap(),
-            Value::Bytes(b"lue".to_vec())
+            Value::Bytes(b"lue".into())
         );
         let cb = ffi
             .callback("int(*)(int)", |a| -> rcffi::Result<i32> {

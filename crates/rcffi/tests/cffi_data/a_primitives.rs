@@ -230,7 +230,7 @@ fn a07_char_takes_one_byte_only() {
     err_has(ffi.new("char *", b"foo"), is_type, "bytes of length 3");
     assert_eq!(
         ffi.new("char *", b"\xff").unwrap().get(0).unwrap(),
-        Value::Bytes(vec![0xff])
+        Value::Bytes(vec![0xff].into())
     );
 }
 
@@ -668,7 +668,7 @@ fn a34_item_0_of_new_is_the_value_for_every_primitive() {
         ("double _Complex", rcffi::list![-1.0e300, 2.5]),
         ("long double _Complex", rcffi::list![1.5, -2.5]),
         ("_Bool", Value::Bool(true)),
-        ("char", Value::Bytes(b"\xfe".to_vec())),
+        ("char", Value::Bytes(b"\xfe".into())),
         ("wchar_t", Value::Text("\u{10348}".into())),
         ("char16_t", Value::Text("\u{e9}".into())),
         ("char32_t", Value::Text("\u{10348}".into())),

@@ -308,7 +308,10 @@ fn b19_only_arrays_iterate() {
     let ffi = Ffi::default();
     let a = ffi.new("char[]", b"hello").unwrap();
     let items: Vec<Value> = a.iter().unwrap().collect::<Result<_, _>>().unwrap();
-    let want: Vec<Value> = b"hello\0".iter().map(|b| Value::Bytes(vec![*b])).collect();
+    let want: Vec<Value> = b"hello\0"
+        .iter()
+        .map(|b| Value::Bytes(vec![*b].into()))
+        .collect();
     assert_eq!(items, want);
     err_has(
         ffi.cast("char *", &a).unwrap().iter().map(|_| ()),

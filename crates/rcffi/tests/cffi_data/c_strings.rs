@@ -63,7 +63,7 @@ fn c05_char_array_initializers() {
     let ffi = Ffi::default();
     let p = ffi.new("char[]", list![b"a", b"b", b"\x9c"]).unwrap();
     assert_eq!(p.len().unwrap(), 3);
-    assert_eq!(p.get(2).unwrap(), Value::Bytes(vec![0x9c]));
+    assert_eq!(p.get(2).unwrap(), Value::Bytes(vec![0x9c].into()));
     let q = ffi.new("char[]", b"abcd").unwrap();
     assert_eq!(q.len().unwrap(), 5);
     assert_eq!(q.get(4).unwrap(), b"\0".into());

@@ -56,7 +56,7 @@ fn types_and_constants_of_the_included_ffi_are_declared_here() {
     assert_eq!(libc.get("N").unwrap(), 42.into());
     assert_eq!(
         libc.get("NAME").unwrap(),
-        rcffi::Value::Bytes(b"rcffi".to_vec())
+        rcffi::Value::Bytes(b"rcffi".into())
     );
     // Functions and variables are not included, as in cffi.
     assert!(libc.function("abs").is_err());

@@ -102,7 +102,10 @@ fn derived_cdata_keep_memory_alive_and_bounded() {
     item.set(0, 9).unwrap();
     assert_eq!(b.get(3).unwrap(), 9.into());
     // The cast to `char *` knows the struct's 20 bytes: byte 16 is b[3], byte 20 is past it.
-    assert_eq!(as_bytes.get(12).unwrap(), rcffi::Value::Bytes(vec![9]));
+    assert_eq!(
+        as_bytes.get(12).unwrap(),
+        rcffi::Value::Bytes(vec![9].into())
+    );
     err_has(as_bytes.get(16), is_index, "outside the 20 bytes");
     err_has(item.get(1), is_index, "outside the 20 bytes");
     drop((b, as_bytes, item));

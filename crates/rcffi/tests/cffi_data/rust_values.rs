@@ -148,7 +148,7 @@ fn value_as_converts_strings_structs_enums_and_numbers() {
         Error::Overflow(_)
     ));
     // A C string cannot hold a NUL.
-    let e = CString::try_from(Value::Bytes(b"a\0b".to_vec())).unwrap_err();
+    let e = CString::try_from(Value::Bytes(b"a\0b".into())).unwrap_err();
     assert!(e.to_string().contains("NUL"), "{e}");
 }
 

@@ -155,8 +155,8 @@ fn bitfields_of_128_bits_keep_every_bit() {
     for v in [i128::MIN, -1, 0, 1, i128::MAX, big, -big] {
         p.set_field("x", v).unwrap();
         assert_eq!(p.field("x").unwrap(), Value::Int(v));
-        assert_eq!(p.field("c").unwrap(), Value::Bytes(vec![0]));
-        assert_eq!(p.field("d").unwrap(), Value::Bytes(vec![0]));
+        assert_eq!(p.field("c").unwrap(), Value::Bytes(vec![0].into()));
+        assert_eq!(p.field("d").unwrap(), Value::Bytes(vec![0].into()));
     }
     p.set_field("c", b"\xff").unwrap();
     p.set_field("d", b"\xff").unwrap();

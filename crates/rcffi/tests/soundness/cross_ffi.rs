@@ -142,7 +142,7 @@ fn every_method_given_a_foreign_cdata_works_or_says_why_not() {
     let foreign = a.cast("char *", text.address() as u64).unwrap();
     // SAFETY: `text` holds a NUL-terminated string and is alive.
     let read = unsafe { b.string_unchecked(&foreign, None) };
-    assert_eq!(read.unwrap(), Value::Bytes(b"hello".to_vec()));
+    assert_eq!(read.unwrap(), Value::Bytes(b"hello".into()));
     // SAFETY: as above, 6 bytes.
     let vouched = unsafe { foreign.assume_valid(6) }.unwrap();
     assert!(vouched.ffi().same(&a));
@@ -157,7 +157,7 @@ fn every_method_given_a_foreign_cdata_works_or_says_why_not() {
     assert_eq!(addr.to_int().unwrap(), text.address() as i128);
     let p = b.cast("char *", &text).unwrap();
     assert!(p.ffi().same(&b));
-    assert_eq!(b.string(&p, None).unwrap(), Value::Bytes(b"hello".to_vec()));
+    assert_eq!(b.string(&p, None).unwrap(), Value::Bytes(b"hello".into()));
     err_has(b.new("char **", &text), "another ffi object");
     err_has(b.new("struct other *", [&s]), "");
     let bp = b.new("char *[1]", ()).unwrap();

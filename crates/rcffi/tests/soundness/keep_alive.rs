@@ -85,7 +85,7 @@ fn qsort_of_strings_reads_the_sorted_strings_without_unsafe() {
     assert_eq!(sorted, ["apple", "banana", "cherry", "fig", "pear"]);
     // Each is a view of its own string, with its bounds.
     let first = arr.get(0).unwrap().cdata().unwrap();
-    assert_eq!(first.get(5).unwrap(), Value::Bytes(vec![0]));
+    assert_eq!(first.get(5).unwrap(), Value::Bytes(vec![0].into()));
     assert!(first.get(6).is_err());
 }
 
@@ -148,10 +148,7 @@ fn pointers_returned_into_the_callers_buffers_are_views_of_them() {
     let l = l.cdata().unwrap();
     drop(buf);
     // Foreign before: `string` needed `unsafe`. Now a view of `buf`, which it keeps alive.
-    assert_eq!(
-        ffi.string(&l, None).unwrap(),
-        Value::Bytes(b"world".to_vec())
-    );
+    assert_eq!(ffi.string(&l, None).unwrap(), Value::Bytes(b"world".into()));
     assert!(l.get(5).is_ok());
     assert!(l.get(6).is_err());
     // bsearch: a pointer into the array searched.

@@ -92,7 +92,7 @@ fn cdata_are_made_read_and_dropped_at_thread_exit() {
             13,
             Value::from(42),
             "char *".to_string(),
-            Value::Bytes(b"text".to_vec()),
+            Value::Bytes(b"text".into()),
             Value::from(if cfg!(miri) { 199 } else { 1_999 })
         )
     );
@@ -166,7 +166,7 @@ fn calls_and_callbacks_run_at_thread_exit() {
         (
             Value::from(5),
             Value::from(7),
-            Value::Bytes(b"7-x".to_vec()),
+            Value::Bytes(b"7-x".into()),
             [1, 2, 3, 3, 2, 1].map(Value::from).to_vec(),
             true
         )
@@ -263,7 +263,7 @@ fn a_callback_c_calls_after_the_thread_locals_are_gone_runs() {
         (
             Value::from(0x1234),
             Value::from(9),
-            Value::Bytes(b"at exit".to_vec())
+            Value::Bytes(b"at exit".into())
         )
     );
     assert_eq!(

@@ -234,7 +234,7 @@ fn unsafe_cd() -> Cd {
     let c = ffi
         .new(
             "cd_t *",
-            rcffi::list![rcffi::Value::Bytes(b"z".to_vec()), 0.125],
+            rcffi::list![rcffi::Value::Bytes(b"z".into()), 0.125],
         )
         .unwrap();
     c.view::<Cd>().unwrap().get().unwrap()
@@ -257,7 +257,7 @@ fn nested() -> Nested {
             rcffi::list![
                 rcffi::list![1, 2],
                 rcffi::list![3, 4, 5],
-                rcffi::Value::Bytes(vec![6])
+                rcffi::Value::Bytes(vec![6].into())
             ],
         )
         .unwrap();

@@ -415,7 +415,10 @@ fn a_view_refuses_a_bool_that_is_not_0_or_1() {
 fn new_typed_writes_members_not_padding() {
     let (ffi, _lib) = fixture();
     let v = ffi.new_typed(Cd { c: 9, d: 2.5 }).unwrap();
-    assert_eq!(v.cdata().field("c").unwrap(), rcffi::Value::Bytes(vec![9]));
+    assert_eq!(
+        v.cdata().field("c").unwrap(),
+        rcffi::Value::Bytes(vec![9].into())
+    );
     assert_eq!(v.cdata().field("d").unwrap(), 2.5.into());
     assert_eq!(v.get().unwrap(), Cd { c: 9, d: 2.5 });
     let u = ffi.new_typed(Num { i: 5 }).unwrap_err().to_string();

@@ -471,7 +471,7 @@ fn scalar_result(uni: &Ffi, plan: &CallPlan, low: [u64; 2], high: [u64; 2]) -> R
         }
         // `char`: one byte (cffi's `bytes` of length 1).
         Repr::Int(k) if k.role == IntRole::Char && k.bytes == 1 => {
-            return Ok(Value::Bytes(vec![ret[0] as u8]));
+            return Ok(Value::Bytes([ret[0] as u8].into()));
         }
         // `__int128`: two registers, low half first.
         Repr::Int(k) if k.bytes == 16 && k.role == IntRole::Number => {
@@ -558,8 +558,8 @@ pub(super) fn to_value(a: &Arg<'_>) -> Value {
         Arg::Value(v) => v.clone(),
         Arg::Ref(v) => (*v).clone(),
         Arg::Str(s) => Value::Text((*s).to_string()),
-        Arg::Bytes(b) => Value::Bytes(b.to_vec()),
-        Arg::CStr(c) => Value::Bytes(c.to_bytes().to_vec()),
+        Arg::Bytes(b) => Value::Bytes((*b).into()),
+        Arg::CStr(c) => Value::Bytes(c.to_bytes().into()),
         Arg::CData(c) => Value::CData((*c).clone()),
         // (`marshal` refuses numbers lent in place for anything but a pointer.)
         Arg::Null | Arg::Closure(_) | Arg::InPlace(_) => Value::Void,

@@ -80,7 +80,7 @@ impl CData {
     /// # use rcffi_runtime as rcffi;
     /// let ffi = rcffi::Ffi::default();
     /// let a = ffi.new("char[]", b"hi".as_slice())?;
-    /// let b = |c: &[u8]| rcffi::Value::Bytes(c.to_vec());
+    /// let b = |c: &[u8]| rcffi::Value::Bytes(c.into());
     /// assert_eq!(a.to_vec()?, [b(b"h"), b(b"i"), b(b"\0")]); // the NUL is an item
     /// # Ok::<(), rcffi::Error>(())
     /// ```
@@ -362,7 +362,7 @@ impl CData {
             (Value::Bytes(b), e) if e.size() == Some(1) => {
                 let items = b.iter().map(|x| {
                     if matches!(&e.repr, Repr::Int(k) if k.role == IntRole::Char) {
-                        Value::Bytes(vec![*x])
+                        Value::Bytes([*x].into())
                     } else {
                         Value::Int(i128::from(*x))
                     }

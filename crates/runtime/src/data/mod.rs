@@ -17,6 +17,7 @@ mod allocator;
 pub(crate) mod arith;
 mod bitfield;
 pub(crate) mod buffer;
+mod bytes;
 pub(crate) mod cast;
 pub(crate) mod cdata;
 pub(crate) mod convert;
@@ -36,6 +37,7 @@ pub(crate) mod vouch;
 
 pub use allocator::Allocator;
 pub use buffer::Buffer;
+pub use bytes::Bytes;
 pub use cdata::CData;
 use cdata::GcBox;
 pub(crate) use cdata::Origin;

@@ -414,7 +414,7 @@ pub(crate) fn decode_scalar(info: &TypeInfo, b: &[u8]) -> Result<Value> {
         Repr::Int(k) => {
             let i = int_from_bytes(*k, b);
             match k.role {
-                IntRole::Char => Value::Bytes(vec![b[0]]),
+                IntRole::Char => Value::Bytes([b[0]].into()),
                 IntRole::Wide => match char::from_u32(i as u32) {
                     Some(c) => Value::Text(c.to_string()),
                     None => Value::Int(i),

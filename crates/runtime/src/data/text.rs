@@ -43,7 +43,7 @@ impl Unit {
     #[inline(always)]
     fn decode(self, bytes: Vec<u8>) -> Value {
         match self {
-            Unit::Byte => Value::Bytes(bytes),
+            Unit::Byte => Value::Bytes(bytes.into()),
             wide => wide.decode_wide(bytes),
         }
     }
@@ -52,7 +52,7 @@ impl Unit {
     #[inline(never)]
     fn decode_wide(self, bytes: Vec<u8>) -> Value {
         match self {
-            Unit::Byte => Value::Bytes(bytes),
+            Unit::Byte => Value::Bytes(bytes.into()),
             // Text sized for one UTF-8 byte a character (most text: one allocation).
             Unit::Utf16 => {
                 let units = bytes
@@ -117,7 +117,7 @@ pub(crate) fn string(cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
     let ffi = cdata.ffi();
     let info = cdata.info();
     match &info.repr {
-        Repr::Int(k) if k.role == IntRole::Char => Ok(Value::Bytes(vec![cdata.bytes()[0]])),
+        Repr::Int(k) if k.role == IntRole::Char => Ok(Value::Bytes([cdata.bytes()[0]].into())),
         Repr::Int(k) if k.role == IntRole::Wide => cdata.to_value(),
         Repr::Enum { items, .. } => {
             let v = cdata.to_int()?;

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::data::{CData, Numbers};
+use crate::data::{Bytes, CData, Numbers};
 use crate::error::{Error, Result};
 use crate::mem::{Fast, Number};
 
@@ -59,7 +59,7 @@ pub enum Value {
     /// A floating point number.
     Float(f64),
     /// Bytes: one `char`, or the contents of a `char` array (cffi's `bytes`).
-    Bytes(Vec<u8>),
+    Bytes(Bytes),
     /// Text: one `wchar_t`/`char16_t`/`char32_t`, the contents of a wide-character array, or an
     /// enumerator name (cffi's `str`).
     Text(String),
@@ -299,18 +299,24 @@ impl TryFrom<Value> for u8 {
 /// Byte strings are `char` data, as Python's `bytes` are for cffi.
 impl From<&[u8]> for Value {
     fn from(v: &[u8]) -> Value {
-        Value::Bytes(v.to_vec())
+        Value::Bytes(v.into())
     }
 }
 
 impl<const N: usize> From<&[u8; N]> for Value {
     fn from(v: &[u8; N]) -> Value {
-        Value::Bytes(v.to_vec())
+        Value::Bytes(v.into())
     }
 }
 
 impl From<Vec<u8>> for Value {
     fn from(v: Vec<u8>) -> Value {
+        Value::Bytes(v.into())
+    }
+}
+
+impl From<Bytes> for Value {
+    fn from(v: Bytes) -> Value {
         Value::Bytes(v)
     }
 }
@@ -521,8 +527,8 @@ impl Value {
     /// ```
     /// # use rcffi_runtime as rcffi;
     /// use rcffi::Value;
-    /// assert_eq!(Value::Bytes(b"caf\xc3\xa9".to_vec()).to_string_lossy()?, "café");
-    /// assert_eq!(Value::Bytes(vec![b'a', 0xff]).to_string_lossy()?, "a\u{fffd}");
+    /// assert_eq!(Value::Bytes(b"caf\xc3\xa9".into()).to_string_lossy()?, "café");
+    /// assert_eq!(Value::Bytes(vec![b'a', 0xff].into()).to_string_lossy()?, "a\u{fffd}");
     /// assert_eq!(Value::Text("ß".into()).to_string_lossy()?, "ß");
     /// assert!(Value::Int(1).to_string_lossy().is_err());
     /// # Ok::<(), rcffi::Error>(())
@@ -567,7 +573,7 @@ mod tests {
     fn rust_values_convert_both_ways() {
         assert_eq!(
             Value::from((1, 2.5, "x", b"y")),
-            list![1, 2.5, "x", Value::Bytes(b"y".to_vec())]
+            list![1, 2.5, "x", Value::Bytes(b"y".into())]
         );
         assert_eq!(
             Value::from([[1, 2], [3, 4]]),

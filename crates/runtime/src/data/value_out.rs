@@ -97,9 +97,9 @@ impl TryFrom<Value> for Vec<u8> {
     type Error = Error;
     fn try_from(v: Value) -> Result<Vec<u8>> {
         match v {
-            Value::Bytes(b) => Ok(b),
+            Value::Bytes(b) => Ok(b.into_vec()),
             Value::CData(c) if holds_items(&c) => match crate::data::text::string(&c, None)? {
-                Value::Bytes(b) => Ok(b),
+                Value::Bytes(b) => Ok(b.into_vec()),
                 _ => Err(Error::Type(format!("bytes are required, not {c:?}").into())),
             },
             other => Err(Error::Type(
@@ -118,8 +118,8 @@ impl TryFrom<Value> for Vec<u8> {
 /// ffi.cdef("struct person { char name[12]; };")?;
 /// let p = ffi.new("struct person *", rcffi::list![b"Ada"])?;
 /// assert_eq!(String::try_from(p.field("name")?)?, "Ada");
-/// assert_eq!(String::try_from(rcffi::Value::Bytes(b"hi".to_vec()))?, "hi");
-/// assert!(String::try_from(rcffi::Value::Bytes(vec![0xff])).is_err());
+/// assert_eq!(String::try_from(rcffi::Value::Bytes(b"hi".into()))?, "hi");
+/// assert!(String::try_from(rcffi::Value::Bytes(vec![0xff].into())).is_err());
 /// ffi.cdef("enum color { RED, GREEN };")?;
 /// let green = ffi.cast("enum color", 1)?;
 /// assert_eq!(String::try_from(rcffi::Value::CData(green))?, "GREEN");
@@ -131,7 +131,7 @@ impl TryFrom<Value> for String {
         match v {
             Value::Text(s) => Ok(s),
             Value::Bytes(b) => {
-                String::from_utf8(b).map_err(|e| {
+                String::from_utf8(b.into_vec()).map_err(|e| {
                     Error::Value(format!(
                     "the bytes are not UTF-8 ({e}); Value::to_string_lossy replaces what is not"
                 ).into())
@@ -160,7 +160,7 @@ impl TryFrom<Value> for String {
 /// let ffi = rcffi::Ffi::default();
 /// let name = ffi.new("char[8]", "ada")?;
 /// assert_eq!(CString::try_from(rcffi::Value::CData(name))?, c"ada".to_owned());
-/// assert!(CString::try_from(rcffi::Value::Bytes(b"a\0b".to_vec())).is_err());
+/// assert!(CString::try_from(rcffi::Value::Bytes(b"a\0b".into())).is_err());
 /// # Ok::<(), rcffi::Error>(())
 /// ```
 impl TryFrom<Value> for std::ffi::CString {

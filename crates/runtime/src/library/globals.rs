@@ -77,7 +77,7 @@ impl Lib {
                 "non-integer constant '{name}' cannot be accessed from a dlopen() library"
             ).into())),
             Decl::Macro(MacroValue::Float { value, .. }) => Ok(Value::Float(value)),
-            Decl::Macro(MacroValue::Bytes(b)) => Ok(Value::Bytes(b.into_vec())),
+            Decl::Macro(MacroValue::Bytes(b)) => Ok(Value::Bytes(b.into_vec().into())),
             Decl::Macro(MacroValue::Pointer { ty, addr }) => {
                 let ffi = &self.inner.ffi;
                 let addr = usize::try_from(addr).map_err(|_| {

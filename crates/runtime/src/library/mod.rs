@@ -453,7 +453,7 @@ impl Lib {
         Ok(match v {
             MacroValue::Int(i) => Value::Int(i.value),
             MacroValue::Float { value, .. } => Value::Float(*value),
-            MacroValue::Bytes(b) => Value::Bytes(b.to_vec()),
+            MacroValue::Bytes(b) => Value::Bytes(b[..].into()),
             MacroValue::Pointer { ty, addr } => Value::CData(CData::pointer(
                 ffi,
                 ffi.realize(*ty),

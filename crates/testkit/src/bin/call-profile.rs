@@ -619,11 +619,7 @@ fn main() -> anyhow::Result<()> {
     }
     // Values in a tuple (a value read out of C, passed on): a borrowed `Int` and an owned one
     // for `add`, a borrowed `Float` for `addd`.
-    let (vi, vf, vb) = (
-        Value::Int(5),
-        Value::Float(1.5),
-        Value::Bytes(b"a".to_vec()),
-    );
+    let (vi, vf, vb) = (Value::Int(5), Value::Float(1.5), Value::Bytes(b"a".into()));
     for i in 0..n {
         // SAFETY: each call matches the declaration.
         let r = unsafe {

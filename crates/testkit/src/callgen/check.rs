@@ -10,7 +10,7 @@ use super::{CallLib, Func, Leaf, LeafValue, Member, Scalar, Ty};
 /// The value rcffi is given for a scalar leaf.
 pub fn leaf_value(ffi: &Ffi, s: Scalar, v: &LeafValue) -> Value {
     match (s, v) {
-        (Scalar::Char, LeafValue::Int(i)) => Value::Bytes(vec![*i as u8]),
+        (Scalar::Char, LeafValue::Int(i)) => Value::Bytes(vec![*i as u8].into()),
         (Scalar::Bool, LeafValue::Int(i)) => Value::Bool(*i != 0),
         (Scalar::UInt128, LeafValue::Int(i)) => Value::from(*i as u128),
         (_, LeafValue::Int(i)) => Value::Int(*i),

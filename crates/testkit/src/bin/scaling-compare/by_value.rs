@@ -92,7 +92,7 @@ pub(super) fn by_value_rows(runs: usize, rows: &mut Vec<Row>) -> anyhow::Result<
             "char",
             "echar",
             "char *",
-            rcffi::Value::Bytes(b"a".to_vec()),
+            rcffi::Value::Bytes(b"a".into()),
             Type::i8(),
         ),
         (
