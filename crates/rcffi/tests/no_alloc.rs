@@ -140,8 +140,9 @@ fn scalar_calls_do_not_allocate() {
     );
 }
 
-/// A `char` result, a `char` item read, and a `char` value passed on, 3,000 of each: one byte
-/// is held in its `Bytes` in place (issue 18: no allocation for results).
+/// A `char` result, a `char` item read, a `char` value passed on and a short string read
+/// (`ffi.string`), 3,000 of each: up to 16 bytes are held in their `Bytes` in place (issue 18:
+/// no allocation for results).
 #[test]
 fn chars_are_returned_and_read_without_allocating() {
     let ffi = Ffi::default();
@@ -163,10 +164,14 @@ fn chars_are_returned_and_read_without_allocating() {
             // SAFETY: as declared.
             last = unsafe { addc.call((&c, 1)) }.unwrap();
             assert_eq!(r, Value::from(&[b'a' + (i % 3) as u8]));
+            assert_eq!(ffi.string(&chars, None).unwrap(), Value::from(b"hi"));
         }
     });
     assert_eq!(last, Value::from(b"j"));
-    assert_eq!(n, 0, "allocations during 3,000 char calls and reads");
+    assert_eq!(
+        n, 0,
+        "allocations during 3,000 char calls and reads, and strings read"
+    );
 }
 
 /// Struct results of 8 to 256 bytes, in registers and through memory, once warm: the result

@@ -35,6 +35,11 @@ const INLINE: usize = 16;
 pub struct Bytes(SmallVec<[u8; INLINE]>);
 
 impl Bytes {
+    /// The bytes a read gave (`Region::read_c_string`'s), as they are held.
+    pub(crate) fn from_small(bytes: SmallVec<[u8; INLINE]>) -> Bytes {
+        Bytes(bytes)
+    }
+
     /// No bytes.
     ///
     /// ```

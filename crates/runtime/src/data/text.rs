@@ -1,9 +1,9 @@
 //! `ffi.string` and `ffi.unpack`: C strings and runs of items out of C memory, bounded by the
 //! memory the cdata may use.
 
-use crate::data::CData;
 use crate::data::Value;
 use crate::data::convert::{self, Place};
+use crate::data::{Bytes, CData};
 use crate::error::{Error, Result};
 use crate::types::TypeRef;
 use crate::types::{IntRole, Repr, TypeInfo};
@@ -41,18 +41,18 @@ impl Unit {
     /// value as they are: passed to a function, the `Vec` went through memory, and its 16-byte
     /// reload there waited on the 8-byte stores that had just written it.
     #[inline(always)]
-    fn decode(self, bytes: Vec<u8>) -> Value {
+    fn decode(self, bytes: Bytes) -> Value {
         match self {
-            Unit::Byte => Value::Bytes(bytes.into()),
+            Unit::Byte => Value::Bytes(bytes),
             wide => wide.decode_wide(bytes),
         }
     }
 
     /// [`Unit::decode`] of wide characters: text.
     #[inline(never)]
-    fn decode_wide(self, bytes: Vec<u8>) -> Value {
+    fn decode_wide(self, bytes: Bytes) -> Value {
         match self {
-            Unit::Byte => Value::Bytes(bytes.into()),
+            Unit::Byte => Value::Bytes(bytes),
             // Text sized for one UTF-8 byte a character (most text: one allocation).
             Unit::Utf16 => {
                 let units = bytes
@@ -139,7 +139,7 @@ pub(crate) fn string(cdata: &CData, maxlen: Option<usize>) -> Result<Value> {
             let bytes = cdata.owner().with_region(&|| cdata.what(), |r| {
                 r.read_c_string(cdata.addr(), max.saturating_mul(us), us)
             })?;
-            Ok(unit.decode(bytes))
+            Ok(unit.decode(Bytes::from_small(bytes)))
         }
         _ => Err(unexpected(cdata)),
     }
@@ -192,7 +192,7 @@ pub(crate) fn unpack(cdata: &CData, length: usize) -> Result<Value> {
         let bytes = cdata
             .owner()
             .with_region(&|| cdata.what(), |r| r.bytes_at(cdata.addr(), nbytes))?;
-        return Ok(unit.decode(bytes));
+        return Ok(unit.decode(bytes.into()));
     }
     let mut items = Vec::new();
     items

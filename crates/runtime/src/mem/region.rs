@@ -5,6 +5,8 @@
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
+use smallvec::SmallVec;
+
 use super::bytes;
 use super::number::{Fast, Number, bits_of, decode_bits};
 use crate::error::{Error, Result};
@@ -260,13 +262,20 @@ impl<'a> Region<'a> {
     /// The `unit`-byte items at `addr` up to (not including) the first all-zero one, reading at
     /// most `max` bytes and never past the region's end: C's string, copied in one pass.
     ///
-    /// A `char` string's first 64 bytes are read a word at a time, each word searched for the
-    /// NUL in its register (`bytes::load_to_nul`). Past them (and for wide characters), reads
-    /// go straight into the result, in chunks that start at 4 KiB and grow fourfold up to 64
-    /// KiB (a chunk takes the rest when it is at most a quarter longer), so a string in an
-    /// array of up to 5 KiB takes one read and one search, and a long one few; the search for
-    /// the terminator runs on that private copy.
-    pub(crate) fn read_c_string(&self, addr: usize, max: usize, unit: usize) -> Result<Vec<u8>> {
+    /// A `char` string's first 64 bytes are read a word at a time into a buffer on the stack,
+    /// each word searched for the NUL in its register (`bytes::load_to_nul`): a string that
+    /// ends there is the result with no allocation up to 16 bytes (held in place, as
+    /// [`Bytes`](crate::Bytes) holds it) and one of its own length past that. Past them (and for
+    /// wide characters), reads go straight into the result, in chunks that start at 4 KiB and
+    /// grow fourfold up to 64 KiB (a chunk takes the rest when it is at most a quarter longer),
+    /// so a string in an array of up to 5 KiB takes one read and one search, and a long one
+    /// few; the search for the terminator runs on that private copy.
+    pub(crate) fn read_c_string(
+        &self,
+        addr: usize,
+        max: usize,
+        unit: usize,
+    ) -> Result<SmallVec<[u8; 16]>> {
         /// The bytes of a `char` string searched a word at a time before the chunks.
         const SHORT_STRING: usize = 64;
         self.check(addr, 0)?;
@@ -283,30 +292,34 @@ impl<'a> Region<'a> {
                 chunk
             }
         };
-        // A `char` string's first bytes are read a word at a time, searched as they are read:
-        // most strings end there, however long the array that holds them.
-        let head = total.min(SHORT_STRING);
-        let mut out = Vec::with_capacity(if unit == 1 { head } else { first(0, chunk) });
+        let mut out = Vec::new();
         if unit == 1 {
+            // A `char` string's first bytes are read a word at a time, searched as they are
+            // read: most strings end there, however long the array that holds them.
+            let head = total.min(SHORT_STRING);
+            let mut buf = [MaybeUninit::<u8>::uninit(); SHORT_STRING];
             // SAFETY: `head <= total` bytes from `addr` are inside the region (`total` is at
-            // most what is left of it after `check`); `out` has room for them (its capacity is
-            // at least `head`), written before `set_len` counts them (`z <= head`).
-            unsafe {
-                let dst = out.as_mut_ptr();
-                let z = if self.access == Access::ReadWrite {
+            // most what is left of it after `check`); `buf` has room for them (`head` is at most
+            // its length) and is this function's own.
+            let z = unsafe {
+                let dst = buf.as_mut_ptr().cast::<u8>();
+                if self.access == Access::ReadWrite {
                     bytes::load_to_nul(addr, dst, head)
                 } else {
                     bytes::load_to_nul_unshared(addr, dst, head)
-                };
-                out.set_len(z);
-                if z < head || head == total {
-                    if z < head / 2 {
-                        out.shrink_to_fit();
-                    }
-                    return Ok(out);
                 }
-                out.set_len(head);
+            };
+            let loaded = z.min(head);
+            // SAFETY: `load_to_nul` wrote the first `z` bytes of `buf` (and `z <= head`), or all
+            // `head` when it found no zero.
+            let read = unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), loaded) };
+            if z < head || head == total {
+                return Ok(SmallVec::from_slice(read));
             }
+            out.reserve_exact(first(0, chunk));
+            out.extend_from_slice(read);
+        } else {
+            out.reserve_exact(first(0, chunk));
         }
         while out.len() < total {
             let start = out.len();
@@ -318,11 +331,11 @@ impl<'a> Region<'a> {
                 if unit == 1 && out.len() < out.capacity() / 2 {
                     out.shrink_to_fit();
                 }
-                return Ok(out);
+                return Ok(SmallVec::from_vec(out));
             }
             chunk = (chunk * 4).min(1 << 16);
         }
-        Ok(out)
+        Ok(SmallVec::from_vec(out))
     }
 }
 
@@ -472,15 +485,15 @@ mod tests {
         let r = a.region();
         let text: Vec<u8> = (1..=200u8).collect();
         r.write(a.addr(), &text).unwrap();
-        assert_eq!(r.read_c_string(a.addr(), usize::MAX, 1).unwrap(), text);
+        assert_eq!(r.read_c_string(a.addr(), usize::MAX, 1).unwrap()[..], text);
         assert_eq!(
-            r.read_c_string(a.addr() + 190, 5, 1).unwrap(),
-            &text[190..195]
+            r.read_c_string(a.addr() + 190, 5, 1).unwrap()[..],
+            text[190..195]
         );
         r.write(a.addr() + 130, &[0]).unwrap();
         assert_eq!(
-            r.read_c_string(a.addr(), usize::MAX, 1).unwrap(),
-            &text[..130]
+            r.read_c_string(a.addr(), usize::MAX, 1).unwrap()[..],
+            text[..130]
         );
         // Two-byte units: a zero byte inside a unit does not end the string.
         r.write(a.addr() + 10, &[0, 7, 0, 0]).unwrap();
@@ -490,7 +503,7 @@ mod tests {
     /// A `char` string of every length up to 80, at every offset of a word, with its NUL or
     /// without one, read through a bound of every size up to 90 — in writable memory and in a
     /// read-only view of it — is exactly the bytes before the NUL (or the bound), and the
-    /// result keeps no room beyond twice its length.
+    /// result keeps no room beyond twice its length (and none allocated up to 16 bytes).
     #[test]
     fn c_strings_of_every_length_offset_and_bound_are_exact() {
         let a = Allocation::zeroed(192, 8).unwrap();
@@ -511,8 +524,8 @@ mod tests {
                     for max in (0..=90).step_by(step) {
                         let got = region.read_c_string(a.addr() + off, max, 1).unwrap();
                         assert_eq!(
-                            got,
-                            &data[..len.min(max)],
+                            got[..],
+                            data[..len.min(max)],
                             "off {off}, len {len}, max {max}"
                         );
                         assert!(
@@ -520,6 +533,7 @@ mod tests {
                             "{}",
                             got.capacity()
                         );
+                        assert_eq!(got.spilled(), got.len() > 16, "in place up to 16 bytes");
                     }
                 }
             }
