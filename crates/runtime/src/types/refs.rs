@@ -124,8 +124,8 @@ struct Pool {
     slots: [Slot; SLOTS],
     /// Which of its two hashed slots a universe takes over when both are taken (in turn).
     next: Cell<usize>,
-    /// The hashed slot a reference was last found in (or parked in, or a batch put in), looked
-    /// at after slot 0 and before the hashed slots. Its address is known before the
+    /// The slot a reference was last found in out of line (or parked in, or a batch put in):
+    /// a hashed slot, or slot 0. Looked at after slot 0 and before the hashed slots. Its address is known before the
     /// universe's is — a cdata's universe is three loads away, and the hashed slots' addresses
     /// wait for it — so a universe other than slot 0's, used a while, is found as fast as slot
     /// 0's (`call-profile newffi1`, `new` from a second `ffi` object: 24.4 → 18.8 ns; a struct
@@ -146,10 +146,11 @@ impl Drop for Pool {
 }
 
 impl Pool {
-    /// Slot `w` (`recent`'s value, always below [`SLOTS`]).
+    /// Slot `w` (`recent`'s value, always below [`SLOTS`]; slot 0 otherwise, which costs a
+    /// compare where `%` cost a multiply).
     #[inline(always)]
     fn slot(&self, w: u8) -> &Slot {
-        &self.slots[usize::from(w) % SLOTS]
+        self.slots.get(usize::from(w)).unwrap_or(&self.slots[0])
     }
 
     /// Remembers slot `w` as the one looked at first.
@@ -313,14 +314,12 @@ unsafe fn give(p: *const UniInner) {
     let handles = unsafe { (*p).has_handles() };
     let parked = if handles {
         POOL.try_with(|pool| {
-            let (first, recent) = (&pool.slots[0], pool.slot(pool.recent.get()));
+            let first = &pool.slots[0];
             if first.uni.get() == p {
-                Some(first.park(p))
-            } else if recent.uni.get() == p {
-                Some(recent.park(p))
-            } else {
-                None
+                return Some(first.park(p));
             }
+            let recent = pool.slot(pool.recent.get());
+            (recent.uni.get() == p).then(|| recent.park(p))
         })
         .ok()
         .flatten()
