@@ -170,6 +170,20 @@ impl From<&Vec<u8>> for Bytes {
     }
 }
 
+impl From<&str> for Bytes {
+    /// The text's UTF-8 bytes.
+    fn from(s: &str) -> Bytes {
+        Bytes::from(s.as_bytes())
+    }
+}
+
+impl From<String> for Bytes {
+    /// The text's UTF-8 bytes (its allocation kept past 16 bytes).
+    fn from(s: String) -> Bytes {
+        Bytes::from(s.into_bytes())
+    }
+}
+
 impl From<Bytes> for Vec<u8> {
     fn from(b: Bytes) -> Vec<u8> {
         b.into_vec()
@@ -238,6 +252,18 @@ impl PartialEq<Bytes> for [u8] {
     }
 }
 
+impl<const N: usize> PartialEq<Bytes> for [u8; N] {
+    fn eq(&self, other: &Bytes) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl<const N: usize> PartialEq<Bytes> for &[u8; N] {
+    fn eq(&self, other: &Bytes) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
 impl PartialEq<Bytes> for &[u8] {
     fn eq(&self, other: &Bytes) -> bool {
         *self == other.as_slice()
@@ -269,5 +295,8 @@ mod tests {
             "the vector's allocation is kept"
         );
         assert_eq!(format!("{:?}", Bytes::from(b"hi")), "[104, 105]");
+        assert_eq!(Bytes::from("hé"), "hé".as_bytes());
+        assert_eq!(Bytes::from(String::from("hi")), *b"hi");
+        assert_eq!(b"hi", Bytes::from(b"hi"));
     }
 }
