@@ -56,22 +56,15 @@ pub(crate) struct Param {
     /// its pointee's own number type, `u8` and `i8` for a pointer to bytes (`char`, `unsigned
     /// char`, `int8_t`...), every number type for a `void *`.
     pub(crate) lends: u16,
+    /// Whether a value's number passes for this parameter in one integer or floating register
+    /// word: a plain number, or a scalar of one integer word (`char`, `_Bool`, a wide
+    /// character, an enum of at most 8 bytes — not `__int128`, a complex number or a `long
+    /// double`). A tuple of values takes the direct path for such parameters
+    /// (`call::register_path::value_words`).
+    pub(crate) value_word: bool,
 }
 
 impl Param {
-    /// Whether this parameter is a scalar that is not a plain number but travels as one
-    /// integer register word: an integer kind (`char`, `_Bool`, a wide character) or an enum
-    /// of at most 8 bytes — not `__int128`, a complex number or a `long double`.
-    #[inline]
-    pub(crate) fn one_integer_scalar(&self, uni: &Ffi) -> bool {
-        matches!(self.conv, Conv::Scalar)
-            && self.size <= 8
-            && matches!(
-                self.ty.get(&uni.inner).repr,
-                Repr::Int(_) | Repr::Enum { .. }
-            )
-    }
-
     /// Whether this parameter takes Rust numbers of type `f` lent in place
     /// ([`Param::lends`]).
     #[inline(always)]
@@ -171,7 +164,13 @@ pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         }
         _ => 0,
     };
+    let value_word = match conv {
+        Conv::Fast(_) => true,
+        Conv::Scalar => size <= 8 && matches!(info.repr, Repr::Int(_) | Repr::Enum { .. }),
+        _ => false,
+    };
     Ok(Param {
+        value_word,
         ty: t,
         conv,
         size,

@@ -280,9 +280,9 @@ impl Native {
             plain: params
                 .iter()
                 .all(|p| matches!(p.conv, Conv::Fast(_) | Conv::Pointer)),
-            one_word: params.iter().all(|p| {
-                matches!(p.conv, Conv::Fast(_) | Conv::Pointer) || p.one_integer_scalar(uni)
-            }),
+            one_word: params
+                .iter()
+                .all(|p| matches!(p.conv, Conv::Pointer) || p.value_word),
         })
     }
 }
