@@ -140,8 +140,8 @@ fn scalar_calls_do_not_allocate() {
     );
 }
 
-/// A `char` result, a `char` item read, a `char` value passed on and a short string read
-/// (`ffi.string`), 3,000 of each: up to 16 bytes are held in their `Bytes` in place (issue 18:
+/// A `char` result, a `char` item read, a `char` value passed on, a short string read
+/// (`ffi.string`) and a short `char` array unpacked, 3,000 of each: up to 16 bytes are held in their `Bytes` in place (issue 18:
 /// no allocation for results).
 #[test]
 fn chars_are_returned_and_read_without_allocating() {
@@ -165,6 +165,7 @@ fn chars_are_returned_and_read_without_allocating() {
             last = unsafe { addc.call((&c, 1)) }.unwrap();
             assert_eq!(r, Value::from(&[b'a' + (i % 3) as u8]));
             assert_eq!(ffi.string(&chars, None).unwrap(), Value::from(b"hi"));
+            assert_eq!(ffi.unpack(&chars, 3).unwrap(), Value::from(b"hi\0"));
         }
     });
     assert_eq!(last, Value::from(b"j"));

@@ -198,6 +198,35 @@ fn c12_bool_forbidden_cases() {
     );
 }
 
+/// `unpack` of every count up to 40 `char`s and 10 `wchar_t`s, the short ones read into their
+/// `Bytes` in place and the long ones through a vector: exactly the items written, NULs
+/// included, and text for wide characters.
+#[test]
+fn c13_unpack_of_every_short_and_long_count() {
+    let ffi = Ffi::default();
+    let data: Vec<u8> = (0..40u8)
+        .map(|i| if i % 7 == 3 { 0 } else { b'a' + i })
+        .collect();
+    let chars = ffi.new("char[]", &data[..]).unwrap();
+    for n in 0..=40 {
+        let Value::Bytes(b) = ffi.unpack(&chars, n).unwrap() else {
+            panic!("chars unpack to bytes")
+        };
+        assert_eq!(b, data[..n], "{n} chars");
+        assert_eq!(b.is_allocated(), n > 16, "{n} chars");
+    }
+    let text: String = "héllo wörld".chars().take(10).collect();
+    let wide = ffi.new("wchar_t[]", text.as_str()).unwrap();
+    for n in 0..=10 {
+        let want: String = text.chars().take(n).collect();
+        assert_eq!(
+            ffi.unpack(&wide, n).unwrap(),
+            Value::Text(want),
+            "{n} wchar_t"
+        );
+    }
+}
+
 #[test]
 fn c13_unpack() {
     let ffi = Ffi::default();

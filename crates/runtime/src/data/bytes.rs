@@ -70,6 +70,18 @@ impl Bytes {
         self.0.into_vec()
     }
 
+    /// Keeps the first `len` bytes (all of them when there are fewer).
+    ///
+    /// ```
+    /// # use rcffi_runtime as rcffi;
+    /// let mut b = rcffi::Bytes::from(b"abc");
+    /// b.truncate(1);
+    /// assert_eq!(b, b"a");
+    /// ```
+    pub fn truncate(&mut self, len: usize) {
+        self.0.truncate(len);
+    }
+
     /// Appends one byte.
     ///
     /// ```

@@ -189,10 +189,17 @@ pub(crate) fn unpack(cdata: &CData, length: usize) -> Result<Value> {
         _ => true,
     };
     if let Some(unit) = unit_of(e).filter(|_| text) {
-        let bytes = cdata
-            .owner()
-            .with_region(&|| cdata.what(), |r| r.bytes_at(cdata.addr(), nbytes))?;
-        return Ok(unit.decode(bytes.into()));
+        // Up to 16 bytes read into the `Bytes` they become, in place (no allocation).
+        let bytes = cdata.owner().with_region(&|| cdata.what(), |r| {
+            if nbytes <= 16 {
+                let mut b = Bytes::from([0u8; 16]);
+                b.truncate(nbytes);
+                r.read(cdata.addr(), &mut b).map(|()| b)
+            } else {
+                r.bytes_at(cdata.addr(), nbytes).map(Bytes::from)
+            }
+        })?;
+        return Ok(unit.decode(bytes));
     }
     let mut items = Vec::new();
     items
