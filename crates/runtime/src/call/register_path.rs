@@ -267,7 +267,9 @@ pub(super) fn value_words<'a, A: Args<'a>>(
 fn other_value(uni: &Ffi, p: Option<&Param>, v: &Value, w: u64) -> Option<u64> {
     let p = p?;
     if p.conv == Conv::Scalar {
-        return match scalar_words(uni, p, &Arg::Ref(v))? {
+        // (An `Arg` that borrows owns nothing: not dropped, its glue's dispatch skipped.)
+        let a = std::mem::ManuallyDrop::new(Arg::Ref(v));
+        return match scalar_words(uni, p, &a)? {
             [low, 0] => Some(low),
             _ => None,
         };
