@@ -334,7 +334,7 @@ impl Lit {
             }
             (Lit::Int(c), Kind::Primitive) if is_plain_char(ty) => {
                 match u8::try_from(*c).or_else(|_| i8::try_from(*c).map(|b| b as u8)) {
-                    Ok(b) => Ok(Value::Bytes(vec![b].into())),
+                    Ok(b) => Ok(Value::Bytes([b].into())),
                     Err(_) => bail!("{c} does not fit in a '{}'", ty.cname()),
                 }
             }

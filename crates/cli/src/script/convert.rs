@@ -87,7 +87,7 @@ pub(crate) fn from_script(d: &Dynamic) -> Result<Value, Box<EvalAltResult>> {
     if let Ok(c) = d.as_char() {
         // A character is C's `char` (`'a'`), one byte; others are text.
         return Ok(match u8::try_from(u32::from(c)) {
-            Ok(b) => Value::Bytes(vec![b].into()),
+            Ok(b) => Value::Bytes([b].into()),
             Err(_) => Value::Text(c.to_string()),
         });
     }

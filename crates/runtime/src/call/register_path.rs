@@ -206,7 +206,7 @@ pub(super) fn plain_native<'p, 'a, A: Args<'a>, const VARIADIC: bool>(
 }
 
 /// Whether a tuple of `A` may pass a value's number ([`PlainArg::VALUE`]) for a number
-/// parameter: it has a value, and is neither variadic nor copies anything (those take a
+/// parameter or a scalar one of one integer word (`Param::value_word`): it has a value, and is neither variadic nor copies anything (those take a
 /// value only as a cdata). A constant.
 #[inline(always)]
 pub(super) const fn numbers_from_values<'a, A: Args<'a>, const VARIADIC: bool>() -> bool {

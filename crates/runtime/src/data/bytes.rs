@@ -6,10 +6,7 @@ use std::borrow::Borrow;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 
-use smallvec::SmallVec;
-
-/// How many bytes a [`Bytes`] holds without an allocation.
-const INLINE: usize = 16;
+use crate::mem::SmallBytes;
 
 /// A byte string: one `char`, or the contents of a `char` array (cffi's `bytes`), as
 /// [`Value::Bytes`](crate::Value::Bytes) holds it.
@@ -32,12 +29,17 @@ const INLINE: usize = 16;
 /// # Ok::<(), rcffi::Error>(())
 /// ```
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Bytes(SmallVec<[u8; INLINE]>);
+pub struct Bytes(SmallBytes);
 
 impl Bytes {
     /// The bytes a read gave (`Region::read_c_string`'s), as they are held.
-    pub(crate) fn from_small(bytes: SmallVec<[u8; INLINE]>) -> Bytes {
+    pub(crate) fn from_small(bytes: SmallBytes) -> Bytes {
         Bytes(bytes)
+    }
+
+    /// `n` zero bytes, to be read into: in place up to 16, else an allocation of `n`.
+    pub(crate) fn zeroed(n: usize) -> Bytes {
+        Bytes(SmallBytes::from_elem(0, n))
     }
 
     /// No bytes.
@@ -47,7 +49,7 @@ impl Bytes {
     /// assert!(rcffi::Bytes::new().is_empty());
     /// ```
     pub fn new() -> Bytes {
-        Bytes(SmallVec::new())
+        Bytes(SmallBytes::new())
     }
 
     /// The bytes, as a slice.
@@ -153,26 +155,26 @@ impl fmt::Debug for Bytes {
 
 impl From<&[u8]> for Bytes {
     fn from(b: &[u8]) -> Bytes {
-        Bytes(SmallVec::from_slice(b))
+        Bytes(SmallBytes::from_slice(b))
     }
 }
 
 impl<const N: usize> From<&[u8; N]> for Bytes {
     fn from(b: &[u8; N]) -> Bytes {
-        Bytes(SmallVec::from_slice(b))
+        Bytes(SmallBytes::from_slice(b))
     }
 }
 
 impl<const N: usize> From<[u8; N]> for Bytes {
     fn from(b: [u8; N]) -> Bytes {
-        Bytes(SmallVec::from_slice(&b))
+        Bytes(SmallBytes::from_slice(&b))
     }
 }
 
 impl From<Vec<u8>> for Bytes {
     /// The vector's bytes: in place when its capacity is at most 16, else in its allocation.
     fn from(v: Vec<u8>) -> Bytes {
-        Bytes(SmallVec::from_vec(v))
+        Bytes(SmallBytes::from_vec(v))
     }
 }
 
@@ -285,6 +287,7 @@ impl PartialEq<Bytes> for &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mem::SMALL_BYTES as INLINE;
 
     /// Sixteen bytes or fewer in place, more in an allocation, three words either way; a
     /// vector's allocation kept past 16; the same bytes equal however they are held.

@@ -189,11 +189,11 @@ pub(crate) fn unpack(cdata: &CData, length: usize) -> Result<Value> {
         _ => true,
     };
     if let Some(unit) = unit_of(e).filter(|_| text) {
-        // Up to 16 bytes read into the `Bytes` they become, in place (no allocation).
+        // Up to 16 bytes read into the `Bytes` they become, in place (no allocation); more
+        // into a vector of their length, not zeroed first.
         let bytes = cdata.owner().with_region(&|| cdata.what(), |r| {
-            if nbytes <= 16 {
-                let mut b = Bytes::from([0u8; 16]);
-                b.truncate(nbytes);
+            if nbytes <= crate::mem::SMALL_BYTES {
+                let mut b = Bytes::zeroed(nbytes);
                 r.read(cdata.addr(), &mut b).map(|()| b)
             } else {
                 r.bytes_at(cdata.addr(), nbytes).map(Bytes::from)

@@ -69,6 +69,13 @@ pub(crate) use keep::{KeepSet, bury};
 pub(crate) type ShortLock<T> = spin::mutex::SpinMutex<T, spin::relax::Yield>;
 /// The guard of a [`ShortLock`].
 pub(crate) type ShortGuard<'a, T> = spin::mutex::SpinMutexGuard<'a, T>;
+
+/// How many bytes a [`SmallBytes`] holds in place.
+pub(crate) const SMALL_BYTES: usize = 16;
+/// Bytes held in place up to [`SMALL_BYTES`], past that in an allocation of their own, in
+/// three words (smallvec's `union` layout): what a C string read gives
+/// (`Region::read_c_string`), and what [`Bytes`](crate::Bytes) wraps.
+pub(crate) type SmallBytes = smallvec::SmallVec<[u8; SMALL_BYTES]>;
 pub use handles::Handled;
 pub(crate) use handles::{Handle, live_handle};
 pub use in_place::InPlace;

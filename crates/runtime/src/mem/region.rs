@@ -5,8 +5,6 @@
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
-use smallvec::SmallVec;
-
 use super::bytes;
 use super::number::{Fast, Number, bits_of, decode_bits};
 use crate::error::{Error, Result};
@@ -275,7 +273,7 @@ impl<'a> Region<'a> {
         addr: usize,
         max: usize,
         unit: usize,
-    ) -> Result<SmallVec<[u8; 16]>> {
+    ) -> Result<super::SmallBytes> {
         /// The bytes of a `char` string searched a word at a time before the chunks.
         const SHORT_STRING: usize = 64;
         self.check(addr, 0)?;
@@ -314,7 +312,7 @@ impl<'a> Region<'a> {
             // `head` when it found no zero.
             let read = unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), loaded) };
             if z < head || head == total {
-                return Ok(SmallVec::from_slice(read));
+                return Ok(super::SmallBytes::from_slice(read));
             }
             out.reserve_exact(first(0, chunk));
             out.extend_from_slice(read);
@@ -331,11 +329,11 @@ impl<'a> Region<'a> {
                 if unit == 1 && out.len() < out.capacity() / 2 {
                     out.shrink_to_fit();
                 }
-                return Ok(SmallVec::from_vec(out));
+                return Ok(super::SmallBytes::from_vec(out));
             }
             chunk = (chunk * 4).min(1 << 16);
         }
-        Ok(SmallVec::from_vec(out))
+        Ok(super::SmallBytes::from_vec(out))
     }
 }
 
