@@ -13,7 +13,9 @@ use crate::mem::SmallBytes;
 ///
 /// Up to 16 bytes are held in place, past that in an allocation of their own, and a `Bytes`
 /// is three words either way (so a [`Value`](crate::Value) stays four). It derefs to `[u8]`,
-/// and is made from and compared with byte slices, arrays and vectors.
+/// and is made from and compared with byte slices, arrays and vectors. Its `Debug` is a byte
+/// string literal, as cffi shows `bytes`: `Value::Bytes(b"hi\0".into())` prints
+/// `Bytes(b"hi\x00")`.
 ///
 /// ```
 /// # use rcffi_runtime as rcffi;
@@ -26,6 +28,7 @@ use crate::mem::SmallBytes;
 /// let all: Vec<u8> = Bytes::from(&b"hi\0"[..]).into_vec();
 /// assert_eq!(Value::Bytes(b"hi".into()), Value::from(&b"hi"[..]));
 /// assert_eq!(all, b"hi\0");
+/// assert_eq!(format!("{:?}", s.get(0)?), r#"Bytes(b"h")"#);
 /// # Ok::<(), rcffi::Error>(())
 /// ```
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -147,9 +150,10 @@ impl Borrow<[u8]> for Bytes {
 }
 
 impl fmt::Debug for Bytes {
-    /// As the byte slice: `[104, 105]`.
+    /// As a byte string literal, as cffi shows `bytes`: `b"hi\x00"` (printable ASCII as it is,
+    /// `\"`, `\\`, `\n`, `\t`, `\r` and `\xNN` for the rest).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_slice(), f)
+        write!(f, "b\"{}\"", self.as_slice().escape_ascii())
     }
 }
 
@@ -309,7 +313,15 @@ mod tests {
             Bytes::from(big).is_allocated(),
             "the vector's allocation is kept"
         );
-        assert_eq!(format!("{:?}", Bytes::from(b"hi")), "[104, 105]");
+        assert_eq!(format!("{:?}", Bytes::from(b"hi")), r#"b"hi""#);
+        assert_eq!(
+            format!("{:?}", Bytes::from(&b"a\"\\\n\0\xff'"[..])),
+            r#"b"a\"\\\n\x00\xff\'""#
+        );
+        assert_eq!(
+            format!("{:?}", crate::Value::Bytes(b"yy".into())),
+            r#"Bytes(b"yy")"#
+        );
         assert_eq!(Bytes::from("hé"), "hé".as_bytes());
         assert_eq!(Bytes::from(String::from("hi")), *b"hi");
         assert_eq!(b"hi", Bytes::from(b"hi"));

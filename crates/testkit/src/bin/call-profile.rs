@@ -53,7 +53,11 @@ fn main() -> anyhow::Result<()> {
         | "addvr" | "addvh" | "arrget" | "bufget" | "arrgetas" | "wbufget" | "new16"
         | "new16same" | "byname16" | "byname16same" | "newarr" | "newopen" | "newlist"
         | "castp" => lib.function("bench_add")?,
-        w if w.starts_with("newffi") || w.starts_with("ptrmany") || w == "ptrlist" => {
+        w if w.starts_with("newffi")
+            || w.starts_with("ptrmany")
+            || w.starts_with("rec-")
+            || w == "ptrlist" =>
+        {
             lib.function("bench_add")?
         }
         "ldc" => lib.function("bench_ld")?,
@@ -433,6 +437,33 @@ fn main() -> anyhow::Result<()> {
             });
         }
         black_box(s);
+        return Ok(());
+    }
+    if let Some(kind) = which.strip_prefix("rec-") {
+        // A small record in and out by value, as `scaling-compare`'s by-value rows pass it:
+        // `rec-u4` (a union of a float and an int), `rec-bf` (bitfields), `rec-al` (an
+        // aligned record whose second eightbyte is padding).
+        let (decl, init) = match kind {
+            "u4" => ("union r { float f; int i; }", list![5]),
+            "bf" => ("struct r { unsigned a : 3, b : 29; }", list![1, 2]),
+            _ => (
+                "struct __attribute__((aligned(16))) r { long long x; }",
+                list![5],
+            ),
+        };
+        let tag = decl.split(' ').next().unwrap_or("struct");
+        let src = format!("{decl};\n{tag} r echo({tag} r a, int d) {{ return a; }}\n");
+        let path = rcffi_testkit::fixture::build_shared(&format!("rec{kind}"), &src, &["-O1"])?;
+        let rffi = Ffi::default();
+        rffi.cdef(&format!("{decl}; {tag} r echo({tag} r a, int d);"))?;
+        // SAFETY: the library is built from `src`, which the cdef declares.
+        let rlib = unsafe { rffi.dlopen(path.to_str().unwrap_or_default())? };
+        let echo = rlib.function("echo")?;
+        let a = rffi.new(format!("{tag} r *").as_str(), init)?.get(0)?;
+        for i in 0..n {
+            // SAFETY: as declared.
+            drop(black_box(unsafe { echo.call((&a, i as i32))? }));
+        }
         return Ok(());
     }
     if let Some(size) = which
