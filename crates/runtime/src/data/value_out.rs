@@ -3,7 +3,7 @@
 //! (Integers convert in `value`, beside their `From` impls.)
 
 use crate::data::value::not_cdata;
-use crate::data::{CData, Value};
+use crate::data::{Bytes, CData, Value};
 use crate::error::{Error, Result};
 use crate::types::Repr;
 
@@ -92,20 +92,39 @@ fn holds_items(c: &CData) -> bool {
 }
 
 /// Bytes, or the C string a `char` array or bounded `char *` cdata holds (up to its first NUL,
-/// as `ffi.string` reads it).
-impl TryFrom<Value> for Vec<u8> {
+/// as `ffi.string` reads it): the `Bytes` a value holds, taken without a copy.
+///
+/// ```
+/// # use rcffi_runtime as rcffi;
+/// use rcffi::{Bytes, Value};
+/// let ffi = rcffi::Ffi::default();
+/// let name = ffi.new("char[8]", "ada")?;
+/// assert_eq!(Bytes::try_from(Value::CData(name))?, b"ada");
+/// assert_eq!(Bytes::try_from(Value::Bytes(b"x\0y".into()))?, b"x\0y");
+/// assert!(Bytes::try_from(Value::Int(1)).is_err());
+/// # Ok::<(), rcffi::Error>(())
+/// ```
+impl TryFrom<Value> for Bytes {
     type Error = Error;
-    fn try_from(v: Value) -> Result<Vec<u8>> {
+    fn try_from(v: Value) -> Result<Bytes> {
         match v {
-            Value::Bytes(b) => Ok(b.into_vec()),
+            Value::Bytes(b) => Ok(b),
             Value::CData(c) if holds_items(&c) => match crate::data::text::string(&c, None)? {
-                Value::Bytes(b) => Ok(b.into_vec()),
+                Value::Bytes(b) => Ok(b),
                 _ => Err(Error::Type(format!("bytes are required, not {c:?}").into())),
             },
             other => Err(Error::Type(
                 format!("bytes are required, not {}", other.describe()).into(),
             )),
         }
+    }
+}
+
+/// As [`Bytes`]' conversion, into a vector.
+impl TryFrom<Value> for Vec<u8> {
+    type Error = Error;
+    fn try_from(v: Value) -> Result<Vec<u8>> {
+        Bytes::try_from(v).map(Bytes::into_vec)
     }
 }
 
