@@ -3,7 +3,8 @@
 //! - calls: `add addm addd addv addvh midvh enumvh asadd tadd dadd mixed6 sum8l ldiv idnull idNULL sumarr4
 //!   sumarr1k strlen strlen1k fill4 fill4v vsum mid rawmid enum bool i128 cplx ld char ldc
 //!   byname byname16 byname16same newffi<k>`, structs by value `s<bytes>` (into one cdata
-//!   reused, `call_into`: `is<bytes>`; raw libffi: `rs<bytes>`);
+//!   reused, `call_into`: `is<bytes>`; raw libffi: `rs<bytes>`), records by value `rec-u4`
+//!   (a union), `rec-bf` (bitfields), `rec-al` (a record whose second eightbyte is padding);
 //! - callbacks: `cbcall cbcallh qsort vqsort tqsort nqsort`;
 //! - data: `new newm newt newi newarr newopen newlist new16 new16same newstr field fieldv
 //!   fieldm cast castp string structcopy arrget arrgetas bufget wbufget ptrstore ptrread
