@@ -611,3 +611,51 @@ fn a_callback_failure_is_returned_by_the_call_that_was_running() {
         assert!(r == Value::from(-5) || r == Value::from(-6), "{r:?}");
     }
 }
+
+/// A function pointer passed as a `void *` leaves the call on the direct path of a tuple,
+/// without the callback run; a failure of the callback C calls meanwhile is still that
+/// call's result, whatever its type — an `int`, a `double` — and the next call's result is
+/// its own again.
+#[test]
+fn a_failure_during_a_direct_call_is_its_result_whatever_its_type() {
+    let ffi = Ffi::default();
+    ffi.cdef(
+        "int call_int_cb(void *cb, int x);
+         double call_double_cb(void *cb, double a, double b);",
+    )
+    .unwrap();
+    let path = rcffi_testkit::fixture::fixture_library();
+    // SAFETY: the fixture defines both functions; a `void *` is how C passes the pointer.
+    let lib = unsafe { ffi.dlopen(path.to_str().unwrap()) }.unwrap();
+    let fails = ffi
+        .callback("int(*)(int)", |_| -> Result<i32> {
+            Err(Error::Key("int".into()))
+        })
+        .unwrap();
+    let fails_d = ffi
+        .callback("double(*)(double, double)", |_| -> Result<f64> {
+            Err(Error::Key("double".into()))
+        })
+        .unwrap();
+    let twice = ffi
+        .callback("int(*)(int)", |a| a.get_as::<i32>(0).map(|x| 2 * x))
+        .unwrap();
+    for round in 0..3 {
+        // SAFETY: call_int_cb calls the callback with its int; call_double_cb with its two
+        // doubles.
+        let e = unsafe { lib.call("call_int_cb", (&fails, 1)) }.unwrap_err();
+        assert!(
+            matches!(&e, Error::Key(m) if m.contains("int")),
+            "{round}: {e}"
+        );
+        // SAFETY: as above.
+        let e = unsafe { lib.call("call_double_cb", (&fails_d, 1.0, 2.0)) }.unwrap_err();
+        assert!(
+            matches!(&e, Error::Key(m) if m.contains("double")),
+            "{round}: {e}"
+        );
+        // SAFETY: as above.
+        let ok = unsafe { lib.call("call_int_cb", (&twice, 21)) }.unwrap();
+        assert_eq!(ok, Value::Int(42), "{round}");
+    }
+}

@@ -60,7 +60,7 @@ pub(crate) struct Param {
     /// word: a plain number, or a scalar of one integer word (`char`, `_Bool`, a wide
     /// character, an enum of at most 8 bytes — not `__int128`, a complex number or a `long
     /// double`). A tuple of values takes the direct path for such parameters
-    /// (`call::register_path::value_words`).
+    /// (`call::plain::value_words`).
     pub(crate) value_word: bool,
 }
 

@@ -55,7 +55,7 @@ pub(crate) fn result(plan: &CallPlan, v: Value, args: &[Arg<'_>]) -> Value {
 }
 
 /// [`result`] with the call's cdata arguments given as they are.
-#[inline]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn result_among<'c>(
     plan: &CallPlan,
     v: Value,

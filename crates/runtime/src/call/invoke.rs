@@ -38,7 +38,7 @@ use crate::types::{IntRole, Repr};
 
 /// Calls the function at `code` with an argument list as the caller gave it: a tuple of plain
 /// arguments its parameters take as they are straight into its registers
-/// (`register_path::plain`), anything else converted into `Arg`s and [`invoke`]d. What
+/// (`plain::plain`), anything else converted into `Arg`s and [`invoke`]d. What
 /// `Function::call`, `CData::call` and `Lib::call` do once they have the plan.
 ///
 /// `#[inline]`, not `always`: inlined whole into a caller's loop, the plain path's closure was
@@ -55,8 +55,8 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
     code: usize,
     args: A,
 ) -> Result<Value> {
-    use super::register_path::{numbers_from_values, plain, plain_native};
-    use super::register_path::{plain_values, value_words};
+    use super::plain::{numbers_from_values, plain, plain_native};
+    use super::plain::{plain_values, value_words};
     use super::values::{values, values_native};
     if const { super::args::PlainArg::any_copied_or_lent(A::PLAIN) } {
         // SAFETY: the caller's promise, passed on.
@@ -89,7 +89,7 @@ pub(crate) unsafe fn call_args<'a, A: super::args::Args<'a>>(
 /// [`call_args`] of a tuple holding text (`&str`, bytes), numbers to copy (slices of Rust
 /// numbers) or numbers lent in place (`&mut` of them), out of line so that the other tuples
 /// compile as they did: straight into the registers when its parameters take every argument
-/// (`register_path::with_copies`, which copies each text with a NUL after it and numbers as
+/// (`plain::with_copies`, which copies each text with a NUL after it and numbers as
 /// they are, and takes lent numbers' addresses from their `&mut`), else converted.
 ///
 /// # Safety
@@ -102,7 +102,7 @@ unsafe fn call_with_copies<'a, A: super::args::Args<'a>>(
     code: usize,
     mut args: A,
 ) -> Result<Value> {
-    use super::register_path::{plain_native, with_copies};
+    use super::plain::{plain_native, with_copies};
     if let Some(n) = plain_native::<A, false>(uni, plan, code, &args) {
         // SAFETY: the caller's promise, passed on; `n` is what `plain_native` gave for them.
         return unsafe { with_copies::<A, false>(uni, plan, n, code, &mut args) };
@@ -425,7 +425,7 @@ pub(super) fn simple_result(uni: &Ffi, plan: &CallPlan, ret: [u64; 4]) -> Result
 }
 
 /// A struct result in registers (at most 16 bytes, so aligned to at most 16) of a tuple's
-/// direct call (`register_path::plain`), as [`simple_result`] makes it, out of line: in line
+/// direct call (`plain::plain`), as [`simple_result`] makes it, out of line: in line
 /// there, the cdata was written into the result a word at a time just before the caller's
 /// 16-byte loads of it, which waited for the stores (`call-profile ldiv`, `ldiv(17, 5)`: 26.5 →
 /// 21.4 ns).

@@ -587,7 +587,7 @@ pub(super) unsafe fn call(code: usize, ret: RetReg, r: &Regs, words: u8) -> [u64
 /// [`call`] of a non-variadic function whose result comes back in `rax`/`x0` (an integer, a
 /// pointer, nothing) or, when `float`, in `xmm0`/`v0` (its bits), with `words` stack words: the
 /// calls whose registers were filled by the Rust types of their arguments
-/// (`register_path::plain`), where `words` is a constant of the tuple's type, so that the
+/// (`plain::plain`), where `words` is a constant of the tuple's type, so that the
 /// universal signature with that many stack words is chosen when this is compiled (a count
 /// known only at run time took a jump table and a closure: 8 `i64`s for `long long`s 305
 /// instructions, 6 arguments in registers 243).

@@ -45,7 +45,7 @@ impl PlainArg {
 
     /// A [`Value`](crate::Value), owned or borrowed: a cdata kind (a value that holds a cdata
     /// passes as one does), but for a number parameter, in a tuple that copies nothing, its
-    /// number, encoded for the parameter when the call is made (`register_path::value_words`):
+    /// number, encoded for the parameter when the call is made (`plain::value_words`):
     /// a value read out of C or returned by another call, passed on.
     pub(super) const VALUE: PlainArg =
         PlainArg(crate::abi::C_DATA_BIT as u16 | PlainArg::VALUE_FLAG);
