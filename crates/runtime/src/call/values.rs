@@ -109,6 +109,19 @@ pub(super) unsafe fn values<'a, A: Args<'a>>(
             // SAFETY: the caller's promise, passed on; every argument is in its register.
             errno::around(|| unsafe { native::call_in_registers(code, float, &regs, 0) })
         })?;
+        if let Conv::Fast(f) = plan.ret.conv {
+            // A number, written once where the caller takes it (an integer in two 16-byte
+            // halves, `call::wide`), as a tuple's is.
+            let mut out = MaybeUninit::uninit();
+            match crate::mem::decode_number(f, word.to_le_bytes()) {
+                crate::mem::Number::Int(i) => super::wide::write_int(&mut out, i),
+                crate::mem::Number::Float(x) => {
+                    out.write(Ok(Value::Float(x)));
+                }
+            }
+            // SAFETY: written just above.
+            return unsafe { out.assume_init() };
+        }
         return plain_result(uni, plan, [word, 0]);
     }
     if plan.ret.conv == Conv::Pointer {
