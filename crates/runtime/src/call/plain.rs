@@ -683,7 +683,18 @@ pub(super) unsafe fn with_copies<'a, A: Args<'a>, const VARIADIC: bool>(
         }
     }
     let words = &words[..kinds.len().min(INLINE_ARGS)];
-    let v = if const { PlainArg::any_cdata(A::PLAIN) } && plan.passes_callback {
+    let callback = const { PlainArg::any_cdata(A::PLAIN) } && plan.passes_callback;
+    if !callback && matches!(plan.ret.conv, Conv::Fast(_) | Conv::Pointer) {
+        // A result of one register, written once (as `plain`'s). (In line: out of line,
+        // `call-profile strlen` gained 2.6 ns instead of 5.5; in line, the calls with other
+        // results lose 0.7 ns, `fill4`.)
+        let mut out = MaybeUninit::uninit();
+        // SAFETY: as below.
+        unsafe { word_in_registers::<A, VARIADIC>(&mut out, uni, plan, n, code, (&*args, words)) };
+        // SAFETY: `word_in_registers` wrote the result.
+        return unsafe { out.assume_init() };
+    }
+    let v = if callback {
         // SAFETY: the caller's promise, passed on; each copy's word is its address, alive in
         // `area` or `heap` until this returns.
         in_run(&*args, || unsafe {
