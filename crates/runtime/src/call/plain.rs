@@ -406,6 +406,18 @@ fn adopted<'a, A: Args<'a>>(plan: &CallPlan, v: Result<Value>, args: &A) -> Resu
     )
 }
 
+/// `call` — the jump into C — inside [`during_call`] (a callback's failure meanwhile is the
+/// call's result) and `errno::around` (the thread's errno restored before, saved after), as
+/// every call of this path makes it; in line, with its closures, in optimized builds (left
+/// out of line, one cost a path 3 to 10 ns).
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn guarded<T>(call: impl FnOnce() -> T) -> Result<T> {
+    during_call(
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        || errno::around(call),
+    )
+}
+
 /// The registers and stack words of a tuple's `words` (each its argument's), as
 /// [`in_registers`] and [`word_in_registers`] pass them, and how many stack words they take.
 #[inline(always)]
@@ -458,15 +470,16 @@ fn placed_regs<'a, A: Args<'a>, const VARIADIC: bool>(
     words.min(STACK_WORDS) as u8
 }
 
-/// [`in_registers`] for a result of one integer register: a plain integer (an `int`, a
-/// `size_t`, an enum of a plain integer type...), written into `out` in two 16-byte halves
-/// (`wide::write_int`), so that the caller's move of the result does not wait on narrower
-/// stores; or a pointer, as `simple_result` makes it and `adopted` adopts it, written once.
+/// [`in_registers`] for a result of one register, written once into `out`, with no merge of
+/// the branches that make other results: a plain integer (an `int`, a `size_t`, an enum of
+/// a plain integer type...) in two 16-byte halves (`wide::write_int`), so that the caller's
+/// move of the result does not wait on narrower stores; a float; or a pointer, as
+/// `simple_result` makes it and `adopted` adopts it. A failure during the call (a callback's)
+/// is written as the result.
 ///
 /// # Safety
 ///
-/// As for [`in_registers`]; the plan's result is `Conv::Fast` of an integer type or
-/// `Conv::Pointer`.
+/// As for [`in_registers`]; the plan's result is `Conv::Fast` or `Conv::Pointer`.
 #[inline(always)]
 unsafe fn word_in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
     out: &mut MaybeUninit<Result<Value>>,
@@ -478,26 +491,16 @@ unsafe fn word_in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
 ) {
     let mut regs = native::Regs::new();
     let stack = placed_regs::<A, VARIADIC>(&mut regs, plan, n, words);
-    let word = during_call(
+    let word = guarded(
+        // SAFETY: as in `in_registers`: the caller's promise, passed on; every argument is
+        // where its (promoted) type passes it; the result comes back in an integer register.
         #[cfg_attr(not(debug_assertions), inline(always))]
-        || {
-            // SAFETY: as in `in_registers`: the caller's promise, passed on; every argument is
-            // where its (promoted) type passes it; the result comes back in an integer register.
-            errno::around(
-                #[cfg_attr(not(debug_assertions), inline(always))]
-                || unsafe {
-                    if VARIADIC {
-                        native::call_variadic(code, n.ret, &regs, stack)[0]
-                    } else {
-                        native::call_in_registers(
-                            code,
-                            n.ret == crate::abi::RetReg::Float,
-                            &regs,
-                            stack,
-                        )
-                    }
-                },
-            )
+        || unsafe {
+            if VARIADIC {
+                native::call_variadic(code, n.ret, &regs, stack)[0]
+            } else {
+                native::call_in_registers(code, n.ret == crate::abi::RetReg::Float, &regs, stack)
+            }
         },
     );
     let w = match word {
@@ -549,48 +552,33 @@ unsafe fn in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
     if VARIADIC {
         // The variadic part's stack words follow the fixed ones'; its result is in registers
         // (`variadic_native`).
-        let [a, b] = during_call(
+        let [a, b] = guarded(
+            // SAFETY: the caller's promise, passed on: `code` is a variadic function
+            // whose fixed parameters are the plan's; every argument is where its
+            // promoted type passes it, the fixed ones as `n` assigned them.
             #[cfg_attr(not(debug_assertions), inline(always))]
-            || {
-                // SAFETY: the caller's promise, passed on: `code` is a variadic function
-                // whose fixed parameters are the plan's; every argument is where its
-                // promoted type passes it, the fixed ones as `n` assigned them.
-                errno::around(
-                    #[cfg_attr(not(debug_assertions), inline(always))]
-                    || unsafe { native::call_variadic(code, n.ret, &regs, words) },
-                )
-            },
+            || unsafe { native::call_variadic(code, n.ret, &regs, words) },
         )?;
         return simple_result(uni, plan, [a, b, 0, 0]);
     }
     if matches!(n.ret, RetReg::Int | RetReg::Void | RetReg::Float) {
         let float = n.ret == RetReg::Float;
-        let word = during_call(
+        let word = guarded(
+            // SAFETY: the caller's promise, passed on; every argument is in its
+            // register or stack word (`words` of them, as `n` counts), a value its
+            // parameter's type holds; the result comes back in a register.
             #[cfg_attr(not(debug_assertions), inline(always))]
-            || {
-                // SAFETY: the caller's promise, passed on; every argument is in its
-                // register or stack word (`words` of them, as `n` counts), a value its
-                // parameter's type holds; the result comes back in a register.
-                errno::around(
-                    #[cfg_attr(not(debug_assertions), inline(always))]
-                    || unsafe { native::call_in_registers(code, float, &regs, words) },
-                )
-            },
+            || unsafe { native::call_in_registers(code, float, &regs, words) },
         )?;
         return plain_result(uni, plan, [word, 0]);
     }
     // A result in two registers or `st0` (not through memory: `through_memory`'s), by its
     // class, with the same constant stack words.
-    let [a, b] = during_call(
+    let [a, b] = guarded(
+        // SAFETY: the caller's promise, passed on; every argument is where `n` assigns it,
+        // and the result comes back in registers.
         #[cfg_attr(not(debug_assertions), inline(always))]
-        || {
-            // SAFETY: the caller's promise, passed on; every argument is where `n` assigns it,
-            // and the result comes back in registers.
-            errno::around(
-                #[cfg_attr(not(debug_assertions), inline(always))]
-                || unsafe { native::call(code, n.ret, &regs, words) },
-            )
-        },
+        || unsafe { native::call(code, n.ret, &regs, words) },
     )?;
     plain_result(uni, plan, [a, b])
 }
