@@ -27,13 +27,14 @@ use crate::error::Result;
 /// result shares.
 static INT: MaybeUninit<Result<Value>> = MaybeUninit::new(Ok(Value::Int(0)));
 
-/// Whether an `Ok(Value::Int(i))` keeps `i` in its first 16 bytes, of 32: a constant of the
-/// layout the compiler chose.
+/// Whether an `Ok(Value::Int(i))` keeps `i` in its first 16 bytes, of 32, and is aligned to
+/// 16 (each half a `__m128i`'s place): a constant of the layout the compiler chose.
 #[inline(always)]
 fn int_first() -> bool {
     // SAFETY: `INT` is initialized (`MaybeUninit::new`) and never written.
     let template = unsafe { &*INT.as_ptr() };
     std::mem::size_of::<Result<Value>>() == 32
+        && std::mem::align_of::<Result<Value>>() >= 16
         && matches!(template, Ok(Value::Int(x)) if std::ptr::addr_eq(x, template))
 }
 
@@ -44,13 +45,12 @@ pub(super) fn write_int(out: &mut MaybeUninit<Result<Value>>, i: i128) {
     if int_first() {
         use std::arch::x86_64::{__m128i, _mm_set_epi64x};
         let at = out.as_mut_ptr().cast::<MaybeUninit<__m128i>>();
-        // SAFETY: `out` is 32 bytes (`int_first`), aligned for `Result<Value>` (16: it holds
-        // an `i128`), so its two halves are `__m128i`s' places. The first holds `i` (little
-        // endian: its low word first), where the `Int` variant keeps it; the second gets the
-        // last 16 bytes of the valid `Ok(Value::Int(0))` in `INT`, copied as they are
-        // (`MaybeUninit`: padding included), read with one volatile load so that they are
-        // copied in one 16-byte store, not field by field. Together: a valid
-        // `Ok(Value::Int(i))` (module docs).
+        // SAFETY: `out` is 32 bytes aligned to 16 (`int_first`), as `INT` is, so their two
+        // halves are `__m128i`s' places. The first holds `i` (little endian: its low word
+        // first), where the `Int` variant keeps it; the second gets the last 16 bytes of the
+        // valid `Ok(Value::Int(0))` in `INT`, copied as they are (`MaybeUninit`: padding
+        // included), read with one volatile load so that they are copied in one 16-byte
+        // store, not field by field. Together: a valid `Ok(Value::Int(i))` (module docs).
         unsafe {
             let tail = std::ptr::read_volatile(INT.as_ptr().cast::<MaybeUninit<__m128i>>().add(1));
             at.write(MaybeUninit::new(_mm_set_epi64x((i >> 64) as i64, i as i64)));
