@@ -277,19 +277,12 @@ pub(super) unsafe fn plain<'a, A: Args<'a>, const VARIADIC: bool>(
     // stores (13.4 → 11.8 ns a call with the result dropped; `call-profile`, which had them in
     // line, is unchanged). Not with debug assertions: unoptimized, everything they inline
     // keeps a stack slot of its own, and `call_args`' frame grew from 4.3 to 23.6 KiB.
-    if matches!(plan.ret.conv, Conv::Fast(_) | Conv::Pointer) {
-        // A plain integer or pointer result: in one register, written once
-        // (`word_in_registers`).
-        let mut out = MaybeUninit::uninit();
+    if one_register(plan) {
         // SAFETY: as below.
-        args.with_plain_words(
+        return args.with_plain_words(
             #[cfg_attr(not(debug_assertions), inline(always))]
-            |words, _| unsafe {
-                word_in_registers::<A, VARIADIC>(&mut out, uni, plan, n, code, (args, words))
-            },
+            |words, _| unsafe { word_result::<A, VARIADIC>(uni, plan, n, code, (args, words)) },
         );
-        // SAFETY: `word_in_registers` wrote the result.
-        return unsafe { out.assume_init() };
     }
     let v = if VARIADIC || n.ret != RetReg::Memory {
         // SAFETY: the caller's promise, passed on; the words are the tuple's own.
@@ -332,13 +325,9 @@ pub(super) unsafe fn plain_values<'a, A: Args<'a>>(
             adopted(plan, v, args)
         });
     }
-    if matches!(plan.ret.conv, Conv::Fast(_) | Conv::Pointer) {
-        // A result of one register, written once (as `plain`'s).
-        let mut out = MaybeUninit::uninit();
+    if one_register(plan) {
         // SAFETY: as above.
-        unsafe { word_in_registers::<A, false>(&mut out, uni, plan, n, code, (args, words)) };
-        // SAFETY: `word_in_registers` wrote the result.
-        return unsafe { out.assume_init() };
+        return unsafe { word_result::<A, false>(uni, plan, n, code, (args, words)) };
     }
     // SAFETY: as above.
     let v = unsafe { placed::<A, false>(uni, plan, n, code, words) };
@@ -470,6 +459,34 @@ fn placed_regs<'a, A: Args<'a>, const VARIADIC: bool>(
     words.min(STACK_WORDS) as u8
 }
 
+/// Whether the plan's result is one register's that [`word_in_registers`] writes: a plain
+/// number or a pointer.
+#[inline(always)]
+fn one_register(plan: &CallPlan) -> bool {
+    matches!(plan.ret.conv, Conv::Fast(_) | Conv::Pointer)
+}
+
+/// [`word_in_registers`]' result, written once and returned whole: what `plain`,
+/// `plain_values` and `with_copies` return for a result of [`one_register`].
+///
+/// # Safety
+///
+/// As for [`word_in_registers`].
+#[inline(always)]
+unsafe fn word_result<'a, A: Args<'a>, const VARIADIC: bool>(
+    uni: &Ffi,
+    plan: &CallPlan,
+    n: &crate::abi::Native,
+    code: usize,
+    (args, words): (&A, &[u64]),
+) -> Result<Value> {
+    let mut out = MaybeUninit::uninit();
+    // SAFETY: the caller's promise, passed on.
+    unsafe { word_in_registers::<A, VARIADIC>(&mut out, uni, plan, n, code, (args, words)) };
+    // SAFETY: `word_in_registers` wrote the result on every path.
+    unsafe { out.assume_init() }
+}
+
 /// [`in_registers`] for a result of one register, written once into `out`, with no merge of
 /// the branches that make other results: a plain integer (an `int`, a `size_t`, an enum of
 /// a plain integer type...) in two 16-byte halves (`wide::write_int`), so that the caller's
@@ -511,12 +528,7 @@ unsafe fn word_in_registers<'a, A: Args<'a>, const VARIADIC: bool>(
         }
     };
     match plan.ret.conv {
-        Conv::Fast(f) => match crate::mem::decode_number(f, w.to_le_bytes()) {
-            crate::mem::Number::Int(i) => super::wide::write_int(out, i),
-            crate::mem::Number::Float(x) => {
-                out.write(Ok(Value::Float(x)));
-            }
-        },
+        Conv::Fast(f) => super::wide::write_number(out, f, w),
         Conv::Pointer => {
             let c = crate::data::CData::pointer(
                 uni,
@@ -672,15 +684,11 @@ pub(super) unsafe fn with_copies<'a, A: Args<'a>, const VARIADIC: bool>(
     }
     let words = &words[..kinds.len().min(INLINE_ARGS)];
     let callback = const { PlainArg::any_cdata(A::PLAIN) } && plan.passes_callback;
-    if !callback && matches!(plan.ret.conv, Conv::Fast(_) | Conv::Pointer) {
-        // A result of one register, written once (as `plain`'s). (In line: out of line,
-        // `call-profile strlen` gained 2.6 ns instead of 5.5; in line, the calls with other
-        // results lose 0.7 ns, `fill4`.)
-        let mut out = MaybeUninit::uninit();
+    if !callback && one_register(plan) {
+        // (In line: out of line, `call-profile strlen` gained 2.6 ns instead of 5.5; in line,
+        // the calls with other results lose 0.7 ns, `fill4`.)
         // SAFETY: as below.
-        unsafe { word_in_registers::<A, VARIADIC>(&mut out, uni, plan, n, code, (&*args, words)) };
-        // SAFETY: `word_in_registers` wrote the result.
-        return unsafe { out.assume_init() };
+        return unsafe { word_result::<A, VARIADIC>(uni, plan, n, code, (&*args, words)) };
     }
     let v = if callback {
         // SAFETY: the caller's promise, passed on; each copy's word is its address, alive in

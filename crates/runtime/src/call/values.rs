@@ -113,12 +113,7 @@ pub(super) unsafe fn values<'a, A: Args<'a>>(
             // A number, written once where the caller takes it (an integer in two 16-byte
             // halves, `call::wide`), as a tuple's is.
             let mut out = MaybeUninit::uninit();
-            match crate::mem::decode_number(f, word.to_le_bytes()) {
-                crate::mem::Number::Int(i) => super::wide::write_int(&mut out, i),
-                crate::mem::Number::Float(x) => {
-                    out.write(Ok(Value::Float(x)));
-                }
-            }
+            super::wide::write_number(&mut out, f, word);
             // SAFETY: written just above.
             return unsafe { out.assume_init() };
         }

@@ -1,5 +1,5 @@
-//! A call's integer result written into the caller's `Result<Value>` in two 16-byte halves
-//! ([`write_int`]).
+//! A call's number result written into the caller's `Result<Value>` ([`write_number`]): an
+//! integer in two 16-byte halves ([`write_int`]).
 //!
 //! A `Result<Value>` is 32 bytes, returned through memory. Written field by field — the
 //! integer's two words, the tag's byte — and then moved by its caller (`?`, `let`, a function
@@ -22,6 +22,7 @@ use std::mem::MaybeUninit;
 
 use crate::data::Value;
 use crate::error::Result;
+use crate::mem::{Fast, Number, decode_number};
 
 /// A valid `Ok(Value::Int(0))`, whose last 16 bytes (discriminant and padding) every `Int`
 /// result shares.
@@ -36,6 +37,18 @@ fn int_first() -> bool {
     std::mem::size_of::<Result<Value>>() == 32
         && std::mem::align_of::<Result<Value>>() >= 16
         && matches!(template, Ok(Value::Int(x)) if std::ptr::addr_eq(x, template))
+}
+
+/// Writes the number `f` a call returned in register word `w` into `out`: an integer by
+/// [`write_int`], a float as Rust writes it.
+#[inline(always)]
+pub(super) fn write_number(out: &mut MaybeUninit<Result<Value>>, f: Fast, w: u64) {
+    match decode_number(f, w.to_le_bytes()) {
+        Number::Int(i) => write_int(out, i),
+        Number::Float(x) => {
+            out.write(Ok(Value::Float(x)));
+        }
+    }
 }
 
 /// Writes `Ok(Value::Int(i))` into `out` in two 16-byte stores.
