@@ -138,12 +138,14 @@ fn threads_deriving_pointers_from_a_gcd_array_run_its_destructor_once_after_the_
 /// Two threads make and drop pointers into the 16 ints of `arr` at once, each in its half,
 /// and let go of the views they started with halfway; `arr` itself is dropped while they run.
 /// `released` (what the memory's release counts) stays 0 until both are done, then is 1.
+/// The threads keep their last views until `arr` is gone: one descheduled after the start
+/// could otherwise find both threads done, and the drop of `arr` rightly the release.
 fn two_threads_derive_from(arr: rcffi::CData, released: &AtomicUsize) {
     let rounds = if cfg!(miri) { 20 } else { 50_000 };
-    let started = Barrier::new(3);
+    let (started, arr_gone) = (Barrier::new(3), Barrier::new(3));
     std::thread::scope(|s| {
         for t in 0..2isize {
-            let (mut own, started) = (arr.offset(8 * t).unwrap(), &started);
+            let (mut own, started, arr_gone) = (arr.offset(8 * t).unwrap(), &started, &arr_gone);
             s.spawn(move || {
                 started.wait();
                 for round in 0..rounds {
@@ -159,6 +161,8 @@ fn two_threads_derive_from(arr: rcffi::CData, released: &AtomicUsize) {
                         own = own.offset(0).unwrap();
                     }
                 }
+                arr_gone.wait();
+                drop(own);
             });
         }
         started.wait();
@@ -168,6 +172,7 @@ fn two_threads_derive_from(arr: rcffi::CData, released: &AtomicUsize) {
             0,
             "released while views are alive"
         );
+        arr_gone.wait();
     });
     assert_eq!(released.load(Ordering::Relaxed), 1);
 }

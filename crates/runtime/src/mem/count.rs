@@ -431,7 +431,9 @@ mod tests {
     /// Threads each in their own lane, counting into the same block and releasing what other
     /// threads counted: exactly one release is the last, and it comes after all the others —
     /// spread or not at the start, with the maker's reference let go last or while the
-    /// threads still count (then lanes give their holds back as they go idle).
+    /// threads still count (then lanes give their holds back as they go idle). Each thread
+    /// keeps its own reference until the maker's is gone: a thread descheduled after the start
+    /// could otherwise find every other reference released, and its release rightly the last.
     #[test]
     fn threads_sharing_a_count_release_it_once() {
         for spread_first in [false, true] {
@@ -455,10 +457,12 @@ mod tests {
         }
         let (released, last) = (AtomicUsize::new(0), AtomicUsize::new(0));
         let started = std::sync::Barrier::new(threads + 1);
+        // Passed once the maker's reference is let go (when it goes first).
+        let maker_gone = std::sync::Barrier::new(threads + 1);
         let (tx, rx) = std::sync::mpsc::channel::<usize>();
         std::thread::scope(|s| {
             for _ in 0..threads {
-                let (tx, c, started) = (tx.clone(), &c, &started);
+                let (tx, c, started, maker_gone) = (tx.clone(), &c, &started, &maker_gone);
                 s.spawn(move || {
                     // Each thread's own reference, made while the maker's is alive.
                     let own = c.add();
@@ -469,6 +473,7 @@ mod tests {
                         tx.send(theirs).unwrap();
                         assert!(!c.release(mine));
                     }
+                    maker_gone.wait();
                     tx.send(own).unwrap();
                 });
             }
@@ -486,6 +491,7 @@ mod tests {
             if maker_first {
                 assert!(!c.release(0));
             }
+            maker_gone.wait();
         });
         assert_eq!(released.load(Ordering::Relaxed), threads * (rounds + 1));
         if maker_first {
