@@ -194,6 +194,29 @@ fn enums_chars_and_bools_agree_with_direct_calls_and_with_libffi() {
     }
 }
 
+/// Every byte through `char upper(char)`, passed as a value (owned and borrowed: the direct
+/// path, which encodes it and writes the `char` result where the caller takes it) and as a
+/// one-byte slice (the converting path): each gives the byte C's `upper` gives (bytes past
+/// 0x7f are negative on x86-64 and unsigned on AArch64; neither is a lowercase letter).
+#[test]
+fn every_byte_goes_through_a_char_function_on_every_path() {
+    let (_ffi, lib) = probe();
+    let f = lib.function("upper").unwrap();
+    for b in 0..=255u8 {
+        let want = Value::Bytes([if b.is_ascii_lowercase() { b - 32 } else { b }].into());
+        let v = Value::Bytes([b].into());
+        // SAFETY: as declared.
+        let got = unsafe {
+            [
+                f.call((v.clone(),)).unwrap(),
+                f.call((&v,)).unwrap(),
+                f.call((&[b][..],)).unwrap(),
+            ]
+        };
+        assert_eq!(got, [want.clone(), want.clone(), want], "byte {b:#x}");
+    }
+}
+
 #[test]
 fn bad_narrow_arguments_are_refused_by_name() {
     let (_ffi, lib) = probe();

@@ -62,6 +62,14 @@ pub(crate) struct Param {
     /// double`). A tuple of values takes the direct path for such parameters
     /// (`call::plain::value_words`).
     pub(crate) value_word: bool,
+    /// For a one-byte `char` (cffi's `bytes` of length 1 in and out): its signedness, so that
+    /// the direct path passes and returns one without looking its type up
+    /// (`call::plain::other_value`, `word_in_registers`).
+    pub(crate) byte_char: Option<bool>,
+    /// Whether a result of this type is one integer or floating register's word that the
+    /// direct path writes where its caller takes it (`call::plain::word_in_registers`): a
+    /// plain number, a pointer, or a scalar of one integer word ([`Param::value_word`]).
+    pub(crate) one_word: bool,
 }
 
 impl Param {
@@ -169,8 +177,14 @@ pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         Conv::Scalar => size <= 8 && matches!(info.repr, Repr::Int(_) | Repr::Enum { .. }),
         _ => false,
     };
+    let byte_char = match info.repr {
+        Repr::Int(k) if k.role == IntRole::Char && k.bytes == 1 => Some(k.signed),
+        _ => None,
+    };
     Ok(Param {
+        one_word: value_word || conv == Conv::Pointer,
         value_word,
+        byte_char,
         ty: t,
         conv,
         size,

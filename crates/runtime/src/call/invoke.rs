@@ -461,6 +461,10 @@ pub(super) fn result_bytes(ret: [u64; 4]) -> [u8; 32] {
 /// for the stores (`perf`: 15% of a call returning a `long double`).
 #[inline(never)]
 fn scalar_result(uni: &Ffi, plan: &CallPlan, low: [u64; 2], high: [u64; 2]) -> Result<Value> {
+    // `char`: one byte (cffi's `bytes` of length 1), without looking its type up.
+    if plan.ret.byte_char.is_some() {
+        return Ok(Value::Bytes(crate::data::Bytes::one(low[0] as u8)));
+    }
     let ret = [low[0], low[1], high[0], high[1]];
     match &plan.ret.ty.get(&uni.inner).repr {
         Repr::Enum { int: k, .. } if k.bytes <= 8 => {
@@ -468,10 +472,6 @@ fn scalar_result(uni: &Ffi, plan: &CallPlan, low: [u64; 2], high: [u64; 2]) -> R
         }
         Repr::Int(k) if k.role == IntRole::Bool && ret[0] as u8 <= 1 => {
             return Ok(Value::Bool(ret[0] as u8 == 1));
-        }
-        // `char`: one byte (cffi's `bytes` of length 1).
-        Repr::Int(k) if k.role == IntRole::Char && k.bytes == 1 => {
-            return Ok(Value::Bytes([ret[0] as u8].into()));
         }
         // `__int128`: two registers, low half first.
         Repr::Int(k) if k.bytes == 16 && k.role == IntRole::Number => {

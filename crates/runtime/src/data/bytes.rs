@@ -40,6 +40,14 @@ impl Bytes {
         Bytes(bytes)
     }
 
+    /// One byte (a `char` read or returned: cffi's `bytes` of length 1), in place.
+    #[inline(always)]
+    pub(crate) fn one(b: u8) -> Bytes {
+        let mut buf = [0; crate::mem::SMALL_BYTES];
+        buf[0] = b;
+        Bytes(SmallBytes::from_buf_and_len(buf, 1))
+    }
+
     /// `n` zero bytes, to be read into: in place up to 16, else an allocation of `n`.
     pub(crate) fn zeroed(n: usize) -> Bytes {
         Bytes(SmallBytes::from_elem(0, n))
