@@ -36,6 +36,11 @@ enum sign flip(enum sign s) { return s == NEG ? POS : NEG; }
 enum big same_big(enum big b) { return b; }
 _Bool is_neg(enum sign s) { return s == NEG; }
 char upper(char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; }
+/* Each returns its argument's whole register: the cdef declares a narrow result. */
+long long ret_bool(long long x) { return x; }
+long long ret_char(long long x) { return x; }
+long long ret_sign(long long x) { return x; }
+long long ret_wchar(long long x) { return x; }
 "#;
 
 const CDEF: &str = "
@@ -60,6 +65,10 @@ const CDEF: &str = "
     enum big same_big(enum big b);
     _Bool is_neg(enum sign s);
     char upper(char c);
+    _Bool ret_bool(long long x);
+    char ret_char(long long x);
+    enum sign ret_sign(long long x);
+    wchar_t ret_wchar(long long x);
 ";
 
 fn probe() -> (Ffi, rcffi::Lib) {
@@ -214,6 +223,44 @@ fn every_byte_goes_through_a_char_function_on_every_path() {
             ]
         };
         assert_eq!(got, [want.clone(), want.clone(), want], "byte {b:#x}");
+    }
+}
+
+/// A narrow result read from every low byte (and from registers with bits above it) is the
+/// same on the direct path, which writes a `char` or a `_Bool` of 0 or 1 in place, as on the
+/// converting path (an `Arg` list): a `_Bool` byte past 1 as well, whatever that path makes of
+/// it.
+#[test]
+fn narrow_results_agree_on_the_direct_and_the_converting_path() {
+    let (_ffi, lib) = probe();
+    let words = (0..=255i64).chain([0x100, 0x101, -1, -2, 0x7fff_ff41, i64::MIN | 1]);
+    for f in ["ret_bool", "ret_char", "ret_sign", "ret_wchar"] {
+        for x in words.clone() {
+            // SAFETY: each returns its argument's register, read as the declared result.
+            let (direct, converted) = unsafe {
+                (
+                    lib.call(f, (x,)).map_err(|e| e.to_string()),
+                    lib.call(f, vec![rcffi::Arg::Int(x)])
+                        .map_err(|e| e.to_string()),
+                )
+            };
+            assert_eq!(direct, converted, "{f}({x:#x})");
+        }
+    }
+    // SAFETY: as above.
+    unsafe {
+        assert_eq!(
+            lib.call("ret_bool", (0x7fff_ff01i64,)).unwrap(),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            lib.call("ret_bool", (0x100i64,)).unwrap(),
+            Value::Bool(false)
+        );
+        assert_eq!(
+            lib.call("ret_char", (0x1_41i64,)).unwrap(),
+            Value::Bytes(b"A".into())
+        );
     }
 }
 

@@ -66,6 +66,8 @@ pub(crate) struct Param {
     /// the direct path passes and returns one without looking its type up
     /// (`call::plain::other_value`, `word_in_registers`).
     pub(crate) byte_char: Option<bool>,
+    /// Whether this is a `_Bool`, which the direct path returns without looking its type up.
+    pub(crate) is_bool: bool,
     /// Whether a result of this type is one integer or floating register's word that the
     /// direct path writes where its caller takes it (`call::plain::word_in_registers`): a
     /// plain number, a pointer, or a scalar of one integer word ([`Param::value_word`]).
@@ -181,7 +183,9 @@ pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         Repr::Int(k) if k.role == IntRole::Char && k.bytes == 1 => Some(k.signed),
         _ => None,
     };
+    let is_bool = matches!(info.repr, Repr::Int(k) if k.role == IntRole::Bool);
     Ok(Param {
+        is_bool,
         one_word: value_word || conv == Conv::Pointer,
         value_word,
         byte_char,

@@ -465,13 +465,14 @@ fn scalar_result(uni: &Ffi, plan: &CallPlan, low: [u64; 2], high: [u64; 2]) -> R
     if plan.ret.byte_char.is_some() {
         return Ok(Value::Bytes(crate::data::Bytes::one(low[0] as u8)));
     }
+    // A `_Bool` of 0 or 1 (another byte converts below, as a byte read from memory does).
+    if plan.ret.is_bool && low[0] as u8 <= 1 {
+        return Ok(Value::Bool(low[0] as u8 == 1));
+    }
     let ret = [low[0], low[1], high[0], high[1]];
     match &plan.ret.ty.get(&uni.inner).repr {
         Repr::Enum { int: k, .. } if k.bytes <= 8 => {
             return Ok(crate::data::scalar::int_value(*k, &ret[0].to_le_bytes()));
-        }
-        Repr::Int(k) if k.role == IntRole::Bool && ret[0] as u8 <= 1 => {
-            return Ok(Value::Bool(ret[0] as u8 == 1));
         }
         // `__int128`: two registers, low half first.
         Repr::Int(k) if k.bytes == 16 && k.role == IntRole::Number => {
