@@ -501,8 +501,8 @@ unsafe fn word_result<'a, A: Args<'a>, const VARIADIC: bool>(
 /// `simple_result` makes it and `adopted` adopts it; a `char`'s byte in place (`char
 /// upper(char)` given a value: 23.1 → 10.7 ns, when its result went through the merge) and a
 /// `_Bool` of 0 or 1 (`call-profile bool` 14.9 → 6.7 ns); or another scalar of one word as
-/// `simple_result` makes it. A failure during the call (a
-/// callback's) is written as the result.
+/// `simple_result` makes it. A failure during the call (a callback's) is written as the
+/// result.
 ///
 /// # Safety
 ///
