@@ -68,6 +68,9 @@ pub(crate) struct Param {
     pub(crate) byte_char: Option<bool>,
     /// Whether this is a `_Bool`, which the direct path returns without looking its type up.
     pub(crate) is_bool: bool,
+    /// For an `__int128` or `unsigned __int128`: its signedness, so that a result in two
+    /// registers is made without looking its type up (`call::invoke::scalar_result`).
+    pub(crate) wide_int: Option<bool>,
     /// Whether a result of this type is one integer or floating register's word that the
     /// direct path writes where its caller takes it (`call::plain::word_in_registers`): a
     /// plain number, a pointer, or a scalar of one integer word ([`Param::value_word`]).
@@ -184,8 +187,13 @@ pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         _ => None,
     };
     let is_bool = matches!(info.repr, Repr::Int(k) if k.role == IntRole::Bool);
+    let wide_int = match info.repr {
+        Repr::Int(k) if k.bytes == 16 && k.role == IntRole::Number => Some(k.signed),
+        _ => None,
+    };
     Ok(Param {
         is_bool,
+        wide_int,
         one_word: value_word || conv == Conv::Pointer,
         value_word,
         byte_char,

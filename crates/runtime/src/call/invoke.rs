@@ -469,15 +469,21 @@ fn scalar_result(uni: &Ffi, plan: &CallPlan, low: [u64; 2], high: [u64; 2]) -> R
     if plan.ret.is_bool && low[0] as u8 <= 1 {
         return Ok(Value::Bool(low[0] as u8 == 1));
     }
+    // `__int128`: two registers, low half first; an unsigned one past `i128::MAX` as its bits
+    // (`int_value`'s rule).
+    if let Some(signed) = plan.ret.wide_int {
+        let bits = u128::from(low[0]) | (u128::from(low[1]) << 64);
+        let i = bits as i128;
+        return Ok(if i < 0 && !signed {
+            Value::UInt(bits)
+        } else {
+            Value::Int(i)
+        });
+    }
     let ret = [low[0], low[1], high[0], high[1]];
     match &plan.ret.ty.get(&uni.inner).repr {
         Repr::Enum { int: k, .. } if k.bytes <= 8 => {
             return Ok(crate::data::scalar::int_value(*k, &ret[0].to_le_bytes()));
-        }
-        // `__int128`: two registers, low half first.
-        Repr::Int(k) if k.bytes == 16 && k.role == IntRole::Number => {
-            let bits = u128::from(ret[0]) | (u128::from(ret[1]) << 64);
-            return Ok(crate::data::scalar::int_value(*k, &bits.to_le_bytes()));
         }
         // A `long double` or `__float128`, kept as cdata (as cffi does): its two words as its
         // bytes, without a buffer and a `memcpy` call between (`x87`: 10 bytes, the rest 0).
