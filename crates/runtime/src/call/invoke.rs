@@ -23,8 +23,7 @@ use std::mem::MaybeUninit;
 
 use super::args::Arg;
 use super::scratch::{Blocks, SCRATCH_SLOTS, Scratch, Slot, ZERO, c_string_in};
-use crate::abi::errno;
-use crate::abi::{CallPlan, Conv, INLINE_ARGS, Param};
+use crate::abi::{CallPlan, Conv, INLINE_ARGS, Param, errno};
 use crate::callback::pending::during_call;
 use crate::callback::running::Running;
 use crate::data::CData;
@@ -453,15 +452,14 @@ pub(super) fn result_bytes(ret: [u64; 4]) -> [u8; 32] {
     bytes
 }
 
-/// A scalar result that is not a plain number, from the result registers' words: an enum or
-/// a valid `_Bool` from the register's low bytes at once, the rest (`char`, wide characters,
-/// `__int128`, complex numbers, an x87 `long double`, the error of an invalid `_Bool`) by the
-/// general decoding. The words come in two pairs, which travel in registers: an array of four
-/// went through memory, written a word at a time and read back 16 bytes at once, which waited
-/// for the stores (`perf`: 15% of a call returning a `long double`).
+/// A scalar result that is not a plain number, from the result registers' words: a `char`, a
+/// valid `_Bool` and an `__int128` by the plan's flags, an enum from its low bytes, the rest
+/// (wide characters, complex numbers, `long double`, an invalid `_Bool`) by its type. The
+/// words come in two pairs, which stay in registers (an array of four went through memory and
+/// stalled the load: `perf`, 15% of a call returning a `long double`).
 #[inline(never)]
 fn scalar_result(uni: &Ffi, plan: &CallPlan, low: [u64; 2], high: [u64; 2]) -> Result<Value> {
-    // `char`: one byte (cffi's `bytes` of length 1), without looking its type up.
+    // `char`: one byte (cffi's `bytes` of length 1).
     if plan.ret.byte_char.is_some() {
         return Ok(Value::Bytes(crate::data::Bytes::one(low[0] as u8)));
     }
@@ -469,8 +467,7 @@ fn scalar_result(uni: &Ffi, plan: &CallPlan, low: [u64; 2], high: [u64; 2]) -> R
     if plan.ret.is_bool && low[0] as u8 <= 1 {
         return Ok(Value::Bool(low[0] as u8 == 1));
     }
-    // `__int128`: two registers, low half first; an unsigned one past `i128::MAX` as its bits
-    // (`int_value`'s rule).
+    // `__int128`: low half first; unsigned past `i128::MAX`, its bits (`int_value`'s rule).
     if let Some(signed) = plan.ret.wide_int {
         let bits = u128::from(low[0]) | (u128::from(low[1]) << 64);
         let i = bits as i128;

@@ -128,11 +128,11 @@ struct Pool {
     /// Which of its two hashed slots a universe takes over when both are taken (in turn).
     next: Cell<usize>,
     /// The slot a reference was last found in out of line (or parked in, or a batch put in):
-    /// a hashed slot, or slot 0. Looked at after slot 0 and before the hashed slots. Its address is known before the
-    /// universe's is — a cdata's universe is three loads away, and the hashed slots' addresses
-    /// wait for it — so a universe other than slot 0's, used a while, is found as fast as slot
-    /// 0's (`call-profile newffi1`, `new` from a second `ffi` object: 24.4 → 18.8 ns; a struct
-    /// result made and dropped, `s8`: 30.0 → 25.9 ns).
+    /// a hashed slot, or slot 0. Looked at after slot 0 and before the hashed slots. Its
+    /// address is known before the universe's is — a cdata's universe is three loads away, and
+    /// the hashed slots' addresses wait for it — so a universe other than slot 0's, used a
+    /// while, is found as fast as slot 0's (`call-profile newffi1`, `new` from a second `ffi`
+    /// object: 24.4 → 18.8 ns; a struct result made and dropped, `s8`: 30.0 → 25.9 ns).
     recent: Cell<u8>,
     /// Whether the pool may hold spares: [`UNGUARDED`] until its [`DRAIN`] guard is
     /// registered, then [`GUARDED`], and [`DRAINED`] once the guard gave its spares back as
