@@ -18,7 +18,7 @@ mod registers;
 
 pub(crate) use cif::FfiCif;
 pub(crate) use param::{
-    BOOL_BIT, C_DATA_BIT, C_STRING_BIT, Conv, ITEMS_BIT, LENT_BIT, Param, TEXT_BIT,
+    BOOL_BIT, C_DATA_BIT, C_STRING_BIT, Conv, ITEMS_BIT, LENT_BIT, Param, Scalar, TEXT_BIT,
 };
 pub(crate) use plan::{CallPlan, INLINE_ARGS, plan_of};
 pub(crate) use registers::{

@@ -62,19 +62,51 @@ pub(crate) struct Param {
     /// double`). A tuple of values takes the direct path for such parameters
     /// (`call::plain::value_words`).
     pub(crate) value_word: bool,
-    /// For a one-byte `char` (cffi's `bytes` of length 1 in and out): its signedness, so that
-    /// the direct path passes and returns one without looking its type up
-    /// (`call::plain::other_value`, `word_in_registers`).
-    pub(crate) byte_char: Option<bool>,
-    /// Whether this is a `_Bool`, which the direct path returns without looking its type up.
-    pub(crate) is_bool: bool,
-    /// For an `__int128` or `unsigned __int128`: its signedness, so that a result in two
-    /// registers is made without looking its type up (`call::invoke::scalar_result`).
-    pub(crate) wide_int: Option<bool>,
+    /// The scalars a call passes or returns without looking their type up
+    /// ([`Scalar::result`], `call::plain::other_value`).
+    pub(crate) scalar: Scalar,
     /// Whether a result of this type is one integer or floating register's word that the
     /// direct path writes where its caller takes it (`call::plain::word_in_registers`): a
     /// plain number, a pointer, or a scalar of one integer word ([`Param::value_word`]).
     pub(crate) one_word: bool,
+}
+
+/// A scalar that is not a plain number, which a call passes or returns without looking its
+/// type up: found once, when the plan is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scalar {
+    /// Any other type (its conversion looks the type up).
+    Other,
+    /// A one-byte `char` (cffi's `bytes` of length 1 in and out), of this signedness.
+    Char { signed: bool },
+    /// A `_Bool`.
+    Bool,
+    /// An `__int128` (`signed`) or `unsigned __int128`, in two registers.
+    Int128 { signed: bool },
+}
+
+impl Scalar {
+    /// The result of this kind in registers `words` (low first): a `char`'s byte, a `_Bool` of
+    /// 0 or 1, an `__int128` (unsigned past `i128::MAX`: `Value::UInt`, as `int_value` makes
+    /// it); `None` for the rest (another `_Bool` byte converts as one read from memory does).
+    #[inline(always)]
+    pub(crate) fn result(self, words: [u64; 2]) -> Option<crate::data::Value> {
+        use crate::data::Value;
+        match self {
+            Scalar::Char { .. } => Some(Value::Bytes(crate::data::Bytes::one(words[0] as u8))),
+            Scalar::Bool if words[0] as u8 <= 1 => Some(Value::Bool(words[0] as u8 == 1)),
+            Scalar::Int128 { signed } => {
+                let bits = u128::from(words[0]) | (u128::from(words[1]) << 64);
+                let i = bits as i128;
+                Some(if i < 0 && !signed {
+                    Value::UInt(bits)
+                } else {
+                    Value::Int(i)
+                })
+            }
+            _ => None,
+        }
+    }
 }
 
 impl Param {
@@ -182,21 +214,20 @@ pub(super) fn param(uni: &Ffi, t: TypeRef, pos: Position) -> Result<Param> {
         Conv::Scalar => size <= 8 && matches!(info.repr, Repr::Int(_) | Repr::Enum { .. }),
         _ => false,
     };
-    let byte_char = match info.repr {
-        Repr::Int(k) if k.role == IntRole::Char && k.bytes == 1 => Some(k.signed),
-        _ => None,
-    };
-    let is_bool = matches!(info.repr, Repr::Int(k) if k.role == IntRole::Bool);
-    let wide_int = match info.repr {
-        Repr::Int(k) if k.bytes == 16 && k.role == IntRole::Number => Some(k.signed),
-        _ => None,
+    let scalar = match info.repr {
+        Repr::Int(k) if k.role == IntRole::Char && k.bytes == 1 => {
+            Scalar::Char { signed: k.signed }
+        }
+        Repr::Int(k) if k.role == IntRole::Bool => Scalar::Bool,
+        Repr::Int(k) if k.bytes == 16 && k.role == IntRole::Number => {
+            Scalar::Int128 { signed: k.signed }
+        }
+        _ => Scalar::Other,
     };
     Ok(Param {
-        is_bool,
-        wide_int,
+        scalar,
         one_word: value_word || conv == Conv::Pointer,
         value_word,
-        byte_char,
         ty: t,
         conv,
         size,

@@ -453,29 +453,14 @@ pub(super) fn result_bytes(ret: [u64; 4]) -> [u8; 32] {
 }
 
 /// A scalar result that is not a plain number, from the result registers' words: a `char`, a
-/// valid `_Bool` and an `__int128` by the plan's flags, an enum from its low bytes, the rest
-/// (wide characters, complex numbers, `long double`, an invalid `_Bool`) by its type. The
-/// words come in two pairs, which stay in registers (an array of four went through memory and
-/// stalled the load: `perf`, 15% of a call returning a `long double`).
+/// valid `_Bool` and an `__int128` by the result's `Scalar` kind, an enum from its low bytes,
+/// the rest (wide characters, complex numbers, `long double`, an invalid `_Bool`) by its type.
+/// The words come in two pairs, which stay in registers (an array of four went through memory
+/// and stalled the load: `perf`, 15% of a call returning a `long double`).
 #[inline(never)]
 fn scalar_result(uni: &Ffi, plan: &CallPlan, low: [u64; 2], high: [u64; 2]) -> Result<Value> {
-    // `char`: one byte (cffi's `bytes` of length 1).
-    if plan.ret.byte_char.is_some() {
-        return Ok(Value::Bytes(crate::data::Bytes::one(low[0] as u8)));
-    }
-    // A `_Bool` of 0 or 1 (another byte converts below, as a byte read from memory does).
-    if plan.ret.is_bool && low[0] as u8 <= 1 {
-        return Ok(Value::Bool(low[0] as u8 == 1));
-    }
-    // `__int128`: low half first; unsigned past `i128::MAX`, its bits (`int_value`'s rule).
-    if let Some(signed) = plan.ret.wide_int {
-        let bits = u128::from(low[0]) | (u128::from(low[1]) << 64);
-        let i = bits as i128;
-        return Ok(if i < 0 && !signed {
-            Value::UInt(bits)
-        } else {
-            Value::Int(i)
-        });
+    if let Some(v) = plan.ret.scalar.result(low) {
+        return Ok(v);
     }
     let ret = [low[0], low[1], high[0], high[1]];
     match &plan.ret.ty.get(&uni.inner).repr {
