@@ -33,6 +33,10 @@ done
 # against the runtime of the run before). Those builds go first; the other crates' stay, so
 # a rerun builds only ours.
 checks="$target/package-check"
+# The packages are built as their own roots, where the workspace's profiles do not reach: the
+# same small debug info as the workspace's test builds, and no incremental caches (each run
+# rebuilds ours anyway). Full debug info made this folder the largest part of a CI run's disk.
+export CARGO_PROFILE_DEV_DEBUG=line-tables-only CARGO_INCREMENTAL=0
 rm -rf "$checks"/debug/.fingerprint/rcffi* "$checks"/debug/deps/*rcffi* "$checks"/debug/build/rcffi*
 if ! cargo publish --dry-run --allow-dirty --workspace --target-dir "$checks" \
     --exclude rcffi-testkit --exclude rcffi-examples >"$out/publish.log" 2>&1; then
