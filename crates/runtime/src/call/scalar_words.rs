@@ -66,6 +66,16 @@ pub(super) fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]
             _ => [i as u64, 0],
         });
     }
+    // A primitive cdata of exactly this type (a `long double` a call returned or an array's
+    // item read out, a complex number): its bytes as they are, as `scalar_converted` takes
+    // them, without its look for a value first (`call-profile ldc`: 666 -> 603 instructions,
+    // 29.4 -> 27.1 ns; placed after the `f64` arm below, `ldc` took 12 more).
+    if let Some(c) = a.as_cdata_of(uni, p.ty)
+        && !info.by_address()
+    {
+        let b = u128::from_le_bytes(c.bytes());
+        return Some([b as u64, (b >> 64) as u64]);
+    }
     // An `f64` for a `long double`: widened exactly (`LongDouble::from_f64`), in registers
     // (through `encode_scalar`, a `Result` in memory written in halves and read whole stalled
     // the load), its two eightbytes, without the general conversion's look for a cdata or a
