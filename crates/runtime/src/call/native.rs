@@ -34,9 +34,11 @@
 //! registers left of their own class. The universal signature's parameters after the
 //! registers are plain `u64`s: with every register already taken by its first parameters, the
 //! caller passes them on the stack in order, 8 bytes each, which is where the callee reads its
-//! stack arguments; words past the callee's are never read, and the caller pops them. This is
-//! what libffi's assembly does for such signatures, without classifying the arguments again
-//! on every call.
+//! stack arguments; words past the callee's are never read, and the caller pops them. (On
+//! x86-64 a non-variadic callee gets them in pairs, as 16-byte vectors, which the caller
+//! passes on the stack in order at 16-byte boundaries: the same bytes, `universal_pairs!`.)
+//! This is what libffi's assembly does for such signatures, without classifying the arguments
+//! again on every call.
 //! A variadic function is called the same way (`call_variadic`), its fixed parameters and
 //! its promoted variadic arguments assigned as named ones: both conventions pass variadic
 //! arguments as they pass named ones (AAPCS64 as Linux and the BSDs use it, not Apple's), and
@@ -119,16 +121,10 @@ impl Regs {
 /// The difference is `%al`: a variadic callee's prologue reads it as an upper bound of the
 /// vector registers the call uses (to save them for `va_arg`), and Rust's call of a C-variadic
 /// function sets it (to 8 here). AArch64 passes variadic arguments as named ones: the same
-/// call.
+/// call. (On x86-64 the other callees take their stack words in pairs: [`universal_pairs!`].)
 #[cfg(target_arch = "x86_64")]
 macro_rules! universal {
-    ($code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {
-        universal!(@sig [$(stack_word!($k)),*] $code, $r, $i, $f, $s, [$($k)*])
-    };
-    (variadic $code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {
-        universal!(@sig [...] $code, $r, $i, $f, $s, [$($k)*])
-    };
-    (@sig [$($tail:tt)*] $code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
+    (variadic $code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
         #[allow(unused_variables)]
         let (i, f, s) = ($i, $f, $s);
         let fun = std::mem::transmute::<
@@ -136,7 +132,7 @@ macro_rules! universal {
             unsafe extern "C" fn(
                 Word, Word, Word, Word, Word, Word,
                 Float, Float, Float, Float, Float, Float, Float, Float,
-                $($tail)*
+                ...
             ) -> $r,
         >($code);
         fun(i[0], i[1], i[2], i[3], i[4], i[5], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], $(s[$k]),*)
@@ -176,14 +172,64 @@ macro_rules! universal_memory {
             unsafe extern "C" fn(
                 *mut u8, Word, Word, Word, Word, Word,
                 Float, Float, Float, Float, Float, Float, Float, Float,
-                $(stack_word!($k)),*
+                $(stack_pair!($k)),*
             ) -> *mut u8,
         >($code);
-        fun($dst, i[0], i[1], i[2], i[3], i[4], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], $(s[$k]),*)
+        fun($dst, i[0], i[1], i[2], i[3], i[4], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], $(pair(s, $k)),*)
     }};
 }
 
+/// [`universal!`] of a non-variadic callee on x86-64 with its stack words passed in pairs,
+/// `$k` the pairs' numbers: as 16-byte vectors (`__m128i`), which, every vector register
+/// being taken by the floating parameters, go on the stack in order, each 16 bytes at a
+/// 16-byte boundary — the same bytes as the two words, stored 16 at a time. A callee that
+/// loads 16 bytes of a struct argument (`movdqu`) then reads them from one store, which the
+/// processor forwards; from two 8-byte stores (the words pushed one by one) the load waited
+/// for both to reach the cache.
+#[cfg(target_arch = "x86_64")]
+macro_rules! universal_pairs {
+    ($code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
+        #[allow(unused_variables)]
+        let (i, f, s) = ($i, $f, $s);
+        let fun = std::mem::transmute::<
+            usize,
+            unsafe extern "C" fn(
+                Word, Word, Word, Word, Word, Word,
+                Float, Float, Float, Float, Float, Float, Float, Float,
+                $(stack_pair!($k)),*
+            ) -> $r,
+        >($code);
+        fun(i[0], i[1], i[2], i[3], i[4], i[5], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], $(pair(s, $k)),*)
+    }};
+}
+
+/// The type of one pair of stack words of [`universal_pairs!`] (the literal only counts
+/// them).
+#[cfg(target_arch = "x86_64")]
+macro_rules! stack_pair {
+    ($k:literal) => {
+        Pair
+    };
+}
+
+/// Two stack words of the universal signature, as [`universal_pairs!`] passes them: perhaps
+/// uninitialized.
+#[cfg(target_arch = "x86_64")]
+type Pair = MaybeUninit<std::arch::x86_64::__m128i>;
+
+/// Stack words `2k` and `2k + 1` of `s` as one [`Pair`].
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn pair(s: &[MaybeUninit<u64>; STACK_WORDS], k: usize) -> Pair {
+    const { assert!(STACK_WORDS.is_multiple_of(2)) };
+    let words = &s[2 * k..2 * k + 2];
+    // SAFETY: `words` is two `MaybeUninit<u64>`s in a row, 16 bytes inside the array; a
+    // `MaybeUninit` may hold any bytes, and an unaligned read needs no alignment.
+    unsafe { words.as_ptr().cast::<Pair>().read_unaligned() }
+}
+
 /// The type of one stack word of the universal signature (the literal only counts them).
+#[cfg(not(target_arch = "x86_64"))]
 macro_rules! stack_word {
     ($k:literal) => {
         Word
@@ -200,7 +246,34 @@ type Float = MaybeUninit<f64>;
 /// or 64
 /// (the words past the arguments are never read: the caller owns and pops its stack area).
 /// (`[variadic]` first: for a C-variadic callee; `[]`: for any other.)
+#[cfg(target_arch = "x86_64")]
 macro_rules! universal_stack {
+    ([] $code:expr, $r:ty, $r_in:expr, $words:expr) => {{
+        let r = $r_in;
+        let (i, f, s) = (&r.ints, &r.floats, &r.stack);
+        match $words {
+            0 => universal_pairs!($code, $r, i, f, s, []),
+            1..=2 => universal_pairs!($code, $r, i, f, s, [0]),
+            3..=4 => universal_pairs!($code, $r, i, f, s, [0 1]),
+            5..=8 => universal_pairs!($code, $r, i, f, s, [0 1 2 3]),
+            9..=16 => universal_pairs!($code, $r, i, f, s, [0 1 2 3 4 5 6 7]),
+            17..=32 => universal_pairs!($code, $r, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15]),
+            _ => universal_pairs!($code, $r, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31]),
+        }
+    }};
+    ([variadic] $code:expr, $r:ty, $r_in:expr, $words:expr) => {
+        universal_words!([variadic] $code, $r, $r_in, $words)
+    };
+}
+#[cfg(not(target_arch = "x86_64"))]
+macro_rules! universal_stack {
+    ($($rest:tt)*) => {
+        universal_words!($($rest)*)
+    };
+}
+
+/// [`universal_stack!`] with the stack words passed one by one.
+macro_rules! universal_words {
     ([$($v:ident)?] $code:expr, $r:ty, $r_in:expr, $words:expr) => {{
         let r = $r_in;
         let (i, f, s) = (&r.ints, &r.floats, &r.stack);
@@ -239,17 +312,15 @@ pub(super) unsafe fn call_memory(code: usize, dst: *mut u8, r: &Regs, words: u8)
     unsafe {
         match words {
             0 => universal_memory!(code, dst, i, f, s, []),
-            1..=2 => universal_memory!(code, dst, i, f, s, [0 1]),
-            3..=4 => universal_memory!(code, dst, i, f, s, [0 1 2 3]),
-            5..=8 => universal_memory!(code, dst, i, f, s, [0 1 2 3 4 5 6 7]),
-            9..=16 => {
+            1..=2 => universal_memory!(code, dst, i, f, s, [0]),
+            3..=4 => universal_memory!(code, dst, i, f, s, [0 1]),
+            5..=8 => universal_memory!(code, dst, i, f, s, [0 1 2 3]),
+            9..=16 => universal_memory!(code, dst, i, f, s, [0 1 2 3 4 5 6 7]),
+            17..=32 => {
                 universal_memory!(code, dst, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15])
             }
-            17..=32 => {
-                universal_memory!(code, dst, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31])
-            }
             _ => {
-                universal_memory!(code, dst, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63])
+                universal_memory!(code, dst, i, f, s, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31])
             }
         };
     }

@@ -26,11 +26,13 @@ use crate::mem::{Fast, Number, decode_number};
 
 /// A valid `Ok(Value::Int(0))`, whose last 16 bytes (discriminant and padding) every `Int`
 /// result shares.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 static INT: MaybeUninit<Result<Value>> = MaybeUninit::new(Ok(Value::Int(0)));
 
 /// Whether an `Ok(Value::Int(i))` keeps `i` in its first 16 bytes, of 32, and is aligned to
 /// 16 (each half a `__m128i`'s place): a constant of the layout the compiler chose.
 #[inline(always)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 fn int_first() -> bool {
     // SAFETY: `INT` is initialized (`MaybeUninit::new`) and never written.
     let template = unsafe { &*INT.as_ptr() };
