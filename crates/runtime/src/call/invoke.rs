@@ -735,13 +735,19 @@ fn structure(uni: &Ffi, p: &Param, a: &Arg<'_>, scratch: &mut Scratch<'_>) -> Re
 /// an error when the bytes are not all inside the memory the cdata may use.
 #[inline]
 pub(super) fn struct_in_place(c: &CData, size: usize) -> Result<Option<*mut c_void>> {
-    if c.owner().allocation().is_none()
-        && !matches!(c.owner(), OwnerRef::Mapped(_) | OwnerRef::Vouched(_))
-    {
-        return Ok(None);
+    let owner = c.owner();
+    match owner {
+        // (The direct paths' region: rcffi's own memory, vouched, mapped.)
+        OwnerRef::Alloc(_) | OwnerRef::Mapped(_) | OwnerRef::Vouched(_) => {
+            if let Some(r) = crate::data::access::fast_region(owner) {
+                r.check(c.addr(), size)?;
+                return Ok(Some(c.addr() as *mut c_void));
+            }
+        }
+        _ if owner.allocation().is_none() => return Ok(None),
+        _ => {}
     }
-    c.owner()
-        .with_region(&|| c.what(), |r| r.check(c.addr(), size))?;
+    owner.with_region(&|| c.what(), |r| r.check(c.addr(), size))?;
     Ok(Some(c.addr() as *mut c_void))
 }
 
