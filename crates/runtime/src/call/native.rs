@@ -245,7 +245,8 @@ type Float = MaybeUninit<f64>;
 /// [`universal!`] with as many stack words as the call needs, rounded up to 0, 2, 4, 8, 16, 32
 /// or 64
 /// (the words past the arguments are never read: the caller owns and pops its stack area).
-/// (`[variadic]` first: for a C-variadic callee; `[]`: for any other.)
+/// (`[variadic]` first: for a C-variadic callee; `[]`: for any other, on x86-64 with its
+/// words in pairs, [`universal_pairs!`].)
 #[cfg(target_arch = "x86_64")]
 macro_rules! universal_stack {
     ([] $code:expr, $r:ty, $r_in:expr, $words:expr) => {{

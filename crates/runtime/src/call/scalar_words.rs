@@ -68,8 +68,8 @@ pub(super) fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]
     }
     // A primitive cdata of exactly this type (a `long double` a call returned or an array's
     // item read out, a complex number): its bytes as they are, as `scalar_converted` takes
-    // them, without its look for a value first (`call-profile ldc`: 666 -> 603 instructions,
-    // 29.4 -> 27.1 ns; placed after the `f64` arm below, `ldc` took 12 more).
+    // them, without its look for a value first (`call-profile ldc`: 666 -> 602 instructions,
+    // 29.9 -> 26.7 ns; placed after the `f64` arm below, `ldc` took 12 more).
     if let Some(c) = a.as_cdata_of(uni, p.ty)
         && !info.by_address()
     {
