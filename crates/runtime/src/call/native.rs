@@ -121,7 +121,7 @@ impl Regs {
 /// The difference is `%al`: a variadic callee's prologue reads it as an upper bound of the
 /// vector registers the call uses (to save them for `va_arg`), and Rust's call of a C-variadic
 /// function sets it (to 8 here). AArch64 passes variadic arguments as named ones: the same
-/// call. (On x86-64 the other callees take their stack words in pairs: [`universal_pairs!`].)
+/// call. (On x86-64 the other callees take their stack words in pairs: `universal_pairs!`.)
 #[cfg(target_arch = "x86_64")]
 macro_rules! universal {
     (variadic $code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
