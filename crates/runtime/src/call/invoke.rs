@@ -434,11 +434,12 @@ pub(super) fn struct_in_words(uni: &Ffi, plan: &CallPlan, words: [u64; 2]) -> Re
 }
 
 /// A struct result in registers (at most 16 bytes, so aligned to at most 16): its words
-/// straight into its new block.
+/// straight into its new block, and its cdata moved to the caller in two 16-byte stores
+/// (`wide::in_halves`: `call-profile s8` 24.9 → 22.9 ns; a union of 4 bytes 25.7 → 24.1).
 #[inline(always)]
 fn struct_from_words(uni: &Ffi, plan: &CallPlan, words: [u64; 2]) -> Result<Value> {
     let mem = Allocation::shared_words(plan.ret.size, words);
-    CData::by_value(uni, plan.ret.ty, mem).into_by_value()
+    super::wide::in_halves(CData::by_value(uni, plan.ret.ty, mem).into_by_value())
 }
 
 /// The bytes of a result in registers, from their words in order: a number in the first
