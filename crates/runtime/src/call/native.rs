@@ -158,27 +158,6 @@ macro_rules! universal {
     }};
 }
 
-/// [`universal!`] for a result through memory (x86-64 System V): the caller passes the
-/// address the callee writes its struct at as the first integer argument (what a hidden
-/// result pointer is: `%rdi`, returned in `%rax`), so the signature has one integer register
-/// fewer before its stack words.
-#[cfg(target_arch = "x86_64")]
-macro_rules! universal_memory {
-    ($code:expr, $dst:expr, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
-        #[allow(unused_variables)]
-        let (i, f, s) = ($i, $f, $s);
-        let fun = std::mem::transmute::<
-            usize,
-            unsafe extern "C" fn(
-                *mut u8, Word, Word, Word, Word, Word,
-                Float, Float, Float, Float, Float, Float, Float, Float,
-                $(stack_pair!($k)),*
-            ) -> *mut u8,
-        >($code);
-        fun($dst, i[0], i[1], i[2], i[3], i[4], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], $(pair(s, $k)),*)
-    }};
-}
-
 /// [`universal!`] of a non-variadic callee on x86-64 with its stack words passed in pairs,
 /// `$k` the pairs' numbers: as 16-byte vectors (`__m128i`), which, every vector register
 /// being taken by the floating parameters, go on the stack in order, each 16 bytes at a
@@ -186,20 +165,39 @@ macro_rules! universal_memory {
 /// loads 16 bytes of a struct argument (`movdqu`) then reads them from one store, which the
 /// processor forwards; from two 8-byte stores (the words pushed one by one) the load waited
 /// for both to reach the cache.
+///
+/// (Its `@` form takes the first integer parameter's type and value apart, and the other
+/// five's values: `universal_memory!` passes a result's address there.)
 #[cfg(target_arch = "x86_64")]
 macro_rules! universal_pairs {
     ($code:expr, $r:ty, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
+        let i = $i;
+        universal_pairs!(@ $code, $r, (Word, i[0]), [i[1], i[2], i[3], i[4], i[5]], $f, $s, [$($k)*])
+    }};
+    (@ $code:expr, $r:ty, ($t0:ty, $v0:expr), [$($v:expr),*], $f:expr, $s:expr, [$($k:literal)*]) => {{
         #[allow(unused_variables)]
-        let (i, f, s) = ($i, $f, $s);
+        let (f, s) = ($f, $s);
         let fun = std::mem::transmute::<
             usize,
             unsafe extern "C" fn(
-                Word, Word, Word, Word, Word, Word,
+                $t0, Word, Word, Word, Word, Word,
                 Float, Float, Float, Float, Float, Float, Float, Float,
                 $(stack_pair!($k)),*
             ) -> $r,
         >($code);
-        fun(i[0], i[1], i[2], i[3], i[4], i[5], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], $(pair(s, $k)),*)
+        fun($v0, $($v),*, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], $(pair(s, $k)),*)
+    }};
+}
+
+/// [`universal_pairs!`] for a result through memory (x86-64 System V): the caller passes the
+/// address the callee writes its struct at as the first integer argument (what a hidden
+/// result pointer is: `%rdi`, returned in `%rax`), so the signature has one integer register
+/// fewer before its stack words.
+#[cfg(target_arch = "x86_64")]
+macro_rules! universal_memory {
+    ($code:expr, $dst:expr, $i:expr, $f:expr, $s:expr, [$($k:literal)*]) => {{
+        let i = $i;
+        universal_pairs!(@ $code, *mut u8, (*mut u8, $dst), [i[0], i[1], i[2], i[3], i[4]], $f, $s, [$($k)*])
     }};
 }
 
