@@ -177,12 +177,13 @@ fn chars_are_returned_and_read_without_allocating() {
 
 /// Struct results of 8 to 256 bytes, in registers and through memory, once warm: the result
 /// blocks come back from this thread's recycled ones (issue 18: no allocation for results up
-/// to 256 bytes).
+/// to 256 bytes, and past them too); and up to 2 KiB (`call_into`'s own buffer) written
+/// into memory the caller gives, recycled blocks or not (`RCFFI_NO_RECYCLE=1`).
 #[test]
 fn struct_results_up_to_256_bytes_do_not_allocate() {
     let mut src = String::new();
     let mut cdef = String::new();
-    let sizes = [8usize, 16, 24, 64, 256];
+    let sizes = [8usize, 16, 24, 64, 256, 1024, 2048];
     for size in sizes {
         let k = size / 8;
         src.push_str(&format!(

@@ -13,7 +13,7 @@ const TYPES: &str = "
 typedef struct { int x, y; } pt_t;
 typedef struct { double d; float f; } mix_t;
 typedef struct { long long v[8]; } oct_t;
-typedef struct { long long v[100]; unsigned char t[3]; } big_t;
+typedef struct { long long v[300]; unsigned char t[3]; } big_t;
 typedef struct __attribute__((aligned(128))) { int v[4]; } al_t;
 typedef struct { pt_t p; oct_t o; } outer_t;
 int guarded_calls;
@@ -50,7 +50,7 @@ oct_t reverse(const oct_t *in) {
 oct_t octadd(oct_t a, long long k) { for (int i = 0; i < 8; i++) a.v[i] += k * i; return a; }
 big_t twist(big_t s, long long k) {
     big_t r;
-    for (int i = 0; i < 100; i++) r.v[i] = s.v[99 - i] * 3 + k;
+    for (int i = 0; i < 300; i++) r.v[i] = s.v[299 - i] * 3 + k;
     for (int j = 0; j < 3; j++) r.t[j] = (unsigned char)(s.t[2 - j] + k);
     return r;
 }
@@ -105,7 +105,7 @@ struct Oct {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Big {
-    v: [i64; 100],
+    v: [i64; 300],
     t: [u8; 3],
 }
 
@@ -235,7 +235,7 @@ fn a_result_past_the_calls_buffer_with_a_struct_the_call_copies_equals_the_direc
         v: std::array::from_fn(|i| (i as i64 * 7919) ^ (41 << 33)),
         t: [41, 200, 123],
     };
-    let len = 803;
+    let len = 2403;
     let arg = ffi.new("big_t *", ()).unwrap();
     ffi.memmove(&arg, bytes_of(&s, len).as_slice(), len)
         .unwrap();

@@ -146,7 +146,7 @@ impl Function {
     /// instead of returning it: C's `*out = f(args...)`. `out` is a pointer to the result's
     /// type (the result goes where it points), an array of it (its first item), or a struct
     /// or union cdata of that type (its own memory). A struct result is copied there as an
-    /// assignment copies it, with no new cdata and no allocation (up to 256 bytes: the
+    /// assignment copies it, with no new cdata and no allocation (up to 2 KiB: the
     /// callee writes a result through memory into the call's own buffer first, since C
     /// assigns a result only when the call has returned and the callee may read `out`
     /// meanwhile through a pointer it was given). A loop that calls a function returning a
