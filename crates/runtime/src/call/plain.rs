@@ -219,12 +219,11 @@ pub(super) fn value_words<'a, A: Args<'a>>(
 #[inline(never)]
 fn other_value(uni: &Ffi, p: Option<&Param>, v: &Value, w: u64) -> Option<u64> {
     let p = p?;
-    // A `char` from one byte: its bits, extended by the type's signedness (every byte is in
-    // range), as `scalar_words` gives them.
+    // A `char` from one byte, as `scalar_words` gives it.
     if let (Scalar::Char { signed }, Value::Bytes(b)) = (p.scalar, v)
         && let [b] = b[..]
     {
-        return Some(if signed { b as i8 as u64 } else { u64::from(b) });
+        return Some(super::scalar_words::char_word(b, signed));
     }
     if p.conv == Conv::Scalar {
         // (An `Arg` that borrows owns nothing: not dropped, its glue's dispatch skipped.)

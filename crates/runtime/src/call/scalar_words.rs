@@ -28,14 +28,7 @@ pub(super) fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]
                 Arg::Value(Value::Bytes(v)) | Arg::Ref(Value::Bytes(v)) if v.len() == 1 => v[0],
                 _ => return scalar_converted(info, a),
             };
-            return Some([
-                if k.signed {
-                    i64::from(b as i8) as u64
-                } else {
-                    u64::from(b)
-                },
-                0,
-            ]);
+            return Some([char_word(b, k.signed), 0]);
         }
         // An enum or `_Bool` from an integer or a `bool`: range-checked here, as the
         // conversion below would (the general path reports what is out of range or of another
@@ -86,6 +79,17 @@ pub(super) fn scalar_words(uni: &Ffi, p: &Param, a: &Arg<'_>) -> Option<[u64; 2]
         return Some([bits as u64, (bits >> 64) as u64]);
     }
     scalar_converted(info, a)
+}
+
+/// The register word of a `char` argument's byte `b`: extended to 64 bits by the type's
+/// signedness (as C's callers extend narrow arguments; every byte is in range).
+#[inline(always)]
+pub(super) fn char_word(b: u8, signed: bool) -> u64 {
+    if signed {
+        i64::from(b as i8) as u64
+    } else {
+        u64::from(b)
+    }
 }
 
 /// [`scalar_words`] through the general conversion of the parameter's type.

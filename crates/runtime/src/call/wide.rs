@@ -120,7 +120,6 @@ pub(super) fn in_halves(v: Result<Value>) -> Result<Value> {
             return out.assume_init();
         }
     }
-    #[allow(unreachable_code)]
     v
 }
 
